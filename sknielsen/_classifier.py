@@ -1,0 +1,689 @@
+"""NielsenMLPClassifier: the book's network as a scikit-learn classifier.
+
+The estimator is thin: it validates inputs and parameters, encodes labels,
+resolves plugin names into instances, and hands the arrays to the training
+loop (:mod:`sknielsen._training`) and the engine (:mod:`sknielsen._network`).
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+)
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    check_classification_targets,
+    type_of_target,
+)
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+from . import plugins
+from ._network import Network
+from ._training import (
+    MONITORS,
+    EarlyStopping,
+    HalveOnPlateau,
+    Monitor,
+    Trainer,
+    VerbosePrinter,
+    train,
+)
+
+# Estimator parameters that name a plugin, and the kind of plugin they name.
+PLUGIN_PARAMETERS = {
+    "cost": "cost",
+    "activation": "activation",
+    "output_activation": "activation",
+    "initializer": "initializer",
+    "regularizer": "regularizer",
+    "optimizer": "optimizer",
+}
+DTYPES = {"float64": np.float64, "float32": np.float32}
+# The patience of the halving schedule when early_stopping does not give one.
+DEFAULT_PATIENCE = 10
+
+
+def _plugin_constraint(kind):
+    base = plugins._base.BASES[kind]
+    methods = [m for m in ("fn", "delta", "backward", "update", "penalty") if hasattr(base, m)]
+    return [str, HasMethods(methods)]
+
+
+class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
+    """Feedforward neural network classifier of Nielsen's book, trained by SGD.
+
+    A network of sigmoid (or other) neurons trained by vectorised mini-batch
+    backpropagation, with every technique of chapters 1–3 of *Neural Networks
+    and Deep Learning* available by name: costs, activations, weight
+    initializers, L1/L2 regularization, dropout, momentum, early stopping and
+    the halving learning-rate schedule. Each output neuron stands for one
+    class (one-hot targets), as in the book.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(30,)
+        Neurons in each hidden layer; ``(30,)`` with 784 inputs and 10
+        classes is the book's [784, 30, 10] network. ``()`` gives no hidden
+        layer.
+    cost : str or Cost, default='cross_entropy'
+        Cost function: ``'quadratic'``, ``'cross_entropy'``,
+        ``'log_likelihood'`` or any registered name or instance.
+    activation : str or Activation, default='sigmoid'
+        Activation of the hidden neurons: ``'sigmoid'``, ``'tanh'``,
+        ``'relu'``, ``'identity'``, or any registered one.
+    output_activation : str, Activation or None, default=None
+        Activation of the output neurons; None uses the one the cost is made
+        for (sigmoid, or softmax for ``'log_likelihood'``).
+    initializer : str or Initializer, default='default'
+        ``'default'``: weights N(0, 1/n_in), biases N(0, 1). ``'large'``:
+        everything N(0, 1), as in chapter 1.
+    regularizer : str or Regularizer, default='l2'
+        ``'none'``, ``'l2'`` or ``'l1'``; biases are never regularized.
+    lmbda : float, default=0.0
+        Regularization parameter λ, scaled by the book's λ/n with n the
+        number of training samples.
+    optimizer : str or Optimizer, default='sgd'
+        ``'sgd'``, ``'momentum'`` or ``'nesterov'`` (hyper-parameter ``mu``,
+        searchable as ``optimizer__mu``), or any registered one.
+    eta : float, default=0.5
+        Learning rate η.
+    mini_batch_size : int, default=10
+        Samples per gradient step.
+    epochs : int, default=30
+        Passes over the training data (the most, with early stopping).
+    dropout : float, default=0.0
+        Fraction of hidden neurons dropped at each mini-batch during
+        training. Kept neurons are scaled by 1/(1 − dropout), so prediction
+        uses the full network unchanged.
+    early_stopping : int or None, default=None
+        Stop when the validation accuracy has not improved for this many
+        epochs (the book's "no-improvement-in-n" rule) and keep the weights
+        of the best epoch. None turns it off.
+    schedule : {'constant', 'halve_on_plateau'}, default='constant'
+        Learning-rate schedule. ``'halve_on_plateau'`` halves η each time the
+        no-improvement-in-n rule fires (n = ``early_stopping``, or 10 when
+        that is None) and stops when η has fallen to η/128.
+    validation_fraction : float, default=0.1
+        Share of the training data held out for validation when early
+        stopping, the schedule or ``monitor`` needs validation data and
+        ``fit`` was given none.
+    monitor : None, 'all' or tuple of str, default=None
+        What to record in ``history_`` after each epoch, among
+        ``'training_cost'``, ``'training_accuracy'``, ``'validation_cost'``
+        and ``'validation_accuracy'``. None records the validation accuracy
+        when there is validation data.
+    dtype : {'float64', 'float32'}, default='float64'
+        Floating-point type of the whole computation. float32 input is kept
+        as it is when ``dtype='float32'``.
+    shuffle : bool, default=True
+        Whether to shuffle the samples at each epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the shuffling, dropout and the validation
+        split. Pass an int for reproducible results.
+    verbose : int, default=0
+        1 prints one line per epoch with what was monitored.
+    warm_start : bool, default=False
+        Whether ``fit`` continues from the current weights instead of new
+        ones.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    coefs_ : list of ndarray
+        Weights of each layer, of shape (n_in, n_out).
+    intercepts_ : list of ndarray
+        Biases of each layer, of shape (n_out,).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when ``X`` has string column names.
+    n_iter_ : int
+        Number of epochs run.
+    n_outputs_ : int
+        Number of output neurons.
+    history_ : dict of list
+        Per-epoch ``training_cost``, ``training_accuracy``,
+        ``validation_cost`` and ``validation_accuracy`` (empty lists for
+        what was not monitored).
+    cost_, activation_, output_activation_, initializer_, regularizer_, optimizer_ : Plugin
+        The plugin instances used by the last fit.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : scikit-learn's multi-layer perceptron.
+
+    Notes
+    -----
+    The gradient of a mini-batch is the mean of the per-sample gradients; with
+    ``sample_weight`` each sample's share is scaled by its weight divided by
+    the mean weight, so the training objective is the weighted mean of the
+    per-sample costs plus the penalty (λ/2n)Σw² (L2) or (λ/n)Σ|w| (L1).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(
+    ...     X / 16.0, y, random_state=1)
+    >>> net = NielsenMLPClassifier(epochs=10, random_state=1).fit(X_train, y_train)
+    >>> net.predict(X_test[:5])
+    array([1, 5, 0, 7, 1])
+    >>> round(net.score(X_test, y_test), 2)
+    0.96
+    """
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": [tuple, list, Interval(numbers.Integral, 1, None, closed="left")],
+        "cost": _plugin_constraint("cost"),
+        "activation": _plugin_constraint("activation"),
+        "output_activation": [None, *_plugin_constraint("activation")],
+        "initializer": [str, callable],
+        "regularizer": _plugin_constraint("regularizer"),
+        "lmbda": [Interval(numbers.Real, 0, None, closed="left")],
+        "optimizer": _plugin_constraint("optimizer"),
+        "eta": [Interval(numbers.Real, 0, None, closed="neither")],
+        "mini_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "early_stopping": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "schedule": [StrOptions({"constant", "halve_on_plateau"})],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "monitor": [None, StrOptions({"all"}), tuple, list],
+        "dtype": [StrOptions(set(DTYPES))],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(30,),
+        *,
+        cost="cross_entropy",
+        activation="sigmoid",
+        output_activation=None,
+        initializer="default",
+        regularizer="l2",
+        lmbda=0.0,
+        optimizer="sgd",
+        eta=0.5,
+        mini_batch_size=10,
+        epochs=30,
+        dropout=0.0,
+        early_stopping=None,
+        schedule="constant",
+        validation_fraction=0.1,
+        monitor=None,
+        dtype="float64",
+        shuffle=True,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.cost = cost
+        self.activation = activation
+        self.output_activation = output_activation
+        self.initializer = initializer
+        self.regularizer = regularizer
+        self.lmbda = lmbda
+        self.optimizer = optimizer
+        self.eta = eta
+        self.mini_batch_size = mini_batch_size
+        self.epochs = epochs
+        self.dropout = dropout
+        self.early_stopping = early_stopping
+        self.schedule = schedule
+        self.validation_fraction = validation_fraction
+        self.monitor = monitor
+        self.dtype = dtype
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator.
+
+        Nested plugin hyper-parameters work with a plugin given by name:
+        ``set_params(optimizer="momentum", optimizer__mu=0.5)`` first turns
+        ``"momentum"`` into a ``Momentum()`` instance, then sets its ``mu``.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters, and ``<plugin>__<hyper-parameter>`` names.
+
+        Returns
+        -------
+        self : NielsenMLPClassifier
+        """
+        nested = {key.partition("__")[0] for key in params if "__" in key}
+        for key in nested & PLUGIN_PARAMETERS.keys():
+            value = params.get(key, getattr(self, key))
+            if isinstance(value, str):
+                params[key] = self._resolve(key, value)
+        return super().set_params(**params)
+
+    # -- resolving parameters ---------------------------------------------
+
+    def _resolve(self, parameter, value):
+        """Return a fresh plugin instance for ``value``, named in errors as ``parameter``."""
+        kind = PLUGIN_PARAMETERS[parameter]
+        try:
+            return plugins.get(kind, value)
+        except (ValueError, TypeError) as exc:
+            raise InvalidParameterError(
+                f"The {parameter!r} parameter of {type(self).__name__} is invalid: {exc}"
+            ) from exc
+
+    def _resolve_plugins(self):
+        """Set ``cost_``, ``activation_``, ... from the parameters, never changing them."""
+        self.cost_ = self._resolve("cost", self.cost)
+        self.activation_ = self._resolve("activation", self.activation)
+        output = self.output_activation
+        if output is None:
+            output = self.cost_.output_activation
+        self.output_activation_ = self._resolve("output_activation", output)
+        self.initializer_ = self._resolve("initializer", self.initializer)
+        self.regularizer_ = self._resolve("regularizer", self.regularizer)
+        self.optimizer_ = self._resolve("optimizer", self.optimizer)
+        allowed = self.cost_.output_activations
+        output_name = self.output_activation_.name
+        if output_name not in allowed:
+            raise InvalidParameterError(
+                f"The {self.cost_.name!r} cost cannot be paired with "
+                f"{output_name!r} output neurons; it works with: "
+                f"{', '.join(map(repr, allowed))}."
+            )
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral):
+            sizes = (sizes,)
+        sizes = tuple(sizes)
+        if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
+            raise InvalidParameterError(
+                "hidden_layer_sizes must hold positive integers; got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _monitored(self, has_validation):
+        if self.monitor is None:
+            return ("validation_accuracy",) if has_validation else ()
+        if isinstance(self.monitor, str):  # 'all'
+            return MONITORS
+        unknown = [m for m in self.monitor if m not in MONITORS]
+        if unknown:
+            raise InvalidParameterError(
+                f"Unknown monitor names {unknown}; choose among {list(MONITORS)} or 'all'."
+            )
+        return tuple(self.monitor)
+
+    @property
+    def _dtype(self):
+        return DTYPES[self.dtype]
+
+    # -- labels ------------------------------------------------------------
+
+    def _encode_targets(self, y, *, fitting):
+        """Return one-hot (or multilabel indicator) targets; set ``classes_`` when fitting."""
+        if np.ndim(y) == 2 and np.shape(y)[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        target_type = type_of_target(y)
+        if target_type == "multilabel-indicator":
+            y = np.asarray(y)
+            if fitting:
+                self.classes_ = np.arange(y.shape[1])
+                self._multilabel = True
+            elif not getattr(self, "_multilabel", False) or y.shape[1] != len(self.classes_):
+                raise ValueError(
+                    f"Expected multilabel targets with {len(self.classes_)} columns, "
+                    "as in the first fit."
+                )
+            return y.astype(self._dtype)
+        if fitting:
+            self.classes_ = np.unique(y)
+            self._multilabel = False
+        elif getattr(self, "_multilabel", False):
+            raise ValueError("This model was fitted on multilabel targets; got 1-D labels.")
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "NielsenMLPClassifier needs samples of at least 2 classes in the "
+                f"data; the data contains only one class: {self.classes_[0]!r}."
+            )
+        unseen = np.setdiff1d(y, self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels not seen in the first fit: {unseen.tolist()}; "
+                f"known classes: {self.classes_.tolist()}."
+            )
+        indices = np.searchsorted(self.classes_, y)
+        targets = np.zeros((len(indices), len(self.classes_)), dtype=self._dtype)
+        targets[np.arange(len(indices)), indices] = 1.0
+        return targets
+
+    # -- fitting -----------------------------------------------------------
+
+    def _check_sample_weight(self, sample_weight, X):
+        if sample_weight is None:
+            return None
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        if not sample_weight.sum() > 0:
+            raise ValueError("sample_weight must have a positive sum; all weights are 0.")
+        return sample_weight
+
+    def _new_network(self, n_features, n_outputs, rng):
+        sizes = (n_features, *self._hidden_sizes(), n_outputs)
+        activations = [self.activation_] * (len(sizes) - 2) + [self.output_activation_]
+        network = Network(sizes, activations, dtype=self._dtype)
+        network.initialize(self.initializer_, rng)
+        return network
+
+    def _current_network(self):
+        """Rebuild the engine's network from ``coefs_``/``intercepts_``."""
+        sizes = (self.coefs_[0].shape[0], *(c.shape[1] for c in self.coefs_))
+        if sizes[1:-1] != self._hidden_sizes():
+            raise ValueError(
+                f"hidden_layer_sizes={self.hidden_layer_sizes!r} does not match the "
+                f"fitted network {list(sizes)}; use warm_start=False to start anew."
+            )
+        activations = [self.activation_] * (len(sizes) - 2) + [self.output_activation_]
+        network = Network(sizes, activations, dtype=self._dtype)
+        network.set_coefs(self.coefs_, self.intercepts_)
+        return network
+
+    def _store_network(self, network):
+        self.coefs_ = [w for w in network.weights]
+        self.intercepts_ = [b for b in network.biases]
+        self.n_outputs_ = network.sizes[-1]
+
+    def _seed(self):
+        random_state = check_random_state(self.random_state)
+        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
+
+    def _validation_split(self, X, Y, sample_weight, rng):
+        """Hold out ``validation_fraction`` of the data, stratified when possible."""
+        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+        seed = int(rng.integers(np.iinfo(np.int32).max))
+        stratify = None if self._multilabel else Y.argmax(axis=1)
+        try:
+            parts = train_test_split(
+                *arrays, test_size=self.validation_fraction, random_state=seed, stratify=stratify
+            )
+        except ValueError:  # too few samples of some class to stratify
+            parts = train_test_split(*arrays, test_size=self.validation_fraction, random_state=seed)
+        X_train, X_val, Y_train, Y_val = parts[:4]
+        sw_train = parts[4] if sample_weight is not None else None
+        return X_train, Y_train, sw_train, X_val, Y_val
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, X_val=None, y_val=None, sample_weight=None):
+        """Train the network on (X, y), monitoring (X_val, y_val) when given.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs, best scaled to [0, 1].
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Labels of any type, or a multilabel indicator matrix.
+        X_val, y_val : array-like, default=None
+            Validation data, as the book's ``evaluation_data``. Used by early
+            stopping, the schedule and the monitor. When needed but not given,
+            ``validation_fraction`` of (X, y) is held out.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the cost.
+
+        Returns
+        -------
+        self : NielsenMLPClassifier
+            The fitted estimator.
+        """
+        continuing = self.warm_start and hasattr(self, "coefs_")
+        X, y = validate_data(
+            self, X, y, reset=not continuing, dtype=self._dtype, multi_output=True
+        )
+        sample_weight = self._check_sample_weight(sample_weight, X)
+        Y = self._encode_targets(y, fitting=not continuing)
+        self._resolve_plugins()
+        self._check_outputs()
+        rng = self._seed()
+
+        if (X_val is None) != (y_val is None):
+            raise ValueError("X_val and y_val must be given together; got only one.")
+        validation = None
+        if X_val is not None:
+            X_val = validate_data(self, X_val, reset=False, dtype=self._dtype)
+            Y_val = self._encode_targets(y_val, fitting=False)
+            if len(X_val) != len(Y_val):
+                raise ValueError(
+                    f"X_val has {len(X_val)} samples but y_val has {len(Y_val)}."
+                )
+            validation = (X_val, Y_val)
+        asks_validation = self.monitor is not None and any(
+            m.startswith("validation") for m in self._monitored(True)
+        )
+        needs_validation = (
+            self.early_stopping is not None or self.schedule != "constant" or asks_validation
+        )
+        if validation is None and needs_validation:
+            X, Y, sample_weight, X_val, Y_val = self._validation_split(
+                X, Y, sample_weight, rng
+            )
+            validation = (X_val, Y_val)
+
+        if continuing:
+            network = self._current_network()
+            history = self.history_
+        else:
+            network = self._new_network(X.shape[1], Y.shape[1], rng)
+            history = None
+            self.n_iter_ = 0
+        trainer = self._run(
+            network, X, Y, sample_weight, validation, rng, self.epochs, history, None
+        )
+        self.history_ = trainer.history
+        self._optimizer_state = trainer.optimizer_state
+        return self
+
+    def _check_outputs(self):
+        if self._multilabel and self.output_activation_.name != "sigmoid":
+            raise ValueError(
+                "Multilabel targets need sigmoid output neurons (one independent "
+                f"probability per label); got {self.output_activation_.name!r} "
+                f"outputs with the {self.cost_.name!r} cost. Use "
+                "cost='cross_entropy' or 'quadratic' with sigmoid outputs."
+            )
+
+    def _run(self, network, X, Y, sample_weight, validation, rng, epochs, history, state):
+        """Train ``network`` and store the result in the fitted attributes."""
+        monitored = self._monitored(validation is not None)
+        if any(m.startswith("validation") for m in monitored) and validation is None:
+            monitored = tuple(m for m in monitored if not m.startswith("validation"))
+        plateau = self.early_stopping is not None or self.schedule != "constant"
+        if plateau and "validation_accuracy" not in monitored:
+            monitored = (*monitored, "validation_accuracy")
+        trainer = Trainer(
+            network,
+            cost=self.cost_,
+            regularizer=self.regularizer_,
+            optimizer=self.optimizer_,
+            lmbda=self.lmbda,
+            n_train=X.shape[0],
+            eta=self.eta,
+            optimizer_state=state,
+            history=history,
+        )
+        callbacks = [Monitor(monitored, (X, Y, sample_weight), validation)]
+        if self.verbose:
+            callbacks.append(VerbosePrinter(epochs))
+        patience = self.early_stopping or DEFAULT_PATIENCE
+        if self.schedule == "halve_on_plateau" and validation is not None:
+            callbacks.append(HalveOnPlateau(patience))
+        elif self.early_stopping is not None and validation is not None:
+            callbacks.append(EarlyStopping(patience))
+        try:
+            train(
+                trainer,
+                X,
+                Y,
+                epochs=epochs,
+                mini_batch_size=self.mini_batch_size,
+                rng=rng,
+                shuffle=self.shuffle,
+                sample_weight=sample_weight,
+                dropout=self.dropout,
+                callbacks=callbacks,
+            )
+        finally:
+            self._store_network(network)
+            self.n_iter_ = getattr(self, "n_iter_", 0) + trainer.epochs_run
+        return trainer
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on (X, y), continuing from the current state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        classes : array-like of shape (n_classes,), default=None
+            Every class that will ever appear; required at the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : NielsenMLPClassifier
+        """
+        first_call = not hasattr(self, "coefs_")
+        X, y = validate_data(self, X, y, reset=first_call, dtype=self._dtype, multi_output=True)
+        sample_weight = self._check_sample_weight(sample_weight, X)
+        if first_call:
+            if classes is None and type_of_target(y) == "multilabel-indicator":
+                Y = self._encode_targets(y, fitting=True)
+            else:
+                _check_partial_fit_first_call(self, classes)
+                self._multilabel = False
+                Y = self._encode_targets(y, fitting=False)
+            self._resolve_plugins()
+            self._check_outputs()
+            self._rng = self._seed()
+            network = self._new_network(X.shape[1], Y.shape[1], self._rng)
+            self.n_iter_ = 0
+            self.history_ = None
+            self._optimizer_state = None
+        else:
+            if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+                raise ValueError(
+                    f"classes={np.unique(classes).tolist()} differs from the classes of "
+                    f"the first call, {self.classes_.tolist()}."
+                )
+            Y = self._encode_targets(y, fitting=False)
+            self._resolve_plugins()
+            network = self._current_network()
+        trainer = self._run(
+            network,
+            X,
+            Y,
+            sample_weight,
+            None,
+            self._rng,
+            1,
+            self.history_,
+            self._optimizer_state,
+        )
+        self.history_ = trainer.history
+        self._optimizer_state = trainer.optimizer_state
+        return self
+
+    # -- prediction --------------------------------------------------------
+
+    def _forward(self, X):
+        check_is_fitted(self)
+        dtype = self.coefs_[0].dtype
+        X = validate_data(self, X, reset=False, dtype=dtype)
+        activations = [self.activation_] * (len(self.coefs_) - 1) + [self.output_activation_]
+        a = X
+        for weights, biases, activation in zip(self.coefs_, self.intercepts_, activations):
+            z = a @ weights
+            z += biases
+            a = activation.fn(z, out=z)
+        return a
+
+    def predict_proba(self, X):
+        """Return the probability of each class (of each label, for multilabel).
+
+        For softmax outputs these are the outputs themselves. For sigmoid
+        outputs of a single-label problem they are the outputs normalised to
+        sum to one (the book's network has independent sigmoid outputs); for
+        outputs that may be negative (identity, tanh) they are first shifted
+        so that the smallest is zero. The most probable class is always the
+        most active output neuron.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        output = self._forward(X)
+        if self._multilabel:
+            return output
+        return _as_probabilities(output, self.output_activation_)
+
+    def predict(self, X):
+        """Return the predicted labels: the class of the most active output neuron.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        """
+        output = self._forward(X)
+        if self._multilabel:
+            return (output > 0.5).astype(int)
+        return self.classes_[output.argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+def _as_probabilities(output, activation):
+    """Map output activations to rows of probabilities, keeping the argmax."""
+    if activation.name == "softmax":
+        return output
+    if activation.output_range[0] < 0:
+        output = output - np.minimum(output.min(axis=1, keepdims=True), 0.0)
+    totals = output.sum(axis=1, keepdims=True)
+    n_classes = output.shape[1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        proba = np.where(totals > 0, output / totals, 1.0 / n_classes)
+    return proba

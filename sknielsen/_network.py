@@ -1,0 +1,222 @@
+"""The engine: a feedforward network and vectorised mini-batch backprop.
+
+Pure NumPy, no scikit-learn. Samples are rows: a mini-batch of m inputs is
+one (m, n_in) matrix and every layer computes ``Z = A @ W + b`` for the whole
+batch at once (the book's matrix-based backprop, chapter 2).
+
+All weights and biases live in one flat array, ``params``: the weights of
+every layer first, then the biases. Each layer's ``W`` (n_in, n_out) and
+``b`` (n_out,) are views into it, and the gradient has the same layout. This
+lets an optimizer update the whole network in one or two NumPy calls and a
+regularizer see every weight, and no bias, as one contiguous slice.
+"""
+
+import numpy as np
+
+
+def _layout(sizes):
+    """Return the (start, stop, shape) of every weight and bias in the flat array."""
+    weight_slots, bias_slots = [], []
+    start = 0
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        weight_slots.append((start, start + fan_in * fan_out, (fan_in, fan_out)))
+        start += fan_in * fan_out
+    n_weights = start
+    for fan_out in sizes[1:]:
+        bias_slots.append((start, start + fan_out, (fan_out,)))
+        start += fan_out
+    return weight_slots, bias_slots, n_weights, start
+
+
+def _views(flat, slots):
+    return [flat[start:stop].reshape(shape) for start, stop, shape in slots]
+
+
+class Network:
+    """A feedforward network of any depth with its parameters in one flat array.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Neurons per layer, input layer first, e.g. ``(784, 30, 10)``.
+    activations : sequence of Activation
+        One activation per non-input layer; the last is the output layer's.
+    dtype : numpy dtype
+        float64 or float32; every array of the network has this type.
+    """
+
+    def __init__(self, sizes, activations, dtype=np.float64):
+        if len(activations) != len(sizes) - 1:
+            raise ValueError("A network needs one activation per non-input layer.")
+        self.sizes = tuple(int(s) for s in sizes)
+        self.activations = list(activations)
+        self.dtype = np.dtype(dtype)
+        self._weight_slots, self._bias_slots, self.n_weights, n_params = _layout(
+            self.sizes
+        )
+        self.params = np.zeros(n_params, dtype=self.dtype)
+        self.weights = _views(self.params, self._weight_slots)
+        self.biases = _views(self.params, self._bias_slots)
+
+    @property
+    def n_layers(self):
+        """Number of layers of weights (hidden layers plus the output layer)."""
+        return len(self.sizes) - 1
+
+    @property
+    def weight_params(self):
+        """The flat view of every weight (and no bias)."""
+        return self.params[: self.n_weights]
+
+    def new_like_params(self):
+        """Return a zeroed flat array with the layout of ``params`` and views into it.
+
+        Returns
+        -------
+        flat : ndarray of shape (n_params,)
+        weights, biases : list of ndarray
+            Per-layer views into ``flat``.
+        """
+        flat = np.zeros_like(self.params)
+        return flat, _views(flat, self._weight_slots), _views(flat, self._bias_slots)
+
+    def initialize(self, initializer, rng):
+        """Draw the starting weights and biases layer by layer."""
+        for weights, biases in zip(self.weights, self.biases):
+            fan_in, fan_out = weights.shape
+            new_weights, new_biases = initializer(fan_in, fan_out, rng, self.dtype)
+            weights[...] = new_weights
+            biases[...] = new_biases
+
+    def set_coefs(self, coefs, intercepts):
+        """Copy per-layer weights (n_in, n_out) and biases (n_out,) into ``params``."""
+        for target, source in zip(self.weights + self.biases, list(coefs) + list(intercepts)):
+            if np.shape(source) != target.shape:
+                raise ValueError(
+                    f"Expected an array of shape {target.shape}; got {np.shape(source)}."
+                )
+            target[...] = source
+
+    def feedforward(self, X):
+        """Return the output activations for the rows of ``X`` (new arrays).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, sizes[0])
+
+        Returns
+        -------
+        output : ndarray of shape (n_samples, sizes[-1])
+        """
+        a = X
+        for weights, biases, activation in zip(self.weights, self.biases, self.activations):
+            z = a @ weights
+            z += biases
+            a = activation.fn(z, out=z)
+        return a
+
+
+class Backprop:
+    """Scratch space and the backward pass for mini-batches of a network.
+
+    Buffers for the weighted inputs, activations and errors of every layer
+    are allocated once, for the largest mini-batch, and reused: training
+    allocates nothing per mini-batch when there is no dropout.
+
+    Parameters
+    ----------
+    network : Network
+    cost : Cost
+    batch_size : int
+        Largest number of rows passed to :meth:`gradient`.
+    dropout : float, default=0.0
+        Fraction of hidden units dropped at each mini-batch. Kept units are
+        scaled by 1 / (1 − dropout) ("inverted dropout"), so prediction needs
+        no rescaling.
+    rng : numpy.random.Generator, optional
+        Source of the dropout masks.
+    """
+
+    def __init__(self, network, cost, batch_size, dropout=0.0, rng=None):
+        self.network = network
+        self.cost = cost
+        self.dropout = float(dropout)
+        self.rng = rng
+        dtype = network.dtype
+        widths = network.sizes[1:]
+        self._z = [np.empty((batch_size, w), dtype=dtype) for w in widths]
+        self._a = [np.empty((batch_size, w), dtype=dtype) for w in widths]
+        self._delta = [np.empty((batch_size, w), dtype=dtype) for w in widths]
+        self.grads, self._grad_weights, self._grad_biases = network.new_like_params()
+        self._keep_scale = dtype.type(1.0 / (1.0 - self.dropout)) if self.dropout else None
+
+    @property
+    def grad_weights(self):
+        """The flat view of the gradient with respect to every weight."""
+        return self.grads[: self.network.n_weights]
+
+    def _drop(self, a, m):
+        mask = self.rng.random(a.shape, dtype=a.dtype) >= self.dropout
+        mask = mask.astype(a.dtype)
+        mask *= self._keep_scale
+        return a * mask, mask
+
+    def gradient(self, X, Y, scale):
+        """Return ∂C/∂params for a mini-batch, written into ``self.grads``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (m, n_in)
+            Inputs of the mini-batch, in the network's dtype.
+        Y : ndarray of shape (m, n_out)
+            Targets of the mini-batch.
+        scale : float or ndarray of shape (m, 1)
+            Weight of each sample in the gradient: ``1 / m`` for the mean
+            over the batch, or per-sample weights.
+
+        Returns
+        -------
+        grads : ndarray of shape (n_params,)
+            The flat gradient; the same buffer at every call.
+        """
+        network = self.network
+        m = X.shape[0]
+        last = network.n_layers - 1
+        inputs = [X]
+        masks = []
+        for layer, (weights, biases, activation) in enumerate(
+            zip(network.weights, network.biases, network.activations)
+        ):
+            z, a = self._z[layer][:m], self._a[layer][:m]
+            np.matmul(inputs[-1], weights, out=z)
+            z += biases
+            activation.fn(z, out=a)
+            if self.dropout and layer < last:
+                a_kept, mask = self._drop(a, m)
+                masks.append(mask)
+                inputs.append(a_kept)
+            else:
+                inputs.append(a)
+
+        delta = self.cost.delta(
+            self._z[last][:m],
+            self._a[last][:m],
+            Y,
+            network.activations[last],
+            out=self._delta[last][:m],
+        )
+        delta *= scale
+        for layer in range(last, -1, -1):
+            np.matmul(inputs[layer].T, delta, out=self._grad_weights[layer])
+            np.sum(delta, axis=0, out=self._grad_biases[layer])
+            if layer == 0:
+                break
+            previous = self._delta[layer - 1][:m]
+            np.matmul(delta, network.weights[layer].T, out=previous)
+            if masks:
+                previous *= masks[layer - 1]
+            network.activations[layer - 1].backward(
+                previous, self._z[layer - 1][:m], self._a[layer - 1][:m]
+            )
+            delta = previous
+        return self.grads

@@ -1,0 +1,370 @@
+"""The training loop: epochs of shuffled mini-batches, and its callbacks.
+
+The loop only trains. Everything optional around it (monitoring into the
+history, the verbose printer, early stopping, η schedules) is a small
+:class:`Callback` with no-op hooks that the loop notifies; a callback ends
+training by raising :class:`StopTraining`.
+"""
+
+import copy
+import time
+import warnings
+
+import numpy as np
+
+from ._network import Backprop
+
+MONITORS = ("training_cost", "training_accuracy", "validation_cost", "validation_accuracy")
+
+
+class StopTraining(Exception):
+    """Raised by a callback to end training after the current epoch."""
+
+
+class Callback:
+    """Base class of training callbacks; every hook does nothing by default."""
+
+    def on_train_begin(self, trainer):
+        pass
+
+    def on_epoch_begin(self, trainer):
+        pass
+
+    def on_epoch_end(self, trainer):
+        pass
+
+    def on_train_end(self, trainer):
+        pass
+
+
+class Trainer:
+    """Everything one training run changes: parameters, η, optimizer state, history.
+
+    Parameters
+    ----------
+    network : Network
+    cost, regularizer, optimizer : plugins
+    lmbda : float
+        Regularization parameter λ.
+    n_train : int
+        Size n of the training set in the book's λ/n scaling.
+    eta : float
+        Learning rate; callbacks (schedules) may change it between epochs.
+    optimizer_state : dict or None
+        State to continue from, or None for a fresh ``optimizer.init``.
+    history : dict of lists
+        Per-epoch records, appended to by the monitoring callback.
+    """
+
+    def __init__(
+        self,
+        network,
+        *,
+        cost,
+        regularizer,
+        optimizer,
+        lmbda,
+        n_train,
+        eta,
+        optimizer_state=None,
+        history=None,
+    ):
+        self.network = network
+        self.cost = cost
+        self.regularizer = regularizer
+        self.optimizer = optimizer
+        self.lmbda = lmbda
+        self.n_train = n_train
+        self.eta = eta
+        if optimizer_state is None:
+            optimizer_state = optimizer.init(network.params)
+        self.optimizer_state = optimizer_state
+        self.history = history if history is not None else {k: [] for k in MONITORS}
+        self.epochs_run = 0
+        self.interrupted = False
+
+    def snapshot(self):
+        """Return a copy of everything an epoch changes, for :meth:`restore`."""
+        return {
+            "params": self.network.params.copy(),
+            "optimizer_state": copy.deepcopy(self.optimizer_state),
+            "eta": self.eta,
+            "epochs_run": self.epochs_run,
+            "history_lengths": {k: len(v) for k, v in self.history.items()},
+        }
+
+    def restore(self, snapshot):
+        """Return to the state saved by :meth:`snapshot`."""
+        np.copyto(self.network.params, snapshot["params"])
+        self.optimizer_state = snapshot["optimizer_state"]
+        self.eta = snapshot["eta"]
+        self.epochs_run = snapshot["epochs_run"]
+        for key, length in snapshot["history_lengths"].items():
+            del self.history[key][length:]
+
+    def step(self, backprop, X, Y, scale):
+        """One gradient step on one mini-batch."""
+        network = self.network
+        grads = backprop.gradient(X, Y, scale)
+        self.regularizer.add_gradient(
+            backprop.grad_weights, network.weight_params, self.lmbda, self.n_train
+        )
+        updates, self.optimizer_state = self.optimizer.update(
+            grads, self.optimizer_state, network.params, self.eta
+        )
+        network.params += updates
+
+    def total_cost(self, X, Y, sample_weight=None):
+        """Mean cost over a data set plus the regularization penalty (λ/2n scaling)."""
+        output = self.network.feedforward(X)
+        per_sample = self.cost.fn(output, Y)
+        data_cost = np.average(per_sample, weights=sample_weight)
+        penalty = self.regularizer.penalty(
+            self.network.weight_params, self.lmbda, self.n_train
+        )
+        return float(data_cost + penalty), output
+
+
+def _batch_scales(sample_weight, dtype):
+    """Per-sample gradient weights w_i / mean(w), or None for equal weights."""
+    if sample_weight is None:
+        return None
+    return (sample_weight / sample_weight.mean()).astype(dtype)
+
+
+def train(
+    trainer,
+    X,
+    Y,
+    *,
+    epochs,
+    mini_batch_size,
+    rng,
+    shuffle=True,
+    sample_weight=None,
+    dropout=0.0,
+    callbacks=(),
+):
+    """Run up to ``epochs`` epochs of mini-batch gradient descent.
+
+    Each epoch visits every sample once, in a new random order when
+    ``shuffle``; the last mini-batch may be smaller. The rows of a shuffled
+    mini-batch are gathered into one reused buffer, so the training set is
+    never copied. A ``KeyboardInterrupt`` rolls the parameters back to the
+    end of the last completed epoch, sets ``trainer.interrupted`` and warns.
+
+    Parameters
+    ----------
+    trainer : Trainer
+    X : ndarray of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets, in the network's dtype.
+    epochs : int
+    mini_batch_size : int
+    rng : numpy.random.Generator
+        Source of the shuffling and the dropout masks.
+    shuffle : bool, default=True
+    sample_weight : ndarray of shape (n_samples,), optional
+        Weights of the samples in the cost, a weighted mean.
+    dropout : float, default=0.0
+    callbacks : sequence of Callback
+        Notified in order.
+
+    Returns
+    -------
+    trainer : Trainer
+    """
+    network = trainer.network
+    n_samples = X.shape[0]
+    batch_size = min(mini_batch_size, n_samples)
+    backprop = Backprop(network, trainer.cost, batch_size, dropout=dropout, rng=rng)
+    scales = _batch_scales(sample_weight, network.dtype)
+    if shuffle:
+        x_batch = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+        y_batch = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+
+    def notify(hook):
+        for callback in callbacks:
+            getattr(callback, hook)(trainer)
+
+    notify("on_train_begin")
+    snapshot = trainer.snapshot()
+    try:
+        for _ in range(epochs):
+            notify("on_epoch_begin")
+            order = rng.permutation(n_samples) if shuffle else None
+            for start in range(0, n_samples, batch_size):
+                stop = min(start + batch_size, n_samples)
+                m = stop - start
+                if shuffle:
+                    index = order[start:stop]
+                    xb = np.take(X, index, axis=0, out=x_batch[:m], mode="clip")
+                    yb = np.take(Y, index, axis=0, out=y_batch[:m], mode="clip")
+                else:
+                    index = slice(start, stop)
+                    xb, yb = X[index], Y[index]
+                if scales is None:
+                    scale = 1.0 / m
+                else:
+                    scale = (scales[index] / m)[:, None]
+                trainer.step(backprop, xb, yb, scale)
+            trainer.epochs_run += 1
+            notify("on_epoch_end")
+            snapshot = trainer.snapshot()
+    except StopTraining:
+        pass
+    except KeyboardInterrupt:
+        trainer.restore(snapshot)
+        trainer.interrupted = True
+        warnings.warn(
+            "Training interrupted; the model holds the weights after epoch "
+            f"{trainer.epochs_run} of this run, the last one completed.",
+            UserWarning,
+            stacklevel=3,
+        )
+    finally:
+        notify("on_train_end")
+    return trainer
+
+
+def _accuracy(output, Y):
+    """Fraction of samples whose most active output is the target class.
+
+    For multilabel targets (rows with several ones) every output must be on
+    the right side of 0.5.
+    """
+    if Y.shape[1] > 1 and np.all(Y.sum(axis=1) == 1):
+        return float(np.mean(output.argmax(axis=1) == Y.argmax(axis=1)))
+    return float(np.mean(np.all((output > 0.5) == (Y > 0.5), axis=1)))
+
+
+class Monitor(Callback):
+    """Records the asked-for costs and accuracies into the history each epoch.
+
+    Parameters
+    ----------
+    monitor : iterable of str
+        Subset of ``MONITORS``.
+    train_data : tuple (X, Y, sample_weight)
+    validation_data : tuple (X, Y) or None
+    """
+
+    def __init__(self, monitor, train_data, validation_data=None):
+        self.monitor = set(monitor)
+        self.train_data = train_data
+        self.validation_data = validation_data
+
+    def on_epoch_end(self, trainer):
+        history = trainer.history
+        if self.monitor & {"training_cost", "training_accuracy"}:
+            X, Y, sample_weight = self.train_data
+            cost, output = trainer.total_cost(X, Y, sample_weight)
+            if "training_cost" in self.monitor:
+                history["training_cost"].append(cost)
+            if "training_accuracy" in self.monitor:
+                history["training_accuracy"].append(_accuracy(output, Y))
+        if self.monitor & {"validation_cost", "validation_accuracy"}:
+            X, Y = self.validation_data
+            cost, output = trainer.total_cost(X, Y)
+            if "validation_cost" in self.monitor:
+                history["validation_cost"].append(cost)
+            if "validation_accuracy" in self.monitor:
+                history["validation_accuracy"].append(_accuracy(output, Y))
+
+
+class VerbosePrinter(Callback):
+    """Prints one line per epoch with what was monitored, as the book's program does."""
+
+    def __init__(self, epochs, print_fn=print):
+        self.epochs = epochs
+        self.print_fn = print_fn
+        self._start = None
+
+    def on_epoch_begin(self, trainer):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, trainer):
+        seconds = time.perf_counter() - self._start
+        parts = [f"Epoch {trainer.epochs_run}/{self.epochs}"]
+        for key in MONITORS:
+            values = trainer.history[key]
+            if values:
+                label = key.replace("_", " ")
+                value = values[-1]
+                parts.append(
+                    f"{label} {value:.2%}" if key.endswith("accuracy") else f"{label} {value:.4f}"
+                )
+        parts.append(f"eta {trainer.eta:g}")
+        parts.append(f"{seconds:.2f}s")
+        self.print_fn(", ".join(parts))
+
+
+class _Plateau(Callback):
+    """The book's no-improvement-in-n rule on validation accuracy."""
+
+    def __init__(self, patience):
+        self.patience = patience
+        self.best = -np.inf
+        self.epochs_without_improvement = 0
+
+    def _plateaued(self, trainer):
+        """Update the counters with the latest accuracy; True when the rule fires."""
+        accuracy = trainer.history["validation_accuracy"][-1]
+        if accuracy > self.best:
+            self.best = accuracy
+            self.epochs_without_improvement = 0
+            self._on_improvement(trainer)
+            return False
+        self.epochs_without_improvement += 1
+        if self.epochs_without_improvement >= self.patience:
+            self.epochs_without_improvement = 0
+            return True
+        return False
+
+    def _on_improvement(self, trainer):
+        pass
+
+
+class EarlyStopping(_Plateau):
+    """Stop after ``patience`` epochs without a better validation accuracy.
+
+    At the end the network gets back the weights of its best epoch.
+    """
+
+    def __init__(self, patience):
+        super().__init__(patience)
+        self.best_params = None
+        self.best_epoch = None
+
+    def _on_improvement(self, trainer):
+        self.best_params = trainer.network.params.copy()
+        self.best_epoch = trainer.epochs_run
+
+    def on_epoch_end(self, trainer):
+        if self._plateaued(trainer):
+            raise StopTraining
+
+    def on_train_end(self, trainer):
+        if self.best_params is not None:
+            np.copyto(trainer.network.params, self.best_params)
+
+
+class HalveOnPlateau(_Plateau):
+    """Halve η each time the no-improvement-in-n rule fires; stop at η₀/128.
+
+    This is the learning-rate schedule of the book's chapter 3 exercise.
+    """
+
+    def __init__(self, patience, min_fraction=1.0 / 128):
+        super().__init__(patience)
+        self.min_fraction = min_fraction
+        self.initial_eta = None
+
+    def on_train_begin(self, trainer):
+        self.initial_eta = trainer.eta
+
+    def on_epoch_end(self, trainer):
+        if self._plateaued(trainer):
+            trainer.eta /= 2.0
+            if trainer.eta <= self.initial_eta * self.min_fraction:
+                raise StopTraining

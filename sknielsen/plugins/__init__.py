@@ -1,0 +1,59 @@
+"""Plugins found by name: costs, activations, regularizers, initializers, optimizers.
+
+Every technique of the book is a small class registered under a name; the
+estimator takes either the name (``optimizer="momentum"``) or an instance
+(``optimizer=Momentum(mu=0.5)``). Third-party plugins register themselves
+with :func:`register`, or come in through the ``sknielsen.plugins``
+entry-point group (entry names ``"<kind>.<name>"``), without any change to
+sknielsen.
+"""
+
+from ._base import Activation, Cost, Initializer, Optimizer, Plugin, Regularizer
+from ._registry import (
+    ENTRY_POINT_GROUP,
+    available,
+    get,
+    get_class,
+    kinds,
+    name_of,
+    refresh_entry_points,
+    register,
+)
+from ._activations import Identity, ReLU, Sigmoid, Softmax, Tanh
+from ._costs import CrossEntropyCost, LogLikelihoodCost, QuadraticCost
+from ._initializers import DefaultInitializer, LargeInitializer
+from ._optimizers import SGD, Momentum, Nesterov
+from ._regularizers import L1, L2, NoRegularizer
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Activation",
+    "Cost",
+    "CrossEntropyCost",
+    "DefaultInitializer",
+    "Identity",
+    "Initializer",
+    "L1",
+    "L2",
+    "LargeInitializer",
+    "LogLikelihoodCost",
+    "Momentum",
+    "Nesterov",
+    "NoRegularizer",
+    "Optimizer",
+    "Plugin",
+    "QuadraticCost",
+    "ReLU",
+    "Regularizer",
+    "SGD",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "available",
+    "get",
+    "get_class",
+    "kinds",
+    "name_of",
+    "refresh_entry_points",
+    "register",
+]

@@ -1,0 +1,230 @@
+"""Registries: plugin classes found by name.
+
+One dict per kind maps a name to a class. It is the single source of truth
+for lookup (:func:`get`), listing (:func:`available`) and the error message
+of an unknown name. Third-party plugins come in through the
+``sknielsen.plugins`` entry-point group, whose entry names are
+``"<kind>.<name>"`` (for example ``"optimizer.adamw = mypkg.optim:AdamW"``);
+they are listed without being imported and imported on first use.
+
+Nothing is ever resolved by ``getattr`` on a module or by ``eval``: a name
+that is not registered raises, so a saved model can only name code that
+was registered on purpose.
+"""
+
+import copy
+from importlib import metadata
+
+from ._base import BASES, Plugin
+
+ENTRY_POINT_GROUP = "sknielsen.plugins"
+
+_REGISTRY = {kind: {} for kind in BASES}
+# Entry points not yet imported, by kind and name.
+_PENDING = None
+
+
+def kinds():
+    """Return the names of the plugin kinds.
+
+    Returns
+    -------
+    kinds : list of str
+    """
+    return sorted(_REGISTRY)
+
+
+def _check_kind(kind):
+    if kind not in _REGISTRY:
+        raise ValueError(
+            f"Unknown plugin kind {kind!r}; the kinds are: {', '.join(kinds())}."
+        )
+
+
+def register(kind, name, *, replace=False):
+    """Class decorator registering a plugin under ``name``.
+
+    Parameters
+    ----------
+    kind : str
+        One of :func:`kinds`. The class must derive from that kind's base
+        class (:class:`~sknielsen.plugins.Cost`, ...).
+    name : str
+        The name users pass to the estimator, e.g. ``"momentum"``.
+    replace : bool, default=False
+        Allow replacing a plugin already registered under ``name``.
+
+    Returns
+    -------
+    decorator : callable
+        Registers the class and returns it unchanged.
+
+    Examples
+    --------
+    >>> from sknielsen.plugins import Optimizer, register
+    >>> @register("optimizer", "halfstep")
+    ... class HalfStep(Optimizer):
+    ...     def update(self, grads, state, params, eta):
+    ...         grads *= -0.5 * eta
+    ...         return grads, state
+    """
+    _check_kind(kind)
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"A plugin name must be an identifier; got {name!r}.")
+
+    def decorator(cls):
+        base = BASES[kind]
+        if not (isinstance(cls, type) and issubclass(cls, base)):
+            raise TypeError(
+                f"A {kind} plugin must be a subclass of "
+                f"sknielsen.plugins.{base.__name__}; got {cls!r}."
+            )
+        current = _REGISTRY[kind].get(name)
+        if current is not None and current is not cls and not replace:
+            raise ValueError(
+                f"A {kind} named {name!r} is already registered "
+                f"({current.__module__}.{current.__qualname__}); "
+                "pass replace=True to replace it."
+            )
+        cls._get_param_names()  # refuse *args/**kwargs at registration time
+        _REGISTRY[kind][name] = cls
+        if cls.__dict__.get("name") is None:
+            cls.name = name
+        return cls
+
+    return decorator
+
+
+def _pending():
+    global _PENDING
+    if _PENDING is None:
+        _PENDING = {kind: {} for kind in _REGISTRY}
+        for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+            kind, _, name = entry.name.partition(".")
+            if kind in _PENDING and name:
+                _PENDING[kind].setdefault(name, entry)
+    return _PENDING
+
+
+def refresh_entry_points():
+    """Forget the cached list of entry points, to see newly installed plugins."""
+    global _PENDING
+    _PENDING = None
+
+
+def _load_entry_point(kind, name):
+    entry = _pending()[kind].pop(name)
+    try:
+        cls = entry.load()
+    except Exception as exc:
+        raise ImportError(
+            f"Could not import the {kind} plugin {name!r} from entry point "
+            f"{entry.value!r} of group {ENTRY_POINT_GROUP!r}: {exc}"
+        ) from exc
+    if _REGISTRY[kind].get(name) is not cls:
+        register(kind, name)(cls)
+    return cls
+
+
+def available(kind):
+    """Return the registered names of a kind, entry points included.
+
+    Parameters
+    ----------
+    kind : str
+        One of :func:`kinds`.
+
+    Returns
+    -------
+    names : list of str
+        Sorted names.
+    """
+    _check_kind(kind)
+    return sorted(set(_REGISTRY[kind]) | set(_pending()[kind]))
+
+
+def get_class(kind, name):
+    """Return the class registered under ``name``.
+
+    Raises
+    ------
+    ValueError
+        If no plugin of that kind has that name; the message lists the known
+        names.
+    """
+    _check_kind(kind)
+    if not isinstance(name, str):
+        raise TypeError(f"A {kind} name must be a string; got {type(name).__name__}.")
+    if name in _REGISTRY[kind]:
+        return _REGISTRY[kind][name]
+    if name in _pending()[kind]:
+        return _load_entry_point(kind, name)
+    raise ValueError(
+        f"Unknown {kind} {name!r}. Known {kind} names: "
+        f"{', '.join(repr(n) for n in available(kind))}."
+    )
+
+
+def get(kind, name_or_instance):
+    """Return a fresh plugin instance from a name or an instance.
+
+    Parameters
+    ----------
+    kind : str
+        One of :func:`kinds`.
+    name_or_instance : str or Plugin
+        A registered name, which gives a new instance with default
+        hyper-parameters, or an instance of the kind, which gives a deep copy
+        (so that training never changes the user's object).
+
+    Returns
+    -------
+    plugin : Plugin
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind or name; the message lists the known ones.
+    TypeError
+        For an object that is neither a name nor a plugin of that kind.
+
+    Examples
+    --------
+    >>> from sknielsen.plugins import get
+    >>> get("optimizer", "momentum")
+    Momentum(mu=0.9)
+    """
+    _check_kind(kind)
+    if isinstance(name_or_instance, str):
+        return get_class(kind, name_or_instance)()
+    if isinstance(name_or_instance, BASES[kind]):
+        return copy.deepcopy(name_or_instance)
+    if isinstance(name_or_instance, Plugin):
+        raise TypeError(
+            f"Expected a {kind} plugin; got the {name_or_instance.kind} "
+            f"{type(name_or_instance).__name__}."
+        )
+    raise TypeError(
+        f"A {kind} must be a name ({', '.join(map(repr, available(kind)))}) or "
+        f"an instance of sknielsen.plugins.{BASES[kind].__name__}; got "
+        f"{type(name_or_instance).__name__}."
+    )
+
+
+def name_of(plugin):
+    """Return the registered name of a plugin instance.
+
+    Raises
+    ------
+    ValueError
+        If the plugin's class is not the one registered under its name, so it
+        could not be found again by name (when loading a saved model, say).
+    """
+    cls = type(plugin)
+    name = cls.__dict__.get("name") or getattr(cls, "name", None)
+    if name is None or _REGISTRY.get(plugin.kind, {}).get(name) is not cls:
+        raise ValueError(
+            f"The {plugin.kind} {cls.__name__} is not registered; register it "
+            "with sknielsen.plugins.register so that it can be found by name."
+        )
+    return name

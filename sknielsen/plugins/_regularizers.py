@@ -1,0 +1,56 @@
+"""Weight penalties: none, L2 (weight decay) and L1.
+
+Biases are never regularized: the engine hands over only the weights.
+The book scales the penalty by λ/n, where n is the size of the training set,
+so the decay per step does not change with the size of a mini-batch.
+"""
+
+import numpy as np
+
+from ._base import Regularizer
+from ._registry import register
+
+
+@register("regularizer", "none")
+class NoRegularizer(Regularizer):
+    """No penalty."""
+
+    def penalty(self, weights, lmbda, n):
+        return 0.0
+
+    def add_gradient(self, grad, weights, lmbda, n):
+        return grad
+
+
+@register("regularizer", "l2")
+class L2(Regularizer):
+    """L2 penalty (λ/2n) Σ w².
+
+    With plain SGD its gradient step is the book's weight decay
+    w ← (1 − ηλ/n) w − η ∂C₀/∂w.
+    """
+
+    def penalty(self, weights, lmbda, n):
+        return 0.5 * (lmbda / n) * float(np.dot(weights, weights))
+
+    def add_gradient(self, grad, weights, lmbda, n):
+        if lmbda:
+            grad += (lmbda / n) * weights
+        return grad
+
+
+@register("regularizer", "l1")
+class L1(Regularizer):
+    """L1 penalty (λ/n) Σ |w|, whose gradient is (λ/n) sgn(w), with sgn(0) = 0.
+
+    It shrinks every weight by a constant amount per step, so it drives
+    unimportant weights to zero while leaving large ones almost intact.
+    """
+
+    def penalty(self, weights, lmbda, n):
+        return (lmbda / n) * float(np.abs(weights).sum())
+
+    def add_gradient(self, grad, weights, lmbda, n):
+        if lmbda:
+            grad += (lmbda / n) * np.sign(weights)
+        return grad
