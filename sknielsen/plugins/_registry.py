@@ -62,7 +62,7 @@ def register(kind, name, *, replace=False):
     Examples
     --------
     >>> from sknielsen.plugins import Optimizer, register
-    >>> @register("optimizer", "halfstep")
+    >>> @register("optimizer", "halfstep")  # doctest: +SKIP
     ... class HalfStep(Optimizer):
     ...     def update(self, grads, state, params, eta):
     ...         grads *= -0.5 * eta

@@ -1,0 +1,130 @@
+"""Check backpropagation against central finite differences.
+
+For any combination of plugins, :func:`check_gradients` builds a small
+network, computes the gradient of the regularized cost with the engine's
+backprop, and compares it with the central difference
+(C(w + ε) − C(w − ε)) / 2ε taken for every weight and bias in turn.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import plugins
+from ._network import Backprop, Network
+from ._training import Trainer
+
+
+@dataclass
+class GradientCheck:
+    """Result of :func:`check_gradients`.
+
+    Attributes
+    ----------
+    relative_error : float
+        ‖g_backprop − g_numeric‖ / (‖g_backprop‖ + ‖g_numeric‖).
+    backprop, numeric : ndarray of shape (n_params,)
+        The two gradients, in the engine's flat layout (weights, then biases).
+    """
+
+    relative_error: float
+    backprop: np.ndarray
+    numeric: np.ndarray
+
+
+def _targets(n_samples, n_outputs, rng):
+    """Random one-hot targets."""
+    labels = rng.integers(n_outputs, size=n_samples)
+    Y = np.zeros((n_samples, n_outputs))
+    Y[np.arange(n_samples), labels] = 1.0
+    return Y
+
+
+def check_gradients(
+    sizes=(5, 4, 3, 3),
+    *,
+    cost="cross_entropy",
+    activation="sigmoid",
+    output_activation=None,
+    regularizer="l2",
+    lmbda=0.5,
+    initializer="default",
+    n_samples=7,
+    sample_weight=None,
+    epsilon=1e-6,
+    random_state=0,
+):
+    """Compare the backprop gradient with central finite differences (float64).
+
+    Parameters
+    ----------
+    sizes : sequence of int, default=(5, 4, 3, 3)
+        Layer sizes, input first; the default has two hidden layers.
+    cost, activation, output_activation, regularizer, initializer : str or Plugin
+        The plugins, as given to the estimator; ``output_activation=None``
+        uses the cost's natural one.
+    lmbda : float, default=0.5
+        Regularization parameter, with n = ``n_samples``.
+    n_samples : int, default=7
+        Rows of random inputs in the batch.
+    sample_weight : array-like of shape (n_samples,), optional
+        Per-sample weights of the cost (a weighted mean).
+    epsilon : float, default=1e-6
+        Step of the finite differences.
+    random_state : int, default=0
+
+    Returns
+    -------
+    result : GradientCheck
+
+    Examples
+    --------
+    >>> from sknielsen.gradcheck import check_gradients
+    >>> check_gradients(cost="quadratic", activation="tanh").relative_error < 1e-6
+    True
+    """
+    rng = np.random.default_rng(random_state)
+    cost = plugins.get("cost", cost)
+    hidden = plugins.get("activation", activation)
+    output = plugins.get("activation", output_activation or cost.output_activation)
+    network = Network(sizes, [hidden] * (len(sizes) - 2) + [output], dtype=np.float64)
+    network.initialize(plugins.get("initializer", initializer), rng)
+    X = rng.uniform(-1.0, 1.0, size=(n_samples, sizes[0]))
+    Y = _targets(n_samples, sizes[-1], rng)
+    trainer = Trainer(
+        network,
+        cost=cost,
+        regularizer=plugins.get("regularizer", regularizer),
+        optimizer=plugins.get("optimizer", "sgd"),
+        lmbda=lmbda,
+        n_train=n_samples,
+        eta=1.0,
+    )
+    if sample_weight is None:
+        scale = 1.0 / n_samples
+    else:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        scale = (sample_weight / sample_weight.sum())[:, None]
+
+    backprop = Backprop(network, cost, n_samples)
+    analytic = backprop.gradient(X, Y, scale).copy()
+    trainer.regularizer.add_gradient(
+        analytic[: network.n_weights], network.weight_params, lmbda, n_samples
+    )
+
+    def total_cost():
+        return trainer.total_cost(X, Y, sample_weight)[0]
+
+    numeric = np.empty_like(analytic)
+    params = network.params
+    for i in range(params.size):
+        original = params[i]
+        params[i] = original + epsilon
+        plus = total_cost()
+        params[i] = original - epsilon
+        minus = total_cost()
+        params[i] = original
+        numeric[i] = (plus - minus) / (2.0 * epsilon)
+    norm = np.linalg.norm(analytic) + np.linalg.norm(numeric)
+    error = np.linalg.norm(analytic - numeric) / norm if norm else 0.0
+    return GradientCheck(float(error), analytic, numeric)

@@ -1,0 +1,29 @@
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+
+
+@pytest.fixture(scope="session")
+def digits_split():
+    """scikit-learn's digits scaled to [0, 1]: 2/3 train, 1/3 test, fixed seed."""
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16.0, y, test_size=1 / 3, random_state=0, stratify=y)
+
+
+@pytest.fixture(scope="session")
+def small_digits(digits_split):
+    """The first 300 training digits of classes 0, 1 and 2, for fast tests."""
+    X_train, X_test, y_train, y_test = digits_split
+    train_mask, test_mask = y_train < 3, y_test < 3
+    return (
+        X_train[train_mask][:300],
+        X_test[test_mask],
+        y_train[train_mask][:300],
+        y_test[test_mask],
+    )
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)

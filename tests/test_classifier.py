@@ -1,0 +1,392 @@
+"""NielsenMLPClassifier: accuracy, grid search, labels, and the documented effects."""
+
+import io
+import re
+import warnings
+from contextlib import redirect_stdout
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sknielsen import NielsenMLPClassifier
+from sknielsen._network import Backprop, Network
+from sknielsen._training import EarlyStopping, HalveOnPlateau, StopTraining
+from sknielsen.plugins import CrossEntropyCost, DefaultInitializer, Momentum, Sigmoid
+
+
+def test_defaults_are_the_books():
+    params = NielsenMLPClassifier().get_params()
+    expected = {
+        "hidden_layer_sizes": (30,), "cost": "cross_entropy", "activation": "sigmoid",
+        "initializer": "default", "regularizer": "l2", "lmbda": 0.0, "optimizer": "sgd",
+        "eta": 0.5, "mini_batch_size": 10, "epochs": 30, "dropout": 0.0,
+        "early_stopping": None, "schedule": "constant", "dtype": "float64",
+    }  # fmt: skip
+    assert {k: params[k] for k in expected} == expected
+
+
+def test_digits_accuracy_with_defaults(digits_split):
+    X_train, X_test, y_train, y_test = digits_split
+    net = NielsenMLPClassifier(random_state=0).fit(X_train, y_train)
+    assert net.score(X_test, y_test) >= 0.97
+    assert [w.shape for w in net.coefs_] == [(64, 30), (30, 10)]
+    assert [b.shape for b in net.intercepts_] == [(30,), (10,)]
+    assert net.n_iter_ == 30 and net.n_features_in_ == 64
+    proba = net.predict_proba(X_test)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(net.classes_[proba.argmax(axis=1)], net.predict(X_test))
+
+
+@pytest.mark.parametrize(
+    "grid",
+    [
+        {"cost": ["quadratic", "cross_entropy"], "optimizer": ["momentum"],
+         "optimizer__mu": [0.5, 0.9]},
+        {"cost": ["cross_entropy"], "optimizer": [Momentum()], "optimizer__mu": [0.5, 0.9]},
+    ],
+)  # fmt: skip
+def test_grid_search_over_plugins_in_a_pipeline(grid, small_digits):
+    X_train, X_test, y_train, y_test = small_digits
+    pipe = Pipeline(
+        [("scale", MinMaxScaler()), ("net", NielsenMLPClassifier(epochs=5, random_state=0))]
+    )
+    search = GridSearchCV(
+        pipe, {f"net__{k}": v for k, v in grid.items()}, cv=2, n_jobs=2, error_score="raise"
+    )
+    search.fit(X_train * 16, y_train)
+    n_candidates = len(search.cv_results_["params"])
+    assert n_candidates == len(grid["cost"]) * 2
+    mus = sorted({p["net__optimizer__mu"] for p in search.cv_results_["params"]})
+    assert mus == [0.5, 0.9]
+    best = search.best_estimator_.named_steps["net"]
+    assert isinstance(best.optimizer, Momentum) and best.optimizer.mu in (0.5, 0.9)
+    assert best.optimizer_.mu == best.optimizer.mu
+    assert search.score(X_test * 16, y_test) > 0.9
+
+
+def test_set_params_turns_a_name_into_an_instance_for_nested_keys():
+    net = NielsenMLPClassifier().set_params(optimizer="nesterov", optimizer__mu=0.3)
+    assert net.optimizer.mu == 0.3 and type(net.optimizer).__name__ == "Nesterov"
+    assert net.get_params()["optimizer__mu"] == 0.3
+    with pytest.raises(ValueError, match="Invalid parameter 'mu' for optimizer 'sgd'"):
+        NielsenMLPClassifier().set_params(optimizer__mu=0.5)
+
+
+def test_fit_never_changes_the_users_plugins(small_digits):
+    X, _, y, _ = small_digits
+    momentum = Momentum(mu=0.5)
+    net = NielsenMLPClassifier(optimizer=momentum, epochs=2, random_state=0).fit(X, y)
+    assert net.optimizer is momentum and momentum.get_params() == {"mu": 0.5}
+    assert net.optimizer_ is not momentum and net.optimizer_ == momentum
+    assert net.cost == "cross_entropy" and isinstance(net.cost_, CrossEntropyCost)
+
+
+def test_unknown_plugin_name_lists_known_names(small_digits):
+    X, _, y, _ = small_digits
+    with pytest.raises(InvalidParameterError, match="'cost'.*Unknown cost 'hinge'.*'quadratic'"):
+        NielsenMLPClassifier(cost="hinge").fit(X, y)
+
+
+def test_incompatible_cost_and_output_says_which_pairs_work(small_digits):
+    X, _, y, _ = small_digits
+    with pytest.raises(ValueError, match="'log_likelihood' cost.*'sigmoid'.*works with: 'softmax'"):
+        NielsenMLPClassifier(cost="log_likelihood", output_activation="sigmoid").fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"eta": 0}, "eta"),
+        ({"eta": -1.0}, "eta"),
+        ({"lmbda": -0.1}, "lmbda"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"hidden_layer_sizes": (30, 0)}, "hidden_layer_sizes"),
+        ({"mini_batch_size": 0}, "mini_batch_size"),
+        ({"schedule": "cosine"}, "schedule"),
+        ({"monitor": ("training_loss",)}, "monitor"),
+        ({"dtype": "float16"}, "dtype"),
+    ],
+)
+def test_invalid_parameters_are_named(params, match, small_digits):
+    X, _, y, _ = small_digits
+    with pytest.raises(ValueError, match=match):
+        NielsenMLPClassifier(**params).fit(X, y)
+
+
+def test_string_labels_binary_and_multilabel(small_digits):
+    X, X_test, y, y_test = small_digits
+    names = np.array(["zero", "one", "two"])
+    net = NielsenMLPClassifier(epochs=10, random_state=0).fit(X, names[y])
+    assert set(net.predict(X_test)) <= set(names)
+    assert net.score(X_test, names[y_test]) > 0.95
+
+    binary = y > 0
+    net = NielsenMLPClassifier(epochs=10, random_state=0).fit(X, binary)
+    assert net.classes_.tolist() == [False, True]
+    assert net.predict_proba(X_test).shape == (len(X_test), 2)
+    assert net.score(X_test, y_test > 0) > 0.95
+
+    multilabel = np.column_stack([y == 0, y >= 1, y == 2]).astype(int)
+    net = NielsenMLPClassifier(epochs=20, random_state=0).fit(X, multilabel)
+    predicted = net.predict(X_test)
+    assert predicted.shape == (len(X_test), 3)
+    truth = np.column_stack([y_test == 0, y_test >= 1, y_test == 2]).astype(int)
+    assert (predicted == truth).mean() > 0.95
+    proba = net.predict_proba(X_test)
+    assert proba.min() >= 0 and proba.max() <= 1
+    with pytest.raises(ValueError, match="Multilabel targets need sigmoid"):
+        NielsenMLPClassifier(cost="log_likelihood").fit(X, multilabel)
+
+
+def test_single_class_is_refused(small_digits):
+    X, _, y, _ = small_digits
+    with pytest.raises(ValueError, match="at least 2 classes.*only one class"):
+        NielsenMLPClassifier().fit(X, np.zeros(len(X)))
+
+
+def test_float32_stays_float32_and_agrees_with_float64(digits_split):
+    X_train, X_test, y_train, y_test = digits_split
+    net64 = NielsenMLPClassifier(random_state=0).fit(X_train, y_train)
+    net32 = NielsenMLPClassifier(random_state=0, dtype="float32").fit(
+        X_train.astype(np.float32), y_train
+    )
+    assert all(w.dtype == np.float32 for w in net32.coefs_ + net32.intercepts_)
+    assert net32.predict_proba(X_test).dtype == np.float32
+    assert abs(net32.score(X_test, y_test) - net64.score(X_test, y_test)) <= 0.005
+
+
+def test_same_seed_same_weights(small_digits):
+    X, _, y, _ = small_digits
+    first = NielsenMLPClassifier(epochs=3, random_state=7, dropout=0.2).fit(X, y)
+    second = NielsenMLPClassifier(epochs=3, random_state=7, dropout=0.2).fit(X, y)
+    for a, b in zip(first.coefs_ + first.intercepts_, second.coefs_ + second.intercepts_):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_sample_weight_zero_removes_samples(small_digits):
+    X, X_test, y, _ = small_digits
+    keep = np.arange(len(X)) % 2 == 0
+    weights = keep.astype(float)
+    subset = NielsenMLPClassifier(
+        epochs=5, random_state=0, shuffle=False, mini_batch_size=len(X), regularizer="none"
+    )
+    subset.fit(X[keep], y[keep])
+    weighted_none = NielsenMLPClassifier(
+        epochs=5, random_state=0, shuffle=False, mini_batch_size=len(X), regularizer="none"
+    ).fit(X, y, sample_weight=weights)
+    # Full-batch gradient descent: weights 0/1 equal training on the kept half.
+    np.testing.assert_allclose(
+        weighted_none.predict_proba(X_test), subset.predict_proba(X_test), rtol=1e-10
+    )
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        NielsenMLPClassifier().fit(X, y, sample_weight=np.zeros(len(X)))
+
+
+def test_history_and_verbose_lines(small_digits):
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(epochs=4, random_state=0, monitor="all", verbose=1)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        net.fit(X, y, X_val=X_val, y_val=y_val)
+    for key in ("training_cost", "training_accuracy", "validation_cost", "validation_accuracy"):
+        assert len(net.history_[key]) == 4
+    assert net.history_["training_cost"][-1] < net.history_["training_cost"][0]
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 4
+    assert re.match(r"Epoch 4/4, training cost [\d.]+, training accuracy [\d.]+%, "
+                    r"validation cost [\d.]+, validation accuracy [\d.]+%", lines[-1])
+    default = NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y, X_val=X_val, y_val=y_val)
+    assert len(default.history_["validation_accuracy"]) == 2
+    assert default.history_["training_cost"] == []
+    assert NielsenMLPClassifier(epochs=2).fit(X, y).history_["validation_accuracy"] == []
+
+
+def test_validation_data_errors(small_digits):
+    X, X_val, y, y_val = small_digits
+    with pytest.raises(ValueError, match="X_val and y_val must be given together"):
+        NielsenMLPClassifier().fit(X, y, X_val=X_val)
+    with pytest.raises(ValueError, match="labels not seen.*\\[7\\]"):
+        NielsenMLPClassifier().fit(X, y, X_val=X_val, y_val=np.full(len(X_val), 7))
+
+
+def test_partial_fit_continues_and_counts_epochs(small_digits):
+    X, X_test, y, y_test = small_digits
+    net = NielsenMLPClassifier(random_state=0, monitor=("training_cost",))
+    with pytest.raises(ValueError, match="classes must be passed"):
+        net.partial_fit(X, y)
+    net.partial_fit(X[:100], y[:100], classes=[0, 1, 2])
+    state = net._optimizer_state
+    for _ in range(5):
+        net.partial_fit(X, y)
+    assert net.n_iter_ == 6 and len(net.history_["training_cost"]) == 6
+    assert net.score(X_test, y_test) > 0.9
+    assert net._optimizer_state is state or state == {}
+    with pytest.raises(ValueError, match="labels not seen"):
+        net.partial_fit(X[:5], np.full(5, 9))
+
+
+def test_warm_start_continues_from_the_weights(small_digits):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=2, random_state=0, warm_start=True, monitor=("training_cost",))
+    net.fit(X, y)
+    first = [w.copy() for w in net.coefs_]
+    net.fit(X, y)
+    assert net.n_iter_ == 4 and len(net.history_["training_cost"]) == 4
+    assert not np.allclose(first[0], net.coefs_[0])
+    cold = NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(cold.coefs_[0], first[0])
+
+
+# -- the documented effects --------------------------------------------------------
+
+
+def training_costs(X, y, **params):
+    net = NielsenMLPClassifier(random_state=0, monitor=("training_cost",), **params).fit(X, y)
+    return np.array(net.history_["training_cost"])
+
+
+def test_momentum_and_nesterov_speed_up_small_steps(digits_split):
+    X, _, y, _ = digits_split
+    sgd = training_costs(X, y, eta=0.05, epochs=5)
+    momentum = training_costs(X, y, eta=0.05, epochs=5, optimizer="momentum")
+    nesterov = training_costs(X, y, eta=0.05, epochs=5, optimizer="nesterov")
+    # With mu = 0.9 the effective step is about ten times larger.
+    assert momentum[-1] < 0.3 * sgd[-1] and nesterov[-1] < 0.3 * sgd[-1]
+    assert nesterov[-1] <= momentum[-1] * 1.05
+
+
+def test_l1_drives_more_weights_to_zero_than_l2(digits_split):
+    X, _, y, _ = digits_split
+    fractions = {}
+    for regularizer in ("l1", "l2", "none"):
+        net = NielsenMLPClassifier(regularizer=regularizer, lmbda=5.0, random_state=0).fit(X, y)
+        fractions[regularizer] = np.mean(np.abs(net.coefs_[0]) < 1e-3)
+    assert fractions["l1"] > 2 * fractions["l2"]
+    assert fractions["l2"] > fractions["none"]
+
+
+def test_l2_shrinks_weights(digits_split):
+    X, _, y, _ = digits_split
+    sizes = {}
+    for lmbda in (0.0, 5.0):
+        net = NielsenMLPClassifier(lmbda=lmbda, random_state=0, epochs=10).fit(X, y)
+        sizes[lmbda] = np.linalg.norm(net.coefs_[0])
+    assert sizes[5.0] < 0.7 * sizes[0.0]
+
+
+def test_dropout_masks_and_rescales(rng):
+    network = Network((20, 400, 3), [Sigmoid(), Sigmoid()])
+    network.initialize(DefaultInitializer(), rng)
+    backprop = Backprop(network, CrossEntropyCost(), 50, dropout=0.4, rng=rng)
+    a = rng.uniform(size=(50, 400))
+    kept, mask = backprop._drop(a, 50)
+    assert np.mean(mask == 0) == pytest.approx(0.4, abs=0.02)
+    np.testing.assert_allclose(mask[mask > 0], 1 / 0.6)
+    assert kept.mean() == pytest.approx(a.mean(), rel=0.03)  # expectation unchanged
+
+
+def test_dropout_reduces_overfitting(digits_split):
+    X_train, X_test, y_train, y_test = digits_split
+    gaps = {}
+    for dropout in (0.0, 0.5):
+        gap = []
+        for seed in range(3):
+            net = NielsenMLPClassifier(
+                hidden_layer_sizes=(100,), dropout=dropout, epochs=60, random_state=seed
+            ).fit(X_train[:300], y_train[:300])
+            gap.append(net.score(X_train[:300], y_train[:300]) - net.score(X_test, y_test))
+        gaps[dropout] = np.mean(gap)
+    assert gaps[0.5] < gaps[0.0] - 0.005
+
+
+class ScriptedTrainer:
+    """Just what the plateau callbacks read: a history, params, eta, epochs run."""
+
+    def __init__(self, eta=1.0):
+        self.history = {"validation_accuracy": []}
+        self.network = type("Net", (), {"params": np.zeros(1)})()
+        self.eta = eta
+        self.epochs_run = 0
+
+    def end_epoch(self, callback, accuracy):
+        self.epochs_run += 1
+        self.network.params[:] = accuracy
+        self.history["validation_accuracy"].append(accuracy)
+        callback.on_epoch_end(self)
+
+
+def test_early_stopping_stops_at_the_right_epoch_and_keeps_the_best():
+    curve = [0.5, 0.6, 0.7, 0.65, 0.7, 0.69, 0.68, 0.9]
+    trainer, callback = ScriptedTrainer(), EarlyStopping(patience=3)
+    callback.on_train_begin(trainer)
+    with pytest.raises(StopTraining):
+        for accuracy in curve:
+            trainer.end_epoch(callback, accuracy)
+    # Best 0.7 at epoch 3; epochs 4, 5, 6 bring no improvement: stop after epoch 6.
+    assert trainer.epochs_run == 6 and callback.best_epoch == 3
+    callback.on_train_end(trainer)
+    assert trainer.network.params[0] == 0.7
+
+
+def test_halving_schedule_halves_and_stops_at_one_128th():
+    trainer, callback = ScriptedTrainer(eta=0.8), HalveOnPlateau(patience=2)
+    callback.on_train_begin(trainer)
+    etas = []
+    with pytest.raises(StopTraining):
+        for accuracy in [0.5, 0.6] + [0.6] * 100:
+            trainer.end_epoch(callback, accuracy)
+            etas.append(trainer.eta)
+    assert etas[:6] == [0.8, 0.8, 0.8, 0.4, 0.4, 0.2]
+    # Seven halvings reach 0.8 / 128; each needs two epochs without improvement.
+    assert trainer.eta == pytest.approx(0.8 / 128) and trainer.epochs_run == 2 + 7 * 2
+
+
+def test_early_stopping_end_to_end(digits_split):
+    X_train, X_val, y_train, y_val = digits_split
+    net = NielsenMLPClassifier(early_stopping=3, epochs=200, random_state=0, eta=2.0)
+    net.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    history = net.history_["validation_accuracy"]
+    assert net.n_iter_ < 200 and len(history) == net.n_iter_
+    best = int(np.argmax(history))
+    assert len(history) - 1 - best == 3  # stopped three epochs after the best
+    assert net.score(X_val, y_val) == pytest.approx(max(history))  # best weights kept
+
+
+def test_halving_schedule_end_to_end(small_digits):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(schedule="halve_on_plateau", early_stopping=2, epochs=500,
+                               random_state=0)  # fmt: skip
+    net.fit(X, y)  # validation split from validation_fraction
+    assert net.n_iter_ < 500 and len(net.history_["validation_accuracy"]) == net.n_iter_
+
+
+def test_keyboard_interrupt_keeps_the_last_completed_epoch(small_digits, monkeypatch):
+    X, _, y, _ = small_digits
+    import sknielsen._training as training
+
+    calls = {"n": 0}
+    original = training.Trainer.step
+
+    def interrupting_step(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 3 * 30 + 5:  # during the fourth epoch (30 batches each)
+            raise KeyboardInterrupt
+        return original(self, *args)
+
+    reference = NielsenMLPClassifier(epochs=3, random_state=0, monitor=("training_cost",))
+    reference.fit(X, y)
+    monkeypatch.setattr(training.Trainer, "step", interrupting_step)
+    net = NielsenMLPClassifier(epochs=10, random_state=0, monitor=("training_cost",))
+    with pytest.warns(UserWarning, match="interrupted.*after epoch 3"):
+        net.fit(X, y)
+    assert net.n_iter_ == 3 and len(net.history_["training_cost"]) == 3
+    np.testing.assert_array_equal(net.coefs_[0], reference.coefs_[0])
+    monkeypatch.undo()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net.partial_fit(X, y)
+    assert net.n_iter_ == 4

@@ -1,0 +1,33 @@
+"""Every Python code block of README.md and docs/ runs, so the docs cannot rot."""
+
+import copy
+import re
+from pathlib import Path
+
+import pytest
+
+from sknielsen.plugins import _registry
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def python_blocks(path):
+    return re.findall(r"^```python\n(.*?)^```", path.read_text(), flags=re.S | re.M)
+
+
+@pytest.fixture
+def isolated_registry(monkeypatch):
+    monkeypatch.setattr(_registry, "_REGISTRY", copy.deepcopy(_registry._REGISTRY))
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_code_blocks_run(path, isolated_registry, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    for block in python_blocks(path):
+        exec(compile(block, str(path), "exec"), namespace)
+
+
+def test_readme_has_code_to_run():
+    assert len(python_blocks(ROOT / "README.md")) >= 2

@@ -1,0 +1,78 @@
+"""Backprop equals central finite differences for every allowed plugin combination."""
+
+import numpy as np
+import pytest
+
+from sknielsen import plugins
+from sknielsen._network import Backprop, Network
+from sknielsen.gradcheck import check_gradients
+
+HIDDEN = ["sigmoid", "tanh", "relu", "identity"]
+COMBINATIONS = [
+    (cost, output, hidden, regularizer)
+    for cost in plugins.available("cost")
+    for output in plugins.get_class("cost", cost).output_activations
+    for hidden in HIDDEN
+    for regularizer in plugins.available("regularizer")
+]
+
+
+def test_every_cost_output_pair_is_covered():
+    pairs = {(c, o) for c, o, _, _ in COMBINATIONS}
+    assert ("quadratic", "sigmoid") in pairs and ("log_likelihood", "softmax") in pairs
+    assert len(COMBINATIONS) >= 3 * 4 * 3
+
+
+@pytest.mark.parametrize("cost, output, hidden, regularizer", COMBINATIONS)
+def test_backprop_matches_finite_differences(cost, output, hidden, regularizer):
+    result = check_gradients(
+        (5, 4, 3, 3),  # two hidden layers
+        cost=cost,
+        output_activation=output,
+        activation=hidden,
+        regularizer=regularizer,
+        lmbda=0.7,
+    )
+    assert result.relative_error < 1e-6
+    assert np.linalg.norm(result.backprop) > 1e-3  # not trivially zero
+
+
+def test_sample_weights_enter_the_gradient_as_a_weighted_mean():
+    weights = [1.0, 2.0, 0.0, 3.0, 1.0, 0.5, 4.0]
+    result = check_gradients(sample_weight=weights, regularizer="l1")
+    assert result.relative_error < 1e-6
+    unweighted = check_gradients(regularizer="l1")
+    assert not np.allclose(result.backprop, unweighted.backprop)
+
+
+def test_large_initializer_and_deeper_network():
+    result = check_gradients((6, 5, 4, 3, 2), initializer="large", cost="quadratic")
+    assert result.relative_error < 1e-6
+
+
+def test_float32_gradient_is_close_to_float64(rng):
+    sizes = (6, 5, 3)
+    X = rng.uniform(size=(8, 6))
+    Y = np.eye(3)[rng.integers(3, size=8)]
+    grads = {}
+    for dtype in (np.float64, np.float32):
+        network = Network(sizes, [plugins.Sigmoid(), plugins.Sigmoid()], dtype=dtype)
+        network.initialize(plugins.DefaultInitializer(), np.random.default_rng(1))
+        backprop = Backprop(network, plugins.CrossEntropyCost(), 8)
+        grads[dtype] = backprop.gradient(X.astype(dtype), Y.astype(dtype), 1 / 8).copy()
+        assert grads[dtype].dtype == dtype
+    np.testing.assert_allclose(grads[np.float32], grads[np.float64], rtol=1e-4, atol=1e-6)
+
+
+def test_backprop_reuses_its_buffers_for_smaller_batches(rng):
+    network = Network((4, 3, 2), [plugins.Sigmoid(), plugins.Sigmoid()])
+    network.initialize(plugins.DefaultInitializer(), rng)
+    backprop = Backprop(network, plugins.CrossEntropyCost(), 10)
+    X, Y = rng.uniform(size=(10, 4)), np.eye(2)[rng.integers(2, size=10)]
+    first = backprop.gradient(X, Y, 1 / 10)
+    full = first.copy()
+    partial = backprop.gradient(X[:3], Y[:3], 1 / 3)
+    assert partial is first  # same buffer
+    fresh = Backprop(network, plugins.CrossEntropyCost(), 3).gradient(X[:3], Y[:3], 1 / 3)
+    np.testing.assert_allclose(partial, fresh)
+    assert not np.allclose(full, fresh)

@@ -1,0 +1,248 @@
+"""Saving and loading: round trips, the book's format, atomic writes, hostile files."""
+
+import json
+import os
+import pickle
+import stat
+
+import joblib
+import numpy as np
+import pytest
+
+import sknielsen
+from sknielsen import NielsenMLPClassifier, load, save
+from sknielsen import persistence
+from sknielsen.persistence import ModelFileError
+from sknielsen.plugins import Momentum
+
+
+@pytest.fixture(scope="module")
+def fitted(small_digits):
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(
+        hidden_layer_sizes=(12, 7), optimizer=Momentum(mu=0.5), eta=0.1, epochs=3,
+        random_state=0, monitor="all",
+    )  # fmt: skip
+    return net.fit(X, y, X_val=X_val, y_val=y_val)
+
+
+def test_save_load_gives_identical_probabilities(fitted, small_digits, tmp_path):
+    _, X_test, _, _ = small_digits
+    path = tmp_path / "net.json"
+    save(fitted, path)
+    loaded = load(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X_test), fitted.predict_proba(X_test))
+    assert loaded.get_params() == fitted.get_params()
+    assert loaded.history_ == fitted.history_ and loaded.n_iter_ == 3
+    assert isinstance(loaded.optimizer, Momentum) and loaded.optimizer.mu == 0.5
+    document = json.loads(path.read_text())
+    assert document["format"] == "sknielsen-model" and document["format_version"] == 1
+
+
+def test_loaded_model_continues_training(fitted, small_digits, tmp_path):
+    X, _, y, _ = small_digits
+    save(fitted, tmp_path / "net.json")
+    loaded = load(tmp_path / "net.json")
+    np.testing.assert_array_equal(
+        loaded._optimizer_state["velocity"], fitted._optimizer_state["velocity"]
+    )
+    loaded.partial_fit(X, y)
+    assert loaded.n_iter_ == 4
+
+
+@pytest.mark.parametrize("dtype, labels", [("float32", ["a", "b", "c"]), ("float64", [3, 5, 9])])
+def test_round_trip_of_dtypes_and_labels(dtype, labels, small_digits, tmp_path):
+    X, X_test, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=1, dtype=dtype, random_state=0)
+    net.fit(X, np.array(labels)[y])
+    save(net, tmp_path / "m.json")
+    loaded = load(tmp_path / "m.json")
+    assert loaded.coefs_[0].dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(loaded.classes_, net.classes_)
+    np.testing.assert_array_equal(loaded.predict(X_test), net.predict(X_test))
+    np.testing.assert_array_equal(loaded.predict_proba(X_test), net.predict_proba(X_test))
+
+
+def test_feature_names_survive(small_digits, tmp_path):
+    pd = pytest.importorskip("pandas")
+    X, X_test, y, _ = small_digits
+    columns = [f"pixel{i}" for i in range(X.shape[1])]
+    net = NielsenMLPClassifier(epochs=1, random_state=0).fit(pd.DataFrame(X, columns=columns), y)
+    save(net, tmp_path / "m.json")
+    loaded = load(tmp_path / "m.json")
+    assert loaded.feature_names_in_.tolist() == columns
+    loaded.predict(pd.DataFrame(X_test, columns=columns))
+
+
+def network2_document(rng, sizes=(64, 10, 10), cost="CrossEntropyCost"):
+    """A file as the book's network2.Network.save writes it."""
+    return {
+        "sizes": list(sizes),
+        "weights": [rng.normal(size=(o, i)).tolist() for i, o in zip(sizes[:-1], sizes[1:])],
+        "biases": [rng.normal(size=(o, 1)).tolist() for o in sizes[1:]],
+        "cost": cost,
+    }
+
+
+def book_feedforward(document, x):
+    """The book's feedforward on one column vector."""
+    a = x.reshape(-1, 1)
+    for w, b in zip(document["weights"], document["biases"]):
+        a = 1 / (1 + np.exp(-(np.array(w) @ a + np.array(b))))
+    return a.ravel()
+
+
+def test_network2_file_loads_and_predicts(rng, small_digits, tmp_path):
+    _, X_test, _, _ = small_digits
+    document = network2_document(rng)
+    path = tmp_path / "book.json"
+    path.write_text(json.dumps(document))
+    net = load(path)
+    assert net.classes_.tolist() == list(range(10)) and net.cost_.name == "cross_entropy"
+    for x in X_test[:5]:
+        output = book_feedforward(document, x)
+        assert net.predict(x[None])[0] == np.argmax(output)
+        np.testing.assert_allclose(net.predict_proba(x[None])[0], output / output.sum())
+
+
+def test_network2_round_trip(rng, tmp_path):
+    document = network2_document(rng, sizes=(4, 3, 2), cost="QuadraticCost")
+    (tmp_path / "in.json").write_text(json.dumps(document))
+    save(load(tmp_path / "in.json"), tmp_path / "out.json", format="network2")
+    written = json.loads((tmp_path / "out.json").read_text())
+    assert written["sizes"] == [4, 3, 2] and written["cost"] == "QuadraticCost"
+    np.testing.assert_allclose(written["weights"][0], document["weights"][0])
+    np.testing.assert_allclose(written["biases"][1], document["biases"][1])
+
+
+def test_save_is_atomic(fitted, tmp_path, monkeypatch):
+    path = tmp_path / "net.json"
+    save(fitted, path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(persistence.os, "fsync", crash)
+    with pytest.raises(OSError, match="disk full"):
+        save(fitted, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["net.json"]  # no temporary left
+
+
+def test_saved_file_has_ordinary_permissions(fitted, tmp_path):
+    path = tmp_path / "net.json"
+    save(fitted, path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+    path.chmod(0o640)
+    save(fitted, path)  # replacing keeps the existing mode
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_unfitted_and_non_finite_models_are_not_saved(fitted, tmp_path):
+    with pytest.raises(ValueError, match="not fitted"):
+        save(NielsenMLPClassifier(), tmp_path / "x.json")
+    broken = pickle.loads(pickle.dumps(fitted))
+    broken.coefs_[0][0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        save(broken, tmp_path / "x.json")
+    assert not (tmp_path / "x.json").exists()
+
+
+def saved_document(fitted, tmp_path):
+    save(fitted, tmp_path / "good.json")
+    return json.loads((tmp_path / "good.json").read_text())
+
+
+def write(tmp_path, document):
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(document) if not isinstance(document, str) else document)
+    return path
+
+
+@pytest.mark.parametrize("name", ["os.system", "__import__", "builtins.eval", "sgd; rm -rf /"])
+def test_files_naming_code_are_refused(name, fitted, tmp_path):
+    document = saved_document(fitted, tmp_path)
+    document["params"]["cost"] = {"plugin": "cost", "name": name, "params": {}}
+    with pytest.raises(ModelFileError, match="Unknown cost"):
+        load(write(tmp_path, document))
+    document = saved_document(fitted, tmp_path)
+    document["fitted"]["plugins"]["cost"]["name"] = name
+    with pytest.raises(ModelFileError, match="Unknown cost"):
+        load(write(tmp_path, document))
+    book = {"sizes": [2, 2], "weights": [[[0, 0], [0, 0]]], "biases": [[[0], [0]]], "cost": name}
+    with pytest.raises(ModelFileError, match="network2 'cost' must be one of"):
+        load(write(tmp_path, book))
+
+
+def test_truncated_and_foreign_files_are_refused(fitted, tmp_path):
+    text = json.dumps(saved_document(fitted, tmp_path))
+    with pytest.raises(ModelFileError, match="invalid or truncated JSON"):
+        load(write(tmp_path, text[: len(text) // 2]))
+    with pytest.raises(ModelFileError, match="not a sknielsen model file"):
+        load(write(tmp_path, {"hello": "world"}))
+    with pytest.raises(ModelFileError, match="not a JSON object"):
+        load(write(tmp_path, [1, 2, 3]))
+    binary = tmp_path / "model.bin"
+    binary.write_bytes(b"\x80\x04\x95 pickle bytes \xff")
+    with pytest.raises(ModelFileError, match="not UTF-8"):
+        load(binary)
+
+
+def test_newer_format_version_is_refused(fitted, tmp_path):
+    document = saved_document(fitted, tmp_path)
+    document["format_version"] = 99
+    with pytest.raises(ModelFileError, match="format version 99.*reads versions \\[1\\]"):
+        load(write(tmp_path, document))
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda d: d["fitted"]["coefs"][0].pop(), "first layer|expects"),
+        (lambda d: d["fitted"]["coefs"].__setitem__(1, [[1.0]]), "disagree|expects"),
+        (lambda d: d["fitted"]["intercepts"][0].append(1.0), "disagree"),
+        (lambda d: d["fitted"]["classes"]["values"].append(99), "classes but"),
+        (lambda d: d["fitted"]["classes"].__setitem__("dtype", "V8"), "not allowed|Unknown"),
+        (lambda d: d["params"].__setitem__("eta", -1), "eta"),
+        (lambda d: d["params"].__setitem__("surprise", 1), "Unknown estimator parameters"),
+        (lambda d: d["fitted"].pop("history"), "exactly the keys"),
+        (lambda d: d["fitted"]["coefs"][0][0].__setitem__(0, "x"), "not an array of numbers"),
+        (lambda d: d["fitted"]["plugins"]["optimizer"]["params"].__setitem__("mu", [1]),
+         "must be a number"),
+        (lambda d: d["fitted"]["optimizer_state"]["velocity"].pop(), "wrong size"),
+    ],
+)  # fmt: skip
+def test_hand_edited_files_give_clear_errors(edit, match, fitted, tmp_path):
+    document = saved_document(fitted, tmp_path)
+    edit(document)
+    with pytest.raises(ModelFileError, match=match):
+        load(write(tmp_path, document))
+
+
+def test_version_1_fixture_still_loads():
+    """A file written by format version 1, kept so that later versions must read it."""
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "fixtures" / "model_v1.json"
+    net = load(fixture)
+    assert net.predict(np.zeros((1, net.n_features_in_))).shape == (1,)
+    document = json.loads(fixture.read_text())
+    assert document["format_version"] == 1
+
+
+def test_pickle_and_joblib(fitted, small_digits, tmp_path):
+    X, X_test, y, _ = small_digits
+    clone = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(clone.predict_proba(X_test), fitted.predict_proba(X_test))
+    joblib.dump(fitted, tmp_path / "net.joblib")
+    again = joblib.load(tmp_path / "net.joblib")
+    np.testing.assert_array_equal(again.predict_proba(X_test), fitted.predict_proba(X_test))
+    again.partial_fit(X, y)
+    assert again.n_iter_ == fitted.n_iter_ + 1
+
+
+def test_public_names():
+    assert sknielsen.save is save and sknielsen.load is load

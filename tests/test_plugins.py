@@ -1,0 +1,392 @@
+"""Plugins against closed forms and finite differences; the registries."""
+
+import copy
+import textwrap
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy.special import expit
+from sklearn.base import clone
+
+from sknielsen import plugins
+from sknielsen.plugins import (
+    L1,
+    L2,
+    SGD,
+    CrossEntropyCost,
+    LogLikelihoodCost,
+    Momentum,
+    Nesterov,
+    QuadraticCost,
+    Sigmoid,
+    Softmax,
+)
+
+EPS = 1e-6
+ELEMENTWISE = ["sigmoid", "tanh", "relu", "identity"]
+
+
+def numeric_derivative(f, x, eps=EPS):
+    """Central differences of a scalar function of every entry of x."""
+    grad = np.empty_like(x)
+    for index in np.ndindex(*x.shape):
+        original = x[index]
+        x[index] = original + eps
+        plus = f(x)
+        x[index] = original - eps
+        minus = f(x)
+        x[index] = original
+        grad[index] = (plus - minus) / (2 * eps)
+    return grad
+
+
+# -- the book's kinds and names ----------------------------------------------
+
+
+def test_every_book_plugin_is_registered():
+    assert set(plugins.kinds()) == {
+        "activation", "cost", "initializer", "optimizer", "regularizer"
+    }  # fmt: skip
+    assert {"quadratic", "cross_entropy", "log_likelihood"} <= set(plugins.available("cost"))
+    assert {"sigmoid", "tanh", "relu", "identity", "softmax"} <= set(
+        plugins.available("activation")
+    )
+    assert {"none", "l2", "l1"} <= set(plugins.available("regularizer"))
+    assert {"default", "large"} <= set(plugins.available("initializer"))
+    assert {"sgd", "momentum", "nesterov"} <= set(plugins.available("optimizer"))
+
+
+def test_unknown_name_lists_the_known_ones():
+    with pytest.raises(ValueError, match="Unknown optimizer 'adamw'.*'momentum'.*'sgd'"):
+        plugins.get("optimizer", "adamw")
+
+
+def test_unknown_kind_lists_the_kinds():
+    with pytest.raises(ValueError, match="Unknown plugin kind 'loss'.*cost"):
+        plugins.get("loss", "quadratic")
+
+
+def test_get_returns_fresh_instances_and_copies_given_ones():
+    first, second = plugins.get("optimizer", "momentum"), plugins.get("optimizer", "momentum")
+    assert first is not second and first == second
+    mine = Momentum(mu=0.3)
+    copied = plugins.get("optimizer", mine)
+    assert copied == mine and copied is not mine
+    copied.set_params(mu=0.7)
+    assert mine.mu == 0.3
+
+
+def test_get_refuses_objects_of_the_wrong_kind():
+    with pytest.raises(TypeError, match="Expected a optimizer plugin; got the cost"):
+        plugins.get("optimizer", QuadraticCost())
+    with pytest.raises(TypeError, match="must be a name"):
+        plugins.get("cost", 3)
+
+
+def test_register_and_refuse_duplicates():
+    @plugins.register("optimizer", "test_halfstep")
+    class HalfStep(plugins.Optimizer):
+        def update(self, grads, state, params, eta):
+            grads *= -0.5 * eta
+            return grads, state
+
+    try:
+        assert "test_halfstep" in plugins.available("optimizer")
+        assert isinstance(plugins.get("optimizer", "test_halfstep"), HalfStep)
+        assert plugins.name_of(HalfStep()) == "test_halfstep"
+        with pytest.raises(ValueError, match="already registered"):
+            plugins.register("optimizer", "test_halfstep")(type("Other", (SGD,), {}))
+        with pytest.raises(TypeError, match="subclass of sknielsen.plugins.Cost"):
+            plugins.register("cost", "test_wrong_base")(HalfStep)
+    finally:
+        plugins._registry._REGISTRY["optimizer"].pop("test_halfstep")
+
+
+def test_register_refuses_varargs_and_bad_names():
+    class Loose(plugins.Optimizer):
+        def __init__(self, **kwargs):
+            pass
+
+    with pytest.raises(TypeError, match="explicitly"):
+        plugins.register("optimizer", "test_loose")(Loose)
+    with pytest.raises(ValueError, match="identifier"):
+        plugins.register("optimizer", "os.system")
+
+
+def test_entry_point_plugins_are_discovered(tmp_path, monkeypatch):
+    """A really installed distribution (a .dist-info on sys.path) adds a plugin."""
+    (tmp_path / "fancy_optim.py").write_text(
+        textwrap.dedent(
+            """
+            from sknielsen.plugins import Optimizer
+
+            class Fancy(Optimizer):
+                def __init__(self, gain=2.0):
+                    self.gain = gain
+
+                def update(self, grads, state, params, eta):
+                    grads *= -eta * self.gain
+                    return grads, state
+            """
+        )
+    )
+    info = tmp_path / "fancy_optim-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fancy-optim\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(
+        "[sknielsen.plugins]\noptimizer.fancy = fancy_optim:Fancy\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    plugins.refresh_entry_points()
+    try:
+        assert "fancy" in plugins.available("optimizer")
+        fancy = plugins.get("optimizer", "fancy")
+        assert type(fancy).__name__ == "Fancy" and fancy.gain == 2.0
+        assert plugins.name_of(fancy) == "fancy"
+    finally:
+        plugins._registry._REGISTRY["optimizer"].pop("fancy", None)
+        monkeypatch.undo()
+        plugins.refresh_entry_points()
+    assert "fancy" not in plugins.available("optimizer")
+
+
+def test_plugin_params_follow_scikit_learn():
+    momentum = Momentum(mu=0.5)
+    assert momentum.get_params() == {"mu": 0.5}
+    assert momentum.set_params(mu=0.8) is momentum and momentum.mu == 0.8
+    assert clone(momentum) == momentum and clone(momentum) is not momentum
+    with pytest.raises(ValueError, match="Invalid parameter 'nu'.*its parameters are: mu"):
+        momentum.set_params(nu=1)
+    assert repr(Nesterov(mu=0.1)) == "Nesterov(mu=0.1)"
+
+
+# -- activations --------------------------------------------------------------
+
+
+def test_sigmoid_closed_form_and_no_overflow():
+    z = np.array([[-1000.0, -1.5, 0.0, 1.5, 1000.0]])
+    with np.errstate(all="raise"):
+        a = Sigmoid().fn(z)
+    assert_allclose(a, [[0.0, 1 / (1 + np.exp(1.5)), 0.5, 1 / (1 + np.exp(-1.5)), 1.0]])
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_activation_derivative_matches_finite_differences(name, rng):
+    activation = plugins.get("activation", name)
+    z = rng.normal(size=(4, 3))
+    z[np.abs(z) < 1e-3] = 0.5  # keep away from relu's kink
+    a = activation.fn(z)
+    numeric = numeric_derivative(lambda v: activation.fn(v).sum(), z.copy())
+    assert_allclose(activation.derivative(z, a), numeric, rtol=1e-6, atol=1e-8)
+    delta = rng.normal(size=z.shape)
+    expected = delta * numeric
+    assert_allclose(activation.backward(delta.copy(), z.copy(), a), expected, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ELEMENTWISE + ["softmax"])
+def test_activations_keep_the_dtype(name, dtype, rng):
+    activation = plugins.get("activation", name)
+    z = rng.normal(size=(3, 4)).astype(dtype)
+    a = activation.fn(z)
+    assert a.dtype == dtype
+    assert activation.backward(np.ones_like(z), z.copy(), a).dtype == dtype
+
+
+def test_softmax_rows_sum_to_one_and_backward_is_the_jacobian(rng):
+    softmax = Softmax()
+    z = rng.normal(size=(3, 4))
+    z[0] = [1000.0, 999.0, -1000.0, 0.0]  # would overflow a naive exp
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        a = softmax.fn(z)
+    assert_allclose(a.sum(axis=1), 1.0)
+    weights = rng.normal(size=z.shape)
+    numeric = numeric_derivative(lambda v: (softmax.fn(v) * weights).sum(), z.copy())
+    assert_allclose(softmax.backward(weights.copy(), z.copy(), a), numeric, atol=1e-7)
+
+
+# -- costs --------------------------------------------------------------------
+
+
+def outputs_and_targets(rng, activation):
+    z = rng.normal(size=(5, 3))
+    a = plugins.get("activation", activation).fn(z)
+    y = np.eye(3)[rng.integers(3, size=5)]
+    return z, a, y
+
+
+@pytest.mark.parametrize("name", ["quadratic", "cross_entropy", "log_likelihood"])
+def test_cost_gradient_matches_finite_differences(name, rng):
+    cost = plugins.get("cost", name)
+    _, a, y = outputs_and_targets(rng, "sigmoid")
+    numeric = numeric_derivative(lambda v: cost.fn(v, y).sum(), a.copy())
+    assert_allclose(cost.gradient(a, y), numeric, rtol=1e-5)
+
+
+def test_cost_closed_forms():
+    a = np.array([[0.8, 0.2]])
+    y = np.array([[1.0, 0.0]])
+    assert_allclose(QuadraticCost().fn(a, y), [0.5 * (0.04 + 0.04)])
+    assert_allclose(CrossEntropyCost().fn(a, y), [-2 * np.log(0.8)])
+    assert_allclose(LogLikelihoodCost().fn(a, y), [-np.log(0.8)])
+
+
+@pytest.mark.parametrize(
+    "cost, activation",
+    [
+        (name, output)
+        for name in ["quadratic", "cross_entropy", "log_likelihood"]
+        for output in plugins.get_class("cost", name).output_activations
+    ],
+)
+def test_cost_delta_is_dC_dz(cost, activation, rng):
+    """δᴸ = ∂C/∂zᴸ for every allowed pair, special forms included."""
+    cost_plugin = plugins.get("cost", cost)
+    output = plugins.get("activation", activation)
+    z, a, y = outputs_and_targets(rng, activation)
+    numeric = numeric_derivative(lambda v: cost_plugin.fn(output.fn(v), y).sum(), z.copy())
+    delta = cost_plugin.delta(z.copy(), a, y, output)
+    assert_allclose(delta, numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_quadratic_delta_keeps_the_sigmoid_prime_factor():
+    z = np.array([[1.5]])
+    a = expit(z)
+    y = np.array([[0.0]])
+    delta = QuadraticCost().delta(z.copy(), a, y, Sigmoid())
+    assert_allclose(delta, (a - y) * a * (1 - a))
+    assert_allclose(CrossEntropyCost().delta(z.copy(), a, y, Sigmoid()), a - y)
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "log_likelihood"])
+def test_log_costs_are_finite_at_zero_and_one(name):
+    cost = plugins.get("cost", name)
+    a = np.array([[0.0, 1.0], [1.0, 0.0]])
+    y = np.array([[1.0, 0.0], [1.0, 0.0]])
+    with np.errstate(all="raise"):
+        values = cost.fn(a, y)
+        gradient = cost.gradient(a, y)
+    assert np.all(np.isfinite(values)) and np.all(np.isfinite(gradient))
+    assert values[0] > 30 and values[1] < 1e-10  # confidently wrong vs right
+    assert gradient[0, 0] < 0  # pushes the right output up
+
+
+def test_cross_entropy_delta_with_saturated_sigmoid_is_exact():
+    z = np.array([[800.0, -800.0]])
+    a = Sigmoid().fn(z)
+    y = np.array([[0.0, 1.0]])
+    assert_allclose(CrossEntropyCost().delta(z, a, y, Sigmoid()), [[1.0, -1.0]])
+
+
+# -- regularizers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["none", "l2", "l1"])
+def test_regularizer_gradient_matches_finite_differences(name, rng):
+    regularizer = plugins.get("regularizer", name)
+    weights = rng.normal(size=12)
+    lmbda, n = 3.0, 50
+    numeric = numeric_derivative(lambda w: regularizer.penalty(w, lmbda, n), weights.copy())
+    grad = regularizer.add_gradient(np.zeros(12), weights, lmbda, n)
+    assert_allclose(grad, numeric, rtol=1e-6, atol=1e-10)
+
+
+def test_l2_and_l1_closed_forms():
+    w = np.array([3.0, -4.0, 0.0])
+    assert L2().penalty(w, 2.0, 10) == pytest.approx(0.5 * 0.2 * 25)
+    assert L1().penalty(w, 2.0, 10) == pytest.approx(0.2 * 7)
+    assert_allclose(L1().add_gradient(np.zeros(3), w, 2.0, 10), [0.2, -0.2, 0.0])  # sgn(0)=0
+    assert_allclose(L2().add_gradient(np.ones(3), w, 2.0, 10), [1.6, 0.2, 1.0])
+
+
+def test_l2_with_sgd_is_the_books_weight_decay():
+    w = np.array([1.0, -2.0])
+    g = np.array([0.3, 0.1])
+    eta, lmbda, n = 0.5, 5.0, 100
+    grads = L2().add_gradient(g.copy(), w, lmbda, n)
+    updates, _ = SGD().update(grads, {}, w, eta)
+    assert_allclose(w + updates, (1 - eta * lmbda / n) * w - eta * g)
+
+
+# -- initializers -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_initializer_statistics(dtype):
+    rng = np.random.default_rng(0)
+    weights, biases = plugins.get("initializer", "default")(400, 300, rng, dtype)
+    assert weights.shape == (400, 300) and biases.shape == (300,)
+    assert weights.dtype == dtype and biases.dtype == dtype
+    assert weights.std() == pytest.approx(1 / np.sqrt(400), rel=0.02)
+    assert biases.std() == pytest.approx(1.0, rel=0.1)
+    large, _ = plugins.get("initializer", "large")(400, 300, rng, dtype)
+    assert large.std() == pytest.approx(1.0, rel=0.02)
+
+
+# -- optimizers against hand-computed updates (no network) ---------------------------
+
+
+def run_optimizer(optimizer, gradients, eta=0.1):
+    params = np.zeros(2)
+    state = optimizer.init(params)
+    for g in gradients:
+        updates, state = optimizer.update(np.array(g, dtype=float), state, params, eta)
+        params = params + updates
+    return params
+
+
+def test_sgd_update():
+    assert_allclose(run_optimizer(SGD(), [[1.0, -2.0], [1.0, 0.0]]), [-0.2, 0.2])
+
+
+def test_momentum_update_by_hand():
+    # v1 = -0.1 g1 = (-0.1, 0.2); w1 = v1
+    # v2 = 0.5 v1 - 0.1 g2 = (-0.15, 0.1); w2 = w1 + v2 = (-0.25, 0.3)
+    assert_allclose(
+        run_optimizer(Momentum(mu=0.5), [[1.0, -2.0], [1.0, 0.0]]), [-0.25, 0.3]
+    )
+
+
+def test_nesterov_update_by_hand():
+    # step 1: v1 = -0.1 g1; update = mu v1 - 0.1 g1 = (-0.15, 0.3)
+    # step 2: v2 = 0.5 v1 - 0.1 g2 = (-0.15, 0.1); update = 0.5 v2 - 0.1 g2 = (-0.175, 0.05)
+    assert_allclose(
+        run_optimizer(Nesterov(mu=0.5), [[1.0, -2.0], [1.0, 0.0]]), [-0.325, 0.35]
+    )
+
+
+def test_nesterov_matches_gradient_at_the_look_ahead_point():
+    """On C(w) = ½ k w², the rewritten update equals Nesterov's original form."""
+    k, eta, mu = 3.0, 0.05, 0.8
+    w, v = 1.0, 0.0
+    look_ahead_history = []
+    for _ in range(10):  # original: gradient at w + mu v
+        v = mu * v - eta * k * (w + mu * v)
+        w = w + v
+        look_ahead_history.append(w + mu * v)
+    params, optimizer = np.array([1.0]), Nesterov(mu=mu)
+    state = optimizer.init(params)
+    ours = []
+    for _ in range(10):
+        updates, state = optimizer.update(k * params.copy(), state, params, eta)
+        params = params + updates
+        ours.append(params[0])
+    assert_allclose(ours, look_ahead_history)
+
+
+@pytest.mark.parametrize("mu", [-0.1, 1.5])
+def test_mu_outside_unit_interval_is_refused(mu):
+    with pytest.raises(ValueError, match=r"mu must lie in \[0, 1\]"):
+        Momentum(mu=mu).init(np.zeros(2))
+
+
+def test_momentum_with_mu_zero_is_sgd():
+    grads = [[1.0, -2.0], [0.5, 0.5]]
+    assert_allclose(run_optimizer(Momentum(mu=0.0), grads), run_optimizer(SGD(), grads))
+
+
+def test_optimizer_state_is_plain_arrays():
+    state = Momentum().init(np.zeros(3))
+    assert set(state) == {"velocity"}
+    assert copy.deepcopy(state)["velocity"].shape == (3,)
