@@ -11,21 +11,12 @@ import time
 
 from . import __version__, plugins
 from ._classifier import NielsenMLPClassifier
-
-
-def _digits_split(random_state=0):
-    """scikit-learn's 8×8 digits scaled to [0, 1]: 2/3 for training, 1/3 for test."""
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    X, y = load_digits(return_X_y=True)
-    return train_test_split(
-        X / 16.0, y, test_size=1 / 3, random_state=random_state, stratify=y
-    )
+from .datasets import load_digits_split
 
 
 def _train(args):
-    X_train, X_test, y_train, y_test = _digits_split(args.random_state)
+    digits = load_digits_split(random_state=args.random_state)
+    X_train, X_test, y_train, y_test = digits.X_train, digits.X_test, digits.y_train, digits.y_test
     net = NielsenMLPClassifier(
         hidden_layer_sizes=tuple(args.hidden),
         cost=args.cost,
