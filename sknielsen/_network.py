@@ -148,12 +148,11 @@ class Backprop:
         self._a = [np.empty((batch_size, w), dtype=dtype) for w in widths]
         self._delta = [np.empty((batch_size, w), dtype=dtype) for w in widths]
         self.grads, self._grad_weights, self._grad_biases = network.new_like_params()
+        #: The flat view of the gradient with respect to every weight.
+        self.grad_weights = self.grads[: network.n_weights]
+        #: Scratch space shaped like the flat weights, for the regularizer.
+        self.scratch = np.empty(network.n_weights, dtype=dtype)
         self._keep_scale = dtype.type(1.0 / (1.0 - self.dropout)) if self.dropout else None
-
-    @property
-    def grad_weights(self):
-        """The flat view of the gradient with respect to every weight."""
-        return self.grads[: self.network.n_weights]
 
     def _drop(self, a, m):
         mask = self.rng.random(a.shape, dtype=a.dtype) >= self.dropout
@@ -208,7 +207,7 @@ class Backprop:
         delta *= scale
         for layer in range(last, -1, -1):
             np.matmul(inputs[layer].T, delta, out=self._grad_weights[layer])
-            np.sum(delta, axis=0, out=self._grad_biases[layer])
+            np.add.reduce(delta, axis=0, out=self._grad_biases[layer])
             if layer == 0:
                 break
             previous = self._delta[layer - 1][:m]

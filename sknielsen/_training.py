@@ -106,9 +106,17 @@ class Trainer:
         """One gradient step on one mini-batch."""
         network = self.network
         grads = backprop.gradient(X, Y, scale)
-        self.regularizer.add_gradient(
-            backprop.grad_weights, network.weight_params, self.lmbda, self.n_train
+        # With plain SGD the penalty's decoupled form (L2: the book's
+        # w ← (1 − ηλ/n)w) gives the same step in one pass over the weights.
+        decayed = self.optimizer.linear_in_gradient and self.regularizer.decay(
+            network.weight_params, self.eta, self.lmbda, self.n_train
         )
+        if not decayed:
+            penalty = self.regularizer.gradient(
+                network.weight_params, self.lmbda, self.n_train, out=backprop.scratch
+            )
+            if penalty is not None:
+                backprop.grad_weights += penalty
         updates, self.optimizer_state = self.optimizer.update(
             grads, self.optimizer_state, network.params, self.eta
         )

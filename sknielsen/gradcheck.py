@@ -108,9 +108,11 @@ def check_gradients(
 
     backprop = Backprop(network, cost, n_samples)
     analytic = backprop.gradient(X, Y, scale).copy()
-    trainer.regularizer.add_gradient(
-        analytic[: network.n_weights], network.weight_params, lmbda, n_samples
+    penalty = trainer.regularizer.gradient(
+        network.weight_params, lmbda, n_samples, out=np.empty(network.n_weights)
     )
+    if penalty is not None:
+        analytic[: network.n_weights] += penalty
 
     def total_cost():
         return trainer.total_cost(X, Y, sample_weight)[0]

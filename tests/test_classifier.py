@@ -390,3 +390,14 @@ def test_keyboard_interrupt_keeps_the_last_completed_epoch(small_digits, monkeyp
         warnings.simplefilter("error")
         net.partial_fit(X, y)
     assert net.n_iter_ == 4
+
+
+@pytest.mark.parametrize("regularizer", ["l2", "l1", "none"])
+def test_sgd_decoupled_decay_equals_the_coupled_gradient(regularizer, small_digits):
+    """SGD's one-pass weight decay gives the step of the penalty's gradient."""
+    X, X_test, y, _ = small_digits
+    params = dict(regularizer=regularizer, lmbda=50.0, epochs=3, random_state=0)
+    sgd = NielsenMLPClassifier(optimizer="sgd", **params).fit(X, y)
+    coupled = NielsenMLPClassifier(optimizer=Momentum(mu=0.0), **params).fit(X, y)
+    for ours, reference in zip(sgd.coefs_, coupled.coefs_):
+        np.testing.assert_allclose(ours, reference, rtol=1e-9, atol=1e-12)

@@ -189,9 +189,29 @@ class Regularizer(Plugin):
         """Return the penalty term added to the cost (a float)."""
         raise NotImplementedError
 
-    def add_gradient(self, grad, weights, lmbda, n):
-        """Add the penalty's gradient to ``grad`` in place and return it."""
+    def gradient(self, weights, lmbda, n, out):
+        """Write the penalty's gradient into ``out`` and return it.
+
+        ``out`` is scratch space shaped like ``weights``, so that a training
+        step allocates nothing. Return None when the gradient is zero (no
+        penalty, or λ = 0): the engine then skips adding it.
+        """
         raise NotImplementedError
+
+    def decay(self, weights, eta, lmbda, n):
+        """Apply the penalty as a decoupled step on ``weights``, if it has one.
+
+        Used instead of :meth:`gradient` with optimizers whose step is exactly
+        ``−η × gradient`` (plain SGD), where both give the same update; L2 is
+        then the book's weight decay w ← (1 − ηλ/n) w, one pass over the
+        weights instead of two.
+
+        Returns
+        -------
+        applied : bool
+            False when the regularizer has no decoupled form.
+        """
+        return False
 
 
 class Initializer(Plugin):
@@ -225,6 +245,9 @@ class Optimizer(Plugin):
     """
 
     kind = "optimizer"
+    #: True when ``update`` returns exactly ``−η × grads`` (plain SGD), so a
+    #: penalty may be applied as a decoupled decay step with the same result.
+    linear_in_gradient = False
 
     def init(self, params):
         """Return the initial optimizer state for ``params``."""

@@ -15,6 +15,8 @@ from ._registry import register
 class SGD(Optimizer):
     """Plain stochastic gradient descent: w ← w − η∇C."""
 
+    linear_in_gradient = True
+
     def update(self, grads, state, params, eta):
         grads *= -eta
         return grads, state

@@ -18,8 +18,11 @@ class NoRegularizer(Regularizer):
     def penalty(self, weights, lmbda, n):
         return 0.0
 
-    def add_gradient(self, grad, weights, lmbda, n):
-        return grad
+    def gradient(self, weights, lmbda, n, out):
+        return None
+
+    def decay(self, weights, eta, lmbda, n):
+        return True
 
 
 @register("regularizer", "l2")
@@ -33,10 +36,15 @@ class L2(Regularizer):
     def penalty(self, weights, lmbda, n):
         return 0.5 * (lmbda / n) * float(np.dot(weights, weights))
 
-    def add_gradient(self, grad, weights, lmbda, n):
+    def gradient(self, weights, lmbda, n, out):
+        if not lmbda:
+            return None
+        return np.multiply(weights, lmbda / n, out=out)
+
+    def decay(self, weights, eta, lmbda, n):
         if lmbda:
-            grad += (lmbda / n) * weights
-        return grad
+            weights *= 1.0 - eta * lmbda / n
+        return True
 
 
 @register("regularizer", "l1")
@@ -50,7 +58,9 @@ class L1(Regularizer):
     def penalty(self, weights, lmbda, n):
         return (lmbda / n) * float(np.abs(weights).sum())
 
-    def add_gradient(self, grad, weights, lmbda, n):
-        if lmbda:
-            grad += (lmbda / n) * np.sign(weights)
-        return grad
+    def gradient(self, weights, lmbda, n, out):
+        if not lmbda:
+            return None
+        np.sign(weights, out=out)
+        out *= lmbda / n
+        return out
