@@ -194,6 +194,28 @@ def prediction_throughput(net, X, repeats):
     return len(X) / statistics.median(times)
 
 
+def markdown_table(result):
+    """The table of a result as Markdown, for docs/performance.md."""
+    lines = [
+        "| row | dtype | batch | sizes | s/epoch | GFLOP/s | % of matmul peak "
+        "| × faster than sklearn | ÷ minimal loop | × faster than book loop |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+
+    def fmt(value):
+        return "–" if value is None else f"{value:.2f}"
+
+    for r in result["rows"]:
+        lines.append(
+            f"| {r['name']} | {r['dtype']} | {r['mini_batch_size']} | "
+            f"{str(r['sizes']).replace(' ', '')} | {r['median_seconds']:.3f} | "
+            f"{r['gflops']:.1f} | {r['percent_of_matmul_peak']:.1f} | "
+            f"{fmt(r['speedup_vs_sklearn'])} | {fmt(r['ratio_to_minimal_loop'])} | "
+            f"{fmt(r['speedup_vs_book_loop'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10,000 images, 3 repeats")
@@ -225,7 +247,8 @@ def main(argv=None):
                 return statistics.median(row.seconds)
         return None
 
-    book = median("book", "float64", 10, (784, 30, 10))
+    book_sizes = (784, 30, 10)
+    book = median("book", "float64", 10, book_sizes)
     table = []
     for row in rows:
         seconds = statistics.median(row.seconds)
@@ -239,7 +262,7 @@ def main(argv=None):
             "gflops": flops / seconds / 1e9, "percent_of_matmul_peak": 100 * flops / seconds / 1e9 / peak,
             "speedup_vs_sklearn": sk / seconds if sk else None,
             "ratio_to_minimal_loop": seconds / minimal if minimal else None,
-            "speedup_vs_book_loop": book / seconds if book else None,
+            "speedup_vs_book_loop": book / seconds if row.sizes == book_sizes else None,
         })  # fmt: skip
 
     X_test = mnist.X_test
@@ -297,7 +320,8 @@ def main(argv=None):
     out = Path(args.out or HERE / "results" / f"speed{'-quick' if args.quick else ''}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1))
-    print(f"Wrote {out}")
+    out.with_suffix(".md").write_text(markdown_table(result))
+    print(f"Wrote {out} and {out.with_suffix('.md')}")
 
 
 if __name__ == "__main__":

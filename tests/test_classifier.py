@@ -401,3 +401,18 @@ def test_sgd_decoupled_decay_equals_the_coupled_gradient(regularizer, small_digi
     coupled = NielsenMLPClassifier(optimizer=Momentum(mu=0.0), **params).fit(X, y)
     for ours, reference in zip(sgd.coefs_, coupled.coefs_):
         np.testing.assert_allclose(ours, reference, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_training_never_copies_the_training_set(shuffle):
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(20000, 100))
+    y = rng.integers(3, size=20000)
+    net = NielsenMLPClassifier(epochs=2, shuffle=shuffle, random_state=0, lmbda=1.0)
+    tracemalloc.start()
+    net.fit(X, y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 0.25 * X.nbytes, f"fit allocated {peak / X.nbytes:.2f} times the data"
