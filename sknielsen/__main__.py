@@ -8,6 +8,7 @@ epoch, as the book's program does.
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from . import __version__, plugins
 from ._classifier import NielsenMLPClassifier
@@ -51,6 +52,133 @@ def _train(args):
     return 0
 
 
+# The book's figure: network [784, 30, 10] trained on the first N images.
+BOOK_SIZES = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]
+DIGITS_SIZES = [50, 100, 200, 400, 800, 1198]
+
+
+def _comparison_data(args):
+    """Training pool, test set and extra evaluation sets of the chosen data set."""
+    from . import datasets
+
+    if args.dataset == "digits":
+        data = datasets.load_digits_split(random_state=0)
+        return data.X_train, data.y_train, data.X_test, data.y_test, {}
+    if args.dataset == "mnist":
+        data = datasets.load_mnist(args.data_dir)
+    else:
+        data = datasets.load_fashion_mnist(args.data_dir or datasets.FASHION_MNIST_DIR)
+    return data.X_train, data.y_train, data.X_test, data.y_test, {
+        "validation": (data.X_val, data.y_val)
+    }
+
+
+def _comparison_estimators(names, args, n_full):
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.svm import SVC
+
+    hidden = tuple(args.hidden)
+    # The book's settings for the full set; the scaling rule adapts them per N.
+    choices = {
+        "network": lambda: NielsenMLPClassifier(
+            hidden_layer_sizes=hidden, cost="cross_entropy", eta=0.5, mini_batch_size=10,
+            epochs=30, lmbda=0.0001 * n_full, initializer=args.initializer,
+        ),  # fmt: skip
+        "svc-auto": lambda: SVC(gamma="auto"),
+        "svc": lambda: SVC(),
+        "mlp": lambda: MLPClassifier(hidden_layer_sizes=hidden, max_iter=200),
+    }
+    labels = {"network": "network", "svc-auto": "SVC(gamma='auto')", "svc": "SVC()",
+              "mlp": "MLPClassifier"}  # fmt: skip
+    return {labels[name]: choices[name]() for name in names}
+
+
+def _compare(args):
+    import csv
+    import json
+
+    from . import comparison
+    from .persistence import _write_atomically
+
+    started = time.perf_counter()
+    X_train, y_train, X_test, y_test, eval_sets = _comparison_data(args)
+    sizes = args.sizes or (DIGITS_SIZES if args.dataset == "digits" else BOOK_SIZES)
+    estimators = _comparison_estimators(args.estimators, args, len(y_train))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    json_path, csv_path = out / "comparison.json", out / "comparison.csv"
+    previous = []
+    if args.resume and json_path.exists():
+        previous = json.loads(json_path.read_text())["records"]
+        print(f"Resuming: {len(previous)} finished jobs read from {json_path}")
+    metadata = {
+        "command": "python -m sknielsen " + " ".join(sys.argv[1:] if args.argv is None else args.argv),
+        "dataset": args.dataset,
+        "sizes": sizes,
+        "seeds": list(range(args.seeds)),
+        "subset": args.subset,
+        "scale_rule": not args.no_scale_rule,
+        "estimators": {name: repr(est) for name, est in estimators.items()},
+    }
+    print(f"Comparing {', '.join(estimators)} on {args.dataset} "
+          f"({len(y_train):,} training, {len(y_test):,} test examples), sizes {sizes}, "
+          f"{args.seeds} seed(s), n_jobs={args.n_jobs}")  # fmt: skip
+
+    def save(records, seconds):
+        document = {**metadata, "seconds": seconds, "records": records,
+                    "summary": comparison.summarize(records)}  # fmt: skip
+        _write_atomically(json_path, json.dumps(document, indent=1))
+
+    records_so_far = list(previous)
+
+    def progress(record, done, total):
+        records_so_far.append(record)
+        print(f"  [{done}/{total}] {record['estimator']} N={record['size']:,} "
+              f"seed={record['seed']}: {record['accuracy_test']:.2%} test, "
+              f"fit {record['fit_seconds']:.1f} s", flush=True)  # fmt: skip
+        save(records_so_far, time.perf_counter() - started)
+
+    records = comparison.training_size_comparison(
+        estimators, X_train, y_train, X_test, y_test, sizes,
+        seeds=range(args.seeds), subset=args.subset, scale_rule=not args.no_scale_rule,
+        eval_sets=eval_sets, n_jobs=args.n_jobs, previous=previous, on_result=progress,
+        deterministic=[name for name in estimators if name.startswith("SVC")],
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    save(records, seconds)
+    summary = comparison.summarize(records)
+    with open(csv_path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(summary[0]))
+        writer.writeheader()
+        writer.writerows(summary)
+
+    print()
+    print(f"{'estimator':20} {'N':>7} {'seeds':>5} {'accuracy (mean ± std)':>22} "
+          f"{'fit s':>8} {'predict s':>9}")  # fmt: skip
+    for row in summary:
+        print(f"{row['estimator']:20} {row['size']:>7,} {row['n_seeds']:>5} "
+              f"{row['mean']:>14.2%} ± {row['std']:.2%} {row['fit_seconds']:>8.2f} "
+              f"{row['predict_seconds']:>9.2f}")  # fmt: skip
+    print()
+    for statement in comparison.crossover_statements(summary):
+        print(statement)
+    print()
+    written = [json_path, csv_path]
+    try:
+        from .plotting import plot_training_size_comparison
+
+        for log in (False, True):
+            path = out / f"comparison{'-log' if log else ''}.png"
+            plot_training_size_comparison(records, path, log=log,
+                                          title=f"{args.dataset}: accuracy vs training-set size")
+            written.append(path)
+    except ImportError as exc:
+        print(f"No figures: {exc}")
+    print("Wrote " + ", ".join(str(p) for p in written))
+    print(f"Finished in {seconds:.1f} s.")
+    return 0
+
+
 def _list_plugins(args):
     for kind in plugins.kinds():
         print(f"{kind}:")
@@ -81,6 +209,27 @@ def _parser():
     train.add_argument("--random-state", type=int, default=0)
     train.add_argument("--save", metavar="PATH", help="save the trained model as JSON")
     train.set_defaults(func=_train)
+    compare = commands.add_parser(
+        "compare", help="network vs SVM as the training set grows (the book's figure)"
+    )
+    compare.add_argument("--dataset", choices=["digits", "mnist", "fashion-mnist"],
+                         default="digits")  # fmt: skip
+    compare.add_argument("--data-dir", default=None, help="folder of the IDX files")
+    compare.add_argument("--sizes", type=int, nargs="+", metavar="N")
+    compare.add_argument("--seeds", type=int, default=3, help="number of seeds (0, 1, ...)")
+    compare.add_argument("--n-jobs", type=int, default=None)
+    compare.add_argument("--subset", choices=["first", "stratified"], default="first")
+    compare.add_argument("--estimators", nargs="+", choices=["network", "svc-auto", "svc", "mlp"],
+                         default=["network", "svc-auto", "svc"])  # fmt: skip
+    compare.add_argument("--hidden", type=int, nargs="*", default=[30], metavar="N")
+    compare.add_argument("--initializer", default="default",
+                         help="'large' is the N(0,1) of the book's figure")  # fmt: skip
+    compare.add_argument("--no-scale-rule", action="store_true",
+                         help="keep epochs and lmbda fixed instead of the book's scaling")  # fmt: skip
+    compare.add_argument("--out", default="comparison-results", metavar="DIR")
+    compare.add_argument("--resume", action="store_true",
+                         help="skip the jobs already in DIR/comparison.json")  # fmt: skip
+    compare.set_defaults(func=_compare)
     listing = commands.add_parser("plugins", help="list every registered plugin")
     listing.set_defaults(func=_list_plugins)
     return parser
@@ -92,6 +241,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["train", *(argv or [])])
+    args.argv = argv
     try:
         return args.func(args)
     except (ValueError, TypeError, OSError) as exc:

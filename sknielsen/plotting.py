@@ -1,0 +1,155 @@
+"""Figures of the book: accuracy against training-set size, monitoring curves, weights.
+
+Needs matplotlib (``pip install "sknielsen[plot]"``). Every function returns
+the matplotlib ``Figure`` and, given ``path``, also writes it (PNG by the
+file's extension) without opening a window.
+"""
+
+import numpy as np
+
+from .comparison import summarize
+
+
+def _figure(**kwargs):
+    # A bare Figure, not pyplot: no global state, no window, works headless.
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("Plotting needs matplotlib: pip install 'sknielsen[plot]'.") from None
+    return Figure(**kwargs)
+
+
+def _finish(fig, path):
+    if path is not None:
+        fig.savefig(path, dpi=120, bbox_inches="tight")
+    return fig
+
+
+def plot_training_size_comparison(
+    records, path=None, *, log=False, metric="accuracy_test", title=None, reference=None
+):
+    """Accuracy against training-set size, one line per estimator (the book's figure).
+
+    Parameters
+    ----------
+    records : list of dict
+        From :func:`sknielsen.comparison.training_size_comparison`.
+    path : str or path-like, optional
+        Where to write the figure.
+    log : bool, default=False
+        Logarithmic size axis (the book's second figure).
+    metric : str, default='accuracy_test'
+    title : str, optional
+    reference : dict of str to (sizes, accuracies), optional
+        Extra dashed lines, e.g. the book's published numbers.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    """
+    summary = summarize(records, metric)
+    fig = _figure(figsize=(7, 4.5))
+    ax = fig.subplots()
+    for name in sorted({row["estimator"] for row in summary}):
+        rows = [row for row in summary if row["estimator"] == name]
+        sizes = np.array([row["size"] for row in rows])
+        mean = np.array([row["mean"] for row in rows]) * 100
+        low = np.array([row["min"] for row in rows]) * 100
+        high = np.array([row["max"] for row in rows]) * 100
+        (line,) = ax.plot(sizes, mean, marker="o", label=name)
+        if np.any(high > low):
+            ax.fill_between(sizes, low, high, color=line.get_color(), alpha=0.2)
+    for name, (sizes, accuracies) in (reference or {}).items():
+        ax.plot(sizes, np.asarray(accuracies), linestyle="--", marker="x", label=name)
+    if log:
+        ax.set_xscale("log")
+    ax.set_xlabel("Training set size")
+    ax.set_ylabel(f"Accuracy on the {metric.removeprefix('accuracy_')} set (%)")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    ax.set_title(title or "Accuracy as the training set grows (band: min–max over seeds)")
+    return _finish(fig, path)
+
+
+def plot_history(model_or_history, path=None):
+    """The book's monitoring graphs: costs and accuracies per epoch.
+
+    Costs are drawn on the left axis and accuracies (in %) on the right one.
+
+    Parameters
+    ----------
+    model_or_history : NielsenMLPClassifier or dict
+        A fitted model, or its ``history_``.
+    path : str or path-like, optional
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    """
+    history = getattr(model_or_history, "history_", model_or_history)
+    fig = _figure(figsize=(7, 4.5))
+    cost_ax = fig.subplots()
+    accuracy_ax = cost_ax.twinx()
+    drawn = False
+    for key, ax, style in (
+        ("training_cost", cost_ax, "-"),
+        ("validation_cost", cost_ax, "--"),
+        ("training_accuracy", accuracy_ax, "-"),
+        ("validation_accuracy", accuracy_ax, "--"),
+    ):
+        values = np.asarray(history.get(key, []), dtype=float)
+        if values.size:
+            scale = 100 if key.endswith("accuracy") else 1
+            color = "C0" if key.endswith("cost") else "C1"
+            ax.plot(np.arange(1, values.size + 1), values * scale, style, color=color,
+                    label=key.replace("_", " "))  # fmt: skip
+            drawn = True
+    if not drawn:
+        raise ValueError("The history is empty: fit with monitor=... or validation data.")
+    cost_ax.set_xlabel("Epoch")
+    cost_ax.set_ylabel("Cost", color="C0")
+    accuracy_ax.set_ylabel("Accuracy (%)", color="C1")
+    handles = cost_ax.get_legend_handles_labels()
+    more = accuracy_ax.get_legend_handles_labels()
+    cost_ax.legend(handles[0] + more[0], handles[1] + more[1], loc="center right")
+    return _finish(fig, path)
+
+
+def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
+    """The first layer's weights as images: what each hidden neuron looks for.
+
+    Parameters
+    ----------
+    model : NielsenMLPClassifier
+        A fitted model whose inputs are images.
+    path : str or path-like, optional
+    image_shape : tuple of int, optional
+        Shape of an input image; default a square (28×28 for MNIST).
+    max_neurons : int, default=30
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    """
+    weights = np.asarray(model.coefs_[0])
+    n_inputs, n_hidden = weights.shape
+    if image_shape is None:
+        side = int(round(np.sqrt(n_inputs)))
+        if side * side != n_inputs:
+            raise ValueError(
+                f"{n_inputs} inputs are not a square image; pass image_shape=(rows, cols)."
+            )
+        image_shape = (side, side)
+    shown = min(n_hidden, max_neurons)
+    cols = min(10, shown)
+    rows = int(np.ceil(shown / cols))
+    fig = _figure(figsize=(cols * 1.1, rows * 1.1))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    limit = np.abs(weights[:, :shown]).max()
+    for index, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if index < shown:
+            ax.imshow(weights[:, index].reshape(image_shape), cmap="RdBu_r",
+                      vmin=-limit, vmax=limit)  # fmt: skip
+    fig.suptitle("First-layer weights (red: positive, blue: negative)")
+    return _finish(fig, path)

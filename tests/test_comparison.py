@@ -1,0 +1,170 @@
+"""The training-set-size comparison: scaling rule, seeds, schema, resume, plots, command."""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier
+
+from sknielsen import NielsenMLPClassifier
+from sknielsen.__main__ import main
+from sknielsen.comparison import (
+    crossover_statements,
+    scaled_params,
+    summarize,
+    training_size_comparison,
+)
+from sknielsen.datasets import load_digits_split
+
+RECORD_KEYS = {
+    "estimator", "size", "seed", "subset", "params", "fit_seconds", "predict_seconds",
+    "accuracy_test",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits_split()
+
+
+def test_book_scaling_rule():
+    net = NielsenMLPClassifier(epochs=30, lmbda=5.0)
+    assert scaled_params(net, 50000, 50000) == {"epochs": 30, "lmbda": 5.0}
+    # The book's figure: epochs = 1,500,000 / N and lambda = 0.0001 N.
+    for size in (100, 1000, 5000, 20000):
+        params = scaled_params(net, size, 50000)
+        assert params["epochs"] == round(1_500_000 / size)
+        assert params["lmbda"] == pytest.approx(0.0001 * size)
+    assert scaled_params(SVC(), 100, 50000) == {}
+
+
+def run(digits, **kwargs):
+    defaults = dict(sizes=[60, 200], seeds=[0, 1])
+    defaults.update(kwargs)
+    return training_size_comparison(
+        {"network": NielsenMLPClassifier(epochs=5), "SVC": SVC()},
+        digits.X_train, digits.y_train, digits.X_test, digits.y_test, **defaults,
+    )  # fmt: skip
+
+
+def test_records_schema_seeds_and_scaling(digits):
+    records = run(digits, scale_rule=True, eval_sets={"train": (digits.X_train, digits.y_train)})
+    assert all(RECORD_KEYS | {"accuracy_train"} <= set(r) for r in records)
+    network = [r for r in records if r["estimator"] == "network"]
+    svc = [r for r in records if r["estimator"] == "SVC"]
+    assert sorted((r["size"], r["seed"]) for r in network) == [(60, 0), (60, 1), (200, 0), (200, 1)]
+    # SVC has random_state but no randomness here: it is not named deterministic,
+    # so it runs for every seed and gives the same accuracy each time.
+    assert len({r["accuracy_test"] for r in svc if r["size"] == 60}) == 1
+    n_full = len(digits.y_train)
+    assert network[0]["params"] == {"epochs": round(5 * n_full / 60), "lmbda": 0.0 * 60}
+    assert svc[0]["params"] == {}
+    seeds_differ = {r["accuracy_test"] for r in network if r["size"] == 60}
+    assert len(seeds_differ) == 2  # the seed reaches the network
+    json.dumps(records)  # plain data
+
+
+def test_deterministic_estimators_run_once_and_stratified_sampling(digits):
+    records = run(digits, deterministic=["SVC"])
+    assert sum(r["estimator"] == "SVC" for r in records) == 2
+    stratified = run(digits, subset="stratified", sizes=[50], deterministic=["SVC"])
+    svc = [r for r in stratified if r["estimator"] == "SVC"]
+    assert len(svc) == 2 and svc[0]["accuracy_test"] != svc[1]["accuracy_test"]
+
+
+def test_same_seed_same_numbers(digits):
+    first, second = run(digits, sizes=[100]), run(digits, sizes=[100])
+    assert [r["accuracy_test"] for r in first] == [r["accuracy_test"] for r in second]
+
+
+def test_interrupted_run_keeps_finished_jobs_and_resumes(digits):
+    complete = run(digits)
+
+    def interrupt_after_three(record, done, total):
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.warns(UserWarning, match="interrupted: returning the 3 of 8"):
+        partial = run(digits, on_result=interrupt_after_three)
+    assert len(partial) == 3
+    seen = []
+    resumed = run(digits, previous=partial, on_result=lambda r, d, t: seen.append((d, t)))
+    assert len(seen) == 5 and seen[-1] == (8, 8)
+    key = lambda r: (r["estimator"], r["size"], r["seed"])  # noqa: E731
+    assert [key(r) for r in resumed] == [key(r) for r in complete]
+    assert [r["accuracy_test"] for r in resumed] == [r["accuracy_test"] for r in complete]
+
+
+def test_bad_arguments(digits):
+    with pytest.raises(ValueError, match="subset must be one of"):
+        run(digits, subset="random")
+    with pytest.raises(ValueError, match="sizes must lie between 1 and the 1198"):
+        run(digits, sizes=[5000])
+
+
+def test_summary_and_crossover_statements():
+    records = [
+        {"estimator": e, "size": n, "seed": s, "accuracy_test": a, "fit_seconds": 1.0,
+         "predict_seconds": 0.1}
+        for e, n, s, a in [
+            ("net", 100, 0, 0.70), ("net", 100, 1, 0.68), ("net", 1000, 0, 0.90),
+            ("net", 1000, 1, 0.92), ("svm", 100, 0, 0.50), ("svm", 1000, 0, 0.95),
+            ("net", 10000, 0, 0.96), ("svm", 10000, 0, 0.93),
+        ]
+    ]  # fmt: skip
+    summary = summarize(records)
+    net_100 = next(r for r in summary if (r["estimator"], r["size"]) == ("net", 100))
+    assert net_100["mean"] == pytest.approx(0.69) and net_100["std"] == pytest.approx(0.01)
+    assert net_100["n_seeds"] == 2
+    assert crossover_statements(summary) == [
+        "net at 10,000 (96.00%) beats svm at every size up to 10,000 (93.00%).",
+        "Crossover: svm overtakes net at 1,000 examples (95.00% vs 91.00%).",
+        "Crossover: net overtakes svm at 10,000 examples (96.00% vs 93.00%).",
+    ]
+    summary.append({"estimator": "svm", "size": 20000, "mean": 0.97})
+    assert crossover_statements(summary)[0] == (
+        "svm at 20,000 (97.00%) beats net at every size up to 10,000 (96.00%)."
+    )
+
+
+def test_plots_to_png(digits, tmp_path):
+    pytest.importorskip("matplotlib")
+    from sknielsen.plotting import plot_training_size_comparison
+
+    records = run(digits, sizes=[60, 200])
+    for log in (False, True):
+        path = tmp_path / f"figure{log}.png"
+        fig = plot_training_size_comparison(records, path, log=log,
+                                            reference={"book": ([60, 200], [80, 90])})  # fmt: skip
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert fig.axes[0].get_xscale() == ("log" if log else "linear")
+        assert len(fig.axes[0].lines) == 3
+
+
+def test_compare_command_end_to_end(tmp_path, capsys):
+    out = tmp_path / "results"
+    argv = ["compare", "--sizes", "100", "300", "--seeds", "2", "--out", str(out)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "network" in printed and "SVC(gamma='auto')" in printed and "Wrote" in printed
+    document = json.loads((out / "comparison.json").read_text())
+    assert document["dataset"] == "digits" and document["sizes"] == [100, 300]
+    assert len(document["records"]) == 2 * 2 + 2 + 2  # network has 2 seeds, SVCs run once
+    assert (out / "comparison.csv").read_text().startswith("estimator,size,n_seeds,mean")
+    # --resume finds every job done and runs nothing.
+    assert main(argv + ["--resume"]) == 0
+    assert "Resuming: 8 finished jobs" in capsys.readouterr().out
+
+
+def test_compare_on_a_local_dask_cluster(digits):
+    """The same numbers through joblib's dask backend (scheduler on 127.0.0.1)."""
+    distributed = pytest.importorskip("dask.distributed")
+    from joblib import parallel_config
+
+    local = run(digits, sizes=[100], seeds=[0])
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:  # fmt: skip
+        with distributed.Client(cluster), parallel_config(backend="dask"):
+            remote = run(digits, sizes=[100], seeds=[0])
+    assert [r["accuracy_test"] for r in remote] == [r["accuracy_test"] for r in local]
