@@ -6,9 +6,11 @@ loop (:mod:`sknielsen._training`) and the engine (:mod:`sknielsen._network`).
 """
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
@@ -53,6 +55,8 @@ PLUGIN_PARAMETERS = {
 DTYPES = {"float64": np.float64, "float32": np.float32}
 # The patience of the halving schedule when early_stopping does not give one.
 DEFAULT_PATIENCE = 10
+# Training samples on which the cost is compared before and after a fit.
+PROBE_SIZE = 1000
 
 
 def _plugin_constraint(kind):
@@ -538,6 +542,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
             callbacks.append(HalveOnPlateau(patience))
         elif self.early_stopping is not None and validation is not None:
             callbacks.append(EarlyStopping(patience))
+        # A cheap guard against silent failure: the cost on a fixed sample must fall.
+        probe = (X[:PROBE_SIZE], Y[:PROBE_SIZE])
+        cost_before = trainer.total_cost(*probe)[0]
         try:
             train(
                 trainer,
@@ -554,7 +561,36 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         finally:
             self._store_network(network)
             self.n_iter_ = getattr(self, "n_iter_", 0) + trainer.epochs_run
+        if trainer.diverged_in_epoch is not None:
+            self._warn_divergence(trainer, X.shape[0])
+        elif trainer.epochs_run and not trainer.interrupted:
+            cost_after = trainer.total_cost(*probe)[0]
+            if not cost_after < cost_before:
+                strong = f" (or lmbda={self.lmbda:g} too strong)" if self.lmbda else ""
+                warnings.warn(
+                    f"The training cost did not decrease ({cost_before:.4g} before this "
+                    f"fit, {cost_after:.4g} after {trainer.epochs_run} epochs): the "
+                    f"learning rate eta={self.eta:g} is probably too large{strong}. "
+                    "Try eta ten times smaller.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
         return trainer
+
+    def _warn_divergence(self, trainer, n_train):
+        epoch = trainer.diverged_in_epoch
+        message = (
+            f"Training diverged in epoch {epoch} of this fit: the weights overflowed, "
+            f"so training stopped and the model keeps the weights after epoch "
+            f"{epoch - 1}. The learning rate eta={trainer.eta:g} is probably too large"
+        )
+        decay = 1.0 - trainer.eta * self.lmbda / n_train
+        if self.regularizer_.name == "l2" and decay < -1.0:
+            message += (
+                f"; with L2 the weight decay factor 1 - eta*lmbda/n = {decay:.3g} is below "
+                "-1, which alone makes the weights grow at every step: lower eta or lmbda"
+            )
+        warnings.warn(message + ".", ConvergenceWarning, stacklevel=3)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):

@@ -82,6 +82,8 @@ class Trainer:
         self.history = history if history is not None else {k: [] for k in MONITORS}
         self.epochs_run = 0
         self.interrupted = False
+        #: Epoch (1-based, of this run) in which the parameters overflowed, if any.
+        self.diverged_in_epoch = None
 
     def snapshot(self):
         """Return a copy of everything an epoch changes, for :meth:`restore`."""
@@ -160,6 +162,9 @@ def train(
     mini-batch are gathered into one reused buffer, so the training set is
     never copied. A ``KeyboardInterrupt`` rolls the parameters back to the
     end of the last completed epoch, sets ``trainer.interrupted`` and warns.
+    An epoch after which some parameter is no longer finite (divergence) is
+    rolled back the same way; training stops and sets
+    ``trainer.diverged_in_epoch``.
 
     Parameters
     ----------
@@ -187,9 +192,12 @@ def train(
     batch_size = min(mini_batch_size, n_samples)
     backprop = Backprop(network, trainer.cost, batch_size, dropout=dropout, rng=rng)
     scales = _batch_scales(sample_weight, network.dtype)
+    buffers = None
     if shuffle:
-        x_batch = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-        y_batch = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+        buffers = (
+            np.empty((batch_size, X.shape[1]), dtype=X.dtype),
+            np.empty((batch_size, Y.shape[1]), dtype=Y.dtype),
+        )
 
     def notify(hook):
         for callback in callbacks:
@@ -200,22 +208,12 @@ def train(
     try:
         for _ in range(epochs):
             notify("on_epoch_begin")
-            order = rng.permutation(n_samples) if shuffle else None
-            for start in range(0, n_samples, batch_size):
-                stop = min(start + batch_size, n_samples)
-                m = stop - start
-                if shuffle:
-                    index = order[start:stop]
-                    xb = np.take(X, index, axis=0, out=x_batch[:m], mode="clip")
-                    yb = np.take(Y, index, axis=0, out=y_batch[:m], mode="clip")
-                else:
-                    index = slice(start, stop)
-                    xb, yb = X[index], Y[index]
-                if scales is None:
-                    scale = 1.0 / m
-                else:
-                    scale = (scales[index] / m)[:, None]
-                trainer.step(backprop, xb, yb, scale)
+            with np.errstate(over="ignore", invalid="ignore"):
+                _run_epoch(trainer, backprop, X, Y, scales, batch_size, rng, shuffle, buffers)
+            if not np.isfinite(network.params).all():
+                trainer.diverged_in_epoch = trainer.epochs_run + 1
+                trainer.restore(snapshot)
+                break
             trainer.epochs_run += 1
             notify("on_epoch_end")
             snapshot = trainer.snapshot()
@@ -233,6 +231,24 @@ def train(
     finally:
         notify("on_train_end")
     return trainer
+
+
+def _run_epoch(trainer, backprop, X, Y, scales, batch_size, rng, shuffle, buffers):
+    """One pass over the data in mini-batches, gathered into reused buffers."""
+    n_samples = X.shape[0]
+    order = rng.permutation(n_samples) if shuffle else None
+    for start in range(0, n_samples, batch_size):
+        stop = min(start + batch_size, n_samples)
+        m = stop - start
+        if shuffle:
+            index = order[start:stop]
+            xb = np.take(X, index, axis=0, out=buffers[0][:m], mode="clip")
+            yb = np.take(Y, index, axis=0, out=buffers[1][:m], mode="clip")
+        else:
+            index = slice(start, stop)
+            xb, yb = X[index], Y[index]
+        scale = 1.0 / m if scales is None else (scales[index] / m)[:, None]
+        trainer.step(backprop, xb, yb, scale)
 
 
 def _accuracy(output, Y):

@@ -416,3 +416,27 @@ def test_training_never_copies_the_training_set(shuffle):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 0.25 * X.nbytes, f"fit allocated {peak / X.nbytes:.2f} times the data"
+
+
+def test_divergence_stops_with_a_warning_naming_the_cause(digits_split):
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, X_test, y, _ = digits_split
+    # The book's eta=10, lmbda=1000: on 1,198 images the decay factor is -7.3.
+    with pytest.warns(ConvergenceWarning, match=r"diverged in epoch 3.*eta=10.*decay factor"):
+        net = NielsenMLPClassifier(eta=10, lmbda=1000, random_state=0).fit(X, y)
+    assert net.n_iter_ == 2
+    with pytest.warns(ConvergenceWarning, match="diverged in epoch 1.*eta=10000"):
+        net = NielsenMLPClassifier(eta=1e4, cost="quadratic", output_activation="identity",
+                                   random_state=0).fit(X, y)  # fmt: skip
+    assert np.isfinite(net.predict_proba(X_test)).all()
+    with pytest.warns(ConvergenceWarning, match="cost did not decrease.*eta=10000"):
+        net = NielsenMLPClassifier(eta=1e4, random_state=0).fit(X, y)
+    assert np.isfinite(net.predict_proba(X_test)).all()
+
+
+def test_no_warning_for_sound_training(small_digits):
+    X, _, y, _ = small_digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y)

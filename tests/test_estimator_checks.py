@@ -6,7 +6,7 @@ from sknielsen import NielsenMLPClassifier
 
 # Full-batch gradient descent: every epoch is one exact step on the weighted
 # mean cost, so weights and repeated samples must give the same model.
-FULL_BATCH = NielsenMLPClassifier(mini_batch_size=100_000, eta=3.0, epochs=50, random_state=0)
+FULL_BATCH = NielsenMLPClassifier(mini_batch_size=100_000, eta=1.0, epochs=100, random_state=0)
 
 ESTIMATORS = [
     NielsenMLPClassifier(random_state=0),

@@ -1,0 +1,196 @@
+"""Chapter 3 of the book, reproduced with NielsenMLPClassifier on MNIST.
+
+Usage::
+
+    python benchmarks/book_chapter3.py                 # every row, 3 seeds
+    python benchmarks/book_chapter3.py --only ce30 init
+    python benchmarks/book_chapter3.py --quick         # smoke run: 1 seed, 5,000 images, few epochs
+
+Each row trains with the book's settings on its split (the first 50,000
+training images; validation = the last 10,000; test = the 10,000 test
+images) and is compared with the number the book prints. Writes
+``benchmarks/results/chapter3[-quick].json`` and, for full runs,
+``docs/chapter3.md``.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from sknielsen import NielsenMLPClassifier
+from sknielsen.datasets import load_mnist
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "mnist"
+
+# name: (description, estimator parameters, training images, book value, metric of the book)
+EXPERIMENTS = {
+    "quadratic": (
+        "chapter 1: [784,30,10], quadratic cost, η=3.0, 30 epochs, N(0,1) init",
+        dict(hidden_layer_sizes=(30,), cost="quadratic", eta=3.0, epochs=30, initializer="large"),
+        50000, 95.42, "test",
+    ),
+    "ce30": (
+        "[784,30,10], cross-entropy, η=0.5, 30 epochs, N(0,1) init",
+        dict(hidden_layer_sizes=(30,), eta=0.5, epochs=30, initializer="large"),
+        50000, 95.49, "test",
+    ),
+    "ce30_l2": (
+        "[784,30,10], cross-entropy, η=0.5, λ=5.0, 30 epochs, N(0,1) init",
+        dict(hidden_layer_sizes=(30,), eta=0.5, lmbda=5.0, epochs=30, initializer="large"),
+        50000, 96.49, "test",
+    ),
+    "ce100": (
+        "[784,100,10], cross-entropy, η=0.5, 30 epochs, N(0,1) init",
+        dict(hidden_layer_sizes=(100,), eta=0.5, epochs=30, initializer="large"),
+        50000, 96.82, "test",
+    ),
+    "ce100_l2": (
+        "[784,100,10], cross-entropy, η=0.5, λ=5.0, 30 epochs, N(0,1) init",
+        dict(hidden_layer_sizes=(100,), eta=0.5, lmbda=5.0, epochs=30, initializer="large"),
+        50000, 97.92, "validation",
+    ),
+    "ce100_l2_60": (
+        "[784,100,10], cross-entropy, η=0.1, λ=5.0, 60 epochs, N(0,1) init",
+        dict(hidden_layer_sizes=(100,), eta=0.1, lmbda=5.0, epochs=60, initializer="large"),
+        50000, 98.04, "validation",
+    ),
+    "small": (
+        "1,000 training images, [784,30,10], η=0.5, 400 epochs (overfits: ~100% training)",
+        dict(hidden_layer_sizes=(30,), eta=0.5, epochs=400, initializer="large"),
+        1000, 82.0, "test",
+    ),
+    "small_l2": (
+        "1,000 training images, as above with λ=0.1",
+        dict(hidden_layer_sizes=(30,), eta=0.5, lmbda=0.1, epochs=400, initializer="large"),
+        1000, 87.0, "test",
+    ),
+    "init_large": (
+        "old initialization N(0,1): [784,30,10], λ=5.0, η=0.1, after 1 epoch",
+        dict(hidden_layer_sizes=(30,), eta=0.1, lmbda=5.0, epochs=1, initializer="large"),
+        50000, 87.0, "validation",
+    ),
+    "init_default": (
+        "new initialization N(0,1/n_in): [784,30,10], λ=5.0, η=0.1, after 1 epoch",
+        dict(hidden_layer_sizes=(30,), eta=0.1, lmbda=5.0, epochs=1, initializer="default"),
+        50000, 93.0, "validation",
+    ),
+}
+APPROXIMATE = {"small": "about", "small_l2": "about", "init_large": "under", "init_default": "near"}
+
+
+def run_experiment(name, mnist, seed, quick):
+    _, params, n_train, _, _ = EXPERIMENTS[name]
+    params = dict(params, mini_batch_size=10, random_state=seed)
+    if quick:
+        n_train = min(n_train, 5000)
+        params["epochs"] = max(1, params["epochs"] // 10)
+    X, y = mnist.X_train[:n_train], mnist.y_train[:n_train]
+    net = NielsenMLPClassifier(**params)
+    start = time.perf_counter()
+    net.fit(X, y, X_val=mnist.X_val, y_val=mnist.y_val)
+    seconds = time.perf_counter() - start
+    history = net.history_["validation_accuracy"]
+    return {
+        "experiment": name,
+        "seed": seed,
+        "n_train": n_train,
+        "epochs": net.n_iter_,
+        "seconds": seconds,
+        "test": 100 * net.score(mnist.X_test, mnist.y_test),
+        "validation": 100 * history[-1],
+        "best_validation": 100 * max(history),
+        "best_epoch": int(np.argmax(history)) + 1,
+        "training": 100 * net.score(X, y),
+    }
+
+
+def summary_rows(records):
+    rows = []
+    for name, (description, _, n_train, book, metric) in EXPERIMENTS.items():
+        runs = [r for r in records if r["experiment"] == name]
+        if not runs:
+            continue
+
+        def stats(key):
+            values = [r[key] for r in runs]
+            return statistics.mean(values), (max(values) - min(values)) / 2
+
+        rows.append({
+            "experiment": name, "description": description, "book": book, "metric": metric,
+            "book_qualifier": APPROXIMATE.get(name, ""), "seeds": len(runs),
+            "ours": stats(metric), "best_validation": stats("best_validation"),
+            "training": stats("training"), "test": stats("test"),
+            "epochs": runs[0]["epochs"], "seconds": statistics.mean(r["seconds"] for r in runs),
+        })  # fmt: skip
+    return rows
+
+
+def markdown(rows, command, seconds):
+    lines = [
+        "| experiment | book | ours (same metric, last epoch) | ours: best validation epoch "
+        "| ours: test | ours: training | epochs | seconds per run |",
+        "|---|---|---|---|---|---|---:|---:|",
+    ]
+    for r in rows:
+        book = f"{r['book_qualifier']} {r['book']:.2f} % {r['metric']}".strip()
+        lines.append(
+            f"| {r['description']} | {book} | {r['ours'][0]:.2f} ± {r['ours'][1]:.2f} % "
+            f"{r['metric']} | {r['best_validation'][0]:.2f} ± {r['best_validation'][1]:.2f} % "
+            f"| {r['test'][0]:.2f} ± {r['test'][1]:.2f} % "
+            f"| {r['training'][0]:.2f} ± {r['training'][1]:.2f} % | {r['epochs']} "
+            f"| {r['seconds']:.1f} |"
+        )
+    lines.append("")
+    lines.append(f"`{command}`: {seconds / 60:.1f} minutes in all. "
+                 "± is half the range over the seeds.")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="+", choices=list(EXPERIMENTS), default=None)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--seeds", type=int, default=None)
+    parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
+    args = parser.parse_args(argv)
+    seeds = args.seeds or (1 if args.quick else 3)
+    names = args.only or list(EXPERIMENTS)
+    command = "python benchmarks/book_chapter3.py " + " ".join(argv if argv is not None else sys.argv[1:])
+
+    started = time.perf_counter()
+    mnist = load_mnist(args.data_dir)
+    records = []
+    for name in names:
+        for seed in range(seeds):
+            record = run_experiment(name, mnist, seed, args.quick)
+            records.append(record)
+            print(f"{name:13} seed {seed}: test {record['test']:.2f} %, validation "
+                  f"{record['validation']:.2f} % (best {record['best_validation']:.2f} % at "
+                  f"epoch {record['best_epoch']}), training {record['training']:.2f} %, "
+                  f"{record['seconds']:.1f} s", flush=True)  # fmt: skip
+    seconds = time.perf_counter() - started
+    rows = summary_rows(records)
+    table = markdown(rows, command.strip(), seconds)
+    print()
+    print(table)
+    results = HERE / "results" / f"chapter3{'-quick' if args.quick else ''}.json"
+    results.parent.mkdir(exist_ok=True)
+    results.write_text(json.dumps({
+        "command": command.strip(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "seconds": seconds, "records": records, "summary": rows,
+    }, indent=1))  # fmt: skip
+    print(f"Wrote {results}")
+    if not args.quick and args.only is None:
+        (HERE / "results" / "chapter3.md").write_text(table)
+        print(f"Wrote {HERE / 'results' / 'chapter3.md'} (the table of docs/chapter3.md)")
+
+
+if __name__ == "__main__":
+    main()
