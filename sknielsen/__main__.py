@@ -1,8 +1,9 @@
-"""Command line: ``python -m sknielsen [train|plugins] ...``.
+"""Command line: ``python -m sknielsen [compare|train|evaluate|predict|plugins] ...``.
 
-With no arguments it trains the book's [64, 30, 10] network on
-scikit-learn's embedded digits (no files needed) and prints one line per
-epoch, as the book's program does.
+With no arguments it runs ``compare``: the book's network against SVMs as
+the training set grows, on scikit-learn's embedded digits (no files needed).
+``train`` trains one network with the book's hyper-parameters as flags and
+prints one line per epoch, as the book's program does.
 """
 
 import argparse
@@ -15,40 +16,113 @@ from ._classifier import NielsenMLPClassifier
 from .datasets import load_digits_split
 
 
+DATASETS = ("digits", "mnist", "fashion-mnist")
+
+
+def _load_dataset(name, data_dir=None):
+    """``(X_train, y_train, X_val, y_val, X_test, y_test, description)`` of a data set.
+
+    Digits have no separate validation set: its test images serve, as the
+    book's ``evaluation_data``.
+    """
+    from . import datasets
+
+    if name == "digits":
+        d = datasets.load_digits_split(random_state=0)
+        return (d.X_train, d.y_train, d.X_test, d.y_test, d.X_test, d.y_test,
+                "scikit-learn's digits (validation = the test images)")  # fmt: skip
+    if name == "mnist":
+        d = datasets.load_mnist(data_dir)
+    else:
+        d = datasets.load_fashion_mnist(data_dir or datasets.FASHION_MNIST_DIR)
+    return d.X_train, d.y_train, d.X_val, d.y_val, d.X_test, d.y_test, name
+
+
 def _train(args):
-    digits = load_digits_split(random_state=args.random_state)
-    X_train, X_test, y_train, y_test = digits.X_train, digits.X_test, digits.y_train, digits.y_test
+    import json
+
+    X_train, y_train, X_val, y_val, X_test, y_test, description = _load_dataset(
+        args.dataset, args.data_dir
+    )
+    n_classes = len(set(y_train.tolist()))
+    if args.sizes is not None:
+        if len(args.sizes) < 2 or args.sizes[0] != X_train.shape[1] or args.sizes[-1] != n_classes:
+            raise ValueError(
+                f"--sizes must start with the {X_train.shape[1]} inputs and end with the "
+                f"{n_classes} classes of {args.dataset}; got {args.sizes}."
+            )
+        hidden = tuple(args.sizes[1:-1])
+    else:
+        hidden = tuple(args.hidden)
+    optimizer = args.optimizer
+    if args.mu is not None:
+        optimizer = plugins.get("optimizer", optimizer).set_params(mu=args.mu)
     net = NielsenMLPClassifier(
-        hidden_layer_sizes=tuple(args.hidden),
-        cost=args.cost,
-        activation=args.activation,
-        regularizer=args.regularizer,
-        lmbda=args.lmbda,
-        optimizer=args.optimizer,
-        eta=args.eta,
-        mini_batch_size=args.mini_batch_size,
-        epochs=args.epochs,
-        monitor=("training_cost", "validation_accuracy"),
-        random_state=args.random_state,
-        verbose=1,
-    )
-    sizes = [X_train.shape[1], *args.hidden, 10]
-    print(
-        f"Training {sizes} on scikit-learn's digits ({len(X_train)} training, "
-        f"{len(X_test)} test images) with cost={args.cost}, eta={args.eta}, "
-        f"lmbda={args.lmbda}, mini_batch_size={args.mini_batch_size}; "
-        "validation = the test images, as the book's evaluation_data."
-    )
+        hidden_layer_sizes=hidden, cost=args.cost, activation=args.activation,
+        initializer=args.initializer, regularizer=args.regularizer, lmbda=args.lmbda,
+        optimizer=optimizer, eta=args.eta, mini_batch_size=args.mini_batch_size,
+        epochs=args.epochs, dropout=args.dropout, early_stopping=args.early_stopping,
+        schedule=args.schedule, dtype=args.dtype, monitor=tuple(args.monitor),
+        random_state=args.random_state, verbose=1,
+    )  # fmt: skip
+    sizes = [X_train.shape[1], *hidden, n_classes]
+    print(f"Training {sizes} on {description}: {len(X_train):,} training images, "
+          f"cost={args.cost}, eta={args.eta}, lmbda={args.lmbda}, "
+          f"mini_batch_size={args.mini_batch_size}, epochs={args.epochs}")  # fmt: skip
     start = time.perf_counter()
-    net.fit(X_train, y_train, X_val=X_test, y_val=y_test)
+    net.fit(X_train, y_train, X_val=X_val, y_val=y_val)
     seconds = time.perf_counter() - start
     print(f"Test accuracy {net.score(X_test, y_test):.2%} after {net.n_iter_} epochs "
-          f"({seconds:.1f} s).")
+          f"({seconds:.1f} s).")  # fmt: skip
     if args.save:
         from .persistence import save
 
         save(net, args.save)
         print(f"Saved the model to {args.save}")
+    if args.history:
+        from .persistence import _write_atomically
+
+        _write_atomically(args.history, json.dumps(net.history_, indent=1))
+        print(f"Saved the history to {args.history}")
+    if args.plot:
+        from .plotting import plot_history
+
+        plot_history(net, args.plot)
+        print(f"Saved the monitoring plot to {args.plot}")
+    return 0
+
+
+def _evaluate(args):
+    from .persistence import load
+
+    model = load(args.model)
+    _, _, X_val, y_val, X_test, y_test, description = _load_dataset(args.dataset, args.data_dir)
+    print(f"{args.model} on {description}:")
+    if args.dataset != "digits":
+        print(f"  validation accuracy {model.score(X_val, y_val):.2%} ({len(y_val):,} images)")
+    print(f"  test accuracy {model.score(X_test, y_test):.2%} ({len(y_test):,} images)")
+    return 0
+
+
+def _predict(args):
+    import numpy as np
+
+    from .persistence import load
+
+    model = load(args.model)
+    try:
+        X = np.load(args.file, allow_pickle=False)
+    except ValueError as exc:
+        raise ValueError(f"{args.file} is not a NumPy .npy array of numbers: {exc}") from None
+    if X.ndim == 1:
+        X = X[None, :]
+    predicted = model.predict(X)
+    if args.out:
+        np.save(args.out, predicted)
+        print(f"Wrote {len(predicted)} predictions to {args.out}")
+    else:
+        for label in predicted:
+            print(label)
     return 0
 
 
@@ -59,18 +133,9 @@ DIGITS_SIZES = [50, 100, 200, 400, 800, 1198]
 
 def _comparison_data(args):
     """Training pool, test set and extra evaluation sets of the chosen data set."""
-    from . import datasets
-
-    if args.dataset == "digits":
-        data = datasets.load_digits_split(random_state=0)
-        return data.X_train, data.y_train, data.X_test, data.y_test, {}
-    if args.dataset == "mnist":
-        data = datasets.load_mnist(args.data_dir)
-    else:
-        data = datasets.load_fashion_mnist(args.data_dir or datasets.FASHION_MNIST_DIR)
-    return data.X_train, data.y_train, data.X_test, data.y_test, {
-        "validation": (data.X_val, data.y_val)
-    }
+    X_train, y_train, X_val, y_val, X_test, y_test, _ = _load_dataset(args.dataset, args.data_dir)
+    eval_sets = {} if args.dataset == "digits" else {"validation": (X_val, y_val)}
+    return X_train, y_train, X_test, y_test, eval_sets
 
 
 def _comparison_estimators(names, args, n_full):
@@ -196,24 +261,48 @@ def _parser():
     )
     parser.add_argument("--version", action="version", version=f"sknielsen {__version__}")
     commands = parser.add_subparsers(dest="command")
-    train = commands.add_parser("train", help="train on scikit-learn's digits (the default)")
-    train.add_argument("--hidden", type=int, nargs="*", default=[30], metavar="N")
+    train = commands.add_parser("train", help="train a network with the book's settings")
+    train.add_argument("--dataset", choices=DATASETS, default="digits")
+    train.add_argument("--data-dir", default=None, help="folder of the IDX files")
+    train.add_argument("--sizes", type=int, nargs="+", metavar="N",
+                       help="layer sizes as the book writes them, e.g. 784 30 10")  # fmt: skip
+    train.add_argument("--hidden", type=int, nargs="*", default=[30], metavar="N",
+                       help="hidden layer sizes (default 30), if --sizes is not given")  # fmt: skip
     train.add_argument("--cost", default="cross_entropy")
     train.add_argument("--activation", default="sigmoid")
+    train.add_argument("--initializer", default="default")
     train.add_argument("--regularizer", default="l2")
     train.add_argument("--lmbda", type=float, default=0.0)
     train.add_argument("--optimizer", default="sgd")
+    train.add_argument("--mu", type=float, default=None, help="momentum coefficient")
     train.add_argument("--eta", type=float, default=0.5)
     train.add_argument("--mini-batch-size", type=int, default=10)
     train.add_argument("--epochs", type=int, default=30)
+    train.add_argument("--dropout", type=float, default=0.0)
+    train.add_argument("--early-stopping", type=int, default=None, metavar="N")
+    train.add_argument("--schedule", choices=["constant", "halve_on_plateau"], default="constant")
+    train.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    train.add_argument("--monitor", nargs="+", default=["training_cost", "validation_accuracy"],
+                       help="what to record each epoch")  # fmt: skip
     train.add_argument("--random-state", type=int, default=0)
     train.add_argument("--save", metavar="PATH", help="save the trained model as JSON")
+    train.add_argument("--history", metavar="PATH", help="save the per-epoch history as JSON")
+    train.add_argument("--plot", metavar="PATH", help="plot the history to an image file")
     train.set_defaults(func=_train)
+    evaluate = commands.add_parser("evaluate", help="accuracy of a saved model on a data set")
+    evaluate.add_argument("model", metavar="MODEL")
+    evaluate.add_argument("--dataset", choices=DATASETS, default="digits")
+    evaluate.add_argument("--data-dir", default=None)
+    evaluate.set_defaults(func=_evaluate)
+    predict = commands.add_parser("predict", help="labels of the rows of a .npy file")
+    predict.add_argument("model", metavar="MODEL")
+    predict.add_argument("file", metavar="FILE.npy")
+    predict.add_argument("--out", metavar="PATH.npy", help="write the labels here")
+    predict.set_defaults(func=_predict)
     compare = commands.add_parser(
         "compare", help="network vs SVM as the training set grows (the book's figure)"
     )
-    compare.add_argument("--dataset", choices=["digits", "mnist", "fashion-mnist"],
-                         default="digits")  # fmt: skip
+    compare.add_argument("--dataset", choices=DATASETS, default="digits")
     compare.add_argument("--data-dir", default=None, help="folder of the IDX files")
     compare.add_argument("--sizes", type=int, nargs="+", metavar="N")
     compare.add_argument("--seeds", type=int, default=3, help="number of seeds (0, 1, ...)")
@@ -239,14 +328,18 @@ def main(argv=None):
     """Run the command line; return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["train", *(argv or [])])
+    if args.command is None:  # the main command: the book's comparison on digits
+        args = parser.parse_args(["compare", *(argv or [])])
     args.argv = argv
     try:
         return args.func(args)
-    except (ValueError, TypeError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ValueError, TypeError, OSError, ImportError) as exc:
+        message = " ".join(str(exc).split())  # one line
+        print(f"error: {message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 def run():

@@ -6,6 +6,7 @@ loop (:mod:`sknielsen._training`) and the engine (:mod:`sknielsen._network`).
 """
 
 import numbers
+import sys
 import warnings
 
 import numpy as np
@@ -38,6 +39,7 @@ from ._training import (
     EarlyStopping,
     HalveOnPlateau,
     Monitor,
+    ProgressBar,
     Trainer,
     VerbosePrinter,
     train,
@@ -137,7 +139,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         Seeds the initial weights, the shuffling, dropout and the validation
         split. Pass an int for reproducible results.
     verbose : int, default=0
-        1 prints one line per epoch with what was monitored.
+        1 prints one line per epoch with what was monitored, and on a
+        terminal a progress bar for the epoch in progress.
     warm_start : bool, default=False
         Whether ``fit`` continues from the current weights instead of new
         ones.
@@ -536,6 +539,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         )
         callbacks = [Monitor(monitored, (X, Y, sample_weight), validation)]
         if self.verbose:
+            if sys.stdout.isatty():
+                callbacks.append(ProgressBar(sys.stdout))
             callbacks.append(VerbosePrinter(epochs))
         patience = self.early_stopping or DEFAULT_PATIENCE
         if self.schedule == "halve_on_plateau" and validation is not None:

@@ -30,6 +30,9 @@ class Callback:
     def on_epoch_begin(self, trainer):
         pass
 
+    def on_batch_end(self, trainer, samples_done, n_samples):
+        """Called after each mini-batch; only callbacks that override it cost time."""
+
     def on_epoch_end(self, trainer):
         pass
 
@@ -203,13 +206,19 @@ def train(
         for callback in callbacks:
             getattr(callback, hook)(trainer)
 
+    batch_hooks = [
+        c.on_batch_end for c in callbacks if type(c).on_batch_end is not Callback.on_batch_end
+    ]
+
     notify("on_train_begin")
     snapshot = trainer.snapshot()
     try:
         for _ in range(epochs):
             notify("on_epoch_begin")
             with np.errstate(over="ignore", invalid="ignore"):
-                _run_epoch(trainer, backprop, X, Y, scales, batch_size, rng, shuffle, buffers)
+                _run_epoch(
+                    trainer, backprop, X, Y, scales, batch_size, rng, shuffle, buffers, batch_hooks
+                )
             if not np.isfinite(network.params).all():
                 trainer.diverged_in_epoch = trainer.epochs_run + 1
                 trainer.restore(snapshot)
@@ -233,7 +242,7 @@ def train(
     return trainer
 
 
-def _run_epoch(trainer, backprop, X, Y, scales, batch_size, rng, shuffle, buffers):
+def _run_epoch(trainer, backprop, X, Y, scales, batch_size, rng, shuffle, buffers, batch_hooks):
     """One pass over the data in mini-batches, gathered into reused buffers."""
     n_samples = X.shape[0]
     order = rng.permutation(n_samples) if shuffle else None
@@ -249,6 +258,8 @@ def _run_epoch(trainer, backprop, X, Y, scales, batch_size, rng, shuffle, buffer
             xb, yb = X[index], Y[index]
         scale = 1.0 / m if scales is None else (scales[index] / m)[:, None]
         trainer.step(backprop, xb, yb, scale)
+        for hook in batch_hooks:
+            hook(trainer, stop, n_samples)
 
 
 def _accuracy(output, Y):
@@ -321,6 +332,32 @@ class VerbosePrinter(Callback):
         parts.append(f"eta {trainer.eta:g}")
         parts.append(f"{seconds:.2f}s")
         self.print_fn(", ".join(parts))
+
+
+class ProgressBar(Callback):
+    """A one-line bar for the epoch in progress, redrawn about 50 times an epoch."""
+
+    def __init__(self, stream, width=30):
+        self.stream = stream
+        self.width = width
+        self._next = 0
+
+    def on_epoch_begin(self, trainer):
+        self._next = 0
+
+    def on_batch_end(self, trainer, samples_done, n_samples):
+        if samples_done >= self._next or samples_done == n_samples:
+            filled = self.width * samples_done // n_samples
+            self.stream.write(
+                f"\r  epoch {trainer.epochs_run + 1} [{'#' * filled}{'.' * (self.width - filled)}]"
+                f" {samples_done}/{n_samples}"
+            )
+            self.stream.flush()
+            self._next = samples_done + max(1, n_samples // 50)
+
+    def on_epoch_end(self, trainer):
+        self.stream.write("\r" + " " * (self.width + 40) + "\r")
+        self.stream.flush()
 
 
 class _Plateau(Callback):

@@ -9,7 +9,7 @@ import pytest
 from sknielsen.__main__ import main
 
 
-def test_default_command_trains_on_digits(capsys):
+def test_train_command_on_digits(capsys):
     assert main(["train", "--epochs", "3"]) == 0
     out = capsys.readouterr().out
     assert "Training [64, 30, 10] on scikit-learn's digits" in out
@@ -17,14 +17,54 @@ def test_default_command_trains_on_digits(capsys):
     assert "Test accuracy" in out
 
 
-def test_module_runs_with_no_arguments():
+def test_module_with_no_arguments_runs_the_comparison(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "sknielsen"], capture_output=True, text=True, timeout=120
-    )
+        [sys.executable, "-m", "sknielsen"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "Epoch 30/30" in result.stdout
-    accuracy = float(result.stdout.rsplit("Test accuracy ", 1)[1].split("%")[0])
-    assert accuracy >= 97.0
+    assert "Comparing network, SVC(gamma='auto'), SVC() on digits" in result.stdout
+    assert (tmp_path / "comparison-results" / "comparison.json").exists()
+    assert "Crossover" in result.stdout or "already matches" in result.stdout
+
+
+def test_train_with_the_books_flags(tmp_path, capsys):
+    argv = ["train", "--sizes", "64", "30", "10", "--eta", "0.5", "--lmbda", "0.1",
+            "--optimizer", "momentum", "--mu", "0.5", "--epochs", "30",
+            "--history", str(tmp_path / "h.json"), "--save", str(tmp_path / "m.json")]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Training [64, 30, 10]" in out and out.count("Epoch ") == 30
+    accuracy = float(out.rsplit("Test accuracy ", 1)[1].split("%")[0])
+    assert accuracy >= 96.0
+    history = json.loads((tmp_path / "h.json").read_text())
+    assert len(history["validation_accuracy"]) == 30 == len(history["training_cost"])
+    saved = json.loads((tmp_path / "m.json").read_text())
+    assert saved["params"]["optimizer"]["params"] == {"mu": 0.5}
+
+
+def test_evaluate_and_predict_a_saved_model(tmp_path, capsys):
+    import numpy as np
+    from sklearn.datasets import load_digits
+
+    model = tmp_path / "m.json"
+    assert main(["train", "--epochs", "5", "--save", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(model)]) == 0
+    assert "test accuracy" in capsys.readouterr().out
+    X, y = load_digits(return_X_y=True)
+    np.save(tmp_path / "x.npy", X[:20] / 16)
+    assert main(["predict", str(model), str(tmp_path / "x.npy")]) == 0
+    labels = [int(v) for v in capsys.readouterr().out.split()]
+    assert len(labels) == 20 and np.mean(np.array(labels) == y[:20]) > 0.8
+    assert main(["predict", str(model), str(tmp_path / "x.npy"), "--out", str(tmp_path / "p.npy")]) == 0
+    assert np.load(tmp_path / "p.npy").shape == (20,)
+
+
+def test_plot_flag_writes_the_monitoring_figure(tmp_path):
+    pytest.importorskip("matplotlib")
+    assert main(["train", "--epochs", "2", "--plot", str(tmp_path / "h.png")]) == 0
+    assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_save_flag_writes_a_loadable_model(tmp_path, capsys):
@@ -46,9 +86,15 @@ def test_plugins_command_lists_every_kind(capsys):
         (["train", "--cost", "hinge"], "Unknown cost 'hinge'"),
         (["train", "--eta", "-1"], "eta"),
         (["train", "--save", "/nonexistent/dir/net.json"], "No such file"),
+        (["train", "--sizes", "784", "30", "10"], "--sizes must start with the 64 inputs"),
+        (["train", "--dataset", "mnist", "--data-dir", "/nonexistent"], "MNIST files not found"),
+        (["evaluate", "/nonexistent/model.json"], "No such file"),
+        (["evaluate", __file__], "not a model file"),
+        (["compare", "--sizes", "5000"], "sizes must lie between"),
     ],
 )
-def test_user_errors_exit_2_with_one_line(argv, message, capsys):
-    assert main(argv + ["--epochs", "1"]) == 2
+def test_user_errors_exit_2_with_one_line(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and message in err and "\n" not in err
