@@ -20,6 +20,8 @@ from sklearn.model_selection import train_test_split
 
 SUBSETS = ("first", "stratified")
 
+__all__ = ["crossover_statements", "scaled_params", "summarize", "training_size_comparison"]
+
 
 def scaled_params(estimator, size, n_full):
     """The book's rule for training on ``size`` of ``n_full`` examples.

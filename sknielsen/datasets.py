@@ -22,6 +22,8 @@ MNIST_FILES = {
 _IMAGES_MAGIC, _LABELS_MAGIC = 0x00000803, 0x00000801
 FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
 
+__all__ = ["DataFileError", "load_digits_split", "load_fashion_mnist", "load_mnist", "read_idx"]
+
 
 class DataFileError(ValueError):
     """A data file that is missing, truncated or not in the IDX format."""

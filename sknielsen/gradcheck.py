@@ -14,6 +14,8 @@ from . import plugins
 from ._network import Backprop, Network
 from ._training import Trainer
 
+__all__ = ["GradientCheck", "check_gradients"]
+
 
 @dataclass
 class GradientCheck:

@@ -34,6 +34,8 @@ READABLE_VERSIONS = (1,)
 NETWORK2_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
 _LABEL_KINDS = "biufUO"
 
+__all__ = ["FORMAT_VERSION", "ModelFileError", "load", "save"]
+
 
 class ModelFileError(ValueError):
     """A file that is not a valid saved model, with the reason in the message."""

@@ -9,6 +9,8 @@ import numpy as np
 
 from .comparison import summarize
 
+__all__ = ["plot_history", "plot_training_size_comparison", "plot_weights"]
+
 
 def _figure(**kwargs):
     # A bare Figure, not pyplot: no global state, no window, works headless.

@@ -31,3 +31,17 @@ def test_code_blocks_run(path, isolated_registry, tmp_path, monkeypatch, capsys)
 
 def test_readme_has_code_to_run():
     assert len(python_blocks(ROOT / "README.md")) >= 2
+
+
+def test_every_public_name_is_in_the_api_reference():
+    import importlib
+
+    api = (ROOT / "docs" / "api.md").read_text()
+    modules = ["sknielsen", "sknielsen.plugins", "sknielsen.datasets", "sknielsen.comparison",
+               "sknielsen.plotting", "sknielsen.gradcheck", "sknielsen.persistence"]  # fmt: skip
+    missing = []
+    for name in modules:
+        module = importlib.import_module(name)
+        assert f"`{name}`" in api, f"no section for {name}"
+        missing += [f"{name}.{n}" for n in module.__all__ if f"`{n}" not in api]
+    assert not missing, f"undocumented public names: {missing}"
