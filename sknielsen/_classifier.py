@@ -463,6 +463,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         continuing = self.warm_start and hasattr(self, "coefs_")
+        _warn_if_raw_integers(X)
         X, y = validate_data(
             self, X, y, reset=not continuing, dtype=self._dtype, multi_output=True
         )
@@ -614,6 +615,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         self : NielsenMLPClassifier
         """
         first_call = not hasattr(self, "coefs_")
+        _warn_if_raw_integers(X)
         X, y = validate_data(self, X, y, reset=first_call, dtype=self._dtype, multi_output=True)
         sample_weight = self._check_sample_weight(sample_weight, X)
         if first_call:
@@ -719,6 +721,22 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         except (ValueError, TypeError):
             tags.classifier_tags.multi_label = False
         return tags
+
+
+def _warn_if_raw_integers(X):
+    """Warn about integer inputs beyond [0, 1], such as raw 0-255 pixels."""
+    dtype = getattr(X, "dtype", None)
+    if dtype is None or getattr(X, "ndim", 0) != 2 or dtype.kind not in "iu" or X.size == 0:
+        return
+    largest = X.max()
+    if largest > 1:
+        warnings.warn(
+            f"X holds integers up to {largest}: sigmoid neurons saturate on large "
+            "inputs and learn slowly. Scale the inputs to [0, 1] first (X / 255 for "
+            "pixels, or sklearn.preprocessing.MinMaxScaler).",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _as_probabilities(output, activation):

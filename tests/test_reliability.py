@@ -1,0 +1,151 @@
+"""Bad input, determinism, parallel fits and property tests."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from joblib import Parallel, delayed
+from sklearn.model_selection import GridSearchCV
+
+from sknielsen import NielsenMLPClassifier, plugins
+
+
+@pytest.fixture(scope="module")
+def data(small_digits):
+    X, X_test, y, y_test = small_digits
+    return X[:120], X_test, y[:120], y_test
+
+
+@pytest.mark.parametrize(
+    "X_change, y_change, error, match",
+    [
+        (lambda X: np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), None,
+         ValueError, "NaN"),
+        (lambda X: np.where(np.arange(X.size).reshape(X.shape) == 5, np.inf, X), None,
+         ValueError, "infinity"),
+        (lambda X: X[:0], lambda y: y[:0], ValueError, "0 sample"),
+        (lambda X: X[:, :, None], None, ValueError, "3"),
+        (lambda X: X.astype(object).astype(str).astype(object) + "px", None, ValueError, "float"),
+        (None, lambda y: np.where(np.arange(len(y)) == 3, np.nan, y), ValueError, "NaN"),
+        (None, lambda y: y + 0.5, ValueError, "Unknown label type"),
+        (None, lambda y: y[:-1], ValueError, "inconsistent numbers of samples"),
+    ],
+)  # fmt: skip
+def test_bad_inputs_name_the_problem(data, X_change, y_change, error, match):
+    X, _, y, _ = data
+    X = X_change(X) if X_change else X
+    y = y_change(y) if y_change else y
+    with pytest.raises(error, match=match):
+        NielsenMLPClassifier(epochs=1).fit(X, y)
+
+
+def test_sparse_input_is_refused_clearly(data):
+    sparse = pytest.importorskip("scipy.sparse")
+    X, _, y, _ = data
+    with pytest.raises(TypeError, match="Sparse data was passed.*dense data is required"):
+        NielsenMLPClassifier(epochs=1).fit(sparse.csr_matrix(X), y)
+
+
+def test_wrong_number_of_features_at_predict(data):
+    X, X_test, y, _ = data
+    net = NielsenMLPClassifier(epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="has 10 features, but NielsenMLPClassifier is expecting 64"):
+        net.predict(X_test[:, :10])
+
+
+def test_lists_dataframes_and_fewer_samples_than_a_mini_batch(data):
+    pd = pytest.importorskip("pandas")
+    X, X_test, y, _ = data
+    NielsenMLPClassifier(epochs=1).fit(X.tolist(), y.tolist())
+    frame = pd.DataFrame(X, columns=[f"p{i}" for i in range(64)])
+    net = NielsenMLPClassifier(epochs=1).fit(frame, pd.Series(y))
+    assert net.feature_names_in_[0] == "p0"
+    net = NielsenMLPClassifier(epochs=3, mini_batch_size=500).fit(X[:7], y[:7])
+    assert net.n_iter_ == 3
+
+
+def test_raw_integer_pixels_work_with_a_warning(data):
+    X, X_test, y, _ = data
+    pixels = np.round(X * 255).astype(np.uint8)
+    with pytest.warns(UserWarning, match="integers up to 255.*Scale the inputs"):
+        net = NielsenMLPClassifier(epochs=2, random_state=0).fit(pixels, y)
+    assert net.predict(X_test).shape == (len(X_test),)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        NielsenMLPClassifier(epochs=1).fit((pixels > 100).astype(int), y)  # 0/1 is fine
+
+
+def test_same_seed_same_grid_search_with_any_n_jobs(data):
+    X, _, y, _ = data
+    grid = {"optimizer": ["momentum"], "optimizer__mu": [0.5, 0.9], "dropout": [0.0, 0.2]}
+    scores = []
+    for n_jobs in (1, 2):
+        search = GridSearchCV(NielsenMLPClassifier(epochs=3, random_state=0), grid, cv=2,
+                              n_jobs=n_jobs)  # fmt: skip
+        search.fit(X, y)
+        scores.append(search.cv_results_["mean_test_score"])
+    np.testing.assert_array_equal(scores[0], scores[1])
+
+
+@pytest.mark.parametrize("backend", ["threading", "loky"])
+def test_parallel_fits_equal_sequential_fits(data, backend):
+    X, X_test, y, _ = data
+
+    def fit(seed):
+        net = NielsenMLPClassifier(epochs=2, random_state=seed, dropout=0.1).fit(X, y)
+        return net.predict_proba(X_test)
+
+    sequential = [fit(seed) for seed in range(20)]
+    parallel = Parallel(n_jobs=2, backend=backend)(delayed(fit)(seed) for seed in range(20))
+    for a, b in zip(sequential, parallel):
+        np.testing.assert_array_equal(a, b)
+
+
+COST_OUTPUTS = [
+    (cost, output)
+    for cost in ("quadratic", "cross_entropy", "log_likelihood")
+    for output in plugins.get_class("cost", cost).output_activations
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    hidden=st.lists(st.integers(1, 6), min_size=0, max_size=3),
+    cost_output=st.sampled_from(COST_OUTPUTS),
+    activation=st.sampled_from(["sigmoid", "tanh", "relu", "identity"]),
+    regularizer=st.sampled_from(["none", "l2", "l1"]),
+    optimizer=st.sampled_from(["sgd", "momentum", "nesterov"]),
+    initializer=st.sampled_from(["default", "large"]),
+    dropout=st.sampled_from([0.0, 0.3]),
+    dtype=st.sampled_from(["float64", "float32"]),
+    n_samples=st.integers(2, 25),
+    n_features=st.integers(1, 6),
+    n_classes=st.integers(2, 4),
+    mini_batch_size=st.integers(1, 12),
+    seed=st.integers(0, 2**16),
+)
+def test_random_configurations_train_without_nan(
+    hidden, cost_output, activation, regularizer, optimizer, initializer, dropout, dtype,
+    n_samples, n_features, n_classes, mini_batch_size, seed,
+):  # fmt: skip
+    rng = np.random.default_rng(seed)
+    n_classes = min(n_classes, n_samples)
+    X = rng.uniform(size=(n_samples, n_features))
+    y = np.arange(n_samples) % n_classes  # every class present
+    cost, output = cost_output
+    net = NielsenMLPClassifier(
+        hidden_layer_sizes=tuple(hidden), cost=cost, output_activation=output,
+        activation=activation, regularizer=regularizer, lmbda=0.1, optimizer=optimizer,
+        initializer=initializer, dropout=dropout, dtype=dtype, epochs=1,
+        mini_batch_size=mini_batch_size, random_state=seed, eta=0.5,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a cost may rise in one epoch on random data
+        net.fit(X, y)
+    proba = net.predict_proba(X)
+    assert proba.shape == (n_samples, n_classes)
+    assert np.all(np.isfinite(proba)) and proba.min() >= 0 and proba.max() <= 1 + 1e-6
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert set(net.predict(X)) <= set(range(n_classes))
