@@ -142,7 +142,39 @@ def _load_idx_set(data_dir, name, how_to_get, dtype):
     )  # fmt: skip
 
 
-def load_mnist(data_dir=None, *, dtype=np.float64):
+def _write_idx(path, array):
+    """Write a uint8 array as a gzip-compressed IDX file, atomically."""
+    from .persistence import _atomic_binary_write
+
+    rank = array.ndim
+    header = (0x0800 | rank).to_bytes(4, "big") + b"".join(
+        int(d).to_bytes(4, "big") for d in array.shape
+    )
+    _atomic_binary_write(path, gzip.compress(header + array.astype(np.uint8).tobytes()))
+
+
+def _download_mnist(data_dir):
+    """Fetch MNIST from OpenML (on request only) and store it as the original IDX files."""
+    from sklearn.datasets import fetch_openml
+
+    print(f"Downloading MNIST (mnist_784) from OpenML into {data_dir} ...")
+    X, y = fetch_openml("mnist_784", version=1, as_frame=False, return_X_y=True)
+    if X.shape != (70000, 784):
+        raise DataFileError(f"OpenML's mnist_784 has shape {X.shape}, expected (70000, 784).")
+    images = np.asarray(X).reshape(-1, 28, 28).astype(np.uint8)
+    labels = np.asarray(y).astype(np.int64).astype(np.uint8)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # OpenML keeps the original order: 60,000 training images, then 10,000 test images.
+    for stem, array in (
+        (MNIST_FILES["train_images"], images[:60000]),
+        (MNIST_FILES["train_labels"], labels[:60000]),
+        (MNIST_FILES["test_images"], images[60000:]),
+        (MNIST_FILES["test_labels"], labels[60000:]),
+    ):
+        _write_idx(data_dir / (stem + ".gz"), array)
+
+
+def load_mnist(data_dir=None, *, dtype=np.float64, download=False):
     """Load MNIST from the original IDX files with the book's split.
 
     Parameters
@@ -153,6 +185,10 @@ def load_mnist(data_dir=None, *, dtype=np.float64):
         ``~/.sknielsen/mnist``.
     dtype : numpy dtype, default=float64
         Type of the pixel arrays, scaled to [0, 1].
+    download : bool, default=False
+        When files are missing, fetch MNIST with
+        ``sklearn.datasets.fetch_openml("mnist_784")`` and store it in
+        ``data_dir`` as the original IDX files. Never done unless asked.
 
     Returns
     -------
@@ -171,9 +207,12 @@ def load_mnist(data_dir=None, *, dtype=np.float64):
         For a truncated or foreign file.
     """
     data_dir = Path(data_dir) if data_dir is not None else _default_mnist_dir()
+    if download and any(_find(data_dir, stem) is None for stem in MNIST_FILES.values()):
+        _download_mnist(data_dir)
     how = (
-        "Get the four files from the MNIST distribution and put them there, or set "
-        "SKNIELSEN_DATA to their folder."
+        "Get the four files from the MNIST distribution and put them there, set "
+        "SKNIELSEN_DATA to their folder, or call load_mnist(data_dir, download=True) "
+        "to fetch them from OpenML."
     )
     return _load_idx_set(data_dir, "MNIST", how, dtype)
 

@@ -142,15 +142,20 @@ def _file_mode(path):
 
 
 def _write_atomically(path, text):
+    """Write text to ``path`` so that a crash leaves the old file or the new one."""
+    _atomic_binary_write(path, text.encode("utf-8"))
+
+
+def _atomic_binary_write(path, data):
     path = Path(path)
     mode = _file_mode(path)
     folder = path.parent if str(path.parent) else Path(".")
     handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        "wb", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
     )
     try:
         with handle:
-            handle.write(text)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(handle.name, mode)  # temporary files are created private

@@ -85,3 +85,27 @@ def test_real_mnist():
     assert mnist.X_test.shape == (10000, 784) and mnist.X_train.dtype == np.float32
     assert mnist.y_train[:5].tolist() == [5, 0, 4, 1, 9]
     assert np.bincount(mnist.y_test).tolist()[:3] == [980, 1135, 1032]
+
+
+def test_download_only_when_asked(tmp_path, monkeypatch):
+    import sklearn.datasets
+
+    calls = []
+
+    def fake_fetch_openml(name, **kwargs):
+        calls.append(name)
+        X = np.zeros((70000, 784))
+        X[:, 0] = np.arange(70000) % 256
+        return X, (np.arange(70000) % 10).astype(str)
+
+    monkeypatch.setattr(sklearn.datasets, "fetch_openml", fake_fetch_openml)
+    with pytest.raises(FileNotFoundError, match="download=True"):
+        load_mnist(tmp_path)
+    assert calls == []  # never a silent download
+    mnist = load_mnist(tmp_path, download=True)
+    assert calls == ["mnist_784"]
+    assert mnist.X_train.shape == (50000, 784) and mnist.X_test.shape == (10000, 784)
+    assert mnist.y_test[:3].tolist() == [0, 1, 2]  # test images are the last 10,000
+    assert mnist.X_test[1, 0] == pytest.approx((60001 % 256) / 255)
+    load_mnist(tmp_path, download=True)  # files now there: nothing fetched again
+    assert calls == ["mnist_784"]
