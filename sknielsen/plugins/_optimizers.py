@@ -60,7 +60,7 @@ class Momentum(Optimizer):
 
 
 @register("optimizer", "nesterov")
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     """Nesterov's accelerated gradient, the look-ahead form of momentum.
 
     v ← μv − η∇C, then w ← w + μv − η∇C. This is the usual rewriting of
@@ -74,19 +74,9 @@ class Nesterov(Optimizer):
         Momentum coefficient in [0, 1].
     """
 
-    def __init__(self, mu=0.9):
-        self.mu = mu
-
-    def init(self, params):
-        _check_mu(self.mu)
-        return {"velocity": np.zeros_like(params)}
-
     def update(self, grads, state, params, eta):
-        velocity = state["velocity"]
-        velocity *= self.mu
-        grads *= eta
-        velocity -= grads
-        # update = μv_new − η∇C, built in the gradient buffer.
+        velocity, state = super().update(grads, state, params, eta)
+        # Momentum's step left η∇C in grads; the update μv − η∇C is built there.
         grads *= -1.0
         grads += self.mu * velocity
         return grads, state
