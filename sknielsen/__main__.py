@@ -34,7 +34,7 @@ def _load_dataset(name, data_dir=None):
     if name == "mnist":
         d = datasets.load_mnist(data_dir)
     else:
-        d = datasets.load_fashion_mnist(data_dir or datasets.FASHION_MNIST_DIR)
+        d = datasets.load_fashion_mnist(data_dir)
     return d.X_train, d.y_train, d.X_val, d.y_val, d.X_test, d.y_test, name
 
 

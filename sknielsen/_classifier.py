@@ -619,7 +619,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, reset=first_call, dtype=self._dtype, multi_output=True)
         sample_weight = self._check_sample_weight(sample_weight, X)
         if first_call:
-            if classes is None and type_of_target(y) == "multilabel-indicator":
+            if type_of_target(y) == "multilabel-indicator":
                 Y = self._encode_targets(y, fitting=True)
             else:
                 _check_partial_fit_first_call(self, classes)

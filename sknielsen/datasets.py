@@ -217,13 +217,14 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False):
     return _load_idx_set(data_dir, "MNIST", how, dtype)
 
 
-def load_fashion_mnist(data_dir=FASHION_MNIST_DIR, *, dtype=np.float64):
+def load_fashion_mnist(data_dir=None, *, dtype=np.float64):
     """Load Fashion-MNIST (same IDX format and split as :func:`load_mnist`).
 
     Parameters
     ----------
-    data_dir : str or path-like, default='/usr/share/datasets/fashion-mnist'
-        Where ``apt-get install dataset-fashion-mnist`` puts the files.
+    data_dir : str or path-like, optional
+        Default: ``/usr/share/datasets/fashion-mnist``, where
+        ``apt-get install dataset-fashion-mnist`` puts the files.
     dtype : numpy dtype, default=float64
 
     Returns
@@ -232,7 +233,7 @@ def load_fashion_mnist(data_dir=FASHION_MNIST_DIR, *, dtype=np.float64):
         As :func:`load_mnist`.
     """
     how = "On Debian-like systems: apt-get install dataset-fashion-mnist."
-    return _load_idx_set(Path(data_dir), "Fashion-MNIST", how, dtype)
+    return _load_idx_set(Path(data_dir or FASHION_MNIST_DIR), "Fashion-MNIST", how, dtype)
 
 
 def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):

@@ -440,3 +440,13 @@ def test_no_warning_for_sound_training(small_digits):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y)
+
+
+def test_partial_fit_on_multilabel_targets(small_digits):
+    X, X_test, y, y_test = small_digits
+    Y = np.column_stack([y == 0, y >= 1, y == 2]).astype(int)
+    net = NielsenMLPClassifier(random_state=0)
+    for _ in range(10):
+        net.partial_fit(X, Y, classes=[0, 1, 2])
+    truth = np.column_stack([y_test == 0, y_test >= 1, y_test == 2]).astype(int)
+    assert (net.predict(X_test) == truth).mean() > 0.9
