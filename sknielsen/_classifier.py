@@ -33,7 +33,7 @@ from sklearn.utils.validation import (
 )
 
 from . import plugins
-from ._network import Network
+from ._network import Network, feedforward
 from ._training import (
     MONITORS,
     EarlyStopping,
@@ -396,10 +396,13 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         # Also refuses negative weights and weights that are all zero.
         return _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
 
+    def _layer_activations(self, n_layers):
+        """The fitted activation of each of ``n_layers`` layers of weights."""
+        return [self.activation_] * (n_layers - 1) + [self.output_activation_]
+
     def _new_network(self, n_features, n_outputs, rng):
         sizes = (n_features, *self._hidden_sizes(), n_outputs)
-        activations = [self.activation_] * (len(sizes) - 2) + [self.output_activation_]
-        network = Network(sizes, activations, dtype=self._dtype)
+        network = Network(sizes, self._layer_activations(len(sizes) - 1), dtype=self._dtype)
         network.initialize(self.initializer_, rng)
         return network
 
@@ -411,14 +414,13 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
                 f"hidden_layer_sizes={self.hidden_layer_sizes!r} does not match the "
                 f"fitted network {list(sizes)}; use warm_start=False to start anew."
             )
-        activations = [self.activation_] * (len(sizes) - 2) + [self.output_activation_]
-        network = Network(sizes, activations, dtype=self._dtype)
+        network = Network(sizes, self._layer_activations(len(sizes) - 1), dtype=self._dtype)
         network.set_coefs(self.coefs_, self.intercepts_)
         return network
 
     def _store_network(self, network):
-        self.coefs_ = [w for w in network.weights]
-        self.intercepts_ = [b for b in network.biases]
+        self.coefs_ = list(network.weights)
+        self.intercepts_ = list(network.biases)
         self.n_outputs_ = network.sizes[-1]
 
     def _seed(self):
@@ -664,13 +666,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         dtype = self.coefs_[0].dtype
         X = validate_data(self, X, reset=False, dtype=dtype)
-        activations = [self.activation_] * (len(self.coefs_) - 1) + [self.output_activation_]
-        a = X
-        for weights, biases, activation in zip(self.coefs_, self.intercepts_, activations):
-            z = a @ weights
-            z += biases
-            a = activation.fn(z, out=z)
-        return a
+        activations = self._layer_activations(len(self.coefs_))
+        return feedforward(X, self.coefs_, self.intercepts_, activations)
 
     def predict_proba(self, X):
         """Return the probability of each class (of each label, for multilabel).

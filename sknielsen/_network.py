@@ -108,12 +108,29 @@ class Network:
         -------
         output : ndarray of shape (n_samples, sizes[-1])
         """
-        a = X
-        for weights, biases, activation in zip(self.weights, self.biases, self.activations):
-            z = a @ weights
-            z += biases
-            a = activation.fn(z, out=z)
-        return a
+        return feedforward(X, self.weights, self.biases, self.activations)
+
+
+def feedforward(X, weights, biases, activations):
+    """Output activations for the rows of ``X`` through layers given as lists.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_in)
+    weights, biases : lists of ndarray
+        Per layer: (n_in, n_out) and (n_out,).
+    activations : list of Activation
+
+    Returns
+    -------
+    output : ndarray of shape (n_samples, n_out of the last layer)
+    """
+    a = X
+    for layer_weights, layer_biases, activation in zip(weights, biases, activations):
+        z = a @ layer_weights
+        z += layer_biases
+        a = activation.fn(z, out=z)
+    return a
 
 
 class Backprop:
