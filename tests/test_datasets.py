@@ -109,3 +109,16 @@ def test_download_only_when_asked(tmp_path, monkeypatch):
     assert mnist.X_test[1, 0] == pytest.approx((60001 % 256) / 255)
     load_mnist(tmp_path, download=True)  # files now there: nothing fetched again
     assert calls == ["mnist_784"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not Path("/usr/share/datasets/fashion-mnist").is_dir(),
+    reason="apt-get install dataset-fashion-mnist",
+)
+def test_real_fashion_mnist():
+    from sknielsen.datasets import load_fashion_mnist
+
+    fashion = load_fashion_mnist(dtype=np.float32)
+    assert fashion.X_train.shape == (50000, 784) and fashion.X_test.shape == (10000, 784)
+    assert np.bincount(fashion.y_test).tolist() == [1000] * 10
