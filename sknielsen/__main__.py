@@ -13,7 +13,6 @@ from pathlib import Path
 
 from . import __version__, plugins
 from ._classifier import NielsenMLPClassifier
-from .datasets import load_digits_split
 
 
 DATASETS = ("digits", "mnist", "fashion-mnist")

@@ -2,10 +2,8 @@
 
 import json
 
-import numpy as np
 import pytest
 from sklearn.svm import SVC
-from sklearn.tree import DecisionTreeClassifier
 
 from sknielsen import NielsenMLPClassifier
 from sknielsen.__main__ import main
