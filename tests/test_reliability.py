@@ -149,3 +149,11 @@ def test_random_configurations_train_without_nan(
     assert np.all(np.isfinite(proba)) and proba.min() >= 0 and proba.max() <= 1 + 1e-6
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
     assert set(net.predict(X)) <= set(range(n_classes))
+
+
+@pytest.mark.parametrize("mu", [-0.5, 1.5])
+def test_momentum_outside_the_unit_interval_is_refused_at_fit(data, mu):
+    X, _, y, _ = data
+    net = NielsenMLPClassifier(optimizer="nesterov").set_params(optimizer__mu=mu)
+    with pytest.raises(ValueError, match=r"mu must lie in \[0, 1\].*grow without bound"):
+        net.fit(X, y)
