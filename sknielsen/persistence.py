@@ -343,8 +343,21 @@ def _restore_fitted(model, fitted):
         key: _float_matrix(value, f"optimizer_state.{key}", dtype, 1)
         for key, value in state.items()
     } or None
-    for key, value in (model._optimizer_state or {}).items():
-        _require(value.size == n_params, f"optimizer_state.{key} has the wrong size.")
+    if model._optimizer_state:
+        # The state must have the arrays, and shapes, that the optimizer makes.
+        try:
+            expected = model.optimizer_.init(np.zeros(n_params, dtype=dtype))
+        except ValueError as exc:
+            raise ModelFileError(f"fitted.plugins.optimizer: {exc}") from None
+        _require(
+            set(expected) == set(model._optimizer_state),
+            f"optimizer_state should have the keys {sorted(expected)}.",
+        )
+        for key, value in model._optimizer_state.items():
+            _require(
+                value.shape == np.shape(expected[key]),
+                f"optimizer_state.{key} has the wrong size.",
+            )
     return model
 
 

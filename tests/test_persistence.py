@@ -246,3 +246,20 @@ def test_pickle_and_joblib(fitted, small_digits, tmp_path):
 
 def test_public_names():
     assert sknielsen.save is save and sknielsen.load is load
+
+
+def test_adam_state_round_trips_and_bad_state_is_refused(small_digits, tmp_path):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(optimizer="adam", eta=0.01, epochs=2, random_state=0).fit(X, y)
+    save(net, tmp_path / "adam.json")
+    loaded = load(tmp_path / "adam.json")
+    assert loaded._optimizer_state["step"].tolist() == [2 * 30]  # 2 epochs of 30 batches
+    loaded.partial_fit(X, y)
+    assert loaded._optimizer_state["step"].tolist() == [3 * 30]
+    document = json.loads((tmp_path / "adam.json").read_text())
+    document["fitted"]["optimizer_state"]["step"] = [1.0, 2.0]
+    with pytest.raises(ModelFileError, match="optimizer_state.step has the wrong size"):
+        load(write(tmp_path, document))
+    del document["fitted"]["optimizer_state"]["step"]
+    with pytest.raises(ModelFileError, match="should have the keys"):
+        load(write(tmp_path, document))

@@ -394,3 +394,26 @@ def test_optimizer_state_is_plain_arrays():
     assert set(state) == {"velocity"}
     assert copy.deepcopy(state)["velocity"].shape == (3,)
 
+
+
+def test_adam_update_by_hand():
+    from sknielsen.plugins import Adam
+
+    beta1, beta2, eps, eta = 0.5, 0.75, 1e-8, 0.1
+    g1, g2 = np.array([1.0, -2.0]), np.array([0.5, 0.5])
+    # step 1: m = 0.5 g1, v = 0.25 g1^2; m_hat = g1, v_hat = g1^2 -> update = -eta sign(g1)
+    # step 2: m = 0.25 g1 + 0.5 g2, v = 0.1875 g1^2 + 0.25 g2^2
+    m2 = 0.25 * g1 + 0.5 * g2
+    v2 = 0.1875 * g1**2 + 0.25 * g2**2
+    step2 = -eta * (m2 / 0.75) / (np.sqrt(v2 / (1 - 0.75**2)) + eps)
+    expected = -eta * np.sign(g1) + step2
+    result = run_optimizer(Adam(beta1=beta1, beta2=beta2, epsilon=eps), [g1, g2], eta=eta)
+    assert_allclose(result, expected, rtol=1e-7)
+
+
+@pytest.mark.parametrize("params", [dict(beta1=1.0), dict(beta2=-0.1), dict(epsilon=0.0)])
+def test_adam_refuses_bad_hyper_parameters(params):
+    from sknielsen.plugins import Adam
+
+    with pytest.raises(ValueError, match="Adam's"):
+        Adam(**params).init(np.zeros(2))

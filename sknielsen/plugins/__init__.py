@@ -22,12 +22,13 @@ from ._registry import (
 from ._activations import Identity, ReLU, Sigmoid, Softmax, Tanh
 from ._costs import CrossEntropyCost, LogLikelihoodCost, QuadraticCost
 from ._initializers import DefaultInitializer, LargeInitializer
-from ._optimizers import SGD, Momentum, Nesterov
+from ._optimizers import SGD, Adam, Momentum, Nesterov
 from ._regularizers import L1, L2, NoRegularizer
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "Activation",
+    "Adam",
     "Cost",
     "CrossEntropyCost",
     "DefaultInitializer",

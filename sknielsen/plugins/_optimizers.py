@@ -80,3 +80,52 @@ class Nesterov(Momentum):
         grads *= -1.0
         grads += self.mu * velocity
         return grads, state
+
+
+@register("optimizer", "adam")
+class Adam(Optimizer):
+    """Adam (Kingma and Ba, 2015): momentum with a per-weight step size.
+
+    Not in the book, which predates it; here because users expect it. With
+    g the gradient and t the step number: m ← β₁m + (1 − β₁)g,
+    v ← β₂v + (1 − β₂)g², w ← w − η m̂ / (√v̂ + ε), where m̂ = m / (1 − β₁ᵗ) and
+    v̂ = v / (1 − β₂ᵗ) correct the bias of starting from zero.
+
+    Parameters
+    ----------
+    beta1 : float, default=0.9
+        Decay of the first-moment estimate, in [0, 1).
+    beta2 : float, default=0.999
+        Decay of the second-moment estimate, in [0, 1).
+    epsilon : float, default=1e-8
+        Added to √v̂ for numerical stability; positive.
+    """
+
+    def __init__(self, beta1=0.9, beta2=0.999, epsilon=1e-8):
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+
+    def init(self, params):
+        for name in ("beta1", "beta2"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"Adam's {name} must lie in [0, 1); got {getattr(self, name)!r}.")
+        if not self.epsilon > 0:
+            raise ValueError(f"Adam's epsilon must be positive; got {self.epsilon!r}.")
+        zeros = np.zeros_like(params)
+        return {"m": zeros, "v": zeros.copy(), "step": np.zeros(1, dtype=params.dtype)}
+
+    def update(self, grads, state, params, eta):
+        m, v, step = state["m"], state["v"], state["step"]
+        step += 1
+        t = float(step[0])
+        m *= self.beta1
+        m += (1.0 - self.beta1) * grads
+        v *= self.beta2
+        v += (1.0 - self.beta2) * (grads * grads)
+        m_hat = m / (1.0 - self.beta1**t)
+        denominator = np.sqrt(v / (1.0 - self.beta2**t))
+        denominator += self.epsilon
+        np.divide(m_hat, denominator, out=grads)
+        grads *= -eta
+        return grads, state
