@@ -192,6 +192,11 @@ def train(
     """
     network = trainer.network
     n_samples = X.shape[0]
+    if trainer.optimizer.full_batch and dropout:
+        raise ValueError(
+            "dropout makes the cost random, which full-batch optimizers (Newton, L-BFGS) "
+            "cannot minimize; use dropout=0 or a mini-batch optimizer."
+        )
     batch_size = min(mini_batch_size, n_samples)
     backprop = Backprop(network, trainer.cost, batch_size, dropout=dropout, rng=rng)
     scales = _batch_scales(sample_weight, network.dtype)
@@ -212,20 +217,40 @@ def train(
 
     notify("on_train_begin")
     snapshot = trainer.snapshot()
+
+    def epoch_done():
+        nonlocal snapshot
+        if not np.isfinite(network.params).all():
+            trainer.diverged_in_epoch = trainer.epochs_run + 1
+            trainer.restore(snapshot)
+            raise StopTraining
+        trainer.epochs_run += 1
+        notify("on_epoch_end")
+        snapshot = trainer.snapshot()
+
     try:
-        for _ in range(epochs):
+        if trainer.optimizer.full_batch:
+            objective = FullBatchObjective(trainer, X, Y, sample_weight)
             notify("on_epoch_begin")
+
+            def full_batch_epoch_done():
+                epoch_done()
+                notify("on_epoch_begin")
+
             with np.errstate(over="ignore", invalid="ignore"):
-                _run_epoch(
-                    trainer, backprop, X, Y, scales, batch_size, rng, shuffle, buffers, batch_hooks
-                )
-            if not np.isfinite(network.params).all():
-                trainer.diverged_in_epoch = trainer.epochs_run + 1
-                trainer.restore(snapshot)
-                break
-            trainer.epochs_run += 1
-            notify("on_epoch_end")
-            snapshot = trainer.snapshot()
+                trainer.optimizer_state = trainer.optimizer.run(
+                    objective, network.params, trainer.optimizer_state, trainer.eta, epochs,
+                    full_batch_epoch_done,
+                )  # fmt: skip
+        else:
+            for _ in range(epochs):
+                notify("on_epoch_begin")
+                with np.errstate(over="ignore", invalid="ignore"):
+                    _run_epoch(
+                        trainer, backprop, X, Y, scales, batch_size, rng, shuffle, buffers,
+                        batch_hooks,
+                    )  # fmt: skip
+                epoch_done()
     except StopTraining:
         pass
     except KeyboardInterrupt:
@@ -240,6 +265,51 @@ def train(
     finally:
         notify("on_train_end")
     return trainer
+
+
+class FullBatchObjective:
+    """The regularized cost over the whole training set, as a function of the parameters.
+
+    What full-batch optimizers minimize: ``value_and_gradient(p)`` and
+    ``gradient(p)`` set the network's parameters to ``p`` (a flat array in
+    any float dtype) and return the cost and its float64 gradient.
+    """
+
+    def __init__(self, trainer, X, Y, sample_weight=None):
+        self.trainer = trainer
+        self.X, self.Y = X, Y
+        self.sample_weight = sample_weight
+        n = X.shape[0]
+        scales = _batch_scales(sample_weight, trainer.network.dtype)
+        self._scale = 1.0 / n if scales is None else (scales / n)[:, None]
+        self._backprop = Backprop(trainer.network, trainer.cost, n)
+        self.evaluations = 0
+
+    def gradient(self, params):
+        """∂C/∂params at ``params``, penalty included (float64 copy)."""
+        trainer, network = self.trainer, self.trainer.network
+        if params is not network.params:
+            np.copyto(network.params, params)
+        grads = self._backprop.gradient(self.X, self.Y, self._scale).astype(np.float64)
+        penalty = trainer.regularizer.gradient(
+            network.weight_params, trainer.lmbda, trainer.n_train, out=self._backprop.scratch
+        )
+        if penalty is not None:
+            grads[: network.n_weights] += penalty
+        self.evaluations += 1
+        return grads
+
+    def value(self, params):
+        """The cost at ``params``."""
+        if params is not self.trainer.network.params:
+            np.copyto(self.trainer.network.params, params)
+        return self.trainer.total_cost(self.X, self.Y, self.sample_weight)[0]
+
+    def value_and_gradient(self, params):
+        """``(cost, gradient)`` at ``params``."""
+        grads = self.gradient(params)
+        cost = self.trainer.total_cost(self.X, self.Y, self.sample_weight)[0]
+        return cost, grads
 
 
 def _run_epoch(trainer, backprop, X, Y, scales, batch_size, rng, shuffle, buffers, batch_hooks):

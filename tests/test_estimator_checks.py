@@ -8,6 +8,10 @@ from sknielsen import NielsenMLPClassifier
 # mean cost, so weights and repeated samples must give the same model.
 FULL_BATCH = NielsenMLPClassifier(mini_batch_size=100_000, eta=1.0, epochs=100, random_state=0)
 
+# L-BFGS on the whole training set: deterministic, like full-batch descent.
+LBFGS_NET = NielsenMLPClassifier(hidden_layer_sizes=(10,), optimizer="lbfgs", epochs=100,
+                                 random_state=0)  # fmt: skip
+
 ESTIMATORS = [
     NielsenMLPClassifier(random_state=0),
     NielsenMLPClassifier(
@@ -15,6 +19,7 @@ ESTIMATORS = [
         eta=0.1, dropout=0.1, dtype="float32", random_state=0,
     ),
     FULL_BATCH,
+    LBFGS_NET,
 ]  # fmt: skip
 
 STOCHASTIC_REASON = (
@@ -26,7 +31,7 @@ STOCHASTIC_REASON = (
 
 
 def expected_failed_checks(estimator):
-    if estimator is FULL_BATCH:
+    if estimator is FULL_BATCH or estimator is LBFGS_NET:
         return {}
     return {
         "check_sample_weight_equivalence_on_dense_data": STOCHASTIC_REASON,

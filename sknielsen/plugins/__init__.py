@@ -22,7 +22,7 @@ from ._registry import (
 from ._activations import Identity, ReLU, Sigmoid, Softmax, Tanh
 from ._costs import CrossEntropyCost, LogLikelihoodCost, QuadraticCost
 from ._initializers import DefaultInitializer, LargeInitializer
-from ._optimizers import SGD, Adam, Momentum, Nesterov
+from ._optimizers import LBFGS, SGD, Adam, Momentum, Nesterov, Newton
 from ._regularizers import L1, L2, NoRegularizer
 
 __all__ = [
@@ -36,10 +36,12 @@ __all__ = [
     "Initializer",
     "L1",
     "L2",
+    "LBFGS",
     "LargeInitializer",
     "LogLikelihoodCost",
     "Momentum",
     "Nesterov",
+    "Newton",
     "NoRegularizer",
     "Optimizer",
     "Plugin",

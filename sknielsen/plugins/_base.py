@@ -248,6 +248,9 @@ class Optimizer(Plugin):
     #: True when ``update`` returns exactly ``−η × grads`` (plain SGD), so a
     #: penalty may be applied as a decoupled decay step with the same result.
     linear_in_gradient = False
+    #: True for optimizers that work on the whole training set at once
+    #: (Newton, L-BFGS): they implement :meth:`run` instead of :meth:`update`.
+    full_batch = False
 
     def init(self, params):
         """Return the initial optimizer state for ``params``."""
@@ -258,6 +261,33 @@ class Optimizer(Plugin):
 
         ``grads`` belongs to the engine's scratch space: an optimizer may
         overwrite it and return it as ``updates``.
+        """
+        raise NotImplementedError
+
+    def run(self, objective, params, state, eta, epochs, epoch_done):
+        """Full-batch optimizers: minimize ``objective`` for up to ``epochs`` iterations.
+
+        Parameters
+        ----------
+        objective : FullBatchObjective
+            ``objective.value_and_gradient(p)`` and ``objective.gradient(p)``
+            give the regularized cost over the whole training set and its
+            gradient at the flat parameters ``p``.
+        params : ndarray
+            The network's flat parameters, to be updated in place.
+        state : dict
+            From :meth:`init`.
+        eta : float
+            Step size (an optimizer with a line search may ignore it).
+        epochs : int
+            Most iterations to run.
+        epoch_done : callable
+            Call after each iteration, once ``params`` holds its result; it
+            raises ``StopTraining`` when training must stop.
+
+        Returns
+        -------
+        state : dict
         """
         raise NotImplementedError
 

@@ -129,3 +129,133 @@ class Adam(Optimizer):
         np.divide(m_hat, denominator, out=grads)
         grads *= -eta
         return grads, state
+
+
+@register("optimizer", "newton")
+class Newton(Optimizer):
+    """The book's Hessian technique: w ← w − η (H + μI)⁻¹∇C, for small networks.
+
+    Each iteration computes the exact Hessian H of the regularized cost over
+    the whole training set, column by column, from central differences of
+    backprop gradients (2 × n_params gradient evaluations), and takes a
+    Newton step. Away from a minimum H is not positive definite and a plain
+    Newton step can climb; the damping μ (Levenberg-Marquardt) keeps every
+    accepted step downhill: a step that raises the cost is refused and μ
+    grows tenfold, a step that lowers it is kept and μ shrinks tenfold. Near
+    a minimum μ becomes negligible and the steps are Newton's.
+
+    It refuses networks with more than ``max_params`` parameters: H has
+    n_params² entries. The book's example: a network with 10⁷ weights and
+    biases has a Hessian of 10⁷ × 10⁷ = 10¹⁴ entries, far beyond any memory.
+
+    Parameters
+    ----------
+    damping : float, default=1e-4
+        Initial damping μ; positive.
+    max_params : int, default=5000
+        Largest network accepted (5000² float64 entries are 200 MB).
+    epsilon : float, default=1e-5
+        Step of the finite differences.
+    """
+
+    full_batch = True
+    max_tries = 30
+
+    def __init__(self, damping=1e-4, max_params=5000, epsilon=1e-5):
+        self.damping = damping
+        self.max_params = max_params
+        self.epsilon = epsilon
+
+    def init(self, params):
+        if params.size > self.max_params:
+            raise ValueError(
+                f"Newton's method needs the {params.size:,} × {params.size:,} Hessian of this "
+                f"network, more than its limit of {self.max_params:,} parameters "
+                "(optimizer__max_params). As the book says of a network with 10^7 weights "
+                "and biases, the Hessian then has 10^14 entries: use a first-order optimizer."
+            )
+        if not self.damping > 0:
+            raise ValueError(f"Newton's damping must be positive; got {self.damping!r}.")
+        return {"damping": np.full(1, self.damping, dtype=params.dtype)}
+
+    def hessian(self, objective, params):
+        """The symmetric Hessian at ``params`` by central differences of gradients."""
+        point = params.astype(np.float64)
+        n = point.size
+        hessian = np.empty((n, n))
+        for i in range(n):
+            original = point[i]
+            point[i] = original + self.epsilon
+            plus = objective.gradient(point)
+            point[i] = original - self.epsilon
+            minus = objective.gradient(point)
+            point[i] = original
+            hessian[:, i] = (plus - minus) / (2.0 * self.epsilon)
+        return 0.5 * (hessian + hessian.T)
+
+    def run(self, objective, params, state, eta, epochs, epoch_done):
+        if not state:
+            state = self.init(params)
+        else:
+            self.init(params)  # the size check
+        for _ in range(epochs):
+            start = params.astype(np.float64)
+            hessian = self.hessian(objective, start)
+            cost, gradient = objective.value_and_gradient(start)
+            eigenvalues, vectors = np.linalg.eigh(hessian)
+            along = vectors.T @ gradient
+            damping = float(state["damping"][0])
+            for _ in range(self.max_tries):
+                shift = damping + max(0.0, -eigenvalues[0])
+                candidate = start - eta * (vectors @ (along / (eigenvalues + shift)))
+                if objective.value(candidate) < cost:
+                    damping = max(damping / 10.0, 1e-12)
+                    break
+                damping *= 10.0
+            else:
+                candidate = start  # no step lowers the cost: a (local) minimum
+            state["damping"][0] = damping
+            np.copyto(params, candidate)
+            epoch_done()
+        return state
+
+
+@register("optimizer", "lbfgs")
+class LBFGS(Optimizer):
+    """Limited-memory BFGS on the whole training set, by ``scipy.optimize.minimize``.
+
+    One epoch is one L-BFGS iteration; training stops earlier when L-BFGS
+    converges. The step size comes from L-BFGS's line search, so ``eta`` is
+    not used.
+
+    Parameters
+    ----------
+    memory : int, default=10
+        Number of past gradients kept to approximate the Hessian (``maxcor``).
+    tol : float, default=1e-8
+        Stop when the largest gradient entry falls below this (``gtol``).
+    """
+
+    full_batch = True
+
+    def __init__(self, memory=10, tol=1e-8):
+        self.memory = memory
+        self.tol = tol
+
+    def run(self, objective, params, state, eta, epochs, epoch_done):
+        from scipy.optimize import minimize
+
+        def callback(intermediate_result):
+            np.copyto(params, intermediate_result.x)
+            epoch_done()
+
+        result = minimize(
+            objective.value_and_gradient,
+            params.astype(np.float64),
+            jac=True,
+            method="L-BFGS-B",
+            callback=callback,
+            options={"maxiter": epochs, "maxcor": self.memory, "gtol": self.tol},
+        )
+        np.copyto(params, result.x)
+        return state

@@ -1,0 +1,84 @@
+"""Full-batch optimizers: the book's Hessian technique (Newton) and L-BFGS."""
+
+import numpy as np
+import pytest
+
+from sknielsen import NielsenMLPClassifier, load, save
+from sknielsen.plugins import LBFGS, Newton
+
+
+@pytest.fixture(scope="module")
+def regression_like():
+    """Well-conditioned inputs, 3 classes: with identity outputs the cost is quadratic."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4))
+    y = rng.integers(3, size=200)
+    return X, y
+
+
+def least_squares_cost(X, y):
+    Y = np.eye(3)[y]
+    A = np.hstack([X, np.ones((len(X), 1))])
+    solution, *_ = np.linalg.lstsq(A, Y, rcond=None)
+    return 0.5 * np.mean(np.sum((A @ solution - Y) ** 2, axis=1))
+
+
+def test_newton_solves_a_convex_quadratic_cost_in_one_step(regression_like):
+    X, y = regression_like
+    net = NielsenMLPClassifier(
+        hidden_layer_sizes=(), cost="quadratic", output_activation="identity",
+        regularizer="none", optimizer=Newton(damping=1e-12), eta=1.0, epochs=1,
+        monitor=("training_cost",), random_state=0,
+    )  # fmt: skip
+    net.fit(X, y)
+    assert net.n_iter_ == 1
+    assert net.history_["training_cost"][0] == pytest.approx(least_squares_cost(X, y), rel=1e-9)
+
+
+def test_newton_keeps_every_step_downhill(small_digits):
+    X, X_test, y, y_test = small_digits
+    net = NielsenMLPClassifier(hidden_layer_sizes=(5,), optimizer="newton", eta=1.0, epochs=4,
+                               monitor=("training_cost",), random_state=0)  # fmt: skip
+    net.fit(X, y)
+    costs = net.history_["training_cost"]
+    assert len(costs) == 4 and all(b <= a for a, b in zip(costs, costs[1:]))
+    assert net.score(X_test, y_test) > 0.8
+
+
+def test_newton_refuses_large_networks_with_the_books_reason(small_digits):
+    X, _, y, _ = small_digits
+    with pytest.raises(ValueError, match=r"5,443 × 5,443 Hessian.*10\^14 entries"):
+        NielsenMLPClassifier(hidden_layer_sizes=(80,), optimizer="newton").fit(X, y)
+
+
+def test_lbfgs_converges_and_stops_early(small_digits):
+    X, X_test, y, y_test = small_digits
+    net = NielsenMLPClassifier(optimizer=LBFGS(tol=1e-5), epochs=500, lmbda=0.1,
+                               monitor=("training_cost",), random_state=0)  # fmt: skip
+    net.fit(X, y)
+    costs = net.history_["training_cost"]
+    assert net.n_iter_ < 500 and len(costs) == net.n_iter_
+    assert costs[-1] < 0.1 * costs[0]
+    assert net.score(X_test, y_test) > 0.95
+
+
+def test_full_batch_optimizers_work_with_early_stopping_and_persistence(small_digits, tmp_path):
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(optimizer="lbfgs", epochs=300, early_stopping=3, random_state=0)
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    history = net.history_["validation_accuracy"]
+    assert net.score(X_val, y_val) == pytest.approx(max(history))
+    newton = NielsenMLPClassifier(hidden_layer_sizes=(3,), optimizer="newton", epochs=2,
+                                  random_state=0).fit(X, y)  # fmt: skip
+    save(newton, tmp_path / "newton.json")
+    loaded = load(tmp_path / "newton.json")
+    np.testing.assert_array_equal(loaded._optimizer_state["damping"],
+                                  newton._optimizer_state["damping"])  # fmt: skip
+    loaded.partial_fit(X, y)
+    assert loaded.n_iter_ == 3
+
+
+def test_dropout_is_refused_with_full_batch_optimizers(small_digits):
+    X, _, y, _ = small_digits
+    with pytest.raises(ValueError, match="dropout makes the cost random"):
+        NielsenMLPClassifier(optimizer="lbfgs", dropout=0.5).fit(X, y)
