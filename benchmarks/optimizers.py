@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-import sknielsen._classifier as classifier
-from sknielsen import NielsenMLPClassifier, _training
+from epoch_clock import timed_fit
+from sknielsen import NielsenMLPClassifier
 from sknielsen.datasets import load_digits_split
 
 HERE = Path(__file__).resolve().parent
@@ -36,34 +36,6 @@ OPTIMIZERS = {  # name: (optimizer, eta, epochs)
 }
 
 
-class EpochClock(_training.Callback):
-    """Wall time at the end of every epoch, since the start of training."""
-
-    def __init__(self):
-        self.times = []
-
-    def on_train_begin(self, trainer):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, trainer):
-        self.times.append(time.perf_counter() - self.start)
-
-
-def timed_fit(net, digits):
-    clock = EpochClock()
-    original = classifier.train
-
-    def train_with_clock(*args, callbacks=(), **kwargs):
-        return original(*args, callbacks=[*callbacks, clock], **kwargs)
-
-    classifier.train = train_with_clock
-    try:
-        net.fit(digits.X_train, digits.y_train, X_val=digits.X_test, y_val=digits.y_test)
-    finally:
-        classifier.train = original
-    return clock.times
-
-
 def main():
     digits = load_digits_split()
     records = []
@@ -72,7 +44,9 @@ def main():
         for seed in range(3):
             net = NielsenMLPClassifier(optimizer=optimizer, eta=eta, epochs=epochs, lmbda=0.1,
                                        random_state=seed)  # fmt: skip
-            times = timed_fit(net, digits)
+            times = timed_fit(
+                net, digits.X_train, digits.y_train, X_val=digits.X_test, y_val=digits.y_test
+            ).times
             accuracy = net.history_["validation_accuracy"]
             reached = next((i for i, a in enumerate(accuracy) if a >= TARGET), None)
             records.append({

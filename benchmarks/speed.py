@@ -36,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import reference_loops  # noqa: E402
+from epoch_clock import timed_fit  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 
@@ -148,32 +149,9 @@ def make_rows(data, quick):
 
 
 def first_epoch_vs_rest(X, y, dtype, epochs=4):
-    """Seconds of each epoch of one fit, from the verbose lines' timer."""
-    from sknielsen import _training
-
-    times = []
-
-    class Timer(_training.Callback):
-        def on_epoch_begin(self, trainer):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, trainer):
-            times.append(time.perf_counter() - self.start)
-
-    original = _training.train
-
-    def train_with_timer(*args, callbacks=(), **kwargs):
-        return original(*args, callbacks=[*callbacks, Timer()], **kwargs)
-
-    import sknielsen._classifier as classifier
-
-    classifier.train = train_with_timer
-    try:
-        NielsenMLPClassifier(eta=ETA, lmbda=LMBDA, epochs=epochs, dtype=dtype,
-                             random_state=0).fit(X, y)  # fmt: skip
-    finally:
-        classifier.train = original
-    return times
+    """Seconds of each epoch of one fit."""
+    net = NielsenMLPClassifier(eta=ETA, lmbda=LMBDA, epochs=epochs, dtype=dtype, random_state=0)
+    return timed_fit(net, X, y).durations
 
 
 def peak_memory(X, y, dtype):

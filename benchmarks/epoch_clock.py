@@ -1,0 +1,45 @@
+"""Per-epoch wall times of a fit, for the benchmarks.
+
+The estimator does not expose the training loop's callbacks, so this wraps
+``sknielsen._classifier.train`` for the duration of one fit to add a clock.
+"""
+
+import time
+
+import sknielsen._classifier as classifier
+from sknielsen import _training
+
+
+class EpochClock(_training.Callback):
+    """Wall time at the end of every epoch, since the start of training, and per epoch."""
+
+    def __init__(self):
+        self.times = []
+        self.durations = []
+
+    def on_train_begin(self, trainer):
+        self.start = time.perf_counter()
+
+    def on_epoch_begin(self, trainer):
+        self.epoch_start = time.perf_counter()
+
+    def on_epoch_end(self, trainer):
+        now = time.perf_counter()
+        self.times.append(now - self.start)
+        self.durations.append(now - self.epoch_start)
+
+
+def timed_fit(net, *fit_args, **fit_kwargs):
+    """Fit ``net`` and return its :class:`EpochClock`."""
+    clock = EpochClock()
+    original = classifier.train
+
+    def train_with_clock(*args, callbacks=(), **kwargs):
+        return original(*args, callbacks=[*callbacks, clock], **kwargs)
+
+    classifier.train = train_with_clock
+    try:
+        net.fit(*fit_args, **fit_kwargs)
+    finally:
+        classifier.train = original
+    return clock
