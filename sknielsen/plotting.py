@@ -9,7 +9,13 @@ import numpy as np
 
 from .comparison import summarize
 
-__all__ = ["plot_history", "plot_training_size_comparison", "plot_weights"]
+__all__ = [
+    "plot_eta_search",
+    "plot_history",
+    "plot_lmbda_search",
+    "plot_training_size_comparison",
+    "plot_weights",
+]
 
 
 def _figure(**kwargs):
@@ -154,4 +160,55 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
             ax.imshow(weights[:, index].reshape(image_shape), cmap="RdBu_r",
                       vmin=-limit, vmax=limit)  # fmt: skip
     fig.suptitle("First-layer weights (red: positive, blue: negative)")
+    return _finish(fig, path)
+
+
+def plot_eta_search(result, path=None):
+    """Training cost per epoch for every η tried by :func:`~sknielsen.tuning.find_eta_threshold`.
+
+    Parameters
+    ----------
+    result : EtaSearch
+    path : str or path-like, optional
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    """
+    fig = _figure(figsize=(7, 4.5))
+    ax = fig.subplots()
+    for trial in sorted(result.trace, key=lambda t: t["eta"]):
+        costs = np.asarray(trial["costs"], dtype=float)
+        ax.plot(np.arange(1, costs.size + 1), costs, "-" if trial["decreasing"] else ":",
+                marker="o", label=f"η = {trial['eta']:.3g}")  # fmt: skip
+    ax.set_yscale("log")
+    ax.set_xlabel("Epoch")
+    ax.set_ylabel("Training cost")
+    ax.set_title(f"Threshold η ≈ {result.threshold:.3g}: use η ≈ {result.recommended:.3g} "
+                 "(dotted: cost did not fall at every epoch)")  # fmt: skip
+    ax.legend(fontsize="small")
+    return _finish(fig, path)
+
+
+def plot_lmbda_search(result, path=None):
+    """Validation accuracy against λ for every λ tried by :func:`~sknielsen.tuning.search_lmbda`.
+
+    Parameters
+    ----------
+    result : LmbdaSearch
+    path : str or path-like, optional
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    """
+    fig = _figure(figsize=(7, 4.5))
+    ax = fig.subplots()
+    trials = sorted(result.trace, key=lambda t: t["lmbda"])
+    ax.plot([t["lmbda"] for t in trials], [100 * t["score"] for t in trials], marker="o")
+    ax.axvline(result.best, linestyle="--", color="gray")
+    ax.set_xscale("log")
+    ax.set_xlabel("λ")
+    ax.set_ylabel("Validation accuracy (%)")
+    ax.set_title(f"Best λ ≈ {result.best:.3g} ({result.best_score:.2%})")
     return _finish(fig, path)

@@ -1,0 +1,95 @@
+"""The book's hyper-parameter procedure, on scripted curves and on the digits."""
+
+import math
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from sknielsen import NielsenMLPClassifier
+from sknielsen.datasets import load_digits_split
+from sknielsen.tuning import find_eta_threshold, search_lmbda, simplify
+
+
+class ScriptedNetwork(ClassifierMixin, BaseEstimator):
+    """Training costs and validation scores written in advance, as functions of eta and lambda."""
+
+    def __init__(self, eta=0.5, lmbda=0.0, epochs=30, monitor=None, early_stopping=None,
+                 schedule="constant", threshold=0.37, best_lmbda=20.0):  # fmt: skip
+        self.eta, self.lmbda, self.epochs, self.monitor = eta, lmbda, epochs, monitor
+        self.early_stopping, self.schedule = early_stopping, schedule
+        self.threshold, self.best_lmbda = threshold, best_lmbda
+
+    def fit(self, X, y):
+        if self.eta < self.threshold:  # falls at every epoch
+            costs = [3.0 / (1 + self.eta * e) for e in range(1, self.epochs + 1)]
+        else:  # oscillates
+            costs = [3.0 + (-1) ** e for e in range(1, self.epochs + 1)]
+        self.history_ = {"training_cost": costs}
+        self.classes_ = np.unique(y)
+        return self
+
+    def score(self, X, y):
+        return 1.0 - abs(math.log10(self.lmbda) - math.log10(self.best_lmbda)) / 10
+
+
+X_FAKE, Y_FAKE = np.zeros((20, 2)), np.arange(20) % 2
+
+
+def test_finds_a_planted_eta_threshold():
+    result = find_eta_threshold(ScriptedNetwork(threshold=0.37), X_FAKE, Y_FAKE)
+    assert 0.37 / 10 ** (1 / 16) < result.threshold < 0.37
+    assert result.recommended == result.threshold / 2
+    tried = [t["eta"] for t in result.trace]
+    assert tried[:3] == [0.01, 0.1, 1.0]  # up by factors of 10 ...
+    assert [t["decreasing"] for t in result.trace[:3]] == [True, True, False]
+    assert len(tried) == 3 + 4  # ... then four bisections
+
+
+def test_goes_down_when_the_start_is_too_large():
+    result = find_eta_threshold(ScriptedNetwork(threshold=0.002), X_FAKE, Y_FAKE)
+    assert 0.002 / 10 ** (1 / 16) < result.threshold < 0.002
+    with pytest.raises(ValueError, match="never fell steadily"):
+        find_eta_threshold(ScriptedNetwork(threshold=1e-12), X_FAKE, Y_FAKE)
+
+
+def test_finds_a_planted_best_lmbda():
+    result = search_lmbda(ScriptedNetwork(best_lmbda=20.0), X_FAKE, Y_FAKE, X_FAKE, Y_FAKE)
+    assert 20 / 10 ** (1 / 8) <= result.best <= 20 * 10 ** (1 / 8)
+    assert [t["lmbda"] for t in result.trace][:3] == [10.0, 1.0, 100.0]
+    downward = search_lmbda(ScriptedNetwork(best_lmbda=0.002), X_FAKE, Y_FAKE, X_FAKE, Y_FAKE)
+    assert 0.002 / 10 ** (1 / 8) <= downward.best <= 0.002 * 10 ** (1 / 8)
+
+
+def test_simplify_keeps_the_first_n_of_the_classes():
+    X = np.arange(30).reshape(15, 2)
+    y = np.array([0, 1, 2] * 5)
+    X_small, y_small = simplify(X, y, classes=(0, 1), n=4)
+    assert y_small.tolist() == [0, 1, 0, 1] and X_small[:, 0].tolist() == [0, 2, 6, 8]
+    with pytest.raises(ValueError, match="No example"):
+        simplify(X, y, classes=(7,))
+
+
+def test_on_the_digits():
+    digits = load_digits_split()
+    X, y = simplify(digits.X_train, digits.y_train, classes=(0, 1, 2, 3), n=300)
+    net = NielsenMLPClassifier(epochs=10, random_state=0)
+    eta = find_eta_threshold(net, X, y, epochs=4, refine=2)
+    assert all(t["decreasing"] for t in eta.trace if t["eta"] <= eta.threshold)
+    assert 0.1 < eta.threshold < 1000
+    lmbda = search_lmbda(net.set_params(eta=eta.recommended), X, y, refine=1)
+    assert lmbda.best_score >= max(t["score"] for t in lmbda.trace) - 1e-12
+    assert net.eta == eta.recommended and net.lmbda == 0.0  # estimators are cloned
+
+
+def test_search_plots(tmp_path):
+    pytest.importorskip("matplotlib")
+    from sknielsen.plotting import plot_eta_search, plot_lmbda_search
+
+    eta = find_eta_threshold(ScriptedNetwork(), X_FAKE, Y_FAKE, epochs=3)
+    fig = plot_eta_search(eta, tmp_path / "eta.png")
+    assert len(fig.axes[0].lines) == len(eta.trace)
+    lmbda = search_lmbda(ScriptedNetwork(), X_FAKE, Y_FAKE, X_FAKE, Y_FAKE)
+    plot_lmbda_search(lmbda, tmp_path / "lmbda.png")
+    for name in ("eta.png", "lmbda.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
