@@ -54,6 +54,8 @@ PLUGIN_PARAMETERS = {
     "regularizer": "regularizer",
     "optimizer": "optimizer",
 }
+# Parameters naming a plugin that only shapes training (not saved as fitted state).
+TRAINING_PLUGIN_PARAMETERS = {"augment": "augmenter"}
 DTYPES = {"float64": np.float64, "float32": np.float32}
 # The patience of the halving schedule when early_stopping does not give one.
 DEFAULT_PATIENCE = 10
@@ -144,6 +146,13 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
     warm_start : bool, default=False
         Whether ``fit`` continues from the current weights instead of new
         ones.
+    augment : None, str, Augmenter or list, default=None
+        Expand the training data on the fly (chapter 3): every mini-batch is
+        distorted anew by ``'rotate'``, ``'shift'``, ``'elastic'``, an
+        Augmenter instance, or a list of them applied in turn. The inputs
+        must be images (see ``image_shape``). Prediction is unaffected.
+    image_shape : tuple of int or None, default=None
+        (height, width) of the images for ``augment``; None means square.
 
     Attributes
     ----------
@@ -216,6 +225,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
+        "augment": [None, str, list, tuple, HasMethods(["__call__"])],
+        "image_shape": [None, tuple, list],
     }
 
     def __init__(
@@ -242,6 +253,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         random_state=None,
         verbose=0,
         warm_start=False,
+        augment=None,
+        image_shape=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cost = cost
@@ -264,6 +277,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.augment = augment
+        self.image_shape = image_shape
 
     def set_params(self, **params):
         """Set the parameters of this estimator.
@@ -282,7 +297,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         self : NielsenMLPClassifier
         """
         nested = {key.partition("__")[0] for key in params if "__" in key}
-        for key in nested & PLUGIN_PARAMETERS.keys():
+        for key in nested & (PLUGIN_PARAMETERS.keys() | TRAINING_PLUGIN_PARAMETERS.keys()):
             value = params.get(key, getattr(self, key))
             if isinstance(value, str):
                 params[key] = self._resolve(key, value)
@@ -292,7 +307,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _resolve(self, parameter, value):
         """Return a fresh plugin instance for ``value``, named in errors as ``parameter``."""
-        kind = PLUGIN_PARAMETERS[parameter]
+        kind = {**PLUGIN_PARAMETERS, **TRAINING_PLUGIN_PARAMETERS}[parameter]
         try:
             return plugins.get(kind, value)
         except (ValueError, TypeError) as exc:
@@ -553,6 +568,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         # A cheap guard against silent failure: the cost on a fixed sample must fall.
         probe = (X[:PROBE_SIZE], Y[:PROBE_SIZE])
         cost_before = trainer.total_cost(*probe)[0]
+        augment = self._augmenter(X.shape[1], rng)
         try:
             train(
                 trainer,
@@ -565,6 +581,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
                 sample_weight=sample_weight,
                 dropout=self.dropout,
                 callbacks=callbacks,
+                augment=augment,
             )
         finally:
             self._store_network(network)
@@ -584,6 +601,34 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
                     stacklevel=3,
                 )
         return trainer
+
+    def _augmenter(self, n_features, rng):
+        """A function distorting a mini-batch of rows, or None without ``augment``."""
+        if self.augment is None:
+            return None
+        if isinstance(self.augment, (list, tuple)):
+            for item in self.augment:
+                self._resolve("augment", item)  # names the bad one
+            augmenter = plugins.Compose(augmenters=tuple(self.augment))
+        else:
+            augmenter = self._resolve("augment", self.augment)
+        shape = self.image_shape
+        if shape is None:
+            side = int(round(n_features**0.5))
+            shape = (side, side)
+        shape = tuple(int(s) for s in shape)
+        if len(shape) != 2 or shape[0] * shape[1] != n_features:
+            raise ValueError(
+                f"augment needs images: {n_features} features are not "
+                f"{'a square image' if self.image_shape is None else f'an image of shape {shape}'}; "
+                "pass image_shape=(height, width)."
+            )
+
+        def distort(rows):
+            images = rows.reshape(len(rows), *shape)
+            return augmenter(images, rng).reshape(len(rows), n_features)
+
+        return distort
 
     def _warn_divergence(self, trainer, n_train):
         epoch = trainer.diverged_in_epoch

@@ -157,6 +157,7 @@ def train(
     sample_weight=None,
     dropout=0.0,
     callbacks=(),
+    augment=None,
 ):
     """Run up to ``epochs`` epochs of mini-batch gradient descent.
 
@@ -185,6 +186,9 @@ def train(
     dropout : float, default=0.0
     callbacks : sequence of Callback
         Notified in order.
+    augment : callable, optional
+        Maps the rows of a mini-batch to distorted copies (new arrays);
+        applied to every mini-batch, after it is gathered.
 
     Returns
     -------
@@ -192,10 +196,10 @@ def train(
     """
     network = trainer.network
     n_samples = X.shape[0]
-    if trainer.optimizer.full_batch and dropout:
+    if trainer.optimizer.full_batch and (dropout or augment is not None):
         raise ValueError(
-            "dropout makes the cost random, which full-batch optimizers (Newton, L-BFGS) "
-            "cannot minimize; use dropout=0 or a mini-batch optimizer."
+            "dropout and augment make the cost random, which full-batch optimizers (Newton, "
+            "L-BFGS) cannot minimize; use them with a mini-batch optimizer."
         )
     batch_size = min(mini_batch_size, n_samples)
     backprop = Backprop(network, trainer.cost, batch_size, dropout=dropout, rng=rng)
@@ -248,7 +252,7 @@ def train(
                 with np.errstate(over="ignore", invalid="ignore"):
                     _run_epoch(
                         trainer, backprop, X, Y, scales, batch_size, rng, shuffle, buffers,
-                        batch_hooks,
+                        batch_hooks, augment,
                     )  # fmt: skip
                 epoch_done()
     except StopTraining:
@@ -312,7 +316,9 @@ class FullBatchObjective:
         return cost, grads
 
 
-def _run_epoch(trainer, backprop, X, Y, scales, batch_size, rng, shuffle, buffers, batch_hooks):
+def _run_epoch(
+    trainer, backprop, X, Y, scales, batch_size, rng, shuffle, buffers, batch_hooks, augment
+):
     """One pass over the data in mini-batches, gathered into reused buffers."""
     n_samples = X.shape[0]
     order = rng.permutation(n_samples) if shuffle else None
@@ -326,6 +332,8 @@ def _run_epoch(trainer, backprop, X, Y, scales, batch_size, rng, shuffle, buffer
         else:
             index = slice(start, stop)
             xb, yb = X[index], Y[index]
+        if augment is not None:
+            xb = augment(xb)
         scale = 1.0 / m if scales is None else (scales[index] / m)[:, None]
         trainer.step(backprop, xb, yb, scale)
         for hook in batch_hooks:

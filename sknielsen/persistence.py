@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from . import plugins
-from ._classifier import PLUGIN_PARAMETERS, NielsenMLPClassifier
+from ._classifier import PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS, NielsenMLPClassifier
 from ._training import MONITORS
 
 FORMAT_NAME = "sknielsen-model"
@@ -59,13 +59,13 @@ def _plugin_to_json(plugin):
 def _param_to_json(name, value):
     if isinstance(value, plugins.Plugin):
         return _plugin_to_json(value)
-    if isinstance(value, tuple):
-        return list(value)
+    if isinstance(value, (tuple, list)):
+        return [_param_to_json(name, item) for item in value]
     if isinstance(value, np.random.RandomState):
         return None  # a generator's state is not configuration
     if isinstance(value, np.generic):
         return value.item()
-    if value is None or isinstance(value, (str, int, float, bool, list)):
+    if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise ValueError(
         f"Cannot save parameter {name}={value!r}: not a name, number, string or plugin."
@@ -276,10 +276,22 @@ def _params_from_json(document):
     _require(not unknown, f"Unknown estimator parameters: {sorted(unknown)}.")
     params = {}
     for key, value in document.items():
-        if key in PLUGIN_PARAMETERS and isinstance(value, dict):
-            value = _plugin_from_json(value, PLUGIN_PARAMETERS[key], f"params.{key}")
-        elif key in ("hidden_layer_sizes", "monitor") and isinstance(value, list):
-            value = tuple(value)
+        kinds = {**PLUGIN_PARAMETERS, **TRAINING_PLUGIN_PARAMETERS}
+        if key in kinds and isinstance(value, dict):
+            value = _plugin_from_json(value, kinds[key], f"params.{key}")
+        elif key in ("hidden_layer_sizes", "monitor", "augment", "image_shape") and isinstance(
+            value, list
+        ):
+            value = tuple(
+                _plugin_from_json(v, kinds[key], f"params.{key}")
+                if key in kinds and isinstance(v, dict)
+                else v
+                for v in value
+            )
+            _require(
+                all(isinstance(v, (str, int, plugins.Plugin)) for v in value),
+                f"params.{key} must list names, integers or plugins.",
+            )
         else:
             _require(
                 isinstance(value, (str, int, float, bool, type(None))),

@@ -80,5 +80,5 @@ def test_full_batch_optimizers_work_with_early_stopping_and_persistence(small_di
 
 def test_dropout_is_refused_with_full_batch_optimizers(small_digits):
     X, _, y, _ = small_digits
-    with pytest.raises(ValueError, match="dropout makes the cost random"):
+    with pytest.raises(ValueError, match="dropout and augment make the cost random"):
         NielsenMLPClassifier(optimizer="lbfgs", dropout=0.5).fit(X, y)

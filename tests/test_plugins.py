@@ -46,7 +46,7 @@ def numeric_derivative(f, x, eps=EPS):
 
 def test_every_book_plugin_is_registered():
     assert set(plugins.kinds()) == {
-        "activation", "cost", "initializer", "optimizer", "regularizer"
+        "activation", "augmenter", "cost", "initializer", "optimizer", "regularizer"
     }  # fmt: skip
     assert {"quadratic", "cross_entropy", "log_likelihood"} <= set(plugins.available("cost"))
     assert {"sigmoid", "tanh", "relu", "identity", "softmax"} <= set(

@@ -8,7 +8,8 @@ entry-point group (entry names ``"<kind>.<name>"``), without any change to
 sknielsen.
 """
 
-from ._base import Activation, Cost, Initializer, Optimizer, Plugin, Regularizer
+from ._augmenters import Compose, Elastic, Rotate, Shift
+from ._base import Activation, Augmenter, Cost, Initializer, Optimizer, Plugin, Regularizer
 from ._registry import (
     ENTRY_POINT_GROUP,
     available,
@@ -29,9 +30,12 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "Activation",
     "Adam",
+    "Augmenter",
+    "Compose",
     "Cost",
     "CrossEntropyCost",
     "DefaultInitializer",
+    "Elastic",
     "Identity",
     "Initializer",
     "L1",
@@ -47,8 +51,10 @@ __all__ = [
     "Plugin",
     "QuadraticCost",
     "ReLU",
+    "Rotate",
     "Regularizer",
     "SGD",
+    "Shift",
     "Sigmoid",
     "Softmax",
     "Tanh",

@@ -292,6 +292,21 @@ class Optimizer(Plugin):
         raise NotImplementedError
 
 
+class Augmenter(Plugin):
+    """Distorts a mini-batch of images, to expand the training data (chapter 3).
+
+    ``__call__(images, rng)`` takes an array of shape (batch, height, width)
+    and returns a new array of the same shape and dtype; it never changes its
+    input. Every call draws new distortions from ``rng``.
+    """
+
+    kind = "augmenter"
+
+    def __call__(self, images, rng):
+        raise NotImplementedError
+
+
 BASES = {
-    base.kind: base for base in (Cost, Activation, Regularizer, Initializer, Optimizer)
+    base.kind: base
+    for base in (Cost, Activation, Regularizer, Initializer, Optimizer, Augmenter)
 }

@@ -1,0 +1,55 @@
+"""Expanding the training data offline: the book's ``expand_mnist.py`` as a function.
+
+``NielsenMLPClassifier(augment=...)`` distorts every mini-batch anew during
+training; :func:`expand` instead makes a fixed, larger data set once, for
+comparison with the on-the-fly mode or for other estimators.
+"""
+
+import numpy as np
+
+from . import plugins
+
+__all__ = ["expand"]
+
+
+def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0):
+    """The original examples followed by ``copies`` distorted copies of each.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Images as rows.
+    y : array-like of shape (n_samples,)
+        Labels, repeated for the copies.
+    augment : str, Augmenter or list, default='shift'
+        As the estimator's ``augment`` parameter.
+    copies : int, default=4
+        Distorted copies per example (the book's ``expand_mnist.py`` makes 4
+        one-pixel shifts).
+    image_shape : tuple of int, optional
+        (height, width); default square.
+    random_state : int, default=0
+
+    Returns
+    -------
+    X_expanded : ndarray of shape (n_samples * (copies + 1), n_features)
+    y_expanded : ndarray of shape (n_samples * (copies + 1),)
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim != 2 or len(X) != len(y):
+        raise ValueError(f"X must be 2-D with one row per label; got {X.shape} and {y.shape}.")
+    n_samples, n_features = X.shape
+    if image_shape is None:
+        side = int(round(n_features**0.5))
+        image_shape = (side, side)
+    if image_shape[0] * image_shape[1] != n_features:
+        raise ValueError(f"{n_features} features are not images of shape {tuple(image_shape)}.")
+    if isinstance(augment, (list, tuple)):
+        augmenter = plugins.Compose(augmenters=tuple(augment))
+    else:
+        augmenter = plugins.get("augmenter", augment)
+    rng = np.random.default_rng(random_state)
+    images = X.reshape(n_samples, *image_shape)
+    distorted = [augmenter(images, rng).reshape(n_samples, n_features) for _ in range(copies)]
+    return np.concatenate([X, *distorted]), np.concatenate([y] * (copies + 1))

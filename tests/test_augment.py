@@ -1,0 +1,97 @@
+"""Augmenters: labels and shapes kept, deterministic under a seed, identity at zero."""
+
+import numpy as np
+import pytest
+
+from sknielsen import NielsenMLPClassifier, load, plugins, save
+from sknielsen.augment import expand
+
+
+@pytest.fixture
+def images():
+    batch = np.zeros((4, 12, 10))
+    batch[:, 3:9, 4:7] = 1.0
+    batch[1, 2, 2] = 0.5
+    return batch
+
+
+@pytest.mark.parametrize("name", ["rotate", "shift", "elastic", "compose"])
+def test_shape_dtype_and_determinism(name, images):
+    augmenter = plugins.get("augmenter", name)
+    for dtype in (np.float64, np.float32):
+        batch = images.astype(dtype)
+        before = batch.copy()
+        first = augmenter(batch, np.random.default_rng(3))
+        second = augmenter(batch, np.random.default_rng(3))
+        assert first.shape == batch.shape and first.dtype == dtype
+        np.testing.assert_array_equal(first, second)
+        np.testing.assert_array_equal(batch, before)  # input untouched
+        assert not np.array_equal(first, augmenter(batch, np.random.default_rng(4)))
+
+
+def test_zero_distortions_are_the_identity(images):
+    rng = np.random.default_rng(0)
+    np.testing.assert_allclose(plugins.Rotate(max_degrees=0)(images, rng), images, atol=1e-12)
+    np.testing.assert_array_equal(plugins.Shift(max_pixels=0)(images, rng), images)
+    np.testing.assert_allclose(plugins.Elastic(alpha=0)(images, rng), images, atol=1e-12)
+
+
+def test_shift_moves_whole_pixels_and_rotation_by_90_degrees_is_exact():
+    image = np.zeros((1, 5, 5))
+    image[0, 1, 2] = 1.0
+    shifted = plugins.Shift(max_pixels=1)(image, np.random.default_rng(1))
+    assert shifted.sum() == 1.0 and set(np.unique(shifted)) == {0.0, 1.0}
+
+    class QuarterTurn:
+        """Stands in for the generator: every angle drawn is 90 degrees."""
+
+        def uniform(self, low, high, size):
+            return np.full(size, 90.0)
+
+    out = plugins.Rotate(max_degrees=90)(image, QuarterTurn())
+    turned = [np.rot90(image, k, axes=(1, 2)) for k in (1, -1)]
+    assert any(np.allclose(out, t, atol=1e-9) for t in turned)
+
+
+def test_expand_keeps_labels_and_originals():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(6, 64))
+    y = np.array(list("abcabc"))
+    X_big, y_big = expand(X, y, "shift", copies=3)
+    assert X_big.shape == (24, 64) and y_big.tolist() == list("abcabc") * 4
+    np.testing.assert_array_equal(X_big[:6], X)
+    again, _ = expand(X, y, "shift", copies=3)
+    np.testing.assert_array_equal(X_big, again)
+    with pytest.raises(ValueError, match="not images of shape"):
+        expand(X[:, :63], y)
+
+
+def test_estimator_trains_with_augmentation(small_digits, tmp_path):
+    X, X_test, y, y_test = small_digits
+    # 8x8 digits: one pixel is an eighth of the image, so distortions stay small.
+    params = dict(augment=[plugins.Rotate(max_degrees=10), plugins.Shift(max_pixels=1)],
+                  epochs=10, random_state=0)  # fmt: skip
+    net = NielsenMLPClassifier(**params).fit(X, y)
+    same = NielsenMLPClassifier(**params).fit(X, y)
+    np.testing.assert_array_equal(net.coefs_[0], same.coefs_[0])
+    plain = NielsenMLPClassifier(epochs=10, random_state=0).fit(X, y)
+    assert not np.array_equal(net.coefs_[0], plain.coefs_[0])
+    assert net.score(X_test, y_test) > 0.8
+    named = NielsenMLPClassifier(augment=["rotate", "shift"], epochs=1).fit(X, y)
+    save(named, tmp_path / "net.json")
+    assert load(tmp_path / "net.json").get_params()["augment"] == ("rotate", "shift")
+    save(net, tmp_path / "instances.json")
+    restored = load(tmp_path / "instances.json").get_params()["augment"]
+    assert restored == (plugins.Rotate(max_degrees=10), plugins.Shift(max_pixels=1))
+    net.set_params(augment="rotate", augment__max_degrees=5.0)
+    assert net.augment.max_degrees == 5.0
+
+
+def test_augment_errors(small_digits):
+    X, _, y, _ = small_digits
+    with pytest.raises(ValueError, match="not a square image.*image_shape"):
+        NielsenMLPClassifier(augment="shift").fit(X[:, :60], y)
+    with pytest.raises(ValueError, match="Unknown augmenter 'blur'"):
+        NielsenMLPClassifier(augment=["shift", "blur"]).fit(X, y)
+    with pytest.raises(ValueError, match="dropout and augment make the cost random"):
+        NielsenMLPClassifier(augment="shift", optimizer="lbfgs").fit(X, y)
