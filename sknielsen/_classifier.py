@@ -39,6 +39,7 @@ from ._training import (
     EarlyStopping,
     HalveOnPlateau,
     Monitor,
+    MonitorEvery,
     ProgressBar,
     Trainer,
     VerbosePrinter,
@@ -153,6 +154,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         must be images (see ``image_shape``). Prediction is unaffected.
     image_shape : tuple of int or None, default=None
         (height, width) of the images for ``augment``; None means square.
+    monitor_every : int or None, default=None
+        Also record the validation accuracy every this many training
+        samples, in ``history_every_`` (the book's advice for fast feedback
+        while tuning). Needs validation data, as ``monitor`` does.
 
     Attributes
     ----------
@@ -174,6 +179,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         Per-epoch ``training_cost``, ``training_accuracy``,
         ``validation_cost`` and ``validation_accuracy`` (empty lists for
         what was not monitored).
+    history_every_ : dict of list
+        With ``monitor_every``: ``samples`` seen and ``validation_accuracy``
+        then, for the last fit. Not saved by :func:`sknielsen.save`.
     cost_, activation_, output_activation_, initializer_, regularizer_, optimizer_ : Plugin
         The plugin instances used by the last fit.
 
@@ -226,6 +234,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
         "augment": [None, str, list, tuple, HasMethods(["__call__"])],
+        "monitor_every": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "image_shape": [None, tuple, list],
     }
 
@@ -255,6 +264,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         warm_start=False,
         augment=None,
         image_shape=None,
+        monitor_every=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cost = cost
@@ -279,6 +289,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.augment = augment
         self.image_shape = image_shape
+        self.monitor_every = monitor_every
 
     def set_params(self, **params):
         """Set the parameters of this estimator.
@@ -505,7 +516,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
             m.startswith("validation") for m in self._monitored(True)
         )
         needs_validation = (
-            self.early_stopping is not None or self.schedule != "constant" or asks_validation
+            self.early_stopping is not None
+            or self.schedule != "constant"
+            or asks_validation
+            or self.monitor_every is not None
         )
         if validation is None and needs_validation:
             X, Y, sample_weight, X_val, Y_val = self._validation_split(
@@ -560,6 +574,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseEstimator):
             if sys.stdout.isatty():
                 callbacks.append(ProgressBar(sys.stdout))
             callbacks.append(VerbosePrinter(epochs))
+        if self.monitor_every is not None and validation is not None:
+            self.history_every_ = {"samples": [], "validation_accuracy": []}
+            callbacks.append(MonitorEvery(self.monitor_every, validation, self.history_every_))
         patience = self.early_stopping or DEFAULT_PATIENCE
         if self.schedule == "halve_on_plateau" and validation is not None:
             callbacks.append(HalveOnPlateau(patience))

@@ -438,6 +438,30 @@ class ProgressBar(Callback):
         self.stream.flush()
 
 
+class MonitorEvery(Callback):
+    """Records the validation accuracy every ``every`` training samples.
+
+    The book's advice for fast feedback: watch the accuracy more often than
+    once per epoch. Fills ``record`` with ``samples`` (seen so far in this
+    run) and ``validation_accuracy``.
+    """
+
+    def __init__(self, every, validation_data, record):
+        self.every = every
+        self.validation_data = validation_data
+        self.record = record
+        self._next = every
+
+    def on_batch_end(self, trainer, samples_done, n_samples):
+        seen = trainer.epochs_run * n_samples + samples_done
+        if seen >= self._next:
+            X, Y = self.validation_data
+            accuracy = _accuracy(trainer.network.feedforward(X), Y)
+            self.record["samples"].append(int(seen))
+            self.record["validation_accuracy"].append(accuracy)
+            self._next = (seen // self.every + 1) * self.every
+
+
 class _Plateau(Callback):
     """The book's no-improvement-in-n rule on validation accuracy."""
 

@@ -450,3 +450,16 @@ def test_partial_fit_on_multilabel_targets(small_digits):
         net.partial_fit(X, Y, classes=[0, 1, 2])
     truth = np.column_stack([y_test == 0, y_test >= 1, y_test == 2]).astype(int)
     assert (net.predict(X_test) == truth).mean() > 0.9
+
+
+def test_monitor_every_records_between_epochs(small_digits):
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(epochs=3, monitor_every=100, random_state=0)
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    record = net.history_every_
+    assert record["samples"] == [100, 200, 300, 400, 500, 600, 700, 800, 900]
+    # The last record falls on the end of the last epoch.
+    assert record["validation_accuracy"][-1] == net.history_["validation_accuracy"][-1]
+    assert record["validation_accuracy"][2] == net.history_["validation_accuracy"][0]
+    net = NielsenMLPClassifier(epochs=1, monitor_every=70, random_state=0).fit(X, y)
+    assert net.history_every_["samples"] == [70, 140, 210]  # validation split from X
