@@ -360,12 +360,16 @@ class Monitor(Callback):
         Subset of ``MONITORS``.
     train_data : tuple (X, Y, sample_weight)
     validation_data : tuple (X, Y) or None
+    score : callable, optional
+        ``score(output, Y)``, recorded as the "accuracy"; default the
+        classification accuracy.
     """
 
-    def __init__(self, monitor, train_data, validation_data=None):
+    def __init__(self, monitor, train_data, validation_data=None, score=None):
         self.monitor = set(monitor)
         self.train_data = train_data
         self.validation_data = validation_data
+        self.score = score or _accuracy
 
     def on_epoch_end(self, trainer):
         history = trainer.history
@@ -375,14 +379,14 @@ class Monitor(Callback):
             if "training_cost" in self.monitor:
                 history["training_cost"].append(cost)
             if "training_accuracy" in self.monitor:
-                history["training_accuracy"].append(_accuracy(output, Y))
+                history["training_accuracy"].append(self.score(output, Y))
         if self.monitor & {"validation_cost", "validation_accuracy"}:
             X, Y = self.validation_data
             cost, output = trainer.total_cost(X, Y)
             if "validation_cost" in self.monitor:
                 history["validation_cost"].append(cost)
             if "validation_accuracy" in self.monitor:
-                history["validation_accuracy"].append(_accuracy(output, Y))
+                history["validation_accuracy"].append(self.score(output, Y))
 
 
 class VerbosePrinter(Callback):
@@ -446,17 +450,18 @@ class MonitorEvery(Callback):
     run) and ``validation_accuracy``.
     """
 
-    def __init__(self, every, validation_data, record):
+    def __init__(self, every, validation_data, record, score=None):
         self.every = every
         self.validation_data = validation_data
         self.record = record
+        self.score = score or _accuracy
         self._next = every
 
     def on_batch_end(self, trainer, samples_done, n_samples):
         seen = trainer.epochs_run * n_samples + samples_done
         if seen >= self._next:
             X, Y = self.validation_data
-            accuracy = _accuracy(trainer.network.feedforward(X), Y)
+            accuracy = self.score(trainer.network.feedforward(X), Y)
             self.record["samples"].append(int(seen))
             self.record["validation_accuracy"].append(accuracy)
             self._next = (seen // self.every + 1) * self.every
