@@ -7,8 +7,9 @@ check in :mod:`sknielsen.gradcheck`.
 
 from . import plugins
 from ._classifier import NielsenMLPClassifier
+from ._regressor import NielsenMLPRegressor
 from .persistence import load, save
 
 __version__ = "0.1.0"
 
-__all__ = ["NielsenMLPClassifier", "load", "plugins", "save", "__version__"]
+__all__ = ["NielsenMLPClassifier", "NielsenMLPRegressor", "load", "plugins", "save", "__version__"]

@@ -95,6 +95,8 @@ class _BaseNielsenMLP(BaseEstimator):
 
     #: Output activation when ``output_activation=None``; None: the cost's own.
     _default_output_activation = None
+    #: Whether targets must be numbers (regression).
+    _y_numeric = False
 
     _parameter_constraints = {
         "hidden_layer_sizes": [tuple, list, Interval(numbers.Integral, 1, None, closed="left")],
@@ -281,8 +283,9 @@ class _BaseNielsenMLP(BaseEstimator):
         continuing = self.warm_start and hasattr(self, "coefs_")
         _warn_if_raw_integers(X)
         X, y = validate_data(
-            self, X, y, reset=not continuing, dtype=self._dtype, multi_output=True
-        )
+            self, X, y, reset=not continuing, dtype=self._dtype, multi_output=True,
+            y_numeric=self._y_numeric,
+        )  # fmt: skip
         sample_weight = self._check_sample_weight(sample_weight, X)
         Y = self._encode_targets(y, fitting=not continuing)
         self._resolve_plugins()
@@ -462,7 +465,10 @@ class _BaseNielsenMLP(BaseEstimator):
         """
         first_call = not hasattr(self, "coefs_")
         _warn_if_raw_integers(X)
-        X, y = validate_data(self, X, y, reset=first_call, dtype=self._dtype, multi_output=True)
+        X, y = validate_data(
+            self, X, y, reset=first_call, dtype=self._dtype, multi_output=True,
+            y_numeric=self._y_numeric,
+        )  # fmt: skip
         sample_weight = self._check_sample_weight(sample_weight, X)
         if first_call:
             Y = self._first_partial_fit_targets(y, classes)

@@ -1,0 +1,62 @@
+"""NielsenMLPRegressor: scikit-learn's checks, the book's linear output error, real data."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sknielsen import NielsenMLPRegressor
+from sknielsen.gradcheck import check_gradients
+
+STOCHASTIC_REASON = (
+    "With mini-batches, a sample of weight 2 is visited once per epoch with a doubled "
+    "gradient while a repeated sample is visited twice: equal objectives, different "
+    "stochastic paths. The L-BFGS configuration passes."
+)
+LBFGS = NielsenMLPRegressor(optimizer="lbfgs", epochs=200, random_state=0)
+
+
+@parametrize_with_checks(
+    [NielsenMLPRegressor(random_state=0), LBFGS],
+    expected_failed_checks=lambda est: {}
+    if est is LBFGS
+    else {"check_sample_weight_equivalence_on_dense_data": STOCHASTIC_REASON},
+)
+def test_sklearn_compatible_regressor(estimator, check):
+    check(estimator)
+
+
+def test_linear_outputs_have_the_books_output_error():
+    # Quadratic cost with identity outputs: delta = a - y, checked through backprop.
+    result = check_gradients(cost="quadratic", output_activation="identity", activation="tanh")
+    assert result.relative_error < 1e-6
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    y = (y - y.mean()) / y.std()
+    return train_test_split(X, y, random_state=0)
+
+
+def test_diabetes_and_multi_output(diabetes):
+    X_train, X_test, y_train, y_test = diabetes
+    net = NielsenMLPRegressor(eta=0.01, random_state=0).fit(X_train, y_train)
+    assert net.predict(X_test).shape == y_test.shape
+    assert net.score(X_test, y_test) > 0.3
+    two = np.column_stack([y_train, -y_train])
+    net = NielsenMLPRegressor(eta=0.01, random_state=0).fit(X_train, two)
+    assert net.predict(X_test).shape == (len(X_test), 2)
+    assert net.score(X_test, np.column_stack([y_test, -y_test])) > 0.3
+
+
+def test_history_records_r2_and_early_stopping_keeps_the_best(diabetes):
+    X_train, X_test, y_train, y_test = diabetes
+    net = NielsenMLPRegressor(eta=0.01, epochs=200, early_stopping=5, random_state=0)
+    net.fit(X_train, y_train, X_val=X_test, y_val=y_test)
+    history = net.history_["validation_accuracy"]
+    assert net.n_iter_ < 200
+    assert net.score(X_test, y_test) == pytest.approx(max(history))
