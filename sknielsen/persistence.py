@@ -24,6 +24,7 @@ import numpy as np
 
 from . import plugins
 from ._classifier import PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS, NielsenMLPClassifier
+from ._regressor import NielsenMLPRegressor
 from ._training import MONITORS
 
 FORMAT_NAME = "sknielsen-model"
@@ -33,6 +34,14 @@ READABLE_VERSIONS = (1,)
 # The book's cost class names and ours.
 NETWORK2_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
 _LABEL_KINDS = "biufUO"
+# The estimators a file may hold, by the name written in it.
+ESTIMATORS = {cls.__name__: cls for cls in (NielsenMLPClassifier, NielsenMLPRegressor)}
+# Fitted keys every file has, and those of each estimator.
+_FITTED_KEYS = {
+    "n_features_in", "feature_names_in", "n_iter", "history", "plugins", "dtype", "coefs",
+    "intercepts", "optimizer_state",
+}  # fmt: skip
+_TARGET_KEYS = {"NielsenMLPClassifier": {"classes", "multilabel"}, "NielsenMLPRegressor": {"y_1d"}}
 
 __all__ = ["FORMAT_VERSION", "ModelFileError", "load", "save"]
 
@@ -83,14 +92,19 @@ def _labels_to_json(classes):
 
 
 def _model_document(model):
-    if not isinstance(model, NielsenMLPClassifier):
-        raise TypeError(f"Can only save a NielsenMLPClassifier; got {type(model).__name__}.")
+    if type(model) not in ESTIMATORS.values():
+        raise TypeError(
+            f"Can only save {' or '.join(ESTIMATORS)}; got {type(model).__name__}."
+        )
     if not hasattr(model, "coefs_"):
         raise ValueError("This model is not fitted yet; fit it before saving.")
     params = {k: _param_to_json(k, v) for k, v in model.get_params(deep=False).items()}
+    if isinstance(model, NielsenMLPClassifier):
+        targets = {"classes": _labels_to_json(model.classes_), "multilabel": bool(model._multilabel)}
+    else:
+        targets = {"y_1d": bool(model._y_1d)}
     fitted = {
-        "classes": _labels_to_json(model.classes_),
-        "multilabel": bool(model._multilabel),
+        **targets,
         "n_features_in": int(model.n_features_in_),
         "feature_names_in": (
             model.feature_names_in_.tolist() if hasattr(model, "feature_names_in_") else None
@@ -115,6 +129,8 @@ def _model_document(model):
 
 
 def _network2_document(model):
+    if not isinstance(model, NielsenMLPClassifier):
+        raise TypeError("The network2.py format holds classifiers only.")
     check = [model.activation_.name, model.output_activation_.name]
     if check != ["sigmoid", "sigmoid"] or model.cost_.name not in NETWORK2_COSTS.values():
         raise ValueError(
@@ -173,7 +189,7 @@ def save(model, path, *, format="sknielsen"):
 
     Parameters
     ----------
-    model : NielsenMLPClassifier
+    model : NielsenMLPClassifier or NielsenMLPRegressor
         A fitted estimator.
     path : str or path-like
         Where to write. An existing file is replaced only once the new one
@@ -269,9 +285,9 @@ def _labels_from_json(document):
         raise ModelFileError(f"Labels do not fit dtype {dtype}: {exc}") from None
 
 
-def _params_from_json(document):
+def _params_from_json(document, estimator_class=NielsenMLPClassifier):
     _require(isinstance(document, dict), "params should be an object.")
-    defaults = NielsenMLPClassifier().get_params(deep=False)
+    defaults = estimator_class().get_params(deep=False)
     unknown = set(document) - set(defaults)
     _require(not unknown, f"Unknown estimator parameters: {sorted(unknown)}.")
     params = {}
@@ -298,7 +314,7 @@ def _params_from_json(document):
                 f"params.{key} must be a number, string, boolean or null.",
             )
         params[key] = value
-    model = NielsenMLPClassifier(**params)
+    model = estimator_class(**params)
     try:
         model._validate_params()
     except ValueError as exc:
@@ -307,10 +323,7 @@ def _params_from_json(document):
 
 
 def _restore_fitted(model, fitted):
-    expected = {
-        "classes", "multilabel", "n_features_in", "feature_names_in", "n_iter",
-        "history", "plugins", "dtype", "coefs", "intercepts", "optimizer_state",
-    }  # fmt: skip
+    expected = _FITTED_KEYS | _TARGET_KEYS[type(model).__name__]
     _require(isinstance(fitted, dict), "fitted should be an object.")
     _require(set(fitted) == expected, f"fitted should have exactly the keys {sorted(expected)}.")
     dtype = {"float64": np.float64, "float32": np.float32}.get(fitted["dtype"])
@@ -328,12 +341,20 @@ def _restore_fitted(model, fitted):
         )
         setattr(model, kind_param + "_", plugin)
     _require(set(fitted["plugins"]) == set(PLUGIN_PARAMETERS), "fitted.plugins is incomplete.")
-    model.classes_ = _labels_from_json(fitted["classes"])
-    model._multilabel = bool(fitted["multilabel"])
-    _require(
-        len(model.classes_) == coefs[-1].shape[1],
-        f"{len(model.classes_)} classes but {coefs[-1].shape[1]} output neurons.",
-    )
+    if isinstance(model, NielsenMLPClassifier):
+        model.classes_ = _labels_from_json(fitted["classes"])
+        model._multilabel = bool(fitted["multilabel"])
+        _require(
+            len(model.classes_) == coefs[-1].shape[1],
+            f"{len(model.classes_)} classes but {coefs[-1].shape[1]} output neurons.",
+        )
+    else:
+        _require(isinstance(fitted["y_1d"], bool), "fitted.y_1d must be true or false.")
+        _require(
+            not fitted["y_1d"] or coefs[-1].shape[1] == 1,
+            "fitted.y_1d is true but the network has several outputs.",
+        )
+        model._y_1d = fitted["y_1d"]
     model.n_features_in_ = coefs[0].shape[0]
     if fitted["feature_names_in"] is not None:
         names = fitted["feature_names_in"]
@@ -453,7 +474,7 @@ def load(path):
 
     Returns
     -------
-    model : NielsenMLPClassifier
+    model : NielsenMLPClassifier or NielsenMLPRegressor
         A fitted estimator, ready to predict or to continue training with
         ``partial_fit``.
 
@@ -488,11 +509,12 @@ def load(path):
             f"format version {version}; this sknielsen "
             f"reads versions {list(READABLE_VERSIONS)}. Upgrade sknielsen to load it.",
         )
+        estimator_class = ESTIMATORS.get(document.get("estimator"))
         _require(
-            document.get("estimator") == "NielsenMLPClassifier",
-            f"Unknown estimator {document.get('estimator')!r}.",
+            estimator_class is not None,
+            f"Unknown estimator {document.get('estimator')!r}; known: {sorted(ESTIMATORS)}.",
         )
-        model = _params_from_json(document.get("params"))
+        model = _params_from_json(document.get("params"), estimator_class)
         return _restore_fitted(model, document.get("fitted"))
     except ModelFileError as exc:
         raise ModelFileError(f"{path}: {exc}") from None

@@ -60,3 +60,29 @@ def test_history_records_r2_and_early_stopping_keeps_the_best(diabetes):
     history = net.history_["validation_accuracy"]
     assert net.n_iter_ < 200
     assert net.score(X_test, y_test) == pytest.approx(max(history))
+
+
+def test_save_and_load_a_regressor(diabetes, tmp_path):
+    import json
+
+    from sknielsen import load, save
+    from sknielsen.persistence import ModelFileError
+
+    X_train, X_test, y_train, _ = diabetes
+    for y in (y_train, np.column_stack([y_train, -y_train])):
+        net = NielsenMLPRegressor(optimizer="adam", epochs=3, random_state=0).fit(X_train, y)
+        save(net, tmp_path / "reg.json")
+        loaded = load(tmp_path / "reg.json")
+        assert type(loaded) is NielsenMLPRegressor
+        np.testing.assert_array_equal(loaded.predict(X_test), net.predict(X_test))
+        loaded.partial_fit(X_train, y)
+        assert loaded.n_iter_ == 4
+    document = json.loads((tmp_path / "reg.json").read_text())
+    document["fitted"]["y_1d"] = True  # but the saved network has two outputs
+    (tmp_path / "bad.json").write_text(json.dumps(document))
+    with pytest.raises(ModelFileError, match="y_1d is true but the network has several outputs"):
+        load(tmp_path / "bad.json")
+    document["estimator"] = "SVR"
+    (tmp_path / "bad.json").write_text(json.dumps(document))
+    with pytest.raises(ModelFileError, match="Unknown estimator 'SVR'"):
+        load(tmp_path / "bad.json")
