@@ -267,7 +267,8 @@ class _BaseNielsenMLP(BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Training inputs, best scaled to [0, 1].
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Labels of any type, or a multilabel indicator matrix.
+            Targets: labels of any type or a multilabel indicator matrix for the
+            classifier, numbers for the regressor.
         X_val, y_val : array-like, default=None
             Validation data, as the book's ``evaluation_data``. Used by early
             stopping, the schedule and the monitor. When needed but not given,
