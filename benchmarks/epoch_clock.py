@@ -1,12 +1,13 @@
 """Per-epoch wall times of a fit, for the benchmarks.
 
-The estimator does not expose the training loop's callbacks, so this wraps
-``sknielsen._classifier.train`` for the duration of one fit to add a clock.
+The estimators do not expose the training loop's callbacks, so this wraps
+``sknielsen._mlp.train`` (where both estimators call it) for the duration of
+one fit to add a clock.
 """
 
 import time
 
-import sknielsen._classifier as classifier
+import sknielsen._mlp as mlp
 from sknielsen import _training
 
 
@@ -32,14 +33,14 @@ class EpochClock(_training.Callback):
 def timed_fit(net, *fit_args, **fit_kwargs):
     """Fit ``net`` and return its :class:`EpochClock`."""
     clock = EpochClock()
-    original = classifier.train
+    original = mlp.train
 
     def train_with_clock(*args, callbacks=(), **kwargs):
         return original(*args, callbacks=[*callbacks, clock], **kwargs)
 
-    classifier.train = train_with_clock
+    mlp.train = train_with_clock
     try:
         net.fit(*fit_args, **fit_kwargs)
     finally:
-        classifier.train = original
+        mlp.train = original
     return clock
