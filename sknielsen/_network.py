@@ -171,6 +171,11 @@ class Backprop:
         self.scratch = np.empty(network.n_weights, dtype=dtype)
         self._keep_scale = dtype.type(1.0 / (1.0 - self.dropout)) if self.dropout else None
 
+    @property
+    def output(self):
+        """Output activations of the last mini-batch passed to :meth:`gradient`."""
+        return self._a[-1][: self._last_batch]
+
     def _drop(self, a, m):
         mask = self.rng.random(a.shape, dtype=a.dtype) >= self.dropout
         mask = mask.astype(a.dtype)
@@ -196,7 +201,7 @@ class Backprop:
             The flat gradient; the same buffer at every call.
         """
         network = self.network
-        m = X.shape[0]
+        m = self._last_batch = X.shape[0]
         last = network.n_layers - 1
         inputs = [X]
         masks = []

@@ -128,14 +128,17 @@ class Trainer:
         network.params += updates
 
     def total_cost(self, X, Y, sample_weight=None):
-        """Mean cost over a data set plus the regularization penalty (λ/2n scaling)."""
+        """Mean cost over a data set plus the regularization penalty, and the outputs."""
         output = self.network.feedforward(X)
-        per_sample = self.cost.fn(output, Y)
-        data_cost = np.average(per_sample, weights=sample_weight)
+        return self.cost_of(output, Y, sample_weight), output
+
+    def cost_of(self, output, Y, sample_weight=None):
+        """Mean cost of given outputs plus the regularization penalty (λ/2n scaling)."""
+        data_cost = np.average(self.cost.fn(output, Y), weights=sample_weight)
         penalty = self.regularizer.penalty(
             self.network.weight_params, self.lmbda, self.n_train
         )
-        return float(data_cost + penalty), output
+        return float(data_cost + penalty)
 
 
 def _batch_scales(sample_weight, dtype):
@@ -202,14 +205,6 @@ def train(
             "L-BFGS) cannot minimize; use them with a mini-batch optimizer."
         )
     batch_size = min(mini_batch_size, n_samples)
-    backprop = Backprop(network, trainer.cost, batch_size, dropout=dropout, rng=rng)
-    scales = _batch_scales(sample_weight, network.dtype)
-    buffers = None
-    if shuffle:
-        buffers = (
-            np.empty((batch_size, X.shape[1]), dtype=X.dtype),
-            np.empty((batch_size, Y.shape[1]), dtype=Y.dtype),
-        )
 
     def notify(hook):
         for callback in callbacks:
@@ -247,6 +242,14 @@ def train(
                     full_batch_epoch_done,
                 )  # fmt: skip
         else:
+            backprop = Backprop(network, trainer.cost, batch_size, dropout=dropout, rng=rng)
+            scales = _batch_scales(sample_weight, network.dtype)
+            buffers = None
+            if shuffle:
+                buffers = (
+                    np.empty((batch_size, X.shape[1]), dtype=X.dtype),
+                    np.empty((batch_size, Y.shape[1]), dtype=Y.dtype),
+                )
             for _ in range(epochs):
                 notify("on_epoch_begin")
                 with np.errstate(over="ignore", invalid="ignore"):
@@ -310,9 +313,9 @@ class FullBatchObjective:
         return self.trainer.total_cost(self.X, self.Y, self.sample_weight)[0]
 
     def value_and_gradient(self, params):
-        """``(cost, gradient)`` at ``params``."""
+        """``(cost, gradient)`` at ``params``, from one forward pass."""
         grads = self.gradient(params)
-        cost = self.trainer.total_cost(self.X, self.Y, self.sample_weight)[0]
+        cost = self.trainer.cost_of(self._backprop.output, self.Y, self.sample_weight)
         return cost, grads
 
 

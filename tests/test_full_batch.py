@@ -82,3 +82,21 @@ def test_dropout_is_refused_with_full_batch_optimizers(small_digits):
     X, _, y, _ = small_digits
     with pytest.raises(ValueError, match="dropout and augment make the cost random"):
         NielsenMLPClassifier(optimizer="lbfgs", dropout=0.5).fit(X, y)
+
+
+def test_objective_value_and_gradient_agree_with_the_trainer(small_digits):
+    from sknielsen import plugins
+    from sknielsen._network import Network
+    from sknielsen._training import FullBatchObjective, Trainer
+
+    X, _, y, _ = small_digits
+    Y = np.eye(3)[y]
+    network = Network((64, 5, 3), [plugins.Sigmoid(), plugins.Sigmoid()])
+    network.initialize(plugins.DefaultInitializer(), np.random.default_rng(0))
+    trainer = Trainer(network, cost=plugins.CrossEntropyCost(), regularizer=plugins.L2(),
+                      optimizer=plugins.LBFGS(), lmbda=1.0, n_train=len(X), eta=1.0)  # fmt: skip
+    objective = FullBatchObjective(trainer, X, Y)
+    point = network.params.copy() + 0.01
+    cost, grads = objective.value_and_gradient(point)
+    assert cost == pytest.approx(objective.value(point), rel=1e-12)
+    np.testing.assert_allclose(grads, objective.gradient(point), rtol=1e-12)
