@@ -26,6 +26,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import plugins
 from ._network import Network, feedforward
+from .plugins._augmenters import as_augmenter, image_shape_for
 from ._training import (
     MONITORS,
     EarlyStopping,
@@ -409,23 +410,13 @@ class _BaseNielsenMLP(BaseEstimator):
         """A function distorting a mini-batch of rows, or None without ``augment``."""
         if self.augment is None:
             return None
-        if isinstance(self.augment, (list, tuple)):
-            for item in self.augment:
-                self._resolve("augment", item)  # names the bad one
-            augmenter = plugins.Compose(augmenters=tuple(self.augment))
-        else:
-            augmenter = self._resolve("augment", self.augment)
-        shape = self.image_shape
-        if shape is None:
-            side = int(round(n_features**0.5))
-            shape = (side, side)
-        shape = tuple(int(s) for s in shape)
-        if len(shape) != 2 or shape[0] * shape[1] != n_features:
-            raise ValueError(
-                f"augment needs images: {n_features} features are not "
-                f"{'a square image' if self.image_shape is None else f'an image of shape {shape}'}; "
-                "pass image_shape=(height, width)."
-            )
+        try:
+            augmenter = as_augmenter(self.augment)
+        except (ValueError, TypeError) as exc:
+            raise InvalidParameterError(
+                f"The 'augment' parameter of {type(self).__name__} is invalid: {exc}"
+            ) from exc
+        shape = image_shape_for(n_features, self.image_shape)
 
         def distort(rows):
             images = rows.reshape(len(rows), *shape)

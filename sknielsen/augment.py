@@ -7,7 +7,7 @@ comparison with the on-the-fly mode or for other estimators.
 
 import numpy as np
 
-from . import plugins
+from .plugins._augmenters import as_augmenter, image_shape_for
 
 __all__ = ["expand"]
 
@@ -40,15 +40,8 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     if X.ndim != 2 or len(X) != len(y):
         raise ValueError(f"X must be 2-D with one row per label; got {X.shape} and {y.shape}.")
     n_samples, n_features = X.shape
-    if image_shape is None:
-        side = int(round(n_features**0.5))
-        image_shape = (side, side)
-    if image_shape[0] * image_shape[1] != n_features:
-        raise ValueError(f"{n_features} features are not images of shape {tuple(image_shape)}.")
-    if isinstance(augment, (list, tuple)):
-        augmenter = plugins.Compose(augmenters=tuple(augment))
-    else:
-        augmenter = plugins.get("augmenter", augment)
+    image_shape = image_shape_for(n_features, image_shape)
+    augmenter = as_augmenter(augment)
     rng = np.random.default_rng(random_state)
     images = X.reshape(n_samples, *image_shape)
     distorted = [augmenter(images, rng).reshape(n_samples, n_features) for _ in range(copies)]

@@ -25,6 +25,29 @@ def warp(images, dy, dx, order=1):
     return out.astype(images.dtype, copy=False)
 
 
+def as_augmenter(augment):
+    """An augmenter from a name, an instance, or a list of them applied in turn."""
+    if isinstance(augment, (list, tuple)):
+        return Compose(augmenters=tuple(get("augmenter", item) for item in augment))
+    return get("augmenter", augment)
+
+
+def image_shape_for(n_features, image_shape=None):
+    """The (height, width) of images with ``n_features`` pixels; square by default."""
+    if image_shape is None:
+        side = int(round(n_features**0.5))
+        shape = (side, side)
+    else:
+        shape = tuple(int(s) for s in image_shape)
+    if len(shape) != 2 or shape[0] * shape[1] != n_features:
+        square = " (not a square image)" if image_shape is None else ""
+        raise ValueError(
+            f"augment needs images: {n_features} features are not images of shape "
+            f"{shape}{square}; pass image_shape=(height, width)."
+        )
+    return shape
+
+
 def _centred_grid(shape):
     height, width = shape
     y, x = np.meshgrid(np.arange(height), np.arange(width), indexing="ij")
@@ -115,5 +138,7 @@ class Compose(Augmenter):
 
     def __call__(self, images, rng):
         for augmenter in self.augmenters:
-            images = get("augmenter", augmenter)(images, rng)
+            if not isinstance(augmenter, Augmenter):  # a name
+                augmenter = get("augmenter", augmenter)
+            images = augmenter(images, rng)
         return images
