@@ -9,12 +9,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import column_or_1d
 
-from ._mlp import (  # noqa: F401  (PLUGIN_PARAMETERS & co. are imported from here too)
-    DTYPES,
-    PLUGIN_PARAMETERS,
-    TRAINING_PLUGIN_PARAMETERS,
-    _BaseNielsenMLP,
-)
+from ._mlp import _BaseNielsenMLP
 from . import plugins
 from ._training import _accuracy
 

@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from . import plugins
-from ._classifier import PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS, NielsenMLPClassifier
+from ._classifier import NielsenMLPClassifier
+from ._mlp import PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS
 from ._regressor import NielsenMLPRegressor
 from ._training import MONITORS
 
