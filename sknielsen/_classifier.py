@@ -2,16 +2,12 @@
 
 import numpy as np
 from sklearn.base import ClassifierMixin
-from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
-    check_classification_targets,
-    type_of_target,
-)
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
-from ._mlp import _BaseNielsenMLP
 from . import plugins
-from ._training import _accuracy
+from ._mlp import _BaseNielsenMLP
+from .callbacks import accuracy
 
 
 class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
@@ -60,14 +56,21 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         Fraction of hidden neurons dropped at each mini-batch during
         training. Kept neurons are scaled by 1/(1 − dropout), so prediction
         uses the full network unchanged.
-    early_stopping : int or None, default=None
-        Stop when the validation accuracy has not improved for this many
-        epochs (the book's "no-improvement-in-n" rule) and keep the weights
-        of the best epoch. None turns it off.
+    early_stopping : bool, int or None, default=None
+        ``True``: as scikit-learn's ``MLPClassifier``, stop when the
+        validation accuracy has not improved for ``n_iter_no_change``
+        epochs. An int n: the book's "no-improvement-in-n" rule with that
+        patience. Either way the model keeps the weights of its best epoch.
+        None or ``False`` turns it off. Shorthand for
+        ``callbacks=[EarlyStopping(patience=...)]``.
+    n_iter_no_change : int, default=10
+        Patience of ``early_stopping=True``, and of the schedule when
+        ``early_stopping`` gives none.
     schedule : {'constant', 'halve_on_plateau'}, default='constant'
         Learning-rate schedule. ``'halve_on_plateau'`` halves η each time the
-        no-improvement-in-n rule fires (n = ``early_stopping``, or 10 when
-        that is None) and stops when η has fallen to η/128.
+        no-improvement-in-n rule fires (n = ``early_stopping`` when an int,
+        else ``n_iter_no_change``) and stops when η has fallen to η/128
+        (:class:`~sknielsen.callbacks.HalveOnPlateau`).
     validation_fraction : float, default=0.1
         Share of the training data held out for validation when early
         stopping, the schedule or ``monitor`` needs validation data and
@@ -102,6 +105,10 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         Also record the validation accuracy every this many training
         samples, in ``history_every_`` (the book's advice for fast feedback
         while tuning). Needs validation data, as ``monitor`` does.
+    callbacks : list of Callback or None, default=None
+        Objects called during training (:mod:`sknielsen.callbacks`):
+        schedules, early stopping on any history key, checkpoints, loggers,
+        or your own. Each fit trains with fresh copies (``callbacks_``).
 
     Attributes
     ----------
@@ -117,15 +124,40 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         Names of the features, when ``X`` has string column names.
     n_iter_ : int
         Number of epochs run.
+    t_ : int
+        Number of training samples seen.
     n_outputs_ : int
         Number of output neurons.
+    n_layers_ : int
+        Number of layers, input and output included.
+    out_activation_ : str
+        Name of the output activation.
+    eta_ : float
+        The current learning rate (a schedule may have changed it); training
+        continues from it.
+    loss_curve_ : list of float
+        Per epoch, the mean cost of the mini-batches' forward passes plus the
+        penalty at the end of the epoch (full-batch optimizers: the cost
+        after each iteration).
+    best_loss_ : float
+        Smallest value of ``loss_curve_``.
+    validation_scores_ : list of float or None
+        Per-epoch validation accuracy, when there was validation data.
+    best_validation_score_ : float or None
+    best_epoch_ : int or None
+        Epoch (from 1) of the best validation score, or of the smallest loss
+        without validation data. With early stopping the model holds its
+        weights.
     history_ : dict of list
-        Per-epoch ``training_cost``, ``training_accuracy``,
+        Per-epoch ``loss``, ``training_cost``, ``training_accuracy``,
         ``validation_cost`` and ``validation_accuracy`` (empty lists for
         what was not monitored).
     history_every_ : dict of list
         With ``monitor_every``: ``samples`` seen and ``validation_accuracy``
         then, for the last fit. Not saved by :func:`sknielsen.save`.
+    callbacks_ : list of Callback
+        The copies of ``callbacks`` (and of the shorthands' callbacks) that
+        the last fit used; ``partial_fit`` keeps them from call to call.
     cost_, activation_, output_activation_, initializer_, regularizer_, optimizer_ : Plugin
         The plugin instances used by the last fit.
 
@@ -171,6 +203,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         epochs=30,
         dropout=0.0,
         early_stopping=None,
+        n_iter_no_change=10,
         schedule="constant",
         validation_fraction=0.1,
         monitor=None,
@@ -182,6 +215,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         augment=None,
         image_shape=None,
         monitor_every=None,
+        callbacks=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cost = cost
@@ -196,6 +230,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         self.epochs = epochs
         self.dropout = dropout
         self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
         self.schedule = schedule
         self.validation_fraction = validation_fraction
         self.monitor = monitor
@@ -207,49 +242,78 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         self.augment = augment
         self.image_shape = image_shape
         self.monitor_every = monitor_every
+        self.callbacks = callbacks
 
     # -- labels ------------------------------------------------------------
 
-    def _encode_targets(self, y, *, fitting):
-        """Return one-hot (or multilabel indicator) targets; set ``classes_`` when fitting."""
+    def _new_targets(self, y, classes, incremental):
+        """The label encoding of a first fit: the classes, and whether y is multilabel."""
+        y = self._as_targets(y)
+        if type_of_target(y) == "multilabel-indicator":
+            return {"classes": np.arange(np.shape(y)[1]), "multilabel": True}
+        if incremental:
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            found = np.unique(classes)
+        else:
+            found = np.unique(y)
+        if len(found) < 2:
+            raise ValueError(
+                "NielsenMLPClassifier needs samples of at least 2 classes in the "
+                f"data; the data contains only one class: {found[0]!r}."
+            )
+        return {"classes": found, "multilabel": False}
+
+    @staticmethod
+    def _as_targets(y):
         if np.ndim(y) == 2 and np.shape(y)[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        target_type = type_of_target(y)
-        if target_type == "multilabel-indicator":
-            y = np.asarray(y)
-            if fitting:
-                self.classes_ = np.arange(y.shape[1])
-                self._multilabel = True
-            elif not getattr(self, "_multilabel", False) or y.shape[1] != len(self.classes_):
+        return y
+
+    def _encode(self, y, targets):
+        """Return one-hot (or multilabel indicator) targets in the network's dtype."""
+        y = self._as_targets(y)
+        classes = targets["classes"]
+        if type_of_target(y) == "multilabel-indicator":
+            if not targets["multilabel"] or np.shape(y)[1] != len(classes):
                 raise ValueError(
-                    f"Expected multilabel targets with {len(self.classes_)} columns, "
-                    "as in the first fit."
+                    f"Expected multilabel targets with {len(classes)} columns, as in the first fit."
                 )
-            return y.astype(self._dtype)
-        if fitting:
-            self.classes_ = np.unique(y)
-            self._multilabel = False
-        elif getattr(self, "_multilabel", False):
+            return np.asarray(y).astype(self._dtype)
+        if targets["multilabel"]:
             raise ValueError("This model was fitted on multilabel targets; got 1-D labels.")
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "NielsenMLPClassifier needs samples of at least 2 classes in the "
-                f"data; the data contains only one class: {self.classes_[0]!r}."
-            )
-        unseen = np.setdiff1d(y, self.classes_)
+        unseen = np.setdiff1d(y, classes)
         if unseen.size:
             raise ValueError(
                 f"y contains labels not seen in the first fit: {unseen.tolist()}; "
-                f"known classes: {self.classes_.tolist()}."
+                f"known classes: {classes.tolist()}."
             )
-        indices = np.searchsorted(self.classes_, y)
-        targets = np.zeros((len(indices), len(self.classes_)), dtype=self._dtype)
-        targets[np.arange(len(indices)), indices] = 1.0
-        return targets
+        indices = np.searchsorted(classes, y)
+        encoded = np.zeros((len(indices), len(classes)), dtype=self._dtype)
+        encoded[np.arange(len(indices)), indices] = 1.0
+        return encoded
 
-    def _check_outputs(self):
-        if self._multilabel and self.output_activation_.name != "sigmoid":
+    def _check_targets(self, targets, n_outputs):
+        classes = np.asarray(targets["classes"])
+        if not isinstance(targets["multilabel"], bool):
+            raise ValueError("multilabel must be true or false.")
+        if classes.ndim != 1 or len(classes) != n_outputs:
+            raise ValueError(f"{len(classes)} classes but {n_outputs} output neurons.")
+        if len(classes) < (1 if targets["multilabel"] else 2):
+            raise ValueError(f"A classifier needs at least 2 classes; got {classes.tolist()}.")
+        if not np.array_equal(np.unique(classes), classes):
+            raise ValueError(f"The classes must be sorted and distinct; got {classes.tolist()}.")
+
+    def _capture_targets(self):
+        return {"classes": self.classes_.copy(), "multilabel": self._multilabel}
+
+    def _restore_targets(self, targets):
+        self.classes_ = targets["classes"]
+        self._multilabel = targets["multilabel"]
+
+    def _check_outputs(self, targets):
+        if targets["multilabel"] and self.output_activation_.name != "sigmoid":
             raise ValueError(
                 "Multilabel targets need sigmoid output neurons (one independent "
                 f"probability per label); got {self.output_activation_.name!r} "
@@ -257,26 +321,21 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
                 "cost='cross_entropy' or 'quadratic' with sigmoid outputs."
             )
 
-    def _stratify(self, Y):
-        return None if self._multilabel else Y.argmax(axis=1)
+    @staticmethod
+    def _stratify(Y, targets):
+        return None if targets["multilabel"] else Y.argmax(axis=1)
 
-    def _first_partial_fit_targets(self, y, classes):
-        if type_of_target(y) == "multilabel-indicator":
-            return self._encode_targets(y, fitting=True)
-        _check_partial_fit_first_call(self, classes)
-        self._multilabel = False
-        return self._encode_targets(y, fitting=False)
-
-    def _check_partial_fit_classes(self, classes):
-        if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+    @staticmethod
+    def _check_classes_argument(classes, targets):
+        if classes is not None and not np.array_equal(np.unique(classes), targets["classes"]):
             raise ValueError(
                 f"classes={np.unique(classes).tolist()} differs from the classes of "
-                f"the first call, {self.classes_.tolist()}."
+                f"the first call, {targets['classes'].tolist()}."
             )
 
     @staticmethod
     def _score_outputs(output, Y):
-        return _accuracy(output, Y)
+        return accuracy(output, Y)
 
     # -- prediction --------------------------------------------------------
 

@@ -2,17 +2,21 @@
 
 The estimators are thin: they validate inputs and parameters, encode the
 targets, resolve plugin names into instances, and hand the arrays to the
-training loop (:mod:`sknielsen._training`) and the engine
-(:mod:`sknielsen._network`). Everything but the targets and the outputs is
+training loop (:mod:`sknielsen._loop`) and the engine
+(:mod:`sknielsen._network`). They own their fitted state through one pair
+of methods, ``_capture_state`` and ``_restore_state`` (see
+:mod:`sknielsen._state`). Everything but the targets and the outputs is
 here; the subclasses define how targets are encoded and outputs read.
 """
 
+import copy
 import numbers
 import sys
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -25,19 +29,20 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import plugins
+from ._loop import Batching, Penalty, Trainer, TrainingData, new_optimizer_state, train
 from ._network import Network, feedforward
-from .plugins._augmenters import as_augmenter, image_shape_for
-from ._training import (
+from ._state import FittedState
+from .callbacks import (
+    HISTORY_KEYS,
     MONITORS,
     EarlyStopping,
     HalveOnPlateau,
     Monitor,
     MonitorEvery,
     ProgressBar,
-    Trainer,
     VerbosePrinter,
-    train,
 )
+from .plugins._augmenters import as_augmenter, image_shape_for
 
 # Estimator parameters that name a plugin, and the kind of plugin they name.
 PLUGIN_PARAMETERS = {
@@ -51,16 +56,8 @@ PLUGIN_PARAMETERS = {
 # Parameters naming a plugin that only shapes training (not saved as fitted state).
 TRAINING_PLUGIN_PARAMETERS = {"augment": "augmenter"}
 DTYPES = {"float64": np.float64, "float32": np.float32}
-# The patience of the halving schedule when early_stopping does not give one.
-DEFAULT_PATIENCE = 10
 # Training samples on which the cost is compared before and after a fit.
 PROBE_SIZE = 1000
-
-
-def _plugin_constraint(kind):
-    base = plugins._base.BASES[kind]
-    methods = [m for m in ("fn", "delta", "backward", "update", "penalty") if hasattr(base, m)]
-    return [str, HasMethods(methods)]
 
 
 def _plugin_constraint(kind):
@@ -89,9 +86,10 @@ class _BaseNielsenMLP(BaseEstimator):
     """Parameters, fitting and the forward pass shared by the book's estimators.
 
     Subclasses define ``__init__`` (the parameters, with their defaults),
-    ``_encode_targets``, ``_check_outputs``, ``_stratify``,
-    ``_first_partial_fit_targets``, ``_check_partial_fit_classes``,
-    ``_score_outputs`` (what the history calls accuracy) and the predictions.
+    the label encoding (``_new_targets``, ``_encode``, ``_check_targets``,
+    ``_restore_targets``, ``_capture_targets``), ``_check_outputs``,
+    ``_stratify``, ``_score_outputs`` (what the history calls accuracy) and
+    the predictions.
     """
 
     #: Output activation when ``output_activation=None``; None: the cost's own.
@@ -112,7 +110,9 @@ class _BaseNielsenMLP(BaseEstimator):
         "mini_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "early_stopping": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "early_stopping": [None, "boolean", Interval(numbers.Integral, 1, None, closed="left")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "callbacks": [None, list, tuple],
         "schedule": [StrOptions({"constant", "halve_on_plateau"})],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "monitor": [None, StrOptions({"all"}), tuple, list],
@@ -217,47 +217,127 @@ class _BaseNielsenMLP(BaseEstimator):
         """The fitted activation of each of ``n_layers`` layers of weights."""
         return [self.activation_] * (n_layers - 1) + [self.output_activation_]
 
-    def _new_network(self, n_features, n_outputs, rng):
-        sizes = (n_features, *self._hidden_sizes(), n_outputs)
+    def _network(self, previous, n_features, n_outputs, rng):
+        """The network to train: ``previous``'s weights (copied), or new ones."""
+        if previous is None:
+            sizes = (n_features, *self._hidden_sizes(), n_outputs)
+        else:
+            sizes = (n_features, *(c.shape[1] for c in previous.coefs))
+            if sizes[1:-1] != self._hidden_sizes():
+                raise ValueError(
+                    f"hidden_layer_sizes={self.hidden_layer_sizes!r} does not match the "
+                    f"fitted network {list(sizes)}; use warm_start=False to start anew."
+                )
         network = Network(sizes, self._layer_activations(len(sizes) - 1), dtype=self._dtype)
-        network.initialize(self.initializer_, rng)
+        if previous is None:
+            network.initialize(self.initializer_, rng)
+        else:
+            network.set_coefs(previous.coefs, previous.intercepts)
         return network
 
-    def _current_network(self):
-        """Rebuild the engine's network from ``coefs_``/``intercepts_``."""
-        sizes = (self.coefs_[0].shape[0], *(c.shape[1] for c in self.coefs_))
-        if sizes[1:-1] != self._hidden_sizes():
-            raise ValueError(
-                f"hidden_layer_sizes={self.hidden_layer_sizes!r} does not match the "
-                f"fitted network {list(sizes)}; use warm_start=False to start anew."
-            )
-        network = Network(sizes, self._layer_activations(len(sizes) - 1), dtype=self._dtype)
-        network.set_coefs(self.coefs_, self.intercepts_)
-        return network
-
-    def _store_network(self, network):
-        self.coefs_ = list(network.weights)
-        self.intercepts_ = list(network.biases)
-        self.n_outputs_ = network.sizes[-1]
-
-    def _seed(self):
+    def _generator(self, previous):
+        """The random generator of a run: continued from ``previous``, or seeded anew."""
+        if previous is not None and previous.rng_state is not None:
+            generator = np.random.Generator(np.random.PCG64())
+            generator.bit_generator.state = previous.rng_state
+            return generator
         random_state = check_random_state(self.random_state)
         return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
 
-    def _validation_split(self, X, Y, sample_weight, rng):
+    def _validation_split(self, data, targets, rng):
         """Hold out ``validation_fraction`` of the data, stratified when possible."""
-        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+        arrays = [data.X, data.Y] + ([] if data.sample_weight is None else [data.sample_weight])
         seed = int(rng.integers(np.iinfo(np.int32).max))
-        stratify = self._stratify(Y)
+        stratify = self._stratify(data.Y, targets)
         try:
             parts = train_test_split(
                 *arrays, test_size=self.validation_fraction, random_state=seed, stratify=stratify
             )
         except ValueError:  # too few samples of some class to stratify
             parts = train_test_split(*arrays, test_size=self.validation_fraction, random_state=seed)
-        X_train, X_val, Y_train, Y_val = parts[:4]
-        sw_train = parts[4] if sample_weight is not None else None
-        return X_train, Y_train, sw_train, X_val, Y_val
+        weights = parts[4] if data.sample_weight is not None else None
+        return TrainingData(parts[0], parts[2], weights), (parts[1], parts[3])
+
+    # -- the fitted state ---------------------------------------------------
+
+    def _capture_state(self):
+        """Return a copy of everything the last fit left behind (a FittedState)."""
+        check_is_fitted(self)
+        return FittedState(
+            coefs=[c.copy() for c in self.coefs_],
+            intercepts=[b.copy() for b in self.intercepts_],
+            plugins={name: getattr(self, name + "_") for name in PLUGIN_PARAMETERS},
+            optimizer_state=copy.deepcopy(self._optimizer_state),
+            history={key: list(values) for key, values in self.history_.items()},
+            rng_state=copy.deepcopy(self._rng_state),
+            targets=self._capture_targets(),
+            n_features_in=int(self.n_features_in_),
+            feature_names_in=getattr(self, "feature_names_in_", None),
+            n_iter=int(self.n_iter_),
+            samples_seen=int(self.t_),
+        )
+
+    def _restore_state(self, state):
+        """Check a FittedState for consistency and make it this estimator's.
+
+        Raises
+        ------
+        ValueError
+            Naming what is inconsistent; nothing of the estimator has changed then.
+        """
+        _check_state(state)
+        self._check_targets(state.targets, n_outputs=state.coefs[-1].shape[1])
+        self.coefs_, self.intercepts_ = list(state.coefs), list(state.intercepts)
+        for name, plugin in state.plugins.items():
+            setattr(self, name + "_", plugin)
+        self._optimizer_state = state.optimizer_state
+        self.history_ = state.history
+        self._rng_state = state.rng_state
+        self._restore_targets(state.targets)
+        self.n_features_in_ = state.n_features_in
+        if state.feature_names_in is not None:
+            self.feature_names_in_ = np.asarray(state.feature_names_in, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self.n_iter_, self.t_ = state.n_iter, state.samples_seen
+        self._set_summaries()
+
+    def _set_summaries(self):
+        """The attributes scikit-learn's MLP users look for, derived from the state."""
+        self.n_outputs_ = self.coefs_[-1].shape[1]
+        self.n_layers_ = len(self.coefs_) + 1
+        self.out_activation_ = self.output_activation_.name
+        self.eta_ = self._optimizer_state["eta"]
+        self.loss_curve_ = list(self.history_["loss"])
+        self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
+        scores = self.history_["validation_accuracy"]
+        self.validation_scores_ = list(scores) if scores else None
+        self.best_validation_score_ = max(scores) if scores else None
+        if scores:
+            self.best_epoch_ = int(np.argmax(scores)) + 1
+        elif self.loss_curve_:
+            self.best_epoch_ = int(np.argmin(self.loss_curve_)) + 1
+        else:
+            self.best_epoch_ = None
+
+    def _state_after(self, trainer, rng, targets):
+        """The FittedState that a training run leaves (copies, safe to keep)."""
+        network = trainer.network
+        return FittedState(
+            coefs=[w.copy() for w in network.weights],
+            intercepts=[b.copy() for b in network.biases],
+            plugins={name: getattr(self, name + "_") for name in PLUGIN_PARAMETERS},
+            optimizer_state=copy.deepcopy(trainer.state),
+            history={key: list(values) for key, values in trainer.history.items()},
+            rng_state=copy.deepcopy(rng.bit_generator.state),
+            targets=targets,
+            n_features_in=int(self.n_features_in_),
+            feature_names_in=getattr(self, "feature_names_in_", None),
+            n_iter=trainer.epoch,
+            samples_seen=trainer.samples_seen,
+        )
+
+    # -- fitting ------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, X_val=None, y_val=None, sample_weight=None):
@@ -272,8 +352,12 @@ class _BaseNielsenMLP(BaseEstimator):
             classifier, numbers for the regressor.
         X_val, y_val : array-like, default=None
             Validation data, as the book's ``evaluation_data``. Used by early
-            stopping, the schedule and the monitor. When needed but not given,
-            ``validation_fraction`` of (X, y) is held out.
+            stopping, the schedule, the monitor and callbacks that monitor a
+            validation key. When needed but not given, ``validation_fraction``
+            of (X, y) is held out. In a :class:`~sklearn.pipeline.Pipeline`,
+            route them with ``set_fit_request(X_val=True, y_val=True)`` and
+            ``Pipeline(..., transform_input=["X_val"])`` so that ``X_val`` is
+            transformed like ``X``.
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sample in the cost.
 
@@ -282,129 +366,186 @@ class _BaseNielsenMLP(BaseEstimator):
         self : estimator
             The fitted estimator.
         """
-        continuing = self.warm_start and hasattr(self, "coefs_")
-        _warn_if_raw_integers(X)
-        X, y = validate_data(
-            self, X, y, reset=not continuing, dtype=self._dtype, multi_output=True,
-            y_numeric=self._y_numeric,
-        )  # fmt: skip
-        sample_weight = self._check_sample_weight(sample_weight, X)
-        Y = self._encode_targets(y, fitting=not continuing)
+        request = _FitRequest(X, y, X_val, y_val, sample_weight, incremental=False)
+        return self._fit(request)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None, X_val=None, y_val=None):
+        """Train for one epoch on (X, y), continuing from the current state.
+
+        The optimizer's state (momentum, the current η of a schedule), the
+        random generator and the callbacks' counters carry on from call to
+        call, and across :func:`sknielsen.save` and :func:`sknielsen.load`.
+        Without validation data, ``early_stopping`` and ``schedule`` watch
+        the training loss.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        classes : array-like of shape (n_classes,), default=None
+            Every class that will ever appear; required at the first call
+            (classifier only).
+        sample_weight : array-like of shape (n_samples,), default=None
+        X_val, y_val : array-like, default=None
+            Validation data for this epoch, as in :meth:`fit`.
+
+        Returns
+        -------
+        self : estimator
+        """
+        request = _FitRequest(X, y, X_val, y_val, sample_weight, incremental=True, classes=classes)
+        return self._fit(request)
+
+    def _fit(self, request):
+        """The one path of ``fit`` and ``partial_fit``: validate, train, keep the state."""
+        fitted = hasattr(self, "coefs_")
+        previous = self._capture_state() if fitted and (request.incremental or self.warm_start) else None
+        data, targets = self._training_data(request, previous)
         self._resolve_plugins()
-        self._check_outputs()
-        self._rng = rng = self._seed()
-
-        if (X_val is None) != (y_val is None):
-            raise ValueError("X_val and y_val must be given together; got only one.")
-        validation = None
-        if X_val is not None:
-            X_val = validate_data(self, X_val, reset=False, dtype=self._dtype)
-            Y_val = self._encode_targets(y_val, fitting=False)
-            if len(X_val) != len(Y_val):
-                raise ValueError(
-                    f"X_val has {len(X_val)} samples but y_val has {len(Y_val)}."
-                )
-            validation = (X_val, Y_val)
-        asks_validation = self.monitor is not None and any(
-            m.startswith("validation") for m in self._monitored(True)
-        )
-        needs_validation = (
-            self.early_stopping is not None
-            or self.schedule != "constant"
-            or asks_validation
-            or self.monitor_every is not None
-        )
-        if validation is None and needs_validation:
-            X, Y, sample_weight, X_val, Y_val = self._validation_split(
-                X, Y, sample_weight, rng
-            )
-            validation = (X_val, Y_val)
-
-        if continuing:
-            network = self._current_network()
-            history = self.history_
-        else:
-            network = self._new_network(X.shape[1], Y.shape[1], rng)
-            history = None
-            self.n_iter_ = 0
-        trainer = self._run(
-            network, X, Y, sample_weight, validation, rng, self.epochs, history, None
-        )
-        self.history_ = trainer.history
-        self._optimizer_state = trainer.optimizer_state
+        self._check_outputs(targets)
+        rng = self._generator(previous)
+        data, validation = self._validation_data(request, data, targets, rng)
+        network = self._network(previous, data.X.shape[1], data.Y.shape[1], rng)
+        trainer = self._trainer(network, previous, data, validation, rng, targets, request)
+        probe = _CostProbe(trainer, data)
+        epochs = 1 if request.incremental else self.epochs
+        train(trainer, data, epochs=epochs, batching=self._batching(data.X.shape[1], rng), rng=rng)
+        self._restore_state(self._state_after(trainer, rng, targets))
+        self._warn_about(trainer, probe, request)
         return self
 
-    def _run(self, network, X, Y, sample_weight, validation, rng, epochs, history, state):
-        """Train ``network`` and store the result in the fitted attributes."""
-        monitored = self._monitored(validation is not None)
-        if any(m.startswith("validation") for m in monitored) and validation is None:
-            monitored = tuple(m for m in monitored if not m.startswith("validation"))
-        plateau = self.early_stopping is not None or self.schedule != "constant"
-        if plateau and "validation_accuracy" not in monitored:
-            monitored = (*monitored, "validation_accuracy")
-        trainer = Trainer(
-            network,
-            cost=self.cost_,
-            regularizer=self.regularizer_,
-            optimizer=self.optimizer_,
-            lmbda=self.lmbda,
-            n_train=X.shape[0],
-            eta=self.eta,
-            optimizer_state=state,
-            history=history,
+    def _training_data(self, request, previous):
+        """Validate (X, y, sample_weight) and encode the targets."""
+        _warn_if_raw_integers(request.X)
+        X, y = validate_data(
+            self, request.X, request.y, reset=previous is None, dtype=self._dtype,
+            multi_output=True, y_numeric=self._y_numeric,
+        )  # fmt: skip
+        sample_weight = self._check_sample_weight(request.sample_weight, X)
+        if previous is None:
+            targets = self._new_targets(y, request.classes, request.incremental)
+        else:
+            self._check_classes_argument(request.classes, previous.targets)
+            targets = previous.targets
+        Y = self._encode(y, targets)
+        if previous is not None and Y.shape[1] != previous.coefs[-1].shape[1]:
+            raise ValueError(
+                f"y has {Y.shape[1]} outputs; the model was fitted with "
+                f"{previous.coefs[-1].shape[1]}."
+            )
+        return TrainingData(X, Y, sample_weight), targets
+
+    def _validation_data(self, request, data, targets, rng):
+        """The validation set: given, held out of the training data when needed, or None."""
+        if (request.X_val is None) != (request.y_val is None):
+            raise ValueError("X_val and y_val must be given together; got only one.")
+        if request.X_val is not None:
+            X_val = validate_data(self, request.X_val, reset=False, dtype=self._dtype)
+            Y_val = self._encode(request.y_val, targets)
+            if len(X_val) != len(Y_val):
+                raise ValueError(f"X_val has {len(X_val)} samples but y_val has {len(Y_val)}.")
+            return data, (X_val, Y_val)
+        if not request.incremental and self._needs_validation():
+            return self._validation_split(data, targets, rng)
+        return data, None
+
+    def _needs_validation(self):
+        watched = [getattr(c, "monitor", None) for c in self.callbacks or ()]
+        watches_validation = any(isinstance(m, str) and m.startswith("validation") for m in watched)
+        return (
+            self.early_stopping not in (None, False)
+            or self.schedule != "constant"
+            or (self.monitor is not None and any(m.startswith("validation") for m in self._monitored(True)))
+            or self.monitor_every is not None
+            or watches_validation
         )
-        callbacks = [Monitor(monitored, (X, Y, sample_weight), validation, self._score_outputs)]
+
+    def _batching(self, n_features, rng):
+        return Batching(self.mini_batch_size, self.shuffle, self.dropout,
+                        self._augmenter(n_features, rng))  # fmt: skip
+
+    def _trainer(self, network, previous, data, validation, rng, targets, request):
+        penalty = Penalty(self.regularizer_, self.lmbda, data.X.shape[0], network.n_weights,
+                          network.dtype)  # fmt: skip
+
+        def save(path, trainer):
+            self._save_checkpoint(path, self._state_after(trainer, rng, targets))
+
+        return Trainer(
+            network, cost=self.cost_, penalty=penalty, optimizer=self.optimizer_,
+            state=self._optimizer_state_for(previous, network.params),
+            history=previous.history if previous else None,
+            callbacks=self._run_callbacks(data, validation, request),
+            epoch=previous.n_iter if previous else 0,
+            samples_seen=previous.samples_seen if previous else 0, saver=save,
+        )  # fmt: skip
+
+    def _optimizer_state_for(self, previous, params):
+        """The optimizer state to continue from, or a fresh one."""
+        fresh = new_optimizer_state(self.optimizer_, params, self.eta)
+        if previous is None:
+            return fresh
+        before = previous.plugins["optimizer"]
+        if type(before) is not type(self.optimizer_):
+            warnings.warn(
+                f"The optimizer changed from {plugins.name_of(before)!r} to "
+                f"{plugins.name_of(self.optimizer_)!r} since the last fit: training "
+                f"continues from the current weights with a fresh optimizer state "
+                f"(eta={self.eta:g}).",
+                UserWarning,
+                stacklevel=5,
+            )
+            return fresh
+        state = previous.optimizer_state
+        if state["eta0"] != self.eta:  # the user set a new eta since: it takes over
+            state["eta"] = state["eta0"] = float(self.eta)
+        return state
+
+    def _run_callbacks(self, data, validation, request):
+        """The callbacks of a run: monitoring, the shorthands, the user's, printing."""
+        monitored = self._monitored(validation is not None)
+        if validation is None:
+            monitored = tuple(m for m in monitored if not m.startswith("validation"))
+        keep_counting = request.incremental and hasattr(self, "callbacks_")
+        if not keep_counting:
+            watched = "validation_accuracy" if validation is not None else "loss"
+            self.callbacks_ = self._shorthand_callbacks(watched) + [
+                clone(callback, safe=False) for callback in self.callbacks or ()
+            ]
+        watched_keys = {getattr(c, "monitor", None) for c in self.callbacks_}
+        monitored = (*monitored, *sorted((watched_keys & set(MONITORS)) - set(monitored)))
+        score = self._score_outputs
+        callbacks = [Monitor(monitored, (data.X, data.Y, data.sample_weight), validation, score)]
+        if self.monitor_every is not None and validation is not None:
+            self.history_every_ = {"samples": [], "validation_accuracy": []}
+            callbacks.append(MonitorEvery(self.monitor_every, validation, self.history_every_, score))
+        callbacks += self.callbacks_
         if self.verbose:
             if sys.stdout.isatty():
                 callbacks.append(ProgressBar(sys.stdout))
-            callbacks.append(VerbosePrinter(epochs))
-        if self.monitor_every is not None and validation is not None:
-            self.history_every_ = {"samples": [], "validation_accuracy": []}
-            monitor_every = MonitorEvery(
-                self.monitor_every, validation, self.history_every_, self._score_outputs
-            )
-            callbacks.append(monitor_every)
-        patience = self.early_stopping or DEFAULT_PATIENCE
-        if self.schedule == "halve_on_plateau" and validation is not None:
-            callbacks.append(HalveOnPlateau(patience))
-        elif self.early_stopping is not None and validation is not None:
-            callbacks.append(EarlyStopping(patience))
-        # A cheap guard against silent failure: the cost on a fixed sample must fall.
-        probe = (X[:PROBE_SIZE], Y[:PROBE_SIZE])
-        cost_before = trainer.total_cost(*probe)[0]
-        augment = self._augmenter(X.shape[1], rng)
-        try:
-            train(
-                trainer,
-                X,
-                Y,
-                epochs=epochs,
-                mini_batch_size=self.mini_batch_size,
-                rng=rng,
-                shuffle=self.shuffle,
-                sample_weight=sample_weight,
-                dropout=self.dropout,
-                callbacks=callbacks,
-                augment=augment,
-            )
-        finally:
-            self._store_network(network)
-            self.n_iter_ = getattr(self, "n_iter_", 0) + trainer.epochs_run
-        if trainer.diverged_in_epoch is not None:
-            self._warn_divergence(trainer, X.shape[0])
-        elif trainer.epochs_run and not trainer.interrupted:
-            cost_after = trainer.total_cost(*probe)[0]
-            if not cost_after < cost_before:
-                strong = f" (or lmbda={self.lmbda:g} too strong)" if self.lmbda else ""
-                warnings.warn(
-                    f"The training cost did not decrease ({cost_before:.4g} before this "
-                    f"fit, {cost_after:.4g} after {trainer.epochs_run} epochs): the "
-                    f"learning rate eta={self.eta:g} is probably too large{strong}. "
-                    "Try eta ten times smaller.",
-                    ConvergenceWarning,
-                    stacklevel=3,
-                )
-        return trainer
+            callbacks.append(VerbosePrinter(1 if request.incremental else self.epochs))
+        return callbacks
+
+    def _shorthand_callbacks(self, watched):
+        """The callbacks that ``early_stopping`` and ``schedule`` stand for."""
+        if self.early_stopping is None or isinstance(self.early_stopping, bool):
+            patience = self.n_iter_no_change
+        else:
+            patience = self.early_stopping
+        if self.schedule == "halve_on_plateau":
+            return [HalveOnPlateau(watched, patience)]
+        if self.early_stopping not in (None, False):
+            return [EarlyStopping(watched, patience)]
+        return []
+
+    def _save_checkpoint(self, path, state):
+        # persistence imports the estimators, so importing it at the top would be circular.
+        from .persistence import save
+
+        snapshot = copy.copy(self)
+        snapshot._restore_state(state)
+        save(snapshot, path)
 
     def _augmenter(self, n_features, rng):
         """A function distorting a mini-batch of rows, or None without ``augment``."""
@@ -424,74 +565,32 @@ class _BaseNielsenMLP(BaseEstimator):
 
         return distort
 
-    def _warn_divergence(self, trainer, n_train):
-        epoch = trainer.diverged_in_epoch
+    # -- warnings -----------------------------------------------------------
+
+    def _warn_about(self, trainer, probe, request):
+        """Say how training ended when it was not as asked, and which weights the model holds."""
+        if trainer.ending == "interrupted":
+            warnings.warn(
+                "Training interrupted; " + _kept_weights(trainer), UserWarning, stacklevel=4
+            )
+        elif trainer.ending == "diverged":
+            self._warn_divergence(trainer)
+        elif trainer.epochs_run:
+            probe.check(self.eta, self.lmbda)
+
+    def _warn_divergence(self, trainer):
         message = (
-            f"Training diverged in epoch {epoch} of this fit: the weights overflowed, "
-            f"so training stopped and the model keeps the weights after epoch "
-            f"{epoch - 1}. The learning rate eta={trainer.eta:g} is probably too large"
+            f"Training diverged in epoch {trainer.diverged_epoch}: the weights overflowed, so "
+            f"training stopped; {_kept_weights(trainer)} The learning rate eta={trainer.eta:g} "
+            "is probably too large"
         )
-        decay = 1.0 - trainer.eta * self.lmbda / n_train
-        if self.regularizer_.name == "l2" and decay < -1.0:
+        decay = trainer.penalty.decay_factor(trainer.eta)
+        if self.regularizer_.name == "l2" and decay is not None and decay < -1.0:
             message += (
                 f"; with L2 the weight decay factor 1 - eta*lmbda/n = {decay:.3g} is below "
                 "-1, which alone makes the weights grow at every step: lower eta or lmbda"
             )
-        warnings.warn(message + ".", ConvergenceWarning, stacklevel=3)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Train for one epoch on (X, y), continuing from the current state.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-        classes : array-like of shape (n_classes,), default=None
-            Every class that will ever appear; required at the first call.
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        self : estimator
-        """
-        first_call = not hasattr(self, "coefs_")
-        _warn_if_raw_integers(X)
-        X, y = validate_data(
-            self, X, y, reset=first_call, dtype=self._dtype, multi_output=True,
-            y_numeric=self._y_numeric,
-        )  # fmt: skip
-        sample_weight = self._check_sample_weight(sample_weight, X)
-        if first_call:
-            Y = self._first_partial_fit_targets(y, classes)
-            self._resolve_plugins()
-            self._check_outputs()
-            self._rng = self._seed()
-            network = self._new_network(X.shape[1], Y.shape[1], self._rng)
-            self.n_iter_ = 0
-            self.history_ = None
-            self._optimizer_state = None
-        else:
-            self._check_partial_fit_classes(classes)
-            Y = self._encode_targets(y, fitting=False)
-            self._resolve_plugins()
-            network = self._current_network()
-            if not hasattr(self, "_rng"):  # loaded from a file
-                self._rng = self._seed()
-        trainer = self._run(
-            network,
-            X,
-            Y,
-            sample_weight,
-            None,
-            self._rng,
-            1,
-            self.history_,
-            self._optimizer_state,
-        )
-        self.history_ = trainer.history
-        self._optimizer_state = trainer.optimizer_state
-        return self
+        warnings.warn(message + ".", ConvergenceWarning, stacklevel=5)
 
     def _forward(self, X):
         check_is_fitted(self)
@@ -499,3 +598,84 @@ class _BaseNielsenMLP(BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=dtype)
         activations = self._layer_activations(len(self.coefs_))
         return feedforward(X, self.coefs_, self.intercepts_, activations)
+
+
+@dataclass(frozen=True)
+class _FitRequest:
+    """What ``fit`` or ``partial_fit`` was called with."""
+
+    X: object
+    y: object
+    X_val: object
+    y_val: object
+    sample_weight: object
+    incremental: bool
+    classes: object = None
+
+
+def _kept_weights(trainer):
+    """The truth about which weights the model holds after a run that did not finish."""
+    text = f"the model holds the weights after epoch {trainer.kept_epoch}"
+    if trainer.kept_epoch != trainer.epoch:
+        text += f", the best one kept (epoch {trainer.epoch} was the last completed)"
+    return text + "."
+
+
+class _CostProbe:
+    """A cheap guard against silent failure: the cost on a fixed sample must fall."""
+
+    def __init__(self, trainer, data):
+        self.trainer = trainer
+        self.X, self.Y = data.X[:PROBE_SIZE], data.Y[:PROBE_SIZE]
+        self.before = trainer.evaluate(self.X, self.Y)[0]
+
+    def check(self, eta, lmbda):
+        after = self.trainer.evaluate(self.X, self.Y)[0]
+        if after < self.before:
+            return
+        strong = f" (or lmbda={lmbda:g} too strong)" if lmbda else ""
+        warnings.warn(
+            f"The training cost did not decrease ({self.before:.4g} before this fit, "
+            f"{after:.4g} after {self.trainer.epochs_run} epochs): the learning rate "
+            f"eta={eta:g} is probably too large{strong}. Try eta ten times smaller.",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
+
+
+def _check_state(state):
+    """Refuse a FittedState whose parts do not fit together (ValueError)."""
+    if not state.coefs or len(state.coefs) != len(state.intercepts):
+        raise ValueError("coefs and intercepts must be non-empty and of the same length.")
+    if state.coefs[0].shape[0] != state.n_features_in:
+        raise ValueError("n_features_in does not match the first layer's weights.")
+    for i, (w, b) in enumerate(zip(state.coefs, state.intercepts)):
+        if w.ndim != 2 or b.shape != (w.shape[1],):
+            raise ValueError(f"Layer {i}: weights and biases disagree.")
+        if i and state.coefs[i - 1].shape[1] != w.shape[0]:
+            raise ValueError(
+                f"Layer {i} expects {w.shape[0]} inputs but layer {i - 1} has "
+                f"{state.coefs[i - 1].shape[1]} neurons."
+            )
+    if set(state.history) != set(HISTORY_KEYS):
+        raise ValueError(f"The history must have the keys {list(HISTORY_KEYS)}.")
+    _check_optimizer_state(state)
+    if state.rng_state is not None and state.rng_state.get("bit_generator") != "PCG64":
+        raise ValueError("The random generator state must be a PCG64 state.")
+
+
+def _check_optimizer_state(state):
+    """The optimizer state must hold η and the arrays, and shapes, its optimizer makes."""
+    optimizer_state = state.optimizer_state
+    for key in ("eta", "eta0"):
+        value = optimizer_state.get(key)
+        if not isinstance(value, float) or not np.isfinite(value) or value <= 0:
+            raise ValueError(f"The optimizer state's {key!r} must be a positive number.")
+    n_params = sum(w.size + b.size for w, b in zip(state.coefs, state.intercepts))
+    expected = state.plugins["optimizer"].init(np.zeros(n_params, dtype=state.coefs[0].dtype))
+    arrays = {k: v for k, v in optimizer_state.items() if k not in ("eta", "eta0")}
+    if set(arrays) != set(expected):
+        raise ValueError(f"optimizer_state should have the keys {sorted(expected)}.")
+    for key, value in arrays.items():
+        if np.shape(value) != np.shape(expected[key]):
+            raise ValueError(f"optimizer_state.{key} has the wrong size.")

@@ -176,7 +176,7 @@ class Backprop:
         """Output activations of the last mini-batch passed to :meth:`gradient`."""
         return self._a[-1][: self._last_batch]
 
-    def _drop(self, a, m):
+    def _drop(self, a):
         mask = self.rng.random(a.shape, dtype=a.dtype) >= self.dropout
         mask = mask.astype(a.dtype)
         mask *= self._keep_scale
@@ -213,7 +213,7 @@ class Backprop:
             z += biases
             activation.fn(z, out=a)
             if self.dropout and layer < last:
-                a_kept, mask = self._drop(a, m)
+                a_kept, mask = self._drop(a)
                 masks.append(mask)
                 inputs.append(a_kept)
             else:

@@ -18,7 +18,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
 
     Parameters
     ----------
-    hidden_layer_sizes, cost, activation, output_activation, initializer, regularizer, lmbda, optimizer, eta, mini_batch_size, epochs, dropout, early_stopping, schedule, validation_fraction, monitor, dtype, shuffle, random_state, verbose, warm_start, augment, image_shape, monitor_every
+    hidden_layer_sizes, cost, activation, output_activation, initializer, regularizer, lmbda, optimizer, eta, mini_batch_size, epochs, dropout, early_stopping, n_iter_no_change, schedule, validation_fraction, monitor, dtype, shuffle, random_state, verbose, warm_start, augment, image_shape, monitor_every, callbacks
         As for :class:`~sknielsen.NielsenMLPClassifier`, except the defaults
         ``cost='quadratic'``, ``eta=0.01``, and ``output_activation=None``
         meaning identity (linear) outputs. Where the history and early
@@ -27,7 +27,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
 
     Attributes
     ----------
-    coefs_, intercepts_, n_features_in_, feature_names_in_, n_iter_, n_outputs_, history_
+    coefs_, intercepts_, n_features_in_, feature_names_in_, n_iter_, t_, n_outputs_, n_layers_, out_activation_, eta_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, best_epoch_, history_, callbacks_
         As for :class:`~sknielsen.NielsenMLPClassifier`.
 
     See Also
@@ -65,6 +65,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
         epochs=30,
         dropout=0.0,
         early_stopping=None,
+        n_iter_no_change=10,
         schedule="constant",
         validation_fraction=0.1,
         monitor=None,
@@ -76,6 +77,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
         augment=None,
         image_shape=None,
         monitor_every=None,
+        callbacks=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cost = cost
@@ -90,6 +92,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
         self.epochs = epochs
         self.dropout = dropout
         self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
         self.schedule = schedule
         self.validation_fraction = validation_fraction
         self.monitor = monitor
@@ -101,32 +104,41 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
         self.augment = augment
         self.image_shape = image_shape
         self.monitor_every = monitor_every
+        self.callbacks = callbacks
 
-    # -- labels ------------------------------------------------------------
+    # -- targets -----------------------------------------------------------
 
-    def _encode_targets(self, y, *, fitting):
+    def _new_targets(self, y, classes, incremental):
+        if classes is not None:
+            raise ValueError("classes has no meaning for a regressor; leave it out.")
+        return {"y_1d": np.ndim(y) == 1}
+
+    def _encode(self, y, targets):
         """Return targets as a (n_samples, n_outputs) float array."""
         y = np.asarray(y, dtype=self._dtype)
-        targets = y[:, None] if y.ndim == 1 else y
-        if fitting:
-            self._y_1d = y.ndim == 1
-        elif targets.shape[1] != self.coefs_[-1].shape[1] if hasattr(self, "coefs_") else False:
-            raise ValueError(
-                f"y has {targets.shape[1]} outputs; the model was fitted with "
-                f"{self.coefs_[-1].shape[1]}."
-            )
-        return targets
+        return y[:, None] if y.ndim == 1 else y
 
-    def _check_outputs(self):
+    def _check_targets(self, targets, n_outputs):
+        if not isinstance(targets["y_1d"], bool):
+            raise ValueError("y_1d must be true or false.")
+        if targets["y_1d"] and n_outputs != 1:
+            raise ValueError("y_1d is true but the network has several outputs.")
+
+    def _capture_targets(self):
+        return {"y_1d": self._y_1d}
+
+    def _restore_targets(self, targets):
+        self._y_1d = targets["y_1d"]
+
+    def _check_outputs(self, targets):
         pass
 
-    def _stratify(self, Y):
+    @staticmethod
+    def _stratify(Y, targets):
         return None
 
-    def _first_partial_fit_targets(self, y, classes):
-        return self._encode_targets(y, fitting=True)
-
-    def _check_partial_fit_classes(self, classes):
+    @staticmethod
+    def _check_classes_argument(classes, targets):
         if classes is not None:
             raise ValueError("classes has no meaning for a regressor; leave it out.")
 
@@ -134,20 +146,24 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
     def _score_outputs(output, Y):
         return float(r2_score(Y, output))
 
-    def partial_fit(self, X, y, sample_weight=None):
+    def partial_fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
         """Train for one epoch on (X, y), continuing from the current state.
+
+        See :meth:`NielsenMLPClassifier.partial_fit`.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
+        X_val, y_val : array-like, default=None
+            Validation data for this epoch.
 
         Returns
         -------
         self : NielsenMLPRegressor
         """
-        return super().partial_fit(X, y, sample_weight=sample_weight)
+        return super().partial_fit(X, y, sample_weight=sample_weight, X_val=X_val, y_val=y_val)
 
     def predict(self, X):
         """Return the outputs of the network.

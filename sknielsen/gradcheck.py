@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import plugins
+from ._loop import Penalty
 from ._network import Backprop, Network
-from ._training import Trainer
 
 __all__ = ["GradientCheck", "check_gradients"]
 
@@ -93,15 +93,8 @@ def check_gradients(
     network.initialize(plugins.get("initializer", initializer), rng)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, sizes[0]))
     Y = _targets(n_samples, sizes[-1], rng)
-    trainer = Trainer(
-        network,
-        cost=cost,
-        regularizer=plugins.get("regularizer", regularizer),
-        optimizer=plugins.get("optimizer", "sgd"),
-        lmbda=lmbda,
-        n_train=n_samples,
-        eta=1.0,
-    )
+    penalty = Penalty(plugins.get("regularizer", regularizer), lmbda, n_samples,
+                      network.n_weights, np.float64)  # fmt: skip
     if sample_weight is None:
         scale = 1.0 / n_samples
     else:
@@ -110,14 +103,11 @@ def check_gradients(
 
     backprop = Backprop(network, cost, n_samples)
     analytic = backprop.gradient(X, Y, scale).copy()
-    penalty = trainer.regularizer.gradient(
-        network.weight_params, lmbda, n_samples, out=np.empty(network.n_weights)
-    )
-    if penalty is not None:
-        analytic[: network.n_weights] += penalty
+    penalty.add_gradient(analytic, network.params)
 
     def total_cost():
-        return trainer.total_cost(X, Y, sample_weight)[0]
+        data_cost = np.average(cost.fn(network.feedforward(X), Y), weights=sample_weight)
+        return data_cost + penalty.value(network.params)
 
     numeric = np.empty_like(analytic)
     params = network.params

@@ -16,33 +16,48 @@ The book's ``network2.py`` format (``{"sizes", "weights", "biases",
 """
 
 import json
-import os
-import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
 
+from . import callbacks as callbacks_module
 from . import plugins
 from ._classifier import NielsenMLPClassifier
+from ._io import write_text_atomically
+from ._loop import new_optimizer_state
 from ._mlp import PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS
 from ._regressor import NielsenMLPRegressor
-from ._training import MONITORS
+from ._state import FittedState
+from .callbacks import HISTORY_KEYS, MONITORS
 
 FORMAT_NAME = "sknielsen-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # Format versions this code reads; every earlier version must stay here.
-READABLE_VERSIONS = (1,)
+READABLE_VERSIONS = (1, 2)
 # The book's cost class names and ours.
 NETWORK2_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
 _LABEL_KINDS = "biufUO"
 # The estimators a file may hold, by the name written in it.
 ESTIMATORS = {cls.__name__: cls for cls in (NielsenMLPClassifier, NielsenMLPRegressor)}
-# Fitted keys every file has, and those of each estimator.
+# Fitted keys of each format version, and the label-encoding keys of each estimator.
 _FITTED_KEYS = {
-    "n_features_in", "feature_names_in", "n_iter", "history", "plugins", "dtype", "coefs",
-    "intercepts", "optimizer_state",
+    1: {"n_features_in", "feature_names_in", "n_iter", "history", "plugins", "dtype", "coefs",
+        "intercepts", "optimizer_state"},
+    2: {"n_features_in", "feature_names_in", "n_iter", "samples_seen", "history", "plugins",
+        "dtype", "coefs", "intercepts", "optimizer_state", "rng_state", "targets"},
 }  # fmt: skip
 _TARGET_KEYS = {"NielsenMLPClassifier": {"classes", "multilabel"}, "NielsenMLPRegressor": {"y_1d"}}
+# Callbacks saved with the estimator's parameters, by class name; others are left out.
+SAVED_CALLBACKS = {
+    cls.__name__: cls
+    for cls in (
+        callbacks_module.EarlyStopping, callbacks_module.HalveOnPlateau,
+        callbacks_module.StepDecay, callbacks_module.ExponentialDecay,
+        callbacks_module.InverseScaling, callbacks_module.Checkpoint, callbacks_module.CSVLogger,
+    )
+}  # fmt: skip
+_SCALARS = (str, int, float, bool, type(None))
 
 __all__ = ["FORMAT_VERSION", "ModelFileError", "load", "save"]
 
@@ -57,7 +72,7 @@ class ModelFileError(ValueError):
 def _plugin_to_json(plugin):
     params = plugin.get_params()
     for key, value in params.items():
-        if not isinstance(value, (str, int, float, bool, type(None))):
+        if not isinstance(value, _SCALARS):
             raise ValueError(
                 f"Cannot save the {plugin.kind} {plugin.name!r}: its parameter "
                 f"{key!r} is a {type(value).__name__}, not a JSON number, string "
@@ -66,7 +81,29 @@ def _plugin_to_json(plugin):
     return {"plugin": plugin.kind, "name": plugins.name_of(plugin), "params": params}
 
 
+def _callbacks_to_json(callbacks):
+    """The built-in callbacks as documents; a user's own callbacks cannot be saved."""
+    documents, left_out = [], []
+    for callback in callbacks or ():
+        params = {k: str(v) if isinstance(v, Path) else v for k, v in callback.get_params().items()}
+        savable = type(callback) is SAVED_CALLBACKS.get(type(callback).__name__)
+        if savable and all(isinstance(v, _SCALARS) for v in params.values()):
+            documents.append({"callback": type(callback).__name__, "params": params})
+        else:
+            left_out.append(type(callback).__name__)
+    if left_out:
+        warnings.warn(
+            f"The callbacks {left_out} are not saved with the model: only the built-in "
+            f"callbacks {sorted(SAVED_CALLBACKS)} with plain parameters are.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return documents
+
+
 def _param_to_json(name, value):
+    if name == "callbacks":
+        return _callbacks_to_json(value) if value is not None else None
     if isinstance(value, plugins.Plugin):
         return _plugin_to_json(value)
     if isinstance(value, (tuple, list)):
@@ -75,7 +112,7 @@ def _param_to_json(name, value):
         return None  # a generator's state is not configuration
     if isinstance(value, np.generic):
         return value.item()
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if isinstance(value, _SCALARS):
         return value
     raise ValueError(
         f"Cannot save parameter {name}={value!r}: not a name, number, string or plugin."
@@ -92,6 +129,37 @@ def _labels_to_json(classes):
     return {"dtype": classes.dtype.str, "values": values}
 
 
+def _targets_to_json(targets):
+    if "classes" in targets:
+        return {"classes": _labels_to_json(targets["classes"]),
+                "multilabel": bool(targets["multilabel"])}  # fmt: skip
+    return {"y_1d": bool(targets["y_1d"])}
+
+
+def _state_to_json(state):
+    optimizer_state = {k: v for k, v in state.optimizer_state.items() if k not in ("eta", "eta0")}
+    return {
+        "targets": _targets_to_json(state.targets),
+        "n_features_in": state.n_features_in,
+        "feature_names_in": (
+            None if state.feature_names_in is None else list(map(str, state.feature_names_in))
+        ),
+        "n_iter": state.n_iter,
+        "samples_seen": state.samples_seen,
+        "history": state.history,
+        "plugins": {name: _plugin_to_json(plugin) for name, plugin in state.plugins.items()},
+        "dtype": state.coefs[0].dtype.name,
+        "coefs": [w.tolist() for w in state.coefs],
+        "intercepts": [b.tolist() for b in state.intercepts],
+        "optimizer_state": {
+            "eta": state.optimizer_state["eta"],
+            "eta0": state.optimizer_state["eta0"],
+            "arrays": {k: np.asarray(v).tolist() for k, v in optimizer_state.items()},
+        },
+        "rng_state": state.rng_state,
+    }
+
+
 def _model_document(model):
     if type(model) not in ESTIMATORS.values():
         raise TypeError(
@@ -100,32 +168,12 @@ def _model_document(model):
     if not hasattr(model, "coefs_"):
         raise ValueError("This model is not fitted yet; fit it before saving.")
     params = {k: _param_to_json(k, v) for k, v in model.get_params(deep=False).items()}
-    if isinstance(model, NielsenMLPClassifier):
-        targets = {"classes": _labels_to_json(model.classes_), "multilabel": bool(model._multilabel)}
-    else:
-        targets = {"y_1d": bool(model._y_1d)}
-    fitted = {
-        **targets,
-        "n_features_in": int(model.n_features_in_),
-        "feature_names_in": (
-            model.feature_names_in_.tolist() if hasattr(model, "feature_names_in_") else None
-        ),
-        "n_iter": int(model.n_iter_),
-        "history": model.history_,
-        "plugins": {p: _plugin_to_json(getattr(model, p + "_")) for p in PLUGIN_PARAMETERS},
-        "dtype": model.coefs_[0].dtype.name,
-        "coefs": [w.tolist() for w in model.coefs_],
-        "intercepts": [b.tolist() for b in model.intercepts_],
-        "optimizer_state": {
-            k: np.asarray(v).tolist() for k, v in (model._optimizer_state or {}).items()
-        },
-    }
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "estimator": type(model).__name__,
         "params": params,
-        "fitted": fitted,
+        "fitted": _state_to_json(model._capture_state()),
     }
 
 
@@ -146,43 +194,6 @@ def _network2_document(model):
         "biases": [b[:, None].tolist() for b in model.intercepts_],
         "cost": book_cost,
     }
-
-
-def _file_mode(path):
-    """The mode of the file being replaced, or the umask's default for a new file."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _write_atomically(path, text):
-    """Write text to ``path`` so that a crash leaves the old file or the new one."""
-    _atomic_binary_write(path, text.encode("utf-8"))
-
-
-def _atomic_binary_write(path, data):
-    path = Path(path)
-    mode = _file_mode(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    handle = tempfile.NamedTemporaryFile(
-        "wb", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(handle.name, mode)  # temporary files are created private
-        os.replace(handle.name, path)
-    except BaseException:
-        try:
-            os.unlink(handle.name)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def save(model, path, *, format="sknielsen"):
@@ -222,7 +233,7 @@ def save(model, path, *, format="sknielsen"):
         raise ValueError(
             "The model holds NaN or infinite values (diverged training?) and cannot be saved."
         ) from exc
-    _write_atomically(path, text)
+    write_text_atomically(path, text)
 
 
 # -- reading ----------------------------------------------------------------
@@ -294,7 +305,9 @@ def _params_from_json(document, estimator_class=NielsenMLPClassifier):
     params = {}
     for key, value in document.items():
         kinds = {**PLUGIN_PARAMETERS, **TRAINING_PLUGIN_PARAMETERS}
-        if key in kinds and isinstance(value, dict):
+        if key == "callbacks" and value is not None:
+            value = _callbacks_from_json(value)
+        elif key in kinds and isinstance(value, dict):
             value = _plugin_from_json(value, kinds[key], f"params.{key}")
         elif key in ("hidden_layer_sizes", "monitor", "augment", "image_shape") and isinstance(
             value, list
@@ -323,105 +336,159 @@ def _params_from_json(document, estimator_class=NielsenMLPClassifier):
     return model
 
 
-def _restore_fitted(model, fitted):
-    expected = _FITTED_KEYS | _TARGET_KEYS[type(model).__name__]
+def _callbacks_from_json(documents):
+    _require(isinstance(documents, list), "params.callbacks must be a list.")
+    callbacks = []
+    for i, document in enumerate(documents):
+        where = f"params.callbacks[{i}]"
+        _require(
+            isinstance(document, dict) and set(document) == {"callback", "params"},
+            f"{where} should be an object with keys callback and params.",
+        )
+        cls = SAVED_CALLBACKS.get(document["callback"])
+        _require(cls is not None, f"{where}: unknown callback; known: {sorted(SAVED_CALLBACKS)}.")
+        params = document["params"]
+        _require(
+            isinstance(params, dict) and all(isinstance(v, _SCALARS) for v in params.values()),
+            f"{where}: params must be an object of numbers, strings and booleans.",
+        )
+        try:
+            callbacks.append(cls(**params))
+        except (TypeError, ValueError) as exc:
+            raise ModelFileError(f"{where}: {exc}") from None
+    return callbacks
+
+
+def _state_from_json(model, fitted, version):
+    """Parse the fitted part of a file (any readable version) into a FittedState."""
+    expected = _FITTED_KEYS[version]
+    if version == 1:
+        expected = expected | _TARGET_KEYS[type(model).__name__]
     _require(isinstance(fitted, dict), "fitted should be an object.")
     _require(set(fitted) == expected, f"fitted should have exactly the keys {sorted(expected)}.")
     dtype = {"float64": np.float64, "float32": np.float32}.get(fitted["dtype"])
     _require(dtype is not None, "fitted.dtype must be 'float64' or 'float32'.")
-    _require(isinstance(fitted["coefs"], list) and fitted["coefs"], "fitted.coefs is empty.")
+    for key in ("coefs", "intercepts"):
+        _require(isinstance(fitted[key], list) and fitted[key], f"fitted.{key} is empty.")
     coefs = [_float_matrix(w, f"coefs[{i}]", dtype, 2) for i, w in enumerate(fitted["coefs"])]
     intercepts = [
         _float_matrix(b, f"intercepts[{i}]", dtype, 1) for i, b in enumerate(fitted["intercepts"])
     ]
-    _check_shapes(coefs, intercepts, fitted["n_features_in"])
-    for kind_param, document in fitted["plugins"].items():
-        _require(kind_param in PLUGIN_PARAMETERS, f"Unknown fitted plugin {kind_param!r}.")
-        plugin = _plugin_from_json(
-            document, PLUGIN_PARAMETERS[kind_param], f"fitted.plugins.{kind_param}"
-        )
-        setattr(model, kind_param + "_", plugin)
-    _require(set(fitted["plugins"]) == set(PLUGIN_PARAMETERS), "fitted.plugins is incomplete.")
-    if isinstance(model, NielsenMLPClassifier):
-        model.classes_ = _labels_from_json(fitted["classes"])
-        model._multilabel = bool(fitted["multilabel"])
-        _require(
-            len(model.classes_) == coefs[-1].shape[1],
-            f"{len(model.classes_)} classes but {coefs[-1].shape[1]} output neurons.",
-        )
+    fitted_plugins = _fitted_plugins_from_json(fitted["plugins"])
+    if version == 1:
+        targets = {key: fitted[key] for key in _TARGET_KEYS[type(model).__name__]}
+        optimizer_state = {"eta": float(model.eta), "eta0": float(model.eta),
+                           "arrays": fitted["optimizer_state"]}  # fmt: skip
     else:
-        _require(isinstance(fitted["y_1d"], bool), "fitted.y_1d must be true or false.")
-        _require(
-            not fitted["y_1d"] or coefs[-1].shape[1] == 1,
-            "fitted.y_1d is true but the network has several outputs.",
-        )
-        model._y_1d = fitted["y_1d"]
-    model.n_features_in_ = coefs[0].shape[0]
-    if fitted["feature_names_in"] is not None:
-        names = fitted["feature_names_in"]
-        _require(
-            isinstance(names, list) and len(names) == model.n_features_in_
-            and all(isinstance(n, str) for n in names),
-            "fitted.feature_names_in must list one string per feature.",
-        )
-        model.feature_names_in_ = np.array(names, dtype=object)
-    _require(isinstance(fitted["n_iter"], int) and fitted["n_iter"] >= 0, "Bad fitted.n_iter.")
-    model.n_iter_ = fitted["n_iter"]
-    model.history_ = _history_from_json(fitted["history"])
-    model.coefs_, model.intercepts_ = coefs, intercepts
-    model.n_outputs_ = coefs[-1].shape[1]
-    n_params = sum(w.size + b.size for w, b in zip(coefs, intercepts))
-    state = fitted["optimizer_state"]
-    _require(isinstance(state, dict), "fitted.optimizer_state should be an object.")
-    model._optimizer_state = {
-        key: _float_matrix(value, f"optimizer_state.{key}", dtype, 1)
-        for key, value in state.items()
-    } or None
-    if model._optimizer_state:
-        # The state must have the arrays, and shapes, that the optimizer makes.
-        try:
-            expected = model.optimizer_.init(np.zeros(n_params, dtype=dtype))
-        except ValueError as exc:
-            raise ModelFileError(f"fitted.plugins.optimizer: {exc}") from None
-        _require(
-            set(expected) == set(model._optimizer_state),
-            f"optimizer_state should have the keys {sorted(expected)}.",
-        )
-        for key, value in model._optimizer_state.items():
-            _require(
-                value.shape == np.shape(expected[key]),
-                f"optimizer_state.{key} has the wrong size.",
-            )
-    return model
-
-
-def _check_shapes(coefs, intercepts, n_features):
-    _require(len(coefs) == len(intercepts), "coefs and intercepts differ in length.")
-    _require(
-        isinstance(n_features, int) and n_features == coefs[0].shape[0],
-        "n_features_in does not match the first layer's weights.",
+        targets, optimizer_state = fitted["targets"], fitted["optimizer_state"]
+    return FittedState(
+        coefs=coefs,
+        intercepts=intercepts,
+        plugins=fitted_plugins,
+        optimizer_state=_optimizer_state_from_json(optimizer_state, dtype),
+        history=_history_from_json(fitted["history"], version),
+        rng_state=None if version == 1 else _rng_state_from_json(fitted["rng_state"]),
+        targets=_targets_from_json(targets, type(model)),
+        n_features_in=_count(fitted["n_features_in"], "n_features_in"),
+        feature_names_in=_feature_names_from_json(fitted["feature_names_in"]),
+        n_iter=_count(fitted["n_iter"], "n_iter"),
+        samples_seen=0 if version == 1 else _count(fitted["samples_seen"], "samples_seen"),
     )
-    for i, (w, b) in enumerate(zip(coefs, intercepts)):
-        _require(w.shape[1] == b.shape[0], f"Layer {i}: weights and biases disagree.")
-        if i:
-            _require(
-                coefs[i - 1].shape[1] == w.shape[0],
-                f"Layer {i} expects {w.shape[0]} inputs but layer {i - 1} has "
-                f"{coefs[i - 1].shape[1]} neurons.",
-            )
 
 
-def _history_from_json(history):
+def _count(value, name):
     _require(
-        isinstance(history, dict) and set(history) == set(MONITORS),
-        f"fitted.history should have the keys {list(MONITORS)}.",
+        isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+        f"fitted.{name} must be a non-negative integer.",
+    )
+    return value
+
+
+def _fitted_plugins_from_json(documents):
+    _require(
+        isinstance(documents, dict) and set(documents) == set(PLUGIN_PARAMETERS),
+        f"fitted.plugins should have exactly the keys {sorted(PLUGIN_PARAMETERS)}.",
+    )
+    return {
+        name: _plugin_from_json(document, PLUGIN_PARAMETERS[name], f"fitted.plugins.{name}")
+        for name, document in documents.items()
+    }
+
+
+def _optimizer_state_from_json(document, dtype):
+    _require(
+        isinstance(document, dict) and set(document) == {"eta", "eta0", "arrays"}
+        and isinstance(document["arrays"], dict),
+        "fitted.optimizer_state should be an object with keys eta, eta0 and arrays.",
+    )  # fmt: skip
+    for key in ("eta", "eta0"):
+        value = document[key]
+        _require(
+            isinstance(value, (int, float)) and not isinstance(value, bool),
+            f"fitted.optimizer_state.{key} must be a number.",
+        )
+    arrays = {
+        key: _float_matrix(value, f"optimizer_state.{key}", dtype, 1)
+        for key, value in document["arrays"].items()
+    }
+    return {"eta": float(document["eta"]), "eta0": float(document["eta0"]), **arrays}
+
+
+def _rng_state_from_json(document):
+    if document is None:
+        return None
+    _require(
+        isinstance(document, dict)
+        and set(document) == {"bit_generator", "state", "has_uint32", "uinteger"}
+        and document["bit_generator"] == "PCG64"
+        and isinstance(document["state"], dict)
+        and set(document["state"]) == {"state", "inc"}
+        and all(isinstance(v, int) and 0 <= v < 2**128 for v in document["state"].values())
+        and all(isinstance(document[k], int) for k in ("has_uint32", "uinteger")),
+        "fitted.rng_state is not a PCG64 generator state.",
+    )  # fmt: skip
+    return document
+
+
+def _targets_from_json(document, estimator_class):
+    expected = _TARGET_KEYS[estimator_class.__name__]
+    _require(
+        isinstance(document, dict) and set(document) == expected,
+        f"fitted.targets should have exactly the keys {sorted(expected)}.",
+    )
+    if "classes" not in document:
+        _require(isinstance(document["y_1d"], bool), "fitted.targets.y_1d must be true or false.")
+        return dict(document)
+    _require(
+        isinstance(document["multilabel"], bool), "fitted.targets.multilabel must be true or false."
+    )
+    return {"classes": _labels_from_json(document["classes"]), "multilabel": document["multilabel"]}
+
+
+def _feature_names_from_json(names):
+    if names is None:
+        return None
+    _require(
+        isinstance(names, list) and all(isinstance(n, str) for n in names),
+        "fitted.feature_names_in must list one string per feature.",
+    )
+    return np.array(names, dtype=object)
+
+
+def _history_from_json(history, version):
+    keys = MONITORS if version == 1 else HISTORY_KEYS
+    _require(
+        isinstance(history, dict) and set(history) == set(keys),
+        f"fitted.history should have the keys {list(keys)}.",
     )
     for key, values in history.items():
         _require(
-            isinstance(values, list) and all(isinstance(v, (int, float)) for v in values),
+            isinstance(values, list)
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values),
             f"fitted.history.{key} must be a list of numbers.",
         )
-    return {key: list(values) for key, values in history.items()}
+    history = {key: [float(v) for v in values] for key, values in history.items()}
+    return {key: history.get(key, []) for key in HISTORY_KEYS}
 
 
 def _from_network2(document):
@@ -455,14 +522,30 @@ def _from_network2(document):
         intercepts.append(b[:, 0].copy())
     model = NielsenMLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), cost=NETWORK2_COSTS[cost])
     model._resolve_plugins()
-    model.classes_ = np.arange(sizes[-1])
-    model._multilabel = False
-    model.n_features_in_ = sizes[0]
-    model.n_iter_ = 0
-    model.n_outputs_ = sizes[-1]
-    model.history_ = {key: [] for key in MONITORS}
-    model._optimizer_state = None
-    model.coefs_, model.intercepts_ = coefs, intercepts
+    fitted_plugins = {name: getattr(model, name + "_") for name in PLUGIN_PARAMETERS}
+    n_params = sum(w.size + b.size for w, b in zip(coefs, intercepts))
+    state = FittedState(
+        coefs=coefs,
+        intercepts=intercepts,
+        plugins=fitted_plugins,
+        optimizer_state=new_optimizer_state(model.optimizer_, np.zeros(n_params), model.eta),
+        history={key: [] for key in HISTORY_KEYS},
+        rng_state=None,
+        targets={"classes": np.arange(sizes[-1]), "multilabel": False},
+        n_features_in=sizes[0],
+        feature_names_in=None,
+        n_iter=0,
+        samples_seen=0,
+    )
+    return _restored(model, state)
+
+
+def _restored(model, state):
+    """``model`` with ``state`` restored, or a ModelFileError saying what does not fit."""
+    try:
+        model._restore_state(state)
+    except ValueError as exc:
+        raise ModelFileError(f"inconsistent model: {exc}") from None
     return model
 
 
@@ -516,7 +599,7 @@ def load(path):
             f"Unknown estimator {document.get('estimator')!r}; known: {sorted(ESTIMATORS)}.",
         )
         model = _params_from_json(document.get("params"), estimator_class)
-        return _restore_fitted(model, document.get("fitted"))
+        return _restored(model, _state_from_json(model, document.get("fitted"), version))
     except ModelFileError as exc:
         raise ModelFileError(f"{path}: {exc}") from None
     except (KeyError, TypeError, AttributeError, IndexError) as exc:

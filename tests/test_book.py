@@ -5,8 +5,9 @@ import pytest
 from scipy.special import expit
 
 from sknielsen import plugins
+from sknielsen._loop import Batching, Penalty, Trainer, TrainingData, new_optimizer_state, train
 from sknielsen._network import Network
-from sknielsen._training import Trainer, train
+from sknielsen.callbacks import Callback
 
 
 def test_single_neuron_starting_numbers():
@@ -19,25 +20,34 @@ def test_single_neuron_starting_numbers():
     assert expit(1.5) == pytest.approx(a)
 
 
+class OutputRecorder(Callback):
+    def __init__(self, x):
+        self.x = x
+
+    def on_train_begin(self, trainer):
+        self.outputs = [trainer.network.feedforward(self.x)[0, 0]]
+
+    def on_epoch_end(self, trainer):
+        self.outputs.append(trainer.network.feedforward(self.x)[0, 0])
+
+
 def neuron_outputs(cost, epochs, eta=0.15):
     """Train the book's neuron (w = b = 2, x = 1, y = 0) and record its output."""
     network = Network((1, 1), [plugins.Sigmoid()])
     network.params[:] = [2.0, 2.0]
+    x, y = np.array([[1.0]]), np.array([[0.0]])
+    recorder = OutputRecorder(x)
     trainer = Trainer(
         network,
         cost=plugins.get("cost", cost),
-        regularizer=plugins.NoRegularizer(),
+        penalty=Penalty(plugins.NoRegularizer(), 0.0, 1, network.n_weights, network.dtype),
         optimizer=plugins.SGD(),
-        lmbda=0.0,
-        n_train=1,
-        eta=eta,
+        state=new_optimizer_state(plugins.SGD(), network.params, eta),
+        callbacks=[recorder],
     )
-    x, y = np.array([[1.0]]), np.array([[0.0]])
-    outputs = [network.feedforward(x)[0, 0]]
-    for _ in range(epochs):
-        train(trainer, x, y, epochs=1, mini_batch_size=1, rng=np.random.default_rng(0))
-        outputs.append(network.feedforward(x)[0, 0])
-    return np.array(outputs)
+    train(trainer, TrainingData(x, y), epochs=epochs, batching=Batching(1),
+          rng=np.random.default_rng(0))  # fmt: skip
+    return np.array(recorder.outputs)
 
 
 def test_quadratic_cost_learns_slowly_where_cross_entropy_does_not():

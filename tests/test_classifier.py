@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sknielsen import NielsenMLPClassifier
 from sknielsen._network import Backprop, Network
-from sknielsen._training import EarlyStopping, HalveOnPlateau, StopTraining
+from sknielsen.callbacks import Callback, EarlyStopping, HalveOnPlateau, StopTraining
 from sknielsen.plugins import CrossEntropyCost, DefaultInitializer, Momentum, Sigmoid
 
 
@@ -219,12 +219,11 @@ def test_partial_fit_continues_and_counts_epochs(small_digits):
     with pytest.raises(ValueError, match="classes must be passed"):
         net.partial_fit(X, y)
     net.partial_fit(X[:100], y[:100], classes=[0, 1, 2])
-    state = net._optimizer_state
     for _ in range(5):
         net.partial_fit(X, y)
     assert net.n_iter_ == 6 and len(net.history_["training_cost"]) == 6
     assert net.score(X_test, y_test) > 0.9
-    assert net._optimizer_state is state or state == {}
+    assert net._optimizer_state == {"eta": 0.5, "eta0": 0.5}
     with pytest.raises(ValueError, match="labels not seen"):
         net.partial_fit(X[:5], np.full(5, 9))
 
@@ -283,7 +282,7 @@ def test_dropout_masks_and_rescales(rng):
     network.initialize(DefaultInitializer(), rng)
     backprop = Backprop(network, CrossEntropyCost(), 50, dropout=0.4, rng=rng)
     a = rng.uniform(size=(50, 400))
-    kept, mask = backprop._drop(a, 50)
+    kept, mask = backprop._drop(a)
     assert np.mean(mask == 0) == pytest.approx(0.4, abs=0.02)
     np.testing.assert_allclose(mask[mask > 0], 1 / 0.6)
     assert kept.mean() == pytest.approx(a.mean(), rel=0.03)  # expectation unchanged
@@ -304,13 +303,17 @@ def test_dropout_reduces_overfitting(digits_split):
 
 
 class ScriptedTrainer:
-    """Just what the plateau callbacks read: a history, params, eta, epochs run."""
+    """Just what the plateau callbacks read and call: history, params, eta, keep_best."""
 
     def __init__(self, eta=1.0):
         self.history = {"validation_accuracy": []}
         self.network = type("Net", (), {"params": np.zeros(1)})()
-        self.eta = eta
+        self.eta = self.initial_eta = eta
         self.epochs_run = 0
+        self.kept = None
+
+    def keep_best(self):
+        self.kept = (self.epochs_run, self.network.params[0])
 
     def end_epoch(self, callback, accuracy):
         self.epochs_run += 1
@@ -327,9 +330,7 @@ def test_early_stopping_stops_at_the_right_epoch_and_keeps_the_best():
         for accuracy in curve:
             trainer.end_epoch(callback, accuracy)
     # Best 0.7 at epoch 3; epochs 4, 5, 6 bring no improvement: stop after epoch 6.
-    assert trainer.epochs_run == 6 and callback.best_epoch == 3
-    callback.on_train_end(trainer)
-    assert trainer.network.params[0] == 0.7
+    assert trainer.epochs_run == 6 and trainer.kept == (3, 0.7)
 
 
 def test_halving_schedule_halves_and_stops_at_one_128th():
@@ -364,28 +365,33 @@ def test_halving_schedule_end_to_end(small_digits):
     assert net.n_iter_ < 500 and len(net.history_["validation_accuracy"]) == net.n_iter_
 
 
-def test_keyboard_interrupt_keeps_the_last_completed_epoch(small_digits, monkeypatch):
-    X, _, y, _ = small_digits
-    import sknielsen._training as training
+class InterruptAt(Callback):
+    """Raise KeyboardInterrupt, as Ctrl-C would, after the given mini-batch of a fit."""
 
-    calls = {"n": 0}
-    original = training.Trainer.step
+    def __init__(self, batch=1):
+        self.batch = batch
 
-    def interrupting_step(self, *args):
-        calls["n"] += 1
-        if calls["n"] == 3 * 30 + 5:  # during the fourth epoch (30 batches each)
+    def on_train_begin(self, trainer):
+        self._batches = 0
+
+    def on_batch_end(self, trainer):
+        self._batches += 1
+        if self._batches == self.batch:
             raise KeyboardInterrupt
-        return original(self, *args)
 
+
+def test_keyboard_interrupt_keeps_the_last_completed_epoch(small_digits):
+    X, _, y, _ = small_digits
     reference = NielsenMLPClassifier(epochs=3, random_state=0, monitor=("training_cost",))
     reference.fit(X, y)
-    monkeypatch.setattr(training.Trainer, "step", interrupting_step)
-    net = NielsenMLPClassifier(epochs=10, random_state=0, monitor=("training_cost",))
+    # During the fourth epoch (30 batches each).
+    net = NielsenMLPClassifier(epochs=10, random_state=0, monitor=("training_cost",),
+                               callbacks=[InterruptAt(3 * 30 + 5)])  # fmt: skip
     with pytest.warns(UserWarning, match="interrupted.*after epoch 3"):
         net.fit(X, y)
     assert net.n_iter_ == 3 and len(net.history_["training_cost"]) == 3
     np.testing.assert_array_equal(net.coefs_[0], reference.coefs_[0])
-    monkeypatch.undo()
+    net.set_params(callbacks=None)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         net.partial_fit(X, y)

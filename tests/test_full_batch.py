@@ -86,16 +86,19 @@ def test_dropout_is_refused_with_full_batch_optimizers(small_digits):
 
 def test_objective_value_and_gradient_agree_with_the_trainer(small_digits):
     from sknielsen import plugins
+    from sknielsen._loop import FullBatchObjective, Penalty, Trainer, TrainingData
+    from sknielsen._loop import new_optimizer_state
     from sknielsen._network import Network
-    from sknielsen._training import FullBatchObjective, Trainer
 
     X, _, y, _ = small_digits
     Y = np.eye(3)[y]
     network = Network((64, 5, 3), [plugins.Sigmoid(), plugins.Sigmoid()])
     network.initialize(plugins.DefaultInitializer(), np.random.default_rng(0))
-    trainer = Trainer(network, cost=plugins.CrossEntropyCost(), regularizer=plugins.L2(),
-                      optimizer=plugins.LBFGS(), lmbda=1.0, n_train=len(X), eta=1.0)  # fmt: skip
-    objective = FullBatchObjective(trainer, X, Y)
+    penalty = Penalty(plugins.L2(), 1.0, len(X), network.n_weights, network.dtype)
+    trainer = Trainer(network, cost=plugins.CrossEntropyCost(), penalty=penalty,
+                      optimizer=plugins.LBFGS(),
+                      state=new_optimizer_state(plugins.LBFGS(), network.params, 1.0))  # fmt: skip
+    objective = FullBatchObjective(trainer, TrainingData(X, Y))
     point = network.params.copy() + 0.01
     cost, grads = objective.value_and_gradient(point)
     assert cost == pytest.approx(objective.value(point), rel=1e-12)

@@ -36,7 +36,7 @@ def test_save_load_gives_identical_probabilities(fitted, small_digits, tmp_path)
     assert loaded.history_ == fitted.history_ and loaded.n_iter_ == 3
     assert isinstance(loaded.optimizer, Momentum) and loaded.optimizer.mu == 0.5
     document = json.loads(path.read_text())
-    assert document["format"] == "sknielsen-model" and document["format_version"] == 1
+    assert document["format"] == "sknielsen-model" and document["format_version"] == 2
 
 
 def test_loaded_model_continues_training(fitted, small_digits, tmp_path):
@@ -123,7 +123,7 @@ def test_save_is_atomic(fitted, tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(persistence.os, "fsync", crash)
+    monkeypatch.setattr(sknielsen._io.os, "fsync", crash)
     with pytest.raises(OSError, match="disk full"):
         save(fitted, path)
     assert path.read_bytes() == before
@@ -194,7 +194,7 @@ def test_truncated_and_foreign_files_are_refused(fitted, tmp_path):
 def test_newer_format_version_is_refused(fitted, tmp_path):
     document = saved_document(fitted, tmp_path)
     document["format_version"] = 99
-    with pytest.raises(ModelFileError, match="format version 99.*reads versions \\[1\\]"):
+    with pytest.raises(ModelFileError, match="format version 99.*reads versions \\[1, 2\\]"):
         load(write(tmp_path, document))
 
 
@@ -204,15 +204,15 @@ def test_newer_format_version_is_refused(fitted, tmp_path):
         (lambda d: d["fitted"]["coefs"][0].pop(), "first layer|expects"),
         (lambda d: d["fitted"]["coefs"].__setitem__(1, [[1.0]]), "disagree|expects"),
         (lambda d: d["fitted"]["intercepts"][0].append(1.0), "disagree"),
-        (lambda d: d["fitted"]["classes"]["values"].append(99), "classes but"),
-        (lambda d: d["fitted"]["classes"].__setitem__("dtype", "V8"), "not allowed|Unknown"),
+        (lambda d: d["fitted"]["targets"]["classes"]["values"].append(99), "classes but"),
+        (lambda d: d["fitted"]["targets"]["classes"].__setitem__("dtype", "V8"), "not allowed|Unknown"),
         (lambda d: d["params"].__setitem__("eta", -1), "eta"),
         (lambda d: d["params"].__setitem__("surprise", 1), "Unknown estimator parameters"),
         (lambda d: d["fitted"].pop("history"), "exactly the keys"),
         (lambda d: d["fitted"]["coefs"][0][0].__setitem__(0, "x"), "not an array of numbers"),
         (lambda d: d["fitted"]["plugins"]["optimizer"]["params"].__setitem__("mu", [1]),
          "must be a number"),
-        (lambda d: d["fitted"]["optimizer_state"]["velocity"].pop(), "wrong size"),
+        (lambda d: d["fitted"]["optimizer_state"]["arrays"]["velocity"].pop(), "wrong size"),
     ],
 )  # fmt: skip
 def test_hand_edited_files_give_clear_errors(edit, match, fitted, tmp_path):
@@ -257,9 +257,9 @@ def test_adam_state_round_trips_and_bad_state_is_refused(small_digits, tmp_path)
     loaded.partial_fit(X, y)
     assert loaded._optimizer_state["step"].tolist() == [3 * 30]
     document = json.loads((tmp_path / "adam.json").read_text())
-    document["fitted"]["optimizer_state"]["step"] = [1.0, 2.0]
+    document["fitted"]["optimizer_state"]["arrays"]["step"] = [1.0, 2.0]
     with pytest.raises(ModelFileError, match="optimizer_state.step has the wrong size"):
         load(write(tmp_path, document))
-    del document["fitted"]["optimizer_state"]["step"]
+    del document["fitted"]["optimizer_state"]["arrays"]["step"]
     with pytest.raises(ModelFileError, match="should have the keys"):
         load(write(tmp_path, document))

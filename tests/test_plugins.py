@@ -87,8 +87,8 @@ def test_get_refuses_objects_of_the_wrong_kind():
 def test_register_and_refuse_duplicates():
     @plugins.register("optimizer", "test_halfstep")
     class HalfStep(plugins.Optimizer):
-        def update(self, grads, state, params, eta):
-            grads *= -0.5 * eta
+        def update(self, grads, state, params):
+            grads *= -0.5 * state["eta"]
             return grads, state
 
     try:
@@ -125,8 +125,8 @@ def test_entry_point_plugins_are_discovered(tmp_path, monkeypatch):
                 def __init__(self, gain=2.0):
                     self.gain = gain
 
-                def update(self, grads, state, params, eta):
-                    grads *= -eta * self.gain
+                def update(self, grads, state, params):
+                    grads *= -state["eta"] * self.gain
                     return grads, state
             """
         )
@@ -304,12 +304,25 @@ def test_l2_and_l1_closed_forms():
 
 
 def test_l2_with_sgd_is_the_books_weight_decay():
+    from sknielsen._loop import Penalty
+
     w = np.array([1.0, -2.0])
     g = np.array([0.3, 0.1])
     eta, lmbda, n = 0.5, 5.0, 100
     grads = g + L2().gradient(w, lmbda, n, out=np.empty(2))
-    updates, _ = SGD().update(grads, {}, w, eta)
+    updates, _ = SGD().update(grads, {"eta": eta}, w)
     assert_allclose(w + updates, (1 - eta * lmbda / n) * w - eta * g)
+    # SGD's one-pass step (the decay factor) gives the same weights as the gradient.
+    for regularizer in (L2(), L1(), plugins.NoRegularizer()):
+        params = np.array([1.0, -2.0, 0.7])  # two weights and a bias
+        expected = params.copy()
+        grads = np.array([0.3, 0.1, 0.2])
+        coupled = grads.copy()
+        penalty = Penalty(regularizer, lmbda, n, n_weights=2, dtype=np.float64)
+        penalty.add_gradient(coupled, expected)
+        expected -= eta * coupled
+        SGD().step(params, grads, {"eta": eta}, penalty)
+        assert_allclose(params, expected, rtol=1e-14)
 
 
 # -- initializers -----------------------------------------------------------------
@@ -332,9 +345,9 @@ def test_initializer_statistics(dtype):
 
 def run_optimizer(optimizer, gradients, eta=0.1):
     params = np.zeros(2)
-    state = optimizer.init(params)
+    state = {"eta": eta, **optimizer.init(params)}
     for g in gradients:
-        updates, state = optimizer.update(np.array(g, dtype=float), state, params, eta)
+        updates, state = optimizer.update(np.array(g, dtype=float), state, params)
         params = params + updates
     return params
 
@@ -369,10 +382,10 @@ def test_nesterov_matches_gradient_at_the_look_ahead_point():
         w = w + v
         look_ahead_history.append(w + mu * v)
     params, optimizer = np.array([1.0]), Nesterov(mu=mu)
-    state = optimizer.init(params)
+    state = {"eta": eta, **optimizer.init(params)}
     ours = []
     for _ in range(10):
-        updates, state = optimizer.update(k * params.copy(), state, params, eta)
+        updates, state = optimizer.update(k * params.copy(), state, params)
         params = params + updates
         ours.append(params[0])
     assert_allclose(ours, look_ahead_history)

@@ -78,7 +78,7 @@ def test_save_and_load_a_regressor(diabetes, tmp_path):
         loaded.partial_fit(X_train, y)
         assert loaded.n_iter_ == 4
     document = json.loads((tmp_path / "reg.json").read_text())
-    document["fitted"]["y_1d"] = True  # but the saved network has two outputs
+    document["fitted"]["targets"]["y_1d"] = True  # but the saved network has two outputs
     (tmp_path / "bad.json").write_text(json.dumps(document))
     with pytest.raises(ModelFileError, match="y_1d is true but the network has several outputs"):
         load(tmp_path / "bad.json")

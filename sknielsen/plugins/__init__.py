@@ -1,4 +1,4 @@
-"""Plugins found by name: costs, activations, regularizers, initializers, optimizers.
+"""Plugins found by name: costs, activations, regularizers, initializers, optimizers, augmenters.
 
 Every technique of the book is a small class registered under a name; the
 estimator takes either the name (``optimizer="momentum"``) or an instance
@@ -9,7 +9,16 @@ sknielsen.
 """
 
 from ._augmenters import Compose, Elastic, Rotate, Shift
-from ._base import Activation, Augmenter, Cost, Initializer, Optimizer, Plugin, Regularizer
+from ._base import (
+    Activation,
+    Augmenter,
+    Cost,
+    Initializer,
+    Optimizer,
+    Plugin,
+    Regularizer,
+    Solver,
+)
 from ._registry import (
     ENTRY_POINT_GROUP,
     available,
@@ -55,6 +64,7 @@ __all__ = [
     "Regularizer",
     "SGD",
     "Shift",
+    "Solver",
     "Sigmoid",
     "Softmax",
     "Tanh",

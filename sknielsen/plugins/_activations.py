@@ -92,7 +92,6 @@ class Softmax(Activation):
     log-likelihood.
     """
 
-    elementwise = False
     output_range = (0.0, 1.0)
 
     def fn(self, z, out=None):

@@ -1,4 +1,4 @@
-"""Base classes of the five plugin kinds.
+"""Base classes of the six plugin kinds.
 
 A plugin is a small object whose constructor arguments are its
 hyper-parameters. :class:`Plugin` gives every plugin scikit-learn's
@@ -9,12 +9,12 @@ no training data; state that changes during training (an optimizer's
 velocity, say) lives in plain arrays handed back and forth by the engine.
 """
 
-import inspect
-
 import numpy as np
 
+from .._params import HyperParameters
 
-class Plugin:
+
+class Plugin(HyperParameters):
     """Base class of all plugins: hyper-parameters as constructor arguments.
 
     Subclasses store each constructor argument, unchanged, under an
@@ -27,85 +27,18 @@ class Plugin:
     #: Name under which the class was registered; set by ``register``.
     name = None
 
-    @classmethod
-    def _get_param_names(cls):
-        if cls.__init__ is object.__init__:
-            return []
-        signature = inspect.signature(cls.__init__)
-        names = []
-        for parameter in signature.parameters.values():
-            if parameter.name == "self":
-                continue
-            if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-                raise TypeError(
-                    f"{cls.__name__} must list its hyper-parameters explicitly "
-                    "in __init__; *args and **kwargs are not supported."
-                )
-            names.append(parameter.name)
-        return sorted(names)
-
-    def get_params(self, deep=True):
-        """Return the hyper-parameters of this plugin.
-
-        Parameters
-        ----------
-        deep : bool, default=True
-            Ignored; plugins have no nested objects. Present for
-            compatibility with :meth:`sklearn.base.BaseEstimator.get_params`.
-
-        Returns
-        -------
-        params : dict
-            Hyper-parameter names mapped to their values.
-        """
-        return {name: getattr(self, name) for name in self._get_param_names()}
-
-    def set_params(self, **params):
-        """Set hyper-parameters of this plugin.
-
-        Parameters
-        ----------
-        **params : dict
-            Hyper-parameter names and their new values.
-
-        Returns
-        -------
-        self : Plugin
-            This plugin, changed in place.
-        """
-        valid = self._get_param_names()
-        for key, value in params.items():
-            if key not in valid:
-                known = ", ".join(valid) if valid else "none"
-                raise ValueError(
-                    f"Invalid parameter {key!r} for {self.kind} {self.name!r} "
-                    f"({type(self).__name__}); its parameters are: {known}."
-                )
-            setattr(self, key, value)
-        return self
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self.get_params() == other.get_params()
-
-    def __hash__(self):
-        return hash((type(self), tuple(sorted(self.get_params().items()))))
+    def _describe(self):
+        return f"{self.kind} {self.name!r} ({type(self).__name__})"
 
 
 class Activation(Plugin):
     """An activation function σ, applied to weighted inputs ``z``.
 
     Subclasses implement :meth:`fn` and :meth:`derivative`. Activations that
-    are not element-wise (softmax) override :meth:`backward` instead and set
-    ``elementwise = False``.
+    are not element-wise (softmax) override :meth:`backward` instead.
     """
 
     kind = "activation"
-    #: Whether σ acts on each entry of ``z`` separately.
-    elementwise = True
     #: Range of the outputs, used to turn outputs into probabilities.
     output_range = (-np.inf, np.inf)
 
@@ -198,20 +131,19 @@ class Regularizer(Plugin):
         """
         raise NotImplementedError
 
-    def decay(self, weights, eta, lmbda, n):
-        """Apply the penalty as a decoupled step on ``weights``, if it has one.
+    def decay_factor(self, eta, lmbda, n):
+        """The factor by which a plain gradient step of size η scales every weight.
 
-        Used instead of :meth:`gradient` with optimizers whose step is exactly
-        ``−η × gradient`` (plain SGD), where both give the same update; L2 is
-        then the book's weight decay w ← (1 − ηλ/n) w, one pass over the
-        weights instead of two.
+        When the penalty's gradient is a multiple of the weights (L2:
+        (λ/n)·w), the step w ← w − η(∂C₀/∂w + (λ/n)w) is the book's weight
+        decay w ← (1 − ηλ/n)·w − η∂C₀/∂w, which plain SGD applies in one pass
+        over the weights. Return None when the penalty has no such form.
 
         Returns
         -------
-        applied : bool
-            False when the regularizer has no decoupled form.
+        factor : float or None
         """
-        return False
+        return None
 
 
 class Initializer(Plugin):
@@ -235,55 +167,87 @@ class Initializer(Plugin):
 
 
 class Optimizer(Plugin):
-    """A gradient step rule, in the spirit of optax.
+    """A per-step gradient rule, in the spirit of optax.
 
     ``init(params)`` makes the state (a dict of plain arrays) and
-    ``update(grads, state, params, eta)`` returns ``(updates, state)``; the
-    engine then adds ``updates`` to ``params``. ``params`` and ``grads`` are
-    one flat 1-D array holding every weight and bias of the network, so an
-    optimizer does not need to know the network's shape.
+    ``update(grads, state, params)`` returns ``(updates, state)``; the
+    training loop then adds ``updates`` to ``params``. ``params`` and
+    ``grads`` are one flat 1-D array holding every weight and bias of the
+    network, so an optimizer does not need to know the network's shape.
+
+    The learning rate lives in the state as ``state["eta"]`` (a float),
+    which the training loop adds to what :meth:`init` returns: a schedule
+    changes η by writing it there, and a saved model keeps it.
     """
 
     kind = "optimizer"
-    #: True when ``update`` returns exactly ``−η × grads`` (plain SGD), so a
-    #: penalty may be applied as a decoupled decay step with the same result.
-    linear_in_gradient = False
-    #: True for optimizers that work on the whole training set at once
-    #: (Newton, L-BFGS): they implement :meth:`run` instead of :meth:`update`.
-    full_batch = False
 
     def init(self, params):
-        """Return the initial optimizer state for ``params``."""
+        """Return the initial state arrays for ``params`` (``eta`` is added by the loop)."""
         return {}
 
-    def update(self, grads, state, params, eta):
-        """Return ``(updates, new_state)``.
+    def update(self, grads, state, params):
+        """Return ``(updates, new_state)``, reading η from ``state["eta"]``.
 
-        ``grads`` belongs to the engine's scratch space: an optimizer may
-        overwrite it and return it as ``updates``.
+        ``grads`` (penalty included) belongs to the engine's scratch space:
+        an optimizer may overwrite it and return it as ``updates``.
         """
         raise NotImplementedError
 
-    def run(self, objective, params, state, eta, epochs, epoch_done):
-        """Full-batch optimizers: minimize ``objective`` for up to ``epochs`` iterations.
+    def step(self, params, grads, state, penalty):
+        """Apply one step to ``params`` in place and return the new state.
+
+        The default adds the penalty's gradient to ``grads`` and applies
+        :meth:`update`. Optimizers whose step has a cheaper exact form with
+        some penalties (plain SGD with L2's weight decay) override it.
+
+        Parameters
+        ----------
+        params, grads : ndarray of shape (n_params,)
+        state : dict
+        penalty : Penalty
+            The regularizer with its λ and n (see :mod:`sknielsen._loop`).
+        """
+        penalty.add_gradient(grads, params)
+        updates, state = self.update(grads, state, params)
+        params += updates
+        return state
+
+
+class Solver(Optimizer):
+    """A full-batch optimizer: it minimizes the cost over the whole training set.
+
+    Solvers (Newton's method, L-BFGS) are driven once per training run by
+    :meth:`minimize` instead of once per mini-batch. Each iteration counts
+    as an epoch: callbacks run after it and may change η (in
+    ``state["eta"]``) or stop training.
+    """
+
+    def update(self, grads, state, params):
+        raise TypeError(
+            f"{type(self).__name__} is a full-batch solver: it has no per-step update."
+        )
+
+    def minimize(self, objective, params, state, iterations, iteration_done):
+        """Minimize ``objective`` for up to ``iterations`` iterations, in place on ``params``.
 
         Parameters
         ----------
         objective : FullBatchObjective
-            ``objective.value_and_gradient(p)`` and ``objective.gradient(p)``
-            give the regularized cost over the whole training set and its
-            gradient at the flat parameters ``p``.
+            ``objective.value_and_gradient(p)``, ``objective.value(p)`` and
+            ``objective.gradient(p)`` give the regularized cost over the
+            whole training set and its gradient at the flat parameters ``p``.
         params : ndarray
-            The network's flat parameters, to be updated in place.
+            The network's flat parameters, updated in place.
         state : dict
-            From :meth:`init`.
-        eta : float
-            Step size (an optimizer with a line search may ignore it).
-        epochs : int
+            From :meth:`init`, with the current η in ``state["eta"]``; read
+            it at every iteration, since callbacks may change it.
+        iterations : int
             Most iterations to run.
-        epoch_done : callable
-            Call after each iteration, once ``params`` holds its result; it
-            raises ``StopTraining`` when training must stop.
+        iteration_done : callable
+            Call ``iteration_done(cost)`` after each iteration, once
+            ``params`` holds its result, with the cost there if known (else
+            no argument); it raises ``StopTraining`` when training must stop.
 
         Returns
         -------

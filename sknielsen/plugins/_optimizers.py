@@ -1,13 +1,14 @@
-"""Gradient step rules: plain SGD, momentum and Nesterov momentum.
+"""Gradient step rules: SGD, momentum, Nesterov, Adam; Newton and L-BFGS solvers.
 
 ``params`` and ``grads`` are flat 1-D arrays holding every weight and bias.
 ``grads`` is the engine's scratch space, so the rules scale it in place and
-return it as the update: one or two NumPy calls per mini-batch.
+return it as the update: one or two NumPy calls per mini-batch. The learning
+rate is read from ``state["eta"]`` at every step.
 """
 
 import numpy as np
 
-from ._base import Optimizer
+from ._base import Optimizer, Solver
 from ._registry import register
 
 
@@ -15,11 +16,22 @@ from ._registry import register
 class SGD(Optimizer):
     """Plain stochastic gradient descent: w ← w − η∇C."""
 
-    linear_in_gradient = True
-
-    def update(self, grads, state, params, eta):
-        grads *= -eta
+    def update(self, grads, state, params):
+        grads *= -state["eta"]
         return grads, state
+
+    def step(self, params, grads, state, penalty):
+        # With L2, w − η(∂C₀/∂w + (λ/n)w) is the book's (1 − ηλ/n)w − η∂C₀/∂w:
+        # one pass over the weights instead of forming the penalty's gradient.
+        eta = state["eta"]
+        factor = penalty.decay_factor(eta)
+        if factor is None:
+            penalty.add_gradient(grads, params)
+        elif factor != 1.0:
+            penalty.weights(params)[...] *= factor
+        grads *= -eta
+        params += grads
+        return state
 
 
 def _check_mu(mu):
@@ -51,10 +63,10 @@ class Momentum(Optimizer):
         _check_mu(self.mu)
         return {"velocity": np.zeros_like(params)}
 
-    def update(self, grads, state, params, eta):
+    def update(self, grads, state, params):
         velocity = state["velocity"]
         velocity *= self.mu
-        grads *= eta
+        grads *= state["eta"]
         velocity -= grads
         return velocity, state
 
@@ -74,8 +86,8 @@ class Nesterov(Momentum):
         Momentum coefficient in [0, 1].
     """
 
-    def update(self, grads, state, params, eta):
-        velocity, state = super().update(grads, state, params, eta)
+    def update(self, grads, state, params):
+        velocity, state = super().update(grads, state, params)
         # Momentum's step left η∇C in grads; the update μv − η∇C is built there.
         grads *= -1.0
         grads += self.mu * velocity
@@ -115,7 +127,7 @@ class Adam(Optimizer):
         zeros = np.zeros_like(params)
         return {"m": zeros, "v": zeros.copy(), "step": np.zeros(1, dtype=params.dtype)}
 
-    def update(self, grads, state, params, eta):
+    def update(self, grads, state, params):
         m, v, step = state["m"], state["v"], state["step"]
         step += 1
         t = float(step[0])
@@ -127,12 +139,12 @@ class Adam(Optimizer):
         denominator = np.sqrt(v / (1.0 - self.beta2**t))
         denominator += self.epsilon
         np.divide(m_hat, denominator, out=grads)
-        grads *= -eta
+        grads *= -state["eta"]
         return grads, state
 
 
 @register("optimizer", "newton")
-class Newton(Optimizer):
+class Newton(Solver):
     """The book's Hessian technique: w ← w − η (H + μI)⁻¹∇C, for small networks.
 
     Each iteration computes the exact Hessian H of the regularized cost over
@@ -158,7 +170,6 @@ class Newton(Optimizer):
         Step of the finite differences.
     """
 
-    full_batch = True
     max_tries = 30
 
     def __init__(self, damping=1e-4, max_params=5000, epsilon=1e-5):
@@ -193,12 +204,9 @@ class Newton(Optimizer):
             hessian[:, i] = (plus - minus) / (2.0 * self.epsilon)
         return 0.5 * (hessian + hessian.T)
 
-    def run(self, objective, params, state, eta, epochs, epoch_done):
-        if not state:
-            state = self.init(params)
-        else:
-            self.init(params)  # the size check
-        for _ in range(epochs):
+    def minimize(self, objective, params, state, iterations, iteration_done):
+        for _ in range(iterations):
+            eta = state["eta"]  # a callback may have changed it
             start = params.astype(np.float64)
             hessian = self.hessian(objective, start)
             cost, gradient = objective.value_and_gradient(start)
@@ -208,20 +216,22 @@ class Newton(Optimizer):
             for _ in range(self.max_tries):
                 shift = damping + max(0.0, -eigenvalues[0])
                 candidate = start - eta * (vectors @ (along / (eigenvalues + shift)))
-                if objective.value(candidate) < cost:
+                candidate_cost = objective.value(candidate)
+                if candidate_cost < cost:
                     damping = max(damping / 10.0, 1e-12)
+                    cost = candidate_cost
                     break
                 damping *= 10.0
             else:
                 candidate = start  # no step lowers the cost: a (local) minimum
             state["damping"][0] = damping
             np.copyto(params, candidate)
-            epoch_done()
+            iteration_done(cost)
         return state
 
 
 @register("optimizer", "lbfgs")
-class LBFGS(Optimizer):
+class LBFGS(Solver):
     """Limited-memory BFGS on the whole training set, by ``scipy.optimize.minimize``.
 
     One epoch is one L-BFGS iteration; training stops earlier when L-BFGS
@@ -236,18 +246,16 @@ class LBFGS(Optimizer):
         Stop when the largest gradient entry falls below this (``gtol``).
     """
 
-    full_batch = True
-
     def __init__(self, memory=10, tol=1e-8):
         self.memory = memory
         self.tol = tol
 
-    def run(self, objective, params, state, eta, epochs, epoch_done):
+    def minimize(self, objective, params, state, iterations, iteration_done):
         from scipy.optimize import minimize
 
         def callback(intermediate_result):
             np.copyto(params, intermediate_result.x)
-            epoch_done()
+            iteration_done(intermediate_result.fun)
 
         result = minimize(
             objective.value_and_gradient,
@@ -255,7 +263,7 @@ class LBFGS(Optimizer):
             jac=True,
             method="L-BFGS-B",
             callback=callback,
-            options={"maxiter": epochs, "maxcor": self.memory, "gtol": self.tol},
+            options={"maxiter": iterations, "maxcor": self.memory, "gtol": self.tol},
         )
         np.copyto(params, result.x)
         return state

@@ -64,8 +64,8 @@ def register(kind, name, *, replace=False):
     >>> from sknielsen.plugins import Optimizer, register
     >>> @register("optimizer", "halfstep")  # doctest: +SKIP
     ... class HalfStep(Optimizer):
-    ...     def update(self, grads, state, params, eta):
-    ...         grads *= -0.5 * eta
+    ...     def update(self, grads, state, params):
+    ...         grads *= -0.5 * state["eta"]
     ...         return grads, state
     """
     _check_kind(kind)

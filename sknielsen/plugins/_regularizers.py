@@ -21,8 +21,8 @@ class NoRegularizer(Regularizer):
     def gradient(self, weights, lmbda, n, out):
         return None
 
-    def decay(self, weights, eta, lmbda, n):
-        return True
+    def decay_factor(self, eta, lmbda, n):
+        return 1.0
 
 
 @register("regularizer", "l2")
@@ -34,6 +34,8 @@ class L2(Regularizer):
     """
 
     def penalty(self, weights, lmbda, n):
+        if not lmbda:  # 0 × an overflowed Σw² would be NaN
+            return 0.0
         return 0.5 * (lmbda / n) * float(np.dot(weights, weights))
 
     def gradient(self, weights, lmbda, n, out):
@@ -41,10 +43,8 @@ class L2(Regularizer):
             return None
         return np.multiply(weights, lmbda / n, out=out)
 
-    def decay(self, weights, eta, lmbda, n):
-        if lmbda:
-            weights *= 1.0 - eta * lmbda / n
-        return True
+    def decay_factor(self, eta, lmbda, n):
+        return 1.0 - eta * lmbda / n
 
 
 @register("regularizer", "l1")
@@ -56,6 +56,8 @@ class L1(Regularizer):
     """
 
     def penalty(self, weights, lmbda, n):
+        if not lmbda:
+            return 0.0
         return (lmbda / n) * float(np.abs(weights).sum())
 
     def gradient(self, weights, lmbda, n, out):

@@ -1,0 +1,446 @@
+"""The training loop: epochs, mini-batches, the regularized gradient and rollback.
+
+One module owns the whole run. :func:`train` drives either shuffled
+mini-batches through a per-step :class:`~sknielsen.plugins.Optimizer`, or a
+full-batch :class:`~sknielsen.plugins.Solver` (one iteration per epoch), and
+notifies the callbacks (:mod:`sknielsen.callbacks`). The penalty's gradient
+is formed in one place (:class:`Penalty`), and one rule decides which
+epoch's weights the model keeps when training ends (:meth:`Trainer._settle`).
+"""
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._network import Backprop
+from .callbacks import HISTORY_KEYS, Callback, StopTraining
+from .plugins import Solver
+
+
+class Penalty:
+    """The regularizer with its λ and n: the one place the regularized gradient is formed.
+
+    Parameters
+    ----------
+    regularizer : Regularizer
+    lmbda : float
+    n_train : int
+        Size n of the training set in the book's λ/n scaling.
+    n_weights : int
+        Number of weights (the biases follow them in the flat parameters).
+    dtype : numpy dtype
+    """
+
+    def __init__(self, regularizer, lmbda, n_train, n_weights, dtype):
+        self.regularizer = regularizer
+        self.lmbda = lmbda
+        self.n_train = n_train
+        self.n_weights = n_weights
+        self._scratch = np.empty(n_weights, dtype=dtype)
+
+    def weights(self, params):
+        """The view of every weight (no bias) in flat parameters."""
+        return params[: self.n_weights]
+
+    def value(self, params):
+        """The penalty term of the cost at ``params``."""
+        return self.regularizer.penalty(self.weights(params), self.lmbda, self.n_train)
+
+    def add_gradient(self, grads, params):
+        """Add the penalty's gradient at ``params`` to the flat ``grads``, in place."""
+        gradient = self.regularizer.gradient(
+            self.weights(params), self.lmbda, self.n_train, out=self._scratch
+        )
+        if gradient is not None:
+            grads[: self.n_weights] += gradient
+
+    def decay_factor(self, eta):
+        """See :meth:`~sknielsen.plugins.Regularizer.decay_factor`."""
+        return self.regularizer.decay_factor(eta, self.lmbda, self.n_train)
+
+
+def new_optimizer_state(optimizer, params, eta):
+    """The state a fresh run starts from: the optimizer's arrays, η and the initial η."""
+    return {"eta": float(eta), "eta0": float(eta), **optimizer.init(params)}
+
+
+@dataclass
+class _Snapshot:
+    params: np.ndarray
+    state: dict
+    epoch: int
+    samples_seen: int
+    history_lengths: dict = field(default_factory=dict)
+
+
+class Trainer:
+    """Everything one training run reads and changes; what callbacks receive.
+
+    Parameters
+    ----------
+    network : Network
+    cost : Cost
+    penalty : Penalty
+    optimizer : Optimizer
+    state : dict
+        The optimizer's state, with ``"eta"`` and ``"eta0"``; see
+        :func:`new_optimizer_state`.
+    history : dict of list, optional
+        Per-epoch records to continue; new empty lists by default.
+    callbacks : sequence of Callback, default=()
+    epoch, samples_seen : int, default=0
+        Epochs completed and samples seen by earlier runs of the same model.
+    saver : callable, optional
+        ``saver(path, trainer)`` writes the model as it is now; used by
+        :meth:`save`.
+
+    Attributes
+    ----------
+    epochs_run : int
+        Epochs completed in this run.
+    ending : {'completed', 'stopped', 'interrupted', 'diverged'} or None
+        How the run ended.
+    kept_epoch : int or None
+        The epoch (counted like ``epoch``) whose weights the model holds at
+        the end.
+    diverged_epoch : int or None
+        The epoch in which the parameters stopped being finite.
+    """
+
+    def __init__(self, network, *, cost, penalty, optimizer, state, history=None,
+                 callbacks=(), epoch=0, samples_seen=0, saver=None):  # fmt: skip
+        self.network = network
+        self.cost = cost
+        self.penalty = penalty
+        self.optimizer = optimizer
+        self.state = state
+        self.history = history if history is not None else {k: [] for k in HISTORY_KEYS}
+        self.callbacks = list(callbacks)
+        self.epoch = epoch
+        self.samples_seen = samples_seen
+        self.epochs_run = 0
+        self.samples_in_epoch = 0
+        self.n_samples = 0
+        self.ending = self.kept_epoch = self.diverged_epoch = None
+        self._saver = saver
+        self._best = None
+        self._last = None
+
+    @property
+    def eta(self):
+        """The learning rate of the next step."""
+        return self.state["eta"]
+
+    @eta.setter
+    def eta(self, value):
+        self.state["eta"] = float(value)
+
+    @property
+    def initial_eta(self):
+        """The learning rate this model's training started from."""
+        return self.state["eta0"]
+
+    def evaluate(self, X, Y, sample_weight=None):
+        """Return the regularized mean cost over a data set, and the outputs.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+        Y : ndarray of shape (n_samples, n_outputs)
+        sample_weight : ndarray of shape (n_samples,), optional
+
+        Returns
+        -------
+        cost : float
+        output : ndarray of shape (n_samples, n_outputs)
+        """
+        output = self.network.feedforward(X)
+        return self.cost_of(output, Y, sample_weight), output
+
+    def cost_of(self, output, Y, sample_weight=None):
+        """Weighted mean cost of given outputs plus the penalty (λ/n scaling)."""
+        data_cost = np.average(self.cost.fn(output, Y), weights=sample_weight)
+        return float(data_cost + self.penalty.value(self.network.params))
+
+    def keep_best(self):
+        """Remember the current weights as the ones the model ends with."""
+        self._best = self._snapshot()
+
+    def save(self, path):
+        """Write the model as it is now to ``path`` (see :func:`sknielsen.save`)."""
+        if self._saver is None:
+            raise RuntimeError("This training run was not given a way to save the model.")
+        self._saver(path, self)
+
+    def _notify(self, hook):
+        for callback in self.callbacks:
+            getattr(callback, hook)(self)
+
+    def _batch_hooks(self):
+        return [
+            callback.on_batch_end
+            for callback in self.callbacks
+            if type(callback).on_batch_end is not Callback.on_batch_end
+        ]
+
+    def _snapshot(self):
+        return _Snapshot(
+            self.network.params.copy(), copy.deepcopy(self.state), self.epoch,
+            self.samples_seen, {key: len(values) for key, values in self.history.items()},
+        )  # fmt: skip
+
+    def _begin(self, n_samples):
+        self.n_samples = n_samples
+        self.ending = self.kept_epoch = self.diverged_epoch = None
+        self._best = None
+        self._last = self._snapshot()
+
+    def _end_epoch(self, loss):
+        """Count a finished epoch, or stop on divergence; then notify the callbacks."""
+        if not np.isfinite(self.network.params).all():
+            self.ending = "diverged"
+            self.diverged_epoch = self.epoch + 1
+            raise StopTraining
+        self.epoch += 1
+        self.epochs_run += 1
+        self.samples_seen += self.n_samples
+        self.history["loss"].append(float(loss))
+        self._notify("on_epoch_end")
+        self._last = self._snapshot()
+
+    def _restore(self, snapshot, *, counters):
+        np.copyto(self.network.params, snapshot.params)
+        self.state = copy.deepcopy(snapshot.state)
+        if counters:
+            self.epochs_run -= self.epoch - snapshot.epoch
+            self.epoch, self.samples_seen = snapshot.epoch, snapshot.samples_seen
+            for key, length in snapshot.history_lengths.items():
+                del self.history[key][length:]
+
+    def _settle(self):
+        """The one rollback rule: decide, and set, which epoch's weights the model keeps.
+
+        An interrupted or diverged run first returns to the end of its last
+        completed epoch; then, when a callback asked for the best weights
+        (:meth:`keep_best`), the model gets those.
+        """
+        if self.ending in ("interrupted", "diverged"):
+            self._restore(self._last, counters=True)
+        self.kept_epoch = self.epoch
+        if self._best is not None:
+            self._restore(self._best, counters=False)
+            self.kept_epoch = self._best.epoch
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The training set of a run: inputs, targets (network dtype) and sample weights."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    sample_weight: np.ndarray = None
+
+
+@dataclass(frozen=True)
+class Batching:
+    """How an epoch is cut into mini-batches.
+
+    Attributes
+    ----------
+    size : int
+    shuffle : bool
+    dropout : float
+        Fraction of hidden units dropped at each mini-batch.
+    augment : callable or None
+        Maps the rows of a mini-batch to distorted copies.
+    """
+
+    size: int
+    shuffle: bool = True
+    dropout: float = 0.0
+    augment: object = None
+
+
+def train(trainer, data, *, epochs, batching, rng):
+    """Run up to ``epochs`` epochs, then settle which weights the model keeps.
+
+    A ``KeyboardInterrupt`` ends the run like a callback's
+    :class:`~sknielsen.callbacks.StopTraining`, after which the model holds
+    the weights of the last completed epoch (or the best one kept); so does
+    an epoch after which some parameter is no longer finite. ``trainer.ending``
+    says which happened.
+
+    Parameters
+    ----------
+    trainer : Trainer
+    data : TrainingData
+    epochs : int
+    batching : Batching
+    rng : numpy.random.Generator
+        Source of the shuffling, the dropout masks and the augmentation.
+
+    Returns
+    -------
+    trainer : Trainer
+    """
+    solver = isinstance(trainer.optimizer, Solver)
+    if solver and (batching.dropout or batching.augment is not None):
+        raise ValueError(
+            "dropout and augment make the cost random, which full-batch optimizers (Newton, "
+            "L-BFGS) cannot minimize; use them with a mini-batch optimizer."
+        )
+    trainer._begin(data.X.shape[0])
+    trainer._notify("on_train_begin")
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            if solver:
+                _minimize(trainer, data, epochs)
+            else:
+                _descend(trainer, _MiniBatches(trainer, data, batching, rng), epochs)
+        trainer.ending = "completed"
+    except StopTraining:
+        trainer.ending = trainer.ending or "stopped"
+    except KeyboardInterrupt:
+        trainer.ending = "interrupted"
+    trainer._settle()
+    trainer._notify("on_train_end")
+    return trainer
+
+
+def _descend(trainer, batches, epochs):
+    for _ in range(epochs):
+        trainer._notify("on_epoch_begin")
+        batches.run_epoch()
+        trainer._end_epoch(loss=batches.epoch_loss())
+
+
+def _minimize(trainer, data, epochs):
+    objective = FullBatchObjective(trainer, data)
+
+    def iteration_done(loss=None):
+        if loss is None:
+            loss = objective.value(trainer.network.params)
+        trainer._end_epoch(loss)
+        if trainer.epochs_run < epochs:
+            trainer._notify("on_epoch_begin")
+
+    trainer._notify("on_epoch_begin")
+    trainer.state = trainer.optimizer.minimize(
+        objective, trainer.network.params, trainer.state, epochs, iteration_done
+    )
+
+
+def sample_scales(sample_weight, dtype):
+    """Per-sample gradient weights w_i / mean(w), or None for equal weights.
+
+    Dividing by the largest weight first keeps the mean finite for weights
+    near the float64 limit.
+    """
+    if sample_weight is None:
+        return None
+    relative = sample_weight / sample_weight.max()
+    return (relative / relative.mean()).astype(dtype)
+
+
+class _MiniBatches:
+    """The epochs of a mini-batch run: shuffling, gathering, steps and the epoch's loss.
+
+    The rows of a shuffled mini-batch are gathered into one reused buffer,
+    so the training set is never copied, and the outputs of every forward
+    pass are kept for the epoch's mean loss.
+    """
+
+    def __init__(self, trainer, data, batching, rng):
+        self.trainer, self.data, self.batching, self.rng = trainer, data, batching, rng
+        X, Y = data.X, data.Y
+        self.size = min(batching.size, X.shape[0])
+        network = trainer.network
+        self.backprop = Backprop(network, trainer.cost, self.size, batching.dropout, rng)
+        self.scales = sample_scales(data.sample_weight, network.dtype)
+        self.buffers = None
+        if batching.shuffle:
+            self.buffers = (np.empty((self.size, X.shape[1]), dtype=X.dtype),
+                            np.empty((self.size, Y.shape[1]), dtype=Y.dtype))  # fmt: skip
+        self.outputs = np.empty(Y.shape, dtype=network.dtype)
+        self.order = None
+
+    def _gather(self, start, stop):
+        X, Y = self.data.X, self.data.Y
+        if self.order is None:
+            return slice(start, stop), X[start:stop], Y[start:stop]
+        index, m = self.order[start:stop], stop - start
+        xb = np.take(X, index, axis=0, out=self.buffers[0][:m], mode="clip")
+        yb = np.take(Y, index, axis=0, out=self.buffers[1][:m], mode="clip")
+        return index, xb, yb
+
+    def run_epoch(self):
+        """One pass over the training set in mini-batches."""
+        trainer, network = self.trainer, self.trainer.network
+        n_samples = self.data.X.shape[0]
+        self.order = self.rng.permutation(n_samples) if self.batching.shuffle else None
+        hooks = trainer._batch_hooks()
+        for start in range(0, n_samples, self.size):
+            stop = min(start + self.size, n_samples)
+            index, xb, yb = self._gather(start, stop)
+            if self.batching.augment is not None:
+                xb = self.batching.augment(xb)
+            m = stop - start
+            scale = 1.0 / m if self.scales is None else (self.scales[index] / m)[:, None]
+            grads = self.backprop.gradient(xb, yb, scale)
+            self.outputs[index] = self.backprop.output  # in the data's order, for epoch_loss
+            trainer.state = trainer.optimizer.step(network.params, grads, trainer.state,
+                                                   trainer.penalty)  # fmt: skip
+            if hooks:
+                trainer.samples_in_epoch = stop
+                for hook in hooks:
+                    hook(trainer)
+
+    def epoch_loss(self):
+        """Mean cost of the epoch's forward passes, plus the penalty at its end."""
+        return self.trainer.cost_of(self.outputs, self.data.Y, self.data.sample_weight)
+
+
+class FullBatchObjective:
+    """The regularized cost over the whole training set, as a function of the parameters.
+
+    What full-batch solvers minimize: ``value_and_gradient(p)`` and
+    ``gradient(p)`` set the network's parameters to ``p`` (a flat array in
+    any float dtype) and return the cost and its float64 gradient.
+
+    Parameters
+    ----------
+    trainer : Trainer
+    data : TrainingData
+    """
+
+    def __init__(self, trainer, data):
+        self.trainer = trainer
+        self.data = data
+        n = data.X.shape[0]
+        scales = sample_scales(data.sample_weight, trainer.network.dtype)
+        self._scale = 1.0 / n if scales is None else (scales / n)[:, None]
+        self._backprop = Backprop(trainer.network, trainer.cost, n)
+
+    def _set(self, params):
+        if params is not self.trainer.network.params:
+            np.copyto(self.trainer.network.params, params)
+
+    def gradient(self, params):
+        """∂C/∂params at ``params``, penalty included (float64 copy)."""
+        self._set(params)
+        grads = self._backprop.gradient(self.data.X, self.data.Y, self._scale)
+        grads = grads.astype(np.float64)
+        self.trainer.penalty.add_gradient(grads, self.trainer.network.params)
+        return grads
+
+    def value(self, params):
+        """The cost at ``params``."""
+        self._set(params)
+        return self.trainer.evaluate(self.data.X, self.data.Y, self.data.sample_weight)[0]
+
+    def value_and_gradient(self, params):
+        """``(cost, gradient)`` at ``params``, from one forward pass."""
+        grads = self.gradient(params)
+        cost = self.trainer.cost_of(self._backprop.output, self.data.Y, self.data.sample_weight)
+        return cost, grads

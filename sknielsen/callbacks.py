@@ -1,0 +1,492 @@
+"""Callbacks: everything that happens during training, around the loop.
+
+A callback is a small object with no-op hooks that the training loop calls
+in this order::
+
+    on_train_begin
+    on_epoch_begin, on_batch_end (after every mini-batch), on_epoch_end   # each epoch
+    on_train_end
+
+Every hook receives the ``trainer``, which callbacks read and steer:
+
+- ``trainer.epoch``: epochs completed, counting earlier fits of the same
+  model (``warm_start``, ``partial_fit``); ``trainer.epochs_run`` counts this
+  run only.
+- ``trainer.history``: the per-epoch lists (``loss``, ``training_cost``,
+  ``training_accuracy``, ``validation_cost``, ``validation_accuracy``).
+- ``trainer.network.weights`` and ``trainer.network.biases``: the current
+  weights (n_in, n_out) and biases of each layer, views into the flat
+  ``trainer.network.params``.
+- ``trainer.eta``: the learning rate. Setting it takes effect from the next
+  step, for every optimizer; it is saved with the model.
+  ``trainer.initial_eta`` is the η training started from.
+- ``trainer.samples_seen``, and during an epoch ``trainer.samples_in_epoch``
+  of ``trainer.n_samples``.
+- ``trainer.keep_best()`` asks the loop to give the model the current
+  weights at the end of training (the loop owns every such decision), and
+  ``trainer.save(path)`` writes the model as it is now, in the format that
+  :func:`sknielsen.load` reads.
+
+A callback ends training by raising :class:`StopTraining`. Callbacks are
+given to the estimators as ``callbacks=[...]``; their constructor arguments
+are parameters (``callbacks`` is cloned with the estimator), and each fit
+trains with fresh copies, so a callback's counters never leak from one fit
+into the next. ``partial_fit`` keeps its copies from call to call.
+"""
+
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ._io import write_text_atomically
+from ._params import HyperParameters
+
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "Checkpoint",
+    "EarlyStopping",
+    "ExponentialDecay",
+    "HalveOnPlateau",
+    "InverseScaling",
+    "Monitor",
+    "MonitorEvery",
+    "ProgressBar",
+    "StepDecay",
+    "StopTraining",
+    "VerbosePrinter",
+]
+
+#: What :class:`Monitor` can record after each epoch.
+MONITORS = ("training_cost", "training_accuracy", "validation_cost", "validation_accuracy")
+#: Every per-epoch list of the history: the mean mini-batch loss and the monitors.
+HISTORY_KEYS = ("loss", *MONITORS)
+
+
+class StopTraining(Exception):
+    """Raised by a callback to end training; the current epoch counts as completed."""
+
+
+class Callback(HyperParameters):
+    """Base class of training callbacks; every hook does nothing by default.
+
+    Override the hooks you need. Only callbacks that override
+    :meth:`on_batch_end` are called after every mini-batch, so the others
+    cost nothing inside an epoch.
+    """
+
+    def on_train_begin(self, trainer):
+        """Called once before the first epoch of a fit or ``partial_fit``."""
+
+    def on_epoch_begin(self, trainer):
+        """Called before each epoch."""
+
+    def on_batch_end(self, trainer):
+        """Called after each mini-batch."""
+
+    def on_epoch_end(self, trainer):
+        """Called after each epoch, once the history holds its numbers."""
+
+    def on_train_end(self, trainer):
+        """Called once at the end, however training ended, with the weights kept."""
+
+
+def accuracy(output, Y):
+    """Fraction of samples whose most active output is the target class.
+
+    For multilabel targets (rows with several ones) every output must be on
+    the right side of 0.5.
+
+    Parameters
+    ----------
+    output, Y : ndarray of shape (n_samples, n_outputs)
+
+    Returns
+    -------
+    accuracy : float
+    """
+    if Y.shape[1] > 1 and np.all(Y.sum(axis=1) == 1):
+        return float(np.mean(output.argmax(axis=1) == Y.argmax(axis=1)))
+    return float(np.mean(np.all((output > 0.5) == (Y > 0.5), axis=1)))
+
+
+def _minimizes(monitor, mode):
+    """Whether a smaller value of the history key ``monitor`` is better."""
+    if mode == "auto":
+        return monitor.endswith(("cost", "loss"))
+    if mode not in ("min", "max"):
+        raise ValueError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}.")
+    return mode == "min"
+
+
+class _Improvement:
+    """Tracks the best value of one history key: the book's no-improvement-in-n rule."""
+
+    def __init__(self, monitor, min_delta, mode):
+        self.monitor = monitor
+        self.min_delta = min_delta
+        self.sign = -1.0 if _minimizes(monitor, mode) else 1.0
+        self.best = -math.inf
+        self.epochs_without = 0
+
+    def update(self, trainer):
+        """Read the latest value; return True when it improves on the best."""
+        values = trainer.history.get(self.monitor)
+        if not values:
+            raise ValueError(
+                f"Nothing was recorded under {self.monitor!r} in this epoch; the history "
+                f"holds {[k for k, v in trainer.history.items() if v]}. Monitor a key that "
+                "is recorded (validation keys need validation data)."
+            )
+        value = self.sign * values[-1]
+        if value > self.best + self.min_delta:
+            self.best = value
+            self.epochs_without = 0
+            return True
+        self.epochs_without += 1
+        return False
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved for ``patience`` epochs.
+
+    The book's "no-improvement-in-n" rule. With ``restore_best`` the model
+    ends with the weights of its best epoch, whatever ends training
+    (stopping, the last epoch, an interrupt or divergence).
+
+    Parameters
+    ----------
+    monitor : str, default='validation_accuracy'
+        A key of the history, such as ``'validation_accuracy'`` or ``'loss'``.
+    patience : int, default=10
+        Epochs without improvement before stopping.
+    min_delta : float, default=0.0
+        Smallest change that counts as an improvement.
+    restore_best : bool, default=True
+        Whether the model keeps the weights of the best epoch.
+    mode : {'auto', 'min', 'max'}, default='auto'
+        Whether smaller or larger is better; ``'auto'`` minimizes keys ending
+        in ``cost`` or ``loss`` and maximizes the others.
+    """
+
+    def __init__(self, monitor="validation_accuracy", patience=10, min_delta=0.0,
+                 restore_best=True, mode="auto"):  # fmt: skip
+        self.monitor = monitor
+        self.patience = patience
+        self.min_delta = min_delta
+        self.restore_best = restore_best
+        self.mode = mode
+
+    def on_train_begin(self, trainer):
+        if not hasattr(self, "_tracker"):  # partial_fit keeps counting across calls
+            self._tracker = _Improvement(self.monitor, self.min_delta, self.mode)
+
+    def on_epoch_end(self, trainer):
+        if self._tracker.update(trainer):
+            if self.restore_best:
+                trainer.keep_best()
+        elif self._tracker.epochs_without >= self.patience:
+            raise StopTraining
+
+
+class HalveOnPlateau(Callback):
+    """Halve η each time ``monitor`` has not improved for ``patience`` epochs.
+
+    The learning-rate schedule of the book's chapter 3 exercise: training
+    stops once η has fallen to ``min_fraction`` of its initial value.
+
+    Parameters
+    ----------
+    monitor : str, default='validation_accuracy'
+    patience : int, default=10
+    factor : float, default=0.5
+        What η is multiplied by at each plateau.
+    min_fraction : float, default=1/128
+        Stop when η ≤ ``min_fraction`` × the initial η.
+    mode : {'auto', 'min', 'max'}, default='auto'
+    """
+
+    def __init__(self, monitor="validation_accuracy", patience=10, factor=0.5,
+                 min_fraction=1.0 / 128, mode="auto"):  # fmt: skip
+        self.monitor = monitor
+        self.patience = patience
+        self.factor = factor
+        self.min_fraction = min_fraction
+        self.mode = mode
+
+    def on_train_begin(self, trainer):
+        if not hasattr(self, "_tracker"):
+            self._tracker = _Improvement(self.monitor, 0.0, self.mode)
+
+    def on_epoch_end(self, trainer):
+        self._tracker.update(trainer)
+        if self._tracker.epochs_without >= self.patience:
+            self._tracker.epochs_without = 0
+            trainer.eta *= self.factor
+            if trainer.eta <= trainer.initial_eta * self.min_fraction:
+                raise StopTraining
+
+
+class StepDecay(Callback):
+    """Multiply η by ``gamma`` every ``step_size`` epochs: η = η₀ γ^⌊epoch/step_size⌋.
+
+    Parameters
+    ----------
+    step_size : int, default=10
+    gamma : float, default=0.5
+    """
+
+    def __init__(self, step_size=10, gamma=0.5):
+        self.step_size = step_size
+        self.gamma = gamma
+
+    def on_epoch_begin(self, trainer):
+        trainer.eta = trainer.initial_eta * self.gamma ** (trainer.epoch // self.step_size)
+
+
+class ExponentialDecay(Callback):
+    """η = η₀ γ^epoch, set before each epoch.
+
+    Parameters
+    ----------
+    gamma : float, default=0.95
+    """
+
+    def __init__(self, gamma=0.95):
+        self.gamma = gamma
+
+    def on_epoch_begin(self, trainer):
+        trainer.eta = trainer.initial_eta * self.gamma**trainer.epoch
+
+
+class InverseScaling(Callback):
+    """scikit-learn's ``learning_rate='invscaling'``: η = η₀ / (t + 1)^power_t.
+
+    t is the number of training samples seen so far, and η is updated
+    before each epoch, as :class:`~sklearn.neural_network.MLPClassifier`
+    does at the end of the previous one.
+
+    Parameters
+    ----------
+    power_t : float, default=0.5
+    """
+
+    def __init__(self, power_t=0.5):
+        self.power_t = power_t
+
+    def on_epoch_begin(self, trainer):
+        trainer.eta = trainer.initial_eta / (trainer.samples_seen + 1) ** self.power_t
+
+
+class Checkpoint(Callback):
+    """Save the model during training, in the format :func:`sknielsen.load` reads.
+
+    Each write is atomic: an interrupted save leaves the previous file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Where to write. ``{epoch}`` in it is replaced by the epoch number,
+        to keep one file per checkpoint.
+    every : int, default=1
+        Save after every this many epochs.
+    best_only : bool, default=False
+        Save only when ``monitor`` improves.
+    monitor : str, default='validation_accuracy'
+        The history key judged by ``best_only``.
+    mode : {'auto', 'min', 'max'}, default='auto'
+    """
+
+    def __init__(self, path, every=1, best_only=False, monitor="validation_accuracy",
+                 mode="auto"):  # fmt: skip
+        self.path = path
+        self.every = every
+        self.best_only = best_only
+        self.monitor = monitor
+        self.mode = mode
+
+    def on_train_begin(self, trainer):
+        if self.best_only and not hasattr(self, "_tracker"):
+            self._tracker = _Improvement(self.monitor, 0.0, self.mode)
+
+    def on_epoch_end(self, trainer):
+        if self.best_only:
+            if not self._tracker.update(trainer):
+                return
+        elif trainer.epoch % self.every:
+            return
+        trainer.save(str(self.path).format(epoch=trainer.epoch))
+
+
+class CSVLogger(Callback):
+    """Write one row per epoch (epoch, η, and every recorded history value) to a CSV file.
+
+    The whole file is rewritten atomically after each epoch, so it is never
+    half-written.
+
+    Parameters
+    ----------
+    path : str or path-like
+    append : bool, default=False
+        Keep the rows of an existing file (whose columns must match).
+    separator : str, default=','
+    """
+
+    def __init__(self, path, append=False, separator=","):
+        self.path = path
+        self.append = append
+        self.separator = separator
+
+    def on_train_begin(self, trainer):
+        path = Path(self.path)
+        self._lines = []
+        if self.append and path.is_file():
+            self._lines = path.read_text(encoding="utf-8").splitlines()
+
+    def on_epoch_end(self, trainer):
+        keys = [key for key, values in trainer.history.items() if values]
+        if not self._lines:
+            self._lines.append(self.separator.join(["epoch", "eta", *keys]))
+        row = [str(trainer.epoch), repr(trainer.eta)]
+        row += [repr(trainer.history[key][-1]) for key in keys]
+        self._lines.append(self.separator.join(row))
+        write_text_atomically(self.path, "\n".join(self._lines) + "\n")
+
+
+class ProgressBar(Callback):
+    """A one-line bar for the epoch in progress, redrawn about 50 times an epoch.
+
+    Parameters
+    ----------
+    stream : file-like or None, default=None
+        Where to draw; None means ``sys.stdout`` at training time.
+    width : int, default=30
+    """
+
+    def __init__(self, stream=None, width=30):
+        self.stream = stream
+        self.width = width
+
+    def on_epoch_begin(self, trainer):
+        self._next = 0
+
+    def on_batch_end(self, trainer):
+        done, total = trainer.samples_in_epoch, trainer.n_samples
+        if done >= self._next or done == total:
+            stream = self.stream or sys.stdout
+            filled = self.width * done // total
+            bar = "#" * filled + "." * (self.width - filled)
+            stream.write(f"\r  epoch {trainer.epoch + 1} [{bar}] {done}/{total}")
+            stream.flush()
+            self._next = done + max(1, total // 50)
+
+    def on_epoch_end(self, trainer):
+        stream = self.stream or sys.stdout
+        stream.write("\r" + " " * (self.width + 40) + "\r")
+        stream.flush()
+
+
+class Monitor(Callback):
+    """Record costs and accuracies into the history after each epoch.
+
+    The estimators add one for their ``monitor`` parameter.
+
+    Parameters
+    ----------
+    monitor : tuple of str
+        Subset of ``MONITORS``.
+    train_data : tuple (X, Y, sample_weight)
+    validation_data : tuple (X, Y) or None
+    score : callable or None
+        ``score(output, Y)``, recorded as the "accuracy"; None: :func:`accuracy`.
+    """
+
+    def __init__(self, monitor=(), train_data=None, validation_data=None, score=None):
+        self.monitor = monitor
+        self.train_data = train_data
+        self.validation_data = validation_data
+        self.score = score
+
+    def _record(self, trainer, kind, data):
+        wanted = {f"{kind}_cost", f"{kind}_accuracy"} & set(self.monitor)
+        if not wanted:
+            return
+        cost, output = trainer.evaluate(*data)
+        if f"{kind}_cost" in wanted:
+            trainer.history[f"{kind}_cost"].append(cost)
+        if f"{kind}_accuracy" in wanted:
+            trainer.history[f"{kind}_accuracy"].append((self.score or accuracy)(output, data[1]))
+
+    def on_epoch_end(self, trainer):
+        self._record(trainer, "training", self.train_data)
+        if self.validation_data is not None:
+            self._record(trainer, "validation", self.validation_data)
+
+
+class VerbosePrinter(Callback):
+    """Print one line per epoch with what was monitored, as the book's program does.
+
+    Parameters
+    ----------
+    epochs : int
+        Epochs of the run, shown as "Epoch k/epochs".
+    print_fn : callable, default=print
+    """
+
+    def __init__(self, epochs=None, print_fn=print):
+        self.epochs = epochs
+        self.print_fn = print_fn
+
+    def on_epoch_begin(self, trainer):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, trainer):
+        seconds = time.perf_counter() - self._start
+        parts = [f"Epoch {trainer.epochs_run}/{self.epochs}"]
+        for key in MONITORS:
+            values = trainer.history[key]
+            if values:
+                label, value = key.replace("_", " "), values[-1]
+                parts.append(
+                    f"{label} {value:.2%}" if key.endswith("accuracy") else f"{label} {value:.4f}"
+                )
+        parts.append(f"eta {trainer.eta:g}")
+        parts.append(f"{seconds:.2f}s")
+        self.print_fn(", ".join(parts))
+
+
+class MonitorEvery(Callback):
+    """Record the validation accuracy every ``every`` training samples.
+
+    The book's advice for fast feedback: watch the accuracy more often than
+    once per epoch. Appends to ``record["samples"]`` (seen so far in this
+    run) and ``record["validation_accuracy"]``.
+
+    Parameters
+    ----------
+    every : int
+    validation_data : tuple (X, Y)
+    record : dict of list
+    score : callable or None
+    """
+
+    def __init__(self, every=1000, validation_data=None, record=None, score=None):
+        self.every = every
+        self.validation_data = validation_data
+        self.record = record
+        self.score = score
+
+    def on_train_begin(self, trainer):
+        self._next = self.every
+
+    def on_batch_end(self, trainer):
+        seen = trainer.epochs_run * trainer.n_samples + trainer.samples_in_epoch
+        if seen >= self._next:
+            X, Y = self.validation_data
+            output = trainer.network.feedforward(X)
+            self.record["samples"].append(int(seen))
+            self.record["validation_accuracy"].append((self.score or accuracy)(output, Y))
+            self._next = (seen // self.every + 1) * self.every
