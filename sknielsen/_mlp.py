@@ -33,7 +33,6 @@ from ._loop import Batching, Penalty, Trainer, TrainingData, new_optimizer_state
 from ._network import Network, feedforward
 from ._state import FittedState
 from .callbacks import (
-    HISTORY_KEYS,
     MONITORS,
     EarlyStopping,
     HalveOnPlateau,
@@ -285,7 +284,7 @@ class _BaseNielsenMLP(BaseEstimator):
         ValueError
             Naming what is inconsistent; nothing of the estimator has changed then.
         """
-        _check_state(state)
+        state.check()
         self._check_targets(state.targets, n_outputs=state.coefs[-1].shape[1])
         self.coefs_, self.intercepts_ = list(state.coefs), list(state.intercepts)
         for name, plugin in state.plugins.items():
@@ -507,12 +506,14 @@ class _BaseNielsenMLP(BaseEstimator):
         monitored = self._monitored(validation is not None)
         if validation is None:
             monitored = tuple(m for m in monitored if not m.startswith("validation"))
-        keep_counting = request.incremental and hasattr(self, "callbacks_")
+        specification = self._callback_specification()
+        keep_counting = request.incremental and getattr(self, "_callbacks_for", None) == specification
         if not keep_counting:
             watched = "validation_accuracy" if validation is not None else "loss"
             self.callbacks_ = self._shorthand_callbacks(watched) + [
-                clone(callback, safe=False) for callback in self.callbacks or ()
+                clone(callback) for callback in self.callbacks or ()
             ]
+            self._callbacks_for = specification
         watched_keys = {getattr(c, "monitor", None) for c in self.callbacks_}
         monitored = (*monitored, *sorted((watched_keys & set(MONITORS)) - set(monitored)))
         score = self._score_outputs
@@ -526,6 +527,11 @@ class _BaseNielsenMLP(BaseEstimator):
                 callbacks.append(ProgressBar(sys.stdout))
             callbacks.append(VerbosePrinter(1 if request.incremental else self.epochs))
         return callbacks
+
+    def _callback_specification(self):
+        """What ``callbacks_`` is made from: ``partial_fit`` keeps it while this is unchanged."""
+        return (self.early_stopping, self.n_iter_no_change, self.schedule,
+                [clone(callback) for callback in self.callbacks or ()])  # fmt: skip
 
     def _shorthand_callbacks(self, watched):
         """The callbacks that ``early_stopping`` and ``schedule`` stand for."""
@@ -641,41 +647,3 @@ class _CostProbe:
             ConvergenceWarning,
             stacklevel=5,
         )
-
-
-def _check_state(state):
-    """Refuse a FittedState whose parts do not fit together (ValueError)."""
-    if not state.coefs or len(state.coefs) != len(state.intercepts):
-        raise ValueError("coefs and intercepts must be non-empty and of the same length.")
-    if state.coefs[0].shape[0] != state.n_features_in:
-        raise ValueError("n_features_in does not match the first layer's weights.")
-    for i, (w, b) in enumerate(zip(state.coefs, state.intercepts)):
-        if w.ndim != 2 or b.shape != (w.shape[1],):
-            raise ValueError(f"Layer {i}: weights and biases disagree.")
-        if i and state.coefs[i - 1].shape[1] != w.shape[0]:
-            raise ValueError(
-                f"Layer {i} expects {w.shape[0]} inputs but layer {i - 1} has "
-                f"{state.coefs[i - 1].shape[1]} neurons."
-            )
-    if set(state.history) != set(HISTORY_KEYS):
-        raise ValueError(f"The history must have the keys {list(HISTORY_KEYS)}.")
-    _check_optimizer_state(state)
-    if state.rng_state is not None and state.rng_state.get("bit_generator") != "PCG64":
-        raise ValueError("The random generator state must be a PCG64 state.")
-
-
-def _check_optimizer_state(state):
-    """The optimizer state must hold η and the arrays, and shapes, its optimizer makes."""
-    optimizer_state = state.optimizer_state
-    for key in ("eta", "eta0"):
-        value = optimizer_state.get(key)
-        if not isinstance(value, float) or not np.isfinite(value) or value <= 0:
-            raise ValueError(f"The optimizer state's {key!r} must be a positive number.")
-    n_params = sum(w.size + b.size for w, b in zip(state.coefs, state.intercepts))
-    expected = state.plugins["optimizer"].init(np.zeros(n_params, dtype=state.coefs[0].dtype))
-    arrays = {k: v for k, v in optimizer_state.items() if k not in ("eta", "eta0")}
-    if set(arrays) != set(expected):
-        raise ValueError(f"optimizer_state should have the keys {sorted(expected)}.")
-    for key, value in arrays.items():
-        if np.shape(value) != np.shape(expected[key]):
-            raise ValueError(f"optimizer_state.{key} has the wrong size.")

@@ -7,10 +7,11 @@ of the book's files all go through that pair, so a model that was saved and
 loaded continues training exactly as the unsaved one would.
 """
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
+
+from .callbacks import HISTORY_KEYS
 
 
 @dataclass
@@ -56,6 +57,49 @@ class FittedState:
     n_iter: int
     samples_seen: int
 
-    def copy(self):
-        """A deep copy: training on it never changes the original."""
-        return copy.deepcopy(self)
+    def check(self):
+        """Refuse a state whose parts do not fit together.
+
+        Raises
+        ------
+        ValueError
+            Naming the first inconsistency found.
+        """
+        _check_layers(self)
+        if set(self.history) != set(HISTORY_KEYS):
+            raise ValueError(f"The history must have the keys {list(HISTORY_KEYS)}.")
+        _check_optimizer_state(self)
+        if self.rng_state is not None and self.rng_state.get("bit_generator") != "PCG64":
+            raise ValueError("The random generator state must be a PCG64 state.")
+
+
+def _check_layers(state):
+    if not state.coefs or len(state.coefs) != len(state.intercepts):
+        raise ValueError("coefs and intercepts must be non-empty and of the same length.")
+    if state.coefs[0].shape[0] != state.n_features_in:
+        raise ValueError("n_features_in does not match the first layer's weights.")
+    for i, (w, b) in enumerate(zip(state.coefs, state.intercepts)):
+        if w.ndim != 2 or b.shape != (w.shape[1],):
+            raise ValueError(f"Layer {i}: weights and biases disagree.")
+        if i and state.coefs[i - 1].shape[1] != w.shape[0]:
+            raise ValueError(
+                f"Layer {i} expects {w.shape[0]} inputs but layer {i - 1} has "
+                f"{state.coefs[i - 1].shape[1]} neurons."
+            )
+
+
+def _check_optimizer_state(state):
+    """The optimizer state must hold η and the arrays, and shapes, its optimizer makes."""
+    optimizer_state = state.optimizer_state
+    for key in ("eta", "eta0"):
+        value = optimizer_state.get(key)
+        if not isinstance(value, float) or not np.isfinite(value) or value < 0:
+            raise ValueError(f"optimizer_state.{key} must be a finite non-negative number.")
+    n_params = sum(w.size + b.size for w, b in zip(state.coefs, state.intercepts))
+    expected = state.plugins["optimizer"].init(np.zeros(n_params, dtype=state.coefs[0].dtype))
+    arrays = {k: v for k, v in optimizer_state.items() if k not in ("eta", "eta0")}
+    if set(arrays) != set(expected):
+        raise ValueError(f"optimizer_state should have the keys {sorted(expected)}.")
+    for key, value in arrays.items():
+        if np.shape(value) != np.shape(expected[key]):
+            raise ValueError(f"optimizer_state.{key} has the wrong size.")

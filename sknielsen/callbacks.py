@@ -78,6 +78,11 @@ class Callback(HyperParameters):
     cost nothing inside an epoch.
     """
 
+    def __sklearn_clone__(self):
+        # A fresh instance holding the same parameter objects: a stream or a
+        # function given as a parameter is shared, never deep-copied.
+        return type(self)(**self.get_params())
+
     def on_train_begin(self, trainer):
         """Called once before the first epoch of a fit or ``partial_fit``."""
 

@@ -1,0 +1,369 @@
+"""The training loop's public surface: callbacks, schedules, the fitted state and rollback."""
+
+import csv
+import io
+import json
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+import sknielsen
+from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
+from sknielsen.callbacks import (
+    Callback,
+    Checkpoint,
+    CSVLogger,
+    EarlyStopping,
+    ExponentialDecay,
+    HalveOnPlateau,
+    InverseScaling,
+    ProgressBar,
+    StepDecay,
+    StopTraining,
+)
+
+
+class Recorder(Callback):
+    """Records, at every epoch's end, the epoch, η and a copy of the weights."""
+
+    def on_train_begin(self, trainer):
+        self.epochs, self.etas, self.params = [], [], []
+        self.start = trainer.network.params.copy()
+
+    def on_epoch_end(self, trainer):
+        self.epochs.append(trainer.epoch)
+        self.etas.append(trainer.eta)
+        self.params.append(trainer.network.params.copy())
+
+
+class SetEta(Callback):
+    """Sets η before the given epoch (counted from 0 in the run)."""
+
+    def __init__(self, at=1, eta=1e-300):
+        self.at = at
+        self.eta = eta
+
+    def on_epoch_begin(self, trainer):
+        if trainer.epochs_run == self.at:
+            trainer.eta = self.eta
+
+
+class InterruptAt(Callback):
+    """Ctrl-C in the middle of the given epoch of the run (counted from 1)."""
+
+    def __init__(self, epoch=1):
+        self.epoch = epoch
+
+    def on_batch_end(self, trainer):
+        if trainer.epochs_run + 1 == self.epoch and trainer.samples_in_epoch > 50:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam", "newton"])
+def test_a_callback_sets_eta_for_every_optimizer(optimizer, small_digits):
+    """η written by a callback takes effect from the next step, Newton included."""
+    X, _, y, _ = small_digits
+    hidden = (2,) if optimizer == "newton" else (10,)
+    eta = 0.01 if optimizer == "adam" else 0.5
+    net = NielsenMLPClassifier(hidden, optimizer=optimizer, eta=eta, epochs=3, lmbda=1.0,
+                               random_state=0, callbacks=[SetEta(at=1), Recorder()])  # fmt: skip
+    net.fit(X[:60], y[:60])
+    params = net.callbacks_[-1].params
+    # Epochs 2 and 3 ran at η = 1e-300: the weights no longer move (except by
+    # momentum's velocity, which carries on by itself).
+    if optimizer in ("sgd", "adam", "newton"):
+        np.testing.assert_allclose(params[2], params[0], rtol=0, atol=1e-12)
+        assert not np.allclose(params[0], net.callbacks_[-1].start)
+    assert net.eta_ == 1e-300 and net.callbacks_[-1].etas == [eta, 1e-300, 1e-300]
+
+
+def test_newton_follows_the_halving_schedule(small_digits):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((2,), optimizer="newton", schedule="halve_on_plateau",
+                               early_stopping=1, epochs=8, random_state=0,
+                               callbacks=[Recorder()])  # fmt: skip
+    net.fit(X[:60], y[:60])
+    etas = net.callbacks_[-1].etas
+    assert min(etas) < 0.5 and net.eta_ == etas[-1] and sorted(etas, reverse=True) == etas
+
+
+def test_the_schedule_eta_is_saved_and_continued(small_digits, tmp_path):
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(optimizer="momentum", schedule="halve_on_plateau",
+                               early_stopping=1, epochs=6, random_state=0)  # fmt: skip
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    assert net.eta_ < 0.5
+    sknielsen.save(net, tmp_path / "net.json")
+    loaded = sknielsen.load(tmp_path / "net.json")
+    assert loaded.eta_ == net.eta_
+    for model in (net, loaded):
+        model.set_params(callbacks=[Recorder()])
+        model.partial_fit(X, y)
+        assert model.callbacks_[-1].etas[0] <= net.eta_
+    warm = clone(net).set_params(warm_start=True, schedule="constant", callbacks=[Recorder()])
+    warm.fit(X, y)
+    warm.fit(X, y)  # continues from its own state
+    assert warm.callbacks_[-1].etas[0] == warm.eta_
+
+
+def test_a_new_eta_parameter_takes_over_on_continuing(small_digits):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=1, random_state=0, warm_start=True).fit(X, y)
+    net.set_params(eta=0.1).fit(X, y)
+    assert net.eta_ == 0.1
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_save_load_partial_fit_is_bit_identical(optimizer, small_digits, tmp_path):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(optimizer=optimizer, eta=0.05, dropout=0.2, epochs=3,
+                               random_state=0).fit(X, y)  # fmt: skip
+    sknielsen.save(net, tmp_path / "net.json")
+    loaded = sknielsen.load(tmp_path / "net.json")
+    net.partial_fit(X, y)
+    loaded.partial_fit(X, y)
+    for ours, theirs in zip(net.coefs_ + net.intercepts_, loaded.coefs_ + loaded.intercepts_):
+        np.testing.assert_array_equal(ours, theirs)
+    assert loaded.history_ == net.history_ and loaded.t_ == net.t_ == 4 * len(X)
+
+
+def test_regressor_state_round_trips_bit_identically(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3))
+    y = X @ [1.0, -2.0, 0.5]
+    net = NielsenMLPRegressor(epochs=2, random_state=0).fit(X, y)
+    sknielsen.save(net, tmp_path / "r.json")
+    loaded = sknielsen.load(tmp_path / "r.json")
+    net.partial_fit(X, y)
+    loaded.partial_fit(X, y)
+    np.testing.assert_array_equal(net.coefs_[0], loaded.coefs_[0])
+
+
+def test_interrupt_with_early_stopping_tells_which_weights_are_kept(small_digits):
+    X, X_val, y, y_val = small_digits
+    params = dict(epochs=40, eta=3.0, random_state=0)
+    net = NielsenMLPClassifier(early_stopping=20, callbacks=[InterruptAt(12)], **params)
+    with pytest.warns(UserWarning, match="interrupted") as record:
+        net.fit(X, y, X_val=X_val, y_val=y_val)
+    best = net.best_epoch_
+    assert net.n_iter_ == 11 and best < 11
+    assert f"holds the weights after epoch {best}, the best one kept" in str(record[0].message)
+    reference = NielsenMLPClassifier(early_stopping=20, **{**params, "epochs": best})
+    reference.fit(X, y, X_val=X_val, y_val=y_val)
+    np.testing.assert_array_equal(net.coefs_[0], reference.coefs_[0])
+
+
+def test_divergence_warning_tells_which_weights_are_kept(small_digits):
+    X, X_val, y, y_val = small_digits
+
+    class Explode(Callback):
+        def on_batch_end(self, trainer):
+            if trainer.epochs_run == 3:
+                trainer.network.params[0] = np.inf
+
+    net = NielsenMLPClassifier(epochs=10, random_state=0, callbacks=[Explode()])
+    with pytest.warns(ConvergenceWarning, match="diverged in epoch 4.*after epoch 3"):
+        net.fit(X, y, X_val=X_val, y_val=y_val)
+    assert net.n_iter_ == 3 and np.isfinite(net.coefs_[0]).all()
+
+
+@pytest.mark.parametrize("shorthand", [dict(early_stopping=2), dict(schedule="halve_on_plateau"),
+                                       dict(early_stopping=True)])  # fmt: skip
+def test_partial_fit_works_with_the_shorthands(shorthand, small_digits, tmp_path):
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(random_state=0, **shorthand)
+    for _ in range(4):
+        net.partial_fit(X, y, classes=[0, 1, 2])
+    net.partial_fit(X, y, X_val=X_val, y_val=y_val)
+    assert net.n_iter_ == 5 and len(net.loss_curve_) == 5
+    sknielsen.save(net, tmp_path / "net.json")
+    sknielsen.load(tmp_path / "net.json").partial_fit(X, y)
+
+
+def test_changing_the_optimizer_between_partial_fits_warns_and_starts_fresh(small_digits):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(optimizer="momentum", random_state=0)
+    net.partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.warns(UserWarning, match="optimizer changed from 'momentum' to 'adam'"):
+        net.set_params(optimizer="adam", eta=0.01).partial_fit(X, y)
+    assert set(net._optimizer_state) == {"eta", "eta0", "m", "v", "step"}
+    assert net.n_iter_ == 2
+
+
+def test_early_stopping_true_follows_scikit_learn(small_digits):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(early_stopping=True, n_iter_no_change=2, epochs=300, eta=3.0,
+                               random_state=0).fit(X, y)  # fmt: skip
+    scores = net.validation_scores_
+    assert net.n_iter_ < 300 and len(scores) == net.n_iter_
+    assert len(scores) - net.best_epoch_ == 2  # stopped two epochs after the best
+    assert isinstance(net.callbacks_[0], EarlyStopping) and net.callbacks_[0].patience == 2
+    off = NielsenMLPClassifier(early_stopping=False, epochs=3, random_state=0).fit(X, y)
+    assert off.n_iter_ == 3 and off.validation_scores_ is None and off.callbacks_ == []
+
+
+def test_fitted_attributes_are_always_filled(small_digits):
+    X, X_val, y, y_val = small_digits
+    for net in (NielsenMLPClassifier(epochs=3, random_state=0),
+                NielsenMLPClassifier(optimizer="lbfgs", epochs=3, random_state=0)):  # fmt: skip
+        net.fit(X, y)
+        assert len(net.loss_curve_) == 3 and net.best_loss_ == min(net.loss_curve_)
+        assert net.t_ == 3 * len(X) and net.n_layers_ == 3 and net.n_outputs_ == 3
+        assert net.out_activation_ == "sigmoid" and net.eta_ == 0.5
+        assert net.validation_scores_ is None and net.best_epoch_ >= 1
+        assert net.history_["loss"] == net.loss_curve_
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    assert net.best_validation_score_ == max(net.validation_scores_)
+
+
+def test_loss_curve_is_the_mean_cost_of_the_forward_passes(small_digits):
+    """One full batch without shuffling: the epoch's loss is the cost at the start weights."""
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=1, mini_batch_size=len(X), shuffle=False, lmbda=0.0,
+                               warm_start=True, random_state=0).fit(X, y)  # fmt: skip
+    Y = np.eye(3)[y]
+    output = sknielsen._network.feedforward(X, net.coefs_, net.intercepts_,
+                                            net._layer_activations(2))  # fmt: skip
+    expected = np.mean(net.cost_.fn(output, Y))
+    net.fit(X, y)
+    assert net.loss_curve_[-1] == pytest.approx(expected, rel=1e-12)
+
+
+def test_callbacks_are_parameters_cloned_with_the_estimator(small_digits):
+    X, _, y, _ = small_digits
+    stopping = EarlyStopping(monitor="loss", patience=2)
+    net = NielsenMLPClassifier(epochs=2, callbacks=[stopping])
+    assert net.get_params()["callbacks"] == [stopping]
+    copy = clone(net)
+    assert copy.callbacks[0] is not stopping and copy.callbacks[0] == stopping
+    net.set_params(callbacks=[EarlyStopping(patience=5)])
+    net.fit(X, y)
+    assert net.callbacks_[0] is not net.callbacks[0] and not hasattr(net.callbacks[0], "_tracker")
+    assert "EarlyStopping(" in repr(net)
+
+
+def test_early_stopping_on_any_history_key(small_digits):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=200, eta=50.0, random_state=0,
+                               callbacks=[EarlyStopping(monitor="loss", patience=3)])  # fmt: skip
+    net.fit(X, y)
+    assert net.n_iter_ < 200
+    with pytest.raises(ValueError, match="Nothing was recorded under 'validation_cost'"):
+        NielsenMLPClassifier(callbacks=[EarlyStopping("validation_cost")]).partial_fit(
+            X, y, classes=[0, 1, 2]
+        )
+
+
+def test_monitored_validation_key_gets_a_held_out_split(small_digits):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=5, random_state=0,
+                               callbacks=[EarlyStopping("validation_cost", patience=2)])
+    net.fit(X, y)
+    assert len(net.history_["validation_cost"]) == net.n_iter_
+    assert net.history_["training_cost"] == [] and len(net.validation_scores_) == net.n_iter_
+
+
+def test_schedules_by_formula(small_digits):
+    X, _, y, _ = small_digits
+    expected = {
+        StepDecay(step_size=2, gamma=0.5): [0.5, 0.5, 0.25, 0.25, 0.125],
+        ExponentialDecay(gamma=0.9): [0.5 * 0.9**k for k in range(5)],
+        InverseScaling(power_t=0.5): [0.5 / (k * len(X) + 1) ** 0.5 for k in range(5)],
+    }
+    for schedule, etas in expected.items():
+        net = NielsenMLPClassifier(epochs=5, random_state=0, callbacks=[schedule, Recorder()])
+        net.fit(X, y)
+        np.testing.assert_allclose(net.callbacks_[1].etas, etas, rtol=1e-12)
+
+
+def test_halve_on_plateau_counts_from_the_initial_eta():
+    class Scripted:
+        def __init__(self):
+            self.history = {"validation_accuracy": []}
+            self.eta = self.initial_eta = 0.8
+
+    trainer, callback = Scripted(), HalveOnPlateau(patience=1)
+    callback.on_train_begin(trainer)
+    with pytest.raises(StopTraining):
+        for _ in range(20):
+            trainer.history["validation_accuracy"].append(0.5)
+            callback.on_epoch_end(trainer)
+    assert trainer.eta == pytest.approx(0.8 / 128)
+
+
+def test_checkpoint_writes_loadable_models(small_digits, tmp_path):
+    X, X_val, y, y_val = small_digits
+    every = Checkpoint(tmp_path / "epoch{epoch}.json", every=2)
+    best = Checkpoint(tmp_path / "best.json", best_only=True)
+    net = NielsenMLPClassifier(epochs=4, random_state=0, callbacks=[every, best])
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best.json", "epoch2.json",
+                                                           "epoch4.json"]  # fmt: skip
+    last = sknielsen.load(tmp_path / "epoch4.json")
+    np.testing.assert_array_equal(last.coefs_[0], net.coefs_[0])
+    assert last.n_iter_ == 4 and last.history_ == net.history_
+    kept = sknielsen.load(tmp_path / "best.json")
+    assert kept.n_iter_ == net.best_epoch_
+    # The checkpoint continues exactly like the model it was taken from.
+    second = sknielsen.load(tmp_path / "epoch2.json")
+    assert second.n_iter_ == 2 and second.predict(X_val).shape == y_val.shape
+
+
+def test_csv_logger_writes_a_row_per_epoch(small_digits, tmp_path):
+    X, X_val, y, y_val = small_digits
+    path = tmp_path / "log.csv"
+    net = NielsenMLPClassifier(epochs=3, random_state=0, callbacks=[CSVLogger(path)])
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    rows = list(csv.DictReader(path.open()))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3]
+    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+    assert [float(r["validation_accuracy"]) for r in rows] == net.validation_scores_
+    net.set_params(warm_start=True, callbacks=[CSVLogger(path, append=True)]).fit(X, y)
+    assert len(path.read_text().splitlines()) == 1 + 6
+
+
+def test_progress_bar_draws_every_batch(small_digits):
+    X, _, y, _ = small_digits
+    stream = io.StringIO()
+    NielsenMLPClassifier(epochs=1, random_state=0, callbacks=[ProgressBar(stream)]).fit(X, y)
+    assert "epoch 1 [" in stream.getvalue() and f"{len(X)}/{len(X)}" in stream.getvalue()
+
+
+def test_validation_data_goes_through_the_pipeline(digits_split):
+    """With routing, X_val is scaled like X, so the validation score is the pipeline's."""
+    import sklearn
+
+    X_train, X_val, y_train, y_val = digits_split
+    X_train, X_val = X_train * 16, X_val * 16  # unscaled: the scaler matters
+    with sklearn.config_context(enable_metadata_routing=True):
+        net = NielsenMLPClassifier(epochs=3, random_state=0).set_fit_request(X_val=True,
+                                                                             y_val=True)
+        pipeline = Pipeline([("scale", StandardScaler()), ("net", net)],
+                            transform_input=["X_val"])  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # raw integers in X
+            pipeline.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    scores = pipeline[-1].validation_scores_
+    assert scores[-1] == pipeline.score(X_val, y_val)
+
+
+def test_the_user_callback_of_the_docs_runs():
+    """docs/callbacks.md is executed by test_docs; its callback has the documented effect."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "callbacks.md").read_text()
+    assert "class " in text and "(Callback)" in text
+
+
+def test_history_keys_are_saved(small_digits, tmp_path):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y)
+    sknielsen.save(net, tmp_path / "net.json")
+    document = json.loads((tmp_path / "net.json").read_text())
+    assert document["fitted"]["history"]["loss"] == net.loss_curve_
+    assert document["fitted"]["optimizer_state"]["eta"] == 0.5
