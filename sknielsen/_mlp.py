@@ -262,19 +262,21 @@ class _BaseNielsenMLP(BaseEstimator):
     def _capture_state(self):
         """Return a copy of everything the last fit left behind (a FittedState)."""
         check_is_fitted(self)
-        return FittedState(
-            coefs=[c.copy() for c in self.coefs_],
-            intercepts=[b.copy() for b in self.intercepts_],
-            plugins={name: getattr(self, name + "_") for name in PLUGIN_PARAMETERS},
-            optimizer_state=copy.deepcopy(self._optimizer_state),
-            history={key: list(values) for key, values in self.history_.items()},
-            rng_state=copy.deepcopy(self._rng_state),
-            targets=self._capture_targets(),
-            n_features_in=int(self.n_features_in_),
-            feature_names_in=getattr(self, "feature_names_in_", None),
-            n_iter=int(self.n_iter_),
-            samples_seen=int(self.t_),
-        )
+        return FittedState.copied(
+            coefs=self.coefs_, intercepts=self.intercepts_,
+            optimizer_state=self._optimizer_state, history=self.history_,
+            rng_state=self._rng_state, n_iter=int(self.n_iter_), samples_seen=int(self.t_),
+            **self._unchanged_by_training(self._capture_targets()),
+        )  # fmt: skip
+
+    def _unchanged_by_training(self, targets):
+        """The parts of a fitted state that a training run does not change."""
+        return {
+            "plugins": {name: getattr(self, name + "_") for name in PLUGIN_PARAMETERS},
+            "targets": targets,
+            "n_features_in": int(self.n_features_in_),
+            "feature_names_in": getattr(self, "feature_names_in_", None),
+        }
 
     def _restore_state(self, state):
         """Check a FittedState for consistency and make it this estimator's.
@@ -321,20 +323,12 @@ class _BaseNielsenMLP(BaseEstimator):
 
     def _state_after(self, trainer, rng, targets):
         """The FittedState that a training run leaves (copies, safe to keep)."""
-        network = trainer.network
-        return FittedState(
-            coefs=[w.copy() for w in network.weights],
-            intercepts=[b.copy() for b in network.biases],
-            plugins={name: getattr(self, name + "_") for name in PLUGIN_PARAMETERS},
-            optimizer_state=copy.deepcopy(trainer.state),
-            history={key: list(values) for key, values in trainer.history.items()},
-            rng_state=copy.deepcopy(rng.bit_generator.state),
-            targets=targets,
-            n_features_in=int(self.n_features_in_),
-            feature_names_in=getattr(self, "feature_names_in_", None),
-            n_iter=trainer.epoch,
-            samples_seen=trainer.samples_seen,
-        )
+        return FittedState.copied(
+            coefs=trainer.network.weights, intercepts=trainer.network.biases,
+            optimizer_state=trainer.state, history=trainer.history,
+            rng_state=rng.bit_generator.state, n_iter=trainer.epoch,
+            samples_seen=trainer.samples_seen, **self._unchanged_by_training(targets),
+        )  # fmt: skip
 
     # -- fitting ------------------------------------------------------------
 

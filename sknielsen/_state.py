@@ -7,6 +7,7 @@ of the book's files all go through that pair, so a model that was saved and
 loaded continues training exactly as the unsaved one would.
 """
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +57,11 @@ class FittedState:
     feature_names_in: np.ndarray
     n_iter: int
     samples_seen: int
+
+    @classmethod
+    def copied(cls, **fields):
+        """A state holding deep copies of ``fields``: later training never changes it."""
+        return cls(**copy.deepcopy(fields))
 
     def check(self):
         """Refuse a state whose parts do not fit together.
