@@ -163,6 +163,33 @@ def peak_memory(X, y, dtype):
     return peak
 
 
+def loss_curve_seconds(n, dtype, batch, repeats):
+    """Seconds per epoch of what ``loss_curve_`` adds to training, timed alone.
+
+    The loop keeps each mini-batch's outputs (one scatter into an epoch
+    buffer) and computes their mean cost once per epoch; this repeats
+    exactly that work, on the shapes of the book's network, without the
+    training around it.
+    """
+    from sknielsen.plugins import CrossEntropyCost
+
+    rng = np.random.default_rng(0)
+    Y = np.eye(10, dtype=dtype)[rng.integers(10, size=n)]
+    outputs = np.empty_like(Y)
+    batch_output = rng.uniform(0.01, 0.99, size=(batch, 10)).astype(dtype)
+    order = rng.permutation(n)
+    cost = CrossEntropyCost()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for first in range(0, n, batch):
+            index = order[first:first + batch]
+            outputs[index] = batch_output[: len(index)]
+        float(np.average(cost.fn(outputs, Y)))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def prediction_throughput(net, X, repeats):
     times = []
     for _ in range(repeats):
@@ -254,6 +281,11 @@ def main(argv=None):
     epochs = {dt: first_epoch_vs_rest(data["X"].astype(dt), data["y"], dt)
               for dt in ("float64", "float32")}  # fmt: skip
     memory = {dt: peak_memory(data["X"].astype(dt), data["y"], dt) for dt in ("float64", "float32")}
+    loss_overhead = {
+        dt: 100 * loss_curve_seconds(n, np.dtype(dt), 10, repeats)
+        / median("ours", dt, 10, (784, 30, 10))
+        for dt in ("float64", "float32")
+    }
 
     print()
     print(f"One epoch of MNIST ({n:,} images), medians of {repeats} runs; "
@@ -277,7 +309,8 @@ def main(argv=None):
         print(f"{dt}: epoch seconds of one 4-epoch fit {[round(t, 3) for t in times]}; "
               f"fit peak memory {memory[dt] / 2**20:.1f} MiB "
               f"(training data {data['X'].astype(dt).nbytes / 2**20:.1f} MiB); "
-              f"prediction {throughput[dt]:,.0f} images/s")  # fmt: skip
+              f"prediction {throughput[dt]:,.0f} images/s; loss_curve_ bookkeeping "
+              f"{loss_overhead[dt]:.1f} % of the batch-10 epoch")  # fmt: skip
     elapsed = time.perf_counter() - started
     print(f"\nTotal {elapsed:.0f} s.")
 
@@ -293,6 +326,7 @@ def main(argv=None):
         "epoch_seconds_of_one_fit": epochs,
         "fit_peak_memory_bytes": memory,
         "prediction_images_per_second": throughput,
+        "loss_curve_percent_of_batch_10_epoch": loss_overhead,
         "total_seconds": elapsed,
     }  # fmt: skip
     out = Path(args.out or HERE / "results" / f"speed{'-quick' if args.quick else ''}.json")

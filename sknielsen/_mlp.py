@@ -12,7 +12,6 @@ here; the subclasses define how targets are encoded and outputs read.
 import copy
 import numbers
 import sys
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,8 +31,10 @@ from . import plugins
 from ._loop import Batching, Penalty, Trainer, TrainingData, new_optimizer_state, train
 from ._network import Network, feedforward
 from ._state import FittedState
+from ._warnings import warn
 from .callbacks import (
     MONITORS,
+    Callback,
     EarlyStopping,
     HalveOnPlateau,
     Monitor,
@@ -72,12 +73,10 @@ def _warn_if_raw_integers(X):
         return
     largest = X.max()
     if largest > 1:
-        warnings.warn(
+        warn(
             f"X holds integers up to {largest}: sigmoid neurons saturate on large "
             "inputs and learn slowly. Scale the inputs to [0, 1] first (X / 255 for "
-            "pixels, or sklearn.preprocessing.MinMaxScaler).",
-            UserWarning,
-            stacklevel=3,
+            "pixels, or sklearn.preprocessing.MinMaxScaler)."
         )
 
 
@@ -481,13 +480,11 @@ class _BaseNielsenMLP(BaseEstimator):
             return fresh
         before = previous.plugins["optimizer"]
         if type(before) is not type(self.optimizer_):
-            warnings.warn(
+            warn(
                 f"The optimizer changed from {plugins.name_of(before)!r} to "
                 f"{plugins.name_of(self.optimizer_)!r} since the last fit: training "
                 f"continues from the current weights with a fresh optimizer state "
-                f"(eta={self.eta:g}).",
-                UserWarning,
-                stacklevel=5,
+                f"(eta={self.eta:g})."
             )
             return fresh
         state = previous.optimizer_state
@@ -524,6 +521,12 @@ class _BaseNielsenMLP(BaseEstimator):
 
     def _callback_specification(self):
         """What ``callbacks_`` is made from: ``partial_fit`` keeps it while this is unchanged."""
+        for callback in self.callbacks or ():
+            if not isinstance(callback, Callback):
+                raise InvalidParameterError(
+                    f"The 'callbacks' parameter of {type(self).__name__} must list "
+                    f"sknielsen.callbacks.Callback instances; got {callback!r}."
+                )
         return (self.early_stopping, self.n_iter_no_change, self.schedule,
                 [clone(callback) for callback in self.callbacks or ()])  # fmt: skip
 
@@ -570,9 +573,7 @@ class _BaseNielsenMLP(BaseEstimator):
     def _warn_about(self, trainer, probe, request):
         """Say how training ended when it was not as asked, and which weights the model holds."""
         if trainer.ending == "interrupted":
-            warnings.warn(
-                "Training interrupted; " + _kept_weights(trainer), UserWarning, stacklevel=4
-            )
+            warn("Training interrupted; " + _kept_weights(trainer))
         elif trainer.ending == "diverged":
             self._warn_divergence(trainer)
         elif trainer.epochs_run:
@@ -590,7 +591,7 @@ class _BaseNielsenMLP(BaseEstimator):
                 f"; with L2 the weight decay factor 1 - eta*lmbda/n = {decay:.3g} is below "
                 "-1, which alone makes the weights grow at every step: lower eta or lmbda"
             )
-        warnings.warn(message + ".", ConvergenceWarning, stacklevel=5)
+        warn(message + ".", ConvergenceWarning)
 
     def _forward(self, X):
         check_is_fitted(self)
@@ -634,10 +635,9 @@ class _CostProbe:
         if after < self.before:
             return
         strong = f" (or lmbda={lmbda:g} too strong)" if lmbda else ""
-        warnings.warn(
+        warn(
             f"The training cost did not decrease ({self.before:.4g} before this fit, "
             f"{after:.4g} after {self.trainer.epochs_run} epochs): the learning rate "
             f"eta={eta:g} is probably too large{strong}. Try eta ten times smaller.",
             ConvergenceWarning,
-            stacklevel=5,
         )

@@ -16,7 +16,6 @@ The book's ``network2.py`` format (``{"sizes", "weights", "biases",
 """
 
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +28,7 @@ from ._loop import new_optimizer_state
 from ._mlp import PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS
 from ._regressor import NielsenMLPRegressor
 from ._state import FittedState
+from ._warnings import warn
 from .callbacks import HISTORY_KEYS, MONITORS
 
 FORMAT_NAME = "sknielsen-model"
@@ -92,11 +92,9 @@ def _callbacks_to_json(callbacks):
         else:
             left_out.append(type(callback).__name__)
     if left_out:
-        warnings.warn(
+        warn(
             f"The callbacks {left_out} are not saved with the model: only the built-in "
-            f"callbacks {sorted(SAVED_CALLBACKS)} with plain parameters are.",
-            UserWarning,
-            stacklevel=4,
+            f"callbacks {sorted(SAVED_CALLBACKS)} with plain parameters are."
         )
     return documents
 

@@ -367,3 +367,24 @@ def test_history_keys_are_saved(small_digits, tmp_path):
     document = json.loads((tmp_path / "net.json").read_text())
     assert document["fitted"]["history"]["loss"] == net.loss_curve_
     assert document["fitted"]["optimizer_state"]["eta"] == 0.5
+
+
+def test_callbacks_must_be_callbacks(small_digits):
+    X, _, y, _ = small_digits
+    with pytest.raises(ValueError, match="must list sknielsen.callbacks.Callback instances"):
+        NielsenMLPClassifier(callbacks=[print]).fit(X, y)
+
+
+def test_warnings_point_at_the_callers_line(small_digits):
+    """Not at scikit-learn's wrapper around fit, nor at our own modules."""
+    X, _, y, _ = small_digits
+    raw = (X * 16).astype(int)
+    with pytest.warns(UserWarning, match="integers") as fit_record:
+        NielsenMLPClassifier(epochs=1, random_state=0).fit(raw, y)
+    net = NielsenMLPClassifier(optimizer="momentum", random_state=0)
+    with pytest.warns(UserWarning, match="integers") as partial_record:
+        net.partial_fit(raw, y, classes=[0, 1, 2])
+    with pytest.warns(UserWarning, match="optimizer changed") as change_record:
+        net.set_params(optimizer="sgd").partial_fit(X, y)
+    for record in (fit_record, partial_record, change_record):
+        assert {w.filename for w in record} == {__file__}
