@@ -2,6 +2,8 @@
 
 import numpy as np
 from sklearn.base import ClassifierMixin
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
@@ -109,6 +111,12 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         Objects called during training (:mod:`sknielsen.callbacks`):
         schedules, early stopping on any history key, checkpoints, loggers,
         or your own. Each fit trains with fresh copies (``callbacks_``).
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes in the cost, as in
+        :class:`~sklearn.svm.SVC`: a dict ``{label: weight}`` (missing
+        labels weigh 1), or ``'balanced'``, n_samples / (n_classes ×
+        the class's count). They multiply ``sample_weight``. ``'balanced'``
+        needs the whole training set, so ``partial_fit`` refuses it.
 
     Attributes
     ----------
@@ -187,6 +195,11 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
     0.98
     """
 
+    _parameter_constraints = {
+        **_BaseNielsenMLP._parameter_constraints,
+        "class_weight": [None, dict, StrOptions({"balanced"})],
+    }
+
     def __init__(
         self,
         hidden_layer_sizes=(30,),
@@ -216,6 +229,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         image_shape=None,
         monitor_every=None,
         callbacks=None,
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cost = cost
@@ -243,6 +257,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         self.image_shape = image_shape
         self.monitor_every = monitor_every
         self.callbacks = callbacks
+        self.class_weight = class_weight
 
     # -- labels ------------------------------------------------------------
 
@@ -333,6 +348,18 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
                 f"the first call, {targets['classes'].tolist()}."
             )
 
+    def _weigh_classes(self, y, sample_weight, incremental):
+        """``sample_weight`` times the weights that ``class_weight`` gives each sample."""
+        if self.class_weight is None:
+            return sample_weight
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' needs the whole training set, which partial_fit "
+                "does not see; pass a dict of class weights instead."
+            )
+        weights = compute_sample_weight(self.class_weight, y)
+        return weights if sample_weight is None else sample_weight * weights
+
     @staticmethod
     def _score_outputs(output, Y):
         return accuracy(output, Y)
@@ -361,6 +388,20 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         if self._multilabel:
             return output
         return _as_probabilities(output, self.output_activation_)
+
+    def predict_log_proba(self, X):
+        """Return the logarithm of :meth:`predict_proba` (−inf where it is 0).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
 
     def predict(self, X):
         """Return the predicted labels: the class of the most active output neuron.

@@ -415,6 +415,7 @@ class _BaseNielsenMLP(BaseEstimator):
             multi_output=True, y_numeric=self._y_numeric,
         )  # fmt: skip
         sample_weight = self._check_sample_weight(request.sample_weight, X)
+        sample_weight = self._weigh_classes(y, sample_weight, request.incremental)
         if previous is None:
             targets = self._new_targets(y, request.classes, request.incremental)
         else:
@@ -427,6 +428,10 @@ class _BaseNielsenMLP(BaseEstimator):
                 f"{previous.coefs[-1].shape[1]}."
             )
         return TrainingData(X, Y, sample_weight), targets
+
+    def _weigh_classes(self, y, sample_weight, incremental):
+        """Sample weights with the classes' weights folded in (classifiers only)."""
+        return sample_weight
 
     def _validation_data(self, request, data, targets, rng):
         """The validation set: given, held out of the training data when needed, or None."""

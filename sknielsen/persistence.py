@@ -104,6 +104,9 @@ def _param_to_json(name, value):
         return _callbacks_to_json(value) if value is not None else None
     if isinstance(value, plugins.Plugin):
         return _plugin_to_json(value)
+    if isinstance(value, dict):  # class_weight: labels may be numbers, so not JSON keys
+        return {"items": [[_param_to_json(name, k), _param_to_json(name, v)]
+                          for k, v in value.items()]}  # fmt: skip
     if isinstance(value, (tuple, list)):
         return [_param_to_json(name, item) for item in value]
     if isinstance(value, np.random.RandomState):
@@ -305,6 +308,8 @@ def _params_from_json(document, estimator_class=NielsenMLPClassifier):
         kinds = {**PLUGIN_PARAMETERS, **TRAINING_PLUGIN_PARAMETERS}
         if key == "callbacks" and value is not None:
             value = _callbacks_from_json(value)
+        elif key == "class_weight" and isinstance(value, dict):
+            value = _items_from_json(value, f"params.{key}")
         elif key in kinds and isinstance(value, dict):
             value = _plugin_from_json(value, kinds[key], f"params.{key}")
         elif key in ("hidden_layer_sizes", "monitor", "augment", "image_shape") and isinstance(
@@ -332,6 +337,17 @@ def _params_from_json(document, estimator_class=NielsenMLPClassifier):
     except ValueError as exc:
         raise ModelFileError(f"Invalid parameters in the file: {exc}") from None
     return model
+
+
+def _items_from_json(document, where):
+    _require(
+        set(document) == {"items"} and isinstance(document["items"], list)
+        and all(isinstance(pair, list) and len(pair) == 2
+                and all(isinstance(v, (str, int, float)) for v in pair)
+                for pair in document["items"]),
+        f"{where} should be an object with a list of [label, value] items.",
+    )  # fmt: skip
+    return {label: value for label, value in document["items"]}
 
 
 def _callbacks_from_json(documents):

@@ -469,3 +469,41 @@ def test_monitor_every_records_between_epochs(small_digits):
     assert record["validation_accuracy"][2] == net.history_["validation_accuracy"][0]
     net = NielsenMLPClassifier(epochs=1, monitor_every=70, random_state=0).fit(X, y)
     assert net.history_every_["samples"] == [70, 140, 210]  # validation split from X
+
+
+def test_predict_log_proba_is_the_log_of_predict_proba(small_digits):
+    X, X_test, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y)
+    np.testing.assert_allclose(np.exp(net.predict_log_proba(X_test)), net.predict_proba(X_test))
+
+
+def test_class_weight_composes_with_sample_weight(small_digits, tmp_path):
+    import sknielsen
+
+    X, X_test, y, _ = small_digits
+    weights = np.linspace(0.5, 1.5, len(y))
+    by_class = {0: 3.0, 2: 0.5}
+    net = NielsenMLPClassifier(epochs=2, random_state=0, class_weight=by_class)
+    net.fit(X, y, sample_weight=weights)
+    reference = NielsenMLPClassifier(epochs=2, random_state=0)
+    reference.fit(X, y, sample_weight=weights * np.vectorize(lambda c: by_class.get(c, 1.0))(y))
+    np.testing.assert_array_equal(net.coefs_[0], reference.coefs_[0])
+    sknielsen.save(net, tmp_path / "net.json")
+    assert sknielsen.load(tmp_path / "net.json").class_weight == by_class
+
+
+def test_balanced_class_weight_helps_the_rare_class(digits_split):
+    from sklearn.metrics import recall_score
+
+    X_train, X_test, y_train, y_test = digits_split
+    rare = (y_train != 3) | (np.arange(len(y_train)) % 10 == 0)  # one 3 in ten kept
+    X_rare, y_rare = X_train[rare], y_train[rare]
+    recall = {}
+    for weighting in (None, "balanced"):
+        net = NielsenMLPClassifier(epochs=10, random_state=0, class_weight=weighting)
+        net.fit(X_rare, y_rare)
+        recall[weighting] = recall_score(y_test == 3, net.predict(X_test) == 3)
+    assert recall["balanced"] > recall[None]
+    with pytest.raises(ValueError, match="'balanced' needs the whole training set"):
+        NielsenMLPClassifier(class_weight="balanced").partial_fit(X_rare, y_rare,
+                                                                  classes=np.arange(10))

@@ -3,6 +3,7 @@
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sknielsen import NielsenMLPClassifier
+from sknielsen.utils import expected_failed_checks
 
 # Full-batch gradient descent: every epoch is one exact step on the weighted
 # mean cost, so weights and repeated samples must give the same model.
@@ -22,22 +23,14 @@ ESTIMATORS = [
     LBFGS_NET,
 ]  # fmt: skip
 
-STOCHASTIC_REASON = (
-    "With mini-batches, a sample of weight 2 is visited once per epoch with a "
-    "doubled gradient, while a repeated sample is visited twice, in other "
-    "mini-batches and with more steps per epoch: the objectives are equal, "
-    "the stochastic paths are not. The full-batch configuration passes."
-)
-
-
-def expected_failed_checks(estimator):
-    if estimator is FULL_BATCH or estimator is LBFGS_NET:
-        return {}
-    return {
-        "check_sample_weight_equivalence_on_dense_data": STOCHASTIC_REASON,
-    }
-
-
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+def test_expected_failures_follow_the_configuration():
+    assert expected_failed_checks(FULL_BATCH) == {} and expected_failed_checks(LBFGS_NET) == {}
+    for estimator in (ESTIMATORS[0], ESTIMATORS[1], FULL_BATCH.set_params(dropout=0.1)):
+        reasons = expected_failed_checks(estimator)
+        assert list(reasons) == ["check_sample_weight_equivalence_on_dense_data"]
+    FULL_BATCH.set_params(dropout=0.0)

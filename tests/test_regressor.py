@@ -9,20 +9,14 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sknielsen import NielsenMLPRegressor
 from sknielsen.gradcheck import check_gradients
+from sknielsen.utils import expected_failed_checks
 
-STOCHASTIC_REASON = (
-    "With mini-batches, a sample of weight 2 is visited once per epoch with a doubled "
-    "gradient while a repeated sample is visited twice: equal objectives, different "
-    "stochastic paths. The L-BFGS configuration passes."
-)
 LBFGS = NielsenMLPRegressor(optimizer="lbfgs", epochs=200, random_state=0)
 
 
 @parametrize_with_checks(
     [NielsenMLPRegressor(random_state=0), LBFGS],
-    expected_failed_checks=lambda est: {}
-    if est is LBFGS
-    else {"check_sample_weight_equivalence_on_dense_data": STOCHASTIC_REASON},
+    expected_failed_checks=expected_failed_checks,
 )
 def test_sklearn_compatible_regressor(estimator, check):
     check(estimator)
