@@ -56,8 +56,11 @@ PLUGIN_PARAMETERS = {
 # Parameters naming a plugin that only shapes training (not saved as fitted state).
 TRAINING_PLUGIN_PARAMETERS = {"augment": "augmenter"}
 DTYPES = {"float64": np.float64, "float32": np.float32}
-# Training samples on which the cost is compared before and after a fit.
+# Training samples on which the cost is compared before and after a fit, and
+# on which the inputs' saturation of the first layer is measured.
 PROBE_SIZE = 1000
+# |z| beyond which a sigmoid neuron is saturated: σ'(4) ≈ 0.018.
+SATURATED_Z = 4.0
 
 
 def _plugin_constraint(kind):
@@ -66,17 +69,36 @@ def _plugin_constraint(kind):
     return [str, HasMethods(methods)]
 
 
-def _warn_if_raw_integers(X):
-    """Warn about integer inputs beyond [0, 1], such as raw 0-255 pixels."""
-    dtype = getattr(X, "dtype", None)
-    if dtype is None or getattr(X, "ndim", 0) != 2 or dtype.kind not in "iu" or X.size == 0:
+def _saturated_fraction(X, weights, biases):
+    """Fraction of the weighted inputs z = XW + b with |z| > SATURATED_Z."""
+    return float(np.mean(np.abs(X @ weights + biases) > SATURATED_Z))
+
+
+def _warn_if_saturating(network, X):
+    """Warn when the features' range, not the initializer, saturates the first layer.
+
+    The criterion is measured at the starting weights on up to PROBE_SIZE
+    rows: the share of first-layer neurons with |z| > 4 (sigmoid's slope is
+    then below 0.02), against the share with the same features min-max
+    scaled to [0, 1]. The book's large initializer saturates many neurons on
+    well-scaled data too; only the excess is the data's doing.
+    """
+    if network.activations[0].name not in ("sigmoid", "tanh") or X.shape[0] == 0:
         return
-    largest = X.max()
-    if largest > 1:
+    sample = X[:PROBE_SIZE]
+    low, span = sample.min(axis=0), np.ptp(sample, axis=0)
+    scaled = (sample - low) / np.where(span > 0, span, 1.0)
+    weights, biases = network.weights[0], network.biases[0]
+    saturated = _saturated_fraction(sample, weights, biases)
+    reference = _saturated_fraction(scaled, weights, biases)
+    if saturated >= 0.5 and saturated - reference >= 0.25:
         warn(
-            f"X holds integers up to {largest}: sigmoid neurons saturate on large "
-            "inputs and learn slowly. Scale the inputs to [0, 1] first (X / 255 for "
-            "pixels, or sklearn.preprocessing.MinMaxScaler)."
+            f"The inputs saturate the first layer: at the starting weights {saturated:.0%} of "
+            f"its weighted inputs have |z| > {SATURATED_Z:g}, against {reference:.0%} with the "
+            f"features scaled to [0, 1] (X ranges over [{sample.min():g}, {sample.max():g}]), "
+            "so learning will be slow or stall. Scale the inputs first: "
+            "sklearn.preprocessing.MinMaxScaler or StandardScaler in a Pipeline, or X / 255 "
+            "for pixels."
         )
 
 
@@ -399,6 +421,8 @@ class _BaseNielsenMLP(BaseEstimator):
         rng = self._generator(previous)
         data, validation = self._validation_data(request, data, targets, rng)
         network = self._network(previous, data.X.shape[1], data.Y.shape[1], rng)
+        if previous is None:
+            _warn_if_saturating(network, data.X)
         trainer = self._trainer(network, previous, data, validation, rng, targets, request)
         probe = _CostProbe(trainer, data)
         epochs = 1 if request.incremental else self.epochs
@@ -409,7 +433,6 @@ class _BaseNielsenMLP(BaseEstimator):
 
     def _training_data(self, request, previous):
         """Validate (X, y, sample_weight) and encode the targets."""
-        _warn_if_raw_integers(request.X)
         X, y = validate_data(
             self, request.X, request.y, reset=previous is None, dtype=self._dtype,
             multi_output=True, y_numeric=self._y_numeric,

@@ -346,7 +346,7 @@ def test_validation_data_goes_through_the_pipeline(digits_split):
         pipeline = Pipeline([("scale", StandardScaler()), ("net", net)],
                             transform_input=["X_val"])  # fmt: skip
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # raw integers in X
+            warnings.simplefilter("ignore", UserWarning)  # unscaled X saturates
             pipeline.fit(X_train, y_train, X_val=X_val, y_val=y_val)
     scores = pipeline[-1].validation_scores_
     assert scores[-1] == pipeline.score(X_val, y_val)
@@ -379,10 +379,10 @@ def test_warnings_point_at_the_callers_line(small_digits):
     """Not at scikit-learn's wrapper around fit, nor at our own modules."""
     X, _, y, _ = small_digits
     raw = (X * 16).astype(int)
-    with pytest.warns(UserWarning, match="integers") as fit_record:
+    with pytest.warns(UserWarning, match="saturate") as fit_record:
         NielsenMLPClassifier(epochs=1, random_state=0).fit(raw, y)
     net = NielsenMLPClassifier(optimizer="momentum", random_state=0)
-    with pytest.warns(UserWarning, match="integers") as partial_record:
+    with pytest.warns(UserWarning, match="saturate") as partial_record:
         net.partial_fit(raw, y, classes=[0, 1, 2])
     with pytest.warns(UserWarning, match="optimizer changed") as change_record:
         net.set_params(optimizer="sgd").partial_fit(X, y)

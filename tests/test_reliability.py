@@ -1,6 +1,7 @@
 """Bad input, determinism, parallel fits and property tests."""
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -69,7 +70,7 @@ def test_lists_dataframes_and_fewer_samples_than_a_mini_batch(data):
 def test_raw_integer_pixels_work_with_a_warning(data):
     X, X_test, y, _ = data
     pixels = np.round(X * 255).astype(np.uint8)
-    with pytest.warns(UserWarning, match="integers up to 255.*Scale the inputs"):
+    with pytest.warns(UserWarning, match="inputs saturate the first layer.*Scale the inputs"):
         net = NielsenMLPClassifier(epochs=2, random_state=0).fit(pixels, y)
     assert net.predict(X_test).shape == (len(X_test),)
     with warnings.catch_warnings():
@@ -158,3 +159,31 @@ def test_momentum_outside_the_unit_interval_is_refused_at_fit(data, mu):
     net = NielsenMLPClassifier(optimizer="nesterov").set_params(optimizer__mu=mu)
     with pytest.raises(ValueError, match=r"mu must lie in \[0, 1\].*grow without bound"):
         net.fit(X, y)
+
+
+MNIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+
+
+@pytest.mark.parametrize("initializer", ["default", "large"])
+def test_saturation_warning_on_real_data(initializer):
+    """Warn on raw digits and raw MNIST pixels, whatever their dtype; never on scaled data."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    cases = {"raw": [X, X.tolist()], "scaled": [X / 16.0, (X - X.mean(0)) / (X.std(0) + 1)]}
+    if MNIST_DIR.is_dir():
+        from sknielsen.datasets import load_mnist
+
+        mnist = load_mnist(MNIST_DIR)
+        pixels, labels = mnist.X_train[:2000], mnist.y_train[:2000]
+        cases["raw"].append((pixels * 255).astype(np.float32))
+        cases["scaled"].append(pixels)
+    for kind, datasets in cases.items():
+        for data in datasets:
+            labels_of = y if len(data) == len(y) else labels
+            net = NielsenMLPClassifier(epochs=1, initializer=initializer, random_state=0)
+            with warnings.catch_warnings(record=True) as record:
+                warnings.simplefilter("always")
+                net.fit(data, labels_of)
+            saturation = [w for w in record if "saturate the first layer" in str(w.message)]
+            assert len(saturation) == (1 if kind == "raw" else 0), (kind, initializer)
