@@ -35,8 +35,9 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         Activation of the hidden neurons: ``'sigmoid'``, ``'tanh'``,
         ``'relu'``, ``'identity'``, or any registered one.
     output_activation : str, Activation or None, default=None
-        Activation of the output neurons; None uses the one the cost is made
-        for (sigmoid, or softmax for ``'log_likelihood'``).
+        Activation of the output neurons, one of the activations above or
+        ``'softmax'``; None uses the one the cost is made for (sigmoid, or
+        softmax for ``'log_likelihood'``).
     initializer : str or Initializer, default='default'
         ``'default'``: weights N(0, 1/n_in), biases N(0, 1). ``'large'``:
         everything N(0, 1), as in chapter 1.
@@ -46,8 +47,10 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         Regularization parameter λ, scaled by the book's λ/n with n the
         number of training samples.
     optimizer : str or Optimizer, default='sgd'
-        ``'sgd'``, ``'momentum'`` or ``'nesterov'`` (hyper-parameter ``mu``,
-        searchable as ``optimizer__mu``), or any registered one.
+        Per-step: ``'sgd'``, ``'momentum'`` or ``'nesterov'`` (hyper-parameter
+        ``mu``, searchable as ``optimizer__mu``), ``'adam'``; full-batch
+        solvers: ``'newton'`` (the book's Hessian technique, small networks)
+        and ``'lbfgs'``; or any registered one.
     eta : float, default=0.5
         Learning rate η.
     mini_batch_size : int, default=10
@@ -99,7 +102,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
     augment : None, str, Augmenter or list, default=None
         Expand the training data on the fly (chapter 3): every mini-batch is
         distorted anew by ``'rotate'``, ``'shift'``, ``'elastic'``, an
-        Augmenter instance, or a list of them applied in turn. The inputs
+        Augmenter instance, or a list of them applied in turn (``'compose'``). The inputs
         must be images (see ``image_shape``). Prediction is unaffected.
     image_shape : tuple of int or None, default=None
         (height, width) of the images for ``augment``; None means square.

@@ -46,3 +46,14 @@ def test_every_public_name_is_in_the_api_reference():
         assert f"`{name}`" in api, f"no section for {name}"
         missing += [f"{name}.{n}" for n in module.__all__ if f"`{n}" not in api]
     assert not missing, f"undocumented public names: {missing}"
+
+
+def test_the_estimator_docstring_names_every_built_in_plugin():
+    """The parameter docs list what the registries hold, so neither can drift."""
+    from sknielsen import NielsenMLPClassifier, plugins
+
+    doc = NielsenMLPClassifier.__doc__
+    for kind in plugins.kinds():
+        for name in plugins.available(kind):
+            if plugins.get_class(kind, name).__module__.startswith("sknielsen.plugins"):
+                assert f"``'{name}'``" in doc, f"{kind} {name!r} missing from the docstring"
