@@ -413,8 +413,8 @@ class _BaseNielsenMLP(BaseEstimator):
 
     def _fit(self, request):
         """The one path of ``fit`` and ``partial_fit``: validate, train, keep the state."""
-        fitted = hasattr(self, "coefs_")
-        previous = self._capture_state() if fitted and (request.incremental or self.warm_start) else None
+        continuing = hasattr(self, "coefs_") and (request.incremental or self.warm_start)
+        previous = self._capture_state() if continuing else None
         data, targets = self._training_data(request, previous)
         self._resolve_plugins()
         self._check_outputs(targets)
@@ -471,12 +471,14 @@ class _BaseNielsenMLP(BaseEstimator):
         return data, None
 
     def _needs_validation(self):
+        """Whether a monitor, a shorthand or a callback watches validation data."""
         watched = [getattr(c, "monitor", None) for c in self.callbacks or ()]
+        if self.monitor is not None:
+            watched += self._monitored(True)
         watches_validation = any(isinstance(m, str) and m.startswith("validation") for m in watched)
         return (
             self.early_stopping not in (None, False)
             or self.schedule != "constant"
-            or (self.monitor is not None and any(m.startswith("validation") for m in self._monitored(True)))
             or self.monitor_every is not None
             or watches_validation
         )
@@ -526,8 +528,8 @@ class _BaseNielsenMLP(BaseEstimator):
         if validation is None:
             monitored = tuple(m for m in monitored if not m.startswith("validation"))
         specification = self._callback_specification()
-        keep_counting = request.incremental and getattr(self, "_callbacks_for", None) == specification
-        if not keep_counting:
+        unchanged = getattr(self, "_callbacks_for", None) == specification
+        if not (request.incremental and unchanged):
             watched = "validation_accuracy" if validation is not None else "loss"
             self.callbacks_ = self._shorthand_callbacks(watched) + [
                 clone(callback) for callback in self.callbacks or ()
@@ -539,7 +541,9 @@ class _BaseNielsenMLP(BaseEstimator):
         callbacks = [Monitor(monitored, (data.X, data.Y, data.sample_weight), validation, score)]
         if self.monitor_every is not None and validation is not None:
             self.history_every_ = {"samples": [], "validation_accuracy": []}
-            callbacks.append(MonitorEvery(self.monitor_every, validation, self.history_every_, score))
+            callbacks.append(
+                MonitorEvery(self.monitor_every, validation, self.history_every_, score)
+            )
         callbacks += self.callbacks_
         if self.verbose:
             if sys.stdout.isatty():
