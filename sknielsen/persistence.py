@@ -391,8 +391,13 @@ def _state_from_json(model, fitted, version):
     fitted_plugins = _fitted_plugins_from_json(fitted["plugins"])
     if version == 1:
         targets = {key: fitted[key] for key in _TARGET_KEYS[type(model).__name__]}
-        optimizer_state = {"eta": float(model.eta), "eta0": float(model.eta),
-                           "arrays": fitted["optimizer_state"]}  # fmt: skip
+        # Version 1 kept no η (training restarted at the eta parameter), and wrote
+        # an empty state for a model that had not trained yet.
+        arrays = fitted["optimizer_state"] or {
+            key: np.asarray(value).tolist()
+            for key, value in fitted_plugins["optimizer"].init(np.zeros(_n_params(coefs))).items()
+        }
+        optimizer_state = {"eta": float(model.eta), "eta0": float(model.eta), "arrays": arrays}
     else:
         targets, optimizer_state = fitted["targets"], fitted["optimizer_state"]
     return FittedState(
@@ -408,6 +413,10 @@ def _state_from_json(model, fitted, version):
         n_iter=_count(fitted["n_iter"], "n_iter"),
         samples_seen=0 if version == 1 else _count(fitted["samples_seen"], "samples_seen"),
     )
+
+
+def _n_params(coefs):
+    return sum(w.size + w.shape[1] for w in coefs)
 
 
 def _count(value, name):

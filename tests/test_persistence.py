@@ -263,3 +263,17 @@ def test_adam_state_round_trips_and_bad_state_is_refused(small_digits, tmp_path)
     del document["fitted"]["optimizer_state"]["arrays"]["step"]
     with pytest.raises(ModelFileError, match="should have the keys"):
         load(write(tmp_path, document))
+
+
+def test_version_1_file_without_optimizer_state_gets_a_fresh_one(tmp_path):
+    from pathlib import Path
+
+    document = json.loads((Path(__file__).parent / "fixtures" / "model_v1.json").read_text())
+    document["params"]["optimizer"] = "momentum"
+    document["fitted"]["plugins"]["optimizer"] = {
+        "plugin": "optimizer", "name": "momentum", "params": {"mu": 0.9},
+    }  # fmt: skip
+    document["fitted"]["optimizer_state"] = {}
+    net = load(write(tmp_path, document))
+    assert sorted(net._optimizer_state) == ["eta", "eta0", "velocity"]
+    assert not net._optimizer_state["velocity"].any() and net.eta_ == document["params"]["eta"]
