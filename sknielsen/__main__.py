@@ -79,9 +79,9 @@ def _train(args):
         save(net, args.save)
         print(f"Saved the model to {args.save}")
     if args.history:
-        from .persistence import _write_atomically
+        from ._io import write_text_atomically
 
-        _write_atomically(args.history, json.dumps(net.history_, indent=1))
+        write_text_atomically(args.history, json.dumps(net.history_, indent=1))
         print(f"Saved the history to {args.history}")
     if args.plot:
         from .plotting import plot_history
@@ -162,7 +162,7 @@ def _compare(args):
     import json
 
     from . import comparison
-    from .persistence import _write_atomically
+    from ._io import write_text_atomically
 
     started = time.perf_counter()
     X_train, y_train, X_test, y_test, eval_sets = _comparison_data(args)
@@ -191,7 +191,7 @@ def _compare(args):
     def save(records, seconds):
         document = {**metadata, "seconds": seconds, "records": records,
                     "summary": comparison.summarize(records)}  # fmt: skip
-        _write_atomically(json_path, json.dumps(document, indent=1))
+        write_text_atomically(json_path, json.dumps(document, indent=1))
 
     records_so_far = list(previous)
 

@@ -16,13 +16,12 @@ The book's ``network2.py`` format (``{"sizes", "weights", "biases",
 """
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from . import plugins
+from ._io import write_text_atomically
 from ._classifier import NielsenMLPClassifier
 from ._mlp import PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS
 from ._regressor import NielsenMLPRegressor
@@ -148,43 +147,6 @@ def _network2_document(model):
     }
 
 
-def _file_mode(path):
-    """The mode of the file being replaced, or the umask's default for a new file."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _write_atomically(path, text):
-    """Write text to ``path`` so that a crash leaves the old file or the new one."""
-    _atomic_binary_write(path, text.encode("utf-8"))
-
-
-def _atomic_binary_write(path, data):
-    path = Path(path)
-    mode = _file_mode(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    handle = tempfile.NamedTemporaryFile(
-        "wb", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(handle.name, mode)  # temporary files are created private
-        os.replace(handle.name, path)
-    except BaseException:
-        try:
-            os.unlink(handle.name)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def save(model, path, *, format="sknielsen"):
     """Save a fitted model as JSON, atomically.
 
@@ -194,11 +156,20 @@ def save(model, path, *, format="sknielsen"):
         A fitted estimator.
     path : str or path-like
         Where to write. An existing file is replaced only once the new one
-        is completely written.
+        is completely written. A symbolic link is written through: its
+        final target is replaced atomically and the link stays.
     format : {'sknielsen', 'network2'}, default='sknielsen'
         ``'network2'`` writes the book's format (sigmoid networks with the
         quadratic or cross-entropy cost only; configuration and labels are
         lost).
+
+    Raises
+    ------
+    NotARegularFileError
+        An ``OSError``: ``path`` is a directory, a device (``/dev/null``), a
+        FIFO or a socket, which a save must not replace. Nothing is written.
+    OSError
+        The folder is missing or cannot be written; the old file is intact.
 
     Examples
     --------
@@ -222,7 +193,7 @@ def save(model, path, *, format="sknielsen"):
         raise ValueError(
             "The model holds NaN or infinite values (diverged training?) and cannot be saved."
         ) from exc
-    _write_atomically(path, text)
+    write_text_atomically(path, text)
 
 
 # -- reading ----------------------------------------------------------------

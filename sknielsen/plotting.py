@@ -5,8 +5,12 @@ the matplotlib ``Figure`` and, given ``path``, also writes it (PNG by the
 file's extension) without opening a window.
 """
 
+import io
+from pathlib import Path
+
 import numpy as np
 
+from ._io import write_bytes_atomically
 from .comparison import summarize
 
 __all__ = [
@@ -29,7 +33,12 @@ def _figure(**kwargs):
 
 def _finish(fig, path):
     if path is not None:
-        fig.savefig(path, dpi=120, bbox_inches="tight")
+        # Rendered in memory, then written as every sknielsen file is: atomically,
+        # and never over a directory, device, FIFO or socket.
+        image = io.BytesIO()
+        image_format = Path(path).suffix.lstrip(".").lower() or None
+        fig.savefig(image, format=image_format, dpi=120, bbox_inches="tight")
+        write_bytes_atomically(path, image.getvalue())
     return fig
 
 
