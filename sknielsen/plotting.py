@@ -2,7 +2,8 @@
 
 Needs matplotlib (``pip install "sknielsen[plot]"``). Every function returns
 the matplotlib ``Figure`` and, given ``path``, also writes it (PNG by the
-file's extension) without opening a window.
+file's extension) without opening a window, atomically as every sknielsen
+file: never over a directory, device, FIFO or socket.
 """
 
 import io

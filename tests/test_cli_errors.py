@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,8 @@ from sklearn.datasets import load_digits
 
 from sknielsen import NielsenMLPClassifier, save
 from sknielsen.__main__ import main
+
+REPOSITORY = str(Path(__file__).resolve().parents[1])  # the subprocess imports this sknielsen
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +179,7 @@ def test_user_error_is_one_line_and_exit_2(argv, message, files, capsys, monkeyp
 def test_user_errors_in_a_real_process(argv, message, files):
     result = subprocess.run(
         [sys.executable, "-m", "sknielsen", *fill(argv, files)], capture_output=True, text=True,
-        timeout=120, cwd=files["tmp"], env={**os.environ, "PYTHONPATH": os.getcwd()},
+        timeout=120, cwd=files["tmp"], env={**os.environ, "PYTHONPATH": REPOSITORY},
     )  # fmt: skip
     assert result.returncode == 2
     assert_one_line_error(result.stderr, message)

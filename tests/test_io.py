@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,8 @@ from sknielsen._io import (
     write_bytes_atomically,
     write_text_atomically,
 )
+
+REPOSITORY = str(Path(__file__).resolve().parents[1])
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +185,7 @@ KILLED_WRITER = textwrap.dedent(
 def test_a_save_killed_mid_write_keeps_the_old_file_and_the_next_save_cleans_up(tmp_path):
     target = tmp_path / "net.json"
     target.write_text("old contents")
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    env = {**os.environ, "PYTHONPATH": REPOSITORY}  # this checkout's sknielsen
     writer = subprocess.Popen(
         [sys.executable, "-c", KILLED_WRITER, str(target)], stdout=subprocess.PIPE, text=True,
         env=env,
