@@ -56,6 +56,20 @@ def _check_outputs(*paths):
         raise ValueError(f"Two outputs name the same file: {', '.join(map(str, given))}.")
 
 
+def _check_figure_format(path):
+    """Fail before training if ``--plot`` could not be drawn: no matplotlib, unknown format."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("--plot needs matplotlib: pip install 'sknielsen[plot]'.") from None
+    supported = Figure().canvas.get_supported_filetypes()
+    suffix = Path(path).suffix.lstrip(".").lower()
+    if suffix and suffix not in supported:
+        raise ValueError(
+            f"--plot {path}: unknown image format {suffix!r}; use one of {sorted(supported)}."
+        )
+
+
 def _hidden_sizes(args, n_features, n_classes):
     if args.sizes is None:
         return tuple(args.hidden)
@@ -102,6 +116,8 @@ def _write_training_outputs(net, args):
 
 def _train(args):
     _check_outputs(args.save, args.history, args.plot)
+    if args.plot:
+        _check_figure_format(args.plot)
     X_train, y_train, X_val, y_val, X_test, y_test, description = _load_dataset(
         args.dataset, args.data_dir
     )
@@ -474,9 +490,11 @@ def main(argv=None):
     try:
         args = _parse(argv)
         return args.func(args)
-    except (UsageError, ValueError, TypeError, OSError, ImportError) as exc:
+    except (UsageError, ValueError, TypeError, OSError, ImportError, MemoryError) as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__  # one line
-        print(f"error: {message}", file=sys.stderr)
+        # A network too large for this machine is the user's choice of sizes, not a bug.
+        prefix = "not enough memory: " if isinstance(exc, MemoryError) else ""
+        print(f"error: {prefix}{message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

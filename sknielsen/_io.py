@@ -3,8 +3,9 @@
 Every file sknielsen writes (models, histories, comparison results, figures,
 predictions, downloaded data sets) goes through :func:`write_bytes_atomically`:
 the data go to a temporary file ``.<name>.<16 hex digits>.tmp`` in the
-target's folder, are flushed to disk and renamed over the target, so a crash
-leaves the old file or the new one, never half of one.
+target's folder (the name cut to 200 characters), are flushed to disk and
+renamed over the target, so a crash leaves the old file or the new one,
+never half of one.
 
 What is not a regular file (a directory, a device such as ``/dev/null``, a
 FIFO, a socket) is refused with :class:`NotARegularFileError`: renaming over
@@ -26,6 +27,8 @@ from pathlib import Path
 # one untouched for an hour belongs to a save that was killed.
 STALE_SECONDS = 3600
 _RANDOM_BYTES = 8  # 16 hex digits in the temporary file's name
+# Room for the dot, the digits and ".tmp" within the usual 255-byte name limit.
+_NAME_KEPT = 200
 _CREATE_TRIES = 100
 _SPECIAL_KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -124,7 +127,7 @@ def check_writable(path):
 def _create_temporary(path, target):
     """Create a private temporary file next to ``target``; return its path and binary handle."""
     for _ in range(_CREATE_TRIES):
-        name = f".{target.name}.{secrets.token_hex(_RANDOM_BYTES)}.tmp"
+        name = f".{target.name[:_NAME_KEPT]}.{secrets.token_hex(_RANDOM_BYTES)}.tmp"
         temporary = target.parent / name
         try:
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -148,7 +151,9 @@ def _is_our_stale_temporary(entry, cutoff):
 def _remove_stale_temporaries(target):
     """Remove the temporary files that killed saves to ``target`` left behind."""
     pattern = re.compile(
-        re.escape(f".{target.name}.") + f"[0-9a-f]{{{2 * _RANDOM_BYTES}}}" + re.escape(".tmp")
+        re.escape(f".{target.name[:_NAME_KEPT]}.")
+        + f"[0-9a-f]{{{2 * _RANDOM_BYTES}}}"
+        + re.escape(".tmp")
     )
     cutoff = time.time() - STALE_SECONDS
     try:

@@ -115,6 +115,8 @@ def _checked_pair(X, y, name):
 
 
 def _checked_data(X_train, y_train, X_test, y_test, eval_sets):
+    if "test" in (eval_sets or {}):
+        raise ValueError("eval_sets cannot hold a set named 'test': it would replace X_test.")
     X_train, y_train = _checked_pair(X_train, y_train, "training")
     test_sets = {}
     for name, (X, y) in {"test": (X_test, y_test), **(eval_sets or {})}.items():
@@ -205,7 +207,18 @@ def _describe(record):
     return f"{record.get('estimator')} N={record.get('size')} seed={record.get('seed')}"
 
 
-def _previous_records(previous, planned):
+def _check_numbers(record, test_names):
+    """Refuse an earlier record whose timings or accuracies are not numbers."""
+    keys = ["fit_seconds", "predict_seconds", *(f"accuracy_{name}" for name in test_names)]
+    wrong = [
+        key for key in keys
+        if not isinstance(record.get(key), (int, float)) or isinstance(record.get(key), bool)
+    ]  # fmt: skip
+    if wrong:
+        raise ValueError(f"Earlier record {_describe(record)} has no numbers for {wrong}.")
+
+
+def _previous_records(previous, planned, test_names):
     """The earlier records, refused unless each is the record of one job planned now."""
     jobs = {job.fingerprint: job for job in planned}
     records, foreign = {}, []
@@ -223,6 +236,7 @@ def _previous_records(previous, planned):
         elif record["fingerprint"] in records:
             raise ValueError(f"Earlier records hold the job {_describe(record)} twice.")
         else:
+            _check_numbers(record, test_names)
             records[record["fingerprint"]] = record
     if foreign:
         raise ValueError(
@@ -383,7 +397,7 @@ def training_size_comparison(
     n_full = len(data.y_train) if n_full is None else int(n_full)
     settings = _StudySettings(sizes, seeds, subset, scale_rule, n_full, frozenset(deterministic))
     planned = _plan_jobs(estimators, data, settings)
-    records = _previous_records(previous, planned)
+    records = _previous_records(previous, planned, data.test_sets)
     done = {record["fingerprint"] for record in records}
     jobs = [delayed(_run_job)(job, data) for job in planned if job.fingerprint not in done]
     records = _collect(jobs, records, len(planned), n_jobs, on_result)

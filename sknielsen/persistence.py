@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from . import plugins
-from ._io import write_text_atomically
 from ._classifier import NielsenMLPClassifier
+from ._io import write_text_atomically
 from ._mlp import PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS
 from ._regressor import NielsenMLPRegressor
 from ._training import MONITORS
@@ -165,6 +165,9 @@ def save(model, path, *, format="sknielsen"):
 
     Raises
     ------
+    ValueError
+        The model is not fitted, holds NaN or infinite values, or does not
+        fit the chosen format.
     NotARegularFileError
         An ``OSError``: ``path`` is a directory, a device (``/dev/null``), a
         FIFO or a socket, which a save must not replace. Nothing is written.

@@ -67,6 +67,15 @@ def _comparison_folders(root, paths):
     paths["fifo_json"] = root / "fifo_json"
     paths["fifo_json"].mkdir()
     os.mkfifo(paths["fifo_json"] / "comparison.json")
+    # Real results of TAMPERED_RUN, then one record's timing removed: its fingerprint still fits.
+    paths["tampered"] = root / "tampered"
+    assert main([*TAMPERED_RUN, "--out", str(paths["tampered"])]) == 0
+    document = json.loads((paths["tampered"] / "comparison.json").read_text())
+    del document["records"][0]["fit_seconds"]
+    (paths["tampered"] / "comparison.json").write_text(json.dumps(document))
+
+
+TAMPERED_RUN = ["compare", "--sizes", "50", "--seeds", "1", "--estimators", "svc"]
 
 
 # (argv, what the message says); {name} is a path of the `files` fixture.
@@ -108,6 +117,7 @@ BAD_INVOCATIONS = [
     (["train", "--random-state", "-1"], "random_state"),
     (["train", "--sizes", "784", "30", "10"], "--sizes must start with the 64 inputs"),
     (["train", "--dataset", "mnist", "--data-dir", "{missing}"], "MNIST files not found"),
+    (["train", "--hidden", "10000000000000"], "not enough memory: Unable to allocate"),
     (["compare", "--sizes", "5000"], "sizes must lie between"),
     (["compare", "--sizes", "0"], "sizes must lie between"),
     (["compare", "--sizes", "50", "--hidden", "0"], "hidden_layer_sizes"),
@@ -122,6 +132,7 @@ BAD_INVOCATIONS = [
     (["train", "--history", "{fifo}"], "it is a FIFO"),
     (["train", "--history", "{folder}"], "it is a directory"),
     (["train", "--plot", "{fifo}"], "it is a FIFO"),
+    (["train", "--plot", "{tmp}/history.unknownext"], "unknown image format 'unknownext'"),
     (["train", "--save", "{tmp}/same.json", "--history", "{tmp}/same.json"], "same file"),
     (["predict", "{model}", "{x}", "--out", "{folder}"], "it is a directory"),
     (["predict", "{model}", "{x}", "--out", "{fifo}"], "it is a FIFO"),
@@ -148,6 +159,7 @@ BAD_INVOCATIONS = [
     (["compare", "--resume", "--sizes", "50", "--out", "{records_not_list}"], "no list of"),
     (["compare", "--resume", "--sizes", "50", "--out", "{old_records}"], "no configuration fin"),
     (["compare", "--resume", "--sizes", "50", "--out", "{foreign_records}"], "a different conf"),
+    ([*TAMPERED_RUN, "--resume", "--out", "{tampered}"], "has no numbers for ['fit_seconds']"),
 ]  # fmt: skip
 
 
@@ -195,6 +207,6 @@ def test_predict_out_writes_exactly_the_named_file(files, tmp_path, capsys):
 
 def test_monitor_all_records_every_curve(tmp_path):
     history = tmp_path / "history.json"
-    argv = ["train", "--epochs", "1", "--hidden", "4", "--monitor", "all", "--history", str(history)]
-    assert main(argv) == 0
+    argv = ["train", "--epochs", "1", "--hidden", "4", "--monitor", "all"]
+    assert main([*argv, "--history", str(history)]) == 0
     assert all(len(values) == 1 for values in json.loads(history.read_text()).values())

@@ -251,6 +251,7 @@ def replace(digits, **changes):
         (lambda d: {"X_train": d.X_train[:0], "y_train": d.y_train[:0]}, "The training set:.*0 s"),
         (lambda d: {"eval_sets": {"validation": (d.X_test, d.y_test[1:])}}, "The validation set"),
         (lambda d: {"seeds": []}, "seeds must hold at least one seed"),
+        (lambda d: {"eval_sets": {"test": (d.X_test, d.y_test)}}, "cannot hold a set named 'test'"),
     ],
 )  # fmt: skip
 def test_inconsistent_data_is_refused_naming_the_set(digits, changes, message):
@@ -275,6 +276,9 @@ def test_records_of_another_configuration_are_refused(digits):
                                                       if k != "fingerprint"}])  # fmt: skip
     with pytest.raises(ValueError, match="hold the job .* twice"):
         run(digits, sizes=[60], seeds=[0], previous=previous + previous[:1])
+    tampered = [{**previous[0], "accuracy_test": "93%"}, previous[1]]
+    with pytest.raises(ValueError, match=r"has no numbers for \['accuracy_test'\]"):
+        run(digits, sizes=[60], seeds=[0], previous=tampered)
 
 
 @pytest.mark.filterwarnings("ignore:Training interrupted")

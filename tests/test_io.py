@@ -118,6 +118,13 @@ def test_a_link_to_a_fifo_is_refused_naming_both(tmp_path):
         check_readable(link)
 
 
+def test_a_name_near_the_length_limit_is_saved(tmp_path):
+    target = tmp_path / ("n" * 250)  # with ".<16 digits>.tmp" added, too long as it is
+    write_text_atomically(target, "data")
+    write_text_atomically(target, "again")
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
 def test_check_writable_names_the_path_and_leaves_nothing(tmp_path):
     missing = tmp_path / "missing" / "net.json"
     with pytest.raises(FileNotFoundError, match=f"No such file or directory: '{missing}'"):
