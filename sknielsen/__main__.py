@@ -15,6 +15,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 import time
 import warnings
@@ -48,12 +49,19 @@ def _load_dataset(name, data_dir=None):
     return d.X_train, d.y_train, d.X_val, d.y_val, d.X_test, d.y_test, name
 
 
-def _check_outputs(*paths):
-    """Refuse, before any long work, outputs that cannot be written or name one file twice."""
+def _check_outputs(*paths, inputs=()):
+    """Refuse, before any long work, outputs that cannot be written or name one file twice.
+
+    An output may name neither another output nor one of the ``inputs``,
+    which writing it would destroy.
+    """
     given = [path for path in paths if path is not None]
     targets = [check_writable(path) for path in given]
     if len(set(targets)) < len(targets):
         raise ValueError(f"Two outputs name the same file: {', '.join(map(str, given))}.")
+    overwritten = set(targets) & {Path(os.path.realpath(path)) for path in inputs}
+    if overwritten:
+        raise ValueError(f"An output would overwrite an input: {', '.join(map(str, overwritten))}.")
 
 
 def _check_figure_format(path):
@@ -171,7 +179,7 @@ def _predict(args):
     from .persistence import load
 
     check_readable(args.model)
-    _check_outputs(args.out)
+    _check_outputs(args.out, inputs=(args.model, args.file))
     model = load(args.model)
     predicted = model.predict(_read_npy(args.file))
     if args.out:

@@ -395,6 +395,8 @@ def training_size_comparison(
     data = _checked_data(X_train, y_train, X_test, y_test, eval_sets)
     sizes, seeds = _checked_sizes_and_seeds(sizes, seeds, len(data.y_train))
     n_full = len(data.y_train) if n_full is None else int(n_full)
+    if n_full < 1:
+        raise ValueError(f"n_full must be a positive number of examples; got {n_full}.")
     settings = _StudySettings(sizes, seeds, subset, scale_rule, n_full, frozenset(deterministic))
     planned = _plan_jobs(estimators, data, settings)
     records = _previous_records(previous, planned, data.test_sets)

@@ -136,6 +136,8 @@ BAD_INVOCATIONS = [
     (["train", "--save", "{tmp}/same.json", "--history", "{tmp}/same.json"], "same file"),
     (["predict", "{model}", "{x}", "--out", "{folder}"], "it is a directory"),
     (["predict", "{model}", "{x}", "--out", "{fifo}"], "it is a FIFO"),
+    (["predict", "{model}", "{x}", "--out", "{x}"], "would overwrite an input"),
+    (["predict", "{model}", "{x}", "--out", "{model}"], "would overwrite an input"),
     (["compare", "--out", "{text}"], "File exists"),
     (["compare", "--out", "{fifo_json}"], "comparison.json: it is a FIFO"),
     # Inputs.

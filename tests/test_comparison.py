@@ -251,6 +251,7 @@ def replace(digits, **changes):
         (lambda d: {"X_train": d.X_train[:0], "y_train": d.y_train[:0]}, "The training set:.*0 s"),
         (lambda d: {"eval_sets": {"validation": (d.X_test, d.y_test[1:])}}, "The validation set"),
         (lambda d: {"seeds": []}, "seeds must hold at least one seed"),
+        (lambda d: {"n_full": 0, "scale_rule": True}, "n_full must be a positive number"),
         (lambda d: {"eval_sets": {"test": (d.X_test, d.y_test)}}, "cannot hold a set named 'test'"),
     ],
 )  # fmt: skip
