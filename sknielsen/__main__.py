@@ -4,15 +4,27 @@ With no arguments it runs ``compare``: the book's network against SVMs as
 the training set grows, on scikit-learn's embedded digits (no files needed).
 ``train`` trains one network with the book's hyper-parameters as flags and
 prints one line per epoch, as the book's program does.
+
+A user error (a bad flag or value, a file that cannot be read or written, a
+data set not found) is one line on stderr and exit code 2, never a
+traceback; output files are checked before any training starts. Ctrl-C
+exits with 130; ``compare`` keeps the jobs finished before it.
 """
 
 import argparse
+import csv
+import io
+import json
+import os
 import sys
 import time
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, plugins
 from ._classifier import NielsenMLPClassifier
+from ._io import check_readable, check_writable, write_bytes_atomically, write_text_atomically
 
 
 DATASETS = ("digits", "mnist", "fashion-mnist")
@@ -37,33 +49,89 @@ def _load_dataset(name, data_dir=None):
     return d.X_train, d.y_train, d.X_val, d.y_val, d.X_test, d.y_test, name
 
 
-def _train(args):
-    import json
+def _check_outputs(*paths, inputs=()):
+    """Refuse, before any long work, outputs that cannot be written or name one file twice.
 
-    X_train, y_train, X_val, y_val, X_test, y_test, description = _load_dataset(
-        args.dataset, args.data_dir
-    )
-    n_classes = len(set(y_train.tolist()))
-    if args.sizes is not None:
-        if len(args.sizes) < 2 or args.sizes[0] != X_train.shape[1] or args.sizes[-1] != n_classes:
-            raise ValueError(
-                f"--sizes must start with the {X_train.shape[1]} inputs and end with the "
-                f"{n_classes} classes of {args.dataset}; got {args.sizes}."
-            )
-        hidden = tuple(args.sizes[1:-1])
-    else:
-        hidden = tuple(args.hidden)
+    An output may name neither another output nor one of the ``inputs``,
+    which writing it would destroy.
+    """
+    given = [path for path in paths if path is not None]
+    targets = [check_writable(path) for path in given]
+    if len(set(targets)) < len(targets):
+        raise ValueError(f"Two outputs name the same file: {', '.join(map(str, given))}.")
+    overwritten = set(targets) & {Path(os.path.realpath(path)) for path in inputs}
+    if overwritten:
+        raise ValueError(f"An output would overwrite an input: {', '.join(map(str, overwritten))}.")
+
+
+def _check_figure_format(path):
+    """Fail before training if ``--plot`` could not be drawn: no matplotlib, unknown format."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("--plot needs matplotlib: pip install 'sknielsen[plot]'.") from None
+    supported = Figure().canvas.get_supported_filetypes()
+    suffix = Path(path).suffix.lstrip(".").lower()
+    if suffix and suffix not in supported:
+        raise ValueError(
+            f"--plot {path}: unknown image format {suffix!r}; use one of {sorted(supported)}."
+        )
+
+
+def _hidden_sizes(args, n_features, n_classes):
+    if args.sizes is None:
+        return tuple(args.hidden)
+    if len(args.sizes) < 2 or args.sizes[0] != n_features or args.sizes[-1] != n_classes:
+        raise ValueError(
+            f"--sizes must start with the {n_features} inputs and end with the "
+            f"{n_classes} classes of {args.dataset}; got {args.sizes}."
+        )
+    return tuple(args.sizes[1:-1])
+
+
+def _network(args, hidden):
+    """The classifier the ``train`` flags describe."""
     optimizer = args.optimizer
     if args.mu is not None:
         optimizer = plugins.get("optimizer", optimizer).set_params(mu=args.mu)
-    net = NielsenMLPClassifier(
+    # 'all' is the estimator's own word for every monitor, not one name among them.
+    monitor = "all" if "all" in args.monitor else tuple(args.monitor)
+    return NielsenMLPClassifier(
         hidden_layer_sizes=hidden, cost=args.cost, activation=args.activation,
         initializer=args.initializer, regularizer=args.regularizer, lmbda=args.lmbda,
         optimizer=optimizer, eta=args.eta, mini_batch_size=args.mini_batch_size,
         epochs=args.epochs, dropout=args.dropout, early_stopping=args.early_stopping,
-        schedule=args.schedule, dtype=args.dtype, monitor=tuple(args.monitor),
+        schedule=args.schedule, dtype=args.dtype, monitor=monitor,
         random_state=args.random_state, verbose=1,
     )  # fmt: skip
+
+
+def _write_training_outputs(net, args):
+    if args.save:
+        from .persistence import save
+
+        save(net, args.save)
+        print(f"Saved the model to {args.save}")
+    if args.history:
+        write_text_atomically(args.history, json.dumps(net.history_, indent=1))
+        print(f"Saved the history to {args.history}")
+    if args.plot:
+        from .plotting import plot_history
+
+        plot_history(net, args.plot)
+        print(f"Saved the monitoring plot to {args.plot}")
+
+
+def _train(args):
+    _check_outputs(args.save, args.history, args.plot)
+    if args.plot:
+        _check_figure_format(args.plot)
+    X_train, y_train, X_val, y_val, X_test, y_test, description = _load_dataset(
+        args.dataset, args.data_dir
+    )
+    n_classes = len(set(y_train.tolist()))
+    hidden = _hidden_sizes(args, X_train.shape[1], n_classes)
+    net = _network(args, hidden)
     sizes = [X_train.shape[1], *hidden, n_classes]
     print(f"Training {sizes} on {description}: {len(X_train):,} training images, "
           f"cost={args.cost}, eta={args.eta}, lmbda={args.lmbda}, "
@@ -73,27 +141,14 @@ def _train(args):
     seconds = time.perf_counter() - start
     print(f"Test accuracy {net.score(X_test, y_test):.2%} after {net.n_iter_} epochs "
           f"({seconds:.1f} s).")  # fmt: skip
-    if args.save:
-        from .persistence import save
-
-        save(net, args.save)
-        print(f"Saved the model to {args.save}")
-    if args.history:
-        from ._io import write_text_atomically
-
-        write_text_atomically(args.history, json.dumps(net.history_, indent=1))
-        print(f"Saved the history to {args.history}")
-    if args.plot:
-        from .plotting import plot_history
-
-        plot_history(net, args.plot)
-        print(f"Saved the monitoring plot to {args.plot}")
+    _write_training_outputs(net, args)
     return 0
 
 
 def _evaluate(args):
     from .persistence import load
 
+    check_readable(args.model)
     model = load(args.model)
     _, _, X_val, y_val, X_test, y_test, description = _load_dataset(args.dataset, args.data_dir)
     print(f"{args.model} on {description}:")
@@ -103,21 +158,34 @@ def _evaluate(args):
     return 0
 
 
+def _read_npy(path):
+    """The array in a ``.npy`` file, one row per sample."""
+    import numpy as np
+
+    check_readable(path)
+    try:
+        X = np.load(path, allow_pickle=False)
+    except (ValueError, EOFError) as exc:
+        raise ValueError(f"{path} is not a NumPy .npy array of numbers: {exc}") from None
+    if not isinstance(X, np.ndarray):
+        X.close()
+        raise ValueError(f"{path} is a .npz archive; give one .npy array.")
+    return X[None, :] if X.ndim == 1 else X
+
+
 def _predict(args):
     import numpy as np
 
     from .persistence import load
 
+    check_readable(args.model)
+    _check_outputs(args.out, inputs=(args.model, args.file))
     model = load(args.model)
-    try:
-        X = np.load(args.file, allow_pickle=False)
-    except ValueError as exc:
-        raise ValueError(f"{args.file} is not a NumPy .npy array of numbers: {exc}") from None
-    if X.ndim == 1:
-        X = X[None, :]
-    predicted = model.predict(X)
+    predicted = model.predict(_read_npy(args.file))
     if args.out:
-        np.save(args.out, predicted)
+        labels = io.BytesIO()
+        np.save(labels, predicted)  # to memory: np.save itself would add ".npy" to the name
+        write_bytes_atomically(args.out, labels.getvalue())
         print(f"Wrote {len(predicted)} predictions to {args.out}")
     else:
         for label in predicted:
@@ -157,64 +225,69 @@ def _comparison_estimators(names, args, n_full):
     return {labels[name]: choices[name]() for name in names}
 
 
-def _compare(args):
-    import csv
-    import json
+@dataclass
+class _StudyOutput:
+    """The files a comparison writes in its folder, checked up front, and its records so far."""
 
-    from . import comparison
-    from ._io import write_text_atomically
+    folder: Path
+    metadata: dict = field(default_factory=dict)
+    records: list = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
 
-    started = time.perf_counter()
-    X_train, y_train, X_test, y_test, eval_sets = _comparison_data(args)
-    sizes = args.sizes or (DIGITS_SIZES if args.dataset == "digits" else BOOK_SIZES)
-    estimators = _comparison_estimators(args.estimators, args, len(y_train))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    json_path, csv_path = out / "comparison.json", out / "comparison.csv"
-    previous = []
-    if args.resume and json_path.exists():
-        previous = json.loads(json_path.read_text())["records"]
-        print(f"Resuming: {len(previous)} finished jobs read from {json_path}")
-    metadata = {
-        "command": "python -m sknielsen " + " ".join(sys.argv[1:] if args.argv is None else args.argv),
-        "dataset": args.dataset,
-        "sizes": sizes,
-        "seeds": list(range(args.seeds)),
-        "subset": args.subset,
-        "scale_rule": not args.no_scale_rule,
-        "estimators": {name: repr(est) for name, est in estimators.items()},
-    }
-    print(f"Comparing {', '.join(estimators)} on {args.dataset} "
-          f"({len(y_train):,} training, {len(y_test):,} test examples), sizes {sizes}, "
-          f"{args.seeds} seed(s), n_jobs={args.n_jobs}")  # fmt: skip
+    def __post_init__(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.json_path = self.folder / "comparison.json"
+        self.csv_path = self.folder / "comparison.csv"
+        self.figure_paths = {log: self.folder / f"comparison{'-log' if log else ''}.png"
+                             for log in (False, True)}  # fmt: skip
+        _check_outputs(self.json_path, self.csv_path, *self.figure_paths.values())
 
-    def save(records, seconds):
-        document = {**metadata, "seconds": seconds, "records": records,
-                    "summary": comparison.summarize(records)}  # fmt: skip
-        write_text_atomically(json_path, json.dumps(document, indent=1))
+    def read_previous(self):
+        """The records of an earlier run in this folder, for ``--resume``."""
+        if not self.json_path.exists():
+            return []
+        try:
+            document = json.loads(self.json_path.read_text(encoding="utf-8"))
+        except (ValueError, RecursionError) as exc:
+            raise ValueError(
+                f"{self.json_path} is not a comparison's results ({exc}); remove it or "
+                "drop --resume."
+            ) from None
+        records = document.get("records") if isinstance(document, dict) else None
+        if not isinstance(records, list):
+            raise ValueError(
+                f"{self.json_path} holds no list of records; remove it or drop --resume."
+            )
+        return records
 
-    records_so_far = list(previous)
-
-    def progress(record, done, total):
-        records_so_far.append(record)
+    def add(self, record, done, total):
+        """Report one finished job and rewrite the results with it."""
+        self.records.append(record)
         print(f"  [{done}/{total}] {record['estimator']} N={record['size']:,} "
               f"seed={record['seed']}: {record['accuracy_test']:.2%} test, "
               f"fit {record['fit_seconds']:.1f} s", flush=True)  # fmt: skip
-        save(records_so_far, time.perf_counter() - started)
+        self.save()
 
-    records = comparison.training_size_comparison(
-        estimators, X_train, y_train, X_test, y_test, sizes,
-        seeds=range(args.seeds), subset=args.subset, scale_rule=not args.no_scale_rule,
-        eval_sets=eval_sets, n_jobs=args.n_jobs, previous=previous, on_result=progress,
-        deterministic=[name for name in estimators if name.startswith("SVC")],
-    )  # fmt: skip
-    seconds = time.perf_counter() - started
-    save(records, seconds)
-    summary = comparison.summarize(records)
-    with open(csv_path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(summary[0]))
+    def save(self):
+        """Rewrite the results file with the records so far."""
+        from . import comparison
+
+        seconds = time.perf_counter() - self.started
+        document = {**self.metadata, "seconds": seconds, "records": self.records,
+                    "summary": comparison.summarize(self.records)}  # fmt: skip
+        write_text_atomically(self.json_path, json.dumps(document, indent=1))
+
+    def write_summary(self, summary):
+        """Write the per-(estimator, size) summary as CSV."""
+        table = io.StringIO()
+        writer = csv.DictWriter(table, fieldnames=list(summary[0]))
         writer.writeheader()
         writer.writerows(summary)
+        write_text_atomically(self.csv_path, table.getvalue())
+
+
+def _print_summary(summary):
+    from . import comparison
 
     print()
     print(f"{'estimator':20} {'N':>7} {'seeds':>5} {'accuracy (mean ± std)':>22} "
@@ -227,19 +300,80 @@ def _compare(args):
     for statement in comparison.crossover_statements(summary):
         print(statement)
     print()
-    written = [json_path, csv_path]
+
+
+def _write_figures(records, output, dataset):
+    """Write the two figures; return the paths written (none without matplotlib)."""
     try:
         from .plotting import plot_training_size_comparison
-
-        for log in (False, True):
-            path = out / f"comparison{'-log' if log else ''}.png"
-            plot_training_size_comparison(records, path, log=log,
-                                          title=f"{args.dataset}: accuracy vs training-set size")
-            written.append(path)
     except ImportError as exc:
         print(f"No figures: {exc}")
+        return []
+    for log, path in output.figure_paths.items():
+        title = f"{dataset}: accuracy vs training-set size"
+        plot_training_size_comparison(records, path, log=log, title=title)
+    return list(output.figure_paths.values())
+
+
+def _run_study(output, study):
+    """Run the comparison; on Ctrl-C keep the finished jobs and return None."""
+    from . import comparison
+
+    with warnings.catch_warnings():
+        # The study turns Ctrl-C into this warning; here it ends the command.
+        warnings.simplefilter("error", comparison.ComparisonInterrupted)
+        # The network's own note that Ctrl-C cut its training short says nothing more.
+        warnings.filterwarnings("ignore", "Training interrupted", UserWarning)
+        try:
+            return comparison.training_size_comparison(**study, on_result=output.add)
+        except comparison.ComparisonInterrupted:
+            output.save()
+            kept = f"the {len(output.records)} finished jobs are in {output.json_path}"
+            print(f"interrupted: {kept}; rerun with --resume to finish", file=sys.stderr)
+            return None
+
+
+def _compare(args):
+    from . import comparison
+
+    output = _StudyOutput(Path(args.out))
+    X_train, y_train, X_test, y_test, eval_sets = _comparison_data(args)
+    sizes = args.sizes or (DIGITS_SIZES if args.dataset == "digits" else BOOK_SIZES)
+    estimators = _comparison_estimators(args.estimators, args, len(y_train))
+    previous = output.read_previous() if args.resume else []
+    if args.resume:
+        print(f"Resuming: {len(previous)} finished jobs read from {output.json_path}")
+    output.records = list(previous)
+    argv = args.argv
+    output.metadata = {
+        "command": "python -m sknielsen " + " ".join(sys.argv[1:] if argv is None else argv),
+        "dataset": args.dataset,
+        "sizes": sizes,
+        "seeds": list(range(args.seeds)),
+        "subset": args.subset,
+        "scale_rule": not args.no_scale_rule,
+        "estimators": {name: repr(est) for name, est in estimators.items()},
+    }
+    print(f"Comparing {', '.join(estimators)} on {args.dataset} "
+          f"({len(y_train):,} training, {len(y_test):,} test examples), sizes {sizes}, "
+          f"{args.seeds} seed(s), n_jobs={args.n_jobs}")  # fmt: skip
+    study = dict(
+        estimators=estimators, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
+        sizes=sizes, seeds=range(args.seeds), subset=args.subset,
+        scale_rule=not args.no_scale_rule, eval_sets=eval_sets, n_jobs=args.n_jobs,
+        previous=previous, deterministic=[name for name in estimators if name.startswith("SVC")],
+    )  # fmt: skip
+    records = _run_study(output, study)
+    if records is None:
+        return 130
+    output.records = records
+    output.save()
+    summary = comparison.summarize(records)
+    output.write_summary(summary)
+    _print_summary(summary)
+    written = [output.json_path, output.csv_path, *_write_figures(records, output, args.dataset)]
     print("Wrote " + ", ".join(str(p) for p in written))
-    print(f"Finished in {seconds:.1f} s.")
+    print(f"Finished in {time.perf_counter() - output.started:.1f} s.")
     return 0
 
 
@@ -253,8 +387,29 @@ def _list_plugins(args):
     return 0
 
 
+class UsageError(Exception):
+    """A command line that argparse refuses, reported in one line like every user error."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, raising :class:`UsageError` instead of printing usage and exiting."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}")
+    return value
+
+
 def _parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m sknielsen",
         description="Nielsen's neural networks, as a scikit-learn classifier.",
     )
@@ -304,7 +459,8 @@ def _parser():
     compare.add_argument("--dataset", choices=DATASETS, default="digits")
     compare.add_argument("--data-dir", default=None, help="folder of the IDX files")
     compare.add_argument("--sizes", type=int, nargs="+", metavar="N")
-    compare.add_argument("--seeds", type=int, default=3, help="number of seeds (0, 1, ...)")
+    compare.add_argument("--seeds", type=_positive_int, default=3,
+                         help="number of seeds (0, 1, ...)")  # fmt: skip
     compare.add_argument("--n-jobs", type=int, default=None)
     compare.add_argument("--subset", choices=["first", "stratified"], default="first")
     compare.add_argument("--estimators", nargs="+", choices=["network", "svc-auto", "svc", "mlp"],
@@ -323,18 +479,30 @@ def _parser():
     return parser
 
 
-def main(argv=None):
-    """Run the command line; return the exit code."""
+def _parse(argv):
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:  # the main command: the book's comparison on digits
         args = parser.parse_args(["compare", *(argv or [])])
     args.argv = argv
+    return args
+
+
+def main(argv=None):
+    """Run the command line; return the exit code.
+
+    A user error (a bad flag or value, a file that cannot be read or
+    written, a data set not found, ...) prints one line on stderr and
+    returns 2; Ctrl-C returns 130.
+    """
     try:
+        args = _parse(argv)
         return args.func(args)
-    except (ValueError, TypeError, OSError, ImportError) as exc:
-        message = " ".join(str(exc).split())  # one line
-        print(f"error: {message}", file=sys.stderr)
+    except (UsageError, ValueError, TypeError, OSError, ImportError, MemoryError) as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__  # one line
+        # A network too large for this machine is the user's choice of sizes, not a bug.
+        prefix = "not enough memory: " if isinstance(exc, MemoryError) else ""
+        print(f"error: {prefix}{message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -1,8 +1,176 @@
-"""Atomic file writes: a crash leaves the old file or the new one, never half of one."""
+"""Writing files atomically, and never over anything that is not a regular file.
+
+Every file sknielsen writes (models, histories, comparison results, figures,
+predictions, downloaded data sets) goes through :func:`write_bytes_atomically`:
+the data go to a temporary file ``.<name>.<16 hex digits>.tmp`` in the
+target's folder (the name cut to 200 characters), are flushed to disk and
+renamed over the target, so a crash leaves the old file or the new one,
+never half of one.
+
+What is not a regular file (a directory, a device such as ``/dev/null``, a
+FIFO, a socket) is refused with :class:`NotARegularFileError`: renaming over
+it would destroy it. A symbolic link is written *through*: its final target
+is replaced atomically and the link itself stays, as ``open(path, "w")``
+would leave it. A save killed outright (SIGKILL, power cut) cannot remove its
+temporary file; the next save to the same target removes such leftovers of
+that target once they are :data:`STALE_SECONDS` old.
+"""
 
 import os
-import tempfile
+import re
+import secrets
+import stat
+import time
 from pathlib import Path
+
+# A live temporary file is written in one call right after it is created, so
+# one untouched for an hour belongs to a save that was killed.
+STALE_SECONDS = 3600
+_RANDOM_BYTES = 8  # 16 hex digits in the temporary file's name
+# Room for the dot, the digits and ".tmp" within the usual 255-byte name limit.
+_NAME_KEPT = 200
+_CREATE_TRIES = 100
+_SPECIAL_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+__all__ = [
+    "NotARegularFileError", "check_readable", "check_writable", "write_bytes_atomically",
+    "write_text_atomically",
+]  # fmt: skip
+
+
+class NotARegularFileError(OSError):
+    """A path that exists but is a directory, device, FIFO or socket, not a regular file."""
+
+
+def _kind_of(mode):
+    for is_kind, name in _SPECIAL_KINDS:
+        if is_kind(mode):
+            return name
+    return "a special file"
+
+
+def _refuse_special(path, target, verb):
+    """Raise if ``target`` (``path`` with its links resolved) exists and is not a regular file."""
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        link = f" (a link to {target})" if Path(path) != target else ""
+        raise NotARegularFileError(
+            f"Cannot {verb} {path}{link}: it is {_kind_of(mode)}, not a regular file."
+        )
+
+
+def _resolved_target(path):
+    """The file that writing ``path`` replaces: the end of its chain of links."""
+    return Path(os.path.realpath(path))
+
+
+def check_readable(path):
+    """Refuse, with a clear error, a path to read that is missing or not a regular file.
+
+    Reading a FIFO or a device such as ``/dev/zero`` would block or never end.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Raises
+    ------
+    FileNotFoundError
+        If nothing is there.
+    NotARegularFileError
+        If it is a directory, device, FIFO or socket (links are followed).
+    """
+    os.stat(path)  # a missing file or folder raises the usual FileNotFoundError
+    _refuse_special(path, _resolved_target(path), "read")
+
+
+def check_writable(path):
+    """Fail now, before long work, if :func:`write_bytes_atomically` would fail later.
+
+    Refuses what is not a regular file and tries creating (then removes) a
+    temporary file in the target's folder, which finds a missing or
+    read-only folder whatever the user's rights.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    target : Path
+        The file a write will replace: ``path`` with its links resolved.
+
+    Raises
+    ------
+    NotARegularFileError
+        If ``path`` is a directory, device, FIFO or socket.
+    OSError
+        If its folder is missing or cannot be written, naming ``path``.
+    """
+    target = _resolved_target(path)
+    _refuse_special(path, target, "write")
+    probe, handle = _create_temporary(path, target)
+    handle.close()
+    os.unlink(probe)
+    return target
+
+
+def _create_temporary(path, target):
+    """Create a private temporary file next to ``target``; return its path and binary handle."""
+    for _ in range(_CREATE_TRIES):
+        name = f".{target.name[:_NAME_KEPT]}.{secrets.token_hex(_RANDOM_BYTES)}.tmp"
+        temporary = target.parent / name
+        try:
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            # Name the file the user asked for, not our temporary one.
+            raise type(exc)(exc.errno, exc.strerror, str(path)) from None
+        return temporary, os.fdopen(descriptor, "wb")
+    raise FileExistsError(f"Cannot write {path}: no free temporary name in {target.parent}.")
+
+
+def _is_our_stale_temporary(entry, cutoff):
+    if not entry.is_file(follow_symlinks=False):
+        return False
+    info = entry.stat(follow_symlinks=False)
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return mine and info.st_mtime < cutoff
+
+
+def _remove_stale_temporaries(target):
+    """Remove the temporary files that killed saves to ``target`` left behind."""
+    pattern = re.compile(
+        re.escape(f".{target.name[:_NAME_KEPT]}.")
+        + f"[0-9a-f]{{{2 * _RANDOM_BYTES}}}"
+        + re.escape(".tmp")
+    )
+    cutoff = time.time() - STALE_SECONDS
+    try:
+        entries = os.scandir(target.parent)
+    except OSError:
+        return  # the write itself will report the missing or unreadable folder
+    with entries:
+        stale = [
+            entry.path
+            for entry in entries
+            if pattern.fullmatch(entry.name) and _is_our_stale_temporary(entry, cutoff)
+        ]
+    for leftover in stale:
+        try:
+            os.unlink(leftover)
+        except FileNotFoundError:
+            pass  # another save to the same target removed it first
 
 
 def _file_mode(path):
@@ -16,34 +184,42 @@ def _file_mode(path):
 
 
 def write_bytes_atomically(path, data):
-    """Write ``data`` to ``path`` through a flushed temporary file in the same folder.
+    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one.
 
     Parameters
     ----------
     path : str or path-like
+        A regular file, a new name in an existing folder, or a link to one
+        (the link's final target is replaced; the link stays).
     data : bytes
+
+    Raises
+    ------
+    NotARegularFileError
+        If ``path`` is a directory, device, FIFO or socket: nothing is written.
+    OSError
+        If the folder is missing or cannot be written.
     """
-    path = Path(path)
-    mode = _file_mode(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    handle = tempfile.NamedTemporaryFile(
-        "wb", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
+    target = _resolved_target(path)
+    _refuse_special(path, target, "write")
+    _remove_stale_temporaries(target)
+    mode = _file_mode(target)
+    temporary, handle = _create_temporary(path, target)
     try:
         with handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(handle.name, mode)  # temporary files are created private
-        os.replace(handle.name, path)
+        os.chmod(temporary, mode)  # temporary files are created private
+        os.replace(temporary, target)
     except BaseException:
         try:
-            os.unlink(handle.name)
+            os.unlink(temporary)
         except FileNotFoundError:
             pass
         raise
 
 
 def write_text_atomically(path, text):
-    """Write UTF-8 ``text`` to ``path`` atomically (see :func:`write_bytes_atomically`)."""
+    """Write ``text`` as UTF-8 to ``path``, as :func:`write_bytes_atomically` does."""
     write_bytes_atomically(path, text.encode("utf-8"))

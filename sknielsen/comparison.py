@@ -5,22 +5,35 @@ training examples (or a stratified sample of N) for several N and seeds, and
 scores it on fixed test sets. The (estimator, size, seed) jobs run through
 joblib, so ``joblib.parallel_config(backend="dask")`` moves them onto a
 cluster unchanged. Results are plain records (dicts), reported as each job
-finishes; an interrupted run returns the records finished so far, and a run
-given earlier records skips the jobs they cover.
+finishes. Ctrl-C ends the study, even when an estimator's ``fit`` catches it,
+and returns the records of the jobs finished before it. Each record carries a
+fingerprint of its job's configuration (data, estimator settings, subset,
+size, seed), so a run given earlier records skips the jobs they cover and
+refuses records of any other configuration.
 """
 
+import signal
+import threading
 import time
 import warnings
 from collections import defaultdict
+from dataclasses import dataclass
 
+import joblib
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
+from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
 
 SUBSETS = ("first", "stratified")
 
-__all__ = ["crossover_statements", "scaled_params", "summarize", "training_size_comparison"]
+__all__ = [
+    "ComparisonInterrupted", "crossover_statements", "scaled_params", "summarize",
+    "training_size_comparison",
+]  # fmt: skip
 
 
 def scaled_params(estimator, size, n_full):
@@ -50,6 +63,85 @@ def scaled_params(estimator, size, n_full):
     return scaled
 
 
+class ComparisonInterrupted(UserWarning):
+    """Ctrl-C ended a comparison early; the records of the finished jobs are returned."""
+
+
+@dataclass(frozen=True)
+class _StudyData:
+    """The validated training pool and the fixed sets every model is scored on."""
+
+    X_train: object
+    y_train: np.ndarray
+    test_sets: dict
+
+
+@dataclass(frozen=True)
+class _StudySettings:
+    """What decides the jobs of a study, besides the estimators and the data."""
+
+    sizes: list
+    seeds: list
+    subset: str
+    scale_rule: bool
+    n_full: int
+    deterministic: frozenset
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One (estimator, size, seed) fit: the configured model and its record's fingerprint."""
+
+    name: str
+    model: object
+    params: dict
+    size: int
+    seed: int
+    subset: str
+    fingerprint: str
+
+
+def _checked_pair(X, y, name):
+    """``X`` and ``y`` of one set, validated with scikit-learn's own helpers."""
+    try:
+        # The estimators check the values; here only shapes, lengths and label kinds.
+        X = check_array(X, accept_sparse=True, dtype=None, ensure_all_finite=False)
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(X, y)
+        check_classification_targets(y)
+    except ValueError as exc:
+        raise ValueError(f"The {name} set: {exc}") from None
+    return X, y
+
+
+def _checked_data(X_train, y_train, X_test, y_test, eval_sets):
+    if "test" in (eval_sets or {}):
+        raise ValueError("eval_sets cannot hold a set named 'test': it would replace X_test.")
+    X_train, y_train = _checked_pair(X_train, y_train, "training")
+    test_sets = {}
+    for name, (X, y) in {"test": (X_test, y_test), **(eval_sets or {})}.items():
+        X, y = _checked_pair(X, y, name)
+        if X.shape[1] != X_train.shape[1]:
+            raise ValueError(
+                f"The {name} set has {X.shape[1]} features but the training set has "
+                f"{X_train.shape[1]}."
+            )
+        test_sets[name] = (X, y)
+    return _StudyData(X_train, y_train, test_sets)
+
+
+def _checked_sizes_and_seeds(sizes, seeds, n_train):
+    sizes = sorted({int(s) for s in sizes})
+    if not sizes or sizes[0] < 1 or sizes[-1] > n_train:
+        raise ValueError(
+            f"sizes must lie between 1 and the {n_train} training examples; got {sizes}."
+        )
+    seeds = list(dict.fromkeys(int(s) for s in seeds))
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed; got none.")
+    return sizes, seeds
+
+
 def _subset(X, y, size, subset, seed):
     if subset == "first" or size >= len(y):
         return X[:size], y[:size]
@@ -59,29 +151,28 @@ def _subset(X, y, size, subset, seed):
     return X_part, y_part
 
 
-def _run_job(name, estimator, params, X, y, size, subset, seed, test_sets):
-    """Fit one estimator on one subset and score it on every test set."""
-    X_part, y_part = _subset(X, y, size, subset, seed)
-    model = clone(estimator).set_params(**params)
-    if "random_state" in model.get_params(deep=False):
-        model.set_params(random_state=seed)
+def _run_job(job, data):
+    """Fit one configured model on one subset and score it on every test set."""
+    X_part, y_part = _subset(data.X_train, data.y_train, job.size, job.subset, job.seed)
+    model = clone(job.model)
     start = time.perf_counter()
     model.fit(X_part, y_part)
     fit_seconds = time.perf_counter() - start
     record = {
-        "estimator": name,
-        "size": int(size),
-        "seed": int(seed),
-        "subset": subset,
-        "params": {k: (v.item() if isinstance(v, np.generic) else v) for k, v in params.items()},
+        "estimator": job.name,
+        "size": job.size,
+        "seed": job.seed,
+        "subset": job.subset,
+        "params": job.params,
+        "fingerprint": job.fingerprint,
         "fit_seconds": fit_seconds,
         "predict_seconds": 0.0,
     }
-    for test_name, (X_test, y_test) in test_sets.items():
+    for test_name, (X_test, y_test) in data.test_sets.items():
         start = time.perf_counter()
         predicted = model.predict(X_test)
         record["predict_seconds"] += time.perf_counter() - start
-        record[f"accuracy_{test_name}"] = float(np.mean(predicted == y_test))
+        record[f"accuracy_{test_name}"] = float(accuracy_score(y_test, predicted))
     return record
 
 
@@ -91,8 +182,121 @@ def _is_random(name, estimator, subset, deterministic):
     return name not in deterministic and "random_state" in estimator.get_params(deep=False)
 
 
-def _job_key(record):
-    return (record["estimator"], record["size"], record["seed"])
+def _plan_jobs(estimators, data, settings):
+    """Every job of the study, in order, each with the fingerprint of its configuration."""
+    data_fingerprint = joblib.hash((data.X_train, data.y_train, data.test_sets))
+    jobs = []
+    for size in settings.sizes:
+        for name, estimator in estimators.items():
+            scaled = scaled_params(estimator, size, settings.n_full) if settings.scale_rule else {}
+            params = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in scaled.items()}
+            random = _is_random(name, estimator, settings.subset, settings.deterministic)
+            for seed in settings.seeds if random else settings.seeds[:1]:
+                model = clone(estimator).set_params(**params)
+                if "random_state" in model.get_params(deep=False):
+                    model.set_params(random_state=seed)
+                fingerprint = joblib.hash(
+                    (data_fingerprint, name, model.get_params(deep=False), settings.subset,
+                     size, seed)
+                )  # fmt: skip
+                jobs.append(_Job(name, model, params, size, seed, settings.subset, fingerprint))
+    return jobs
+
+
+def _describe(record):
+    return f"{record.get('estimator')} N={record.get('size')} seed={record.get('seed')}"
+
+
+def _check_numbers(record, test_names):
+    """Refuse an earlier record whose timings or accuracies are not numbers."""
+    keys = ["fit_seconds", "predict_seconds", *(f"accuracy_{name}" for name in test_names)]
+    wrong = [
+        key for key in keys
+        if not isinstance(record.get(key), (int, float)) or isinstance(record.get(key), bool)
+    ]  # fmt: skip
+    if wrong:
+        raise ValueError(f"Earlier record {_describe(record)} has no numbers for {wrong}.")
+
+
+def _previous_records(previous, planned, test_names):
+    """The earlier records, refused unless each is the record of one job planned now."""
+    jobs = {job.fingerprint: job for job in planned}
+    records, foreign = {}, []
+    for index, record in enumerate(previous or []):
+        if not isinstance(record, dict) or not isinstance(record.get("fingerprint"), str):
+            raise ValueError(
+                f"Earlier record {index} has no configuration fingerprint (not a record, or "
+                "written by an older sknielsen): run the comparison afresh."
+            )
+        job = jobs.get(record["fingerprint"])
+        if job is None or (record.get("estimator"), record.get("size"), record.get("seed")) != (
+            job.name, job.size, job.seed
+        ):
+            foreign.append(record)
+        elif record["fingerprint"] in records:
+            raise ValueError(f"Earlier records hold the job {_describe(record)} twice.")
+        else:
+            _check_numbers(record, test_names)
+            records[record["fingerprint"]] = record
+    if foreign:
+        raise ValueError(
+            f"{len(foreign)} of the {len(previous)} earlier records come from a different "
+            "configuration (data, estimator settings, subset, sizes or seeds), the first "
+            f"being {_describe(foreign[0])}: resume only the same comparison, or start afresh."
+        )
+    return list(records.values())
+
+
+class _InterruptWatch:
+    """Notices Ctrl-C even when an estimator's ``fit`` catches it and returns.
+
+    ``NielsenMLPClassifier.fit`` turns Ctrl-C into a warning and keeps the
+    last completed epoch, which is right for one fit but would let a study
+    record a half-trained model and go on. While active, SIGINT also sets
+    ``interrupted`` before reaching the previous handler.
+    """
+
+    def __init__(self):
+        self.interrupted = False
+        self._previous = None
+
+    def __enter__(self):
+        handler = signal.getsignal(signal.SIGINT)
+        # Signal handlers can only be set from the main thread; elsewhere Ctrl-C
+        # is not delivered to the study anyway.
+        if callable(handler) and threading.current_thread() is threading.main_thread():
+            self._previous = handler
+            signal.signal(signal.SIGINT, self._on_interrupt)
+        return self
+
+    def _on_interrupt(self, signum, frame):
+        self.interrupted = True
+        self._previous(signum, frame)
+
+    def __exit__(self, *exc_info):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
+def _collect(jobs, records, total, n_jobs, on_result):
+    """Run the jobs, appending each record as it comes, until done or interrupted."""
+    try:
+        with _InterruptWatch() as watch:
+            for record in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs):
+                if watch.interrupted:  # this record's fit was cut short
+                    raise KeyboardInterrupt
+                records.append(record)
+                if on_result is not None:
+                    on_result(record, len(records), total)
+    except KeyboardInterrupt:
+        warnings.warn(
+            f"Comparison interrupted: returning the {len(records)} of {total} jobs "
+            "that finished; pass them as previous= to resume.",
+            ComparisonInterrupted,
+            stacklevel=3,
+        )
+    return records
 
 
 def training_size_comparison(
@@ -121,13 +325,16 @@ def training_size_comparison(
         Named scikit-learn classifiers, e.g. ``{"network": NielsenMLPClassifier(),
         "SVC": SVC()}``. They are cloned, never changed.
     X_train, y_train : array-like
-        The pool the training sets are taken from.
+        The pool the training sets are taken from; ``y`` holds class labels,
+        one per row of ``X`` (a column vector is accepted with scikit-learn's
+        ``DataConversionWarning``).
     X_test, y_test : array-like
-        The fixed test set, scored as ``accuracy_test``.
+        The fixed test set, scored as ``accuracy_test``, with the training
+        set's features.
     sizes : iterable of int
         Training-set sizes N.
     seeds : iterable of int, default=(0,)
-        Each seed sets ``random_state`` of the estimators that have one and
+        At least one. Each seed sets ``random_state`` of the estimators that have one and
         draws the stratified sample. On the first N examples, estimators
         without ``random_state`` (or named in ``deterministic``) give the
         same result for every seed and run once.
@@ -147,8 +354,9 @@ def training_size_comparison(
         Jobs run in parallel by joblib (its active backend: loky by default,
         or dask/ray under ``joblib.parallel_config``).
     previous : list of dict, optional
-        Records of an earlier, interrupted run: their jobs are not run again
-        and they are part of the result.
+        Records of an earlier, interrupted run of the same comparison: their
+        jobs are not run again and they are part of the result. Records
+        whose fingerprint matches no job of this comparison are refused.
     on_result : callable, optional
         Called with ``(record, done, total)`` as each job finishes, to report
         progress or save partial results.
@@ -157,9 +365,18 @@ def training_size_comparison(
     -------
     records : list of dict
         One per (estimator, size, seed): ``estimator``, ``size``, ``seed``,
-        ``subset``, ``params`` (what the scaling rule set), ``fit_seconds``,
-        ``predict_seconds`` and ``accuracy_test`` (plus one accuracy per
-        ``eval_sets`` entry). See :func:`summarize` for means and spreads.
+        ``subset``, ``params`` (what the scaling rule set), ``fingerprint``,
+        ``fit_seconds``, ``predict_seconds`` and ``accuracy_test`` (plus one
+        accuracy per ``eval_sets`` entry). See :func:`summarize` for means
+        and spreads. After Ctrl-C, only the jobs finished before it, with a
+        :class:`ComparisonInterrupted` warning.
+
+    Raises
+    ------
+    ValueError
+        Sets of inconsistent lengths or numbers of features, targets that
+        are not class labels, sizes outside the pool, no seeds, or earlier
+        records of another configuration.
 
     Examples
     --------
@@ -175,48 +392,17 @@ def training_size_comparison(
     """
     if subset not in SUBSETS:
         raise ValueError(f"subset must be one of {SUBSETS}; got {subset!r}.")
-    X_train, y_train = np.asarray(X_train), np.asarray(y_train)
-    n_full = len(y_train) if n_full is None else int(n_full)
-    sizes = sorted({int(s) for s in sizes})
-    if not sizes or sizes[0] < 1 or sizes[-1] > len(y_train):
-        raise ValueError(
-            f"sizes must lie between 1 and the {len(y_train)} training examples; got {sizes}."
-        )
-    seeds = [int(s) for s in seeds]
-    test_sets = {"test": (np.asarray(X_test), np.asarray(y_test))}
-    for name, (X_eval, y_eval) in (eval_sets or {}).items():
-        test_sets[name] = (np.asarray(X_eval), np.asarray(y_eval))
-
-    records = list(previous or [])
-    done_keys = {_job_key(r) for r in records}
-    jobs = []
-    for size in sizes:
-        for name, estimator in estimators.items():
-            params = scaled_params(estimator, size, n_full) if scale_rule else {}
-            random = _is_random(name, estimator, subset, set(deterministic))
-            job_seeds = seeds if random else seeds[:1]
-            for seed in job_seeds:
-                if (name, size, seed) in done_keys:
-                    continue
-                jobs.append(
-                    delayed(_run_job)(
-                        name, estimator, params, X_train, y_train, size, subset, seed, test_sets
-                    )
-                )
-    total = len(jobs) + len(records)
-    try:
-        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
-        for record in results:
-            records.append(record)
-            if on_result is not None:
-                on_result(record, len(records), total)
-    except KeyboardInterrupt:
-        warnings.warn(
-            f"Comparison interrupted: returning the {len(records)} of {total} jobs "
-            "that finished; pass them as previous= to resume.",
-            UserWarning,
-            stacklevel=2,
-        )
+    data = _checked_data(X_train, y_train, X_test, y_test, eval_sets)
+    sizes, seeds = _checked_sizes_and_seeds(sizes, seeds, len(data.y_train))
+    n_full = len(data.y_train) if n_full is None else int(n_full)
+    if n_full < 1:
+        raise ValueError(f"n_full must be a positive number of examples; got {n_full}.")
+    settings = _StudySettings(sizes, seeds, subset, scale_rule, n_full, frozenset(deterministic))
+    planned = _plan_jobs(estimators, data, settings)
+    records = _previous_records(previous, planned, data.test_sets)
+    done = {record["fingerprint"] for record in records}
+    jobs = [delayed(_run_job)(job, data) for job in planned if job.fingerprint not in done]
+    records = _collect(jobs, records, len(planned), n_jobs, on_result)
     return sorted(records, key=lambda r: (r["estimator"], r["size"], r["seed"]))
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from ._io import write_bytes_atomically
+
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
     "train_labels": "train-labels-idx1-ubyte",
@@ -144,8 +146,6 @@ def _load_idx_set(data_dir, name, how_to_get, dtype):
 
 def _write_idx(path, array):
     """Write a uint8 array as a gzip-compressed IDX file, atomically."""
-    from ._io import write_bytes_atomically
-
     rank = array.ndim
     header = (0x0800 | rank).to_bytes(4, "big") + b"".join(
         int(d).to_bytes(4, "big") for d in array.shape

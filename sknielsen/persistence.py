@@ -206,11 +206,23 @@ def save(model, path, *, format="sknielsen"):
         A fitted estimator.
     path : str or path-like
         Where to write. An existing file is replaced only once the new one
-        is completely written.
+        is completely written. A symbolic link is written through: its
+        final target is replaced atomically and the link stays.
     format : {'sknielsen', 'network2'}, default='sknielsen'
         ``'network2'`` writes the book's format (sigmoid networks with the
         quadratic or cross-entropy cost only; configuration and labels are
         lost).
+
+    Raises
+    ------
+    ValueError
+        The model is not fitted, holds NaN or infinite values, or does not
+        fit the chosen format.
+    NotARegularFileError
+        An ``OSError``: ``path`` is a directory, a device (``/dev/null``), a
+        FIFO or a socket, which a save must not replace. Nothing is written.
+    OSError
+        The folder is missing or cannot be written; the old file is intact.
 
     Examples
     --------

@@ -2,11 +2,16 @@
 
 Needs matplotlib (``pip install "sknielsen[plot]"``). Every function returns
 the matplotlib ``Figure`` and, given ``path``, also writes it (PNG by the
-file's extension) without opening a window.
+file's extension) without opening a window, atomically as every sknielsen
+file: never over a directory, device, FIFO or socket.
 """
+
+import io
+from pathlib import Path
 
 import numpy as np
 
+from ._io import write_bytes_atomically
 from .comparison import summarize
 
 __all__ = [
@@ -29,7 +34,12 @@ def _figure(**kwargs):
 
 def _finish(fig, path):
     if path is not None:
-        fig.savefig(path, dpi=120, bbox_inches="tight")
+        # Rendered in memory, then written as every sknielsen file is: atomically,
+        # and never over a directory, device, FIFO or socket.
+        image = io.BytesIO()
+        image_format = Path(path).suffix.lstrip(".").lower() or None
+        fig.savefig(image, format=image_format, dpi=120, bbox_inches="tight")
+        write_bytes_atomically(path, image.getvalue())
     return fig
 
 

@@ -12,11 +12,13 @@ of every trial, that :mod:`sknielsen.plotting` can draw.
 import math
 import warnings
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval, validate_params
 
 __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "simplify"]
 
@@ -103,8 +105,47 @@ def _falls_throughout(costs):
     )
 
 
+def _geometric(start, multiplier, steps, limit):
+    """Up to ``steps`` values start·m, start·m², ... that stay in (0, limit]."""
+    values, value = [], start
+    for _ in range(steps):
+        value *= multiplier  # overflow gives inf and underflow 0, both stopped below
+        if not 0 < value <= limit:
+            break
+        values.append(value)
+    return values
+
+
+def _bracket(falls, start, candidates, falls_at_start):
+    """(last η behaving as ``start``, first η behaving otherwise or None) along ``candidates``."""
+    last = start
+    for eta in candidates:
+        if falls(eta) != falls_at_start:
+            return last, eta
+        last = eta
+    return last, None
+
+
+# Steps by `factor`, searched in each direction, are bounded by `max_steps`;
+# more than 30 bisections narrow the interval below any measurable difference.
+_SEARCH_CONSTRAINTS = {
+    "start": [Interval(Real, 0, np.inf, closed="neither")],
+    "factor": [Interval(Real, 1, np.inf, closed="neither")],
+    "refine": [Interval(Integral, 0, 30, closed="both")],
+    "max_steps": [Interval(Integral, 1, None, closed="left")],
+}
+
+
+@validate_params(
+    {
+        **_SEARCH_CONSTRAINTS,
+        "epochs": [Interval(Integral, 2, None, closed="left")],
+        "max_eta": [Interval(Real, 0, np.inf, closed="neither")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def find_eta_threshold(
-    estimator, X, y, *, start=0.01, factor=10.0, epochs=5, refine=4, max_eta=1e4
+    estimator, X, y, *, start=0.01, factor=10.0, epochs=5, refine=4, max_eta=1e4, max_steps=6
 ):
     """The book's threshold learning rate, and half of it to use.
 
@@ -112,7 +153,9 @@ def find_eta_threshold(
     falls at every one of the first ``epochs`` epochs; at the first η where
     it oscillates or rises, narrow the interval between the last good and
     the first bad η by ``refine`` bisections on a logarithmic scale. If even
-    ``start`` is too large, divide by ``factor`` until the cost falls.
+    ``start`` is too large, divide by ``factor`` until the cost falls. At
+    most ``max_steps`` steps are taken in either direction, so at most
+    ``1 + max_steps + refine`` networks are trained.
 
     Parameters
     ----------
@@ -120,17 +163,34 @@ def find_eta_threshold(
         Its other settings are kept; it is cloned, never changed.
     X, y : array-like
         Training data (a small part is enough: see :func:`simplify`).
-    start, factor : float, default=0.01, 10
+    start : float, default=0.01
+        Positive and finite.
+    factor : float, default=10
+        Greater than 1 and finite: a factor of 1 or less never brackets the
+        threshold.
     epochs : int, default=5
-        Epochs per trial: "the first few epochs" of the book.
+        Epochs per trial, at least 2: "the first few epochs" of the book.
     refine : int, default=4
-        Bisections between the last good and the first bad η.
+        Bisections between the last good and the first bad η, 0 to 30.
     max_eta : float, default=1e4
         Give up growing beyond this.
+    max_steps : int, default=6
+        Most multiplications (or divisions) by ``factor``.
 
     Returns
     -------
     result : EtaSearch
+
+    Raises
+    ------
+    ValueError
+        A parameter out of its range, or a cost that never fell steadily,
+        even ``max_steps`` divisions below ``start``.
+
+    Warns
+    -----
+    UserWarning
+        If the cost still fell at the largest η tried: the threshold is higher.
 
     Examples
     --------
@@ -149,37 +209,35 @@ def find_eta_threshold(
         trace.append({"eta": eta, "costs": costs, "decreasing": _falls_throughout(costs)})
         return trace[-1]["decreasing"]
 
-    good = bad = None
-    eta = start
-    if falls(eta):
-        good = eta
-        while good * factor <= max_eta:
-            if not falls(good * factor):
-                bad = good * factor
-                break
-            good *= factor
+    if falls(start):
+        good, bad = _bracket(falls, start, _geometric(start, factor, max_steps, max_eta), True)
+        if bad is None:
+            warnings.warn(
+                f"The training cost still fell at eta={good:g}, the largest tried (max_eta="
+                f"{max_eta:g}, max_steps={max_steps}): the threshold is higher.",
+                UserWarning,
+                stacklevel=2,
+            )
     else:
-        bad = eta
-        while bad / factor >= start / factor**6:
-            if falls(bad / factor):
-                good = bad / factor
-                break
-            bad /= factor
+        bad, good = _bracket(falls, start, _geometric(start, 1 / factor, max_steps, np.inf), False)
         if good is None:
             raise ValueError(
                 f"The training cost never fell steadily, down to eta={bad:g}: check the "
                 "data and the other hyper-parameters."
             )
-    if bad is not None:
-        for _ in range(refine):
-            middle = math.sqrt(good * bad)
-            if falls(middle):
-                good = middle
-            else:
-                bad = middle
+    for _ in range(refine if bad is not None else 0):
+        middle = math.sqrt(good * bad)
+        if falls(middle):
+            good = middle
+        else:
+            bad = middle
     return EtaSearch(threshold=good, recommended=good / 2, trace=trace)
 
 
+@validate_params(
+    {**_SEARCH_CONSTRAINTS, "validation_fraction": [Interval(Real, 0, 1, closed="neither")]},
+    prefer_skip_nested_validation=True,
+)
 def search_lmbda(
     estimator, X, y, X_val=None, y_val=None, *, start=1.0, factor=10.0, refine=3,
     validation_fraction=0.2, random_state=0, max_steps=8,
@@ -194,15 +252,18 @@ def search_lmbda(
         Training data.
     X_val, y_val : array-like, optional
         Validation data; default: ``validation_fraction`` of (X, y), stratified.
-    start, factor : float, default=1.0, 10
+    start : float, default=1.0
+        Positive and finite.
+    factor : float, default=10
+        Greater than 1 and finite.
     refine : int, default=3
         Rounds of trying the best λ times and divided by factor^(1/2),
-        factor^(1/4), ...
+        factor^(1/4), ..., 0 to 30.
     validation_fraction : float, default=0.2
     random_state : int, default=0
         Seed of the validation split.
     max_steps : int, default=8
-        Most moves by ``factor`` in one direction.
+        Most moves by ``factor`` in one direction, at least 1.
 
     Returns
     -------

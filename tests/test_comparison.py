@@ -1,13 +1,24 @@
 """The training-set-size comparison: scaling rule, seeds, schema, resume, plots, command."""
 
 import json
+import os
+import signal
+import threading
+import time
+import warnings
 
+import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import DataConversionWarning
 from sklearn.svm import SVC
 
 from sknielsen import NielsenMLPClassifier
+from sknielsen import __main__ as cli
 from sknielsen.__main__ import main
 from sknielsen.comparison import (
+    ComparisonInterrupted,
     crossover_statements,
     scaled_params,
     summarize,
@@ -16,8 +27,8 @@ from sknielsen.comparison import (
 from sknielsen.datasets import load_digits_split
 
 RECORD_KEYS = {
-    "estimator", "size", "seed", "subset", "params", "fit_seconds", "predict_seconds",
-    "accuracy_test",
+    "estimator", "size", "seed", "subset", "params", "fingerprint", "fit_seconds",
+    "predict_seconds", "accuracy_test",
 }  # fmt: skip
 
 
@@ -166,3 +177,134 @@ def test_compare_on_a_local_dask_cluster(digits):
         with distributed.Client(cluster), parallel_config(backend="dask"):
             remote = run(digits, sizes=[100], seeds=[0])
     assert [r["accuracy_test"] for r in remote] == [r["accuracy_test"] for r in local]
+
+
+class CatchesCtrlC(ClassifierMixin, BaseEstimator):
+    """Gets Ctrl-C during fit and, as NielsenMLPClassifier does, catches it and returns."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(10)  # the handler raises KeyboardInterrupt within the sleep
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted", UserWarning)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def study(digits, estimators, **kwargs):
+    return training_size_comparison(
+        estimators, digits.X_train, digits.y_train, digits.X_test, digits.y_test, **kwargs
+    )
+
+
+@pytest.mark.filterwarnings("ignore:Training interrupted")
+def test_ctrl_c_caught_inside_a_fit_still_ends_the_study(digits):
+    estimators = {"SVC": SVC(), "catches": CatchesCtrlC()}
+    with pytest.warns(ComparisonInterrupted, match="returning the 1 of 4 jobs"):
+        records = study(digits, estimators, sizes=[60, 200])
+    assert [(r["estimator"], r["size"]) for r in records] == [("SVC", 60)]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+
+
+@pytest.mark.filterwarnings("ignore:Training interrupted")
+def test_ctrl_c_during_a_network_fit_ends_the_study(digits):
+    alarm = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    estimators = {"SVC": SVC(), "network": NielsenMLPClassifier(epochs=100_000)}
+    try:
+        with pytest.warns(ComparisonInterrupted, match="returning the 1 of 2 jobs"):
+            records = study(digits, estimators, sizes=[60], on_result=lambda *_: alarm.start())
+    finally:
+        alarm.cancel()
+    assert [r["estimator"] for r in records] == ["SVC"]  # no half-trained network
+
+
+def test_column_shaped_targets_score_as_one_dimensional_ones(digits):
+    estimators = {"SVC": SVC()}
+    flat = study(digits, estimators, sizes=[200])
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        column = training_size_comparison(
+            estimators, digits.X_train, digits.y_train[:, None], digits.X_test,
+            digits.y_test[:, None], sizes=[200],
+        )  # fmt: skip
+    assert column[0]["accuracy_test"] == flat[0]["accuracy_test"] > 0.9
+
+
+def replace(digits, **changes):
+    sets = dict(X_train=digits.X_train, y_train=digits.y_train, X_test=digits.X_test,
+                y_test=digits.y_test)  # fmt: skip
+    sets.update(changes)
+    return sets
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (lambda d: {"y_test": np.c_[d.y_test, d.y_test]}, "The test set: y should be a 1d array"),
+        (lambda d: {"y_test": d.y_test[:-1]}, "The test set: Found input variables with incon"),
+        (lambda d: {"X_test": d.X_test[:, :10]}, "test set has 10 features but the training set"),
+        (lambda d: {"y_train": d.y_train + 0.5}, "The training set: Unknown label type"),
+        (lambda d: {"X_train": d.X_train[:, 0]}, "The training set: Expected 2D array"),
+        (lambda d: {"X_train": d.X_train[:0], "y_train": d.y_train[:0]}, "The training set:.*0 s"),
+        (lambda d: {"eval_sets": {"validation": (d.X_test, d.y_test[1:])}}, "The validation set"),
+        (lambda d: {"seeds": []}, "seeds must hold at least one seed"),
+        (lambda d: {"n_full": 0, "scale_rule": True}, "n_full must be a positive number"),
+        (lambda d: {"eval_sets": {"test": (d.X_test, d.y_test)}}, "cannot hold a set named 'test'"),
+    ],
+)  # fmt: skip
+def test_inconsistent_data_is_refused_naming_the_set(digits, changes, message):
+    arguments = {"sizes": [60], **replace(digits), **changes(digits)}
+    with pytest.raises(ValueError, match=message):
+        training_size_comparison({"SVC": SVC()}, **arguments)
+
+
+def test_records_of_another_configuration_are_refused(digits):
+    previous = run(digits, sizes=[60], seeds=[0])
+    assert all(len(r["fingerprint"]) == 32 for r in previous)
+    other = {"network": NielsenMLPClassifier(epochs=6), "SVC": SVC()}
+    with pytest.raises(ValueError, match="1 of the 2 earlier records come from a different"):
+        study(digits, other, sizes=[60], seeds=[0], previous=previous)
+    with pytest.raises(ValueError, match="2 of the 2 earlier records.*first being SVC N=60 seed=0"):
+        training_size_comparison(
+            {"network": NielsenMLPClassifier(epochs=5), "SVC": SVC()},
+            **replace(digits, X_test=digits.X_test[::-1]), sizes=[60], previous=previous,
+        )  # fmt: skip
+    with pytest.raises(ValueError, match="record 0 has no configuration fingerprint"):
+        run(digits, sizes=[60], seeds=[0], previous=[{k: v for k, v in previous[0].items()
+                                                      if k != "fingerprint"}])  # fmt: skip
+    with pytest.raises(ValueError, match="hold the job .* twice"):
+        run(digits, sizes=[60], seeds=[0], previous=previous + previous[:1])
+    tampered = [{**previous[0], "accuracy_test": "93%"}, previous[1]]
+    with pytest.raises(ValueError, match=r"has no numbers for \['accuracy_test'\]"):
+        run(digits, sizes=[60], seeds=[0], previous=tampered)
+
+
+@pytest.mark.filterwarnings("ignore:Training interrupted")
+def test_compare_command_exits_130_on_ctrl_c_keeping_finished_jobs(tmp_path, capsys, monkeypatch):
+    estimators = {"SVC": SVC(), "catches": CatchesCtrlC()}
+    monkeypatch.setattr(cli, "_comparison_estimators", lambda *args: estimators)
+    out = tmp_path / "results"
+    argv = ["compare", "--sizes", "60", "--seeds", "1", "--out", str(out)]
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("interrupted: the 1 finished jobs are in")
+    kept = json.loads((out / "comparison.json").read_text())["records"]
+    assert [r["estimator"] for r in kept] == ["SVC"]
+    estimators = {"SVC": SVC(), "dummy": DummyClassifier()}
+    assert main(argv + ["--resume"]) == 0
+    assert "Resuming: 1 finished jobs" in capsys.readouterr().out
+
+
+def test_compare_resume_refuses_another_configuration(tmp_path, capsys):
+    out = tmp_path / "results"
+    argv = ["compare", "--sizes", "60", "--seeds", "1", "--estimators", "svc", "--out", str(out)]
+    assert main(argv) == 0
+    before = (out / "comparison.json").read_bytes()
+    capsys.readouterr()
+    assert main(argv[:-2] + ["--subset", "stratified", "--out", str(out), "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "come from a different configuration" in err
+    assert (out / "comparison.json").read_bytes() == before

@@ -11,7 +11,7 @@ import pytest
 
 import sknielsen
 from sknielsen import NielsenMLPClassifier, load, save
-from sknielsen import persistence
+from sknielsen import _io
 from sknielsen.persistence import ModelFileError
 from sknielsen.plugins import Momentum
 
@@ -123,7 +123,7 @@ def test_save_is_atomic(fitted, tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(sknielsen._io.os, "fsync", crash)
+    monkeypatch.setattr(_io.os, "fsync", crash)
     with pytest.raises(OSError, match="disk full"):
         save(fitted, path)
     assert path.read_bytes() == before

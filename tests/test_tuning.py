@@ -93,3 +93,47 @@ def test_search_plots(tmp_path):
     plot_lmbda_search(lmbda, tmp_path / "lmbda.png")
     for name in ("eta.png", "lmbda.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+class NeverFit(ScriptedNetwork):
+    """Fails a test that trains at all: a refused argument must stop the search first."""
+
+    def fit(self, X, y):
+        raise AssertionError("trained despite an invalid argument")
+
+
+BAD_FACTORS = (1, 1.0, 0.5, 0, -10, math.nan, math.inf)
+ETA_SEARCH_REFUSALS = [("factor", value, r"range \(1\.0, inf\)") for value in BAD_FACTORS] + [
+    ("start", 0, r"range \(0\.0, inf\)"), ("start", -0.1, "range"), ("start", math.inf, "range"),
+    ("start", math.nan, "range"), ("epochs", 1, r"range \[2, inf\)"), ("epochs", 2.5, "int"),
+    ("refine", -1, r"range \[0, 30\]"), ("refine", 31, "range"), ("max_eta", 0, "range"),
+    ("max_eta", math.inf, "range"), ("max_steps", 0, r"range \[1, inf\)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, value, allowed", ETA_SEARCH_REFUSALS)
+def test_eta_search_refuses_arguments_that_cannot_work(name, value, allowed):
+    message = f"The '{name}' parameter of find_eta_threshold .*{allowed}"
+    with pytest.raises(ValueError, match=message):
+        find_eta_threshold(NeverFit(), X_FAKE, Y_FAKE, **{name: value})
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("factor", 1), ("factor", 0.5), ("factor", math.inf), ("start", 0), ("refine", 100),
+     ("validation_fraction", 0), ("validation_fraction", 1), ("max_steps", 0)],
+)  # fmt: skip
+def test_lmbda_search_refuses_arguments_that_cannot_work(name, value):
+    with pytest.raises(ValueError, match=f"The '{name}' parameter of search_lmbda"):
+        search_lmbda(NeverFit(), X_FAKE, Y_FAKE, X_FAKE, Y_FAKE, **{name: value})
+
+
+def test_eta_search_is_bounded_and_says_when_it_found_no_threshold():
+    # The cost falls at every eta: a search bounded only by max_eta would run ~10^5 trials.
+    with pytest.warns(UserWarning, match="still fell at eta=.*the threshold is higher"):
+        result = find_eta_threshold(
+            ScriptedNetwork(threshold=math.inf), X_FAKE, Y_FAKE, factor=1.001, max_eta=1e300
+        )
+    assert len(result.trace) == 1 + 6  # start, then max_steps=6 multiplications
+    with pytest.raises(ValueError, match="never fell steadily"):  # 0.01 / 1e400 underflows
+        find_eta_threshold(ScriptedNetwork(threshold=0), X_FAKE, Y_FAKE, factor=1e200)

@@ -1,0 +1,214 @@
+"""Every user error of the command line: exit code 2, one line on stderr, no traceback."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+from sknielsen import NielsenMLPClassifier, save
+from sknielsen.__main__ import main
+
+REPOSITORY = str(Path(__file__).resolve().parents[1])  # the subprocess imports this sknielsen
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """Hostile and ordinary files, by the names the invocations below use."""
+    root = tmp_path_factory.mktemp("cli")
+    paths = {"tmp": root, "missing": root / "missing", "folder": root / "folder"}
+    paths["folder"].mkdir()
+    os.mkfifo(root / "fifo")
+    paths["fifo"] = root / "fifo"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(root / "socket"))
+    server.close()
+    paths["socket"] = root / "socket"
+    paths["link_to_fifo"] = root / "link"
+    paths["link_to_fifo"].symlink_to(paths["fifo"])
+    for name, text in {"text": "not a model\n", "empty": ""}.items():
+        paths[name] = root / f"{name}.npy"
+        paths[name].write_text(text)
+    X, y = load_digits(return_X_y=True)
+    paths["model"] = root / "model.json"
+    save(NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1).fit(X / 16, y), paths["model"])
+    arrays = {"x": X[:3] / 16, "x3d": np.zeros((2, 8, 8)), "x_narrow": X[:3, :10],
+              "x_strings": np.array([["a"] * 64])}  # fmt: skip
+    for name, array in arrays.items():
+        paths[name] = root / f"{name}.npy"
+        np.save(paths[name], array)
+    paths["npz"] = root / "x.npz"
+    np.savez(paths["npz"], X=X[:3])
+    _comparison_folders(root, paths)
+    return paths
+
+
+def _comparison_folders(root, paths):
+    """Folders of comparison results that ``--resume`` must refuse."""
+    documents = {
+        "bad_json": "{not json",
+        "deep_json": "[" * 100_000,
+        "array_json": "[]",
+        "records_not_list": json.dumps({"records": "all of them"}),
+        "old_records": json.dumps({"records": [{"estimator": "network", "size": 50, "seed": 0}]}),
+        "foreign_records": json.dumps(
+            {"records": [{"estimator": "network", "size": 50, "seed": 0, "fingerprint": "x"}]}
+        ),
+    }
+    for name, text in documents.items():
+        paths[name] = root / name
+        paths[name].mkdir()
+        (paths[name] / "comparison.json").write_text(text)
+    paths["fifo_json"] = root / "fifo_json"
+    paths["fifo_json"].mkdir()
+    os.mkfifo(paths["fifo_json"] / "comparison.json")
+    # Real results of TAMPERED_RUN, then one record's timing removed: its fingerprint still fits.
+    paths["tampered"] = root / "tampered"
+    assert main([*TAMPERED_RUN, "--out", str(paths["tampered"])]) == 0
+    document = json.loads((paths["tampered"] / "comparison.json").read_text())
+    del document["records"][0]["fit_seconds"]
+    (paths["tampered"] / "comparison.json").write_text(json.dumps(document))
+
+
+TAMPERED_RUN = ["compare", "--sizes", "50", "--seeds", "1", "--estimators", "svc"]
+
+
+# (argv, what the message says); {name} is a path of the `files` fixture.
+BAD_INVOCATIONS = [
+    # The command line itself.
+    (["--bogus"], "unrecognized arguments"),
+    (["frobnicate"], "invalid choice"),
+    (["train", "--epochs", "abc"], "invalid int value"),
+    (["train", "--eta", "fast"], "invalid float value"),
+    (["train", "--dataset", "cifar"], "invalid choice"),
+    (["train", "--schedule", "cosine"], "invalid choice"),
+    (["train", "--dtype", "float16"], "invalid choice"),
+    (["train", "--sizes"], "expected at least one argument"),
+    (["predict"], "required"),
+    (["evaluate"], "required"),
+    (["compare", "--subset", "random"], "invalid choice"),
+    (["compare", "--estimators", "knn"], "invalid choice"),
+    (["compare", "--seeds", "0"], "must be a positive integer"),
+    (["compare", "--seeds", "-2"], "must be a positive integer"),
+    (["compare", "--seeds", "many"], "must be a positive integer"),
+    # Hyper-parameters.
+    (["train", "--cost", "hinge"], "Unknown cost 'hinge'"),
+    (["train", "--eta", "-1"], "'eta' parameter"),
+    (["train", "--eta", "0"], "'eta' parameter"),
+    (["train", "--eta", "nan"], "'eta' parameter"),
+    (["train", "--lmbda", "-1"], "'lmbda' parameter"),
+    (["train", "--epochs", "0"], "'epochs' parameter"),
+    (["train", "--mini-batch-size", "0"], "'mini_batch_size' parameter"),
+    (["train", "--dropout", "1.5"], "'dropout' parameter"),
+    (["train", "--early-stopping", "0"], "'early_stopping' parameter"),
+    (["train", "--hidden", "0"], "hidden_layer_sizes"),
+    (["train", "--activation", "wobble"], "Unknown activation"),
+    (["train", "--optimizer", "warp"], "Unknown optimizer"),
+    (["train", "--initializer", "huge"], "Unknown initializer"),
+    (["train", "--regularizer", "l3"], "Unknown regularizer"),
+    (["train", "--optimizer", "momentum", "--mu", "2"], "mu must lie in [0, 1]"),
+    (["train", "--mu", "0.5"], "mu"),
+    (["train", "--monitor", "nothing"], "Unknown monitor names ['nothing']"),
+    (["train", "--random-state", "-1"], "random_state"),
+    (["train", "--sizes", "784", "30", "10"], "--sizes must start with the 64 inputs"),
+    (["train", "--dataset", "mnist", "--data-dir", "{missing}"], "MNIST files not found"),
+    (["train", "--hidden", "10000000000000"], "not enough memory: Unable to allocate"),
+    (["compare", "--sizes", "5000"], "sizes must lie between"),
+    (["compare", "--sizes", "0"], "sizes must lie between"),
+    (["compare", "--sizes", "50", "--hidden", "0"], "hidden_layer_sizes"),
+    (["compare", "--sizes", "50", "--n-jobs", "0"], "n_jobs"),
+    # Outputs, refused before any training.
+    (["train", "--save", "{fifo}"], "it is a FIFO (named pipe), not a regular file"),
+    (["train", "--save", "{socket}"], "it is a socket, not a regular file"),
+    (["train", "--save", "{folder}"], "it is a directory, not a regular file"),
+    (["train", "--save", "{link_to_fifo}"], "(a link to"),
+    (["train", "--save", "{missing}/net.json"], "No such file or directory"),
+    (["train", "--save", "{text}/net.json"], "Not a directory"),
+    (["train", "--history", "{fifo}"], "it is a FIFO"),
+    (["train", "--history", "{folder}"], "it is a directory"),
+    (["train", "--plot", "{fifo}"], "it is a FIFO"),
+    (["train", "--plot", "{tmp}/history.unknownext"], "unknown image format 'unknownext'"),
+    (["train", "--save", "{tmp}/same.json", "--history", "{tmp}/same.json"], "same file"),
+    (["predict", "{model}", "{x}", "--out", "{folder}"], "it is a directory"),
+    (["predict", "{model}", "{x}", "--out", "{fifo}"], "it is a FIFO"),
+    (["predict", "{model}", "{x}", "--out", "{x}"], "would overwrite an input"),
+    (["predict", "{model}", "{x}", "--out", "{model}"], "would overwrite an input"),
+    (["compare", "--out", "{text}"], "File exists"),
+    (["compare", "--out", "{fifo_json}"], "comparison.json: it is a FIFO"),
+    # Inputs.
+    (["evaluate", "{missing}/model.json"], "No such file or directory"),
+    (["evaluate", "{text}"], "not a model file"),
+    (["evaluate", "{fifo}"], "Cannot read"),
+    (["evaluate", "{folder}"], "it is a directory"),
+    (["predict", "{fifo}", "{x}"], "it is a FIFO"),
+    (["predict", "{model}", "{missing}/x.npy"], "No such file or directory"),
+    (["predict", "{model}", "{fifo}"], "it is a FIFO"),
+    (["predict", "{model}", "{text}"], "is not a NumPy .npy array"),
+    (["predict", "{model}", "{empty}"], "is not a NumPy .npy array"),
+    (["predict", "{model}", "{npz}"], "is a .npz archive"),
+    (["predict", "{model}", "{x3d}"], "dim 3"),
+    (["predict", "{model}", "{x_narrow}"], "has 10 features"),
+    (["predict", "{model}", "{x_strings}"], "could not convert"),
+    # Results to resume.
+    (["compare", "--resume", "--sizes", "50", "--out", "{bad_json}"], "not a comparison's"),
+    (["compare", "--resume", "--sizes", "50", "--out", "{deep_json}"], "not a comparison's"),
+    (["compare", "--resume", "--sizes", "50", "--out", "{array_json}"], "no list of records"),
+    (["compare", "--resume", "--sizes", "50", "--out", "{records_not_list}"], "no list of"),
+    (["compare", "--resume", "--sizes", "50", "--out", "{old_records}"], "no configuration fin"),
+    (["compare", "--resume", "--sizes", "50", "--out", "{foreign_records}"], "a different conf"),
+    ([*TAMPERED_RUN, "--resume", "--out", "{tampered}"], "has no numbers for ['fit_seconds']"),
+]  # fmt: skip
+
+
+def fill(argv, files):
+    return [arg.format(**files) for arg in argv]
+
+
+def assert_one_line_error(err, message):
+    assert "Traceback" not in err
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert err.startswith("error: ") and message in err, err
+
+
+@pytest.mark.parametrize("argv, message", BAD_INVOCATIONS, ids=" ".join)
+def test_user_error_is_one_line_and_exit_2(argv, message, files, capsys, monkeypatch):
+    monkeypatch.chdir(files["tmp"])  # compare's default output folder lands here
+    assert main(fill(argv, files)) == 2
+    out, err = capsys.readouterr()
+    assert_one_line_error(err, message)
+    if any(flag in argv for flag in ("--save", "--history", "--plot")):
+        assert "Training [" not in out  # checked before training starts
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [(["--bogus"], "unrecognized arguments"), (["compare", "--seeds", "0"], "positive integer"),
+     (["train", "--save", "{fifo}"], "it is a FIFO")],
+)  # fmt: skip
+def test_user_errors_in_a_real_process(argv, message, files):
+    result = subprocess.run(
+        [sys.executable, "-m", "sknielsen", *fill(argv, files)], capture_output=True, text=True,
+        timeout=120, cwd=files["tmp"], env={**os.environ, "PYTHONPATH": REPOSITORY},
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert_one_line_error(result.stderr, message)
+
+
+def test_predict_out_writes_exactly_the_named_file(files, tmp_path, capsys):
+    out = tmp_path / "labels.txt"
+    assert main(["predict", str(files["model"]), str(files["x"]), "--out", str(out)]) == 0
+    assert f"Wrote 3 predictions to {out}" in capsys.readouterr().out
+    assert [p.name for p in tmp_path.iterdir()] == ["labels.txt"]
+    assert np.load(out).shape == (3,)
+
+
+def test_monitor_all_records_every_curve(tmp_path):
+    history = tmp_path / "history.json"
+    argv = ["train", "--epochs", "1", "--hidden", "4", "--monitor", "all"]
+    assert main([*argv, "--history", str(history)]) == 0
+    assert all(len(values) == 1 for values in json.loads(history.read_text()).values())

@@ -1,0 +1,213 @@
+"""Writing files: never over what is not a regular file, through links, no stray temporaries."""
+
+import os
+import socket
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from sknielsen import NielsenMLPClassifier, _io, save
+from sknielsen._io import (
+    STALE_SECONDS,
+    NotARegularFileError,
+    check_readable,
+    check_writable,
+    write_bytes_atomically,
+    write_text_atomically,
+)
+
+REPOSITORY = str(Path(__file__).resolve().parents[1])
+
+
+@pytest.fixture(scope="module")
+def fitted(small_digits):
+    X, _, y, _ = small_digits
+    return NielsenMLPClassifier(hidden_layer_sizes=(5,), epochs=1, random_state=0).fit(X, y)
+
+
+def make_fifo(path):
+    os.mkfifo(path)
+    return path
+
+
+def make_socket(path):
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.close()  # the socket file stays
+    return path
+
+
+def make_folder(path):
+    path.mkdir()
+    return path
+
+
+SPECIAL_FILES = {"a FIFO": make_fifo, "a socket": make_socket, "a directory": make_folder}
+WRITERS = {
+    "write_bytes_atomically": lambda path: write_bytes_atomically(path, b"data"),
+    "write_text_atomically": lambda path: write_text_atomically(path, "data"),
+    "check_writable": check_writable,
+    "save": None,  # filled with the fitted model in the test
+}
+
+
+@pytest.mark.parametrize("kind", SPECIAL_FILES)
+@pytest.mark.parametrize("writer", WRITERS)
+def test_what_is_not_a_regular_file_is_refused_and_kept(kind, writer, fitted, tmp_path):
+    target = SPECIAL_FILES[kind](tmp_path / "target")
+    mode = os.lstat(target).st_mode
+    write = WRITERS[writer] or (lambda path: save(fitted, path))
+    with pytest.raises(NotARegularFileError, match=f"Cannot write .*target: it is {kind}"):
+        write(target)
+    assert os.lstat(target).st_mode == mode  # still there, still what it was
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["target"]  # no temporary left
+
+
+@pytest.mark.parametrize(
+    "file_type, kind",
+    [(stat.S_IFCHR, "a character device"), (stat.S_IFBLK, "a block device")],
+)
+def test_devices_are_refused(file_type, kind, tmp_path, monkeypatch):
+    # Tests never touch /dev: the target's stat is faked to say it is a device.
+    target = tmp_path / "null"
+    real_stat = os.stat
+
+    def fake_stat(path, *args, **kwargs):
+        if os.fspath(path) == os.fspath(target):
+            return os.stat_result((file_type | 0o666, *real_stat(tmp_path)[1:]))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(_io.os, "stat", fake_stat)
+    with pytest.raises(NotARegularFileError, match=f"{target}: it is {kind}, not a regular"):
+        write_bytes_atomically(target, b"data")
+    assert not os.path.lexists(target)  # nothing written (lstat is not faked)
+
+
+def test_a_link_is_written_through_atomically(fitted, tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "net.json"
+    target.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    save(fitted, link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text().startswith('{"format": "sknielsen-model"')
+    assert check_writable(link) == target
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["link.json", "net.json", "real"]
+
+
+def test_a_dangling_link_creates_its_target(tmp_path):
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "new")
+    write_text_atomically(link, "hello")
+    assert link.is_symlink() and (tmp_path / "new").read_text() == "hello"
+
+
+def test_a_link_to_a_fifo_is_refused_naming_both(tmp_path):
+    fifo = make_fifo(tmp_path / "fifo")
+    link = tmp_path / "link"
+    link.symlink_to(fifo)
+    with pytest.raises(NotARegularFileError, match=r"link \(a link to .*fifo\): it is a FIFO"):
+        write_text_atomically(link, "x")
+    with pytest.raises(NotARegularFileError, match="Cannot read .*link.*it is a FIFO"):
+        check_readable(link)
+
+
+def test_a_name_near_the_length_limit_is_saved(tmp_path):
+    target = tmp_path / ("n" * 250)  # with ".<16 digits>.tmp" added, too long as it is
+    write_text_atomically(target, "data")
+    write_text_atomically(target, "again")
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_check_writable_names_the_path_and_leaves_nothing(tmp_path):
+    missing = tmp_path / "missing" / "net.json"
+    with pytest.raises(FileNotFoundError, match=f"No such file or directory: '{missing}'"):
+        check_writable(missing)
+    (tmp_path / "file").write_text("")
+    with pytest.raises(NotADirectoryError, match="file/net.json"):
+        check_writable(tmp_path / "file" / "net.json")
+    assert check_writable(tmp_path / "new.json") == tmp_path / "new.json"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_check_readable(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        check_readable(tmp_path / "missing")
+    with pytest.raises(NotARegularFileError, match="Cannot read .*: it is a directory"):
+        check_readable(tmp_path)
+    (tmp_path / "ok").write_text("")
+    check_readable(tmp_path / "ok")
+
+
+def temporary_name(target_name, digits="0123456789abcdef"):
+    return f".{target_name}.{digits}.tmp"
+
+
+def age(path, seconds):
+    then = time.time() - seconds
+    os.utime(path, (then, then), follow_symlinks=False)
+
+
+def test_stale_temporaries_of_the_target_are_removed_and_nothing_else(tmp_path):
+    old = STALE_SECONDS + 60
+    leftovers = {
+        temporary_name("net.json"): old,  # ours, stale: removed
+        temporary_name("net.json", "fedcba9876543210"): 5,  # ours, maybe a live save: kept
+        temporary_name("other.json"): old,  # another target's: kept
+        ".net.json.backup.tmp": old,  # not our name pattern: kept
+        temporary_name("net.json", "0123456789ABCDEF"): old,  # not our digits: kept
+    }
+    for name, seconds in leftovers.items():
+        (tmp_path / name).write_text("partial")
+        age(tmp_path / name, seconds)
+    link = tmp_path / temporary_name("net.json", "1111111111111111")
+    link.symlink_to(tmp_path / "elsewhere")
+    age(link, old)  # a link with our name is not a file we made: kept
+    write_text_atomically(tmp_path / "net.json", "new")
+    remaining = {p.name for p in tmp_path.iterdir()}
+    assert remaining == (set(leftovers) | {link.name, "net.json"}) - {temporary_name("net.json")}
+
+
+KILLED_WRITER = textwrap.dedent(
+    """
+    import os, sys, time
+    from sknielsen import _io
+
+    def stall(descriptor):  # the data are written; the save hangs before the rename
+        print("writing", flush=True)
+        time.sleep(60)
+
+    _io.os.fsync = stall
+    _io.write_text_atomically(sys.argv[1], "new contents")
+    """
+)
+
+
+def test_a_save_killed_mid_write_keeps_the_old_file_and_the_next_save_cleans_up(tmp_path):
+    target = tmp_path / "net.json"
+    target.write_text("old contents")
+    env = {**os.environ, "PYTHONPATH": REPOSITORY}  # this checkout's sknielsen
+    writer = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(target)], stdout=subprocess.PIPE, text=True,
+        env=env,
+    )  # fmt: skip
+    try:
+        assert writer.stdout.readline() == "writing\n"
+    finally:
+        writer.kill()  # SIGKILL: no handler, no cleanup
+        writer.wait()
+    (leftover,) = [p for p in tmp_path.iterdir() if p.name != "net.json"]
+    assert target.read_text() == "old contents"
+    assert leftover.name.startswith(".net.json.") and leftover.read_text() == "new contents"
+    write_text_atomically(target, "next")
+    assert leftover.exists()  # too recent to be known dead
+    age(leftover, STALE_SECONDS + 1)
+    write_text_atomically(target, "after")
+    assert [p.name for p in tmp_path.iterdir()] == ["net.json"]
+    assert target.read_text() == "after"
