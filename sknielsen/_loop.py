@@ -343,6 +343,10 @@ def sample_scales(sample_weight, dtype):
     return (relative / relative.mean()).astype(dtype)
 
 
+# Rows per chunk of the epoch's loss.
+_LOSS_CHUNK = 1024
+
+
 class _MiniBatches:
     """The epochs of a mini-batch run: shuffling, gathering, steps and the epoch's loss.
 
@@ -397,8 +401,18 @@ class _MiniBatches:
                     hook(trainer)
 
     def epoch_loss(self):
-        """Mean cost of the epoch's forward passes, plus the penalty at its end."""
-        return self.trainer.cost_of(self.outputs, self.data.Y, self.data.sample_weight)
+        """Mean cost of the epoch's forward passes, plus the penalty at its end.
+
+        The per-sample costs are computed a chunk at a time, so that the
+        cost's temporaries stay small whatever the size of the training set.
+        """
+        trainer, n_samples = self.trainer, self.outputs.shape[0]
+        costs = np.empty(n_samples)
+        for start in range(0, n_samples, _LOSS_CHUNK):
+            stop = start + _LOSS_CHUNK
+            costs[start:stop] = trainer.cost.fn(self.outputs[start:stop], self.data.Y[start:stop])
+        data_cost = np.average(costs, weights=self.data.sample_weight)
+        return float(data_cost + trainer.penalty.value(trainer.network.params))
 
 
 class FullBatchObjective:

@@ -69,9 +69,9 @@ def _plugin_constraint(kind):
     return [str, HasMethods(methods)]
 
 
-def _saturated_fraction(X, weights, biases):
-    """Fraction of the weighted inputs z = XW + b with |z| > SATURATED_Z."""
-    return float(np.mean(np.abs(X @ weights + biases) > SATURATED_Z))
+def _saturated_fraction(z):
+    """Fraction of the weighted inputs z with |z| > SATURATED_Z."""
+    return float(np.mean(np.abs(z) > SATURATED_Z))
 
 
 def _warn_if_saturating(network, X):
@@ -86,16 +86,19 @@ def _warn_if_saturating(network, X):
     if network.activations[0].name not in ("sigmoid", "tanh") or X.shape[0] == 0:
         return
     sample = X[:PROBE_SIZE]
-    low, span = sample.min(axis=0), np.ptp(sample, axis=0)
-    scaled = (sample - low) / np.where(span > 0, span, 1.0)
+    low = sample.min(axis=0)
+    span = sample.max(axis=0) - low
+    span[span == 0] = 1.0
     weights, biases = network.weights[0], network.biases[0]
-    saturated = _saturated_fraction(sample, weights, biases)
-    reference = _saturated_fraction(scaled, weights, biases)
+    z = sample @ weights + biases
+    # ((sample - low) / span) @ W, without a scaled copy of the sample.
+    z_scaled = sample @ (weights / span[:, None]) - (low / span) @ weights + biases
+    saturated, reference = _saturated_fraction(z), _saturated_fraction(z_scaled)
     if saturated >= 0.5 and saturated - reference >= 0.25:
         warn(
             f"The inputs saturate the first layer: at the starting weights {saturated:.0%} of "
             f"its weighted inputs have |z| > {SATURATED_Z:g}, against {reference:.0%} with the "
-            f"features scaled to [0, 1] (X ranges over [{sample.min():g}, {sample.max():g}]), "
+            f"features scaled to [0, 1] (X ranges over [{low.min():g}, {(low + span).max():g}]), "
             "so learning will be slow or stall. Scale the inputs first: "
             "sklearn.preprocessing.MinMaxScaler or StandardScaler in a Pipeline, or X / 255 "
             "for pixels."
