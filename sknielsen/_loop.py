@@ -352,7 +352,7 @@ class _MiniBatches:
 
     The rows of a shuffled mini-batch are gathered into one reused buffer,
     so the training set is never copied, and the outputs of every forward
-    pass are kept for the epoch's mean loss.
+    pass are kept, in the epoch's order, for its mean loss.
     """
 
     def __init__(self, trainer, data, batching, rng):
@@ -392,7 +392,7 @@ class _MiniBatches:
             m = stop - start
             scale = 1.0 / m if self.scales is None else (self.scales[index] / m)[:, None]
             grads = self.backprop.gradient(xb, yb, scale)
-            self.outputs[index] = self.backprop.output  # in the data's order, for epoch_loss
+            self.outputs[start:stop] = self.backprop.output  # for epoch_loss
             trainer.state = trainer.optimizer.step(network.params, grads, trainer.state,
                                                    trainer.penalty)  # fmt: skip
             if hooks:
@@ -407,11 +407,14 @@ class _MiniBatches:
         cost's temporaries stay small whatever the size of the training set.
         """
         trainer, n_samples = self.trainer, self.outputs.shape[0]
+        order = np.arange(n_samples) if self.order is None else self.order
         costs = np.empty(n_samples)
         for start in range(0, n_samples, _LOSS_CHUNK):
-            stop = start + _LOSS_CHUNK
-            costs[start:stop] = trainer.cost.fn(self.outputs[start:stop], self.data.Y[start:stop])
-        data_cost = np.average(costs, weights=self.data.sample_weight)
+            stop = min(start + _LOSS_CHUNK, n_samples)
+            targets = np.take(self.data.Y, order[start:stop], axis=0)
+            costs[start:stop] = trainer.cost.fn(self.outputs[start:stop], targets)
+        weights = None if self.data.sample_weight is None else self.data.sample_weight[order]
+        data_cost = np.average(costs, weights=weights)
         return float(data_cost + trainer.penalty.value(trainer.network.params))
 
 

@@ -56,11 +56,12 @@ PLUGIN_PARAMETERS = {
 # Parameters naming a plugin that only shapes training (not saved as fitted state).
 TRAINING_PLUGIN_PARAMETERS = {"augment": "augmenter"}
 DTYPES = {"float64": np.float64, "float32": np.float32}
-# Training samples on which the cost is compared before and after a fit, and
-# on which the inputs' saturation of the first layer is measured.
+# Training samples on which the cost is compared before and after a fit.
 PROBE_SIZE = 1000
-# |z| beyond which a sigmoid neuron is saturated: σ'(4) ≈ 0.018.
+# |z| beyond which a sigmoid neuron is saturated: σ'(4) ≈ 0.018; and the rows
+# on which the saturation is measured (times the neurons: thousands of z values).
 SATURATED_Z = 4.0
+SATURATION_SAMPLE = 128
 
 
 def _plugin_constraint(kind):
@@ -77,15 +78,15 @@ def _saturated_fraction(z):
 def _warn_if_saturating(network, X):
     """Warn when the features' range, not the initializer, saturates the first layer.
 
-    The criterion is measured at the starting weights on up to PROBE_SIZE
-    rows: the share of first-layer neurons with |z| > 4 (sigmoid's slope is
+    The criterion is measured at the starting weights on up to
+    SATURATION_SAMPLE rows: the share of first-layer neurons with |z| > 4 (sigmoid's slope is
     then below 0.02), against the share with the same features min-max
     scaled to [0, 1]. The book's large initializer saturates many neurons on
     well-scaled data too; only the excess is the data's doing.
     """
     if network.activations[0].name not in ("sigmoid", "tanh") or X.shape[0] == 0:
         return
-    sample = X[:PROBE_SIZE]
+    sample = X[:SATURATION_SAMPLE]
     low = sample.min(axis=0)
     span = sample.max(axis=0) - low
     span[span == 0] = 1.0

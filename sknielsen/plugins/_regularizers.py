@@ -36,7 +36,8 @@ class L2(Regularizer):
     def penalty(self, weights, lmbda, n):
         if not lmbda:  # 0 × an overflowed Σw² would be NaN
             return 0.0
-        return 0.5 * (lmbda / n) * float(np.dot(weights, weights))
+        # einsum, not BLAS's dot: no thread start-up for a vector this small.
+        return 0.5 * (lmbda / n) * float(np.einsum("i,i->", weights, weights))
 
     def gradient(self, weights, lmbda, n, out):
         if not lmbda:
