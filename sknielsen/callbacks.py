@@ -35,11 +35,14 @@ into the next. ``partial_fit`` keeps its copies from call to call.
 """
 
 import math
+import os
 import sys
 import time
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ._io import write_text_atomically
 from ._params import HyperParameters
@@ -64,6 +67,12 @@ __all__ = [
 MONITORS = ("training_cost", "training_accuracy", "validation_cost", "validation_accuracy")
 #: Every per-epoch list of the history: the mean mini-batch loss and the monitors.
 HISTORY_KEYS = ("loss", *MONITORS)
+
+# Constraints that several callbacks share, in scikit-learn's form.
+_AT_LEAST_ONE = [Interval(Integral, 1, None, closed="left")]
+_MODE = [StrOptions({"auto", "min", "max"})]
+_PATH = [str, os.PathLike]
+_POSITIVE = [Interval(Real, 0, np.inf, closed="neither")]
 
 
 class StopTraining(Exception):
@@ -122,8 +131,6 @@ def _minimizes(monitor, mode):
     """Whether a smaller value of the history key ``monitor`` is better."""
     if mode == "auto":
         return monitor.endswith(("cost", "loss"))
-    if mode not in ("min", "max"):
-        raise ValueError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}.")
     return mode == "min"
 
 
@@ -177,6 +184,14 @@ class EarlyStopping(Callback):
         in ``cost`` or ``loss`` and maximizes the others.
     """
 
+    _parameter_constraints = {
+        "monitor": [str],
+        "patience": _AT_LEAST_ONE,
+        "min_delta": [Interval(Real, 0, np.inf, closed="left")],
+        "restore_best": ["boolean"],
+        "mode": _MODE,
+    }
+
     def __init__(self, monitor="validation_accuracy", patience=10, min_delta=0.0,
                  restore_best=True, mode="auto"):  # fmt: skip
         self.monitor = monitor
@@ -214,6 +229,14 @@ class HalveOnPlateau(Callback):
     mode : {'auto', 'min', 'max'}, default='auto'
     """
 
+    _parameter_constraints = {
+        "monitor": [str],
+        "patience": _AT_LEAST_ONE,
+        "factor": [Interval(Real, 0, 1, closed="neither")],
+        "min_fraction": [Interval(Real, 0, 1, closed="right")],
+        "mode": _MODE,
+    }
+
     def __init__(self, monitor="validation_accuracy", patience=10, factor=0.5,
                  min_fraction=1.0 / 128, mode="auto"):  # fmt: skip
         self.monitor = monitor
@@ -244,6 +267,8 @@ class StepDecay(Callback):
     gamma : float, default=0.5
     """
 
+    _parameter_constraints = {"step_size": _AT_LEAST_ONE, "gamma": _POSITIVE}
+
     def __init__(self, step_size=10, gamma=0.5):
         self.step_size = step_size
         self.gamma = gamma
@@ -259,6 +284,8 @@ class ExponentialDecay(Callback):
     ----------
     gamma : float, default=0.95
     """
+
+    _parameter_constraints = {"gamma": _POSITIVE}
 
     def __init__(self, gamma=0.95):
         self.gamma = gamma
@@ -278,6 +305,8 @@ class InverseScaling(Callback):
     ----------
     power_t : float, default=0.5
     """
+
+    _parameter_constraints = {"power_t": [Interval(Real, 0, np.inf, closed="left")]}
 
     def __init__(self, power_t=0.5):
         self.power_t = power_t
@@ -304,6 +333,14 @@ class Checkpoint(Callback):
         The history key judged by ``best_only``.
     mode : {'auto', 'min', 'max'}, default='auto'
     """
+
+    _parameter_constraints = {
+        "path": _PATH,
+        "every": _AT_LEAST_ONE,
+        "best_only": ["boolean"],
+        "monitor": [str],
+        "mode": _MODE,
+    }
 
     def __init__(self, path, every=1, best_only=False, monitor="validation_accuracy",
                  mode="auto"):  # fmt: skip
@@ -340,6 +377,8 @@ class CSVLogger(Callback):
     separator : str, default=','
     """
 
+    _parameter_constraints = {"path": _PATH, "append": ["boolean"], "separator": [str]}
+
     def __init__(self, path, append=False, separator=","):
         self.path = path
         self.append = append
@@ -370,6 +409,11 @@ class ProgressBar(Callback):
         Where to draw; None means ``sys.stdout`` at training time.
     width : int, default=30
     """
+
+    _parameter_constraints = {
+        "stream": [None, HasMethods(["write", "flush"])],
+        "width": _AT_LEAST_ONE,
+    }
 
     def __init__(self, stream=None, width=30):
         self.stream = stream
@@ -409,6 +453,13 @@ class Monitor(Callback):
         ``score(output, Y)``, recorded as the "accuracy"; None: :func:`accuracy`.
     """
 
+    _parameter_constraints = {
+        "monitor": [tuple, list],
+        "train_data": [None, tuple],
+        "validation_data": [None, tuple],
+        "score": [None, callable],
+    }
+
     def __init__(self, monitor=(), train_data=None, validation_data=None, score=None):
         self.monitor = monitor
         self.train_data = train_data
@@ -440,6 +491,8 @@ class VerbosePrinter(Callback):
         Epochs of the run, shown as "Epoch k/epochs".
     print_fn : callable, default=print
     """
+
+    _parameter_constraints = {"epochs": [None, *_AT_LEAST_ONE], "print_fn": [callable]}
 
     def __init__(self, epochs=None, print_fn=print):
         self.epochs = epochs
@@ -477,6 +530,13 @@ class MonitorEvery(Callback):
     record : dict of list
     score : callable or None
     """
+
+    _parameter_constraints = {
+        "every": _AT_LEAST_ONE,
+        "validation_data": [None, tuple, list],
+        "record": [None, dict],
+        "score": [None, callable],
+    }
 
     def __init__(self, every=1000, validation_data=None, record=None, score=None):
         self.every = every
