@@ -174,9 +174,9 @@ class EarlyStopping(Callback):
     monitor : str, default='validation_accuracy'
         A key of the history, such as ``'validation_accuracy'`` or ``'loss'``.
     patience : int, default=10
-        Epochs without improvement before stopping.
+        Epochs without improvement before stopping; at least 1.
     min_delta : float, default=0.0
-        Smallest change that counts as an improvement.
+        Smallest change that counts as an improvement; 0 or more.
     restore_best : bool, default=True
         Whether the model keeps the weights of the best epoch.
     mode : {'auto', 'min', 'max'}, default='auto'
@@ -222,10 +222,11 @@ class HalveOnPlateau(Callback):
     ----------
     monitor : str, default='validation_accuracy'
     patience : int, default=10
+        At least 1.
     factor : float, default=0.5
-        What η is multiplied by at each plateau.
+        What η is multiplied by at each plateau, in (0, 1).
     min_fraction : float, default=1/128
-        Stop when η ≤ ``min_fraction`` × the initial η.
+        Stop when η ≤ ``min_fraction`` × the initial η; in (0, 1].
     mode : {'auto', 'min', 'max'}, default='auto'
     """
 
@@ -264,7 +265,9 @@ class StepDecay(Callback):
     Parameters
     ----------
     step_size : int, default=10
+        At least 1.
     gamma : float, default=0.5
+        Positive.
     """
 
     _parameter_constraints = {"step_size": _AT_LEAST_ONE, "gamma": _POSITIVE}
@@ -283,6 +286,7 @@ class ExponentialDecay(Callback):
     Parameters
     ----------
     gamma : float, default=0.95
+        Positive.
     """
 
     _parameter_constraints = {"gamma": _POSITIVE}
@@ -304,6 +308,7 @@ class InverseScaling(Callback):
     Parameters
     ----------
     power_t : float, default=0.5
+        0 or more.
     """
 
     _parameter_constraints = {"power_t": [Interval(Real, 0, np.inf, closed="left")]}
@@ -326,7 +331,7 @@ class Checkpoint(Callback):
         Where to write. ``{epoch}`` in it is replaced by the epoch number,
         to keep one file per checkpoint.
     every : int, default=1
-        Save after every this many epochs.
+        Save after every this many epochs; at least 1.
     best_only : bool, default=False
         Save only when ``monitor`` improves.
     monitor : str, default='validation_accuracy'
@@ -408,6 +413,7 @@ class ProgressBar(Callback):
     stream : file-like or None, default=None
         Where to draw; None means ``sys.stdout`` at training time.
     width : int, default=30
+        At least 1.
     """
 
     _parameter_constraints = {
