@@ -42,7 +42,7 @@ from .callbacks import (
     ProgressBar,
     VerbosePrinter,
 )
-from .plugins._augmenters import as_augmenter, image_shape_for
+from .plugins._augmenters import as_augmenter, check_image_shape, image_shape_for
 
 # Estimator parameters that name a plugin, and the kind of plugin they name.
 PLUGIN_PARAMETERS = {
@@ -165,13 +165,31 @@ class _BaseNielsenMLP(BaseEstimator):
         Returns
         -------
         self : estimator
+
+        Raises
+        ------
+        InvalidParameterError
+            For nested names under a parameter that holds no plugin
+            (``augment__max_degrees`` with ``augment=None``, say).
         """
         nested = {key.partition("__")[0] for key in params if "__" in key}
         for key in nested & (PLUGIN_PARAMETERS.keys() | TRAINING_PLUGIN_PARAMETERS.keys()):
             value = params.get(key, getattr(self, key))
             if isinstance(value, str):
-                params[key] = self._resolve(key, value)
+                value = params[key] = self._resolve(key, value)
+            if not hasattr(value, "set_params"):
+                keys = sorted(k for k in params if k.startswith(key + "__"))
+                raise self._nothing_to_set(key, value, keys)
         return super().set_params(**params)
+
+    def _nothing_to_set(self, parameter, value, keys):
+        """The error for ``keys`` (``augment__max_degrees``, ...) when ``parameter`` has none."""
+        return InvalidParameterError(
+            f"Cannot set {', '.join(keys)}: the {parameter!r} parameter of "
+            f"{type(self).__name__} is {value!r}, which has no hyper-parameters. Set "
+            f"{parameter!r} to a plugin, by name or as an instance, in the same call "
+            f"(set_params({parameter}=..., {keys[0]}=...))."
+        )
 
     def _resolve(self, parameter, value):
         """Return a fresh plugin instance for ``value``, named in errors as ``parameter``."""
@@ -183,17 +201,23 @@ class _BaseNielsenMLP(BaseEstimator):
                 f"The {parameter!r} parameter of {type(self).__name__} is invalid: {exc}"
             ) from exc
 
+    def _fitted_plugin(self, parameter, value):
+        """A fresh plugin for ``value``, its hyper-parameters validated as ``<parameter>__<name>``."""
+        plugin = self._resolve(parameter, value)
+        plugin._validate_params(f"{parameter}__", type(self).__name__)
+        return plugin
+
     def _resolve_plugins(self):
         """Set ``cost_``, ``activation_``, ... from the parameters, never changing them."""
-        self.cost_ = self._resolve("cost", self.cost)
-        self.activation_ = self._resolve("activation", self.activation)
+        self.cost_ = self._fitted_plugin("cost", self.cost)
+        self.activation_ = self._fitted_plugin("activation", self.activation)
         output = self.output_activation
         if output is None:
             output = self._default_output_activation or self.cost_.output_activation
-        self.output_activation_ = self._resolve("output_activation", output)
-        self.initializer_ = self._resolve("initializer", self.initializer)
-        self.regularizer_ = self._resolve("regularizer", self.regularizer)
-        self.optimizer_ = self._resolve("optimizer", self.optimizer)
+        self.output_activation_ = self._fitted_plugin("output_activation", output)
+        self.initializer_ = self._fitted_plugin("initializer", self.initializer)
+        self.regularizer_ = self._fitted_plugin("regularizer", self.regularizer)
+        self.optimizer_ = self._fitted_plugin("optimizer", self.optimizer)
         allowed = self.cost_.output_activations
         output_name = self.output_activation_.name
         if output_name not in allowed:
@@ -557,12 +581,13 @@ class _BaseNielsenMLP(BaseEstimator):
 
     def _callback_specification(self):
         """What ``callbacks_`` is made from: ``partial_fit`` keeps it while this is unchanged."""
-        for callback in self.callbacks or ():
+        for index, callback in enumerate(self.callbacks or ()):
             if not isinstance(callback, Callback):
                 raise InvalidParameterError(
                     f"The 'callbacks' parameter of {type(self).__name__} must list "
                     f"sknielsen.callbacks.Callback instances; got {callback!r}."
                 )
+            callback._validate_params(f"callbacks[{index}].", type(self).__name__)
         return (self.early_stopping, self.n_iter_no_change, self.schedule,
                 [clone(callback) for callback in self.callbacks or ()])  # fmt: skip
 
@@ -588,15 +613,13 @@ class _BaseNielsenMLP(BaseEstimator):
 
     def _augmenter(self, n_features, rng):
         """A function distorting a mini-batch of rows, or None without ``augment``."""
+        owner = type(self).__name__
+        # Checked even without augment, so that a search never reports a bad shape as fine.
+        image_shape = check_image_shape(self.image_shape, owner)
         if self.augment is None:
             return None
-        try:
-            augmenter = as_augmenter(self.augment)
-        except (ValueError, TypeError) as exc:
-            raise InvalidParameterError(
-                f"The 'augment' parameter of {type(self).__name__} is invalid: {exc}"
-            ) from exc
-        shape = image_shape_for(n_features, self.image_shape)
+        augmenter = as_augmenter(self.augment, owner)
+        shape = image_shape_for(n_features, image_shape)
 
         def distort(rows):
             images = rows.reshape(len(rows), *shape)

@@ -4,10 +4,16 @@ Plugins and callbacks keep their hyper-parameters as constructor arguments,
 each stored unchanged under an attribute of the same name. This base gives
 them ``get_params``/``set_params``, so that nested names such as
 ``optimizer__mu`` work in :class:`~sklearn.model_selection.GridSearchCV` and
-:func:`sklearn.base.clone` copies them like estimators.
+:func:`sklearn.base.clone` copies them like estimators, and validates their
+values declaratively, as scikit-learn estimators do: a class lists the
+allowed values of its hyper-parameters in ``_parameter_constraints`` with
+scikit-learn's own constraint objects (``Interval``, ``StrOptions``, types,
+``None``, ...).
 """
 
 import inspect
+
+from sklearn.utils._param_validation import validate_parameter_constraints
 
 
 class HyperParameters:
@@ -15,6 +21,11 @@ class HyperParameters:
 
     Subclasses accept no ``*args`` or ``**kwargs``.
     """
+
+    #: Allowed values of each hyper-parameter, in scikit-learn's form: a name
+    #: maps to a list of constraints, one of which a valid value must satisfy.
+    #: Hyper-parameters left out are not checked.
+    _parameter_constraints: dict = {}
 
     @classmethod
     def _get_param_names(cls):
@@ -32,6 +43,56 @@ class HyperParameters:
                 )
             names.append(parameter.name)
         return sorted(names)
+
+    @classmethod
+    def _check_declaration(cls):
+        """Refuse ``*args``/``**kwargs`` and constraints on parameters that do not exist.
+
+        Raises
+        ------
+        TypeError
+            Naming the class and what is wrong with its declaration.
+        """
+        unknown = set(cls._parameter_constraints) - set(cls._get_param_names())
+        if unknown:
+            raise TypeError(
+                f"{cls.__name__}._parameter_constraints names {sorted(unknown)}, which "
+                "are not parameters of its __init__."
+            )
+
+    def _validate_params(self, path="", owner=None):
+        """Check the hyper-parameters, and those of nested objects, against their constraints.
+
+        Parameters
+        ----------
+        path : str, default=''
+            How the user reaches this object's hyper-parameters, written
+            before each name in the error: ``"optimizer__"`` or
+            ``"callbacks[0]."``.
+        owner : str, default=None
+            What the user configured, named in the error (the estimator's
+            class); None names this object's class.
+
+        Raises
+        ------
+        InvalidParameterError
+            A ValueError naming the first invalid hyper-parameter by its full
+            path, and the values it allows.
+        """
+        owner = owner or type(self).__name__
+        params = self.get_params()
+        validate_parameter_constraints(
+            {path + name: allowed for name, allowed in self._parameter_constraints.items()},
+            {path + name: value for name, value in params.items()},
+            caller_name=owner,
+        )
+        for name, value in params.items():
+            if isinstance(value, HyperParameters):
+                value._validate_params(f"{path}{name}__", owner)
+            elif isinstance(value, (list, tuple)):
+                for index, item in enumerate(value):
+                    if isinstance(item, HyperParameters):
+                        item._validate_params(f"{path}{name}[{index}].", owner)
 
     def _describe(self):
         """How error messages name this object."""

@@ -7,7 +7,7 @@ comparison with the on-the-fly mode or for other estimators.
 
 import numpy as np
 
-from .plugins._augmenters import as_augmenter, image_shape_for
+from .plugins._augmenters import as_augmenter, check_image_shape, image_shape_for
 
 __all__ = ["expand"]
 
@@ -40,8 +40,8 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     if X.ndim != 2 or len(X) != len(y):
         raise ValueError(f"X must be 2-D with one row per label; got {X.shape} and {y.shape}.")
     n_samples, n_features = X.shape
-    image_shape = image_shape_for(n_features, image_shape)
-    augmenter = as_augmenter(augment)
+    image_shape = image_shape_for(n_features, check_image_shape(image_shape, "expand"))
+    augmenter = as_augmenter(augment, "expand")
     rng = np.random.default_rng(random_state)
     images = X.reshape(n_samples, *image_shape)
     distorted = [augmenter(images, rng).reshape(n_samples, n_features) for _ in range(copies)]

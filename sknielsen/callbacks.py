@@ -35,11 +35,14 @@ into the next. ``partial_fit`` keeps its copies from call to call.
 """
 
 import math
+import os
 import sys
 import time
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ._io import write_text_atomically
 from ._params import HyperParameters
@@ -64,6 +67,12 @@ __all__ = [
 MONITORS = ("training_cost", "training_accuracy", "validation_cost", "validation_accuracy")
 #: Every per-epoch list of the history: the mean mini-batch loss and the monitors.
 HISTORY_KEYS = ("loss", *MONITORS)
+
+# Constraints that several callbacks share, in scikit-learn's form.
+_AT_LEAST_ONE = [Interval(Integral, 1, None, closed="left")]
+_MODE = [StrOptions({"auto", "min", "max"})]
+_PATH = [str, os.PathLike]
+_POSITIVE = [Interval(Real, 0, np.inf, closed="neither")]
 
 
 class StopTraining(Exception):
@@ -122,8 +131,6 @@ def _minimizes(monitor, mode):
     """Whether a smaller value of the history key ``monitor`` is better."""
     if mode == "auto":
         return monitor.endswith(("cost", "loss"))
-    if mode not in ("min", "max"):
-        raise ValueError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}.")
     return mode == "min"
 
 
@@ -167,15 +174,23 @@ class EarlyStopping(Callback):
     monitor : str, default='validation_accuracy'
         A key of the history, such as ``'validation_accuracy'`` or ``'loss'``.
     patience : int, default=10
-        Epochs without improvement before stopping.
+        Epochs without improvement before stopping; at least 1.
     min_delta : float, default=0.0
-        Smallest change that counts as an improvement.
+        Smallest change that counts as an improvement; 0 or more.
     restore_best : bool, default=True
         Whether the model keeps the weights of the best epoch.
     mode : {'auto', 'min', 'max'}, default='auto'
         Whether smaller or larger is better; ``'auto'`` minimizes keys ending
         in ``cost`` or ``loss`` and maximizes the others.
     """
+
+    _parameter_constraints = {
+        "monitor": [str],
+        "patience": _AT_LEAST_ONE,
+        "min_delta": [Interval(Real, 0, np.inf, closed="left")],
+        "restore_best": ["boolean"],
+        "mode": _MODE,
+    }
 
     def __init__(self, monitor="validation_accuracy", patience=10, min_delta=0.0,
                  restore_best=True, mode="auto"):  # fmt: skip
@@ -207,12 +222,21 @@ class HalveOnPlateau(Callback):
     ----------
     monitor : str, default='validation_accuracy'
     patience : int, default=10
+        At least 1.
     factor : float, default=0.5
-        What η is multiplied by at each plateau.
+        What η is multiplied by at each plateau, in (0, 1).
     min_fraction : float, default=1/128
-        Stop when η ≤ ``min_fraction`` × the initial η.
+        Stop when η ≤ ``min_fraction`` × the initial η; in (0, 1].
     mode : {'auto', 'min', 'max'}, default='auto'
     """
+
+    _parameter_constraints = {
+        "monitor": [str],
+        "patience": _AT_LEAST_ONE,
+        "factor": [Interval(Real, 0, 1, closed="neither")],
+        "min_fraction": [Interval(Real, 0, 1, closed="right")],
+        "mode": _MODE,
+    }
 
     def __init__(self, monitor="validation_accuracy", patience=10, factor=0.5,
                  min_fraction=1.0 / 128, mode="auto"):  # fmt: skip
@@ -241,8 +265,12 @@ class StepDecay(Callback):
     Parameters
     ----------
     step_size : int, default=10
+        At least 1.
     gamma : float, default=0.5
+        Positive.
     """
+
+    _parameter_constraints = {"step_size": _AT_LEAST_ONE, "gamma": _POSITIVE}
 
     def __init__(self, step_size=10, gamma=0.5):
         self.step_size = step_size
@@ -258,7 +286,10 @@ class ExponentialDecay(Callback):
     Parameters
     ----------
     gamma : float, default=0.95
+        Positive.
     """
+
+    _parameter_constraints = {"gamma": _POSITIVE}
 
     def __init__(self, gamma=0.95):
         self.gamma = gamma
@@ -277,7 +308,10 @@ class InverseScaling(Callback):
     Parameters
     ----------
     power_t : float, default=0.5
+        0 or more.
     """
+
+    _parameter_constraints = {"power_t": [Interval(Real, 0, np.inf, closed="left")]}
 
     def __init__(self, power_t=0.5):
         self.power_t = power_t
@@ -297,13 +331,21 @@ class Checkpoint(Callback):
         Where to write. ``{epoch}`` in it is replaced by the epoch number,
         to keep one file per checkpoint.
     every : int, default=1
-        Save after every this many epochs.
+        Save after every this many epochs; at least 1.
     best_only : bool, default=False
         Save only when ``monitor`` improves.
     monitor : str, default='validation_accuracy'
         The history key judged by ``best_only``.
     mode : {'auto', 'min', 'max'}, default='auto'
     """
+
+    _parameter_constraints = {
+        "path": _PATH,
+        "every": _AT_LEAST_ONE,
+        "best_only": ["boolean"],
+        "monitor": [str],
+        "mode": _MODE,
+    }
 
     def __init__(self, path, every=1, best_only=False, monitor="validation_accuracy",
                  mode="auto"):  # fmt: skip
@@ -340,6 +382,8 @@ class CSVLogger(Callback):
     separator : str, default=','
     """
 
+    _parameter_constraints = {"path": _PATH, "append": ["boolean"], "separator": [str]}
+
     def __init__(self, path, append=False, separator=","):
         self.path = path
         self.append = append
@@ -369,7 +413,13 @@ class ProgressBar(Callback):
     stream : file-like or None, default=None
         Where to draw; None means ``sys.stdout`` at training time.
     width : int, default=30
+        At least 1.
     """
+
+    _parameter_constraints = {
+        "stream": [None, HasMethods(["write", "flush"])],
+        "width": _AT_LEAST_ONE,
+    }
 
     def __init__(self, stream=None, width=30):
         self.stream = stream
@@ -409,6 +459,13 @@ class Monitor(Callback):
         ``score(output, Y)``, recorded as the "accuracy"; None: :func:`accuracy`.
     """
 
+    _parameter_constraints = {
+        "monitor": [tuple, list],
+        "train_data": [None, tuple],
+        "validation_data": [None, tuple],
+        "score": [None, callable],
+    }
+
     def __init__(self, monitor=(), train_data=None, validation_data=None, score=None):
         self.monitor = monitor
         self.train_data = train_data
@@ -440,6 +497,8 @@ class VerbosePrinter(Callback):
         Epochs of the run, shown as "Epoch k/epochs".
     print_fn : callable, default=print
     """
+
+    _parameter_constraints = {"epochs": [None, *_AT_LEAST_ONE], "print_fn": [callable]}
 
     def __init__(self, epochs=None, print_fn=print):
         self.epochs = epochs
@@ -477,6 +536,13 @@ class MonitorEvery(Callback):
     record : dict of list
     score : callable or None
     """
+
+    _parameter_constraints = {
+        "every": _AT_LEAST_ONE,
+        "validation_data": [None, tuple, list],
+        "record": [None, dict],
+        "score": [None, callable],
+    }
 
     def __init__(self, every=1000, validation_data=None, record=None, score=None):
         self.every = every

@@ -7,8 +7,11 @@ whatever its size. The batch coordinate is always an exact integer, so
 images never bleed into each other.
 """
 
+from numbers import Integral, Real
+
 import numpy as np
 from scipy import ndimage
+from sklearn.utils._param_validation import Interval, InvalidParameterError
 
 from ._base import Augmenter
 from ._registry import get, register
@@ -25,21 +28,84 @@ def warp(images, dy, dx, order=1):
     return out.astype(images.dtype, copy=False)
 
 
-def as_augmenter(augment):
-    """An augmenter from a name, an instance, or a list of them applied in turn."""
+def as_augmenter(augment, owner):
+    """An augmenter from a name, an instance, or a list of them applied in turn.
+
+    Parameters
+    ----------
+    augment : str, Augmenter, or list or tuple of them
+        The ``augment`` parameter of ``owner``.
+    owner : str
+        What the user configured (an estimator's class, a function), named
+        in errors.
+
+    Returns
+    -------
+    augmenter : Augmenter
+        A fresh instance, its hyper-parameters validated.
+
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown name, an object that is not an augmenter, or an
+        invalid hyper-parameter, named by its path (``augment__max_degrees``,
+        ``augment[1].max_pixels``).
+    """
     if isinstance(augment, (list, tuple)):
-        return Compose(augmenters=tuple(get("augmenter", item) for item in augment))
-    return get("augmenter", augment)
+        augmenters = tuple(_resolve(item, owner) for item in augment)
+        for index, augmenter in enumerate(augmenters):
+            augmenter._validate_params(f"augment[{index}].", owner)
+        return Compose(augmenters=augmenters)
+    augmenter = _resolve(augment, owner)
+    augmenter._validate_params("augment__", owner)
+    return augmenter
+
+
+def _resolve(augment, owner):
+    """A fresh augmenter from a name or an instance; anything else is ``owner``'s error."""
+    try:
+        return get("augmenter", augment)
+    except (ValueError, TypeError) as exc:
+        raise InvalidParameterError(f"The 'augment' parameter of {owner} is invalid: {exc}") from exc
+
+
+#: What each entry of an ``image_shape`` must be.
+IMAGE_SIDE = Interval(Integral, 1, None, closed="left")
+
+
+def check_image_shape(image_shape, owner):
+    """Return ``image_shape`` as a tuple of two positive ints, or None when it is None.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming ``owner`` and what an image shape must be.
+    """
+    if image_shape is None:
+        return None
+    if not (
+        isinstance(image_shape, (tuple, list))
+        and len(image_shape) == 2
+        and all(IMAGE_SIDE.is_satisfied_by(side) for side in image_shape)
+    ):
+        raise InvalidParameterError(
+            f"The 'image_shape' parameter of {owner} must be (height, width), two "
+            f"entries each {IMAGE_SIDE}. Got {image_shape!r} instead."
+        )
+    return tuple(int(side) for side in image_shape)
 
 
 def image_shape_for(n_features, image_shape=None):
-    """The (height, width) of images with ``n_features`` pixels; square by default."""
+    """The (height, width) of images with ``n_features`` pixels; square by default.
+
+    ``image_shape`` is None or checked by :func:`check_image_shape`.
+    """
     if image_shape is None:
         side = int(round(n_features**0.5))
         shape = (side, side)
     else:
-        shape = tuple(int(s) for s in image_shape)
-    if len(shape) != 2 or shape[0] * shape[1] != n_features:
+        shape = image_shape
+    if shape[0] * shape[1] != n_features:
         square = " (not a square image)" if image_shape is None else ""
         raise ValueError(
             f"augment needs images: {n_features} features are not images of shape "
@@ -61,7 +127,10 @@ class Rotate(Augmenter):
     Parameters
     ----------
     max_degrees : float, default=15.0
+        In [0, 180].
     """
+
+    _parameter_constraints = {"max_degrees": [Interval(Real, 0, 180, closed="both")]}
 
     def __init__(self, max_degrees=15.0):
         self.max_degrees = max_degrees
@@ -85,7 +154,10 @@ class Shift(Augmenter):
     Parameters
     ----------
     max_pixels : int, default=2
+        At least 0.
     """
+
+    _parameter_constraints = {"max_pixels": [Interval(Integral, 0, None, closed="left")]}
 
     def __init__(self, max_pixels=2):
         self.max_pixels = max_pixels
@@ -110,8 +182,13 @@ class Elastic(Augmenter):
     alpha : float, default=34.0
         Strength of the distortion, in pixels before smoothing.
     sigma : float, default=4.0
-        Width of the Gaussian, in pixels: larger is smoother.
+        Width of the Gaussian, in pixels: larger is smoother; 0 does not smooth.
     """
+
+    _parameter_constraints = {
+        "alpha": [Interval(Real, 0, np.inf, closed="left")],
+        "sigma": [Interval(Real, 0, np.inf, closed="left")],
+    }
 
     def __init__(self, alpha=34.0, sigma=4.0):
         self.alpha = alpha
@@ -133,8 +210,22 @@ class Compose(Augmenter):
     augmenters : tuple of str or Augmenter, default=('rotate', 'shift')
     """
 
+    _parameter_constraints = {"augmenters": [tuple, list]}
+
     def __init__(self, augmenters=("rotate", "shift")):
         self.augmenters = augmenters
+
+    def _validate_params(self, path="", owner=None):
+        # The base checks the instances among the augmenters; the names are checked here.
+        super()._validate_params(path, owner)
+        for index, item in enumerate(self.augmenters):
+            try:
+                get("augmenter", item)
+            except (ValueError, TypeError) as exc:
+                raise InvalidParameterError(
+                    f"The '{path}augmenters[{index}]' parameter of "
+                    f"{owner or type(self).__name__} is invalid: {exc}"
+                ) from exc
 
     def __call__(self, images, rng):
         for augmenter in self.augmenters:

@@ -6,7 +6,10 @@ return it as the update: one or two NumPy calls per mini-batch. The learning
 rate is read from ``state["eta"]`` at every step.
 """
 
+from numbers import Integral, Real
+
 import numpy as np
+from sklearn.utils._param_validation import Interval
 
 from ._base import Optimizer, Solver
 from ._registry import register
@@ -34,15 +37,6 @@ class SGD(Optimizer):
         return state
 
 
-def _check_mu(mu):
-    if not 0.0 <= mu <= 1.0:
-        raise ValueError(
-            f"The momentum coefficient mu must lie in [0, 1]; got {mu!r}. "
-            "mu > 1 makes the velocity grow without bound and mu < 0 "
-            "reverses it at every step."
-        )
-
-
 @register("optimizer", "momentum")
 class Momentum(Optimizer):
     """Momentum-based gradient descent (chapter 3 of the book).
@@ -53,14 +47,16 @@ class Momentum(Optimizer):
     ----------
     mu : float, default=0.9
         Momentum coefficient in [0, 1]; 1 − μ is the "friction". μ = 0 is
-        plain SGD.
+        plain SGD; μ > 1 would make the velocity grow without bound and μ < 0
+        would reverse it at every step.
     """
+
+    _parameter_constraints = {"mu": [Interval(Real, 0, 1, closed="both")]}
 
     def __init__(self, mu=0.9):
         self.mu = mu
 
     def init(self, params):
-        _check_mu(self.mu)
         return {"velocity": np.zeros_like(params)}
 
     def update(self, grads, state, params):
@@ -110,8 +106,15 @@ class Adam(Optimizer):
     beta2 : float, default=0.999
         Decay of the second-moment estimate, in [0, 1).
     epsilon : float, default=1e-8
-        Added to √v̂ for numerical stability; positive.
+        Added to √v̂ for numerical stability; positive and finite.
     """
+
+    _parameter_constraints = {
+        "beta1": [Interval(Real, 0, 1, closed="left")],
+        "beta2": [Interval(Real, 0, 1, closed="left")],
+        # An infinite ε would make every step zero: the bound is open at ∞.
+        "epsilon": [Interval(Real, 0, np.inf, closed="neither")],
+    }
 
     def __init__(self, beta1=0.9, beta2=0.999, epsilon=1e-8):
         self.beta1 = beta1
@@ -119,11 +122,6 @@ class Adam(Optimizer):
         self.epsilon = epsilon
 
     def init(self, params):
-        for name in ("beta1", "beta2"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ValueError(f"Adam's {name} must lie in [0, 1); got {getattr(self, name)!r}.")
-        if not self.epsilon > 0:
-            raise ValueError(f"Adam's epsilon must be positive; got {self.epsilon!r}.")
         zeros = np.zeros_like(params)
         return {"m": zeros, "v": zeros.copy(), "step": np.zeros(1, dtype=params.dtype)}
 
@@ -167,10 +165,15 @@ class Newton(Solver):
     max_params : int, default=5000
         Largest network accepted (5000² float64 entries are 200 MB).
     epsilon : float, default=1e-5
-        Step of the finite differences.
+        Step of the finite differences; positive.
     """
 
     max_tries = 30
+    _parameter_constraints = {
+        "damping": [Interval(Real, 0, np.inf, closed="neither")],
+        "max_params": [Interval(Integral, 1, None, closed="left")],
+        "epsilon": [Interval(Real, 0, np.inf, closed="neither")],
+    }
 
     def __init__(self, damping=1e-4, max_params=5000, epsilon=1e-5):
         self.damping = damping
@@ -185,8 +188,6 @@ class Newton(Solver):
                 "(optimizer__max_params). As the book says of a network with 10^7 weights "
                 "and biases, the Hessian then has 10^14 entries: use a first-order optimizer."
             )
-        if not self.damping > 0:
-            raise ValueError(f"Newton's damping must be positive; got {self.damping!r}.")
         return {"damping": np.full(1, self.damping, dtype=params.dtype)}
 
     def hessian(self, objective, params):
@@ -241,10 +242,17 @@ class LBFGS(Solver):
     Parameters
     ----------
     memory : int, default=10
-        Number of past gradients kept to approximate the Hessian (``maxcor``).
+        Number of past gradients kept to approximate the Hessian (``maxcor``);
+        at least 1.
     tol : float, default=1e-8
-        Stop when the largest gradient entry falls below this (``gtol``).
+        Stop when the largest gradient entry falls below this (``gtol``);
+        0 runs every epoch.
     """
+
+    _parameter_constraints = {
+        "memory": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, np.inf, closed="left")],
+    }
 
     def __init__(self, memory=10, tol=1e-8):
         self.memory = memory

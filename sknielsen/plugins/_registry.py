@@ -86,7 +86,7 @@ def register(kind, name, *, replace=False):
                 f"({current.__module__}.{current.__qualname__}); "
                 "pass replace=True to replace it."
             )
-        cls._get_param_names()  # refuse *args/**kwargs at registration time
+        cls._check_declaration()  # a faulty declaration fails here, not at a user's fit
         _REGISTRY[kind][name] = cls
         if cls.__dict__.get("name") is None:
             cls.name = name

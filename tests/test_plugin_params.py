@@ -1,0 +1,236 @@
+"""Plugins and callbacks validate their hyper-parameters declaratively (issue 13, item 6).
+
+Every class lists its constraints in ``_parameter_constraints`` with
+scikit-learn's constraint objects; the estimator checks them at fit time and
+names each invalid value by the path a user writes in a search.
+"""
+
+import math
+import re
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV
+from sklearn.utils._param_validation import InvalidParameterError, make_constraint
+
+from sknielsen import NielsenMLPClassifier, callbacks, plugins
+from sknielsen.augment import expand
+from sknielsen.plugins import LBFGS, Adam, Compose, Elastic, Newton, Rotate, Shift
+
+NAN, INF = math.nan, math.inf
+
+#: Values each constraint must refuse, by plugin kind and hyper-parameter.
+BAD_PLUGIN_VALUES = {
+    ("optimizer", "mu"): ["abc", -0.1, 1.5, NAN, None],
+    ("optimizer", "beta1"): [1.0, -0.1, NAN],
+    ("optimizer", "beta2"): [1.0, "0.9"],
+    ("optimizer", "epsilon"): [0.0, -1e-8, INF, NAN],
+    ("optimizer", "damping"): [0.0, INF, NAN],
+    ("optimizer", "max_params"): [0, 2.5],
+    ("optimizer", "memory"): [0, -1, 2.5, "10"],
+    ("optimizer", "tol"): [-1.0, INF, NAN],
+    ("augmenter", "max_degrees"): [NAN, -1.0, 181.0, INF, "15"],
+    ("augmenter", "max_pixels"): [-5, 1.5, NAN],
+    ("augmenter", "alpha"): [-1.0, INF, NAN],
+    ("augmenter", "sigma"): [-1.0, INF],
+    ("augmenter", "augmenters"): ["rotate", None, 5],
+}
+
+#: The path under which users reach each kind's hyper-parameters.
+PATHS = {"augmenter": "augment__"}
+
+
+def registered_plugins():
+    return [
+        pytest.param(kind, name, id=f"{kind}-{name}")
+        for kind in plugins.kinds()
+        for name in plugins.available(kind)
+    ]
+
+
+def allowed_descriptions(constraints):
+    return [str(make_constraint(c)) for c in constraints if not make_constraint(c).hidden]
+
+
+def assert_refused(obj, param, value, path, owner="NielsenMLPClassifier"):
+    """``obj`` with ``param=value`` is refused naming ``path + param`` and what is allowed."""
+    obj.set_params(**{param: value})
+    with pytest.raises(InvalidParameterError) as error:
+        obj._validate_params(path, owner)
+    message = str(error.value)
+    assert f"'{path}{param}' parameter of {owner}" in message
+    for allowed in allowed_descriptions(type(obj)._parameter_constraints[param]):
+        assert allowed in message
+
+
+@pytest.mark.parametrize("kind, name", registered_plugins())
+def test_every_registered_plugin_validates_its_hyper_parameters(kind, name):
+    cls = plugins.get_class(kind, name)
+    path = PATHS.get(kind, f"{kind}__")
+    cls()._validate_params(path, "NielsenMLPClassifier")  # the defaults are valid
+    assert set(cls._parameter_constraints) == set(cls._get_param_names())
+    for param in cls._parameter_constraints:
+        bad_values = BAD_PLUGIN_VALUES[(kind, param)]
+        for value in bad_values:
+            assert_refused(cls(), param, value, path)
+
+
+#: One instance of each built-in callback, and values each constraint must refuse.
+CALLBACKS = {
+    callbacks.EarlyStopping(): {
+        "monitor": [3], "patience": [0, 1.5], "min_delta": [-1.0, NAN, INF],
+        "restore_best": ["yes"], "mode": ["bogus", None],
+    },
+    callbacks.HalveOnPlateau(): {
+        "monitor": [None], "patience": [0], "factor": [0.0, 1.0, 1.5, NAN],
+        "min_fraction": [0.0, 1.5], "mode": ["maximum"],
+    },
+    callbacks.StepDecay(): {"step_size": [0, 2.5], "gamma": [0.0, -1.0, INF]},
+    callbacks.ExponentialDecay(): {"gamma": [0.0, NAN]},
+    callbacks.InverseScaling(): {"power_t": [-0.5, INF]},
+    callbacks.Checkpoint("model.json"): {
+        "path": [3, None], "every": [0], "best_only": ["no"], "monitor": [1], "mode": ["x"],
+    },
+    callbacks.CSVLogger("history.csv"): {"path": [None], "append": [1], "separator": [1]},
+    callbacks.ProgressBar(): {"stream": ["stdout"], "width": [0]},
+    callbacks.Monitor(): {
+        "monitor": ["all"], "train_data": [[1]], "validation_data": ["x"], "score": ["f"],
+    },
+    callbacks.VerbosePrinter(): {"epochs": [0], "print_fn": ["print"]},
+    callbacks.MonitorEvery(): {
+        "every": [0], "validation_data": ["x"], "record": [[]], "score": [1],
+    },
+}  # fmt: skip
+
+
+def test_every_built_in_callback_is_in_the_table():
+    built_in = {
+        getattr(callbacks, name) for name in callbacks.__all__
+        if isinstance(getattr(callbacks, name), type)
+        and issubclass(getattr(callbacks, name), callbacks.Callback)
+    }  # fmt: skip
+    assert {type(callback) for callback in CALLBACKS} == built_in - {callbacks.Callback}
+
+
+@pytest.mark.parametrize("callback", list(CALLBACKS), ids=lambda c: type(c).__name__)
+def test_every_built_in_callback_validates_its_parameters(callback):
+    callback._validate_params("callbacks[0].", "NielsenMLPClassifier")
+    bad = CALLBACKS[callback]
+    assert set(type(callback)._parameter_constraints) == set(bad)
+    assert set(bad) == set(callback._get_param_names())
+    for param, values in bad.items():
+        for value in values:
+            assert_refused(callback.__sklearn_clone__(), param, value, "callbacks[0].")
+
+
+@pytest.fixture(scope="module")
+def tiny(small_digits):
+    X, _, y, _ = small_digits
+    return X[:60], y[:60]
+
+
+ISSUE_EXAMPLES = [
+    (dict(optimizer="momentum", optimizer__mu="abc"), r"'optimizer__mu'.*\[0\.0, 1\.0\]"),
+    (dict(optimizer=LBFGS(memory=0)), r"'optimizer__memory'.*\[1, inf\)"),
+    (dict(optimizer="lbfgs", optimizer__memory=-1), r"'optimizer__memory'.*\[1, inf\)"),
+    (dict(optimizer=Adam(epsilon=INF)), r"'optimizer__epsilon'.*\(0\.0, inf\)"),
+    (dict(optimizer="newton", optimizer__damping=0.0), r"'optimizer__damping'.*\(0\.0, inf\)"),
+    (dict(augment=Rotate(max_degrees=NAN)), r"'augment__max_degrees'.*\[0\.0, 180\.0\]"),
+    (dict(augment="shift", augment__max_pixels=-5), r"'augment__max_pixels'.*\[0, inf\)"),
+    (dict(augment=["rotate", Shift(max_pixels=-5)]), r"'augment\[1\]\.max_pixels'"),
+    (dict(augment=Compose(augmenters=(Elastic(sigma=-1.0),))),
+     r"'augment__augmenters\[0\]\.sigma'.*\[0\.0, inf\)"),
+    (dict(augment="compose", augment__augmenters=("rotate", "bogus")),
+     r"'augment__augmenters\[1\]'.*Unknown augmenter 'bogus'"),
+    (dict(augment="rotate", image_shape=(-8, -8)), r"'image_shape'.*\[1, inf\)"),
+    (dict(image_shape=(8, 8.5)), r"'image_shape'.*\[1, inf\)"),
+    (dict(callbacks=[callbacks.EarlyStopping(patience=0)]), r"'callbacks\[0\]\.patience'"),
+    (dict(callbacks=[callbacks.StepDecay(), callbacks.HalveOnPlateau(factor=1.0)]),
+     r"'callbacks\[1\]\.factor'.*\(0\.0, 1\.0\)"),
+    (dict(callbacks=[callbacks.EarlyStopping(mode="bogus")]),
+     r"'callbacks\[0\]\.mode'.*a str among .*'auto'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("params, match", ISSUE_EXAMPLES)
+def test_bad_hyper_parameters_are_refused_at_fit_by_their_path(params, match, tiny):
+    net = NielsenMLPClassifier(epochs=1).set_params(**params)
+    with pytest.raises(InvalidParameterError, match=match):
+        net.fit(*tiny)
+
+
+@pytest.mark.parametrize("augment", [None, ["rotate", "shift"]])
+def test_nested_names_without_a_plugin_are_refused_in_set_params(augment):
+    net = NielsenMLPClassifier(augment=augment)
+    with pytest.raises(InvalidParameterError, match=r"augment__max_degrees.*'augment'.*no hyper"):
+        net.set_params(augment__max_degrees=5.0)
+    with pytest.raises(InvalidParameterError, match="augment__max_degrees"):
+        net.set_params(augment=None, augment__max_degrees=5.0)
+    assert net.augment == augment  # nothing was changed
+
+
+def test_data_dependent_refusals_stay_with_the_plugin(tiny):
+    net = NielsenMLPClassifier(hidden_layer_sizes=(5,), optimizer=Newton(max_params=10), epochs=1)
+    with pytest.raises(ValueError, match="optimizer__max_params"):
+        net.fit(*tiny)
+
+
+@pytest.mark.parametrize(
+    "grid, match",
+    [
+        ({"optimizer": ["momentum"], "optimizer__mu": [0.5, "abc"]}, r"'optimizer__mu'"),
+        ({"optimizer": ["lbfgs"], "optimizer__memory": [0]}, r"'optimizer__memory'"),
+        ({"augment": [None], "augment__max_degrees": [5.0]}, r"augment__max_degrees"),
+        ({"callbacks": [[callbacks.StepDecay(gamma=0.0)]]}, r"'callbacks\[0\]\.gamma'"),
+    ],
+)
+def test_grid_search_reports_the_path(grid, match, tiny):
+    search = GridSearchCV(NielsenMLPClassifier(epochs=1), grid, cv=2, error_score="raise")
+    with pytest.raises(InvalidParameterError, match=match):
+        search.fit(*tiny)
+
+
+def test_grid_search_over_valid_hyper_parameters_fits(tiny):
+    grid = {"optimizer": [Adam()], "optimizer__epsilon": [1e-8, 1e-6]}
+    search = GridSearchCV(NielsenMLPClassifier(epochs=1, eta=0.01), grid, cv=2)
+    search.fit(*tiny)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+def test_expand_validates_like_the_estimator(tiny):
+    X, y = tiny
+    with pytest.raises(InvalidParameterError, match=r"'augment__max_degrees' parameter of expand"):
+        expand(X, y, Rotate(max_degrees=NAN))
+    with pytest.raises(InvalidParameterError, match=r"'image_shape' parameter of expand"):
+        expand(X, y, image_shape=(-8, -8))
+
+
+class Free(plugins.Optimizer):
+    """A third-party plugin that declares no constraints."""
+
+    def __init__(self, gain=1.0):
+        self.gain = gain
+
+    def update(self, grads, state, params):
+        grads *= -state["eta"] * self.gain
+        return grads, state
+
+
+def test_plugins_without_constraints_are_not_validated(tiny):
+    plugins.register("optimizer", "test_free")(Free)
+    try:
+        Free(gain="anything")._validate_params("optimizer__")
+        net = NielsenMLPClassifier(optimizer="test_free", epochs=1).set_params(optimizer__gain=0.5)
+        net.fit(*tiny)
+        assert net.optimizer_.gain == 0.5
+    finally:
+        plugins._registry._REGISTRY["optimizer"].pop("test_free")
+
+
+def test_register_refuses_constraints_on_unknown_parameters():
+    class Typo(Free):
+        _parameter_constraints = {"gian": [float]}
+
+    with pytest.raises(TypeError, match=re.escape("names ['gian']")):
+        plugins.register("optimizer", "test_typo")(Typo)
+    assert "test_typo" not in plugins.available("optimizer")
