@@ -254,9 +254,9 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         if incremental:
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
-            found = np.unique(classes)
+            found = _narrowest(np.unique(classes))
         else:
-            found = np.unique(y)
+            found = _narrowest(np.unique(y))
         if len(found) < 2:
             raise ValueError(
                 "NielsenMLPClassifier needs samples of at least 2 classes in the "
@@ -302,7 +302,11 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
             raise ValueError(f"{len(classes)} classes but {n_outputs} output neurons.")
         if len(classes) < (1 if targets["multilabel"] else 2):
             raise ValueError(f"A classifier needs at least 2 classes; got {classes.tolist()}.")
-        if not np.array_equal(np.unique(classes), classes):
+        try:
+            in_order = np.array_equal(np.unique(classes), classes)
+        except TypeError:  # labels of several types have no order
+            raise ValueError(f"The classes mix types: {classes.tolist()}.") from None
+        if not in_order:
             raise ValueError(f"The classes must be sorted and distinct; got {classes.tolist()}.")
 
     def _capture_targets(self):
@@ -388,6 +392,18 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         except (ValueError, TypeError):
             tags.classifier_tags.multi_label = False
         return tags
+
+
+def _narrowest(labels):
+    """String labels in the narrowest dtype that holds them, others unchanged.
+
+    A saved model declares its label dtype, and a file declaring strings
+    wider than its longest label is refused (it could make loading
+    allocate gigabytes), so the classes never keep the width of a wider y.
+    """
+    if labels.dtype.kind != "U":
+        return labels
+    return labels.astype(f"U{max(1, *map(len, labels.tolist()))}")
 
 
 def _as_probabilities(output, activation):

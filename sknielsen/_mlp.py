@@ -302,6 +302,32 @@ class _BaseNielsenMLP(BaseEstimator):
         self.n_iter_, self.t_ = state.n_iter, state.samples_seen
         self._set_summaries()
 
+    def _check_continuable(self, state):
+        """Refuse parameters with which ``partial_fit`` could not continue from ``state``.
+
+        Parameters
+        ----------
+        state : FittedState
+            A consistent state (see :meth:`_restore_state`).
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter that does not fit.
+        """
+        fitted_hidden = tuple(w.shape[1] for w in state.coefs[:-1])
+        if self._hidden_sizes() != fitted_hidden:
+            raise ValueError(
+                f"hidden_layer_sizes={self.hidden_layer_sizes!r} differs from the fitted "
+                f"network's hidden layers {list(fitted_hidden)}."
+            )
+        trial = copy.copy(self)  # resolving sets fitted plugins, which stay the state's
+        trial._resolve_plugins()
+        trial._check_outputs(state.targets)
+        trial._monitored(True)
+        trial._callback_specification()
+        trial._augmenter(state.n_features_in, rng=None)
+
     def _set_summaries(self):
         """The attributes scikit-learn's MLP users look for, derived from the state."""
         self.n_outputs_ = self.coefs_[-1].shape[1]
