@@ -1,6 +1,7 @@
 """NielsenMLPClassifier: the book's network as a scikit-learn classifier."""
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
@@ -266,9 +267,27 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
 
     @staticmethod
     def _as_targets(y):
+        """``y`` as 1-D labels or a dense indicator matrix of 0s and 1s; the rest refused.
+
+        These are the targets of scikit-learn's ``MLPClassifier``, except
+        that a 2-D ``y`` holding other values than 0 and 1 is refused
+        rather than read as "nonzero means present".
+        """
+        if sparse.issparse(y):
+            y = y.toarray()
         if np.ndim(y) == 2 and np.shape(y)[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
+        kind = type_of_target(y)
+        if kind == "multilabel-indicator":
+            _check_indicator(np.asarray(y))
+        elif np.ndim(y) != 1:
+            raise ValueError(
+                f"y of shape {np.shape(y)} is {kind}: a 2-D y must be a multilabel "
+                "indicator matrix of 0s and 1s, one column per label. Several multiclass "
+                "outputs at once are not supported (nor by scikit-learn's MLPClassifier): "
+                "wrap the network in sklearn.multioutput.MultiOutputClassifier."
+            )
         return y
 
     def _encode(self, y, targets):
@@ -404,6 +423,17 @@ def _narrowest(labels):
     if labels.dtype.kind != "U":
         return labels
     return labels.astype(f"U{max(1, *map(len, labels.tolist()))}")
+
+
+def _check_indicator(Y):
+    """Refuse a multilabel indicator matrix holding values other than 0 and 1."""
+    values = np.unique(Y)
+    if not np.isin(values, (0, 1)).all():
+        raise ValueError(
+            "A 2-D y is a multilabel indicator matrix and must hold only 0 and 1 (or "
+            f"False and True); this one holds {values.tolist()}. Turn other codes into "
+            "0/1 first, for example y == 1 for -1/1 targets."
+        )
 
 
 def _as_probabilities(output, activation):
