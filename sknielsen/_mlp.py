@@ -58,6 +58,18 @@ TRAINING_PLUGIN_PARAMETERS = {"augment": "augmenter"}
 DTYPES = {"float64": np.float64, "float32": np.float32}
 # Training samples on which the cost is compared before and after a fit.
 PROBE_SIZE = 1000
+# What to try after a failed run, by optimizer name; the others read ``ETA_ADVICE``.
+ETA_ADVICE = "the learning rate eta={eta:g} is probably too large: try eta ten times smaller"
+OPTIMIZER_ADVICE = {
+    "adam": (
+        "the learning rate eta={eta:g} is probably too large: Adam moves each weight by "
+        "about eta at every step, and eta=0.001 is its usual value"
+    ),
+    "lbfgs": (
+        "L-BFGS chooses its own step sizes and ignores eta: scale the inputs to [0, 1] "
+        "and check the sample weights"
+    ),
+}
 
 
 def _plugin_constraint(kind):
@@ -603,16 +615,18 @@ class _BaseNielsenMLP(BaseEstimator):
         elif trainer.ending == "diverged":
             self._warn_divergence(trainer)
         elif trainer.epochs_run:
-            probe.check(self.eta, self.lmbda)
+            probe.check(self.optimizer_, self.lmbda)
 
     def _warn_divergence(self, trainer):
+        advice = _advice(self.optimizer_, trainer.eta, self.lmbda)
         message = (
-            f"Training diverged in epoch {trainer.diverged_epoch}: the weights overflowed, so "
-            f"training stopped; {_kept_weights(trainer)} The learning rate eta={trainer.eta:g} "
-            "is probably too large"
+            f"Training diverged in epoch {trainer.diverged_epoch}: the cost or the weights "
+            f"overflowed, so training stopped; {_kept_weights(trainer)} "
+            f"{advice[0].upper()}{advice[1:]}"
         )
         decay = trainer.penalty.decay_factor(trainer.eta)
-        if self.regularizer_.name == "l2" and decay is not None and decay < -1.0:
+        steps_by_eta = _optimizer_name(self.optimizer_) not in OPTIMIZER_ADVICE
+        if steps_by_eta and self.regularizer_.name == "l2" and decay is not None and decay < -1.0:
             message += (
                 f"; with L2 the weight decay factor 1 - eta*lmbda/n = {decay:.3g} is below "
                 "-1, which alone makes the weights grow at every step: lower eta or lmbda"
@@ -648,22 +662,44 @@ def _kept_weights(trainer):
     return text + "."
 
 
+def _optimizer_name(optimizer):
+    """The registered name of ``optimizer``, or None for one that is not registered."""
+    try:
+        return plugins.name_of(optimizer)
+    except ValueError:
+        return None
+
+
+def _advice(optimizer, eta, lmbda):
+    """What to try after a failed run, in words that fit the optimizer."""
+    advice = OPTIMIZER_ADVICE.get(_optimizer_name(optimizer), ETA_ADVICE).format(eta=eta)
+    return advice + (f"; lmbda={lmbda:g} may also be too strong" if lmbda else "")
+
+
 class _CostProbe:
-    """A cheap guard against silent failure: the cost on a fixed sample must fall."""
+    """A cheap guard against silent failure: the cost that training minimizes must fall.
+
+    The cost is the weighted one on up to ``PROBE_SIZE`` training samples
+    of nonzero weight, penalty included.
+    """
 
     def __init__(self, trainer, data):
         self.trainer = trainer
-        self.X, self.Y = data.X[:PROBE_SIZE], data.Y[:PROBE_SIZE]
-        self.before = trainer.evaluate(self.X, self.Y)[0]
+        if data.sample_weight is None:
+            rows, self.weights = slice(PROBE_SIZE), None
+        else:
+            rows = np.flatnonzero(data.sample_weight)[:PROBE_SIZE]
+            self.weights = data.sample_weight[rows]
+        self.X, self.Y = data.X[rows], data.Y[rows]
+        self.before = trainer.evaluate(self.X, self.Y, self.weights)[0]
 
-    def check(self, eta, lmbda):
-        after = self.trainer.evaluate(self.X, self.Y)[0]
+    def check(self, optimizer, lmbda):
+        after = self.trainer.evaluate(self.X, self.Y, self.weights)[0]
         if after < self.before:
             return
-        strong = f" (or lmbda={lmbda:g} too strong)" if lmbda else ""
         warn(
             f"The training cost did not decrease ({self.before:.4g} before this fit, "
-            f"{after:.4g} after {self.trainer.epochs_run} epochs): the learning rate "
-            f"eta={eta:g} is probably too large{strong}. Try eta ten times smaller.",
+            f"{after:.4g} after {self.trainer.epochs_run} epochs): "
+            f"{_advice(optimizer, self.trainer.eta, lmbda)}.",
             ConvergenceWarning,
         )
