@@ -9,7 +9,11 @@ file or the new one, never half of one.
 Loading never runs code chosen by the file. Plugins are looked up only by
 name in the registries (:mod:`sknielsen.plugins`), every value is checked
 for its type and shape, and anything unexpected raises a ``ValueError``
-that says what is wrong.
+that says what is wrong. A small file never makes loading expensive: every
+size a file declares is checked against what the file holds before
+anything is allocated, and numbers no model file holds (NaN, infinities,
+integers of more than ``MAX_INTEGER_DIGITS`` digits) are refused while
+parsing.
 
 The book's ``network2.py`` format (``{"sizes", "weights", "biases",
 "cost"}``, weights stored as (n_out, n_in)) is read and written too.
@@ -600,8 +604,10 @@ def load(path):
     Raises
     ------
     ModelFileError
-        A ``ValueError`` naming what is wrong: not JSON, not a model, a
-        newer format version, an unknown plugin, inconsistent shapes, ...
+        A ``ValueError`` naming the file, the field and what is wrong: not
+        JSON, not a model, a newer format version, an unknown plugin,
+        inconsistent shapes, a number or size no model file holds, ... No
+        other exception comes from a malformed file.
     """
     try:
         text = Path(path).read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ import pytest
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, load, save
 from sknielsen.persistence import ModelFileError
+from sknielsen.plugins import LBFGS
 
 RAW = "@@raw@@"
 
@@ -164,3 +165,15 @@ def test_narrow_string_labels_round_trip(data, tmp_path):
     loaded = load(tmp_path / "net.json")
     assert loaded.classes_.tolist() == ["ant", "bee", "cat"]
     loaded.partial_fit(X, y)
+
+
+@pytest.mark.xfail(reason="plugins validate their own hyper-parameters in issue 13 item 6")
+@pytest.mark.parametrize("memory", [-1, 0, 10**12, 2.5, "x"])
+def test_plugin_hyper_parameters_in_files_are_validated(data, tmp_path, memory):
+    X, y = data
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), optimizer=LBFGS(memory=5), epochs=1,
+                               random_state=0).fit(X, y)  # fmt: skip
+    save(net, tmp_path / "net.json")
+    document = json.loads((tmp_path / "net.json").read_text())
+    refused(edited(document, tmp_path, put("params", "optimizer", "params", "memory", memory)),
+            "memory")  # fmt: skip
