@@ -583,9 +583,34 @@ def _restored(model, state):
     try:
         model._restore_state(state)
         model._check_continuable(state)
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         raise ModelFileError(f"inconsistent model: {exc}") from None
+    _check_outputs_bounded(state)
     return model
+
+
+def _check_outputs_bounded(state):
+    """Refuse weights so large that an input in [0, 1] can overflow a layer.
+
+    Interval arithmetic: when every input of a layer is at most ``A`` in
+    magnitude, its pre-activations are at most ``|W|ᵀA + |b|``; an
+    activation of bounded range bounds the next layer's inputs by that
+    range, an unbounded one (ReLU, identity) by the pre-activation.
+    """
+    bound = np.ones(state.coefs[0].shape[0])
+    layers = len(state.coefs)
+    activations = [state.plugins["activation"]] * (layers - 1) + [state.plugins["output_activation"]]
+    largest = np.finfo(state.coefs[0].dtype).max
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i, (w, b, activation) in enumerate(zip(state.coefs, state.intercepts, activations)):
+            z = np.abs(w.astype(np.float64)).T @ bound + np.abs(b)
+            _require(
+                np.all(z < largest),
+                f"fitted.coefs[{i}] and fitted.intercepts[{i}] are so large that inputs in "
+                f"[0, 1] can overflow layer {i}, making its predictions infinite or NaN.",
+            )
+            bound = np.minimum(z, max(map(abs, activation.output_range)))
+
 
 
 def load(path):

@@ -148,6 +148,22 @@ def test_layers_without_neurons_are_refused(document, tmp_path):
     refused(edited(document, tmp_path, empty_hidden_layer), "dimensions|no neurons")
 
 
+@pytest.mark.parametrize("estimator", [NielsenMLPClassifier, NielsenMLPRegressor])
+def test_weights_that_overflow_predictions_are_refused(estimator, tmp_path):
+    X = np.random.default_rng(0).uniform(size=(20, 3))
+    net = estimator(hidden_layer_sizes=(4,), activation="relu", epochs=1, random_state=0)
+    save(net.fit(X, np.arange(20) % 2), tmp_path / "net.json")
+    document = json.loads((tmp_path / "net.json").read_text())
+
+    def scaled(document):
+        coefs = document["fitted"]["coefs"]
+        coefs[:] = [(np.array(w) * 1e300).tolist() for w in coefs]
+
+    refused(edited(document, tmp_path, scaled), r"fitted.coefs\[1\].*can overflow layer 1")
+    document["fitted"]["coefs"][1][0][0] = 1e300  # large, but every output stays finite
+    assert np.isfinite(load(edited(document, tmp_path, lambda d: None)).predict(X)).all()
+
+
 def test_regressor_with_1d_targets_needs_one_output(tmp_path):
     X = np.random.default_rng(0).uniform(size=(20, 3))
     net = NielsenMLPRegressor(hidden_layer_sizes=(2,), epochs=1, random_state=0).fit(X, X[:, :2])

@@ -2,7 +2,7 @@
 
 Each case starts from a real saved file (classifiers and regressors,
 float32 and float64, string, integer and multilabel targets, SGD, momentum
-and Adam states) and damages it: a truncation, a value swapped for one of
+and Adam states, sigmoid and ReLU neurons) and damages it: a truncation, a value swapped for one of
 another type, a huge declared size, deep nesting, NaN or infinity, a wrong
 dtype, a deleted, duplicated or reordered element. The outcome must be a
 model that predicts finite values and trains on with ``partial_fit``, or a
@@ -68,7 +68,9 @@ def seed_models():
             optimizer="adam", eta=0.01, dtype="float32", **small
         ).fit(X, np.array(["ant", "bee", "cat"])[y]),
         "multilabel-sgd": NielsenMLPClassifier(monitor="all", **small).fit(X, indicator),
-        "regressor-sgd-f64": NielsenMLPRegressor(eta=0.1, **small).fit(X, X[:, 0]),
+        "regressor-relu-f64": NielsenMLPRegressor(activation="relu", eta=0.1, **small).fit(
+            X, X[:, 0]
+        ),
         "regressor-adam-f32": NielsenMLPRegressor(
             optimizer="adam", eta=0.01, dtype="float32", **small
         ).fit(X, X[:, :2]),
