@@ -422,7 +422,8 @@ def _narrowest(labels):
     """
     if labels.dtype.kind != "U":
         return labels
-    return labels.astype(f"U{max(1, *map(len, labels.tolist()))}")
+    longest = max((len(label) for label in labels.tolist()), default=0)
+    return labels.astype(f"U{max(longest, 1)}")
 
 
 def _check_indicator(Y):
