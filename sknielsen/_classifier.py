@@ -259,9 +259,11 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         else:
             found = _narrowest(np.unique(y))
         if len(found) < 2:
+            source = "classes" if incremental else "the data"
+            count = "only one class" if len(found) else "no class"
             raise ValueError(
                 "NielsenMLPClassifier needs samples of at least 2 classes in the "
-                f"data; the data contains only one class: {found[0]!r}."
+                f"data; {source} contains {count}: {found.tolist()}."
             )
         return {"classes": found, "multilabel": False}
 

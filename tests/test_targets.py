@@ -68,3 +68,10 @@ def test_multiclass_multioutput_targets_are_refused(data, y):
     X, _ = data
     with pytest.raises(ValueError, match="multiclass-multioutput.*MultiOutputClassifier"):
         fit(X, y)
+
+
+@pytest.mark.parametrize("classes", [[], ["a"], np.array([], dtype="<U3")])
+def test_partial_fit_with_fewer_than_two_classes_is_refused(data, classes):
+    X, _ = data
+    with pytest.raises(ValueError, match=r"at least 2 classes.*classes contains (only one|no) class"):
+        NielsenMLPClassifier(epochs=1).partial_fit(X[:1], ["a"], classes=classes)
