@@ -150,12 +150,18 @@ def damaged_files(draw, seeds):
         parent[key] = RAW if raw is not None else value
     elif kind == "delete":
         del parent[key]
-    elif kind == "add" and isinstance(parent, dict):
-        parent["surplus"] = parent[key]
-    elif isinstance(parent, list) and kind in ("duplicate", "add"):
-        parent.insert(key, parent[key])
-    elif isinstance(parent, list) and kind == "swap" and len(parent) > 1:
-        parent[0], parent[-1] = parent[-1], parent[0]
+    elif kind in ("duplicate", "add"):
+        if isinstance(parent, dict):
+            parent["surplus"] = parent[key]
+        else:
+            parent.insert(key, parent[key])
+    else:  # swap: two values of a list, or of two keys, trade places
+        others = [k for k in (list(parent) if isinstance(parent, dict) else [0, -1])
+                  if parent[k] != parent[key]]  # fmt: skip
+        if others:
+            parent[key], parent[others[0]] = parent[others[0]], parent[key]
+        else:
+            kind = "unchanged"
     text = json.dumps(document)
     return name, text.replace(json.dumps(RAW), raw) if raw is not None else text, kind
 
