@@ -136,6 +136,21 @@ class _BaseNielsenMLP(BaseEstimator):
         "image_shape": [None, tuple, list],
     }
 
+    def _validate_params(self):
+        """scikit-learn's checks, and no boolean where a number is expected.
+
+        ``bool`` is a subclass of ``int``, so ``Interval`` constraints take
+        ``mini_batch_size=True`` for 1, which then fails deep in NumPy.
+        """
+        super()._validate_params()
+        for name, constraints in self._parameter_constraints.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) and not {"boolean", "verbose"} & set(map(str, constraints)):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must not be a "
+                    f"boolean; got {value!r}."
+                )
+
     def set_params(self, **params):
         """Set the parameters of this estimator.
 
@@ -194,7 +209,8 @@ class _BaseNielsenMLP(BaseEstimator):
         if isinstance(sizes, numbers.Integral):
             sizes = (sizes,)
         sizes = tuple(sizes)
-        if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
+        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+                   for s in sizes):  # fmt: skip
             raise InvalidParameterError(
                 "hidden_layer_sizes must hold positive integers; got "
                 f"{self.hidden_layer_sizes!r}."

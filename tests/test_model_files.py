@@ -131,6 +131,15 @@ def test_inconsistent_models_are_refused(document, tmp_path, edit, match):
     refused(edited(document, tmp_path, edit), match)
 
 
+@pytest.mark.parametrize("name", ["mini_batch_size", "eta", "epochs", "random_state"])
+def test_booleans_for_numbers_are_refused(document, tmp_path, data, name):
+    refused(edited(document, tmp_path, put("params", name, True)), f"'{name}'.*not be a boolean")
+    with pytest.raises(ValueError, match="must not be a boolean"):
+        NielsenMLPClassifier(**{name: True}).fit(*data)
+    with pytest.raises(ValueError, match="hidden_layer_sizes must hold positive integers"):
+        NielsenMLPClassifier(hidden_layer_sizes=(True,)).fit(*data)
+
+
 def test_mixed_type_labels_are_refused(document, tmp_path):
     def mixed(document):
         document["fitted"]["targets"]["classes"] = {"dtype": "|O", "values": [1, "ant", "bee"]}
@@ -181,6 +190,17 @@ def test_narrow_string_labels_round_trip(data, tmp_path):
     loaded = load(tmp_path / "net.json")
     assert loaded.classes_.tolist() == ["ant", "bee", "cat"]
     loaded.partial_fit(X, y)
+
+
+@pytest.mark.xfail(reason="plugins validate their own hyper-parameters in issue 13 item 6")
+@pytest.mark.parametrize(
+    "callback",
+    [{"callback": "StepDecay", "params": {"step_size": 1, "gamma": None}},
+     {"callback": "EarlyStopping", "params": {"monitor": "loss", "mode": None}},
+     {"callback": "EarlyStopping", "params": {"monitor": "loss", "min_delta": None}}],
+)  # fmt: skip
+def test_callback_parameters_in_files_are_validated(document, tmp_path, callback):
+    refused(edited(document, tmp_path, put("params", "callbacks", [callback])), "callbacks")
 
 
 @pytest.mark.xfail(reason="plugins validate their own hyper-parameters in issue 13 item 6")

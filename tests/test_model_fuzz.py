@@ -2,12 +2,13 @@
 
 Each case starts from a real saved file (classifiers and regressors,
 float32 and float64, string, integer and multilabel targets, SGD, momentum
-and Adam states, sigmoid and ReLU neurons) and damages it: a truncation, a value swapped for one of
-another type, a huge declared size, deep nesting, NaN or infinity, a wrong
-dtype, a deleted, duplicated or reordered element. The outcome must be a
-model that predicts finite values and trains on with ``partial_fit``, or a
-``ModelFileError``; the peak memory of ``load`` stays under 20 times the
-file's size plus the model's own arrays.
+and Adam states, sigmoid and ReLU neurons) and damages it:
+a truncation, a value swapped for one of another type, a huge declared
+size, deep nesting, NaN or infinity, a wrong dtype, a deleted, duplicated
+or reordered element. The outcome must be a model that predicts finite
+values and trains on with ``partial_fit``, or a ``ModelFileError``; the
+peak memory of ``load`` stays under 20 times the file's size plus the
+model's own arrays.
 """
 
 import json
