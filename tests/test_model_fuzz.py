@@ -151,11 +151,12 @@ def damaged_files(draw, seeds):
         parent[key] = RAW if raw is not None else value
     elif kind == "delete":
         del parent[key]
-    elif kind in ("duplicate", "add"):
+    elif kind in ("duplicate", "add"):  # a copy of the value, or a new one, beside it
+        value = parent[key] if kind == "duplicate" else draw(st.sampled_from(SWAPS))
         if isinstance(parent, dict):
-            parent["surplus"] = parent[key]
+            parent["surplus"] = value
         else:
-            parent.insert(key, parent[key])
+            parent.insert(key, value)
     else:  # swap: two values of a list, or of two keys, trade places
         others = [k for k in (list(parent) if isinstance(parent, dict) else [0, -1])
                   if parent[k] != parent[key]]  # fmt: skip
