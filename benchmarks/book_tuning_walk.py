@@ -66,7 +66,8 @@ def main():
         else:
             shown = ", ".join(map(str, per_epoch[:6])) + ", …, " + ", ".join(map(str, per_epoch[-3:]))
         if len(per_epoch) < 30:
-            shown += f" (stopped after {len(per_epoch)} epochs: diverged)"
+            epochs = "epoch" if len(per_epoch) == 1 else "epochs"
+            shown += f" (stopped after {len(per_epoch)} {epochs}: diverged)"
         lines.append(f"| {s['eta']:g} | {s['lmbda']:g} | {s['book']} | {shown} |")
     lines += ["", f"`find_eta_threshold`: η tried {[round(e, 3) for e in automatic['eta_trace']]}, "
               f"threshold {eta.threshold:.3g}, recommended η = {eta.recommended:.3g}; "

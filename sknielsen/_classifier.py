@@ -1,6 +1,7 @@
 """NielsenMLPClassifier: the book's network as a scikit-learn classifier."""
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
@@ -272,21 +273,41 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         if incremental:
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
-            found = np.unique(classes)
+            found = _narrowest(np.unique(classes))
         else:
-            found = np.unique(y)
+            found = _narrowest(np.unique(y))
         if len(found) < 2:
+            source = "classes" if incremental else "the data"
+            count = "only one class" if len(found) else "no class"
             raise ValueError(
                 "NielsenMLPClassifier needs samples of at least 2 classes in the "
-                f"data; the data contains only one class: {found[0]!r}."
+                f"data; {source} contains {count}: {found.tolist()}."
             )
         return {"classes": found, "multilabel": False}
 
     @staticmethod
     def _as_targets(y):
+        """``y`` as 1-D labels or a dense indicator matrix of 0s and 1s; the rest refused.
+
+        These are the targets of scikit-learn's ``MLPClassifier``, except
+        that a 2-D ``y`` holding other values than 0 and 1 is refused
+        rather than read as "nonzero means present".
+        """
+        if sparse.issparse(y):
+            y = y.toarray()
         if np.ndim(y) == 2 and np.shape(y)[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
+        kind = type_of_target(y)
+        if kind == "multilabel-indicator":
+            _check_indicator(np.asarray(y))
+        elif np.ndim(y) != 1:
+            raise ValueError(
+                f"y of shape {np.shape(y)} is {kind}: a 2-D y must be a multilabel "
+                "indicator matrix of 0s and 1s, one column per label. Several multiclass "
+                "outputs at once are not supported (nor by scikit-learn's MLPClassifier): "
+                "wrap the network in sklearn.multioutput.MultiOutputClassifier."
+            )
         return y
 
     def _encode(self, y, targets):
@@ -320,7 +341,11 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
             raise ValueError(f"{len(classes)} classes but {n_outputs} output neurons.")
         if len(classes) < (1 if targets["multilabel"] else 2):
             raise ValueError(f"A classifier needs at least 2 classes; got {classes.tolist()}.")
-        if not np.array_equal(np.unique(classes), classes):
+        try:
+            in_order = np.array_equal(np.unique(classes), classes)
+        except TypeError:  # labels of several types have no order
+            raise ValueError(f"The classes mix types: {classes.tolist()}.") from None
+        if not in_order:
             raise ValueError(f"The classes must be sorted and distinct; got {classes.tolist()}.")
 
     def _capture_targets(self):
@@ -432,6 +457,30 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         except (ValueError, TypeError):
             tags.classifier_tags.multi_label = False
         return tags
+
+
+def _narrowest(labels):
+    """String labels in the narrowest dtype that holds them, others unchanged.
+
+    A saved model declares its label dtype, and a file declaring strings
+    wider than its longest label is refused (it could make loading
+    allocate gigabytes), so the classes never keep the width of a wider y.
+    """
+    if labels.dtype.kind != "U":
+        return labels
+    longest = max((len(label) for label in labels.tolist()), default=0)
+    return labels.astype(f"U{max(longest, 1)}")
+
+
+def _check_indicator(Y):
+    """Refuse a multilabel indicator matrix holding values other than 0 and 1."""
+    values = np.unique(Y)
+    if not np.isin(values, (0, 1)).all():
+        raise ValueError(
+            "A 2-D y is a multilabel indicator matrix and must hold only 0 and 1 (or "
+            f"False and True); this one holds {values.tolist()}. Turn other codes into "
+            "0/1 first, for example y == 1 for -1/1 targets."
+        )
 
 
 def _as_probabilities(output, activation):

@@ -160,7 +160,8 @@ class Trainer:
 
     def cost_of(self, output, Y, sample_weight=None):
         """Weighted mean cost of given outputs plus the penalty (λ/n scaling)."""
-        data_cost = np.average(self.cost.fn(output, Y), weights=sample_weight)
+        weights = sample_scales(sample_weight, np.float64)  # their sum stays finite
+        data_cost = np.average(self.cost.fn(output, Y), weights=weights)
         return float(data_cost + self.penalty.value(self.network.params))
 
     def keep_best(self):
@@ -197,8 +198,13 @@ class Trainer:
         self._last = self._snapshot()
 
     def _end_epoch(self, loss):
-        """Count a finished epoch, or stop on divergence; then notify the callbacks."""
-        if not np.isfinite(self.network.params).all():
+        """Count a finished epoch, or stop on divergence; then notify the callbacks.
+
+        An epoch diverged when its loss or a parameter is not finite: an
+        optimizer whose steps are bounded (Adam) can overflow the cost
+        while every weight stays finite.
+        """
+        if not (np.isfinite(loss) and np.isfinite(self.network.params).all()):
             self.ending = "diverged"
             self.diverged_epoch = self.epoch + 1
             raise StopTraining

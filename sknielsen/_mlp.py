@@ -62,6 +62,18 @@ PROBE_SIZE = 1000
 # on which the saturation is measured (times the neurons: thousands of z values).
 SATURATED_Z = 4.0
 SATURATION_SAMPLE = 128
+# What to try after a failed run, by optimizer name; the others read ``ETA_ADVICE``.
+ETA_ADVICE = "the learning rate eta={eta:g} is probably too large: try eta ten times smaller"
+OPTIMIZER_ADVICE = {
+    "adam": (
+        "the learning rate eta={eta:g} is probably too large: Adam moves each weight by "
+        "about eta at every step, and eta=0.001 is its usual value"
+    ),
+    "lbfgs": (
+        "L-BFGS chooses its own step sizes and ignores eta: scale the inputs to [0, 1] "
+        "and check the sample weights"
+    ),
+}
 
 
 def _plugin_constraint(kind):
@@ -150,6 +162,21 @@ class _BaseNielsenMLP(BaseEstimator):
         "image_shape": [None, tuple, list],
     }
 
+    def _validate_params(self):
+        """scikit-learn's checks, and no boolean where a number is expected.
+
+        ``bool`` is a subclass of ``int``, so ``Interval`` constraints take
+        ``mini_batch_size=True`` for 1, which then fails deep in NumPy.
+        """
+        super()._validate_params()
+        for name, constraints in self._parameter_constraints.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) and not {"boolean", "verbose"} & set(map(str, constraints)):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must not be a "
+                    f"boolean; got {value!r}."
+                )
+
     def set_params(self, **params):
         """Set the parameters of this estimator.
 
@@ -232,7 +259,8 @@ class _BaseNielsenMLP(BaseEstimator):
         if isinstance(sizes, numbers.Integral):
             sizes = (sizes,)
         sizes = tuple(sizes)
-        if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
+        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+                   for s in sizes):  # fmt: skip
             raise InvalidParameterError(
                 "hidden_layer_sizes must hold positive integers; got "
                 f"{self.hidden_layer_sizes!r}."
@@ -351,6 +379,32 @@ class _BaseNielsenMLP(BaseEstimator):
             del self.feature_names_in_
         self.n_iter_, self.t_ = state.n_iter, state.samples_seen
         self._set_summaries()
+
+    def _check_continuable(self, state):
+        """Refuse parameters with which ``partial_fit`` could not continue from ``state``.
+
+        Parameters
+        ----------
+        state : FittedState
+            A consistent state (see :meth:`_restore_state`).
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter that does not fit.
+        """
+        fitted_hidden = tuple(w.shape[1] for w in state.coefs[:-1])
+        if self._hidden_sizes() != fitted_hidden:
+            raise ValueError(
+                f"hidden_layer_sizes={self.hidden_layer_sizes!r} differs from the fitted "
+                f"network's hidden layers {list(fitted_hidden)}."
+            )
+        trial = copy.copy(self)  # resolving sets fitted plugins, which stay the state's
+        trial._resolve_plugins()
+        trial._check_outputs(state.targets)
+        trial._monitored(True)
+        trial._callback_specification()
+        trial._augmenter(state.n_features_in, rng=None)
 
     def _set_summaries(self):
         """The attributes scikit-learn's MLP users look for, derived from the state."""
@@ -636,16 +690,18 @@ class _BaseNielsenMLP(BaseEstimator):
         elif trainer.ending == "diverged":
             self._warn_divergence(trainer)
         elif trainer.epochs_run:
-            probe.check(self.eta, self.lmbda)
+            probe.check(self.optimizer_, self.lmbda)
 
     def _warn_divergence(self, trainer):
+        advice = _advice(self.optimizer_, trainer.eta, self.lmbda)
         message = (
-            f"Training diverged in epoch {trainer.diverged_epoch}: the weights overflowed, so "
-            f"training stopped; {_kept_weights(trainer)} The learning rate eta={trainer.eta:g} "
-            "is probably too large"
+            f"Training diverged in epoch {trainer.diverged_epoch}: the cost or the weights "
+            f"overflowed, so training stopped; {_kept_weights(trainer)} "
+            f"{advice[0].upper()}{advice[1:]}"
         )
         decay = trainer.penalty.decay_factor(trainer.eta)
-        if self.regularizer_.name == "l2" and decay is not None and decay < -1.0:
+        steps_by_eta = _optimizer_name(self.optimizer_) not in OPTIMIZER_ADVICE
+        if steps_by_eta and self.regularizer_.name == "l2" and decay is not None and decay < -1.0:
             message += (
                 f"; with L2 the weight decay factor 1 - eta*lmbda/n = {decay:.3g} is below "
                 "-1, which alone makes the weights grow at every step: lower eta or lmbda"
@@ -681,22 +737,44 @@ def _kept_weights(trainer):
     return text + "."
 
 
+def _optimizer_name(optimizer):
+    """The registered name of ``optimizer``, or None for one that is not registered."""
+    try:
+        return plugins.name_of(optimizer)
+    except ValueError:
+        return None
+
+
+def _advice(optimizer, eta, lmbda):
+    """What to try after a failed run, in words that fit the optimizer."""
+    advice = OPTIMIZER_ADVICE.get(_optimizer_name(optimizer), ETA_ADVICE).format(eta=eta)
+    return advice + (f"; lmbda={lmbda:g} may also be too strong" if lmbda else "")
+
+
 class _CostProbe:
-    """A cheap guard against silent failure: the cost on a fixed sample must fall."""
+    """A cheap guard against silent failure: the cost that training minimizes must fall.
+
+    The cost is the weighted one on up to ``PROBE_SIZE`` training samples
+    of nonzero weight, penalty included.
+    """
 
     def __init__(self, trainer, data):
         self.trainer = trainer
-        self.X, self.Y = data.X[:PROBE_SIZE], data.Y[:PROBE_SIZE]
-        self.before = trainer.evaluate(self.X, self.Y)[0]
+        if data.sample_weight is None:
+            rows, self.weights = slice(PROBE_SIZE), None
+        else:
+            rows = np.flatnonzero(data.sample_weight)[:PROBE_SIZE]
+            self.weights = data.sample_weight[rows]
+        self.X, self.Y = data.X[rows], data.Y[rows]
+        self.before = trainer.evaluate(self.X, self.Y, self.weights)[0]
 
-    def check(self, eta, lmbda):
-        after = self.trainer.evaluate(self.X, self.Y)[0]
+    def check(self, optimizer, lmbda):
+        after = self.trainer.evaluate(self.X, self.Y, self.weights)[0]
         if after < self.before:
             return
-        strong = f" (or lmbda={lmbda:g} too strong)" if lmbda else ""
         warn(
             f"The training cost did not decrease ({self.before:.4g} before this fit, "
-            f"{after:.4g} after {self.trainer.epochs_run} epochs): the learning rate "
-            f"eta={eta:g} is probably too large{strong}. Try eta ten times smaller.",
+            f"{after:.4g} after {self.trainer.epochs_run} epochs): "
+            f"{_advice(optimizer, self.trainer.eta, lmbda)}.",
             ConvergenceWarning,
         )

@@ -72,6 +72,11 @@ class FittedState:
             Naming the first inconsistency found.
         """
         _check_layers(self)
+        names = self.feature_names_in
+        if names is not None and len(names) != self.n_features_in:
+            raise ValueError(
+                f"{len(names)} feature names for {self.n_features_in} features (n_features_in)."
+            )
         if set(self.history) != set(HISTORY_KEYS):
             raise ValueError(f"The history must have the keys {list(HISTORY_KEYS)}.")
         _check_optimizer_state(self)
@@ -87,6 +92,8 @@ def _check_layers(state):
     for i, (w, b) in enumerate(zip(state.coefs, state.intercepts)):
         if w.ndim != 2 or b.shape != (w.shape[1],):
             raise ValueError(f"Layer {i}: weights and biases disagree.")
+        if 0 in w.shape:
+            raise ValueError(f"Layer {i} has no neurons or no inputs: weights of shape {w.shape}.")
         if i and state.coefs[i - 1].shape[1] != w.shape[0]:
             raise ValueError(
                 f"Layer {i} expects {w.shape[0]} inputs but layer {i - 1} has "

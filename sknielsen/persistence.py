@@ -9,13 +9,18 @@ file or the new one, never half of one.
 Loading never runs code chosen by the file. Plugins are looked up only by
 name in the registries (:mod:`sknielsen.plugins`), every value is checked
 for its type and shape, and anything unexpected raises a ``ValueError``
-that says what is wrong.
+that says what is wrong. A small file never makes loading expensive: every
+size a file declares is checked against what the file holds before
+anything is allocated, and numbers no model file holds (NaN, infinities,
+integers of more than ``MAX_INTEGER_DIGITS`` digits) are refused while
+parsing.
 
 The book's ``network2.py`` format (``{"sizes", "weights", "biases",
 "cost"}``, weights stored as (n_out, n_in)) is read and written too.
 """
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +63,10 @@ SAVED_CALLBACKS = {
     )
 }  # fmt: skip
 _SCALARS = (str, int, float, bool, type(None))
+# Most digits of an integer in a model file: labels and counts need 20, a PCG64 state 39.
+MAX_INTEGER_DIGITS = 40
+# What bad data raises inside NumPy and the estimators; load reports it as a ModelFileError.
+_DATA_ERRORS = (KeyError, TypeError, AttributeError, IndexError, ValueError, ArithmeticError)
 
 __all__ = ["FORMAT_VERSION", "ModelFileError", "load", "save"]
 
@@ -258,11 +267,16 @@ def _require(condition, message):
 
 
 def _float_matrix(value, name, dtype, ndim):
+    """An ``ndim``-dimensional array of finite numbers in ``dtype``, or a ModelFileError."""
     try:
-        array = np.array(value, dtype=dtype)
+        raw = np.array(value, dtype=object)  # JSON values as they are: no bool or str converted
     except (TypeError, ValueError) as exc:
         raise ModelFileError(f"{name} is not an array of numbers: {exc}") from None
-    _require(array.ndim == ndim, f"{name} should have {ndim} dimensions; it has {array.ndim}.")
+    _require(raw.ndim == ndim, f"{name} should have {ndim} dimensions; it has {raw.ndim}.")
+    others = sorted({type(v).__name__ for v in raw.flat} - {"int", "float"})
+    _require(not others, f"{name} is not an array of numbers: it holds {', '.join(others)}.")
+    with np.errstate(over="ignore"):  # a value beyond float32 becomes inf, refused below
+        array = raw.astype(dtype)
     _require(np.all(np.isfinite(array)), f"{name} holds NaN or infinite values.")
     return array
 
@@ -289,25 +303,49 @@ def _plugin_from_json(document, kind, where):
 
 
 def _labels_from_json(document):
+    """The class labels, in their declared dtype; refused unless every label survives it."""
+    where = "fitted.targets.classes"
     _require(
         isinstance(document, dict) and set(document) == {"dtype", "values"},
-        "fitted.classes should be an object with keys dtype and values.",
+        f"{where} should be an object with keys dtype and values.",
     )
-    try:
-        dtype = np.dtype(document["dtype"])
-    except (TypeError, ValueError):
-        raise ModelFileError(f"Unknown label dtype {document['dtype']!r}.") from None
-    _require(dtype.kind in _LABEL_KINDS, f"Label dtype {dtype} is not allowed.")
     values = document["values"]
     _require(
         isinstance(values, list)
         and all(isinstance(v, (str, int, float, bool)) for v in values),
-        "fitted.classes.values must be a list of labels.",
+        f"{where}.values must be a list of labels.",
     )
+    dtype = _label_dtype(document["dtype"], values)
     try:
-        return np.array(values, dtype=dtype)
-    except (TypeError, ValueError) as exc:
-        raise ModelFileError(f"Labels do not fit dtype {dtype}: {exc}") from None
+        labels = np.array(values, dtype=dtype)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ModelFileError(f"{where}.values do not fit dtype {dtype}: {exc}") from None
+    survived = labels.tolist()
+    _require(
+        survived == values and all(type(a) is type(b) for a, b in zip(survived, values)),
+        f"{where}.values change in dtype {dtype} (a dtype too narrow, or of another "
+        f"kind): {values[:5]} become {survived[:5]}.",
+    )
+    return labels
+
+
+def _label_dtype(name, values):
+    """The declared label dtype, refused before allocating when wider than the labels."""
+    where = "fitted.targets.classes.dtype"
+    _require(isinstance(name, str), f"{where} must be a string.")
+    try:
+        dtype = np.dtype(name)
+    except (TypeError, ValueError):
+        raise ModelFileError(f"{where}: unknown label dtype {name!r}.") from None
+    _require(dtype.kind in _LABEL_KINDS, f"{where}: label dtype {dtype} is not allowed.")
+    if dtype.kind in "US":
+        longest = max((len(v) for v in values if isinstance(v, str)), default=0)
+        width = dtype.itemsize // (4 if dtype.kind == "U" else 1)
+        _require(
+            width <= longest,
+            f"{where} declares strings of {width} characters; the longest label has {longest}.",
+        )
+    return dtype
 
 
 def _params_from_json(document, estimator_class=NielsenMLPClassifier):
@@ -479,7 +517,8 @@ def _rng_state_from_json(document):
         and isinstance(document["state"], dict)
         and set(document["state"]) == {"state", "inc"}
         and all(isinstance(v, int) and 0 <= v < 2**128 for v in document["state"].values())
-        and all(isinstance(document[k], int) for k in ("has_uint32", "uinteger")),
+        and document["has_uint32"] in (0, 1) and not isinstance(document["has_uint32"], bool)
+        and isinstance(document["uinteger"], int) and 0 <= document["uinteger"] < 2**32,
         "fitted.rng_state is not a PCG64 generator state.",
     )  # fmt: skip
     return document
@@ -522,6 +561,7 @@ def _history_from_json(history, version):
             and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values),
             f"fitted.history.{key} must be a list of numbers.",
         )
+        _require(all(map(math.isfinite, values)), f"fitted.history.{key} holds infinite values.")
     history = {key: [float(v) for v in values] for key, values in history.items()}
     return {key: history.get(key, []) for key in HISTORY_KEYS}
 
@@ -579,9 +619,35 @@ def _restored(model, state):
     """``model`` with ``state`` restored, or a ModelFileError saying what does not fit."""
     try:
         model._restore_state(state)
-    except ValueError as exc:
+        model._check_continuable(state)
+    except (ValueError, TypeError) as exc:
         raise ModelFileError(f"inconsistent model: {exc}") from None
+    _check_outputs_bounded(state)
     return model
+
+
+def _check_outputs_bounded(state):
+    """Refuse weights so large that an input in [0, 1] can overflow a layer.
+
+    Interval arithmetic: when every input of a layer is at most ``A`` in
+    magnitude, its pre-activations are at most ``|W|ᵀA + |b|``; an
+    activation of bounded range bounds the next layer's inputs by that
+    range, an unbounded one (ReLU, identity) by the pre-activation.
+    """
+    bound = np.ones(state.coefs[0].shape[0])
+    layers = len(state.coefs)
+    activations = [state.plugins["activation"]] * (layers - 1) + [state.plugins["output_activation"]]
+    largest = np.finfo(state.coefs[0].dtype).max
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i, (w, b, activation) in enumerate(zip(state.coefs, state.intercepts, activations)):
+            z = np.abs(w.astype(np.float64)).T @ bound + np.abs(b)
+            _require(
+                np.all(z < largest),
+                f"fitted.coefs[{i}] and fitted.intercepts[{i}] are so large that inputs in "
+                f"[0, 1] can overflow layer {i}, making its predictions infinite or NaN.",
+            )
+            bound = np.minimum(z, max(map(abs, activation.output_range)))
+
 
 
 def load(path):
@@ -600,42 +666,99 @@ def load(path):
     Raises
     ------
     ModelFileError
-        A ``ValueError`` naming what is wrong: not JSON, not a model, a
-        newer format version, an unknown plugin, inconsistent shapes, ...
+        A ``ValueError`` naming the file, the field and what is wrong: not
+        JSON, not a model, a newer format version, an unknown plugin,
+        inconsistent shapes, a number or size no model file holds, ... No
+        other exception comes from a malformed file.
     """
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ModelFileError(f"{path}: not a model file (not UTF-8 text).") from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ModelFileError(
-            f"{path}: not a model file (invalid or truncated JSON: {exc})."
-        ) from None
-    try:
-        _require(isinstance(document, dict), "not a model file (not a JSON object).")
-        if {"sizes", "weights", "biases", "cost"} <= set(document) and "format" not in document:
-            return _from_network2(document)
-        _require(
-            document.get("format") == FORMAT_NAME,
-            f"not a sknielsen model file (no 'format': '{FORMAT_NAME}').",
-        )
-        version = document.get("format_version")
-        _require(isinstance(version, int), "format_version must be an integer.")
-        _require(
-            version in READABLE_VERSIONS,
-            f"format version {version}; this sknielsen "
-            f"reads versions {list(READABLE_VERSIONS)}. Upgrade sknielsen to load it.",
-        )
-        estimator_class = ESTIMATORS.get(document.get("estimator"))
-        _require(
-            estimator_class is not None,
-            f"Unknown estimator {document.get('estimator')!r}; known: {sorted(ESTIMATORS)}.",
-        )
-        model = _params_from_json(document.get("params"), estimator_class)
-        return _restored(model, _state_from_json(model, document.get("fitted"), version))
+        return _model_from_document(_parse(text))
     except ModelFileError as exc:
         raise ModelFileError(f"{path}: {exc}") from None
-    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+    except _DATA_ERRORS as exc:
         raise ModelFileError(f"{path}: not a valid model file ({exc!r}).") from None
+
+
+def _model_from_document(document):
+    """The estimator a parsed file holds, in either format, or a ModelFileError."""
+    _require(isinstance(document, dict), "not a model file (not a JSON object).")
+    if {"sizes", "weights", "biases", "cost"} <= set(document) and "format" not in document:
+        return _from_network2(document)
+    _require(
+        document.get("format") == FORMAT_NAME,
+        f"not a sknielsen model file (no 'format': '{FORMAT_NAME}').",
+    )
+    version = document.get("format_version")
+    _require(isinstance(version, int), "format_version must be an integer.")
+    _require(
+        version in READABLE_VERSIONS,
+        f"format version {version}; this sknielsen "
+        f"reads versions {list(READABLE_VERSIONS)}. Upgrade sknielsen to load it.",
+    )
+    estimator_class = ESTIMATORS.get(document.get("estimator"))
+    _require(
+        estimator_class is not None,
+        f"Unknown estimator {document.get('estimator')!r}; known: {sorted(ESTIMATORS)}.",
+    )
+    model = _params_from_json(document.get("params"), estimator_class)
+    return _restored(model, _state_from_json(model, document.get("fitted"), version))
+
+
+class _Unreadable:
+    """Stands in, while parsing, for a number that no model file holds."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+
+def _parse(text):
+    """The JSON document of ``text``, refusing numbers no model file holds, by field.
+
+    NaN, infinities, floats beyond the float64 range and integers of more
+    than ``MAX_INTEGER_DIGITS`` digits (Python refuses to convert 4,300
+    digits and more) become markers while parsing, so that the error can
+    name the field holding the first of them.
+    """
+    found = []
+
+    def unreadable(reason):
+        found.append(_Unreadable(reason))
+        return found[-1]
+
+    def parse_int(digits):
+        if len(digits.lstrip("-")) > MAX_INTEGER_DIGITS:
+            return unreadable(f"an integer of {len(digits.lstrip('-'))} digits")
+        return int(digits)
+
+    def parse_float(literal):
+        value = float(literal)
+        return value if math.isfinite(value) else unreadable("a number beyond the float range")
+
+    try:
+        document = json.loads(text, parse_int=parse_int, parse_float=parse_float,
+                              parse_constant=lambda name: unreadable(name))  # fmt: skip
+    except RecursionError:
+        raise ModelFileError("not a model file (JSON nested too deeply).") from None
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(f"not a model file (invalid or truncated JSON: {exc}).") from None
+    if found:
+        raise ModelFileError(f"{_field_of(document, found[0])} holds {found[0].reason}.")
+    return document
+
+
+def _field_of(document, target):
+    """The path, such as ``fitted.coefs[0][2][1]``, of the value ``target`` in ``document``."""
+    pending = [("", document)]  # iterative: a document may be nested deeply
+    while pending:
+        path, value = pending.pop()
+        if value is target:
+            return path or "the document"
+        if isinstance(value, dict):
+            pending.extend((f"{path}.{key}" if path else key, item) for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+    return "a value"

@@ -1,0 +1,215 @@
+"""Hostile model files: bounded before allocating, refused by field, consistent or refused."""
+
+import json
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, load, save
+from sknielsen.persistence import ModelFileError
+from sknielsen.plugins import LBFGS
+
+RAW = "@@raw@@"
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(30, 4))
+    return X, np.array(["ant", "bee", "cat"])[np.arange(30) % 3]
+
+
+@pytest.fixture(scope="module")
+def document(data, tmp_path_factory):
+    """A saved classifier with string labels and a momentum state, as a dict."""
+    X, y = data
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), optimizer="momentum", epochs=1,
+                               random_state=0).fit(X, y)  # fmt: skip
+    path = tmp_path_factory.mktemp("model") / "net.json"
+    save(net, path)
+    return json.loads(path.read_text())
+
+
+def edited(document, tmp_path, edit, raw=None):
+    """Write ``document`` changed by ``edit``; ``raw`` replaces the value RAW verbatim."""
+    copy = json.loads(json.dumps(document))
+    edit(copy)
+    text = json.dumps(copy)
+    path = tmp_path / "edited.json"
+    path.write_text(text.replace(json.dumps(RAW), raw) if raw is not None else text)
+    return path
+
+
+def put(*keys_and_value):
+    """An edit setting the value at a path of keys and indices."""
+    *keys, value = keys_and_value
+
+    def edit(document):
+        for key in keys[:-1]:
+            document = document[key]
+        document[keys[-1]] = value
+
+    return edit
+
+
+def refused(path, match):
+    """Load ``path``, expecting a ModelFileError that names the file and matches ``match``."""
+    with pytest.raises(ModelFileError, match=match) as caught:
+        load(path)
+    assert str(path) in str(caught.value)
+
+
+LABELS = ("fitted", "targets", "classes")
+
+
+def test_huge_label_width_is_refused_before_allocating(document, tmp_path):
+    path = edited(document, tmp_path, put(*LABELS, "dtype", "<U50000000"))
+    tracemalloc.start()
+    refused(path, r"fitted.targets.classes.dtype declares strings of 50000000 characters.*3")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 100 * path.stat().st_size
+
+
+@pytest.mark.parametrize(
+    "where, raw, match",
+    [
+        (("fitted", "coefs"), "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        (("params", "eta"), '{"a":' * 50_000 + "1" + "}" * 50_000, "nested too deeply"),
+        (("fitted", "coefs", 0, 0, 0), "1" * 5000, r"fitted.coefs\[0\]\[0\]\[0\] holds an integer of 5000"),
+        (("fitted", "n_iter"), "-" + "9" * 4301, "fitted.n_iter holds an integer of 4301 digits"),
+        (("fitted", "intercepts", 1, 0), "1" * 400 + ".5", r"intercepts\[1\]\[0\] holds a number beyond"),
+        (("fitted", "optimizer_state", "eta"), "NaN", "fitted.optimizer_state.eta holds NaN"),
+        (("fitted", "history", "loss", 0), "Infinity", r"fitted.history.loss\[0\] holds Infinity"),
+        (("params", "lmbda"), "-1e999", "params.lmbda holds a number beyond the float range"),
+    ],
+)  # fmt: skip
+def test_numbers_no_model_file_holds_are_refused_by_field(document, tmp_path, where, raw, match):
+    refused(edited(document, tmp_path, put(*where, RAW), raw), match)
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (put(*LABELS, "dtype", "<i8"), "values do not fit dtype int64|change in dtype"),
+        (put(*LABELS, {"dtype": "<i8", "values": [1, 2, 2**70]}), "do not fit dtype int64"),
+        (put("fitted", "coefs", 0, 0, 0, "0.5"), r"coefs\[0\] is not an array of numbers"),
+        (put("fitted", "coefs", 0, 0, 0, True), r"coefs\[0\] is not an array of numbers"),
+        (put("fitted", "optimizer_state", "arrays", "velocity", 0, [1.0]), "not an array|dimensions"),
+        (put("fitted", "rng_state", "has_uint32", 7), "not a PCG64 generator state"),
+        (put("fitted", "rng_state", "uinteger", -1), "not a PCG64 generator state"),
+        (put("fitted", "history", "loss", ["1.0"]), "history.loss must be a list of numbers"),
+        (put("fitted", "n_features_in", True), "n_features_in must be a non-negative integer"),
+        (put("fitted", "dtype", "float16"), "fitted.dtype must be"),
+    ],
+)  # fmt: skip
+def test_wrong_types_and_bounds_are_refused(document, tmp_path, edit, match):
+    refused(edited(document, tmp_path, edit), match)
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (put("fitted", "targets", "multilabel", "false"), "multilabel must be true or false"),
+        (put(*LABELS, "values", ["cat", "bee", "ant"]), "sorted and distinct"),
+        (put(*LABELS, "values", ["ant", "ant", "cat"]), "sorted and distinct"),
+        (put(*LABELS, "dtype", "<U2"), r"change in dtype <U2.*too narrow"),
+        (put(*LABELS, {"dtype": "|i1", "values": [1, 2, 300]}), "do not fit dtype int8|change"),
+        (put(*LABELS, {"dtype": "<f2", "values": [0.1, 0.2, 0.3]}), "change in dtype float16"),
+        (put(*LABELS, "dtype", "|b1"), "change in dtype bool"),
+        (put(*LABELS, {"dtype": "<i8", "values": []}), "0 classes but 3 output neurons"),
+        (put(*LABELS, "values", ["ant", "bee"]), "2 classes but 3 output neurons"),
+        (put("fitted", "feature_names_in", ["a", "b"]), "2 feature names for 4 features"),
+        (put("params", "hidden_layer_sizes", [5]), r"hidden_layer_sizes=\(5,\) differs.*\[3\]"),
+        (put("params", "output_activation", "tanh"), "cannot be paired with 'tanh'"),
+        (put("params", "monitor", ["validation_accurcy"]), "Unknown monitor names"),
+        (lambda d: d["params"].update(augment="rotate", image_shape=[3, 3]), "needs images"),
+    ],
+)  # fmt: skip
+def test_inconsistent_models_are_refused(document, tmp_path, edit, match):
+    refused(edited(document, tmp_path, edit), match)
+
+
+@pytest.mark.parametrize("name", ["mini_batch_size", "eta", "epochs", "random_state"])
+def test_booleans_for_numbers_are_refused(document, tmp_path, data, name):
+    refused(edited(document, tmp_path, put("params", name, True)), f"'{name}'.*not be a boolean")
+    with pytest.raises(ValueError, match="must not be a boolean"):
+        NielsenMLPClassifier(**{name: True}).fit(*data)
+    with pytest.raises(ValueError, match="hidden_layer_sizes must hold positive integers"):
+        NielsenMLPClassifier(hidden_layer_sizes=(True,)).fit(*data)
+
+
+def test_mixed_type_labels_are_refused(document, tmp_path):
+    def mixed(document):
+        document["fitted"]["targets"]["classes"] = {"dtype": "|O", "values": [1, "ant", "bee"]}
+
+    refused(edited(document, tmp_path, mixed), "mix types")
+
+
+def test_layers_without_neurons_are_refused(document, tmp_path):
+    def empty_hidden_layer(document):
+        document["params"]["hidden_layer_sizes"] = []
+        fitted = document["fitted"]
+        fitted["coefs"] = [[[] for _ in range(4)], []]
+        fitted["intercepts"] = [[], [0.0, 0.0, 0.0]]
+
+    refused(edited(document, tmp_path, empty_hidden_layer), "dimensions|no neurons")
+
+
+@pytest.mark.parametrize("estimator", [NielsenMLPClassifier, NielsenMLPRegressor])
+def test_weights_that_overflow_predictions_are_refused(estimator, tmp_path):
+    X = np.random.default_rng(0).uniform(size=(20, 3))
+    net = estimator(hidden_layer_sizes=(4,), activation="relu", epochs=1, random_state=0)
+    save(net.fit(X, np.arange(20) % 2), tmp_path / "net.json")
+    document = json.loads((tmp_path / "net.json").read_text())
+
+    def scaled(document):
+        coefs = document["fitted"]["coefs"]
+        coefs[:] = [(np.array(w) * 1e300).tolist() for w in coefs]
+
+    refused(edited(document, tmp_path, scaled), r"fitted.coefs\[1\].*can overflow layer 1")
+    document["fitted"]["coefs"][1][0][0] = 1e300  # large, but every output stays finite
+    assert np.isfinite(load(edited(document, tmp_path, lambda d: None)).predict(X)).all()
+
+
+def test_regressor_with_1d_targets_needs_one_output(tmp_path):
+    X = np.random.default_rng(0).uniform(size=(20, 3))
+    net = NielsenMLPRegressor(hidden_layer_sizes=(2,), epochs=1, random_state=0).fit(X, X[:, :2])
+    save(net, tmp_path / "net.json")
+    document = json.loads((tmp_path / "net.json").read_text())
+    refused(edited(document, tmp_path, put("fitted", "targets", "y_1d", True)), "several outputs")
+
+
+def test_narrow_string_labels_round_trip(data, tmp_path):
+    """Labels stored wider than needed (a y of dtype <U10) are saved at their own width."""
+    X, y = data
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1, random_state=0)
+    net.fit(X, y.astype("<U10"))
+    save(net, tmp_path / "net.json")
+    loaded = load(tmp_path / "net.json")
+    assert loaded.classes_.tolist() == ["ant", "bee", "cat"]
+    loaded.partial_fit(X, y)
+
+
+@pytest.mark.xfail(reason="plugins validate their own hyper-parameters in issue 13 item 6")
+@pytest.mark.parametrize(
+    "callback",
+    [{"callback": "StepDecay", "params": {"step_size": 1, "gamma": None}},
+     {"callback": "EarlyStopping", "params": {"monitor": "loss", "mode": None}},
+     {"callback": "EarlyStopping", "params": {"monitor": "loss", "min_delta": None}}],
+)  # fmt: skip
+def test_callback_parameters_in_files_are_validated(document, tmp_path, callback):
+    refused(edited(document, tmp_path, put("params", "callbacks", [callback])), "callbacks")
+
+
+@pytest.mark.xfail(reason="plugins validate their own hyper-parameters in issue 13 item 6")
+@pytest.mark.parametrize("memory", [-1, 0, 10**12, 2.5, "x"])
+def test_plugin_hyper_parameters_in_files_are_validated(data, tmp_path, memory):
+    X, y = data
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), optimizer=LBFGS(memory=5), epochs=1,
+                               random_state=0).fit(X, y)  # fmt: skip
+    save(net, tmp_path / "net.json")
+    document = json.loads((tmp_path / "net.json").read_text())
+    refused(edited(document, tmp_path, put("params", "optimizer", "params", "memory", memory)),
+            "memory")  # fmt: skip

@@ -1,0 +1,94 @@
+"""The failure checks use the cost that training minimizes and give advice that fits."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, load, plugins, save
+from sknielsen._loop import Penalty
+from sknielsen.callbacks import Callback
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(60, 3))
+    return X, np.arange(60) % 3
+
+
+def warnings_of(fit):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit()
+    return [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+
+
+def test_cost_probe_weighs_the_samples_as_training_does(data):
+    X, y = data
+    # Training minimizes the cost of class 0; the cost of the almost weightless rest rises.
+    weights = np.where(y == 0, 1.0, 1e-6)
+    net = NielsenMLPClassifier(hidden_layer_sizes=(4,), eta=3, epochs=20, random_state=0)
+    assert warnings_of(lambda: net.fit(X, y, sample_weight=weights)) == []
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "lbfgs"])
+def test_huge_uniform_sample_weights_train_like_none(data, optimizer, tmp_path):
+    X, y = data  # 60 weights of 1e308 sum to more than the largest float
+    params = dict(hidden_layer_sizes=(4,), optimizer=optimizer, eta=0.5, epochs=3, random_state=0)
+    plain = NielsenMLPClassifier(**params).fit(X, y)
+    heavy = NielsenMLPClassifier(**params).fit(X, y, sample_weight=np.full(len(y), 1e308))
+    np.testing.assert_allclose(heavy.loss_curve_, plain.loss_curve_, rtol=1e-12)
+    np.testing.assert_allclose(heavy.predict_proba(X), plain.predict_proba(X), rtol=1e-12)
+    save(heavy, tmp_path / "heavy.json")  # a NaN in the history would make save refuse
+    assert load(tmp_path / "heavy.json").loss_curve_ == heavy.loss_curve_
+
+
+@pytest.mark.parametrize("name", ["l2", "l1"])
+def test_penalty_at_lambda_zero_is_zero_even_for_overflowing_weights(name):
+    regularizer = plugins.get("regularizer", name)
+    weights = np.array([1e200, -1e300, 3.0])
+    assert regularizer.penalty(weights, 0.0, 10) == 0.0
+    penalty = Penalty(regularizer, 0.0, 10, n_weights=3, dtype=np.float64)
+    assert penalty.value(np.concatenate([weights, [1.0]])) == 0.0
+    grads = np.zeros(4)
+    penalty.add_gradient(grads, np.concatenate([weights, [1.0]]))
+    assert np.all(grads == 0.0)
+
+
+def test_adam_at_a_far_too_large_eta_diverges_like_sgd(data, tmp_path):
+    X, _ = data
+    # Adam's steps are bounded by eta, so the weights stay finite while the cost overflows.
+    net = NielsenMLPRegressor(hidden_layer_sizes=(4,), activation="relu", optimizer="adam",
+                              eta=1e100, epochs=5, random_state=0)  # fmt: skip
+    messages = warnings_of(lambda: net.fit(X, X[:, 0]))
+    assert len(messages) == 1
+    assert "diverged in epoch 1: the cost or the weights overflowed" in messages[0]
+    assert "Adam moves each weight by about eta" in messages[0]
+    assert net.n_iter_ == 0 and np.isfinite(net.predict(X)).all()
+    save(net, tmp_path / "net.json")
+
+
+class _Shake(Callback):
+    """Moves every weight when training ends, so the cost rises whatever the optimizer did."""
+
+    def on_train_end(self, trainer):
+        trainer.network.params += 5.0
+
+
+def test_advice_for_lbfgs_never_blames_eta(data):
+    X, y = data
+    net = NielsenMLPClassifier(hidden_layer_sizes=(4,), optimizer="lbfgs", epochs=2,
+                               callbacks=[_Shake()], random_state=0)  # fmt: skip
+    (message,) = warnings_of(lambda: net.fit(X, y))
+    assert "did not decrease" in message and "L-BFGS chooses its own step sizes" in message
+    assert "eta" not in message.replace("ignores eta", "")
+
+
+def test_advice_for_sgd_names_eta(data):
+    X, y = data
+    net = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=2, callbacks=[_Shake()],
+                               random_state=0)  # fmt: skip
+    (message,) = warnings_of(lambda: net.fit(X, y))
+    assert "eta=0.5 is probably too large: try eta ten times smaller" in message

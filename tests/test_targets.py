@@ -1,0 +1,77 @@
+"""The classifier's targets: what scikit-learn's MLPClassifier supports, the rest refused."""
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from sknielsen import NielsenMLPClassifier
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(30, 4))
+    indicator = np.tile([[0, 1], [1, 0], [1, 1]], (10, 1))
+    return X, indicator
+
+
+def fit(X, y, **params):
+    return NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1, random_state=0, **params).fit(
+        X, y
+    )
+
+
+@pytest.mark.parametrize("low, high", [(0, 2), (-1, 1), (1, 3), (0.0, 2.0)])
+def test_indicator_values_other_than_0_and_1_are_refused(data, low, high):
+    X, indicator = data
+    y = np.where(indicator == 1, high, low)
+    with pytest.raises(ValueError, match=r"must hold only 0 and 1.*holds \["):
+        fit(X, y)
+    net = fit(X, indicator)
+    with pytest.raises(ValueError, match="must hold only 0 and 1"):
+        net.partial_fit(X, y)
+    with pytest.raises(ValueError, match="must hold only 0 and 1"):
+        NielsenMLPClassifier(epochs=1).fit(X, indicator, X_val=X, y_val=y)
+
+
+@pytest.mark.parametrize("convert", [np.asarray, lambda y: y.astype(bool), lambda y: y * 1.0])
+def test_indicators_of_0_and_1_train_as_multilabel(data, convert):
+    X, indicator = data
+    net = fit(X, convert(indicator))
+    assert net.predict(X).shape == indicator.shape and net.classes_.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("matrix", [sparse.csr_matrix, sparse.csc_matrix, sparse.coo_matrix])
+def test_sparse_indicator_targets_train_like_dense_ones(data, matrix):
+    X, indicator = data
+    dense = fit(X, indicator)
+    net = fit(X, matrix(indicator))
+    np.testing.assert_array_equal(net.predict_proba(X), dense.predict_proba(X))
+    net.partial_fit(X, matrix(indicator))
+    with pytest.raises(ValueError, match="must hold only 0 and 1"):
+        fit(X, matrix(indicator * 2))
+
+
+def test_sparse_column_of_labels_is_read_as_labels(data):
+    X, _ = data
+    labels = np.arange(30) % 3
+    with pytest.warns(UserWarning, match="column-vector y"):
+        net = fit(X, sparse.csr_matrix(labels[:, None]))
+    assert net.classes_.tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "y",
+    [np.tile([[0, 1], [2, 0], [1, 2]], (10, 1)), np.tile([["a", "b"], ["c", "a"], ["b", "b"]], (10, 1))],
+)
+def test_multiclass_multioutput_targets_are_refused(data, y):
+    X, _ = data
+    with pytest.raises(ValueError, match="multiclass-multioutput.*MultiOutputClassifier"):
+        fit(X, y)
+
+
+@pytest.mark.parametrize("classes", [[], ["a"], np.array([], dtype="<U3")])
+def test_partial_fit_with_fewer_than_two_classes_is_refused(data, classes):
+    X, _ = data
+    with pytest.raises(ValueError, match=r"at least 2 classes.*classes contains (only one|no) class"):
+        NielsenMLPClassifier(epochs=1).partial_fit(X[:1], ["a"], classes=classes)
