@@ -36,6 +36,7 @@ from importlib import resources
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
 
 from . import plugins
 from ._classifier import NielsenMLPClassifier
@@ -607,7 +608,10 @@ def replay(name, data_dir=None, *, epochs=None):
         raise ValueError(f"epochs must be at least 1; got {epochs!r}.")
     data = load_mnist(data_dir, scale="book")
     started = time.perf_counter()
-    ours = record.run(_Session(data, epochs_left=epochs))
+    # Mini-batches of 10 gain nothing from BLAS threads, which on a busy machine
+    # only spin, waiting for cores (six times slower here).
+    with threadpool_limits(limits=1, user_api="blas"):
+        ours = record.run(_Session(data, epochs_left=epochs))
     seconds = time.perf_counter() - started
     book = load_record(name)
     series = []
