@@ -75,6 +75,10 @@ class BookRandom:
     ----------
     seed : int, default=12345678
         Seed of both streams (``random.seed`` and ``np.random.seed``).
+    nudge : bool, default=False
+        Move every starting weight and bias up by one unit in the last place
+        (``np.nextafter``): a run replayed so tells how much it amplifies
+        rounding, hence how closely any other program can replay it.
 
     Notes
     -----
@@ -90,9 +94,10 @@ class BookRandom:
     [2, 0, 1, 3, 4]
     """
 
-    def __init__(self, seed=SEED):
+    def __init__(self, seed=SEED, *, nudge=False):
         self.python = random.Random(seed)
         self.numpy = np.random.RandomState(seed)
+        self.nudge = nudge
 
     def shuffle(self, items):
         """Shuffle the list ``items`` in place, as Python 2.7's ``random.shuffle``."""
@@ -124,7 +129,11 @@ class BookRandom:
         weights = [self.numpy.randn(fan_out, fan_in) for fan_in, fan_out in pairs]
         if not large:
             weights = [w / np.sqrt(fan_in) for w, (fan_in, _) in zip(weights, pairs)]
-        return [w.T.copy() for w in weights], [b[:, 0] for b in biases]
+        coefs, intercepts = [w.T.copy() for w in weights], [b[:, 0] for b in biases]
+        if self.nudge:
+            coefs = [np.nextafter(w, np.inf) for w in coefs]
+            intercepts = [np.nextafter(b, np.inf) for b in intercepts]
+        return coefs, intercepts
 
 
 class _GivenWeights(plugins.Initializer):
@@ -319,7 +328,9 @@ def _monitor_series(evaluation, prefix="", path=()):
     """``(label, path, kind)`` of the four lists of one SGD run, in network2's order."""
     kinds = ("cost", "count", "cost", "count")
     labels = (f"{evaluation} cost", f"{evaluation} accuracy", "training cost", "training accuracy")
-    return [(prefix + label, (*path, i), kind) for i, (label, kind) in enumerate(zip(labels, kinds))]
+    return [
+        (prefix + label, (*path, i), kind) for i, (label, kind) in enumerate(zip(labels, kinds))
+    ]
 
 
 def _eta_series():
@@ -547,6 +558,22 @@ class Replay:
             line += f", costs within {self.largest_cost_error:.1e} relative"
         return line + f", {self.seconds:.1f} s"
 
+    def against(self, other):
+        """This replay compared with ``other``, a replay of the same record, not the book.
+
+        Parameters
+        ----------
+        other : Replay
+
+        Returns
+        -------
+        result : Replay
+            Whose ``book`` is ``other.ours``.
+        """
+        if other.name != self.name:
+            raise ValueError(f"Cannot compare a replay of {self.name} with one of {other.name}.")
+        return _compared(self.name, self.ours, other.ours, self.seconds)
+
     def lines(self):
         """Entry by entry, ``ours | book | match``, one block per list of the record."""
         by_epoch = RECORDS[self.name].by_epoch
@@ -556,8 +583,8 @@ class Replay:
                 zip(series.ours, series.book, series.differences())
             ):
                 where = f"epoch {i + 1:>3}" if by_epoch else f"N = {MORE_DATA_SIZES[i]:>6,}"
-                match = _match_text(series.kind, ours == book, apart)
-                yield f"  {where}  {_shown(series.kind, ours)} | {_shown(series.kind, book)} | {match}"
+                values = f"{_shown(series.kind, ours)} | {_shown(series.kind, book)}"
+                yield f"  {where}  {values} | {_match_text(series.kind, ours == book, apart)}"
 
 
 def _shown(kind, value):
@@ -572,7 +599,17 @@ def _match_text(kind, equal, apart):
     return f"{apart} image{'s' if apart != 1 else ''} apart"
 
 
-def replay(name, data_dir=None, *, epochs=None):
+def _compared(name, ours, reference, seconds):
+    """A Replay of ``ours`` beside ``reference``, over the lists both filled."""
+    series = []
+    for label, path, kind in RECORDS[name].series:
+        mine, theirs = tuple(_at(ours, path)), tuple(_at(reference, path))
+        if mine and theirs:  # the lists both filled, for the epochs replayed
+            series.append(SeriesComparison(label, kind, mine, theirs[: len(mine)]))
+    return Replay(name, ours, reference, seconds, tuple(series))
+
+
+def replay(name, data_dir=None, *, epochs=None, nudge=False):
     """Replay the book's recorded run ``name`` and compare it with the record.
 
     Parameters
@@ -585,6 +622,10 @@ def replay(name, data_dir=None, *, epochs=None):
         Stop the script after this many epochs in all, for a quick check
         (runs it had not started are left empty). Only for records that run
         epoch by epoch.
+    nudge : bool, default=False
+        Start from the book's weights moved by one unit in the last place
+        (see :class:`BookRandom`); compare with :meth:`Replay.against` to see
+        how far rounding alone carries the run.
 
     Returns
     -------
@@ -611,15 +652,8 @@ def replay(name, data_dir=None, *, epochs=None):
     # Mini-batches of 10 gain nothing from BLAS threads, which on a busy machine
     # only spin, waiting for cores (six times slower here).
     with threadpool_limits(limits=1, user_api="blas"):
-        ours = record.run(_Session(data, epochs_left=epochs))
-    seconds = time.perf_counter() - started
-    book = load_record(name)
-    series = []
-    for label, path, kind in record.series:
-        mine, theirs = tuple(_at(ours, path)), tuple(_at(book, path))
-        if mine and theirs:  # the lists the book filled, for the epochs replayed
-            series.append(SeriesComparison(label, kind, mine, theirs[: len(mine)]))
-    return Replay(name, ours, book, seconds, tuple(series))
+        ours = record.run(_Session(data, BookRandom(nudge=nudge), epochs_left=epochs))
+    return _compared(name, ours, load_record(name), time.perf_counter() - started)
 
 
 def plot_replay(result, path=None):

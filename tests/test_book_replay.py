@@ -54,6 +54,13 @@ def test_large_weights_after_default_ones_continue_the_stream():
     np.testing.assert_array_equal(coefs[0], draws[14:20].reshape(2, 3).T)
 
 
+def test_nudged_weights_are_one_ulp_up():
+    coefs, intercepts = book.BookRandom(5).initial_weights((3, 2, 1))
+    nudged_coefs, nudged_intercepts = book.BookRandom(5, nudge=True).initial_weights((3, 2, 1))
+    for exact, nudged in zip(coefs + intercepts, nudged_coefs + nudged_intercepts):
+        np.testing.assert_array_equal(nudged, np.nextafter(exact, np.inf))
+
+
 def test_book_scale_of_load_mnist(tmp_path):
     images = np.arange(60000 * 4, dtype=np.int64).reshape(60000, 2, 2) % 256
     for key, array in {
@@ -79,11 +86,14 @@ def test_records_load_with_their_structure():
 
 
 def fake_replay(accuracies, book_accuracies, costs=(1.0,), book_costs=(1.0,)):
+    """A Replay of overfitting's test accuracy and cost lists, without training."""
     series = (
         book.SeriesComparison("accuracy", "count", tuple(accuracies), tuple(book_accuracies)),
         book.SeriesComparison("cost", "cost", tuple(costs), tuple(book_costs)),
     )
-    return book.Replay("overfitting", None, None, 1.5, series)
+    ours = [list(costs), list(accuracies), [], []]
+    return book.Replay("overfitting", ours, [list(book_costs), list(book_accuracies), [], []],
+                       1.5, series)  # fmt: skip
 
 
 def test_replay_summary_and_criteria():
@@ -98,6 +108,15 @@ def test_replay_summary_and_criteria():
     lines = list(agreeing.lines())
     assert lines[0] == "accuracy: ours | book | match"
     assert lines[20].endswith("12 | 10 | 2 images apart")
+
+
+def test_a_replay_against_another():
+    ours, other = fake_replay([10, 12], [10, 10]), fake_replay([10, 11], [10, 10], costs=(2.0,))
+    against = ours.against(other)
+    assert (against.matches, against.largest_difference) == (1, 1)
+    assert against.largest_cost_error == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="Cannot compare"):
+        ours.against(book.Replay("regularized", None, None, 1.0, ()))
 
 
 def test_replay_refuses_bad_requests():
