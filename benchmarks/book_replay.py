@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/book_replay.py                       # all nine records
     python benchmarks/book_replay.py --only regularized_full more_data_svm
+    python benchmarks/book_replay.py --table-only          # the doc from the JSON
 
 Replays every record (or those named) with :func:`sknielsen.book.replay` on
 the IDX files of ``../shared/data/mnist``, and replays again, from weights one
@@ -163,13 +164,15 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="+", choices=list(book.RECORDS), default=None)
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
+    parser.add_argument("--table-only", action="store_true",
+                        help="replay nothing: rebuild the table and the doc from the JSON")  # fmt: skip
     args = parser.parse_args(argv)
     arguments = argv if argv is not None else sys.argv[1:]
     command = " ".join(["python benchmarks/book_replay.py", *arguments])
     out = HERE / "results" / "book_replay.json"
     # Records replayed by earlier runs stay, so that --only refreshes a few rows.
     results = json.loads(out.read_text())["records"] if out.exists() else {}
-    for name in args.only or book.RECORDS:
+    for name in [] if args.table_only else args.only or book.RECORDS:
         date = datetime.now(timezone.utc).isoformat(timespec="seconds")
         results[name] = {**run_one(name, args.data_dir), "command": command, "date": date}
     results = {name: results[name] for name in book.RECORDS if name in results}
