@@ -19,6 +19,13 @@ Each replay trains through :class:`NielsenMLPClassifier` itself: the starting
 weights go in through its ``initializer`` parameter, and each epoch is one
 ``partial_fit`` on the training data in the book's order (``shuffle=False``).
 
+Rounding still differs (network2 adds one example at a time, we multiply
+matrices). Most runs damp that; two amplify it until it decides which
+images are right, ``overfitting_full`` and the η = 2.5 run of
+``multiple_eta``, and no program rounding otherwise than the book's machine
+can replay them beyond their first epochs. ``replay(name, nudge=True)``
+measures how far rounding alone carries a run.
+
 Examples
 --------
 >>> from sknielsen.book import RECORDS
@@ -503,6 +510,8 @@ class Replay:
         Time the replay took (data loading not included).
     series : tuple of SeriesComparison
         Each list the book filled, ours beside the book's.
+    reference : str, default="the book's"
+        Whose numbers ``book`` holds, for :meth:`summary`.
     """
 
     name: str
@@ -510,6 +519,7 @@ class Replay:
     book: object = field(repr=False)
     seconds: float
     series: tuple = field(repr=False)
+    reference: str = "the book's"
 
     def _of_kind(self, cost):
         return [s for s in self.series if (s.kind == "cost") == cost]
@@ -549,7 +559,8 @@ class Replay:
         """One line: exact matches, largest differences and time."""
         if self.compared:
             line = (
-                f"{self.name}: {self.matches} of {self.compared} accuracies equal the book's, "
+                f"{self.name}: {self.matches} of {self.compared} accuracies equal "
+                f"{self.reference}, "
                 f"largest difference {self.largest_difference} images"
             )
         else:
@@ -572,7 +583,7 @@ class Replay:
         """
         if other.name != self.name:
             raise ValueError(f"Cannot compare a replay of {self.name} with one of {other.name}.")
-        return _compared(self.name, self.ours, other.ours, self.seconds)
+        return _compared(self.name, self.ours, other.ours, self.seconds, "the other replay's")
 
     def lines(self):
         """Entry by entry, ``ours | book | match``, one block per list of the record."""
@@ -599,14 +610,14 @@ def _match_text(kind, equal, apart):
     return f"{apart} image{'s' if apart != 1 else ''} apart"
 
 
-def _compared(name, ours, reference, seconds):
-    """A Replay of ``ours`` beside ``reference``, over the lists both filled."""
+def _compared(name, ours, reference, seconds, whose="the book's"):
+    """A Replay of ``ours`` beside ``reference`` (``whose``), over the lists both filled."""
     series = []
     for label, path, kind in RECORDS[name].series:
         mine, theirs = tuple(_at(ours, path)), tuple(_at(reference, path))
         if mine and theirs:  # the lists both filled, for the epochs replayed
             series.append(SeriesComparison(label, kind, mine, theirs[: len(mine)]))
-    return Replay(name, ours, reference, seconds, tuple(series))
+    return Replay(name, ours, reference, seconds, tuple(series), whose)
 
 
 def replay(name, data_dir=None, *, epochs=None, nudge=False):
