@@ -85,8 +85,8 @@ regularization, η = 0.5, large starting weights) and the η = 2.5 run of
 machine did in 2015 (its NumPy, its BLAS, its order of additions) can replay
 them beyond their first epochs. The last column of the table measures it:
 the same replay started from the book's weights moved by one unit in the
-last place (`replay(name, nudge=True)`) departs from our replay as far as our
-replay departs from the book's record. `overfitting_full` follows the record
+last place (`replay(name, nudge=True)`) departs from our replay nearly as far
+as our replay departs from the book's record. `overfitting_full` follows the record
 exactly for its first 3 epochs and then parts from it; the η = 2.5 run's
 cost already differs after its first epoch, while the η = 0.025 and 0.25
 runs of the same script agree with the record.
@@ -188,8 +188,8 @@ def main(argv=None):
     out = HERE / "results" / "book_replay.json"
     # Records replayed by earlier runs stay, so that --only refreshes a few rows.
     results = json.loads(out.read_text())["records"] if out.exists() else {}
+    date = datetime.now(timezone.utc).isoformat(timespec="seconds")
     for name in [] if args.table_only else args.only or book.RECORDS:
-        date = datetime.now(timezone.utc).isoformat(timespec="seconds")
         results[name] = {**run_one(name, args.data_dir), "command": command, "date": date}
     results = {name: results[name] for name in book.RECORDS if name in results}
     text = table(results)
