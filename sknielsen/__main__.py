@@ -1,4 +1,4 @@
-"""Command line: ``python -m sknielsen [compare|train|evaluate|predict|plugins] ...``.
+"""Command line: ``python -m sknielsen [compare|train|evaluate|predict|plugins|book] ...``.
 
 With no arguments it runs ``compare``: the book's network against SVMs as
 the training set grows, on scikit-learn's embedded digits (no files needed).
@@ -25,6 +25,7 @@ from pathlib import Path
 from . import __version__, plugins
 from ._classifier import NielsenMLPClassifier
 from ._io import check_readable, check_writable, write_bytes_atomically, write_text_atomically
+from .book import add_book_command
 
 
 DATASETS = ("digits", "mnist", "fashion-mnist")
@@ -476,6 +477,7 @@ def _parser():
     compare.set_defaults(func=_compare)
     listing = commands.add_parser("plugins", help="list every registered plugin")
     listing.set_defaults(func=_list_plugins)
+    add_book_command(commands)
     return parser
 
 

@@ -23,6 +23,9 @@ MNIST_FILES = {
 # IDX magic numbers: two zero bytes, the type code (0x08 = unsigned byte), the rank.
 _IMAGES_MAGIC, _LABELS_MAGIC = 0x00000803, 0x00000801
 FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
+# Pixel divisors: 255 maps the brightest pixel to 1; the book's mnist.pkl.gz
+# holds pixel/256 (brightest 255/256), which exact replays of its runs need.
+PIXEL_SCALES = {"unit": 255.0, "book": 256.0}
 
 __all__ = ["DataFileError", "load_digits_split", "load_fashion_mnist", "load_mnist", "read_idx"]
 
@@ -100,7 +103,7 @@ def _default_mnist_dir():
     return Path(os.environ.get("SKNIELSEN_DATA", Path.home() / ".sknielsen" / "mnist"))
 
 
-def _load_idx_set(data_dir, name, how_to_get, dtype):
+def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
     data_dir = Path(data_dir)
     paths = {key: _find(data_dir, stem) for key, stem in MNIST_FILES.items()}
     missing = [MNIST_FILES[key] for key, path in paths.items() if path is None]
@@ -129,7 +132,7 @@ def _load_idx_set(data_dir, name, how_to_get, dtype):
 
     def scale(images):
         flat = images.reshape(len(images), -1).astype(dtype)
-        flat /= 255.0
+        flat /= divisor
         return flat
 
     X, X_test = scale(train_images), scale(test_images)
@@ -174,7 +177,7 @@ def _download_mnist(data_dir):
         _write_idx(data_dir / (stem + ".gz"), array)
 
 
-def load_mnist(data_dir=None, *, dtype=np.float64, download=False):
+def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit"):
     """Load MNIST from the original IDX files with the book's split.
 
     Parameters
@@ -189,6 +192,10 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False):
         When files are missing, fetch MNIST with
         ``sklearn.datasets.fetch_openml("mnist_784")`` and store it in
         ``data_dir`` as the original IDX files. Never done unless asked.
+    scale : {'unit', 'book'}, default='unit'
+        ``'unit'``: pixel/255, in [0, 1]. ``'book'``: pixel/256, the values
+        of the book's ``mnist.pkl.gz`` (brightest 255/256), needed to replay
+        the book's runs exactly (:mod:`sknielsen.book`).
 
     Returns
     -------
@@ -205,7 +212,11 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False):
         Naming the files looked for and where, and how to get them.
     DataFileError
         For a truncated or foreign file.
+    ValueError
+        For an unknown ``scale``.
     """
+    if scale not in PIXEL_SCALES:
+        raise ValueError(f"scale must be one of {sorted(PIXEL_SCALES)}; got {scale!r}.")
     data_dir = Path(data_dir) if data_dir is not None else _default_mnist_dir()
     if download and any(_find(data_dir, stem) is None for stem in MNIST_FILES.values()):
         _download_mnist(data_dir)
@@ -214,7 +225,7 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False):
         "SKNIELSEN_DATA to their folder, or call load_mnist(data_dir, download=True) "
         "to fetch them from OpenML."
     )
-    return _load_idx_set(data_dir, "MNIST", how, dtype)
+    return _load_idx_set(data_dir, "MNIST", how, dtype, PIXEL_SCALES[scale])
 
 
 def load_fashion_mnist(data_dir=None, *, dtype=np.float64):

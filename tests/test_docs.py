@@ -39,7 +39,8 @@ def test_every_public_name_is_in_the_api_reference():
     api = (ROOT / "docs" / "api.md").read_text()
     modules = ["sknielsen", "sknielsen.plugins", "sknielsen.datasets", "sknielsen.comparison",
                "sknielsen.plotting", "sknielsen.gradcheck", "sknielsen.persistence",
-               "sknielsen.tuning", "sknielsen.augment", "sknielsen.callbacks", "sknielsen.utils"]  # fmt: skip
+               "sknielsen.tuning", "sknielsen.augment", "sknielsen.callbacks", "sknielsen.utils",
+               "sknielsen.book"]  # fmt: skip
     missing = []
     for name in modules:
         module = importlib.import_module(name)

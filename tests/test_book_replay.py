@@ -1,0 +1,197 @@
+"""sknielsen.book: network2's random streams, and replays of the book's records."""
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sknielsen import book
+from sknielsen.__main__ import main
+from sknielsen.datasets import MNIST_FILES, _write_idx, load_mnist
+
+MNIST_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+needs_mnist = pytest.mark.skipif(
+    not MNIST_DIR.is_dir(), reason=f"the MNIST IDX files are not in {MNIST_DIR}"
+)
+
+
+def test_shuffle_is_python_27s():
+    # random.Random(0) draws 0.844, 0.758, 0.421, 0.259: j = int(u * (i + 1)) for
+    # i = 4, 3, 2, 1 gives j = 4, 3, 1, 0, so only the last two swaps move items.
+    items = [0, 1, 2, 3, 4]
+    book.BookRandom(0).shuffle(items)
+    assert items == [2, 0, 1, 3, 4]
+    draws = random.Random(0)
+    assert [int(draws.random() * k) for k in (5, 4, 3, 2)] == [4, 3, 1, 0]
+
+
+def test_shuffles_carry_on_from_one_stream():
+    streams, items = book.BookRandom(7), list(range(20))
+    streams.shuffle(items)
+    first = list(items)
+    streams.shuffle(items)
+    assert sorted(items) == list(range(20)) and items != first
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_weights_are_drawn_in_network2s_order(large):
+    # [3, 2, 1]: the biases of both layers (2 + 1 draws), then the weights (2×3, 1×2).
+    draws = np.random.RandomState(5).randn(11)
+    coefs, intercepts = book.BookRandom(5).initial_weights((3, 2, 1), large=large)
+    scale = (1.0, 1.0) if large else (np.sqrt(3), np.sqrt(2))
+    np.testing.assert_array_equal(intercepts[0], draws[0:2])
+    np.testing.assert_array_equal(intercepts[1], draws[2:3])
+    np.testing.assert_array_equal(coefs[0], draws[3:9].reshape(2, 3).T / scale[0])
+    np.testing.assert_array_equal(coefs[1], draws[9:11].reshape(1, 2).T / scale[1])
+
+
+def test_large_weights_after_default_ones_continue_the_stream():
+    streams = book.BookRandom(5)
+    streams.initial_weights((3, 2, 1))
+    coefs, _ = streams.initial_weights((3, 2, 1), large=True)
+    draws = np.random.RandomState(5).randn(22)
+    np.testing.assert_array_equal(coefs[0], draws[14:20].reshape(2, 3).T)
+
+
+def test_nudged_weights_are_one_ulp_up():
+    coefs, intercepts = book.BookRandom(5).initial_weights((3, 2, 1))
+    nudged_coefs, nudged_intercepts = book.BookRandom(5, nudge=True).initial_weights((3, 2, 1))
+    for exact, nudged in zip(coefs + intercepts, nudged_coefs + nudged_intercepts):
+        np.testing.assert_array_equal(nudged, np.nextafter(exact, np.inf))
+
+
+def test_book_scale_of_load_mnist(tmp_path):
+    images = np.arange(60000 * 4, dtype=np.int64).reshape(60000, 2, 2) % 256
+    for key, array in {
+        "train_images": images, "train_labels": np.zeros(60000),
+        "test_images": images[:10000], "test_labels": np.zeros(10000),
+    }.items():  # fmt: skip
+        _write_idx(tmp_path / (MNIST_FILES[key] + ".gz"), array)
+    pixels = images.reshape(60000, 4)
+    np.testing.assert_array_equal(load_mnist(tmp_path, scale="book").X, pixels / 256.0)
+    np.testing.assert_array_equal(load_mnist(tmp_path).X, pixels / 255.0)
+    with pytest.raises(ValueError, match="scale must be one of"):
+        load_mnist(tmp_path, scale="pixels")
+
+
+def test_records_load_with_their_structure():
+    assert book.load_record("regularized_full")[1][-2:] == [9649, 9561]
+    assert list(book.load_record("weight_initialization_30")) == [
+        "default_weight_initialization", "large_weight_initialization"
+    ]  # fmt: skip
+    assert [len(run[2]) for run in book.load_record("multiple_eta")] == [30, 30, 30]
+    with pytest.raises(ValueError, match="No book record named 'nope'.*regularized_full"):
+        book.load_record("nope")
+
+
+def fake_replay(accuracies, book_accuracies, costs=(1.0,), book_costs=(1.0,)):
+    """A Replay of overfitting's test accuracy and cost lists, without training."""
+    series = (
+        book.SeriesComparison("accuracy", "count", tuple(accuracies), tuple(book_accuracies)),
+        book.SeriesComparison("cost", "cost", tuple(costs), tuple(book_costs)),
+    )
+    ours = [list(costs), list(accuracies), [], []]
+    return book.Replay("overfitting", ours, [list(book_costs), list(book_accuracies), [], []],
+                       1.5, series)  # fmt: skip
+
+
+def test_replay_summary_and_criteria():
+    agreeing = fake_replay([10] * 19 + [12], [10] * 20, costs=(1.00005,))
+    assert (agreeing.matches, agreeing.compared, agreeing.largest_difference) == (19, 20, 2)
+    assert agreeing.largest_cost_error == pytest.approx(5e-5)
+    assert agreeing.agrees
+    assert "19 of 20 accuracies" in agreeing.summary()
+    assert not fake_replay([10] * 19 + [14], [10] * 20).agrees  # 4 images apart
+    assert not fake_replay([10] * 18 + [11] * 2, [10] * 20).agrees  # 90 % exact
+    assert not fake_replay([10], [10], costs=(1.0002,)).agrees
+    lines = list(agreeing.lines())
+    assert lines[0] == "accuracy: ours | book | match"
+    assert lines[20].endswith("12 | 10 | 2 images apart")
+
+
+def test_a_replay_against_another():
+    ours, other = fake_replay([10, 12], [10, 10]), fake_replay([10, 11], [10, 10], costs=(2.0,))
+    against = ours.against(other)
+    assert (against.matches, against.largest_difference) == (1, 1)
+    assert against.largest_cost_error == pytest.approx(0.5)
+    assert "1 of 2 accuracies equal the other replay's" in against.summary()
+    with pytest.raises(ValueError, match="Cannot compare"):
+        ours.against(book.Replay("regularized", None, None, 1.0, ()))
+
+
+def test_replay_refuses_bad_requests():
+    with pytest.raises(ValueError, match="No book record named"):
+        book.replay("chapter1")
+    with pytest.raises(ValueError, match="cannot be cut short"):
+        book.replay("more_data", epochs=3)
+    with pytest.raises(ValueError, match="at least 1"):
+        book.replay("overfitting", epochs=0)
+
+
+def test_cli_user_errors_are_one_line(capsys, tmp_path):
+    assert main(["book", "replay", "nope"]) == 2
+    assert main(["book", "replay", "overfitting", "--data-dir", str(tmp_path)]) == 2
+    errors = capsys.readouterr().err.splitlines()
+    assert len(errors) == 2 and "No book record named 'nope'" in errors[0]
+    assert "MNIST files not found" in errors[1]
+
+
+def test_cli_lists_the_records(capsys):
+    assert main(["book", "list"]) == 0
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == len(book.RECORDS) and "fig/more_data.py" in out
+
+
+def test_plot_replay(tmp_path):
+    pytest.importorskip("matplotlib")
+    fig = book.plot_replay(fake_replay([10, 11], [10, 11]), tmp_path / "replay.png")
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 2
+    assert (tmp_path / "replay.png").stat().st_size > 0
+
+
+@needs_mnist
+def test_first_epochs_of_overfitting_replay_exactly(capsys):
+    result = book.replay("overfitting", MNIST_DIR, epochs=3)
+    test_cost, test_accuracy, training_cost, training_accuracy = result.ours
+    # The book's fig/overfitting.json, epochs 1 to 3.
+    assert test_accuracy == [5887, 6505, 6970]
+    assert training_accuracy == [690, 749, 812]
+    np.testing.assert_allclose(test_cost, [2.076277232, 1.823233412, 1.664075193], rtol=1e-9)
+    np.testing.assert_allclose(training_cost, [1.843364786, 1.477743423, 1.207286130], rtol=1e-9)
+    assert (result.matches, result.compared, result.agrees) == (6, 6, True)
+
+
+@needs_mnist
+def test_first_epoch_of_weight_initialization_replays_exactly(capsys):
+    # Default weights from the constructor, η = 0.1, validation accuracy only.
+    assert main(["book", "replay", "weight_initialization_30", "--epochs", "1",
+                 "--data-dir", str(MNIST_DIR)]) == 0  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["epoch", "1", "9270", "|", "9270", "|", "exact"]
+    assert lines[-1].startswith("weight_initialization_30: 1 of 1 accuracies")
+
+
+# Runs that amplify rounding until it decides which images are right
+# (docs/book-replay.md): no program rounding otherwise than the book's 2015
+# machine replays them in full.
+CARRIED_AWAY = {"overfitting_full", "multiple_eta"}
+
+
+@pytest.mark.slow
+@needs_mnist
+@pytest.mark.parametrize("name", [name for name in book.RECORDS if name not in CARRIED_AWAY])
+def test_full_replay_agrees_with_the_book(name):
+    result = book.replay(name, MNIST_DIR)
+    assert result.agrees, result.summary()
+    if name == "more_data_svm":
+        assert result.ours == result.book
+
+
+@pytest.mark.slow
+@needs_mnist
+def test_runs_carried_away_by_rounding_agree_until_it_has_grown():
+    overfitting = book.replay("overfitting_full", MNIST_DIR, epochs=3)
+    assert overfitting.matches == overfitting.compared == 6
+    small_etas = book.replay("multiple_eta", MNIST_DIR).series[:2]  # η = 0.025 and 0.25
+    assert all(s.differences().max() < book.MAX_COST_RELATIVE_ERROR for s in small_etas)
