@@ -160,8 +160,12 @@ class Trainer:
 
     def cost_of(self, output, Y, sample_weight=None):
         """Weighted mean cost of given outputs plus the penalty (λ/n scaling)."""
+        return self._regularized_mean(self.cost.fn(output, Y), sample_weight)
+
+    def _regularized_mean(self, costs, sample_weight):
+        """The weighted mean of per-sample costs, plus the penalty at the current weights."""
         weights = sample_scales(sample_weight, np.float64)  # their sum stays finite
-        data_cost = np.average(self.cost.fn(output, Y), weights=weights)
+        data_cost = np.average(costs, weights=weights)
         return float(data_cost + self.penalty.value(self.network.params))
 
     def keep_best(self):
@@ -420,8 +424,7 @@ class _MiniBatches:
             targets = np.take(self.data.Y, order[start:stop], axis=0)
             costs[start:stop] = trainer.cost.fn(self.outputs[start:stop], targets)
         weights = None if self.data.sample_weight is None else self.data.sample_weight[order]
-        data_cost = np.average(costs, weights=weights)
-        return float(data_cost + trainer.penalty.value(trainer.network.params))
+        return trainer._regularized_mean(costs, weights)
 
 
 class FullBatchObjective:

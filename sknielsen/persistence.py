@@ -53,13 +53,15 @@ _FITTED_KEYS = {
         "dtype", "coefs", "intercepts", "optimizer_state", "rng_state", "targets"},
 }  # fmt: skip
 _TARGET_KEYS = {"NielsenMLPClassifier": {"classes", "multilabel"}, "NielsenMLPRegressor": {"y_1d"}}
-# Callbacks saved with the estimator's parameters, by class name; others are left out.
+# Callbacks saved with the estimator's parameters, by class name; others are left
+# out. Those that write files (Checkpoint, CSVLogger) are never saved: a model
+# file must not choose where training later writes.
 SAVED_CALLBACKS = {
     cls.__name__: cls
     for cls in (
         callbacks_module.EarlyStopping, callbacks_module.HalveOnPlateau,
         callbacks_module.StepDecay, callbacks_module.ExponentialDecay,
-        callbacks_module.InverseScaling, callbacks_module.Checkpoint, callbacks_module.CSVLogger,
+        callbacks_module.InverseScaling,
     )
 }  # fmt: skip
 _SCALARS = (str, int, float, bool, type(None))

@@ -388,3 +388,20 @@ def test_warnings_point_at_the_callers_line(small_digits):
         net.set_params(optimizer="sgd").partial_fit(X, y)
     for record in (fit_record, partial_record, change_record):
         assert {w.filename for w in record} == {__file__}
+
+
+def test_callbacks_that_write_files_are_not_saved_nor_loaded(small_digits, tmp_path):
+    """A model file never chooses where later training writes."""
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=1, random_state=0, callbacks=[
+        StepDecay(step_size=3), Checkpoint(tmp_path / "c.json"), CSVLogger(tmp_path / "log.csv")])
+    net.fit(X, y)
+    with pytest.warns(UserWarning, match="'Checkpoint', 'CSVLogger'.*not saved"):
+        sknielsen.save(net, tmp_path / "net.json")
+    assert sknielsen.load(tmp_path / "net.json").callbacks == [StepDecay(step_size=3)]
+    document = json.loads((tmp_path / "net.json").read_text())
+    document["params"]["callbacks"].append(
+        {"callback": "Checkpoint", "params": {"path": "/tmp/elsewhere.json"}})
+    (tmp_path / "edited.json").write_text(json.dumps(document))
+    with pytest.raises(sknielsen.persistence.ModelFileError, match="unknown callback"):
+        sknielsen.load(tmp_path / "edited.json")

@@ -111,7 +111,7 @@ BAD_INVOCATIONS = [
     (["train", "--optimizer", "warp"], "Unknown optimizer"),
     (["train", "--initializer", "huge"], "Unknown initializer"),
     (["train", "--regularizer", "l3"], "Unknown regularizer"),
-    (["train", "--optimizer", "momentum", "--mu", "2"], "mu must lie in [0, 1]"),
+    (["train", "--optimizer", "momentum", "--mu", "2"], "'optimizer__mu' parameter of NielsenMLPClassifier must be a float in the range [0.0, 1.0]"),
     (["train", "--mu", "0.5"], "mu"),
     (["train", "--monitor", "nothing"], "Unknown monitor names ['nothing']"),
     (["train", "--random-state", "-1"], "random_state"),

@@ -192,7 +192,6 @@ def test_narrow_string_labels_round_trip(data, tmp_path):
     loaded.partial_fit(X, y)
 
 
-@pytest.mark.xfail(reason="plugins validate their own hyper-parameters in issue 13 item 6")
 @pytest.mark.parametrize(
     "callback",
     [{"callback": "StepDecay", "params": {"step_size": 1, "gamma": None}},
@@ -203,7 +202,6 @@ def test_callback_parameters_in_files_are_validated(document, tmp_path, callback
     refused(edited(document, tmp_path, put("params", "callbacks", [callback])), "callbacks")
 
 
-@pytest.mark.xfail(reason="plugins validate their own hyper-parameters in issue 13 item 6")
 @pytest.mark.parametrize("memory", [-1, 0, 10**12, 2.5, "x"])
 def test_plugin_hyper_parameters_in_files_are_validated(data, tmp_path, memory):
     X, y = data

@@ -131,8 +131,8 @@ def tiny(small_digits):
 
 ISSUE_EXAMPLES = [
     (dict(optimizer="momentum", optimizer__mu="abc"), r"'optimizer__mu'.*\[0\.0, 1\.0\]"),
-    (dict(optimizer=LBFGS(memory=0)), r"'optimizer__memory'.*\[1, inf\)"),
-    (dict(optimizer="lbfgs", optimizer__memory=-1), r"'optimizer__memory'.*\[1, inf\)"),
+    (dict(optimizer=LBFGS(memory=0)), r"'optimizer__memory'.*\[1, 1000\]"),
+    (dict(optimizer="lbfgs", optimizer__memory=-1), r"'optimizer__memory'.*\[1, 1000\]"),
     (dict(optimizer=Adam(epsilon=INF)), r"'optimizer__epsilon'.*\(0\.0, inf\)"),
     (dict(optimizer="newton", optimizer__damping=0.0), r"'optimizer__damping'.*\(0\.0, inf\)"),
     (dict(augment=Rotate(max_degrees=NAN)), r"'augment__max_degrees'.*\[0\.0, 180\.0\]"),

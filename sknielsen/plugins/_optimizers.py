@@ -231,6 +231,11 @@ class Newton(Solver):
         return state
 
 
+# Past gradients L-BFGS may keep: a bound, so that a file cannot ask for a
+# memory of 10^12 vectors of all the parameters.
+MAX_LBFGS_MEMORY = 1000
+
+
 @register("optimizer", "lbfgs")
 class LBFGS(Solver):
     """Limited-memory BFGS on the whole training set, by ``scipy.optimize.minimize``.
@@ -242,15 +247,16 @@ class LBFGS(Solver):
     Parameters
     ----------
     memory : int, default=10
-        Number of past gradients kept to approximate the Hessian (``maxcor``);
-        at least 1.
+        Number of past gradients kept to approximate the Hessian (``maxcor``),
+        from 1 to 1,000 (L-BFGS keeps two vectors of all the parameters per
+        gradient; the usual values are 3 to 20).
     tol : float, default=1e-8
         Stop when the largest gradient entry falls below this (``gtol``);
         0 runs every epoch.
     """
 
     _parameter_constraints = {
-        "memory": [Interval(Integral, 1, None, closed="left")],
+        "memory": [Interval(Integral, 1, MAX_LBFGS_MEMORY, closed="both")],
         "tol": [Interval(Real, 0, np.inf, closed="left")],
     }
 
