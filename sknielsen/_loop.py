@@ -390,7 +390,8 @@ class _MiniBatches:
 
     def run_epoch(self):
         """One pass over the training set in mini-batches."""
-        trainer, network = self.trainer, self.trainer.network
+        trainer, params = self.trainer, self.trainer.network.params
+        gradient, step, penalty = self.backprop.gradient, trainer.optimizer.step, trainer.penalty
         n_samples = self.data.X.shape[0]
         self.order = self.rng.permutation(n_samples) if self.batching.shuffle else None
         hooks = trainer._batch_hooks()
@@ -401,10 +402,9 @@ class _MiniBatches:
                 xb = self.batching.augment(xb)
             m = stop - start
             scale = 1.0 / m if self.scales is None else (self.scales[index] / m)[:, None]
-            grads = self.backprop.gradient(xb, yb, scale)
-            self.outputs[start:stop] = self.backprop.output  # for epoch_loss
-            trainer.state = trainer.optimizer.step(network.params, grads, trainer.state,
-                                                   trainer.penalty)  # fmt: skip
+            # The forward pass writes its outputs where epoch_loss reads them.
+            grads = gradient(xb, yb, scale, output=self.outputs[start:stop])
+            trainer.state = step(params, grads, trainer.state, penalty)
             if hooks:
                 trainer.samples_in_epoch = stop
                 for hook in hooks:

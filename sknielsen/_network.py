@@ -165,16 +165,12 @@ class Backprop:
         self._a = [np.empty((batch_size, w), dtype=dtype) for w in widths]
         self._delta = [np.empty((batch_size, w), dtype=dtype) for w in widths]
         self.grads, self._grad_weights, self._grad_biases = network.new_like_params()
-        #: The flat view of the gradient with respect to every weight.
-        self.grad_weights = self.grads[: network.n_weights]
-        #: Scratch space shaped like the flat weights, for the regularizer.
-        self.scratch = np.empty(network.n_weights, dtype=dtype)
         self._keep_scale = dtype.type(1.0 / (1.0 - self.dropout)) if self.dropout else None
 
     @property
     def output(self):
         """Output activations of the last mini-batch passed to :meth:`gradient`."""
-        return self._a[-1][: self._last_batch]
+        return self._output
 
     def _drop(self, a):
         mask = self.rng.random(a.shape, dtype=a.dtype) >= self.dropout
@@ -182,7 +178,7 @@ class Backprop:
         mask *= self._keep_scale
         return a * mask, mask
 
-    def gradient(self, X, Y, scale):
+    def gradient(self, X, Y, scale, output=None):
         """Return ∂C/∂params for a mini-batch, written into ``self.grads``.
 
         Parameters
@@ -194,6 +190,10 @@ class Backprop:
         scale : float or ndarray of shape (m, 1)
             Weight of each sample in the gradient: ``1 / m`` for the mean
             over the batch, or per-sample weights.
+        output : ndarray of shape (m, n_out), optional
+            Where the forward pass writes the output activations, so that a
+            caller keeping them needs no copy; by default the engine's own
+            buffer. Either way :attr:`output` is that array.
 
         Returns
         -------
@@ -201,14 +201,15 @@ class Backprop:
             The flat gradient; the same buffer at every call.
         """
         network = self.network
-        m = self._last_batch = X.shape[0]
+        m = X.shape[0]
         last = network.n_layers - 1
         inputs = [X]
         masks = []
         for layer, (weights, biases, activation) in enumerate(
             zip(network.weights, network.biases, network.activations)
         ):
-            z, a = self._z[layer][:m], self._a[layer][:m]
+            z = self._z[layer][:m]
+            a = output if layer == last and output is not None else self._a[layer][:m]
             np.matmul(inputs[-1], weights, out=z)
             z += biases
             activation.fn(z, out=a)
@@ -219,9 +220,10 @@ class Backprop:
             else:
                 inputs.append(a)
 
+        self._output = inputs[-1]
         delta = self.cost.delta(
             self._z[last][:m],
-            self._a[last][:m],
+            self._output,
             Y,
             network.activations[last],
             out=self._delta[last][:m],
