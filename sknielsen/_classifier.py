@@ -5,12 +5,19 @@ from scipy import sparse
 from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import column_or_1d
 
 from . import plugins
 from ._mlp import _BaseNielsenMLP
 from .callbacks import accuracy
+
+
+# What scikit-learn's check_classification_targets accepts (the targets of a classifier).
+_CLASSIFICATION_TARGETS = (
+    "binary", "multiclass", "multiclass-multioutput", "multilabel-indicator",
+    "multilabel-sequences",
+)  # fmt: skip
 
 
 class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
@@ -267,8 +274,8 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
 
     def _new_targets(self, y, classes, incremental):
         """The label encoding of a first fit: the classes, and whether y is multilabel."""
-        y = self._as_targets(y)
-        if type_of_target(y) == "multilabel-indicator":
+        y, kind = self._as_targets(y)
+        if kind == "multilabel-indicator":
             return {"classes": np.arange(np.shape(y)[1]), "multilabel": True}
         if incremental:
             if classes is None:
@@ -287,7 +294,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
 
     @staticmethod
     def _as_targets(y):
-        """``y`` as 1-D labels or a dense indicator matrix of 0s and 1s; the rest refused.
+        """``(y, kind)``: 1-D labels or a dense indicator matrix of 0s and 1s; the rest refused.
 
         These are the targets of scikit-learn's ``MLPClassifier``, except
         that a 2-D ``y`` holding other values than 0 and 1 is refused
@@ -297,8 +304,12 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
             y = y.toarray()
         if np.ndim(y) == 2 and np.shape(y)[1] == 1:
             y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        kind = type_of_target(y)
+        kind = type_of_target(y, input_name="y")
+        if kind not in _CLASSIFICATION_TARGETS:
+            raise ValueError(
+                f"Unknown label type: {kind!r}. Maybe you are trying to fit a classifier, "
+                "which expects discrete classes, on a regression target with continuous values."
+            )
         if kind == "multilabel-indicator":
             _check_indicator(np.asarray(y))
         elif np.ndim(y) != 1:
@@ -308,13 +319,13 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
                 "outputs at once are not supported (nor by scikit-learn's MLPClassifier): "
                 "wrap the network in sklearn.multioutput.MultiOutputClassifier."
             )
-        return y
+        return y, kind
 
     def _encode(self, y, targets):
         """Return one-hot (or multilabel indicator) targets in the network's dtype."""
-        y = self._as_targets(y)
+        y, kind = self._as_targets(y)
         classes = targets["classes"]
-        if type_of_target(y) == "multilabel-indicator":
+        if kind == "multilabel-indicator":
             if not targets["multilabel"] or np.shape(y)[1] != len(classes):
                 raise ValueError(
                     f"Expected multilabel targets with {len(classes)} columns, as in the first fit."
