@@ -28,7 +28,7 @@ import numpy as np
 from . import callbacks as callbacks_module
 from . import plugins
 from ._classifier import NielsenMLPClassifier
-from ._io import write_text_atomically
+from ._io import NotARegularFileError, check_readable, write_text_atomically
 from ._loop import new_optimizer_state
 from ._mlp import PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS
 from ._regressor import NielsenMLPRegressor
@@ -65,6 +65,9 @@ SAVED_CALLBACKS = {
     )
 }  # fmt: skip
 _SCALARS = (str, int, float, bool, type(None))
+# Fewest characters per JSON array or object in a model file (real ones hold
+# hundreds of characters of numbers per array).
+MAX_BYTES_PER_CONTAINER = 8
 # Most digits of an integer in a model file: labels and counts need 20, a PCG64 state 39.
 MAX_INTEGER_DIGITS = 40
 # What bad data raises inside NumPy and the estimators; load reports it as a ModelFileError.
@@ -674,6 +677,10 @@ def load(path):
         other exception comes from a malformed file.
     """
     try:
+        check_readable(path)  # a FIFO or a device would block or never end
+    except NotARegularFileError as exc:
+        raise ModelFileError(f"{path}: not a model file ({exc}).") from None
+    try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ModelFileError(f"{path}: not a model file (not UTF-8 text).") from None
@@ -725,6 +732,14 @@ def _parse(text):
     digits and more) become markers while parsing, so that the error can
     name the field holding the first of them.
     """
+    # Python builds an object of some 60 bytes for every 2-byte "[]"; a model
+    # file is mostly numbers, so many containers per byte mean a hostile file
+    # whose parsing alone would cost over 20 times its size.
+    containers = text.count("[") + text.count("{")
+    _require(
+        containers <= len(text) / MAX_BYTES_PER_CONTAINER,
+        f"not a model file ({containers:,} arrays or objects in {len(text):,} characters).",
+    )
     found = []
 
     def unreadable(reason):

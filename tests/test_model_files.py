@@ -75,8 +75,8 @@ def test_huge_label_width_is_refused_before_allocating(document, tmp_path):
 @pytest.mark.parametrize(
     "where, raw, match",
     [
-        (("fitted", "coefs"), "[" * 100_000 + "]" * 100_000, "nested too deeply"),
-        (("params", "eta"), '{"a":' * 50_000 + "1" + "}" * 50_000, "nested too deeply"),
+        (("fitted", "coefs"), "[" * 100_000 + "]" * 100_000, "nested too deeply|arrays or objects in"),
+        (("params", "eta"), '{"a":' * 50_000 + "1" + "}" * 50_000, "nested too deeply|arrays or objects in"),
         (("fitted", "coefs", 0, 0, 0), "1" * 5000, r"fitted.coefs\[0\]\[0\]\[0\] holds an integer of 5000"),
         (("fitted", "n_iter"), "-" + "9" * 4301, "fitted.n_iter holds an integer of 4301 digits"),
         (("fitted", "intercepts", 1, 0), "1" * 400 + ".5", r"intercepts\[1\]\[0\] holds a number beyond"),
@@ -211,3 +211,29 @@ def test_plugin_hyper_parameters_in_files_are_validated(data, tmp_path, memory):
     document = json.loads((tmp_path / "net.json").read_text())
     refused(edited(document, tmp_path, put("params", "optimizer", "params", "memory", memory)),
             "memory")  # fmt: skip
+
+
+def test_load_refuses_what_is_not_a_regular_file_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "model.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(ModelFileError, match="model.fifo: not a model file.*FIFO"):
+        load(fifo)
+    with pytest.raises(ModelFileError, match="not a model file"):
+        load(tmp_path)
+
+
+@pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, "[" + "[]," * 100_000 + "[]]",
+                                  '{"a": [' + "{}," * 100_000 + "{}]}"])  # fmt: skip
+def test_files_of_nothing_but_containers_are_refused_cheaply(tmp_path, text):
+    import tracemalloc
+
+    path = tmp_path / "hostile.json"
+    path.write_text(text)
+    tracemalloc.start()
+    with pytest.raises(ModelFileError, match="arrays or objects in"):
+        load(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20 * len(text) + 64 * 1024
