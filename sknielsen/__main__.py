@@ -31,18 +31,28 @@ from .book import add_book_command
 DATASETS = ("digits", "mnist", "fashion-mnist")
 
 
-def _load_dataset(name, data_dir=None):
+def _load_dataset(name, data_dir=None, *, hold_out_validation=True):
     """``(X_train, y_train, X_val, y_val, X_test, y_test, description)`` of a data set.
 
-    Digits have no separate validation set: its test images serve, as the
-    book's ``evaluation_data``.
+    Digits come with no validation set: a fifth of the training images is
+    held out (stratified, fixed seed), as MNIST's last 10,000 are, unless
+    ``hold_out_validation`` is False (the comparison study, which scores on
+    the test set and keeps every training image); then X_val is None.
     """
+    from sklearn.model_selection import train_test_split
+
     from . import datasets
 
     if name == "digits":
         d = datasets.load_digits_split(random_state=0)
-        return (d.X_train, d.y_train, d.X_test, d.y_test, d.X_test, d.y_test,
-                "scikit-learn's digits (validation = the test images)")  # fmt: skip
+        if not hold_out_validation:
+            return (d.X_train, d.y_train, None, None, d.X_test, d.y_test,
+                    "scikit-learn's digits")  # fmt: skip
+        X_train, X_val, y_train, y_val = train_test_split(
+            d.X_train, d.y_train, test_size=0.2, random_state=0, stratify=d.y_train
+        )
+        return (X_train, y_train, X_val, y_val, d.X_test, d.y_test,
+                "scikit-learn's digits (validation: a fifth of the training images)")  # fmt: skip
     if name == "mnist":
         d = datasets.load_mnist(data_dir)
     else:
@@ -137,6 +147,10 @@ def _train(args):
     print(f"Training {sizes} on {description}: {len(X_train):,} training images, "
           f"cost={args.cost}, eta={args.eta}, lmbda={args.lmbda}, "
           f"mini_batch_size={args.mini_batch_size}, epochs={args.epochs}")  # fmt: skip
+    if args.monitor_test:  # the book's practice: the test set as evaluation_data
+        X_val, y_val = X_test, y_test
+        print("Monitoring the test set (--monitor-test): its accuracy is no longer a "
+              "fair estimate once anything was chosen by watching it.")  # fmt: skip
     start = time.perf_counter()
     net.fit(X_train, y_train, X_val=X_val, y_val=y_val)
     seconds = time.perf_counter() - start
@@ -153,8 +167,7 @@ def _evaluate(args):
     model = load(args.model)
     _, _, X_val, y_val, X_test, y_test, description = _load_dataset(args.dataset, args.data_dir)
     print(f"{args.model} on {description}:")
-    if args.dataset != "digits":
-        print(f"  validation accuracy {model.score(X_val, y_val):.2%} ({len(y_val):,} images)")
+    print(f"  validation accuracy {model.score(X_val, y_val):.2%} ({len(y_val):,} images)")
     print(f"  test accuracy {model.score(X_test, y_test):.2%} ({len(y_test):,} images)")
     return 0
 
@@ -201,8 +214,10 @@ DIGITS_SIZES = [50, 100, 200, 400, 800, 1198]
 
 def _comparison_data(args):
     """Training pool, test set and extra evaluation sets of the chosen data set."""
-    X_train, y_train, X_val, y_val, X_test, y_test, _ = _load_dataset(args.dataset, args.data_dir)
-    eval_sets = {} if args.dataset == "digits" else {"validation": (X_val, y_val)}
+    X_train, y_train, X_val, y_val, X_test, y_test, _ = _load_dataset(
+        args.dataset, args.data_dir, hold_out_validation=False
+    )
+    eval_sets = {} if X_val is None else {"validation": (X_val, y_val)}
     return X_train, y_train, X_test, y_test, eval_sets
 
 
@@ -439,6 +454,9 @@ def _parser():
     train.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     train.add_argument("--monitor", nargs="+", default=["training_cost", "validation_accuracy"],
                        help="what to record each epoch")  # fmt: skip
+    train.add_argument("--monitor-test", action="store_true",
+                       help="monitor (and stop on) the test set, as the book's chapter 3 "
+                            "does, instead of the validation split")  # fmt: skip
     train.add_argument("--random-state", type=int, default=0)
     train.add_argument("--save", metavar="PATH", help="save the trained model as JSON")
     train.add_argument("--history", metavar="PATH", help="save the per-epoch history as JSON")

@@ -98,3 +98,14 @@ def test_user_errors_exit_2_with_one_line(argv, message, capsys, tmp_path, monke
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and message in err and "\n" not in err
+
+
+def test_train_validates_on_a_split_unless_asked_to_monitor_the_test_set(capsys):
+    from sknielsen.__main__ import main
+
+    assert main(["train", "--epochs", "1", "--hidden", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "validation: a fifth of the training images" in out and "958 training" in out
+    assert "--monitor-test" not in out
+    assert main(["train", "--epochs", "1", "--hidden", "5", "--monitor-test"]) == 0
+    assert "Monitoring the test set (--monitor-test)" in capsys.readouterr().out
