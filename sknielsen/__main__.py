@@ -31,13 +31,14 @@ from .book import add_book_command
 DATASETS = ("digits", "mnist", "fashion-mnist")
 
 
-def _load_dataset(name, data_dir=None, *, hold_out_validation=True):
+def _load_dataset(name, data_dir=None, *, hold_out_validation=True, download=False):
     """``(X_train, y_train, X_val, y_val, X_test, y_test, description)`` of a data set.
 
     Digits come with no validation set: a fifth of the training images is
     held out (stratified, fixed seed), as MNIST's last 10,000 are, unless
     ``hold_out_validation`` is False (the comparison study, which scores on
     the test set and keeps every training image); then X_val is None.
+    ``download`` fetches missing MNIST files into ``data_dir``.
     """
     from sklearn.model_selection import train_test_split
 
@@ -54,7 +55,9 @@ def _load_dataset(name, data_dir=None, *, hold_out_validation=True):
         return (X_train, y_train, X_val, y_val, d.X_test, d.y_test,
                 "scikit-learn's digits (validation: a fifth of the training images)")  # fmt: skip
     if name == "mnist":
-        d = datasets.load_mnist(data_dir)
+        d = datasets.load_mnist(data_dir, download=download)
+    elif download:
+        raise ValueError("--download fetches MNIST only; for Fashion-MNIST give --data-dir.")
     else:
         d = datasets.load_fashion_mnist(data_dir)
     return d.X_train, d.y_train, d.X_val, d.y_val, d.X_test, d.y_test, name
@@ -90,14 +93,14 @@ def _check_figure_format(path):
 
 
 def _hidden_sizes(args, n_features, n_classes):
-    if args.sizes is None:
+    if args.layers is None:
         return tuple(args.hidden)
-    if len(args.sizes) < 2 or args.sizes[0] != n_features or args.sizes[-1] != n_classes:
+    if len(args.layers) < 2 or args.layers[0] != n_features or args.layers[-1] != n_classes:
         raise ValueError(
-            f"--sizes must start with the {n_features} inputs and end with the "
-            f"{n_classes} classes of {args.dataset}; got {args.sizes}."
+            f"--layers must start with the {n_features} inputs and end with the "
+            f"{n_classes} classes of {args.dataset}; got {args.layers}."
         )
-    return tuple(args.sizes[1:-1])
+    return tuple(args.layers[1:-1])
 
 
 def _network(args, hidden):
@@ -138,7 +141,7 @@ def _train(args):
     if args.plot:
         _check_figure_format(args.plot)
     X_train, y_train, X_val, y_val, X_test, y_test, description = _load_dataset(
-        args.dataset, args.data_dir
+        args.dataset, args.data_dir, download=args.download
     )
     n_classes = len(set(y_train.tolist()))
     hidden = _hidden_sizes(args, X_train.shape[1], n_classes)
@@ -165,7 +168,9 @@ def _evaluate(args):
 
     check_readable(args.model)
     model = load(args.model)
-    _, _, X_val, y_val, X_test, y_test, description = _load_dataset(args.dataset, args.data_dir)
+    _, _, X_val, y_val, X_test, y_test, description = _load_dataset(
+        args.dataset, args.data_dir, download=args.download
+    )
     print(f"{args.model} on {description}:")
     print(f"  validation accuracy {model.score(X_val, y_val):.2%} ({len(y_val):,} images)")
     print(f"  test accuracy {model.score(X_test, y_test):.2%} ({len(y_test):,} images)")
@@ -215,7 +220,7 @@ DIGITS_SIZES = [50, 100, 200, 400, 800, 1198]
 def _comparison_data(args):
     """Training pool, test set and extra evaluation sets of the chosen data set."""
     X_train, y_train, X_val, y_val, X_test, y_test, _ = _load_dataset(
-        args.dataset, args.data_dir, hold_out_validation=False
+        args.dataset, args.data_dir, hold_out_validation=False, download=args.download
     )
     eval_sets = {} if X_val is None else {"validation": (X_val, y_val)}
     return X_train, y_train, X_test, y_test, eval_sets
@@ -354,7 +359,7 @@ def _compare(args):
 
     output = _StudyOutput(Path(args.out))
     X_train, y_train, X_test, y_test, eval_sets = _comparison_data(args)
-    sizes = args.sizes or (DIGITS_SIZES if args.dataset == "digits" else BOOK_SIZES)
+    sizes = args.train_sizes or (DIGITS_SIZES if args.dataset == "digits" else BOOK_SIZES)
     estimators = _comparison_estimators(args.estimators, args, len(y_train))
     previous = output.read_previous() if args.resume else []
     if args.resume:
@@ -424,77 +429,133 @@ def _positive_int(text):
     return value
 
 
-def _parser():
-    parser = _Parser(
-        prog="python -m sknielsen",
-        description="Nielsen's neural networks, as a scikit-learn classifier.",
-    )
-    parser.add_argument("--version", action="version", version=f"sknielsen {__version__}")
-    commands = parser.add_subparsers(dest="command")
-    train = commands.add_parser("train", help="train a network with the book's settings")
-    train.add_argument("--dataset", choices=DATASETS, default="digits")
-    train.add_argument("--data-dir", default=None, help="folder of the IDX files")
-    train.add_argument("--sizes", type=int, nargs="+", metavar="N",
-                       help="layer sizes as the book writes them, e.g. 784 30 10")  # fmt: skip
+class _Deprecated(argparse.Action):
+    """An old spelling of a flag: stores under the new name and says so on stderr."""
+
+    def __init__(self, option_strings, dest, new_flag, **kwargs):
+        self.new_flag = new_flag
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"warning: {option_string} is deprecated here; use {self.new_flag}",
+              file=sys.stderr)  # fmt: skip
+        setattr(namespace, self.dest, values)
+
+
+def _command(commands, name, help_text):
+    """A subcommand whose --help shows every flag's default."""
+    return commands.add_parser(name, help=help_text, description=help_text,
+                               formatter_class=argparse.ArgumentDefaultsHelpFormatter)  # fmt: skip
+
+
+def _data_flags(command):
+    command.add_argument("--dataset", choices=DATASETS, default="digits", help="the data set")
+    command.add_argument("--data-dir", default=None,
+                         help="folder of the IDX files (MNIST: else $SKNIELSEN_DATA, then "
+                              "~/.sknielsen/mnist)")  # fmt: skip
+    command.add_argument("--download", action="store_true",
+                         help="fetch MNIST into the data folder when its files are missing")
+
+
+def _train_flags(train):
+    _data_flags(train)
+    layers = train.add_mutually_exclusive_group()
+    layers.add_argument("--layers", type=int, nargs="+", metavar="N", dest="layers",
+                        help="every layer's size as the book writes them, e.g. 784 30 10")
+    layers.add_argument("--sizes", type=int, nargs="+", metavar="N", dest="layers",
+                        action=_Deprecated, new_flag="--layers", help=argparse.SUPPRESS)
     train.add_argument("--hidden", type=int, nargs="*", default=[30], metavar="N",
-                       help="hidden layer sizes (default 30), if --sizes is not given")  # fmt: skip
-    train.add_argument("--cost", default="cross_entropy")
-    train.add_argument("--activation", default="sigmoid")
-    train.add_argument("--initializer", default="default")
-    train.add_argument("--regularizer", default="l2")
-    train.add_argument("--lmbda", type=float, default=0.0)
-    train.add_argument("--optimizer", default="sgd")
-    train.add_argument("--mu", type=float, default=None, help="momentum coefficient")
-    train.add_argument("--eta", type=float, default=0.5)
-    train.add_argument("--mini-batch-size", type=int, default=10)
-    train.add_argument("--epochs", type=int, default=30)
-    train.add_argument("--dropout", type=float, default=0.0)
-    train.add_argument("--early-stopping", type=int, default=None, metavar="N")
-    train.add_argument("--schedule", choices=["constant", "halve_on_plateau"], default="constant")
-    train.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+                       help="hidden layer sizes, when --layers is not given")
+    for flag, default, text in [
+        ("--cost", "cross_entropy", "cost plugin (python -m sknielsen plugins lists them)"),
+        ("--activation", "sigmoid", "activation of the hidden neurons"),
+        ("--initializer", "default", "weight initializer ('large' is chapter 1's N(0, 1))"),
+        ("--regularizer", "l2", "weight penalty: none, l2 or l1"),
+        ("--optimizer", "sgd", "optimizer plugin"),
+    ]:
+        train.add_argument(flag, default=default, help=text)
+    for flag, kind, default, text in [
+        ("--lmbda", float, 0.0, "regularization parameter λ (the book's λ/n scaling)"),
+        ("--mu", float, None, "momentum coefficient of --optimizer momentum or nesterov"),
+        ("--eta", float, 0.5, "learning rate η"),
+        ("--mini-batch-size", int, 10, "samples per gradient step"),
+        ("--epochs", int, 30, "passes over the training data (the most, when stopping early)"),
+        ("--dropout", float, 0.0, "fraction of hidden neurons dropped at each mini-batch"),
+        ("--early-stopping", int, None, "stop after N epochs without a better validation "
+                                        "accuracy, keeping the best weights"),
+        ("--random-state", int, 0, "seed of the weights, the shuffling and dropout"),
+    ]:
+        train.add_argument(flag, type=kind, default=default, help=text)
+    _train_output_flags(train)
+
+
+def _train_output_flags(train):
+    train.add_argument("--schedule", choices=["constant", "halve_on_plateau"],
+                       default="constant", help="learning-rate schedule")  # fmt: skip
+    train.add_argument("--dtype", choices=["float64", "float32"], default="float64",
+                       help="floating-point type of the whole computation")  # fmt: skip
     train.add_argument("--monitor", nargs="+", default=["training_cost", "validation_accuracy"],
-                       help="what to record each epoch")  # fmt: skip
+                       help="what to record each epoch, or 'all'")  # fmt: skip
     train.add_argument("--monitor-test", action="store_true",
                        help="monitor (and stop on) the test set, as the book's chapter 3 "
                             "does, instead of the validation split")  # fmt: skip
-    train.add_argument("--random-state", type=int, default=0)
     train.add_argument("--save", metavar="PATH", help="save the trained model as JSON")
     train.add_argument("--history", metavar="PATH", help="save the per-epoch history as JSON")
     train.add_argument("--plot", metavar="PATH", help="plot the history to an image file")
-    train.set_defaults(func=_train)
-    evaluate = commands.add_parser("evaluate", help="accuracy of a saved model on a data set")
-    evaluate.add_argument("model", metavar="MODEL")
-    evaluate.add_argument("--dataset", choices=DATASETS, default="digits")
-    evaluate.add_argument("--data-dir", default=None)
-    evaluate.set_defaults(func=_evaluate)
-    predict = commands.add_parser("predict", help="labels of the rows of a .npy file")
-    predict.add_argument("model", metavar="MODEL")
-    predict.add_argument("file", metavar="FILE.npy")
-    predict.add_argument("--out", metavar="PATH.npy", help="write the labels here")
-    predict.set_defaults(func=_predict)
-    compare = commands.add_parser(
-        "compare", help="network vs SVM as the training set grows (the book's figure)"
-    )
-    compare.add_argument("--dataset", choices=DATASETS, default="digits")
-    compare.add_argument("--data-dir", default=None, help="folder of the IDX files")
-    compare.add_argument("--sizes", type=int, nargs="+", metavar="N")
+
+
+def _compare_flags(compare):
+    _data_flags(compare)
+    sizes = compare.add_mutually_exclusive_group()
+    sizes.add_argument("--train-sizes", type=int, nargs="+", metavar="N", dest="train_sizes",
+                       help="training-set sizes to compare at (default: the book's, or "
+                            f"{DIGITS_SIZES} on the digits)")  # fmt: skip
+    sizes.add_argument("--sizes", type=int, nargs="+", metavar="N", dest="train_sizes",
+                       action=_Deprecated, new_flag="--train-sizes", help=argparse.SUPPRESS)
     compare.add_argument("--seeds", type=_positive_int, default=3,
-                         help="number of seeds (0, 1, ...)")  # fmt: skip
-    compare.add_argument("--n-jobs", type=int, default=None)
-    compare.add_argument("--subset", choices=["first", "stratified"], default="first")
+                         help="number of seeds (0, 1, ...) of the network")  # fmt: skip
+    compare.add_argument("--n-jobs", type=int, default=None, help="jobs run in parallel")
+    compare.add_argument("--subset", choices=["first", "stratified"], default="first",
+                         help="which N training images: the book's first N, or a stratified draw")
     compare.add_argument("--estimators", nargs="+", choices=["network", "svc-auto", "svc", "mlp"],
-                         default=["network", "svc-auto", "svc"])  # fmt: skip
-    compare.add_argument("--hidden", type=int, nargs="*", default=[30], metavar="N")
+                         default=["network", "svc-auto", "svc"], help="what to compare")
+    compare.add_argument("--hidden", type=int, nargs="*", default=[30], metavar="N",
+                         help="hidden layer sizes of the network")  # fmt: skip
     compare.add_argument("--initializer", default="default",
                          help="'large' is the N(0,1) of the book's figure")  # fmt: skip
     compare.add_argument("--no-scale-rule", action="store_true",
                          help="keep epochs and lmbda fixed instead of the book's scaling")  # fmt: skip
-    compare.add_argument("--out", default="comparison-results", metavar="DIR")
+    compare.add_argument("--out", default="comparison-results", metavar="DIR",
+                         help="folder for the JSON, CSV and figures")  # fmt: skip
     compare.add_argument("--resume", action="store_true",
                          help="skip the jobs already in DIR/comparison.json")  # fmt: skip
+
+
+def _parser():
+    parser = _Parser(
+        prog="python -m sknielsen",
+        description="Nielsen's neural networks, as a scikit-learn classifier. With no "
+                    "subcommand, runs 'compare' on scikit-learn's digits (the book's "
+                    "network-versus-SVM figure).",
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"sknielsen {__version__}")
+    commands = parser.add_subparsers(dest="command")
+    _train_flags(_command(commands, "train", "train a network with the book's settings"))
+    commands.choices["train"].set_defaults(func=_train)
+    evaluate = _command(commands, "evaluate", "accuracy of a saved model on a data set")
+    evaluate.add_argument("model", metavar="MODEL", help="a file written by --save")
+    _data_flags(evaluate)
+    evaluate.set_defaults(func=_evaluate)
+    predict = _command(commands, "predict", "labels of the rows of a .npy file")
+    predict.add_argument("model", metavar="MODEL", help="a file written by --save")
+    predict.add_argument("file", metavar="FILE.npy", help="one sample per row")
+    predict.add_argument("--out", metavar="PATH.npy", help="write the labels here")
+    predict.set_defaults(func=_predict)
+    compare = _command(commands, "compare",
+                       "network vs SVM as the training set grows (the book's figure)")
+    _compare_flags(compare)
     compare.set_defaults(func=_compare)
-    listing = commands.add_parser("plugins", help="list every registered plugin")
-    listing.set_defaults(func=_list_plugins)
+    _command(commands, "plugins", "list every registered plugin").set_defaults(func=_list_plugins)
     add_book_command(commands)
     return parser
 

@@ -1,5 +1,6 @@
 """The command line, end to end."""
 
+import argparse
 import json
 import subprocess
 import sys
@@ -29,7 +30,7 @@ def test_module_with_no_arguments_runs_the_comparison(tmp_path):
 
 
 def test_train_with_the_books_flags(tmp_path, capsys):
-    argv = ["train", "--sizes", "64", "30", "10", "--eta", "0.5", "--lmbda", "0.1",
+    argv = ["train", "--layers", "64", "30", "10", "--eta", "0.5", "--lmbda", "0.1",
             "--optimizer", "momentum", "--mu", "0.5", "--epochs", "30",
             "--history", str(tmp_path / "h.json"), "--save", str(tmp_path / "m.json")]  # fmt: skip
     assert main(argv) == 0
@@ -86,11 +87,11 @@ def test_plugins_command_lists_every_kind(capsys):
         (["train", "--cost", "hinge"], "Unknown cost 'hinge'"),
         (["train", "--eta", "-1"], "eta"),
         (["train", "--save", "/nonexistent/dir/net.json"], "No such file"),
-        (["train", "--sizes", "784", "30", "10"], "--sizes must start with the 64 inputs"),
+        (["train", "--layers", "784", "30", "10"], "--layers must start with the 64 inputs"),
         (["train", "--dataset", "mnist", "--data-dir", "/nonexistent"], "MNIST files not found"),
         (["evaluate", "/nonexistent/model.json"], "No such file"),
         (["evaluate", __file__], "not a model file"),
-        (["compare", "--sizes", "5000"], "sizes must lie between"),
+        (["compare", "--train-sizes", "5000"], "sizes must lie between"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(argv, message, capsys, tmp_path, monkeypatch):
@@ -109,3 +110,29 @@ def test_train_validates_on_a_split_unless_asked_to_monitor_the_test_set(capsys)
     assert "--monitor-test" not in out
     assert main(["train", "--epochs", "1", "--hidden", "5", "--monitor-test"]) == 0
     assert "Monitoring the test set (--monitor-test)" in capsys.readouterr().out
+
+
+def test_help_shows_every_default_and_the_main_command(capsys):
+    from sknielsen.__main__ import _parser
+
+    parser = _parser()
+    assert "With no subcommand, runs 'compare'" in parser.description
+    for name, command in parser._subparsers._group_actions[0].choices.items():
+        for action in command._actions:
+            if action.option_strings and action.help != argparse.SUPPRESS \
+                    and action.dest not in ("help",):
+                assert action.help, f"{name} {action.option_strings} has no help text"
+                if not isinstance(action, (argparse._StoreTrueAction, argparse._VersionAction)):
+                    assert "%(default)s" in command.formatter_class(name)._get_help_string(
+                        action) or action.default is argparse.SUPPRESS, (name, action.dest)
+
+
+def test_the_old_sizes_flags_still_work_with_a_deprecation_message(capsys):
+    from sknielsen.__main__ import _parse
+
+    train = _parse(["train", "--sizes", "64", "30", "10"])
+    assert train.layers == [64, 30, 10]
+    assert "--sizes is deprecated here; use --layers" in capsys.readouterr().err
+    compare = _parse(["compare", "--sizes", "50", "100"])
+    assert compare.train_sizes == [50, 100]
+    assert "use --train-sizes" in capsys.readouterr().err

@@ -75,7 +75,7 @@ def _comparison_folders(root, paths):
     (paths["tampered"] / "comparison.json").write_text(json.dumps(document))
 
 
-TAMPERED_RUN = ["compare", "--sizes", "50", "--seeds", "1", "--estimators", "svc"]
+TAMPERED_RUN = ["compare", "--train-sizes", "50", "--seeds", "1", "--estimators", "svc"]
 
 
 # (argv, what the message says); {name} is a path of the `files` fixture.
@@ -88,7 +88,7 @@ BAD_INVOCATIONS = [
     (["train", "--dataset", "cifar"], "invalid choice"),
     (["train", "--schedule", "cosine"], "invalid choice"),
     (["train", "--dtype", "float16"], "invalid choice"),
-    (["train", "--sizes"], "expected at least one argument"),
+    (["train", "--layers"], "expected at least one argument"),
     (["predict"], "required"),
     (["evaluate"], "required"),
     (["compare", "--subset", "random"], "invalid choice"),
@@ -115,13 +115,13 @@ BAD_INVOCATIONS = [
     (["train", "--mu", "0.5"], "mu"),
     (["train", "--monitor", "nothing"], "Unknown monitor names ['nothing']"),
     (["train", "--random-state", "-1"], "random_state"),
-    (["train", "--sizes", "784", "30", "10"], "--sizes must start with the 64 inputs"),
+    (["train", "--layers", "784", "30", "10"], "--layers must start with the 64 inputs"),
     (["train", "--dataset", "mnist", "--data-dir", "{missing}"], "MNIST files not found"),
     (["train", "--hidden", "10000000000000"], "not enough memory: Unable to allocate"),
-    (["compare", "--sizes", "5000"], "sizes must lie between"),
-    (["compare", "--sizes", "0"], "sizes must lie between"),
-    (["compare", "--sizes", "50", "--hidden", "0"], "hidden_layer_sizes"),
-    (["compare", "--sizes", "50", "--n-jobs", "0"], "n_jobs"),
+    (["compare", "--train-sizes", "5000"], "sizes must lie between"),
+    (["compare", "--train-sizes", "0"], "sizes must lie between"),
+    (["compare", "--train-sizes", "50", "--hidden", "0"], "hidden_layer_sizes"),
+    (["compare", "--train-sizes", "50", "--n-jobs", "0"], "n_jobs"),
     # Outputs, refused before any training.
     (["train", "--save", "{fifo}"], "it is a FIFO (named pipe), not a regular file"),
     (["train", "--save", "{socket}"], "it is a socket, not a regular file"),
@@ -155,12 +155,12 @@ BAD_INVOCATIONS = [
     (["predict", "{model}", "{x_narrow}"], "has 10 features"),
     (["predict", "{model}", "{x_strings}"], "could not convert"),
     # Results to resume.
-    (["compare", "--resume", "--sizes", "50", "--out", "{bad_json}"], "not a comparison's"),
-    (["compare", "--resume", "--sizes", "50", "--out", "{deep_json}"], "not a comparison's"),
-    (["compare", "--resume", "--sizes", "50", "--out", "{array_json}"], "no list of records"),
-    (["compare", "--resume", "--sizes", "50", "--out", "{records_not_list}"], "no list of"),
-    (["compare", "--resume", "--sizes", "50", "--out", "{old_records}"], "no configuration fin"),
-    (["compare", "--resume", "--sizes", "50", "--out", "{foreign_records}"], "a different conf"),
+    (["compare", "--resume", "--train-sizes", "50", "--out", "{bad_json}"], "not a comparison's"),
+    (["compare", "--resume", "--train-sizes", "50", "--out", "{deep_json}"], "not a comparison's"),
+    (["compare", "--resume", "--train-sizes", "50", "--out", "{array_json}"], "no list of records"),
+    (["compare", "--resume", "--train-sizes", "50", "--out", "{records_not_list}"], "no list of"),
+    (["compare", "--resume", "--train-sizes", "50", "--out", "{old_records}"], "no configuration fin"),
+    (["compare", "--resume", "--train-sizes", "50", "--out", "{foreign_records}"], "a different conf"),
     ([*TAMPERED_RUN, "--resume", "--out", "{tampered}"], "has no numbers for ['fit_seconds']"),
 ]  # fmt: skip
 

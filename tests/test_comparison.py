@@ -153,7 +153,7 @@ def test_plots_to_png(digits, tmp_path):
 
 def test_compare_command_end_to_end(tmp_path, capsys):
     out = tmp_path / "results"
-    argv = ["compare", "--sizes", "100", "300", "--seeds", "2", "--out", str(out)]
+    argv = ["compare", "--train-sizes", "100", "300", "--seeds", "2", "--out", str(out)]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "network" in printed and "SVC(gamma='auto')" in printed and "Wrote" in printed
@@ -287,7 +287,7 @@ def test_compare_command_exits_130_on_ctrl_c_keeping_finished_jobs(tmp_path, cap
     estimators = {"SVC": SVC(), "catches": CatchesCtrlC()}
     monkeypatch.setattr(cli, "_comparison_estimators", lambda *args: estimators)
     out = tmp_path / "results"
-    argv = ["compare", "--sizes", "60", "--seeds", "1", "--out", str(out)]
+    argv = ["compare", "--train-sizes", "60", "--seeds", "1", "--out", str(out)]
     assert main(argv) == 130
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("interrupted: the 1 finished jobs are in")
@@ -300,7 +300,7 @@ def test_compare_command_exits_130_on_ctrl_c_keeping_finished_jobs(tmp_path, cap
 
 def test_compare_resume_refuses_another_configuration(tmp_path, capsys):
     out = tmp_path / "results"
-    argv = ["compare", "--sizes", "60", "--seeds", "1", "--estimators", "svc", "--out", str(out)]
+    argv = ["compare", "--train-sizes", "60", "--seeds", "1", "--estimators", "svc", "--out", str(out)]
     assert main(argv) == 0
     before = (out / "comparison.json").read_bytes()
     capsys.readouterr()
