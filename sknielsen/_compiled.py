@@ -36,6 +36,9 @@ from .plugins import (
     Tanh,
 )
 
+#: Mini-batches per kernel call when dropout masks must be drawn for them first.
+SEGMENT_BATCHES = 512
+
 #: The plugin classes with kernels. Exact classes: a subclass may change the maths.
 SUPPORTED = {
     "activation": (Sigmoid, Tanh, ReLU, Identity, Softmax),
@@ -161,33 +164,54 @@ class CompiledTrainer:
             The range of positions of ``order`` to train on; default all.
         """
         stop = len(order) if stop is None else stop
+        self._check_arrays(X, Y)
         kernels = _kernels()
-        batches = self._batches(kernels, X, Y, order, sample_scales, start, stop)
         rule = self._rule(kernels, state)
-        with np.errstate(over="ignore", invalid="ignore"):
-            kernels.train_range(
-                self._layers, batches, rule, self._scratch, start, stop, self.batch_size
+        # With dropout, the masks of at most SEGMENT_BATCHES mini-batches are held at once.
+        segment = self.batch_size * (SEGMENT_BATCHES if self.dropout else len(order))
+        for segment_start in range(start, stop, segment):
+            segment_stop = min(segment_start + segment, stop)
+            batches = self._batches(
+                kernels, X, Y, order, sample_scales, segment_stop - segment_start
             )
+            kernels.train_range(
+                self._layers, batches, rule, self._scratch, segment_start, segment_stop,
+                self.batch_size,
+            )  # fmt: skip
 
-    def _batches(self, kernels, X, Y, order, sample_scales, start, stop):
-        """The data of a run, with dummy arrays for what it does not use."""
+    def _check_arrays(self, X, Y):
+        """Refuse arrays the kernels would have to copy or compile again for."""
+        dtype = self.network.dtype
+        data = X.data if sp.issparse(X) else X
+        for name, array in (("X", data), ("Y", Y)):
+            if array.dtype != dtype or not array.flags.c_contiguous:
+                raise TypeError(
+                    f"The compiled engine needs {name} C-contiguous in the network's dtype "
+                    f"{dtype}; got {array.dtype}"
+                    f"{'' if array.flags.c_contiguous else ', not C-contiguous'}."
+                )
+        if sp.issparse(X) and X.format != "csr":
+            raise TypeError(f"The compiled engine needs sparse X as CSR; got {X.format.upper()}.")
+
+    def _batches(self, kernels, X, Y, order, sample_scales, n_positions):
+        """The data of a run of ``n_positions``, with dummy arrays for what it does not use."""
         dtype = self.network.dtype
         if sp.issparse(X):
-            X = X.tocsr()
             dense = np.empty((0, X.shape[1]), dtype=dtype)
-            csr = (X.data.astype(dtype, copy=False), X.indices, X.indptr)
+            csr = (X.data, X.indices, X.indptr)
         else:
             dense = X
             csr = (np.empty(0, dtype=dtype), np.empty(0, np.int32), np.zeros(1, np.int32))
-        masks = self._dropout_masks(start, stop)
-        scales = sample_scales if sample_scales is not None else np.empty(0, dtype=dtype)
+        masks = self._dropout_masks(n_positions)
+        scales = np.empty(0, dtype=dtype) if sample_scales is None else sample_scales
         return kernels.Batches(
             dense=dense, data=csr[0], indices=csr[1], indptr=csr[2], sparse=sp.issparse(X),
-            targets=Y, order=np.asarray(order, dtype=np.int64), scales=scales.astype(dtype),
-            weighted=sample_scales is not None, masks=masks, dropout=masks.size > 0,
+            targets=Y, order=np.asarray(order, dtype=np.int64),
+            scales=scales.astype(dtype, copy=False), weighted=sample_scales is not None,
+            masks=masks, dropout=masks.size > 0,
         )  # fmt: skip
 
-    def _dropout_masks(self, start, stop):
+    def _dropout_masks(self, n_positions):
         """The masks of the hidden units, drawn exactly as ``Backprop`` draws them.
 
         ``Backprop`` draws ``rng.random((m, width)) >= dropout`` for each
@@ -200,11 +224,11 @@ class CompiledTrainer:
         if not self.dropout or not widths:
             return np.empty((0, 0), dtype=dtype)
         keep_scale = dtype.type(1.0 / (1.0 - self.dropout))
-        masks = np.empty((stop - start, sum(widths)), dtype=dtype)
-        draws = self.rng.random((stop - start) * sum(widths), dtype=dtype) >= self.dropout
+        masks = np.empty((n_positions, sum(widths)), dtype=dtype)
+        draws = self.rng.random(n_positions * sum(widths), dtype=dtype) >= self.dropout
         drawn = 0
-        for batch_start in range(0, stop - start, self.batch_size):
-            m = min(self.batch_size, stop - start - batch_start)
+        for batch_start in range(0, n_positions, self.batch_size):
+            m = min(self.batch_size, n_positions - batch_start)
             column = 0
             for width in widths:
                 piece = draws[drawn : drawn + m * width].reshape(m, width)

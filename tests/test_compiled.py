@@ -74,7 +74,7 @@ def reference_run(network, run, state):
     """The NumPy engine's mini-batch steps, as the training loop composes them."""
     plugin = run.plugins
     backprop = Backprop(network, plugin["cost"], run.batch_size, run.dropout, run.rng())
-    eta, n = state["eta"], N_IMAGES
+    eta, n, lmbda = state["eta"], N_IMAGES, run.lmbda
     X, _, Y = data(run.dtype)
     weights = network.weight_params
     for start in range(0, run.positions, run.batch_size):
@@ -86,10 +86,10 @@ def reference_run(network, run, state):
             plugin["regularizer"], plugins.L1
         ):
             # Plain SGD takes the book's decay w ← (1 − ηλ/n)w in one pass.
-            if isinstance(plugin["regularizer"], plugins.L2) and LMBDA:
-                weights *= 1.0 - eta * LMBDA / n
+            if isinstance(plugin["regularizer"], plugins.L2) and lmbda:
+                weights *= 1.0 - eta * lmbda / n
         else:
-            penalty = plugin["regularizer"].gradient(weights, LMBDA, n, out=backprop.scratch)
+            penalty = plugin["regularizer"].gradient(weights, lmbda, n, out=backprop.scratch)
             if penalty is not None:
                 backprop.grad_weights += penalty
         updates, state = optimizer_update(plugin["optimizer"], grads, state, network.params)
@@ -101,12 +101,12 @@ class Run:
 
     def __init__(self, cost, output, hidden, regularizer, optimizer, dtype, *,
                  sizes=(N_PIXELS, 30, N_CLASSES), dropout=0.0, weighted=False,
-                 positions=N_IMAGES):  # fmt: skip
+                 positions=N_IMAGES, batch_size=10, lmbda=LMBDA):  # fmt: skip
         self.config = (cost, output, hidden, regularizer, optimizer, dtype)
         self.names = {"cost": cost, "regularizer": regularizer, "optimizer": optimizer}
         self.activations = [hidden] * (len(sizes) - 2) + [output]
         self.sizes, self.dtype, self.dropout = sizes, dtype, dropout
-        self.batch_size = 10
+        self.batch_size, self.lmbda = batch_size, lmbda
         #: Train on the first ``positions`` images of the order.
         self.positions = positions
         self.order = np.random.default_rng(2).permutation(N_IMAGES)
@@ -139,7 +139,7 @@ class Run:
 
     def trainer(self, network):
         return CompiledTrainer(
-            network, **self.plugins, lmbda=LMBDA, n_train=N_IMAGES,
+            network, **self.plugins, lmbda=self.lmbda, n_train=N_IMAGES,
             batch_size=self.batch_size, dropout=self.dropout, rng=self.rng(),
         )  # fmt: skip
 
@@ -224,6 +224,34 @@ def test_batch_by_batch_equals_one_call(optimizer):
         pieces = run.compiled(sparse=True, batches_per_call=batches_per_call)
         # Only the lazy decay's scale, folded back at the end of each call, rounds differently.
         np.testing.assert_allclose(pieces.params, whole.params, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("lmbda", [0.0, 2000.0, 15000.0])
+def test_lazy_decay_folds_back_when_small_and_steps_aside_when_negative(lmbda):
+    # ηλ/n = 0.2: the scale s of W₁ = s·V passes 1e-3 every 31 steps and is
+    # folded back; ηλ/n = 1.5: a negative decay, applied to W₁ directly.
+    run = Run("cross_entropy", "sigmoid", "sigmoid", "l2", "sgd", np.float64, lmbda=lmbda)
+    assert_engines_agree(run)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dropout_masks_are_drawn_segment_by_segment_as_numpy_draws_them(dtype):
+    # 1,000 mini-batches of one image: two kernel calls of at most 512 mini-batches.
+    run = Run("cross_entropy", "sigmoid", "sigmoid", "l2", "sgd", dtype,
+              sizes=(N_PIXELS, 20, 20, N_CLASSES), dropout=0.4, batch_size=1)  # fmt: skip
+    assert_engines_agree(run)
+
+
+def test_arrays_the_kernels_would_copy_are_refused():
+    run = Run("cross_entropy", "sigmoid", "sigmoid", "l2", "sgd", np.float32)
+    network, state = run.start()
+    X, X_csr, Y = data(np.float32)
+    trainer = run.trainer(network)
+    for bad_X in (X.astype(np.float64), np.asfortranarray(X)):
+        with pytest.raises(TypeError, match="C-contiguous in the network's dtype float32"):
+            trainer.run(bad_X, Y, run.order, None, state)
+    with pytest.raises(TypeError, match="CSR; got CSC"):
+        trainer.run(X_csr.tocsc(), Y, run.order, None, state)
 
 
 def test_every_supported_plugin_has_a_kernel_code():
