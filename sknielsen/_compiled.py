@@ -13,7 +13,7 @@ numba is optional (the ``[fast]`` extra) and imported only when a
 configurations have kernels without importing it.
 """
 
-import importlib.util
+import functools
 
 import numpy as np
 import scipy.sparse as sp
@@ -48,14 +48,22 @@ SUPPORTED = {
 }
 
 
+@functools.cache
 def numba_available():
-    """Whether numba, the compiled engine's one extra dependency, can be imported.
+    """Whether numba, the compiled engine's one extra dependency, imports.
+
+    An import, not a look-up: a numba built for another NumPy is installed
+    but unusable. It takes a few tenths of a second, once per process.
 
     Returns
     -------
     available : bool
     """
-    return importlib.util.find_spec("numba") is not None
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def unsupported(network, cost, regularizer, optimizer, *, dropout, augment):

@@ -216,6 +216,12 @@ def test_dropout_sample_weights_and_depth_equal_the_numpy_engine(optimizer, dtyp
                                  **options))  # fmt: skip
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softmax_hidden_layers_equal_the_numpy_engine(dtype):
+    for optimizer in ("sgd", "momentum"):
+        assert_engines_agree(Run("quadratic", "sigmoid", "softmax", "l2", optimizer, dtype))
+
+
 @pytest.mark.parametrize("optimizer", ["sgd", "nesterov"])
 def test_batch_by_batch_equals_one_call(optimizer):
     run = Run("cross_entropy", "sigmoid", "relu", "l2", optimizer, np.float64, dropout=0.2)
