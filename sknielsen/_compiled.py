@@ -294,10 +294,11 @@ def _scratch(kernels, network, batch_size):
     dtype = network.dtype
     units = sum(network.sizes[1:])
     n_in = network.sizes[0]
+    rows = batch_size * units
     return kernels.Scratch(
-        z=np.empty((batch_size, units), dtype=dtype), a=np.empty((batch_size, units), dtype=dtype),
-        kept=np.empty((batch_size, units), dtype=dtype),
-        delta=np.empty((batch_size, units), dtype=dtype), grads=np.zeros_like(network.params),
+        z=np.empty(rows, dtype=dtype), a=np.empty(rows, dtype=dtype),
+        kept=np.empty(rows, dtype=dtype), delta=np.empty(rows, dtype=dtype),
+        grads=np.zeros_like(network.params),
         nonzero_index=np.empty((batch_size, n_in), dtype=np.int64),
         nonzero_value=np.empty((batch_size, n_in), dtype=dtype),
         nonzero_count=np.zeros(batch_size, dtype=np.int64),

@@ -5,9 +5,9 @@ installed. Every function is compiled with ``cache=True``, so a process
 after the first loads the machine code from disk instead of compiling it.
 
 The kernels reproduce the NumPy engine (:class:`sknielsen._network.Backprop`
-plus the regularizer and optimizer plugins) step for step, but sample by
-sample instead of matrix by matrix: at the book's mini-batch of 10 the
-NumPy engine's time goes into the overhead of some fifteen calls on tiny
+plus the regularizer and optimizer plugins) step for step, in plain loops
+instead of matrix products: at the book's mini-batch of 10 the NumPy
+engine's time goes into the overhead of some fifteen calls on tiny
 matrices, and here there are none. The first layer only visits the non-zero
 inputs of a sample, in its forward product and in its weight update.
 
@@ -33,8 +33,10 @@ by :mod:`sknielsen._compiled`:
     ``first_moment``, ``second_moment`` and ``step`` (optimizer state
     arrays, updated in place).
 ``Scratch``
-    ``z``, ``a``, ``kept`` (activations after dropout) and ``delta``, one
-    row per sample of a mini-batch; ``grads`` laid out like ``params``;
+    ``z``, ``a``, ``kept`` (activations after dropout) and ``delta``: flat
+    arrays of one row of every layer's units per sample of a mini-batch
+    (flat, so that the loops over a row's units run over contiguous memory
+    the compiler vectorizes); ``grads`` laid out like ``params``;
     ``nonzero_index``, ``nonzero_value`` and ``nonzero_count``: the non-zero
     inputs of each sample of the mini-batch.
 """
@@ -42,7 +44,11 @@ by :mod:`sknielsen._compiled`:
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit as _njit
+
+# NumPy's error model: a division by zero gives inf or nan, as in the NumPy
+# engine, instead of a check and a Python exception at every division.
+njit = _njit(cache=True, error_model="numpy")
 
 SIGMOID, TANH, RELU, IDENTITY, SOFTMAX = 0, 1, 2, 3, 4
 QUADRATIC, CROSS_ENTROPY, LOG_LIKELIHOOD = 0, 1, 2
@@ -73,6 +79,8 @@ Rule = namedtuple(
 Scratch = namedtuple(
     "Scratch", "z a kept delta grads nonzero_index nonzero_value nonzero_count"
 )
+#: The units of one layer in the flat scratch rows of a mini-batch.
+Block = namedtuple("Block", "start width stride rows")
 
 # Positions in Rule.hyper.
 ETA, PENALTY, DECAY, MU, BETA1, BETA2, EPSILON, CLIP = range(8)
@@ -84,186 +92,264 @@ SMALLEST_LAZY_SCALE = 1e-3
 
 
 # ---------------------------------------------------------------------------
-# Activations and costs, one sample (one row) at a time
+# Element-wise loops: numba's array expressions check for overlap and go
+# through the ufunc machinery, too slow for a few hundred numbers.
 # ---------------------------------------------------------------------------
 
 
-@njit(cache=True)
-def _activate(code, z, a):
-    """a ← σ(z) for one row."""
-    if code == SIGMOID:
-        for j in range(z.size):
-            a[j] = 1.0 / (1.0 + np.exp(-z[j]))
-    elif code == TANH:
-        for j in range(z.size):
-            a[j] = np.tanh(z[j])
-    elif code == RELU:
-        for j in range(z.size):
-            a[j] = max(z[j], 0.0)
-    elif code == IDENTITY:
-        a[:] = z
-    else:
-        # Subtracting the row maximum keeps exp from overflowing.
-        largest = z.max()
-        total = 0.0
-        for j in range(z.size):
-            a[j] = np.exp(z[j] - largest)
-            total += a[j]
-        for j in range(z.size):
-            a[j] /= total
+@njit
+def _fill(target, value):
+    for j in range(target.size):
+        target[j] = value
 
 
-@njit(cache=True)
-def _activation_backward(code, delta, z, a):
-    """delta ← delta ⊙ σ'(z) for one row (softmax: delta times its Jacobian)."""
-    if code == SIGMOID:
-        for j in range(delta.size):
-            delta[j] *= (1.0 - a[j]) * a[j]
-    elif code == TANH:
-        for j in range(delta.size):
-            delta[j] *= 1.0 - a[j] * a[j]
-    elif code == RELU:
-        for j in range(delta.size):
-            if z[j] <= 0.0:
-                delta[j] = 0.0
-    elif code == SOFTMAX:
-        inner = 0.0
-        for j in range(delta.size):
-            inner += delta[j] * a[j]
-        for j in range(delta.size):
-            delta[j] = (delta[j] - inner) * a[j]
+@njit
+def _scale(target, factor):
+    """target *= factor."""
+    for j in range(target.size):
+        target[j] *= factor
 
 
-@njit(cache=True)
-def _output_error(cost, activation, z, a, y, clip, delta):
-    """delta ← δᴸ = ∂C/∂zᴸ for one row, with the book's exact forms where they exist."""
-    if (cost == CROSS_ENTROPY and activation == SIGMOID) or (
-        cost == LOG_LIKELIHOOD and activation == SOFTMAX
-    ):
-        for j in range(delta.size):
-            delta[j] = a[j] - y[j]
-        return
-    for j in range(delta.size):
+@njit
+def _add_scaled(target, coefficient, source):
+    """target += coefficient · source."""
+    for p in range(target.size):
+        target[p] += coefficient * source[p]
+
+
+# ---------------------------------------------------------------------------
+# Activations and costs on the units of one layer, for a whole mini-batch.
+# The scratch arrays are flat: unit j of the layer for sample i of the
+# mini-batch is at i * block.stride + block.start + j.
+# ---------------------------------------------------------------------------
+
+
+@njit
+def _block(layers, layer, rows):
+    """The Block of ``layer``'s units in the scratch rows of ``rows`` samples."""
+    stride = layers.unit_starts[-1] + layers.sizes[-1]
+    return Block(layers.unit_starts[layer], layers.sizes[layer + 1], stride, rows)
+
+
+@njit
+def _activate(code, z, a, block):
+    """a ← σ(z)."""
+    for i in range(block.rows):
+        first = i * block.stride + block.start
+        units = range(first, first + block.width)
+        if code == SIGMOID:
+            for j in units:
+                a[j] = 1.0 / (1.0 + np.exp(-z[j]))
+        elif code == TANH:
+            for j in units:
+                a[j] = np.tanh(z[j])
+        elif code == RELU:
+            for j in units:
+                a[j] = max(z[j], 0.0)
+        elif code == IDENTITY:
+            for j in units:
+                a[j] = z[j]
+        else:
+            # Subtracting the row maximum keeps exp from overflowing.
+            largest = z[first]
+            for j in units:
+                largest = max(largest, z[j])
+            total = 0.0
+            for j in units:
+                a[j] = np.exp(z[j] - largest)
+                total += a[j]
+            for j in units:
+                a[j] /= total
+
+
+@njit
+def _activation_backward(code, delta, z, a, block):
+    """delta ← delta ⊙ σ'(z) (softmax: delta times its Jacobian)."""
+    for i in range(block.rows):
+        first = i * block.stride + block.start
+        units = range(first, first + block.width)
+        if code == SIGMOID:
+            for j in units:
+                delta[j] *= (1.0 - a[j]) * a[j]
+        elif code == TANH:
+            for j in units:
+                delta[j] *= 1.0 - a[j] * a[j]
+        elif code == RELU:
+            for j in units:
+                if z[j] <= 0.0:
+                    delta[j] = 0.0
+        elif code == SOFTMAX:
+            inner = 0.0
+            for j in units:
+                inner += delta[j] * a[j]
+            for j in units:
+                delta[j] = (delta[j] - inner) * a[j]
+
+
+@njit
+def _cost_gradient(cost, a, y, clip, delta, first, width):
+    """delta ← ∂C/∂a for one sample, whose units start at ``first``."""
+    for j in range(width):
+        unit = first + j
         if cost == QUADRATIC:
-            delta[j] = a[j] - y[j]
+            delta[unit] = a[unit] - y[j]
         else:
             # Clipping keeps the log-based gradients finite at outputs of 0 or 1.
-            clipped = min(max(a[j], clip), 1.0 - clip)
+            clipped = min(max(a[unit], clip), 1.0 - clip)
             if cost == CROSS_ENTROPY:
-                delta[j] = (clipped - y[j]) / (clipped * (1.0 - clipped))
+                delta[unit] = (clipped - y[j]) / (clipped * (1.0 - clipped))
             else:
-                delta[j] = -y[j] / clipped
-    _activation_backward(activation, delta, z, a)
+                delta[unit] = -y[j] / clipped
+
+
+@njit
+def _output_error(layers, batches, rule, scratch, batch_start, block):
+    """δᴸ = ∂C/∂zᴸ of each sample, with the book's exact forms where they exist."""
+    activation = layers.activations[-1]
+    exact = (rule.cost == CROSS_ENTROPY and activation == SIGMOID) or (
+        rule.cost == LOG_LIKELIHOOD and activation == SOFTMAX
+    )
+    clip = rule.hyper[CLIP]
+    for i in range(block.rows):
+        y = batches.targets[batches.order[batch_start + i]]
+        first = i * block.stride + block.start
+        if exact:
+            for j in range(block.width):
+                scratch.delta[first + j] = scratch.a[first + j] - y[j]
+        else:
+            _cost_gradient(rule.cost, scratch.a, y, clip, scratch.delta, first, block.width)
+    if not exact:
+        _activation_backward(activation, scratch.delta, scratch.z, scratch.a, block)
+
+
+@njit
+def _weigh_errors(batches, scratch, batch_start, block):
+    """Multiply each sample's output error by its weight in the gradient: 1/m or w_i/m."""
+    dtype = scratch.delta.dtype.type
+    for i in range(block.rows):
+        if batches.weighted:
+            scale = dtype(batches.scales[batches.order[batch_start + i]] / block.rows)
+        else:
+            scale = dtype(1.0 / block.rows)
+        first = i * block.stride + block.start
+        for j in range(first, first + block.width):
+            scratch.delta[j] *= scale
 
 
 # ---------------------------------------------------------------------------
-# Forward and backward pass of one sample
+# Forward and backward pass of a mini-batch
 # ---------------------------------------------------------------------------
 
 
-@njit(cache=True)
-def _gather_nonzeros(batches, row, scratch, i):
-    """Record the non-zero inputs of sample ``row`` as sample ``i`` of the mini-batch."""
-    index, value = scratch.nonzero_index[i], scratch.nonzero_value[i]
-    count = 0
-    if batches.sparse:
-        for p in range(batches.indptr[row], batches.indptr[row + 1]):
-            if batches.data[p] != 0.0:
-                index[count] = batches.indices[p]
-                value[count] = batches.data[p]
-                count += 1
-    else:
-        x = batches.dense[row]
-        for k in range(x.size):
-            if x[k] != 0.0:
-                index[count] = k
-                value[count] = x[k]
-                count += 1
-    scratch.nonzero_count[i] = count
+@njit
+def _gather_nonzeros(batches, scratch, batch_start, m):
+    """Record the non-zero inputs of each sample of the mini-batch."""
+    for i in range(m):
+        row = batches.order[batch_start + i]
+        index, value = scratch.nonzero_index[i], scratch.nonzero_value[i]
+        count = 0
+        if batches.sparse:
+            for p in range(batches.indptr[row], batches.indptr[row + 1]):
+                if batches.data[p] != 0.0:
+                    index[count] = batches.indices[p]
+                    value[count] = batches.data[p]
+                    count += 1
+        else:
+            x = batches.dense[row]
+            for k in range(x.size):
+                if x[k] != 0.0:
+                    index[count] = k
+                    value[count] = x[k]
+                    count += 1
+        scratch.nonzero_count[i] = count
 
 
-@njit(cache=True)
-def _first_layer_input(layers, scratch, i, lazy_scale):
-    """z of the first layer for sample ``i``, from its non-zero inputs only."""
-    params = layers.params
-    fan_out = layers.sizes[1]
-    z = scratch.z[i, :fan_out]
-    z[:] = 0.0
-    for p in range(scratch.nonzero_count[i]):
-        x = scratch.nonzero_value[i, p]
-        row = layers.weight_starts[0] + scratch.nonzero_index[i, p] * fan_out
-        for j in range(fan_out):
-            z[j] += x * params[row + j]
+@njit
+def _first_layer_input(layers, scratch, block, lazy_scale):
+    """z of the first layer, from the non-zero inputs only: s·(x @ V) + b."""
+    params, z = layers.params, scratch.z
+    bias = layers.bias_starts[0]
     scale = z.dtype.type(lazy_scale)
-    bias = params[layers.bias_starts[0] : layers.bias_starts[0] + fan_out]
-    for j in range(fan_out):
-        z[j] = scale * z[j] + bias[j]
+    for i in range(block.rows):
+        first = i * block.stride
+        for j in range(block.width):
+            z[first + j] = 0.0
+        for p in range(scratch.nonzero_count[i]):
+            x = scratch.nonzero_value[i, p]
+            row = layers.weight_starts[0] + scratch.nonzero_index[i, p] * block.width
+            for j in range(block.width):
+                z[first + j] += x * params[row + j]
+        for j in range(block.width):
+            z[first + j] = scale * z[first + j] + params[bias + j]
 
 
-@njit(cache=True)
-def _layer_input(layers, scratch, i, layer):
-    """z of a layer above the first for sample ``i``: b + (kept activations below) @ W."""
-    params = layers.params
-    fan_in, fan_out = layers.sizes[layer], layers.sizes[layer + 1]
-    below = layers.unit_starts[layer - 1]
-    inputs = scratch.kept[i, below : below + fan_in]
-    start = layers.unit_starts[layer]
-    z = scratch.z[i, start : start + fan_out]
-    z[:] = params[layers.bias_starts[layer] : layers.bias_starts[layer] + fan_out]
-    for k in range(fan_in):
-        x = inputs[k]
-        row = layers.weight_starts[layer] + k * fan_out
-        for j in range(fan_out):
-            z[j] += x * params[row + j]
+@njit
+def _layer_input(layers, scratch, layer, below, block):
+    """z of a layer above the first: b + (kept activations of the layer below) @ W."""
+    params, z, kept = layers.params, scratch.z, scratch.kept
+    bias = layers.bias_starts[layer]
+    for i in range(block.rows):
+        first = i * block.stride + block.start
+        for j in range(block.width):
+            z[first + j] = params[bias + j]
+        for k in range(below.width):
+            x = kept[i * below.stride + below.start + k]
+            row = layers.weight_starts[layer] + k * block.width
+            for j in range(block.width):
+                z[first + j] += x * params[row + j]
 
 
-@njit(cache=True)
-def _forward(layers, batches, scratch, i, mask_row, lazy_scale):
-    """Forward pass of sample ``i`` of the mini-batch; ``mask_row`` picks its dropout masks."""
+@njit
+def _keep(batches, scratch, mask_start, block, apply_to):
+    """Multiply ``apply_to`` by the dropout masks of the block's units (0 or 1/(1 − p))."""
+    for i in range(block.rows):
+        first = i * block.stride + block.start
+        mask = batches.masks[mask_start + i]
+        for j in range(block.width):
+            apply_to[first + j] *= mask[block.start + j]
+
+
+@njit
+def _forward(layers, batches, scratch, m, mask_start, lazy_scale):
+    """Forward pass of the m samples of a mini-batch; ``mask_start`` picks their masks."""
     last = layers.activations.size - 1
     for layer in range(last + 1):
+        block = _block(layers, layer, m)
         if layer == 0:
-            _first_layer_input(layers, scratch, i, lazy_scale)
+            _first_layer_input(layers, scratch, block, lazy_scale)
         else:
-            _layer_input(layers, scratch, i, layer)
-        start, width = layers.unit_starts[layer], layers.sizes[layer + 1]
-        units = slice(start, start + width)
-        _activate(layers.activations[layer], scratch.z[i, units], scratch.a[i, units])
-        kept = scratch.kept[i, units]
-        kept[:] = scratch.a[i, units]
+            _layer_input(layers, scratch, layer, _block(layers, layer - 1, m), block)
+        _activate(layers.activations[layer], scratch.z, scratch.a, block)
+        for i in range(m):
+            first = i * block.stride + block.start
+            for j in range(first, first + block.width):
+                scratch.kept[j] = scratch.a[j]
         if batches.dropout and layer < last:
-            kept *= batches.masks[mask_row, units]
+            _keep(batches, scratch, mask_start, block, scratch.kept)
 
 
-@njit(cache=True)
-def _backward(layers, batches, rule, scratch, i, row, mask_row, scale):
-    """δ of every layer for sample ``i`` (data row ``row``), the output error times ``scale``."""
+@njit
+def _backward(layers, batches, rule, scratch, m, batch_start, mask_start):
+    """δ of every layer for the m samples of the mini-batch starting at ``batch_start``."""
     last = layers.activations.size - 1
-    start, width = layers.unit_starts[last], layers.sizes[last + 1]
-    units = slice(start, start + width)
-    delta = scratch.delta[i, units]
-    _output_error(
-        rule.cost, layers.activations[last], scratch.z[i, units], scratch.a[i, units],
-        batches.targets[row], rule.hyper[CLIP], delta,
-    )  # fmt: skip
-    delta *= scale
-    params = layers.params
+    block = _block(layers, last, m)
+    _output_error(layers, batches, rule, scratch, batch_start, block)
+    _weigh_errors(batches, scratch, batch_start, block)
+    params, delta = layers.params, scratch.delta
     for layer in range(last, 0, -1):
-        fan_in, fan_out = layers.sizes[layer], layers.sizes[layer + 1]
-        above = scratch.delta[i, layers.unit_starts[layer] : layers.unit_starts[layer] + fan_out]
-        units = slice(layers.unit_starts[layer - 1], layers.unit_starts[layer - 1] + fan_in)
-        below = scratch.delta[i, units]
-        for k in range(fan_in):
-            row_start = layers.weight_starts[layer] + k * fan_out
-            total = below.dtype.type(0.0)
-            for j in range(fan_out):
-                total += params[row_start + j] * above[j]
-            below[k] = total
+        above, below = _block(layers, layer, m), _block(layers, layer - 1, m)
+        for i in range(m):
+            out = i * below.stride + below.start
+            inp = i * above.stride + above.start
+            for k in range(below.width):
+                row = layers.weight_starts[layer] + k * above.width
+                total = delta.dtype.type(0.0)
+                for j in range(above.width):
+                    total += params[row + j] * delta[inp + j]
+                delta[out + k] = total
         if batches.dropout:
-            below *= batches.masks[mask_row, units]
-        _activation_backward(
-            layers.activations[layer - 1], below, scratch.z[i, units], scratch.a[i, units]
-        )
+            _keep(batches, scratch, mask_start, below, delta)
+        _activation_backward(layers.activations[layer - 1], delta, scratch.z, scratch.a, below)
 
 
 # ---------------------------------------------------------------------------
@@ -271,52 +357,52 @@ def _backward(layers, batches, rule, scratch, i, row, mask_row, scale):
 # ---------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit
 def _upper_gradient(layers, scratch, m, grads):
     """Gradient of the biases and of the weights above the first layer, into ``grads``."""
     for layer in range(layers.activations.size):
-        fan_in, fan_out = layers.sizes[layer], layers.sizes[layer + 1]
-        units = slice(layers.unit_starts[layer], layers.unit_starts[layer] + fan_out)
-        bias_grad = grads[layers.bias_starts[layer] : layers.bias_starts[layer] + fan_out]
-        bias_grad[:] = 0.0
+        block = _block(layers, layer, m)
+        bias_grad = grads[layers.bias_starts[layer] : layers.bias_starts[layer] + block.width]
+        _fill(bias_grad, 0.0)
         for i in range(m):
-            bias_grad += scratch.delta[i, units]
+            first = i * block.stride + block.start
+            for j in range(block.width):
+                bias_grad[j] += scratch.delta[first + j]
         if layer == 0:
             continue
-        below = layers.unit_starts[layer - 1]
+        below = _block(layers, layer - 1, m)
         start = layers.weight_starts[layer]
-        weight_grad = grads[start : start + fan_in * fan_out]
-        weight_grad[:] = 0.0
+        weight_grad = grads[start : start + below.width * block.width]
+        _fill(weight_grad, 0.0)
         for i in range(m):
-            delta = scratch.delta[i, units]
-            for k in range(fan_in):
-                x = scratch.kept[i, below + k]
-                row = k * fan_out
-                for j in range(fan_out):
-                    weight_grad[row + j] += x * delta[j]
+            first = i * block.stride + block.start
+            for k in range(below.width):
+                x = scratch.kept[i * below.stride + below.start + k]
+                row = k * block.width
+                for j in range(block.width):
+                    weight_grad[row + j] += x * scratch.delta[first + j]
 
 
-@njit(cache=True)
+@njit
 def _add_first_layer_outer(layers, scratch, m, coefficient, target):
     """target[W₁] += coefficient · Σᵢ xᵢ δᵢᵀ, visiting the non-zero inputs only."""
-    fan_out = layers.sizes[1]
-    first = layers.weight_starts[0]
+    block = _block(layers, 0, m)
     for i in range(m):
-        delta = scratch.delta[i, :fan_out]
+        first = i * block.stride
         for p in range(scratch.nonzero_count[i]):
             x = coefficient * scratch.nonzero_value[i, p]
-            row = first + scratch.nonzero_index[i, p] * fan_out
-            for j in range(fan_out):
-                target[row + j] += x * delta[j]
+            row = layers.weight_starts[0] + scratch.nonzero_index[i, p] * block.width
+            for j in range(block.width):
+                target[row + j] += x * scratch.delta[first + j]
 
 
-@njit(cache=True)
+@njit
 def _full_gradient(layers, rule, scratch, m):
     """The whole regularized gradient of a mini-batch, into ``scratch.grads``."""
     grads, params = scratch.grads, layers.params
     _upper_gradient(layers, scratch, m, grads)
     first = layers.weight_starts[0]
-    grads[first : first + layers.sizes[0] * layers.sizes[1]] = 0.0
+    _fill(grads[first : first + layers.sizes[0] * layers.sizes[1]], 0.0)
     _add_first_layer_outer(layers, scratch, m, grads.dtype.type(1.0), grads)
     coefficient = grads.dtype.type(rule.hyper[PENALTY])
     if rule.penalty == L2:
@@ -332,14 +418,7 @@ def _full_gradient(layers, rule, scratch, m):
 # ---------------------------------------------------------------------------
 
 
-@njit(cache=True)
-def _add_scaled(target, coefficient, source):
-    """target += coefficient · source, element by element (no temporary array)."""
-    for p in range(target.size):
-        target[p] += coefficient * source[p]
-
-
-@njit(cache=True)
+@njit
 def _decayed_sgd_step(layers, rule, scratch, m, lazy_scale):
     """Plain SGD with the book's decay w ← (1 − ηλ/n)w − η∇C; returns the new lazy scale.
 
@@ -351,20 +430,20 @@ def _decayed_sgd_step(layers, rule, scratch, m, lazy_scale):
     eta, decay = dtype(rule.hyper[ETA]), dtype(rule.hyper[DECAY])
     _upper_gradient(layers, scratch, m, grads)
     end_of_first = layers.weight_starts[0] + layers.sizes[0] * layers.sizes[1]
-    params[end_of_first : layers.bias_starts[0]] *= decay
+    _scale(params[end_of_first : layers.bias_starts[0]], decay)
     upper = slice(end_of_first, params.size)
     _add_scaled(params[upper], -eta, grads[upper])
     if decay > 0.0:
         lazy_scale *= float(decay)
         coefficient = dtype(-eta / lazy_scale)
     else:
-        params[:end_of_first] *= decay
+        _scale(params[:end_of_first], decay)
         coefficient = -eta
     _add_first_layer_outer(layers, scratch, m, coefficient, params)
     return lazy_scale
 
 
-@njit(cache=True)
+@njit
 def _optimizer_step(rule, params, grads):
     """params += the optimizer's update for the regularized gradient ``grads``."""
     dtype = params.dtype.type
@@ -385,7 +464,7 @@ def _optimizer_step(rule, params, grads):
                 params[p] += mu * velocity[p] - step
 
 
-@njit(cache=True)
+@njit
 def _adam_step(rule, params, grads):
     """Adam's update, as in :class:`sknielsen.plugins.Adam`."""
     hyper = rule.hyper
@@ -411,18 +490,17 @@ def _adam_step(rule, params, grads):
 # ---------------------------------------------------------------------------
 
 
-@njit(cache=True)
+@njit
 def _fold_lazy_scale(layers, lazy_scale):
     """W₁ ← s·V: make the first layer's weights explicit again; returns the new s, 1."""
     if lazy_scale != 1.0:
         end_of_first = layers.weight_starts[0] + layers.sizes[0] * layers.sizes[1]
-        layers.params[layers.weight_starts[0] : end_of_first] *= layers.params.dtype.type(
-            lazy_scale
-        )
+        first = layers.params[layers.weight_starts[0] : end_of_first]
+        _scale(first, first.dtype.type(lazy_scale))
     return 1.0
 
 
-@njit(cache=True)
+@njit
 def train_range(layers, batches, rule, scratch, start, stop, batch_size):
     """Train on the mini-batches of ``order[start:stop]``, in place.
 
@@ -439,20 +517,12 @@ def train_range(layers, batches, rule, scratch, start, stop, batch_size):
     # with it the lazy decay of the first layer; the others need the whole
     # gradient before their update.
     decoupled = rule.optimizer == SGD and rule.penalty != L1
-    dtype = layers.params.dtype.type
     lazy_scale = 1.0
     for batch_start in range(start, stop, batch_size):
         m = min(batch_size, stop - batch_start)
-        for i in range(m):
-            position = batch_start + i
-            row = batches.order[position]
-            if batches.weighted:
-                scale = dtype(batches.scales[row] / m)
-            else:
-                scale = dtype(1.0 / m)
-            _gather_nonzeros(batches, row, scratch, i)
-            _forward(layers, batches, scratch, i, position - start, lazy_scale)
-            _backward(layers, batches, rule, scratch, i, row, position - start, scale)
+        _gather_nonzeros(batches, scratch, batch_start, m)
+        _forward(layers, batches, scratch, m, batch_start - start, lazy_scale)
+        _backward(layers, batches, rule, scratch, m, batch_start, batch_start - start)
         if decoupled:
             lazy_scale = _decayed_sgd_step(layers, rule, scratch, m, lazy_scale)
             if lazy_scale < SMALLEST_LAZY_SCALE:
