@@ -267,36 +267,40 @@ def _gather_nonzeros(batches, scratch, batch_start, m):
 @njit
 def _first_layer_input(layers, scratch, block, lazy_scale):
     """z of the first layer, from the non-zero inputs only: s·(x @ V) + b."""
-    params, z = layers.params, scratch.z
-    bias = layers.bias_starts[0]
-    scale = z.dtype.type(lazy_scale)
+    params = layers.params
+    bias = params[layers.bias_starts[0] : layers.bias_starts[0] + block.width]
+    scale = scratch.z.dtype.type(lazy_scale)
     for i in range(block.rows):
-        first = i * block.stride
-        for j in range(block.width):
-            z[first + j] = 0.0
+        # Loops over views of rows: indexing the flat arrays directly makes
+        # numba handle negative indices, which stops LLVM from vectorizing.
+        z = scratch.z[i * block.stride : i * block.stride + block.width]
+        _fill(z, 0.0)
         for p in range(scratch.nonzero_count[i]):
             x = scratch.nonzero_value[i, p]
             row = layers.weight_starts[0] + scratch.nonzero_index[i, p] * block.width
+            weights = params[row : row + block.width]
             for j in range(block.width):
-                z[first + j] += x * params[row + j]
+                z[j] += x * weights[j]
         for j in range(block.width):
-            z[first + j] = scale * z[first + j] + params[bias + j]
+            z[j] = scale * z[j] + bias[j]
 
 
 @njit
 def _layer_input(layers, scratch, layer, below, block):
     """z of a layer above the first: b + (kept activations of the layer below) @ W."""
-    params, z, kept = layers.params, scratch.z, scratch.kept
-    bias = layers.bias_starts[layer]
+    params = layers.params
+    bias = params[layers.bias_starts[layer] : layers.bias_starts[layer] + block.width]
     for i in range(block.rows):
         first = i * block.stride + block.start
+        z = scratch.z[first : first + block.width]
         for j in range(block.width):
-            z[first + j] = params[bias + j]
+            z[j] = bias[j]
         for k in range(below.width):
-            x = kept[i * below.stride + below.start + k]
+            x = scratch.kept[i * below.stride + below.start + k]
             row = layers.weight_starts[layer] + k * block.width
+            weights = params[row : row + block.width]
             for j in range(block.width):
-                z[first + j] += x * params[row + j]
+                z[j] += x * weights[j]
 
 
 @njit
@@ -366,21 +370,19 @@ def _upper_gradient(layers, scratch, m, grads):
         _fill(bias_grad, 0.0)
         for i in range(m):
             first = i * block.stride + block.start
-            for j in range(block.width):
-                bias_grad[j] += scratch.delta[first + j]
+            _add_scaled(bias_grad, 1.0, scratch.delta[first : first + block.width])
         if layer == 0:
             continue
         below = _block(layers, layer - 1, m)
         start = layers.weight_starts[layer]
-        weight_grad = grads[start : start + below.width * block.width]
-        _fill(weight_grad, 0.0)
+        _fill(grads[start : start + below.width * block.width], 0.0)
         for i in range(m):
             first = i * block.stride + block.start
+            delta = scratch.delta[first : first + block.width]
             for k in range(below.width):
+                row = start + k * block.width
                 x = scratch.kept[i * below.stride + below.start + k]
-                row = k * block.width
-                for j in range(block.width):
-                    weight_grad[row + j] += x * scratch.delta[first + j]
+                _add_scaled(grads[row : row + block.width], x, delta)
 
 
 @njit
@@ -388,12 +390,13 @@ def _add_first_layer_outer(layers, scratch, m, coefficient, target):
     """target[W₁] += coefficient · Σᵢ xᵢ δᵢᵀ, visiting the non-zero inputs only."""
     block = _block(layers, 0, m)
     for i in range(m):
-        first = i * block.stride
+        delta = scratch.delta[i * block.stride : i * block.stride + block.width]
         for p in range(scratch.nonzero_count[i]):
             x = coefficient * scratch.nonzero_value[i, p]
             row = layers.weight_starts[0] + scratch.nonzero_index[i, p] * block.width
+            weights = target[row : row + block.width]
             for j in range(block.width):
-                target[row + j] += x * scratch.delta[first + j]
+                weights[j] += x * delta[j]
 
 
 @njit
