@@ -255,13 +255,20 @@ def _gather_nonzeros(batches, scratch, batch_start, m):
                     value[count] = batches.data[p]
                     count += 1
         else:
+            # Branch-free: every pixel is written, only the non-zero ones are kept.
             x = batches.dense[row]
             for k in range(x.size):
-                if x[k] != 0.0:
-                    index[count] = k
-                    value[count] = x[k]
-                    count += 1
+                index[count] = k
+                value[count] = x[k]
+                count += x[k] != 0.0
         scratch.nonzero_count[i] = count
+
+
+@njit
+def _weight_row(layers, scratch, i, p, width):
+    """The row of W₁ (or V) for the p-th non-zero input of sample i."""
+    row = layers.weight_starts[0] + scratch.nonzero_index[i, p] * width
+    return layers.params[row : row + width]
 
 
 @njit
@@ -275,10 +282,21 @@ def _first_layer_input(layers, scratch, block, lazy_scale):
         # numba handle negative indices, which stops LLVM from vectorizing.
         z = scratch.z[i * block.stride : i * block.stride + block.width]
         _fill(z, 0.0)
-        for p in range(scratch.nonzero_count[i]):
+        count = scratch.nonzero_count[i]
+        # Four inputs per pass over z: one pass per input would make every
+        # pass wait for the last one's stores to z.
+        for p in range(0, count - 3, 4):
+            w0 = _weight_row(layers, scratch, i, p, block.width)
+            w1 = _weight_row(layers, scratch, i, p + 1, block.width)
+            w2 = _weight_row(layers, scratch, i, p + 2, block.width)
+            w3 = _weight_row(layers, scratch, i, p + 3, block.width)
+            x0, x1 = scratch.nonzero_value[i, p], scratch.nonzero_value[i, p + 1]
+            x2, x3 = scratch.nonzero_value[i, p + 2], scratch.nonzero_value[i, p + 3]
+            for j in range(block.width):
+                z[j] += (x0 * w0[j] + x1 * w1[j]) + (x2 * w2[j] + x3 * w3[j])
+        for p in range(count - count % 4, count):
+            weights = _weight_row(layers, scratch, i, p, block.width)
             x = scratch.nonzero_value[i, p]
-            row = layers.weight_starts[0] + scratch.nonzero_index[i, p] * block.width
-            weights = params[row : row + block.width]
             for j in range(block.width):
                 z[j] += x * weights[j]
         for j in range(block.width):
