@@ -302,7 +302,4 @@ def _scratch(kernels, network, batch_size):
         nonzero_index=np.empty((batch_size, n_in), dtype=np.int64),
         nonzero_value=np.empty((batch_size, n_in), dtype=dtype),
         nonzero_count=np.zeros(batch_size, dtype=np.int64),
-        input_start=np.zeros(n_in + 1, dtype=np.int64), input_cursor=np.zeros(n_in, dtype=np.int64),
-        input_sample=np.empty(batch_size * n_in, dtype=np.int64),
-        input_value=np.empty(batch_size * n_in, dtype=dtype),
     )  # fmt: skip

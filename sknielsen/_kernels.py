@@ -38,9 +38,7 @@ by :mod:`sknielsen._compiled`:
     (flat, so that the loops over a row's units run over contiguous memory
     the compiler vectorizes); ``grads`` laid out like ``params``;
     ``nonzero_index``, ``nonzero_value`` and ``nonzero_count``: the non-zero
-    inputs of each sample of the mini-batch; ``input_start``,
-    ``input_cursor``, ``input_sample`` and ``input_value``: the same grouped
-    by input unit (CSC order).
+    inputs of each sample of the mini-batch.
 """
 
 from collections import namedtuple
@@ -79,9 +77,7 @@ Rule = namedtuple(
     "Rule", "cost penalty optimizer hyper velocity first_moment second_moment step"
 )
 Scratch = namedtuple(
-    "Scratch",
-    "z a kept delta grads nonzero_index nonzero_value nonzero_count "
-    "input_start input_cursor input_sample input_value",
+    "Scratch", "z a kept delta grads nonzero_index nonzero_value nonzero_count"
 )
 #: The units of one layer in the flat scratch rows of a mini-batch.
 Block = namedtuple("Block", "start width stride rows")
@@ -269,55 +265,40 @@ def _gather_nonzeros(batches, scratch, batch_start, m):
 
 
 @njit
-def _group_by_input(layers, scratch, m):
-    """Group the mini-batch's non-zero inputs by input unit (pixel), as in CSC.
-
-    The first layer then loads each row of W₁ once per mini-batch and
-    applies it to every sample that has that input, instead of once per
-    sample: MNIST's central pixels are lit in most images.
-    """
-    n_in = layers.sizes[0]
-    start, cursor = scratch.input_start, scratch.input_cursor
-    _fill(start, 0)
-    for i in range(m):
-        for p in range(scratch.nonzero_count[i]):
-            start[scratch.nonzero_index[i, p] + 1] += 1
-    for k in range(n_in):
-        start[k + 1] += start[k]
-        cursor[k] = start[k]
-    for i in range(m):
-        for p in range(scratch.nonzero_count[i]):
-            k = scratch.nonzero_index[i, p]
-            q = cursor[k]
-            scratch.input_sample[q] = i
-            scratch.input_value[q] = scratch.nonzero_value[i, p]
-            cursor[k] = q + 1
+def _weight_row(layers, scratch, i, p, width):
+    """The row of W₁ (or V) for the p-th non-zero input of sample i."""
+    row = layers.weight_starts[0] + scratch.nonzero_index[i, p] * width
+    return layers.params[row : row + width]
 
 
 @njit
 def _first_layer_input(layers, scratch, block, lazy_scale):
     """z of the first layer, from the non-zero inputs only: s·(x @ V) + b."""
     params = layers.params
-    start = scratch.input_start
-    for i in range(block.rows):
-        _fill(scratch.z[i * block.stride : i * block.stride + block.width], 0.0)
-    for k in range(layers.sizes[0]):
-        if start[k] == start[k + 1]:
-            continue
-        # Loops over views of rows: indexing the flat arrays directly makes
-        # numba handle negative indices, which stops LLVM from vectorizing.
-        row = layers.weight_starts[0] + k * block.width
-        weights = params[row : row + block.width]
-        for q in range(start[k], start[k + 1]):
-            first = scratch.input_sample[q] * block.stride
-            z = scratch.z[first : first + block.width]
-            x = scratch.input_value[q]
-            for j in range(block.width):
-                z[j] += x * weights[j]
     bias = params[layers.bias_starts[0] : layers.bias_starts[0] + block.width]
     scale = scratch.z.dtype.type(lazy_scale)
     for i in range(block.rows):
+        # Loops over views of rows: indexing the flat arrays directly makes
+        # numba handle negative indices, which stops LLVM from vectorizing.
         z = scratch.z[i * block.stride : i * block.stride + block.width]
+        _fill(z, 0.0)
+        count = scratch.nonzero_count[i]
+        # Four inputs per pass over z: one pass per input would make every
+        # pass wait for the last one's stores to z.
+        for p in range(0, count - 3, 4):
+            w0 = _weight_row(layers, scratch, i, p, block.width)
+            w1 = _weight_row(layers, scratch, i, p + 1, block.width)
+            w2 = _weight_row(layers, scratch, i, p + 2, block.width)
+            w3 = _weight_row(layers, scratch, i, p + 3, block.width)
+            x0, x1 = scratch.nonzero_value[i, p], scratch.nonzero_value[i, p + 1]
+            x2, x3 = scratch.nonzero_value[i, p + 2], scratch.nonzero_value[i, p + 3]
+            for j in range(block.width):
+                z[j] += (x0 * w0[j] + x1 * w1[j]) + (x2 * w2[j] + x3 * w3[j])
+        for p in range(count - count % 4, count):
+            weights = _weight_row(layers, scratch, i, p, block.width)
+            x = scratch.nonzero_value[i, p]
+            for j in range(block.width):
+                z[j] += x * weights[j]
         for j in range(block.width):
             z[j] = scale * z[j] + bias[j]
 
@@ -426,33 +407,14 @@ def _upper_gradient(layers, scratch, m, grads):
 def _add_first_layer_outer(layers, scratch, m, coefficient, target):
     """target[W₁] += coefficient · Σᵢ xᵢ δᵢᵀ, visiting the non-zero inputs only."""
     block = _block(layers, 0, m)
-    start = scratch.input_start
-    delta = scratch.delta
-    for k in range(layers.sizes[0]):
-        last = start[k + 1]
-        if start[k] == last:
-            continue
-        row = layers.weight_starts[0] + k * block.width
-        weights = target[row : row + block.width]
-        q = start[k]
-        # Two samples per pass over the row: one pass per sample would make
-        # every pass wait for the last one's stores.
-        while q + 1 < last:
-            first0 = scratch.input_sample[q] * block.stride
-            first1 = scratch.input_sample[q + 1] * block.stride
-            d0 = delta[first0 : first0 + block.width]
-            d1 = delta[first1 : first1 + block.width]
-            x0 = coefficient * scratch.input_value[q]
-            x1 = coefficient * scratch.input_value[q + 1]
+    for i in range(m):
+        delta = scratch.delta[i * block.stride : i * block.stride + block.width]
+        for p in range(scratch.nonzero_count[i]):
+            x = coefficient * scratch.nonzero_value[i, p]
+            row = layers.weight_starts[0] + scratch.nonzero_index[i, p] * block.width
+            weights = target[row : row + block.width]
             for j in range(block.width):
-                weights[j] += x0 * d0[j] + x1 * d1[j]
-            q += 2
-        if q < last:
-            first0 = scratch.input_sample[q] * block.stride
-            d0 = delta[first0 : first0 + block.width]
-            x0 = coefficient * scratch.input_value[q]
-            for j in range(block.width):
-                weights[j] += x0 * d0[j]
+                weights[j] += x * delta[j]
 
 
 @njit
@@ -580,7 +542,6 @@ def train_range(layers, batches, rule, scratch, start, stop, batch_size):
     for batch_start in range(start, stop, batch_size):
         m = min(batch_size, stop - batch_start)
         _gather_nonzeros(batches, scratch, batch_start, m)
-        _group_by_input(layers, scratch, m)
         _forward(layers, batches, scratch, m, batch_start - start, lazy_scale)
         _backward(layers, batches, rule, scratch, m, batch_start, batch_start - start)
         if decoupled:
