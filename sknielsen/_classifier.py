@@ -128,6 +128,17 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         labels weigh 1), or ``'balanced'``, n_samples / (n_classes ×
         the class's count). They multiply ``sample_weight``. ``'balanced'``
         needs the whole training set, so ``partial_fit`` refuses it.
+    engine : {'auto', 'numpy', 'numba'}, default='auto'
+        What trains the mini-batches. ``'numba'``: compiled kernels
+        (:mod:`sknielsen._compiled`, the ``[fast]`` extra,
+        ``pip install "sknielsen[fast]"``), 1.4–2.1× as fast as NumPy at
+        mini-batch 10 on MNIST (docs/performance.md) and equal to it up to
+        rounding; a configuration without kernels (augmentation, the
+        full-batch optimizers, third-party plugins) is refused.
+        ``'numpy'``: vectorised NumPy. ``'auto'``: numba where it is
+        installed, has kernels and was measured faster (not float32 at
+        mini-batches of 100 or more), NumPy otherwise. ``verbose`` prints
+        the choice.
 
     Attributes
     ----------
@@ -179,6 +190,8 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         the last fit used; ``partial_fit`` keeps them from call to call.
     cost_, activation_, output_activation_, initializer_, regularizer_, optimizer_ : Plugin
         The plugin instances used by the last fit.
+    engine_ : {'numpy', 'numba'}
+        The engine that ran the last fit (see ``engine``).
 
     See Also
     --------
@@ -241,6 +254,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         monitor_every=None,
         callbacks=None,
         class_weight=None,
+        engine="auto",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cost = cost
@@ -269,6 +283,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         self.monitor_every = monitor_every
         self.callbacks = callbacks
         self.class_weight = class_weight
+        self.engine = engine
 
     # -- labels ------------------------------------------------------------
 

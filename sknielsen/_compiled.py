@@ -150,7 +150,7 @@ class CompiledTrainer:
         self._layers = _layers(kernels, network)
         self._scratch = _scratch(kernels, network, self.batch_size)
 
-    def run(self, X, Y, order, sample_scales, state, start=0, stop=None):
+    def run(self, X, Y, order, sample_scales, state, start=0, stop=None, outputs=None):
         """Train on the mini-batches of rows ``order[start:stop]``, in place.
 
         Mini-batches hold ``batch_size`` rows each, from ``start`` on; the
@@ -171,17 +171,22 @@ class CompiledTrainer:
             The optimizer's state, with ``"eta"``.
         start, stop : int, optional
             The range of positions of ``order`` to train on; default all.
+        outputs : ndarray of shape (len(order), n_out), optional
+            Receives, at each trained position, the output of that sample's
+            forward pass (for the epoch's loss); a scratch array by default.
         """
         stop = len(order) if stop is None else stop
         self._check_arrays(X, Y)
         kernels = _kernels()
         rule = self._rule(kernels, state)
+        if outputs is None:
+            outputs = np.empty((len(order), self.network.sizes[-1]), dtype=self.network.dtype)
         # With dropout, the masks of at most SEGMENT_BATCHES mini-batches are held at once.
         segment = self.batch_size * (SEGMENT_BATCHES if self.dropout else len(order))
         for segment_start in range(start, stop, segment):
             segment_stop = min(segment_start + segment, stop)
             batches = self._batches(
-                kernels, X, Y, order, sample_scales, segment_stop - segment_start
+                kernels, X, Y, order, sample_scales, segment_stop - segment_start, outputs
             )
             kernels.train_range(
                 self._layers, batches, rule, self._scratch, segment_start, segment_stop,
@@ -202,7 +207,7 @@ class CompiledTrainer:
         if sp.issparse(X) and X.format != "csr":
             raise TypeError(f"The compiled engine needs sparse X as CSR; got {X.format.upper()}.")
 
-    def _batches(self, kernels, X, Y, order, sample_scales, n_positions):
+    def _batches(self, kernels, X, Y, order, sample_scales, n_positions, outputs):
         """The data of a run of ``n_positions``, with dummy arrays for what it does not use."""
         dtype = self.network.dtype
         if sp.issparse(X):
@@ -217,7 +222,7 @@ class CompiledTrainer:
             dense=dense, data=csr[0], indices=csr[1], indptr=csr[2], sparse=sp.issparse(X),
             targets=Y, order=np.asarray(order, dtype=np.int64),
             scales=scales.astype(dtype, copy=False), weighted=sample_scales is not None,
-            masks=masks, dropout=masks.size > 0,
+            masks=masks, dropout=masks.size > 0, outputs=outputs,
         )  # fmt: skip
 
     def _dropout_masks(self, n_positions):

@@ -25,7 +25,9 @@ by :mod:`sknielsen._compiled`:
     with ``sparse`` set; ``targets``, ``order``; ``scales`` (per-sample
     gradient weights, used when ``weighted``); ``masks`` (the dropout masks
     of the hidden units, 0 or 1 / (1 − dropout), one row per position of
-    ``order`` in the trained range, used when ``dropout``).
+    ``order`` in the trained range, used when ``dropout``); ``outputs``
+    (n, n_out): each position's output of its forward pass is written to
+    its row, for the epoch's loss.
 ``Rule``
     ``cost``, ``penalty``, ``optimizer`` (codes), ``hyper`` (the
     hyper-parameters as float64, indexed by the constants below, cast to
@@ -71,7 +73,7 @@ Layers = namedtuple(
 )
 Batches = namedtuple(
     "Batches",
-    "dense data indices indptr sparse targets order scales weighted masks dropout",
+    "dense data indices indptr sparse targets order scales weighted masks dropout outputs",
 )
 Rule = namedtuple(
     "Rule", "cost penalty optimizer hyper velocity first_moment second_moment step"
@@ -351,6 +353,17 @@ def _forward(layers, batches, scratch, m, mask_start, lazy_scale):
 
 
 @njit
+def _record_outputs(layers, batches, scratch, m, batch_start):
+    """Copy the output layer's activations of the mini-batch to ``batches.outputs``."""
+    block = _block(layers, layers.activations.size - 1, m)
+    for i in range(m):
+        first = i * block.stride + block.start
+        row = batches.outputs[batch_start + i]
+        for j in range(block.width):
+            row[j] = scratch.a[first + j]
+
+
+@njit
 def _backward(layers, batches, rule, scratch, m, batch_start, mask_start):
     """δ of every layer for the m samples of the mini-batch starting at ``batch_start``."""
     last = layers.activations.size - 1
@@ -543,6 +556,7 @@ def train_range(layers, batches, rule, scratch, start, stop, batch_size):
         m = min(batch_size, stop - batch_start)
         _gather_nonzeros(batches, scratch, batch_start, m)
         _forward(layers, batches, scratch, m, batch_start - start, lazy_scale)
+        _record_outputs(layers, batches, scratch, m, batch_start)
         _backward(layers, batches, rule, scratch, m, batch_start, batch_start - start)
         if decoupled:
             lazy_scale = _decayed_sgd_step(layers, rule, scratch, m, lazy_scale)
