@@ -12,6 +12,7 @@ import copy
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._compiled import CompiledTrainer
 from ._network import Backprop
@@ -246,7 +247,10 @@ class Trainer:
 
 @dataclass(frozen=True)
 class TrainingData:
-    """The training set of a run: inputs, targets (network dtype) and sample weights."""
+    """The training set of a run: inputs (dense, or sparse CSR), targets and sample weights.
+
+    The inputs and targets are in the network's dtype.
+    """
 
     X: np.ndarray
     Y: np.ndarray
@@ -305,6 +309,12 @@ def train(trainer, data, *, epochs, batching, rng):
         raise ValueError(
             "dropout and augment make the cost random, which full-batch optimizers (Newton, "
             "L-BFGS) cannot minimize; use them with a mini-batch optimizer."
+        )
+    if solver and sp.issparse(data.X):
+        raise ValueError(
+            "The full-batch optimizers (Newton, L-BFGS) train on dense inputs only, and "
+            "densifying the whole training set is left to you (X.toarray()); the mini-batch "
+            "optimizers take sparse X."
         )
     trainer._begin(data.X.shape[0])
     trainer._notify("on_train_begin")
@@ -388,19 +398,26 @@ class _MiniBatches:
             return
         self.compiled = None
         self.backprop = Backprop(network, trainer.cost, self.size, batching.dropout, rng)
-        self.buffers = None
-        if batching.shuffle:
-            self.buffers = (np.empty((self.size, X.shape[1]), dtype=X.dtype),
-                            np.empty((self.size, Y.shape[1]), dtype=Y.dtype))  # fmt: skip
+        self.buffers = (np.empty((self.size, X.shape[1]), dtype=X.dtype),
+                        np.empty((self.size, Y.shape[1]), dtype=Y.dtype))  # fmt: skip
 
     def _gather(self, start, stop):
-        X, Y = self.data.X, self.data.Y
+        """The rows of the mini-batch at positions ``start:stop``: (index, inputs, targets).
+
+        Sparse inputs are densified here, one mini-batch at a time, into the
+        reused buffer; shuffled rows are gathered into the buffers.
+        """
+        X, Y, m = self.data.X, self.data.Y, stop - start
+        index = slice(start, stop) if self.order is None else self.order[start:stop]
+        if sp.issparse(X):
+            xb = X[index].toarray(out=self.buffers[0][:m])
+        elif self.order is None:
+            xb = X[index]
+        else:
+            xb = np.take(X, index, axis=0, out=self.buffers[0][:m], mode="clip")
         if self.order is None:
-            return slice(start, stop), X[start:stop], Y[start:stop]
-        index, m = self.order[start:stop], stop - start
-        xb = np.take(X, index, axis=0, out=self.buffers[0][:m], mode="clip")
-        yb = np.take(Y, index, axis=0, out=self.buffers[1][:m], mode="clip")
-        return index, xb, yb
+            return index, xb, Y[index]
+        return index, xb, np.take(Y, index, axis=0, out=self.buffers[1][:m], mode="clip")
 
     def run_epoch(self):
         """One pass over the training set in mini-batches."""

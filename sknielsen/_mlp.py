@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass, replace
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -106,6 +107,8 @@ def _warn_if_saturating(network, X):
     if network.activations[0].name not in ("sigmoid", "tanh") or X.shape[0] == 0:
         return
     sample = X[:SATURATION_SAMPLE]
+    if sp.issparse(sample):  # SATURATION_SAMPLE rows at most
+        sample = sample.toarray()
     low = sample.min(axis=0)
     span = sample.max(axis=0) - low
     span[span == 0] = 1.0
@@ -517,7 +520,7 @@ class _BaseNielsenMLP(BaseEstimator):
         probe = _CostProbe(trainer, data)
         epochs = 1 if request.incremental else self.epochs
         batching = self._batching(network, data.X.shape[1], rng)
-        if batching.engine == "numba":  # its kernels read rows in place
+        if batching.engine == "numba" and not sp.issparse(data.X):  # its kernels read rows in place
             data = replace(data, X=np.ascontiguousarray(data.X))
         self.engine_ = batching.engine
         train(trainer, data, epochs=epochs, batching=batching, rng=rng)
@@ -529,8 +532,10 @@ class _BaseNielsenMLP(BaseEstimator):
         """Validate (X, y, sample_weight) and encode the targets."""
         X, y = validate_data(
             self, request.X, request.y, reset=previous is None, dtype=self._dtype,
-            multi_output=True, y_numeric=self._y_numeric,
+            multi_output=True, y_numeric=self._y_numeric, accept_sparse=["csr", "csc"],
         )  # fmt: skip
+        if sp.issparse(X):  # mini-batches are rows: CSR (a sparse copy, never a dense one)
+            X = X.tocsr()
         sample_weight = self._check_sample_weight(request.sample_weight, X)
         sample_weight = self._weigh_classes(y, sample_weight, request.incremental)
         if previous is None:
@@ -555,10 +560,13 @@ class _BaseNielsenMLP(BaseEstimator):
         if (request.X_val is None) != (request.y_val is None):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
-            X_val = validate_data(self, request.X_val, reset=False, dtype=self._dtype)
+            X_val = validate_data(self, request.X_val, reset=False, dtype=self._dtype,
+                                  accept_sparse=["csr", "csc"])  # fmt: skip
             Y_val = self._encode(request.y_val, targets)
-            if len(X_val) != len(Y_val):
-                raise ValueError(f"X_val has {len(X_val)} samples but y_val has {len(Y_val)}.")
+            if X_val.shape[0] != len(Y_val):
+                raise ValueError(
+                    f"X_val has {X_val.shape[0]} samples but y_val has {len(Y_val)}."
+                )
             return data, (X_val, Y_val)
         if not request.incremental and self._needs_validation():
             return self._validation_split(data, targets, rng)
@@ -759,7 +767,8 @@ class _BaseNielsenMLP(BaseEstimator):
     def _forward(self, X):
         check_is_fitted(self)
         dtype = self.coefs_[0].dtype
-        X = validate_data(self, X, reset=False, dtype=dtype)
+        # Sparse rows go through the first layer as sparse @ dense, never densified.
+        X = validate_data(self, X, reset=False, dtype=dtype, accept_sparse=["csr", "csc"])
         activations = self._layer_activations(len(self.coefs_))
         return feedforward(X, self.coefs_, self.intercepts_, activations)
 

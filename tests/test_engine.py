@@ -1,7 +1,10 @@
 """The estimators' ``engine`` parameter: which engine trains, and that it changes nothing else."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, _mlp
 from sknielsen._compiled import numba_available
@@ -105,3 +108,51 @@ def test_numba_without_numba_names_the_extra(monkeypatch):
 def test_verbose_names_the_engine(capsys):
     fitted("numpy", epochs=1, verbose=1)
     assert capsys.readouterr().out.splitlines()[0] == "Training with the numpy engine."
+
+
+@pytest.mark.parametrize(
+    "engine", ["numpy", pytest.param("numba", marks=needs_numba)]
+)
+def test_sparse_inputs_train_and_predict_like_dense_ones(engine):
+    X, y = sparse_images()
+    X_val, y_val = sparse_images(n=60, seed=1)
+    dense = fitted(engine, validation_fraction=0.2, early_stopping=True)
+    params = {"hidden_layer_sizes": (20,), "epochs": 3, "random_state": 0,
+              "validation_fraction": 0.2, "early_stopping": True}  # fmt: skip
+    for to_sparse in (sp.csr_matrix, sp.csc_matrix):
+        model = NielsenMLPClassifier(engine=engine, **params).fit(to_sparse(X), y)
+        assert model.engine_ == engine
+        for ours, theirs in zip(model.coefs_, dense.coefs_):
+            np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(model.predict(to_sparse(X)), dense.predict(X))
+        np.testing.assert_allclose(model.predict_proba(to_sparse(X)), dense.predict_proba(X))
+        assert model.score(to_sparse(X), y) == dense.score(X, y)
+        model.partial_fit(to_sparse(X), y)
+        given = NielsenMLPClassifier(engine=engine, **params)
+        given.fit(to_sparse(X), y, X_val=to_sparse(X_val), y_val=y_val)
+        assert len(given.history_["validation_accuracy"]) == 3
+
+
+@pytest.mark.parametrize(
+    "engine", ["numpy", pytest.param("numba", marks=needs_numba)]
+)
+def test_sparse_training_sets_are_never_densified_whole(engine):
+    X, y = sparse_images(n=4000, n_features=784)
+    X = sp.csr_matrix(X)
+    dense_bytes = X.shape[0] * X.shape[1] * 8
+    model = NielsenMLPClassifier((10,), epochs=1, random_state=0, engine=engine)
+    model.fit(X[:20], y[:20])  # compiles or loads the kernels outside the measurement
+    tracemalloc.start()
+    try:
+        model.fit(X, y)
+        model.predict(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < dense_bytes / 4, f"peak {peak / 2**20:.1f} MiB"
+
+
+def test_full_batch_optimizers_refuse_sparse_inputs():
+    X, y = sparse_images()
+    with pytest.raises(ValueError, match="dense inputs only"):
+        NielsenMLPClassifier((5,), optimizer="lbfgs", epochs=1).fit(sp.csr_matrix(X), y)
