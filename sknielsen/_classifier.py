@@ -432,7 +432,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -448,7 +448,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -462,7 +462,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------

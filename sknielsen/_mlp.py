@@ -452,7 +452,7 @@ class _BaseNielsenMLP(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training inputs, best scaled to [0, 1].
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Targets: labels of any type or a multilabel indicator matrix for the
@@ -488,7 +488,7 @@ class _BaseNielsenMLP(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever appear; required at the first call
@@ -520,8 +520,8 @@ class _BaseNielsenMLP(BaseEstimator):
         probe = _CostProbe(trainer, data)
         epochs = 1 if request.incremental else self.epochs
         batching = self._batching(network, data.X.shape[1], rng)
-        if batching.engine == "numba" and not sp.issparse(data.X):  # its kernels read rows in place
-            data = replace(data, X=np.ascontiguousarray(data.X))
+        if batching.engine == "numba":  # its kernels read rows in place
+            data = _c_contiguous(data)
         self.engine_ = batching.engine
         train(trainer, data, epochs=epochs, batching=batching, rng=rng)
         self._restore_state(self._state_after(trainer, rng, targets))
@@ -784,6 +784,12 @@ class _FitRequest:
     sample_weight: object
     incremental: bool
     classes: object = None
+
+
+def _c_contiguous(data):
+    """The training data with dense X and Y C-contiguous (copied only where they are not)."""
+    X = data.X if sp.issparse(data.X) else np.ascontiguousarray(data.X)
+    return replace(data, X=X, Y=np.ascontiguousarray(data.Y))
 
 
 def _kept_weights(trainer):

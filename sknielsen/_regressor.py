@@ -155,7 +155,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
         X_val, y_val : array-like, default=None
@@ -172,7 +172,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
