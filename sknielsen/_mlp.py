@@ -173,6 +173,16 @@ class _BaseNielsenMLP(BaseEstimator):
         "engine": [StrOptions({"auto", "numpy", "numba"})],
     }
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Mini-batch optimizers densify one mini-batch at a time; full-batch ones refuse sparse X.
+        try:
+            optimizer = plugins.get("optimizer", self.optimizer)
+        except (ValueError, TypeError):
+            optimizer = None
+        tags.input_tags.sparse = not isinstance(optimizer, plugins.Solver)
+        return tags
+
     def _validate_params(self):
         """scikit-learn's checks, and no boolean where a number is expected.
 

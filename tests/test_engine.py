@@ -150,9 +150,3 @@ def test_sparse_training_sets_are_never_densified_whole(engine):
     finally:
         tracemalloc.stop()
     assert peak < dense_bytes / 4, f"peak {peak / 2**20:.1f} MiB"
-
-
-def test_full_batch_optimizers_refuse_sparse_inputs():
-    X, y = sparse_images()
-    with pytest.raises(ValueError, match="dense inputs only"):
-        NielsenMLPClassifier((5,), optimizer="lbfgs", epochs=1).fit(sp.csr_matrix(X), y)
