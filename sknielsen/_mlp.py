@@ -82,6 +82,11 @@ OPTIMIZER_ADVICE = {
 #: engine was measured 0.73× as fast as the minimal NumPy loop at 100
 #: (docs/performance.md); float64 stays compiled (1.45× there).
 SLOWER_COMPILED_FLOAT32_BATCH = 100
+#: Below this many samples times epochs, 'auto' trains with NumPy: loading the
+#: kernels from numba's cache costs about 0.25 s per process (compiling them,
+#: once per installation, 10 s per dtype), while they save about 3 µs per
+#: sample at mini-batch 10 (0.35 → 0.19 s per 50,000 MNIST images, float64).
+AUTO_MIN_SAMPLE_PASSES = 100_000
 
 
 def _plugin_constraint(kind):
@@ -529,7 +534,7 @@ class _BaseNielsenMLP(BaseEstimator):
         trainer = self._trainer(network, previous, data, validation, rng, targets, request)
         probe = _CostProbe(trainer, data)
         epochs = 1 if request.incremental else self.epochs
-        batching = self._batching(network, data.X.shape[1], rng)
+        batching = self._batching(network, data.X.shape, epochs, rng)
         if batching.engine == "numba":  # its kernels read rows in place
             data = _c_contiguous(data)
         self.engine_ = batching.engine
@@ -595,15 +600,17 @@ class _BaseNielsenMLP(BaseEstimator):
             or watches_validation
         )
 
-    def _batching(self, network, n_features, rng):
-        augment = self._augmenter(n_features, rng)
-        engine, why = self._engine_for(network, augment)
+    def _batching(self, network, shape, epochs, rng):
+        augment = self._augmenter(shape[1], rng)
+        engine, why = self._engine_for(network, augment, sample_passes=shape[0] * epochs)
         if self.verbose:
             print(f"Training with the {engine} engine{why}.")
         return Batching(self.mini_batch_size, self.shuffle, self.dropout, augment, engine)
 
-    def _engine_for(self, network, augment):
+    def _engine_for(self, network, augment, sample_passes):
         """The engine that runs this fit, 'numpy' or 'numba', and why (see ``engine``).
+
+        ``sample_passes`` is the number of samples times the epochs of the fit.
 
         Returns
         -------
@@ -629,6 +636,8 @@ class _BaseNielsenMLP(BaseEstimator):
             return "numba", ""
         if reason is not None:
             return "numpy", f" ({reason})"
+        if sample_passes < AUTO_MIN_SAMPLE_PASSES:  # decided before numba is imported
+            return "numpy", " (too little training to repay loading the compiled kernels)"
         if not numba_available():
             return "numpy", ' (numba is not installed: pip install "sknielsen[fast]")'
         if network.dtype == np.float32 and self.mini_batch_size >= SLOWER_COMPILED_FLOAT32_BATCH:

@@ -66,7 +66,9 @@ def test_the_compiled_engine_trains_like_numpy_whole_epochs_or_batch_by_batch(pa
 
 
 @needs_numba
-def test_auto_picks_the_compiled_engine_where_it_has_kernels_and_is_faster():
+def test_auto_picks_the_compiled_engine_where_it_has_kernels_and_is_faster(monkeypatch):
+    assert fitted("auto", epochs=1).engine_ == "numpy"  # 300 samples: too little training
+    monkeypatch.setattr(_mlp, "AUTO_MIN_SAMPLE_PASSES", 300)
     assert fitted("auto", epochs=1).engine_ == "numba"
     regressor = NielsenMLPRegressor((5,), epochs=1, random_state=0).fit(*sparse_images())
     assert regressor.engine_ == "numba"
@@ -80,7 +82,8 @@ def test_auto_picks_the_compiled_engine_where_it_has_kernels_and_is_faster():
         ({"dtype": "float32", "mini_batch_size": 100}, "measured faster"),
     ],
 )
-def test_auto_falls_back_to_numpy_and_says_why(params, reason, capsys):
+def test_auto_falls_back_to_numpy_and_says_why(params, reason, capsys, monkeypatch):
+    monkeypatch.setattr(_mlp, "AUTO_MIN_SAMPLE_PASSES", 0)
     assert fitted("auto", epochs=1, verbose=1, **params).engine_ == "numpy"
     assert reason in capsys.readouterr().out.splitlines()[0]
 
@@ -100,9 +103,16 @@ def test_numba_refuses_what_it_has_no_kernels_for(params, reason):
 
 def test_numba_without_numba_names_the_extra(monkeypatch):
     monkeypatch.setattr(_mlp, "numba_available", lambda: False)
+    monkeypatch.setattr(_mlp, "AUTO_MIN_SAMPLE_PASSES", 0)
     with pytest.raises(ImportError, match=r'pip install "sknielsen\[fast\]"'):
         fitted("numba", epochs=1)
     assert fitted("auto", epochs=1).engine_ == "numpy"
+
+
+def test_auto_trains_small_fits_with_numpy_without_importing_numba(capsys, monkeypatch):
+    monkeypatch.setattr(_mlp, "numba_available", lambda: pytest.fail("numba was looked for"))
+    assert fitted("auto", epochs=1, verbose=1).engine_ == "numpy"
+    assert "too little training" in capsys.readouterr().out.splitlines()[0]
 
 
 def test_verbose_names_the_engine(capsys):
