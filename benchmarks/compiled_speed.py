@@ -9,7 +9,10 @@ The workload is speed.py's: sigmoid neurons, cross-entropy cost, η = 0.5,
 λ = 5.0 (L2), plain SGD, shuffled mini-batches, float64 and float32. Rows:
 
 * **minimal NumPy loop**: ``reference_loops.minimal_epoch``, the floor of NumPy;
-* **NumPy engine**: ``NielsenMLPClassifier(epochs=1).fit``, input checks included;
+* **NumPy engine**: ``NielsenMLPClassifier(epochs=1, engine='numpy').fit``, input
+  checks included;
+* **estimator, numba, CSR**: the same with ``engine='numba'`` on CSR input: the
+  compiled engine through the training loop, input checks and the epoch's loss included;
 * **compiled, dense input** and **compiled, CSR input**: one
   ``CompiledTrainer.run`` over the epoch (trainer set-up and shuffling included).
 
@@ -130,11 +133,11 @@ def minimal_epoch(X, Y, dtype, batch, sizes):
     return run
 
 
-def numpy_engine_epoch(X, y, dtype, batch, sizes):
+def estimator_epoch(X, y, dtype, batch, sizes, engine):
     def run(seed):
         NielsenMLPClassifier(
             hidden_layer_sizes=sizes[1:-1], eta=ETA, lmbda=LMBDA, mini_batch_size=batch,
-            epochs=1, dtype=np.dtype(dtype).name, random_state=seed,
+            epochs=1, dtype=np.dtype(dtype).name, random_state=seed, engine=engine,
         ).fit(X, y)  # fmt: skip
 
     return run
@@ -150,7 +153,9 @@ def make_rows(X64, y):
         for batch, sizes in CONFIGURATIONS:
             rows += [
                 Row("minimal NumPy loop", name, batch, sizes, minimal_epoch(X, Y, dtype, batch, sizes)),
-                Row("NumPy engine", name, batch, sizes, numpy_engine_epoch(X, y, dtype, batch, sizes)),
+                Row("NumPy engine", name, batch, sizes, estimator_epoch(X, y, dtype, batch, sizes, "numpy")),
+                Row("estimator, numba, CSR", name, batch, sizes,
+                    estimator_epoch(X_csr, y, dtype, batch, sizes, "numba")),
                 Row("compiled, dense input", name, batch, sizes, compiled_epoch(X, Y, dtype, batch, sizes)),
                 Row("compiled, CSR input", name, batch, sizes, compiled_epoch(X_csr, Y, dtype, batch, sizes)),
             ]  # fmt: skip

@@ -136,8 +136,8 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         rounding; a configuration without kernels (augmentation, the
         full-batch optimizers, third-party plugins) is refused.
         ``'numpy'``: vectorised NumPy. ``'auto'``: numba where it is
-        installed, has kernels, was measured faster (not float32 at
-        mini-batches of 100 or more) and the fit is large enough to repay
+        installed, has kernels, was measured faster (mini-batches
+        under 100) and the fit is large enough to repay
         loading the kernels (samples × epochs ≥ 100,000); NumPy otherwise.
         ``verbose`` prints the choice.
 

@@ -78,10 +78,10 @@ OPTIMIZER_ADVICE = {
 }
 
 
-#: From this mini-batch size on, 'auto' trains float32 with NumPy: the compiled
-#: engine was measured 0.73× as fast as the minimal NumPy loop at 100
-#: (docs/performance.md); float64 stays compiled (1.45× there).
-SLOWER_COMPILED_FLOAT32_BATCH = 100
+#: From this mini-batch size on, 'auto' trains with NumPy: at 100 the compiled
+#: engine, through the estimator, was measured 0.74× as fast as the NumPy
+#: engine in float32 and 1.02× in float64, no gain (docs/performance.md).
+SLOWER_COMPILED_BATCH = 100
 #: Below this many samples times epochs, 'auto' trains with NumPy: loading the
 #: kernels from numba's cache costs about 0.25 s per process (compiling them,
 #: once per installation, 10 s per dtype), while they save about 3 µs per
@@ -640,8 +640,8 @@ class _BaseNielsenMLP(BaseEstimator):
             return "numpy", " (too little training to repay loading the compiled kernels)"
         if not numba_available():
             return "numpy", ' (numba is not installed: pip install "sknielsen[fast]")'
-        if network.dtype == np.float32 and self.mini_batch_size >= SLOWER_COMPILED_FLOAT32_BATCH:
-            return "numpy", " (measured faster than the compiled engine for float32 at this size)"
+        if self.mini_batch_size >= SLOWER_COMPILED_BATCH:
+            return "numpy", " (measured as fast or faster than the compiled engine at this size)"
         return "numba", ""
 
     def _trainer(self, network, previous, data, validation, rng, targets, request):
