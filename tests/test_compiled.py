@@ -236,10 +236,11 @@ DEFAULT_SUBSET = pairwise(FACTORS)
 
 def one_epoch_configurations():
     """The whole product; all but the pairwise subset only with ``-m slow``."""
-    for values in itertools.product(*FACTORS):
-        (cost, output), *rest = values
-        marks = () if values in DEFAULT_SUBSET else pytest.mark.slow
-        yield pytest.param(cost, output, *rest, marks=marks)
+    return [
+        pytest.param(*values[0], *values[1:],
+                     marks=() if values in DEFAULT_SUBSET else pytest.mark.slow)  # fmt: skip
+        for values in itertools.product(*FACTORS)
+    ]
 
 
 @pytest.mark.parametrize("cost, output, hidden, regularizer, optimizer, dtype",
