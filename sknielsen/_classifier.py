@@ -192,7 +192,8 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
     cost_, activation_, output_activation_, initializer_, regularizer_, optimizer_ : Plugin
         The plugin instances used by the last fit.
     engine_ : {'numpy', 'numba'}
-        The engine that ran the last fit (see ``engine``).
+        The engine that ran the last fit (see ``engine``). Not saved by
+        :func:`sknielsen.save`: a loaded model has it after its next fit.
 
     See Also
     --------
