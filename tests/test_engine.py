@@ -161,3 +161,27 @@ def test_sparse_training_sets_are_never_densified_whole(engine):
     finally:
         tracemalloc.stop()
     assert peak < dense_bytes / 4, f"peak {peak / 2**20:.1f} MiB"
+
+
+class DecayEveryBatch(Callback):
+    """Changes η after every mini-batch, which the compiled engine must read at its next call."""
+
+    def on_batch_end(self, trainer):
+        trainer.eta *= 0.99
+
+
+@needs_numba
+def test_callbacks_and_partial_fit_carry_the_state_across_kernel_calls():
+    X, y = sparse_images()
+    models = {}
+    for engine in ("numpy", "numba"):
+        model = NielsenMLPClassifier((20,), optimizer="momentum", eta=0.2, random_state=0,
+                                     callbacks=[DecayEveryBatch()], engine=engine)  # fmt: skip
+        for _ in range(2):  # the velocity and η continue from call to call
+            model.partial_fit(X, y, classes=[0, 1, 2])
+        models[engine] = model
+    numpy, numba = models["numpy"], models["numba"]
+    assert numba.engine_ == "numba" and numba.eta_ == numpy.eta_ < 0.2 * 0.99**59
+    for ours, theirs in zip(numba.coefs_, numpy.coefs_):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(numba.loss_curve_, numpy.loss_curve_, rtol=1e-9)
