@@ -148,6 +148,16 @@ def make_rows(data, quick):
     return rows
 
 
+def run_interleaved(rows, repeats, started):
+    """Time every row once per repeat, all rows in turn, into ``row.seconds``."""
+    for repeat in range(repeats):
+        for row in rows:
+            start = time.perf_counter()
+            row.run(seed=repeat)
+            row.seconds.append(time.perf_counter() - start)
+        print(f"repeat {repeat + 1}/{repeats} done ({time.perf_counter() - started:.0f} s)")
+
+
 def first_epoch_vs_rest(X, y, dtype, epochs=4):
     """Seconds of each epoch of one fit."""
     net = NielsenMLPClassifier(eta=ETA, lmbda=LMBDA, epochs=epochs, dtype=dtype, random_state=0)
@@ -242,12 +252,7 @@ def main(argv=None):
           f"float64 {peaks[np.float64]:.0f} GFLOP/s")  # fmt: skip
 
     rows = make_rows(data, args.quick)
-    for repeat in range(repeats):
-        for row in rows:
-            start = time.perf_counter()
-            row.run(seed=repeat)
-            row.seconds.append(time.perf_counter() - start)
-        print(f"repeat {repeat + 1}/{repeats} done ({time.perf_counter() - started:.0f} s)")
+    run_interleaved(rows, repeats, started)
 
     def median(kind, dtype, batch, sizes):
         for row in rows:

@@ -128,6 +128,18 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         labels weigh 1), or ``'balanced'``, n_samples / (n_classes ×
         the class's count). They multiply ``sample_weight``. ``'balanced'``
         needs the whole training set, so ``partial_fit`` refuses it.
+    engine : {'auto', 'numpy', 'numba'}, default='auto'
+        What trains the mini-batches. ``'numba'``: compiled kernels
+        (:mod:`sknielsen._compiled`, the ``[fast]`` extra,
+        ``pip install "sknielsen[fast]"``), 1.4–2.1× as fast as NumPy at
+        mini-batch 10 on MNIST (docs/performance.md) and equal to it up to
+        rounding; a configuration without kernels (augmentation, the
+        full-batch optimizers, third-party plugins) is refused.
+        ``'numpy'``: vectorised NumPy. ``'auto'``: numba where it is
+        installed, has kernels, was measured faster (mini-batches
+        under 100) and the fit is large enough to repay
+        loading the kernels (samples × epochs ≥ 100,000); NumPy otherwise.
+        ``verbose`` prints the choice.
 
     Attributes
     ----------
@@ -179,6 +191,9 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         the last fit used; ``partial_fit`` keeps them from call to call.
     cost_, activation_, output_activation_, initializer_, regularizer_, optimizer_ : Plugin
         The plugin instances used by the last fit.
+    engine_ : {'numpy', 'numba'}
+        The engine that ran the last fit (see ``engine``). Not saved by
+        :func:`sknielsen.save`: a loaded model has it after its next fit.
 
     See Also
     --------
@@ -241,6 +256,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         monitor_every=None,
         callbacks=None,
         class_weight=None,
+        engine="auto",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cost = cost
@@ -269,6 +285,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         self.monitor_every = monitor_every
         self.callbacks = callbacks
         self.class_weight = class_weight
+        self.engine = engine
 
     # -- labels ------------------------------------------------------------
 
@@ -417,7 +434,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -433,7 +450,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -447,7 +464,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------

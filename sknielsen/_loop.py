@@ -12,7 +12,9 @@ import copy
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
+from ._compiled import CompiledTrainer
 from ._network import Backprop
 from .callbacks import HISTORY_KEYS, Callback, StopTraining
 from .plugins import Solver
@@ -245,7 +247,10 @@ class Trainer:
 
 @dataclass(frozen=True)
 class TrainingData:
-    """The training set of a run: inputs, targets (network dtype) and sample weights."""
+    """The training set of a run: inputs (dense, or sparse CSR), targets and sample weights.
+
+    The inputs and targets are in the network's dtype.
+    """
 
     X: np.ndarray
     Y: np.ndarray
@@ -264,12 +269,17 @@ class Batching:
         Fraction of hidden units dropped at each mini-batch.
     augment : callable or None
         Maps the rows of a mini-batch to distorted copies.
+    engine : {'numpy', 'numba'}
+        What runs the steps: the NumPy engine (:mod:`sknielsen._network`
+        and the plugins) or the compiled one (:mod:`sknielsen._compiled`),
+        which must support the configuration.
     """
 
     size: int
     shuffle: bool = True
     dropout: float = 0.0
     augment: object = None
+    engine: str = "numpy"
 
 
 def train(trainer, data, *, epochs, batching, rng):
@@ -299,6 +309,12 @@ def train(trainer, data, *, epochs, batching, rng):
         raise ValueError(
             "dropout and augment make the cost random, which full-batch optimizers (Newton, "
             "L-BFGS) cannot minimize; use them with a mini-batch optimizer."
+        )
+    if solver and sp.issparse(data.X):
+        raise ValueError(
+            "The full-batch optimizers (Newton, L-BFGS) train on dense inputs only, and "
+            "densifying the whole training set is left to you (X.toarray()); the mini-batch "
+            "optimizers take sparse X."
         )
     trainer._begin(data.X.shape[0])
     trainer._notify("on_train_begin")
@@ -360,9 +376,12 @@ _LOSS_CHUNK = 1024
 class _MiniBatches:
     """The epochs of a mini-batch run: shuffling, gathering, steps and the epoch's loss.
 
-    The rows of a shuffled mini-batch are gathered into one reused buffer,
-    so the training set is never copied, and the outputs of every forward
-    pass are kept, in the epoch's order, for its mean loss.
+    On the NumPy engine the rows of a shuffled mini-batch are gathered into
+    one reused buffer, so the training set is never copied. The compiled
+    engine trains a whole epoch in one call, or one mini-batch per call when
+    a callback watches every mini-batch (the numbers are the same either
+    way). Both keep the outputs of every forward pass, in the epoch's order,
+    for its mean loss.
     """
 
     def __init__(self, trainer, data, batching, rng):
@@ -370,45 +389,72 @@ class _MiniBatches:
         X, Y = data.X, data.Y
         self.size = min(batching.size, X.shape[0])
         network = trainer.network
-        self.backprop = Backprop(network, trainer.cost, self.size, batching.dropout, rng)
         self.scales = sample_scales(data.sample_weight, network.dtype)
-        self.buffers = None
-        if batching.shuffle:
-            self.buffers = (np.empty((self.size, X.shape[1]), dtype=X.dtype),
-                            np.empty((self.size, Y.shape[1]), dtype=Y.dtype))  # fmt: skip
         self.outputs = np.empty(Y.shape, dtype=network.dtype)
         self.order = None
+        if batching.engine == "numba":
+            self.compiled = _compiled_trainer(trainer, self.size, batching.dropout, rng)
+            self.unshuffled = np.arange(X.shape[0])
+            return
+        self.compiled = None
+        self.backprop = Backprop(network, trainer.cost, self.size, batching.dropout, rng)
+        self.buffers = (np.empty((self.size, X.shape[1]), dtype=X.dtype),
+                        np.empty((self.size, Y.shape[1]), dtype=Y.dtype))  # fmt: skip
 
     def _gather(self, start, stop):
-        X, Y = self.data.X, self.data.Y
+        """The rows of the mini-batch at positions ``start:stop``: (index, inputs, targets).
+
+        Sparse inputs are densified here, one mini-batch at a time, into the
+        reused buffer; shuffled rows are gathered into the buffers.
+        """
+        X, Y, m = self.data.X, self.data.Y, stop - start
+        index = slice(start, stop) if self.order is None else self.order[start:stop]
+        if sp.issparse(X):
+            xb = X[index].toarray(out=self.buffers[0][:m])
+        elif self.order is None:
+            xb = X[index]
+        else:
+            xb = np.take(X, index, axis=0, out=self.buffers[0][:m], mode="clip")
         if self.order is None:
-            return slice(start, stop), X[start:stop], Y[start:stop]
-        index, m = self.order[start:stop], stop - start
-        xb = np.take(X, index, axis=0, out=self.buffers[0][:m], mode="clip")
-        yb = np.take(Y, index, axis=0, out=self.buffers[1][:m], mode="clip")
-        return index, xb, yb
+            return index, xb, Y[index]
+        return index, xb, np.take(Y, index, axis=0, out=self.buffers[1][:m], mode="clip")
 
     def run_epoch(self):
         """One pass over the training set in mini-batches."""
-        trainer, params = self.trainer, self.trainer.network.params
-        gradient, step, penalty = self.backprop.gradient, trainer.optimizer.step, trainer.penalty
+        trainer = self.trainer
         n_samples = self.data.X.shape[0]
         self.order = self.rng.permutation(n_samples) if self.batching.shuffle else None
         hooks = trainer._batch_hooks()
+        if self.compiled is not None and not hooks:
+            self._compiled_steps(0, n_samples)
+            return
+        steps = self._numpy_step if self.compiled is None else self._compiled_steps
         for start in range(0, n_samples, self.size):
             stop = min(start + self.size, n_samples)
-            index, xb, yb = self._gather(start, stop)
-            if self.batching.augment is not None:
-                xb = self.batching.augment(xb)
-            m = stop - start
-            scale = 1.0 / m if self.scales is None else (self.scales[index] / m)[:, None]
-            # The forward pass writes its outputs where epoch_loss reads them.
-            grads = gradient(xb, yb, scale, output=self.outputs[start:stop])
-            trainer.state = step(params, grads, trainer.state, penalty)
+            steps(start, stop)
             if hooks:
                 trainer.samples_in_epoch = stop
                 for hook in hooks:
                     hook(trainer)
+
+    def _numpy_step(self, start, stop):
+        """The NumPy engine's step on the mini-batch of positions ``start:stop``."""
+        trainer = self.trainer
+        index, xb, yb = self._gather(start, stop)
+        if self.batching.augment is not None:
+            xb = self.batching.augment(xb)
+        m = stop - start
+        scale = 1.0 / m if self.scales is None else (self.scales[index] / m)[:, None]
+        # The forward pass writes its outputs where epoch_loss reads them.
+        grads = self.backprop.gradient(xb, yb, scale, output=self.outputs[start:stop])
+        trainer.state = trainer.optimizer.step(trainer.network.params, grads, trainer.state,
+                                               trainer.penalty)  # fmt: skip
+
+    def _compiled_steps(self, start, stop):
+        """The compiled engine's steps on the mini-batches of positions ``start:stop``."""
+        order = self.unshuffled if self.order is None else self.order
+        self.compiled.run(self.data.X, self.data.Y, order, self.scales, self.trainer.state,
+                          start, stop, outputs=self.outputs)  # fmt: skip
 
     def epoch_loss(self):
         """Mean cost of the epoch's forward passes, plus the penalty at its end.
@@ -425,6 +471,16 @@ class _MiniBatches:
             costs[start:stop] = trainer.cost.fn(self.outputs[start:stop], targets)
         weights = None if self.data.sample_weight is None else self.data.sample_weight[order]
         return trainer._regularized_mean(costs, weights)
+
+
+def _compiled_trainer(trainer, batch_size, dropout, rng):
+    """The compiled engine for a run's network, cost, penalty and optimizer."""
+    penalty = trainer.penalty
+    return CompiledTrainer(
+        trainer.network, trainer.cost, penalty.regularizer, trainer.optimizer,
+        lmbda=penalty.lmbda, n_train=penalty.n_train, batch_size=batch_size, dropout=dropout,
+        rng=rng,
+    )  # fmt: skip
 
 
 class FullBatchObjective:

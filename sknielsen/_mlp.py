@@ -12,9 +12,10 @@ here; the subclasses define how targets are encoded and outputs read.
 import copy
 import numbers
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -28,6 +29,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import plugins
+from ._compiled import numba_available, unsupported
 from ._loop import Batching, Penalty, Trainer, TrainingData, new_optimizer_state, train
 from ._network import Network, feedforward
 from ._state import FittedState
@@ -76,6 +78,17 @@ OPTIMIZER_ADVICE = {
 }
 
 
+#: From this mini-batch size on, 'auto' trains with NumPy: at 100 the compiled
+#: engine, through the estimator, was measured 0.74× as fast as the NumPy
+#: engine in float32 and 1.02× in float64, no gain (docs/performance.md).
+SLOWER_COMPILED_BATCH = 100
+#: Below this many samples times epochs, 'auto' trains with NumPy: loading the
+#: kernels from numba's cache costs about 0.25 s per process (compiling them,
+#: once per installation, 10 s per dtype), while they save about 3 µs per
+#: sample at mini-batch 10 (0.35 → 0.19 s per 50,000 MNIST images, float64).
+AUTO_MIN_SAMPLE_PASSES = 100_000
+
+
 def _plugin_constraint(kind):
     base = plugins._base.BASES[kind]
     methods = [m for m in ("fn", "delta", "backward", "update", "penalty") if hasattr(base, m)]
@@ -99,6 +112,8 @@ def _warn_if_saturating(network, X):
     if network.activations[0].name not in ("sigmoid", "tanh") or X.shape[0] == 0:
         return
     sample = X[:SATURATION_SAMPLE]
+    if sp.issparse(sample):  # SATURATION_SAMPLE rows at most
+        sample = sample.toarray()
     low = sample.min(axis=0)
     span = sample.max(axis=0) - low
     span[span == 0] = 1.0
@@ -160,7 +175,18 @@ class _BaseNielsenMLP(BaseEstimator):
         "augment": [None, str, list, tuple, HasMethods(["__call__"])],
         "monitor_every": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "image_shape": [None, tuple, list],
+        "engine": [StrOptions({"auto", "numpy", "numba"})],
     }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Mini-batch optimizers densify one mini-batch at a time; full-batch ones refuse sparse X.
+        try:
+            optimizer = plugins.get("optimizer", self.optimizer)
+        except (ValueError, TypeError):
+            optimizer = None
+        tags.input_tags.sparse = not isinstance(optimizer, plugins.Solver)
+        return tags
 
     def _validate_params(self):
         """scikit-learn's checks, and no boolean where a number is expected.
@@ -441,7 +467,7 @@ class _BaseNielsenMLP(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training inputs, best scaled to [0, 1].
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Targets: labels of any type or a multilabel indicator matrix for the
@@ -477,7 +503,7 @@ class _BaseNielsenMLP(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever appear; required at the first call
@@ -508,7 +534,11 @@ class _BaseNielsenMLP(BaseEstimator):
         trainer = self._trainer(network, previous, data, validation, rng, targets, request)
         probe = _CostProbe(trainer, data)
         epochs = 1 if request.incremental else self.epochs
-        train(trainer, data, epochs=epochs, batching=self._batching(data.X.shape[1], rng), rng=rng)
+        batching = self._batching(network, data.X.shape, epochs, rng)
+        if batching.engine == "numba":  # its kernels read rows in place
+            data = _c_contiguous(data)
+        self.engine_ = batching.engine
+        train(trainer, data, epochs=epochs, batching=batching, rng=rng)
         self._restore_state(self._state_after(trainer, rng, targets))
         self._warn_about(trainer, probe, request)
         return self
@@ -517,8 +547,10 @@ class _BaseNielsenMLP(BaseEstimator):
         """Validate (X, y, sample_weight) and encode the targets."""
         X, y = validate_data(
             self, request.X, request.y, reset=previous is None, dtype=self._dtype,
-            multi_output=True, y_numeric=self._y_numeric,
+            multi_output=True, y_numeric=self._y_numeric, accept_sparse=["csr", "csc"],
         )  # fmt: skip
+        if sp.issparse(X):  # mini-batches are rows: CSR (a sparse copy, never a dense one)
+            X = X.tocsr()
         sample_weight = self._check_sample_weight(request.sample_weight, X)
         sample_weight = self._weigh_classes(y, sample_weight, request.incremental)
         if previous is None:
@@ -543,10 +575,13 @@ class _BaseNielsenMLP(BaseEstimator):
         if (request.X_val is None) != (request.y_val is None):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
-            X_val = validate_data(self, request.X_val, reset=False, dtype=self._dtype)
+            X_val = validate_data(self, request.X_val, reset=False, dtype=self._dtype,
+                                  accept_sparse=["csr", "csc"])  # fmt: skip
             Y_val = self._encode(request.y_val, targets)
-            if len(X_val) != len(Y_val):
-                raise ValueError(f"X_val has {len(X_val)} samples but y_val has {len(Y_val)}.")
+            if X_val.shape[0] != len(Y_val):
+                raise ValueError(
+                    f"X_val has {X_val.shape[0]} samples but y_val has {len(Y_val)}."
+                )
             return data, (X_val, Y_val)
         if not request.incremental and self._needs_validation():
             return self._validation_split(data, targets, rng)
@@ -565,9 +600,49 @@ class _BaseNielsenMLP(BaseEstimator):
             or watches_validation
         )
 
-    def _batching(self, n_features, rng):
-        return Batching(self.mini_batch_size, self.shuffle, self.dropout,
-                        self._augmenter(n_features, rng))  # fmt: skip
+    def _batching(self, network, shape, epochs, rng):
+        augment = self._augmenter(shape[1], rng)
+        engine, why = self._engine_for(network, augment, sample_passes=shape[0] * epochs)
+        if self.verbose:
+            print(f"Training with the {engine} engine{why}.")
+        return Batching(self.mini_batch_size, self.shuffle, self.dropout, augment, engine)
+
+    def _engine_for(self, network, augment, sample_passes):
+        """The engine that runs this fit, 'numpy' or 'numba', and why (see ``engine``).
+
+        ``sample_passes`` is the number of samples times the epochs of the fit.
+
+        Returns
+        -------
+        engine : str
+        why : str
+            Empty, or why 'auto' chose NumPy, as a clause for the verbose line.
+        """
+        if self.engine == "numpy":
+            return "numpy", ""
+        reason = unsupported(network, self.cost_, self.regularizer_, self.optimizer_,
+                             dropout=self.dropout, augment=augment)  # fmt: skip
+        if self.engine == "numba":
+            if not numba_available():
+                raise ImportError(
+                    "engine='numba' needs numba, which is not installed: "
+                    'pip install "sknielsen[fast]", or use engine=\'auto\' or \'numpy\'.'
+                )
+            if reason is not None:
+                raise ValueError(
+                    f"engine='numba' cannot train this configuration: {reason}. "
+                    "Use engine='auto' (which falls back to NumPy) or engine='numpy'."
+                )
+            return "numba", ""
+        if reason is not None:
+            return "numpy", f" ({reason})"
+        if sample_passes < AUTO_MIN_SAMPLE_PASSES:  # decided before numba is imported
+            return "numpy", " (too little training to repay loading the compiled kernels)"
+        if not numba_available():
+            return "numpy", ' (numba is not installed: pip install "sknielsen[fast]")'
+        if self.mini_batch_size >= SLOWER_COMPILED_BATCH:
+            return "numpy", " (measured as fast or faster than the compiled engine at this size)"
+        return "numba", ""
 
     def _trainer(self, network, previous, data, validation, rng, targets, request):
         penalty = Penalty(self.regularizer_, self.lmbda, data.X.shape[0], network.n_weights,
@@ -711,7 +786,8 @@ class _BaseNielsenMLP(BaseEstimator):
     def _forward(self, X):
         check_is_fitted(self)
         dtype = self.coefs_[0].dtype
-        X = validate_data(self, X, reset=False, dtype=dtype)
+        # Sparse rows go through the first layer as sparse @ dense, never densified.
+        X = validate_data(self, X, reset=False, dtype=dtype, accept_sparse=["csr", "csc"])
         activations = self._layer_activations(len(self.coefs_))
         return feedforward(X, self.coefs_, self.intercepts_, activations)
 
@@ -727,6 +803,12 @@ class _FitRequest:
     sample_weight: object
     incremental: bool
     classes: object = None
+
+
+def _c_contiguous(data):
+    """The training data with dense X and Y C-contiguous (copied only where they are not)."""
+    X = data.X if sp.issparse(data.X) else np.ascontiguousarray(data.X)
+    return replace(data, X=X, Y=np.ascontiguousarray(data.Y))
 
 
 def _kept_weights(trainer):

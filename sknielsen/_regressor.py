@@ -18,7 +18,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
 
     Parameters
     ----------
-    hidden_layer_sizes, cost, activation, output_activation, initializer, regularizer, lmbda, optimizer, eta, mini_batch_size, epochs, dropout, early_stopping, n_iter_no_change, schedule, validation_fraction, monitor, dtype, shuffle, random_state, verbose, warm_start, augment, image_shape, monitor_every, callbacks
+    hidden_layer_sizes, cost, activation, output_activation, initializer, regularizer, lmbda, optimizer, eta, mini_batch_size, epochs, dropout, early_stopping, n_iter_no_change, schedule, validation_fraction, monitor, dtype, shuffle, random_state, verbose, warm_start, augment, image_shape, monitor_every, callbacks, engine
         As for :class:`~sknielsen.NielsenMLPClassifier`, except the defaults
         ``cost='quadratic'``, ``eta=0.01``, and ``output_activation=None``
         meaning identity (linear) outputs. Where the history and early
@@ -27,7 +27,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
 
     Attributes
     ----------
-    coefs_, intercepts_, n_features_in_, feature_names_in_, n_iter_, t_, n_outputs_, n_layers_, out_activation_, eta_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, best_epoch_, history_, callbacks_
+    coefs_, intercepts_, n_features_in_, feature_names_in_, n_iter_, t_, n_outputs_, n_layers_, out_activation_, eta_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, best_epoch_, history_, callbacks_, engine_
         As for :class:`~sknielsen.NielsenMLPClassifier`.
 
     See Also
@@ -78,6 +78,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
         image_shape=None,
         monitor_every=None,
         callbacks=None,
+        engine="auto",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cost = cost
@@ -105,6 +106,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
         self.image_shape = image_shape
         self.monitor_every = monitor_every
         self.callbacks = callbacks
+        self.engine = engine
 
     # -- targets -----------------------------------------------------------
 
@@ -153,7 +155,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
         X_val, y_val : array-like, default=None
@@ -170,7 +172,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------

@@ -42,11 +42,14 @@ def test_bad_inputs_name_the_problem(data, X_change, y_change, error, match):
         NielsenMLPClassifier(epochs=1).fit(X, y)
 
 
-def test_sparse_input_is_refused_clearly(data):
+def test_sparse_input_is_refused_clearly_by_full_batch_optimizers(data):
     sparse = pytest.importorskip("scipy.sparse")
     X, _, y, _ = data
-    with pytest.raises(TypeError, match="Sparse data was passed.*dense data is required"):
-        NielsenMLPClassifier(epochs=1).fit(sparse.csr_matrix(X), y)
+    model = NielsenMLPClassifier(epochs=1, optimizer="lbfgs")
+    assert not model.__sklearn_tags__().input_tags.sparse
+    with pytest.raises(ValueError, match="Newton, L-BFGS.*dense inputs only"):
+        model.fit(sparse.csr_matrix(X), y)
+    assert NielsenMLPClassifier().__sklearn_tags__().input_tags.sparse
 
 
 def test_wrong_number_of_features_at_predict(data):
