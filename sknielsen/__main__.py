@@ -463,7 +463,9 @@ def _parser():
     compare.add_argument("--seeds", type=_positive_int, default=3,
                          help="number of seeds (0, 1, ...)")  # fmt: skip
     compare.add_argument("--n-jobs", type=int, default=None)
-    compare.add_argument("--subset", choices=["first", "stratified"], default="first")
+    compare.add_argument("--subset", choices=["first", "random", "stratified"], default="first",
+                         help="the first N examples (the book's choice), or N drawn with each "
+                              "seed ('random' stratifies when it can)")  # fmt: skip
     compare.add_argument("--estimators", nargs="+", choices=["network", "svc-auto", "svc", "mlp"],
                          default=["network", "svc-auto", "svc"])  # fmt: skip
     compare.add_argument("--hidden", type=int, nargs="*", default=[30], metavar="N")

@@ -373,6 +373,15 @@ def test_random_subsets_differ_from_the_first_and_repeat_per_seed(digits):
     assert {r["subset"] for r in random} == {"random"}
 
 
+def test_compare_command_draws_random_subsets_per_seed(tmp_path, capsys):
+    out = tmp_path / "results"
+    argv = ["compare", "--sizes", "60", "--seeds", "2", "--estimators", "svc", "--subset",
+            "random", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    records = json.loads((out / "comparison.json").read_text())["records"]
+    assert [(r["subset"], r["seed"]) for r in records] == [("random", 0), ("random", 1)]
+
+
 def test_random_subsets_have_the_right_sizes_and_stratify_when_possible(digits):
     from sknielsen.comparison import _subset
 
