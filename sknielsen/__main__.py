@@ -515,8 +515,9 @@ def _compare_flags(compare):
     compare.add_argument("--seeds", type=_positive_int, default=3,
                          help="number of seeds (0, 1, ...) of the network")  # fmt: skip
     compare.add_argument("--n-jobs", type=int, default=None, help="jobs run in parallel")
-    compare.add_argument("--subset", choices=["first", "stratified"], default="first",
-                         help="which N training images: the book's first N, or a stratified draw")
+    compare.add_argument("--subset", choices=["first", "random", "stratified"], default="first",
+                         help="the first N examples (the book's choice), or N drawn with each "
+                              "seed ('random' stratifies when it can)")  # fmt: skip
     compare.add_argument("--estimators", nargs="+", choices=["network", "svc-auto", "svc", "mlp"],
                          default=["network", "svc-auto", "svc"], help="what to compare")
     compare.add_argument("--hidden", type=int, nargs="*", default=[30], metavar="N",

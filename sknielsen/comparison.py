@@ -1,15 +1,19 @@
 """How accuracy grows with the training set: the book's network-versus-SVM study.
 
 :func:`training_size_comparison` fits each named estimator on the first N
-training examples (or a stratified sample of N) for several N and seeds, and
-scores it on fixed test sets. The (estimator, size, seed) jobs run through
-joblib, so ``joblib.parallel_config(backend="dask")`` moves them onto a
-cluster unchanged. Results are plain records (dicts), reported as each job
-finishes. Ctrl-C ends the study, even when an estimator's ``fit`` catches it,
-and returns the records of the jobs finished before it. Each record carries a
-fingerprint of its job's configuration (data, estimator settings, subset,
-size, seed), so a run given earlier records skips the jobs they cover and
-refuses records of any other configuration.
+training examples (or a random sample of N drawn with each seed) for several N
+and seeds, and scores it on fixed test sets with any scikit-learn scorers. The
+(estimator, size, seed) jobs run through joblib, so
+``joblib.parallel_config(backend="dask")`` moves them onto a cluster unchanged.
+Results are plain records (dicts), reported as each job finishes. Ctrl-C ends
+the study, even when an estimator's ``fit`` catches it, and returns the records
+of the jobs finished before it. Each record carries a fingerprint of its job's
+configuration (data, estimator settings, subset, scorers, size, seed), so a
+run given earlier records skips the jobs they cover and refuses records of any
+other configuration.
+
+:class:`BookScaling` applies the book's rule for λ and epochs inside ``fit``,
+so that scikit-learn's own ``learning_curve`` draws the same curve.
 """
 
 import signal
@@ -18,21 +22,32 @@ import time
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass
+from numbers import Real
 
 import joblib
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import clone
-from sklearn.metrics import accuracy_score
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
+from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import train_test_split
+from sklearn.utils import get_tags
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
+from sklearn.utils.validation import (
+    _num_samples,
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+)
 
-SUBSETS = ("first", "stratified")
+SUBSETS = ("first", "random", "stratified")
+DEFAULT_SCORERS = {"accuracy": "accuracy"}
 
 __all__ = [
-    "ComparisonInterrupted", "crossover_statements", "scaled_params", "summarize",
-    "training_size_comparison",
+    "BookScaling", "ComparisonInterrupted", "crossover_statements", "scaled_params",
+    "summarize", "training_size_comparison",
 ]  # fmt: skip
 
 
@@ -63,17 +78,144 @@ def scaled_params(estimator, size, n_full):
     return scaled
 
 
+def _inner_has(method):
+    """For ``available_if``: whether the fitted (or else the given) estimator has ``method``."""
+
+    def check(meta):
+        getattr(getattr(meta, "estimator_", meta.estimator), method)
+        return True
+
+    return check
+
+
+class BookScaling(MetaEstimatorMixin, BaseEstimator):
+    """Fit an estimator with the book's λ and epochs for the size of its training set.
+
+    Chapter 3 trains on N examples with λ = 0.0001·N and 1,500,000/N epochs,
+    so that every N gets the same number of gradient steps and the same weight
+    decay per step. ``fit`` applies that rule to a clone of ``estimator`` for
+    the N examples it is given, which lets scikit-learn's own tools, such as
+    ``learning_curve``, vary N.
+
+    Parameters
+    ----------
+    estimator : estimator
+        An estimator with ``lmbda`` and ``epochs`` parameters, such as
+        :class:`~sknielsen.NielsenMLPClassifier`; never changed. The two are
+        overridden in the clone; its other parameters (``estimator__eta``)
+        are used as they are.
+    lmbda_per_sample : float, default=0.0001
+        λ for each training example: λ = ``lmbda_per_sample`` · N.
+    samples_per_run : float, default=1_500_000
+        Examples seen over the whole training: epochs =
+        ``samples_per_run`` / N, rounded, and at least 1.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The fitted clone.
+    lmbda_, epochs_ : float, int
+        What the rule set for the last ``fit``.
+    classes_ : ndarray
+        The fitted clone's classes.
+
+    See Also
+    --------
+    scaled_params : The same rule, relative to settings for a full training set.
+    training_size_comparison : The book's study, which applies the rule with ``scale_rule=True``.
+
+    Examples
+    --------
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.datasets import load_digits_split
+    >>> d = load_digits_split()
+    >>> model = BookScaling(NielsenMLPClassifier(random_state=1), samples_per_run=3000)
+    >>> model = model.fit(d.X_train[:300], d.y_train[:300])
+    >>> model.epochs_, round(model.lmbda_, 4)
+    (10, 0.03)
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict", "set_params"])],
+        "lmbda_per_sample": [Interval(Real, 0, None, closed="left")],
+        "samples_per_run": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, estimator, *, lmbda_per_sample=0.0001, samples_per_run=1_500_000):
+        self.estimator = estimator
+        self.lmbda_per_sample = lmbda_per_sample
+        self.samples_per_run = samples_per_run
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, **fit_params):
+        """Fit a clone of ``estimator`` with λ and epochs for the ``len(X)`` examples.
+
+        Parameters
+        ----------
+        X, y : array-like
+            The training set.
+        **fit_params : dict
+            Passed to the clone's ``fit`` (``X_val`` and ``y_val``, say).
+
+        Returns
+        -------
+        self : BookScaling
+        """
+        n_samples = _num_samples(X)
+        self.lmbda_ = self.lmbda_per_sample * n_samples
+        self.epochs_ = max(1, round(self.samples_per_run / n_samples))
+        self.estimator_ = clone(self.estimator).set_params(lmbda=self.lmbda_, epochs=self.epochs_)
+        self.estimator_.fit(X, y, **fit_params)
+        return self
+
+    @property
+    def classes_(self):
+        """The fitted clone's class labels."""
+        check_is_fitted(self)
+        return self.estimator_.classes_
+
+    def predict(self, X):
+        """The fitted clone's predictions for ``X``."""
+        check_is_fitted(self)
+        return self.estimator_.predict(X)
+
+    @available_if(_inner_has("predict_proba"))
+    def predict_proba(self, X):
+        """The fitted clone's class probabilities for ``X``."""
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(X)
+
+    def score(self, X, y, sample_weight=None):
+        """The fitted clone's ``score`` (mean accuracy for a classifier)."""
+        check_is_fitted(self)
+        return self.estimator_.score(X, y, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags = inner.classifier_tags
+        tags.regressor_tags = inner.regressor_tags
+        tags.input_tags.sparse = inner.input_tags.sparse
+        return tags
+
+
 class ComparisonInterrupted(UserWarning):
     """Ctrl-C ended a comparison early; the records of the finished jobs are returned."""
 
 
 @dataclass(frozen=True)
 class _StudyData:
-    """The validated training pool and the fixed sets every model is scored on."""
+    """The validated training pool, the fixed sets every model is scored on, and the scorers."""
 
     X_train: object
     y_train: np.ndarray
     test_sets: dict
+    scorers: dict
+
+    def score_keys(self):
+        """The record's key of every (scorer, set) pair: ``accuracy_test``, say."""
+        return [f"{scorer}_{test}" for test in self.test_sets for scorer in self.scorers]
 
 
 @dataclass(frozen=True)
@@ -114,7 +256,38 @@ def _checked_pair(X, y, name):
     return X, y
 
 
-def _checked_data(X_train, y_train, X_test, y_test, eval_sets):
+def _scorer_name(scorer, n_scorers):
+    """A scorer's name in the records: the name itself, a function's name, or ``score``."""
+    if isinstance(scorer, str):
+        return scorer
+    if hasattr(scorer, "__name__"):
+        return scorer.__name__
+    if n_scorers == 1:
+        return "score"
+    raise ValueError(
+        f"Cannot name the scorer {scorer!r} among {n_scorers}: pass scoring as a dict "
+        "of names to scorers."
+    )
+
+
+def _named_scorers(scoring):
+    """``scoring`` as a dict of names to scorer names or callables, each checked."""
+    if scoring is None:
+        return dict(DEFAULT_SCORERS)
+    if isinstance(scoring, dict):
+        pairs = list(scoring.items())
+    else:
+        listed = [scoring] if isinstance(scoring, str) or callable(scoring) else list(scoring)
+        pairs = [(_scorer_name(scorer, len(listed)), scorer) for scorer in listed]
+    scorers = dict(pairs)
+    if not scorers or len(scorers) != len(pairs):
+        raise ValueError(f"scoring must name one or more distinct scorers; got {scoring!r}.")
+    for scorer in scorers.values():
+        get_scorer(scorer)  # an unknown name raises scikit-learn's error, listing the names
+    return scorers
+
+
+def _checked_data(X_train, y_train, X_test, y_test, eval_sets, scoring):
     if "test" in (eval_sets or {}):
         raise ValueError("eval_sets cannot hold a set named 'test': it would replace X_test.")
     X_train, y_train = _checked_pair(X_train, y_train, "training")
@@ -127,7 +300,7 @@ def _checked_data(X_train, y_train, X_test, y_test, eval_sets):
                 f"{X_train.shape[1]}."
             )
         test_sets[name] = (X, y)
-    return _StudyData(X_train, y_train, test_sets)
+    return _StudyData(X_train, y_train, test_sets, _named_scorers(scoring))
 
 
 def _checked_sizes_and_seeds(sizes, seeds, n_train):
@@ -142,11 +315,23 @@ def _checked_sizes_and_seeds(sizes, seeds, n_train):
     return sizes, seeds
 
 
+def _can_stratify(y, size):
+    """Whether a stratified sample of ``size`` exists: every class twice, room for each."""
+    _, counts = np.unique(y, return_counts=True)
+    return counts.min() >= 2 and len(counts) <= size <= len(y) - len(counts)
+
+
 def _subset(X, y, size, subset, seed):
+    """The training set of one job: the first ``size`` examples or a sample drawn with ``seed``.
+
+    ``'stratified'`` always stratifies (and fails where it cannot); ``'random'``
+    stratifies when every class can be represented, and samples uniformly otherwise.
+    """
     if subset == "first" or size >= len(y):
         return X[:size], y[:size]
+    stratify = y if subset == "stratified" or _can_stratify(y, size) else None
     X_part, _, y_part, _ = train_test_split(
-        X, y, train_size=size, stratify=y, random_state=seed
+        X, y, train_size=size, stratify=stratify, random_state=seed
     )
     return X_part, y_part
 
@@ -168,23 +353,38 @@ def _run_job(job, data):
         "fit_seconds": fit_seconds,
         "predict_seconds": 0.0,
     }
+    # One multimetric scorer predicts once per set for all the scorers.
+    scorer = check_scoring(model, scoring=data.scorers)
     for test_name, (X_test, y_test) in data.test_sets.items():
         start = time.perf_counter()
-        predicted = model.predict(X_test)
+        scores = scorer(model, X_test, y_test)
         record["predict_seconds"] += time.perf_counter() - start
-        record[f"accuracy_{test_name}"] = float(accuracy_score(y_test, predicted))
+        record.update({f"{name}_{test_name}": float(score) for name, score in scores.items()})
     return record
 
 
 def _is_random(name, estimator, subset, deterministic):
-    if subset == "stratified":
+    if subset != "first":
         return True
     return name not in deterministic and "random_state" in estimator.get_params(deep=False)
 
 
+def _scoring_fingerprint(scorers):
+    """What identifies the scorers across runs; nothing for the default, as before scoring."""
+    if scorers == DEFAULT_SCORERS:
+        return ()
+    identities = {
+        name: scorer if isinstance(scorer, str) else getattr(scorer, "__qualname__", repr(scorer))
+        for name, scorer in scorers.items()
+    }  # fmt: skip
+    return (sorted(identities.items()),)
+
+
 def _plan_jobs(estimators, data, settings):
     """Every job of the study, in order, each with the fingerprint of its configuration."""
-    data_fingerprint = joblib.hash((data.X_train, data.y_train, data.test_sets))
+    data_fingerprint = joblib.hash(
+        (data.X_train, data.y_train, data.test_sets, *_scoring_fingerprint(data.scorers))
+    )
     jobs = []
     for size in settings.sizes:
         for name, estimator in estimators.items():
@@ -207,9 +407,9 @@ def _describe(record):
     return f"{record.get('estimator')} N={record.get('size')} seed={record.get('seed')}"
 
 
-def _check_numbers(record, test_names):
-    """Refuse an earlier record whose timings or accuracies are not numbers."""
-    keys = ["fit_seconds", "predict_seconds", *(f"accuracy_{name}" for name in test_names)]
+def _check_numbers(record, score_keys):
+    """Refuse an earlier record whose timings or scores are not numbers."""
+    keys = ["fit_seconds", "predict_seconds", *score_keys]
     wrong = [
         key for key in keys
         if not isinstance(record.get(key), (int, float)) or isinstance(record.get(key), bool)
@@ -218,7 +418,7 @@ def _check_numbers(record, test_names):
         raise ValueError(f"Earlier record {_describe(record)} has no numbers for {wrong}.")
 
 
-def _previous_records(previous, planned, test_names):
+def _previous_records(previous, planned, score_keys):
     """The earlier records, refused unless each is the record of one job planned now."""
     jobs = {job.fingerprint: job for job in planned}
     records, foreign = {}, []
@@ -236,12 +436,12 @@ def _previous_records(previous, planned, test_names):
         elif record["fingerprint"] in records:
             raise ValueError(f"Earlier records hold the job {_describe(record)} twice.")
         else:
-            _check_numbers(record, test_names)
+            _check_numbers(record, score_keys)
             records[record["fingerprint"]] = record
     if foreign:
         raise ValueError(
             f"{len(foreign)} of the {len(previous)} earlier records come from a different "
-            "configuration (data, estimator settings, subset, sizes or seeds), the first "
+            "configuration (data, scorers, estimator settings, subset, sizes or seeds), the first "
             f"being {_describe(foreign[0])}: resume only the same comparison, or start afresh."
         )
     return list(records.values())
@@ -309,6 +509,7 @@ def training_size_comparison(
     *,
     seeds=(0,),
     subset="first",
+    scoring=None,
     scale_rule=False,
     n_full=None,
     eval_sets=None,
@@ -329,24 +530,34 @@ def training_size_comparison(
         one per row of ``X`` (a column vector is accepted with scikit-learn's
         ``DataConversionWarning``).
     X_test, y_test : array-like
-        The fixed test set, scored as ``accuracy_test``, with the training
-        set's features.
+        The fixed test set, scored as ``<scorer>_test`` (``accuracy_test`` by
+        default), with the training set's features.
     sizes : iterable of int
         Training-set sizes N.
     seeds : iterable of int, default=(0,)
         At least one. Each seed sets ``random_state`` of the estimators that have one and
-        draws the stratified sample. On the first N examples, estimators
+        draws the random sample. On the first N examples, estimators
         without ``random_state`` (or named in ``deterministic``) give the
         same result for every seed and run once.
-    subset : {'first', 'stratified'}, default='first'
-        The first N examples (as the book) or a stratified random sample.
+    subset : {'first', 'random', 'stratified'}, default='first'
+        The first N examples (as the book), or N drawn at random with each
+        seed: ``'random'`` stratifies by class when every class has two
+        examples in the pool and N leaves room for each class (and samples
+        uniformly otherwise), ``'stratified'`` always stratifies.
+    scoring : str, callable, list or dict, optional
+        scikit-learn scorers (see ``sklearn.metrics.get_scorer_names``): a
+        name, a callable ``scorer(estimator, X, y)``, a list of them, or a
+        dict of names to them. Each scores every set, recorded as
+        ``<name>_<set>``: ``f1_macro_test``, say; a callable is named by its
+        ``__name__``, or ``score`` when alone. Default: the accuracy of
+        ``predict``, as ``accuracy_<set>``.
     scale_rule : bool, default=False
         Apply the book's rule (:func:`scaled_params`): the estimators' epochs
         and λ are settings for ``n_full`` examples, scaled for each N.
     n_full : int, optional
         Size the settings are for; default ``len(y_train)``.
     eval_sets : dict of str to (X, y), optional
-        More fixed sets to score, recorded as ``accuracy_<name>``.
+        More fixed sets to score, recorded as ``<scorer>_<name>``.
     deterministic : iterable of str, default=()
         Names of estimators whose fit does not depend on ``random_state``
         (``SVC`` without ``probability=True``, say).
@@ -366,17 +577,18 @@ def training_size_comparison(
     records : list of dict
         One per (estimator, size, seed): ``estimator``, ``size``, ``seed``,
         ``subset``, ``params`` (what the scaling rule set), ``fingerprint``,
-        ``fit_seconds``, ``predict_seconds`` and ``accuracy_test`` (plus one
-        accuracy per ``eval_sets`` entry). See :func:`summarize` for means
-        and spreads. After Ctrl-C, only the jobs finished before it, with a
+        ``fit_seconds``, ``predict_seconds`` (scoring, predictions included)
+        and one score per scorer and set: ``accuracy_test`` by default, plus
+        one per ``eval_sets`` entry. See :func:`summarize` for means and
+        spreads. After Ctrl-C, only the jobs finished before it, with a
         :class:`ComparisonInterrupted` warning.
 
     Raises
     ------
     ValueError
         Sets of inconsistent lengths or numbers of features, targets that
-        are not class labels, sizes outside the pool, no seeds, or earlier
-        records of another configuration.
+        are not class labels, sizes outside the pool, no seeds, unknown or
+        unnamed scorers, or earlier records of another configuration.
 
     Examples
     --------
@@ -392,14 +604,14 @@ def training_size_comparison(
     """
     if subset not in SUBSETS:
         raise ValueError(f"subset must be one of {SUBSETS}; got {subset!r}.")
-    data = _checked_data(X_train, y_train, X_test, y_test, eval_sets)
+    data = _checked_data(X_train, y_train, X_test, y_test, eval_sets, scoring)
     sizes, seeds = _checked_sizes_and_seeds(sizes, seeds, len(data.y_train))
     n_full = len(data.y_train) if n_full is None else int(n_full)
     if n_full < 1:
         raise ValueError(f"n_full must be a positive number of examples; got {n_full}.")
     settings = _StudySettings(sizes, seeds, subset, scale_rule, n_full, frozenset(deterministic))
     planned = _plan_jobs(estimators, data, settings)
-    records = _previous_records(previous, planned, data.test_sets)
+    records = _previous_records(previous, planned, data.score_keys())
     done = {record["fingerprint"] for record in records}
     jobs = [delayed(_run_job)(job, data) for job in planned if job.fingerprint not in done]
     records = _collect(jobs, records, len(planned), n_jobs, on_result)

@@ -91,7 +91,7 @@ BAD_INVOCATIONS = [
     (["train", "--layers"], "expected at least one argument"),
     (["predict"], "required"),
     (["evaluate"], "required"),
-    (["compare", "--subset", "random"], "invalid choice"),
+    (["compare", "--subset", "sometimes"], "invalid choice"),
     (["compare", "--estimators", "knn"], "invalid choice"),
     (["compare", "--seeds", "0"], "must be a positive integer"),
     (["compare", "--seeds", "-2"], "must be a positive integer"),

@@ -9,15 +9,18 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import DataConversionWarning
+from sklearn.metrics import accuracy_score, f1_score, make_scorer
+from sklearn.model_selection import GridSearchCV, learning_curve, train_test_split
 from sklearn.svm import SVC
 
 from sknielsen import NielsenMLPClassifier
 from sknielsen import __main__ as cli
 from sknielsen.__main__ import main
 from sknielsen.comparison import (
+    BookScaling,
     ComparisonInterrupted,
     crossover_statements,
     scaled_params,
@@ -107,7 +110,7 @@ def test_interrupted_run_keeps_finished_jobs_and_resumes(digits):
 
 def test_bad_arguments(digits):
     with pytest.raises(ValueError, match="subset must be one of"):
-        run(digits, subset="random")
+        run(digits, subset="sometimes")
     with pytest.raises(ValueError, match="sizes must lie between 1 and the 1198"):
         run(digits, sizes=[5000])
 
@@ -308,3 +311,152 @@ def test_compare_resume_refuses_another_configuration(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "come from a different configuration" in err
     assert (out / "comparison.json").read_bytes() == before
+
+
+def test_scoring_by_name_list_and_callable(digits):
+    default = study(digits, {"SVC": SVC()}, sizes=[100])
+    scored = study(digits, {"SVC": SVC()}, sizes=[100], scoring=["accuracy", "f1_macro"],
+                   eval_sets={"train": (digits.X_train, digits.y_train)})  # fmt: skip
+    assert scored[0]["accuracy_test"] == default[0]["accuracy_test"]
+    model = SVC().fit(digits.X_train[:100], digits.y_train[:100])
+    predicted = model.predict(digits.X_test)
+    assert scored[0]["f1_macro_test"] == pytest.approx(
+        f1_score(digits.y_test, predicted, average="macro")
+    )
+    assert {"accuracy_train", "f1_macro_train"} <= set(scored[0])
+    assert summarize(scored, metric="f1_macro_test")[0]["mean"] == scored[0]["f1_macro_test"]
+
+    def error_rate(estimator, X, y):
+        return 1 - accuracy_score(y, estimator.predict(X))
+
+    named = study(digits, {"SVC": SVC()}, sizes=[100], scoring=error_rate)
+    assert named[0]["error_rate_test"] == pytest.approx(1 - default[0]["accuracy_test"])
+    macro = make_scorer(f1_score, average="macro")
+    alone = study(digits, {"SVC": SVC()}, sizes=[100], scoring=macro)
+    assert alone[0]["score_test"] == pytest.approx(scored[0]["f1_macro_test"])
+    as_dict = study(digits, {"SVC": SVC()}, sizes=[100], scoring={"macro": macro})
+    assert as_dict[0]["macro_test"] == alone[0]["score_test"]
+    # The default keeps the fingerprints of records written before scoring existed.
+    accuracy = study(digits, {"SVC": SVC()}, sizes=[100], scoring="accuracy")
+    assert accuracy[0]["fingerprint"] == default[0]["fingerprint"]
+    assert scored[0]["fingerprint"] != default[0]["fingerprint"]
+
+
+@pytest.mark.parametrize(
+    "scoring, message",
+    [
+        ("accuracyy", "'accuracyy' is not a valid scoring value"),
+        (["accuracy", "accuracy"], "one or more distinct scorers"),
+        ([], "one or more distinct scorers"),
+        ([make_scorer(f1_score, average="macro"), "accuracy"], "Cannot name the scorer"),
+    ],
+)
+def test_bad_scoring_is_refused(digits, scoring, message):
+    with pytest.raises(ValueError, match=message):
+        study(digits, {"SVC": SVC()}, sizes=[100], scoring=scoring)
+
+
+def test_random_subsets_differ_from_the_first_and_repeat_per_seed(digits):
+    def sizes_and_scores(subset, seeds):
+        records = study(digits, {"SVC": SVC()}, sizes=[60, 300], seeds=seeds, subset=subset,
+                        deterministic=["SVC"])  # fmt: skip
+        return records, [(r["size"], r["seed"], r["accuracy_test"]) for r in records]
+
+    first, first_scores = sizes_and_scores("first", [0, 1])
+    random, random_scores = sizes_and_scores("random", [0, 1])
+    assert len(first) == 2 and len(random) == 4  # every seed draws its own subset
+    assert random_scores == sizes_and_scores("random", [0, 1])[1]  # reproducible
+    by_seed = {(size, seed): score for size, seed, score in random_scores}
+    assert by_seed[60, 0] != by_seed[60, 1] != first_scores[0][2]
+    first_prints = {(r["size"], r["seed"]): r["fingerprint"] for r in first}
+    assert all(first_prints[r["size"], 0] != r["fingerprint"] for r in random)
+    assert {r["subset"] for r in random} == {"random"}
+
+
+def test_compare_command_draws_random_subsets_per_seed(tmp_path, capsys):
+    out = tmp_path / "results"
+    argv = ["compare", "--sizes", "60", "--seeds", "2", "--estimators", "svc", "--subset",
+            "random", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    records = json.loads((out / "comparison.json").read_text())["records"]
+    assert [(r["subset"], r["seed"]) for r in records] == [("random", 0), ("random", 1)]
+
+
+def test_random_subsets_have_the_right_sizes_and_stratify_when_possible(digits):
+    from sknielsen.comparison import _subset
+
+    X, y = digits.X_train, digits.y_train
+    for size in (5, 60, 300):
+        X_part, y_part = _subset(X, y, size, "random", seed=3)
+        assert X_part.shape == (size, X.shape[1]) and len(y_part) == size
+        again = _subset(X, y, size, "random", seed=3)[1]
+        assert np.array_equal(y_part, again)
+        assert not np.array_equal(y_part, _subset(X, y, size, "random", seed=4)[1])
+    stratified = train_test_split(X, y, train_size=300, stratify=y, random_state=0)[2]
+    assert np.array_equal(_subset(X, y, 300, "random", seed=0)[1], stratified)
+    # Five examples cannot hold ten classes: a uniform sample, where 'stratified' fails.
+    uniform = train_test_split(X, y, train_size=5, random_state=3)[2]
+    assert np.array_equal(_subset(X, y, 5, "random", seed=3)[1], uniform)
+    with pytest.raises(ValueError, match="should be greater or equal to the number of classes"):
+        _subset(X, y, 5, "stratified", seed=3)
+
+
+@pytest.mark.parametrize("size", [1, 30, 100, 500, 3000, 50_000])
+def test_book_scaling_sets_the_books_lambda_and_epochs(size):
+    X = np.tile([[0.0], [1.0]], (size // 2 + 1, 1))[:size]
+    y = np.arange(size) % 2 if size > 1 else np.array([0])
+    recorded = {}
+
+    class Records(DummyClassifier):
+        """A stand-in network: it has the rule's two parameters and records them in fit."""
+
+        def __init__(self, strategy="prior", lmbda=0.0, epochs=30):
+            super().__init__(strategy=strategy)
+            self.lmbda, self.epochs = lmbda, epochs
+
+        def fit(self, X, y):
+            recorded.update(lmbda=self.lmbda, epochs=self.epochs)
+            return super().fit(X, y)
+
+    model = BookScaling(Records()).fit(X, y)
+    assert recorded["epochs"] == model.epochs_ == max(1, round(1_500_000 / size))
+    assert recorded["lmbda"] == pytest.approx(0.0001 * size) == model.lmbda_
+    assert model.estimator.epochs == 30 and model.estimator.lmbda == 0.0  # never changed
+
+
+def test_book_scaling_clones_delegates_and_nests_parameters(digits):
+    network = NielsenMLPClassifier(epochs=7, random_state=0)
+    model = BookScaling(network, lmbda_per_sample=0.001, samples_per_run=2000)
+    assert model.get_params()["estimator__epochs"] == 7 and is_classifier(model)
+    model.set_params(estimator__eta=0.3)
+    assert model.estimator.eta == 0.3
+    model.fit(digits.X_train[:200], digits.y_train[:200])
+    assert model.estimator_ is not network and (network.epochs, network.lmbda) == (7, 0.0)
+    assert (model.estimator_.epochs, model.estimator_.lmbda) == (10, pytest.approx(0.2))
+    assert np.array_equal(model.classes_, np.arange(10))
+    assert np.array_equal(model.predict(digits.X_test), model.estimator_.predict(digits.X_test))
+    assert model.predict_proba(digits.X_test).shape == (len(digits.y_test), 10)
+    assert model.score(digits.X_test, digits.y_test) == model.estimator_.score(
+        digits.X_test, digits.y_test
+    )
+    assert not hasattr(BookScaling(SVC()), "predict_proba")
+    assert clone(model).get_params()["estimator__eta"] == 0.3
+    with pytest.raises(ValueError, match="samples_per_run"):
+        BookScaling(network, samples_per_run=0).fit(digits.X_train, digits.y_train)
+    search = GridSearchCV(BookScaling(network, samples_per_run=2000),
+                          {"estimator__eta": [0.1, 0.5]}, cv=2)  # fmt: skip
+    assert search.fit(digits.X_train[:200], digits.y_train[:200]).best_params_
+
+
+def test_learning_curve_with_book_scaling_matches_the_study(digits):
+    sizes, n_full = [60, 200], len(digits.y_train)
+    network = NielsenMLPClassifier(epochs=3, lmbda=0.001 * n_full, random_state=0)
+    records = study(digits, {"network": network}, sizes=sizes, scale_rule=True)
+    X = np.concatenate([digits.X_train, digits.X_test])
+    y = np.concatenate([digits.y_train, digits.y_test])
+    split = [(np.arange(n_full), np.arange(n_full, len(y)))]
+    book = BookScaling(network, lmbda_per_sample=0.001, samples_per_run=3 * n_full)
+    train_sizes, _, test_scores = learning_curve(book, X, y, train_sizes=sizes, cv=split,
+                                                 shuffle=False)  # fmt: skip
+    assert list(train_sizes) == sizes
+    assert list(test_scores[:, 0]) == pytest.approx([r["accuracy_test"] for r in records])
