@@ -282,11 +282,13 @@ class _StudyOutput:
         return records
 
     def add(self, record, done, total):
-        """Report one finished job and rewrite the results with it."""
+        """Report one finished job, with the time left, and rewrite the results with it."""
         self.records.append(record)
+        elapsed = time.perf_counter() - self.started
+        left = f", about {elapsed / done * (total - done):.0f} s left" if done < total else ""
         print(f"  [{done}/{total}] {record['estimator']} N={record['size']:,} "
               f"seed={record['seed']}: {record['accuracy_test']:.2%} test, "
-              f"fit {record['fit_seconds']:.1f} s", flush=True)  # fmt: skip
+              f"fit {record['fit_seconds']:.1f} s{left}", flush=True)  # fmt: skip
         self.save()
 
     def save(self):
@@ -307,20 +309,39 @@ class _StudyOutput:
         write_text_atomically(self.csv_path, table.getvalue())
 
 
-def _print_summary(summary):
+def _print_summary(summary, gamma_note=None):
+    """The table (mean ± spread over seeds; single runs alone), notes and conclusions."""
     from . import comparison
 
     print()
-    print(f"{'estimator':20} {'N':>7} {'seeds':>5} {'accuracy (mean ± std)':>22} "
+    print(f"{'estimator':20} {'N':>7} {'runs':>4} {'test accuracy':>22} "
           f"{'fit s':>8} {'predict s':>9}")  # fmt: skip
     for row in summary:
-        print(f"{row['estimator']:20} {row['size']:>7,} {row['n_seeds']:>5} "
-              f"{row['mean']:>14.2%} ± {row['std']:.2%} {row['fit_seconds']:>8.2f} "
+        spread = f" ± {row['std']:.2%}" if row["n_seeds"] > 1 else " " * 9
+        print(f"{row['estimator']:20} {row['size']:>7,} {row['n_seeds']:>4} "
+              f"{row['mean']:>13.2%}{spread} {row['fit_seconds']:>8.2f} "
               f"{row['predict_seconds']:>9.2f}")  # fmt: skip
+    single = sorted({r["estimator"] for r in summary if r["n_seeds"] == 1})
+    if single:
+        print(f"{' and '.join(single)}: deterministic, so run once per size; the network's "
+              "rows give the mean ± standard deviation over its seeds.")
+    if gamma_note:
+        print(gamma_note)
     print()
-    for statement in comparison.crossover_statements(summary):
-        print(statement)
+    for sentence in comparison.conclusions(summary):
+        print(sentence)
     print()
+
+
+def _gamma_note(estimators, X_train):
+    """One line on why SVC(gamma='auto') collapses at small N, when it ran."""
+    if "SVC(gamma='auto')" not in estimators:
+        return None
+    n_features = X_train.shape[1]
+    ratio = 1.0 / float(X_train.var())
+    return (f"SVC(gamma='auto') takes γ = 1/{n_features} (1/n_features), {ratio:.0f} times "
+            "smaller than SVC()'s 1/(n_features·Var X) on these inputs: so wide a kernel, with "
+            "C = 1, underfits when N is small.")
 
 
 def _write_figures(records, output, dataset):
@@ -337,21 +358,41 @@ def _write_figures(records, output, dataset):
 
 
 def _run_study(output, study):
-    """Run the comparison; on Ctrl-C keep the finished jobs and return None."""
+    """Run the comparison; on Ctrl-C keep the finished jobs and return None.
+
+    Warnings raised during the jobs (scikit-learn's convergence warnings,
+    say) are collected and summarized once at the end, not interleaved with
+    the progress lines.
+    """
     from . import comparison
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         # The study turns Ctrl-C into this warning; here it ends the command.
         warnings.simplefilter("error", comparison.ComparisonInterrupted)
         # The network's own note that Ctrl-C cut its training short says nothing more.
         warnings.filterwarnings("ignore", "Training interrupted", UserWarning)
         try:
-            return comparison.training_size_comparison(**study, on_result=output.add)
+            records = comparison.training_size_comparison(**study, on_result=output.add)
         except comparison.ComparisonInterrupted:
             output.save()
             kept = f"the {len(output.records)} finished jobs are in {output.json_path}"
             print(f"interrupted: {kept}; rerun with --resume to finish", file=sys.stderr)
             return None
+    _summarize_warnings(caught)
+    return records
+
+
+def _summarize_warnings(caught):
+    """Print each distinct warning once, with how often it came."""
+    counts = {}
+    for warning in caught:
+        first_line = str(warning.message).splitlines()[0] if str(warning.message) else ""
+        key = (warning.category.__name__, first_line)
+        counts[key] = counts.get(key, 0) + 1
+    for (category, message), count in counts.items():
+        times = f" ({count} times)" if count > 1 else ""
+        print(f"warning{times}: {category}: {message}")
 
 
 def _compare(args):
@@ -391,7 +432,7 @@ def _compare(args):
     output.save()
     summary = comparison.summarize(records)
     output.write_summary(summary)
-    _print_summary(summary)
+    _print_summary(summary, _gamma_note(estimators, X_train))
     written = [output.json_path, output.csv_path, *_write_figures(records, output, args.dataset)]
     print("Wrote " + ", ".join(str(p) for p in written))
     print(f"Finished in {time.perf_counter() - output.started:.1f} s.")

@@ -46,7 +46,7 @@ SUBSETS = ("first", "random", "stratified")
 DEFAULT_SCORERS = {"accuracy": "accuracy"}
 
 __all__ = [
-    "BookScaling", "ComparisonInterrupted", "crossover_statements", "scaled_params",
+    "BookScaling", "ComparisonInterrupted", "conclusions", "crossover_statements", "scaled_params",
     "summarize", "training_size_comparison",
 ]  # fmt: skip
 
@@ -655,6 +655,62 @@ def summarize(records, metric="accuracy_test"):
             }
         )
     return rows
+
+
+def conclusions(summary):
+    """At most three sentences: the crossovers, the leader at the largest N, data efficiency.
+
+    Parameters
+    ----------
+    summary : list of dict
+        As returned by :func:`summarize`.
+
+    Returns
+    -------
+    sentences : list of str
+        The sizes at which the lead changes hands (omitted when it never
+        does), which estimator leads at the largest size and by how much, and
+        the smallest training set with which one estimator matches another's
+        accuracy at its largest size, when one does.
+    """
+    by_name = defaultdict(dict)
+    for row in summary:
+        by_name[row["estimator"]][row["size"]] = row["mean"]
+    sentences = []
+    crossovers = [s.removeprefix("Crossover: ").rstrip(".")
+                  for s in crossover_statements(summary) if s.startswith("Crossover: ")]  # fmt: skip
+    if crossovers:
+        sentences.append("Crossovers: " + "; ".join(crossovers) + ".")
+    largest = max(size for sizes in by_name.values() for size in sizes)
+    at_largest = sorted(((sizes[largest], name) for name, sizes in by_name.items()
+                         if largest in sizes), reverse=True)  # fmt: skip
+    if at_largest:
+        (best, leader), others = at_largest[0], at_largest[1:]
+        behind = ", ".join(f"{name} {accuracy:.2%}" for accuracy, name in others)
+        sentences.append(f"At {largest:,} examples {leader} leads with {best:.2%}"
+                         + (f" (then {behind})." if behind else "."))  # fmt: skip
+    efficiency = _most_data_efficient(by_name)
+    if efficiency:
+        sentences.append(efficiency)
+    return sentences
+
+
+def _most_data_efficient(by_name):
+    """The sentence for the smallest fraction of data with which one estimator matches another."""
+    best = None
+    for a, a_sizes in by_name.items():
+        for b, b_sizes in by_name.items():
+            if a == b:
+                continue
+            b_size = max(b_sizes)
+            reached = [n for n in sorted(a_sizes) if n < b_size and a_sizes[n] >= b_sizes[b_size]]
+            if reached and (best is None or reached[0] / b_size < best[0]):
+                best = (reached[0] / b_size, a, reached[0], b, b_size, b_sizes[b_size])
+    if best is None:
+        return None
+    _, a, n, b, b_size, accuracy = best
+    return (f"{a} needs only {n:,} examples to match what {b} reaches with {b_size:,} "
+            f"({accuracy:.2%}).")
 
 
 def crossover_statements(summary):

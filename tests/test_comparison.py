@@ -460,3 +460,42 @@ def test_learning_curve_with_book_scaling_matches_the_study(digits):
                                                  shuffle=False)  # fmt: skip
     assert list(train_sizes) == sizes
     assert list(test_scores[:, 0]) == pytest.approx([r["accuracy_test"] for r in records])
+
+
+def test_conclusions_are_at_most_three_informative_sentences():
+    from sknielsen.comparison import conclusions
+
+    def summary(curves):
+        return [{"estimator": name, "size": size, "mean": mean}
+                for name, points in curves.items() for size, mean in points]  # fmt: skip
+
+    crossing = summary({"network": [(100, 0.80), (1000, 0.95), (10000, 0.97)],
+                        "SVC()": [(100, 0.85), (1000, 0.93), (10000, 0.98)]})  # fmt: skip
+    assert conclusions(crossing) == [
+        "Crossovers: network overtakes SVC() at 1,000 examples (95.00% vs 93.00%); "
+        "SVC() overtakes network at 10,000 examples (98.00% vs 97.00%).",
+        "At 10,000 examples SVC() leads with 98.00% (then network 97.00%).",
+    ]
+    leading = summary({"network": [(100, 0.80), (1000, 0.95), (10000, 0.97)],
+                       "SVC()": [(100, 0.85), (1000, 0.97), (10000, 0.98)]})  # fmt: skip
+    assert conclusions(leading) == [
+        "At 10,000 examples SVC() leads with 98.00% (then network 97.00%).",
+        "SVC() needs only 1,000 examples to match what network reaches with 10,000 (97.00%).",
+    ]
+
+
+def test_compare_prints_a_result_not_a_log(capsys, tmp_path):
+    from sknielsen.__main__ import main
+
+    argv = ["compare", "--train-sizes", "50", "200", "--seeds", "2",
+            "--estimators", "network", "svc-auto", "svc", "mlp", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    progress = [i for i, line in enumerate(lines) if line.startswith("  [")]
+    assert all("s left" in lines[i] for i in progress[:-1])
+    assert not any("warning" in line.lower() for line in lines[: progress[-1]])
+    warning_lines = [line for line in lines if line.startswith("warning")]
+    assert len(warning_lines) == 1 and "ConvergenceWarning" in warning_lines[0]  # MLP's, once
+    result = "\n".join(lines[progress[-1]:])
+    assert "deterministic, so run once per size" in result and "± 0.00%" not in result
+    assert "SVC(gamma='auto') takes γ = 1/64" in result
