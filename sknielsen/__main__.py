@@ -12,6 +12,7 @@ exits with 130; ``compare`` keeps the jobs finished before it.
 """
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -357,6 +358,43 @@ def _write_figures(records, output, dataset):
     return list(output.figure_paths.values())
 
 
+def _check_backend(args):
+    """Refuse backend flags that cannot work, before any work or output."""
+    if args.backend == "local":
+        if args.scheduler is not None:
+            raise ValueError("--scheduler needs --backend dask.")
+        return
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        raise ValueError(
+            "--backend dask needs dask.distributed: pip install \"sknielsen[distributed]\"."
+        ) from None
+
+
+@contextlib.contextmanager
+def _backend(args):
+    """joblib's backend for the study: the default, or a dask cluster's (see _check_backend)."""
+    if args.backend == "local":
+        yield
+        return
+    import joblib
+    from dask.distributed import Client, LocalCluster
+
+    if args.scheduler is None:
+        cluster = LocalCluster(n_workers=args.n_jobs or 2, threads_per_worker=1,
+                               dashboard_address=None)  # fmt: skip
+        print(f"Started a local dask cluster of {len(cluster.workers)} workers.")
+    else:
+        cluster = None
+    with Client(args.scheduler or cluster) as client:
+        print(f"Running the jobs on the dask cluster at {client.scheduler.address}.")
+        with joblib.parallel_backend("dask"):
+            yield
+    if cluster is not None:
+        cluster.close()
+
+
 def _run_study(output, study):
     """Run the comparison; on Ctrl-C keep the finished jobs and return None.
 
@@ -398,6 +436,7 @@ def _summarize_warnings(caught):
 def _compare(args):
     from . import comparison
 
+    _check_backend(args)
     output = _StudyOutput(Path(args.out))
     X_train, y_train, X_test, y_test, eval_sets = _comparison_data(args)
     sizes = args.train_sizes or (DIGITS_SIZES if args.dataset == "digits" else BOOK_SIZES)
@@ -425,7 +464,8 @@ def _compare(args):
         scale_rule=not args.no_scale_rule, eval_sets=eval_sets, n_jobs=args.n_jobs,
         previous=previous, deterministic=[name for name in estimators if name.startswith("SVC")],
     )  # fmt: skip
-    records = _run_study(output, study)
+    with _backend(args):
+        records = _run_study(output, study)
     if records is None:
         return 130
     output.records = records
@@ -556,6 +596,12 @@ def _compare_flags(compare):
     compare.add_argument("--seeds", type=_positive_int, default=3,
                          help="number of seeds (0, 1, ...) of the network")  # fmt: skip
     compare.add_argument("--n-jobs", type=int, default=None, help="jobs run in parallel")
+    compare.add_argument("--backend", choices=["local", "dask"], default="local",
+                         help="run the jobs here (joblib), or on a dask cluster through "
+                              "joblib's dask backend (the [distributed] extra)")  # fmt: skip
+    compare.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                         help="address of the dask scheduler; none starts a local cluster "
+                              "of --n-jobs workers (2 by default)")  # fmt: skip
     compare.add_argument("--subset", choices=["first", "random", "stratified"], default="first",
                          help="the first N examples (the book's choice), or N drawn with each "
                               "seed ('random' stratifies when it can)")  # fmt: skip

@@ -136,3 +136,26 @@ def test_the_old_sizes_flags_still_work_with_a_deprecation_message(capsys):
     compare = _parse(["compare", "--sizes", "50", "100"])
     assert compare.train_sizes == [50, 100]
     assert "use --train-sizes" in capsys.readouterr().err
+
+
+def test_compare_runs_on_a_dask_cluster_of_two_workers(capsys, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    from sknielsen.__main__ import main
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:  # fmt: skip
+        argv = ["compare", "--train-sizes", "50", "100", "--seeds", "2", "--n-jobs", "2",
+                "--backend", "dask", "--scheduler", cluster.scheduler_address,
+                "--out", str(tmp_path)]  # fmt: skip
+        assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"Running the jobs on the dask cluster at {cluster.scheduler_address}" in out
+    records = json.loads((tmp_path / "comparison.json").read_text())["records"]
+    assert len(records) == 2 * 2 + 2 * 2  # network: 2 sizes × 2 seeds; each SVM once per size
+
+
+def test_dask_flags_are_checked(capsys):
+    from sknielsen.__main__ import main
+
+    assert main(["compare", "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "--scheduler needs --backend dask" in capsys.readouterr().err
