@@ -657,6 +657,14 @@ def summarize(records, metric="accuracy_test"):
     return rows
 
 
+def _curves(summary):
+    """``{estimator: {size: mean score}}`` from a summary."""
+    by_name = defaultdict(dict)
+    for row in summary:
+        by_name[row["estimator"]][row["size"]] = row["mean"]
+    return by_name
+
+
 def conclusions(summary):
     """At most three sentences: the crossovers, the leader at the largest N, data efficiency.
 
@@ -673,9 +681,7 @@ def conclusions(summary):
         the smallest training set with which one estimator matches another's
         accuracy at its largest size, when one does.
     """
-    by_name = defaultdict(dict)
-    for row in summary:
-        by_name[row["estimator"]][row["size"]] = row["mean"]
+    by_name = _curves(summary)
     sentences = []
     crossovers = [s.removeprefix("Crossover: ").rstrip(".")
                   for s in crossover_statements(summary) if s.startswith("Crossover: ")]  # fmt: skip
@@ -730,9 +736,7 @@ def crossover_statements(summary):
     -------
     statements : list of str
     """
-    by_name = defaultdict(dict)
-    for row in summary:
-        by_name[row["estimator"]][row["size"]] = row["mean"]
+    by_name = _curves(summary)
     names = sorted(by_name)
     statements = []
     for a in names:
