@@ -27,6 +27,7 @@ from . import __version__, plugins
 from ._classifier import NielsenMLPClassifier
 from ._io import check_readable, check_writable, write_bytes_atomically, write_text_atomically
 from .book import add_book_command
+from .utils import check_params
 
 
 DATASETS = ("digits", "mnist", "fashion-mnist")
@@ -147,6 +148,7 @@ def _train(args):
     n_classes = len(set(y_train.tolist()))
     hidden = _hidden_sizes(args, X_train.shape[1], n_classes)
     net = _network(args, hidden)
+    check_params(net)  # before the header: an error is the only line printed
     sizes = [X_train.shape[1], *hidden, n_classes]
     print(f"Training {sizes} on {description}: {len(X_train):,} training images, "
           f"cost={args.cost}, eta={args.eta}, lmbda={args.lmbda}, "

@@ -1,8 +1,10 @@
 """Helpers for using the estimators with scikit-learn's own tools."""
 
+from sklearn.base import clone
+
 from . import plugins
 
-__all__ = ["expected_failed_checks"]
+__all__ = ["check_params", "expected_failed_checks"]
 
 #: Mini-batches at least this large hold all of any data set of scikit-learn's checks.
 _FULL_BATCH_SIZE = 1000
@@ -52,3 +54,35 @@ def expected_failed_checks(estimator):
         "check_sample_weight_equivalence_on_dense_data": _STOCHASTIC_REASON,
         "check_sample_weight_equivalence_on_sparse_data": _STOCHASTIC_REASON,
     }
+
+
+def check_params(estimator):
+    """Validate an estimator's parameters and plugins as ``fit`` would, without fitting.
+
+    Useful before a long job: the command line calls it before printing
+    anything. The estimator itself is not changed.
+
+    Parameters
+    ----------
+    estimator : NielsenMLPClassifier or NielsenMLPRegressor
+
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        A ``ValueError`` naming the parameter (``optimizer__mu`` for a
+        plugin's) and what it must be.
+
+    Examples
+    --------
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.utils import check_params
+    >>> net = NielsenMLPClassifier().set_params(optimizer="momentum", optimizer__mu=2.0)
+    >>> check_params(net)
+    Traceback (most recent call last):
+    ...
+    sklearn.utils._param_validation.InvalidParameterError: The 'optimizer__mu' parameter ...
+    """
+    probe = clone(estimator)  # resolving plugins sets fitted attributes: on a copy
+    probe._validate_params()
+    probe._resolve_plugins()
+    probe._hidden_sizes()

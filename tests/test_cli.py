@@ -159,3 +159,16 @@ def test_dask_flags_are_checked(capsys):
 
     assert main(["compare", "--scheduler", "tcp://127.0.0.1:1"]) == 2
     assert "--scheduler needs --backend dask" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "--eta", "-1"], "'eta' parameter"),
+    (["train", "--optimizer", "momentum", "--mu", "3"], "'optimizer__mu' parameter"),
+    (["train", "--cost", "log_likelihood", "--activation", "nope"], "'activation' parameter"),
+])  # fmt: skip
+def test_train_reports_bad_parameters_before_any_header(argv, message, capsys):
+    from sknielsen.__main__ import main
+
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and message in err and err.count("\n") == 1
