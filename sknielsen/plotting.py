@@ -66,14 +66,17 @@ def plot_training_size_comparison(
     fig : matplotlib.figure.Figure
     """
     summary = summarize(records, metric)
+    scorer, _, data_set = metric.rpartition("_")
+    percent = scorer == "accuracy"  # other scorers are plotted as they are
+    scale = 100 if percent else 1
     fig = _figure(figsize=(7, 4.5))
     ax = fig.subplots()
     for name in sorted({row["estimator"] for row in summary}):
         rows = [row for row in summary if row["estimator"] == name]
         sizes = np.array([row["size"] for row in rows])
-        mean = np.array([row["mean"] for row in rows]) * 100
-        low = np.array([row["min"] for row in rows]) * 100
-        high = np.array([row["max"] for row in rows]) * 100
+        mean = np.array([row["mean"] for row in rows]) * scale
+        low = np.array([row["min"] for row in rows]) * scale
+        high = np.array([row["max"] for row in rows]) * scale
         (line,) = ax.plot(sizes, mean, marker="o", label=name)
         if np.any(high > low):
             ax.fill_between(sizes, low, high, color=line.get_color(), alpha=0.2)
@@ -82,10 +85,11 @@ def plot_training_size_comparison(
     if log:
         ax.set_xscale("log")
     ax.set_xlabel("Training set size")
-    ax.set_ylabel(f"Accuracy on the {metric.removeprefix('accuracy_')} set (%)")
+    label = "Accuracy" if percent else scorer
+    ax.set_ylabel(f"{label} on the {data_set} set" + (" (%)" if percent else ""))
     ax.grid(True, alpha=0.3)
     ax.legend()
-    ax.set_title(title or "Accuracy as the training set grows (band: min–max over seeds)")
+    ax.set_title(title or f"{label} as the training set grows (band: min–max over seeds)")
     return _finish(fig, path)
 
 

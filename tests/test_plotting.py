@@ -37,3 +37,19 @@ def test_plot_weights(model, tmp_path):
     assert fig.axes[0].images[0].get_array().shape == (8, 8)
     with pytest.raises(ValueError, match="not a square image"):
         plot_weights(type("M", (), {"coefs_": [np.zeros((10, 3))]})())
+
+
+def test_comparison_plot_labels_any_scorer(tmp_path):
+    pytest.importorskip("matplotlib")
+    from sknielsen.plotting import plot_training_size_comparison
+
+    records = [{"estimator": "net", "size": n, "seed": 0, "f1_macro_test": f, "accuracy_test": a,
+                "fit_seconds": 0.1, "predict_seconds": 0.01}
+               for n, f, a in [(10, 0.5, 0.6), (20, 0.7, 0.8)]]  # fmt: skip
+    fig = plot_training_size_comparison(records, metric="f1_macro_test")
+    axis = fig.axes[0]
+    assert axis.get_ylabel() == "f1_macro on the test set"
+    assert list(axis.lines[0].get_ydata()) == [0.5, 0.7]
+    fig = plot_training_size_comparison(records)
+    assert fig.axes[0].get_ylabel() == "Accuracy on the test set (%)"
+    assert list(fig.axes[0].lines[0].get_ydata()) == [60.0, 80.0]
