@@ -169,8 +169,7 @@ def _train(args):
 def _evaluate(args):
     from .persistence import load
 
-    check_readable(args.model)
-    model = load(args.model)
+    model = load(args.model)  # refuses a FIFO, a device or a folder without blocking
     _, _, X_val, y_val, X_test, y_test, description = _load_dataset(
         args.dataset, args.data_dir, download=args.download
     )
@@ -200,7 +199,6 @@ def _predict(args):
 
     from .persistence import load
 
-    check_readable(args.model)
     _check_outputs(args.out, inputs=(args.model, args.file))
     model = load(args.model)
     predicted = model.predict(_read_npy(args.file))

@@ -392,9 +392,9 @@ class _MiniBatches:
         self.scales = sample_scales(data.sample_weight, network.dtype)
         self.outputs = np.empty(Y.shape, dtype=network.dtype)
         self.order = None
+        self.unshuffled = np.arange(X.shape[0])
         if batching.engine == "numba":
             self.compiled = _compiled_trainer(trainer, self.size, batching.dropout, rng)
-            self.unshuffled = np.arange(X.shape[0])
             return
         self.compiled = None
         self.backprop = Backprop(network, trainer.cost, self.size, batching.dropout, rng)
@@ -452,9 +452,12 @@ class _MiniBatches:
 
     def _compiled_steps(self, start, stop):
         """The compiled engine's steps on the mini-batches of positions ``start:stop``."""
-        order = self.unshuffled if self.order is None else self.order
-        self.compiled.run(self.data.X, self.data.Y, order, self.scales, self.trainer.state,
-                          start, stop, outputs=self.outputs)  # fmt: skip
+        self.compiled.run(self.data.X, self.data.Y, self._epoch_order(), self.scales,
+                          self.trainer.state, start, stop, outputs=self.outputs)  # fmt: skip
+
+    def _epoch_order(self):
+        """The rows of the data in the order this epoch visited them."""
+        return self.unshuffled if self.order is None else self.order
 
     def epoch_loss(self):
         """Mean cost of the epoch's forward passes, plus the penalty at its end.
@@ -463,7 +466,7 @@ class _MiniBatches:
         cost's temporaries stay small whatever the size of the training set.
         """
         trainer, n_samples = self.trainer, self.outputs.shape[0]
-        order = np.arange(n_samples) if self.order is None else self.order
+        order = self._epoch_order()
         costs = np.empty(n_samples)
         for start in range(0, n_samples, _LOSS_CHUNK):
             stop = min(start + _LOSS_CHUNK, n_samples)

@@ -47,6 +47,7 @@ from threadpoolctl import threadpool_limits
 
 from . import plugins
 from ._classifier import NielsenMLPClassifier
+from ._network import feedforward
 from .datasets import load_mnist
 
 __all__ = [
@@ -193,13 +194,10 @@ class _TrainingList:
 
 
 def _outputs(classifier, X):
-    """The network's output activations, from its fitted weights."""
-    activations = X
-    last = len(classifier.coefs_) - 1
-    for layer, (weights, biases) in enumerate(zip(classifier.coefs_, classifier.intercepts_)):
-        activation = classifier.output_activation_ if layer == last else classifier.activation_
-        activations = activation.fn(activations @ weights + biases)
-    return activations
+    """The network's output activations, from its fitted weights (not normalized)."""
+    hidden = [classifier.activation_] * (len(classifier.coefs_) - 1)
+    activations = [*hidden, classifier.output_activation_]
+    return feedforward(X, classifier.coefs_, classifier.intercepts_, activations)
 
 
 def _monitor(classifier, X, y, lmbda, what):
