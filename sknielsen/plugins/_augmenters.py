@@ -154,10 +154,11 @@ class Shift(Augmenter):
     Parameters
     ----------
     max_pixels : int, default=2
-        At least 0.
+        In [0, 2**31 − 1]. A shift as wide as the image moves the digit out
+        of it; the bound only keeps the random draw within a machine integer.
     """
 
-    _parameter_constraints = {"max_pixels": [Interval(Integral, 0, None, closed="left")]}
+    _parameter_constraints = {"max_pixels": [Interval(Integral, 0, 2**31 - 1, closed="both")]}
 
     def __init__(self, max_pixels=2):
         self.max_pixels = max_pixels
