@@ -336,6 +336,12 @@ def _subset(X, y, size, subset, seed):
     return X_part, y_part
 
 
+def _engine_of(model):
+    """The engine that trained a network (``engine_``), also as a pipeline's last step."""
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    return getattr(final, "engine_", None)
+
+
 def _run_job(job, data):
     """Fit one configured model on one subset and score it on every test set."""
     X_part, y_part = _subset(data.X_train, data.y_train, job.size, job.subset, job.seed)
@@ -353,6 +359,9 @@ def _run_job(job, data):
         "fit_seconds": fit_seconds,
         "predict_seconds": 0.0,
     }
+    engine = _engine_of(model)
+    if engine is not None:
+        record["engine"] = engine
     # One multimetric scorer predicts once per set for all the scorers.
     scorer = check_scoring(model, scoring=data.scorers)
     for test_name, (X_test, y_test) in data.test_sets.items():
@@ -577,8 +586,9 @@ def training_size_comparison(
     records : list of dict
         One per (estimator, size, seed): ``estimator``, ``size``, ``seed``,
         ``subset``, ``params`` (what the scaling rule set), ``fingerprint``,
-        ``fit_seconds``, ``predict_seconds`` (scoring, predictions included)
-        and one score per scorer and set: ``accuracy_test`` by default, plus
+        ``fit_seconds``, ``predict_seconds`` (scoring, predictions included),
+        ``engine`` for estimators that record the engine that trained them
+        (``engine_``: ``'numpy'`` or ``'numba'``) and one score per scorer and set: ``accuracy_test`` by default, plus
         one per ``eval_sets`` entry. See :func:`summarize` for means and
         spreads. After Ctrl-C, only the jobs finished before it, with a
         :class:`ComparisonInterrupted` warning.

@@ -74,6 +74,9 @@ def test_records_schema_seeds_and_scaling(digits):
     assert svc[0]["params"] == {}
     seeds_differ = {r["accuracy_test"] for r in network if r["size"] == 60}
     assert len(seeds_differ) == 2  # the seed reaches the network
+    # Which engine trained each network is kept; an SVC has none.
+    assert {r["engine"] for r in network} == {"numpy"}
+    assert not any("engine" in r for r in svc)
     json.dumps(records)  # plain data
 
 
