@@ -259,6 +259,17 @@ def test_dropout_sample_weights_and_depth_equal_the_numpy_engine(optimizer, dtyp
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum"])
+def test_widths_off_the_vector_size_and_no_hidden_layer_equal_the_numpy_engine(optimizer, dtype):
+    # The kernels pad the first layer's rows to whole vector registers (8
+    # float64 or 16 float32 numbers): 10 output units with no hidden layer,
+    # and a first layer of 17 units, exercise the padding at both ends.
+    for sizes in ((N_PIXELS, N_CLASSES), (N_PIXELS, 17, N_CLASSES)):
+        assert_engines_agree(Run("cross_entropy", "sigmoid", "sigmoid", "l2", optimizer, dtype,
+                                 sizes=sizes, dropout=0.2 if len(sizes) > 2 else 0.0))  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_softmax_hidden_layers_equal_the_numpy_engine(dtype):
     for optimizer in ("sgd", "momentum"):
         assert_engines_agree(Run("quadratic", "sigmoid", "softmax", "l2", optimizer, dtype))
