@@ -150,6 +150,7 @@ def _train(args):
     net = _network(args, hidden)
     check_params(net)  # before the header: an error is the only line printed
     sizes = [X_train.shape[1], *hidden, n_classes]
+    _check_network_fits_in_memory(sizes, net.dtype)
     print(f"Training {sizes} on {description}: {len(X_train):,} training images, "
           f"cost={args.cost}, eta={args.eta}, lmbda={args.lmbda}, "
           f"mini_batch_size={args.mini_batch_size}, epochs={args.epochs}")  # fmt: skip
@@ -255,6 +256,9 @@ class _StudyOutput:
     metadata: dict = field(default_factory=dict)
     records: list = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
+    #: ``(estimator, size, seed)`` of every run of the study, for the time left.
+    plan: list = field(default_factory=list)
+    n_jobs: int = 1
 
     def __post_init__(self):
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -284,9 +288,13 @@ class _StudyOutput:
 
     def add(self, record, done, total):
         """Report one finished job, with the time left, and rewrite the results with it."""
+        from . import comparison
+
         self.records.append(record)
-        elapsed = time.perf_counter() - self.started
-        left = f", about {elapsed / done * (total - done):.0f} s left" if done < total else ""
+        finished = {(r["estimator"], r["size"], r["seed"]) for r in self.records}
+        remaining = [run for run in self.plan if run not in finished]
+        seconds = comparison.estimate_seconds_left(self.records, remaining, self.n_jobs)
+        left = f", about {_duration(seconds)} left" if remaining and seconds is not None else ""
         print(f"  [{done}/{total}] {record['estimator']} N={record['size']:,} "
               f"seed={record['seed']}: {record['accuracy_test']:.2%} test, "
               f"fit {record['fit_seconds']:.1f} s{left}", flush=True)  # fmt: skip
@@ -308,6 +316,21 @@ class _StudyOutput:
         writer.writeheader()
         writer.writerows(summary)
         write_text_atomically(self.csv_path, table.getvalue())
+
+
+def _duration(seconds):
+    """A rounded duration for a progress line: 40 s, 3 min, 1 h 20 min."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
+def _workers(n_jobs):
+    """How many runs joblib does at once for ``n_jobs`` (None: one; −1: every CPU)."""
+    if n_jobs is None:
+        return 1
+    return n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
 
 
 def _print_summary(summary, gamma_note=None):
@@ -441,6 +464,8 @@ def _compare(args):
     X_train, y_train, X_test, y_test, eval_sets = _comparison_data(args)
     sizes = args.train_sizes or (DIGITS_SIZES if args.dataset == "digits" else BOOK_SIZES)
     estimators = _comparison_estimators(args.estimators, args, len(y_train))
+    # Refused here, before the header, rather than by the study after it.
+    comparison._checked_sizes_and_seeds(sizes, range(args.seeds), len(y_train))
     previous = output.read_previous() if args.resume else []
     if args.resume:
         print(f"Resuming: {len(previous)} finished jobs read from {output.json_path}")
@@ -464,6 +489,9 @@ def _compare(args):
         scale_rule=not args.no_scale_rule, eval_sets=eval_sets, n_jobs=args.n_jobs,
         previous=previous, deterministic=[name for name in estimators if name.startswith("SVC")],
     )  # fmt: skip
+    output.plan = comparison.planned_runs(estimators, sizes, study["seeds"], subset=args.subset,
+                                          deterministic=study["deterministic"])  # fmt: skip
+    output.n_jobs = _workers(args.n_jobs)
     with _backend(args):
         records = _run_study(output, study)
     if records is None:
@@ -510,6 +538,36 @@ def _positive_int(text):
     return value
 
 
+def _n_jobs(text):
+    """joblib's n_jobs: a positive count, or −1 for every CPU (−2 all but one, …)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            f"must be a non-zero integer (-1: every CPU); got {text!r}"
+        )
+    return value
+
+
+def _check_network_fits_in_memory(sizes, dtype):
+    """Refuse, before any output, a network whose parameters alone exceed the machine's memory."""
+    import numpy as np
+
+    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    needed = n_params * np.dtype(dtype).itemsize
+    try:
+        available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system
+        return
+    if needed > available:
+        raise MemoryError(
+            f"the network's {n_params:,} parameters need {needed / 2**30:,.0f} GiB, more than "
+            f"this machine's {available / 2**30:,.0f} GiB"
+        )
+
+
 class _Deprecated(argparse.Action):
     """An old spelling of a flag: stores under the new name and says so on stderr."""
 
@@ -545,7 +603,7 @@ def _train_flags(train):
                         help="every layer's size as the book writes them, e.g. 784 30 10")
     layers.add_argument("--sizes", type=int, nargs="+", metavar="N", dest="layers",
                         action=_Deprecated, new_flag="--layers", help=argparse.SUPPRESS)
-    train.add_argument("--hidden", type=int, nargs="*", default=[30], metavar="N",
+    train.add_argument("--hidden", type=_positive_int, nargs="*", default=[30], metavar="N",
                        help="hidden layer sizes, when --layers is not given")
     for flag, default, text in [
         ("--cost", "cross_entropy", "cost plugin (python -m sknielsen plugins lists them)"),
@@ -595,7 +653,8 @@ def _compare_flags(compare):
                        action=_Deprecated, new_flag="--train-sizes", help=argparse.SUPPRESS)
     compare.add_argument("--seeds", type=_positive_int, default=3,
                          help="number of seeds (0, 1, ...) of the network")  # fmt: skip
-    compare.add_argument("--n-jobs", type=int, default=None, help="jobs run in parallel")
+    compare.add_argument("--n-jobs", type=_n_jobs, default=None,
+                         help="jobs run in parallel (-1: every CPU)")
     compare.add_argument("--backend", choices=["local", "dask"], default="local",
                          help="run the jobs here (joblib), or on a dask cluster through "
                               "joblib's dask backend (the [distributed] extra)")  # fmt: skip
@@ -607,7 +666,7 @@ def _compare_flags(compare):
                               "seed ('random' stratifies when it can)")  # fmt: skip
     compare.add_argument("--estimators", nargs="+", choices=["network", "svc-auto", "svc", "mlp"],
                          default=["network", "svc-auto", "svc"], help="what to compare")
-    compare.add_argument("--hidden", type=int, nargs="*", default=[30], metavar="N",
+    compare.add_argument("--hidden", type=_positive_int, nargs="*", default=[30], metavar="N",
                          help="hidden layer sizes of the network")  # fmt: skip
     compare.add_argument("--initializer", default="default",
                          help="'large' is the N(0,1) of the book's figure")  # fmt: skip

@@ -46,8 +46,9 @@ SUBSETS = ("first", "random", "stratified")
 DEFAULT_SCORERS = {"accuracy": "accuracy"}
 
 __all__ = [
-    "BookScaling", "ComparisonInterrupted", "conclusions", "crossover_statements", "scaled_params",
-    "summarize", "training_size_comparison",
+    "BookScaling", "ComparisonInterrupted", "conclusions", "crossover_statements",
+    "estimate_seconds_left", "planned_runs", "scaled_params", "summarize",
+    "training_size_comparison",
 ]  # fmt: skip
 
 
@@ -389,26 +390,104 @@ def _scoring_fingerprint(scorers):
     return (sorted(identities.items()),)
 
 
+def planned_runs(estimators, sizes, seeds, *, subset="first", deterministic=()):
+    """The runs :func:`training_size_comparison` plans, in the order it plans them.
+
+    Parameters
+    ----------
+    estimators : dict of str to estimator
+    sizes, seeds : sequences of int
+    subset : {'first', 'random', 'stratified'}, default='first'
+    deterministic : collection of str, default=()
+        As in :func:`training_size_comparison`: these run once per size.
+
+    Returns
+    -------
+    runs : list of (str, int, int)
+        ``(estimator name, size, seed)`` of every job.
+    """
+    seeds = list(seeds)
+    return [
+        (name, size, seed)
+        for size in sizes
+        for name, estimator in estimators.items()
+        for seed in (seeds if _is_random(name, estimator, subset, deterministic) else seeds[:1])
+    ]
+
+
+def estimate_seconds_left(finished, remaining, n_jobs=1):
+    """Estimate the time the remaining runs of a comparison will take.
+
+    The time of a run (fit and scoring) depends on its estimator and size: a
+    kernel SVM grows faster than linearly with N, while the book's scaled
+    network takes about the same time at every N. Each remaining run is
+    estimated from the finished runs of its estimator: their median at the
+    same size; else the power law through the two largest finished sizes
+    (exponent clipped to [0, 3]), or a line through the origin from one size.
+    An estimator with no finished run gets the median of all finished runs.
+
+    Parameters
+    ----------
+    finished : list of dict
+        Records of finished runs (``estimator``, ``size``, ``fit_seconds``,
+        ``predict_seconds``).
+    remaining : list of (str, int, ...)
+        Estimator name and size of each run still to do, as in
+        :func:`planned_runs`.
+    n_jobs : int, default=1
+        Runs done at once; None or a value below 1 counts as one.
+
+    Returns
+    -------
+    seconds : float or None
+        None before any run has finished.
+    """
+    if not finished:
+        return None
+    times = {}
+    for record in finished:
+        seconds = record["fit_seconds"] + record["predict_seconds"]
+        times.setdefault(record["estimator"], {}).setdefault(record["size"], []).append(seconds)
+    fallback = float(np.median([t for by_size in times.values() for ts in by_size.values()
+                                for t in ts]))  # fmt: skip
+    total = sum(_run_seconds(times.get(run[0], {}), run[1], fallback) for run in remaining)
+    return total / min(max(1, n_jobs or 1), max(1, len(remaining)))
+
+
+def _run_seconds(by_size, size, fallback):
+    """One run's estimated seconds from its estimator's finished runs, by size."""
+    if size in by_size:
+        return float(np.median(by_size[size]))
+    known = sorted((n, float(np.median(ts))) for n, ts in by_size.items())
+    if not known:
+        return fallback
+    n_large, t_large = known[-1]
+    n_small, t_small = known[-2] if len(known) > 1 else (0, 0.0)
+    if n_small == 0 or t_small <= 0 or t_large <= 0:
+        return t_large * size / n_large
+    exponent = np.clip(np.log(t_large / t_small) / np.log(n_large / n_small), 0.0, 3.0)
+    return float(t_large * (size / n_large) ** exponent)
+
+
 def _plan_jobs(estimators, data, settings):
     """Every job of the study, in order, each with the fingerprint of its configuration."""
     data_fingerprint = joblib.hash(
         (data.X_train, data.y_train, data.test_sets, *_scoring_fingerprint(data.scorers))
     )
     jobs = []
-    for size in settings.sizes:
-        for name, estimator in estimators.items():
-            scaled = scaled_params(estimator, size, settings.n_full) if settings.scale_rule else {}
-            params = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in scaled.items()}
-            random = _is_random(name, estimator, settings.subset, settings.deterministic)
-            for seed in settings.seeds if random else settings.seeds[:1]:
-                model = clone(estimator).set_params(**params)
-                if "random_state" in model.get_params(deep=False):
-                    model.set_params(random_state=seed)
-                fingerprint = joblib.hash(
-                    (data_fingerprint, name, model.get_params(deep=False), settings.subset,
-                     size, seed)
-                )  # fmt: skip
-                jobs.append(_Job(name, model, params, size, seed, settings.subset, fingerprint))
+    runs = planned_runs(estimators, settings.sizes, settings.seeds, subset=settings.subset,
+                        deterministic=settings.deterministic)  # fmt: skip
+    for name, size, seed in runs:
+        estimator = estimators[name]
+        scaled = scaled_params(estimator, size, settings.n_full) if settings.scale_rule else {}
+        params = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in scaled.items()}
+        model = clone(estimator).set_params(**params)
+        if "random_state" in model.get_params(deep=False):
+            model.set_params(random_state=seed)
+        fingerprint = joblib.hash(
+            (data_fingerprint, name, model.get_params(deep=False), settings.subset, size, seed)
+        )
+        jobs.append(_Job(name, model, params, size, seed, settings.subset, fingerprint))
     return jobs
 
 

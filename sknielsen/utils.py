@@ -86,3 +86,4 @@ def check_params(estimator):
     probe._validate_params()
     probe._resolve_plugins()
     probe._hidden_sizes()
+    probe._monitored(has_validation=True)

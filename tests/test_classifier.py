@@ -509,3 +509,22 @@ def test_balanced_class_weight_helps_the_rare_class(digits_split):
     with pytest.raises(ValueError, match="'balanced' needs the whole training set"):
         NielsenMLPClassifier(class_weight="balanced").partial_fit(X_rare, y_rare,
                                                                   classes=np.arange(10))
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(optimizer="momentum", optimizer__mu=2.0), "optimizer__mu"),
+        (dict(hidden_layer_sizes=(0,)), "hidden_layer_sizes must hold positive integers"),
+        (dict(monitor=["validation_accuracy", "nothing"]), "Unknown monitor names"),
+        (dict(cost="hinge"), "Unknown cost 'hinge'"),
+    ],
+)
+def test_check_params_refuses_what_fit_would_without_fitting(params, message):
+    from sknielsen.utils import check_params
+
+    with pytest.raises(ValueError, match=message):
+        check_params(NielsenMLPClassifier().set_params(**params))
+    good = NielsenMLPClassifier(optimizer="momentum", monitor="all")
+    check_params(good)
+    assert not hasattr(good, "optimizer_")  # the estimator itself is untouched

@@ -97,8 +97,10 @@ def test_plugins_command_lists_every_kind(capsys):
 def test_user_errors_exit_2_with_one_line(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(argv) == 2
-    err = capsys.readouterr().err.strip()
+    captured = capsys.readouterr()
+    err = captured.err.strip()
     assert err.startswith("error: ") and message in err and "\n" not in err
+    assert captured.out == ""  # reported before any header line
 
 
 def test_train_validates_on_a_split_unless_asked_to_monitor_the_test_set(capsys):

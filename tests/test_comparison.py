@@ -495,10 +495,49 @@ def test_compare_prints_a_result_not_a_log(capsys, tmp_path):
     assert main(argv) == 0
     lines = capsys.readouterr().out.splitlines()
     progress = [i for i, line in enumerate(lines) if line.startswith("  [")]
-    assert all("s left" in lines[i] for i in progress[:-1])
+    assert all(" left" in lines[i] for i in progress[:-1])
+    assert " left" not in lines[progress[-1]]
     assert not any("warning" in line.lower() for line in lines[: progress[-1]])
     warning_lines = [line for line in lines if line.startswith("warning")]
     assert len(warning_lines) == 1 and "ConvergenceWarning" in warning_lines[0]  # MLP's, once
     result = "\n".join(lines[progress[-1]:])
     assert "deterministic, so run once per size" in result and "± 0.00%" not in result
     assert "SVC(gamma='auto') takes γ = 1/64" in result
+
+
+def test_planned_runs_are_the_runs_of_the_study(digits):
+    from sknielsen.comparison import planned_runs
+
+    estimators = {"network": NielsenMLPClassifier(epochs=2), "SVC": SVC()}
+    records = training_size_comparison(
+        estimators, digits.X_train, digits.y_train, digits.X_test, digits.y_test,
+        sizes=[60, 120], seeds=[3, 4], deterministic=["SVC"],
+    )  # fmt: skip
+    plan = planned_runs(estimators, [60, 120], [3, 4], deterministic=["SVC"])
+    assert plan == [("network", 60, 3), ("network", 60, 4), ("SVC", 60, 3),
+                    ("network", 120, 3), ("network", 120, 4), ("SVC", 120, 3)]  # fmt: skip
+    assert sorted(plan) == sorted((r["estimator"], r["size"], r["seed"]) for r in records)
+    # Random subsets make every estimator depend on the seed.
+    assert len(planned_runs(estimators, [60], [3, 4], subset="random", deterministic=["SVC"])) == 4
+
+
+def test_time_left_follows_each_estimators_growth_with_n():
+    from sknielsen.comparison import estimate_seconds_left
+
+    def record(name, size, seconds):
+        return {"estimator": name, "size": size, "fit_seconds": seconds - 1.0, "predict_seconds": 1.0}
+
+    # SVM time grows as N²: 4 s at 1,000, 16 s at 2,000, so 400 s at 10,000.
+    # The book's network takes 7 s at every N (its epochs shrink as N grows).
+    finished = [record("SVC", 1000, 4.0), record("SVC", 2000, 16.0),
+                record("network", 1000, 7.0), record("network", 2000, 7.0)]  # fmt: skip
+    remaining = [("SVC", 10000, 0), ("network", 10000, 0), ("network", 10000, 1)]
+    assert estimate_seconds_left(finished, remaining) == pytest.approx(400 + 7 + 7)
+    assert estimate_seconds_left(finished, remaining, n_jobs=2) == pytest.approx(414 / 2)
+    # A finished size is its own median; one size scales linearly; an unseen
+    # estimator gets the median run.
+    assert estimate_seconds_left(finished, [("SVC", 2000, 1)]) == pytest.approx(16.0)
+    assert estimate_seconds_left(finished[:1], [("SVC", 3000, 0)]) == pytest.approx(12.0)
+    assert estimate_seconds_left(finished, [("MLP", 500, 0)]) == pytest.approx(7.0)
+    assert estimate_seconds_left([], remaining) is None
+    assert estimate_seconds_left(finished, []) == 0.0
