@@ -418,7 +418,8 @@ def _cell(summary, kind):
             f"{summary['within']}/{compared} within 1e-4, max {worst:.1e} rel., first off {first}"
         )
     first = summary["first_unequal"] or "none"
-    return f"{summary['equal']}/{compared} equal, max {worst} images, first off {first}"
+    images = "image" if worst == 1 else "images"
+    return f"{summary['equal']}/{compared} equal, max {worst} {images}, first off {first}"
 
 
 def table(runs):

@@ -23,8 +23,10 @@ Rounding still differs (network2 adds one example at a time, we multiply
 matrices). Most runs damp that; two amplify it until it decides which
 images are right, ``overfitting_full`` and the η = 2.5 run of
 ``multiple_eta``, and no program rounding otherwise than the book's machine
-can replay them beyond their first epochs. ``replay(name, nudge=True)``
-measures how far rounding alone carries a run.
+can replay them: ``overfitting_full`` beyond its third epoch, the η = 2.5
+run not even for its first (the book's own per-example algorithm started
+one ulp away parts as far, ``benchmarks/book_replay_sensitivity.py``).
+``replay(name, nudge=True)`` measures how far rounding alone carries a run.
 
 Examples
 --------

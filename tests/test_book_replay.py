@@ -1,6 +1,7 @@
 """sknielsen.book: network2's random streams, and replays of the book's records."""
 
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -195,3 +196,17 @@ def test_runs_carried_away_by_rounding_agree_until_it_has_grown():
     assert overfitting.matches == overfitting.compared == 6
     small_etas = book.replay("multiple_eta", MNIST_DIR).series[:2]  # η = 0.025 and 0.25
     assert all(s.differences().max() < book.MAX_COST_RELATIVE_ERROR for s in small_etas)
+
+
+@needs_mnist
+def test_the_per_example_check_of_the_book_algorithm_replays_the_record(capsys):
+    # benchmarks/book_replay_sensitivity.py measures how far one ulp carries
+    # the book's own algorithm; its evidence counts only if it is the book's
+    # algorithm: it must give the record's first epochs exactly.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import book_replay_sensitivity as sensitivity
+
+    data = load_mnist(MNIST_DIR, scale="book")
+    result = sensitivity.train_twice("overfitting", data, epochs=3, log=lambda *a: None)
+    assert result["exact"] == result["book"] == [5887, 6505, 6970]
+    assert 0 < result["distance"][-1] < 1e-9  # the nudge is there, still tiny
