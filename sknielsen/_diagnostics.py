@@ -1,0 +1,151 @@
+"""The warnings that a fit gives when it went, or is about to go, wrong.
+
+Inputs that saturate the first layer, an interrupted or diverged run, a
+cost that did not fall: each is measured here and told in words that fit
+the optimizer. The checks read the fit's network, data, trainer and
+estimator and change none of them, so they live apart from the estimators
+(:mod:`sknielsen._mlp`), which only call them.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+
+from . import plugins
+from ._warnings import warn
+
+# Training samples on which the cost is compared before and after a fit.
+PROBE_SIZE = 1000
+# |z| beyond which a sigmoid neuron is saturated: σ'(4) ≈ 0.018; and the rows
+# on which the saturation is measured (times the neurons: thousands of z values).
+SATURATED_Z = 4.0
+SATURATION_SAMPLE = 128
+# What to try after a failed run, by optimizer name; the others read ``ETA_ADVICE``.
+ETA_ADVICE = "the learning rate eta={eta:g} is probably too large: try eta ten times smaller"
+OPTIMIZER_ADVICE = {
+    "adam": (
+        "the learning rate eta={eta:g} is probably too large: Adam moves each weight by "
+        "about eta at every step, and eta=0.001 is its usual value"
+    ),
+    "lbfgs": (
+        "L-BFGS chooses its own step sizes and ignores eta: scale the inputs to [0, 1] "
+        "and check the sample weights"
+    ),
+}
+
+
+def _saturated_fraction(z):
+    """Fraction of the weighted inputs z with |z| > SATURATED_Z."""
+    return float(np.mean(np.abs(z) > SATURATED_Z))
+
+
+def warn_if_saturating(network, X):
+    """Warn when the features' range, not the initializer, saturates the first layer.
+
+    The criterion is measured at the starting weights on up to
+    SATURATION_SAMPLE rows: the share of first-layer neurons with |z| > 4 (sigmoid's slope is
+    then below 0.02), against the share with the same features min-max
+    scaled to [0, 1]. The book's large initializer saturates many neurons on
+    well-scaled data too; only the excess is the data's doing.
+    """
+    if network.activations[0].name not in ("sigmoid", "tanh") or X.shape[0] == 0:
+        return
+    sample = X[:SATURATION_SAMPLE]
+    if sp.issparse(sample):  # SATURATION_SAMPLE rows at most
+        sample = sample.toarray()
+    low = sample.min(axis=0)
+    span = sample.max(axis=0) - low
+    span[span == 0] = 1.0
+    weights, biases = network.weights[0], network.biases[0]
+    z = sample @ weights + biases
+    # ((sample - low) / span) @ W, without a scaled copy of the sample.
+    z_scaled = sample @ (weights / span[:, None]) - (low / span) @ weights + biases
+    saturated, reference = _saturated_fraction(z), _saturated_fraction(z_scaled)
+    if saturated >= 0.5 and saturated - reference >= 0.25:
+        warn(
+            f"The inputs saturate the first layer: at the starting weights {saturated:.0%} of "
+            f"its weighted inputs have |z| > {SATURATED_Z:g}, against {reference:.0%} with the "
+            f"features scaled to [0, 1] (X ranges over [{low.min():g}, {(low + span).max():g}]), "
+            "so learning will be slow or stall. Scale the inputs first: "
+            "sklearn.preprocessing.MinMaxScaler or StandardScaler in a Pipeline, or X / 255 "
+            "for pixels."
+        )
+
+
+def warn_about(estimator, trainer, probe):
+    """Say how training ended when it was not as asked, and which weights the model holds."""
+    if trainer.ending == "interrupted":
+        warn("Training interrupted; " + _kept_weights(trainer))
+    elif trainer.ending == "diverged":
+        _warn_divergence(estimator, trainer)
+    elif trainer.epochs_run:
+        probe.check(estimator.optimizer_, estimator.lmbda)
+
+
+def _warn_divergence(estimator, trainer):
+    """Say that training diverged, which weights are kept, and what to try."""
+    advice = _advice(estimator.optimizer_, trainer.eta, estimator.lmbda)
+    message = (
+        f"Training diverged in epoch {trainer.diverged_epoch}: the cost or the weights "
+        f"overflowed, so training stopped; {_kept_weights(trainer)} "
+        f"{advice[0].upper()}{advice[1:]}"
+    )
+    decay = trainer.penalty.decay_factor(trainer.eta)
+    steps_by_eta = _optimizer_name(estimator.optimizer_) not in OPTIMIZER_ADVICE
+    if steps_by_eta and estimator.regularizer_.name == "l2" and decay is not None and decay < -1.0:
+        message += (
+            f"; with L2 the weight decay factor 1 - eta*lmbda/n = {decay:.3g} is below "
+            "-1, which alone makes the weights grow at every step: lower eta or lmbda"
+        )
+    warn(message + ".", ConvergenceWarning)
+
+
+def _kept_weights(trainer):
+    """The truth about which weights the model holds after a run that did not finish."""
+    text = f"the model holds the weights after epoch {trainer.kept_epoch}"
+    if trainer.kept_epoch != trainer.epoch:
+        text += f", the best one kept (epoch {trainer.epoch} was the last completed)"
+    return text + "."
+
+
+def _optimizer_name(optimizer):
+    """The registered name of ``optimizer``, or None for one that is not registered."""
+    try:
+        return plugins.name_of(optimizer)
+    except ValueError:
+        return None
+
+
+def _advice(optimizer, eta, lmbda):
+    """What to try after a failed run, in words that fit the optimizer."""
+    advice = OPTIMIZER_ADVICE.get(_optimizer_name(optimizer), ETA_ADVICE).format(eta=eta)
+    return advice + (f"; lmbda={lmbda:g} may also be too strong" if lmbda else "")
+
+
+class CostProbe:
+    """A cheap guard against silent failure: the cost that training minimizes must fall.
+
+    The cost is the weighted one on up to ``PROBE_SIZE`` training samples
+    of nonzero weight, penalty included.
+    """
+
+    def __init__(self, trainer, data):
+        self.trainer = trainer
+        if data.sample_weight is None:
+            rows, self.weights = slice(PROBE_SIZE), None
+        else:
+            rows = np.flatnonzero(data.sample_weight)[:PROBE_SIZE]
+            self.weights = data.sample_weight[rows]
+        self.X, self.Y = data.X[rows], data.Y[rows]
+        self.before = trainer.evaluate(self.X, self.Y, self.weights)[0]
+
+    def check(self, optimizer, lmbda):
+        after = self.trainer.evaluate(self.X, self.Y, self.weights)[0]
+        if after < self.before:
+            return
+        warn(
+            f"The training cost did not decrease ({self.before:.4g} before this fit, "
+            f"{after:.4g} after {self.trainer.epochs_run} epochs): "
+            f"{_advice(optimizer, self.trainer.eta, lmbda)}.",
+            ConvergenceWarning,
+        )
