@@ -102,7 +102,10 @@ def _warn_divergence(estimator, trainer):
 
 def _kept_weights(trainer):
     """The truth about which weights the model holds after a run that did not finish."""
-    text = f"the model holds the weights after epoch {trainer.kept_epoch}"
+    if trainer.kept_epoch == 0:
+        text = "the model holds the weights it started from (no epoch completed)"
+    else:
+        text = f"the model holds the weights after epoch {trainer.kept_epoch}"
     if trainer.kept_epoch != trainer.epoch:
         text += f", the best one kept (epoch {trainer.epoch} was the last completed)"
     return text + "."

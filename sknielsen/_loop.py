@@ -197,8 +197,9 @@ class Trainer:
             self.samples_seen, {key: len(values) for key, values in self.history.items()},
         )  # fmt: skip
 
-    def _begin(self, n_samples):
+    def _begin(self, n_samples, watched_rows):
         self.n_samples = n_samples
+        self._watched_rows = watched_rows
         self.ending = self.kept_epoch = self.diverged_epoch = None
         self._best = None
         self._last = self._snapshot()
@@ -208,9 +209,15 @@ class Trainer:
 
         An epoch diverged when its loss or a parameter is not finite: an
         optimizer whose steps are bounded (Adam) can overflow the cost
-        while every weight stays finite.
+        while every weight stays finite. So did an epoch whose last steps
+        left finite weights so large that the outputs overflow (identity
+        layers, say): the loss, summed over the epoch's steps, missed them,
+        so the outputs of a few training rows are checked at its end.
         """
-        if not (np.isfinite(loss) and np.isfinite(self.network.params).all()):
+        finite = np.isfinite(loss) and np.isfinite(self.network.params).all()
+        if finite:
+            finite = np.isfinite(self.network.feedforward(self._watched_rows)).all()
+        if not finite:
             self.ending = "diverged"
             self.diverged_epoch = self.epoch + 1
             raise StopTraining
@@ -282,6 +289,10 @@ class Batching:
     engine: str = "numpy"
 
 
+#: Training rows whose outputs must stay finite after every epoch.
+WATCHED_ROWS = 32
+
+
 def train(trainer, data, *, epochs, batching, rng):
     """Run up to ``epochs`` epochs, then settle which weights the model keeps.
 
@@ -316,7 +327,7 @@ def train(trainer, data, *, epochs, batching, rng):
             "densifying the whole training set is left to you (X.toarray()); the mini-batch "
             "optimizers take sparse X."
         )
-    trainer._begin(data.X.shape[0])
+    trainer._begin(data.X.shape[0], data.X[:WATCHED_ROWS])
     trainer._notify("on_train_begin")
     try:
         with np.errstate(over="ignore", invalid="ignore"):

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from joblib import Parallel, delayed
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 from sknielsen import NielsenMLPClassifier, plugins
@@ -154,6 +155,24 @@ def test_random_configurations_train_without_nan(
     assert np.all(np.isfinite(proba)) and proba.min() >= 0 and proba.max() <= 1 + 1e-6
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
     assert set(net.predict(X)) <= set(range(n_classes))
+
+
+def test_an_epoch_whose_last_steps_overflow_the_outputs_is_rolled_back():
+    # Found by the property test above: identity layers from large weights
+    # end the epoch with finite weights whose outputs overflow, while the
+    # epoch's loss, summed over its earlier steps, stays finite. The model
+    # must not keep them: predict_proba would be NaN.
+    X = np.random.default_rng(2).uniform(size=(5, 2))
+    y = np.arange(5) % 2
+    net = NielsenMLPClassifier(
+        hidden_layer_sizes=(2, 4, 4), cost="quadratic", output_activation="identity",
+        activation="identity", regularizer="none", optimizer="sgd", initializer="large",
+        epochs=1, mini_batch_size=2, random_state=2, eta=0.5,
+    )  # fmt: skip
+    with pytest.warns(ConvergenceWarning, match="diverged in epoch 1.*weights it started from"):
+        net.fit(X, y)
+    assert net.n_iter_ == 0
+    assert np.isfinite(net.predict_proba(X)).all()
 
 
 @pytest.mark.parametrize("mu", [-0.5, 1.5])
