@@ -5,7 +5,7 @@ Usage::
     python benchmarks/book_figure.py             # run the comparison, then the table
     python benchmarks/book_figure.py --table-only  # only rebuild the table and figures
 
-The run is exactly the command line a user would type (13.5 minutes on
+The run is exactly the command line a user would type (13.4 minutes on
 2 cores here)::
 
     python -m sknielsen compare --dataset mnist --data-dir ../shared/data/mnist \

@@ -27,6 +27,7 @@ from . import __version__, plugins
 from ._classifier import NielsenMLPClassifier
 from ._io import check_readable, check_writable, write_bytes_atomically, write_text_atomically
 from .book import add_book_command
+from .plotting import _check_figure_format
 from .utils import check_params
 
 
@@ -78,20 +79,6 @@ def _check_outputs(*paths, inputs=()):
     overwritten = set(targets) & {Path(os.path.realpath(path)) for path in inputs}
     if overwritten:
         raise ValueError(f"An output would overwrite an input: {', '.join(map(str, overwritten))}.")
-
-
-def _check_figure_format(path):
-    """Fail before training if ``--plot`` could not be drawn: no matplotlib, unknown format."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError("--plot needs matplotlib: pip install 'sknielsen[plot]'.") from None
-    supported = Figure().canvas.get_supported_filetypes()
-    suffix = Path(path).suffix.lstrip(".").lower()
-    if suffix and suffix not in supported:
-        raise ValueError(
-            f"--plot {path}: unknown image format {suffix!r}; use one of {sorted(supported)}."
-        )
 
 
 def _hidden_sizes(args, n_features, n_classes):
@@ -174,9 +161,11 @@ def _evaluate(args):
     _, _, X_val, y_val, X_test, y_test, description = _load_dataset(
         args.dataset, args.data_dir, download=args.download
     )
+    # Scored before anything is printed: a model of another dataset is refused alone.
+    validation, test = model.score(X_val, y_val), model.score(X_test, y_test)
     print(f"{args.model} on {description}:")
-    print(f"  validation accuracy {model.score(X_val, y_val):.2%} ({len(y_val):,} images)")
-    print(f"  test accuracy {model.score(X_test, y_test):.2%} ({len(y_test):,} images)")
+    print(f"  validation accuracy {validation:.2%} ({len(y_val):,} images)")
+    print(f"  test accuracy {test:.2%} ({len(y_test):,} images)")
     return 0
 
 
@@ -319,21 +308,26 @@ class _StudyOutput:
 
 
 def _duration(seconds):
-    """A rounded duration for a progress line: 40 s, 3 min, 1 h 20 min."""
+    """A rounded duration for a progress line: under 1 s, 40 s, 3 min, 1 h 20 min."""
+    if seconds < 1:
+        return "under 1 s"
     if seconds < 90:
         return f"{seconds:.0f} s"
     minutes = round(seconds / 60)
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
 
 
-def _workers(n_jobs):
-    """How many runs joblib does at once for ``n_jobs`` (None: one; −1: every CPU)."""
-    if n_jobs is None:
-        return 1
-    return n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+def _workers(args):
+    """How many runs the study does at once: joblib's count for ``--n-jobs``, or the
+    local dask cluster's workers (an external scheduler's are unknown: one)."""
+    from joblib import effective_n_jobs
+
+    if args.backend == "dask" and args.scheduler is None:
+        return args.n_jobs or 2
+    return effective_n_jobs(args.n_jobs) if args.backend == "local" else 1
 
 
-def _print_summary(summary, gamma_note=None):
+def _print_summary(summary, gamma_note=None, deterministic=()):
     """The table (mean ± spread over seeds; single runs alone), notes and conclusions."""
     from . import comparison
 
@@ -345,8 +339,9 @@ def _print_summary(summary, gamma_note=None):
         print(f"{row['estimator']:20} {row['size']:>7,} {row['n_seeds']:>4} "
               f"{row['mean']:>13.2%}{spread} {row['fit_seconds']:>8.2f} "
               f"{row['predict_seconds']:>9.2f}")  # fmt: skip
-    single = sorted({r["estimator"] for r in summary if r["n_seeds"] == 1})
-    if single:
+    # Said of the estimators run once by design, and only when others ran more.
+    single = sorted({r["estimator"] for r in summary if r["estimator"] in deterministic})
+    if single and any(r["n_seeds"] > 1 for r in summary):
         print(f"{' and '.join(single)}: deterministic, so run once per size; the network's "
               "rows give the mean ± standard deviation over its seeds.")
     if gamma_note:
@@ -466,6 +461,14 @@ def _compare(args):
     estimators = _comparison_estimators(args.estimators, args, len(y_train))
     # Refused here, before the header, rather than by the study after it.
     comparison._checked_sizes_and_seeds(sizes, range(args.seeds), len(y_train))
+    comparison._check_stratifiable(args.subset, sizes, y_train)
+    for estimator in estimators.values():
+        if isinstance(estimator, NielsenMLPClassifier):
+            check_params(estimator)
+            n_classes = len(set(y_train.tolist()))
+            _check_network_fits_in_memory(
+                [X_train.shape[1], *estimator.hidden_layer_sizes, n_classes], estimator.dtype
+            )
     previous = output.read_previous() if args.resume else []
     if args.resume:
         print(f"Resuming: {len(previous)} finished jobs read from {output.json_path}")
@@ -491,7 +494,7 @@ def _compare(args):
     )  # fmt: skip
     output.plan = comparison.planned_runs(estimators, sizes, study["seeds"], subset=args.subset,
                                           deterministic=study["deterministic"])  # fmt: skip
-    output.n_jobs = _workers(args.n_jobs)
+    output.n_jobs = _workers(args)
     with _backend(args):
         records = _run_study(output, study)
     if records is None:
@@ -500,7 +503,7 @@ def _compare(args):
     output.save()
     summary = comparison.summarize(records)
     output.write_summary(summary)
-    _print_summary(summary, _gamma_note(estimators, X_train))
+    _print_summary(summary, _gamma_note(estimators, X_train), study["deterministic"])
     written = [output.json_path, output.csv_path, *_write_figures(records, output, args.dataset)]
     print("Wrote " + ", ".join(str(p) for p in written))
     print(f"Finished in {time.perf_counter() - output.started:.1f} s.")
@@ -551,20 +554,26 @@ def _n_jobs(text):
     return value
 
 
+#: Copies of the parameters a fit holds at least: the weights, their gradient
+#: and the snapshots of the last and the best epoch kept for rolling back.
+_PARAMETER_COPIES = 4
+
+
 def _check_network_fits_in_memory(sizes, dtype):
-    """Refuse, before any output, a network whose parameters alone exceed the machine's memory."""
+    """Refuse, before any output, a network whose training cannot fit in the machine's memory."""
     import numpy as np
 
     n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-    needed = n_params * np.dtype(dtype).itemsize
+    needed = _PARAMETER_COPIES * n_params * np.dtype(dtype).itemsize
     try:
         available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):  # not a POSIX system
         return
     if needed > available:
         raise MemoryError(
-            f"the network's {n_params:,} parameters need {needed / 2**30:,.0f} GiB, more than "
-            f"this machine's {available / 2**30:,.0f} GiB"
+            f"training the network's {n_params:,} parameters needs at least "
+            f"{needed / 2**30:,.1f} GiB ({_PARAMETER_COPIES} copies of them), more than this "
+            f"machine's {available / 2**30:,.1f} GiB"
         )
 
 

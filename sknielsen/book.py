@@ -49,6 +49,7 @@ from threadpoolctl import threadpool_limits
 
 from . import plugins
 from ._classifier import NielsenMLPClassifier
+from ._io import check_writable
 from ._network import feedforward
 from .datasets import load_mnist
 
@@ -739,6 +740,11 @@ def _list_command(args):
 
 
 def _replay_command(args):
+    if args.plot:  # refused before the replay, not after it
+        from .plotting import _check_figure_format
+
+        check_writable(args.plot)
+        _check_figure_format(args.plot)
     result = replay(args.name, args.data_dir, epochs=args.epochs)
     for line in result.lines():
         print(line)

@@ -316,6 +316,19 @@ def _checked_sizes_and_seeds(sizes, seeds, n_train):
     return sizes, seeds
 
 
+def _check_stratifiable(subset, sizes, y):
+    """Refuse sizes a stratified sample cannot have: every class twice, room for each."""
+    if subset != "stratified":
+        return
+    bad = [size for size in sizes if size < len(y) and not _can_stratify(y, size)]
+    if bad:
+        n_classes = len(np.unique(y))
+        raise ValueError(
+            f"subset='stratified' needs sizes from {n_classes} (one example per class) to "
+            f"{len(y) - n_classes}, and every class at least twice in the pool; got {bad}."
+        )
+
+
 def _can_stratify(y, size):
     """Whether a stratified sample of ``size`` exists: every class twice, room for each."""
     _, counts = np.unique(y, return_counts=True)
@@ -423,8 +436,12 @@ def estimate_seconds_left(finished, remaining, n_jobs=1):
     network takes about the same time at every N. Each remaining run is
     estimated from the finished runs of its estimator: their median at the
     same size; else the power law through the two largest finished sizes
-    (exponent clipped to [0, 3]), or a line through the origin from one size.
-    An estimator with no finished run gets the median of all finished runs.
+    (exponent clipped to [0, 3]); with one finished size, the same time at
+    every N (a guess that errs low for SVMs until their second size is in,
+    rather than hours too high for the book's network). An estimator with
+    no finished run gets the median of all finished runs. The runs share
+    ``n_jobs`` workers, but no run is split: the estimate is at least the
+    longest remaining run.
 
     Parameters
     ----------
@@ -450,8 +467,10 @@ def estimate_seconds_left(finished, remaining, n_jobs=1):
         times.setdefault(record["estimator"], {}).setdefault(record["size"], []).append(seconds)
     fallback = float(np.median([t for by_size in times.values() for ts in by_size.values()
                                 for t in ts]))  # fmt: skip
-    total = sum(_run_seconds(times.get(run[0], {}), run[1], fallback) for run in remaining)
-    return total / min(max(1, n_jobs or 1), max(1, len(remaining)))
+    runs = [_run_seconds(times.get(run[0], {}), run[1], fallback) for run in remaining]
+    if not runs:
+        return 0.0
+    return max(sum(runs) / max(1, n_jobs or 1), max(runs))
 
 
 def _run_seconds(by_size, size, fallback):
@@ -464,7 +483,7 @@ def _run_seconds(by_size, size, fallback):
     n_large, t_large = known[-1]
     n_small, t_small = known[-2] if len(known) > 1 else (0, 0.0)
     if n_small == 0 or t_small <= 0 or t_large <= 0:
-        return t_large * size / n_large
+        return t_large
     exponent = np.clip(np.log(t_large / t_small) / np.log(n_large / n_small), 0.0, 3.0)
     return float(t_large * (size / n_large) ** exponent)
 
@@ -695,6 +714,7 @@ def training_size_comparison(
         raise ValueError(f"subset must be one of {SUBSETS}; got {subset!r}.")
     data = _checked_data(X_train, y_train, X_test, y_test, eval_sets, scoring)
     sizes, seeds = _checked_sizes_and_seeds(sizes, seeds, len(data.y_train))
+    _check_stratifiable(subset, sizes, data.y_train)
     n_full = len(data.y_train) if n_full is None else int(n_full)
     if n_full < 1:
         raise ValueError(f"n_full must be a positive number of examples; got {n_full}.")

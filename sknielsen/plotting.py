@@ -226,3 +226,17 @@ def plot_lmbda_search(result, path=None):
     ax.set_ylabel("Validation accuracy (%)")
     ax.set_title(f"Best λ ≈ {result.best:.3g} ({result.best_score:.2%})")
     return _finish(fig, path)
+
+
+def _check_figure_format(path):
+    """Fail before long work if ``--plot`` could not be drawn: no matplotlib, unknown format."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("--plot needs matplotlib: pip install 'sknielsen[plot]'.") from None
+    supported = Figure().canvas.get_supported_filetypes()
+    suffix = Path(path).suffix.lstrip(".").lower()
+    if suffix and suffix not in supported:
+        raise ValueError(
+            f"--plot {path}: unknown image format {suffix!r}; use one of {sorted(supported)}."
+        )

@@ -136,6 +136,13 @@ def test_cli_user_errors_are_one_line(capsys, tmp_path):
     errors = capsys.readouterr().err.splitlines()
     assert len(errors) == 2 and "No book record named 'nope'" in errors[0]
     assert "MNIST files not found" in errors[1]
+    # A figure that could not be written is refused before the replay runs.
+    for plot, message in ((tmp_path / "x.unknownext", "unknown image format"),
+                          (tmp_path / "missing" / "x.png", "No such file")):  # fmt: skip
+        argv = ["book", "replay", "overfitting", "--epochs", "1", "--plot", str(plot)]
+        assert main(argv) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and message in err
 
 
 def test_cli_lists_the_records(capsys):

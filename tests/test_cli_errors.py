@@ -44,6 +44,9 @@ def files(tmp_path_factory):
         np.save(paths[name], array)
     paths["npz"] = root / "x.npz"
     np.savez(paths["npz"], X=X[:3])
+    paths["model_of_10_features"] = root / "narrow.json"
+    narrow = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1).fit(X[:, :10] / 16, y)
+    save(narrow, paths["model_of_10_features"])
     _comparison_folders(root, paths)
     return paths
 
@@ -117,11 +120,16 @@ BAD_INVOCATIONS = [
     (["train", "--random-state", "-1"], "random_state"),
     (["train", "--layers", "784", "30", "10"], "--layers must start with the 64 inputs"),
     (["train", "--dataset", "mnist", "--data-dir", "{missing}"], "MNIST files not found"),
-    (["train", "--hidden", "10000000000000"], "not enough memory: the network's"),
+    (["train", "--hidden", "10000000000000"], "not enough memory: training the network's"),
     (["compare", "--train-sizes", "5000"], "sizes must lie between"),
     (["compare", "--train-sizes", "0"], "sizes must lie between"),
     (["compare", "--train-sizes", "50", "--hidden", "0"], "--hidden: must be a positive integer"),
     (["compare", "--train-sizes", "50", "--n-jobs", "0"], "--n-jobs: must be a non-zero integer"),
+    (["compare", "--train-sizes", "50", "--initializer", "bogus"], "Unknown initializer 'bogus'"),
+    (["compare", "--subset", "stratified", "--train-sizes", "5"],
+     "subset='stratified' needs sizes from 10"),
+    (["compare", "--train-sizes", "50", "--estimators", "network", "--hidden", "10000000000000"],
+     "not enough memory: training the network's"),
     # Outputs, refused before any training.
     (["train", "--save", "{fifo}"], "it is a FIFO (named pipe), not a regular file"),
     (["train", "--save", "{socket}"], "it is a socket, not a regular file"),
@@ -145,6 +153,7 @@ BAD_INVOCATIONS = [
     (["evaluate", "{text}"], "not a model file"),
     (["evaluate", "{fifo}"], "Cannot read"),
     (["evaluate", "{folder}"], "it is a directory"),
+    (["evaluate", "{model_of_10_features}"], "64 features"),
     (["predict", "{fifo}", "{x}"], "it is a FIFO"),
     (["predict", "{model}", "{missing}/x.npy"], "No such file or directory"),
     (["predict", "{model}", "{fifo}"], "it is a FIFO"),

@@ -533,11 +533,22 @@ def test_time_left_follows_each_estimators_growth_with_n():
                 record("network", 1000, 7.0), record("network", 2000, 7.0)]  # fmt: skip
     remaining = [("SVC", 10000, 0), ("network", 10000, 0), ("network", 10000, 1)]
     assert estimate_seconds_left(finished, remaining) == pytest.approx(400 + 7 + 7)
-    assert estimate_seconds_left(finished, remaining, n_jobs=2) == pytest.approx(414 / 2)
-    # A finished size is its own median; one size scales linearly; an unseen
-    # estimator gets the median run.
+    # Two workers share the runs, but the 400 s SVM is not split.
+    assert estimate_seconds_left(finished, remaining, n_jobs=2) == pytest.approx(400)
+    network_runs = [("network", 50000, seed) for seed in range(4)]
+    assert estimate_seconds_left(finished, network_runs, n_jobs=2) == pytest.approx(14)
+    # A finished size is its own median; with one size, the same time at every
+    # N; an unseen estimator gets the median run.
     assert estimate_seconds_left(finished, [("SVC", 2000, 1)]) == pytest.approx(16.0)
-    assert estimate_seconds_left(finished[:1], [("SVC", 3000, 0)]) == pytest.approx(12.0)
+    assert estimate_seconds_left(finished[:1], [("SVC", 3000, 0)]) == pytest.approx(4.0)
     assert estimate_seconds_left(finished, [("MLP", 500, 0)]) == pytest.approx(7.0)
     assert estimate_seconds_left([], remaining) is None
     assert estimate_seconds_left(finished, []) == 0.0
+
+
+def test_one_seed_calls_nothing_deterministic(tmp_path, capsys):
+    from sknielsen.__main__ import main
+
+    argv = ["compare", "--train-sizes", "60", "--seeds", "1", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    assert "deterministic" not in capsys.readouterr().out  # every estimator ran once
