@@ -22,7 +22,8 @@ by :mod:`sknielsen._compiled`:
     the scratch arrays), ``activations`` (codes) and ``first``: a working
     copy of W₁ whose rows are padded to a whole number of vector registers
     (the first layer's slot in the scratch rows is as wide), which plain
-    SGD with the lazy decay trains instead of W₁ itself.
+    SGD with the lazy decay trains instead of W₁ itself in calls of at
+    least ``PADDED_MIN_SAMPLES`` samples.
 ``Batches``
     ``dense`` (n, n_in) or, for CSR input, ``data``, ``indices``, ``indptr``
     with ``sparse`` set; ``targets``, ``order``; ``scales`` (per-sample
@@ -94,6 +95,9 @@ N_HYPER = 8
 # The first layer's weights are kept as W = s·V (lazy weight decay); s is
 # folded back into V before it gets small enough to cost precision in V.
 SMALLEST_LAZY_SCALE = 1e-3
+# Samples a kernel call must train for the padded copy of W₁ to pay for
+# copying it in and out (784 × 32 numbers each way for MNIST's [784, 30, 10]).
+PADDED_MIN_SAMPLES = 256
 
 
 # ---------------------------------------------------------------------------
@@ -281,8 +285,8 @@ def _weight_row(weights, stride, scratch, i, p):
 
 
 @njit
-def _first_weights(layers, lazy):
-    """W₁ as the first layer's loops read it: the padded copy under the lazy decay, and its stride.
+def _first_weights(layers, padded):
+    """W₁ as the first layer's loops read it, or its padded copy; and its row stride.
 
     The loops run over whole rows, padding included: rows of a whole number
     of vector registers leave the vectorized loops no scalar remainder
@@ -290,19 +294,19 @@ def _first_weights(layers, lazy):
     ``benchmarks/compiled_ceiling.py``). The padding's weights and errors are
     zero, so it changes no number.
     """
-    if lazy:
+    if padded:
         return layers.first, layers.first.size // layers.sizes[0]
     start = layers.weight_starts[0]
     return layers.params[start : start + layers.sizes[0] * layers.sizes[1]], layers.sizes[1]
 
 
 @njit
-def _first_layer_input(layers, scratch, block, lazy_scale, lazy):
+def _first_layer_input(layers, scratch, block, lazy_scale, padded):
     """z of the first layer, from the non-zero inputs only: s·(x @ V) + b."""
     params = layers.params
     bias = params[layers.bias_starts[0] : layers.bias_starts[0] + block.width]
     scale = scratch.z.dtype.type(lazy_scale)
-    weights, stride = _first_weights(layers, lazy)
+    weights, stride = _first_weights(layers, padded)
     for i in range(block.rows):
         # Loops over views of rows: indexing the flat arrays directly makes
         # numba handle negative indices, which stops LLVM from vectorizing.
@@ -358,13 +362,13 @@ def _keep(batches, scratch, mask_start, block, apply_to):
 
 
 @njit
-def _forward(layers, batches, scratch, m, mask_start, lazy_scale, lazy):
+def _forward(layers, batches, scratch, m, mask_start, lazy_scale, padded):
     """Forward pass of the m samples of a mini-batch; ``mask_start`` picks their masks."""
     last = layers.activations.size - 1
     for layer in range(last + 1):
         block = _block(layers, layer, m)
         if layer == 0:
-            _first_layer_input(layers, scratch, block, lazy_scale, lazy)
+            _first_layer_input(layers, scratch, block, lazy_scale, padded)
         else:
             _layer_input(layers, scratch, layer, _block(layers, layer - 1, m), block)
         _activate(layers.activations[layer], scratch.z, scratch.a, block)
@@ -480,12 +484,12 @@ def _full_gradient(layers, rule, scratch, m):
 
 
 @njit
-def _decayed_sgd_step(layers, rule, scratch, m, lazy_scale):
+def _decayed_sgd_step(layers, rule, scratch, m, lazy_scale, padded):
     """Plain SGD with the book's decay w ← (1 − ηλ/n)w − η∇C; returns the new lazy scale.
 
     Only the rows of the first layer's weights whose input is non-zero
     change: the decay of the others is carried by the scale s of W₁ = s·V.
-    V is the padded copy ``layers.first``.
+    V is W₁'s storage in ``params``, or its padded copy ``layers.first``.
     """
     params, grads = layers.params, scratch.grads
     dtype = params.dtype.type
@@ -495,13 +499,13 @@ def _decayed_sgd_step(layers, rule, scratch, m, lazy_scale):
     _scale(params[end_of_first : layers.bias_starts[0]], decay)
     upper = slice(end_of_first, params.size)
     _add_scaled(params[upper], -eta, grads[upper])
+    first, stride = _first_weights(layers, padded)
     if decay > 0.0:
         lazy_scale *= float(decay)
         coefficient = dtype(-eta / lazy_scale)
     else:
-        _scale(layers.first, decay)
+        _scale(first, decay)
         coefficient = -eta
-    first, stride = _first_weights(layers, True)
     _add_first_layer_outer(layers, scratch, m, coefficient, first, stride)
     return lazy_scale
 
@@ -554,10 +558,11 @@ def _adam_step(rule, params, grads):
 
 
 @njit
-def _fold_lazy_scale(layers, lazy_scale):
-    """V ← s·V: make the padded copy of W₁ explicit again; returns the new s, 1."""
+def _fold_lazy_scale(layers, lazy_scale, padded):
+    """V ← s·V: make W₁ (or its padded copy) explicit again; returns the new s, 1."""
     if lazy_scale != 1.0:
-        _scale(layers.first, layers.first.dtype.type(lazy_scale))
+        first, _ = _first_weights(layers, padded)
+        _scale(first, first.dtype.type(lazy_scale))
     return 1.0
 
 
@@ -592,22 +597,25 @@ def train_range(layers, batches, rule, scratch, start, stop, batch_size):
     # with it the lazy decay of the first layer; the others need the whole
     # gradient before their update.
     decoupled = rule.optimizer == SGD and rule.penalty != L1
+    # The padded copy pays for its two copies over many samples, not over one
+    # mini-batch (a callback's per-batch calls).
+    padded = decoupled and stop - start >= PADDED_MIN_SAMPLES
     lazy_scale = 1.0
-    if decoupled:
+    if padded:
         _copy_first_layer(layers, True)
     for batch_start in range(start, stop, batch_size):
         m = min(batch_size, stop - batch_start)
         _gather_nonzeros(batches, scratch, batch_start, m)
-        _forward(layers, batches, scratch, m, batch_start - start, lazy_scale, decoupled)
+        _forward(layers, batches, scratch, m, batch_start - start, lazy_scale, padded)
         _record_outputs(layers, batches, scratch, m, batch_start)
         _backward(layers, batches, rule, scratch, m, batch_start, batch_start - start)
         if decoupled:
-            lazy_scale = _decayed_sgd_step(layers, rule, scratch, m, lazy_scale)
+            lazy_scale = _decayed_sgd_step(layers, rule, scratch, m, lazy_scale, padded)
             if lazy_scale < SMALLEST_LAZY_SCALE:
-                lazy_scale = _fold_lazy_scale(layers, lazy_scale)
+                lazy_scale = _fold_lazy_scale(layers, lazy_scale, padded)
         else:
             _full_gradient(layers, rule, scratch, m)
             _optimizer_step(rule, layers.params, scratch.grads)
-    if decoupled:
-        _fold_lazy_scale(layers, lazy_scale)
+    _fold_lazy_scale(layers, lazy_scale, padded)
+    if padded:
         _copy_first_layer(layers, False)
