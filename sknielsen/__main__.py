@@ -283,7 +283,7 @@ class _StudyOutput:
         finished = {(r["estimator"], r["size"], r["seed"]) for r in self.records}
         remaining = [run for run in self.plan if run not in finished]
         seconds = comparison.estimate_seconds_left(self.records, remaining, self.n_jobs)
-        left = f", about {_duration(seconds)} left" if remaining and seconds is not None else ""
+        left = f", {_time_left(seconds)}" if remaining and seconds is not None else ""
         print(f"  [{done}/{total}] {record['estimator']} N={record['size']:,} "
               f"seed={record['seed']}: {record['accuracy_test']:.2%} test, "
               f"fit {record['fit_seconds']:.1f} s{left}", flush=True)  # fmt: skip
@@ -307,14 +307,15 @@ class _StudyOutput:
         write_text_atomically(self.csv_path, table.getvalue())
 
 
-def _duration(seconds):
-    """A rounded duration for a progress line: under 1 s, 40 s, 3 min, 1 h 20 min."""
+def _time_left(seconds):
+    """The time left for a progress line: under 1 s, about 40 s, 3 min, 1 h 20 min."""
     if seconds < 1:
-        return "under 1 s"
+        return "under 1 s left"
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return f"about {seconds:.0f} s left"
     minutes = round(seconds / 60)
-    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+    duration = f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+    return f"about {duration} left"
 
 
 def _workers(args):
@@ -460,7 +461,7 @@ def _compare(args):
     sizes = args.train_sizes or (DIGITS_SIZES if args.dataset == "digits" else BOOK_SIZES)
     estimators = _comparison_estimators(args.estimators, args, len(y_train))
     # Refused here, before the header, rather than by the study after it.
-    comparison._checked_sizes_and_seeds(sizes, range(args.seeds), len(y_train))
+    sizes, _ = comparison._checked_sizes_and_seeds(sizes, range(args.seeds), len(y_train))
     comparison._check_stratifiable(args.subset, sizes, y_train)
     for estimator in estimators.values():
         if isinstance(estimator, NielsenMLPClassifier):
@@ -538,6 +539,17 @@ def _positive_int(text):
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}")
+    return value
+
+
+#: More seeds than any study needs; a bound keeps a typo from exhausting memory.
+MAX_SEEDS = 10_000
+
+
+def _seed_count(text):
+    value = _positive_int(text)
+    if value > MAX_SEEDS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_SEEDS:,}; got {text!r}")
     return value
 
 
@@ -660,7 +672,7 @@ def _compare_flags(compare):
                             f"{DIGITS_SIZES} on the digits)")  # fmt: skip
     sizes.add_argument("--sizes", type=int, nargs="+", metavar="N", dest="train_sizes",
                        action=_Deprecated, new_flag="--train-sizes", help=argparse.SUPPRESS)
-    compare.add_argument("--seeds", type=_positive_int, default=3,
+    compare.add_argument("--seeds", type=_seed_count, default=3,
                          help="number of seeds (0, 1, ...) of the network")  # fmt: skip
     compare.add_argument("--n-jobs", type=_n_jobs, default=None,
                          help="jobs run in parallel (-1: every CPU)")

@@ -289,6 +289,26 @@ class Batching:
     engine: str = "numpy"
 
 
+def check_randomness(optimizer, dropout, augment):
+    """Refuse dropout or augmentation with a full-batch optimizer, which needs a fixed cost.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    dropout : float
+    augment : callable or None
+
+    Raises
+    ------
+    ValueError
+    """
+    if isinstance(optimizer, Solver) and (dropout or augment is not None):
+        raise ValueError(
+            "dropout and augment make the cost random, which full-batch optimizers (Newton, "
+            "L-BFGS) cannot minimize; use them with a mini-batch optimizer."
+        )
+
+
 #: Training rows whose outputs must stay finite after every epoch.
 WATCHED_ROWS = 32
 
@@ -316,11 +336,7 @@ def train(trainer, data, *, epochs, batching, rng):
     trainer : Trainer
     """
     solver = isinstance(trainer.optimizer, Solver)
-    if solver and (batching.dropout or batching.augment is not None):
-        raise ValueError(
-            "dropout and augment make the cost random, which full-batch optimizers (Newton, "
-            "L-BFGS) cannot minimize; use them with a mini-batch optimizer."
-        )
+    check_randomness(trainer.optimizer, batching.dropout, batching.augment)
     if solver and sp.issparse(data.X):
         raise ValueError(
             "The full-batch optimizers (Newton, L-BFGS) train on dense inputs only, and "

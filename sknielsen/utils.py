@@ -3,6 +3,7 @@
 from sklearn.base import clone
 
 from . import plugins
+from ._loop import check_randomness
 
 __all__ = ["check_params", "expected_failed_checks"]
 
@@ -87,3 +88,4 @@ def check_params(estimator):
     probe._resolve_plugins()
     probe._hidden_sizes()
     probe._monitored(has_validation=True)
+    check_randomness(probe.optimizer_, probe.dropout, probe.augment)

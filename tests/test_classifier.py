@@ -518,6 +518,7 @@ def test_balanced_class_weight_helps_the_rare_class(digits_split):
         (dict(hidden_layer_sizes=(0,)), "hidden_layer_sizes must hold positive integers"),
         (dict(monitor=["validation_accuracy", "nothing"]), "Unknown monitor names"),
         (dict(cost="hinge"), "Unknown cost 'hinge'"),
+        (dict(optimizer="lbfgs", dropout=0.5), "dropout and augment make the cost random"),
     ],
 )
 def test_check_params_refuses_what_fit_would_without_fitting(params, message):
