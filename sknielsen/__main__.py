@@ -471,8 +471,6 @@ def _compare(args):
                 [X_train.shape[1], *estimator.hidden_layer_sizes, n_classes], estimator.dtype
             )
     previous = output.read_previous() if args.resume else []
-    if args.resume:
-        print(f"Resuming: {len(previous)} finished jobs read from {output.json_path}")
     output.records = list(previous)
     argv = args.argv
     output.metadata = {
@@ -484,14 +482,21 @@ def _compare(args):
         "scale_rule": not args.no_scale_rule,
         "estimators": {name: repr(est) for name, est in estimators.items()},
     }
-    print(f"Comparing {', '.join(estimators)} on {args.dataset} "
-          f"({len(y_train):,} training, {len(y_test):,} test examples), sizes {sizes}, "
-          f"{args.seeds} seed(s), n_jobs={args.n_jobs}")  # fmt: skip
+
+    def header(done, total):
+        # Printed once the study has accepted its arguments and earlier records.
+        if args.resume:
+            print(f"Resuming: {len(previous)} finished jobs read from {output.json_path}")
+        print(f"Comparing {', '.join(estimators)} on {args.dataset} "
+              f"({len(y_train):,} training, {len(y_test):,} test examples), sizes {sizes}, "
+              f"{args.seeds} seed(s), n_jobs={args.n_jobs}")  # fmt: skip
+
     study = dict(
         estimators=estimators, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
         sizes=sizes, seeds=range(args.seeds), subset=args.subset,
         scale_rule=not args.no_scale_rule, eval_sets=eval_sets, n_jobs=args.n_jobs,
         previous=previous, deterministic=[name for name in estimators if name.startswith("SVC")],
+        on_start=header,
     )  # fmt: skip
     output.plan = comparison.planned_runs(estimators, sizes, study["seeds"], subset=args.subset,
                                           deterministic=study["deterministic"])  # fmt: skip

@@ -624,6 +624,7 @@ def training_size_comparison(
     n_jobs=None,
     previous=None,
     on_result=None,
+    on_start=None,
 ):
     """Fit each estimator on growing training sets and score it on fixed test sets.
 
@@ -678,6 +679,10 @@ def training_size_comparison(
     on_result : callable, optional
         Called with ``(record, done, total)`` as each job finishes, to report
         progress or save partial results.
+    on_start : callable, optional
+        Called with ``(done, total)`` once the arguments and the earlier
+        records are accepted, before the first job runs: a report printed
+        there is never followed by an error about them.
 
     Returns
     -------
@@ -721,6 +726,8 @@ def training_size_comparison(
     settings = _StudySettings(sizes, seeds, subset, scale_rule, n_full, frozenset(deterministic))
     planned = _plan_jobs(estimators, data, settings)
     records = _previous_records(previous, planned, data.score_keys())
+    if on_start is not None:
+        on_start(len(records), len(planned))
     done = {record["fingerprint"] for record in records}
     jobs = [delayed(_run_job)(job, data) for job in planned if job.fingerprint not in done]
     records = _collect(jobs, records, len(planned), n_jobs, on_result)

@@ -194,7 +194,7 @@ def test_user_error_is_one_line_and_exit_2(argv, message, files, capsys, monkeyp
     assert_one_line_error(err, message)
     if any(flag in argv for flag in ("--save", "--history", "--plot")):
         assert "Training [" not in out  # checked before training starts
-    assert not out.startswith(("Comparing", "Training")), out  # refused before the header
+    assert not out.startswith(("Comparing", "Resuming", "Training")), out  # before the header
 
 
 @pytest.mark.parametrize(
