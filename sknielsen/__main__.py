@@ -747,11 +747,18 @@ def main(argv=None):
 
     A user error (a bad flag or value, a file that cannot be read or
     written, a data set not found, ...) prints one line on stderr and
-    returns 2; Ctrl-C returns 130.
+    returns 2; Ctrl-C returns 130; a reader that closes the output early
+    (``| head``) ends it quietly with 141.
     """
     try:
         args = _parse(argv)
         return args.func(args)
+    except BrokenPipeError:
+        # The reader stopped (``| head``): end quietly, as Unix tools do. Python's
+        # own advice: point stdout at the null device so that the flush at
+        # exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except (UsageError, ValueError, TypeError, OSError, ImportError, MemoryError) as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__  # one line
         # A network too large for this machine is the user's choice of sizes, not a bug.

@@ -174,3 +174,12 @@ def test_train_reports_bad_parameters_before_any_header(argv, message, capsys):
     assert main(argv) == 2
     out, err = capsys.readouterr()
     assert out == "" and message in err and err.count("\n") == 1
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly():
+    # `python -m sknielsen plugins | head -1`: the pipe closes before the output.
+    process = subprocess.Popen([sys.executable, "-m", "sknielsen", "plugins"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    process.stdout.close()
+    stderr = process.communicate(timeout=60)[1]
+    assert process.returncode == 141 and stderr == b""
