@@ -135,9 +135,10 @@ def _train(args):
     n_classes = len(set(y_train.tolist()))
     hidden = _hidden_sizes(args, X_train.shape[1], n_classes)
     net = _network(args, hidden)
-    check_params(net)  # before the header: an error is the only line printed
     sizes = [X_train.shape[1], *hidden, n_classes]
     _check_network_fits_in_memory(sizes, net.dtype)
+    # Before the header: an error is the only line printed.
+    check_params(net, n_features=X_train.shape[1], n_outputs=n_classes)
     print(f"Training {sizes} on {description}: {len(X_train):,} training images, "
           f"cost={args.cost}, eta={args.eta}, lmbda={args.lmbda}, "
           f"mini_batch_size={args.mini_batch_size}, epochs={args.epochs}")  # fmt: skip
@@ -465,11 +466,11 @@ def _compare(args):
     comparison._check_stratifiable(args.subset, sizes, y_train)
     for estimator in estimators.values():
         if isinstance(estimator, NielsenMLPClassifier):
-            check_params(estimator)
             n_classes = len(set(y_train.tolist()))
             _check_network_fits_in_memory(
                 [X_train.shape[1], *estimator.hidden_layer_sizes, n_classes], estimator.dtype
             )
+            check_params(estimator, n_features=X_train.shape[1], n_outputs=n_classes)
     previous = output.read_previous() if args.resume else []
     output.records = list(previous)
     argv = args.argv

@@ -1,5 +1,6 @@
 """Helpers for using the estimators with scikit-learn's own tools."""
 
+import numpy as np
 from sklearn.base import clone
 
 from . import plugins
@@ -57,7 +58,7 @@ def expected_failed_checks(estimator):
     }
 
 
-def check_params(estimator):
+def check_params(estimator, n_features=None, n_outputs=None):
     """Validate an estimator's parameters and plugins as ``fit`` would, without fitting.
 
     Useful before a long job: the command line calls it before printing
@@ -66,6 +67,10 @@ def check_params(estimator):
     Parameters
     ----------
     estimator : NielsenMLPClassifier or NielsenMLPRegressor
+    n_features, n_outputs : int, optional
+        The network's input and output widths. When both are given, the
+        optimizer also checks the network's size: Newton's method, for one,
+        refuses more than ``optimizer__max_params`` parameters.
 
     Raises
     ------
@@ -89,3 +94,7 @@ def check_params(estimator):
     probe._hidden_sizes()
     probe._monitored(has_validation=True)
     check_randomness(probe.optimizer_, probe.dropout, probe.augment)
+    if n_features is not None and n_outputs is not None:
+        sizes = [n_features, *probe._hidden_sizes(), n_outputs]
+        n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+        probe.optimizer_.init(np.zeros(n_params, dtype=probe._dtype))

@@ -529,3 +529,13 @@ def test_check_params_refuses_what_fit_would_without_fitting(params, message):
     good = NielsenMLPClassifier(optimizer="momentum", monitor="all")
     check_params(good)
     assert not hasattr(good, "optimizer_")  # the estimator itself is untouched
+
+
+def test_check_params_with_the_widths_asks_the_optimizer_about_the_networks_size():
+    from sknielsen.utils import check_params
+
+    newton = NielsenMLPClassifier(hidden_layer_sizes=(100,), optimizer="newton")
+    check_params(newton)  # the size is unknown without the widths
+    with pytest.raises(ValueError, match="Newton's method needs the 7,510"):
+        check_params(newton, n_features=64, n_outputs=10)
+    check_params(newton.set_params(hidden_layer_sizes=(10,)), n_features=64, n_outputs=10)

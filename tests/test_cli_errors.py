@@ -127,6 +127,7 @@ BAD_INVOCATIONS = [
     (["compare", "--train-sizes", "50", "--n-jobs", "0"], "--n-jobs: must be a non-zero integer"),
     (["compare", "--train-sizes", "50", "--initializer", "bogus"], "Unknown initializer 'bogus'"),
     (["train", "--optimizer", "lbfgs", "--dropout", "0.5"], "dropout and augment make the cost"),
+    (["train", "--optimizer", "newton", "--hidden", "1000"], "Newton's method needs the 75,010"),
     (["compare", "--seeds", "100000000000000000000"], "--seeds: must be at most 10,000"),
     (["compare", "--subset", "stratified", "--train-sizes", "5"],
      "subset='stratified' needs sizes from 10"),
