@@ -538,6 +538,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
+def _path(text):
+    """A file or folder named on the command line: an empty one would mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"must name a file or folder; got {text!r}")
+    return text
+
+
 def _positive_int(text):
     try:
         value = int(text)
@@ -665,9 +672,9 @@ def _train_output_flags(train):
     train.add_argument("--monitor-test", action="store_true",
                        help="monitor (and stop on) the test set, as the book's chapter 3 "
                             "does, instead of the validation split")  # fmt: skip
-    train.add_argument("--save", metavar="PATH", help="save the trained model as JSON")
-    train.add_argument("--history", metavar="PATH", help="save the per-epoch history as JSON")
-    train.add_argument("--plot", metavar="PATH", help="plot the history to an image file")
+    train.add_argument("--save", type=_path, metavar="PATH", help="save the trained model as JSON")
+    train.add_argument("--history", type=_path, metavar="PATH", help="save the per-epoch history as JSON")
+    train.add_argument("--plot", type=_path, metavar="PATH", help="plot the history to an image file")
 
 
 def _compare_flags(compare):
@@ -699,7 +706,7 @@ def _compare_flags(compare):
                          help="'large' is the N(0,1) of the book's figure")  # fmt: skip
     compare.add_argument("--no-scale-rule", action="store_true",
                          help="keep epochs and lmbda fixed instead of the book's scaling")  # fmt: skip
-    compare.add_argument("--out", default="comparison-results", metavar="DIR",
+    compare.add_argument("--out", type=_path, default="comparison-results", metavar="DIR",
                          help="folder for the JSON, CSV and figures")  # fmt: skip
     compare.add_argument("--resume", action="store_true",
                          help="skip the jobs already in DIR/comparison.json")  # fmt: skip
@@ -723,7 +730,7 @@ def _parser():
     predict = _command(commands, "predict", "labels of the rows of a .npy file")
     predict.add_argument("model", metavar="MODEL", help="a file written by --save")
     predict.add_argument("file", metavar="FILE.npy", help="one sample per row")
-    predict.add_argument("--out", metavar="PATH.npy", help="write the labels here")
+    predict.add_argument("--out", type=_path, metavar="PATH.npy", help="write the labels here")
     predict.set_defaults(func=_predict)
     compare = _command(commands, "compare",
                        "network vs SVM as the training set grows (the book's figure)")

@@ -129,6 +129,8 @@ BAD_INVOCATIONS = [
     (["train", "--optimizer", "lbfgs", "--dropout", "0.5"], "dropout and augment make the cost"),
     (["train", "--optimizer", "newton", "--hidden", "1000"], "Newton's method needs the 75,010"),
     (["compare", "--seeds", "100000000000000000000"], "--seeds: must be at most 10,000"),
+    (["train", "--save", ""], "--save: must name a file or folder; got ''"),
+    (["compare", "--out", " "], "--out: must name a file or folder"),
     (["compare", "--subset", "stratified", "--train-sizes", "5"],
      "subset='stratified' needs sizes from 10"),
     (["compare", "--train-sizes", "50", "--estimators", "network", "--hidden", "10000000000000"],
