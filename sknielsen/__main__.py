@@ -26,6 +26,7 @@ from pathlib import Path
 from . import __version__, plugins
 from ._classifier import NielsenMLPClassifier
 from ._io import check_readable, check_writable, write_bytes_atomically, write_text_atomically
+from ._network import parameter_count
 from .book import add_book_command
 from .plotting import _check_figure_format
 from .utils import check_params
@@ -464,9 +465,9 @@ def _compare(args):
     # Refused here, before the header, rather than by the study after it.
     sizes, _ = comparison._checked_sizes_and_seeds(sizes, range(args.seeds), len(y_train))
     comparison._check_stratifiable(args.subset, sizes, y_train)
+    n_classes = len(set(y_train.tolist()))
     for estimator in estimators.values():
         if isinstance(estimator, NielsenMLPClassifier):
-            n_classes = len(set(y_train.tolist()))
             _check_network_fits_in_memory(
                 [X_train.shape[1], *estimator.hidden_layer_sizes, n_classes], estimator.dtype
             )
@@ -545,12 +546,17 @@ def _path(text):
     return text
 
 
-def _positive_int(text):
+def _integer(text):
+    """A whole number from the command line, or None."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
-        value = 0
-    if value < 1:
+        return None
+
+
+def _positive_int(text):
+    value = _integer(text)
+    if value is None or value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}")
     return value
 
@@ -568,11 +574,8 @@ def _seed_count(text):
 
 def _n_jobs(text):
     """joblib's n_jobs: a positive count, or −1 for every CPU (−2 all but one, …)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value == 0:
+    value = _integer(text)
+    if value is None or value == 0:
         raise argparse.ArgumentTypeError(
             f"must be a non-zero integer (-1: every CPU); got {text!r}"
         )
@@ -588,7 +591,7 @@ def _check_network_fits_in_memory(sizes, dtype):
     """Refuse, before any output, a network whose training cannot fit in the machine's memory."""
     import numpy as np
 
-    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    n_params = parameter_count(sizes)
     needed = _PARAMETER_COPIES * n_params * np.dtype(dtype).itemsize
     try:
         available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")

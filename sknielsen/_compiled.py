@@ -152,7 +152,7 @@ class CompiledTrainer:
         self.dropout = float(dropout)
         self.rng = rng
         self._layers = _layers(kernels, network)
-        self._scratch = _scratch(kernels, network, self.batch_size)
+        self._scratch = _scratch(kernels, network, self._layers, self.batch_size)
 
     def run(self, X, Y, order, sample_scales, state, start=0, stop=None, outputs=None):
         """Train on the mini-batches of rows ``order[start:stop]``, in place.
@@ -291,9 +291,9 @@ def _layers(kernels, network):
     weight_starts = np.concatenate([[0], np.cumsum(weight_counts)[:-1]])
     bias_starts = network.n_weights + np.concatenate([[0], np.cumsum(sizes[1:])[:-1]])
     # The first layer's units take a padded slot in the scratch rows, as wide
-    # as the padded rows of its weights.
+    # as the padded rows of its weights; the last entry is the row's width.
     slots = np.concatenate([[_padded_width(network)], sizes[2:]])
-    unit_starts = np.concatenate([[0], np.cumsum(slots)[:-1]])
+    unit_starts = np.concatenate([[0], np.cumsum(slots)])
     codes = kernels.CODES["activation"]
     return kernels.Layers(
         params=network.params, sizes=sizes, weight_starts=weight_starts.astype(np.int64),
@@ -309,12 +309,11 @@ def _padded_width(network):
     return -(-network.sizes[1] // lanes) * lanes
 
 
-def _scratch(kernels, network, batch_size):
+def _scratch(kernels, network, layers, batch_size):
     """Buffers for one mini-batch, allocated once per trainer."""
     dtype = network.dtype
-    units = _padded_width(network) + sum(network.sizes[2:])
     n_in = network.sizes[0]
-    rows = batch_size * units
+    rows = batch_size * layers.unit_starts[-1]
     # Zeros: the padding's units are never written, and its errors must be 0.
     return kernels.Scratch(
         z=np.zeros(rows, dtype=dtype), a=np.zeros(rows, dtype=dtype),

@@ -19,7 +19,7 @@ by :mod:`sknielsen._compiled`:
     ``params`` (the network's flat array, updated in place), ``sizes``,
     ``weight_starts`` and ``bias_starts`` (offsets of each layer's W and b in
     ``params``), ``unit_starts`` (offset of each layer's units in a row of
-    the scratch arrays), ``activations`` (codes) and ``first``: a working
+    the scratch arrays, then the row's width), ``activations`` (codes) and ``first``: a working
     copy of W₁ whose rows are padded to a whole number of vector registers
     (the first layer's slot in the scratch rows is as wide), which plain
     SGD with the lazy decay trains instead of W₁ itself in calls of at
@@ -136,12 +136,7 @@ def _add_scaled(target, coefficient, source):
 @njit
 def _block(layers, layer, rows):
     """The Block of ``layer``'s units in the scratch rows of ``rows`` samples."""
-    # The first layer's slot is padded; without hidden layers it is the last.
-    if layers.activations.size == 1:
-        stride = layers.first.size // layers.sizes[0]
-    else:
-        stride = layers.unit_starts[-1] + layers.sizes[-1]
-    return Block(layers.unit_starts[layer], layers.sizes[layer + 1], stride, rows)
+    return Block(layers.unit_starts[layer], layers.sizes[layer + 1], layers.unit_starts[-1], rows)
 
 
 @njit

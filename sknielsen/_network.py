@@ -28,6 +28,11 @@ def _layout(sizes):
     return weight_slots, bias_slots, n_weights, start
 
 
+def parameter_count(sizes):
+    """The number of weights and biases of a network with these layer sizes."""
+    return _layout(sizes)[3]
+
+
 def _views(flat, slots):
     return [flat[start:stop].reshape(shape) for start, stop, shape in slots]
 

@@ -5,6 +5,7 @@ from sklearn.base import clone
 
 from . import plugins
 from ._loop import check_randomness
+from ._network import parameter_count
 
 __all__ = ["check_params", "expected_failed_checks"]
 
@@ -91,10 +92,9 @@ def check_params(estimator, n_features=None, n_outputs=None):
     probe = clone(estimator)  # resolving plugins sets fitted attributes: on a copy
     probe._validate_params()
     probe._resolve_plugins()
-    probe._hidden_sizes()
+    hidden = probe._hidden_sizes()
     probe._monitored(has_validation=True)
     check_randomness(probe.optimizer_, probe.dropout, probe.augment)
     if n_features is not None and n_outputs is not None:
-        sizes = [n_features, *probe._hidden_sizes(), n_outputs]
-        n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+        n_params = parameter_count([n_features, *hidden, n_outputs])
         probe.optimizer_.init(np.zeros(n_params, dtype=probe._dtype))
