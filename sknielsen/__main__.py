@@ -368,14 +368,15 @@ def _gamma_note(estimators, X_train):
 
 def _write_figures(records, output, dataset):
     """Write the two figures; return the paths written (none without matplotlib)."""
+    from .plotting import plot_training_size_comparison
+
+    title = f"{dataset}: accuracy vs training-set size"
     try:
-        from .plotting import plot_training_size_comparison
-    except ImportError as exc:
+        for log, path in output.figure_paths.items():
+            plot_training_size_comparison(records, path, log=log, title=title)
+    except ImportError as exc:  # matplotlib is imported when the first figure is drawn
         print(f"No figures: {exc}")
         return []
-    for log, path in output.figure_paths.items():
-        title = f"{dataset}: accuracy vs training-set size"
-        plot_training_size_comparison(records, path, log=log, title=title)
     return list(output.figure_paths.values())
 
 

@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -552,3 +553,15 @@ def test_one_seed_calls_nothing_deterministic(tmp_path, capsys):
     argv = ["compare", "--train-sizes", "60", "--seeds", "1", "--out", str(tmp_path)]
     assert main(argv) == 0
     assert "deterministic" not in capsys.readouterr().out  # every estimator ran once
+
+
+def test_compare_without_matplotlib_writes_the_results_and_no_figures(tmp_path, capsys, monkeypatch):
+    from sknielsen.__main__ import main
+
+    # The README's main command on an install without the [plot] extra.
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # its import now fails
+    argv = ["compare", "--train-sizes", "60", "--seeds", "1", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    assert "No figures: Plotting needs matplotlib" in capsys.readouterr().out
+    assert (tmp_path / "comparison.json").exists()
+    assert not (tmp_path / "comparison.png").exists()
