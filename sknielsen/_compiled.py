@@ -19,6 +19,7 @@ import functools
 import numpy as np
 import scipy.sparse as sp
 
+from ._validation import is_canonical_csr
 from .plugins import (
     L1,
     L2,
@@ -153,6 +154,7 @@ class CompiledTrainer:
         self.rng = rng
         self._layers = _layers(kernels, network)
         self._scratch = _scratch(kernels, network, self._layers, self.batch_size)
+        self._checked = None  # the sparse matrix whose structure was last checked
 
     def run(self, X, Y, order, sample_scales, state, start=0, stop=None, outputs=None):
         """Train on the mini-batches of rows ``order[start:stop]``, in place.
@@ -208,8 +210,28 @@ class CompiledTrainer:
                     f"{dtype}; got {array.dtype}"
                     f"{'' if array.flags.c_contiguous else ', not C-contiguous'}."
                 )
-        if sp.issparse(X) and X.format != "csr":
+        if sp.issparse(X):
+            self._check_structure(X)
+
+    def _check_structure(self, X):
+        """Refuse CSR whose structure the kernels would read out of bounds.
+
+        The estimators hand over canonical CSR (:func:`sknielsen.utils.canonical_csr`);
+        this second check is made once per matrix, not once per call, as
+        ``run`` may be called for every mini-batch.
+        """
+        key = (id(X.indices), id(X.indptr), X.shape)
+        if key == self._checked:
+            return
+        if X.format != "csr":
             raise TypeError(f"The compiled engine needs sparse X as CSR; got {X.format.upper()}.")
+        if X.shape[1] != self.network.sizes[0] or not is_canonical_csr(X):
+            raise ValueError(
+                "The compiled engine needs canonical CSR input of "
+                f"{self.network.sizes[0]} columns (sorted indices in range, no duplicates); "
+                "pass it through sknielsen.utils.canonical_csr."
+            )
+        self._checked = key
 
     def _batches(self, kernels, X, Y, order, sample_scales, n_positions, outputs):
         """The data of a run of ``n_positions``, with dummy arrays for what it does not use."""

@@ -257,9 +257,12 @@ def _gather_nonzeros(batches, scratch, batch_start, m):
         index, value = scratch.nonzero_index[i], scratch.nonzero_value[i]
         count = 0
         if batches.sparse:
+            # The bounds are a last line of defence: the Python side hands over
+            # canonical rows only, which never reach them.
             for p in range(batches.indptr[row], batches.indptr[row + 1]):
-                if batches.data[p] != 0.0:
-                    index[count] = batches.indices[p]
+                column = batches.indices[p]
+                if batches.data[p] != 0.0 and count < index.size and 0 <= column < index.size:
+                    index[count] = column
                     value[count] = batches.data[p]
                     count += 1
         else:

@@ -34,6 +34,7 @@ from ._diagnostics import CostProbe, warn_about, warn_if_saturating
 from ._loop import Batching, Penalty, Trainer, TrainingData, new_optimizer_state, train
 from ._network import Network, feedforward
 from ._state import FittedState
+from ._validation import canonical_csr
 from ._warnings import warn
 from .callbacks import (
     MONITORS,
@@ -491,11 +492,9 @@ class _BaseNielsenMLP(BaseEstimator):
     def _training_data(self, request, previous):
         """Validate (X, y, sample_weight) and encode the targets."""
         X, y = validate_data(
-            self, request.X, request.y, reset=previous is None, dtype=self._dtype,
-            multi_output=True, y_numeric=self._y_numeric, accept_sparse=["csr", "csc"],
+            self, canonical_csr(request.X), request.y, reset=previous is None, dtype=self._dtype,
+            multi_output=True, y_numeric=self._y_numeric, accept_sparse="csr",
         )  # fmt: skip
-        if sp.issparse(X):  # mini-batches are rows: CSR (a sparse copy, never a dense one)
-            X = X.tocsr()
         sample_weight = self._check_sample_weight(request.sample_weight, X)
         sample_weight = self._weigh_classes(y, sample_weight, request.incremental)
         if previous is None:
@@ -520,8 +519,9 @@ class _BaseNielsenMLP(BaseEstimator):
         if (request.X_val is None) != (request.y_val is None):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
-            X_val = validate_data(self, request.X_val, reset=False, dtype=self._dtype,
-                                  accept_sparse=["csr", "csc"])  # fmt: skip
+            X_val = validate_data(self, canonical_csr(request.X_val, "X_val"), reset=False,
+                                  dtype=self._dtype,
+                                  accept_sparse="csr")  # fmt: skip
             Y_val = self._encode(request.y_val, targets)
             if X_val.shape[0] != len(Y_val):
                 raise ValueError(
@@ -705,7 +705,7 @@ class _BaseNielsenMLP(BaseEstimator):
         check_is_fitted(self)
         dtype = self.coefs_[0].dtype
         # Sparse rows go through the first layer as sparse @ dense, never densified.
-        X = validate_data(self, X, reset=False, dtype=dtype, accept_sparse=["csr", "csc"])
+        X = validate_data(self, canonical_csr(X), reset=False, dtype=dtype, accept_sparse="csr")
         activations = self._layer_activations(len(self.coefs_))
         return feedforward(X, self.coefs_, self.intercepts_, activations)
 

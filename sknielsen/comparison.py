@@ -42,6 +42,8 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from .utils import canonical_csr
+
 SUBSETS = ("first", "random", "stratified")
 DEFAULT_SCORERS = {"accuracy": "accuracy"}
 
@@ -248,7 +250,7 @@ def _checked_pair(X, y, name):
     """``X`` and ``y`` of one set, validated with scikit-learn's own helpers."""
     try:
         # The estimators check the values; here only shapes, lengths and label kinds.
-        X = check_array(X, accept_sparse=True, dtype=None, ensure_all_finite=False)
+        X = check_array(canonical_csr(X), accept_sparse=True, dtype=None, ensure_all_finite=False)
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
         check_classification_targets(y)

@@ -6,8 +6,9 @@ from sklearn.base import clone
 from . import plugins
 from ._loop import check_randomness
 from ._network import parameter_count
+from ._validation import canonical_csr
 
-__all__ = ["check_params", "expected_failed_checks"]
+__all__ = ["canonical_csr", "check_params", "expected_failed_checks"]
 
 #: Mini-batches at least this large hold all of any data set of scikit-learn's checks.
 _FULL_BATCH_SIZE = 1000

@@ -1,0 +1,157 @@
+"""Sparse input made safe once, where it enters the package.
+
+SciPy accepts sparse matrices whose structure its own routines would read
+out of bounds: column indices past the number of columns, index pointers
+that decrease, and (valid, but trouble for code that sizes buffers by the
+number of columns) duplicate entries. Every sparse matrix a user hands to
+an estimator or a study passes through :func:`canonical_csr` first, so the
+engines below only ever see sorted CSR rows without duplicates whose
+indices are in range.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+#: The formats whose structure is checked before any conversion: converting
+#: one with indices out of range would itself read or write out of bounds.
+_COMPRESSED = {"csr", "csc"}
+#: Stored entries compared at once when checking that rows are sorted.
+_CHUNK = 1 << 16
+
+
+def canonical_csr(X, name="X"):
+    """Return sparse ``X`` as canonical CSR: indices in range, sorted, no duplicates.
+
+    Duplicate entries are summed, as :meth:`scipy.sparse.csr_matrix.sum_duplicates`
+    defines them. ``X`` itself is never modified: a copy is made when it
+    is not CSR or not canonical. Anything that is not a two-dimensional
+    sparse matrix or array is returned unchanged, for the usual validation
+    to judge.
+
+    Parameters
+    ----------
+    X : object
+        The input, sparse or not.
+    name : str, default="X"
+        What the input is called in error messages.
+
+    Returns
+    -------
+    X : scipy sparse CSR matrix or array, or the input unchanged
+
+    Raises
+    ------
+    ValueError
+        Naming what is wrong with the structure of ``X``.
+    """
+    if not sp.issparse(X) or len(X.shape) != 2:
+        return X
+    if X.format in _COMPRESSED:
+        _check_compressed(X, name)
+    elif X.format == "coo":
+        _check_coordinates(X, name)
+    X = X.tocsr()
+    _check_compressed(X, name)  # the conversions of other formats are not checked by SciPy
+    if _is_canonical(X):
+        return X
+    n_stored = int(X.indptr[-1])
+    arrays = (X.data[:n_stored].copy(), X.indices[:n_stored].copy(), X.indptr.copy())
+    copy = type(X)(arrays, shape=X.shape)
+    copy.has_canonical_format = False  # SciPy caches the flag; it must not skip the sort
+    copy.sum_duplicates()
+    return copy
+
+
+def is_canonical_csr(X):
+    """Whether ``X`` is CSR that :func:`canonical_csr` would return unchanged.
+
+    Parameters
+    ----------
+    X : scipy sparse matrix or array
+
+    Returns
+    -------
+    canonical : bool
+        True for CSR whose index arrays describe its shape, with each row's
+        column indices in range and strictly rising.
+    """
+    if X.format != "csr":
+        return False
+    try:
+        _check_compressed(X, "X")
+    except ValueError:
+        return False
+    return _is_canonical(X)
+
+
+def _check_compressed(X, name):
+    """Refuse a CSR or CSC matrix whose index arrays do not describe its shape."""
+    n_major, n_minor = X.shape if X.format == "csr" else X.shape[::-1]
+    what = "row" if X.format == "csr" else "column"
+    indptr, indices = np.asarray(X.indptr), np.asarray(X.indices)
+    for array_name, array in (("indptr", indptr), ("indices", indices)):
+        if array.ndim != 1 or array.dtype.kind not in "iu":
+            raise ValueError(
+                f"Sparse {name} ({X.format.upper()}) has a malformed {array_name} array: "
+                f"expected one dimension of integers, got shape {array.shape} of {array.dtype}."
+            )
+    if len(indptr) != n_major + 1:
+        raise ValueError(
+            f"Sparse {name} ({X.format.upper()}) has {len(indptr)} index pointers for "
+            f"{n_major} {what}s; expected {n_major + 1}."
+        )
+    n_stored = int(indptr[-1]) if len(indptr) else 0
+    if indptr[0] != 0 or np.any(np.diff(indptr) < 0) or n_stored > min(len(indices), len(X.data)):
+        raise ValueError(
+            f"Sparse {name} ({X.format.upper()}) has index pointers that do not start at 0 "
+            f"and rise to at most its {min(len(indices), len(X.data))} stored entries."
+        )
+    stored = indices[:n_stored]
+    if n_stored and (stored.min() < 0 or stored.max() >= n_minor):
+        other = "column" if X.format == "csr" else "row"
+        raise ValueError(
+            f"Sparse {name} has {other} indices outside [0, {n_minor}): found "
+            f"{int(stored.min())} to {int(stored.max())}."
+        )
+
+
+def _check_coordinates(X, name):
+    """Refuse a COO matrix with coordinates outside its shape."""
+    for axis, coordinates in enumerate((X.row, X.col)):
+        coordinates = np.asarray(coordinates)
+        if len(coordinates) != len(X.data):
+            raise ValueError(
+                f"Sparse {name} (COO) has {len(coordinates)} coordinates for "
+                f"{len(X.data)} stored entries."
+            )
+        if len(coordinates) and (coordinates.min() < 0 or coordinates.max() >= X.shape[axis]):
+            what = ("row", "column")[axis]
+            raise ValueError(
+                f"Sparse {name} has {what} indices outside [0, {X.shape[axis]}): found "
+                f"{int(coordinates.min())} to {int(coordinates.max())}."
+            )
+
+
+def _is_canonical(X):
+    """Whether each row's column indices rise strictly (sorted, no duplicates).
+
+    Computed, not read from SciPy's cached ``has_canonical_format``, which
+    goes stale when the index arrays are changed in place. The entries are
+    compared a chunk at a time, so that checking never costs memory in
+    proportion to the matrix.
+    """
+    n_stored = int(X.indptr[-1])
+    if len(X.indices) != n_stored or len(X.data) != n_stored:
+        return False
+    indices = X.indices
+    # Entry p + 1 may fall below entry p only where a row starts at p + 1.
+    row_starts = X.indptr[1:-1]
+    row_starts = row_starts[(row_starts > 0) & (row_starts < n_stored)]
+    for start in range(0, max(n_stored - 1, 0), _CHUNK):
+        stop = min(start + _CHUNK, n_stored - 1)
+        rises = indices[start + 1 : stop + 1] > indices[start:stop]
+        first, last = np.searchsorted(row_starts, (start, stop), side="right")
+        rises[row_starts[first:last] - 1 - start] = True
+        if not rises.all():
+            return False
+    return True

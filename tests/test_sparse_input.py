@@ -1,0 +1,218 @@
+"""Sparse input is made canonical, or refused, once, wherever it enters.
+
+Non-canonical but valid matrices (duplicate entries, unsorted indices, any
+format) give the results of their canonical form; malformed ones (indices
+out of range, index pointers that do not describe the shape) are refused
+with a message naming the problem, on both engines and at every entry point.
+Either way the process survives: these inputs once wrote out of bounds.
+"""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
+from sknielsen._compiled import numba_available
+from sknielsen.comparison import training_size_comparison
+from sknielsen.utils import canonical_csr
+
+ENGINES = [
+    "numpy",
+    pytest.param(
+        "numba",
+        marks=pytest.mark.skipif(not numba_available(), reason="needs the [fast] extra (numba)"),
+    ),
+]
+N_FEATURES = 6
+
+
+def _dense(n_samples=40, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.random((n_samples, N_FEATURES))
+    X[X < 0.5] = 0.0
+    return X, np.arange(n_samples) % 2
+
+
+def _duplicated(X, copies=3):
+    """CSR holding each stored entry of X ``copies`` times, shuffled within rows, summing to X."""
+    rows, cols = np.nonzero(X)
+    rows, cols = np.repeat(rows, copies), np.repeat(cols, copies)
+    values = np.repeat(X[np.nonzero(X)] / copies, copies)
+    rng = np.random.default_rng(1)
+    order = np.lexsort((rng.random(len(rows)), rows))  # rows kept, entries shuffled within
+    indptr = np.searchsorted(rows[order], np.arange(X.shape[0] + 1))
+    return sp.csr_matrix((values[order], cols[order], indptr), shape=X.shape)
+
+
+def _reversed_rows(X):
+    """CSR equal to X with the entries of each row stored in falling column order."""
+    reversed_ = sp.csr_matrix(X)
+    for start, stop in zip(reversed_.indptr[:-1], reversed_.indptr[1:]):
+        reversed_.indices[start:stop] = reversed_.indices[start:stop][::-1].copy()
+        reversed_.data[start:stop] = reversed_.data[start:stop][::-1].copy()
+    return reversed_
+
+
+def _non_canonical_members(X):
+    """Valid sparse matrices equal to X, none canonical CSR."""
+    unsorted = _reversed_rows(X)
+    duplicated = _duplicated(X)
+    stale = sp.csr_matrix(X)
+    assert stale.has_canonical_format  # SciPy caches the flag, and keeps it after this:
+    stale.indices[:], stale.data[:] = unsorted.indices, unsorted.data
+    coo = sp.coo_matrix(X)
+    coo_duplicated = sp.coo_matrix(
+        (np.r_[coo.data / 2, coo.data / 2], (np.r_[coo.row, coo.row], np.r_[coo.col, coo.col])),
+        shape=X.shape,
+    )
+    return {
+        "duplicates": duplicated,
+        "more entries than features": _duplicated(X, copies=N_FEATURES + 2),
+        "unsorted": unsorted,
+        "stale canonical flag": stale,
+        "csc with duplicates": _duplicated(np.ascontiguousarray(X.T)).T,
+        "coo with duplicates": coo_duplicated,
+        "csr_array with duplicates": sp.csr_array(duplicated),
+        "lil": sp.lil_matrix(X),
+        "dok": sp.dok_matrix(X),
+        "bsr": sp.bsr_matrix(X),
+    }
+
+
+def _malformed_members(X):
+    """Sparse matrices whose structure would be read out of bounds."""
+    members = {}
+    past_the_end = sp.csr_matrix(X)
+    past_the_end.indices[0] = N_FEATURES + 1000
+    members["column index past the end"] = past_the_end
+    negative = sp.csr_matrix(X)
+    negative.indices[3] = -5
+    members["negative column index"] = negative
+    falling = sp.csr_matrix(X)
+    falling.indptr[2] = falling.indptr[1] - 1
+    members["falling index pointers"] = falling
+    overrunning = sp.csr_matrix(X)
+    overrunning.indptr[-1] += 50
+    members["index pointers past the stored entries"] = overrunning
+    csc = sp.csc_matrix(X)
+    csc.indices[1] = X.shape[0] + 7
+    members["csc row index past the end"] = csc
+    coo = sp.coo_matrix(X)
+    coo.col[2] = N_FEATURES
+    members["coo column past the end"] = coo
+    return members
+
+
+X_DENSE, Y = _dense()
+NON_CANONICAL = _non_canonical_members(X_DENSE)
+MALFORMED = _malformed_members(X_DENSE)
+
+
+@pytest.mark.parametrize("member", sorted(NON_CANONICAL))
+def test_canonical_csr_sums_duplicates_and_sorts(member):
+    X = NON_CANONICAL[member]
+    before = X.copy() if hasattr(X, "copy") else X
+    canonical = canonical_csr(X)
+    assert canonical.format == "csr"
+    np.testing.assert_allclose(canonical.toarray(), X_DENSE, rtol=1e-12)
+    for start, stop in zip(canonical.indptr[:-1], canonical.indptr[1:]):
+        assert np.all(np.diff(canonical.indices[start:stop]) > 0)
+    assert type(canonical).__name__.endswith("_array") == type(X).__name__.endswith("_array")
+    np.testing.assert_array_equal(X.toarray(), before.toarray())  # the input is not changed
+
+
+@pytest.mark.parametrize("member", sorted(MALFORMED))
+def test_canonical_csr_refuses_malformed_structure(member):
+    with pytest.raises(ValueError, match="Sparse X"):
+        canonical_csr(MALFORMED[member])
+
+
+def test_canonical_csr_returns_canonical_input_itself():
+    X = sp.csr_matrix(X_DENSE)
+    assert canonical_csr(X) is X
+    assert canonical_csr(X_DENSE) is X_DENSE
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("member", sorted(NON_CANONICAL))
+def test_non_canonical_input_trains_as_its_canonical_form(engine, member):
+    X = NON_CANONICAL[member]
+    params = {"engine": engine, "epochs": 2, "mini_batch_size": 4, "random_state": 0}
+    fitted = NielsenMLPClassifier(**params).fit(X, Y, X_val=X, y_val=Y)
+    expected = NielsenMLPClassifier(**params).fit(X_DENSE, Y, X_val=X_DENSE, y_val=Y)
+    np.testing.assert_allclose(fitted.coefs_[0], expected.coefs_[0], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        fitted.predict_proba(X), expected.predict_proba(X_DENSE), rtol=1e-9, atol=1e-12
+    )
+    partial = NielsenMLPClassifier(**params).partial_fit(X, Y, classes=[0, 1])
+    assert np.all(np.isfinite(partial.predict_proba(X)))
+
+
+ENTRY_POINTS = {
+    "fit": lambda model, X: model.fit(X, Y),
+    "fit X_val": lambda model, X: model.fit(X_DENSE, Y, X_val=X, y_val=Y),
+    "partial_fit": lambda model, X: model.partial_fit(X, Y, classes=[0, 1]),
+    "predict": lambda model, X: model.fit(X_DENSE, Y).predict(X),
+    "predict_proba": lambda model, X: model.fit(X_DENSE, Y).predict_proba(X),
+    "predict_log_proba": lambda model, X: model.fit(X_DENSE, Y).predict_log_proba(X),
+    "score": lambda model, X: model.fit(X_DENSE, Y).score(X, Y),
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("entry", sorted(ENTRY_POINTS))
+@pytest.mark.parametrize("member", sorted(MALFORMED))
+def test_malformed_input_is_refused_at_every_entry_point(engine, entry, member):
+    model = NielsenMLPClassifier(engine=engine, epochs=1, mini_batch_size=4, random_state=0)
+    with pytest.raises(ValueError, match="Sparse X"):
+        ENTRY_POINTS[entry](model, MALFORMED[member])
+
+
+@pytest.mark.parametrize("member", ["column index past the end", "falling index pointers"])
+def test_regressor_refuses_malformed_input(member):
+    with pytest.raises(ValueError, match="Sparse X"):
+        NielsenMLPRegressor(epochs=1).fit(MALFORMED[member], Y.astype(float))
+
+
+def test_comparison_refuses_malformed_and_accepts_non_canonical_input():
+    from sklearn.svm import LinearSVC
+
+    estimators = {"svm": LinearSVC()}
+    with pytest.raises(ValueError, match="Sparse X"):
+        training_size_comparison(
+            estimators, MALFORMED["column index past the end"], Y, X_DENSE, Y, sizes=[20]
+        )
+    records = training_size_comparison(
+        estimators, NON_CANONICAL["duplicates"], Y, NON_CANONICAL["unsorted"], Y, sizes=[20]
+    )
+    expected = training_size_comparison(estimators, X_DENSE, Y, X_DENSE, Y, sizes=[20])
+    assert [r["accuracy_test"] for r in records] == [r["accuracy_test"] for r in expected]
+
+
+@pytest.mark.skipif(not numba_available(), reason="needs the [fast] extra (numba)")
+def test_compiled_engine_checks_structure_itself():
+    """A second line: the compiled trainer refuses what the estimators would have fixed."""
+    from sknielsen._compiled import CompiledTrainer
+    from sknielsen._network import Network
+    from sknielsen.plugins import (
+        SGD,
+        CrossEntropyCost,
+        DefaultInitializer,
+        NoRegularizer,
+        Sigmoid,
+    )
+
+    network = Network((N_FEATURES, 3, 2), [Sigmoid(), Sigmoid()])
+    network.initialize(DefaultInitializer(), np.random.default_rng(0))
+    trainer = CompiledTrainer(
+        network, CrossEntropyCost(), NoRegularizer(), SGD(),
+        lmbda=0.0, n_train=40, batch_size=4, dropout=0.0, rng=np.random.default_rng(0),
+    )  # fmt: skip
+    targets = np.eye(2)[Y]
+    order = np.arange(40, dtype=np.int64)
+    for member in ("more entries than features", "unsorted"):
+        X = NON_CANONICAL[member].tocsr()
+        with pytest.raises(ValueError, match="canonical CSR"):
+            trainer.run(X, targets, order, None, {"eta": 0.5})
+    trainer.run(canonical_csr(NON_CANONICAL["duplicates"]), targets, order, None, {"eta": 0.5})
+    assert np.all(np.isfinite(network.params))
