@@ -58,3 +58,15 @@ def test_the_estimator_docstring_names_every_built_in_plugin():
         for name in plugins.available(kind):
             if plugins.get_class(kind, name).__module__.startswith("sknielsen.plugins"):
                 assert f"``'{name}'``" in doc, f"{kind} {name!r} missing from the docstring"
+
+
+def test_readme_marks_the_blocks_that_ci_runs_verbatim():
+    """.ci/run executes these blocks as they stand: the set-up with the main command, the tests."""
+    import runpy
+
+    blocks_module = runpy.run_path(str(ROOT / ".ci" / "readme_blocks.py"))
+    blocks = blocks_module["marked_blocks"]((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert blocks == [
+        "pip install -e . && python -m sknielsen",
+        'pip install -e ".[test]" && python -m pytest',
+    ]

@@ -79,8 +79,12 @@ def test_auto_picks_the_compiled_engine_where_it_has_kernels_and_is_faster(monke
     [
         ({"augment": "shift", "image_shape": (8, 8)}, "augmentation has no compiled kernel"),
         ({"optimizer": "lbfgs"}, "LBFGS has no compiled kernel"),
-        ({"dtype": "float32", "mini_batch_size": 100}, "measured as fast or faster"),
-        ({"mini_batch_size": 100}, "measured as fast or faster"),
+        pytest.param(
+            {"dtype": "float32", "mini_batch_size": 100},
+            "measured as fast or faster",
+            marks=needs_numba,
+        ),
+        pytest.param({"mini_batch_size": 100}, "measured as fast or faster", marks=needs_numba),
     ],
 )
 def test_auto_falls_back_to_numpy_and_says_why(params, reason, capsys, monkeypatch):

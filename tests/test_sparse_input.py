@@ -20,7 +20,9 @@ ENGINES = [
     "numpy",
     pytest.param(
         "numba",
-        marks=pytest.mark.skipif(not numba_available(), reason="needs the [fast] extra (numba)"),
+        marks=pytest.mark.skipif(
+            not numba_available(), reason="numba is not installed (pip install sknielsen[fast])"
+        ),
     ),
 ]
 N_FEATURES = 6
@@ -189,7 +191,9 @@ def test_comparison_refuses_malformed_and_accepts_non_canonical_input():
     assert [r["accuracy_test"] for r in records] == [r["accuracy_test"] for r in expected]
 
 
-@pytest.mark.skipif(not numba_available(), reason="needs the [fast] extra (numba)")
+@pytest.mark.skipif(
+    not numba_available(), reason="numba is not installed (pip install sknielsen[fast])"
+)
 def test_compiled_engine_checks_structure_itself():
     """A second line: the compiled trainer refuses what the estimators would have fixed."""
     from sknielsen._compiled import CompiledTrainer
