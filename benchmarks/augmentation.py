@@ -26,7 +26,7 @@ from sknielsen.datasets import load_mnist
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent.parent / "shared" / "data" / "mnist"
 AUGMENTERS = [None, "rotate", "shift", "elastic"]
-SETTINGS = {1000: dict(lmbda=0.1, epochs=400), 50000: dict(lmbda=5.0, epochs=30)}
+SETTINGS = {1000: {"lmbda": 0.1, "epochs": 400}, 50000: {"lmbda": 5.0, "epochs": 30}}
 
 
 def main(argv=None):
@@ -34,37 +34,59 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
     mnist = load_mnist(DATA)
-    settings = {1000: dict(lmbda=0.1, epochs=40)} if args.quick else SETTINGS
+    settings = {1000: {"lmbda": 0.1, "epochs": 40}} if args.quick else SETTINGS
     records = []
     started = time.perf_counter()
     for n, params in settings.items():
         for augment in AUGMENTERS:
-            net = NielsenMLPClassifier(hidden_layer_sizes=(100,), eta=0.5, mini_batch_size=10,
-                                       augment=augment, random_state=0, **params)  # fmt: skip
+            net = NielsenMLPClassifier(
+                hidden_layer_sizes=(100,),
+                eta=0.5,
+                mini_batch_size=10,
+                augment=augment,
+                random_state=0,
+                **params,
+            )
             start = time.perf_counter()
             net.fit(mnist.X_train[:n], mnist.y_train[:n])
             seconds = time.perf_counter() - start
-            records.append({"n_train": n, "augment": augment or "none", **params,
-                            "test_accuracy": net.score(mnist.X_test, mnist.y_test),
-                            "training_accuracy": net.score(mnist.X_train[:n], mnist.y_train[:n]),
-                            "seconds": seconds})  # fmt: skip
+            records.append(
+                {
+                    "n_train": n,
+                    "augment": augment or "none",
+                    **params,
+                    "test_accuracy": net.score(mnist.X_test, mnist.y_test),
+                    "training_accuracy": net.score(mnist.X_train[:n], mnist.y_train[:n]),
+                    "seconds": seconds,
+                }
+            )
             print(records[-1], flush=True)
-    lines = ["| training images | augmenter | test accuracy | training accuracy | epochs | seconds |",
-             "|---:|---|---:|---:|---:|---:|"]  # fmt: skip
+    lines = [
+        "| training images | augmenter | test accuracy | training accuracy | epochs | seconds |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
     for r in records:
-        lines.append(f"| {r['n_train']:,} | {r['augment']} | {r['test_accuracy']:.2%} | "
-                     f"{r['training_accuracy']:.2%} | {r['epochs']} | {r['seconds']:.0f} |")  # fmt: skip
+        lines.append(
+            f"| {r['n_train']:,} | {r['augment']} | {r['test_accuracy']:.2%} | "
+            f"{r['training_accuracy']:.2%} | {r['epochs']} | {r['seconds']:.0f} |"
+        )
     table = "\n".join(lines) + "\n"
     total = time.perf_counter() - started
     print(table)
     print(f"Total {total / 60:.1f} minutes")
     name = "augmentation-quick" if args.quick else "augmentation"
     out = HERE / "results" / f"{name}.json"
-    out.write_text(json.dumps({
-        "command": "python benchmarks/augmentation.py" + (" --quick" if args.quick else ""),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "minutes": total / 60, "records": records,
-    }, indent=1))  # fmt: skip
+    out.write_text(
+        json.dumps(
+            {
+                "command": "python benchmarks/augmentation.py" + (" --quick" if args.quick else ""),
+                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "minutes": total / 60,
+                "records": records,
+            },
+            indent=1,
+        )
+    )
     out.with_suffix(".md").write_text(table)
 
 

@@ -40,53 +40,115 @@ DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "mnist"
 EXPERIMENTS = {
     "quadratic": (
         "chapter 1: [784,30,10], quadratic cost, η=3.0, 30 epochs, N(0,1) init",
-        dict(hidden_layer_sizes=(30,), cost="quadratic", eta=3.0, epochs=30, initializer="large"),
-        50000, 95.42, "test",
+        {
+            "hidden_layer_sizes": (30,),
+            "cost": "quadratic",
+            "eta": 3.0,
+            "epochs": 30,
+            "initializer": "large",
+        },
+        50000,
+        95.42,
+        "test",
     ),
     "ce30": (
         "[784,30,10], cross-entropy, η=0.5, 30 epochs, N(0,1) init",
-        dict(hidden_layer_sizes=(30,), eta=0.5, epochs=30, initializer="large"),
-        50000, 95.49, "test",
+        {"hidden_layer_sizes": (30,), "eta": 0.5, "epochs": 30, "initializer": "large"},
+        50000,
+        95.49,
+        "test",
     ),
     "ce30_l2": (
         "[784,30,10], cross-entropy, η=0.5, λ=5.0, 30 epochs, N(0,1) init",
-        dict(hidden_layer_sizes=(30,), eta=0.5, lmbda=5.0, epochs=30, initializer="large"),
-        50000, 96.49, "test",
+        {
+            "hidden_layer_sizes": (30,),
+            "eta": 0.5,
+            "lmbda": 5.0,
+            "epochs": 30,
+            "initializer": "large",
+        },
+        50000,
+        96.49,
+        "test",
     ),
     "ce100": (
         "[784,100,10], cross-entropy, η=0.5, 30 epochs, N(0,1) init",
-        dict(hidden_layer_sizes=(100,), eta=0.5, epochs=30, initializer="large"),
-        50000, 96.82, "test",
+        {"hidden_layer_sizes": (100,), "eta": 0.5, "epochs": 30, "initializer": "large"},
+        50000,
+        96.82,
+        "test",
     ),
     "ce100_l2": (
         "[784,100,10], cross-entropy, η=0.5, λ=5.0, 30 epochs, N(0,1) init",
-        dict(hidden_layer_sizes=(100,), eta=0.5, lmbda=5.0, epochs=30, initializer="large"),
-        50000, 97.92, "validation",
+        {
+            "hidden_layer_sizes": (100,),
+            "eta": 0.5,
+            "lmbda": 5.0,
+            "epochs": 30,
+            "initializer": "large",
+        },
+        50000,
+        97.92,
+        "validation",
     ),
     "ce100_l2_60": (
         "[784,100,10], cross-entropy, η=0.1, λ=5.0, 60 epochs, N(0,1) init",
-        dict(hidden_layer_sizes=(100,), eta=0.1, lmbda=5.0, epochs=60, initializer="large"),
-        50000, 98.04, "validation",
+        {
+            "hidden_layer_sizes": (100,),
+            "eta": 0.1,
+            "lmbda": 5.0,
+            "epochs": 60,
+            "initializer": "large",
+        },
+        50000,
+        98.04,
+        "validation",
     ),
     "small": (
         "1,000 training images, [784,30,10], η=0.5, 400 epochs (overfits: ~100% training)",
-        dict(hidden_layer_sizes=(30,), eta=0.5, epochs=400, initializer="large"),
-        1000, 82.0, "test",
+        {"hidden_layer_sizes": (30,), "eta": 0.5, "epochs": 400, "initializer": "large"},
+        1000,
+        82.0,
+        "test",
     ),
     "small_l2": (
         "1,000 training images, as above with λ=0.1",
-        dict(hidden_layer_sizes=(30,), eta=0.5, lmbda=0.1, epochs=400, initializer="large"),
-        1000, 87.0, "test",
+        {
+            "hidden_layer_sizes": (30,),
+            "eta": 0.5,
+            "lmbda": 0.1,
+            "epochs": 400,
+            "initializer": "large",
+        },
+        1000,
+        87.0,
+        "test",
     ),
     "init_large": (
         "old initialization N(0,1): [784,30,10], λ=5.0, η=0.1, after 1 epoch",
-        dict(hidden_layer_sizes=(30,), eta=0.1, lmbda=5.0, epochs=1, initializer="large"),
-        50000, 87.0, "validation",
+        {
+            "hidden_layer_sizes": (30,),
+            "eta": 0.1,
+            "lmbda": 5.0,
+            "epochs": 1,
+            "initializer": "large",
+        },
+        50000,
+        87.0,
+        "validation",
     ),
     "init_default": (
         "new initialization N(0,1/n_in): [784,30,10], λ=5.0, η=0.1, after 1 epoch",
-        dict(hidden_layer_sizes=(30,), eta=0.1, lmbda=5.0, epochs=1, initializer="default"),
-        50000, 93.0, "validation",
+        {
+            "hidden_layer_sizes": (30,),
+            "eta": 0.1,
+            "lmbda": 5.0,
+            "epochs": 1,
+            "initializer": "default",
+        },
+        50000,
+        93.0,
+        "validation",
     ),
 }
 APPROXIMATE = {"small": "about", "small_l2": "about", "init_large": "under", "init_default": "near"}
@@ -112,8 +174,12 @@ def book_record(name):
         accuracies = accuracies[key]
     accuracies = accuracies[: EXPERIMENTS[name][1]["epochs"]]
     best = max(accuracies)
-    return {"record": record, "last": accuracies[-1] / 100, "best": best / 100,
-            "best_epoch": accuracies.index(best) + 1}  # fmt: skip
+    return {
+        "record": record,
+        "last": accuracies[-1] / 100,
+        "best": best / 100,
+        "best_epoch": accuracies.index(best) + 1,
+    }
 
 
 def run_experiment(name, mnist, seed, quick, engine="auto"):
@@ -126,7 +192,9 @@ def run_experiment(name, mnist, seed, quick, engine="auto"):
     X, y = mnist.X_train[:n_train], mnist.y_train[:n_train]
     # The book's evaluation_data: the test set in its overfitting and
     # regularization runs, the validation set in the later ones.
-    X_eval, y_eval = (mnist.X_test, mnist.y_test) if metric == "test" else (mnist.X_val, mnist.y_val)
+    X_eval, y_eval = (
+        (mnist.X_test, mnist.y_test) if metric == "test" else (mnist.X_val, mnist.y_val)
+    )
     net = NielsenMLPClassifier(**params)
     start = time.perf_counter()
     net.fit(X, y, X_val=X_eval, y_val=y_eval)
@@ -151,25 +219,34 @@ def run_experiment(name, mnist, seed, quick, engine="auto"):
 
 def summary_rows(records):
     rows = []
-    for name, (description, _, n_train, book, metric) in EXPERIMENTS.items():
+    for name, (description, _, _n_train, book, metric) in EXPERIMENTS.items():
         runs = [r for r in records if r["experiment"] == name]
         if not runs:
             continue
 
-        def stats(key):
+        def stats(key, runs=runs):
             values = [r[key] for r in runs]
             spread = statistics.stdev(values) if len(values) > 1 else 0.0
             return statistics.mean(values), spread, min(values), max(values)
 
-        rows.append({
-            "experiment": name, "description": description, "book": book, "metric": metric,
-            "book_qualifier": APPROXIMATE.get(name, ""), "seeds": len(runs),
-            "last": stats("last"), "best": stats("best"),
-            "best_epoch": statistics.mean(r["best_epoch"] for r in runs),
-            "training": stats("training"), "record": book_record(name),
-            "epochs": runs[0]["epochs"], "seconds": statistics.mean(r["seconds"] for r in runs),
-            "engine": "/".join(sorted({r.get("engine", "numpy") for r in runs})),
-        })  # fmt: skip
+        rows.append(
+            {
+                "experiment": name,
+                "description": description,
+                "book": book,
+                "metric": metric,
+                "book_qualifier": APPROXIMATE.get(name, ""),
+                "seeds": len(runs),
+                "last": stats("last"),
+                "best": stats("best"),
+                "best_epoch": statistics.mean(r["best_epoch"] for r in runs),
+                "training": stats("training"),
+                "record": book_record(name),
+                "epochs": runs[0]["epochs"],
+                "seconds": statistics.mean(r["seconds"] for r in runs),
+                "engine": "/".join(sorted({r.get("engine", "numpy") for r in runs})),
+            }
+        )
     return rows
 
 
@@ -197,9 +274,11 @@ def markdown(rows, command, seconds):
             f"| {r['engine']} | {r['seconds']:.1f} |"
         )
     lines.append("")
-    lines.append(f"`{command}`: {seconds / 60:.1f} minutes in all. Accuracies are on the "
-                 "set the book reports (test or validation); sd is the standard deviation "
-                 "over the seeds.")  # fmt: skip
+    lines.append(
+        f"`{command}`: {seconds / 60:.1f} minutes in all. Accuracies are on the "
+        "set the book reports (test or validation); sd is the standard deviation "
+        "over the seeds."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -213,7 +292,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     seeds = args.seeds or (1 if args.quick else 10)
     names = args.only or list(EXPERIMENTS)
-    command = "python benchmarks/book_chapter3.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python benchmarks/book_chapter3.py " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
 
     started = time.perf_counter()
     mnist = load_mnist(args.data_dir)
@@ -222,11 +303,13 @@ def main(argv=None):
         for seed in range(seeds):
             record = run_experiment(name, mnist, seed, args.quick, args.engine)
             records.append(record)
-            print(f"{name:13} seed {seed}: {record['metric']} {record['last']:.2f} % "
-                  f"(best {record['best']:.2f} % at epoch {record['best_epoch']}), "
-                  f"training {record['training']:.2f} %, {record['seconds']:.1f} s "
-                  f"({record['engine']})",
-                  flush=True)  # fmt: skip
+            print(
+                f"{name:13} seed {seed}: {record['metric']} {record['last']:.2f} % "
+                f"(best {record['best']:.2f} % at epoch {record['best_epoch']}), "
+                f"training {record['training']:.2f} %, {record['seconds']:.1f} s "
+                f"({record['engine']})",
+                flush=True,
+            )
     seconds = time.perf_counter() - started
     rows = summary_rows(records)
     table = markdown(rows, command.strip(), seconds)
@@ -234,10 +317,18 @@ def main(argv=None):
     print(table)
     results = HERE / "results" / f"chapter3{'-quick' if args.quick else ''}.json"
     results.parent.mkdir(exist_ok=True)
-    results.write_text(json.dumps({
-        "command": command.strip(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "seconds": seconds, "records": records, "summary": rows,
-    }, indent=1))  # fmt: skip
+    results.write_text(
+        json.dumps(
+            {
+                "command": command.strip(),
+                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "seconds": seconds,
+                "records": records,
+                "summary": rows,
+            },
+            indent=1,
+        )
+    )
     print(f"Wrote {results}")
     if not args.quick and args.only is None:
         (HERE / "results" / "chapter3.md").write_text(table)

@@ -147,15 +147,23 @@ def table(results):
             f"| {name} | {book.RECORDS[name].script} | {r['entries']} | {_differences(r)} "
             f"| {r['seconds']:.0f} s | {sensitivity} |"
         )
-    lines += ["", "Lists outside the criteria (more than 3 images apart, or costs more "
-              "than 1e-4 relative):", ""]  # fmt: skip
+    lines += [
+        "",
+        "Lists outside the criteria (more than 3 images apart, or costs more than 1e-4 relative):",
+        "",
+    ]
     lines += [
         f"- {name}, {label}: largest difference {worst}"
-        for name, r in results.items() for label, worst in r["outside"].items()
-    ] or ["- none"]  # fmt: skip
+        for name, r in results.items()
+        for label, worst in r["outside"].items()
+    ] or ["- none"]
     runs = sorted({(r["date"], r["command"]) for r in results.values()})
-    lines += ["", "Measured on this project's 2-core machine (run time: the replay alone, "
-              "without loading the data), by:", ""]  # fmt: skip
+    lines += [
+        "",
+        "Measured on this project's 2-core machine (run time: the replay alone, "
+        "without loading the data), by:",
+        "",
+    ]
     lines += [f"- `{command}` ({date})" for date, command in runs]
     lines += ["", "Raw numbers, ours included, in `benchmarks/results/book_replay.json`."]
     return "\n".join(lines) + "\n"
@@ -214,18 +222,26 @@ def introduction():
         missing = "(run `python benchmarks/book_replay_sensitivity.py` for this table)"
         return INTRODUCTION.format(sensitivity=missing, growth=missing)
     dates = sorted({f"`{r['command']}` ({r['date']})" for r in runs.values()})
-    sensitivity = (book_replay_sensitivity.table(runs) + "\n\nMeasured by " + ", ".join(dates)
-                   + "; raw numbers in `benchmarks/results/book_replay_sensitivity.json`.")  # fmt: skip
-    return INTRODUCTION.format(sensitivity=sensitivity,
-                               growth=book_replay_sensitivity.growth_table(runs))  # fmt: skip
+    sensitivity = (
+        book_replay_sensitivity.table(runs)
+        + "\n\nMeasured by "
+        + ", ".join(dates)
+        + "; raw numbers in `benchmarks/results/book_replay_sensitivity.json`."
+    )
+    return INTRODUCTION.format(
+        sensitivity=sensitivity, growth=book_replay_sensitivity.growth_table(runs)
+    )
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="+", choices=list(book.RECORDS), default=None)
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
-    parser.add_argument("--table-only", action="store_true",
-                        help="replay nothing: rebuild the table and the doc from the JSON")  # fmt: skip
+    parser.add_argument(
+        "--table-only",
+        action="store_true",
+        help="replay nothing: rebuild the table and the doc from the JSON",
+    )
     args = parser.parse_args(argv)
     arguments = argv if argv is not None else sys.argv[1:]
     command = " ".join(["python benchmarks/book_replay.py", *arguments])
@@ -244,8 +260,10 @@ def main(argv=None):
     print(f"Wrote {out}")
     if len(results) == len(book.RECORDS):
         figures = "\n".join(f"- [{name}](book-replay/{name}.png)" for name in results)
-        DOC.write_text(f"{introduction()}\n## The replays\n\n{text}\nFigures, each replay "
-                       f"drawn over the book's record:\n\n{figures}\n")  # fmt: skip
+        DOC.write_text(
+            f"{introduction()}\n## The replays\n\n{text}\nFigures, each replay "
+            f"drawn over the book's record:\n\n{figures}\n"
+        )
         print(f"Wrote {DOC}")
     return 0 if all(r["agrees"] for r in results.values()) else 1
 

@@ -253,8 +253,9 @@ def _overfitting_run(n_train, lmbda, record):
 def _multiple_eta_run(eta):
     description = f"[784,30,10], default init, 50,000 images, η {eta}, λ 5.0"
     path = (book.MULTIPLE_ETA.index(eta), 2)  # that η's training cost
-    return Run("multiple_eta.py", description, 50000, eta, 5.0, "training cost",
-               ("multiple_eta", path))  # fmt: skip
+    return Run(
+        "multiple_eta.py", description, 50000, eta, 5.0, "training cost", ("multiple_eta", path)
+    )
 
 
 RUNS = {
@@ -332,8 +333,10 @@ def train_twice(name, data, epochs, *, every=10, log=print):
         result["distance"].append(parameter_distance(*networks))
         result["seconds"].append(time.perf_counter() - started)
         shown = [_shown(v) for v in (record[epoch], *numbers)]
-        log(f"{epoch + 1:>5}  {shown[0]:>10}  {shown[1]:>10}  {shown[2]:>10}  "
-            f"{result['distance'][-1]:9.1e}  {result['seconds'][-1]:.1f}")  # fmt: skip
+        log(
+            f"{epoch + 1:>5}  {shown[0]:>10}  {shown[1]:>10}  {shown[2]:>10}  "
+            f"{result['distance'][-1]:9.1e}  {result['seconds'][-1]:.1f}"
+        )
     return result
 
 
@@ -455,8 +458,11 @@ def growth_table(runs):
 
 
 def _environment():
-    blas = [f"{i['internal_api']} {i['version']} ({i.get('architecture')})"
-            for i in threadpool_info() if i["user_api"] == "blas"]  # fmt: skip
+    blas = [
+        f"{i['internal_api']} {i['version']} ({i.get('architecture')})"
+        for i in threadpool_info()
+        if i["user_api"] == "blas"
+    ]
     return {"python": platform.python_version(), "numpy": np.__version__, "blas": blas}
 
 
@@ -469,8 +475,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.epochs < 1:
         parser.error("--epochs must be at least 1")
-    command = " ".join(["python benchmarks/book_replay_sensitivity.py",
-                        *(argv if argv is not None else sys.argv[1:])])  # fmt: skip
+    command = " ".join(
+        [
+            "python benchmarks/book_replay_sensitivity.py",
+            *(argv if argv is not None else sys.argv[1:]),
+        ]
+    )
     data = load_mnist(args.data_dir, scale="book")
     out = Path(args.out)
     # Runs measured before and not named now stay, so that --runs refreshes a few.
@@ -482,10 +492,14 @@ def main(argv=None):
         for name in args.runs:
             result = train_twice(name, data, args.epochs)
             runs[name] = {
-                "description": RUNS[name].description, "monitor": RUNS[name].monitor,
-                "epochs": args.epochs, "summary": summarize(name, result), **result,
-                "command": command, "date": date,
-            }  # fmt: skip
+                "description": RUNS[name].description,
+                "monitor": RUNS[name].monitor,
+                "epochs": args.epochs,
+                "summary": summarize(name, result),
+                **result,
+                "command": command,
+                "date": date,
+            }
             print(flush=True)
     runs = {name: runs[name] for name in RUNS if name in runs}
     print(table(runs))

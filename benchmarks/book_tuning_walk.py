@@ -42,8 +42,14 @@ def main():
     started = time.perf_counter()
     steps = []
     for eta, lmbda, book in BOOK_STEPS:
-        net = NielsenMLPClassifier(hidden_layer_sizes=(), eta=eta, lmbda=lmbda, epochs=30,
-                                   mini_batch_size=10, random_state=0)  # fmt: skip
+        net = NielsenMLPClassifier(
+            hidden_layer_sizes=(),
+            eta=eta,
+            lmbda=lmbda,
+            epochs=30,
+            mini_batch_size=10,
+            random_state=0,
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             net.fit(X, y, X_val=X_val, y_val=y_val)
@@ -53,34 +59,54 @@ def main():
     base = NielsenMLPClassifier(hidden_layer_sizes=(), epochs=30, random_state=0)
     eta = find_eta_threshold(base, X, y, epochs=5)
     lmbda = search_lmbda(base.set_params(eta=eta.recommended), X, y, X_val, y_val)
-    automatic = {"eta_trace": [t["eta"] for t in eta.trace], "threshold": eta.threshold,
-                 "recommended_eta": eta.recommended, "lmbda_trace": lmbda.trace,
-                 "best_lmbda": lmbda.best, "validation_accuracy": lmbda.best_score}  # fmt: skip
+    automatic = {
+        "eta_trace": [t["eta"] for t in eta.trace],
+        "threshold": eta.threshold,
+        "recommended_eta": eta.recommended,
+        "lmbda_trace": lmbda.trace,
+        "best_lmbda": lmbda.best,
+        "validation_accuracy": lmbda.best_score,
+    }
     print(automatic)
-    lines = ["| η | λ | the book saw | ours: validation accuracy (of 100) per epoch |",
-             "|---:|---:|---|---|"]  # fmt: skip
+    lines = [
+        "| η | λ | the book saw | ours: validation accuracy (of 100) per epoch |",
+        "|---:|---:|---|---|",
+    ]
     for s in steps:
         per_epoch = s["validation_per_epoch"]
         if len(per_epoch) <= 9:
             shown = ", ".join(map(str, per_epoch))
         else:
-            shown = ", ".join(map(str, per_epoch[:6])) + ", …, " + ", ".join(map(str, per_epoch[-3:]))
+            shown = (
+                ", ".join(map(str, per_epoch[:6])) + ", …, " + ", ".join(map(str, per_epoch[-3:]))
+            )
         if len(per_epoch) < 30:
             epochs = "epoch" if len(per_epoch) == 1 else "epochs"
             shown += f" (stopped after {len(per_epoch)} {epochs}: diverged)"
         lines.append(f"| {s['eta']:g} | {s['lmbda']:g} | {s['book']} | {shown} |")
-    lines += ["", f"`find_eta_threshold`: η tried {[round(e, 3) for e in automatic['eta_trace']]}, "
-              f"threshold {eta.threshold:.3g}, recommended η = {eta.recommended:.3g}; "
-              f"`search_lmbda` at that η: best λ = {lmbda.best:.3g}, validation accuracy "
-              f"{lmbda.best_score:.0%}."]  # fmt: skip
+    lines += [
+        "",
+        f"`find_eta_threshold`: η tried {[round(e, 3) for e in automatic['eta_trace']]}, "
+        f"threshold {eta.threshold:.3g}, recommended η = {eta.recommended:.3g}; "
+        f"`search_lmbda` at that η: best λ = {lmbda.best:.3g}, validation accuracy "
+        f"{lmbda.best_score:.0%}.",
+    ]
     table = "\n".join(lines) + "\n"
     seconds = time.perf_counter() - started
     print(table, f"\nTotal {seconds:.0f} s")
     out = HERE / "results" / "tuning_walk.json"
-    out.write_text(json.dumps({"command": "python benchmarks/book_tuning_walk.py",
-                               "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                               "seconds": seconds, "book_steps": steps, "automatic": automatic},
-                              indent=1))  # fmt: skip
+    out.write_text(
+        json.dumps(
+            {
+                "command": "python benchmarks/book_tuning_walk.py",
+                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "seconds": seconds,
+                "book_steps": steps,
+                "automatic": automatic,
+            },
+            indent=1,
+        )
+    )
     out.with_suffix(".md").write_text(table)
 
 

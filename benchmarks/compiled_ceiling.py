@@ -98,7 +98,9 @@ def stripped_epoch(net, data, indices, indptr, Y, order, batch, decay, parts):
         for i in range(m):
             r = order[start + i]
             lo, hi = indptr[r], indptr[r + 1]
-            _hidden(V, V.dtype.type(scale), b1, data, indices, lo, hi, hidden[i], forward, exponentials)
+            _hidden(
+                V, V.dtype.type(scale), b1, data, indices, lo, hi, hidden[i], forward, exponentials
+            )
             a1[i] = hidden[i]
             for o in range(W2.shape[1]):
                 t = b2[o]
@@ -138,16 +140,18 @@ def stripped_run(X_csr, Y, width, parts, rng):
     order = rng.permutation(Y.shape[0])
     decay = 1 - ETA * LMBDA / Y.shape[0]
     start = time.perf_counter()
-    stripped_epoch(net, X_csr.data, indices, X_csr.indptr, Y, order, 10, decay,
-                   (forward, exponentials, update))  # fmt: skip
+    stripped_epoch(
+        net, X_csr.data, indices, X_csr.indptr, Y, order, 10, decay, (forward, exponentials, update)
+    )
     return time.perf_counter() - start
 
 
 def minimal_run(X, Y, width, rng):
     weights, biases = reference_loops.init_params([784, width, 10], rng, Y.dtype)
     start = time.perf_counter()
-    reference_loops.minimal_epoch(weights, biases, X, Y, eta=ETA, lmbda=LMBDA,
-                                  mini_batch_size=10, rng=rng)  # fmt: skip
+    reference_loops.minimal_epoch(
+        weights, biases, X, Y, eta=ETA, lmbda=LMBDA, mini_batch_size=10, rng=rng
+    )
     return time.perf_counter() - start
 
 
@@ -161,15 +165,19 @@ def measure(X64, y, repeats):
         for _ in range(repeats):
             for width in WIDTHS:
                 key = (np.dtype(dtype).name, width)
-                seconds.setdefault(key + ("minimal NumPy loop",), []).append(
-                    minimal_run(X, Y, width, rng))
+                seconds.setdefault((*key, "minimal NumPy loop"), []).append(
+                    minimal_run(X, Y, width, rng)
+                )
                 for part, flags in PARTS.items():
                     if width != 30 and part == "all, W1 in L1":
                         continue
-                    seconds.setdefault(key + (part,), []).append(
-                        stripped_run(X_csr, Y, width, flags, rng))
-    return [{"dtype": d, "width": w, "row": r, "seconds": statistics.median(s)}
-            for (d, w, r), s in seconds.items()]  # fmt: skip
+                    seconds.setdefault((*key, part), []).append(
+                        stripped_run(X_csr, Y, width, flags, rng)
+                    )
+    return [
+        {"dtype": d, "width": w, "row": r, "seconds": statistics.median(s)}
+        for (d, w, r), s in seconds.items()
+    ]
 
 
 def main(argv=None):
@@ -185,11 +193,19 @@ def main(argv=None):
     for row in rows:
         print(f"| {row['dtype']} | {row['width']} | {row['row']} | {row['seconds']:.3f} |")
     out = HERE / "results" / f"compiled_ceiling{'-quick' if args.quick else ''}.json"
-    out.write_text(json.dumps({
-        "command": "python benchmarks/compiled_ceiling.py" + (" --quick" if args.quick else ""),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "images": n,
-        "repeats": repeats, "rows": rows,
-    }, indent=1))  # fmt: skip
+    out.write_text(
+        json.dumps(
+            {
+                "command": "python benchmarks/compiled_ceiling.py"
+                + (" --quick" if args.quick else ""),
+                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "images": n,
+                "repeats": repeats,
+                "rows": rows,
+            },
+            indent=1,
+        )
+    )
     print(f"Wrote {out}")
 
 

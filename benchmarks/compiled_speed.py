@@ -93,12 +93,21 @@ def compile_times():
         cold = first_call_seconds(cache_dir)
         warm = [first_call_seconds(cache_dir) for _ in range(2)]
     baseline = subprocess.run(
-        [sys.executable, "-c", "import time; s = time.perf_counter(); import sknielsen._network, "
-         "sknielsen.plugins; print(time.perf_counter() - s)"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return {"empty_cache_seconds": cold, "cached_seconds": min(warm),
-            "import_without_kernels_seconds": float(baseline.stdout.split()[-1])}  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import time; s = time.perf_counter(); import sknielsen._network, "
+            "sknielsen.plugins; print(time.perf_counter() - s)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {
+        "empty_cache_seconds": cold,
+        "cached_seconds": min(warm),
+        "import_without_kernels_seconds": float(baseline.stdout.split()[-1]),
+    }
 
 
 class Row:
@@ -115,9 +124,16 @@ def compiled_epoch(X, Y, dtype, batch, sizes):
         network = Network(sizes, [plugins.Sigmoid()] * (len(sizes) - 1), dtype)
         network.initialize(plugins.DefaultInitializer(), rng)
         trainer = CompiledTrainer(
-            network, plugins.CrossEntropyCost(), plugins.L2(), plugins.SGD(), lmbda=LMBDA,
-            n_train=Y.shape[0], batch_size=batch, dropout=0.0, rng=rng,
-        )  # fmt: skip
+            network,
+            plugins.CrossEntropyCost(),
+            plugins.L2(),
+            plugins.SGD(),
+            lmbda=LMBDA,
+            n_train=Y.shape[0],
+            batch_size=batch,
+            dropout=0.0,
+            rng=rng,
+        )
         trainer.run(X, Y, rng.permutation(Y.shape[0]), None, {"eta": ETA})
 
     return run
@@ -127,8 +143,9 @@ def minimal_epoch(X, Y, dtype, batch, sizes):
     def run(seed):
         rng = np.random.default_rng(seed)
         weights, biases = reference_loops.init_params(sizes, rng, dtype)
-        reference_loops.minimal_epoch(weights, biases, X, Y, eta=ETA, lmbda=LMBDA,
-                                      mini_batch_size=batch, rng=rng)  # fmt: skip
+        reference_loops.minimal_epoch(
+            weights, biases, X, Y, eta=ETA, lmbda=LMBDA, mini_batch_size=batch, rng=rng
+        )
 
     return run
 
@@ -136,9 +153,15 @@ def minimal_epoch(X, Y, dtype, batch, sizes):
 def estimator_epoch(X, y, dtype, batch, sizes, engine):
     def run(seed):
         NielsenMLPClassifier(
-            hidden_layer_sizes=sizes[1:-1], eta=ETA, lmbda=LMBDA, mini_batch_size=batch,
-            epochs=1, dtype=np.dtype(dtype).name, random_state=seed, engine=engine,
-        ).fit(X, y)  # fmt: skip
+            hidden_layer_sizes=sizes[1:-1],
+            eta=ETA,
+            lmbda=LMBDA,
+            mini_batch_size=batch,
+            epochs=1,
+            dtype=np.dtype(dtype).name,
+            random_state=seed,
+            engine=engine,
+        ).fit(X, y)
 
     return run
 
@@ -152,13 +175,42 @@ def make_rows(X64, y):
         name = np.dtype(dtype).name
         for batch, sizes in CONFIGURATIONS:
             rows += [
-                Row("minimal NumPy loop", name, batch, sizes, minimal_epoch(X, Y, dtype, batch, sizes)),
-                Row("NumPy engine", name, batch, sizes, estimator_epoch(X, y, dtype, batch, sizes, "numpy")),
-                Row("estimator, numba, CSR", name, batch, sizes,
-                    estimator_epoch(X_csr, y, dtype, batch, sizes, "numba")),
-                Row("compiled, dense input", name, batch, sizes, compiled_epoch(X, Y, dtype, batch, sizes)),
-                Row("compiled, CSR input", name, batch, sizes, compiled_epoch(X_csr, Y, dtype, batch, sizes)),
-            ]  # fmt: skip
+                Row(
+                    "minimal NumPy loop",
+                    name,
+                    batch,
+                    sizes,
+                    minimal_epoch(X, Y, dtype, batch, sizes),
+                ),
+                Row(
+                    "NumPy engine",
+                    name,
+                    batch,
+                    sizes,
+                    estimator_epoch(X, y, dtype, batch, sizes, "numpy"),
+                ),
+                Row(
+                    "estimator, numba, CSR",
+                    name,
+                    batch,
+                    sizes,
+                    estimator_epoch(X_csr, y, dtype, batch, sizes, "numba"),
+                ),
+                Row(
+                    "compiled, dense input",
+                    name,
+                    batch,
+                    sizes,
+                    compiled_epoch(X, Y, dtype, batch, sizes),
+                ),
+                Row(
+                    "compiled, CSR input",
+                    name,
+                    batch,
+                    sizes,
+                    compiled_epoch(X_csr, Y, dtype, batch, sizes),
+                ),
+            ]
     return rows
 
 
@@ -172,34 +224,48 @@ def table(rows, n, nonzeros, peaks):
     """One dict per row: medians, speed-ups and fractions of the arithmetic limit."""
     minimal = {
         (r.dtype, r.batch, r.sizes): statistics.median(r.seconds)
-        for r in rows if r.name == "minimal NumPy loop"
-    }  # fmt: skip
+        for r in rows
+        if r.name == "minimal NumPy loop"
+    }
     result = []
     for r in rows:
         seconds = statistics.median(r.seconds)
         peak = peaks[r.dtype]
-        result.append({
-            "name": r.name, "dtype": r.dtype, "mini_batch_size": r.batch, "sizes": list(r.sizes),
-            "median_seconds": seconds, "seconds": r.seconds,
-            "speedup_vs_minimal_loop": minimal[(r.dtype, r.batch, r.sizes)] / seconds,
-            "percent_of_limit": 100 * epoch_flops(r.sizes, n) / seconds / 1e9 / peak,
-            "percent_of_limit_nonzeros":
-                100 * nonzero_epoch_flops(r.sizes, n, nonzeros) / seconds / 1e9 / peak,
-        })  # fmt: skip
+        result.append(
+            {
+                "name": r.name,
+                "dtype": r.dtype,
+                "mini_batch_size": r.batch,
+                "sizes": list(r.sizes),
+                "median_seconds": seconds,
+                "seconds": r.seconds,
+                "speedup_vs_minimal_loop": minimal[(r.dtype, r.batch, r.sizes)] / seconds,
+                "percent_of_limit": 100 * epoch_flops(r.sizes, n) / seconds / 1e9 / peak,
+                "percent_of_limit_nonzeros": 100
+                * nonzero_epoch_flops(r.sizes, n, nonzeros)
+                / seconds
+                / 1e9
+                / peak,
+            }
+        )
     return result
 
 
 def print_table(result, n, repeats):
     print(f"\nOne epoch of MNIST ({n:,} images), medians of {repeats} interleaved runs")
-    header = (f"{'':24} {'dtype':8} {'batch':>5} {'sizes':14} {'s/epoch':>8} "
-              f"{'× minimal':>9} {'% limit':>8} {'% limit nz':>10}")  # fmt: skip
+    header = (
+        f"{'':24} {'dtype':8} {'batch':>5} {'sizes':14} {'s/epoch':>8} "
+        f"{'× minimal':>9} {'% limit':>8} {'% limit nz':>10}"
+    )
     print(header)
     print("-" * len(header))
     for r in result:
-        print(f"{r['name']:24} {r['dtype']:8} {r['mini_batch_size']:>5} "
-              f"{str(r['sizes']).replace(' ', ''):14} {r['median_seconds']:8.3f} "
-              f"{r['speedup_vs_minimal_loop']:9.2f} {r['percent_of_limit']:8.1f} "
-              f"{r['percent_of_limit_nonzeros']:10.1f}")  # fmt: skip
+        print(
+            f"{r['name']:24} {r['dtype']:8} {r['mini_batch_size']:>5} "
+            f"{str(r['sizes']).replace(' ', ''):14} {r['median_seconds']:8.3f} "
+            f"{r['speedup_vs_minimal_loop']:9.2f} {r['percent_of_limit']:8.1f} "
+            f"{r['percent_of_limit_nonzeros']:10.1f}"
+        )
 
 
 def main(argv=None):
@@ -213,17 +279,22 @@ def main(argv=None):
     started = time.perf_counter()
 
     compile_seconds = compile_times()
-    print(f"kernels, f64 + f32, fresh process: {compile_seconds['empty_cache_seconds']:.1f} s with "
-          f"an empty numba cache, {compile_seconds['cached_seconds']:.2f} s from the cache "
-          f"(importing the package without them: "
-          f"{compile_seconds['import_without_kernels_seconds']:.2f} s)")  # fmt: skip
+    print(
+        f"kernels, f64 + f32, fresh process: {compile_seconds['empty_cache_seconds']:.1f} s with "
+        f"an empty numba cache, {compile_seconds['cached_seconds']:.2f} s from the cache "
+        f"(importing the package without them: "
+        f"{compile_seconds['import_without_kernels_seconds']:.2f} s)"
+    )
     mnist = load_mnist(args.data_dir)
     X, y = np.ascontiguousarray(mnist.X_train[:n]), mnist.y_train[:n]
     nonzeros = int(np.count_nonzero(X))
-    peaks = {name: matmul_gflops(dt) for name, dt in (("float64", np.float64),
-                                                      ("float32", np.float32))}  # fmt: skip
-    print(f"matmul peak: float64 {peaks['float64']:.0f}, float32 {peaks['float32']:.0f} GFLOP/s; "
-          f"{100 * nonzeros / X.size:.1f} % of the pixels are non-zero")  # fmt: skip
+    peaks = {
+        name: matmul_gflops(dt) for name, dt in (("float64", np.float64), ("float32", np.float32))
+    }
+    print(
+        f"matmul peak: float64 {peaks['float64']:.0f}, float32 {peaks['float32']:.0f} GFLOP/s; "
+        f"{100 * nonzeros / X.size:.1f} % of the pixels are non-zero"
+    )
 
     rows = make_rows(X, y)
     for row in rows:
@@ -233,14 +304,25 @@ def main(argv=None):
     result = table(rows, n, nonzeros, peaks)
     print_table(result, n, repeats)
     out = HERE / "results" / f"compiled_speed{'-quick' if args.quick else ''}.json"
-    out.write_text(json.dumps({
-        "command": "python benchmarks/compiled_speed.py" + (" --quick" if args.quick else ""),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "n_train": n, "repeats": repeats, "eta": ETA, "lmbda": LMBDA,
-        "nonzero_fraction": nonzeros / X.size, "matmul_gflops": peaks,
-        "compile": compile_seconds, "rows": result,
-        "total_seconds": time.perf_counter() - started,
-    }, indent=1))  # fmt: skip
+    out.write_text(
+        json.dumps(
+            {
+                "command": "python benchmarks/compiled_speed.py"
+                + (" --quick" if args.quick else ""),
+                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "n_train": n,
+                "repeats": repeats,
+                "eta": ETA,
+                "lmbda": LMBDA,
+                "nonzero_fraction": nonzeros / X.size,
+                "matmul_gflops": peaks,
+                "compile": compile_seconds,
+                "rows": result,
+                "total_seconds": time.perf_counter() - started,
+            },
+            indent=1,
+        )
+    )
     print(f"Wrote {out}")
 
 

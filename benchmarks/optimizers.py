@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-
 from epoch_clock import timed_fit
+
 from sknielsen import NielsenMLPClassifier
 from sknielsen.datasets import load_digits_split
 
@@ -42,20 +42,27 @@ def main():
     started = time.perf_counter()
     for name, (optimizer, eta, epochs) in OPTIMIZERS.items():
         for seed in range(3):
-            net = NielsenMLPClassifier(optimizer=optimizer, eta=eta, epochs=epochs, lmbda=0.1,
-                                       random_state=seed)  # fmt: skip
+            net = NielsenMLPClassifier(
+                optimizer=optimizer, eta=eta, epochs=epochs, lmbda=0.1, random_state=seed
+            )
             times = timed_fit(
                 net, digits.X_train, digits.y_train, X_val=digits.X_test, y_val=digits.y_test
             ).times
             accuracy = net.history_["validation_accuracy"]
             reached = next((i for i, a in enumerate(accuracy) if a >= TARGET), None)
-            records.append({
-                "optimizer": name, "seed": seed, "eta": eta,
-                "epochs_to_target": None if reached is None else reached + 1,
-                "seconds_to_target": None if reached is None else times[reached],
-                "final_accuracy": accuracy[-1], "best_accuracy": max(accuracy),
-                "epochs_run": net.n_iter_, "seconds": times[-1],
-            })  # fmt: skip
+            records.append(
+                {
+                    "optimizer": name,
+                    "seed": seed,
+                    "eta": eta,
+                    "epochs_to_target": None if reached is None else reached + 1,
+                    "seconds_to_target": None if reached is None else times[reached],
+                    "final_accuracy": accuracy[-1],
+                    "best_accuracy": max(accuracy),
+                    "epochs_run": net.n_iter_,
+                    "seconds": times[-1],
+                }
+            )
             print(records[-1], flush=True)
     lines = [
         f"| optimizer | η | epochs to {TARGET:.0%} | seconds to {TARGET:.0%} | "
@@ -79,11 +86,16 @@ def main():
     print(table)
     print(f"Total {time.perf_counter() - started:.0f} s")
     out = HERE / "results" / "optimizers.json"
-    out.write_text(json.dumps({
-        "command": "python benchmarks/optimizers.py",
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "records": records,
-    }, indent=1))  # fmt: skip
+    out.write_text(
+        json.dumps(
+            {
+                "command": "python benchmarks/optimizers.py",
+                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "records": records,
+            },
+            indent=1,
+        )
+    )
     out.with_suffix(".md").write_text(table)
 
 

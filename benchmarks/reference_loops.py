@@ -13,6 +13,8 @@ exactly the workload of ``NielsenMLPClassifier(cost="cross_entropy",
 lmbda=...)``.
 """
 
+import itertools
+
 import numpy as np
 from scipy.special import expit
 
@@ -21,7 +23,7 @@ def init_params(sizes, rng, dtype):
     """The book's default initializer, weights stored (n_in, n_out)."""
     weights = [
         (rng.standard_normal((i, o)) / np.sqrt(i)).astype(dtype)
-        for i, o in zip(sizes[:-1], sizes[1:])
+        for i, o in itertools.pairwise(sizes)
     ]
     biases = [rng.standard_normal(o).astype(dtype) for o in sizes[1:]]
     return weights, biases

@@ -37,10 +37,17 @@ MODELS = {
         {"lmbda": [0.0, 1.0, 10.0]},
     ),
     "MLPRegressor (sgd)": (
-        MLPRegressor(hidden_layer_sizes=(30,), activation="logistic", solver="sgd",
-                     learning_rate_init=0.01, batch_size=10, momentum=0.0, max_iter=100),
+        MLPRegressor(
+            hidden_layer_sizes=(30,),
+            activation="logistic",
+            solver="sgd",
+            learning_rate_init=0.01,
+            batch_size=10,
+            momentum=0.0,
+            max_iter=100,
+        ),
         {"alpha": [1e-4, 1e-2, 1.0]},
-    ),  # fmt: skip
+    ),
     "MLPRegressor (adam)": (
         MLPRegressor(hidden_layer_sizes=(30,), activation="logistic", max_iter=100),
         {"alpha": [1e-4, 1e-2, 1.0]},
@@ -65,24 +72,42 @@ def main():
                 start = time.perf_counter()
                 search.fit(X_train, y_train)
                 seconds = time.perf_counter() - start
-            records.append({"model": name, "split": split, "r2": search.score(X_test, y_test),
-                            "best_params": search.best_params_,
-                            "seconds_per_fit": seconds / (3 * len(next(iter(grid.values()))) + 1)})  # fmt: skip
+            records.append(
+                {
+                    "model": name,
+                    "split": split,
+                    "r2": search.score(X_test, y_test),
+                    "best_params": search.best_params_,
+                    "seconds_per_fit": seconds / (3 * len(next(iter(grid.values()))) + 1),
+                }
+            )
             print(records[-1], flush=True)
-    lines = ["| model | test R² (median of 5 splits) | range | seconds per fit |",
-             "|---|---:|---:|---:|"]  # fmt: skip
+    lines = [
+        "| model | test R² (median of 5 splits) | range | seconds per fit |",
+        "|---|---:|---:|---:|",
+    ]
     for name in MODELS:
         runs = [r for r in records if r["model"] == name]
         r2 = [r["r2"] for r in runs]
-        lines.append(f"| {name} | {statistics.median(r2):.3f} | {min(r2):.3f}–{max(r2):.3f} | "
-                     f"{statistics.median(r['seconds_per_fit'] for r in runs):.3f} |")  # fmt: skip
+        lines.append(
+            f"| {name} | {statistics.median(r2):.3f} | {min(r2):.3f}–{max(r2):.3f} | "
+            f"{statistics.median(r['seconds_per_fit'] for r in runs):.3f} |"
+        )
     table = "\n".join(lines) + "\n"
     total = time.perf_counter() - started
     print(table, f"\nTotal {total:.0f} s")
     out = HERE / "results" / "regression.json"
-    out.write_text(json.dumps({"command": "python benchmarks/regression.py",
-                               "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                               "seconds": total, "records": records}, indent=1))  # fmt: skip
+    out.write_text(
+        json.dumps(
+            {
+                "command": "python benchmarks/regression.py",
+                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "seconds": total,
+                "records": records,
+            },
+            indent=1,
+        )
+    )
     out.with_suffix(".md").write_text(table)
 
 

@@ -44,9 +44,14 @@ def rss_mib():
 
 def one_round(digits, path, seed):
     net = NielsenMLPClassifier(
-        hidden_layer_sizes=(30,), optimizer="momentum", eta=0.1, dropout=0.2, epochs=3,
-        monitor="all", random_state=seed,
-    )  # fmt: skip
+        hidden_layer_sizes=(30,),
+        optimizer="momentum",
+        eta=0.1,
+        dropout=0.2,
+        epochs=3,
+        monitor="all",
+        random_state=seed,
+    )
     net.fit(digits.X_train, digits.y_train, X_val=digits.X_test, y_val=digits.y_test)
     sknielsen.save(net, path)
     loaded = sknielsen.load(path)
@@ -70,17 +75,24 @@ def main(argv=None):
             rounds += 1
             samples.append(rss_mib())
             if rounds % 100 == 0:
-                print(f"{rounds} rounds, {time.perf_counter() - start:.0f} s, RSS {samples[-1]:.1f} MiB",
-                      flush=True)  # fmt: skip
+                print(
+                    f"{rounds} rounds, {time.perf_counter() - start:.0f} s, "
+                    f"RSS {samples[-1]:.1f} MiB",
+                    flush=True,
+                )
     tenth = max(1, len(samples) // 10)
     first, last = statistics.median(samples[:tenth]), statistics.median(samples[-tenth:])
     result = {
-        "command": "python benchmarks/soak.py" + (f" --minutes {args.minutes:g}" if args.minutes != 10 else ""),
+        "command": "python benchmarks/soak.py"
+        + (f" --minutes {args.minutes:g}" if args.minutes != 10 else ""),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "minutes": args.minutes, "rounds": rounds,
-        "rss_mib_first_tenth_median": first, "rss_mib_last_tenth_median": last,
-        "rss_mib_growth": last - first, "rss_mib_max": max(samples),
-    }  # fmt: skip
+        "minutes": args.minutes,
+        "rounds": rounds,
+        "rss_mib_first_tenth_median": first,
+        "rss_mib_last_tenth_median": last,
+        "rss_mib_growth": last - first,
+        "rss_mib_max": max(samples),
+    }
     print(json.dumps(result, indent=1))
     out = HERE / "results" / "soak.json"
     out.parent.mkdir(exist_ok=True)

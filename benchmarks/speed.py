@@ -20,6 +20,7 @@ cross-entropy (same δᴸ = a − y, ten more exponentials per sample).
 """
 
 import argparse
+import itertools
 import json
 import platform
 import statistics
@@ -55,7 +56,7 @@ def epoch_flops(sizes, n):
     gradient; the errors δ of the hidden layers cost 2 more per weight of the
     layers above the first (the input layer needs no δ).
     """
-    weights = [i * o for i, o in zip(sizes[:-1], sizes[1:])]
+    weights = [i * o for i, o in itertools.pairwise(sizes)]
     return 2 * n * (2 * sum(weights) + sum(weights[1:]))
 
 
@@ -92,9 +93,14 @@ def make_rows(data, quick):
     def ours(dtype, batch, hidden):
         def run(seed):
             net = NielsenMLPClassifier(
-                hidden_layer_sizes=hidden, eta=ETA, lmbda=LMBDA, mini_batch_size=batch,
-                epochs=1, dtype=np.dtype(dtype).name, random_state=seed,
-            )  # fmt: skip
+                hidden_layer_sizes=hidden,
+                eta=ETA,
+                lmbda=LMBDA,
+                mini_batch_size=batch,
+                epochs=1,
+                dtype=np.dtype(dtype).name,
+                random_state=seed,
+            )
             net.fit(X[dtype], y)
 
         return run
@@ -102,11 +108,20 @@ def make_rows(data, quick):
     def sklearn(dtype, batch, hidden):
         def run(seed):
             net = MLPClassifier(
-                hidden_layer_sizes=hidden, activation="logistic", solver="sgd",
-                learning_rate_init=ETA, batch_size=batch, momentum=0.0,
-                nesterovs_momentum=False, alpha=LMBDA * batch / n, max_iter=1,
-                shuffle=True, early_stopping=False, tol=0.0, random_state=seed,
-            )  # fmt: skip
+                hidden_layer_sizes=hidden,
+                activation="logistic",
+                solver="sgd",
+                learning_rate_init=ETA,
+                batch_size=batch,
+                momentum=0.0,
+                nesterovs_momentum=False,
+                alpha=LMBDA * batch / n,
+                max_iter=1,
+                shuffle=True,
+                early_stopping=False,
+                tol=0.0,
+                random_state=seed,
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 net.fit(X[dtype], y)
@@ -117,8 +132,16 @@ def make_rows(data, quick):
         def run(seed):
             rng = np.random.default_rng(seed)
             weights, biases = reference_loops.init_params((784, *hidden, 10), rng, dtype)
-            epoch(weights, biases, X[dtype], Y[dtype], eta=ETA, lmbda=LMBDA,
-                  mini_batch_size=batch, rng=rng)  # fmt: skip
+            epoch(
+                weights,
+                biases,
+                X[dtype],
+                Y[dtype],
+                eta=ETA,
+                lmbda=LMBDA,
+                mini_batch_size=batch,
+                rng=rng,
+            )
 
         return run
 
@@ -128,21 +151,61 @@ def make_rows(data, quick):
             hidden = (30,)
             sizes = (784, 30, 10)
             rows.append(Row("sknielsen", "ours", name, batch, sizes, ours(dtype, batch, hidden)))
-            rows.append(Row("minimal NumPy loop", "minimal", name, batch, sizes,
-                            reference(reference_loops.minimal_epoch, dtype, batch, hidden)))
-            rows.append(Row("scikit-learn MLPClassifier", "sklearn", name, batch, sizes,
-                            sklearn(dtype, batch, hidden)))  # fmt: skip
-    rows.append(Row("book per-example loop", "book", "float64", 10, (784, 30, 10),
-                    reference(reference_loops.book_epoch, np.float64, 10, (30,))))
+            rows.append(
+                Row(
+                    "minimal NumPy loop",
+                    "minimal",
+                    name,
+                    batch,
+                    sizes,
+                    reference(reference_loops.minimal_epoch, dtype, batch, hidden),
+                )
+            )
+            rows.append(
+                Row(
+                    "scikit-learn MLPClassifier",
+                    "sklearn",
+                    name,
+                    batch,
+                    sizes,
+                    sklearn(dtype, batch, hidden),
+                )
+            )
+    rows.append(
+        Row(
+            "book per-example loop",
+            "book",
+            "float64",
+            10,
+            (784, 30, 10),
+            reference(reference_loops.book_epoch, np.float64, 10, (30,)),
+        )
+    )
     for hidden in ((100,), (300, 100)):
         sizes = (784, *hidden, 10)
         for dtype in (np.float64, np.float32):
             name = np.dtype(dtype).name
             rows.append(Row("sknielsen", "ours", name, 100, sizes, ours(dtype, 100, hidden)))
-            rows.append(Row("minimal NumPy loop", "minimal", name, 100, sizes,
-                            reference(reference_loops.minimal_epoch, dtype, 100, hidden)))
-            rows.append(Row("scikit-learn MLPClassifier", "sklearn", name, 100, sizes,
-                            sklearn(dtype, 100, hidden)))  # fmt: skip
+            rows.append(
+                Row(
+                    "minimal NumPy loop",
+                    "minimal",
+                    name,
+                    100,
+                    sizes,
+                    reference(reference_loops.minimal_epoch, dtype, 100, hidden),
+                )
+            )
+            rows.append(
+                Row(
+                    "scikit-learn MLPClassifier",
+                    "sklearn",
+                    name,
+                    100,
+                    sizes,
+                    sklearn(dtype, 100, hidden),
+                )
+            )
     if quick:
         rows = [r for r in rows if r.sizes != (784, 300, 100, 10) or r.dtype == "float32"]
     return rows
@@ -189,8 +252,13 @@ def loss_curve_seconds(n, dtype, repeats):
     network = Network((784, 30, 10), [Sigmoid(), Sigmoid()], dtype=dtype)
     Y = np.eye(10, dtype=dtype)[rng.integers(10, size=n)]
     penalty = Penalty(L2(), LMBDA, n, network.n_weights, network.dtype)
-    trainer = Trainer(network, cost=CrossEntropyCost(), penalty=penalty, optimizer=SGD(),
-                      state={"eta": ETA, "eta0": ETA})  # fmt: skip
+    trainer = Trainer(
+        network,
+        cost=CrossEntropyCost(),
+        penalty=penalty,
+        optimizer=SGD(),
+        state={"eta": ETA, "eta0": ETA},
+    )
     X = np.broadcast_to(np.zeros(1, dtype=dtype), (n, 784))  # only its shape is read
     batches = _MiniBatches(trainer, TrainingData(X, Y), Batching(10), rng)
     batches.outputs[...] = rng.uniform(0.01, 0.99, Y.shape)
@@ -248,8 +316,10 @@ def main(argv=None):
     mnist = load_mnist(args.data_dir)
     data = {"X": np.ascontiguousarray(mnist.X_train[:n]), "y": mnist.y_train[:n]}
     peaks = {dt: matmul_gflops(dt) for dt in (np.float32, np.float64)}
-    print(f"matmul peak (2048×2048): float32 {peaks[np.float32]:.0f} GFLOP/s, "
-          f"float64 {peaks[np.float64]:.0f} GFLOP/s")  # fmt: skip
+    print(
+        f"matmul peak (2048×2048): float32 {peaks[np.float32]:.0f} GFLOP/s, "
+        f"float64 {peaks[np.float64]:.0f} GFLOP/s"
+    )
 
     rows = make_rows(data, args.quick)
     run_interleaved(rows, repeats, started)
@@ -269,37 +339,57 @@ def main(argv=None):
         peak = peaks[np.float32 if row.dtype == "float32" else np.float64]
         sk = median("sklearn", row.dtype, row.batch, row.sizes)
         minimal = median("minimal", row.dtype, row.batch, row.sizes)
-        table.append({
-            "name": row.name, "dtype": row.dtype, "mini_batch_size": row.batch,
-            "sizes": list(row.sizes), "median_seconds": seconds, "seconds": row.seconds,
-            "gflops": flops / seconds / 1e9, "percent_of_matmul_peak": 100 * flops / seconds / 1e9 / peak,
-            "speedup_vs_sklearn": sk / seconds if sk else None,
-            "ratio_to_minimal_loop": seconds / minimal if minimal else None,
-            "speedup_vs_book_loop": book / seconds if row.sizes == book_sizes else None,
-        })  # fmt: skip
+        table.append(
+            {
+                "name": row.name,
+                "dtype": row.dtype,
+                "mini_batch_size": row.batch,
+                "sizes": list(row.sizes),
+                "median_seconds": seconds,
+                "seconds": row.seconds,
+                "gflops": flops / seconds / 1e9,
+                "percent_of_matmul_peak": 100 * flops / seconds / 1e9 / peak,
+                "speedup_vs_sklearn": sk / seconds if sk else None,
+                "ratio_to_minimal_loop": seconds / minimal if minimal else None,
+                "speedup_vs_book_loop": book / seconds if row.sizes == book_sizes else None,
+            }
+        )
 
     X_test = mnist.X_test
-    net = NielsenMLPClassifier(eta=ETA, lmbda=LMBDA, epochs=1, random_state=0).fit(data["X"], data["y"])
+    net = NielsenMLPClassifier(eta=ETA, lmbda=LMBDA, epochs=1, random_state=0).fit(
+        data["X"], data["y"]
+    )
     throughput = {
         "float64": prediction_throughput(net, X_test, repeats),
         "float32": prediction_throughput(
-            NielsenMLPClassifier(eta=ETA, lmbda=LMBDA, epochs=1, dtype="float32", random_state=0)
-            .fit(data["X"].astype(np.float32), data["y"]), X_test.astype(np.float32), repeats),
-    }  # fmt: skip
-    epochs = {dt: first_epoch_vs_rest(data["X"].astype(dt), data["y"], dt)
-              for dt in ("float64", "float32")}  # fmt: skip
+            NielsenMLPClassifier(
+                eta=ETA, lmbda=LMBDA, epochs=1, dtype="float32", random_state=0
+            ).fit(data["X"].astype(np.float32), data["y"]),
+            X_test.astype(np.float32),
+            repeats,
+        ),
+    }
+    epochs = {
+        dt: first_epoch_vs_rest(data["X"].astype(dt), data["y"], dt)
+        for dt in ("float64", "float32")
+    }
     memory = {dt: peak_memory(data["X"].astype(dt), data["y"], dt) for dt in ("float64", "float32")}
     loss_overhead = {
-        dt: 100 * loss_curve_seconds(n, np.dtype(dt), repeats)
+        dt: 100
+        * loss_curve_seconds(n, np.dtype(dt), repeats)
         / median("ours", dt, 10, (784, 30, 10))
         for dt in ("float64", "float32")
     }
 
     print()
-    print(f"One epoch of MNIST ({n:,} images), medians of {repeats} runs; "
-          f"FLOPs per epoch for [784,30,10]: {epoch_flops((784, 30, 10), n) / 1e9:.2f} G")  # fmt: skip
-    header = (f"{'':28} {'dtype':8} {'batch':>5} {'sizes':18} {'seconds':>8} {'GFLOP/s':>8} "
-              f"{'%peak':>6} {'vs sklearn':>10} {'vs minimal':>10} {'vs book':>8}")  # fmt: skip
+    print(
+        f"One epoch of MNIST ({n:,} images), medians of {repeats} runs; "
+        f"FLOPs per epoch for [784,30,10]: {epoch_flops((784, 30, 10), n) / 1e9:.2f} G"
+    )
+    header = (
+        f"{'':28} {'dtype':8} {'batch':>5} {'sizes':18} {'seconds':>8} {'GFLOP/s':>8} "
+        f"{'%peak':>6} {'vs sklearn':>10} {'vs minimal':>10} {'vs book':>8}"
+    )
     print(header)
     print("-" * len(header))
 
@@ -307,27 +397,38 @@ def main(argv=None):
         return format(value, pattern) if value is not None else "-"
 
     for r in table:
-        print(f"{r['name']:28} {r['dtype']:8} {r['mini_batch_size']:>5} "
-              f"{str(r['sizes']).replace(' ', ''):18} {r['median_seconds']:8.3f} {r['gflops']:8.1f} "
-              f"{r['percent_of_matmul_peak']:6.1f} {fmt(r['speedup_vs_sklearn'], '9.2f')}x "
-              f"{fmt(r['ratio_to_minimal_loop'], '9.2f')}x {fmt(r['speedup_vs_book_loop'], '7.2f')}x")  # fmt: skip
+        print(
+            f"{r['name']:28} {r['dtype']:8} {r['mini_batch_size']:>5} "
+            f"{str(r['sizes']).replace(' ', ''):18} {r['median_seconds']:8.3f} {r['gflops']:8.1f} "
+            f"{r['percent_of_matmul_peak']:6.1f} {fmt(r['speedup_vs_sklearn'], '9.2f')}x "
+            f"{fmt(r['ratio_to_minimal_loop'], '9.2f')}x {fmt(r['speedup_vs_book_loop'], '7.2f')}x"
+        )
     print()
     for dt in ("float64", "float32"):
         times = epochs[dt]
-        print(f"{dt}: epoch seconds of one 4-epoch fit {[round(t, 3) for t in times]}; "
-              f"fit peak memory {memory[dt] / 2**20:.1f} MiB "
-              f"(training data {data['X'].astype(dt).nbytes / 2**20:.1f} MiB); "
-              f"prediction {throughput[dt]:,.0f} images/s; loss_curve_ bookkeeping "
-              f"{loss_overhead[dt]:.1f} % of the batch-10 epoch")  # fmt: skip
+        print(
+            f"{dt}: epoch seconds of one 4-epoch fit {[round(t, 3) for t in times]}; "
+            f"fit peak memory {memory[dt] / 2**20:.1f} MiB "
+            f"(training data {data['X'].astype(dt).nbytes / 2**20:.1f} MiB); "
+            f"prediction {throughput[dt]:,.0f} images/s; loss_curve_ bookkeeping "
+            f"{loss_overhead[dt]:.1f} % of the batch-10 epoch"
+        )
     elapsed = time.perf_counter() - started
     print(f"\nTotal {elapsed:.0f} s.")
 
     result = {
         "command": "python benchmarks/speed.py" + (" --quick" if args.quick else ""),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "python": platform.python_version(),
-                    "numpy": np.__version__, "sknielsen": sknielsen.__version__},
-        "n_train": n, "repeats": repeats, "eta": ETA, "lmbda": LMBDA,
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "sknielsen": sknielsen.__version__,
+        },
+        "n_train": n,
+        "repeats": repeats,
+        "eta": ETA,
+        "lmbda": LMBDA,
         "matmul_gflops": {"float32": peaks[np.float32], "float64": peaks[np.float64]},
         "epoch_flops_784_30_10": epoch_flops((784, 30, 10), n),
         "rows": table,
@@ -336,7 +437,7 @@ def main(argv=None):
         "prediction_images_per_second": throughput,
         "loss_curve_percent_of_batch_10_epoch": loss_overhead,
         "total_seconds": elapsed,
-    }  # fmt: skip
+    }
     out = Path(args.out or HERE / "results" / f"speed{'-quick' if args.quick else ''}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1))

@@ -12,4 +12,4 @@ from .persistence import load, save
 
 __version__ = "0.1.0"
 
-__all__ = ["NielsenMLPClassifier", "NielsenMLPRegressor", "load", "plugins", "save", "__version__"]
+__all__ = ["NielsenMLPClassifier", "NielsenMLPRegressor", "__version__", "load", "plugins", "save"]

@@ -31,7 +31,6 @@ from .book import add_book_command
 from .plotting import _check_figure_format
 from .utils import check_params
 
-
 DATASETS = ("digits", "mnist", "fashion-mnist")
 
 
@@ -51,13 +50,19 @@ def _load_dataset(name, data_dir=None, *, hold_out_validation=True, download=Fal
     if name == "digits":
         d = datasets.load_digits_split(random_state=0)
         if not hold_out_validation:
-            return (d.X_train, d.y_train, None, None, d.X_test, d.y_test,
-                    "scikit-learn's digits")  # fmt: skip
+            return (d.X_train, d.y_train, None, None, d.X_test, d.y_test, "scikit-learn's digits")
         X_train, X_val, y_train, y_val = train_test_split(
             d.X_train, d.y_train, test_size=0.2, random_state=0, stratify=d.y_train
         )
-        return (X_train, y_train, X_val, y_val, d.X_test, d.y_test,
-                "scikit-learn's digits (validation: a fifth of the training images)")  # fmt: skip
+        return (
+            X_train,
+            y_train,
+            X_val,
+            y_val,
+            d.X_test,
+            d.y_test,
+            "scikit-learn's digits (validation: a fifth of the training images)",
+        )
     if name == "mnist":
         d = datasets.load_mnist(data_dir, download=download)
     elif download:
@@ -101,13 +106,24 @@ def _network(args, hidden):
     # 'all' is the estimator's own word for every monitor, not one name among them.
     monitor = "all" if "all" in args.monitor else tuple(args.monitor)
     return NielsenMLPClassifier(
-        hidden_layer_sizes=hidden, cost=args.cost, activation=args.activation,
-        initializer=args.initializer, regularizer=args.regularizer, lmbda=args.lmbda,
-        optimizer=optimizer, eta=args.eta, mini_batch_size=args.mini_batch_size,
-        epochs=args.epochs, dropout=args.dropout, early_stopping=args.early_stopping,
-        schedule=args.schedule, dtype=args.dtype, monitor=monitor,
-        random_state=args.random_state, verbose=1,
-    )  # fmt: skip
+        hidden_layer_sizes=hidden,
+        cost=args.cost,
+        activation=args.activation,
+        initializer=args.initializer,
+        regularizer=args.regularizer,
+        lmbda=args.lmbda,
+        optimizer=optimizer,
+        eta=args.eta,
+        mini_batch_size=args.mini_batch_size,
+        epochs=args.epochs,
+        dropout=args.dropout,
+        early_stopping=args.early_stopping,
+        schedule=args.schedule,
+        dtype=args.dtype,
+        monitor=monitor,
+        random_state=args.random_state,
+        verbose=1,
+    )
 
 
 def _write_training_outputs(net, args):
@@ -140,18 +156,24 @@ def _train(args):
     _check_network_fits_in_memory(sizes, net.dtype)
     # Before the header: an error is the only line printed.
     check_params(net, n_features=X_train.shape[1], n_outputs=n_classes)
-    print(f"Training {sizes} on {description}: {len(X_train):,} training images, "
-          f"cost={args.cost}, eta={args.eta}, lmbda={args.lmbda}, "
-          f"mini_batch_size={args.mini_batch_size}, epochs={args.epochs}")  # fmt: skip
+    print(
+        f"Training {sizes} on {description}: {len(X_train):,} training images, "
+        f"cost={args.cost}, eta={args.eta}, lmbda={args.lmbda}, "
+        f"mini_batch_size={args.mini_batch_size}, epochs={args.epochs}"
+    )
     if args.monitor_test:  # the book's practice: the test set as evaluation_data
         X_val, y_val = X_test, y_test
-        print("Monitoring the test set (--monitor-test): its accuracy is no longer a "
-              "fair estimate once anything was chosen by watching it.")  # fmt: skip
+        print(
+            "Monitoring the test set (--monitor-test): its accuracy is no longer a "
+            "fair estimate once anything was chosen by watching it."
+        )
     start = time.perf_counter()
     net.fit(X_train, y_train, X_val=X_val, y_val=y_val)
     seconds = time.perf_counter() - start
-    print(f"Test accuracy {net.score(X_test, y_test):.2%} after {net.n_iter_} epochs "
-          f"({seconds:.1f} s).")  # fmt: skip
+    print(
+        f"Test accuracy {net.score(X_test, y_test):.2%} after {net.n_iter_} epochs "
+        f"({seconds:.1f} s)."
+    )
     _write_training_outputs(net, args)
     return 0
 
@@ -227,15 +249,24 @@ def _comparison_estimators(names, args, n_full):
     # The book's settings for the full set; the scaling rule adapts them per N.
     choices = {
         "network": lambda: NielsenMLPClassifier(
-            hidden_layer_sizes=hidden, cost="cross_entropy", eta=0.5, mini_batch_size=10,
-            epochs=30, lmbda=0.0001 * n_full, initializer=args.initializer,
-        ),  # fmt: skip
+            hidden_layer_sizes=hidden,
+            cost="cross_entropy",
+            eta=0.5,
+            mini_batch_size=10,
+            epochs=30,
+            lmbda=0.0001 * n_full,
+            initializer=args.initializer,
+        ),
         "svc-auto": lambda: SVC(gamma="auto"),
         "svc": lambda: SVC(),
         "mlp": lambda: MLPClassifier(hidden_layer_sizes=hidden, max_iter=200),
     }
-    labels = {"network": "network", "svc-auto": "SVC(gamma='auto')", "svc": "SVC()",
-              "mlp": "MLPClassifier"}  # fmt: skip
+    labels = {
+        "network": "network",
+        "svc-auto": "SVC(gamma='auto')",
+        "svc": "SVC()",
+        "mlp": "MLPClassifier",
+    }
     return {labels[name]: choices[name]() for name in names}
 
 
@@ -255,8 +286,9 @@ class _StudyOutput:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.json_path = self.folder / "comparison.json"
         self.csv_path = self.folder / "comparison.csv"
-        self.figure_paths = {log: self.folder / f"comparison{'-log' if log else ''}.png"
-                             for log in (False, True)}  # fmt: skip
+        self.figure_paths = {
+            log: self.folder / f"comparison{'-log' if log else ''}.png" for log in (False, True)
+        }
         _check_outputs(self.json_path, self.csv_path, *self.figure_paths.values())
 
     def read_previous(self):
@@ -286,9 +318,12 @@ class _StudyOutput:
         remaining = [run for run in self.plan if run not in finished]
         seconds = comparison.estimate_seconds_left(self.records, remaining, self.n_jobs)
         left = f", {_time_left(seconds)}" if remaining and seconds is not None else ""
-        print(f"  [{done}/{total}] {record['estimator']} N={record['size']:,} "
-              f"seed={record['seed']}: {record['accuracy_test']:.2%} test, "
-              f"fit {record['fit_seconds']:.1f} s{left}", flush=True)  # fmt: skip
+        print(
+            f"  [{done}/{total}] {record['estimator']} N={record['size']:,} "
+            f"seed={record['seed']}: {record['accuracy_test']:.2%} test, "
+            f"fit {record['fit_seconds']:.1f} s{left}",
+            flush=True,
+        )
         self.save()
 
     def save(self):
@@ -296,8 +331,12 @@ class _StudyOutput:
         from . import comparison
 
         seconds = time.perf_counter() - self.started
-        document = {**self.metadata, "seconds": seconds, "records": self.records,
-                    "summary": comparison.summarize(self.records)}  # fmt: skip
+        document = {
+            **self.metadata,
+            "seconds": seconds,
+            "records": self.records,
+            "summary": comparison.summarize(self.records),
+        }
         write_text_atomically(self.json_path, json.dumps(document, indent=1))
 
     def write_summary(self, summary):
@@ -335,18 +374,23 @@ def _print_summary(summary, gamma_note=None, deterministic=()):
     from . import comparison
 
     print()
-    print(f"{'estimator':20} {'N':>7} {'runs':>4} {'test accuracy':>22} "
-          f"{'fit s':>8} {'predict s':>9}")  # fmt: skip
+    print(
+        f"{'estimator':20} {'N':>7} {'runs':>4} {'test accuracy':>22} {'fit s':>8} {'predict s':>9}"
+    )
     for row in summary:
         spread = f" ± {row['std']:.2%}" if row["n_seeds"] > 1 else " " * 9
-        print(f"{row['estimator']:20} {row['size']:>7,} {row['n_seeds']:>4} "
-              f"{row['mean']:>13.2%}{spread} {row['fit_seconds']:>8.2f} "
-              f"{row['predict_seconds']:>9.2f}")  # fmt: skip
+        print(
+            f"{row['estimator']:20} {row['size']:>7,} {row['n_seeds']:>4} "
+            f"{row['mean']:>13.2%}{spread} {row['fit_seconds']:>8.2f} "
+            f"{row['predict_seconds']:>9.2f}"
+        )
     # Said of the estimators run once by design, and only when others ran more.
     single = sorted({r["estimator"] for r in summary if r["estimator"] in deterministic})
     if single and any(r["n_seeds"] > 1 for r in summary):
-        print(f"{' and '.join(single)}: deterministic, so run once per size; the network's "
-              "rows give the mean ± standard deviation over its seeds.")
+        print(
+            f"{' and '.join(single)}: deterministic, so run once per size; the network's "
+            "rows give the mean ± standard deviation over its seeds."
+        )
     if gamma_note:
         print(gamma_note)
     print()
@@ -361,9 +405,11 @@ def _gamma_note(estimators, X_train):
         return None
     n_features = X_train.shape[1]
     ratio = 1.0 / float(X_train.var())
-    return (f"SVC(gamma='auto') takes γ = 1/{n_features} (1/n_features), {ratio:.0f} times "
-            "smaller than SVC()'s 1/(n_features·Var X) on these inputs: so wide a kernel, with "
-            "C = 1, underfits when N is small.")
+    return (
+        f"SVC(gamma='auto') takes γ = 1/{n_features} (1/n_features), {ratio:.0f} times "
+        "smaller than SVC()'s 1/(n_features·Var X) on these inputs: so wide a kernel, with "
+        "C = 1, underfits when N is small."
+    )
 
 
 def _write_figures(records, output, dataset):
@@ -390,7 +436,7 @@ def _check_backend(args):
         import dask.distributed  # noqa: F401
     except ImportError:
         raise ValueError(
-            "--backend dask needs dask.distributed: pip install \"sknielsen[distributed]\"."
+            '--backend dask needs dask.distributed: pip install "sknielsen[distributed]".'
         ) from None
 
 
@@ -404,8 +450,9 @@ def _backend(args):
     from dask.distributed import Client, LocalCluster
 
     if args.scheduler is None:
-        cluster = LocalCluster(n_workers=args.n_jobs or 2, threads_per_worker=1,
-                               dashboard_address=None)  # fmt: skip
+        cluster = LocalCluster(
+            n_workers=args.n_jobs or 2, threads_per_worker=1, dashboard_address=None
+        )
         print(f"Started a local dask cluster of {len(cluster.workers)} workers.")
     else:
         cluster = None
@@ -490,19 +537,31 @@ def _compare(args):
         # Printed once the study has accepted its arguments and earlier records.
         if args.resume:
             print(f"Resuming: {len(previous)} finished jobs read from {output.json_path}")
-        print(f"Comparing {', '.join(estimators)} on {args.dataset} "
-              f"({len(y_train):,} training, {len(y_test):,} test examples), sizes {sizes}, "
-              f"{args.seeds} seed(s), n_jobs={args.n_jobs}")  # fmt: skip
+        print(
+            f"Comparing {', '.join(estimators)} on {args.dataset} "
+            f"({len(y_train):,} training, {len(y_test):,} test examples), sizes {sizes}, "
+            f"{args.seeds} seed(s), n_jobs={args.n_jobs}"
+        )
 
-    study = dict(
-        estimators=estimators, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
-        sizes=sizes, seeds=range(args.seeds), subset=args.subset,
-        scale_rule=not args.no_scale_rule, eval_sets=eval_sets, n_jobs=args.n_jobs,
-        previous=previous, deterministic=[name for name in estimators if name.startswith("SVC")],
-        on_start=header,
-    )  # fmt: skip
-    output.plan = comparison.planned_runs(estimators, sizes, study["seeds"], subset=args.subset,
-                                          deterministic=study["deterministic"])  # fmt: skip
+    study = {
+        "estimators": estimators,
+        "X_train": X_train,
+        "y_train": y_train,
+        "X_test": X_test,
+        "y_test": y_test,
+        "sizes": sizes,
+        "seeds": range(args.seeds),
+        "subset": args.subset,
+        "scale_rule": not args.no_scale_rule,
+        "eval_sets": eval_sets,
+        "n_jobs": args.n_jobs,
+        "previous": previous,
+        "deterministic": [name for name in estimators if name.startswith("SVC")],
+        "on_start": header,
+    }
+    output.plan = comparison.planned_runs(
+        estimators, sizes, study["seeds"], subset=args.subset, deterministic=study["deterministic"]
+    )
     output.n_jobs = _workers(args)
     with _backend(args):
         records = _run_study(output, study)
@@ -614,35 +673,63 @@ class _Deprecated(argparse.Action):
         super().__init__(option_strings, dest, **kwargs)
 
     def __call__(self, parser, namespace, values, option_string=None):
-        print(f"warning: {option_string} is deprecated here; use {self.new_flag}",
-              file=sys.stderr)  # fmt: skip
+        print(f"warning: {option_string} is deprecated here; use {self.new_flag}", file=sys.stderr)
         setattr(namespace, self.dest, values)
 
 
 def _command(commands, name, help_text):
     """A subcommand whose --help shows every flag's default."""
-    return commands.add_parser(name, help=help_text, description=help_text,
-                               formatter_class=argparse.ArgumentDefaultsHelpFormatter)  # fmt: skip
+    return commands.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
 
 
 def _data_flags(command):
     command.add_argument("--dataset", choices=DATASETS, default="digits", help="the data set")
-    command.add_argument("--data-dir", default=None,
-                         help="folder of the IDX files (MNIST: else $SKNIELSEN_DATA, then "
-                              "~/.sknielsen/mnist)")  # fmt: skip
-    command.add_argument("--download", action="store_true",
-                         help="fetch MNIST into the data folder when its files are missing")
+    command.add_argument(
+        "--data-dir",
+        default=None,
+        help="folder of the IDX files (MNIST: else $SKNIELSEN_DATA, then ~/.sknielsen/mnist)",
+    )
+    command.add_argument(
+        "--download",
+        action="store_true",
+        help="fetch MNIST into the data folder when its files are missing",
+    )
 
 
 def _train_flags(train):
     _data_flags(train)
     layers = train.add_mutually_exclusive_group()
-    layers.add_argument("--layers", type=int, nargs="+", metavar="N", dest="layers",
-                        help="every layer's size as the book writes them, e.g. 784 30 10")
-    layers.add_argument("--sizes", type=int, nargs="+", metavar="N", dest="layers",
-                        action=_Deprecated, new_flag="--layers", help=argparse.SUPPRESS)
-    train.add_argument("--hidden", type=_positive_int, nargs="*", default=[30], metavar="N",
-                       help="hidden layer sizes, when --layers is not given")
+    layers.add_argument(
+        "--layers",
+        type=int,
+        nargs="+",
+        metavar="N",
+        dest="layers",
+        help="every layer's size as the book writes them, e.g. 784 30 10",
+    )
+    layers.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        metavar="N",
+        dest="layers",
+        action=_Deprecated,
+        new_flag="--layers",
+        help=argparse.SUPPRESS,
+    )
+    train.add_argument(
+        "--hidden",
+        type=_positive_int,
+        nargs="*",
+        default=[30],
+        metavar="N",
+        help="hidden layer sizes, when --layers is not given",
+    )
     for flag, default, text in [
         ("--cost", "cross_entropy", "cost plugin (python -m sknielsen plugins lists them)"),
         ("--activation", "sigmoid", "activation of the hidden neurons"),
@@ -658,8 +745,12 @@ def _train_flags(train):
         ("--mini-batch-size", int, 10, "samples per gradient step"),
         ("--epochs", int, 30, "passes over the training data (the most, when stopping early)"),
         ("--dropout", float, 0.0, "fraction of hidden neurons dropped at each mini-batch"),
-        ("--early-stopping", int, None, "stop after N epochs without a better validation "
-                                        "accuracy, keeping the best weights"),
+        (
+            "--early-stopping",
+            int,
+            None,
+            "stop after N epochs without a better validation accuracy, keeping the best weights",
+        ),
         ("--random-state", int, 0, "seed of the weights, the shuffling and dropout"),
     ]:
         train.add_argument(flag, type=kind, default=default, help=text)
@@ -667,62 +758,130 @@ def _train_flags(train):
 
 
 def _train_output_flags(train):
-    train.add_argument("--schedule", choices=["constant", "halve_on_plateau"],
-                       default="constant", help="learning-rate schedule")  # fmt: skip
-    train.add_argument("--dtype", choices=["float64", "float32"], default="float64",
-                       help="floating-point type of the whole computation")  # fmt: skip
-    train.add_argument("--monitor", nargs="+", default=["training_cost", "validation_accuracy"],
-                       help="what to record each epoch, or 'all'")  # fmt: skip
-    train.add_argument("--monitor-test", action="store_true",
-                       help="monitor (and stop on) the test set, as the book's chapter 3 "
-                            "does, instead of the validation split")  # fmt: skip
+    train.add_argument(
+        "--schedule",
+        choices=["constant", "halve_on_plateau"],
+        default="constant",
+        help="learning-rate schedule",
+    )
+    train.add_argument(
+        "--dtype",
+        choices=["float64", "float32"],
+        default="float64",
+        help="floating-point type of the whole computation",
+    )
+    train.add_argument(
+        "--monitor",
+        nargs="+",
+        default=["training_cost", "validation_accuracy"],
+        help="what to record each epoch, or 'all'",
+    )
+    train.add_argument(
+        "--monitor-test",
+        action="store_true",
+        help="monitor (and stop on) the test set, as the book's chapter 3 "
+        "does, instead of the validation split",
+    )
     train.add_argument("--save", type=_path, metavar="PATH", help="save the trained model as JSON")
-    train.add_argument("--history", type=_path, metavar="PATH", help="save the per-epoch history as JSON")
-    train.add_argument("--plot", type=_path, metavar="PATH", help="plot the history to an image file")
+    train.add_argument(
+        "--history", type=_path, metavar="PATH", help="save the per-epoch history as JSON"
+    )
+    train.add_argument(
+        "--plot", type=_path, metavar="PATH", help="plot the history to an image file"
+    )
 
 
 def _compare_flags(compare):
     _data_flags(compare)
     sizes = compare.add_mutually_exclusive_group()
-    sizes.add_argument("--train-sizes", type=int, nargs="+", metavar="N", dest="train_sizes",
-                       help="training-set sizes to compare at (default: the book's, or "
-                            f"{DIGITS_SIZES} on the digits)")  # fmt: skip
-    sizes.add_argument("--sizes", type=int, nargs="+", metavar="N", dest="train_sizes",
-                       action=_Deprecated, new_flag="--train-sizes", help=argparse.SUPPRESS)
-    compare.add_argument("--seeds", type=_seed_count, default=3,
-                         help="number of seeds (0, 1, ...) of the network")  # fmt: skip
-    compare.add_argument("--n-jobs", type=_n_jobs, default=None,
-                         help="jobs run in parallel (-1: every CPU)")
-    compare.add_argument("--backend", choices=["local", "dask"], default="local",
-                         help="run the jobs here (joblib), or on a dask cluster through "
-                              "joblib's dask backend (the [distributed] extra)")  # fmt: skip
-    compare.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                         help="address of the dask scheduler; none starts a local cluster "
-                              "of --n-jobs workers (2 by default)")  # fmt: skip
-    compare.add_argument("--subset", choices=["first", "random", "stratified"], default="first",
-                         help="the first N examples (the book's choice), or N drawn with each "
-                              "seed ('random' stratifies when it can)")  # fmt: skip
-    compare.add_argument("--estimators", nargs="+", choices=["network", "svc-auto", "svc", "mlp"],
-                         default=["network", "svc-auto", "svc"], help="what to compare")
-    compare.add_argument("--hidden", type=_positive_int, nargs="*", default=[30], metavar="N",
-                         help="hidden layer sizes of the network")  # fmt: skip
-    compare.add_argument("--initializer", default="default",
-                         help="'large' is the N(0,1) of the book's figure")  # fmt: skip
-    compare.add_argument("--no-scale-rule", action="store_true",
-                         help="keep epochs and lmbda fixed instead of the book's scaling")  # fmt: skip
-    compare.add_argument("--out", type=_path, default="comparison-results", metavar="DIR",
-                         help="folder for the JSON, CSV and figures")  # fmt: skip
-    compare.add_argument("--resume", action="store_true",
-                         help="skip the jobs already in DIR/comparison.json")  # fmt: skip
+    sizes.add_argument(
+        "--train-sizes",
+        type=int,
+        nargs="+",
+        metavar="N",
+        dest="train_sizes",
+        help="training-set sizes to compare at (default: the book's, or "
+        f"{DIGITS_SIZES} on the digits)",
+    )
+    sizes.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        metavar="N",
+        dest="train_sizes",
+        action=_Deprecated,
+        new_flag="--train-sizes",
+        help=argparse.SUPPRESS,
+    )
+    compare.add_argument(
+        "--seeds", type=_seed_count, default=3, help="number of seeds (0, 1, ...) of the network"
+    )
+    compare.add_argument(
+        "--n-jobs", type=_n_jobs, default=None, help="jobs run in parallel (-1: every CPU)"
+    )
+    compare.add_argument(
+        "--backend",
+        choices=["local", "dask"],
+        default="local",
+        help="run the jobs here (joblib), or on a dask cluster through "
+        "joblib's dask backend (the [distributed] extra)",
+    )
+    compare.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="address of the dask scheduler; none starts a local cluster "
+        "of --n-jobs workers (2 by default)",
+    )
+    compare.add_argument(
+        "--subset",
+        choices=["first", "random", "stratified"],
+        default="first",
+        help="the first N examples (the book's choice), or N drawn with each "
+        "seed ('random' stratifies when it can)",
+    )
+    compare.add_argument(
+        "--estimators",
+        nargs="+",
+        choices=["network", "svc-auto", "svc", "mlp"],
+        default=["network", "svc-auto", "svc"],
+        help="what to compare",
+    )
+    compare.add_argument(
+        "--hidden",
+        type=_positive_int,
+        nargs="*",
+        default=[30],
+        metavar="N",
+        help="hidden layer sizes of the network",
+    )
+    compare.add_argument(
+        "--initializer", default="default", help="'large' is the N(0,1) of the book's figure"
+    )
+    compare.add_argument(
+        "--no-scale-rule",
+        action="store_true",
+        help="keep epochs and lmbda fixed instead of the book's scaling",
+    )
+    compare.add_argument(
+        "--out",
+        type=_path,
+        default="comparison-results",
+        metavar="DIR",
+        help="folder for the JSON, CSV and figures",
+    )
+    compare.add_argument(
+        "--resume", action="store_true", help="skip the jobs already in DIR/comparison.json"
+    )
 
 
 def _parser():
     parser = _Parser(
         prog="python -m sknielsen",
         description="Nielsen's neural networks, as a scikit-learn classifier. With no "
-                    "subcommand, runs 'compare' on scikit-learn's digits (the book's "
-                    "network-versus-SVM figure).",
-    )  # fmt: skip
+        "subcommand, runs 'compare' on scikit-learn's digits (the book's "
+        "network-versus-SVM figure).",
+    )
     parser.add_argument("--version", action="version", version=f"sknielsen {__version__}")
     commands = parser.add_subparsers(dest="command")
     _train_flags(_command(commands, "train", "train a network with the book's settings"))
@@ -736,8 +895,9 @@ def _parser():
     predict.add_argument("file", metavar="FILE.npy", help="one sample per row")
     predict.add_argument("--out", type=_path, metavar="PATH.npy", help="write the labels here")
     predict.set_defaults(func=_predict)
-    compare = _command(commands, "compare",
-                       "network vs SVM as the training set grows (the book's figure)")
+    compare = _command(
+        commands, "compare", "network vs SVM as the training set grows (the book's figure)"
+    )
     _compare_flags(compare)
     compare.set_defaults(func=_compare)
     _command(commands, "plugins", "list every registered plugin").set_defaults(func=_list_plugins)

@@ -12,12 +12,14 @@ from . import plugins
 from ._mlp import _BaseNielsenMLP
 from .callbacks import accuracy
 
-
 # What scikit-learn's check_classification_targets accepts (the targets of a classifier).
 _CLASSIFICATION_TARGETS = (
-    "binary", "multiclass", "multiclass-multioutput", "multilabel-indicator",
+    "binary",
+    "multiclass",
+    "multiclass-multioutput",
+    "multilabel-indicator",
     "multilabel-sequences",
-)  # fmt: skip
+)
 
 
 class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):

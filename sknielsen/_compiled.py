@@ -195,9 +195,14 @@ class CompiledTrainer:
                 kernels, X, Y, order, sample_scales, segment_stop - segment_start, outputs
             )
             kernels.train_range(
-                self._layers, batches, rule, self._scratch, segment_start, segment_stop,
+                self._layers,
+                batches,
+                rule,
+                self._scratch,
+                segment_start,
+                segment_stop,
                 self.batch_size,
-            )  # fmt: skip
+            )
 
     def _check_arrays(self, X, Y):
         """Refuse arrays the kernels would have to copy or compile again for."""
@@ -245,11 +250,19 @@ class CompiledTrainer:
         masks = self._dropout_masks(n_positions)
         scales = np.empty(0, dtype=dtype) if sample_scales is None else sample_scales
         return kernels.Batches(
-            dense=dense, data=csr[0], indices=csr[1], indptr=csr[2], sparse=sp.issparse(X),
-            targets=Y, order=np.asarray(order, dtype=np.int64),
-            scales=scales.astype(dtype, copy=False), weighted=sample_scales is not None,
-            masks=masks, dropout=masks.size > 0, outputs=outputs,
-        )  # fmt: skip
+            dense=dense,
+            data=csr[0],
+            indices=csr[1],
+            indptr=csr[2],
+            sparse=sp.issparse(X),
+            targets=Y,
+            order=np.asarray(order, dtype=np.int64),
+            scales=scales.astype(dtype, copy=False),
+            weighted=sample_scales is not None,
+            masks=masks,
+            dropout=masks.size > 0,
+            outputs=outputs,
+        )
 
     def _dropout_masks(self, n_positions):
         """The masks of the hidden units, drawn exactly as ``Backprop`` draws them.
@@ -290,8 +303,12 @@ class CompiledTrainer:
         decays = type(self.regularizer) is L2 and self.lmbda
         hyper[kernels.DECAY] = 1.0 - eta * self.lmbda / self.n_train if decays else 1.0
         hyper[kernels.CLIP] = np.finfo(dtype).eps
-        for name, position in (("mu", kernels.MU), ("beta1", kernels.BETA1),
-                               ("beta2", kernels.BETA2), ("epsilon", kernels.EPSILON)):  # fmt: skip
+        for name, position in (
+            ("mu", kernels.MU),
+            ("beta1", kernels.BETA1),
+            ("beta2", kernels.BETA2),
+            ("epsilon", kernels.EPSILON),
+        ):
             hyper[position] = getattr(self.optimizer, name, 0.0)
         unused = np.empty(0, dtype=dtype)
         return kernels.Rule(
@@ -318,11 +335,14 @@ def _layers(kernels, network):
     unit_starts = np.concatenate([[0], np.cumsum(slots)])
     codes = kernels.CODES["activation"]
     return kernels.Layers(
-        params=network.params, sizes=sizes, weight_starts=weight_starts.astype(np.int64),
-        bias_starts=bias_starts.astype(np.int64), unit_starts=unit_starts.astype(np.int64),
+        params=network.params,
+        sizes=sizes,
+        weight_starts=weight_starts.astype(np.int64),
+        bias_starts=bias_starts.astype(np.int64),
+        unit_starts=unit_starts.astype(np.int64),
         activations=np.array([codes[a.name] for a in network.activations], dtype=np.int64),
         first=np.zeros(sizes[0] * slots[0], dtype=network.dtype),
-    )  # fmt: skip
+    )
 
 
 def _padded_width(network):
@@ -338,10 +358,12 @@ def _scratch(kernels, network, layers, batch_size):
     rows = batch_size * layers.unit_starts[-1]
     # Zeros: the padding's units are never written, and its errors must be 0.
     return kernels.Scratch(
-        z=np.zeros(rows, dtype=dtype), a=np.zeros(rows, dtype=dtype),
-        kept=np.zeros(rows, dtype=dtype), delta=np.zeros(rows, dtype=dtype),
+        z=np.zeros(rows, dtype=dtype),
+        a=np.zeros(rows, dtype=dtype),
+        kept=np.zeros(rows, dtype=dtype),
+        delta=np.zeros(rows, dtype=dtype),
         grads=np.zeros_like(network.params),
         nonzero_index=np.empty((batch_size, n_in), dtype=np.int64),
         nonzero_value=np.empty((batch_size, n_in), dtype=dtype),
         nonzero_count=np.zeros(batch_size, dtype=np.int64),
-    )  # fmt: skip
+    )

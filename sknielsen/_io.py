@@ -16,6 +16,7 @@ temporary file; the next save to the same target removes such leftovers of
 that target once they are :data:`STALE_SECONDS` old.
 """
 
+import contextlib
 import os
 import re
 import secrets
@@ -39,9 +40,12 @@ _SPECIAL_KINDS = (
 )
 
 __all__ = [
-    "NotARegularFileError", "check_readable", "check_writable", "write_bytes_atomically",
+    "NotARegularFileError",
+    "check_readable",
+    "check_writable",
+    "write_bytes_atomically",
     "write_text_atomically",
-]  # fmt: skip
+]
 
 
 class NotARegularFileError(OSError):
@@ -167,10 +171,8 @@ def _remove_stale_temporaries(target):
             if pattern.fullmatch(entry.name) and _is_our_stale_temporary(entry, cutoff)
         ]
     for leftover in stale:
-        try:
+        with contextlib.suppress(FileNotFoundError):  # another save removed it first
             os.unlink(leftover)
-        except FileNotFoundError:
-            pass  # another save to the same target removed it first
 
 
 def _file_mode(path):
@@ -213,10 +215,8 @@ def write_bytes_atomically(path, data):
         os.chmod(temporary, mode)  # temporary files are created private
         os.replace(temporary, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-        except FileNotFoundError:
-            pass
         raise
 
 

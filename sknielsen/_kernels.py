@@ -64,13 +64,20 @@ SGD, MOMENTUM, NESTEROV, ADAM = 0, 1, 2, 3
 #: The code of each plugin with a kernel, by kind and registered name.
 CODES = {
     "activation": {
-        "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "identity": IDENTITY, "softmax": SOFTMAX,
+        "sigmoid": SIGMOID,
+        "tanh": TANH,
+        "relu": RELU,
+        "identity": IDENTITY,
+        "softmax": SOFTMAX,
     },
-    "cost": {"quadratic": QUADRATIC, "cross_entropy": CROSS_ENTROPY,
-             "log_likelihood": LOG_LIKELIHOOD},
+    "cost": {
+        "quadratic": QUADRATIC,
+        "cross_entropy": CROSS_ENTROPY,
+        "log_likelihood": LOG_LIKELIHOOD,
+    },
     "regularizer": {"none": NO_PENALTY, "l2": L2, "l1": L1},
     "optimizer": {"sgd": SGD, "momentum": MOMENTUM, "nesterov": NESTEROV, "adam": ADAM},
-}  # fmt: skip
+}
 
 Layers = namedtuple(
     "Layers", "params sizes weight_starts bias_starts unit_starts activations first"
@@ -79,12 +86,8 @@ Batches = namedtuple(
     "Batches",
     "dense data indices indptr sparse targets order scales weighted masks dropout outputs",
 )
-Rule = namedtuple(
-    "Rule", "cost penalty optimizer hyper velocity first_moment second_moment step"
-)
-Scratch = namedtuple(
-    "Scratch", "z a kept delta grads nonzero_index nonzero_value nonzero_count"
-)
+Rule = namedtuple("Rule", "cost penalty optimizer hyper velocity first_moment second_moment step")
+Scratch = namedtuple("Scratch", "z a kept delta grads nonzero_index nonzero_value nonzero_count")
 #: The units of one layer in the flat scratch rows of a mini-batch.
 Block = namedtuple("Block", "start width stride rows")
 
@@ -464,7 +467,9 @@ def _full_gradient(layers, rule, scratch, m):
     """The whole regularized gradient of a mini-batch, into ``scratch.grads``."""
     grads, params = scratch.grads, layers.params
     _upper_gradient(layers, scratch, m, grads)
-    first = grads[layers.weight_starts[0] : layers.weight_starts[0] + layers.sizes[0] * layers.sizes[1]]
+    first = grads[
+        layers.weight_starts[0] : layers.weight_starts[0] + layers.sizes[0] * layers.sizes[1]
+    ]
     _fill(first, 0.0)
     _add_first_layer_outer(layers, scratch, m, grads.dtype.type(1.0), first, layers.sizes[1])
     coefficient = grads.dtype.type(rule.hyper[PENALTY])
@@ -570,7 +575,10 @@ def _copy_first_layer(layers, to_padded):
     padded, stride = _first_weights(layers, True)
     weights, width = _first_weights(layers, False)
     for k in range(layers.sizes[0]):
-        row, padded_row = weights[k * width : (k + 1) * width], padded[k * stride : (k + 1) * stride]
+        row, padded_row = (
+            weights[k * width : (k + 1) * width],
+            padded[k * stride : (k + 1) * stride],
+        )
         for j in range(width):
             if to_padded:
                 padded_row[j] = row[j]

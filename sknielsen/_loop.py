@@ -110,8 +110,20 @@ class Trainer:
         The epoch in which the parameters stopped being finite.
     """
 
-    def __init__(self, network, *, cost, penalty, optimizer, state, history=None,
-                 callbacks=(), epoch=0, samples_seen=0, saver=None):  # fmt: skip
+    def __init__(
+        self,
+        network,
+        *,
+        cost,
+        penalty,
+        optimizer,
+        state,
+        history=None,
+        callbacks=(),
+        epoch=0,
+        samples_seen=0,
+        saver=None,
+    ):
         self.network = network
         self.cost = cost
         self.penalty = penalty
@@ -193,9 +205,12 @@ class Trainer:
 
     def _snapshot(self):
         return _Snapshot(
-            self.network.params.copy(), copy.deepcopy(self.state), self.epoch,
-            self.samples_seen, {key: len(values) for key, values in self.history.items()},
-        )  # fmt: skip
+            self.network.params.copy(),
+            copy.deepcopy(self.state),
+            self.epoch,
+            self.samples_seen,
+            {key: len(values) for key, values in self.history.items()},
+        )
 
     def _begin(self, n_samples, watched_rows):
         self.n_samples = n_samples
@@ -425,8 +440,10 @@ class _MiniBatches:
             return
         self.compiled = None
         self.backprop = Backprop(network, trainer.cost, self.size, batching.dropout, rng)
-        self.buffers = (np.empty((self.size, X.shape[1]), dtype=X.dtype),
-                        np.empty((self.size, Y.shape[1]), dtype=Y.dtype))  # fmt: skip
+        self.buffers = (
+            np.empty((self.size, X.shape[1]), dtype=X.dtype),
+            np.empty((self.size, Y.shape[1]), dtype=Y.dtype),
+        )
 
     def _gather(self, start, stop):
         """The rows of the mini-batch at positions ``start:stop``: (index, inputs, targets).
@@ -474,13 +491,22 @@ class _MiniBatches:
         scale = 1.0 / m if self.scales is None else (self.scales[index] / m)[:, None]
         # The forward pass writes its outputs where epoch_loss reads them.
         grads = self.backprop.gradient(xb, yb, scale, output=self.outputs[start:stop])
-        trainer.state = trainer.optimizer.step(trainer.network.params, grads, trainer.state,
-                                               trainer.penalty)  # fmt: skip
+        trainer.state = trainer.optimizer.step(
+            trainer.network.params, grads, trainer.state, trainer.penalty
+        )
 
     def _compiled_steps(self, start, stop):
         """The compiled engine's steps on the mini-batches of positions ``start:stop``."""
-        self.compiled.run(self.data.X, self.data.Y, self._epoch_order(), self.scales,
-                          self.trainer.state, start, stop, outputs=self.outputs)  # fmt: skip
+        self.compiled.run(
+            self.data.X,
+            self.data.Y,
+            self._epoch_order(),
+            self.scales,
+            self.trainer.state,
+            start,
+            stop,
+            outputs=self.outputs,
+        )
 
     def _epoch_order(self):
         """The rows of the data in the order this epoch visited them."""
@@ -507,10 +533,16 @@ def _compiled_trainer(trainer, batch_size, dropout, rng):
     """The compiled engine for a run's network, cost, penalty and optimizer."""
     penalty = trainer.penalty
     return CompiledTrainer(
-        trainer.network, trainer.cost, penalty.regularizer, trainer.optimizer,
-        lmbda=penalty.lmbda, n_train=penalty.n_train, batch_size=batch_size, dropout=dropout,
+        trainer.network,
+        trainer.cost,
+        penalty.regularizer,
+        trainer.optimizer,
+        lmbda=penalty.lmbda,
+        n_train=penalty.n_train,
+        batch_size=batch_size,
+        dropout=dropout,
         rng=rng,
-    )  # fmt: skip
+    )
 
 
 class FullBatchObjective:

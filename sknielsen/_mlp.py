@@ -201,7 +201,7 @@ class _BaseNielsenMLP(BaseEstimator):
             ) from exc
 
     def _fitted_plugin(self, parameter, value):
-        """A fresh plugin for ``value``, its hyper-parameters validated as ``<parameter>__<name>``."""
+        """A fresh plugin for ``value``, hyper-parameters validated as ``<parameter>__<name>``."""
         plugin = self._resolve(parameter, value)
         plugin._validate_params(f"{parameter}__", type(self).__name__)
         return plugin
@@ -231,11 +231,11 @@ class _BaseNielsenMLP(BaseEstimator):
         if isinstance(sizes, numbers.Integral):
             sizes = (sizes,)
         sizes = tuple(sizes)
-        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
-                   for s in sizes):  # fmt: skip
+        if not all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in sizes
+        ):
             raise InvalidParameterError(
-                "hidden_layer_sizes must hold positive integers; got "
-                f"{self.hidden_layer_sizes!r}."
+                f"hidden_layer_sizes must hold positive integers; got {self.hidden_layer_sizes!r}."
             )
         return tuple(int(s) for s in sizes)
 
@@ -312,11 +312,15 @@ class _BaseNielsenMLP(BaseEstimator):
         """Return a copy of everything the last fit left behind (a FittedState)."""
         check_is_fitted(self)
         return FittedState.copied(
-            coefs=self.coefs_, intercepts=self.intercepts_,
-            optimizer_state=self._optimizer_state, history=self.history_,
-            rng_state=self._rng_state, n_iter=int(self.n_iter_), samples_seen=int(self.t_),
+            coefs=self.coefs_,
+            intercepts=self.intercepts_,
+            optimizer_state=self._optimizer_state,
+            history=self.history_,
+            rng_state=self._rng_state,
+            n_iter=int(self.n_iter_),
+            samples_seen=int(self.t_),
             **self._unchanged_by_training(self._capture_targets()),
-        )  # fmt: skip
+        )
 
     def _unchanged_by_training(self, targets):
         """The parts of a fitted state that a training run does not change."""
@@ -399,11 +403,15 @@ class _BaseNielsenMLP(BaseEstimator):
     def _state_after(self, trainer, rng, targets):
         """The FittedState that a training run leaves (copies, safe to keep)."""
         return FittedState.copied(
-            coefs=trainer.network.weights, intercepts=trainer.network.biases,
-            optimizer_state=trainer.state, history=trainer.history,
-            rng_state=rng.bit_generator.state, n_iter=trainer.epoch,
-            samples_seen=trainer.samples_seen, **self._unchanged_by_training(targets),
-        )  # fmt: skip
+            coefs=trainer.network.weights,
+            intercepts=trainer.network.biases,
+            optimizer_state=trainer.state,
+            history=trainer.history,
+            rng_state=rng.bit_generator.state,
+            n_iter=trainer.epoch,
+            samples_seen=trainer.samples_seen,
+            **self._unchanged_by_training(targets),
+        )
 
     # -- fitting ------------------------------------------------------------
 
@@ -492,9 +500,15 @@ class _BaseNielsenMLP(BaseEstimator):
     def _training_data(self, request, previous):
         """Validate (X, y, sample_weight) and encode the targets."""
         X, y = validate_data(
-            self, canonical_csr(request.X), request.y, reset=previous is None, dtype=self._dtype,
-            multi_output=True, y_numeric=self._y_numeric, accept_sparse="csr",
-        )  # fmt: skip
+            self,
+            canonical_csr(request.X),
+            request.y,
+            reset=previous is None,
+            dtype=self._dtype,
+            multi_output=True,
+            y_numeric=self._y_numeric,
+            accept_sparse="csr",
+        )
         sample_weight = self._check_sample_weight(request.sample_weight, X)
         sample_weight = self._weigh_classes(y, sample_weight, request.incremental)
         if previous is None:
@@ -519,14 +533,16 @@ class _BaseNielsenMLP(BaseEstimator):
         if (request.X_val is None) != (request.y_val is None):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
-            X_val = validate_data(self, canonical_csr(request.X_val, "X_val"), reset=False,
-                                  dtype=self._dtype,
-                                  accept_sparse="csr")  # fmt: skip
+            X_val = validate_data(
+                self,
+                canonical_csr(request.X_val, "X_val"),
+                reset=False,
+                dtype=self._dtype,
+                accept_sparse="csr",
+            )
             Y_val = self._encode(request.y_val, targets)
             if X_val.shape[0] != len(Y_val):
-                raise ValueError(
-                    f"X_val has {X_val.shape[0]} samples but y_val has {len(Y_val)}."
-                )
+                raise ValueError(f"X_val has {X_val.shape[0]} samples but y_val has {len(Y_val)}.")
             return data, (X_val, Y_val)
         if not request.incremental and self._needs_validation():
             return self._validation_split(data, targets, rng)
@@ -565,13 +581,19 @@ class _BaseNielsenMLP(BaseEstimator):
         """
         if self.engine == "numpy":
             return "numpy", ""
-        reason = unsupported(network, self.cost_, self.regularizer_, self.optimizer_,
-                             dropout=self.dropout, augment=augment)  # fmt: skip
+        reason = unsupported(
+            network,
+            self.cost_,
+            self.regularizer_,
+            self.optimizer_,
+            dropout=self.dropout,
+            augment=augment,
+        )
         if self.engine == "numba":
             if not numba_available():
                 raise ImportError(
                     "engine='numba' needs numba, which is not installed: "
-                    'pip install "sknielsen[fast]", or use engine=\'auto\' or \'numpy\'.'
+                    "pip install \"sknielsen[fast]\", or use engine='auto' or 'numpy'."
                 )
             if reason is not None:
                 raise ValueError(
@@ -590,20 +612,25 @@ class _BaseNielsenMLP(BaseEstimator):
         return "numba", ""
 
     def _trainer(self, network, previous, data, validation, rng, targets, request):
-        penalty = Penalty(self.regularizer_, self.lmbda, data.X.shape[0], network.n_weights,
-                          network.dtype)  # fmt: skip
+        penalty = Penalty(
+            self.regularizer_, self.lmbda, data.X.shape[0], network.n_weights, network.dtype
+        )
 
         def save(path, trainer):
             self._save_checkpoint(path, self._state_after(trainer, rng, targets))
 
         return Trainer(
-            network, cost=self.cost_, penalty=penalty, optimizer=self.optimizer_,
+            network,
+            cost=self.cost_,
+            penalty=penalty,
+            optimizer=self.optimizer_,
             state=self._optimizer_state_for(previous, network.params),
             history=previous.history if previous else None,
             callbacks=self._run_callbacks(data, validation, request),
             epoch=previous.n_iter if previous else 0,
-            samples_seen=previous.samples_seen if previous else 0, saver=save,
-        )  # fmt: skip
+            samples_seen=previous.samples_seen if previous else 0,
+            saver=save,
+        )
 
     def _optimizer_state_for(self, previous, params):
         """The optimizer state to continue from, or a fresh one."""
@@ -662,8 +689,12 @@ class _BaseNielsenMLP(BaseEstimator):
                     f"sknielsen.callbacks.Callback instances; got {callback!r}."
                 )
             callback._validate_params(f"callbacks[{index}].", type(self).__name__)
-        return (self.early_stopping, self.n_iter_no_change, self.schedule,
-                [clone(callback) for callback in self.callbacks or ()])  # fmt: skip
+        return (
+            self.early_stopping,
+            self.n_iter_no_change,
+            self.schedule,
+            [clone(callback) for callback in self.callbacks or ()],
+        )
 
     def _shorthand_callbacks(self, watched):
         """The callbacks that ``early_stopping`` and ``schedule`` stand for."""

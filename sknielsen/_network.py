@@ -11,6 +11,8 @@ lets an optimizer update the whole network in one or two NumPy calls and a
 regularizer see every weight, and no bias, as one contiguous slice.
 """
 
+import itertools
+
 import numpy as np
 
 
@@ -18,7 +20,7 @@ def _layout(sizes):
     """Return the (start, stop, shape) of every weight and bias in the flat array."""
     weight_slots, bias_slots = [], []
     start = 0
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in itertools.pairwise(sizes):
         weight_slots.append((start, start + fan_in * fan_out, (fan_in, fan_out)))
         start += fan_in * fan_out
     n_weights = start
@@ -56,9 +58,7 @@ class Network:
         self.sizes = tuple(int(s) for s in sizes)
         self.activations = list(activations)
         self.dtype = np.dtype(dtype)
-        self._weight_slots, self._bias_slots, self.n_weights, n_params = _layout(
-            self.sizes
-        )
+        self._weight_slots, self._bias_slots, self.n_weights, n_params = _layout(self.sizes)
         self.params = np.zeros(n_params, dtype=self.dtype)
         self.weights = _views(self.params, self._weight_slots)
         self.biases = _views(self.params, self._bias_slots)

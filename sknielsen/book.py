@@ -35,6 +35,7 @@ Examples
 'overfitting.py'
 """
 
+import itertools
 import json
 import random
 import time
@@ -134,7 +135,7 @@ class BookRandom:
             In scikit-learn's layout: weights (fan_in, fan_out), biases
             (fan_out,).
         """
-        pairs = list(zip(sizes[:-1], sizes[1:]))
+        pairs = list(itertools.pairwise(sizes))
         # network2 draws the biases of every layer before any weight.
         biases = [self.numpy.randn(fan_out, 1) for _, fan_out in pairs]
         weights = [self.numpy.randn(fan_out, fan_in) for fan_in, fan_out in pairs]
@@ -236,14 +237,18 @@ class _BookNetwork:
         ``evaluation`` is ``(X, y)``; ``monitor`` names among :data:`MONITORS`.
         """
         classifier = NielsenMLPClassifier(
-            hidden_layer_sizes=self.sizes[1:-1], cost="cross_entropy", lmbda=lmbda, eta=eta,
-            mini_batch_size=10, shuffle=False,
+            hidden_layer_sizes=self.sizes[1:-1],
+            cost="cross_entropy",
+            lmbda=lmbda,
+            eta=eta,
+            mini_batch_size=10,
+            shuffle=False,
             initializer=_GivenWeights(self.coefs, self.intercepts),
             # The replays are exact to the book's recorded numbers with NumPy's
             # products; the compiled engine's sums round differently (1e-15 per
             # step), which the two runs that rounding carries away would show.
             engine="numpy",
-        )  # fmt: skip
+        )
         record = {name: [] for name in MONITORS}
         sets = {"evaluation": evaluation, "training": None}
         for _ in range(self.session.take_epochs(epochs)):
@@ -314,9 +319,13 @@ def _multiple_eta(session):
     training = _TrainingList(data.X_train, data.y_train)
     return [
         _BookNetwork((784, 30, 10), session).sgd(
-            training, 30, eta, 5.0, evaluation=(data.X_val, data.y_val),
+            training,
+            30,
+            eta,
+            5.0,
+            evaluation=(data.X_val, data.y_val),
             monitor=("training_cost",),
-        )  # fmt: skip
+        )
         for eta in MULTIPLE_ETA
     ]
 
@@ -326,7 +335,7 @@ def _weight_initialization(session, *, hidden, eta):
     data = session.data
     training = _TrainingList(data.X_train, data.y_train)
     net = _BookNetwork((784, hidden, 10), session)
-    settings = dict(evaluation=(data.X_val, data.y_val), monitor=("evaluation_accuracy",))
+    settings = {"evaluation": (data.X_val, data.y_val), "monitor": ("evaluation_accuracy",)}
     default = net.sgd(training, 30, eta, 5.0, **settings)
     net.large_weight_initializer()
     large = net.sgd(training, 30, eta, 5.0, **settings)
@@ -347,16 +356,18 @@ def _monitor_series(evaluation, prefix="", path=()):
 
 def _eta_series():
     return [
-        series for i, eta in enumerate(MULTIPLE_ETA)
+        series
+        for i, eta in enumerate(MULTIPLE_ETA)
         for series in _monitor_series("validation", f"η = {eta}: ", (i,))
-    ]  # fmt: skip
+    ]
 
 
 def _initialization_series():
     return [
-        series for key in ("default_weight_initialization", "large_weight_initialization")
+        series
+        for key in ("default_weight_initialization", "large_weight_initialization")
         for series in _monitor_series("validation", f"{key.split('_')[0]} weights: ", (key,))
-    ]  # fmt: skip
+    ]
 
 
 @dataclass(frozen=True)
@@ -403,26 +414,38 @@ RECORDS = {
     "overfitting_full": _overfitting_record(n_train=50000, epochs=30, lmbda=0.0),
     "regularized_full": _overfitting_record(n_train=50000, epochs=30, lmbda=5.0),
     "more_data": Record(
-        "more_data.py", "[784,30,10] on the first N images, 1,500,000/N epochs, λ 0.0001·N",
-        _more_data, _SIZES_SERIES, by_epoch=False,
+        "more_data.py",
+        "[784,30,10] on the first N images, 1,500,000/N epochs, λ 0.0001·N",
+        _more_data,
+        _SIZES_SERIES,
+        by_epoch=False,
     ),
     "more_data_svm": Record(
-        "more_data.py", "SVC() of 2015 (rbf, C=1, gamma=1/784) on the first N images",
-        _more_data_svm, _SIZES_SERIES, by_epoch=False,
+        "more_data.py",
+        "SVC() of 2015 (rbf, C=1, gamma=1/784) on the first N images",
+        _more_data_svm,
+        _SIZES_SERIES,
+        by_epoch=False,
     ),
     "multiple_eta": Record(
-        "multiple_eta.py", "[784,30,10], default weights, λ 5.0, η 0.025, 0.25 and 2.5",
-        _multiple_eta, tuple(_eta_series()),
+        "multiple_eta.py",
+        "[784,30,10], default weights, λ 5.0, η 0.025, 0.25 and 2.5",
+        _multiple_eta,
+        tuple(_eta_series()),
     ),
     "weight_initialization_30": Record(
-        "weight_initialization.py", "[784,30,10], η 0.1, λ 5.0: default, then large weights",
-        partial(_weight_initialization, hidden=30, eta=0.1), tuple(_initialization_series()),
+        "weight_initialization.py",
+        "[784,30,10], η 0.1, λ 5.0: default, then large weights",
+        partial(_weight_initialization, hidden=30, eta=0.1),
+        tuple(_initialization_series()),
     ),
     "weight_initialization_100": Record(
-        "weight_initialization.py", "[784,100,10], η 0.1, λ 5.0: default, then large weights",
-        partial(_weight_initialization, hidden=100, eta=0.1), tuple(_initialization_series()),
+        "weight_initialization.py",
+        "[784,100,10], η 0.1, λ 5.0: default, then large weights",
+        partial(_weight_initialization, hidden=100, eta=0.1),
+        tuple(_initialization_series()),
     ),
-}  # fmt: skip
+}
 
 
 def _check_name(name):
@@ -727,8 +750,12 @@ def add_book_command(commands):
     replaying = actions.add_parser("replay", help="replay a record, epoch by epoch beside it")
     replaying.add_argument("name", metavar="NAME", help="a record, as `book list` shows")
     replaying.add_argument("--data-dir", default=None, help="folder of the MNIST IDX files")
-    replaying.add_argument("--epochs", type=int, default=None,
-                           help="stop after this many epochs in all (a quick check)")  # fmt: skip
+    replaying.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="stop after this many epochs in all (a quick check)",
+    )
     replaying.add_argument("--plot", metavar="PATH", help="draw the replay over the record")
     replaying.set_defaults(func=_replay_command)
 

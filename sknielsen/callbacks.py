@@ -192,8 +192,14 @@ class EarlyStopping(Callback):
         "mode": _MODE,
     }
 
-    def __init__(self, monitor="validation_accuracy", patience=10, min_delta=0.0,
-                 restore_best=True, mode="auto"):  # fmt: skip
+    def __init__(
+        self,
+        monitor="validation_accuracy",
+        patience=10,
+        min_delta=0.0,
+        restore_best=True,
+        mode="auto",
+    ):
         self.monitor = monitor
         self.patience = patience
         self.min_delta = min_delta
@@ -238,8 +244,14 @@ class HalveOnPlateau(Callback):
         "mode": _MODE,
     }
 
-    def __init__(self, monitor="validation_accuracy", patience=10, factor=0.5,
-                 min_fraction=1.0 / 128, mode="auto"):  # fmt: skip
+    def __init__(
+        self,
+        monitor="validation_accuracy",
+        patience=10,
+        factor=0.5,
+        min_fraction=1.0 / 128,
+        mode="auto",
+    ):
         self.monitor = monitor
         self.patience = patience
         self.factor = factor
@@ -347,8 +359,7 @@ class Checkpoint(Callback):
         "mode": _MODE,
     }
 
-    def __init__(self, path, every=1, best_only=False, monitor="validation_accuracy",
-                 mode="auto"):  # fmt: skip
+    def __init__(self, path, every=1, best_only=False, monitor="validation_accuracy", mode="auto"):
         self.path = path
         self.every = every
         self.best_only = best_only

@@ -48,10 +48,16 @@ SUBSETS = ("first", "random", "stratified")
 DEFAULT_SCORERS = {"accuracy": "accuracy"}
 
 __all__ = [
-    "BookScaling", "ComparisonInterrupted", "conclusions", "crossover_statements",
-    "estimate_seconds_left", "planned_runs", "scaled_params", "summarize",
+    "BookScaling",
+    "ComparisonInterrupted",
+    "conclusions",
+    "crossover_statements",
+    "estimate_seconds_left",
+    "planned_runs",
+    "scaled_params",
+    "summarize",
     "training_size_comparison",
-]  # fmt: skip
+]
 
 
 def scaled_params(estimator, size, n_full):
@@ -75,7 +81,7 @@ def scaled_params(estimator, size, n_full):
     params = estimator.get_params(deep=False)
     scaled = {}
     if "epochs" in params:
-        scaled["epochs"] = max(1, int(round(params["epochs"] * n_full / size)))
+        scaled["epochs"] = max(1, round(params["epochs"] * n_full / size))
     if "lmbda" in params:
         scaled["lmbda"] = params["lmbda"] * size / n_full
     return scaled
@@ -401,7 +407,7 @@ def _scoring_fingerprint(scorers):
     identities = {
         name: scorer if isinstance(scorer, str) else getattr(scorer, "__qualname__", repr(scorer))
         for name, scorer in scorers.items()
-    }  # fmt: skip
+    }
     return (sorted(identities.items()),)
 
 
@@ -467,8 +473,9 @@ def estimate_seconds_left(finished, remaining, n_jobs=1):
     for record in finished:
         seconds = record["fit_seconds"] + record["predict_seconds"]
         times.setdefault(record["estimator"], {}).setdefault(record["size"], []).append(seconds)
-    fallback = float(np.median([t for by_size in times.values() for ts in by_size.values()
-                                for t in ts]))  # fmt: skip
+    fallback = float(
+        np.median([t for by_size in times.values() for ts in by_size.values() for t in ts])
+    )
     runs = [_run_seconds(times.get(run[0], {}), run[1], fallback) for run in remaining]
     if not runs:
         return 0.0
@@ -496,8 +503,13 @@ def _plan_jobs(estimators, data, settings):
         (data.X_train, data.y_train, data.test_sets, *_scoring_fingerprint(data.scorers))
     )
     jobs = []
-    runs = planned_runs(estimators, settings.sizes, settings.seeds, subset=settings.subset,
-                        deterministic=settings.deterministic)  # fmt: skip
+    runs = planned_runs(
+        estimators,
+        settings.sizes,
+        settings.seeds,
+        subset=settings.subset,
+        deterministic=settings.deterministic,
+    )
     for name, size, seed in runs:
         estimator = estimators[name]
         scaled = scaled_params(estimator, size, settings.n_full) if settings.scale_rule else {}
@@ -520,9 +532,10 @@ def _check_numbers(record, score_keys):
     """Refuse an earlier record whose timings or scores are not numbers."""
     keys = ["fit_seconds", "predict_seconds", *score_keys]
     wrong = [
-        key for key in keys
+        key
+        for key in keys
         if not isinstance(record.get(key), (int, float)) or isinstance(record.get(key), bool)
-    ]  # fmt: skip
+    ]
     if wrong:
         raise ValueError(f"Earlier record {_describe(record)} has no numbers for {wrong}.")
 
@@ -539,7 +552,9 @@ def _previous_records(previous, planned, score_keys):
             )
         job = jobs.get(record["fingerprint"])
         if job is None or (record.get("estimator"), record.get("size"), record.get("seed")) != (
-            job.name, job.size, job.seed
+            job.name,
+            job.size,
+            job.seed,
         ):
             foreign.append(record)
         elif record["fingerprint"] in records:
@@ -694,8 +709,9 @@ def training_size_comparison(
         ``fit_seconds``, ``predict_seconds`` (scoring, predictions included),
         ``engine`` for estimators that record the engine that trained them
         (``engine_``: ``'numpy'`` or ``'numba'``) and one score per scorer
-        and set: ``accuracy_test`` by default, plus one per ``eval_sets`` entry. See :func:`summarize` for means and
-        spreads. After Ctrl-C, only the jobs finished before it, with a
+        and set: ``accuracy_test`` by default, plus one per ``eval_sets``
+        entry. See :func:`summarize` for means and spreads. After Ctrl-C,
+        only the jobs finished before it, with a
         :class:`ComparisonInterrupted` warning.
 
     Raises
@@ -801,18 +817,25 @@ def conclusions(summary):
     """
     by_name = _curves(summary)
     sentences = []
-    crossovers = [s.removeprefix("Crossover: ").rstrip(".")
-                  for s in crossover_statements(summary) if s.startswith("Crossover: ")]  # fmt: skip
+    crossovers = [
+        s.removeprefix("Crossover: ").rstrip(".")
+        for s in crossover_statements(summary)
+        if s.startswith("Crossover: ")
+    ]
     if crossovers:
         sentences.append("Crossovers: " + "; ".join(crossovers) + ".")
     largest = max(size for sizes in by_name.values() for size in sizes)
-    at_largest = sorted(((sizes[largest], name) for name, sizes in by_name.items()
-                         if largest in sizes), reverse=True)  # fmt: skip
+    at_largest = sorted(
+        ((sizes[largest], name) for name, sizes in by_name.items() if largest in sizes),
+        reverse=True,
+    )
     if at_largest:
         (best, leader), others = at_largest[0], at_largest[1:]
         behind = ", ".join(f"{name} {accuracy:.2%}" for accuracy, name in others)
-        sentences.append(f"At {largest:,} examples {leader} leads with {best:.2%}"
-                         + (f" (then {behind})." if behind else "."))  # fmt: skip
+        sentences.append(
+            f"At {largest:,} examples {leader} leads with {best:.2%}"
+            + (f" (then {behind})." if behind else ".")
+        )
     efficiency = _most_data_efficient(by_name)
     if efficiency:
         sentences.append(efficiency)
@@ -833,8 +856,9 @@ def _most_data_efficient(by_name):
     if best is None:
         return None
     _, a, n, b, b_size, accuracy = best
-    return (f"{a} needs only {n:,} examples to match what {b} reaches with {b_size:,} "
-            f"({accuracy:.2%}).")
+    return (
+        f"{a} needs only {n:,} examples to match what {b} reaches with {b_size:,} ({accuracy:.2%})."
+    )
 
 
 def crossover_statements(summary):
@@ -884,7 +908,7 @@ def crossover_statements(summary):
                 current = a if by_name[a][n] > by_name[b][n] else b
                 if leader is not None and current != leader:
                     statements.append(
-                        f"Crossover: {current} overtakes {(set([a, b]) - {current}).pop()} "
+                        f"Crossover: {current} overtakes {({a, b} - {current}).pop()} "
                         f"at {n:,} examples ({by_name[current][n]:.2%} vs "
                         f"{by_name[a if current == b else b][n]:.2%})."
                     )

@@ -138,13 +138,17 @@ def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
     X, X_test = scale(train_images), scale(test_images)
     y, y_test = train_labels.astype(np.int64), test_labels.astype(np.int64)
     return Bunch(
-        X=X, y=y,
-        X_train=X[:50000], y_train=y[:50000],
-        X_val=X[50000:], y_val=y[50000:],
-        X_test=X_test, y_test=y_test,
+        X=X,
+        y=y,
+        X_train=X[:50000],
+        y_train=y[:50000],
+        X_val=X[50000:],
+        y_val=y[50000:],
+        X_test=X_test,
+        y_test=y_test,
         image_shape=train_images.shape[1:],
         data_dir=str(data_dir),
-    )  # fmt: skip
+    )
 
 
 def _write_idx(path, array):
@@ -274,6 +278,11 @@ def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):
         X, y, test_size=test_size, random_state=random_state, stratify=y
     )
     return Bunch(
-        X=X, y=y, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
+        X=X,
+        y=y,
+        X_train=X_train,
+        y_train=y_train,
+        X_test=X_test,
+        y_test=y_test,
         image_shape=(8, 8),
-    )  # fmt: skip
+    )

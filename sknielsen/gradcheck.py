@@ -93,8 +93,9 @@ def check_gradients(
     network.initialize(plugins.get("initializer", initializer), rng)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, sizes[0]))
     Y = _targets(n_samples, sizes[-1], rng)
-    penalty = Penalty(plugins.get("regularizer", regularizer), lmbda, n_samples,
-                      network.n_weights, np.float64)  # fmt: skip
+    penalty = Penalty(
+        plugins.get("regularizer", regularizer), lmbda, n_samples, network.n_weights, np.float64
+    )
     if sample_weight is None:
         scale = 1.0 / n_samples
     else:

@@ -47,11 +47,32 @@ _LABEL_KINDS = "biufUO"
 ESTIMATORS = {cls.__name__: cls for cls in (NielsenMLPClassifier, NielsenMLPRegressor)}
 # Fitted keys of each format version, and the label-encoding keys of each estimator.
 _FITTED_KEYS = {
-    1: {"n_features_in", "feature_names_in", "n_iter", "history", "plugins", "dtype", "coefs",
-        "intercepts", "optimizer_state"},
-    2: {"n_features_in", "feature_names_in", "n_iter", "samples_seen", "history", "plugins",
-        "dtype", "coefs", "intercepts", "optimizer_state", "rng_state", "targets"},
-}  # fmt: skip
+    1: {
+        "n_features_in",
+        "feature_names_in",
+        "n_iter",
+        "history",
+        "plugins",
+        "dtype",
+        "coefs",
+        "intercepts",
+        "optimizer_state",
+    },
+    2: {
+        "n_features_in",
+        "feature_names_in",
+        "n_iter",
+        "samples_seen",
+        "history",
+        "plugins",
+        "dtype",
+        "coefs",
+        "intercepts",
+        "optimizer_state",
+        "rng_state",
+        "targets",
+    },
+}
 _TARGET_KEYS = {"NielsenMLPClassifier": {"classes", "multilabel"}, "NielsenMLPRegressor": {"y_1d"}}
 # Callbacks saved with the estimator's parameters, by class name; others are left
 # out. Those that write files (Checkpoint, CSVLogger) are never saved: a model
@@ -59,11 +80,13 @@ _TARGET_KEYS = {"NielsenMLPClassifier": {"classes", "multilabel"}, "NielsenMLPRe
 SAVED_CALLBACKS = {
     cls.__name__: cls
     for cls in (
-        callbacks_module.EarlyStopping, callbacks_module.HalveOnPlateau,
-        callbacks_module.StepDecay, callbacks_module.ExponentialDecay,
+        callbacks_module.EarlyStopping,
+        callbacks_module.HalveOnPlateau,
+        callbacks_module.StepDecay,
+        callbacks_module.ExponentialDecay,
         callbacks_module.InverseScaling,
     )
-}  # fmt: skip
+}
 _SCALARS = (str, int, float, bool, type(None))
 # Fewest characters per JSON array or object in a model file (real ones hold
 # hundreds of characters of numbers per array).
@@ -119,8 +142,9 @@ def _param_to_json(name, value):
     if isinstance(value, plugins.Plugin):
         return _plugin_to_json(value)
     if isinstance(value, dict):  # class_weight: labels may be numbers, so not JSON keys
-        return {"items": [[_param_to_json(name, k), _param_to_json(name, v)]
-                          for k, v in value.items()]}  # fmt: skip
+        return {
+            "items": [[_param_to_json(name, k), _param_to_json(name, v)] for k, v in value.items()]
+        }
     if isinstance(value, (tuple, list)):
         return [_param_to_json(name, item) for item in value]
     if isinstance(value, np.random.RandomState):
@@ -146,8 +170,10 @@ def _labels_to_json(classes):
 
 def _targets_to_json(targets):
     if "classes" in targets:
-        return {"classes": _labels_to_json(targets["classes"]),
-                "multilabel": bool(targets["multilabel"])}  # fmt: skip
+        return {
+            "classes": _labels_to_json(targets["classes"]),
+            "multilabel": bool(targets["multilabel"]),
+        }
     return {"y_1d": bool(targets["y_1d"])}
 
 
@@ -177,9 +203,7 @@ def _state_to_json(state):
 
 def _model_document(model):
     if type(model) not in ESTIMATORS.values():
-        raise TypeError(
-            f"Can only save {' or '.join(ESTIMATORS)}; got {type(model).__name__}."
-        )
+        raise TypeError(f"Can only save {' or '.join(ESTIMATORS)}; got {type(model).__name__}.")
     if not hasattr(model, "coefs_"):
         raise ValueError("This model is not fitted yet; fit it before saving.")
     params = {k: _param_to_json(k, v) for k, v in model.get_params(deep=False).items()}
@@ -316,8 +340,7 @@ def _labels_from_json(document):
     )
     values = document["values"]
     _require(
-        isinstance(values, list)
-        and all(isinstance(v, (str, int, float, bool)) for v in values),
+        isinstance(values, list) and all(isinstance(v, (str, int, float, bool)) for v in values),
         f"{where}.values must be a list of labels.",
     )
     dtype = _label_dtype(document["dtype"], values)
@@ -396,13 +419,17 @@ def _params_from_json(document, estimator_class=NielsenMLPClassifier):
 
 def _items_from_json(document, where):
     _require(
-        set(document) == {"items"} and isinstance(document["items"], list)
-        and all(isinstance(pair, list) and len(pair) == 2
-                and all(isinstance(v, (str, int, float)) for v in pair)
-                for pair in document["items"]),
+        set(document) == {"items"}
+        and isinstance(document["items"], list)
+        and all(
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(v, (str, int, float)) for v in pair)
+            for pair in document["items"]
+        ),
         f"{where} should be an object with a list of [label, value] items.",
-    )  # fmt: skip
-    return {label: value for label, value in document["items"]}
+    )
+    return dict(document["items"])
 
 
 def _callbacks_from_json(documents):
@@ -495,10 +522,11 @@ def _fitted_plugins_from_json(documents):
 
 def _optimizer_state_from_json(document, dtype):
     _require(
-        isinstance(document, dict) and set(document) == {"eta", "eta0", "arrays"}
+        isinstance(document, dict)
+        and set(document) == {"eta", "eta0", "arrays"}
         and isinstance(document["arrays"], dict),
         "fitted.optimizer_state should be an object with keys eta, eta0 and arrays.",
-    )  # fmt: skip
+    )
     for key in ("eta", "eta0"):
         value = document[key]
         _require(
@@ -522,10 +550,12 @@ def _rng_state_from_json(document):
         and isinstance(document["state"], dict)
         and set(document["state"]) == {"state", "inc"}
         and all(isinstance(v, int) and 0 <= v < 2**128 for v in document["state"].values())
-        and document["has_uint32"] in (0, 1) and not isinstance(document["has_uint32"], bool)
-        and isinstance(document["uinteger"], int) and 0 <= document["uinteger"] < 2**32,
+        and document["has_uint32"] in (0, 1)
+        and not isinstance(document["has_uint32"], bool)
+        and isinstance(document["uinteger"], int)
+        and 0 <= document["uinteger"] < 2**32,
         "fitted.rng_state is not a PCG64 generator state.",
-    )  # fmt: skip
+    )
     return document
 
 
@@ -575,7 +605,8 @@ def _from_network2(document):
     """Build a classifier over the digits 0..n-1 from the book's JSON."""
     sizes, cost = document["sizes"], document["cost"]
     _require(
-        isinstance(sizes, list) and len(sizes) >= 2
+        isinstance(sizes, list)
+        and len(sizes) >= 2
         and all(isinstance(s, int) and s > 0 for s in sizes),
         "network2 'sizes' must be a list of at least two positive integers.",
     )
@@ -585,7 +616,8 @@ def _from_network2(document):
     )
     weights, biases = document["weights"], document["biases"]
     _require(
-        isinstance(weights, list) and isinstance(biases, list)
+        isinstance(weights, list)
+        and isinstance(biases, list)
         and len(weights) == len(biases) == len(sizes) - 1,
         "network2 'weights' and 'biases' need one entry per layer after the first.",
     )
@@ -641,7 +673,9 @@ def _check_outputs_bounded(state):
     """
     bound = np.ones(state.coefs[0].shape[0])
     layers = len(state.coefs)
-    activations = [state.plugins["activation"]] * (layers - 1) + [state.plugins["output_activation"]]
+    activations = [state.plugins["activation"]] * (layers - 1) + [
+        state.plugins["output_activation"]
+    ]
     largest = np.finfo(state.coefs[0].dtype).max
     with np.errstate(over="ignore", invalid="ignore"):
         for i, (w, b, activation) in enumerate(zip(state.coefs, state.intercepts, activations)):
@@ -652,7 +686,6 @@ def _check_outputs_bounded(state):
                 f"[0, 1] can overflow layer {i}, making its predictions infinite or NaN.",
             )
             bound = np.minimum(z, max(map(abs, activation.output_range)))
-
 
 
 def load(path):
@@ -756,8 +789,12 @@ def _parse(text):
         return value if math.isfinite(value) else unreadable("a number beyond the float range")
 
     try:
-        document = json.loads(text, parse_int=parse_int, parse_float=parse_float,
-                              parse_constant=lambda name: unreadable(name))  # fmt: skip
+        document = json.loads(
+            text,
+            parse_int=parse_int,
+            parse_float=parse_float,
+            parse_constant=lambda name: unreadable(name),
+        )
     except RecursionError:
         raise ModelFileError("not a model file (JSON nested too deeply).") from None
     except json.JSONDecodeError as exc:

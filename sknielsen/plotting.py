@@ -123,8 +123,13 @@ def plot_history(model_or_history, path=None):
         if values.size:
             scale = 100 if key.endswith("accuracy") else 1
             color = "C0" if key.endswith("cost") else "C1"
-            ax.plot(np.arange(1, values.size + 1), values * scale, style, color=color,
-                    label=key.replace("_", " "))  # fmt: skip
+            ax.plot(
+                np.arange(1, values.size + 1),
+                values * scale,
+                style,
+                color=color,
+                label=key.replace("_", " "),
+            )
             drawn = True
     if not drawn:
         raise ValueError("The history is empty: fit with monitor=... or validation data.")
@@ -156,7 +161,7 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
     weights = np.asarray(model.coefs_[0])
     n_inputs, n_hidden = weights.shape
     if image_shape is None:
-        side = int(round(np.sqrt(n_inputs)))
+        side = round(np.sqrt(n_inputs))
         if side * side != n_inputs:
             raise ValueError(
                 f"{n_inputs} inputs are not a square image; pass image_shape=(rows, cols)."
@@ -171,8 +176,9 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
     for index, ax in enumerate(axes.ravel()):
         ax.axis("off")
         if index < shown:
-            ax.imshow(weights[:, index].reshape(image_shape), cmap="RdBu_r",
-                      vmin=-limit, vmax=limit)  # fmt: skip
+            ax.imshow(
+                weights[:, index].reshape(image_shape), cmap="RdBu_r", vmin=-limit, vmax=limit
+            )
     fig.suptitle("First-layer weights (red: positive, blue: negative)")
     return _finish(fig, path)
 
@@ -193,13 +199,20 @@ def plot_eta_search(result, path=None):
     ax = fig.subplots()
     for trial in sorted(result.trace, key=lambda t: t["eta"]):
         costs = np.asarray(trial["costs"], dtype=float)
-        ax.plot(np.arange(1, costs.size + 1), costs, "-" if trial["decreasing"] else ":",
-                marker="o", label=f"η = {trial['eta']:.3g}")  # fmt: skip
+        ax.plot(
+            np.arange(1, costs.size + 1),
+            costs,
+            "-" if trial["decreasing"] else ":",
+            marker="o",
+            label=f"η = {trial['eta']:.3g}",
+        )
     ax.set_yscale("log")
     ax.set_xlabel("Epoch")
     ax.set_ylabel("Training cost")
-    ax.set_title(f"Threshold η ≈ {result.threshold:.3g}: use η ≈ {result.recommended:.3g} "
-                 "(dotted: cost did not fall at every epoch)")  # fmt: skip
+    ax.set_title(
+        f"Threshold η ≈ {result.threshold:.3g}: use η ≈ {result.recommended:.3g} "
+        "(dotted: cost did not fall at every epoch)"
+    )
     ax.legend(fontsize="small")
     return _finish(fig, path)
 

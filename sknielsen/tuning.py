@@ -9,6 +9,7 @@ factors of 10 in the direction that improves validation accuracy
 of every trial, that :mod:`sknielsen.plotting` can draw.
 """
 
+import itertools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -93,15 +94,20 @@ def _fit_quietly(estimator, X, y, **fit_params):
 
 def _training_costs(estimator, X, y, eta, epochs):
     net = clone(estimator).set_params(
-        eta=eta, epochs=epochs, monitor=("training_cost",), early_stopping=None,
+        eta=eta,
+        epochs=epochs,
+        monitor=("training_cost",),
+        early_stopping=None,
         schedule="constant",
-    )  # fmt: skip
+    )
     return list(_fit_quietly(net, X, y).history_["training_cost"])
 
 
 def _falls_throughout(costs):
-    return len(costs) >= 2 and all(np.isfinite(costs)) and all(
-        later < earlier for earlier, later in zip(costs, costs[1:])
+    return (
+        len(costs) >= 2
+        and all(np.isfinite(costs))
+        and all(later < earlier for earlier, later in itertools.pairwise(costs))
     )
 
 
@@ -239,9 +245,19 @@ def find_eta_threshold(
     prefer_skip_nested_validation=True,
 )
 def search_lmbda(
-    estimator, X, y, X_val=None, y_val=None, *, start=1.0, factor=10.0, refine=3,
-    validation_fraction=0.2, random_state=0, max_steps=8,
-):  # fmt: skip
+    estimator,
+    X,
+    y,
+    X_val=None,
+    y_val=None,
+    *,
+    start=1.0,
+    factor=10.0,
+    refine=3,
+    validation_fraction=0.2,
+    random_state=0,
+    max_steps=8,
+):
     """The book's search for λ: factors of 10 toward better validation accuracy, then refine.
 
     Parameters

@@ -69,8 +69,11 @@ def test_expand_keeps_labels_and_originals():
 def test_estimator_trains_with_augmentation(small_digits, tmp_path):
     X, X_test, y, y_test = small_digits
     # 8x8 digits: one pixel is an eighth of the image, so distortions stay small.
-    params = dict(augment=[plugins.Rotate(max_degrees=10), plugins.Shift(max_pixels=1)],
-                  epochs=10, random_state=0)  # fmt: skip
+    params = {
+        "augment": [plugins.Rotate(max_degrees=10), plugins.Shift(max_pixels=1)],
+        "epochs": 10,
+        "random_state": 0,
+    }
     net = NielsenMLPClassifier(**params).fit(X, y)
     same = NielsenMLPClassifier(**params).fit(X, y)
     np.testing.assert_array_equal(net.coefs_[0], same.coefs_[0])
@@ -89,7 +92,7 @@ def test_estimator_trains_with_augmentation(small_digits, tmp_path):
 
 def test_augment_errors(small_digits):
     X, _, y, _ = small_digits
-    with pytest.raises(ValueError, match="not a square image.*image_shape"):
+    with pytest.raises(ValueError, match=r"not a square image.*image_shape"):
         NielsenMLPClassifier(augment="shift").fit(X[:, :60], y)
     with pytest.raises(ValueError, match="Unknown augmenter 'blur'"):
         NielsenMLPClassifier(augment=["shift", "blur"]).fit(X, y)

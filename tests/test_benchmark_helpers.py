@@ -7,7 +7,7 @@ from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from epoch_clock import timed_fit  # noqa: E402
+from epoch_clock import timed_fit
 
 
 def test_epoch_clock_times_every_epoch_of_both_estimators(small_digits):

@@ -45,8 +45,13 @@ def neuron_outputs(cost, epochs, eta=0.15):
         state=new_optimizer_state(plugins.SGD(), network.params, eta),
         callbacks=[recorder],
     )
-    train(trainer, TrainingData(x, y), epochs=epochs, batching=Batching(1),
-          rng=np.random.default_rng(0))  # fmt: skip
+    train(
+        trainer,
+        TrainingData(x, y),
+        epochs=epochs,
+        batching=Batching(1),
+        rng=np.random.default_rng(0),
+    )
     return np.array(recorder.outputs)
 
 

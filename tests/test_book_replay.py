@@ -65,9 +65,11 @@ def test_nudged_weights_are_one_ulp_up():
 def test_book_scale_of_load_mnist(tmp_path):
     images = np.arange(60000 * 4, dtype=np.int64).reshape(60000, 2, 2) % 256
     for key, array in {
-        "train_images": images, "train_labels": np.zeros(60000),
-        "test_images": images[:10000], "test_labels": np.zeros(10000),
-    }.items():  # fmt: skip
+        "train_images": images,
+        "train_labels": np.zeros(60000),
+        "test_images": images[:10000],
+        "test_labels": np.zeros(10000),
+    }.items():
         _write_idx(tmp_path / (MNIST_FILES[key] + ".gz"), array)
     pixels = images.reshape(60000, 4)
     np.testing.assert_array_equal(load_mnist(tmp_path, scale="book").X, pixels / 256.0)
@@ -79,10 +81,11 @@ def test_book_scale_of_load_mnist(tmp_path):
 def test_records_load_with_their_structure():
     assert book.load_record("regularized_full")[1][-2:] == [9649, 9561]
     assert list(book.load_record("weight_initialization_30")) == [
-        "default_weight_initialization", "large_weight_initialization"
-    ]  # fmt: skip
+        "default_weight_initialization",
+        "large_weight_initialization",
+    ]
     assert [len(run[2]) for run in book.load_record("multiple_eta")] == [30, 30, 30]
-    with pytest.raises(ValueError, match="No book record named 'nope'.*regularized_full"):
+    with pytest.raises(ValueError, match=r"No book record named 'nope'.*regularized_full"):
         book.load_record("nope")
 
 
@@ -93,8 +96,9 @@ def fake_replay(accuracies, book_accuracies, costs=(1.0,), book_costs=(1.0,)):
         book.SeriesComparison("cost", "cost", tuple(costs), tuple(book_costs)),
     )
     ours = [list(costs), list(accuracies), [], []]
-    return book.Replay("overfitting", ours, [list(book_costs), list(book_accuracies), [], []],
-                       1.5, series)  # fmt: skip
+    return book.Replay(
+        "overfitting", ours, [list(book_costs), list(book_accuracies), [], []], 1.5, series
+    )
 
 
 def test_replay_summary_and_criteria():
@@ -137,8 +141,10 @@ def test_cli_user_errors_are_one_line(capsys, tmp_path):
     assert len(errors) == 2 and "No book record named 'nope'" in errors[0]
     assert "MNIST files not found" in errors[1]
     # A figure that could not be written is refused before the replay runs.
-    for plot, message in ((tmp_path / "x.unknownext", "unknown image format"),
-                          (tmp_path / "missing" / "x.png", "No such file")):  # fmt: skip
+    for plot, message in (
+        (tmp_path / "x.unknownext", "unknown image format"),
+        (tmp_path / "missing" / "x.png", "No such file"),
+    ):
         argv = ["book", "replay", "overfitting", "--epochs", "1", "--plot", str(plot)]
         assert main(argv) == 2
         out, err = capsys.readouterr()
@@ -173,8 +179,20 @@ def test_first_epochs_of_overfitting_replay_exactly(capsys):
 @needs_mnist
 def test_first_epoch_of_weight_initialization_replays_exactly(capsys):
     # Default weights from the constructor, η = 0.1, validation accuracy only.
-    assert main(["book", "replay", "weight_initialization_30", "--epochs", "1",
-                 "--data-dir", str(MNIST_DIR)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "book",
+                "replay",
+                "weight_initialization_30",
+                "--epochs",
+                "1",
+                "--data-dir",
+                str(MNIST_DIR),
+            ]
+        )
+        == 0
+    )
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].split() == ["epoch", "1", "9270", "|", "9270", "|", "exact"]
     assert lines[-1].startswith("weight_initialization_30: 1 of 1 accuracies")

@@ -21,11 +21,21 @@ from sknielsen.plugins import CrossEntropyCost, DefaultInitializer, Momentum, Si
 def test_defaults_are_the_books():
     params = NielsenMLPClassifier().get_params()
     expected = {
-        "hidden_layer_sizes": (30,), "cost": "cross_entropy", "activation": "sigmoid",
-        "initializer": "default", "regularizer": "l2", "lmbda": 0.0, "optimizer": "sgd",
-        "eta": 0.5, "mini_batch_size": 10, "epochs": 30, "dropout": 0.0,
-        "early_stopping": None, "schedule": "constant", "dtype": "float64",
-    }  # fmt: skip
+        "hidden_layer_sizes": (30,),
+        "cost": "cross_entropy",
+        "activation": "sigmoid",
+        "initializer": "default",
+        "regularizer": "l2",
+        "lmbda": 0.0,
+        "optimizer": "sgd",
+        "eta": 0.5,
+        "mini_batch_size": 10,
+        "epochs": 30,
+        "dropout": 0.0,
+        "early_stopping": None,
+        "schedule": "constant",
+        "dtype": "float64",
+    }
     assert {k: params[k] for k in expected} == expected
 
 
@@ -44,11 +54,14 @@ def test_digits_accuracy_with_defaults(digits_split):
 @pytest.mark.parametrize(
     "grid",
     [
-        {"cost": ["quadratic", "cross_entropy"], "optimizer": ["momentum"],
-         "optimizer__mu": [0.5, 0.9]},
+        {
+            "cost": ["quadratic", "cross_entropy"],
+            "optimizer": ["momentum"],
+            "optimizer__mu": [0.5, 0.9],
+        },
         {"cost": ["cross_entropy"], "optimizer": [Momentum()], "optimizer__mu": [0.5, 0.9]},
     ],
-)  # fmt: skip
+)
 def test_grid_search_over_plugins_in_a_pipeline(grid, small_digits):
     X_train, X_test, y_train, y_test = small_digits
     pipe = Pipeline(
@@ -87,13 +100,14 @@ def test_fit_never_changes_the_users_plugins(small_digits):
 
 def test_unknown_plugin_name_lists_known_names(small_digits):
     X, _, y, _ = small_digits
-    with pytest.raises(InvalidParameterError, match="'cost'.*Unknown cost 'hinge'.*'quadratic'"):
+    with pytest.raises(InvalidParameterError, match=r"'cost'.*Unknown cost 'hinge'.*'quadratic'"):
         NielsenMLPClassifier(cost="hinge").fit(X, y)
 
 
 def test_incompatible_cost_and_output_says_which_pairs_work(small_digits):
     X, _, y, _ = small_digits
-    with pytest.raises(ValueError, match="'log_likelihood' cost.*'sigmoid'.*works with: 'softmax'"):
+    expected = r"'log_likelihood' cost.*'sigmoid'.*works with: 'softmax'"
+    with pytest.raises(ValueError, match=expected):
         NielsenMLPClassifier(cost="log_likelihood", output_activation="sigmoid").fit(X, y)
 
 
@@ -143,8 +157,8 @@ def test_string_labels_binary_and_multilabel(small_digits):
 
 
 def test_single_class_is_refused(small_digits):
-    X, _, y, _ = small_digits
-    with pytest.raises(ValueError, match="at least 2 classes.*only one class"):
+    X, _, _y, _ = small_digits
+    with pytest.raises(ValueError, match=r"at least 2 classes.*only one class"):
         NielsenMLPClassifier().fit(X, np.zeros(len(X)))
 
 
@@ -198,8 +212,11 @@ def test_history_and_verbose_lines(small_digits):
     lines = out.getvalue().splitlines()
     assert len(lines) == 5
     assert re.match(r"Training with the (numpy|numba) engine", lines[0])
-    assert re.match(r"Epoch 4/4, training cost [\d.]+, training accuracy [\d.]+%, "
-                    r"validation cost [\d.]+, validation accuracy [\d.]+%", lines[-1])
+    assert re.match(
+        r"Epoch 4/4, training cost [\d.]+, training accuracy [\d.]+%, "
+        r"validation cost [\d.]+, validation accuracy [\d.]+%",
+        lines[-1],
+    )
     default = NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y, X_val=X_val, y_val=y_val)
     assert len(default.history_["validation_accuracy"]) == 2
     assert default.history_["training_cost"] == []
@@ -207,10 +224,10 @@ def test_history_and_verbose_lines(small_digits):
 
 
 def test_validation_data_errors(small_digits):
-    X, X_val, y, y_val = small_digits
+    X, X_val, y, _y_val = small_digits
     with pytest.raises(ValueError, match="X_val and y_val must be given together"):
         NielsenMLPClassifier().fit(X, y, X_val=X_val)
-    with pytest.raises(ValueError, match="labels not seen.*\\[7\\]"):
+    with pytest.raises(ValueError, match=r"labels not seen.*\[7\]"):
         NielsenMLPClassifier().fit(X, y, X_val=X_val, y_val=np.full(len(X_val), 7))
 
 
@@ -231,7 +248,9 @@ def test_partial_fit_continues_and_counts_epochs(small_digits):
 
 def test_warm_start_continues_from_the_weights(small_digits):
     X, _, y, _ = small_digits
-    net = NielsenMLPClassifier(epochs=2, random_state=0, warm_start=True, monitor=("training_cost",))
+    net = NielsenMLPClassifier(
+        epochs=2, random_state=0, warm_start=True, monitor=("training_cost",)
+    )
     net.fit(X, y)
     first = [w.copy() for w in net.coefs_]
     net.fit(X, y)
@@ -360,8 +379,9 @@ def test_early_stopping_end_to_end(digits_split):
 
 def test_halving_schedule_end_to_end(small_digits):
     X, _, y, _ = small_digits
-    net = NielsenMLPClassifier(schedule="halve_on_plateau", early_stopping=2, epochs=500,
-                               random_state=0)  # fmt: skip
+    net = NielsenMLPClassifier(
+        schedule="halve_on_plateau", early_stopping=2, epochs=500, random_state=0
+    )
     net.fit(X, y)  # validation split from validation_fraction
     assert net.n_iter_ < 500 and len(net.history_["validation_accuracy"]) == net.n_iter_
 
@@ -386,8 +406,9 @@ def test_keyboard_interrupt_keeps_the_last_completed_epoch(small_digits):
     reference = NielsenMLPClassifier(epochs=3, random_state=0, monitor=("training_cost",))
     reference.fit(X, y)
     # During the fourth epoch (30 batches each).
-    net = NielsenMLPClassifier(epochs=10, random_state=0, monitor=("training_cost",),
-                               callbacks=[InterruptAt(3 * 30 + 5)])  # fmt: skip
+    net = NielsenMLPClassifier(
+        epochs=10, random_state=0, monitor=("training_cost",), callbacks=[InterruptAt(3 * 30 + 5)]
+    )
     with pytest.warns(UserWarning, match="interrupted.*after epoch 3"):
         net.fit(X, y)
     assert net.n_iter_ == 3 and len(net.history_["training_cost"]) == 3
@@ -402,8 +423,8 @@ def test_keyboard_interrupt_keeps_the_last_completed_epoch(small_digits):
 @pytest.mark.parametrize("regularizer", ["l2", "l1", "none"])
 def test_sgd_decoupled_decay_equals_the_coupled_gradient(regularizer, small_digits):
     """SGD's one-pass weight decay gives the step of the penalty's gradient."""
-    X, X_test, y, _ = small_digits
-    params = dict(regularizer=regularizer, lmbda=50.0, epochs=3, random_state=0)
+    X, _X_test, y, _ = small_digits
+    params = {"regularizer": regularizer, "lmbda": 50.0, "epochs": 3, "random_state": 0}
     sgd = NielsenMLPClassifier(optimizer="sgd", **params).fit(X, y)
     coupled = NielsenMLPClassifier(optimizer=Momentum(mu=0.0), **params).fit(X, y)
     for ours, reference in zip(sgd.coefs_, coupled.coefs_):
@@ -435,8 +456,9 @@ def test_divergence_stops_with_a_warning_naming_the_cause(digits_split):
         net = NielsenMLPClassifier(eta=10, lmbda=1000, random_state=0).fit(X, y)
     assert net.n_iter_ == 1
     with pytest.warns(ConvergenceWarning, match="diverged in epoch 1.*eta=10000"):
-        net = NielsenMLPClassifier(eta=1e4, cost="quadratic", output_activation="identity",
-                                   random_state=0).fit(X, y)  # fmt: skip
+        net = NielsenMLPClassifier(
+            eta=1e4, cost="quadratic", output_activation="identity", random_state=0
+        ).fit(X, y)
     assert np.isfinite(net.predict_proba(X_test)).all()
     with pytest.warns(ConvergenceWarning, match="cost did not decrease.*eta=10000"):
         net = NielsenMLPClassifier(eta=1e4, random_state=0).fit(X, y)
@@ -482,7 +504,7 @@ def test_predict_log_proba_is_the_log_of_predict_proba(small_digits):
 def test_class_weight_composes_with_sample_weight(small_digits, tmp_path):
     import sknielsen
 
-    X, X_test, y, _ = small_digits
+    X, _X_test, y, _ = small_digits
     weights = np.linspace(0.5, 1.5, len(y))
     by_class = {0: 3.0, 2: 0.5}
     net = NielsenMLPClassifier(epochs=2, random_state=0, class_weight=by_class)
@@ -507,18 +529,19 @@ def test_balanced_class_weight_helps_the_rare_class(digits_split):
         recall[weighting] = recall_score(y_test == 3, net.predict(X_test) == 3)
     assert recall["balanced"] > recall[None]
     with pytest.raises(ValueError, match="'balanced' needs the whole training set"):
-        NielsenMLPClassifier(class_weight="balanced").partial_fit(X_rare, y_rare,
-                                                                  classes=np.arange(10))
+        NielsenMLPClassifier(class_weight="balanced").partial_fit(
+            X_rare, y_rare, classes=np.arange(10)
+        )
 
 
 @pytest.mark.parametrize(
     "params, message",
     [
-        (dict(optimizer="momentum", optimizer__mu=2.0), "optimizer__mu"),
-        (dict(hidden_layer_sizes=(0,)), "hidden_layer_sizes must hold positive integers"),
-        (dict(monitor=["validation_accuracy", "nothing"]), "Unknown monitor names"),
-        (dict(cost="hinge"), "Unknown cost 'hinge'"),
-        (dict(optimizer="lbfgs", dropout=0.5), "dropout and augment make the cost random"),
+        ({"optimizer": "momentum", "optimizer__mu": 2.0}, "optimizer__mu"),
+        ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes must hold positive integers"),
+        ({"monitor": ["validation_accuracy", "nothing"]}, "Unknown monitor names"),
+        ({"cost": "hinge"}, "Unknown cost 'hinge'"),
+        ({"optimizer": "lbfgs", "dropout": 0.5}, "dropout and augment make the cost random"),
     ],
 )
 def test_check_params_refuses_what_fit_would_without_fitting(params, message):

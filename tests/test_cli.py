@@ -21,8 +21,11 @@ def test_train_command_on_digits(capsys):
 def test_module_with_no_arguments_runs_the_comparison(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "sknielsen"],
-        capture_output=True, text=True, timeout=300, cwd=tmp_path,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert "Comparing network, SVC(gamma='auto'), SVC() on digits" in result.stdout
     assert (tmp_path / "comparison-results" / "comparison.json").exists()
@@ -30,9 +33,27 @@ def test_module_with_no_arguments_runs_the_comparison(tmp_path):
 
 
 def test_train_with_the_books_flags(tmp_path, capsys):
-    argv = ["train", "--layers", "64", "30", "10", "--eta", "0.5", "--lmbda", "0.1",
-            "--optimizer", "momentum", "--mu", "0.5", "--epochs", "30",
-            "--history", str(tmp_path / "h.json"), "--save", str(tmp_path / "m.json")]  # fmt: skip
+    argv = [
+        "train",
+        "--layers",
+        "64",
+        "30",
+        "10",
+        "--eta",
+        "0.5",
+        "--lmbda",
+        "0.1",
+        "--optimizer",
+        "momentum",
+        "--mu",
+        "0.5",
+        "--epochs",
+        "30",
+        "--history",
+        str(tmp_path / "h.json"),
+        "--save",
+        str(tmp_path / "m.json"),
+    ]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "Training [64, 30, 10]" in out and out.count("Epoch ") == 30
@@ -58,7 +79,10 @@ def test_evaluate_and_predict_a_saved_model(tmp_path, capsys):
     assert main(["predict", str(model), str(tmp_path / "x.npy")]) == 0
     labels = [int(v) for v in capsys.readouterr().out.split()]
     assert len(labels) == 20 and np.mean(np.array(labels) == y[:20]) > 0.8
-    assert main(["predict", str(model), str(tmp_path / "x.npy"), "--out", str(tmp_path / "p.npy")]) == 0
+    assert (
+        main(["predict", str(model), str(tmp_path / "x.npy"), "--out", str(tmp_path / "p.npy")])
+        == 0
+    )
     assert np.load(tmp_path / "p.npy").shape == (20,)
 
 
@@ -121,12 +145,17 @@ def test_help_shows_every_default_and_the_main_command(capsys):
     assert "With no subcommand, runs 'compare'" in parser.description
     for name, command in parser._subparsers._group_actions[0].choices.items():
         for action in command._actions:
-            if action.option_strings and action.help != argparse.SUPPRESS \
-                    and action.dest not in ("help",):
+            if (
+                action.option_strings
+                and action.help != argparse.SUPPRESS
+                and action.dest not in ("help",)
+            ):
                 assert action.help, f"{name} {action.option_strings} has no help text"
                 if not isinstance(action, (argparse._StoreTrueAction, argparse._VersionAction)):
-                    assert "%(default)s" in command.formatter_class(name)._get_help_string(
-                        action) or action.default is argparse.SUPPRESS, (name, action.dest)
+                    assert (
+                        "%(default)s" in command.formatter_class(name)._get_help_string(action)
+                        or action.default is argparse.SUPPRESS
+                    ), (name, action.dest)
 
 
 def test_the_old_sizes_flags_still_work_with_a_deprecation_message(capsys):
@@ -144,11 +173,25 @@ def test_compare_runs_on_a_dask_cluster_of_two_workers(capsys, tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     from sknielsen.__main__ import main
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:  # fmt: skip
-        argv = ["compare", "--train-sizes", "50", "100", "--seeds", "2", "--n-jobs", "2",
-                "--backend", "dask", "--scheduler", cluster.scheduler_address,
-                "--out", str(tmp_path)]  # fmt: skip
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        argv = [
+            "compare",
+            "--train-sizes",
+            "50",
+            "100",
+            "--seeds",
+            "2",
+            "--n-jobs",
+            "2",
+            "--backend",
+            "dask",
+            "--scheduler",
+            cluster.scheduler_address,
+            "--out",
+            str(tmp_path),
+        ]
         assert main(argv) == 0
     out = capsys.readouterr().out
     assert f"Running the jobs on the dask cluster at {cluster.scheduler_address}" in out
@@ -163,11 +206,14 @@ def test_dask_flags_are_checked(capsys):
     assert "--scheduler needs --backend dask" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["train", "--eta", "-1"], "'eta' parameter"),
-    (["train", "--optimizer", "momentum", "--mu", "3"], "'optimizer__mu' parameter"),
-    (["train", "--cost", "log_likelihood", "--activation", "nope"], "'activation' parameter"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--eta", "-1"], "'eta' parameter"),
+        (["train", "--optimizer", "momentum", "--mu", "3"], "'optimizer__mu' parameter"),
+        (["train", "--cost", "log_likelihood", "--activation", "nope"], "'activation' parameter"),
+    ],
+)
 def test_train_reports_bad_parameters_before_any_header(argv, message, capsys):
     from sknielsen.__main__ import main
 
@@ -178,8 +224,11 @@ def test_train_reports_bad_parameters_before_any_header(argv, message, capsys):
 
 def test_a_reader_that_stops_early_ends_the_command_quietly():
     # `python -m sknielsen plugins | head -1`: the pipe closes before the output.
-    process = subprocess.Popen([sys.executable, "-m", "sknielsen", "plugins"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sknielsen", "plugins"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     process.stdout.close()
     stderr = process.communicate(timeout=60)[1]
     assert process.returncode == 141 and stderr == b""

@@ -37,8 +37,12 @@ def files(tmp_path_factory):
     X, y = load_digits(return_X_y=True)
     paths["model"] = root / "model.json"
     save(NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1).fit(X / 16, y), paths["model"])
-    arrays = {"x": X[:3] / 16, "x3d": np.zeros((2, 8, 8)), "x_narrow": X[:3, :10],
-              "x_strings": np.array([["a"] * 64])}  # fmt: skip
+    arrays = {
+        "x": X[:3] / 16,
+        "x3d": np.zeros((2, 8, 8)),
+        "x_narrow": X[:3, :10],
+        "x_strings": np.array([["a"] * 64]),
+    }
     for name, array in arrays.items():
         paths[name] = root / f"{name}.npy"
         np.save(paths[name], array)
@@ -114,7 +118,10 @@ BAD_INVOCATIONS = [
     (["train", "--optimizer", "warp"], "Unknown optimizer"),
     (["train", "--initializer", "huge"], "Unknown initializer"),
     (["train", "--regularizer", "l3"], "Unknown regularizer"),
-    (["train", "--optimizer", "momentum", "--mu", "2"], "'optimizer__mu' parameter of NielsenMLPClassifier must be a float in the range [0.0, 1.0]"),
+    (
+        ["train", "--optimizer", "momentum", "--mu", "2"],
+        "'optimizer__mu' parameter of NielsenMLPClassifier must be a float in the range [0.0, 1.0]",
+    ),
     (["train", "--mu", "0.5"], "mu"),
     (["train", "--monitor", "nothing"], "Unknown monitor names ['nothing']"),
     (["train", "--random-state", "-1"], "random_state"),
@@ -131,10 +138,14 @@ BAD_INVOCATIONS = [
     (["compare", "--seeds", "100000000000000000000"], "--seeds: must be at most 10,000"),
     (["train", "--save", ""], "--save: must name a file or folder; got ''"),
     (["compare", "--out", " "], "--out: must name a file or folder"),
-    (["compare", "--subset", "stratified", "--train-sizes", "5"],
-     "subset='stratified' needs sizes from 10"),
-    (["compare", "--train-sizes", "50", "--estimators", "network", "--hidden", "10000000000000"],
-     "not enough memory: training the network's"),
+    (
+        ["compare", "--subset", "stratified", "--train-sizes", "5"],
+        "subset='stratified' needs sizes from 10",
+    ),
+    (
+        ["compare", "--train-sizes", "50", "--estimators", "network", "--hidden", "10000000000000"],
+        "not enough memory: training the network's",
+    ),
     # Outputs, refused before any training.
     (["train", "--save", "{fifo}"], "it is a FIFO (named pipe), not a regular file"),
     (["train", "--save", "{socket}"], "it is a socket, not a regular file"),
@@ -173,10 +184,16 @@ BAD_INVOCATIONS = [
     (["compare", "--resume", "--train-sizes", "50", "--out", "{deep_json}"], "not a comparison's"),
     (["compare", "--resume", "--train-sizes", "50", "--out", "{array_json}"], "no list of records"),
     (["compare", "--resume", "--train-sizes", "50", "--out", "{records_not_list}"], "no list of"),
-    (["compare", "--resume", "--train-sizes", "50", "--out", "{old_records}"], "no configuration fin"),
-    (["compare", "--resume", "--train-sizes", "50", "--out", "{foreign_records}"], "a different conf"),
+    (
+        ["compare", "--resume", "--train-sizes", "50", "--out", "{old_records}"],
+        "no configuration fin",
+    ),
+    (
+        ["compare", "--resume", "--train-sizes", "50", "--out", "{foreign_records}"],
+        "a different conf",
+    ),
     ([*TAMPERED_RUN, "--resume", "--out", "{tampered}"], "has no numbers for ['fit_seconds']"),
-]  # fmt: skip
+]
 
 
 def fill(argv, files):
@@ -202,14 +219,21 @@ def test_user_error_is_one_line_and_exit_2(argv, message, files, capsys, monkeyp
 
 @pytest.mark.parametrize(
     "argv, message",
-    [(["--bogus"], "unrecognized arguments"), (["compare", "--seeds", "0"], "positive integer"),
-     (["train", "--save", "{fifo}"], "it is a FIFO")],
-)  # fmt: skip
+    [
+        (["--bogus"], "unrecognized arguments"),
+        (["compare", "--seeds", "0"], "positive integer"),
+        (["train", "--save", "{fifo}"], "it is a FIFO"),
+    ],
+)
 def test_user_errors_in_a_real_process(argv, message, files):
     result = subprocess.run(
-        [sys.executable, "-m", "sknielsen", *fill(argv, files)], capture_output=True, text=True,
-        timeout=120, cwd=files["tmp"], env={**os.environ, "PYTHONPATH": REPOSITORY},
-    )  # fmt: skip
+        [sys.executable, "-m", "sknielsen", *fill(argv, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=files["tmp"],
+        env={**os.environ, "PYTHONPATH": REPOSITORY},
+    )
     assert result.returncode == 2
     assert_one_line_error(result.stderr, message)
 

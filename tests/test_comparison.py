@@ -31,9 +31,16 @@ from sknielsen.comparison import (
 from sknielsen.datasets import load_digits_split
 
 RECORD_KEYS = {
-    "estimator", "size", "seed", "subset", "params", "fingerprint", "fit_seconds",
-    "predict_seconds", "accuracy_test",
-}  # fmt: skip
+    "estimator",
+    "size",
+    "seed",
+    "subset",
+    "params",
+    "fingerprint",
+    "fit_seconds",
+    "predict_seconds",
+    "accuracy_test",
+}
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +60,16 @@ def test_book_scaling_rule():
 
 
 def run(digits, **kwargs):
-    defaults = dict(sizes=[60, 200], seeds=[0, 1])
+    defaults = {"sizes": [60, 200], "seeds": [0, 1]}
     defaults.update(kwargs)
     return training_size_comparison(
         {"network": NielsenMLPClassifier(epochs=5), "SVC": SVC()},
-        digits.X_train, digits.y_train, digits.X_test, digits.y_test, **defaults,
-    )  # fmt: skip
+        digits.X_train,
+        digits.y_train,
+        digits.X_test,
+        digits.y_test,
+        **defaults,
+    )
 
 
 def test_records_schema_seeds_and_scaling(digits):
@@ -121,14 +132,25 @@ def test_bad_arguments(digits):
 
 def test_summary_and_crossover_statements():
     records = [
-        {"estimator": e, "size": n, "seed": s, "accuracy_test": a, "fit_seconds": 1.0,
-         "predict_seconds": 0.1}
+        {
+            "estimator": e,
+            "size": n,
+            "seed": s,
+            "accuracy_test": a,
+            "fit_seconds": 1.0,
+            "predict_seconds": 0.1,
+        }
         for e, n, s, a in [
-            ("net", 100, 0, 0.70), ("net", 100, 1, 0.68), ("net", 1000, 0, 0.90),
-            ("net", 1000, 1, 0.92), ("svm", 100, 0, 0.50), ("svm", 1000, 0, 0.95),
-            ("net", 10000, 0, 0.96), ("svm", 10000, 0, 0.93),
+            ("net", 100, 0, 0.70),
+            ("net", 100, 1, 0.68),
+            ("net", 1000, 0, 0.90),
+            ("net", 1000, 1, 0.92),
+            ("svm", 100, 0, 0.50),
+            ("svm", 1000, 0, 0.95),
+            ("net", 10000, 0, 0.96),
+            ("svm", 10000, 0, 0.93),
         ]
-    ]  # fmt: skip
+    ]
     summary = summarize(records)
     net_100 = next(r for r in summary if (r["estimator"], r["size"]) == ("net", 100))
     assert net_100["mean"] == pytest.approx(0.69) and net_100["std"] == pytest.approx(0.01)
@@ -151,8 +173,9 @@ def test_plots_to_png(digits, tmp_path):
     records = run(digits, sizes=[60, 200])
     for log in (False, True):
         path = tmp_path / f"figure{log}.png"
-        fig = plot_training_size_comparison(records, path, log=log,
-                                            reference={"book": ([60, 200], [80, 90])})  # fmt: skip
+        fig = plot_training_size_comparison(
+            records, path, log=log, reference={"book": ([60, 200], [80, 90])}
+        )
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert fig.axes[0].get_xscale() == ("log" if log else "linear")
         assert len(fig.axes[0].lines) == 3
@@ -169,7 +192,7 @@ def test_compare_command_end_to_end(tmp_path, capsys):
     assert len(document["records"]) == 2 * 2 + 2 + 2  # network has 2 seeds, SVCs run once
     assert (out / "comparison.csv").read_text().startswith("estimator,size,n_seeds,mean")
     # --resume finds every job done and runs nothing.
-    assert main(argv + ["--resume"]) == 0
+    assert main([*argv, "--resume"]) == 0
     assert "Resuming: 8 finished jobs" in capsys.readouterr().out
 
 
@@ -179,10 +202,18 @@ def test_compare_on_a_local_dask_cluster(digits):
     from joblib import parallel_config
 
     local = run(digits, sizes=[100], seeds=[0])
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:  # fmt: skip
-        with distributed.Client(cluster), parallel_config(backend="dask"):
-            remote = run(digits, sizes=[100], seeds=[0])
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster),
+        parallel_config(backend="dask"),
+    ):
+        remote = run(digits, sizes=[100], seeds=[0])
     assert [r["accuracy_test"] for r in remote] == [r["accuracy_test"] for r in local]
 
 
@@ -195,7 +226,7 @@ class CatchesCtrlC(ClassifierMixin, BaseEstimator):
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(10)  # the handler raises KeyboardInterrupt within the sleep
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted", UserWarning)
+            warnings.warn("Training interrupted", UserWarning, stacklevel=2)
         return self
 
     def predict(self, X):
@@ -234,15 +265,23 @@ def test_column_shaped_targets_score_as_one_dimensional_ones(digits):
     flat = study(digits, estimators, sizes=[200])
     with pytest.warns(DataConversionWarning, match="column-vector y"):
         column = training_size_comparison(
-            estimators, digits.X_train, digits.y_train[:, None], digits.X_test,
-            digits.y_test[:, None], sizes=[200],
-        )  # fmt: skip
+            estimators,
+            digits.X_train,
+            digits.y_train[:, None],
+            digits.X_test,
+            digits.y_test[:, None],
+            sizes=[200],
+        )
     assert column[0]["accuracy_test"] == flat[0]["accuracy_test"] > 0.9
 
 
 def replace(digits, **changes):
-    sets = dict(X_train=digits.X_train, y_train=digits.y_train, X_test=digits.X_test,
-                y_test=digits.y_test)  # fmt: skip
+    sets = {
+        "X_train": digits.X_train,
+        "y_train": digits.y_train,
+        "X_test": digits.X_test,
+        "y_test": digits.y_test,
+    }
     sets.update(changes)
     return sets
 
@@ -261,7 +300,7 @@ def replace(digits, **changes):
         (lambda d: {"n_full": 0, "scale_rule": True}, "n_full must be a positive number"),
         (lambda d: {"eval_sets": {"test": (d.X_test, d.y_test)}}, "cannot hold a set named 'test'"),
     ],
-)  # fmt: skip
+)
 def test_inconsistent_data_is_refused_naming_the_set(digits, changes, message):
     arguments = {"sizes": [60], **replace(digits), **changes(digits)}
     with pytest.raises(ValueError, match=message):
@@ -274,15 +313,22 @@ def test_records_of_another_configuration_are_refused(digits):
     other = {"network": NielsenMLPClassifier(epochs=6), "SVC": SVC()}
     with pytest.raises(ValueError, match="1 of the 2 earlier records come from a different"):
         study(digits, other, sizes=[60], seeds=[0], previous=previous)
-    with pytest.raises(ValueError, match="2 of the 2 earlier records.*first being SVC N=60 seed=0"):
+    expected = r"2 of the 2 earlier records.*first being SVC N=60 seed=0"
+    with pytest.raises(ValueError, match=expected):
         training_size_comparison(
             {"network": NielsenMLPClassifier(epochs=5), "SVC": SVC()},
-            **replace(digits, X_test=digits.X_test[::-1]), sizes=[60], previous=previous,
-        )  # fmt: skip
+            **replace(digits, X_test=digits.X_test[::-1]),
+            sizes=[60],
+            previous=previous,
+        )
     with pytest.raises(ValueError, match="record 0 has no configuration fingerprint"):
-        run(digits, sizes=[60], seeds=[0], previous=[{k: v for k, v in previous[0].items()
-                                                      if k != "fingerprint"}])  # fmt: skip
-    with pytest.raises(ValueError, match="hold the job .* twice"):
+        run(
+            digits,
+            sizes=[60],
+            seeds=[0],
+            previous=[{k: v for k, v in previous[0].items() if k != "fingerprint"}],
+        )
+    with pytest.raises(ValueError, match=r"hold the job .* twice"):
         run(digits, sizes=[60], seeds=[0], previous=previous + previous[:1])
     tampered = [{**previous[0], "accuracy_test": "93%"}, previous[1]]
     with pytest.raises(ValueError, match=r"has no numbers for \['accuracy_test'\]"):
@@ -301,17 +347,27 @@ def test_compare_command_exits_130_on_ctrl_c_keeping_finished_jobs(tmp_path, cap
     kept = json.loads((out / "comparison.json").read_text())["records"]
     assert [r["estimator"] for r in kept] == ["SVC"]
     estimators = {"SVC": SVC(), "dummy": DummyClassifier()}
-    assert main(argv + ["--resume"]) == 0
+    assert main([*argv, "--resume"]) == 0
     assert "Resuming: 1 finished jobs" in capsys.readouterr().out
 
 
 def test_compare_resume_refuses_another_configuration(tmp_path, capsys):
     out = tmp_path / "results"
-    argv = ["compare", "--train-sizes", "60", "--seeds", "1", "--estimators", "svc", "--out", str(out)]
+    argv = [
+        "compare",
+        "--train-sizes",
+        "60",
+        "--seeds",
+        "1",
+        "--estimators",
+        "svc",
+        "--out",
+        str(out),
+    ]
     assert main(argv) == 0
     before = (out / "comparison.json").read_bytes()
     capsys.readouterr()
-    assert main(argv[:-2] + ["--subset", "stratified", "--out", str(out), "--resume"]) == 2
+    assert main([*argv[:-2], "--subset", "stratified", "--out", str(out), "--resume"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "come from a different configuration" in err
     assert (out / "comparison.json").read_bytes() == before
@@ -319,8 +375,13 @@ def test_compare_resume_refuses_another_configuration(tmp_path, capsys):
 
 def test_scoring_by_name_list_and_callable(digits):
     default = study(digits, {"SVC": SVC()}, sizes=[100])
-    scored = study(digits, {"SVC": SVC()}, sizes=[100], scoring=["accuracy", "f1_macro"],
-                   eval_sets={"train": (digits.X_train, digits.y_train)})  # fmt: skip
+    scored = study(
+        digits,
+        {"SVC": SVC()},
+        sizes=[100],
+        scoring=["accuracy", "f1_macro"],
+        eval_sets={"train": (digits.X_train, digits.y_train)},
+    )
     assert scored[0]["accuracy_test"] == default[0]["accuracy_test"]
     model = SVC().fit(digits.X_train[:100], digits.y_train[:100])
     predicted = model.predict(digits.X_test)
@@ -362,8 +423,14 @@ def test_bad_scoring_is_refused(digits, scoring, message):
 
 def test_random_subsets_differ_from_the_first_and_repeat_per_seed(digits):
     def sizes_and_scores(subset, seeds):
-        records = study(digits, {"SVC": SVC()}, sizes=[60, 300], seeds=seeds, subset=subset,
-                        deterministic=["SVC"])  # fmt: skip
+        records = study(
+            digits,
+            {"SVC": SVC()},
+            sizes=[60, 300],
+            seeds=seeds,
+            subset=subset,
+            deterministic=["SVC"],
+        )
         return records, [(r["size"], r["seed"], r["accuracy_test"]) for r in records]
 
     first, first_scores = sizes_and_scores("first", [0, 1])
@@ -379,8 +446,19 @@ def test_random_subsets_differ_from_the_first_and_repeat_per_seed(digits):
 
 def test_compare_command_draws_random_subsets_per_seed(tmp_path, capsys):
     out = tmp_path / "results"
-    argv = ["compare", "--sizes", "60", "--seeds", "2", "--estimators", "svc", "--subset",
-            "random", "--out", str(out)]  # fmt: skip
+    argv = [
+        "compare",
+        "--sizes",
+        "60",
+        "--seeds",
+        "2",
+        "--estimators",
+        "svc",
+        "--subset",
+        "random",
+        "--out",
+        str(out),
+    ]
     assert main(argv) == 0
     records = json.loads((out / "comparison.json").read_text())["records"]
     assert [(r["subset"], r["seed"]) for r in records] == [("random", 0), ("random", 1)]
@@ -447,8 +525,9 @@ def test_book_scaling_clones_delegates_and_nests_parameters(digits):
     assert clone(model).get_params()["estimator__eta"] == 0.3
     with pytest.raises(ValueError, match="samples_per_run"):
         BookScaling(network, samples_per_run=0).fit(digits.X_train, digits.y_train)
-    search = GridSearchCV(BookScaling(network, samples_per_run=2000),
-                          {"estimator__eta": [0.1, 0.5]}, cv=2)  # fmt: skip
+    search = GridSearchCV(
+        BookScaling(network, samples_per_run=2000), {"estimator__eta": [0.1, 0.5]}, cv=2
+    )
     assert search.fit(digits.X_train[:200], digits.y_train[:200]).best_params_
 
 
@@ -460,8 +539,9 @@ def test_learning_curve_with_book_scaling_matches_the_study(digits):
     y = np.concatenate([digits.y_train, digits.y_test])
     split = [(np.arange(n_full), np.arange(n_full, len(y)))]
     book = BookScaling(network, lmbda_per_sample=0.001, samples_per_run=3 * n_full)
-    train_sizes, _, test_scores = learning_curve(book, X, y, train_sizes=sizes, cv=split,
-                                                 shuffle=False)  # fmt: skip
+    train_sizes, _, test_scores = learning_curve(
+        book, X, y, train_sizes=sizes, cv=split, shuffle=False
+    )
     assert list(train_sizes) == sizes
     assert list(test_scores[:, 0]) == pytest.approx([r["accuracy_test"] for r in records])
 
@@ -470,18 +550,29 @@ def test_conclusions_are_at_most_three_informative_sentences():
     from sknielsen.comparison import conclusions
 
     def summary(curves):
-        return [{"estimator": name, "size": size, "mean": mean}
-                for name, points in curves.items() for size, mean in points]  # fmt: skip
+        return [
+            {"estimator": name, "size": size, "mean": mean}
+            for name, points in curves.items()
+            for size, mean in points
+        ]
 
-    crossing = summary({"network": [(100, 0.80), (1000, 0.95), (10000, 0.97)],
-                        "SVC()": [(100, 0.85), (1000, 0.93), (10000, 0.98)]})  # fmt: skip
+    crossing = summary(
+        {
+            "network": [(100, 0.80), (1000, 0.95), (10000, 0.97)],
+            "SVC()": [(100, 0.85), (1000, 0.93), (10000, 0.98)],
+        }
+    )
     assert conclusions(crossing) == [
         "Crossovers: network overtakes SVC() at 1,000 examples (95.00% vs 93.00%); "
         "SVC() overtakes network at 10,000 examples (98.00% vs 97.00%).",
         "At 10,000 examples SVC() leads with 98.00% (then network 97.00%).",
     ]
-    leading = summary({"network": [(100, 0.80), (1000, 0.95), (10000, 0.97)],
-                       "SVC()": [(100, 0.85), (1000, 0.97), (10000, 0.98)]})  # fmt: skip
+    leading = summary(
+        {
+            "network": [(100, 0.80), (1000, 0.95), (10000, 0.97)],
+            "SVC()": [(100, 0.85), (1000, 0.97), (10000, 0.98)],
+        }
+    )
     assert conclusions(leading) == [
         "At 10,000 examples SVC() leads with 98.00% (then network 97.00%).",
         "SVC() needs only 1,000 examples to match what network reaches with 10,000 (97.00%).",
@@ -491,8 +582,21 @@ def test_conclusions_are_at_most_three_informative_sentences():
 def test_compare_prints_a_result_not_a_log(capsys, tmp_path):
     from sknielsen.__main__ import main
 
-    argv = ["compare", "--train-sizes", "50", "200", "--seeds", "2",
-            "--estimators", "network", "svc-auto", "svc", "mlp", "--out", str(tmp_path)]
+    argv = [
+        "compare",
+        "--train-sizes",
+        "50",
+        "200",
+        "--seeds",
+        "2",
+        "--estimators",
+        "network",
+        "svc-auto",
+        "svc",
+        "mlp",
+        "--out",
+        str(tmp_path),
+    ]
     assert main(argv) == 0
     lines = capsys.readouterr().out.splitlines()
     progress = [i for i, line in enumerate(lines) if line.startswith("  [")]
@@ -501,7 +605,7 @@ def test_compare_prints_a_result_not_a_log(capsys, tmp_path):
     assert not any("warning" in line.lower() for line in lines[: progress[-1]])
     warning_lines = [line for line in lines if line.startswith("warning")]
     assert len(warning_lines) == 1 and "ConvergenceWarning" in warning_lines[0]  # MLP's, once
-    result = "\n".join(lines[progress[-1]:])
+    result = "\n".join(lines[progress[-1] :])
     assert "deterministic, so run once per size" in result and "± 0.00%" not in result
     assert "SVC(gamma='auto') takes γ = 1/64" in result
 
@@ -511,12 +615,24 @@ def test_planned_runs_are_the_runs_of_the_study(digits):
 
     estimators = {"network": NielsenMLPClassifier(epochs=2), "SVC": SVC()}
     records = training_size_comparison(
-        estimators, digits.X_train, digits.y_train, digits.X_test, digits.y_test,
-        sizes=[60, 120], seeds=[3, 4], deterministic=["SVC"],
-    )  # fmt: skip
+        estimators,
+        digits.X_train,
+        digits.y_train,
+        digits.X_test,
+        digits.y_test,
+        sizes=[60, 120],
+        seeds=[3, 4],
+        deterministic=["SVC"],
+    )
     plan = planned_runs(estimators, [60, 120], [3, 4], deterministic=["SVC"])
-    assert plan == [("network", 60, 3), ("network", 60, 4), ("SVC", 60, 3),
-                    ("network", 120, 3), ("network", 120, 4), ("SVC", 120, 3)]  # fmt: skip
+    assert plan == [
+        ("network", 60, 3),
+        ("network", 60, 4),
+        ("SVC", 60, 3),
+        ("network", 120, 3),
+        ("network", 120, 4),
+        ("SVC", 120, 3),
+    ]
     assert sorted(plan) == sorted((r["estimator"], r["size"], r["seed"]) for r in records)
     # Random subsets make every estimator depend on the seed.
     assert len(planned_runs(estimators, [60], [3, 4], subset="random", deterministic=["SVC"])) == 4
@@ -526,12 +642,21 @@ def test_time_left_follows_each_estimators_growth_with_n():
     from sknielsen.comparison import estimate_seconds_left
 
     def record(name, size, seconds):
-        return {"estimator": name, "size": size, "fit_seconds": seconds - 1.0, "predict_seconds": 1.0}
+        return {
+            "estimator": name,
+            "size": size,
+            "fit_seconds": seconds - 1.0,
+            "predict_seconds": 1.0,
+        }
 
     # SVM time grows as N²: 4 s at 1,000, 16 s at 2,000, so 400 s at 10,000.
     # The book's network takes 7 s at every N (its epochs shrink as N grows).
-    finished = [record("SVC", 1000, 4.0), record("SVC", 2000, 16.0),
-                record("network", 1000, 7.0), record("network", 2000, 7.0)]  # fmt: skip
+    finished = [
+        record("SVC", 1000, 4.0),
+        record("SVC", 2000, 16.0),
+        record("network", 1000, 7.0),
+        record("network", 2000, 7.0),
+    ]
     remaining = [("SVC", 10000, 0), ("network", 10000, 0), ("network", 10000, 1)]
     assert estimate_seconds_left(finished, remaining) == pytest.approx(400 + 7 + 7)
     # Two workers share the runs, but the 400 s SVM is not split.
@@ -555,7 +680,9 @@ def test_one_seed_calls_nothing_deterministic(tmp_path, capsys):
     assert "deterministic" not in capsys.readouterr().out  # every estimator ran once
 
 
-def test_compare_without_matplotlib_writes_the_results_and_no_figures(tmp_path, capsys, monkeypatch):
+def test_compare_without_matplotlib_writes_the_results_and_no_figures(
+    tmp_path, capsys, monkeypatch
+):
     from sknielsen.__main__ import main
 
     # The README's main command on an install without the [plot] extra.

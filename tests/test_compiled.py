@@ -101,9 +101,22 @@ def reference_run(network, run, state):
 class Run:
     """One configuration trained for one epoch from fixed weights in a fixed order."""
 
-    def __init__(self, cost, output, hidden, regularizer, optimizer, dtype, *,
-                 sizes=(N_PIXELS, 30, N_CLASSES), dropout=0.0, weighted=False,
-                 positions=N_IMAGES, batch_size=10, lmbda=LMBDA):  # fmt: skip
+    def __init__(
+        self,
+        cost,
+        output,
+        hidden,
+        regularizer,
+        optimizer,
+        dtype,
+        *,
+        sizes=(N_PIXELS, 30, N_CLASSES),
+        dropout=0.0,
+        weighted=False,
+        positions=N_IMAGES,
+        batch_size=10,
+        lmbda=LMBDA,
+    ):
         self.config = (cost, output, hidden, regularizer, optimizer, dtype)
         self.names = {"cost": cost, "regularizer": regularizer, "optimizer": optimizer}
         self.activations = [hidden] * (len(sizes) - 2) + [output]
@@ -141,9 +154,14 @@ class Run:
 
     def trainer(self, network):
         return CompiledTrainer(
-            network, **self.plugins, lmbda=self.lmbda, n_train=N_IMAGES,
-            batch_size=self.batch_size, dropout=self.dropout, rng=self.rng(),
-        )  # fmt: skip
+            network,
+            **self.plugins,
+            lmbda=self.lmbda,
+            n_train=N_IMAGES,
+            batch_size=self.batch_size,
+            dropout=self.dropout,
+            rng=self.rng(),
+        )
 
     def compiled(self, sparse, batches_per_call=None):
         """Train on the compiled engine, in one call or ``batches_per_call`` at a time."""
@@ -152,8 +170,15 @@ class Run:
         trainer = self.trainer(network)
         step = self.positions if batches_per_call is None else batches_per_call * self.batch_size
         for start in range(0, self.positions, step):
-            trainer.run(X_csr if sparse else X, Y, self.order, self.scales, state, start,
-                        min(start + step, self.positions))  # fmt: skip
+            trainer.run(
+                X_csr if sparse else X,
+                Y,
+                self.order,
+                self.scales,
+                state,
+                start,
+                min(start + step, self.positions),
+            )
         return network
 
 
@@ -219,8 +244,10 @@ def pairwise(factors):
     product = list(itertools.product(*indices))
 
     def pairs(combination):
-        return {(i, combination[i], j, combination[j])
-                for i, j in itertools.combinations(range(len(factors)), 2)}  # fmt: skip
+        return {
+            (i, combination[i], j, combination[j])
+            for i, j in itertools.combinations(range(len(factors)), 2)
+        }
 
     uncovered = set().union(*(pairs(combination) for combination in product))
     chosen = []
@@ -237,14 +264,16 @@ DEFAULT_SUBSET = pairwise(FACTORS)
 def one_epoch_configurations():
     """The whole product; all but the pairwise subset only with ``-m slow``."""
     return [
-        pytest.param(*values[0], *values[1:],
-                     marks=() if values in DEFAULT_SUBSET else pytest.mark.slow)  # fmt: skip
+        pytest.param(
+            *values[0], *values[1:], marks=() if values in DEFAULT_SUBSET else pytest.mark.slow
+        )
         for values in itertools.product(*FACTORS)
     ]
 
 
-@pytest.mark.parametrize("cost, output, hidden, regularizer, optimizer, dtype",
-                         one_epoch_configurations())  # fmt: skip
+@pytest.mark.parametrize(
+    "cost, output, hidden, regularizer, optimizer, dtype", one_epoch_configurations()
+)
 def test_one_epoch_equals_the_numpy_engine(cost, output, hidden, regularizer, optimizer, dtype):
     assert_engines_agree(Run(cost, output, hidden, regularizer, optimizer, dtype))
 
@@ -252,10 +281,14 @@ def test_one_epoch_equals_the_numpy_engine(cost, output, hidden, regularizer, op
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 def test_dropout_sample_weights_and_depth_equal_the_numpy_engine(optimizer, dtype):
-    for options in ({"dropout": 0.3}, {"weighted": True},
-                    {"sizes": (N_PIXELS, 40, 20, N_CLASSES), "dropout": 0.5, "weighted": True}):  # fmt: skip
-        assert_engines_agree(Run("cross_entropy", "sigmoid", "sigmoid", "l2", optimizer, dtype,
-                                 **options))  # fmt: skip
+    for options in (
+        {"dropout": 0.3},
+        {"weighted": True},
+        {"sizes": (N_PIXELS, 40, 20, N_CLASSES), "dropout": 0.5, "weighted": True},
+    ):
+        assert_engines_agree(
+            Run("cross_entropy", "sigmoid", "sigmoid", "l2", optimizer, dtype, **options)
+        )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -265,8 +298,18 @@ def test_widths_off_the_vector_size_and_no_hidden_layer_equal_the_numpy_engine(o
     # float64 or 16 float32 numbers): 10 output units with no hidden layer,
     # and a first layer of 17 units, exercise the padding at both ends.
     for sizes in ((N_PIXELS, N_CLASSES), (N_PIXELS, 17, N_CLASSES)):
-        assert_engines_agree(Run("cross_entropy", "sigmoid", "sigmoid", "l2", optimizer, dtype,
-                                 sizes=sizes, dropout=0.2 if len(sizes) > 2 else 0.0))  # fmt: skip
+        assert_engines_agree(
+            Run(
+                "cross_entropy",
+                "sigmoid",
+                "sigmoid",
+                "l2",
+                optimizer,
+                dtype,
+                sizes=sizes,
+                dropout=0.2 if len(sizes) > 2 else 0.0,
+            )
+        )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -296,8 +339,17 @@ def test_lazy_decay_folds_back_when_small_and_steps_aside_when_negative(lmbda):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_dropout_masks_are_drawn_segment_by_segment_as_numpy_draws_them(dtype):
     # 1,000 mini-batches of one image: two kernel calls of at most 512 mini-batches.
-    run = Run("cross_entropy", "sigmoid", "sigmoid", "l2", "sgd", dtype,
-              sizes=(N_PIXELS, 20, 20, N_CLASSES), dropout=0.4, batch_size=1)  # fmt: skip
+    run = Run(
+        "cross_entropy",
+        "sigmoid",
+        "sigmoid",
+        "l2",
+        "sgd",
+        dtype,
+        sizes=(N_PIXELS, 20, 20, N_CLASSES),
+        dropout=0.4,
+        batch_size=1,
+    )
     assert_engines_agree(run)
 
 
@@ -325,8 +377,11 @@ def test_unsupported_names_what_has_no_kernel():
         """A third-party variant: a subclass may change the maths."""
 
     network = Network((4, 3, 2), [plugins.Sigmoid(), Halved()])
-    usual = {"cost": plugins.CrossEntropyCost(), "regularizer": plugins.L2(),
-             "optimizer": plugins.SGD()}  # fmt: skip
+    usual = {
+        "cost": plugins.CrossEntropyCost(),
+        "regularizer": plugins.L2(),
+        "optimizer": plugins.SGD(),
+    }
     assert "Halved" in unsupported(network, **usual, dropout=0.0, augment=None)
     plain = Network((4, 3, 2), [plugins.Sigmoid(), plugins.Sigmoid()])
     assert unsupported(plain, **usual, dropout=0.5, augment=None) is None

@@ -49,7 +49,9 @@ def test_read_idx_refuses_bad_files(tmp_path):
 
 
 def test_missing_files_are_named_with_the_place_and_the_remedy(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"missing train-images-idx3-ubyte\[.gz\].*SKNIELSEN_DATA"):
+    with pytest.raises(
+        FileNotFoundError, match=r"missing train-images-idx3-ubyte\[.gz\].*SKNIELSEN_DATA"
+    ):
         load_mnist(tmp_path)
 
 
@@ -74,7 +76,7 @@ def test_wrong_sizes_are_refused(tmp_path):
 def test_digits_split():
     digits = load_digits_split()
     assert digits.X_train.shape == (1198, 64) and digits.X_test.shape == (599, 64)
-    assert 0.0 <= digits.X.min() and digits.X.max() == 1.0
+    assert digits.X.min() >= 0.0 and digits.X.max() == 1.0
 
 
 @pytest.mark.slow

@@ -37,10 +37,20 @@ def test_every_public_name_is_in_the_api_reference():
     import importlib
 
     api = (ROOT / "docs" / "api.md").read_text()
-    modules = ["sknielsen", "sknielsen.plugins", "sknielsen.datasets", "sknielsen.comparison",
-               "sknielsen.plotting", "sknielsen.gradcheck", "sknielsen.persistence",
-               "sknielsen.tuning", "sknielsen.augment", "sknielsen.callbacks", "sknielsen.utils",
-               "sknielsen.book"]  # fmt: skip
+    modules = [
+        "sknielsen",
+        "sknielsen.plugins",
+        "sknielsen.datasets",
+        "sknielsen.comparison",
+        "sknielsen.plotting",
+        "sknielsen.gradcheck",
+        "sknielsen.persistence",
+        "sknielsen.tuning",
+        "sknielsen.augment",
+        "sknielsen.callbacks",
+        "sknielsen.utils",
+        "sknielsen.book",
+    ]
     missing = []
     for name in modules:
         module = importlib.import_module(name)

@@ -125,15 +125,18 @@ def test_verbose_names_the_engine(capsys):
     assert capsys.readouterr().out.splitlines()[0] == "Training with the numpy engine."
 
 
-@pytest.mark.parametrize(
-    "engine", ["numpy", pytest.param("numba", marks=needs_numba)]
-)
+@pytest.mark.parametrize("engine", ["numpy", pytest.param("numba", marks=needs_numba)])
 def test_sparse_inputs_train_and_predict_like_dense_ones(engine):
     X, y = sparse_images()
     X_val, y_val = sparse_images(n=60, seed=1)
     dense = fitted(engine, validation_fraction=0.2, early_stopping=True)
-    params = {"hidden_layer_sizes": (20,), "epochs": 3, "random_state": 0,
-              "validation_fraction": 0.2, "early_stopping": True}  # fmt: skip
+    params = {
+        "hidden_layer_sizes": (20,),
+        "epochs": 3,
+        "random_state": 0,
+        "validation_fraction": 0.2,
+        "early_stopping": True,
+    }
     for to_sparse in (sp.csr_matrix, sp.csc_matrix):
         model = NielsenMLPClassifier(engine=engine, **params).fit(to_sparse(X), y)
         assert model.engine_ == engine
@@ -148,9 +151,7 @@ def test_sparse_inputs_train_and_predict_like_dense_ones(engine):
         assert len(given.history_["validation_accuracy"]) == 3
 
 
-@pytest.mark.parametrize(
-    "engine", ["numpy", pytest.param("numba", marks=needs_numba)]
-)
+@pytest.mark.parametrize("engine", ["numpy", pytest.param("numba", marks=needs_numba)])
 def test_sparse_training_sets_are_never_densified_whole(engine):
     X, y = sparse_images(n=4000, n_features=784)
     X = sp.csr_matrix(X)
@@ -179,8 +180,14 @@ def test_callbacks_and_partial_fit_carry_the_state_across_kernel_calls():
     X, y = sparse_images()
     models = {}
     for engine in ("numpy", "numba"):
-        model = NielsenMLPClassifier((20,), optimizer="momentum", eta=0.2, random_state=0,
-                                     callbacks=[DecayEveryBatch()], engine=engine)  # fmt: skip
+        model = NielsenMLPClassifier(
+            (20,),
+            optimizer="momentum",
+            eta=0.2,
+            random_state=0,
+            callbacks=[DecayEveryBatch()],
+            engine=engine,
+        )
         for _ in range(2):  # the velocity and η continue from call to call
             model.partial_fit(X, y, classes=[0, 1, 2])
         models[engine] = model

@@ -10,18 +10,25 @@ from sknielsen.utils import expected_failed_checks
 FULL_BATCH = NielsenMLPClassifier(mini_batch_size=100_000, eta=1.0, epochs=100, random_state=0)
 
 # L-BFGS on the whole training set: deterministic, like full-batch descent.
-LBFGS_NET = NielsenMLPClassifier(hidden_layer_sizes=(10,), optimizer="lbfgs", epochs=100,
-                                 random_state=0)  # fmt: skip
+LBFGS_NET = NielsenMLPClassifier(
+    hidden_layer_sizes=(10,), optimizer="lbfgs", epochs=100, random_state=0
+)
 
 ESTIMATORS = [
     NielsenMLPClassifier(random_state=0),
     NielsenMLPClassifier(
-        hidden_layer_sizes=(8, 6), cost="log_likelihood", optimizer="momentum",
-        eta=0.1, dropout=0.1, dtype="float32", random_state=0,
+        hidden_layer_sizes=(8, 6),
+        cost="log_likelihood",
+        optimizer="momentum",
+        eta=0.1,
+        dropout=0.1,
+        dtype="float32",
+        random_state=0,
     ),
     FULL_BATCH,
     LBFGS_NET,
-]  # fmt: skip
+]
+
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
@@ -32,6 +39,8 @@ def test_expected_failures_follow_the_configuration():
     assert expected_failed_checks(FULL_BATCH) == {} and expected_failed_checks(LBFGS_NET) == {}
     for estimator in (ESTIMATORS[0], ESTIMATORS[1], FULL_BATCH.set_params(dropout=0.1)):
         reasons = expected_failed_checks(estimator)
-        assert list(reasons) == ["check_sample_weight_equivalence_on_dense_data",
-                                 "check_sample_weight_equivalence_on_sparse_data"]  # fmt: skip
+        assert list(reasons) == [
+            "check_sample_weight_equivalence_on_dense_data",
+            "check_sample_weight_equivalence_on_sparse_data",
+        ]
     FULL_BATCH.set_params(dropout=0.0)

@@ -1,5 +1,7 @@
 """Full-batch optimizers: the book's Hessian technique (Newton) and L-BFGS."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -26,10 +28,16 @@ def least_squares_cost(X, y):
 def test_newton_solves_a_convex_quadratic_cost_in_one_step(regression_like):
     X, y = regression_like
     net = NielsenMLPClassifier(
-        hidden_layer_sizes=(), cost="quadratic", output_activation="identity",
-        regularizer="none", optimizer=Newton(damping=1e-12), eta=1.0, epochs=1,
-        monitor=("training_cost",), random_state=0,
-    )  # fmt: skip
+        hidden_layer_sizes=(),
+        cost="quadratic",
+        output_activation="identity",
+        regularizer="none",
+        optimizer=Newton(damping=1e-12),
+        eta=1.0,
+        epochs=1,
+        monitor=("training_cost",),
+        random_state=0,
+    )
     net.fit(X, y)
     assert net.n_iter_ == 1
     assert net.history_["training_cost"][0] == pytest.approx(least_squares_cost(X, y), rel=1e-9)
@@ -37,11 +45,17 @@ def test_newton_solves_a_convex_quadratic_cost_in_one_step(regression_like):
 
 def test_newton_keeps_every_step_downhill(small_digits):
     X, X_test, y, y_test = small_digits
-    net = NielsenMLPClassifier(hidden_layer_sizes=(5,), optimizer="newton", eta=1.0, epochs=4,
-                               monitor=("training_cost",), random_state=0)  # fmt: skip
+    net = NielsenMLPClassifier(
+        hidden_layer_sizes=(5,),
+        optimizer="newton",
+        eta=1.0,
+        epochs=4,
+        monitor=("training_cost",),
+        random_state=0,
+    )
     net.fit(X, y)
     costs = net.history_["training_cost"]
-    assert len(costs) == 4 and all(b <= a for a, b in zip(costs, costs[1:]))
+    assert len(costs) == 4 and all(b <= a for a, b in itertools.pairwise(costs))
     assert net.score(X_test, y_test) > 0.8
 
 
@@ -53,8 +67,9 @@ def test_newton_refuses_large_networks_with_the_books_reason(small_digits):
 
 def test_lbfgs_converges_and_stops_early(small_digits):
     X, X_test, y, y_test = small_digits
-    net = NielsenMLPClassifier(optimizer=LBFGS(tol=1e-5), epochs=500, lmbda=0.1,
-                               monitor=("training_cost",), random_state=0)  # fmt: skip
+    net = NielsenMLPClassifier(
+        optimizer=LBFGS(tol=1e-5), epochs=500, lmbda=0.1, monitor=("training_cost",), random_state=0
+    )
     net.fit(X, y)
     costs = net.history_["training_cost"]
     assert net.n_iter_ < 500 and len(costs) == net.n_iter_
@@ -68,12 +83,14 @@ def test_full_batch_optimizers_work_with_early_stopping_and_persistence(small_di
     net.fit(X, y, X_val=X_val, y_val=y_val)
     history = net.history_["validation_accuracy"]
     assert net.score(X_val, y_val) == pytest.approx(max(history))
-    newton = NielsenMLPClassifier(hidden_layer_sizes=(3,), optimizer="newton", epochs=2,
-                                  random_state=0).fit(X, y)  # fmt: skip
+    newton = NielsenMLPClassifier(
+        hidden_layer_sizes=(3,), optimizer="newton", epochs=2, random_state=0
+    ).fit(X, y)
     save(newton, tmp_path / "newton.json")
     loaded = load(tmp_path / "newton.json")
-    np.testing.assert_array_equal(loaded._optimizer_state["damping"],
-                                  newton._optimizer_state["damping"])  # fmt: skip
+    np.testing.assert_array_equal(
+        loaded._optimizer_state["damping"], newton._optimizer_state["damping"]
+    )
     loaded.partial_fit(X, y)
     assert loaded.n_iter_ == 3
 
@@ -86,8 +103,13 @@ def test_dropout_is_refused_with_full_batch_optimizers(small_digits):
 
 def test_objective_value_and_gradient_agree_with_the_trainer(small_digits):
     from sknielsen import plugins
-    from sknielsen._loop import FullBatchObjective, Penalty, Trainer, TrainingData
-    from sknielsen._loop import new_optimizer_state
+    from sknielsen._loop import (
+        FullBatchObjective,
+        Penalty,
+        Trainer,
+        TrainingData,
+        new_optimizer_state,
+    )
     from sknielsen._network import Network
 
     X, _, y, _ = small_digits
@@ -95,9 +117,13 @@ def test_objective_value_and_gradient_agree_with_the_trainer(small_digits):
     network = Network((64, 5, 3), [plugins.Sigmoid(), plugins.Sigmoid()])
     network.initialize(plugins.DefaultInitializer(), np.random.default_rng(0))
     penalty = Penalty(plugins.L2(), 1.0, len(X), network.n_weights, network.dtype)
-    trainer = Trainer(network, cost=plugins.CrossEntropyCost(), penalty=penalty,
-                      optimizer=plugins.LBFGS(),
-                      state=new_optimizer_state(plugins.LBFGS(), network.params, 1.0))  # fmt: skip
+    trainer = Trainer(
+        network,
+        cost=plugins.CrossEntropyCost(),
+        penalty=penalty,
+        optimizer=plugins.LBFGS(),
+        state=new_optimizer_state(plugins.LBFGS(), network.params, 1.0),
+    )
     objective = FullBatchObjective(trainer, TrainingData(X, Y))
     point = network.params.copy() + 0.01
     cost, grads = objective.value_and_gradient(point)

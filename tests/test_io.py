@@ -114,7 +114,7 @@ def test_a_link_to_a_fifo_is_refused_naming_both(tmp_path):
     link.symlink_to(fifo)
     with pytest.raises(NotARegularFileError, match=r"link \(a link to .*fifo\): it is a FIFO"):
         write_text_atomically(link, "x")
-    with pytest.raises(NotARegularFileError, match="Cannot read .*link.*it is a FIFO"):
+    with pytest.raises(NotARegularFileError, match=r"Cannot read .*link.*it is a FIFO"):
         check_readable(link)
 
 
@@ -130,7 +130,7 @@ def test_check_writable_names_the_path_and_leaves_nothing(tmp_path):
     with pytest.raises(FileNotFoundError, match=f"No such file or directory: '{missing}'"):
         check_writable(missing)
     (tmp_path / "file").write_text("")
-    with pytest.raises(NotADirectoryError, match="file/net.json"):
+    with pytest.raises(NotADirectoryError, match=r"file/net.json"):
         check_writable(tmp_path / "file" / "net.json")
     assert check_writable(tmp_path / "new.json") == tmp_path / "new.json"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
@@ -139,7 +139,7 @@ def test_check_writable_names_the_path_and_leaves_nothing(tmp_path):
 def test_check_readable(tmp_path):
     with pytest.raises(FileNotFoundError):
         check_readable(tmp_path / "missing")
-    with pytest.raises(NotARegularFileError, match="Cannot read .*: it is a directory"):
+    with pytest.raises(NotARegularFileError, match=r"Cannot read .*: it is a directory"):
         check_readable(tmp_path)
     (tmp_path / "ok").write_text("")
     check_readable(tmp_path / "ok")
@@ -194,9 +194,11 @@ def test_a_save_killed_mid_write_keeps_the_old_file_and_the_next_save_cleans_up(
     target.write_text("old contents")
     env = {**os.environ, "PYTHONPATH": REPOSITORY}  # this checkout's sknielsen
     writer = subprocess.Popen(
-        [sys.executable, "-c", KILLED_WRITER, str(target)], stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", KILLED_WRITER, str(target)],
+        stdout=subprocess.PIPE,
+        text=True,
         env=env,
-    )  # fmt: skip
+    )
     try:
         assert writer.stdout.readline() == "writing\n"
     finally:

@@ -24,8 +24,9 @@ def data():
 def document(data, tmp_path_factory):
     """A saved classifier with string labels and a momentum state, as a dict."""
     X, y = data
-    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), optimizer="momentum", epochs=1,
-                               random_state=0).fit(X, y)  # fmt: skip
+    net = NielsenMLPClassifier(
+        hidden_layer_sizes=(3,), optimizer="momentum", epochs=1, random_state=0
+    ).fit(X, y)
     path = tmp_path_factory.mktemp("model") / "net.json"
     save(net, path)
     return json.loads(path.read_text())
@@ -75,16 +76,32 @@ def test_huge_label_width_is_refused_before_allocating(document, tmp_path):
 @pytest.mark.parametrize(
     "where, raw, match",
     [
-        (("fitted", "coefs"), "[" * 100_000 + "]" * 100_000, "nested too deeply|arrays or objects in"),
-        (("params", "eta"), '{"a":' * 50_000 + "1" + "}" * 50_000, "nested too deeply|arrays or objects in"),
-        (("fitted", "coefs", 0, 0, 0), "1" * 5000, r"fitted.coefs\[0\]\[0\]\[0\] holds an integer of 5000"),
+        (
+            ("fitted", "coefs"),
+            "[" * 100_000 + "]" * 100_000,
+            "nested too deeply|arrays or objects in",
+        ),
+        (
+            ("params", "eta"),
+            '{"a":' * 50_000 + "1" + "}" * 50_000,
+            "nested too deeply|arrays or objects in",
+        ),
+        (
+            ("fitted", "coefs", 0, 0, 0),
+            "1" * 5000,
+            r"fitted.coefs\[0\]\[0\]\[0\] holds an integer of 5000",
+        ),
         (("fitted", "n_iter"), "-" + "9" * 4301, "fitted.n_iter holds an integer of 4301 digits"),
-        (("fitted", "intercepts", 1, 0), "1" * 400 + ".5", r"intercepts\[1\]\[0\] holds a number beyond"),
+        (
+            ("fitted", "intercepts", 1, 0),
+            "1" * 400 + ".5",
+            r"intercepts\[1\]\[0\] holds a number beyond",
+        ),
         (("fitted", "optimizer_state", "eta"), "NaN", "fitted.optimizer_state.eta holds NaN"),
         (("fitted", "history", "loss", 0), "Infinity", r"fitted.history.loss\[0\] holds Infinity"),
         (("params", "lmbda"), "-1e999", "params.lmbda holds a number beyond the float range"),
     ],
-)  # fmt: skip
+)
 def test_numbers_no_model_file_holds_are_refused_by_field(document, tmp_path, where, raw, match):
     refused(edited(document, tmp_path, put(*where, RAW), raw), match)
 
@@ -96,14 +113,17 @@ def test_numbers_no_model_file_holds_are_refused_by_field(document, tmp_path, wh
         (put(*LABELS, {"dtype": "<i8", "values": [1, 2, 2**70]}), "do not fit dtype int64"),
         (put("fitted", "coefs", 0, 0, 0, "0.5"), r"coefs\[0\] is not an array of numbers"),
         (put("fitted", "coefs", 0, 0, 0, True), r"coefs\[0\] is not an array of numbers"),
-        (put("fitted", "optimizer_state", "arrays", "velocity", 0, [1.0]), "not an array|dimensions"),
+        (
+            put("fitted", "optimizer_state", "arrays", "velocity", 0, [1.0]),
+            "not an array|dimensions",
+        ),
         (put("fitted", "rng_state", "has_uint32", 7), "not a PCG64 generator state"),
         (put("fitted", "rng_state", "uinteger", -1), "not a PCG64 generator state"),
         (put("fitted", "history", "loss", ["1.0"]), "history.loss must be a list of numbers"),
         (put("fitted", "n_features_in", True), "n_features_in must be a non-negative integer"),
         (put("fitted", "dtype", "float16"), "fitted.dtype must be"),
     ],
-)  # fmt: skip
+)
 def test_wrong_types_and_bounds_are_refused(document, tmp_path, edit, match):
     refused(edited(document, tmp_path, edit), match)
 
@@ -126,7 +146,7 @@ def test_wrong_types_and_bounds_are_refused(document, tmp_path, edit, match):
         (put("params", "monitor", ["validation_accurcy"]), "Unknown monitor names"),
         (lambda d: d["params"].update(augment="rotate", image_shape=[3, 3]), "needs images"),
     ],
-)  # fmt: skip
+)
 def test_inconsistent_models_are_refused(document, tmp_path, edit, match):
     refused(edited(document, tmp_path, edit), match)
 
@@ -194,10 +214,12 @@ def test_narrow_string_labels_round_trip(data, tmp_path):
 
 @pytest.mark.parametrize(
     "callback",
-    [{"callback": "StepDecay", "params": {"step_size": 1, "gamma": None}},
-     {"callback": "EarlyStopping", "params": {"monitor": "loss", "mode": None}},
-     {"callback": "EarlyStopping", "params": {"monitor": "loss", "min_delta": None}}],
-)  # fmt: skip
+    [
+        {"callback": "StepDecay", "params": {"step_size": 1, "gamma": None}},
+        {"callback": "EarlyStopping", "params": {"monitor": "loss", "mode": None}},
+        {"callback": "EarlyStopping", "params": {"monitor": "loss", "min_delta": None}},
+    ],
+)
 def test_callback_parameters_in_files_are_validated(document, tmp_path, callback):
     refused(edited(document, tmp_path, put("params", "callbacks", [callback])), "callbacks")
 
@@ -205,12 +227,14 @@ def test_callback_parameters_in_files_are_validated(document, tmp_path, callback
 @pytest.mark.parametrize("memory", [-1, 0, 10**12, 2.5, "x"])
 def test_plugin_hyper_parameters_in_files_are_validated(data, tmp_path, memory):
     X, y = data
-    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), optimizer=LBFGS(memory=5), epochs=1,
-                               random_state=0).fit(X, y)  # fmt: skip
+    net = NielsenMLPClassifier(
+        hidden_layer_sizes=(3,), optimizer=LBFGS(memory=5), epochs=1, random_state=0
+    ).fit(X, y)
     save(net, tmp_path / "net.json")
     document = json.loads((tmp_path / "net.json").read_text())
-    refused(edited(document, tmp_path, put("params", "optimizer", "params", "memory", memory)),
-            "memory")  # fmt: skip
+    refused(
+        edited(document, tmp_path, put("params", "optimizer", "params", "memory", memory)), "memory"
+    )
 
 
 def test_load_refuses_what_is_not_a_regular_file_without_blocking(tmp_path):
@@ -218,14 +242,16 @@ def test_load_refuses_what_is_not_a_regular_file_without_blocking(tmp_path):
 
     fifo = tmp_path / "model.fifo"
     os.mkfifo(fifo)
-    with pytest.raises(ModelFileError, match="model.fifo: not a model file.*FIFO"):
+    with pytest.raises(ModelFileError, match=r"model.fifo: not a model file.*FIFO"):
         load(fifo)
     with pytest.raises(ModelFileError, match="not a model file"):
         load(tmp_path)
 
 
-@pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, "[" + "[]," * 100_000 + "[]]",
-                                  '{"a": [' + "{}," * 100_000 + "{}]}"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 5000 + "]" * 5000, "[" + "[]," * 100_000 + "[]]", '{"a": [' + "{}," * 100_000 + "{}]}"],
+)
 def test_files_of_nothing_but_containers_are_refused_cheaply(tmp_path, text):
     import tracemalloc
 

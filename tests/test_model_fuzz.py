@@ -11,6 +11,7 @@ peak memory of ``load`` stays under 20 times the file's size plus the
 model's own arrays.
 """
 
+import contextlib
 import json
 import tracemalloc
 import warnings
@@ -28,24 +29,101 @@ from sknielsen.persistence import ModelFileError
 # Marks where a value is replaced by raw JSON text that json.dumps cannot write.
 RAW = "@@raw@@"
 RAW_TEXTS = [
-    "NaN", "Infinity", "-Infinity", "1e999", "-1e400", "1" * 5000, "-" + "9" * 5000,
-    "0." + "1" * 5000, "1" * 5000 + ".5", "[" * 50_000 + "]" * 50_000, "[" * 900 + "]" * 900,
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "1e999",
+    "-1e400",
+    "1" * 5000,
+    "-" + "9" * 5000,
+    "0." + "1" * 5000,
+    "1" * 5000 + ".5",
+    "[" * 50_000 + "]" * 50_000,
+    "[" * 900 + "]" * 900,
     '{"a":' * 20_000 + "1" + "}" * 20_000,
-]  # fmt: skip
+]
 SWAPS = [
-    None, True, False, "false", "true", "", "x", "float16", "<U50000000", "<U1", "|S3", "<i1",
-    "<u8", "|b1", "<f2", "O", "V8", "<M8[s]", 0, 1, -1, 2, 1.5, -0.0, 1e308, -1e308, 2**31,
-    2**63, 2**64, -(2**63) - 1, 10**39, [], [[]], [0], [[0.0]], {}, {"x": 1}, ["a", "b"],
-    "float32", "float64", "softmax", "identity", "relu", "momentum", "adam", "lbfgs", "newton",
-    "quadratic", "log_likelihood", "PCG64", "MT19937",
-]  # fmt: skip
+    None,
+    True,
+    False,
+    "false",
+    "true",
+    "",
+    "x",
+    "float16",
+    "<U50000000",
+    "<U1",
+    "|S3",
+    "<i1",
+    "<u8",
+    "|b1",
+    "<f2",
+    "O",
+    "V8",
+    "<M8[s]",
+    0,
+    1,
+    -1,
+    2,
+    1.5,
+    -0.0,
+    1e308,
+    -1e308,
+    2**31,
+    2**63,
+    2**64,
+    -(2**63) - 1,
+    10**39,
+    [],
+    [[]],
+    [0],
+    [[0.0]],
+    {},
+    {"x": 1},
+    ["a", "b"],
+    "float32",
+    "float64",
+    "softmax",
+    "identity",
+    "relu",
+    "momentum",
+    "adam",
+    "lbfgs",
+    "newton",
+    "quadratic",
+    "log_likelihood",
+    "PCG64",
+    "MT19937",
+]
 # Fields that declare a size, a type or the meaning of other fields: damaged more often.
 DECLARATIONS = {
-    "format_version", "estimator", "dtype", "values", "multilabel", "y_1d", "n_features_in",
-    "feature_names_in", "hidden_layer_sizes", "n_iter", "samples_seen", "eta", "eta0", "step",
-    "mini_batch_size", "image_shape", "augment", "monitor", "name", "plugin", "bit_generator",
-    "has_uint32", "uinteger", "cost", "optimizer", "output_activation",
-}  # fmt: skip
+    "format_version",
+    "estimator",
+    "dtype",
+    "values",
+    "multilabel",
+    "y_1d",
+    "n_features_in",
+    "feature_names_in",
+    "hidden_layer_sizes",
+    "n_iter",
+    "samples_seen",
+    "eta",
+    "eta0",
+    "step",
+    "mini_batch_size",
+    "image_shape",
+    "augment",
+    "monitor",
+    "name",
+    "plugin",
+    "bit_generator",
+    "has_uint32",
+    "uinteger",
+    "cost",
+    "optimizer",
+    "output_activation",
+}
 FIXTURE_V1 = Path(__file__).parent / "fixtures" / "model_v1.json"
 # How far into each list a path may go: the first two and the last element.
 LIST_REACH = 2
@@ -61,7 +139,7 @@ def seed_models():
     rng = np.random.default_rng(0)
     X = rng.uniform(size=(40, 6))
     y = np.arange(40) % 3
-    small = dict(hidden_layer_sizes=(4,), epochs=2, random_state=0, mini_batch_size=8)
+    small = {"hidden_layer_sizes": (4,), "epochs": 2, "random_state": 0, "mini_batch_size": 8}
     indicator = (rng.uniform(size=(40, 3)) > 0.5).astype(int)
     return X, {
         "int-momentum-f64": NielsenMLPClassifier(optimizer="momentum", **small).fit(X, y),
@@ -88,8 +166,10 @@ def seeds(tmp_path_factory):
         save(model, folder / f"{name}.json")
         document = json.loads((folder / f"{name}.json").read_text())
         documents[name] = (document, model_bytes(model))
-    documents["format-version-1"] = (json.loads(FIXTURE_V1.read_text()),
-                                     model_bytes(load(FIXTURE_V1)))  # fmt: skip
+    documents["format-version-1"] = (
+        json.loads(FIXTURE_V1.read_text()),
+        model_bytes(load(FIXTURE_V1)),
+    )
     return X, documents
 
 
@@ -107,10 +187,10 @@ def paths_of(document):
         if path:  # the document itself is never replaced
             found.append(path)
         if isinstance(value, dict):
-            pending.extend((path + (key,), item) for key, item in value.items())
+            pending.extend(((*path, key), item) for key, item in value.items())
         elif isinstance(value, list):
             indices = sorted({*range(min(LIST_REACH, len(value))), len(value) - 1} - {-1})
-            pending.extend((path + (i,), value[i]) for i in indices)
+            pending.extend(((*path, i), value[i]) for i in indices)
     return sorted(found, key=repr)
 
 
@@ -124,8 +204,11 @@ def replaced(value):
     """Strategy: what a value may be replaced by, given what it is."""
     options = [st.sampled_from(SWAPS), st.sampled_from(RAW_TEXTS).map(lambda raw: (RAW, raw))]
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        options.append(st.sampled_from([1e300, -1e300, 1e-300, -1, 1, 2**40]).map(
-            lambda factor: value * factor if isinstance(factor, float) else value + factor))
+        options.append(
+            st.sampled_from([1e300, -1e300, 1e-300, -1, 1, 2**40]).map(
+                lambda factor: value * factor if isinstance(factor, float) else value + factor
+            )
+        )
     return st.one_of(options)
 
 
@@ -135,8 +218,21 @@ def damaged_files(draw, seeds):
     name = draw(st.sampled_from(sorted(seeds)))
     document = json.loads(json.dumps(seeds[name][0]))  # a copy to damage
     text = json.dumps(document)
-    kind = draw(st.sampled_from(["truncate", "replace", "replace", "declare", "declare",
-                                 "delete", "duplicate", "swap", "add"]))  # fmt: skip
+    kind = draw(
+        st.sampled_from(
+            [
+                "truncate",
+                "replace",
+                "replace",
+                "declare",
+                "declare",
+                "delete",
+                "duplicate",
+                "swap",
+                "add",
+            ]
+        )
+    )
     if kind == "truncate":
         return name, text[: draw(st.integers(0, len(text) - 1))], kind
     paths = paths_of(document)
@@ -158,8 +254,11 @@ def damaged_files(draw, seeds):
         else:
             parent.insert(key, value)
     else:  # swap: two values of a list, or of two keys, trade places
-        others = [k for k in (list(parent) if isinstance(parent, dict) else [0, -1])
-                  if parent[k] != parent[key]]  # fmt: skip
+        others = [
+            k
+            for k in (list(parent) if isinstance(parent, dict) else [0, -1])
+            if parent[k] != parent[key]
+        ]
         if others:
             parent[key], parent[others[0]] = parent[others[0]], parent[key]
         else:
@@ -171,10 +270,8 @@ def damaged_files(draw, seeds):
 def check_outcome(path, X, model_size):
     """Load ``path``: 'refused' or 'loaded', asserting the contract of each outcome."""
     size = path.stat().st_size
-    try:
+    with contextlib.suppress(ModelFileError):
         load(path)  # first, untraced: what Python caches on a first call is not the file's
-    except ModelFileError:
-        pass
     tracemalloc.start()
     try:
         model = load(path)
@@ -194,8 +291,11 @@ def check_outcome(path, X, model_size):
 
 def check_works(model, X):
     """A loaded model predicts finite values and trains on with partial_fit."""
-    X = X[:, : model.n_features_in_] if X.shape[1] >= model.n_features_in_ else (
-        np.resize(X, (len(X), model.n_features_in_)))  # fmt: skip
+    X = (
+        X[:, : model.n_features_in_]
+        if X.shape[1] >= model.n_features_in_
+        else (np.resize(X, (len(X), model.n_features_in_)))
+    )
     outputs = model.predict_proba(X) if hasattr(model, "classes_") else model.predict(X)
     assert np.all(np.isfinite(outputs))
     with warnings.catch_warnings():
@@ -220,8 +320,13 @@ def fuzz(seeds, folder, tries, derandomize):
     X, documents = seeds
     counts = Counter()
 
-    @settings(max_examples=tries, deadline=None, database=None, derandomize=derandomize,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=tries,
+        deadline=None,
+        database=None,
+        derandomize=derandomize,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=damaged_files(documents))
     def one_case(case):
         name, text, kind = case

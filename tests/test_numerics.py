@@ -36,7 +36,13 @@ def test_cost_probe_weighs_the_samples_as_training_does(data):
 @pytest.mark.parametrize("optimizer", ["sgd", "adam", "lbfgs"])
 def test_huge_uniform_sample_weights_train_like_none(data, optimizer, tmp_path):
     X, y = data  # 60 weights of 1e308 sum to more than the largest float
-    params = dict(hidden_layer_sizes=(4,), optimizer=optimizer, eta=0.5, epochs=3, random_state=0)
+    params = {
+        "hidden_layer_sizes": (4,),
+        "optimizer": optimizer,
+        "eta": 0.5,
+        "epochs": 3,
+        "random_state": 0,
+    }
     plain = NielsenMLPClassifier(**params).fit(X, y)
     heavy = NielsenMLPClassifier(**params).fit(X, y, sample_weight=np.full(len(y), 1e308))
     np.testing.assert_allclose(heavy.loss_curve_, plain.loss_curve_, rtol=1e-12)
@@ -60,8 +66,14 @@ def test_penalty_at_lambda_zero_is_zero_even_for_overflowing_weights(name):
 def test_adam_at_a_far_too_large_eta_diverges_like_sgd(data, tmp_path):
     X, _ = data
     # Adam's steps are bounded by eta, so the weights stay finite while the cost overflows.
-    net = NielsenMLPRegressor(hidden_layer_sizes=(4,), activation="relu", optimizer="adam",
-                              eta=1e100, epochs=5, random_state=0)  # fmt: skip
+    net = NielsenMLPRegressor(
+        hidden_layer_sizes=(4,),
+        activation="relu",
+        optimizer="adam",
+        eta=1e100,
+        epochs=5,
+        random_state=0,
+    )
     messages = warnings_of(lambda: net.fit(X, X[:, 0]))
     assert len(messages) == 1
     assert "diverged in epoch 1: the cost or the weights overflowed" in messages[0]
@@ -79,8 +91,9 @@ class _Shake(Callback):
 
 def test_advice_for_lbfgs_never_blames_eta(data):
     X, y = data
-    net = NielsenMLPClassifier(hidden_layer_sizes=(4,), optimizer="lbfgs", epochs=2,
-                               callbacks=[_Shake()], random_state=0)  # fmt: skip
+    net = NielsenMLPClassifier(
+        hidden_layer_sizes=(4,), optimizer="lbfgs", epochs=2, callbacks=[_Shake()], random_state=0
+    )
     (message,) = warnings_of(lambda: net.fit(X, y))
     assert "did not decrease" in message and "L-BFGS chooses its own step sizes" in message
     assert "eta" not in message.replace("ignores eta", "")
@@ -88,7 +101,8 @@ def test_advice_for_lbfgs_never_blames_eta(data):
 
 def test_advice_for_sgd_names_eta(data):
     X, y = data
-    net = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=2, callbacks=[_Shake()],
-                               random_state=0)  # fmt: skip
+    net = NielsenMLPClassifier(
+        hidden_layer_sizes=(4,), epochs=2, callbacks=[_Shake()], random_state=0
+    )
     (message,) = warnings_of(lambda: net.fit(X, y))
     assert "eta=0.5 is probably too large: try eta ten times smaller" in message

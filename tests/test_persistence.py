@@ -1,5 +1,6 @@
 """Saving and loading: round trips, the book's format, atomic writes, hostile files."""
 
+import itertools
 import json
 import os
 import pickle
@@ -10,8 +11,7 @@ import numpy as np
 import pytest
 
 import sknielsen
-from sknielsen import NielsenMLPClassifier, load, save
-from sknielsen import _io
+from sknielsen import NielsenMLPClassifier, _io, load, save
 from sknielsen.persistence import ModelFileError
 from sknielsen.plugins import Momentum
 
@@ -20,9 +20,13 @@ from sknielsen.plugins import Momentum
 def fitted(small_digits):
     X, X_val, y, y_val = small_digits
     net = NielsenMLPClassifier(
-        hidden_layer_sizes=(12, 7), optimizer=Momentum(mu=0.5), eta=0.1, epochs=3,
-        random_state=0, monitor="all",
-    )  # fmt: skip
+        hidden_layer_sizes=(12, 7),
+        optimizer=Momentum(mu=0.5),
+        eta=0.1,
+        epochs=3,
+        random_state=0,
+        monitor="all",
+    )
     return net.fit(X, y, X_val=X_val, y_val=y_val)
 
 
@@ -78,7 +82,7 @@ def network2_document(rng, sizes=(64, 10, 10), cost="CrossEntropyCost"):
     """A file as the book's network2.Network.save writes it."""
     return {
         "sizes": list(sizes),
-        "weights": [rng.normal(size=(o, i)).tolist() for i, o in zip(sizes[:-1], sizes[1:])],
+        "weights": [rng.normal(size=(o, i)).tolist() for i, o in itertools.pairwise(sizes)],
         "biases": [rng.normal(size=(o, 1)).tolist() for o in sizes[1:]],
         "cost": cost,
     }
@@ -194,7 +198,7 @@ def test_truncated_and_foreign_files_are_refused(fitted, tmp_path):
 def test_newer_format_version_is_refused(fitted, tmp_path):
     document = saved_document(fitted, tmp_path)
     document["format_version"] = 99
-    with pytest.raises(ModelFileError, match="format version 99.*reads versions \\[1, 2\\]"):
+    with pytest.raises(ModelFileError, match=r"format version 99.*reads versions \[1, 2\]"):
         load(write(tmp_path, document))
 
 
@@ -205,16 +209,21 @@ def test_newer_format_version_is_refused(fitted, tmp_path):
         (lambda d: d["fitted"]["coefs"].__setitem__(1, [[1.0]]), "disagree|expects"),
         (lambda d: d["fitted"]["intercepts"][0].append(1.0), "disagree"),
         (lambda d: d["fitted"]["targets"]["classes"]["values"].append(99), "classes but"),
-        (lambda d: d["fitted"]["targets"]["classes"].__setitem__("dtype", "V8"), "not allowed|Unknown"),
+        (
+            lambda d: d["fitted"]["targets"]["classes"].__setitem__("dtype", "V8"),
+            "not allowed|Unknown",
+        ),
         (lambda d: d["params"].__setitem__("eta", -1), "eta"),
         (lambda d: d["params"].__setitem__("surprise", 1), "Unknown estimator parameters"),
         (lambda d: d["fitted"].pop("history"), "exactly the keys"),
         (lambda d: d["fitted"]["coefs"][0][0].__setitem__(0, "x"), "not an array of numbers"),
-        (lambda d: d["fitted"]["plugins"]["optimizer"]["params"].__setitem__("mu", [1]),
-         "must be a number"),
+        (
+            lambda d: d["fitted"]["plugins"]["optimizer"]["params"].__setitem__("mu", [1]),
+            "must be a number",
+        ),
         (lambda d: d["fitted"]["optimizer_state"]["arrays"]["velocity"].pop(), "wrong size"),
     ],
-)  # fmt: skip
+)
 def test_hand_edited_files_give_clear_errors(edit, match, fitted, tmp_path):
     document = saved_document(fitted, tmp_path)
     edit(document)
@@ -258,7 +267,7 @@ def test_adam_state_round_trips_and_bad_state_is_refused(small_digits, tmp_path)
     assert loaded._optimizer_state["step"].tolist() == [3 * 30]
     document = json.loads((tmp_path / "adam.json").read_text())
     document["fitted"]["optimizer_state"]["arrays"]["step"] = [1.0, 2.0]
-    with pytest.raises(ModelFileError, match="optimizer_state.step has the wrong size"):
+    with pytest.raises(ModelFileError, match=r"optimizer_state.step has the wrong size"):
         load(write(tmp_path, document))
     del document["fitted"]["optimizer_state"]["arrays"]["step"]
     with pytest.raises(ModelFileError, match="should have the keys"):
@@ -271,8 +280,10 @@ def test_version_1_file_without_optimizer_state_gets_a_fresh_one(tmp_path):
     document = json.loads((Path(__file__).parent / "fixtures" / "model_v1.json").read_text())
     document["params"]["optimizer"] = "momentum"
     document["fitted"]["plugins"]["optimizer"] = {
-        "plugin": "optimizer", "name": "momentum", "params": {"mu": 0.9},
-    }  # fmt: skip
+        "plugin": "optimizer",
+        "name": "momentum",
+        "params": {"mu": 0.9},
+    }
     document["fitted"]["optimizer_state"] = {}
     net = load(write(tmp_path, document))
     assert sorted(net._optimizer_state) == ["eta", "eta0", "velocity"]

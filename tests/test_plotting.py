@@ -5,8 +5,8 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from sknielsen import NielsenMLPClassifier  # noqa: E402
-from sknielsen.plotting import plot_history, plot_weights  # noqa: E402
+from sknielsen import NielsenMLPClassifier
+from sknielsen.plotting import plot_history, plot_weights
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -43,9 +43,18 @@ def test_comparison_plot_labels_any_scorer(tmp_path):
     pytest.importorskip("matplotlib")
     from sknielsen.plotting import plot_training_size_comparison
 
-    records = [{"estimator": "net", "size": n, "seed": 0, "f1_macro_test": f, "accuracy_test": a,
-                "fit_seconds": 0.1, "predict_seconds": 0.01}
-               for n, f, a in [(10, 0.5, 0.6), (20, 0.7, 0.8)]]  # fmt: skip
+    records = [
+        {
+            "estimator": "net",
+            "size": n,
+            "seed": 0,
+            "f1_macro_test": f,
+            "accuracy_test": a,
+            "fit_seconds": 0.1,
+            "predict_seconds": 0.01,
+        }
+        for n, f, a in [(10, 0.5, 0.6), (20, 0.7, 0.8)]
+    ]
     fig = plot_training_size_comparison(records, metric="f1_macro_test")
     axis = fig.axes[0]
     assert axis.get_ylabel() == "f1_macro on the test set"

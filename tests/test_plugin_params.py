@@ -78,37 +78,54 @@ def test_every_registered_plugin_validates_its_hyper_parameters(kind, name):
 #: One instance of each built-in callback, and values each constraint must refuse.
 CALLBACKS = {
     callbacks.EarlyStopping(): {
-        "monitor": [3], "patience": [0, 1.5], "min_delta": [-1.0, NAN, INF],
-        "restore_best": ["yes"], "mode": ["bogus", None],
+        "monitor": [3],
+        "patience": [0, 1.5],
+        "min_delta": [-1.0, NAN, INF],
+        "restore_best": ["yes"],
+        "mode": ["bogus", None],
     },
     callbacks.HalveOnPlateau(): {
-        "monitor": [None], "patience": [0], "factor": [0.0, 1.0, 1.5, NAN],
-        "min_fraction": [0.0, 1.5], "mode": ["maximum"],
+        "monitor": [None],
+        "patience": [0],
+        "factor": [0.0, 1.0, 1.5, NAN],
+        "min_fraction": [0.0, 1.5],
+        "mode": ["maximum"],
     },
     callbacks.StepDecay(): {"step_size": [0, 2.5], "gamma": [0.0, -1.0, INF]},
     callbacks.ExponentialDecay(): {"gamma": [0.0, NAN]},
     callbacks.InverseScaling(): {"power_t": [-0.5, INF]},
     callbacks.Checkpoint("model.json"): {
-        "path": [3, None], "every": [0], "best_only": ["no"], "monitor": [1], "mode": ["x"],
+        "path": [3, None],
+        "every": [0],
+        "best_only": ["no"],
+        "monitor": [1],
+        "mode": ["x"],
     },
     callbacks.CSVLogger("history.csv"): {"path": [None], "append": [1], "separator": [1]},
     callbacks.ProgressBar(): {"stream": ["stdout"], "width": [0]},
     callbacks.Monitor(): {
-        "monitor": ["all"], "train_data": [[1]], "validation_data": ["x"], "score": ["f"],
+        "monitor": ["all"],
+        "train_data": [[1]],
+        "validation_data": ["x"],
+        "score": ["f"],
     },
     callbacks.VerbosePrinter(): {"epochs": [0], "print_fn": ["print"]},
     callbacks.MonitorEvery(): {
-        "every": [0], "validation_data": ["x"], "record": [[]], "score": [1],
+        "every": [0],
+        "validation_data": ["x"],
+        "record": [[]],
+        "score": [1],
     },
-}  # fmt: skip
+}
 
 
 def test_every_built_in_callback_is_in_the_table():
     built_in = {
-        getattr(callbacks, name) for name in callbacks.__all__
+        getattr(callbacks, name)
+        for name in callbacks.__all__
         if isinstance(getattr(callbacks, name), type)
         and issubclass(getattr(callbacks, name), callbacks.Callback)
-    }  # fmt: skip
+    }
     assert {type(callback) for callback in CALLBACKS} == built_in - {callbacks.Callback}
 
 
@@ -130,26 +147,34 @@ def tiny(small_digits):
 
 
 ISSUE_EXAMPLES = [
-    (dict(optimizer="momentum", optimizer__mu="abc"), r"'optimizer__mu'.*\[0\.0, 1\.0\]"),
-    (dict(optimizer=LBFGS(memory=0)), r"'optimizer__memory'.*\[1, 1000\]"),
-    (dict(optimizer="lbfgs", optimizer__memory=-1), r"'optimizer__memory'.*\[1, 1000\]"),
-    (dict(optimizer=Adam(epsilon=INF)), r"'optimizer__epsilon'.*\(0\.0, inf\)"),
-    (dict(optimizer="newton", optimizer__damping=0.0), r"'optimizer__damping'.*\(0\.0, inf\)"),
-    (dict(augment=Rotate(max_degrees=NAN)), r"'augment__max_degrees'.*\[0\.0, 180\.0\]"),
-    (dict(augment="shift", augment__max_pixels=-5), r"'augment__max_pixels'.*\[0, 2147483647\]"),
-    (dict(augment=["rotate", Shift(max_pixels=-5)]), r"'augment\[1\]\.max_pixels'"),
-    (dict(augment=Compose(augmenters=(Elastic(sigma=-1.0),))),
-     r"'augment__augmenters\[0\]\.sigma'.*\[0\.0, inf\)"),
-    (dict(augment="compose", augment__augmenters=("rotate", "bogus")),
-     r"'augment__augmenters\[1\]'.*Unknown augmenter 'bogus'"),
-    (dict(augment="rotate", image_shape=(-8, -8)), r"'image_shape'.*\[1, inf\)"),
-    (dict(image_shape=(8, 8.5)), r"'image_shape'.*\[1, inf\)"),
-    (dict(callbacks=[callbacks.EarlyStopping(patience=0)]), r"'callbacks\[0\]\.patience'"),
-    (dict(callbacks=[callbacks.StepDecay(), callbacks.HalveOnPlateau(factor=1.0)]),
-     r"'callbacks\[1\]\.factor'.*\(0\.0, 1\.0\)"),
-    (dict(callbacks=[callbacks.EarlyStopping(mode="bogus")]),
-     r"'callbacks\[0\]\.mode'.*a str among .*'auto'"),
-]  # fmt: skip
+    ({"optimizer": "momentum", "optimizer__mu": "abc"}, r"'optimizer__mu'.*\[0\.0, 1\.0\]"),
+    ({"optimizer": LBFGS(memory=0)}, r"'optimizer__memory'.*\[1, 1000\]"),
+    ({"optimizer": "lbfgs", "optimizer__memory": -1}, r"'optimizer__memory'.*\[1, 1000\]"),
+    ({"optimizer": Adam(epsilon=INF)}, r"'optimizer__epsilon'.*\(0\.0, inf\)"),
+    ({"optimizer": "newton", "optimizer__damping": 0.0}, r"'optimizer__damping'.*\(0\.0, inf\)"),
+    ({"augment": Rotate(max_degrees=NAN)}, r"'augment__max_degrees'.*\[0\.0, 180\.0\]"),
+    ({"augment": "shift", "augment__max_pixels": -5}, r"'augment__max_pixels'.*\[0, 2147483647\]"),
+    ({"augment": ["rotate", Shift(max_pixels=-5)]}, r"'augment\[1\]\.max_pixels'"),
+    (
+        {"augment": Compose(augmenters=(Elastic(sigma=-1.0),))},
+        r"'augment__augmenters\[0\]\.sigma'.*\[0\.0, inf\)",
+    ),
+    (
+        {"augment": "compose", "augment__augmenters": ("rotate", "bogus")},
+        r"'augment__augmenters\[1\]'.*Unknown augmenter 'bogus'",
+    ),
+    ({"augment": "rotate", "image_shape": (-8, -8)}, r"'image_shape'.*\[1, inf\)"),
+    ({"image_shape": (8, 8.5)}, r"'image_shape'.*\[1, inf\)"),
+    ({"callbacks": [callbacks.EarlyStopping(patience=0)]}, r"'callbacks\[0\]\.patience'"),
+    (
+        {"callbacks": [callbacks.StepDecay(), callbacks.HalveOnPlateau(factor=1.0)]},
+        r"'callbacks\[1\]\.factor'.*\(0\.0, 1\.0\)",
+    ),
+    (
+        {"callbacks": [callbacks.EarlyStopping(mode="bogus")]},
+        r"'callbacks\[0\]\.mode'.*a str among .*'auto'",
+    ),
+]
 
 
 @pytest.mark.parametrize("params, match", ISSUE_EXAMPLES)

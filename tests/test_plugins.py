@@ -46,8 +46,13 @@ def numeric_derivative(f, x, eps=EPS):
 
 def test_every_book_plugin_is_registered():
     assert set(plugins.kinds()) == {
-        "activation", "augmenter", "cost", "initializer", "optimizer", "regularizer"
-    }  # fmt: skip
+        "activation",
+        "augmenter",
+        "cost",
+        "initializer",
+        "optimizer",
+        "regularizer",
+    }
     assert {"quadratic", "cross_entropy", "log_likelihood"} <= set(plugins.available("cost"))
     assert {"sigmoid", "tanh", "relu", "identity", "softmax"} <= set(
         plugins.available("activation")
@@ -58,12 +63,12 @@ def test_every_book_plugin_is_registered():
 
 
 def test_unknown_name_lists_the_known_ones():
-    with pytest.raises(ValueError, match="Unknown optimizer 'adamw'.*'momentum'.*'sgd'"):
+    with pytest.raises(ValueError, match=r"Unknown optimizer 'adamw'.*'momentum'.*'sgd'"):
         plugins.get("optimizer", "adamw")
 
 
 def test_unknown_kind_lists_the_kinds():
-    with pytest.raises(ValueError, match="Unknown plugin kind 'loss'.*cost"):
+    with pytest.raises(ValueError, match=r"Unknown plugin kind 'loss'.*cost"):
         plugins.get("loss", "quadratic")
 
 
@@ -97,7 +102,7 @@ def test_register_and_refuse_duplicates():
         assert plugins.name_of(HalfStep()) == "test_halfstep"
         with pytest.raises(ValueError, match="already registered"):
             plugins.register("optimizer", "test_halfstep")(type("Other", (SGD,), {}))
-        with pytest.raises(TypeError, match="subclass of sknielsen.plugins.Cost"):
+        with pytest.raises(TypeError, match=r"subclass of sknielsen.plugins.Cost"):
             plugins.register("cost", "test_wrong_base")(HalfStep)
     finally:
         plugins._registry._REGISTRY["optimizer"].pop("test_halfstep")
@@ -156,7 +161,7 @@ def test_plugin_params_follow_scikit_learn():
     assert momentum.get_params() == {"mu": 0.5}
     assert momentum.set_params(mu=0.8) is momentum and momentum.mu == 0.8
     assert clone(momentum) == momentum and clone(momentum) is not momentum
-    with pytest.raises(ValueError, match="Invalid parameter 'nu'.*its parameters are: mu"):
+    with pytest.raises(ValueError, match=r"Invalid parameter 'nu'.*its parameters are: mu"):
         momentum.set_params(nu=1)
     assert repr(Nesterov(mu=0.1)) == "Nesterov(mu=0.1)"
 
@@ -185,7 +190,7 @@ def test_activation_derivative_matches_finite_differences(name, rng):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name", ELEMENTWISE + ["softmax"])
+@pytest.mark.parametrize("name", [*ELEMENTWISE, "softmax"])
 def test_activations_keep_the_dtype(name, dtype, rng):
     activation = plugins.get("activation", name)
     z = rng.normal(size=(3, 4)).astype(dtype)
@@ -359,17 +364,13 @@ def test_sgd_update():
 def test_momentum_update_by_hand():
     # v1 = -0.1 g1 = (-0.1, 0.2); w1 = v1
     # v2 = 0.5 v1 - 0.1 g2 = (-0.15, 0.1); w2 = w1 + v2 = (-0.25, 0.3)
-    assert_allclose(
-        run_optimizer(Momentum(mu=0.5), [[1.0, -2.0], [1.0, 0.0]]), [-0.25, 0.3]
-    )
+    assert_allclose(run_optimizer(Momentum(mu=0.5), [[1.0, -2.0], [1.0, 0.0]]), [-0.25, 0.3])
 
 
 def test_nesterov_update_by_hand():
     # step 1: v1 = -0.1 g1; update = mu v1 - 0.1 g1 = (-0.15, 0.3)
     # step 2: v2 = 0.5 v1 - 0.1 g2 = (-0.15, 0.1); update = 0.5 v2 - 0.1 g2 = (-0.175, 0.05)
-    assert_allclose(
-        run_optimizer(Nesterov(mu=0.5), [[1.0, -2.0], [1.0, 0.0]]), [-0.325, 0.35]
-    )
+    assert_allclose(run_optimizer(Nesterov(mu=0.5), [[1.0, -2.0], [1.0, 0.0]]), [-0.325, 0.35])
 
 
 def test_nesterov_matches_gradient_at_the_look_ahead_point():
@@ -400,7 +401,6 @@ def test_optimizer_state_is_plain_arrays():
     state = Momentum().init(np.zeros(3))
     assert set(state) == {"velocity"}
     assert copy.deepcopy(state)["velocity"].shape == (3,)
-
 
 
 def test_adam_update_by_hand():

@@ -23,10 +23,18 @@ def data(small_digits):
 @pytest.mark.parametrize(
     "X_change, y_change, error, match",
     [
-        (lambda X: np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), None,
-         ValueError, "NaN"),
-        (lambda X: np.where(np.arange(X.size).reshape(X.shape) == 5, np.inf, X), None,
-         ValueError, "infinity"),
+        (
+            lambda X: np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X),
+            None,
+            ValueError,
+            "NaN",
+        ),
+        (
+            lambda X: np.where(np.arange(X.size).reshape(X.shape) == 5, np.inf, X),
+            None,
+            ValueError,
+            "infinity",
+        ),
         (lambda X: X[:0], lambda y: y[:0], ValueError, "0 sample"),
         (lambda X: X[:, :, None], None, ValueError, "3"),
         (lambda X: X.astype(object).astype(str).astype(object) + "px", None, ValueError, "float"),
@@ -34,7 +42,7 @@ def data(small_digits):
         (None, lambda y: y + 0.5, ValueError, "Unknown label type"),
         (None, lambda y: y[:-1], ValueError, "inconsistent numbers of samples"),
     ],
-)  # fmt: skip
+)
 def test_bad_inputs_name_the_problem(data, X_change, y_change, error, match):
     X, _, y, _ = data
     X = X_change(X) if X_change else X
@@ -48,7 +56,7 @@ def test_sparse_input_is_refused_clearly_by_full_batch_optimizers(data):
     X, _, y, _ = data
     model = NielsenMLPClassifier(epochs=1, optimizer="lbfgs")
     assert not model.__sklearn_tags__().input_tags.sparse
-    with pytest.raises(ValueError, match="Newton, L-BFGS.*dense inputs only"):
+    with pytest.raises(ValueError, match=r"Newton, L-BFGS.*dense inputs only"):
         model.fit(sparse.csr_matrix(X), y)
     assert NielsenMLPClassifier().__sklearn_tags__().input_tags.sparse
 
@@ -56,13 +64,15 @@ def test_sparse_input_is_refused_clearly_by_full_batch_optimizers(data):
 def test_wrong_number_of_features_at_predict(data):
     X, X_test, y, _ = data
     net = NielsenMLPClassifier(epochs=1).fit(X, y)
-    with pytest.raises(ValueError, match="has 10 features, but NielsenMLPClassifier is expecting 64"):
+    with pytest.raises(
+        ValueError, match="has 10 features, but NielsenMLPClassifier is expecting 64"
+    ):
         net.predict(X_test[:, :10])
 
 
 def test_lists_dataframes_and_fewer_samples_than_a_mini_batch(data):
     pd = pytest.importorskip("pandas")
-    X, X_test, y, _ = data
+    X, _X_test, y, _ = data
     NielsenMLPClassifier(epochs=1).fit(X.tolist(), y.tolist())
     frame = pd.DataFrame(X, columns=[f"p{i}" for i in range(64)])
     net = NielsenMLPClassifier(epochs=1).fit(frame, pd.Series(y))
@@ -87,8 +97,9 @@ def test_same_seed_same_grid_search_with_any_n_jobs(data):
     grid = {"optimizer": ["momentum"], "optimizer__mu": [0.5, 0.9], "dropout": [0.0, 0.2]}
     scores = []
     for n_jobs in (1, 2):
-        search = GridSearchCV(NielsenMLPClassifier(epochs=3, random_state=0), grid, cv=2,
-                              n_jobs=n_jobs)  # fmt: skip
+        search = GridSearchCV(
+            NielsenMLPClassifier(epochs=3, random_state=0), grid, cv=2, n_jobs=n_jobs
+        )
         search.fit(X, y)
         scores.append(search.cv_results_["mean_test_score"])
     np.testing.assert_array_equal(scores[0], scores[1])
@@ -132,21 +143,41 @@ COST_OUTPUTS = [
     seed=st.integers(0, 2**16),
 )
 def test_random_configurations_train_without_nan(
-    hidden, cost_output, activation, regularizer, optimizer, initializer, dropout, dtype,
-    n_samples, n_features, n_classes, mini_batch_size, seed,
-):  # fmt: skip
+    hidden,
+    cost_output,
+    activation,
+    regularizer,
+    optimizer,
+    initializer,
+    dropout,
+    dtype,
+    n_samples,
+    n_features,
+    n_classes,
+    mini_batch_size,
+    seed,
+):
     rng = np.random.default_rng(seed)
     n_classes = min(n_classes, n_samples)
     X = rng.uniform(size=(n_samples, n_features))
     y = np.arange(n_samples) % n_classes  # every class present
     cost, output = cost_output
     net = NielsenMLPClassifier(
-        hidden_layer_sizes=tuple(hidden), cost=cost, output_activation=output,
-        activation=activation, regularizer=regularizer, lmbda=0.1, optimizer=optimizer,
-        initializer=initializer, dtype=dtype, epochs=1,
+        hidden_layer_sizes=tuple(hidden),
+        cost=cost,
+        output_activation=output,
+        activation=activation,
+        regularizer=regularizer,
+        lmbda=0.1,
+        optimizer=optimizer,
+        initializer=initializer,
+        dtype=dtype,
+        epochs=1,
         dropout=0.0 if optimizer in ("lbfgs", "newton") else dropout,
-        mini_batch_size=mini_batch_size, random_state=seed, eta=0.5,
-    )  # fmt: skip
+        mini_batch_size=mini_batch_size,
+        random_state=seed,
+        eta=0.5,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a cost may rise in one epoch on random data
         net.fit(X, y)
@@ -165,10 +196,18 @@ def test_an_epoch_whose_last_steps_overflow_the_outputs_is_rolled_back():
     X = np.random.default_rng(2).uniform(size=(5, 2))
     y = np.arange(5) % 2
     net = NielsenMLPClassifier(
-        hidden_layer_sizes=(2, 4, 4), cost="quadratic", output_activation="identity",
-        activation="identity", regularizer="none", optimizer="sgd", initializer="large",
-        epochs=1, mini_batch_size=2, random_state=2, eta=0.5,
-    )  # fmt: skip
+        hidden_layer_sizes=(2, 4, 4),
+        cost="quadratic",
+        output_activation="identity",
+        activation="identity",
+        regularizer="none",
+        optimizer="sgd",
+        initializer="large",
+        epochs=1,
+        mini_batch_size=2,
+        random_state=2,
+        eta=0.5,
+    )
     with pytest.warns(ConvergenceWarning, match="diverged in epoch 1.*weights it started from"):
         net.fit(X, y)
     assert net.n_iter_ == 0

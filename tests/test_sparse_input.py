@@ -209,9 +209,16 @@ def test_compiled_engine_checks_structure_itself():
     network = Network((N_FEATURES, 3, 2), [Sigmoid(), Sigmoid()])
     network.initialize(DefaultInitializer(), np.random.default_rng(0))
     trainer = CompiledTrainer(
-        network, CrossEntropyCost(), NoRegularizer(), SGD(),
-        lmbda=0.0, n_train=40, batch_size=4, dropout=0.0, rng=np.random.default_rng(0),
-    )  # fmt: skip
+        network,
+        CrossEntropyCost(),
+        NoRegularizer(),
+        SGD(),
+        lmbda=0.0,
+        n_train=40,
+        batch_size=4,
+        dropout=0.0,
+        rng=np.random.default_rng(0),
+    )
     targets = np.eye(2)[Y]
     order = np.arange(40, dtype=np.int64)
     for member in ("more entries than features", "unsorted"):

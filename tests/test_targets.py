@@ -62,16 +62,21 @@ def test_sparse_column_of_labels_is_read_as_labels(data):
 
 @pytest.mark.parametrize(
     "y",
-    [np.tile([[0, 1], [2, 0], [1, 2]], (10, 1)), np.tile([["a", "b"], ["c", "a"], ["b", "b"]], (10, 1))],
+    [
+        np.tile([[0, 1], [2, 0], [1, 2]], (10, 1)),
+        np.tile([["a", "b"], ["c", "a"], ["b", "b"]], (10, 1)),
+    ],
 )
 def test_multiclass_multioutput_targets_are_refused(data, y):
     X, _ = data
-    with pytest.raises(ValueError, match="multiclass-multioutput.*MultiOutputClassifier"):
+    with pytest.raises(ValueError, match=r"multiclass-multioutput.*MultiOutputClassifier"):
         fit(X, y)
 
 
 @pytest.mark.parametrize("classes", [[], ["a"], np.array([], dtype="<U3")])
 def test_partial_fit_with_fewer_than_two_classes_is_refused(data, classes):
     X, _ = data
-    with pytest.raises(ValueError, match=r"at least 2 classes.*classes contains (only one|no) class"):
+    with pytest.raises(
+        ValueError, match=r"at least 2 classes.*classes contains (only one|no) class"
+    ):
         NielsenMLPClassifier(epochs=1).partial_fit(X[:1], ["a"], classes=classes)

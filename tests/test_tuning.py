@@ -14,8 +14,17 @@ from sknielsen.tuning import find_eta_threshold, search_lmbda, simplify
 class ScriptedNetwork(ClassifierMixin, BaseEstimator):
     """Training costs and validation scores written in advance, as functions of eta and lambda."""
 
-    def __init__(self, eta=0.5, lmbda=0.0, epochs=30, monitor=None, early_stopping=None,
-                 schedule="constant", threshold=0.37, best_lmbda=20.0):  # fmt: skip
+    def __init__(
+        self,
+        eta=0.5,
+        lmbda=0.0,
+        epochs=30,
+        monitor=None,
+        early_stopping=None,
+        schedule="constant",
+        threshold=0.37,
+        best_lmbda=20.0,
+    ):
         self.eta, self.lmbda, self.epochs, self.monitor = eta, lmbda, epochs, monitor
         self.early_stopping, self.schedule = early_stopping, schedule
         self.threshold, self.best_lmbda = threshold, best_lmbda
@@ -104,11 +113,18 @@ class NeverFit(ScriptedNetwork):
 
 BAD_FACTORS = (1, 1.0, 0.5, 0, -10, math.nan, math.inf)
 ETA_SEARCH_REFUSALS = [("factor", value, r"range \(1\.0, inf\)") for value in BAD_FACTORS] + [
-    ("start", 0, r"range \(0\.0, inf\)"), ("start", -0.1, "range"), ("start", math.inf, "range"),
-    ("start", math.nan, "range"), ("epochs", 1, r"range \[2, inf\)"), ("epochs", 2.5, "int"),
-    ("refine", -1, r"range \[0, 30\]"), ("refine", 31, "range"), ("max_eta", 0, "range"),
-    ("max_eta", math.inf, "range"), ("max_steps", 0, r"range \[1, inf\)"),
-]  # fmt: skip
+    ("start", 0, r"range \(0\.0, inf\)"),
+    ("start", -0.1, "range"),
+    ("start", math.inf, "range"),
+    ("start", math.nan, "range"),
+    ("epochs", 1, r"range \[2, inf\)"),
+    ("epochs", 2.5, "int"),
+    ("refine", -1, r"range \[0, 30\]"),
+    ("refine", 31, "range"),
+    ("max_eta", 0, "range"),
+    ("max_eta", math.inf, "range"),
+    ("max_steps", 0, r"range \[1, inf\)"),
+]
 
 
 @pytest.mark.parametrize("name, value, allowed", ETA_SEARCH_REFUSALS)
@@ -120,9 +136,17 @@ def test_eta_search_refuses_arguments_that_cannot_work(name, value, allowed):
 
 @pytest.mark.parametrize(
     "name, value",
-    [("factor", 1), ("factor", 0.5), ("factor", math.inf), ("start", 0), ("refine", 100),
-     ("validation_fraction", 0), ("validation_fraction", 1), ("max_steps", 0)],
-)  # fmt: skip
+    [
+        ("factor", 1),
+        ("factor", 0.5),
+        ("factor", math.inf),
+        ("start", 0),
+        ("refine", 100),
+        ("validation_fraction", 0),
+        ("validation_fraction", 1),
+        ("max_steps", 0),
+    ],
+)
 def test_lmbda_search_refuses_arguments_that_cannot_work(name, value):
     with pytest.raises(ValueError, match=f"The '{name}' parameter of search_lmbda"):
         search_lmbda(NeverFit(), X_FAKE, Y_FAKE, X_FAKE, Y_FAKE, **{name: value})

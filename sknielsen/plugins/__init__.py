@@ -8,6 +8,7 @@ entry-point group (entry names ``"<kind>.<name>"``), without any change to
 sknielsen.
 """
 
+from ._activations import Identity, ReLU, Sigmoid, Softmax, Tanh
 from ._augmenters import Compose, Elastic, Rotate, Shift
 from ._base import (
     Activation,
@@ -19,6 +20,9 @@ from ._base import (
     Regularizer,
     Solver,
 )
+from ._costs import CrossEntropyCost, LogLikelihoodCost, QuadraticCost
+from ._initializers import DefaultInitializer, LargeInitializer
+from ._optimizers import LBFGS, SGD, Adam, Momentum, Nesterov, Newton
 from ._registry import (
     ENTRY_POINT_GROUP,
     available,
@@ -29,14 +33,14 @@ from ._registry import (
     refresh_entry_points,
     register,
 )
-from ._activations import Identity, ReLU, Sigmoid, Softmax, Tanh
-from ._costs import CrossEntropyCost, LogLikelihoodCost, QuadraticCost
-from ._initializers import DefaultInitializer, LargeInitializer
-from ._optimizers import LBFGS, SGD, Adam, Momentum, Nesterov, Newton
 from ._regularizers import L1, L2, NoRegularizer
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "L1",
+    "L2",
+    "LBFGS",
+    "SGD",
     "Activation",
     "Adam",
     "Augmenter",
@@ -47,9 +51,6 @@ __all__ = [
     "Elastic",
     "Identity",
     "Initializer",
-    "L1",
-    "L2",
-    "LBFGS",
     "LargeInitializer",
     "LogLikelihoodCost",
     "Momentum",
@@ -60,13 +61,12 @@ __all__ = [
     "Plugin",
     "QuadraticCost",
     "ReLU",
-    "Rotate",
     "Regularizer",
-    "SGD",
+    "Rotate",
     "Shift",
-    "Solver",
     "Sigmoid",
     "Softmax",
+    "Solver",
     "Tanh",
     "available",
     "get",

@@ -20,9 +20,7 @@ from ._registry import get, register
 def warp(images, dy, dx, order=1):
     """Resample ``images`` (B, H, W) at (y + dy, x + dx); outside is 0 (black)."""
     batch, height, width = images.shape
-    b, y, x = np.meshgrid(
-        np.arange(batch), np.arange(height), np.arange(width), indexing="ij"
-    )
+    b, y, x = np.meshgrid(np.arange(batch), np.arange(height), np.arange(width), indexing="ij")
     coordinates = np.stack([b.astype(float), y + dy, x + dx])
     out = ndimage.map_coordinates(images, coordinates, order=order, mode="constant", cval=0.0)
     return out.astype(images.dtype, copy=False)
@@ -66,7 +64,9 @@ def _resolve(augment, owner):
     try:
         return get("augmenter", augment)
     except (ValueError, TypeError) as exc:
-        raise InvalidParameterError(f"The 'augment' parameter of {owner} is invalid: {exc}") from exc
+        raise InvalidParameterError(
+            f"The 'augment' parameter of {owner} is invalid: {exc}"
+        ) from exc
 
 
 #: What each entry of an ``image_shape`` must be.
@@ -101,7 +101,7 @@ def image_shape_for(n_features, image_shape=None):
     ``image_shape`` is None or checked by :func:`check_image_shape`.
     """
     if image_shape is None:
-        side = int(round(n_features**0.5))
+        side = round(n_features**0.5)
         shape = (side, side)
     else:
         shape = image_shape
@@ -197,8 +197,9 @@ class Elastic(Augmenter):
 
     def __call__(self, images, rng):
         fields = rng.uniform(-1.0, 1.0, size=(2, *images.shape))
-        smooth = ndimage.gaussian_filter(fields, sigma=(0, 0, self.sigma, self.sigma),
-                                         mode="constant")  # fmt: skip
+        smooth = ndimage.gaussian_filter(
+            fields, sigma=(0, 0, self.sigma, self.sigma), mode="constant"
+        )
         return warp(images, self.alpha * smooth[0], self.alpha * smooth[1])
 
 

@@ -224,9 +224,7 @@ class Solver(Optimizer):
     """
 
     def update(self, grads, state, params):
-        raise TypeError(
-            f"{type(self).__name__} is a full-batch solver: it has no per-step update."
-        )
+        raise TypeError(f"{type(self).__name__} is a full-batch solver: it has no per-step update.")
 
     def minimize(self, objective, params, state, iterations, iteration_done):
         """Minimize ``objective`` for up to ``iterations`` iterations, in place on ``params``.
@@ -271,6 +269,5 @@ class Augmenter(Plugin):
 
 
 BASES = {
-    base.kind: base
-    for base in (Cost, Activation, Regularizer, Initializer, Optimizer, Augmenter)
+    base.kind: base for base in (Cost, Activation, Regularizer, Initializer, Optimizer, Augmenter)
 }

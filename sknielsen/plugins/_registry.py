@@ -36,9 +36,7 @@ def kinds():
 
 def _check_kind(kind):
     if kind not in _REGISTRY:
-        raise ValueError(
-            f"Unknown plugin kind {kind!r}; the kinds are: {', '.join(kinds())}."
-        )
+        raise ValueError(f"Unknown plugin kind {kind!r}; the kinds are: {', '.join(kinds())}.")
 
 
 def register(kind, name, *, replace=False):

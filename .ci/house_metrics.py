@@ -1,0 +1,92 @@
+"""Measure the package's shape: the numbers the frame issue is judged by.
+
+Prints package lines, the largest class, functions over 60 lines, private
+reaches across modules, and the estimators' constructor parameters.
+Run from the repository root: ``python .ci/house_metrics.py``.
+"""
+
+import ast
+import inspect
+import pathlib
+
+PACKAGE = pathlib.Path("sknielsen")
+LONG_FUNCTION = 60
+# scikit-learn's own idioms, which every estimator and parameter check uses.
+SKLEARN_IDIOMS = {
+    "_parameter_constraints",
+    "_validate_params",
+    "_fit_context",
+    "_check_sample_weight",
+    "_more_tags",
+    "_get_tags",
+    "_doc_link_module",
+    "_doc_link_template",
+    "_doc_link_url_param_generator",
+    "_repr_html_",
+    "_estimator_type",
+    "_get_param_names",
+    "_param_validation",
+}
+
+
+def _modules():
+    return sorted(p for p in PACKAGE.rglob("*.py") if "_build" not in p.parts)
+
+
+def _is_private(name):
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _private_reaches(tree):
+    """Private names taken from objects other than self/cls, or imported from our modules."""
+    reaches = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _is_private(node.attr):
+            owner = node.value
+            if isinstance(owner, ast.Name) and owner.id in {"self", "cls"}:
+                continue
+            if isinstance(owner, ast.Call) and getattr(owner.func, "id", "") == "super":
+                continue
+            if node.attr in SKLEARN_IDIOMS:
+                continue
+            reaches.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.ImportFrom) and node.level > 0:
+            for alias in node.names:
+                if _is_private(alias.name) and alias.name not in SKLEARN_IDIOMS:
+                    reaches.append((node.lineno, f"import {alias.name}"))
+    return reaches
+
+
+def main():
+    lines = classes = 0
+    largest = (0, "")
+    long_functions, reaches = [], []
+    for path in _modules():
+        text = path.read_text(encoding="utf-8")
+        lines += len(text.splitlines())
+        tree = ast.parse(text)
+        for node in ast.walk(tree):
+            size = getattr(node, "end_lineno", 0) - getattr(node, "lineno", 0) + 1
+            if isinstance(node, ast.ClassDef):
+                classes += 1
+                largest = max(largest, (size, f"{path}:{node.name}"))
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and size > LONG_FUNCTION:
+                long_functions.append(f"{path}:{node.name} ({size})")
+        reaches += [f"{path}:{line}: {what}" for line, what in _private_reaches(tree)]
+    from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
+
+    print(f"package lines: {lines} in {len(_modules())} modules, {classes} classes")
+    print(f"largest class: {largest[1]} ({largest[0]} lines)")
+    print(f"functions over {LONG_FUNCTION} lines: {len(long_functions)}")
+    for name in long_functions:
+        print(f"  {name}")
+    print(f"private reaches across modules: {len(reaches)}")
+    for reach in reaches:
+        print(f"  {reach}")
+    for estimator in (NielsenMLPClassifier, NielsenMLPRegressor):
+        count = len(inspect.signature(estimator).parameters)
+        print(f"constructor parameters of {estimator.__name__}: {count}")
+
+
+if __name__ == "__main__":
+    main()
