@@ -20,7 +20,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sknielsen import book
+from sknielsen.studies import _book as book
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

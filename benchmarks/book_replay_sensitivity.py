@@ -46,8 +46,8 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from sknielsen import book
 from sknielsen.datasets import load_mnist
+from sknielsen.studies import _book as book
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "mnist"

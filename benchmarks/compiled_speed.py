@@ -54,9 +54,9 @@ from speed import (  # noqa: E402
 )
 
 from sknielsen import NielsenMLPClassifier, plugins  # noqa: E402
-from sknielsen._compiled import CompiledTrainer  # noqa: E402
-from sknielsen._network import Network  # noqa: E402
 from sknielsen.datasets import load_mnist  # noqa: E402
+from sknielsen.engine._compiled import CompiledTrainer  # noqa: E402
+from sknielsen.engine._network import Network  # noqa: E402
 
 CONFIGURATIONS = [(10, (784, 30, 10)), (10, (784, 100, 10)), (100, (784, 30, 10))]
 
@@ -67,8 +67,8 @@ import time
 start = time.perf_counter()
 import numpy as np
 from sknielsen import plugins
-from sknielsen._compiled import CompiledTrainer
-from sknielsen._network import Network
+from sknielsen.engine._compiled import CompiledTrainer
+from sknielsen.engine._network import Network
 for dtype in (np.float64, np.float32):
     net = Network((4, 3, 2), [plugins.Sigmoid(), plugins.Sigmoid()], dtype)
     trainer = CompiledTrainer(net, plugins.CrossEntropyCost(), plugins.L2(), plugins.SGD(),
@@ -96,7 +96,7 @@ def compile_times():
         [
             sys.executable,
             "-c",
-            "import time; s = time.perf_counter(); import sknielsen._network, "
+            "import time; s = time.perf_counter(); import sknielsen.engine._network, "
             "sknielsen.plugins; print(time.perf_counter() - s)",
         ],
         capture_output=True,

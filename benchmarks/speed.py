@@ -244,9 +244,9 @@ def loss_curve_seconds(n, dtype, repeats):
     this repeats exactly that, through the loop's own code, on the shapes of
     the book's network.
     """
-    from sknielsen._loop import Batching, Penalty, Trainer, TrainingData, _MiniBatches
-    from sknielsen._network import Network
+    from sknielsen.engine._network import Network
     from sknielsen.plugins import L2, SGD, CrossEntropyCost, Sigmoid
+    from sknielsen.training._loop import Batching, Penalty, Trainer, TrainingData, _MiniBatches
 
     rng = np.random.default_rng(0)
     network = Network((784, 30, 10), [Sigmoid(), Sigmoid()], dtype=dtype)

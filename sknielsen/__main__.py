@@ -25,10 +25,15 @@ from pathlib import Path
 
 from . import __version__, plugins
 from ._classifier import NielsenMLPClassifier
-from ._io import check_readable, check_writable, write_bytes_atomically, write_text_atomically
-from ._network import parameter_count
-from .book import add_book_command
-from .plotting import _check_figure_format
+from ._core.files import (
+    check_readable,
+    check_writable,
+    write_bytes_atomically,
+    write_text_atomically,
+)
+from .engine._network import parameter_count
+from .studies._book import add_book_command
+from .studies._plotting import _check_figure_format
 from .utils import check_params
 
 DATASETS = ("digits", "mnist", "fashion-mnist")
@@ -511,8 +516,7 @@ def _compare(args):
     sizes = args.train_sizes or (DIGITS_SIZES if args.dataset == "digits" else BOOK_SIZES)
     estimators = _comparison_estimators(args.estimators, args, len(y_train))
     # Refused here, before the header, rather than by the study after it.
-    sizes, _ = comparison._checked_sizes_and_seeds(sizes, range(args.seeds), len(y_train))
-    comparison._check_stratifiable(args.subset, sizes, y_train)
+    sizes, _ = comparison.check_plan(y_train, sizes, range(args.seeds), args.subset)
     n_classes = len(set(y_train.tolist()))
     for estimator in estimators.values():
         if isinstance(estimator, NielsenMLPClassifier):

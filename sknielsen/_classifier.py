@@ -9,7 +9,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import column_or_1d
 
 from . import plugins
-from ._mlp import _BaseNielsenMLP
+from ._base import _BaseNielsenMLP
 from .callbacks import accuracy
 
 # What scikit-learn's check_classification_targets accepts (the targets of a classifier).

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
-from ._mlp import _BaseNielsenMLP
+from ._base import _BaseNielsenMLP
 
 
 class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):

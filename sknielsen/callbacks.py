@@ -44,8 +44,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ._io import write_text_atomically
-from ._params import HyperParameters
+from ._core.files import write_text_atomically
+from ._core.params import HyperParameters
 
 __all__ = [
     "CSVLogger",

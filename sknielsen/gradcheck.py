@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import plugins
-from ._loop import Penalty
-from ._network import Backprop, Network
+from .engine._network import Backprop, Network
+from .training._loop import Penalty
 
 __all__ = ["GradientCheck", "check_gradients"]
 

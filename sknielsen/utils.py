@@ -4,9 +4,9 @@ import numpy as np
 from sklearn.base import clone
 
 from . import plugins
-from ._loop import check_randomness
-from ._network import parameter_count
-from ._validation import canonical_csr
+from ._core.sparse import canonical_csr
+from .engine._network import parameter_count
+from .training._loop import check_randomness
 
 __all__ = ["canonical_csr", "check_params", "expected_failed_checks"]
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sknielsen._compiled import numba_available
+from sknielsen.engine._compiled import numba_available
 
 RECORD_PATH = Path(__file__).parent / "fixtures" / "behaviour" / "record.py"
 

@@ -5,9 +5,16 @@ import pytest
 from scipy.special import expit
 
 from sknielsen import plugins
-from sknielsen._loop import Batching, Penalty, Trainer, TrainingData, new_optimizer_state, train
-from sknielsen._network import Network
 from sknielsen.callbacks import Callback
+from sknielsen.engine._network import Network
+from sknielsen.training._loop import (
+    Batching,
+    Penalty,
+    Trainer,
+    TrainingData,
+    new_optimizer_state,
+    train,
+)
 
 
 def test_single_neuron_starting_numbers():

@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sknielsen import book
 from sknielsen.__main__ import main
-from sknielsen.datasets import MNIST_FILES, _write_idx, load_mnist
+from sknielsen.datasets import load_mnist
+from sknielsen.io._datasets import MNIST_FILES, _write_idx
+from sknielsen.studies import _book as book
 
 MNIST_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
 needs_mnist = pytest.mark.skipif(

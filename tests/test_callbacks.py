@@ -251,7 +251,7 @@ def test_loss_curve_is_the_mean_cost_of_the_forward_passes(small_digits):
         epochs=1, mini_batch_size=len(X), shuffle=False, lmbda=0.0, warm_start=True, random_state=0
     ).fit(X, y)
     Y = np.eye(3)[y]
-    output = sknielsen._network.feedforward(
+    output = sknielsen.engine._network.feedforward(
         X, net.coefs_, net.intercepts_, net._layer_activations(2)
     )
     expected = np.mean(net.cost_.fn(output, Y))

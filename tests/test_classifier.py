@@ -13,8 +13,8 @@ from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sknielsen import NielsenMLPClassifier
-from sknielsen._network import Backprop, Network
 from sknielsen.callbacks import Callback, EarlyStopping, HalveOnPlateau, StopTraining
+from sknielsen.engine._network import Backprop, Network
 from sknielsen.plugins import CrossEntropyCost, DefaultInitializer, Momentum, Sigmoid
 
 

@@ -465,7 +465,7 @@ def test_compare_command_draws_random_subsets_per_seed(tmp_path, capsys):
 
 
 def test_random_subsets_have_the_right_sizes_and_stratify_when_possible(digits):
-    from sknielsen.comparison import _subset
+    from sknielsen.studies._comparison import _subset
 
     X, y = digits.X_train, digits.y_train
     for size in (5, 60, 300):

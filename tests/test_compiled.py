@@ -16,8 +16,8 @@ import pytest
 import scipy.sparse as sp
 
 from sknielsen import plugins
-from sknielsen._compiled import SUPPORTED, CompiledTrainer, numba_available, unsupported
-from sknielsen._network import Backprop, Network
+from sknielsen.engine._compiled import SUPPORTED, CompiledTrainer, numba_available, unsupported
+from sknielsen.engine._network import Backprop, Network
 
 pytestmark = pytest.mark.skipif(
     not numba_available(), reason="numba is not installed (pip install sknielsen[fast])"
@@ -366,7 +366,7 @@ def test_arrays_the_kernels_would_copy_are_refused():
 
 
 def test_every_supported_plugin_has_a_kernel_code():
-    from sknielsen import _kernels
+    from sknielsen.engine import _kernels
 
     for kind, classes in SUPPORTED.items():
         assert sorted(c.name for c in classes) == sorted(_kernels.CODES[kind])

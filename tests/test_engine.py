@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, _mlp
-from sknielsen._compiled import numba_available
+from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
+from sknielsen import _base as _mlp
 from sknielsen.callbacks import Callback
+from sknielsen.engine._compiled import numba_available
 
 needs_numba = pytest.mark.skipif(
     not numba_available(), reason="numba is not installed (pip install sknielsen[fast])"

@@ -103,14 +103,14 @@ def test_dropout_is_refused_with_full_batch_optimizers(small_digits):
 
 def test_objective_value_and_gradient_agree_with_the_trainer(small_digits):
     from sknielsen import plugins
-    from sknielsen._loop import (
+    from sknielsen.engine._network import Network
+    from sknielsen.training._loop import (
         FullBatchObjective,
         Penalty,
         Trainer,
         TrainingData,
         new_optimizer_state,
     )
-    from sknielsen._network import Network
 
     X, _, y, _ = small_digits
     Y = np.eye(3)[y]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sknielsen import plugins
-from sknielsen._network import Backprop, Network
+from sknielsen.engine._network import Backprop, Network
 from sknielsen.gradcheck import check_gradients
 
 HIDDEN = ["sigmoid", "tanh", "relu", "identity"]

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from sknielsen import NielsenMLPClassifier, _io, save
-from sknielsen._io import (
+from sknielsen import NielsenMLPClassifier, save
+from sknielsen._core import files as _io
+from sknielsen._core.files import (
     STALE_SECONDS,
     NotARegularFileError,
     check_readable,
@@ -177,7 +178,7 @@ def test_stale_temporaries_of_the_target_are_removed_and_nothing_else(tmp_path):
 KILLED_WRITER = textwrap.dedent(
     """
     import os, sys, time
-    from sknielsen import _io
+    from sknielsen._core import files as _io
 
     def stall(descriptor):  # the data are written; the save hangs before the rename
         print("writing", flush=True)

@@ -7,8 +7,8 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, load, plugins, save
-from sknielsen._loop import Penalty
 from sknielsen.callbacks import Callback
+from sknielsen.training._loop import Penalty
 
 
 @pytest.fixture(scope="module")

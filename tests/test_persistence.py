@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import sknielsen
-from sknielsen import NielsenMLPClassifier, _io, load, save
+from sknielsen import NielsenMLPClassifier, load, save
+from sknielsen._core import files as _io
 from sknielsen.persistence import ModelFileError
 from sknielsen.plugins import Momentum
 

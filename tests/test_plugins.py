@@ -309,7 +309,7 @@ def test_l2_and_l1_closed_forms():
 
 
 def test_l2_with_sgd_is_the_books_weight_decay():
-    from sknielsen._loop import Penalty
+    from sknielsen.training._loop import Penalty
 
     w = np.array([1.0, -2.0])
     g = np.array([0.3, 0.1])

@@ -12,8 +12,8 @@ import pytest
 import scipy.sparse as sp
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
-from sknielsen._compiled import numba_available
 from sknielsen.comparison import training_size_comparison
+from sknielsen.engine._compiled import numba_available
 from sknielsen.utils import canonical_csr
 
 ENGINES = [
@@ -196,8 +196,8 @@ def test_comparison_refuses_malformed_and_accepts_non_canonical_input():
 )
 def test_compiled_engine_checks_structure_itself():
     """A second line: the compiled trainer refuses what the estimators would have fixed."""
-    from sknielsen._compiled import CompiledTrainer
-    from sknielsen._network import Network
+    from sknielsen.engine._compiled import CompiledTrainer
+    from sknielsen.engine._network import Network
     from sknielsen.plugins import (
         SGD,
         CrossEntropyCost,

@@ -11,7 +11,7 @@ velocity, say) lives in plain arrays handed back and forth by the engine.
 
 import numpy as np
 
-from .._params import HyperParameters
+from .._core.params import HyperParameters
 
 
 class Plugin(HyperParameters):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .callbacks import HISTORY_KEYS
+from ..callbacks import HISTORY_KEYS
 
 
 @dataclass

@@ -11,8 +11,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from . import plugins
-from ._warnings import warn
+from .. import plugins
+from .._core.warn import warn
 
 # Training samples on which the cost is compared before and after a fit.
 PROBE_SIZE = 1000

@@ -29,13 +29,8 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import plugins
-from ._compiled import numba_available, unsupported
-from ._diagnostics import CostProbe, warn_about, warn_if_saturating
-from ._loop import Batching, Penalty, Trainer, TrainingData, new_optimizer_state, train
-from ._network import Network, feedforward
-from ._state import FittedState
-from ._validation import canonical_csr
-from ._warnings import warn
+from ._core.sparse import canonical_csr
+from ._core.warn import warn
 from .callbacks import (
     MONITORS,
     Callback,
@@ -46,7 +41,12 @@ from .callbacks import (
     ProgressBar,
     VerbosePrinter,
 )
+from .engine._compiled import numba_available, unsupported
+from .engine._network import Network, feedforward
 from .plugins._augmenters import as_augmenter, check_image_shape, image_shape_for
+from .training._diagnostics import CostProbe, warn_about, warn_if_saturating
+from .training._loop import Batching, Penalty, Trainer, TrainingData, new_optimizer_state, train
+from .training._state import FittedState
 
 # Estimator parameters that name a plugin, and the kind of plugin they name.
 PLUGIN_PARAMETERS = {
@@ -710,7 +710,7 @@ class _BaseNielsenMLP(BaseEstimator):
 
     def _save_checkpoint(self, path, state):
         # persistence imports the estimators, so importing it at the top would be circular.
-        from .persistence import save
+        from .io._persistence import save
 
         snapshot = copy.copy(self)
         snapshot._restore_state(state)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from ._compiled import CompiledTrainer
-from ._network import Backprop
-from .callbacks import HISTORY_KEYS, Callback, StopTraining
-from .plugins import Solver
+from ..callbacks import HISTORY_KEYS, Callback, StopTraining
+from ..engine._compiled import CompiledTrainer
+from ..engine._network import Backprop
+from ..plugins import Solver
 
 
 class Penalty:

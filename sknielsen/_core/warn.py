@@ -8,8 +8,9 @@ import sklearn
 
 # Frames in these folders are the library's own (sknielsen's, and the
 # scikit-learn wrappers around fit that stand between the user and us).
-_LIBRARY_FOLDERS = tuple(
-    str(Path(module.__file__).resolve().parent) for module in (sys.modules[__package__], sklearn)
+_LIBRARY_FOLDERS = (
+    str(Path(__file__).resolve().parents[1]),
+    str(Path(sklearn.__file__).resolve().parent),
 )
 
 

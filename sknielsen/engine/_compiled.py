@@ -19,8 +19,8 @@ import functools
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import is_canonical_csr
-from .plugins import (
+from .._core.sparse import is_canonical_csr
+from ..plugins import (
     L1,
     L2,
     SGD,

@@ -1,0 +1,288 @@
+"""Data sets: MNIST and Fashion-MNIST from their original IDX files, and digits.
+
+Nothing is ever downloaded behind the user's back: the loaders read files
+that are already on disk and, when they are missing, say which files they
+looked for, where, and how to get them.
+"""
+
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from .._core.files import write_bytes_atomically
+
+MNIST_FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+# IDX magic numbers: two zero bytes, the type code (0x08 = unsigned byte), the rank.
+_IMAGES_MAGIC, _LABELS_MAGIC = 0x00000803, 0x00000801
+FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
+# Pixel divisors: 255 maps the brightest pixel to 1; the book's mnist.pkl.gz
+# holds pixel/256 (brightest 255/256), which exact replays of its runs need.
+PIXEL_SCALES = {"unit": 255.0, "book": 256.0}
+
+__all__ = ["DataFileError", "load_digits_split", "load_fashion_mnist", "load_mnist", "read_idx"]
+
+
+class DataFileError(ValueError):
+    """A data file that is missing, truncated or not in the IDX format."""
+
+
+def _open(path):
+    with open(path, "rb") as handle:
+        compressed = handle.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if compressed else open(path, "rb")
+
+
+def read_idx(path, *, expected_magic=None):
+    """Read an IDX file (optionally gzip-compressed) of unsigned bytes.
+
+    Parameters
+    ----------
+    path : str or path-like
+    expected_magic : int, optional
+        Refuse files whose magic number differs (0x803 for images, 0x801 for
+        labels).
+
+    Returns
+    -------
+    array : ndarray of uint8
+        Shaped as the file's header says.
+
+    Raises
+    ------
+    DataFileError
+        If the file is not an IDX file of unsigned bytes, is truncated or has
+        trailing data.
+    """
+    try:
+        with _open(path) as handle:
+            data = handle.read()
+    except (OSError, EOFError) as exc:  # gzip raises these for corrupt archives
+        raise DataFileError(f"{path}: cannot read the file ({exc}).") from None
+    if len(data) < 4:
+        raise DataFileError(f"{path}: too short to be an IDX file.")
+    magic = int.from_bytes(data[:4], "big")
+    if magic >> 16 != 0 or (magic >> 8) & 0xFF != 0x08:
+        raise DataFileError(
+            f"{path}: not an IDX file of unsigned bytes (magic number {magic:#010x})."
+        )
+    if expected_magic is not None and magic != expected_magic:
+        raise DataFileError(
+            f"{path}: magic number {magic:#010x}, expected {expected_magic:#010x} "
+            f"({'images' if expected_magic == _IMAGES_MAGIC else 'labels'})."
+        )
+    rank = magic & 0xFF
+    header = 4 + 4 * rank
+    if len(data) < header:
+        raise DataFileError(f"{path}: truncated header.")
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(rank))
+    expected = int(np.prod(shape, dtype=np.int64))
+    if len(data) - header != expected:
+        raise DataFileError(
+            f"{path}: the header announces {expected} bytes of data for shape {shape}, "
+            f"the file holds {len(data) - header} (truncated or corrupted)."
+        )
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def _find(data_dir, stem):
+    for name in (stem, stem + ".gz"):
+        if (data_dir / name).is_file():
+            return data_dir / name
+    return None
+
+
+def _default_mnist_dir():
+    return Path(os.environ.get("SKNIELSEN_DATA", Path.home() / ".sknielsen" / "mnist"))
+
+
+def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
+    data_dir = Path(data_dir)
+    paths = {key: _find(data_dir, stem) for key, stem in MNIST_FILES.items()}
+    missing = [MNIST_FILES[key] for key, path in paths.items() if path is None]
+    if missing:
+        raise FileNotFoundError(
+            f"{name} files not found in {data_dir}: missing "
+            f"{', '.join(m + '[.gz]' for m in missing)}. {how_to_get}"
+        )
+    train_images = read_idx(paths["train_images"], expected_magic=_IMAGES_MAGIC)
+    train_labels = read_idx(paths["train_labels"], expected_magic=_LABELS_MAGIC)
+    test_images = read_idx(paths["test_images"], expected_magic=_IMAGES_MAGIC)
+    test_labels = read_idx(paths["test_labels"], expected_magic=_LABELS_MAGIC)
+    for images, labels, part in (
+        (train_images, train_labels, "training"),
+        (test_images, test_labels, "test"),
+    ):
+        if images.ndim != 3 or len(images) != len(labels):
+            raise DataFileError(
+                f"{name} {part} files disagree: {images.shape} images, {labels.shape} labels."
+            )
+    if len(train_images) != 60000 or len(test_images) != 10000:
+        raise DataFileError(
+            f"{name} should hold 60,000 training and 10,000 test images; found "
+            f"{len(train_images)} and {len(test_images)}."
+        )
+
+    def scale(images):
+        flat = images.reshape(len(images), -1).astype(dtype)
+        flat /= divisor
+        return flat
+
+    X, X_test = scale(train_images), scale(test_images)
+    y, y_test = train_labels.astype(np.int64), test_labels.astype(np.int64)
+    return Bunch(
+        X=X,
+        y=y,
+        X_train=X[:50000],
+        y_train=y[:50000],
+        X_val=X[50000:],
+        y_val=y[50000:],
+        X_test=X_test,
+        y_test=y_test,
+        image_shape=train_images.shape[1:],
+        data_dir=str(data_dir),
+    )
+
+
+def _write_idx(path, array):
+    """Write a uint8 array as a gzip-compressed IDX file, atomically."""
+    rank = array.ndim
+    header = (0x0800 | rank).to_bytes(4, "big") + b"".join(
+        int(d).to_bytes(4, "big") for d in array.shape
+    )
+    write_bytes_atomically(path, gzip.compress(header + array.astype(np.uint8).tobytes()))
+
+
+def _download_mnist(data_dir):
+    """Fetch MNIST from OpenML (on request only) and store it as the original IDX files."""
+    from sklearn.datasets import fetch_openml
+
+    print(f"Downloading MNIST (mnist_784) from OpenML into {data_dir} ...")
+    X, y = fetch_openml("mnist_784", version=1, as_frame=False, return_X_y=True)
+    if X.shape != (70000, 784):
+        raise DataFileError(f"OpenML's mnist_784 has shape {X.shape}, expected (70000, 784).")
+    images = np.asarray(X).reshape(-1, 28, 28).astype(np.uint8)
+    labels = np.asarray(y).astype(np.int64).astype(np.uint8)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # OpenML keeps the original order: 60,000 training images, then 10,000 test images.
+    for stem, array in (
+        (MNIST_FILES["train_images"], images[:60000]),
+        (MNIST_FILES["train_labels"], labels[:60000]),
+        (MNIST_FILES["test_images"], images[60000:]),
+        (MNIST_FILES["test_labels"], labels[60000:]),
+    ):
+        _write_idx(data_dir / (stem + ".gz"), array)
+
+
+def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit"):
+    """Load MNIST from the original IDX files with the book's split.
+
+    Parameters
+    ----------
+    data_dir : str or path-like, optional
+        Folder holding ``train-images-idx3-ubyte[.gz]`` and the three other
+        files. Default: the ``SKNIELSEN_DATA`` environment variable, then
+        ``~/.sknielsen/mnist``.
+    dtype : numpy dtype, default=float64
+        Type of the pixel arrays, scaled to [0, 1].
+    download : bool, default=False
+        When files are missing, fetch MNIST with
+        ``sklearn.datasets.fetch_openml("mnist_784")`` and store it in
+        ``data_dir`` as the original IDX files. Never done unless asked.
+    scale : {'unit', 'book'}, default='unit'
+        ``'unit'``: pixel/255, in [0, 1]. ``'book'``: pixel/256, the values
+        of the book's ``mnist.pkl.gz`` (brightest 255/256), needed to replay
+        the book's runs exactly (:mod:`sknielsen.book`).
+
+    Returns
+    -------
+    data : Bunch
+        ``X_train``/``y_train`` (the first 50,000 training images),
+        ``X_val``/``y_val`` (the last 10,000, the book's validation set),
+        ``X_test``/``y_test`` (the 10,000 test images), ``X``/``y`` (all
+        60,000 training images) and ``image_shape`` (28, 28). The split
+        arrays are views of ``X``/``y``.
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the files looked for and where, and how to get them.
+    DataFileError
+        For a truncated or foreign file.
+    ValueError
+        For an unknown ``scale``.
+    """
+    if scale not in PIXEL_SCALES:
+        raise ValueError(f"scale must be one of {sorted(PIXEL_SCALES)}; got {scale!r}.")
+    data_dir = Path(data_dir) if data_dir is not None else _default_mnist_dir()
+    if download and any(_find(data_dir, stem) is None for stem in MNIST_FILES.values()):
+        _download_mnist(data_dir)
+    how = (
+        "Get the four files from the MNIST distribution and put them there, set "
+        "SKNIELSEN_DATA to their folder, or call load_mnist(data_dir, download=True) "
+        "to fetch them from OpenML."
+    )
+    return _load_idx_set(data_dir, "MNIST", how, dtype, PIXEL_SCALES[scale])
+
+
+def load_fashion_mnist(data_dir=None, *, dtype=np.float64):
+    """Load Fashion-MNIST (same IDX format and split as :func:`load_mnist`).
+
+    Parameters
+    ----------
+    data_dir : str or path-like, optional
+        Default: ``/usr/share/datasets/fashion-mnist``, where
+        ``apt-get install dataset-fashion-mnist`` puts the files.
+    dtype : numpy dtype, default=float64
+
+    Returns
+    -------
+    data : Bunch
+        As :func:`load_mnist`.
+    """
+    how = "On Debian-like systems: apt-get install dataset-fashion-mnist."
+    return _load_idx_set(Path(data_dir or FASHION_MNIST_DIR), "Fashion-MNIST", how, dtype)
+
+
+def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):
+    """scikit-learn's embedded 8×8 digits, scaled to [0, 1] and split.
+
+    Needs no files, so every example can run anywhere.
+
+    Parameters
+    ----------
+    test_size : float, default=1/3
+    random_state : int, default=0
+        Seed of the stratified split.
+    dtype : numpy dtype, default=float64
+
+    Returns
+    -------
+    data : Bunch
+        ``X_train``, ``y_train``, ``X_test``, ``y_test``, ``X``, ``y`` and
+        ``image_shape`` (8, 8).
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).astype(dtype)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_size, random_state=random_state, stratify=y
+    )
+    return Bunch(
+        X=X,
+        y=y,
+        X_train=X_train,
+        y_train=y_train,
+        X_test=X_test,
+        y_test=y_test,
+        image_shape=(8, 8),
+    )

@@ -1,0 +1,782 @@
+"""Exact replays of the book's recorded chapter 3 runs.
+
+The book's repository keeps the JSON records written by its figure scripts
+(``fig/overfitting.py``, ``more_data.py``, ``multiple_eta.py``,
+``weight_initialization.py``), run under Python 2.7 with
+``random.seed(12345678)`` and ``np.random.seed(12345678)``. Those runs can be
+replayed number for number, because everything that made them is known:
+
+- the data: pixel/256 (``load_mnist(scale="book")``), the first 50,000
+  training images for training, the last 10,000 for validation;
+- the starting weights: ``np.random.randn`` draws in ``network2.py``'s
+  order (the biases of every layer, then the weights), from NumPy's legacy
+  generator, which has never changed;
+- the mini-batch order: Python 2.7's ``random.shuffle`` of the training list,
+  every epoch, in place, so that the orders of successive epochs compose;
+- the arithmetic: IEEE doubles, as in :class:`NielsenMLPClassifier`.
+
+Each replay trains through :class:`NielsenMLPClassifier` itself: the starting
+weights go in through its ``initializer`` parameter, and each epoch is one
+``partial_fit`` on the training data in the book's order (``shuffle=False``).
+
+Rounding still differs (network2 adds one example at a time, we multiply
+matrices). Most runs damp that; two amplify it until it decides which
+images are right, ``overfitting_full`` and the η = 2.5 run of
+``multiple_eta``, and no program rounding otherwise than the book's machine
+can replay them: ``overfitting_full`` beyond its third epoch, the η = 2.5
+run not even for its first (the book's own per-example algorithm started
+one ulp away parts as far, ``benchmarks/book_replay_sensitivity.py``).
+``replay(name, nudge=True)`` measures how far rounding alone carries a run.
+
+Examples
+--------
+>>> from sknielsen.book import RECORDS
+>>> RECORDS["regularized_full"].script
+'overfitting.py'
+"""
+
+import itertools
+import json
+import random
+import time
+import warnings
+from dataclasses import dataclass, field
+from functools import partial
+from importlib import resources
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
+
+from .. import plugins
+from .._classifier import NielsenMLPClassifier
+from .._core.files import check_writable
+from ..engine._network import feedforward
+from ..io._datasets import load_mnist
+
+__all__ = [
+    "RECORDS",
+    "BookRandom",
+    "Record",
+    "Replay",
+    "SeriesComparison",
+    "load_record",
+    "plot_replay",
+    "replay",
+]
+
+#: The seed of both random streams in every figure script of the book.
+SEED = 12345678
+#: The training-set sizes of ``more_data.py``.
+MORE_DATA_SIZES = (100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)
+#: The learning rates of ``multiple_eta.py``, in the order it runs them.
+MULTIPLE_ETA = (0.025, 0.25, 2.5)
+# The four lists network2's SGD returns, in its order.
+MONITORS = ("evaluation_cost", "evaluation_accuracy", "training_cost", "training_accuracy")
+DIGITS = np.arange(10)
+# The replay's acceptance criteria (issue 12).
+MIN_EXACT_SHARE = 0.95
+MAX_IMAGES_APART = 3
+MAX_COST_RELATIVE_ERROR = 1e-4
+
+
+class BookRandom:
+    """The two random streams of ``network2.py``, seeded as the book's scripts do.
+
+    Parameters
+    ----------
+    seed : int, default=12345678
+        Seed of both streams (``random.seed`` and ``np.random.seed``).
+    nudge : bool, default=False
+        Move every starting weight and bias up by one unit in the last place
+        (``np.nextafter``): a run replayed so tells how much it amplifies
+        rounding, hence how closely any other program can replay it.
+
+    Notes
+    -----
+    Python 3's ``random.Random(seed).random()`` gives the same doubles as
+    Python 2.7's for an integer seed, but its ``shuffle`` draws differently;
+    :meth:`shuffle` is Python 2.7's algorithm.
+
+    Examples
+    --------
+    >>> items = [0, 1, 2, 3, 4]
+    >>> BookRandom(0).shuffle(items)
+    >>> items
+    [2, 0, 1, 3, 4]
+    """
+
+    def __init__(self, seed=SEED, *, nudge=False):
+        self.python = random.Random(seed)
+        self.numpy = np.random.RandomState(seed)
+        self.nudge = nudge
+
+    def shuffle(self, items):
+        """Shuffle the list ``items`` in place, as Python 2.7's ``random.shuffle``."""
+        draw = self.python.random
+        for i in range(len(items) - 1, 0, -1):
+            j = int(draw() * (i + 1))
+            items[i], items[j] = items[j], items[i]
+
+    def initial_weights(self, sizes, *, large=False):
+        """Draw a network's starting weights as ``network2.py`` does.
+
+        Parameters
+        ----------
+        sizes : sequence of int
+            Layer sizes, inputs first.
+        large : bool, default=False
+            False: ``default_weight_initializer`` (weights divided by
+            √fan_in). True: ``large_weight_initializer``.
+
+        Returns
+        -------
+        coefs, intercepts : lists of ndarray
+            In scikit-learn's layout: weights (fan_in, fan_out), biases
+            (fan_out,).
+        """
+        pairs = list(itertools.pairwise(sizes))
+        # network2 draws the biases of every layer before any weight.
+        biases = [self.numpy.randn(fan_out, 1) for _, fan_out in pairs]
+        weights = [self.numpy.randn(fan_out, fan_in) for fan_in, fan_out in pairs]
+        if not large:
+            weights = [w / np.sqrt(fan_in) for w, (fan_in, _) in zip(weights, pairs)]
+        coefs, intercepts = [w.T.copy() for w in weights], [b[:, 0] for b in biases]
+        if self.nudge:
+            coefs = [np.nextafter(w, np.inf) for w in coefs]
+            intercepts = [np.nextafter(b, np.inf) for b in intercepts]
+        return coefs, intercepts
+
+
+class _GivenWeights(plugins.Initializer):
+    """An initializer handing out given weights, layer by layer in order."""
+
+    def __init__(self, coefs, intercepts):
+        self.coefs = coefs
+        self.intercepts = intercepts
+        self._next_layer = 0
+
+    def __call__(self, fan_in, fan_out, rng, dtype):
+        layer = self._next_layer
+        weights, biases = self.coefs[layer], self.intercepts[layer]
+        if weights.shape != (fan_in, fan_out):
+            raise ValueError(
+                f"Layer {layer} has shape {(fan_in, fan_out)}; the given weights {weights.shape}."
+            )
+        self._next_layer += 1
+        return weights.astype(dtype), biases.astype(dtype)
+
+
+@dataclass
+class _Session:
+    """One run of a book script: its data, its random streams, its epoch budget."""
+
+    data: object
+    streams: BookRandom = field(default_factory=BookRandom)
+    epochs_left: int = None
+
+    def take_epochs(self, epochs):
+        """How many of ``epochs`` the budget allows; spends them."""
+        if self.epochs_left is None:
+            return epochs
+        granted = min(epochs, self.epochs_left)
+        self.epochs_left -= granted
+        return granted
+
+
+class _TrainingList:
+    """The book's ``training_data`` list: original rows, in their current order."""
+
+    def __init__(self, X, y):
+        self.X, self.y = X, y
+        self.order = list(range(len(y)))
+
+    def shuffled(self, streams):
+        """Shuffle in place, as SGD does each epoch; return the rows in the new order."""
+        streams.shuffle(self.order)
+        return self.X[self.order], self.y[self.order]
+
+
+def _outputs(classifier, X):
+    """The network's output activations, from its fitted weights (not normalized)."""
+    hidden = [classifier.activation_] * (len(classifier.coefs_) - 1)
+    activations = [*hidden, classifier.output_activation_]
+    return feedforward(X, classifier.coefs_, classifier.intercepts_, activations)
+
+
+def _monitor(classifier, X, y, lmbda, what):
+    """network2's ``total_cost`` or ``accuracy`` of (X, y) for the fitted classifier."""
+    outputs = _outputs(classifier, X)
+    if what.endswith("accuracy"):
+        return int(np.sum(outputs.argmax(axis=1) == y))
+    targets = np.eye(len(DIGITS))[y]
+    # network2 divides the L2 term by the size of the evaluated set.
+    squares = sum(float(np.sum(w**2)) for w in classifier.coefs_)
+    return float(classifier.cost_.fn(outputs, targets).mean() + 0.5 * lmbda / len(y) * squares)
+
+
+class _BookNetwork:
+    """A ``network2.Network([784, ..., 10])`` of a book script, trained by our classifier.
+
+    Like network2's, the constructor draws the default weights, and
+    :meth:`large_weight_initializer` draws new ones from the same stream.
+    """
+
+    def __init__(self, sizes, session):
+        self.sizes = tuple(sizes)
+        self.session = session
+        self.coefs, self.intercepts = session.streams.initial_weights(self.sizes)
+        self._fitted = None
+
+    def large_weight_initializer(self):
+        self.coefs, self.intercepts = self.session.streams.initial_weights(self.sizes, large=True)
+
+    def sgd(self, training, epochs, eta, lmbda, evaluation=None, monitor=()):
+        """network2's ``SGD`` (mini-batches of 10); return its four per-epoch lists.
+
+        ``evaluation`` is ``(X, y)``; ``monitor`` names among :data:`MONITORS`.
+        """
+        classifier = NielsenMLPClassifier(
+            hidden_layer_sizes=self.sizes[1:-1],
+            cost="cross_entropy",
+            lmbda=lmbda,
+            eta=eta,
+            mini_batch_size=10,
+            shuffle=False,
+            initializer=_GivenWeights(self.coefs, self.intercepts),
+            # The replays are exact to the book's recorded numbers with NumPy's
+            # products; the compiled engine's sums round differently (1e-15 per
+            # step), which the two runs that rounding carries away would show.
+            engine="numpy",
+        )
+        record = {name: [] for name in MONITORS}
+        sets = {"evaluation": evaluation, "training": None}
+        for _ in range(self.session.take_epochs(epochs)):
+            X, y = training.shuffled(self.session.streams)
+            sets["training"] = (X, y)
+            with warnings.catch_warnings():
+                # The book's runs are what they are: a rising cost is recorded, not warned of.
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                classifier.partial_fit(X, y, classes=DIGITS)
+            for name in monitor:
+                data_set = sets[name.partition("_")[0]]
+                record[name].append(_monitor(classifier, *data_set, lmbda, name))
+        if hasattr(classifier, "coefs_"):
+            self.coefs, self.intercepts = classifier.coefs_, classifier.intercepts_
+            self._fitted = classifier
+        return [record[name] for name in MONITORS]
+
+    def accuracy(self, X, y):
+        """Images of (X, y) classified right by the weights after the last ``sgd``."""
+        return _monitor(self._fitted, X, y, 0.0, "accuracy")
+
+
+# -- the book's scripts ------------------------------------------------------
+
+
+def _overfitting(session, *, n_train, epochs, lmbda):
+    """``fig/overfitting.py``: large weights, η = 0.5, everything monitored on the test set."""
+    data = session.data
+    net = _BookNetwork((784, 30, 10), session)
+    net.large_weight_initializer()
+    training = _TrainingList(data.X_train[:n_train], data.y_train[:n_train])
+    return net.sgd(
+        training, epochs, 0.5, lmbda, evaluation=(data.X_test, data.y_test), monitor=MONITORS
+    )
+
+
+def _more_data(session):
+    """``fig/more_data.py``, networks: one network, new large weights for each size."""
+    data = session.data
+    net = _BookNetwork((784, 30, 10), session)
+    accuracies = []
+    for size in MORE_DATA_SIZES:
+        net.large_weight_initializer()
+        training = _TrainingList(data.X_train[:size], data.y_train[:size])
+        net.sgd(training, 1500000 // size, 0.5, size * 0.0001)
+        accuracies.append(net.accuracy(data.X_val, data.y_val) / 100.0)
+    return accuracies
+
+
+def _more_data_svm(session):
+    """``fig/more_data.py``, SVMs: scikit-learn 2015's ``SVC()`` on the first N images."""
+    from sklearn.svm import SVC
+
+    data = session.data
+    accuracies = []
+    for size in MORE_DATA_SIZES:
+        # SVC() of 2015: C=1, rbf, gamma=1/n_features ('auto'); the cache only buys speed.
+        svm = SVC(C=1.0, kernel="rbf", gamma="auto", cache_size=1000)
+        svm.fit(data.X_train[:size], data.y_train[:size])
+        correct = int(np.sum(svm.predict(data.X_val) == data.y_val))
+        accuracies.append(correct / 100.0)
+    return accuracies
+
+
+def _multiple_eta(session):
+    """``fig/multiple_eta.py``: a new default-weight network per η, one training list."""
+    data = session.data
+    training = _TrainingList(data.X_train, data.y_train)
+    return [
+        _BookNetwork((784, 30, 10), session).sgd(
+            training,
+            30,
+            eta,
+            5.0,
+            evaluation=(data.X_val, data.y_val),
+            monitor=("training_cost",),
+        )
+        for eta in MULTIPLE_ETA
+    ]
+
+
+def _weight_initialization(session, *, hidden, eta):
+    """``fig/weight_initialization.py``: default weights, then large ones, 30 epochs each."""
+    data = session.data
+    training = _TrainingList(data.X_train, data.y_train)
+    net = _BookNetwork((784, hidden, 10), session)
+    settings = {"evaluation": (data.X_val, data.y_val), "monitor": ("evaluation_accuracy",)}
+    default = net.sgd(training, 30, eta, 5.0, **settings)
+    net.large_weight_initializer()
+    large = net.sgd(training, 30, eta, 5.0, **settings)
+    return {"default_weight_initialization": default, "large_weight_initialization": large}
+
+
+# -- the records -------------------------------------------------------------
+
+
+def _monitor_series(evaluation, prefix="", path=()):
+    """``(label, path, kind)`` of the four lists of one SGD run, in network2's order."""
+    kinds = ("cost", "count", "cost", "count")
+    labels = (f"{evaluation} cost", f"{evaluation} accuracy", "training cost", "training accuracy")
+    return [
+        (prefix + label, (*path, i), kind) for i, (label, kind) in enumerate(zip(labels, kinds))
+    ]
+
+
+def _eta_series():
+    return [
+        series
+        for i, eta in enumerate(MULTIPLE_ETA)
+        for series in _monitor_series("validation", f"η = {eta}: ", (i,))
+    ]
+
+
+def _initialization_series():
+    return [
+        series
+        for key in ("default_weight_initialization", "large_weight_initialization")
+        for series in _monitor_series("validation", f"{key.split('_')[0]} weights: ", (key,))
+    ]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One of the book's recorded runs and how to replay it.
+
+    Attributes
+    ----------
+    script : str
+        The book's script (in its folder ``fig/``) that wrote the record.
+    description : str
+        The setup, in a line.
+    run : callable
+        Replays the script on a ``_Session``; returns the record's structure.
+    series : tuple of (str, tuple, str)
+        Each list of numbers in the record: label, path into the structure,
+        and kind (``'count'`` of images, ``'percent'`` or ``'cost'``).
+    by_epoch : bool
+        Whether the record's lists run epoch by epoch (so that a replay may
+        stop after a few epochs).
+    """
+
+    script: str
+    description: str
+    run: object = field(repr=False)
+    series: tuple = field(repr=False)
+    by_epoch: bool = True
+
+
+def _overfitting_record(n_train, epochs, lmbda):
+    description = (
+        f"[784,30,10], large weights, first {n_train:,} images, η 0.5, λ {lmbda}, {epochs} epochs"
+    )
+    setup = partial(_overfitting, n_train=n_train, epochs=epochs, lmbda=lmbda)
+    return Record("overfitting.py", description, setup, tuple(_monitor_series("test")))
+
+
+_SIZES_SERIES = (("validation accuracy (%)", (), "percent"),)
+
+#: The book's records, by the name of their file in its folder ``fig/``.
+RECORDS = {
+    "overfitting": _overfitting_record(n_train=1000, epochs=400, lmbda=0.0),
+    "regularized": _overfitting_record(n_train=1000, epochs=400, lmbda=0.1),
+    "overfitting_full": _overfitting_record(n_train=50000, epochs=30, lmbda=0.0),
+    "regularized_full": _overfitting_record(n_train=50000, epochs=30, lmbda=5.0),
+    "more_data": Record(
+        "more_data.py",
+        "[784,30,10] on the first N images, 1,500,000/N epochs, λ 0.0001·N",
+        _more_data,
+        _SIZES_SERIES,
+        by_epoch=False,
+    ),
+    "more_data_svm": Record(
+        "more_data.py",
+        "SVC() of 2015 (rbf, C=1, gamma=1/784) on the first N images",
+        _more_data_svm,
+        _SIZES_SERIES,
+        by_epoch=False,
+    ),
+    "multiple_eta": Record(
+        "multiple_eta.py",
+        "[784,30,10], default weights, λ 5.0, η 0.025, 0.25 and 2.5",
+        _multiple_eta,
+        tuple(_eta_series()),
+    ),
+    "weight_initialization_30": Record(
+        "weight_initialization.py",
+        "[784,30,10], η 0.1, λ 5.0: default, then large weights",
+        partial(_weight_initialization, hidden=30, eta=0.1),
+        tuple(_initialization_series()),
+    ),
+    "weight_initialization_100": Record(
+        "weight_initialization.py",
+        "[784,100,10], η 0.1, λ 5.0: default, then large weights",
+        partial(_weight_initialization, hidden=100, eta=0.1),
+        tuple(_initialization_series()),
+    ),
+}
+
+
+def _check_name(name):
+    if name not in RECORDS:
+        raise ValueError(f"No book record named {name!r}; the records are: {', '.join(RECORDS)}.")
+
+
+def load_record(name):
+    """The book's record ``name``, as its JSON file holds it.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`RECORDS`.
+
+    Returns
+    -------
+    record : list or dict
+        Nested lists of numbers (a dict of them for ``weight_initialization_*``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
+
+    Examples
+    --------
+    >>> load_record("more_data_svm")[:3]
+    [25.07, 48.93, 75.13]
+    """
+    _check_name(name)
+    text = resources.files(__package__).joinpath("_book_records", f"{name}.json").read_text()
+    return json.loads(text)
+
+
+# -- comparison --------------------------------------------------------------
+
+
+def _at(structure, path):
+    for key in path:
+        structure = structure[key]
+    return structure
+
+
+@dataclass(frozen=True)
+class SeriesComparison:
+    """One list of the record, ours beside the book's.
+
+    Attributes
+    ----------
+    label : str
+    kind : {'count', 'percent', 'cost'}
+        Images classified right (of 10,000, or of the training set), a
+        percentage of the 10,000 validation images, or a cost.
+    ours, book : tuple of float
+        Ours, and the book's for the same epochs (or sizes).
+    """
+
+    label: str
+    kind: str
+    ours: tuple
+    book: tuple
+
+    def differences(self):
+        """Per entry: images apart (accuracies) or relative difference (costs)."""
+        ours, book = np.asarray(self.ours, float), np.asarray(self.book, float)
+        if self.kind == "cost":
+            return np.abs(ours - book) / np.abs(book)
+        # A percentage of 10,000 images: one image is 0.01 points.
+        per_image = 0.01 if self.kind == "percent" else 1.0
+        return np.rint(np.abs(ours - book) / per_image).astype(int)
+
+    @property
+    def exact(self):
+        """Entries equal to the book's."""
+        return sum(a == b for a, b in zip(self.ours, self.book))
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A replay of one of the book's records, beside the record.
+
+    Attributes
+    ----------
+    name : str
+        The record's name, a key of :data:`RECORDS`.
+    ours, book : list or dict
+        Our numbers in the structure of the book's JSON file, and the book's.
+    seconds : float
+        Time the replay took (data loading not included).
+    series : tuple of SeriesComparison
+        Each list the book filled, ours beside the book's.
+    reference : str, default="the book's"
+        Whose numbers ``book`` holds, for :meth:`summary`.
+    """
+
+    name: str
+    ours: object = field(repr=False)
+    book: object = field(repr=False)
+    seconds: float
+    series: tuple = field(repr=False)
+    reference: str = "the book's"
+
+    def _of_kind(self, cost):
+        return [s for s in self.series if (s.kind == "cost") == cost]
+
+    @property
+    def compared(self):
+        """Accuracies compared (epochs, or sizes, over all runs)."""
+        return sum(len(s.ours) for s in self._of_kind(cost=False))
+
+    @property
+    def matches(self):
+        """Accuracies equal to the book's."""
+        return sum(s.exact for s in self._of_kind(cost=False))
+
+    @property
+    def largest_difference(self):
+        """The largest accuracy difference from the book's, in images."""
+        return int(max((s.differences().max(initial=0) for s in self._of_kind(False)), default=0))
+
+    @property
+    def largest_cost_error(self):
+        """The largest relative difference of a cost from the book's; None without costs."""
+        costs = [s.differences().max(initial=0.0) for s in self._of_kind(cost=True)]
+        return float(max(costs)) if costs else None
+
+    @property
+    def agrees(self):
+        """Whether the replay meets the criteria: 95 % exact, 3 images, 1e-4 on costs."""
+        cost_error = self.largest_cost_error
+        return (
+            self.matches >= MIN_EXACT_SHARE * self.compared
+            and self.largest_difference <= MAX_IMAGES_APART
+            and (cost_error is None or cost_error <= MAX_COST_RELATIVE_ERROR)
+        )
+
+    def summary(self):
+        """One line: exact matches, largest differences and time."""
+        if self.compared:
+            line = (
+                f"{self.name}: {self.matches} of {self.compared} accuracies equal "
+                f"{self.reference}, "
+                f"largest difference {self.largest_difference} images"
+            )
+        else:
+            line = f"{self.name}: no accuracies in the record"
+        if self.largest_cost_error is not None:
+            line += f", costs within {self.largest_cost_error:.1e} relative"
+        return line + f", {self.seconds:.1f} s"
+
+    def against(self, other):
+        """This replay compared with ``other``, a replay of the same record, not the book.
+
+        Parameters
+        ----------
+        other : Replay
+
+        Returns
+        -------
+        result : Replay
+            Whose ``book`` is ``other.ours``.
+        """
+        if other.name != self.name:
+            raise ValueError(f"Cannot compare a replay of {self.name} with one of {other.name}.")
+        return _compared(self.name, self.ours, other.ours, self.seconds, "the other replay's")
+
+    def lines(self):
+        """Entry by entry, ``ours | book | match``, one block per list of the record."""
+        by_epoch = RECORDS[self.name].by_epoch
+        for series in self.series:
+            yield f"{series.label}: ours | book | match"
+            for i, (ours, book, apart) in enumerate(
+                zip(series.ours, series.book, series.differences())
+            ):
+                where = f"epoch {i + 1:>3}" if by_epoch else f"N = {MORE_DATA_SIZES[i]:>6,}"
+                values = f"{_shown(series.kind, ours)} | {_shown(series.kind, book)}"
+                yield f"  {where}  {values} | {_match_text(series.kind, ours == book, apart)}"
+
+
+def _shown(kind, value):
+    return {"count": "{:d}", "percent": "{:.2f}", "cost": "{:.10f}"}[kind].format(value)
+
+
+def _match_text(kind, equal, apart):
+    if equal:
+        return "exact"
+    if kind == "cost":
+        return f"{apart:.1e} relative"
+    return f"{apart} image{'s' if apart != 1 else ''} apart"
+
+
+def _compared(name, ours, reference, seconds, whose="the book's"):
+    """A Replay of ``ours`` beside ``reference`` (``whose``), over the lists both filled."""
+    series = []
+    for label, path, kind in RECORDS[name].series:
+        mine, theirs = tuple(_at(ours, path)), tuple(_at(reference, path))
+        if mine and theirs:  # the lists both filled, for the epochs replayed
+            series.append(SeriesComparison(label, kind, mine, theirs[: len(mine)]))
+    return Replay(name, ours, reference, seconds, tuple(series), whose)
+
+
+def replay(name, data_dir=None, *, epochs=None, nudge=False):
+    """Replay the book's recorded run ``name`` and compare it with the record.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`RECORDS`.
+    data_dir : str or path-like, optional
+        Folder of the MNIST IDX files, as for :func:`sknielsen.datasets.load_mnist`.
+    epochs : int, optional
+        Stop the script after this many epochs in all, for a quick check
+        (runs it had not started are left empty). Only for records that run
+        epoch by epoch.
+    nudge : bool, default=False
+        Start from the book's weights moved by one unit in the last place
+        (see :class:`BookRandom`); compare with :meth:`Replay.against` to see
+        how far rounding alone carries the run.
+
+    Returns
+    -------
+    result : Replay
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or ``epochs`` where the record cannot be cut short.
+    FileNotFoundError
+        When the MNIST files are missing.
+    """
+    _check_name(name)
+    record = RECORDS[name]
+    if epochs is not None and not record.by_epoch:
+        raise ValueError(
+            f"{name} records one number per training size and cannot be cut short; "
+            "leave epochs out."
+        )
+    if epochs is not None and epochs < 1:
+        raise ValueError(f"epochs must be at least 1; got {epochs!r}.")
+    data = load_mnist(data_dir, scale="book")
+    started = time.perf_counter()
+    # Mini-batches of 10 gain nothing from BLAS threads, which on a busy machine
+    # only spin, waiting for cores (six times slower here).
+    with threadpool_limits(limits=1, user_api="blas"):
+        ours = record.run(_Session(data, BookRandom(nudge=nudge), epochs_left=epochs))
+    return _compared(name, ours, load_record(name), time.perf_counter() - started)
+
+
+def plot_replay(result, path=None):
+    """Each list of a replay drawn over the book's record.
+
+    Parameters
+    ----------
+    result : Replay
+    path : str or path-like, optional
+        Where to write the figure (PNG by the extension).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    """
+    from ._plotting import _figure, _finish
+
+    n_panels = len(result.series)
+    columns = min(n_panels, 2)
+    rows = -(-n_panels // columns)
+    fig = _figure(figsize=(6 * columns, 3.2 * rows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False).ravel())
+    by_epoch = RECORDS[result.name].by_epoch
+    for ax, series in zip(axes, result.series):
+        x = np.arange(1, len(series.ours) + 1) if by_epoch else MORE_DATA_SIZES
+        ax.plot(x, series.book, "o", color="C1", markersize=4, label="the book's record")
+        ax.plot(x, series.ours, "-", color="C0", label="sknielsen's replay")
+        ax.set_title(series.label)
+        ax.set_xlabel("epoch" if by_epoch else "training images")
+        if not by_epoch:
+            ax.set_xscale("log")
+        ax.grid(True, alpha=0.3)
+    for ax in axes[n_panels:]:
+        ax.set_visible(False)
+    axes[0].legend()
+    fig.suptitle(result.summary())
+    return _finish(fig, path)
+
+
+# -- command line ------------------------------------------------------------
+
+
+def add_book_command(commands):
+    """Add ``book list`` and ``book replay NAME`` to the command line.
+
+    Parameters
+    ----------
+    commands : argparse subparsers action
+        The ``python -m sknielsen`` subcommands.
+    """
+    parser = commands.add_parser("book", help="replay the book's recorded chapter 3 runs")
+    actions = parser.add_subparsers(dest="book_command", required=True)
+    listing = actions.add_parser("list", help="the records that can be replayed")
+    listing.set_defaults(func=_list_command)
+    replaying = actions.add_parser("replay", help="replay a record, epoch by epoch beside it")
+    replaying.add_argument("name", metavar="NAME", help="a record, as `book list` shows")
+    replaying.add_argument("--data-dir", default=None, help="folder of the MNIST IDX files")
+    replaying.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="stop after this many epochs in all (a quick check)",
+    )
+    replaying.add_argument("--plot", metavar="PATH", help="draw the replay over the record")
+    replaying.set_defaults(func=_replay_command)
+
+
+def _list_command(args):
+    for name, record in RECORDS.items():
+        print(f"{name:26} fig/{record.script:25} {record.description}")
+    return 0
+
+
+def _replay_command(args):
+    if args.plot:  # refused before the replay, not after it
+        from ._plotting import _check_figure_format
+
+        check_writable(args.plot)
+        _check_figure_format(args.plot)
+    result = replay(args.name, args.data_dir, epochs=args.epochs)
+    for line in result.lines():
+        print(line)
+    print(result.summary())
+    if args.plot:
+        plot_replay(result, args.plot)
+        print(f"Wrote {args.plot}")
+    return 0 if result.agrees else 1

@@ -1,0 +1,948 @@
+"""How accuracy grows with the training set: the book's network-versus-SVM study.
+
+:func:`training_size_comparison` fits each named estimator on the first N
+training examples (or a random sample of N drawn with each seed) for several N
+and seeds, and scores it on fixed test sets with any scikit-learn scorers. The
+(estimator, size, seed) jobs run through joblib, so
+``joblib.parallel_config(backend="dask")`` moves them onto a cluster unchanged.
+Results are plain records (dicts), reported as each job finishes. Ctrl-C ends
+the study, even when an estimator's ``fit`` catches it, and returns the records
+of the jobs finished before it. Each record carries a fingerprint of its job's
+configuration (data, estimator settings, subset, scorers, size, seed), so a
+run given earlier records skips the jobs they cover and refuses records of any
+other configuration.
+
+:class:`BookScaling` applies the book's rule for λ and epochs inside ``fit``,
+so that scikit-learn's own ``learning_curve`` draws the same curve.
+"""
+
+import signal
+import threading
+import time
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass
+from numbers import Real
+
+import joblib
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
+from sklearn.metrics import check_scoring, get_scorer
+from sklearn.model_selection import train_test_split
+from sklearn.utils import get_tags
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _num_samples,
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+)
+
+from ..utils import canonical_csr
+
+SUBSETS = ("first", "random", "stratified")
+DEFAULT_SCORERS = {"accuracy": "accuracy"}
+
+__all__ = [
+    "BookScaling",
+    "ComparisonInterrupted",
+    "check_plan",
+    "conclusions",
+    "crossover_statements",
+    "estimate_seconds_left",
+    "planned_runs",
+    "scaled_params",
+    "summarize",
+    "training_size_comparison",
+]
+
+
+def scaled_params(estimator, size, n_full):
+    """The book's rule for training on ``size`` of ``n_full`` examples.
+
+    Epochs scale by n_full/size and λ by size/n_full, so the number of
+    gradient steps and the weight decay per step stay those of the full
+    training set. Estimators without ``epochs`` and ``lmbda`` are unchanged.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Its ``epochs`` and ``lmbda`` are the settings for ``n_full`` examples.
+    size, n_full : int
+
+    Returns
+    -------
+    params : dict
+        Parameters to set, possibly empty.
+    """
+    params = estimator.get_params(deep=False)
+    scaled = {}
+    if "epochs" in params:
+        scaled["epochs"] = max(1, round(params["epochs"] * n_full / size))
+    if "lmbda" in params:
+        scaled["lmbda"] = params["lmbda"] * size / n_full
+    return scaled
+
+
+def _inner_has(method):
+    """For ``available_if``: whether the fitted (or else the given) estimator has ``method``."""
+
+    def check(meta):
+        getattr(getattr(meta, "estimator_", meta.estimator), method)
+        return True
+
+    return check
+
+
+class BookScaling(MetaEstimatorMixin, BaseEstimator):
+    """Fit an estimator with the book's λ and epochs for the size of its training set.
+
+    Chapter 3 trains on N examples with λ = 0.0001·N and 1,500,000/N epochs,
+    so that every N gets the same number of gradient steps and the same weight
+    decay per step. ``fit`` applies that rule to a clone of ``estimator`` for
+    the N examples it is given, which lets scikit-learn's own tools, such as
+    ``learning_curve``, vary N.
+
+    Parameters
+    ----------
+    estimator : estimator
+        An estimator with ``lmbda`` and ``epochs`` parameters, such as
+        :class:`~sknielsen.NielsenMLPClassifier`; never changed. The two are
+        overridden in the clone; its other parameters (``estimator__eta``)
+        are used as they are.
+    lmbda_per_sample : float, default=0.0001
+        λ for each training example: λ = ``lmbda_per_sample`` · N.
+    samples_per_run : float, default=1_500_000
+        Examples seen over the whole training: epochs =
+        ``samples_per_run`` / N, rounded, and at least 1.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The fitted clone.
+    lmbda_, epochs_ : float, int
+        What the rule set for the last ``fit``.
+    classes_ : ndarray
+        The fitted clone's classes.
+
+    See Also
+    --------
+    scaled_params : The same rule, relative to settings for a full training set.
+    training_size_comparison : The book's study, which applies the rule with ``scale_rule=True``.
+
+    Examples
+    --------
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.datasets import load_digits_split
+    >>> d = load_digits_split()
+    >>> model = BookScaling(NielsenMLPClassifier(random_state=1), samples_per_run=3000)
+    >>> model = model.fit(d.X_train[:300], d.y_train[:300])
+    >>> model.epochs_, round(model.lmbda_, 4)
+    (10, 0.03)
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict", "set_params"])],
+        "lmbda_per_sample": [Interval(Real, 0, None, closed="left")],
+        "samples_per_run": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, estimator, *, lmbda_per_sample=0.0001, samples_per_run=1_500_000):
+        self.estimator = estimator
+        self.lmbda_per_sample = lmbda_per_sample
+        self.samples_per_run = samples_per_run
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, **fit_params):
+        """Fit a clone of ``estimator`` with λ and epochs for the ``len(X)`` examples.
+
+        Parameters
+        ----------
+        X, y : array-like
+            The training set.
+        **fit_params : dict
+            Passed to the clone's ``fit`` (``X_val`` and ``y_val``, say).
+
+        Returns
+        -------
+        self : BookScaling
+        """
+        n_samples = _num_samples(X)
+        self.lmbda_ = self.lmbda_per_sample * n_samples
+        self.epochs_ = max(1, round(self.samples_per_run / n_samples))
+        self.estimator_ = clone(self.estimator).set_params(lmbda=self.lmbda_, epochs=self.epochs_)
+        self.estimator_.fit(X, y, **fit_params)
+        return self
+
+    @property
+    def classes_(self):
+        """The fitted clone's class labels."""
+        check_is_fitted(self)
+        return self.estimator_.classes_
+
+    def predict(self, X):
+        """The fitted clone's predictions for ``X``."""
+        check_is_fitted(self)
+        return self.estimator_.predict(X)
+
+    @available_if(_inner_has("predict_proba"))
+    def predict_proba(self, X):
+        """The fitted clone's class probabilities for ``X``."""
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(X)
+
+    def score(self, X, y, sample_weight=None):
+        """The fitted clone's ``score`` (mean accuracy for a classifier)."""
+        check_is_fitted(self)
+        return self.estimator_.score(X, y, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags = inner.classifier_tags
+        tags.regressor_tags = inner.regressor_tags
+        tags.input_tags.sparse = inner.input_tags.sparse
+        return tags
+
+
+class ComparisonInterrupted(UserWarning):
+    """Ctrl-C ended a comparison early; the records of the finished jobs are returned."""
+
+
+@dataclass(frozen=True)
+class _StudyData:
+    """The validated training pool, the fixed sets every model is scored on, and the scorers."""
+
+    X_train: object
+    y_train: np.ndarray
+    test_sets: dict
+    scorers: dict
+
+    def score_keys(self):
+        """The record's key of every (scorer, set) pair: ``accuracy_test``, say."""
+        return [f"{scorer}_{test}" for test in self.test_sets for scorer in self.scorers]
+
+
+@dataclass(frozen=True)
+class _StudySettings:
+    """What decides the jobs of a study, besides the estimators and the data."""
+
+    sizes: list
+    seeds: list
+    subset: str
+    scale_rule: bool
+    n_full: int
+    deterministic: frozenset
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One (estimator, size, seed) fit: the configured model and its record's fingerprint."""
+
+    name: str
+    model: object
+    params: dict
+    size: int
+    seed: int
+    subset: str
+    fingerprint: str
+
+
+def _checked_pair(X, y, name):
+    """``X`` and ``y`` of one set, validated with scikit-learn's own helpers."""
+    try:
+        # The estimators check the values; here only shapes, lengths and label kinds.
+        X = check_array(canonical_csr(X), accept_sparse=True, dtype=None, ensure_all_finite=False)
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(X, y)
+        check_classification_targets(y)
+    except ValueError as exc:
+        raise ValueError(f"The {name} set: {exc}") from None
+    return X, y
+
+
+def _scorer_name(scorer, n_scorers):
+    """A scorer's name in the records: the name itself, a function's name, or ``score``."""
+    if isinstance(scorer, str):
+        return scorer
+    if hasattr(scorer, "__name__"):
+        return scorer.__name__
+    if n_scorers == 1:
+        return "score"
+    raise ValueError(
+        f"Cannot name the scorer {scorer!r} among {n_scorers}: pass scoring as a dict "
+        "of names to scorers."
+    )
+
+
+def _named_scorers(scoring):
+    """``scoring`` as a dict of names to scorer names or callables, each checked."""
+    if scoring is None:
+        return dict(DEFAULT_SCORERS)
+    if isinstance(scoring, dict):
+        pairs = list(scoring.items())
+    else:
+        listed = [scoring] if isinstance(scoring, str) or callable(scoring) else list(scoring)
+        pairs = [(_scorer_name(scorer, len(listed)), scorer) for scorer in listed]
+    scorers = dict(pairs)
+    if not scorers or len(scorers) != len(pairs):
+        raise ValueError(f"scoring must name one or more distinct scorers; got {scoring!r}.")
+    for scorer in scorers.values():
+        get_scorer(scorer)  # an unknown name raises scikit-learn's error, listing the names
+    return scorers
+
+
+def _checked_data(X_train, y_train, X_test, y_test, eval_sets, scoring):
+    if "test" in (eval_sets or {}):
+        raise ValueError("eval_sets cannot hold a set named 'test': it would replace X_test.")
+    X_train, y_train = _checked_pair(X_train, y_train, "training")
+    test_sets = {}
+    for name, (X, y) in {"test": (X_test, y_test), **(eval_sets or {})}.items():
+        X, y = _checked_pair(X, y, name)
+        if X.shape[1] != X_train.shape[1]:
+            raise ValueError(
+                f"The {name} set has {X.shape[1]} features but the training set has "
+                f"{X_train.shape[1]}."
+            )
+        test_sets[name] = (X, y)
+    return _StudyData(X_train, y_train, test_sets, _named_scorers(scoring))
+
+
+def check_plan(y_train, sizes, seeds, subset="first"):
+    """Validate a study's plan before any work: its sizes, seeds and subsets.
+
+    Parameters
+    ----------
+    y_train : array-like of shape (n_samples,)
+        The training labels the subsets are drawn from.
+    sizes : iterable of int
+        Training-set sizes.
+    seeds : iterable of int
+        Seeds of the runs at each size.
+    subset : {'first', 'random', 'stratified'}, default='first'
+        How each training set is drawn; a stratified one needs every class
+        at least twice and room for one example of each.
+
+    Returns
+    -------
+    sizes : list of int
+        Sorted and distinct.
+    seeds : list of int
+        Distinct, in the order given.
+
+    Raises
+    ------
+    ValueError
+        Naming the size or seed that cannot be run.
+    """
+    sizes, seeds = _checked_sizes_and_seeds(sizes, seeds, len(y_train))
+    _check_stratifiable(subset, sizes, np.asarray(y_train))
+    return sizes, seeds
+
+
+def _checked_sizes_and_seeds(sizes, seeds, n_train):
+    sizes = sorted({int(s) for s in sizes})
+    if not sizes or sizes[0] < 1 or sizes[-1] > n_train:
+        raise ValueError(
+            f"sizes must lie between 1 and the {n_train} training examples; got {sizes}."
+        )
+    seeds = list(dict.fromkeys(int(s) for s in seeds))
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed; got none.")
+    return sizes, seeds
+
+
+def _check_stratifiable(subset, sizes, y):
+    """Refuse sizes a stratified sample cannot have: every class twice, room for each."""
+    if subset != "stratified":
+        return
+    bad = [size for size in sizes if size < len(y) and not _can_stratify(y, size)]
+    if bad:
+        n_classes = len(np.unique(y))
+        raise ValueError(
+            f"subset='stratified' needs sizes from {n_classes} (one example per class) to "
+            f"{len(y) - n_classes}, and every class at least twice in the pool; got {bad}."
+        )
+
+
+def _can_stratify(y, size):
+    """Whether a stratified sample of ``size`` exists: every class twice, room for each."""
+    _, counts = np.unique(y, return_counts=True)
+    return counts.min() >= 2 and len(counts) <= size <= len(y) - len(counts)
+
+
+def _subset(X, y, size, subset, seed):
+    """The training set of one job: the first ``size`` examples or a sample drawn with ``seed``.
+
+    ``'stratified'`` always stratifies (and fails where it cannot); ``'random'``
+    stratifies when every class can be represented, and samples uniformly otherwise.
+    """
+    if subset == "first" or size >= len(y):
+        return X[:size], y[:size]
+    stratify = y if subset == "stratified" or _can_stratify(y, size) else None
+    X_part, _, y_part, _ = train_test_split(
+        X, y, train_size=size, stratify=stratify, random_state=seed
+    )
+    return X_part, y_part
+
+
+def _engine_of(model):
+    """The engine that trained a network (``engine_``), also as a pipeline's last step."""
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    return getattr(final, "engine_", None)
+
+
+def _run_job(job, data):
+    """Fit one configured model on one subset and score it on every test set."""
+    X_part, y_part = _subset(data.X_train, data.y_train, job.size, job.subset, job.seed)
+    model = clone(job.model)
+    start = time.perf_counter()
+    model.fit(X_part, y_part)
+    fit_seconds = time.perf_counter() - start
+    record = {
+        "estimator": job.name,
+        "size": job.size,
+        "seed": job.seed,
+        "subset": job.subset,
+        "params": job.params,
+        "fingerprint": job.fingerprint,
+        "fit_seconds": fit_seconds,
+        "predict_seconds": 0.0,
+    }
+    engine = _engine_of(model)
+    if engine is not None:
+        record["engine"] = engine
+    # One multimetric scorer predicts once per set for all the scorers.
+    scorer = check_scoring(model, scoring=data.scorers)
+    for test_name, (X_test, y_test) in data.test_sets.items():
+        start = time.perf_counter()
+        scores = scorer(model, X_test, y_test)
+        record["predict_seconds"] += time.perf_counter() - start
+        record.update({f"{name}_{test_name}": float(score) for name, score in scores.items()})
+    return record
+
+
+def _is_random(name, estimator, subset, deterministic):
+    if subset != "first":
+        return True
+    return name not in deterministic and "random_state" in estimator.get_params(deep=False)
+
+
+def _scoring_fingerprint(scorers):
+    """What identifies the scorers across runs; nothing for the default, as before scoring."""
+    if scorers == DEFAULT_SCORERS:
+        return ()
+    identities = {
+        name: scorer if isinstance(scorer, str) else getattr(scorer, "__qualname__", repr(scorer))
+        for name, scorer in scorers.items()
+    }
+    return (sorted(identities.items()),)
+
+
+def planned_runs(estimators, sizes, seeds, *, subset="first", deterministic=()):
+    """The runs :func:`training_size_comparison` plans, in the order it plans them.
+
+    Parameters
+    ----------
+    estimators : dict of str to estimator
+    sizes, seeds : sequences of int
+    subset : {'first', 'random', 'stratified'}, default='first'
+    deterministic : collection of str, default=()
+        As in :func:`training_size_comparison`: these run once per size.
+
+    Returns
+    -------
+    runs : list of (str, int, int)
+        ``(estimator name, size, seed)`` of every job.
+    """
+    seeds = list(seeds)
+    return [
+        (name, size, seed)
+        for size in sizes
+        for name, estimator in estimators.items()
+        for seed in (seeds if _is_random(name, estimator, subset, deterministic) else seeds[:1])
+    ]
+
+
+def estimate_seconds_left(finished, remaining, n_jobs=1):
+    """Estimate the time the remaining runs of a comparison will take.
+
+    The time of a run (fit and scoring) depends on its estimator and size: a
+    kernel SVM grows faster than linearly with N, while the book's scaled
+    network takes about the same time at every N. Each remaining run is
+    estimated from the finished runs of its estimator: their median at the
+    same size; else the power law through the two largest finished sizes
+    (exponent clipped to [0, 3]); with one finished size, the same time at
+    every N (a guess that errs low for SVMs until their second size is in,
+    rather than hours too high for the book's network). An estimator with
+    no finished run gets the median of all finished runs. The runs share
+    ``n_jobs`` workers, but no run is split: the estimate is at least the
+    longest remaining run.
+
+    Parameters
+    ----------
+    finished : list of dict
+        Records of finished runs (``estimator``, ``size``, ``fit_seconds``,
+        ``predict_seconds``).
+    remaining : list of (str, int, ...)
+        Estimator name and size of each run still to do, as in
+        :func:`planned_runs`.
+    n_jobs : int, default=1
+        Runs done at once; None or a value below 1 counts as one.
+
+    Returns
+    -------
+    seconds : float or None
+        None before any run has finished.
+    """
+    if not finished:
+        return None
+    times = {}
+    for record in finished:
+        seconds = record["fit_seconds"] + record["predict_seconds"]
+        times.setdefault(record["estimator"], {}).setdefault(record["size"], []).append(seconds)
+    fallback = float(
+        np.median([t for by_size in times.values() for ts in by_size.values() for t in ts])
+    )
+    runs = [_run_seconds(times.get(run[0], {}), run[1], fallback) for run in remaining]
+    if not runs:
+        return 0.0
+    return max(sum(runs) / max(1, n_jobs or 1), max(runs))
+
+
+def _run_seconds(by_size, size, fallback):
+    """One run's estimated seconds from its estimator's finished runs, by size."""
+    if size in by_size:
+        return float(np.median(by_size[size]))
+    known = sorted((n, float(np.median(ts))) for n, ts in by_size.items())
+    if not known:
+        return fallback
+    n_large, t_large = known[-1]
+    n_small, t_small = known[-2] if len(known) > 1 else (0, 0.0)
+    if n_small == 0 or t_small <= 0 or t_large <= 0:
+        return t_large
+    exponent = np.clip(np.log(t_large / t_small) / np.log(n_large / n_small), 0.0, 3.0)
+    return float(t_large * (size / n_large) ** exponent)
+
+
+def _plan_jobs(estimators, data, settings):
+    """Every job of the study, in order, each with the fingerprint of its configuration."""
+    data_fingerprint = joblib.hash(
+        (data.X_train, data.y_train, data.test_sets, *_scoring_fingerprint(data.scorers))
+    )
+    jobs = []
+    runs = planned_runs(
+        estimators,
+        settings.sizes,
+        settings.seeds,
+        subset=settings.subset,
+        deterministic=settings.deterministic,
+    )
+    for name, size, seed in runs:
+        estimator = estimators[name]
+        scaled = scaled_params(estimator, size, settings.n_full) if settings.scale_rule else {}
+        params = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in scaled.items()}
+        model = clone(estimator).set_params(**params)
+        if "random_state" in model.get_params(deep=False):
+            model.set_params(random_state=seed)
+        fingerprint = joblib.hash(
+            (data_fingerprint, name, model.get_params(deep=False), settings.subset, size, seed)
+        )
+        jobs.append(_Job(name, model, params, size, seed, settings.subset, fingerprint))
+    return jobs
+
+
+def _describe(record):
+    return f"{record.get('estimator')} N={record.get('size')} seed={record.get('seed')}"
+
+
+def _check_numbers(record, score_keys):
+    """Refuse an earlier record whose timings or scores are not numbers."""
+    keys = ["fit_seconds", "predict_seconds", *score_keys]
+    wrong = [
+        key
+        for key in keys
+        if not isinstance(record.get(key), (int, float)) or isinstance(record.get(key), bool)
+    ]
+    if wrong:
+        raise ValueError(f"Earlier record {_describe(record)} has no numbers for {wrong}.")
+
+
+def _previous_records(previous, planned, score_keys):
+    """The earlier records, refused unless each is the record of one job planned now."""
+    jobs = {job.fingerprint: job for job in planned}
+    records, foreign = {}, []
+    for index, record in enumerate(previous or []):
+        if not isinstance(record, dict) or not isinstance(record.get("fingerprint"), str):
+            raise ValueError(
+                f"Earlier record {index} has no configuration fingerprint (not a record, or "
+                "written by an older sknielsen): run the comparison afresh."
+            )
+        job = jobs.get(record["fingerprint"])
+        if job is None or (record.get("estimator"), record.get("size"), record.get("seed")) != (
+            job.name,
+            job.size,
+            job.seed,
+        ):
+            foreign.append(record)
+        elif record["fingerprint"] in records:
+            raise ValueError(f"Earlier records hold the job {_describe(record)} twice.")
+        else:
+            _check_numbers(record, score_keys)
+            records[record["fingerprint"]] = record
+    if foreign:
+        raise ValueError(
+            f"{len(foreign)} of the {len(previous)} earlier records come from a different "
+            "configuration (data, scorers, estimator settings, subset, sizes or seeds), the first "
+            f"being {_describe(foreign[0])}: resume only the same comparison, or start afresh."
+        )
+    return list(records.values())
+
+
+class _InterruptWatch:
+    """Notices Ctrl-C even when an estimator's ``fit`` catches it and returns.
+
+    ``NielsenMLPClassifier.fit`` turns Ctrl-C into a warning and keeps the
+    last completed epoch, which is right for one fit but would let a study
+    record a half-trained model and go on. While active, SIGINT also sets
+    ``interrupted`` before reaching the previous handler.
+    """
+
+    def __init__(self):
+        self.interrupted = False
+        self._previous = None
+
+    def __enter__(self):
+        handler = signal.getsignal(signal.SIGINT)
+        # Signal handlers can only be set from the main thread; elsewhere Ctrl-C
+        # is not delivered to the study anyway.
+        if callable(handler) and threading.current_thread() is threading.main_thread():
+            self._previous = handler
+            signal.signal(signal.SIGINT, self._on_interrupt)
+        return self
+
+    def _on_interrupt(self, signum, frame):
+        self.interrupted = True
+        self._previous(signum, frame)
+
+    def __exit__(self, *exc_info):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
+def _collect(jobs, records, total, n_jobs, on_result):
+    """Run the jobs, appending each record as it comes, until done or interrupted."""
+    try:
+        with _InterruptWatch() as watch:
+            for record in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs):
+                if watch.interrupted:  # this record's fit was cut short
+                    raise KeyboardInterrupt
+                records.append(record)
+                if on_result is not None:
+                    on_result(record, len(records), total)
+    except KeyboardInterrupt:
+        warnings.warn(
+            f"Comparison interrupted: returning the {len(records)} of {total} jobs "
+            "that finished; pass them as previous= to resume.",
+            ComparisonInterrupted,
+            stacklevel=3,
+        )
+    return records
+
+
+def training_size_comparison(
+    estimators,
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    sizes,
+    *,
+    seeds=(0,),
+    subset="first",
+    scoring=None,
+    scale_rule=False,
+    n_full=None,
+    eval_sets=None,
+    deterministic=(),
+    n_jobs=None,
+    previous=None,
+    on_result=None,
+    on_start=None,
+):
+    """Fit each estimator on growing training sets and score it on fixed test sets.
+
+    Parameters
+    ----------
+    estimators : dict of str to estimator
+        Named scikit-learn classifiers, e.g. ``{"network": NielsenMLPClassifier(),
+        "SVC": SVC()}``. They are cloned, never changed.
+    X_train, y_train : array-like
+        The pool the training sets are taken from; ``y`` holds class labels,
+        one per row of ``X`` (a column vector is accepted with scikit-learn's
+        ``DataConversionWarning``).
+    X_test, y_test : array-like
+        The fixed test set, scored as ``<scorer>_test`` (``accuracy_test`` by
+        default), with the training set's features.
+    sizes : iterable of int
+        Training-set sizes N.
+    seeds : iterable of int, default=(0,)
+        At least one. Each seed sets ``random_state`` of the estimators that have one and
+        draws the random sample. On the first N examples, estimators
+        without ``random_state`` (or named in ``deterministic``) give the
+        same result for every seed and run once.
+    subset : {'first', 'random', 'stratified'}, default='first'
+        The first N examples (as the book), or N drawn at random with each
+        seed: ``'random'`` stratifies by class when every class has two
+        examples in the pool and N leaves room for each class (and samples
+        uniformly otherwise), ``'stratified'`` always stratifies.
+    scoring : str, callable, list or dict, optional
+        scikit-learn scorers (see ``sklearn.metrics.get_scorer_names``): a
+        name, a callable ``scorer(estimator, X, y)``, a list of them, or a
+        dict of names to them. Each scores every set, recorded as
+        ``<name>_<set>``: ``f1_macro_test``, say; a callable is named by its
+        ``__name__``, or ``score`` when alone. Default: the accuracy of
+        ``predict``, as ``accuracy_<set>``.
+    scale_rule : bool, default=False
+        Apply the book's rule (:func:`scaled_params`): the estimators' epochs
+        and λ are settings for ``n_full`` examples, scaled for each N.
+    n_full : int, optional
+        Size the settings are for; default ``len(y_train)``.
+    eval_sets : dict of str to (X, y), optional
+        More fixed sets to score, recorded as ``<scorer>_<name>``.
+    deterministic : iterable of str, default=()
+        Names of estimators whose fit does not depend on ``random_state``
+        (``SVC`` without ``probability=True``, say).
+    n_jobs : int, optional
+        Jobs run in parallel by joblib (its active backend: loky by default,
+        or dask/ray under ``joblib.parallel_config``).
+    previous : list of dict, optional
+        Records of an earlier, interrupted run of the same comparison: their
+        jobs are not run again and they are part of the result. Records
+        whose fingerprint matches no job of this comparison are refused.
+    on_result : callable, optional
+        Called with ``(record, done, total)`` as each job finishes, to report
+        progress or save partial results.
+    on_start : callable, optional
+        Called with ``(done, total)`` once the arguments and the earlier
+        records are accepted, before the first job runs: a report printed
+        there is never followed by an error about them.
+
+    Returns
+    -------
+    records : list of dict
+        One per (estimator, size, seed): ``estimator``, ``size``, ``seed``,
+        ``subset``, ``params`` (what the scaling rule set), ``fingerprint``,
+        ``fit_seconds``, ``predict_seconds`` (scoring, predictions included),
+        ``engine`` for estimators that record the engine that trained them
+        (``engine_``: ``'numpy'`` or ``'numba'``) and one score per scorer
+        and set: ``accuracy_test`` by default, plus one per ``eval_sets``
+        entry. See :func:`summarize` for means and spreads. After Ctrl-C,
+        only the jobs finished before it, with a
+        :class:`ComparisonInterrupted` warning.
+
+    Raises
+    ------
+    ValueError
+        Sets of inconsistent lengths or numbers of features, targets that
+        are not class labels, sizes outside the pool, no seeds, unknown or
+        unnamed scorers, or earlier records of another configuration.
+
+    Examples
+    --------
+    >>> from sklearn.svm import SVC
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.datasets import load_digits_split
+    >>> d = load_digits_split()
+    >>> records = training_size_comparison(
+    ...     {"network": NielsenMLPClassifier(epochs=10), "SVC": SVC()},
+    ...     d.X_train, d.y_train, d.X_test, d.y_test, sizes=[100, 400], seeds=[0, 1])
+    >>> sorted({(r["estimator"], r["size"]) for r in records})
+    [('SVC', 100), ('SVC', 400), ('network', 100), ('network', 400)]
+    """
+    if subset not in SUBSETS:
+        raise ValueError(f"subset must be one of {SUBSETS}; got {subset!r}.")
+    data = _checked_data(X_train, y_train, X_test, y_test, eval_sets, scoring)
+    sizes, seeds = check_plan(data.y_train, sizes, seeds, subset)
+    n_full = len(data.y_train) if n_full is None else int(n_full)
+    if n_full < 1:
+        raise ValueError(f"n_full must be a positive number of examples; got {n_full}.")
+    settings = _StudySettings(sizes, seeds, subset, scale_rule, n_full, frozenset(deterministic))
+    planned = _plan_jobs(estimators, data, settings)
+    records = _previous_records(previous, planned, data.score_keys())
+    if on_start is not None:
+        on_start(len(records), len(planned))
+    done = {record["fingerprint"] for record in records}
+    jobs = [delayed(_run_job)(job, data) for job in planned if job.fingerprint not in done]
+    records = _collect(jobs, records, len(planned), n_jobs, on_result)
+    return sorted(records, key=lambda r: (r["estimator"], r["size"], r["seed"]))
+
+
+def summarize(records, metric="accuracy_test"):
+    """Mean and spread of a metric for each (estimator, size).
+
+    Parameters
+    ----------
+    records : list of dict
+        As returned by :func:`training_size_comparison`.
+    metric : str, default='accuracy_test'
+
+    Returns
+    -------
+    rows : list of dict
+        ``estimator``, ``size``, ``n_seeds``, ``mean``, ``std``, ``min``,
+        ``max``, ``fit_seconds`` and ``predict_seconds`` (means), sorted by
+        estimator and size.
+    """
+    groups = defaultdict(list)
+    for record in records:
+        if metric in record:
+            groups[(record["estimator"], record["size"])].append(record)
+    rows = []
+    for (name, size), group in sorted(groups.items()):
+        values = np.array([r[metric] for r in group])
+        rows.append(
+            {
+                "estimator": name,
+                "size": size,
+                "n_seeds": len(group),
+                "mean": float(values.mean()),
+                "std": float(values.std()),
+                "min": float(values.min()),
+                "max": float(values.max()),
+                "fit_seconds": float(np.mean([r["fit_seconds"] for r in group])),
+                "predict_seconds": float(np.mean([r["predict_seconds"] for r in group])),
+            }
+        )
+    return rows
+
+
+def _curves(summary):
+    """``{estimator: {size: mean score}}`` from a summary."""
+    by_name = defaultdict(dict)
+    for row in summary:
+        by_name[row["estimator"]][row["size"]] = row["mean"]
+    return by_name
+
+
+def conclusions(summary):
+    """At most three sentences: the crossovers, the leader at the largest N, data efficiency.
+
+    Parameters
+    ----------
+    summary : list of dict
+        As returned by :func:`summarize`.
+
+    Returns
+    -------
+    sentences : list of str
+        The sizes at which the lead changes hands (omitted when it never
+        does), which estimator leads at the largest size and by how much, and
+        the smallest training set with which one estimator matches another's
+        accuracy at its largest size, when one does.
+    """
+    by_name = _curves(summary)
+    sentences = []
+    crossovers = [
+        s.removeprefix("Crossover: ").rstrip(".")
+        for s in crossover_statements(summary)
+        if s.startswith("Crossover: ")
+    ]
+    if crossovers:
+        sentences.append("Crossovers: " + "; ".join(crossovers) + ".")
+    largest = max(size for sizes in by_name.values() for size in sizes)
+    at_largest = sorted(
+        ((sizes[largest], name) for name, sizes in by_name.items() if largest in sizes),
+        reverse=True,
+    )
+    if at_largest:
+        (best, leader), others = at_largest[0], at_largest[1:]
+        behind = ", ".join(f"{name} {accuracy:.2%}" for accuracy, name in others)
+        sentences.append(
+            f"At {largest:,} examples {leader} leads with {best:.2%}"
+            + (f" (then {behind})." if behind else ".")
+        )
+    efficiency = _most_data_efficient(by_name)
+    if efficiency:
+        sentences.append(efficiency)
+    return sentences
+
+
+def _most_data_efficient(by_name):
+    """The sentence for the smallest fraction of data with which one estimator matches another."""
+    best = None
+    for a, a_sizes in by_name.items():
+        for b, b_sizes in by_name.items():
+            if a == b:
+                continue
+            b_size = max(b_sizes)
+            reached = [n for n in sorted(a_sizes) if n < b_size and a_sizes[n] >= b_sizes[b_size]]
+            if reached and (best is None or reached[0] / b_size < best[0]):
+                best = (reached[0] / b_size, a, reached[0], b, b_size, b_sizes[b_size])
+    if best is None:
+        return None
+    _, a, n, b, b_size, accuracy = best
+    return (
+        f"{a} needs only {n:,} examples to match what {b} reaches with {b_size:,} ({accuracy:.2%})."
+    )
+
+
+def crossover_statements(summary):
+    """Sentences in the book's manner comparing estimators across sizes.
+
+    For each ordered pair (A, B): the smallest size at which A reaches B's
+    accuracy at B's largest size ("network at 5,000 (93.2%) matches SVC at
+    50,000 (94.5%)"), or that it never does; and every size where the lead
+    changes hands.
+
+    Parameters
+    ----------
+    summary : list of dict
+        As returned by :func:`summarize`.
+
+    Returns
+    -------
+    statements : list of str
+    """
+    by_name = _curves(summary)
+    names = sorted(by_name)
+    statements = []
+    for a in names:
+        for b in names:
+            if a == b:
+                continue
+            b_size = max(by_name[b])
+            b_best = by_name[b][b_size]
+            reached = [n for n in sorted(by_name[a]) if by_name[a][n] >= b_best]
+            if reached and reached[0] < b_size:
+                n = reached[0]
+                statements.append(
+                    f"{a} at {n:,} examples ({by_name[a][n]:.2%}) already matches "
+                    f"{b} at {b_size:,} ({b_best:.2%})."
+                )
+            elif not reached:
+                a_size = max(by_name[a])
+                statements.append(
+                    f"{b} at {b_size:,} ({b_best:.2%}) beats {a} at every size up to "
+                    f"{a_size:,} ({by_name[a][a_size]:.2%})."
+                )
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            common = sorted(set(by_name[a]) & set(by_name[b]))
+            leader = None
+            for n in common:
+                current = a if by_name[a][n] > by_name[b][n] else b
+                if leader is not None and current != leader:
+                    statements.append(
+                        f"Crossover: {current} overtakes {({a, b} - {current}).pop()} "
+                        f"at {n:,} examples ({by_name[current][n]:.2%} vs "
+                        f"{by_name[a if current == b else b][n]:.2%})."
+                    )
+                leader = current
+    return statements

@@ -1,0 +1,317 @@
+"""The book's way of choosing hyper-parameters, as tools.
+
+Chapter 3 of the book gives a procedure rather than a grid: strip the
+problem down for fast feedback (:func:`simplify`), find the threshold
+learning rate at which the training cost stops falling from the start
+(:func:`find_eta_threshold`, then use about half of it), and move λ by
+factors of 10 in the direction that improves validation accuracy
+(:func:`search_lmbda`). Each function returns plain results, with the trace
+of every trial, that :mod:`sknielsen.plotting` can draw.
+"""
+
+import itertools
+import math
+import warnings
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval, validate_params
+
+__all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "simplify"]
+
+
+def simplify(X, y, classes=(0, 1), n=1000):
+    """The book's stripped-down problem: only some classes, and few examples.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    classes : sequence, default=(0, 1)
+        Labels to keep (the book keeps the 0s and 1s of MNIST).
+    n : int, default=1000
+        Keep the first ``n`` such examples.
+
+    Returns
+    -------
+    X_small, y_small : ndarray
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    keep = np.flatnonzero(np.isin(y, classes))[:n]
+    if keep.size == 0:
+        raise ValueError(f"No example has a label in {list(classes)}.")
+    return X[keep], y[keep]
+
+
+@dataclass
+class EtaSearch:
+    """Result of :func:`find_eta_threshold`.
+
+    Attributes
+    ----------
+    threshold : float
+        Largest η tried at which the training cost fell at every one of the
+        first epochs.
+    recommended : float
+        Half of it, the book's advice.
+    trace : list of dict
+        Every trial in order: ``eta``, ``costs`` (per epoch) and ``decreasing``.
+    """
+
+    threshold: float
+    recommended: float
+    trace: list = field(default_factory=list)
+
+
+@dataclass
+class LmbdaSearch:
+    """Result of :func:`search_lmbda`.
+
+    Attributes
+    ----------
+    best : float
+        λ with the best validation accuracy among those tried.
+    best_score : float
+    trace : list of dict
+        Every trial in order: ``lmbda`` and ``score``.
+    """
+
+    best: float
+    best_score: float
+    trace: list = field(default_factory=list)
+
+
+def _fit_quietly(estimator, X, y, **fit_params):
+    with warnings.catch_warnings():
+        # A too-large eta is what the search looks for; its warnings are expected.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, y, **fit_params)
+
+
+def _training_costs(estimator, X, y, eta, epochs):
+    net = clone(estimator).set_params(
+        eta=eta,
+        epochs=epochs,
+        monitor=("training_cost",),
+        early_stopping=None,
+        schedule="constant",
+    )
+    return list(_fit_quietly(net, X, y).history_["training_cost"])
+
+
+def _falls_throughout(costs):
+    return (
+        len(costs) >= 2
+        and all(np.isfinite(costs))
+        and all(later < earlier for earlier, later in itertools.pairwise(costs))
+    )
+
+
+def _geometric(start, multiplier, steps, limit):
+    """Up to ``steps`` values start·m, start·m², ... that stay in (0, limit]."""
+    values, value = [], start
+    for _ in range(steps):
+        value *= multiplier  # overflow gives inf and underflow 0, both stopped below
+        if not 0 < value <= limit:
+            break
+        values.append(value)
+    return values
+
+
+def _bracket(falls, start, candidates, falls_at_start):
+    """(last η behaving as ``start``, first η behaving otherwise or None) along ``candidates``."""
+    last = start
+    for eta in candidates:
+        if falls(eta) != falls_at_start:
+            return last, eta
+        last = eta
+    return last, None
+
+
+# Steps by `factor`, searched in each direction, are bounded by `max_steps`;
+# more than 30 bisections narrow the interval below any measurable difference.
+_SEARCH_CONSTRAINTS = {
+    "start": [Interval(Real, 0, np.inf, closed="neither")],
+    "factor": [Interval(Real, 1, np.inf, closed="neither")],
+    "refine": [Interval(Integral, 0, 30, closed="both")],
+    "max_steps": [Interval(Integral, 1, None, closed="left")],
+}
+
+
+@validate_params(
+    {
+        **_SEARCH_CONSTRAINTS,
+        "epochs": [Interval(Integral, 2, None, closed="left")],
+        "max_eta": [Interval(Real, 0, np.inf, closed="neither")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def find_eta_threshold(
+    estimator, X, y, *, start=0.01, factor=10.0, epochs=5, refine=4, max_eta=1e4, max_steps=6
+):
+    """The book's threshold learning rate, and half of it to use.
+
+    Start at η = ``start`` and multiply by ``factor`` while the training cost
+    falls at every one of the first ``epochs`` epochs; at the first η where
+    it oscillates or rises, narrow the interval between the last good and
+    the first bad η by ``refine`` bisections on a logarithmic scale. If even
+    ``start`` is too large, divide by ``factor`` until the cost falls. At
+    most ``max_steps`` steps are taken in either direction, so at most
+    ``1 + max_steps + refine`` networks are trained.
+
+    Parameters
+    ----------
+    estimator : NielsenMLPClassifier
+        Its other settings are kept; it is cloned, never changed.
+    X, y : array-like
+        Training data (a small part is enough: see :func:`simplify`).
+    start : float, default=0.01
+        Positive and finite.
+    factor : float, default=10
+        Greater than 1 and finite: a factor of 1 or less never brackets the
+        threshold.
+    epochs : int, default=5
+        Epochs per trial, at least 2: "the first few epochs" of the book.
+    refine : int, default=4
+        Bisections between the last good and the first bad η, 0 to 30.
+    max_eta : float, default=1e4
+        Give up growing beyond this.
+    max_steps : int, default=6
+        Most multiplications (or divisions) by ``factor``.
+
+    Returns
+    -------
+    result : EtaSearch
+
+    Raises
+    ------
+    ValueError
+        A parameter out of its range, or a cost that never fell steadily,
+        even ``max_steps`` divisions below ``start``.
+
+    Warns
+    -----
+    UserWarning
+        If the cost still fell at the largest η tried: the threshold is higher.
+
+    Examples
+    --------
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.datasets import load_digits_split
+    >>> from sknielsen.tuning import find_eta_threshold
+    >>> d = load_digits_split()
+    >>> result = find_eta_threshold(NielsenMLPClassifier(random_state=0), d.X_train, d.y_train)
+    >>> result.recommended == result.threshold / 2
+    True
+    """
+    trace = []
+
+    def falls(eta):
+        costs = _training_costs(estimator, X, y, eta, epochs)
+        trace.append({"eta": eta, "costs": costs, "decreasing": _falls_throughout(costs)})
+        return trace[-1]["decreasing"]
+
+    if falls(start):
+        good, bad = _bracket(falls, start, _geometric(start, factor, max_steps, max_eta), True)
+        if bad is None:
+            warnings.warn(
+                f"The training cost still fell at eta={good:g}, the largest tried (max_eta="
+                f"{max_eta:g}, max_steps={max_steps}): the threshold is higher.",
+                UserWarning,
+                stacklevel=2,
+            )
+    else:
+        bad, good = _bracket(falls, start, _geometric(start, 1 / factor, max_steps, np.inf), False)
+        if good is None:
+            raise ValueError(
+                f"The training cost never fell steadily, down to eta={bad:g}: check the "
+                "data and the other hyper-parameters."
+            )
+    for _ in range(refine if bad is not None else 0):
+        middle = math.sqrt(good * bad)
+        if falls(middle):
+            good = middle
+        else:
+            bad = middle
+    return EtaSearch(threshold=good, recommended=good / 2, trace=trace)
+
+
+@validate_params(
+    {**_SEARCH_CONSTRAINTS, "validation_fraction": [Interval(Real, 0, 1, closed="neither")]},
+    prefer_skip_nested_validation=True,
+)
+def search_lmbda(
+    estimator,
+    X,
+    y,
+    X_val=None,
+    y_val=None,
+    *,
+    start=1.0,
+    factor=10.0,
+    refine=3,
+    validation_fraction=0.2,
+    random_state=0,
+    max_steps=8,
+):
+    """The book's search for λ: factors of 10 toward better validation accuracy, then refine.
+
+    Parameters
+    ----------
+    estimator : NielsenMLPClassifier
+        Cloned, never changed; its ``eta`` should already be chosen.
+    X, y : array-like
+        Training data.
+    X_val, y_val : array-like, optional
+        Validation data; default: ``validation_fraction`` of (X, y), stratified.
+    start : float, default=1.0
+        Positive and finite.
+    factor : float, default=10
+        Greater than 1 and finite.
+    refine : int, default=3
+        Rounds of trying the best λ times and divided by factor^(1/2),
+        factor^(1/4), ..., 0 to 30.
+    validation_fraction : float, default=0.2
+    random_state : int, default=0
+        Seed of the validation split.
+    max_steps : int, default=8
+        Most moves by ``factor`` in one direction, at least 1.
+
+    Returns
+    -------
+    result : LmbdaSearch
+    """
+    if X_val is None or y_val is None:
+        X, X_val, y, y_val = train_test_split(
+            X, y, test_size=validation_fraction, random_state=random_state, stratify=y
+        )
+    trace = []
+    scores = {}
+
+    def score(lmbda):
+        if lmbda not in scores:
+            net = _fit_quietly(clone(estimator).set_params(lmbda=lmbda), X, y)
+            scores[lmbda] = net.score(X_val, y_val)
+            trace.append({"lmbda": lmbda, "score": scores[lmbda]})
+        return scores[lmbda]
+
+    best = start
+    for step in (factor, 1.0 / factor):
+        moved = False
+        for _ in range(max_steps):
+            if score(best * step) > score(best):
+                best *= step
+                moved = True
+            else:
+                break
+        if moved:
+            break
+    ratio = factor
+    for _ in range(refine):
+        ratio = math.sqrt(ratio)
+        best = max((best / ratio, best, best * ratio), key=score)
+    return LmbdaSearch(best=best, best_score=score(best), trace=trace)
