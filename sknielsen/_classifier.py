@@ -385,12 +385,12 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         self.classes_ = targets["classes"]
         self._multilabel = targets["multilabel"]
 
-    def _check_outputs(self, targets):
-        if targets["multilabel"] and self.output_activation_.name != "sigmoid":
+    def _check_outputs(self, plugins, targets):
+        if targets["multilabel"] and plugins.output_activation.name != "sigmoid":
             raise ValueError(
                 "Multilabel targets need sigmoid output neurons (one independent "
-                f"probability per label); got {self.output_activation_.name!r} "
-                f"outputs with the {self.cost_.name!r} cost. Use "
+                f"probability per label); got {plugins.output_activation.name!r} "
+                f"outputs with the {plugins.cost.name!r} cost. Use "
                 "cost='cross_entropy' or 'quadratic' with sigmoid outputs."
             )
 

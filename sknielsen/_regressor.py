@@ -132,7 +132,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
     def _restore_targets(self, targets):
         self._y_1d = targets["y_1d"]
 
-    def _check_outputs(self, targets):
+    def _check_outputs(self, plugins, targets):
         pass
 
     @staticmethod

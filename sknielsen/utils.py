@@ -1,12 +1,8 @@
 """Helpers for using the estimators with scikit-learn's own tools."""
 
-import numpy as np
-from sklearn.base import clone
-
 from . import plugins
+from ._base import check_params
 from ._core.sparse import canonical_csr
-from .engine._network import parameter_count
-from .training._loop import check_randomness
 
 __all__ = ["canonical_csr", "check_params", "expected_failed_checks"]
 
@@ -59,44 +55,3 @@ def expected_failed_checks(estimator):
         "check_sample_weight_equivalence_on_dense_data": _STOCHASTIC_REASON,
         "check_sample_weight_equivalence_on_sparse_data": _STOCHASTIC_REASON,
     }
-
-
-def check_params(estimator, n_features=None, n_outputs=None):
-    """Validate an estimator's parameters and plugins as ``fit`` would, without fitting.
-
-    Useful before a long job: the command line calls it before printing
-    anything. The estimator itself is not changed.
-
-    Parameters
-    ----------
-    estimator : NielsenMLPClassifier or NielsenMLPRegressor
-    n_features, n_outputs : int, optional
-        The network's input and output widths. When both are given, the
-        optimizer also checks the network's size: Newton's method, for one,
-        refuses more than ``optimizer__max_params`` parameters.
-
-    Raises
-    ------
-    sklearn.utils._param_validation.InvalidParameterError
-        A ``ValueError`` naming the parameter (``optimizer__mu`` for a
-        plugin's) and what it must be.
-
-    Examples
-    --------
-    >>> from sknielsen import NielsenMLPClassifier
-    >>> from sknielsen.utils import check_params
-    >>> net = NielsenMLPClassifier().set_params(optimizer="momentum", optimizer__mu=2.0)
-    >>> check_params(net)
-    Traceback (most recent call last):
-    ...
-    sklearn.utils._param_validation.InvalidParameterError: The 'optimizer__mu' parameter ...
-    """
-    probe = clone(estimator)  # resolving plugins sets fitted attributes: on a copy
-    probe._validate_params()
-    probe._resolve_plugins()
-    hidden = probe._hidden_sizes()
-    probe._monitored(has_validation=True)
-    check_randomness(probe.optimizer_, probe.dropout, probe.augment)
-    if n_features is not None and n_outputs is not None:
-        n_params = parameter_count([n_features, *hidden, n_outputs])
-        probe.optimizer_.init(np.zeros(n_params, dtype=probe._dtype))

@@ -252,7 +252,7 @@ def test_loss_curve_is_the_mean_cost_of_the_forward_passes(small_digits):
     ).fit(X, y)
     Y = np.eye(3)[y]
     output = sknielsen.engine._network.feedforward(
-        X, net.coefs_, net.intercepts_, net._layer_activations(2)
+        X, net.coefs_, net.intercepts_, [net.activation_, net.output_activation_]
     )
     expected = np.mean(net.cost_.fn(output, Y))
     net.fit(X, y)

@@ -7,8 +7,8 @@ import pytest
 import scipy.sparse as sp
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
-from sknielsen import _base as _mlp
 from sknielsen.callbacks import Callback
+from sknielsen.engine import _dispatch as _mlp
 from sknielsen.engine._compiled import numba_available
 
 needs_numba = pytest.mark.skipif(

@@ -56,7 +56,7 @@ def assert_refused(obj, param, value, path, owner="NielsenMLPClassifier"):
     """``obj`` with ``param=value`` is refused naming ``path + param`` and what is allowed."""
     obj.set_params(**{param: value})
     with pytest.raises(InvalidParameterError) as error:
-        obj._validate_params(path, owner)
+        obj.validate(path, owner)
     message = str(error.value)
     assert f"'{path}{param}' parameter of {owner}" in message
     for allowed in allowed_descriptions(type(obj)._parameter_constraints[param]):
@@ -67,7 +67,7 @@ def assert_refused(obj, param, value, path, owner="NielsenMLPClassifier"):
 def test_every_registered_plugin_validates_its_hyper_parameters(kind, name):
     cls = plugins.get_class(kind, name)
     path = PATHS.get(kind, f"{kind}__")
-    cls()._validate_params(path, "NielsenMLPClassifier")  # the defaults are valid
+    cls().validate(path, "NielsenMLPClassifier")  # the defaults are valid
     assert set(cls._parameter_constraints) == set(cls._get_param_names())
     for param in cls._parameter_constraints:
         bad_values = BAD_PLUGIN_VALUES[(kind, param)]
@@ -131,7 +131,7 @@ def test_every_built_in_callback_is_in_the_table():
 
 @pytest.mark.parametrize("callback", list(CALLBACKS), ids=lambda c: type(c).__name__)
 def test_every_built_in_callback_validates_its_parameters(callback):
-    callback._validate_params("callbacks[0].", "NielsenMLPClassifier")
+    callback.validate("callbacks[0].", "NielsenMLPClassifier")
     bad = CALLBACKS[callback]
     assert set(type(callback)._parameter_constraints) == set(bad)
     assert set(bad) == set(callback._get_param_names())
@@ -244,7 +244,7 @@ class Free(plugins.Optimizer):
 def test_plugins_without_constraints_are_not_validated(tiny):
     plugins.register("optimizer", "test_free")(Free)
     try:
-        Free(gain="anything")._validate_params("optimizer__")
+        Free(gain="anything").validate("optimizer__")
         net = NielsenMLPClassifier(optimizer="test_free", epochs=1).set_params(optimizer__gain=0.5)
         net.fit(*tiny)
         assert net.optimizer_.gain == 0.5

@@ -60,7 +60,7 @@ class HyperParameters:
                 "are not parameters of its __init__."
             )
 
-    def _validate_params(self, path="", owner=None):
+    def validate(self, path="", owner=None):
         """Check the hyper-parameters, and those of nested objects, against their constraints.
 
         Parameters
@@ -88,11 +88,11 @@ class HyperParameters:
         )
         for name, value in params.items():
             if isinstance(value, HyperParameters):
-                value._validate_params(f"{path}{name}__", owner)
+                value.validate(f"{path}{name}__", owner)
             elif isinstance(value, (list, tuple)):
                 for index, item in enumerate(value):
                     if isinstance(item, HyperParameters):
-                        item._validate_params(f"{path}{name}[{index}].", owner)
+                        item.validate(f"{path}{name}[{index}].", owner)
 
     def _describe(self):
         """How error messages name this object."""

@@ -25,24 +25,28 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import callbacks as callbacks_module
 from .. import plugins
-from .._base import PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS
 from .._classifier import NielsenMLPClassifier
 from .._core.files import NotARegularFileError, check_readable, write_text_atomically
-from .._core.warn import warn
 from .._regressor import NielsenMLPRegressor
 from ..callbacks import HISTORY_KEYS, MONITORS
+from ..training._config import PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS
 from ..training._loop import new_optimizer_state
 from ..training._state import FittedState
+from ..utils import check_params
+from ._format import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    LABEL_KINDS,
+    READABLE_VERSIONS,
+    SAVED_CALLBACKS,
+    SCALARS,
+    document_text,
+    model_document,
+)
 
-FORMAT_NAME = "sknielsen-model"
-FORMAT_VERSION = 2
-# Format versions this code reads; every earlier version must stay here.
-READABLE_VERSIONS = (1, 2)
 # The book's cost class names and ours.
 NETWORK2_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
-_LABEL_KINDS = "biufUO"
 # The estimators a file may hold, by the name written in it.
 ESTIMATORS = {cls.__name__: cls for cls in (NielsenMLPClassifier, NielsenMLPRegressor)}
 # Fitted keys of each format version, and the label-encoding keys of each estimator.
@@ -74,20 +78,6 @@ _FITTED_KEYS = {
     },
 }
 _TARGET_KEYS = {"NielsenMLPClassifier": {"classes", "multilabel"}, "NielsenMLPRegressor": {"y_1d"}}
-# Callbacks saved with the estimator's parameters, by class name; others are left
-# out. Those that write files (Checkpoint, CSVLogger) are never saved: a model
-# file must not choose where training later writes.
-SAVED_CALLBACKS = {
-    cls.__name__: cls
-    for cls in (
-        callbacks_module.EarlyStopping,
-        callbacks_module.HalveOnPlateau,
-        callbacks_module.StepDecay,
-        callbacks_module.ExponentialDecay,
-        callbacks_module.InverseScaling,
-    )
-}
-_SCALARS = (str, int, float, bool, type(None))
 # Fewest characters per JSON array or object in a model file (real ones hold
 # hundreds of characters of numbers per array).
 MAX_BYTES_PER_CONTAINER = 8
@@ -104,116 +94,6 @@ class ModelFileError(ValueError):
 
 
 # -- writing ----------------------------------------------------------------
-
-
-def _plugin_to_json(plugin):
-    params = plugin.get_params()
-    for key, value in params.items():
-        if not isinstance(value, _SCALARS):
-            raise ValueError(
-                f"Cannot save the {plugin.kind} {plugin.name!r}: its parameter "
-                f"{key!r} is a {type(value).__name__}, not a JSON number, string "
-                "or boolean."
-            )
-    return {"plugin": plugin.kind, "name": plugins.name_of(plugin), "params": params}
-
-
-def _callbacks_to_json(callbacks):
-    """The built-in callbacks as documents; a user's own callbacks cannot be saved."""
-    documents, left_out = [], []
-    for callback in callbacks or ():
-        params = {k: str(v) if isinstance(v, Path) else v for k, v in callback.get_params().items()}
-        savable = type(callback) is SAVED_CALLBACKS.get(type(callback).__name__)
-        if savable and all(isinstance(v, _SCALARS) for v in params.values()):
-            documents.append({"callback": type(callback).__name__, "params": params})
-        else:
-            left_out.append(type(callback).__name__)
-    if left_out:
-        warn(
-            f"The callbacks {left_out} are not saved with the model: only the built-in "
-            f"callbacks {sorted(SAVED_CALLBACKS)} with plain parameters are."
-        )
-    return documents
-
-
-def _param_to_json(name, value):
-    if name == "callbacks":
-        return _callbacks_to_json(value) if value is not None else None
-    if isinstance(value, plugins.Plugin):
-        return _plugin_to_json(value)
-    if isinstance(value, dict):  # class_weight: labels may be numbers, so not JSON keys
-        return {
-            "items": [[_param_to_json(name, k), _param_to_json(name, v)] for k, v in value.items()]
-        }
-    if isinstance(value, (tuple, list)):
-        return [_param_to_json(name, item) for item in value]
-    if isinstance(value, np.random.RandomState):
-        return None  # a generator's state is not configuration
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, _SCALARS):
-        return value
-    raise ValueError(
-        f"Cannot save parameter {name}={value!r}: not a name, number, string or plugin."
-    )
-
-
-def _labels_to_json(classes):
-    classes = np.asarray(classes)
-    if classes.dtype.kind not in _LABEL_KINDS:
-        raise ValueError(f"Cannot save class labels of dtype {classes.dtype}.")
-    values = classes.tolist()
-    if classes.dtype.kind == "O" and not all(isinstance(v, (str, int)) for v in values):
-        raise ValueError("Cannot save class labels that are not strings or integers.")
-    return {"dtype": classes.dtype.str, "values": values}
-
-
-def _targets_to_json(targets):
-    if "classes" in targets:
-        return {
-            "classes": _labels_to_json(targets["classes"]),
-            "multilabel": bool(targets["multilabel"]),
-        }
-    return {"y_1d": bool(targets["y_1d"])}
-
-
-def _state_to_json(state):
-    optimizer_state = {k: v for k, v in state.optimizer_state.items() if k not in ("eta", "eta0")}
-    return {
-        "targets": _targets_to_json(state.targets),
-        "n_features_in": state.n_features_in,
-        "feature_names_in": (
-            None if state.feature_names_in is None else list(map(str, state.feature_names_in))
-        ),
-        "n_iter": state.n_iter,
-        "samples_seen": state.samples_seen,
-        "history": state.history,
-        "plugins": {name: _plugin_to_json(plugin) for name, plugin in state.plugins.items()},
-        "dtype": state.coefs[0].dtype.name,
-        "coefs": [w.tolist() for w in state.coefs],
-        "intercepts": [b.tolist() for b in state.intercepts],
-        "optimizer_state": {
-            "eta": state.optimizer_state["eta"],
-            "eta0": state.optimizer_state["eta0"],
-            "arrays": {k: np.asarray(v).tolist() for k, v in optimizer_state.items()},
-        },
-        "rng_state": state.rng_state,
-    }
-
-
-def _model_document(model):
-    if type(model) not in ESTIMATORS.values():
-        raise TypeError(f"Can only save {' or '.join(ESTIMATORS)}; got {type(model).__name__}.")
-    if not hasattr(model, "coefs_"):
-        raise ValueError("This model is not fitted yet; fit it before saving.")
-    params = {k: _param_to_json(k, v) for k, v in model.get_params(deep=False).items()}
-    return {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "estimator": type(model).__name__,
-        "params": params,
-        "fitted": _state_to_json(model._capture_state()),
-    }
 
 
 def _network2_document(model):
@@ -273,18 +153,17 @@ def save(model, path, *, format="sknielsen"):
     array([0, 1, 2])
     """
     if format == "sknielsen":
-        document = _model_document(model)
+        if type(model) not in ESTIMATORS.values():
+            raise TypeError(f"Can only save {' or '.join(ESTIMATORS)}; got {type(model).__name__}.")
+        if not hasattr(model, "coefs_"):
+            raise ValueError("This model is not fitted yet; fit it before saving.")
+        params = model.get_params(deep=False)
+        document = model_document(type(model).__name__, params, model.get_fitted_state())
     elif format == "network2":
         document = _network2_document(model)
     else:
         raise ValueError(f"Unknown format {format!r}; use 'sknielsen' or 'network2'.")
-    try:
-        text = json.dumps(document, allow_nan=False)
-    except ValueError as exc:
-        raise ValueError(
-            "The model holds NaN or infinite values (diverged training?) and cannot be saved."
-        ) from exc
-    write_text_atomically(path, text)
+    write_text_atomically(path, document_text(document))
 
 
 # -- reading ----------------------------------------------------------------
@@ -365,7 +244,7 @@ def _label_dtype(name, values):
         dtype = np.dtype(name)
     except (TypeError, ValueError):
         raise ModelFileError(f"{where}: unknown label dtype {name!r}.") from None
-    _require(dtype.kind in _LABEL_KINDS, f"{where}: label dtype {dtype} is not allowed.")
+    _require(dtype.kind in LABEL_KINDS, f"{where}: label dtype {dtype} is not allowed.")
     if dtype.kind in "US":
         longest = max((len(v) for v in values if isinstance(v, str)), default=0)
         width = dtype.itemsize // (4 if dtype.kind == "U" else 1)
@@ -411,7 +290,7 @@ def _params_from_json(document, estimator_class=NielsenMLPClassifier):
         params[key] = value
     model = estimator_class(**params)
     try:
-        model._validate_params()
+        check_params(model)
     except ValueError as exc:
         raise ModelFileError(f"Invalid parameters in the file: {exc}") from None
     return model
@@ -445,7 +324,7 @@ def _callbacks_from_json(documents):
         _require(cls is not None, f"{where}: unknown callback; known: {sorted(SAVED_CALLBACKS)}.")
         params = document["params"]
         _require(
-            isinstance(params, dict) and all(isinstance(v, _SCALARS) for v in params.values()),
+            isinstance(params, dict) and all(isinstance(v, SCALARS) for v in params.values()),
             f"{where}: params must be an object of numbers, strings and booleans.",
         )
         try:
@@ -633,14 +512,15 @@ def _from_network2(document):
         coefs.append(np.ascontiguousarray(w.T))
         intercepts.append(b[:, 0].copy())
     model = NielsenMLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), cost=NETWORK2_COSTS[cost])
-    model._resolve_plugins()
-    fitted_plugins = {name: getattr(model, name + "_") for name in PLUGIN_PARAMETERS}
+    config = check_params(model)
     n_params = sum(w.size + b.size for w, b in zip(coefs, intercepts))
     state = FittedState(
         coefs=coefs,
         intercepts=intercepts,
-        plugins=fitted_plugins,
-        optimizer_state=new_optimizer_state(model.optimizer_, np.zeros(n_params), model.eta),
+        plugins=config.plugins.as_dict(),
+        optimizer_state=new_optimizer_state(
+            config.plugins.optimizer, np.zeros(n_params), config.eta
+        ),
         history={key: [] for key in HISTORY_KEYS},
         rng_state=None,
         targets={"classes": np.arange(sizes[-1]), "multilabel": False},
@@ -655,8 +535,7 @@ def _from_network2(document):
 def _restored(model, state):
     """``model`` with ``state`` restored, or a ModelFileError saying what does not fit."""
     try:
-        model._restore_state(state)
-        model._check_continuable(state)
+        model.set_fitted_state(state)
     except (ValueError, TypeError) as exc:
         raise ModelFileError(f"inconsistent model: {exc}") from None
     _check_outputs_bounded(state)

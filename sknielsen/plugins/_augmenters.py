@@ -52,10 +52,10 @@ def as_augmenter(augment, owner):
     if isinstance(augment, (list, tuple)):
         augmenters = tuple(_resolve(item, owner) for item in augment)
         for index, augmenter in enumerate(augmenters):
-            augmenter._validate_params(f"augment[{index}].", owner)
+            augmenter.validate(f"augment[{index}].", owner)
         return Compose(augmenters=augmenters)
     augmenter = _resolve(augment, owner)
-    augmenter._validate_params("augment__", owner)
+    augmenter.validate("augment__", owner)
     return augmenter
 
 
@@ -217,9 +217,9 @@ class Compose(Augmenter):
     def __init__(self, augmenters=("rotate", "shift")):
         self.augmenters = augmenters
 
-    def _validate_params(self, path="", owner=None):
+    def validate(self, path="", owner=None):
         # The base checks the instances among the augmenters; the names are checked here.
-        super()._validate_params(path, owner)
+        super().validate(path, owner)
         for index, item in enumerate(self.augmenters):
             try:
                 get("augmenter", item)

@@ -3,8 +3,7 @@
 Inputs that saturate the first layer, an interrupted or diverged run, a
 cost that did not fall: each is measured here and told in words that fit
 the optimizer. The checks read the fit's network, data, trainer and
-estimator and change none of them, so they live apart from the estimators
-(:mod:`sknielsen._mlp`), which only call them.
+configuration and change none of them.
 """
 
 import numpy as np
@@ -72,27 +71,38 @@ def warn_if_saturating(network, X):
         )
 
 
-def warn_about(estimator, trainer, probe):
-    """Say how training ended when it was not as asked, and which weights the model holds."""
+def warn_about(config, trainer, probe):
+    """Say how training ended when it was not as asked, and which weights the model holds.
+
+    Parameters
+    ----------
+    config : RunConfig
+    trainer : Trainer
+        After the run.
+    probe : CostProbe
+        Made before the run.
+    """
     if trainer.ending == "interrupted":
         warn("Training interrupted; " + _kept_weights(trainer))
     elif trainer.ending == "diverged":
-        _warn_divergence(estimator, trainer)
+        _warn_divergence(config, trainer)
     elif trainer.epochs_run:
-        probe.check(estimator.optimizer_, estimator.lmbda)
+        probe.check(config.plugins.optimizer, config.lmbda)
 
 
-def _warn_divergence(estimator, trainer):
+def _warn_divergence(config, trainer):
     """Say that training diverged, which weights are kept, and what to try."""
-    advice = _advice(estimator.optimizer_, trainer.eta, estimator.lmbda)
+    optimizer = config.plugins.optimizer
+    advice = _advice(optimizer, trainer.eta, config.lmbda)
     message = (
         f"Training diverged in epoch {trainer.diverged_epoch}: the cost or the weights "
         f"overflowed, so training stopped; {_kept_weights(trainer)} "
         f"{advice[0].upper()}{advice[1:]}"
     )
     decay = trainer.penalty.decay_factor(trainer.eta)
-    steps_by_eta = _optimizer_name(estimator.optimizer_) not in OPTIMIZER_ADVICE
-    if steps_by_eta and estimator.regularizer_.name == "l2" and decay is not None and decay < -1.0:
+    steps_by_eta = _optimizer_name(optimizer) not in OPTIMIZER_ADVICE
+    l2 = config.plugins.regularizer.name == "l2"
+    if steps_by_eta and l2 and decay is not None and decay < -1.0:
         message += (
             f"; with L2 the weight decay factor 1 - eta*lmbda/n = {decay:.3g} is below "
             "-1, which alone makes the weights grow at every step: lower eta or lmbda"

@@ -18,6 +18,7 @@ from ..callbacks import HISTORY_KEYS, Callback, StopTraining
 from ..engine._compiled import CompiledTrainer
 from ..engine._network import Backprop
 from ..plugins import Solver
+from ._config import check_randomness
 
 
 class Penalty:
@@ -302,26 +303,6 @@ class Batching:
     dropout: float = 0.0
     augment: object = None
     engine: str = "numpy"
-
-
-def check_randomness(optimizer, dropout, augment):
-    """Refuse dropout or augmentation with a full-batch optimizer, which needs a fixed cost.
-
-    Parameters
-    ----------
-    optimizer : Optimizer
-    dropout : float
-    augment : callable or None
-
-    Raises
-    ------
-    ValueError
-    """
-    if isinstance(optimizer, Solver) and (dropout or augment is not None):
-        raise ValueError(
-            "dropout and augment make the cost random, which full-batch optimizers (Newton, "
-            "L-BFGS) cannot minimize; use them with a mini-batch optimizer."
-        )
 
 
 #: Training rows whose outputs must stay finite after every epoch.

@@ -1,0 +1,192 @@
+"""The model file's format, and writing it: below the estimators, which checkpoints use.
+
+A saved model is a readable JSON document with a format name and version,
+the estimator's name, its full configuration and its fitted state (a
+:class:`~sknielsen.training.FittedState`). This module writes it from those
+plain values, without importing the estimators, so that a
+:class:`~sknielsen.callbacks.Checkpoint` can save during a fit; reading
+and checking a file is :mod:`._persistence`'s.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .. import callbacks as callbacks_module
+from .. import plugins
+from .._core.files import write_text_atomically
+from .._core.warn import warn
+
+FORMAT_NAME = "sknielsen-model"
+FORMAT_VERSION = 2
+# Format versions this code reads; every earlier version must stay here.
+READABLE_VERSIONS = (1, 2)
+LABEL_KINDS = "biufUO"
+# Callbacks saved with the estimator's parameters, by class name; others are left
+# out. Those that write files (Checkpoint, CSVLogger) are never saved: a model
+# file must not choose where training later writes.
+SAVED_CALLBACKS = {
+    cls.__name__: cls
+    for cls in (
+        callbacks_module.EarlyStopping,
+        callbacks_module.HalveOnPlateau,
+        callbacks_module.StepDecay,
+        callbacks_module.ExponentialDecay,
+        callbacks_module.InverseScaling,
+    )
+}
+SCALARS = (str, int, float, bool, type(None))
+SCALARS = (str, int, float, bool, type(None))
+
+
+def _plugin_to_json(plugin):
+    params = plugin.get_params()
+    for key, value in params.items():
+        if not isinstance(value, SCALARS):
+            raise ValueError(
+                f"Cannot save the {plugin.kind} {plugin.name!r}: its parameter "
+                f"{key!r} is a {type(value).__name__}, not a JSON number, string "
+                "or boolean."
+            )
+    return {"plugin": plugin.kind, "name": plugins.name_of(plugin), "params": params}
+
+
+def _callbacks_to_json(callbacks):
+    """The built-in callbacks as documents; a user's own callbacks cannot be saved."""
+    documents, left_out = [], []
+    for callback in callbacks or ():
+        params = {k: str(v) if isinstance(v, Path) else v for k, v in callback.get_params().items()}
+        savable = type(callback) is SAVED_CALLBACKS.get(type(callback).__name__)
+        if savable and all(isinstance(v, SCALARS) for v in params.values()):
+            documents.append({"callback": type(callback).__name__, "params": params})
+        else:
+            left_out.append(type(callback).__name__)
+    if left_out:
+        warn(
+            f"The callbacks {left_out} are not saved with the model: only the built-in "
+            f"callbacks {sorted(SAVED_CALLBACKS)} with plain parameters are."
+        )
+    return documents
+
+
+def _param_to_json(name, value):
+    if name == "callbacks":
+        return _callbacks_to_json(value) if value is not None else None
+    if isinstance(value, plugins.Plugin):
+        return _plugin_to_json(value)
+    if isinstance(value, dict):  # class_weight: labels may be numbers, so not JSON keys
+        return {
+            "items": [[_param_to_json(name, k), _param_to_json(name, v)] for k, v in value.items()]
+        }
+    if isinstance(value, (tuple, list)):
+        return [_param_to_json(name, item) for item in value]
+    if isinstance(value, np.random.RandomState):
+        return None  # a generator's state is not configuration
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, SCALARS):
+        return value
+    raise ValueError(
+        f"Cannot save parameter {name}={value!r}: not a name, number, string or plugin."
+    )
+
+
+def _labels_to_json(classes):
+    classes = np.asarray(classes)
+    if classes.dtype.kind not in LABEL_KINDS:
+        raise ValueError(f"Cannot save class labels of dtype {classes.dtype}.")
+    values = classes.tolist()
+    if classes.dtype.kind == "O" and not all(isinstance(v, (str, int)) for v in values):
+        raise ValueError("Cannot save class labels that are not strings or integers.")
+    return {"dtype": classes.dtype.str, "values": values}
+
+
+def _targets_to_json(targets):
+    if "classes" in targets:
+        return {
+            "classes": _labels_to_json(targets["classes"]),
+            "multilabel": bool(targets["multilabel"]),
+        }
+    return {"y_1d": bool(targets["y_1d"])}
+
+
+def _state_to_json(state):
+    optimizer_state = {k: v for k, v in state.optimizer_state.items() if k not in ("eta", "eta0")}
+    return {
+        "targets": _targets_to_json(state.targets),
+        "n_features_in": state.n_features_in,
+        "feature_names_in": (
+            None if state.feature_names_in is None else list(map(str, state.feature_names_in))
+        ),
+        "n_iter": state.n_iter,
+        "samples_seen": state.samples_seen,
+        "history": state.history,
+        "plugins": {name: _plugin_to_json(plugin) for name, plugin in state.plugins.items()},
+        "dtype": state.coefs[0].dtype.name,
+        "coefs": [w.tolist() for w in state.coefs],
+        "intercepts": [b.tolist() for b in state.intercepts],
+        "optimizer_state": {
+            "eta": state.optimizer_state["eta"],
+            "eta0": state.optimizer_state["eta0"],
+            "arrays": {k: np.asarray(v).tolist() for k, v in optimizer_state.items()},
+        },
+        "rng_state": state.rng_state,
+    }
+
+
+def model_document(estimator_name, params, state):
+    """The JSON document of a model: its format, estimator, parameters and fitted state.
+
+    Parameters
+    ----------
+    estimator_name : str
+        ``"NielsenMLPClassifier"`` or ``"NielsenMLPRegressor"``.
+    params : dict
+        The estimator's parameters (``get_params(deep=False)``).
+    state : FittedState
+
+    Returns
+    -------
+    document : dict
+        JSON-ready, except for NaN or infinite values a diverged state may hold.
+
+    Raises
+    ------
+    ValueError
+        For a parameter or a plugin hyper-parameter that is not plain data.
+    """
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "estimator": estimator_name,
+        "params": {k: _param_to_json(k, v) for k, v in params.items()},
+        "fitted": _state_to_json(state),
+    }
+
+
+def document_text(document):
+    """The JSON text of a document, refusing NaN and infinities (a diverged model)."""
+    try:
+        return json.dumps(document, allow_nan=False)
+    except ValueError as exc:
+        raise ValueError(
+            "The model holds NaN or infinite values (diverged training?) and cannot be saved."
+        ) from exc
+
+
+def write_model(path, estimator, state):
+    """Write ``estimator``'s parameters with the fitted ``state`` to ``path``, atomically.
+
+    What :class:`~sknielsen.callbacks.Checkpoint` writes during a fit, and
+    :func:`sknielsen.save` after one.
+
+    Parameters
+    ----------
+    path : str or path-like
+    estimator : NielsenMLPClassifier or NielsenMLPRegressor
+        Read for its class name and parameters only.
+    state : FittedState
+    """
+    document = model_document(type(estimator).__name__, estimator.get_params(deep=False), state)
+    write_text_atomically(path, document_text(document))

@@ -1,0 +1,360 @@
+"""One resolution of an estimator's parameters into a validated run configuration.
+
+:func:`resolve` is the one place where parameters are checked: ``fit``,
+``partial_fit`` and ``warm_start`` (through :func:`check_continuable`),
+:func:`sknielsen.utils.check_params`, :func:`sknielsen.load` and the
+command line all call it, and nothing else validates parameters. It turns
+plugin names into fresh, validated instances, checks the sizes, the
+monitored quantities, the callbacks and the augmentation, and returns an
+immutable :class:`RunConfig` from which :mod:`._run` builds the run.
+"""
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
+
+from .. import plugins
+from ..callbacks import MONITORS, Callback
+from ..engine._network import parameter_count
+from ..plugins._augmenters import as_augmenter, check_image_shape, image_shape_for
+
+#: Estimator parameters that name a plugin saved with the model, and its kind.
+PLUGIN_PARAMETERS = {
+    "cost": "cost",
+    "activation": "activation",
+    "output_activation": "activation",
+    "initializer": "initializer",
+    "regularizer": "regularizer",
+    "optimizer": "optimizer",
+}
+#: Parameters naming a plugin that only shapes training (not saved as fitted state).
+TRAINING_PLUGIN_PARAMETERS = {"augment": "augmenter"}
+DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+@dataclass(frozen=True)
+class EstimatorKind:
+    """What differs between the estimators when their parameters are resolved.
+
+    Attributes
+    ----------
+    name : str
+        The estimator's class name, used in error messages.
+    constraints : dict
+        Its ``_parameter_constraints``.
+    output_activation : str or None
+        The output activation when ``output_activation=None``; None means
+        the one the cost is made for.
+    """
+
+    name: str
+    constraints: dict
+    output_activation: str = None
+
+
+@dataclass(frozen=True)
+class Plugins:
+    """The fitted plugin instances of a run, one per plugin parameter."""
+
+    cost: object
+    activation: object
+    output_activation: object
+    initializer: object
+    regularizer: object
+    optimizer: object
+
+    def as_dict(self):
+        """The plugins by parameter name, as the fitted state holds them."""
+        return {name: getattr(self, name) for name in PLUGIN_PARAMETERS}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """An estimator's parameters, validated and resolved: everything a run is made from.
+
+    Attributes
+    ----------
+    owner : str
+        The estimator's class name, for messages.
+    plugins : Plugins
+        Fresh instances, hyper-parameters validated.
+    hidden_sizes : tuple of int
+    dtype : numpy dtype class
+    lmbda, eta, dropout, validation_fraction : float
+    mini_batch_size, epochs, n_iter_no_change : int
+    shuffle : bool
+    monitor : tuple of str or None
+        The quantities asked for by ``monitor``; None: the default
+        (validation accuracy when there is validation data).
+    early_stopping : int or None
+        The patience of the early-stopping shorthand, or None when off.
+    schedule : str
+    callbacks : tuple of Callback
+        The user's callbacks, validated (the run uses clones).
+    augmenter : Augmenter or None
+    image_shape : tuple of int or None
+    engine : str
+    monitor_every : int or None
+    verbose : int
+    """
+
+    owner: str
+    plugins: Plugins
+    hidden_sizes: tuple
+    dtype: type
+    lmbda: float
+    eta: float
+    mini_batch_size: int
+    epochs: int
+    dropout: float
+    shuffle: bool
+    monitor: tuple
+    early_stopping: int
+    n_iter_no_change: int
+    schedule: str
+    validation_fraction: float
+    callbacks: tuple
+    augmenter: object
+    image_shape: tuple
+    engine: str
+    monitor_every: int
+    verbose: int
+
+    @property
+    def needs_validation(self):
+        """Whether a monitor, a shorthand or a callback watches validation data."""
+        watched = [getattr(callback, "monitor", None) for callback in self.callbacks]
+        watched += self.monitor or ()
+        return (
+            self.early_stopping is not None
+            or self.schedule != "constant"
+            or self.monitor_every is not None
+            or any(isinstance(m, str) and m.startswith("validation") for m in watched)
+        )
+
+
+def resolve(params, kind, *, n_features=None, n_outputs=None):
+    """Validate an estimator's parameters and resolve them into a :class:`RunConfig`.
+
+    Parameters
+    ----------
+    params : dict
+        The estimator's parameters (``get_params(deep=False)``).
+    kind : EstimatorKind
+        The estimator's constraints and defaults.
+    n_features, n_outputs : int, optional
+        The network's input and output widths, when known: the optimizer
+        then checks the network's size (Newton's ``max_params``) and the
+        augmentation the image shape.
+
+    Returns
+    -------
+    config : RunConfig
+
+    Raises
+    ------
+    InvalidParameterError
+        A ``ValueError`` naming the parameter (``optimizer__mu`` for a
+        plugin's hyper-parameter) and what it must be.
+    ValueError
+        For combinations that cannot train (dropout with a full-batch
+        optimizer, a cost with outputs it cannot work with, ...).
+    """
+    _check_constraints(params, kind)
+    resolved = _resolve_plugins(params, kind)
+    early_stopping = params["early_stopping"]
+    if early_stopping is None or early_stopping is False:
+        patience = None
+    else:
+        patience = params["n_iter_no_change"] if early_stopping is True else early_stopping
+    config = RunConfig(
+        owner=kind.name,
+        plugins=resolved,
+        hidden_sizes=_hidden_sizes(params["hidden_layer_sizes"]),
+        dtype=DTYPES[params["dtype"]],
+        lmbda=float(params["lmbda"]),
+        eta=float(params["eta"]),
+        mini_batch_size=int(params["mini_batch_size"]),
+        epochs=int(params["epochs"]),
+        dropout=float(params["dropout"]),
+        shuffle=bool(params["shuffle"]),
+        monitor=_monitor(params["monitor"]),
+        early_stopping=patience,
+        n_iter_no_change=int(params["n_iter_no_change"]),
+        schedule=params["schedule"],
+        validation_fraction=float(params["validation_fraction"]),
+        callbacks=_callbacks(params["callbacks"], kind.name),
+        augmenter=None if params["augment"] is None else as_augmenter(params["augment"], kind.name),
+        image_shape=check_image_shape(params["image_shape"], kind.name),
+        engine=params["engine"],
+        monitor_every=params["monitor_every"],
+        verbose=int(params["verbose"]),
+    )
+    check_randomness(resolved.optimizer, config.dropout, config.augmenter)
+    if n_features is not None:
+        _check_widths(config, n_features, n_outputs)
+    return config
+
+
+def check_randomness(optimizer, dropout, augment):
+    """Refuse dropout or augmentation with a full-batch optimizer, which needs a fixed cost.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    dropout : float
+    augment : object or None
+
+    Raises
+    ------
+    ValueError
+    """
+    if isinstance(optimizer, plugins.Solver) and (dropout or augment is not None):
+        raise ValueError(
+            "dropout and augment make the cost random, which full-batch optimizers (Newton, "
+            "L-BFGS) cannot minimize; use them with a mini-batch optimizer."
+        )
+
+
+def check_continuable(config, state):
+    """Refuse a configuration with which training could not continue from ``state``.
+
+    Parameters
+    ----------
+    config : RunConfig
+    state : FittedState
+        A consistent state (see :meth:`FittedState.check`).
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter that does not fit.
+    """
+    fitted_hidden = tuple(w.shape[1] for w in state.coefs[:-1])
+    if config.hidden_sizes != fitted_hidden:
+        raise ValueError(
+            f"hidden_layer_sizes={config.hidden_sizes!r} differs from the fitted "
+            f"network's hidden layers {list(fitted_hidden)}; use warm_start=False to "
+            "start anew."
+        )
+    if config.augmenter is not None:
+        image_shape_for(state.n_features_in, config.image_shape)
+
+
+def _check_constraints(params, kind):
+    """scikit-learn's declared constraints, and no boolean where a number is expected.
+
+    ``bool`` is a subclass of ``int``, so ``Interval`` constraints take
+    ``mini_batch_size=True`` for 1, which then fails deep in NumPy.
+    """
+    validate_parameter_constraints(kind.constraints, params, caller_name=kind.name)
+    for name, constraints in kind.constraints.items():
+        value = params[name]
+        if isinstance(value, bool) and not {"boolean", "verbose"} & set(map(str, constraints)):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {kind.name} must not be a boolean; got {value!r}."
+            )
+
+
+def resolve_plugin(parameter, value, owner):
+    """A fresh plugin instance for ``value``, named in errors as ``parameter`` of ``owner``.
+
+    Parameters
+    ----------
+    parameter : str
+        A key of :data:`PLUGIN_PARAMETERS` or :data:`TRAINING_PLUGIN_PARAMETERS`.
+    value : str or plugin instance
+    owner : str
+
+    Returns
+    -------
+    plugin : Plugin
+
+    Raises
+    ------
+    InvalidParameterError
+    """
+    kind = {**PLUGIN_PARAMETERS, **TRAINING_PLUGIN_PARAMETERS}[parameter]
+    try:
+        return plugins.get(kind, value)
+    except (ValueError, TypeError) as exc:
+        raise InvalidParameterError(
+            f"The {parameter!r} parameter of {owner} is invalid: {exc}"
+        ) from exc
+
+
+def _fitted_plugin(parameter, value, owner):
+    plugin = resolve_plugin(parameter, value, owner)
+    plugin.validate(f"{parameter}__", owner)
+    return plugin
+
+
+def _resolve_plugins(params, kind):
+    """The fitted plugins, and a check that the cost works with the outputs."""
+    cost = _fitted_plugin("cost", params["cost"], kind.name)
+    output = params["output_activation"]
+    if output is None:
+        output = kind.output_activation or cost.output_activation
+    resolved = Plugins(
+        cost=cost,
+        activation=_fitted_plugin("activation", params["activation"], kind.name),
+        output_activation=_fitted_plugin("output_activation", output, kind.name),
+        initializer=_fitted_plugin("initializer", params["initializer"], kind.name),
+        regularizer=_fitted_plugin("regularizer", params["regularizer"], kind.name),
+        optimizer=_fitted_plugin("optimizer", params["optimizer"], kind.name),
+    )
+    output_name = resolved.output_activation.name
+    if output_name not in cost.output_activations:
+        raise InvalidParameterError(
+            f"The {cost.name!r} cost cannot be paired with {output_name!r} output neurons; "
+            f"it works with: {', '.join(map(repr, cost.output_activations))}."
+        )
+    return resolved
+
+
+def _hidden_sizes(sizes):
+    given = sizes
+    if isinstance(sizes, numbers.Integral):
+        sizes = (sizes,)
+    sizes = tuple(sizes)
+    valid = (isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in sizes)
+    if not all(valid):
+        raise InvalidParameterError(
+            f"hidden_layer_sizes must hold positive integers; got {given!r}."
+        )
+    return tuple(int(s) for s in sizes)
+
+
+def _monitor(monitor):
+    if monitor is None:
+        return None
+    if isinstance(monitor, str):  # 'all'
+        return MONITORS
+    unknown = [m for m in monitor if m not in MONITORS]
+    if unknown:
+        raise InvalidParameterError(
+            f"Unknown monitor names {unknown}; choose among {list(MONITORS)} or 'all'."
+        )
+    return tuple(monitor)
+
+
+def _callbacks(callbacks, owner):
+    for index, callback in enumerate(callbacks or ()):
+        if not isinstance(callback, Callback):
+            raise InvalidParameterError(
+                f"The 'callbacks' parameter of {owner} must list "
+                f"sknielsen.callbacks.Callback instances; got {callback!r}."
+            )
+        callback.validate(f"callbacks[{index}].", owner)
+    return tuple(callbacks or ())
+
+
+def _check_widths(config, n_features, n_outputs):
+    """Checks that need the network's widths: its size for the optimizer, the images."""
+    if config.augmenter is not None:
+        image_shape_for(n_features, config.image_shape)
+    if n_outputs is not None:
+        n_params = parameter_count([n_features, *config.hidden_sizes, n_outputs])
+        config.plugins.optimizer.init(np.zeros(n_params, dtype=config.dtype))

@@ -1,0 +1,314 @@
+"""A run assembled from a RunConfig: network, penalty, optimizer state, callbacks, engine.
+
+The estimators validate their data, call :func:`~._config.resolve`, then
+:func:`run` here, and keep the :class:`~._state.FittedState` it leaves.
+Everything between the configuration and the trained weights is built in
+this module: the network (new or continued), the one :class:`~._loop.Penalty`,
+the optimizer's state, the callbacks the shorthand parameters stand for,
+the augmentation and the engine.
+"""
+
+import sys
+from dataclasses import dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+
+from .. import plugins
+from .._core.warn import warn
+from ..callbacks import (
+    MONITORS,
+    EarlyStopping,
+    HalveOnPlateau,
+    Monitor,
+    MonitorEvery,
+    ProgressBar,
+    VerbosePrinter,
+)
+from ..engine._dispatch import choose_engine
+from ..engine._network import Network
+from ..plugins._augmenters import image_shape_for
+from ._diagnostics import CostProbe, warn_about, warn_if_saturating
+from ._loop import Batching, Penalty, Trainer, new_optimizer_state, train
+from ._state import FittedState
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """The data and the continuation of a run, as the estimator prepared them.
+
+    Attributes
+    ----------
+    data : TrainingData
+        Validated training data, targets encoded.
+    validation : tuple (X_val, Y_val) or None
+    previous : FittedState or None
+        The state to continue from (``partial_fit``, ``warm_start``).
+    rng : numpy.random.Generator
+        The run's generator (see :func:`generator`), already used for the
+        validation split.
+    score : callable
+        ``score(output, Y)``: what the history calls accuracy.
+    incremental : bool
+        One epoch of ``partial_fit``.
+    """
+
+    data: object
+    validation: object
+    previous: object
+    rng: object
+    score: object
+    incremental: bool
+
+
+@dataclass
+class RunResult:
+    """What a run leaves: the trainer after it, the engine used, the callbacks run."""
+
+    trainer: Trainer
+    engine: str
+    callbacks: list
+    history_every: dict
+
+
+def generator(previous, random_state):
+    """The random generator of a run: continued from ``previous``, or seeded anew.
+
+    Parameters
+    ----------
+    previous : FittedState or None
+    random_state : int, RandomState instance or None
+
+    Returns
+    -------
+    rng : numpy.random.Generator
+    """
+    if previous is not None and previous.rng_state is not None:
+        rng = np.random.Generator(np.random.PCG64())
+        rng.bit_generator.state = previous.rng_state
+        return rng
+    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    return np.random.default_rng(seed)
+
+
+def run(config, inputs, *, reused_callbacks=None, saver=None):
+    """Build the run that ``config`` describes on ``inputs``, train, and warn about it.
+
+    Parameters
+    ----------
+    config : RunConfig
+    inputs : RunInputs
+    reused_callbacks : list of Callback, optional
+        The callbacks of the previous ``partial_fit`` call, continued when
+        the callback parameters did not change; fresh ones otherwise.
+    saver : callable, optional
+        ``saver(path, state)`` writes the model with the given FittedState
+        (for :class:`~sknielsen.callbacks.Checkpoint`).
+
+    Returns
+    -------
+    result : RunResult
+    """
+    data, previous, rng = inputs.data, inputs.previous, inputs.rng
+    network = _network(config, data, previous, rng)
+    if previous is None:
+        warn_if_saturating(network, data.X)
+    user_callbacks = reused_callbacks or _default_callbacks(config, inputs.validation)
+    history_every = {"samples": [], "validation_accuracy": []}
+    trainer = Trainer(
+        network,
+        cost=config.plugins.cost,
+        penalty=Penalty(
+            config.plugins.regularizer,
+            config.lmbda,
+            data.X.shape[0],
+            network.n_weights,
+            network.dtype,
+        ),
+        optimizer=config.plugins.optimizer,
+        state=_optimizer_state(config, previous, network.params),
+        history=previous.history if previous else None,
+        callbacks=_run_callbacks(config, inputs, user_callbacks, history_every),
+        epoch=previous.n_iter if previous else 0,
+        samples_seen=previous.samples_seen if previous else 0,
+        saver=None if saver is None else _state_saver(saver, config, inputs),
+    )
+    probe = CostProbe(trainer, data)
+    epochs = 1 if inputs.incremental else config.epochs
+    batching = _batching(config, network, data.X.shape, epochs, rng)
+    if batching.engine == "numba":  # its kernels read rows in place
+        data = _c_contiguous(data)
+    train(trainer, data, epochs=epochs, batching=batching, rng=rng)
+    warn_about(config, trainer, probe)
+    return RunResult(trainer, batching.engine, user_callbacks, history_every)
+
+
+def state_after(trainer, rng, config, inputs):
+    """The FittedState a run leaves (copies, safe to keep), label encoding aside.
+
+    Parameters
+    ----------
+    trainer : Trainer
+    rng : numpy.random.Generator
+    config : RunConfig
+    inputs : RunInputs
+
+    Returns
+    -------
+    state : FittedState
+        Its ``targets``, ``n_features_in`` and ``feature_names_in`` are
+        left for the estimator to fill (``dataclasses.replace``).
+    """
+    return FittedState.copied(
+        coefs=trainer.network.weights,
+        intercepts=trainer.network.biases,
+        plugins=config.plugins.as_dict(),
+        optimizer_state=trainer.state,
+        history=trainer.history,
+        rng_state=rng.bit_generator.state,
+        n_iter=trainer.epoch,
+        samples_seen=trainer.samples_seen,
+        targets=None,
+        n_features_in=inputs.data.X.shape[1],
+        feature_names_in=None,
+    )
+
+
+def _state_saver(saver, config, inputs):
+    def save(path, trainer):
+        saver(path, state_after(trainer, inputs.rng, config, inputs))
+
+    return save
+
+
+def _network(config, data, previous, rng):
+    """The network to train: ``previous``'s weights (copied), or new ones."""
+    n_features, n_outputs = data.X.shape[1], data.Y.shape[1]
+    plugins_ = config.plugins
+    if previous is None:
+        sizes = (n_features, *config.hidden_sizes, n_outputs)
+    else:
+        sizes = (n_features, *(c.shape[1] for c in previous.coefs))
+    activations = [plugins_.activation] * (len(sizes) - 2) + [plugins_.output_activation]
+    network = Network(sizes, activations, dtype=config.dtype)
+    if previous is None:
+        network.initialize(plugins_.initializer, rng)
+    else:
+        network.set_coefs(previous.coefs, previous.intercepts)
+    return network
+
+
+def _optimizer_state(config, previous, params):
+    """The optimizer state to continue from, or a fresh one."""
+    optimizer = config.plugins.optimizer
+    fresh = new_optimizer_state(optimizer, params, config.eta)
+    if previous is None:
+        return fresh
+    before = previous.plugins["optimizer"]
+    if type(before) is not type(optimizer):
+        warn(
+            f"The optimizer changed from {plugins.name_of(before)!r} to "
+            f"{plugins.name_of(optimizer)!r} since the last fit: training "
+            f"continues from the current weights with a fresh optimizer state "
+            f"(eta={config.eta:g})."
+        )
+        return fresh
+    state = previous.optimizer_state
+    if state["eta0"] != config.eta:  # the user set a new eta since: it takes over
+        state["eta"] = state["eta0"] = config.eta
+    return state
+
+
+def callback_specification(config):
+    """What a run's callbacks are made from: ``partial_fit`` keeps them while it is unchanged.
+
+    Parameters
+    ----------
+    config : RunConfig
+
+    Returns
+    -------
+    specification : tuple
+        Comparable with ``==``.
+    """
+    return (
+        config.early_stopping,
+        config.n_iter_no_change,
+        config.schedule,
+        [clone(callback) for callback in config.callbacks],
+    )
+
+
+def _default_callbacks(config, validation):
+    """The callbacks the shorthand parameters stand for, then clones of the user's."""
+    watched = "validation_accuracy" if validation is not None else "loss"
+    patience = config.early_stopping or config.n_iter_no_change
+    if config.schedule == "halve_on_plateau":
+        shorthand = [HalveOnPlateau(watched, patience)]
+    elif config.early_stopping is not None:
+        shorthand = [EarlyStopping(watched, patience)]
+    else:
+        shorthand = []
+    return shorthand + [clone(callback) for callback in config.callbacks]
+
+
+def _run_callbacks(config, inputs, user_callbacks, history_every):
+    """Every callback of a run, in order: monitoring, the user's, printing."""
+    validation, data = inputs.validation, inputs.data
+    monitored = config.monitor
+    if monitored is None:
+        monitored = ("validation_accuracy",) if validation is not None else ()
+    if validation is None:
+        monitored = tuple(m for m in monitored if not m.startswith("validation"))
+    watched_keys = {getattr(c, "monitor", None) for c in user_callbacks}
+    monitored = (*monitored, *sorted((watched_keys & set(MONITORS)) - set(monitored)))
+    train_data = (data.X, data.Y, data.sample_weight)
+    callbacks = [Monitor(monitored, train_data, validation, inputs.score)]
+    if config.monitor_every is not None and validation is not None:
+        callbacks.append(
+            MonitorEvery(config.monitor_every, validation, history_every, inputs.score)
+        )
+    callbacks += user_callbacks
+    if config.verbose:
+        if sys.stdout.isatty():
+            callbacks.append(ProgressBar(sys.stdout))
+        callbacks.append(VerbosePrinter(1 if inputs.incremental else config.epochs))
+    return callbacks
+
+
+def _batching(config, network, shape, epochs, rng):
+    augment = _augmenter(config, shape[1], rng)
+    engine, why = choose_engine(
+        config.engine,
+        network,
+        config.plugins,
+        dropout=config.dropout,
+        augment=augment,
+        batch_size=config.mini_batch_size,
+        sample_passes=shape[0] * epochs,
+    )
+    if config.verbose:
+        print(f"Training with the {engine} engine{why}.")
+    return Batching(config.mini_batch_size, config.shuffle, config.dropout, augment, engine)
+
+
+def _augmenter(config, n_features, rng):
+    """A function distorting a mini-batch of rows, or None without ``augment``."""
+    augmenter = config.augmenter
+    if augmenter is None:
+        return None
+    shape = image_shape_for(n_features, config.image_shape)
+
+    def distort(rows):
+        images = rows.reshape(len(rows), *shape)
+        return augmenter(images, rng).reshape(len(rows), n_features)
+
+    return distort
+
+
+def _c_contiguous(data):
+    """The training data with dense X and Y C-contiguous (copied only where they are not)."""
+    X = data.X if sp.issparse(data.X) else np.ascontiguousarray(data.X)
+    return replace(data, X=X, Y=np.ascontiguousarray(data.Y))
