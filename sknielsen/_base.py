@@ -64,7 +64,7 @@ class _BaseNielsenMLP(BaseEstimator):
         "initializer": [str, callable],
         "regularizer": _plugin_constraint(plugins.Regularizer),
         "lmbda": [Interval(numbers.Real, 0, None, closed="left")],
-        "optimizer": _plugin_constraint(plugins.Optimizer),
+        "optimizer": [*_plugin_constraint(plugins.Optimizer), HasMethods(["minimize"])],
         "eta": [Interval(numbers.Real, 0, None, closed="neither")],
         "mini_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],

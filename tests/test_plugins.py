@@ -2,6 +2,7 @@
 
 import copy
 import textwrap
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -309,7 +310,7 @@ def test_l2_and_l1_closed_forms():
 
 
 def test_l2_with_sgd_is_the_books_weight_decay():
-    from sknielsen.training._loop import Penalty
+    from sknielsen.training._loop import Penalty, optimizer_step
 
     w = np.array([1.0, -2.0])
     g = np.array([0.3, 0.1])
@@ -326,7 +327,13 @@ def test_l2_with_sgd_is_the_books_weight_decay():
         penalty = Penalty(regularizer, lmbda, n, n_weights=2, dtype=np.float64)
         penalty.add_gradient(coupled, expected)
         expected -= eta * coupled
-        SGD().step(params, grads, {"eta": eta}, penalty)
+        trainer = SimpleNamespace(
+            network=SimpleNamespace(params=params),
+            optimizer=SGD(),
+            penalty=penalty,
+            state={"eta": eta},
+        )
+        optimizer_step(trainer, grads)
         assert_allclose(params, expected, rtol=1e-14)
 
 
@@ -416,3 +423,43 @@ def test_adam_update_by_hand():
     expected = -eta * np.sign(g1) + step2
     result = run_optimizer(Adam(beta1=beta1, beta2=beta2, epsilon=eps), [g1, g2], eta=eta)
     assert_allclose(result, expected, rtol=1e-7)
+
+
+# -- the optimizer contract and the kernel spec -------------------------------------
+
+
+def test_per_step_optimizers_have_init_and_update_only():
+    """optax's contract: no step of their own; the loop applies the penalty and the update."""
+    for name in ("sgd", "momentum", "nesterov", "adam"):
+        optimizer = plugins.get("optimizer", name)
+        assert isinstance(optimizer, plugins.Optimizer)
+        assert not hasattr(optimizer, "step") and not hasattr(optimizer, "minimize")
+    for name in ("newton", "lbfgs"):
+        solver = plugins.get("optimizer", name)
+        assert isinstance(solver, plugins.Solver) and not isinstance(solver, plugins.Optimizer)
+        assert not hasattr(solver, "update")
+
+
+def test_kernel_specs_are_plain_data_declared_by_the_exact_class():
+    assert plugins.Momentum(mu=0.5).kernel_spec() == plugins.KernelSpec(
+        "optimizer", "momentum", {"mu": 0.5}
+    )
+    assert plugins.Nesterov(mu=0.3).kernel_spec().name == "nesterov"
+    assert plugins.Adam(beta1=0.8).kernel_spec().params == {
+        "beta1": 0.8,
+        "beta2": 0.999,
+        "epsilon": 1e-8,
+    }
+    assert plugins.L2().kernel_spec().name == "l2"
+
+    class Halved(plugins.Sigmoid):
+        """A variant that may change the maths: it runs on NumPy unless it declares a kernel."""
+
+    class Declared(plugins.Sigmoid):
+        kernel = "sigmoid"
+
+    assert Halved().kernel_spec() is None
+    assert Declared().kernel_spec().name == "sigmoid"
+    for kind in ("augmenter", "initializer"):
+        for name in plugins.available(kind):
+            assert plugins.get(kind, name).kernel_spec() is None

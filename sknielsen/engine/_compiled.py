@@ -20,23 +20,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._core.sparse import is_canonical_csr
-from ..plugins import (
-    L1,
-    L2,
-    SGD,
-    Adam,
-    CrossEntropyCost,
-    Identity,
-    LogLikelihoodCost,
-    Momentum,
-    Nesterov,
-    NoRegularizer,
-    QuadraticCost,
-    ReLU,
-    Sigmoid,
-    Softmax,
-    Tanh,
-)
 
 #: Mini-batches per kernel call when dropout masks must be drawn for them first.
 SEGMENT_BATCHES = 512
@@ -45,13 +28,16 @@ SEGMENT_BATCHES = 512
 #: rows are padded to a multiple of it in the kernels' working copy.
 VECTOR_BYTES = 64
 
-#: The plugin classes with kernels. Exact classes: a subclass may change the maths.
-SUPPORTED = {
-    "activation": (Sigmoid, Tanh, ReLU, Identity, Softmax),
-    "cost": (QuadraticCost, CrossEntropyCost, LogLikelihoodCost),
-    "regularizer": (NoRegularizer, L2, L1),
-    "optimizer": (SGD, Momentum, Nesterov, Adam),
+#: The rules the kernels implement, by plugin kind: what a plugin's
+#: :meth:`~sknielsen.plugins.Plugin.kernel_spec` must name to run here.
+KERNELS = {
+    "activation": ("sigmoid", "tanh", "relu", "identity", "softmax"),
+    "cost": ("quadratic", "cross_entropy", "log_likelihood"),
+    "regularizer": ("none", "l2", "l1"),
+    "optimizer": ("sgd", "momentum", "nesterov", "adam"),
 }
+#: Where each optimizer hyper-parameter goes in the kernels' ``Rule.hyper``.
+_HYPER_POSITIONS = {"mu": "MU", "beta1": "BETA1", "beta2": "BETA2", "epsilon": "EPSILON"}
 
 
 @functools.cache
@@ -97,11 +83,11 @@ def unsupported(network, cost, regularizer, optimizer, *, dropout, augment):
     chosen = [("cost", cost), ("regularizer", regularizer), ("optimizer", optimizer)]
     chosen += [("activation", activation) for activation in network.activations]
     for kind, plugin in chosen:
-        if type(plugin) not in SUPPORTED[kind]:
-            known = ", ".join(supported.name for supported in SUPPORTED[kind])
+        spec = plugin.kernel_spec()
+        if spec is None or spec.name not in KERNELS[kind]:
             return (
                 f"the {kind} {type(plugin).__name__} has no compiled kernel "
-                f"(those with kernels: {known})"
+                f"(those with kernels: {', '.join(KERNELS[kind])})"
             )
     return None
 
@@ -121,7 +107,7 @@ class CompiledTrainer:
     network : Network
         Its ``params`` are updated in place.
     cost, regularizer, optimizer : plugins
-        Of the classes in ``SUPPORTED``; see :func:`unsupported`.
+        Whose kernel specs name rules in ``KERNELS``; see :func:`unsupported`.
     lmbda : float
         Regularization parameter λ.
     n_train : int
@@ -147,7 +133,12 @@ class CompiledTrainer:
             raise ValueError(f"The compiled engine cannot train this network: {reason}.")
         kernels = _kernels()
         self.network = network
-        self.cost, self.regularizer, self.optimizer = cost, regularizer, optimizer
+        self.regularizer = regularizer
+        self._specs = {
+            "cost": cost.kernel_spec(),
+            "regularizer": regularizer.kernel_spec(),
+            "optimizer": optimizer.kernel_spec(),
+        }
         self.lmbda, self.n_train = float(lmbda), int(n_train)
         self.batch_size = int(batch_size)
         self.dropout = float(dropout)
@@ -299,22 +290,18 @@ class CompiledTrainer:
         eta = float(state["eta"])
         hyper[kernels.ETA] = eta
         hyper[kernels.PENALTY] = self.lmbda / self.n_train
-        # NumPy's L2 decays only when λ ≠ 0 (a factor of exactly 1 otherwise).
-        decays = type(self.regularizer) is L2 and self.lmbda
-        hyper[kernels.DECAY] = 1.0 - eta * self.lmbda / self.n_train if decays else 1.0
+        # The regularizer's own decay factor: None (no decay form) runs as 1.
+        factor = self.regularizer.decay_factor(eta, self.lmbda, self.n_train)
+        hyper[kernels.DECAY] = 1.0 if factor is None else factor
         hyper[kernels.CLIP] = np.finfo(dtype).eps
-        for name, position in (
-            ("mu", kernels.MU),
-            ("beta1", kernels.BETA1),
-            ("beta2", kernels.BETA2),
-            ("epsilon", kernels.EPSILON),
-        ):
-            hyper[position] = getattr(self.optimizer, name, 0.0)
+        specs = self._specs
+        for name, value in specs["optimizer"].params.items():
+            hyper[getattr(kernels, _HYPER_POSITIONS[name])] = value
         unused = np.empty(0, dtype=dtype)
         return kernels.Rule(
-            cost=codes["cost"][self.cost.name],
-            penalty=codes["regularizer"][self.regularizer.name],
-            optimizer=codes["optimizer"][self.optimizer.name],
+            cost=codes["cost"][specs["cost"].name],
+            penalty=codes["regularizer"][specs["regularizer"].name],
+            optimizer=codes["optimizer"][specs["optimizer"].name],
             hyper=hyper,
             velocity=state.get("velocity", unused),
             first_moment=state.get("m", unused),
@@ -340,7 +327,9 @@ def _layers(kernels, network):
         weight_starts=weight_starts.astype(np.int64),
         bias_starts=bias_starts.astype(np.int64),
         unit_starts=unit_starts.astype(np.int64),
-        activations=np.array([codes[a.name] for a in network.activations], dtype=np.int64),
+        activations=np.array(
+            [codes[a.kernel_spec().name] for a in network.activations], dtype=np.int64
+        ),
         first=np.zeros(sizes[0] * slots[0], dtype=network.dtype),
     )
 

@@ -14,6 +14,8 @@ class Sigmoid(Activation):
     Computed with :func:`scipy.special.expit`, which never overflows.
     """
 
+    kernel = "sigmoid"
+
     output_range = (0.0, 1.0)
 
     def fn(self, z, out=None):
@@ -34,6 +36,8 @@ class Sigmoid(Activation):
 class Tanh(Activation):
     """The hyperbolic tangent, a rescaled sigmoid with outputs in (−1, 1)."""
 
+    kernel = "tanh"
+
     output_range = (-1.0, 1.0)
 
     def fn(self, z, out=None):
@@ -53,6 +57,8 @@ class Tanh(Activation):
 class ReLU(Activation):
     """The rectified linear unit max(0, z); its derivative at 0 is taken as 0."""
 
+    kernel = "relu"
+
     output_range = (0.0, np.inf)
 
     def fn(self, z, out=None):
@@ -69,6 +75,8 @@ class ReLU(Activation):
 @register("activation", "identity")
 class Identity(Activation):
     """The linear neuron σ(z) = z."""
+
+    kernel = "identity"
 
     def fn(self, z, out=None):
         if out is None:
@@ -91,6 +99,8 @@ class Softmax(Activation):
     ∂aⱼ/∂zₖ = aⱼ(δⱼₖ − aₖ), so softmax pairs with any cost, not only the
     log-likelihood.
     """
+
+    kernel = "softmax"
 
     output_range = (0.0, 1.0)
 

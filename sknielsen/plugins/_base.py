@@ -9,9 +9,30 @@ no training data; state that changes during training (an optimizer's
 velocity, say) lives in plain arrays handed back and forth by the engine.
 """
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from .._core.params import HyperParameters
+
+
+@dataclass(frozen=True)
+class KernelSpec:
+    """What a compiled engine needs to run a plugin natively: plain data, no class.
+
+    Attributes
+    ----------
+    kind : str
+        The plugin kind (``"optimizer"``, ...).
+    name : str
+        The rule an engine implements (``"momentum"``, ...).
+    params : dict
+        The hyper-parameters the rule reads, by name.
+    """
+
+    kind: str
+    name: str
+    params: dict = field(default_factory=dict)
 
 
 class Plugin(HyperParameters):
@@ -26,6 +47,26 @@ class Plugin(HyperParameters):
     kind = None
     #: Name under which the class was registered; set by ``register``.
     name = None
+    #: The rule a compiled engine runs for this exact class (see :meth:`kernel_spec`),
+    #: or None; declared by the class itself, never inherited.
+    kernel = None
+
+    def kernel_spec(self):
+        """Declare how an engine can run this plugin natively, or None when it cannot.
+
+        Only a class that declares ``kernel`` in its own body has a spec: a
+        subclass may change the maths, so it runs on the NumPy engine
+        unless it declares a kernel too.
+
+        Returns
+        -------
+        spec : KernelSpec or None
+            The kind, the rule's name and the hyper-parameters.
+        """
+        declared = type(self).__dict__.get("kernel")
+        if declared is None:
+            return None
+        return KernelSpec(self.kind, declared, self.get_params())
 
     def _describe(self):
         return f"{self.kind} {self.name!r} ({type(self).__name__})"
@@ -167,13 +208,15 @@ class Initializer(Plugin):
 
 
 class Optimizer(Plugin):
-    """A per-step gradient rule, in the spirit of optax.
+    """A per-step gradient rule, in the spirit of optax: ``init`` and ``update`` only.
 
     ``init(params)`` makes the state (a dict of plain arrays) and
     ``update(grads, state, params)`` returns ``(updates, state)``; the
     training loop then adds ``updates`` to ``params``. ``params`` and
     ``grads`` are one flat 1-D array holding every weight and bias of the
     network, so an optimizer does not need to know the network's shape.
+    ``grads`` already holds the penalty's gradient, or the loop has applied
+    the regularizer's decay to the weights (see ``decouples_decay``).
 
     The learning rate lives in the state as ``state["eta"]`` (a float),
     which the training loop adds to what :meth:`init` returns: a schedule
@@ -181,50 +224,70 @@ class Optimizer(Plugin):
     """
 
     kind = "optimizer"
+    #: True when ``update`` is exactly −η·grads. The gradient step of an L2
+    #: penalty is then the book's decay w ← (1 − ηλ/n)w, which the loop
+    #: applies to the weights directly, one pass instead of two.
+    decouples_decay = False
 
     def init(self, params):
-        """Return the initial state arrays for ``params`` (``eta`` is added by the loop)."""
+        """Return the initial state arrays for ``params`` (``eta`` is added by the loop).
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+            The network's flat parameters.
+
+        Returns
+        -------
+        state : dict
+            Plain arrays, saved with the model.
+        """
         return {}
 
     def update(self, grads, state, params):
         """Return ``(updates, new_state)``, reading η from ``state["eta"]``.
 
-        ``grads`` (penalty included) belongs to the engine's scratch space:
-        an optimizer may overwrite it and return it as ``updates``.
-        """
-        raise NotImplementedError
-
-    def step(self, params, grads, state, penalty):
-        """Apply one step to ``params`` in place and return the new state.
-
-        The default adds the penalty's gradient to ``grads`` and applies
-        :meth:`update`. Optimizers whose step has a cheaper exact form with
-        some penalties (plain SGD with L2's weight decay) override it.
+        ``grads`` belongs to the engine's scratch space: an optimizer may
+        overwrite it and return it as ``updates``.
 
         Parameters
         ----------
-        params, grads : ndarray of shape (n_params,)
+        grads, params : ndarray of shape (n_params,)
         state : dict
-        penalty : Penalty
-            The regularizer with its λ and n (see :mod:`sknielsen._loop`).
+
+        Returns
+        -------
+        updates : ndarray of shape (n_params,)
+            Added to ``params`` by the loop.
+        state : dict
         """
-        penalty.add_gradient(grads, params)
-        updates, state = self.update(grads, state, params)
-        params += updates
-        return state
+        raise NotImplementedError
 
 
-class Solver(Optimizer):
+class Solver(Plugin):
     """A full-batch optimizer: it minimizes the cost over the whole training set.
 
     Solvers (Newton's method, L-BFGS) are driven once per training run by
     :meth:`minimize` instead of once per mini-batch. Each iteration counts
     as an epoch: callbacks run after it and may change η (in
-    ``state["eta"]``) or stop training.
+    ``state["eta"]``) or stop training. They are registered, and chosen, as
+    the ``optimizer`` kind.
     """
 
-    def update(self, grads, state, params):
-        raise TypeError(f"{type(self).__name__} is a full-batch solver: it has no per-step update.")
+    kind = "optimizer"
+
+    def init(self, params):
+        """Return the initial state arrays for ``params`` (``eta`` is added by the loop).
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        state : dict
+        """
+        return {}
 
     def minimize(self, objective, params, state, iterations, iteration_done):
         """Minimize ``objective`` for up to ``iterations`` iterations, in place on ``params``.
@@ -268,6 +331,12 @@ class Augmenter(Plugin):
         raise NotImplementedError
 
 
+#: The base classes of each kind: an ``optimizer`` is a per-step Optimizer or a Solver.
 BASES = {
-    base.kind: base for base in (Cost, Activation, Regularizer, Initializer, Optimizer, Augmenter)
+    "cost": (Cost,),
+    "activation": (Activation,),
+    "regularizer": (Regularizer,),
+    "initializer": (Initializer,),
+    "optimizer": (Optimizer, Solver),
+    "augmenter": (Augmenter,),
 }

@@ -28,6 +28,8 @@ class QuadraticCost(Cost):
     down when a neuron saturates (chapter 3 of the book).
     """
 
+    kernel = "quadratic"
+
     output_activation = "sigmoid"
     output_activations = ("sigmoid", "softmax", "tanh", "identity")
 
@@ -50,6 +52,8 @@ class CrossEntropyCost(Cost):
     With sigmoid outputs δᴸ = a − y exactly: σ'(z) cancels, so there is no
     learning slowdown. Outputs of exactly 0 or 1 give a finite cost.
     """
+
+    kernel = "cross_entropy"
 
     output_activation = "sigmoid"
     output_activations = ("sigmoid", "softmax")
@@ -74,6 +78,8 @@ class LogLikelihoodCost(Cost):
 
     Made for softmax outputs, with which δᴸ = a − y.
     """
+
+    kernel = "log_likelihood"
 
     output_activation = "softmax"
     output_activations = ("softmax",)

@@ -3,7 +3,8 @@
 ``params`` and ``grads`` are flat 1-D arrays holding every weight and bias.
 ``grads`` is the engine's scratch space, so the rules scale it in place and
 return it as the update: one or two NumPy calls per mini-batch. The learning
-rate is read from ``state["eta"]`` at every step.
+rate is read from ``state["eta"]`` at every step. The per-step rules declare
+the kernel a compiled engine runs for them (``kernel``).
 """
 
 from numbers import Integral, Real
@@ -19,22 +20,13 @@ from ._registry import register
 class SGD(Optimizer):
     """Plain stochastic gradient descent: w ← w − η∇C."""
 
+    kernel = "sgd"
+    # With L2, w − η(∂C₀/∂w + (λ/n)w) is the book's (1 − ηλ/n)w − η∂C₀/∂w.
+    decouples_decay = True
+
     def update(self, grads, state, params):
         grads *= -state["eta"]
         return grads, state
-
-    def step(self, params, grads, state, penalty):
-        # With L2, w − η(∂C₀/∂w + (λ/n)w) is the book's (1 − ηλ/n)w − η∂C₀/∂w:
-        # one pass over the weights instead of forming the penalty's gradient.
-        eta = state["eta"]
-        factor = penalty.decay_factor(eta)
-        if factor is None:
-            penalty.add_gradient(grads, params)
-        elif factor != 1.0:
-            penalty.weights(params)[...] *= factor
-        grads *= -eta
-        params += grads
-        return state
 
 
 @register("optimizer", "momentum")
@@ -52,6 +44,7 @@ class Momentum(Optimizer):
     """
 
     _parameter_constraints = {"mu": [Interval(Real, 0, 1, closed="both")]}
+    kernel = "momentum"
 
     def __init__(self, mu=0.9):
         self.mu = mu
@@ -81,6 +74,8 @@ class Nesterov(Momentum):
     mu : float, default=0.9
         Momentum coefficient in [0, 1].
     """
+
+    kernel = "nesterov"
 
     def update(self, grads, state, params):
         velocity, state = super().update(grads, state, params)
@@ -115,6 +110,7 @@ class Adam(Optimizer):
         # An infinite ε would make every step zero: the bound is open at ∞.
         "epsilon": [Interval(Real, 0, np.inf, closed="neither")],
     }
+    kernel = "adam"
 
     def __init__(self, beta1=0.9, beta2=0.999, epsilon=1e-8):
         self.beta1 = beta1

@@ -71,11 +71,9 @@ def register(kind, name, *, replace=False):
         raise ValueError(f"A plugin name must be an identifier; got {name!r}.")
 
     def decorator(cls):
-        base = BASES[kind]
-        if not (isinstance(cls, type) and issubclass(cls, base)):
+        if not (isinstance(cls, type) and issubclass(cls, BASES[kind])):
             raise TypeError(
-                f"A {kind} plugin must be a subclass of "
-                f"sknielsen.plugins.{base.__name__}; got {cls!r}."
+                f"A {kind} plugin must be a subclass of {_base_names(kind)}; got {cls!r}."
             )
         current = _REGISTRY[kind].get(name)
         if current is not None and current is not cls and not replace:
@@ -204,7 +202,7 @@ def get(kind, name_or_instance):
         )
     raise TypeError(
         f"A {kind} must be a name ({', '.join(map(repr, available(kind)))}) or "
-        f"an instance of sknielsen.plugins.{BASES[kind].__name__}; got "
+        f"an instance of {_base_names(kind)}; got "
         f"{type(name_or_instance).__name__}."
     )
 
@@ -226,3 +224,8 @@ def name_of(plugin):
             "with sknielsen.plugins.register so that it can be found by name."
         )
     return name
+
+
+def _base_names(kind):
+    """The base classes of ``kind`` as users import them, for messages."""
+    return " or ".join(f"sknielsen.plugins.{base.__name__}" for base in BASES[kind])

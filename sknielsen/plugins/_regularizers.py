@@ -15,6 +15,8 @@ from ._registry import register
 class NoRegularizer(Regularizer):
     """No penalty."""
 
+    kernel = "none"
+
     def penalty(self, weights, lmbda, n):
         return 0.0
 
@@ -32,6 +34,8 @@ class L2(Regularizer):
     With plain SGD its gradient step is the book's weight decay
     w ← (1 − ηλ/n) w − η ∂C₀/∂w.
     """
+
+    kernel = "l2"
 
     def penalty(self, weights, lmbda, n):
         if not lmbda:  # 0 × an overflowed Σw² would be NaN
@@ -55,6 +59,8 @@ class L1(Regularizer):
     It shrinks every weight by a constant amount per step, so it drives
     unimportant weights to zero while leaving large ones almost intact.
     """
+
+    kernel = "l1"
 
     def penalty(self, weights, lmbda, n):
         if not lmbda:

@@ -63,6 +63,32 @@ class Penalty:
         return self.regularizer.decay_factor(eta, self.lmbda, self.n_train)
 
 
+def optimizer_step(trainer, grads):
+    """One step of a per-step optimizer: the one place a mini-batch's gradient is applied.
+
+    The penalty enters here, once: its gradient is added to ``grads``, or,
+    for an optimizer that ``decouples_decay`` (plain SGD), the
+    regularizer's decay factor scales the weights instead, the book's
+    w ← (1 − ηλ/n)w − η∂C₀/∂w in one pass. Then the optimizer's update is
+    added to the parameters.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        Its parameters and optimizer state change in place.
+    grads : ndarray of shape (n_params,)
+        The cost's gradient (scratch space: it is overwritten).
+    """
+    params, optimizer, penalty = trainer.network.params, trainer.optimizer, trainer.penalty
+    factor = penalty.decay_factor(trainer.state["eta"]) if optimizer.decouples_decay else None
+    if factor is None:
+        penalty.add_gradient(grads, params)
+    elif factor != 1.0:
+        penalty.weights(params)[...] *= factor
+    updates, trainer.state = optimizer.update(grads, trainer.state, params)
+    params += updates
+
+
 def new_optimizer_state(optimizer, params, eta):
     """The state a fresh run starts from: the optimizer's arrays, η and the initial η."""
     return {"eta": float(eta), "eta0": float(eta), **optimizer.init(params)}
@@ -472,9 +498,7 @@ class _MiniBatches:
         scale = 1.0 / m if self.scales is None else (self.scales[index] / m)[:, None]
         # The forward pass writes its outputs where epoch_loss reads them.
         grads = self.backprop.gradient(xb, yb, scale, output=self.outputs[start:stop])
-        trainer.state = trainer.optimizer.step(
-            trainer.network.params, grads, trainer.state, trainer.penalty
-        )
+        optimizer_step(trainer, grads)
 
     def _compiled_steps(self, start, stop):
         """The compiled engine's steps on the mini-batches of positions ``start:stop``."""
