@@ -33,7 +33,7 @@ from ._core.files import (
 )
 from .engine._network import parameter_count
 from .studies._book import add_book_command
-from .studies._plotting import _check_figure_format
+from .studies._plotting import check_figure_format
 from .utils import check_params
 
 DATASETS = ("digits", "mnist", "fashion-mnist")
@@ -150,7 +150,7 @@ def _write_training_outputs(net, args):
 def _train(args):
     _check_outputs(args.save, args.history, args.plot)
     if args.plot:
-        _check_figure_format(args.plot)
+        check_figure_format(args.plot)
     X_train, y_train, X_val, y_val, X_test, y_test, description = _load_dataset(
         args.dataset, args.data_dir, download=args.download
     )

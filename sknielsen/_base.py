@@ -41,7 +41,7 @@ def _plugin_constraint(base):
     return [str, HasMethods(methods)]
 
 
-class _BaseNielsenMLP(BaseEstimator):
+class BaseNielsenMLP(BaseEstimator):
     """Parameters, fitting and the forward pass shared by the book's estimators.
 
     Subclasses define ``__init__`` (the parameters, with their defaults),

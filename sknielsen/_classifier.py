@@ -9,7 +9,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import column_or_1d
 
 from . import plugins
-from ._base import _BaseNielsenMLP
+from ._base import BaseNielsenMLP
 from .callbacks import accuracy
 
 # What scikit-learn's check_classification_targets accepts (the targets of a classifier).
@@ -22,7 +22,7 @@ _CLASSIFICATION_TARGETS = (
 )
 
 
-class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
+class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
     """Feedforward neural network classifier of Nielsen's book, trained by SGD.
 
     A network of sigmoid (or other) neurons trained by vectorised mini-batch
@@ -224,7 +224,7 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
     """
 
     _parameter_constraints = {
-        **_BaseNielsenMLP._parameter_constraints,
+        **BaseNielsenMLP._parameter_constraints,
         "class_weight": [None, dict, StrOptions({"balanced"})],
     }
 

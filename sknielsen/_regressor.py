@@ -4,10 +4,10 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
-from ._base import _BaseNielsenMLP
+from ._base import BaseNielsenMLP
 
 
-class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
+class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     """Feedforward network regressor: the book's network with linear output neurons.
 
     Chapter 3's problem on linear neurons: with identity outputs and the

@@ -708,12 +708,12 @@ def plot_replay(result, path=None):
     -------
     fig : matplotlib.figure.Figure
     """
-    from ._plotting import _figure, _finish
+    from ._plotting import finish_figure, new_figure
 
     n_panels = len(result.series)
     columns = min(n_panels, 2)
     rows = -(-n_panels // columns)
-    fig = _figure(figsize=(6 * columns, 3.2 * rows), layout="constrained")
+    fig = new_figure(figsize=(6 * columns, 3.2 * rows), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False).ravel())
     by_epoch = RECORDS[result.name].by_epoch
     for ax, series in zip(axes, result.series):
@@ -729,7 +729,7 @@ def plot_replay(result, path=None):
         ax.set_visible(False)
     axes[0].legend()
     fig.suptitle(result.summary())
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 # -- command line ------------------------------------------------------------
@@ -768,10 +768,10 @@ def _list_command(args):
 
 def _replay_command(args):
     if args.plot:  # refused before the replay, not after it
-        from ._plotting import _check_figure_format
+        from ._plotting import check_figure_format
 
         check_writable(args.plot)
-        _check_figure_format(args.plot)
+        check_figure_format(args.plot)
     result = replay(args.name, args.data_dir, epochs=args.epochs)
     for line in result.lines():
         print(line)

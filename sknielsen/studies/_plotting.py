@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-def _figure(**kwargs):
+def new_figure(**kwargs):
     # A bare Figure, not pyplot: no global state, no window, works headless.
     try:
         from matplotlib.figure import Figure
@@ -32,7 +32,7 @@ def _figure(**kwargs):
     return Figure(**kwargs)
 
 
-def _finish(fig, path):
+def finish_figure(fig, path):
     if path is not None:
         # Rendered in memory, then written as every sknielsen file is: atomically,
         # and never over a directory, device, FIFO or socket.
@@ -69,7 +69,7 @@ def plot_training_size_comparison(
     scorer, _, data_set = metric.rpartition("_")
     percent = scorer == "accuracy"  # other scorers are plotted as they are
     scale = 100 if percent else 1
-    fig = _figure(figsize=(7, 4.5))
+    fig = new_figure(figsize=(7, 4.5))
     ax = fig.subplots()
     for name in sorted({row["estimator"] for row in summary}):
         rows = [row for row in summary if row["estimator"] == name]
@@ -90,7 +90,7 @@ def plot_training_size_comparison(
     ax.grid(True, alpha=0.3)
     ax.legend()
     ax.set_title(title or f"{label} as the training set grows (band: min–max over seeds)")
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 def plot_history(model_or_history, path=None):
@@ -109,7 +109,7 @@ def plot_history(model_or_history, path=None):
     fig : matplotlib.figure.Figure
     """
     history = getattr(model_or_history, "history_", model_or_history)
-    fig = _figure(figsize=(7, 4.5))
+    fig = new_figure(figsize=(7, 4.5))
     cost_ax = fig.subplots()
     accuracy_ax = cost_ax.twinx()
     drawn = False
@@ -139,7 +139,7 @@ def plot_history(model_or_history, path=None):
     handles = cost_ax.get_legend_handles_labels()
     more = accuracy_ax.get_legend_handles_labels()
     cost_ax.legend(handles[0] + more[0], handles[1] + more[1], loc="center right")
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
@@ -170,7 +170,7 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
     shown = min(n_hidden, max_neurons)
     cols = min(10, shown)
     rows = int(np.ceil(shown / cols))
-    fig = _figure(figsize=(cols * 1.1, rows * 1.1))
+    fig = new_figure(figsize=(cols * 1.1, rows * 1.1))
     axes = fig.subplots(rows, cols, squeeze=False)
     limit = np.abs(weights[:, :shown]).max()
     for index, ax in enumerate(axes.ravel()):
@@ -180,7 +180,7 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
                 weights[:, index].reshape(image_shape), cmap="RdBu_r", vmin=-limit, vmax=limit
             )
     fig.suptitle("First-layer weights (red: positive, blue: negative)")
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 def plot_eta_search(result, path=None):
@@ -195,7 +195,7 @@ def plot_eta_search(result, path=None):
     -------
     fig : matplotlib.figure.Figure
     """
-    fig = _figure(figsize=(7, 4.5))
+    fig = new_figure(figsize=(7, 4.5))
     ax = fig.subplots()
     for trial in sorted(result.trace, key=lambda t: t["eta"]):
         costs = np.asarray(trial["costs"], dtype=float)
@@ -214,7 +214,7 @@ def plot_eta_search(result, path=None):
         "(dotted: cost did not fall at every epoch)"
     )
     ax.legend(fontsize="small")
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 def plot_lmbda_search(result, path=None):
@@ -229,7 +229,7 @@ def plot_lmbda_search(result, path=None):
     -------
     fig : matplotlib.figure.Figure
     """
-    fig = _figure(figsize=(7, 4.5))
+    fig = new_figure(figsize=(7, 4.5))
     ax = fig.subplots()
     trials = sorted(result.trace, key=lambda t: t["lmbda"])
     ax.plot([t["lmbda"] for t in trials], [100 * t["score"] for t in trials], marker="o")
@@ -238,10 +238,10 @@ def plot_lmbda_search(result, path=None):
     ax.set_xlabel("λ")
     ax.set_ylabel("Validation accuracy (%)")
     ax.set_title(f"Best λ ≈ {result.best:.3g} ({result.best_score:.2%})")
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
-def _check_figure_format(path):
+def check_figure_format(path):
     """Fail before long work if ``--plot`` could not be drawn: no matplotlib, unknown format."""
     try:
         from matplotlib.figure import Figure
