@@ -110,16 +110,21 @@ def check_gradients(
         data_cost = np.average(cost.fn(network.feedforward(X), Y), weights=sample_weight)
         return data_cost + penalty.value(network.params)
 
-    numeric = np.empty_like(analytic)
-    params = network.params
-    for i in range(params.size):
-        original = params[i]
-        params[i] = original + epsilon
-        plus = total_cost()
-        params[i] = original - epsilon
-        minus = total_cost()
-        params[i] = original
-        numeric[i] = (plus - minus) / (2.0 * epsilon)
+    numeric = _central_differences(total_cost, network.params, epsilon)
     norm = np.linalg.norm(analytic) + np.linalg.norm(numeric)
     error = np.linalg.norm(analytic - numeric) / norm if norm else 0.0
     return GradientCheck(float(error), analytic, numeric)
+
+
+def _central_differences(cost, params, epsilon):
+    """∂cost/∂params[i] by (cost(p + εeᵢ) − cost(p − εeᵢ)) / 2ε, changing ``params`` in place."""
+    numeric = np.empty_like(params)
+    for i in range(params.size):
+        original = params[i]
+        params[i] = original + epsilon
+        plus = cost()
+        params[i] = original - epsilon
+        minus = cost()
+        params[i] = original
+        numeric[i] = (plus - minus) / (2.0 * epsilon)
+    return numeric

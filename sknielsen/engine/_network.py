@@ -205,11 +205,26 @@ class Backprop:
         grads : ndarray of shape (n_params,)
             The flat gradient; the same buffer at every call.
         """
-        network = self.network
         m = X.shape[0]
-        last = network.n_layers - 1
-        inputs = [X]
-        masks = []
+        last = self.network.n_layers - 1
+        inputs, masks = self._forward(X, output)
+        self._output = inputs[-1]
+        delta = self.cost.delta(
+            self._z[last][:m],
+            self._output,
+            Y,
+            self.network.activations[last],
+            out=self._delta[last][:m],
+        )
+        delta *= scale
+        self._backward(inputs, masks, delta)
+        return self.grads
+
+    def _forward(self, X, output):
+        """The forward pass of a mini-batch: each layer's input (after dropout), and the masks."""
+        network = self.network
+        m, last = X.shape[0], network.n_layers - 1
+        inputs, masks = [X], []
         for layer, (weights, biases, activation) in enumerate(
             zip(network.weights, network.biases, network.activations)
         ):
@@ -224,16 +239,12 @@ class Backprop:
                 inputs.append(a_kept)
             else:
                 inputs.append(a)
+        return inputs, masks
 
-        self._output = inputs[-1]
-        delta = self.cost.delta(
-            self._z[last][:m],
-            self._output,
-            Y,
-            network.activations[last],
-            out=self._delta[last][:m],
-        )
-        delta *= scale
+    def _backward(self, inputs, masks, delta):
+        """Backpropagate the output error ``delta`` into the gradient buffers (BP1–BP4)."""
+        network = self.network
+        m, last = delta.shape[0], network.n_layers - 1
         for layer in range(last, -1, -1):
             np.matmul(inputs[layer].T, delta, out=self._grad_weights[layer])
             np.add.reduce(delta, axis=0, out=self._grad_biases[layer])
@@ -247,4 +258,3 @@ class Backprop:
                 previous, self._z[layer - 1][:m], self._a[layer - 1][:m]
             )
             delta = previous
-        return self.grads
