@@ -1,0 +1,139 @@
+"""The training layer on its own: one resolution of the parameters, and the fitted-state pair."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
+from sknielsen.callbacks import EarlyStopping, HalveOnPlateau, StepDecay
+from sknielsen.plugins import Momentum
+from sknielsen.training import FittedState, RunConfig
+from sknielsen.utils import check_params
+
+
+def test_resolve_gives_an_immutable_configuration_of_fresh_plugins():
+    momentum = Momentum(mu=0.5)
+    config = check_params(NielsenMLPClassifier(optimizer=momentum, hidden_layer_sizes=7))
+    assert isinstance(config, RunConfig)
+    assert config.hidden_sizes == (7,)
+    assert config.plugins.optimizer == momentum and config.plugins.optimizer is not momentum
+    assert config.plugins.output_activation.name == "sigmoid"  # the cost's own
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.eta = 1.0
+    regressor = check_params(NielsenMLPRegressor())
+    assert regressor.plugins.output_activation.name == "identity"
+
+
+BAD_PARAMETERS = [
+    ({"mini_batch_size": True}, "must not be a boolean"),
+    ({"eta": -1.0}, "'eta' parameter"),
+    ({"monitor": ("validation_cost", "nonsense")}, "Unknown monitor names"),
+    ({"callbacks": [object()]}, "Callback instances"),
+    ({"cost": "log_likelihood", "output_activation": "sigmoid"}, "cannot be paired"),
+    ({"optimizer": "lbfgs", "dropout": 0.5}, "full-batch optimizers"),
+    ({"optimizer": "momentum", "optimizer__mu": 3.0}, "optimizer__mu"),
+    ({"callbacks": [EarlyStopping(patience=0)]}, r"callbacks\[0\]\.patience"),
+    ({"image_shape": (0, 4)}, "image_shape"),
+    ({"hidden_layer_sizes": (3, 0)}, "hidden_layer_sizes"),
+]
+
+
+@pytest.mark.parametrize("params, message", BAD_PARAMETERS)
+def test_fit_and_check_params_refuse_the_same_parameters_with_the_same_message(
+    params, message, small_digits
+):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=1).set_params(**params)
+    with pytest.raises(ValueError, match=message) as checked:
+        check_params(net)
+    with pytest.raises(ValueError, match=message) as fitted:
+        net.fit(X, y)
+    assert str(checked.value) == str(fitted.value)
+
+
+def test_widths_let_the_optimizer_check_the_network_size():
+    net = NielsenMLPClassifier(optimizer="newton", hidden_layer_sizes=(30,))
+    check_params(net)  # no widths, no size to check
+    with pytest.raises(ValueError, match="max_params"):
+        check_params(net, n_features=784, n_outputs=10)
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"early_stopping": 3}, [EarlyStopping("validation_accuracy", 3)]),
+        (
+            {"early_stopping": True, "n_iter_no_change": 4},
+            [EarlyStopping("validation_accuracy", 4)],
+        ),
+        ({"schedule": "halve_on_plateau"}, [HalveOnPlateau("validation_accuracy", 10)]),
+        (
+            {"early_stopping": 2, "callbacks": [StepDecay()]},
+            [EarlyStopping(patience=2), StepDecay()],
+        ),
+        ({}, []),
+    ],
+)
+def test_each_shorthand_builds_its_callback(params, expected, small_digits):
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(epochs=2, random_state=0, **params).fit(
+        X, y, X_val=X_val, y_val=y_val
+    )
+    assert net.callbacks_ == expected
+    spelled_out = [*expected]  # the same run, with the callbacks given explicitly
+    explicit = NielsenMLPClassifier(epochs=2, random_state=0, callbacks=spelled_out)
+    explicit.set_params(**{k: v for k, v in params.items() if k == "n_iter_no_change"})
+    explicit.fit(X, y, X_val=X_val, y_val=y_val)
+    np.testing.assert_array_equal(explicit.coefs_[0], net.coefs_[0])
+
+
+# -- the fitted-state pair -----------------------------------------------------------
+
+
+@pytest.fixture
+def fitted(small_digits):
+    X, X_val, y, y_val = small_digits
+    params = {"epochs": 2, "optimizer": "momentum", "random_state": 0}
+    return NielsenMLPClassifier(**params).fit(X, y, X_val=X_val, y_val=y_val), params
+
+
+def test_get_fitted_state_is_a_copy_that_later_training_leaves_alone(fitted, small_digits):
+    net, _ = fitted
+    X, _, y, _ = small_digits
+    state = net.get_fitted_state()
+    assert isinstance(state, FittedState)
+    before = state.coefs[0].copy()
+    net.partial_fit(X, y)
+    np.testing.assert_array_equal(state.coefs[0], before)
+    assert state.n_iter == 2 and net.n_iter_ == 3
+
+
+def test_a_state_moved_to_a_new_estimator_continues_exactly(fitted, small_digits):
+    net, params = fitted
+    X, X_test, y, _ = small_digits
+    moved = NielsenMLPClassifier.from_fitted_state(net.get_fitted_state(), **params)
+    np.testing.assert_array_equal(moved.predict_proba(X_test), net.predict_proba(X_test))
+    assert moved.best_epoch_ == net.best_epoch_ and moved.eta_ == net.eta_
+    net.partial_fit(X, y)
+    moved.partial_fit(X, y)  # the momentum and the generator carry over
+    np.testing.assert_array_equal(moved.coefs_[0], net.coefs_[0])
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"hidden_layer_sizes": (5,)}, "differs from the fitted network"),
+        ({"optimizer": "momentum", "optimizer__mu": 7.0}, "optimizer__mu"),
+    ],
+)
+def test_set_fitted_state_refuses_what_does_not_fit_and_changes_nothing(fitted, change, message):
+    net, params = fitted
+    other = NielsenMLPClassifier(**{**params, "hidden_layer_sizes": (30,)})
+    other.set_params(**change)
+    with pytest.raises(ValueError, match=message):
+        other.set_fitted_state(net.get_fitted_state())
+    assert not hasattr(other, "coefs_")
+    broken = dataclasses.replace(net.get_fitted_state(), n_features_in=3)
+    with pytest.raises(ValueError, match="n_features_in"):
+        NielsenMLPClassifier(**params).set_fitted_state(broken)
