@@ -50,6 +50,7 @@ def test_every_public_name_is_in_the_api_reference():
         "sknielsen.callbacks",
         "sknielsen.utils",
         "sknielsen.book",
+        "sknielsen.training",
     ]
     missing = []
     for name in modules:

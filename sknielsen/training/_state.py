@@ -1,10 +1,11 @@
 """The fitted state of an estimator: everything a fit leaves behind, in one object.
 
-The estimators capture their state into a :class:`FittedState` and restore
-it from one (``_capture_state`` / ``_restore_state``). ``fit``,
-``partial_fit``, ``warm_start``, :mod:`sknielsen.persistence` and the import
-of the book's files all go through that pair, so a model that was saved and
-loaded continues training exactly as the unsaved one would.
+The estimators give their state out as a :class:`FittedState` and take it
+in from one (``get_fitted_state`` / ``set_fitted_state``). ``fit``,
+``partial_fit``, ``warm_start``, checkpoints, :mod:`sknielsen.persistence`
+and the import of the book's files all go through that pair, so a model
+that was saved and loaded continues training exactly as the unsaved one
+would.
 """
 
 import copy
