@@ -163,6 +163,7 @@ class _BaseNielsenMLP(BaseEstimator):
         Returns
         -------
         self : estimator
+            This estimator, changed in place.
 
         Raises
         ------
@@ -449,17 +450,21 @@ class _BaseNielsenMLP(BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training inputs of this epoch.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Their targets, as in :meth:`fit`.
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever appear; required at the first call
             (classifier only).
         sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the cost.
         X_val, y_val : array-like, default=None
             Validation data for this epoch, as in :meth:`fit`.
 
         Returns
         -------
         self : estimator
+            The estimator, trained for one more epoch.
         """
         request = _FitRequest(X, y, X_val, y_val, sample_weight, incremental=True, classes=classes)
         return self._fit(request)

@@ -31,6 +31,7 @@ def expected_failed_checks(estimator):
     Parameters
     ----------
     estimator : NielsenMLPClassifier or NielsenMLPRegressor
+        The configuration to check.
 
     Returns
     -------
@@ -68,6 +69,7 @@ def check_params(estimator, n_features=None, n_outputs=None):
     Parameters
     ----------
     estimator : NielsenMLPClassifier or NielsenMLPRegressor
+        The estimator to check.
     n_features, n_outputs : int, optional
         The network's input and output widths. When both are given, the
         optimizer also checks the network's size: Newton's method, for one,

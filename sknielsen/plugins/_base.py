@@ -43,11 +43,37 @@ class Activation(Plugin):
     output_range = (-np.inf, np.inf)
 
     def fn(self, z, out=None):
-        """Return σ(z), written into ``out`` when given."""
+        """Return σ(z), written into ``out`` when given.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples, n_neurons)
+            Weighted inputs.
+        out : ndarray, optional
+            Where to write the result; shaped like ``z``.
+
+        Returns
+        -------
+        a : ndarray of shape (n_samples, n_neurons)
+            The activations.
+        """
         raise NotImplementedError
 
     def derivative(self, z, a):
-        """Return σ'(z) as a new array; ``a`` is σ(z), often cheaper to use."""
+        """Return σ'(z) as a new array.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples, n_neurons)
+            Weighted inputs.
+        a : ndarray of shape (n_samples, n_neurons)
+            The activations σ(z), often cheaper to use.
+
+        Returns
+        -------
+        derivative : ndarray of shape (n_samples, n_neurons)
+            The derivative σ'(z).
+        """
         raise NotImplementedError
 
     def backward(self, delta, z, a):
@@ -55,6 +81,15 @@ class Activation(Plugin):
 
         This is the vector-Jacobian product ``δ ← δ ⊙ σ'(z)`` of backprop
         (BP2). ``z`` is scratch space afterwards and may be overwritten.
+
+        Parameters
+        ----------
+        delta : ndarray of shape (n_samples, n_neurons)
+            ∂C/∂a, overwritten with ∂C/∂z.
+        z : ndarray of shape (n_samples, n_neurons)
+            Weighted inputs.
+        a : ndarray of shape (n_samples, n_neurons)
+            The activations σ(z).
 
         Returns
         -------
@@ -81,11 +116,37 @@ class Cost(Plugin):
     output_activations = ("sigmoid",)
 
     def fn(self, a, y):
-        """Return the cost of each sample, an array of shape (n_samples,)."""
+        """Return the cost of each sample.
+
+        Parameters
+        ----------
+        a : ndarray of shape (n_samples, n_outputs)
+            Activations of the output layer.
+        y : ndarray of shape (n_samples, n_outputs)
+            Targets.
+
+        Returns
+        -------
+        cost : ndarray of shape (n_samples,)
+            The cost of each sample.
+        """
         raise NotImplementedError
 
     def gradient(self, a, y):
-        """Return ∂C/∂a, an array shaped like ``a``."""
+        """Return ∂C/∂a, the gradient with respect to the outputs.
+
+        Parameters
+        ----------
+        a : ndarray of shape (n_samples, n_outputs)
+            Activations of the output layer.
+        y : ndarray of shape (n_samples, n_outputs)
+            Targets.
+
+        Returns
+        -------
+        gradient : ndarray of shape (n_samples, n_outputs)
+            ∂C/∂a of each sample.
+        """
         raise NotImplementedError
 
     def delta(self, z, a, y, activation, out=None):
@@ -105,6 +166,7 @@ class Cost(Plugin):
         Returns
         -------
         delta : ndarray of shape (n_samples, n_outputs)
+            The output error of each sample.
         """
         grad = self.gradient(a, y)
         if out is not None:
@@ -119,7 +181,22 @@ class Regularizer(Plugin):
     kind = "regularizer"
 
     def penalty(self, weights, lmbda, n):
-        """Return the penalty term added to the cost (a float)."""
+        """Return the penalty term added to the cost.
+
+        Parameters
+        ----------
+        weights : ndarray
+            Every weight of the network, in one flat array.
+        lmbda : float
+            The regularization parameter λ.
+        n : int
+            Size of the training set (the book's λ/n scaling).
+
+        Returns
+        -------
+        penalty : float
+            The term added to the mean cost.
+        """
         raise NotImplementedError
 
     def gradient(self, weights, lmbda, n, out):
@@ -128,6 +205,22 @@ class Regularizer(Plugin):
         ``out`` is scratch space shaped like ``weights``, so that a training
         step allocates nothing. Return None when the gradient is zero (no
         penalty, or λ = 0): the engine then skips adding it.
+
+        Parameters
+        ----------
+        weights : ndarray
+            Every weight of the network, in one flat array.
+        lmbda : float
+            The regularization parameter λ.
+        n : int
+            Size of the training set.
+        out : ndarray
+            Scratch space shaped like ``weights``.
+
+        Returns
+        -------
+        gradient : ndarray or None
+            ``out`` holding the gradient, or None when it is zero.
         """
         raise NotImplementedError
 
@@ -139,9 +232,19 @@ class Regularizer(Plugin):
         decay w ← (1 − ηλ/n)·w − η∂C₀/∂w, which plain SGD applies in one pass
         over the weights. Return None when the penalty has no such form.
 
+        Parameters
+        ----------
+        eta : float
+            The learning rate η.
+        lmbda : float
+            The regularization parameter λ.
+        n : int
+            Size of the training set.
+
         Returns
         -------
         factor : float or None
+            The factor, 1 − ηλ/n for L2, or None.
         """
         return None
 
@@ -183,7 +286,18 @@ class Optimizer(Plugin):
     kind = "optimizer"
 
     def init(self, params):
-        """Return the initial state arrays for ``params`` (``eta`` is added by the loop)."""
+        """Return the initial state for ``params`` (``eta`` is added by the loop).
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+            Every weight and bias of the network, in one flat array.
+
+        Returns
+        -------
+        state : dict
+            Plain arrays (a velocity, say); empty for plain SGD.
+        """
         return {}
 
     def update(self, grads, state, params):
@@ -191,6 +305,22 @@ class Optimizer(Plugin):
 
         ``grads`` (penalty included) belongs to the engine's scratch space:
         an optimizer may overwrite it and return it as ``updates``.
+
+        Parameters
+        ----------
+        grads : ndarray of shape (n_params,)
+            The gradient of the regularized cost.
+        state : dict
+            The state, with the current η in ``state["eta"]``.
+        params : ndarray of shape (n_params,)
+            The current parameters.
+
+        Returns
+        -------
+        updates : ndarray of shape (n_params,)
+            What the loop adds to ``params``.
+        new_state : dict
+            The state for the next step.
         """
         raise NotImplementedError
 
@@ -204,9 +334,18 @@ class Optimizer(Plugin):
         Parameters
         ----------
         params, grads : ndarray of shape (n_params,)
+            The parameters, changed in place, and the gradient of the cost
+            without the penalty (scratch space).
         state : dict
+            The state, with the current η in ``state["eta"]``.
         penalty : Penalty
-            The regularizer with its λ and n (see :mod:`sknielsen._loop`).
+            The regularizer with its λ and n, from the training loop:
+            ``penalty.add_gradient(grads, params)`` adds its gradient.
+
+        Returns
+        -------
+        state : dict
+            The state for the next step.
         """
         penalty.add_gradient(grads, params)
         updates, state = self.update(grads, state, params)
@@ -252,6 +391,7 @@ class Solver(Optimizer):
         Returns
         -------
         state : dict
+            The state after the last iteration.
         """
         raise NotImplementedError
 
