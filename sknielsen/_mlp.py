@@ -31,6 +31,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import plugins
 from ._compiled import numba_available, unsupported
 from ._diagnostics import CostProbe, warn_about, warn_if_saturating
+from ._doclink import DocumentationLink
 from ._loop import Batching, Penalty, Trainer, TrainingData, new_optimizer_state, train
 from ._network import Network, feedforward
 from ._state import FittedState
@@ -78,7 +79,7 @@ def _plugin_constraint(kind):
     return [str, HasMethods(methods)]
 
 
-class _BaseNielsenMLP(BaseEstimator):
+class _BaseNielsenMLP(DocumentationLink, BaseEstimator):
     """Parameters, fitting and the forward pass shared by the book's estimators.
 
     Subclasses define ``__init__`` (the parameters, with their defaults),
