@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+import threadpoolctl
+
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 
@@ -30,9 +32,13 @@ import sknielsen
 if not Path(sknielsen.__file__).resolve().is_relative_to(ROOT):
     raise RuntimeError(f"Documenting {sknielsen.__file__}, not the package of {ROOT}.")
 
-# The examples draw with matplotlib, off screen; scikit-learn's parallelism
-# stays on the cores given to the build.
+# The examples draw with matplotlib, off screen.
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# The gallery's networks are small: BLAS threads gain them nothing and, on a
+# busy machine, only spin waiting for cores (plot_optimizers.py took 50 s
+# with them and 13 s without, on this project's shared 2-core machine).
+threadpoolctl.threadpool_limits(limits=1, user_api="blas")
 
 project = "sknielsen"
 author = "the sknielsen developers"
@@ -58,13 +64,7 @@ exclude_patterns = [
     "_build",
     "sphinxext",
     "_templates",
-    # Gallery by-products sphinx-gallery writes beside its pages.
-    "auto_examples/*.ipynb",
-    "auto_examples/*.py",
-    "auto_examples/*.zip",
-    "auto_examples/*.md5",
-    "auto_examples/*.json",
-    "sg_execution_times.rst",
+    "_static",
     # A table that benchmarks/book_figure.py writes beside the figures it
     # draws; network-vs-svm.md shows the figures and the same numbers.
     "comparison-mnist/*.md",
@@ -83,10 +83,6 @@ nitpick_ignore = [
     # classes of the training loop, described where they are received.
     ("py:class", "Penalty"),
     ("py:class", "FullBatchObjective"),
-]
-nitpick_ignore_regex = [
-    # numpydoc's descriptive types ("array-like of shape (n_samples,)",
-    # "{'auto', 'min'}", "default=10") are words, not objects.
 ]
 
 # -- Markdown pages (myst-parser) -------------------------------------------
@@ -206,7 +202,8 @@ intersphinx_mapping = {}
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"sknielsen {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["sknielsen.css"]
 html_show_sourcelink = False
 html_theme_options = {
     "navbar_align": "left",

@@ -18,81 +18,35 @@ listed with the URI in full.
 import zlib
 from pathlib import Path
 
-# project: (base URL, URI prefix of an object's page, {role: [names]}).
-# Python's objects: (role, name, uri) with the anchor, as python.org has them.
+# Python's objects: (role, name, uri), with the anchor python.org gives them.
 PYTHON = (
     "https://docs.python.org/3/",
     [
-        ("py:class", "bool", "library/functions.html#bool"),
-        ("py:class", "bytes", "library/stdtypes.html#bytes"),
         ("py:class", "dict", "library/stdtypes.html#dict"),
         ("py:class", "float", "library/functions.html#float"),
         ("py:class", "int", "library/functions.html#int"),
         ("py:class", "list", "library/stdtypes.html#list"),
-        ("py:class", "object", "library/functions.html#object"),
-        ("py:class", "set", "library/stdtypes.html#set"),
         ("py:class", "str", "library/stdtypes.html#str"),
         ("py:class", "tuple", "library/stdtypes.html#tuple"),
-        ("py:class", "type", "library/functions.html#type"),
-        ("py:function", "callable", "library/functions.html#callable"),
-        ("py:function", "print", "library/functions.html#print"),
-        ("py:data", "None", "library/constants.html#None"),
         ("py:data", "True", "library/constants.html#True"),
         ("py:data", "False", "library/constants.html#False"),
-        ("py:exception", "Exception", "library/exceptions.html#Exception"),
-        ("py:exception", "ImportError", "library/exceptions.html#ImportError"),
-        ("py:exception", "KeyboardInterrupt", "library/exceptions.html#KeyboardInterrupt"),
-        ("py:exception", "OSError", "library/exceptions.html#OSError"),
-        ("py:exception", "TypeError", "library/exceptions.html#TypeError"),
-        ("py:exception", "UserWarning", "library/exceptions.html#UserWarning"),
-        ("py:exception", "ValueError", "library/exceptions.html#ValueError"),
         ("py:class", "os.PathLike", "library/os.html#os.PathLike"),
         ("py:class", "pathlib.Path", "library/pathlib.html#pathlib.Path"),
-        ("py:class", "io.TextIOBase", "library/io.html#io.TextIOBase"),
-        ("py:class", "random.Random", "library/random.html#random.Random"),
-        ("py:function", "random.shuffle", "library/random.html#random.shuffle"),
-        ("py:module", "json", "library/json.html#module-json"),
-        (
-            "py:class",
-            "collections.abc.Iterator",
-            "library/collections.abc.html#collections.abc.Iterator",
-        ),
-        (
-            "py:class",
-            "collections.abc.Callable",
-            "library/collections.abc.html#collections.abc.Callable",
-        ),
-        ("py:class", "dataclasses.dataclass", "library/dataclasses.html#dataclasses.dataclass"),
     ],
 )
 
+# NumPy, SciPy and scikit-learn name an object's page after it:
+# (base URL, URI prefix of those pages, {role: [names]}).
 BY_NAME = {
     "numpy": (
         "https://numpy.org/doc/stable/",
         "reference/generated/",
-        {
-            "py:class": [
-                "numpy.ndarray",
-                "numpy.dtype",
-                "numpy.random.Generator",
-                "numpy.random.RandomState",
-            ],
-            "py:function": ["numpy.random.default_rng", "numpy.random.randn"],
-            "py:data": ["numpy.float32", "numpy.float64"],
-        },
+        {"py:class": ["numpy.ndarray", "numpy.dtype"]},
     ),
     "scipy": (
         "https://docs.scipy.org/doc/scipy/",
         "reference/generated/",
-        {
-            "py:class": ["scipy.sparse.csr_matrix", "scipy.sparse.csr_array"],
-            "py:function": [
-                "scipy.special.expit",
-                "scipy.sparse.issparse",
-                "scipy.ndimage.map_coordinates",
-                "scipy.optimize.minimize",
-            ],
-        },
+        {"py:function": ["scipy.special.expit"]},
     ),
     "sklearn": (
         "https://scikit-learn.org/stable/",
@@ -100,48 +54,45 @@ BY_NAME = {
         {
             "py:class": [
                 "sklearn.base.BaseEstimator",
-                "sklearn.base.ClassifierMixin",
-                "sklearn.base.RegressorMixin",
                 "sklearn.model_selection.GridSearchCV",
+                "sklearn.multioutput.MultiOutputRegressor",
                 "sklearn.neural_network.MLPClassifier",
                 "sklearn.neural_network.MLPRegressor",
                 "sklearn.pipeline.Pipeline",
-                "sklearn.preprocessing.MinMaxScaler",
                 "sklearn.svm.SVC",
                 "sklearn.utils.Bunch",
-                "sklearn.multioutput.MultiOutputClassifier",
-                "sklearn.multioutput.MultiOutputRegressor",
                 "sklearn.utils.metadata_routing.MetadataRequest",
             ],
             "py:function": [
-                "sklearn.base.clone",
-                "sklearn.datasets.load_digits",
+                "sklearn.metrics.r2_score",
                 "sklearn.model_selection.learning_curve",
+                "sklearn.set_config",
                 "sklearn.utils.estimator_checks.check_estimator",
                 "sklearn.utils.estimator_checks.parametrize_with_checks",
-                "sklearn.metrics.get_scorer",
-                "sklearn.metrics.r2_score",
-                "sklearn.set_config",
-                "sklearn.config_context",
             ],
-            "py:method": [
-                "sklearn.base.BaseEstimator.get_params",
-                "sklearn.base.BaseEstimator.set_params",
-            ],
+            "py:method": ["sklearn.base.BaseEstimator.get_params"],
         },
     ),
 }
 
-# Glossary terms and user-guide sections, which numpydoc and scikit-learn's
-# inherited docstrings refer to: (role, name, uri, title).
+# The rest: objects documented on shared pages, glossary terms and user-guide
+# sections, which numpydoc and scikit-learn's inherited docstrings refer to:
+# (role, name, uri, title).
 PAGES = {
     "python": [
         ("std:term", "iterable", "glossary.html#term-iterable", "-"),
         ("std:term", "sequence", "glossary.html#term-sequence", "-"),
     ],
     "numpy": [
-        ("std:term", "array_like", "glossary.html#term-array_like", "-"),
         ("py:module", "numpy", "reference/index.html#module-numpy", "-"),
+        ("py:class", "numpy.float64", "reference/arrays.scalars.html#numpy.float64", "-"),
+        ("py:class", "numpy.random.Generator",
+         "reference/random/generator.html#numpy.random.Generator", "-"),
+        ("py:function", "numpy.random.default_rng",
+         "reference/random/generator.html#numpy.random.default_rng", "-"),
+        ("py:class", "numpy.random.RandomState",
+         "reference/random/legacy.html#numpy.random.RandomState", "-"),
+        ("std:term", "array_like", "glossary.html#term-array_like", "-"),
     ],
     "sklearn": [
         ("std:term", "meta-estimator", "glossary.html#term-meta-estimator", "-"),

@@ -17,7 +17,7 @@ documentation does not download, so the first figure plots the replay that
 ``benchmarks/results/book_replay.json``. The others are computed here, on
 the digits.
 
-Run time: about 5 seconds on 2 cores.
+Run time: about 3 seconds on 2 cores.
 """
 
 # %%

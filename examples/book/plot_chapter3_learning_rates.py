@@ -19,7 +19,7 @@ enough that the book's machine's rounding decided its course (the
 digits, and the third applies the book's procedure with
 :func:`sknielsen.tuning.find_eta_threshold`.
 
-Run time: about 10 seconds on 2 cores.
+Run time: about 3 seconds on 2 cores.
 """
 
 # %%

@@ -16,7 +16,7 @@ second runs the book's scaling rule on the digits with scikit-learn's own
 :func:`~sklearn.model_selection.learning_curve`, through the
 :class:`~sknielsen.comparison.BookScaling` meta-estimator.
 
-Run time: about 15 seconds on 2 cores.
+Run time: about 5 seconds on 2 cores.
 """
 
 # %%

@@ -18,7 +18,7 @@ that ``benchmarks/book_replay.py`` ran on MNIST and stored in
 with the package (:func:`~sknielsen.book.load_record`). The last figures are
 computed here, on scikit-learn's 8×8 digits.
 
-Run time: about 10 seconds on 2 cores.
+Run time: about 5 seconds on 2 cores.
 """
 
 # %%

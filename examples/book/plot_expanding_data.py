@@ -12,7 +12,7 @@ every mini-batch anew, and :func:`sknielsen.augment.expand` makes a fixed,
 larger data set once. The measurements on MNIST are in
 :doc:`/expanding-data`.
 
-Run time: about 15 seconds on 2 cores.
+Run time: about 5 seconds on 2 cores.
 """
 
 # %%

@@ -8,7 +8,7 @@ that inhibits it (negative weights).
 :func:`~sknielsen.plotting.plot_weights` draws them for a fitted network
 whose inputs are images, here the 8×8 digits.
 
-Run time: about 3 seconds on 2 cores.
+Run time: about 2 seconds on 2 cores.
 """
 
 # %%

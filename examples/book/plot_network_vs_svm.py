@@ -14,7 +14,7 @@ As in the book, the network's λ and epochs follow the size of its training
 set (λ = 0.0001·N and the same number of gradient steps at every N:
 ``scale_rule=True``), so that each N gets the book's treatment.
 
-Run time: about 15 seconds on 2 cores.
+Run time: about 5 seconds on 2 cores.
 """
 
 # %%

@@ -14,7 +14,7 @@ This one records the size of every layer's weights after each epoch, to
 watch what L2 regularization does to them: the book's weight decay
 w ← (1 − ηλ/n)·w keeps them small.
 
-Run time: about 5 seconds on 2 cores.
+Run time: about 2 seconds on 2 cores.
 """
 
 # %%

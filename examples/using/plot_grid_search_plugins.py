@@ -9,7 +9,7 @@ with the ``<parameter>__<hyper-parameter>`` names (``optimizer__mu``, the
 momentum coefficient μ). A plugin given by name is turned into an instance
 when its hyper-parameters are set.
 
-Run time: about 10 seconds on 2 cores.
+Run time: about 5 seconds on 2 cores.
 """
 
 # %%

@@ -9,7 +9,7 @@ works out for linear neurons). Every plugin, schedule and callback of the
 classifier works the same way; ``score`` is the coefficient of
 determination R².
 
-Run time: about 3 seconds on 2 cores.
+Run time: about 2 seconds on 2 cores.
 """
 
 # %%
