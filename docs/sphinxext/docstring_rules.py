@@ -31,6 +31,8 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 _RESULTS = set()
+#: The special methods the class pages document (templates/autosummary/class.rst).
+DOCUMENTED_SPECIAL_MEMBERS = ("__call__",)
 
 
 def public_classes(srcdir):
@@ -83,7 +85,8 @@ def _excluded(classes):
             _RESULTS.add(path)
             patterns.add(f"^{re.escape(path)}$")
         for name in dir(cls):
-            if name.startswith("_") or _defining_class(cls, name) is None:
+            public = not name.startswith("_") or name in DOCUMENTED_SPECIAL_MEMBERS
+            if not public or _defining_class(cls, name) is None:
                 continue
             if _inherits_docstring(cls, name) or _is_plain_attribute(cls, name):
                 patterns.add(f"^{re.escape(path)}\\.{name}$")

@@ -58,5 +58,5 @@ ax.set(
     xlabel="",
     title="Digits, 15 epochs: cost × η for each optimizer",
 )
-ax.legend(title="cost, η", ncols=2, fontsize="small")
+ax.legend(title="cost, η", bbox_to_anchor=(1.01, 1), loc="upper left", fontsize="small")
 plt.tight_layout()

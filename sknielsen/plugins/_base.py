@@ -265,6 +265,13 @@ class Initializer(Plugin):
             Source of randomness; the only one an initializer may use.
         dtype : numpy dtype
             Floating-point type of the arrays returned.
+
+        Returns
+        -------
+        weights : ndarray of shape (fan_in, fan_out)
+            The layer's starting weights.
+        biases : ndarray of shape (fan_out,)
+            The layer's starting biases.
         """
         raise NotImplementedError
 
@@ -407,6 +414,20 @@ class Augmenter(Plugin):
     kind = "augmenter"
 
     def __call__(self, images, rng):
+        """Return new distortions of ``images``, drawn from ``rng``.
+
+        Parameters
+        ----------
+        images : ndarray of shape (batch, height, width)
+            A mini-batch of images; never changed.
+        rng : numpy.random.Generator
+            Source of randomness; the only one an augmenter may use.
+
+        Returns
+        -------
+        distorted : ndarray of shape (batch, height, width)
+            New images, of the dtype of ``images``.
+        """
         raise NotImplementedError
 
 
