@@ -214,8 +214,8 @@ def write_pages(app, config):
         _underline("API reference", "="),
         (
             "Every public name of sknielsen, by the module it is imported from, generated "
-            "from the docstrings. :doc:`../api` lists the same names on one page, with "
-            "what each is for.\n"
+            "from the docstrings. :doc:`Every public name on one page <../api>` lists them "
+            "with what each is for.\n"
         ),
         ".. toctree::\n   :maxdepth: 2\n\n"
         + "\n".join(f"   {p}" for p in pages)
