@@ -20,6 +20,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import plugins
 from ._core.sparse import canonical_csr
+from ._doclink import DocumentationLink
 from .engine._network import feedforward
 from .io._format import write_model
 from .training._config import (
@@ -41,7 +42,7 @@ def _plugin_constraint(base):
     return [str, HasMethods(methods)]
 
 
-class BaseNielsenMLP(BaseEstimator):
+class BaseNielsenMLP(DocumentationLink, BaseEstimator):
     """Parameters, fitting and the forward pass shared by the book's estimators.
 
     Subclasses define ``__init__`` (the parameters, with their defaults),
@@ -217,6 +218,7 @@ class BaseNielsenMLP(BaseEstimator):
         Parameters
         ----------
         state : FittedState
+            As :meth:`get_fitted_state` returns it.
         **params : dict
             Constructor parameters.
 

@@ -132,7 +132,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         needs the whole training set, so ``partial_fit`` refuses it.
     engine : {'auto', 'numpy', 'numba'}, default='auto'
         What trains the mini-batches. ``'numba'``: compiled kernels
-        (:mod:`sknielsen._compiled`, the ``[fast]`` extra,
+        (the compiled engine, the ``[fast]`` extra,
         ``pip install "sknielsen[fast]"``), 1.4–2.1× as fast as NumPy at
         mini-batch 10 on MNIST (docs/performance.md) and equal to it up to
         rounding; a configuration without kernels (augmentation, the
@@ -153,7 +153,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Biases of each layer, of shape (n_out,).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` has string column names.
     n_iter_ : int
         Number of epochs run.
@@ -199,7 +199,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
 
     See Also
     --------
-    sklearn.neural_network.MLPClassifier : scikit-learn's multi-layer perceptron.
+    sklearn.neural_network.MLPClassifier : The multi-layer perceptron of scikit-learn.
 
     Notes
     -----
@@ -437,10 +437,12 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The inputs.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            Each row sums to one (multilabel: one probability per label).
         """
         output = self._forward(X)
         if self._multilabel:
@@ -453,10 +455,12 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The inputs.
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            The logarithms of the probabilities.
         """
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
@@ -467,10 +471,13 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The inputs.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            A label of ``classes_`` per sample, or for multilabel targets a
+            row of 0s and 1s (outputs above 0.5).
         """
         output = self._forward(X)
         if self._multilabel:

@@ -16,23 +16,122 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     :class:`~sknielsen.NielsenMLPClassifier` works the same way; only the
     defaults differ (``cost='quadratic'``, identity outputs, ``eta=0.01``).
 
+    Every parameter is the classifier's (:class:`~sknielsen.NielsenMLPClassifier`
+    describes each at length) but ``class_weight``, with three defaults
+    changed: ``cost='quadratic'``, ``eta=0.01``, and ``output_activation=None``
+    meaning identity (linear) outputs. Where the history and early stopping
+    speak of accuracy, the regressor records the coefficient of determination
+    R² (higher is better, 1 is perfect).
+
     Parameters
     ----------
-    hidden_layer_sizes, cost, activation, output_activation, initializer, regularizer, lmbda, optimizer, eta, mini_batch_size, epochs, dropout, early_stopping, n_iter_no_change, schedule, validation_fraction, monitor, dtype, shuffle, random_state, verbose, warm_start, augment, image_shape, monitor_every, callbacks, engine
-        As for :class:`~sknielsen.NielsenMLPClassifier`, except the defaults
-        ``cost='quadratic'``, ``eta=0.01``, and ``output_activation=None``
-        meaning identity (linear) outputs. Where the history and early
-        stopping speak of accuracy, the regressor records the coefficient of
-        determination R² (higher is better, 1 is perfect).
+    hidden_layer_sizes : tuple of int, default=(30,)
+        Neurons in each hidden layer; ``()`` gives no hidden layer.
+    cost : str or Cost, default='quadratic'
+        Cost function, a registered name or an instance.
+    activation : str or Activation, default='sigmoid'
+        Activation of the hidden neurons.
+    output_activation : str, Activation or None, default=None
+        Activation of the output neurons; None means identity (linear).
+    initializer : str or Initializer, default='default'
+        How the starting weights and biases are drawn.
+    regularizer : str or Regularizer, default='l2'
+        ``'none'``, ``'l2'`` or ``'l1'``; biases are never regularized.
+    lmbda : float, default=0.0
+        Regularization parameter λ, scaled by the book's λ/n.
+    optimizer : str or Optimizer, default='sgd'
+        Per-step optimizer or full-batch solver, by name or instance.
+    eta : float, default=0.01
+        Learning rate η.
+    mini_batch_size : int, default=10
+        Samples per gradient step.
+    epochs : int, default=30
+        Passes over the training data (the most, with early stopping).
+    dropout : float, default=0.0
+        Fraction of hidden neurons dropped at each mini-batch in training.
+    early_stopping : bool, int or None, default=None
+        Stop when the validation R² has not improved: ``True`` after
+        ``n_iter_no_change`` epochs, an int n after n epochs (the book's
+        no-improvement-in-n rule); the model keeps its best epoch's weights.
+    n_iter_no_change : int, default=10
+        Patience of ``early_stopping=True`` and of the schedule.
+    schedule : {'constant', 'halve_on_plateau'}, default='constant'
+        Learning-rate schedule; ``'halve_on_plateau'`` is the book's.
+    validation_fraction : float, default=0.1
+        Share of the training data held out for validation when something
+        needs validation data and ``fit`` was given none.
+    monitor : None, 'all' or tuple of str, default=None
+        What to record in ``history_`` after each epoch.
+    dtype : {'float64', 'float32'}, default='float64'
+        Floating-point type of the whole computation.
+    shuffle : bool, default=True
+        Whether to shuffle the samples at each epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the shuffling, dropout and the validation
+        split. Pass an int for reproducible results.
+    verbose : int, default=0
+        1 prints one line per epoch.
+    warm_start : bool, default=False
+        Whether ``fit`` continues from the current weights.
+    augment : None, str, Augmenter or list, default=None
+        Expand the training data on the fly (inputs must be images).
+    image_shape : tuple of int or None, default=None
+        (height, width) of the images for ``augment``; None means square.
+    monitor_every : int or None, default=None
+        Also record the validation R² every this many training samples.
+    callbacks : list of Callback or None, default=None
+        Objects called during training (:mod:`sknielsen.callbacks`).
+    engine : {'auto', 'numpy', 'numba'}, default='auto'
+        What trains the mini-batches.
 
     Attributes
     ----------
-    coefs_, intercepts_, n_features_in_, feature_names_in_, n_iter_, t_, n_outputs_, n_layers_, out_activation_, eta_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, best_epoch_, history_, callbacks_, engine_
-        As for :class:`~sknielsen.NielsenMLPClassifier`.
+    coefs_ : list of ndarray
+        Weights of each layer, of shape (n_in, n_out).
+    intercepts_ : list of ndarray
+        Biases of each layer, of shape (n_out,).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features, when ``X`` has string column names.
+    n_iter_ : int
+        Number of epochs run.
+    t_ : int
+        Number of training samples seen.
+    n_outputs_ : int
+        Number of output neurons.
+    n_layers_ : int
+        Number of layers, input and output included.
+    out_activation_ : str
+        Name of the output activation.
+    eta_ : float
+        The current learning rate.
+    loss_curve_ : list of float
+        Per epoch, the mean cost of the mini-batches plus the penalty.
+    best_loss_ : float
+        Smallest value of ``loss_curve_``.
+    validation_scores_ : list of float or None
+        Per-epoch validation R², when there was validation data.
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``.
+    best_epoch_ : int or None
+        Epoch (from 1) of the best validation score, or of the smallest loss
+        without validation data.
+    history_ : dict of list
+        Per-epoch ``loss``, ``training_cost``, ``training_accuracy`` (R²),
+        ``validation_cost`` and ``validation_accuracy`` (R²).
+    history_every_ : dict of list
+        With ``monitor_every``: ``samples`` seen and the validation R² then.
+    callbacks_ : list of Callback
+        The copies of the callbacks that the last fit used.
+    cost_, activation_, output_activation_, initializer_, regularizer_, optimizer_ : Plugin
+        The plugin instances used by the last fit.
+    engine_ : {'numpy', 'numba'}
+        The engine that ran the last fit.
 
     See Also
     --------
-    sklearn.neural_network.MLPRegressor : scikit-learn's multi-layer perceptron regressor.
+    sklearn.neural_network.MLPRegressor : The multi-layer perceptron regressor of scikit-learn.
 
     Examples
     --------
@@ -156,14 +255,18 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training inputs of this epoch.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Their targets.
         sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the cost.
         X_val, y_val : array-like, default=None
             Validation data for this epoch.
 
         Returns
         -------
         self : NielsenMLPRegressor
+            The estimator, trained for one more epoch.
         """
         return super().partial_fit(X, y, sample_weight=sample_weight, X_val=X_val, y_val=y_val)
 
@@ -173,10 +276,12 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The inputs.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The outputs, 1-D when the network was fitted on a 1-D ``y``.
         """
         output = self._forward(X)
         return output.ravel() if self._y_1d else output

@@ -13,7 +13,7 @@ __all__ = ["expand"]
 
 
 def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0):
-    """The original examples followed by ``copies`` distorted copies of each.
+    """Return the original examples followed by ``copies`` distorted copies of each.
 
     Parameters
     ----------
@@ -29,11 +29,14 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     image_shape : tuple of int, optional
         (height, width); default square.
     random_state : int, default=0
+        Seeds the distortions.
 
     Returns
     -------
     X_expanded : ndarray of shape (n_samples * (copies + 1), n_features)
+        The original images, then the copies.
     y_expanded : ndarray of shape (n_samples * (copies + 1),)
+        Their labels.
     """
     X = np.asarray(X)
     y = np.asarray(y)

@@ -1,6 +1,6 @@
 """Exact replays of the book's recorded chapter 3 runs.
 
-The public face of :mod:`sknielsen.studies._book`.
+The public face of the private module ``sknielsen.studies._book``.
 """
 
 from .studies._book import (

@@ -93,19 +93,54 @@ class Callback(HyperParameters):
         return type(self)(**self.get_params())
 
     def on_train_begin(self, trainer):
-        """Called once before the first epoch of a fit or ``partial_fit``."""
+        """Called once before the first epoch of a fit or ``partial_fit``.
+
+        Parameters
+        ----------
+        trainer : Trainer
+            The training loop: what it exposes is listed in the
+            :mod:`sknielsen.callbacks` module's description.
+        """
 
     def on_epoch_begin(self, trainer):
-        """Called before each epoch."""
+        """Called before each epoch.
+
+        Parameters
+        ----------
+        trainer : Trainer
+            The training loop: what it exposes is listed in the
+            :mod:`sknielsen.callbacks` module's description.
+        """
 
     def on_batch_end(self, trainer):
-        """Called after each mini-batch."""
+        """Called after each mini-batch.
+
+        Parameters
+        ----------
+        trainer : Trainer
+            The training loop: what it exposes is listed in the
+            :mod:`sknielsen.callbacks` module's description.
+        """
 
     def on_epoch_end(self, trainer):
-        """Called after each epoch, once the history holds its numbers."""
+        """Called after each epoch, once the history holds its numbers.
+
+        Parameters
+        ----------
+        trainer : Trainer
+            The training loop: what it exposes is listed in the
+            :mod:`sknielsen.callbacks` module's description.
+        """
 
     def on_train_end(self, trainer):
-        """Called once at the end, however training ended, with the weights kept."""
+        """Called once at the end, however training ended, with the weights kept.
+
+        Parameters
+        ----------
+        trainer : Trainer
+            The training loop: what it exposes is listed in the
+            :mod:`sknielsen.callbacks` module's description.
+        """
 
 
 def accuracy(output, Y):
@@ -227,13 +262,15 @@ class HalveOnPlateau(Callback):
     Parameters
     ----------
     monitor : str, default='validation_accuracy'
+        The history key watched for a plateau.
     patience : int, default=10
-        At least 1.
+        Epochs without improvement before η is halved; at least 1.
     factor : float, default=0.5
         What η is multiplied by at each plateau, in (0, 1).
     min_fraction : float, default=1/128
         Stop when η ≤ ``min_fraction`` × the initial η; in (0, 1].
     mode : {'auto', 'min', 'max'}, default='auto'
+        Whether smaller or larger is better, as in :class:`EarlyStopping`.
     """
 
     _parameter_constraints = {
@@ -293,12 +330,12 @@ class StepDecay(Callback):
 
 
 class ExponentialDecay(Callback):
-    """η = η₀ γ^epoch, set before each epoch.
+    """Set η = η₀ γ^epoch before each epoch.
 
     Parameters
     ----------
     gamma : float, default=0.95
-        Positive.
+        The factor per epoch; positive.
     """
 
     _parameter_constraints = {"gamma": _POSITIVE}
@@ -311,7 +348,7 @@ class ExponentialDecay(Callback):
 
 
 class InverseScaling(Callback):
-    """scikit-learn's ``learning_rate='invscaling'``: η = η₀ / (t + 1)^power_t.
+    """Set η = η₀ / (t + 1)^power_t, scikit-learn's ``learning_rate='invscaling'``.
 
     t is the number of training samples seen so far, and η is updated
     before each epoch, as :class:`~sklearn.neural_network.MLPClassifier`
@@ -320,7 +357,7 @@ class InverseScaling(Callback):
     Parameters
     ----------
     power_t : float, default=0.5
-        0 or more.
+        The exponent; 0 or more.
     """
 
     _parameter_constraints = {"power_t": [Interval(Real, 0, np.inf, closed="left")]}
@@ -349,6 +386,7 @@ class Checkpoint(Callback):
     monitor : str, default='validation_accuracy'
         The history key judged by ``best_only``.
     mode : {'auto', 'min', 'max'}, default='auto'
+        Whether smaller or larger is better, as in :class:`EarlyStopping`.
     """
 
     _parameter_constraints = {
@@ -388,9 +426,11 @@ class CSVLogger(Callback):
     Parameters
     ----------
     path : str or path-like
+        The CSV file to write.
     append : bool, default=False
         Keep the rows of an existing file (whose columns must match).
     separator : str, default=','
+        What separates the columns.
     """
 
     _parameter_constraints = {"path": _PATH, "append": ["boolean"], "separator": [str]}
@@ -462,12 +502,16 @@ class Monitor(Callback):
 
     Parameters
     ----------
-    monitor : tuple of str
-        Subset of ``MONITORS``.
-    train_data : tuple (X, Y, sample_weight)
-    validation_data : tuple (X, Y) or None
-    score : callable or None
-        ``score(output, Y)``, recorded as the "accuracy"; None: :func:`accuracy`.
+    monitor : tuple of str, default=()
+        What to record, among ``'training_cost'``, ``'training_accuracy'``,
+        ``'validation_cost'`` and ``'validation_accuracy'``.
+    train_data : tuple (X, Y, sample_weight), default=None
+        The training data, with one-hot targets ``Y``.
+    validation_data : tuple (X, Y) or None, default=None
+        The validation data, with one-hot targets ``Y``.
+    score : callable or None, default=None
+        ``score(output, Y)``, recorded as the "accuracy"; None: the fraction
+        of samples whose most active output is the target class.
     """
 
     _parameter_constraints = {
@@ -504,9 +548,10 @@ class VerbosePrinter(Callback):
 
     Parameters
     ----------
-    epochs : int
+    epochs : int, default=None
         Epochs of the run, shown as "Epoch k/epochs".
     print_fn : callable, default=print
+        What prints each line.
     """
 
     _parameter_constraints = {"epochs": [None, *_AT_LEAST_ONE], "print_fn": [callable]}
@@ -542,10 +587,14 @@ class MonitorEvery(Callback):
 
     Parameters
     ----------
-    every : int
-    validation_data : tuple (X, Y)
-    record : dict of list
-    score : callable or None
+    every : int, default=1000
+        Training samples between two records.
+    validation_data : tuple (X, Y), default=None
+        The validation data, with one-hot targets ``Y``.
+    record : dict of list, default=None
+        Where to append: its ``samples`` and ``validation_accuracy`` lists.
+    score : callable or None, default=None
+        ``score(output, Y)``, as in :class:`Monitor`.
     """
 
     _parameter_constraints = {

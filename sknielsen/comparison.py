@@ -1,6 +1,6 @@
 """How accuracy grows with the training set: the book's network-versus-SVM study.
 
-The public face of :mod:`sknielsen.studies._comparison`.
+The public face of the private module ``sknielsen.studies._comparison``.
 """
 
 from .studies._comparison import (

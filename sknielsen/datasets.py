@@ -1,6 +1,6 @@
 """Data sets: MNIST and Fashion-MNIST from their original IDX files, and digits.
 
-The public face of :mod:`sknielsen.io._datasets`.
+The public face of the private module ``sknielsen.io._datasets``.
 """
 
 from .io._datasets import (

@@ -62,11 +62,13 @@ def check_gradients(
     ----------
     sizes : sequence of int, default=(5, 4, 3, 3)
         Layer sizes, input first; the default has two hidden layers.
-    cost, activation, output_activation, regularizer, initializer : str or Plugin
+    cost, activation, output_activation, regularizer : str or Plugin
         The plugins, as given to the estimator; ``output_activation=None``
         uses the cost's natural one.
     lmbda : float, default=0.5
         Regularization parameter, with n = ``n_samples``.
+    initializer : str or Plugin, default='default'
+        Draws the weights at which the gradients are compared.
     n_samples : int, default=7
         Rows of random inputs in the batch.
     sample_weight : array-like of shape (n_samples,), optional
@@ -74,10 +76,12 @@ def check_gradients(
     epsilon : float, default=1e-6
         Step of the finite differences.
     random_state : int, default=0
+        Seeds the weights, the inputs and the targets.
 
     Returns
     -------
     result : GradientCheck
+        The two gradients and their relative error.
 
     Examples
     --------

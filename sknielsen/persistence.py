@@ -1,6 +1,6 @@
 """Saving and loading models as JSON, ours and the book's.
 
-The public face of :mod:`sknielsen.io._persistence`.
+The public face of the private module ``sknielsen.io._persistence``.
 """
 
 from .io._persistence import (

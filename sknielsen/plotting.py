@@ -1,6 +1,6 @@
 """Figures of the book: accuracy against training-set size, monitoring curves, weights.
 
-The public face of :mod:`sknielsen.studies._plotting`.
+The public face of the private module ``sknielsen.studies._plotting``.
 """
 
 from .studies._plotting import (

@@ -1,6 +1,6 @@
 """The book's way of choosing hyper-parameters, as tools.
 
-The public face of :mod:`sknielsen.studies._tuning`.
+The public face of the private module ``sknielsen.studies._tuning``.
 """
 
 from .studies._tuning import (

@@ -28,6 +28,7 @@ def expected_failed_checks(estimator):
     Parameters
     ----------
     estimator : NielsenMLPClassifier or NielsenMLPRegressor
+        The configuration to check.
 
     Returns
     -------

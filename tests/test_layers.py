@@ -21,6 +21,7 @@ LAYERS = [
     ("training/", 3),
     ("io/_format.py", 3),  # the file format sits below the estimators, for checkpoints
     ("_base.py", 4),
+    ("_doclink.py", 4),
     ("_classifier.py", 4),
     ("_regressor.py", 4),
     ("utils.py", 4),

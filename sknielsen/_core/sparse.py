@@ -22,8 +22,7 @@ _CHUNK = 1 << 16
 def canonical_csr(X, name="X"):
     """Return sparse ``X`` as canonical CSR: indices in range, sorted, no duplicates.
 
-    Duplicate entries are summed, as :meth:`scipy.sparse.csr_matrix.sum_duplicates`
-    defines them. ``X`` itself is never modified: a copy is made when it
+    Duplicate entries are summed, as SciPy's ``sum_duplicates`` defines them. ``X`` itself is never modified: a copy is made when it
     is not CSR or not canonical. Anything that is not a two-dimensional
     sparse matrix or array is returned unchanged, for the usual validation
     to judge.
@@ -38,6 +37,7 @@ def canonical_csr(X, name="X"):
     Returns
     -------
     X : scipy sparse CSR matrix or array, or the input unchanged
+        Canonical CSR of the same class (matrix or array) for sparse input.
 
     Raises
     ------

@@ -46,6 +46,7 @@ def read_idx(path, *, expected_magic=None):
     Parameters
     ----------
     path : str or path-like
+        The file; a gzip-compressed one is recognised by its content.
     expected_magic : int, optional
         Refuse files whose magic number differs (0x803 for images, 0x801 for
         labels).
@@ -241,6 +242,7 @@ def load_fashion_mnist(data_dir=None, *, dtype=np.float64):
         Default: ``/usr/share/datasets/fashion-mnist``, where
         ``apt-get install dataset-fashion-mnist`` puts the files.
     dtype : numpy dtype, default=float64
+        Type of the pixel arrays, scaled to [0, 1].
 
     Returns
     -------
@@ -252,16 +254,18 @@ def load_fashion_mnist(data_dir=None, *, dtype=np.float64):
 
 
 def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):
-    """scikit-learn's embedded 8×8 digits, scaled to [0, 1] and split.
+    """Load scikit-learn's embedded 8×8 digits, scaled to [0, 1] and split.
 
     Needs no files, so every example can run anywhere.
 
     Parameters
     ----------
     test_size : float, default=1/3
+        Share of the samples in the test set.
     random_state : int, default=0
         Seed of the stratified split.
     dtype : numpy dtype, default=float64
+        Type of the pixel arrays.
 
     Returns
     -------

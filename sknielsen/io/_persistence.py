@@ -573,6 +573,7 @@ def load(path):
     Parameters
     ----------
     path : str or path-like
+        The model file.
 
     Returns
     -------

@@ -210,6 +210,7 @@ class Compose(Augmenter):
     Parameters
     ----------
     augmenters : tuple of str or Augmenter, default=('rotate', 'shift')
+        The augmenters, by registered name or instance, in the order applied.
     """
 
     _parameter_constraints = {"augmenters": [tuple, list]}

@@ -84,11 +84,37 @@ class Activation(Plugin):
     output_range = (-np.inf, np.inf)
 
     def fn(self, z, out=None):
-        """Return σ(z), written into ``out`` when given."""
+        """Return σ(z), written into ``out`` when given.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples, n_neurons)
+            Weighted inputs.
+        out : ndarray, optional
+            Where to write the result; shaped like ``z``.
+
+        Returns
+        -------
+        a : ndarray of shape (n_samples, n_neurons)
+            The activations.
+        """
         raise NotImplementedError
 
     def derivative(self, z, a):
-        """Return σ'(z) as a new array; ``a`` is σ(z), often cheaper to use."""
+        """Return σ'(z) as a new array.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples, n_neurons)
+            Weighted inputs.
+        a : ndarray of shape (n_samples, n_neurons)
+            The activations σ(z), often cheaper to use.
+
+        Returns
+        -------
+        derivative : ndarray of shape (n_samples, n_neurons)
+            The derivative σ'(z).
+        """
         raise NotImplementedError
 
     def backward(self, delta, z, a):
@@ -96,6 +122,15 @@ class Activation(Plugin):
 
         This is the vector-Jacobian product ``δ ← δ ⊙ σ'(z)`` of backprop
         (BP2). ``z`` is scratch space afterwards and may be overwritten.
+
+        Parameters
+        ----------
+        delta : ndarray of shape (n_samples, n_neurons)
+            ∂C/∂a, overwritten with ∂C/∂z.
+        z : ndarray of shape (n_samples, n_neurons)
+            Weighted inputs.
+        a : ndarray of shape (n_samples, n_neurons)
+            The activations σ(z).
 
         Returns
         -------
@@ -122,11 +157,37 @@ class Cost(Plugin):
     output_activations = ("sigmoid",)
 
     def fn(self, a, y):
-        """Return the cost of each sample, an array of shape (n_samples,)."""
+        """Return the cost of each sample.
+
+        Parameters
+        ----------
+        a : ndarray of shape (n_samples, n_outputs)
+            Activations of the output layer.
+        y : ndarray of shape (n_samples, n_outputs)
+            Targets.
+
+        Returns
+        -------
+        cost : ndarray of shape (n_samples,)
+            The cost of each sample.
+        """
         raise NotImplementedError
 
     def gradient(self, a, y):
-        """Return ∂C/∂a, an array shaped like ``a``."""
+        """Return ∂C/∂a, the gradient with respect to the outputs.
+
+        Parameters
+        ----------
+        a : ndarray of shape (n_samples, n_outputs)
+            Activations of the output layer.
+        y : ndarray of shape (n_samples, n_outputs)
+            Targets.
+
+        Returns
+        -------
+        gradient : ndarray of shape (n_samples, n_outputs)
+            ∂C/∂a of each sample.
+        """
         raise NotImplementedError
 
     def delta(self, z, a, y, activation, out=None):
@@ -146,6 +207,7 @@ class Cost(Plugin):
         Returns
         -------
         delta : ndarray of shape (n_samples, n_outputs)
+            The output error of each sample.
         """
         grad = self.gradient(a, y)
         if out is not None:
@@ -160,7 +222,22 @@ class Regularizer(Plugin):
     kind = "regularizer"
 
     def penalty(self, weights, lmbda, n):
-        """Return the penalty term added to the cost (a float)."""
+        """Return the penalty term added to the cost.
+
+        Parameters
+        ----------
+        weights : ndarray
+            Every weight of the network, in one flat array.
+        lmbda : float
+            The regularization parameter λ.
+        n : int
+            Size of the training set (the book's λ/n scaling).
+
+        Returns
+        -------
+        penalty : float
+            The term added to the mean cost.
+        """
         raise NotImplementedError
 
     def gradient(self, weights, lmbda, n, out):
@@ -169,6 +246,22 @@ class Regularizer(Plugin):
         ``out`` is scratch space shaped like ``weights``, so that a training
         step allocates nothing. Return None when the gradient is zero (no
         penalty, or λ = 0): the engine then skips adding it.
+
+        Parameters
+        ----------
+        weights : ndarray
+            Every weight of the network, in one flat array.
+        lmbda : float
+            The regularization parameter λ.
+        n : int
+            Size of the training set.
+        out : ndarray
+            Scratch space shaped like ``weights``.
+
+        Returns
+        -------
+        gradient : ndarray or None
+            ``out`` holding the gradient, or None when it is zero.
         """
         raise NotImplementedError
 
@@ -180,9 +273,19 @@ class Regularizer(Plugin):
         decay w ← (1 − ηλ/n)·w − η∂C₀/∂w, which plain SGD applies in one pass
         over the weights. Return None when the penalty has no such form.
 
+        Parameters
+        ----------
+        eta : float
+            The learning rate η.
+        lmbda : float
+            The regularization parameter λ.
+        n : int
+            Size of the training set.
+
         Returns
         -------
         factor : float or None
+            The factor, 1 − ηλ/n for L2, or None.
         """
         return None
 
@@ -203,6 +306,13 @@ class Initializer(Plugin):
             Source of randomness; the only one an initializer may use.
         dtype : numpy dtype
             Floating-point type of the arrays returned.
+
+        Returns
+        -------
+        weights : ndarray of shape (fan_in, fan_out)
+            The layer's starting weights.
+        biases : ndarray of shape (fan_out,)
+            The layer's starting biases.
         """
         raise NotImplementedError
 
@@ -230,17 +340,17 @@ class Optimizer(Plugin):
     decouples_decay = False
 
     def init(self, params):
-        """Return the initial state arrays for ``params`` (``eta`` is added by the loop).
+        """Return the initial state for ``params`` (``eta`` is added by the loop).
 
         Parameters
         ----------
         params : ndarray of shape (n_params,)
-            The network's flat parameters.
+            Every weight and bias of the network, in one flat array.
 
         Returns
         -------
         state : dict
-            Plain arrays, saved with the model.
+            Plain arrays (a velocity, say); empty for plain SGD.
         """
         return {}
 
@@ -252,14 +362,20 @@ class Optimizer(Plugin):
 
         Parameters
         ----------
-        grads, params : ndarray of shape (n_params,)
+        grads : ndarray of shape (n_params,)
+            The gradient of the regularized cost (or of the cost alone, the
+            regularizer's decay applied to the weights, with ``decouples_decay``).
         state : dict
+            The state, with the current η in ``state["eta"]``.
+        params : ndarray of shape (n_params,)
+            The current parameters.
 
         Returns
         -------
         updates : ndarray of shape (n_params,)
-            Added to ``params`` by the loop.
-        state : dict
+            What the loop adds to ``params``.
+        new_state : dict
+            The state for the next step.
         """
         raise NotImplementedError
 
@@ -277,15 +393,17 @@ class Solver(Plugin):
     kind = "optimizer"
 
     def init(self, params):
-        """Return the initial state arrays for ``params`` (``eta`` is added by the loop).
+        """Return the initial state for ``params`` (``eta`` is added by the loop).
 
         Parameters
         ----------
         params : ndarray of shape (n_params,)
+            Every weight and bias of the network, in one flat array.
 
         Returns
         -------
         state : dict
+            Plain arrays the solver keeps between fits; often empty.
         """
         return {}
 
@@ -313,6 +431,7 @@ class Solver(Plugin):
         Returns
         -------
         state : dict
+            The state after the last iteration.
         """
         raise NotImplementedError
 
@@ -328,6 +447,20 @@ class Augmenter(Plugin):
     kind = "augmenter"
 
     def __call__(self, images, rng):
+        """Return new distortions of ``images``, drawn from ``rng``.
+
+        Parameters
+        ----------
+        images : ndarray of shape (batch, height, width)
+            A mini-batch of images; never changed.
+        rng : numpy.random.Generator
+            Source of randomness; the only one an augmenter may use.
+
+        Returns
+        -------
+        distorted : ndarray of shape (batch, height, width)
+            New images, of the dtype of ``images``.
+        """
         raise NotImplementedError
 
 

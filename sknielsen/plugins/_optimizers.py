@@ -187,7 +187,21 @@ class Newton(Solver):
         return {"damping": np.full(1, self.damping, dtype=params.dtype)}
 
     def hessian(self, objective, params):
-        """The symmetric Hessian at ``params`` by central differences of gradients."""
+        """Return the symmetric Hessian at ``params`` by central differences of gradients.
+
+        Parameters
+        ----------
+        objective : FullBatchObjective
+            Gives the gradient of the regularized cost over the training set,
+            ``objective.gradient(p)``.
+        params : ndarray of shape (n_params,)
+            Where to take the Hessian.
+
+        Returns
+        -------
+        hessian : ndarray of shape (n_params, n_params)
+            Second derivatives of the cost, in float64.
+        """
         point = params.astype(np.float64)
         n = point.size
         hessian = np.empty((n, n))

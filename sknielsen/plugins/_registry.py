@@ -30,6 +30,7 @@ def kinds():
     Returns
     -------
     kinds : list of str
+        Sorted names, such as ``'cost'`` and ``'optimizer'``.
     """
     return sorted(_REGISTRY)
 
@@ -142,6 +143,18 @@ def available(kind):
 def get_class(kind, name):
     """Return the class registered under ``name``.
 
+    Parameters
+    ----------
+    kind : str
+        One of :func:`kinds`.
+    name : str
+        A registered name; an entry point's plugin is imported on first use.
+
+    Returns
+    -------
+    cls : type
+        The plugin class.
+
     Raises
     ------
     ValueError
@@ -176,6 +189,7 @@ def get(kind, name_or_instance):
     Returns
     -------
     plugin : Plugin
+        A new instance, or a copy of ``name_or_instance``.
 
     Raises
     ------
@@ -209,6 +223,16 @@ def get(kind, name_or_instance):
 
 def name_of(plugin):
     """Return the registered name of a plugin instance.
+
+    Parameters
+    ----------
+    plugin : Plugin
+        An instance of a registered plugin class.
+
+    Returns
+    -------
+    name : str
+        The name its class is registered under.
 
     Raises
     ------

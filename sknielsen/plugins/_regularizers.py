@@ -54,7 +54,7 @@ class L2(Regularizer):
 
 @register("regularizer", "l1")
 class L1(Regularizer):
-    """L1 penalty (λ/n) Σ |w|, whose gradient is (λ/n) sgn(w), with sgn(0) = 0.
+    """L1 penalty ``(λ/n) Σ |w|``, whose gradient is (λ/n) sgn(w), with sgn(0) = 0.
 
     It shrinks every weight by a constant amount per step, so it drives
     unimportant weights to zero while leaving large ones almost intact.

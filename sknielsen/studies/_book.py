@@ -13,9 +13,9 @@ replayed number for number, because everything that made them is known:
   generator, which has never changed;
 - the mini-batch order: Python 2.7's ``random.shuffle`` of the training list,
   every epoch, in place, so that the orders of successive epochs compose;
-- the arithmetic: IEEE doubles, as in :class:`NielsenMLPClassifier`.
+- the arithmetic: IEEE doubles, as in :class:`~sknielsen.NielsenMLPClassifier`.
 
-Each replay trains through :class:`NielsenMLPClassifier` itself: the starting
+Each replay trains through :class:`~sknielsen.NielsenMLPClassifier` itself: the starting
 weights go in through its ``initializer`` parameter, and each epoch is one
 ``partial_fit`` on the training data in the book's order (``shuffle=False``).
 
@@ -112,7 +112,13 @@ class BookRandom:
         self.nudge = nudge
 
     def shuffle(self, items):
-        """Shuffle the list ``items`` in place, as Python 2.7's ``random.shuffle``."""
+        """Shuffle the list ``items`` in place, as Python 2.7's ``random.shuffle``.
+
+        Parameters
+        ----------
+        items : list
+            The list to shuffle, in place.
+        """
         draw = self.python.random
         for i in range(len(items) - 1, 0, -1):
             j = int(draw() * (i + 1))
@@ -510,7 +516,13 @@ class SeriesComparison:
     book: tuple
 
     def differences(self):
-        """Per entry: images apart (accuracies) or relative difference (costs)."""
+        """Return the differences from the book's, entry by entry.
+
+        Returns
+        -------
+        differences : ndarray
+            Images apart (accuracies, ints) or relative differences (costs).
+        """
         ours, book = np.asarray(self.ours, float), np.asarray(self.book, float)
         if self.kind == "cost":
             return np.abs(ours - book) / np.abs(book)
@@ -584,7 +596,13 @@ class Replay:
         )
 
     def summary(self):
-        """One line: exact matches, largest differences and time."""
+        """Return one line: exact matches, largest differences and time.
+
+        Returns
+        -------
+        line : str
+            The summary, as ``python -m sknielsen book replay`` prints it.
+        """
         if self.compared:
             line = (
                 f"{self.name}: {self.matches} of {self.compared} accuracies equal "
@@ -598,11 +616,12 @@ class Replay:
         return line + f", {self.seconds:.1f} s"
 
     def against(self, other):
-        """This replay compared with ``other``, a replay of the same record, not the book.
+        """Compare this replay with ``other``, a replay of the same record, not the book.
 
         Parameters
         ----------
         other : Replay
+            Another replay of the same record.
 
         Returns
         -------
@@ -614,7 +633,13 @@ class Replay:
         return _compared(self.name, self.ours, other.ours, self.seconds, "the other replay's")
 
     def lines(self):
-        """Entry by entry, ``ours | book | match``, one block per list of the record."""
+        """Yield the lines of the comparison, one block per list of the record.
+
+        Yields
+        ------
+        line : str
+            A list's heading, then entry by entry ``ours | book | match``.
+        """
         by_epoch = RECORDS[self.name].by_epoch
         for series in self.series:
             yield f"{series.label}: ours | book | match"
@@ -669,6 +694,7 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False):
     Returns
     -------
     result : Replay
+        Our numbers beside the record's.
 
     Raises
     ------
@@ -696,17 +722,19 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False):
 
 
 def plot_replay(result, path=None):
-    """Each list of a replay drawn over the book's record.
+    """Draw each list of a replay over the book's record.
 
     Parameters
     ----------
     result : Replay
+        What :func:`replay` returned.
     path : str or path-like, optional
         Where to write the figure (PNG by the extension).
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+        The figure, one panel per list of the record.
     """
     from ._plotting import finish_figure, new_figure
 

@@ -73,6 +73,7 @@ def scaled_params(estimator, size, n_full):
     estimator : estimator
         Its ``epochs`` and ``lmbda`` are the settings for ``n_full`` examples.
     size, n_full : int
+        The size of the training set, and the size the settings are for.
 
     Returns
     -------
@@ -115,7 +116,7 @@ class BookScaling(MetaEstimatorMixin, BaseEstimator):
         overridden in the clone; its other parameters (``estimator__eta``)
         are used as they are.
     lmbda_per_sample : float, default=0.0001
-        λ for each training example: λ = ``lmbda_per_sample`` · N.
+        The λ of each training example: λ = ``lmbda_per_sample`` · N.
     samples_per_run : float, default=1_500_000
         Examples seen over the whole training: epochs =
         ``samples_per_run`` / N, rounded, and at least 1.
@@ -170,6 +171,7 @@ class BookScaling(MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         self : BookScaling
+            The fitted meta-estimator.
         """
         n_samples = _num_samples(X)
         self.lmbda_ = self.lmbda_per_sample * n_samples
@@ -185,18 +187,55 @@ class BookScaling(MetaEstimatorMixin, BaseEstimator):
         return self.estimator_.classes_
 
     def predict(self, X):
-        """The fitted clone's predictions for ``X``."""
+        """Return the fitted clone's predictions for ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            The predictions.
+        """
         check_is_fitted(self)
         return self.estimator_.predict(X)
 
     @available_if(_inner_has("predict_proba"))
     def predict_proba(self, X):
-        """The fitted clone's class probabilities for ``X``."""
+        """Return the fitted clone's class probabilities for ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probabilities.
+        """
         check_is_fitted(self)
         return self.estimator_.predict_proba(X)
 
     def score(self, X, y, sample_weight=None):
-        """The fitted clone's ``score`` (mean accuracy for a classifier)."""
+        """Return the fitted clone's ``score`` (mean accuracy for a classifier).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+        y : array-like of shape (n_samples,)
+            Their true labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples.
+
+        Returns
+        -------
+        score : float
+            The clone's score.
+        """
         check_is_fitted(self)
         return self.estimator_.score(X, y, sample_weight=sample_weight)
 
@@ -450,8 +489,11 @@ def planned_runs(estimators, sizes, seeds, *, subset="first", deterministic=()):
     Parameters
     ----------
     estimators : dict of str to estimator
+        The named estimators, as in :func:`training_size_comparison`.
     sizes, seeds : sequences of int
+        Training-set sizes and seeds.
     subset : {'first', 'random', 'stratified'}, default='first'
+        How training sets are drawn, as in :func:`training_size_comparison`.
     deterministic : collection of str, default=()
         As in :func:`training_size_comparison`: these run once per size.
 
@@ -703,7 +745,7 @@ def training_size_comparison(
         examples in the pool and N leaves room for each class (and samples
         uniformly otherwise), ``'stratified'`` always stratifies.
     scoring : str, callable, list or dict, optional
-        scikit-learn scorers (see ``sklearn.metrics.get_scorer_names``): a
+        The scikit-learn scorers (see ``sklearn.metrics.get_scorer_names``): a
         name, a callable ``scorer(estimator, X, y)``, a list of them, or a
         dict of names to them. Each scores every set, recorded as
         ``<name>_<set>``: ``f1_macro_test``, say; a callable is named by its
@@ -792,6 +834,7 @@ def summarize(records, metric="accuracy_test"):
     records : list of dict
         As returned by :func:`training_size_comparison`.
     metric : str, default='accuracy_test'
+        The record's key to summarize, ``<scorer>_<set>``.
 
     Returns
     -------
@@ -894,7 +937,7 @@ def _most_data_efficient(by_name):
 
 
 def crossover_statements(summary):
-    """Sentences in the book's manner comparing estimators across sizes.
+    """Return sentences in the book's manner comparing estimators across sizes.
 
     For each ordered pair (A, B): the smallest size at which A reaches B's
     accuracy at B's largest size ("network at 5,000 (93.2%) matches SVC at
@@ -909,6 +952,7 @@ def crossover_statements(summary):
     Returns
     -------
     statements : list of str
+        One sentence each.
     """
     by_name = _curves(summary)
     names = sorted(by_name)

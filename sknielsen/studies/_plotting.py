@@ -46,7 +46,7 @@ def finish_figure(fig, path):
 def plot_training_size_comparison(
     records, path=None, *, log=False, metric="accuracy_test", title=None, reference=None
 ):
-    """Accuracy against training-set size, one line per estimator (the book's figure).
+    """Draw accuracy against training-set size, one line per estimator (the book's figure).
 
     Parameters
     ----------
@@ -57,13 +57,16 @@ def plot_training_size_comparison(
     log : bool, default=False
         Logarithmic size axis (the book's second figure).
     metric : str, default='accuracy_test'
+        The records' key to draw, ``<scorer>_<set>``.
     title : str, optional
+        Title of the figure.
     reference : dict of str to (sizes, accuracies), optional
         Extra dashed lines, e.g. the book's published numbers.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+        The figure.
     """
     summary = summarize(records, metric)
     scorer, _, data_set = metric.rpartition("_")
@@ -94,7 +97,7 @@ def plot_training_size_comparison(
 
 
 def plot_history(model_or_history, path=None):
-    """The book's monitoring graphs: costs and accuracies per epoch.
+    """Draw the book's monitoring graphs: costs and accuracies per epoch.
 
     Costs are drawn on the left axis and accuracies (in %) on the right one.
 
@@ -103,10 +106,12 @@ def plot_history(model_or_history, path=None):
     model_or_history : NielsenMLPClassifier or dict
         A fitted model, or its ``history_``.
     path : str or path-like, optional
+        Where to write the figure.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+        The figure.
     """
     history = getattr(model_or_history, "history_", model_or_history)
     fig = new_figure(figsize=(7, 4.5))
@@ -143,20 +148,23 @@ def plot_history(model_or_history, path=None):
 
 
 def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
-    """The first layer's weights as images: what each hidden neuron looks for.
+    """Draw the first layer's weights as images: what each hidden neuron looks for.
 
     Parameters
     ----------
     model : NielsenMLPClassifier
         A fitted model whose inputs are images.
     path : str or path-like, optional
+        Where to write the figure.
     image_shape : tuple of int, optional
         Shape of an input image; default a square (28×28 for MNIST).
     max_neurons : int, default=30
+        Most hidden neurons drawn, the first ones.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+        The figure.
     """
     weights = np.asarray(model.coefs_[0])
     n_inputs, n_hidden = weights.shape
@@ -184,16 +192,19 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
 
 
 def plot_eta_search(result, path=None):
-    """Training cost per epoch for every η tried by :func:`~sknielsen.tuning.find_eta_threshold`.
+    """Draw the training cost of each η that :func:`~sknielsen.tuning.find_eta_threshold` tried.
 
     Parameters
     ----------
     result : EtaSearch
+        What :func:`~sknielsen.tuning.find_eta_threshold` returned.
     path : str or path-like, optional
+        Where to write the figure.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+        The figure.
     """
     fig = new_figure(figsize=(7, 4.5))
     ax = fig.subplots()
@@ -218,16 +229,19 @@ def plot_eta_search(result, path=None):
 
 
 def plot_lmbda_search(result, path=None):
-    """Validation accuracy against λ for every λ tried by :func:`~sknielsen.tuning.search_lmbda`.
+    """Draw the validation accuracy of every λ :func:`~sknielsen.tuning.search_lmbda` tried.
 
     Parameters
     ----------
     result : LmbdaSearch
+        What :func:`~sknielsen.tuning.search_lmbda` returned.
     path : str or path-like, optional
+        Where to write the figure.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+        The figure.
     """
     fig = new_figure(figsize=(7, 4.5))
     ax = fig.subplots()

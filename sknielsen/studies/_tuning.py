@@ -25,12 +25,14 @@ __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "si
 
 
 def simplify(X, y, classes=(0, 1), n=1000):
-    """The book's stripped-down problem: only some classes, and few examples.
+    """Return the book's stripped-down problem: only some classes, and few examples.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
+        The inputs.
     y : array-like of shape (n_samples,)
+        Their labels.
     classes : sequence, default=(0, 1)
         Labels to keep (the book keeps the 0s and 1s of MNIST).
     n : int, default=1000
@@ -39,6 +41,7 @@ def simplify(X, y, classes=(0, 1), n=1000):
     Returns
     -------
     X_small, y_small : ndarray
+        The examples kept, in their order.
     """
     X, y = np.asarray(X), np.asarray(y)
     keep = np.flatnonzero(np.isin(y, classes))[:n]
@@ -153,7 +156,7 @@ _SEARCH_CONSTRAINTS = {
 def find_eta_threshold(
     estimator, X, y, *, start=0.01, factor=10.0, epochs=5, refine=4, max_eta=1e4, max_steps=6
 ):
-    """The book's threshold learning rate, and half of it to use.
+    """Find the book's threshold learning rate, and half of it to use.
 
     Start at η = ``start`` and multiply by ``factor`` while the training cost
     falls at every one of the first ``epochs`` epochs; at the first η where
@@ -186,6 +189,7 @@ def find_eta_threshold(
     Returns
     -------
     result : EtaSearch
+        The threshold, the η to use and every trial.
 
     Raises
     ------
@@ -258,7 +262,7 @@ def search_lmbda(
     random_state=0,
     max_steps=8,
 ):
-    """The book's search for λ: factors of 10 toward better validation accuracy, then refine.
+    """Search λ as the book does: factors of 10 toward better validation accuracy, then refine.
 
     Parameters
     ----------
@@ -276,6 +280,7 @@ def search_lmbda(
         Rounds of trying the best λ times and divided by factor^(1/2),
         factor^(1/4), ..., 0 to 30.
     validation_fraction : float, default=0.2
+        Share of (X, y) held out when no validation data is given.
     random_state : int, default=0
         Seed of the validation split.
     max_steps : int, default=8
@@ -284,6 +289,7 @@ def search_lmbda(
     Returns
     -------
     result : LmbdaSearch
+        The best λ, its score and every trial.
     """
     if X_val is None or y_val is None:
         X, X_val, y, y_val = train_test_split(

@@ -61,7 +61,18 @@ class FittedState:
 
     @classmethod
     def copied(cls, **fields):
-        """A state holding deep copies of ``fields``: later training never changes it."""
+        """Return a state holding deep copies of ``fields``: later training never changes it.
+
+        Parameters
+        ----------
+        **fields : dict
+            The state's fields, by name.
+
+        Returns
+        -------
+        state : FittedState
+            Of copies.
+        """
         return cls(**copy.deepcopy(fields))
 
     def check(self):
