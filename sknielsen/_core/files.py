@@ -145,9 +145,14 @@ def _create_temporary(path, target):
 
 
 def _is_our_stale_temporary(entry, cutoff):
-    if not entry.is_file(follow_symlinks=False):
+    # Another save to the same target may rename or remove its temporary
+    # file between the listing and here: a file that is gone is not stale.
+    try:
+        if not entry.is_file(follow_symlinks=False):
+            return False
+        info = entry.stat(follow_symlinks=False)
+    except FileNotFoundError:
         return False
-    info = entry.stat(follow_symlinks=False)
     mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
     return mine and info.st_mtime < cutoff
 
