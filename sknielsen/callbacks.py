@@ -36,15 +36,17 @@ into the next. ``partial_fit`` keeps its copies from call to call.
 
 import math
 import os
+import re
+import string
 import sys
 import time
 from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
 
-from ._core.files import write_text_atomically
+from ._core.files import check_writable, write_text_atomically
 from ._core.params import HyperParameters
 
 __all__ = [
@@ -332,16 +334,90 @@ class InverseScaling(Callback):
         trainer.eta = trainer.initial_eta / (trainer.samples_seen + 1) ** self.power_t
 
 
-class Checkpoint(Callback):
-    """Save the model during training, in the format :func:`sknielsen.load` reads.
+#: The format a Checkpoint path may give the epoch number: a width of at most
+#: two digits, zero-padded or not (``{epoch:03d}``); nothing that builds
+#: names of any length (``{epoch:>100000000}``).
+_EPOCH_FORMAT = re.compile(r"0?\d{0,2}d?")
+# The largest epoch whose file name is checked at the start of training: a
+# template whose names outgrow the file system before a million epochs is refused.
+_LONGEST_EPOCH = 999_999
 
-    Each write is atomic: an interrupted save leaves the previous file.
+
+def _path_template(path, name, owner):
+    """A Checkpoint's path as a template of the one field ``{epoch}``, or an error.
 
     Parameters
     ----------
     path : str or path-like
-        Where to write. ``{epoch}`` in it is replaced by the epoch number,
-        to keep one file per checkpoint.
+    name : str
+        How the user reaches the parameter (``"callbacks[0].path"``).
+    owner : str
+        What the user configured, named in the error.
+
+    Returns
+    -------
+    template : str
+
+    Raises
+    ------
+    InvalidParameterError
+        For an empty path, a template that ``str.format`` cannot read, a
+        field other than ``{epoch}`` (``{}``, ``{foo}``, ``{epoch.__class__}``),
+        a conversion, an unbounded format, or ``{epoch}`` in a folder's name.
+    """
+    template = os.fspath(path)
+    refuse = f"The {name!r} parameter of {owner}"
+    if not isinstance(template, str) or not template:
+        raise InvalidParameterError(f"{refuse} must be a non-empty file name; got {path!r}.")
+    hint = (
+        "the only field is {epoch}, optionally with a width ({epoch:03d}); write {{ and }} "
+        "for literal braces"
+    )
+    try:
+        fields = [field for _, *field in string.Formatter().parse(template) if field[0] is not None]
+    except ValueError as exc:  # an unmatched brace
+        raise InvalidParameterError(f"{refuse} is not a valid template ({exc}): {hint}.") from None
+    for field, spec, conversion in fields:
+        if field != "epoch" or conversion is not None or not _EPOCH_FORMAT.fullmatch(spec):
+            shown = (
+                "{"
+                + field
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            raise InvalidParameterError(f"{refuse} holds the field {shown[:60]!r}: {hint}.")
+    if Path(template.format(epoch=1)).parent != Path(template.format(epoch=2)).parent:
+        raise InvalidParameterError(
+            f"{refuse} puts {{epoch}} in a folder's name ({template!r}); checkpoints are "
+            "written into one existing folder, so {epoch} may appear only in the file's name."
+        )
+    return template
+
+
+def _check_output(callback, path):
+    """Refuse now, naming the callback, a file that the callback could not write later."""
+    try:
+        check_writable(path)
+    except OSError as exc:
+        raise type(exc)(f"{type(callback).__name__} cannot write its file: {exc}") from None
+
+
+class Checkpoint(Callback):
+    """Save the model during training, in the format :func:`sknielsen.load` reads.
+
+    Each write is atomic: an interrupted save leaves the previous file. The
+    path is checked when training starts: a missing folder, a directory, a
+    FIFO or a socket, a name too long for the file system are refused then,
+    not after the first epochs.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Where to write. ``{epoch}`` in the file's name is replaced by the
+        epoch number, to keep one file per checkpoint; ``{epoch:03d}`` pads
+        it to three digits. No other field is allowed; ``{{`` and ``}}``
+        write braces.
     every : int, default=1
         Save after every this many epochs; at least 1.
     best_only : bool, default=False
@@ -366,7 +442,15 @@ class Checkpoint(Callback):
         self.monitor = monitor
         self.mode = mode
 
+    def validate(self, path="", owner=None):
+        super().validate(path, owner)
+        _path_template(self.path, f"{path}path", owner or type(self).__name__)
+
     def on_train_begin(self, trainer):
+        template = _path_template(self.path, "path", type(self).__name__)
+        # The next file, and the longest name the template can give.
+        for epoch in (trainer.epoch + 1, _LONGEST_EPOCH):
+            _check_output(self, template.format(epoch=epoch))
         if self.best_only and not hasattr(self, "_tracker"):
             self._tracker = _Improvement(self.monitor, 0.0, self.mode)
 
@@ -376,21 +460,27 @@ class Checkpoint(Callback):
                 return
         elif trainer.epoch % self.every:
             return
-        trainer.save(str(self.path).format(epoch=trainer.epoch))
+        trainer.save(os.fspath(self.path).format(epoch=trainer.epoch))
 
 
 class CSVLogger(Callback):
     """Write one row per epoch (epoch, η, and every recorded history value) to a CSV file.
 
     The whole file is rewritten atomically after each epoch, so it is never
-    half-written.
+    half-written. The path is checked when training starts, as
+    :class:`Checkpoint`'s is.
 
     Parameters
     ----------
     path : str or path-like
     append : bool, default=False
-        Keep the rows of an existing file (whose columns must match).
+        Keep the rows of an existing file written by a CSVLogger. The file
+        keeps one header: a column that only some runs record (validation
+        values, say) is added to it, and left empty in the rows of the runs
+        that did not record it.
     separator : str, default=','
+        Non-empty; no letter, digit, ``.``, ``+``, ``-``, ``_`` or line break,
+        which the values and column names hold.
     """
 
     _parameter_constraints = {"path": _PATH, "append": ["boolean"], "separator": [str]}
@@ -400,20 +490,62 @@ class CSVLogger(Callback):
         self.append = append
         self.separator = separator
 
+    def validate(self, path="", owner=None):
+        super().validate(path, owner)
+        owner = owner or type(self).__name__
+        if not os.fspath(self.path):
+            raise InvalidParameterError(
+                f"The {path + 'path'!r} parameter of {owner} must be a non-empty file name."
+            )
+        separator = self.separator
+        if not separator or any(c.isalnum() or c in ".+-_\r\n" for c in separator):
+            raise InvalidParameterError(
+                f"The {path + 'separator'!r} parameter of {owner} must be non-empty and hold "
+                f"no letter, digit, '.', '+', '-', '_' or line break; got {separator!r}."
+            )
+
     def on_train_begin(self, trainer):
-        path = Path(self.path)
-        self._lines = []
-        if self.append and path.is_file():
-            self._lines = path.read_text(encoding="utf-8").splitlines()
+        self.validate()
+        _check_output(self, self.path)
+        self._columns, self._rows = [], []
+        if self.append and os.path.isfile(self.path):
+            self._columns, self._rows = self._read(os.fspath(self.path))
+
+    def _read(self, path):
+        """The columns and rows (dicts of text) of a file an earlier CSVLogger wrote."""
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError:
+            lines = ["(not UTF-8 text)"]
+        if not lines:
+            return [], []
+        columns = lines[0].split(self.separator)
+        rows = [line.split(self.separator) for line in lines[1:]]
+        uneven = [n for n, row in enumerate(rows, 2) if len(row) != len(columns)]
+        if columns[:2] != ["epoch", "eta"] or len(set(columns)) < len(columns) or uneven:
+            what = f"line {uneven[0]}" if uneven else f"its header {lines[0][:80]!r}"
+            raise ValueError(
+                f"CSVLogger(append=True) cannot append to {path}: {what} is not what a "
+                f"CSVLogger with separator {self.separator!r} writes. Log to another file, "
+                "or remove it."
+            )
+        return columns, [dict(zip(columns, row)) for row in rows]
+
+    def on_epoch_begin(self, trainer):
+        self._lengths = {key: len(values) for key, values in trainer.history.items()}
 
     def on_epoch_end(self, trainer):
-        keys = [key for key, values in trainer.history.items() if values]
-        if not self._lines:
-            self._lines.append(self.separator.join(["epoch", "eta", *keys]))
-        row = [str(trainer.epoch), repr(trainer.eta)]
-        row += [repr(trainer.history[key][-1]) for key in keys]
-        self._lines.append(self.separator.join(row))
-        write_text_atomically(self.path, "\n".join(self._lines) + "\n")
+        # The values recorded in this epoch; a key monitored in an earlier fit
+        # only would otherwise repeat its last value.
+        lengths = getattr(self, "_lengths", {})
+        keys = [k for k, v in trainer.history.items() if len(v) > lengths.get(k, 0)]
+        row = {"epoch": str(trainer.epoch), "eta": repr(trainer.eta)}
+        row.update((key, repr(trainer.history[key][-1])) for key in keys)
+        self._columns += [column for column in row if column not in self._columns]
+        self._rows.append(row)
+        lines = [self._columns] + [[r.get(c, "") for c in self._columns] for r in self._rows]
+        text = "".join(self.separator.join(line) + "\n" for line in lines)
+        write_text_atomically(self.path, text)
 
 
 class ProgressBar(Callback):

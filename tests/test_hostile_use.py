@@ -8,14 +8,21 @@ records and the messages of user errors. docs/reliability.md lists which
 test holds which promise.
 """
 
+import csv
 import multiprocessing
 import os
+import socket
 
 import numpy as np
 import pytest
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sknielsen import NielsenMLPClassifier, load, save
-from sknielsen.callbacks import Checkpoint
+from sknielsen.callbacks import Callback, Checkpoint, CSVLogger
+
+# The runs here are tiny and their own warnings (no convergence, callbacks not
+# saved) beside the point; tests that expect a warning catch it themselves.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 # -- concurrent saves ----------------------------------------------------------
 
@@ -63,3 +70,144 @@ def test_concurrent_saves_to_one_path_all_succeed_and_every_read_is_a_model(tmp_
         )
     assert results == [[], [], []]
     assert [p.name for p in tmp_path.iterdir()] == ["shared.json"]  # no temporaries left
+
+
+# -- Checkpoint and CSVLogger paths: checked when training starts ----------------
+
+
+class HookSpy(Callback):
+    """Lists the hooks called, to show that a refused run trained nothing."""
+
+    def on_train_begin(self, trainer):
+        self.calls = ["on_train_begin"]
+
+    def on_epoch_begin(self, trainer):
+        self.calls.append("on_epoch_begin")
+
+
+def _unusable_path(kind, folder):
+    """A path of the given kind, made in ``folder``, that no callback can write."""
+    if kind == "missing folder":
+        return folder / "missing" / "log"
+    if kind == "FIFO":
+        os.mkfifo(folder / "fifo")
+        return folder / "fifo"
+    if kind == "socket":
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(folder / "socket"))
+        server.close()
+        return folder / "socket"
+    if kind == "folder":
+        (folder / "folder").mkdir()
+        return folder / "folder"
+    if kind == "symlink loop":
+        (folder / "loop1").symlink_to(folder / "loop2")
+        (folder / "loop2").symlink_to(folder / "loop1")
+        return folder / "loop1"
+    if kind == "name too long":
+        return folder / ("n" * 300)
+    return ""  # the empty path
+
+
+UNUSABLE = ["missing folder", "FIFO", "socket", "folder", "symlink loop", "name too long", "empty"]
+TINY = {"hidden_layer_sizes": (3,), "epochs": 3, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def tiny_data():
+    rng = np.random.default_rng(0)
+    return rng.random((24, 4)), np.arange(24) % 3
+
+
+@pytest.mark.parametrize("writer", [Checkpoint, CSVLogger])
+@pytest.mark.parametrize("kind", UNUSABLE)
+def test_unusable_callback_paths_are_refused_before_the_first_epoch(
+    kind, writer, tiny_data, tmp_path
+):
+    path = _unusable_path(kind, tmp_path)
+    spy = HookSpy()
+    net = NielsenMLPClassifier(**TINY, callbacks=[spy, writer(path)])
+    with pytest.raises((OSError, ValueError), match=rf"{writer.__name__}|callbacks\[1\]\.path"):
+        net.fit(*tiny_data)
+    assert not hasattr(net, "coefs_")
+    # Refused by the parameters' validation, or by on_train_begin: no epoch began.
+    assert getattr(spy, "calls", []) in ([], ["on_train_begin"])
+
+
+BAD_TEMPLATES = [
+    "{}",
+    "{0}",
+    "{foo}",
+    "{",
+    "}",
+    "net{epoch",
+    "{epoch.__class__.__init__.__globals__}",
+    "{epoch[0]}",
+    "{epoch!r}",
+    "{epoch:>100000000}",
+    "{epoch:{epoch}}",
+    "{epoch:,}",
+    "run{epoch}/net.json",
+]
+
+
+@pytest.mark.parametrize("template", BAD_TEMPLATES)
+def test_checkpoint_templates_allow_only_the_epoch_field(template, tiny_data, tmp_path):
+    net = NielsenMLPClassifier(**TINY, callbacks=[Checkpoint(tmp_path / template)])
+    with pytest.raises(InvalidParameterError, match=r"'callbacks\[0\]\.path' parameter"):
+        net.fit(*tiny_data)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_checkpoint_templates_that_are_allowed_write_bounded_names(tiny_data, tmp_path):
+    templates = ["e{epoch}.json", "p{epoch:03d}.json", "{{b}}{epoch:2}.json", "fixed.json"]
+    callbacks = [Checkpoint(tmp_path / template) for template in templates]
+    NielsenMLPClassifier(**TINY, callbacks=callbacks).fit(*tiny_data)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(
+        [f"e{k}.json" for k in (1, 2, 3)]
+        + [f"p00{k}.json" for k in (1, 2, 3)]
+        + [f"{{b}} {k}.json" for k in (1, 2, 3)]
+        + ["fixed.json"]
+    )
+    # A name that would outgrow the file system at a later epoch is refused now.
+    long_name = Checkpoint(tmp_path / ("x" * 250 + "{epoch}"))
+    with pytest.raises(OSError, match="Checkpoint cannot write"):
+        NielsenMLPClassifier(**TINY, callbacks=[long_name]).fit(*tiny_data)
+
+
+def test_csv_logger_appends_under_one_header(tiny_data, tmp_path):
+    """Runs that record other columns extend the header; the rows stay aligned."""
+    X, y = tiny_data
+    path = tmp_path / "log.csv"
+    net = NielsenMLPClassifier(**TINY, callbacks=[CSVLogger(path)]).fit(X, y)
+    appending = [CSVLogger(path, append=True)]
+    monitor = ("training_cost", "validation_accuracy")
+    net.set_params(warm_start=True, callbacks=appending, monitor=monitor)
+    net.fit(X, y, X_val=X, y_val=y)
+    net.set_params(monitor=None).fit(X, y)  # no validation: those columns stay empty
+    rows = list(csv.DictReader(path.open()))
+    assert list(rows[0]) == ["epoch", "eta", "loss", "training_cost", "validation_accuracy"]
+    assert [r["epoch"] for r in rows] == [str(k) for k in range(1, 10)]
+    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+    assert [bool(r["training_cost"]) for r in rows] == [False] * 3 + [True] * 3 + [False] * 3
+    assert [bool(r["validation_accuracy"]) for r in rows] == [False] * 3 + [True] * 3 + [False] * 3
+
+
+@pytest.mark.parametrize(
+    "content", ["a,b\n1,2\n", "epoch,eta,loss\n1,0.5\n", "epoch;eta\n", b"\xff\xfe\x00"]
+)
+def test_csv_logger_refuses_to_append_to_a_file_it_did_not_write(content, tiny_data, tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    net = NielsenMLPClassifier(**TINY, callbacks=[CSVLogger(path, append=True)])
+    with pytest.raises(ValueError, match="cannot append to"):
+        net.fit(*tiny_data)
+    assert path.read_bytes() == (content if isinstance(content, bytes) else content.encode())
+
+
+@pytest.mark.parametrize("separator", ["", "a", "1", ".", "-", "\n", ",_"])
+def test_csv_logger_separators_that_values_hold_are_refused(separator, tiny_data, tmp_path):
+    net = NielsenMLPClassifier(**TINY, callbacks=[CSVLogger(tmp_path / "l", separator=separator)])
+    with pytest.raises(InvalidParameterError, match=r"'callbacks\[0\]\.separator'"):
+        net.fit(*tiny_data)

@@ -66,7 +66,7 @@ def _refuse_special(path, target, verb):
     except FileNotFoundError:
         return
     if not stat.S_ISREG(mode):
-        link = f" (a link to {target})" if Path(path) != target else ""
+        link = f" (a link to {target})" if Path(os.path.abspath(path)) != target else ""
         raise NotARegularFileError(
             f"Cannot {verb} {path}{link}: it is {_kind_of(mode)}, not a regular file."
         )
