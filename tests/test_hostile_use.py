@@ -9,9 +9,11 @@ test holds which promise.
 """
 
 import csv
+import gzip
 import multiprocessing
 import os
 import socket
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -19,6 +21,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sknielsen import NielsenMLPClassifier, load, save
 from sknielsen.callbacks import Callback, Checkpoint, CSVLogger
+from sknielsen.datasets import DataFileError, load_mnist, read_idx
 
 # The runs here are tiny and their own warnings (no convergence, callbacks not
 # saved) beside the point; tests that expect a warning catch it themselves.
@@ -211,3 +214,91 @@ def test_csv_logger_separators_that_values_hold_are_refused(separator, tiny_data
     net = NielsenMLPClassifier(**TINY, callbacks=[CSVLogger(tmp_path / "l", separator=separator)])
     with pytest.raises(InvalidParameterError, match=r"'callbacks\[0\]\.separator'"):
         net.fit(*tiny_data)
+
+
+# -- IDX files that lie about their size ------------------------------------------
+
+
+def _idx(shape, data=b"", magic=None):
+    """An IDX header announcing ``shape`` (rank from it), then ``data``."""
+    magic = (0x0800 | len(shape)) if magic is None else magic
+    return magic.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in shape) + data
+
+
+LYING_HEADERS = [
+    ((2**32 - 1,) * 3, b"\0" * 100),  # 2**96 bytes: past any integer type
+    ((2**16, 2**16, 2**16, 2**16), b""),  # 2**64 exactly: wrapped to 0 in int64
+    ((2,) * 255, b"\0" * 64),  # the largest rank
+    ((60000, 28, 28), b"\0" * 1000),  # a real shape, most data missing
+    ((0, 5), b"\0" * 10),  # announces nothing, holds more
+    ((3,), b"\0" * 4),  # one byte of trailing data
+]
+
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize(("shape", "data"), LYING_HEADERS)
+def test_idx_headers_that_lie_about_the_size_are_refused(shape, data, compress, tmp_path):
+    path = tmp_path / "lying"
+    raw = _idx(shape, data)
+    path.write_bytes(gzip.compress(raw) if compress else raw)
+    with pytest.raises(DataFileError, match=r"announces|cannot read"):
+        read_idx(path)
+
+
+def test_idx_size_is_checked_before_anything_is_inflated(tmp_path):
+    """A small file announcing gigabytes is refused before allocating them."""
+    bomb = tmp_path / "bomb.gz"  # 1 MiB of zeros behind a header of 60000 × 200 × 200
+    bomb.write_bytes(gzip.compress(_idx((60000, 200, 200), bytes(2**20))))
+    sparse = tmp_path / "sparse"  # uncompressed, as long as it says (a sparse file)
+    with sparse.open("wb") as handle:
+        handle.write(_idx((60000, 100, 100)))
+        handle.truncate(16 + 60000 * 100 * 100)
+    tracemalloc.start()
+    try:
+        for path, bound in ((bomb, None), (sparse, 60000 * 64 * 64)):
+            with pytest.raises(DataFileError, match="more than"):
+                read_idx(path, max_bytes=bound)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 2**20
+
+
+def test_idx_data_are_streamed_into_the_array(tmp_path, rng):
+    images = rng.integers(0, 256, size=(3000, 28, 28), dtype=np.uint8)
+    path = tmp_path / "images.gz"
+    path.write_bytes(gzip.compress(_idx(images.shape, images.tobytes())))
+    tracemalloc.start()
+    try:
+        read = read_idx(path, expected_magic=0x803)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(read, images)
+    assert peak < images.nbytes + 3 * 2**20  # the array, and a chunk or two
+
+
+def _write_mnist(folder, train_labels, test_labels):
+    """Tiny MNIST files: 60,000 and 10,000 images of one pixel, with the given labels."""
+    for stem, array in (
+        ("train-images-idx3-ubyte", np.zeros((60000, 1, 1), np.uint8)),
+        ("train-labels-idx1-ubyte", train_labels),
+        ("t10k-images-idx3-ubyte", np.zeros((10000, 1, 1), np.uint8)),
+        ("t10k-labels-idx1-ubyte", test_labels),
+    ):
+        (folder / stem).write_bytes(_idx(array.shape, np.asarray(array, np.uint8).tobytes()))
+
+
+@pytest.mark.parametrize("wrong", [10, 11, 128, 255])
+@pytest.mark.parametrize("part", ["train", "t10k"])
+def test_mnist_labels_outside_0_to_9_are_refused(wrong, part, tmp_path):
+    train, test = np.arange(60000) % 10, np.arange(10000) % 10
+    (train if part == "train" else test)[-1] = wrong
+    _write_mnist(tmp_path, train, test)
+    with pytest.raises(DataFileError, match=rf"{part}-labels.*0 to 9.*\[{wrong}\]"):
+        load_mnist(tmp_path)
+
+
+def test_mnist_with_labels_0_to_9_loads(tmp_path):
+    _write_mnist(tmp_path, np.arange(60000) % 10, np.arange(10000) % 10)
+    assert load_mnist(tmp_path).y_test.max() == 9
