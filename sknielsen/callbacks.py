@@ -18,16 +18,23 @@ Every hook receives the ``trainer``, which callbacks read and steer:
   weights (n_in, n_out) and biases of each layer, views into the flat
   ``trainer.network.params``.
 - ``trainer.eta``: the learning rate. Setting it takes effect from the next
-  step, for every optimizer; it is saved with the model.
-  ``trainer.initial_eta`` is the η training started from.
+  step, for every optimizer; it is saved with the model. A value that is
+  not a finite number > 0 is refused at once with :class:`CallbackError`,
+  naming the callback. ``trainer.initial_eta`` is the η training started from.
 - ``trainer.samples_seen``, and during an epoch ``trainer.samples_in_epoch``
   of ``trainer.n_samples``.
 - ``trainer.keep_best()`` asks the loop to give the model the current
-  weights at the end of training (the loop owns every such decision), and
+  weights at the end of training (the loop owns every such decision); it
+  keeps the weights of a completed epoch, so it may not be called from
+  ``on_batch_end``, and non-finite weights are never kept. And
   ``trainer.save(path)`` writes the model as it is now, in the format that
   :func:`sknielsen.load` reads.
 
-A callback ends training by raising :class:`StopTraining`. Callbacks are
+A callback ends training by raising :class:`StopTraining` (a
+``KeyboardInterrupt`` ends it the same way). However training ends, the model
+keeps finite weights of a named epoch: a callback that leaves NaN or infinite
+weights ends the run, which returns to the last completed epoch whose weights
+were finite, and the warning names the callback. Callbacks are
 given to the estimators as ``callbacks=[...]``; their constructor arguments
 are parameters (``callbacks`` is cloned with the estimator), and each fit
 trains with fresh copies, so a callback's counters never leak from one fit
@@ -52,6 +59,7 @@ from ._core.params import HyperParameters
 __all__ = [
     "CSVLogger",
     "Callback",
+    "CallbackError",
     "Checkpoint",
     "EarlyStopping",
     "ExponentialDecay",
@@ -78,7 +86,23 @@ _POSITIVE = [Interval(Real, 0, np.inf, closed="neither")]
 
 
 class StopTraining(Exception):
-    """Raised by a callback to end training; the current epoch counts as completed."""
+    """Raised by a callback to end training.
+
+    Raised in ``on_epoch_end``, the epoch just completed is kept. Raised
+    anywhere else (``on_train_begin``, ``on_epoch_begin``, ``on_batch_end``),
+    the epoch in progress is dropped: the model returns to the end of the
+    last completed epoch, and a warning says so when work was lost (an epoch
+    cut short, or no epoch at all). Raised in ``on_train_end``, it changes
+    nothing: training has ended.
+    """
+
+
+class CallbackError(ValueError):
+    """A callback asked the trainer for something training cannot use.
+
+    Such as an η that is not a finite number > 0, or :meth:`keep_best`
+    in the middle of an epoch. The message names the callback and the hook.
+    """
 
 
 class Callback(HyperParameters):

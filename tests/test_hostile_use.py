@@ -14,13 +14,22 @@ import multiprocessing
 import os
 import socket
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sknielsen import NielsenMLPClassifier, load, save
-from sknielsen.callbacks import Callback, Checkpoint, CSVLogger
+from sknielsen.callbacks import (
+    Callback,
+    CallbackError,
+    Checkpoint,
+    CSVLogger,
+    EarlyStopping,
+    StopTraining,
+)
 from sknielsen.datasets import DataFileError, load_mnist, read_idx
 
 # The runs here are tiny and their own warnings (no convergence, callbacks not
@@ -302,3 +311,144 @@ def test_mnist_labels_outside_0_to_9_are_refused(wrong, part, tmp_path):
 def test_mnist_with_labels_0_to_9_loads(tmp_path):
     _write_mnist(tmp_path, np.arange(60000) % 10, np.arange(10000) % 10)
     assert load_mnist(tmp_path).y_test.max() == 9
+
+
+# -- one rule for every way a run ends -------------------------------------------
+
+HOOKS = ["on_train_begin", "on_epoch_begin", "on_batch_end", "on_epoch_end", "on_train_end"]
+# Epochs the model holds when the hook acts during epoch 2 of 3: an ending inside
+# on_epoch_end keeps that epoch; anywhere else within it, the epoch is dropped.
+KEPT_AFTER = {
+    "on_train_begin": 0,
+    "on_epoch_begin": 1,
+    "on_batch_end": 1,
+    "on_epoch_end": 2,
+    "on_train_end": 3,
+}
+
+
+def _in_epoch_2(trainer, hook):
+    """Whether a hook call belongs to the second epoch of the run (or to the run's ends)."""
+    if hook in ("on_train_begin", "on_train_end"):
+        return True
+    return trainer.epochs_run == (2 if hook == "on_epoch_end" else 1)
+
+
+class ActAt(Callback):
+    """In ``hook`` of epoch 2: write ``weights`` and/or ``eta``, then raise ``exception``."""
+
+    def __init__(self, hook="on_epoch_end", exception=None, weights=None, eta=None):
+        self.hook = hook
+        self.exception = exception
+        self.weights = weights
+        self.eta = eta
+
+    def _act(self, trainer, hook):
+        if hook != self.hook or not _in_epoch_2(trainer, hook):
+            return
+        if self.hook == "on_batch_end" and trainer.samples_in_epoch < 12:
+            return  # a mini-batch into the epoch
+        if self.weights is not None:
+            trainer.network.params[::3] = self.weights
+        if self.eta is not None:
+            trainer.eta = self.eta
+        if self.exception is not None:
+            raise self.exception()
+
+
+for _hook in HOOKS:
+    setattr(ActAt, _hook, lambda self, trainer, hook=_hook: self._act(trainer, hook))
+
+
+def _fit_catching_warnings(net, X, y):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        net.fit(X, y)
+    return [str(w.message) for w in caught if "not saved" not in str(w.message)]
+
+
+def _holds(kept):
+    return "the weights it started from" if kept == 0 else f"the weights after epoch {kept}"
+
+
+@pytest.mark.parametrize("exception", [StopTraining, KeyboardInterrupt])
+@pytest.mark.parametrize("hook", HOOKS)
+def test_a_run_ended_in_any_hook_keeps_finite_weights_of_a_named_epoch(hook, exception, tiny_data):
+    X, y = tiny_data
+    # η so large that the weights overflow within the first mini-batches: what
+    # the model keeps must come from the end of a completed epoch, not the steps.
+    net = NielsenMLPClassifier(
+        **{**TINY, "eta": 1e300}, mini_batch_size=6, callbacks=[ActAt(hook, exception)]
+    )
+    messages = _fit_catching_warnings(net, X, y)
+    assert all(np.isfinite(c).all() for c in net.coefs_ + net.intercepts_)
+    assert net.n_iter_ <= KEPT_AFTER[hook] and len(net.loss_curve_) == net.n_iter_
+    # Every warning about the weights names the epoch the model holds.
+    about_weights = [m for m in messages if "holds the weights" in m]
+    assert all(_holds(net.n_iter_) in m for m in about_weights)
+    assert about_weights or exception is StopTraining
+
+
+@pytest.mark.parametrize("exception", [StopTraining, KeyboardInterrupt])
+@pytest.mark.parametrize("hook", HOOKS)
+def test_the_kept_epoch_is_the_one_named_on_a_stable_run(hook, exception, tiny_data):
+    X, y = tiny_data
+    net = NielsenMLPClassifier(**TINY, mini_batch_size=6, callbacks=[ActAt(hook, exception)])
+    messages = _fit_catching_warnings(net, X, y)
+    kept = KEPT_AFTER[hook]
+    assert net.n_iter_ == kept and len(net.loss_curve_) == kept
+    reference = NielsenMLPClassifier(**TINY, mini_batch_size=6).set_params(epochs=max(kept, 1))
+    if kept:  # the same weights as a run of that many epochs
+        np.testing.assert_array_equal(net.coefs_[0], reference.fit(X, y).coefs_[0])
+    warned = exception is KeyboardInterrupt or hook in ("on_train_begin", "on_batch_end")
+    assert any(_holds(kept) in message for message in messages) == warned
+
+
+BAD_ETAS = [np.nan, np.inf, -np.inf, -0.5, 0.0, 1e-330, "0.1x", True, {}, [0.1, 0.2]]
+
+
+@pytest.mark.parametrize("hook", HOOKS[:4])
+@pytest.mark.parametrize("eta", BAD_ETAS)
+def test_a_callback_setting_a_bad_eta_is_named_at_once(eta, hook, tiny_data):
+    net = NielsenMLPClassifier(**TINY, mini_batch_size=6, callbacks=[ActAt(hook, eta=eta)])
+    with pytest.raises(CallbackError, match=rf"ActAt \({hook}\) set trainer\.eta to .*finite"):
+        net.fit(*tiny_data)
+    assert not hasattr(net, "coefs_")
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("hook", ["on_train_begin", "on_epoch_begin", "on_epoch_end"])
+def test_non_finite_weights_written_by_a_callback_are_never_kept(value, hook, tiny_data):
+    X, y = tiny_data
+    callbacks = [EarlyStopping("loss", patience=5), ActAt(hook, weights=value)]
+    net = NielsenMLPClassifier(**TINY, callbacks=callbacks)
+    messages = _fit_catching_warnings(net, X, y)
+    kept = {"on_train_begin": 0, "on_epoch_begin": 1, "on_epoch_end": 1}[hook]
+    assert net.n_iter_ == kept and all(np.isfinite(c).all() for c in net.coefs_)
+    assert any(f"ActAt left non-finite weights (NaN or infinity) in {hook}" in m for m in messages)
+    assert any(_holds(kept) in m for m in messages)
+    proba = net.predict_proba(X)
+    assert np.isfinite(proba).all() and proba.std() > 0  # not the uniform 1/n of NaN outputs
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_non_finite_weights_written_per_mini_batch_or_at_the_end_are_never_kept(value, tiny_data):
+    X, y = tiny_data
+    net = NielsenMLPClassifier(**TINY, callbacks=[ActAt("on_batch_end", weights=value)])
+    with pytest.warns(ConvergenceWarning, match="diverged in epoch 2.*after epoch 1"):
+        net.fit(X, y)
+    assert net.n_iter_ == 1 and np.isfinite(net.coefs_[0]).all()
+    net = NielsenMLPClassifier(**TINY, callbacks=[ActAt("on_train_end", weights=value)])
+    with pytest.warns(UserWarning, match="on_train_end, after training.*after epoch 3"):
+        net.fit(X, y)
+    assert net.n_iter_ == 3 and np.isfinite(net.coefs_[0]).all()
+
+
+def test_keep_best_in_the_middle_of_an_epoch_is_refused(tiny_data):
+    class KeepEveryBatch(Callback):
+        def on_batch_end(self, trainer):
+            trainer.keep_best()
+
+    net = NielsenMLPClassifier(**TINY, callbacks=[KeepEveryBatch()])
+    with pytest.raises(CallbackError, match=r"KeepEveryBatch \(on_batch_end\).*on_epoch_end"):
+        net.fit(*tiny_data)

@@ -82,12 +82,26 @@ def warn_about(config, trainer, probe):
     probe : CostProbe
         Made before the run.
     """
-    if trainer.ending == "interrupted":
+    if trainer.bad_write is not None:
+        warn(f"{trainer.bad_write}; training stopped there and {_kept_weights(trainer)}")
+    elif trainer.ending == "interrupted":
         warn("Training interrupted; " + _kept_weights(trainer))
     elif trainer.ending == "diverged":
         _warn_divergence(config, trainer)
+    elif trainer.ending == "stopped" and _work_lost(trainer):
+        name, hook = trainer.stopped_by
+        if hook == "on_batch_end":
+            hook += f" during epoch {trainer.epoch + 1}, whose steps so far are dropped"
+        warn(f"The callback {name} stopped training in {hook}; {_kept_weights(trainer)}")
     elif trainer.epochs_run:
         probe.check(config.plugins.optimizer, config.lmbda)
+
+
+def _work_lost(trainer):
+    """Whether a callback's StopTraining cut an epoch short, or came before any."""
+    if trainer.stopped_by is None:
+        return False
+    return trainer.stopped_by[1] == "on_batch_end" or trainer.epochs_run == 0
 
 
 def _warn_divergence(config, trainer):
