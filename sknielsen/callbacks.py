@@ -83,6 +83,27 @@ _AT_LEAST_ONE = [Interval(Integral, 1, None, closed="left")]
 _MODE = [StrOptions({"auto", "min", "max"})]
 _PATH = [str, os.PathLike]
 _POSITIVE = [Interval(Real, 0, np.inf, closed="neither")]
+# A decay's factor: growing schedules overflow η within a few hundred epochs.
+_DECAY = [Interval(Real, 0, 1, closed="right")]
+#: The smallest η a schedule sets: where its formula underflows to 0 (or
+#: overflows its denominator), η stays at this, the smallest normal float.
+SMALLEST_ETA = float(np.finfo(np.float64).tiny)
+
+
+def _decayed(initial_eta, formula):
+    """The η that ``formula()`` computes from ``initial_eta``, kept in [SMALLEST_ETA, initial_eta].
+
+    Python's float power raises ``OverflowError`` where it is too large
+    (``(t + 1) ** 1e6``), and NumPy's returns infinity or 0: either way
+    the schedule has decayed as far as η can.
+    """
+    try:
+        eta = formula()
+    except (OverflowError, ZeroDivisionError):
+        eta = 0.0
+    if math.isnan(eta):
+        eta = 0.0
+    return max(min(eta, initial_eta), SMALLEST_ETA)
 
 
 class StopTraining(Exception):
@@ -292,48 +313,56 @@ class HalveOnPlateau(Callback):
         self._tracker.update(trainer)
         if self._tracker.epochs_without >= self.patience:
             self._tracker.epochs_without = 0
-            trainer.eta *= self.factor
-            if trainer.eta <= trainer.initial_eta * self.min_fraction:
+            eta = trainer.eta * self.factor
+            if eta <= 0:  # underflowed: η cannot fall further
+                raise StopTraining
+            trainer.eta = eta
+            if eta <= trainer.initial_eta * self.min_fraction:
                 raise StopTraining
 
 
 class StepDecay(Callback):
     """Multiply η by ``gamma`` every ``step_size`` epochs: η = η₀ γ^⌊epoch/step_size⌋.
 
+    η never falls below :data:`SMALLEST_ETA`.
+
     Parameters
     ----------
     step_size : int, default=10
         At least 1.
     gamma : float, default=0.5
-        Positive.
+        In (0, 1]: a growing η overflows within a few hundred epochs.
     """
 
-    _parameter_constraints = {"step_size": _AT_LEAST_ONE, "gamma": _POSITIVE}
+    _parameter_constraints = {"step_size": _AT_LEAST_ONE, "gamma": _DECAY}
 
     def __init__(self, step_size=10, gamma=0.5):
         self.step_size = step_size
         self.gamma = gamma
 
     def on_epoch_begin(self, trainer):
-        trainer.eta = trainer.initial_eta * self.gamma ** (trainer.epoch // self.step_size)
+        steps = trainer.epoch // self.step_size
+        eta0 = trainer.initial_eta
+        trainer.eta = _decayed(eta0, lambda: eta0 * self.gamma**steps)
 
 
 class ExponentialDecay(Callback):
-    """η = η₀ γ^epoch, set before each epoch.
+    """η = η₀ γ^epoch, set before each epoch; never below :data:`SMALLEST_ETA`.
 
     Parameters
     ----------
     gamma : float, default=0.95
-        Positive.
+        In (0, 1].
     """
 
-    _parameter_constraints = {"gamma": _POSITIVE}
+    _parameter_constraints = {"gamma": _DECAY}
 
     def __init__(self, gamma=0.95):
         self.gamma = gamma
 
     def on_epoch_begin(self, trainer):
-        trainer.eta = trainer.initial_eta * self.gamma**trainer.epoch
+        eta0 = trainer.initial_eta
+        trainer.eta = _decayed(eta0, lambda: eta0 * self.gamma**trainer.epoch)
 
 
 class InverseScaling(Callback):
@@ -341,7 +370,8 @@ class InverseScaling(Callback):
 
     t is the number of training samples seen so far, and η is updated
     before each epoch, as :class:`~sklearn.neural_network.MLPClassifier`
-    does at the end of the previous one.
+    does at the end of the previous one. η never falls below
+    :data:`SMALLEST_ETA`.
 
     Parameters
     ----------
@@ -355,7 +385,8 @@ class InverseScaling(Callback):
         self.power_t = power_t
 
     def on_epoch_begin(self, trainer):
-        trainer.eta = trainer.initial_eta / (trainer.samples_seen + 1) ** self.power_t
+        eta0, t = trainer.initial_eta, trainer.samples_seen
+        trainer.eta = _decayed(eta0, lambda: eta0 / (t + 1) ** self.power_t)
 
 
 #: The format a Checkpoint path may give the epoch number: a width of at most

@@ -10,6 +10,7 @@ test holds which promise.
 
 import csv
 import gzip
+import json
 import multiprocessing
 import os
 import socket
@@ -23,14 +24,20 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sknielsen import NielsenMLPClassifier, load, save
 from sknielsen.callbacks import (
+    SMALLEST_ETA,
     Callback,
     CallbackError,
     Checkpoint,
     CSVLogger,
     EarlyStopping,
+    ExponentialDecay,
+    HalveOnPlateau,
+    InverseScaling,
+    StepDecay,
     StopTraining,
 )
 from sknielsen.datasets import DataFileError, load_mnist, read_idx
+from sknielsen.persistence import ModelFileError
 
 # The runs here are tiny and their own warnings (no convergence, callbacks not
 # saved) beside the point; tests that expect a warning catch it themselves.
@@ -452,3 +459,64 @@ def test_keep_best_in_the_middle_of_an_epoch_is_refused(tiny_data):
     net = NielsenMLPClassifier(**TINY, callbacks=[KeepEveryBatch()])
     with pytest.raises(CallbackError, match=r"KeepEveryBatch \(on_batch_end\).*on_epoch_end"):
         net.fit(*tiny_data)
+
+
+# -- schedules: bounded parameters, bounded η ------------------------------------
+
+
+class EtaRecorder(Callback):
+    def on_epoch_end(self, trainer):
+        self.etas = [*getattr(self, "etas", []), trainer.eta]
+
+
+EXTREME_SCHEDULES = [
+    StepDecay(step_size=1, gamma=1e-300),
+    StepDecay(step_size=1, gamma=np.float64(1e-200)),
+    ExponentialDecay(gamma=1e-300),
+    ExponentialDecay(gamma=np.float64(1e-300)),
+    InverseScaling(power_t=1e6),  # (t + 1) ** 1e6 overflows a float
+    InverseScaling(power_t=1e300),
+    InverseScaling(power_t=np.float64(1e6)),
+    HalveOnPlateau("loss", patience=1, factor=1e-300, min_fraction=1e-300),
+]
+
+
+@pytest.mark.parametrize("eta", [0.5, 1e-300, 1e300])
+@pytest.mark.parametrize("schedule", EXTREME_SCHEDULES, ids=repr)
+def test_schedules_keep_eta_a_positive_float_however_far_they_decay(
+    schedule, eta, tiny_data, tmp_path
+):
+    X, y = tiny_data
+    recorder = EtaRecorder()
+    net = NielsenMLPClassifier(**{**TINY, "epochs": 5, "eta": eta}, callbacks=[schedule, recorder])
+    net.fit(X, y)
+    etas = net.callbacks_[1].etas
+    assert all(SMALLEST_ETA <= e <= eta and isinstance(e, float) for e in etas), etas
+    save(net, tmp_path / "net.json")  # the same parameters, from a file, train on
+    loaded = load(tmp_path / "net.json")
+    for _ in range(3):
+        loaded.partial_fit(X, y)
+    assert SMALLEST_ETA <= loaded.eta_ <= eta
+
+
+GROWING = [
+    ExponentialDecay(gamma=2.0),
+    ExponentialDecay(gamma=1.0 + 1e-12),
+    StepDecay(gamma=1e200),
+    StepDecay(step_size=1, gamma=np.inf),
+    ExponentialDecay(gamma=np.nan),
+]
+
+
+@pytest.mark.parametrize("schedule", GROWING, ids=repr)
+def test_schedules_that_grow_eta_are_refused_in_fit_and_in_files(schedule, tiny_data, tmp_path):
+    net = NielsenMLPClassifier(**TINY, callbacks=[schedule])
+    with pytest.raises(InvalidParameterError, match=r"'callbacks\[0\]\.gamma'.*\(0\.0, 1\.0\]"):
+        net.fit(*tiny_data)
+    fitted = NielsenMLPClassifier(**TINY, callbacks=[type(schedule)()]).fit(*tiny_data)
+    save(fitted, tmp_path / "net.json")
+    document = json.loads((tmp_path / "net.json").read_text())
+    document["params"]["callbacks"][0]["params"]["gamma"] = schedule.gamma
+    (tmp_path / "edited.json").write_text(json.dumps(document))  # NaN/Infinity as JSON writes them
+    with pytest.raises(ModelFileError):
+        load(tmp_path / "edited.json")
