@@ -378,12 +378,12 @@ class _BaseNielsenMLP(BaseEstimator):
             sample_weight = _check_sample_weight(
                 request.sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
-        sample_weight = self._weigh_classes(y, sample_weight, request.incremental)
         if previous is None:
             targets = self._new_targets(y, request.classes, request.incremental)
         else:
             self._check_classes_argument(request.classes, previous.targets)
             targets = previous.targets
+        sample_weight = self._weigh_classes(y, sample_weight, targets, request.incremental)
         Y = self._encode(y, targets)
         if previous is not None and Y.shape[1] != previous.coefs[-1].shape[1]:
             raise ValueError(
@@ -392,7 +392,7 @@ class _BaseNielsenMLP(BaseEstimator):
             )
         return TrainingData(X, Y, sample_weight), targets
 
-    def _weigh_classes(self, y, sample_weight, incremental):
+    def _weigh_classes(self, y, sample_weight, targets, incremental):
         """Sample weights with the classes' weights folded in (classifiers only)."""
         return sample_weight
 

@@ -520,3 +520,74 @@ def test_schedules_that_grow_eta_are_refused_in_fit_and_in_files(schedule, tiny_
     (tmp_path / "edited.json").write_text(json.dumps(document))  # NaN/Infinity as JSON writes them
     with pytest.raises(ModelFileError):
         load(tmp_path / "edited.json")
+
+
+# -- class_weight ---------------------------------------------------------------
+
+BAD_CLASS_WEIGHTS = [
+    {0: -1.0},
+    {0: -1, 1: -1, 2: -1},
+    {1: -1e-300},
+    {0: np.nan},
+    {0: np.inf, 1: 1},
+    {2: -np.inf},
+    {0: "2"},
+    {0: True},
+    {0: None},
+    {0: [1.0]},
+]
+
+
+@pytest.mark.parametrize("class_weight", BAD_CLASS_WEIGHTS, ids=repr)
+def test_class_weights_that_are_not_finite_and_non_negative_are_refused(class_weight, tiny_data):
+    net = NielsenMLPClassifier(**TINY, class_weight=class_weight)
+    with pytest.raises(InvalidParameterError, match=r"'class_weight' parameter.*finite weights"):
+        net.fit(*tiny_data)
+    with pytest.raises(InvalidParameterError, match="'class_weight'"):
+        net.partial_fit(*tiny_data, classes=[0, 1, 2])
+    assert not hasattr(net, "coefs_")
+
+
+ALL_ZERO = [
+    ({0: 0, 1: 0, 2: 0}, None),
+    ({0: 0.0, 1: 0.0, 2: 0.0, 3: 0.0}, None),  # 3 is not a class either: zero weights first
+    ({0: 0, 1: 0}, np.where(np.arange(24) % 3 == 2, 0.0, 1.0)),  # class 2 weighted 0 by samples
+    ({1: 5.0}, np.where(np.arange(24) % 3 == 1, 0.0, 1.0) * 0),
+    ("balanced", np.zeros(24)),
+]
+
+
+@pytest.mark.parametrize(("class_weight", "sample_weight"), ALL_ZERO, ids=repr)
+def test_weights_that_leave_every_sample_at_zero_are_refused(
+    class_weight, sample_weight, tiny_data
+):
+    X, y = tiny_data
+    net = NielsenMLPClassifier(**TINY, class_weight=class_weight)
+    with pytest.raises(ValueError, match=r"weight of 0|not classes|zero|positive"):
+        net.fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("class_weight", [{0: 1, 7: 2}, {"0": 1.0}, {0.5: 2}])
+def test_class_weights_of_labels_that_are_no_class_are_refused(class_weight, tiny_data):
+    net = NielsenMLPClassifier(**TINY, class_weight=class_weight)
+    with pytest.raises(ValueError, match=r"names labels that are not classes of y"):
+        net.fit(*tiny_data)
+
+
+def test_class_weights_may_name_classes_absent_from_a_partial_fit_batch(tiny_data):
+    X, y = tiny_data
+    net = NielsenMLPClassifier(**TINY, class_weight={0: 2.0, 1: 1.0, 2: 0.5})
+    net.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
+    net.partial_fit(X, y)
+    assert np.isfinite(net.coefs_[0]).all() and net.n_iter_ == 2
+
+
+def test_class_weights_of_extreme_size_train_or_are_refused(tiny_data):
+    X, y = tiny_data
+    for class_weight in ({0: 1e300, 1: 1e-300, 2: 1.0}, {0: np.float32(3)}, {1: 0, 2: 0}):
+        net = NielsenMLPClassifier(**TINY, class_weight=class_weight).fit(X, y)
+        assert np.isfinite(net.coefs_[0]).all() and net.loss_curve_[-1] >= 0
+    with pytest.raises(ValueError, match="overflows"):
+        NielsenMLPClassifier(**TINY, class_weight={0: 1e300}).fit(
+            X, y, sample_weight=np.full(24, 1e300)
+        )

@@ -163,6 +163,7 @@ def resolve(params, kind, *, n_features=None, n_outputs=None):
         optimizer, a cost with outputs it cannot work with, ...).
     """
     _check_constraints(params, kind)
+    _check_class_weight(params.get("class_weight"), kind.name)
     resolved = _resolve_plugins(params, kind)
     early_stopping = params["early_stopping"]
     if early_stopping is None or early_stopping is False:
@@ -255,6 +256,24 @@ def _check_constraints(params, kind):
         if isinstance(value, bool) and not {"boolean", "verbose"} & set(map(str, constraints)):
             raise InvalidParameterError(
                 f"The {name!r} parameter of {kind.name} must not be a boolean; got {value!r}."
+            )
+
+
+def _check_class_weight(class_weight, owner):
+    """A ``{label: weight}`` dict holds finite weights ≥ 0.
+
+    Negative weights would train by gradient ascent, and NaN or infinite
+    ones overflow the cost. Whether some sample keeps a positive weight
+    depends on the data, and is checked with it.
+    """
+    if not isinstance(class_weight, dict):
+        return  # None or 'balanced', as the constraints allow
+    for label, weight in class_weight.items():
+        number = isinstance(weight, numbers.Real) and not isinstance(weight, bool)
+        if not (number and np.isfinite(weight) and weight >= 0):
+            raise InvalidParameterError(
+                f"The 'class_weight' parameter of {owner} must map labels to finite weights "
+                f">= 0; got {repr(weight)[:40]} for the label {repr(label)[:40]}."
             )
 
 
