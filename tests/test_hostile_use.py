@@ -19,10 +19,13 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.naive_bayes import GaussianNB
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sknielsen import NielsenMLPClassifier, load, save
+from sknielsen.__main__ import main
 from sknielsen.callbacks import (
     SMALLEST_ETA,
     Callback,
@@ -36,7 +39,8 @@ from sknielsen.callbacks import (
     StepDecay,
     StopTraining,
 )
-from sknielsen.datasets import DataFileError, load_mnist, read_idx
+from sknielsen.comparison import training_size_comparison
+from sknielsen.datasets import DataFileError, load_digits_split, load_mnist, read_idx
 from sknielsen.persistence import ModelFileError
 
 # The runs here are tiny and their own warnings (no convergence, callbacks not
@@ -591,3 +595,84 @@ def test_class_weights_of_extreme_size_train_or_are_refused(tiny_data):
         NielsenMLPClassifier(**TINY, class_weight={0: 1e300}).fit(
             X, y, sample_weight=np.full(24, 1e300)
         )
+
+
+# -- comparison records: resumed only when a run could have made them ---------------
+
+
+@pytest.fixture(scope="module")
+def svc_study():
+    """A finished two-scorer study on 60 digits, and how to run it again."""
+    digits = load_digits_split()
+    arguments = {
+        "estimators": {"bayes": GaussianNB(), "dummy": DummyClassifier()},
+        "X_train": digits.X_train,
+        "y_train": digits.y_train,
+        "X_test": digits.X_test,
+        "y_test": digits.y_test,
+        "sizes": [60],
+        "scoring": ["accuracy", "neg_log_loss"],
+    }
+    return arguments, training_size_comparison(**arguments)
+
+
+IMPOSSIBLE = [
+    ("accuracy_test", 2.0),
+    ("accuracy_test", -7),
+    ("accuracy_test", np.nan),
+    ("accuracy_test", np.inf),
+    ("accuracy_test", -np.inf),
+    ("neg_log_loss_test", 0.5),  # a negated loss is never above 0
+    ("neg_log_loss_test", -np.inf),
+    ("fit_seconds", -1e308),
+    ("fit_seconds", np.nan),
+    ("predict_seconds", -1),
+    ("predict_seconds", np.inf),
+    ("seed", True),
+    ("seed", 0.0),
+    ("size", 60.0),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), IMPOSSIBLE)
+def test_earlier_records_no_run_could_make_are_refused(key, value, svc_study):
+    arguments, records = svc_study
+    tampered = [{**records[0], key: value}, records[1]]
+    with pytest.raises(ValueError, match=rf"holds values no run makes: {key}="):
+        training_size_comparison(**arguments, previous=tampered)
+
+
+@pytest.mark.parametrize(("key", "value"), IMPOSSIBLE[:3] + IMPOSSIBLE[7:8] + IMPOSSIBLE[11:12])
+def test_compare_resume_refuses_impossible_records_and_keeps_the_file(key, value, tmp_path, capsys):
+    out = tmp_path / "results"
+    argv = ["compare", "--train-sizes", "50", "--seeds", "1", "--estimators", "svc"]
+    assert main([*argv, "--out", str(out)]) == 0
+    document = json.loads((out / "comparison.json").read_text())
+    document["records"][0][key] = value
+    (out / "comparison.json").write_text(json.dumps(document))  # NaN, Infinity as JSON's
+    before = (out / "comparison.json").read_bytes()
+    capsys.readouterr()
+    assert main([*argv, "--out", str(out), "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"holds values no run makes: {key}=" in err
+    assert (out / "comparison.json").read_bytes() == before  # nothing written back
+
+
+REFUSED_STUDIES = [
+    ["--dataset", "mnist", "--data-dir", "{empty}"],  # no data
+    ["--train-sizes", "99999"],  # larger than the pool
+    ["--train-sizes", "50", "--estimators", "network", "--hidden", "100000000"],  # no memory
+]
+
+
+@pytest.mark.parametrize("flags", REFUSED_STUDIES)
+def test_a_refused_compare_leaves_no_empty_out_folder(flags, tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    flags = [flag.format(empty=tmp_path / "empty") for flag in flags]
+    out = tmp_path / "new" / "deeper" / "results"
+    assert main(["compare", *flags, "--out", str(out)]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]
+    (tmp_path / "mine").mkdir()  # a folder the user made is never removed
+    assert main(["compare", *flags, "--out", str(tmp_path / "mine")]) == 2
+    assert (tmp_path / "mine").is_dir()
+    assert capsys.readouterr().err.count("\n") == 2
