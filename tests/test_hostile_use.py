@@ -676,3 +676,24 @@ def test_a_refused_compare_leaves_no_empty_out_folder(flags, tmp_path, capsys):
     assert main(["compare", *flags, "--out", str(tmp_path / "mine")]) == 2
     assert (tmp_path / "mine").is_dir()
     assert capsys.readouterr().err.count("\n") == 2
+
+
+# -- silent failures at defaults ------------------------------------------------
+
+
+@pytest.mark.parametrize("eta", [0.5, 0.2, 10.0])
+def test_adam_with_an_eta_made_for_sgd_warns_before_training(eta, tiny_data):
+    net = NielsenMLPClassifier(**TINY, optimizer="adam", eta=eta)
+    with pytest.warns(UserWarning, match=rf"eta={eta:g} is far too large for Adam"):
+        net.fit(*tiny_data)
+
+
+@pytest.mark.parametrize(
+    "optimizer", [("adam", 0.001), ("adam", 0.1), ("sgd", 0.5), ("momentum", 3)]
+)
+def test_suited_etas_give_no_such_warning(optimizer, tiny_data):
+    name, eta = optimizer
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        NielsenMLPClassifier(**TINY, optimizer=name, eta=eta).fit(*tiny_data)
+    assert not [w for w in caught if "far too large" in str(w.message)]
