@@ -184,6 +184,8 @@ def _train(args):
 
 
 def _evaluate(args):
+    from sklearn.base import is_classifier
+
     from .persistence import load
 
     model = load(args.model)  # refuses a FIFO, a device or a folder without blocking
@@ -193,8 +195,10 @@ def _evaluate(args):
     # Scored before anything is printed: a model of another dataset is refused alone.
     validation, test = model.score(X_val, y_val), model.score(X_test, y_test)
     print(f"{args.model} on {description}:")
-    print(f"  validation accuracy {validation:.2%} ({len(y_val):,} images)")
-    print(f"  test accuracy {test:.2%} ({len(y_test):,} images)")
+    for name, score, n in (("validation", validation, len(y_val)), ("test", test, len(y_test))):
+        # A regressor's score is R², a coefficient that may be negative, not a share.
+        shown = f"accuracy {score:.2%}" if is_classifier(model) else f"R² {score:.4f}"
+        print(f"  {name} {shown} ({n:,} images)")
     return 0
 
 

@@ -135,9 +135,35 @@ class Callback(HyperParameters):
     """
 
     def __sklearn_clone__(self):
-        # A fresh instance holding the same parameter objects: a stream or a
-        # function given as a parameter is shared, never deep-copied.
-        return type(self)(**self.get_params())
+        """A fresh instance holding the same parameter objects.
+
+        A stream or a function given as a parameter is shared, never
+        deep-copied. As :func:`sklearn.base.clone` does for estimators, the
+        copy is checked: a constructor that changes or does not store its
+        arguments would make every copy drift from the callback it copies.
+
+        Raises
+        ------
+        RuntimeError
+            Naming the parameter the constructor does not store unchanged.
+        """
+        name = type(self).__name__
+        try:
+            params = self.get_params()
+        except AttributeError as exc:
+            raise RuntimeError(
+                f"Cannot copy the callback {name}: {exc}. Its __init__ must store each "
+                "argument under the argument's own name."
+            ) from None
+        copy = type(self)(**params)
+        for key, value in copy.get_params().items():
+            if value is not params[key]:
+                raise RuntimeError(
+                    f"Cannot copy the callback {name}: its __init__ does not store the "
+                    f"parameter {key!r} unchanged (given {params[key]!r}, stored {value!r}). "
+                    "Store each argument as it is, and derive values in the hooks instead."
+                )
+        return copy
 
     def on_train_begin(self, trainer):
         """Called once before the first epoch of a fit or ``partial_fit``."""

@@ -19,12 +19,14 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
 from sklearn.naive_bayes import GaussianNB
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sknielsen import NielsenMLPClassifier, load, save
+from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, load, save
 from sknielsen.__main__ import main
 from sknielsen.callbacks import (
     SMALLEST_ETA,
@@ -39,9 +41,10 @@ from sknielsen.callbacks import (
     StepDecay,
     StopTraining,
 )
-from sknielsen.comparison import training_size_comparison
+from sknielsen.comparison import scaled_params, training_size_comparison
 from sknielsen.datasets import DataFileError, load_digits_split, load_mnist, read_idx
 from sknielsen.persistence import ModelFileError
+from sknielsen.tuning import simplify
 
 # The runs here are tiny and their own warnings (no convergence, callbacks not
 # saved) beside the point; tests that expect a warning catch it themselves.
@@ -697,3 +700,159 @@ def test_suited_etas_give_no_such_warning(optimizer, tiny_data):
         warnings.simplefilter("always")
         NielsenMLPClassifier(**TINY, optimizer=name, eta=eta).fit(*tiny_data)
     assert not [w for w in caught if "far too large" in str(w.message)]
+
+
+# -- messages ---------------------------------------------------------------------
+
+
+def test_callback_parameters_are_set_by_position_or_class(tiny_data):
+    net = NielsenMLPClassifier(**TINY, callbacks=[EarlyStopping("loss"), StepDecay()])
+    net.set_params(callbacks__0__patience=2, callbacks__StepDecay__gamma=0.25)
+    assert net.callbacks[0].patience == 2 and net.callbacks[1].gamma == 0.25
+    search = GridSearchCV(net, {"callbacks__0__patience": [1, 3]}, cv=2).fit(*tiny_data)
+    assert search.best_params_["callbacks__0__patience"] in (1, 3)
+    assert net.callbacks[0].patience == 2  # the search changed its clones only
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"callbacks__0__patience": 2}, r"names no callback .* whose callbacks are \[\]"),
+        ({"callbacks__7__patience": 2}, "names no callback"),
+        ({"callbacks__-1__patience": 2}, "names no callback"),
+        ({"callbacks__EarlyStoping__patience": 2}, "names no callback"),
+        ({"callbacks__StepDecay__gamma": 0.1}, "names no callback"),  # two of them
+        ({"callbacks__1__patience": 2}, "StepDecay has no parameter 'patience'"),
+        ({"callbacks__0__patience__x": 2}, "no parameter 'patience__x'"),
+        ({"callbacks__0": 2}, "no parameter ''"),
+    ],
+)
+def test_callback_parameters_that_reach_nothing_are_refused_clearly(params, message):
+    callbacks = None if "are \\[\\]" in message else [EarlyStopping(), StepDecay(), StepDecay()]
+    net = NielsenMLPClassifier(callbacks=callbacks)
+    with pytest.raises(InvalidParameterError, match=rf"Cannot set callbacks__.*{message}"):
+        net.set_params(eta=0.1, **params)
+    assert net.eta == 0.5  # a refused call changes nothing
+
+
+class Drifting(Callback):
+    """Stores four times what it is given: every copy would drift further."""
+
+    def __init__(self, n=1):
+        self.n = n * 4
+
+
+class Forgetful(Callback):
+    """Stores its argument under another name."""
+
+    def __init__(self, n=1):
+        self.count = n
+
+
+class Copying(Callback):
+    """Stores a copy of its list: equal, but not the object given."""
+
+    def __init__(self, keys=("loss",)):
+        self.keys = list(keys)
+
+
+@pytest.mark.parametrize("callback", [Drifting, Forgetful, Copying])
+def test_callbacks_that_do_not_store_their_parameters_are_refused_at_fit(callback, tiny_data):
+    net = NielsenMLPClassifier(**TINY, callbacks=[callback()])
+    with pytest.raises(RuntimeError, match=f"Cannot copy the callback {callback.__name__}"):
+        net.fit(*tiny_data)
+    with pytest.raises(RuntimeError, match="Cannot copy"):
+        clone(callback())
+
+
+@pytest.mark.parametrize(
+    ("callback", "name"),
+    [
+        (EarlyStopping(patience=True), "patience"),
+        (EarlyStopping(min_delta=False), "min_delta"),
+        (StepDecay(step_size=True), "step_size"),
+        (ExponentialDecay(gamma=True), "gamma"),
+        (Checkpoint("c.json", every=True), "every"),
+        (HalveOnPlateau(min_fraction=True), "min_fraction"),
+        (InverseScaling(power_t=True), "power_t"),
+    ],
+)
+def test_booleans_are_no_numbers_for_callbacks(callback, name, tiny_data):
+    net = NielsenMLPClassifier(**TINY, callbacks=[callback])
+    with pytest.raises(InvalidParameterError, match=rf"'callbacks\[0\]\.{name}'.*boolean"):
+        net.fit(*tiny_data)
+
+
+def test_booleans_are_no_numbers_for_plugins(tiny_data):
+    net = NielsenMLPClassifier(**TINY).set_params(optimizer="momentum", optimizer__mu=True)
+    with pytest.raises(InvalidParameterError, match=r"'optimizer__mu'.*boolean"):
+        net.fit(*tiny_data)
+
+
+def test_evaluate_reports_a_regressors_r2_not_an_accuracy(tmp_path, capsys):
+    digits = load_digits_split()
+    regressor = NielsenMLPRegressor(hidden_layer_sizes=(5,), epochs=2, eta=0.01, random_state=0)
+    save(regressor.fit(digits.X_train, digits.y_train), tmp_path / "reg.json")
+    classifier = NielsenMLPClassifier(hidden_layer_sizes=(5,), epochs=2, random_state=0)
+    save(classifier.fit(digits.X_train, digits.y_train), tmp_path / "clf.json")
+    assert main(["evaluate", str(tmp_path / "reg.json"), "--dataset", "digits"]) == 0
+    out = capsys.readouterr().out
+    assert "test R² " in out and "validation R² " in out and "accuracy" not in out
+    assert "%" not in out
+    assert main(["evaluate", str(tmp_path / "clf.json"), "--dataset", "digits"]) == 0
+    assert "test accuracy " in capsys.readouterr().out
+
+
+DAMAGED_RECORDS = [
+    ("more_data", b"[25.07, 48.9", "cannot be read"),  # truncated
+    ("more_data", b"\xff\xfe[1]", "cannot be read"),  # not UTF-8
+    ("more_data", b"[" * 100_000, "cannot be read"),  # nested too deeply
+    ("more_data", b"{}", "is not a list"),
+    ("more_data", b"[1, 2, 3]", "holds 3 values for the 9 training sizes"),
+    ("more_data", b"[1, 2, 3, 4, 5, 6, 7, 8, 250]", "holds 250 at 8, which is no percent"),
+    ("more_data", b'[1, 2, 3, 4, 5, 6, 7, 8, "9"]', "which is no percent"),
+    ("multiple_eta", b"[]", "is missing"),
+    ("multiple_eta", b"[[[], [-3], [], []]] ", "which is no count"),
+    ("multiple_eta", b"[[[NaN], [], [], []]]", "which is no cost"),
+    ("weight_initialization_30", b'{"default_weight_initialization": []}', "is missing"),
+    ("overfitting", None, "cannot be read"),  # the file is gone
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), DAMAGED_RECORDS)
+def test_damaged_book_records_are_refused_in_one_line(name, content, message, tmp_path, capsys):
+    from sknielsen.studies import _book
+
+    folder = tmp_path / "_book_records"
+    folder.mkdir()
+    if content is not None:
+        (folder / f"{name}.json").write_bytes(content)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_book.resources, "files", lambda package: tmp_path)
+        with pytest.raises(ValueError, match=message):
+            _book.load_record(name)
+        # Refused before the replay (which needs MNIST) starts.
+        assert main(["book", "replay", name, "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{name}.json, part of sknielsen" in err
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"size": 0, "n_full": 100},
+        {"size": -5, "n_full": 100},
+        {"size": 10, "n_full": 0},
+        {"size": 2.5, "n_full": 100},
+        {"size": None, "n_full": 100},
+    ],
+)
+def test_scaled_params_refuses_sizes_that_are_no_counts(arguments):
+    with pytest.raises(InvalidParameterError, match=r"'(size|n_full)' parameter of scaled_params"):
+        scaled_params(NielsenMLPClassifier(), **arguments)
+
+
+@pytest.mark.parametrize("n", [-5, 0, 2.5, None, "10"])
+def test_simplify_refuses_counts_that_are_no_counts(n):
+    with pytest.raises(InvalidParameterError, match="'n' parameter of simplify"):
+        simplify(np.zeros((4, 2)), [0, 1, 0, 1], n=n)

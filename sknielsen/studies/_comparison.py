@@ -23,7 +23,7 @@ import time
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass
-from numbers import Real
+from numbers import Integral, Real
 
 import joblib
 import numpy as np
@@ -32,7 +32,7 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -62,6 +62,14 @@ __all__ = [
 ]
 
 
+@validate_params(
+    {
+        "estimator": [HasMethods(["get_params"])],
+        "size": [Interval(Integral, 1, None, closed="left")],
+        "n_full": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def scaled_params(estimator, size, n_full):
     """The book's rule for training on ``size`` of ``n_full`` examples.
 
@@ -74,6 +82,7 @@ def scaled_params(estimator, size, n_full):
     estimator : estimator
         Its ``epochs`` and ``lmbda`` are the settings for ``n_full`` examples.
     size, n_full : int
+        Numbers of examples, at least 1.
 
     Returns
     -------

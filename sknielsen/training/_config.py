@@ -366,6 +366,7 @@ def _callbacks(callbacks, owner):
                 f"The 'callbacks' parameter of {owner} must list "
                 f"sknielsen.callbacks.Callback instances; got {callback!r}."
             )
+        callback.__sklearn_clone__()  # every fit trains with copies: they must be faithful
         callback.validate(f"callbacks[{index}].", owner)
     return tuple(callbacks or ())
 
