@@ -161,7 +161,7 @@ class Trainer:
     def eta(self, value):
         try:
             eta = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # 10**400 overflows a float
             eta = math.nan
         if isinstance(value, bool) or not (math.isfinite(eta) and eta > 0):
             # Refused here, where the callback can be named, not epochs later.
