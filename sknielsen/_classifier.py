@@ -409,9 +409,9 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
     def _weigh_classes(self, y, sample_weight, targets, incremental):
         """``sample_weight`` times the weights that ``class_weight`` gives each sample.
 
-        The weights themselves were checked by ``resolve`` (finite, ≥ 0, not
-        all 0); here, against the data: a dict names only known classes,
-        and some sample keeps a positive weight.
+        The weights themselves were checked by ``resolve`` (finite, ≥ 0);
+        here, against the data: a dict names only classes of y, and some
+        sample keeps a positive, finite weight.
         """
         class_weight = self.class_weight
         if class_weight is None:

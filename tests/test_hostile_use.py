@@ -645,20 +645,30 @@ def test_earlier_records_no_run_could_make_are_refused(key, value, svc_study):
         training_size_comparison(**arguments, previous=tampered)
 
 
+COMPARE = ["compare", "--train-sizes", "50", "--seeds", "1", "--estimators", "svc"]
+
+
+@pytest.fixture(scope="module")
+def finished_comparison(tmp_path_factory):
+    """The results file of a finished ``compare`` run (run once for the module)."""
+    out = tmp_path_factory.mktemp("comparison")
+    assert main([*COMPARE, "--out", str(out)]) == 0
+    return (out / "comparison.json").read_text()
+
+
 @pytest.mark.parametrize(("key", "value"), IMPOSSIBLE[:3] + IMPOSSIBLE[7:8] + IMPOSSIBLE[11:12])
-def test_compare_resume_refuses_impossible_records_and_keeps_the_file(key, value, tmp_path, capsys):
-    out = tmp_path / "results"
-    argv = ["compare", "--train-sizes", "50", "--seeds", "1", "--estimators", "svc"]
-    assert main([*argv, "--out", str(out)]) == 0
-    document = json.loads((out / "comparison.json").read_text())
+def test_compare_resume_refuses_impossible_records_and_keeps_the_file(
+    key, value, finished_comparison, tmp_path, capsys
+):
+    document = json.loads(finished_comparison)
     document["records"][0][key] = value
-    (out / "comparison.json").write_text(json.dumps(document))  # NaN, Infinity as JSON's
-    before = (out / "comparison.json").read_bytes()
+    (tmp_path / "comparison.json").write_text(json.dumps(document))  # NaN, Infinity as JSON's
+    before = (tmp_path / "comparison.json").read_bytes()
     capsys.readouterr()
-    assert main([*argv, "--out", str(out), "--resume"]) == 2
+    assert main([*COMPARE, "--out", str(tmp_path), "--resume"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"holds values no run makes: {key}=" in err
-    assert (out / "comparison.json").read_bytes() == before  # nothing written back
+    assert (tmp_path / "comparison.json").read_bytes() == before  # nothing written back
 
 
 REFUSED_STUDIES = [

@@ -232,7 +232,7 @@ class Trainer:
     def _who(self):
         """The callback and hook being called, for messages."""
         if self._calling is None:
-            return "trainer.eta was"
+            return "Code outside the callbacks"
         callback, hook = self._calling
         return f"The callback {type(callback).__name__} ({hook})"
 
