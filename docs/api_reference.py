@@ -79,7 +79,7 @@ MODULES = [
         "module": "sknielsen.callbacks",
         "title": "Callbacks",
         "sections": [
-            ("Writing a callback", ["Callback", "StopTraining"]),
+            ("Writing a callback", ["Callback", "StopTraining", "CallbackError"]),
             (
                 "Stopping and learning-rate schedules",
                 [

@@ -184,6 +184,8 @@ def _train(args):
 
 
 def _evaluate(args):
+    from sklearn.base import is_classifier
+
     from .persistence import load
 
     model = load(args.model)  # refuses a FIFO, a device or a folder without blocking
@@ -193,8 +195,10 @@ def _evaluate(args):
     # Scored before anything is printed: a model of another dataset is refused alone.
     validation, test = model.score(X_val, y_val), model.score(X_test, y_test)
     print(f"{args.model} on {description}:")
-    print(f"  validation accuracy {validation:.2%} ({len(y_val):,} images)")
-    print(f"  test accuracy {test:.2%} ({len(y_test):,} images)")
+    for name, score, n in (("validation", validation, len(y_val)), ("test", test, len(y_test))):
+        # A regressor's score is R², a coefficient that may be negative, not a share.
+        shown = f"accuracy {score:.2%}" if is_classifier(model) else f"R² {score:.4f}"
+        print(f"  {name} {shown} ({n:,} images)")
     return 0
 
 
@@ -288,13 +292,25 @@ class _StudyOutput:
     n_jobs: int = 1
 
     def __post_init__(self):
+        # The folders made here, deepest first: a refused study removes them again.
+        self.created = [f for f in (self.folder, *self.folder.parents) if not f.exists()]
         self.folder.mkdir(parents=True, exist_ok=True)
         self.json_path = self.folder / "comparison.json"
         self.csv_path = self.folder / "comparison.csv"
         self.figure_paths = {
             log: self.folder / f"comparison{'-log' if log else ''}.png" for log in (False, True)
         }
-        _check_outputs(self.json_path, self.csv_path, *self.figure_paths.values())
+        try:
+            _check_outputs(self.json_path, self.csv_path, *self.figure_paths.values())
+        except BaseException:
+            self.remove_unused_folders()
+            raise
+
+    def remove_unused_folders(self):
+        """Remove the folders this study made, where nothing was written into them."""
+        for folder in self.created:
+            with contextlib.suppress(OSError):  # not empty: something was written
+                folder.rmdir()
 
     def read_previous(self):
         """The records of an earlier run in this folder, for ``--resume``."""
@@ -508,27 +524,30 @@ def _summarize_warnings(caught):
 
 
 def _compare(args):
-    from . import comparison
-
     _check_backend(args)
     output = _StudyOutput(Path(args.out))
-    X_train, y_train, X_test, y_test, eval_sets = _comparison_data(args)
-    sizes = args.train_sizes or (DIGITS_SIZES if args.dataset == "digits" else BOOK_SIZES)
-    estimators = _comparison_estimators(args.estimators, args, len(y_train))
-    # Refused here, before the header, rather than by the study after it.
-    sizes, _ = comparison.check_plan(y_train, sizes, range(args.seeds), args.subset)
-    n_classes = len(set(y_train.tolist()))
+    try:
+        return _run_comparison(args, output)
+    except BaseException:
+        output.remove_unused_folders()  # a refused study leaves no empty --out behind
+        raise
+
+
+def _check_networks(estimators, n_features, n_classes):
+    """Refuse, before the header, networks too large for memory or with bad parameters."""
     for estimator in estimators.values():
         if isinstance(estimator, NielsenMLPClassifier):
             _check_network_fits_in_memory(
-                [X_train.shape[1], *estimator.hidden_layer_sizes, n_classes], estimator.dtype
+                [n_features, *estimator.hidden_layer_sizes, n_classes], estimator.dtype
             )
-            check_params(estimator, n_features=X_train.shape[1], n_outputs=n_classes)
-    previous = output.read_previous() if args.resume else []
-    output.records = list(previous)
-    argv = args.argv
-    output.metadata = {
-        "command": "python -m sknielsen " + " ".join(sys.argv[1:] if argv is None else argv),
+            check_params(estimator, n_features=n_features, n_outputs=n_classes)
+
+
+def _study_metadata(args, sizes, estimators):
+    """What the results file says of the study that wrote it."""
+    argv = sys.argv[1:] if args.argv is None else args.argv
+    return {
+        "command": "python -m sknielsen " + " ".join(argv),
         "dataset": args.dataset,
         "sizes": sizes,
         "seeds": list(range(args.seeds)),
@@ -536,6 +555,20 @@ def _compare(args):
         "scale_rule": not args.no_scale_rule,
         "estimators": {name: repr(est) for name, est in estimators.items()},
     }
+
+
+def _run_comparison(args, output):
+    from . import comparison
+
+    X_train, y_train, X_test, y_test, eval_sets = _comparison_data(args)
+    sizes = args.train_sizes or (DIGITS_SIZES if args.dataset == "digits" else BOOK_SIZES)
+    estimators = _comparison_estimators(args.estimators, args, len(y_train))
+    # Refused here, before the header, rather than by the study after it.
+    sizes, _ = comparison.check_plan(y_train, sizes, range(args.seeds), args.subset)
+    _check_networks(estimators, X_train.shape[1], len(set(y_train.tolist())))
+    previous = output.read_previous() if args.resume else []
+    output.records = list(previous)
+    output.metadata = _study_metadata(args, sizes, estimators)
 
     def header(done, total):
         # Printed once the study has accepted its arguments and earlier records.

@@ -115,6 +115,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         Nested plugin hyper-parameters work with a plugin given by name:
         ``set_params(optimizer="momentum", optimizer__mu=0.5)`` first turns
         ``"momentum"`` into a ``Momentum()`` instance, then sets its ``mu``.
+        A callback's parameters are reached by its position in ``callbacks``
+        or, when it is the only one of its class, by its class name:
+        ``callbacks__0__patience`` or ``callbacks__EarlyStopping__patience``.
 
         Parameters
         ----------
@@ -130,8 +133,21 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         ------
         InvalidParameterError
             For nested names under a parameter that holds no plugin
-            (``augment__max_degrees`` with ``augment=None``, say).
+            (``augment__max_degrees`` with ``augment=None``, say), and
+            ``callbacks__...`` names that reach no callback's parameter.
         """
+        params = dict(params)
+        nested_callbacks = {k: params.pop(k) for k in list(params) if k.startswith("callbacks__")}
+        callbacks = params.get("callbacks", getattr(self, "callbacks", None))
+        # All found before anything is set: a refused call changes nothing.
+        targets = _callback_targets(callbacks, nested_callbacks, type(self).__name__)
+        self._set_plugin_params(params)
+        for callback, values in targets:
+            callback.set_params(**values)
+        return self
+
+    def _set_plugin_params(self, params):
+        """scikit-learn's ``set_params``, with plugins given by name turned into instances."""
         nested = {key.partition("__")[0] for key in params if "__" in key}
         for key in nested & (PLUGIN_PARAMETERS.keys() | TRAINING_PLUGIN_PARAMETERS.keys()):
             value = params.get(key, getattr(self, key))
@@ -380,12 +396,12 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             sample_weight = _check_sample_weight(
                 request.sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
-        sample_weight = self._weigh_classes(y, sample_weight, request.incremental)
         if previous is None:
             targets = self._new_targets(y, request.classes, request.incremental)
         else:
             self._check_classes_argument(request.classes, previous.targets)
             targets = previous.targets
+        sample_weight = self._weigh_classes(y, sample_weight, targets, request.incremental)
         Y = self._encode(y, targets)
         if previous is not None and Y.shape[1] != previous.coefs[-1].shape[1]:
             raise ValueError(
@@ -394,7 +410,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             )
         return TrainingData(X, Y, sample_weight), targets
 
-    def _weigh_classes(self, y, sample_weight, incremental):
+    def _weigh_classes(self, y, sample_weight, targets, incremental):
         """Sample weights with the classes' weights folded in (classifiers only)."""
         return sample_weight
 
@@ -483,6 +499,43 @@ def check_params(estimator, n_features=None, n_outputs=None):
     params = estimator.get_params(deep=False)
     kind = type(estimator)._kind()
     return resolve(params, kind, n_features=n_features, n_outputs=n_outputs)
+
+
+def _callback_targets(callbacks, nested, owner):
+    """``[(callback, {parameter: value})]`` that ``callbacks__<which>__<parameter>`` names reach.
+
+    ``which`` is a position in ``callbacks`` or the class name of one callback.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the key and what it may be.
+    """
+    if not nested:
+        return []  # set_params checks nothing else: fit validates the values
+    callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else []
+    targets = {}
+    for key, value in nested.items():
+        which, _, parameter = key[len("callbacks__") :].partition("__")
+        by_name = [c for c in callbacks if type(c).__name__ == which]
+        if which.isdigit() and int(which) < len(callbacks):
+            callback = callbacks[int(which)]
+        elif len(by_name) == 1:
+            callback = by_name[0]
+        else:
+            names = [type(c).__name__ for c in callbacks]
+            raise InvalidParameterError(
+                f"Cannot set {key}: it names no callback of {owner}, whose callbacks are "
+                f"{names}. Write callbacks__<position>__<parameter> (callbacks__0__patience) "
+                "or, for the only callback of its class, callbacks__<class>__<parameter>."
+            )
+        if parameter not in callback._get_param_names():
+            raise InvalidParameterError(
+                f"Cannot set {key}: {type(callback).__name__} has no parameter {parameter!r}; "
+                f"its parameters are {callback._get_param_names()}."
+            )
+        targets.setdefault(id(callback), (callback, {}))[1][parameter] = value
+    return list(targets.values())
 
 
 @dataclass(frozen=True)

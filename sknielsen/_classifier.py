@@ -406,17 +406,55 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
                 f"the first call, {targets['classes'].tolist()}."
             )
 
-    def _weigh_classes(self, y, sample_weight, incremental):
-        """``sample_weight`` times the weights that ``class_weight`` gives each sample."""
-        if self.class_weight is None:
+    def _weigh_classes(self, y, sample_weight, targets, incremental):
+        """``sample_weight`` times the weights that ``class_weight`` gives each sample.
+
+        The weights themselves were checked by ``resolve`` (finite, ≥ 0);
+        here, against the data: a dict names only classes of y, and some
+        sample keeps a positive, finite weight.
+        """
+        class_weight = self.class_weight
+        if class_weight is None:
             return sample_weight
-        if incremental and self.class_weight == "balanced":
+        if incremental and class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' needs the whole training set, which partial_fit "
                 "does not see; pass a dict of class weights instead."
             )
-        weights = compute_sample_weight(self.class_weight, y)
-        return weights if sample_weight is None else sample_weight * weights
+        if class_weight == "balanced":
+            weights = compute_sample_weight(class_weight, y)
+        else:
+            weights = self._dict_weights(class_weight, y, targets)
+        if sample_weight is not None:
+            with np.errstate(over="ignore"):  # refused below
+                weights = sample_weight * weights
+        if not weights.any():
+            raise ValueError(
+                "class_weight (times sample_weight) gives every sample of y a weight of 0: "
+                "nothing would be learned. Give some class present in y a positive weight."
+            )
+        if not np.isfinite(weights).all():
+            raise ValueError(
+                "class_weight times sample_weight overflows the float64 range; scale them down."
+            )
+        return weights
+
+    @staticmethod
+    def _dict_weights(class_weight, y, targets):
+        """Each sample's weight from a ``{label: weight}`` dict (missing labels weigh 1)."""
+        if targets["multilabel"]:
+            raise ValueError(
+                "class_weight as a dict weighs the classes of 1-D labels; with a multilabel "
+                "indicator y use class_weight='balanced' or sample_weight."
+            )
+        known = set(targets["classes"].tolist())
+        unknown = [label for label in class_weight if label not in known]
+        if unknown:
+            raise ValueError(
+                f"class_weight names labels that are not classes of y: {unknown[:10]}; the "
+                f"classes are {sorted(known, key=str)[:20]}."
+            )
+        return np.array([class_weight.get(label, 1.0) for label in y.tolist()], dtype=np.float64)
 
     @staticmethod
     def _score_outputs(output, Y):

@@ -18,16 +18,23 @@ Every hook receives the ``trainer``, which callbacks read and steer:
   weights (n_in, n_out) and biases of each layer, views into the flat
   ``trainer.network.params``.
 - ``trainer.eta``: the learning rate. Setting it takes effect from the next
-  step, for every optimizer; it is saved with the model.
-  ``trainer.initial_eta`` is the η training started from.
+  step, for every optimizer; it is saved with the model. A value that is
+  not a finite number > 0 is refused at once with :class:`CallbackError`,
+  naming the callback. ``trainer.initial_eta`` is the η training started from.
 - ``trainer.samples_seen``, and during an epoch ``trainer.samples_in_epoch``
   of ``trainer.n_samples``.
 - ``trainer.keep_best()`` asks the loop to give the model the current
-  weights at the end of training (the loop owns every such decision), and
+  weights at the end of training (the loop owns every such decision); it
+  keeps the weights of a completed epoch, so it may not be called from
+  ``on_batch_end``, and non-finite weights are never kept. And
   ``trainer.save(path)`` writes the model as it is now, in the format that
   :func:`sknielsen.load` reads.
 
-A callback ends training by raising :class:`StopTraining`. Callbacks are
+A callback ends training by raising :class:`StopTraining` (a
+``KeyboardInterrupt`` ends it the same way). However training ends, the model
+keeps finite weights of a named epoch: a callback that leaves NaN or infinite
+weights ends the run, which returns to the last completed epoch whose weights
+were finite, and the warning names the callback. Callbacks are
 given to the estimators as ``callbacks=[...]``; their constructor arguments
 are parameters (``callbacks`` is cloned with the estimator), and each fit
 trains with fresh copies, so a callback's counters never leak from one fit
@@ -36,20 +43,23 @@ into the next. ``partial_fit`` keeps its copies from call to call.
 
 import math
 import os
+import re
+import string
 import sys
 import time
 from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
 
-from ._core.files import write_text_atomically
+from ._core.files import check_writable, write_text_atomically
 from ._core.params import HyperParameters
 
 __all__ = [
     "CSVLogger",
     "Callback",
+    "CallbackError",
     "Checkpoint",
     "EarlyStopping",
     "ExponentialDecay",
@@ -73,10 +83,47 @@ _AT_LEAST_ONE = [Interval(Integral, 1, None, closed="left")]
 _MODE = [StrOptions({"auto", "min", "max"})]
 _PATH = [str, os.PathLike]
 _POSITIVE = [Interval(Real, 0, np.inf, closed="neither")]
+# A decay's factor: growing schedules overflow η within a few hundred epochs.
+_DECAY = [Interval(Real, 0, 1, closed="right")]
+#: The smallest η a schedule sets: where its formula underflows to 0 (or
+#: overflows its denominator), η stays at this, the smallest normal float.
+SMALLEST_ETA = float(np.finfo(np.float64).tiny)
+
+
+def _decayed(initial_eta, formula):
+    """The η that ``formula()`` computes from ``initial_eta``, kept in [SMALLEST_ETA, initial_eta].
+
+    Python's float power raises ``OverflowError`` where it is too large
+    (``(t + 1) ** 1e6``), and NumPy's returns infinity or 0: either way
+    the schedule has decayed as far as η can.
+    """
+    try:
+        eta = formula()
+    except (OverflowError, ZeroDivisionError):
+        eta = 0.0
+    if math.isnan(eta):
+        eta = 0.0
+    return max(min(eta, initial_eta), SMALLEST_ETA)
 
 
 class StopTraining(Exception):
-    """Raised by a callback to end training; the current epoch counts as completed."""
+    """Raised by a callback to end training.
+
+    Raised in ``on_epoch_end``, the epoch just completed is kept. Raised
+    anywhere else (``on_train_begin``, ``on_epoch_begin``, ``on_batch_end``),
+    the epoch in progress is dropped: the model returns to the end of the
+    last completed epoch, and a warning says so when work was lost (an epoch
+    cut short, or no epoch at all). Raised in ``on_train_end``, it changes
+    nothing: training has ended.
+    """
+
+
+class CallbackError(ValueError):
+    """A callback asked the trainer for something training cannot use.
+
+    Such as an η that is not a finite number > 0, or ``trainer.keep_best()``
+    in the middle of an epoch. The message names the callback and the hook.
+    """
 
 
 class Callback(HyperParameters):
@@ -88,9 +135,35 @@ class Callback(HyperParameters):
     """
 
     def __sklearn_clone__(self):
-        # A fresh instance holding the same parameter objects: a stream or a
-        # function given as a parameter is shared, never deep-copied.
-        return type(self)(**self.get_params())
+        """A fresh instance holding the same parameter objects.
+
+        A stream or a function given as a parameter is shared, never
+        deep-copied. As :func:`sklearn.base.clone` does for estimators, the
+        copy is checked: a constructor that changes or does not store its
+        arguments would make every copy drift from the callback it copies.
+
+        Raises
+        ------
+        RuntimeError
+            Naming the parameter the constructor does not store unchanged.
+        """
+        name = type(self).__name__
+        try:
+            params = self.get_params()
+        except AttributeError as exc:
+            raise RuntimeError(
+                f"Cannot copy the callback {name}: {exc}. Its __init__ must store each "
+                "argument under the argument's own name."
+            ) from None
+        copy = type(self)(**params)
+        for key, value in copy.get_params().items():
+            if value is not params[key]:
+                raise RuntimeError(
+                    f"Cannot copy the callback {name}: its __init__ does not store the "
+                    f"parameter {key!r} unchanged (given {params[key]!r}, stored {value!r}). "
+                    "Store each argument as it is, and derive values in the hooks instead."
+                )
+        return copy
 
     def on_train_begin(self, trainer):
         """Called once before the first epoch of a fit or ``partial_fit``.
@@ -303,48 +376,56 @@ class HalveOnPlateau(Callback):
         self._tracker.update(trainer)
         if self._tracker.epochs_without >= self.patience:
             self._tracker.epochs_without = 0
-            trainer.eta *= self.factor
-            if trainer.eta <= trainer.initial_eta * self.min_fraction:
+            eta = trainer.eta * self.factor
+            if eta <= 0:  # underflowed: η cannot fall further
+                raise StopTraining
+            trainer.eta = eta
+            if eta <= trainer.initial_eta * self.min_fraction:
                 raise StopTraining
 
 
 class StepDecay(Callback):
     """Multiply η by ``gamma`` every ``step_size`` epochs: η = η₀ γ^⌊epoch/step_size⌋.
 
+    η never falls below the smallest normal float64 (``SMALLEST_ETA``).
+
     Parameters
     ----------
     step_size : int, default=10
         At least 1.
     gamma : float, default=0.5
-        Positive.
+        In (0, 1]: a growing η overflows within a few hundred epochs.
     """
 
-    _parameter_constraints = {"step_size": _AT_LEAST_ONE, "gamma": _POSITIVE}
+    _parameter_constraints = {"step_size": _AT_LEAST_ONE, "gamma": _DECAY}
 
     def __init__(self, step_size=10, gamma=0.5):
         self.step_size = step_size
         self.gamma = gamma
 
     def on_epoch_begin(self, trainer):
-        trainer.eta = trainer.initial_eta * self.gamma ** (trainer.epoch // self.step_size)
+        steps = trainer.epoch // self.step_size
+        eta0 = trainer.initial_eta
+        trainer.eta = _decayed(eta0, lambda: eta0 * self.gamma**steps)
 
 
 class ExponentialDecay(Callback):
-    """Set η = η₀ γ^epoch before each epoch.
+    """Set η = η₀ γ^epoch before each epoch, never below the smallest normal float64.
 
     Parameters
     ----------
     gamma : float, default=0.95
-        The factor per epoch; positive.
+        The factor per epoch, in (0, 1].
     """
 
-    _parameter_constraints = {"gamma": _POSITIVE}
+    _parameter_constraints = {"gamma": _DECAY}
 
     def __init__(self, gamma=0.95):
         self.gamma = gamma
 
     def on_epoch_begin(self, trainer):
-        trainer.eta = trainer.initial_eta * self.gamma**trainer.epoch
+        eta0 = trainer.initial_eta
+        trainer.eta = _decayed(eta0, lambda: eta0 * self.gamma**trainer.epoch)
 
 
 class InverseScaling(Callback):
@@ -352,7 +433,8 @@ class InverseScaling(Callback):
 
     t is the number of training samples seen so far, and η is updated
     before each epoch, as :class:`~sklearn.neural_network.MLPClassifier`
-    does at the end of the previous one.
+    does at the end of the previous one. η never falls below
+    the smallest normal float64 (``SMALLEST_ETA``).
 
     Parameters
     ----------
@@ -366,19 +448,94 @@ class InverseScaling(Callback):
         self.power_t = power_t
 
     def on_epoch_begin(self, trainer):
-        trainer.eta = trainer.initial_eta / (trainer.samples_seen + 1) ** self.power_t
+        eta0, t = trainer.initial_eta, trainer.samples_seen
+        trainer.eta = _decayed(eta0, lambda: eta0 / (t + 1) ** self.power_t)
+
+
+#: The format a Checkpoint path may give the epoch number: a width of at most
+#: two digits, zero-padded or not (``{epoch:03d}``); nothing that builds
+#: names of any length (``{epoch:>100000000}``).
+_EPOCH_FORMAT = re.compile(r"0?\d{0,2}d?")
+# The largest epoch whose file name is checked at the start of training: a
+# template whose names outgrow the file system before a million epochs is refused.
+_LONGEST_EPOCH = 999_999
+
+
+def _path_template(path, name, owner):
+    """A Checkpoint's path as a template of the one field ``{epoch}``, or an error.
+
+    Parameters
+    ----------
+    path : str or path-like
+    name : str
+        How the user reaches the parameter (``"callbacks[0].path"``).
+    owner : str
+        What the user configured, named in the error.
+
+    Returns
+    -------
+    template : str
+
+    Raises
+    ------
+    InvalidParameterError
+        For an empty path, a template that ``str.format`` cannot read, a
+        field other than ``{epoch}`` (``{}``, ``{foo}``, ``{epoch.__class__}``),
+        a conversion, an unbounded format, or ``{epoch}`` in a folder's name.
+    """
+    template = os.fspath(path)
+    refuse = f"The {name!r} parameter of {owner}"
+    if not isinstance(template, str) or not template:
+        raise InvalidParameterError(f"{refuse} must be a non-empty file name; got {path!r}.")
+    hint = (
+        "the only field is {epoch}, optionally with a width ({epoch:03d}); write {{ and }} "
+        "for literal braces"
+    )
+    try:
+        fields = [field for _, *field in string.Formatter().parse(template) if field[0] is not None]
+    except ValueError as exc:  # an unmatched brace
+        raise InvalidParameterError(f"{refuse} is not a valid template ({exc}): {hint}.") from None
+    for field, spec, conversion in fields:
+        if field != "epoch" or conversion is not None or not _EPOCH_FORMAT.fullmatch(spec):
+            shown = (
+                "{"
+                + field
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            raise InvalidParameterError(f"{refuse} holds the field {shown[:60]!r}: {hint}.")
+    if Path(template.format(epoch=1)).parent != Path(template.format(epoch=2)).parent:
+        raise InvalidParameterError(
+            f"{refuse} puts {{epoch}} in a folder's name ({template!r}); checkpoints are "
+            "written into one existing folder, so {epoch} may appear only in the file's name."
+        )
+    return template
+
+
+def _check_output(callback, path):
+    """Refuse now, naming the callback, a file that the callback could not write later."""
+    try:
+        check_writable(path)
+    except OSError as exc:
+        raise type(exc)(f"{type(callback).__name__} cannot write its file: {exc}") from None
 
 
 class Checkpoint(Callback):
     """Save the model during training, in the format :func:`sknielsen.load` reads.
 
-    Each write is atomic: an interrupted save leaves the previous file.
+    Each write is atomic: an interrupted save leaves the previous file. The
+    path is checked when training starts: a missing folder, a directory, a
+    FIFO or a socket, a name too long for the file system are refused then,
+    not after the first epochs.
 
     Parameters
     ----------
     path : str or path-like
-        Where to write. ``{epoch}`` in it is replaced by the epoch number,
-        to keep one file per checkpoint.
+        Where to write. ``{epoch}`` in the file's name is replaced by the
+        epoch number, to keep one file per checkpoint; ``{epoch:03d}`` pads
+        it to three digits. No other field is allowed; ``{{`` and ``}}``
+        write braces.
     every : int, default=1
         Save after every this many epochs; at least 1.
     best_only : bool, default=False
@@ -404,7 +561,15 @@ class Checkpoint(Callback):
         self.monitor = monitor
         self.mode = mode
 
+    def validate(self, path="", owner=None):
+        super().validate(path, owner)
+        _path_template(self.path, f"{path}path", owner or type(self).__name__)
+
     def on_train_begin(self, trainer):
+        template = _path_template(self.path, "path", type(self).__name__)
+        # The next file, and the longest name the template can give.
+        for epoch in (trainer.epoch + 1, _LONGEST_EPOCH):
+            _check_output(self, template.format(epoch=epoch))
         if self.best_only and not hasattr(self, "_tracker"):
             self._tracker = _Improvement(self.monitor, 0.0, self.mode)
 
@@ -414,23 +579,28 @@ class Checkpoint(Callback):
                 return
         elif trainer.epoch % self.every:
             return
-        trainer.save(str(self.path).format(epoch=trainer.epoch))
+        trainer.save(os.fspath(self.path).format(epoch=trainer.epoch))
 
 
 class CSVLogger(Callback):
     """Write one row per epoch (epoch, η, and every recorded history value) to a CSV file.
 
     The whole file is rewritten atomically after each epoch, so it is never
-    half-written.
+    half-written. The path is checked when training starts, as
+    :class:`Checkpoint`'s is.
 
     Parameters
     ----------
     path : str or path-like
         The CSV file to write.
     append : bool, default=False
-        Keep the rows of an existing file (whose columns must match).
+        Keep the rows of an existing file written by a CSVLogger. The file
+        keeps one header: a column that only some runs record (validation
+        values, say) is added to it, and left empty in the rows of the runs
+        that did not record it.
     separator : str, default=','
-        What separates the columns.
+        What separates the columns: non-empty; no letter, digit, ``.``, ``+``,
+        ``-``, ``_`` or line break, which the values and column names hold.
     """
 
     _parameter_constraints = {"path": _PATH, "append": ["boolean"], "separator": [str]}
@@ -440,20 +610,62 @@ class CSVLogger(Callback):
         self.append = append
         self.separator = separator
 
+    def validate(self, path="", owner=None):
+        super().validate(path, owner)
+        owner = owner or type(self).__name__
+        if not os.fspath(self.path):
+            raise InvalidParameterError(
+                f"The {path + 'path'!r} parameter of {owner} must be a non-empty file name."
+            )
+        separator = self.separator
+        if not separator or any(c.isalnum() or c in ".+-_\r\n" for c in separator):
+            raise InvalidParameterError(
+                f"The {path + 'separator'!r} parameter of {owner} must be non-empty and hold "
+                f"no letter, digit, '.', '+', '-', '_' or line break; got {separator!r}."
+            )
+
     def on_train_begin(self, trainer):
-        path = Path(self.path)
-        self._lines = []
-        if self.append and path.is_file():
-            self._lines = path.read_text(encoding="utf-8").splitlines()
+        self.validate()
+        _check_output(self, self.path)
+        self._columns, self._rows = [], []
+        if self.append and os.path.isfile(self.path):
+            self._columns, self._rows = self._read(os.fspath(self.path))
+
+    def _read(self, path):
+        """The columns and rows (dicts of text) of a file an earlier CSVLogger wrote."""
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError:
+            lines = ["(not UTF-8 text)"]
+        if not lines:
+            return [], []
+        columns = lines[0].split(self.separator)
+        rows = [line.split(self.separator) for line in lines[1:]]
+        uneven = [n for n, row in enumerate(rows, 2) if len(row) != len(columns)]
+        if columns[:2] != ["epoch", "eta"] or len(set(columns)) < len(columns) or uneven:
+            what = f"line {uneven[0]}" if uneven else f"its header {lines[0][:80]!r}"
+            raise ValueError(
+                f"CSVLogger(append=True) cannot append to {path}: {what} is not what a "
+                f"CSVLogger with separator {self.separator!r} writes. Log to another file, "
+                "or remove it."
+            )
+        return columns, [dict(zip(columns, row)) for row in rows]
+
+    def on_epoch_begin(self, trainer):
+        self._lengths = {key: len(values) for key, values in trainer.history.items()}
 
     def on_epoch_end(self, trainer):
-        keys = [key for key, values in trainer.history.items() if values]
-        if not self._lines:
-            self._lines.append(self.separator.join(["epoch", "eta", *keys]))
-        row = [str(trainer.epoch), repr(trainer.eta)]
-        row += [repr(trainer.history[key][-1]) for key in keys]
-        self._lines.append(self.separator.join(row))
-        write_text_atomically(self.path, "\n".join(self._lines) + "\n")
+        # The values recorded in this epoch; a key monitored in an earlier fit
+        # only would otherwise repeat its last value.
+        lengths = getattr(self, "_lengths", {})
+        keys = [k for k, v in trainer.history.items() if len(v) > lengths.get(k, 0)]
+        row = {"epoch": str(trainer.epoch), "eta": repr(trainer.eta)}
+        row.update((key, repr(trainer.history[key][-1])) for key in keys)
+        self._columns += [column for column in row if column not in self._columns]
+        self._rows.append(row)
+        lines = [self._columns] + [[r.get(c, "") for c in self._columns] for r in self._rows]
+        text = "".join(self.separator.join(line) + "\n" for line in lines)
+        write_text_atomically(self.path, text)
 
 
 class ProgressBar(Callback):

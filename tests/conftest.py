@@ -1,7 +1,19 @@
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
+
+# Profiles of the fuzz tests (tests/test_callback_fuzz.py): the default suite,
+# as CI runs it, tries the same derandomized cases every time; `-m slow` runs
+# random ones. Neither keeps a database of examples in the checkout.
+_FUZZ = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+settings.register_profile("ci", derandomize=True, **_FUZZ)
+settings.register_profile("slow", derandomize=False, **_FUZZ)
 
 
 @pytest.fixture(scope="session")

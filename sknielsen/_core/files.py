@@ -66,7 +66,7 @@ def _refuse_special(path, target, verb):
     except FileNotFoundError:
         return
     if not stat.S_ISREG(mode):
-        link = f" (a link to {target})" if Path(path) != target else ""
+        link = f" (a link to {target})" if Path(os.path.abspath(path)) != target else ""
         raise NotARegularFileError(
             f"Cannot {verb} {path}{link}: it is {_kind_of(mode)}, not a regular file."
         )
@@ -145,9 +145,14 @@ def _create_temporary(path, target):
 
 
 def _is_our_stale_temporary(entry, cutoff):
-    if not entry.is_file(follow_symlinks=False):
+    # Another save to the same target may rename or remove its temporary
+    # file between the listing and here: a file that is gone is not stale.
+    try:
+        if not entry.is_file(follow_symlinks=False):
+            return False
+        info = entry.stat(follow_symlinks=False)
+    except FileNotFoundError:
         return False
-    info = entry.stat(follow_symlinks=False)
     mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
     return mine and info.st_mtime < cutoff
 

@@ -13,7 +13,7 @@ scikit-learn's own constraint objects (``Interval``, ``StrOptions``, types,
 
 import inspect
 
-from sklearn.utils._param_validation import validate_parameter_constraints
+from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
 
 
 class HyperParameters:
@@ -77,7 +77,10 @@ class HyperParameters:
         ------
         InvalidParameterError
             A ValueError naming the first invalid hyper-parameter by its full
-            path, and the values it allows.
+            path, and the values it allows. A boolean is refused where the
+            constraints do not allow booleans: ``bool`` is an ``int`` to
+            scikit-learn's ``Interval``, which would take ``patience=True``
+            for 1.
         """
         owner = owner or type(self).__name__
         params = self.get_params()
@@ -86,6 +89,13 @@ class HyperParameters:
             {path + name: value for name, value in params.items()},
             caller_name=owner,
         )
+        for name, allowed in self._parameter_constraints.items():
+            booleans = any(c is bool or (isinstance(c, str) and c == "boolean") for c in allowed)
+            if isinstance(params[name], bool) and not booleans:
+                raise InvalidParameterError(
+                    f"The {path + name!r} parameter of {owner} must not be a boolean; "
+                    f"got {params[name]!r}."
+                )
         for name, value in params.items():
             if isinstance(value, HyperParameters):
                 value.validate(f"{path}{name}__", owner)

@@ -22,8 +22,9 @@ _CHUNK = 1 << 16
 def canonical_csr(X, name="X"):
     """Return sparse ``X`` as canonical CSR: indices in range, sorted, no duplicates.
 
-    Duplicate entries are summed, as SciPy's ``sum_duplicates`` defines them. ``X`` itself is never modified: a copy is made when it
-    is not CSR or not canonical. Anything that is not a two-dimensional
+    Duplicate entries are summed, as SciPy's ``sum_duplicates`` defines
+    them. ``X`` itself is never modified: a copy is made when it is not CSR
+    or not canonical. Anything that is not a two-dimensional
     sparse matrix or array is returned unchanged, for the usual validation
     to judge.
 

@@ -6,13 +6,15 @@ looked for, where, and how to get them.
 """
 
 import gzip
+import math
 import os
+import zlib
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
 
-from .._core.files import write_bytes_atomically
+from .._core.files import check_readable, write_bytes_atomically
 
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -22,6 +24,10 @@ MNIST_FILES = {
 }
 # IDX magic numbers: two zero bytes, the type code (0x08 = unsigned byte), the rank.
 _IMAGES_MAGIC, _LABELS_MAGIC = 0x00000803, 0x00000801
+_TRAIN_IMAGES, _TEST_IMAGES, _N_CLASSES = 60000, 10000, 10
+# Pixels per image at most when reading (MNIST's are 28 × 28): a header
+# announcing larger images is refused before the data are inflated.
+_LARGEST_IMAGE = 64 * 64
 FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
 # Pixel divisors: 255 maps the brightest pixel to 1; the book's mnist.pkl.gz
 # holds pixel/256 (brightest 255/256), which exact replays of its runs need.
@@ -34,42 +40,41 @@ class DataFileError(ValueError):
     """A data file that is missing, truncated or not in the IDX format."""
 
 
+# Deflate never inflates more than 1032 bytes out of one: a gzip file whose
+# header announces more data than this bound allows is truncated or lying.
+_DEFLATE_MAX_RATIO = 1032
+# Bytes inflated per read when filling the array.
+_CHUNK = 1 << 20
+
+
 def _open(path):
+    """The file's bytes as a stream (inflated as read for gzip) and the most it can hold."""
+    check_readable(path)  # a FIFO or a device would block or never end
+    size = os.stat(path).st_size
     with open(path, "rb") as handle:
         compressed = handle.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if compressed else open(path, "rb")
+    if compressed:
+        return gzip.open(path, "rb"), size * _DEFLATE_MAX_RATIO
+    return open(path, "rb"), size
 
 
-def read_idx(path, *, expected_magic=None):
-    """Read an IDX file (optionally gzip-compressed) of unsigned bytes.
+def _read_exactly(handle, n):
+    """Up to ``n`` bytes: fewer only at the end of the data."""
+    data = b""
+    while len(data) < n:
+        chunk = handle.read(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
 
-    Parameters
-    ----------
-    path : str or path-like
-        The file; a gzip-compressed one is recognised by its content.
-    expected_magic : int, optional
-        Refuse files whose magic number differs (0x803 for images, 0x801 for
-        labels).
 
-    Returns
-    -------
-    array : ndarray of uint8
-        Shaped as the file's header says.
-
-    Raises
-    ------
-    DataFileError
-        If the file is not an IDX file of unsigned bytes, is truncated or has
-        trailing data.
-    """
-    try:
-        with _open(path) as handle:
-            data = handle.read()
-    except (OSError, EOFError) as exc:  # gzip raises these for corrupt archives
-        raise DataFileError(f"{path}: cannot read the file ({exc}).") from None
-    if len(data) < 4:
+def _header(handle, path, expected_magic):
+    """The magic number's checks, then the shape the header announces."""
+    start = _read_exactly(handle, 4)
+    if len(start) < 4:
         raise DataFileError(f"{path}: too short to be an IDX file.")
-    magic = int.from_bytes(data[:4], "big")
+    magic = int.from_bytes(start, "big")
     if magic >> 16 != 0 or (magic >> 8) & 0xFF != 0x08:
         raise DataFileError(
             f"{path}: not an IDX file of unsigned bytes (magic number {magic:#010x})."
@@ -80,17 +85,93 @@ def read_idx(path, *, expected_magic=None):
             f"({'images' if expected_magic == _IMAGES_MAGIC else 'labels'})."
         )
     rank = magic & 0xFF
-    header = 4 + 4 * rank
-    if len(data) < header:
+    dimensions = _read_exactly(handle, 4 * rank)
+    if len(dimensions) < 4 * rank:
         raise DataFileError(f"{path}: truncated header.")
-    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(rank))
-    expected = int(np.prod(shape, dtype=np.int64))
-    if len(data) - header != expected:
+    return tuple(int.from_bytes(dimensions[4 * i : 4 * i + 4], "big") for i in range(rank))
+
+
+def _fill(handle, array, path, shape):
+    """Read the data into ``array`` a chunk at a time; refuse missing or trailing bytes."""
+    view, filled = memoryview(array.reshape(-1)), 0
+    while filled < array.size:
+        read = handle.readinto(view[filled : filled + _CHUNK])
+        if not read:
+            raise DataFileError(
+                f"{path}: the header announces {array.size} bytes of data for shape {shape}, "
+                f"the file holds {filled} (truncated or corrupted)."
+            )
+        filled += read
+    if handle.read(1):
         raise DataFileError(
-            f"{path}: the header announces {expected} bytes of data for shape {shape}, "
-            f"the file holds {len(data) - header} (truncated or corrupted)."
+            f"{path}: the header announces {array.size} bytes of data for shape {shape}, "
+            "the file holds more (trailing data, or corrupted)."
         )
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def read_idx(path, *, expected_magic=None, max_bytes=None):
+    """Read an IDX file (optionally gzip-compressed) of unsigned bytes.
+
+    The header is read and checked first: a file announcing more data than
+    it can hold (its size, or for gzip what deflate can inflate from it) or
+    than ``max_bytes`` is refused before anything is inflated or allocated.
+    The data are then inflated a chunk at a time into the array.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file; a gzip-compressed one is recognised by its content.
+    expected_magic : int, optional
+        Refuse files whose magic number differs (0x803 for images, 0x801 for
+        labels).
+    max_bytes : int, optional
+        Refuse files whose header announces more bytes of data.
+
+    Returns
+    -------
+    array : ndarray of uint8
+        Shaped as the file's header says.
+
+    Raises
+    ------
+    DataFileError
+        If the file is not an IDX file of unsigned bytes, announces more
+        data than it or ``max_bytes`` allows, is truncated or has trailing
+        data.
+    """
+    try:
+        handle, most = _open(path)
+        with handle:
+            shape = _header(handle, path, expected_magic)
+            expected = math.prod(shape)  # Python's integers: no overflow
+            announced = f"{path}: the header announces {expected:,} bytes of data for shape {shape}"
+            if expected > most:
+                raise DataFileError(
+                    f"{announced}, more than the file can hold ({most:,}): truncated or corrupted."
+                )
+            if max_bytes is not None and expected > max_bytes:
+                raise DataFileError(f"{announced}, more than the {max_bytes:,} expected here.")
+            array = np.empty(shape, dtype=np.uint8)
+            _fill(handle, array, path, shape)
+    except (OSError, EOFError, zlib.error) as exc:  # gzip raises these for corrupt archives
+        raise DataFileError(f"{path}: cannot read the file ({exc}).") from None
+    return array
+
+
+def _read_part(path, magic, n_images):
+    """One file of a data set; a header announcing more than its part is refused unread."""
+    per_item = _LARGEST_IMAGE if magic == _IMAGES_MAGIC else 1
+    return read_idx(path, expected_magic=magic, max_bytes=n_images * per_item)
+
+
+def _check_labels(labels, path):
+    """Refuse labels outside 0–9, which would train as classes of their own."""
+    wrong = np.unique(labels[labels >= _N_CLASSES])
+    if wrong.size:
+        raise DataFileError(
+            f"{path}: the labels of MNIST and Fashion-MNIST are the classes 0 to 9; this "
+            f"file also holds {wrong[:10].tolist()}{' ...' if wrong.size > 10 else ''}."
+        )
 
 
 def _find(data_dir, stem):
@@ -113,19 +194,20 @@ def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
             f"{name} files not found in {data_dir}: missing "
             f"{', '.join(m + '[.gz]' for m in missing)}. {how_to_get}"
         )
-    train_images = read_idx(paths["train_images"], expected_magic=_IMAGES_MAGIC)
-    train_labels = read_idx(paths["train_labels"], expected_magic=_LABELS_MAGIC)
-    test_images = read_idx(paths["test_images"], expected_magic=_IMAGES_MAGIC)
-    test_labels = read_idx(paths["test_labels"], expected_magic=_LABELS_MAGIC)
-    for images, labels, part in (
-        (train_images, train_labels, "training"),
-        (test_images, test_labels, "test"),
+    train_images = _read_part(paths["train_images"], _IMAGES_MAGIC, _TRAIN_IMAGES)
+    train_labels = _read_part(paths["train_labels"], _LABELS_MAGIC, _TRAIN_IMAGES)
+    test_images = _read_part(paths["test_images"], _IMAGES_MAGIC, _TEST_IMAGES)
+    test_labels = _read_part(paths["test_labels"], _LABELS_MAGIC, _TEST_IMAGES)
+    for images, labels, part, key in (
+        (train_images, train_labels, "training", "train_labels"),
+        (test_images, test_labels, "test", "test_labels"),
     ):
         if images.ndim != 3 or len(images) != len(labels):
             raise DataFileError(
                 f"{name} {part} files disagree: {images.shape} images, {labels.shape} labels."
             )
-    if len(train_images) != 60000 or len(test_images) != 10000:
+        _check_labels(labels, paths[key])
+    if len(train_images) != _TRAIN_IMAGES or len(test_images) != _TEST_IMAGES:
         raise DataFileError(
             f"{name} should hold 60,000 training and 10,000 test images; found "
             f"{len(train_images)} and {len(test_images)}."

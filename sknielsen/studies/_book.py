@@ -37,6 +37,7 @@ Examples
 
 import itertools
 import json
+import math
 import random
 import time
 import warnings
@@ -475,7 +476,9 @@ def load_record(name):
     Raises
     ------
     ValueError
-        For an unknown name.
+        For an unknown name, and for a record file of the package that is
+        missing, unreadable or damaged (not JSON, a list missing, values
+        that are not counts, percentages or costs), naming what is wrong.
 
     Examples
     --------
@@ -483,8 +486,40 @@ def load_record(name):
     [25.07, 48.93, 75.13]
     """
     _check_name(name)
-    text = resources.files(__package__).joinpath("_book_records", f"{name}.json").read_text()
-    return json.loads(text)
+    where = f"The book's record {name}.json, part of sknielsen,"
+    remedy = "reinstall sknielsen to restore it."
+    try:
+        text = resources.files(__package__).joinpath("_book_records", f"{name}.json").read_text()
+        record = json.loads(text)
+    except (OSError, ValueError, RecursionError) as exc:  # JSON and decoding errors are ValueErrors
+        raise ValueError(f"{where} cannot be read ({exc}): {remedy}") from None
+    for label, path, kind in RECORDS[name].series:
+        problem = _series_problem(record, path, kind, RECORDS[name].by_epoch)
+        if problem:
+            raise ValueError(f"{where} is damaged: {label!r} {problem}; {remedy}")
+    return record
+
+
+def _series_problem(record, path, kind, by_epoch):
+    """What is wrong with one list of a record, or None."""
+    try:
+        values = _at(record, path)
+    except (KeyError, IndexError, TypeError):
+        return "is missing"
+    if not isinstance(values, list):
+        return "is not a list"
+    if not by_epoch and len(values) != len(MORE_DATA_SIZES):
+        return f"holds {len(values)} values for the {len(MORE_DATA_SIZES)} training sizes"
+    low, high, kinds = {
+        "count": (0, math.inf, int),
+        "percent": (0, 100, (int, float)),
+        "cost": (0, math.inf, (int, float)),
+    }[kind]
+    for index, value in enumerate(values):
+        number = isinstance(value, kinds) and not isinstance(value, bool)
+        if not (number and math.isfinite(value) and low <= value <= high):
+            return f"holds {repr(value)[:40]} at {index}, which is no {kind}"
+    return None
 
 
 # -- comparison --------------------------------------------------------------
@@ -712,13 +747,14 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False):
         )
     if epochs is not None and epochs < 1:
         raise ValueError(f"epochs must be at least 1; got {epochs!r}.")
+    book = load_record(name)  # a damaged record is refused before the replay, not after it
     data = load_mnist(data_dir, scale="book")
     started = time.perf_counter()
     # Mini-batches of 10 gain nothing from BLAS threads, which on a busy machine
     # only spin, waiting for cores (six times slower here).
     with threadpool_limits(limits=1, user_api="blas"):
         ours = record.run(_Session(data, BookRandom(nudge=nudge), epochs_left=epochs))
-    return _compared(name, ours, load_record(name), time.perf_counter() - started)
+    return _compared(name, ours, book, time.perf_counter() - started)
 
 
 def plot_replay(result, path=None):

@@ -16,13 +16,14 @@ other configuration.
 so that scikit-learn's own ``learning_curve`` draws the same curve.
 """
 
+import math
 import signal
 import threading
 import time
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass
-from numbers import Real
+from numbers import Integral, Real
 
 import joblib
 import numpy as np
@@ -31,7 +32,7 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -61,6 +62,14 @@ __all__ = [
 ]
 
 
+@validate_params(
+    {
+        "estimator": [HasMethods(["get_params"])],
+        "size": [Interval(Integral, 1, None, closed="left")],
+        "n_full": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def scaled_params(estimator, size, n_full):
     """The book's rule for training on ``size`` of ``n_full`` examples.
 
@@ -73,7 +82,7 @@ def scaled_params(estimator, size, n_full):
     estimator : estimator
         Its ``epochs`` and ``lmbda`` are the settings for ``n_full`` examples.
     size, n_full : int
-        The size of the training set, and the size the settings are for.
+        The size of the training set (at least 1), and the size the settings are for.
 
     Returns
     -------
@@ -262,9 +271,46 @@ class _StudyData:
     test_sets: dict
     scorers: dict
 
-    def score_keys(self):
-        """The record's key of every (scorer, set) pair: ``accuracy_test``, say."""
-        return [f"{scorer}_{test}" for test in self.test_sets for scorer in self.scorers]
+    def score_bounds(self):
+        """The record's key of every (scorer, set) pair (``accuracy_test``, say), with the
+        range its scorer's values lie in (see :func:`_score_bounds`)."""
+        return {
+            f"{name}_{test}": _score_bounds(scorer)
+            for test in self.test_sets
+            for name, scorer in self.scorers.items()
+        }
+
+
+# The range of scikit-learn's scorers, by name or prefix ("f1" covers
+# "f1_macro"): a record holding a score outside it was edited or damaged.
+_SCORE_RANGES = (
+    (
+        (
+            "accuracy",
+            "balanced_accuracy",
+            "top_k_accuracy",
+            "average_precision",
+            "roc_auc",
+            "f1",
+            "precision",
+            "recall",
+            "jaccard",
+        ),
+        (0.0, 1.0),
+    ),
+    (("matthews_corrcoef",), (-1.0, 1.0)),
+    (("r2", "explained_variance", "d2"), (-math.inf, 1.0)),
+    (("neg",), (-math.inf, 0.0)),
+)
+
+
+def _score_bounds(scorer):
+    """``(low, high)`` of a scorer's values: known for scikit-learn's names, else any number."""
+    if isinstance(scorer, str):
+        for names, bounds in _SCORE_RANGES:
+            if any(scorer == name or scorer.startswith(name + "_") for name in names):
+                return bounds
+    return (-math.inf, math.inf)
 
 
 @dataclass(frozen=True)
@@ -603,19 +649,55 @@ def _describe(record):
     return f"{record.get('estimator')} N={record.get('size')} seed={record.get('seed')}"
 
 
-def _check_numbers(record, score_keys):
-    """Refuse an earlier record whose timings or scores are not numbers."""
-    keys = ["fit_seconds", "predict_seconds", *score_keys]
-    wrong = [
+def _is_number(value, kind=(int, float)):
+    return isinstance(value, kind) and not isinstance(value, bool)
+
+
+def _check_numbers(record, score_bounds):
+    """Refuse an earlier record whose timings or scores could not have been made.
+
+    Timings are finite and ≥ 0; scores are finite and within their
+    scorer's range (an accuracy in [0, 1]).
+    """
+    missing = [
         key
-        for key in keys
-        if not isinstance(record.get(key), (int, float)) or isinstance(record.get(key), bool)
+        for key in ["fit_seconds", "predict_seconds", *score_bounds]
+        if not _is_number(record.get(key))
     ]
-    if wrong:
-        raise ValueError(f"Earlier record {_describe(record)} has no numbers for {wrong}.")
+    if missing:
+        raise ValueError(f"Earlier record {_describe(record)} has no numbers for {missing}.")
+    bounds = {"fit_seconds": (0.0, math.inf), "predict_seconds": (0.0, math.inf), **score_bounds}
+    _refuse_impossible(
+        record,
+        [
+            f"{key}={record[key]!r} (must be a finite number in [{low:g}, {high:g}])"
+            for key, (low, high) in bounds.items()
+            if not (math.isfinite(record[key]) and low <= record[key] <= high)
+        ],
+    )
 
 
-def _previous_records(previous, planned, score_keys):
+def _check_job_numbers(record):
+    """Refuse a size or seed that is no integer (``true`` would equal the seed 1)."""
+    _refuse_impossible(
+        record,
+        [
+            f"{key}={record.get(key)!r} (must be an integer)"
+            for key in ("size", "seed")
+            if not _is_number(record.get(key), int)
+        ],
+    )
+
+
+def _refuse_impossible(record, impossible):
+    if impossible:
+        raise ValueError(
+            f"Earlier record {_describe(record)} holds values no run makes: "
+            f"{'; '.join(impossible)}. It was edited or damaged: remove it to run its job again."
+        )
+
+
+def _previous_records(previous, planned, score_bounds):
     """The earlier records, refused unless each is the record of one job planned now."""
     jobs = {job.fingerprint: job for job in planned}
     records, foreign = {}, []
@@ -625,6 +707,7 @@ def _previous_records(previous, planned, score_keys):
                 f"Earlier record {index} has no configuration fingerprint (not a record, or "
                 "written by an older sknielsen): run the comparison afresh."
             )
+        _check_job_numbers(record)
         job = jobs.get(record["fingerprint"])
         if job is None or (record.get("estimator"), record.get("size"), record.get("seed")) != (
             job.name,
@@ -635,7 +718,7 @@ def _previous_records(previous, planned, score_keys):
         elif record["fingerprint"] in records:
             raise ValueError(f"Earlier records hold the job {_describe(record)} twice.")
         else:
-            _check_numbers(record, score_keys)
+            _check_numbers(record, score_bounds)
             records[record["fingerprint"]] = record
     if foreign:
         raise ValueError(
@@ -817,7 +900,7 @@ def training_size_comparison(
         raise ValueError(f"n_full must be a positive number of examples; got {n_full}.")
     settings = _StudySettings(sizes, seeds, subset, scale_rule, n_full, frozenset(deterministic))
     planned = _plan_jobs(estimators, data, settings)
-    records = _previous_records(previous, planned, data.score_keys())
+    records = _previous_records(previous, planned, data.score_bounds())
     if on_start is not None:
         on_start(len(records), len(planned))
     done = {record["fingerprint"] for record in records}

@@ -24,6 +24,15 @@ from sklearn.utils._param_validation import Interval, validate_params
 __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "simplify"]
 
 
+@validate_params(
+    {
+        "X": ["array-like"],
+        "y": ["array-like"],
+        "classes": ["array-like"],
+        "n": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def simplify(X, y, classes=(0, 1), n=1000):
     """Return the book's stripped-down problem: only some classes, and few examples.
 
@@ -36,7 +45,7 @@ def simplify(X, y, classes=(0, 1), n=1000):
     classes : sequence, default=(0, 1)
         Labels to keep (the book keeps the 0s and 1s of MNIST).
     n : int, default=1000
-        Keep the first ``n`` such examples.
+        Keep the first ``n`` such examples; at least 1.
 
     Returns
     -------

@@ -163,6 +163,7 @@ def resolve(params, kind, *, n_features=None, n_outputs=None):
         optimizer, a cost with outputs it cannot work with, ...).
     """
     _check_constraints(params, kind)
+    _check_class_weight(params.get("class_weight"), kind.name)
     resolved = _resolve_plugins(params, kind)
     early_stopping = params["early_stopping"]
     if early_stopping is None or early_stopping is False:
@@ -258,6 +259,24 @@ def _check_constraints(params, kind):
             )
 
 
+def _check_class_weight(class_weight, owner):
+    """A ``{label: weight}`` dict holds finite weights ≥ 0.
+
+    Negative weights would train by gradient ascent, and NaN or infinite
+    ones overflow the cost. Whether some sample keeps a positive weight
+    depends on the data, and is checked with it.
+    """
+    if not isinstance(class_weight, dict):
+        return  # None or 'balanced', as the constraints allow
+    for label, weight in class_weight.items():
+        number = isinstance(weight, numbers.Real) and not isinstance(weight, bool)
+        if not (number and np.isfinite(weight) and weight >= 0):
+            raise InvalidParameterError(
+                f"The 'class_weight' parameter of {owner} must map labels to finite weights "
+                f">= 0; got {repr(weight)[:40]} for the label {repr(label)[:40]}."
+            )
+
+
 def resolve_plugin(parameter, value, owner):
     """A fresh plugin instance for ``value``, named in errors as ``parameter`` of ``owner``.
 
@@ -347,6 +366,7 @@ def _callbacks(callbacks, owner):
                 f"The 'callbacks' parameter of {owner} must list "
                 f"sknielsen.callbacks.Callback instances; got {callback!r}."
             )
+        callback.__sklearn_clone__()  # every fit trains with copies: they must be faithful
         callback.validate(f"callbacks[{index}].", owner)
     return tuple(callbacks or ())
 

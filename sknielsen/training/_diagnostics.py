@@ -33,6 +33,25 @@ OPTIMIZER_ADVICE = {
 }
 
 
+#: Above this η Adam, whose steps are about η long whatever the gradient,
+#: fails to learn the digits (0.93 accuracy at 0.1, 0.25 at 0.2, 0.12 at the default 0.5).
+ADAM_LARGEST_ETA = 0.1
+
+
+def warn_if_eta_unsuited(config):
+    """Warn, before training, when η is one the optimizer cannot learn with.
+
+    The estimators' default η = 0.5 is the book's, made for SGD; Adam
+    given it silently learns next to nothing.
+    """
+    if _optimizer_name(config.plugins.optimizer) == "adam" and config.eta > ADAM_LARGEST_ETA:
+        warn(
+            f"eta={config.eta:g} is far too large for Adam, which moves each weight by about "
+            "eta at every step; the estimators' default eta=0.5 is made for SGD. Adam's usual "
+            f"eta is 0.001: try 0.001 to 0.01 (at most {ADAM_LARGEST_ETA:g})."
+        )
+
+
 def _saturated_fraction(z):
     """Fraction of the weighted inputs z with |z| > SATURATED_Z."""
     return float(np.mean(np.abs(z) > SATURATED_Z))
@@ -82,12 +101,26 @@ def warn_about(config, trainer, probe):
     probe : CostProbe
         Made before the run.
     """
-    if trainer.ending == "interrupted":
+    if trainer.bad_write is not None:
+        warn(f"{trainer.bad_write}; training stopped there and {_kept_weights(trainer)}")
+    elif trainer.ending == "interrupted":
         warn("Training interrupted; " + _kept_weights(trainer))
     elif trainer.ending == "diverged":
         _warn_divergence(config, trainer)
+    elif trainer.ending == "stopped" and _work_lost(trainer):
+        name, hook = trainer.stopped_by
+        if hook == "on_batch_end":
+            hook += f" during epoch {trainer.epoch + 1}, whose steps so far are dropped"
+        warn(f"The callback {name} stopped training in {hook}; {_kept_weights(trainer)}")
     elif trainer.epochs_run:
         probe.check(config.plugins.optimizer, config.lmbda)
+
+
+def _work_lost(trainer):
+    """Whether a callback's StopTraining cut an epoch short, or came before any."""
+    if trainer.stopped_by is None:
+        return False
+    return trainer.stopped_by[1] == "on_batch_end" or trainer.epochs_run == 0
 
 
 def _warn_divergence(config, trainer):

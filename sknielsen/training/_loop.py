@@ -9,12 +9,13 @@ epoch's weights the model keeps when training ends (:meth:`Trainer._settle`).
 """
 
 import copy
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..callbacks import HISTORY_KEYS, Callback, StopTraining
+from ..callbacks import HISTORY_KEYS, Callback, CallbackError, StopTraining
 from ..engine._compiled import CompiledTrainer
 from ..engine._network import Backprop
 from ..plugins import Solver
@@ -135,6 +136,11 @@ class Trainer:
         the end.
     diverged_epoch : int or None
         The epoch in which the parameters stopped being finite.
+    stopped_by : tuple (str, str) or None
+        The callback's class name and the hook in which ``StopTraining`` or
+        ``KeyboardInterrupt`` ended the run; None when it ended elsewhere.
+    bad_write : str or None
+        Which callback left non-finite weights, in which hook and when.
     """
 
     def __init__(
@@ -164,9 +170,13 @@ class Trainer:
         self.samples_in_epoch = 0
         self.n_samples = 0
         self.ending = self.kept_epoch = self.diverged_epoch = None
+        self.stopped_by = self.bad_write = None
         self._saver = saver
         self._best = None
         self._last = None
+        self._kept = None
+        # The callback and hook being called: named when they write bad state.
+        self._calling = None
 
     @property
     def eta(self):
@@ -175,7 +185,17 @@ class Trainer:
 
     @eta.setter
     def eta(self, value):
-        self.state["eta"] = float(value)
+        try:
+            eta = float(value)
+        except (TypeError, ValueError, OverflowError):  # 10**400 overflows a float
+            eta = math.nan
+        if isinstance(value, bool) or not (math.isfinite(eta) and eta > 0):
+            # Refused here, where the callback can be named, not epochs later.
+            raise CallbackError(
+                f"{self._who()} set trainer.eta to {repr(value)[:80]}: the learning rate must "
+                "be a finite number > 0."
+            )
+        self.state["eta"] = eta
 
     @property
     def initial_eta(self):
@@ -210,8 +230,24 @@ class Trainer:
         return float(data_cost + self.penalty.value(self.network.params))
 
     def keep_best(self):
-        """Remember the current weights as the ones the model ends with."""
-        self._best = self._snapshot()
+        """Remember the current weights as the ones the model ends with.
+
+        Only the weights of a completed epoch have a name, so a call from
+        ``on_batch_end`` is refused; non-finite weights are not remembered
+        (the callback that wrote them ends the run, see :meth:`_notify`).
+
+        Raises
+        ------
+        CallbackError
+            When called in the middle of an epoch.
+        """
+        if self._calling is not None and self._calling[1] == "on_batch_end":
+            raise CallbackError(
+                f"{self._who()} called trainer.keep_best() in the middle of an epoch; it keeps "
+                "the weights of a completed epoch: call it from on_epoch_end."
+            )
+        if self._finite():
+            self._best = self._snapshot()
 
     def save(self, path):
         """Write the model as it is now to ``path`` (see :func:`sknielsen.save`)."""
@@ -219,13 +255,53 @@ class Trainer:
             raise RuntimeError("This training run was not given a way to save the model.")
         self._saver(path, self)
 
+    def _who(self):
+        """The callback and hook being called, for messages."""
+        if self._calling is None:
+            return "Code outside the callbacks"
+        callback, hook = self._calling
+        return f"The callback {type(callback).__name__} ({hook})"
+
+    def _finite(self):
+        return bool(np.isfinite(self.network.params).all())
+
     def _notify(self, hook):
+        """Call ``hook`` of every callback; one that leaves non-finite weights ends the run.
+
+        The check after each callback (once per epoch, not per mini-batch)
+        names the callback; the epoch's end catches those of ``on_batch_end``.
+        """
         for callback in self.callbacks:
+            self._calling = (callback, hook)
             getattr(callback, hook)(self)
+            if not self._finite():
+                self._note_bad_write(callback, hook)
+                raise StopTraining
+        self._calling = None
+
+    def _notify_batch(self, callbacks):
+        """Call ``on_batch_end`` of the callbacks that watch every mini-batch."""
+        for callback in callbacks:
+            self._calling = (callback, "on_batch_end")
+            callback.on_batch_end(self)
+        self._calling = None
+
+    def _note_bad_write(self, callback, hook):
+        when = {
+            "on_train_begin": "before the first epoch",
+            "on_epoch_end": f"at the end of epoch {self.epoch}",
+            "on_train_end": "after training",
+        }.get(hook, f"in epoch {self.epoch + 1}")
+        self.bad_write = (
+            f"The callback {type(callback).__name__} left non-finite weights (NaN or "
+            f"infinity) in {hook}, {when}"
+        )
+        self.ending = "diverged"
+        self.diverged_epoch = self.epoch + int(hook != "on_epoch_end")
 
     def _batch_hooks(self):
         return [
-            callback.on_batch_end
+            callback
             for callback in self.callbacks
             if type(callback).on_batch_end is not Callback.on_batch_end
         ]
@@ -243,8 +319,16 @@ class Trainer:
         self.n_samples = n_samples
         self._watched_rows = watched_rows
         self.ending = self.kept_epoch = self.diverged_epoch = None
+        self.stopped_by = self.bad_write = self._calling = None
         self._best = None
         self._last = self._snapshot()
+
+    def _stopped(self, ending):
+        """Record how the run ended, and in which callback's hook when one ended it."""
+        self.ending = self.ending or ending
+        if self._calling is not None:
+            callback, hook = self._calling
+            self.stopped_by = (type(callback).__name__, hook)
 
     def _end_epoch(self, loss):
         """Count a finished epoch, or stop on divergence; then notify the callbacks.
@@ -282,16 +366,58 @@ class Trainer:
     def _settle(self):
         """The one rollback rule: decide, and set, which epoch's weights the model keeps.
 
-        An interrupted or diverged run first returns to the end of its last
-        completed epoch; then, when a callback asked for the best weights
-        (:meth:`keep_best`), the model gets those.
+        However the run ended (a StopTraining or an interrupt in any hook,
+        divergence, a callback's non-finite weights), the model keeps the
+        finite weights of a named epoch. A run that ends inside
+        ``on_epoch_end`` keeps the epoch just completed; one that ends
+        anywhere else before completing (within an epoch, in
+        ``on_epoch_begin`` or ``on_train_begin``) returns to the end of its
+        last completed epoch, as does one whose weights are not finite. Then,
+        when a callback asked for the best weights (:meth:`keep_best`), the
+        model gets those.
         """
-        if self.ending in ("interrupted", "diverged"):
-            self._restore(self._last, counters=True)
+        in_epoch_end = self.stopped_by is not None and self.stopped_by[1] == "on_epoch_end"
+        if self.ending != "completed" and not in_epoch_end:
+            self._roll_back()
+        if not self._finite():  # a callback wrote them, then ended the run itself
+            self._roll_back()
         self.kept_epoch = self.epoch
         if self._best is not None:
             self._restore(self._best, counters=False)
             self.kept_epoch = self._best.epoch
+        self._kept = self._snapshot()
+
+    def _roll_back(self):
+        """Return to the end of the last completed epoch, forgetting a best kept after it."""
+        self._restore(self._last, counters=True)
+        if self._best is not None and self._best.epoch > self.epoch:
+            self._best = None
+
+    def _finish(self):
+        """Call every callback's ``on_train_end``, with the weights the run settled on.
+
+        Training has ended: a StopTraining there changes nothing, an
+        interrupt skips the remaining callbacks but keeps the training, and
+        non-finite weights written there are replaced by the settled ones.
+        """
+        for callback in self.callbacks:
+            self._calling = (callback, "on_train_end")
+            interrupted = False
+            try:
+                callback.on_train_end(self)
+            except StopTraining:
+                pass
+            except KeyboardInterrupt:
+                interrupted = True
+            if not self._finite():
+                self._restore(self._kept, counters=False)
+                self._note_bad_write(callback, "on_train_end")
+            if interrupted:
+                if self.ending != "diverged":
+                    self.ending = "interrupted"
+                self.stopped_by = (type(callback).__name__, "on_train_end")
+                break
+        self._calling = None
 
 
 @dataclass(frozen=True)
@@ -339,10 +465,11 @@ def train(trainer, data, *, epochs, batching, rng):
     """Run up to ``epochs`` epochs, then settle which weights the model keeps.
 
     A ``KeyboardInterrupt`` ends the run like a callback's
-    :class:`~sknielsen.callbacks.StopTraining`, after which the model holds
-    the weights of the last completed epoch (or the best one kept); so does
-    an epoch after which some parameter is no longer finite. ``trainer.ending``
-    says which happened.
+    :class:`~sknielsen.callbacks.StopTraining`, in any hook; so does an
+    epoch after which some parameter is no longer finite, and a callback
+    that leaves non-finite weights. The model then holds finite weights of
+    a named epoch (see :meth:`Trainer._settle`); ``trainer.ending`` says
+    which happened. Other exceptions of a callback propagate.
 
     Parameters
     ----------
@@ -366,20 +493,20 @@ def train(trainer, data, *, epochs, batching, rng):
             "optimizers take sparse X."
         )
     trainer._begin(data.X.shape[0], data.X[:WATCHED_ROWS])
-    trainer._notify("on_train_begin")
     try:
         with np.errstate(over="ignore", invalid="ignore"):
+            trainer._notify("on_train_begin")
             if solver:
                 _minimize(trainer, data, epochs)
             else:
                 _descend(trainer, _MiniBatches(trainer, data, batching, rng), epochs)
         trainer.ending = "completed"
     except StopTraining:
-        trainer.ending = trainer.ending or "stopped"
+        trainer._stopped("stopped")
     except KeyboardInterrupt:
-        trainer.ending = "interrupted"
+        trainer._stopped("interrupted")
     trainer._settle()
-    trainer._notify("on_train_end")
+    trainer._finish()
     return trainer
 
 
@@ -485,8 +612,7 @@ class _MiniBatches:
             steps(start, stop)
             if hooks:
                 trainer.samples_in_epoch = stop
-                for hook in hooks:
-                    hook(trainer)
+                trainer._notify_batch(hooks)
 
     def _numpy_step(self, start, stop):
         """The NumPy engine's step on the mini-batch of positions ``start:stop``."""

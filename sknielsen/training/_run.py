@@ -30,7 +30,7 @@ from ..callbacks import (
 from ..engine._dispatch import choose_engine
 from ..engine._network import Network
 from ..plugins._augmenters import image_shape_for
-from ._diagnostics import CostProbe, warn_about, warn_if_saturating
+from ._diagnostics import CostProbe, warn_about, warn_if_eta_unsuited, warn_if_saturating
 from ._loop import Batching, Penalty, Trainer, new_optimizer_state, train
 from ._state import FittedState
 
@@ -115,6 +115,7 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
     network = _network(config, data, previous, rng)
     if previous is None:
         warn_if_saturating(network, data.X)
+        warn_if_eta_unsuited(config)
     user_callbacks = reused_callbacks or _default_callbacks(config, inputs.validation)
     history_every = {"samples": [], "validation_accuracy": []}
     trainer = Trainer(
