@@ -32,11 +32,17 @@ from ._schema import (
 def _plugin_to_json(plugin):
     params = plugin.get_params()
     for key, value in params.items():
-        if not isinstance(value, SCALARS):
+        if isinstance(value, (tuple, list)) and all(
+            isinstance(item, (str, plugins.Plugin)) for item in value
+        ):  # Compose's augmenters: names and plugins, read back as a tuple
+            params[key] = [
+                item if isinstance(item, str) else _plugin_to_json(item) for item in value
+            ]
+        elif not isinstance(value, SCALARS):
             raise ValueError(
                 f"Cannot save the {plugin.kind} {plugin.name!r}: its parameter "
-                f"{key!r} is a {type(value).__name__}, not a JSON number, string "
-                "or boolean."
+                f"{key!r} is a {type(value).__name__}, not a JSON number, string, "
+                "boolean, or a list of plugin names and plugins."
             )
     return {"plugin": plugin.kind, "name": plugins.name_of(plugin), "params": params}
 
