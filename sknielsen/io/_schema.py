@@ -3,8 +3,8 @@
 :data:`MODEL_FILE` declares every field of a saved model, for each format
 version and estimator, with the rules of :mod:`._rules`; :data:`NETWORK2_FILE`
 declares the book's ``network2.py`` files. :data:`CROSS_CHECKS` lists what
-no single field can say: one history entry per epoch, fitted plugins that
-the parameters name, outputs that cannot overflow. Reading a file
+no single field can say: at most one history entry per epoch, fitted
+plugins that the parameters name, outputs that cannot overflow. Reading a file
 (:func:`read_model`), checking a state before it is kept or saved
 (:func:`check_across`) and the documentation (:mod:`._reference`) all come
 from these declarations.
