@@ -14,15 +14,19 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import plugins
 from ._core.sparse import canonical_csr
+from ._core.warn import warn
 from ._doclink import DocumentationLink
 from .engine._network import feedforward
 from .io._format import write_model
+from .io._rules import ModelFileError
+from .io._schema import check_across
 from .training._config import (
     DTYPES,
     PLUGIN_PARAMETERS,
@@ -365,11 +369,15 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             reused_callbacks=self.callbacks_ if reuse else None,
             saver=lambda path, state: write_model(path, self, self._completed(state, targets)),
         )
+        state = self._completed(state_after(result.trainer, rng, config, inputs), targets)
+        method = "partial_fit" if request.incremental else "fit"
+        if not _keepable(state, config, previous, f"{type(self).__name__}.{method}"):
+            return self
         self.callbacks_, self._callbacks_for = result.callbacks, specification
         if config.monitor_every is not None and validation is not None:
             self.history_every_ = result.history_every
         self.engine_ = result.engine
-        self._adopt(self._completed(state_after(result.trainer, rng, config, inputs), targets))
+        self._adopt(state)
         return self
 
     def _completed(self, state, targets):
@@ -456,6 +464,51 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         n_layers = len(self.coefs_)
         activations = [self.activation_] * (n_layers - 1) + [self.output_activation_]
         return feedforward(X, self.coefs_, self.intercepts_, activations)
+
+
+def _keepable(state, config, previous, caller):
+    """Whether a fit keeps a trained state: one that ``save`` writes and ``load`` reads back.
+
+    The model file's checks across fields (:data:`~.io._schema.CROSS_CHECKS`)
+    hold for every model ``fit`` returns. A run that breaks one overflowed
+    though its loss stayed finite (weights so large that predictions can
+    overflow, an optimizer state that overflowed): a continued run keeps the
+    state it continued from, with a warning naming its epoch; a new one is
+    refused.
+
+    Parameters
+    ----------
+    state : FittedState
+        What the run left.
+    config : RunConfig
+    previous : FittedState or None
+        The state the run continued from.
+    caller : str
+        ``"NielsenMLPClassifier.fit"``, say, for the messages.
+
+    Returns
+    -------
+    keep : bool
+
+    Raises
+    ------
+    ValueError
+        For a new run whose state cannot be kept.
+    """
+    try:
+        check_across(state, config.plugins.as_dict())
+        return True
+    except ModelFileError as exc:
+        what = f"{caller}: training overflowed though its loss stayed finite ({exc})"
+    advice = f"Scale the inputs to [0, 1] or try a smaller eta (it was {config.eta:g})."
+    if previous is None:
+        raise ValueError(f"{what}, leaving a model that could not be saved or loaded. {advice}")
+    warn(
+        f"{what}; the model keeps its state from before this call (epoch {previous.n_iter}). "
+        f"{advice}",
+        ConvergenceWarning,
+    )
+    return False
 
 
 def check_params(estimator, n_features=None, n_outputs=None):

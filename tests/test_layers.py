@@ -19,6 +19,8 @@ LAYERS = [
     ("engine/", 2),
     ("callbacks.py", 3),
     ("training/", 3),
+    ("io/_rules.py", 3),  # the file format's declaration and its rule language,
+    ("io/_schema.py", 3),  # with which the estimators check what a fit keeps
     ("io/_format.py", 3),  # the file format sits below the estimators, for checkpoints
     ("_base.py", 4),
     ("_doclink.py", 4),

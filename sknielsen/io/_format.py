@@ -1,11 +1,13 @@
-"""The model file's format, and writing it: below the estimators, which checkpoints use.
+"""Writing the model file: below the estimators, which checkpoints use.
 
 A saved model is a readable JSON document with a format name and version,
 the estimator's name, its full configuration and its fitted state (a
-:class:`~sknielsen.training.FittedState`). This module writes it from those
-plain values, without importing the estimators, so that a
-:class:`~sknielsen.callbacks.Checkpoint` can save during a fit; reading
-and checking a file is :mod:`._persistence`'s.
+:class:`~sknielsen.training.FittedState`), as :mod:`._schema` declares it.
+This module writes it from those plain values, without importing the
+estimators, so that a :class:`~sknielsen.callbacks.Checkpoint` can save
+during a fit; it first checks the state with the declaration's checks
+across fields, so that what it writes is what ``load`` reads back.
+Reading is :mod:`._persistence`'s.
 """
 
 import json
@@ -13,41 +15,34 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import callbacks as callbacks_module
 from .. import plugins
 from .._core.files import write_text_atomically
 from .._core.warn import warn
-
-FORMAT_NAME = "sknielsen-model"
-FORMAT_VERSION = 2
-# Format versions this code reads; every earlier version must stay here.
-READABLE_VERSIONS = (1, 2)
-LABEL_KINDS = "biufUO"
-# Callbacks saved with the estimator's parameters, by class name; others are left
-# out. Those that write files (Checkpoint, CSVLogger) are never saved: a model
-# file must not choose where training later writes.
-SAVED_CALLBACKS = {
-    cls.__name__: cls
-    for cls in (
-        callbacks_module.EarlyStopping,
-        callbacks_module.HalveOnPlateau,
-        callbacks_module.StepDecay,
-        callbacks_module.ExponentialDecay,
-        callbacks_module.InverseScaling,
-    )
-}
-SCALARS = (str, int, float, bool, type(None))
-SCALARS = (str, int, float, bool, type(None))
+from ._rules import ModelFileError
+from ._schema import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    LABEL_KINDS,
+    SAVED_CALLBACKS,
+    SCALARS,
+    check_across,
+)
 
 
 def _plugin_to_json(plugin):
     params = plugin.get_params()
     for key, value in params.items():
-        if not isinstance(value, SCALARS):
+        if isinstance(value, (tuple, list)) and all(
+            isinstance(item, (str, plugins.Plugin)) for item in value
+        ):  # Compose's augmenters: names and plugins, read back as a tuple
+            params[key] = [
+                item if isinstance(item, str) else _plugin_to_json(item) for item in value
+            ]
+        elif not isinstance(value, SCALARS):
             raise ValueError(
                 f"Cannot save the {plugin.kind} {plugin.name!r}: its parameter "
-                f"{key!r} is a {type(value).__name__}, not a JSON number, string "
-                "or boolean."
+                f"{key!r} is a {type(value).__name__}, not a JSON number, string, "
+                "boolean, or a list of plugin names and plugins."
             )
     return {"plugin": plugin.kind, "name": plugins.name_of(plugin), "params": params}
 
@@ -175,7 +170,28 @@ def document_text(document):
         ) from exc
 
 
-def write_model(path, estimator, state):
+def check_savable(state, plugins=None):
+    """Refuse a state that ``load`` would refuse: NaN, overflowing weights, a contradiction.
+
+    Parameters
+    ----------
+    state : FittedState
+    plugins : dict, optional
+        The plugins the estimator's parameters resolve to, by parameter
+        name; None: the state's own.
+
+    Raises
+    ------
+    ValueError
+        Naming the fields, from the format's checks across fields.
+    """
+    try:
+        check_across(state, plugins)
+    except ModelFileError as exc:
+        raise ValueError(f"Cannot save this model: {exc}") from None
+
+
+def write_model(path, estimator, state, plugins=None):
     """Write ``estimator``'s parameters with the fitted ``state`` to ``path``, atomically.
 
     What :class:`~sknielsen.callbacks.Checkpoint` writes during a fit, and
@@ -187,6 +203,16 @@ def write_model(path, estimator, state):
     estimator : NielsenMLPClassifier or NielsenMLPRegressor
         Read for its class name and parameters only.
     state : FittedState
+    plugins : dict, optional
+        The plugins ``estimator``'s parameters resolve to; None: the
+        state's own (a checkpoint, whose state the parameters just made).
+
+    Raises
+    ------
+    ValueError
+        For a state ``load`` would refuse (see :func:`check_savable`), or a
+        parameter that is not plain data; nothing is written then.
     """
+    check_savable(state, plugins)
     document = model_document(type(estimator).__name__, estimator.get_params(deep=False), state)
     write_text_atomically(path, document_text(document))

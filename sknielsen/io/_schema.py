@@ -1,0 +1,682 @@
+"""The model file's format, declared once: its fields, and the checks across them.
+
+:data:`MODEL_FILE` declares every field of a saved model, for each format
+version and estimator, with the rules of :mod:`._rules`; :data:`NETWORK2_FILE`
+declares the book's ``network2.py`` files. :data:`CROSS_CHECKS` lists what
+no single field can say: at most one history entry per epoch, fitted
+plugins that the parameters name, outputs that cannot overflow. Reading a file
+(:func:`read_model`), checking a state before it is kept or saved
+(:func:`check_across`) and the documentation (:mod:`._reference`) all come
+from these declarations.
+
+It sits below the estimators, which check their fitted state with it at
+the end of a fit: a model that ``fit`` returns is one that ``save`` writes
+and ``load`` reads back.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import callbacks as callbacks_module
+from .. import plugins
+from ..callbacks import HISTORY_KEYS, MONITORS
+from ..training._config import DTYPES, PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS
+from ._rules import (
+    AllOf,
+    ByType,
+    Choice,
+    Context,
+    Converted,
+    Explained,
+    Field,
+    Integer,
+    ListOf,
+    MapOf,
+    Nullable,
+    Number,
+    NumberArray,
+    Record,
+    Row,
+    Rule,
+    Scalar,
+    refuse,
+)
+
+FORMAT_NAME = "sknielsen-model"
+FORMAT_VERSION = 2
+# Format versions this code reads; every earlier version must stay here.
+READABLE_VERSIONS = (1, 2)
+LABEL_KINDS = "biufUO"
+CLASSIFIER, REGRESSOR = "NielsenMLPClassifier", "NielsenMLPRegressor"
+# Callbacks saved with the estimator's parameters, by class name; others are left
+# out. Those that write files (Checkpoint, CSVLogger) are never saved: a model
+# file must not choose where training later writes.
+SAVED_CALLBACKS = {
+    cls.__name__: cls
+    for cls in (
+        callbacks_module.EarlyStopping,
+        callbacks_module.HalveOnPlateau,
+        callbacks_module.StepDecay,
+        callbacks_module.ExponentialDecay,
+        callbacks_module.InverseScaling,
+    )
+}
+SCALARS = (str, int, float, bool, type(None))
+# The book's cost class names and ours.
+NETWORK2_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
+# The fitted plugins that make the network's function: they must be the parameters' own.
+NETWORK_PLUGINS = ("cost", "activation", "output_activation")
+
+PLAIN = Scalar(SCALARS)
+BOOLEAN = Scalar((bool,), "true or false")
+STRING = Scalar((str,), "a string")
+COUNT = Integer()
+NUMBERS = ListOf(Number(), "a list of numbers")
+
+
+class PluginDocument(Rule):
+    """``{"plugin": kind, "name": ..., "params": {...}}``, found by name in the registry.
+
+    Its hyper-parameters are validated as the plugin's own ``validate`` does.
+
+    Parameters
+    ----------
+    kind : str or None
+        The plugin kind; None: any kind, as the document says.
+    """
+
+    def __init__(self, kind=None):
+        self.kind = kind
+        self.expected = f"a {kind or 'plugin'} document"
+        self.summary = f"plugin document ({kind})" if kind else "plugin document"
+        kinds = (kind,) if kind else tuple(plugins.kinds())
+        self.fields = Record(
+            Field("plugin", Choice(kinds), "The plugin's kind."),
+            Field(
+                "name",
+                STRING,
+                "The name it is registered under; looked up in the registry, never run.",
+            ),
+            Field(
+                "params",
+                MapOf(HyperParameter(), "One hyper-parameter; a list is read back as a tuple."),
+                "Its hyper-parameters by name (`get_params()`).",
+            ),
+        )
+
+    def read(self, value, path, context):
+        document = self.fields.read(value, path, context)
+        try:
+            plugin = plugins.get(document["plugin"], document["name"])
+            plugin.set_params(**document["params"]).validate()
+        except (ValueError, TypeError) as exc:
+            refuse(f"{path}: {exc}")
+        return plugin
+
+
+class HyperParameter(Rule):
+    """A plugin's hyper-parameter: plain data, or a list of plugin names and plugins."""
+
+    expected = "a number, string, boolean or null, or a list of plugin names and plugins"
+    summary = "scalar, or list of plugin names and documents"
+
+    def read(self, value, path, context):
+        if type(value) is not list:
+            if not PLAIN.accepts(value):
+                self.fail(path)
+            return value
+        if not all(type(item) in (str, dict) for item in value):
+            self.fail(path)
+        return tuple(
+            item if type(item) is str else ANY_PLUGIN.read(item, f"{path}[{i}]", context)
+            for i, item in enumerate(value)
+        )
+
+
+#: A plugin document of any kind (inside another plugin's hyper-parameters).
+ANY_PLUGIN = PluginDocument()
+
+
+class Labels(Rule):
+    """``{"dtype": ..., "values": [...]}``: class labels that survive their dtype unchanged.
+
+    A declared string width is checked against the longest label before
+    anything is allocated (``"<U50000000"`` would take gigabytes).
+    """
+
+    expected = "an object with keys dtype and values"
+    summary = "object"
+
+    def read(self, value, path, context):
+        if type(value) is not dict or set(value) != {"dtype", "values"}:
+            self.fail(path)
+        values = value["values"]
+        if type(values) is not list or not all(type(v) in (str, int, float, bool) for v in values):
+            refuse(f"{path}.values must be a list of labels.")
+        dtype = _label_dtype(value["dtype"], values, f"{path}.dtype")
+        if dtype.kind == "O" and values and not any(type(v) is str for v in values):
+            # fit takes object labels only as strings ("Unknown label type" otherwise);
+            # strings mixed with others are refused, as mixing types, by the estimator.
+            refuse(f"{path}.values of dtype object must be strings; got {values[:5]}.")
+        try:
+            labels = np.array(values, dtype=dtype)
+        except (TypeError, ValueError, OverflowError) as exc:
+            refuse(f"{path}.values do not fit dtype {dtype}: {exc}")
+        survived = labels.tolist()
+        if survived != values or any(type(a) is not type(b) for a, b in zip(survived, values)):
+            refuse(
+                f"{path}.values change in dtype {dtype} (a dtype too narrow, or of another "
+                f"kind): {values[:5]} become {survived[:5]}."
+            )
+        return labels
+
+    def rows(self, path, scope):
+        about = {
+            "dtype": "NumPy dtype of the labels, of kind b, i, u, f, U or O (`'<i8'`, `'<U3'`); "
+            "strings no wider than the longest label.",
+            "values": "The classes, sorted and distinct, each unchanged (value and type) "
+            "in that dtype; strings for dtype object.",
+        }
+        value = {"dtype": "a string", "values": "a list of labels"}
+        return [
+            Row(f"{path}.{k}", value[k], about[k], scope.versions, scope.estimators) for k in about
+        ]
+
+
+def _label_dtype(name, values, where):
+    """The declared label dtype, refused before allocating when wider than the labels."""
+    if type(name) is not str:
+        refuse(f"{where} must be a string.")
+    try:
+        dtype = np.dtype(name)
+    except (TypeError, ValueError):
+        refuse(f"{where}: unknown label dtype {name!r}.")
+    if dtype.kind not in LABEL_KINDS:
+        refuse(f"{where}: label dtype {dtype} is not allowed.")
+    if dtype.kind in "US":
+        longest = max((len(v) for v in values if isinstance(v, str)), default=0)
+        width = dtype.itemsize // (4 if dtype.kind == "U" else 1)
+        if width > longest:
+            refuse(
+                f"{where} declares strings of {width} characters; the longest label has {longest}."
+            )
+    return dtype
+
+
+class CallbackDocument(Rule):
+    """``{"callback": name, "params": {...}}``: one of :data:`SAVED_CALLBACKS`."""
+
+    expected = "a callback document"
+    summary = "callback document"
+    fields = Record(
+        Field(
+            "callback",
+            Choice(
+                tuple(sorted(SAVED_CALLBACKS)),
+                message="{path}: unknown callback; known: " + f"{sorted(SAVED_CALLBACKS)}.",
+            ),
+            "The class, among " + ", ".join(f"`{name}`" for name in SAVED_CALLBACKS) + ".",
+        ),
+        Field("params", MapOf(PLAIN, "One parameter."), "Its parameters by name."),
+    )
+
+    def read(self, value, path, context):
+        document = self.fields.read(value, path, context)
+        try:
+            return SAVED_CALLBACKS[document["callback"]](**document["params"])
+        except (TypeError, ValueError) as exc:
+            refuse(f"{path}: {exc}")
+
+    def rows(self, path, scope):
+        return self.fields.rows(path, scope)
+
+
+@dataclass(frozen=True)
+class Sequence(Rule):
+    """A list of names, integers (sizes) or plugin documents of ``kind``, read as a tuple."""
+
+    kind: str = None
+    expected: str = "a list of names, integers or plugins"
+
+    def read(self, value, path, context):
+        items = []
+        for i, item in enumerate(value):
+            if type(item) is dict and self.kind is not None:
+                item = PluginDocument(self.kind).read(item, f"{path}[{i}]", context)
+            elif type(item) not in (str, int, bool):
+                self.fail(path)
+            items.append(item)
+        return tuple(items)
+
+
+class Parameters(Rule):
+    """The estimator's parameters: known names, each in its JSON form; missing ones default.
+
+    What the values mean is checked where every estimator's parameters are,
+    by :func:`sknielsen.utils.check_params`.
+    """
+
+    expected = "an object"
+    summary = "object"
+
+    def __init__(self, rules):
+        self.rules = rules
+
+    def read(self, value, path, context):
+        if type(value) is not dict:
+            refuse(f"{path} should be an object.")
+        unknown = set(value) - set(context.settings["estimators"][context.values["estimator"]])
+        if unknown:
+            refuse(f"Unknown estimator parameters: {sorted(unknown)}.")
+        return {
+            key: self.rules.get(key, PLAIN).read(item, f"{path}.{key}", context)
+            for key, item in value.items()
+        }
+
+    def rows(self, path, scope):
+        rows = [Row(f"{path}.NAME", PLAIN.describe(), _OTHER_PARAMETERS, *_scope(scope))]
+        for names, (rule, about) in PARAMETER_FORMS.items():
+            rows.append(Row(f"{path}.{names}", rule.describe(), about, *_scope(scope)))
+            rows += rule.rows(f"{path}.{names.split(', ')[0]}", scope)
+        return rows
+
+
+def _scope(row):
+    return row.versions, row.estimators
+
+
+_OTHER_PARAMETERS = (
+    "Every other constructor parameter, as plain data; a parameter left out takes its default. "
+    "What the values mean is checked as `fit` checks them (`sknielsen.utils.check_params`)."
+)
+
+
+def _plugin_or_name(kind, sequence=False):
+    rules = {dict: PluginDocument(kind), None: PLAIN}
+    if sequence:
+        rules[list] = Sequence(kind)
+    form = "name, plugin document" + (", list of them" if sequence else "") + " or null"
+    return ByType(rules, form)
+
+
+_CLASS_WEIGHTS = Converted(
+    Explained(
+        Record(
+            Field(
+                "items",
+                ListOf(ListOf(Scalar((str, int, float, bool)), "a pair", 2, 2), "a list of pairs"),
+                "`[label, weight]` pairs.",
+            )
+        ),
+        "{path} should be an object with a list of [label, value] items.",
+    ),
+    lambda read: dict(read["items"]),  # labels may be numbers, so not JSON keys
+)
+_SIZES_OR_NAMES = ByType({list: Sequence(), None: PLAIN}, "list of integers or names")
+#: The parameters whose JSON form is not plain data, with what the form holds.
+PARAMETER_FORMS = {
+    ", ".join(PLUGIN_PARAMETERS): (
+        _plugin_or_name("cost"),
+        "A plugin: its registered name, or a plugin document (below) when it was given "
+        "as an instance.",
+    ),
+    ", ".join(TRAINING_PLUGIN_PARAMETERS): (
+        _plugin_or_name("augmenter", sequence=True),
+        "An augmenter by name or document, or a list of them (applied in turn).",
+    ),
+    "hidden_layer_sizes, monitor, image_shape": (
+        _SIZES_OR_NAMES,
+        "Lists of integers or names (read back as tuples).",
+    ),
+    "class_weight": (
+        ByType({dict: _CLASS_WEIGHTS, None: PLAIN}, "`{items: [[label, weight], ...]}` or name"),
+        "Labels may be numbers, which JSON keys cannot be, hence a list of pairs.",
+    ),
+    "callbacks": (
+        Nullable(ListOf(CallbackDocument(), "a list of callback documents")),
+        "The built-in callbacks that write no files; others are left out, with a warning.",
+    ),
+}
+_PARAMETER_RULES = {
+    **{name: _plugin_or_name(kind) for name, kind in PLUGIN_PARAMETERS.items()},
+    **{name: _plugin_or_name(kind, True) for name, kind in TRAINING_PLUGIN_PARAMETERS.items()},
+    **dict.fromkeys(("hidden_layer_sizes", "monitor", "image_shape"), _SIZES_OR_NAMES),
+    "class_weight": PARAMETER_FORMS["class_weight"][0],
+    "callbacks": PARAMETER_FORMS["callbacks"][0],
+}
+
+
+def _arrays(ndim, about):
+    return ListOf(NumberArray(ndim, "fitted.dtype"), f"a non-empty list of {about}", 1)
+
+
+_V1, _V2 = (1,), (2,)
+_RNG_STATE = Explained(
+    Nullable(
+        Record(
+            Field("bit_generator", Choice(("PCG64",)), "NumPy's default bit generator."),
+            Field(
+                "state",
+                Record(
+                    Field("state", Integer(below=2**128), "Below 2**128."),
+                    Field("inc", Integer(below=2**128), "Below 2**128."),
+                ),
+                "Its 128-bit state and increment.",
+            ),
+            Field("has_uint32", Choice((0, 1)), "Whether a 32-bit half is buffered."),
+            Field("uinteger", Integer(below=2**32), "The buffered half, below 2**32."),
+        )
+    ),
+    "{path} is not a PCG64 generator state.",
+)
+_TARGETS = (
+    Field("classes", Labels(), "The class labels, one per output neuron.", None, (CLASSIFIER,)),
+    Field(
+        "multilabel", BOOLEAN, "Whether y was a multilabel indicator matrix.", None, (CLASSIFIER,)
+    ),
+    Field(
+        "y_1d", BOOLEAN, "Whether y was 1-D (then the network has one output).", None, (REGRESSOR,)
+    ),
+)
+_PLUGINS = Record(
+    *(
+        Field(name, PluginDocument(kind), f"The fitted {name.replace('_', ' ')}.")
+        for name, kind in PLUGIN_PARAMETERS.items()
+    )
+)
+_HISTORY_ABOUT = {
+    "loss": "The mean mini-batch loss of each epoch run.",
+    **{key: f"Each epoch's {key.replace('_', ' ')}, when it was monitored." for key in MONITORS},
+}
+FITTED = Record(
+    Field("dtype", Choice(tuple(DTYPES)), "The dtype of every array below."),
+    Field(
+        "coefs", _arrays(2, "weight matrices"), "Layer by layer, weights of shape (n_in, n_out)."
+    ),
+    Field("intercepts", _arrays(1, "bias vectors"), "Layer by layer, biases of shape (n_out,)."),
+    Field("plugins", _PLUGINS, "The plugins the network was fitted with."),
+    Field(
+        "optimizer_state",
+        Record(
+            Field("eta", Number(), "The current η (a schedule may have changed it)."),
+            Field("eta0", Number(), "The η training started from."),
+            Field(
+                "arrays",
+                MapOf(NumberArray(1, "fitted.dtype"), "One array, as long as `init` makes it."),
+                "The optimizer's arrays by name (momentum's `velocity`, Adam's `m`, `v`, `step`).",
+            ),
+        ),
+        "The optimizer's state, so that `partial_fit` continues where training stopped.",
+        _V2,
+    ),
+    Field(
+        "optimizer_state",
+        MapOf(NumberArray(1, "fitted.dtype"), "One array, as long as `init` makes it."),
+        "The optimizer's arrays by name (`{}`: a fresh state); η restarts at `params.eta`.",
+        _V1,
+    ),
+    Field(
+        "history",
+        Record(*(Field(key, NUMBERS, _HISTORY_ABOUT[key]) for key in HISTORY_KEYS)),
+        "Per-epoch records (`history_`).",
+        _V2,
+    ),
+    Field(
+        "history",
+        Record(*(Field(key, NUMBERS, _HISTORY_ABOUT[key]) for key in MONITORS)),
+        "Per-epoch monitored values (no `loss`).",
+        _V1,
+    ),
+    Field("rng_state", _RNG_STATE, "The generator of shuffling, dropout and augmentation.", _V2),
+    Field("targets", Record(*_TARGETS), "The label encoding.", _V2),
+    *(Field(f.name, f.rule, f.about, _V1, f.estimators) for f in _TARGETS),
+    Field("n_features_in", COUNT, "Number of input features."),
+    Field("feature_names_in", Nullable(ListOf(STRING, "a list of strings")), "Column names."),
+    Field("n_iter", COUNT, "Epochs run in all (`n_iter_`)."),
+    Field("samples_seen", COUNT, "Training samples seen in all (`t_`).", _V2),
+)
+#: Every field of a saved model, for every readable version and both estimators.
+MODEL_FILE = Record(
+    Field(
+        "format",
+        Choice(
+            (FORMAT_NAME,), message=f"not a sknielsen model file (no 'format': '{FORMAT_NAME}')."
+        ),
+        "The format's name.",
+    ),
+    Field(
+        "format_version",
+        AllOf(
+            (
+                Integer(minimum=None, message="format_version must be an integer."),
+                Choice(
+                    READABLE_VERSIONS,
+                    message="format version {value}; this sknielsen reads versions "
+                    f"{list(READABLE_VERSIONS)}. Upgrade sknielsen to load it.",
+                ),
+            )
+        ),
+        f"The format's version; this sknielsen writes {FORMAT_VERSION}.",
+    ),
+    Field(
+        "estimator",
+        Choice(
+            (CLASSIFIER, REGRESSOR),
+            message="Unknown estimator {value!r}; known: " + f"{[CLASSIFIER, REGRESSOR]}.",
+        ),
+        "The estimator's class.",
+    ),
+    Field("params", Parameters(_PARAMETER_RULES), "The estimator's parameters (`get_params`)."),
+    Field("fitted", FITTED, "The fitted state (`get_fitted_state`)."),
+    open=True,
+)
+#: The book's network2.py files: sigmoid networks over the classes 0..n-1.
+NETWORK2_FILE = Record(
+    Field(
+        "sizes",
+        ListOf(Integer(minimum=1), "a list of at least two positive integers", 2),
+        "Neurons per layer, inputs first.",
+    ),
+    Field(
+        "cost",
+        Choice(
+            tuple(NETWORK2_COSTS),
+            message="network2 'cost' must be one of "
+            + f"{sorted(NETWORK2_COSTS)}"
+            + "; got {value!r}.",
+        ),
+        "The book's cost class.",
+    ),
+    Field("weights", ListOf(NumberArray(2), "a list of weight matrices"), "Shape (n_out, n_in)."),
+    Field("biases", ListOf(NumberArray(2), "a list of bias columns"), "Shape (n_out, 1)."),
+    open=True,
+)
+
+
+def read_model(document, estimators):
+    """Check a parsed model file against :data:`MODEL_FILE` and return its values, converted.
+
+    Parameters
+    ----------
+    document : dict
+        A parsed JSON object holding ``"format"``.
+    estimators : dict
+        The parameter names of each estimator, by class name.
+
+    Returns
+    -------
+    values : dict
+        The document with arrays, labels, plugins and callbacks built, as
+        ``{"format", "format_version", "estimator", "params", "fitted"}``.
+
+    Raises
+    ------
+    ModelFileError
+        Naming the first field that breaks the declaration.
+    """
+    return MODEL_FILE.read(document, "", Context(estimators=estimators))
+
+
+def read_network2(document):
+    """Check a parsed ``network2.py`` file against :data:`NETWORK2_FILE`, and its shapes.
+
+    Returns
+    -------
+    values : dict
+        ``{"sizes", "cost", "weights", "biases"}``; weights (n_out, n_in) and
+        biases (n_out, 1) as float64 arrays.
+
+    Raises
+    ------
+    ModelFileError
+    """
+    read = NETWORK2_FILE.read(document, "", Context())
+    sizes, weights, biases = read["sizes"], read["weights"], read["biases"]
+    if not len(weights) == len(biases) == len(sizes) - 1:
+        refuse("network2 'weights' and 'biases' need one entry per layer after the first.")
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        if w.shape != (sizes[i + 1], sizes[i]) or b.shape != (sizes[i + 1], 1):
+            refuse(
+                f"Layer {i}: expected weights {(sizes[i + 1], sizes[i])} and biases "
+                f"{(sizes[i + 1], 1)}; got {w.shape} and {b.shape}."
+            )
+    return read
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """A rule across fields of a model file, and the function that enforces it.
+
+    Attributes
+    ----------
+    name : str
+    rule : str
+        The rule, for the documentation.
+    check : callable
+        ``check(state, plugins, version)`` with the fitted state, the
+        plugins the parameters resolve to (by parameter name) and the
+        format version; raises a ModelFileError naming the fields.
+    """
+
+    name: str
+    rule: str
+    check: object
+
+
+def _at_most_one_entry_per_epoch(state, given, version):
+    # At most, not exactly: version 1 kept no loss, and a model read from it and
+    # trained on has fewer loss entries than epochs.
+    for key, values in state.history.items():
+        if len(values) > state.n_iter:
+            refuse(
+                f"fitted.history.{key} has {len(values):,} entries for {state.n_iter:,} "
+                "epochs run (fitted.n_iter)."
+            )
+
+
+def _network_as_parameters_say(state, given, version):
+    for name in NETWORK_PLUGINS:
+        if state.plugins[name] != given[name]:
+            refuse(
+                f"fitted.plugins.{name} is {state.plugins[name]!r} but the parameters make "
+                f"{given[name]!r}: the network and its parameters disagree (predictions "
+                "would use one, partial_fit the other)."
+            )
+
+
+def _finite(state, given, version):
+    arrays = [(f"fitted.coefs[{i}]", w) for i, w in enumerate(state.coefs)]
+    arrays += [(f"fitted.intercepts[{i}]", b) for i, b in enumerate(state.intercepts)]
+    arrays += [
+        (f"fitted.optimizer_state.{key}", value) for key, value in state.optimizer_state.items()
+    ]
+    for name, array in arrays:
+        if not np.all(np.isfinite(array)):
+            refuse(f"{name} holds NaN or infinite values.")
+    for key, values in state.history.items():
+        if not all(map(math.isfinite, values)):
+            refuse(f"fitted.history.{key} holds NaN or infinite values.")
+
+
+def _outputs_bounded(state, given, version):
+    """Interval arithmetic: with inputs at most ``A`` in magnitude, ``|z| <= |W|ᵀA + |b|``.
+
+    An activation of bounded range bounds the next layer's inputs by that
+    range, an unbounded one (ReLU, identity) by the pre-activation.
+    """
+    bound = np.ones(state.coefs[0].shape[0])
+    layers = len(state.coefs)
+    activations = [state.plugins["activation"]] * (layers - 1) + [
+        state.plugins["output_activation"]
+    ]
+    largest = np.finfo(state.coefs[0].dtype).max
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i, (w, b, activation) in enumerate(zip(state.coefs, state.intercepts, activations)):
+            z = np.abs(w.astype(np.float64)).T @ bound + np.abs(b)
+            if not np.all(z < largest):
+                refuse(
+                    f"fitted.coefs[{i}] and fitted.intercepts[{i}] are so large that inputs in "
+                    f"[0, 1] can overflow layer {i}, making its predictions infinite or NaN."
+                )
+            bound = np.minimum(z, max(map(abs, activation.output_range)))
+
+
+#: The rules across fields, checked after the fields themselves and the fitted state's
+#: own consistency (:meth:`FittedState.check`, the estimator's ``set_fitted_state``).
+CROSS_CHECKS = (
+    CrossCheck(
+        "at most one history entry per epoch",
+        "Every history list has at most `n_iter` entries: one per epoch run for `loss` "
+        "(fewer after a version 1 file, which kept none), and one per monitored epoch for "
+        "the others.",
+        _at_most_one_entry_per_epoch,
+    ),
+    CrossCheck(
+        "the network the parameters describe",
+        "The fitted cost, activation and output activation are those the parameters "
+        "resolve to, hyper-parameters included: predictions use the fitted ones and "
+        "`partial_fit` the parameters', so they must not differ. (The initializer, the "
+        "regularizer and the optimizer may have been changed since the fit: `partial_fit` "
+        "uses the parameters' ones, a new optimizer with a fresh state and a warning.)",
+        _network_as_parameters_say,
+    ),
+    CrossCheck(
+        "finite numbers",
+        "Weights, biases, the optimizer's arrays and every history value are finite.",
+        _finite,
+    ),
+    CrossCheck(
+        "finite predictions",
+        "No input in [0, 1] can overflow a layer: bounded by interval arithmetic through "
+        "the activations' ranges (so a ReLU network scaled by 1e300 is refused).",
+        _outputs_bounded,
+    ),
+)
+
+
+def check_across(state, plugins=None, version=FORMAT_VERSION):
+    """Refuse a fitted state that breaks a rule of :data:`CROSS_CHECKS`.
+
+    ``load`` runs it on every file; the estimators at the end of every
+    ``fit`` and ``partial_fit``, and ``save`` before writing, so that what
+    they keep or write is what ``load`` reads back.
+
+    Parameters
+    ----------
+    state : FittedState
+        Consistent in itself (:meth:`FittedState.check`).
+    plugins : dict, optional
+        The plugins the estimator's parameters resolve to, by parameter
+        name; None: the state's own (a state just made from them).
+    version : int, default=FORMAT_VERSION
+        The format version the state was read from.
+
+    Raises
+    ------
+    ModelFileError
+        Naming the fields that disagree.
+    """
+    for check in CROSS_CHECKS:
+        check.check(state, plugins or state.plugins, version)
