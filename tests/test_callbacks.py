@@ -295,6 +295,31 @@ def test_monitored_validation_key_gets_a_held_out_split(small_digits):
     assert net.history_["training_cost"] == [] and len(net.validation_scores_) == net.n_iter_
 
 
+def test_every_callback_sees_the_epoch_that_stopped_training(small_digits, tmp_path):
+    """Early stopping takes effect once every callback has seen the epoch, in any order."""
+    X, X_val, y, y_val = small_digits
+    for stop_first in (True, False):
+        folder = tmp_path / str(stop_first)
+        folder.mkdir()
+        stop = EarlyStopping(patience=2)
+        others = [CSVLogger(folder / "log.csv"), Checkpoint(folder / "e{epoch}.json"), Recorder()]
+        callbacks = [stop, *others] if stop_first else [*others, stop]
+        net = NielsenMLPClassifier(epochs=30, eta=3.0, random_state=0, callbacks=callbacks)
+        net.fit(X, y, X_val=X_val, y_val=y_val)
+        epochs = list(range(1, net.n_iter_ + 1))
+        assert net.n_iter_ < 30
+        rows = list(csv.DictReader((folder / "log.csv").open()))
+        assert [int(row["epoch"]) for row in rows] == epochs
+        assert sorted(int(p.stem[1:]) for p in folder.glob("e*.json")) == epochs
+        recorder = net.callbacks_[3 if stop_first else 2]
+        assert recorder.epochs == epochs
+    # The shorthand runs first, and still every callback sees the last epoch.
+    log = tmp_path / "shorthand.csv"
+    net = NielsenMLPClassifier(epochs=30, eta=3.0, early_stopping=2, random_state=0)
+    net.set_params(callbacks=[CSVLogger(log)]).fit(X, y, X_val=X_val, y_val=y_val)
+    assert net.n_iter_ < 30 and len(list(csv.DictReader(log.open()))) == net.n_iter_
+
+
 def test_schedules_by_formula(small_digits):
     X, _, y, _ = small_digits
     expected = {

@@ -220,8 +220,20 @@ class Trainer:
         self._saver(path, self)
 
     def _notify(self, hook):
+        """Call ``hook`` of every callback; a StopTraining takes effect after the last one.
+
+        So every callback sees every epoch that counts, whatever the order of
+        the list: a logger after an early stopping still writes the epoch
+        that ended training.
+        """
+        stop = None
         for callback in self.callbacks:
-            getattr(callback, hook)(self)
+            try:
+                getattr(callback, hook)(self)
+            except StopTraining as exc:
+                stop = stop or exc
+        if stop is not None:
+            raise stop
 
     def _batch_hooks(self):
         return [
