@@ -34,6 +34,7 @@ from .training._config import (
 from .training._loop import TrainingData
 from .training._run import RunInputs, callback_specification, generator, run, state_after
 from .training._state import FittedState
+from .training._summary import best_epoch, watch_of
 
 
 def _plugin_constraint(base):
@@ -207,7 +208,7 @@ class _BaseNielsenMLP(BaseEstimator):
         config = self._resolve()
         check_continuable(config, state)
         self._check_outputs(config.plugins, state.targets)
-        self._adopt(state)
+        self._adopt(state, config)
         return self
 
     @classmethod
@@ -227,8 +228,13 @@ class _BaseNielsenMLP(BaseEstimator):
         """
         return cls(**params).set_fitted_state(state)
 
-    def _adopt(self, state):
-        """Set the fitted attributes from a state already known to fit."""
+    def _adopt(self, state, config, kept_epoch=None):
+        """Set the fitted attributes from a state already known to fit.
+
+        ``kept_epoch`` is the epoch whose weights a callback kept in the run
+        that made ``state``; None when no callback kept one, or when the
+        state comes from elsewhere (a file): the history then tells.
+        """
         self.coefs_, self.intercepts_ = list(state.coefs), list(state.intercepts)
         for name, plugin in state.plugins.items():
             setattr(self, name + "_", plugin)
@@ -242,10 +248,15 @@ class _BaseNielsenMLP(BaseEstimator):
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.n_iter_, self.t_ = state.n_iter, state.samples_seen
-        self._set_summaries()
+        self._set_summaries(config, kept_epoch)
 
-    def _set_summaries(self):
-        """The attributes scikit-learn's MLP users look for, derived from the state."""
+    def _set_summaries(self, config, kept_epoch):
+        """The attributes scikit-learn's MLP users look for, derived from the state.
+
+        The best epoch is judged by what early stopping or the schedule
+        watched (see :func:`~sknielsen.training._summary.watch_of`), and is
+        the epoch whose weights the model holds when a callback kept them.
+        """
         self.n_outputs_ = self.coefs_[-1].shape[1]
         self.n_layers_ = len(self.coefs_) + 1
         self.out_activation_ = self.output_activation_.name
@@ -254,13 +265,13 @@ class _BaseNielsenMLP(BaseEstimator):
         self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
         scores = self.history_["validation_accuracy"]
         self.validation_scores_ = list(scores) if scores else None
-        self.best_validation_score_ = max(scores) if scores else None
-        if scores:
-            self.best_epoch_ = int(np.argmax(scores)) + 1
-        elif self.loss_curve_:
-            self.best_epoch_ = int(np.argmin(self.loss_curve_)) + 1
-        else:
-            self.best_epoch_ = None
+        self.best_epoch_ = kept_epoch or best_epoch(self.history_, watch_of(config, self.history_))
+        if not scores:
+            self.best_validation_score_ = None
+        elif len(scores) == len(self.loss_curve_) and self.best_epoch_:
+            self.best_validation_score_ = scores[self.best_epoch_ - 1]
+        else:  # validation data at some partial_fit calls only: no epoch to name
+            self.best_validation_score_ = max(scores)
 
     # -- fitting ------------------------------------------------------------
 
@@ -351,7 +362,9 @@ class _BaseNielsenMLP(BaseEstimator):
         if config.monitor_every is not None and validation is not None:
             self.history_every_ = result.history_every
         self.engine_ = result.engine
-        self._adopt(self._completed(state_after(result.trainer, rng, config, inputs), targets))
+        kept = result.trainer.kept_epoch if result.trainer.kept_best else None
+        state = self._completed(state_after(result.trainer, rng, config, inputs), targets)
+        self._adopt(state, config, kept_epoch=kept)
         return self
 
     def _completed(self, state, targets):

@@ -177,10 +177,14 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
     validation_scores_ : list of float or None
         Per-epoch validation accuracy, when there was validation data.
     best_validation_score_ : float or None
+        The validation accuracy at ``best_epoch_``, when there was
+        validation data.
     best_epoch_ : int or None
-        Epoch (from 1) of the best validation score, or of the smallest loss
-        without validation data. With early stopping the model holds its
-        weights.
+        The best epoch (from 1) by the quantity that early stopping or the
+        schedule watched (``EarlyStopping(monitor=...)``; otherwise the
+        validation accuracy, or the loss without validation data). When a
+        callback kept its best weights (``EarlyStopping(restore_best=True)``,
+        the default), the model holds this epoch's weights.
     history_ : dict of list
         Per-epoch ``loss``, ``training_cost``, ``training_accuracy``,
         ``validation_cost`` and ``validation_accuracy`` (empty lists for

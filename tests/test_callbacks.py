@@ -244,6 +244,37 @@ def test_fitted_attributes_are_always_filled(small_digits):
     assert net.best_validation_score_ == max(net.validation_scores_)
 
 
+@pytest.mark.parametrize(
+    "stopping",
+    [
+        EarlyStopping(monitor="validation_cost", patience=3),
+        EarlyStopping(patience=4, min_delta=0.02),
+        EarlyStopping(monitor="loss", patience=2),
+    ],
+    ids=["validation_cost", "min_delta", "loss"],
+)
+def test_best_epoch_is_the_watched_quantity_and_the_weights_kept(stopping, small_digits, tmp_path):
+    """best_epoch_ names the epoch early stopping kept; the score is the kept model's."""
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(epochs=25, eta=4.0, random_state=0, callbacks=[stopping])
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    watched = np.array(net.history_[stopping.monitor])
+    sign = -1 if stopping.monitor.endswith(("cost", "loss")) else 1
+    best, expected = -np.inf, None
+    for epoch, value in enumerate(sign * watched, start=1):
+        if value > best + stopping.min_delta:
+            best, expected = value, epoch
+    assert net.best_epoch_ == expected
+    assert net.best_validation_score_ == net.validation_scores_[expected - 1]
+    assert net.best_validation_score_ == net.score(X_val, y_val)  # the weights held
+    sknielsen.save(net, tmp_path / "net.json")
+    loaded = sknielsen.load(tmp_path / "net.json")
+    assert (loaded.best_epoch_, loaded.best_validation_score_) == (
+        net.best_epoch_,
+        net.best_validation_score_,
+    )
+
+
 def test_loss_curve_is_the_mean_cost_of_the_forward_passes(small_digits):
     """One full batch without shuffling: the epoch's loss is the cost at the start weights."""
     X, _, y, _ = small_digits

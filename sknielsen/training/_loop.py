@@ -213,6 +213,11 @@ class Trainer:
         """Remember the current weights as the ones the model ends with."""
         self._best = self._snapshot()
 
+    @property
+    def kept_best(self):
+        """Whether a callback of this run asked for its best weights (:meth:`keep_best`)."""
+        return self._best is not None
+
     def save(self, path):
         """Write the model as it is now to ``path`` (see :func:`sknielsen.save`)."""
         if self._saver is None:
