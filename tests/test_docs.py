@@ -80,3 +80,13 @@ def test_readme_marks_the_blocks_that_ci_runs_verbatim():
         "pip install -e . && python -m sknielsen",
         'pip install -e ".[test]" && python -m pytest',
     ]
+
+
+def test_the_version_is_the_changelogs_latest():
+    """__version__ and the newest CHANGELOG.md section agree, so a release cannot skip it."""
+    import sknielsen
+
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    versions = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog, flags=re.M)
+    assert versions and versions[0] == sknielsen.__version__
+    assert "CHANGELOG.md" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -287,6 +287,12 @@ def resolve_plugin(parameter, value, owner):
 
 def _fitted_plugin(parameter, value, owner):
     plugin = resolve_plugin(parameter, value, owner)
+    try:  # an unregistered instance's class was never checked by register
+        type(plugin).check_contract()
+    except TypeError as exc:
+        raise InvalidParameterError(
+            f"The {parameter!r} parameter of {owner} is invalid: {exc}"
+        ) from exc
     plugin.validate(f"{parameter}__", owner)
     return plugin
 
