@@ -31,10 +31,21 @@ from .training._config import (
     resolve,
     resolve_plugin,
 )
+from .training._diagnostics import input_scale, warn_if_rescaled
 from .training._loop import TrainingData
 from .training._run import RunInputs, callback_specification, generator, run, state_after
 from .training._state import FittedState
 from .training._summary import best_epoch, watch_of
+
+#: What the scale warnings advise, for validation data and for rows to predict.
+_ROUTE_X_VAL = (
+    "Transform X_val as X was transformed: in a Pipeline, route it with "
+    "set_fit_request(X_val=True, y_val=True) and Pipeline(..., transform_input=['X_val'])."
+)
+_TRANSFORM_ROWS = (
+    "The predictions are probably wrong: transform the rows as the training data were "
+    "(a Pipeline does it for you)."
+)
 
 
 def _plugin_constraint(base):
@@ -178,6 +189,7 @@ class _BaseNielsenMLP(BaseEstimator):
             targets=self._capture_targets(),
             n_features_in=int(self.n_features_in_),
             feature_names_in=getattr(self, "feature_names_in_", None),
+            input_scale=getattr(self, "_input_scale", None),
         )
 
     def set_fitted_state(self, state):
@@ -248,6 +260,7 @@ class _BaseNielsenMLP(BaseEstimator):
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.n_iter_, self.t_ = state.n_iter, state.samples_seen
+        self._input_scale = state.input_scale
         self._set_summaries(config, kept_epoch)
 
     def _set_summaries(self, config, kept_epoch):
@@ -345,6 +358,8 @@ class _BaseNielsenMLP(BaseEstimator):
             check_continuable(config, previous)
         data, targets = self._training_data(request, previous, config)
         self._check_outputs(config.plugins, targets)
+        # What predict compares new rows with: the first fit's, or this data's when unknown.
+        scale = (previous and previous.input_scale) or input_scale(data.X)
         rng = generator(previous, self.random_state)
         data, validation = self._validation_data(request, data, targets, rng, config)
         inputs = RunInputs(
@@ -356,21 +371,26 @@ class _BaseNielsenMLP(BaseEstimator):
             config,
             inputs,
             reused_callbacks=self.callbacks_ if reuse else None,
-            saver=lambda path, state: write_model(path, self, self._completed(state, targets)),
+            saver=lambda path, state: write_model(
+                path, self, self._completed(state, targets, scale)
+            ),
         )
         self.callbacks_, self._callbacks_for = result.callbacks, specification
         if config.monitor_every is not None and validation is not None:
             self.history_every_ = result.history_every
         self.engine_ = result.engine
         kept = result.trainer.kept_epoch if result.trainer.kept_best else None
-        state = self._completed(state_after(result.trainer, rng, config, inputs), targets)
+        state = self._completed(state_after(result.trainer, rng, config, inputs), targets, scale)
         self._adopt(state, config, kept_epoch=kept)
         return self
 
-    def _completed(self, state, targets):
-        """A run's state with this estimator's label encoding and feature names."""
+    def _completed(self, state, targets, scale):
+        """A run's state with this estimator's label encoding, feature names and input scale."""
         return replace(
-            state, targets=targets, feature_names_in=getattr(self, "feature_names_in_", None)
+            state,
+            targets=targets,
+            feature_names_in=getattr(self, "feature_names_in_", None),
+            input_scale=scale,
         )
 
     def _training_data(self, request, previous, config):
@@ -424,6 +444,7 @@ class _BaseNielsenMLP(BaseEstimator):
             Y_val = self._encode(request.y_val, targets)
             if X_val.shape[0] != len(Y_val):
                 raise ValueError(f"X_val has {X_val.shape[0]} samples but y_val has {len(Y_val)}.")
+            warn_if_rescaled(input_scale(data.X), X_val, "X_val", "X", _ROUTE_X_VAL)
             return data, (X_val, Y_val)
         if not request.incremental and config.needs_validation:
             return self._validation_split(data, targets, rng, config.validation_fraction)
@@ -448,6 +469,10 @@ class _BaseNielsenMLP(BaseEstimator):
         dtype = self.coefs_[0].dtype
         # Sparse rows go through the first layer as sparse @ dense, never densified.
         X = validate_data(self, canonical_csr(X), reset=False, dtype=dtype, accept_sparse="csr")
+        # Known for a model fitted in this process (or pickled), not for one loaded from JSON.
+        warn_if_rescaled(
+            getattr(self, "_input_scale", None), X, "X", "the training data", _TRANSFORM_ROWS
+        )
         n_layers = len(self.coefs_)
         activations = [self.activation_] * (n_layers - 1) + [self.output_activation_]
         return feedforward(X, self.coefs_, self.intercepts_, activations)

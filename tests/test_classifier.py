@@ -231,6 +231,43 @@ def test_validation_data_errors(small_digits):
         NielsenMLPClassifier().fit(X, y, X_val=X_val, y_val=np.full(len(X_val), 7))
 
 
+def test_validation_data_on_another_scale_warns_at_the_callers_line(small_digits):
+    """X_val given past the pipeline's scaler is judged on raw pixels: say so."""
+    X, X_val, y, y_val = small_digits
+    pipe = Pipeline([("scale", MinMaxScaler()), ("net", NielsenMLPClassifier(epochs=2))])
+    raw, raw_val = X * 16, X_val * 16
+    with pytest.warns(UserWarning, match=r"X_val is on another scale than X.*transform_input"):
+        pipe.fit(raw, y, net__X_val=raw_val, net__y_val=y_val)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scaled alike: not a word
+        NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y, X_val=X_val, y_val=y_val)
+        NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y, X_val=X_val[:3], y_val=y_val[:3])
+
+
+def test_predicting_rows_on_another_scale_warns(small_digits, tmp_path):
+    X, X_test, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y)
+    for model in (net, NielsenMLPClassifier.from_fitted_state(net.get_fitted_state())):
+        with pytest.warns(UserWarning, match="another scale than the training data") as record:
+            model.predict(X_test * 255)
+        assert {w.filename for w in record} == {__file__}
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model.predict(X_test)
+            model.predict(X_test[:1])
+
+
+def test_the_scale_warning_points_at_cross_val_scores_caller(small_digits):
+    """Not into joblib, through which cross_val_score calls fit."""
+    from sklearn.model_selection import cross_val_score
+
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(epochs=1, random_state=0)
+    with pytest.warns(UserWarning, match="X_val is on another scale") as record:
+        cross_val_score(net, X, y, cv=2, params={"X_val": X_val * 16, "y_val": y_val})
+    assert {w.filename for w in record if "another scale" in str(w.message)} == {__file__}
+
+
 def test_partial_fit_continues_and_counts_epochs(small_digits):
     X, X_test, y, y_test = small_digits
     net = NielsenMLPClassifier(random_state=0, monitor=("training_cost",))
