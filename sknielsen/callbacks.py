@@ -499,38 +499,89 @@ class Monitor(Callback):
             self._record(trainer, "validation", self.validation_data)
 
 
+#: How the printed table and the progress bar name the history's keys.
+SHORT_NAMES = {
+    "loss": "loss",
+    "training_cost": "train cost",
+    "training_accuracy": "train acc",
+    "validation_cost": "valid cost",
+    "validation_accuracy": "valid acc",
+}
+
+
+def _shown(key, value):
+    """A history value as the table shows it: accuracies in percent, the rest to 4 places."""
+    return f"{value:.2%}" if key.endswith("accuracy") else f"{value:.4f}"
+
+
+def _is_best(values, key):
+    """Whether the last of ``values`` is better than every earlier one (ties are not)."""
+    if len(values) < 2:
+        return False
+    if _minimizes(key, "auto"):
+        return values[-1] < min(values[:-1])
+    return values[-1] > max(values[:-1])
+
+
 class VerbosePrinter(Callback):
-    """Print one line per epoch with what was monitored, as the book's program does.
+    """Print a table of the training: a row per epoch, its loss and what was monitored.
+
+    The columns are the epoch, the loss (the mean cost of the epoch's
+    mini-batches, what is minimized), every monitored quantity recorded in
+    the first epoch, η and the epoch's seconds; a ``*`` marks a value that
+    is better than every earlier one in its column. At the end, a line says which
+    epoch's weights the model keeps, when a callback kept an earlier one.
 
     Parameters
     ----------
-    epochs : int
-        Epochs of the run, shown as "Epoch k/epochs".
+    epochs : int or None, default=None
+        Epochs of the run, shown as "k/epochs"; None shows the model's epoch
+        count alone (``partial_fit``).
     print_fn : callable, default=print
+    header : bool, default=True
+        Whether to print the column names before the first row.
     """
 
-    _parameter_constraints = {"epochs": [None, *_AT_LEAST_ONE], "print_fn": [callable]}
+    _parameter_constraints = {
+        "epochs": [None, *_AT_LEAST_ONE],
+        "print_fn": [callable],
+        "header": ["boolean"],
+    }
 
-    def __init__(self, epochs=None, print_fn=print):
+    def __init__(self, epochs=None, print_fn=print, header=True):
         self.epochs = epochs
         self.print_fn = print_fn
+        self.header = header
+
+    def on_train_begin(self, trainer):
+        self._keys = None
 
     def on_epoch_begin(self, trainer):
         self._start = time.perf_counter()
 
     def on_epoch_end(self, trainer):
         seconds = time.perf_counter() - self._start
-        parts = [f"Epoch {trainer.epochs_run}/{self.epochs}"]
-        for key in MONITORS:
-            values = trainer.history[key]
-            if values:
-                label, value = key.replace("_", " "), values[-1]
-                parts.append(
-                    f"{label} {value:.2%}" if key.endswith("accuracy") else f"{label} {value:.4f}"
-                )
-        parts.append(f"eta {trainer.eta:g}")
-        parts.append(f"{seconds:.2f}s")
-        self.print_fn(", ".join(parts))
+        history = trainer.history
+        if self._keys is None:  # the columns: what the first epoch recorded
+            self._keys = [key for key in HISTORY_KEYS if history[key]]
+            self._widths = [max(9, len(SHORT_NAMES[key])) for key in self._keys]
+            if self.header:
+                names = [SHORT_NAMES[k].rjust(w) + " " for k, w in zip(self._keys, self._widths)]
+                self.print_fn(f"{'epoch':>7} {' '.join(names)} {'eta':>9} {'time':>7}")
+        epoch = trainer.epoch if self.epochs is None else f"{trainer.epochs_run}/{self.epochs}"
+        cells = []
+        for key, width in zip(self._keys, self._widths):
+            values = history[key]
+            shown = _shown(key, values[-1]) if values else "-"
+            cells.append(shown.rjust(width) + ("*" if _is_best(values, key) else " "))
+        self.print_fn(f"{epoch!s:>7} {' '.join(cells)} {trainer.eta:>9g} {seconds:>6.2f}s")
+
+    def on_train_end(self, trainer):
+        if trainer.kept_best and trainer.kept_epoch != trainer.epoch:
+            self.print_fn(
+                f"The model holds the weights of epoch {trainer.kept_epoch}, the best one "
+                f"kept, not those of the last epoch ({trainer.epoch})."
+            )
 
 
 class MonitorEvery(Callback):

@@ -210,17 +210,43 @@ def test_history_and_verbose_lines(small_digits):
         assert len(net.history_[key]) == 4
     assert net.history_["training_cost"][-1] < net.history_["training_cost"][0]
     lines = out.getvalue().splitlines()
-    assert len(lines) == 5
+    assert len(lines) == 6
     assert re.match(r"Training with the (numpy|numba) engine", lines[0])
-    assert re.match(
-        r"Epoch 4/4, training cost [\d.]+, training accuracy [\d.]+%, "
-        r"validation cost [\d.]+, validation accuracy [\d.]+%",
-        lines[-1],
-    )
+    assert lines[1].split() == [
+        "epoch", "loss", "train", "cost", "train", "acc", "valid", "cost", "valid", "acc", "eta",
+        "time",
+    ]  # fmt: skip
+    row = lines[-1].replace("*", " ").split()
+    assert row[0] == "4/4" and float(row[1]) == pytest.approx(net.loss_curve_[-1], abs=1e-4)
+    assert row[5] == f"{net.validation_scores_[-1]:.2%}" and row[6] == "0.5"
     default = NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y, X_val=X_val, y_val=y_val)
     assert len(default.history_["validation_accuracy"]) == 2
     assert default.history_["training_cost"] == []
     assert NielsenMLPClassifier(epochs=2).fit(X, y).history_["validation_accuracy"] == []
+
+
+def test_verbose_marks_the_best_values_and_the_weights_kept(small_digits):
+    """A star on each value better than every earlier one; a last line names the kept epoch."""
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(epochs=40, eta=4.0, early_stopping=2, verbose=1, random_state=0)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        net.fit(X, y, X_val=X_val, y_val=y_val)
+    rows = [line for line in out.getvalue().splitlines() if re.match(r"\s+\d+/40 ", line)]
+    assert len(rows) == net.n_iter_ < 40
+    scores = net.validation_scores_
+    starred = [i + 1 for i in range(1, len(scores)) if scores[i] > max(scores[:i])]
+    assert [i + 1 for i, row in enumerate(rows) if row.split()[2].endswith("*")] == starred
+    assert out.getvalue().splitlines()[-1] == (
+        f"The model holds the weights of epoch {net.best_epoch_}, the best one kept, "
+        f"not those of the last epoch ({net.n_iter_})."
+    )
+    steps, net = io.StringIO(), NielsenMLPClassifier(verbose=1, random_state=0)
+    with redirect_stdout(steps):
+        for _ in range(3):  # the engine and the header once, then one row a call
+            net.partial_fit(X, y, classes=[0, 1, 2])
+    lines = steps.getvalue().splitlines()
+    assert len(lines) == 5 and [line.split()[0] for line in lines[2:]] == ["1", "2", "3"]
 
 
 def test_validation_data_errors(small_digits):

@@ -109,7 +109,7 @@ CALLBACKS = {
         "validation_data": ["x"],
         "score": ["f"],
     },
-    callbacks.VerbosePrinter(): {"epochs": [0], "print_fn": ["print"]},
+    callbacks.VerbosePrinter(): {"epochs": [0], "print_fn": ["print"], "header": ["yes"]},
     callbacks.MonitorEvery(): {
         "every": [0],
         "validation_data": ["x"],
