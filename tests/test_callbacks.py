@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import warnings
 
 import numpy as np
@@ -409,11 +410,43 @@ def test_csv_logger_writes_a_row_per_epoch(small_digits, tmp_path):
     assert len(path.read_text().splitlines()) == 1 + 6
 
 
-def test_progress_bar_draws_every_batch(small_digits):
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal, as sys.stdout does in a console."""
+
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_shows_what_tqdm_shows_and_leaves_a_line_per_epoch(small_digits):
+    X, X_val, y, y_val = small_digits
+    stream = Terminal()
+    net = NielsenMLPClassifier(epochs=3, random_state=0, callbacks=[ProgressBar(stream)])
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    text = stream.getvalue()
+    assert text.endswith("\n") and text.count("\n") == 3
+    final = [line.rsplit("\r", 1)[-1].rstrip() for line in text.split("\n")[:-1]]
+    for epoch, line in enumerate(final, start=1):
+        assert re.match(
+            rf"epoch {epoch}/3 \[#+\] {len(X)}/{len(X)} [\d,]+ samples/s, \d+:\d\d left \| "
+            rf"loss {net.loss_curve_[epoch - 1]:.4f}, valid acc "
+            rf"{net.validation_scores_[epoch - 1]:.2%}$",
+            line,
+        ), line
+    assert "epoch 1/3 [" in text.split("\n")[0].split("\r")[1]  # redrawn within the epoch
+
+
+def test_progress_bar_draws_nothing_off_a_terminal_and_can_erase_its_line(small_digits):
     X, _, y, _ = small_digits
-    stream = io.StringIO()
-    NielsenMLPClassifier(epochs=1, random_state=0, callbacks=[ProgressBar(stream)]).fit(X, y)
-    assert "epoch 1 [" in stream.getvalue() and f"{len(X)}/{len(X)}" in stream.getvalue()
+    piped = io.StringIO()
+    NielsenMLPClassifier(epochs=2, random_state=0, callbacks=[ProgressBar(piped)]).fit(X, y)
+    assert piped.getvalue() == ""
+    erased = Terminal()
+    net = NielsenMLPClassifier(
+        epochs=2, random_state=0, callbacks=[ProgressBar(erased, leave=False)]
+    )
+    net.fit(X, y)
+    assert "\n" not in erased.getvalue() and erased.getvalue().endswith("\r")
+    assert erased.getvalue().split("\r")[-2].strip() == ""
 
 
 def test_validation_data_goes_through_the_pipeline(digits_split):

@@ -102,7 +102,7 @@ CALLBACKS = {
         "mode": ["x"],
     },
     callbacks.CSVLogger("history.csv"): {"path": [None], "append": [1], "separator": [1]},
-    callbacks.ProgressBar(): {"stream": ["stdout"], "width": [0]},
+    callbacks.ProgressBar(): {"stream": ["stdout"], "width": [0], "leave": ["yes"]},
     callbacks.Monitor(): {
         "monitor": ["all"],
         "train_data": [[1]],

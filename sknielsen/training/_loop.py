@@ -128,6 +128,8 @@ class Trainer:
     ----------
     epochs_run : int
         Epochs completed in this run.
+    epochs_to_run : int
+        The most epochs this run trains (``epochs``, or 1 for ``partial_fit``).
     ending : {'completed', 'stopped', 'interrupted', 'diverged'} or None
         How the run ended.
     kept_epoch : int or None
@@ -161,6 +163,7 @@ class Trainer:
         self.epoch = epoch
         self.samples_seen = samples_seen
         self.epochs_run = 0
+        self.epochs_to_run = 0
         self.samples_in_epoch = 0
         self.n_samples = 0
         self.ending = self.kept_epoch = self.diverged_epoch = None
@@ -382,6 +385,7 @@ def train(trainer, data, *, epochs, batching, rng):
             "densifying the whole training set is left to you (X.toarray()); the mini-batch "
             "optimizers take sparse X."
         )
+    trainer.epochs_to_run = epochs  # for progress bars: the most this run will train
     trainer._begin(data.X.shape[0], data.X[:WATCHED_ROWS])
     trainer._notify("on_train_begin")
     try:

@@ -274,8 +274,8 @@ def _run_callbacks(config, inputs, user_callbacks, history_every):
         )
     callbacks += user_callbacks
     if config.verbose:
-        if sys.stdout.isatty():
-            callbacks.append(ProgressBar(sys.stdout))
+        if sys.stdout.isatty():  # erased at each epoch's end, for the table's row
+            callbacks.append(ProgressBar(sys.stdout, leave=False))
         # partial_fit prints one row a call, under the column names of its first call.
         continued = inputs.incremental and inputs.previous is not None
         epochs = None if inputs.incremental else config.epochs
