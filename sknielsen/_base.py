@@ -9,6 +9,7 @@ and :meth:`set_fitted_state`. The subclasses define how targets are
 encoded and outputs read.
 """
 
+import copy
 import numbers
 from dataclasses import dataclass, replace
 
@@ -20,6 +21,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import plugins
 from ._core.sparse import canonical_csr
+from .callbacks import Callback
 from .engine._network import feedforward
 from .io._format import write_model
 from .training._config import (
@@ -28,6 +30,7 @@ from .training._config import (
     TRAINING_PLUGIN_PARAMETERS,
     EstimatorKind,
     check_continuable,
+    named_callbacks,
     resolve,
     resolve_plugin,
 )
@@ -120,17 +123,50 @@ class _BaseNielsenMLP(BaseEstimator):
     def _resolve(self):
         return check_params(self)
 
+    def get_params(self, deep=True):
+        """Get the parameters of this estimator.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the plugins' hyper-parameters (``optimizer__mu``)
+            and each callback by name with its parameters
+            (``callbacks__stop``, ``callbacks__stop__patience``; see
+            :meth:`set_params`).
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=deep)
+        # Never raises: fit, not get_params, refuses a callbacks value that is not a list.
+        if deep and isinstance(self.callbacks, (list, tuple)):
+            for name, callback in named_callbacks(self.callbacks):
+                if isinstance(callback, Callback):
+                    params[f"callbacks__{name}"] = callback
+                    for key, value in callback.get_params().items():
+                        params[f"callbacks__{name}__{key}"] = value
+        return params
+
     def set_params(self, **params):
         """Set the parameters of this estimator.
 
         Nested plugin hyper-parameters work with a plugin given by name:
         ``set_params(optimizer="momentum", optimizer__mu=0.5)`` first turns
         ``"momentum"`` into a ``Momentum()`` instance, then sets its ``mu``.
+        Callbacks are reached by name: the name given with one
+        (``callbacks=[("stop", EarlyStopping())]``), else its class's
+        (``EarlyStopping``; ``StepDecay_1``, ``StepDecay_2`` when several
+        share one). ``callbacks__stop__patience=5`` sets a parameter of the
+        callback, in place, as scikit-learn sets those of a pipeline's
+        steps; ``callbacks__stop=EarlyStopping(...)`` replaces it.
 
         Parameters
         ----------
         **params : dict
-            Estimator parameters, and ``<plugin>__<hyper-parameter>`` names.
+            Estimator parameters, ``<plugin>__<hyper-parameter>`` and
+            ``callbacks__<name>[__<parameter>]`` names.
 
         Returns
         -------
@@ -141,8 +177,10 @@ class _BaseNielsenMLP(BaseEstimator):
         ------
         InvalidParameterError
             For nested names under a parameter that holds no plugin
-            (``augment__max_degrees`` with ``augment=None``, say).
+            (``augment__max_degrees`` with ``augment=None``, say), or under
+            a callback name that none has.
         """
+        by_name = {key: params.pop(key) for key in list(params) if key.startswith("callbacks__")}
         nested = {key.partition("__")[0] for key in params if "__" in key}
         for key in nested & (PLUGIN_PARAMETERS.keys() | TRAINING_PLUGIN_PARAMETERS.keys()):
             value = params.get(key, getattr(self, key))
@@ -156,6 +194,9 @@ class _BaseNielsenMLP(BaseEstimator):
                     f"{key!r} to a plugin, by name or as an instance, in the same call "
                     f"(set_params({key}=..., {keys[0]}=...))."
                 )
+        if by_name:
+            callbacks = params.get("callbacks", self.callbacks)
+            params["callbacks"] = _set_callbacks(callbacks, by_name, type(self).__name__)
         return super().set_params(**params)
 
     @property
@@ -372,7 +413,7 @@ class _BaseNielsenMLP(BaseEstimator):
             inputs,
             reused_callbacks=self.callbacks_ if reuse else None,
             saver=lambda path, state: write_model(
-                path, self, self._completed(state, targets, scale)
+                path, self._as_saved(), self._completed(state, targets, scale)
             ),
         )
         self.callbacks_, self._callbacks_for = result.callbacks, specification
@@ -383,6 +424,14 @@ class _BaseNielsenMLP(BaseEstimator):
         state = self._completed(state_after(result.trainer, rng, config, inputs), targets, scale)
         self._adopt(state, config, kept_epoch=kept)
         return self
+
+    def _as_saved(self):
+        """This estimator with its callbacks' names left out, which model files do not hold yet."""
+        if not any(isinstance(item, tuple) for item in self.callbacks or ()):
+            return self
+        view = copy.copy(self)
+        view.callbacks = [callback for _, callback in named_callbacks(self.callbacks)]
+        return view
 
     def _completed(self, state, targets, scale):
         """A run's state with this estimator's label encoding, feature names and input scale."""
@@ -476,6 +525,44 @@ class _BaseNielsenMLP(BaseEstimator):
         n_layers = len(self.coefs_)
         activations = [self.activation_] * (n_layers - 1) + [self.output_activation_]
         return feedforward(X, self.coefs_, self.intercepts_, activations)
+
+
+def _set_callbacks(callbacks, by_name, owner):
+    """``callbacks`` with ``callbacks__NAME[__param]`` values applied (see ``set_params``).
+
+    A callback replaced by name gives a new list, so the caller's list is
+    never changed; parameters are set on the callbacks in place.
+    """
+    named = named_callbacks(callbacks if isinstance(callbacks, (list, tuple)) else None)
+    names = [name for name, _ in named]
+    changes = {}
+    for key, value in by_name.items():
+        name, _, param = key.removeprefix("callbacks__").partition("__")
+        if name not in names:
+            raise InvalidParameterError(_unknown_callback(key, name, names, owner))
+        changes.setdefault(name, {})[param] = value
+    items, replaced = list(callbacks), False
+    for name, values in changes.items():
+        index = names.index(name)
+        callback = values.pop("", named[index][1])
+        if callback is not named[index][1]:  # replaced: it keeps the name it was reached by
+            items[index] = (name, callback) if isinstance(items[index], tuple) else callback
+            replaced = True
+        if values:
+            callback.set_params(**values)
+    return items if replaced else callbacks
+
+
+def _unknown_callback(key, name, names, owner):
+    """The error for ``callbacks__NAME...`` when no callback has that name."""
+    message = f"Cannot set {key}: {owner} has no callback named {name!r}; "
+    if not names:
+        return message + "its callbacks parameter holds none."
+    message += f"its callbacks are named {', '.join(map(repr, names))}"
+    if name.isdigit() and int(name) < len(names):  # a position, as in a list
+        rest = key.removeprefix(f"callbacks__{name}")
+        return message + f" (by name, not position: callbacks__{names[int(name)]}{rest})."
+    return message + ". Name one yourself: callbacks=[('stop', EarlyStopping(...))]."
 
 
 def check_params(estimator, n_features=None, n_outputs=None):

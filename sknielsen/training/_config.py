@@ -10,6 +10,7 @@ immutable :class:`RunConfig` from which :mod:`._run` builds the run.
 """
 
 import numbers
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -347,14 +348,74 @@ def _monitor(monitor):
 
 
 def _callbacks(callbacks, owner):
-    for index, callback in enumerate(callbacks or ()):
+    """The user's callbacks, unwrapped from their names, each validated."""
+    for item in callbacks or ():
+        callback = item[1] if _is_named(item) else item
         if not isinstance(callback, Callback):
             raise InvalidParameterError(
                 f"The 'callbacks' parameter of {owner} must list "
-                f"sknielsen.callbacks.Callback instances; got {callback!r}."
+                f"sknielsen.callbacks.Callback instances, or (name, callback) pairs; "
+                f"got {item!r}."
             )
+    named = named_callbacks(callbacks, owner=owner)
+    for index, (_, callback) in enumerate(named):
         callback.validate(f"callbacks[{index}].", owner)
-    return tuple(callbacks or ())
+    return tuple(callback for _, callback in named)
+
+
+def _is_named(item):
+    return isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+
+
+def named_callbacks(callbacks, *, owner=None):
+    """Each callback with its name: the one given with it, else its class's.
+
+    ``callbacks=[("stop", EarlyStopping()), CSVLogger("log.csv")]`` names
+    them ``stop`` and ``CSVLogger``, so that ``callbacks__stop__patience``
+    works in ``set_params`` and ``GridSearchCV``. A class that several
+    unnamed callbacks share numbers them, as skorch does: ``StepDecay_1``,
+    ``StepDecay_2``.
+
+    Parameters
+    ----------
+    callbacks : list of Callback or (str, Callback), or None
+    owner : str, optional
+        The estimator's class, to refuse names that cannot be used (not
+        unique, empty, or holding ``__``) with an error naming it; None
+        names what it can, for ``get_params``, which must not raise.
+
+    Returns
+    -------
+    named : list of (str, Callback)
+
+    Raises
+    ------
+    InvalidParameterError
+        With ``owner``, for a name that cannot be used.
+    """
+    items = [item if _is_named(item) else (None, item) for item in callbacks or ()]
+    given = {name for name, _ in items if name is not None}
+    classes = Counter(type(callback).__name__ for name, callback in items if name is None)
+    numbered, named = Counter(), []
+    for name, callback in items:
+        if name is None:
+            name = type(callback).__name__
+            if classes[name] > 1 or name in given:
+                numbered[name] += 1
+                name = f"{name}_{numbered[name]}"
+        named.append((name, callback))
+    if owner is not None:
+        _check_callback_names([name for name, _ in named], owner)
+    return named
+
+
+def _check_callback_names(names, owner):
+    for name in names:
+        if not name or "__" in name or names.count(name) > 1:
+            raise InvalidParameterError(
+                f"The callbacks of {owner} need distinct names without '__' (which separates "
+                f"a name from a parameter in callbacks__NAME__param); got {names}."
+            )
 
 
 def _check_widths(config, n_features, n_outputs):
