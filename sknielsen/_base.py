@@ -11,6 +11,7 @@ encoded and outputs read.
 
 import copy
 import numbers
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -412,8 +413,8 @@ class _BaseNielsenMLP(BaseEstimator):
             config,
             inputs,
             reused_callbacks=self.callbacks_ if reuse else None,
-            saver=lambda path, state: write_model(
-                path, self._as_saved(), self._completed(state, targets, scale)
+            saver=lambda path, state: self._checkpoint(
+                path, self._completed(state, targets, scale)
             ),
         )
         self.callbacks_, self._callbacks_for = result.callbacks, specification
@@ -424,6 +425,17 @@ class _BaseNielsenMLP(BaseEstimator):
         state = self._completed(state_after(result.trainer, rng, config, inputs), targets, scale)
         self._adopt(state, config, kept_epoch=kept)
         return self
+
+    def _checkpoint(self, path, state):
+        """Write a checkpoint of ``state``, quietly about the callbacks a file leaves out.
+
+        That a model file holds only the built-in callbacks is said once, by
+        :func:`sknielsen.save`, and in the docs: the user of a Checkpoint did
+        nothing wrong, and would otherwise read it in the middle of every fit.
+        """
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", r"The callbacks .* are not saved", UserWarning)
+            write_model(path, self._as_saved(), state)
 
     def _as_saved(self):
         """This estimator with its callbacks' names left out, which model files do not hold yet."""
