@@ -34,6 +34,7 @@ from .training._config import (
     named_callbacks,
     resolve,
     resolve_plugin,
+    unknown_parameters_message,
 )
 from .training._diagnostics import input_scale, warn_if_rescaled
 from .training._loop import TrainingData
@@ -101,6 +102,14 @@ class _BaseNielsenMLP(BaseEstimator):
         "image_shape": [None, tuple, list],
         "engine": [StrOptions({"auto", "numpy", "numba"})],
     }
+
+    def __new__(cls, *args, **kwargs):
+        # Before __init__, whose own TypeError would say only "unexpected keyword".
+        unknown = [name for name in kwargs if name not in cls._get_param_names()]
+        if unknown:
+            known = cls._get_param_names()
+            raise TypeError(unknown_parameters_message(cls.__name__, unknown, known))
+        return super().__new__(cls)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -181,6 +190,12 @@ class _BaseNielsenMLP(BaseEstimator):
             (``augment__max_degrees`` with ``augment=None``, say), or under
             a callback name that none has.
         """
+        known = self._get_param_names()
+        unknown = [key for key in params if key.partition("__")[0] not in known]
+        if unknown:  # a ValueError, as scikit-learn's own set_params raises
+            raise InvalidParameterError(
+                unknown_parameters_message(type(self).__name__, unknown, known)
+            )
         by_name = {key: params.pop(key) for key in list(params) if key.startswith("callbacks__")}
         nested = {key.partition("__")[0] for key in params if "__" in key}
         for key in nested & (PLUGIN_PARAMETERS.keys() | TRAINING_PLUGIN_PARAMETERS.keys()):
@@ -317,6 +332,7 @@ class _BaseNielsenMLP(BaseEstimator):
         self.out_activation_ = self.output_activation_.name
         self.eta_ = self._optimizer_state["eta"]
         self.loss_curve_ = list(self.history_["loss"])
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
         self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
         scores = self.history_["validation_accuracy"]
         self.validation_scores_ = list(scores) if scores else None

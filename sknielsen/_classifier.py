@@ -173,6 +173,8 @@ class NielsenMLPClassifier(ClassifierMixin, _BaseNielsenMLP):
         Per epoch, the mean cost of the mini-batches' forward passes plus the
         penalty at the end of the epoch (full-batch optimizers: the cost
         after each iteration).
+    loss_ : float
+        The last value of ``loss_curve_``, as scikit-learn's MLP's ``loss_``.
     best_loss_ : float
         Smallest value of ``loss_curve_``.
     validation_scores_ : list of float or None

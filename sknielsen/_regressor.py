@@ -27,7 +27,7 @@ class NielsenMLPRegressor(RegressorMixin, _BaseNielsenMLP):
 
     Attributes
     ----------
-    coefs_, intercepts_, n_features_in_, feature_names_in_, n_iter_, t_, n_outputs_, n_layers_, out_activation_, eta_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, best_epoch_, history_, callbacks_, engine_
+    coefs_, intercepts_, n_features_in_, feature_names_in_, n_iter_, t_, n_outputs_, n_layers_, out_activation_, eta_, loss_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, best_epoch_, history_, callbacks_, engine_
         As for :class:`~sknielsen.NielsenMLPClassifier`.
 
     See Also

@@ -249,6 +249,33 @@ def test_verbose_marks_the_best_values_and_the_weights_kept(small_digits):
     assert len(lines) == 5 and [line.split()[0] for line in lines[2:]] == ["1", "2", "3"]
 
 
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("max_iter", "use epochs"),
+        ("alpha", r"use lmbda .* lmbda = alpha \* n / mini_batch_size"),
+        ("batch_size", "use mini_batch_size"),
+        ("learning_rate_init", "use eta"),
+        ("tol", r"there is none: .*EarlyStopping\(monitor='loss', min_delta=tol"),
+        ("epoch", "the closest to 'epoch' is 'epochs'"),
+    ],
+)
+def test_scikit_learns_names_point_at_ours(name, expected):
+    """At construction and in set_params (so in GridSearchCV), not a bare TypeError."""
+    from sknielsen import NielsenMLPRegressor
+
+    with pytest.raises(TypeError, match=f"has no parameter '{name}': .*{expected}"):
+        NielsenMLPClassifier(**{name: 1})
+    with pytest.raises(ValueError, match=f"has no parameter '{name}': .*{expected}"):
+        NielsenMLPRegressor().set_params(**{name: 1})
+
+
+def test_loss_is_scikit_learns_last_loss(small_digits):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=3, random_state=0).fit(X, y)
+    assert net.loss_ == net.loss_curve_[-1] and net.best_loss_ == min(net.loss_curve_)
+
+
 def test_validation_data_errors(small_digits):
     X, X_val, y, _y_val = small_digits
     with pytest.raises(ValueError, match="X_val and y_val must be given together"):

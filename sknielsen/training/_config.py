@@ -9,6 +9,7 @@ monitored quantities, the callbacks and the augmentation, and returns an
 immutable :class:`RunConfig` from which :mod:`._run` builds the run.
 """
 
+import difflib
 import numbers
 from collections import Counter
 from dataclasses import dataclass
@@ -33,6 +34,65 @@ PLUGIN_PARAMETERS = {
 #: Parameters naming a plugin that only shapes training (not saved as fitted state).
 TRAINING_PLUGIN_PARAMETERS = {"augment": "augmenter"}
 DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+#: What users of scikit-learn's MLPClassifier look for, and what to do here.
+SKLEARN_NAMES = {
+    "max_iter": "use epochs (passes over the training data)",
+    "alpha": (
+        "use lmbda with regularizer='l2', the book's λ: its penalty (λ/2n)Σw² divides by the "
+        "training-set size n where scikit-learn's (alpha/2m)Σw² divides by the mini-batch "
+        "size m, so lmbda = alpha * n / mini_batch_size (lmbda = alpha with L-BFGS)"
+    ),
+    "batch_size": "use mini_batch_size",
+    "learning_rate_init": "use eta",
+    "learning_rate": (
+        "use schedule='halve_on_plateau' (the book's), or a schedule callback: "
+        "callbacks=[InverseScaling()] is 'invscaling'"
+    ),
+    "power_t": "use callbacks=[InverseScaling(power_t=...)]",
+    "solver": "use optimizer ('sgd', 'momentum', 'nesterov', 'adam', 'lbfgs', the book's 'newton')",
+    "momentum": "use optimizer='momentum' with optimizer__mu",
+    "nesterovs_momentum": "use optimizer='nesterov' with optimizer__mu",
+    "beta_1": "use optimizer='adam' with optimizer__beta1",
+    "beta_2": "use optimizer='adam' with optimizer__beta2",
+    "epsilon": "use optimizer='adam' with optimizer__epsilon",
+    "tol": (
+        "there is none: training runs every epoch unless a callback stops it, and "
+        "scikit-learn's rule is callbacks=[EarlyStopping(monitor='loss', min_delta=tol, "
+        "patience=n_iter_no_change, restore_best=False)]"
+    ),
+    "max_fun": "use epochs, which bounds L-BFGS's iterations (optimizer='lbfgs')",
+}
+
+
+def unknown_parameters_message(owner, unknown, known):
+    """Why parameters ``unknown`` are not ``owner``'s, with what to use instead.
+
+    Parameters
+    ----------
+    owner : str
+        The estimator's class name.
+    unknown : list of str
+    known : list of str
+        The estimator's parameter names, for close matches of typos.
+
+    Returns
+    -------
+    message : str
+    """
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=1)
+        if name in SKLEARN_NAMES:
+            hints.append(f"for scikit-learn's {name}, {SKLEARN_NAMES[name]}")
+        elif close:
+            hints.append(f"the closest to {name!r} is {close[0]!r}")
+    said = f": {'; '.join(hints)}" if hints else ""
+    return (
+        f"{owner} has no parameter {' or '.join(map(repr, unknown))}{said}. "
+        f"Its parameters are {', '.join(known)}."
+    )
 
 
 @dataclass(frozen=True)
