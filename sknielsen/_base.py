@@ -607,8 +607,9 @@ def check_params(estimator, n_features=None, n_outputs=None):
         The estimator whose parameters to check.
     n_features, n_outputs : int, optional
         The network's input and output widths. When both are given, the
-        optimizer also checks the network's size: Newton's method, for one,
-        refuses more than ``optimizer__max_params`` parameters.
+        optimizer also checks the network's size (Newton's method, for one,
+        refuses more than ``optimizer__max_params`` parameters), and so does
+        the machine's memory.
 
     Returns
     -------
@@ -620,6 +621,9 @@ def check_params(estimator, n_features=None, n_outputs=None):
     sklearn.utils._param_validation.InvalidParameterError
         A ``ValueError`` naming the parameter (``optimizer__mu`` for a
         plugin's) and what it must be.
+    MemoryError
+        With the widths: when training the network could not fit in this
+        machine's memory.
 
     Examples
     --------

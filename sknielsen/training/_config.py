@@ -11,6 +11,7 @@ immutable :class:`RunConfig` from which :mod:`._run` builds the run.
 
 import difflib
 import numbers
+import os
 from collections import Counter
 from dataclasses import dataclass
 
@@ -479,9 +480,43 @@ def _check_callback_names(names, owner):
 
 
 def _check_widths(config, n_features, n_outputs):
-    """Checks that need the network's widths: its size for the optimizer, the images."""
+    """Checks that need the network's widths: its size for the optimizer and the memory."""
     if config.augmenter is not None:
         image_shape_for(n_features, config.image_shape)
     if n_outputs is not None:
-        n_params = parameter_count([n_features, *config.hidden_sizes, n_outputs])
-        config.plugins.optimizer.init(np.zeros(n_params, dtype=config.dtype))
+        sizes = [n_features, *config.hidden_sizes, n_outputs]
+        check_memory(sizes, config.dtype)  # before the optimizer allocates its state
+        config.plugins.optimizer.init(np.zeros(parameter_count(sizes), dtype=config.dtype))
+
+
+#: Copies of the parameters a fit holds at least: the weights, their gradient
+#: and the snapshots of the last and the best epoch kept for rolling back.
+PARAMETER_COPIES = 4
+
+
+def check_memory(sizes, dtype):
+    """Refuse a network whose training cannot fit in this machine's memory.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Every layer's width, inputs and outputs included.
+    dtype : numpy dtype
+
+    Raises
+    ------
+    MemoryError
+        Saying how much the parameters need against what the machine has.
+    """
+    n_params = parameter_count(sizes)
+    needed = PARAMETER_COPIES * n_params * np.dtype(dtype).itemsize
+    try:
+        available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system
+        return
+    if needed > available:
+        raise MemoryError(
+            f"training the network's {n_params:,} parameters needs at least "
+            f"{needed / 2**30:,.1f} GiB ({PARAMETER_COPIES} copies of them), more than this "
+            f"machine's {available / 2**30:,.1f} GiB"
+        )
