@@ -40,7 +40,7 @@ from .training._diagnostics import input_scale, warn_if_rescaled
 from .training._loop import TrainingData
 from .training._run import RunInputs, callback_specification, generator, run, state_after
 from .training._state import FittedState
-from .training._summary import best_epoch, watch_of
+from .training._summary import summaries
 
 #: What the scale warnings advise, for validation data and for rows to predict.
 _ROUTE_X_VAL = (
@@ -150,14 +150,7 @@ class _BaseNielsenMLP(BaseEstimator):
             Parameter names mapped to their values.
         """
         params = super().get_params(deep=deep)
-        # Never raises: fit, not get_params, refuses a callbacks value that is not a list.
-        if deep and isinstance(self.callbacks, (list, tuple)):
-            for name, callback in named_callbacks(self.callbacks):
-                if isinstance(callback, Callback):
-                    params[f"callbacks__{name}"] = callback
-                    for key, value in callback.get_params().items():
-                        params[f"callbacks__{name}__{key}"] = value
-        return params
+        return {**params, **_callback_params(self.callbacks)} if deep else params
 
     def set_params(self, **params):
         """Set the parameters of this estimator.
@@ -190,29 +183,15 @@ class _BaseNielsenMLP(BaseEstimator):
             (``augment__max_degrees`` with ``augment=None``, say), or under
             a callback name that none has.
         """
-        known = self._get_param_names()
+        owner, known = type(self).__name__, self._get_param_names()
         unknown = [key for key in params if key.partition("__")[0] not in known]
         if unknown:  # a ValueError, as scikit-learn's own set_params raises
-            raise InvalidParameterError(
-                unknown_parameters_message(type(self).__name__, unknown, known)
-            )
+            raise InvalidParameterError(unknown_parameters_message(owner, unknown, known))
         by_name = {key: params.pop(key) for key in list(params) if key.startswith("callbacks__")}
-        nested = {key.partition("__")[0] for key in params if "__" in key}
-        for key in nested & (PLUGIN_PARAMETERS.keys() | TRAINING_PLUGIN_PARAMETERS.keys()):
-            value = params.get(key, getattr(self, key))
-            if isinstance(value, str):
-                value = params[key] = resolve_plugin(key, value, type(self).__name__)
-            if not hasattr(value, "set_params"):
-                keys = sorted(k for k in params if k.startswith(key + "__"))
-                raise InvalidParameterError(
-                    f"Cannot set {', '.join(keys)}: the {key!r} parameter of "
-                    f"{type(self).__name__} is {value!r}, which has no hyper-parameters. Set "
-                    f"{key!r} to a plugin, by name or as an instance, in the same call "
-                    f"(set_params({key}=..., {keys[0]}=...))."
-                )
+        _plugins_for_nested_names(self, params)
         if by_name:
             callbacks = params.get("callbacks", self.callbacks)
-            params["callbacks"] = _set_callbacks(callbacks, by_name, type(self).__name__)
+            params["callbacks"] = _set_callbacks(callbacks, by_name, owner)
         return super().set_params(**params)
 
     @property
@@ -318,31 +297,9 @@ class _BaseNielsenMLP(BaseEstimator):
             del self.feature_names_in_
         self.n_iter_, self.t_ = state.n_iter, state.samples_seen
         self._input_scale = state.input_scale
-        self._set_summaries(config, kept_epoch)
-
-    def _set_summaries(self, config, kept_epoch):
-        """The attributes scikit-learn's MLP users look for, derived from the state.
-
-        The best epoch is judged by what early stopping or the schedule
-        watched (see :func:`~sknielsen.training._summary.watch_of`), and is
-        the epoch whose weights the model holds when a callback kept them.
-        """
-        self.n_outputs_ = self.coefs_[-1].shape[1]
-        self.n_layers_ = len(self.coefs_) + 1
-        self.out_activation_ = self.output_activation_.name
-        self.eta_ = self._optimizer_state["eta"]
-        self.loss_curve_ = list(self.history_["loss"])
-        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
-        self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
-        scores = self.history_["validation_accuracy"]
-        self.validation_scores_ = list(scores) if scores else None
-        self.best_epoch_ = kept_epoch or best_epoch(self.history_, watch_of(config, self.history_))
-        if not scores:
-            self.best_validation_score_ = None
-        elif len(scores) == len(self.loss_curve_) and self.best_epoch_:
-            self.best_validation_score_ = scores[self.best_epoch_ - 1]
-        else:  # validation data at some partial_fit calls only: no epoch to name
-            self.best_validation_score_ = max(scores)
+        # What scikit-learn's MLP users look for (loss_curve_, best_epoch_, ...).
+        for name, value in summaries(state, config, kept_epoch).items():
+            setattr(self, name, value)
 
     # -- fitting ------------------------------------------------------------
 
@@ -429,8 +386,8 @@ class _BaseNielsenMLP(BaseEstimator):
             config,
             inputs,
             reused_callbacks=self.callbacks_ if reuse else None,
-            saver=lambda path, state: self._checkpoint(
-                path, self._completed(state, targets, scale)
+            saver=lambda path, state: _checkpoint(
+                self, path, self._completed(state, targets, scale)
             ),
         )
         self.callbacks_, self._callbacks_for = result.callbacks, specification
@@ -441,25 +398,6 @@ class _BaseNielsenMLP(BaseEstimator):
         state = self._completed(state_after(result.trainer, rng, config, inputs), targets, scale)
         self._adopt(state, config, kept_epoch=kept)
         return self
-
-    def _checkpoint(self, path, state):
-        """Write a checkpoint of ``state``, quietly about the callbacks a file leaves out.
-
-        That a model file holds only the built-in callbacks is said once, by
-        :func:`sknielsen.save`, and in the docs: the user of a Checkpoint did
-        nothing wrong, and would otherwise read it in the middle of every fit.
-        """
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", r"The callbacks .* are not saved", UserWarning)
-            write_model(path, self._as_saved(), state)
-
-    def _as_saved(self):
-        """This estimator with its callbacks' names left out, which model files do not hold yet."""
-        if not any(isinstance(item, tuple) for item in self.callbacks or ()):
-            return self
-        view = copy.copy(self)
-        view.callbacks = [callback for _, callback in named_callbacks(self.callbacks)]
-        return view
 
     def _completed(self, state, targets, scale):
         """A run's state with this estimator's label encoding, feature names and input scale."""
@@ -553,6 +491,63 @@ class _BaseNielsenMLP(BaseEstimator):
         n_layers = len(self.coefs_)
         activations = [self.activation_] * (n_layers - 1) + [self.output_activation_]
         return feedforward(X, self.coefs_, self.intercepts_, activations)
+
+
+def _checkpoint(estimator, path, state):
+    """Write a checkpoint of ``state``, quietly about the callbacks a file leaves out.
+
+    That a model file holds only the built-in callbacks is said once, by
+    :func:`sknielsen.save`, and in the docs: the user of a Checkpoint did
+    nothing wrong, and would otherwise read it in the middle of every fit.
+    Callbacks' names are left out too: model files do not hold them yet.
+    """
+    if any(isinstance(item, tuple) for item in estimator.callbacks or ()):
+        estimator = copy.copy(estimator)
+        estimator.callbacks = [callback for _, callback in named_callbacks(estimator.callbacks)]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r"The callbacks .* are not saved", UserWarning)
+        write_model(path, estimator, state)
+
+
+def _plugins_for_nested_names(estimator, params):
+    """Turn plugin names that ``params`` set nested values under into instances, in place.
+
+    Raises
+    ------
+    InvalidParameterError
+        For nested names under a parameter that holds no plugin.
+    """
+    owner = type(estimator).__name__
+    nested = {key.partition("__")[0] for key in params if "__" in key}
+    for key in nested & (PLUGIN_PARAMETERS.keys() | TRAINING_PLUGIN_PARAMETERS.keys()):
+        value = params.get(key, getattr(estimator, key))
+        if isinstance(value, str):
+            value = params[key] = resolve_plugin(key, value, owner)
+        if not hasattr(value, "set_params"):
+            keys = sorted(k for k in params if k.startswith(key + "__"))
+            raise InvalidParameterError(
+                f"Cannot set {', '.join(keys)}: the {key!r} parameter of "
+                f"{owner} is {value!r}, which has no hyper-parameters. Set "
+                f"{key!r} to a plugin, by name or as an instance, in the same call "
+                f"(set_params({key}=..., {keys[0]}=...))."
+            )
+
+
+def _callback_params(callbacks):
+    """``callbacks__NAME`` and ``callbacks__NAME__param`` of each named callback.
+
+    Never raises: ``fit``, not ``get_params``, refuses a value that is not a
+    list of callbacks.
+    """
+    if not isinstance(callbacks, (list, tuple)):
+        return {}
+    params = {}
+    for name, callback in named_callbacks(callbacks):
+        if isinstance(callback, Callback):
+            params[f"callbacks__{name}"] = callback
+            for key, value in callback.get_params().items():
+                params[f"callbacks__{name}__{key}"] = value
+    return params
 
 
 def _set_callbacks(callbacks, by_name, owner):

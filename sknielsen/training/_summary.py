@@ -91,3 +91,49 @@ def best_epoch(history, watch):
         if sign * value > best + watch.min_delta:
             best, epoch = sign * value, index
     return epoch
+
+
+def summaries(state, config, kept_epoch=None):
+    """The fitted attributes scikit-learn's MLP users look for, derived from a fitted state.
+
+    The best epoch is judged by what early stopping or the schedule watched
+    (:func:`watch_of`), and is the epoch whose weights the model holds when
+    a callback kept them.
+
+    Parameters
+    ----------
+    state : FittedState
+    config : RunConfig
+    kept_epoch : int or None
+        The epoch whose weights a callback kept in the run that made
+        ``state``; None when none did, or when the state comes from
+        elsewhere (a file): the history then tells.
+
+    Returns
+    -------
+    attributes : dict
+        ``n_outputs_``, ``n_layers_``, ``out_activation_``, ``eta_``,
+        ``loss_curve_``, ``loss_``, ``best_loss_``, ``validation_scores_``,
+        ``best_epoch_`` and ``best_validation_score_``.
+    """
+    history = state.history
+    losses, scores = list(history["loss"]), history["validation_accuracy"]
+    best = kept_epoch or best_epoch(history, watch_of(config, history))
+    if not scores:
+        best_score = None
+    elif len(scores) == len(losses) and best:
+        best_score = scores[best - 1]
+    else:  # validation data at some partial_fit calls only: no epoch to name
+        best_score = max(scores)
+    return {
+        "n_outputs_": state.coefs[-1].shape[1],
+        "n_layers_": len(state.coefs) + 1,
+        "out_activation_": state.plugins["output_activation"].name,
+        "eta_": state.optimizer_state["eta"],
+        "loss_curve_": losses,
+        "loss_": losses[-1] if losses else None,
+        "best_loss_": min(losses) if losses else None,
+        "validation_scores_": list(scores) if scores else None,
+        "best_epoch_": best,
+        "best_validation_score_": best_score,
+    }
