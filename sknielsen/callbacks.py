@@ -517,7 +517,7 @@ class ProgressBar(Callback):
             left = (total - done + max(epochs - epoch, 0) * total) / rate
             line += f" {rate:,.0f} samples/s, {_clock(left)} left"
         metrics = [
-            f"{SHORT_NAMES[key]} {_shown(key, values[-1])}"
+            f"{SHORT_NAMES.get(key, key)} {_shown(key, values[-1])}"
             for key, values in trainer.history.items()
             if values
         ]
