@@ -21,6 +21,19 @@ DATA = {
         "The version of the model file format that :func:`save` writes; every earlier "
         "version still loads."
     ),
+    "sknielsen.datasets.DATASETS": (
+        "The names :func:`load_dataset` knows (``digits``, ``mnist``, ``fashion-mnist``); "
+        "any other name is read as a ``.csv`` or ``.npz`` file."
+    ),
+    "sknielsen.comparison.BOOK_SIZES": (
+        "The training-set sizes of the book's MNIST figure, the command line's default there."
+    ),
+    "sknielsen.comparison.DIGITS_SIZES": (
+        "The training-set sizes the command line compares on scikit-learn's digits."
+    ),
+    "sknielsen.comparison.ESTIMATOR_LABELS": (
+        "The command line's estimator names (``--estimators``) and what each stands for."
+    ),
     "sknielsen.book.RECORDS": (
         "The nine records of the book's chapter 3 runs that :func:`replay` replays, "
         "a dict mapping each name to its :class:`Record`."
@@ -110,7 +123,8 @@ MODULES = [
         "title": "Datasets",
         "sections": [
             ("Loaders", ["load_digits_split", "load_mnist", "load_fashion_mnist"]),
-            ("Files", ["read_idx", "DataFileError"]),
+            ("Any data set, by name or file", ["load_dataset", "load_table", "DATASETS"]),
+            ("Files", ["read_idx", "DataFileError", "DownloadError"]),
         ],
     },
     {
@@ -130,6 +144,23 @@ MODULES = [
             (
                 "The book's scaling and planning",
                 ["BookScaling", "scaled_params", "planned_runs", "estimate_seconds_left"],
+            ),
+            (
+                "Running a study to completion (what ``python -m sknielsen compare`` calls)",
+                [
+                    "run_study",
+                    "StudyOutput",
+                    "StudyResult",
+                    "study_backend",
+                    "check_backend",
+                    "study_workers",
+                    "time_left_text",
+                    "book_estimators",
+                    "gamma_note",
+                    "BOOK_SIZES",
+                    "DIGITS_SIZES",
+                    "ESTIMATOR_LABELS",
+                ],
             ),
         ],
     },
@@ -163,6 +194,7 @@ MODULES = [
                     "plot_lmbda_search",
                 ],
             ),
+            ("Checks", ["check_figure_path"]),
         ],
     },
     {
@@ -173,7 +205,18 @@ MODULES = [
     {
         "module": "sknielsen.utils",
         "title": "Utilities",
-        "sections": [("Functions", ["check_params", "expected_failed_checks", "canonical_csr"])],
+        "sections": [
+            (
+                "Functions",
+                [
+                    "check_params",
+                    "expected_failed_checks",
+                    "canonical_csr",
+                    "check_outputs",
+                    "write_atomically",
+                ],
+            )
+        ],
     },
     {
         "module": "sknielsen.training",

@@ -10,6 +10,6 @@ from ._classifier import NielsenMLPClassifier
 from ._regressor import NielsenMLPRegressor
 from .persistence import load, save
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["NielsenMLPClassifier", "NielsenMLPRegressor", "__version__", "load", "plugins", "save"]

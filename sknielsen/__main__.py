@@ -1,95 +1,39 @@
 """Command line: ``python -m sknielsen [compare|train|evaluate|predict|plugins|book] ...``.
 
-With no arguments it runs ``compare``: the book's network against SVMs as
-the training set grows, on scikit-learn's embedded digits (no files needed).
-``train`` trains one network with the book's hyper-parameters as flags and
-prints one line per epoch, as the book's program does.
+With no subcommand it runs ``compare`` (flags given without one go to it):
+the book's network against SVMs as the training set grows, on
+scikit-learn's embedded digits (no files needed). ``train`` trains one
+network with the book's hyper-parameters as flags and prints a row per
+epoch; ``train``, ``evaluate`` and ``predict`` also read your own CSV or
+NumPy files.
 
-A user error (a bad flag or value, a file that cannot be read or written, a
-data set not found) is one line on stderr and exit code 2, never a
-traceback; output files are checked before any training starts. Ctrl-C
-exits with 130; ``compare`` keeps the jobs finished before it.
+The command line parses, calls the public API and prints: the study's
+files, resume, time left, Ctrl-C and dask backend are
+:mod:`sknielsen.comparison`'s (:func:`~sknielsen.comparison.run_study`), the
+data sets :mod:`sknielsen.datasets`'. A user error (a bad flag or value, a
+file that cannot be read or written, a data set not found, a failed
+download) is one line on stderr and exit code 2, never a traceback; output
+files are checked before any training starts. Ctrl-C exits with 130;
+``compare`` keeps the jobs finished before it.
 """
 
 import argparse
-import contextlib
-import csv
+import copy
 import io
 import json
 import os
 import sys
 import time
-import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, plugins
-from ._classifier import NielsenMLPClassifier
-from ._core.files import (
-    check_readable,
-    check_writable,
-    write_bytes_atomically,
-    write_text_atomically,
-)
-from .engine._network import parameter_count
-from .studies._book import add_book_command
-from .studies._plotting import check_figure_format
-from .utils import check_params
+import numpy as np
+from sklearn.base import is_classifier
 
-DATASETS = ("digits", "mnist", "fashion-mnist")
+from . import NielsenMLPClassifier, __version__, book, comparison, datasets, plotting, plugins
+from .persistence import load, save
+from .utils import check_outputs, check_params, write_atomically
 
-
-def _load_dataset(name, data_dir=None, *, hold_out_validation=True, download=False):
-    """``(X_train, y_train, X_val, y_val, X_test, y_test, description)`` of a data set.
-
-    Digits come with no validation set: a fifth of the training images is
-    held out (stratified, fixed seed), as MNIST's last 10,000 are, unless
-    ``hold_out_validation`` is False (the comparison study, which scores on
-    the test set and keeps every training image); then X_val is None.
-    ``download`` fetches missing MNIST files into ``data_dir``.
-    """
-    from sklearn.model_selection import train_test_split
-
-    from . import datasets
-
-    if name == "digits":
-        d = datasets.load_digits_split(random_state=0)
-        if not hold_out_validation:
-            return (d.X_train, d.y_train, None, None, d.X_test, d.y_test, "scikit-learn's digits")
-        X_train, X_val, y_train, y_val = train_test_split(
-            d.X_train, d.y_train, test_size=0.2, random_state=0, stratify=d.y_train
-        )
-        return (
-            X_train,
-            y_train,
-            X_val,
-            y_val,
-            d.X_test,
-            d.y_test,
-            "scikit-learn's digits (validation: a fifth of the training images)",
-        )
-    if name == "mnist":
-        d = datasets.load_mnist(data_dir, download=download)
-    elif download:
-        raise ValueError("--download fetches MNIST only; for Fashion-MNIST give --data-dir.")
-    else:
-        d = datasets.load_fashion_mnist(data_dir)
-    return d.X_train, d.y_train, d.X_val, d.y_val, d.X_test, d.y_test, name
-
-
-def _check_outputs(*paths, inputs=()):
-    """Refuse, before any long work, outputs that cannot be written or name one file twice.
-
-    An output may name neither another output nor one of the ``inputs``,
-    which writing it would destroy.
-    """
-    given = [path for path in paths if path is not None]
-    targets = [check_writable(path) for path in given]
-    if len(set(targets)) < len(targets):
-        raise ValueError(f"Two outputs name the same file: {', '.join(map(str, given))}.")
-    overwritten = set(targets) & {Path(os.path.realpath(path)) for path in inputs}
-    if overwritten:
-        raise ValueError(f"An output would overwrite an input: {', '.join(map(str, overwritten))}.")
+# -- train, evaluate, predict --------------------------------------------------
 
 
 def _hidden_sizes(args, n_features, n_classes):
@@ -131,104 +75,89 @@ def _network(args, hidden):
     )
 
 
-def _write_training_outputs(net, args):
-    if args.save:
-        from .persistence import save
-
-        save(net, args.save)
-        print(f"Saved the model to {args.save}")
-    if args.history:
-        write_text_atomically(args.history, json.dumps(net.history_, indent=1))
-        print(f"Saved the history to {args.history}")
-    if args.plot:
-        from .plotting import plot_history
-
-        plot_history(net, args.plot)
-        print(f"Saved the monitoring plot to {args.plot}")
+def _load(args, *, hold_out_validation=True):
+    """The data set the flags name: a built-in one, or a file of the user's."""
+    return datasets.load_dataset(
+        args.dataset,
+        args.data_dir,
+        label=getattr(args, "label", None),  # compare reads built-in data sets only
+        hold_out_validation=hold_out_validation,
+        download=args.download,
+    )
 
 
 def _train(args):
-    _check_outputs(args.save, args.history, args.plot)
+    check_outputs(args.save, args.history, args.plot)
     if args.plot:
-        check_figure_format(args.plot)
-    X_train, y_train, X_val, y_val, X_test, y_test, description = _load_dataset(
-        args.dataset, args.data_dir, download=args.download
-    )
-    n_classes = len(set(y_train.tolist()))
-    hidden = _hidden_sizes(args, X_train.shape[1], n_classes)
+        plotting.check_figure_path(args.plot)
+    data = _load(args)
+    n_features, n_classes = data.X_train.shape[1], len(np.unique(data.y_train))
+    hidden = _hidden_sizes(args, n_features, n_classes)
     net = _network(args, hidden)
-    sizes = [X_train.shape[1], *hidden, n_classes]
-    _check_network_fits_in_memory(sizes, net.dtype)
     # Before the header: an error is the only line printed.
-    check_params(net, n_features=X_train.shape[1], n_outputs=n_classes)
+    check_params(net, n_features=n_features, n_outputs=n_classes)
     print(
-        f"Training {sizes} on {description}: {len(X_train):,} training images, "
-        f"cost={args.cost}, eta={args.eta}, lmbda={args.lmbda}, "
-        f"mini_batch_size={args.mini_batch_size}, epochs={args.epochs}"
+        f"Training {[n_features, *hidden, n_classes]} on {data.description}: "
+        f"{len(data.X_train):,} training images, cost={args.cost}, eta={args.eta}, "
+        f"lmbda={args.lmbda}, mini_batch_size={args.mini_batch_size}, epochs={args.epochs}"
     )
+    X_val, y_val = data.X_val, data.y_val
     if args.monitor_test:  # the book's practice: the test set as evaluation_data
-        X_val, y_val = X_test, y_test
+        X_val, y_val = data.X_test, data.y_test
         print(
             "Monitoring the test set (--monitor-test): its accuracy is no longer a "
             "fair estimate once anything was chosen by watching it."
         )
     start = time.perf_counter()
-    net.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    net.fit(data.X_train, data.y_train, X_val=X_val, y_val=y_val)
     seconds = time.perf_counter() - start
     print(
-        f"Test accuracy {net.score(X_test, y_test):.2%} after {net.n_iter_} epochs "
+        f"Test accuracy {net.score(data.X_test, data.y_test):.2%} after {net.n_iter_} epochs "
         f"({seconds:.1f} s)."
     )
     _write_training_outputs(net, args)
     return 0
 
 
+def _write_training_outputs(net, args):
+    if args.save:
+        save(net, args.save)
+        print(f"Saved the model to {args.save}")
+    if args.history:
+        write_atomically(args.history, json.dumps(net.history_, indent=1))
+        print(f"Saved the history to {args.history}")
+    if args.plot:
+        plotting.plot_history(net, args.plot)
+        print(f"Saved the monitoring plot to {args.plot}")
+
+
 def _evaluate(args):
-    from sklearn.base import is_classifier
-
-    from .persistence import load
-
     model = load(args.model)  # refuses a FIFO, a device or a folder without blocking
-    _, _, X_val, y_val, X_test, y_test, description = _load_dataset(
-        args.dataset, args.data_dir, download=args.download
-    )
+    if args.dataset not in datasets.DATASETS:  # a file of the user's: every row
+        table = datasets.load_table(args.dataset, label=args.label, need_labels=True)
+        accuracy = model.score(table.X, table.y)
+        print(f"{args.model} on {args.dataset}: accuracy {accuracy:.2%} ({len(table.y):,} rows)")
+        return 0
+    data = _load(args)
     # Scored before anything is printed: a model of another dataset is refused alone.
-    validation, test = model.score(X_val, y_val), model.score(X_test, y_test)
-    print(f"{args.model} on {description}:")
-    for name, score, n in (("validation", validation, len(y_val)), ("test", test, len(y_test))):
+    validation = model.score(data.X_val, data.y_val)
+    test = model.score(data.X_test, data.y_test)
+    print(f"{args.model} on {data.description}:")
+    for name, score, n in (("validation", validation, data.y_val), ("test", test, data.y_test)):
         # A regressor's score is R², a coefficient that may be negative, not a share.
         shown = f"accuracy {score:.2%}" if is_classifier(model) else f"R² {score:.4f}"
-        print(f"  {name} {shown} ({n:,} images)")
+        print(f"  {name} {shown} ({len(n):,} images)")
     return 0
 
 
-def _read_npy(path):
-    """The array in a ``.npy`` file, one row per sample."""
-    import numpy as np
-
-    check_readable(path)
-    try:
-        X = np.load(path, allow_pickle=False)
-    except (ValueError, EOFError) as exc:
-        raise ValueError(f"{path} is not a NumPy .npy array of numbers: {exc}") from None
-    if not isinstance(X, np.ndarray):
-        X.close()
-        raise ValueError(f"{path} is a .npz archive; give one .npy array.")
-    return X[None, :] if X.ndim == 1 else X
-
-
 def _predict(args):
-    import numpy as np
-
-    from .persistence import load
-
-    _check_outputs(args.out, inputs=(args.model, args.file))
+    check_outputs(args.out, inputs=(args.model, args.file))
     model = load(args.model)
-    predicted = model.predict(_read_npy(args.file))
+    predicted = model.predict(datasets.load_table(args.file, label=args.label).X)
     if args.out:
         labels = io.BytesIO()
         np.save(labels, predicted)  # to memory: np.save itself would add ".npy" to the name
-        write_bytes_atomically(args.out, labels.getvalue())
+        write_atomically(args.out, labels.getvalue())
         print(f"Wrote {len(predicted)} predictions to {args.out}")
     else:
         for label in predicted:
@@ -236,164 +165,137 @@ def _predict(args):
     return 0
 
 
-# The book's figure: network [784, 30, 10] trained on the first N images.
-BOOK_SIZES = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]
-DIGITS_SIZES = [50, 100, 200, 400, 800, 1198]
+def _list_plugins(args):
+    for kind in plugins.kinds():
+        print(f"{kind}:")
+        for name in plugins.available(kind):
+            params = plugins.get(kind, name).get_params()
+            shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
+            print(f"  {name}" + (f"({shown})" if shown else ""))
+    return 0
 
 
-def _comparison_data(args):
-    """Training pool, test set and extra evaluation sets of the chosen data set."""
-    X_train, y_train, X_val, y_val, X_test, y_test, _ = _load_dataset(
-        args.dataset, args.data_dir, hold_out_validation=False, download=args.download
+# -- compare -------------------------------------------------------------------
+
+
+def _comparison_estimators(args, n_full):
+    return comparison.book_estimators(
+        args.estimators, n_full, hidden=args.hidden, initializer=args.initializer
     )
-    eval_sets = {} if X_val is None else {"validation": (X_val, y_val)}
-    return X_train, y_train, X_test, y_test, eval_sets
 
 
-def _comparison_estimators(names, args, n_full):
-    from sklearn.neural_network import MLPClassifier
-    from sklearn.svm import SVC
+def _check_networks(estimators, n_features, n_classes):
+    """The networks' parameters, size and memory, before the header."""
+    for estimator in estimators.values():
+        if isinstance(estimator, NielsenMLPClassifier):
+            check_params(estimator, n_features=n_features, n_outputs=n_classes)
 
-    hidden = tuple(args.hidden)
-    # The book's settings for the full set; the scaling rule adapts them per N.
-    choices = {
-        "network": lambda: NielsenMLPClassifier(
-            hidden_layer_sizes=hidden,
-            cost="cross_entropy",
-            eta=0.5,
-            mini_batch_size=10,
-            epochs=30,
-            lmbda=0.0001 * n_full,
-            initializer=args.initializer,
-        ),
-        "svc-auto": lambda: SVC(gamma="auto"),
-        "svc": lambda: SVC(),
-        "mlp": lambda: MLPClassifier(hidden_layer_sizes=hidden, max_iter=200),
+
+def _study(args):
+    """What ``compare`` runs: the study's arguments, checked, and its output folder."""
+    comparison.check_backend(args.backend, args.scheduler)
+    output = comparison.StudyOutput(args.out)
+    try:
+        study = _checked_study(args, output)
+    except BaseException:
+        output.remove_unused_folders()  # a refused study leaves no empty --out behind
+        raise
+    return study, output
+
+
+def _checked_study(args, output):
+    """The study's arguments, checked against the data, before any output."""
+    data = _load(args, hold_out_validation=False)
+    default = comparison.DIGITS_SIZES if args.dataset == "digits" else comparison.BOOK_SIZES
+    estimators = _comparison_estimators(args, len(data.y_train))
+    # Refused here, before the header, rather than by the study after it.
+    sizes, _ = comparison.check_plan(
+        data.y_train, args.train_sizes or default, range(args.seeds), args.subset
+    )
+    _check_networks(estimators, data.X_train.shape[1], len(np.unique(data.y_train)))
+    previous = output.read_previous() if args.resume else []
+    output.records = list(previous)
+    output.metadata = {
+        "command": "python -m sknielsen " + " ".join(args.argv),
+        "dataset": args.dataset,
+        "sizes": sizes,
+        "seeds": list(range(args.seeds)),
+        "subset": args.subset,
+        "scale_rule": not args.no_scale_rule,
+        "estimators": {name: repr(est) for name, est in estimators.items()},
     }
-    labels = {
-        "network": "network",
-        "svc-auto": "SVC(gamma='auto')",
-        "svc": "SVC()",
-        "mlp": "MLPClassifier",
+    study = {
+        "estimators": estimators,
+        "X_train": data.X_train,
+        "y_train": data.y_train,
+        "X_test": data.X_test,
+        "y_test": data.y_test,
+        "sizes": sizes,
+        "seeds": range(args.seeds),
+        "subset": args.subset,
+        "scale_rule": not args.no_scale_rule,
+        "eval_sets": {} if data.X_val is None else {"validation": (data.X_val, data.y_val)},
+        "n_jobs": args.n_jobs,
+        "previous": previous,
+        "deterministic": [name for name in estimators if name.startswith("SVC")],
     }
-    return {labels[name]: choices[name]() for name in names}
+    return study
 
 
-@dataclass
-class _StudyOutput:
-    """The files a comparison writes in its folder, checked up front, and its records so far."""
+def _compare(args):
+    study, output = _study(args)
+    workers = comparison.study_workers(args.backend, args.n_jobs, args.scheduler)
 
-    folder: Path
-    metadata: dict = field(default_factory=dict)
-    records: list = field(default_factory=list)
-    started: float = field(default_factory=time.perf_counter)
-    #: ``(estimator, size, seed)`` of every run of the study, for the time left.
-    plan: list = field(default_factory=list)
-    n_jobs: int = 1
-
-    def __post_init__(self):
-        # The folders made here, deepest first: a refused study removes them again.
-        self.created = [f for f in (self.folder, *self.folder.parents) if not f.exists()]
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.json_path = self.folder / "comparison.json"
-        self.csv_path = self.folder / "comparison.csv"
-        self.figure_paths = {
-            log: self.folder / f"comparison{'-log' if log else ''}.png" for log in (False, True)
-        }
-        try:
-            _check_outputs(self.json_path, self.csv_path, *self.figure_paths.values())
-        except BaseException:
-            self.remove_unused_folders()
-            raise
-
-    def remove_unused_folders(self):
-        """Remove the folders this study made, where nothing was written into them."""
-        for folder in self.created:
-            with contextlib.suppress(OSError):  # not empty: something was written
-                folder.rmdir()
-
-    def read_previous(self):
-        """The records of an earlier run in this folder, for ``--resume``."""
-        if not self.json_path.exists():
-            return []
-        try:
-            document = json.loads(self.json_path.read_text(encoding="utf-8"))
-        except (ValueError, RecursionError) as exc:
-            raise ValueError(
-                f"{self.json_path} is not a comparison's results ({exc}); remove it or "
-                "drop --resume."
-            ) from None
-        records = document.get("records") if isinstance(document, dict) else None
-        if not isinstance(records, list):
-            raise ValueError(
-                f"{self.json_path} holds no list of records; remove it or drop --resume."
-            )
-        return records
-
-    def add(self, record, done, total):
-        """Report one finished job, with the time left, and rewrite the results with it."""
-        from . import comparison
-
-        self.records.append(record)
-        finished = {(r["estimator"], r["size"], r["seed"]) for r in self.records}
-        remaining = [run for run in self.plan if run not in finished]
-        seconds = comparison.estimate_seconds_left(self.records, remaining, self.n_jobs)
-        left = f", {_time_left(seconds)}" if remaining and seconds is not None else ""
+    def header(done, total):
+        # Printed once the study has accepted its arguments and earlier records.
+        if args.resume:
+            print(f"Resuming: {len(study['previous'])} finished jobs read from {output.json_path}")
         print(
-            f"  [{done}/{total}] {record['estimator']} N={record['size']:,} "
-            f"seed={record['seed']}: {record['accuracy_test']:.2%} test, "
-            f"fit {record['fit_seconds']:.1f} s{left}",
-            flush=True,
+            f"Comparing {', '.join(study['estimators'])} on {args.dataset} "
+            f"({len(study['y_train']):,} training, {len(study['y_test']):,} test examples), "
+            f"sizes {study['sizes']}, {args.seeds} seed(s), "
+            f"{workers} job{'s' if workers > 1 else ''} at a time"
         )
-        self.save()
 
-    def save(self):
-        """Rewrite the results file with the records so far."""
-        from . import comparison
-
-        seconds = time.perf_counter() - self.started
-        document = {
-            **self.metadata,
-            "seconds": seconds,
-            "records": self.records,
-            "summary": comparison.summarize(self.records),
-        }
-        write_text_atomically(self.json_path, json.dumps(document, indent=1))
-
-    def write_summary(self, summary):
-        """Write the per-(estimator, size) summary as CSV."""
-        table = io.StringIO()
-        writer = csv.DictWriter(table, fieldnames=list(summary[0]))
-        writer.writeheader()
-        writer.writerows(summary)
-        write_text_atomically(self.csv_path, table.getvalue())
-
-
-def _time_left(seconds):
-    """The time left for a progress line: under 1 s, about 40 s, 3 min, 1 h 20 min."""
-    if seconds < 1:
-        return "under 1 s left"
-    if seconds < 90:
-        return f"about {seconds:.0f} s left"
-    minutes = round(seconds / 60)
-    duration = f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
-    return f"about {duration} left"
+    try:
+        with comparison.study_backend(args.backend, args.n_jobs, args.scheduler, report=print):
+            result = comparison.run_study(
+                {**study, "on_start": header}, output, workers=workers, on_result=_progress
+            )
+    except BaseException:
+        output.remove_unused_folders()
+        raise
+    if result.interrupted:
+        kept = f"the {len(result.records)} finished jobs are in {output.json_path}"
+        print(f"interrupted: {kept}; rerun with --resume to finish", file=sys.stderr)
+        return 130
+    for category, message, count in result.warnings:
+        print(f"warning{f' ({count} times)' if count > 1 else ''}: {category}: {message}")
+    summary = comparison.summarize(result.records)
+    output.write_summary(summary)
+    notes = [comparison.gamma_note(study["estimators"], study["X_train"])]
+    _print_summary(summary, notes, study["deterministic"])
+    figures, reason = output.write_figures(f"{args.dataset}: accuracy vs training-set size")
+    if reason:
+        print(f"No figures: {reason}")
+    print("Wrote " + ", ".join(str(p) for p in [output.json_path, output.csv_path, *figures]))
+    print(f"Finished in {time.perf_counter() - output.started:.1f} s.")
+    return 0
 
 
-def _workers(args):
-    """How many runs the study does at once: joblib's count for ``--n-jobs``, or the
-    local dask cluster's workers (an external scheduler's are unknown: one)."""
-    from joblib import effective_n_jobs
+def _progress(record, done, total, seconds_left):
+    """One line per finished job, with the time the study has left."""
+    left = "" if seconds_left is None else f", {comparison.time_left_text(seconds_left)}"
+    print(
+        f"  [{done}/{total}] {record['estimator']} N={record['size']:,} "
+        f"seed={record['seed']}: {record['accuracy_test']:.2%} test, "
+        f"fit {record['fit_seconds']:.1f} s{left}",
+        flush=True,
+    )
 
-    if args.backend == "dask" and args.scheduler is None:
-        return args.n_jobs or 2
-    return effective_n_jobs(args.n_jobs) if args.backend == "local" else 1
 
-
-def _print_summary(summary, gamma_note=None, deterministic=()):
+def _print_summary(summary, notes=(), deterministic=()):
     """The table (mean ± spread over seeds; single runs alone), notes and conclusions."""
-    from . import comparison
-
     print()
     print(
         f"{'estimator':20} {'N':>7} {'runs':>4} {'test accuracy':>22} {'fit s':>8} {'predict s':>9}"
@@ -412,217 +314,39 @@ def _print_summary(summary, gamma_note=None, deterministic=()):
             f"{' and '.join(single)}: deterministic, so run once per size; the network's "
             "rows give the mean ± standard deviation over its seeds."
         )
-    if gamma_note:
-        print(gamma_note)
+    for note in notes:
+        if note:
+            print(note)
     print()
     for sentence in comparison.conclusions(summary):
         print(sentence)
     print()
 
 
-def _gamma_note(estimators, X_train):
-    """One line on why SVC(gamma='auto') collapses at small N, when it ran."""
-    if "SVC(gamma='auto')" not in estimators:
-        return None
-    n_features = X_train.shape[1]
-    ratio = 1.0 / float(X_train.var())
-    return (
-        f"SVC(gamma='auto') takes γ = 1/{n_features} (1/n_features), {ratio:.0f} times "
-        "smaller than SVC()'s 1/(n_features·Var X) on these inputs: so wide a kernel, with "
-        "C = 1, underfits when N is small."
-    )
+# -- book ----------------------------------------------------------------------
 
 
-def _write_figures(records, output, dataset):
-    """Write the two figures; return the paths written (none without matplotlib)."""
-    from .plotting import plot_training_size_comparison
-
-    title = f"{dataset}: accuracy vs training-set size"
-    try:
-        for log, path in output.figure_paths.items():
-            plot_training_size_comparison(records, path, log=log, title=title)
-    except ImportError as exc:  # matplotlib is imported when the first figure is drawn
-        print(f"No figures: {exc}")
-        return []
-    return list(output.figure_paths.values())
-
-
-def _check_backend(args):
-    """Refuse backend flags that cannot work, before any work or output."""
-    if args.backend == "local":
-        if args.scheduler is not None:
-            raise ValueError("--scheduler needs --backend dask.")
-        return
-    try:
-        import dask.distributed  # noqa: F401
-    except ImportError:
-        raise ValueError(
-            '--backend dask needs dask.distributed: pip install "sknielsen[distributed]".'
-        ) from None
-
-
-@contextlib.contextmanager
-def _backend(args):
-    """joblib's backend for the study: the default, or a dask cluster's (see _check_backend)."""
-    if args.backend == "local":
-        yield
-        return
-    import joblib
-    from dask.distributed import Client, LocalCluster
-
-    if args.scheduler is None:
-        cluster = LocalCluster(
-            n_workers=args.n_jobs or 2, threads_per_worker=1, dashboard_address=None
-        )
-        print(f"Started a local dask cluster of {len(cluster.workers)} workers.")
-    else:
-        cluster = None
-    with Client(args.scheduler or cluster) as client:
-        print(f"Running the jobs on the dask cluster at {client.scheduler.address}.")
-        with joblib.parallel_backend("dask"):
-            yield
-    if cluster is not None:
-        cluster.close()
-
-
-def _run_study(output, study):
-    """Run the comparison; on Ctrl-C keep the finished jobs and return None.
-
-    Warnings raised during the jobs (scikit-learn's convergence warnings,
-    say) are collected and summarized once at the end, not interleaved with
-    the progress lines.
-    """
-    from . import comparison
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        # The study turns Ctrl-C into this warning; here it ends the command.
-        warnings.simplefilter("error", comparison.ComparisonInterrupted)
-        # The network's own note that Ctrl-C cut its training short says nothing more.
-        warnings.filterwarnings("ignore", "Training interrupted", UserWarning)
-        try:
-            records = comparison.training_size_comparison(**study, on_result=output.add)
-        except comparison.ComparisonInterrupted:
-            output.save()
-            kept = f"the {len(output.records)} finished jobs are in {output.json_path}"
-            print(f"interrupted: {kept}; rerun with --resume to finish", file=sys.stderr)
-            return None
-    _summarize_warnings(caught)
-    return records
-
-
-def _summarize_warnings(caught):
-    """Print each distinct warning once, with how often it came."""
-    counts = {}
-    for warning in caught:
-        first_line = str(warning.message).splitlines()[0] if str(warning.message) else ""
-        key = (warning.category.__name__, first_line)
-        counts[key] = counts.get(key, 0) + 1
-    for (category, message), count in counts.items():
-        times = f" ({count} times)" if count > 1 else ""
-        print(f"warning{times}: {category}: {message}")
-
-
-def _compare(args):
-    _check_backend(args)
-    output = _StudyOutput(Path(args.out))
-    try:
-        return _run_comparison(args, output)
-    except BaseException:
-        output.remove_unused_folders()  # a refused study leaves no empty --out behind
-        raise
-
-
-def _check_networks(estimators, n_features, n_classes):
-    """Refuse, before the header, networks too large for memory or with bad parameters."""
-    for estimator in estimators.values():
-        if isinstance(estimator, NielsenMLPClassifier):
-            _check_network_fits_in_memory(
-                [n_features, *estimator.hidden_layer_sizes, n_classes], estimator.dtype
-            )
-            check_params(estimator, n_features=n_features, n_outputs=n_classes)
-
-
-def _study_metadata(args, sizes, estimators):
-    """What the results file says of the study that wrote it."""
-    argv = sys.argv[1:] if args.argv is None else args.argv
-    return {
-        "command": "python -m sknielsen " + " ".join(argv),
-        "dataset": args.dataset,
-        "sizes": sizes,
-        "seeds": list(range(args.seeds)),
-        "subset": args.subset,
-        "scale_rule": not args.no_scale_rule,
-        "estimators": {name: repr(est) for name, est in estimators.items()},
-    }
-
-
-def _run_comparison(args, output):
-    from . import comparison
-
-    X_train, y_train, X_test, y_test, eval_sets = _comparison_data(args)
-    sizes = args.train_sizes or (DIGITS_SIZES if args.dataset == "digits" else BOOK_SIZES)
-    estimators = _comparison_estimators(args.estimators, args, len(y_train))
-    # Refused here, before the header, rather than by the study after it.
-    sizes, _ = comparison.check_plan(y_train, sizes, range(args.seeds), args.subset)
-    _check_networks(estimators, X_train.shape[1], len(set(y_train.tolist())))
-    previous = output.read_previous() if args.resume else []
-    output.records = list(previous)
-    output.metadata = _study_metadata(args, sizes, estimators)
-
-    def header(done, total):
-        # Printed once the study has accepted its arguments and earlier records.
-        if args.resume:
-            print(f"Resuming: {len(previous)} finished jobs read from {output.json_path}")
-        print(
-            f"Comparing {', '.join(estimators)} on {args.dataset} "
-            f"({len(y_train):,} training, {len(y_test):,} test examples), sizes {sizes}, "
-            f"{args.seeds} seed(s), n_jobs={args.n_jobs}"
-        )
-
-    study = {
-        "estimators": estimators,
-        "X_train": X_train,
-        "y_train": y_train,
-        "X_test": X_test,
-        "y_test": y_test,
-        "sizes": sizes,
-        "seeds": range(args.seeds),
-        "subset": args.subset,
-        "scale_rule": not args.no_scale_rule,
-        "eval_sets": eval_sets,
-        "n_jobs": args.n_jobs,
-        "previous": previous,
-        "deterministic": [name for name in estimators if name.startswith("SVC")],
-        "on_start": header,
-    }
-    output.plan = comparison.planned_runs(
-        estimators, sizes, study["seeds"], subset=args.subset, deterministic=study["deterministic"]
-    )
-    output.n_jobs = _workers(args)
-    with _backend(args):
-        records = _run_study(output, study)
-    if records is None:
-        return 130
-    output.records = records
-    output.save()
-    summary = comparison.summarize(records)
-    output.write_summary(summary)
-    _print_summary(summary, _gamma_note(estimators, X_train), study["deterministic"])
-    written = [output.json_path, output.csv_path, *_write_figures(records, output, args.dataset)]
-    print("Wrote " + ", ".join(str(p) for p in written))
-    print(f"Finished in {time.perf_counter() - output.started:.1f} s.")
+def _book_list(args):
+    for name, record in book.RECORDS.items():
+        print(f"{name:26} fig/{record.script:25} {record.description}")
     return 0
 
 
-def _list_plugins(args):
-    for kind in plugins.kinds():
-        print(f"{kind}:")
-        for name in plugins.available(kind):
-            params = plugins.get(kind, name).get_params()
-            shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
-            print(f"  {name}" + (f"({shown})" if shown else ""))
-    return 0
+def _book_replay(args):
+    if args.plot:  # refused before the replay, not after it
+        check_outputs(args.plot)
+        plotting.check_figure_path(args.plot)
+    result = book.replay(args.name, args.data_dir, epochs=args.epochs, download=args.download)
+    for line in result.lines():
+        print(line)
+    print(result.summary())
+    if args.plot:
+        book.plot_replay(result, args.plot)
+        print(f"Wrote {args.plot}")
+    return 0 if result.agrees else 1
+
+
+# -- parsing -------------------------------------------------------------------
 
 
 class UsageError(Exception):
@@ -634,6 +358,32 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Each flag's default, once: not when its help already says it, nor when there is none.
+
+    Text defaults are quoted and lists shown as they are typed:
+    ``(default: 'sgd')``, ``(default: training_cost validation_accuracy)``.
+    """
+
+    def _get_help_string(self, action):
+        if hasattr(action, "help_string"):  # decided from the action as declared
+            return action.help_string
+        text = action.help or ""
+        unset = action.default is None or action.default is False
+        if unset or action.default is argparse.SUPPRESS or not action.option_strings:
+            return text
+        return text if "default" in text.lower() else text + " (default: %(default)s)"
+
+    def _expand_help(self, action):
+        shown = copy.copy(action)
+        shown.help_string = self._get_help_string(action)
+        if isinstance(action.default, list):
+            shown.default = " ".join(map(str, action.default))
+        elif isinstance(action.default, str):
+            shown.default = repr(action.default)
+        return super()._expand_help(shown)
 
 
 def _path(text):
@@ -679,27 +429,18 @@ def _n_jobs(text):
     return value
 
 
-#: Copies of the parameters a fit holds at least: the weights, their gradient
-#: and the snapshots of the last and the best epoch kept for rolling back.
-_PARAMETER_COPIES = 4
+#: What ``--dataset`` reads besides the built-in names.
+DATA_FILES = (".csv", ".npz")
 
 
-def _check_network_fits_in_memory(sizes, dtype):
-    """Refuse, before any output, a network whose training cannot fit in the machine's memory."""
-    import numpy as np
-
-    n_params = parameter_count(sizes)
-    needed = _PARAMETER_COPIES * n_params * np.dtype(dtype).itemsize
-    try:
-        available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):  # not a POSIX system
-        return
-    if needed > available:
-        raise MemoryError(
-            f"training the network's {n_params:,} parameters needs at least "
-            f"{needed / 2**30:,.1f} GiB ({_PARAMETER_COPIES} copies of them), more than this "
-            f"machine's {available / 2**30:,.1f} GiB"
-        )
+def _dataset(text):
+    """A built-in data set's name, or a CSV or ``.npz`` file of the user's."""
+    if text in datasets.DATASETS or Path(text).suffix.lower() in DATA_FILES:
+        return text
+    raise argparse.ArgumentTypeError(
+        f"invalid choice: {text!r} (choose from {', '.join(datasets.DATASETS)}, or a "
+        f"{' or '.join(DATA_FILES)} file)"
+    )
 
 
 class _Deprecated(argparse.Action):
@@ -717,15 +458,27 @@ class _Deprecated(argparse.Action):
 def _command(commands, name, help_text):
     """A subcommand whose --help shows every flag's default."""
     return commands.add_parser(
-        name,
-        help=help_text,
-        description=help_text,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        name, help=help_text, description=help_text, formatter_class=_HelpFormatter
     )
 
 
-def _data_flags(command):
-    command.add_argument("--dataset", choices=DATASETS, default="digits", help="the data set")
+def _data_flags(command, *, files=True):
+    command.add_argument(
+        "--dataset",
+        type=_dataset if files else None,
+        choices=None if files else datasets.DATASETS,
+        default="digits",
+        help="the data set: "
+        + ", ".join(datasets.DATASETS)
+        + (", or a .csv or .npz file of yours (see --label)" if files else ""),
+    )
+    if files:
+        command.add_argument(
+            "--label",
+            metavar="COLUMN",
+            default=None,
+            help="the label column of a .csv --dataset (the array of a .npz; default: y)",
+        )
     command.add_argument(
         "--data-dir",
         default=None,
@@ -775,9 +528,19 @@ def _train_flags(train):
         ("--optimizer", "sgd", "optimizer plugin"),
     ]:
         train.add_argument(flag, default=default, help=text)
+    _train_number_flags(train)
+    _train_output_flags(train)
+
+
+def _train_number_flags(train):
     for flag, kind, default, text in [
         ("--lmbda", float, 0.0, "regularization parameter λ (the book's λ/n scaling)"),
-        ("--mu", float, None, "momentum coefficient of --optimizer momentum or nesterov"),
+        (
+            "--mu",
+            float,
+            None,
+            "momentum coefficient of --optimizer momentum or nesterov (default: theirs, 0.9)",
+        ),
         ("--eta", float, 0.5, "learning rate η"),
         ("--mini-batch-size", int, 10, "samples per gradient step"),
         ("--epochs", int, 30, "passes over the training data (the most, when stopping early)"),
@@ -786,12 +549,12 @@ def _train_flags(train):
             "--early-stopping",
             int,
             None,
-            "stop after N epochs without a better validation accuracy, keeping the best weights",
+            "stop after N epochs without a better validation accuracy, keeping the best "
+            "weights (default: train every epoch)",
         ),
         ("--random-state", int, 0, "seed of the weights, the shuffling and dropout"),
     ]:
         train.add_argument(flag, type=kind, default=default, help=text)
-    _train_output_flags(train)
 
 
 def _train_output_flags(train):
@@ -829,7 +592,7 @@ def _train_output_flags(train):
 
 
 def _compare_flags(compare):
-    _data_flags(compare)
+    _data_flags(compare, files=False)
     sizes = compare.add_mutually_exclusive_group()
     sizes.add_argument(
         "--train-sizes",
@@ -837,8 +600,8 @@ def _compare_flags(compare):
         nargs="+",
         metavar="N",
         dest="train_sizes",
-        help="training-set sizes to compare at (default: the book's, or "
-        f"{DIGITS_SIZES} on the digits)",
+        help="training-set sizes to compare at (default: the book's "
+        f"{comparison.BOOK_SIZES}, or {comparison.DIGITS_SIZES} on the digits)",
     )
     sizes.add_argument(
         "--sizes",
@@ -853,8 +616,16 @@ def _compare_flags(compare):
     compare.add_argument(
         "--seeds", type=_seed_count, default=3, help="number of seeds (0, 1, ...) of the network"
     )
+    _compare_run_flags(compare)
+    _compare_study_flags(compare)
+
+
+def _compare_run_flags(compare):
     compare.add_argument(
-        "--n-jobs", type=_n_jobs, default=None, help="jobs run in parallel (-1: every CPU)"
+        "--n-jobs",
+        type=_n_jobs,
+        default=None,
+        help="jobs run in parallel (-1: every CPU; by default one at a time)",
     )
     compare.add_argument(
         "--backend",
@@ -867,9 +638,22 @@ def _compare_flags(compare):
         "--scheduler",
         metavar="ADDRESS",
         default=None,
-        help="address of the dask scheduler; none starts a local cluster "
-        "of --n-jobs workers (2 by default)",
+        help="address of the dask scheduler; without one, a local cluster "
+        "of --n-jobs workers (2 by default) is started",
     )
+    compare.add_argument(
+        "--out",
+        type=_path,
+        default="comparison-results",
+        metavar="DIR",
+        help="folder for the JSON, CSV and figures",
+    )
+    compare.add_argument(
+        "--resume", action="store_true", help="skip the jobs already in DIR/comparison.json"
+    )
+
+
+def _compare_study_flags(compare):
     compare.add_argument(
         "--subset",
         choices=["first", "random", "stratified"],
@@ -880,7 +664,7 @@ def _compare_flags(compare):
     compare.add_argument(
         "--estimators",
         nargs="+",
-        choices=["network", "svc-auto", "svc", "mlp"],
+        choices=list(comparison.ESTIMATOR_LABELS),
         default=["network", "svc-auto", "svc"],
         help="what to compare",
     )
@@ -900,24 +684,49 @@ def _compare_flags(compare):
         action="store_true",
         help="keep epochs and lmbda fixed instead of the book's scaling",
     )
-    compare.add_argument(
-        "--out",
-        type=_path,
-        default="comparison-results",
-        metavar="DIR",
-        help="folder for the JSON, CSV and figures",
-    )
-    compare.add_argument(
-        "--resume", action="store_true", help="skip the jobs already in DIR/comparison.json"
-    )
 
 
-def _parser():
+def _book_commands(commands):
+    parser = _command(commands, "book", "replay the book's recorded chapter 3 runs")
+    actions = parser.add_subparsers(dest="book_command", required=True)
+    _command(actions, "list", "the records that can be replayed").set_defaults(func=_book_list)
+    replaying = _command(actions, "replay", "replay a record, epoch by epoch beside it")
+    replaying.add_argument("name", metavar="NAME", help="a record, as `book list` shows")
+    replaying.add_argument("--data-dir", default=None, help="folder of the MNIST IDX files")
+    replaying.add_argument(
+        "--download",
+        action="store_true",
+        help="fetch MNIST into the data folder when its files are missing",
+    )
+    replaying.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="stop after this many epochs in all, for a quick check (default: every epoch)",
+    )
+    replaying.add_argument("--plot", metavar="PATH", help="draw the replay over the record")
+    replaying.set_defaults(func=_book_replay)
+
+
+def _predict_command(commands):
+    predict = _command(commands, "predict", "labels of the rows of a .npy, .npz or .csv file")
+    predict.add_argument("model", metavar="MODEL", help="a file written by --save")
+    predict.add_argument(
+        "file", metavar="FILE", help="one sample per row: .npy, .npz (array X) or .csv"
+    )
+    predict.add_argument(
+        "--label", metavar="COLUMN", default=None, help="a column of a .csv file to leave out"
+    )
+    predict.add_argument("--out", type=_path, metavar="PATH.npy", help="write the labels here")
+    predict.set_defaults(func=_predict)
+
+
+def _parser(prog="python -m sknielsen"):
     parser = _Parser(
-        prog="python -m sknielsen",
+        prog=prog,
         description="Nielsen's neural networks, as a scikit-learn classifier. With no "
         "subcommand, runs 'compare' on scikit-learn's digits (the book's "
-        "network-versus-SVM figure).",
+        "network-versus-SVM figure); flags without a subcommand are compare's.",
     )
     parser.add_argument("--version", action="version", version=f"sknielsen {__version__}")
     commands = parser.add_subparsers(dest="command")
@@ -927,40 +736,48 @@ def _parser():
     evaluate.add_argument("model", metavar="MODEL", help="a file written by --save")
     _data_flags(evaluate)
     evaluate.set_defaults(func=_evaluate)
-    predict = _command(commands, "predict", "labels of the rows of a .npy file")
-    predict.add_argument("model", metavar="MODEL", help="a file written by --save")
-    predict.add_argument("file", metavar="FILE.npy", help="one sample per row")
-    predict.add_argument("--out", type=_path, metavar="PATH.npy", help="write the labels here")
-    predict.set_defaults(func=_predict)
+    _predict_command(commands)
     compare = _command(
         commands, "compare", "network vs SVM as the training set grows (the book's figure)"
     )
     _compare_flags(compare)
     compare.set_defaults(func=_compare)
     _command(commands, "plugins", "list every registered plugin").set_defaults(func=_list_plugins)
-    add_book_command(commands)
+    _book_commands(commands)
     return parser
 
 
-def _parse(argv):
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command is None:  # the main command: the book's comparison on digits
-        args = parser.parse_args(["compare", *(argv or [])])
+#: Top-level arguments that are not compare's flags.
+_TOP_LEVEL = ("-h", "--help", "--version")
+
+
+def _parse(argv, prog="python -m sknielsen"):
+    """The parsed command line; flags without a subcommand are the default ``compare``'s."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in _TOP_LEVEL):
+        argv = ["compare", *argv]
+    args = _parser(prog).parse_args(argv)
     args.argv = argv
     return args
 
 
-def main(argv=None):
+def main(argv=None, prog="python -m sknielsen"):
     """Run the command line; return the exit code.
 
     A user error (a bad flag or value, a file that cannot be read or
     written, a data set not found, ...) prints one line on stderr and
     returns 2; Ctrl-C returns 130; a reader that closes the output early
     (``| head``) ends it quietly with 141.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments; default ``sys.argv[1:]``.
+    prog : str, default='python -m sknielsen'
+        How usage and errors name the command.
     """
     try:
-        args = _parse(argv)
+        args = _parse(argv, prog)
         return args.func(args)
     except BrokenPipeError:
         # The reader stopped (``| head``): end quietly, as Unix tools do. Python's
@@ -980,8 +797,10 @@ def main(argv=None):
 
 
 def run():
-    """Entry point of the ``sknielsen`` console script."""
-    sys.exit(main())
+    """Entry point of the ``sknielsen`` console script and of ``python -m sknielsen``."""
+    name = os.path.basename(sys.argv[0])
+    # The console script is named as it was typed; `python -m` runs this file.
+    sys.exit(main(prog=name if name and not name.endswith(".py") else "python -m sknielsen"))
 
 
 if __name__ == "__main__":

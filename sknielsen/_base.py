@@ -9,7 +9,9 @@ and :meth:`set_fitted_state`. The subclasses define how targets are
 encoded and outputs read.
 """
 
+import copy
 import numbers
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -23,6 +25,7 @@ from . import plugins
 from ._core.sparse import canonical_csr
 from ._core.warn import warn
 from ._doclink import DocumentationLink
+from .callbacks import Callback
 from .engine._network import feedforward
 from .io._format import write_model
 from .io._rules import ModelFileError
@@ -33,12 +36,26 @@ from .training._config import (
     TRAINING_PLUGIN_PARAMETERS,
     EstimatorKind,
     check_continuable,
+    named_callbacks,
     resolve,
     resolve_plugin,
+    unknown_parameters_message,
 )
+from .training._diagnostics import input_scale, warn_if_rescaled
 from .training._loop import TrainingData
 from .training._run import RunInputs, callback_specification, generator, run, state_after
 from .training._state import FittedState
+from .training._summary import summaries
+
+#: What the scale warnings advise, for validation data and for rows to predict.
+_ROUTE_X_VAL = (
+    "Transform X_val as X was transformed: in a Pipeline, route it with "
+    "set_fit_request(X_val=True, y_val=True) and Pipeline(..., transform_input=['X_val'])."
+)
+_TRANSFORM_ROWS = (
+    "The predictions are probably wrong: transform the rows as the training data were "
+    "(a Pipeline does it for you)."
+)
 
 
 def _plugin_constraint(base):
@@ -91,6 +108,14 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         "engine": [StrOptions({"auto", "numpy", "numba"})],
     }
 
+    def __new__(cls, *args, **kwargs):
+        # Before __init__, whose own TypeError would say only "unexpected keyword".
+        unknown = [name for name in kwargs if name not in cls._get_param_names()]
+        if unknown:
+            known = cls._get_param_names()
+            raise TypeError(unknown_parameters_message(cls.__name__, unknown, known))
+        return super().__new__(cls)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # Mini-batch optimizers densify one mini-batch at a time; full-batch ones refuse sparse X.
@@ -113,20 +138,43 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
     def _resolve(self):
         return check_params(self)
 
+    def get_params(self, deep=True):
+        """Get the parameters of this estimator.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the plugins' hyper-parameters (``optimizer__mu``)
+            and each callback by name with its parameters
+            (``callbacks__stop``, ``callbacks__stop__patience``; see
+            :meth:`set_params`).
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=deep)
+        return {**params, **_callback_params(self.callbacks)} if deep else params
+
     def set_params(self, **params):
         """Set the parameters of this estimator.
 
         Nested plugin hyper-parameters work with a plugin given by name:
         ``set_params(optimizer="momentum", optimizer__mu=0.5)`` first turns
         ``"momentum"`` into a ``Momentum()`` instance, then sets its ``mu``.
-        A callback's parameters are reached by its position in ``callbacks``
-        or, when it is the only one of its class, by its class name:
-        ``callbacks__0__patience`` or ``callbacks__EarlyStopping__patience``.
+        Callbacks are reached by name: the name given with one
+        (``callbacks=[("stop", EarlyStopping())]``), else its class's
+        (``EarlyStopping``; ``StepDecay_1``, ``StepDecay_2`` when several
+        share one). ``callbacks__stop__patience=5`` sets a parameter of the
+        callback, in place, as scikit-learn sets those of a pipeline's
+        steps; ``callbacks__stop=EarlyStopping(...)`` replaces it.
 
         Parameters
         ----------
         **params : dict
-            Estimator parameters, and ``<plugin>__<hyper-parameter>`` names.
+            Estimator parameters, ``<plugin>__<hyper-parameter>`` and
+            ``callbacks__<name>[__<parameter>]`` names.
 
         Returns
         -------
@@ -137,34 +185,18 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         ------
         InvalidParameterError
             For nested names under a parameter that holds no plugin
-            (``augment__max_degrees`` with ``augment=None``, say), and
-            ``callbacks__...`` names that reach no callback's parameter.
+            (``augment__max_degrees`` with ``augment=None``, say), or under
+            a callback name that none has.
         """
-        params = dict(params)
-        nested_callbacks = {k: params.pop(k) for k in list(params) if k.startswith("callbacks__")}
-        callbacks = params.get("callbacks", getattr(self, "callbacks", None))
-        # All found before anything is set: a refused call changes nothing.
-        targets = _callback_targets(callbacks, nested_callbacks, type(self).__name__)
-        self._set_plugin_params(params)
-        for callback, values in targets:
-            callback.set_params(**values)
-        return self
-
-    def _set_plugin_params(self, params):
-        """scikit-learn's ``set_params``, with plugins given by name turned into instances."""
-        nested = {key.partition("__")[0] for key in params if "__" in key}
-        for key in nested & (PLUGIN_PARAMETERS.keys() | TRAINING_PLUGIN_PARAMETERS.keys()):
-            value = params.get(key, getattr(self, key))
-            if isinstance(value, str):
-                value = params[key] = resolve_plugin(key, value, type(self).__name__)
-            if not hasattr(value, "set_params"):
-                keys = sorted(k for k in params if k.startswith(key + "__"))
-                raise InvalidParameterError(
-                    f"Cannot set {', '.join(keys)}: the {key!r} parameter of "
-                    f"{type(self).__name__} is {value!r}, which has no hyper-parameters. Set "
-                    f"{key!r} to a plugin, by name or as an instance, in the same call "
-                    f"(set_params({key}=..., {keys[0]}=...))."
-                )
+        owner, known = type(self).__name__, self._get_param_names()
+        unknown = [key for key in params if key.partition("__")[0] not in known]
+        if unknown:  # a ValueError, as scikit-learn's own set_params raises
+            raise InvalidParameterError(unknown_parameters_message(owner, unknown, known))
+        by_name = {key: params.pop(key) for key in list(params) if key.startswith("callbacks__")}
+        _plugins_for_nested_names(self, params)
+        if by_name:
+            callbacks = params.get("callbacks", self.callbacks)
+            params["callbacks"] = _set_callbacks(callbacks, by_name, owner)
         return super().set_params(**params)
 
     @property
@@ -198,6 +230,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             targets=self._capture_targets(),
             n_features_in=int(self.n_features_in_),
             feature_names_in=getattr(self, "feature_names_in_", None),
+            input_scale=getattr(self, "_input_scale", None),
         )
 
     def set_fitted_state(self, state):
@@ -228,7 +261,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         config = self._resolve()
         check_continuable(config, state)
         self._check_outputs(config.plugins, state.targets)
-        self._adopt(state)
+        self._adopt(state, config)
         return self
 
     @classmethod
@@ -249,8 +282,13 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         """
         return cls(**params).set_fitted_state(state)
 
-    def _adopt(self, state):
-        """Set the fitted attributes from a state already known to fit."""
+    def _adopt(self, state, config, kept_epoch=None):
+        """Set the fitted attributes from a state already known to fit.
+
+        ``kept_epoch`` is the epoch whose weights a callback kept in the run
+        that made ``state``; None when no callback kept one, or when the
+        state comes from elsewhere (a file): the history then tells.
+        """
         self.coefs_, self.intercepts_ = list(state.coefs), list(state.intercepts)
         for name, plugin in state.plugins.items():
             setattr(self, name + "_", plugin)
@@ -264,25 +302,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.n_iter_, self.t_ = state.n_iter, state.samples_seen
-        self._set_summaries()
-
-    def _set_summaries(self):
-        """The attributes scikit-learn's MLP users look for, derived from the state."""
-        self.n_outputs_ = self.coefs_[-1].shape[1]
-        self.n_layers_ = len(self.coefs_) + 1
-        self.out_activation_ = self.output_activation_.name
-        self.eta_ = self._optimizer_state["eta"]
-        self.loss_curve_ = list(self.history_["loss"])
-        self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
-        scores = self.history_["validation_accuracy"]
-        self.validation_scores_ = list(scores) if scores else None
-        self.best_validation_score_ = max(scores) if scores else None
-        if scores:
-            self.best_epoch_ = int(np.argmax(scores)) + 1
-        elif self.loss_curve_:
-            self.best_epoch_ = int(np.argmin(self.loss_curve_)) + 1
-        else:
-            self.best_epoch_ = None
+        self._input_scale = state.input_scale
+        # What scikit-learn's MLP users look for (loss_curve_, best_epoch_, ...).
+        for name, value in summaries(state, config, kept_epoch).items():
+            setattr(self, name, value)
 
     # -- fitting ------------------------------------------------------------
 
@@ -356,6 +379,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             check_continuable(config, previous)
         data, targets = self._training_data(request, previous, config)
         self._check_outputs(config.plugins, targets)
+        # What predict compares new rows with: the first fit's, or this data's when unknown.
+        scale = (previous and previous.input_scale) or input_scale(data.X)
         rng = generator(previous, self.random_state)
         data, validation = self._validation_data(request, data, targets, rng, config)
         inputs = RunInputs(
@@ -367,9 +392,11 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             config,
             inputs,
             reused_callbacks=self.callbacks_ if reuse else None,
-            saver=lambda path, state: write_model(path, self, self._completed(state, targets)),
+            saver=lambda path, state: _checkpoint(
+                self, path, self._completed(state, targets, scale)
+            ),
         )
-        state = self._completed(state_after(result.trainer, rng, config, inputs), targets)
+        state = self._completed(state_after(result.trainer, rng, config, inputs), targets, scale)
         method = "partial_fit" if request.incremental else "fit"
         if not _keepable(state, config, previous, f"{type(self).__name__}.{method}"):
             return self
@@ -377,13 +404,17 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         if config.monitor_every is not None and validation is not None:
             self.history_every_ = result.history_every
         self.engine_ = result.engine
-        self._adopt(state)
+        kept = result.trainer.kept_epoch if result.trainer.kept_best else None
+        self._adopt(state, config, kept_epoch=kept)
         return self
 
-    def _completed(self, state, targets):
-        """A run's state with this estimator's label encoding and feature names."""
+    def _completed(self, state, targets, scale):
+        """A run's state with this estimator's label encoding, feature names and input scale."""
         return replace(
-            state, targets=targets, feature_names_in=getattr(self, "feature_names_in_", None)
+            state,
+            targets=targets,
+            feature_names_in=getattr(self, "feature_names_in_", None),
+            input_scale=scale,
         )
 
     def _training_data(self, request, previous, config):
@@ -437,6 +468,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             Y_val = self._encode(request.y_val, targets)
             if X_val.shape[0] != len(Y_val):
                 raise ValueError(f"X_val has {X_val.shape[0]} samples but y_val has {len(Y_val)}.")
+            warn_if_rescaled(input_scale(data.X), X_val, "X_val", "X", _ROUTE_X_VAL)
             return data, (X_val, Y_val)
         if not request.incremental and config.needs_validation:
             return self._validation_split(data, targets, rng, config.validation_fraction)
@@ -461,6 +493,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         dtype = self.coefs_[0].dtype
         # Sparse rows go through the first layer as sparse @ dense, never densified.
         X = validate_data(self, canonical_csr(X), reset=False, dtype=dtype, accept_sparse="csr")
+        # Known for a model fitted in this process (or pickled), not for one loaded from JSON.
+        warn_if_rescaled(
+            getattr(self, "_input_scale", None), X, "X", "the training data", _TRANSFORM_ROWS
+        )
         n_layers = len(self.coefs_)
         activations = [self.activation_] * (n_layers - 1) + [self.output_activation_]
         return feedforward(X, self.coefs_, self.intercepts_, activations)
@@ -511,6 +547,101 @@ def _keepable(state, config, previous, caller):
     return False
 
 
+def _checkpoint(estimator, path, state):
+    """Write a checkpoint of ``state``, quietly about the callbacks a file leaves out.
+
+    That a model file holds only the built-in callbacks is said once, by
+    :func:`sknielsen.save`, and in the docs: the user of a Checkpoint did
+    nothing wrong, and would otherwise read it in the middle of every fit.
+    Callbacks' names are left out too: model files do not hold them yet.
+    """
+    if any(isinstance(item, tuple) for item in estimator.callbacks or ()):
+        estimator = copy.copy(estimator)
+        estimator.callbacks = [callback for _, callback in named_callbacks(estimator.callbacks)]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r"The callbacks .* are not saved", UserWarning)
+        write_model(path, estimator, state)
+
+
+def _plugins_for_nested_names(estimator, params):
+    """Turn plugin names that ``params`` set nested values under into instances, in place.
+
+    Raises
+    ------
+    InvalidParameterError
+        For nested names under a parameter that holds no plugin.
+    """
+    owner = type(estimator).__name__
+    nested = {key.partition("__")[0] for key in params if "__" in key}
+    for key in nested & (PLUGIN_PARAMETERS.keys() | TRAINING_PLUGIN_PARAMETERS.keys()):
+        value = params.get(key, getattr(estimator, key))
+        if isinstance(value, str):
+            value = params[key] = resolve_plugin(key, value, owner)
+        if not hasattr(value, "set_params"):
+            keys = sorted(k for k in params if k.startswith(key + "__"))
+            raise InvalidParameterError(
+                f"Cannot set {', '.join(keys)}: the {key!r} parameter of "
+                f"{owner} is {value!r}, which has no hyper-parameters. Set "
+                f"{key!r} to a plugin, by name or as an instance, in the same call "
+                f"(set_params({key}=..., {keys[0]}=...))."
+            )
+
+
+def _callback_params(callbacks):
+    """``callbacks__NAME`` and ``callbacks__NAME__param`` of each named callback.
+
+    Never raises: ``fit``, not ``get_params``, refuses a value that is not a
+    list of callbacks.
+    """
+    if not isinstance(callbacks, (list, tuple)):
+        return {}
+    params = {}
+    for name, callback in named_callbacks(callbacks):
+        if isinstance(callback, Callback):
+            params[f"callbacks__{name}"] = callback
+            for key, value in callback.get_params().items():
+                params[f"callbacks__{name}__{key}"] = value
+    return params
+
+
+def _set_callbacks(callbacks, by_name, owner):
+    """``callbacks`` with ``callbacks__NAME[__param]`` values applied (see ``set_params``).
+
+    A callback replaced by name gives a new list, so the caller's list is
+    never changed; parameters are set on the callbacks in place.
+    """
+    named = named_callbacks(callbacks if isinstance(callbacks, (list, tuple)) else None)
+    names = [name for name, _ in named]
+    changes = {}
+    for key, value in by_name.items():
+        name, _, param = key.removeprefix("callbacks__").partition("__")
+        if name not in names:
+            raise InvalidParameterError(_unknown_callback(key, name, names, owner))
+        changes.setdefault(name, {})[param] = value
+    items, replaced = list(callbacks), False
+    for name, values in changes.items():
+        index = names.index(name)
+        callback = values.pop("", named[index][1])
+        if callback is not named[index][1]:  # replaced: it keeps the name it was reached by
+            items[index] = (name, callback) if isinstance(items[index], tuple) else callback
+            replaced = True
+        if values:
+            callback.set_params(**values)
+    return items if replaced else callbacks
+
+
+def _unknown_callback(key, name, names, owner):
+    """The error for ``callbacks__NAME...`` when no callback has that name."""
+    message = f"Cannot set {key}: {owner} has no callback named {name!r}; "
+    if not names:
+        return message + "its callbacks parameter holds none."
+    message += f"its callbacks are named {', '.join(map(repr, names))}"
+    if name.isdigit() and int(name) < len(names):  # a position, as in a list
+        rest = key.removeprefix(f"callbacks__{name}")
+        return message + f" (by name, not position: callbacks__{names[int(name)]}{rest})."
+    return message + ". Name one yourself: callbacks=[('stop', EarlyStopping(...))]."
+
+
 def check_params(estimator, n_features=None, n_outputs=None):
     """Validate an estimator's parameters and plugins as ``fit`` would, without fitting.
 
@@ -525,8 +656,9 @@ def check_params(estimator, n_features=None, n_outputs=None):
         The estimator whose parameters to check.
     n_features, n_outputs : int, optional
         The network's input and output widths. When both are given, the
-        optimizer also checks the network's size: Newton's method, for one,
-        refuses more than ``optimizer__max_params`` parameters.
+        optimizer also checks the network's size (Newton's method, for one,
+        refuses more than ``optimizer__max_params`` parameters), and so does
+        the machine's memory.
 
     Returns
     -------
@@ -538,6 +670,9 @@ def check_params(estimator, n_features=None, n_outputs=None):
     sklearn.utils._param_validation.InvalidParameterError
         A ``ValueError`` naming the parameter (``optimizer__mu`` for a
         plugin's) and what it must be.
+    MemoryError
+        With the widths: when training the network could not fit in this
+        machine's memory.
 
     Examples
     --------
@@ -552,43 +687,6 @@ def check_params(estimator, n_features=None, n_outputs=None):
     params = estimator.get_params(deep=False)
     kind = type(estimator)._kind()
     return resolve(params, kind, n_features=n_features, n_outputs=n_outputs)
-
-
-def _callback_targets(callbacks, nested, owner):
-    """``[(callback, {parameter: value})]`` that ``callbacks__<which>__<parameter>`` names reach.
-
-    ``which`` is a position in ``callbacks`` or the class name of one callback.
-
-    Raises
-    ------
-    InvalidParameterError
-        Naming the key and what it may be.
-    """
-    if not nested:
-        return []  # set_params checks nothing else: fit validates the values
-    callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else []
-    targets = {}
-    for key, value in nested.items():
-        which, _, parameter = key[len("callbacks__") :].partition("__")
-        by_name = [c for c in callbacks if type(c).__name__ == which]
-        if which.isdigit() and int(which) < len(callbacks):
-            callback = callbacks[int(which)]
-        elif len(by_name) == 1:
-            callback = by_name[0]
-        else:
-            names = [type(c).__name__ for c in callbacks]
-            raise InvalidParameterError(
-                f"Cannot set {key}: it names no callback of {owner}, whose callbacks are "
-                f"{names}. Write callbacks__<position>__<parameter> (callbacks__0__patience) "
-                "or, for the only callback of its class, callbacks__<class>__<parameter>."
-            )
-        if parameter not in callback._get_param_names():
-            raise InvalidParameterError(
-                f"Cannot set {key}: {type(callback).__name__} has no parameter {parameter!r}; "
-                f"its parameters are {callback._get_param_names()}."
-            )
-        targets.setdefault(id(callback), (callback, {}))[1][parameter] = value
-    return list(targets.values())
 
 
 @dataclass(frozen=True)

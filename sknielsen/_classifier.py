@@ -104,7 +104,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Seeds the initial weights, the shuffling, dropout and the validation
         split. Pass an int for reproducible results.
     verbose : int, default=0
-        1 prints one line per epoch with what was monitored, and on a
+        1 prints a table, one row per epoch: the loss, what was monitored,
+        η and the seconds, with a ``*`` on each new best value; and on a
         terminal a progress bar for the epoch in progress.
     warm_start : bool, default=False
         Whether ``fit`` continues from the current weights instead of new
@@ -172,15 +173,21 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Per epoch, the mean cost of the mini-batches' forward passes plus the
         penalty at the end of the epoch (full-batch optimizers: the cost
         after each iteration).
+    loss_ : float
+        The last value of ``loss_curve_``, as scikit-learn's MLP's ``loss_``.
     best_loss_ : float
         Smallest value of ``loss_curve_``.
     validation_scores_ : list of float or None
         Per-epoch validation accuracy, when there was validation data.
     best_validation_score_ : float or None
+        The validation accuracy at ``best_epoch_``, when there was
+        validation data.
     best_epoch_ : int or None
-        Epoch (from 1) of the best validation score, or of the smallest loss
-        without validation data. With early stopping the model holds its
-        weights.
+        The best epoch (from 1) by the quantity that early stopping or the
+        schedule watched (``EarlyStopping(monitor=...)``; otherwise the
+        validation accuracy, or the loss without validation data). When a
+        callback kept its best weights (``EarlyStopping(restore_best=True)``,
+        the default), the model holds this epoch's weights.
     history_ : dict of list
         Per-epoch ``loss``, ``training_cost``, ``training_accuracy``,
         ``validation_cost`` and ``validation_accuracy`` (empty lists for

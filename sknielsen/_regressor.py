@@ -106,6 +106,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         Name of the output activation.
     eta_ : float
         The current learning rate.
+    loss_ : float
+        The last epoch's loss, as scikit-learn's MLP gives it.
     loss_curve_ : list of float
         Per epoch, the mean cost of the mini-batches plus the penalty.
     best_loss_ : float
@@ -126,7 +128,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         The copies of the callbacks that the last fit used.
     cost_, activation_, output_activation_, initializer_, regularizer_, optimizer_ : Plugin
         The plugin instances used by the last fit.
-    engine_ : {'numpy', 'numba'}
+    engine_ : str
         The engine that ran the last fit.
 
     See Also

@@ -11,7 +11,7 @@ Every hook receives the ``trainer``, which callbacks read and steer:
 
 - ``trainer.epoch``: epochs completed, counting earlier fits of the same
   model (``warm_start``, ``partial_fit``); ``trainer.epochs_run`` counts this
-  run only.
+  run only, of at most ``trainer.epochs_to_run``.
 - ``trainer.history``: the per-epoch lists (``loss``, ``training_cost``,
   ``training_accuracy``, ``validation_cost``, ``validation_accuracy``).
 - ``trainer.network.weights`` and ``trainer.network.biases``: the current
@@ -668,43 +668,129 @@ class CSVLogger(Callback):
         write_text_atomically(self.path, text)
 
 
+#: How the printed table and the progress bar name the history's keys.
+SHORT_NAMES = {
+    "loss": "loss",
+    "training_cost": "train cost",
+    "training_accuracy": "train acc",
+    "validation_cost": "valid cost",
+    "validation_accuracy": "valid acc",
+}
+
+
+def _shown(key, value):
+    """A history value as the table shows it: accuracies in percent, the rest to 4 places."""
+    return f"{value:.2%}" if key.endswith("accuracy") else f"{value:.4f}"
+
+
+def _is_best(values, key):
+    """Whether the last of ``values`` is better than every earlier one (ties are not)."""
+    if len(values) < 2:
+        return False
+    if _minimizes(key, "auto"):
+        return values[-1] < min(values[:-1])
+    return values[-1] > max(values[:-1])
+
+
 class ProgressBar(Callback):
-    """A one-line bar for the epoch in progress, redrawn about 50 times an epoch.
+    """A progress line on a terminal: epoch k/N, samples, rate, time left and the last metrics.
+
+    Like tqdm's, the line is redrawn about 50 times an epoch::
+
+        epoch 3/30 [#########.....................] 12,000/50,000 41,210 samples/s,
+        0:33 left | loss 0.3170, valid acc 91.11%
+
+    (on one line). The time left is that of the whole run, at the current
+    epoch's rate; the metrics are the latest epoch's. With ``leave`` each
+    epoch's final line stays (one line per epoch remains); without it the
+    line is erased, for a table printed below it (``verbose=1``). Nothing is
+    drawn when the stream is not a terminal (a file, a pipe, a notebook's
+    captured output), where carriage returns would pile up.
 
     Parameters
     ----------
     stream : file-like or None, default=None
         Where to draw; None means ``sys.stdout`` at training time.
     width : int, default=30
-        At least 1.
+        Characters of the bar; at least 1.
+    leave : bool, default=True
+        Whether each epoch's final line stays.
     """
 
     _parameter_constraints = {
         "stream": [None, HasMethods(["write", "flush"])],
         "width": _AT_LEAST_ONE,
+        "leave": ["boolean"],
     }
 
-    def __init__(self, stream=None, width=30):
+    def __init__(self, stream=None, width=30, leave=True):
         self.stream = stream
         self.width = width
+        self.leave = leave
+
+    def on_train_begin(self, trainer):
+        stream = self.stream or sys.stdout
+        isatty = getattr(stream, "isatty", None)
+        self._out = stream if isatty is not None and isatty() else None
+        self._drawn = 0  # characters of the line on screen, 0 when none
 
     def on_epoch_begin(self, trainer):
-        self._next = 0
+        self._start, self._next = time.perf_counter(), 0
+        self._stepped = None  # when the last mini-batch ended: the rate leaves out monitoring
 
     def on_batch_end(self, trainer):
         done, total = trainer.samples_in_epoch, trainer.n_samples
-        if done >= self._next or done == total:
-            stream = self.stream or sys.stdout
-            filled = self.width * done // total
-            bar = "#" * filled + "." * (self.width - filled)
-            stream.write(f"\r  epoch {trainer.epoch + 1} [{bar}] {done}/{total}")
-            stream.flush()
+        if self._out is not None and (done >= self._next or done == total):
+            self._stepped = time.perf_counter()
+            self._draw(trainer, done)
             self._next = done + max(1, total // 50)
 
     def on_epoch_end(self, trainer):
-        stream = self.stream or sys.stdout
-        stream.write("\r" + " " * (self.width + 40) + "\r")
-        stream.flush()
+        if self._out is None:
+            return
+        self._draw(trainer, trainer.n_samples, ended=True)
+        self._end_line()
+
+    def on_train_end(self, trainer):
+        if self._out is not None and self._drawn:  # training ended within an epoch
+            self._end_line()
+
+    def _draw(self, trainer, done, ended=False):
+        total, epochs = trainer.n_samples, trainer.epochs_to_run
+        elapsed = (self._stepped or time.perf_counter()) - self._start
+        epoch = trainer.epochs_run + (0 if ended else 1)
+        filled = self.width * done // max(total, 1)
+        line = (
+            f"epoch {epoch}/{epochs} [{'#' * filled}{'.' * (self.width - filled)}] "
+            f"{done:,}/{total:,}"
+        )
+        if done and elapsed > 0:
+            rate = done / elapsed
+            left = (total - done + max(epochs - epoch, 0) * total) / rate
+            line += f" {rate:,.0f} samples/s, {_clock(left)} left"
+        metrics = [
+            f"{SHORT_NAMES.get(key, key)} {_shown(key, values[-1])}"
+            for key, values in trainer.history.items()
+            if values
+        ]
+        if metrics:
+            line += " | " + ", ".join(metrics)
+        self._out.write("\r" + line.ljust(self._drawn))
+        self._out.flush()
+        self._drawn = len(line)
+
+    def _end_line(self):
+        ending = "\n" if self.leave else "\r" + " " * self._drawn + "\r"
+        self._out.write(ending)
+        self._out.flush()
+        self._drawn = 0
+
+
+def _clock(seconds):
+    """Seconds as a clock, as tqdm shows them: 0:42, 12:05, 1:02:03."""
+    minutes, seconds = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 class Monitor(Callback):
@@ -756,38 +842,65 @@ class Monitor(Callback):
 
 
 class VerbosePrinter(Callback):
-    """Print one line per epoch with what was monitored, as the book's program does.
+    """Print a table of the training: a row per epoch, its loss and what was monitored.
+
+    The columns are the epoch, the loss (the mean cost of the epoch's
+    mini-batches, what is minimized), every monitored quantity recorded in
+    the first epoch, η and the epoch's seconds; a ``*`` marks a value that
+    is better than every earlier one in its column. At the end, a line says which
+    epoch's weights the model keeps, when a callback kept an earlier one.
 
     Parameters
     ----------
-    epochs : int, default=None
-        Epochs of the run, shown as "Epoch k/epochs".
+    epochs : int or None, default=None
+        Epochs of the run, shown as "k/epochs"; None shows the model's epoch
+        count alone (``partial_fit``).
     print_fn : callable, default=print
         What prints each line.
+    header : bool, default=True
+        Whether to print the column names before the first row.
     """
 
-    _parameter_constraints = {"epochs": [None, *_AT_LEAST_ONE], "print_fn": [callable]}
+    _parameter_constraints = {
+        "epochs": [None, *_AT_LEAST_ONE],
+        "print_fn": [callable],
+        "header": ["boolean"],
+    }
 
-    def __init__(self, epochs=None, print_fn=print):
+    def __init__(self, epochs=None, print_fn=print, header=True):
         self.epochs = epochs
         self.print_fn = print_fn
+        self.header = header
+
+    def on_train_begin(self, trainer):
+        self._keys = None
 
     def on_epoch_begin(self, trainer):
         self._start = time.perf_counter()
 
     def on_epoch_end(self, trainer):
         seconds = time.perf_counter() - self._start
-        parts = [f"Epoch {trainer.epochs_run}/{self.epochs}"]
-        for key in MONITORS:
-            values = trainer.history[key]
-            if values:
-                label, value = key.replace("_", " "), values[-1]
-                parts.append(
-                    f"{label} {value:.2%}" if key.endswith("accuracy") else f"{label} {value:.4f}"
-                )
-        parts.append(f"eta {trainer.eta:g}")
-        parts.append(f"{seconds:.2f}s")
-        self.print_fn(", ".join(parts))
+        history = trainer.history
+        if self._keys is None:  # the columns: what the first epoch recorded
+            self._keys = [key for key in HISTORY_KEYS if history[key]]
+            self._widths = [max(9, len(SHORT_NAMES[key])) for key in self._keys]
+            if self.header:
+                names = [SHORT_NAMES[k].rjust(w) + " " for k, w in zip(self._keys, self._widths)]
+                self.print_fn(f"{'epoch':>7} {' '.join(names)} {'eta':>9} {'time':>7}")
+        epoch = trainer.epoch if self.epochs is None else f"{trainer.epochs_run}/{self.epochs}"
+        cells = []
+        for key, width in zip(self._keys, self._widths):
+            values = history[key]
+            shown = _shown(key, values[-1]) if values else "-"
+            cells.append(shown.rjust(width) + ("*" if _is_best(values, key) else " "))
+        self.print_fn(f"{epoch!s:>7} {' '.join(cells)} {trainer.eta:>9g} {seconds:>6.2f}s")
+
+    def on_train_end(self, trainer):
+        if trainer.kept_best and trainer.kept_epoch != trainer.epoch:
+            self.print_fn(
+                f"The model holds the weights of epoch {trainer.kept_epoch}, the best one "
+                f"kept, not those of the last epoch ({trainer.epoch})."
+            )
 
 
 class MonitorEvery(Callback):

@@ -4,6 +4,7 @@ The public face of the private module ``sknielsen.studies._plotting``.
 """
 
 from .studies._plotting import (
+    check_figure_path,
     plot_eta_search,
     plot_history,
     plot_lmbda_search,
@@ -12,6 +13,7 @@ from .studies._plotting import (
 )
 
 __all__ = [
+    "check_figure_path",
     "plot_eta_search",
     "plot_history",
     "plot_lmbda_search",

@@ -1,10 +1,17 @@
-"""Helpers for using the estimators with scikit-learn's own tools."""
+"""Helpers for using the estimators with scikit-learn's own tools, and for writing files."""
 
 from . import plugins
 from ._base import check_params
+from ._core.files import check_outputs, write_atomically
 from ._core.sparse import canonical_csr
 
-__all__ = ["canonical_csr", "check_params", "expected_failed_checks"]
+__all__ = [
+    "canonical_csr",
+    "check_outputs",
+    "check_params",
+    "expected_failed_checks",
+    "write_atomically",
+]
 
 #: Mini-batches at least this large hold all of any data set of scikit-learn's checks.
 _FULL_BATCH_SIZE = 1000

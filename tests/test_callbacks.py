@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import warnings
 
 import numpy as np
@@ -139,8 +140,9 @@ def test_a_new_eta_parameter_takes_over_on_continuing(small_digits):
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 def test_save_load_partial_fit_is_bit_identical(optimizer, small_digits, tmp_path):
     X, _, y, _ = small_digits
+    eta = 0.005 if optimizer == "adam" else 0.05  # Adam's steps are about eta each
     net = NielsenMLPClassifier(
-        optimizer=optimizer, eta=0.05, dropout=0.2, epochs=3, random_state=0
+        optimizer=optimizer, eta=eta, dropout=0.2, epochs=3, random_state=0
     ).fit(X, y)
     sknielsen.save(net, tmp_path / "net.json")
     loaded = sknielsen.load(tmp_path / "net.json")
@@ -244,6 +246,37 @@ def test_fitted_attributes_are_always_filled(small_digits):
     assert net.best_validation_score_ == max(net.validation_scores_)
 
 
+@pytest.mark.parametrize(
+    "stopping",
+    [
+        EarlyStopping(monitor="validation_cost", patience=3),
+        EarlyStopping(patience=4, min_delta=0.02),
+        EarlyStopping(monitor="loss", patience=2),
+    ],
+    ids=["validation_cost", "min_delta", "loss"],
+)
+def test_best_epoch_is_the_watched_quantity_and_the_weights_kept(stopping, small_digits, tmp_path):
+    """best_epoch_ names the epoch early stopping kept; the score is the kept model's."""
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(epochs=25, eta=4.0, random_state=0, callbacks=[stopping])
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    watched = np.array(net.history_[stopping.monitor])
+    sign = -1 if stopping.monitor.endswith(("cost", "loss")) else 1
+    best, expected = -np.inf, None
+    for epoch, value in enumerate(sign * watched, start=1):
+        if value > best + stopping.min_delta:
+            best, expected = value, epoch
+    assert net.best_epoch_ == expected
+    assert net.best_validation_score_ == net.validation_scores_[expected - 1]
+    assert net.best_validation_score_ == net.score(X_val, y_val)  # the weights held
+    sknielsen.save(net, tmp_path / "net.json")
+    loaded = sknielsen.load(tmp_path / "net.json")
+    assert (loaded.best_epoch_, loaded.best_validation_score_) == (
+        net.best_epoch_,
+        net.best_validation_score_,
+    )
+
+
 def test_loss_curve_is_the_mean_cost_of_the_forward_passes(small_digits):
     """One full batch without shuffling: the epoch's loss is the cost at the start weights."""
     X, _, y, _ = small_digits
@@ -272,12 +305,70 @@ def test_callbacks_are_parameters_cloned_with_the_estimator(small_digits):
     assert "EarlyStopping(" in repr(net)
 
 
+def test_callbacks_are_set_and_searched_by_name(small_digits):
+    """skorch's names: given with the callback, else the class's, numbered when shared."""
+    from sklearn.model_selection import GridSearchCV
+
+    X, _, y, _ = small_digits
+    stop = EarlyStopping("loss", patience=5)
+    net = NielsenMLPClassifier(
+        epochs=6, random_state=0, callbacks=[("stop", stop), StepDecay(), StepDecay()]
+    )
+    params = net.get_params()
+    assert params["callbacks__stop"] is stop and params["callbacks__stop__patience"] == 5
+    assert params["callbacks__StepDecay_2__gamma"] == 0.5
+    net.set_params(callbacks__stop__patience=2, callbacks__StepDecay_2__gamma=0.1)
+    assert stop.patience == 2 and net.callbacks[2].gamma == 0.1  # in place, like a pipeline
+    given = net.callbacks
+    net.set_params(callbacks__stop=EarlyStopping("loss", patience=3))
+    assert net.callbacks[0][0] == "stop" and net.callbacks[0][1].patience == 3
+    assert given[0][1] is stop  # the list the user gave is not changed
+    search = GridSearchCV(net, {"callbacks__stop__patience": [1, 4]}, cv=2).fit(X, y)
+    assert search.best_estimator_.get_params()["callbacks__stop__patience"] in (1, 4)
+    assert clone(net).get_params()["callbacks__stop__patience"] == 3
+    unnamed = NielsenMLPClassifier(callbacks=[EarlyStopping()])
+    unnamed.set_params(callbacks__EarlyStopping__patience=7)
+    assert unnamed.callbacks[0].patience == 7
+
+
+def test_callback_names_that_cannot_be_used_are_refused(small_digits):
+    X, _, y, _ = small_digits
+    with pytest.raises(ValueError, match=r"by name, not position: callbacks__EarlyStopping__pat"):
+        NielsenMLPClassifier(callbacks=[EarlyStopping()]).set_params(callbacks__0__patience=5)
+    with pytest.raises(ValueError, match=r"no callback named 'stop'.*Name one yourself"):
+        NielsenMLPClassifier(callbacks=[StepDecay()]).set_params(callbacks__stop__gamma=0.1)
+    for callbacks in ([("a", StepDecay()), ("a", StepDecay())], [("a__b", StepDecay())]):
+        with pytest.raises(ValueError, match="distinct names without '__'"):
+            NielsenMLPClassifier(epochs=1, callbacks=callbacks).fit(X, y)
+
+
+def test_named_callbacks_train_and_checkpoint(small_digits, tmp_path):
+    X, X_val, y, y_val = small_digits
+    callbacks = [("stop", EarlyStopping(patience=2)), ("save", Checkpoint(tmp_path / "m.json"))]
+    net = NielsenMLPClassifier(epochs=30, eta=3.0, random_state=0, callbacks=callbacks)
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    assert net.n_iter_ < 30 and sknielsen.load(tmp_path / "m.json").n_iter_ == net.n_iter_
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AttributeError,
+    reason="the model file does not hold callback names yet (io/_format._callbacks_to_json)",
+)
+def test_a_model_with_named_callbacks_saves(small_digits, tmp_path):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=1, callbacks=[("decay", StepDecay())]).fit(X, y)
+    sknielsen.save(net, tmp_path / "net.json")
+    assert sknielsen.load(tmp_path / "net.json").callbacks == [("decay", StepDecay())]
+
+
 def test_early_stopping_on_any_history_key(small_digits):
     X, _, y, _ = small_digits
     net = NielsenMLPClassifier(
         epochs=200, eta=50.0, random_state=0, callbacks=[EarlyStopping(monitor="loss", patience=3)]
     )
-    net.fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="eta=50 is probably too large"):
+        net.fit(X, y)  # the loss rises, so that early stopping on it ends training
     assert net.n_iter_ < 200
     with pytest.raises(ValueError, match="Nothing was recorded under 'validation_cost'"):
         NielsenMLPClassifier(callbacks=[EarlyStopping("validation_cost")]).partial_fit(
@@ -293,6 +384,31 @@ def test_monitored_validation_key_gets_a_held_out_split(small_digits):
     net.fit(X, y)
     assert len(net.history_["validation_cost"]) == net.n_iter_
     assert net.history_["training_cost"] == [] and len(net.validation_scores_) == net.n_iter_
+
+
+def test_every_callback_sees_the_epoch_that_stopped_training(small_digits, tmp_path):
+    """Early stopping takes effect once every callback has seen the epoch, in any order."""
+    X, X_val, y, y_val = small_digits
+    for stop_first in (True, False):
+        folder = tmp_path / str(stop_first)
+        folder.mkdir()
+        stop = EarlyStopping(patience=2)
+        others = [CSVLogger(folder / "log.csv"), Checkpoint(folder / "e{epoch}.json"), Recorder()]
+        callbacks = [stop, *others] if stop_first else [*others, stop]
+        net = NielsenMLPClassifier(epochs=30, eta=3.0, random_state=0, callbacks=callbacks)
+        net.fit(X, y, X_val=X_val, y_val=y_val)
+        epochs = list(range(1, net.n_iter_ + 1))
+        assert net.n_iter_ < 30
+        rows = list(csv.DictReader((folder / "log.csv").read_text().splitlines()))
+        assert [int(row["epoch"]) for row in rows] == epochs
+        assert sorted(int(p.stem[1:]) for p in folder.glob("e*.json")) == epochs
+        recorder = net.callbacks_[3 if stop_first else 2]
+        assert recorder.epochs == epochs
+    # The shorthand runs first, and still every callback sees the last epoch.
+    log = tmp_path / "shorthand.csv"
+    net = NielsenMLPClassifier(epochs=30, eta=3.0, early_stopping=2, random_state=0)
+    net.set_params(callbacks=[CSVLogger(log)]).fit(X, y, X_val=X_val, y_val=y_val)
+    assert net.n_iter_ < 30 and len(log.read_text().splitlines()) == 1 + net.n_iter_
 
 
 def test_schedules_by_formula(small_digits):
@@ -345,7 +461,7 @@ def test_csv_logger_writes_a_row_per_epoch(small_digits, tmp_path):
     path = tmp_path / "log.csv"
     net = NielsenMLPClassifier(epochs=3, random_state=0, callbacks=[CSVLogger(path)])
     net.fit(X, y, X_val=X_val, y_val=y_val)
-    rows = list(csv.DictReader(path.open()))
+    rows = list(csv.DictReader(path.read_text().splitlines()))
     assert [int(r["epoch"]) for r in rows] == [1, 2, 3]
     assert [float(r["loss"]) for r in rows] == net.loss_curve_
     assert [float(r["validation_accuracy"]) for r in rows] == net.validation_scores_
@@ -353,11 +469,43 @@ def test_csv_logger_writes_a_row_per_epoch(small_digits, tmp_path):
     assert len(path.read_text().splitlines()) == 1 + 6
 
 
-def test_progress_bar_draws_every_batch(small_digits):
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal, as sys.stdout does in a console."""
+
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_shows_what_tqdm_shows_and_leaves_a_line_per_epoch(small_digits):
+    X, X_val, y, y_val = small_digits
+    stream = Terminal()
+    net = NielsenMLPClassifier(epochs=3, random_state=0, callbacks=[ProgressBar(stream)])
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    text = stream.getvalue()
+    assert text.endswith("\n") and text.count("\n") == 3
+    final = [line.rsplit("\r", 1)[-1].rstrip() for line in text.split("\n")[:-1]]
+    for epoch, line in enumerate(final, start=1):
+        assert re.match(
+            rf"epoch {epoch}/3 \[#+\] {len(X)}/{len(X)} [\d,]+ samples/s, \d+:\d\d left \| "
+            rf"loss {net.loss_curve_[epoch - 1]:.4f}, valid acc "
+            rf"{net.validation_scores_[epoch - 1]:.2%}$",
+            line,
+        ), line
+    assert "epoch 1/3 [" in text.split("\n")[0].split("\r")[1]  # redrawn within the epoch
+
+
+def test_progress_bar_draws_nothing_off_a_terminal_and_can_erase_its_line(small_digits):
     X, _, y, _ = small_digits
-    stream = io.StringIO()
-    NielsenMLPClassifier(epochs=1, random_state=0, callbacks=[ProgressBar(stream)]).fit(X, y)
-    assert "epoch 1 [" in stream.getvalue() and f"{len(X)}/{len(X)}" in stream.getvalue()
+    piped = io.StringIO()
+    NielsenMLPClassifier(epochs=2, random_state=0, callbacks=[ProgressBar(piped)]).fit(X, y)
+    assert piped.getvalue() == ""
+    erased = Terminal()
+    net = NielsenMLPClassifier(
+        epochs=2, random_state=0, callbacks=[ProgressBar(erased, leave=False)]
+    )
+    net.fit(X, y)
+    assert "\n" not in erased.getvalue() and erased.getvalue().endswith("\r")
+    assert erased.getvalue().split("\r")[-2].strip() == ""
 
 
 def test_validation_data_goes_through_the_pipeline(digits_split):

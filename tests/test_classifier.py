@@ -210,17 +210,70 @@ def test_history_and_verbose_lines(small_digits):
         assert len(net.history_[key]) == 4
     assert net.history_["training_cost"][-1] < net.history_["training_cost"][0]
     lines = out.getvalue().splitlines()
-    assert len(lines) == 5
+    assert len(lines) == 6
     assert re.match(r"Training with the (numpy|numba) engine", lines[0])
-    assert re.match(
-        r"Epoch 4/4, training cost [\d.]+, training accuracy [\d.]+%, "
-        r"validation cost [\d.]+, validation accuracy [\d.]+%",
-        lines[-1],
-    )
+    assert lines[1].split() == [
+        "epoch", "loss", "train", "cost", "train", "acc", "valid", "cost", "valid", "acc", "eta",
+        "time",
+    ]  # fmt: skip
+    row = lines[-1].replace("*", " ").split()
+    assert row[0] == "4/4" and float(row[1]) == pytest.approx(net.loss_curve_[-1], abs=1e-4)
+    assert row[5] == f"{net.validation_scores_[-1]:.2%}" and row[6] == "0.5"
     default = NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y, X_val=X_val, y_val=y_val)
     assert len(default.history_["validation_accuracy"]) == 2
     assert default.history_["training_cost"] == []
     assert NielsenMLPClassifier(epochs=2).fit(X, y).history_["validation_accuracy"] == []
+
+
+def test_verbose_marks_the_best_values_and_the_weights_kept(small_digits):
+    """A star on each value better than every earlier one; a last line names the kept epoch."""
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(epochs=40, eta=4.0, early_stopping=2, verbose=1, random_state=0)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        net.fit(X, y, X_val=X_val, y_val=y_val)
+    rows = [line for line in out.getvalue().splitlines() if re.match(r"\s+\d+/40 ", line)]
+    assert len(rows) == net.n_iter_ < 40
+    scores = net.validation_scores_
+    starred = [i + 1 for i in range(1, len(scores)) if scores[i] > max(scores[:i])]
+    assert [i + 1 for i, row in enumerate(rows) if row.split()[2].endswith("*")] == starred
+    assert out.getvalue().splitlines()[-1] == (
+        f"The model holds the weights of epoch {net.best_epoch_}, the best one kept, "
+        f"not those of the last epoch ({net.n_iter_})."
+    )
+    steps, net = io.StringIO(), NielsenMLPClassifier(verbose=1, random_state=0)
+    with redirect_stdout(steps):
+        for _ in range(3):  # the engine and the header once, then one row a call
+            net.partial_fit(X, y, classes=[0, 1, 2])
+    lines = steps.getvalue().splitlines()
+    assert len(lines) == 5 and [line.split()[0] for line in lines[2:]] == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("max_iter", "use epochs"),
+        ("alpha", r"use lmbda .* lmbda = alpha \* n / mini_batch_size"),
+        ("batch_size", "use mini_batch_size"),
+        ("learning_rate_init", "use eta"),
+        ("tol", r"there is none: .*EarlyStopping\(monitor='loss', min_delta=tol"),
+        ("epoch", "the closest to 'epoch' is 'epochs'"),
+    ],
+)
+def test_scikit_learns_names_point_at_ours(name, expected):
+    """At construction and in set_params (so in GridSearchCV), not a bare TypeError."""
+    from sknielsen import NielsenMLPRegressor
+
+    with pytest.raises(TypeError, match=f"has no parameter '{name}': .*{expected}"):
+        NielsenMLPClassifier(**{name: 1})
+    with pytest.raises(ValueError, match=f"has no parameter '{name}': .*{expected}"):
+        NielsenMLPRegressor().set_params(**{name: 1})
+
+
+def test_loss_is_scikit_learns_last_loss(small_digits):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=3, random_state=0).fit(X, y)
+    assert net.loss_ == net.loss_curve_[-1] and net.best_loss_ == min(net.loss_curve_)
 
 
 def test_validation_data_errors(small_digits):
@@ -229,6 +282,43 @@ def test_validation_data_errors(small_digits):
         NielsenMLPClassifier().fit(X, y, X_val=X_val)
     with pytest.raises(ValueError, match=r"labels not seen.*\[7\]"):
         NielsenMLPClassifier().fit(X, y, X_val=X_val, y_val=np.full(len(X_val), 7))
+
+
+def test_validation_data_on_another_scale_warns_at_the_callers_line(small_digits):
+    """X_val given past the pipeline's scaler is judged on raw pixels: say so."""
+    X, X_val, y, y_val = small_digits
+    pipe = Pipeline([("scale", MinMaxScaler()), ("net", NielsenMLPClassifier(epochs=2))])
+    raw, raw_val = X * 16, X_val * 16
+    with pytest.warns(UserWarning, match=r"X_val is on another scale than X.*transform_input"):
+        pipe.fit(raw, y, net__X_val=raw_val, net__y_val=y_val)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scaled alike: not a word
+        NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y, X_val=X_val, y_val=y_val)
+        NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y, X_val=X_val[:3], y_val=y_val[:3])
+
+
+def test_predicting_rows_on_another_scale_warns(small_digits, tmp_path):
+    X, X_test, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y)
+    for model in (net, NielsenMLPClassifier.from_fitted_state(net.get_fitted_state())):
+        with pytest.warns(UserWarning, match="another scale than the training data") as record:
+            model.predict(X_test * 255)
+        assert {w.filename for w in record} == {__file__}
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model.predict(X_test)
+            model.predict(X_test[:1])
+
+
+def test_the_scale_warning_points_at_cross_val_scores_caller(small_digits):
+    """Not into joblib, through which cross_val_score calls fit."""
+    from sklearn.model_selection import cross_val_score
+
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(epochs=1, random_state=0)
+    with pytest.warns(UserWarning, match="X_val is on another scale") as record:
+        cross_val_score(net, X, y, cv=2, params={"X_val": X_val * 16, "y_val": y_val})
+    assert {w.filename for w in record if "another scale" in str(w.message)} == {__file__}
 
 
 def test_partial_fit_continues_and_counts_epochs(small_digits):

@@ -2,19 +2,25 @@
 
 import argparse
 import json
+import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from sknielsen.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[1]  # subprocesses import this checkout
 
 
 def test_train_command_on_digits(capsys):
     assert main(["train", "--epochs", "3"]) == 0
     out = capsys.readouterr().out
     assert "Training [64, 30, 10] on scikit-learn's digits" in out
-    assert out.count("Epoch ") == 3 and "validation accuracy" in out
+    assert re.search(r"^\s+epoch\s+loss\s+train cost\s+valid acc\s+eta\s+time$", out, re.M)
+    assert len(re.findall(r"^\s+\d+/3 ", out, flags=re.M)) == 3
     assert "Test accuracy" in out
 
 
@@ -56,7 +62,8 @@ def test_train_with_the_books_flags(tmp_path, capsys):
     ]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "Training [64, 30, 10]" in out and out.count("Epoch ") == 30
+    assert "Training [64, 30, 10]" in out
+    assert len(re.findall(r"^\s+\d+/30 ", out, flags=re.M)) == 30
     accuracy = float(out.rsplit("Test accuracy ", 1)[1].split("%")[0])
     assert accuracy >= 96.0
     history = json.loads((tmp_path / "h.json").read_text())
@@ -138,24 +145,65 @@ def test_train_validates_on_a_split_unless_asked_to_monitor_the_test_set(capsys)
     assert "Monitoring the test set (--monitor-test)" in capsys.readouterr().out
 
 
-def test_help_shows_every_default_and_the_main_command(capsys):
+def _subcommands(parser):
+    """Every subcommand's parser, nested ones (book list, book replay) included."""
+    for action in parser._subparsers._group_actions:
+        for command in action.choices.values():
+            yield command
+            if command._subparsers is not None:
+                yield from _subcommands(command)
+
+
+def test_help_shows_every_default_once_and_the_main_command():
     from sknielsen.__main__ import _parser
 
     parser = _parser()
     assert "With no subcommand, runs 'compare'" in parser.description
-    for name, command in parser._subparsers._group_actions[0].choices.items():
+    for command in _subcommands(parser):
+        text = " ".join(command.format_help().split())
+        assert "(default: None)" not in text and "SUPPRESS" not in text, command.prog
         for action in command._actions:
-            if (
-                action.option_strings
-                and action.help != argparse.SUPPRESS
-                and action.dest not in ("help",)
-            ):
-                assert action.help, f"{name} {action.option_strings} has no help text"
-                if not isinstance(action, (argparse._StoreTrueAction, argparse._VersionAction)):
-                    assert (
-                        "%(default)s" in command.formatter_class(name)._get_help_string(action)
-                        or action.default is argparse.SUPPRESS
-                    ), (name, action.dest)
+            if not action.option_strings or action.help == argparse.SUPPRESS:
+                continue
+            assert action.help, f"{command.prog} {action.option_strings} has no help text"
+            shown = command.formatter_class(command.prog)._get_help_string(action)
+            assert shown.lower().count("default:") <= 1, (command.prog, action.dest)
+            if action.default not in (None, False, argparse.SUPPRESS):
+                assert "default" in shown.lower(), (command.prog, action.dest)
+    compare = " ".join(
+        parser._subparsers._group_actions[0].choices["compare"].format_help().split()
+    )
+    assert "(default: 'default')" in compare and "(default: network svc-auto svc)" in compare
+
+
+def test_flags_without_a_subcommand_are_compares_and_usage_names_the_command(capsys):
+    from sknielsen.__main__ import _parse
+
+    args = _parse(["--n-jobs", "2", "--seeds", "1"])
+    assert args.command == "compare" and args.n_jobs == 2 and args.seeds == 1
+    assert _parse([]).command == "compare"
+    assert main(["--n-jobs", "x"]) == 2
+    assert "python -m sknielsen compare: error" not in capsys.readouterr().err
+    assert main(["frobnicate"], prog="sknielsen") == 2
+    assert "(see sknielsen --help)" in capsys.readouterr().err
+    for argv in (["--version"], ["--help"]):
+        with pytest.raises(SystemExit):
+            _parse(argv)
+    assert capsys.readouterr().out.startswith(("sknielsen ", "usage: python -m sknielsen "))
+
+
+def test_the_console_script_is_named_as_it_was_typed(tmp_path):
+    script = tmp_path / "sknielsen"
+    script.write_text("import sys\nfrom sknielsen.__main__ import run\nsys.exit(run())\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, str(script), "frobnicate"], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 2 and "(see sknielsen --help)" in result.stderr
+    module = subprocess.run(
+        [sys.executable, "-m", "sknielsen", "frobnicate"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert "(see python -m sknielsen --help)" in module.stderr
 
 
 def test_the_old_sizes_flags_still_work_with_a_deprecation_message(capsys):
@@ -232,3 +280,70 @@ def test_a_reader_that_stops_early_ends_the_command_quietly():
     process.stdout.close()
     stderr = process.communicate(timeout=60)[1]
     assert process.returncode == 141 and stderr == b""
+
+
+def test_train_evaluate_and_predict_read_your_own_files(tmp_path, capsys):
+    """A CSV with a named label column, then the same rows as .npz and CSV to predict."""
+    import numpy as np
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[y < 3][:300] / 16, np.array(["zero", "one", "two"])[y[y < 3][:300]]
+    header = ",".join([f"pixel{i}" for i in range(64)] + ["digit"])
+    rows = [",".join([*map(str, row), label]) for row, label in zip(X, y)]
+    (tmp_path / "digits.csv").write_text("\n".join([header, *rows]) + "\n")
+    model = tmp_path / "model.json"
+    argv = ["train", "--dataset", str(tmp_path / "digits.csv"), "--label", "digit"]
+    assert main([*argv, "--epochs", "3", "--save", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert f"Training [64, 30, 3] on {tmp_path / 'digits.csv'} (300 rows" in out
+    assert main(["evaluate", str(model), "--dataset", str(tmp_path / "digits.csv"), "--label",
+                 "digit"]) == 0  # fmt: skip
+    assert "accuracy" in capsys.readouterr().out
+    np.savez(tmp_path / "rows.npz", X=X[:5])
+    assert main(["predict", str(model), str(tmp_path / "rows.npz")]) == 0
+    from_npz = capsys.readouterr().out.split()
+    assert main(["predict", str(model), str(tmp_path / "digits.csv"), "--label", "digit"]) == 0
+    from_csv = capsys.readouterr().out.split()
+    assert from_csv[:5] == from_npz and set(from_csv) <= {"zero", "one", "two"}
+
+
+def test_an_offline_download_is_one_line_for_train_and_book_replay(tmp_path, capsys, monkeypatch):
+    import urllib.error
+
+    import sklearn.datasets
+
+    def offline(name, **kwargs):
+        raise urllib.error.URLError("[Errno -2] Name or service not known")
+
+    monkeypatch.setattr(sklearn.datasets, "fetch_openml", offline)
+    for argv in (
+        ["train", "--dataset", "mnist", "--download", "--data-dir", str(tmp_path)],
+        ["book", "replay", "overfitting", "--download", "--data-dir", str(tmp_path)],
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert (
+            err.startswith("error: Could not download MNIST from OpenML") and err.count("\n") == 1
+        )
+        assert "put the four MNIST IDX files in" in err
+    assert main(["book", "replay", "overfitting", "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "(on the command line: --download)" in err and "load_mnist(" not in err
+
+
+def test_the_command_line_only_parses_calls_the_public_api_and_prints():
+    """Issue 18: no private name of another module, and no function over 60 lines."""
+    import ast
+
+    import sknielsen.__main__ as cli
+
+    tree = ast.parse(Path(cli.__file__).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            parts = (node.module or "").split(".")
+            assert not any(part.startswith("_") for part in parts), ast.unparse(node)
+            private = [a.name for a in node.names if a.name.startswith("_") and a.name[:2] != "__"]
+            assert not private, ast.unparse(node)
+        if isinstance(node, ast.FunctionDef):
+            assert node.end_lineno - node.lineno < 60, node.name

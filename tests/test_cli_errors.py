@@ -47,7 +47,11 @@ def files(tmp_path_factory):
         paths[name] = root / f"{name}.npy"
         np.save(paths[name], array)
     paths["npz"] = root / "x.npz"
-    np.savez(paths["npz"], X=X[:3])
+    np.savez(paths["npz"], images=X[:3])
+    paths["csv"] = root / "x.csv"
+    paths["csv"].write_text("a,b\n1,x\n")
+    paths["csv_numbers"] = root / "numbers.csv"
+    paths["csv_numbers"].write_text("a,b\n1,2\n3,4\n")
     paths["model_of_10_features"] = root / "narrow.json"
     narrow = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1).fit(X[:, :10] / 16, y)
     save(narrow, paths["model_of_10_features"])
@@ -175,7 +179,17 @@ BAD_INVOCATIONS = [
     (["predict", "{model}", "{fifo}"], "it is a FIFO"),
     (["predict", "{model}", "{text}"], "is not a NumPy .npy array"),
     (["predict", "{model}", "{empty}"], "is not a NumPy .npy array"),
-    (["predict", "{model}", "{npz}"], "is a .npz archive"),
+    (["predict", "{model}", "{npz}"], "holds no array 'X' of samples; it holds ['images']"),
+    (["predict", "{model}", "{csv}"], "a feature is not a number"),
+    (["predict", "{model}", "{model}"], "cannot read .json"),
+    (["train", "--dataset", "{csv}", "--label", "a"], "a feature is not a number"),
+    (["train", "--dataset", "{csv_numbers}", "--label", "c"], "label= has no column 'c'"),
+    (["train", "--dataset", "{csv_numbers}", "--label", "b"], "has 2 rows; holding out"),
+    (["evaluate", "{model}", "--dataset", "{npz}"], "holds no array 'X'"),
+    (
+        ["evaluate", "{model}", "--dataset", "{csv_numbers}"],
+        "label= names no label column (on the command line: --label COLUMN); its columns are a, b",
+    ),
     (["predict", "{model}", "{x3d}"], "dim 3"),
     (["predict", "{model}", "{x_narrow}"], "has 10 features"),
     (["predict", "{model}", "{x_strings}"], "could not convert"),

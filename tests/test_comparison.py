@@ -187,6 +187,7 @@ def test_compare_command_end_to_end(tmp_path, capsys):
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "network" in printed and "SVC(gamma='auto')" in printed and "Wrote" in printed
+    assert "2 seed(s), 1 job at a time" in printed and "n_jobs=None" not in printed
     document = json.loads((out / "comparison.json").read_text())
     assert document["dataset"] == "digits" and document["sizes"] == [100, 300]
     assert len(document["records"]) == 2 * 2 + 2 + 2  # network has 2 seeds, SVCs run once
@@ -692,3 +693,31 @@ def test_compare_without_matplotlib_writes_the_results_and_no_figures(
     assert "No figures: Plotting needs matplotlib" in capsys.readouterr().out
     assert (tmp_path / "comparison.json").exists()
     assert not (tmp_path / "comparison.png").exists()
+
+
+def test_run_study_keeps_every_finished_job_and_resumes(digits, tmp_path):
+    """The runner behind `compare`, through the public API: files, time left, resume."""
+    from sknielsen.comparison import StudyOutput, run_study
+
+    study = {
+        "estimators": {"SVC": SVC(), "network": NielsenMLPClassifier(epochs=2, random_state=0)},
+        "X_train": digits.X_train,
+        "y_train": digits.y_train,
+        "X_test": digits.X_test,
+        "y_test": digits.y_test,
+        "sizes": [60, 120],
+        "seeds": range(2),
+        "deterministic": ["SVC"],
+    }
+    progress = []
+    output = StudyOutput(tmp_path / "study")
+    result = run_study(study, output, on_result=lambda *report: progress.append(report))
+    assert not result.interrupted and len(result.records) == 6 == len(progress)
+    assert [done for _, done, _, _ in progress] == list(range(1, 7))
+    assert progress[-1][3] is None and all(left is not None for *_, left in progress[:-1])
+    again = StudyOutput(tmp_path / "study")
+    previous = again.read_previous()
+    assert len(previous) == 6
+    again.records = list(previous)
+    resumed = run_study({**study, "previous": previous}, again)
+    assert resumed.records == result.records and (tmp_path / "study" / "comparison.json").exists()

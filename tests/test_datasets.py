@@ -8,8 +8,11 @@ import pytest
 
 from sknielsen.datasets import (
     DataFileError,
+    DownloadError,
+    load_dataset,
     load_digits_split,
     load_mnist,
+    load_table,
     read_idx,
 )
 
@@ -124,3 +127,43 @@ def test_real_fashion_mnist():
     fashion = load_fashion_mnist(dtype=np.float32)
     assert fashion.X_train.shape == (50000, 784) and fashion.X_test.shape == (10000, 784)
     assert np.bincount(fashion.y_test).tolist() == [1000] * 10
+
+
+def test_a_failed_download_is_one_error_saying_what_to_do(tmp_path, monkeypatch):
+    """Offline: no traceback of urllib, no 'Retrying...' warning, one DownloadError."""
+    import urllib.error
+    import warnings
+
+    import sklearn.datasets
+
+    def offline(name, **kwargs):
+        message = "A network error occurred while downloading https://x. Retrying..."
+        warnings.warn(message, UserWarning, stacklevel=2)  # as scikit-learn's retry says it
+        raise urllib.error.URLError("[Errno -2] Name or service not known")
+
+    monkeypatch.setattr(sklearn.datasets, "fetch_openml", offline)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DownloadError, match=r"Could not download MNIST .*Name or service"):
+            load_mnist(tmp_path, download=True)
+
+
+def test_your_own_files_as_data_sets(tmp_path):
+    """CSV with a named label column, .npz with X and labels, .npy without labels."""
+    rng = np.random.default_rng(0)
+    X, y = rng.random((40, 3)), np.array(["cat", "dog"] * 20)
+    lines = ["width,label,height,depth"] + [f"{a},{b},{c},{d}" for (a, c, d), b in zip(X, y)]
+    (tmp_path / "pets.csv").write_text("\n".join(lines) + "\n")
+    table = load_table(tmp_path / "pets.csv", label="label")
+    np.testing.assert_allclose(table.X, X)
+    assert table.y.tolist() == y.tolist() and table.feature_names == ["width", "height", "depth"]
+    np.savez(tmp_path / "pets.npz", X=X, kind=np.arange(40) % 2)
+    assert load_table(tmp_path / "pets.npz", label="kind").y.dtype.kind == "i"
+    assert load_table(tmp_path / "pets.npz").y is None
+    data = load_dataset(tmp_path / "pets.csv", label="label")
+    assert (len(data.y_train), len(data.y_val), len(data.y_test)) == (25, 7, 8)
+    assert "(validation: a fifth of the rest)" in data.description
+    with pytest.raises(ValueError, match=r"has no column 'species' .*its columns are width, label"):
+        load_dataset(tmp_path / "pets.csv", label="species")
+    digits = load_dataset("digits")
+    assert len(digits.y_train) == 958 and digits.X_val.shape == (240, 64)

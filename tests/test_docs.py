@@ -81,3 +81,44 @@ def test_readme_marks_the_blocks_that_ci_runs_verbatim():
         "pip install -e . && python -m sknielsen",
         'pip install -e ".[test]" && python -m pytest',
     ]
+
+
+def test_the_version_is_the_changelogs_latest():
+    """__version__ and the newest CHANGELOG.md section agree, so a release cannot skip it."""
+    import sknielsen
+
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    versions = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog, flags=re.M)
+    assert versions and versions[0] == sknielsen.__version__
+    assert "CHANGELOG.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readmes_claims_are_what_the_code_and_the_measurements_say():
+    """check_estimator's expected failures, and the compile time, as measured by a command."""
+    import json
+
+    from sknielsen import NielsenMLPClassifier
+    from sknielsen.utils import expected_failed_checks
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    performance = " ".join((ROOT / "docs" / "performance.md").read_text(encoding="utf-8").split())
+    mini_batch = set(expected_failed_checks(NielsenMLPClassifier()))
+    assert {name.rsplit("_on_", 1)[0] for name in mini_batch} == {"check_sample_weight_equivalence"}
+    assert {name.rsplit("_on_", 1)[1] for name in mini_batch} == {"dense_data", "sparse_data"}
+    assert "One check is expected to fail, `check_sample_weight_equivalence`" in readme
+    for full_batch in (
+        NielsenMLPClassifier(optimizer="lbfgs"),
+        NielsenMLPClassifier(mini_batch_size=100_000),
+    ):
+        assert expected_failed_checks(full_batch) == {}
+    assert "Full-batch configurations (L-BFGS, and gradient descent" in readme
+    measured = json.loads((ROOT / "benchmarks" / "results" / "compiled_speed.json").read_text())
+    compile_seconds = f"{measured['compile']['empty_cache_seconds']:.1f} s"
+    assert f"took {compile_seconds} on the 2-core machine" in readme
+    assert f"{compile_seconds} for both dtypes" in performance
+    assert "python benchmarks/compiled_speed.py" in readme
+    loading = (
+        measured["compile"]["cached_seconds"]
+        - measured["compile"]["import_without_kernels_seconds"]
+    )
+    assert f"about {loading:.1f} s" in readme

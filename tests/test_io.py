@@ -205,6 +205,7 @@ def test_a_save_killed_mid_write_keeps_the_old_file_and_the_next_save_cleans_up(
     finally:
         writer.kill()  # SIGKILL: no handler, no cleanup
         writer.wait()
+        writer.stdout.close()
     (leftover,) = [p for p in tmp_path.iterdir() if p.name != "net.json"]
     assert target.read_text() == "old contents"
     assert leftover.name.startswith(".net.json.") and leftover.read_text() == "new contents"

@@ -440,6 +440,58 @@ def test_per_step_optimizers_have_init_and_update_only():
         assert not hasattr(solver, "update")
 
 
+def test_a_plugin_of_an_earlier_contract_is_refused_at_register():
+    """The optimizer of the 0.1 contract (η as an argument, a step method) fails early."""
+
+    class EtaArgument(plugins.Optimizer):
+        def update(self, grads, state, params, eta):
+            return -eta * grads, state
+
+    class OwnStep(plugins.Optimizer):
+        def update(self, grads, state, params):
+            return -state["eta"] * grads, state
+
+        def step(self, params, grads, state, penalty):
+            return state
+
+    expected = r"update\(self, grads, state, params\).*state\['eta'\].*CHANGELOG"
+    with pytest.raises(TypeError, match=expected):
+        plugins.register("optimizer", "test_eta_argument")(EtaArgument)
+    with pytest.raises(TypeError, match=r"defines step\(\), which sknielsen no longer calls"):
+        plugins.register("optimizer", "test_own_step")(OwnStep)
+    with pytest.raises(TypeError, match=r"must define update\(self, grads, state, params\)"):
+        plugins.register("optimizer", "test_nothing")(type("Nothing", (plugins.Optimizer,), {}))
+    assert not {"test_eta_argument", "test_own_step", "test_nothing"} & set(
+        plugins.available("optimizer")
+    )
+
+
+def test_an_unregistered_instance_is_checked_when_a_fit_starts():
+    """Before any epoch: the error names the parameter and the expected signature."""
+    from sknielsen import NielsenMLPClassifier
+
+    class EtaArgument(plugins.Optimizer):
+        def update(self, grads, state, params, eta):
+            return -eta * grads, state
+
+    X, y = np.random.default_rng(0).random((20, 3)), np.arange(20) % 2
+    with pytest.raises(ValueError, match=r"'optimizer' parameter .* update\(self, grads, state"):
+        NielsenMLPClassifier(optimizer=EtaArgument()).fit(X, y)
+
+
+@pytest.mark.parametrize("kind", plugins.kinds())
+def test_every_built_in_plugin_keeps_its_contract(kind):
+    """So does every plugin the package registers, and keyword-only extras are fine."""
+    for name in plugins.available(kind):
+        plugins.get_class(kind, name).check_contract()
+
+    class Extra(plugins.Sigmoid):
+        def fn(self, z, out=None, *, clip=None):
+            return super().fn(z, out=out)
+
+    Extra.check_contract()
+
+
 def test_kernel_specs_are_plain_data_declared_by_the_exact_class():
     assert plugins.Momentum(mu=0.5).kernel_spec() == plugins.KernelSpec(
         "optimizer", "momentum", {"mu": 0.5}

@@ -14,6 +14,10 @@ from sknielsen.utils import expected_failed_checks
 LBFGS = NielsenMLPRegressor(optimizer="lbfgs", epochs=200, random_state=0)
 
 
+@pytest.mark.filterwarnings("ignore:The inputs saturate the first layer:UserWarning")
+@pytest.mark.filterwarnings(
+    "ignore:The training cost did not decrease:sklearn.exceptions.ConvergenceWarning"
+)  # scikit-learn's checks train on unscaled random data, briefly (see test_estimator_checks)
 @parametrize_with_checks(
     [NielsenMLPRegressor(random_state=0), LBFGS],
     expected_failed_checks=expected_failed_checks,

@@ -228,3 +228,45 @@ def write_bytes_atomically(path, data):
 def write_text_atomically(path, text):
     """Write ``text`` as UTF-8 to ``path``, as :func:`write_bytes_atomically` does."""
     write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def check_outputs(*paths, inputs=()):
+    """Refuse, before any long work, outputs that cannot be written or name one file twice.
+
+    Parameters
+    ----------
+    *paths : str, path-like or None
+        The files a command will write; None entries are skipped.
+    inputs : sequence of str or path-like, default=()
+        Files the command reads, which no output may overwrite.
+
+    Raises
+    ------
+    ValueError
+        Two outputs name the same file, or an output is an input.
+    OSError
+        An output cannot be written (a folder, a FIFO, a missing folder).
+    """
+    given = [path for path in paths if path is not None]
+    targets = [check_writable(path) for path in given]
+    if len(set(targets)) < len(targets):
+        raise ValueError(f"Two outputs name the same file: {', '.join(map(str, given))}.")
+    overwritten = set(targets) & {Path(os.path.realpath(path)) for path in inputs}
+    if overwritten:
+        raise ValueError(f"An output would overwrite an input: {', '.join(map(str, overwritten))}.")
+
+
+def write_atomically(path, data):
+    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one.
+
+    The data go to a temporary file in the same folder, are flushed to
+    disk, then renamed over ``path``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A regular file, or a name in an existing folder.
+    data : str or bytes
+        Text is written as UTF-8.
+    """
+    write_bytes_atomically(path, data.encode("utf-8") if isinstance(data, str) else data)

@@ -4,13 +4,16 @@ import sys
 import warnings
 from pathlib import Path
 
+import joblib
 import sklearn
 
 # Frames in these folders are the library's own (sknielsen's, and the
-# scikit-learn wrappers around fit that stand between the user and us).
+# scikit-learn wrappers around fit that stand between the user and us, with
+# joblib's, through which cross_val_score and GridSearchCV call fit).
 _LIBRARY_FOLDERS = (
     str(Path(__file__).resolve().parents[1]),
     str(Path(sklearn.__file__).resolve().parent),
+    str(Path(joblib.__file__).resolve().parent),
 )
 
 

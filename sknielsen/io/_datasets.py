@@ -5,9 +5,11 @@ that are already on disk and, when they are missing, say which files they
 looked for, where, and how to get them.
 """
 
+import csv
 import gzip
 import math
 import os
+import warnings
 import zlib
 from pathlib import Path
 
@@ -33,7 +35,21 @@ FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
 # holds pixel/256 (brightest 255/256), which exact replays of its runs need.
 PIXEL_SCALES = {"unit": 255.0, "book": 256.0}
 
-__all__ = ["DataFileError", "load_digits_split", "load_fashion_mnist", "load_mnist", "read_idx"]
+__all__ = [
+    "DATASETS",
+    "DataFileError",
+    "DownloadError",
+    "load_dataset",
+    "load_digits_split",
+    "load_fashion_mnist",
+    "load_mnist",
+    "load_table",
+    "read_idx",
+]
+#: The data sets known by name; any other name is a file (see :func:`load_dataset`).
+DATASETS = ("digits", "mnist", "fashion-mnist")
+#: Files :func:`load_table` reads, by suffix.
+TABLE_SUFFIXES = (".csv", ".npz", ".npy")
 
 
 class DataFileError(ValueError):
@@ -243,12 +259,26 @@ def _write_idx(path, array):
     write_bytes_atomically(path, gzip.compress(header + array.astype(np.uint8).tobytes()))
 
 
+class DownloadError(OSError):
+    """A data set could not be downloaded: no network, or the server refused."""
+
+
 def _download_mnist(data_dir):
     """Fetch MNIST from OpenML (on request only) and store it as the original IDX files."""
     from sklearn.datasets import fetch_openml
 
     print(f"Downloading MNIST (mnist_784) from OpenML into {data_dir} ...")
-    X, y = fetch_openml("mnist_784", version=1, as_frame=False, return_X_y=True)
+    try:
+        with warnings.catch_warnings():
+            # scikit-learn says "Retrying..." at each attempt; the failure is said once, below.
+            warnings.filterwarnings("ignore", "A network error occurred", UserWarning)
+            X, y = fetch_openml("mnist_784", version=1, as_frame=False, return_X_y=True)
+    except OSError as exc:  # urllib's URLError and HTTPError, sockets' errors
+        reason = getattr(exc, "reason", None) or exc
+        raise DownloadError(
+            f"Could not download MNIST from OpenML ({reason}). Check the connection and try "
+            f"again, or put the four MNIST IDX files in {data_dir} yourself."
+        ) from None
     if X.shape != (70000, 784):
         raise DataFileError(f"OpenML's mnist_784 has shape {X.shape}, expected (70000, 784).")
     images = np.asarray(X).reshape(-1, 28, 28).astype(np.uint8)
@@ -297,6 +327,8 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit")
     ------
     FileNotFoundError
         Naming the files looked for and where, and how to get them.
+    DownloadError
+        An ``OSError``: ``download`` was asked and failed (no network, say).
     DataFileError
         For a truncated or foreign file.
     ValueError
@@ -309,8 +341,8 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit")
         _download_mnist(data_dir)
     how = (
         "Get the four files from the MNIST distribution and put them there, set "
-        "SKNIELSEN_DATA to their folder, or call load_mnist(data_dir, download=True) "
-        "to fetch them from OpenML."
+        "SKNIELSEN_DATA to their folder, or fetch them from OpenML with download=True "
+        "(on the command line: --download)."
     )
     return _load_idx_set(data_dir, "MNIST", how, dtype, PIXEL_SCALES[scale])
 
@@ -372,3 +404,203 @@ def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):
         y_test=y_test,
         image_shape=(8, 8),
     )
+
+
+def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, download=False):
+    """A data set split for training, validation and test, by name or from a file.
+
+    Parameters
+    ----------
+    name : str or path-like
+        One of :data:`DATASETS`, or a ``.csv`` or ``.npz`` file of your own
+        (see :func:`load_table`), whose rows are split at random (seed 0,
+        stratified when every class allows it): a fifth for the test set,
+        a fifth of the rest for validation.
+    data_dir : str or path-like, optional
+        Folder of MNIST's or Fashion-MNIST's IDX files.
+    label : str, optional
+        The label column of a file (see :func:`load_table`).
+    hold_out_validation : bool, default=True
+        Digits and files: hold out validation data from the training data;
+        False leaves ``X_val`` None (MNIST keeps its 10,000 validation images).
+    download : bool, default=False
+        Fetch missing MNIST files (see :func:`load_mnist`).
+
+    Returns
+    -------
+    data : Bunch
+        ``X_train``, ``y_train``, ``X_val``, ``y_val``, ``X_test``,
+        ``y_test`` and ``description``, a phrase naming the data.
+
+    Raises
+    ------
+    FileNotFoundError, DataFileError, DownloadError, ValueError
+        As the loaders raise them.
+    """
+    if download and name != "mnist":
+        raise ValueError("download fetches MNIST only; for Fashion-MNIST give data_dir.")
+    if name == "digits":
+        d = load_digits_split(random_state=0)
+        return _split(
+            d.X_train,
+            d.y_train,
+            d.X_test,
+            d.y_test,
+            "scikit-learn's digits",
+            hold_out_validation,
+            "the training images",
+        )
+    if name in ("mnist", "fashion-mnist"):
+        loader = load_mnist if name == "mnist" else load_fashion_mnist
+        d = loader(data_dir, download=True) if download else loader(data_dir)
+        parts = (d.X_train, d.y_train, d.X_val, d.y_val, d.X_test, d.y_test)
+        return Bunch(**dict(zip(_PARTS, parts)), description=_NAMES[name])
+    return _file_dataset(name, label, hold_out_validation)
+
+
+def _file_dataset(path, label, hold_out_validation):
+    """A file's rows split at random into training, validation and test rows."""
+    table = load_table(path, label=label, need_labels=True)
+    if len(table.y) < 10:
+        raise ValueError(
+            f"{path} has {len(table.y)} rows; holding out a test and a validation set "
+            "needs at least 10."
+        )
+    X_train, X_test, y_train, y_test = _random_split(table.X, table.y)
+    description = f"{path} ({len(table.y):,} rows)"
+    return _split(X_train, y_train, X_test, y_test, description, hold_out_validation, "the rest")
+
+
+_PARTS = ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test")
+_NAMES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
+
+
+def _random_split(X, y):
+    """A fifth of the rows held out at random (seed 0), stratified when the classes allow."""
+    from sklearn.model_selection import train_test_split
+
+    _, counts = np.unique(y, return_counts=True)
+    stratify = y if counts.min() >= 2 and len(counts) <= len(y) // 5 else None
+    return train_test_split(X, y, test_size=0.2, random_state=0, stratify=stratify)
+
+
+def _split(X_train, y_train, X_test, y_test, description, hold_out_validation, whose):
+    """Training data with a fifth held out for validation when asked."""
+    if not hold_out_validation:
+        parts = (X_train, y_train, None, None, X_test, y_test)
+        return Bunch(**dict(zip(_PARTS, parts)), description=description)
+    X_train, X_val, y_train, y_val = _random_split(X_train, y_train)
+    parts = (X_train, y_train, X_val, y_val, X_test, y_test)
+    return Bunch(
+        **dict(zip(_PARTS, parts)),
+        description=f"{description} (validation: a fifth of {whose})",
+    )
+
+
+def load_table(path, *, label=None, need_labels=False):
+    """Read the samples of a file of your own: CSV, a NumPy ``.npz`` archive or ``.npy`` array.
+
+    Parameters
+    ----------
+    path : str or path-like
+        ``.csv``: a header row naming the columns, then one sample per row;
+        every column but the label is a number. ``.npz``: an array ``X`` of
+        shape (n_samples, n_features) and, under the label's name, the
+        labels. ``.npy``: one array of samples, without labels.
+    label : str, optional
+        The label column (CSV) or array (``.npz``); default ``'y'`` for
+        ``.npz``. When the file holds no such column the data has no labels.
+    need_labels : bool, default=False
+        Refuse a file without labels.
+
+    Returns
+    -------
+    table : Bunch
+        ``X`` (float64, one row per sample), ``y`` (the labels, integers
+        when they all are, else strings; None without labels) and
+        ``feature_names`` (None for NumPy files).
+
+    Raises
+    ------
+    ValueError
+        For another suffix, a file that is not what the suffix says, values
+        that are not numbers, or missing labels with ``need_labels``.
+    FileNotFoundError, NotARegularFileError
+        For a path to read that is missing or not a regular file.
+    """
+    path = Path(path)
+    check_readable(path)  # first: a FIFO named x.csv must not block the reader
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise ValueError(
+            f"{path}: cannot read {suffix or 'a file without suffix'}; give a "
+            f"{', '.join(TABLE_SUFFIXES)} file, or one of the data sets {', '.join(DATASETS)}."
+        )
+    reader = {".csv": _read_csv, ".npz": _read_npz, ".npy": _read_npy}[suffix]
+    table = reader(path, label, need_labels)
+    if need_labels and table.y is None:
+        what = "no labels" if label is None else f"no label column {label!r}"
+        raise ValueError(
+            f"{path} holds {what}; name the labels' column with label=... (on the command "
+            "line: --label COLUMN)."
+        )
+    if table.X.ndim == 1:
+        table.X = table.X[None, :]
+    return table
+
+
+def _labels(values):
+    """Labels read as text: integers when every one is, else the strings themselves."""
+    try:
+        return np.array([int(v) for v in values], dtype=np.int64)
+    except ValueError:
+        return np.array(values)
+
+
+def _read_csv(path, label, need_labels):
+    with open(path, newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    if not rows:
+        raise ValueError(f"{path} is empty; a CSV file starts with a header row.")
+    header, rows = rows[0], [row for row in rows[1:] if row]
+    if need_labels and label not in header:  # before its values are read as features
+        missing = "names no label column" if label is None else f"has no column {label!r}"
+        raise ValueError(
+            f"{path}: label= {missing} (on the command line: --label COLUMN); its columns "
+            f"are {', '.join(header)}."
+        )
+    if any(len(row) != len(header) for row in rows):
+        raise ValueError(f"{path}: every row must have the header's {len(header)} columns.")
+    column = header.index(label) if label in header else None
+    features = [i for i in range(len(header)) if i != column]
+    try:
+        X = np.array([[float(row[i]) for i in features] for row in rows], dtype=np.float64)
+    except ValueError as exc:
+        raise ValueError(f"{path}: a feature is not a number ({exc}).") from None
+    y = None if column is None else _labels([row[column] for row in rows])
+    return Bunch(
+        X=X.reshape(len(rows), len(features)), y=y, feature_names=[header[i] for i in features]
+    )
+
+
+def _read_npz(path, label, need_labels):
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except (ValueError, OSError, EOFError) as exc:
+        raise ValueError(f"{path} is not a NumPy .npz archive: {exc}") from None
+    if "X" not in arrays:
+        raise ValueError(f"{path} holds no array 'X' of samples; it holds {sorted(arrays)}.")
+    y = arrays.get(label or "y")
+    return Bunch(X=np.asarray(arrays["X"]), y=y, feature_names=None)
+
+
+def _read_npy(path, label, need_labels):
+    try:
+        X = np.load(path, allow_pickle=False)
+    except (ValueError, EOFError) as exc:
+        raise ValueError(f"{path} is not a NumPy .npy array of numbers: {exc}") from None
+    if not isinstance(X, np.ndarray):
+        X.close()
+        raise ValueError(f"{path} is a .npz archive; name it .npz to read its array 'X'.")
+    return Bunch(X=X, y=None, feature_names=None)

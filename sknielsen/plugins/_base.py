@@ -9,6 +9,7 @@ no training data; state that changes during training (an optimizer's
 velocity, say) lives in plain arrays handed back and forth by the engine.
 """
 
+import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,6 +52,52 @@ class Plugin(HyperParameters):
     #: or None; declared by the class itself, never inherited.
     kernel = None
 
+    #: The methods the engine and the loop call, and how: ``name -> (arguments,
+    #: keyword arguments)``. :meth:`check_contract` binds each call to the
+    #: class's method, so a plugin written for another contract fails at
+    #: ``register`` (or when a fit starts, for an unregistered instance) with
+    #: the signature it should have, rather than in the middle of a fit.
+    _contract = {}
+    #: Methods that a plugin of the kind must define itself (the base's raise).
+    _required = ()
+    #: Methods of earlier contracts that nothing calls any more, with what replaced them.
+    _retired = {}
+
+    @classmethod
+    def check_contract(cls):
+        """Refuse a class whose methods cannot be called as the engine calls them.
+
+        Raises
+        ------
+        TypeError
+            Naming the method, the signature it has and the one the
+            contract expects.
+        """
+        for method, replacement in cls._retired.items():
+            if any(method in vars(klass) for klass in cls.__mro__[: _base_index(cls)]):
+                raise TypeError(
+                    f"{cls.__name__} defines {method}(), which sknielsen no longer calls "
+                    f"(since 0.2.0, see CHANGELOG.md): {replacement}"
+                )
+        for method in cls._required:
+            if all(method not in vars(klass) for klass in cls.__mro__[: _base_index(cls)]):
+                raise TypeError(
+                    f"{cls.__name__} must define {_expected(method, cls._contract[method])}."
+                )
+        for method, (arguments, keywords) in cls._contract.items():
+            try:
+                signature = inspect.signature(getattr(cls, method))
+            except (TypeError, ValueError):  # a builtin without a signature: trusted
+                continue
+            try:
+                signature.bind(None, *arguments, **dict.fromkeys(keywords))
+            except TypeError:
+                raise TypeError(
+                    f"{cls.__name__}.{method}{signature} does not match the {cls.kind} "
+                    f"contract: the engine calls {_expected(method, (arguments, keywords))}"
+                    + _contract_note(cls, method)
+                ) from None
+
     def kernel_spec(self):
         """Declare how an engine can run this plugin natively, or None when it cannot.
 
@@ -82,6 +129,12 @@ class Activation(Plugin):
     kind = "activation"
     #: Range of the outputs, used to turn outputs into probabilities.
     output_range = (-np.inf, np.inf)
+    _contract = {
+        "fn": (("z",), ("out",)),
+        "derivative": (("z", "a"), ()),
+        "backward": (("delta", "z", "a"), ()),
+    }
+    _required = ("fn",)
 
     def fn(self, z, out=None):
         """Return σ(z), written into ``out`` when given.
@@ -155,6 +208,12 @@ class Cost(Plugin):
     output_activation = "sigmoid"
     #: Names of the output activations the cost may be paired with.
     output_activations = ("sigmoid",)
+    _contract = {
+        "fn": (("a", "y"), ()),
+        "gradient": (("a", "y"), ()),
+        "delta": (("z", "a", "y", "activation"), ("out",)),
+    }
+    _required = ("fn",)
 
     def fn(self, a, y):
         """Return the cost of each sample.
@@ -220,6 +279,12 @@ class Regularizer(Plugin):
     """A penalty on the weights (never the biases), scaled by λ/n as in the book."""
 
     kind = "regularizer"
+    _contract = {
+        "penalty": (("weights", "lmbda", "n"), ()),
+        "gradient": (("weights", "lmbda", "n"), ("out",)),
+        "decay_factor": (("eta", "lmbda", "n"), ()),
+    }
+    _required = ("penalty", "gradient")
 
     def penalty(self, weights, lmbda, n):
         """Return the penalty term added to the cost.
@@ -294,6 +359,8 @@ class Initializer(Plugin):
     """Draws the starting weights and biases of one layer."""
 
     kind = "initializer"
+    _contract = {"__call__": (("fan_in", "fan_out", "rng", "dtype"), ())}
+    _required = ("__call__",)
 
     def __call__(self, fan_in, fan_out, rng, dtype):
         """Return ``(weights, biases)`` of shapes (fan_in, fan_out) and (fan_out,).
@@ -338,6 +405,12 @@ class Optimizer(Plugin):
     #: penalty is then the book's decay w ← (1 − ηλ/n)w, which the loop
     #: applies to the weights directly, one pass instead of two.
     decouples_decay = False
+    _contract = {"init": (("params",), ()), "update": (("grads", "state", "params"), ())}
+    _required = ("update",)
+    _retired = {
+        "step": "the loop applies the penalty and the updates; implement "
+        "update(self, grads, state, params) -> (updates, state) only."
+    }
 
     def init(self, params):
         """Return the initial state for ``params`` (``eta`` is added by the loop).
@@ -391,6 +464,11 @@ class Solver(Plugin):
     """
 
     kind = "optimizer"
+    _contract = {
+        "init": (("params",), ()),
+        "minimize": (("objective", "params", "state", "iterations", "iteration_done"), ()),
+    }
+    _required = ("minimize",)
 
     def init(self, params):
         """Return the initial state for ``params`` (``eta`` is added by the loop).
@@ -445,6 +523,8 @@ class Augmenter(Plugin):
     """
 
     kind = "augmenter"
+    _contract = {"__call__": (("images", "rng"), ())}
+    _required = ("__call__",)
 
     def __call__(self, images, rng):
         """Return new distortions of ``images``, drawn from ``rng``.
@@ -473,3 +553,25 @@ BASES = {
     "optimizer": (Optimizer, Solver),
     "augmenter": (Augmenter,),
 }
+
+
+def _base_index(cls):
+    """Where the kind's base class (Optimizer, Cost, ...) starts in ``cls``'s MRO."""
+    bases = [base for kind in BASES.values() for base in kind]
+    return next(i for i, klass in enumerate(cls.__mro__) if klass in bases)
+
+
+def _expected(method, call):
+    """``update(self, grads, state, params)``: how the contract calls ``method``."""
+    arguments, keywords = call
+    return f"{method}({', '.join(('self', *arguments, *(f'{k}=...' for k in keywords)))})"
+
+
+def _contract_note(cls, method):
+    """What changed, for the optimizer contract users most likely wrote against."""
+    if issubclass(cls, Optimizer) and method == "update":
+        return (
+            ", which returns (updates, state); the learning rate is state['eta'], no "
+            "longer an argument (since 0.2.0, see CHANGELOG.md)."
+        )
+    return "."

@@ -84,6 +84,7 @@ def register(kind, name, *, replace=False):
                 "pass replace=True to replace it."
             )
         cls._check_declaration()  # a faulty declaration fails here, not at a user's fit
+        cls.check_contract()  # so does a method the engine cannot call
         _REGISTRY[kind][name] = cls
         if cls.__dict__.get("name") is None:
             cls.name = name

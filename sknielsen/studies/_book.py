@@ -51,7 +51,6 @@ from threadpoolctl import threadpool_limits
 
 from .. import plugins
 from .._classifier import NielsenMLPClassifier
-from .._core.files import check_writable
 from ..engine._network import feedforward
 from ..io._datasets import load_mnist
 
@@ -708,7 +707,7 @@ def _compared(name, ours, reference, seconds, whose="the book's"):
     return Replay(name, ours, reference, seconds, tuple(series), whose)
 
 
-def replay(name, data_dir=None, *, epochs=None, nudge=False):
+def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
     """Replay the book's recorded run ``name`` and compare it with the record.
 
     Parameters
@@ -725,6 +724,9 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False):
         Start from the book's weights moved by one unit in the last place
         (see :class:`BookRandom`); compare with :meth:`Replay.against` to see
         how far rounding alone carries the run.
+    download : bool, default=False
+        Fetch MNIST's files into ``data_dir`` when they are missing (see
+        :func:`sknielsen.datasets.load_mnist`).
 
     Returns
     -------
@@ -748,7 +750,7 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False):
     if epochs is not None and epochs < 1:
         raise ValueError(f"epochs must be at least 1; got {epochs!r}.")
     book = load_record(name)  # a damaged record is refused before the replay, not after it
-    data = load_mnist(data_dir, scale="book")
+    data = load_mnist(data_dir, scale="book", download=download)
     started = time.perf_counter()
     # Mini-batches of 10 gain nothing from BLAS threads, which on a busy machine
     # only spin, waiting for cores (six times slower here).
@@ -794,53 +796,3 @@ def plot_replay(result, path=None):
     axes[0].legend()
     fig.suptitle(result.summary())
     return finish_figure(fig, path)
-
-
-# -- command line ------------------------------------------------------------
-
-
-def add_book_command(commands):
-    """Add ``book list`` and ``book replay NAME`` to the command line.
-
-    Parameters
-    ----------
-    commands : argparse subparsers action
-        The ``python -m sknielsen`` subcommands.
-    """
-    parser = commands.add_parser("book", help="replay the book's recorded chapter 3 runs")
-    actions = parser.add_subparsers(dest="book_command", required=True)
-    listing = actions.add_parser("list", help="the records that can be replayed")
-    listing.set_defaults(func=_list_command)
-    replaying = actions.add_parser("replay", help="replay a record, epoch by epoch beside it")
-    replaying.add_argument("name", metavar="NAME", help="a record, as `book list` shows")
-    replaying.add_argument("--data-dir", default=None, help="folder of the MNIST IDX files")
-    replaying.add_argument(
-        "--epochs",
-        type=int,
-        default=None,
-        help="stop after this many epochs in all (a quick check)",
-    )
-    replaying.add_argument("--plot", metavar="PATH", help="draw the replay over the record")
-    replaying.set_defaults(func=_replay_command)
-
-
-def _list_command(args):
-    for name, record in RECORDS.items():
-        print(f"{name:26} fig/{record.script:25} {record.description}")
-    return 0
-
-
-def _replay_command(args):
-    if args.plot:  # refused before the replay, not after it
-        from ._plotting import check_figure_format
-
-        check_writable(args.plot)
-        check_figure_format(args.plot)
-    result = replay(args.name, args.data_dir, epochs=args.epochs)
-    for line in result.lines():
-        print(line)
-    print(result.summary())
-    if args.plot:
-        plot_replay(result, args.plot)
-        print(f"Wrote {args.plot}")
-    return 0 if result.agrees else 1

@@ -15,6 +15,7 @@ from .._core.files import write_bytes_atomically
 from ._comparison import summarize
 
 __all__ = [
+    "check_figure_path",
     "plot_eta_search",
     "plot_history",
     "plot_lmbda_search",
@@ -255,15 +256,28 @@ def plot_lmbda_search(result, path=None):
     return finish_figure(fig, path)
 
 
-def check_figure_format(path):
-    """Fail before long work if ``--plot`` could not be drawn: no matplotlib, unknown format."""
+def check_figure_path(path):
+    """Fail before long work if a figure could not be drawn to ``path``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Where a figure is to be written; its suffix names the format.
+
+    Raises
+    ------
+    ImportError
+        Without matplotlib.
+    ValueError
+        For a suffix that matplotlib cannot write.
+    """
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        raise ImportError("--plot needs matplotlib: pip install 'sknielsen[plot]'.") from None
+        raise ImportError("Plotting needs matplotlib: pip install 'sknielsen[plot]'.") from None
     supported = Figure().canvas.get_supported_filetypes()
     suffix = Path(path).suffix.lstrip(".").lower()
     if suffix and suffix not in supported:
         raise ValueError(
-            f"--plot {path}: unknown image format {suffix!r}; use one of {sorted(supported)}."
+            f"{path}: unknown image format {suffix!r}; use one of {sorted(supported)}."
         )

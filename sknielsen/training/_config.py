@@ -9,7 +9,10 @@ monitored quantities, the callbacks and the augmentation, and returns an
 immutable :class:`RunConfig` from which :mod:`._run` builds the run.
 """
 
+import difflib
 import numbers
+import os
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +35,65 @@ PLUGIN_PARAMETERS = {
 #: Parameters naming a plugin that only shapes training (not saved as fitted state).
 TRAINING_PLUGIN_PARAMETERS = {"augment": "augmenter"}
 DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+#: What users of scikit-learn's MLPClassifier look for, and what to do here.
+SKLEARN_NAMES = {
+    "max_iter": "use epochs (passes over the training data)",
+    "alpha": (
+        "use lmbda with regularizer='l2', the book's λ: its penalty (λ/2n)Σw² divides by the "
+        "training-set size n where scikit-learn's (alpha/2m)Σw² divides by the mini-batch "
+        "size m, so lmbda = alpha * n / mini_batch_size (lmbda = alpha with L-BFGS)"
+    ),
+    "batch_size": "use mini_batch_size",
+    "learning_rate_init": "use eta",
+    "learning_rate": (
+        "use schedule='halve_on_plateau' (the book's), or a schedule callback: "
+        "callbacks=[InverseScaling()] is 'invscaling'"
+    ),
+    "power_t": "use callbacks=[InverseScaling(power_t=...)]",
+    "solver": "use optimizer ('sgd', 'momentum', 'nesterov', 'adam', 'lbfgs', the book's 'newton')",
+    "momentum": "use optimizer='momentum' with optimizer__mu",
+    "nesterovs_momentum": "use optimizer='nesterov' with optimizer__mu",
+    "beta_1": "use optimizer='adam' with optimizer__beta1",
+    "beta_2": "use optimizer='adam' with optimizer__beta2",
+    "epsilon": "use optimizer='adam' with optimizer__epsilon",
+    "tol": (
+        "there is none: training runs every epoch unless a callback stops it, and "
+        "scikit-learn's rule is callbacks=[EarlyStopping(monitor='loss', min_delta=tol, "
+        "patience=n_iter_no_change, restore_best=False)]"
+    ),
+    "max_fun": "use epochs, which bounds L-BFGS's iterations (optimizer='lbfgs')",
+}
+
+
+def unknown_parameters_message(owner, unknown, known):
+    """Why parameters ``unknown`` are not ``owner``'s, with what to use instead.
+
+    Parameters
+    ----------
+    owner : str
+        The estimator's class name.
+    unknown : list of str
+    known : list of str
+        The estimator's parameter names, for close matches of typos.
+
+    Returns
+    -------
+    message : str
+    """
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=1)
+        if name in SKLEARN_NAMES:
+            hints.append(f"for scikit-learn's {name}, {SKLEARN_NAMES[name]}")
+        elif close:
+            hints.append(f"the closest to {name!r} is {close[0]!r}")
+    said = f": {'; '.join(hints)}" if hints else ""
+    return (
+        f"{owner} has no parameter {' or '.join(map(repr, unknown))}{said}. "
+        f"Its parameters are {', '.join(known)}."
+    )
 
 
 @dataclass(frozen=True)
@@ -306,6 +368,12 @@ def resolve_plugin(parameter, value, owner):
 
 def _fitted_plugin(parameter, value, owner):
     plugin = resolve_plugin(parameter, value, owner)
+    try:  # an unregistered instance's class was never checked by register
+        type(plugin).check_contract()
+    except TypeError as exc:
+        raise InvalidParameterError(
+            f"The {parameter!r} parameter of {owner} is invalid: {exc}"
+        ) from exc
     plugin.validate(f"{parameter}__", owner)
     return plugin
 
@@ -360,21 +428,115 @@ def _monitor(monitor):
 
 
 def _callbacks(callbacks, owner):
-    for index, callback in enumerate(callbacks or ()):
+    """The user's callbacks, unwrapped from their names, each validated."""
+    for item in callbacks or ():
+        callback = item[1] if _is_named(item) else item
         if not isinstance(callback, Callback):
             raise InvalidParameterError(
                 f"The 'callbacks' parameter of {owner} must list "
-                f"sknielsen.callbacks.Callback instances; got {callback!r}."
+                f"sknielsen.callbacks.Callback instances, or (name, callback) pairs; "
+                f"got {item!r}."
             )
+    named = named_callbacks(callbacks, owner=owner)
+    for index, (_, callback) in enumerate(named):
         callback.__sklearn_clone__()  # every fit trains with copies: they must be faithful
         callback.validate(f"callbacks[{index}].", owner)
-    return tuple(callbacks or ())
+    return tuple(callback for _, callback in named)
+
+
+def _is_named(item):
+    return isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+
+
+def named_callbacks(callbacks, *, owner=None):
+    """Each callback with its name: the one given with it, else its class's.
+
+    ``callbacks=[("stop", EarlyStopping()), CSVLogger("log.csv")]`` names
+    them ``stop`` and ``CSVLogger``, so that ``callbacks__stop__patience``
+    works in ``set_params`` and ``GridSearchCV``. A class that several
+    unnamed callbacks share numbers them, as skorch does: ``StepDecay_1``,
+    ``StepDecay_2``.
+
+    Parameters
+    ----------
+    callbacks : list of Callback or (str, Callback), or None
+    owner : str, optional
+        The estimator's class, to refuse names that cannot be used (not
+        unique, empty, or holding ``__``) with an error naming it; None
+        names what it can, for ``get_params``, which must not raise.
+
+    Returns
+    -------
+    named : list of (str, Callback)
+
+    Raises
+    ------
+    InvalidParameterError
+        With ``owner``, for a name that cannot be used.
+    """
+    items = [item if _is_named(item) else (None, item) for item in callbacks or ()]
+    given = {name for name, _ in items if name is not None}
+    classes = Counter(type(callback).__name__ for name, callback in items if name is None)
+    numbered, named = Counter(), []
+    for name, callback in items:
+        if name is None:
+            name = type(callback).__name__
+            if classes[name] > 1 or name in given:
+                numbered[name] += 1
+                name = f"{name}_{numbered[name]}"
+        named.append((name, callback))
+    if owner is not None:
+        _check_callback_names([name for name, _ in named], owner)
+    return named
+
+
+def _check_callback_names(names, owner):
+    for name in names:
+        if not name or "__" in name or names.count(name) > 1:
+            raise InvalidParameterError(
+                f"The callbacks of {owner} need distinct names without '__' (which separates "
+                f"a name from a parameter in callbacks__NAME__param); got {names}."
+            )
 
 
 def _check_widths(config, n_features, n_outputs):
-    """Checks that need the network's widths: its size for the optimizer, the images."""
+    """Checks that need the network's widths: its size for the optimizer and the memory."""
     if config.augmenter is not None:
         image_shape_for(n_features, config.image_shape)
     if n_outputs is not None:
-        n_params = parameter_count([n_features, *config.hidden_sizes, n_outputs])
-        config.plugins.optimizer.init(np.zeros(n_params, dtype=config.dtype))
+        sizes = [n_features, *config.hidden_sizes, n_outputs]
+        check_memory(sizes, config.dtype)  # before the optimizer allocates its state
+        config.plugins.optimizer.init(np.zeros(parameter_count(sizes), dtype=config.dtype))
+
+
+#: Copies of the parameters a fit holds at least: the weights, their gradient
+#: and the snapshots of the last and the best epoch kept for rolling back.
+PARAMETER_COPIES = 4
+
+
+def check_memory(sizes, dtype):
+    """Refuse a network whose training cannot fit in this machine's memory.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Every layer's width, inputs and outputs included.
+    dtype : numpy dtype
+
+    Raises
+    ------
+    MemoryError
+        Saying how much the parameters need against what the machine has.
+    """
+    n_params = parameter_count(sizes)
+    needed = PARAMETER_COPIES * n_params * np.dtype(dtype).itemsize
+    try:
+        available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system
+        return
+    if needed > available:
+        raise MemoryError(
+            f"training the network's {n_params:,} parameters needs at least "
+            f"{needed / 2**30:,.1f} GiB ({PARAMETER_COPIES} copies of them), more than this "
+            f"machine's {available / 2**30:,.1f} GiB"
+        )

@@ -19,6 +19,10 @@ PROBE_SIZE = 1000
 # on which the saturation is measured (times the neurons: thousands of z values).
 SATURATED_Z = 4.0
 SATURATION_SAMPLE = 128
+# Two data sets whose root mean squares differ by more than this factor were not
+# scaled alike: a forgotten scaler changes it by 16 (digits) or 255 (bytes), while
+# samples of one distribution differ by well under 2.
+SCALE_RATIO = 4.0
 # What to try after a failed run, by optimizer name; the others read ``ETA_ADVICE``.
 ETA_ADVICE = "the learning rate eta={eta:g} is probably too large: try eta ten times smaller"
 OPTIMIZER_ADVICE = {
@@ -88,6 +92,51 @@ def warn_if_saturating(network, X):
             "sklearn.preprocessing.MinMaxScaler or StandardScaler in a Pipeline, or X / 255 "
             "for pixels."
         )
+
+
+def input_scale(X):
+    """The root mean square of the entries of ``X`` (dense, or sparse CSR), or None.
+
+    One number for a whole data set: the typical size of an input, which a
+    forgotten scaler changes by the scale itself (16 for digits' 0..16
+    pixels against [0, 1], 255 for bytes). None when there is nothing to
+    compare with: no entries, all zeros, or squares beyond float64.
+    """
+    values = (X.data if sp.issparse(X) else X).ravel()
+    n_entries = X.shape[0] * X.shape[1]
+    if n_entries == 0:
+        return None
+    with np.errstate(over="ignore"):
+        scale = float(np.sqrt(np.einsum("i,i->", values, values, dtype=np.float64) / n_entries))
+    return scale if 0 < scale < np.inf else None
+
+
+def warn_if_rescaled(reference, X, what, against, advice):
+    """Warn when ``X`` is on another scale than data of input scale ``reference``.
+
+    Parameters
+    ----------
+    reference : float or None
+        :func:`input_scale` of the data the network was trained on; None
+        (a model loaded from a file) checks nothing.
+    X : ndarray or sparse matrix
+    what, against : str
+        How the message names ``X`` and the reference data.
+    advice : str
+        The message's last sentence: what to do.
+    """
+    scale = input_scale(X)
+    if reference is None or scale is None:
+        return
+    ratio = scale / reference
+    if 1 / SCALE_RATIO <= ratio <= SCALE_RATIO:
+        return
+    size = f"{ratio:.3g} times" if ratio > 1 else f"1/{1 / ratio:.3g} of"
+    warn(
+        f"{what} is on another scale than {against}: the root mean square of its values is "
+        f"{size} that of {against} ({scale:.3g} against {reference:.3g}), so the network "
+        f"sees inputs unlike those it was trained on. {advice}"
+    )
 
 
 def warn_about(config, trainer, probe):

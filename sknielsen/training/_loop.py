@@ -129,6 +129,8 @@ class Trainer:
     ----------
     epochs_run : int
         Epochs completed in this run.
+    epochs_to_run : int
+        The most epochs this run trains (``epochs``, or 1 for ``partial_fit``).
     ending : {'completed', 'stopped', 'interrupted', 'diverged'} or None
         How the run ended.
     kept_epoch : int or None
@@ -167,6 +169,7 @@ class Trainer:
         self.epoch = epoch
         self.samples_seen = samples_seen
         self.epochs_run = 0
+        self.epochs_to_run = 0
         self.samples_in_epoch = 0
         self.n_samples = 0
         self.ending = self.kept_epoch = self.diverged_epoch = None
@@ -249,6 +252,11 @@ class Trainer:
         if self._finite():
             self._best = self._snapshot()
 
+    @property
+    def kept_best(self):
+        """Whether a callback of this run asked for its best weights (:meth:`keep_best`)."""
+        return self._best is not None
+
     def save(self, path):
         """Write the model as it is now to ``path`` (see :func:`sknielsen.save`)."""
         if self._saver is None:
@@ -266,18 +274,28 @@ class Trainer:
         return bool(np.isfinite(self.network.params).all())
 
     def _notify(self, hook):
-        """Call ``hook`` of every callback; one that leaves non-finite weights ends the run.
+        """Call ``hook`` of every callback; a StopTraining takes effect after the last one.
 
-        The check after each callback (once per epoch, not per mini-batch)
-        names the callback; the epoch's end catches those of ``on_batch_end``.
+        So every callback sees every epoch that counts, whatever the order of
+        the list: a logger after an early stopping still writes the epoch
+        that ended training. A callback that leaves non-finite weights ends
+        the run at once, named (the check runs once per hook, not per
+        mini-batch; the epoch's end catches those of ``on_batch_end``).
         """
+        stop = None
         for callback in self.callbacks:
             self._calling = (callback, hook)
-            getattr(callback, hook)(self)
+            try:
+                getattr(callback, hook)(self)
+            except StopTraining as exc:
+                stop = stop or (exc, self._calling)
             if not self._finite():
                 self._note_bad_write(callback, hook)
                 raise StopTraining
         self._calling = None
+        if stop is not None:
+            self._calling = stop[1]  # the run ended in the first stopper's hook
+            raise stop[0]
 
     def _notify_batch(self, callbacks):
         """Call ``on_batch_end`` of the callbacks that watch every mini-batch."""
@@ -492,6 +510,7 @@ def train(trainer, data, *, epochs, batching, rng):
             "densifying the whole training set is left to you (X.toarray()); the mini-batch "
             "optimizers take sparse X."
         )
+    trainer.epochs_to_run = epochs  # for progress bars: the most this run will train
     trainer._begin(data.X.shape[0], data.X[:WATCHED_ROWS])
     try:
         with np.errstate(over="ignore", invalid="ignore"):

@@ -138,7 +138,9 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
     )
     probe = CostProbe(trainer, data)
     epochs = 1 if inputs.incremental else config.epochs
-    batching = _batching(config, network, data.X.shape, epochs, rng)
+    # partial_fit names its engine at its first call only, above the table's first row.
+    announce = config.verbose and not (inputs.incremental and previous is not None)
+    batching = _batching(config, network, data.X.shape, epochs, rng, announce)
     if batching.engine == "numba":  # its kernels read rows in place
         data = _c_contiguous(data)
     train(trainer, data, epochs=epochs, batching=batching, rng=rng)
@@ -273,13 +275,16 @@ def _run_callbacks(config, inputs, user_callbacks, history_every):
         )
     callbacks += user_callbacks
     if config.verbose:
-        if sys.stdout.isatty():
-            callbacks.append(ProgressBar(sys.stdout))
-        callbacks.append(VerbosePrinter(1 if inputs.incremental else config.epochs))
+        if sys.stdout.isatty():  # erased at each epoch's end, for the table's row
+            callbacks.append(ProgressBar(sys.stdout, leave=False))
+        # partial_fit prints one row a call, under the column names of its first call.
+        continued = inputs.incremental and inputs.previous is not None
+        epochs = None if inputs.incremental else config.epochs
+        callbacks.append(VerbosePrinter(epochs, header=not continued))
     return callbacks
 
 
-def _batching(config, network, shape, epochs, rng):
+def _batching(config, network, shape, epochs, rng, announce):
     augment = _augmenter(config, shape[1], rng)
     engine, why = choose_engine(
         config.engine,
@@ -290,7 +295,7 @@ def _batching(config, network, shape, epochs, rng):
         batch_size=config.mini_batch_size,
         sample_passes=shape[0] * epochs,
     )
-    if config.verbose:
+    if announce:
         print(f"Training with the {engine} engine{why}.")
     return Batching(config.mini_batch_size, config.shuffle, config.dropout, augment, engine)
 

@@ -45,6 +45,10 @@ class FittedState:
         Epochs run in all.
     samples_seen : int
         Training samples seen in all (scikit-learn's ``t_``).
+    input_scale : float or None, default=None
+        The root mean square of the training inputs, against which
+        ``predict`` checks that new rows were scaled alike; None when
+        unknown (the model file does not hold it yet).
     """
 
     coefs: list
@@ -58,6 +62,7 @@ class FittedState:
     feature_names_in: np.ndarray
     n_iter: int
     samples_seen: int
+    input_scale: float = None
 
     @classmethod
     def copied(cls, **fields):
@@ -94,6 +99,11 @@ class FittedState:
         _check_optimizer_state(self)
         if self.rng_state is not None and self.rng_state.get("bit_generator") != "PCG64":
             raise ValueError("The random generator state must be a PCG64 state.")
+        scale = self.input_scale
+        if scale is not None and not (
+            isinstance(scale, float) and np.isfinite(scale) and scale > 0
+        ):
+            raise ValueError(f"input_scale must be a positive finite float or None; got {scale!r}.")
 
 
 def _check_layers(state):

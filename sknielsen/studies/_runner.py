@@ -1,0 +1,445 @@
+"""Running the network-versus-SVM study to completion: files, resume, time left, Ctrl-C, dask.
+
+:func:`training_size_comparison` runs the jobs; :func:`run_study` is what a
+long study needs around it, and what ``python -m sknielsen compare`` calls:
+its results rewritten after every finished job (:class:`StudyOutput`), so
+that Ctrl-C keeps them and ``resume`` skips them; the time left of the
+whole study after each job; the warnings of thousands of fits summarized
+once; and joblib's dask backend on a cluster. Nothing here prints: the
+caller is told what happened through callbacks and the returned
+:class:`StudyResult`.
+"""
+
+import contextlib
+import csv
+import io
+import json
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..utils import check_outputs, write_atomically
+from ._comparison import (
+    ComparisonInterrupted,
+    estimate_seconds_left,
+    planned_runs,
+    summarize,
+    training_size_comparison,
+)
+
+#: The book's figure: the network trained on the first N of MNIST's 50,000 images.
+BOOK_SIZES = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]
+#: The same curve on scikit-learn's 1,198 training digits.
+DIGITS_SIZES = [50, 100, 200, 400, 800, 1198]
+#: What :func:`book_estimators` builds, by the names the command line uses, and their labels.
+ESTIMATOR_LABELS = {
+    "network": "network",
+    "svc-auto": "SVC(gamma='auto')",
+    "svc": "SVC()",
+    "mlp": "MLPClassifier",
+}
+
+
+def book_estimators(names, n_full, *, hidden=(30,), initializer="default"):
+    """The estimators of the book's figure, by name, labelled as the results name them.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Keys of :data:`ESTIMATOR_LABELS`: ``'network'`` (the book's, with
+        its settings for the full training set, which the study's scaling
+        rule adapts to each N), ``'svc-auto'`` (the book's SVM,
+        ``SVC(gamma='auto')``), ``'svc'`` (``SVC()``) and ``'mlp'``
+        (scikit-learn's ``MLPClassifier``).
+    n_full : int
+        The size of the full training set, for the network's λ.
+    hidden : tuple of int, default=(30,)
+        The network's hidden layers.
+    initializer : str, default='default'
+        The network's initializer.
+
+    Returns
+    -------
+    estimators : dict
+        Labels (``"SVC(gamma='auto')"``) mapped to unfitted estimators.
+    """
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.svm import SVC
+
+    from .. import NielsenMLPClassifier
+
+    choices = {
+        "network": lambda: NielsenMLPClassifier(
+            hidden_layer_sizes=tuple(hidden),
+            cost="cross_entropy",
+            eta=0.5,
+            mini_batch_size=10,
+            epochs=30,
+            lmbda=0.0001 * n_full,
+            initializer=initializer,
+        ),
+        "svc-auto": lambda: SVC(gamma="auto"),
+        "svc": lambda: SVC(),
+        "mlp": lambda: MLPClassifier(hidden_layer_sizes=tuple(hidden), max_iter=200),
+    }
+    return {ESTIMATOR_LABELS[name]: choices[name]() for name in names}
+
+
+def gamma_note(estimators, X_train):
+    """One sentence on why ``SVC(gamma='auto')`` collapses at small N, or None when it did not run.
+
+    Parameters
+    ----------
+    estimators : dict
+        The study's estimators by label.
+    X_train : ndarray
+        The training inputs, whose variance sets ``SVC()``'s γ.
+
+    Returns
+    -------
+    note : str or None
+        The sentence, or None without ``SVC(gamma='auto')``.
+    """
+    if "SVC(gamma='auto')" not in estimators:
+        return None
+    n_features = X_train.shape[1]
+    ratio = 1.0 / float(X_train.var())
+    return (
+        f"SVC(gamma='auto') takes γ = 1/{n_features} (1/n_features), {ratio:.0f} times "
+        "smaller than SVC()'s 1/(n_features·Var X) on these inputs: so wide a kernel, with "
+        "C = 1, underfits when N is small."
+    )
+
+
+def time_left_text(seconds):
+    """The time left, for a progress line: under 1 s, about 40 s, 3 min, 1 h 20 min.
+
+    Parameters
+    ----------
+    seconds : float
+        The estimated time left.
+
+    Returns
+    -------
+    text : str
+        Such as ``"about 3 min left"``.
+    """
+    if seconds < 1:
+        return "under 1 s left"
+    if seconds < 90:
+        return f"about {seconds:.0f} s left"
+    minutes = round(seconds / 60)
+    duration = f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+    return f"about {duration} left"
+
+
+@dataclass
+class StudyOutput:
+    """The files a study writes in its folder, checked when made, and its records so far.
+
+    Parameters
+    ----------
+    folder : path-like
+        Created if missing; holds ``comparison.json`` (rewritten after every
+        finished job), ``comparison.csv`` and the figures.
+    metadata : dict, optional
+        Written at the top of ``comparison.json`` (the command, the data
+        set, the sizes, ...).
+
+    Raises
+    ------
+    OSError, ValueError
+        When a file could not be written (see
+        :func:`sknielsen.utils.check_outputs`), before any work.
+    """
+
+    folder: Path
+    metadata: dict = field(default_factory=dict)
+    records: list = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+    def __post_init__(self):
+        self.folder = Path(self.folder)
+        # The folders made here, deepest first: a refused study removes them again.
+        self.created = [f for f in (self.folder, *self.folder.parents) if not f.exists()]
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.json_path = self.folder / "comparison.json"
+        self.csv_path = self.folder / "comparison.csv"
+        self.figure_paths = {
+            log: self.folder / f"comparison{'-log' if log else ''}.png" for log in (False, True)
+        }
+        try:
+            check_outputs(self.json_path, self.csv_path, *self.figure_paths.values())
+        except BaseException:
+            self.remove_unused_folders()
+            raise
+
+    def remove_unused_folders(self):
+        """Remove the folders this output made where nothing was written: after a refusal."""
+        for folder in self.created:
+            with contextlib.suppress(OSError):  # not empty: something was written
+                folder.rmdir()
+
+    def read_previous(self):
+        """Return the records of an earlier run in this folder, to resume it.
+
+        Returns
+        -------
+        records : list of dict
+            Empty when there is no earlier run.
+
+        Raises
+        ------
+        ValueError
+            When ``comparison.json`` is not a study's results.
+        """
+        if not self.json_path.exists():
+            return []
+        try:
+            document = json.loads(self.json_path.read_text(encoding="utf-8"))
+        except (ValueError, RecursionError) as exc:
+            raise ValueError(
+                f"{self.json_path} is not a comparison's results ({exc}); remove it or "
+                "drop --resume."
+            ) from None
+        records = document.get("records") if isinstance(document, dict) else None
+        if not isinstance(records, list):
+            raise ValueError(
+                f"{self.json_path} holds no list of records; remove it or drop --resume."
+            )
+        return records
+
+    def save(self):
+        """Rewrite ``comparison.json`` with the records so far and their summary."""
+        document = {
+            **self.metadata,
+            "seconds": time.perf_counter() - self.started,
+            "records": self.records,
+            "summary": summarize(self.records),
+        }
+        write_atomically(self.json_path, json.dumps(document, indent=1))
+
+    def write_summary(self, summary):
+        """Write the per-(estimator, size) summary as ``comparison.csv``.
+
+        Parameters
+        ----------
+        summary : list of dict
+            As :func:`summarize` returns it.
+        """
+        table = io.StringIO()
+        writer = csv.DictWriter(table, fieldnames=list(summary[0]))
+        writer.writeheader()
+        writer.writerows(summary)
+        write_atomically(self.csv_path, table.getvalue())
+
+    def write_figures(self, title):
+        """Draw the two figures (linear and logarithmic N) of the records.
+
+        Parameters
+        ----------
+        title : str
+            The figures' title.
+
+        Returns
+        -------
+        paths : list of Path
+            The figures written; none without matplotlib.
+        reason : str or None
+            Why none were written.
+        """
+        from ._plotting import plot_training_size_comparison
+
+        try:
+            for log, path in self.figure_paths.items():
+                plot_training_size_comparison(self.records, path, log=log, title=title)
+        except ImportError as exc:  # matplotlib is imported when the first figure is drawn
+            return [], str(exc)
+        return list(self.figure_paths.values()), None
+
+
+@dataclass
+class StudyResult:
+    """What :func:`run_study` leaves.
+
+    Attributes
+    ----------
+    records : list of dict
+        Every finished job's record, earlier runs' included.
+    interrupted : bool
+        Ctrl-C ended the study; ``records`` holds the jobs finished before.
+    warnings : list of (str, str, int)
+        Each distinct warning of the jobs: its category's name, its first
+        line and how often it came.
+    """
+
+    records: list
+    interrupted: bool = False
+    warnings: list = field(default_factory=list)
+
+
+def check_backend(backend, scheduler=None):
+    """Refuse backend settings that cannot work, before any work.
+
+    Parameters
+    ----------
+    backend : {'local', 'dask'}
+    scheduler : str, optional
+        A dask scheduler's address.
+
+    Raises
+    ------
+    ValueError
+    """
+    if backend == "local":
+        if scheduler is not None:
+            raise ValueError("--scheduler needs --backend dask.")
+        return
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        raise ValueError(
+            '--backend dask needs dask.distributed: pip install "sknielsen[distributed]".'
+        ) from None
+
+
+def study_workers(backend, n_jobs=None, scheduler=None):
+    """How many jobs run at once: joblib's count for ``n_jobs``, or a local dask cluster's.
+
+    An external dask scheduler's workers are unknown: one is assumed.
+
+    Parameters
+    ----------
+    backend : {'local', 'dask'}
+        Where the jobs run.
+    n_jobs : int or None
+        The ``n_jobs`` of joblib, or the local dask cluster's workers.
+    scheduler : str or None
+        The address of a running dask scheduler.
+
+    Returns
+    -------
+    workers : int
+        How many jobs run at once.
+    """
+    from joblib import effective_n_jobs
+
+    if backend == "dask" and scheduler is None:
+        return n_jobs or 2
+    return effective_n_jobs(n_jobs) if backend == "local" else 1
+
+
+@contextlib.contextmanager
+def study_backend(backend, n_jobs=None, scheduler=None, report=None):
+    """Run a study's jobs on joblib's default backend, or on a dask cluster.
+
+    Parameters
+    ----------
+    backend : {'local', 'dask'}
+        Where the jobs run.
+    n_jobs : int or None
+        Workers of the local dask cluster started without a ``scheduler``
+        (2 by default).
+    scheduler : str, optional
+        The address of a running dask scheduler; None starts a local cluster.
+    report : callable, optional
+        ``report(sentence)``: told which cluster runs the jobs.
+
+    Yields
+    ------
+    None
+        While the backend is in place; the cluster closes after.
+    """
+    if backend == "local":
+        yield
+        return
+    import joblib
+    from dask.distributed import Client, LocalCluster
+
+    report = report or (lambda sentence: None)
+    cluster = None
+    try:
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=n_jobs or 2, threads_per_worker=1, dashboard_address=None
+            )
+            report(f"Started a local dask cluster of {len(cluster.workers)} workers.")
+        with Client(scheduler or cluster) as client:
+            report(f"Running the jobs on the dask cluster at {client.scheduler.address}.")
+            with joblib.parallel_backend("dask"):
+                yield
+    finally:  # Ctrl-C included: no worker processes left behind
+        if cluster is not None:
+            cluster.close()
+
+
+def run_study(study, output, *, workers=1, on_result=None):
+    """Run a comparison to completion, keeping every finished job in ``output``.
+
+    Each finished job's record is added to ``output`` and the results file
+    rewritten, so that Ctrl-C keeps it and a later run given
+    ``output.read_previous()`` as ``previous`` skips it. Warnings of the
+    jobs are collected and summarized in the result, not interleaved with
+    the progress. Run it inside :func:`study_backend` for a dask cluster.
+
+    Parameters
+    ----------
+    study : dict
+        Keyword arguments of :func:`training_size_comparison` (estimators,
+        data, sizes, seeds, ``previous``, ...), but ``on_result``.
+    output : StudyOutput
+        Its ``records`` should hold ``previous``.
+    workers : int, default=1
+        Jobs run at once (:func:`study_workers`), for the time left.
+    on_result : callable, optional
+        ``on_result(record, done, total, seconds_left)`` after each job;
+        ``seconds_left`` is None when unknown or nothing is left.
+
+    Returns
+    -------
+    result : StudyResult
+        On Ctrl-C ``interrupted`` is set and the results file holds the
+        jobs finished before it.
+    """
+    plan = planned_runs(
+        study["estimators"],
+        study["sizes"],
+        study.get("seeds", range(3)),
+        subset=study.get("subset", "first"),
+        deterministic=study.get("deterministic", ()),
+    )
+
+    def finished(record, done, total):
+        output.records.append(record)
+        output.save()
+        if on_result is not None:
+            ran = {(r["estimator"], r["size"], r["seed"]) for r in output.records}
+            remaining = [run for run in plan if run not in ran]
+            seconds = estimate_seconds_left(output.records, remaining, workers)
+            on_result(record, done, total, seconds if remaining else None)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        # The study turns Ctrl-C into this warning; here it ends the run.
+        warnings.simplefilter("error", ComparisonInterrupted)
+        # The network's own note that Ctrl-C cut its training short says nothing more.
+        warnings.filterwarnings("ignore", "Training interrupted", UserWarning)
+        try:
+            records = training_size_comparison(**study, on_result=finished)
+        except ComparisonInterrupted:
+            output.save()
+            return StudyResult(list(output.records), interrupted=True)
+    output.records = records
+    output.save()
+    return StudyResult(records, warnings=_distinct(caught))
+
+
+def _distinct(caught):
+    """Each distinct warning once: (category name, first line, count), in order of arrival."""
+    counts = {}
+    for warning in caught:
+        text = str(warning.message)
+        key = (warning.category.__name__, text.splitlines()[0] if text else "")
+        counts[key] = counts.get(key, 0) + 1
+    return [(category, message, count) for (category, message), count in counts.items()]
