@@ -382,7 +382,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         # What predict compares new rows with: the first fit's, or this data's when unknown.
         scale = (previous and previous.input_scale) or input_scale(data.X)
         rng = generator(previous, self.random_state)
-        data, validation = self._validation_data(request, data, targets, rng, config)
+        data, validation = self._validation_data(request, data, targets, rng, config, scale)
         inputs = RunInputs(
             data, validation, previous, rng, self._score_outputs, request.incremental
         )
@@ -453,7 +453,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         """Sample weights with the classes' weights folded in (classifiers only)."""
         return sample_weight
 
-    def _validation_data(self, request, data, targets, rng, config):
+    def _validation_data(self, request, data, targets, rng, config, scale):
         """The validation set: given, held out of the training data when needed, or None."""
         if (request.X_val is None) != (request.y_val is None):
             raise ValueError("X_val and y_val must be given together; got only one.")
@@ -468,7 +468,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             Y_val = self._encode(request.y_val, targets)
             if X_val.shape[0] != len(Y_val):
                 raise ValueError(f"X_val has {X_val.shape[0]} samples but y_val has {len(Y_val)}.")
-            warn_if_rescaled(input_scale(data.X), X_val, "X_val", "X", _ROUTE_X_VAL)
+            warn_if_rescaled(scale, X_val, "X_val", "X", _ROUTE_X_VAL)
             return data, (X_val, Y_val)
         if not request.incremental and config.needs_validation:
             return self._validation_split(data, targets, rng, config.validation_fraction)
