@@ -1,0 +1,1 @@
+"""The engines that train a network: NumPy's and the compiled C kernels."""
