@@ -113,6 +113,10 @@ typedef struct {
     int64_t unit[MAX_LAYERS], slot[MAX_LAYERS];
     int64_t hidden[MAX_LAYERS]; /* column of each hidden layer's units in a mask row */
     int64_t row, n_weights, n_params;
+    /* The padded copy of the parameters: each layer's W with rows of whole vectors, its
+     * transpose likewise (above the first layer, for the backward pass), and its b. */
+    int64_t padded_weight[MAX_LAYERS], padded_transpose[MAX_LAYERS], padded_bias[MAX_LAYERS];
+    int64_t padded_size;
 } Layout;
 
 static void layout(Layout *s, const Job *job, int64_t lanes)
@@ -135,6 +139,16 @@ static void layout(Layout *s, const Job *job, int64_t lanes)
     }
     s->n_params = at;
     s->row = unit;
+    at = 0;
+    for (int l = 0; l < job->n_layers; l++) {
+        s->padded_weight[l] = at;
+        at += job->sizes[l] * s->slot[l];
+        s->padded_transpose[l] = at;
+        at += l > 0 ? job->sizes[l + 1] * s->slot[l - 1] : 0;
+        s->padded_bias[l] = at;
+        at += s->slot[l];
+    }
+    s->padded_size = at;
 }
 
 static int64_t parameter_count(const Job *job)

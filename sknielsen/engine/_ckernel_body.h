@@ -188,10 +188,12 @@ typedef struct {
     const int32_t **index; /* each sample's non-zero inputs (CSR row or the above) */
     const REAL **value;
     int64_t *count;
-    REAL *first;          /* W1 as the first layer's loops read it: params or a padded copy */
-    int64_t first_stride; /* numbers per row of `first` */
-    int padded;
-    void *blocks[8]; /* the allocations, to free */
+    int padded;            /* whether the parameters are trained in their padded copy */
+    REAL *padded_params;   /* that copy (shape.padded_*) */
+    REAL *padded_grads;    /* the gradient in the same layout */
+    REAL *first;           /* W1 as the first layer's loops read it: params or the copy */
+    int64_t first_stride;  /* numbers per row of `first` */
+    void *blocks[8];       /* the allocations, to free */
 } F(Work);
 
 static void F(work_free)(F(Work) *w)
@@ -206,10 +208,11 @@ static int F(work_alloc)(F(Work) *w, const Job *job, int padded)
     memset(w, 0, sizeof *w);
     w->padded = padded;
     layout(&w->shape, job, LANES);
+    const Layout *s = &w->shape;
     const int64_t bs = job->batch_size, n_in = job->sizes[0];
-    int64_t rows = bs * w->shape.row;
+    const int64_t rows = bs * s->row;
     w->blocks[0] = aligned_zeros(4 * rows, sizeof(REAL));
-    w->blocks[1] = aligned_zeros(w->shape.n_params, sizeof(REAL));
+    w->blocks[1] = aligned_zeros(padded ? 0 : s->n_params, sizeof(REAL));
     w->blocks[2] = aligned_zeros(bs, 2 * sizeof(void *) + sizeof(int64_t));
     if (!w->blocks[0] || !w->blocks[1] || !w->blocks[2])
         return -1;
@@ -219,8 +222,12 @@ static int F(work_alloc)(F(Work) *w, const Job *job, int padded)
         if (!w->blocks[3] || !w->blocks[4])
             return -1;
     }
-    if (padded && !(w->blocks[5] = aligned_zeros(n_in * w->shape.slot[0], sizeof(REAL))))
-        return -1;
+    if (padded) {
+        w->blocks[5] = aligned_zeros(s->padded_size, sizeof(REAL));
+        w->blocks[6] = aligned_zeros(s->padded_size, sizeof(REAL));
+        if (!w->blocks[5] || !w->blocks[6])
+            return -1;
+    }
     REAL *scratch = w->blocks[0];
     w->z = scratch;
     w->a = scratch + rows;
@@ -232,27 +239,54 @@ static int F(work_alloc)(F(Work) *w, const Job *job, int padded)
     w->count = (int64_t *)(w->value + bs);
     w->dense_index = w->blocks[3];
     w->dense_value = w->blocks[4];
-    REAL *params = job->params;
-    if (w->padded) {
-        w->first = w->blocks[5];
-        w->first_stride = w->shape.slot[0];
+    w->padded_params = w->blocks[5];
+    w->padded_grads = w->blocks[6];
+    if (padded) {
+        w->first = w->padded_params + s->padded_weight[0];
+        w->first_stride = s->slot[0];
     } else {
-        w->first = params + w->shape.weight[0];
+        w->first = (REAL *)job->params + s->weight[0];
         w->first_stride = job->sizes[1];
     }
     return 0;
 }
 
-/* Copy W1 into its padded working copy, or back. */
-static void F(copy_first)(F(Work) *w, const Job *job, int to_padded)
+/* WT[j][k] = W[k][j]: the transpose of layer's padded weights, for the backward pass. */
+static void F(transpose)(F(Work) *w, const Job *job, int layer)
 {
-    REAL *weights = (REAL *)job->params + w->shape.weight[0];
-    const int64_t width = job->sizes[1], stride = w->first_stride;
-    for (int64_t k = 0; k < job->sizes[0]; k++) {
+    const Layout *s = &w->shape;
+    const int64_t below = job->sizes[layer], n = job->sizes[layer + 1];
+    const REAL *weights = w->padded_params + s->padded_weight[layer];
+    REAL *transpose = w->padded_params + s->padded_transpose[layer];
+    const int64_t stride = s->slot[layer], transposed_stride = s->slot[layer - 1];
+    for (int64_t k = 0; k < below; k++)
+        for (int64_t j = 0; j < n; j++)
+            transpose[j * transposed_stride + k] = weights[k * stride + j];
+}
+
+/* Copy the parameters into their padded copy (with the transposes), or back. */
+static void F(copy_padded)(F(Work) *w, const Job *job, int to_padded)
+{
+    const Layout *s = &w->shape;
+    REAL *params = job->params;
+    for (int layer = 0; layer < job->n_layers; layer++) {
+        const int64_t below = job->sizes[layer], n = job->sizes[layer + 1];
+        const size_t bytes = (size_t)n * sizeof(REAL);
+        REAL *weights = params + s->weight[layer], *bias = params + s->bias[layer];
+        REAL *padded = w->padded_params + s->padded_weight[layer];
+        REAL *padded_bias = w->padded_params + s->padded_bias[layer];
+        for (int64_t k = 0; k < below; k++) {
+            if (to_padded)
+                memcpy(padded + k * s->slot[layer], weights + k * n, bytes);
+            else
+                memcpy(weights + k * n, padded + k * s->slot[layer], bytes);
+        }
         if (to_padded)
-            memcpy(w->first + k * stride, weights + k * width, (size_t)width * sizeof(REAL));
+            memcpy(padded_bias, bias, bytes);
         else
-            memcpy(weights + k * width, w->first + k * stride, (size_t)width * sizeof(REAL));
+            memcpy(bias, padded_bias, bytes);
+        if (to_padded && layer > 0)
+            F(transpose)(w, job, layer);
     }
 }
 
@@ -262,6 +296,8 @@ static void F(gather)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m
     const int64_t n_in = job->sizes[0];
     for (int64_t i = 0; i < m; i++) {
         int64_t row = job->order[batch_start + i];
+        /* Read after the forward passes; shuffled rows are far apart in memory. */
+        __builtin_prefetch((const REAL *)job->targets + row * job->n_out);
         if (job->sparse) {
             int64_t begin = job->indptr[row];
             w->index[i] = job->indices + begin;
@@ -426,55 +462,147 @@ static void F(next_row)(const Job *job, int64_t position, Prefetch *next)
     next->count = job->indptr[row + 1] - begin;
 }
 
+/* out[0:stride] = sum over k < K of x[k] M[k]: rows of whole vectors, held in registers. */
+static ALWAYS_INLINE void F(dense_block)(const REAL *M, int64_t stride, const REAL *x, int64_t K,
+                                         REAL *out, const int nb)
+{
+    VEC acc[MAX_BLOCK];
+    for (int v = 0; v < nb; v++)
+        acc[v] = (VEC){0};
+    for (int64_t k = 0; k < K; k++) {
+        const VEC *row = (const VEC *)(M + k * stride);
+        const REAL xk = x[k];
+        for (int v = 0; v < nb; v++)
+            acc[v] += xk * row[v];
+    }
+    for (int v = 0; v < nb; v++)
+        ((VEC *)out)[v] = acc[v];
+}
+
+static void F(dense_product)(const REAL *M, int64_t stride, const REAL *x, int64_t K, REAL *out)
+{
+    const int64_t vectors = stride / LANES;
+    for (int64_t done = 0; done < vectors; done += MAX_BLOCK) {
+        int nb = (int)(vectors - done < MAX_BLOCK ? vectors - done : MAX_BLOCK);
+#define DENSE(NB) F(dense_block)(M + done * LANES, stride, x, K, out + done * LANES, NB)
+        BLOCK_CASES(DENSE)
+#undef DENSE
+    }
+}
+
+/* The padding's units stay 0 whatever the inputs held (inf times a padding 0 is NaN). */
+static ALWAYS_INLINE void F(clear_padding)(REAL *units, int64_t n, int64_t slot)
+{
+    for (int64_t j = n; j < slot; j++)
+        units[j] = 0;
+}
+
+/* z of the first layer, from the sample's non-zero inputs only: s (x . V) + b. */
+static void F(first_layer_input)(F(Work) *w, const Job *job, int64_t i, int64_t position,
+                                 double scale, REAL *z)
+{
+    const Layout *s = &w->shape;
+    const REAL lazy = (REAL)scale;
+    const int64_t width = job->sizes[1];
+    if (!w->padded) {
+        F(forward_plain)(w, i, width, z);
+        const REAL *bias = (const REAL *)job->params + s->bias[0];
+        for (int64_t j = 0; j < width; j++)
+            z[j] = lazy * z[j] + bias[j];
+        return;
+    }
+    Prefetch next;
+    F(next_row)(job, position + 1, &next);
+    F(forward_padded)(w, i, &next, z);
+    const VEC *bias = (const VEC *)(w->padded_params + s->padded_bias[0]);
+    for (int64_t v = 0; v < s->slot[0] / LANES; v++)
+        ((VEC *)z)[v] = lazy * ((VEC *)z)[v] + bias[v];
+    F(clear_padding)(z, width, s->slot[0]);
+}
+
+/* z of a layer above the first: (kept activations of the layer below) . W + b. */
+static void F(layer_input)(F(Work) *w, const Job *job, int layer, const REAL *input, REAL *z)
+{
+    const Layout *s = &w->shape;
+    const int64_t below = job->sizes[layer], n = job->sizes[layer + 1];
+    if (w->padded) {
+        const REAL *weights = w->padded_params + s->padded_weight[layer];
+        F(dense_product)(weights, s->slot[layer], input, below, z);
+        const VEC *bias = (const VEC *)(w->padded_params + s->padded_bias[layer]);
+        for (int64_t v = 0; v < s->slot[layer] / LANES; v++)
+            ((VEC *)z)[v] += bias[v];
+        F(clear_padding)(z, n, s->slot[layer]);
+        return;
+    }
+    const REAL *weights = (const REAL *)job->params + s->weight[layer];
+    memset(z, 0, (size_t)n * sizeof(REAL));
+    for (int64_t k = 0; k < below; k++) {
+        const REAL x = input[k], *row = weights + k * n;
+        for (int64_t j = 0; j < n; j++)
+            z[j] += x * row[j];
+    }
+    const REAL *bias = (const REAL *)job->params + s->bias[layer];
+    for (int64_t j = 0; j < n; j++)
+        z[j] += bias[j];
+}
+
+/* a = sigma(z) on a layer's units; sigmoids on whole vectors of an aligned slot. */
+static void F(activate_units)(const F(Work) *w, int code, const REAL *z, REAL *a, int64_t n,
+                              int64_t slot)
+{
+    if (code != SIGMOID || !w->padded) {
+        F(activate)(code, z, a, n);
+        return;
+    }
+    for (int64_t v = 0; v < slot / LANES; v++)
+        ((VEC *)a)[v] = (REAL)1 / ((REAL)1 + F(vexp)(-((const VEC *)z)[v]));
+    F(clear_padding)(a, n, slot);
+}
+
 static void F(forward)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m, double scale)
 {
     const Layout *s = &w->shape;
-    const REAL *params = job->params;
     const int last = job->n_layers - 1;
-    const REAL lazy = (REAL)scale;
     for (int64_t i = 0; i < m; i++) {
+        const int64_t position = batch_start + i;
         REAL *z = w->z + i * s->row, *a = w->a + i * s->row, *kept = w->kept + i * s->row;
-        const REAL *mask = job->dropout ? F(mask_row)(job, batch_start + i) : NULL;
-        const int64_t width = job->sizes[1];
-        if (w->padded) {
-            Prefetch next;
-            F(next_row)(job, batch_start + i + 1, &next);
-            F(forward_padded)(w, i, &next, z);
-            /* The padding's units must stay 0 whatever the input held. */
-            for (int64_t j = width; j < s->slot[0]; j++)
-                z[j] = 0;
-        } else {
-            F(forward_plain)(w, i, width, z);
-        }
-        const REAL *bias = params + s->bias[0];
-        for (int64_t j = 0; j < width; j++)
-            z[j] = lazy * z[j] + bias[j];
+        const REAL *mask = job->dropout ? F(mask_row)(job, position) : NULL;
+        F(first_layer_input)(w, job, i, position, scale, z);
         for (int layer = 0; layer <= last; layer++) {
             const int64_t n = job->sizes[layer + 1], at = s->unit[layer];
-            if (layer > 0) {
-                const int64_t below = job->sizes[layer], from = s->unit[layer - 1];
-                const REAL *input = (mask ? kept : a) + from;
-                const REAL *weights = params + s->weight[layer];
-                REAL *out = z + at;
-                memset(out, 0, (size_t)n * sizeof(REAL));
-                for (int64_t k = 0; k < below; k++) {
-                    const REAL x = input[k], *row = weights + k * n;
-                    for (int64_t j = 0; j < n; j++)
-                        out[j] += x * row[j];
-                }
-                const REAL *b = params + s->bias[layer];
-                for (int64_t j = 0; j < n; j++)
-                    out[j] += b[j];
-            }
-            F(activate)(job->activations[layer], z + at, a + at, n);
+            if (layer > 0)
+                F(layer_input)(w, job, layer, (mask ? kept : a) + s->unit[layer - 1], z + at);
+            F(activate_units)(w, job->activations[layer], z + at, a + at, n, s->slot[layer]);
             if (mask && layer < last) {
                 const REAL *keep = mask + s->hidden[layer];
                 for (int64_t j = 0; j < n; j++)
                     kept[at + j] = a[at + j] * keep[j];
             }
         }
-        REAL *output = (REAL *)job->outputs + (batch_start + i) * job->n_out;
+        REAL *output = (REAL *)job->outputs + position * job->n_out;
         memcpy(output, a + s->unit[last], (size_t)job->n_out * sizeof(REAL));
+    }
+}
+
+/* lower = W upper: the error of layer - 1's units from layer's, before sigma'. */
+static void F(propagate)(F(Work) *w, const Job *job, int layer, const REAL *upper, REAL *lower)
+{
+    const Layout *s = &w->shape;
+    const int64_t n = job->sizes[layer + 1], below = job->sizes[layer];
+    if (w->padded) {
+        /* Rows of the transpose: the sum runs over j in the same order as below. */
+        const REAL *transpose = w->padded_params + s->padded_transpose[layer];
+        F(dense_product)(transpose, s->slot[layer - 1], upper, n, lower);
+        F(clear_padding)(lower, below, s->slot[layer - 1]);
+        return;
+    }
+    const REAL *weights = (const REAL *)job->params + s->weight[layer];
+    for (int64_t k = 0; k < below; k++) {
+        const REAL *row = weights + k * n;
+        REAL total = 0;
+        for (int64_t j = 0; j < n; j++)
+            total += row[j] * upper[j];
+        lower[k] = total;
     }
 }
 
@@ -482,7 +610,6 @@ static void F(forward)(F(Work) *w, const Job *job, int64_t batch_start, int64_t 
 static void F(backward)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m)
 {
     const Layout *s = &w->shape;
-    const REAL *params = job->params;
     const int last = job->n_layers - 1;
     const int out_code = job->activations[last];
     const int exact = (job->cost == CROSS_ENTROPY && out_code == SIGMOID) ||
@@ -506,16 +633,9 @@ static void F(backward)(F(Work) *w, const Job *job, int64_t batch_start, int64_t
             delta[at + j] *= weight;
         const REAL *mask = job->dropout ? F(mask_row)(job, position) : NULL;
         for (int layer = last; layer > 0; layer--) {
-            const int64_t n = job->sizes[layer + 1], below = job->sizes[layer];
-            const REAL *weights = params + s->weight[layer], *upper = delta + s->unit[layer];
+            const int64_t below = job->sizes[layer];
             REAL *lower = delta + s->unit[layer - 1];
-            for (int64_t k = 0; k < below; k++) {
-                const REAL *row = weights + k * n;
-                REAL total = 0;
-                for (int64_t j = 0; j < n; j++)
-                    total += row[j] * upper[j];
-                lower[k] = total;
-            }
+            F(propagate)(w, job, layer, delta + s->unit[layer], lower);
             if (mask) {
                 const REAL *keep = mask + s->hidden[layer - 1];
                 for (int64_t k = 0; k < below; k++)
@@ -564,9 +684,37 @@ static void F(upper_gradient)(F(Work) *w, const Job *job, int64_t m)
 }
 
 /*
+ * W1 = s V decays lazily: s *= decay, then V[k] += (-eta / s) x_k delta on the rows
+ * of the non-zero inputs x_k only; the decay of the other rows is carried by s.
+ * Returns the new s.
+ */
+static double F(lazy_first_update)(F(Work) *w, const Job *job, int64_t m, double scale)
+{
+    const REAL eta = (REAL)job->hyper[ETA], decay = (REAL)job->hyper[DECAY];
+    REAL coefficient = -eta;
+    if (decay > 0) {
+        scale *= (double)decay;
+        coefficient = (REAL)(-(double)eta / scale);
+    } else {
+        /* A decay of eta lambda / n >= 1 would take s to 0 or below: applied to V. */
+        const int64_t size = job->sizes[0] * w->first_stride;
+        for (int64_t p = 0; p < size; p++)
+            w->first[p] *= decay;
+    }
+    const int64_t width = job->sizes[1];
+    for (int64_t i = 0; i < m; i++) {
+        const REAL *delta = w->delta + i * w->shape.row;
+        if (w->padded)
+            F(update_padded)(w, i, delta, coefficient);
+        else
+            F(update_plain)(w->first, w, i, width, delta, coefficient);
+    }
+    return scale;
+}
+
+/*
  * Plain SGD with the book's decay, w <- (1 - eta lambda/n) w - eta grad, in one
- * pass; W1 = s V decays lazily: only the rows of non-zero inputs change, and
- * the decay of the others is carried by s. Returns the new s.
+ * pass over the weights above the first layer; the first layer's is lazy.
  */
 static double F(decayed_sgd_step)(F(Work) *w, const Job *job, int64_t m, double scale)
 {
@@ -580,25 +728,50 @@ static double F(decayed_sgd_step)(F(Work) *w, const Job *job, int64_t m, double 
             params[p] *= decay;
     for (int64_t p = upper_start; p < s->n_params; p++)
         params[p] += -eta * grads[p];
-    REAL coefficient = -eta;
-    if (decay > 0) {
-        scale *= (double)decay;
-        coefficient = (REAL)(-(double)eta / scale);
-    } else {
-        /* A decay of eta lambda / n >= 1 would take s to 0 or below: applied to V. */
-        const int64_t size = job->sizes[0] * w->first_stride;
-        for (int64_t p = 0; p < size; p++)
-            w->first[p] *= decay;
+    return F(lazy_first_update)(w, job, m, scale);
+}
+
+/* The same step on the padded copy, whole vectors at a time; the transposes follow. */
+static double F(decayed_sgd_step_padded)(F(Work) *w, const Job *job, int64_t m, double scale)
+{
+    const Layout *s = &w->shape;
+    const REAL eta = (REAL)job->hyper[ETA], decay = (REAL)job->hyper[DECAY];
+    for (int layer = 0; layer < job->n_layers; layer++) {
+        const int64_t vectors = s->slot[layer] / LANES, at = s->unit[layer];
+        VEC *bias_grad = (VEC *)(w->padded_grads + s->padded_bias[layer]);
+        for (int64_t v = 0; v < vectors; v++)
+            bias_grad[v] = (VEC){0};
+        for (int64_t i = 0; i < m; i++) {
+            const VEC *delta = (const VEC *)(w->delta + i * s->row + at);
+            for (int64_t v = 0; v < vectors; v++)
+                bias_grad[v] += delta[v];
+        }
+        if (layer > 0) {
+            const int64_t below = job->sizes[layer], from = s->unit[layer - 1];
+            VEC *grads = (VEC *)(w->padded_grads + s->padded_weight[layer]);
+            VEC *weights = (VEC *)(w->padded_params + s->padded_weight[layer]);
+            memset(grads, 0, (size_t)(below * vectors) * sizeof(VEC));
+            for (int64_t i = 0; i < m; i++) {
+                const VEC *delta = (const VEC *)(w->delta + i * s->row + at);
+                const REAL *input = (job->dropout ? w->kept : w->a) + i * s->row + from;
+                for (int64_t k = 0; k < below; k++) {
+                    const REAL x = input[k];
+                    for (int64_t v = 0; v < vectors; v++)
+                        grads[k * vectors + v] += x * delta[v];
+                }
+            }
+            if (decay != (REAL)1)
+                for (int64_t q = 0; q < below * vectors; q++)
+                    weights[q] *= decay;
+            for (int64_t q = 0; q < below * vectors; q++)
+                weights[q] += -eta * grads[q];
+            F(transpose)(w, job, layer);
+        }
+        VEC *bias = (VEC *)(w->padded_params + s->padded_bias[layer]);
+        for (int64_t v = 0; v < vectors; v++)
+            bias[v] += -eta * bias_grad[v];
     }
-    const int64_t width = job->sizes[1];
-    for (int64_t i = 0; i < m; i++) {
-        const REAL *delta = w->delta + i * s->row;
-        if (w->padded)
-            F(update_padded)(w, i, delta, coefficient);
-        else
-            F(update_plain)(w->first, w, i, width, delta, coefficient);
-    }
-    return scale;
+    return F(lazy_first_update)(w, job, m, scale);
 }
 
 /* The whole regularized gradient of a mini-batch, into w->grads. */
@@ -693,7 +866,7 @@ static int F(train)(const Job *job)
         return -1;
     }
     if (padded)
-        F(copy_first)(&w, job, 1);
+        F(copy_padded)(&w, job, 1);
     double scale = 1.0;
     for (int64_t batch_start = job->start; batch_start < job->stop;
          batch_start += job->batch_size) {
@@ -703,7 +876,8 @@ static int F(train)(const Job *job)
         F(forward)(&w, job, batch_start, m, scale);
         F(backward)(&w, job, batch_start, m);
         if (decoupled) {
-            scale = F(decayed_sgd_step)(&w, job, m, scale);
+            scale = padded ? F(decayed_sgd_step_padded)(&w, job, m, scale)
+                           : F(decayed_sgd_step)(&w, job, m, scale);
             if (scale < SMALLEST_LAZY_SCALE)
                 scale = F(fold)(&w, job, scale);
         } else {
@@ -713,7 +887,7 @@ static int F(train)(const Job *job)
     }
     F(fold)(&w, job, scale);
     if (padded)
-        F(copy_first)(&w, job, 0);
+        F(copy_padded)(&w, job, 0);
     F(work_free)(&w);
     return 0;
 }
