@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from ._compiled import CompiledTrainer
 from ._network import Backprop
 from .callbacks import HISTORY_KEYS, Callback, StopTraining
+from .engine._cengine import CTrainer
 from .plugins import Solver
 
 
@@ -276,10 +277,10 @@ class Batching:
         Fraction of hidden units dropped at each mini-batch.
     augment : callable or None
         Maps the rows of a mini-batch to distorted copies.
-    engine : {'numpy', 'numba'}
+    engine : {'numpy', 'numba', 'c'}
         What runs the steps: the NumPy engine (:mod:`sknielsen._network`
-        and the plugins) or the compiled one (:mod:`sknielsen._compiled`),
-        which must support the configuration.
+        and the plugins) or a compiled one (:mod:`sknielsen._compiled`,
+        :mod:`sknielsen.engine._cengine`), which must support the configuration.
     """
 
     size: int
@@ -420,8 +421,8 @@ class _MiniBatches:
         self.outputs = np.empty(Y.shape, dtype=network.dtype)
         self.order = None
         self.unshuffled = np.arange(X.shape[0])
-        if batching.engine == "numba":
-            self.compiled = _compiled_trainer(trainer, self.size, batching.dropout, rng)
+        if batching.engine in ("numba", "c"):
+            self.compiled = _compiled_trainer(trainer, self.size, batching, rng)
             return
         self.compiled = None
         self.backprop = Backprop(network, trainer.cost, self.size, batching.dropout, rng)
@@ -503,13 +504,14 @@ class _MiniBatches:
         return trainer._regularized_mean(costs, weights)
 
 
-def _compiled_trainer(trainer, batch_size, dropout, rng):
+def _compiled_trainer(trainer, batch_size, batching, rng):
     """The compiled engine for a run's network, cost, penalty and optimizer."""
     penalty = trainer.penalty
-    return CompiledTrainer(
+    kind = CTrainer if batching.engine == "c" else CompiledTrainer
+    return kind(
         trainer.network, trainer.cost, penalty.regularizer, trainer.optimizer,
-        lmbda=penalty.lmbda, n_train=penalty.n_train, batch_size=batch_size, dropout=dropout,
-        rng=rng,
+        lmbda=penalty.lmbda, n_train=penalty.n_train, batch_size=batch_size,
+        dropout=batching.dropout, rng=rng,
     )  # fmt: skip
 
 

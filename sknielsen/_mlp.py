@@ -45,6 +45,7 @@ from .callbacks import (
     ProgressBar,
     VerbosePrinter,
 )
+from .engine import _cengine
 from .plugins._augmenters import as_augmenter, check_image_shape, image_shape_for
 
 # Estimator parameters that name a plugin, and the kind of plugin they name.
@@ -120,7 +121,7 @@ class _BaseNielsenMLP(BaseEstimator):
         "augment": [None, str, list, tuple, HasMethods(["__call__"])],
         "monitor_every": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "image_shape": [None, tuple, list],
-        "engine": [StrOptions({"auto", "numpy", "numba"})],
+        "engine": [StrOptions({"auto", "numpy", "numba", "c"})],
     }
 
     def __sklearn_tags__(self):
@@ -479,10 +480,11 @@ class _BaseNielsenMLP(BaseEstimator):
         trainer = self._trainer(network, previous, data, validation, rng, targets, request)
         probe = CostProbe(trainer, data)
         epochs = 1 if request.incremental else self.epochs
-        batching = self._batching(network, data.X.shape, epochs, rng)
-        if batching.engine == "numba":  # its kernels read rows in place
+        batching, why = self._batching(network, data.X.shape, epochs, rng)
+        if batching.engine in ("numba", "c"):  # their kernels read rows in place
             data = _c_contiguous(data)
-        self.engine_ = batching.engine
+        # engine='c' on an installation without the C engine says why it trained on NumPy.
+        self.engine_ = batching.engine + (why if self.engine == "c" else "")
         train(trainer, data, epochs=epochs, batching=batching, rng=rng)
         self._restore_state(self._state_after(trainer, rng, targets))
         warn_about(self, trainer, probe)
@@ -550,10 +552,10 @@ class _BaseNielsenMLP(BaseEstimator):
         engine, why = self._engine_for(network, augment, sample_passes=shape[0] * epochs)
         if self.verbose:
             print(f"Training with the {engine} engine{why}.")
-        return Batching(self.mini_batch_size, self.shuffle, self.dropout, augment, engine)
+        return Batching(self.mini_batch_size, self.shuffle, self.dropout, augment, engine), why
 
     def _engine_for(self, network, augment, sample_passes):
-        """The engine that runs this fit, 'numpy' or 'numba', and why (see ``engine``).
+        """The engine that runs this fit, 'numpy', 'c' or 'numba', and why (see ``engine``).
 
         ``sample_passes`` is the number of samples times the epochs of the fit.
 
@@ -565,6 +567,8 @@ class _BaseNielsenMLP(BaseEstimator):
         """
         if self.engine == "numpy":
             return "numpy", ""
+        if self.engine == "c" or (self.engine == "auto" and _cengine.available()):
+            return self._c_engine_for(network, augment)
         reason = unsupported(network, self.cost_, self.regularizer_, self.optimizer_,
                              dropout=self.dropout, augment=augment)  # fmt: skip
         if self.engine == "numba":
@@ -588,6 +592,23 @@ class _BaseNielsenMLP(BaseEstimator):
         if self.mini_batch_size >= SLOWER_COMPILED_BATCH:
             return "numpy", " (measured as fast or faster than the compiled engine at this size)"
         return "numba", ""
+
+    def _c_engine_for(self, network, augment):
+        """'c' where the C engine is built and has kernels; NumPy, and why, otherwise."""
+        reason = _cengine.unsupported(network, self.cost_, self.regularizer_, self.optimizer_,
+                                      dropout=self.dropout, augment=augment)  # fmt: skip
+        if self.engine == "auto":
+            return ("numpy", f" ({reason})") if reason else ("c", "")
+        if reason is not None:
+            raise ValueError(
+                f"engine='c' cannot train this configuration: {reason}. "
+                "Use engine='auto' (which falls back to NumPy) or engine='numpy'."
+            )
+        module, note = _cengine.load()
+        if module is None:
+            warn(f"engine='c' trains on NumPy instead: {note}.")
+            return "numpy", f" ({note})"
+        return "c", ""
 
     def _trainer(self, network, previous, data, validation, rng, targets, request):
         penalty = Penalty(self.regularizer_, self.lmbda, data.X.shape[0], network.n_weights,

@@ -209,7 +209,9 @@ class CTrainer:
         if reason is not None:
             raise ValueError(f"The C engine cannot train this network: {reason}.")
         if int(batch_size) < 1 or int(n_train) < 1:
-            raise ValueError(f"batch_size and n_train must be positive; got {batch_size}, {n_train}.")
+            raise ValueError(
+                f"batch_size and n_train must be positive; got {batch_size}, {n_train}."
+            )
         self.module, self.build = module, note
         self.network = network
         self.cost, self.regularizer, self.optimizer = cost, regularizer, optimizer
@@ -313,9 +315,9 @@ class CTrainer:
         """
         key = (X.data, X.indices, X.indptr, X.shape)
         cached = self._csr
-        if cached is not None and all(a is b for a, b in zip(cached[0][:3], key[:3])):
-            if cached[0][3] == key[3]:
-                return cached[1]
+        same = cached is not None and all(a is b for a, b in zip(cached[0][:3], key[:3]))
+        if same and cached[0][3] == key[3]:
+            return cached[1]
         if len(X.indices) != len(X.data) or len(X.indptr) != X.shape[0] + 1:
             raise ValueError("The C engine needs CSR whose arrays describe its shape.")
         if X.shape[1] >= 2**31:

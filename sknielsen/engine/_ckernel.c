@@ -504,6 +504,27 @@ static PyObject *check_csr(PyObject *self, PyObject *args)
     return PyLong_FromLong(code);
 }
 
+/* e^x in place on a float64 (dtype 0) or float32 (dtype 1) array: the kernels' own exp, for tests. */
+static PyObject *vector_exp(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer view;
+    int dtype;
+    if (!PyArg_ParseTuple(args, "w*i", &view, &dtype))
+        return NULL;
+    const Py_ssize_t size = dtype == 0 ? 8 : 4;
+    if ((dtype != 0 && dtype != 1) || view.len % size || (uintptr_t)view.buf % (uintptr_t)size) {
+        PyBuffer_Release(&view);
+        return PyErr_Format(PyExc_ValueError, "exp needs an aligned float64 or float32 array");
+    }
+    if (dtype == 0)
+        exp_array_f64(view.buf, view.buf, view.len / size, 0);
+    else
+        exp_array_f32(view.buf, view.buf, view.len / size, 0);
+    PyBuffer_Release(&view);
+    Py_RETURN_NONE;
+}
+
 /* The widest build this CPU runs: 4 (x86-64-v4), 3 (x86-64-v3) or 0 (the baseline). */
 static PyObject *cpu_level(PyObject *self, PyObject *unused)
 {
@@ -530,6 +551,7 @@ static PyMethodDef methods[] = {
      "Train on a range of mini-batches, in place (see _cengine.CTrainer)."},
     {"check_csr", check_csr, METH_VARARGS,
      "0 if CSR (indptr int64, indices int32) is canonical, else 1, 2 or 3."},
+    {"exp", vector_exp, METH_VARARGS, "e^x in place (dtype 0: float64, 1: float32), for tests."},
     {"cpu_level", cpu_level, METH_NOARGS, "The widest instruction set level this CPU runs."},
     {NULL, NULL, 0, NULL}};
 
