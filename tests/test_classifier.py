@@ -197,7 +197,7 @@ def test_history_and_verbose_lines(small_digits):
     assert net.history_["training_cost"][-1] < net.history_["training_cost"][0]
     lines = out.getvalue().splitlines()
     assert len(lines) == 5
-    assert re.match(r"Training with the (numpy|numba) engine", lines[0])
+    assert re.match(r"Training with the (numpy|numba|c) engine", lines[0])
     assert re.match(r"Epoch 4/4, training cost [\d.]+, training accuracy [\d.]+%, "
                     r"validation cost [\d.]+, validation accuracy [\d.]+%", lines[-1])
     default = NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y, X_val=X_val, y_val=y_val)
