@@ -20,7 +20,9 @@ The workload is speed.py's: sigmoid neurons, cross-entropy cost, η = 0.5,
 Repeats are interleaved (every row, then every row again) and the table
 gives medians; ratios compare rows of the same run. The C engine trains on
 one thread; ``--blas-threads`` limits the floor's BLAS threads (default: as
-configured, as ``speed.py`` measures it). Also measured: the build of the
+configured, as ``speed.py`` measures it), and ``--clock cpu`` times each
+row by this process's CPU time instead of the wall clock, which other work
+on a shared machine inflates. Also measured: the build of the
 extension (``setup.py build_ext`` of its three variants, in a fresh
 folder), and which variant this CPU runs. Writes
 ``benchmarks/results/c_speed[-quick].json``.
@@ -28,6 +30,7 @@ folder), and which variant this CPU runs. Writes
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -44,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import reference_loops
-from speed import DEFAULT_DATA, ETA, LMBDA, run_interleaved
+from speed import DEFAULT_DATA, ETA, LMBDA
 
 from sknielsen import NielsenMLPClassifier
 from sknielsen.datasets import load_mnist
@@ -114,6 +117,16 @@ def make_rows(X64, y, configurations):
     return rows
 
 
+def run_interleaved(rows, repeats, started, clock):
+    """Time every row once per repeat, all rows in turn, into ``row.seconds``."""
+    for repeat in range(repeats):
+        for row in rows:
+            start = clock()
+            row.run(seed=repeat)
+            row.seconds.append(clock() - start)
+        print(f"repeat {repeat + 1}/{repeats} done ({time.perf_counter() - started:.0f} s)")
+
+
 def build_seconds():
     """Seconds for ``setup.py build_ext`` to compile the extension's variants from scratch."""
     with tempfile.TemporaryDirectory() as folder:
@@ -166,6 +179,10 @@ def main(argv=None):
     parser.add_argument("--blas-threads", type=int, default=None,
                         help="limit the floor's BLAS threads (default: as configured)")  # fmt: skip
     parser.add_argument("--no-build", action="store_true", help="skip timing the build")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="wall time, or this process's CPU time (steadier on a machine "
+                             "shared with other work; with --blas-threads 1 both sides run "
+                             "on one thread)")  # fmt: skip
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
     args = parser.parse_args(argv)
     repeats = args.repeats or (3 if args.quick else 5)
@@ -190,7 +207,8 @@ def main(argv=None):
     with limits:
         for row in rows:
             row.run(seed=0)  # warm-up: buffers and caches hot
-        run_interleaved(rows, repeats, started)
+        clock = time.perf_counter if args.clock == "wall" else time.process_time
+        run_interleaved(rows, repeats, started, clock)
 
     result = table(rows)
     print_table(result, n, repeats)
@@ -199,7 +217,8 @@ def main(argv=None):
     out = HERE / "results" / f"c_speed{suffix}.json"
     out.write_text(json.dumps({
         "command": command.strip(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "variant": variant, "blas_threads": args.blas_threads, "n_train": n, "repeats": repeats,
+        "variant": variant, "blas_threads": args.blas_threads, "clock": args.clock,
+        "load_average": os.getloadavg(), "n_train": n, "repeats": repeats,
         "eta": ETA, "lmbda": LMBDA, "build": build, "rows": result,
         "total_seconds": time.perf_counter() - started,
     }, indent=1))  # fmt: skip

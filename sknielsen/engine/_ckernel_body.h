@@ -190,7 +190,7 @@ typedef struct {
     int64_t *count;
     int padded;            /* whether the parameters are trained in their padded copy */
     REAL *padded_params;   /* that copy (shape.padded_*) */
-    REAL *padded_grads;    /* the gradient in the same layout */
+    REAL *bias_grads;      /* the biases' gradient of the padded path, laid out as a row */
     REAL *first;           /* W1 as the first layer's loops read it: params or the copy */
     int64_t first_stride;  /* numbers per row of `first` */
     void *blocks[8];       /* the allocations, to free */
@@ -224,7 +224,7 @@ static int F(work_alloc)(F(Work) *w, const Job *job, int padded)
     }
     if (padded) {
         w->blocks[5] = aligned_zeros(s->padded_size, sizeof(REAL));
-        w->blocks[6] = aligned_zeros(s->padded_size, sizeof(REAL));
+        w->blocks[6] = aligned_zeros(s->row, sizeof(REAL));
         if (!w->blocks[5] || !w->blocks[6])
             return -1;
     }
@@ -240,7 +240,7 @@ static int F(work_alloc)(F(Work) *w, const Job *job, int padded)
     w->dense_index = w->blocks[3];
     w->dense_value = w->blocks[4];
     w->padded_params = w->blocks[5];
-    w->padded_grads = w->blocks[6];
+    w->bias_grads = w->blocks[6];
     if (padded) {
         w->first = w->padded_params + s->padded_weight[0];
         w->first_stride = s->slot[0];
@@ -328,15 +328,39 @@ static void F(gather)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m
  * and the accumulators live in registers.
  * ------------------------------------------------------------------------ */
 
+/*
+ * Each vector of units sums its products in a chain of dependent additions: one
+ * chain per vector would leave the multiply-add units waiting for the last
+ * result. Consecutive inputs go to SETS(nb) sets of accumulators in turn (as
+ * many as the registers hold), added up at the end.
+ */
+#define SETS(nb) ((nb) * 4 <= MAX_BLOCK ? 4 : (nb) * 2 <= MAX_BLOCK ? 2 : 1)
+
+static ALWAYS_INLINE void F(sum_sets)(VEC acc[4][MAX_BLOCK], REAL *out, const int nb,
+                                      const int sets)
+{
+    for (int v = 0; v < nb; v++) {
+        VEC total = acc[0][v];
+        if (sets == 4)
+            total = (total + acc[1][v]) + (acc[2][v] + acc[3][v]);
+        else if (sets == 2)
+            total += acc[1][v];
+        ((VEC *)out)[v] = total;
+    }
+}
+
 static ALWAYS_INLINE void F(forward_block)(const REAL *first, int64_t stride,
                                            const int32_t *index, const REAL *value,
                                            int64_t count, const Prefetch *next, REAL *z,
                                            const int nb)
 {
-    VEC acc[MAX_BLOCK];
-    for (int v = 0; v < nb; v++)
-        acc[v] = (VEC){0};
-    for (int64_t p = 0; p < count; p++) {
+    const int sets = SETS(nb);
+    VEC acc[4][MAX_BLOCK];
+    for (int s = 0; s < sets; s++)
+        for (int v = 0; v < nb; v++)
+            acc[s][v] = (VEC){0};
+    int64_t p = 0;
+    for (; p + sets <= count; p += sets) {
         /* The next sample's row of the CSR input is far in memory (shuffled). */
         if ((p & 15) == 0 && next->index != NULL && p < next->count) {
             __builtin_prefetch(next->index + p);
@@ -344,13 +368,20 @@ static ALWAYS_INLINE void F(forward_block)(const REAL *first, int64_t stride,
             if (sizeof(REAL) == 8)
                 __builtin_prefetch((const REAL *)next->value + p + 8);
         }
-        const VEC *row = (const VEC *)(first + (int64_t)index[p] * stride);
-        REAL x = value[p];
-        for (int v = 0; v < nb; v++)
-            acc[v] += x * row[v];
+        for (int s = 0; s < sets; s++) {
+            const VEC *row = (const VEC *)(first + (int64_t)index[p + s] * stride);
+            const REAL x = value[p + s];
+            for (int v = 0; v < nb; v++)
+                acc[s][v] += x * row[v];
+        }
     }
-    for (int v = 0; v < nb; v++)
-        ((VEC *)z)[v] = acc[v];
+    for (; p < count; p++) {
+        const VEC *row = (const VEC *)(first + (int64_t)index[p] * stride);
+        const REAL x = value[p];
+        for (int v = 0; v < nb; v++)
+            acc[0][v] += x * row[v];
+    }
+    F(sum_sets)(acc, z, nb, sets);
 }
 
 static ALWAYS_INLINE void F(update_block)(REAL *first, int64_t stride, const int32_t *index,
@@ -466,17 +497,25 @@ static void F(next_row)(const Job *job, int64_t position, Prefetch *next)
 static ALWAYS_INLINE void F(dense_block)(const REAL *M, int64_t stride, const REAL *x, int64_t K,
                                          REAL *out, const int nb)
 {
-    VEC acc[MAX_BLOCK];
-    for (int v = 0; v < nb; v++)
-        acc[v] = (VEC){0};
-    for (int64_t k = 0; k < K; k++) {
-        const VEC *row = (const VEC *)(M + k * stride);
-        const REAL xk = x[k];
+    const int sets = SETS(nb);
+    VEC acc[4][MAX_BLOCK];
+    for (int s = 0; s < sets; s++)
         for (int v = 0; v < nb; v++)
-            acc[v] += xk * row[v];
+            acc[s][v] = (VEC){0};
+    int64_t k = 0;
+    for (; k + sets <= K; k += sets)
+        for (int s = 0; s < sets; s++) {
+            const VEC *row = (const VEC *)(M + (k + s) * stride);
+            const REAL xk = x[k + s];
+            for (int v = 0; v < nb; v++)
+                acc[s][v] += xk * row[v];
+        }
+    for (; k < K; k++) {
+        const VEC *row = (const VEC *)(M + k * stride);
+        for (int v = 0; v < nb; v++)
+            acc[0][v] += x[k] * row[v];
     }
-    for (int v = 0; v < nb; v++)
-        ((VEC *)out)[v] = acc[v];
+    F(sum_sets)(acc, out, nb, sets);
 }
 
 static void F(dense_product)(const REAL *M, int64_t stride, const REAL *x, int64_t K, REAL *out)
@@ -731,14 +770,68 @@ static double F(decayed_sgd_step)(F(Work) *w, const Job *job, int64_t m, double 
     return F(lazy_first_update)(w, job, m, scale);
 }
 
+/*
+ * W[k] <- W[k] decay - eta sum_i inputs_i[k] delta_i for the rows k of one layer above
+ * the first: each row's gradient is summed in registers over the mini-batch.
+ */
+static ALWAYS_INLINE void F(weight_rows_step)(VEC *weights, const REAL *inputs,
+                                              const REAL *deltas, int64_t row, int64_t m,
+                                              int64_t below, REAL decay, REAL eta, const int nb)
+{
+    for (int64_t k = 0; k < below; k++) {
+        VEC grad[MAX_BLOCK];
+        for (int v = 0; v < nb; v++)
+            grad[v] = (VEC){0};
+        for (int64_t i = 0; i < m; i++) {
+            const REAL x = inputs[i * row + k];
+            const VEC *delta = (const VEC *)(deltas + i * row);
+            for (int v = 0; v < nb; v++)
+                grad[v] += x * delta[v];
+        }
+        VEC *w = weights + k * nb;
+        for (int v = 0; v < nb; v++) {
+            if (decay != (REAL)1)
+                w[v] *= decay;
+            w[v] += -eta * grad[v];
+        }
+    }
+}
+
+static void F(upper_weights_step)(F(Work) *w, const Job *job, int layer, const REAL *inputs,
+                                  const REAL *deltas, int64_t m, int64_t vectors)
+{
+    const Layout *s = &w->shape;
+    const REAL eta = (REAL)job->hyper[ETA], decay = (REAL)job->hyper[DECAY];
+    VEC *weights = (VEC *)(w->padded_params + s->padded_weight[layer]);
+    const int64_t below = job->sizes[layer];
+    if (vectors <= MAX_BLOCK) {
+        const int nb = (int)vectors;
+#define ROWS(NB) F(weight_rows_step)(weights, inputs, deltas, s->row, m, below, decay, eta, NB)
+        BLOCK_CASES(ROWS)
+#undef ROWS
+        return;
+    }
+    /* Wider layers: the same sums, a vector of units at a time. */
+    for (int64_t v = 0; v < vectors; v++)
+        for (int64_t k = 0; k < below; k++) {
+            VEC grad = (VEC){0};
+            for (int64_t i = 0; i < m; i++)
+                grad += inputs[i * s->row + k] * ((const VEC *)(deltas + i * s->row))[v];
+            VEC *weight = weights + k * vectors + v;
+            if (decay != (REAL)1)
+                *weight *= decay;
+            *weight += -eta * grad;
+        }
+}
+
 /* The same step on the padded copy, whole vectors at a time; the transposes follow. */
 static double F(decayed_sgd_step_padded)(F(Work) *w, const Job *job, int64_t m, double scale)
 {
     const Layout *s = &w->shape;
-    const REAL eta = (REAL)job->hyper[ETA], decay = (REAL)job->hyper[DECAY];
+    const REAL eta = (REAL)job->hyper[ETA];
     for (int layer = 0; layer < job->n_layers; layer++) {
         const int64_t vectors = s->slot[layer] / LANES, at = s->unit[layer];
-        VEC *bias_grad = (VEC *)(w->padded_grads + s->padded_bias[layer]);
+        VEC *bias_grad = (VEC *)(w->bias_grads + at);
         for (int64_t v = 0; v < vectors; v++)
             bias_grad[v] = (VEC){0};
         for (int64_t i = 0; i < m; i++) {
@@ -747,24 +840,8 @@ static double F(decayed_sgd_step_padded)(F(Work) *w, const Job *job, int64_t m, 
                 bias_grad[v] += delta[v];
         }
         if (layer > 0) {
-            const int64_t below = job->sizes[layer], from = s->unit[layer - 1];
-            VEC *grads = (VEC *)(w->padded_grads + s->padded_weight[layer]);
-            VEC *weights = (VEC *)(w->padded_params + s->padded_weight[layer]);
-            memset(grads, 0, (size_t)(below * vectors) * sizeof(VEC));
-            for (int64_t i = 0; i < m; i++) {
-                const VEC *delta = (const VEC *)(w->delta + i * s->row + at);
-                const REAL *input = (job->dropout ? w->kept : w->a) + i * s->row + from;
-                for (int64_t k = 0; k < below; k++) {
-                    const REAL x = input[k];
-                    for (int64_t v = 0; v < vectors; v++)
-                        grads[k * vectors + v] += x * delta[v];
-                }
-            }
-            if (decay != (REAL)1)
-                for (int64_t q = 0; q < below * vectors; q++)
-                    weights[q] *= decay;
-            for (int64_t q = 0; q < below * vectors; q++)
-                weights[q] += -eta * grads[q];
+            const REAL *inputs = (job->dropout ? w->kept : w->a) + s->unit[layer - 1];
+            F(upper_weights_step)(w, job, layer, inputs, w->delta + at, m, vectors);
             F(transpose)(w, job, layer);
         }
         VEC *bias = (VEC *)(w->padded_params + s->padded_bias[layer]);
