@@ -5,7 +5,9 @@ the extension modules, because their list depends on the machine: one
 source, ``sknielsen/engine/_ckernel.c``, is compiled once per instruction
 set, as ``_ckernel_base`` (the x86-64 baseline, or the portable build on any
 other machine), ``_ckernel_v3`` (x86-64-v3: AVX2 and FMA) and
-``_ckernel_v4`` (x86-64-v4: AVX-512), each with its own vector width.
+``_ckernel_v4`` (x86-64-v4: AVX-512), each with its own vector width (each
+from a one-line source of its own that includes the shared one, so that
+they compile in parallel without sharing an object file).
 ``sknielsen.engine._cengine`` imports the widest one the CPU runs. No
 ``-march=native`` (the builds must run on any machine of their level) and no
 ``-ffast-math`` (it may switch the whole process to flush denormals to zero).
@@ -20,17 +22,18 @@ import sysconfig
 
 from setuptools import Extension, setup
 
-SOURCE = "sknielsen/engine/_ckernel.c"
-DEPENDS = ["sknielsen/engine/_ckernel_body.h"]
+ENGINE = "sknielsen/engine"
+DEPENDS = [f"{ENGINE}/_ckernel.c", f"{ENGINE}/_ckernel_body.h"]
 # Contraction into fused multiply-adds is allowed (GCC's default outside ISO C
 # modes, made explicit): it rounds less, not more. errno is never read. No
 # debugging information: it makes the build slower and the modules larger.
 FLAGS = ["-O3", "-ffp-contract=fast", "-fno-math-errno", "-g0"]
-# (module, vector bytes, flags of the instruction set)
+# (module, flags of the instruction set); each module's source (``{module}.c``)
+# sets its name and vector width and includes _ckernel.c.
 X86_64_BUILDS = [
-    ("_ckernel_base", 16, []),
-    ("_ckernel_v3", 32, ["-march=x86-64-v3"]),
-    ("_ckernel_v4", 64, ["-march=x86-64-v4"]),
+    ("_ckernel_base", []),
+    ("_ckernel_v3", ["-march=x86-64-v3"]),
+    ("_ckernel_v4", ["-march=x86-64-v4"]),
 ]
 
 
@@ -44,14 +47,13 @@ def _extensions():
     return [
         Extension(
             f"sknielsen.engine.{module}",
-            sources=[SOURCE],
+            sources=[f"{ENGINE}/{module}.c"],
             depends=DEPENDS,
-            define_macros=[("VEC_BYTES", str(vector_bytes)), ("MODULE", module)],
             extra_compile_args=FLAGS + flags,
             libraries=["m"] if platform.system() != "Windows" else [],
             optional=True,
         )
-        for module, vector_bytes, flags in builds
+        for module, flags in builds
     ]
 
 

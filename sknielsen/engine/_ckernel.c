@@ -4,7 +4,8 @@
  * One source, compiled once per instruction set by setup.py: the module name
  * (MODULE) and the width of the vectors (VEC_BYTES: 16 for the x86-64
  * baseline and other machines, 32 for x86-64-v3, 64 for x86-64-v4) come from
- * the command line. sknielsen/engine/_cengine.py imports the widest one the
+ * the build's own source (_ckernel_base.c, _ckernel_v3.c, _ckernel_v4.c),
+ * which defines them and includes this file, or from the command line. sknielsen/engine/_cengine.py imports the widest one the
  * CPU runs (cpu_level below) and checks every array before calling train();
  * train() checks again what it can in constant time per sample (lengths,
  * codes, row indices, CSR row bounds), so that a wrong argument is an
