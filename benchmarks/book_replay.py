@@ -25,7 +25,7 @@ from sknielsen.studies import _book as book
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import book_replay_sensitivity  # noqa: E402
+import book_replay_sensitivity
 
 ROOT = HERE.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "mnist"

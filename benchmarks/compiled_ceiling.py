@@ -42,10 +42,10 @@ from numba import njit
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import reference_loops  # noqa: E402
-from speed import DEFAULT_DATA, ETA, LMBDA  # noqa: E402
+import reference_loops
+from speed import DEFAULT_DATA, ETA, LMBDA
 
-from sknielsen.datasets import load_mnist  # noqa: E402
+from sknielsen.datasets import load_mnist
 
 WIDTHS = (30, 32, 64, 100)
 PARTS = {  # name: (forward, exponentials, update, fold the pixels onto 32 rows)

@@ -43,8 +43,8 @@ import scipy.sparse as sp
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import reference_loops  # noqa: E402
-from speed import (  # noqa: E402
+import reference_loops
+from speed import (
     DEFAULT_DATA,
     ETA,
     LMBDA,
@@ -53,10 +53,10 @@ from speed import (  # noqa: E402
     run_interleaved,
 )
 
-from sknielsen import NielsenMLPClassifier, plugins  # noqa: E402
-from sknielsen.datasets import load_mnist  # noqa: E402
-from sknielsen.engine._compiled import CompiledTrainer  # noqa: E402
-from sknielsen.engine._network import Network  # noqa: E402
+from sknielsen import NielsenMLPClassifier, plugins
+from sknielsen.datasets import load_mnist
+from sknielsen.engine._compiled import CompiledTrainer
+from sknielsen.engine._network import Network
 
 CONFIGURATIONS = [(10, (784, 30, 10)), (10, (784, 100, 10)), (100, (784, 30, 10))]
 

@@ -36,14 +36,14 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import reference_loops  # noqa: E402
-from epoch_clock import timed_fit  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.neural_network import MLPClassifier  # noqa: E402
+import reference_loops
+from epoch_clock import timed_fit
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
 
-import sknielsen  # noqa: E402
-from sknielsen import NielsenMLPClassifier  # noqa: E402
-from sknielsen.datasets import load_mnist  # noqa: E402
+import sknielsen
+from sknielsen import NielsenMLPClassifier
+from sknielsen.datasets import load_mnist
 
 ETA, LMBDA = 0.5, 5.0
 DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "mnist"

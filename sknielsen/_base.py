@@ -105,7 +105,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         "augment": [None, str, list, tuple, HasMethods(["__call__"])],
         "monitor_every": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "image_shape": [None, tuple, list],
-        "engine": [StrOptions({"auto", "numpy", "numba"})],
+        "engine": [StrOptions({"auto", "numpy", "c", "numba"})],
     }
 
     def __new__(cls, *args, **kwargs):

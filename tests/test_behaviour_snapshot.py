@@ -62,6 +62,19 @@ TEXTS = {
 TOLERANCE = {"float64": 1e-6, "float32": 1e-3}
 
 
+@pytest.fixture(autouse=True)
+def auto_as_recorded(monkeypatch):
+    """``engine='auto'`` as the snapshot was recorded: on an installation without the C engine.
+
+    The snapshot holds the NumPy engine's numbers, bit for bit; where the C
+    engine is built, 'auto' picks it, and its numbers agree only to rounding
+    (tests/test_c_engine.py holds that). So 'auto' is shown no C engine here.
+    """
+    from sknielsen.engine import _cengine
+
+    monkeypatch.setattr(_cengine, "load", lambda: (None, "hidden from the snapshot"))
+
+
 @pytest.fixture(scope="module")
 def environment_differences():
     """{part: [what differs]} between this environment and the recorded one."""

@@ -297,8 +297,12 @@ def test_train_evaluate_and_predict_read_your_own_files(tmp_path, capsys):
     assert main([*argv, "--epochs", "3", "--save", str(model)]) == 0
     out = capsys.readouterr().out
     assert f"Training [64, 30, 3] on {tmp_path / 'digits.csv'} (300 rows" in out
-    assert main(["evaluate", str(model), "--dataset", str(tmp_path / "digits.csv"), "--label",
-                 "digit"]) == 0  # fmt: skip
+    assert (
+        main(
+            ["evaluate", str(model), "--dataset", str(tmp_path / "digits.csv"), "--label", "digit"]
+        )
+        == 0
+    )
     assert "accuracy" in capsys.readouterr().out
     np.savez(tmp_path / "rows.npz", X=X[:5])
     assert main(["predict", str(model), str(tmp_path / "rows.npz")]) == 0

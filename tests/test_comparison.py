@@ -29,6 +29,7 @@ from sknielsen.comparison import (
     training_size_comparison,
 )
 from sknielsen.datasets import load_digits_split
+from sknielsen.engine import _cengine
 
 RECORD_KEYS = {
     "estimator",
@@ -87,7 +88,7 @@ def test_records_schema_seeds_and_scaling(digits):
     seeds_differ = {r["accuracy_test"] for r in network if r["size"] == 60}
     assert len(seeds_differ) == 2  # the seed reaches the network
     # Which engine trained each network is kept; an SVC has none.
-    assert {r["engine"] for r in network} == {"numpy"}
+    assert {r["engine"] for r in network} == {"c" if _cengine.available() else "numpy"}
     assert not any("engine" in r for r in svc)
     json.dumps(records)  # plain data
 

@@ -8,12 +8,22 @@ import scipy.sparse as sp
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
 from sknielsen.callbacks import Callback
+from sknielsen.engine import _cengine
 from sknielsen.engine import _dispatch as _mlp
 from sknielsen.engine._compiled import numba_available
 
 needs_numba = pytest.mark.skipif(
     not numba_available(), reason="numba is not installed (pip install sknielsen[fast])"
 )
+needs_c = pytest.mark.skipif(not _cengine.available(), reason="the C engine is not built here")
+#: The compiled engines, each where it is available.
+COMPILED = [pytest.param("numba", marks=needs_numba), pytest.param("c", marks=needs_c)]
+
+
+@pytest.fixture
+def without_c(monkeypatch):
+    """An installation without the C engine: 'auto' chooses between NumPy and numba."""
+    monkeypatch.setattr(_cengine, "load", lambda: (None, "the C engine is not built (test)"))
 
 
 def sparse_images(n=300, n_features=64, seed=0):
@@ -41,7 +51,7 @@ def fitted(engine, **params):
     return NielsenMLPClassifier(engine=engine, **params).fit(X, y)
 
 
-@needs_numba
+@pytest.mark.parametrize("engine", COMPILED)
 @pytest.mark.parametrize(
     "params",
     [
@@ -50,12 +60,12 @@ def fitted(engine, **params):
         {"optimizer": "momentum", "lmbda": 1.0, "dropout": 0.3, "shuffle": False},
     ],
 )
-def test_the_compiled_engine_trains_like_numpy_whole_epochs_or_batch_by_batch(params):
+def test_the_compiled_engine_trains_like_numpy_whole_epochs_or_batch_by_batch(params, engine):
     numpy = fitted("numpy", **params)
-    whole = fitted("numba", **params)
+    whole = fitted(engine, **params)
     counter = CountBatches()
-    by_batch = fitted("numba", callbacks=[counter], **params)
-    assert (numpy.engine_, whole.engine_, by_batch.engine_) == ("numpy", "numba", "numba")
+    by_batch = fitted(engine, callbacks=[counter], **params)
+    assert (numpy.engine_, whole.engine_, by_batch.engine_) == ("numpy", engine, engine)
     assert by_batch.callbacks_[0].batches == 3 * 30
     tolerance = 1e-4 if params.get("dtype") == "float32" else 1e-9
     X, _ = sparse_images()
@@ -67,7 +77,7 @@ def test_the_compiled_engine_trains_like_numpy_whole_epochs_or_batch_by_batch(pa
 
 
 @needs_numba
-def test_auto_picks_the_compiled_engine_where_it_has_kernels_and_is_faster(monkeypatch):
+def test_auto_picks_the_compiled_engine_where_it_has_kernels_and_is_faster(monkeypatch, without_c):
     assert fitted("auto", epochs=1).engine_ == "numpy"  # 300 samples: too little training
     monkeypatch.setattr(_mlp, "AUTO_MIN_SAMPLE_PASSES", 300)
     assert fitted("auto", epochs=1).engine_ == "numba"
@@ -88,7 +98,7 @@ def test_auto_picks_the_compiled_engine_where_it_has_kernels_and_is_faster(monke
         pytest.param({"mini_batch_size": 100}, "measured as fast or faster", marks=needs_numba),
     ],
 )
-def test_auto_falls_back_to_numpy_and_says_why(params, reason, capsys, monkeypatch):
+def test_auto_falls_back_to_numpy_and_says_why(params, reason, capsys, monkeypatch, without_c):
     monkeypatch.setattr(_mlp, "AUTO_MIN_SAMPLE_PASSES", 0)
     assert fitted("auto", epochs=1, verbose=1, **params).engine_ == "numpy"
     assert reason in capsys.readouterr().out.splitlines()[0]
@@ -107,7 +117,7 @@ def test_numba_refuses_what_it_has_no_kernels_for(params, reason):
         fitted("numba", epochs=1, **params)
 
 
-def test_numba_without_numba_names_the_extra(monkeypatch):
+def test_numba_without_numba_names_the_extra(monkeypatch, without_c):
     monkeypatch.setattr(_mlp, "numba_available", lambda: False)
     monkeypatch.setattr(_mlp, "AUTO_MIN_SAMPLE_PASSES", 0)
     with pytest.raises(ImportError, match=r'pip install "sknielsen\[fast\]"'):
@@ -115,7 +125,7 @@ def test_numba_without_numba_names_the_extra(monkeypatch):
     assert fitted("auto", epochs=1).engine_ == "numpy"
 
 
-def test_auto_trains_small_fits_with_numpy_without_importing_numba(capsys, monkeypatch):
+def test_auto_trains_small_fits_with_numpy_without_importing_numba(capsys, monkeypatch, without_c):
     monkeypatch.setattr(_mlp, "numba_available", lambda: pytest.fail("numba was looked for"))
     assert fitted("auto", epochs=1, verbose=1).engine_ == "numpy"
     assert "too little training" in capsys.readouterr().out.splitlines()[0]
@@ -126,7 +136,7 @@ def test_verbose_names_the_engine(capsys):
     assert capsys.readouterr().out.splitlines()[0] == "Training with the numpy engine."
 
 
-@pytest.mark.parametrize("engine", ["numpy", pytest.param("numba", marks=needs_numba)])
+@pytest.mark.parametrize("engine", ["numpy", *COMPILED])
 def test_sparse_inputs_train_and_predict_like_dense_ones(engine):
     X, y = sparse_images()
     X_val, y_val = sparse_images(n=60, seed=1)
@@ -152,7 +162,7 @@ def test_sparse_inputs_train_and_predict_like_dense_ones(engine):
         assert len(given.history_["validation_accuracy"]) == 3
 
 
-@pytest.mark.parametrize("engine", ["numpy", pytest.param("numba", marks=needs_numba)])
+@pytest.mark.parametrize("engine", ["numpy", *COMPILED])
 def test_sparse_training_sets_are_never_densified_whole(engine):
     X, y = sparse_images(n=4000, n_features=784)
     X = sp.csr_matrix(X)
@@ -176,11 +186,11 @@ class DecayEveryBatch(Callback):
         trainer.eta *= 0.99
 
 
-@needs_numba
-def test_callbacks_and_partial_fit_carry_the_state_across_kernel_calls():
+@pytest.mark.parametrize("compiled", COMPILED)
+def test_callbacks_and_partial_fit_carry_the_state_across_kernel_calls(compiled):
     X, y = sparse_images()
     models = {}
-    for engine in ("numpy", "numba"):
+    for engine in ("numpy", compiled):
         model = NielsenMLPClassifier(
             (20,),
             optimizer="momentum",
@@ -192,8 +202,8 @@ def test_callbacks_and_partial_fit_carry_the_state_across_kernel_calls():
         for _ in range(2):  # the velocity and η continue from call to call
             model.partial_fit(X, y, classes=[0, 1, 2])
         models[engine] = model
-    numpy, numba = models["numpy"], models["numba"]
-    assert numba.engine_ == "numba" and numba.eta_ == numpy.eta_ < 0.2 * 0.99**59
+    numpy, numba = models["numpy"], models[compiled]
+    assert numba.engine_ == compiled and numba.eta_ == numpy.eta_ < 0.2 * 0.99**59
     for ours, theirs in zip(numba.coefs_, numpy.coefs_):
         np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
     np.testing.assert_allclose(numba.loss_curve_, numpy.loss_curve_, rtol=1e-9)

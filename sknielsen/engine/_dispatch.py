@@ -1,5 +1,7 @@
 """Which engine runs a fit: the ``engine`` parameter, and what 'auto' decides."""
 
+from .._core.warn import warn
+from . import _cengine
 from ._compiled import numba_available, unsupported
 
 #: From this mini-batch size on, 'auto' trains with NumPy: at 100 the compiled
@@ -14,11 +16,11 @@ AUTO_MIN_SAMPLE_PASSES = 100_000
 
 
 def choose_engine(requested, network, plugins, *, dropout, augment, batch_size, sample_passes):
-    """The engine that runs a fit, 'numpy' or 'numba', and why 'auto' chose NumPy.
+    """The engine that runs a fit, 'numpy', 'c' or 'numba', and why it is not the one asked.
 
     Parameters
     ----------
-    requested : {'auto', 'numpy', 'numba'}
+    requested : {'auto', 'numpy', 'c', 'numba'}
         The estimator's ``engine`` parameter.
     network : Network
     plugins : Plugins
@@ -44,6 +46,8 @@ def choose_engine(requested, network, plugins, *, dropout, augment, batch_size, 
     """
     if requested == "numpy":
         return "numpy", ""
+    if requested == "c" or (requested == "auto" and _cengine.available()):
+        return _c_engine(requested, network, plugins, dropout=dropout, augment=augment)
     reason = unsupported(
         network,
         plugins.cost,
@@ -73,3 +77,31 @@ def choose_engine(requested, network, plugins, *, dropout, augment, batch_size, 
     if batch_size >= SLOWER_COMPILED_BATCH:
         return "numpy", " (measured as fast or faster than the compiled engine at this size)"
     return "numba", ""
+
+
+def _c_engine(requested, network, plugins, *, dropout, augment):
+    """'c' where the C engine is built and has kernels; NumPy, and why, otherwise.
+
+    ``engine='c'`` on an installation made without a C compiler trains on
+    NumPy with one warning; a configuration it has no kernels for is refused.
+    """
+    reason = _cengine.unsupported(
+        network,
+        plugins.cost,
+        plugins.regularizer,
+        plugins.optimizer,
+        dropout=dropout,
+        augment=augment,
+    )
+    if requested == "auto":
+        return ("numpy", f" ({reason})") if reason else ("c", "")
+    if reason is not None:
+        raise ValueError(
+            f"engine='c' cannot train this configuration: {reason}. "
+            "Use engine='auto' (which falls back to NumPy) or engine='numpy'."
+        )
+    module, note = _cengine.load()
+    if module is None:
+        warn(f"engine='c' trains on NumPy instead: {note}.")
+        return "numpy", f" ({note})"
+    return "c", ""

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..callbacks import HISTORY_KEYS, Callback, CallbackError, StopTraining
+from ..engine._cengine import CTrainer
 from ..engine._compiled import CompiledTrainer
 from ..engine._network import Backprop
 from ..plugins import Solver
@@ -462,10 +463,10 @@ class Batching:
         Fraction of hidden units dropped at each mini-batch.
     augment : callable or None
         Maps the rows of a mini-batch to distorted copies.
-    engine : {'numpy', 'numba'}
+    engine : {'numpy', 'numba', 'c'}
         What runs the steps: the NumPy engine (:mod:`sknielsen._network`
-        and the plugins) or the compiled one (:mod:`sknielsen._compiled`),
-        which must support the configuration.
+        and the plugins) or a compiled one (:mod:`sknielsen._compiled`,
+        :mod:`sknielsen.engine._cengine`), which must support the configuration.
     """
 
     size: int
@@ -588,8 +589,8 @@ class _MiniBatches:
         self.outputs = np.empty(Y.shape, dtype=network.dtype)
         self.order = None
         self.unshuffled = np.arange(X.shape[0])
-        if batching.engine == "numba":
-            self.compiled = _compiled_trainer(trainer, self.size, batching.dropout, rng)
+        if batching.engine in ("numba", "c"):
+            self.compiled = _compiled_trainer(trainer, self.size, batching, rng)
             return
         self.compiled = None
         self.backprop = Backprop(network, trainer.cost, self.size, batching.dropout, rng)
@@ -679,10 +680,11 @@ class _MiniBatches:
         return trainer._regularized_mean(costs, weights)
 
 
-def _compiled_trainer(trainer, batch_size, dropout, rng):
+def _compiled_trainer(trainer, batch_size, batching, rng):
     """The compiled engine for a run's network, cost, penalty and optimizer."""
     penalty = trainer.penalty
-    return CompiledTrainer(
+    kind = CTrainer if batching.engine == "c" else CompiledTrainer
+    return kind(
         trainer.network,
         trainer.cost,
         penalty.regularizer,
@@ -690,7 +692,7 @@ def _compiled_trainer(trainer, batch_size, dropout, rng):
         lmbda=penalty.lmbda,
         n_train=penalty.n_train,
         batch_size=batch_size,
-        dropout=dropout,
+        dropout=batching.dropout,
         rng=rng,
     )
 

@@ -140,12 +140,14 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
     epochs = 1 if inputs.incremental else config.epochs
     # partial_fit names its engine at its first call only, above the table's first row.
     announce = config.verbose and not (inputs.incremental and previous is not None)
-    batching = _batching(config, network, data.X.shape, epochs, rng, announce)
-    if batching.engine == "numba":  # its kernels read rows in place
+    batching, why = _batching(config, network, data.X.shape, epochs, rng, announce)
+    if batching.engine in ("numba", "c"):  # their kernels read rows in place
         data = _c_contiguous(data)
     train(trainer, data, epochs=epochs, batching=batching, rng=rng)
     warn_about(config, trainer, probe)
-    return RunResult(trainer, batching.engine, user_callbacks, history_every)
+    # engine='c' on an installation without the C engine says why it trained on NumPy.
+    engine = batching.engine + (why if config.engine == "c" else "")
+    return RunResult(trainer, engine, user_callbacks, history_every)
 
 
 def state_after(trainer, rng, config, inputs):
@@ -297,7 +299,8 @@ def _batching(config, network, shape, epochs, rng, announce):
     )
     if announce:
         print(f"Training with the {engine} engine{why}.")
-    return Batching(config.mini_batch_size, config.shuffle, config.dropout, augment, engine)
+    batching = Batching(config.mini_batch_size, config.shuffle, config.dropout, augment, engine)
+    return batching, why
 
 
 def _augmenter(config, n_features, rng):
@@ -315,6 +318,9 @@ def _augmenter(config, n_features, rng):
 
 
 def _c_contiguous(data):
-    """The training data with dense X and Y C-contiguous (copied only where they are not)."""
-    X = data.X if sp.issparse(data.X) else np.ascontiguousarray(data.X)
-    return replace(data, X=X, Y=np.ascontiguousarray(data.Y))
+    """The training data with dense X and Y C-contiguous and aligned (copied only if not).
+
+    Arrays that come through a pickle (joblib's workers, dask) may be unaligned.
+    """
+    X = data.X if sp.issparse(data.X) else np.require(data.X, requirements="CA")
+    return replace(data, X=X, Y=np.require(data.Y, requirements="CA"))

@@ -1,0 +1,281 @@
+"""Speed of the C engine through the estimator against the NumPy floor, one MNIST epoch.
+
+Usage::
+
+    python benchmarks/c_speed.py                    # 50,000 images, 5 repeats
+    python benchmarks/c_speed.py --quick            # 10,000 images, 3 repeats
+    python benchmarks/c_speed.py --blas-threads 1   # the floor's BLAS on one thread
+    python benchmarks/c_speed.py --larger           # also mini-batch 100 on larger networks
+
+The workload is speed.py's: sigmoid neurons, cross-entropy cost, η = 0.5,
+λ = 5.0 (L2), plain SGD, shuffled mini-batches, float64 and float32. Rows:
+
+* **minimal NumPy loop**: ``reference_loops.minimal_epoch`` on dense input,
+  the floor of NumPy (the targets are stated against it);
+* **NumPy engine**: ``NielsenMLPClassifier(epochs=1, engine='numpy').fit``;
+* **C engine, CSR** and **C engine, dense**: the same with ``engine='c'`` on
+  CSR and on dense input: input checks, the training loop and the epoch's
+  loss included.
+
+Repeats are interleaved (every row, then every row again) and the table
+gives medians; ratios compare rows of the same run. The C engine trains on
+one thread; ``--blas-threads`` limits the floor's BLAS threads (default: as
+configured, as ``speed.py`` measures it), and ``--clock cpu`` times each
+row by this process's CPU time instead of the wall clock, which other work
+on a shared machine inflates. Also measured: the build of the
+extension (``setup.py build_ext`` of its three variants, in a fresh
+folder), and which variant this CPU runs. Writes
+``benchmarks/results/c_speed[-quick].json``.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import nullcontext
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import reference_loops
+from speed import DEFAULT_DATA, ETA, LMBDA
+
+from sknielsen import NielsenMLPClassifier
+from sknielsen.datasets import load_mnist
+from sknielsen.engine import _cengine
+
+#: (dtype, mini-batch, sizes) of the targets of the C engine issue, and the target ratio.
+CONFIGURATIONS = [
+    ("float64", 10, (784, 30, 10), 5.0),
+    ("float32", 10, (784, 30, 10), 6.5),
+    ("float64", 100, (784, 30, 10), 2.5),
+    ("float32", 100, (784, 30, 10), 3.0),
+    ("float64", 10, (784, 100, 10), 4.0),
+]
+#: Measured with --larger, to see where 'auto' should take the C engine.
+LARGER = [
+    ("float32", 10, (784, 100, 10), None),
+    ("float64", 100, (784, 100, 10), None),
+    ("float64", 100, (784, 300, 100, 10), None),
+    ("float32", 100, (784, 300, 100, 10), None),
+]
+
+
+class Row:
+    """One line of the table: a name, a configuration and a function training one epoch."""
+
+    def __init__(self, name, dtype, batch, sizes, run, target=None):
+        self.name, self.dtype, self.batch, self.sizes, self.run = name, dtype, batch, sizes, run
+        self.target = target
+        self.seconds = []
+
+
+def minimal_epoch(X, Y, dtype, batch, sizes):
+    def run(seed):
+        rng = np.random.default_rng(seed)
+        weights, biases = reference_loops.init_params(sizes, rng, dtype)
+        reference_loops.minimal_epoch(
+            weights, biases, X, Y, eta=ETA, lmbda=LMBDA, mini_batch_size=batch, rng=rng
+        )
+
+    return run
+
+
+def estimator_epoch(X, y, dtype, batch, sizes, engine):
+    def run(seed):
+        model = NielsenMLPClassifier(
+            hidden_layer_sizes=sizes[1:-1],
+            eta=ETA,
+            lmbda=LMBDA,
+            mini_batch_size=batch,
+            epochs=1,
+            dtype=dtype,
+            random_state=seed,
+            engine=engine,
+        ).fit(X, y)
+        assert model.engine_ == engine, model.engine_
+
+    return run
+
+
+def make_rows(X64, y, configurations):
+    rows = []
+    for dtype, batch, sizes, target in configurations:
+        X = np.ascontiguousarray(X64, dtype=dtype)
+        X_csr = sp.csr_matrix(X)
+        Y = np.eye(10, dtype=dtype)[y]
+        config = (dtype, batch, sizes)
+        rows += [
+            Row("minimal NumPy loop", *config, minimal_epoch(X, Y, dtype, batch, sizes)),
+            Row("NumPy engine", *config, estimator_epoch(X, y, dtype, batch, sizes, "numpy")),
+            Row(
+                "C engine, CSR",
+                *config,
+                estimator_epoch(X_csr, y, dtype, batch, sizes, "c"),
+                target,
+            ),
+            Row("C engine, dense", *config, estimator_epoch(X, y, dtype, batch, sizes, "c")),
+        ]
+    return rows
+
+
+def run_interleaved(rows, repeats, started, clock):
+    """Time every row once per repeat, all rows in turn, into ``row.seconds``."""
+    for repeat in range(repeats):
+        for row in rows:
+            start = clock()
+            row.run(seed=repeat)
+            row.seconds.append(clock() - start)
+        print(f"repeat {repeat + 1}/{repeats} done ({time.perf_counter() - started:.0f} s)")
+
+
+def build_seconds():
+    """Seconds for ``setup.py build_ext`` to compile the extension's variants from scratch."""
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "setup.py",
+                "-q",
+                "build_ext",
+                "--force",
+                "--build-lib",
+                f"{folder}/lib",
+                "--build-temp",
+                f"{folder}/temp",
+            ],
+            cwd=HERE.parent,
+            check=True,
+            capture_output=True,
+        )
+        seconds = time.perf_counter() - start
+        built = sorted(p.name.split(".")[0] for p in Path(folder, "lib").rglob("_ckernel*"))
+    return {"seconds": seconds, "modules": built}
+
+
+def table(rows):
+    """One dict per row: medians and the ratio to the minimal loop of the same configuration."""
+    minimal = {
+        (r.dtype, r.batch, r.sizes): statistics.median(r.seconds)
+        for r in rows
+        if r.name == "minimal NumPy loop"
+    }
+    result = []
+    for r in rows:
+        seconds = statistics.median(r.seconds)
+        result.append(
+            {
+                "name": r.name,
+                "dtype": r.dtype,
+                "mini_batch_size": r.batch,
+                "sizes": list(r.sizes),
+                "median_seconds": seconds,
+                "seconds": r.seconds,
+                "speedup_vs_minimal_loop": minimal[(r.dtype, r.batch, r.sizes)] / seconds,
+                "target": r.target,
+            }
+        )
+    return result
+
+
+def print_table(result, n, repeats):
+    print(f"\nOne epoch of MNIST ({n:,} images), medians of {repeats} interleaved runs")
+    header = f"{'':20} {'dtype':8} {'batch':>5} {'sizes':18} {'s/epoch':>8} {'× minimal':>9} target"
+    print(header)
+    print("-" * len(header))
+    for r in result:
+        target = f"≥ {r['target']}×" if r["target"] else ""
+        print(
+            f"{r['name']:20} {r['dtype']:8} {r['mini_batch_size']:>5} "
+            f"{str(r['sizes']).replace(' ', ''):18} {r['median_seconds']:8.3f} "
+            f"{r['speedup_vs_minimal_loop']:9.2f} {target}"
+        )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 images, 3 repeats")
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--larger", action="store_true", help="also the larger networks")
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="limit the floor's BLAS threads (default: as configured)",
+    )
+    parser.add_argument("--no-build", action="store_true", help="skip timing the build")
+    parser.add_argument(
+        "--clock",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="wall time, or this process's CPU time (steadier on a machine "
+        "shared with other work; with --blas-threads 1 both sides run "
+        "on one thread)",
+    )
+    parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (3 if args.quick else 5)
+    n = 10_000 if args.quick else 50_000
+    started = time.perf_counter()
+    module, variant = _cengine.load()
+    if module is None:
+        sys.exit(f"The C engine is not available: {variant}.")
+    print(f"C engine build: {variant}")
+    build = None if args.no_build else build_seconds()
+    if build:
+        print(f"build_ext of {', '.join(build['modules'])}: {build['seconds']:.1f} s")
+
+    mnist = load_mnist(args.data_dir)
+    X, y = np.ascontiguousarray(mnist.X_train[:n]), mnist.y_train[:n]
+    rows = make_rows(X, y, CONFIGURATIONS + (LARGER if args.larger else []))
+    limits = nullcontext()
+    if args.blas_threads:
+        from threadpoolctl import threadpool_limits
+
+        limits = threadpool_limits(args.blas_threads, user_api="blas")
+    with limits:
+        for row in rows:
+            row.run(seed=0)  # warm-up: buffers and caches hot
+        clock = time.perf_counter if args.clock == "wall" else time.process_time
+        run_interleaved(rows, repeats, started, clock)
+
+    result = table(rows)
+    print_table(result, n, repeats)
+    suffix = "-quick" if args.quick else ""
+    command = "python benchmarks/c_speed.py " + " ".join(argv or sys.argv[1:])
+    out = HERE / "results" / f"c_speed{suffix}.json"
+    out.write_text(
+        json.dumps(
+            {
+                "command": command.strip(),
+                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "variant": variant,
+                "blas_threads": args.blas_threads,
+                "clock": args.clock,
+                "load_average": os.getloadavg(),
+                "n_train": n,
+                "repeats": repeats,
+                "eta": ETA,
+                "lmbda": LMBDA,
+                "build": build,
+                "rows": result,
+                "total_seconds": time.perf_counter() - started,
+            },
+            indent=1,
+        )
+    )
+    print(f"Wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

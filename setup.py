@@ -1,0 +1,61 @@
+"""Builds the C engine's kernels at install, where a C compiler works.
+
+Everything else about the package is in pyproject.toml; this file only adds
+the extension modules, because their list depends on the machine: one
+source, ``sknielsen/engine/_ckernel.c``, is compiled once per instruction
+set, as ``_ckernel_base`` (the x86-64 baseline, or the portable build on any
+other machine), ``_ckernel_v3`` (x86-64-v3: AVX2 and FMA) and
+``_ckernel_v4`` (x86-64-v4: AVX-512), each with its own vector width (each
+from a one-line source of its own that includes the shared one, so that
+they compile in parallel without sharing an object file).
+``sknielsen.engine._cengine`` imports the widest one the CPU runs. No
+``-march=native`` (the builds must run on any machine of their level) and no
+``-ffast-math`` (it may switch the whole process to flush denormals to zero).
+
+Every extension is optional: where no C compiler works (or one is too old
+for a level) the build warns and the install goes on without it, and the
+estimators train on NumPy. See docs/design-notes.md for why setuptools.
+"""
+
+import platform
+import sysconfig
+
+from setuptools import Extension, setup
+
+ENGINE = "sknielsen/engine"
+DEPENDS = [f"{ENGINE}/_ckernel.c", f"{ENGINE}/_ckernel_body.h"]
+# Contraction into fused multiply-adds is allowed (GCC's default outside ISO C
+# modes, made explicit): it rounds less, not more. errno is never read. No
+# debugging information: it makes the build slower and the modules larger.
+FLAGS = ["-O3", "-ffp-contract=fast", "-fno-math-errno", "-g0"]
+# (module, flags of the instruction set); each module's source (``{module}.c``)
+# sets its name and vector width and includes _ckernel.c.
+X86_64_BUILDS = [
+    ("_ckernel_base", []),
+    ("_ckernel_v3", ["-march=x86-64-v3"]),
+    ("_ckernel_v4", ["-march=x86-64-v4"]),
+]
+
+
+def _is_x86_64():
+    machine = (sysconfig.get_platform().rsplit("-", 1)[-1] or platform.machine()).lower()
+    return machine in {"x86_64", "amd64"}
+
+
+def _extensions():
+    builds = X86_64_BUILDS if _is_x86_64() else X86_64_BUILDS[:1]
+    return [
+        Extension(
+            f"sknielsen.engine.{module}",
+            sources=[f"{ENGINE}/{module}.c"],
+            depends=DEPENDS,
+            extra_compile_args=FLAGS + flags,
+            libraries=["m"] if platform.system() != "Windows" else [],
+            optional=True,
+        )
+        for module, flags in builds
+    ]
+
+
+# The variants compile side by side: the build's wall time is the slowest one's.
+setup(ext_modules=_extensions(), options={"build_ext": {"parallel": len(X86_64_BUILDS)}})

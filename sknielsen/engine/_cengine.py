@@ -1,0 +1,458 @@
+"""The C engine: whole ranges of mini-batches in one call of a compiled kernel.
+
+It trains the same network as the NumPy engine (:mod:`sknielsen._network`
+and the plugins) and gives the same numbers up to rounding: the gradient of
+each mini-batch, then the regularizer, then the optimizer, with the same
+dropout masks drawn from the same generator in the same order.
+
+The kernels (``_ckernel.c``) are compiled when the package is installed,
+once per instruction set: the x86-64 baseline, x86-64-v3 (AVX2, FMA) and
+x86-64-v4 (AVX-512); :func:`load` imports the widest build the CPU runs
+(other machines get the portable build only). An installation without a C
+compiler has none of them, and :func:`load` says so.
+
+The kernels trust nothing they are handed. :class:`CTrainer` checks every
+array's type, layout and shape before each call, and a CSR matrix's
+structure (sorted column indices in range, no duplicates) once per matrix;
+the kernel itself checks again every length, code and row index it reads.
+"""
+
+import functools
+import importlib
+import os
+
+import numpy as np
+import scipy.sparse as sp
+
+#: The builds of ``_ckernel.c`` by the x86-64 level they need, widest first.
+BUILDS = ((4, "_ckernel_v4"), (3, "_ckernel_v3"), (0, "_ckernel_base"))
+#: Caps the level of the build :func:`load` picks (``0``, ``3`` or ``4``), to
+#: measure or test a narrower build on a wider CPU.
+LEVEL_VARIABLE = "SKNIELSEN_CPU_LEVEL"
+
+#: Mini-batches per kernel call when dropout masks must be drawn for them first.
+SEGMENT_BATCHES = 512
+
+#: The rules with kernels, by the name a plugin's kernel spec gives, and the
+#: hyper-parameters each kernel reads from the spec (never from the class).
+KERNELS = {
+    "activation": {"sigmoid": (), "tanh": (), "relu": (), "identity": (), "softmax": ()},
+    "cost": {"quadratic": (), "cross_entropy": (), "log_likelihood": ()},
+    "regularizer": {"none": (), "l2": (), "l1": ()},
+    "optimizer": {
+        "sgd": (),
+        "momentum": ("mu",),
+        "nesterov": ("mu",),
+        "adam": ("beta1", "beta2", "epsilon"),
+    },
+}
+#: The optimizer state arrays each optimizer's kernel updates, in the kernel's argument order.
+STATE_ARRAYS = ("velocity", "m", "v", "step")
+_STATE_OF = {"momentum": ("velocity",), "nesterov": ("velocity",), "adam": ("m", "v", "step")}
+#: Layer sizes the kernel accepts (it refuses larger ones itself).
+MAX_SIZE = 1 << 24
+
+
+@functools.cache
+def load():
+    """The kernel module this machine runs, and which build it is or why there is none.
+
+    Returns
+    -------
+    module : module or None
+        None when the extension was not built (no C compiler at install).
+    note : str
+        ``'x86-64-v4'``, ``'x86-64-v3'``, ``'x86-64 baseline'``, or why none.
+    """
+    try:
+        base = importlib.import_module(f"{__package__}._ckernel_base")
+    except ImportError as error:
+        return None, (
+            f"the C engine is not built ({error}); sknielsen was installed without a "
+            "working C compiler: reinstall with one to use it"
+        )
+    level = base.cpu_level()
+    cap = os.environ.get(LEVEL_VARIABLE, "").strip()
+    if cap in {"0", "3", "4"}:
+        level = min(level, int(cap))
+    for needed, name in BUILDS:
+        if needed <= level:
+            try:
+                module = importlib.import_module(f"{__package__}.{name}")
+            except ImportError:
+                continue  # a compiler too old for that level built without it
+            return module, "x86-64 baseline" if needed == 0 else f"x86-64-v{needed}"
+    return base, "x86-64 baseline"
+
+
+def available():
+    """Whether the C engine is built for this machine."""
+    return load()[0] is not None
+
+
+def unsupported(network, cost, regularizer, optimizer, *, dropout, augment):
+    """Say why the C engine cannot train a configuration, or None when it can.
+
+    Parameters
+    ----------
+    network : Network
+    cost, regularizer, optimizer : plugins
+    dropout : float
+    augment : callable or None
+        Mini-batch augmentation; it has no kernel.
+
+    Returns
+    -------
+    reason : str or None
+        One line naming what has no kernel.
+    """
+    if augment is not None:
+        return "augmentation has no compiled kernel"
+    if dropout and not 0.0 <= dropout < 1.0:
+        return f"dropout must lie in [0, 1); got {dropout!r}"
+    if network.dtype not in (np.float64, np.float32):
+        return f"the C engine trains float64 and float32 networks, not {network.dtype}"
+    if max(network.sizes) > MAX_SIZE or network.n_layers > 64:
+        return f"layers of at most {MAX_SIZE:,} units and at most 64 layers have kernels"
+    chosen = [("cost", cost), ("regularizer", regularizer), ("optimizer", optimizer)]
+    chosen += [("activation", activation) for activation in network.activations]
+    for kind, plugin in chosen:
+        spec = plugin.kernel_spec()
+        if spec is None or spec.name not in KERNELS[kind]:
+            return (
+                f"the {kind} {type(plugin).__name__} has no compiled kernel "
+                f"(those with kernels: {', '.join(KERNELS[kind])})"
+            )
+    return None
+
+
+def _refuse(name, array, dtype, ndim):
+    """Raise TypeError unless ``array`` is an aligned, C-contiguous ndarray of dtype and ndim."""
+    if (
+        not isinstance(array, np.ndarray)
+        or array.dtype != dtype
+        or array.ndim != ndim
+        or not array.flags.c_contiguous
+        or not array.flags.aligned
+    ):
+        got = (
+            f"{array.dtype}, {array.ndim}-d"
+            f"{'' if array.flags.c_contiguous else ', not C-contiguous'}"
+            f"{'' if array.flags.aligned else ', not aligned'}"
+            if isinstance(array, np.ndarray)
+            else type(array).__name__
+        )
+        raise TypeError(
+            f"The C engine needs {name} as an aligned, C-contiguous {ndim}-d array in the "
+            f"network's dtype {dtype}; got {got}."
+        )
+
+
+class CTrainer:
+    """Trains a network in place with the C kernels, range of mini-batches by range.
+
+    Parameters
+    ----------
+    network : Network
+        Its ``params`` are updated in place.
+    cost, regularizer, optimizer : plugins
+        Of the classes in ``KERNELS``; see :func:`unsupported`.
+    lmbda : float
+        Regularization parameter λ.
+    n_train : int
+        Size n of the training set in the book's λ/n scaling.
+    batch_size : int
+        Largest mini-batch.
+    dropout : float
+        Fraction of hidden units dropped at each mini-batch.
+    rng : numpy.random.Generator
+        Source of the dropout masks, drawn as the NumPy engine draws them.
+    path : {'auto', 'plain', 'padded'}, default='auto'
+        How plain SGD trains the first layer: on a padded copy of W₁ held in
+        vector registers row by row ('padded'), on W₁ itself ('plain'), or
+        'padded' for calls of at least ``PADDED_MIN_SAMPLES`` samples (the
+        copy repays itself over many samples). The numbers are the same; the
+        choice exists for the tests.
+
+    Raises
+    ------
+    RuntimeError
+        When the extension is not built.
+    ValueError
+        When the configuration has no kernels.
+    """
+
+    def __init__(
+        self,
+        network,
+        cost,
+        regularizer,
+        optimizer,
+        *,
+        lmbda,
+        n_train,
+        batch_size,
+        dropout,
+        rng,
+        path="auto",
+    ):
+        module, note = load()
+        if module is None:
+            raise RuntimeError(f"The C engine is unavailable: {note}.")
+        reason = unsupported(network, cost, regularizer, optimizer, dropout=dropout, augment=None)
+        if reason is not None:
+            raise ValueError(f"The C engine cannot train this network: {reason}.")
+        if int(batch_size) < 1 or int(n_train) < 1:
+            raise ValueError(
+                f"batch_size and n_train must be positive; got {batch_size}, {n_train}."
+            )
+        self.module, self.build = module, note
+        self.network = network
+        self.regularizer = regularizer
+        self._specs = {
+            "cost": cost.kernel_spec(),
+            "regularizer": regularizer.kernel_spec(),
+            "optimizer": optimizer.kernel_spec(),
+        }
+        self.lmbda, self.n_train = float(lmbda), int(n_train)
+        self.batch_size = int(batch_size)
+        self.dropout = float(dropout)
+        self.rng = rng
+        self.path = {"auto": 0, "plain": 1, "padded": 2}[path]
+        self._empty = {
+            "real": np.empty(0, network.dtype),
+            "int32": np.empty(0, np.int32),
+            "int64": np.empty(0, np.int64),
+        }
+        self._csr = None  # (matrix arrays checked, their kernel forms)
+
+    def run(self, X, Y, order, sample_scales, state, start=0, stop=None, outputs=None):
+        """Train on the mini-batches of rows ``order[start:stop]``, in place.
+
+        Mini-batches hold ``batch_size`` rows each, from ``start`` on; the
+        last may be smaller. ``network.params`` and the optimizer's state
+        arrays change in place; η is ``state["eta"]``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_in) or scipy.sparse CSR matrix
+            C-contiguous, in the network's dtype; CSR canonical (sorted
+            column indices in range, no duplicates).
+        Y : ndarray of shape (n_samples, n_out)
+            Targets in the network's dtype, C-contiguous.
+        order : ndarray of int
+            Row of each training position (a permutation for shuffling).
+        sample_scales : ndarray of shape (n_samples,) or None
+            Per-sample gradient weights w_i / mean(w); None for equal weights.
+        state : dict
+            The optimizer's state, with ``"eta"``.
+        start, stop : int, optional
+            The range of positions of ``order`` to train on; default all.
+        outputs : ndarray of shape (len(order), n_out), optional
+            Receives, at each trained position, the output of that sample's
+            forward pass (for the epoch's loss); a scratch array by default.
+
+        Raises
+        ------
+        TypeError
+            For an array of the wrong type, dtype or layout.
+        ValueError
+            For shapes that do not fit the network, CSR that is not
+            canonical, or positions outside ``order``.
+        """
+        network, dtype = self.network, self.network.dtype
+        order = np.ascontiguousarray(order, dtype=np.int64)
+        stop = len(order) if stop is None else int(stop)
+        start = int(start)
+        if order.ndim != 1 or not 0 <= start <= stop <= len(order):
+            raise ValueError(
+                f"start and stop must satisfy 0 <= start <= stop <= len(order) = {len(order)}; "
+                f"got {start}, {stop}."
+            )
+        if outputs is None:
+            outputs = np.empty((len(order), network.sizes[-1]), dtype=dtype)
+        inputs = self._inputs(X)
+        n_rows = X.shape[0]
+        self._check_arrays(Y, outputs, n_rows, len(order))
+        scales = self._scales(sample_scales, n_rows)
+        states = self._state_arrays(state)
+        hyper = self._hyper(float(state["eta"]))
+        # With dropout, the masks of at most SEGMENT_BATCHES mini-batches are held at once.
+        segment = self.batch_size * (SEGMENT_BATCHES if self.dropout else max(len(order), 1))
+        for segment_start in range(start, stop, segment):
+            segment_stop = min(segment_start + segment, stop)
+            masks = self._dropout_masks(segment_stop - segment_start)
+            spec = self._spec(
+                sp.issparse(X),
+                n_rows,
+                segment_start,
+                segment_stop,
+                sample_scales is not None,
+                masks.size > 0,
+            )
+            self.module.train(
+                spec, hyper, network.params, *states, *inputs, Y, order, scales, masks, outputs
+            )
+
+    def _inputs(self, X):
+        """X as the kernel's four arrays: dense, CSR data, indices (int32), indptr (int64)."""
+        network, empty = self.network, self._empty
+        n_in = network.sizes[0]
+        if not sp.issparse(X):
+            _refuse("X", X, network.dtype, 2)
+            if X.shape[1] != n_in:
+                raise ValueError(f"X has {X.shape[1]} columns; the network takes {n_in}.")
+            return X, empty["real"], empty["int32"], empty["int64"]
+        if X.format != "csr":
+            raise TypeError(f"The C engine needs sparse X as CSR; got {X.format.upper()}.")
+        _refuse("X.data", X.data, network.dtype, 1)
+        if X.shape[1] != n_in:
+            raise ValueError(f"X has {X.shape[1]} columns; the network takes {n_in}.")
+        return (empty["real"], X.data, *self._csr_structure(X))
+
+    def _csr_structure(self, X):
+        """CSR indices as int32 and indptr as int64, checked canonical once per matrix.
+
+        ``run`` may be called once per mini-batch: the check (a pass over
+        every stored entry) is made when the matrix's arrays change, not at
+        each call. The cache holds the arrays themselves, so that a new
+        matrix at a recycled address is checked again; changing a matrix's
+        arrays in place during training is not detected.
+        """
+        key = (X.data, X.indices, X.indptr, X.shape)
+        cached = self._csr
+        same = cached is not None and all(a is b for a, b in zip(cached[0][:3], key[:3]))
+        if same and cached[0][3] == key[3]:
+            return cached[1]
+        if len(X.indices) != len(X.data) or len(X.indptr) != X.shape[0] + 1:
+            raise ValueError("The C engine needs CSR whose arrays describe its shape.")
+        if X.shape[1] >= 2**31:
+            raise ValueError("The C engine takes at most 2**31 - 1 columns.")
+        indices = np.ascontiguousarray(X.indices, dtype=np.int32)
+        indptr = np.ascontiguousarray(X.indptr, dtype=np.int64)
+        if X.indices.dtype.kind != "i" or X.indptr.dtype.kind != "i":
+            raise TypeError("The C engine needs CSR with integer indices.")
+        if not np.array_equal(indices, X.indices):  # an int64 index past the int32 range
+            raise ValueError("The C engine needs CSR column indices below 2**31.")
+        code = self.module.check_csr(indptr, indices, X.shape[1])
+        if code:
+            problem = {
+                1: "index pointers that do not describe its rows",
+                2: "column indices out of range",
+                3: "column indices unsorted or repeated within a row",
+            }[code]
+            raise ValueError(
+                f"The C engine needs canonical CSR input; this one has {problem}. Pass it "
+                "through sknielsen.utils.canonical_csr (the estimators do)."
+            )
+        self._csr = (key, (indices, indptr))
+        return self._csr[1]
+
+    def _check_arrays(self, Y, outputs, n_rows, n_positions):
+        """Targets and outputs: the network's dtype, C-contiguous, of the right shapes."""
+        dtype, n_out = self.network.dtype, self.network.sizes[-1]
+        _refuse("Y", Y, dtype, 2)
+        _refuse("outputs", outputs, dtype, 2)
+        if Y.shape != (n_rows, n_out):
+            raise ValueError(f"Y has shape {Y.shape}; expected {(n_rows, n_out)}.")
+        if outputs.shape != (n_positions, n_out):
+            raise ValueError(f"outputs has shape {outputs.shape}; expected {(n_positions, n_out)}.")
+        if not outputs.flags.writeable:
+            raise ValueError("outputs must be writable.")
+        params = self.network.params
+        _refuse("network.params", params, dtype, 1)
+        if not params.flags.writeable:
+            raise ValueError("The network's parameters must be writable.")
+
+    def _scales(self, sample_scales, n_rows):
+        """Per-sample gradient weights in the network's dtype, or an empty array."""
+        if sample_scales is None:
+            return self._empty["real"]
+        scales = np.ascontiguousarray(sample_scales, dtype=self.network.dtype)
+        if scales.shape != (n_rows,):
+            raise ValueError(f"sample_scales has shape {scales.shape}; expected {(n_rows,)}.")
+        return scales
+
+    def _state_arrays(self, state):
+        """The optimizer's state arrays the kernel updates, empty for the ones it does not use."""
+        dtype, n_params = self.network.dtype, self.network.params.size
+        used = _STATE_OF.get(self._specs["optimizer"].name, ())
+        arrays = []
+        for name in STATE_ARRAYS:
+            if name not in used:
+                arrays.append(self._empty["real"])
+                continue
+            array = state.get(name)
+            _refuse(f"the optimizer state {name!r}", array, dtype, 1)
+            size = 1 if name == "step" else n_params
+            if array.size != size or not array.flags.writeable:
+                raise ValueError(
+                    f"The optimizer state {name!r} must be writable and hold {size} numbers; "
+                    f"got {array.size}."
+                )
+            arrays.append(array)
+        return arrays
+
+    def _hyper(self, eta):
+        """The kernel's hyper-parameters, in the order of the module's HYPER names."""
+        # The regularizer's own decay factor: None (no decay form) runs as 1.
+        factor = self.regularizer.decay_factor(eta, self.lmbda, self.n_train)
+        values = {
+            "eta": eta,
+            "penalty": self.lmbda / self.n_train,
+            "decay": 1.0 if factor is None else factor,
+            "clip": float(np.finfo(self.network.dtype).eps),
+        }
+        optimizer = self._specs["optimizer"]
+        for name in KERNELS["optimizer"][optimizer.name]:
+            values[name] = float(optimizer.params[name])
+        return np.array([values.get(name, 0.0) for name in self.module.HYPER], dtype=np.float64)
+
+    def _spec(self, sparse, n_rows, start, stop, weighted, dropout):
+        """The kernel's int64 description of the network, the plugins and the call."""
+        network, codes = self.network, self.module.CODES
+        fields = {
+            "dtype": 0 if network.dtype == np.float64 else 1,
+            "n_layers": network.n_layers,
+            "cost": codes["cost"][self._specs["cost"].name],
+            "penalty": codes["regularizer"][self._specs["regularizer"].name],
+            "optimizer": codes["optimizer"][self._specs["optimizer"].name],
+            "sparse": int(sparse),
+            "weighted": int(weighted),
+            "dropout": int(dropout),
+            "n_rows": n_rows,
+            "start": start,
+            "stop": stop,
+            "batch_size": self.batch_size,
+            "path": self.path,
+        }
+        activations = [codes["activation"][a.kernel_spec().name] for a in network.activations]
+        head = [fields[name] for name in self.module.SPEC]
+        return np.array(head + list(network.sizes) + activations, dtype=np.int64)
+
+    def _dropout_masks(self, n_positions):
+        """The masks of the hidden units, drawn exactly as ``Backprop`` draws them.
+
+        ``Backprop`` draws ``rng.random((m, width)) >= dropout`` for each
+        hidden layer of each mini-batch in turn. The generator's stream is
+        the same whether drawn in pieces or at once, so one draw is cut into
+        those pieces: row i of the result holds position i's masks, hidden
+        layer after hidden layer, each 0 or 1 / (1 − dropout).
+        """
+        network, dtype = self.network, self.network.dtype
+        widths = network.sizes[1:-1]
+        if not self.dropout or not widths:
+            return self._empty["real"]
+        keep_scale = dtype.type(1.0 / (1.0 - self.dropout))
+        columns = np.concatenate([[0], np.cumsum(widths)])
+        masks = np.empty((n_positions, columns[-1]), dtype=dtype)
+        draws = self.rng.random(n_positions * columns[-1], dtype=dtype) >= self.dropout
+        drawn = 0
+        for batch_start in range(0, n_positions, self.batch_size):
+            m = min(self.batch_size, n_positions - batch_start)
+            for column, width in zip(columns, widths):
+                piece = draws[drawn : drawn + m * width].reshape(m, width)
+                masks[batch_start : batch_start + m, column : column + width] = piece
+                drawn += m * width
+        masks *= keep_scale
+        return masks

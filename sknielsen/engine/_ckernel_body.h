@@ -1,0 +1,972 @@
+/*
+ * The kernels for one floating type, included twice by _ckernel.c: once with
+ * REAL = double, once with REAL = float. Before each inclusion _ckernel.c
+ * defines REAL, VEC (a GCC vector of REAL, VEC_BYTES wide), VINT (the integer
+ * vector of the same shape), F(name) (a name with the type's suffix) and the
+ * constants of the exponential below.
+ *
+ * Every step reproduces the NumPy engine (sknielsen._network.Backprop, the
+ * regularizer and the optimizer plugins) up to rounding; see _ckernel.c for
+ * the layout of the arguments. Nothing here checks its inputs: train() in
+ * _ckernel.c has checked every length, code and row index before calling.
+ */
+
+#define LANES ((int64_t)(VEC_BYTES / sizeof(REAL)))
+
+/* ------------------------------------------------------------------------
+ * Vectors. Loads and stores through memcpy are the unaligned ones; the
+ * scratch rows are aligned, so their whole vectors are read directly.
+ * ------------------------------------------------------------------------ */
+
+static ALWAYS_INLINE VEC F(vload)(const REAL *p)
+{
+    VEC v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static ALWAYS_INLINE void F(vstore)(REAL *p, VEC v) { memcpy(p, &v, sizeof v); }
+
+static ALWAYS_INLINE VEC F(vselect)(VINT mask, VEC yes, VEC no)
+{
+    return (VEC)(((VINT)yes & mask) | ((VINT)no & ~mask));
+}
+
+/*
+ * e^x to about one unit in the last place, in vector registers, without libm
+ * (whose exp is scalar) and without -ffast-math. x = n ln 2 + r with
+ * |r| <= ln(2)/2 (Cody and Waite's two-part ln 2 makes n ln2_hi exact); e^r is
+ * its Taylor polynomial, whose first neglected term is below half an ulp; 2^n
+ * is built in the exponent bits as two factors 2^(n/2) 2^(n - n/2), so that
+ * results between the smallest normal number and 0 are gradual (subnormal)
+ * and results past the largest are infinite, as libm's. NaN stays NaN.
+ */
+static ALWAYS_INLINE VEC F(vexp)(VEC x)
+{
+    x = F(vselect)(x < EXP_LOWEST, (VEC){0} + EXP_LOWEST, x);
+    x = F(vselect)(x > EXP_HIGHEST, (VEC){0} + EXP_HIGHEST, x);
+    /* Adding 1.5 * 2^(mantissa bits) rounds to an integer held in the low bits. */
+    VEC shifted = x * (REAL)1.4426950408889634074 + ROUNDER;
+    VEC n = shifted - ROUNDER;
+    VINT k = (VINT)shifted - (VINT)((VEC){0} + ROUNDER);
+    VEC r = x - n * LN2_HI;
+    r = r - n * LN2_LO;
+    VEC p = (VEC){0} + EXP_COEFFICIENTS[EXP_DEGREE];
+    for (int i = EXP_DEGREE - 1; i >= 0; i--)
+        p = p * r + EXP_COEFFICIENTS[i];
+    VINT half = k >> 1;
+    VEC first = (VEC)((half + EXPONENT_BIAS) << MANTISSA_BITS);
+    VEC second = (VEC)((k - half + EXPONENT_BIAS) << MANTISSA_BITS);
+    return p * first * second;
+}
+
+/* out[j] = e^(in[j] - shift) for j < n; in and out may be the same array. */
+static void F(exp_array)(REAL *out, const REAL *in, int64_t n, REAL shift)
+{
+    int64_t j = 0;
+    for (; j + LANES <= n; j += LANES)
+        F(vstore)(out + j, F(vexp)(F(vload)(in + j) - shift));
+    if (j < n) {
+        REAL tail[LANES];
+        memset(tail, 0, sizeof tail);
+        memcpy(tail, in + j, (size_t)(n - j) * sizeof(REAL));
+        F(vstore)(tail, F(vexp)(F(vload)(tail) - shift));
+        memcpy(out + j, tail, (size_t)(n - j) * sizeof(REAL));
+    }
+}
+
+/* a[j] = 1 / (1 + e^-z[j]) for j < n: scipy's expit, which the NumPy engine uses. */
+static void F(sigmoid_array)(REAL *a, const REAL *z, int64_t n)
+{
+    int64_t j = 0;
+    for (; j + LANES <= n; j += LANES)
+        F(vstore)(a + j, (REAL)1 / ((REAL)1 + F(vexp)(-F(vload)(z + j))));
+    if (j < n) {
+        REAL tail[LANES];
+        memset(tail, 0, sizeof tail);
+        memcpy(tail, z + j, (size_t)(n - j) * sizeof(REAL));
+        F(vstore)(tail, (REAL)1 / ((REAL)1 + F(vexp)(-F(vload)(tail))));
+        memcpy(a + j, tail, (size_t)(n - j) * sizeof(REAL));
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Activations and costs on the n units of one sample's layer. Padding units
+ * of the scratch rows (from n to the slot's width) are never written: they
+ * stay 0, so whole-vector loops over a slot add nothing from them.
+ * ------------------------------------------------------------------------ */
+
+static void F(activate)(int code, const REAL *z, REAL *a, int64_t n)
+{
+    switch (code) {
+    case SIGMOID:
+        F(sigmoid_array)(a, z, n);
+        break;
+    case TANH:
+        for (int64_t j = 0; j < n; j++)
+            a[j] = TANH_FN(z[j]);
+        break;
+    case RELU:
+        /* NumPy's maximum(z, 0): NaN stays NaN. */
+        for (int64_t j = 0; j < n; j++)
+            a[j] = z[j] < 0 ? 0 : z[j];
+        break;
+    case IDENTITY:
+        memcpy(a, z, (size_t)n * sizeof(REAL));
+        break;
+    default: { /* SOFTMAX: subtracting the maximum keeps e^z finite. */
+        REAL largest = z[0];
+        for (int64_t j = 1; j < n; j++)
+            largest = z[j] > largest ? z[j] : largest;
+        F(exp_array)(a, z, n, largest);
+        REAL total = 0;
+        for (int64_t j = 0; j < n; j++)
+            total += a[j];
+        for (int64_t j = 0; j < n; j++)
+            a[j] /= total;
+    }
+    }
+}
+
+/* delta <- delta * sigma'(z); softmax: delta times its Jacobian. */
+static void F(activation_backward)(int code, REAL *delta, const REAL *z, const REAL *a, int64_t n)
+{
+    switch (code) {
+    case SIGMOID:
+        for (int64_t j = 0; j < n; j++)
+            delta[j] *= ((REAL)1 - a[j]) * a[j];
+        break;
+    case TANH:
+        for (int64_t j = 0; j < n; j++)
+            delta[j] *= (REAL)1 - a[j] * a[j];
+        break;
+    case RELU:
+        for (int64_t j = 0; j < n; j++)
+            if (z[j] <= 0)
+                delta[j] = 0;
+        break;
+    case IDENTITY:
+        break;
+    default: { /* SOFTMAX */
+        REAL inner = 0;
+        for (int64_t j = 0; j < n; j++)
+            inner += delta[j] * a[j];
+        for (int64_t j = 0; j < n; j++)
+            delta[j] = (delta[j] - inner) * a[j];
+    }
+    }
+}
+
+/* delta <- dC/da for one sample; clipping keeps the logarithms' gradients finite. */
+static void F(cost_gradient)(int cost, const REAL *a, const REAL *y, REAL clip, REAL *delta,
+                             int64_t n)
+{
+    for (int64_t j = 0; j < n; j++) {
+        if (cost == QUADRATIC) {
+            delta[j] = a[j] - y[j];
+            continue;
+        }
+        REAL c = a[j] < clip ? clip : a[j];
+        c = c > (REAL)1 - clip ? (REAL)1 - clip : c;
+        delta[j] = cost == CROSS_ENTROPY ? (c - y[j]) / (c * ((REAL)1 - c)) : -y[j] / c;
+    }
+}
+
+static ALWAYS_INLINE REAL F(sign)(REAL w) { return w > 0 ? (REAL)1 : w < 0 ? (REAL)-1 : w; }
+
+/* ------------------------------------------------------------------------
+ * Scratch space, allocated once per call
+ * ------------------------------------------------------------------------ */
+
+typedef struct {
+    Layout shape;       /* offsets of the layers, in numbers of REAL */
+    REAL *z, *a, *kept; /* batch_size rows of shape.row numbers each */
+    REAL *delta;
+    REAL *grads;           /* laid out like params */
+    int32_t *dense_index;  /* dense input: each sample's non-zero inputs */
+    REAL *dense_value;
+    const int32_t **index; /* each sample's non-zero inputs (CSR row or the above) */
+    const REAL **value;
+    int64_t *count;
+    int padded;            /* whether the parameters are trained in their padded copy */
+    REAL *padded_params;   /* that copy (shape.padded_*) */
+    REAL *bias_grads;      /* the biases' gradient of the padded path, laid out as a row */
+    REAL *first;           /* W1 as the first layer's loops read it: params or the copy */
+    int64_t first_stride;  /* numbers per row of `first` */
+    void *blocks[8];       /* the allocations, to free */
+} F(Work);
+
+static void F(work_free)(F(Work) *w)
+{
+    for (int i = 0; i < 8; i++)
+        aligned_free(w->blocks[i]);
+}
+
+/* Zeroed, aligned scratch; returns -1 when memory runs out. */
+static int F(work_alloc)(F(Work) *w, const Job *job, int padded)
+{
+    memset(w, 0, sizeof *w);
+    w->padded = padded;
+    layout(&w->shape, job, LANES);
+    const Layout *s = &w->shape;
+    const int64_t bs = job->batch_size, n_in = job->sizes[0];
+    const int64_t rows = bs * s->row;
+    w->blocks[0] = aligned_zeros(4 * rows, sizeof(REAL));
+    w->blocks[1] = aligned_zeros(padded ? 0 : s->n_params, sizeof(REAL));
+    w->blocks[2] = aligned_zeros(bs, 2 * sizeof(void *) + sizeof(int64_t));
+    if (!w->blocks[0] || !w->blocks[1] || !w->blocks[2])
+        return -1;
+    if (!job->sparse) {
+        w->blocks[3] = aligned_zeros(bs * n_in, sizeof(int32_t));
+        w->blocks[4] = aligned_zeros(bs * n_in, sizeof(REAL));
+        if (!w->blocks[3] || !w->blocks[4])
+            return -1;
+    }
+    if (padded) {
+        w->blocks[5] = aligned_zeros(s->padded_size, sizeof(REAL));
+        w->blocks[6] = aligned_zeros(s->row, sizeof(REAL));
+        if (!w->blocks[5] || !w->blocks[6])
+            return -1;
+    }
+    REAL *scratch = w->blocks[0];
+    w->z = scratch;
+    w->a = scratch + rows;
+    w->kept = scratch + 2 * rows;
+    w->delta = scratch + 3 * rows;
+    w->grads = w->blocks[1];
+    w->index = (const int32_t **)w->blocks[2];
+    w->value = (const REAL **)(w->index + bs);
+    w->count = (int64_t *)(w->value + bs);
+    w->dense_index = w->blocks[3];
+    w->dense_value = w->blocks[4];
+    w->padded_params = w->blocks[5];
+    w->bias_grads = w->blocks[6];
+    if (padded) {
+        w->first = w->padded_params + s->padded_weight[0];
+        w->first_stride = s->slot[0];
+    } else {
+        w->first = (REAL *)job->params + s->weight[0];
+        w->first_stride = job->sizes[1];
+    }
+    return 0;
+}
+
+/* WT[j][k] = W[k][j]: the transpose of layer's padded weights, for the backward pass. */
+static void F(transpose)(F(Work) *w, const Job *job, int layer)
+{
+    const Layout *s = &w->shape;
+    const int64_t below = job->sizes[layer], n = job->sizes[layer + 1];
+    const REAL *weights = w->padded_params + s->padded_weight[layer];
+    REAL *transpose = w->padded_params + s->padded_transpose[layer];
+    const int64_t stride = s->slot[layer], transposed_stride = s->slot[layer - 1];
+    for (int64_t k = 0; k < below; k++)
+        for (int64_t j = 0; j < n; j++)
+            transpose[j * transposed_stride + k] = weights[k * stride + j];
+}
+
+/* Copy the parameters into their padded copy (with the transposes), or back. */
+static void F(copy_padded)(F(Work) *w, const Job *job, int to_padded)
+{
+    const Layout *s = &w->shape;
+    REAL *params = job->params;
+    for (int layer = 0; layer < job->n_layers; layer++) {
+        const int64_t below = job->sizes[layer], n = job->sizes[layer + 1];
+        const size_t bytes = (size_t)n * sizeof(REAL);
+        REAL *weights = params + s->weight[layer], *bias = params + s->bias[layer];
+        REAL *padded = w->padded_params + s->padded_weight[layer];
+        REAL *padded_bias = w->padded_params + s->padded_bias[layer];
+        for (int64_t k = 0; k < below; k++) {
+            if (to_padded)
+                memcpy(padded + k * s->slot[layer], weights + k * n, bytes);
+            else
+                memcpy(weights + k * n, padded + k * s->slot[layer], bytes);
+        }
+        if (to_padded)
+            memcpy(padded_bias, bias, bytes);
+        else
+            memcpy(bias, padded_bias, bytes);
+        if (to_padded && layer > 0)
+            F(transpose)(w, job, layer);
+    }
+}
+
+/* Record where the non-zero inputs of each sample of the mini-batch are. */
+static void F(gather)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m)
+{
+    const int64_t n_in = job->sizes[0];
+    for (int64_t i = 0; i < m; i++) {
+        int64_t row = job->order[batch_start + i];
+        /* Read after the forward passes; shuffled rows are far apart in memory. */
+        __builtin_prefetch((const REAL *)job->targets + row * job->n_out);
+        if (job->sparse) {
+            int64_t begin = job->indptr[row];
+            w->index[i] = job->indices + begin;
+            w->value[i] = (const REAL *)job->data + begin;
+            w->count[i] = job->indptr[row + 1] - begin;
+            continue;
+        }
+        /* Branch-free: every input is written, only the non-zero ones are kept. */
+        const REAL *x = (const REAL *)job->dense + row * n_in;
+        int32_t *index = w->dense_index + i * n_in;
+        REAL *value = w->dense_value + i * n_in;
+        int64_t count = 0;
+        for (int64_t k = 0; k < n_in; k++) {
+            index[count] = (int32_t)k;
+            value[count] = x[k];
+            count += x[k] != 0;
+        }
+        w->index[i] = index;
+        w->value[i] = value;
+        w->count[i] = count;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * The first layer on its padded rows: NB vectors of hidden units stay in
+ * registers while the sample's non-zero inputs stream past. nb is a
+ * constant at every call (the switches below), so the loops over it unroll
+ * and the accumulators live in registers.
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Each vector of units sums its products in a chain of dependent additions: one
+ * chain per vector would leave the multiply-add units waiting for the last
+ * result. Consecutive inputs go to SETS(nb) sets of accumulators in turn (as
+ * many as the registers hold), added up at the end.
+ */
+#define SETS(nb) ((nb) * 4 <= MAX_BLOCK ? 4 : (nb) * 2 <= MAX_BLOCK ? 2 : 1)
+
+static ALWAYS_INLINE void F(sum_sets)(VEC acc[4][MAX_BLOCK], REAL *out, const int nb,
+                                      const int sets)
+{
+    for (int v = 0; v < nb; v++) {
+        VEC total = acc[0][v];
+        if (sets == 4)
+            total = (total + acc[1][v]) + (acc[2][v] + acc[3][v]);
+        else if (sets == 2)
+            total += acc[1][v];
+        ((VEC *)out)[v] = total;
+    }
+}
+
+static ALWAYS_INLINE void F(forward_block)(const REAL *first, int64_t stride,
+                                           const int32_t *index, const REAL *value,
+                                           int64_t count, const Prefetch *next, REAL *z,
+                                           const int nb)
+{
+    const int sets = SETS(nb);
+    VEC acc[4][MAX_BLOCK];
+    for (int s = 0; s < sets; s++)
+        for (int v = 0; v < nb; v++)
+            acc[s][v] = (VEC){0};
+    int64_t p = 0;
+    for (; p + sets <= count; p += sets) {
+        /* The next sample's row of the CSR input is far in memory (shuffled). */
+        if ((p & 15) == 0 && next->index != NULL && p < next->count) {
+            __builtin_prefetch(next->index + p);
+            __builtin_prefetch((const REAL *)next->value + p);
+            if (sizeof(REAL) == 8)
+                __builtin_prefetch((const REAL *)next->value + p + 8);
+        }
+        for (int s = 0; s < sets; s++) {
+            const VEC *row = (const VEC *)(first + (int64_t)index[p + s] * stride);
+            const REAL x = value[p + s];
+            for (int v = 0; v < nb; v++)
+                acc[s][v] += x * row[v];
+        }
+    }
+    for (; p < count; p++) {
+        const VEC *row = (const VEC *)(first + (int64_t)index[p] * stride);
+        const REAL x = value[p];
+        for (int v = 0; v < nb; v++)
+            acc[0][v] += x * row[v];
+    }
+    F(sum_sets)(acc, z, nb, sets);
+}
+
+static ALWAYS_INLINE void F(update_block)(REAL *first, int64_t stride, const int32_t *index,
+                                          const REAL *value, int64_t count, const REAL *delta,
+                                          REAL coefficient, const int nb)
+{
+    VEC d[MAX_BLOCK];
+    for (int v = 0; v < nb; v++)
+        d[v] = ((const VEC *)delta)[v];
+    for (int64_t p = 0; p < count; p++) {
+        VEC *row = (VEC *)(first + (int64_t)index[p] * stride);
+        REAL x = coefficient * value[p];
+        for (int v = 0; v < nb; v++)
+            row[v] += x * d[v];
+    }
+}
+
+#define BLOCK_CASES(call)                                                                      \
+    switch (nb) {                                                                              \
+    case 1: call(1); break;                                                                    \
+    case 2: call(2); break;                                                                    \
+    case 3: call(3); break;                                                                    \
+    case 4: call(4); break;                                                                    \
+    case 5: call(5); break;                                                                    \
+    case 6: call(6); break;                                                                    \
+    case 7: call(7); break;                                                                    \
+    case 8: call(8); break;                                                                    \
+    BLOCK_CASES_ABOVE_8(call)                                                                  \
+    }
+
+/* z[0:slot] = x . V over the non-zero inputs, MAX_BLOCK vectors of units at a time. */
+static void F(forward_padded)(const F(Work) *w, int64_t i, const Prefetch *next, REAL *z)
+{
+    const int64_t vectors = w->first_stride / LANES;
+    for (int64_t done = 0; done < vectors; done += MAX_BLOCK) {
+        int nb = (int)(vectors - done < MAX_BLOCK ? vectors - done : MAX_BLOCK);
+        const REAL *first = w->first + done * LANES;
+#define FORWARD(NB)                                                                            \
+    F(forward_block)(first, w->first_stride, w->index[i], w->value[i], w->count[i], next,      \
+                     z + done * LANES, NB)
+        BLOCK_CASES(FORWARD)
+#undef FORWARD
+    }
+}
+
+/* V[k] += coefficient x_k delta for the non-zero inputs x_k of sample i. */
+static void F(update_padded)(F(Work) *w, int64_t i, const REAL *delta, REAL coefficient)
+{
+    const int64_t vectors = w->first_stride / LANES;
+    for (int64_t done = 0; done < vectors; done += MAX_BLOCK) {
+        int nb = (int)(vectors - done < MAX_BLOCK ? vectors - done : MAX_BLOCK);
+        REAL *first = w->first + done * LANES;
+#define UPDATE(NB)                                                                             \
+    F(update_block)(first, w->first_stride, w->index[i], w->value[i], w->count[i],             \
+                    delta + done * LANES, coefficient, NB)
+        BLOCK_CASES(UPDATE)
+#undef UPDATE
+    }
+}
+
+/* The same two on W1's own rows (calls too short to repay the padded copy). */
+static void F(forward_plain)(const F(Work) *w, int64_t i, int64_t width, REAL *z)
+{
+    memset(z, 0, (size_t)width * sizeof(REAL));
+    const int32_t *index = w->index[i];
+    const REAL *value = w->value[i];
+    for (int64_t p = 0; p < w->count[i]; p++) {
+        const REAL *row = w->first + (int64_t)index[p] * width;
+        REAL x = value[p];
+        for (int64_t j = 0; j < width; j++)
+            z[j] += x * row[j];
+    }
+}
+
+static void F(update_plain)(REAL *first, const F(Work) *w, int64_t i, int64_t width,
+                            const REAL *delta, REAL coefficient)
+{
+    const int32_t *index = w->index[i];
+    const REAL *value = w->value[i];
+    for (int64_t p = 0; p < w->count[i]; p++) {
+        REAL *row = first + (int64_t)index[p] * width;
+        REAL x = coefficient * value[p];
+        for (int64_t j = 0; j < width; j++)
+            row[j] += x * delta[j];
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Forward and backward pass of one mini-batch
+ * ------------------------------------------------------------------------ */
+
+static ALWAYS_INLINE const REAL *F(mask_row)(const Job *job, int64_t position)
+{
+    return (const REAL *)job->masks + (position - job->start) * job->hidden_units;
+}
+
+/* Where the CSR row of the sample at `position` is, to prefetch it. */
+static void F(next_row)(const Job *job, int64_t position, Prefetch *next)
+{
+    next->index = NULL;
+    next->value = NULL;
+    next->count = 0;
+    if (!job->sparse || position >= job->stop)
+        return;
+    int64_t row = job->order[position];
+    int64_t begin = job->indptr[row];
+    next->index = job->indices + begin;
+    next->value = (const REAL *)job->data + begin;
+    next->count = job->indptr[row + 1] - begin;
+}
+
+/* out[0:stride] = sum over k < K of x[k] M[k]: rows of whole vectors, held in registers. */
+static ALWAYS_INLINE void F(dense_block)(const REAL *M, int64_t stride, const REAL *x, int64_t K,
+                                         REAL *out, const int nb)
+{
+    const int sets = SETS(nb);
+    VEC acc[4][MAX_BLOCK];
+    for (int s = 0; s < sets; s++)
+        for (int v = 0; v < nb; v++)
+            acc[s][v] = (VEC){0};
+    int64_t k = 0;
+    for (; k + sets <= K; k += sets)
+        for (int s = 0; s < sets; s++) {
+            const VEC *row = (const VEC *)(M + (k + s) * stride);
+            const REAL xk = x[k + s];
+            for (int v = 0; v < nb; v++)
+                acc[s][v] += xk * row[v];
+        }
+    for (; k < K; k++) {
+        const VEC *row = (const VEC *)(M + k * stride);
+        for (int v = 0; v < nb; v++)
+            acc[0][v] += x[k] * row[v];
+    }
+    F(sum_sets)(acc, out, nb, sets);
+}
+
+static void F(dense_product)(const REAL *M, int64_t stride, const REAL *x, int64_t K, REAL *out)
+{
+    const int64_t vectors = stride / LANES;
+    for (int64_t done = 0; done < vectors; done += MAX_BLOCK) {
+        int nb = (int)(vectors - done < MAX_BLOCK ? vectors - done : MAX_BLOCK);
+#define DENSE(NB) F(dense_block)(M + done * LANES, stride, x, K, out + done * LANES, NB)
+        BLOCK_CASES(DENSE)
+#undef DENSE
+    }
+}
+
+/* The padding's units stay 0 whatever the inputs held (inf times a padding 0 is NaN). */
+static ALWAYS_INLINE void F(clear_padding)(REAL *units, int64_t n, int64_t slot)
+{
+    for (int64_t j = n; j < slot; j++)
+        units[j] = 0;
+}
+
+/* z of the first layer, from the sample's non-zero inputs only: s (x . V) + b. */
+static void F(first_layer_input)(F(Work) *w, const Job *job, int64_t i, int64_t position,
+                                 double scale, REAL *z)
+{
+    const Layout *s = &w->shape;
+    const REAL lazy = (REAL)scale;
+    const int64_t width = job->sizes[1];
+    if (!w->padded) {
+        F(forward_plain)(w, i, width, z);
+        const REAL *bias = (const REAL *)job->params + s->bias[0];
+        for (int64_t j = 0; j < width; j++)
+            z[j] = lazy * z[j] + bias[j];
+        return;
+    }
+    Prefetch next;
+    F(next_row)(job, position + 1, &next);
+    F(forward_padded)(w, i, &next, z);
+    const VEC *bias = (const VEC *)(w->padded_params + s->padded_bias[0]);
+    for (int64_t v = 0; v < s->slot[0] / LANES; v++)
+        ((VEC *)z)[v] = lazy * ((VEC *)z)[v] + bias[v];
+    F(clear_padding)(z, width, s->slot[0]);
+}
+
+/* z of a layer above the first: (kept activations of the layer below) . W + b. */
+static void F(layer_input)(F(Work) *w, const Job *job, int layer, const REAL *input, REAL *z)
+{
+    const Layout *s = &w->shape;
+    const int64_t below = job->sizes[layer], n = job->sizes[layer + 1];
+    if (w->padded) {
+        const REAL *weights = w->padded_params + s->padded_weight[layer];
+        F(dense_product)(weights, s->slot[layer], input, below, z);
+        const VEC *bias = (const VEC *)(w->padded_params + s->padded_bias[layer]);
+        for (int64_t v = 0; v < s->slot[layer] / LANES; v++)
+            ((VEC *)z)[v] += bias[v];
+        F(clear_padding)(z, n, s->slot[layer]);
+        return;
+    }
+    const REAL *weights = (const REAL *)job->params + s->weight[layer];
+    memset(z, 0, (size_t)n * sizeof(REAL));
+    for (int64_t k = 0; k < below; k++) {
+        const REAL x = input[k], *row = weights + k * n;
+        for (int64_t j = 0; j < n; j++)
+            z[j] += x * row[j];
+    }
+    const REAL *bias = (const REAL *)job->params + s->bias[layer];
+    for (int64_t j = 0; j < n; j++)
+        z[j] += bias[j];
+}
+
+/* a = sigma(z) on a layer's units; sigmoids on whole vectors of an aligned slot. */
+static void F(activate_units)(const F(Work) *w, int code, const REAL *z, REAL *a, int64_t n,
+                              int64_t slot)
+{
+    if (code != SIGMOID || !w->padded) {
+        F(activate)(code, z, a, n);
+        return;
+    }
+    for (int64_t v = 0; v < slot / LANES; v++)
+        ((VEC *)a)[v] = (REAL)1 / ((REAL)1 + F(vexp)(-((const VEC *)z)[v]));
+    F(clear_padding)(a, n, slot);
+}
+
+static void F(forward)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m, double scale)
+{
+    const Layout *s = &w->shape;
+    const int last = job->n_layers - 1;
+    for (int64_t i = 0; i < m; i++) {
+        const int64_t position = batch_start + i;
+        REAL *z = w->z + i * s->row, *a = w->a + i * s->row, *kept = w->kept + i * s->row;
+        const REAL *mask = job->dropout ? F(mask_row)(job, position) : NULL;
+        F(first_layer_input)(w, job, i, position, scale, z);
+        for (int layer = 0; layer <= last; layer++) {
+            const int64_t n = job->sizes[layer + 1], at = s->unit[layer];
+            if (layer > 0)
+                F(layer_input)(w, job, layer, (mask ? kept : a) + s->unit[layer - 1], z + at);
+            F(activate_units)(w, job->activations[layer], z + at, a + at, n, s->slot[layer]);
+            if (mask && layer < last) {
+                const REAL *keep = mask + s->hidden[layer];
+                for (int64_t j = 0; j < n; j++)
+                    kept[at + j] = a[at + j] * keep[j];
+            }
+        }
+        REAL *output = (REAL *)job->outputs + position * job->n_out;
+        memcpy(output, a + s->unit[last], (size_t)job->n_out * sizeof(REAL));
+    }
+}
+
+/* lower = W upper: the error of layer - 1's units from layer's, before sigma'. */
+static void F(propagate)(F(Work) *w, const Job *job, int layer, const REAL *upper, REAL *lower)
+{
+    const Layout *s = &w->shape;
+    const int64_t n = job->sizes[layer + 1], below = job->sizes[layer];
+    if (w->padded) {
+        /* Rows of the transpose: the sum runs over j in the same order as below. */
+        const REAL *transpose = w->padded_params + s->padded_transpose[layer];
+        F(dense_product)(transpose, s->slot[layer - 1], upper, n, lower);
+        F(clear_padding)(lower, below, s->slot[layer - 1]);
+        return;
+    }
+    const REAL *weights = (const REAL *)job->params + s->weight[layer];
+    for (int64_t k = 0; k < below; k++) {
+        const REAL *row = weights + k * n;
+        REAL total = 0;
+        for (int64_t j = 0; j < n; j++)
+            total += row[j] * upper[j];
+        lower[k] = total;
+    }
+}
+
+/* delta of every layer for the m samples; the output error is weighted by 1/m or w_i/m. */
+static void F(backward)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m)
+{
+    const Layout *s = &w->shape;
+    const int last = job->n_layers - 1;
+    const int out_code = job->activations[last];
+    const int exact = (job->cost == CROSS_ENTROPY && out_code == SIGMOID) ||
+                      (job->cost == LOG_LIKELIHOOD && out_code == SOFTMAX);
+    const REAL clip = (REAL)job->hyper[CLIP];
+    const int64_t n_out = job->n_out;
+    for (int64_t i = 0; i < m; i++) {
+        const int64_t position = batch_start + i, row = job->order[position];
+        REAL *z = w->z + i * s->row, *a = w->a + i * s->row, *delta = w->delta + i * s->row;
+        const REAL *y = (const REAL *)job->targets + row * n_out;
+        const int64_t at = s->unit[last];
+        if (exact) {
+            for (int64_t j = 0; j < n_out; j++)
+                delta[at + j] = a[at + j] - y[j];
+        } else {
+            F(cost_gradient)(job->cost, a + at, y, clip, delta + at, n_out);
+            F(activation_backward)(out_code, delta + at, z + at, a + at, n_out);
+        }
+        REAL weight = job->weighted ? ((const REAL *)job->scales)[row] / (REAL)m : (REAL)1 / (REAL)m;
+        for (int64_t j = 0; j < n_out; j++)
+            delta[at + j] *= weight;
+        const REAL *mask = job->dropout ? F(mask_row)(job, position) : NULL;
+        for (int layer = last; layer > 0; layer--) {
+            const int64_t below = job->sizes[layer];
+            REAL *lower = delta + s->unit[layer - 1];
+            F(propagate)(w, job, layer, delta + s->unit[layer], lower);
+            if (mask) {
+                const REAL *keep = mask + s->hidden[layer - 1];
+                for (int64_t k = 0; k < below; k++)
+                    lower[k] *= keep[k];
+            }
+            const int64_t u = s->unit[layer - 1];
+            F(activation_backward)(job->activations[layer - 1], lower, z + u, a + u, below);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Gradients and updates
+ * ------------------------------------------------------------------------ */
+
+/* Gradients of every bias and of the weights above the first layer, into w->grads. */
+static void F(upper_gradient)(F(Work) *w, const Job *job, int64_t m)
+{
+    const Layout *s = &w->shape;
+    REAL *grads = w->grads;
+    for (int layer = 0; layer < job->n_layers; layer++) {
+        const int64_t n = job->sizes[layer + 1], at = s->unit[layer];
+        REAL *bias = grads + s->bias[layer];
+        memset(bias, 0, (size_t)n * sizeof(REAL));
+        for (int64_t i = 0; i < m; i++) {
+            const REAL *delta = w->delta + i * s->row + at;
+            for (int64_t j = 0; j < n; j++)
+                bias[j] += delta[j];
+        }
+        if (layer == 0)
+            continue;
+        const int64_t below = job->sizes[layer], from = s->unit[layer - 1];
+        REAL *weights = grads + s->weight[layer];
+        memset(weights, 0, (size_t)(below * n) * sizeof(REAL));
+        for (int64_t i = 0; i < m; i++) {
+            const REAL *delta = w->delta + i * s->row + at;
+            const REAL *input = (job->dropout ? w->kept : w->a) + i * s->row + from;
+            for (int64_t k = 0; k < below; k++) {
+                REAL *row = weights + k * n;
+                const REAL x = input[k];
+                for (int64_t j = 0; j < n; j++)
+                    row[j] += x * delta[j];
+            }
+        }
+    }
+}
+
+/*
+ * W1 = s V decays lazily: s *= decay, then V[k] += (-eta / s) x_k delta on the rows
+ * of the non-zero inputs x_k only; the decay of the other rows is carried by s.
+ * Returns the new s.
+ */
+static double F(lazy_first_update)(F(Work) *w, const Job *job, int64_t m, double scale)
+{
+    const REAL eta = (REAL)job->hyper[ETA], decay = (REAL)job->hyper[DECAY];
+    REAL coefficient = -eta;
+    if (decay > 0) {
+        scale *= (double)decay;
+        coefficient = (REAL)(-(double)eta / scale);
+    } else {
+        /* A decay of eta lambda / n >= 1 would take s to 0 or below: applied to V. */
+        const int64_t size = job->sizes[0] * w->first_stride;
+        for (int64_t p = 0; p < size; p++)
+            w->first[p] *= decay;
+    }
+    const int64_t width = job->sizes[1];
+    for (int64_t i = 0; i < m; i++) {
+        const REAL *delta = w->delta + i * w->shape.row;
+        if (w->padded)
+            F(update_padded)(w, i, delta, coefficient);
+        else
+            F(update_plain)(w->first, w, i, width, delta, coefficient);
+    }
+    return scale;
+}
+
+/*
+ * Plain SGD with the book's decay, w <- (1 - eta lambda/n) w - eta grad, in one
+ * pass over the weights above the first layer; the first layer's is lazy.
+ */
+static double F(decayed_sgd_step)(F(Work) *w, const Job *job, int64_t m, double scale)
+{
+    const Layout *s = &w->shape;
+    REAL *params = job->params, *grads = w->grads;
+    const REAL eta = (REAL)job->hyper[ETA], decay = (REAL)job->hyper[DECAY];
+    F(upper_gradient)(w, job, m);
+    const int64_t upper_start = s->weight[0] + job->sizes[0] * job->sizes[1];
+    if (decay != (REAL)1)
+        for (int64_t p = upper_start; p < s->n_weights; p++)
+            params[p] *= decay;
+    for (int64_t p = upper_start; p < s->n_params; p++)
+        params[p] += -eta * grads[p];
+    return F(lazy_first_update)(w, job, m, scale);
+}
+
+/*
+ * W[k] <- W[k] decay - eta sum_i inputs_i[k] delta_i for the rows k of one layer above
+ * the first: each row's gradient is summed in registers over the mini-batch.
+ */
+static ALWAYS_INLINE void F(weight_rows_step)(VEC *weights, const REAL *inputs,
+                                              const REAL *deltas, int64_t row, int64_t m,
+                                              int64_t below, REAL decay, REAL eta, const int nb)
+{
+    for (int64_t k = 0; k < below; k++) {
+        VEC grad[MAX_BLOCK];
+        for (int v = 0; v < nb; v++)
+            grad[v] = (VEC){0};
+        for (int64_t i = 0; i < m; i++) {
+            const REAL x = inputs[i * row + k];
+            const VEC *delta = (const VEC *)(deltas + i * row);
+            for (int v = 0; v < nb; v++)
+                grad[v] += x * delta[v];
+        }
+        VEC *w = weights + k * nb;
+        for (int v = 0; v < nb; v++) {
+            if (decay != (REAL)1)
+                w[v] *= decay;
+            w[v] += -eta * grad[v];
+        }
+    }
+}
+
+static void F(upper_weights_step)(F(Work) *w, const Job *job, int layer, const REAL *inputs,
+                                  const REAL *deltas, int64_t m, int64_t vectors)
+{
+    const Layout *s = &w->shape;
+    const REAL eta = (REAL)job->hyper[ETA], decay = (REAL)job->hyper[DECAY];
+    VEC *weights = (VEC *)(w->padded_params + s->padded_weight[layer]);
+    const int64_t below = job->sizes[layer];
+    if (vectors <= MAX_BLOCK) {
+        const int nb = (int)vectors;
+#define ROWS(NB) F(weight_rows_step)(weights, inputs, deltas, s->row, m, below, decay, eta, NB)
+        BLOCK_CASES(ROWS)
+#undef ROWS
+        return;
+    }
+    /* Wider layers: the same sums, a vector of units at a time. */
+    for (int64_t v = 0; v < vectors; v++)
+        for (int64_t k = 0; k < below; k++) {
+            VEC grad = (VEC){0};
+            for (int64_t i = 0; i < m; i++)
+                grad += inputs[i * s->row + k] * ((const VEC *)(deltas + i * s->row))[v];
+            VEC *weight = weights + k * vectors + v;
+            if (decay != (REAL)1)
+                *weight *= decay;
+            *weight += -eta * grad;
+        }
+}
+
+/* The same step on the padded copy, whole vectors at a time; the transposes follow. */
+static double F(decayed_sgd_step_padded)(F(Work) *w, const Job *job, int64_t m, double scale)
+{
+    const Layout *s = &w->shape;
+    const REAL eta = (REAL)job->hyper[ETA];
+    for (int layer = 0; layer < job->n_layers; layer++) {
+        const int64_t vectors = s->slot[layer] / LANES, at = s->unit[layer];
+        VEC *bias_grad = (VEC *)(w->bias_grads + at);
+        for (int64_t v = 0; v < vectors; v++)
+            bias_grad[v] = (VEC){0};
+        for (int64_t i = 0; i < m; i++) {
+            const VEC *delta = (const VEC *)(w->delta + i * s->row + at);
+            for (int64_t v = 0; v < vectors; v++)
+                bias_grad[v] += delta[v];
+        }
+        if (layer > 0) {
+            const REAL *inputs = (job->dropout ? w->kept : w->a) + s->unit[layer - 1];
+            F(upper_weights_step)(w, job, layer, inputs, w->delta + at, m, vectors);
+            F(transpose)(w, job, layer);
+        }
+        VEC *bias = (VEC *)(w->padded_params + s->padded_bias[layer]);
+        for (int64_t v = 0; v < vectors; v++)
+            bias[v] += -eta * bias_grad[v];
+    }
+    return F(lazy_first_update)(w, job, m, scale);
+}
+
+/* The whole regularized gradient of a mini-batch, into w->grads. */
+static void F(full_gradient)(F(Work) *w, const Job *job, int64_t m)
+{
+    const Layout *s = &w->shape;
+    const REAL *params = job->params;
+    REAL *grads = w->grads;
+    F(upper_gradient)(w, job, m);
+    const int64_t width = job->sizes[1];
+    REAL *first = grads + s->weight[0];
+    memset(first, 0, (size_t)(job->sizes[0] * width) * sizeof(REAL));
+    for (int64_t i = 0; i < m; i++)
+        F(update_plain)(first, w, i, width, w->delta + i * s->row, (REAL)1);
+    const REAL coefficient = (REAL)job->hyper[PENALTY];
+    if (coefficient == 0) /* the regularizers return no gradient at lambda = 0 */
+        return;
+    if (job->penalty == L2) {
+        for (int64_t p = 0; p < s->n_weights; p++)
+            grads[p] += params[p] * coefficient;
+    } else if (job->penalty == L1) {
+        for (int64_t p = 0; p < s->n_weights; p++)
+            grads[p] += F(sign)(params[p]) * coefficient;
+    }
+}
+
+/* params += the optimizer's update for the regularized gradient. */
+static void F(optimizer_step)(const Job *job, int64_t n, const REAL *grads)
+{
+    REAL *params = job->params;
+    const REAL eta = (REAL)job->hyper[ETA];
+    if (job->optimizer == SGD) {
+        for (int64_t p = 0; p < n; p++)
+            params[p] += -eta * grads[p];
+        return;
+    }
+    if (job->optimizer == ADAM) {
+        REAL *first = job->first_moment, *second = job->second_moment, *step = job->step;
+        step[0] += 1;
+        const double t = (double)step[0];
+        const double beta1 = job->hyper[BETA1], beta2 = job->hyper[BETA2];
+        const REAL b1 = (REAL)beta1, b2 = (REAL)beta2;
+        const REAL keep1 = (REAL)(1.0 - beta1), keep2 = (REAL)(1.0 - beta2);
+        const REAL correct1 = (REAL)(1.0 - pow(beta1, t)), correct2 = (REAL)(1.0 - pow(beta2, t));
+        const REAL epsilon = (REAL)job->hyper[EPSILON];
+        for (int64_t p = 0; p < n; p++) {
+            const REAL g = grads[p];
+            first[p] = first[p] * b1 + keep1 * g;
+            second[p] = second[p] * b2 + keep2 * (g * g);
+            const REAL denominator = SQRT_FN(second[p] / correct2) + epsilon;
+            params[p] += -eta * ((first[p] / correct1) / denominator);
+        }
+        return;
+    }
+    const REAL mu = (REAL)job->hyper[MU];
+    REAL *velocity = job->velocity;
+    for (int64_t p = 0; p < n; p++) {
+        const REAL step = eta * grads[p];
+        velocity[p] = velocity[p] * mu - step;
+        params[p] += job->optimizer == MOMENTUM ? velocity[p] : mu * velocity[p] - step;
+    }
+}
+
+/* V <- s V: W1 explicit again; returns the new s, 1. */
+static double F(fold)(F(Work) *w, const Job *job, double scale)
+{
+    if (scale != 1.0) {
+        const REAL factor = (REAL)scale;
+        const int64_t size = job->sizes[0] * w->first_stride;
+        for (int64_t p = 0; p < size; p++)
+            w->first[p] *= factor;
+    }
+    return 1.0;
+}
+
+/* Train on the mini-batches of order[start:stop]; returns -1 when memory runs out. */
+static int F(train)(const Job *job)
+{
+    F(Work) w;
+    /*
+     * Plain SGD with no penalty or L2 takes the book's one-pass decay and, with
+     * it, the lazy decay of W1; the others need the whole gradient first. The
+     * padded copy of W1 repays its two copies over many samples, not one
+     * mini-batch (a callback's per-batch calls).
+     */
+    const int decoupled = job->optimizer == SGD && job->penalty != L1;
+    const int64_t samples = job->stop - job->start;
+    const int padded = decoupled && job->path != PATH_PLAIN &&
+                 (job->path == PATH_PADDED || samples >= PADDED_MIN_SAMPLES);
+    if (F(work_alloc)(&w, job, padded) != 0) {
+        F(work_free)(&w);
+        return -1;
+    }
+    if (padded)
+        F(copy_padded)(&w, job, 1);
+    double scale = 1.0;
+    for (int64_t batch_start = job->start; batch_start < job->stop;
+         batch_start += job->batch_size) {
+        const int64_t rest = job->stop - batch_start;
+        const int64_t m = rest < job->batch_size ? rest : job->batch_size;
+        F(gather)(&w, job, batch_start, m);
+        F(forward)(&w, job, batch_start, m, scale);
+        F(backward)(&w, job, batch_start, m);
+        if (decoupled) {
+            scale = padded ? F(decayed_sgd_step_padded)(&w, job, m, scale)
+                           : F(decayed_sgd_step)(&w, job, m, scale);
+            if (scale < SMALLEST_LAZY_SCALE)
+                scale = F(fold)(&w, job, scale);
+        } else {
+            F(full_gradient)(&w, job, m);
+            F(optimizer_step)(job, w.shape.n_params, w.grads);
+        }
+    }
+    F(fold)(&w, job, scale);
+    if (padded)
+        F(copy_padded)(&w, job, 0);
+    F(work_free)(&w);
+    return 0;
+}
+
+#undef LANES

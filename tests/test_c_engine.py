@@ -1,0 +1,920 @@
+"""The C engine gives the NumPy engine's numbers, and refuses what it cannot read safely.
+
+Every configuration trains from the same weights in the same mini-batch
+order on both engines: the NumPy engine as the training loop composes it
+(``Backprop``, then the optimizer's ``step`` with the ``Penalty``) and
+``CTrainer``. The default suite runs a pairwise subset of the matrix of
+configurations (every pair of values of two factors occurs at least once);
+``-m slow`` runs the whole product of the main factors, each on dense and
+CSR input and on both paths of the first layer.
+
+The sanitizer test (``-m slow``) compiles the kernels with
+``-fsanitize=address,undefined`` and runs this file's default tests and a
+few hundred random shapes under it::
+
+    python -m pytest tests/test_c_engine.py -m slow -k sanitizer
+"""
+
+import contextlib
+import functools
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sknielsen import NielsenMLPClassifier, plugins
+from sknielsen.callbacks import Callback
+from sknielsen.engine import _cengine
+from sknielsen.engine._cengine import CTrainer
+from sknielsen.engine._network import Backprop, Network
+from sknielsen.training._loop import Penalty, optimizer_step
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULE, BUILD = _cengine.load()
+needs_c = pytest.mark.skipif(MODULE is None, reason=f"the C extension is not built here: {BUILD}")
+
+N_IMAGES, N_PIXELS, N_CLASSES = 1000, 784, 10
+LMBDA = 5.0
+# η per optimizer, small enough that no pairing diverges (or turns chaotic) in one epoch.
+ETAS = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adam": 0.002}
+TOLERANCE = {np.float64: 1e-9, np.float32: 1e-4}
+OUTPUTS = [
+    (cost, output)
+    for cost in ("quadratic", "cross_entropy", "log_likelihood")
+    for output in plugins.get("cost", cost).output_activations
+]
+#: The largest relative difference seen by each dtype, for the report.
+WORST = {np.float64: 0.0, np.float32: 0.0}
+
+
+def mnist_like(seed=0, n=N_IMAGES, pixels=N_PIXELS):
+    """Sparse images (about 19 % non-zero, as MNIST) and their one-hot labels.
+
+    Each class lights its own random pixels more often, so the labels can be
+    learnt and predictions are not ties.
+    """
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(N_CLASSES, size=n)
+    favourite = rng.random((N_CLASSES, pixels)) < 0.25
+    on = rng.random((n, pixels)) < np.where(favourite[labels], 0.6, 0.05)
+    X = np.where(on, rng.random((n, pixels)), 0.0)
+    return X, np.eye(N_CLASSES)[labels]
+
+
+@functools.cache
+def data(dtype):
+    """The images (dense and CSR) and one-hot labels in ``dtype``."""
+    X, Y = mnist_like()
+    X = X.astype(dtype)
+    return X, sp.csr_matrix(X), Y.astype(dtype)
+
+
+class Run:
+    """One configuration trained for ``positions`` samples from fixed weights in a fixed order."""
+
+    def __init__(
+        self,
+        cost="cross_entropy",
+        output="sigmoid",
+        hidden="sigmoid",
+        regularizer="l2",
+        optimizer="sgd",
+        dtype=np.float64,
+        *,
+        sizes=(N_PIXELS, 30, N_CLASSES),
+        batch_size=10,
+        dropout=0.0,
+        weighted=False,
+        positions=N_IMAGES,
+        lmbda=LMBDA,
+    ):
+        self.names = {"cost": cost, "regularizer": regularizer, "optimizer": optimizer}
+        self.config = (cost, output, hidden, regularizer, optimizer, dtype)
+        self.activations = [hidden] * (len(sizes) - 2) + [output]
+        self.sizes, self.dtype, self.batch_size = sizes, dtype, batch_size
+        self.dropout, self.lmbda, self.positions = dropout, lmbda, positions
+        self.order = np.random.default_rng(2).permutation(N_IMAGES)
+        weights = np.random.default_rng(3).random(N_IMAGES) + 0.5
+        self.scales = (weights / weights.mean()).astype(dtype) if weighted else None
+        # Linear units stacked diverge at the η that suits the others, and single samples
+        # take steps ten times as noisy as mini-batches of ten: smaller steps keep the
+        # run well-conditioned (chaotic runs amplify any rounding difference).
+        linear = hidden == "identity" and (output == "identity" or len(sizes) > 3)
+        self.eta = ETAS[optimizer] / (20 if linear else 1) * min(1.0, batch_size / 10)
+
+    def __repr__(self):
+        return f"Run{(*self.config, self.sizes, self.batch_size, self.dropout)}"
+
+    def plugin(self, kind):
+        return plugins.get(kind, self.names[kind])
+
+    def start(self):
+        """A freshly initialized network and its optimizer state."""
+        activations = [plugins.get("activation", name) for name in self.activations]
+        network = Network(self.sizes, activations, self.dtype)
+        network.initialize(plugins.get("initializer", "default"), np.random.default_rng(1))
+        state = self.plugin("optimizer").init(network.params)
+        state["eta"] = self.eta
+        return network, state
+
+    def reference(self, exact=False):
+        """The NumPy engine's steps, as ``_MiniBatches._numpy_step`` takes them.
+
+        ``exact``: in float64 from this run's starting weights, inputs and
+        dropout masks (drawn in this run's dtype), whatever its dtype: the
+        trajectory that rounding in float32 departs from.
+        """
+        network, state = self.start()
+        X, _, Y = data(self.dtype)
+        rng, scales = np.random.default_rng(4), self.scales
+        if exact:
+            start = network.params
+            network = Network(network.sizes, network.activations, np.float64)
+            network.params[...] = start
+            state = dict(self.plugin("optimizer").init(network.params), eta=self.eta)
+            X, Y = X.astype(np.float64), Y.astype(np.float64)
+            rng = _DrawsIn(self.dtype, rng)
+            scales = None if scales is None else scales.astype(np.float64)
+        optimizer = self.plugin("optimizer")
+        backprop = Backprop(network, self.plugin("cost"), self.batch_size, self.dropout, rng)
+        penalty = Penalty(
+            self.plugin("regularizer"), self.lmbda, N_IMAGES, network.n_weights, network.dtype
+        )
+        outputs = np.zeros((N_IMAGES, self.sizes[-1]), dtype=network.dtype)
+        for start in range(0, self.positions, self.batch_size):
+            index = self.order[start : min(start + self.batch_size, self.positions)]
+            m = len(index)
+            scale = 1.0 / m if scales is None else (scales[index] / m)[:, None]
+            grads = backprop.gradient(X[index], Y[index], scale, output=outputs[start : start + m])
+            state = _step(network, optimizer, penalty, state, grads)
+        return network, outputs
+
+    def trainer(self, network, path="auto"):
+        return CTrainer(
+            network,
+            self.plugin("cost"),
+            self.plugin("regularizer"),
+            self.plugin("optimizer"),
+            lmbda=self.lmbda,
+            n_train=N_IMAGES,
+            batch_size=self.batch_size,
+            dropout=self.dropout,
+            rng=np.random.default_rng(4),
+            path=path,
+        )
+
+    def compiled(self, sparse, path="auto", batches_per_call=None):
+        """Train on the C engine, in one call or ``batches_per_call`` mini-batches at a time."""
+        network, state = self.start()
+        X, X_csr, Y = data(self.dtype)
+        trainer = self.trainer(network, path)
+        outputs = np.zeros((N_IMAGES, self.sizes[-1]), dtype=self.dtype)
+        step = self.positions if batches_per_call is None else batches_per_call * self.batch_size
+        for start in range(0, self.positions, step):
+            trainer.run(
+                X_csr if sparse else X,
+                Y,
+                self.order,
+                self.scales,
+                state,
+                start,
+                min(start + step, self.positions),
+                outputs=outputs,
+            )
+        return network, outputs
+
+
+class _DrawsIn:
+    """A generator whose uniform draws are made in ``dtype``, whatever dtype is asked for."""
+
+    def __init__(self, dtype, rng):
+        self.dtype, self.rng = dtype, rng
+
+    def random(self, shape, dtype=np.float64):
+        return self.rng.random(shape, dtype=self.dtype).astype(dtype)
+
+
+def relative_difference(ours, theirs):
+    """max |ours − theirs| / max(|theirs|, 1): relative for large numbers, absolute near 0."""
+    return float(np.max(np.abs(ours - theirs) / np.maximum(np.abs(theirs), 1.0), initial=0.0))
+
+
+def assert_same_training(reference, ours, run):
+    """Weights and outputs within the dtype's tolerance, and the same predictions."""
+    difference = difference_of(reference, ours)
+    assert difference <= TOLERANCE[run.dtype], f"{run}: relative difference {difference:.3g}"
+    X = data(run.dtype)[0]
+    np.testing.assert_array_equal(
+        ours[0].feedforward(X).argmax(axis=1), reference[0].feedforward(X).argmax(axis=1)
+    )
+
+
+def rms_difference(ours, theirs):
+    """The root mean square of the relative differences (as in ``relative_difference``)."""
+    relative = (ours - theirs) / np.maximum(np.abs(theirs), 1.0)
+    return float(np.sqrt(np.mean(relative.astype(np.float64) ** 2)))
+
+
+def difference_of(reference, ours):
+    """The relative difference of the weights and of the recorded outputs."""
+    (network, outputs), (theirs, their_outputs) = ours, reference
+    assert np.isfinite(theirs.params).all(), "the reference diverged: not a useful case"
+    return max(
+        relative_difference(network.params, theirs.params),
+        relative_difference(outputs, their_outputs),
+    )
+
+
+def assert_engines_agree(run, inputs=(True,), paths=("auto",)):
+    """The C engine gives the NumPy engine's weights on each input format and path.
+
+    Within the dtype's tolerance, except in float32 runs that are
+    ill-conditioned, where the two engines' roundings take them apart:
+    deep nets of linear units with momentum amplify any difference, and
+    L1 pins weights at zero, where they flip their sign at every step, so
+    one rounding difference moves a weight by a whole step (the NumPy
+    engine itself ends such runs far from float64's result). There the C
+    engine must be as accurate as the NumPy engine: within twice its root
+    mean square relative distance from the same run in float64. Under L1
+    that distance is a matter of how many weights happen to flip (either
+    engine may come out ahead, by 20 times), and even the training accuracy
+    after the epoch may differ by 5 points, so instead the first ten
+    mini-batches must agree within the tolerance, and the same run in
+    float64 too.
+    """
+    reference = run.reference()
+    for sparse, path in itertools.product(inputs, paths):
+        ours = run.compiled(sparse, path)
+        difference = difference_of(reference, ours)
+        if difference <= TOLERANCE[run.dtype] or run.dtype == np.float64:
+            WORST[run.dtype] = max(WORST[run.dtype], difference)
+            assert_same_training(reference, ours, run)
+        elif run.names["regularizer"] == "l1":
+            assert_l1_in_float32_agrees(run, reference, ours, sparse, path)
+        else:
+            exact = run.reference(exact=True)[0].params
+            numpy_error = rms_difference(reference[0].params, exact)
+            our_error = rms_difference(ours[0].params, exact)
+            assert our_error <= 2 * numpy_error, (
+                f"{run}: relative difference {difference:.3g} from the NumPy engine; RMS "
+                f"relative difference from float64: {our_error:.3g} against the NumPy "
+                f"engine's {numpy_error:.3g}"
+            )
+
+
+def assert_l1_in_float32_agrees(run, reference, ours, sparse, path):
+    """See ``assert_engines_agree``."""
+    options = {"sizes": run.sizes, "batch_size": run.batch_size, "dropout": run.dropout}
+    start = Run(*run.config, positions=10 * run.batch_size, **options)
+    start.scales = run.scales
+    assert_same_training(start.reference(), start.compiled(sparse, path), start)
+    in_float64 = Run(*run.config[:5], np.float64, **options)
+    in_float64.scales = None if run.scales is None else run.scales.astype(np.float64)
+    assert_same_training(in_float64.reference(), in_float64.compiled(sparse, path), in_float64)
+    assert np.isfinite(ours[0].params).all()
+
+
+# ---------------------------------------------------------------------------
+# The matrix of configurations
+# ---------------------------------------------------------------------------
+
+#: The main factors: plugins and dtype. Their whole product runs with -m slow.
+MAIN = {
+    "output": OUTPUTS,
+    "hidden": ["sigmoid", "tanh", "relu", "identity", "softmax"],
+    "regularizer": ["none", "l2", "l1"],
+    "optimizer": ["sgd", "momentum", "nesterov", "adam"],
+    "dtype": [np.float64, np.float32],
+}
+#: The shape of the run; pairwise with the main factors in the default suite.
+SHAPES = {
+    "input": ["dense", "csr"],
+    "path": ["auto", "plain", "padded"],
+    "sizes": [
+        (N_PIXELS, 30, N_CLASSES),
+        (N_PIXELS, 17, N_CLASSES),
+        (N_PIXELS, N_CLASSES),
+        (N_PIXELS, 40, 20, N_CLASSES),
+    ],
+    "batch_size": [10, 1, 33],
+    "dropout": [0.0, 0.3],
+    "weighted": [False, True],
+}
+
+
+def pairwise(factors, candidates=10, seed=0):
+    """Combinations in which every pair of values of two factors occurs at least once.
+
+    Greedy, in the manner of AETG (Cohen et al. 1997): each new combination
+    starts from a pair not covered yet, then takes, factor by factor in a
+    random order, the value that covers the most new pairs; the best of
+    ``candidates`` tries is kept. Deterministic for a given ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    count = len(factors)
+    uncovered = {
+        (i, a, j, b)
+        for i, j in itertools.combinations(range(count), 2)
+        for a in range(len(factors[i]))
+        for b in range(len(factors[j]))
+    }
+
+    def new_pairs(row):
+        return {(i, row[i], j, row[j]) for i, j in itertools.combinations(sorted(row), 2)}
+
+    chosen = []
+    while uncovered:
+        seed_pair = min(uncovered)
+        best, best_pairs = None, set()
+        for _ in range(candidates):
+            row = {seed_pair[0]: seed_pair[1], seed_pair[2]: seed_pair[3]}
+            for factor in rng.permutation(count):
+                if factor in row:
+                    continue
+                row[factor] = max(
+                    range(len(factors[factor])),
+                    key=lambda v: len(new_pairs({**row, factor: v}) & uncovered),
+                )
+            pairs = new_pairs(row) & uncovered
+            if len(pairs) > len(best_pairs):
+                best, best_pairs = row, pairs
+        uncovered -= best_pairs
+        chosen.append(tuple(factors[f][best[f]] for f in range(count)))
+    return chosen
+
+
+def run_of(main, shape):
+    """The Run and the inputs and paths it is checked on."""
+    (cost, output), hidden, regularizer, optimizer, dtype = main
+    run = Run(
+        cost,
+        output,
+        hidden,
+        regularizer,
+        optimizer,
+        dtype,
+        sizes=shape["sizes"],
+        batch_size=shape["batch_size"],
+        dropout=shape["dropout"],
+        weighted=shape["weighted"],
+    )
+    return run, (shape["input"] == "csr",), (shape["path"],)
+
+
+def configurations():
+    """The pairwise subset (default suite), then the whole main product (slow)."""
+    names = list(MAIN) + list(SHAPES)
+    factors = list(MAIN.values()) + list(SHAPES.values())
+    params = []
+    for combination in pairwise(factors):
+        values = dict(zip(names, combination))
+        params.append(
+            pytest.param(
+                combination[: len(MAIN)],
+                {k: values[k] for k in SHAPES},
+                id="pairwise-" + str(len(params)),
+            )
+        )
+    # The whole product of the main factors, each on both inputs and all paths, with the
+    # shape factors drawn at random for each.
+    for number, main in enumerate(itertools.product(*MAIN.values())):
+        rng = np.random.default_rng(number)  # independent of the main factors' order
+        shape = {k: values[rng.integers(len(values))] for k, values in SHAPES.items()}
+        shape["input"], shape["path"] = "both", "all"
+        params.append(pytest.param(main, shape, marks=pytest.mark.slow, id=f"product-{number}"))
+    return params
+
+
+@needs_c
+@pytest.mark.parametrize("main, shape", configurations())
+def test_the_c_engine_equals_the_numpy_engine(main, shape):
+    run, inputs, paths = run_of(main, shape)
+    if shape["input"] == "both":
+        inputs, paths = (False, True), ("plain", "padded")
+    assert_engines_agree(run, inputs, paths)
+
+
+@needs_c
+@pytest.mark.parametrize("level", [0, 3, 4])
+def test_every_build_this_cpu_runs_equals_the_numpy_engine(level, monkeypatch):
+    if MODULE.cpu_level() < level:
+        pytest.skip(f"this CPU does not run the x86-64-v{level} build")
+    monkeypatch.setenv(_cengine.LEVEL_VARIABLE, str(level))
+    _cengine.load.cache_clear()
+    try:
+        module, build = _cengine.load()
+        if level and build != f"x86-64-v{level}":
+            pytest.skip(f"the x86-64-v{level} build was not compiled here")
+        assert {0: 16, 3: 32, 4: 64}[level] == module.VECTOR_BYTES
+        for dtype in (np.float64, np.float32):
+            for optimizer in ("sgd", "adam"):
+                run = Run(
+                    optimizer=optimizer,
+                    dtype=dtype,
+                    dropout=0.2,
+                    weighted=True,
+                    sizes=(N_PIXELS, 100, 20, N_CLASSES),
+                )
+                assert_engines_agree(run, (False, True), ("plain", "padded"))
+    finally:
+        _cengine.load.cache_clear()
+
+
+@needs_c
+@pytest.mark.parametrize("optimizer", ["sgd", "nesterov"])
+def test_batch_by_batch_equals_one_call(optimizer):
+    run = Run(hidden="relu", optimizer=optimizer, dropout=0.2)
+    whole, _ = run.compiled(sparse=True)
+    for batches_per_call in (1, 7, 30):
+        pieces, _ = run.compiled(sparse=True, batches_per_call=batches_per_call)
+        # Only the lazy decay's scale, folded back at the end of each call, rounds differently.
+        np.testing.assert_allclose(pieces.params, whole.params, rtol=0, atol=1e-12)
+
+
+@needs_c
+@pytest.mark.parametrize("lmbda", [0.0, 2000.0, 15000.0])
+def test_lazy_decay_folds_back_when_small_and_steps_aside_when_negative(lmbda):
+    # ηλ/n = 0.2: the scale s of W₁ = s·V passes 1e-3 every 31 steps and is
+    # folded back; ηλ/n = 1.5: a negative decay, applied to W₁ directly.
+    assert_engines_agree(Run(lmbda=lmbda), (False, True), ("plain", "padded"))
+
+
+@needs_c
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dropout_masks_are_drawn_segment_by_segment_as_numpy_draws_them(dtype):
+    # 1,000 mini-batches of one image: two kernel calls of at most 512 mini-batches.
+    run = Run(dtype=dtype, sizes=(N_PIXELS, 20, 20, N_CLASSES), dropout=0.4, batch_size=1)
+    assert_engines_agree(run, (True,), ("auto",))
+
+
+@needs_c
+def test_wide_layers_are_held_in_registers_a_block_at_a_time():
+    # 300 units are more vectors than the registers hold (16 with AVX-512, 8 below).
+    for dtype in (np.float64, np.float32):
+        run = Run(dtype=dtype, sizes=(N_PIXELS, 300, 70, N_CLASSES), positions=300)
+        assert_engines_agree(run, (True,), ("plain", "padded"))
+
+
+@needs_c
+@pytest.mark.parametrize("dtype, code", [(np.float64, 0), (np.float32, 1)])
+def test_the_kernels_exp_is_within_an_ulp(dtype, code):
+    x = np.concatenate(
+        [np.linspace(-800, 800, 100_001), np.random.default_rng(0).uniform(-30, 30, 50_000)]
+    ).astype(dtype)
+    ours = x.copy()
+    MODULE.exp(ours, code)
+    with np.errstate(over="ignore", under="ignore"):
+        exact = np.exp(x.astype(np.float64)).astype(dtype)
+    finite = np.isfinite(exact)
+    np.testing.assert_array_equal(ours[~finite], exact[~finite])  # overflow to infinity
+    ulps = np.abs(ours[finite] - exact[finite]) / np.spacing(np.maximum(exact[finite], 0))
+    assert ulps.max() <= 1.0
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan], dtype=dtype)
+    MODULE.exp(special, code)
+    np.testing.assert_array_equal(special, [1.0, 1.0, np.inf, 0.0, np.nan])
+
+
+# ---------------------------------------------------------------------------
+# Refusals: every array is checked before the kernel reads it
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def trainer_and_data():
+    run = Run(dtype=np.float32)
+    network, state = run.start()
+    X, X_csr, Y = data(np.float32)
+    return run.trainer(network), state, run.order, X, X_csr, Y
+
+
+@needs_c
+def test_arrays_of_the_wrong_type_or_layout_are_refused(trainer_and_data):
+    trainer, state, order, X, X_csr, Y = trainer_and_data
+    for bad_X in (X.astype(np.float64), np.asfortranarray(X), X[:, ::2], X.tolist()):
+        with pytest.raises(TypeError, match="C-contiguous 2-d array in the network's dtype"):
+            trainer.run(bad_X, Y, order, None, state)
+    for bad in (X_csr.tocsc(), X_csr.tocoo()):
+        with pytest.raises(TypeError, match="CSR; got"):
+            trainer.run(bad, Y, order, None, state)
+    with pytest.raises(TypeError, match="Y as an aligned, C-contiguous"):
+        trainer.run(X, np.asfortranarray(Y), order, None, state)
+    with pytest.raises(TypeError, match="outputs"):
+        trainer.run(X, Y, order, None, state, outputs=np.zeros((N_IMAGES, 10)))
+
+
+@needs_c
+def test_shapes_that_do_not_fit_are_refused(trainer_and_data):
+    trainer, state, order, X, _, Y = trainer_and_data
+    cases = [
+        ((np.ascontiguousarray(X[:, :100]), Y, order), {}, "X has 100 columns"),
+        ((X, Y[:10], order), {}, r"Y has shape \(10, 10\)"),
+        ((X, Y, order), {"outputs": np.zeros((5, 10), np.float32)}, "outputs has shape"),
+        ((X, Y, order), {"start": 5, "stop": 4}, "start and stop"),
+        ((X, Y, order), {"stop": N_IMAGES + 1}, "start and stop"),
+        ((X, Y, order[:10] + N_IMAGES), {}, "is not a row"),
+        ((X, Y, order[:10] - N_IMAGES - 1), {}, "is not a row"),
+    ]
+    for (X_, Y_, order_), options, message in cases:
+        with pytest.raises(ValueError, match=message):
+            trainer.run(X_, Y_, order_, None, state, **options)
+    with pytest.raises(ValueError, match="sample_scales has shape"):
+        trainer.run(X, Y, order, np.ones(3, np.float32), state)
+
+
+@needs_c
+def test_optimizer_state_of_the_wrong_shape_is_refused():
+    run = Run(optimizer="adam")
+    network, state = run.start()
+    X, _, Y = data(np.float64)
+    trainer = run.trainer(network)
+    for name, bad in (
+        ("m", state["m"][:-1]),
+        ("v", state["v"].astype(np.float32)),
+        ("step", np.zeros(2)),
+    ):
+        with pytest.raises((TypeError, ValueError), match=f"optimizer state '{name}'"):
+            trainer.run(X, Y, run.order, None, dict(state, **{name: bad}))
+
+
+def _csr(data_, indices, indptr, shape=(2, 4)):
+    matrix = sp.csr_matrix(shape, dtype=np.float32)
+    # Set the arrays directly: SciPy's constructor would check or sort them.
+    matrix.data, matrix.indices, matrix.indptr = (
+        np.asarray(data_, np.float32),
+        np.asarray(indices, np.int32),
+        np.asarray(indptr, np.int32),
+    )
+    return matrix
+
+
+MALFORMED_CSR = {
+    "unsorted": (_csr([1, 2, 3], [2, 1, 3], [0, 2, 3]), "unsorted or repeated"),
+    "duplicate": (_csr([1, 2, 3], [1, 1, 3], [0, 2, 3]), "unsorted or repeated"),
+    "index past the columns": (_csr([1, 2, 3], [1, 4, 3], [0, 2, 3]), "out of range"),
+    "negative index": (_csr([1, 2, 3], [-1, 1, 3], [0, 2, 3]), "out of range"),
+    "falling indptr": (_csr([1, 2, 3], [1, 2, 3], [0, 3, 2]), "index pointers"),
+    "indptr past the entries": (_csr([1, 2, 3], [1, 2, 3], [0, 2, 9]), "index pointers"),
+}
+
+
+@needs_c
+@pytest.mark.parametrize("name", MALFORMED_CSR)
+def test_csr_that_is_not_canonical_is_refused(name):
+    matrix, message = MALFORMED_CSR[name]
+    network = Network((4, 3, 2), [plugins.Sigmoid(), plugins.Sigmoid()], np.float32)
+    trainer = CTrainer(
+        network,
+        plugins.CrossEntropyCost(),
+        plugins.L2(),
+        plugins.SGD(),
+        lmbda=1.0,
+        n_train=2,
+        batch_size=1,
+        dropout=0.0,
+        rng=None,
+    )
+    Y = np.ones((2, 2), np.float32)
+    with pytest.raises(ValueError, match=message):
+        trainer.run(matrix, Y, np.arange(2), None, {"eta": 0.1})
+
+
+@needs_c
+def test_the_csr_check_is_made_once_per_matrix(monkeypatch):
+    run = Run()
+    network, state = run.start()
+    X_csr = data(np.float64)[1]
+    trainer = run.trainer(network)
+    calls = []
+    check = trainer.module.check_csr
+    monkeypatch.setattr(trainer.module, "check_csr", lambda *args: calls.append(1) or check(*args))
+    for start in range(0, 100, 10):  # a callback's per-mini-batch calls
+        trainer.run(X_csr, data(np.float64)[2], run.order, None, state, start, start + 10)
+    assert len(calls) == 1
+    trainer.run(X_csr.copy(), data(np.float64)[2], run.order, None, state, 0, 10)
+    assert len(calls) == 2
+
+
+@needs_c
+def test_the_kernel_refuses_arguments_that_do_not_fit_whatever_the_wrapper_passes():
+    # The kernel's own checks: lengths, codes and rows, whatever Python hands it.
+    run = Run(sizes=(N_PIXELS, 5, N_CLASSES), positions=20)
+    network, _ = run.start()
+    X, _, Y = data(np.float64)
+    trainer = run.trainer(network)
+    spec = trainer._spec(False, N_IMAGES, 0, 20, False, False)
+    empty, empty32, empty64 = np.empty(0), np.empty(0, np.int32), np.empty(0, np.int64)
+    outputs = np.zeros((N_IMAGES, N_CLASSES))
+    arguments = [
+        spec,
+        trainer._hyper(0.1),
+        network.params,
+        empty,
+        empty,
+        empty,
+        empty,
+        X,
+        empty,
+        empty32,
+        empty64,
+        Y,
+        run.order,
+        empty,
+        empty,
+        outputs,
+    ]
+    MODULE.train(*arguments)  # as given: accepted
+    rng = np.random.default_rng(0)
+    for position in range(len(arguments)):
+        shorter = [arguments[position][:-1]] if len(arguments[position]) else []
+        for bad in [np.zeros(3), np.zeros(3, np.int32), *shorter]:
+            wrong = list(arguments)
+            wrong[position] = bad
+            with pytest.raises(ValueError):
+                MODULE.train(*wrong)
+    for field in range(len(spec)):
+        for value in (-1, 2**40, int(rng.integers(-5, 70))):
+            wrong_spec = spec.copy()
+            wrong_spec[field] = value
+            # Refused; or accepted when the value happens to be valid.
+            with contextlib.suppress(ValueError):
+                MODULE.train(wrong_spec, *arguments[1:])
+    with pytest.raises(ValueError, match="writable"):
+        read_only = network.params.copy()
+        read_only.flags.writeable = False
+        MODULE.train(arguments[0], arguments[1], read_only, *arguments[3:])
+    with pytest.raises(TypeError):
+        MODULE.train(*arguments[:-1])
+
+
+#: Random shapes per test run; the sanitizer run raises it.
+N_RANDOM_SHAPES = int(os.environ.get("SKNIELSEN_RANDOM_SHAPES", "40"))
+
+
+@needs_c
+def test_random_shapes_train_as_numpy_does():
+    rng = np.random.default_rng(7)
+    for case in range(N_RANDOM_SHAPES):
+        dtype = (np.float64, np.float32)[case % 2]
+        n, n_in = int(rng.integers(1, 60)), int(rng.integers(1, 50))
+        sizes = (n_in, *rng.integers(1, 70, size=rng.integers(0, 3)), int(rng.integers(1, 12)))
+        X = np.where(rng.random((n, n_in)) < 0.3, rng.random((n, n_in)), 0.0).astype(dtype)
+        Y = rng.random((n, sizes[-1])).astype(dtype)
+        order = rng.integers(0, n, size=int(rng.integers(1, 80)))  # repeats allowed
+        start = int(rng.integers(0, len(order)))
+        stop = int(rng.integers(start, len(order) + 1))
+        options = {
+            "optimizer": plugins.get("optimizer", ("sgd", "momentum", "adam")[case % 3]),
+            "regularizer": plugins.get("regularizer", ("l2", "none", "l1")[case % 3]),
+            "dropout": (0.0, 0.25)[case % 2 if len(sizes) > 2 else 0],
+            "batch_size": int(rng.integers(1, 20)),
+        }
+        scales = (rng.random(n) + 0.5).astype(dtype) if case % 4 == 0 else None
+        results = []
+        for engine, path in (("numpy", None), ("c", "plain"), ("c", "padded")):
+            results.append(
+                _train_one(
+                    engine,
+                    path,
+                    sizes,
+                    dtype,
+                    X,
+                    Y,
+                    order,
+                    start,
+                    stop,
+                    scales,
+                    options,
+                    sparse=case % 3 == 0,
+                )
+            )
+        for ours in results[1:]:
+            difference = relative_difference(ours, results[0])
+            assert difference <= 10 * TOLERANCE[dtype], f"case {case}: {difference:.3g}"
+
+
+def _train_one(engine, path, sizes, dtype, X, Y, order, start, stop, scales, options, sparse):
+    """Weights after training on positions start:stop, by the NumPy or the C engine."""
+    activations = [plugins.Sigmoid()] * (len(sizes) - 2) + [plugins.Identity()]
+    network = Network(sizes, activations, dtype)
+    network.initialize(plugins.get("initializer", "default"), np.random.default_rng(1))
+    optimizer = options["optimizer"]
+    state = dict(optimizer.init(network.params), eta=0.01)
+    cost, batch_size = plugins.QuadraticCost(), options["batch_size"]
+    rng = np.random.default_rng(3)
+    if engine == "c":
+        trainer = CTrainer(
+            network,
+            cost,
+            options["regularizer"],
+            optimizer,
+            lmbda=1.0,
+            n_train=len(X),
+            batch_size=batch_size,
+            dropout=options["dropout"],
+            rng=rng,
+            path=path,
+        )
+        trainer.run(sp.csr_matrix(X) if sparse else X, Y, order, scales, state, start, stop)
+        return network.params
+    backprop = Backprop(network, cost, batch_size, options["dropout"], rng)
+    penalty = Penalty(options["regularizer"], 1.0, len(X), network.n_weights, network.dtype)
+    for first in range(start, stop, batch_size):
+        index = order[first : min(first + batch_size, stop)]
+        scale = 1.0 / len(index) if scales is None else (scales[index] / len(index))[:, None]
+        grads = backprop.gradient(X[index], Y[index], scale)
+        state = _step(network, optimizer, penalty, state, grads)
+    return network.params
+
+
+# ---------------------------------------------------------------------------
+# Through the estimators
+# ---------------------------------------------------------------------------
+
+
+def _small_problem():
+    X, Y = mnist_like(seed=5, n=400, pixels=64)
+    return X, Y.argmax(axis=1)
+
+
+@needs_c
+@pytest.mark.parametrize("sparse", [False, True])
+def test_engine_c_fits_as_numpy_does(sparse):
+    X, y = _small_problem()
+    X = sp.csr_matrix(X) if sparse else X
+
+    class Counter(Callback):
+        def on_batch_end(self, trainer):
+            self.batches = getattr(self, "batches", 0) + 1
+
+    models = {}
+    for engine, callbacks in (("numpy", None), ("c", None), ("c", [Counter()])):
+        model = NielsenMLPClassifier(
+            hidden_layer_sizes=(20,),
+            epochs=3,
+            eta=0.1,
+            lmbda=1.0,
+            random_state=0,
+            engine=engine,
+            callbacks=callbacks,
+        )
+        models[engine, callbacks is None] = model.fit(X, y)
+    reference = models["numpy", True]
+    for key in (("c", True), ("c", False)):
+        model = models[key]
+        assert model.engine_ == "c"
+        for ours, theirs in zip(
+            model.coefs_ + model.intercepts_, reference.coefs_ + reference.intercepts_
+        ):
+            assert relative_difference(ours, theirs) <= 1e-9
+        np.testing.assert_allclose(model.loss_curve_, reference.loss_curve_, rtol=1e-9)
+
+
+@needs_c
+def test_auto_trains_on_the_c_engine_where_it_has_kernels():
+    X, y = _small_problem()
+    assert NielsenMLPClassifier(epochs=1, random_state=0).fit(X, y).engine_ == "c"
+    model = NielsenMLPClassifier(epochs=1, random_state=0, optimizer="lbfgs").fit(X, y)
+    assert model.engine_ == "numpy"
+    with pytest.raises(ValueError, match="engine='c' cannot train this configuration"):
+        NielsenMLPClassifier(epochs=1, engine="c", optimizer="lbfgs").fit(X, y)
+
+
+def test_engine_c_without_the_extension_trains_on_numpy_with_one_warning(monkeypatch):
+    monkeypatch.setattr(_cengine, "load", lambda: (None, "the C engine is not built (test)"))
+    X, y = _small_problem()
+    options = {"hidden_layer_sizes": (10,), "epochs": 3, "random_state": 0}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = NielsenMLPClassifier(engine="c", **options).fit(X, y)
+    ours = [w for w in caught if "engine='c'" in str(w.message)]
+    assert len(ours) == 1 and "not built" in str(ours[0].message)
+    assert model.engine_ == "numpy (the C engine is not built (test))"
+    numpy = NielsenMLPClassifier(engine="numpy", **options).fit(X, y)
+    for ours_, theirs in zip(model.coefs_, numpy.coefs_):
+        np.testing.assert_array_equal(ours_, theirs)
+    assert NielsenMLPClassifier(**options).fit(X, y).engine_ == "numpy"  # auto: no warning
+
+
+def test_the_build_without_a_c_compiler_succeeds_without_the_extension(tmp_path):
+    pytest.importorskip("setuptools")
+    env = dict(os.environ, CC="/bin/false", LDSHARED="/bin/false")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "setup.py",
+            "-q",
+            "build_ext",
+            "--build-lib",
+            str(tmp_path / "lib"),
+            "--build-temp",
+            str(tmp_path / "temp"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "failed" in (result.stdout + result.stderr).lower()
+    assert not list((tmp_path / "lib").rglob("_ckernel*"))
+
+
+# ---------------------------------------------------------------------------
+# Under AddressSanitizer and UndefinedBehaviorSanitizer
+# ---------------------------------------------------------------------------
+
+SANITIZED_RUN = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("sknielsen.engine._ckernel_base", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+sys.modules["sknielsen.engine._ckernel_base"] = module
+import pytest
+sys.exit(pytest.main([sys.argv[2], "-q", "-x", "-p", "no:cacheprovider", "-m", "not slow",
+                      "-k", "not sanitizer and not without_a_c_compiler and not every_build"]))
+"""
+
+
+def _sanitizer_runtime():
+    compiler = shutil.which(os.environ.get("CC", "gcc")) or shutil.which("gcc")
+    if compiler is None:
+        return None, None
+    library = subprocess.run(
+        [compiler, "-print-file-name=libasan.so"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return compiler, (library if os.path.isabs(library) and os.path.exists(library) else None)
+
+
+@needs_c
+@pytest.mark.slow
+@pytest.mark.parametrize("level", [0, 4])
+def test_the_kernels_under_address_and_undefined_behaviour_sanitizers(level, tmp_path):
+    compiler, asan = _sanitizer_runtime()
+    if asan is None:
+        pytest.skip("no C compiler with AddressSanitizer's runtime (libasan) here")
+    if MODULE.cpu_level() < level:
+        pytest.skip(f"this CPU does not run x86-64-v{level}")
+    target = tmp_path / ("_ckernel_base" + sysconfig.get_config_var("EXT_SUFFIX"))
+    flags = ["-DVEC_BYTES=64", "-march=x86-64-v4"] if level == 4 else ["-DVEC_BYTES=16"]
+    build = subprocess.run(
+        [
+            compiler,
+            "-shared",
+            "-fPIC",
+            "-O1",
+            "-g",
+            "-fno-omit-frame-pointer",
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+            "-ffp-contract=fast",
+            "-DMODULE=_ckernel_base",
+            *flags,
+            f"-I{sysconfig.get_paths()['include']}",
+            str(ROOT / "sknielsen" / "engine" / "_ckernel.c"),
+            "-o",
+            str(target),
+            "-lm",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert build.returncode == 0, build.stderr
+    env = dict(
+        os.environ,
+        LD_PRELOAD=asan,
+        ASAN_OPTIONS="detect_leaks=0",
+        UBSAN_OPTIONS="print_stacktrace=1",
+        SKNIELSEN_CPU_LEVEL="0",
+        SKNIELSEN_RANDOM_SHAPES="300",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", SANITIZED_RUN, str(target), __file__],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    assert "runtime error" not in output and "AddressSanitizer" not in output, output[-5000:]
+
+
+def _step(network, optimizer, penalty, state, grads):
+    """One optimizer step as the training loop takes it (the penalty, then the update)."""
+    trainer = SimpleNamespace(network=network, optimizer=optimizer, penalty=penalty, state=state)
+    optimizer_step(trainer, grads)
+    return trainer.state
