@@ -155,7 +155,9 @@ def test_interrupt_with_early_stopping_tells_which_weights_are_kept(small_digits
     assert f"holds the weights after epoch {best}, the best one kept" in str(record[0].message)
     reference = NielsenMLPClassifier(early_stopping=20, **{**params, "epochs": best})
     reference.fit(X, y, X_val=X_val, y_val=y_val)
-    np.testing.assert_array_equal(net.coefs_[0], reference.coefs_[0])
+    # Compiled engines train batch by batch under an on_batch_end callback, which rounds
+    # the lazy weight decay differently (1e-15 apart); an epoch moves the weights far more.
+    np.testing.assert_allclose(net.coefs_[0], reference.coefs_[0], rtol=0, atol=1e-12)
 
 
 def test_divergence_warning_tells_which_weights_are_kept(small_digits):

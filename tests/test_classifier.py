@@ -391,7 +391,9 @@ def test_keyboard_interrupt_keeps_the_last_completed_epoch(small_digits):
     with pytest.warns(UserWarning, match="interrupted.*after epoch 3"):
         net.fit(X, y)
     assert net.n_iter_ == 3 and len(net.history_["training_cost"]) == 3
-    np.testing.assert_array_equal(net.coefs_[0], reference.coefs_[0])
+    # Compiled engines train batch by batch under an on_batch_end callback, which rounds
+    # the lazy weight decay differently (1e-15 apart); an epoch moves the weights far more.
+    np.testing.assert_allclose(net.coefs_[0], reference.coefs_[0], rtol=0, atol=1e-12)
     net.set_params(callbacks=None)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
