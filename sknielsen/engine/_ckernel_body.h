@@ -290,6 +290,46 @@ static void F(copy_padded)(F(Work) *w, const Job *job, int to_padded)
     }
 }
 
+/*
+ * The non-zero inputs of a dense row into index and value, a vector at a time where
+ * AVX-512 can compress one (whole vectors are stored: the lanes past the kept ones
+ * are overwritten by the next). Returns how many; *done says how far it went.
+ */
+static ALWAYS_INLINE int64_t F(compress_nonzeros)(const REAL *x, int64_t n, int32_t *index,
+                                                  REAL *value, int64_t *done)
+{
+    int64_t count = 0, k = 0;
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+    if (sizeof(REAL) == 8) {
+        const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        for (; k + 8 <= n; k += 8) {
+            const __m512d v = _mm512_loadu_pd((const double *)x + k);
+            const __mmask8 kept = _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_NEQ_UQ);
+            _mm512_storeu_pd((double *)value + count, _mm512_maskz_compress_pd(kept, v));
+            const __m256i where = _mm256_add_epi32(lanes, _mm256_set1_epi32((int)k));
+            _mm256_storeu_si256((__m256i *)(index + count),
+                                _mm256_maskz_compress_epi32(kept, where));
+            count += __builtin_popcount(kept);
+        }
+    } else {
+        const __m512i lanes =
+            _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        for (; k + 16 <= n; k += 16) {
+            const __m512 v = _mm512_loadu_ps((const float *)x + k);
+            const __mmask16 kept = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+            _mm512_storeu_ps((float *)value + count, _mm512_maskz_compress_ps(kept, v));
+            const __m512i where = _mm512_add_epi32(lanes, _mm512_set1_epi32((int)k));
+            _mm512_storeu_si512((void *)(index + count), _mm512_maskz_compress_epi32(kept, where));
+            count += __builtin_popcount(kept);
+        }
+    }
+#else
+    (void)x, (void)n, (void)index, (void)value;
+#endif
+    *done = k;
+    return count;
+}
+
 /* Record where the non-zero inputs of each sample of the mini-batch are. */
 static void F(gather)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m)
 {
@@ -305,12 +345,12 @@ static void F(gather)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m
             w->count[i] = job->indptr[row + 1] - begin;
             continue;
         }
-        /* Branch-free: every input is written, only the non-zero ones are kept. */
         const REAL *x = (const REAL *)job->dense + row * n_in;
         int32_t *index = w->dense_index + i * n_in;
         REAL *value = w->dense_value + i * n_in;
-        int64_t count = 0;
-        for (int64_t k = 0; k < n_in; k++) {
+        int64_t k = 0, count = F(compress_nonzeros)(x, n_in, index, value, &k);
+        /* Branch-free: every input is written, only the non-zero ones are kept. */
+        for (; k < n_in; k++) {
             index[count] = (int32_t)k;
             value[count] = x[k];
             count += x[k] != 0;
