@@ -235,7 +235,7 @@ def accuracy(output, Y):
     return float(np.mean(np.all((output > 0.5) == (Y > 0.5), axis=1)))
 
 
-def _minimizes(monitor, mode):
+def minimizes(monitor, mode):
     """Whether a smaller value of the history key ``monitor`` is better."""
     if mode == "auto":
         return monitor.endswith(("cost", "loss"))
@@ -248,7 +248,7 @@ class _Improvement:
     def __init__(self, monitor, min_delta, mode):
         self.monitor = monitor
         self.min_delta = min_delta
-        self.sign = -1.0 if _minimizes(monitor, mode) else 1.0
+        self.sign = -1.0 if minimizes(monitor, mode) else 1.0
         self.best = -math.inf
         self.epochs_without = 0
 
@@ -687,7 +687,7 @@ def _is_best(values, key):
     """Whether the last of ``values`` is better than every earlier one (ties are not)."""
     if len(values) < 2:
         return False
-    if _minimizes(key, "auto"):
+    if minimizes(key, "auto"):
         return values[-1] < min(values[:-1])
     return values[-1] > max(values[:-1])
 

@@ -573,11 +573,12 @@ class _MiniBatches:
     """The epochs of a mini-batch run: shuffling, gathering, steps and the epoch's loss.
 
     On the NumPy engine the rows of a shuffled mini-batch are gathered into
-    one reused buffer, so the training set is never copied. The compiled
+    one reused buffer, so the training set is never copied. A compiled
     engine trains a whole epoch in one call, or one mini-batch per call when
-    a callback watches every mini-batch (the numbers are the same either
-    way). Both keep the outputs of every forward pass, in the epoch's order,
-    for its mean loss.
+    a callback watches every mini-batch (numba's numbers are the same either
+    way; the C engine folds its lazy weight decay at the end of each call,
+    so its agree to rounding, about 1e-15). Both keep the outputs of every
+    forward pass, in the epoch's order, for its mean loss.
     """
 
     def __init__(self, trainer, data, batching, rng):

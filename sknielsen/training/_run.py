@@ -116,7 +116,7 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
     if previous is None:
         warn_if_saturating(network, data.X)
         warn_if_eta_unsuited(config)
-    user_callbacks = reused_callbacks or _default_callbacks(config, inputs.validation)
+    user_callbacks = reused_callbacks or default_callbacks(config, inputs.validation)
     history_every = {"samples": [], "validation_accuracy": []}
     trainer = Trainer(
         network,
@@ -246,7 +246,7 @@ def callback_specification(config):
     )
 
 
-def _default_callbacks(config, validation):
+def default_callbacks(config, validation):
     """The callbacks the shorthand parameters stand for, then clones of the user's."""
     watched = "validation_accuracy" if validation is not None else "loss"
     patience = config.early_stopping or config.n_iter_no_change

@@ -12,8 +12,8 @@ one.
 import math
 from dataclasses import dataclass
 
-from ..callbacks import EarlyStopping, HalveOnPlateau, _minimizes
-from ._run import _default_callbacks
+from ..callbacks import EarlyStopping, HalveOnPlateau, minimizes
+from ._run import default_callbacks
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,11 @@ def watch_of(config, history):
     watch : Watch
     """
     has_validation = bool(history["validation_accuracy"])
-    callbacks = _default_callbacks(config, () if has_validation else None)
+    callbacks = default_callbacks(config, () if has_validation else None)
     deciding = [c for c in callbacks if isinstance(c, (EarlyStopping, HalveOnPlateau))]
     keeping = [c for c in deciding if isinstance(c, EarlyStopping) and c.restore_best]
     for callback in keeping + deciding:
-        minimize = _minimizes(callback.monitor, callback.mode)
+        minimize = minimizes(callback.monitor, callback.mode)
         return Watch(callback.monitor, minimize, getattr(callback, "min_delta", 0.0))
     if has_validation:
         return Watch("validation_accuracy", minimize=False)
