@@ -9,7 +9,6 @@ and :meth:`set_fitted_state`. The subclasses define how targets are
 encoded and outputs read.
 """
 
-import copy
 import numbers
 import warnings
 from dataclasses import dataclass, replace
@@ -553,11 +552,7 @@ def _checkpoint(estimator, path, state):
     That a model file holds only the built-in callbacks is said once, by
     :func:`sknielsen.save`, and in the docs: the user of a Checkpoint did
     nothing wrong, and would otherwise read it in the middle of every fit.
-    Callbacks' names are left out too: model files do not hold them yet.
     """
-    if any(isinstance(item, tuple) for item in estimator.callbacks or ()):
-        estimator = copy.copy(estimator)
-        estimator.callbacks = [callback for _, callback in named_callbacks(estimator.callbacks)]
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", r"The callbacks .* are not saved", UserWarning)
         write_model(path, estimator, state)

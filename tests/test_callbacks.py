@@ -349,19 +349,50 @@ def test_named_callbacks_train_and_checkpoint(small_digits, tmp_path):
     callbacks = [("stop", EarlyStopping(patience=2)), ("save", Checkpoint(tmp_path / "m.json"))]
     net = NielsenMLPClassifier(epochs=30, eta=3.0, random_state=0, callbacks=callbacks)
     net.fit(X, y, X_val=X_val, y_val=y_val)
-    assert net.n_iter_ < 30 and sknielsen.load(tmp_path / "m.json").n_iter_ == net.n_iter_
+    checkpoint = sknielsen.load(tmp_path / "m.json")
+    assert checkpoint.n_iter_ == net.n_iter_
+    assert checkpoint.callbacks == [("stop", EarlyStopping(patience=2))]  # the name kept
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="the model file does not hold callback names yet (io/_format._callbacks_to_json)",
-)
 def test_a_model_with_named_callbacks_saves(small_digits, tmp_path):
     X, _, y, _ = small_digits
     net = NielsenMLPClassifier(epochs=1, callbacks=[("decay", StepDecay())]).fit(X, y)
     sknielsen.save(net, tmp_path / "net.json")
     assert sknielsen.load(tmp_path / "net.json").callbacks == [("decay", StepDecay())]
+
+
+def test_named_and_unnamed_callbacks_save_in_order_and_bad_pairs_are_refused(
+    small_digits, tmp_path
+):
+    X, _, y, _ = small_digits
+    callbacks = [
+        ("decay", StepDecay(step_size=2)),
+        EarlyStopping(patience=3),
+        ("log", CSVLogger(tmp_path / "log.csv")),
+    ]
+    net = NielsenMLPClassifier(epochs=1, callbacks=callbacks).fit(X, y)
+    path = tmp_path / "net.json"
+    with pytest.warns(UserWarning, match=r"The callbacks \['log'\] are not saved"):
+        sknielsen.save(net, path)
+    document = json.loads(path.read_text())
+    assert document["params"]["callbacks"][0] == [
+        "decay",
+        {"callback": "StepDecay", "params": {"gamma": 0.5, "step_size": 2}},
+    ]
+    loaded = sknielsen.load(path)
+    assert loaded.callbacks == [("decay", StepDecay(step_size=2)), EarlyStopping(patience=3)]
+    assert loaded.get_params()["callbacks__decay__step_size"] == 2
+    pair = document["params"]["callbacks"][0]
+    for bad, match in [
+        ([*pair, 1], r"params.callbacks\[0\] must be a \[name, callback document\] pair"),
+        ([1, pair[1]], r"must be a \[name, callback document\] pair"),
+        (["decay", {"callback": "Checkpoint", "params": {}}], r"callbacks\[0\]\[1\].*unknown"),
+        (["a__b", pair[1]], "distinct names without '__'"),
+    ]:
+        document["params"]["callbacks"][0] = bad
+        path.write_text(json.dumps(document))
+        with pytest.raises(sknielsen.persistence.ModelFileError, match=match):
+            sknielsen.load(path)
 
 
 def test_early_stopping_on_any_history_key(small_digits):

@@ -125,6 +125,7 @@ DECLARATIONS = {
     "output_activation",
 }
 FIXTURE_V1 = Path(__file__).parent / "fixtures" / "model_v1.json"
+FIXTURE_V2 = Path(__file__).parent / "fixtures" / "model_v2.json"
 # How far into each list a path may go: the first two and the last element.
 LIST_REACH = 2
 # Bytes any load may take whatever the file: the estimator object, its plugins, the
@@ -135,7 +136,7 @@ TRIES_DEFAULT = 300
 
 
 def seed_models():
-    """Fitted models whose files the cases start from (with the version 1 fixture), by name."""
+    """Fitted models whose files the cases start from (and the version 1 and 2 fixtures)."""
     rng = np.random.default_rng(0)
     X = rng.uniform(size=(40, 6))
     y = np.arange(40) % 3
@@ -166,10 +167,11 @@ def seeds(tmp_path_factory):
         save(model, folder / f"{name}.json")
         document = json.loads((folder / f"{name}.json").read_text())
         documents[name] = (document, model_bytes(model))
-    documents["format-version-1"] = (
-        json.loads(FIXTURE_V1.read_text()),
-        model_bytes(load(FIXTURE_V1)),
-    )
+    for version, fixture in [(1, FIXTURE_V1), (2, FIXTURE_V2)]:
+        documents[f"format-version-{version}"] = (
+            json.loads(fixture.read_text()),
+            model_bytes(load(fixture)),
+        )
     return X, documents
 
 

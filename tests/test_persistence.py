@@ -5,6 +5,7 @@ import json
 import os
 import pickle
 import stat
+import warnings
 
 import joblib
 import numpy as np
@@ -41,7 +42,7 @@ def test_save_load_gives_identical_probabilities(fitted, small_digits, tmp_path)
     assert loaded.history_ == fitted.history_ and loaded.n_iter_ == 3
     assert isinstance(loaded.optimizer, Momentum) and loaded.optimizer.mu == 0.5
     document = json.loads(path.read_text())
-    assert document["format"] == "sknielsen-model" and document["format_version"] == 2
+    assert document["format"] == "sknielsen-model" and document["format_version"] == 3
 
 
 def test_loaded_model_continues_training(fitted, small_digits, tmp_path):
@@ -199,7 +200,7 @@ def test_truncated_and_foreign_files_are_refused(fitted, tmp_path):
 def test_newer_format_version_is_refused(fitted, tmp_path):
     document = saved_document(fitted, tmp_path)
     document["format_version"] = 99
-    with pytest.raises(ModelFileError, match=r"format version 99.*reads versions \[1, 2\]"):
+    with pytest.raises(ModelFileError, match=r"format version 99.*reads versions \[1, 2, 3\]"):
         load(write(tmp_path, document))
 
 
@@ -241,6 +242,50 @@ def test_version_1_fixture_still_loads():
     assert net.predict(np.zeros((1, net.n_features_in_))).shape == (1,)
     document = json.loads(fixture.read_text())
     assert document["format_version"] == 1
+
+
+def test_version_2_fixture_still_loads_without_an_input_scale():
+    """A file written by format version 2 (no input scale): it loads and checks no scale."""
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "fixtures" / "model_v2.json"
+    assert json.loads(fixture.read_text())["format_version"] == 2
+    net = load(fixture)
+    assert net.get_fitted_state().input_scale is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert net.predict(np.full((2, net.n_features_in_), 100.0)).shape == (2,)
+
+
+def test_loaded_model_warns_about_rows_on_another_scale(fitted, small_digits, tmp_path):
+    X, _, _, _ = small_digits
+    save(fitted, tmp_path / "net.json")
+    document = json.loads((tmp_path / "net.json").read_text())
+    assert document["fitted"]["input_scale"] == fitted.get_fitted_state().input_scale
+    loaded = load(tmp_path / "net.json")
+    assert loaded.get_fitted_state().input_scale == fitted.get_fitted_state().input_scale
+    with pytest.warns(UserWarning, match="on another scale"):
+        fitted.predict(X * 16)
+    with pytest.warns(UserWarning, match="on another scale"):
+        loaded.predict(X * 16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded.predict(X)
+
+
+@pytest.mark.parametrize(
+    "value, match",
+    [
+        (0, "input_scale must be a positive"),
+        (-1.0, "input_scale must be a positive"),
+        ("1", "input_scale must be"),
+    ],
+)
+def test_a_bad_input_scale_is_refused(value, match, fitted, tmp_path):
+    document = saved_document(fitted, tmp_path)
+    document["fitted"]["input_scale"] = value
+    with pytest.raises(ModelFileError, match=match):
+        load(write(tmp_path, document))
 
 
 def test_pickle_and_joblib(fitted, small_digits, tmp_path):

@@ -43,6 +43,7 @@ def assert_same_model(loaded, model, X):
         np.testing.assert_array_equal(again.optimizer_state[key], value)
     assert again.history == state.history and again.rng_state == state.rng_state
     assert (again.n_iter, again.samples_seen) == (state.n_iter, state.samples_seen)
+    assert again.input_scale == state.input_scale
     assert as_tuples(again.plugins) == as_tuples(state.plugins)
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 

@@ -48,15 +48,20 @@ def _plugin_to_json(plugin):
 
 
 def _callbacks_to_json(callbacks):
-    """The built-in callbacks as documents; a user's own callbacks cannot be saved."""
+    """The built-in callbacks as documents, a ``(name, callback)`` pair as ``[name, document]``.
+
+    A user's own callbacks cannot be saved: they are left out, with a warning.
+    """
     documents, left_out = [], []
-    for callback in callbacks or ():
+    for item in callbacks or ():
+        name, callback = item if isinstance(item, tuple) else (None, item)
         params = {k: str(v) if isinstance(v, Path) else v for k, v in callback.get_params().items()}
         savable = type(callback) is SAVED_CALLBACKS.get(type(callback).__name__)
         if savable and all(isinstance(v, SCALARS) for v in params.values()):
-            documents.append({"callback": type(callback).__name__, "params": params})
+            document = {"callback": type(callback).__name__, "params": params}
+            documents.append(document if name is None else [name, document])
         else:
-            left_out.append(type(callback).__name__)
+            left_out.append(type(callback).__name__ if name is None else name)
     if left_out:
         warn(
             f"The callbacks {left_out} are not saved with the model: only the built-in "
@@ -127,6 +132,7 @@ def _state_to_json(state):
             "arrays": {k: np.asarray(v).tolist() for k, v in optimizer_state.items()},
         },
         "rng_state": state.rng_state,
+        "input_scale": state.input_scale,
     }
 
 

@@ -218,6 +218,7 @@ def _state(fitted, version, eta):
         feature_names_in=None if names is None else np.array(names, dtype=object),
         n_iter=fitted["n_iter"],
         samples_seen=fitted.get("samples_seen", 0),
+        input_scale=fitted.get("input_scale"),
     )
 
 

@@ -45,9 +45,9 @@ from ._rules import (
 )
 
 FORMAT_NAME = "sknielsen-model"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # Format versions this code reads; every earlier version must stay here.
-READABLE_VERSIONS = (1, 2)
+READABLE_VERSIONS = (1, 2, 3)
 LABEL_KINDS = "biufUO"
 CLASSIFIER, REGRESSOR = "NielsenMLPClassifier", "NielsenMLPRegressor"
 # Callbacks saved with the estimator's parameters, by class name; others are left
@@ -233,6 +233,32 @@ class CallbackDocument(Rule):
         return self.fields.rows(path, scope)
 
 
+class NamedCallback(Rule):
+    """``[name, callback document]``: a ``(name, callback)`` pair, read as a tuple."""
+
+    expected = "a [name, callback document] pair"
+    summary = "[name, callback document]"
+
+    def read(self, value, path, context):
+        if type(value) is not list or len(value) != 2 or type(value[0]) is not str:
+            self.fail(path)
+        return (value[0], CALLBACK.read(value[1], f"{path}[1]", context))
+
+    def rows(self, path, scope):
+        return [
+            Row(
+                f"{path}[0]",
+                "a string",
+                "The name a `(name, callback)` pair gave; the callback follows as `[1]`.",
+                scope.versions,
+                scope.estimators,
+            )
+        ]
+
+
+CALLBACK = CallbackDocument()
+
+
 @dataclass(frozen=True)
 class Sequence(Rule):
     """A list of names, integers (sizes) or plugin documents of ``kind``, read as a tuple."""
@@ -335,8 +361,17 @@ PARAMETER_FORMS = {
         "Labels may be numbers, which JSON keys cannot be, hence a list of pairs.",
     ),
     "callbacks": (
-        Nullable(ListOf(CallbackDocument(), "a list of callback documents")),
-        "The built-in callbacks that write no files; others are left out, with a warning.",
+        Nullable(
+            ListOf(
+                ByType(
+                    {dict: CALLBACK, list: NamedCallback()},
+                    "a callback document or a [name, callback document] pair",
+                ),
+                "a list of callback documents and [name, document] pairs",
+            )
+        ),
+        "The built-in callbacks that write no files, a `(name, callback)` pair as "
+        "`[name, document]`; others are left out, with a warning.",
     ),
 }
 _PARAMETER_RULES = {
@@ -352,7 +387,9 @@ def _arrays(ndim, about):
     return ListOf(NumberArray(ndim, "fitted.dtype"), f"a non-empty list of {about}", 1)
 
 
-_V1, _V2 = (1,), (2,)
+# Version 2 added the optimizer's η, the loss history, the generator and the
+# targets record; version 3 the input scale (docs/design-notes.md, item 11).
+_V1, _V2, _V3 = (1,), (2, 3), (3,)
 _RNG_STATE = Explained(
     Nullable(
         Record(
@@ -436,6 +473,14 @@ FITTED = Record(
     Field("feature_names_in", Nullable(ListOf(STRING, "a list of strings")), "Column names."),
     Field("n_iter", COUNT, "Epochs run in all (`n_iter_`)."),
     Field("samples_seen", COUNT, "Training samples seen in all (`t_`).", _V2),
+    Field(
+        "input_scale",
+        Nullable(Number()),
+        "The root mean square of the training inputs, for the warnings about rows on "
+        "another scale (`predict`, `X_val`): positive; null when none was measured, and "
+        "for files of versions 1 and 2.",
+        _V3,
+    ),
 )
 #: Every field of a saved model, for every readable version and both estimators.
 MODEL_FILE = Record(

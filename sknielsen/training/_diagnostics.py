@@ -127,7 +127,7 @@ def warn_if_rescaled(reference, X, what, against, advice):
     ----------
     reference : float or None
         :func:`input_scale` of the data the network was trained on; None
-        (a model loaded from a file) checks nothing.
+        (a model loaded from a file of format version 1 or 2) checks nothing.
     X : ndarray or sparse matrix
     what, against : str
         How the message names ``X`` and the reference data.

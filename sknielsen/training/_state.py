@@ -48,7 +48,7 @@ class FittedState:
     input_scale : float or None, default=None
         The root mean square of the training inputs, against which
         ``predict`` checks that new rows were scaled alike; None when
-        unknown (the model file does not hold it yet).
+        unknown (a model read from a file of format version 1 or 2).
     """
 
     coefs: list
