@@ -26,9 +26,9 @@ from ._core.warn import warn
 from ._doclink import DocumentationLink
 from .callbacks import Callback
 from .engine._network import feedforward
-from .io._format import write_model
-from .io._rules import ModelFileError
-from .io._schema import check_across
+from .modelfile._format import write_model
+from .modelfile._rules import ModelFileError
+from .modelfile._schema import check_across
 from .training._config import (
     DTYPES,
     PLUGIN_PARAMETERS,
@@ -504,7 +504,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 def _keepable(state, config, previous, caller):
     """Whether a fit keeps a trained state: one that ``save`` writes and ``load`` reads back.
 
-    The model file's checks across fields (:data:`~.io._schema.CROSS_CHECKS`)
+    The model file's checks across fields (``CROSS_CHECKS`` of ``sknielsen/modelfile/_schema.py``)
     hold for every model ``fit`` returns. A run that breaks one overflowed
     though its loss stayed finite (weights so large that predictions can
     overflow, an optimizer state that overflowed): a continued run keeps the

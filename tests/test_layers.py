@@ -19,9 +19,9 @@ LAYERS = [
     ("engine/", 2),
     ("callbacks.py", 3),
     ("training/", 3),
-    ("io/_rules.py", 3),  # the file format's declaration and its rule language,
-    ("io/_schema.py", 3),  # with which the estimators check what a fit keeps
-    ("io/_format.py", 3),  # the file format sits below the estimators, for checkpoints
+    # The model file's declaration, rules and writer sit below the estimators: a
+    # checkpoint writes during a fit, and a fit checks that a file can hold it.
+    ("modelfile/", 3),
     ("_base.py", 4),
     ("_doclink.py", 4),
     ("_classifier.py", 4),

@@ -1,4 +1,4 @@
-"""The model file's format as data (sknielsen.io._schema): its page, its checks across fields."""
+"""The model file's format as data (sknielsen.modelfile._schema): its page, its cross checks."""
 
 import contextlib
 import json

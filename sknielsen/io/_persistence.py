@@ -29,12 +29,18 @@ from .._classifier import NielsenMLPClassifier
 from .._core.files import NotARegularFileError, check_readable, write_text_atomically
 from .._regressor import NielsenMLPRegressor
 from ..callbacks import HISTORY_KEYS
+from ..modelfile._format import document_text, write_model
+from ..modelfile._rules import ModelFileError, parse_json
+from ..modelfile._schema import (
+    FORMAT_VERSION,
+    NETWORK2_COSTS,
+    check_across,
+    read_model,
+    read_network2,
+)
 from ..training._loop import new_optimizer_state
 from ..training._state import FittedState
 from ..utils import check_params
-from ._format import document_text, write_model
-from ._rules import ModelFileError, parse_json
-from ._schema import FORMAT_VERSION, NETWORK2_COSTS, check_across, read_model, read_network2
 
 # The estimators a file may hold, by the name written in it.
 ESTIMATORS = {cls.__name__: cls for cls in (NielsenMLPClassifier, NielsenMLPRegressor)}

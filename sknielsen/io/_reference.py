@@ -8,8 +8,8 @@ and ``tests/test_model_format.py`` checks that the page in the repository
 is what the declaration gives today, so the two cannot drift.
 """
 
-from ._rules import MAX_BYTES_PER_CONTAINER, MAX_INTEGER_DIGITS, Row
-from ._schema import (
+from ..modelfile._rules import MAX_BYTES_PER_CONTAINER, MAX_INTEGER_DIGITS, Row
+from ..modelfile._schema import (
     ANY_PLUGIN,
     CLASSIFIER,
     CROSS_CHECKS,
@@ -24,13 +24,13 @@ from ._schema import (
 _INTRO = f"""\
 # The model file format
 
-<!-- Generated from sknielsen/io/_schema.py by
+<!-- Generated from sknielsen/modelfile/_schema.py by
      `python -m sknielsen.io._reference > docs/model-format.md`;
      tests/test_model_format.py checks that it matches. Do not edit by hand. -->
 
 `sknielsen.save` writes a model as one JSON document and `sknielsen.load`
 reads it back. Both use one declaration of the format,
-`sknielsen/io/_schema.py`, from which this page is written: every field with
+`sknielsen/modelfile/_schema.py`, from which this page is written: every field with
 its JSON value, then the rules across fields. `load` refuses a file that breaks
 any of them with a `ModelFileError` (a `ValueError`) naming the file and the
 field; `save` refuses to write one, and `fit` and `partial_fit` never return
