@@ -24,6 +24,8 @@ import os
 import numpy as np
 import scipy.sparse as sp
 
+from ._kernel_support import dropout_masks, missing_kernel
+
 #: The builds of ``_ckernel.c`` by the x86-64 level they need, widest first.
 BUILDS = ((4, "_ckernel_v4"), (3, "_ckernel_v3"), (0, "_ckernel_base"))
 #: Caps the level of the build :func:`load` picks (``0``, ``3`` or ``4``), to
@@ -93,37 +95,21 @@ def available():
 def unsupported(network, cost, regularizer, optimizer, *, dropout, augment):
     """Say why the C engine cannot train a configuration, or None when it can.
 
-    Parameters
-    ----------
-    network : Network
-    cost, regularizer, optimizer : plugins
-    dropout : float
-    augment : callable or None
-        Mini-batch augmentation; it has no kernel.
-
-    Returns
-    -------
-    reason : str or None
-        One line naming what has no kernel.
+    See :func:`~._kernel_support.missing_kernel`; the kernels also bound the
+    layers' sizes and number.
     """
-    if augment is not None:
-        return "augmentation has no compiled kernel"
-    if dropout and not 0.0 <= dropout < 1.0:
-        return f"dropout must lie in [0, 1); got {dropout!r}"
-    if network.dtype not in (np.float64, np.float32):
-        return f"the C engine trains float64 and float32 networks, not {network.dtype}"
     if max(network.sizes) > MAX_SIZE or network.n_layers > 64:
         return f"layers of at most {MAX_SIZE:,} units and at most 64 layers have kernels"
-    chosen = [("cost", cost), ("regularizer", regularizer), ("optimizer", optimizer)]
-    chosen += [("activation", activation) for activation in network.activations]
-    for kind, plugin in chosen:
-        spec = plugin.kernel_spec()
-        if spec is None or spec.name not in KERNELS[kind]:
-            return (
-                f"the {kind} {type(plugin).__name__} has no compiled kernel "
-                f"(those with kernels: {', '.join(KERNELS[kind])})"
-            )
-    return None
+    return missing_kernel(
+        "the C engine",
+        KERNELS,
+        network,
+        cost,
+        regularizer,
+        optimizer,
+        dropout=dropout,
+        augment=augment,
+    )
 
 
 def _refuse(name, array, dtype, ndim):
@@ -431,28 +417,20 @@ class CTrainer:
         return np.array(head + list(network.sizes) + activations, dtype=np.int64)
 
     def _dropout_masks(self, n_positions):
-        """The masks of the hidden units, drawn exactly as ``Backprop`` draws them.
-
-        ``Backprop`` draws ``rng.random((m, width)) >= dropout`` for each
-        hidden layer of each mini-batch in turn. The generator's stream is
-        the same whether drawn in pieces or at once, so one draw is cut into
-        those pieces: row i of the result holds position i's masks, hidden
-        layer after hidden layer, each 0 or 1 / (1 − dropout).
-        """
+        """The dropout masks (see :func:`~._kernel_support.dropout_masks`): row i holds
+        position i's masks, hidden layer after hidden layer."""
         network, dtype = self.network, self.network.dtype
         widths = network.sizes[1:-1]
         if not self.dropout or not widths:
             return self._empty["real"]
-        keep_scale = dtype.type(1.0 / (1.0 - self.dropout))
         columns = np.concatenate([[0], np.cumsum(widths)])
-        masks = np.empty((n_positions, columns[-1]), dtype=dtype)
-        draws = self.rng.random(n_positions * columns[-1], dtype=dtype) >= self.dropout
-        drawn = 0
-        for batch_start in range(0, n_positions, self.batch_size):
-            m = min(self.batch_size, n_positions - batch_start)
-            for column, width in zip(columns, widths):
-                piece = draws[drawn : drawn + m * width].reshape(m, width)
-                masks[batch_start : batch_start + m, column : column + width] = piece
-                drawn += m * width
-        masks *= keep_scale
-        return masks
+        return dropout_masks(
+            self.rng,
+            self.dropout,
+            widths,
+            columns,
+            columns[-1],
+            n_positions,
+            self.batch_size,
+            dtype,
+        )

@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._core.sparse import is_canonical_csr
+from ._kernel_support import dropout_masks, missing_kernel
 
 #: Mini-batches per kernel call when dropout masks must be drawn for them first.
 SEGMENT_BATCHES = 512
@@ -61,35 +62,12 @@ def numba_available():
 def unsupported(network, cost, regularizer, optimizer, *, dropout, augment):
     """Say why the compiled engine cannot train a configuration, or None when it can.
 
-    Parameters
-    ----------
-    network : Network
-    cost, regularizer, optimizer : plugins
-    dropout : float
-    augment : callable or None
-        Mini-batch augmentation; it has no kernel.
-
-    Returns
-    -------
-    reason : str or None
-        One line naming what has no kernel.
+    See :func:`~._kernel_support.missing_kernel`.
     """
-    if augment is not None:
-        return "augmentation has no compiled kernel"
-    if dropout and not 0.0 <= dropout < 1.0:
-        return f"dropout must lie in [0, 1); got {dropout!r}"
-    if network.dtype not in (np.float64, np.float32):
-        return f"the compiled engine trains float64 and float32 networks, not {network.dtype}"
-    chosen = [("cost", cost), ("regularizer", regularizer), ("optimizer", optimizer)]
-    chosen += [("activation", activation) for activation in network.activations]
-    for kind, plugin in chosen:
-        spec = plugin.kernel_spec()
-        if spec is None or spec.name not in KERNELS[kind]:
-            return (
-                f"the {kind} {type(plugin).__name__} has no compiled kernel "
-                f"(those with kernels: {', '.join(KERNELS[kind])})"
-            )
-    return None
+    engine = "the compiled engine"
+    return missing_kernel(
+        engine, KERNELS, network, cost, regularizer, optimizer, dropout=dropout, augment=augment
+    )
 
 
 def _kernels():
@@ -256,31 +234,23 @@ class CompiledTrainer:
         )
 
     def _dropout_masks(self, n_positions):
-        """The masks of the hidden units, drawn exactly as ``Backprop`` draws them.
-
-        ``Backprop`` draws ``rng.random((m, width)) >= dropout`` for each
-        hidden layer of each mini-batch in turn. The generator's stream is
-        the same whether drawn in pieces or at once, so one draw is cut into
-        those pieces. Each layer's masks sit in the columns of its units in
-        the scratch rows (``unit_starts``), the first layer's padding included.
-        """
+        """The dropout masks (see :func:`~._kernel_support.dropout_masks`), each layer in
+        the columns of its units in the scratch rows, the first layer's padding included."""
         network, dtype = self.network, self.network.dtype
         widths = network.sizes[1:-1]
         if not self.dropout or not widths:
             return np.empty((0, 0), dtype=dtype)
-        keep_scale = dtype.type(1.0 / (1.0 - self.dropout))
         columns = self._layers.unit_starts
-        masks = np.zeros((n_positions, columns[len(widths)]), dtype=dtype)
-        draws = self.rng.random(n_positions * sum(widths), dtype=dtype) >= self.dropout
-        drawn = 0
-        for batch_start in range(0, n_positions, self.batch_size):
-            m = min(self.batch_size, n_positions - batch_start)
-            for column, width in zip(columns, widths):
-                piece = draws[drawn : drawn + m * width].reshape(m, width)
-                masks[batch_start : batch_start + m, column : column + width] = piece
-                drawn += m * width
-        masks *= keep_scale
-        return masks
+        return dropout_masks(
+            self.rng,
+            self.dropout,
+            widths,
+            columns,
+            columns[len(widths)],
+            n_positions,
+            self.batch_size,
+            dtype,
+        )
 
     def _rule(self, kernels, state):
         """The update rule: plugin codes, hyper-parameters and optimizer state arrays."""
