@@ -363,13 +363,16 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             return np.asarray(y).astype(self._dtype)
         if targets["multilabel"]:
             raise ValueError("This model was fitted on multilabel targets; got 1-D labels.")
-        unseen = np.setdiff1d(y, classes)
-        if unseen.size:
+        # classes is sorted: a label is known where the search lands on it.
+        indices = np.searchsorted(classes, y)
+        found = classes[np.minimum(indices, len(classes) - 1)]
+        unknown = found != y
+        if np.any(unknown):
+            unseen = np.unique(np.asarray(y)[unknown])
             raise ValueError(
                 f"y contains labels not seen in the first fit: {unseen.tolist()}; "
                 f"known classes: {classes.tolist()}."
             )
-        indices = np.searchsorted(classes, y)
         encoded = np.zeros((len(indices), len(classes)), dtype=self._dtype)
         encoded[np.arange(len(indices)), indices] = 1.0
         return encoded

@@ -663,3 +663,20 @@ def test_check_params_with_the_widths_asks_the_optimizer_about_the_networks_size
     with pytest.raises(ValueError, match="Newton's method needs the 7,510"):
         check_params(newton, n_features=64, n_outputs=10)
     check_params(newton.set_params(hidden_layer_sizes=(10,)), n_features=64, n_outputs=10)
+
+
+@pytest.mark.parametrize(
+    "classes, later",
+    [
+        ([0, 2, 5], [0, 3, 5, 9]),  # between known labels and past the last
+        (["cat", "dog"], ["ant", "dog"]),  # before the first
+    ],
+)
+def test_labels_unseen_in_the_first_fit_are_named(classes, later):
+    X = np.random.default_rng(0).random((4, 3))
+    model = NielsenMLPClassifier(hidden_layer_sizes=(2,), epochs=1, random_state=0)
+    model.partial_fit(X[: len(classes)], classes, classes=classes)
+    unseen = sorted(set(later) - set(classes))
+    with pytest.raises(ValueError, match=re.escape(f"not seen in the first fit: {unseen}")):
+        model.partial_fit(X[: len(later)], later)
+    model.partial_fit(X[:2], classes[::-1][:2])  # known labels still train

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 #: one with indices out of range would itself read or write out of bounds.
 _COMPRESSED = {"csr", "csc"}
 #: Stored entries compared at once when checking that rows are sorted.
-_CHUNK = 1 << 16
+_CHUNK = 1 << 20
 
 
 def canonical_csr(X, name="X"):
@@ -47,14 +47,21 @@ def canonical_csr(X, name="X"):
     """
     if not sp.issparse(X) or len(X.shape) != 2:
         return X
-    if X.format in _COMPRESSED:
-        _check_compressed(X, name)
-    elif X.format == "coo":
-        _check_coordinates(X, name)
-    X = X.tocsr()
-    _check_compressed(X, name)  # the conversions of other formats are not checked by SciPy
-    if _is_canonical(X):
-        return X
+    if X.format == "csr":
+        _check_pointers(X, name)
+        if _is_canonical(X):
+            _check_row_ends(X, name)
+            return X
+        _check_indices(X, name)
+    else:
+        if X.format in _COMPRESSED:
+            _check_compressed(X, name)
+        elif X.format == "coo":
+            _check_coordinates(X, name)
+        X = X.tocsr()
+        _check_compressed(X, name)  # the conversions of other formats are not checked by SciPy
+        if _is_canonical(X):
+            return X
     n_stored = int(X.indptr[-1])
     arrays = (X.data[:n_stored].copy(), X.indices[:n_stored].copy(), X.indptr.copy())
     copy = type(X)(arrays, shape=X.shape)
@@ -87,7 +94,13 @@ def is_canonical_csr(X):
 
 def _check_compressed(X, name):
     """Refuse a CSR or CSC matrix whose index arrays do not describe its shape."""
-    n_major, n_minor = X.shape if X.format == "csr" else X.shape[::-1]
+    _check_pointers(X, name)
+    _check_indices(X, name)
+
+
+def _check_pointers(X, name):
+    """Refuse index arrays that are not integer vectors, or pointers that do not fit them."""
+    n_major = X.shape[0] if X.format == "csr" else X.shape[1]
     what = "row" if X.format == "csr" else "column"
     indptr, indices = np.asarray(X.indptr), np.asarray(X.indices)
     for array_name, array in (("indptr", indptr), ("indices", indices)):
@@ -107,12 +120,37 @@ def _check_compressed(X, name):
             f"Sparse {name} ({X.format.upper()}) has index pointers that do not start at 0 "
             f"and rise to at most its {min(len(indices), len(X.data))} stored entries."
         )
-    stored = indices[:n_stored]
+
+
+def _check_indices(X, name):
+    """Refuse minor indices outside the shape (index pointers already checked)."""
+    n_minor = X.shape[1] if X.format == "csr" else X.shape[0]
+    n_stored = int(X.indptr[-1]) if len(X.indptr) else 0
+    stored = np.asarray(X.indices)[:n_stored]
     if n_stored and (stored.min() < 0 or stored.max() >= n_minor):
         other = "column" if X.format == "csr" else "row"
         raise ValueError(
             f"Sparse {name} has {other} indices outside [0, {n_minor}): found "
             f"{int(stored.min())} to {int(stored.max())}."
+        )
+
+
+def _check_row_ends(X, name):
+    """Refuse column indices outside the shape, in CSR whose rows rise strictly.
+
+    Each row's first and last entries are its smallest and largest, so
+    these alone are compared: a pass over the rows, not over the entries.
+    """
+    starts, stops = X.indptr[:-1], X.indptr[1:]
+    filled = stops > starts
+    if not filled.any():
+        return
+    lowest = X.indices[starts[filled]].min()
+    highest = X.indices[stops[filled] - 1].max()
+    if lowest < 0 or highest >= X.shape[1]:
+        raise ValueError(
+            f"Sparse {name} has column indices outside [0, {X.shape[1]}): found "
+            f"{int(lowest)} to {int(highest)}."
         )
 
 

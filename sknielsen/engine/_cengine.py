@@ -318,7 +318,8 @@ class CTrainer:
         indptr = np.ascontiguousarray(X.indptr, dtype=np.int64)
         if X.indices.dtype.kind != "i" or X.indptr.dtype.kind != "i":
             raise TypeError("The C engine needs CSR with integer indices.")
-        if not np.array_equal(indices, X.indices):  # an int64 index past the int32 range
+        # Only a conversion from int64 can have changed an index (one past 2**31).
+        if indices is not X.indices and not np.array_equal(indices, X.indices):
             raise ValueError("The C engine needs CSR column indices below 2**31.")
         code = self.module.check_csr(indptr, indices, X.shape[1])
         if code:
