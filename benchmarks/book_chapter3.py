@@ -12,9 +12,8 @@ training images; validation = the last 10,000; test = the 10,000 test
 images) and is compared with the number the book prints and, where the
 book's repository keeps the record of the run, with that run's last and
 best epochs (last against last, best against best). The estimator's default
-``engine='auto'`` trains with the compiled engine where it has kernels and
-the fit is long enough to pay for loading them; each row records the engine
-that ran. Writes
+``engine='auto'`` trains with the C engine where it is built and has
+kernels; each row records the engine that ran. Writes
 ``benchmarks/results/chapter3[-quick].json`` and, for full runs,
 ``docs/chapter3.md``.
 """
@@ -288,7 +287,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seeds", type=int, default=None)
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
-    parser.add_argument("--engine", choices=["auto", "numpy", "numba"], default="auto")
+    parser.add_argument("--engine", choices=["auto", "numpy", "c"], default="auto")
     args = parser.parse_args(argv)
     seeds = args.seeds or (1 if args.quick else 10)
     names = args.only or list(EXPERIMENTS)

@@ -17,7 +17,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Hidden,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+)
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import plugins
@@ -104,7 +110,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         "augment": [None, str, list, tuple, HasMethods(["__call__"])],
         "monitor_every": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "image_shape": [None, tuple, list],
-        "engine": [StrOptions({"auto", "numpy", "c", "numba"})],
+        "engine": [StrOptions({"auto", "numpy", "c"}), Hidden(StrOptions({"numba"}))],
     }
 
     def __new__(cls, *args, **kwargs):
@@ -134,8 +140,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
     def _validate_params(self):
         """Nothing here: :func:`~sknielsen.training._config.resolve` validates, once, in fit."""
 
-    def _resolve(self):
-        return check_params(self)
+    def _resolve(self, training=True):
+        return check_params(self, training=training)
 
     def get_params(self, deep=True):
         """Get the parameters of this estimator.
@@ -257,7 +263,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         """
         state.check()
         self._check_targets(state.targets, n_outputs=state.coefs[-1].shape[1])
-        config = self._resolve()
+        config = self._resolve(training=False)
         check_continuable(config, state)
         self._check_outputs(config.plugins, state.targets)
         self._adopt(state, config)
@@ -637,7 +643,7 @@ def _unknown_callback(key, name, names, owner):
     return message + ". Name one yourself: callbacks=[('stop', EarlyStopping(...))]."
 
 
-def check_params(estimator, n_features=None, n_outputs=None):
+def check_params(estimator, n_features=None, n_outputs=None, *, training=True):
     """Validate an estimator's parameters and plugins as ``fit`` would, without fitting.
 
     Useful before a long job: the command line calls it before printing
@@ -654,6 +660,11 @@ def check_params(estimator, n_features=None, n_outputs=None):
         optimizer also checks the network's size (Newton's method, for one,
         refuses more than ``optimizer__max_params`` parameters), and so does
         the machine's memory.
+    training : bool, default=True
+        Whether the parameters are to train with. False checks them as for
+        a model that is only loaded, saved or given a fitted state: a value
+        retired since the model was saved (``engine='numba'``) is accepted
+        then, and refused by its next ``fit`` or ``partial_fit``.
 
     Returns
     -------
@@ -681,7 +692,7 @@ def check_params(estimator, n_features=None, n_outputs=None):
     """
     params = estimator.get_params(deep=False)
     kind = type(estimator)._kind()
-    return resolve(params, kind, n_features=n_features, n_outputs=n_outputs)
+    return resolve(params, kind, n_features=n_features, n_outputs=n_outputs, training=training)
 
 
 @dataclass(frozen=True)

@@ -131,20 +131,18 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         labels weigh 1), or ``'balanced'``, n_samples / (n_classes ×
         the class's count). They multiply ``sample_weight``. ``'balanced'``
         needs the whole training set, so ``partial_fit`` refuses it.
-    engine : {'auto', 'numpy', 'c', 'numba'}, default='auto'
+    engine : {'auto', 'numpy', 'c'}, default='auto'
         What trains the mini-batches. ``'c'``: the C kernels compiled when
-        the package was installed, equal
-        to NumPy up to rounding; a configuration without kernels
-        (augmentation, the full-batch optimizers, third-party plugins) is
-        refused, and an installation made without a C compiler trains on
-        NumPy with a warning (``engine_`` says why). ``'numba'``: numba
-        kernels (the ``[fast]`` extra).
-        ``'numpy'``: vectorised NumPy. ``'auto'``: C where it is built and
-        has kernels (measured faster at every size tried,
-        docs/performance.md); otherwise numba where it is installed, has
-        kernels, was measured faster (mini-batches under 100) and the fit
-        is large enough to repay loading its kernels (samples × epochs
-        ≥ 100,000); NumPy otherwise. ``verbose`` prints the choice.
+        the package was installed, equal to NumPy up to rounding; a
+        configuration without kernels (augmentation, the full-batch
+        optimizers, third-party plugins) is refused, and an installation
+        made without a C compiler trains on NumPy with a warning
+        (``engine_`` says why). ``'numpy'``: vectorised NumPy. ``'auto'``:
+        C where it is built and has kernels (measured faster at every size
+        tried, docs/performance.md), NumPy otherwise. ``verbose`` prints
+        the choice. ``'numba'`` was retired in 0.2.0: ``fit`` and
+        ``partial_fit`` refuse it, naming ``'c'``; a model saved with it
+        loads, keeps it and predicts.
 
     Attributes
     ----------
@@ -203,8 +201,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
     cost_, activation_, output_activation_, initializer_, regularizer_, optimizer_ : Plugin
         The plugin instances used by the last fit.
     engine_ : str
-        The engine that ran the last fit: ``'numpy'``, ``'c'`` or
-        ``'numba'`` (see ``engine``); after ``engine='c'`` on an
+        The engine that ran the last fit: ``'numpy'`` or ``'c'`` (see
+        ``engine``); after ``engine='c'`` on an
         installation without the C engine, ``'numpy (why)'``. Not saved by
         :func:`sknielsen.save`: a loaded model has it after its next fit.
 

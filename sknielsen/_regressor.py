@@ -81,8 +81,11 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         Also record the validation R² every this many training samples.
     callbacks : list of Callback or None, default=None
         Objects called during training (:mod:`sknielsen.callbacks`).
-    engine : {'auto', 'numpy', 'numba'}, default='auto'
-        What trains the mini-batches.
+    engine : {'auto', 'numpy', 'c'}, default='auto'
+        What trains the mini-batches: the C kernels compiled at install,
+        vectorised NumPy, or C where it is built and has kernels (see
+        :class:`NielsenMLPClassifier`). ``'numba'`` was retired in 0.2.0:
+        ``fit`` and ``partial_fit`` refuse it, naming ``'c'``.
 
     Attributes
     ----------

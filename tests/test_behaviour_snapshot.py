@@ -1,7 +1,7 @@
-"""The behaviour snapshot: two dozen small fits must give exactly the recorded numbers.
+"""The behaviour snapshot: twenty-one small fits must give exactly the recorded numbers.
 
 Each configuration of ``tests/fixtures/behaviour/record.py`` (every plugin,
-both estimators, both engines, sparse input, class and sample weights,
+both estimators, the NumPy engine, sparse input, class and sample weights,
 multilabel targets, float32, callbacks, ``partial_fit``, ``warm_start``,
 validation data) is trained with the current code and compared with what
 was recorded: predictions, probabilities, weights and biases, the whole
@@ -25,8 +25,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sknielsen.engine._compiled import numba_available
-
 RECORD_PATH = Path(__file__).parent / "fixtures" / "behaviour" / "record.py"
 
 
@@ -40,14 +38,7 @@ def _load_record_module():
 
 record = _load_record_module()
 
-needs_numba = pytest.mark.skipif(
-    not numba_available(),
-    reason="numba is not installed (pip install sknielsen[fast]): engine='numba' cannot run",
-)
-CASES = [
-    pytest.param(name, marks=[needs_numba] if configuration.needs_numba else [])
-    for name, configuration in record.CONFIGURATIONS.items()
-]
+CASES = list(record.CONFIGURATIONS)
 #: Outputs held as JSON texts, and what they are.
 TEXTS = {
     "scalars": "n_iter_, best_epoch_, t_, eta_, engine_ and the number of layers",
@@ -110,8 +101,7 @@ def test_the_environment_is_the_recorded_one(environment_differences):
 
 @pytest.mark.parametrize("name", CASES)
 def test_behaviour_matches_the_snapshot(name, tmp_path, environment_differences):
-    parts = ["common", "numba"] if record.CONFIGURATIONS[name].needs_numba else ["common"]
-    exact = not any(environment_differences[part] for part in parts)
+    exact = not any(environment_differences.values())
     expected = record.load(name)
     actual = record.outputs(name, tmp_path)
     assert sorted(actual) == sorted(expected), (

@@ -16,13 +16,3 @@ def test_epoch_clock_times_every_epoch_of_both_estimators(small_digits):
         clock = timed_fit(net, X, y)
         assert len(clock.durations) == 3 and len(clock.times) == 3
         assert clock.times == sorted(clock.times) and min(clock.durations) > 0
-
-
-def test_counting_only_nonzero_inputs_changes_only_the_first_layer():
-    from compiled_speed import nonzero_epoch_flops
-    from speed import epoch_flops
-
-    sizes, n = (784, 30, 10), 1000
-    assert nonzero_epoch_flops(sizes, n, nonzeros=n * 784) == epoch_flops(sizes, n)
-    saved = epoch_flops(sizes, n) - nonzero_epoch_flops(sizes, n, nonzeros=n * 150)
-    assert saved == 2 * 2 * n * (784 - 150) * 30

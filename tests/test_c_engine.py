@@ -484,6 +484,59 @@ def test_the_kernels_exp_is_within_an_ulp(dtype, code):
 
 
 # ---------------------------------------------------------------------------
+# Which configurations have kernels
+# ---------------------------------------------------------------------------
+
+
+@needs_c
+def test_every_rule_with_a_kernel_has_a_code_in_the_extension():
+    for kind, names in _cengine.KERNELS.items():
+        assert sorted(names) == sorted(MODULE.CODES[kind])
+
+
+def test_unsupported_names_what_has_no_kernel():
+    class Halved(plugins.Sigmoid):
+        """A third-party variant: a subclass may change the maths."""
+
+    usual = {
+        "cost": plugins.CrossEntropyCost(),
+        "regularizer": plugins.L2(),
+        "optimizer": plugins.SGD(),
+    }
+    network = Network((4, 3, 2), [plugins.Sigmoid(), Halved()])
+    assert "Halved" in _cengine.unsupported(network, **usual, dropout=0.0, augment=None)
+    plain = Network((4, 3, 2), [plugins.Sigmoid(), plugins.Sigmoid()])
+    assert _cengine.unsupported(plain, **usual, dropout=0.5, augment=None) is None
+    assert "augmentation" in _cengine.unsupported(plain, **usual, dropout=0.0, augment=np.flip)
+    newton = dict(usual, optimizer=plugins.Newton())
+    assert "Newton" in _cengine.unsupported(plain, **newton, dropout=0.0, augment=None)
+    deep = Network((2,) * 66, [plugins.Sigmoid()] * 65)
+    assert "at most 64 layers" in _cengine.unsupported(deep, **usual, dropout=0.0, augment=None)
+
+
+def tiny_trainer(optimizer=None, dtype=np.float64):
+    """A C trainer of a [4, 3, 2] sigmoid network, cross-entropy, L2, for two samples."""
+    network = Network((4, 3, 2), [plugins.Sigmoid(), plugins.Sigmoid()], dtype)
+    return CTrainer(
+        network,
+        plugins.CrossEntropyCost(),
+        plugins.L2(),
+        optimizer or plugins.SGD(),
+        lmbda=1.0,
+        n_train=2,
+        batch_size=1,
+        dropout=0.0,
+        rng=None,
+    )
+
+
+@needs_c
+def test_a_trainer_for_what_has_no_kernel_is_refused():
+    with pytest.raises(ValueError, match="Newton has no compiled kernel"):
+        tiny_trainer(plugins.Newton())
+
+
+# ---------------------------------------------------------------------------
 # Refusals: every array is checked before the kernel reads it
 # ---------------------------------------------------------------------------
 
@@ -570,18 +623,7 @@ MALFORMED_CSR = {
 @pytest.mark.parametrize("name", MALFORMED_CSR)
 def test_csr_that_is_not_canonical_is_refused(name):
     matrix, message = MALFORMED_CSR[name]
-    network = Network((4, 3, 2), [plugins.Sigmoid(), plugins.Sigmoid()], np.float32)
-    trainer = CTrainer(
-        network,
-        plugins.CrossEntropyCost(),
-        plugins.L2(),
-        plugins.SGD(),
-        lmbda=1.0,
-        n_train=2,
-        batch_size=1,
-        dropout=0.0,
-        rng=None,
-    )
+    trainer = tiny_trainer(dtype=np.float32)
     Y = np.ones((2, 2), np.float32)
     with pytest.raises(ValueError, match=message):
         trainer.run(matrix, Y, np.arange(2), None, {"eta": 0.1})

@@ -24,7 +24,6 @@ profile; ``-m slow`` runs 10,000 random ones:
 """
 
 import csv
-import importlib.util
 import json
 import warnings
 from collections import Counter
@@ -44,9 +43,10 @@ from sknielsen.callbacks import (
     ExponentialDecay,
     StopTraining,
 )
+from sknielsen.engine import _cengine
 
-# The compiled engine where its extra is installed ("sknielsen[fast]").
-ENGINES = ["numpy", "numba"] if importlib.util.find_spec("numba") else ["numpy"]
+# The C engine where it is built.
+ENGINES = ["numpy", "c"] if _cengine.available() else ["numpy"]
 CASES_DEFAULT = 200
 CASES_SLOW = 10_000
 

@@ -211,7 +211,7 @@ def test_history_and_verbose_lines(small_digits):
     assert net.history_["training_cost"][-1] < net.history_["training_cost"][0]
     lines = out.getvalue().splitlines()
     assert len(lines) == 6
-    assert re.match(r"Training with the (numpy|numba|c) engine", lines[0])
+    assert re.match(r"Training with the (numpy|c) engine", lines[0])
     assert lines[1].split() == [
         "epoch",
         "loss",

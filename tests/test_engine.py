@@ -1,28 +1,30 @@
 """The estimators' ``engine`` parameter: which engine trains, and that it changes nothing else."""
 
+import json
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.model_selection import GridSearchCV
 
+import sknielsen
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
 from sknielsen.callbacks import Callback
 from sknielsen.engine import _cengine
-from sknielsen.engine import _dispatch as _mlp
-from sknielsen.engine._compiled import numba_available
+from sknielsen.utils import check_params
 
-needs_numba = pytest.mark.skipif(
-    not numba_available(), reason="numba is not installed (pip install sknielsen[fast])"
-)
 needs_c = pytest.mark.skipif(not _cengine.available(), reason="the C engine is not built here")
-#: The compiled engines, each where it is available.
-COMPILED = [pytest.param("numba", marks=needs_numba), pytest.param("c", marks=needs_c)]
+#: The engines, each where it is available.
+ENGINES = ["numpy", pytest.param("c", marks=needs_c)]
+#: What fit and partial_fit say of engine='numba', retired in 0.2.0.
+RETIRED = r"engine='numba'\): the numba engine was retired in 0\.2\.0.*use engine='c'"
 
 
 @pytest.fixture
 def without_c(monkeypatch):
-    """An installation without the C engine: 'auto' chooses between NumPy and numba."""
+    """An installation made without a C compiler."""
     monkeypatch.setattr(_cengine, "load", lambda: (None, "the C engine is not built (test)"))
 
 
@@ -51,7 +53,7 @@ def fitted(engine, **params):
     return NielsenMLPClassifier(engine=engine, **params).fit(X, y)
 
 
-@pytest.mark.parametrize("engine", COMPILED)
+@needs_c
 @pytest.mark.parametrize(
     "params",
     [
@@ -60,7 +62,8 @@ def fitted(engine, **params):
         {"optimizer": "momentum", "lmbda": 1.0, "dropout": 0.3, "shuffle": False},
     ],
 )
-def test_the_compiled_engine_trains_like_numpy_whole_epochs_or_batch_by_batch(params, engine):
+def test_the_c_engine_trains_like_numpy_whole_epochs_or_batch_by_batch(params):
+    engine = "c"
     numpy = fitted("numpy", **params)
     whole = fitted(engine, **params)
     counter = CountBatches()
@@ -76,35 +79,36 @@ def test_the_compiled_engine_trains_like_numpy_whole_epochs_or_batch_by_batch(pa
         np.testing.assert_array_equal(model.predict(X), numpy.predict(X))
 
 
-@needs_numba
-def test_auto_picks_the_compiled_engine_where_it_has_kernels_and_is_faster(monkeypatch, without_c):
-    assert fitted("auto", epochs=1).engine_ == "numpy"  # 300 samples: too little training
-    monkeypatch.setattr(_mlp, "AUTO_MIN_SAMPLE_PASSES", 300)
-    assert fitted("auto", epochs=1).engine_ == "numba"
+@needs_c
+def test_auto_picks_the_c_engine_for_any_fit_it_has_kernels_for():
+    # No compile at the first fit, so no threshold: 300 samples for one epoch, mini-batch 100.
+    assert fitted("auto", epochs=1).engine_ == "c"
+    assert fitted("auto", epochs=1, mini_batch_size=100, dtype="float32").engine_ == "c"
     regressor = NielsenMLPRegressor((5,), epochs=1, random_state=0).fit(*sparse_images())
-    assert regressor.engine_ == "numba"
+    assert regressor.engine_ == "c"
 
 
+@needs_c
 @pytest.mark.parametrize(
     "params, reason",
     [
         ({"augment": "shift", "image_shape": (8, 8)}, "augmentation has no compiled kernel"),
         ({"optimizer": "lbfgs"}, "LBFGS has no compiled kernel"),
-        pytest.param(
-            {"dtype": "float32", "mini_batch_size": 100},
-            "measured as fast or faster",
-            marks=needs_numba,
-        ),
-        pytest.param({"mini_batch_size": 100}, "measured as fast or faster", marks=needs_numba),
     ],
 )
-def test_auto_falls_back_to_numpy_and_says_why(params, reason, capsys, monkeypatch, without_c):
-    monkeypatch.setattr(_mlp, "AUTO_MIN_SAMPLE_PASSES", 0)
+def test_auto_falls_back_to_numpy_and_says_why(params, reason, capsys):
     assert fitted("auto", epochs=1, verbose=1, **params).engine_ == "numpy"
     assert reason in capsys.readouterr().out.splitlines()[0]
 
 
-@needs_numba
+def test_auto_without_the_c_engine_trains_on_numpy_and_says_why(capsys, without_c):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 'auto' falls back silently; only verbose says why
+        assert fitted("auto", epochs=1, verbose=1).engine_ == "numpy"
+    assert "the C engine is not built (test)" in capsys.readouterr().out.splitlines()[0]
+
+
+@needs_c
 @pytest.mark.parametrize(
     "params, reason",
     [
@@ -112,23 +116,80 @@ def test_auto_falls_back_to_numpy_and_says_why(params, reason, capsys, monkeypat
         ({"optimizer": "newton"}, "Newton has no compiled kernel"),
     ],
 )
-def test_numba_refuses_what_it_has_no_kernels_for(params, reason):
-    with pytest.raises(ValueError, match=f"engine='numba' cannot train .*{reason}"):
-        fitted("numba", epochs=1, **params)
+def test_c_refuses_what_it_has_no_kernels_for(params, reason):
+    with pytest.raises(ValueError, match=f"engine='c' cannot train .*{reason}"):
+        fitted("c", epochs=1, **params)
 
 
-def test_numba_without_numba_names_the_extra(monkeypatch, without_c):
-    monkeypatch.setattr(_mlp, "numba_available", lambda: False)
-    monkeypatch.setattr(_mlp, "AUTO_MIN_SAMPLE_PASSES", 0)
-    with pytest.raises(ImportError, match=r'pip install "sknielsen\[fast\]"'):
-        fitted("numba", epochs=1)
-    assert fitted("auto", epochs=1).engine_ == "numpy"
+# -- engine='numba', retired in 0.2.0 -----------------------------------------
 
 
-def test_auto_trains_small_fits_with_numpy_without_importing_numba(capsys, monkeypatch, without_c):
-    monkeypatch.setattr(_mlp, "numba_available", lambda: pytest.fail("numba was looked for"))
-    assert fitted("auto", epochs=1, verbose=1).engine_ == "numpy"
-    assert "too little training" in capsys.readouterr().out.splitlines()[0]
+@pytest.mark.parametrize("estimator", [NielsenMLPClassifier, NielsenMLPRegressor])
+def test_numba_is_refused_at_fit_and_partial_fit_naming_the_c_engine(estimator):
+    X, y = sparse_images()
+    model = estimator(engine="numba", epochs=1)  # constructing it checks nothing, as in sklearn
+    with pytest.raises(ValueError, match=RETIRED):
+        model.fit(X, y)
+    with pytest.raises(ValueError, match=RETIRED):
+        model.partial_fit(
+            X, y, **({"classes": [0, 1, 2]} if estimator is NielsenMLPClassifier else {})
+        )
+    assert not hasattr(model, "coefs_")
+    with pytest.raises(ValueError, match=RETIRED):
+        check_params(model)
+
+
+def test_numba_set_later_is_refused_and_the_model_is_unchanged():
+    X, y = sparse_images()
+    model = NielsenMLPClassifier((10,), epochs=1, random_state=0).fit(X, y)
+    coefs = [w.copy() for w in model.coefs_]
+    model.set_params(engine="numba")
+    for call in (lambda: model.partial_fit(X, y), lambda: model.fit(X, y)):
+        with pytest.raises(ValueError, match=RETIRED):
+            call()
+    for ours, before in zip(model.coefs_, coefs):
+        np.testing.assert_array_equal(ours, before)
+    assert model.set_params(engine="auto").partial_fit(X, y).n_iter_ == 2
+
+
+@pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
+def test_numba_in_a_grid_search_fails_those_fits_naming_the_c_engine():
+    X, y = sparse_images(n=90)
+    grid = {"engine": ["numba", "numpy"]}
+    with pytest.warns(Warning, match=RETIRED):  # scikit-learn's FitFailedWarning
+        search = GridSearchCV(NielsenMLPClassifier((5,), epochs=1), grid, cv=2).fit(X, y)
+    assert search.best_params_ == {"engine": "numpy"}
+    with pytest.raises(ValueError, match=RETIRED):
+        GridSearchCV(NielsenMLPClassifier((5,), epochs=1), {"engine": ["numba"]}, cv=2).fit(X, y)
+
+
+def test_an_unknown_engine_is_refused_without_naming_numba():
+    X, y = sparse_images()
+    with pytest.raises(ValueError, match="engine") as refused:
+        NielsenMLPClassifier(engine="gpu", epochs=1).fit(X, y)
+    assert "numba" not in str(refused.value)
+
+
+def test_a_model_saved_with_engine_numba_loads_as_saved_and_predicts(tmp_path):
+    X, y = sparse_images()
+    model = NielsenMLPClassifier((10,), epochs=2, random_state=0).fit(X, y)
+    path = tmp_path / "model.json"
+    sknielsen.save(model, path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["params"]["engine"] = "numba"  # as an earlier sknielsen saved it
+    path.write_text(json.dumps(document), encoding="utf-8")
+    loaded = sknielsen.load(path)
+    assert loaded.engine == "numba"  # parameters as saved, never silently changed
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    for call in (lambda: loaded.partial_fit(X, y), lambda: loaded.fit(X, y)):
+        with pytest.raises(ValueError, match=RETIRED):
+            call()
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    resaved = tmp_path / "again.json"
+    sknielsen.save(loaded, resaved)  # saved back as it was loaded
+    assert json.loads(resaved.read_text(encoding="utf-8"))["params"]["engine"] == "numba"
+    continued = loaded.set_params(engine="auto").partial_fit(X, y)
+    assert continued.n_iter_ == 3
 
 
 def test_verbose_names_the_engine(capsys):
@@ -136,7 +197,7 @@ def test_verbose_names_the_engine(capsys):
     assert capsys.readouterr().out.splitlines()[0] == "Training with the numpy engine."
 
 
-@pytest.mark.parametrize("engine", ["numpy", *COMPILED])
+@pytest.mark.parametrize("engine", ENGINES)
 def test_sparse_inputs_train_and_predict_like_dense_ones(engine):
     X, y = sparse_images()
     X_val, y_val = sparse_images(n=60, seed=1)
@@ -162,7 +223,7 @@ def test_sparse_inputs_train_and_predict_like_dense_ones(engine):
         assert len(given.history_["validation_accuracy"]) == 3
 
 
-@pytest.mark.parametrize("engine", ["numpy", *COMPILED])
+@pytest.mark.parametrize("engine", ENGINES)
 def test_sparse_training_sets_are_never_densified_whole(engine):
     X, y = sparse_images(n=4000, n_features=784)
     X = sp.csr_matrix(X)
@@ -186,11 +247,11 @@ class DecayEveryBatch(Callback):
         trainer.eta *= 0.99
 
 
-@pytest.mark.parametrize("compiled", COMPILED)
-def test_callbacks_and_partial_fit_carry_the_state_across_kernel_calls(compiled):
+@needs_c
+def test_callbacks_and_partial_fit_carry_the_state_across_kernel_calls():
     X, y = sparse_images()
     models = {}
-    for engine in ("numpy", compiled):
+    for engine in ("numpy", "c"):
         model = NielsenMLPClassifier(
             (20,),
             optimizer="momentum",
@@ -202,8 +263,8 @@ def test_callbacks_and_partial_fit_carry_the_state_across_kernel_calls(compiled)
         for _ in range(2):  # the velocity and η continue from call to call
             model.partial_fit(X, y, classes=[0, 1, 2])
         models[engine] = model
-    numpy, numba = models["numpy"], models[compiled]
-    assert numba.engine_ == compiled and numba.eta_ == numpy.eta_ < 0.2 * 0.99**59
-    for ours, theirs in zip(numba.coefs_, numpy.coefs_):
+    numpy, c = models["numpy"], models["c"]
+    assert c.engine_ == "c" and c.eta_ == numpy.eta_ < 0.2 * 0.99**59
+    for ours, theirs in zip(c.coefs_, numpy.coefs_):
         np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
-    np.testing.assert_allclose(numba.loss_curve_, numpy.loss_curve_, rtol=1e-9)
+    np.testing.assert_allclose(c.loss_curve_, numpy.loss_curve_, rtol=1e-9)

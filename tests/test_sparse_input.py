@@ -13,18 +13,11 @@ import scipy.sparse as sp
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
 from sknielsen.comparison import training_size_comparison
-from sknielsen.engine._compiled import numba_available
+from sknielsen.engine import _cengine
 from sknielsen.utils import canonical_csr
 
-ENGINES = [
-    "numpy",
-    pytest.param(
-        "numba",
-        marks=pytest.mark.skipif(
-            not numba_available(), reason="numba is not installed (pip install sknielsen[fast])"
-        ),
-    ),
-]
+needs_c = pytest.mark.skipif(not _cengine.available(), reason="the C engine is not built here")
+ENGINES = ["numpy", pytest.param("c", marks=needs_c)]
 N_FEATURES = 6
 
 
@@ -191,12 +184,10 @@ def test_comparison_refuses_malformed_and_accepts_non_canonical_input():
     assert [r["accuracy_test"] for r in records] == [r["accuracy_test"] for r in expected]
 
 
-@pytest.mark.skipif(
-    not numba_available(), reason="numba is not installed (pip install sknielsen[fast])"
-)
-def test_compiled_engine_checks_structure_itself():
-    """A second line: the compiled trainer refuses what the estimators would have fixed."""
-    from sknielsen.engine._compiled import CompiledTrainer
+@needs_c
+def test_the_c_engine_checks_structure_itself():
+    """A second line: the C trainer refuses what the estimators would have fixed."""
+    from sknielsen.engine._cengine import CTrainer
     from sknielsen.engine._network import Network
     from sknielsen.plugins import (
         SGD,
@@ -208,7 +199,7 @@ def test_compiled_engine_checks_structure_itself():
 
     network = Network((N_FEATURES, 3, 2), [Sigmoid(), Sigmoid()])
     network.initialize(DefaultInitializer(), np.random.default_rng(0))
-    trainer = CompiledTrainer(
+    trainer = CTrainer(
         network,
         CrossEntropyCost(),
         NoRegularizer(),
@@ -221,9 +212,9 @@ def test_compiled_engine_checks_structure_itself():
     )
     targets = np.eye(2)[Y]
     order = np.arange(40, dtype=np.int64)
-    for member in ("more entries than features", "unsorted"):
+    for member in ("more entries than features", "unsorted", "stale canonical flag"):
         X = NON_CANONICAL[member].tocsr()
-        with pytest.raises(ValueError, match="canonical CSR"):
+        with pytest.raises(ValueError, match="unsorted or repeated"):
             trainer.run(X, targets, order, None, {"eta": 0.5})
     trainer.run(canonical_csr(NON_CANONICAL["duplicates"]), targets, order, None, {"eta": 0.5})
     assert np.all(np.isfinite(network.params))

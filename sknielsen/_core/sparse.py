@@ -70,28 +70,6 @@ def canonical_csr(X, name="X"):
     return copy
 
 
-def is_canonical_csr(X):
-    """Whether ``X`` is CSR that :func:`canonical_csr` would return unchanged.
-
-    Parameters
-    ----------
-    X : scipy sparse matrix or array
-
-    Returns
-    -------
-    canonical : bool
-        True for CSR whose index arrays describe its shape, with each row's
-        column indices in range and strictly rising.
-    """
-    if X.format != "csr":
-        return False
-    try:
-        _check_compressed(X, "X")
-    except ValueError:
-        return False
-    return _is_canonical(X)
-
-
 def _check_compressed(X, name):
     """Refuse a CSR or CSC matrix whose index arrays do not describe its shape."""
     _check_pointers(X, name)

@@ -1,4 +1,4 @@
-"""What both compiled engines (C and numba) share: which plugins they can run, and dropout masks."""
+"""What the C engine needs beside its kernels: which plugins it can run, and dropout masks."""
 
 import numpy as np
 

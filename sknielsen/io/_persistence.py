@@ -127,7 +127,7 @@ def save(model, path, *, format="sknielsen"):
 def _parameter_plugins(model):
     """The plugins ``model``'s parameters resolve to: its fitted network must use them."""
     try:
-        return check_params(model).plugins.as_dict()
+        return check_params(model, training=False).plugins.as_dict()
     except ValueError as exc:
         raise ValueError(f"Cannot save this model: its parameters are invalid: {exc}") from None
 
@@ -147,7 +147,10 @@ def load(path):
     -------
     model : NielsenMLPClassifier or NielsenMLPRegressor
         A fitted estimator, ready to predict or to continue training with
-        ``partial_fit``.
+        ``partial_fit``. Its parameters are the file's, as saved: a model
+        saved with a value retired since (``engine='numba'``, retired in
+        0.2.0) keeps it and predicts, and its ``fit`` and ``partial_fit``
+        refuse it, saying what replaces it (``set_params(engine='auto')``).
 
     Raises
     ------
@@ -186,7 +189,7 @@ def _model_from_document(document):
     read = read_model(document, parameters)
     model = ESTIMATORS[read["estimator"]](**read["params"])
     try:
-        config = check_params(model)
+        config = check_params(model, training=False)  # a retired value loads, as saved
     except ValueError as exc:
         raise ModelFileError(f"Invalid parameters in the file: {exc}") from None
     version = read["format_version"]

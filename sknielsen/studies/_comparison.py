@@ -866,7 +866,7 @@ def training_size_comparison(
         ``subset``, ``params`` (what the scaling rule set), ``fingerprint``,
         ``fit_seconds``, ``predict_seconds`` (scoring, predictions included),
         ``engine`` for estimators that record the engine that trained them
-        (``engine_``: ``'numpy'``, ``'c'`` or ``'numba'``) and one score per scorer
+        (``engine_``: ``'numpy'`` or ``'c'``) and one score per scorer
         and set: ``accuracy_test`` by default, plus one per ``eval_sets``
         entry. See :func:`summarize` for means and spreads. After Ctrl-C,
         only the jobs finished before it, with a

@@ -66,6 +66,19 @@ SKLEARN_NAMES = {
     "max_fun": "use epochs, which bounds L-BFGS's iterations (optimizer='lbfgs')",
 }
 
+#: Parameter values of an earlier release that no longer train, and what to use
+#: instead. The estimators' constraints still accept them, as ``Hidden`` options
+#: (left out of their messages), so that a model saved with one loads, keeps it
+#: and predicts; :func:`resolve` refuses them when the parameters are to train.
+RETIRED_VALUES = {
+    ("engine", "numba"): (
+        "the numba engine was retired in 0.2.0, and the C engine replaces it (compiled "
+        "when sknielsen is installed: no JIT compile at the first fit); use engine='c' "
+        "(or 'auto', the default). A model loaded with engine='numba' predicts as saved; "
+        "set_params(engine='auto') trains it again."
+    ),
+}
+
 
 def unknown_parameters_message(owner, unknown, known):
     """Why parameters ``unknown`` are not ``owner``'s, with what to use instead.
@@ -197,7 +210,7 @@ class RunConfig:
         )
 
 
-def resolve(params, kind, *, n_features=None, n_outputs=None):
+def resolve(params, kind, *, n_features=None, n_outputs=None, training=True):
     """Validate an estimator's parameters and resolve them into a :class:`RunConfig`.
 
     Parameters
@@ -210,6 +223,11 @@ def resolve(params, kind, *, n_features=None, n_outputs=None):
         The network's input and output widths, when known: the optimizer
         then checks the network's size (Newton's ``max_params``) and the
         augmentation the image shape.
+    training : bool, default=True
+        Whether the parameters are to train with (``fit``, ``partial_fit``).
+        False for a model that is only loaded, saved or given a fitted state:
+        a value retired since it was saved (:data:`RETIRED_VALUES`) is kept
+        then, and refused at its next fit.
 
     Returns
     -------
@@ -219,11 +237,14 @@ def resolve(params, kind, *, n_features=None, n_outputs=None):
     ------
     InvalidParameterError
         A ``ValueError`` naming the parameter (``optimizer__mu`` for a
-        plugin's hyper-parameter) and what it must be.
+        plugin's hyper-parameter) and what it must be, or what replaces a
+        retired value (``engine='numba'``) when ``training``.
     ValueError
         For combinations that cannot train (dropout with a full-batch
         optimizer, a cost with outputs it cannot work with, ...).
     """
+    if training:
+        _refuse_retired(params, kind.name)
     _check_constraints(params, kind)
     _check_class_weight(params.get("class_weight"), kind.name)
     resolved = _resolve_plugins(params, kind)
@@ -304,6 +325,13 @@ def check_continuable(config, state):
         )
     if config.augmenter is not None:
         image_shape_for(state.n_features_in, config.image_shape)
+
+
+def _refuse_retired(params, owner):
+    """Refuse a parameter value of an earlier release that no longer trains."""
+    for (name, value), why in RETIRED_VALUES.items():
+        if isinstance(params.get(name), str) and params[name] == value:
+            raise InvalidParameterError(f"{owner}({name}={value!r}): {why}")
 
 
 def _check_constraints(params, kind):

@@ -17,7 +17,6 @@ import scipy.sparse as sp
 
 from ..callbacks import HISTORY_KEYS, Callback, CallbackError, StopTraining
 from ..engine._cengine import CTrainer
-from ..engine._compiled import CompiledTrainer
 from ..engine._network import Backprop
 from ..plugins import Solver
 from ._config import check_randomness
@@ -463,10 +462,10 @@ class Batching:
         Fraction of hidden units dropped at each mini-batch.
     augment : callable or None
         Maps the rows of a mini-batch to distorted copies.
-    engine : {'numpy', 'numba', 'c'}
-        What runs the steps: the NumPy engine (:mod:`sknielsen._network`
-        and the plugins) or a compiled one (:mod:`sknielsen._compiled`,
-        :mod:`sknielsen.engine._cengine`), which must support the configuration.
+    engine : {'numpy', 'c'}
+        What runs the steps: the NumPy engine (:mod:`sknielsen.engine._network`
+        and the plugins) or the C engine (:mod:`sknielsen.engine._cengine`),
+        which must support the configuration.
     """
 
     size: int
@@ -573,12 +572,12 @@ class _MiniBatches:
     """The epochs of a mini-batch run: shuffling, gathering, steps and the epoch's loss.
 
     On the NumPy engine the rows of a shuffled mini-batch are gathered into
-    one reused buffer, so the training set is never copied. A compiled
-    engine trains a whole epoch in one call, or one mini-batch per call when
-    a callback watches every mini-batch (numba's numbers are the same either
-    way; the C engine folds its lazy weight decay at the end of each call,
-    so its agree to rounding, about 1e-15). Both keep the outputs of every
-    forward pass, in the epoch's order, for its mean loss.
+    one reused buffer, so the training set is never copied. The C engine
+    trains a whole epoch in one call, or one mini-batch per call when a
+    callback watches every mini-batch (it folds its lazy weight decay at the
+    end of each call, so the two agree to rounding, about 1e-15). Both keep
+    the outputs of every forward pass, in the epoch's order, for its mean
+    loss.
     """
 
     def __init__(self, trainer, data, batching, rng):
@@ -590,7 +589,7 @@ class _MiniBatches:
         self.outputs = np.empty(Y.shape, dtype=network.dtype)
         self.order = None
         self.unshuffled = np.arange(X.shape[0])
-        if batching.engine in ("numba", "c"):
+        if batching.engine == "c":
             self.compiled = _compiled_trainer(trainer, self.size, batching, rng)
             return
         self.compiled = None
@@ -648,7 +647,7 @@ class _MiniBatches:
         optimizer_step(trainer, grads)
 
     def _compiled_steps(self, start, stop):
-        """The compiled engine's steps on the mini-batches of positions ``start:stop``."""
+        """The C engine's steps on the mini-batches of positions ``start:stop``."""
         self.compiled.run(
             self.data.X,
             self.data.Y,
@@ -682,10 +681,9 @@ class _MiniBatches:
 
 
 def _compiled_trainer(trainer, batch_size, batching, rng):
-    """The compiled engine for a run's network, cost, penalty and optimizer."""
+    """The C engine's trainer for a run's network, cost, penalty and optimizer."""
     penalty = trainer.penalty
-    kind = CTrainer if batching.engine == "c" else CompiledTrainer
-    return kind(
+    return CTrainer(
         trainer.network,
         trainer.cost,
         penalty.regularizer,

@@ -140,8 +140,8 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
     epochs = 1 if inputs.incremental else config.epochs
     # partial_fit names its engine at its first call only, above the table's first row.
     announce = config.verbose and not (inputs.incremental and previous is not None)
-    batching, why = _batching(config, network, data.X.shape, epochs, rng, announce)
-    if batching.engine in ("numba", "c"):  # their kernels read rows in place
+    batching, why = _batching(config, network, data.X.shape, rng, announce)
+    if batching.engine == "c":  # its kernels read rows in place
         data = _c_contiguous(data)
     train(trainer, data, epochs=epochs, batching=batching, rng=rng)
     warn_about(config, trainer, probe)
@@ -286,16 +286,10 @@ def _run_callbacks(config, inputs, user_callbacks, history_every):
     return callbacks
 
 
-def _batching(config, network, shape, epochs, rng, announce):
+def _batching(config, network, shape, rng, announce):
     augment = _augmenter(config, shape[1], rng)
     engine, why = choose_engine(
-        config.engine,
-        network,
-        config.plugins,
-        dropout=config.dropout,
-        augment=augment,
-        batch_size=config.mini_batch_size,
-        sample_passes=shape[0] * epochs,
+        config.engine, network, config.plugins, dropout=config.dropout, augment=augment
     )
     if announce:
         print(f"Training with the {engine} engine{why}.")
