@@ -27,7 +27,9 @@ DEPENDS = [f"{ENGINE}/_ckernel.c", f"{ENGINE}/_ckernel_body.h"]
 # Contraction into fused multiply-adds is allowed (GCC's default outside ISO C
 # modes, made explicit): it rounds less, not more. errno is never read. No
 # debugging information: it makes the build slower and the modules larger.
-FLAGS = ["-O3", "-ffp-contract=fast", "-fno-math-errno", "-g0"]
+FLAGS = ["-O3", "-ffp-contract=fast", "-fno-math-errno", "-g0"] + (
+    ["-pthread"] if platform.system() != "Windows" else []
+)
 # (module, flags of the instruction set); each module's source (``{module}.c``)
 # sets its name and vector width and includes _ckernel.c.
 X86_64_BUILDS = [
@@ -51,6 +53,8 @@ def _extensions():
             depends=DEPENDS,
             extra_compile_args=FLAGS + flags,
             libraries=["m"] if platform.system() != "Windows" else [],
+            # The first layer's threads (pthreads; a build without them runs on one).
+            extra_link_args=["-pthread"] if platform.system() != "Windows" else [],
             optional=True,
         )
         for module, flags in builds

@@ -111,6 +111,12 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         "monitor_every": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "image_shape": [None, tuple, list],
         "engine": [StrOptions({"auto", "numpy", "c"}), Hidden(StrOptions({"numba"}))],
+        # joblib's convention: 0 threads is no count at all.
+        "n_jobs": [
+            None,
+            Interval(numbers.Integral, None, -1, closed="right"),
+            Interval(numbers.Integral, 1, None, closed="left"),
+        ],
     }
 
     def __new__(cls, *args, **kwargs):

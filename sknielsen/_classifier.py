@@ -143,6 +143,15 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         the choice. ``'numba'`` was retired in 0.2.0: ``fit`` and
         ``partial_fit`` refuse it, naming ``'c'``; a model saved with it
         loads, keeps it and predicts.
+    n_jobs : int or None, default=None
+        Threads of the C engine, which share out the first hidden layer's
+        units during the book's training (plain SGD with L2 or no penalty,
+        hidden layers of at least two cache lines of units); the numbers
+        are bit-identical whatever the count. ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context (so one inside the workers
+        of :class:`~sklearn.model_selection.GridSearchCV`); ``-1`` means
+        all processors. At most 8; the NumPy engine does not use it (its
+        BLAS has threads of its own). See docs/performance.md.
 
     Attributes
     ----------
@@ -268,6 +277,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         callbacks=None,
         class_weight=None,
         engine="auto",
+        n_jobs=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cost = cost
@@ -297,6 +307,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         self.callbacks = callbacks
         self.class_weight = class_weight
         self.engine = engine
+        self.n_jobs = n_jobs
 
     # -- labels ------------------------------------------------------------
 

@@ -86,6 +86,10 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         vectorised NumPy, or C where it is built and has kernels (see
         :class:`NielsenMLPClassifier`). ``'numba'`` was retired in 0.2.0:
         ``fit`` and ``partial_fit`` refuse it, naming ``'c'``.
+    n_jobs : int or None, default=None
+        Threads of the C engine's first layer, with bit-identical numbers
+        (see :class:`NielsenMLPClassifier`). ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context; ``-1`` means all processors.
 
     Attributes
     ----------
@@ -183,6 +187,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         monitor_every=None,
         callbacks=None,
         engine="auto",
+        n_jobs=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cost = cost
@@ -211,6 +216,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         self.monitor_every = monitor_every
         self.callbacks = callbacks
         self.engine = engine
+        self.n_jobs = n_jobs
 
     # -- targets -----------------------------------------------------------
 

@@ -158,7 +158,7 @@ class Run:
             state = _step(network, optimizer, penalty, state, grads)
         return network, outputs
 
-    def trainer(self, network, path="auto"):
+    def trainer(self, network, path="auto", threads=1):
         return CTrainer(
             network,
             self.plugin("cost"),
@@ -170,13 +170,17 @@ class Run:
             dropout=self.dropout,
             rng=np.random.default_rng(4),
             path=path,
+            threads=threads,
         )
 
-    def compiled(self, sparse, path="auto", batches_per_call=None):
-        """Train on the C engine, in one call or ``batches_per_call`` mini-batches at a time."""
+    def compiled(self, sparse, path="auto", batches_per_call=None, threads=1):
+        """Train on the C engine, in one call or ``batches_per_call`` mini-batches at a time.
+
+        The trainer is kept as ``self.last_trainer`` (for ``threads_used``).
+        """
         network, state = self.start()
         X, X_csr, Y = data(self.dtype)
-        trainer = self.trainer(network, path)
+        trainer = self.last_trainer = self.trainer(network, path, threads)
         outputs = np.zeros((N_IMAGES, self.sizes[-1]), dtype=self.dtype)
         step = self.positions if batches_per_call is None else batches_per_call * self.batch_size
         for start in range(0, self.positions, step):
@@ -464,6 +468,52 @@ def test_wide_layers_are_held_in_registers_a_block_at_a_time():
         assert_engines_agree(run, (True,), ("plain", "padded"))
 
 
+#: (Run arguments, threads asked): the threads' split of the first layer against one
+#: thread, on layers of one to many cache lines of units, every activation the split
+#: computes, dropout, sample weights, partial last mini-batches and the lazy decay's
+#: fold (λ = 2000) and negative decay (λ = 15000).
+THREADED = [
+    ({}, 2),
+    ({"dtype": np.float32}, 2),
+    ({"sizes": (N_PIXELS, 100, N_CLASSES)}, 3),
+    ({"sizes": (N_PIXELS, 100, N_CLASSES), "dtype": np.float32, "batch_size": 7}, 8),
+    ({"sizes": (N_PIXELS, 300, 70, N_CLASSES), "positions": 300}, 2),
+    ({"sizes": (N_PIXELS, 8, N_CLASSES)}, 2),  # one line of units: one thread
+    ({"hidden": "tanh", "dropout": 0.3, "sizes": (N_PIXELS, 40, 20, N_CLASSES)}, 2),
+    ({"hidden": "relu", "weighted": True, "batch_size": 1, "positions": 300}, 3),
+    ({"hidden": "identity", "output": "softmax", "cost": "log_likelihood"}, 2),
+    ({"regularizer": "none", "batch_size": 33}, 2),
+    ({"lmbda": 2000.0}, 2),
+    ({"lmbda": 15000.0, "dtype": np.float32}, 2),
+]
+
+
+@needs_c
+@pytest.mark.parametrize("arguments, threads", THREADED)
+@pytest.mark.parametrize("sparse", [False, True])
+def test_threads_give_one_threads_numbers_bit_for_bit(arguments, threads, sparse):
+    run = Run(**arguments)
+    alone, alone_outputs = run.compiled(sparse, "padded")
+    shared, shared_outputs = run.compiled(sparse, "padded", threads=threads)
+    np.testing.assert_array_equal(shared.params, alone.params)
+    np.testing.assert_array_equal(shared_outputs, alone_outputs)
+    lines = -(-run.sizes[1] * np.dtype(run.dtype).itemsize // 64)  # whole lines of units
+    assert run.last_trainer.threads_used == min(threads, lines)
+
+
+@needs_c
+@pytest.mark.parametrize(
+    "arguments",
+    [{"optimizer": "adam"}, {"regularizer": "l1"}, {"optimizer": "momentum", "dropout": 0.2}],
+)
+def test_threads_are_not_used_where_the_first_layer_is_not_split(arguments):
+    run = Run(**arguments)
+    alone, _ = run.compiled(True)
+    shared, _ = run.compiled(True, threads=2)
+    np.testing.assert_array_equal(shared.params, alone.params)
+    assert run.last_trainer.threads_used == 1
+
+
 @needs_c
 @pytest.mark.parametrize("dtype, code", [(np.float64, 0), (np.float32, 1)])
 def test_the_kernels_exp_is_within_an_ulp(dtype, code):
@@ -721,11 +771,16 @@ def test_random_shapes_train_as_numpy_does():
         }
         scales = (rng.random(n) + 0.5).astype(dtype) if case % 4 == 0 else None
         results = []
-        for engine, path in (("numpy", None), ("c", "plain"), ("c", "padded")):
+        for engine, path, threads in (
+            ("numpy", None, 1),
+            ("c", "plain", 1),
+            ("c", "padded", 1),
+            ("c", "padded", 3),
+        ):
             results.append(
                 _train_one(
                     engine,
-                    path,
+                    (path, threads),
                     sizes,
                     dtype,
                     X,
@@ -741,10 +796,14 @@ def test_random_shapes_train_as_numpy_does():
         for ours in results[1:]:
             difference = relative_difference(ours, results[0])
             assert difference <= 10 * TOLERANCE[dtype], f"case {case}: {difference:.3g}"
+        np.testing.assert_array_equal(results[3], results[2], err_msg=f"case {case}: threads")
 
 
 def _train_one(engine, path, sizes, dtype, X, Y, order, start, stop, scales, options, sparse):
-    """Weights after training on positions start:stop, by the NumPy or the C engine."""
+    """Weights after training on positions start:stop, by the NumPy or the C engine.
+
+    ``path`` is the C engine's (path, threads).
+    """
     activations = [plugins.Sigmoid()] * (len(sizes) - 2) + [plugins.Identity()]
     network = Network(sizes, activations, dtype)
     network.initialize(plugins.get("initializer", "default"), np.random.default_rng(1))
@@ -763,7 +822,8 @@ def _train_one(engine, path, sizes, dtype, X, Y, order, start, stop, scales, opt
             batch_size=batch_size,
             dropout=options["dropout"],
             rng=rng,
-            path=path,
+            path=path[0],
+            threads=path[1],
         )
         trainer.run(sp.csr_matrix(X) if sparse else X, Y, order, scales, state, start, stop)
         return network.params
@@ -818,6 +878,60 @@ def test_engine_c_fits_as_numpy_does(sparse):
         ):
             assert relative_difference(ours, theirs) <= 1e-9
         np.testing.assert_allclose(model.loss_curve_, reference.loss_curve_, rtol=1e-9)
+
+
+@pytest.fixture
+def threads_used(monkeypatch):
+    """The threads of every C engine call made while the test runs, in order."""
+    used = []
+    run = CTrainer.run
+
+    def recording(self, *args, **kwargs):
+        run(self, *args, **kwargs)
+        used.append(self.threads_used)
+
+    monkeypatch.setattr(CTrainer, "run", recording)
+    return used
+
+
+@needs_c
+@pytest.mark.parametrize("n_jobs", [2, -1])
+def test_n_jobs_threads_give_one_threads_fit_bit_for_bit(n_jobs, threads_used):
+    X, y = mnist_like(seed=6, n=600)
+    X, y = sp.csr_matrix(X), y.argmax(axis=1)
+    options = {"hidden_layer_sizes": (30,), "epochs": 2, "random_state": 0, "engine": "c"}
+    alone = NielsenMLPClassifier(**options).fit(X, y)
+    assert threads_used == [1, 1]
+    shared = NielsenMLPClassifier(n_jobs=n_jobs, **options).fit(X, y)
+    for ours, theirs in zip(shared.coefs_ + shared.intercepts_, alone.coefs_ + alone.intercepts_):
+        np.testing.assert_array_equal(ours, theirs)
+    assert shared.loss_curve_ == alone.loss_curve_
+    assert min(threads_used[2:]) >= 2  # this machine has two cores or more
+    assert NielsenMLPClassifier(n_jobs=n_jobs, **options).get_params()["n_jobs"] == n_jobs
+
+
+@needs_c
+def test_n_jobs_none_is_one_thread_unless_joblib_says_otherwise(threads_used):
+    from joblib import parallel_config
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = _small_problem()
+    model = NielsenMLPClassifier(hidden_layer_sizes=(30,), epochs=1, random_state=0)
+    model.fit(X, y)
+    with parallel_config(n_jobs=2):
+        model.fit(X, y)
+    assert threads_used == [1, 2]
+    # Inside a search's workers (threads here, so that the calls are seen): one thread.
+    threads_used.clear()
+    with parallel_config(backend="threading"):
+        GridSearchCV(model, {"eta": [0.1, 0.5]}, cv=2, n_jobs=2).fit(X, y)
+    assert threads_used and set(threads_used) == {1}
+
+
+def test_n_jobs_of_zero_is_refused_by_name():
+    X, y = _small_problem()
+    with pytest.raises(ValueError, match="'n_jobs' parameter"):
+        NielsenMLPClassifier(n_jobs=0).fit(X, y)
 
 
 @needs_c
@@ -884,31 +998,36 @@ spec.loader.exec_module(module)
 sys.modules["sknielsen.engine._ckernel_base"] = module
 import pytest
 sys.exit(pytest.main([sys.argv[2], "-q", "-x", "-p", "no:cacheprovider", "-m", "not slow",
-                      "-k", "not sanitizer and not without_a_c_compiler and not every_build"]))
+                      "-k", sys.argv[3]]))
 """
+#: The tests run under the sanitizers: all the fast ones but those that build or pick builds.
+SANITIZED_TESTS = "not sanitizer and not without_a_c_compiler and not every_build"
 
 
-def _sanitizer_runtime():
+def _sanitizer_runtime(name):
+    """The C compiler and the path of the sanitizer's runtime ``name``, or None."""
     compiler = shutil.which(os.environ.get("CC", "gcc")) or shutil.which("gcc")
     if compiler is None:
         return None, None
     library = subprocess.run(
-        [compiler, "-print-file-name=libasan.so"], capture_output=True, text=True, check=False
+        [compiler, f"-print-file-name={name}"], capture_output=True, text=True, check=False
     ).stdout.strip()
     return compiler, (library if os.path.isabs(library) and os.path.exists(library) else None)
 
 
-@needs_c
-@pytest.mark.slow
-@pytest.mark.parametrize("level", [0, 4])
-def test_the_kernels_under_address_and_undefined_behaviour_sanitizers(level, tmp_path):
-    compiler, asan = _sanitizer_runtime()
-    if asan is None:
-        pytest.skip("no C compiler with AddressSanitizer's runtime (libasan) here")
+def _run_sanitized(runtime, sanitizers, level, tmp_path, tests, environment):
+    """Build the kernels with the flags ``sanitizers`` and run ``tests`` of this file on it."""
+    compiler, library = _sanitizer_runtime(runtime)
+    if library is None:
+        pytest.skip(f"no C compiler with the sanitizer runtime {runtime} here")
     if MODULE.cpu_level() < level:
         pytest.skip(f"this CPU does not run x86-64-v{level}")
     target = tmp_path / ("_ckernel_base" + sysconfig.get_config_var("EXT_SUFFIX"))
-    flags = ["-DVEC_BYTES=64", "-march=x86-64-v4"] if level == 4 else ["-DVEC_BYTES=16"]
+    flags = {
+        0: ["-DVEC_BYTES=16"],
+        3: ["-DVEC_BYTES=32", "-march=x86-64-v3"],
+        4: ["-DVEC_BYTES=64", "-march=x86-64-v4"],
+    }[level]
     build = subprocess.run(
         [
             compiler,
@@ -917,8 +1036,7 @@ def test_the_kernels_under_address_and_undefined_behaviour_sanitizers(level, tmp
             "-O1",
             "-g",
             "-fno-omit-frame-pointer",
-            "-fsanitize=address,undefined",
-            "-fno-sanitize-recover=all",
+            *sanitizers,
             "-ffp-contract=fast",
             "-DMODULE=_ckernel_base",
             *flags,
@@ -927,22 +1045,16 @@ def test_the_kernels_under_address_and_undefined_behaviour_sanitizers(level, tmp
             "-o",
             str(target),
             "-lm",
+            "-pthread",
         ],
         capture_output=True,
         text=True,
         check=False,
     )
     assert build.returncode == 0, build.stderr
-    env = dict(
-        os.environ,
-        LD_PRELOAD=asan,
-        ASAN_OPTIONS="detect_leaks=0",
-        UBSAN_OPTIONS="print_stacktrace=1",
-        SKNIELSEN_CPU_LEVEL="0",
-        SKNIELSEN_RANDOM_SHAPES="300",
-    )
+    env = dict(os.environ, LD_PRELOAD=library, SKNIELSEN_CPU_LEVEL="0", **environment)
     result = subprocess.run(
-        [sys.executable, "-c", SANITIZED_RUN, str(target), __file__],
+        [sys.executable, "-c", SANITIZED_RUN, str(target), __file__, tests],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -952,7 +1064,40 @@ def test_the_kernels_under_address_and_undefined_behaviour_sanitizers(level, tmp
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-5000:]
+    return output
+
+
+@needs_c
+@pytest.mark.slow
+@pytest.mark.parametrize("level", [0, 4])
+def test_the_kernels_under_address_and_undefined_behaviour_sanitizers(level, tmp_path):
+    environment = {
+        "ASAN_OPTIONS": "detect_leaks=0",
+        "UBSAN_OPTIONS": "print_stacktrace=1",
+        "SKNIELSEN_RANDOM_SHAPES": "300",
+    }
+    output = _run_sanitized(
+        "libasan.so",
+        ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"],
+        level,
+        tmp_path,
+        SANITIZED_TESTS,
+        environment,
+    )
     assert "runtime error" not in output and "AddressSanitizer" not in output, output[-5000:]
+
+
+@needs_c
+@pytest.mark.slow
+def test_the_threads_under_the_thread_sanitizer(tmp_path):
+    # Only the kernel is instrumented: the races it reports are the kernel's own. The
+    # AVX2 build: under GCC 12's ThreadSanitizer the AVX-512 build's compress
+    # instructions (the dense gather) return wrong indices even on one thread, so that
+    # build is left to the address sanitizer's test.
+    environment = {"TSAN_OPTIONS": "halt_on_error=1", "SKNIELSEN_RANDOM_SHAPES": "300"}
+    tests = "threads or random_shapes"
+    output = _run_sanitized("libtsan.so", ["-fsanitize=thread"], 3, tmp_path, tests, environment)
+    assert "ThreadSanitizer" not in output, output[-5000:]
 
 
 def _step(network, optimizer, penalty, state, grads):

@@ -159,6 +159,11 @@ class CTrainer:
         'padded' for calls of at least ``PADDED_MIN_SAMPLES`` samples (the
         copy repays itself over many samples). The numbers are the same; the
         choice exists for the tests.
+    threads : int, default=1
+        Threads that share the first layer's units, up to the module's
+        ``MAX_THREADS`` (fewer when the layer has fewer cache lines of
+        units). Only the padded path of plain SGD uses them; the results are
+        bit-identical to one thread's.
 
     Raises
     ------
@@ -181,6 +186,7 @@ class CTrainer:
         dropout,
         rng,
         path="auto",
+        threads=1,
     ):
         module, note = load()
         if module is None:
@@ -203,6 +209,8 @@ class CTrainer:
         self.lmbda, self.n_train = float(lmbda), int(n_train)
         self.batch_size = int(batch_size)
         self.dropout = float(dropout)
+        self.threads = max(1, min(int(threads), module.MAX_THREADS))
+        self.threads_used = None  # by the last call: fewer where the layer is narrow
         self.rng = rng
         self.path = {"auto": 0, "plain": 1, "padded": 2}[path]
         self._empty = {
@@ -276,7 +284,7 @@ class CTrainer:
                 sample_scales is not None,
                 masks.size > 0,
             )
-            self.module.train(
+            self.threads_used = self.module.train(
                 spec, hyper, network.params, *states, *inputs, Y, order, scales, masks, outputs
             )
 
@@ -412,6 +420,7 @@ class CTrainer:
             "stop": stop,
             "batch_size": self.batch_size,
             "path": self.path,
+            "threads": self.threads,
         }
         activations = [codes["activation"][a.kernel_spec().name] for a in network.activations]
         head = [fields[name] for name in self.module.SPEC]

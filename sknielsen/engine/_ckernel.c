@@ -38,6 +38,14 @@
 #if defined(__AVX512F__) && defined(__AVX512VL__)
 #include <immintrin.h>
 #endif
+#if (defined(__unix__) || defined(__APPLE__)) && !defined(__STDC_NO_ATOMICS__)
+#define HAVE_THREADS 1
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#else
+#define HAVE_THREADS 0
+#endif
 
 #ifndef VEC_BYTES
 #define VEC_BYTES 16
@@ -64,11 +72,11 @@ static const char *const HYPER_NAMES[N_HYPER] = {
 /* Positions in spec, before the sizes and activations. */
 enum {
     S_DTYPE, S_LAYERS, S_COST, S_PENALTY, S_OPTIMIZER, S_SPARSE, S_WEIGHTED, S_DROPOUT,
-    S_ROWS, S_START, S_STOP, S_BATCH, S_PATH, N_SPEC
+    S_ROWS, S_START, S_STOP, S_BATCH, S_PATH, S_THREADS, N_SPEC
 };
 static const char *const SPEC_NAMES[N_SPEC] = {
     "dtype", "n_layers", "cost", "penalty", "optimizer", "sparse", "weighted", "dropout",
-    "n_rows", "start", "stop", "batch_size", "path"};
+    "n_rows", "start", "stop", "batch_size", "path", "threads"};
 /* How the first layer of plain SGD is trained: by call length, on W1, or padded. */
 enum { PATH_AUTO, PATH_PLAIN, PATH_PADDED };
 
@@ -98,8 +106,11 @@ enum { PATH_AUTO, PATH_PLAIN, PATH_PADDED };
 #define BLOCK_CASES_ABOVE_8(call)
 #endif
 
+/* Threads a call may share its first layer between (MAX_THREADS in the module). */
+#define MAX_THREADS 8
+
 typedef struct {
-    int dtype, n_layers, cost, penalty, optimizer, sparse, weighted, dropout, path;
+    int dtype, n_layers, cost, penalty, optimizer, sparse, weighted, dropout, path, threads;
     int64_t n_rows, start, stop, batch_size, n_out, hidden_units;
     int64_t sizes[MAX_LAYERS + 1];
     int activations[MAX_LAYERS];
@@ -186,6 +197,121 @@ typedef struct {
     const void *value;
     int64_t count;
 } Prefetch;
+
+/* ------------------------------------------------------------------------ */
+/* Threads                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Vectors of units per cache line: threads own whole lines of W1's rows. */
+#define LINE_VECTORS (VEC_BYTES >= 64 ? 1 : 64 / VEC_BYTES)
+
+/* Thread t's columns of `vectors` (in vectors), whole groups of `group`, in order. */
+static void share_columns(int64_t vectors, int64_t group, int threads, int t, int64_t *begin,
+                          int64_t *end)
+{
+    const int64_t groups = (vectors + group - 1) / group;
+    const int64_t first = groups * t / threads, last = groups * (t + 1) / threads;
+    *begin = first * group < vectors ? first * group : vectors;
+    *end = last * group < vectors ? last * group : vectors;
+}
+
+/*
+ * A spinning barrier that yields the core after a while: the threads meet twice
+ * per mini-batch, far too often to sleep, and a machine busy with other work
+ * must not be left spinning against a thread that is not running.
+ */
+typedef struct {
+#if HAVE_THREADS
+    atomic_int arrived, phase;
+#endif
+    int count;
+} Barrier;
+
+static void barrier_wait(Barrier *barrier)
+{
+#if HAVE_THREADS
+    if (barrier->count == 1)
+        return;
+    const int phase = atomic_load_explicit(&barrier->phase, memory_order_acquire);
+    if (atomic_fetch_add_explicit(&barrier->arrived, 1, memory_order_acq_rel) ==
+        barrier->count - 1) {
+        atomic_store_explicit(&barrier->arrived, 0, memory_order_relaxed);
+        atomic_store_explicit(&barrier->phase, phase + 1, memory_order_release);
+        return;
+    }
+    for (int spins = 0; atomic_load_explicit(&barrier->phase, memory_order_acquire) == phase;
+         spins++) {
+        if (spins < 2000) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+        } else {
+            sched_yield();
+        }
+    }
+#else
+    (void)barrier;
+#endif
+}
+
+/* What every team of threads starts with; a type's team embeds it first. */
+typedef struct {
+    Barrier barrier;
+    int threads;
+    void (*member)(void *team, int t);
+} TeamBase;
+
+#if HAVE_THREADS
+typedef struct {
+    TeamBase *team;
+    int t;
+    atomic_int *go;
+} Seat;
+
+static void *seat_main(void *argument)
+{
+    Seat *seat = argument;
+    while (!atomic_load_explicit(seat->go, memory_order_acquire))
+        sched_yield();
+    seat->team->member(seat->team, seat->t);
+    return NULL;
+}
+#endif
+
+/*
+ * Run member(team, t) on `threads` threads (the caller's is t = 0) and wait for
+ * all. Threads that cannot be started are done without: the team is sized,
+ * and its barrier counted, only once the others run.
+ */
+static void run_team(TeamBase *team, int threads, void (*member)(void *team, int t))
+{
+    team->member = member;
+    int started = 0;
+#if HAVE_THREADS
+    pthread_t ids[MAX_THREADS];
+    Seat seats[MAX_THREADS];
+    atomic_int go;
+    atomic_init(&go, 0);
+    for (int t = 1; t < threads && t < MAX_THREADS; t++) {
+        seats[t] = (Seat){team, t, &go};
+        if (pthread_create(&ids[t], NULL, seat_main, &seats[t]) != 0)
+            break;
+        started++;
+    }
+    atomic_init(&team->barrier.arrived, 0);
+    atomic_init(&team->barrier.phase, 0);
+#endif
+    team->threads = started + 1;
+    team->barrier.count = team->threads;
+#if HAVE_THREADS
+    atomic_store_explicit(&go, 1, memory_order_release);
+#endif
+    member(team, 0);
+#if HAVE_THREADS
+    for (int t = 1; t <= started; t++)
+        pthread_join(ids[t], NULL);
+#endif
+}
 
 /* ------------------------------------------------------------------------ */
 /* The kernels, float64 then float32                                        */
@@ -311,7 +437,8 @@ static int read_spec(Job *job, const Py_buffer *spec_view, const Py_buffer *hype
     if (!in_range(spec[S_COST], 0, N_COSTS - 1) || !in_range(spec[S_PENALTY], 0, N_PENALTIES - 1) ||
         !in_range(spec[S_OPTIMIZER], 0, N_OPTIMIZERS - 1) || !in_range(spec[S_SPARSE], 0, 1) ||
         !in_range(spec[S_WEIGHTED], 0, 1) || !in_range(spec[S_DROPOUT], 0, 1) ||
-        !in_range(spec[S_PATH], PATH_AUTO, PATH_PADDED))
+        !in_range(spec[S_PATH], PATH_AUTO, PATH_PADDED) ||
+        !in_range(spec[S_THREADS], 1, MAX_THREADS))
         return fail("spec: a plugin code or flag is out of range");
     if (!in_range(spec[S_ROWS], 0, MAX_ROWS) || !in_range(spec[S_START], 0, MAX_ROWS) ||
         !in_range(spec[S_STOP], spec[S_START], MAX_ROWS) || !in_range(spec[S_BATCH], 1, MAX_SIZE))
@@ -326,6 +453,7 @@ static int read_spec(Job *job, const Py_buffer *spec_view, const Py_buffer *hype
     job->weighted = (int)spec[S_WEIGHTED];
     job->dropout = (int)spec[S_DROPOUT];
     job->path = (int)spec[S_PATH];
+    job->threads = (int)spec[S_THREADS];
     job->n_rows = spec[S_ROWS];
     job->start = spec[S_START];
     job->stop = spec[S_STOP];
@@ -454,9 +582,9 @@ static PyObject *train(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     status = job.dtype == 0 ? train_f64(&job) : train_f32(&job);
     Py_END_ALLOW_THREADS
     release(views, N_BUFFERS);
-    if (status != 0)
+    if (status < 0)
         return PyErr_NoMemory();
-    Py_RETURN_NONE;
+    return PyLong_FromLong(status); /* the threads that trained */
 }
 
 /* See check_csr. Branch-free within a row, so that the compiler vectorizes the scan. */
@@ -629,6 +757,7 @@ PyMODINIT_FUNC CONCAT(PyInit_, MODULE)(void)
     if (spec == NULL || PyModule_AddObject(m, "SPEC", spec) != 0 ||
         PyModule_AddIntConstant(m, "VECTOR_BYTES", VEC_BYTES) != 0 ||
         PyModule_AddIntConstant(m, "MAX_LAYERS", MAX_LAYERS) != 0 ||
+        PyModule_AddIntConstant(m, "MAX_THREADS", HAVE_THREADS ? MAX_THREADS : 1) != 0 ||
         PyModule_AddIntConstant(m, "PADDED_MIN_SAMPLES", PADDED_MIN_SAMPLES) != 0 ||
         PyModule_AddIntConstant(m, "PATH_AUTO", PATH_AUTO) != 0 ||
         PyModule_AddIntConstant(m, "PATH_PLAIN", PATH_PLAIN) != 0 ||

@@ -188,6 +188,12 @@ typedef struct {
     const int32_t **index; /* each sample's non-zero inputs (CSR row or the above) */
     const REAL **value;
     int64_t *count;
+    /* Where the five above point: one gather buffer, or two that threads alternate. */
+    const int32_t **gathered_index[2];
+    const REAL **gathered_value[2];
+    int64_t *gathered_count[2];
+    int32_t *dense_indices[2];
+    REAL *dense_values[2];
     int padded;            /* whether the parameters are trained in their padded copy */
     REAL *padded_params;   /* that copy (shape.padded_*) */
     REAL *bias_grads;      /* the biases' gradient of the padded path, laid out as a row */
@@ -202,8 +208,18 @@ static void F(work_free)(F(Work) *w)
         aligned_free(w->blocks[i]);
 }
 
-/* Zeroed, aligned scratch; returns -1 when memory runs out. */
-static int F(work_alloc)(F(Work) *w, const Job *job, int padded)
+/* Point the gather's arrays at buffer `which` (0 or 1). */
+static void F(use_buffer)(F(Work) *w, int which)
+{
+    w->index = w->gathered_index[which];
+    w->value = w->gathered_value[which];
+    w->count = w->gathered_count[which];
+    w->dense_index = w->dense_indices[which];
+    w->dense_value = w->dense_values[which];
+}
+
+/* Zeroed, aligned scratch with `buffers` (1 or 2) gather buffers; -1 when memory runs out. */
+static int F(work_alloc)(F(Work) *w, const Job *job, int padded, int buffers)
 {
     memset(w, 0, sizeof *w);
     w->padded = padded;
@@ -213,12 +229,13 @@ static int F(work_alloc)(F(Work) *w, const Job *job, int padded)
     const int64_t rows = bs * s->row;
     w->blocks[0] = aligned_zeros(4 * rows, sizeof(REAL));
     w->blocks[1] = aligned_zeros(padded ? 0 : s->n_params, sizeof(REAL));
-    w->blocks[2] = aligned_zeros(bs, 2 * sizeof(void *) + sizeof(int64_t));
+    /* Per buffer: bs index pointers, bs value pointers, bs counts. */
+    w->blocks[2] = aligned_zeros(buffers * bs, 2 * sizeof(void *) + sizeof(int64_t));
     if (!w->blocks[0] || !w->blocks[1] || !w->blocks[2])
         return -1;
     if (!job->sparse) {
-        w->blocks[3] = aligned_zeros(bs * n_in, sizeof(int32_t));
-        w->blocks[4] = aligned_zeros(bs * n_in, sizeof(REAL));
+        w->blocks[3] = aligned_zeros(buffers * bs * n_in, sizeof(int32_t));
+        w->blocks[4] = aligned_zeros(buffers * bs * n_in, sizeof(REAL));
         if (!w->blocks[3] || !w->blocks[4])
             return -1;
     }
@@ -234,11 +251,16 @@ static int F(work_alloc)(F(Work) *w, const Job *job, int padded)
     w->kept = scratch + 2 * rows;
     w->delta = scratch + 3 * rows;
     w->grads = w->blocks[1];
-    w->index = (const int32_t **)w->blocks[2];
-    w->value = (const REAL **)(w->index + bs);
-    w->count = (int64_t *)(w->value + bs);
-    w->dense_index = w->blocks[3];
-    w->dense_value = w->blocks[4];
+    for (int b = 0; b < buffers; b++) {
+        w->gathered_index[b] = (const int32_t **)w->blocks[2] + 3 * b * bs;
+        w->gathered_value[b] = (const REAL **)(w->gathered_index[b] + bs);
+        w->gathered_count[b] = (int64_t *)(w->gathered_value[b] + bs);
+        if (!job->sparse) {
+            w->dense_indices[b] = (int32_t *)w->blocks[3] + b * bs * n_in;
+            w->dense_values[b] = (REAL *)w->blocks[4] + b * bs * n_in;
+        }
+    }
+    F(use_buffer)(w, 0);
     w->padded_params = w->blocks[5];
     w->bias_grads = w->blocks[6];
     if (padded) {
@@ -372,7 +394,9 @@ static void F(gather)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m
  * Each vector of units sums its products in a chain of dependent additions: one
  * chain per vector would leave the multiply-add units waiting for the last
  * result. Consecutive inputs go to SETS(nb) sets of accumulators in turn (as
- * many as the registers hold), added up at the end.
+ * many as the registers hold), added up at the end. The first layer takes
+ * the number of sets of its whole width, whichever part of it a call (or a
+ * thread) computes, so that every unit's sum is the same.
  */
 #define SETS(nb) ((nb) * 4 <= MAX_BLOCK ? 4 : (nb) * 2 <= MAX_BLOCK ? 2 : 1)
 
@@ -392,9 +416,8 @@ static ALWAYS_INLINE void F(sum_sets)(VEC acc[4][MAX_BLOCK], REAL *out, const in
 static ALWAYS_INLINE void F(forward_block)(const REAL *first, int64_t stride,
                                            const int32_t *index, const REAL *value,
                                            int64_t count, const Prefetch *next, REAL *z,
-                                           const int nb)
+                                           const int nb, const int sets)
 {
-    const int sets = SETS(nb);
     VEC acc[4][MAX_BLOCK];
     for (int s = 0; s < sets; s++)
         for (int v = 0; v < nb; v++)
@@ -439,40 +462,61 @@ static ALWAYS_INLINE void F(update_block)(REAL *first, int64_t stride, const int
     }
 }
 
-#define BLOCK_CASES(call)                                                                      \
-    switch (nb) {                                                                              \
+#define CASES_UP_TO_4(call)                                                                    \
     case 1: call(1); break;                                                                    \
     case 2: call(2); break;                                                                    \
     case 3: call(3); break;                                                                    \
-    case 4: call(4); break;                                                                    \
+    case 4: call(4); break;
+#define CASES_5_TO_8(call)                                                                     \
     case 5: call(5); break;                                                                    \
     case 6: call(6); break;                                                                    \
     case 7: call(7); break;                                                                    \
-    case 8: call(8); break;                                                                    \
+    case 8: call(8); break;
+#define BLOCK_CASES(call)                                                                      \
+    switch (nb) {                                                                              \
+    CASES_UP_TO_4(call)                                                                        \
+    CASES_5_TO_8(call)                                                                         \
     BLOCK_CASES_ABOVE_8(call)                                                                  \
     }
 
-/* z[0:slot] = x . V over the non-zero inputs, MAX_BLOCK vectors of units at a time. */
-static void F(forward_padded)(const F(Work) *w, int64_t i, const Prefetch *next, REAL *z)
+/*
+ * z[begin:end] = x . V over the non-zero inputs, for the vectors of units begin to
+ * end (in vectors), MAX_BLOCK vectors at a time.
+ */
+static void F(forward_padded)(const F(Work) *w, int64_t i, const Prefetch *next, REAL *z,
+                              int64_t begin, int64_t end)
 {
-    const int64_t vectors = w->first_stride / LANES;
-    for (int64_t done = 0; done < vectors; done += MAX_BLOCK) {
-        int nb = (int)(vectors - done < MAX_BLOCK ? vectors - done : MAX_BLOCK);
+    const int sets = SETS(w->first_stride / LANES);
+    for (int64_t done = begin; done < end; done += MAX_BLOCK) {
+        int nb = (int)(end - done < MAX_BLOCK ? end - done : MAX_BLOCK);
         const REAL *first = w->first + done * LANES;
-#define FORWARD(NB)                                                                            \
+#define FORWARD(NB, SETS_)                                                                     \
     F(forward_block)(first, w->first_stride, w->index[i], w->value[i], w->count[i], next,      \
-                     z + done * LANES, NB)
-        BLOCK_CASES(FORWARD)
+                     z + done * LANES, NB, SETS_)
+#define FORWARD_4(NB) FORWARD(NB, 4)
+#define FORWARD_2(NB) FORWARD(NB, 2)
+#define FORWARD_1(NB) FORWARD(NB, 1)
+        /* A layer of SETS 4 has at most MAX_BLOCK / 4 vectors, of SETS 2 MAX_BLOCK / 2. */
+        if (sets == 4) {
+            switch (nb) { CASES_UP_TO_4(FORWARD_4) }
+        } else if (sets == 2) {
+            switch (nb) { CASES_UP_TO_4(FORWARD_2) CASES_5_TO_8(FORWARD_2) }
+        } else {
+            BLOCK_CASES(FORWARD_1)
+        }
+#undef FORWARD_1
+#undef FORWARD_2
+#undef FORWARD_4
 #undef FORWARD
     }
 }
 
-/* V[k] += coefficient x_k delta for the non-zero inputs x_k of sample i. */
-static void F(update_padded)(F(Work) *w, int64_t i, const REAL *delta, REAL coefficient)
+/* V[k][begin:end] += coefficient x_k delta for the non-zero inputs x_k of sample i. */
+static void F(update_padded)(F(Work) *w, int64_t i, const REAL *delta, REAL coefficient,
+                             int64_t begin, int64_t end)
 {
-    const int64_t vectors = w->first_stride / LANES;
-    for (int64_t done = 0; done < vectors; done += MAX_BLOCK) {
-        int nb = (int)(vectors - done < MAX_BLOCK ? vectors - done : MAX_BLOCK);
+    for (int64_t done = begin; done < end; done += MAX_BLOCK) {
+        int nb = (int)(end - done < MAX_BLOCK ? end - done : MAX_BLOCK);
         REAL *first = w->first + done * LANES;
 #define UPDATE(NB)                                                                             \
     F(update_block)(first, w->first_stride, w->index[i], w->value[i], w->count[i],             \
@@ -592,7 +636,7 @@ static void F(first_layer_input)(F(Work) *w, const Job *job, int64_t i, int64_t 
     }
     Prefetch next;
     F(next_row)(job, position + 1, &next);
-    F(forward_padded)(w, i, &next, z);
+    F(forward_padded)(w, i, &next, z, 0, s->slot[0] / LANES);
     const VEC *bias = (const VEC *)(w->padded_params + s->padded_bias[0]);
     for (int64_t v = 0; v < s->slot[0] / LANES; v++)
         ((VEC *)z)[v] = lazy * ((VEC *)z)[v] + bias[v];
@@ -638,28 +682,33 @@ static void F(activate_units)(const F(Work) *w, int code, const REAL *z, REAL *a
     F(clear_padding)(a, n, slot);
 }
 
-static void F(forward)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m, double scale)
+/* Sample i's forward pass from layer `from` up, and its output (the first layer's z given). */
+static void F(forward_layers)(F(Work) *w, const Job *job, int64_t i, int64_t position, int from)
 {
     const Layout *s = &w->shape;
     const int last = job->n_layers - 1;
-    for (int64_t i = 0; i < m; i++) {
-        const int64_t position = batch_start + i;
-        REAL *z = w->z + i * s->row, *a = w->a + i * s->row, *kept = w->kept + i * s->row;
-        const REAL *mask = job->dropout ? F(mask_row)(job, position) : NULL;
-        F(first_layer_input)(w, job, i, position, scale, z);
-        for (int layer = 0; layer <= last; layer++) {
-            const int64_t n = job->sizes[layer + 1], at = s->unit[layer];
-            if (layer > 0)
-                F(layer_input)(w, job, layer, (mask ? kept : a) + s->unit[layer - 1], z + at);
-            F(activate_units)(w, job->activations[layer], z + at, a + at, n, s->slot[layer]);
-            if (mask && layer < last) {
-                const REAL *keep = mask + s->hidden[layer];
-                for (int64_t j = 0; j < n; j++)
-                    kept[at + j] = a[at + j] * keep[j];
-            }
+    REAL *z = w->z + i * s->row, *a = w->a + i * s->row, *kept = w->kept + i * s->row;
+    const REAL *mask = job->dropout ? F(mask_row)(job, position) : NULL;
+    for (int layer = from; layer <= last; layer++) {
+        const int64_t n = job->sizes[layer + 1], at = s->unit[layer];
+        if (layer > 0)
+            F(layer_input)(w, job, layer, (mask ? kept : a) + s->unit[layer - 1], z + at);
+        F(activate_units)(w, job->activations[layer], z + at, a + at, n, s->slot[layer]);
+        if (mask && layer < last) {
+            const REAL *keep = mask + s->hidden[layer];
+            for (int64_t j = 0; j < n; j++)
+                kept[at + j] = a[at + j] * keep[j];
         }
-        REAL *output = (REAL *)job->outputs + position * job->n_out;
-        memcpy(output, a + s->unit[last], (size_t)job->n_out * sizeof(REAL));
+    }
+    REAL *output = (REAL *)job->outputs + position * job->n_out;
+    memcpy(output, a + s->unit[last], (size_t)job->n_out * sizeof(REAL));
+}
+
+static void F(forward)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m, double scale)
+{
+    for (int64_t i = 0; i < m; i++) {
+        F(first_layer_input)(w, job, i, batch_start + i, scale, w->z + i * w->shape.row);
+        F(forward_layers)(w, job, i, batch_start + i, 0);
     }
 }
 
@@ -767,28 +816,51 @@ static void F(upper_gradient)(F(Work) *w, const Job *job, int64_t m)
  * of the non-zero inputs x_k only; the decay of the other rows is carried by s.
  * Returns the new s.
  */
-static double F(lazy_first_update)(F(Work) *w, const Job *job, int64_t m, double scale)
+typedef struct {
+    double scale;      /* s after the step */
+    REAL coefficient;  /* of x_k delta in V's update */
+    int decays_v;      /* whether V itself is multiplied by the decay first */
+} F(LazyStep);
+
+/* One step of the lazy decay from s = scale (nothing written). */
+static F(LazyStep) F(lazy_step)(const Job *job, double scale)
 {
     const REAL eta = (REAL)job->hyper[ETA], decay = (REAL)job->hyper[DECAY];
-    REAL coefficient = -eta;
+    F(LazyStep) step = {scale, -eta, 0};
     if (decay > 0) {
-        scale *= (double)decay;
-        coefficient = (REAL)(-(double)eta / scale);
+        step.scale = scale * (double)decay;
+        step.coefficient = (REAL)(-(double)eta / step.scale);
     } else {
         /* A decay of eta lambda / n >= 1 would take s to 0 or below: applied to V. */
-        const int64_t size = job->sizes[0] * w->first_stride;
-        for (int64_t p = 0; p < size; p++)
-            w->first[p] *= decay;
+        step.decays_v = 1;
     }
+    return step;
+}
+
+/* V[:, begin:end] *= factor (columns of W1, all its rows). */
+static void F(scale_columns)(F(Work) *w, const Job *job, REAL factor, int64_t begin, int64_t end)
+{
+    for (int64_t k = 0; k < job->sizes[0]; k++) {
+        REAL *row = w->first + k * w->first_stride;
+        for (int64_t j = begin; j < end; j++)
+            row[j] *= factor;
+    }
+}
+
+static double F(lazy_first_update)(F(Work) *w, const Job *job, int64_t m, double scale)
+{
+    const F(LazyStep) step = F(lazy_step)(job, scale);
+    if (step.decays_v)
+        F(scale_columns)(w, job, (REAL)job->hyper[DECAY], 0, w->first_stride);
     const int64_t width = job->sizes[1];
     for (int64_t i = 0; i < m; i++) {
         const REAL *delta = w->delta + i * w->shape.row;
         if (w->padded)
-            F(update_padded)(w, i, delta, coefficient);
+            F(update_padded)(w, i, delta, step.coefficient, 0, w->first_stride / LANES);
         else
-            F(update_plain)(w->first, w, i, width, delta, coefficient);
+            F(update_plain)(w->first, w, i, width, delta, step.coefficient);
     }
-    return scale;
+    return step.scale;
 }
 
 /*
@@ -864,8 +936,8 @@ static void F(upper_weights_step)(F(Work) *w, const Job *job, int layer, const R
         }
 }
 
-/* The same step on the padded copy, whole vectors at a time; the transposes follow. */
-static double F(decayed_sgd_step_padded)(F(Work) *w, const Job *job, int64_t m, double scale)
+/* The step of every bias and of the weights above the first layer, on the padded copy. */
+static void F(upper_step_padded)(F(Work) *w, const Job *job, int64_t m)
 {
     const Layout *s = &w->shape;
     const REAL eta = (REAL)job->hyper[ETA];
@@ -888,6 +960,12 @@ static double F(decayed_sgd_step_padded)(F(Work) *w, const Job *job, int64_t m, 
         for (int64_t v = 0; v < vectors; v++)
             bias[v] += -eta * bias_grad[v];
     }
+}
+
+/* The same step as decayed_sgd_step on the padded copy, whole vectors at a time. */
+static double F(decayed_sgd_step_padded)(F(Work) *w, const Job *job, int64_t m, double scale)
+{
+    F(upper_step_padded)(w, job, m);
     return F(lazy_first_update)(w, job, m, scale);
 }
 
@@ -955,16 +1033,137 @@ static void F(optimizer_step)(const Job *job, int64_t n, const REAL *grads)
 /* V <- s V: W1 explicit again; returns the new s, 1. */
 static double F(fold)(F(Work) *w, const Job *job, double scale)
 {
-    if (scale != 1.0) {
-        const REAL factor = (REAL)scale;
-        const int64_t size = job->sizes[0] * w->first_stride;
-        for (int64_t p = 0; p < size; p++)
-            w->first[p] *= factor;
-    }
+    if (scale != 1.0)
+        F(scale_columns)(w, job, (REAL)scale, 0, w->first_stride);
     return 1.0;
 }
 
-/* Train on the mini-batches of order[start:stop]; returns -1 when memory runs out. */
+/* ------------------------------------------------------------------------
+ * Threads: the first layer's units shared out, everything else on thread 0
+ *
+ * Each thread owns a range of W1's columns (whole cache lines of units) and
+ * computes their part of the forward pass and of V's update; thread 0 adds
+ * the layers above, the backward pass, the other parameters' step and the
+ * next mini-batch's gather (into the other gather buffer, so that no thread
+ * reads a buffer while it is written). Every unit's value is computed by the
+ * same operations in the same order as with one thread: the results are
+ * bit-identical whatever the number of threads.
+ * ------------------------------------------------------------------------ */
+
+typedef struct {
+    TeamBase base; /* first: run_team sees only this */
+    const Job *job;
+    const F(Work) *work;
+    F(LazyStep) step; /* thread 0's, for the others after the second barrier */
+    double final_scale;
+} F(Team);
+
+/* The first layer's z and a (and kept, with dropout) in vectors begin..end, for m samples. */
+static void F(first_layer_part)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m,
+                                double scale, int64_t begin, int64_t end)
+{
+    const Layout *s = &w->shape;
+    const REAL lazy = (REAL)scale;
+    const int64_t width = job->sizes[1], vectors = s->slot[0] / LANES;
+    const int64_t first_unit = begin * LANES, end_unit = end * LANES < width ? end * LANES : width;
+    const VEC *bias = (const VEC *)(w->padded_params + s->padded_bias[0]);
+    for (int64_t i = 0; i < m; i++) {
+        const int64_t position = batch_start + i;
+        REAL *z = w->z + i * s->row, *a = w->a + i * s->row;
+        Prefetch next;
+        F(next_row)(job, position + 1, &next);
+        F(forward_padded)(w, i, &next, z, begin, end);
+        for (int64_t v = begin; v < end; v++)
+            ((VEC *)z)[v] = lazy * ((VEC *)z)[v] + bias[v];
+        if (job->activations[0] == SIGMOID)
+            for (int64_t v = begin; v < end; v++)
+                ((VEC *)a)[v] = (REAL)1 / ((REAL)1 + F(vexp)(-((const VEC *)z)[v]));
+        else
+            F(activate)(job->activations[0], z + first_unit, a + first_unit, end_unit - first_unit);
+        if (end == vectors) {
+            F(clear_padding)(z, width, s->slot[0]);
+            if (job->activations[0] == SIGMOID)
+                F(clear_padding)(a, width, s->slot[0]);
+        }
+        if (job->dropout) {
+            const REAL *keep = F(mask_row)(job, position) + s->hidden[0];
+            REAL *kept = w->kept + i * s->row;
+            for (int64_t j = first_unit; j < end_unit; j++)
+                kept[j] = a[j] * keep[j];
+        }
+    }
+}
+
+/* Thread 0's part between the barriers: the rest of the mini-batch, and the next gather. */
+static void F(serial_part)(F(Team) *team, F(Work) *w, int64_t batch_start, int64_t m,
+                           double scale, int which)
+{
+    const Job *job = team->job;
+    for (int64_t i = 0; i < m; i++)
+        F(forward_layers)(w, job, i, batch_start + i, 1);
+    F(backward)(w, job, batch_start, m);
+    F(upper_step_padded)(w, job, m);
+    team->step = F(lazy_step)(job, scale);
+    const int64_t next = batch_start + job->batch_size;
+    if (next < job->stop) {
+        F(use_buffer)(w, which ^ 1);
+        const int64_t rest = job->stop - next;
+        F(gather)(w, job, next, rest < job->batch_size ? rest : job->batch_size);
+        F(use_buffer)(w, which);
+    }
+}
+
+static void F(team_member)(void *argument, int t)
+{
+    F(Team) *team = argument;
+    TeamBase *base = &team->base;
+    const Job *job = team->job;
+    F(Work) w = *team->work; /* this thread's view: shared arrays, its own buffer choice */
+    int64_t begin, end;
+    share_columns(w.shape.slot[0] / LANES, LINE_VECTORS, base->threads, t, &begin, &end);
+    double scale = 1.0;
+    int which = 0;
+    for (int64_t batch_start = job->start; batch_start < job->stop;
+         batch_start += job->batch_size, which ^= 1) {
+        const int64_t rest = job->stop - batch_start;
+        const int64_t m = rest < job->batch_size ? rest : job->batch_size;
+        F(use_buffer)(&w, which);
+        F(first_layer_part)(&w, job, batch_start, m, scale, begin, end);
+        barrier_wait(&base->barrier);
+        if (t == 0)
+            F(serial_part)(team, &w, batch_start, m, scale, which);
+        barrier_wait(&base->barrier);
+        const F(LazyStep) step = team->step;
+        if (step.decays_v)
+            F(scale_columns)(&w, job, (REAL)job->hyper[DECAY], begin * LANES, end * LANES);
+        for (int64_t i = 0; i < m; i++)
+            F(update_padded)(&w, i, w.delta + i * w.shape.row, step.coefficient, begin, end);
+        scale = step.scale;
+        if (scale < SMALLEST_LAZY_SCALE) {
+            F(scale_columns)(&w, job, (REAL)scale, begin * LANES, end * LANES);
+            scale = 1.0;
+        }
+    }
+    if (t == 0)
+        team->final_scale = scale;
+}
+
+/* Whether the threads can share the call: the padded path, an elementwise first layer. */
+static int F(threads_for)(const Job *job, const F(Work) *w, int padded, int decoupled)
+{
+    const int code = job->activations[0];
+    const int64_t vectors = w->shape.slot[0] / LANES;
+    const int64_t lines = (vectors + LINE_VECTORS - 1) / LINE_VECTORS;
+    int threads = (int)(job->threads < lines ? job->threads : lines);
+    if (!padded || !decoupled || job->n_layers < 2 || code == SOFTMAX)
+        return 1;
+    return threads > 1 ? threads : 1;
+}
+
+/*
+ * Train on the mini-batches of order[start:stop]; returns the number of threads
+ * that did, or -1 when memory runs out.
+ */
 static int F(train)(const Job *job)
 {
     F(Work) w;
@@ -978,12 +1177,23 @@ static int F(train)(const Job *job)
     const int64_t samples = job->stop - job->start;
     const int padded = decoupled && job->path != PATH_PLAIN &&
                  (job->path == PATH_PADDED || samples >= PADDED_MIN_SAMPLES);
-    if (F(work_alloc)(&w, job, padded) != 0) {
+    const int buffers = job->threads > 1 && padded ? 2 : 1;
+    if (F(work_alloc)(&w, job, padded, buffers) != 0) {
         F(work_free)(&w);
         return -1;
     }
     if (padded)
         F(copy_padded)(&w, job, 1);
+    const int threads = buffers == 2 ? F(threads_for)(job, &w, padded, decoupled) : 1;
+    if (threads > 1) {
+        F(gather)(&w, job, job->start, samples < job->batch_size ? samples : job->batch_size);
+        F(Team) team = {.job = job, .work = &w};
+        run_team(&team.base, threads, F(team_member));
+        F(fold)(&w, job, team.final_scale);
+        F(copy_padded)(&w, job, 0);
+        F(work_free)(&w);
+        return team.base.threads;
+    }
     double scale = 1.0;
     for (int64_t batch_start = job->start; batch_start < job->stop;
          batch_start += job->batch_size) {
@@ -1006,7 +1216,7 @@ static int F(train)(const Job *job)
     if (padded)
         F(copy_padded)(&w, job, 0);
     F(work_free)(&w);
-    return 0;
+    return 1;
 }
 
 #undef LANES

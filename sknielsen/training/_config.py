@@ -171,6 +171,8 @@ class RunConfig:
     augmenter : Augmenter or None
     image_shape : tuple of int or None
     engine : str
+    n_jobs : int or None
+        The estimator's ``n_jobs``, resolved into threads at each run.
     monitor_every : int or None
     verbose : int
     """
@@ -194,6 +196,7 @@ class RunConfig:
     augmenter: object
     image_shape: tuple
     engine: str
+    n_jobs: int
     monitor_every: int
     verbose: int
 
@@ -273,6 +276,7 @@ def resolve(params, kind, *, n_features=None, n_outputs=None, training=True):
         augmenter=None if params["augment"] is None else as_augmenter(params["augment"], kind.name),
         image_shape=check_image_shape(params["image_shape"], kind.name),
         engine=params["engine"],
+        n_jobs=params["n_jobs"],
         monitor_every=params["monitor_every"],
         verbose=int(params["verbose"]),
     )

@@ -466,6 +466,8 @@ class Batching:
         What runs the steps: the NumPy engine (:mod:`sknielsen.engine._network`
         and the plugins) or the C engine (:mod:`sknielsen.engine._cengine`),
         which must support the configuration.
+    threads : int
+        Threads the C engine may share the first layer between.
     """
 
     size: int
@@ -473,6 +475,7 @@ class Batching:
     dropout: float = 0.0
     augment: object = None
     engine: str = "numpy"
+    threads: int = 1
 
 
 #: Training rows whose outputs must stay finite after every epoch.
@@ -693,6 +696,7 @@ def _compiled_trainer(trainer, batch_size, batching, rng):
         batch_size=batch_size,
         dropout=batching.dropout,
         rng=rng,
+        threads=batching.threads,
     )
 
 

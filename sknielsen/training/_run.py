@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import effective_n_jobs
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
@@ -293,7 +294,15 @@ def _batching(config, network, shape, rng, announce):
     )
     if announce:
         print(f"Training with the {engine} engine{why}.")
-    batching = Batching(config.mini_batch_size, config.shuffle, config.dropout, augment, engine)
+    batching = Batching(
+        config.mini_batch_size,
+        config.shuffle,
+        config.dropout,
+        augment,
+        engine,
+        # Resolved at each run: a joblib.parallel_config context may set it.
+        threads=effective_n_jobs(config.n_jobs),
+    )
     return batching, why
 
 
