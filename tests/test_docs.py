@@ -138,3 +138,22 @@ def test_the_readmes_claims_are_what_the_code_and_the_measurements_say():
         f"{numba_10['float64']:.2f}× and {numba_10['float32']:.2f}×"
     ) in performance
     assert f"compile of {numba['compile']['empty_cache_seconds']:.1f} s" in performance
+
+
+def test_the_table_beside_the_frameworks_is_the_measured_one():
+    """performance.md's table beside PyTorch, JAX and scikit-learn is frameworks.json's.
+
+    Reads the saved measurement only: PyTorch and JAX are not needed here.
+    """
+    import json
+
+    measured = json.loads((ROOT / "benchmarks" / "results" / "frameworks.json").read_text())
+    performance = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    lines = performance.split("\n## Beside PyTorch, JAX and scikit-learn\n")[1].splitlines()
+    columns = [("float64", 10), ("float32", 10), ("float64", 100), ("float32", 100)]
+    assert measured["n_train"] == 50_000 and measured["command"] in "\n".join(lines)
+    for row in measured["rows"]:
+        line = next(line for line in lines if line.startswith(f"| {row['name']}"))
+        cell = line.split("|")[2 + columns.index((row["dtype"], row["mini_batch_size"]))]
+        assert f"{row['median_cpu_seconds']:.3f} (" in cell, (row["name"], cell)
+        assert f"{row['speedup_vs_minimal_loop']:.2f}×" in cell, (row["name"], cell)
