@@ -6,6 +6,7 @@ Usage::
     python benchmarks/c_speed.py --quick            # 10,000 images, 3 repeats
     python benchmarks/c_speed.py --blas-threads 1   # the floor's BLAS on one thread
     python benchmarks/c_speed.py --larger           # also mini-batch 100 on larger networks
+    python benchmarks/c_speed.py --threads 2        # also n_jobs=2 (wall clock only)
 
 The workload is speed.py's: sigmoid neurons, cross-entropy cost, η = 0.5,
 λ = 5.0 (L2), plain SGD, shuffled mini-batches, float64 and float32. Rows:
@@ -15,17 +16,20 @@ The workload is speed.py's: sigmoid neurons, cross-entropy cost, η = 0.5,
 * **NumPy engine**: ``NielsenMLPClassifier(epochs=1, engine='numpy').fit``;
 * **C engine, CSR** and **C engine, dense**: the same with ``engine='c'`` on
   CSR and on dense input: input checks, the training loop and the epoch's
-  loss included.
+  loss included;
+* **C engine, CSR, n_jobs=N** (with ``--threads N``): the C engine's first
+  layer shared between N threads, which the CPU clock would add up: these
+  runs time every row by the wall clock.
 
 Repeats are interleaved (every row, then every row again) and the table
 gives medians; ratios compare rows of the same run. The C engine trains on
-one thread; ``--blas-threads`` limits the floor's BLAS threads (default: as
+one thread but in the n_jobs rows; ``--blas-threads`` limits the floor's BLAS threads (default: as
 configured, as ``speed.py`` measures it), and ``--clock cpu`` times each
 row by this process's CPU time instead of the wall clock, which other work
 on a shared machine inflates. Also measured: the build of the
 extension (``setup.py build_ext`` of its three variants, in a fresh
 folder), and which variant this CPU runs. Writes
-``benchmarks/results/c_speed[-quick].json``.
+``benchmarks/results/c_speed[-quick][-threads].json``.
 """
 
 import argparse
@@ -90,7 +94,7 @@ def minimal_epoch(X, Y, dtype, batch, sizes):
     return run
 
 
-def estimator_epoch(X, y, dtype, batch, sizes, engine):
+def estimator_epoch(X, y, dtype, batch, sizes, engine, n_jobs=None):
     def run(seed):
         model = NielsenMLPClassifier(
             hidden_layer_sizes=sizes[1:-1],
@@ -101,13 +105,14 @@ def estimator_epoch(X, y, dtype, batch, sizes, engine):
             dtype=dtype,
             random_state=seed,
             engine=engine,
+            n_jobs=n_jobs,
         ).fit(X, y)
         assert model.engine_ == engine, model.engine_
 
     return run
 
 
-def make_rows(X64, y, configurations):
+def make_rows(X64, y, configurations, threads=None):
     rows = []
     for dtype, batch, sizes, target in configurations:
         X = np.ascontiguousarray(X64, dtype=dtype)
@@ -125,6 +130,9 @@ def make_rows(X64, y, configurations):
             ),
             Row("C engine, dense", *config, estimator_epoch(X, y, dtype, batch, sizes, "c")),
         ]
+        if threads:
+            run = estimator_epoch(X_csr, y, dtype, batch, sizes, "c", n_jobs=threads)
+            rows.append(Row(f"C engine, CSR, n_jobs={threads}", *config, run, target))
     return rows
 
 
@@ -190,13 +198,13 @@ def table(rows):
 
 def print_table(result, n, repeats):
     print(f"\nOne epoch of MNIST ({n:,} images), medians of {repeats} interleaved runs")
-    header = f"{'':20} {'dtype':8} {'batch':>5} {'sizes':18} {'s/epoch':>8} {'× minimal':>9} target"
+    header = f"{'':28} {'dtype':8} {'batch':>5} {'sizes':18} {'s/epoch':>8} {'× minimal':>9} target"
     print(header)
     print("-" * len(header))
     for r in result:
         target = f"≥ {r['target']}×" if r["target"] else ""
         print(
-            f"{r['name']:20} {r['dtype']:8} {r['mini_batch_size']:>5} "
+            f"{r['name']:28} {r['dtype']:8} {r['mini_batch_size']:>5} "
             f"{str(r['sizes']).replace(' ', ''):18} {r['median_seconds']:8.3f} "
             f"{r['speedup_vs_minimal_loop']:9.2f} {target}"
         )
@@ -222,8 +230,17 @@ def main(argv=None):
         "shared with other work; with --blas-threads 1 both sides run "
         "on one thread)",
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="also the C engine with n_jobs=THREADS (needs --clock wall: the CPU clock "
+        "adds up the threads' times); results to c_speed-threads.json",
+    )
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
     args = parser.parse_args(argv)
+    if args.threads and args.clock == "cpu":
+        parser.error("--threads needs --clock wall: the CPU clock adds up the threads' times")
     repeats = args.repeats or (3 if args.quick else 5)
     n = 10_000 if args.quick else 50_000
     started = time.perf_counter()
@@ -237,7 +254,7 @@ def main(argv=None):
 
     mnist = load_mnist(args.data_dir)
     X, y = np.ascontiguousarray(mnist.X_train[:n]), mnist.y_train[:n]
-    rows = make_rows(X, y, CONFIGURATIONS + (LARGER if args.larger else []))
+    rows = make_rows(X, y, CONFIGURATIONS + (LARGER if args.larger else []), args.threads)
     limits = nullcontext()
     if args.blas_threads:
         from threadpoolctl import threadpool_limits
@@ -251,7 +268,7 @@ def main(argv=None):
 
     result = table(rows)
     print_table(result, n, repeats)
-    suffix = "-quick" if args.quick else ""
+    suffix = ("-quick" if args.quick else "") + ("-threads" if args.threads else "")
     command = "python benchmarks/c_speed.py " + " ".join(argv or sys.argv[1:])
     out = HERE / "results" / f"c_speed{suffix}.json"
     out.write_text(

@@ -43,6 +43,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <time.h>
 #else
 #define HAVE_THREADS 0
 #endif
@@ -254,12 +255,70 @@ static void barrier_wait(Barrier *barrier)
 #endif
 }
 
-/* What every team of threads starts with; a type's team embeds it first. */
+/*
+ * What every team of threads starts with; a type's team embeds it first.
+ * Thread 0 clocks its waits at the barriers: a team whose thread 0 waits
+ * longer than it works is slower than thread 0 alone (the other threads are
+ * not getting a core: other work runs on the machine), and thread 0 then
+ * finishes the call alone (`solo`). The numbers do not depend on it.
+ */
 typedef struct {
     Barrier barrier;
     int threads;
     void (*member)(void *team, int t);
+    int solo;               /* set by thread 0 between the barriers */
+    double window_start;    /* when thread 0's current window began */
+    double waited;          /* thread 0's seconds at the barriers in it */
+    int64_t window_batches;
 } TeamBase;
+
+/*
+ * Mini-batches over which thread 0 weighs its waits against its work, and
+ * whether it then goes solo whatever it waited: the tests set both
+ * (solo_after), to take the switch at a mini-batch of their choice.
+ */
+static int64_t solo_window = 64;
+static int solo_always = 0;
+
+static double seconds_now(void)
+{
+#if HAVE_THREADS
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+#else
+    return 0.0;
+#endif
+}
+
+/* The team's barrier; thread 0 adds its wait to the window's. */
+static void team_barrier(TeamBase *team, int t)
+{
+    if (t != 0) {
+        barrier_wait(&team->barrier);
+        return;
+    }
+    const double start = seconds_now();
+    barrier_wait(&team->barrier);
+    team->waited += seconds_now() - start;
+}
+
+/*
+ * Thread 0, between the barriers, once per mini-batch: whether the team goes
+ * on, or thread 0 finishes the call alone (when it waited for more than half
+ * of the last solo_window mini-batches' time).
+ */
+static void judge_team(TeamBase *team)
+{
+    if (++team->window_batches < solo_window)
+        return;
+    const double now = seconds_now();
+    if (solo_always || 2 * team->waited > now - team->window_start)
+        team->solo = 1;
+    team->window_start = now;
+    team->waited = 0.0;
+    team->window_batches = 0;
+}
 
 #if HAVE_THREADS
 typedef struct {
@@ -286,6 +345,10 @@ static void *seat_main(void *argument)
 static void run_team(TeamBase *team, int threads, void (*member)(void *team, int t))
 {
     team->member = member;
+    team->solo = 0;
+    team->window_start = seconds_now();
+    team->waited = 0.0;
+    team->window_batches = 0;
     int started = 0;
 #if HAVE_THREADS
     pthread_t ids[MAX_THREADS];
@@ -682,6 +745,18 @@ static PyObject *cpu_level(PyObject *self, PyObject *unused)
     return PyLong_FromLong(level);
 }
 
+/* solo_after(n): teams go solo after n mini-batches; solo_after(0): as measured. For tests. */
+static PyObject *solo_after(PyObject *self, PyObject *args)
+{
+    (void)self;
+    long long batches;
+    if (!PyArg_ParseTuple(args, "L", &batches))
+        return NULL;
+    solo_always = batches > 0;
+    solo_window = batches > 0 ? batches : 64;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"train", (PyCFunction)(void (*)(void))train, METH_FASTCALL,
      "Train on a range of mini-batches, in place (see _cengine.CTrainer)."},
@@ -689,6 +764,8 @@ static PyMethodDef methods[] = {
      "0 if CSR (indptr int64, indices int32) is canonical, else 1, 2 or 3."},
     {"exp", vector_exp, METH_VARARGS, "e^x in place (dtype 0: float64, 1: float32), for tests."},
     {"cpu_level", cpu_level, METH_NOARGS, "The widest instruction set level this CPU runs."},
+    {"solo_after", solo_after, METH_VARARGS,
+     "Teams of threads go solo after n mini-batches (0: when they wait too long); tests."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {

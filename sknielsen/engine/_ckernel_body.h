@@ -1122,17 +1122,23 @@ static void F(team_member)(void *argument, int t)
     int64_t begin, end;
     share_columns(w.shape.slot[0] / LANES, LINE_VECTORS, base->threads, t, &begin, &end);
     double scale = 1.0;
-    int which = 0;
+    int which = 0, alone = 0; /* alone: thread 0 after the team went solo */
     for (int64_t batch_start = job->start; batch_start < job->stop;
          batch_start += job->batch_size, which ^= 1) {
         const int64_t rest = job->stop - batch_start;
         const int64_t m = rest < job->batch_size ? rest : job->batch_size;
         F(use_buffer)(&w, which);
         F(first_layer_part)(&w, job, batch_start, m, scale, begin, end);
-        barrier_wait(&base->barrier);
-        if (t == 0)
+        if (!alone)
+            team_barrier(base, t);
+        if (t == 0) {
             F(serial_part)(team, &w, batch_start, m, scale, which);
-        barrier_wait(&base->barrier);
+            if (!base->solo)
+                judge_team(base);
+        }
+        if (!alone)
+            team_barrier(base, t);
+        const int solo = base->solo; /* as thread 0 left it before the barrier */
         const F(LazyStep) step = team->step;
         if (step.decays_v)
             F(scale_columns)(&w, job, (REAL)job->hyper[DECAY], begin * LANES, end * LANES);
@@ -1142,6 +1148,14 @@ static void F(team_member)(void *argument, int t)
         if (scale < SMALLEST_LAZY_SCALE) {
             F(scale_columns)(&w, job, (REAL)scale, begin * LANES, end * LANES);
             scale = 1.0;
+        }
+        if (solo && end - begin < w.shape.slot[0] / LANES) {
+            team_barrier(base, t); /* every column's update of this mini-batch made */
+            if (t != 0)
+                return; /* thread 0 takes its columns over */
+            begin = 0;
+            end = w.shape.slot[0] / LANES;
+            alone = 1;
         }
     }
     if (t == 0)
