@@ -5,6 +5,7 @@ training examples (or a random sample of N drawn with each seed) for several N
 and seeds, and scores it on fixed test sets with any scikit-learn scorers. The
 (estimator, size, seed) jobs run through joblib, so
 ``joblib.parallel_config(backend="dask")`` moves them onto a cluster unchanged.
+Each set is predicted once for all the scorers (``_responses``).
 Results are plain records (dicts), reported as each job finishes. Ctrl-C ends
 the study, even when an estimator's ``fit`` catches it, and returns the records
 of the jobs finished before it. Each record carries a fingerprint of its job's
@@ -44,6 +45,7 @@ from sklearn.utils.validation import (
 )
 
 from ..utils import canonical_csr
+from ._responses import SharedResponses
 
 SUBSETS = ("first", "random", "stratified")
 DEFAULT_SCORERS = {"accuracy": "accuracy"}
@@ -482,13 +484,12 @@ def _engine_of(model):
     return getattr(final, "engine_", None)
 
 
-def _run_job(job, data):
-    """Fit one configured model on one subset and score it on every test set."""
+def _fit(job, data):
+    """One job's model fitted on its subset, and its record without scores."""
     X_part, y_part = _subset(data.X_train, data.y_train, job.size, job.subset, job.seed)
     model = clone(job.model)
     start = time.perf_counter()
     model.fit(X_part, y_part)
-    fit_seconds = time.perf_counter() - start
     record = {
         "estimator": job.name,
         "size": job.size,
@@ -496,20 +497,36 @@ def _run_job(job, data):
         "subset": job.subset,
         "params": job.params,
         "fingerprint": job.fingerprint,
-        "fit_seconds": fit_seconds,
+        "fit_seconds": time.perf_counter() - start,
         "predict_seconds": 0.0,
     }
     engine = _engine_of(model)
     if engine is not None:
         record["engine"] = engine
-    # One multimetric scorer predicts once per set for all the scorers.
-    scorer = check_scoring(model, scoring=data.scorers)
+    return model, record
+
+
+def _score(record, model, data, known=None):
+    """Score a fitted model on every set with every scorer, into its record.
+
+    Each set's responses (``predict``, ``predict_proba``, ...) are computed
+    once for all the scorers, or taken from ``known``, by (set, method).
+    """
+    sets = {name: X for name, (X, _) in data.test_sets.items()}
+    shared = SharedResponses(model, sets, known)
+    scorer = check_scoring(shared, scoring=data.scorers)
     for test_name, (X_test, y_test) in data.test_sets.items():
         start = time.perf_counter()
-        scores = scorer(model, X_test, y_test)
+        scores = scorer(shared, X_test, y_test)
         record["predict_seconds"] += time.perf_counter() - start
         record.update({f"{name}_{test_name}": float(score) for name, score in scores.items()})
     return record
+
+
+def _run_job(job, data):
+    """Fit one configured model on one subset and score it on every test set."""
+    model, record = _fit(job, data)
+    return _score(record, model, data)
 
 
 def _is_random(name, estimator, subset, deterministic):
@@ -864,7 +881,8 @@ def training_size_comparison(
     records : list of dict
         One per (estimator, size, seed): ``estimator``, ``size``, ``seed``,
         ``subset``, ``params`` (what the scaling rule set), ``fingerprint``,
-        ``fit_seconds``, ``predict_seconds`` (scoring, predictions included),
+        ``fit_seconds``, ``predict_seconds`` (scoring, predictions included,
+        each set predicted once for all the scorers),
         ``engine`` for estimators that record the engine that trained them
         (``engine_``: ``'numpy'``, ``'c'`` or ``'numba'``) and one score per scorer
         and set: ``accuracy_test`` by default, plus one per ``eval_sets``
