@@ -1,17 +1,41 @@
-"""The study's predictions: each set predicted once, whatever the scorers ask for."""
+"""The study's schedule: longest jobs first, each set predicted once, split predictions.
 
+Whatever the schedule, the records are those of the serial run: the same
+jobs, numbers and order; only their timings differ.
+"""
+
+import dataclasses
 from collections import Counter
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.svm import SVC
 
-from sknielsen.comparison import training_size_comparison
+from sknielsen import NielsenMLPClassifier
+from sknielsen.comparison import (
+    BOOK_SIZES,
+    book_estimators,
+    planned_runs,
+    scaled_params,
+    training_size_comparison,
+)
 from sknielsen.datasets import load_digits_split
-from sknielsen.studies._responses import SharedResponses
+from sknielsen.studies import _comparison, _schedule
+from sknielsen.studies._responses import SharedResponses, predict_rows
+from sknielsen.studies._schedule import (
+    chunk_bounds,
+    estimated_seconds,
+    makespan,
+    plan_schedule,
+    predicts_row_by_row,
+)
+
+TIMINGS = ("fit_seconds", "predict_seconds")
 
 
 @pytest.fixture(scope="module")
@@ -19,11 +43,109 @@ def digits():
     return load_digits_split()
 
 
+def numbers(records):
+    """The records without their timings, in their order."""
+    return [{k: v for k, v in r.items() if k not in TIMINGS} for r in records]
+
+
 def study(digits, estimators, **kwargs):
     kwargs = {"sizes": [60, 300, 1198], "seeds": [0, 1], **kwargs}
     return training_size_comparison(
         estimators, digits.X_train, digits.y_train, digits.X_test, digits.y_test, **kwargs
     )
+
+
+@pytest.fixture
+def split_everything(monkeypatch):
+    """Whatever the estimates, split every job's predictions when there are several workers."""
+    plan = _schedule.plan_schedule
+
+    def split_all(fit, predict, workers, splittable, min_split_seconds=0.0):
+        schedule = plan(fit, predict, workers, splittable)
+        split = [i for i in range(len(fit)) if splittable[i] and workers > 1]
+        return dataclasses.replace(schedule, split=frozenset(split))
+
+    monkeypatch.setattr(_comparison, "plan_schedule", split_all)
+
+
+def book_jobs(workers):
+    """The MNIST study's jobs, as ``compare --dataset mnist`` plans them, and their schedule."""
+    estimators = book_estimators(["network", "svc-auto", "svc"], 50_000, initializer="large")
+    runs = planned_runs(
+        estimators, BOOK_SIZES, range(3), deterministic=["SVC()", "SVC(gamma='auto')"]
+    )
+    jobs = []
+    for name, size, _ in runs:
+        model = estimators[name]
+        model = model.__class__(**{**model.get_params(), **scaled_params(model, size, 50_000)})
+        jobs.append(SimpleNamespace(name=name, size=size, model=model))
+    fit, predict = estimated_seconds(jobs, n_features=784, n_rows=20_000)
+    return runs, plan_schedule(fit, predict, workers)
+
+
+def test_the_two_largest_svms_start_at_once_and_one_worker_keeps_the_plan_order():
+    runs, schedule = book_jobs(workers=2)
+    first = [runs[i][:2] for i in schedule.order[:4]]
+    assert first == [
+        ("SVC(gamma='auto')", 50_000),
+        ("SVC()", 50_000),
+        ("SVC(gamma='auto')", 20_000),
+        ("SVC()", 20_000),
+    ]
+    # The networks (about the same time at every N) fill in after the SVMs of
+    # 2,000 images or more, before the smaller ones.
+    position = {runs[i]: place for place, i in enumerate(schedule.order)}
+    networks = [place for run, place in position.items() if run[0] == "network"]
+    large = [place for run, place in position.items() if run[0] != "network" and run[1] >= 2000]
+    assert max(large) < min(networks) and max(networks) < len(runs) - 6
+    runs, serial = book_jobs(workers=1)
+    assert serial.order == tuple(range(len(runs))) and not serial.split
+
+
+def test_estimates_follow_earlier_records_with_each_estimators_growth():
+    svc = SimpleNamespace(name="SVC", size=4000, model=SVC())
+    net = SimpleNamespace(name="net", size=4000, model=NielsenMLPClassifier(epochs=10))
+    finished = [
+        {"estimator": "SVC", "size": 1000, "fit_seconds": 2.0, "predict_seconds": 1.0},
+        {"estimator": "net", "size": 1000, "fit_seconds": 5.0, "predict_seconds": 0.1},
+        {"estimator": "net", "size": 2000, "fit_seconds": 10.0, "predict_seconds": 0.1},
+    ]
+    fit, predict = estimated_seconds([svc, net], n_features=64, n_rows=1000, finished=finished)
+    # One size measured: the prior's curve through it (fit N², prediction N).
+    assert fit[0] == pytest.approx(2.0 * 16) and predict[0] == pytest.approx(1.0 * 4)
+    # Two sizes: the power law through them.
+    assert fit[1] == pytest.approx(20.0) and predict[1] == pytest.approx(0.1)
+
+
+def test_makespan_and_when_a_prediction_is_split():
+    assert makespan([5, 4, 3, 3], 2) == 8  # 5+3 and 4+3... then 3 to the first free
+    assert makespan([1, 2], 1) == 3
+    # One job dominates: its predictions go to both workers once it has fitted.
+    schedule = plan_schedule([100, 1, 1], [100, 0.1, 0.1], workers=2)
+    assert schedule.order[0] == 0 and schedule.split == {0} and schedule.chunks == 2
+    assert schedule.seconds == pytest.approx(100 + 50)
+    # Balanced jobs: nothing to gain by splitting.
+    balanced = plan_schedule([50, 50, 50, 50], [10, 10, 10, 10], workers=2)
+    assert not balanced.split and balanced.seconds == pytest.approx(120)
+    # Short predictions are never split.
+    assert not plan_schedule([100, 1], [1.0, 0], workers=2).split
+    assert chunk_bounds(10, 3) == [(0, 3), (3, 6), (6, 10)]
+    assert chunk_bounds(2, 4) == [(0, 1), (1, 2)]
+
+
+def test_records_are_those_of_the_serial_run_on_any_schedule(digits, split_everything):
+    estimators = {"network": NielsenMLPClassifier(epochs=3), "SVC": SVC()}
+    kwargs = {"scoring": ["accuracy", "f1_macro"], "eval_sets": {"train": (digits.X, digits.y)}}
+    serial = study(digits, estimators, n_jobs=1, **kwargs)
+    split = study(digits, estimators, n_jobs=2, **kwargs)
+    assert numbers(split) == numbers(serial)
+    assert all(r["predict_seconds"] > 0 for r in split)
+
+
+def test_records_are_those_of_the_serial_run_in_longest_first_order(digits):
+    estimators = {"network": NielsenMLPClassifier(epochs=3), "SVC": SVC()}
+    serial = study(digits, estimators, n_jobs=1)
+    assert numbers(study(digits, estimators, n_jobs=2)) == numbers(serial)
 
 
 class CountingSVC(SVC):
@@ -51,7 +173,10 @@ def error_rate(estimator, X, y):
     return 1 - accuracy_score(y, estimator.predict(X))
 
 
-def test_each_set_is_predicted_once_for_all_the_scorers(digits):
+@pytest.mark.parametrize("split", [False, True])
+def test_each_set_is_predicted_once_for_all_the_scorers(digits, split, request):
+    if split:  # in pieces on two worker threads, which count in this process
+        request.getfixturevalue("split_everything")
     CountingSVC.rows.clear()
     CountingSVC.calls.clear()
     scoring = {
@@ -63,12 +188,17 @@ def test_each_set_is_predicted_once_for_all_the_scorers(digits):
     }
     sets = {"train": (digits.X_train, digits.y_train)}
     kwargs = {"sizes": [300], "seeds": [0], "scoring": scoring, "eval_sets": sets}
-    records = study(digits, {"SVC": CountingSVC()}, **kwargs)
+    with parallel_config(backend="threading"):
+        records = study(digits, {"SVC": CountingSVC()}, n_jobs=2 if split else 1, **kwargs)
     n_rows = len(digits.y_test) + len(digits.y_train)
     for method in ("predict", "decision_function"):
         assert CountingSVC.rows[method] == n_rows  # every row once
-        assert CountingSVC.calls[method] == 2  # 2 sets
+        assert CountingSVC.calls[method] == (4 if split else 2)  # 2 sets, in 2 pieces each
     assert records[0]["error_test"] == pytest.approx(1 - records[0]["accuracy_test"])
+    serial = study(digits, {"SVC": SVC()}, **kwargs)
+    scores = [key for key in records[0] if key.endswith(("_test", "_train"))]
+    assert len(scores) == 10
+    assert [records[0][key] for key in scores] == [serial[0][key] for key in scores]
 
 
 class Counting(ClassifierMixin, BaseEstimator):
@@ -106,6 +236,20 @@ def test_probabilities_are_computed_once_for_all_the_scorers(digits):
     )
     assert Counting.calls == {"predict": 2, "predict_proba": 2}  # 2 sets
     assert records[0]["roc_auc_ovr_test"] > 0.9
+
+
+def test_a_prediction_in_pieces_is_the_prediction_in_one_call(digits):
+    svc = SVC().fit(digits.X_train, digits.y_train)
+    X = digits.X_test
+    methods = ["predict", "decision_function"]
+    pieces = [predict_rows(svc, X[a:b], methods)[0] for a, b in chunk_bounds(len(X), 3)]
+    for method in methods:
+        joined = np.concatenate([piece[method] for piece in pieces])
+        np.testing.assert_array_equal(joined, getattr(svc, method)(X))  # to the bit
+    # Matrix products may round a row differently in another batch: never split.
+    assert predicts_row_by_row(svc) and predicts_row_by_row(CountingSVC())
+    assert not predicts_row_by_row(LogisticRegression())
+    assert not predicts_row_by_row(NielsenMLPClassifier())
 
 
 def test_shared_responses_answer_as_the_model_does(digits):

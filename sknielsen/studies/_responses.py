@@ -4,14 +4,17 @@ scikit-learn's scorers each ask the model for what they need: ``predict``
 (accuracy, F1), ``predict_proba`` (log loss, ROC AUC) or
 ``decision_function``. Its multimetric scorer shares them within one call,
 but not a custom scorer that calls ``predict`` itself, nor predictions made
-elsewhere: a kernel SVM's prediction of 10,000 MNIST images takes a minute.
-Scored through
+elsewhere: a kernel SVM's prediction of 10,000 MNIST images takes a minute,
+and the study may have made it in pieces on other workers. Scored through
 :class:`SharedResponses`, the model answers each (set, method) once.
 """
 
+import time
+
+from sklearn.metrics import get_scorer
 from sklearn.utils.metaestimators import available_if
 
-__all__ = ["SharedResponses"]
+__all__ = ["SharedResponses", "predict_rows", "response_methods"]
 
 
 def _kept(method):
@@ -70,3 +73,56 @@ class SharedResponses:
     predict_proba = _kept("predict_proba")
     predict_log_proba = _kept("predict_log_proba")
     decision_function = _kept("decision_function")
+
+
+def response_methods(scorers, model):
+    """The response methods of ``model`` that the scorers will ask for.
+
+    A scikit-learn scorer names what it needs (``_response_method``, a
+    method or a list in order of preference, of which the first the model
+    has is used); a plain callable is assumed to call ``predict``. A method
+    not listed here is still computed once, when a scorer first asks.
+
+    Parameters
+    ----------
+    scorers : dict of str to str or callable
+        The study's scorers.
+    model : estimator
+        The fitted model.
+
+    Returns
+    -------
+    methods : list of str
+        Distinct, in the scorers' order.
+    """
+    methods = []
+    for scorer in scorers.values():
+        wanted = getattr(get_scorer(scorer), "_response_method", "predict")
+        wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+        method = next((m for m in wanted if hasattr(model, m)), None)
+        if method is not None and method not in methods:
+            methods.append(method)
+    return methods
+
+
+def predict_rows(model, rows, methods):
+    """The responses of a fitted model to some rows, and the seconds they took.
+
+    Parameters
+    ----------
+    model : estimator
+        The fitted model.
+    rows : array-like
+        The rows, a piece of a set.
+    methods : sequence of str
+        Response methods of the model.
+
+    Returns
+    -------
+    responses : dict of str to ndarray
+        By method.
+    seconds : float
+    """
+    start = time.perf_counter()
+    responses = {method: getattr(model, method)(rows) for method in methods}
+    return responses, time.perf_counter() - start
