@@ -259,3 +259,20 @@ def test_shared_responses_answer_as_the_model_does(digits):
     assert shared.classes_ is svc.classes_ and shared.score(digits.X_test, digits.y_test) > 0.9
     assert shared.predict(digits.X_test) is shared.predict(digits.X_test)  # kept
     np.testing.assert_array_equal(shared.predict(digits.X_test[:5]), svc.predict(digits.X_test[:5]))
+
+
+def test_time_left_with_the_schedules_prior_when_the_longest_jobs_finish_first():
+    from sknielsen.comparison import estimate_seconds_left
+
+    # The first job to finish, longest first, is the largest SVM: 300 s.
+    finished = [
+        {"estimator": "SVC", "size": 50_000, "fit_seconds": 200.0, "predict_seconds": 100.0}
+    ]
+    remaining = [("SVC", 5_000, 0), ("network", 50_000, 0), ("network", 100, 1)]
+    guesses = {"SVC": lambda n: 3.0 * (n / 5_000) ** 2, "network": lambda n: 4.0}
+    seconds = estimate_seconds_left(finished, remaining, 1, lambda name, n: guesses[name](n))
+    # The SVM follows the prior's curve through its one size, 300 s * (1/10)^2;
+    # the networks, never run, take the prior's 4 s each.
+    assert seconds == pytest.approx(3.0 + 4.0 + 4.0)
+    # Without a prior, the median of the finished runs: 300 s each.
+    assert estimate_seconds_left(finished, remaining) == pytest.approx(900.0)

@@ -594,7 +594,7 @@ def planned_runs(estimators, sizes, seeds, *, subset="first", deterministic=()):
     ]
 
 
-def estimate_seconds_left(finished, remaining, n_jobs=1):
+def estimate_seconds_left(finished, remaining, n_jobs=1, prior=None):
     """Estimate the time the remaining runs of a comparison will take.
 
     The time of a run (fit and scoring) depends on its estimator and size: a
@@ -602,12 +602,13 @@ def estimate_seconds_left(finished, remaining, n_jobs=1):
     network takes about the same time at every N. Each remaining run is
     estimated from the finished runs of its estimator: their median at the
     same size; else the power law through the two largest finished sizes
-    (exponent clipped to [0, 3]); with one finished size, the same time at
-    every N (a guess that errs low for SVMs until their second size is in,
-    rather than hours too high for the book's network). An estimator with
-    no finished run gets the median of all finished runs. The runs share
-    ``n_jobs`` workers, but no run is split: the estimate is at least the
-    longest remaining run.
+    (exponent clipped to [0, 3]); with one finished size, the ``prior``'s
+    curve through it, or without a prior the same time at every N (a guess
+    that errs low for SVMs until their second size is in, rather than hours
+    too high for the book's network). An estimator with no finished run gets
+    the ``prior``, or without one the median of all finished runs. The runs
+    share ``n_jobs`` workers, but no run is split: the estimate is at least
+    the longest remaining run.
 
     Parameters
     ----------
@@ -619,6 +620,11 @@ def estimate_seconds_left(finished, remaining, n_jobs=1):
         :func:`planned_runs`.
     n_jobs : int, default=1
         Runs done at once; None or a value below 1 counts as one.
+    prior : callable, optional
+        ``prior(name, size)``: a guess of a run's seconds before any
+        measurement, such as the study's schedule makes (with the largest
+        jobs first, the first runs to finish are the longest ones, whose
+        median would be hours too high for the rest).
 
     Returns
     -------
@@ -631,18 +637,18 @@ def estimate_seconds_left(finished, remaining, n_jobs=1):
     for record in finished:
         seconds = record["fit_seconds"] + record["predict_seconds"]
         times.setdefault(record["estimator"], {}).setdefault(record["size"], []).append(seconds)
-    fallback = float(
-        np.median([t for by_size in times.values() for ts in by_size.values() for t in ts])
-    )
-    runs = [_run_seconds(times.get(run[0], {}), run[1], fallback) for run in remaining]
+    if prior is None:
+        median = float(
+            np.median([t for by_size in times.values() for ts in by_size.values() for t in ts])
+        )
+        prior = lambda name, size: median  # noqa: E731
+    runs = [
+        grown_seconds(times.get(name, {}), size, lambda n, name=name: prior(name, n))
+        for name, size, *_ in remaining
+    ]
     if not runs:
         return 0.0
     return max(sum(runs) / max(1, n_jobs or 1), max(runs))
-
-
-def _run_seconds(by_size, size, fallback):
-    """One run's estimated seconds from its estimator's finished runs, by size."""
-    return grown_seconds(by_size, size, lambda n: fallback)
 
 
 def _plan_jobs(estimators, data, settings):

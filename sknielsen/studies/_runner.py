@@ -19,14 +19,19 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+from sklearn.base import clone
+
 from ..utils import check_outputs, write_atomically
 from ._comparison import (
     ComparisonInterrupted,
     estimate_seconds_left,
     planned_runs,
+    scaled_params,
     summarize,
     training_size_comparison,
 )
+from ._schedule import prior_seconds
 
 #: The book's figure: the network trained on the first N of MNIST's 50,000 images.
 BOOK_SIZES = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]
@@ -410,13 +415,15 @@ def run_study(study, output, *, workers=1, on_result=None):
         deterministic=study.get("deterministic", ()),
     )
 
+    prior = _run_prior(study)
+
     def finished(record, done, total):
         output.records.append(record)
         output.save()
         if on_result is not None:
             ran = {(r["estimator"], r["size"], r["seed"]) for r in output.records}
             remaining = [run for run in plan if run not in ran]
-            seconds = estimate_seconds_left(output.records, remaining, workers)
+            seconds = estimate_seconds_left(output.records, remaining, workers, prior)
             on_result(record, done, total, seconds if remaining else None)
 
     with warnings.catch_warnings(record=True) as caught:
@@ -433,6 +440,22 @@ def run_study(study, output, *, workers=1, on_result=None):
     output.records = records
     output.save()
     return StudyResult(records, warnings=_distinct(caught))
+
+
+def _run_prior(study):
+    """``prior(name, size)``: a run's seconds as the study's schedule guesses them, before any."""
+
+    def prior(name, size):  # called once the study has accepted its data
+        n_full = study.get("n_full") or len(study["y_train"])
+        n_features = np.shape(study["X_train"])[1]
+        sets = [study["y_test"], *(y for _, y in (study.get("eval_sets") or {}).values())]
+        n_rows = sum(len(y) for y in sets)
+        model = study["estimators"][name]
+        if study.get("scale_rule"):
+            model = clone(model).set_params(**scaled_params(model, size, n_full))
+        return sum(prior_seconds(model, size, n_features, n_rows))
+
+    return prior
 
 
 def _distinct(caught):
