@@ -5,6 +5,7 @@ jobs, numbers and order; only their timings differ.
 """
 
 import dataclasses
+import json
 from collections import Counter
 from types import SimpleNamespace
 
@@ -19,8 +20,11 @@ from sklearn.svm import SVC
 from sknielsen import NielsenMLPClassifier
 from sknielsen.comparison import (
     BOOK_SIZES,
+    StudyOutput,
+    StudyTiming,
     book_estimators,
     planned_runs,
+    run_study,
     scaled_params,
     training_size_comparison,
 )
@@ -259,6 +263,34 @@ def test_shared_responses_answer_as_the_model_does(digits):
     assert shared.classes_ is svc.classes_ and shared.score(digits.X_test, digits.y_test) > 0.9
     assert shared.predict(digits.X_test) is shared.predict(digits.X_test)  # kept
     np.testing.assert_array_equal(shared.predict(digits.X_test[:5]), svc.predict(digits.X_test[:5]))
+
+
+def test_the_study_reports_its_wall_time_against_its_bounds(digits, tmp_path):
+    records = [
+        {"estimator": name, "size": 100, "seed": seed, "fit_seconds": fit, "predict_seconds": p}
+        for name, seed, fit, p in [("SVC", 0, 6.0, 2.0), ("net", 1, 3.0, 1.0)]
+    ]
+    timing = StudyTiming.of(records, wall_seconds=10.0, workers=2)
+    assert (timing.critical_path_seconds, timing.job_seconds) == (8.0, 12.0)
+    assert timing.longest_job == "SVC N=100 seed=0" and timing.bound_seconds == 8.0
+    assert timing.ratio == pytest.approx(1.25)
+    assert StudyTiming.of([], 1.0, 2) is None
+    study = {
+        "estimators": {"SVC": SVC()},
+        "X_train": digits.X_train,
+        "y_train": digits.y_train,
+        "X_test": digits.X_test,
+        "y_test": digits.y_test,
+        "sizes": [60, 120],
+        "seeds": [0],
+    }
+    result = run_study(study, StudyOutput(tmp_path), workers=1)
+    assert result.timing.job_seconds == pytest.approx(
+        sum(r["fit_seconds"] + r["predict_seconds"] for r in result.records)
+    )
+    assert result.timing.wall_seconds >= result.timing.job_seconds
+    written = json.loads((tmp_path / "comparison.json").read_text())["schedule"]
+    assert written["ratio"] == pytest.approx(result.timing.ratio) and written["workers"] == 1
 
 
 def test_time_left_with_the_schedules_prior_when_the_longest_jobs_finish_first():
