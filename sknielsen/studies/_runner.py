@@ -283,7 +283,9 @@ class StudyTiming:
     longest_job : str
         Which job that was (``"SVC() N=50,000 seed=0"``).
     job_seconds : float
-        The fit and prediction seconds of all the jobs run.
+        The fit and prediction seconds of all the jobs run, by the clock (on
+        a machine shared with other work, time waiting for a core counts:
+        the ratio then judges the schedule, not the machine).
     workers : int
         Jobs run at once.
     """

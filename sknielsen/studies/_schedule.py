@@ -38,12 +38,11 @@ __all__ = [
     "prior_seconds",
 ]
 
-#: The prior's seconds per unit of work, from the MNIST study on this
-#: project's machine (docs/network-vs-svm.md): a kernel SVM's fit per N² ·
-#: features (196 s for SVC() at 50,000 images; 207 s measured), its
-#: prediction per N · rows · features (59 s for 10,000 rows; 55 s), and any
-#: other estimator's fit per N · passes · features and prediction per rows ·
-#: features (the book's network: 3.5 s a fit, under 0.1 s a prediction).
+#: The prior's seconds per unit of work, fitted to the MNIST study's timings
+#: (docs/network-vs-svm.md): a kernel SVM's fit per N² · features and its
+#: prediction per N · rows · features; any other estimator's fit per N ·
+#: passes · features and its prediction per rows · features. Only their
+#: ratios matter to the order; earlier records replace them where there are.
 KERNEL_FIT, KERNEL_PREDICT = 1e-10, 1.5e-10
 OTHER_FIT, OTHER_PREDICT = 3e-9, 3e-9
 #: A job's predictions are split only when they take this long: below it, the
@@ -211,9 +210,8 @@ def predicts_row_by_row(model):
     scikit-learn's libsvm machines (``SVC``, ``NuSVC``, ``SVR``, ``NuSVR``)
     compute each row alone. Most other models multiply the rows by their
     weights as one matrix, and BLAS may round a row's sums differently for
-    another number of rows (a linear model's decision values, measured: 5 of
-    5,990 differ by 1e-15), so their predictions are never split; they are
-    fast anyway.
+    another number of rows (in the last bit), so their predictions are never
+    split; they are fast anyway.
 
     Parameters
     ----------
