@@ -5,8 +5,8 @@ Usage::
     python benchmarks/book_figure.py             # run the comparison, then the table
     python benchmarks/book_figure.py --table-only  # only rebuild the table and figures
 
-The run is exactly the command line a user would type (13.4 minutes on
-2 cores here)::
+The run is exactly the command line a user would type (13.5 minutes on
+2 cores here, see docs/network-vs-svm.md)::
 
     python -m sknielsen compare --dataset mnist --data-dir ../shared/data/mnist \
         --initializer large --estimators network svc-auto svc --seeds 3 --n-jobs 2 \

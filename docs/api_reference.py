@@ -151,6 +151,7 @@ MODULES = [
                     "run_study",
                     "StudyOutput",
                     "StudyResult",
+                    "StudyTiming",
                     "study_backend",
                     "check_backend",
                     "study_workers",

@@ -279,8 +279,21 @@ def _compare(args):
     if reason:
         print(f"No figures: {reason}")
     print("Wrote " + ", ".join(str(p) for p in [output.json_path, output.csv_path, *figures]))
+    if result.timing is not None:
+        print(_timing_text(result.timing))
     print(f"Finished in {time.perf_counter() - output.started:.1f} s.")
     return 0
+
+
+def _timing_text(timing):
+    """The jobs' wall time against the shortest any schedule could reach."""
+    workers = f"{timing.workers} worker{'s' if timing.workers > 1 else ''}"
+    return (
+        f"The jobs ran in {timing.wall_seconds:.1f} s on {workers}, "
+        f"{timing.ratio:.2f} × the bound: the longest job ({timing.longest_job}) took "
+        f"{timing.critical_path_seconds:.1f} s, all jobs {timing.job_seconds:.1f} s "
+        f"({timing.job_seconds / timing.workers:.1f} s a worker)."
+    )
 
 
 def _progress(record, done, total, seconds_left):

@@ -189,13 +189,16 @@ def test_compare_command_end_to_end(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "network" in printed and "SVC(gamma='auto')" in printed and "Wrote" in printed
     assert "2 seed(s), 1 job at a time" in printed and "n_jobs=None" not in printed
+    assert "The jobs ran in " in printed and " on 1 worker, " in printed
     document = json.loads((out / "comparison.json").read_text())
     assert document["dataset"] == "digits" and document["sizes"] == [100, 300]
     assert len(document["records"]) == 2 * 2 + 2 + 2  # network has 2 seeds, SVCs run once
+    assert document["schedule"]["workers"] == 1 and document["schedule"]["ratio"] > 0
     assert (out / "comparison.csv").read_text().startswith("estimator,size,n_seeds,mean")
-    # --resume finds every job done and runs nothing.
+    # --resume finds every job done and runs nothing: no wall time to report.
     assert main([*argv, "--resume"]) == 0
-    assert "Resuming: 8 finished jobs" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Resuming: 8 finished jobs" in printed and "The jobs ran in" not in printed
 
 
 def test_compare_on_a_local_dask_cluster(digits):

@@ -4,7 +4,9 @@
 training examples (or a random sample of N drawn with each seed) for several N
 and seeds, and scores it on fixed test sets with any scikit-learn scorers. The
 (estimator, size, seed) jobs run through joblib, so
-``joblib.parallel_config(backend="dask")`` moves them onto a cluster unchanged.
+``joblib.parallel_config(backend="dask")`` moves them onto a cluster unchanged;
+on several workers the longest start first (``_schedule``). Each set is
+predicted once for all the scorers (``_responses``).
 Results are plain records (dicts), reported as each job finishes. Ctrl-C ends
 the study, even when an estimator's ``fit`` catches it, and returns the records
 of the jobs finished before it. Each record carries a fingerprint of its job's
@@ -21,7 +23,7 @@ import signal
 import threading
 import time
 import warnings
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -44,6 +46,15 @@ from sklearn.utils.validation import (
 )
 
 from ..utils import canonical_csr
+from ._responses import SharedResponses, predict_rows, response_methods
+from ._schedule import (
+    chunk_bounds,
+    estimated_seconds,
+    final_step,
+    grown_seconds,
+    plan_schedule,
+    predicts_row_by_row,
+)
 
 SUBSETS = ("first", "random", "stratified")
 DEFAULT_SCORERS = {"accuracy": "accuracy"}
@@ -478,17 +489,15 @@ def _subset(X, y, size, subset, seed):
 
 def _engine_of(model):
     """The engine that trained a network (``engine_``), also as a pipeline's last step."""
-    final = model.steps[-1][1] if hasattr(model, "steps") else model
-    return getattr(final, "engine_", None)
+    return getattr(final_step(model), "engine_", None)
 
 
-def _run_job(job, data):
-    """Fit one configured model on one subset and score it on every test set."""
+def _fit(job, data):
+    """One job's model fitted on its subset, and its record without scores."""
     X_part, y_part = _subset(data.X_train, data.y_train, job.size, job.subset, job.seed)
     model = clone(job.model)
     start = time.perf_counter()
     model.fit(X_part, y_part)
-    fit_seconds = time.perf_counter() - start
     record = {
         "estimator": job.name,
         "size": job.size,
@@ -496,20 +505,48 @@ def _run_job(job, data):
         "subset": job.subset,
         "params": job.params,
         "fingerprint": job.fingerprint,
-        "fit_seconds": fit_seconds,
+        "fit_seconds": time.perf_counter() - start,
         "predict_seconds": 0.0,
     }
     engine = _engine_of(model)
     if engine is not None:
         record["engine"] = engine
-    # One multimetric scorer predicts once per set for all the scorers.
-    scorer = check_scoring(model, scoring=data.scorers)
+    return model, record
+
+
+def _score(record, model, data, known=None):
+    """Score a fitted model on every set with every scorer, into its record.
+
+    Each set's responses (``predict``, ``predict_proba``, ...) are computed
+    once for all the scorers, or taken from ``known``, by (set, method).
+    """
+    sets = {name: X for name, (X, _) in data.test_sets.items()}
+    shared = SharedResponses(model, sets, known)
+    scorer = check_scoring(shared, scoring=data.scorers)
     for test_name, (X_test, y_test) in data.test_sets.items():
         start = time.perf_counter()
-        scores = scorer(model, X_test, y_test)
+        scores = scorer(shared, X_test, y_test)
         record["predict_seconds"] += time.perf_counter() - start
         record.update({f"{name}_{test_name}": float(score) for name, score in scores.items()})
     return record
+
+
+def _run_job(job, data, predict=True):
+    """Fit one configured model on one subset and score it on every test set.
+
+    Returns ``(record, None)``; with ``predict=False`` the job only fits and
+    returns ``(record without scores, fitted model)``, for its predictions
+    to be split across the workers.
+    """
+    model, record = _fit(job, data)
+    if not predict:
+        return record, model
+    return _score(record, model, data), None
+
+
+def _predict_piece(index, set_name, start, model, rows, methods):
+    """One piece of a split prediction: ``(job index, set, first row, responses, seconds)``."""
+    return (index, set_name, start, *predict_rows(model, rows, methods))
 
 
 def _is_random(name, estimator, subset, deterministic):
@@ -557,7 +594,7 @@ def planned_runs(estimators, sizes, seeds, *, subset="first", deterministic=()):
     ]
 
 
-def estimate_seconds_left(finished, remaining, n_jobs=1):
+def estimate_seconds_left(finished, remaining, n_jobs=1, prior=None):
     """Estimate the time the remaining runs of a comparison will take.
 
     The time of a run (fit and scoring) depends on its estimator and size: a
@@ -565,12 +602,13 @@ def estimate_seconds_left(finished, remaining, n_jobs=1):
     network takes about the same time at every N. Each remaining run is
     estimated from the finished runs of its estimator: their median at the
     same size; else the power law through the two largest finished sizes
-    (exponent clipped to [0, 3]); with one finished size, the same time at
-    every N (a guess that errs low for SVMs until their second size is in,
-    rather than hours too high for the book's network). An estimator with
-    no finished run gets the median of all finished runs. The runs share
-    ``n_jobs`` workers, but no run is split: the estimate is at least the
-    longest remaining run.
+    (exponent clipped to [0, 3]); with one finished size, the ``prior``'s
+    curve through it, or without a prior the same time at every N (a guess
+    that errs low for SVMs until their second size is in, rather than hours
+    too high for the book's network). An estimator with no finished run gets
+    the ``prior``, or without one the median of all finished runs. The runs
+    share ``n_jobs`` workers, but no run is split: the estimate is at least
+    the longest remaining run.
 
     Parameters
     ----------
@@ -582,6 +620,11 @@ def estimate_seconds_left(finished, remaining, n_jobs=1):
         :func:`planned_runs`.
     n_jobs : int, default=1
         Runs done at once; None or a value below 1 counts as one.
+    prior : callable, optional
+        ``prior(name, size)``: a guess of a run's seconds before any
+        measurement, such as the study's schedule makes (with the largest
+        jobs first, the first runs to finish are the longest ones, whose
+        median would be hours too high for the rest).
 
     Returns
     -------
@@ -594,28 +637,18 @@ def estimate_seconds_left(finished, remaining, n_jobs=1):
     for record in finished:
         seconds = record["fit_seconds"] + record["predict_seconds"]
         times.setdefault(record["estimator"], {}).setdefault(record["size"], []).append(seconds)
-    fallback = float(
-        np.median([t for by_size in times.values() for ts in by_size.values() for t in ts])
-    )
-    runs = [_run_seconds(times.get(run[0], {}), run[1], fallback) for run in remaining]
+    if prior is None:
+        median = float(
+            np.median([t for by_size in times.values() for ts in by_size.values() for t in ts])
+        )
+        prior = lambda name, size: median  # noqa: E731
+    runs = [
+        grown_seconds(times.get(name, {}), size, lambda n, name=name: prior(name, n))
+        for name, size, *_ in remaining
+    ]
     if not runs:
         return 0.0
     return max(sum(runs) / max(1, n_jobs or 1), max(runs))
-
-
-def _run_seconds(by_size, size, fallback):
-    """One run's estimated seconds from its estimator's finished runs, by size."""
-    if size in by_size:
-        return float(np.median(by_size[size]))
-    known = sorted((n, float(np.median(ts))) for n, ts in by_size.items())
-    if not known:
-        return fallback
-    n_large, t_large = known[-1]
-    n_small, t_small = known[-2] if len(known) > 1 else (0, 0.0)
-    if n_small == 0 or t_small <= 0 or t_large <= 0:
-        return t_large
-    exponent = np.clip(np.log(t_large / t_small) / np.log(n_large / n_small), 0.0, 3.0)
-    return float(t_large * (size / n_large) ** exponent)
 
 
 def _plan_jobs(estimators, data, settings):
@@ -761,16 +794,94 @@ class _InterruptWatch:
         return False
 
 
-def _collect(jobs, records, total, n_jobs, on_result):
-    """Run the jobs, appending each record as it comes, until done or interrupted."""
+def _as_finished(tasks, n_jobs, watch):
+    """Each task's result as it finishes, the tasks started in their order, until Ctrl-C."""
+    # batch_size=1: joblib's automatic batching would bundle short tasks onto one worker.
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)
+    for result in parallel(tasks):
+        if watch.interrupted:  # this result's fit was cut short
+            raise KeyboardInterrupt
+        yield result
+
+
+def _schedule_of(jobs, data, finished, n_jobs):
+    """The jobs' order and split predictions (see ``_schedule.plan_schedule``)."""
+    n_rows = sum(_num_samples(X) for X, _ in data.test_sets.values())
+    fit, predict = estimated_seconds(jobs, data.X_train.shape[1], n_rows, finished)
+    splittable = [predicts_row_by_row(job.model) for job in jobs]
+    return plan_schedule(fit, predict, joblib.effective_n_jobs(n_jobs), splittable)
+
+
+def _fit_phase(jobs, data, schedule, n_jobs, watch, finished):
+    """Run every job longest first; return the split ones fitted: index to (record, model)."""
+    index = {job.fingerprint: i for i, job in enumerate(jobs)}
+    tasks = (delayed(_run_job)(jobs[i], data, i not in schedule.split) for i in schedule.order)
+    fitted = {}
+    for record, model in _as_finished(tasks, n_jobs, watch):
+        if model is None:
+            finished(record)
+        else:
+            fitted[index[record["fingerprint"]]] = (record, model)
+    return fitted
+
+
+def _pieces(fitted, data, schedule):
+    """The fitted jobs' predictions as tasks of one piece of a set each, the longest first.
+
+    Returns the tasks and, for each job index, how many pieces it has.
+    """
+    n_rows = sum(_num_samples(X) for X, _ in data.test_sets.values())
+    pieces, counts = [], Counter()
+    for i, (_, model) in fitted.items():
+        methods = response_methods(data.scorers, model)
+        for set_name, (X, _) in data.test_sets.items():
+            for start, stop in chunk_bounds(_num_samples(X), schedule.chunks):
+                seconds = schedule.predict_seconds[i] * (stop - start) / n_rows
+                rows = X[start:stop]
+                pieces.append(
+                    (seconds, delayed(_predict_piece)(i, set_name, start, model, rows, methods))
+                )
+                counts[i] += 1
+    pieces.sort(key=lambda piece: -piece[0])
+    return [task for _, task in pieces], counts
+
+
+def _predict_phase(fitted, data, schedule, n_jobs, watch, finished):
+    """Predict the fitted jobs' sets in pieces across the workers; score each job when whole."""
+    tasks, left = _pieces(fitted, data, schedule)
+    parts = defaultdict(dict)
+    for i, set_name, start, responses, seconds in _as_finished(tasks, n_jobs, watch):
+        record, model = fitted[i]
+        record["predict_seconds"] += seconds
+        parts[i][set_name, start] = responses
+        left[i] -= 1
+        if not left[i]:
+            finished(_score(record, model, data, _joined(parts.pop(i))))
+
+
+def _joined(parts):
+    """``{(set, first row): {method: array}}`` of pieces as ``{(set, method): array}``."""
+    joined = defaultdict(list)
+    for (set_name, _), responses in sorted(parts.items()):
+        for method, values in responses.items():
+            joined[set_name, method].append(values)
+    return {key: np.concatenate(values) for key, values in joined.items()}
+
+
+def _collect(jobs, data, records, total, n_jobs, on_result):
+    """Run the jobs on their schedule, appending each record as it comes, until done or Ctrl-C."""
+
+    def finished(record):
+        records.append(record)
+        if on_result is not None:
+            on_result(record, len(records), total)
+
+    schedule = _schedule_of(jobs, data, records, n_jobs)
     try:
         with _InterruptWatch() as watch:
-            for record in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs):
-                if watch.interrupted:  # this record's fit was cut short
-                    raise KeyboardInterrupt
-                records.append(record)
-                if on_result is not None:
-                    on_result(record, len(records), total)
+            fitted = _fit_phase(jobs, data, schedule, n_jobs, watch, finished)
+            if fitted:
+                _predict_phase(fitted, data, schedule, n_jobs, watch, finished)
     except KeyboardInterrupt:
         warnings.warn(
             f"Comparison interrupted: returning the {len(records)} of {total} jobs "
@@ -846,7 +957,11 @@ def training_size_comparison(
         (``SVC`` without ``probability=True``, say).
     n_jobs : int, optional
         Jobs run in parallel by joblib (its active backend: loky by default,
-        or dask/ray under ``joblib.parallel_config``).
+        or dask/ray under ``joblib.parallel_config``). On several workers
+        the jobs start longest first (estimated from each estimator's growth
+        with N, or from ``previous`` records), and an SVM's long prediction
+        may be cut into pieces predicted on several workers at the end: the
+        records are those of one worker but for their timings.
     previous : list of dict, optional
         Records of an earlier, interrupted run of the same comparison: their
         jobs are not run again and they are part of the result. Records
@@ -864,7 +979,9 @@ def training_size_comparison(
     records : list of dict
         One per (estimator, size, seed): ``estimator``, ``size``, ``seed``,
         ``subset``, ``params`` (what the scaling rule set), ``fingerprint``,
-        ``fit_seconds``, ``predict_seconds`` (scoring, predictions included),
+        ``fit_seconds``, ``predict_seconds`` (scoring, predictions included,
+        each set predicted once for all the scorers; a prediction in pieces
+        counts the seconds of every piece),
         ``engine`` for estimators that record the engine that trained them
         (``engine_``: ``'numpy'`` or ``'c'``) and one score per scorer
         and set: ``accuracy_test`` by default, plus one per ``eval_sets``
@@ -904,8 +1021,8 @@ def training_size_comparison(
     if on_start is not None:
         on_start(len(records), len(planned))
     done = {record["fingerprint"] for record in records}
-    jobs = [delayed(_run_job)(job, data) for job in planned if job.fingerprint not in done]
-    records = _collect(jobs, records, len(planned), n_jobs, on_result)
+    jobs = [job for job in planned if job.fingerprint not in done]
+    records = _collect(jobs, data, records, len(planned), n_jobs, on_result)
     return sorted(records, key=lambda r: (r["estimator"], r["size"], r["seed"]))
 
 

@@ -16,17 +16,22 @@ import io
 import json
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
 
 from ..utils import check_outputs, write_atomically
 from ._comparison import (
     ComparisonInterrupted,
     estimate_seconds_left,
     planned_runs,
+    scaled_params,
     summarize,
     training_size_comparison,
 )
+from ._schedule import prior_seconds
 
 #: The book's figure: the network trained on the first N of MNIST's 50,000 images.
 BOOK_SIZES = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]
@@ -259,6 +264,63 @@ class StudyOutput:
         return list(self.figure_paths.values()), None
 
 
+@dataclass(frozen=True)
+class StudyTiming:
+    """How close a study's wall time came to the shortest any schedule could reach.
+
+    No schedule of whole jobs ends before its longest job (the critical
+    path: fit and predictions on one worker), nor before the workers have
+    shared all the jobs' time; ``ratio`` is the wall time over the longer of
+    the two (1 is as short as it gets; splitting a job's predictions across
+    workers can make it less).
+
+    Attributes
+    ----------
+    wall_seconds : float
+        From the study's start to its last job's end.
+    critical_path_seconds : float
+        The longest job's fit and prediction seconds.
+    longest_job : str
+        Which job that was (``"SVC() N=50,000 seed=0"``).
+    job_seconds : float
+        The fit and prediction seconds of all the jobs run, by the clock (on
+        a machine shared with other work, time waiting for a core counts:
+        the ratio then judges the schedule, not the machine).
+    workers : int
+        Jobs run at once.
+    """
+
+    wall_seconds: float
+    critical_path_seconds: float
+    longest_job: str
+    job_seconds: float
+    workers: int
+
+    @classmethod
+    def of(cls, records, wall_seconds, workers):
+        """The timing of the jobs whose ``records`` are given; None for none."""
+        if not records:
+            return None
+        seconds = [r["fit_seconds"] + r["predict_seconds"] for r in records]
+        longest = records[seconds.index(max(seconds))]
+        name = f"{longest['estimator']} N={longest['size']:,} seed={longest['seed']}"
+        return cls(wall_seconds, max(seconds), name, sum(seconds), max(1, workers))
+
+    @property
+    def bound_seconds(self):
+        """The longer of the critical path and the job seconds shared by the workers."""
+        return max(self.critical_path_seconds, self.job_seconds / self.workers)
+
+    @property
+    def ratio(self):
+        """The wall time over :attr:`bound_seconds`."""
+        return self.wall_seconds / self.bound_seconds
+
+    def as_dict(self):
+        """The fields, the bound and the ratio, for the results file."""
+        return {**asdict(self), "bound_seconds": self.bound_seconds, "ratio": self.ratio}
+
+
 @dataclass
 class StudyResult:
     """What :func:`run_study` leaves.
@@ -272,11 +334,15 @@ class StudyResult:
     warnings : list of (str, str, int)
         Each distinct warning of the jobs: its category's name, its first
         line and how often it came.
+    timing : StudyTiming or None
+        The wall time of the jobs run now, against its bounds; None when
+        interrupted or when earlier runs had done every job.
     """
 
     records: list
     interrupted: bool = False
     warnings: list = field(default_factory=list)
+    timing: StudyTiming = None
 
 
 def check_backend(backend, scheduler=None):
@@ -400,7 +466,9 @@ def run_study(study, output, *, workers=1, on_result=None):
     -------
     result : StudyResult
         On Ctrl-C ``interrupted`` is set and the results file holds the
-        jobs finished before it.
+        jobs finished before it. Otherwise ``timing`` holds the wall time of
+        the jobs run now against its bounds, also written to the results
+        file as ``schedule``.
     """
     plan = planned_runs(
         study["estimators"],
@@ -410,15 +478,18 @@ def run_study(study, output, *, workers=1, on_result=None):
         deterministic=study.get("deterministic", ()),
     )
 
+    prior = _run_prior(study)
+
     def finished(record, done, total):
         output.records.append(record)
         output.save()
         if on_result is not None:
             ran = {(r["estimator"], r["size"], r["seed"]) for r in output.records}
             remaining = [run for run in plan if run not in ran]
-            seconds = estimate_seconds_left(output.records, remaining, workers)
+            seconds = estimate_seconds_left(output.records, remaining, workers, prior)
             on_result(record, done, total, seconds if remaining else None)
 
+    start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # The study turns Ctrl-C into this warning; here it ends the run.
@@ -430,9 +501,30 @@ def run_study(study, output, *, workers=1, on_result=None):
         except ComparisonInterrupted:
             output.save()
             return StudyResult(list(output.records), interrupted=True)
+    earlier = {record["fingerprint"] for record in study.get("previous") or ()}
+    ran = [record for record in records if record["fingerprint"] not in earlier]
+    timing = StudyTiming.of(ran, time.perf_counter() - start, workers)
+    if timing is not None:
+        output.metadata["schedule"] = timing.as_dict()
     output.records = records
     output.save()
-    return StudyResult(records, warnings=_distinct(caught))
+    return StudyResult(records, warnings=_distinct(caught), timing=timing)
+
+
+def _run_prior(study):
+    """``prior(name, size)``: a run's seconds as the study's schedule guesses them, before any."""
+
+    def prior(name, size):  # called once the study has accepted its data
+        n_full = study.get("n_full") or len(study["y_train"])
+        n_features = np.shape(study["X_train"])[1]
+        sets = [study["y_test"], *(y for _, y in (study.get("eval_sets") or {}).values())]
+        n_rows = sum(len(y) for y in sets)
+        model = study["estimators"][name]
+        if study.get("scale_rule"):
+            model = clone(model).set_params(**scaled_params(model, size, n_full))
+        return sum(prior_seconds(model, size, n_features, n_rows))
+
+    return prior
 
 
 def _distinct(caught):
