@@ -6,6 +6,7 @@ Usage::
     python benchmarks/book_chapter3.py --only ce30 init
     python benchmarks/book_chapter3.py --quick         # smoke run: 1 seed, 5,000 images, few epochs
     python benchmarks/book_chapter3.py --engine numpy  # every row on the NumPy engine
+    python benchmarks/book_chapter3.py --beside benchmarks/results/chapter3-numba.json
 
 Each row trains with the book's settings on its split (the first 50,000
 training images; validation = the last 10,000; test = the 10,000 test
@@ -15,7 +16,9 @@ best epochs (last against last, best against best). The estimator's default
 ``engine='auto'`` trains with the C engine where it is built and has
 kernels; each row records the engine that ran. Writes
 ``benchmarks/results/chapter3[-quick].json`` and, for full runs,
-``docs/chapter3.md``.
+``benchmarks/results/chapter3.md`` (the table of ``docs/chapter3.md``).
+``--beside OLD.json`` trains nothing: it prints the saved
+``chapter3.json`` beside an earlier run of the table, row by row.
 """
 
 import argparse
@@ -23,6 +26,7 @@ import json
 import statistics
 import sys
 import time
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -281,6 +285,74 @@ def markdown(rows, command, seconds):
     return "\n".join(lines) + "\n"
 
 
+# Short names of the rows for the table of one run beside another.
+SHORT = {
+    "quadratic": "chapter 1: [784,30,10], quadratic, η=3.0",
+    "ce30": "[784,30,10], cross-entropy, η=0.5",
+    "ce30_l2": "[784,30,10], cross-entropy, η=0.5, λ=5.0",
+    "ce100": "[784,100,10], η=0.5",
+    "ce100_l2": "[784,100,10], η=0.5, λ=5.0",
+    "ce100_l2_60": "[784,100,10], η=0.1, λ=5.0, 60 epochs",
+    "small": "1,000 training images, 400 epochs",
+    "small_l2": "1,000 training images, λ=0.1",
+    "init_large": "old initialization, 1 epoch",
+    "init_default": "new initialization, 1 epoch",
+}
+# A run is the same as another when every accuracy it records is.
+ACCURACIES = ("last", "best", "best_epoch", "test", "validation", "training")
+
+
+def beside(new, old, new_name, old_name):
+    """Markdown table of two saved full runs (chapter3.json contents), row by row.
+
+    Last and best epoch (mean ± sd), how many runs give the same accuracies
+    seed for seed, seconds per run (with the engine where it is not the
+    column's) and the minutes of each whole run.
+    """
+    old_rows = {row["experiment"]: row for row in old["summary"]}
+    old_runs = {(r["experiment"], r["seed"]): r for r in old["records"]}
+
+    def mean_sd(stats):
+        return f"{stats[0]:.2f} ± {stats[1]:.2f} %"
+
+    def seconds(row, name):
+        engine = row.get("engine", "numpy")
+        return f"{row['seconds']:.1f}" + ("" if engine == name else f" ({engine})")
+
+    lines = [
+        f"| experiment | last epoch: {new_name} | last epoch: {old_name} "
+        f"| best epoch: {new_name} | best epoch: {old_name} | runs equal, seed for seed "
+        f"| seconds per run: {new_name} | seconds per run: {old_name} |",
+        "|---|---|---|---|---|---:|---:|---:|",
+    ]
+    equal_runs = 0
+    for row in new["summary"]:
+        name, was = row["experiment"], old_rows[row["experiment"]]
+        runs = [r for r in new["records"] if r["experiment"] == name]
+        equal = sum(
+            all(r[key] == old_runs[name, r["seed"]][key] for key in ACCURACIES) for r in runs
+        )
+        equal_runs += equal
+        lines.append(
+            f"| {SHORT[name]} | {mean_sd(row['last'])} | {mean_sd(was['last'])} "
+            f"| {mean_sd(row['best'])} | {mean_sd(was['best'])} | {equal} of {len(runs)} "
+            f"| {seconds(row, new_name)} | {seconds(was, old_name)} |"
+        )
+    lines.append(
+        f"| all {len(new['records'])} runs | | | | | {equal_runs} of {len(new['records'])} "
+        f"| {new['seconds'] / 60:.1f} minutes | {old['seconds'] / 60:.1f} minutes |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _engine_of(run):
+    """The engine that trained most of a saved run's rows (older runs did not record it)."""
+    runs = Counter()
+    for row in run["summary"]:
+        runs[row.get("engine", "numpy")] += row["seeds"]
+    return runs.most_common(1)[0][0]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="+", choices=list(EXPERIMENTS), default=None)
@@ -288,7 +360,13 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=None)
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
     parser.add_argument("--engine", choices=["auto", "numpy", "c"], default="auto")
+    parser.add_argument("--beside", metavar="OLD.json", default=None)
     args = parser.parse_args(argv)
+    if args.beside:
+        new = json.loads((HERE / "results" / "chapter3.json").read_text())
+        old = json.loads(Path(args.beside).read_text())
+        print(beside(new, old, _engine_of(new), _engine_of(old)), end="")
+        return
     seeds = args.seeds or (1 if args.quick else 10)
     names = args.only or list(EXPERIMENTS)
     command = "python benchmarks/book_chapter3.py " + " ".join(

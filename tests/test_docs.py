@@ -157,3 +157,19 @@ def test_the_table_beside_the_frameworks_is_the_measured_one():
         cell = line.split("|")[2 + columns.index((row["dtype"], row["mini_batch_size"]))]
         assert f"{row['median_cpu_seconds']:.3f} (" in cell, (row["name"], cell)
         assert f"{row['speedup_vs_minimal_loop']:.2f}×" in cell, (row["name"], cell)
+
+
+def test_the_chapter3_tables_are_the_measured_ones(monkeypatch):
+    """chapter3.md shows the saved run's table and, beside it, the retired numba engine's."""
+    import json
+
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import book_chapter3
+
+    results = ROOT / "benchmarks" / "results"
+    chapter3 = (ROOT / "docs" / "chapter3.md").read_text(encoding="utf-8")
+    new = json.loads((results / "chapter3.json").read_text())
+    numba = json.loads((results / "chapter3-numba.json").read_text())
+    assert (results / "chapter3.md").read_text(encoding="utf-8") in chapter3
+    assert book_chapter3.beside(new, numba, "c", "numba") in chapter3
+    assert f"this table: {new['seconds'] / 60:.1f} minutes here" in chapter3
