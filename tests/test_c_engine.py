@@ -488,10 +488,20 @@ THREADED = [
 ]
 
 
+@pytest.fixture
+def team_tuning():
+    """Set the C engine's team judgment (window, probe, solo) for one test, then restore it."""
+    yield MODULE.team_tuning
+    MODULE.team_tuning(MODULE.SOLO_WINDOW, MODULE.SOLO_WINDOW, False)
+
+
 @needs_c
 @pytest.mark.parametrize("arguments, threads", THREADED)
 @pytest.mark.parametrize("sparse", [False, True])
-def test_threads_give_one_threads_numbers_bit_for_bit(arguments, threads, sparse):
+def test_threads_give_one_threads_numbers_bit_for_bit(arguments, threads, sparse, team_tuning):
+    # The team from the first mini-batch on (no mini-batches first trained alone), and
+    # never solo however it compares: every mini-batch is the team's.
+    team_tuning(10**9, 0, False)
     run = Run(**arguments)
     alone, alone_outputs = run.compiled(sparse, "padded")
     shared, shared_outputs = run.compiled(sparse, "padded", threads=threads)
@@ -502,17 +512,15 @@ def test_threads_give_one_threads_numbers_bit_for_bit(arguments, threads, sparse
 
 
 @needs_c
-@pytest.mark.parametrize("batches", [1, 7, 64])
+@pytest.mark.parametrize("probe, window", [(0, 1), (5, 7), (64, 1), (0, 64)])
 @pytest.mark.parametrize("arguments", [{}, {"lmbda": 2000.0, "dtype": np.float32, "dropout": 0.2}])
-def test_a_team_that_goes_solo_midway_gives_the_same_numbers(batches, arguments):
-    # Thread 0 finishes a call alone when the others do not get a core; forced here.
+def test_a_team_that_goes_solo_midway_gives_the_same_numbers(probe, window, arguments, team_tuning):
+    # Thread 0 trains `probe` mini-batches alone, hands the call to the team, and takes
+    # it back after `window` more (forced here: it does so when the team is slower).
     run = Run(sizes=(N_PIXELS, 100, N_CLASSES), **arguments)
     alone, alone_outputs = run.compiled(True, "padded")
-    MODULE.solo_after(batches)
-    try:
-        shared, shared_outputs = run.compiled(True, "padded", threads=3)
-    finally:
-        MODULE.solo_after(0)
+    team_tuning(window, probe, True)
+    shared, shared_outputs = run.compiled(True, "padded", threads=3)
     np.testing.assert_array_equal(shared.params, alone.params)
     np.testing.assert_array_equal(shared_outputs, alone_outputs)
     assert run.last_trainer.threads_used == 3
@@ -769,7 +777,8 @@ N_RANDOM_SHAPES = int(os.environ.get("SKNIELSEN_RANDOM_SHAPES", "40"))
 
 
 @needs_c
-def test_random_shapes_train_as_numpy_does():
+def test_random_shapes_train_as_numpy_does(team_tuning):
+    team_tuning(10**9, 0, False)  # the threaded runs are the team's from the start
     rng = np.random.default_rng(7)
     for case in range(N_RANDOM_SHAPES):
         dtype = (np.float64, np.float32)[case % 2]

@@ -257,27 +257,35 @@ static void barrier_wait(Barrier *barrier)
 
 /*
  * What every team of threads starts with; a type's team embeds it first.
- * Thread 0 clocks its waits at the barriers: a team whose thread 0 waits
- * longer than it works is slower than thread 0 alone (the other threads are
- * not getting a core: other work runs on the machine), and thread 0 then
- * finishes the call alone (`solo`). The numbers do not depend on it.
+ * A team is not always faster than one thread: its threads exchange the
+ * first layer's units twice a mini-batch (a cost that depends on the
+ * machine: cores that share a cache or not), and on a machine busy with
+ * other work they may not get a core, which leaves the others waiting at
+ * every barrier. So thread 0 trains the first mini-batches of a call alone,
+ * clocked, and judges the team by windows of mini-batches: slower than it
+ * was alone (the first window), or waiting more than half the time (any
+ * window), and thread 0 finishes the call alone (`solo`). The numbers do
+ * not depend on any of this.
  */
 typedef struct {
     Barrier barrier;
     int threads;
     void (*member)(void *team, int t);
     int solo;               /* set by thread 0 between the barriers */
+    double alone_seconds;   /* thread 0's seconds a mini-batch alone; < 0 untimed */
     double window_start;    /* when thread 0's current window began */
     double waited;          /* thread 0's seconds at the barriers in it */
-    int64_t window_batches;
+    int64_t window_batches, windows;
 } TeamBase;
 
 /*
- * Mini-batches over which thread 0 weighs its waits against its work, and
- * whether it then goes solo whatever it waited: the tests set both
- * (solo_after), to take the switch at a mini-batch of their choice.
+ * Mini-batches in a window of thread 0's judgment, mini-batches it trains
+ * alone first, and whether it goes solo after the first window whatever it
+ * measured: the tests set them (team_tuning), to take each path where they
+ * choose.
  */
-static int64_t solo_window = 64;
+#define SOLO_WINDOW 64
+static int64_t solo_window = SOLO_WINDOW, team_probe = SOLO_WINDOW;
 static int solo_always = 0;
 
 static double seconds_now(void)
@@ -305,16 +313,20 @@ static void team_barrier(TeamBase *team, int t)
 
 /*
  * Thread 0, between the barriers, once per mini-batch: whether the team goes
- * on, or thread 0 finishes the call alone (when it waited for more than half
- * of the last solo_window mini-batches' time).
+ * on, or thread 0 finishes the call alone: after the first window when the
+ * team took longer per mini-batch than thread 0 alone, after any when
+ * thread 0 waited for more than half of the window's time.
  */
 static void judge_team(TeamBase *team)
 {
     if (++team->window_batches < solo_window)
         return;
-    const double now = seconds_now();
-    if (solo_always || 2 * team->waited > now - team->window_start)
+    const double now = seconds_now(), elapsed = now - team->window_start;
+    const int slower = team->windows == 0 && team->alone_seconds >= 0 &&
+                       elapsed >= team->alone_seconds * (double)team->window_batches;
+    if (solo_always || slower || 2 * team->waited > elapsed)
         team->solo = 1;
+    team->windows++;
     team->window_start = now;
     team->waited = 0.0;
     team->window_batches = 0;
@@ -346,9 +358,10 @@ static void run_team(TeamBase *team, int threads, void (*member)(void *team, int
 {
     team->member = member;
     team->solo = 0;
+    team->alone_seconds = -1.0;
     team->window_start = seconds_now();
     team->waited = 0.0;
-    team->window_batches = 0;
+    team->window_batches = team->windows = 0;
     int started = 0;
 #if HAVE_THREADS
     pthread_t ids[MAX_THREADS];
@@ -745,15 +758,24 @@ static PyObject *cpu_level(PyObject *self, PyObject *unused)
     return PyLong_FromLong(level);
 }
 
-/* solo_after(n): teams go solo after n mini-batches; solo_after(0): as measured. For tests. */
-static PyObject *solo_after(PyObject *self, PyObject *args)
+/*
+ * team_tuning(window, probe, solo): the judgment's window and the mini-batches
+ * thread 0 trains alone first (in mini-batches, at least 1 and 0), and
+ * whether the team goes solo after its first window whatever it measured.
+ * team_tuning(64, 64, False) is the default. For tests.
+ */
+static PyObject *team_tuning(PyObject *self, PyObject *args)
 {
     (void)self;
-    long long batches;
-    if (!PyArg_ParseTuple(args, "L", &batches))
+    long long window, probe;
+    int solo;
+    if (!PyArg_ParseTuple(args, "LLp", &window, &probe, &solo))
         return NULL;
-    solo_always = batches > 0;
-    solo_window = batches > 0 ? batches : 64;
+    if (window < 1 || probe < 0)
+        return PyErr_Format(PyExc_ValueError, "window must be >= 1 and probe >= 0");
+    solo_window = window;
+    team_probe = probe;
+    solo_always = solo;
     Py_RETURN_NONE;
 }
 
@@ -764,8 +786,8 @@ static PyMethodDef methods[] = {
      "0 if CSR (indptr int64, indices int32) is canonical, else 1, 2 or 3."},
     {"exp", vector_exp, METH_VARARGS, "e^x in place (dtype 0: float64, 1: float32), for tests."},
     {"cpu_level", cpu_level, METH_NOARGS, "The widest instruction set level this CPU runs."},
-    {"solo_after", solo_after, METH_VARARGS,
-     "Teams of threads go solo after n mini-batches (0: when they wait too long); tests."},
+    {"team_tuning", team_tuning, METH_VARARGS,
+     "Set the threads' judgment window, probe and forced solo (for tests)."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {
@@ -835,6 +857,7 @@ PyMODINIT_FUNC CONCAT(PyInit_, MODULE)(void)
         PyModule_AddIntConstant(m, "VECTOR_BYTES", VEC_BYTES) != 0 ||
         PyModule_AddIntConstant(m, "MAX_LAYERS", MAX_LAYERS) != 0 ||
         PyModule_AddIntConstant(m, "MAX_THREADS", HAVE_THREADS ? MAX_THREADS : 1) != 0 ||
+        PyModule_AddIntConstant(m, "SOLO_WINDOW", SOLO_WINDOW) != 0 ||
         PyModule_AddIntConstant(m, "PADDED_MIN_SAMPLES", PADDED_MIN_SAMPLES) != 0 ||
         PyModule_AddIntConstant(m, "PATH_AUTO", PATH_AUTO) != 0 ||
         PyModule_AddIntConstant(m, "PATH_PLAIN", PATH_PLAIN) != 0 ||

@@ -1050,11 +1050,19 @@ static double F(fold)(F(Work) *w, const Job *job, double scale)
  * bit-identical whatever the number of threads.
  * ------------------------------------------------------------------------ */
 
+/* Where a walk over the call's mini-batches stands. */
+typedef struct {
+    int64_t batch_start;
+    double scale;
+    int which; /* the gather buffer of the mini-batch at batch_start */
+} F(Place);
+
 typedef struct {
     TeamBase base; /* first: run_team sees only this */
     const Job *job;
     const F(Work) *work;
     F(LazyStep) step; /* thread 0's, for the others after the second barrier */
+    F(Place) start;   /* where thread 0 hands the call to the team */
     double final_scale;
 } F(Team);
 
@@ -1113,53 +1121,82 @@ static void F(serial_part)(F(Team) *team, F(Work) *w, int64_t batch_start, int64
     }
 }
 
+/*
+ * The mini-batch at `at` for thread t, on the first layer's vectors begin..end
+ * (`alone`: thread 0 on all of them, meeting nobody); moves `at` on. Returns
+ * whether thread 0 decided, at this mini-batch, that the team goes solo.
+ */
+static int F(team_batch)(F(Team) *team, F(Work) *w, int t, F(Place) *at, int64_t begin,
+                         int64_t end, int alone)
+{
+    TeamBase *base = &team->base;
+    const Job *job = team->job;
+    const int64_t rest = job->stop - at->batch_start;
+    const int64_t m = rest < job->batch_size ? rest : job->batch_size;
+    F(use_buffer)(w, at->which);
+    F(first_layer_part)(w, job, at->batch_start, m, at->scale, begin, end);
+    if (!alone)
+        team_barrier(base, t);
+    if (t == 0) {
+        F(serial_part)(team, w, at->batch_start, m, at->scale, at->which);
+        if (!alone && !base->solo)
+            judge_team(base);
+    }
+    if (!alone)
+        team_barrier(base, t);
+    const int solo = !alone && base->solo; /* as thread 0 left it before the barrier */
+    const F(LazyStep) step = team->step;
+    if (step.decays_v)
+        F(scale_columns)(w, job, (REAL)job->hyper[DECAY], begin * LANES, end * LANES);
+    for (int64_t i = 0; i < m; i++)
+        F(update_padded)(w, i, w->delta + i * w->shape.row, step.coefficient, begin, end);
+    at->scale = step.scale;
+    if (at->scale < SMALLEST_LAZY_SCALE) {
+        F(scale_columns)(w, job, (REAL)at->scale, begin * LANES, end * LANES);
+        at->scale = 1.0;
+    }
+    at->batch_start += job->batch_size;
+    at->which ^= 1;
+    return solo;
+}
+
+/*
+ * Thread t's part of the call. Thread 0 first trains team_probe mini-batches
+ * alone, clocked; the team then takes the call from there, and thread 0
+ * finishes it alone if the team turns out slower (judge_team).
+ */
 static void F(team_member)(void *argument, int t)
 {
     F(Team) *team = argument;
     TeamBase *base = &team->base;
     const Job *job = team->job;
     F(Work) w = *team->work; /* this thread's view: shared arrays, its own buffer choice */
+    const int64_t vectors = w.shape.slot[0] / LANES;
+    F(Place) at = {job->start, 1.0, 0};
+    if (t == 0) {
+        const double start = seconds_now();
+        int64_t probed = 0;
+        for (; probed < team_probe && at.batch_start < job->stop; probed++)
+            F(team_batch)(team, &w, 0, &at, 0, vectors, 1);
+        base->alone_seconds = probed ? (seconds_now() - start) / (double)probed : -1.0;
+        base->window_start = seconds_now();
+        team->start = at;
+    }
+    team_barrier(base, t); /* the team starts where thread 0 stopped */
+    at = team->start;
     int64_t begin, end;
-    share_columns(w.shape.slot[0] / LANES, LINE_VECTORS, base->threads, t, &begin, &end);
-    double scale = 1.0;
-    int which = 0, alone = 0; /* alone: thread 0 after the team went solo */
-    for (int64_t batch_start = job->start; batch_start < job->stop;
-         batch_start += job->batch_size, which ^= 1) {
-        const int64_t rest = job->stop - batch_start;
-        const int64_t m = rest < job->batch_size ? rest : job->batch_size;
-        F(use_buffer)(&w, which);
-        F(first_layer_part)(&w, job, batch_start, m, scale, begin, end);
-        if (!alone)
-            team_barrier(base, t);
-        if (t == 0) {
-            F(serial_part)(team, &w, batch_start, m, scale, which);
-            if (!base->solo)
-                judge_team(base);
-        }
-        if (!alone)
-            team_barrier(base, t);
-        const int solo = base->solo; /* as thread 0 left it before the barrier */
-        const F(LazyStep) step = team->step;
-        if (step.decays_v)
-            F(scale_columns)(&w, job, (REAL)job->hyper[DECAY], begin * LANES, end * LANES);
-        for (int64_t i = 0; i < m; i++)
-            F(update_padded)(&w, i, w.delta + i * w.shape.row, step.coefficient, begin, end);
-        scale = step.scale;
-        if (scale < SMALLEST_LAZY_SCALE) {
-            F(scale_columns)(&w, job, (REAL)scale, begin * LANES, end * LANES);
-            scale = 1.0;
-        }
-        if (solo && end - begin < w.shape.slot[0] / LANES) {
-            team_barrier(base, t); /* every column's update of this mini-batch made */
-            if (t != 0)
-                return; /* thread 0 takes its columns over */
-            begin = 0;
-            end = w.shape.slot[0] / LANES;
-            alone = 1;
-        }
+    share_columns(vectors, LINE_VECTORS, base->threads, t, &begin, &end);
+    while (at.batch_start < job->stop) {
+        if (!F(team_batch)(team, &w, t, &at, begin, end, 0))
+            continue;
+        team_barrier(base, t); /* every column's update of this mini-batch made */
+        if (t != 0)
+            return;
+        while (at.batch_start < job->stop)
+            F(team_batch)(team, &w, 0, &at, 0, vectors, 1);
     }
     if (t == 0)
-        team->final_scale = scale;
+        team->final_scale = at.scale;
 }
 
 /* Whether the threads can share the call: the padded path, an elementwise first layer. */
