@@ -492,7 +492,7 @@ THREADED = [
 def team_tuning():
     """Set the C engine's team judgment (window, probe, solo) for one test, then restore it."""
     yield MODULE.team_tuning
-    MODULE.team_tuning(MODULE.SOLO_WINDOW, MODULE.SOLO_WINDOW, False)
+    MODULE.team_tuning()
 
 
 @needs_c

@@ -275,18 +275,25 @@ typedef struct {
     double alone_seconds;   /* thread 0's seconds a mini-batch alone; < 0 untimed */
     double window_start;    /* when thread 0's current window began */
     double waited;          /* thread 0's seconds at the barriers in it */
-    int64_t window_batches, windows;
+    int64_t window, window_batches, windows;
 } TeamBase;
 
 /*
- * Mini-batches in a window of thread 0's judgment, mini-batches it trains
- * alone first, and whether it goes solo after the first window whatever it
- * measured: the tests set them (team_tuning), to take each path where they
- * choose.
+ * Samples in a window of thread 0's judgment and in its first mini-batches
+ * alone: long enough (a few milliseconds) that the team's start (a new
+ * thread, the units' cache lines moving to its core) does not decide. The
+ * tests count both in mini-batches instead, and may make the team go solo
+ * after its first window whatever it measured (team_tuning).
  */
-#define SOLO_WINDOW 64
-static int64_t solo_window = SOLO_WINDOW, team_probe = SOLO_WINDOW;
-static int solo_always = 0;
+#define TEAM_SAMPLES 4096
+static int tuned = 0, solo_always = 0;
+static int64_t tuned_window, tuned_probe; /* in mini-batches, when tuned */
+
+/* The judgment's window, or the probe, in mini-batches of `batch_size` samples. */
+static int64_t team_batches(int64_t tuned_batches, int64_t batch_size)
+{
+    return tuned ? tuned_batches : (TEAM_SAMPLES + batch_size - 1) / batch_size;
+}
 
 static double seconds_now(void)
 {
@@ -319,7 +326,7 @@ static void team_barrier(TeamBase *team, int t)
  */
 static void judge_team(TeamBase *team)
 {
-    if (++team->window_batches < solo_window)
+    if (++team->window_batches < team->window)
         return;
     const double now = seconds_now(), elapsed = now - team->window_start;
     const int slower = team->windows == 0 && team->alone_seconds >= 0 &&
@@ -760,22 +767,24 @@ static PyObject *cpu_level(PyObject *self, PyObject *unused)
 
 /*
  * team_tuning(window, probe, solo): the judgment's window and the mini-batches
- * thread 0 trains alone first (in mini-batches, at least 1 and 0), and
- * whether the team goes solo after its first window whatever it measured.
- * team_tuning(64, 64, False) is the default. For tests.
+ * thread 0 trains alone first, in mini-batches (at least 1, and 0 or more),
+ * and whether the team goes solo after its first window whatever it
+ * measured; team_tuning() restores the defaults (TEAM_SAMPLES samples each,
+ * judged by time). For tests.
  */
 static PyObject *team_tuning(PyObject *self, PyObject *args)
 {
     (void)self;
-    long long window, probe;
-    int solo;
-    if (!PyArg_ParseTuple(args, "LLp", &window, &probe, &solo))
+    long long window = 0, probe = -1;
+    int solo = 0;
+    if (!PyArg_ParseTuple(args, "|LLp", &window, &probe, &solo))
         return NULL;
-    if (window < 1 || probe < 0)
+    tuned = PyTuple_GET_SIZE(args) > 0;
+    if (tuned && (window < 1 || probe < 0))
         return PyErr_Format(PyExc_ValueError, "window must be >= 1 and probe >= 0");
-    solo_window = window;
-    team_probe = probe;
-    solo_always = solo;
+    tuned_window = window;
+    tuned_probe = probe;
+    solo_always = tuned && solo;
     Py_RETURN_NONE;
 }
 
@@ -857,7 +866,7 @@ PyMODINIT_FUNC CONCAT(PyInit_, MODULE)(void)
         PyModule_AddIntConstant(m, "VECTOR_BYTES", VEC_BYTES) != 0 ||
         PyModule_AddIntConstant(m, "MAX_LAYERS", MAX_LAYERS) != 0 ||
         PyModule_AddIntConstant(m, "MAX_THREADS", HAVE_THREADS ? MAX_THREADS : 1) != 0 ||
-        PyModule_AddIntConstant(m, "SOLO_WINDOW", SOLO_WINDOW) != 0 ||
+        PyModule_AddIntConstant(m, "TEAM_SAMPLES", TEAM_SAMPLES) != 0 ||
         PyModule_AddIntConstant(m, "PADDED_MIN_SAMPLES", PADDED_MIN_SAMPLES) != 0 ||
         PyModule_AddIntConstant(m, "PATH_AUTO", PATH_AUTO) != 0 ||
         PyModule_AddIntConstant(m, "PATH_PLAIN", PATH_PLAIN) != 0 ||

@@ -1161,7 +1161,7 @@ static int F(team_batch)(F(Team) *team, F(Work) *w, int t, F(Place) *at, int64_t
 }
 
 /*
- * Thread t's part of the call. Thread 0 first trains team_probe mini-batches
+ * Thread t's part of the call. Thread 0 first trains TEAM_SAMPLES samples
  * alone, clocked; the team then takes the call from there, and thread 0
  * finishes it alone if the team turns out slower (judge_team).
  */
@@ -1176,7 +1176,9 @@ static void F(team_member)(void *argument, int t)
     if (t == 0) {
         const double start = seconds_now();
         int64_t probed = 0;
-        for (; probed < team_probe && at.batch_start < job->stop; probed++)
+        base->window = team_batches(tuned_window, job->batch_size);
+        const int64_t probe = team_batches(tuned_probe, job->batch_size);
+        for (; probed < probe && at.batch_start < job->stop; probed++)
             F(team_batch)(team, &w, 0, &at, 0, vectors, 1);
         base->alone_seconds = probed ? (seconds_now() - start) / (double)probed : -1.0;
         base->window_start = seconds_now();
