@@ -148,7 +148,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         units during the book's training (plain SGD with L2 or no penalty,
         hidden layers of at least two cache lines of units); the numbers
         are bit-identical whatever the count. ``None`` means 1 unless in a
-        :func:`joblib.parallel_config` context (so one inside the workers
+        ``joblib.parallel_config`` context (so one inside the workers
         of :class:`~sklearn.model_selection.GridSearchCV`); ``-1`` means
         all processors. At most 8; the NumPy engine does not use it (its
         BLAS has threads of its own). See docs/performance.md.

@@ -298,7 +298,23 @@ class StudyTiming:
 
     @classmethod
     def of(cls, records, wall_seconds, workers):
-        """The timing of the jobs whose ``records`` are given; None for none."""
+        """The timing of the jobs whose ``records`` are given.
+
+        Parameters
+        ----------
+        records : list of dict
+            The records of the jobs run now (``fit_seconds``,
+            ``predict_seconds``, ``estimator``, ``size``, ``seed``).
+        wall_seconds : float
+            From the study's start to its last job's end.
+        workers : int
+            Jobs run at once.
+
+        Returns
+        -------
+        timing : StudyTiming or None
+            None when no job ran.
+        """
         if not records:
             return None
         seconds = [r["fit_seconds"] + r["predict_seconds"] for r in records]
@@ -317,7 +333,13 @@ class StudyTiming:
         return self.wall_seconds / self.bound_seconds
 
     def as_dict(self):
-        """The fields, the bound and the ratio, for the results file."""
+        """The fields, the bound and the ratio, for the results file.
+
+        Returns
+        -------
+        timing : dict
+            The fields, ``bound_seconds`` and ``ratio``.
+        """
         return {**asdict(self), "bound_seconds": self.bound_seconds, "ratio": self.ratio}
 
 
