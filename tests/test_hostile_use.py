@@ -430,6 +430,51 @@ def test_a_callback_setting_a_bad_eta_is_named_at_once(eta, hook, tiny_data):
     assert not hasattr(net, "coefs_")
 
 
+class SetsAdamStep(Callback):
+    """In ``hook``: set Adam's step count to ``value`` (an array's element, or the entry)."""
+
+    def __init__(self, hook="on_epoch_end", value=0.0):
+        self.hook, self.value = hook, value
+
+    def _act(self, trainer):
+        if isinstance(self.value, float):
+            trainer.state["step"][...] = self.value
+        else:
+            trainer.state["step"] = self.value
+
+    def on_epoch_begin(self, trainer):
+        if self.hook == "on_epoch_begin":
+            self._act(trainer)
+
+    def on_batch_end(self, trainer):
+        if self.hook == "on_batch_end":
+            self._act(trainer)
+
+    def on_epoch_end(self, trainer):
+        if self.hook == "on_epoch_end":
+            self._act(trainer)
+
+
+BAD_STEPS = [-1e300, -1.0, 2.5, np.nan, np.inf, 2.0**60, 3, np.zeros(2), None]
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize("hook", ["on_epoch_begin", "on_batch_end", "on_epoch_end"])
+@pytest.mark.parametrize("step", BAD_STEPS, ids=repr)
+def test_a_callback_leaving_adam_an_impossible_step_count_is_named(step, hook, engine, tiny_data):
+    # Before: -1e300 raised OverflowError from beta**t on NumPy and trained on silently in C.
+    callbacks = [SetsAdamStep(hook, step)]
+    net = NielsenMLPClassifier(**TINY, optimizer="adam", eta=0.01, engine=engine)
+    with pytest.raises(CallbackError, match=rf"SetsAdamStep \({hook}\) left Adam's step count"):
+        net.set_params(callbacks=callbacks).fit(*tiny_data)
+
+
+def test_a_callback_may_set_adams_step_count_to_a_whole_number(tiny_data):
+    net = NielsenMLPClassifier(**TINY, optimizer="adam", eta=0.01)
+    net.set_params(callbacks=[SetsAdamStep("on_epoch_end", 0.0)]).fit(*tiny_data)
+    assert net.n_iter_ == TINY["epochs"]
+
+
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
 @pytest.mark.parametrize("hook", ["on_train_begin", "on_epoch_begin", "on_epoch_end"])
 def test_non_finite_weights_written_by_a_callback_are_never_kept(value, hook, tiny_data):

@@ -452,6 +452,29 @@ class Optimizer(Plugin):
         """
         raise NotImplementedError
 
+    def state_problem(self, state):
+        """What is wrong with ``state`` for :meth:`update`, or None.
+
+        The training loop asks after every callback call, which may write
+        into the state: a value no step could have left there (a negative
+        step count, say) is then refused, naming the callback, instead of
+        failing inside :meth:`update` or training on silently. Called once
+        per mini-batch when a callback watches mini-batches, so a check
+        should cost little next to a step; none by default.
+
+        Parameters
+        ----------
+        state : dict
+            The optimizer's state, as :meth:`init` made it and
+            :meth:`update` keeps it.
+
+        Returns
+        -------
+        problem : str or None
+            A description ("its step count is -1e+300; ...") or None.
+        """
+        return None
+
 
 class Solver(Plugin):
     """A full-batch optimizer: it minimizes the cost over the whole training set.

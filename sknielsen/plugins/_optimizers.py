@@ -7,6 +7,7 @@ rate is read from ``state["eta"]`` at every step. The per-step rules declare
 the kernel a compiled engine runs for them (``kernel``).
 """
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -120,6 +121,29 @@ class Adam(Optimizer):
     def init(self, params):
         zeros = np.zeros_like(params)
         return {"m": zeros, "v": zeros.copy(), "step": np.zeros(1, dtype=params.dtype)}
+
+    def state_problem(self, state):
+        """A step count that is not a whole number from 0 to 2**53, or None.
+
+        Parameters
+        ----------
+        state : dict
+
+        Returns
+        -------
+        problem : str or None
+        """
+        step = state.get("step")
+        if not isinstance(step, np.ndarray) or step.shape != (1,) or step.dtype.kind != "f":
+            return (
+                f"Adam's step count as {type(step).__name__} {step!r:.60}: it must stay "
+                "the array of one float that init made"
+            )
+        # β**t of a negative or huge t overflows or loses the bias correction.
+        t = float(step[0])
+        if math.isfinite(t) and 0 <= t < 2**53 and t == int(t):
+            return None
+        return f"Adam's step count at {t!r}: it counts the steps taken, a whole number >= 0"
 
     def update(self, grads, state, params):
         m, v, step = state["m"], state["v"], state["step"]

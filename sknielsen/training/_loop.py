@@ -289,6 +289,7 @@ class Trainer:
                 getattr(callback, hook)(self)
             except StopTraining as exc:
                 stop = stop or (exc, self._calling)
+            self._check_state()
             if not self._finite():
                 self._note_bad_write(callback, hook)
                 raise StopTraining
@@ -302,7 +303,16 @@ class Trainer:
         for callback in callbacks:
             self._calling = (callback, "on_batch_end")
             callback.on_batch_end(self)
+            self._check_state()
         self._calling = None
+
+    def _check_state(self):
+        """Refuse an optimizer state the callback being called left unusable."""
+        # Solvers keep their own state: only per-step optimizers say what theirs must hold.
+        check = getattr(self.optimizer, "state_problem", None)
+        problem = None if check is None else check(self.state)
+        if problem is not None:
+            raise CallbackError(f"{self._who()} left {problem}.")
 
     def _note_bad_write(self, callback, hook):
         when = {
