@@ -1,6 +1,8 @@
 """The training layer on its own: one resolution of the parameters, and the fitted-state pair."""
 
 import dataclasses
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -137,3 +139,31 @@ def test_set_fitted_state_refuses_what_does_not_fit_and_changes_nothing(fitted, 
     broken = dataclasses.replace(net.get_fitted_state(), n_features_in=3)
     with pytest.raises(ValueError, match="n_features_in"):
         NielsenMLPClassifier(**params).set_fitted_state(broken)
+
+
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        ({"activation": "tanh"}, "activation changed from 'sigmoid' to 'tanh'"),
+        ({"cost": "quadratic"}, "cost changed from 'cross_entropy' to 'quadratic'"),
+        ({"output_activation": "softmax"}, "output_activation changed from 'sigmoid'"),
+        ({"dtype": "float32"}, "dtype changed from 'float64' to 'float32'"),
+    ],
+)
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+def test_a_network_redefined_since_the_last_fit_is_said_to_continue(change, said, how):
+    # Before, partial_fit and warm_start switched silently (the optimizer alone warned).
+    X, y = np.random.default_rng(0).random((40, 5)), np.arange(40) % 2
+    model = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0).fit(X, y)
+    model.set_params(**change, warm_start=how == "warm_start")
+    with pytest.warns(UserWarning, match=re.escape(said)) as caught:
+        model.partial_fit(X, y) if how == "partial_fit" else model.fit(X, y)
+    assert any("training continues from the fitted weights" in str(w.message) for w in caught)
+
+
+def test_an_unchanged_network_continues_without_a_word():
+    X, y = np.random.default_rng(0).random((40, 5)), np.arange(40) % 2
+    model = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.set_params(eta=0.1, lmbda=0.5).partial_fit(X, y)

@@ -117,6 +117,8 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
     if previous is None:
         warn_if_saturating(network, data.X)
         warn_if_eta_unsuited(config)
+    else:
+        _warn_if_redefined(config, previous)
     user_callbacks = reused_callbacks or default_callbacks(config, inputs.validation)
     history_every = {"samples": [], "validation_accuracy": []}
     trainer = Trainer(
@@ -204,6 +206,44 @@ def _network(config, data, previous, rng):
     else:
         network.set_coefs(previous.coefs, previous.intercepts)
     return network
+
+
+#: The plugins that define the network and its cost: changing one between fits
+#: changes what the fitted weights compute.
+_DEFINING_PLUGINS = ("activation", "output_activation", "cost")
+
+
+def _warn_if_redefined(config, previous):
+    """Say which of the network's defining parameters changed since the last fit.
+
+    ``partial_fit`` and ``warm_start`` continue from the fitted weights with
+    the parameters as they are now; a network whose activation, output
+    activation, cost or dtype changed since computes something else from
+    the same weights, which deserves a word (as a new optimizer gets one).
+    """
+    changes = []
+    for name in _DEFINING_PLUGINS:
+        before, now = previous.plugins[name], getattr(config.plugins, name)
+        if type(before) is not type(now):
+            changes.append(f"{name} changed from {_plugin_name(before)!r} to {_plugin_name(now)!r}")
+    fitted_dtype = np.dtype(previous.coefs[0].dtype)
+    if fitted_dtype != np.dtype(config.dtype):
+        changes.append(
+            f"dtype changed from {fitted_dtype.name!r} to {np.dtype(config.dtype).name!r}"
+        )
+    if changes:
+        warn(
+            f"The {'; the '.join(changes)} since the last fit: training continues from "
+            "the fitted weights with the parameters as they are now."
+        )
+
+
+def _plugin_name(plugin):
+    """A plugin's registered name, or its class's for an unregistered one."""
+    try:
+        return plugins.name_of(plugin)
+    except ValueError:
+        return type(plugin).__name__
 
 
 def _optimizer_state(config, previous, params):
