@@ -55,6 +55,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, InvalidParamet
 
 from ._core.files import check_writable, write_text_atomically
 from ._core.params import HyperParameters
+from ._core.warn import warn
 
 __all__ = [
     "CSVLogger",
@@ -164,6 +165,22 @@ class Callback(HyperParameters):
                     "Store each argument as it is, and derive values in the hooks instead."
                 )
         return copy
+
+    def watched(self):
+        """The history key this callback reads, or None.
+
+        The estimator records it every epoch, and holds validation data out
+        of the training set for a ``'validation_...'`` key when none is
+        given. By default the ``monitor`` attribute, when it is a string
+        (as :class:`EarlyStopping`'s is); a callback whose monitor is not
+        always read says so by overriding this.
+
+        Returns
+        -------
+        key : str or None
+        """
+        monitor = getattr(self, "monitor", None)
+        return monitor if isinstance(monitor, str) else None
 
     def on_train_begin(self, trainer):
         """Called once before the first epoch of a fit or ``partial_fit``.
@@ -521,13 +538,30 @@ def _check_output(callback, path):
         raise type(exc)(f"{type(callback).__name__} cannot write its file: {exc}") from None
 
 
+def _write_during_training(callback, trainer, path, write):
+    """Call ``write()``; a failure (a full disk, say) is a warning, not the end of the run.
+
+    Hours of training are worth more than one file: the run goes on and
+    keeps its weights in memory, and the writes are atomic, so the files
+    written before are intact.
+    """
+    try:
+        write()
+    except OSError as exc:
+        warn(
+            f"{type(callback).__name__} could not write {path} after epoch {trainer.epoch} "
+            f"({exc}); training continues, and the files written before are intact."
+        )
+
+
 class Checkpoint(Callback):
     """Save the model during training, in the format :func:`sknielsen.load` reads.
 
     Each write is atomic: an interrupted save leaves the previous file. The
     path is checked when training starts: a missing folder, a directory, a
     FIFO or a socket, a name too long for the file system are refused then,
-    not after the first epochs.
+    not after the first epochs. A write that fails later (a full disk) is a
+    warning: training goes on.
 
     Parameters
     ----------
@@ -565,6 +599,10 @@ class Checkpoint(Callback):
         super().validate(path, owner)
         _path_template(self.path, f"{path}path", owner or type(self).__name__)
 
+    def watched(self):
+        """``monitor`` with ``best_only``, or None: saving every epoch reads no history."""
+        return self.monitor if self.best_only else None
+
     def on_train_begin(self, trainer):
         template = _path_template(self.path, "path", type(self).__name__)
         # The next file, and the longest name the template can give.
@@ -579,7 +617,8 @@ class Checkpoint(Callback):
                 return
         elif trainer.epoch % self.every:
             return
-        trainer.save(os.fspath(self.path).format(epoch=trainer.epoch))
+        path = os.fspath(self.path).format(epoch=trainer.epoch)
+        _write_during_training(self, trainer, path, lambda: trainer.save(path))
 
 
 class CSVLogger(Callback):
@@ -587,7 +626,7 @@ class CSVLogger(Callback):
 
     The whole file is rewritten atomically after each epoch, so it is never
     half-written. The path is checked when training starts, as
-    :class:`Checkpoint`'s is.
+    :class:`Checkpoint`'s is, and a write that fails later is a warning.
 
     Parameters
     ----------
@@ -665,7 +704,9 @@ class CSVLogger(Callback):
         self._rows.append(row)
         lines = [self._columns] + [[r.get(c, "") for c in self._columns] for r in self._rows]
         text = "".join(self.separator.join(line) + "\n" for line in lines)
-        write_text_atomically(self.path, text)
+        _write_during_training(
+            self, trainer, self.path, lambda: write_text_atomically(self.path, text)
+        )
 
 
 #: How the printed table and the progress bar name the history's keys.

@@ -472,6 +472,57 @@ def test_halve_on_plateau_counts_from_the_initial_eta():
     assert trainer.eta == pytest.approx(0.8 / 128)
 
 
+def test_a_checkpoint_saving_every_epoch_leaves_the_training_set_whole(small_digits, tmp_path):
+    # Its monitor, read by best_only alone, used to hold a validation split out.
+    X, _, y, _ = small_digits
+    plain = NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y)
+    saving = NielsenMLPClassifier(epochs=2, random_state=0)
+    saving.set_params(callbacks=[Checkpoint(tmp_path / "e{epoch}.json")]).fit(X, y)
+    np.testing.assert_array_equal(saving.coefs_[0], plain.coefs_[0])
+    assert saving.history_ == plain.history_
+    best = Checkpoint(tmp_path / "best.json", best_only=True)
+    assert best.watched() == "validation_accuracy" and not Checkpoint("x").watched()
+    held_out = NielsenMLPClassifier(epochs=2, random_state=0, callbacks=[best]).fit(X, y)
+    assert len(held_out.history_["validation_accuracy"]) == 2
+
+
+@pytest.mark.parametrize("writer", ["checkpoint", "csv"])
+def test_a_write_failing_mid_run_is_a_warning_and_training_goes_on(
+    writer, small_digits, tmp_path, monkeypatch
+):
+    # A full disk at the second write used to end the fit and lose its weights.
+    import sknielsen._core.files as files
+
+    X, _, y, _ = small_digits
+    fsync, writes = files.os.fsync, []
+
+    def disk_full_at_the_second_write(descriptor):
+        writes.append(descriptor)
+        if len(writes) == 2:
+            raise OSError(28, "No space left on device")
+        return fsync(descriptor)
+
+    monkeypatch.setattr(files.os, "fsync", disk_full_at_the_second_write)
+    if writer == "checkpoint":
+        callback, name = Checkpoint(tmp_path / "epoch{epoch}.json"), "epoch2.json"
+    else:
+        callback, name = CSVLogger(tmp_path / "log.csv"), "log.csv"
+    net = NielsenMLPClassifier(epochs=3, random_state=0, callbacks=[callback])
+    with pytest.warns(UserWarning, match=rf"could not write .*{name} after epoch 2 .*No space"):
+        net.fit(X, y)
+    assert net.n_iter_ == 3  # the fit ran to its end and keeps its weights
+    reference = NielsenMLPClassifier(epochs=3, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(net.coefs_[0], reference.coefs_[0])
+    files_left = sorted(p.name for p in tmp_path.iterdir())
+    if writer == "checkpoint":
+        assert files_left == ["epoch1.json", "epoch3.json"]  # no temporary left
+        assert sknielsen.load(tmp_path / "epoch3.json").n_iter_ == 3
+    else:
+        assert files_left == ["log.csv"]
+        rows = csv.DictReader(io.StringIO((tmp_path / "log.csv").read_text()))
+        assert [row["epoch"] for row in rows] == ["1", "2", "3"]
+
+
 def test_checkpoint_writes_loadable_models(small_digits, tmp_path):
     X, X_val, y, y_val = small_digits
     every = Checkpoint(tmp_path / "epoch{epoch}.json", every=2)

@@ -203,7 +203,7 @@ class RunConfig:
     @property
     def needs_validation(self):
         """Whether a monitor, a shorthand or a callback watches validation data."""
-        watched = [getattr(callback, "monitor", None) for callback in self.callbacks]
+        watched = [callback.watched() for callback in self.callbacks]
         watched += self.monitor or ()
         return (
             self.early_stopping is not None

@@ -308,7 +308,7 @@ def _run_callbacks(config, inputs, user_callbacks, history_every):
         monitored = ("validation_accuracy",) if validation is not None else ()
     if validation is None:
         monitored = tuple(m for m in monitored if not m.startswith("validation"))
-    watched_keys = {getattr(c, "monitor", None) for c in user_callbacks}
+    watched_keys = {c.watched() for c in user_callbacks}
     monitored = (*monitored, *sorted((watched_keys & set(MONITORS)) - set(monitored)))
     train_data = (data.X, data.Y, data.sample_weight)
     callbacks = [Monitor(monitored, train_data, validation, inputs.score)]
