@@ -178,6 +178,8 @@ class Callback(HyperParameters):
         Returns
         -------
         key : str or None
+            A history key (``'validation_accuracy'``, ``'loss'``, ...), or
+            None for a callback that reads none.
         """
         monitor = getattr(self, "monitor", None)
         return monitor if isinstance(monitor, str) else None
@@ -600,7 +602,13 @@ class Checkpoint(Callback):
         _path_template(self.path, f"{path}path", owner or type(self).__name__)
 
     def watched(self):
-        """``monitor`` with ``best_only``, or None: saving every epoch reads no history."""
+        """``monitor`` with ``best_only``, or None: saving every epoch reads no history.
+
+        Returns
+        -------
+        key : str or None
+            ``monitor`` when ``best_only``, else None.
+        """
         return self.monitor if self.best_only else None
 
     def on_train_begin(self, trainer):

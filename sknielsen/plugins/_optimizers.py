@@ -128,10 +128,12 @@ class Adam(Optimizer):
         Parameters
         ----------
         state : dict
+            Adam's state: ``m``, ``v`` and the one-float array ``step``.
 
         Returns
         -------
         problem : str or None
+            What is wrong with ``step``, or None when it can be stepped on.
         """
         step = state.get("step")
         if not isinstance(step, np.ndarray) or step.shape != (1,) or step.dtype.kind != "f":
