@@ -286,8 +286,18 @@ def _compare(args):
 
 
 def _timing_text(timing):
-    """The jobs' wall time against the shortest any schedule could reach."""
-    workers = f"{timing.workers} worker{'s' if timing.workers > 1 else ''}"
+    """The jobs' wall time against the shortest any schedule could reach.
+
+    On one worker there is no schedule to judge (the jobs run one after the
+    other), so only the times are given.
+    """
+    if timing.workers == 1:
+        return (
+            f"The jobs ran in {timing.wall_seconds:.1f} s on 1 worker; their fits and "
+            f"predictions took {timing.job_seconds:.1f} s, the longest "
+            f"({timing.longest_job}) {timing.critical_path_seconds:.1f} s."
+        )
+    workers = f"{timing.workers} workers"
     return (
         f"The jobs ran in {timing.wall_seconds:.1f} s on {workers}, "
         f"{timing.ratio:.2f} × the bound: the longest job ({timing.longest_job}) took "

@@ -23,6 +23,7 @@ from sknielsen.__main__ import main
 from sknielsen.comparison import (
     BookScaling,
     ComparisonInterrupted,
+    StudyTiming,
     crossover_statements,
     scaled_params,
     summarize,
@@ -182,6 +183,20 @@ def test_plots_to_png(digits, tmp_path):
         assert len(fig.axes[0].lines) == 3
 
 
+def test_the_timing_line_judges_a_schedule_only_on_several_workers():
+    records = [
+        {"estimator": name, "size": 100, "seed": 0, "fit_seconds": fit, "predict_seconds": 1.0}
+        for name, fit in [("SVC", 6.0), ("net", 3.0)]
+    ]
+    two = cli._timing_text(StudyTiming.of(records, wall_seconds=9.0, workers=2))
+    assert "on 2 workers, 1.29 × the bound: the longest job (SVC N=100 seed=0) took 7.0 s" in two
+    one = cli._timing_text(StudyTiming.of(records, wall_seconds=12.0, workers=1))
+    assert one == (
+        "The jobs ran in 12.0 s on 1 worker; their fits and predictions took 11.0 s, "
+        "the longest (SVC N=100 seed=0) 7.0 s."
+    )
+
+
 def test_compare_command_end_to_end(tmp_path, capsys):
     out = tmp_path / "results"
     argv = ["compare", "--train-sizes", "100", "300", "--seeds", "2", "--out", str(out)]
@@ -189,7 +204,9 @@ def test_compare_command_end_to_end(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "network" in printed and "SVC(gamma='auto')" in printed and "Wrote" in printed
     assert "2 seed(s), 1 job at a time" in printed and "n_jobs=None" not in printed
-    assert "The jobs ran in " in printed and " on 1 worker, " in printed
+    # One worker: the times, without a schedule's ratio to judge.
+    assert "The jobs ran in " in printed and " on 1 worker; their fits " in printed
+    assert "the bound" not in printed
     document = json.loads((out / "comparison.json").read_text())
     assert document["dataset"] == "digits" and document["sizes"] == [100, 300]
     assert len(document["records"]) == 2 * 2 + 2 + 2  # network has 2 seeds, SVCs run once
