@@ -620,27 +620,15 @@ static ALWAYS_INLINE void F(clear_padding)(REAL *units, int64_t n, int64_t slot)
         units[j] = 0;
 }
 
-/* z of the first layer, from the sample's non-zero inputs only: s (x . V) + b. */
-static void F(first_layer_input)(F(Work) *w, const Job *job, int64_t i, int64_t position,
-                                 double scale, REAL *z)
+/* z of the first layer on W1's own rows, from the sample's non-zero inputs only: s (x . V) + b. */
+static void F(first_layer_input)(F(Work) *w, const Job *job, int64_t i, double scale, REAL *z)
 {
-    const Layout *s = &w->shape;
     const REAL lazy = (REAL)scale;
     const int64_t width = job->sizes[1];
-    if (!w->padded) {
-        F(forward_plain)(w, i, width, z);
-        const REAL *bias = (const REAL *)job->params + s->bias[0];
-        for (int64_t j = 0; j < width; j++)
-            z[j] = lazy * z[j] + bias[j];
-        return;
-    }
-    Prefetch next;
-    F(next_row)(job, position + 1, &next);
-    F(forward_padded)(w, i, &next, z, 0, s->slot[0] / LANES);
-    const VEC *bias = (const VEC *)(w->padded_params + s->padded_bias[0]);
-    for (int64_t v = 0; v < s->slot[0] / LANES; v++)
-        ((VEC *)z)[v] = lazy * ((VEC *)z)[v] + bias[v];
-    F(clear_padding)(z, width, s->slot[0]);
+    F(forward_plain)(w, i, width, z);
+    const REAL *bias = (const REAL *)job->params + w->shape.bias[0];
+    for (int64_t j = 0; j < width; j++)
+        z[j] = lazy * z[j] + bias[j];
 }
 
 /* z of a layer above the first: (kept activations of the layer below) . W + b. */
@@ -682,7 +670,10 @@ static void F(activate_units)(const F(Work) *w, int code, const REAL *z, REAL *a
     F(clear_padding)(a, n, slot);
 }
 
-/* Sample i's forward pass from layer `from` up, and its output (the first layer's z given). */
+/*
+ * Sample i's forward pass from layer `from` up, and its output: from 0, the first layer's z
+ * given; from 1, its activations too (first_layer_part).
+ */
 static void F(forward_layers)(F(Work) *w, const Job *job, int64_t i, int64_t position, int from)
 {
     const Layout *s = &w->shape;
@@ -704,10 +695,55 @@ static void F(forward_layers)(F(Work) *w, const Job *job, int64_t i, int64_t pos
     memcpy(output, a + s->unit[last], (size_t)job->n_out * sizeof(REAL));
 }
 
+/*
+ * The padded first layer's z and a (and kept, with dropout) in vectors begin..end, for m
+ * samples: all of them on one thread, a thread's share with several.
+ */
+static void F(first_layer_part)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m,
+                                double scale, int64_t begin, int64_t end)
+{
+    const Layout *s = &w->shape;
+    const REAL lazy = (REAL)scale;
+    const int64_t width = job->sizes[1], vectors = s->slot[0] / LANES;
+    const int64_t first_unit = begin * LANES, end_unit = end * LANES < width ? end * LANES : width;
+    const VEC *bias = (const VEC *)(w->padded_params + s->padded_bias[0]);
+    for (int64_t i = 0; i < m; i++) {
+        const int64_t position = batch_start + i;
+        REAL *z = w->z + i * s->row, *a = w->a + i * s->row;
+        Prefetch next;
+        F(next_row)(job, position + 1, &next);
+        F(forward_padded)(w, i, &next, z, begin, end);
+        for (int64_t v = begin; v < end; v++)
+            ((VEC *)z)[v] = lazy * ((VEC *)z)[v] + bias[v];
+        if (job->activations[0] == SIGMOID)
+            for (int64_t v = begin; v < end; v++)
+                ((VEC *)a)[v] = (REAL)1 / ((REAL)1 + F(vexp)(-((const VEC *)z)[v]));
+        else
+            F(activate)(job->activations[0], z + first_unit, a + first_unit, end_unit - first_unit);
+        if (end == vectors) {
+            F(clear_padding)(z, width, s->slot[0]);
+            if (job->activations[0] == SIGMOID)
+                F(clear_padding)(a, width, s->slot[0]);
+        }
+        if (job->dropout) {
+            const REAL *keep = F(mask_row)(job, position) + s->hidden[0];
+            REAL *kept = w->kept + i * s->row;
+            for (int64_t j = first_unit; j < end_unit; j++)
+                kept[j] = a[j] * keep[j];
+        }
+    }
+}
+
 static void F(forward)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m, double scale)
 {
+    if (w->padded) {
+        F(first_layer_part)(w, job, batch_start, m, scale, 0, w->shape.slot[0] / LANES);
+        for (int64_t i = 0; i < m; i++)
+            F(forward_layers)(w, job, i, batch_start + i, 1);
+        return;
+    }
     for (int64_t i = 0; i < m; i++) {
-        F(first_layer_input)(w, job, i, batch_start + i, scale, w->z + i * w->shape.row);
+        F(first_layer_input)(w, job, i, scale, w->z + i * w->shape.row);
         F(forward_layers)(w, job, i, batch_start + i, 0);
     }
 }
@@ -1065,42 +1101,6 @@ typedef struct {
     F(Place) start;   /* where thread 0 hands the call to the team */
     double final_scale;
 } F(Team);
-
-/* The first layer's z and a (and kept, with dropout) in vectors begin..end, for m samples. */
-static void F(first_layer_part)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m,
-                                double scale, int64_t begin, int64_t end)
-{
-    const Layout *s = &w->shape;
-    const REAL lazy = (REAL)scale;
-    const int64_t width = job->sizes[1], vectors = s->slot[0] / LANES;
-    const int64_t first_unit = begin * LANES, end_unit = end * LANES < width ? end * LANES : width;
-    const VEC *bias = (const VEC *)(w->padded_params + s->padded_bias[0]);
-    for (int64_t i = 0; i < m; i++) {
-        const int64_t position = batch_start + i;
-        REAL *z = w->z + i * s->row, *a = w->a + i * s->row;
-        Prefetch next;
-        F(next_row)(job, position + 1, &next);
-        F(forward_padded)(w, i, &next, z, begin, end);
-        for (int64_t v = begin; v < end; v++)
-            ((VEC *)z)[v] = lazy * ((VEC *)z)[v] + bias[v];
-        if (job->activations[0] == SIGMOID)
-            for (int64_t v = begin; v < end; v++)
-                ((VEC *)a)[v] = (REAL)1 / ((REAL)1 + F(vexp)(-((const VEC *)z)[v]));
-        else
-            F(activate)(job->activations[0], z + first_unit, a + first_unit, end_unit - first_unit);
-        if (end == vectors) {
-            F(clear_padding)(z, width, s->slot[0]);
-            if (job->activations[0] == SIGMOID)
-                F(clear_padding)(a, width, s->slot[0]);
-        }
-        if (job->dropout) {
-            const REAL *keep = F(mask_row)(job, position) + s->hidden[0];
-            REAL *kept = w->kept + i * s->row;
-            for (int64_t j = first_unit; j < end_unit; j++)
-                kept[j] = a[j] * keep[j];
-        }
-    }
-}
 
 /* Thread 0's part between the barriers: the rest of the mini-batch, and the next gather. */
 static void F(serial_part)(F(Team) *team, F(Work) *w, int64_t batch_start, int64_t m,
