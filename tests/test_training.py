@@ -167,3 +167,17 @@ def test_an_unchanged_network_continues_without_a_word():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model.set_params(eta=0.1, lmbda=0.5).partial_fit(X, y)
+
+
+def test_an_unregistered_plugin_switched_in_between_fits_is_named_by_its_class():
+    # The optimizer's warning asked the registry for a name, and an unregistered
+    # optimizer made partial_fit raise instead of warning.
+    class MySGD(Momentum):
+        pass
+
+    X, y = np.random.default_rng(0).random((40, 5)), np.arange(40) % 2
+    model = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0).fit(X, y)
+    model.set_params(optimizer=MySGD(), eta=0.1)
+    with pytest.warns(UserWarning, match="optimizer changed from 'sgd' to 'MySGD'"):
+        model.partial_fit(X, y)
+    assert model.n_iter_ == 2

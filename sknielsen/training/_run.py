@@ -255,8 +255,8 @@ def _optimizer_state(config, previous, params):
     before = previous.plugins["optimizer"]
     if type(before) is not type(optimizer):
         warn(
-            f"The optimizer changed from {plugins.name_of(before)!r} to "
-            f"{plugins.name_of(optimizer)!r} since the last fit: training "
+            f"The optimizer changed from {_plugin_name(before)!r} to "
+            f"{_plugin_name(optimizer)!r} since the last fit: training "
             f"continues from the current weights with a fresh optimizer state "
             f"(eta={config.eta:g})."
         )
