@@ -177,7 +177,7 @@ MODULES = [
         "module": "sknielsen.book",
         "title": "The book's recorded runs",
         "sections": [
-            ("Replays", ["replay", "Replay", "SeriesComparison", "plot_replay"]),
+            ("Replays", ["replay", "load_replay", "Replay", "SeriesComparison", "plot_replay"]),
             ("Records", ["RECORDS", "Record", "load_record", "BookRandom"]),
         ],
     },

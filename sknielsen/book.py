@@ -10,6 +10,7 @@ from .studies._book import (
     Replay,
     SeriesComparison,
     load_record,
+    load_replay,
     plot_replay,
     replay,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "Replay",
     "SeriesComparison",
     "load_record",
+    "load_replay",
     "plot_replay",
     "replay",
 ]

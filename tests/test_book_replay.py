@@ -236,3 +236,31 @@ def test_the_per_example_check_of_the_book_algorithm_replays_the_record(capsys):
     result = sensitivity.train_twice("overfitting", data, epochs=3, log=lambda *a: None)
     assert result["exact"] == result["book"] == [5887, 6505, 6970]
     assert 0 < result["distance"][-1] < 1e-9  # the nudge is there, still tiny
+
+
+STORED = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "book_replay.json"
+
+
+@pytest.mark.parametrize("name", sorted(book.RECORDS))
+def test_a_stored_replay_loads_beside_the_book_s_record(name):
+    import json
+
+    stored = json.loads(STORED.read_text())["records"][name]
+    result = book.load_replay(name, STORED)
+    assert result.name == name and result.ours == stored["ours"]
+    assert result.book == book.load_record(name) and result.seconds == stored["seconds"]
+    filled = [(label, path) for label, path, _ in book.RECORDS[name].series]
+    filled = [(label, path) for label, path in filled if book._at(stored["ours"], path)]
+    assert [s.label for s in result.series] == [label for label, _ in filled] != []
+    for series, (_, path) in zip(result.series, filled):
+        assert series.ours == tuple(book._at(stored["ours"], path))
+        assert series.book == tuple(book._at(result.book, path))
+
+
+def test_a_replay_the_file_does_not_hold_is_refused_by_name(tmp_path):
+    with pytest.raises(ValueError, match="No book record named 'nope'"):
+        book.load_replay("nope", STORED)
+    empty = tmp_path / "replays.json"
+    empty.write_text('{"records": {"overfitting": {"ours": [], "seconds": 1.0}}}')
+    with pytest.raises(ValueError, match="holds no replay of 'regularized'; it holds: overfitting"):
+        book.load_replay("regularized", empty)

@@ -23,34 +23,18 @@ Run time: about 3 seconds on 2 cores.
 # %%
 # The book's record and the stored replay
 # ---------------------------------------
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import sknielsen
-from sknielsen.book import RECORDS, Replay, SeriesComparison, load_record, plot_replay
+from sknielsen.book import load_replay, plot_replay
 
 STORED = Path(sknielsen.__file__).resolve().parents[1] / "benchmarks/results/book_replay.json"
 
 
-def stored_replay(name):
-    """The replay of ``name`` run on MNIST and stored, beside the book's record."""
-    stored = json.loads(STORED.read_text())["records"][name]
-    ours, book = stored["ours"], load_record(name)
-    series = []
-    for label, path, kind in RECORDS[name].series:
-        mine, theirs = ours, book
-        for key in path:
-            mine, theirs = mine[key], theirs[key]
-        if mine and theirs:  # the lists the script filled
-            series.append(SeriesComparison(label, kind, tuple(mine), tuple(theirs)))
-    print(f"{name}: {RECORDS[name].description}; replayed {stored['date'][:10]}")
-    return Replay(name, ours, book, stored["seconds"], tuple(series))
-
-
-initialization = stored_replay("weight_initialization_30")
+initialization = load_replay("weight_initialization_30", STORED)
 print(initialization.summary())
 fig = plot_replay(initialization)
 

@@ -25,33 +25,17 @@ Run time: about 3 seconds on 2 cores.
 # %%
 # The book's record and the stored replay
 # ---------------------------------------
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
 import sknielsen
-from sknielsen.book import RECORDS, Replay, SeriesComparison, load_record, plot_replay
+from sknielsen.book import load_replay, plot_replay
 
 STORED = Path(sknielsen.__file__).resolve().parents[1] / "benchmarks/results/book_replay.json"
 
 
-def stored_replay(name):
-    """The replay of ``name`` run on MNIST and stored, beside the book's record."""
-    stored = json.loads(STORED.read_text())["records"][name]
-    ours, book = stored["ours"], load_record(name)
-    series = []
-    for label, path, kind in RECORDS[name].series:
-        mine, theirs = ours, book
-        for key in path:
-            mine, theirs = mine[key], theirs[key]
-        if mine and theirs:  # the lists the script filled
-            series.append(SeriesComparison(label, kind, tuple(mine), tuple(theirs)))
-    print(f"{name}: {RECORDS[name].description}; replayed {stored['date'][:10]}")
-    return Replay(name, ours, book, stored["seconds"], tuple(series))
-
-
-multiple_eta = stored_replay("multiple_eta")
+multiple_eta = load_replay("multiple_eta", STORED)
 for series in multiple_eta.series:
     print(f"{series.label}: largest relative difference {series.differences().max():.1e}")
 fig = plot_replay(multiple_eta)

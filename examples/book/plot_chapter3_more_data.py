@@ -22,37 +22,21 @@ Run time: about 5 seconds on 2 cores.
 # %%
 # The book's records and the stored replays
 # -----------------------------------------
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import sknielsen
-from sknielsen.book import RECORDS, Replay, SeriesComparison, load_record
+from sknielsen.book import load_replay
 
 STORED = Path(sknielsen.__file__).resolve().parents[1] / "benchmarks/results/book_replay.json"
 SIZES = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]  # the book's N
 
 
-def stored_replay(name):
-    """The replay of ``name`` run on MNIST and stored, beside the book's record."""
-    stored = json.loads(STORED.read_text())["records"][name]
-    ours, book = stored["ours"], load_record(name)
-    series = []
-    for label, path, kind in RECORDS[name].series:
-        mine, theirs = ours, book
-        for key in path:
-            mine, theirs = mine[key], theirs[key]
-        if mine and theirs:  # the lists the script filled
-            series.append(SeriesComparison(label, kind, tuple(mine), tuple(theirs)))
-    print(f"{name}: {RECORDS[name].description}; replayed {stored['date'][:10]}")
-    return Replay(name, ours, book, stored["seconds"], tuple(series))
-
-
 fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 for name, color in (("more_data", "C0"), ("more_data_svm", "C1")):
-    result = stored_replay(name)
+    result = load_replay(name, STORED)
     print(result.summary())
     (series,) = result.series
     who = "network" if name == "more_data" else "SVM"

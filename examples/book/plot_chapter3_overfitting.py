@@ -26,40 +26,24 @@ Run time: about 5 seconds on 2 cores.
 # -----------------------------------------
 # :class:`~sknielsen.book.Replay` puts each list of numbers of a record
 # beside ours; :func:`~sknielsen.book.plot_replay` draws them.
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
 import sknielsen
-from sknielsen.book import RECORDS, Replay, SeriesComparison, load_record, plot_replay
+from sknielsen.book import load_replay, plot_replay
 
 STORED = Path(sknielsen.__file__).resolve().parents[1] / "benchmarks/results/book_replay.json"
 
 
-def stored_replay(name):
-    """The replay of ``name`` run on MNIST and stored, beside the book's record."""
-    stored = json.loads(STORED.read_text())["records"][name]
-    ours, book = stored["ours"], load_record(name)
-    series = []
-    for label, path, kind in RECORDS[name].series:
-        mine, theirs = ours, book
-        for key in path:
-            mine, theirs = mine[key], theirs[key]
-        if mine and theirs:  # the lists the script filled
-            series.append(SeriesComparison(label, kind, tuple(mine), tuple(theirs)))
-    print(f"{name}: {RECORDS[name].description}; replayed {stored['date'][:10]}")
-    return Replay(name, ours, book, stored["seconds"], tuple(series))
-
-
-overfitting = stored_replay("overfitting")
+overfitting = load_replay("overfitting", STORED)
 print(overfitting.summary())
 fig = plot_replay(overfitting)
 
 # %%
 # With λ = 0.1 the same network, from the same weights and in the same
 # order, ends about five points higher on the test images.
-regularized = stored_replay("regularized")
+regularized = load_replay("regularized", STORED)
 print(regularized.summary())
 fig = plot_replay(regularized)
 

@@ -44,6 +44,7 @@ import warnings
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -705,6 +706,38 @@ def _compared(name, ours, reference, seconds, whose="the book's"):
         if mine and theirs:  # the lists both filled, for the epochs replayed
             series.append(SeriesComparison(label, kind, mine, theirs[: len(mine)]))
     return Replay(name, ours, reference, seconds, tuple(series), whose)
+
+
+def load_replay(name, path):
+    """The replay of the book's run ``name`` that ``benchmarks/book_replay.py`` stored.
+
+    The replays need MNIST, which the documentation does not download: its
+    figures draw the ones the benchmark ran and stored.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`RECORDS`.
+    path : str or path-like
+        The benchmark's results file (``benchmarks/results/book_replay.json``
+        in the project's repository): ``{"records": {name: {"ours": ...,
+        "seconds": ...}}}``, ``ours`` laid out as the book's record.
+
+    Returns
+    -------
+    result : Replay
+        As :func:`replay` returns it for the stored run.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or one the file holds no replay of.
+    """
+    _check_name(name)
+    stored = json.loads(Path(path).read_text(encoding="utf-8"))["records"]
+    if name not in stored:
+        raise ValueError(f"{path} holds no replay of {name!r}; it holds: {', '.join(stored)}.")
+    return _compared(name, stored[name]["ours"], load_record(name), stored[name]["seconds"])
 
 
 def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
