@@ -104,13 +104,10 @@ def _check_indices(X, name):
     """Refuse minor indices outside the shape (index pointers already checked)."""
     n_minor = X.shape[1] if X.format == "csr" else X.shape[0]
     n_stored = int(X.indptr[-1]) if len(X.indptr) else 0
-    stored = np.asarray(X.indices)[:n_stored]
-    if n_stored and (stored.min() < 0 or stored.max() >= n_minor):
+    if n_stored:
+        stored = np.asarray(X.indices)[:n_stored]
         other = "column" if X.format == "csr" else "row"
-        raise ValueError(
-            f"Sparse {name} has {other} indices outside [0, {n_minor}): found "
-            f"{int(stored.min())} to {int(stored.max())}."
-        )
+        _check_range(name, other, stored.min(), stored.max(), n_minor)
 
 
 def _check_row_ends(X, name):
@@ -125,11 +122,7 @@ def _check_row_ends(X, name):
         return
     lowest = X.indices[starts[filled]].min()
     highest = X.indices[stops[filled] - 1].max()
-    if lowest < 0 or highest >= X.shape[1]:
-        raise ValueError(
-            f"Sparse {name} has column indices outside [0, {X.shape[1]}): found "
-            f"{int(lowest)} to {int(highest)}."
-        )
+    _check_range(name, "column", lowest, highest, X.shape[1])
 
 
 def _check_coordinates(X, name):
@@ -141,12 +134,18 @@ def _check_coordinates(X, name):
                 f"Sparse {name} (COO) has {len(coordinates)} coordinates for "
                 f"{len(X.data)} stored entries."
             )
-        if len(coordinates) and (coordinates.min() < 0 or coordinates.max() >= X.shape[axis]):
+        if len(coordinates):
             what = ("row", "column")[axis]
-            raise ValueError(
-                f"Sparse {name} has {what} indices outside [0, {X.shape[axis]}): found "
-                f"{int(coordinates.min())} to {int(coordinates.max())}."
-            )
+            _check_range(name, what, coordinates.min(), coordinates.max(), X.shape[axis])
+
+
+def _check_range(name, what, lowest, highest, bound):
+    """Refuse ``what`` indices from ``lowest`` to ``highest`` that leave [0, bound)."""
+    if lowest < 0 or highest >= bound:
+        raise ValueError(
+            f"Sparse {name} has {what} indices outside [0, {bound}): found "
+            f"{int(lowest)} to {int(highest)}."
+        )
 
 
 def _is_canonical(X):
