@@ -321,7 +321,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             found = _narrowest(np.unique(classes))
         else:
-            found = _narrowest(np.unique(y))
+            found = _narrowest(_unique_labels(y))
         if len(found) < 2:
             source = "classes" if incremental else "the data"
             count = "only one class" if len(found) else "no class"
@@ -339,6 +339,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         that a 2-D ``y`` holding other values than 0 and 1 is refused
         rather than read as "nonzero means present".
         """
+        if isinstance(y, np.ndarray) and y.ndim == 1 and y.dtype.kind in "iu":
+            return y, "multiclass"  # what type_of_target says of any integer labels but two
         if sparse.issparse(y):
             y = y.toarray()
         if np.ndim(y) == 2 and np.shape(y)[1] == 1:
@@ -372,10 +374,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             return np.asarray(y).astype(self._dtype)
         if targets["multilabel"]:
             raise ValueError("This model was fitted on multilabel targets; got 1-D labels.")
-        # classes is sorted: a label is known where the search lands on it.
-        indices = np.searchsorted(classes, y)
-        found = classes[np.minimum(indices, len(classes) - 1)]
-        unknown = found != y
+        indices, unknown = _label_indices(y, classes)
         if np.any(unknown):
             unseen = np.unique(np.asarray(y)[unknown])
             raise ValueError(
@@ -555,6 +554,63 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         except (ValueError, TypeError):
             tags.classifier_tags.multi_label = False
         return tags
+
+
+#: Integer labels spanning fewer values than this are counted and looked up in
+#: a table; others are sorted and searched (same results, a few times slower).
+_TABLE_SPAN = 1 << 16
+
+
+def _in_table(lowest, highest):
+    """Whether integers from ``lowest`` to ``highest`` can index a table of offsets."""
+    bounds = np.iinfo(np.intp)
+    return bounds.min <= lowest and highest <= bounds.max and highest - lowest < _TABLE_SPAN
+
+
+def _integer_span(y):
+    """``(lowest, highest)`` of integer labels that a table can index, else None."""
+    if not (isinstance(y, np.ndarray) and y.dtype.kind in "iu" and y.size):
+        return None
+    lowest, highest = int(y.min()), int(y.max())
+    return (lowest, highest) if _in_table(lowest, highest) else None
+
+
+def _offsets(y, lowest):
+    """``y - lowest`` as indices (exact: the caller checked that they fit)."""
+    return y.astype(np.intp, copy=False) - lowest
+
+
+def _unique_labels(y):
+    """``np.unique(y)``, counted rather than sorted for integer labels of a small span."""
+    span = _integer_span(y)
+    if span is None:
+        return np.unique(y)
+    present = np.flatnonzero(np.bincount(_offsets(y, span[0])))
+    return (present + span[0]).astype(y.dtype)
+
+
+def _label_indices(y, classes):
+    """Each label's position in the sorted ``classes``, and where a label is not one of them.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_samples,)
+        Meaningful only where ``unknown`` is false.
+    unknown : ndarray of bool of shape (n_samples,)
+    """
+    span = _integer_span(y)
+    if span is not None and classes.dtype.kind in "iu" and len(classes):
+        lowest = min(span[0], int(classes[0]))
+        highest = max(span[1], int(classes[-1]))
+        if _in_table(lowest, highest):
+            table = np.full(highest - lowest + 1, -1, dtype=np.intp)
+            table[_offsets(classes, lowest)] = np.arange(len(classes))
+            indices = table[_offsets(y, lowest)]
+            return indices, indices < 0
+    # classes is sorted: a label is known where the search lands on it.
+    indices = np.searchsorted(classes, y)
+    found = classes[np.minimum(indices, len(classes) - 1)]
+    return indices, found != y
 
 
 def _narrowest(labels):

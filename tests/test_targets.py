@@ -80,3 +80,31 @@ def test_partial_fit_with_fewer_than_two_classes_is_refused(data, classes):
         ValueError, match=r"at least 2 classes.*classes contains (only one|no) class"
     ):
         NielsenMLPClassifier(epochs=1).partial_fit(X[:1], ["a"], classes=classes)
+
+
+def _integer_labels():
+    """Integer label sets at the ends of their dtypes, near together and far apart."""
+    for dtype in (np.int8, np.uint8, np.int16, np.uint32, np.int64, np.uint64):
+        info = np.iinfo(dtype)
+        yield dtype, (info.min, info.min + 1, info.min + 7)  # one small span
+        yield dtype, (info.max - 9, info.max - 3, info.max)
+        yield dtype, (info.min, info.max // 2, info.max)  # a span too wide for a table
+    yield np.int64, (-3, 0, 2)
+
+
+@pytest.mark.parametrize("dtype, labels", list(_integer_labels()))
+def test_integer_labels_of_any_dtype_and_span_train_as_their_ranks(dtype, labels):
+    rng = np.random.default_rng(1)
+    X = rng.uniform(size=(40, 4))
+    ranks = np.arange(40) % 3
+    y = np.asarray(labels, dtype=dtype)[ranks]
+    model, by_rank = fit(X, y), fit(X, ranks)
+    assert model.classes_.dtype == dtype
+    assert model.classes_.tolist() == sorted(int(label) for label in labels)
+    for ours, theirs in zip(model.coefs_, by_rank.coefs_):
+        np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_array_equal(model.predict(X), np.asarray(labels, dtype)[by_rank.predict(X)])
+    between = int(labels[0]) + 1 if int(labels[1]) != int(labels[0]) + 1 else int(labels[1]) + 1
+    unseen = np.asarray([labels[0], between], dtype=dtype)
+    with pytest.raises(ValueError, match=rf"not seen in the first fit: \[{between}\]"):
+        model.partial_fit(X[:2], unseen)
