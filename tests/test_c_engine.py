@@ -156,7 +156,10 @@ class Run:
             scale = 1.0 / m if scales is None else (scales[index] / m)[:, None]
             grads = backprop.gradient(X[index], Y[index], scale, output=outputs[start : start + m])
             state = _step(network, optimizer, penalty, state, grads)
-        return network, outputs
+        trained = self.order[: self.positions]
+        costs = np.zeros(N_IMAGES)
+        costs[: self.positions] = self.plugin("cost").fn(outputs[: self.positions], Y[trained])
+        return network, costs
 
     def trainer(self, network, path="auto", threads=1):
         return CTrainer(
@@ -181,7 +184,7 @@ class Run:
         network, state = self.start()
         X, X_csr, Y = data(self.dtype)
         trainer = self.last_trainer = self.trainer(network, path, threads)
-        outputs = np.zeros((N_IMAGES, self.sizes[-1]), dtype=self.dtype)
+        costs = np.zeros(N_IMAGES)
         step = self.positions if batches_per_call is None else batches_per_call * self.batch_size
         for start in range(0, self.positions, step):
             trainer.run(
@@ -192,9 +195,9 @@ class Run:
                 state,
                 start,
                 min(start + step, self.positions),
-                outputs=outputs,
+                costs=costs,
             )
-        return network, outputs
+        return network, costs
 
 
 class _DrawsIn:
@@ -213,7 +216,7 @@ def relative_difference(ours, theirs):
 
 
 def assert_same_training(reference, ours, run):
-    """Weights and outputs within the dtype's tolerance, and the same predictions."""
+    """Weights and costs within the dtype's tolerance, and the same predictions."""
     difference = difference_of(reference, ours)
     assert difference <= TOLERANCE[run.dtype], f"{run}: relative difference {difference:.3g}"
     X = data(run.dtype)[0]
@@ -229,12 +232,12 @@ def rms_difference(ours, theirs):
 
 
 def difference_of(reference, ours):
-    """The relative difference of the weights and of the recorded outputs."""
-    (network, outputs), (theirs, their_outputs) = ours, reference
+    """The relative difference of the weights and of each sample's recorded cost."""
+    (network, costs), (theirs, their_costs) = ours, reference
     assert np.isfinite(theirs.params).all(), "the reference diverged: not a useful case"
     return max(
         relative_difference(network.params, theirs.params),
-        relative_difference(outputs, their_outputs),
+        relative_difference(costs, their_costs),
     )
 
 
@@ -503,10 +506,10 @@ def test_threads_give_one_threads_numbers_bit_for_bit(arguments, threads, sparse
     # never solo however it compares: every mini-batch is the team's.
     team_tuning(10**9, 0, False)
     run = Run(**arguments)
-    alone, alone_outputs = run.compiled(sparse, "padded")
-    shared, shared_outputs = run.compiled(sparse, "padded", threads=threads)
+    alone, alone_costs = run.compiled(sparse, "padded")
+    shared, shared_costs = run.compiled(sparse, "padded", threads=threads)
     np.testing.assert_array_equal(shared.params, alone.params)
-    np.testing.assert_array_equal(shared_outputs, alone_outputs)
+    np.testing.assert_array_equal(shared_costs, alone_costs)
     lines = -(-run.sizes[1] * np.dtype(run.dtype).itemsize // 64)  # whole lines of units
     assert run.last_trainer.threads_used == min(threads, lines)
 
@@ -518,11 +521,11 @@ def test_a_team_that_goes_solo_midway_gives_the_same_numbers(probe, window, argu
     # Thread 0 trains `probe` mini-batches alone, hands the call to the team, and takes
     # it back after `window` more (forced here: it does so when the team is slower).
     run = Run(sizes=(N_PIXELS, 100, N_CLASSES), **arguments)
-    alone, alone_outputs = run.compiled(True, "padded")
+    alone, alone_costs = run.compiled(True, "padded")
     team_tuning(window, probe, True)
-    shared, shared_outputs = run.compiled(True, "padded", threads=3)
+    shared, shared_costs = run.compiled(True, "padded", threads=3)
     np.testing.assert_array_equal(shared.params, alone.params)
-    np.testing.assert_array_equal(shared_outputs, alone_outputs)
+    np.testing.assert_array_equal(shared_costs, alone_costs)
     assert run.last_trainer.threads_used == 3
 
 
@@ -556,6 +559,50 @@ def test_the_kernels_exp_is_within_an_ulp(dtype, code):
     special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan], dtype=dtype)
     MODULE.exp(special, code)
     np.testing.assert_array_equal(special, [1.0, 1.0, np.inf, 0.0, np.nan])
+
+
+def _hard_outputs(dtype, rng, n_out):
+    """Outputs at and past the clipping bounds, near 0, ½ and 1, and anywhere between."""
+    eps, tiny = np.finfo(dtype).eps, np.finfo(dtype).tiny
+    edges = [0.0, tiny, eps / 4, eps, 2 * eps, 1e-6, 0.25, 0.5, 0.7071, 0.75, 1 - 1e-6]
+    edges += [1 - 2 * eps, 1 - eps, 1 - eps / 4, 1.0, 1e-30, 0.999]
+    values = np.concatenate([edges, rng.uniform(size=20_000), 10.0 ** -rng.uniform(0, 15, 5_000)])
+    values = np.concatenate([values, 1 - values[: len(values) // 2]])
+    values = values[: len(values) // n_out * n_out]
+    return rng.permutation(values).reshape(-1, n_out).astype(dtype)
+
+
+@needs_c
+@pytest.mark.parametrize("dtype, code", [(np.float64, 0), (np.float32, 1)])
+@pytest.mark.parametrize("cost", ["quadratic", "cross_entropy", "log_likelihood"])
+@pytest.mark.parametrize("n_out", [1, 3, 10, 17])
+def test_the_kernels_sample_costs_are_the_cost_plugins_to_rounding(dtype, code, cost, n_out):
+    # The epoch's loss on the C engine is the mean of these: its own logarithms, not libm's.
+    rng = np.random.default_rng(n_out)
+    outputs = _hard_outputs(dtype, rng, n_out)
+    one_hot = np.eye(n_out, dtype=dtype)[rng.integers(0, n_out, len(outputs))]
+    soft = rng.uniform(size=outputs.shape).astype(dtype)
+    plugin = plugins.get("cost", cost)
+    for targets in (one_hot, soft):
+        ours = np.empty(len(outputs))
+        MODULE.sample_costs(outputs, targets, ours, MODULE.CODES["cost"][cost], code, n_out)
+        exact = plugin.fn(outputs.astype(np.float64), targets.astype(np.float64))
+        if dtype == np.float32 and cost != "quadratic":  # float32's clipping bounds
+            exact = plugin.fn(np.clip(outputs, *_bounds(dtype)).astype(np.float64), targets)
+        # Terms of one sign: each ulp of rounding is relative to the sum.
+        bound = 4 * n_out * np.finfo(dtype).eps * np.abs(exact) + np.finfo(dtype).tiny
+        worst = np.argmax(np.abs(ours - exact) / bound)
+        assert np.all(np.abs(ours - exact) <= bound), (outputs[worst], targets[worst])
+    nan_row = outputs[:1].copy()
+    nan_row[0, -1] = np.nan
+    ours = np.empty(1)
+    MODULE.sample_costs(nan_row, one_hot[:1], ours, MODULE.CODES["cost"][cost], code, n_out)
+    assert np.isnan(ours[0])
+
+
+def _bounds(dtype):
+    eps = np.finfo(dtype).eps
+    return eps, 1 - eps
 
 
 # ---------------------------------------------------------------------------
@@ -635,8 +682,13 @@ def test_arrays_of_the_wrong_type_or_layout_are_refused(trainer_and_data):
             trainer.run(bad, Y, order, None, state)
     with pytest.raises(TypeError, match="Y as an aligned, C-contiguous"):
         trainer.run(X, np.asfortranarray(Y), order, None, state)
-    with pytest.raises(TypeError, match="outputs"):
-        trainer.run(X, Y, order, None, state, outputs=np.zeros((N_IMAGES, 10)))
+    for bad_costs in (
+        np.zeros(N_IMAGES, np.float32),
+        np.zeros((N_IMAGES, 1)),
+        np.zeros(N_IMAGES)[::-1],
+    ):
+        with pytest.raises(TypeError, match="costs"):
+            trainer.run(X, Y, order, None, state, costs=bad_costs)
 
 
 @needs_c
@@ -645,7 +697,7 @@ def test_shapes_that_do_not_fit_are_refused(trainer_and_data):
     cases = [
         ((np.ascontiguousarray(X[:, :100]), Y, order), {}, "X has 100 columns"),
         ((X, Y[:10], order), {}, r"Y has shape \(10, 10\)"),
-        ((X, Y, order), {"outputs": np.zeros((5, 10), np.float32)}, "outputs has shape"),
+        ((X, Y, order), {"costs": np.zeros(5)}, "costs has shape"),
         ((X, Y, order), {"start": 5, "stop": 4}, "start and stop"),
         ((X, Y, order), {"stop": N_IMAGES + 1}, "start and stop"),
         ((X, Y, order[:10] + N_IMAGES), {}, "is not a row"),
@@ -729,7 +781,7 @@ def test_the_kernel_refuses_arguments_that_do_not_fit_whatever_the_wrapper_passe
     trainer = run.trainer(network)
     spec = trainer._spec(False, N_IMAGES, 0, 20, False, False)
     empty, empty32, empty64 = np.empty(0), np.empty(0, np.int32), np.empty(0, np.int64)
-    outputs = np.zeros((N_IMAGES, N_CLASSES))
+    costs = np.zeros(N_IMAGES)
     arguments = [
         spec,
         trainer._hyper(0.1),
@@ -746,7 +798,7 @@ def test_the_kernel_refuses_arguments_that_do_not_fit_whatever_the_wrapper_passe
         run.order,
         empty,
         empty,
-        outputs,
+        costs,
     ]
     MODULE.train(*arguments)  # as given: accepted
     rng = np.random.default_rng(0)

@@ -220,7 +220,7 @@ class CTrainer:
         }
         self._csr = None  # (matrix arrays checked, their kernel forms)
 
-    def run(self, X, Y, order, sample_scales, state, start=0, stop=None, outputs=None):
+    def run(self, X, Y, order, sample_scales, state, start=0, stop=None, costs=None):
         """Train on the mini-batches of rows ``order[start:stop]``, in place.
 
         Mini-batches hold ``batch_size`` rows each, from ``start`` on; the
@@ -242,9 +242,10 @@ class CTrainer:
             The optimizer's state, with ``"eta"``.
         start, stop : int, optional
             The range of positions of ``order`` to train on; default all.
-        outputs : ndarray of shape (len(order), n_out), optional
-            Receives, at each trained position, the output of that sample's
-            forward pass (for the epoch's loss); a scratch array by default.
+        costs : ndarray of shape (len(order),), optional
+            Receives, at each trained position, the cost of that sample's
+            forward pass, computed as the cost's ``fn`` does (for the epoch's
+            loss); float64; a scratch array by default.
 
         Raises
         ------
@@ -254,7 +255,7 @@ class CTrainer:
             For shapes that do not fit the network, CSR that is not
             canonical, or positions outside ``order``.
         """
-        network, dtype = self.network, self.network.dtype
+        network = self.network
         order = np.ascontiguousarray(order, dtype=np.int64)
         stop = len(order) if stop is None else int(stop)
         start = int(start)
@@ -263,11 +264,11 @@ class CTrainer:
                 f"start and stop must satisfy 0 <= start <= stop <= len(order) = {len(order)}; "
                 f"got {start}, {stop}."
             )
-        if outputs is None:
-            outputs = np.empty((len(order), network.sizes[-1]), dtype=dtype)
+        if costs is None:
+            costs = np.empty(len(order))
         inputs = self._inputs(X)
         n_rows = X.shape[0]
-        self._check_arrays(Y, outputs, n_rows, len(order))
+        self._check_arrays(Y, costs, n_rows, len(order))
         scales = self._scales(sample_scales, n_rows)
         states = self._state_arrays(state)
         hyper = self._hyper(float(state["eta"]))
@@ -285,7 +286,7 @@ class CTrainer:
                 masks.size > 0,
             )
             self.threads_used = self.module.train(
-                spec, hyper, network.params, *states, *inputs, Y, order, scales, masks, outputs
+                spec, hyper, network.params, *states, *inputs, Y, order, scales, masks, costs
             )
 
     def _inputs(self, X):
@@ -343,17 +344,17 @@ class CTrainer:
         self._csr = (key, (indices, indptr))
         return self._csr[1]
 
-    def _check_arrays(self, Y, outputs, n_rows, n_positions):
-        """Targets and outputs: the network's dtype, C-contiguous, of the right shapes."""
+    def _check_arrays(self, Y, costs, n_rows, n_positions):
+        """Targets in the network's dtype, costs in float64: C-contiguous, of the right shapes."""
         dtype, n_out = self.network.dtype, self.network.sizes[-1]
         _refuse("Y", Y, dtype, 2)
-        _refuse("outputs", outputs, dtype, 2)
+        _refuse("costs", costs, np.float64, 1)
         if Y.shape != (n_rows, n_out):
             raise ValueError(f"Y has shape {Y.shape}; expected {(n_rows, n_out)}.")
-        if outputs.shape != (n_positions, n_out):
-            raise ValueError(f"outputs has shape {outputs.shape}; expected {(n_positions, n_out)}.")
-        if not outputs.flags.writeable:
-            raise ValueError("outputs must be writable.")
+        if costs.shape != (n_positions,):
+            raise ValueError(f"costs has shape {costs.shape}; expected {(n_positions,)}.")
+        if not costs.flags.writeable:
+            raise ValueError("costs must be writable.")
         params = self.network.params
         _refuse("network.params", params, dtype, 1)
         if not params.flags.writeable:

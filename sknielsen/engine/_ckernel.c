@@ -15,7 +15,7 @@
  *
  * Python's side: train(spec, hyper, params, velocity, first_moment,
  * second_moment, step, dense, data, indices, indptr, targets, order, scales,
- * masks, outputs), with
+ * masks, costs), with
  *   spec: int64 [SPEC_FIELDS..., sizes (n_layers + 1), activation codes (n_layers)];
  *   hyper: float64, indexed by the HYPER names;
  *   params (the network's flat weights then biases) and the optimizer's state
@@ -24,12 +24,13 @@
  *   targets (n_rows, n_out); order (int64, the row of each position);
  *   scales (n_rows,) per-sample gradient weights when `weighted`;
  *   masks (stop - start, hidden units) dropout masks when `dropout`;
- *   outputs (len(order), n_out): each trained position's output.
+ *   costs (len(order), float64): the cost of each trained position's forward pass.
  * Unused arrays are passed empty.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -120,7 +121,7 @@ typedef struct {
     const void *dense, *data, *targets, *scales, *masks;
     const int32_t *indices;
     const int64_t *indptr, *order;
-    void *outputs;
+    double *costs;
 } Job;
 
 /* Offsets, in numbers, of each layer's weights and biases in params and of its units in a row. */
@@ -409,6 +410,11 @@ typedef int32_t vint_f32 __attribute__((vector_size(VEC_BYTES)));
 static const double EXP_F64[14] = {
     1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320,
     1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0};
+/* 1/(2k + 1), the series of atanh: k = 0..11 in float64, 0..5 in float32. */
+static const double LOG_F64[12] = {
+    1.0, 1.0 / 3, 1.0 / 5, 1.0 / 7, 1.0 / 9, 1.0 / 11, 1.0 / 13, 1.0 / 15, 1.0 / 17,
+    1.0 / 19, 1.0 / 21, 1.0 / 23};
+static const float LOG_F32[6] = {1.0f, 1.0f / 3, 1.0f / 5, 1.0f / 7, 1.0f / 9, 1.0f / 11};
 /* k = 0..7 in float32: the first neglected term is 5e-9, a tenth of an ulp. */
 static const float EXP_F32[8] = {
     1.0f, 1.0f, 1.0f / 2, 1.0f / 6, 1.0f / 24, 1.0f / 120, 1.0f / 720, 1.0f / 5040};
@@ -419,6 +425,8 @@ static const float EXP_F32[8] = {
 #define F(name) name##_f64
 #define EXP_COEFFICIENTS EXP_F64
 #define EXP_DEGREE 13
+#define LOG_COEFFICIENTS LOG_F64
+#define LOG_DEGREE 11
 /* Below -746 e^x rounds to 0, above 710 to infinity: clamping there changes nothing. */
 #define EXP_LOWEST -746.0
 #define EXP_HIGHEST 710.0
@@ -436,6 +444,8 @@ static const float EXP_F32[8] = {
 #undef F
 #undef EXP_COEFFICIENTS
 #undef EXP_DEGREE
+#undef LOG_COEFFICIENTS
+#undef LOG_DEGREE
 #undef EXP_LOWEST
 #undef EXP_HIGHEST
 #undef ROUNDER
@@ -452,6 +462,8 @@ static const float EXP_F32[8] = {
 #define F(name) name##_f32
 #define EXP_COEFFICIENTS EXP_F32
 #define EXP_DEGREE 7
+#define LOG_COEFFICIENTS LOG_F32
+#define LOG_DEGREE 5
 #define EXP_LOWEST -104.0f
 #define EXP_HIGHEST 89.0f
 #define ROUNDER 12582912.0f /* 1.5 * 2^23 */
@@ -470,14 +482,14 @@ static const float EXP_F32[8] = {
 /* The buffers of train(), in the order of its arguments. */
 enum {
     B_SPEC, B_HYPER, B_PARAMS, B_VELOCITY, B_FIRST, B_SECOND, B_STEP, B_DENSE, B_DATA,
-    B_INDICES, B_INDPTR, B_TARGETS, B_ORDER, B_SCALES, B_MASKS, B_OUTPUTS, N_BUFFERS
+    B_INDICES, B_INDPTR, B_TARGETS, B_ORDER, B_SCALES, B_MASKS, B_COSTS, N_BUFFERS
 };
 static const char *const BUFFER_NAMES[N_BUFFERS] = {
     "spec", "hyper", "params", "velocity", "first_moment", "second_moment", "step", "dense",
-    "data", "indices", "indptr", "targets", "order", "scales", "masks", "outputs"};
+    "data", "indices", "indptr", "targets", "order", "scales", "masks", "costs"};
 static const int WRITABLE[N_BUFFERS] = {
     [B_PARAMS] = 1, [B_VELOCITY] = 1, [B_FIRST] = 1, [B_SECOND] = 1, [B_STEP] = 1,
-    [B_OUTPUTS] = 1};
+    [B_COSTS] = 1};
 
 static int fail(const char *format, ...)
 {
@@ -596,7 +608,7 @@ static int check_arrays(Job *job, Py_buffer *views)
     }
     const int64_t positions = views[B_ORDER].len / 8;
     if (check_length(&views[B_ORDER], B_ORDER, positions, 8) ||
-        check_length(&views[B_OUTPUTS], B_OUTPUTS, positions * n_out, size))
+        check_length(&views[B_COSTS], B_COSTS, positions, 8))
         return -1;
     if (job->stop > positions)
         return fail("stop is %lld, past the %lld positions of order", (long long)job->stop,
@@ -616,7 +628,7 @@ static int check_arrays(Job *job, Py_buffer *views)
     job->order = views[B_ORDER].buf;
     job->scales = views[B_SCALES].buf;
     job->masks = views[B_MASKS].buf;
-    job->outputs = views[B_OUTPUTS].buf;
+    job->costs = views[B_COSTS].buf;
     for (int64_t position = job->start; position < job->stop; position++) {
         const int64_t row = job->order[position];
         if (row < 0 || row >= n_rows)
@@ -744,6 +756,54 @@ static PyObject *vector_exp(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/*
+ * Each row's cost (cost code, dtype 0: float64, 1: float32) of outputs and targets of n_out
+ * columns into a float64 array: the kernels' own row_costs, for tests.
+ */
+static PyObject *sample_costs(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer outputs, targets, costs;
+    int cost, dtype;
+    long long n_out;
+    if (!PyArg_ParseTuple(args, "y*y*w*iiL", &outputs, &targets, &costs, &cost, &dtype, &n_out))
+        return NULL;
+    const Py_ssize_t size = dtype == 0 ? 8 : 4, rows = costs.len / 8;
+    /* Lengths compared by division: a product of the claimed sizes could overflow. */
+    int fits = (dtype == 0 || dtype == 1) && in_range(cost, 0, N_COSTS - 1) &&
+               in_range(n_out, 1, MAX_SIZE) && costs.len % 8 == 0 &&
+               outputs.len % (n_out * size) == 0 && outputs.len / (n_out * size) == rows &&
+               targets.len == outputs.len && (uintptr_t)costs.buf % 8 == 0 &&
+               (uintptr_t)outputs.buf % (uintptr_t)size == 0 &&
+               (uintptr_t)targets.buf % (uintptr_t)size == 0;
+    if (fits) {
+        /* row_costs reads and writes whole vectors: copies padded to them. */
+        const int64_t count = rows * n_out, padded = count + 64 / size;
+        char *copies = aligned_zeros(3 * padded, size);
+        if (copies == NULL) {
+            fits = -1;
+        } else {
+            memcpy(copies, outputs.buf, (size_t)(count * size));
+            memcpy(copies + padded * size, targets.buf, (size_t)(count * size));
+            if (dtype == 0)
+                row_costs_f64(cost, (double *)copies, (double *)copies + padded, DBL_EPSILON,
+                              (double *)copies + 2 * padded, rows, n_out, costs.buf);
+            else
+                row_costs_f32(cost, (float *)copies, (float *)copies + padded, FLT_EPSILON,
+                              (float *)copies + 2 * padded, rows, n_out, costs.buf);
+            aligned_free(copies);
+        }
+    }
+    PyBuffer_Release(&outputs);
+    PyBuffer_Release(&targets);
+    PyBuffer_Release(&costs);
+    if (fits < 0)
+        return PyErr_NoMemory();
+    if (!fits)
+        return PyErr_Format(PyExc_ValueError, "sample_costs: arrays that do not fit");
+    Py_RETURN_NONE;
+}
+
 /* The widest build this CPU runs: 4 (x86-64-v4), 3 (x86-64-v3) or 0 (the baseline). */
 static PyObject *cpu_level(PyObject *self, PyObject *unused)
 {
@@ -794,6 +854,7 @@ static PyMethodDef methods[] = {
     {"check_csr", check_csr, METH_VARARGS,
      "0 if CSR (indptr int64, indices int32) is canonical, else 1, 2 or 3."},
     {"exp", vector_exp, METH_VARARGS, "e^x in place (dtype 0: float64, 1: float32), for tests."},
+    {"sample_costs", sample_costs, METH_VARARGS, "Each row's cost, as the kernels compute it; for tests."},
     {"cpu_level", cpu_level, METH_NOARGS, "The widest instruction set level this CPU runs."},
     {"team_tuning", team_tuning, METH_VARARGS,
      "Set the threads' judgment window, probe and forced solo (for tests)."},

@@ -60,6 +60,37 @@ static ALWAYS_INLINE VEC F(vexp)(VEC x)
     return p * first * second;
 }
 
+/*
+ * ln x for positive normal x (the clipped outputs of the costs) or NaN, to about an ulp: x = m 2^e
+ * with m in [sqrt(1/2), sqrt(2)), ln m = 2 atanh(s) with s = (m - 1)/(m + 1), |s| < 0.172,
+ * a series in s^2 whose first neglected term is below a tenth of an ulp.
+ */
+static ALWAYS_INLINE VEC F(vlog)(VEC x)
+{
+    const VINT one = (VINT){0} + 1, bits = (VINT)x;
+    const VINT mantissa = bits & ((one << MANTISSA_BITS) - 1);
+    VINT exponent = ((bits >> MANTISSA_BITS) & (2 * EXPONENT_BIAS + 1)) - EXPONENT_BIAS;
+    VEC m = (VEC)(mantissa | (one * EXPONENT_BIAS << MANTISSA_BITS));
+    const VINT large = m > (REAL)1.41421356237309504880;
+    m = F(vselect)(large, m * (REAL)0.5, m);
+    exponent -= large; /* a true comparison is -1 */
+    /* The exponent as a REAL, through the rounding constant of vexp (|e| is small). */
+    const VEC e = (VEC)((VINT)((VEC){0} + ROUNDER) + exponent) - ROUNDER;
+    const VEC s = (m - 1) / (m + 1), s2 = s * s;
+    VEC p = (VEC){0} + LOG_COEFFICIENTS[LOG_DEGREE];
+    for (int i = LOG_DEGREE - 1; i >= 0; i--)
+        p = p * s2 + LOG_COEFFICIENTS[i];
+    const VEC result = e * LN2_HI + (2 * s * p + e * LN2_LO);
+    return F(vselect)(x == x, result, x); /* NaN stays NaN */
+}
+
+/* ln(1 - c) for c in (0, 1) as log1p computes it: Goldberg's correction of ln(1 ⊖ c). */
+static ALWAYS_INLINE VEC F(vlog1m)(VEC c)
+{
+    const VEC u = 1 - c, rounded = u - 1;
+    return F(vselect)(rounded == 0, -c, F(vlog)(u) * (-c / rounded));
+}
+
 /* out[j] = e^(in[j] - shift) for j < n; in and out may be the same array. */
 static void F(exp_array)(REAL *out, const REAL *in, int64_t n, REAL shift)
 {
@@ -172,6 +203,39 @@ static void F(cost_gradient)(int cost, const REAL *a, const REAL *y, REAL clip, 
     }
 }
 
+/*
+ * Each of n_rows samples' cost, as the cost plugins' fn computes it in the network's dtype:
+ * ½‖a − y‖², or the logarithms of the outputs clipped to [clip, 1 − clip]. The terms are
+ * computed over all rows at once, in whole vectors (a sample at a time, each logarithm's
+ * division would wait on the last): `terms` holds n_rows * n_out numbers rounded up to
+ * whole vectors, and a and y are readable that far.
+ */
+static void F(row_costs)(int cost, const REAL *a, const REAL *y, REAL clip, REAL *terms,
+                         int64_t n_rows, int64_t n_out, double *costs)
+{
+    const int64_t count = n_rows * n_out;
+    for (int64_t j = 0; j < count; j += LANES) {
+        const VEC output = F(vload)(a + j), target = F(vload)(y + j);
+        VEC term;
+        if (cost == QUADRATIC) {
+            term = (output - target) * (output - target);
+        } else {
+            VEC c = F(vselect)(output < clip, (VEC){0} + clip, output);
+            c = F(vselect)(c > (REAL)1 - clip, (VEC){0} + ((REAL)1 - clip), c);
+            term = target * F(vlog)(c);
+            if (cost == CROSS_ENTROPY)
+                term += (1 - target) * F(vlog1m)(c);
+        }
+        F(vstore)(terms + j, term);
+    }
+    for (int64_t i = 0; i < n_rows; i++) {
+        REAL sum = 0;
+        for (int64_t j = 0; j < n_out; j++)
+            sum += terms[i * n_out + j];
+        costs[i] = cost == QUADRATIC ? (double)((REAL)0.5 * sum) : -(double)sum;
+    }
+}
+
 static ALWAYS_INLINE REAL F(sign)(REAL w) { return w > 0 ? (REAL)1 : w < 0 ? (REAL)-1 : w; }
 
 /* ------------------------------------------------------------------------
@@ -199,12 +263,19 @@ typedef struct {
     REAL *bias_grads;      /* the biases' gradient of the padded path, laid out as a row */
     REAL *first;           /* W1 as the first layer's loops read it: params or the copy */
     int64_t first_stride;  /* numbers per row of `first` */
-    void *blocks[8];       /* the allocations, to free */
+    REAL *outputs;         /* each trained position's output, for its cost */
+    REAL *cost_targets;    /* cost_rows rows of targets, in the order of the positions */
+    REAL *cost_terms;      /* and their terms */
+    int64_t cost_rows;
+    void *blocks[10];      /* the allocations, to free */
 } F(Work);
+
+/* The rows of outputs whose costs are computed at once: about 4,096 numbers' worth. */
+#define COST_NUMBERS 4096
 
 static void F(work_free)(F(Work) *w)
 {
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 10; i++)
         aligned_free(w->blocks[i]);
 }
 
@@ -245,6 +316,16 @@ static int F(work_alloc)(F(Work) *w, const Job *job, int padded, int buffers)
         if (!w->blocks[5] || !w->blocks[6])
             return -1;
     }
+    /* Whole vectors past the last number: row_costs reads and writes that far. */
+    const int64_t positions = job->stop - job->start;
+    w->cost_rows = COST_NUMBERS / job->n_out > 1 ? COST_NUMBERS / job->n_out : 1;
+    w->blocks[7] = aligned_zeros(positions * job->n_out + LANES, sizeof(REAL));
+    w->blocks[8] = aligned_zeros(2 * (w->cost_rows * job->n_out + LANES), sizeof(REAL));
+    if (!w->blocks[7] || !w->blocks[8])
+        return -1;
+    w->outputs = w->blocks[7];
+    w->cost_targets = w->blocks[8];
+    w->cost_terms = w->cost_targets + w->cost_rows * job->n_out + LANES;
     REAL *scratch = w->blocks[0];
     w->z = scratch;
     w->a = scratch + rows;
@@ -691,7 +772,7 @@ static void F(forward_layers)(F(Work) *w, const Job *job, int64_t i, int64_t pos
                 kept[at + j] = a[at + j] * keep[j];
         }
     }
-    REAL *output = (REAL *)job->outputs + position * job->n_out;
+    REAL *output = w->outputs + (position - job->start) * job->n_out;
     memcpy(output, a + s->unit[last], (size_t)job->n_out * sizeof(REAL));
 }
 
@@ -1217,6 +1298,23 @@ static int F(threads_for)(const Job *job, const F(Work) *w, int padded, int deco
  * Train on the mini-batches of order[start:stop]; returns the number of threads
  * that did, or -1 when memory runs out.
  */
+/* Each trained position's cost, from the outputs its forward pass recorded. */
+static void F(record_costs)(F(Work) *w, const Job *job)
+{
+    const int64_t n_out = job->n_out, positions = job->stop - job->start;
+    for (int64_t first = 0; first < positions; first += w->cost_rows) {
+        const int64_t m = positions - first < w->cost_rows ? positions - first : w->cost_rows;
+        for (int64_t i = 0; i < m; i++) {
+            const int64_t row = job->order[job->start + first + i];
+            memcpy(w->cost_targets + i * n_out, (const REAL *)job->targets + row * n_out,
+                   (size_t)n_out * sizeof(REAL));
+        }
+        F(row_costs)(job->cost, w->outputs + first * n_out, w->cost_targets,
+                     (REAL)job->hyper[CLIP], w->cost_terms, m, n_out,
+                     job->costs + job->start + first);
+    }
+}
+
 static int F(train)(const Job *job)
 {
     F(Work) w;
@@ -1244,6 +1342,7 @@ static int F(train)(const Job *job)
         run_team(&team.base, threads, F(team_member));
         F(fold)(&w, job, team.final_scale);
         F(copy_padded)(&w, job, 0);
+        F(record_costs)(&w, job);
         F(work_free)(&w);
         return team.base.threads;
     }
@@ -1268,6 +1367,7 @@ static int F(train)(const Job *job)
     F(fold)(&w, job, scale);
     if (padded)
         F(copy_padded)(&w, job, 0);
+    F(record_costs)(&w, job);
     F(work_free)(&w);
     return 1;
 }

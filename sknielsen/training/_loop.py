@@ -577,8 +577,8 @@ def sample_scales(sample_weight, dtype):
     return (relative / relative.mean()).astype(dtype)
 
 
-# Rows per chunk of the epoch's loss.
-_LOSS_CHUNK = 1024
+# Outputs per chunk of the epoch's loss (64k: the temporaries stay within L2).
+_LOSS_CHUNK = 1 << 16
 
 
 class _MiniBatches:
@@ -588,9 +588,9 @@ class _MiniBatches:
     one reused buffer, so the training set is never copied. The C engine
     trains a whole epoch in one call, or one mini-batch per call when a
     callback watches every mini-batch (it folds its lazy weight decay at the
-    end of each call, so the two agree to rounding, about 1e-15). Both keep
-    the outputs of every forward pass, in the epoch's order, for its mean
-    loss.
+    end of each call, so the two agree to rounding, about 1e-15). For the
+    epoch's mean loss, the NumPy engine keeps the outputs of every forward
+    pass in the epoch's order, and the C engine their costs.
     """
 
     def __init__(self, trainer, data, batching, rng):
@@ -599,13 +599,14 @@ class _MiniBatches:
         self.size = min(batching.size, X.shape[0])
         network = trainer.network
         self.scales = sample_scales(data.sample_weight, network.dtype)
-        self.outputs = np.empty(Y.shape, dtype=network.dtype)
         self.order = None
         self.unshuffled = np.arange(X.shape[0])
         if batching.engine == "c":
             self.compiled = _compiled_trainer(trainer, self.size, batching, rng)
+            self.costs = np.empty(X.shape[0])
             return
         self.compiled = None
+        self.outputs = np.empty(Y.shape, dtype=network.dtype)
         self.backprop = Backprop(network, trainer.cost, self.size, batching.dropout, rng)
         self.buffers = (
             np.empty((self.size, X.shape[1]), dtype=X.dtype),
@@ -669,7 +670,7 @@ class _MiniBatches:
             self.trainer.state,
             start,
             stop,
-            outputs=self.outputs,
+            costs=self.costs,
         )
 
     def _epoch_order(self):
@@ -677,20 +678,26 @@ class _MiniBatches:
         return self.unshuffled if self.order is None else self.order
 
     def epoch_loss(self):
-        """Mean cost of the epoch's forward passes, plus the penalty at its end.
-
-        The per-sample costs are computed a chunk at a time, so that the
-        cost's temporaries stay small whatever the size of the training set.
-        """
-        trainer, n_samples = self.trainer, self.outputs.shape[0]
+        """Mean cost of the epoch's forward passes, plus the penalty at its end."""
         order = self._epoch_order()
-        costs = np.empty(n_samples)
-        for start in range(0, n_samples, _LOSS_CHUNK):
-            stop = min(start + _LOSS_CHUNK, n_samples)
-            targets = np.take(self.data.Y, order[start:stop], axis=0)
-            costs[start:stop] = trainer.cost.fn(self.outputs[start:stop], targets)
+        costs = self.costs if self.compiled is not None else self._costs(order)
         weights = None if self.data.sample_weight is None else self.data.sample_weight[order]
-        return trainer._regularized_mean(costs, weights)
+        return self.trainer._regularized_mean(costs, weights)
+
+    def _costs(self, order):
+        """The cost of each of the NumPy engine's recorded outputs.
+
+        Computed a chunk of rows at a time, so that the cost's temporaries
+        stay small whatever the size of the training set.
+        """
+        n_samples, n_outputs = self.outputs.shape
+        chunk = max(1, _LOSS_CHUNK // n_outputs)
+        costs = np.empty(n_samples)
+        for start in range(0, n_samples, chunk):
+            stop = min(start + chunk, n_samples)
+            targets = np.take(self.data.Y, order[start:stop], axis=0)
+            costs[start:stop] = self.trainer.cost.fn(self.outputs[start:stop], targets)
+        return costs
 
 
 def _compiled_trainer(trainer, batch_size, batching, rng):
