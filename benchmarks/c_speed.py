@@ -17,6 +17,10 @@ The workload is speed.py's: sigmoid neurons, cross-entropy cost, η = 0.5,
 * **C engine, CSR** and **C engine, dense**: the same with ``engine='c'`` on
   CSR and on dense input: input checks, the training loop and the epoch's
   loss included;
+* **C engine, CSR, later epochs**: the epochs after the first of a fit of
+  ``1 + LATER_EPOCHS`` epochs, each timed from the end of the one before to
+  its own end (a callback's ``on_epoch_end``): the training loop and the
+  epoch's loss, without the checks and set-up that a fit pays once;
 * **C engine, CSR, n_jobs=N** (with ``--threads N``): the C engine's first
   layer shared between N threads, which the CPU clock would add up: these
   runs time every row by the wall clock.
@@ -54,6 +58,7 @@ import reference_loops
 from speed import DEFAULT_DATA, ETA, LMBDA
 
 from sknielsen import NielsenMLPClassifier
+from sknielsen.callbacks import Callback
 from sknielsen.datasets import load_mnist
 from sknielsen.engine import _cengine
 
@@ -74,8 +79,16 @@ LARGER = [
 ]
 
 
+#: Epochs timed one by one after the first, in the "later epochs" rows.
+LATER_EPOCHS = 2
+
+
 class Row:
-    """One line of the table: a name, a configuration and a function training one epoch."""
+    """One line of the table: a name, a configuration and a function training one epoch.
+
+    ``run(seed, clock)`` returns None, to be timed as a whole, or the
+    seconds of the epochs it timed itself.
+    """
 
     def __init__(self, name, dtype, batch, sizes, run, target=None):
         self.name, self.dtype, self.batch, self.sizes, self.run = name, dtype, batch, sizes, run
@@ -84,7 +97,7 @@ class Row:
 
 
 def minimal_epoch(X, Y, dtype, batch, sizes):
-    def run(seed):
+    def run(seed, clock):
         rng = np.random.default_rng(seed)
         weights, biases = reference_loops.init_params(sizes, rng, dtype)
         reference_loops.minimal_epoch(
@@ -94,22 +107,39 @@ def minimal_epoch(X, Y, dtype, batch, sizes):
     return run
 
 
-def estimator_epoch(X, y, dtype, batch, sizes, engine, n_jobs=None):
-    def run(seed):
+def estimator_epoch(X, y, dtype, batch, sizes, engine, n_jobs=None, later=False):
+    def run(seed, clock):
+        ends = EpochEnds(clock)
         model = NielsenMLPClassifier(
             hidden_layer_sizes=sizes[1:-1],
             eta=ETA,
             lmbda=LMBDA,
             mini_batch_size=batch,
-            epochs=1,
+            epochs=1 + LATER_EPOCHS if later else 1,
             dtype=dtype,
             random_state=seed,
             engine=engine,
             n_jobs=n_jobs,
+            callbacks=[ends] if later else None,
         ).fit(X, y)
         assert model.engine_ == engine, model.engine_
+        if not later:
+            return None
+        # The estimator trains copies of its callbacks (as scikit-learn's clone would).
+        (used,) = [c for c in model.callbacks_ if isinstance(c, EpochEnds)]
+        return np.diff(used.times).tolist()
 
     return run
+
+
+class EpochEnds(Callback):
+    """The clock's reading at the end of every epoch."""
+
+    def __init__(self, clock):
+        self.clock, self.times = clock, []
+
+    def on_epoch_end(self, trainer):
+        self.times.append(self.clock())
 
 
 def make_rows(X64, y, configurations, threads=None):
@@ -129,6 +159,12 @@ def make_rows(X64, y, configurations, threads=None):
                 target,
             ),
             Row("C engine, dense", *config, estimator_epoch(X, y, dtype, batch, sizes, "c")),
+            Row(
+                "C engine, CSR, later epochs",
+                *config,
+                estimator_epoch(X_csr, y, dtype, batch, sizes, "c", later=True),
+                target,
+            ),
         ]
         if threads:
             run = estimator_epoch(X_csr, y, dtype, batch, sizes, "c", n_jobs=threads)
@@ -141,8 +177,8 @@ def run_interleaved(rows, repeats, started, clock):
     for repeat in range(repeats):
         for row in rows:
             start = clock()
-            row.run(seed=repeat)
-            row.seconds.append(clock() - start)
+            timed = row.run(seed=repeat, clock=clock)
+            row.seconds += [clock() - start] if timed is None else timed
         print(f"repeat {repeat + 1}/{repeats} done ({time.perf_counter() - started:.0f} s)")
 
 
@@ -260,10 +296,10 @@ def main(argv=None):
         from threadpoolctl import threadpool_limits
 
         limits = threadpool_limits(args.blas_threads, user_api="blas")
+    clock = time.perf_counter if args.clock == "wall" else time.process_time
     with limits:
         for row in rows:
-            row.run(seed=0)  # warm-up: buffers and caches hot
-        clock = time.perf_counter if args.clock == "wall" else time.process_time
+            row.run(seed=0, clock=clock)  # warm-up: buffers and caches hot
         run_interleaved(rows, repeats, started, clock)
 
     result = table(rows)
