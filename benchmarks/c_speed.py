@@ -32,7 +32,8 @@ configured, as ``speed.py`` measures it), and ``--clock cpu`` times each
 row by this process's CPU time instead of the wall clock, which other work
 on a shared machine inflates. Also measured: the build of the
 extension (``setup.py build_ext`` of its three variants, in a fresh
-folder), and which variant this CPU runs. Writes
+folder, with the environment's setuptools: 77 or later, as the ``test``
+extra installs), and which variant this CPU runs. Writes
 ``benchmarks/results/c_speed[-quick][-threads].json``.
 """
 
