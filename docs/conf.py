@@ -15,7 +15,9 @@ import os
 import sys
 from pathlib import Path
 
+import sphinx_gallery
 import threadpoolctl
+from packaging.version import Version
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -175,7 +177,6 @@ sphinx_gallery_conf = {
     "ignore_pattern": r"__init__\.py",
     "within_subsection_order": "gallery_order.ReadingOrder",
     "doc_module": ("sknielsen",),
-    "reference_url": {"sknielsen": None},
     "backreferences_dir": "reference/generated/backreferences",
     "abort_on_example_error": True,
     "only_warn_on_example_error": False,
@@ -190,6 +191,10 @@ sphinx_gallery_conf = {
     "image_scrapers": ("figure_scraper.bare_figures", "matplotlib"),
     "matplotlib_animations": False,
 }
+# Before 0.22, sphinx-gallery linked the examples' names to this site's own
+# pages only when asked; 0.22 does it itself and warns about the option.
+if Version(sphinx_gallery.__version__) < Version("0.22"):
+    sphinx_gallery_conf["reference_url"] = {"sknielsen": None}
 
 # -- Intersphinx: Python, NumPy, SciPy, scikit-learn, offline ---------------
 
