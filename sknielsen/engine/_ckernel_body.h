@@ -61,9 +61,10 @@ static ALWAYS_INLINE VEC F(vexp)(VEC x)
 }
 
 /*
- * ln x for positive normal x (the clipped outputs of the costs) or NaN, to about an ulp: x = m 2^e
- * with m in [sqrt(1/2), sqrt(2)), ln m = 2 atanh(s) with s = (m - 1)/(m + 1), |s| < 0.172,
- * a series in s^2 whose first neglected term is below a tenth of an ulp.
+ * ln x for positive normal x (the clipped outputs of the costs) or NaN, to about an
+ * ulp: x = m 2^e with m in [sqrt(1/2), sqrt(2)), ln m = 2 atanh(s) with
+ * s = (m - 1)/(m + 1), |s| < 0.172, a series in s^2 whose first neglected term is below
+ * a tenth of an ulp.
  */
 static ALWAYS_INLINE VEC F(vlog)(VEC x)
 {
@@ -1294,10 +1295,6 @@ static int F(threads_for)(const Job *job, const F(Work) *w, int padded, int deco
     return threads > 1 ? threads : 1;
 }
 
-/*
- * Train on the mini-batches of order[start:stop]; returns the number of threads
- * that did, or -1 when memory runs out.
- */
 /* Each trained position's cost, from the outputs its forward pass recorded. */
 static void F(record_costs)(F(Work) *w, const Job *job)
 {
@@ -1315,6 +1312,10 @@ static void F(record_costs)(F(Work) *w, const Job *job)
     }
 }
 
+/*
+ * Train on the mini-batches of order[start:stop]; returns the number of threads
+ * that did, or -1 when memory runs out.
+ */
 static int F(train)(const Job *job)
 {
     F(Work) w;
