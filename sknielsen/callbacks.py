@@ -853,9 +853,11 @@ class Monitor(Callback):
         What to record, among ``'training_cost'``, ``'training_accuracy'``,
         ``'validation_cost'`` and ``'validation_accuracy'``.
     train_data : tuple (X, Y, sample_weight), default=None
-        The training data, with one-hot targets ``Y``.
+        The training data, with one-hot targets ``Y``; required when
+        ``monitor`` names a training quantity.
     validation_data : tuple (X, Y) or None, default=None
-        The validation data, with one-hot targets ``Y``.
+        The validation data, with one-hot targets ``Y``; required when
+        ``monitor`` names a validation quantity.
     score : callable or None, default=None
         ``score(output, Y)``, recorded as the "accuracy"; None: the fraction
         of samples whose most active output is the target class.
@@ -874,6 +876,20 @@ class Monitor(Callback):
         self.validation_data = validation_data
         self.score = score
 
+    def validate(self, path="", owner=None):
+        super().validate(path, owner)
+        owner = owner or type(self).__name__
+        unknown = [name for name in self.monitor if name not in MONITORS]
+        if unknown:
+            raise InvalidParameterError(
+                f"The {path + 'monitor'!r} parameter of {owner} names {unknown!r}; it "
+                f"records {list(MONITORS)}."
+            )
+        for kind, data in (("training", self.train_data), ("validation", self.validation_data)):
+            name = "train_data" if kind == "training" else "validation_data"
+            asked = [m for m in self.monitor if m.startswith(kind)]
+            _check_data(data, f"The {path + name!r} parameter of {owner}", asked)
+
     def _record(self, trainer, kind, data):
         wanted = {f"{kind}_cost", f"{kind}_accuracy"} & set(self.monitor)
         if not wanted:
@@ -888,6 +904,21 @@ class Monitor(Callback):
         self._record(trainer, "training", self.train_data)
         if self.validation_data is not None:
             self._record(trainer, "validation", self.validation_data)
+
+
+def _check_data(data, what, asked):
+    """Refuse ``data`` that is missing where ``asked`` needs it, or not ``(X, Y[, w])``."""
+    if data is None:
+        if asked:
+            raise InvalidParameterError(
+                f"{what} is required to record {asked!r}: a tuple (X, Y) or "
+                "(X, Y, sample_weight) with one-hot targets Y."
+            )
+        return
+    if len(data) not in (2, 3):
+        raise InvalidParameterError(
+            f"{what} must be a tuple (X, Y) or (X, Y, sample_weight); got {len(data)} items."
+        )
 
 
 class VerbosePrinter(Callback):
@@ -964,9 +995,10 @@ class MonitorEvery(Callback):
     every : int, default=1000
         Training samples between two records.
     validation_data : tuple (X, Y), default=None
-        The validation data, with one-hot targets ``Y``.
+        The validation data, with one-hot targets ``Y``; required.
     record : dict of list, default=None
-        Where to append: its ``samples`` and ``validation_accuracy`` lists.
+        Where to append: its ``samples`` and ``validation_accuracy`` lists
+        (made when missing); required.
     score : callable or None, default=None
         ``score(output, Y)``, as in :class:`Monitor`.
     """
@@ -984,7 +1016,21 @@ class MonitorEvery(Callback):
         self.record = record
         self.score = score
 
+    def validate(self, path="", owner=None):
+        super().validate(path, owner)
+        owner = owner or type(self).__name__
+        what = f"The {path + 'validation_data'!r} parameter of {owner}"
+        _check_data(self.validation_data, what, ["validation_accuracy"])
+        if self.record is None:
+            raise InvalidParameterError(
+                f"The {path + 'record'!r} parameter of {owner} is required: a dict whose "
+                "'samples' and 'validation_accuracy' lists receive the records."
+            )
+
     def on_train_begin(self, trainer):
+        self.validate()
+        for key in ("samples", "validation_accuracy"):
+            self.record.setdefault(key, [])
         self._next = self.every
 
     def on_batch_end(self, trainer):

@@ -23,6 +23,8 @@ from sknielsen.callbacks import (
     ExponentialDecay,
     HalveOnPlateau,
     InverseScaling,
+    Monitor,
+    MonitorEvery,
     ProgressBar,
     StepDecay,
     StopTraining,
@@ -669,3 +671,41 @@ def test_callbacks_that_write_files_are_not_saved_nor_loaded(small_digits, tmp_p
     (tmp_path / "edited.json").write_text(json.dumps(document))
     with pytest.raises(sknielsen.persistence.ModelFileError, match="unknown callback"):
         sknielsen.load(tmp_path / "edited.json")
+
+
+def _monitors_missing_what_they_record(X, Y):
+    return [
+        (Monitor(("training_cost",)), r"train_data' .* required to record \['training_cost'\]"),
+        (Monitor(["validation_accuracy"]), r"validation_data' .* required to record"),
+        (Monitor(("val_acc",)), r"monitor' .* names \['val_acc'\]; it records"),
+        (Monitor(("training_cost",), train_data=(X,)), r"train_data' .* got 1 items"),
+        (MonitorEvery(), r"validation_data' .* required to record \['validation_accuracy'\]"),
+        (MonitorEvery(validation_data=(X, Y)), r"record' .* is required"),
+    ]
+
+
+def test_monitors_missing_what_they_record_are_refused_before_training(small_digits):
+    # They used to fail with a TypeError deep in the loop, at the first record.
+    X, _, y, _ = small_digits
+    Y = np.eye(3)[y]
+    for callback, message in _monitors_missing_what_they_record(X, Y):
+        model = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1, callbacks=[callback])
+        with pytest.raises(ValueError, match=r"callbacks\[0\]\." + message):
+            sknielsen.utils.check_params(model)
+        with pytest.raises(ValueError, match=message):
+            model.fit(X, y)
+        assert not hasattr(model, "coefs_")
+
+
+def test_monitors_given_their_data_record_it(small_digits):
+    X, X_val, y, y_val = small_digits
+    record = {}  # MonitorEvery fills in its two lists
+    callbacks = [
+        Monitor(("training_cost", "training_accuracy"), train_data=(X, np.eye(3)[y])),
+        MonitorEvery(100, (X_val, np.eye(3)[y_val]), record),
+    ]
+    model = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=2, random_state=0)
+    model.set_params(callbacks=callbacks).fit(X, y)
+    assert len(model.history_["training_cost"]) == len(model.history_["training_accuracy"]) == 2
+    assert record["samples"] == [100, 200, 300, 400, 500, 600]
+    assert len(record["validation_accuracy"]) == 6
