@@ -37,6 +37,19 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
         The original images, then the copies.
     y_expanded : ndarray of shape (n_samples * (copies + 1),)
         Their labels.
+
+    Examples
+    --------
+    Two shifted copies of 100 digits, after the originals:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen.augment import expand
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_more, y_more = expand(X[:100], y[:100], "shift", copies=2, random_state=0)
+    >>> X_more.shape, y_more.shape
+    ((300, 64), (300,))
+    >>> bool((X_more[:100] == X[:100]).all()), bool((y_more[200:] == y[:100]).all())
+    (True, True)
     """
     X = np.asarray(X)
     y = np.asarray(y)

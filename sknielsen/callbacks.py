@@ -116,6 +116,25 @@ class StopTraining(Exception):
     last completed epoch, and a warning says so when work was lost (an epoch
     cut short, or no epoch at all). Raised in ``on_train_end``, it changes
     nothing: training has ended.
+
+    Examples
+    --------
+    A callback that ends training once an epoch's mean loss is below 1:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.callbacks import Callback, StopTraining
+    >>> class StopBelow(Callback):
+    ...     def __init__(self, loss=1.0):
+    ...         self.loss = loss
+    ...     def on_epoch_end(self, trainer):
+    ...         if trainer.history["loss"][-1] < self.loss:
+    ...             raise StopTraining
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), epochs=20, random_state=0,
+    ...                            callbacks=[StopBelow(loss=1.0)]).fit(X / 16.0, y)
+    >>> net.n_iter_, [round(loss, 1) for loss in net.history_["loss"]]
+    (3, [2.6, 1.3, 0.9])
     """
 
 
@@ -124,6 +143,23 @@ class CallbackError(ValueError):
 
     Such as an η that is not a finite number > 0, or ``trainer.keep_best()``
     in the middle of an epoch. The message names the callback and the hook.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.callbacks import Callback, CallbackError
+    >>> class FreezeEta(Callback):
+    ...     def on_epoch_end(self, trainer):
+    ...         trainer.eta = 0.0
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), epochs=3, callbacks=[FreezeEta()])
+    >>> try:
+    ...     net.fit(X / 16.0, y)
+    ... except CallbackError as error:
+    ...     print(error)
+    The callback FreezeEta (on_epoch_end) set trainer.eta to 0.0:
+    the learning rate must be a finite number > 0.
     """
 
 
@@ -133,6 +169,27 @@ class Callback(HyperParameters):
     Override the hooks you need. Only callbacks that override
     :meth:`on_batch_end` are called after every mini-batch, so the others
     cost nothing inside an epoch.
+
+    Examples
+    --------
+    A callback that reads the history and steers η, halving it after each epoch:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.callbacks import Callback
+    >>> class HalveEta(Callback):
+    ...     def on_epoch_end(self, trainer):
+    ...         trainer.eta = trainer.eta / 2
+    ...         loss = trainer.history["loss"][-1]
+    ...         print(f"epoch {trainer.epoch}: loss {loss:.1f}, next eta {trainer.eta}")
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), epochs=3, random_state=0,
+    ...                            callbacks=[HalveEta()]).fit(X / 16.0, y)
+    epoch 1: loss 2.6, next eta 0.25
+    epoch 2: loss 1.5, next eta 0.125
+    epoch 3: loss 1.2, next eta 0.0625
+    >>> net.eta_
+    0.0625
     """
 
     def __sklearn_clone__(self):
@@ -309,6 +366,21 @@ class EarlyStopping(Callback):
     mode : {'auto', 'min', 'max'}, default='auto'
         Whether smaller or larger is better; ``'auto'`` minimizes keys ending
         in ``cost`` or ``loss`` and maximizes the others.
+
+    Examples
+    --------
+    The validation accuracy is watched, so a tenth of the training data is
+    held out for it (the estimator's ``validation_fraction``). Training
+    stops after two epochs without improvement, with the best epoch's weights:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.callbacks import EarlyStopping
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), epochs=30, random_state=0,
+    ...                            callbacks=[EarlyStopping(patience=2)]).fit(X / 16.0, y)
+    >>> net.n_iter_, net.best_epoch_
+    (8, 6)
     """
 
     _parameter_constraints = {
@@ -363,6 +435,21 @@ class HalveOnPlateau(Callback):
         Stop when η ≤ ``min_fraction`` × the initial η; in (0, 1].
     mode : {'auto', 'min', 'max'}, default='auto'
         Whether smaller or larger is better, as in :class:`EarlyStopping`.
+
+    Examples
+    --------
+    Halve η after every epoch that does not improve the validation
+    accuracy, and stop once η is down to an eighth of its start:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.callbacks import HalveOnPlateau
+    >>> X, y = load_digits(return_X_y=True)
+    >>> schedule = HalveOnPlateau(patience=1, min_fraction=1 / 8)
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), eta=0.5, epochs=20, random_state=0,
+    ...                            callbacks=[schedule]).fit(X / 16.0, y)
+    >>> net.n_iter_, net.eta_
+    (9, 0.0625)
     """
 
     _parameter_constraints = {
@@ -414,6 +501,26 @@ class StepDecay(Callback):
         At least 1.
     gamma : float, default=0.5
         In (0, 1]: a growing η overflows within a few hundred epochs.
+
+    Examples
+    --------
+    The epoch counts across calls of ``partial_fit`` (one epoch each), so
+    the schedule goes on where it was:
+
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.callbacks import StepDecay
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), eta=1.0, random_state=0,
+    ...                            callbacks=[StepDecay(step_size=2, gamma=0.5)])
+    >>> for _ in range(5):
+    ...     print(net.partial_fit(X / 16.0, y, classes=np.arange(10)).eta_)
+    1.0
+    1.0
+    0.5
+    0.5
+    0.25
     """
 
     _parameter_constraints = {"step_size": _AT_LEAST_ONE, "gamma": _DECAY}
@@ -435,6 +542,17 @@ class ExponentialDecay(Callback):
     ----------
     gamma : float, default=0.95
         The factor per epoch, in (0, 1].
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.callbacks import ExponentialDecay
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), eta=1.0, epochs=4, random_state=0,
+    ...                            callbacks=[ExponentialDecay(gamma=0.9)]).fit(X / 16.0, y)
+    >>> round(net.eta_, 3)  # set before the 4th epoch: 1.0 * 0.9**3
+    0.729
     """
 
     _parameter_constraints = {"gamma": _DECAY}
@@ -459,6 +577,23 @@ class InverseScaling(Callback):
     ----------
     power_t : float, default=0.5
         The exponent; 0 or more.
+
+    Examples
+    --------
+    After the first epoch η has fallen from η₀ = 0.5 by the square root of
+    the samples seen:
+
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.callbacks import InverseScaling
+    >>> from sknielsen.datasets import load_digits_split
+    >>> digits = load_digits_split()
+    >>> schedule = InverseScaling(power_t=0.5)
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), eta=0.5, epochs=2, random_state=0,
+    ...                            callbacks=[schedule])
+    >>> net.fit(digits.X_train, digits.y_train).t_  # 2 epochs of 1,198 samples
+    2396
+    >>> net.eta_ == 0.5 / (1198 + 1) ** 0.5  # set before epoch 2, at t = 1,198
+    True
     """
 
     _parameter_constraints = {"power_t": [Interval(Real, 0, np.inf, closed="left")]}
@@ -580,6 +715,24 @@ class Checkpoint(Callback):
         The history key judged by ``best_only``.
     mode : {'auto', 'min', 'max'}, default='auto'
         Whether smaller or larger is better, as in :class:`EarlyStopping`.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from sklearn.datasets import load_digits
+    >>> import sknielsen
+    >>> from sknielsen.callbacks import Checkpoint
+    >>> X, y = load_digits(return_X_y=True)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     every_epoch = Checkpoint(os.path.join(folder, "net-{epoch:02d}.json"))
+    ...     net = sknielsen.NielsenMLPClassifier(
+    ...         hidden_layer_sizes=(10,), epochs=3, random_state=0, callbacks=[every_epoch]
+    ...     ).fit(X / 16.0, y)
+    ...     print(sorted(os.listdir(folder)))
+    ...     print(sknielsen.load(os.path.join(folder, "net-02.json")).n_iter_)
+    ['net-01.json', 'net-02.json', 'net-03.json']
+    2
     """
 
     _parameter_constraints = {
@@ -648,6 +801,27 @@ class CSVLogger(Callback):
     separator : str, default=','
         What separates the columns: non-empty; no letter, digit, ``.``, ``+``,
         ``-``, ``_`` or line break, which the values and column names hold.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.callbacks import CSVLogger
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_train, X_val, y_train, y_val = train_test_split(X / 16.0, y, random_state=0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     log = Path(folder) / "training.csv"
+    ...     net = NielsenMLPClassifier(hidden_layer_sizes=(10,), epochs=3, random_state=0,
+    ...                                callbacks=[CSVLogger(log)])
+    ...     net = net.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    ...     rows = log.read_text().splitlines()
+    >>> rows[0]
+    'epoch,eta,loss,validation_accuracy'
+    >>> len(rows[1:])
+    3
     """
 
     _parameter_constraints = {"path": _PATH, "append": ["boolean"], "separator": [str]}
@@ -764,6 +938,35 @@ class ProgressBar(Callback):
         Characters of the bar; at least 1.
     leave : bool, default=True
         Whether each epoch's final line stays.
+
+    Examples
+    --------
+    The line is drawn on a terminal only: to a stream that is not one, such
+    as a ``StringIO`` (or the captured output of a notebook), nothing is written.
+
+    >>> import io
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.callbacks import ProgressBar
+    >>> X, y = load_digits(return_X_y=True)
+    >>> captured = io.StringIO()
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), epochs=2, random_state=0,
+    ...                            callbacks=[ProgressBar(stream=captured)]).fit(X / 16.0, y)
+    >>> captured.getvalue()
+    ''
+
+    A stream that says it is a terminal gets the line, redrawn after
+    ``\\r``; with ``leave`` each epoch's last drawing stays:
+
+    >>> class Terminal(io.StringIO):
+    ...     def isatty(self):
+    ...         return True
+    >>> screen = Terminal()
+    >>> net = net.set_params(callbacks=[ProgressBar(stream=screen, width=10)]).fit(X / 16.0, y)
+    >>> for line in screen.getvalue().split("\\n")[:-1]:
+    ...     print(line.split("\\r")[-1])
+    epoch 1/2 [##########] 1,797/1,797 ... samples/s, ... left | loss ...
+    epoch 2/2 [##########] 1,797/1,797 ... samples/s, ... left | loss ...
     """
 
     _parameter_constraints = {
@@ -861,6 +1064,29 @@ class Monitor(Callback):
     score : callable or None, default=None
         ``score(output, Y)``, recorded as the "accuracy"; None: the fraction
         of samples whose most active output is the target class.
+
+    Examples
+    --------
+    The estimators' ``monitor`` parameter adds a Monitor of the data given
+    to ``fit``; one of your own can record a score of your own on data of
+    your own, here the top-2 accuracy on held-out digits:
+
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.callbacks import Monitor
+    >>> def top2(output, Y):
+    ...     best_two = np.argsort(output, axis=1)[:, -2:]
+    ...     return float(np.mean((best_two == Y.argmax(axis=1)[:, None]).any(axis=1)))
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, random_state=0)
+    >>> monitor = Monitor(("validation_accuracy",), validation_data=(X_test, np.eye(10)[y_test]),
+    ...                   score=top2)
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), epochs=3, random_state=0,
+    ...                            callbacks=[monitor]).fit(X_train, y_train)
+    >>> [round(score, 2) for score in net.history_["validation_accuracy"]]
+    [0.82, 0.93, 0.97]
     """
 
     _parameter_constraints = {
@@ -939,6 +1165,29 @@ class VerbosePrinter(Callback):
         What prints each line.
     header : bool, default=True
         Whether to print the column names before the first row.
+
+    Examples
+    --------
+    The estimators' ``verbose=1`` adds one. A ``*`` marks a new best value;
+    the last line says which epoch :class:`EarlyStopping` kept:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.callbacks import EarlyStopping, VerbosePrinter
+    >>> X, y = load_digits(return_X_y=True)
+    >>> callbacks = [EarlyStopping(patience=2), VerbosePrinter(epochs=30)]
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), epochs=30, random_state=0,
+    ...                            callbacks=callbacks).fit(X / 16.0, y)
+      epoch      loss  valid acc        eta    time
+       1/30    ...     83.33%        0.5   ...s
+       2/30    ...*    87.22%*       0.5   ...s
+       3/30    ...*    94.44%*       0.5   ...s
+       4/30    ...*    95.56%*       0.5   ...s
+       5/30    ...*    96.11%*       0.5   ...s
+       6/30    ...*    97.78%*       0.5   ...s
+       7/30    ...*    95.00%        0.5   ...s
+       8/30    ...*    97.22%        0.5   ...s
+    The model holds the weights of epoch 6, the best one kept, not those of the last epoch (8).
     """
 
     _parameter_constraints = {
@@ -1001,6 +1250,27 @@ class MonitorEvery(Callback):
         (made when missing); required.
     score : callable or None, default=None
         ``score(output, Y)``, as in :class:`Monitor`.
+
+    Examples
+    --------
+    The estimators' ``monitor_every`` adds one, recording into
+    ``history_every_``. Records fall at the end of the first mini-batch
+    past each multiple of ``every``:
+
+    >>> import numpy as np
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.callbacks import MonitorEvery
+    >>> from sknielsen.datasets import load_digits_split
+    >>> digits = load_digits_split(random_state=0)
+    >>> record = {"samples": [], "validation_accuracy": []}
+    >>> held_out = (digits.X_test, np.eye(10)[digits.y_test])
+    >>> every_500 = MonitorEvery(500, validation_data=held_out, record=record)
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), epochs=2, random_state=0,
+    ...                            callbacks=[every_500]).fit(digits.X_train, digits.y_train)
+    >>> record["samples"]  # 1,198 training samples per epoch, mini-batches of 10
+    [500, 1000, 1508, 2008]
+    >>> len(record["validation_accuracy"])
+    4
     """
 
     _parameter_constraints = {

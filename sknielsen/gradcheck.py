@@ -27,6 +27,17 @@ class GradientCheck:
         ‖g_backprop − g_numeric‖ / (‖g_backprop‖ + ‖g_numeric‖).
     backprop, numeric : ndarray of shape (n_params,)
         The two gradients, in the engine's flat layout (weights, then biases).
+
+    Examples
+    --------
+    >>> from sknielsen.gradcheck import check_gradients
+    >>> result = check_gradients(sizes=(4, 3, 2), activation="tanh")
+    >>> result.backprop.shape  # 4*3 + 3*2 weights, then 3 + 2 biases
+    (23,)
+    >>> result.numeric.shape == result.backprop.shape
+    True
+    >>> bool(result.relative_error < 1e-6)
+    True
     """
 
     relative_error: float

@@ -246,6 +246,29 @@ def check_outputs(*paths, inputs=()):
         Two outputs name the same file, or an output is an input.
     OSError
         An output cannot be written (a folder, a FIFO, a missing folder).
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from sknielsen.utils import check_outputs
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     model = os.path.join(folder, "model.json")
+    ...     check_outputs(model, os.path.join(folder, "history.csv"))  # fine: nothing happens
+    ...     for outputs, inputs in [
+    ...         ((model, model), ()),
+    ...         ((model,), (model,)),
+    ...         ((os.path.join(folder, "missing", "model.json"),), ()),
+    ...     ]:
+    ...         try:
+    ...             check_outputs(*outputs, inputs=inputs)
+    ...         except (ValueError, OSError) as error:
+    ...             print(f"{type(error).__name__}: {error}")
+    ...     print(os.listdir(folder))  # nothing was written
+    ValueError: Two outputs name the same file: ...model.json, ...model.json.
+    ValueError: An output would overwrite an input: ...model.json.
+    FileNotFoundError: [Errno 2] No such file or directory: '...model.json'
+    []
     """
     given = [path for path in paths if path is not None]
     targets = [check_writable(path) for path in given]
@@ -268,5 +291,19 @@ def write_atomically(path, data):
         A regular file, or a name in an existing folder.
     data : str or bytes
         Text is written as UTF-8.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sknielsen.utils import write_atomically
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "notes.txt"
+    ...     write_atomically(path, "first draft\\n")
+    ...     write_atomically(path, b"second draft\\n")  # replaces the whole file at once
+    ...     text, names = path.read_text(encoding="utf-8"), sorted(os.listdir(folder))
+    >>> text, names  # the last text, and no temporary file left behind
+    ('second draft\\n', ['notes.txt'])
     """
     write_bytes_atomically(path, data.encode("utf-8") if isinstance(data, str) else data)

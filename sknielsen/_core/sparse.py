@@ -44,6 +44,25 @@ def canonical_csr(X, name="X"):
     ------
     ValueError
         Naming what is wrong with the structure of ``X``.
+
+    Examples
+    --------
+    A COO matrix with two entries at (0, 2), summed:
+
+    >>> import scipy.sparse as sp
+    >>> from sknielsen.utils import canonical_csr
+    >>> X = sp.coo_matrix(([1.0, 2.0, 3.0], ([0, 0, 1], [2, 2, 0])), shape=(2, 3))
+    >>> canonical_csr(X).toarray()
+    array([[0., 0., 3.],
+           [3., 0., 0.]])
+
+    A CSR matrix whose column index lies past its 3 columns:
+
+    >>> broken = sp.csr_matrix(([1.0], [5], [0, 1, 1]), shape=(2, 3))
+    >>> canonical_csr(broken)
+    Traceback (most recent call last):
+    ...
+    ValueError: Sparse X has column indices outside [0, 3): found 5 to 5.
     """
     if not sp.issparse(X) or len(X.shape) != 2:
         return X

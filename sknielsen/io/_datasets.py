@@ -53,7 +53,28 @@ TABLE_SUFFIXES = (".csv", ".npz", ".npy")
 
 
 class DataFileError(ValueError):
-    """A data file that is missing, truncated or not in the IDX format."""
+    """A data file that is missing, truncated or not in the IDX format.
+
+    Examples
+    --------
+    An IDX header that announces three 28×28 images, followed by two:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sknielsen.datasets import DataFileError, read_idx
+    >>> header = bytes([0, 0, 0x08, 3]) + b"".join(n.to_bytes(4, "big") for n in (3, 28, 28))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "images-idx3-ubyte"
+    ...     _ = path.write_bytes(header + bytes(2 * 28 * 28))
+    ...     try:
+    ...         read_idx(path)
+    ...     except DataFileError as error:
+    ...         print(f"{type(error).__name__}: {error}")
+    DataFileError: ...images-idx3-ubyte: the header announces 2,352 bytes of data for
+    shape (3, 28, 28), more than the file can hold (1,584): truncated or corrupted.
+    >>> issubclass(DataFileError, ValueError)
+    True
+    """
 
 
 # Deflate never inflates more than 1032 bytes out of one: a gzip file whose
@@ -154,6 +175,31 @@ def read_idx(path, *, expected_magic=None, max_bytes=None):
         If the file is not an IDX file of unsigned bytes, announces more
         data than it or ``max_bytes`` allows, is truncated or has trailing
         data.
+
+    Examples
+    --------
+    An IDX file is a header, the magic number (two zero bytes, 0x08 for
+    unsigned bytes, the number of dimensions) and each dimension as a
+    big-endian 32-bit integer, then the data. Three 28×28 images, gzipped
+    as MNIST's are distributed:
+
+    >>> import gzip
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from sknielsen.datasets import read_idx
+    >>> images = np.zeros((3, 28, 28), dtype=np.uint8)
+    >>> images[:, 14, 14] = [0, 128, 255]  # one grey and one white pixel
+    >>> header = bytes([0, 0, 0x08, images.ndim])
+    >>> header += b"".join(n.to_bytes(4, "big") for n in images.shape)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "my-images-idx3-ubyte.gz"
+    ...     _ = path.write_bytes(gzip.compress(header + images.tobytes()))
+    ...     array = read_idx(path, expected_magic=0x803)
+    >>> array.shape, array.dtype
+    ((3, 28, 28), dtype('uint8'))
+    >>> array[:, 14, 14]
+    array([  0, 128, 255], dtype=uint8)
     """
     try:
         handle, most = _open(path)
@@ -260,7 +306,19 @@ def _write_idx(path, array):
 
 
 class DownloadError(OSError):
-    """A data set could not be downloaded: no network, or the server refused."""
+    """A data set could not be downloaded: no network, or the server refused.
+
+    Examples
+    --------
+    It is an ``OSError``, as the network's own errors are:
+
+    >>> from sknielsen.datasets import DownloadError
+    >>> try:
+    ...     raise DownloadError("Could not download MNIST from OpenML (no network).")
+    ... except OSError as error:
+    ...     print(f"{type(error).__name__}: {error}")
+    DownloadError: Could not download MNIST from OpenML (no network).
+    """
 
 
 def _download_mnist(data_dir):
@@ -333,6 +391,27 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit")
         For a truncated or foreign file.
     ValueError
         For an unknown ``scale``.
+
+    Examples
+    --------
+    Nothing is downloaded unless asked: without the files, the error says
+    which files are looked for, where, and how to get them.
+
+    >>> import tempfile
+    >>> from sknielsen.datasets import load_mnist
+    >>> with tempfile.TemporaryDirectory() as empty:
+    ...     try:
+    ...         load_mnist(empty)
+    ...     except FileNotFoundError as error:
+    ...         print(error)
+    MNIST files not found in ...: missing train-images-idx3-ubyte[.gz],
+    train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz].
+    Get the four files from the MNIST distribution and put them there, set SKNIELSEN_DATA
+    to their folder, or fetch them from OpenML with download=True (on the command line:
+    --download).
+
+    With the files in place, ``load_mnist(folder).X_train`` has shape
+    (50000, 784).
     """
     if scale not in PIXEL_SCALES:
         raise ValueError(f"scale must be one of {sorted(PIXEL_SCALES)}; got {scale!r}.")
@@ -362,6 +441,20 @@ def load_fashion_mnist(data_dir=None, *, dtype=np.float64):
     -------
     data : Bunch
         As :func:`load_mnist`.
+
+    Examples
+    --------
+    Without the files, the error names them and how to get them:
+
+    >>> import tempfile
+    >>> from sknielsen.datasets import load_fashion_mnist
+    >>> with tempfile.TemporaryDirectory() as empty:
+    ...     load_fashion_mnist(empty)
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: Fashion-MNIST files not found in ...: missing train-images-idx3-ubyte[.gz],
+    train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz].
+    On Debian-like systems: apt-get install dataset-fashion-mnist.
     """
     how = "On Debian-like systems: apt-get install dataset-fashion-mnist."
     return _load_idx_set(Path(data_dir or FASHION_MNIST_DIR), "Fashion-MNIST", how, dtype)
@@ -386,6 +479,19 @@ def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):
     data : Bunch
         ``X_train``, ``y_train``, ``X_test``, ``y_test``, ``X``, ``y`` and
         ``image_shape`` (8, 8).
+
+    Examples
+    --------
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.datasets import load_digits_split
+    >>> digits = load_digits_split()
+    >>> digits.X_train.shape, digits.X_test.shape, digits.image_shape
+    ((1198, 64), (599, 64), (8, 8))
+    >>> float(digits.X.min()), float(digits.X.max())
+    (0.0, 1.0)
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(20,), epochs=5, random_state=0)
+    >>> bool(net.fit(digits.X_train, digits.y_train).score(digits.X_test, digits.y_test) > 0.9)
+    True
     """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
@@ -436,6 +542,30 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
     ------
     FileNotFoundError, DataFileError, DownloadError, ValueError
         As the loaders raise them.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from sknielsen.datasets import load_dataset
+    >>> digits = load_dataset("digits")
+    >>> digits.X_train.shape, digits.X_val.shape, digits.X_test.shape
+    ((958, 64), (240, 64), (599, 64))
+    >>> digits.description
+    "scikit-learn's digits (validation: a fifth of the training images)"
+
+    A file of your own, here 50 labelled points in a NumPy archive:
+
+    >>> rng = np.random.default_rng(0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "points.npz"
+    ...     np.savez(path, X=rng.normal(size=(50, 2)), y=np.arange(50) % 2)
+    ...     points = load_dataset(path)
+    >>> points.X_train.shape, points.X_val.shape, points.X_test.shape
+    ((32, 2), (8, 2), (10, 2))
+    >>> points.description
+    '...points.npz (50 rows) (validation: a fifth of the rest)'
     """
     if download and name != "mnist":
         raise ValueError("download fetches MNIST only; for Fashion-MNIST give data_dir.")
@@ -527,6 +657,22 @@ def load_table(path, *, label=None, need_labels=False):
         that are not numbers, or missing labels with ``need_labels``.
     FileNotFoundError, NotARegularFileError
         For a path to read that is missing or not a regular file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sknielsen.datasets import load_table
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "animals.csv"
+    ...     _ = path.write_text("height,weight,kind\\n0.3,4.1,cat\\n0.6,30.5,dog\\n0.25,3.8,cat\\n")
+    ...     table = load_table(path, label="kind")
+    >>> table.X
+    array([[ 0.3 ,  4.1 ],
+           [ 0.6 , 30.5 ],
+           [ 0.25,  3.8 ]])
+    >>> table.y.tolist(), table.feature_names
+    (['cat', 'dog', 'cat'], ['height', 'weight'])
     """
     path = Path(path)
     check_readable(path)  # first: a FIFO named x.csv must not block the reader

@@ -160,6 +160,23 @@ def load(path):
         inconsistent shapes, a number or size no model file holds, ...
         (``docs/model-format.md`` lists every rule). No other exception
         comes from a malformed file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn.datasets import load_digits
+    >>> import sknielsen
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = sknielsen.NielsenMLPClassifier(hidden_layer_sizes=(10,), epochs=2, random_state=0)
+    >>> net = net.fit(X / 16.0, y)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     sknielsen.save(net, Path(folder) / "digits.json")
+    ...     loaded = sknielsen.load(Path(folder) / "digits.json")
+    >>> bool((loaded.predict(X / 16.0) == net.predict(X / 16.0)).all())
+    True
+    >>> loaded.n_iter_, loaded.hidden_layer_sizes
+    (2, (10,))
     """
     try:
         check_readable(path)  # a FIFO or a device would block or never end

@@ -29,7 +29,32 @@ MAX_INTEGER_DIGITS = 40
 
 
 class ModelFileError(ValueError):
-    """A file that is not a valid saved model, with the reason in the message."""
+    """A file that is not a valid saved model, with the reason in the message.
+
+    Examples
+    --------
+    A saved model cut in half, as an interrupted copy would leave it:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn.datasets import load_digits
+    >>> import sknielsen
+    >>> from sknielsen.persistence import ModelFileError
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = sknielsen.NielsenMLPClassifier(hidden_layer_sizes=(5,), epochs=1).fit(X / 16.0, y)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "net.json"
+    ...     sknielsen.save(net, path)
+    ...     text = path.read_text()
+    ...     _ = path.write_text(text[: len(text) // 2])
+    ...     try:
+    ...         sknielsen.load(path)
+    ...     except ModelFileError as error:
+    ...         print(f"{type(error).__name__}: {error}")
+    ModelFileError: ...net.json: not a model file (invalid or truncated JSON: ...).
+    >>> issubclass(ModelFileError, ValueError)
+    True
+    """
 
 
 def refuse(message):

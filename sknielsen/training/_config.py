@@ -175,6 +175,23 @@ class RunConfig:
         The estimator's ``n_jobs``, resolved into threads at each run.
     monitor_every : int or None
     verbose : int
+
+    Examples
+    --------
+    What :func:`sknielsen.utils.check_params` returns, without fitting:
+
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.utils import check_params
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(20,), eta=0.1)
+    >>> config = check_params(net.set_params(optimizer="momentum", optimizer__mu=0.8))
+    >>> config.hidden_sizes, config.eta, config.epochs
+    ((20,), 0.1, 30)
+    >>> config.plugins.optimizer
+    Momentum(mu=0.8)
+    >>> config.eta = 1.0
+    Traceback (most recent call last):
+    ...
+    dataclasses.FrozenInstanceError: cannot assign to field 'eta'
     """
 
     owner: str

@@ -49,6 +49,22 @@ class FittedState:
         The root mean square of the training inputs, against which
         ``predict`` checks that new rows were scaled alike; None when
         unknown (a model read from a file of format version 1 or 2).
+
+    Examples
+    --------
+    The estimators give it out with ``get_fitted_state`` and take it back
+    with ``set_fitted_state`` or ``from_fitted_state``:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), epochs=2, random_state=0)
+    >>> state = net.fit(X / 16.0, y).get_fitted_state()
+    >>> [w.shape for w in state.coefs], state.n_iter, state.samples_seen
+    ([(64, 10), (10, 10)], 2, 3594)
+    >>> twin = NielsenMLPClassifier.from_fitted_state(state, hidden_layer_sizes=(10,))
+    >>> bool((twin.predict_proba(X / 16.0) == net.predict_proba(X / 16.0)).all())
+    True
     """
 
     coefs: list
