@@ -395,6 +395,17 @@ class Record:
     by_epoch : bool
         Whether the record's lists run epoch by epoch (so that a replay may
         stop after a few epochs).
+
+    Examples
+    --------
+    >>> from sknielsen.book import RECORDS
+    >>> record = RECORDS["more_data"]
+    >>> record.script, record.by_epoch
+    ('more_data.py', False)
+    >>> record.description
+    '[784,30,10] on the first N images, 1,500,000/N epochs, λ 0.0001·N'
+    >>> [label for label, path, kind in RECORDS["regularized_full"].series]
+    ['test cost', 'test accuracy', 'training cost', 'training accuracy']
     """
 
     script: str
@@ -543,6 +554,21 @@ class SeriesComparison:
         percentage of the 10,000 validation images, or a cost.
     ours, book : tuple of float
         Ours, and the book's for the same epochs (or sizes).
+
+    Examples
+    --------
+    The book's SVM at its first three sizes, beside numbers two images off at
+    the second (a percentage of 10,000 images: one image is 0.01 points):
+
+    >>> from sknielsen.book import SeriesComparison, load_record
+    >>> book = tuple(load_record("more_data_svm")[:3])
+    >>> book
+    (25.07, 48.93, 75.13)
+    >>> series = SeriesComparison("validation accuracy (%)", "percent", (25.07, 48.95, 75.13), book)
+    >>> series.differences()
+    array([0, 2, 0])
+    >>> series.exact
+    2
     """
 
     label: str
@@ -587,6 +613,30 @@ class Replay:
         Each list the book filled, ours beside the book's.
     reference : str, default="the book's"
         Whose numbers ``book`` holds, for :meth:`summary`.
+
+    Examples
+    --------
+    A stored replay of the first two epochs of ``regularized_full``, one test
+    image apart from the book in the second:
+
+    >>> import json
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sknielsen.book import load_record, load_replay
+    >>> ours = [values[:2] for values in load_record("regularized_full")]
+    >>> ours[1][1] += 1
+    >>> stored = {"records": {"regularized_full": {"ours": ours, "seconds": 61.0}}}
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder, "book_replay.json")
+    ...     _ = path.write_text(json.dumps(stored))
+    ...     result = load_replay("regularized_full", path)
+    >>> result.matches, result.compared, result.largest_difference, result.agrees
+    (3, 4, 1, False)
+    >>> for line in list(result.lines())[3:6]:
+    ...     print(line)
+    test accuracy: ours | book | match
+      epoch   1  9212 | 9212 | exact
+      epoch   2  9342 | 9341 | 1 image apart
     """
 
     name: str
@@ -732,6 +782,23 @@ def load_replay(name, path):
     ------
     ValueError
         For an unknown name, or one the file holds no replay of.
+
+    Examples
+    --------
+    ``benchmarks/book_replay.py`` writes a file of this form; here, one whose
+    replay of ``more_data_svm`` equals the book's record:
+
+    >>> import json
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sknielsen.book import load_record, load_replay
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     results = Path(folder) / "book_replay.json"
+    ...     ours = {"ours": load_record("more_data_svm"), "seconds": 95.0}
+    ...     _ = results.write_text(json.dumps({"records": {"more_data_svm": ours}}))
+    ...     result = load_replay("more_data_svm", results)
+    >>> print(result.summary())
+    more_data_svm: 9 of 9 accuracies equal the book's, largest difference 0 images, 95.0 s
     """
     _check_name(name)
     stored = json.loads(Path(path).read_text(encoding="utf-8"))["records"]
@@ -772,6 +839,20 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
         For an unknown name, or ``epochs`` where the record cannot be cut short.
     FileNotFoundError
         When the MNIST files are missing.
+
+    Examples
+    --------
+    A replay trains on MNIST as the book's run did; ``epochs`` cuts a record
+    that runs epoch by epoch short, and a request that cannot be met is
+    refused before any data is read:
+
+    >>> from sknielsen.book import RECORDS, replay
+    >>> RECORDS["more_data"].by_epoch
+    False
+    >>> replay("more_data", epochs=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: more_data records one number per training size and cannot be cut short; ...
     """
     _check_name(name)
     record = RECORDS[name]
@@ -806,6 +887,19 @@ def plot_replay(result, path=None):
     -------
     fig : matplotlib.figure.Figure
         The figure, one panel per list of the record.
+
+    Examples
+    --------
+    >>> import json
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sknielsen.book import load_record, load_replay, plot_replay
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     stored = {"more_data": {"ours": load_record("more_data"), "seconds": 2400.0}}
+    ...     _ = (Path(folder) / "book_replay.json").write_text(json.dumps({"records": stored}))
+    ...     fig = plot_replay(load_replay("more_data", Path(folder) / "book_replay.json"))
+    >>> [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    ['validation accuracy (%)']
     """
     from ._plotting import finish_figure, new_figure
 

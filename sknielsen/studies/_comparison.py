@@ -99,6 +99,18 @@ def scaled_params(estimator, size, n_full):
     -------
     params : dict
         Parameters to set, possibly empty.
+
+    Examples
+    --------
+    The book's network for 50,000 images, trained on 5,000 of them:
+
+    >>> from sklearn.svm import SVC
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.comparison import scaled_params
+    >>> scaled_params(NielsenMLPClassifier(epochs=30, lmbda=5.0), size=5000, n_full=50000)
+    {'epochs': 300, 'lmbda': 0.5}
+    >>> scaled_params(SVC(), size=5000, n_full=50000)
+    {}
     """
     params = estimator.get_params(deep=False)
     scaled = {}
@@ -270,7 +282,31 @@ class BookScaling(MetaEstimatorMixin, BaseEstimator):
 
 
 class ComparisonInterrupted(UserWarning):
-    """Ctrl-C ended a comparison early; the records of the finished jobs are returned."""
+    """Ctrl-C ended a comparison early; the records of the finished jobs are returned.
+
+    Examples
+    --------
+    Ctrl-C during a fit (here raised by the estimator itself) ends the study
+    with this warning; the records of the jobs finished before it are returned:
+
+    >>> import warnings
+    >>> from sklearn.svm import SVC
+    >>> from sknielsen.comparison import ComparisonInterrupted, training_size_comparison
+    >>> from sknielsen.datasets import load_digits_split
+    >>> class CtrlC(SVC):
+    ...     def fit(self, X, y):
+    ...         raise KeyboardInterrupt
+    >>> d = load_digits_split()
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     records = training_size_comparison({"SVC": SVC(), "CtrlC": CtrlC()},
+    ...                                        d.X_train, d.y_train, d.X_test, d.y_test, [100])
+    >>> print(*[w.message for w in caught if w.category is ComparisonInterrupted])
+    Comparison interrupted: returning the 1 of 2 jobs that finished; pass them as previous=
+    to resume.
+    >>> [(record["estimator"], record["size"]) for record in records]
+    [('SVC', 100)]
+    """
 
 
 @dataclass(frozen=True)
@@ -435,6 +471,21 @@ def check_plan(y_train, sizes, seeds, subset="first"):
     ------
     ValueError
         Naming the size or seed that cannot be run.
+
+    Examples
+    --------
+    >>> from sknielsen.comparison import check_plan
+    >>> from sknielsen.datasets import load_digits_split
+    >>> y_train = load_digits_split().y_train
+    >>> check_plan(y_train, sizes=[400, 100, 400], seeds=[1, 0, 1])
+    ([100, 400], [1, 0])
+
+    A plan that cannot run is refused before any fit:
+
+    >>> check_plan(y_train, sizes=[5, 100], seeds=[0], subset="stratified")
+    Traceback (most recent call last):
+    ...
+    ValueError: subset='stratified' needs sizes from 10 (one example per class) to 1188, ...
     """
     sizes, seeds = _checked_sizes_and_seeds(sizes, seeds, len(y_train))
     _check_stratifiable(subset, sizes, np.asarray(y_train))
@@ -584,6 +635,21 @@ def planned_runs(estimators, sizes, seeds, *, subset="first", deterministic=()):
     -------
     runs : list of (str, int, int)
         ``(estimator name, size, seed)`` of every job.
+
+    Examples
+    --------
+    ``SVC`` without ``probability=True`` does not depend on its seed: on the
+    first N examples it runs once per size.
+
+    >>> from sklearn.svm import SVC
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.comparison import planned_runs
+    >>> estimators = {"network": NielsenMLPClassifier(), "SVC": SVC()}
+    >>> planned_runs(estimators, [100, 200], seeds=[0, 1], deterministic=["SVC"])
+    [('network', 100, 0), ('network', 100, 1), ('SVC', 100, 0),
+     ('network', 200, 0), ('network', 200, 1), ('SVC', 200, 0)]
+    >>> len(planned_runs(estimators, [100, 200], seeds=[0, 1], subset="random"))
+    8
     """
     seeds = list(seeds)
     return [
@@ -630,6 +696,23 @@ def estimate_seconds_left(finished, remaining, n_jobs=1, prior=None):
     -------
     seconds : float or None
         None before any run has finished.
+
+    Examples
+    --------
+    An SVM that took 1 s on 100 examples and 4 s on 200 grows as N²:
+
+    >>> from sknielsen.comparison import estimate_seconds_left
+    >>> finished = [
+    ...     {"estimator": "SVC", "size": n, "fit_seconds": seconds, "predict_seconds": 0.0}
+    ...     for n, seconds in [(100, 1.0), (200, 4.0)]
+    ... ]
+    >>> estimate_seconds_left(finished, [("SVC", 400), ("SVC", 800)])
+    80.0
+
+    On two workers the 64 s run at N = 800 still takes 64 s:
+
+    >>> estimate_seconds_left(finished, [("SVC", 400), ("SVC", 800)], n_jobs=2)
+    64.0
     """
     if not finished:
         return None
@@ -1042,6 +1125,22 @@ def summarize(records, metric="accuracy_test"):
         ``estimator``, ``size``, ``n_seeds``, ``mean``, ``std``, ``min``,
         ``max``, ``fit_seconds`` and ``predict_seconds`` (means), sorted by
         estimator and size.
+
+    Examples
+    --------
+    Two random training sets of each size, drawn with the seeds 0 and 1:
+
+    >>> from sklearn.svm import SVC
+    >>> from sknielsen.comparison import summarize, training_size_comparison
+    >>> from sknielsen.datasets import load_digits_split
+    >>> d = load_digits_split()
+    >>> records = training_size_comparison({"SVC": SVC()}, d.X_train, d.y_train, d.X_test,
+    ...                                    d.y_test, [100, 200], seeds=[0, 1], subset="random")
+    >>> for row in summarize(records):
+    ...     print(row["estimator"], row["size"], row["n_seeds"],
+    ...           f"{row['mean']:.3f} ± {row['std']:.3f}")
+    SVC 100 2 0.904 ± 0.028
+    SVC 200 2 0.952 ± 0.006
     """
     groups = defaultdict(list)
     for record in records:
@@ -1089,6 +1188,23 @@ def conclusions(summary):
         does), which estimator leads at the largest size and by how much, and
         the smallest training set with which one estimator matches another's
         accuracy at its largest size, when one does.
+
+    Examples
+    --------
+    The book's figure, from its records: the network and the SVM on the first N
+    of MNIST's images (a summary needs ``estimator``, ``size`` and ``mean`` here):
+
+    >>> from sknielsen.book import load_record
+    >>> from sknielsen.comparison import BOOK_SIZES, conclusions
+    >>> summary = [
+    ...     {"estimator": name, "size": size, "mean": percent / 100}
+    ...     for name, record in [("network", "more_data"), ("SVC", "more_data_svm")]
+    ...     for size, percent in zip(BOOK_SIZES, load_record(record))
+    ... ]
+    >>> for sentence in conclusions(summary):
+    ...     print(sentence)
+    At 50,000 examples network leads with 95.97% (then SVC 94.48%).
+    network needs only 10,000 examples to match what SVC reaches with 50,000 (94.48%).
     """
     by_name = _curves(summary)
     sentences = []
@@ -1153,6 +1269,26 @@ def crossover_statements(summary):
     -------
     statements : list of str
         One sentence each.
+
+    Examples
+    --------
+    The book's network (its λ and epochs scaled to N) against its SVM on the
+    digits: the network leads with few examples, the SVM with more.
+
+    >>> from sklearn.svm import SVC
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.comparison import crossover_statements, summarize, training_size_comparison
+    >>> from sknielsen.datasets import load_digits_split
+    >>> d = load_digits_split()
+    >>> estimators = {"network": NielsenMLPClassifier(eta=3.0, epochs=3, random_state=0),
+    ...               "SVC(gamma='auto')": SVC(gamma="auto")}
+    >>> records = training_size_comparison(estimators, d.X_train, d.y_train, d.X_test, d.y_test,
+    ...                                    [100, 200, 400], scale_rule=True, n_full=400)
+    >>> for sentence in crossover_statements(summarize(records)):
+    ...     print(sentence)
+    SVC(gamma='auto') at 200 examples (80.80%) already matches network at 400 (...%).
+    SVC(gamma='auto') at 400 (91.65%) beats network at every size up to 400 (...%).
+    Crossover: SVC(gamma='auto') overtakes network at 400 examples (91.65% vs ...%).
     """
     by_name = _curves(summary)
     names = sorted(by_name)

@@ -68,6 +68,27 @@ def plot_training_size_comparison(
     -------
     fig : matplotlib.figure.Figure
         The figure.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn.svm import SVC
+    >>> from sknielsen.comparison import training_size_comparison
+    >>> from sknielsen.datasets import load_digits_split
+    >>> from sknielsen.plotting import plot_training_size_comparison
+    >>> d = load_digits_split()
+    >>> estimators = {"SVC()": SVC(), "SVC(gamma='auto')": SVC(gamma="auto")}
+    >>> records = training_size_comparison(
+    ...     estimators, d.X_train, d.y_train, d.X_test, d.y_test, sizes=[100, 200, 400])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "comparison-log.png"
+    ...     fig = plot_training_size_comparison(records, path, log=True, title="Digits")
+    ...     written = path.exists()
+    >>> written, fig.axes[0].get_xscale(), fig.axes[0].get_title()
+    (True, 'log', 'Digits')
+    >>> [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    ['SVC()', "SVC(gamma='auto')"]
     """
     summary = summarize(records, metric)
     scorer, _, data_set = metric.rpartition("_")
@@ -113,6 +134,23 @@ def plot_history(model_or_history, path=None):
     -------
     fig : matplotlib.figure.Figure
         The figure.
+
+    Examples
+    --------
+    The training cost and the validation accuracy of three epochs:
+
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.datasets import load_digits_split
+    >>> from sknielsen.plotting import plot_history
+    >>> d = load_digits_split()
+    >>> net = NielsenMLPClassifier(epochs=3, monitor=("training_cost", "validation_accuracy"),
+    ...                            random_state=0)
+    >>> net = net.fit(d.X_train[:300], d.y_train[:300], X_val=d.X_test, y_val=d.y_test)
+    >>> fig = plot_history(net)
+    >>> [line.get_label() for ax in fig.axes for line in ax.get_lines()]
+    ['training cost', 'validation accuracy']
+    >>> [len(line.get_xdata()) for ax in fig.axes for line in ax.get_lines()]
+    [3, 3]
     """
     history = getattr(model_or_history, "history_", model_or_history)
     fig = new_figure(figsize=(7, 4.5))
@@ -166,6 +204,21 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
     -------
     fig : matplotlib.figure.Figure
         The figure.
+
+    Examples
+    --------
+    The digits are 8×8 images: each of the 12 hidden neurons' 64 weights is one.
+
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.datasets import load_digits_split
+    >>> from sknielsen.plotting import plot_weights
+    >>> d = load_digits_split()
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(12,), epochs=2, random_state=0)
+    >>> fig = plot_weights(net.fit(d.X_train[:300], d.y_train[:300]))
+    >>> len(fig.axes), sum(len(ax.get_images()) for ax in fig.axes)
+    (20, 12)
+    >>> fig.axes[0].get_images()[0].get_array().shape
+    (8, 8)
     """
     weights = np.asarray(model.coefs_[0])
     n_inputs, n_hidden = weights.shape
@@ -206,6 +259,21 @@ def plot_eta_search(result, path=None):
     -------
     fig : matplotlib.figure.Figure
         The figure.
+
+    Examples
+    --------
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.datasets import load_digits_split
+    >>> from sknielsen.plotting import plot_eta_search
+    >>> from sknielsen.tuning import find_eta_threshold, simplify
+    >>> d = load_digits_split()
+    >>> X, y = simplify(d.X_train, d.y_train, n=200)
+    >>> result = find_eta_threshold(NielsenMLPClassifier((10,), random_state=0), X, y, epochs=2)
+    >>> ax = plot_eta_search(result).axes[0]
+    >>> len(ax.get_lines()) == len(result.trace)
+    True
+    >>> ax.get_title()
+    'Threshold η ≈ ...: use η ≈ ... (dotted: cost did not fall at every epoch)'
     """
     fig = new_figure(figsize=(7, 4.5))
     ax = fig.subplots()
@@ -243,6 +311,19 @@ def plot_lmbda_search(result, path=None):
     -------
     fig : matplotlib.figure.Figure
         The figure.
+
+    Examples
+    --------
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.datasets import load_digits_split
+    >>> from sknielsen.plotting import plot_lmbda_search
+    >>> from sknielsen.tuning import search_lmbda
+    >>> digits = load_digits_split()
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), eta=1.0, epochs=3, random_state=0)
+    >>> result = search_lmbda(net, digits.X_train[:300], digits.y_train[:300], refine=1)
+    >>> fig = plot_lmbda_search(result)
+    >>> fig.axes[0].get_xscale(), fig.axes[0].get_title()
+    ('log', 'Best λ ≈ ... (...%)')
     """
     fig = new_figure(figsize=(7, 4.5))
     ax = fig.subplots()
@@ -270,6 +351,15 @@ def check_figure_path(path):
         Without matplotlib.
     ValueError
         For a suffix that matplotlib cannot write.
+
+    Examples
+    --------
+    >>> from sknielsen.plotting import check_figure_path
+    >>> check_figure_path("comparison.svg")
+    >>> check_figure_path("comparison.jpeg2000")
+    Traceback (most recent call last):
+    ...
+    ValueError: comparison.jpeg2000: unknown image format 'jpeg2000'; use one of [...].
     """
     try:
         from matplotlib.figure import Figure

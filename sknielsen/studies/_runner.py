@@ -68,6 +68,16 @@ def book_estimators(names, n_full, *, hidden=(30,), initializer="default"):
     -------
     estimators : dict
         Labels (``"SVC(gamma='auto')"``) mapped to unfitted estimators.
+
+    Examples
+    --------
+    >>> from sknielsen.comparison import book_estimators
+    >>> estimators = book_estimators(["network", "svc-auto"], n_full=1000, hidden=(10,))
+    >>> list(estimators)
+    ['network', "SVC(gamma='auto')"]
+    >>> network = estimators["network"]
+    >>> network.hidden_layer_sizes, network.epochs, network.lmbda
+    ((10,), 30, 0.1)
     """
     from sklearn.neural_network import MLPClassifier
     from sklearn.svm import SVC
@@ -105,6 +115,17 @@ def gamma_note(estimators, X_train):
     -------
     note : str or None
         The sentence, or None without ``SVC(gamma='auto')``.
+
+    Examples
+    --------
+    >>> from sknielsen.comparison import book_estimators, gamma_note
+    >>> from sknielsen.datasets import load_digits_split
+    >>> X_train = load_digits_split().X_train
+    >>> print(gamma_note(book_estimators(["svc-auto", "svc"], len(X_train)), X_train))
+    SVC(gamma='auto') takes γ = 1/64 (1/n_features), 7 times smaller than SVC()'s
+    1/(n_features·Var X) on these inputs: so wide a kernel, with C = 1, underfits when N is small.
+    >>> print(gamma_note(book_estimators(["svc"], len(X_train)), X_train))
+    None
     """
     if "SVC(gamma='auto')" not in estimators:
         return None
@@ -129,6 +150,16 @@ def time_left_text(seconds):
     -------
     text : str
         Such as ``"about 3 min left"``.
+
+    Examples
+    --------
+    >>> from sknielsen.comparison import time_left_text
+    >>> for seconds in (0.4, 42, 200, 4800):
+    ...     print(time_left_text(seconds))
+    under 1 s left
+    about 42 s left
+    about 3 min left
+    about 1 h 20 min left
     """
     if seconds < 1:
         return "under 1 s left"
@@ -157,6 +188,32 @@ class StudyOutput:
     OSError, ValueError
         When a file could not be written (see
         :func:`sknielsen.utils.check_outputs`), before any work.
+
+    Examples
+    --------
+    Keep each finished job's record as a study runs, then its summary:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn.svm import SVC
+    >>> from sknielsen.comparison import StudyOutput, summarize, training_size_comparison
+    >>> from sknielsen.datasets import load_digits_split
+    >>> digits = load_digits_split()
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     output = StudyOutput(Path(folder) / "study", metadata={"dataset": "digits"})
+    ...     def keep(record, done, total):
+    ...         output.records.append(record)
+    ...         output.save()  # comparison.json now holds every job finished so far
+    ...     records = training_size_comparison(
+    ...         {"SVC": SVC()}, digits.X_train, digits.y_train, digits.X_test, digits.y_test,
+    ...         sizes=[100, 200], on_result=keep)
+    ...     output.write_summary(summarize(records))
+    ...     written = sorted(path.name for path in output.folder.iterdir())
+    ...     kept = output.read_previous()  # what a resumed study passes as previous=
+    >>> written
+    ['comparison.csv', 'comparison.json']
+    >>> [record["size"] for record in kept]
+    [100, 200]
     """
 
     folder: Path
@@ -288,6 +345,19 @@ class StudyTiming:
         the ratio then judges the schedule, not the machine).
     workers : int
         Jobs run at once.
+
+    Examples
+    --------
+    Two jobs of 1.5 s and 4.5 s on two workers cannot end before 4.5 s:
+
+    >>> from sknielsen.comparison import StudyTiming
+    >>> records = [
+    ...     dict(estimator="SVC()", size=100, seed=0, fit_seconds=1.0, predict_seconds=0.5),
+    ...     dict(estimator="SVC()", size=200, seed=0, fit_seconds=3.0, predict_seconds=1.5),
+    ... ]
+    >>> timing = StudyTiming.of(records, wall_seconds=4.8, workers=2)
+    >>> timing.longest_job, timing.bound_seconds, round(timing.ratio, 2)
+    ('SVC() N=200 seed=0', 4.5, 1.07)
     """
 
     wall_seconds: float
@@ -359,6 +429,27 @@ class StudyResult:
     timing : StudyTiming or None
         The wall time of the jobs run now, against its bounds; None when
         interrupted or when earlier runs had done every job.
+
+    Examples
+    --------
+    The warnings of every job, each said once with its count:
+
+    >>> import tempfile
+    >>> from sklearn.neural_network import MLPClassifier
+    >>> from sknielsen.comparison import StudyOutput, run_study
+    >>> from sknielsen.datasets import load_digits_split
+    >>> split = load_digits_split()
+    >>> study = {name: split[name] for name in ("X_train", "y_train", "X_test", "y_test")}
+    >>> mlp = MLPClassifier(hidden_layer_sizes=(10,), max_iter=2)
+    >>> study.update(estimators={"MLP": mlp}, sizes=[100, 200], seeds=[0])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     result = run_study(study, StudyOutput(folder))
+    >>> result.interrupted, len(result.records)
+    (False, 2)
+    >>> result.warnings
+    [('ConvergenceWarning', ...Maximum iterations (2) reached..., 2)]
+    >>> result.timing.workers
+    1
     """
 
     records: list
@@ -379,6 +470,15 @@ def check_backend(backend, scheduler=None):
     Raises
     ------
     ValueError
+
+    Examples
+    --------
+    >>> from sknielsen.comparison import check_backend
+    >>> check_backend("local")
+    >>> check_backend("local", scheduler="tcp://127.0.0.1:8786")
+    Traceback (most recent call last):
+    ...
+    ValueError: --scheduler needs --backend dask.
     """
     if backend == "local":
         if scheduler is not None:
@@ -410,6 +510,16 @@ def study_workers(backend, n_jobs=None, scheduler=None):
     -------
     workers : int
         How many jobs run at once.
+
+    Examples
+    --------
+    >>> from sknielsen.comparison import study_workers
+    >>> study_workers("local", n_jobs=2)
+    2
+    >>> study_workers("dask")  # the local cluster study_backend starts: 2 workers
+    2
+    >>> study_workers("dask", scheduler="tcp://127.0.0.1:8786")  # a cluster's own: unknown
+    1
     """
     from joblib import effective_n_jobs
 
@@ -438,6 +548,21 @@ def study_backend(backend, n_jobs=None, scheduler=None, report=None):
     ------
     None
         While the backend is in place; the cluster closes after.
+
+    Examples
+    --------
+    ``'local'`` runs the jobs on joblib's default backend; ``'dask'`` would
+    start a local dask cluster (or join ``scheduler``) and close it after.
+
+    >>> from sklearn.svm import SVC
+    >>> from sknielsen.comparison import study_backend, training_size_comparison
+    >>> from sknielsen.datasets import load_digits_split
+    >>> d = load_digits_split()
+    >>> with study_backend("local"):
+    ...     records = training_size_comparison(
+    ...         {"SVC": SVC()}, d.X_train, d.y_train, d.X_test, d.y_test, sizes=[100, 200])
+    >>> [(record["size"], round(record["accuracy_test"], 3)) for record in records]
+    [(100, 0.845), (200, 0.932)]
     """
     if backend == "local":
         yield
@@ -491,6 +616,30 @@ def run_study(study, output, *, workers=1, on_result=None):
         jobs finished before it. Otherwise ``timing`` holds the wall time of
         the jobs run now against its bounds, also written to the results
         file as ``schedule``.
+
+    Examples
+    --------
+    A study run again in the same folder with a size more runs only the new job:
+
+    >>> import tempfile
+    >>> from sklearn.svm import SVC
+    >>> from sknielsen.comparison import StudyOutput, run_study
+    >>> from sknielsen.datasets import load_digits_split
+    >>> d = load_digits_split()
+    >>> study = dict(estimators={"SVC()": SVC()}, sizes=[100], seeds=[0], X_train=d.X_train,
+    ...              y_train=d.y_train, X_test=d.X_test, y_test=d.y_test)
+    >>> def progress(record, done, total, seconds_left):
+    ...     print(f"[{done}/{total}] {record['estimator']} N={record['size']}")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     first = run_study(study, StudyOutput(folder), on_result=progress)
+    ...     output = StudyOutput(folder)
+    ...     output.records = output.read_previous()
+    ...     study.update(sizes=[100, 200], previous=output.records)
+    ...     second = run_study(study, output, on_result=progress)
+    [1/1] SVC() N=100
+    [2/2] SVC() N=200
+    >>> [(record["size"], round(record["accuracy_test"], 3)) for record in second.records]
+    [(100, 0.845), (200, 0.932)]
     """
     plan = planned_runs(
         study["estimators"],

@@ -51,6 +51,18 @@ def simplify(X, y, classes=(0, 1), n=1000):
     -------
     X_small, y_small : ndarray
         The examples kept, in their order.
+
+    Examples
+    --------
+    The zeros and ones of the digits, as the book keeps MNIST's:
+
+    >>> import numpy as np
+    >>> from sknielsen.datasets import load_digits_split
+    >>> from sknielsen.tuning import simplify
+    >>> d = load_digits_split()
+    >>> X_small, y_small = simplify(d.X_train, d.y_train, n=200)
+    >>> X_small.shape, np.unique(y_small)
+    ((200, 64), array([0, 1]))
     """
     X, y = np.asarray(X), np.asarray(y)
     keep = np.flatnonzero(np.isin(y, classes))[:n]
@@ -72,6 +84,26 @@ class EtaSearch:
         Half of it, the book's advice.
     trace : list of dict
         Every trial in order: ``eta``, ``costs`` (per epoch) and ``decreasing``.
+
+    Examples
+    --------
+    The threshold η of the digits' zeros and ones, with two epochs a trial:
+
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.datasets import load_digits_split
+    >>> from sknielsen.tuning import find_eta_threshold, simplify
+    >>> d = load_digits_split()
+    >>> X, y = simplify(d.X_train, d.y_train, n=200)
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), random_state=0)
+    >>> result = find_eta_threshold(net, X, y, epochs=2, refine=0)
+    >>> for trial in result.trace:
+    ...     print(trial["eta"], trial["decreasing"])
+    0.01 True
+    0.1 True
+    1.0 True
+    10.0 False
+    >>> result.threshold, result.recommended
+    (1.0, 0.5)
     """
 
     threshold: float
@@ -90,6 +122,22 @@ class LmbdaSearch:
     best_score : float
     trace : list of dict
         Every trial in order: ``lmbda`` and ``score``.
+
+    Examples
+    --------
+    ``best`` is the λ of the best trial in ``trace``:
+
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.datasets import load_digits_split
+    >>> from sknielsen.tuning import search_lmbda
+    >>> digits = load_digits_split()
+    >>> result = search_lmbda(
+    ...     NielsenMLPClassifier(hidden_layer_sizes=(10,), eta=1.0, epochs=3, random_state=0),
+    ...     digits.X_train[:300], digits.y_train[:300], refine=1, max_steps=2)
+    >>> sorted(result.trace[0])
+    ['lmbda', 'score']
+    >>> result.best_score == max(trial["score"] for trial in result.trace)
+    True
     """
 
     best: float
@@ -299,6 +347,22 @@ def search_lmbda(
     -------
     result : LmbdaSearch
         The best λ, its score and every trial.
+
+    Examples
+    --------
+    One move by a factor of 10 at most, without refining: λ = 10 does worse
+    than the start, 1, so the search moves down.
+
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.datasets import load_digits_split
+    >>> from sknielsen.tuning import search_lmbda
+    >>> d = load_digits_split()
+    >>> net = NielsenMLPClassifier(hidden_layer_sizes=(10,), eta=1.0, epochs=3, random_state=0)
+    >>> result = search_lmbda(net, d.X_train[:300], d.y_train[:300], max_steps=1, refine=0)
+    >>> [trial["lmbda"] for trial in result.trace]
+    [10.0, 1.0, 0.1]
+    >>> result.best
+    0.1
     """
     if X_val is None or y_val is None:
         X, X_val, y, y_val = train_test_split(
