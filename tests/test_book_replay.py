@@ -122,6 +122,8 @@ def test_a_replay_against_another():
     assert (against.matches, against.largest_difference) == (1, 1)
     assert against.largest_cost_error == pytest.approx(0.5)
     assert "1 of 2 accuracies equal the other replay's" in against.summary()
+    assert "largest difference 1 image," in against.summary()  # one image, not "1 images"
+    assert "largest difference 2 images" in ours.summary()
     with pytest.raises(ValueError, match="Cannot compare"):
         ours.against(book.Replay("regularized", None, None, 1.0, ()))
 

@@ -70,6 +70,20 @@ def test_finds_a_planted_best_lmbda():
     assert 0.002 / 10 ** (1 / 8) <= downward.best <= 0.002 * 10 ** (1 / 8)
 
 
+class FlatNetwork(ScriptedNetwork):
+    """Every λ within a factor of 100 of 1 scores the same: a plateau."""
+
+    def score(self, X, y):
+        return 0.9 if abs(math.log10(self.lmbda)) <= 2 else 0.5
+
+
+def test_the_refinement_keeps_the_best_lmbda_on_a_tie():
+    # Neighbours that only tie do not move it, as in the search by factors of 10.
+    result = search_lmbda(FlatNetwork(), X_FAKE, Y_FAKE, X_FAKE, Y_FAKE, refine=3)
+    assert result.best == 1.0 and result.best_score == 0.9
+    assert len(result.trace) == 3 + 3 * 2  # 1, 10 and 0.1, then two neighbours a round
+
+
 def test_simplify_keeps_the_first_n_of_the_classes():
     X = np.arange(30).reshape(15, 2)
     y = np.array([0, 1, 2] * 5)

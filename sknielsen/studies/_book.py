@@ -62,6 +62,7 @@ __all__ = [
     "Replay",
     "SeriesComparison",
     "load_record",
+    "load_replay",
     "plot_replay",
     "replay",
 ]
@@ -692,7 +693,8 @@ class Replay:
             line = (
                 f"{self.name}: {self.matches} of {self.compared} accuracies equal "
                 f"{self.reference}, "
-                f"largest difference {self.largest_difference} images"
+                f"largest difference {self.largest_difference} "
+                f"image{'s' if self.largest_difference != 1 else ''}"
             )
         else:
             line = f"{self.name}: no accuracies in the record"

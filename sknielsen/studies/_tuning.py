@@ -120,6 +120,7 @@ class LmbdaSearch:
     best : float
         λ with the best validation accuracy among those tried.
     best_score : float
+        Its validation accuracy, the best score of ``trace``.
     trace : list of dict
         Every trial in order: ``lmbda`` and ``score``.
 
@@ -392,5 +393,6 @@ def search_lmbda(
     ratio = factor
     for _ in range(refine):
         ratio = math.sqrt(ratio)
-        best = max((best / ratio, best, best * ratio), key=score)
+        # A neighbour replaces best only when it scores higher, as in the search above.
+        best = max((best, best / ratio, best * ratio), key=score)
     return LmbdaSearch(best=best, best_score=score(best), trace=trace)
