@@ -29,6 +29,23 @@ class KernelSpec:
         The rule an engine implements (``"momentum"``, ...).
     params : dict
         The hyper-parameters the rule reads, by name.
+
+    Examples
+    --------
+    What :meth:`Plugin.kernel_spec` hands a compiled engine:
+
+    >>> from sknielsen.plugins import Adam
+    >>> Adam(beta1=0.8).kernel_spec()
+    KernelSpec(kind='optimizer', name='adam',
+               params={'beta1': 0.8, 'beta2': 0.999, 'epsilon': 1e-08})
+
+    A subclass may change the maths, so it has none until it declares
+    ``kernel`` itself, and it trains on the NumPy engine:
+
+    >>> class MyAdam(Adam):
+    ...     pass
+    >>> print(MyAdam().kernel_spec())
+    None
     """
 
     kind: str
@@ -42,6 +59,24 @@ class Plugin(HyperParameters):
     Subclasses store each constructor argument, unchanged, under an
     attribute of the same name (the scikit-learn convention), and accept no
     ``*args`` or ``**kwargs``.
+
+    Examples
+    --------
+    A plugin's hyper-parameters are read and set as an estimator's are, so
+    scikit-learn's ``clone`` and grid searches reach them through the
+    estimator (``optimizer__mu``):
+
+    >>> from sklearn.base import clone
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.plugins import Momentum
+    >>> momentum = Momentum(mu=0.5)
+    >>> momentum.get_params(), momentum.kind, momentum.name
+    ({'mu': 0.5}, 'optimizer', 'momentum')
+    >>> net = NielsenMLPClassifier(optimizer=momentum)
+    >>> clone(net).set_params(optimizer__mu=0.8)  # as GridSearchCV does
+    NielsenMLPClassifier(optimizer=Momentum(mu=0.8))
+    >>> momentum  # the clone's plugin is a copy
+    Momentum(mu=0.5)
     """
 
     #: Kind of plugin ("cost", "activation", ...); set by each base class.
@@ -124,6 +159,38 @@ class Activation(Plugin):
 
     Subclasses implement :meth:`fn` and :meth:`derivative`. Activations that
     are not element-wise (softmax) override :meth:`backward` instead.
+
+    Examples
+    --------
+    The softsign ``σ(z) = z / (1 + |z|)``, whose derivative ``(1 − |a|)²``
+    is cheaper from the activations than from ``z``:
+
+    >>> import numpy as np
+    >>> from sknielsen.plugins import Activation
+    >>> class Softsign(Activation):
+    ...     output_range = (-1.0, 1.0)
+    ...
+    ...     def fn(self, z, out=None):
+    ...         return np.divide(z, 1.0 + np.abs(z), out=out)
+    ...
+    ...     def derivative(self, z, a):
+    ...         return (1.0 - np.abs(a)) ** 2
+    >>> softsign = Softsign()
+    >>> z = np.array([[-3.0, 0.0, 1.0]])
+    >>> a = softsign.fn(z)
+    >>> print(a)
+    [[-0.75  0.    0.5 ]]
+    >>> print(softsign.backward(np.ones_like(z), z, a))  # backprop's δ ⊙ σ'(z)
+    [[0.0625 1.     0.25  ]]
+
+    An instance goes wherever a name does, here the hidden neurons:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = NielsenMLPClassifier((10,), activation=softsign, epochs=1, random_state=0)
+    >>> net.fit(X / 16, y).activation_
+    Softsign()
     """
 
     kind = "activation"
@@ -201,6 +268,38 @@ class Cost(Plugin):
     (∂C/∂a). The output error :meth:`delta` (δᴸ = ∂C/∂zᴸ) is owned by the
     cost: the default chains :meth:`gradient` through the output activation,
     and costs override it where the book gives a simpler exact form.
+
+    Examples
+    --------
+    The absolute-error cost ``C = Σⱼ |aⱼ − yⱼ|``: :meth:`fn` and
+    :meth:`gradient` are enough, the default :meth:`delta` multiplies ∂C/∂a
+    by σ'(z):
+
+    >>> import numpy as np
+    >>> from sknielsen.plugins import Cost, Sigmoid
+    >>> class AbsoluteCost(Cost):
+    ...     def fn(self, a, y):
+    ...         return np.abs(a - y).sum(axis=1)
+    ...
+    ...     def gradient(self, a, y):
+    ...         return np.sign(a - y)
+    >>> cost, sigmoid = AbsoluteCost(), Sigmoid()
+    >>> z, y = np.zeros((1, 2)), np.array([[1.0, 0.0]])
+    >>> a = sigmoid.fn(z)
+    >>> cost.fn(a, y)
+    array([1.])
+    >>> cost.delta(z, a, y, sigmoid)  # sgn(a − y) σ'(0), with σ'(0) = 1/4
+    array([[-0.25,  0.25]])
+
+    Unregistered, it trains on the NumPy engine (the compiled one runs only
+    the costs it has kernels for):
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = NielsenMLPClassifier((10,), cost=cost, epochs=2, random_state=0).fit(X / 16, y)
+    >>> net.engine_, net.loss_curve_[1] < net.loss_curve_[0]
+    ('numpy', True)
     """
 
     kind = "cost"
@@ -276,7 +375,38 @@ class Cost(Plugin):
 
 
 class Regularizer(Plugin):
-    """A penalty on the weights (never the biases), scaled by λ/n as in the book."""
+    """A penalty on the weights (never the biases), scaled by λ/n as in the book.
+
+    Examples
+    --------
+    An elastic net, ``(λ/n) [ρ Σ|w| + (1 − ρ) Σw²/2]``, mixing L1 and L2 by
+    its hyper-parameter ρ:
+
+    >>> import numpy as np
+    >>> from sknielsen.plugins import Regularizer
+    >>> class ElasticNet(Regularizer):
+    ...     def __init__(self, l1_ratio=0.5):
+    ...         self.l1_ratio = l1_ratio
+    ...
+    ...     def penalty(self, weights, lmbda, n):
+    ...         l1, l2 = np.abs(weights).sum(), 0.5 * (weights**2).sum()
+    ...         return lmbda / n * float(self.l1_ratio * l1 + (1 - self.l1_ratio) * l2)
+    ...
+    ...     def gradient(self, weights, lmbda, n, out):
+    ...         np.sign(weights, out=out)
+    ...         out *= self.l1_ratio
+    ...         out += (1 - self.l1_ratio) * weights
+    ...         out *= lmbda / n
+    ...         return out
+    >>> elastic = ElasticNet(l1_ratio=0.5)
+    >>> weights = np.array([2.0, -1.0, 0.0])
+    >>> round(elastic.penalty(weights, lmbda=1.0, n=10), 4)
+    0.275
+    >>> print(np.round(elastic.gradient(weights, 1.0, 10, np.empty(3)), 4))
+    [ 0.15 -0.1   0.  ]
+    >>> print(elastic.decay_factor(eta=0.5, lmbda=1.0, n=10))  # not a weight decay
+    None
+    """
 
     kind = "regularizer"
     _contract = {
@@ -356,7 +486,28 @@ class Regularizer(Plugin):
 
 
 class Initializer(Plugin):
-    """Draws the starting weights and biases of one layer."""
+    """Draws the starting weights and biases of one layer.
+
+    Examples
+    --------
+    The book's default weights, N(0, 1/n_in), with biases starting at zero:
+
+    >>> import numpy as np
+    >>> from sknielsen.plugins import Initializer
+    >>> class ZeroBiases(Initializer):
+    ...     def __call__(self, fan_in, fan_out, rng, dtype):
+    ...         weights = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)
+    ...         return weights.astype(dtype), np.zeros(fan_out, dtype=dtype)
+    >>> weights, biases = ZeroBiases()(4, 3, np.random.default_rng(0), np.float32)
+    >>> weights.shape, weights.dtype, biases
+    ((4, 3), dtype('float32'), array([0., 0., 0.], dtype=float32))
+
+    The estimator calls it once per layer, with its own generator:
+
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> NielsenMLPClassifier(initializer=ZeroBiases(), random_state=0)
+    NielsenMLPClassifier(initializer=ZeroBiases(), random_state=0)
+    """
 
     kind = "initializer"
     _contract = {"__call__": (("fan_in", "fan_out", "rng", "dtype"), ())}
@@ -398,6 +549,33 @@ class Optimizer(Plugin):
     The learning rate lives in the state as ``state["eta"]`` (a float),
     which the training loop adds to what :meth:`init` returns: a schedule
     changes η by writing it there, and a saved model keeps it.
+
+    Examples
+    --------
+    signSGD, w ← w − η sgn(∇C): each parameter moves by η, however large or
+    small its gradient:
+
+    >>> import numpy as np
+    >>> from sknielsen.plugins import Optimizer
+    >>> class SignSGD(Optimizer):
+    ...     def update(self, grads, state, params):
+    ...         np.sign(grads, out=grads)
+    ...         grads *= -state["eta"]
+    ...         return grads, state
+    >>> sign_sgd, params = SignSGD(), np.zeros(3)
+    >>> state = {**sign_sgd.init(params), "eta": 0.1}  # the loop adds "eta"
+    >>> updates, state = sign_sgd.update(np.array([30.0, -0.01, 0.5]), state, params)
+    >>> updates
+    array([-0.1,  0.1, -0.1])
+
+    In the estimator, η is its ``eta``:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = NielsenMLPClassifier((10,), optimizer=sign_sgd, eta=0.01, epochs=2, random_state=0)
+    >>> net.fit(X / 16, y).n_iter_
+    2
     """
 
     kind = "optimizer"
@@ -484,6 +662,27 @@ class Solver(Plugin):
     as an epoch: callbacks run after it and may change η (in
     ``state["eta"]``) or stop training. They are registered, and chosen, as
     the ``optimizer`` kind.
+
+    Examples
+    --------
+    Full-batch gradient descent, one step w ← w − η∇C per epoch:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.plugins import Solver
+    >>> class GradientDescent(Solver):
+    ...     def minimize(self, objective, params, state, iterations, iteration_done):
+    ...         for _ in range(iterations):
+    ...             params -= state["eta"] * objective.gradient(params)
+    ...             iteration_done()  # no cost known at the new params: the loop finds it
+    ...         return state
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = NielsenMLPClassifier((10,), optimizer=GradientDescent(), eta=2.0, epochs=5)
+    >>> net.set_params(random_state=0).fit(X / 16, y)
+    NielsenMLPClassifier(epochs=5, eta=2.0, hidden_layer_sizes=(10,),
+                         optimizer=GradientDescent(), random_state=0)
+    >>> len(net.loss_curve_), net.loss_curve_[-1] < net.loss_curve_[0]
+    (5, True)
     """
 
     kind = "optimizer"
@@ -543,6 +742,37 @@ class Augmenter(Plugin):
     ``__call__(images, rng)`` takes an array of shape (batch, height, width)
     and returns a new array of the same shape and dtype; it never changes its
     input. Every call draws new distortions from ``rng``.
+
+    Examples
+    --------
+    Random brightness: each image scaled by a factor drawn in [``low``, 1]:
+
+    >>> import numpy as np
+    >>> from sknielsen.plugins import Augmenter
+    >>> class Brightness(Augmenter):
+    ...     def __init__(self, low=0.5):
+    ...         self.low = low
+    ...
+    ...     def __call__(self, images, rng):
+    ...         factors = rng.uniform(self.low, 1.0, size=(len(images), 1, 1))
+    ...         return (images * factors).astype(images.dtype)
+    >>> images = np.ones((2, 2, 2))
+    >>> print(np.round(Brightness()(images, np.random.default_rng(0)), 2))
+    [[[0.82 0.82]
+      [0.82 0.82]]
+    <BLANKLINE>
+     [[0.63 0.63]
+      [0.63 0.63]]]
+
+    The estimator distorts every mini-batch anew; 8 × 8 digits are square,
+    so it needs no ``image_shape``:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = NielsenMLPClassifier((10,), augment=Brightness(low=0.8), epochs=1)
+    >>> net.set_params(random_state=0).fit(X / 16, y).n_iter_
+    1
     """
 
     kind = "augmenter"

@@ -26,6 +26,27 @@ class QuadraticCost(Cost):
 
     δᴸ = (a − y) ⊙ σ'(zᴸ): with sigmoid outputs the σ' factor slows learning
     down when a neuron saturates (chapter 3 of the book).
+
+    Examples
+    --------
+    A badly wrong output neuron, saturated at σ(5) ≈ 1 where it should say 0:
+
+    >>> import numpy as np
+    >>> from sknielsen.plugins import QuadraticCost, Sigmoid
+    >>> quadratic, sigmoid = QuadraticCost(), Sigmoid()
+    >>> z, y = np.array([[5.0]]), np.array([[0.0]])
+    >>> a = sigmoid.fn(z)
+    >>> print(np.round(quadratic.fn(a, y), 4))  # ½(a − y)²
+    [0.4933]
+
+    Yet its error δ = (a − y) σ'(z) is tiny, so it learns slowly (``delta``
+    leaves ``z`` as scratch space):
+
+    >>> print(np.round(quadratic.delta(z, a, y, sigmoid), 4))
+    [[0.0066]]
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> NielsenMLPClassifier(cost="quadratic")
+    NielsenMLPClassifier(cost='quadratic')
     """
 
     kernel = "quadratic"
@@ -51,6 +72,29 @@ class CrossEntropyCost(Cost):
 
     With sigmoid outputs δᴸ = a − y exactly: σ'(z) cancels, so there is no
     learning slowdown. Outputs of exactly 0 or 1 give a finite cost.
+
+    Examples
+    --------
+    The error of a sigmoid output is a − y, however saturated the neuron:
+
+    >>> import numpy as np
+    >>> from sknielsen.plugins import CrossEntropyCost, Sigmoid
+    >>> cross_entropy = CrossEntropyCost()
+    >>> z = np.array([[5.0, -1.0]])
+    >>> outputs, targets = Sigmoid().fn(z), np.array([[0.0, 1.0]])
+    >>> delta = cross_entropy.delta(z, outputs, targets, Sigmoid())
+    >>> np.array_equal(delta, outputs - targets)
+    True
+    >>> print(np.round(delta, 4))
+    [[ 0.9933 -0.7311]]
+    >>> print(np.round(cross_entropy.fn(np.array([[1.0]]), np.array([[0.0]])), 2))  # not inf
+    [36.04]
+
+    It is the classifier's default cost:
+
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> NielsenMLPClassifier().cost
+    'cross_entropy'
     """
 
     kernel = "cross_entropy"
@@ -77,6 +121,32 @@ class LogLikelihoodCost(Cost):
     """The log-likelihood C = −Σⱼ yⱼ ln aⱼ (= −ln a_y for one-hot y).
 
     Made for softmax outputs, with which δᴸ = a − y.
+
+    Examples
+    --------
+    Softmax outputs (0.7, 0.2, 0.1) for a sample of the second class:
+
+    >>> import numpy as np
+    >>> from sknielsen.plugins import LogLikelihoodCost, Softmax
+    >>> log_likelihood, softmax = LogLikelihoodCost(), Softmax()
+    >>> z = np.log([[0.7, 0.2, 0.1]])
+    >>> a, y = softmax.fn(z), np.array([[0.0, 1.0, 0.0]])
+    >>> print(np.round(log_likelihood.fn(a, y), 4))  # −ln 0.2
+    [1.6094]
+    >>> print(np.round(log_likelihood.delta(z, a, y, softmax), 4))  # a − y
+    [[ 0.7 -0.8  0.1]]
+
+    By name, it brings softmax outputs, whose probabilities sum to one:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X / 16
+    >>> model = NielsenMLPClassifier((10,), cost="log_likelihood", epochs=1, random_state=0)
+    >>> model.fit(X, y).output_activation_
+    Softmax()
+    >>> print(model.predict_proba(X[:2]).sum(axis=1).round(6))
+    [1. 1.]
     """
 
     kernel = "log_likelihood"

@@ -19,7 +19,22 @@ from ._registry import register
 
 @register("optimizer", "sgd")
 class SGD(Optimizer):
-    """Plain stochastic gradient descent: w ← w − η∇C."""
+    """Plain stochastic gradient descent: w ← w − η∇C.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.plugins import SGD
+    >>> sgd, params = SGD(), np.zeros(2)
+    >>> updates, state = sgd.update(np.array([1.0, -2.0]), {"eta": 0.5}, params)
+    >>> updates  # −η∇C, which the loop adds to the parameters
+    array([-0.5,  1. ])
+    >>> SGD.decouples_decay  # so the loop applies L2 as the book's weight decay
+    True
+    >>> NielsenMLPClassifier().optimizer  # the estimator's default
+    'sgd'
+    """
 
     kernel = "sgd"
     # With L2, w − η(∂C₀/∂w + (λ/n)w) is the book's (1 − ηλ/n)w − η∂C₀/∂w.
@@ -42,6 +57,28 @@ class Momentum(Optimizer):
         Momentum coefficient in [0, 1]; 1 − μ is the "friction". μ = 0 is
         plain SGD; μ > 1 would make the velocity grow without bound and μ < 0
         would reverse it at every step.
+
+    Examples
+    --------
+    Under a constant gradient g the velocity builds up, towards −ηg/(1 − μ)
+    per step (−1 here, ten times plain SGD's step):
+
+    >>> import numpy as np
+    >>> from sknielsen.plugins import Momentum
+    >>> momentum, params = Momentum(mu=0.9), np.zeros(1)
+    >>> state = {**momentum.init(params), "eta": 0.1}
+    >>> for step in range(3):
+    ...     updates, state = momentum.update(np.ones(1), state, params)
+    ...     print(np.round(updates, 3))
+    [-0.1]
+    [-0.19]
+    [-0.271]
+
+    In the estimator, μ is the nested parameter ``optimizer__mu``:
+
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> NielsenMLPClassifier().set_params(optimizer="momentum", optimizer__mu=0.5)
+    NielsenMLPClassifier(optimizer=Momentum(mu=0.5))
     """
 
     _parameter_constraints = {"mu": [Interval(Real, 0, 1, closed="both")]}
@@ -74,6 +111,21 @@ class Nesterov(Momentum):
     ----------
     mu : float, default=0.9
         Momentum coefficient in [0, 1].
+
+    Examples
+    --------
+    From the first step, the update runs ahead of the velocity by μv:
+
+    >>> import numpy as np
+    >>> from sknielsen.plugins import Nesterov
+    >>> nesterov = Nesterov(mu=0.9)
+    >>> state = {**nesterov.init(np.zeros(2)), "eta": 0.1}
+    >>> updates, state = nesterov.update(np.array([1.0, -1.0]), state, np.zeros(2))
+    >>> print(np.round(updates, 3), np.round(state["velocity"], 3))
+    [-0.19  0.19] [-0.1  0.1]
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> NielsenMLPClassifier(optimizer="nesterov", eta=0.1)
+    NielsenMLPClassifier(eta=0.1, optimizer='nesterov')
     """
 
     kernel = "nesterov"
@@ -103,6 +155,26 @@ class Adam(Optimizer):
         Decay of the second-moment estimate, in [0, 1).
     epsilon : float, default=1e-8
         Added to √v̂ for numerical stability; positive and finite.
+
+    Examples
+    --------
+    The first step moves every parameter by η, whatever its gradient's scale:
+
+    >>> import numpy as np
+    >>> from sknielsen.plugins import Adam
+    >>> adam, params = Adam(), np.zeros(3)
+    >>> state = {**adam.init(params), "eta": 0.001}
+    >>> updates, state = adam.update(np.array([100.0, 0.01, -5.0]), state, params)
+    >>> print(np.round(updates, 6))
+    [-0.001 -0.001  0.001]
+    >>> state["step"]  # the step count t of the bias correction
+    array([1.])
+
+    Adam wants a much smaller η than the book's SGD:
+
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> NielsenMLPClassifier(optimizer="adam", eta=0.001)
+    NielsenMLPClassifier(eta=0.001, optimizer='adam')
     """
 
     _parameter_constraints = {
@@ -188,6 +260,28 @@ class Newton(Solver):
         Largest network accepted (5000² float64 entries are 200 MB).
     epsilon : float, default=1e-5
         Step of the finite differences; positive.
+
+    Examples
+    --------
+    A network small enough for its Hessian: no hidden layer, 16 of the
+    digits' pixels and two classes, 34 weights and biases:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> X, y = load_digits(n_class=2, return_X_y=True)
+    >>> X = X[:, ::4] / 16
+    >>> newton = NielsenMLPClassifier((), optimizer="newton", eta=1.0, epochs=3)
+    >>> newton.set_params(random_state=0).fit(X, y).n_iter_
+    3
+    >>> newton.loss_curve_[-1] < newton.loss_curve_[0]
+    True
+
+    A larger network is refused before any work:
+
+    >>> NielsenMLPClassifier((300,), optimizer="newton").fit(X, y)
+    Traceback (most recent call last):
+    ...
+    ValueError: Newton's method needs the 5,702 × 5,702 Hessian of this network, ...
     """
 
     max_tries = 30
@@ -289,6 +383,23 @@ class LBFGS(Solver):
     tol : float, default=1e-8
         Stop when the largest gradient entry falls below this (``gtol``);
         0 runs every epoch.
+
+    Examples
+    --------
+    Each epoch is one L-BFGS iteration over the whole training set; ``eta``
+    is not read:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.plugins import LBFGS
+    >>> X, y = load_digits(return_X_y=True)
+    >>> lbfgs = NielsenMLPClassifier((10,), optimizer=LBFGS(memory=5), epochs=10)
+    >>> lbfgs.set_params(random_state=0).fit(X[:500] / 16, y[:500]).n_iter_
+    10
+    >>> lbfgs.loss_curve_[-1] < lbfgs.loss_curve_[0]
+    True
+    >>> NielsenMLPClassifier(optimizer="lbfgs", epochs=100)
+    NielsenMLPClassifier(epochs=100, optimizer='lbfgs')
     """
 
     _parameter_constraints = {

@@ -31,6 +31,23 @@ def kinds():
     -------
     kinds : list of str
         Sorted names, such as ``'cost'`` and ``'optimizer'``.
+
+    Examples
+    --------
+    >>> from sknielsen.plugins import available, kinds
+    >>> kinds()
+    ['activation', 'augmenter', 'cost', 'initializer', 'optimizer', 'regularizer']
+
+    Every plugin there is, by kind:
+
+    >>> for kind in kinds():
+    ...     print(f"{kind}: {', '.join(available(kind))}")
+    activation: identity, relu, sigmoid, softmax, tanh
+    augmenter: compose, elastic, rotate, shift
+    cost: cross_entropy, log_likelihood, quadratic
+    initializer: default, large
+    optimizer: adam, lbfgs, momentum, nesterov, newton, sgd
+    regularizer: l1, l2, none
     """
     return sorted(_REGISTRY)
 
@@ -105,7 +122,18 @@ def _pending():
 
 
 def refresh_entry_points():
-    """Forget the cached list of entry points, to see newly installed plugins."""
+    """Forget the cached list of entry points, to see newly installed plugins.
+
+    The entry points are read once, on the first lookup; a plugin package
+    installed later in the same session is seen after this call.
+
+    Examples
+    --------
+    >>> from sknielsen.plugins import available, refresh_entry_points
+    >>> refresh_entry_points()  # after ``pip install`` of a plugin package, say
+    >>> "momentum" in available("optimizer")  # read again, registered names kept
+    True
+    """
     global _PENDING
     _PENDING = None
 
@@ -136,6 +164,17 @@ def available(kind):
     -------
     names : list of str
         Sorted names.
+
+    Examples
+    --------
+    The names a parameter of the estimator accepts:
+
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.plugins import available
+    >>> available("cost")
+    ['cross_entropy', 'log_likelihood', 'quadratic']
+    >>> NielsenMLPClassifier(cost="log_likelihood")
+    NielsenMLPClassifier(cost='log_likelihood')
     """
     _check_kind(kind)
     return sorted(set(_REGISTRY[kind]) | set(_pending()[kind]))
@@ -161,6 +200,19 @@ def get_class(kind, name):
     ValueError
         If no plugin of that kind has that name; the message lists the known
         names.
+
+    Examples
+    --------
+    The class, to build with other hyper-parameters than :func:`get`'s
+    defaults:
+
+    >>> from sknielsen.plugins import get_class
+    >>> get_class("optimizer", "momentum")(mu=0.5)
+    Momentum(mu=0.5)
+    >>> get_class("cost", "quadratc")
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown cost 'quadratc'. Known ...: 'cross_entropy', 'log_likelihood', 'quadratic'.
     """
     _check_kind(kind)
     if not isinstance(name, str):
@@ -240,6 +292,22 @@ def name_of(plugin):
     ValueError
         If the plugin's class is not the one registered under its name, so it
         could not be found again by name (when loading a saved model, say).
+
+    Examples
+    --------
+    >>> from sknielsen.plugins import Momentum, name_of
+    >>> name_of(Momentum(mu=0.5))
+    'momentum'
+
+    A subclass is not its parent: it must be registered under a name of its
+    own before a model that uses it can be saved.
+
+    >>> class SlowMomentum(Momentum):
+    ...     pass
+    >>> name_of(SlowMomentum())
+    Traceback (most recent call last):
+    ...
+    ValueError: The optimizer SlowMomentum is not registered; register it with ...
     """
     cls = type(plugin)
     name = cls.__dict__.get("name") or getattr(cls, "name", None)
