@@ -605,6 +605,80 @@ def _bounds(dtype):
     return eps, 1 - eps
 
 
+def _mostly_zeros(shape, dtype, rng, density=0.2):
+    """Random entries at ``density``, some of them -0.0 (which the kernels leave out)."""
+    values = rng.standard_normal(shape)
+    values[rng.random(shape) >= density] = 0.0
+    values[(values == 0) & (rng.random(shape) < 0.3)] = -0.0
+    return np.ascontiguousarray(values, dtype=dtype)
+
+
+@needs_c
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dense_rows_become_the_csr_scipy_makes(dtype):
+    rng = np.random.default_rng(5)
+    for shape in [(1, 1), (1, 40), (7, 3), (50, 17), (200, 784), (5, 1000)]:
+        X = _mostly_zeros(shape, dtype, rng)
+        ours = _cengine.sparse_rows(X)
+        if ours is None:  # too few zeros for CSR to be smaller
+            assert np.count_nonzero(X) * (X.itemsize + 4) > _cengine.SPARSE_ENOUGH * X.nbytes
+            continue
+        theirs = sp.csr_matrix(X)
+        assert ours.has_sorted_indices and ours.dtype == dtype
+        np.testing.assert_array_equal(ours.indptr, theirs.indptr)
+        np.testing.assert_array_equal(ours.indices, theirs.indices)
+        np.testing.assert_array_equal(ours.data, theirs.data)
+    assert _cengine.sparse_rows(np.ones((30, 20), dtype=dtype)) is None
+    assert _cengine.sparse_rows(np.zeros((0, 20), dtype=dtype)) is None
+
+
+@needs_c
+def test_dense_csr_refuses_arrays_that_do_not_fit():
+    X = _mostly_zeros((6, 10), np.float64, np.random.default_rng(6))
+    indptr = np.empty(7, dtype=np.int64)
+    nnz = MODULE.dense_csr(X, 10, 0, indptr, np.empty(0), np.empty(0, np.int32))
+    data, indices = np.empty(nnz), np.empty(nnz, np.int32)
+    wrong_counts = indptr.copy()
+    wrong_counts[1:-1] += 1  # as many in all, one more in the first row than it has
+    cases = [
+        ((X, 10, 0, indptr[:-1], data, indices), "do not fit"),
+        ((X, 7, 0, indptr, data, indices), "do not fit"),  # not whole rows
+        ((X, 10, 2, indptr, data, indices), "do not fit"),  # no such dtype
+        ((X, 10, 0, indptr, data[:-1], indices), "do not fit"),
+        ((X, 10, 0, indptr[::-1].copy(), data, indices), "do not fit"),
+        ((X, 10, 0, wrong_counts, data, indices), "count differs"),
+    ]
+    for arguments, message in cases:
+        with pytest.raises(ValueError, match=message):
+            MODULE.dense_csr(*arguments)
+    MODULE.dense_csr(X, 10, 0, indptr, data, indices)
+    np.testing.assert_array_equal(sp.csr_matrix((data, indices, indptr), X.shape).toarray(), X)
+
+
+@needs_c
+def test_a_dense_fit_of_several_epochs_trains_on_csr_with_the_same_numbers(monkeypatch):
+    # The dense path finds each sample's non-zero inputs at every epoch; CSR once.
+    from sknielsen.training import _run
+
+    rng = np.random.default_rng(7)
+    X = _mostly_zeros((300, 64), np.float64, rng, density=0.15)
+    y = rng.integers(0, 3, 300)
+    converted = []
+    monkeypatch.setattr(
+        _run, "sparse_rows", lambda X: converted.append(1) or _cengine.sparse_rows(X)
+    )
+    params = {"hidden_layer_sizes": (8,), "epochs": 3, "random_state": 0, "engine": "c"}
+    dense = NielsenMLPClassifier(**params).fit(X, y)
+    assert converted == [1]
+    sparse = NielsenMLPClassifier(**params).fit(sp.csr_matrix(X), y)
+    for ours, theirs in zip(dense.coefs_ + dense.intercepts_, sparse.coefs_ + sparse.intercepts_):
+        np.testing.assert_array_equal(ours, theirs)
+    assert dense.loss_curve_ == sparse.loss_curve_
+    NielsenMLPClassifier(**{**params, "epochs": 1}).fit(X, y)  # one epoch: not worth it
+    NielsenMLPClassifier(**params).partial_fit(X, y, classes=[0, 1, 2])
+    assert converted == [1]
+
+
 # ---------------------------------------------------------------------------
 # Which configurations have kernels
 # ---------------------------------------------------------------------------

@@ -735,6 +735,71 @@ static PyObject *check_csr(PyObject *self, PyObject *args)
     return PyLong_FromLong(code);
 }
 
+/*
+ * dense_csr(dense, n_cols, dtype, indptr, data, indices): the rows of a C-contiguous dense
+ * matrix (dtype 0: float64, 1: float32) as CSR. With data and indices empty, fills indptr
+ * (int64, n_rows + 1) with the rows' bounds and returns the number of non-zero entries;
+ * then, with data and indices of that length, fills them (checking each row's count
+ * against indptr). Entries equal to 0 (either sign) are left out, as the kernels' dense
+ * input path leaves them out, so that training on either gives the same numbers.
+ */
+static PyObject *dense_csr(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer dense, indptr, data, indices;
+    long long n_cols;
+    int dtype;
+    if (!PyArg_ParseTuple(args, "y*Liw*w*w*", &dense, &n_cols, &dtype, &indptr, &data,
+                          &indices))
+        return NULL;
+    const Py_ssize_t size = dtype == 0 ? 8 : 4;
+    const int64_t rows = n_cols > 0 ? dense.len / size / n_cols : 0;
+    const int filling = data.len > 0 || indices.len > 0;
+    int64_t nnz = 0;
+    int status = (dtype == 0 || dtype == 1) && in_range(n_cols, 1, INT32_MAX) &&
+                 dense.len % (n_cols * size) == 0 && indptr.len == 8 * (rows + 1) &&
+                 (uintptr_t)dense.buf % (uintptr_t)size == 0 && (uintptr_t)indptr.buf % 8 == 0 &&
+                 (uintptr_t)data.buf % (uintptr_t)size == 0 && (uintptr_t)indices.buf % 4 == 0
+                 ? 0 : -3;
+    int64_t *bounds = indptr.buf;
+    if (status == 0 && filling) {
+        nnz = bounds[rows];
+        int sound = bounds[0] == 0 && data.len == nnz * size && indices.len == nnz * 4;
+        for (int64_t r = 0; r < rows && sound; r++)
+            sound = bounds[r] <= bounds[r + 1] && bounds[r + 1] - bounds[r] <= n_cols;
+        status = sound ? 0 : -3;
+    }
+    if (status == 0) {
+        Py_BEGIN_ALLOW_THREADS
+        if (!filling) {
+            if (dtype == 0)
+                count_nonzeros_f64(dense.buf, rows, n_cols, bounds + 1);
+            else
+                count_nonzeros_f32(dense.buf, rows, n_cols, bounds + 1);
+            bounds[0] = 0;
+            for (int64_t r = 0; r < rows; r++)
+                bounds[r + 1] += bounds[r];
+            nnz = bounds[rows];
+        } else if (dtype == 0) {
+            status = fill_csr_f64(dense.buf, rows, n_cols, bounds, data.buf, indices.buf);
+        } else {
+            status = fill_csr_f32(dense.buf, rows, n_cols, bounds, data.buf, indices.buf);
+        }
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&dense);
+    PyBuffer_Release(&indptr);
+    PyBuffer_Release(&data);
+    PyBuffer_Release(&indices);
+    if (status == -2)
+        return PyErr_NoMemory();
+    if (status == -1)
+        return PyErr_Format(PyExc_ValueError, "dense_csr: a row's count differs from indptr");
+    if (status < 0)
+        return PyErr_Format(PyExc_ValueError, "dense_csr: arrays that do not fit");
+    return PyLong_FromLongLong(nnz);
+}
+
 /* e^x in place on a float64 (dtype 0) or float32 (dtype 1) array: the kernels' own exp, for tests. */
 static PyObject *vector_exp(PyObject *self, PyObject *args)
 {
@@ -853,6 +918,8 @@ static PyMethodDef methods[] = {
      "Train on a range of mini-batches, in place (see _cengine.CTrainer)."},
     {"check_csr", check_csr, METH_VARARGS,
      "0 if CSR (indptr int64, indices int32) is canonical, else 1, 2 or 3."},
+    {"dense_csr", dense_csr, METH_VARARGS,
+     "The rows of a dense matrix as CSR: their bounds, then their entries."},
     {"exp", vector_exp, METH_VARARGS, "e^x in place (dtype 0: float64, 1: float32), for tests."},
     {"sample_costs", sample_costs, METH_VARARGS,
      "Each row's cost, as the kernels compute it; for tests."},

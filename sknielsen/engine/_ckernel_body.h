@@ -434,6 +434,60 @@ static ALWAYS_INLINE int64_t F(compress_nonzeros)(const REAL *x, int64_t n, int3
     return count;
 }
 
+/*
+ * The non-zero entries of the dense row x (n numbers) into index and value, which hold n
+ * numbers (each vector compressed is stored whole, at or before its own inputs' place);
+ * returns how many.
+ */
+static int64_t F(row_nonzeros)(const REAL *x, int64_t n, int32_t *index, REAL *value)
+{
+    int64_t k = 0, count = F(compress_nonzeros)(x, n, index, value, &k);
+    /* Branch-free: every input is written, only the non-zero ones are kept. */
+    for (; k < n; k++) {
+        index[count] = (int32_t)k;
+        value[count] = x[k];
+        count += x[k] != 0;
+    }
+    return count;
+}
+
+/* How many entries of each of the rows of a dense matrix are not zero: counts[r]. */
+static void F(count_nonzeros)(const REAL *x, int64_t rows, int64_t n, int64_t *counts)
+{
+    for (int64_t r = 0; r < rows; r++) {
+        const REAL *row = x + r * n;
+        int64_t count = 0;
+        for (int64_t k = 0; k < n; k++)
+            count += row[k] != 0;
+        counts[r] = count;
+    }
+}
+
+/*
+ * The dense rows as CSR into data and indices, whose rows indptr gives; -1 when a row's
+ * non-zero entries are not as many as indptr says (the caller counted them), -2 when
+ * memory runs out.
+ */
+static int F(fill_csr)(const REAL *x, int64_t rows, int64_t n, const int64_t *indptr,
+                       REAL *data, int32_t *indices)
+{
+    int32_t *index = aligned_zeros(n, sizeof(int32_t));
+    REAL *value = aligned_zeros(n, sizeof(REAL));
+    int status = index == NULL || value == NULL ? -2 : 0;
+    for (int64_t r = 0; r < rows && status == 0; r++) {
+        const int64_t count = F(row_nonzeros)(x + r * n, n, index, value);
+        if (count != indptr[r + 1] - indptr[r]) {
+            status = -1;
+            break;
+        }
+        memcpy(indices + indptr[r], index, (size_t)count * sizeof(int32_t));
+        memcpy(data + indptr[r], value, (size_t)count * sizeof(REAL));
+    }
+    aligned_free(index);
+    aligned_free(value);
+    return status;
+}
+
 /* Record where the non-zero inputs of each sample of the mini-batch are. */
 static void F(gather)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m)
 {
@@ -449,19 +503,11 @@ static void F(gather)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m
             w->count[i] = job->indptr[row + 1] - begin;
             continue;
         }
-        const REAL *x = (const REAL *)job->dense + row * n_in;
         int32_t *index = w->dense_index + i * n_in;
         REAL *value = w->dense_value + i * n_in;
-        int64_t k = 0, count = F(compress_nonzeros)(x, n_in, index, value, &k);
-        /* Branch-free: every input is written, only the non-zero ones are kept. */
-        for (; k < n_in; k++) {
-            index[count] = (int32_t)k;
-            value[count] = x[k];
-            count += x[k] != 0;
-        }
+        w->count[i] = F(row_nonzeros)((const REAL *)job->dense + row * n_in, n_in, index, value);
         w->index[i] = index;
         w->value[i] = value;
-        w->count[i] = count;
     }
 }
 

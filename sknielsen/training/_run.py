@@ -28,6 +28,7 @@ from ..callbacks import (
     ProgressBar,
     VerbosePrinter,
 )
+from ..engine._cengine import sparse_rows
 from ..engine._dispatch import choose_engine
 from ..engine._network import Network
 from ..plugins._augmenters import image_shape_for
@@ -146,6 +147,8 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
     batching, why = _batching(config, network, data.X.shape, rng, announce)
     if batching.engine == "c":  # its kernels read rows in place
         data = _c_contiguous(data)
+        if epochs > 1:  # finding the non-zero inputs once repays at the second epoch
+            data = _sparse_enough(data)
     train(trainer, data, epochs=epochs, batching=batching, rng=rng)
     warn_about(config, trainer, probe)
     # engine='c' on an installation without the C engine says why it trained on NumPy.
@@ -358,6 +361,14 @@ def _augmenter(config, n_features, rng):
         return augmenter(images, rng).reshape(len(rows), n_features)
 
     return distort
+
+
+def _sparse_enough(data):
+    """The training data with a dense X that is mostly zeros as CSR, for the C engine."""
+    if sp.issparse(data.X):
+        return data
+    X = sparse_rows(data.X)
+    return data if X is None else replace(data, X=X)
 
 
 def _c_contiguous(data):
