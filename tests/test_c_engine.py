@@ -678,6 +678,14 @@ def test_a_dense_fit_of_several_epochs_trains_on_csr_with_the_same_numbers(monke
     NielsenMLPClassifier(**params).partial_fit(X, y, classes=[0, 1, 2])
     assert converted == [1]
 
+    def no_memory(X):
+        raise MemoryError
+
+    monkeypatch.setattr(_run, "sparse_rows", no_memory)  # the copy does not fit: dense path
+    unconverted = NielsenMLPClassifier(**params).fit(X, y)
+    for ours, theirs in zip(unconverted.coefs_, dense.coefs_):
+        np.testing.assert_array_equal(ours, theirs)
+
 
 # ---------------------------------------------------------------------------
 # Which configurations have kernels

@@ -367,7 +367,10 @@ def _sparse_enough(data):
     """The training data with a dense X that is mostly zeros as CSR, for the C engine."""
     if sp.issparse(data.X):
         return data
-    X = sparse_rows(data.X)
+    try:
+        X = sparse_rows(data.X)
+    except MemoryError:  # a copy of at most half X's size: the dense path needs none
+        X = None
     return data if X is None else replace(data, X=X)
 
 
