@@ -577,7 +577,7 @@ def sample_scales(sample_weight, dtype):
     return (relative / relative.mean()).astype(dtype)
 
 
-# Outputs per chunk of the epoch's loss (64k: the temporaries stay within L2).
+# Numbers per chunk of the epoch's loss on the NumPy engine: its temporaries stay a few MB.
 _LOSS_CHUNK = 1 << 16
 
 
