@@ -112,6 +112,9 @@ def unsupported(network, cost, regularizer, optimizer, *, dropout, augment):
     )
 
 
+#: The kernels' code of each dtype they train in.
+_DTYPE_CODES = {np.dtype(np.float64): 0, np.dtype(np.float32): 1}
+
 #: Dense inputs are trained as CSR when their non-zero entries (values and column
 #: indices) take at most this share of the dense array's bytes.
 SPARSE_ENOUGH = 0.5
@@ -147,9 +150,6 @@ def sparse_rows(X):
     data, indices = np.empty(nnz, dtype=X.dtype), np.empty(nnz, dtype=np.int32)
     module.dense_csr(X, n_cols, code, indptr, data, indices)
     return sp.csr_matrix((data, indices, indptr), shape=X.shape)
-
-
-_DTYPE_CODES = {np.dtype(np.float64): 0, np.dtype(np.float32): 1}
 
 
 def _refuse(name, array, dtype, ndim):
@@ -448,7 +448,7 @@ class CTrainer:
         """The kernel's int64 description of the network, the plugins and the call."""
         network, codes = self.network, self.module.CODES
         fields = {
-            "dtype": 0 if network.dtype == np.float64 else 1,
+            "dtype": _DTYPE_CODES[network.dtype],
             "n_layers": network.n_layers,
             "cost": codes["cost"][self._specs["cost"].name],
             "penalty": codes["regularizer"][self._specs["regularizer"].name],
