@@ -56,10 +56,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import reference_loops
+from epoch_clock import EpochClock
 from speed import DEFAULT_DATA, ETA, LMBDA
 
 from sknielsen import NielsenMLPClassifier
-from sknielsen.callbacks import Callback
 from sknielsen.datasets import load_mnist
 from sknielsen.engine import _cengine
 
@@ -110,7 +110,6 @@ def minimal_epoch(X, Y, dtype, batch, sizes):
 
 def estimator_epoch(X, y, dtype, batch, sizes, engine, n_jobs=None, later=False):
     def run(seed, clock):
-        ends = EpochEnds(clock)
         model = NielsenMLPClassifier(
             hidden_layer_sizes=sizes[1:-1],
             eta=ETA,
@@ -121,26 +120,16 @@ def estimator_epoch(X, y, dtype, batch, sizes, engine, n_jobs=None, later=False)
             random_state=seed,
             engine=engine,
             n_jobs=n_jobs,
-            callbacks=[ends] if later else None,
+            callbacks=[EpochClock(clock)] if later else None,
         ).fit(X, y)
         assert model.engine_ == engine, model.engine_
         if not later:
             return None
         # The estimator trains copies of its callbacks (as scikit-learn's clone would).
-        (used,) = [c for c in model.callbacks_ if isinstance(c, EpochEnds)]
-        return np.diff(used.times).tolist()
+        (used,) = [c for c in model.callbacks_ if isinstance(c, EpochClock)]
+        return np.diff(used.times).tolist()  # from one epoch's end to the next's
 
     return run
-
-
-class EpochEnds(Callback):
-    """The clock's reading at the end of every epoch."""
-
-    def __init__(self, clock):
-        self.clock, self.times = clock, []
-
-    def on_epoch_end(self, trainer):
-        self.times.append(self.clock())
 
 
 def make_rows(X64, y, configurations, threads=None):
