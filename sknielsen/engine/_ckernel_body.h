@@ -799,28 +799,40 @@ static void F(activate_units)(const F(Work) *w, int code, const REAL *z, REAL *a
 }
 
 /*
- * Sample i's forward pass from layer `from` up, and its output: from 0, the first layer's z
- * given; from 1, its activations too (first_layer_part).
+ * The forward pass of the mini-batch's m samples from layer `from` up, and their outputs:
+ * from 0, the first layer's z given; from 1, its activations too (first_layer_part).
+ * Layer by layer, so that the samples' activations, chains of dependent operations,
+ * overlap one another.
  */
-static void F(forward_layers)(F(Work) *w, const Job *job, int64_t i, int64_t position, int from)
+static void F(forward_layers)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m,
+                              int from)
 {
     const Layout *s = &w->shape;
     const int last = job->n_layers - 1;
-    REAL *z = w->z + i * s->row, *a = w->a + i * s->row, *kept = w->kept + i * s->row;
-    const REAL *mask = job->dropout ? F(mask_row)(job, position) : NULL;
     for (int layer = from; layer <= last; layer++) {
         const int64_t n = job->sizes[layer + 1], at = s->unit[layer];
         if (layer > 0)
-            F(layer_input)(w, job, layer, (mask ? kept : a) + s->unit[layer - 1], z + at);
-        F(activate_units)(w, job->activations[layer], z + at, a + at, n, s->slot[layer]);
-        if (mask && layer < last) {
-            const REAL *keep = mask + s->hidden[layer];
-            for (int64_t j = 0; j < n; j++)
-                kept[at + j] = a[at + j] * keep[j];
+            for (int64_t i = 0; i < m; i++) {
+                const REAL *below = (job->dropout ? w->kept : w->a) + i * s->row;
+                F(layer_input)(w, job, layer, below + s->unit[layer - 1], w->z + i * s->row + at);
+            }
+        for (int64_t i = 0; i < m; i++) {
+            REAL *a = w->a + i * s->row;
+            F(activate_units)(w, job->activations[layer], w->z + i * s->row + at, a + at, n,
+                              s->slot[layer]);
+            if (job->dropout && layer < last) {
+                const REAL *keep = F(mask_row)(job, batch_start + i) + s->hidden[layer];
+                REAL *kept = w->kept + i * s->row;
+                for (int64_t j = 0; j < n; j++)
+                    kept[at + j] = a[at + j] * keep[j];
+            }
         }
     }
-    REAL *output = w->outputs + (position - job->start) * job->n_out;
-    memcpy(output, a + s->unit[last], (size_t)job->n_out * sizeof(REAL));
+    const int64_t n_out = job->n_out;
+    REAL *outputs = w->outputs + (batch_start - job->start) * n_out;
+    for (int64_t i = 0; i < m; i++)
+        memcpy(outputs + i * n_out, w->a + i * s->row + s->unit[last],
+               (size_t)n_out * sizeof(REAL));
 }
 
 /*
@@ -836,11 +848,14 @@ static void F(first_layer_part)(F(Work) *w, const Job *job, int64_t batch_start,
     const int64_t first_unit = begin * LANES, end_unit = end * LANES < width ? end * LANES : width;
     const VEC *bias = (const VEC *)(w->padded_params + s->padded_bias[0]);
     for (int64_t i = 0; i < m; i++) {
+        Prefetch next;
+        F(next_row)(job, batch_start + i + 1, &next);
+        F(forward_padded)(w, i, &next, w->z + i * s->row, begin, end);
+    }
+    /* Apart from the sums, so that the samples' activations overlap one another. */
+    for (int64_t i = 0; i < m; i++) {
         const int64_t position = batch_start + i;
         REAL *z = w->z + i * s->row, *a = w->a + i * s->row;
-        Prefetch next;
-        F(next_row)(job, position + 1, &next);
-        F(forward_padded)(w, i, &next, z, begin, end);
         for (int64_t v = begin; v < end; v++)
             ((VEC *)z)[v] = lazy * ((VEC *)z)[v] + bias[v];
         if (job->activations[0] == SIGMOID)
@@ -866,14 +881,12 @@ static void F(forward)(F(Work) *w, const Job *job, int64_t batch_start, int64_t 
 {
     if (w->padded) {
         F(first_layer_part)(w, job, batch_start, m, scale, 0, w->shape.slot[0] / LANES);
-        for (int64_t i = 0; i < m; i++)
-            F(forward_layers)(w, job, i, batch_start + i, 1);
+        F(forward_layers)(w, job, batch_start, m, 1);
         return;
     }
-    for (int64_t i = 0; i < m; i++) {
+    for (int64_t i = 0; i < m; i++)
         F(first_layer_input)(w, job, i, scale, w->z + i * w->shape.row);
-        F(forward_layers)(w, job, i, batch_start + i, 0);
-    }
+    F(forward_layers)(w, job, batch_start, m, 0);
 }
 
 /* lower = W upper: the error of layer - 1's units from layer's, before sigma'. */
@@ -923,18 +936,20 @@ static void F(backward)(F(Work) *w, const Job *job, int64_t batch_start, int64_t
         REAL weight = job->weighted ? ((const REAL *)job->scales)[row] / (REAL)m : (REAL)1 / (REAL)m;
         for (int64_t j = 0; j < n_out; j++)
             delta[at + j] *= weight;
-        const REAL *mask = job->dropout ? F(mask_row)(job, position) : NULL;
-        for (int layer = last; layer > 0; layer--) {
-            const int64_t below = job->sizes[layer];
-            REAL *lower = delta + s->unit[layer - 1];
+    }
+    /* Layer by layer, so that the samples' chains of dependent operations overlap. */
+    for (int layer = last; layer > 0; layer--) {
+        const int64_t below = job->sizes[layer], u = s->unit[layer - 1];
+        for (int64_t i = 0; i < m; i++) {
+            REAL *delta = w->delta + i * s->row, *lower = delta + u;
             F(propagate)(w, job, layer, delta + s->unit[layer], lower);
-            if (mask) {
-                const REAL *keep = mask + s->hidden[layer - 1];
+            if (job->dropout) {
+                const REAL *keep = F(mask_row)(job, batch_start + i) + s->hidden[layer - 1];
                 for (int64_t k = 0; k < below; k++)
                     lower[k] *= keep[k];
             }
-            const int64_t u = s->unit[layer - 1];
-            F(activation_backward)(job->activations[layer - 1], lower, z + u, a + u, below);
+            F(activation_backward)(job->activations[layer - 1], lower, w->z + i * s->row + u,
+                                   w->a + i * s->row + u, below);
         }
     }
 }
@@ -1047,30 +1062,48 @@ static double F(decayed_sgd_step)(F(Work) *w, const Job *job, int64_t m, double 
 }
 
 /*
- * W[k] <- W[k] decay - eta sum_i inputs_i[k] delta_i for the rows k of one layer above
- * the first: each row's gradient is summed in registers over the mini-batch.
+ * W[k] <- W[k] decay - eta sum_i inputs_i[k] delta_i for `group` rows k from k0 of one layer
+ * above the first: each row's gradient is summed in registers over the mini-batch, the
+ * group's rows side by side so that their chains of additions overlap.
  */
+static ALWAYS_INLINE void F(rows_step)(VEC *weights, const REAL *inputs, const REAL *deltas,
+                                       int64_t row, int64_t m, int64_t k0, REAL decay, REAL eta,
+                                       const int nb, const int group)
+{
+    VEC grad[8][MAX_BLOCK];
+    for (int r = 0; r < group; r++)
+        for (int v = 0; v < nb; v++)
+            grad[r][v] = (VEC){0};
+    for (int64_t i = 0; i < m; i++) {
+        const REAL *x = inputs + i * row + k0;
+        const VEC *delta = (const VEC *)(deltas + i * row);
+        for (int r = 0; r < group; r++)
+            for (int v = 0; v < nb; v++)
+                grad[r][v] += x[r] * delta[v];
+    }
+    for (int r = 0; r < group; r++) {
+        VEC *w = weights + (k0 + r) * nb;
+        for (int v = 0; v < nb; v++) {
+            if (decay != (REAL)1)
+                w[v] *= decay;
+            w[v] += -eta * grad[r][v];
+        }
+    }
+}
+
+/* Rows of nb vectors taken together: as many as MAX_BLOCK accumulators hold, up to 8. */
+#define ROW_GROUP(nb) (MAX_BLOCK / (nb) >= 8 ? 8 : MAX_BLOCK / (nb) >= 1 ? MAX_BLOCK / (nb) : 1)
+
 static ALWAYS_INLINE void F(weight_rows_step)(VEC *weights, const REAL *inputs,
                                               const REAL *deltas, int64_t row, int64_t m,
                                               int64_t below, REAL decay, REAL eta, const int nb)
 {
-    for (int64_t k = 0; k < below; k++) {
-        VEC grad[MAX_BLOCK];
-        for (int v = 0; v < nb; v++)
-            grad[v] = (VEC){0};
-        for (int64_t i = 0; i < m; i++) {
-            const REAL x = inputs[i * row + k];
-            const VEC *delta = (const VEC *)(deltas + i * row);
-            for (int v = 0; v < nb; v++)
-                grad[v] += x * delta[v];
-        }
-        VEC *w = weights + k * nb;
-        for (int v = 0; v < nb; v++) {
-            if (decay != (REAL)1)
-                w[v] *= decay;
-            w[v] += -eta * grad[v];
-        }
-    }
+    const int group = ROW_GROUP(nb);
+    int64_t k = 0;
+    for (; k + group <= below; k += group)
+        F(rows_step)(weights, inputs, deltas, row, m, k, decay, eta, nb, group);
+    for (; k < below; k++)
+        F(rows_step)(weights, inputs, deltas, row, m, k, decay, eta, nb, 1);
 }
 
 static void F(upper_weights_step)(F(Work) *w, const Job *job, int layer, const REAL *inputs,
@@ -1100,6 +1133,20 @@ static void F(upper_weights_step)(F(Work) *w, const Job *job, int layer, const R
         }
 }
 
+/* out = sum over the m rows (of `row` numbers apart) of their first nb vectors, in registers. */
+static ALWAYS_INLINE void F(sum_rows)(VEC *out, const REAL *rows, int64_t row, int64_t m,
+                                      const int nb)
+{
+    VEC sum[MAX_BLOCK];
+    for (int v = 0; v < nb; v++)
+        sum[v] = (VEC){0};
+    for (int64_t i = 0; i < m; i++)
+        for (int v = 0; v < nb; v++)
+            sum[v] += ((const VEC *)(rows + i * row))[v];
+    for (int v = 0; v < nb; v++)
+        out[v] = sum[v];
+}
+
 /* The step of every bias and of the weights above the first layer, on the padded copy. */
 static void F(upper_step_padded)(F(Work) *w, const Job *job, int64_t m)
 {
@@ -1108,12 +1155,19 @@ static void F(upper_step_padded)(F(Work) *w, const Job *job, int64_t m)
     for (int layer = 0; layer < job->n_layers; layer++) {
         const int64_t vectors = s->slot[layer] / LANES, at = s->unit[layer];
         VEC *bias_grad = (VEC *)(w->bias_grads + at);
-        for (int64_t v = 0; v < vectors; v++)
-            bias_grad[v] = (VEC){0};
-        for (int64_t i = 0; i < m; i++) {
-            const VEC *delta = (const VEC *)(w->delta + i * s->row + at);
+        if (vectors <= MAX_BLOCK) {
+            const int nb = (int)vectors;
+#define SUM(NB) F(sum_rows)(bias_grad, w->delta + at, s->row, m, NB)
+            BLOCK_CASES(SUM)
+#undef SUM
+        } else {
             for (int64_t v = 0; v < vectors; v++)
-                bias_grad[v] += delta[v];
+                bias_grad[v] = (VEC){0};
+            for (int64_t i = 0; i < m; i++) {
+                const VEC *delta = (const VEC *)(w->delta + i * s->row + at);
+                for (int64_t v = 0; v < vectors; v++)
+                    bias_grad[v] += delta[v];
+            }
         }
         if (layer > 0) {
             const REAL *inputs = (job->dropout ? w->kept : w->a) + s->unit[layer - 1];
@@ -1235,8 +1289,7 @@ static void F(serial_part)(F(Team) *team, F(Work) *w, int64_t batch_start, int64
                            double scale, int which)
 {
     const Job *job = team->job;
-    for (int64_t i = 0; i < m; i++)
-        F(forward_layers)(w, job, i, batch_start + i, 1);
+    F(forward_layers)(w, job, batch_start, m, 1);
     F(backward)(w, job, batch_start, m);
     F(upper_step_padded)(w, job, m);
     team->step = F(lazy_step)(job, scale);
