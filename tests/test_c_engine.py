@@ -855,6 +855,64 @@ def test_the_csr_check_is_made_once_per_matrix(monkeypatch):
 
 
 @needs_c
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("positions", [40, 700])  # the plain path; the padded copy
+@pytest.mark.parametrize(
+    "cost, output, hidden, optimizer",
+    [
+        ("cross_entropy", "sigmoid", "sigmoid", "sgd"),
+        ("log_likelihood", "softmax", "relu", "adam"),
+        ("quadratic", "identity", "tanh", "momentum"),
+    ],
+)
+def test_the_forward_passes_alone_give_the_costs_and_change_nothing(
+    dtype, sparse, positions, cost, output, hidden, optimizer
+):
+    run = Run(cost, output, hidden, "l2", optimizer, dtype, sizes=(N_PIXELS, 30, 20, N_CLASSES))
+    network, _ = run.start()
+    network.params[...] += np.random.default_rng(5).normal(0, 0.3, network.params.shape)
+    start = network.params.copy()
+    X, X_csr, Y = data(dtype)
+    rows = run.order[:positions]
+    costs = run.trainer(network).costs(X_csr if sparse else X, Y, rows)
+    expected = run.plugin("cost").fn(network.feedforward(X[rows]), Y[rows])
+    assert costs.dtype == np.float64 and costs.shape == (positions,)
+    assert relative_difference(costs, expected) <= {np.float64: 1e-12, np.float32: 1e-5}[dtype]
+    np.testing.assert_array_equal(network.params, start)
+
+
+@needs_c
+def test_the_forward_passes_alone_take_no_dropout_masks_or_optimizer_state():
+    run = Run(optimizer="adam", dropout=0.5)
+    network, state = run.start()
+    X, _, Y = data(np.float64)
+    trainer = run.trainer(network)
+    trainer.costs(X, Y, run.order)  # the masks are the training's, not drawn here
+    arguments = [
+        trainer._spec(False, N_IMAGES, 0, N_IMAGES, False, True, learn=False),
+        trainer._hyper(0.1),
+        network.params,
+        *trainer._state_arrays(state),
+        X,
+        np.empty(0),
+        np.empty(0, np.int32),
+        np.empty(0, np.int64),
+        Y,
+        run.order,
+        np.empty(0),
+        np.zeros((N_IMAGES, 30)),
+        np.zeros(N_IMAGES),
+    ]
+    with pytest.raises(ValueError, match="no dropout masks"):
+        MODULE.train(*arguments)
+    arguments[0] = trainer._spec(False, N_IMAGES, 0, N_IMAGES, False, False, learn=False)
+    arguments[-2] = np.empty(0)
+    with pytest.raises(ValueError, match=r"velocity|moment|step"):
+        MODULE.train(*arguments)  # the state arrays of adam, which evaluating does not take
+
+
+@needs_c
 def test_the_kernel_refuses_arguments_that_do_not_fit_whatever_the_wrapper_passes():
     # The kernel's own checks: lengths, codes and rows, whatever Python hands it.
     run = Run(sizes=(N_PIXELS, 5, N_CLASSES), positions=20)

@@ -551,22 +551,27 @@ def test_training_never_copies_the_training_set(shuffle, engine):
     assert peak < 0.25 * X.nbytes, f"fit allocated {peak / X.nbytes:.2f} times the data"
 
 
-def test_divergence_stops_with_a_warning_naming_the_cause(digits_split):
+@pytest.mark.parametrize("engine", ["numpy", "auto"])  # the cost probe runs on either
+def test_divergence_stops_with_a_warning_naming_the_cause(digits_split, engine):
     from sklearn.exceptions import ConvergenceWarning
 
     X, X_test, y, _ = digits_split
     # The book's eta=10, lmbda=1000: on 1,198 images the decay factor is -7.3, and the
     # penalty (lmbda/2n)Σw² overflows in epoch 2, one epoch before the weights do.
     with pytest.warns(ConvergenceWarning, match=r"diverged in epoch 2.*eta=10.*decay factor"):
-        net = NielsenMLPClassifier(eta=10, lmbda=1000, random_state=0).fit(X, y)
+        net = NielsenMLPClassifier(eta=10, lmbda=1000, random_state=0, engine=engine).fit(X, y)
     assert net.n_iter_ == 1
     with pytest.warns(ConvergenceWarning, match="diverged in epoch 1.*eta=10000"):
         net = NielsenMLPClassifier(
-            eta=1e4, cost="quadratic", output_activation="identity", random_state=0
+            eta=1e4,
+            cost="quadratic",
+            output_activation="identity",
+            random_state=0,
+            engine=engine,
         ).fit(X, y)
     assert np.isfinite(net.predict_proba(X_test)).all()
     with pytest.warns(ConvergenceWarning, match="cost did not decrease.*eta=10000"):
-        net = NielsenMLPClassifier(eta=1e4, random_state=0).fit(X, y)
+        net = NielsenMLPClassifier(eta=1e4, random_state=0, engine=engine).fit(X, y)
     assert np.isfinite(net.predict_proba(X_test)).all()
 
 

@@ -329,6 +329,51 @@ class CTrainer:
                 spec, hyper, network.params, *states, *inputs, Y, order, scales, masks, costs
             )
 
+    def costs(self, X, Y, order):
+        """The cost of the sample in each row ``order[i]``, at the current parameters.
+
+        Forward passes only (no dropout): the parameters and the optimizer's
+        state are untouched. The costs are the ones ``run`` records for the
+        epoch's loss, computed as the cost's ``fn`` does.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_in) or scipy.sparse CSR matrix
+            As for :meth:`run`.
+        Y : ndarray of shape (n_samples, n_out)
+            As for :meth:`run`.
+        order : ndarray of int
+            The rows to evaluate.
+
+        Returns
+        -------
+        costs : ndarray of shape (len(order),)
+            float64.
+        """
+        order = np.ascontiguousarray(order, dtype=np.int64)
+        if order.ndim != 1:
+            raise ValueError(f"order must be one-dimensional; got shape {order.shape}.")
+        costs = np.empty(len(order))
+        inputs = self._inputs(X)
+        n_rows = X.shape[0]
+        self._check_arrays(Y, costs, n_rows, len(order))
+        spec = self._spec(sp.issparse(X), n_rows, 0, len(order), False, False, learn=False)
+        empty = self._empty["real"]
+        states = [empty] * len(STATE_ARRAYS)
+        self.module.train(
+            spec,
+            self._hyper(0.0),
+            self.network.params,
+            *states,
+            *inputs,
+            Y,
+            order,
+            empty,
+            empty,
+            costs,
+        )
+        return costs
+
     def _inputs(self, X):
         """X as the kernel's four arrays: dense, CSR data, indices (int32), indptr (int64)."""
         network, empty = self.network, self._empty
@@ -444,7 +489,7 @@ class CTrainer:
             values[name] = float(optimizer.params[name])
         return np.array([values.get(name, 0.0) for name in self.module.HYPER], dtype=np.float64)
 
-    def _spec(self, sparse, n_rows, start, stop, weighted, dropout):
+    def _spec(self, sparse, n_rows, start, stop, weighted, dropout, learn=True):
         """The kernel's int64 description of the network, the plugins and the call."""
         network, codes = self.network, self.module.CODES
         fields = {
@@ -462,6 +507,7 @@ class CTrainer:
             "batch_size": self.batch_size,
             "path": self.path,
             "threads": self.threads,
+            "learn": int(learn),
         }
         activations = [codes["activation"][a.kernel_spec().name] for a in network.activations]
         head = [fields[name] for name in self.module.SPEC]

@@ -25,7 +25,8 @@
  *   scales (n_rows,) per-sample gradient weights when `weighted`;
  *   masks (stop - start, hidden units) dropout masks when `dropout`;
  *   costs (len(order), float64): the cost of each trained position's forward pass.
- * Unused arrays are passed empty.
+ * Unused arrays are passed empty. With the spec's `learn` 0, train() makes only
+ * the forward passes and records their costs: the network's cost on those rows.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -74,11 +75,11 @@ static const char *const HYPER_NAMES[N_HYPER] = {
 /* Positions in spec, before the sizes and activations. */
 enum {
     S_DTYPE, S_LAYERS, S_COST, S_PENALTY, S_OPTIMIZER, S_SPARSE, S_WEIGHTED, S_DROPOUT,
-    S_ROWS, S_START, S_STOP, S_BATCH, S_PATH, S_THREADS, N_SPEC
+    S_ROWS, S_START, S_STOP, S_BATCH, S_PATH, S_THREADS, S_LEARN, N_SPEC
 };
 static const char *const SPEC_NAMES[N_SPEC] = {
     "dtype", "n_layers", "cost", "penalty", "optimizer", "sparse", "weighted", "dropout",
-    "n_rows", "start", "stop", "batch_size", "path", "threads"};
+    "n_rows", "start", "stop", "batch_size", "path", "threads", "learn"};
 /* How the first layer of plain SGD is trained: by call length, on W1, or padded. */
 enum { PATH_AUTO, PATH_PLAIN, PATH_PADDED };
 
@@ -113,6 +114,7 @@ enum { PATH_AUTO, PATH_PLAIN, PATH_PADDED };
 
 typedef struct {
     int dtype, n_layers, cost, penalty, optimizer, sparse, weighted, dropout, path, threads;
+    int learn; /* 0: the forward passes and their costs only, the parameters untouched */
     int64_t n_rows, start, stop, batch_size, n_out, hidden_units;
     int64_t sizes[MAX_LAYERS + 1];
     int activations[MAX_LAYERS];
@@ -533,8 +535,10 @@ static int read_spec(Job *job, const Py_buffer *spec_view, const Py_buffer *hype
         !in_range(spec[S_OPTIMIZER], 0, N_OPTIMIZERS - 1) || !in_range(spec[S_SPARSE], 0, 1) ||
         !in_range(spec[S_WEIGHTED], 0, 1) || !in_range(spec[S_DROPOUT], 0, 1) ||
         !in_range(spec[S_PATH], PATH_AUTO, PATH_PADDED) ||
-        !in_range(spec[S_THREADS], 1, MAX_THREADS))
+        !in_range(spec[S_THREADS], 1, MAX_THREADS) || !in_range(spec[S_LEARN], 0, 1))
         return fail("spec: a plugin code or flag is out of range");
+    if (!spec[S_LEARN] && spec[S_DROPOUT])
+        return fail("spec: the forward passes alone take no dropout masks");
     if (!in_range(spec[S_ROWS], 0, MAX_ROWS) || !in_range(spec[S_START], 0, MAX_ROWS) ||
         !in_range(spec[S_STOP], spec[S_START], MAX_ROWS) || !in_range(spec[S_BATCH], 1, MAX_SIZE))
         return fail("spec: need 0 <= start <= stop and 1 <= batch_size <= %lld",
@@ -549,6 +553,7 @@ static int read_spec(Job *job, const Py_buffer *spec_view, const Py_buffer *hype
     job->dropout = (int)spec[S_DROPOUT];
     job->path = (int)spec[S_PATH];
     job->threads = (int)spec[S_THREADS];
+    job->learn = (int)spec[S_LEARN];
     job->n_rows = spec[S_ROWS];
     job->start = spec[S_START];
     job->stop = spec[S_STOP];
@@ -580,8 +585,9 @@ static int check_arrays(Job *job, Py_buffer *views)
     const int64_t size = job->dtype == 0 ? 8 : 4;
     const int64_t n_params = parameter_count(job), n_in = job->sizes[0];
     const int64_t n_rows = job->n_rows, n_out = job->n_out;
-    const int momentum = job->optimizer == MOMENTUM || job->optimizer == NESTEROV;
-    const int adam = job->optimizer == ADAM;
+    /* The forward passes alone take no optimizer state. */
+    const int momentum = job->learn && (job->optimizer == MOMENTUM || job->optimizer == NESTEROV);
+    const int adam = job->learn && job->optimizer == ADAM;
     int64_t nnz = 0;
     if (check_length(&views[B_PARAMS], B_PARAMS, n_params, size) ||
         check_length(&views[B_VELOCITY], B_VELOCITY, momentum ? n_params : 0, size) ||

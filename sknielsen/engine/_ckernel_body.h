@@ -1411,12 +1411,39 @@ static void F(record_costs)(F(Work) *w, const Job *job)
     }
 }
 
+/* The forward passes alone, for each position's cost; returns 1, or -1 when memory runs out. */
+static int F(evaluate)(const Job *job)
+{
+    F(Work) w;
+    /* The padded copy holds the first layer's units in registers (nothing is copied back). */
+    const int padded = job->path != PATH_PLAIN &&
+                       (job->path == PATH_PADDED || job->stop - job->start >= PADDED_MIN_SAMPLES);
+    if (F(work_alloc)(&w, job, padded, 1) != 0) {
+        F(work_free)(&w);
+        return -1;
+    }
+    if (padded)
+        F(copy_padded)(&w, job, 1);
+    for (int64_t batch_start = job->start; batch_start < job->stop;
+         batch_start += job->batch_size) {
+        const int64_t rest = job->stop - batch_start;
+        const int64_t m = rest < job->batch_size ? rest : job->batch_size;
+        F(gather)(&w, job, batch_start, m);
+        F(forward)(&w, job, batch_start, m, 1.0);
+    }
+    F(record_costs)(&w, job);
+    F(work_free)(&w);
+    return 1;
+}
+
 /*
- * Train on the mini-batches of order[start:stop]; returns the number of threads
- * that did, or -1 when memory runs out.
+ * Train on the mini-batches of order[start:stop] (job->learn; otherwise only evaluate);
+ * returns the number of threads that did, or -1 when memory runs out.
  */
 static int F(train)(const Job *job)
 {
+    if (!job->learn)
+        return F(evaluate)(job);
     F(Work) w;
     /*
      * Plain SGD with no penalty or L2 takes the book's one-pass decay and, with

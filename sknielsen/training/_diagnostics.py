@@ -230,21 +230,31 @@ class CostProbe:
     """A cheap guard against silent failure: the cost that training minimizes must fall.
 
     The cost is the weighted one on up to ``PROBE_SIZE`` training samples
-    of nonzero weight, penalty included.
+    of nonzero weight, penalty included. With ``compiled``, the C engine's
+    trainer of the run, the C engine makes the forward passes, on the rows
+    of the training set in place.
     """
 
-    def __init__(self, trainer, data):
-        self.trainer = trainer
+    def __init__(self, trainer, data, compiled=None):
+        self.trainer, self.data, self.compiled = trainer, data, compiled
         if data.sample_weight is None:
-            rows, self.weights = slice(PROBE_SIZE), None
+            self.rows, self.weights = np.arange(min(PROBE_SIZE, data.X.shape[0])), None
         else:
-            rows = np.flatnonzero(data.sample_weight)[:PROBE_SIZE]
-            self.weights = data.sample_weight[rows]
-        self.X, self.Y = data.X[rows], data.Y[rows]
-        self.before = trainer.evaluate(self.X, self.Y, self.weights)[0]
+            self.rows = np.flatnonzero(data.sample_weight)[:PROBE_SIZE]
+            self.weights = data.sample_weight[self.rows]
+        if compiled is None:
+            self.X, self.Y = data.X[self.rows], data.Y[self.rows]
+        self.before = self._cost()
+
+    def _cost(self):
+        """The regularized cost on the probe's samples at the current weights."""
+        if self.compiled is None:
+            return self.trainer.evaluate(self.X, self.Y, self.weights)[0]
+        costs = self.compiled.costs(self.data.X, self.data.Y, self.rows)
+        return self.trainer._regularized_mean(costs, self.weights)
 
     def check(self, optimizer, lmbda):
-        after = self.trainer.evaluate(self.X, self.Y, self.weights)[0]
+        after = self._cost()
         if after < self.before:
             return
         warn(

@@ -492,7 +492,7 @@ class Batching:
 WATCHED_ROWS = 32
 
 
-def train(trainer, data, *, epochs, batching, rng):
+def train(trainer, data, *, epochs, batching, rng, compiled=None):
     """Run up to ``epochs`` epochs, then settle which weights the model keeps.
 
     A ``KeyboardInterrupt`` ends the run like a callback's
@@ -510,6 +510,9 @@ def train(trainer, data, *, epochs, batching, rng):
     batching : Batching
     rng : numpy.random.Generator
         Source of the shuffling, the dropout masks and the augmentation.
+    compiled : CTrainer, optional
+        The C engine's trainer (see :func:`compiled_trainer`), when the
+        caller shares it; made here when the C engine runs the steps.
 
     Returns
     -------
@@ -531,7 +534,8 @@ def train(trainer, data, *, epochs, batching, rng):
             if solver:
                 _minimize(trainer, data, epochs)
             else:
-                _descend(trainer, _MiniBatches(trainer, data, batching, rng), epochs)
+                batches = _MiniBatches(trainer, data, batching, rng, compiled)
+                _descend(trainer, batches, epochs)
         trainer.ending = "completed"
     except StopTraining:
         trainer._stopped("stopped")
@@ -594,7 +598,7 @@ class _MiniBatches:
     pass in the epoch's order, and the C engine their costs.
     """
 
-    def __init__(self, trainer, data, batching, rng):
+    def __init__(self, trainer, data, batching, rng, compiled=None):
         self.trainer, self.data, self.batching, self.rng = trainer, data, batching, rng
         X, Y = data.X, data.Y
         self.size = min(batching.size, X.shape[0])
@@ -603,7 +607,9 @@ class _MiniBatches:
         self.order = None
         self.unshuffled = np.arange(X.shape[0])
         if batching.engine == "c":
-            self.compiled = _compiled_trainer(trainer, self.size, batching, rng)
+            self.compiled = (
+                compiled if compiled is not None else compiled_trainer(trainer, data, batching, rng)
+            )
             self.costs = np.empty(X.shape[0])
             return
         self.compiled = None
@@ -701,9 +707,15 @@ class _MiniBatches:
         return costs
 
 
-def _compiled_trainer(trainer, batch_size, batching, rng):
-    """The C engine's trainer for a run's network, cost, penalty and optimizer."""
+def compiled_trainer(trainer, data, batching, rng):
+    """The C engine's trainer for a run's network, cost, penalty and optimizer.
+
+    None when the NumPy engine runs the steps (``batching.engine``).
+    """
+    if batching.engine != "c":
+        return None
     penalty = trainer.penalty
+    batch_size = min(batching.size, data.X.shape[0])
     return CTrainer(
         trainer.network,
         trainer.cost,

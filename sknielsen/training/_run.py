@@ -33,7 +33,14 @@ from ..engine._dispatch import choose_engine
 from ..engine._network import Network
 from ..plugins._augmenters import image_shape_for
 from ._diagnostics import CostProbe, warn_about, warn_if_eta_unsuited, warn_if_saturating
-from ._loop import Batching, Penalty, Trainer, new_optimizer_state, train
+from ._loop import (
+    Batching,
+    Penalty,
+    Trainer,
+    compiled_trainer,
+    new_optimizer_state,
+    train,
+)
 from ._state import FittedState
 
 
@@ -140,7 +147,6 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
         samples_seen=previous.samples_seen if previous else 0,
         saver=None if saver is None else _state_saver(saver, config, inputs),
     )
-    probe = CostProbe(trainer, data)
     epochs = 1 if inputs.incremental else config.epochs
     # partial_fit names its engine at its first call only, above the table's first row.
     announce = config.verbose and not (inputs.incremental and previous is not None)
@@ -149,7 +155,10 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
         data = _c_contiguous(data)
         if epochs > 1:  # finding the non-zero inputs once repays at the second epoch
             data = _sparse_enough(data)
-    train(trainer, data, epochs=epochs, batching=batching, rng=rng)
+    # One C trainer for the probe and the steps: the inputs are checked once.
+    compiled = compiled_trainer(trainer, data, batching, rng)
+    probe = CostProbe(trainer, data, compiled)
+    train(trainer, data, epochs=epochs, batching=batching, rng=rng, compiled=compiled)
     warn_about(config, trainer, probe)
     # engine='c' on an installation without the C engine says why it trained on NumPy.
     engine = batching.engine + (why if config.engine == "c" else "")
