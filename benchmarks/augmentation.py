@@ -14,11 +14,11 @@ et al.'s values for 28×28 digits). Test accuracy of the last epoch. Writes
 """
 
 import argparse
-import json
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
+
+from results_file import command_line, save_results
 
 from sknielsen import NielsenMLPClassifier
 from sknielsen.datasets import load_mnist
@@ -75,19 +75,12 @@ def main(argv=None):
     print(table)
     print(f"Total {total / 60:.1f} minutes")
     name = "augmentation-quick" if args.quick else "augmentation"
-    out = HERE / "results" / f"{name}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "command": "python benchmarks/augmentation.py" + (" --quick" if args.quick else ""),
-                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "minutes": total / 60,
-                "records": records,
-            },
-            indent=1,
-        )
+    save_results(
+        HERE / "results" / f"{name}.json",
+        {"minutes": total / 60, "records": records},
+        command=command_line(__file__, argv),
+        table=table,
     )
-    out.with_suffix(".md").write_text(table)
 
 
 if __name__ == "__main__":

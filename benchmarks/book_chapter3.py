@@ -24,15 +24,15 @@ kernels; each row records the engine that ran. Writes
 import argparse
 import json
 import statistics
-import sys
 import time
 from collections import Counter
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+from results_file import command_line, save_results
 
 from sknielsen import NielsenMLPClassifier
+from sknielsen._core.files import write_text_atomically
 from sknielsen.book import load_record
 from sknielsen.datasets import load_mnist
 
@@ -369,9 +369,7 @@ def main(argv=None):
         return
     seeds = args.seeds or (1 if args.quick else 10)
     names = args.only or list(EXPERIMENTS)
-    command = "python benchmarks/book_chapter3.py " + " ".join(
-        argv if argv is not None else sys.argv[1:]
-    )
+    command = command_line(__file__, argv)
 
     started = time.perf_counter()
     mnist = load_mnist(args.data_dir)
@@ -389,26 +387,17 @@ def main(argv=None):
             )
     seconds = time.perf_counter() - started
     rows = summary_rows(records)
-    table = markdown(rows, command.strip(), seconds)
+    table = markdown(rows, command, seconds)
     print()
     print(table)
-    results = HERE / "results" / f"chapter3{'-quick' if args.quick else ''}.json"
-    results.parent.mkdir(exist_ok=True)
-    results.write_text(
-        json.dumps(
-            {
-                "command": command.strip(),
-                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "seconds": seconds,
-                "records": records,
-                "summary": rows,
-            },
-            indent=1,
-        )
+    results = save_results(
+        HERE / "results" / f"chapter3{'-quick' if args.quick else ''}.json",
+        {"seconds": seconds, "records": records, "summary": rows},
+        command=command,
     )
     print(f"Wrote {results}")
     if not args.quick and args.only is None:
-        (HERE / "results" / "chapter3.md").write_text(table)
+        write_text_atomically(HERE / "results" / "chapter3.md", table)
         print(f"Wrote {HERE / 'results' / 'chapter3.md'} (the table of docs/chapter3.md)")
 
 

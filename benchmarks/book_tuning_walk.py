@@ -12,12 +12,11 @@ images, trains a [784, 10] network for 30 epochs, and moves η and λ by hand:
 search automatically. Writes ``benchmarks/results/tuning_walk.json`` and ``.md``.
 """
 
-import json
 import time
 import warnings
-from datetime import datetime, timezone
 from pathlib import Path
 
+from results_file import command_line, save_results
 from sklearn.exceptions import ConvergenceWarning
 
 from sknielsen import NielsenMLPClassifier
@@ -94,20 +93,12 @@ def main():
     table = "\n".join(lines) + "\n"
     seconds = time.perf_counter() - started
     print(table, f"\nTotal {seconds:.0f} s")
-    out = HERE / "results" / "tuning_walk.json"
-    out.write_text(
-        json.dumps(
-            {
-                "command": "python benchmarks/book_tuning_walk.py",
-                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "seconds": seconds,
-                "book_steps": steps,
-                "automatic": automatic,
-            },
-            indent=1,
-        )
+    save_results(
+        HERE / "results" / "tuning_walk.json",
+        {"seconds": seconds, "book_steps": steps, "automatic": automatic},
+        command=command_line(__file__, []),
+        table=table,
     )
-    out.with_suffix(".md").write_text(table)
 
 
 if __name__ == "__main__":

@@ -38,15 +38,12 @@ extra installs), and which variant this CPU runs. Writes
 """
 
 import argparse
-import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from contextlib import nullcontext
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +54,7 @@ sys.path.insert(0, str(HERE))
 
 import reference_loops
 from epoch_clock import EpochClock
+from results_file import command_line, save_results
 from speed import DEFAULT_DATA, ETA, LMBDA
 
 from sknielsen import NielsenMLPClassifier
@@ -295,27 +293,20 @@ def main(argv=None):
     result = table(rows)
     print_table(result, n, repeats)
     suffix = ("-quick" if args.quick else "") + ("-threads" if args.threads else "")
-    command = "python benchmarks/c_speed.py " + " ".join(argv or sys.argv[1:])
-    out = HERE / "results" / f"c_speed{suffix}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "command": command.strip(),
-                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "variant": variant,
-                "blas_threads": args.blas_threads,
-                "clock": args.clock,
-                "load_average": os.getloadavg(),
-                "n_train": n,
-                "repeats": repeats,
-                "eta": ETA,
-                "lmbda": LMBDA,
-                "build": build,
-                "rows": result,
-                "total_seconds": time.perf_counter() - started,
-            },
-            indent=1,
-        )
+    fields = {
+        "variant": variant,
+        "blas_threads": args.blas_threads,
+        "clock": args.clock,
+        "n_train": n,
+        "repeats": repeats,
+        "eta": ETA,
+        "lmbda": LMBDA,
+        "build": build,
+        "rows": result,
+        "total_seconds": time.perf_counter() - started,
+    }
+    out = save_results(
+        HERE / "results" / f"c_speed{suffix}.json", fields, command=command_line(__file__, argv)
     )
     print(f"Wrote {out}")
 

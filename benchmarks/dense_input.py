@@ -16,12 +16,9 @@ time with BLAS on one thread. Writes ``benchmarks/results/dense_input.json``.
 """
 
 import argparse
-import json
-import os
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +27,7 @@ from threadpoolctl import threadpool_limits
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from results_file import command_line, save_results
 from speed import DEFAULT_DATA, ETA, LMBDA
 
 from sknielsen import NielsenMLPClassifier
@@ -89,20 +87,14 @@ def main(argv=None):
                 f"path, {medians['CSR found once']:.3f} s with CSR found once ({ratio:.2f}x); "
                 f"the conversion {1000 * medians['conversion']:.1f} ms"
             )
-    out = HERE / "results" / "dense_input.json"
-    out.write_text(
-        json.dumps(
-            {
-                "command": "python benchmarks/dense_input.py " + " ".join(argv or sys.argv[1:]),
-                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "variant": _cengine.load()[1],
-                "load_average": os.getloadavg(),
-                "epochs": args.epochs,
-                "repeats": args.repeats,
-                "median_cpu_seconds": results,
-            },
-            indent=1,
-        )
+    fields = {
+        "variant": _cengine.load()[1],
+        "epochs": args.epochs,
+        "repeats": args.repeats,
+        "median_cpu_seconds": results,
+    }
+    out = save_results(
+        HERE / "results" / "dense_input.json", fields, command=command_line(__file__, argv)
     )
     print(f"Wrote {out}")
 

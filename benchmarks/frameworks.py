@@ -97,12 +97,10 @@ os.environ.setdefault(
 )
 
 import argparse
-import json
 import platform
 import statistics
 import time
 import warnings
-from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -114,6 +112,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import reference_loops
+from results_file import command_line, save_results
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 from speed import DEFAULT_DATA, ETA, LMBDA
@@ -708,34 +707,27 @@ def main(argv=None):
     result = table(rows, agreement)
     print_table(result, args.n, args.repeats)
     suffix = "" if args.n == 50_000 else f"-n{args.n}"
-    command = "python benchmarks/frameworks.py " + " ".join(argv or sys.argv[1:])
-    out = HERE / "results" / f"frameworks{suffix}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "command": command.strip(),
-                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "versions": versions(frameworks),
-                "skipped": skipped,
-                "blas_thread_pools": blas,
-                "xla_flags": os.environ.get("XLA_FLAGS"),
-                "pinned_to_cpu": PINNED,
-                "clock": "cpu (time.process_time); wall clock recorded too",
-                "load_average": os.getloadavg(),
-                "n_train": args.n,
-                "repeats": args.repeats,
-                "eta": ETA,
-                "lmbda": LMBDA,
-                "sizes": list(SIZES),
-                "machine_bound_seconds": MACHINE_BOUND_SECONDS,
-                "tolerance": TOLERANCE,
-                "jax_compile_seconds": compile_seconds,
-                "agreement": agreement,
-                "rows": result,
-                "total_seconds": time.perf_counter() - started,
-            },
-            indent=1,
-        )
+    fields = {
+        "versions": versions(frameworks),
+        "skipped": skipped,
+        "blas_thread_pools": blas,
+        "xla_flags": os.environ.get("XLA_FLAGS"),
+        "pinned_to_cpu": PINNED,
+        "clock": "cpu (time.process_time); wall clock recorded too",
+        "n_train": args.n,
+        "repeats": args.repeats,
+        "eta": ETA,
+        "lmbda": LMBDA,
+        "sizes": list(SIZES),
+        "machine_bound_seconds": MACHINE_BOUND_SECONDS,
+        "tolerance": TOLERANCE,
+        "jax_compile_seconds": compile_seconds,
+        "agreement": agreement,
+        "rows": result,
+        "total_seconds": time.perf_counter() - started,
+    }
+    out = save_results(
+        HERE / "results" / f"frameworks{suffix}.json", fields, command=command_line(__file__, argv)
     )
     print(f"Wrote {out}")
     differ = [

@@ -12,14 +12,13 @@ L-BFGS is one full-batch iteration). Writes ``benchmarks/results/optimizers.json
 and ``.md``.
 """
 
-import json
 import statistics
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 from epoch_clock import timed_fit
+from results_file import command_line, save_results
 
 from sknielsen import NielsenMLPClassifier
 from sknielsen.datasets import load_digits_split
@@ -85,18 +84,12 @@ def main():
     table = "\n".join(lines) + "\n"
     print(table)
     print(f"Total {time.perf_counter() - started:.0f} s")
-    out = HERE / "results" / "optimizers.json"
-    out.write_text(
-        json.dumps(
-            {
-                "command": "python benchmarks/optimizers.py",
-                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "records": records,
-            },
-            indent=1,
-        )
+    save_results(
+        HERE / "results" / "optimizers.json",
+        {"records": records},
+        command=command_line(__file__, []),
+        table=table,
     )
-    out.with_suffix(".md").write_text(table)
 
 
 if __name__ == "__main__":

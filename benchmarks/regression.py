@@ -15,13 +15,12 @@ the same cross-validation, 100 iterations. Test R², median over the splits,
 and seconds per fit. Writes ``benchmarks/results/regression.json`` and ``.md``.
 """
 
-import json
 import statistics
 import time
 import warnings
-from datetime import datetime, timezone
 from pathlib import Path
 
+from results_file import command_line, save_results
 from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, train_test_split
@@ -96,19 +95,12 @@ def main():
     table = "\n".join(lines) + "\n"
     total = time.perf_counter() - started
     print(table, f"\nTotal {total:.0f} s")
-    out = HERE / "results" / "regression.json"
-    out.write_text(
-        json.dumps(
-            {
-                "command": "python benchmarks/regression.py",
-                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "seconds": total,
-                "records": records,
-            },
-            indent=1,
-        )
+    save_results(
+        HERE / "results" / "regression.json",
+        {"seconds": total, "records": records},
+        command=command_line(__file__, []),
+        table=table,
     )
-    out.with_suffix(".md").write_text(table)
 
 
 if __name__ == "__main__":

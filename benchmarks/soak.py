@@ -20,10 +20,10 @@ import resource
 import statistics
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+from results_file import command_line, save_results
 
 import sknielsen
 from sknielsen import NielsenMLPClassifier
@@ -83,9 +83,6 @@ def main(argv=None):
     tenth = max(1, len(samples) // 10)
     first, last = statistics.median(samples[:tenth]), statistics.median(samples[-tenth:])
     result = {
-        "command": "python benchmarks/soak.py"
-        + (f" --minutes {args.minutes:g}" if args.minutes != 10 else ""),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "minutes": args.minutes,
         "rounds": rounds,
         "rss_mib_first_tenth_median": first,
@@ -94,9 +91,7 @@ def main(argv=None):
         "rss_mib_max": max(samples),
     }
     print(json.dumps(result, indent=1))
-    out = HERE / "results" / "soak.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=1))
+    out = save_results(HERE / "results" / "soak.json", result, command=command_line(__file__, argv))
     print(f"Wrote {out}")
 
 

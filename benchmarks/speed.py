@@ -21,14 +21,12 @@ cross-entropy (same δᴸ = a − y, ten more exponentials per sample).
 
 import argparse
 import itertools
-import json
 import platform
 import statistics
 import sys
 import time
 import tracemalloc
 import warnings
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +36,7 @@ sys.path.insert(0, str(HERE))
 
 import reference_loops
 from epoch_clock import timed_fit
+from results_file import command_line, save_results
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
@@ -417,8 +416,6 @@ def main(argv=None):
     print(f"\nTotal {elapsed:.0f} s.")
 
     result = {
-        "command": "python benchmarks/speed.py" + (" --quick" if args.quick else ""),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {
             "platform": platform.platform(),
             "python": platform.python_version(),
@@ -439,9 +436,7 @@ def main(argv=None):
         "total_seconds": elapsed,
     }
     out = Path(args.out or HERE / "results" / f"speed{'-quick' if args.quick else ''}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=1))
-    out.with_suffix(".md").write_text(markdown_table(result))
+    save_results(out, result, command=command_line(__file__, argv), table=markdown_table(result))
     print(f"Wrote {out} and {out.with_suffix('.md')}")
 
 

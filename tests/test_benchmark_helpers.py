@@ -16,3 +16,39 @@ def test_epoch_clock_times_every_epoch_of_both_estimators(small_digits):
         clock = timed_fit(net, X, y)
         assert len(clock.durations) == 3 and len(clock.times) == 3
         assert clock.times == sorted(clock.times) and min(clock.durations) > 0
+
+
+def test_results_files_say_how_and_when_and_are_replaced_whole(tmp_path, monkeypatch):
+    import json
+
+    import pytest
+    from results_file import command_line, save_results
+
+    from sknielsen._core.files import NotARegularFileError
+
+    monkeypatch.setattr("sys.argv", ["benchmarks/c_speed.py", "--quick", "--larger"])
+    assert command_line("/anywhere/benchmarks/c_speed.py") == (
+        "python benchmarks/c_speed.py --quick --larger"
+    )
+    assert command_line("c_speed.py", []) == "python benchmarks/c_speed.py"
+    out = tmp_path / "new folder" / "speed.json"
+    written = save_results(out, {"rows": [1, 2], "date": "kept"}, command="python x", table="| a |")
+    saved = json.loads(out.read_text())
+    assert written == out and list(saved)[:3] == ["command", "date", "load_average"]
+    assert (
+        saved["command"] == "python x"
+        and saved["rows"] == [1, 2]
+        and len(saved["load_average"]) == 3
+    )
+    assert saved["date"] == "kept"  # a benchmark's own field wins over the header's
+    assert out.with_suffix(".md").read_text() == "| a |"
+    save_results(out, {"rows": []}, command="python y")
+    assert json.loads(out.read_text())["rows"] == [] and sorted(
+        p.name for p in out.parent.iterdir()
+    ) == [
+        "speed.json",
+        "speed.md",
+    ]
+    (tmp_path / "folder.json").mkdir()
+    with pytest.raises(NotARegularFileError):
+        save_results(tmp_path / "folder.json", {}, command="python z")
