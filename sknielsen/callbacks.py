@@ -1307,7 +1307,7 @@ class MonitorEvery(Callback):
         seen = trainer.epochs_run * trainer.n_samples + trainer.samples_in_epoch
         if seen >= self._next:
             X, Y = self.validation_data
-            output = trainer.network.feedforward(X)
+            _, output = trainer.evaluate(X, Y)
             self.record["samples"].append(int(seen))
             self.record["validation_accuracy"].append((self.score or accuracy)(output, Y))
             self._next = (seen // self.every + 1) * self.every

@@ -852,6 +852,11 @@ def test_the_csr_check_is_made_once_per_matrix(monkeypatch):
     assert len(calls) == 1
     trainer.run(X_csr.copy(), data(np.float64)[2], run.order, None, state, 0, 10)
     assert len(calls) == 2
+    X_val = X_csr[:100]  # a monitor's validation set, evaluated between epochs
+    for _ in range(3):
+        trainer.evaluate(X_val, data(np.float64)[2][:100], np.arange(100))
+        trainer.run(X_csr, data(np.float64)[2], run.order, None, state, 0, 10)
+    assert len(calls) == 3
 
 
 @needs_c
@@ -866,7 +871,7 @@ def test_the_csr_check_is_made_once_per_matrix(monkeypatch):
         ("quadratic", "identity", "tanh", "momentum"),
     ],
 )
-def test_the_forward_passes_alone_give_the_costs_and_change_nothing(
+def test_the_forward_passes_alone_give_the_costs_and_outputs_and_change_nothing(
     dtype, sparse, positions, cost, output, hidden, optimizer
 ):
     run = Run(cost, output, hidden, "l2", optimizer, dtype, sizes=(N_PIXELS, 30, 20, N_CLASSES))
@@ -875,10 +880,13 @@ def test_the_forward_passes_alone_give_the_costs_and_change_nothing(
     start = network.params.copy()
     X, X_csr, Y = data(dtype)
     rows = run.order[:positions]
-    costs = run.trainer(network).costs(X_csr if sparse else X, Y, rows)
-    expected = run.plugin("cost").fn(network.feedforward(X[rows]), Y[rows])
+    costs, outputs = run.trainer(network).evaluate(X_csr if sparse else X, Y, rows)
+    expected = network.feedforward(X[rows])
+    tolerance = {np.float64: 1e-12, np.float32: 1e-5}[dtype]
     assert costs.dtype == np.float64 and costs.shape == (positions,)
-    assert relative_difference(costs, expected) <= {np.float64: 1e-12, np.float32: 1e-5}[dtype]
+    assert outputs.dtype == dtype and outputs.shape == (positions, N_CLASSES)
+    assert relative_difference(outputs, expected) <= tolerance
+    assert relative_difference(costs, run.plugin("cost").fn(expected, Y[rows])) <= tolerance
     np.testing.assert_array_equal(network.params, start)
 
 
@@ -888,7 +896,7 @@ def test_the_forward_passes_alone_take_no_dropout_masks_or_optimizer_state():
     network, state = run.start()
     X, _, Y = data(np.float64)
     trainer = run.trainer(network)
-    trainer.costs(X, Y, run.order)  # the masks are the training's, not drawn here
+    trainer.evaluate(X, Y, run.order)  # the masks are the training's, not drawn here
     arguments = [
         trainer._spec(False, N_IMAGES, 0, N_IMAGES, False, True, learn=False),
         trainer._hyper(0.1),
@@ -903,13 +911,63 @@ def test_the_forward_passes_alone_take_no_dropout_masks_or_optimizer_state():
         np.empty(0),
         np.zeros((N_IMAGES, 30)),
         np.zeros(N_IMAGES),
+        np.zeros((N_IMAGES, N_CLASSES)),
     ]
     with pytest.raises(ValueError, match="no dropout masks"):
         MODULE.train(*arguments)
     arguments[0] = trainer._spec(False, N_IMAGES, 0, N_IMAGES, False, False, learn=False)
-    arguments[-2] = np.empty(0)
+    arguments[-3] = np.empty(0)
     with pytest.raises(ValueError, match=r"velocity|moment|step"):
         MODULE.train(*arguments)  # the state arrays of adam, which evaluating does not take
+
+
+@needs_c
+def test_the_kernel_evaluates_only_what_it_reads_as_it_is():
+    run = Run()
+    network, _ = run.start()
+    X, X_csr, Y = data(np.float64)
+    trainer = run.trainer(network)
+    assert trainer.accepts(X, Y) and trainer.accepts(X_csr, Y)
+    unsorted = X_csr.copy()
+    unsorted.indices[:2] = unsorted.indices[1::-1]
+    for X_other, Y_other in [
+        (np.asfortranarray(X), Y),  # a copy at every call would cost what the kernel saves
+        (X.astype(np.float32), Y),
+        (X, Y.astype(np.float32)),
+        (X[:, :100], Y),
+        (X, Y[:, :3]),
+        (X[:10], Y),
+        (unsorted, Y),
+    ]:
+        assert not trainer.accepts(X_other, Y_other)
+
+
+@needs_c
+@pytest.mark.parametrize("sparse", [False, True])
+def test_monitors_on_the_c_engine_evaluate_with_the_kernel_as_numpy_does(sparse, monkeypatch):
+    X, X_csr, Y = data(np.float64)
+    X, labels = (X_csr if sparse else X), Y.argmax(axis=1)
+    calls = []
+    evaluate = CTrainer.evaluate
+    monkeypatch.setattr(
+        CTrainer,
+        "evaluate",
+        lambda self, *args: calls.append(len(args[2])) or evaluate(self, *args),
+    )
+    fits = {
+        engine: NielsenMLPClassifier(
+            epochs=3, monitor="all", monitor_every=200, random_state=0, engine=engine
+        ).fit(X[:800], labels[:800], X_val=X[800:], y_val=labels[800:])
+        for engine in ("numpy", "c")
+    }
+    # Each epoch the validation and the training set, every 200 samples the validation
+    # set again, and the cost probe (all 800 training samples) before and after.
+    assert calls.count(200) == 3 + 12 and calls.count(800) == 3 + 2
+    numpy, c = fits["numpy"], fits["c"]
+    assert c.engine_ == "c" and set(c.history_) == set(numpy.history_)
+    for key, values in numpy.history_.items():
+        np.testing.assert_allclose(c.history_[key], values, rtol=1e-9, err_msg=key)
+    assert c.history_every_ == numpy.history_every_
 
 
 @needs_c
@@ -921,7 +979,7 @@ def test_the_kernel_refuses_arguments_that_do_not_fit_whatever_the_wrapper_passe
     trainer = run.trainer(network)
     spec = trainer._spec(False, N_IMAGES, 0, 20, False, False)
     empty, empty32, empty64 = np.empty(0), np.empty(0, np.int32), np.empty(0, np.int64)
-    costs = np.zeros(N_IMAGES)
+    costs, outputs = np.zeros(N_IMAGES), np.zeros((N_IMAGES, N_CLASSES))
     arguments = [
         spec,
         trainer._hyper(0.1),
@@ -939,8 +997,10 @@ def test_the_kernel_refuses_arguments_that_do_not_fit_whatever_the_wrapper_passe
         empty,
         empty,
         costs,
+        outputs,
     ]
     MODULE.train(*arguments)  # as given: accepted
+    assert outputs[:20].any() and not outputs[20:].any()  # the positions trained
     rng = np.random.default_rng(0)
     for position in range(len(arguments)):
         shorter = [arguments[position][:-1]] if len(arguments[position]) else []

@@ -32,6 +32,9 @@ BUILDS = ((4, "_ckernel_v4"), (3, "_ckernel_v3"), (0, "_ckernel_base"))
 #: measure or test a narrower build on a wider CPU.
 LEVEL_VARIABLE = "SKNIELSEN_CPU_LEVEL"
 
+#: CSR matrices a trainer remembers having checked: the training set, the
+#: validation set, and the training set's rows a monitor reads.
+CHECKED_MATRICES = 4
 #: Mini-batches per kernel call when dropout masks must be drawn for them first.
 SEGMENT_BATCHES = 512
 
@@ -258,7 +261,7 @@ class CTrainer:
             "int32": np.empty(0, np.int32),
             "int64": np.empty(0, np.int64),
         }
-        self._csr = None  # (matrix arrays checked, their kernel forms)
+        self._csr = []  # (matrix arrays checked, their kernel forms), the latest last
 
     def run(self, X, Y, order, sample_scales, state, start=0, stop=None, costs=None):
         """Train on the mini-batches of rows ``order[start:stop]``, in place.
@@ -326,11 +329,21 @@ class CTrainer:
                 masks.size > 0,
             )
             self.threads_used = self.module.train(
-                spec, hyper, network.params, *states, *inputs, Y, order, scales, masks, costs
+                spec,
+                hyper,
+                network.params,
+                *states,
+                *inputs,
+                Y,
+                order,
+                scales,
+                masks,
+                costs,
+                self._empty["real"],
             )
 
-    def costs(self, X, Y, order):
-        """The cost of the sample in each row ``order[i]``, at the current parameters.
+    def evaluate(self, X, Y, order):
+        """The cost and the outputs of the sample in each row ``order[i]``, as the network is.
 
         Forward passes only (no dropout): the parameters and the optimizer's
         state are untouched. The costs are the ones ``run`` records for the
@@ -349,11 +362,21 @@ class CTrainer:
         -------
         costs : ndarray of shape (len(order),)
             float64.
+        outputs : ndarray of shape (len(order), n_out)
+            In the network's dtype.
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :meth:`run`, for inputs the kernel cannot read as they are
+            (see :meth:`accepts`).
         """
         order = np.ascontiguousarray(order, dtype=np.int64)
         if order.ndim != 1:
             raise ValueError(f"order must be one-dimensional; got shape {order.shape}.")
+        network = self.network
         costs = np.empty(len(order))
+        outputs = np.empty((len(order), network.sizes[-1]), dtype=network.dtype)
         inputs = self._inputs(X)
         n_rows = X.shape[0]
         self._check_arrays(Y, costs, n_rows, len(order))
@@ -363,7 +386,7 @@ class CTrainer:
         self.module.train(
             spec,
             self._hyper(0.0),
-            self.network.params,
+            network.params,
             *states,
             *inputs,
             Y,
@@ -371,8 +394,23 @@ class CTrainer:
             empty,
             empty,
             costs,
+            outputs,
         )
-        return costs
+        return costs, outputs
+
+    def accepts(self, X, Y):
+        """Whether :meth:`evaluate` reads ``X`` and ``Y`` as they are.
+
+        In the network's dtype, C-contiguous, of the network's widths, and
+        CSR canonical: anything else the NumPy engine evaluates (a copy
+        made at every call would cost what the kernel saves).
+        """
+        try:
+            self._inputs(X)
+            _refuse("Y", Y, self.network.dtype, 2)
+        except (TypeError, ValueError):
+            return False
+        return Y.shape == (X.shape[0], self.network.sizes[-1])
 
     def _inputs(self, X):
         """X as the kernel's four arrays: dense, CSR data, indices (int32), indptr (int64)."""
@@ -393,17 +431,17 @@ class CTrainer:
     def _csr_structure(self, X):
         """CSR indices as int32 and indptr as int64, checked canonical once per matrix.
 
-        ``run`` may be called once per mini-batch: the check (a pass over
-        every stored entry) is made when the matrix's arrays change, not at
-        each call. The cache holds the arrays themselves, so that a new
-        matrix at a recycled address is checked again; changing a matrix's
-        arrays in place during training is not detected.
+        ``run`` may be called once per mini-batch, and ``evaluate`` on the
+        validation set at every epoch: the check (a pass over every stored
+        entry) is made once for each of the last ``CHECKED_MATRICES``
+        matrices, not at each call. The cache holds the arrays themselves,
+        so that a new matrix at a recycled address is checked again;
+        changing a matrix's arrays in place during training is not detected.
         """
         key = (X.data, X.indices, X.indptr, X.shape)
-        cached = self._csr
-        same = cached is not None and all(a is b for a, b in zip(cached[0][:3], key[:3]))
-        if same and cached[0][3] == key[3]:
-            return cached[1]
+        for checked, forms in self._csr:
+            if all(a is b for a, b in zip(checked[:3], key[:3])) and checked[3] == key[3]:
+                return forms
         if len(X.indices) != len(X.data) or len(X.indptr) != X.shape[0] + 1:
             raise ValueError("The C engine needs CSR whose arrays describe its shape.")
         if X.shape[1] >= 2**31:
@@ -426,8 +464,8 @@ class CTrainer:
                 f"The C engine needs canonical CSR input; this one has {problem}. Pass it "
                 "through sknielsen.utils.canonical_csr (the estimators do)."
             )
-        self._csr = (key, (indices, indptr))
-        return self._csr[1]
+        self._csr = [*self._csr[1 - CHECKED_MATRICES :], (key, (indices, indptr))]
+        return indices, indptr
 
     def _check_arrays(self, Y, costs, n_rows, n_positions):
         """Targets in the network's dtype, costs in float64: C-contiguous, of the right shapes."""

@@ -15,7 +15,7 @@
  *
  * Python's side: train(spec, hyper, params, velocity, first_moment,
  * second_moment, step, dense, data, indices, indptr, targets, order, scales,
- * masks, costs), with
+ * masks, costs, outputs), with
  *   spec: int64 [SPEC_FIELDS..., sizes (n_layers + 1), activation codes (n_layers)];
  *   hyper: float64, indexed by the HYPER names;
  *   params (the network's flat weights then biases) and the optimizer's state
@@ -24,7 +24,8 @@
  *   targets (n_rows, n_out); order (int64, the row of each position);
  *   scales (n_rows,) per-sample gradient weights when `weighted`;
  *   masks (stop - start, hidden units) dropout masks when `dropout`;
- *   costs (len(order), float64): the cost of each trained position's forward pass.
+ *   costs (len(order), float64): the cost of each trained position's forward pass;
+ *   outputs (len(order), n_out) or empty: the outputs of those forward passes.
  * Unused arrays are passed empty. With the spec's `learn` 0, train() makes only
  * the forward passes and records their costs: the network's cost on those rows.
  */
@@ -124,6 +125,7 @@ typedef struct {
     const int32_t *indices;
     const int64_t *indptr, *order;
     double *costs;
+    void *outputs; /* NULL, or the outputs of each position's forward pass */
 } Job;
 
 /* Offsets, in numbers, of each layer's weights and biases in params and of its units in a row. */
@@ -484,14 +486,14 @@ static const float EXP_F32[8] = {
 /* The buffers of train(), in the order of its arguments. */
 enum {
     B_SPEC, B_HYPER, B_PARAMS, B_VELOCITY, B_FIRST, B_SECOND, B_STEP, B_DENSE, B_DATA,
-    B_INDICES, B_INDPTR, B_TARGETS, B_ORDER, B_SCALES, B_MASKS, B_COSTS, N_BUFFERS
+    B_INDICES, B_INDPTR, B_TARGETS, B_ORDER, B_SCALES, B_MASKS, B_COSTS, B_OUTPUTS, N_BUFFERS
 };
 static const char *const BUFFER_NAMES[N_BUFFERS] = {
     "spec", "hyper", "params", "velocity", "first_moment", "second_moment", "step", "dense",
-    "data", "indices", "indptr", "targets", "order", "scales", "masks", "costs"};
+    "data", "indices", "indptr", "targets", "order", "scales", "masks", "costs", "outputs"};
 static const int WRITABLE[N_BUFFERS] = {
     [B_PARAMS] = 1, [B_VELOCITY] = 1, [B_FIRST] = 1, [B_SECOND] = 1, [B_STEP] = 1,
-    [B_COSTS] = 1};
+    [B_COSTS] = 1, [B_OUTPUTS] = 1};
 
 static int fail(const char *format, ...)
 {
@@ -614,7 +616,9 @@ static int check_arrays(Job *job, Py_buffer *views)
     }
     const int64_t positions = views[B_ORDER].len / 8;
     if (check_length(&views[B_ORDER], B_ORDER, positions, 8) ||
-        check_length(&views[B_COSTS], B_COSTS, positions, 8))
+        check_length(&views[B_COSTS], B_COSTS, positions, 8) ||
+        (views[B_OUTPUTS].len != 0 &&
+         check_length(&views[B_OUTPUTS], B_OUTPUTS, positions * n_out, size)))
         return -1;
     if (job->stop > positions)
         return fail("stop is %lld, past the %lld positions of order", (long long)job->stop,
@@ -635,6 +639,7 @@ static int check_arrays(Job *job, Py_buffer *views)
     job->scales = views[B_SCALES].buf;
     job->masks = views[B_MASKS].buf;
     job->costs = views[B_COSTS].buf;
+    job->outputs = views[B_OUTPUTS].len != 0 ? views[B_OUTPUTS].buf : NULL;
     for (int64_t position = job->start; position < job->stop; position++) {
         const int64_t row = job->order[position];
         if (row < 0 || row >= n_rows)

@@ -1394,10 +1394,14 @@ static int F(threads_for)(const Job *job, const F(Work) *w, int padded, int deco
     return threads > 1 ? threads : 1;
 }
 
-/* Each trained position's cost, from the outputs its forward pass recorded. */
+/* Each trained position's cost, from the outputs its forward pass recorded (and the
+ * outputs themselves, when asked for). */
 static void F(record_costs)(F(Work) *w, const Job *job)
 {
     const int64_t n_out = job->n_out, positions = job->stop - job->start;
+    if (job->outputs != NULL)
+        memcpy((REAL *)job->outputs + job->start * n_out, w->outputs,
+               (size_t)(positions * n_out) * sizeof(REAL));
     for (int64_t first = 0; first < positions; first += w->cost_rows) {
         const int64_t m = positions - first < w->cost_rows ? positions - first : w->cost_rows;
         for (int64_t i = 0; i < m; i++) {

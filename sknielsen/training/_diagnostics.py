@@ -250,7 +250,7 @@ class CostProbe:
         """The regularized cost on the probe's samples at the current weights."""
         if self.compiled is None:
             return self.trainer.evaluate(self.X, self.Y, self.weights)[0]
-        costs = self.compiled.costs(self.data.X, self.data.Y, self.rows)
+        costs, _ = self.compiled.evaluate(self.data.X, self.data.Y, self.rows)
         return self.trainer._regularized_mean(costs, self.weights)
 
     def check(self, optimizer, lmbda):

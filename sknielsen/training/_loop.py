@@ -143,6 +143,9 @@ class Trainer:
         ``KeyboardInterrupt`` ended the run; None when it ended elsewhere.
     bad_write : str or None
         Which callback left non-finite weights, in which hook and when.
+    compiled : CTrainer or None
+        The C engine's trainer of the run, when the C engine trains:
+        :meth:`evaluate` makes its forward passes with it too.
     """
 
     def __init__(
@@ -175,6 +178,7 @@ class Trainer:
         self.ending = self.kept_epoch = self.diverged_epoch = None
         self.stopped_by = self.bad_write = None
         self._saver = saver
+        self.compiled = None
         self._best = None
         self._last = None
         self._kept = None
@@ -218,7 +222,17 @@ class Trainer:
         -------
         cost : float
         output : ndarray of shape (n_samples, n_outputs)
+
+        Notes
+        -----
+        When the C engine trains (``compiled``) and reads ``X`` and ``Y`` as
+        they are, its kernel makes the forward passes; its outputs and
+        costs are the NumPy engine's up to rounding.
         """
+        compiled = self.compiled
+        if compiled is not None and compiled.accepts(X, Y):
+            costs, output = compiled.evaluate(X, Y, np.arange(X.shape[0]))
+            return self._regularized_mean(costs, sample_weight), output
         output = self.network.feedforward(X)
         return self.cost_of(output, Y, sample_weight), output
 

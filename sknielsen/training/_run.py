@@ -156,7 +156,7 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
         if epochs > 1:  # finding the non-zero inputs once repays at the second epoch
             data = _sparse_enough(data)
     # One C trainer for the probe and the steps: the inputs are checked once.
-    compiled = compiled_trainer(trainer, data, batching, rng)
+    compiled = trainer.compiled = compiled_trainer(trainer, data, batching, rng)
     probe = CostProbe(trainer, data, compiled)
     train(trainer, data, epochs=epochs, batching=batching, rng=rng, compiled=compiled)
     warn_about(config, trainer, probe)
