@@ -4,6 +4,7 @@ import itertools
 import json
 import os
 import pickle
+import re
 import stat
 import warnings
 
@@ -119,6 +120,32 @@ def test_network2_round_trip(rng, tmp_path):
     assert written["sizes"] == [4, 3, 2] and written["cost"] == "QuadraticCost"
     np.testing.assert_allclose(written["weights"][0], document["weights"][0])
     np.testing.assert_allclose(written["biases"][1], document["biases"][1])
+
+
+@pytest.mark.parametrize(
+    "labels, lost",
+    [
+        (lambda y: y, None),
+        (lambda y: y + 1, r"classes \(1, 2, 3\) will load as 0\.\.2"),
+        (lambda y: np.array(["cat", "dog", "eel"])[y % 3], r"\('cat', 'dog', 'eel'\).*0\.\.2"),
+        (lambda y: np.column_stack([y % 2, y % 3 == 0]), "multilabel model"),
+    ],
+)
+def test_the_book_format_says_when_it_loses_the_labels(small_digits, tmp_path, labels, lost):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=1, random_state=0).fit(X, labels(y))
+    path = tmp_path / "network2.json"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        save(net, path, format="network2")
+    messages = [str(w.message) for w in caught]
+    if lost is None:
+        assert messages == []
+        np.testing.assert_array_equal(load(path).predict(X), net.predict(X))
+    else:
+        assert len(messages) == 1 and caught[0].filename == __file__, messages
+        assert "network2.py format holds no labels" in messages[0]
+        assert re.search(lost, messages[0]), messages[0]
 
 
 def test_save_is_atomic(fitted, tmp_path, monkeypatch):

@@ -27,6 +27,7 @@ import numpy as np
 
 from .._classifier import NielsenMLPClassifier
 from .._core.files import NotARegularFileError, check_readable, write_text_atomically
+from .._core.warn import warn
 from .._regressor import NielsenMLPRegressor
 from ..callbacks import HISTORY_KEYS
 from ..modelfile._format import document_text, write_model
@@ -62,6 +63,7 @@ def _network2_document(model):
             "The network2.py format holds only sigmoid networks with the quadratic or "
             "cross-entropy cost."
         )
+    _warn_if_labels_lost(model)
     book_cost = {ours: book for book, ours in NETWORK2_COSTS.items()}[model.cost_.name]
     sizes = [int(model.n_features_in_)] + [w.shape[1] for w in model.coefs_]
     return {
@@ -70,6 +72,29 @@ def _network2_document(model):
         "biases": [b[:, None].tolist() for b in model.intercepts_],
         "cost": book_cost,
     }
+
+
+def _warn_if_labels_lost(model):
+    """Warn when the book's format, which holds no labels, will load other predictions.
+
+    A network2.py file loads as a classifier of the labels 0..n-1, one per
+    sample: a model of other labels, or of multilabel targets, predicts
+    something else once loaded.
+    """
+    targets = model.get_fitted_state().targets
+    classes = np.asarray(targets["classes"])
+    if targets["multilabel"]:
+        warn(
+            "The network2.py format holds no labels: this multilabel model will load as a "
+            f"classifier of one label per sample, 0..{len(classes) - 1}. Save it in "
+            "sknielsen's format to keep them."
+        )
+    elif classes.dtype.kind not in "iub" or not np.array_equal(classes, np.arange(len(classes))):
+        shown = ", ".join(map(repr, classes[:5].tolist())) + (", ..." if len(classes) > 5 else "")
+        warn(
+            f"The network2.py format holds no labels: this model's classes ({shown}) will "
+            f"load as 0..{len(classes) - 1}. Save it in sknielsen's format to keep them."
+        )
 
 
 def save(model, path, *, format="sknielsen"):
@@ -86,7 +111,8 @@ def save(model, path, *, format="sknielsen"):
     format : {'sknielsen', 'network2'}, default='sknielsen'
         ``'network2'`` writes the book's format (sigmoid networks with the
         quadratic or cross-entropy cost only; configuration and labels are
-        lost).
+        lost: it loads as a classifier of the labels 0..n-1, and a warning
+        says so when the model's classes are others).
 
     Raises
     ------
@@ -108,9 +134,9 @@ def save(model, path, *, format="sknielsen"):
     >>> from sklearn.datasets import load_digits
     >>> X, y = load_digits(return_X_y=True)
     >>> net = sknielsen.NielsenMLPClassifier(epochs=2, random_state=0).fit(X / 16, y)
-    >>> sknielsen.save(net, "net.json")  # doctest: +SKIP
-    >>> sknielsen.load("net.json").predict(X[:3] / 16)  # doctest: +SKIP
-    array([0, 1, 2])
+    >>> sknielsen.save(net, "net.json")
+    >>> sknielsen.load("net.json").predict(X[:3] / 16)
+    array([0, 1, 1])
     """
     if format == "sknielsen":
         if type(model) not in ESTIMATORS.values():

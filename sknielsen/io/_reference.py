@@ -52,7 +52,7 @@ with open("net.json") as file:
 print(document["format"], document["format_version"], document["estimator"])
 print(document["fitted"]["plugins"]["cost"])
 assert (load("net.json").predict(X / 16) == net.predict(X / 16)).all()
-# sknielsen-model 2 NielsenMLPClassifier
+# sknielsen-model {FORMAT_VERSION} NielsenMLPClassifier
 # {{'plugin': 'cost', 'name': 'cross_entropy', 'params': {{}}}}
 ```
 
