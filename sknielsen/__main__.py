@@ -24,6 +24,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -112,7 +113,8 @@ def _train(args):
     net.fit(data.X_train, data.y_train, X_val=X_val, y_val=y_val)
     seconds = time.perf_counter() - start
     print(
-        f"Test accuracy {net.score(data.X_test, data.y_test):.2%} after {net.n_iter_} epochs "
+        f"Test accuracy {net.score(data.X_test, data.y_test):.2%} after {net.n_iter_} "
+        f"epoch{'s' if net.n_iter_ != 1 else ''} "
         f"({seconds:.1f} s)."
     )
     _write_training_outputs(net, args)
@@ -500,7 +502,8 @@ def _data_flags(command, *, files=True):
             "--label",
             metavar="COLUMN",
             default=None,
-            help="the label column of a .csv --dataset (the array of a .npz; default: y)",
+            help="the label column of a .csv --dataset (needed), or the label array of a .npz "
+            "(default: y)",
         )
     command.add_argument(
         "--data-dir",
@@ -819,8 +822,17 @@ def main(argv=None, prog="python -m sknielsen"):
         return 130
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """A warning as a command line shows it: one line, no Python file or line number."""
+    text = " ".join(str(message).split())
+    print(f"warning: {category.__name__}: {text}", file=file or sys.stderr)
+
+
 def run():
     """Entry point of the ``sknielsen`` console script and of ``python -m sknielsen``."""
+    # A command's user typed no Python: a warning's file and line (runpy's, at best) mean
+    # nothing to them.
+    warnings.showwarning = _show_warning
     name = os.path.basename(sys.argv[0])
     # The console script is named as it was typed; `python -m` runs this file.
     sys.exit(main(prog=name if name and not name.endswith(".py") else "python -m sknielsen"))

@@ -12,7 +12,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sknielsen import NielsenMLPClassifier
+from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
 from sknielsen.callbacks import Callback, EarlyStopping, HalveOnPlateau, StopTraining
 from sknielsen.engine._network import Backprop, Network
 from sknielsen.plugins import CrossEntropyCost, DefaultInitializer, Momentum, Sigmoid
@@ -573,6 +573,43 @@ def test_divergence_stops_with_a_warning_naming_the_cause(digits_split, engine):
     with pytest.warns(ConvergenceWarning, match="cost did not decrease.*eta=10000"):
         net = NielsenMLPClassifier(eta=1e4, random_state=0, engine=engine).fit(X, y)
     assert np.isfinite(net.predict_proba(X_test)).all()
+
+
+@pytest.mark.parametrize("engine", ["numpy", "auto"])
+@pytest.mark.parametrize("eta", [30, 100])
+def test_a_network_that_saturates_into_one_guess_says_so(digits_split, engine, eta):
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, _, y, _ = digits_split
+    # The quadratic cost's learning slowdown: every output saturates near 0, the cost
+    # falls from its start to 0.5, above the 0.45 of the class frequencies for all.
+    message = r"After 5 epochs the network does no better than one guess for every sample.*eta="
+    with pytest.warns(ConvergenceWarning, match=message):
+        net = NielsenMLPClassifier(
+            epochs=5, eta=eta, cost="quadratic", random_state=0, engine=engine
+        ).fit(X, y)
+    assert net.score(X, y) < 0.15
+
+
+def test_no_warning_for_a_regressor_of_constant_targets(small_digits):
+    X = small_digits[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing to learn beyond the one guess: not a failure
+        NielsenMLPRegressor(epochs=3, random_state=0).fit(X, np.full(len(X), 0.25))
+
+
+def test_errors_in_the_validation_data_name_it(small_digits):
+    X, X_val, y, y_val = small_digits
+    broken = X_val.copy()
+    broken[0, 0] = np.nan
+    net = NielsenMLPClassifier(epochs=1)
+    for X_bad, y_bad, message in [
+        (broken, y_val, "Input X_val contains NaN"),
+        (X_val[:, :10], y_val, f"X_val has 10 features, but the network takes {X.shape[1]}"),
+        (X_val, y_val + 7, r"y_val contains labels not seen in y: \[7"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            net.fit(X, y, X_val=X_bad, y_val=y_bad)
 
 
 def test_no_warning_for_sound_training(small_digits):

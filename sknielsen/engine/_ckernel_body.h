@@ -1062,48 +1062,30 @@ static double F(decayed_sgd_step)(F(Work) *w, const Job *job, int64_t m, double 
 }
 
 /*
- * W[k] <- W[k] decay - eta sum_i inputs_i[k] delta_i for `group` rows k from k0 of one layer
- * above the first: each row's gradient is summed in registers over the mini-batch, the
- * group's rows side by side so that their chains of additions overlap.
+ * W[k] <- W[k] decay - eta sum_i inputs_i[k] delta_i for the rows k of one layer above
+ * the first: each row's gradient is summed in registers over the mini-batch.
  */
-static ALWAYS_INLINE void F(rows_step)(VEC *weights, const REAL *inputs, const REAL *deltas,
-                                       int64_t row, int64_t m, int64_t k0, REAL decay, REAL eta,
-                                       const int nb, const int group)
-{
-    VEC grad[8][MAX_BLOCK];
-    for (int r = 0; r < group; r++)
-        for (int v = 0; v < nb; v++)
-            grad[r][v] = (VEC){0};
-    for (int64_t i = 0; i < m; i++) {
-        const REAL *x = inputs + i * row + k0;
-        const VEC *delta = (const VEC *)(deltas + i * row);
-        for (int r = 0; r < group; r++)
-            for (int v = 0; v < nb; v++)
-                grad[r][v] += x[r] * delta[v];
-    }
-    for (int r = 0; r < group; r++) {
-        VEC *w = weights + (k0 + r) * nb;
-        for (int v = 0; v < nb; v++) {
-            if (decay != (REAL)1)
-                w[v] *= decay;
-            w[v] += -eta * grad[r][v];
-        }
-    }
-}
-
-/* Rows of nb vectors taken together: as many as MAX_BLOCK accumulators hold, up to 8. */
-#define ROW_GROUP(nb) (MAX_BLOCK / (nb) >= 8 ? 8 : MAX_BLOCK / (nb) >= 1 ? MAX_BLOCK / (nb) : 1)
-
 static ALWAYS_INLINE void F(weight_rows_step)(VEC *weights, const REAL *inputs,
                                               const REAL *deltas, int64_t row, int64_t m,
                                               int64_t below, REAL decay, REAL eta, const int nb)
 {
-    const int group = ROW_GROUP(nb);
-    int64_t k = 0;
-    for (; k + group <= below; k += group)
-        F(rows_step)(weights, inputs, deltas, row, m, k, decay, eta, nb, group);
-    for (; k < below; k++)
-        F(rows_step)(weights, inputs, deltas, row, m, k, decay, eta, nb, 1);
+    for (int64_t k = 0; k < below; k++) {
+        VEC grad[MAX_BLOCK];
+        for (int v = 0; v < nb; v++)
+            grad[v] = (VEC){0};
+        for (int64_t i = 0; i < m; i++) {
+            const REAL x = inputs[i * row + k];
+            const VEC *delta = (const VEC *)(deltas + i * row);
+            for (int v = 0; v < nb; v++)
+                grad[v] += x * delta[v];
+        }
+        VEC *w = weights + k * nb;
+        for (int v = 0; v < nb; v++) {
+            if (decay != (REAL)1)
+                w[v] *= decay;
+            w[v] += -eta * grad[v];
+        }
+    }
 }
 
 static void F(upper_weights_step)(F(Work) *w, const Job *job, int layer, const REAL *inputs,

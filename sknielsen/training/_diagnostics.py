@@ -15,6 +15,9 @@ from .._core.warn import warn
 
 # Training samples on which the cost is compared before and after a fit.
 PROBE_SIZE = 1000
+#: Outputs whose spread over the probed samples fell below this share of the
+#: spread at the start barely depend on the inputs any more.
+SATURATED_SPREAD = 0.1
 # |z| beyond which a sigmoid neuron is saturated: σ'(4) ≈ 0.018; and the rows
 # on which the saturation is measured (times the neurons: thousands of z values).
 SATURATED_Z = 4.0
@@ -227,12 +230,15 @@ def _advice(optimizer, eta, lmbda):
 
 
 class CostProbe:
-    """A cheap guard against silent failure: the cost that training minimizes must fall.
+    """A cheap guard against silent failure: training must have learnt something.
 
-    The cost is the weighted one on up to ``PROBE_SIZE`` training samples
-    of nonzero weight, penalty included. With ``compiled``, the C engine's
-    trainer of the run, the C engine makes the forward passes, on the rows
-    of the training set in place.
+    On up to ``PROBE_SIZE`` training samples of nonzero weight: the cost
+    that training minimizes (weighted, penalty included) must fall; and the
+    network must do better than one guess for every sample, the targets'
+    mean, unlike a network whose units saturated (its outputs then barely
+    depend on the inputs). With ``compiled``, the C engine's trainer of the
+    run, the C engine makes the forward passes, on the training set's rows
+    in place.
     """
 
     def __init__(self, trainer, data, compiled=None):
@@ -242,24 +248,62 @@ class CostProbe:
         else:
             self.rows = np.flatnonzero(data.sample_weight)[:PROBE_SIZE]
             self.weights = data.sample_weight[self.rows]
+        self.Y = data.Y[self.rows]
         if compiled is None:
-            self.X, self.Y = data.X[self.rows], data.Y[self.rows]
-        self.before = self._cost()
+            self.X = data.X[self.rows]
+        guess = np.broadcast_to(np.average(self.Y, axis=0, weights=self.weights), self.Y.shape)
+        with np.errstate(all="ignore"):
+            self.guess_cost = self._mean(trainer.cost.fn(guess.astype(self.Y.dtype), self.Y))
+        self.before, _, outputs = self._measure()
+        self.spread_before = _spread(outputs)
 
-    def _cost(self):
-        """The regularized cost on the probe's samples at the current weights."""
+    def _mean(self, costs):
+        return float(np.average(costs, weights=self.weights))
+
+    def _measure(self):
+        """The regularized cost, the data's cost and the outputs, at the current weights."""
         if self.compiled is None:
-            return self.trainer.evaluate(self.X, self.Y, self.weights)[0]
-        costs, _ = self.compiled.evaluate(self.data.X, self.data.Y, self.rows)
-        return self.trainer._regularized_mean(costs, self.weights)
+            outputs = self.trainer.network.feedforward(self.X)
+            costs = self.trainer.cost.fn(outputs, self.Y)
+        else:
+            costs, outputs = self.compiled.evaluate(self.data.X, self.data.Y, self.rows)
+        return self.trainer._regularized_mean(costs, self.weights), self._mean(costs), outputs
 
     def check(self, optimizer, lmbda):
-        after = self._cost()
-        if after < self.before:
-            return
-        warn(
-            f"The training cost did not decrease ({self.before:.4g} before this fit, "
-            f"{after:.4g} after {self.trainer.epochs_run} epochs): "
-            f"{_advice(optimizer, self.trainer.eta, lmbda)}.",
-            ConvergenceWarning,
+        after, data_cost, outputs = self._measure()
+        epochs = _epochs(self.trainer.epochs_run)
+        advice = _advice(optimizer, self.trainer.eta, lmbda)
+        if not after < self.before:
+            warn(
+                f"The training cost did not decrease ({self.before:.4g} before this fit, "
+                f"{after:.4g} after {epochs}): {advice}.",
+                ConvergenceWarning,
+            )
+        elif self._no_better_than_a_guess(data_cost, outputs):
+            warn(
+                f"After {epochs} the network does no better than one guess for every "
+                f"sample: its cost on the training samples, {data_cost:.4g}, is no lower "
+                f"than that of their targets' mean ({self.guess_cost:.4g}), and its "
+                "outputs barely depend on the inputs (saturated units, which learn "
+                f"slowly): {advice}.",
+                ConvergenceWarning,
+            )
+
+    def _no_better_than_a_guess(self, data_cost, outputs):
+        """Whether the outputs, nearly the same for every sample, fit no better than a guess."""
+        return (
+            self.guess_cost > 0
+            and data_cost >= self.guess_cost
+            and _spread(outputs) < SATURATED_SPREAD * self.spread_before
         )
+
+
+def _spread(outputs):
+    """The largest range of an output over the samples."""
+    if len(outputs) == 0:
+        return 0.0
+    return float(np.max(np.ptp(outputs, axis=0), initial=0.0))
+
+
+def _epochs(n):
+    return f"{n} epoch{'s' if n != 1 else ''}"
