@@ -24,7 +24,12 @@ from sklearn.utils._param_validation import (
     InvalidParameterError,
     StrOptions,
 )
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
 
 from . import plugins
 from ._core.sparse import canonical_csr
@@ -469,14 +474,13 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         if (request.X_val is None) != (request.y_val is None):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
-            X_val = validate_data(
-                self,
-                canonical_csr(request.X_val, "X_val"),
-                reset=False,
-                dtype=config.dtype,
-                accept_sparse="csr",
-            )
-            Y_val = self._encode(request.y_val, targets)
+            given = canonical_csr(request.X_val, "X_val")
+            # check_array, then validate_data for the feature names only: scikit-learn's
+            # messages then name X_val, not X.
+            X_val = check_array(given, accept_sparse="csr", dtype=config.dtype, input_name="X_val")
+            _check_width(X_val, self.n_features_in_, "X_val")
+            validate_data(self, given, reset=False, skip_check_array=True)
+            Y_val = self._encode(request.y_val, targets, "y_val")
             if X_val.shape[0] != len(Y_val):
                 raise ValueError(f"X_val has {X_val.shape[0]} samples but y_val has {len(Y_val)}.")
             warn_if_rescaled(scale, X_val, "X_val", "X", _ROUTE_X_VAL)
@@ -712,3 +716,11 @@ class _FitRequest:
     sample_weight: object
     incremental: bool
     classes: object = None
+
+
+def _check_width(X, n_features, name):
+    """Refuse a checked two-dimensional ``X`` of another width, naming it."""
+    if X.shape[1] != n_features:
+        raise ValueError(
+            f"{name} has {X.shape[1]} features, but the network takes {n_features}, as many as X."
+        )

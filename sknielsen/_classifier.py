@@ -362,7 +362,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             )
         return y, kind
 
-    def _encode(self, y, targets):
+    def _encode(self, y, targets, name="y"):
         """Return one-hot (or multilabel indicator) targets in the network's dtype."""
         y, kind = self._as_targets(y)
         classes = targets["classes"]
@@ -377,8 +377,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         indices, unknown = _label_indices(y, classes)
         if np.any(unknown):
             unseen = np.unique(np.asarray(y)[unknown])
+            where = "in the first fit" if name == "y" else "in y"
             raise ValueError(
-                f"y contains labels not seen in the first fit: {unseen.tolist()}; "
+                f"{name} contains labels not seen {where}: {unseen.tolist()}; "
                 f"known classes: {classes.tolist()}."
             )
         encoded = np.zeros((len(indices), len(classes)), dtype=self._dtype)

@@ -225,7 +225,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             raise ValueError("classes has no meaning for a regressor; leave it out.")
         return {"y_1d": np.ndim(y) == 1}
 
-    def _encode(self, y, targets):
+    def _encode(self, y, targets, name="y"):
         """Return targets as a (n_samples, n_outputs) float array."""
         y = np.asarray(y, dtype=self._dtype)
         return y[:, None] if y.ndim == 1 else y

@@ -146,7 +146,7 @@ def test_cli_user_errors_are_one_line(capsys, tmp_path):
     # A figure that could not be written is refused before the replay runs.
     for plot, message in (
         (tmp_path / "x.unknownext", "unknown image format"),
-        (tmp_path / "missing" / "x.png", "No such file"),
+        (tmp_path / "missing" / "x.png", "does not exist"),
     ):
         argv = ["book", "replay", "overfitting", "--epochs", "1", "--plot", str(plot)]
         assert main(argv) == 2

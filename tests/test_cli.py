@@ -117,7 +117,7 @@ def test_plugins_command_lists_every_kind(capsys):
     [
         (["train", "--cost", "hinge"], "Unknown cost 'hinge'"),
         (["train", "--eta", "-1"], "eta"),
-        (["train", "--save", "/nonexistent/dir/net.json"], "No such file"),
+        (["train", "--save", "/nonexistent/dir/net.json"], "the folder /nonexistent/dir does not"),
         (["train", "--layers", "784", "30", "10"], "--layers must start with the 64 inputs"),
         (["train", "--dataset", "mnist", "--data-dir", "/nonexistent"], "MNIST files not found"),
         (["evaluate", "/nonexistent/model.json"], "No such file"),
@@ -204,6 +204,29 @@ def test_the_console_script_is_named_as_it_was_typed(tmp_path):
         [sys.executable, "-m", "sknielsen", "frobnicate"], capture_output=True, text=True, cwd=ROOT
     )
     assert "(see python -m sknielsen --help)" in module.stderr
+
+
+def test_the_commands_warnings_are_one_line_without_python_locations(tmp_path):
+    import numpy as np
+    from sklearn.datasets import load_digits
+
+    import sknielsen
+
+    X, y = load_digits(return_X_y=True)
+    net = sknielsen.NielsenMLPClassifier(epochs=1, random_state=0).fit(X / 16, y)
+    sknielsen.save(net, tmp_path / "net.json")
+    np.save(tmp_path / "rows.npy", X[:5] * 16)  # a forgotten scaler
+    result = subprocess.run(
+        [sys.executable, "-m", "sknielsen", "predict", "net.json", "rows.npy"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr
+    warning = result.stderr.strip()
+    assert warning.startswith("warning: UserWarning: X is on another scale") and "\n" not in warning
+    assert "runpy" not in warning and ".py" not in warning
 
 
 def test_the_old_sizes_flags_still_work_with_a_deprecation_message(capsys):

@@ -155,7 +155,7 @@ BAD_INVOCATIONS = [
     (["train", "--save", "{socket}"], "it is a socket, not a regular file"),
     (["train", "--save", "{folder}"], "it is a directory, not a regular file"),
     (["train", "--save", "{link_to_fifo}"], "(a link to"),
-    (["train", "--save", "{missing}/net.json"], "No such file or directory"),
+    (["train", "--save", "{missing}/net.json"], "Cannot write there: the folder"),
     (["train", "--save", "{text}/net.json"], "Not a directory"),
     (["train", "--history", "{fifo}"], "it is a FIFO"),
     (["train", "--history", "{folder}"], "it is a directory"),
@@ -183,12 +183,16 @@ BAD_INVOCATIONS = [
     (["predict", "{model}", "{csv}"], "a feature is not a number"),
     (["predict", "{model}", "{model}"], "cannot read .json"),
     (["train", "--dataset", "{csv}", "--label", "a"], "a feature is not a number"),
-    (["train", "--dataset", "{csv_numbers}", "--label", "c"], "label= has no column 'c'"),
+    (
+        ["train", "--dataset", "{csv_numbers}", "--label", "c"],
+        "has no column 'c'. Name it with label=... (on the command line: --label COLUMN)",
+    ),
     (["train", "--dataset", "{csv_numbers}", "--label", "b"], "has 2 rows; holding out"),
     (["evaluate", "{model}", "--dataset", "{npz}"], "holds no array 'X'"),
     (
         ["evaluate", "{model}", "--dataset", "{csv_numbers}"],
-        "label= names no label column (on the command line: --label COLUMN); its columns are a, b",
+        "which column holds the labels? Name it with label=... (on the command line: --label "
+        "COLUMN); its columns are a, b",
     ),
     (["predict", "{model}", "{x3d}"], "dim 3"),
     (["predict", "{model}", "{x_narrow}"], "has 10 features"),

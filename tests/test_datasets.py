@@ -163,7 +163,9 @@ def test_your_own_files_as_data_sets(tmp_path):
     data = load_dataset(tmp_path / "pets.csv", label="label")
     assert (len(data.y_train), len(data.y_val), len(data.y_test)) == (25, 7, 8)
     assert "(validation: a fifth of the rest)" in data.description
-    with pytest.raises(ValueError, match=r"has no column 'species' .*its columns are width, label"):
+    with pytest.raises(
+        ValueError, match=r"has no column 'species'\. .*its columns are width, label"
+    ):
         load_dataset(tmp_path / "pets.csv", label="species")
     digits = load_dataset("digits")
     assert len(digits.y_train) == 958 and digits.X_val.shape == (240, 64)

@@ -1,6 +1,7 @@
 """Writing files: never over what is not a regular file, through links, no stray temporaries."""
 
 import os
+import re
 import socket
 import stat
 import subprocess
@@ -128,8 +129,11 @@ def test_a_name_near_the_length_limit_is_saved(tmp_path):
 
 def test_check_writable_names_the_path_and_leaves_nothing(tmp_path):
     missing = tmp_path / "missing" / "net.json"
-    with pytest.raises(FileNotFoundError, match=f"No such file or directory: '{missing}'"):
+    message = f"the folder {missing.parent} does not exist: '{missing}'"
+    with pytest.raises(FileNotFoundError, match=re.escape(message)):
         check_writable(missing)
+    with pytest.raises(FileNotFoundError, match="The path is empty: name a file"):
+        check_writable("")
     (tmp_path / "file").write_text("")
     with pytest.raises(NotADirectoryError, match=r"file/net.json"):
         check_writable(tmp_path / "file" / "net.json")

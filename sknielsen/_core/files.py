@@ -17,6 +17,7 @@ that target once they are :data:`STALE_SECONDS` old.
 """
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -74,6 +75,8 @@ def _refuse_special(path, target, verb):
 
 def _resolved_target(path):
     """The file that writing ``path`` replaces: the end of its chain of links."""
+    if os.fspath(path) == "":  # it would resolve to the current folder
+        raise FileNotFoundError(errno.ENOENT, "The path is empty: name a file")
     return Path(os.path.realpath(path))
 
 
@@ -137,6 +140,12 @@ def _create_temporary(path, target):
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             continue
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                errno.ENOENT,
+                f"Cannot write there: the folder {target.parent} does not exist",
+                str(path),
+            ) from None
         except OSError as exc:
             # Name the file the user asked for, not our temporary one.
             raise type(exc)(exc.errno, exc.strerror, str(path)) from None
@@ -267,7 +276,7 @@ def check_outputs(*paths, inputs=()):
     ...     print(os.listdir(folder))  # nothing was written
     ValueError: Two outputs name the same file: ...model.json, ...model.json.
     ValueError: An output would overwrite an input: ...model.json.
-    FileNotFoundError: [Errno 2] No such file or directory: '...model.json'
+    FileNotFoundError: [Errno 2] Cannot write there: the folder ...missing does not exist: ...
     []
     """
     given = [path for path in paths if path is not None]

@@ -710,10 +710,10 @@ def _read_csv(path, label, need_labels):
         raise ValueError(f"{path} is empty; a CSV file starts with a header row.")
     header, rows = rows[0], [row for row in rows[1:] if row]
     if need_labels and label not in header:  # before its values are read as features
-        missing = "names no label column" if label is None else f"has no column {label!r}"
+        what = ": which column holds the labels?" if label is None else f" has no column {label!r}."
         raise ValueError(
-            f"{path}: label= {missing} (on the command line: --label COLUMN); its columns "
-            f"are {', '.join(header)}."
+            f"{path}{what} Name it with label=... (on the command line: --label COLUMN); "
+            f"its columns are {', '.join(header)}."
         )
     if any(len(row) != len(header) for row in rows):
         raise ValueError(f"{path}: every row must have the header's {len(header)} columns.")

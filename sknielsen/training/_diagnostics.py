@@ -18,6 +18,8 @@ PROBE_SIZE = 1000
 #: Outputs whose spread over the probed samples fell below this share of the
 #: spread at the start barely depend on the inputs any more.
 SATURATED_SPREAD = 0.1
+#: An output a of a sigmoid or softmax is saturated when a (1 - a) is below this.
+SATURATED_OUTPUT = 1e-6
 # |z| beyond which a sigmoid neuron is saturated: σ'(4) ≈ 0.018; and the rows
 # on which the saturation is measured (times the neurons: thousands of z values).
 SATURATED_Z = 4.0
@@ -233,10 +235,10 @@ class CostProbe:
     """A cheap guard against silent failure: training must have learnt something.
 
     On up to ``PROBE_SIZE`` training samples of nonzero weight: the cost
-    that training minimizes (weighted, penalty included) must fall; and the
-    network must do better than one guess for every sample, the targets'
-    mean, unlike a network whose units saturated (its outputs then barely
-    depend on the inputs). With ``compiled``, the C engine's trainer of the
+    that training minimizes (weighted, penalty included) must fall; and a
+    classifier must do better than one guess for every sample, the
+    targets' mean, unlike a network whose output units saturated (its
+    outputs then barely depend on the inputs). With ``compiled``, the C engine's trainer of the
     run, the C engine makes the forward passes, on the training set's rows
     in place.
     """
@@ -290,11 +292,18 @@ class CostProbe:
             )
 
     def _no_better_than_a_guess(self, data_cost, outputs):
-        """Whether the outputs, nearly the same for every sample, fit no better than a guess."""
+        """Whether saturated outputs, nearly the same for every sample, fit no better than a guess.
+
+        A network whose best is one guess for all (sample weights on one
+        class, say) is not warned about: its outputs are not saturated.
+        """
+        bounded = self.trainer.network.activations[-1].name in ("sigmoid", "softmax")
         return (
-            self.guess_cost > 0
+            bounded
+            and self.guess_cost > 0
             and data_cost >= self.guess_cost
             and _spread(outputs) < SATURATED_SPREAD * self.spread_before
+            and np.mean(outputs * (1 - outputs) < SATURATED_OUTPUT) >= 0.5
         )
 
 
