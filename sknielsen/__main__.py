@@ -302,8 +302,9 @@ def _timing_text(timing):
     workers = f"{timing.workers} workers"
     return (
         f"The jobs ran in {timing.wall_seconds:.1f} s on {workers}, "
-        f"{timing.ratio:.2f} × the bound: the longest job ({timing.longest_job}) took "
-        f"{timing.critical_path_seconds:.1f} s, all jobs {timing.job_seconds:.1f} s "
+        f"{timing.ratio:.2f} × the least they could take: the longest job "
+        f"({timing.longest_job}) took {timing.critical_path_seconds:.1f} s, all jobs "
+        f"{timing.job_seconds:.1f} s "
         f"({timing.job_seconds / timing.workers:.1f} s a worker)."
     )
 
