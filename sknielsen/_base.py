@@ -160,8 +160,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         Parameters
         ----------
         deep : bool, default=True
-            Also return the plugins' hyper-parameters (``optimizer__mu``)
-            and each callback by name with its parameters
+            Also return the hyper-parameters of the plugins given as
+            instances (``optimizer__mu`` of ``optimizer=Momentum()``; a
+            plugin given by name lists none, though :meth:`set_params`
+            takes them) and each callback by name with its parameters
             (``callbacks__stop``, ``callbacks__stop__patience``; see
             :meth:`set_params`).
 
