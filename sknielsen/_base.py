@@ -485,6 +485,12 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             Y_val = self._encode(request.y_val, targets, "y_val")
             if X_val.shape[0] != len(Y_val):
                 raise ValueError(f"X_val has {X_val.shape[0]} samples but y_val has {len(Y_val)}.")
+            if Y_val.shape[1:] != data.Y.shape[1:]:  # checked here, not epochs later by a score
+                given, expected = Y_val.shape[1], data.Y.shape[1]
+                raise ValueError(
+                    f"y_val has {given} output{'s' if given != 1 else ''} but y has "
+                    f"{expected}: the network's outputs are y's."
+                )
             warn_if_rescaled(scale, X_val, "X_val", "X", _ROUTE_X_VAL)
             return data, (X_val, Y_val)
         if not request.incremental and config.needs_validation:

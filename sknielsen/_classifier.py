@@ -104,9 +104,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Seeds the initial weights, the shuffling, dropout and the validation
         split. Pass an int for reproducible results.
     verbose : int, default=0
-        1 prints a table, one row per epoch: the loss, what was monitored,
-        η and the seconds, with a ``*`` on each new best value; and on a
-        terminal a progress bar for the epoch in progress.
+        1 (or more) prints a table, one row per epoch: the loss, what was
+        monitored, η and the seconds, with a ``*`` on each new best value;
+        and on a terminal a progress bar for the epoch in progress.
     warm_start : bool, default=False
         Whether ``fit`` continues from the current weights instead of new
         ones.

@@ -70,7 +70,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         Seeds the initial weights, the shuffling, dropout and the validation
         split. Pass an int for reproducible results.
     verbose : int, default=0
-        1 prints one line per epoch.
+        1 (or more) prints one line per epoch.
     warm_start : bool, default=False
         Whether ``fit`` continues from the current weights.
     augment : None, str, Augmenter or list, default=None

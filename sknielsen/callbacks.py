@@ -606,10 +606,10 @@ class InverseScaling(Callback):
         trainer.eta = _decayed(eta0, lambda: eta0 / (t + 1) ** self.power_t)
 
 
-#: The format a Checkpoint path may give the epoch number: a width of at most
-#: two digits, zero-padded or not (``{epoch:03d}``); nothing that builds
-#: names of any length (``{epoch:>100000000}``).
-_EPOCH_FORMAT = re.compile(r"0?\d{0,2}d?")
+#: The format a Checkpoint path may give the epoch number: a zero-padded width
+#: of at most two digits (``{epoch:03d}``); nothing that builds names of any
+#: length (``{epoch:>100000000}``), nor pads them with spaces (``{epoch:3d}``).
+_EPOCH_FORMAT = re.compile(r"(?:0\d{1,2})?d?")
 # The largest epoch whose file name is checked at the start of training: a
 # template whose names outgrow the file system before a million epochs is refused.
 _LONGEST_EPOCH = 999_999
@@ -642,7 +642,8 @@ def _path_template(path, name, owner):
     if not isinstance(template, str) or not template:
         raise InvalidParameterError(f"{refuse} must be a non-empty file name; got {path!r}.")
     hint = (
-        "the only field is {epoch}, optionally with a width ({epoch:03d}); write {{ and }} "
+        "the only field is {epoch}, optionally with a zero-padded width ({epoch:03d}); write "
+        "{{ and }} "
         "for literal braces"
     )
     try:

@@ -174,6 +174,8 @@ BAD_TEMPLATES = [
     "{epoch:{epoch}}",
     "{epoch:,}",
     "run{epoch}/net.json",
+    "net-{epoch:3d}.json",  # a width without a zero pads names with spaces
+    "net-{epoch:99d}.json",
 ]
 
 
@@ -186,14 +188,14 @@ def test_checkpoint_templates_allow_only_the_epoch_field(template, tiny_data, tm
 
 
 def test_checkpoint_templates_that_are_allowed_write_bounded_names(tiny_data, tmp_path):
-    templates = ["e{epoch}.json", "p{epoch:03d}.json", "{{b}}{epoch:2}.json", "fixed.json"]
+    templates = ["e{epoch}.json", "p{epoch:03d}.json", "{{b}}{epoch:02}.json", "fixed.json"]
     callbacks = [Checkpoint(tmp_path / template) for template in templates]
     NielsenMLPClassifier(**TINY, callbacks=callbacks).fit(*tiny_data)
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == sorted(
         [f"e{k}.json" for k in (1, 2, 3)]
         + [f"p00{k}.json" for k in (1, 2, 3)]
-        + [f"{{b}} {k}.json" for k in (1, 2, 3)]
+        + [f"{{b}}0{k}.json" for k in (1, 2, 3)]
         + ["fixed.json"]
     )
     # A name that would outgrow the file system at a later epoch is refused now.

@@ -84,3 +84,12 @@ def test_save_and_load_a_regressor(diabetes, tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps(document))
     with pytest.raises(ModelFileError, match="Unknown estimator 'SVR'"):
         load(tmp_path / "bad.json")
+
+
+def test_validation_targets_of_another_width_are_refused_before_training():
+    rng = np.random.default_rng(0)
+    X, y = rng.random((60, 4)), rng.random((60, 2))
+    net = NielsenMLPRegressor(epochs=3)
+    with pytest.raises(ValueError, match="y_val has 1 output but y has 2"):
+        net.fit(X[:40], y[:40], X_val=X[40:], y_val=y[40:, 0])
+    assert not hasattr(net, "coefs_")
