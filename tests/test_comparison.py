@@ -176,7 +176,7 @@ def test_plots_to_png(digits, tmp_path):
     for log in (False, True):
         path = tmp_path / f"figure{log}.png"
         fig = plot_training_size_comparison(
-            records, path, log=log, reference={"book": ([60, 200], [80, 90])}
+            records, path, log=log, reference={"book": ([60, 200], [0.8, 0.9])}
         )
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert fig.axes[0].get_xscale() == ("log" if log else "linear")

@@ -62,3 +62,110 @@ def test_comparison_plot_labels_any_scorer(tmp_path):
     fig = plot_training_size_comparison(records)
     assert fig.axes[0].get_ylabel() == "Accuracy on the test set (%)"
     assert list(fig.axes[0].lines[0].get_ydata()) == [60.0, 80.0]
+
+
+def comparison_records(sizes=(10, 20), accuracies=(0.85, 0.93)):
+    """Two records of one estimator, as training_size_comparison writes them."""
+    return [
+        {
+            "estimator": "net",
+            "size": n,
+            "seed": 0,
+            "accuracy_test": a,
+            "fit_seconds": 0.1,
+            "predict_seconds": 0.01,
+        }
+        for n, a in zip(sizes, accuracies)
+    ]
+
+
+def test_comparison_plot_refuses_what_it_cannot_draw():
+    from sknielsen.comparison import summarize
+    from sknielsen.plotting import plot_training_size_comparison
+
+    records = comparison_records()
+    with pytest.raises(ValueError, match="not their summary"):
+        plot_training_size_comparison(summarize(records))
+    with pytest.raises(ValueError, match="nothing to plot"):
+        plot_training_size_comparison([])
+    with pytest.raises(ValueError, match=r"'f1_macro_test'.*accuracy_test"):
+        plot_training_size_comparison(records, metric="f1_macro_test")
+    with pytest.raises(TypeError, match="list of dict"):
+        plot_training_size_comparison("records.json")
+
+
+def test_comparison_plot_scales_the_reference_like_the_records():
+    from sknielsen.plotting import plot_training_size_comparison
+
+    reference = {"book": ([10, 20], [0.8, 0.9])}
+    fig = plot_training_size_comparison(comparison_records(), reference=reference)
+    measured, book = fig.axes[0].lines
+    np.testing.assert_allclose(measured.get_ydata(), [85.0, 93.0])
+    np.testing.assert_allclose(book.get_ydata(), [80.0, 90.0])
+    with pytest.raises(ValueError, match=r"'book'.*2 sizes but 3 accuracies"):
+        plot_training_size_comparison(
+            comparison_records(), reference={"book": ([10, 20], [0.8, 0.9, 0.95])}
+        )
+    with pytest.raises(ValueError, match=r"'book'.*fractions"):
+        plot_training_size_comparison(comparison_records(), reference={"book": ([10], [80.0])})
+
+
+def test_plots_of_a_model_refuse_an_unfitted_one_or_another_object():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        plot_history(NielsenMLPClassifier())
+    with pytest.raises(NotFittedError):
+        plot_weights(NielsenMLPClassifier())
+    with pytest.raises(TypeError, match="history_"):
+        plot_history([1, 2, 3])
+    with pytest.raises(TypeError, match="coefs_"):
+        plot_weights([1, 2, 3])
+
+
+def test_plot_weights_checks_its_arguments(model):
+    with pytest.raises(ValueError, match="max_neurons"):
+        plot_weights(model, max_neurons=0)
+    with pytest.raises(ValueError, match=r"\(7, 7\).*49.*64"):
+        plot_weights(model, image_shape=(7, 7))
+    fig = plot_weights(model, image_shape=(4, 16), max_neurons=1)
+    assert fig.axes[0].images[0].get_array().shape == (4, 16)
+
+
+def test_search_plots_refuse_the_other_search():
+    from sknielsen.plotting import plot_eta_search, plot_lmbda_search
+    from sknielsen.tuning import EtaSearch, LmbdaSearch
+
+    eta_search = EtaSearch(
+        threshold=1.0, recommended=0.5, trace=[{"eta": 1.0, "costs": [2, 1], "decreasing": True}]
+    )
+    lmbda_search = LmbdaSearch(best=1.0, best_score=0.9, trace=[{"lmbda": 1.0, "score": 0.9}])
+    with pytest.raises(TypeError, match=r"find_eta_threshold.*plot_lmbda_search"):
+        plot_eta_search(lmbda_search)
+    with pytest.raises(TypeError, match=r"search_lmbda.*plot_eta_search"):
+        plot_lmbda_search(eta_search)
+    assert len(plot_eta_search(eta_search).axes[0].lines) == 1
+    assert len(plot_lmbda_search(lmbda_search).axes[0].lines) == 2
+
+
+def test_plot_history_draws_the_loss_when_no_cost_was_monitored(small_digits):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y)
+    fig = plot_history(net)
+    (loss_line,) = fig.axes[0].lines
+    assert loss_line.get_label() == "loss"
+    np.testing.assert_allclose(loss_line.get_ydata(), net.history_["loss"])
+
+
+def test_check_figure_path_refuses_what_is_not_a_regular_file(tmp_path):
+    import os
+
+    from sknielsen.plotting import check_figure_path
+
+    check_figure_path(tmp_path / "figure.png")
+    with pytest.raises(OSError, match="directory"):
+        check_figure_path(tmp_path)
+    fifo = tmp_path / "fifo.png"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="FIFO"):
+        check_figure_path(fifo)

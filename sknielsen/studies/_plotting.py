@@ -7,12 +7,17 @@ file: never over a directory, device, FIFO or socket.
 """
 
 import io
+from collections.abc import Iterable, Mapping
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.validation import check_is_fitted
 
-from .._core.files import write_bytes_atomically
+from .._core.files import check_writable, write_bytes_atomically
 from ._comparison import summarize
+from ._tuning import EtaSearch, LmbdaSearch
 
 __all__ = [
     "check_figure_path",
@@ -62,12 +67,25 @@ def plot_training_size_comparison(
     title : str, optional
         Title of the figure.
     reference : dict of str to (sizes, accuracies), optional
-        Extra dashed lines, e.g. the book's published numbers.
+        Extra dashed lines, e.g. the book's published numbers: (sizes,
+        accuracies) with accuracies as fractions, like the records', drawn in
+        % as they are. For another metric than accuracy, its values as the
+        records hold them.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
         The figure.
+
+    Raises
+    ------
+    TypeError
+        If ``records`` is not a list of dict or ``reference`` not a dict.
+    ValueError
+        If there is nothing to draw: no records, the rows of
+        :func:`~sknielsen.comparison.summarize` instead of the records, no
+        record with ``metric``; or a reference line with not one accuracy per
+        size, or accuracies outside [0, 1].
 
     Examples
     --------
@@ -90,10 +108,12 @@ def plot_training_size_comparison(
     >>> [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     ['SVC()', "SVC(gamma='auto')"]
     """
+    records = check_records(records, metric)
     summary = summarize(records, metric)
     scorer, _, data_set = metric.rpartition("_")
     percent = scorer == "accuracy"  # other scorers are plotted as they are
     scale = 100 if percent else 1
+    references = check_reference(reference, percent)
     fig = new_figure(figsize=(7, 4.5))
     ax = fig.subplots()
     for name in sorted({row["estimator"] for row in summary}):
@@ -105,8 +125,8 @@ def plot_training_size_comparison(
         (line,) = ax.plot(sizes, mean, marker="o", label=name)
         if np.any(high > low):
             ax.fill_between(sizes, low, high, color=line.get_color(), alpha=0.2)
-    for name, (sizes, accuracies) in (reference or {}).items():
-        ax.plot(sizes, np.asarray(accuracies), linestyle="--", marker="x", label=name)
+    for name, (sizes, values) in references.items():
+        ax.plot(sizes, values * scale, linestyle="--", marker="x", label=name)
     if log:
         ax.set_xscale("log")
     ax.set_xlabel("Training set size")
@@ -118,10 +138,98 @@ def plot_training_size_comparison(
     return finish_figure(fig, path)
 
 
+# What a record holds besides its scores (see training_size_comparison).
+RECORD_FIELDS = {"estimator", "size", "seed", "subset", "params", "fingerprint", "engine"}
+
+
+def check_records(records, metric):
+    """The records as a list, refused with a clear error when they would draw nothing.
+
+    summarize skips what it cannot use, so without these checks a wrong
+    argument draws an empty figure and says nothing.
+    """
+    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
+        raise TypeError(
+            "records must be the list of dict that training_size_comparison returns, "
+            f"not {type(records).__name__}."
+        )
+    records = list(records)
+    if not all(isinstance(record, Mapping) for record in records):
+        raise TypeError("records must be a list of dict, as training_size_comparison returns.")
+    if not records:
+        raise ValueError("There is nothing to plot: the records are empty.")
+    if any("mean" in record and "n_seeds" in record for record in records):
+        raise ValueError(
+            "plot_training_size_comparison takes the records of training_size_comparison, "
+            "not their summary (the rows of summarize): pass the records themselves."
+        )
+    if not any(metric in record for record in records):
+        metrics = sorted({key for record in records for key in record} - RECORD_FIELDS)
+        metrics = [key for key in metrics if not key.endswith("_seconds")]
+        raise ValueError(f"No record has the metric {metric!r}: they have {metrics}.")
+    for key in ("estimator", "size"):
+        if not all(key in record for record in records):
+            raise ValueError(
+                f"A record has no {key!r}: pass the records of training_size_comparison."
+            )
+    return records
+
+
+def check_reference(reference, percent):
+    """``{name: (sizes, values)}`` as arrays, refused when a line could not be drawn."""
+    if reference is None:
+        return {}
+    if not isinstance(reference, Mapping):
+        raise TypeError(
+            "reference must be a dict of name to (sizes, accuracies), "
+            f"not {type(reference).__name__}."
+        )
+    what = "accuracies" if percent else "values"
+    lines = {}
+    for name, pair in reference.items():
+        try:
+            sizes, values = (np.asarray(part, dtype=float) for part in pair)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"reference {name!r} must be a pair (sizes, {what}) of lists of numbers."
+            ) from None
+        if sizes.ndim != 1 or sizes.shape != values.shape:
+            raise ValueError(
+                f"reference {name!r} has {sizes.size} sizes but {values.size} {what}: "
+                f"give one per size."
+            )
+        outside = values[(values < 0) | (values > 1)]
+        if percent and outside.size:
+            # Percentages would be drawn 100 times too high: the records are fractions.
+            raise ValueError(
+                f"reference {name!r}: accuracies are fractions in [0, 1] like the records', "
+                f"not {outside[0]:g}; divide percentages by 100."
+            )
+        lines[name] = (sizes, values)
+    return lines
+
+
+def history_of(model_or_history):
+    """The history to draw: the dict given, or a fitted model's ``history_``."""
+    if isinstance(model_or_history, Mapping):
+        return model_or_history
+    history = getattr(model_or_history, "history_", None)
+    if isinstance(history, Mapping):
+        return history
+    if hasattr(model_or_history, "fit"):
+        check_is_fitted(model_or_history)  # an unfitted model: NotFittedError, as sklearn says
+    raise TypeError(
+        "plot_history takes a fitted NielsenMLPClassifier or its history_ (a dict of lists), "
+        f"not {type(model_or_history).__name__}."
+    )
+
+
 def plot_history(model_or_history, path=None):
     """Draw the book's monitoring graphs: costs and accuracies per epoch.
 
     Costs are drawn on the left axis and accuracies (in %) on the right one.
+    When no cost was monitored, the left axis shows the loss instead: the mean
+    mini-batch cost of each epoch, which every fit records.
 
     Parameters
     ----------
@@ -134,6 +242,15 @@ def plot_history(model_or_history, path=None):
     -------
     fig : matplotlib.figure.Figure
         The figure.
+
+    Raises
+    ------
+    NotFittedError
+        If the model is not fitted.
+    TypeError
+        If ``model_or_history`` is neither a model with ``history_`` nor a dict.
+    ValueError
+        If the history holds nothing to draw.
 
     Examples
     --------
@@ -152,21 +269,25 @@ def plot_history(model_or_history, path=None):
     >>> [len(line.get_xdata()) for ax in fig.axes for line in ax.get_lines()]
     [3, 3]
     """
-    history = getattr(model_or_history, "history_", model_or_history)
+    history = history_of(model_or_history)
     fig = new_figure(figsize=(7, 4.5))
     cost_ax = fig.subplots()
     accuracy_ax = cost_ax.twinx()
-    drawn = False
-    for key, ax, style in (
+    curves = [
         ("training_cost", cost_ax, "-"),
         ("validation_cost", cost_ax, "--"),
         ("training_accuracy", accuracy_ax, "-"),
         ("validation_accuracy", accuracy_ax, "--"),
-    ):
+    ]
+    if not any(len(history.get(key, ())) for key in ("training_cost", "validation_cost")):
+        # Without monitor=, the loss is the only cost recorded: draw it rather than nothing.
+        curves.insert(0, ("loss", cost_ax, "-"))
+    drawn = False
+    for key, ax, style in curves:
         values = np.asarray(history.get(key, []), dtype=float)
         if values.size:
             scale = 100 if key.endswith("accuracy") else 1
-            color = "C0" if key.endswith("cost") else "C1"
+            color = "C0" if ax is cost_ax else "C1"
             ax.plot(
                 np.arange(1, values.size + 1),
                 values * scale,
@@ -186,6 +307,51 @@ def plot_history(model_or_history, path=None):
     return finish_figure(fig, path)
 
 
+def first_layer_weights(model):
+    """The ``(n_inputs, n_hidden)`` weights of a fitted model's first layer."""
+    coefs = getattr(model, "coefs_", None)
+    if coefs is None:
+        if hasattr(model, "fit"):
+            check_is_fitted(model)  # an unfitted model: NotFittedError, as sklearn says
+        raise TypeError(
+            "plot_weights takes a fitted NielsenMLPClassifier (a model with coefs_), "
+            f"not {type(model).__name__}."
+        )
+    return np.asarray(coefs[0])
+
+
+def check_image_shape(image_shape, n_inputs):
+    """``(rows, cols)`` of an input image: ``image_shape``, or a square by default."""
+    if image_shape is None:
+        side = round(np.sqrt(n_inputs))
+        if side * side != n_inputs:
+            raise ValueError(
+                f"{n_inputs} inputs are not a square image; pass image_shape=(rows, cols)."
+            )
+        return (side, side)
+    image_shape = tuple(image_shape)
+    if len(image_shape) != 2 or not all(
+        isinstance(side, Integral) and side > 0 for side in image_shape
+    ):
+        raise ValueError(
+            f"image_shape must be (rows, cols), two positive integers, not {image_shape}."
+        )
+    pixels = image_shape[0] * image_shape[1]
+    if pixels != n_inputs:
+        raise ValueError(
+            f"image_shape={image_shape} holds {pixels} pixels but the model has {n_inputs} "
+            f"inputs (n_features_in_): rows × cols must be {n_inputs}."
+        )
+    return image_shape
+
+
+@validate_params(
+    {
+        "image_shape": [tuple, list, None],
+        "max_neurons": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
     """Draw the first layer's weights as images: what each hidden neuron looks for.
 
@@ -205,6 +371,16 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
     fig : matplotlib.figure.Figure
         The figure.
 
+    Raises
+    ------
+    NotFittedError
+        If the model is not fitted.
+    TypeError
+        If ``model`` has no first-layer weights ``coefs_``.
+    ValueError
+        If ``max_neurons`` is not a positive integer, or ``image_shape`` (by
+        default a square) does not hold the model's ``n_features_in_`` pixels.
+
     Examples
     --------
     The digits are 8×8 images: each of the 12 hidden neurons' 64 weights is one.
@@ -220,15 +396,9 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
     >>> fig.axes[0].get_images()[0].get_array().shape
     (8, 8)
     """
-    weights = np.asarray(model.coefs_[0])
+    weights = first_layer_weights(model)
     n_inputs, n_hidden = weights.shape
-    if image_shape is None:
-        side = round(np.sqrt(n_inputs))
-        if side * side != n_inputs:
-            raise ValueError(
-                f"{n_inputs} inputs are not a square image; pass image_shape=(rows, cols)."
-            )
-        image_shape = (side, side)
+    image_shape = check_image_shape(image_shape, n_inputs)
     shown = min(n_hidden, max_neurons)
     cols = min(10, shown)
     rows = int(np.ceil(shown / cols))
@@ -243,6 +413,27 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
             )
     fig.suptitle("First-layer weights (red: positive, blue: negative)")
     return finish_figure(fig, path)
+
+
+# Each search result, the function that returns it and the one that draws it.
+SEARCHES = {
+    EtaSearch: ("find_eta_threshold", "plot_eta_search"),
+    LmbdaSearch: ("search_lmbda", "plot_lmbda_search"),
+}
+
+
+def check_search(result, expected, caller, search):
+    """Refuse another result than ``expected``, naming the function that draws it."""
+    if isinstance(result, expected):
+        return
+    hint = ""
+    if type(result) in SEARCHES:
+        returned_by, drawn_by = SEARCHES[type(result)]
+        hint = f": that one, from {returned_by}, is drawn by {drawn_by}"
+    raise TypeError(
+        f"{caller} takes the {expected.__name__} that {search} returns, "
+        f"not {type(result).__name__}{hint}."
+    )
 
 
 def plot_eta_search(result, path=None):
@@ -260,6 +451,11 @@ def plot_eta_search(result, path=None):
     fig : matplotlib.figure.Figure
         The figure.
 
+    Raises
+    ------
+    TypeError
+        If ``result`` is not an :class:`~sknielsen.tuning.EtaSearch`.
+
     Examples
     --------
     >>> from sknielsen import NielsenMLPClassifier
@@ -275,6 +471,7 @@ def plot_eta_search(result, path=None):
     >>> ax.get_title()
     'Threshold η ≈ ...: use η ≈ ... (dotted: cost did not fall at every epoch)'
     """
+    check_search(result, EtaSearch, "plot_eta_search", "find_eta_threshold")
     fig = new_figure(figsize=(7, 4.5))
     ax = fig.subplots()
     for trial in sorted(result.trace, key=lambda t: t["eta"]):
@@ -312,6 +509,11 @@ def plot_lmbda_search(result, path=None):
     fig : matplotlib.figure.Figure
         The figure.
 
+    Raises
+    ------
+    TypeError
+        If ``result`` is not a :class:`~sknielsen.tuning.LmbdaSearch`.
+
     Examples
     --------
     >>> from sknielsen import NielsenMLPClassifier
@@ -325,6 +527,7 @@ def plot_lmbda_search(result, path=None):
     >>> fig.axes[0].get_xscale(), fig.axes[0].get_title()
     ('log', 'Best λ ≈ ... (...%)')
     """
+    check_search(result, LmbdaSearch, "plot_lmbda_search", "search_lmbda")
     fig = new_figure(figsize=(7, 4.5))
     ax = fig.subplots()
     trials = sorted(result.trace, key=lambda t: t["lmbda"])
@@ -351,15 +554,25 @@ def check_figure_path(path):
         Without matplotlib.
     ValueError
         For a suffix that matplotlib cannot write.
+    NotARegularFileError
+        If ``path`` is a directory, device, FIFO or socket (an ``OSError``).
+    OSError
+        If its folder is missing or cannot be written.
 
     Examples
     --------
+    >>> import tempfile
+    >>> from pathlib import Path
     >>> from sknielsen.plotting import check_figure_path
-    >>> check_figure_path("comparison.svg")
-    >>> check_figure_path("comparison.jpeg2000")
-    Traceback (most recent call last):
-    ...
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     check_figure_path(Path(folder) / "comparison.svg")  # fine: nothing happens
+    ...     for path in ["comparison.jpeg2000", folder]:
+    ...         try:
+    ...             check_figure_path(path)
+    ...         except (ValueError, OSError) as error:
+    ...             print(f"{type(error).__name__}: {error}")
     ValueError: comparison.jpeg2000: unknown image format 'jpeg2000'; use one of [...].
+    NotARegularFileError: Cannot write ...: it is a directory, not a regular file.
     """
     try:
         from matplotlib.figure import Figure
@@ -371,3 +584,6 @@ def check_figure_path(path):
         raise ValueError(
             f"{path}: unknown image format {suffix!r}; use one of {sorted(supported)}."
         )
+    # The same checks as every sknielsen output: a folder or a FIFO would only
+    # fail once the long work is done.
+    check_writable(path)
