@@ -10,7 +10,7 @@ The run is exactly the command line a user would type (13.5 minutes on
 
     python -m sknielsen compare --dataset mnist --data-dir ../shared/data/mnist \
         --initializer large --estimators network svc-auto svc --seeds 3 --n-jobs 2 \
-        --out docs/comparison-mnist
+        --out docs/comparison-mnist --force
 
 that is: the first N of the 50,000 training images; network [784, 30, 10],
 cross-entropy, η = 0.5, mini-batch 10, λ = 0.0001·N, epochs = 1,500,000/N,
@@ -56,6 +56,8 @@ COMMAND = [
     "2",
     "--out",
     "docs/comparison-mnist",
+    # The folder keeps the last run's results, which this run replaces.
+    "--force",
 ]
 
 

@@ -14,7 +14,8 @@ data sets :mod:`sknielsen.datasets`'. A user error (a bad flag or value, a
 file that cannot be read or written, a data set not found, a failed
 download) is one line on stderr and exit code 2, never a traceback; output
 files are checked before any training starts. Ctrl-C exits with 130;
-``compare`` keeps the jobs finished before it.
+``compare`` keeps the jobs finished before it, and refuses to replace an
+earlier study's results without ``--resume`` or ``--force``.
 """
 
 import argparse
@@ -193,9 +194,26 @@ def _check_networks(estimators, n_features, n_classes):
             check_params(estimator, n_features=n_features, n_outputs=n_classes)
 
 
+def _check_earlier_results(args):
+    """Refuse to replace an earlier study's results unless told to: --resume or --force.
+
+    A study on MNIST takes minutes; its results, rewritten after the first
+    job, would be lost to a second run into the same folder.
+    """
+    if args.resume or args.force:
+        return
+    # A results file that is no regular file (a FIFO, a folder) is check_outputs' to refuse.
+    if (Path(args.out) / "comparison.json").is_file():
+        raise ValueError(
+            f"{args.out} already holds a study's results (comparison.json): --resume to "
+            "continue it, or --force to replace it."
+        )
+
+
 def _study(args):
     """What ``compare`` runs: the study's arguments, checked, and its output folder."""
     comparison.check_backend(args.backend, args.scheduler)
+    _check_earlier_results(args)
     output = comparison.StudyOutput(args.out)
     try:
         study = _checked_study(args, output)
@@ -673,10 +691,17 @@ def _compare_run_flags(compare):
         type=_path,
         default="comparison-results",
         metavar="DIR",
-        help="folder for the JSON, CSV and figures",
+        help="folder for the JSON, CSV and figures; one that already holds a study's "
+        "results is refused without --resume or --force",
     )
-    compare.add_argument(
+    earlier = compare.add_mutually_exclusive_group()
+    earlier.add_argument(
         "--resume", action="store_true", help="skip the jobs already in DIR/comparison.json"
+    )
+    earlier.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the results already in DIR (comparison.json, its CSV and figures)",
     )
 
 

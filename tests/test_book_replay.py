@@ -137,6 +137,20 @@ def test_replay_refuses_bad_requests():
         book.replay("overfitting", epochs=0)
 
 
+@pytest.mark.parametrize("epochs", [1.5, 2.0, True, "3"])
+def test_replay_refuses_epochs_that_are_no_whole_number(epochs, tmp_path):
+    # Refused by name before any data is read: 1.5 used to end in range()'s TypeError,
+    # and True, an int to Python, ran one epoch.
+    with pytest.raises(ValueError, match=r"epochs must be a whole number of epochs; got "):
+        book.replay("regularized", tmp_path, epochs=epochs)
+
+
+def test_replay_takes_numpy_integers_as_epochs(tmp_path):
+    # Past the check on epochs, the replay looks for MNIST, which tmp_path lacks.
+    with pytest.raises(FileNotFoundError):
+        book.replay("regularized", tmp_path, epochs=np.int64(1))
+
+
 def test_cli_user_errors_are_one_line(capsys, tmp_path):
     assert main(["book", "replay", "nope"]) == 2
     assert main(["book", "replay", "overfitting", "--data-dir", str(tmp_path)]) == 2

@@ -211,6 +211,8 @@ BAD_INVOCATIONS = [
         "a different conf",
     ),
     ([*TAMPERED_RUN, "--resume", "--out", "{tampered}"], "has no numbers for ['fit_seconds']"),
+    # Results that a run without --resume or --force would replace.
+    ([*TAMPERED_RUN, "--out", "{tampered}"], "already holds a study's results (comparison.json)"),
 ]
 
 

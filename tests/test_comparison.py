@@ -132,6 +132,14 @@ def test_bad_arguments(digits):
         run(digits, sizes=[5000])
 
 
+def test_book_estimators_refuse_an_unknown_name_listing_the_known():
+    from sknielsen.comparison import book_estimators
+
+    message = r"Unknown estimator 'bogus'; choose from network, svc-auto, svc, mlp\."
+    with pytest.raises(ValueError, match=message):
+        book_estimators(["network", "bogus"], n_full=10)
+
+
 def test_summary_and_crossover_statements():
     records = [
         {
@@ -217,6 +225,32 @@ def test_compare_command_end_to_end(tmp_path, capsys):
     assert main([*argv, "--resume"]) == 0
     printed = capsys.readouterr().out
     assert "Resuming: 8 finished jobs" in printed and "The jobs ran in" not in printed
+
+
+def test_compare_refuses_to_replace_a_studys_results_unless_forced(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "results"
+    argv = ["compare", "--train-sizes", "60", "--seeds", "1", "--estimators", "svc"]
+    argv += ["--out", str(out)]
+    assert main(argv) == 0
+    saved = {path.name: path.read_bytes() for path in out.iterdir()}
+    capsys.readouterr()
+    load = cli._load
+    # Refused before any work: the data are not even read.
+    monkeypatch.setattr(cli, "_load", lambda *args, **kwargs: pytest.fail("data read"))
+    assert main(argv) == 2
+    printed, err = capsys.readouterr()
+    assert printed == "" and err == (
+        f"error: {out} already holds a study's results (comparison.json): --resume to "
+        "continue it, or --force to replace it.\n"
+    )
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == saved
+    assert main([*argv, "--force", "--resume"]) == 2
+    assert "--resume: not allowed with argument --force" in capsys.readouterr().err
+    monkeypatch.setattr(cli, "_load", load)
+    assert main([*argv, "--force"]) == 0
+    assert "Comparing SVC() on digits" in capsys.readouterr().out
+    document = json.loads((out / "comparison.json").read_text())
+    assert document["command"].endswith("--force") and len(document["records"]) == 1
 
 
 def test_compare_on_a_local_dask_cluster(digits):

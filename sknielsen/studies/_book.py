@@ -38,6 +38,7 @@ Examples
 import itertools
 import json
 import math
+import numbers
 import random
 import time
 import warnings
@@ -809,6 +810,15 @@ def load_replay(name, path):
     return _compared(name, stored[name]["ours"], load_record(name), stored[name]["seconds"])
 
 
+def _check_epochs(epochs):
+    """Refuse an ``epochs`` that is no whole number of at least 1, before any data is read."""
+    # bool is an int to Python: True would replay one epoch.
+    if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool):
+        raise ValueError(f"epochs must be a whole number of epochs; got {epochs!r}.")
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1; got {epochs!r}.")
+
+
 def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
     """Replay the book's recorded run ``name`` and compare it with the record.
 
@@ -838,7 +848,8 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
     Raises
     ------
     ValueError
-        For an unknown name, or ``epochs`` where the record cannot be cut short.
+        For an unknown name, ``epochs`` where the record cannot be cut short,
+        or an ``epochs`` that is no integer of at least 1 (a float or a bool).
     FileNotFoundError
         When the MNIST files are missing.
 
@@ -855,6 +866,10 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
     Traceback (most recent call last):
     ...
     ValueError: more_data records one number per training size and cannot be cut short; ...
+    >>> replay("regularized", epochs=1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: epochs must be a whole number of epochs; got 1.5.
     """
     _check_name(name)
     record = RECORDS[name]
@@ -863,8 +878,8 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
             f"{name} records one number per training size and cannot be cut short; "
             "leave epochs out."
         )
-    if epochs is not None and epochs < 1:
-        raise ValueError(f"epochs must be at least 1; got {epochs!r}.")
+    if epochs is not None:
+        _check_epochs(epochs)
     book = load_record(name)  # a damaged record is refused before the replay, not after it
     data = load_mnist(data_dir, scale="book", download=download)
     started = time.perf_counter()

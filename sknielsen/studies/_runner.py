@@ -69,6 +69,12 @@ def book_estimators(names, n_full, *, hidden=(30,), initializer="default"):
     estimators : dict
         Labels (``"SVC(gamma='auto')"``) mapped to unfitted estimators.
 
+    Raises
+    ------
+    ValueError
+        For a name that is not a key of :data:`ESTIMATOR_LABELS`, naming it
+        and the known ones.
+
     Examples
     --------
     >>> from sknielsen.comparison import book_estimators
@@ -78,7 +84,16 @@ def book_estimators(names, n_full, *, hidden=(30,), initializer="default"):
     >>> network = estimators["network"]
     >>> network.hidden_layer_sizes, network.epochs, network.lmbda
     ((10,), 30, 0.1)
+    >>> book_estimators(["network", "knn"], n_full=1000)
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown estimator 'knn'; choose from network, svc-auto, svc, mlp.
     """
+    unknown = [name for name in names if name not in ESTIMATOR_LABELS]
+    if unknown:
+        raise ValueError(
+            f"Unknown estimator {unknown[0]!r}; choose from {', '.join(ESTIMATOR_LABELS)}."
+        )
     from sklearn.neural_network import MLPClassifier
     from sklearn.svm import SVC
 
@@ -182,6 +197,13 @@ class StudyOutput:
     metadata : dict, optional
         Written at the top of ``comparison.json`` (the command, the data
         set, the sizes, ...).
+    records : list of dict, optional
+        The records of the finished jobs, written by :meth:`save`: append
+        each job's record as it finishes; start it from
+        :meth:`read_previous` to resume an earlier run.
+    started : float, optional
+        When the study started, by ``time.perf_counter()`` (by default when
+        the output is made): ``comparison.json``'s ``seconds`` count from it.
 
     Raises
     ------
