@@ -14,8 +14,8 @@ data sets :mod:`sknielsen.datasets`'. A user error (a bad flag or value, a
 file that cannot be read or written, a data set not found, a failed
 download) is one line on stderr and exit code 2, never a traceback; output
 files are checked before any training starts. Ctrl-C exits with 130;
-``compare`` keeps the jobs finished before it, and refuses to replace an
-earlier study's results without ``--resume`` or ``--force``.
+``compare`` keeps the jobs finished before it, and refuses to replace
+another study's results without ``--resume`` or ``--force``.
 """
 
 import argparse
@@ -194,29 +194,41 @@ def _check_networks(estimators, n_features, n_classes):
             check_params(estimator, n_features=n_features, n_outputs=n_classes)
 
 
-def _check_earlier_results(args):
-    """Refuse to replace an earlier study's results unless told to: --resume or --force.
+#: What makes two runs of ``compare`` the same study (the other flags only run it).
+_STUDY_KEYS = ("dataset", "sizes", "seeds", "subset", "scale_rule", "estimators")
 
-    A study on MNIST takes minutes; its results, rewritten after the first
-    job, would be lost to a second run into the same folder.
+
+def _check_earlier_results(args, output):
+    """Refuse to replace another study's results unless told to: --resume or --force.
+
+    The same study run again into its folder replaces its results, as a
+    re-run means to; another study's (other data, sizes, seeds or
+    estimators: minutes of work on MNIST) would be lost.
     """
-    if args.resume or args.force:
-        return
     # A results file that is no regular file (a FIFO, a folder) is check_outputs' to refuse.
-    if (Path(args.out) / "comparison.json").is_file():
-        raise ValueError(
-            f"{args.out} already holds a study's results (comparison.json): --resume to "
-            "continue it, or --force to replace it."
-        )
+    if args.resume or args.force or not output.json_path.is_file():
+        return
+    try:
+        earlier = json.loads(output.json_path.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError, OSError):
+        earlier = None
+    if isinstance(earlier, dict) and all(
+        earlier.get(key) == output.metadata[key] for key in _STUDY_KEYS
+    ):
+        return
+    raise ValueError(
+        f"{args.out} already holds the results of another study (comparison.json): "
+        "--resume to continue it, --force to replace it, or --out another folder."
+    )
 
 
 def _study(args):
     """What ``compare`` runs: the study's arguments, checked, and its output folder."""
     comparison.check_backend(args.backend, args.scheduler)
-    _check_earlier_results(args)
     output = comparison.StudyOutput(args.out)
     try:
         study = _checked_study(args, output)
+        _check_earlier_results(args, output)
     except BaseException:
         output.remove_unused_folders()  # a refused study leaves no empty --out behind
         raise
@@ -691,7 +703,7 @@ def _compare_run_flags(compare):
         type=_path,
         default="comparison-results",
         metavar="DIR",
-        help="folder for the JSON, CSV and figures; one that already holds a study's "
+        help="folder for the JSON, CSV and figures; one that holds another study's "
         "results is refused without --resume or --force",
     )
     earlier = compare.add_mutually_exclusive_group()
@@ -701,7 +713,7 @@ def _compare_run_flags(compare):
     earlier.add_argument(
         "--force",
         action="store_true",
-        help="replace the results already in DIR (comparison.json, its CSV and figures)",
+        help="replace another study's results in DIR (comparison.json, its CSV and figures)",
     )
 
 

@@ -211,8 +211,11 @@ BAD_INVOCATIONS = [
         "a different conf",
     ),
     ([*TAMPERED_RUN, "--resume", "--out", "{tampered}"], "has no numbers for ['fit_seconds']"),
-    # Results that a run without --resume or --force would replace.
-    ([*TAMPERED_RUN, "--out", "{tampered}"], "already holds a study's results (comparison.json)"),
+    # Another study's results, which a run without --resume or --force would replace.
+    (
+        [*TAMPERED_RUN[:2], "60", *TAMPERED_RUN[3:], "--out", "{tampered}"],
+        "already holds the results of another study (comparison.json)",
+    ),
 ]
 
 

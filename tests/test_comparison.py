@@ -227,30 +227,28 @@ def test_compare_command_end_to_end(tmp_path, capsys):
     assert "Resuming: 8 finished jobs" in printed and "The jobs ran in" not in printed
 
 
-def test_compare_refuses_to_replace_a_studys_results_unless_forced(tmp_path, capsys, monkeypatch):
+def test_compare_refuses_to_replace_another_studys_results_unless_forced(tmp_path, capsys):
     out = tmp_path / "results"
     argv = ["compare", "--train-sizes", "60", "--seeds", "1", "--estimators", "svc"]
     argv += ["--out", str(out)]
     assert main(argv) == 0
+    assert main(argv) == 0  # the same study again replaces its own results
     saved = {path.name: path.read_bytes() for path in out.iterdir()}
     capsys.readouterr()
-    load = cli._load
-    # Refused before any work: the data are not even read.
-    monkeypatch.setattr(cli, "_load", lambda *args, **kwargs: pytest.fail("data read"))
-    assert main(argv) == 2
+    other = [*argv, "--train-sizes", "80"]  # another study: its results would be lost
+    assert main(other) == 2
     printed, err = capsys.readouterr()
-    assert printed == "" and err == (
-        f"error: {out} already holds a study's results (comparison.json): --resume to "
-        "continue it, or --force to replace it.\n"
+    assert "Comparing" not in printed and err == (
+        f"error: {out} already holds the results of another study (comparison.json): "
+        "--resume to continue it, --force to replace it, or --out another folder.\n"
     )
     assert {path.name: path.read_bytes() for path in out.iterdir()} == saved
-    assert main([*argv, "--force", "--resume"]) == 2
+    assert main([*other, "--force", "--resume"]) == 2
     assert "--resume: not allowed with argument --force" in capsys.readouterr().err
-    monkeypatch.setattr(cli, "_load", load)
-    assert main([*argv, "--force"]) == 0
+    assert main([*other, "--force"]) == 0
     assert "Comparing SVC() on digits" in capsys.readouterr().out
     document = json.loads((out / "comparison.json").read_text())
-    assert document["command"].endswith("--force") and len(document["records"]) == 1
+    assert document["sizes"] == [80] and len(document["records"]) == 1
 
 
 def test_compare_on_a_local_dask_cluster(digits):
