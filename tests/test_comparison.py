@@ -138,6 +138,8 @@ def test_book_estimators_refuse_an_unknown_name_listing_the_known():
     message = r"Unknown estimator 'bogus'; choose from network, svc-auto, svc, mlp\."
     with pytest.raises(ValueError, match=message):
         book_estimators(["network", "bogus"], n_full=10)
+    with pytest.raises(TypeError, match=r"a sequence of names, such as \['network'\]"):
+        book_estimators("network", n_full=10)
 
 
 def test_summary_and_crossover_statements():

@@ -71,6 +71,8 @@ def book_estimators(names, n_full, *, hidden=(30,), initializer="default"):
 
     Raises
     ------
+    TypeError
+        For one name given as a string instead of a sequence of names.
     ValueError
         For a name that is not a key of :data:`ESTIMATOR_LABELS`, naming it
         and the known ones.
@@ -89,6 +91,8 @@ def book_estimators(names, n_full, *, hidden=(30,), initializer="default"):
     ...
     ValueError: Unknown estimator 'knn'; choose from network, svc-auto, svc, mlp.
     """
+    if isinstance(names, str):  # its letters would be read as names
+        raise TypeError(f"names must be a sequence of names, such as [{names!r}]; got {names!r}.")
     unknown = [name for name in names if name not in ESTIMATOR_LABELS]
     if unknown:
         raise ValueError(
