@@ -5,13 +5,40 @@ training; :func:`expand` instead makes a fixed, larger data set once, for
 comparison with the on-the-fly mode or for other estimators.
 """
 
-import numpy as np
+from numbers import Integral
 
-from .plugins._augmenters import as_augmenter, check_image_shape, image_shape_for
+import numpy as np
+from sklearn.utils._param_validation import Interval, validate_params
+
+from .plugins._augmenters import (
+    apply_augmenter,
+    as_augmenter,
+    check_image_shape,
+    image_shape_for,
+)
+from .training._run import seeded_generator
 
 __all__ = ["expand"]
 
 
+class _Count(Interval):
+    """An ``Interval`` of integers that refuses booleans, which are ints to Python."""
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
+
+
+@validate_params(
+    {
+        "X": ["array-like"],
+        "y": ["array-like"],
+        "augment": "no_validation",  # checked by as_augmenter, naming the path
+        "copies": [_Count(Integral, 1, None, closed="left")],
+        "image_shape": "no_validation",  # checked by check_image_shape
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0):
     """Return the original examples followed by ``copies`` distorted copies of each.
 
@@ -24,12 +51,12 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     augment : str, Augmenter or list, default='shift'
         As the estimator's ``augment`` parameter.
     copies : int, default=4
-        Distorted copies per example (the book's ``expand_mnist.py`` makes 4
+        Distorted copies per example, at least 1 (the book's ``expand_mnist.py`` makes 4
         one-pixel shifts).
     image_shape : tuple of int, optional
         (height, width); default square.
-    random_state : int, default=0
-        Seeds the distortions.
+    random_state : int, RandomState instance or None, default=0
+        Seeds the distortions, as scikit-learn's ``random_state``.
 
     Returns
     -------
@@ -58,7 +85,10 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     n_samples, n_features = X.shape
     image_shape = image_shape_for(n_features, check_image_shape(image_shape, "expand"))
     augmenter = as_augmenter(augment, "expand")
-    rng = np.random.default_rng(random_state)
+    rng = seeded_generator(random_state)
     images = X.reshape(n_samples, *image_shape)
-    distorted = [augmenter(images, rng).reshape(n_samples, n_features) for _ in range(copies)]
+    distorted = [
+        apply_augmenter(augmenter, images, rng).reshape(n_samples, n_features)
+        for _ in range(copies)
+    ]
     return np.concatenate([X, *distorted]), np.concatenate([y] * (copies + 1))

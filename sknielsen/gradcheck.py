@@ -7,12 +7,16 @@ backprop, and compares it with the central difference
 """
 
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, InvalidParameterError, validate_params
 
 from . import plugins
 from .engine._network import Backprop, Network
+from .training._config import check_pairing
 from .training._loop import Penalty
+from .training._run import seeded_generator
 
 __all__ = ["GradientCheck", "check_gradients"]
 
@@ -53,6 +57,22 @@ def _targets(n_samples, n_outputs, rng):
     return Y
 
 
+@validate_params(
+    {
+        "sizes": [list, tuple, np.ndarray],
+        "cost": "no_validation",  # the plugins are resolved by plugins.get
+        "activation": "no_validation",
+        "output_activation": "no_validation",
+        "regularizer": "no_validation",
+        "lmbda": [Interval(Real, 0, None, closed="left")],
+        "initializer": "no_validation",
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "sample_weight": ["array-like", None],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def check_gradients(
     sizes=(5, 4, 3, 3),
     *,
@@ -77,16 +97,16 @@ def check_gradients(
         The plugins, as given to the estimator; ``output_activation=None``
         uses the cost's natural one.
     lmbda : float, default=0.5
-        Regularization parameter, with n = ``n_samples``.
+        Regularization parameter, with n = ``n_samples``; finite, at least 0.
     initializer : str or Plugin, default='default'
         Draws the weights at which the gradients are compared.
     n_samples : int, default=7
-        Rows of random inputs in the batch.
+        Rows of random inputs in the batch, at least 1.
     sample_weight : array-like of shape (n_samples,), optional
         Per-sample weights of the cost (a weighted mean).
     epsilon : float, default=1e-6
-        Step of the finite differences.
-    random_state : int, default=0
+        Step of the finite differences, positive.
+    random_state : int, RandomState instance or None, default=0
         Seeds the weights, the inputs and the targets.
 
     Returns
@@ -94,16 +114,24 @@ def check_gradients(
     result : GradientCheck
         The two gradients and their relative error.
 
+    Raises
+    ------
+    InvalidParameterError
+        For an invalid parameter, or a cost paired with output neurons it does
+        not work with (the estimator refuses the pair too).
+
     Examples
     --------
     >>> from sknielsen.gradcheck import check_gradients
     >>> check_gradients(cost="quadratic", activation="tanh").relative_error < 1e-6
     True
     """
-    rng = np.random.default_rng(random_state)
+    sizes = _check_sizes(sizes)
+    rng = seeded_generator(random_state)
     cost = plugins.get("cost", cost)
     hidden = plugins.get("activation", activation)
     output = plugins.get("activation", output_activation or cost.output_activation)
+    check_pairing(cost, output)  # as the estimator: a wrong pair is no backprop bug
     network = Network(sizes, [hidden] * (len(sizes) - 2) + [output], dtype=np.float64)
     network.initialize(plugins.get("initializer", initializer), rng)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, sizes[0]))
@@ -129,6 +157,18 @@ def check_gradients(
     norm = np.linalg.norm(analytic) + np.linalg.norm(numeric)
     error = np.linalg.norm(analytic - numeric) / norm if norm else 0.0
     return GradientCheck(float(error), analytic, numeric)
+
+
+def _check_sizes(sizes):
+    """``sizes`` as a tuple of at least two positive ints, or the parameter's error."""
+    sizes = tuple(sizes)
+    layers = all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes)
+    if len(sizes) < 2 or not layers:
+        raise InvalidParameterError(
+            "The 'sizes' parameter of check_gradients must be a sequence of at least two "
+            f"positive ints (input first, output last). Got {sizes!r} instead."
+        )
+    return tuple(int(s) for s in sizes)
 
 
 def _central_differences(cost, params, epsilon):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sknielsen import NielsenMLPClassifier, load, plugins, save
 from sknielsen.augment import expand
@@ -99,3 +100,60 @@ def test_augment_errors(small_digits):
         NielsenMLPClassifier(augment=["shift", "blur"]).fit(X, y)
     with pytest.raises(ValueError, match="dropout and augment make the cost random"):
         NielsenMLPClassifier(augment="shift", optimizer="lbfgs").fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value", "match"),
+    [
+        ("copies", 0, "'copies' parameter of expand"),
+        ("copies", -1, "'copies' parameter of expand"),
+        ("copies", 2.5, "'copies' parameter of expand"),
+        ("copies", True, "'copies' parameter of expand"),
+        ("random_state", -1, "'random_state' parameter of expand"),
+        ("random_state", "seed", "'random_state' parameter of expand"),
+    ],
+)
+def test_expand_refuses_invalid_copies_and_random_state(keyword, value, match):
+    X, y = np.zeros((5, 16)), np.arange(5)
+    with pytest.raises(InvalidParameterError, match=match):
+        expand(X, y, "shift", **{keyword: value})
+
+
+def test_expand_takes_random_state_as_scikit_learn_does():
+    X, y = np.random.default_rng(0).uniform(size=(5, 16)), np.arange(5)
+    seeded = expand(X, y, "shift", copies=1, random_state=np.random.RandomState(3))[0]
+    again = expand(X, y, "shift", copies=1, random_state=np.random.RandomState(3))[0]
+    np.testing.assert_array_equal(seeded, again)
+    assert expand(X, y, "shift", copies=1, random_state=None)[0].shape == (10, 16)
+
+
+class _CropsAColumn(plugins.Augmenter):
+    def __call__(self, images, rng):
+        return images[:, :, :-1]
+
+
+class _ReturnsAList(plugins.Augmenter):
+    def __call__(self, images, rng):
+        return list(images)
+
+
+@pytest.mark.parametrize(
+    ("augmenter", "error", "match"),
+    [
+        (
+            _CropsAColumn(),
+            ValueError,
+            r"_CropsAColumn\(\) returned an array of shape \(\d+, 8, 7\)",
+        ),
+        (_ReturnsAList(), TypeError, r"_ReturnsAList\(\) returned a list; expected a numpy"),
+        (["shift", _ReturnsAList()], TypeError, r"_ReturnsAList\(\) returned a list"),
+    ],
+)
+def test_augmenter_returning_other_than_the_images_shape_is_named(
+    small_digits, augmenter, error, match
+):
+    X, _, y, _ = small_digits
+    with pytest.raises(error, match=match):
+        expand(X[:10], y[:10], augmenter, copies=1)
+    with pytest.raises(error, match=match):
+        NielsenMLPClassifier((5,), augment=augmenter, epochs=1, random_state=0).fit(X, y)

@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
+from sklearn.utils._param_validation import InvalidParameterError
 
-from sknielsen import plugins
+from sknielsen import NielsenMLPClassifier, plugins
 from sknielsen.engine._network import Backprop, Network
 from sknielsen.gradcheck import check_gradients
 
@@ -76,3 +77,41 @@ def test_backprop_reuses_its_buffers_for_smaller_batches(rng):
     fresh = Backprop(network, plugins.CrossEntropyCost(), 3).gradient(X[:3], Y[:3], 1 / 3)
     np.testing.assert_allclose(partial, fresh)
     assert not np.allclose(full, fresh)
+
+
+def test_refuses_a_cost_with_outputs_the_estimator_refuses():
+    with pytest.raises(
+        InvalidParameterError,
+        match="'cross_entropy' cost cannot be paired with 'identity' output neurons",
+    ):
+        check_gradients(cost="cross_entropy", output_activation="identity")
+    with pytest.raises(InvalidParameterError, match="cannot be paired"):
+        NielsenMLPClassifier(cost="cross_entropy", output_activation="identity").fit(
+            [[0.0], [1.0]], [0, 1]
+        )
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value"),
+    [
+        ("sizes", (3,)),
+        ("sizes", (3, 0)),
+        ("sizes", (3, True)),
+        ("sizes", 3),
+        ("n_samples", 0),
+        ("epsilon", 0.0),
+        ("lmbda", -1.0),
+        ("lmbda", np.inf),
+        ("lmbda", np.nan),
+        ("random_state", -1),
+    ],
+)
+def test_refuses_invalid_parameters_by_name(keyword, value):
+    with pytest.raises(InvalidParameterError, match=f"'{keyword}' parameter of check_gradients"):
+        check_gradients(**{keyword: value})
+
+
+def test_takes_random_state_as_scikit_learn_does():
+    first = check_gradients(random_state=np.random.RandomState(1))
+    again = check_gradients(random_state=np.random.RandomState(1))
+    np.testing.assert_array_equal(first.backprop, again.backprop)

@@ -84,10 +84,23 @@ def test_get_returns_fresh_instances_and_copies_given_ones():
 
 
 def test_get_refuses_objects_of_the_wrong_kind():
-    with pytest.raises(TypeError, match="Expected a optimizer plugin; got the cost"):
+    with pytest.raises(TypeError, match="Expected an optimizer plugin; got the cost"):
         plugins.get("optimizer", QuadraticCost())
     with pytest.raises(TypeError, match="must be a name"):
         plugins.get("cost", 3)
+
+
+def test_messages_use_the_article_of_the_kind():
+    with pytest.raises(TypeError, match=r"^An augmenter must be a name"):
+        plugins.get("augmenter", 3)
+    with pytest.raises(TypeError, match=r"^A cost must be a name"):
+        plugins.get("cost", 3)
+    with pytest.raises(TypeError, match=r"^An initializer name must be a string"):
+        plugins.get_class("initializer", 3)
+    with pytest.raises(TypeError, match=r"^An activation plugin must be a subclass"):
+        plugins.register("activation", "not_a_plugin")(object)
+    with pytest.raises(ValueError, match=r"^An optimizer named 'sgd' is already registered"):
+        plugins.register("optimizer", "sgd")(plugins.get_class("optimizer", "momentum"))
 
 
 def test_register_and_refuse_duplicates():
@@ -515,3 +528,28 @@ def test_kernel_specs_are_plain_data_declared_by_the_exact_class():
     for kind in ("augmenter", "initializer"):
         for name in plugins.available(kind):
             assert plugins.get(kind, name).kernel_spec() is None
+
+
+def test_a_plugin_without_an_optional_method_says_which_to_write():
+    class OnlyFn(plugins.Activation):
+        def fn(self, z, out=None):
+            return z
+
+    class CostOnlyFn(plugins.Cost):
+        def fn(self, a, y):
+            return a.sum(axis=1)
+
+    OnlyFn.check_contract()  # only fn is required: softmax has no derivative
+    CostOnlyFn.check_contract()
+    ones = np.ones((2, 3))
+    with pytest.raises(
+        NotImplementedError,
+        match=r"^Activation OnlyFn has no derivative\(z, a\): write it, or backward\(delta",
+    ):
+        OnlyFn().backward(ones, ones, ones)
+    with pytest.raises(
+        NotImplementedError, match=r"^Cost CostOnlyFn has no gradient\(a, y\): write it, or delta"
+    ):
+        CostOnlyFn().delta(ones, ones, ones, OnlyFn())
+    with pytest.raises(NotImplementedError, match=r"^Augmenter Augmenter has no __call__"):
+        plugins.Augmenter()(ones, None)

@@ -26,6 +26,44 @@ def warp(images, dy, dx, order=1):
     return out.astype(images.dtype, copy=False)
 
 
+def apply_augmenter(augmenter, images, rng):
+    """Return ``augmenter(images, rng)``, checked to be an array of the images' shape.
+
+    Parameters
+    ----------
+    augmenter : Augmenter
+        The augmenter to call.
+    images : ndarray of shape (batch, height, width)
+        A mini-batch of images.
+    rng : numpy.random.Generator
+        Source of randomness.
+
+    Returns
+    -------
+    distorted : ndarray of shape (batch, height, width)
+        What the augmenter returned.
+
+    Raises
+    ------
+    TypeError
+        If the augmenter returned something other than a NumPy array.
+    ValueError
+        If it returned an array of another shape.
+    """
+    distorted = augmenter(images, rng)
+    if not isinstance(distorted, np.ndarray):
+        raise TypeError(
+            f"The augmenter {augmenter!r} returned a {type(distorted).__name__}; "
+            f"expected a numpy array of the images' shape {images.shape}."
+        )
+    if distorted.shape != images.shape:
+        raise ValueError(
+            f"The augmenter {augmenter!r} returned an array of shape {distorted.shape}; "
+            f"expected the images' shape {images.shape}."
+        )
+    return distorted
+
+
 def as_augmenter(augment, owner):
     """An augmenter from a name, an instance, or a list of them applied in turn.
 
@@ -309,5 +347,5 @@ class Compose(Augmenter):
         for augmenter in self.augmenters:
             if not isinstance(augmenter, Augmenter):  # a name
                 augmenter = get("augmenter", augmenter)
-            images = augmenter(images, rng)
+            images = apply_augmenter(augmenter, images, rng)
         return images

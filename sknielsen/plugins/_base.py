@@ -98,6 +98,29 @@ class Plugin(HyperParameters):
     #: Methods of earlier contracts that nothing calls any more, with what replaced them.
     _retired = {}
 
+    def _not_written(self, method, instead=None):
+        """The error of a base-class ``method`` that this plugin's class did not write.
+
+        Parameters
+        ----------
+        method : str
+            The method called, one of ``_contract``.
+        instead : str, optional
+            Another method of the contract that would make ``method`` unneeded.
+
+        Returns
+        -------
+        error : NotImplementedError
+            Naming the plugin's class and the method to write.
+        """
+        what = "it"
+        if instead is not None:
+            what = f"it, or {_called(instead, self._contract[instead])},"
+        return NotImplementedError(
+            f"{self.kind.capitalize()} {type(self).__name__} has no "
+            f"{_called(method, self._contract[method])}: write {what} to train with it."
+        )
+
     @classmethod
     def check_contract(cls):
         """Refuse a class whose methods cannot be called as the engine calls them.
@@ -218,7 +241,7 @@ class Activation(Plugin):
         a : ndarray of shape (n_samples, n_neurons)
             The activations.
         """
-        raise NotImplementedError
+        raise self._not_written("fn")
 
     def derivative(self, z, a):
         """Return σ'(z) as a new array.
@@ -235,7 +258,7 @@ class Activation(Plugin):
         derivative : ndarray of shape (n_samples, n_neurons)
             The derivative σ'(z).
         """
-        raise NotImplementedError
+        raise self._not_written("derivative", instead="backward")
 
     def backward(self, delta, z, a):
         """Multiply ``delta`` by the derivative of σ, in place.
@@ -329,7 +352,7 @@ class Cost(Plugin):
         cost : ndarray of shape (n_samples,)
             The cost of each sample.
         """
-        raise NotImplementedError
+        raise self._not_written("fn")
 
     def gradient(self, a, y):
         """Return ∂C/∂a, the gradient with respect to the outputs.
@@ -346,7 +369,7 @@ class Cost(Plugin):
         gradient : ndarray of shape (n_samples, n_outputs)
             ∂C/∂a of each sample.
         """
-        raise NotImplementedError
+        raise self._not_written("gradient", instead="delta")
 
     def delta(self, z, a, y, activation, out=None):
         """Return the output error δᴸ = ∂C/∂zᴸ (equation BP1 of the book).
@@ -433,7 +456,7 @@ class Regularizer(Plugin):
         penalty : float
             The term added to the mean cost.
         """
-        raise NotImplementedError
+        raise self._not_written("penalty")
 
     def gradient(self, weights, lmbda, n, out):
         """Write the penalty's gradient into ``out`` and return it.
@@ -458,7 +481,7 @@ class Regularizer(Plugin):
         gradient : ndarray or None
             ``out`` holding the gradient, or None when it is zero.
         """
-        raise NotImplementedError
+        raise self._not_written("gradient")
 
     def decay_factor(self, eta, lmbda, n):
         """The factor by which a plain gradient step of size η scales every weight.
@@ -532,7 +555,7 @@ class Initializer(Plugin):
         biases : ndarray of shape (fan_out,)
             The layer's starting biases.
         """
-        raise NotImplementedError
+        raise self._not_written("__call__")
 
 
 class Optimizer(Plugin):
@@ -628,7 +651,7 @@ class Optimizer(Plugin):
         new_state : dict
             The state for the next step.
         """
-        raise NotImplementedError
+        raise self._not_written("update")
 
     def state_problem(self, state):
         """What is wrong with ``state`` for :meth:`update`, or None.
@@ -733,7 +756,7 @@ class Solver(Plugin):
         state : dict
             The state after the last iteration.
         """
-        raise NotImplementedError
+        raise self._not_written("minimize")
 
 
 class Augmenter(Plugin):
@@ -794,7 +817,7 @@ class Augmenter(Plugin):
         distorted : ndarray of shape (batch, height, width)
             New images, of the dtype of ``images``.
         """
-        raise NotImplementedError
+        raise self._not_written("__call__")
 
 
 #: The base classes of each kind: an ``optimizer`` is a per-step Optimizer or a Solver.
@@ -818,6 +841,12 @@ def _expected(method, call):
     """``update(self, grads, state, params)``: how the contract calls ``method``."""
     arguments, keywords = call
     return f"{method}({', '.join(('self', *arguments, *(f'{k}=...' for k in keywords)))})"
+
+
+def _called(method, call):
+    """``delta(z, a, y, activation, out=None)``: the signature a plugin writes, without self."""
+    arguments, keywords = call
+    return f"{method}({', '.join((*arguments, *(f'{k}=None' for k in keywords)))})"
 
 
 def _contract_note(cls, method):

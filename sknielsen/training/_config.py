@@ -441,13 +441,31 @@ def _resolve_plugins(params, kind):
         regularizer=_fitted_plugin("regularizer", params["regularizer"], kind.name),
         optimizer=_fitted_plugin("optimizer", params["optimizer"], kind.name),
     )
-    output_name = resolved.output_activation.name
+    check_pairing(cost, resolved.output_activation)
+    return resolved
+
+
+def check_pairing(cost, output_activation):
+    """Refuse output neurons that ``cost`` does not work with.
+
+    Parameters
+    ----------
+    cost : Cost
+        The cost plugin.
+    output_activation : Activation
+        The activation of the output layer.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the pair and the output activations the cost works with.
+    """
+    output_name = output_activation.name
     if output_name not in cost.output_activations:
         raise InvalidParameterError(
             f"The {cost.name!r} cost cannot be paired with {output_name!r} output neurons; "
             f"it works with: {', '.join(map(repr, cost.output_activations))}."
         )
-    return resolved
 
 
 def _hidden_sizes(sizes):

@@ -31,7 +31,7 @@ from ..callbacks import (
 from ..engine._cengine import sparse_rows
 from ..engine._dispatch import choose_engine
 from ..engine._network import Network
-from ..plugins._augmenters import image_shape_for
+from ..plugins._augmenters import apply_augmenter, image_shape_for
 from ._diagnostics import CostProbe, warn_about, warn_if_eta_unsuited, warn_if_saturating
 from ._loop import (
     Batching,
@@ -100,6 +100,25 @@ def generator(previous, random_state):
         return rng
     seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     return np.random.default_rng(seed)
+
+
+def seeded_generator(random_state):
+    """A NumPy Generator from a scikit-learn ``random_state``.
+
+    An int (or None) seeds :func:`numpy.random.default_rng` directly, so the
+    stream of a given seed is NumPy's; a RandomState instance gives a seed.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+
+    Returns
+    -------
+    rng : numpy.random.Generator
+    """
+    if isinstance(random_state, np.random.RandomState):
+        random_state = random_state.randint(np.iinfo(np.int32).max)
+    return np.random.default_rng(random_state)
 
 
 def run(config, inputs, *, reused_callbacks=None, saver=None):
@@ -367,7 +386,7 @@ def _augmenter(config, n_features, rng):
 
     def distort(rows):
         images = rows.reshape(len(rows), *shape)
-        return augmenter(images, rng).reshape(len(rows), n_features)
+        return apply_augmenter(augmenter, images, rng).reshape(len(rows), n_features)
 
     return distort
 
