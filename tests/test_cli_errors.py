@@ -194,9 +194,9 @@ BAD_INVOCATIONS = [
         "which column holds the labels? Name it with label=... (on the command line: --label "
         "COLUMN); its columns are a, b",
     ),
-    (["predict", "{model}", "{x3d}"], "dim 3"),
+    (["predict", "{model}", "{x3d}"], "x3d.npy: the samples X must be 2-D, one sample per row"),
     (["predict", "{model}", "{x_narrow}"], "has 10 features"),
-    (["predict", "{model}", "{x_strings}"], "could not convert"),
+    (["predict", "{model}", "{x_strings}"], "x_strings.npy: the samples X are not real numbers"),
     # Results to resume.
     (["compare", "--resume", "--train-sizes", "50", "--out", "{bad_json}"], "not a comparison's"),
     (["compare", "--resume", "--train-sizes", "50", "--out", "{deep_json}"], "not a comparison's"),

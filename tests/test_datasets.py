@@ -169,3 +169,96 @@ def test_your_own_files_as_data_sets(tmp_path):
         load_dataset(tmp_path / "pets.csv", label="species")
     digits = load_dataset("digits")
     assert len(digits.y_train) == 958 and digits.X_val.shape == (240, 64)
+
+
+def write_mnist(folder, test_images_shape=(10000, 28, 28), n_test_labels=10000):
+    """Tiny all-zero stand-ins for the four MNIST files, with the sizes asked."""
+    for stem, shape in [
+        ("train-images-idx3-ubyte", (60000, 28, 28)),
+        ("train-labels-idx1-ubyte", (60000,)),
+        ("t10k-images-idx3-ubyte", test_images_shape),
+        ("t10k-labels-idx1-ubyte", (n_test_labels,)),
+    ]:
+        (folder / stem).write_bytes(idx_bytes(np.zeros(shape)))
+
+
+def test_test_images_of_another_size_are_refused(tmp_path):
+    write_mnist(tmp_path, test_images_shape=(10000, 27, 29))
+    with pytest.raises(DataFileError, match=r"t10k-images-idx3-ubyte.*27, 29.*28, 28"):
+        load_mnist(tmp_path)
+
+
+def test_labels_that_disagree_with_their_images_are_refused_by_name(tmp_path):
+    write_mnist(tmp_path, n_test_labels=9999)
+    with pytest.raises(DataFileError, match=r"t10k-labels-idx1-ubyte holds 9,999 labels"):
+        load_mnist(tmp_path)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, str, np.uint8, "no such type"])
+def test_pixels_must_be_floats(tmp_path, dtype):
+    with pytest.raises(ValueError, match=r"dtype must be a floating type \(float32 or float64\)"):
+        load_mnist(tmp_path, dtype=dtype)
+    with pytest.raises(ValueError, match=r"dtype must be a floating type"):
+        load_digits_split(dtype=dtype)
+
+
+def test_digits_split_in_float32():
+    assert load_digits_split(dtype=np.float32).X.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "X",
+    [np.ones((4, 2), dtype=bool), np.ones((4, 2), dtype=np.float16), np.arange(8).reshape(4, 2)],
+)
+def test_numeric_arrays_are_read_as_float64(tmp_path, X):
+    np.save(tmp_path / "x.npy", X)
+    np.savez(tmp_path / "x.npz", X=X)
+    for suffix in (".npy", ".npz"):
+        table = load_table(tmp_path / f"x{suffix}")
+        assert table.X.dtype == np.float64
+        np.testing.assert_array_equal(table.X, X.astype(np.float64))
+
+
+@pytest.mark.parametrize(
+    "X, problem",
+    [
+        (np.array([["a", "b"], ["c", "d"]]), r"not real numbers \(<U1\)"),
+        (np.ones((2, 2), dtype=complex), r"not real numbers \(complex128\)"),
+        (np.zeros((19, 2, 3)), r"must be 2-D.*got shape \(19, 2, 3\)"),
+        (np.float64(3.0), r"must be 2-D.*got shape \(\)"),
+    ],
+)
+def test_arrays_that_are_not_a_table_of_numbers_are_refused(tmp_path, X, problem):
+    np.save(tmp_path / "x.npy", X)
+    with pytest.raises(ValueError, match=r"x\.npy.*" + problem):
+        load_table(tmp_path / "x.npy")
+    np.savez(tmp_path / "x.npz", X=X, y=np.zeros(len(X) if X.ndim else 1))
+    with pytest.raises(ValueError, match=r"x\.npz.*" + problem):
+        load_dataset(tmp_path / "x.npz")
+
+
+def test_one_sample_as_a_1d_array_is_one_row(tmp_path):
+    np.save(tmp_path / "x.npy", np.arange(3))
+    assert load_table(tmp_path / "x.npy").X.shape == (1, 3)
+
+
+@pytest.mark.parametrize(
+    "y, problem",
+    [
+        (np.arange(19) % 2, r"19 labels for 20 rows of X"),
+        (np.zeros((20, 2)), r"labels 'y' must be 1-D.*\(20, 2\)"),
+        (np.r_[np.nan, np.zeros(19)], r"labels 'y' include NaN or infinity"),
+        (np.r_[np.inf, np.zeros(19)], r"labels 'y' include NaN or infinity"),
+    ],
+)
+def test_npz_labels_are_checked(tmp_path, y, problem):
+    np.savez(tmp_path / "d.npz", X=np.zeros((20, 2)), y=y)
+    with pytest.raises(ValueError, match=r"d\.npz.*" + problem):
+        load_dataset(tmp_path / "d.npz")
+
+
+def test_csv_with_a_byte_order_mark(tmp_path):
+    text = "y,a\n" + "".join(f"{i % 2},{i}\n" for i in range(4))
+    (tmp_path / "excel.csv").write_bytes(text.encode("utf-8-sig"))
+    table = load_table(tmp_path / "excel.csv", label="y")
+    assert table.feature_names == ["a"] and table.y.tolist() == [0, 1, 0, 1]

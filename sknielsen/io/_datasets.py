@@ -247,7 +247,31 @@ def _default_mnist_dir():
     return Path(os.environ.get("SKNIELSEN_DATA", Path.home() / ".sknielsen" / "mnist"))
 
 
+def _pixels(images):
+    """The size of one image, as ``(27, 29)`` reads in a message."""
+    return str(tuple(int(n) for n in images.shape[1:]))
+
+
+def _float_dtype(dtype):
+    """``dtype`` as a NumPy dtype, refused unless float32 or float64.
+
+    Pixels are scaled to [0, 1]: an integer type would floor them all to 0,
+    and the networks compute in float32 or float64 only.
+    """
+    try:
+        checked = np.dtype(dtype)
+    except TypeError:
+        checked = None
+    if checked is None or checked not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(
+            f"dtype must be a floating type (float32 or float64); got {dtype!r}: the pixels "
+            "are scaled to [0, 1]."
+        )
+    return checked
+
+
 def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
+    dtype = _float_dtype(dtype)
     data_dir = Path(data_dir)
     paths = {key: _find(data_dir, stem) for key, stem in MNIST_FILES.items()}
     missing = [MNIST_FILES[key] for key, path in paths.items() if path is None]
@@ -264,11 +288,21 @@ def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
         (train_images, train_labels, "training", "train_labels"),
         (test_images, test_labels, "test", "test_labels"),
     ):
-        if images.ndim != 3 or len(images) != len(labels):
+        if images.ndim != 3 or labels.ndim != 1:
             raise DataFileError(
                 f"{name} {part} files disagree: {images.shape} images, {labels.shape} labels."
             )
+        if len(images) != len(labels):
+            raise DataFileError(
+                f"{paths[key]} holds {len(labels):,} labels for the {len(images):,} images "
+                f"of {paths[key.replace('labels', 'images')]}; each image needs one label."
+            )
         _check_labels(labels, paths[key])
+    if test_images.shape[1:] != train_images.shape[1:]:
+        raise DataFileError(
+            f"{paths['test_images']} holds images of {_pixels(test_images)} pixels; the "
+            f"training images of {paths['train_images']} are {_pixels(train_images)}."
+        )
     if len(train_images) != _TRAIN_IMAGES or len(test_images) != _TEST_IMAGES:
         raise DataFileError(
             f"{name} should hold 60,000 training and 10,000 test images; found "
@@ -361,7 +395,7 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit")
         Folder holding ``train-images-idx3-ubyte[.gz]`` and the three other
         files. Default: the ``SKNIELSEN_DATA`` environment variable, then
         ``~/.sknielsen/mnist``.
-    dtype : numpy dtype, default=float64
+    dtype : {float64, float32}, default=float64
         Type of the pixel arrays, scaled to [0, 1].
     download : bool, default=False
         When files are missing, fetch MNIST with
@@ -388,9 +422,11 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit")
     DownloadError
         An ``OSError``: ``download`` was asked and failed (no network, say).
     DataFileError
-        For a truncated or foreign file.
+        For a truncated or foreign file, test images of another size than the
+        training images, or a labels file that does not hold one label per
+        image.
     ValueError
-        For an unknown ``scale``.
+        For an unknown ``scale``, or a ``dtype`` other than float32 or float64.
 
     Examples
     --------
@@ -415,6 +451,7 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit")
     """
     if scale not in PIXEL_SCALES:
         raise ValueError(f"scale must be one of {sorted(PIXEL_SCALES)}; got {scale!r}.")
+    dtype = _float_dtype(dtype)  # before any download
     data_dir = Path(data_dir) if data_dir is not None else _default_mnist_dir()
     if download and any(_find(data_dir, stem) is None for stem in MNIST_FILES.values()):
         _download_mnist(data_dir)
@@ -434,7 +471,7 @@ def load_fashion_mnist(data_dir=None, *, dtype=np.float64):
     data_dir : str or path-like, optional
         Default: ``/usr/share/datasets/fashion-mnist``, where
         ``apt-get install dataset-fashion-mnist`` puts the files.
-    dtype : numpy dtype, default=float64
+    dtype : {float64, float32}, default=float64
         Type of the pixel arrays, scaled to [0, 1].
 
     Returns
@@ -471,8 +508,8 @@ def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):
         Share of the samples in the test set.
     random_state : int, default=0
         Seed of the stratified split.
-    dtype : numpy dtype, default=float64
-        Type of the pixel arrays.
+    dtype : {float64, float32}, default=float64
+        Type of the pixel arrays; another type is refused with a ``ValueError``.
 
     Returns
     -------
@@ -496,6 +533,7 @@ def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
+    dtype = _float_dtype(dtype)
     X, y = load_digits(return_X_y=True)
     X = (X / 16.0).astype(dtype)
     X_train, X_test, y_train, y_test = train_test_split(
@@ -633,10 +671,12 @@ def load_table(path, *, label=None, need_labels=False):
     Parameters
     ----------
     path : str or path-like
-        ``.csv``: a header row naming the columns, then one sample per row;
-        every column but the label is a number. ``.npz``: an array ``X`` of
-        shape (n_samples, n_features) and, under the label's name, the
-        labels. ``.npy``: one array of samples, without labels.
+        ``.csv`` (UTF-8, with or without a byte-order mark): a header row
+        naming the columns, then one sample per row; every column but the
+        label is a number. ``.npz``: an array ``X`` of real numbers, shape
+        (n_samples, n_features), and, under the label's name, the labels, a
+        1-D array of one label per sample. ``.npy``: one array of samples,
+        without labels. A 1-D ``X`` is one sample.
     label : str, optional
         The label column (CSV) or array (``.npz``); default ``'y'`` for
         ``.npz``. When the file holds no such column the data has no labels.
@@ -654,7 +694,9 @@ def load_table(path, *, label=None, need_labels=False):
     ------
     ValueError
         For another suffix, a file that is not what the suffix says, values
-        that are not numbers, or missing labels with ``need_labels``.
+        that are not real numbers, an ``X`` of more than 2 dimensions (or
+        none), labels that are not 1-D, not one per sample or NaN/infinite,
+        or missing labels with ``need_labels``.
     FileNotFoundError, NotARegularFileError
         For a path to read that is missing or not a regular file.
 
@@ -690,9 +732,40 @@ def load_table(path, *, label=None, need_labels=False):
             f"{path} holds {what}; name the labels' column with label=... (on the command "
             "line: --label COLUMN)."
         )
-    if table.X.ndim == 1:
-        table.X = table.X[None, :]
+    table.X = _samples(table.X, path)
+    if table.y is not None:
+        _check_table_labels(table.y, len(table.X), path, label or "y")
     return table
+
+
+def _samples(X, path):
+    """``X`` as float64 with one row per sample (a 1-D array is one sample)."""
+    if X.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{path}: the samples X are not real numbers ({X.dtype}); give real numbers, "
+            "one sample per row."
+        )
+    if X.ndim == 1:
+        X = X[None, :]
+    if X.ndim != 2:
+        raise ValueError(
+            f"{path}: the samples X must be 2-D, one sample per row (n_samples, n_features); "
+            f"got shape {X.shape}."
+        )
+    return X.astype(np.float64, copy=False)
+
+
+def _check_table_labels(y, n_rows, path, name):
+    """Refuse labels that are not one per row of ``X``, or that are NaN or infinite."""
+    if y.ndim != 1:
+        raise ValueError(f"{path}: the labels {name!r} must be 1-D; got shape {y.shape}.")
+    if len(y) != n_rows:
+        raise ValueError(
+            f"{path}: {len(y):,} labels for {n_rows:,} rows of X; give one label per sample "
+            f"in {name!r}."
+        )
+    if y.dtype.kind in "fc" and not np.isfinite(y).all():
+        raise ValueError(f"{path}: the labels {name!r} include NaN or infinity.")
 
 
 def _labels(values):
@@ -704,7 +777,7 @@ def _labels(values):
 
 
 def _read_csv(path, label, need_labels):
-    with open(path, newline="", encoding="utf-8") as file:
+    with open(path, newline="", encoding="utf-8-sig") as file:
         rows = list(csv.reader(file))
     if not rows:
         raise ValueError(f"{path} is empty; a CSV file starts with a header row.")
