@@ -238,38 +238,30 @@ class CostProbe:
     that training minimizes (weighted, penalty included) must fall; and a
     classifier must do better than one guess for every sample, the
     targets' mean, unlike a network whose output units saturated (its
-    outputs then barely depend on the inputs). With ``compiled``, the C engine's trainer of the
-    run, the C engine makes the forward passes, on the training set's rows
-    in place.
+    outputs then barely depend on the inputs). The forward passes are the
+    trainer's (:meth:`Trainer.sample_costs`: the C engine's when it trains).
     """
 
-    def __init__(self, trainer, data, compiled=None):
-        self.trainer, self.data, self.compiled = trainer, data, compiled
+    def __init__(self, trainer, data):
+        self.trainer = trainer
         if data.sample_weight is None:
-            self.rows, self.weights = np.arange(min(PROBE_SIZE, data.X.shape[0])), None
+            rows, self.weights = slice(PROBE_SIZE), None
         else:
-            self.rows = np.flatnonzero(data.sample_weight)[:PROBE_SIZE]
-            self.weights = data.sample_weight[self.rows]
-        self.Y = data.Y[self.rows]
-        if compiled is None:
-            self.X = data.X[self.rows]
+            rows = np.flatnonzero(data.sample_weight)[:PROBE_SIZE]
+            self.weights = data.sample_weight[rows]
+        self.X, self.Y = data.X[rows], data.Y[rows]
         guess = np.broadcast_to(np.average(self.Y, axis=0, weights=self.weights), self.Y.shape)
         with np.errstate(all="ignore"):
-            self.guess_cost = self._mean(trainer.cost.fn(guess.astype(self.Y.dtype), self.Y))
+            guess_costs = trainer.cost.fn(guess.astype(self.Y.dtype), self.Y)
+        self.guess_cost = trainer.mean_cost(guess_costs, self.weights)
         self.before, _, outputs = self._measure()
         self.spread_before = _spread(outputs)
 
-    def _mean(self, costs):
-        return float(np.average(costs, weights=self.weights))
-
     def _measure(self):
         """The regularized cost, the data's cost and the outputs, at the current weights."""
-        if self.compiled is None:
-            outputs = self.trainer.network.feedforward(self.X)
-            costs = self.trainer.cost.fn(outputs, self.Y)
-        else:
-            costs, outputs = self.compiled.evaluate(self.data.X, self.data.Y, self.rows)
-        return self.trainer._regularized_mean(costs, self.weights), self._mean(costs), outputs
+        costs, outputs = self.trainer.sample_costs(self.X, self.Y)
+        data_cost = self.trainer.mean_cost(costs, self.weights)
+        return self.trainer._regularized_mean(costs, self.weights), data_cost, outputs
 
     def check(self, optimizer, lmbda):
         after, data_cost, outputs = self._measure()

@@ -104,6 +104,12 @@ class _Snapshot:
     history_lengths: dict = field(default_factory=dict)
 
 
+def _weighted_mean(costs, sample_weight):
+    """The mean of per-sample costs weighted by ``sample_weight``, in the costs' dtype."""
+    weights = sample_scales(sample_weight, np.float64)  # their sum stays finite
+    return np.average(costs, weights=weights)
+
+
 class Trainer:
     """Everything one training run reads and changes; what callbacks receive.
 
@@ -225,26 +231,46 @@ class Trainer:
 
         Notes
         -----
+        The forward passes are :meth:`sample_costs`'.
+        """
+        costs, output = self.sample_costs(X, Y)
+        return self._regularized_mean(costs, sample_weight), output
+
+    def sample_costs(self, X, Y):
+        """Return each sample's cost and the outputs, at the current weights.
+
         When the C engine trains (``compiled``) and reads ``X`` and ``Y`` as
         they are, its kernel makes the forward passes; its outputs and
         costs are the NumPy engine's up to rounding.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+        Y : ndarray of shape (n_samples, n_outputs)
+
+        Returns
+        -------
+        costs : ndarray of shape (n_samples,)
+        output : ndarray of shape (n_samples, n_outputs)
         """
         compiled = self.compiled
         if compiled is not None and compiled.accepts(X, Y):
-            costs, output = compiled.evaluate(X, Y, np.arange(X.shape[0]))
-            return self._regularized_mean(costs, sample_weight), output
+            return compiled.evaluate(X, Y, np.arange(X.shape[0]))
         output = self.network.feedforward(X)
-        return self.cost_of(output, Y, sample_weight), output
+        return self.cost.fn(output, Y), output
 
     def cost_of(self, output, Y, sample_weight=None):
         """Weighted mean cost of given outputs plus the penalty (λ/n scaling)."""
         return self._regularized_mean(self.cost.fn(output, Y), sample_weight)
 
+    def mean_cost(self, costs, sample_weight=None):
+        """The weighted mean of per-sample costs, without the penalty."""
+        return float(_weighted_mean(costs, sample_weight))
+
     def _regularized_mean(self, costs, sample_weight):
         """The weighted mean of per-sample costs, plus the penalty at the current weights."""
-        weights = sample_scales(sample_weight, np.float64)  # their sum stays finite
-        data_cost = np.average(costs, weights=weights)
-        return float(data_cost + self.penalty.value(self.network.params))
+        # Summed in the costs' dtype, as recorded runs were: float32 costs stay float32.
+        return float(_weighted_mean(costs, sample_weight) + self.penalty.value(self.network.params))
 
     def keep_best(self):
         """Remember the current weights as the ones the model ends with.

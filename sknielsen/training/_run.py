@@ -174,9 +174,10 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
         data = _c_contiguous(data)
         if epochs > 1:  # finding the non-zero inputs once repays at the second epoch
             data = _sparse_enough(data)
-    # One C trainer for the probe and the steps: the inputs are checked once.
+    # One C trainer for the steps and for the trainer's forward passes (the probe, the
+    # monitors): each matrix is checked once.
     compiled = trainer.compiled = compiled_trainer(trainer, data, batching, rng)
-    probe = CostProbe(trainer, data, compiled)
+    probe = CostProbe(trainer, data)
     train(trainer, data, epochs=epochs, batching=batching, rng=rng, compiled=compiled)
     warn_about(config, trainer, probe)
     # engine='c' on an installation without the C engine says why it trained on NumPy.
