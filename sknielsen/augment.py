@@ -10,6 +10,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ._core.params import refuse_booleans
 from .plugins._augmenters import (
     apply_augmenter,
     as_augmenter,
@@ -21,11 +22,7 @@ from .training._run import seeded_generator
 __all__ = ["expand"]
 
 
-class _Count(Interval):
-    """An ``Interval`` of integers that refuses booleans, which are ints to Python."""
-
-    def is_satisfied_by(self, val):
-        return not isinstance(val, bool) and super().is_satisfied_by(val)
+_COPIES = {"copies": [Interval(Integral, 1, None, closed="left")]}
 
 
 @validate_params(
@@ -33,7 +30,7 @@ class _Count(Interval):
         "X": ["array-like"],
         "y": ["array-like"],
         "augment": "no_validation",  # checked by as_augmenter, naming the path
-        "copies": [_Count(Integral, 1, None, closed="left")],
+        **_COPIES,
         "image_shape": "no_validation",  # checked by check_image_shape
         "random_state": ["random_state"],
     },
@@ -78,6 +75,7 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     >>> bool((X_more[:100] == X[:100]).all()), bool((y_more[200:] == y[:100]).all())
     (True, True)
     """
+    refuse_booleans(_COPIES, {"copies": copies}, "expand")
     X = np.asarray(X)
     y = np.asarray(y)
     if X.ndim != 2 or len(X) != len(y):

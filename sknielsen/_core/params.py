@@ -89,13 +89,7 @@ class HyperParameters:
             {path + name: value for name, value in params.items()},
             caller_name=owner,
         )
-        for name, allowed in self._parameter_constraints.items():
-            booleans = any(c is bool or (isinstance(c, str) and c == "boolean") for c in allowed)
-            if isinstance(params[name], bool) and not booleans:
-                raise InvalidParameterError(
-                    f"The {path + name!r} parameter of {owner} must not be a boolean; "
-                    f"got {params[name]!r}."
-                )
+        refuse_booleans(self._parameter_constraints, params, owner, path)
         for name, value in params.items():
             if isinstance(value, HyperParameters):
                 value.validate(f"{path}{name}__", owner)
@@ -157,3 +151,41 @@ class HyperParameters:
 
     def __hash__(self):
         return hash((type(self), tuple(sorted(self.get_params().items()))))
+
+
+def refuse_booleans(constraints, params, owner, path=""):
+    """Refuse a boolean given where the constraints allow none.
+
+    ``bool`` is a subclass of ``int``, so scikit-learn's ``Interval`` takes
+    ``True`` for 1 (``patience=True``, ``mini_batch_size=True``), which then
+    fails deep in NumPy or trains on a number nobody chose.
+
+    Parameters
+    ----------
+    constraints : dict
+        Parameter names mapped to their lists of constraints, as
+        ``_parameter_constraints`` declares them.
+    params : dict
+        The values, by the same names.
+    owner : str
+        What the user configured, named in the error.
+    path : str, default=''
+        How the user reaches the parameters, written before each name.
+
+    Raises
+    ------
+    InvalidParameterError
+        For a boolean where no constraint is ``bool``, ``"boolean"`` or
+        ``"verbose"``.
+    """
+    for name, allowed in constraints.items():
+        takes_booleans = any(c is bool or (isinstance(c, str) and c in _BOOLEANS) for c in allowed)
+        if isinstance(params[name], bool) and not takes_booleans:
+            raise InvalidParameterError(
+                f"The {path + name!r} parameter of {owner} must not be a boolean; "
+                f"got {params[name]!r}."
+            )
+
+
+#: scikit-learn's constraint names that take booleans.
+_BOOLEANS = ("boolean", "verbose")

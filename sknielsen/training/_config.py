@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
 
 from .. import plugins
+from .._core.params import refuse_booleans
 from ..callbacks import MONITORS, Callback
 from ..engine._network import parameter_count
 from ..plugins._augmenters import as_augmenter, check_image_shape, image_shape_for
@@ -362,12 +363,7 @@ def _check_constraints(params, kind):
     ``mini_batch_size=True`` for 1, which then fails deep in NumPy.
     """
     validate_parameter_constraints(kind.constraints, params, caller_name=kind.name)
-    for name, constraints in kind.constraints.items():
-        value = params[name]
-        if isinstance(value, bool) and not {"boolean", "verbose"} & set(map(str, constraints)):
-            raise InvalidParameterError(
-                f"The {name!r} parameter of {kind.name} must not be a boolean; got {value!r}."
-            )
+    refuse_booleans(kind.constraints, params, kind.name)
 
 
 def _check_class_weight(class_weight, owner):
