@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError, val
 
 from . import plugins
 from .engine._network import Backprop, Network
+from .plugins._returns import returned_array
 from .training._config import check_pairing
 from .training._loop import Penalty
 from .training._run import seeded_generator
@@ -150,7 +151,9 @@ def check_gradients(
     penalty.add_gradient(analytic, network.params)
 
     def total_cost():
-        data_cost = np.average(cost.fn(network.feedforward(X), Y), weights=sample_weight)
+        costs = cost.fn(network.feedforward(X), Y)
+        costs = returned_array(cost, "fn", costs, (n_samples,), "one cost per sample")
+        data_cost = np.average(costs, weights=sample_weight)
         return data_cost + penalty.value(network.params)
 
     numeric = _central_differences(total_cost, network.params, epsilon)

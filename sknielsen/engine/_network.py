@@ -15,6 +15,11 @@ import itertools
 
 import numpy as np
 
+from ..plugins._returns import into_buffer, returned_array, returned_layer
+
+#: What an activation's fn must return, for its errors.
+_SAME_AS_Z = "the shape of z"
+
 
 def _layout(sizes):
     """Return the (start, stop, shape) of every weight and bias in the flat array."""
@@ -89,7 +94,8 @@ class Network:
         """Draw the starting weights and biases layer by layer."""
         for weights, biases in zip(self.weights, self.biases):
             fan_in, fan_out = weights.shape
-            new_weights, new_biases = initializer(fan_in, fan_out, rng, self.dtype)
+            drawn = initializer(fan_in, fan_out, rng, self.dtype)
+            new_weights, new_biases = returned_layer(initializer, drawn, fan_in, fan_out)
             weights[...] = new_weights
             biases[...] = new_biases
 
@@ -134,7 +140,7 @@ def feedforward(X, weights, biases, activations):
     for layer_weights, layer_biases, activation in zip(weights, biases, activations):
         z = a @ layer_weights
         z += layer_biases
-        a = activation.fn(z, out=z)
+        a = into_buffer(activation, "fn", activation.fn(z, out=z), z, _SAME_AS_Z)
     return a
 
 
@@ -209,13 +215,9 @@ class Backprop:
         last = self.network.n_layers - 1
         inputs, masks = self._forward(X, output)
         self._output = inputs[-1]
-        delta = self.cost.delta(
-            self._z[last][:m],
-            self._output,
-            Y,
-            self.network.activations[last],
-            out=self._delta[last][:m],
-        )
+        z, out = self._z[last][:m], self._delta[last][:m]
+        delta = self.cost.delta(z, self._output, Y, self.network.activations[last], out=out)
+        delta = returned_array(self.cost, "delta", delta, z.shape, "the outputs' shape")
         delta *= scale
         self._backward(inputs, masks, delta)
         return self.grads
@@ -232,7 +234,7 @@ class Backprop:
             a = output if layer == last and output is not None else self._a[layer][:m]
             np.matmul(inputs[-1], weights, out=z)
             z += biases
-            activation.fn(z, out=a)
+            into_buffer(activation, "fn", activation.fn(z, out=a), a, _SAME_AS_Z)
             if self.dropout and layer < last:
                 a_kept, mask = self._drop(a)
                 masks.append(mask)
@@ -254,7 +256,6 @@ class Backprop:
             np.matmul(delta, network.weights[layer].T, out=previous)
             if masks:
                 previous *= masks[layer - 1]
-            network.activations[layer - 1].backward(
-                previous, self._z[layer - 1][:m], self._a[layer - 1][:m]
-            )
-            delta = previous
+            activation = network.activations[layer - 1]
+            result = activation.backward(previous, self._z[layer - 1][:m], self._a[layer - 1][:m])
+            delta = into_buffer(activation, "backward", result, previous, "the shape of delta")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._core.params import HyperParameters
+from ._returns import returned_array
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,8 @@ class Activation(Plugin):
         delta : ndarray
             The same array, changed in place.
         """
-        delta *= self.derivative(z, a)
+        derivative = self.derivative(z, a)
+        delta *= returned_array(self, "derivative", derivative, delta.shape, "the shape of z")
         return delta
 
 

@@ -23,6 +23,7 @@ from .._core.params import refuse_booleans
 from ..callbacks import MONITORS, Callback
 from ..engine._network import parameter_count
 from ..plugins._augmenters import as_augmenter, check_image_shape, image_shape_for
+from ..plugins._returns import returned_state
 
 #: Estimator parameters that name a plugin saved with the model, and its kind.
 PLUGIN_PARAMETERS = {
@@ -569,7 +570,9 @@ def _check_widths(config, n_features, n_outputs):
     if n_outputs is not None:
         sizes = [n_features, *config.hidden_sizes, n_outputs]
         check_memory(sizes, config.dtype)  # before the optimizer allocates its state
-        config.plugins.optimizer.init(np.zeros(parameter_count(sizes), dtype=config.dtype))
+        optimizer = config.plugins.optimizer
+        params = np.zeros(parameter_count(sizes), dtype=config.dtype)
+        returned_state(optimizer, "init", optimizer.init(params))
 
 
 #: Copies of the parameters a fit holds at least: the weights, their gradient

@@ -252,7 +252,7 @@ class CostProbe:
         self.X, self.Y = data.X[rows], data.Y[rows]
         guess = np.broadcast_to(np.average(self.Y, axis=0, weights=self.weights), self.Y.shape)
         with np.errstate(all="ignore"):
-            guess_costs = trainer.cost.fn(guess.astype(self.Y.dtype), self.Y)
+            guess_costs = trainer.output_costs(guess.astype(self.Y.dtype), self.Y)
         self.guess_cost = trainer.mean_cost(guess_costs, self.weights)
         self.before, _, outputs = self._measure()
         self.spread_before = _spread(outputs)

@@ -19,6 +19,7 @@ from ..callbacks import HISTORY_KEYS, Callback, CallbackError, StopTraining
 from ..engine._cengine import CTrainer
 from ..engine._network import Backprop
 from ..plugins import Solver
+from ..plugins._returns import returned_array, returned_number, returned_state, returned_update
 from ._config import check_randomness
 
 
@@ -49,19 +50,23 @@ class Penalty:
 
     def value(self, params):
         """The penalty term of the cost at ``params``."""
-        return self.regularizer.penalty(self.weights(params), self.lmbda, self.n_train)
+        value = self.regularizer.penalty(self.weights(params), self.lmbda, self.n_train)
+        return returned_number(self.regularizer, "penalty", value)
 
     def add_gradient(self, grads, params):
         """Add the penalty's gradient at ``params`` to the flat ``grads``, in place."""
-        gradient = self.regularizer.gradient(
-            self.weights(params), self.lmbda, self.n_train, out=self._scratch
-        )
+        weights = self.weights(params)
+        gradient = self.regularizer.gradient(weights, self.lmbda, self.n_train, out=self._scratch)
         if gradient is not None:
-            grads[: self.n_weights] += gradient
+            meaning = "one number for each weight"
+            grads[: self.n_weights] += returned_array(
+                self.regularizer, "gradient", gradient, weights.shape, meaning
+            )
 
     def decay_factor(self, eta):
         """See :meth:`~sknielsen.plugins.Regularizer.decay_factor`."""
-        return self.regularizer.decay_factor(eta, self.lmbda, self.n_train)
+        factor = self.regularizer.decay_factor(eta, self.lmbda, self.n_train)
+        return returned_number(self.regularizer, "decay_factor", factor, optional=True)
 
 
 def optimizer_step(trainer, grads):
@@ -86,13 +91,15 @@ def optimizer_step(trainer, grads):
         penalty.add_gradient(grads, params)
     elif factor != 1.0:
         penalty.weights(params)[...] *= factor
-    updates, trainer.state = optimizer.update(grads, trainer.state, params)
+    result = optimizer.update(grads, trainer.state, params)
+    updates, trainer.state = returned_update(optimizer, result, params.shape)
     params += updates
 
 
 def new_optimizer_state(optimizer, params, eta):
     """The state a fresh run starts from: the optimizer's arrays, η and the initial η."""
-    return {"eta": float(eta), "eta0": float(eta), **optimizer.init(params)}
+    state = returned_state(optimizer, "init", optimizer.init(params))
+    return {"eta": float(eta), "eta0": float(eta), **state}
 
 
 @dataclass
@@ -257,11 +264,16 @@ class Trainer:
         if compiled is not None and compiled.accepts(X, Y):
             return compiled.evaluate(X, Y, np.arange(X.shape[0]))
         output = self.network.feedforward(X)
-        return self.cost.fn(output, Y), output
+        return self.output_costs(output, Y), output
 
     def cost_of(self, output, Y, sample_weight=None):
         """Weighted mean cost of given outputs plus the penalty (λ/n scaling)."""
-        return self._regularized_mean(self.cost.fn(output, Y), sample_weight)
+        return self._regularized_mean(self.output_costs(output, Y), sample_weight)
+
+    def output_costs(self, output, Y):
+        """Each sample's cost of given outputs, as the cost plugin's ``fn`` computes it."""
+        costs = self.cost.fn(output, Y)
+        return returned_array(self.cost, "fn", costs, output.shape[:1], "one cost per sample")
 
     def mean_cost(self, costs, sample_weight=None):
         """The weighted mean of per-sample costs, without the penalty."""
@@ -743,7 +755,7 @@ class _MiniBatches:
         for start in range(0, n_samples, chunk):
             stop = min(start + chunk, n_samples)
             targets = np.take(self.data.Y, order[start:stop], axis=0)
-            costs[start:stop] = self.trainer.cost.fn(self.outputs[start:stop], targets)
+            costs[start:stop] = self.trainer.output_costs(self.outputs[start:stop], targets)
         return costs
 
 

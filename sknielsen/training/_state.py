@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..callbacks import HISTORY_KEYS
+from ..plugins._returns import returned_state
 
 
 @dataclass
@@ -147,7 +148,9 @@ def _check_optimizer_state(state):
         if not isinstance(value, float) or not np.isfinite(value) or value < 0:
             raise ValueError(f"optimizer_state.{key} must be a finite non-negative number.")
     n_params = sum(w.size + b.size for w, b in zip(state.coefs, state.intercepts))
-    expected = state.plugins["optimizer"].init(np.zeros(n_params, dtype=state.coefs[0].dtype))
+    optimizer = state.plugins["optimizer"]
+    params = np.zeros(n_params, dtype=state.coefs[0].dtype)
+    expected = returned_state(optimizer, "init", optimizer.init(params))
     arrays = {k: v for k, v in optimizer_state.items() if k not in ("eta", "eta0")}
     if set(arrays) != set(expected):
         raise ValueError(f"optimizer_state should have the keys {sorted(expected)}.")

@@ -1,0 +1,133 @@
+"""What a plugin's methods return, checked where the engines and the loop use it.
+
+A plugin written outside the package can return a list, a number, an array
+of another shape, or a new array instead of writing into the ``out`` buffer
+it was given. NumPy broadcasts most of these without a word, and a network
+would train on wrong numbers: an activation that ignores ``out`` leaves the
+engine reading a buffer it never wrote. Every result passes through one of
+these functions, which cost an identity or a shape comparison when it is
+right and otherwise raise an error naming the plugin's class, the method and
+what was expected.
+"""
+
+from collections.abc import Mapping
+from numbers import Real
+
+import numpy as np
+
+
+def returned_array(plugin, method, result, shape, meaning):
+    """Return ``result`` when it is a floating-point ndarray of ``shape``.
+
+    Parameters
+    ----------
+    plugin : Plugin
+        Whose method returned ``result``.
+    method : str
+        The method's name, for the message.
+    result : object
+        What the method returned.
+    shape : tuple of int
+        The shape the engine needs.
+    meaning : str
+        What that shape is, for the message ("the shape of z").
+
+    Returns
+    -------
+    result : ndarray
+
+    Raises
+    ------
+    TypeError
+        When ``result`` is not an ndarray of floating-point numbers.
+    ValueError
+        When it has another shape.
+    """
+    if isinstance(result, np.ndarray) and result.dtype.kind == "f" and result.shape == shape:
+        return result
+    expected = f"expected a floating-point ndarray of shape {shape}, {meaning}"
+    error = ValueError if _is_float_array(result) else TypeError
+    raise error(f"{_name(plugin, method)} returned {_describe(result)}; {expected}.")
+
+
+def into_buffer(plugin, method, result, buffer, meaning):
+    """Make ``buffer`` hold ``result``: a method given ``out`` may return a new array.
+
+    Returns ``buffer``; see :func:`returned_array` for what is refused.
+    """
+    if result is not buffer:
+        buffer[...] = returned_array(plugin, method, result, buffer.shape, meaning)
+    return buffer
+
+
+def returned_number(plugin, method, result, *, optional=False):
+    """Return ``result`` as a float when it is a real number (or None, when ``optional``)."""
+    if result is None and optional:
+        return None
+    is_real = isinstance(result, Real) or (
+        isinstance(result, np.ndarray) and result.shape == () and result.dtype.kind in "iuf"
+    )
+    if not is_real or isinstance(result, (bool, np.bool_)):
+        expected = "a real number" + (" or None" if optional else "")
+        raise TypeError(
+            f"{_name(plugin, method)} returned {_describe(result)}; expected {expected}."
+        )
+    return float(result)
+
+
+def returned_state(plugin, method, result):
+    """Return ``result`` when it is an optimizer's state: a mapping of names."""
+    if isinstance(result, Mapping):
+        return result
+    raise TypeError(
+        f"{_name(plugin, method)} returned {_describe(result)}; expected the state as a dict."
+    )
+
+
+def returned_update(plugin, result, shape):
+    """Return the pair ``(updates, state)`` an optimizer's ``update`` must give."""
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise TypeError(
+            f"{_name(plugin, 'update')} returned {_describe(result)}; expected the pair "
+            "(updates, state)."
+        )
+    updates, state = result
+    meaning = "one update for each of the network's parameters"
+    return returned_array(plugin, "update", updates, shape, meaning), returned_state(
+        plugin, "update", state
+    )
+
+
+def returned_layer(plugin, result, fan_in, fan_out):
+    """Return an initializer's ``(weights, biases)`` of one layer, finite and of its shapes."""
+    name = type(plugin).__name__
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise TypeError(
+            f"{name}.__call__ returned {_describe(result)}; expected the pair (weights, biases)."
+        )
+    weights = returned_array(
+        plugin, "__call__", result[0], (fan_in, fan_out), "(fan_in, fan_out) for the weights"
+    )
+    biases = returned_array(plugin, "__call__", result[1], (fan_out,), "(fan_out,) for the biases")
+    if not (np.isfinite(weights).all() and np.isfinite(biases).all()):
+        raise ValueError(f"{name}.__call__ returned weights or biases that are not finite.")
+    return weights, biases
+
+
+def _is_float_array(result):
+    return isinstance(result, np.ndarray) and result.dtype.kind == "f"
+
+
+def _name(plugin, method):
+    return f"{type(plugin).__name__}.{method}"
+
+
+def _describe(result):
+    """A short description of a returned object: its type, with shape and dtype for arrays."""
+    if result is None:
+        return "None"
+    if isinstance(result, np.ndarray):
+        return f"an ndarray of shape {result.shape} and dtype {result.dtype}"
+    kind = type(result).__name__
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
+    return f"{article} {kind}"

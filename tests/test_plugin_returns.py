@@ -1,0 +1,262 @@
+"""What third-party plugins return is checked where it is used.
+
+A plugin returning a list, a number or an array of another shape used to
+fail deep in NumPy or, worse, train on wrong numbers (NumPy broadcasts); an
+activation that ignored its ``out`` buffer left the engine reading a buffer
+it never wrote (24 % accuracy on the digits, silently). Each case here
+trains through the estimator and expects an error naming the plugin's class
+and method, or, for results the contract allows (a new array instead of
+``out``), the same model as a plugin that writes in place.
+"""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+from sknielsen import NielsenMLPClassifier
+from sknielsen.gradcheck import check_gradients
+from sknielsen.plugins import (
+    L2,
+    SGD,
+    Activation,
+    CrossEntropyCost,
+    DefaultInitializer,
+    Momentum,
+    Regularizer,
+)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X[:300] / 16, y[:300]
+
+
+def fit(digits, **params):
+    X, y = digits
+    return NielsenMLPClassifier((10,), epochs=2, random_state=0, **params).fit(X, y)
+
+
+class Tanh(Activation):
+    """Writes into ``out``, as the built-in activations do."""
+
+    output_range = (-1.0, 1.0)
+
+    def fn(self, z, out=None):
+        return np.tanh(z, out=out)
+
+    def derivative(self, z, a):
+        return 1 - a * a
+
+
+class TanhIgnoringOut(Tanh):
+    def fn(self, z, out=None):
+        return np.tanh(z)
+
+
+class TanhNewBackward(Tanh):
+    def backward(self, delta, z, a):
+        return delta * (1 - a * a)
+
+
+@pytest.mark.parametrize("activation", [TanhIgnoringOut(), TanhNewBackward()])
+def test_new_arrays_train_as_writing_in_place(digits, activation):
+    expected = fit(digits, activation=Tanh())
+    model = fit(digits, activation=activation)
+    assert model.engine_ == "numpy"
+    np.testing.assert_array_equal(model.predict_proba(digits[0]), expected.predict_proba(digits[0]))
+    assert model.loss_curve_ == expected.loss_curve_
+
+
+class TanhList(Tanh):
+    def fn(self, z, out=None):
+        return np.tanh(z).tolist()
+
+
+class TanhNarrow(Tanh):
+    def fn(self, z, out=None):
+        return np.tanh(z)[:, :1]
+
+
+class TanhScalarDerivative(Tanh):
+    def derivative(self, z, a):
+        return 1.0
+
+
+class TanhIntegerBackward(Tanh):
+    def backward(self, delta, z, a):
+        return np.ones(delta.shape, dtype=int)
+
+
+class CostOfFloat(CrossEntropyCost):
+    def fn(self, a, y):
+        return float(super().fn(a, y).mean())
+
+
+class CostOfColumn(CrossEntropyCost):
+    def fn(self, a, y):
+        return super().fn(a, y)[:, None]
+
+
+class NarrowDelta(CrossEntropyCost):
+    def delta(self, z, a, y, activation, out=None):
+        return (a - y)[:, :3]
+
+
+class TransposedInitializer(DefaultInitializer):
+    def __call__(self, fan_in, fan_out, rng, dtype):
+        weights, biases = super().__call__(fan_in, fan_out, rng, dtype)
+        return weights.T, biases
+
+
+class NaNInitializer(DefaultInitializer):
+    def __call__(self, fan_in, fan_out, rng, dtype):
+        weights, biases = super().__call__(fan_in, fan_out, rng, dtype)
+        weights[0, 0] = np.nan
+        return weights, biases
+
+
+class OneArrayInitializer(DefaultInitializer):
+    def __call__(self, fan_in, fan_out, rng, dtype):
+        return super().__call__(fan_in, fan_out, rng, dtype)[0]
+
+
+class NoUpdate(SGD):
+    def update(self, grads, state, params):
+        grads *= -state["eta"]  # forgets to return (updates, state)
+
+
+class ShortUpdate(SGD):
+    def update(self, grads, state, params):
+        return -state["eta"] * grads[:5], state
+
+
+class ListState(Momentum):
+    def init(self, params):
+        return [np.zeros_like(params)]
+
+
+class SquareSum(Regularizer):
+    """L2 without a decay form: its gradient is added to the cost's."""
+
+    def penalty(self, weights, lmbda, n):
+        return lmbda / (2 * n) * float(weights @ weights)
+
+    def gradient(self, weights, lmbda, n, out):
+        np.multiply(weights, lmbda / n, out=out)
+        return out
+
+
+class NumberGradient(SquareSum):
+    def gradient(self, weights, lmbda, n, out):
+        return 3.0
+
+
+class ArrayPenalty(SquareSum):
+    def penalty(self, weights, lmbda, n):
+        return lmbda / (2 * n) * weights**2
+
+
+class WordDecay(L2):
+    def decay_factor(self, eta, lmbda, n):
+        return "0.99"
+
+
+REFUSED = {
+    "activation list": (
+        {"activation": TanhList()},
+        TypeError,
+        r"TanhList\.fn returned a list; expected a floating",
+    ),
+    "activation shape": (
+        {"activation": TanhNarrow()},
+        ValueError,
+        r"TanhNarrow\.fn returned an ndarray of shape \(\d+, 1\)",
+    ),
+    "derivative number": (
+        {"activation": TanhScalarDerivative()},
+        TypeError,
+        r"TanhScalarDerivative\.derivative returned a float",
+    ),
+    "backward integers": (
+        {"activation": TanhIntegerBackward()},
+        TypeError,
+        r"TanhIntegerBackward\.backward returned .*int",
+    ),
+    "cost number": (
+        {"cost": CostOfFloat()},
+        TypeError,
+        r"CostOfFloat\.fn returned a float; .*one cost per sample",
+    ),
+    "cost column": (
+        {"cost": CostOfColumn()},
+        ValueError,
+        r"CostOfColumn\.fn returned an ndarray of shape \(\d+, 1\)",
+    ),
+    "delta shape": (
+        {"cost": NarrowDelta()},
+        ValueError,
+        r"NarrowDelta\.delta returned an ndarray of shape \(10, 3\)",
+    ),
+    "weights transposed": (
+        {"initializer": TransposedInitializer()},
+        ValueError,
+        r"shape \(10, 64\).*\(64, 10\), \(fan_in, fan_out\)",
+    ),
+    "weights not finite": (
+        {"initializer": NaNInitializer()},
+        ValueError,
+        r"NaNInitializer\.__call__ returned weights or biases that are not finite",
+    ),
+    "weights alone": (
+        {"initializer": OneArrayInitializer()},
+        TypeError,
+        r"expected the pair \(weights, biases\)",
+    ),
+    "update none": (
+        {"optimizer": NoUpdate()},
+        TypeError,
+        r"NoUpdate\.update returned None; expected the pair \(updates, state\)",
+    ),
+    "update shape": (
+        {"optimizer": ShortUpdate()},
+        ValueError,
+        r"ShortUpdate\.update returned an ndarray of shape \(5,\)",
+    ),
+    "state list": (
+        {"optimizer": ListState()},
+        TypeError,
+        r"ListState\.init returned a list; expected the state as a dict",
+    ),
+    "gradient number": (
+        {"regularizer": NumberGradient(), "optimizer": "momentum"},
+        TypeError,
+        r"NumberGradient\.gradient returned a float",
+    ),
+    "penalty array": (
+        {"regularizer": ArrayPenalty(), "optimizer": "momentum"},
+        TypeError,
+        r"ArrayPenalty\.penalty returned an ndarray",
+    ),
+    "decay word": (
+        {"regularizer": WordDecay()},
+        TypeError,
+        r"WordDecay\.decay_factor returned a str; expected a real number or None",
+    ),
+}
+
+
+@pytest.mark.parametrize(("params", "error", "message"), REFUSED.values(), ids=REFUSED)
+def test_wrong_returns_are_refused_by_name(digits, params, error, message):
+    with pytest.raises(error, match=message):
+        fit(digits, lmbda=1.0, **params)
+
+
+def test_a_regularizer_returning_its_gradient_trains(digits):
+    model = fit(digits, regularizer=SquareSum(), optimizer="momentum", lmbda=1.0)
+    assert model.loss_curve_[1] < model.loss_curve_[0]
+
+
+def test_gradient_check_refuses_a_cost_of_one_number():
+    with pytest.raises(TypeError, match=r"CostOfFloat\.fn returned a float"):
+        check_gradients(cost=CostOfFloat())
