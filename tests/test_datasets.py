@@ -1,6 +1,7 @@
 """IDX reading and the data-set loaders, on files the tests write."""
 
 import gzip
+import os
 from pathlib import Path
 
 import numpy as np
@@ -186,6 +187,27 @@ def test_test_images_of_another_size_are_refused(tmp_path):
     write_mnist(tmp_path, test_images_shape=(10000, 27, 29))
     with pytest.raises(DataFileError, match=r"t10k-images-idx3-ubyte.*27, 29.*28, 28"):
         load_mnist(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "kind"),
+    [
+        (os.mkfifo, "t10k-labels-idx1-ubyte", "a FIFO"),
+        (os.mkdir, "t10k-labels-idx1-ubyte.gz", "a directory"),
+    ],
+)
+def test_a_fifo_or_folder_named_like_a_file_is_refused_as_what_it_is(tmp_path, make, name, kind):
+    write_mnist(tmp_path)
+    (tmp_path / "t10k-labels-idx1-ubyte").unlink()
+    make(tmp_path / name)
+    with pytest.raises(DataFileError, match=rf"{name}: .*it is {kind}"):
+        load_mnist(tmp_path)
+
+
+def test_a_regular_file_is_preferred_to_a_folder_of_the_other_name(tmp_path):
+    write_mnist(tmp_path)
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").mkdir()
+    assert load_mnist(tmp_path).X_test.shape == (10000, 784)
 
 
 def test_labels_that_disagree_with_their_images_are_refused_by_name(tmp_path):

@@ -237,10 +237,16 @@ def _check_labels(labels, path):
 
 
 def _find(data_dir, stem):
-    for name in (stem, stem + ".gz"):
-        if (data_dir / name).is_file():
-            return data_dir / name
-    return None
+    """The file ``stem`` or ``stem.gz`` in ``data_dir``, or None.
+
+    A regular file is preferred; failing one, a FIFO or folder of that name is
+    returned, so that reading it refuses it by what it is, not as missing.
+    """
+    candidates = [data_dir / name for name in (stem, stem + ".gz")]
+    for path in candidates:
+        if path.is_file():
+            return path
+    return next((path for path in candidates if path.exists()), None)
 
 
 def _default_mnist_dir():
