@@ -112,7 +112,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
-        "augment": [None, str, list, tuple, HasMethods(["__call__"])],
+        "augment": [None, str, list, tuple, plugins.Augmenter],
         "monitor_every": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "image_shape": [None, tuple, list],
         "engine": [StrOptions({"auto", "numpy", "c"}), Hidden(StrOptions({"numba"}))],

@@ -113,8 +113,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
     augment : None, str, Augmenter or list, default=None
         Expand the training data on the fly (chapter 3): every mini-batch is
         distorted anew by ``'rotate'``, ``'shift'``, ``'elastic'``, an
-        Augmenter instance, or a list of them applied in turn (``'compose'``). The inputs
-        must be images (see ``image_shape``). Prediction is unaffected.
+        :class:`~sknielsen.plugins.Augmenter` instance (a plain function is
+        not one: subclass it), or a list of them applied in turn
+        (``'compose'``). The inputs must be images (see ``image_shape``).
+        Prediction is unaffected.
     image_shape : tuple of int or None, default=None
         (height, width) of the images for ``augment``; None means square.
     monitor_every : int or None, default=None

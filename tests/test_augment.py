@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.datasets import load_digits
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sknielsen import NielsenMLPClassifier, load, plugins, save
@@ -157,3 +158,11 @@ def test_augmenter_returning_other_than_the_images_shape_is_named(
         expand(X[:10], y[:10], augmenter, copies=1)
     with pytest.raises(error, match=match):
         NielsenMLPClassifier((5,), augment=augmenter, epochs=1, random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("augment", [3, lambda images, rng: images, {"shift": 1}])
+def test_the_estimator_names_what_augment_accepts(augment):
+    X, y = load_digits(return_X_y=True)
+    net = NielsenMLPClassifier((5,), epochs=1, augment=augment)
+    with pytest.raises(InvalidParameterError, match=r"'augment' .*an instance of .*Augmenter'"):
+        net.fit(X[:20] / 16, y[:20])
