@@ -9,9 +9,12 @@ and method, or, for results the contract allows (a new array instead of
 ``out``), the same model as a plugin that writes in place.
 """
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 
 from sknielsen import NielsenMLPClassifier
 from sknielsen.gradcheck import check_gradients
@@ -260,3 +263,27 @@ def test_a_regularizer_returning_its_gradient_trains(digits):
 def test_gradient_check_refuses_a_cost_of_one_number():
     with pytest.raises(TypeError, match=r"CostOfFloat\.fn returned a float"):
         check_gradients(cost=CostOfFloat())
+
+
+class NaNCost(CrossEntropyCost):
+    def fn(self, a, y):
+        return np.full(len(a), np.nan)
+
+
+class LogActivation(Tanh):
+    def fn(self, z, out=None):
+        with np.errstate(invalid="ignore"):
+            return np.log(z - 100.0, out=out)
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [({"cost": NaNCost()}, r"\(NaNCost\)"), ({"activation": LogActivation()}, "LogActivation")],
+)
+def test_a_cost_not_finite_before_any_step_is_not_blamed_on_eta(digits, params, named):
+    with pytest.warns(ConvergenceWarning, match="learning rate is not the cause") as caught:
+        model = fit(digits, **params)
+    message = next(str(w.message) for w in caught if w.category is ConvergenceWarning)
+    assert "nan at the weights this fit started from" in message
+    assert re.search(named, message) and "ten times smaller" not in message
+    assert model.n_iter_ == 0

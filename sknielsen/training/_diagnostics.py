@@ -168,6 +168,8 @@ def warn_about(config, trainer, probe):
         warn(f"{trainer.bad_write}; training stopped there and {_kept_weights(trainer)}")
     elif trainer.ending == "interrupted":
         warn("Training interrupted; " + _kept_weights(trainer))
+    elif trainer.ending == "diverged" and not np.isfinite(probe.before):
+        _warn_not_finite_from_start(trainer, probe)
     elif trainer.ending == "diverged":
         _warn_divergence(config, trainer)
     elif trainer.ending == "stopped" and _work_lost(trainer):
@@ -204,6 +206,19 @@ def _warn_divergence(config, trainer):
             "-1, which alone makes the weights grow at every step: lower eta or lmbda"
         )
     warn(message + ".", ConvergenceWarning)
+
+
+def _warn_not_finite_from_start(trainer, probe):
+    """Say that the cost was not finite before any step: no learning rate is to blame."""
+    activations = dict.fromkeys(type(a).__name__ for a in trainer.network.activations)
+    warn(
+        f"Training diverged in epoch {trainer.diverged_epoch}, but the cost was already "
+        f"{probe.before:.4g} at the weights this fit started from, before any step, so "
+        f"the learning rate is not the cause: the cost ({type(trainer.cost).__name__}), "
+        f"the activations ({', '.join(activations)}), the initializer or the starting "
+        f"weights give values that are not finite; {_kept_weights(trainer)}",
+        ConvergenceWarning,
+    )
 
 
 def _kept_weights(trainer):
