@@ -553,3 +553,30 @@ def test_a_plugin_without_an_optional_method_says_which_to_write():
         CostOnlyFn().delta(ones, ones, ones, OnlyFn())
     with pytest.raises(NotImplementedError, match=r"^Augmenter Augmenter has no __call__"):
         plugins.Augmenter()(ones, None)
+
+
+def test_a_class_changed_after_its_contract_check_is_checked_again():
+    # Each fit asks; the answer is kept for the methods the class has, not for the class.
+    class Later(plugins.SGD):
+        pass
+
+    Later.check_contract()
+    Later.update = lambda self, grads, state, params, eta: (grads, state)
+    with pytest.raises(TypeError, match=r"Later\.update.*does not match"):
+        Later.check_contract()
+    del Later.update
+    Later.check_contract()
+
+
+def test_parameter_names_follow_a_replaced_constructor():
+    class Tunable(plugins.SGD):
+        def __init__(self, rate=1.0):
+            self.rate = rate
+
+    assert Tunable().get_params() == {"rate": 1.0}
+
+    def init(self, rate=1.0, slack=0.0):
+        self.rate, self.slack = rate, slack
+
+    Tunable.__init__ = init
+    assert Tunable().get_params() == {"rate": 1.0, "slack": 0.0}

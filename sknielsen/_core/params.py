@@ -11,6 +11,7 @@ scikit-learn's own constraint objects (``Interval``, ``StrOptions``, types,
 ``None``, ...).
 """
 
+import functools
 import inspect
 
 from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
@@ -31,18 +32,7 @@ class HyperParameters:
     def _get_param_names(cls):
         if cls.__init__ is object.__init__:
             return []
-        signature = inspect.signature(cls.__init__)
-        names = []
-        for parameter in signature.parameters.values():
-            if parameter.name == "self":
-                continue
-            if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-                raise TypeError(
-                    f"{cls.__name__} must list its hyper-parameters explicitly "
-                    "in __init__; *args and **kwargs are not supported."
-                )
-            names.append(parameter.name)
-        return sorted(names)
+        return list(init_parameter_names(cls.__name__, cls.__init__))
 
     @classmethod
     def _check_declaration(cls):
@@ -189,3 +179,23 @@ def refuse_booleans(constraints, params, owner, path=""):
 
 #: scikit-learn's constraint names that take booleans.
 _BOOLEANS = ("boolean", "verbose")
+
+
+@functools.lru_cache(maxsize=1024)
+def init_parameter_names(owner, init):
+    """The sorted parameter names of the constructor ``init`` of class ``owner``.
+
+    Cached by the function itself: get_params, clone and every fit ask, and
+    inspect.signature costs tens of microseconds a call.
+    """
+    names = []
+    for parameter in inspect.signature(init).parameters.values():
+        if parameter.name == "self":
+            continue
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            raise TypeError(
+                f"{owner} must list its hyper-parameters explicitly "
+                "in __init__; *args and **kwargs are not supported."
+            )
+        names.append(parameter.name)
+    return tuple(sorted(names))

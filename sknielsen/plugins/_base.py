@@ -9,6 +9,7 @@ no training data; state that changes during training (an optimizer's
 velocity, say) lives in plain arrays handed back and forth by the engine.
 """
 
+import functools
 import inspect
 from dataclasses import dataclass, field
 
@@ -132,6 +133,11 @@ class Plugin(HyperParameters):
             Naming the method, the signature it has and the one the
             contract expects.
         """
+        methods = tuple(getattr(cls, name, None) for name in (*cls._contract, *cls._retired))
+        _check_contract(cls, methods)
+
+    @classmethod
+    def _check_contract(cls):
         for method, replacement in cls._retired.items():
             if any(method in vars(klass) for klass in cls.__mro__[: _base_index(cls)]):
                 raise TypeError(
@@ -831,6 +837,12 @@ BASES = {
     "optimizer": (Optimizer, Solver),
     "augmenter": (Augmenter,),
 }
+
+
+@functools.lru_cache(maxsize=1024)
+def _check_contract(cls, methods):
+    """Check a class once for the methods it has: each fit asks again (``methods`` is the key)."""
+    cls._check_contract()
 
 
 def _base_index(cls):
