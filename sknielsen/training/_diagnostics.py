@@ -260,11 +260,12 @@ class CostProbe:
     def __init__(self, trainer, data):
         self.trainer = trainer
         if data.sample_weight is None:
-            rows, self.weights = slice(PROBE_SIZE), None
+            rows, self.weights = np.arange(min(PROBE_SIZE, data.X.shape[0])), None
         else:
             rows = np.flatnonzero(data.sample_weight)[:PROBE_SIZE]
             self.weights = data.sample_weight[rows]
-        self.X, self.Y = data.X[rows], data.Y[rows]
+        # The rows are read where they are: the C engine checked the matrix once.
+        self.data, self.rows, self.Y = data, rows, data.Y[rows]
         guess = np.broadcast_to(np.average(self.Y, axis=0, weights=self.weights), self.Y.shape)
         with np.errstate(all="ignore"):
             guess_costs = trainer.output_costs(guess.astype(self.Y.dtype), self.Y)
@@ -274,7 +275,7 @@ class CostProbe:
 
     def _measure(self):
         """The regularized cost, the data's cost and the outputs, at the current weights."""
-        costs, outputs = self.trainer.sample_costs(self.X, self.Y)
+        costs, outputs = self.trainer.sample_costs(self.data.X, self.data.Y, self.rows)
         data_cost = self.trainer.mean_cost(costs, self.weights)
         return self.trainer._regularized_mean(costs, self.weights), data_cost, outputs
 

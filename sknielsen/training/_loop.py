@@ -243,26 +243,32 @@ class Trainer:
         costs, output = self.sample_costs(X, Y)
         return self._regularized_mean(costs, sample_weight), output
 
-    def sample_costs(self, X, Y):
+    def sample_costs(self, X, Y, rows=None):
         """Return each sample's cost and the outputs, at the current weights.
 
         When the C engine trains (``compiled``) and reads ``X`` and ``Y`` as
-        they are, its kernel makes the forward passes; its outputs and
-        costs are the NumPy engine's up to rounding.
+        they are, its kernel makes the forward passes (on the rows asked
+        for, without a copy of them); its outputs and costs are the NumPy
+        engine's up to rounding.
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, n_features)
+        X : ndarray of shape (n_samples, n_features) or sparse matrix
         Y : ndarray of shape (n_samples, n_outputs)
+        rows : ndarray of int, default=None
+            The rows of ``X`` and ``Y`` to evaluate; None means all.
 
         Returns
         -------
-        costs : ndarray of shape (n_samples,)
-        output : ndarray of shape (n_samples, n_outputs)
+        costs : ndarray of shape (n_rows,)
+        output : ndarray of shape (n_rows, n_outputs)
         """
         compiled = self.compiled
         if compiled is not None and compiled.accepts(X, Y):
-            return compiled.evaluate(X, Y, np.arange(X.shape[0]))
+            order = np.arange(X.shape[0]) if rows is None else rows
+            return compiled.evaluate(X, Y, order)
+        if rows is not None:
+            X, Y = X[rows], Y[rows]
         output = self.network.feedforward(X)
         return self.output_costs(output, Y), output
 
