@@ -12,6 +12,7 @@ import pytest
 import scipy.sparse as sp
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
+from sknielsen._core import sparse
 from sknielsen.comparison import training_size_comparison
 from sknielsen.engine import _cengine
 from sknielsen.utils import canonical_csr
@@ -120,6 +121,57 @@ def test_canonical_csr_sums_duplicates_and_sorts(member):
 def test_canonical_csr_refuses_malformed_structure(member):
     with pytest.raises(ValueError, match="Sparse X"):
         canonical_csr(MALFORMED[member])
+
+
+def _outcome(X):
+    """What canonical_csr makes of X: its arrays, or the error's type and message."""
+    try:
+        result = canonical_csr(X)
+    except ValueError as error:
+        return ("error", str(error))
+    if not sp.issparse(result):
+        return ("unchanged", result is X)
+    return (result is X, result.data.tolist(), result.indices.tolist(), result.indptr.tolist())
+
+
+def _int64_indices(X):
+    wide = sp.csr_matrix(X)
+    wide.indices, wide.indptr = wide.indices.astype(np.int64), wide.indptr.astype(np.int64)
+    return wide
+
+
+def _trailing_storage(X):
+    """Canonical rows followed by stored entries no row claims."""
+    X = sp.csr_matrix(X)
+    return sp.csr_matrix((np.r_[X.data, 9.0], np.r_[X.indices, 0], X.indptr), shape=X.shape)
+
+
+COMPILED_CASES = {
+    **NON_CANONICAL,
+    **MALFORMED,
+    "canonical": sp.csr_matrix(X_DENSE),
+    "canonical csr_array": sp.csr_array(X_DENSE),
+    "canonical, int64 indices": _int64_indices(X_DENSE),
+    "trailing storage": _trailing_storage(X_DENSE),
+    "empty rows": sp.csr_matrix(np.zeros((5, N_FEATURES))),
+    "repeated in one row": sp.csr_matrix(([1.0, 2.0], [3, 3], [0, 2]), shape=(1, N_FEATURES)),
+    "last column": sp.csr_matrix(([1.0], [N_FEATURES - 1], [0, 1]), shape=(1, N_FEATURES)),
+}
+
+
+@pytest.mark.parametrize("member", sorted(COMPILED_CASES))
+def test_the_compiled_check_gives_numpys_outcome(member, monkeypatch):
+    X = COMPILED_CASES[member]
+    compiled = _outcome(X)
+    monkeypatch.setattr(sparse, "_compiled_check", None)
+    assert compiled == _outcome(X)
+
+
+@needs_c
+def test_the_compiled_check_is_registered_where_the_c_engine_is_built():
+    assert sparse._compiled_verdict(sp.csr_matrix(X_DENSE)) == 0
+    assert sparse._compiled_verdict(NON_CANONICAL["unsorted"]) == 3
+    assert sparse._compiled_verdict(MALFORMED["negative column index"]) == 2
 
 
 def test_canonical_csr_returns_canonical_input_itself():

