@@ -88,6 +88,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
     _default_output_activation = None
     #: Whether targets must be numbers (regression).
     _y_numeric = False
+    #: The fewest samples the validation score is defined on, and the score's name.
+    _fewest_validation_samples = (1, "accuracy")
 
     _parameter_constraints = {
         "hidden_layer_sizes": [tuple, list, Interval(numbers.Integral, 1, None, closed="left")],
@@ -491,6 +493,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             Y_val = self._encode(request.y_val, targets, "y_val")
             if X_val.shape[0] != len(Y_val):
                 raise ValueError(f"X_val has {X_val.shape[0]} samples but y_val has {len(Y_val)}.")
+            self._check_validation_size(len(Y_val), "X_val has", "give more rows in X_val")
             if Y_val.shape[1:] != data.Y.shape[1:]:  # checked here, not epochs later by a score
                 given, expected = Y_val.shape[1], data.Y.shape[1]
                 raise ValueError(
@@ -515,7 +518,22 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         except ValueError:  # too few samples of some class to stratify
             parts = train_test_split(*arrays, test_size=fraction, random_state=seed)
         weights = parts[4] if data.sample_weight is not None else None
+        held_out = (
+            f"The validation set held out of the {data.X.shape[0]} training samples "
+            f"(validation_fraction={fraction:g}) has"
+        )
+        advice = "give more samples, a larger validation_fraction, or X_val and y_val"
+        self._check_validation_size(len(parts[3]), held_out, advice)
         return TrainingData(parts[0], parts[2], weights), (parts[1], parts[3])
+
+    def _check_validation_size(self, n_samples, has, advice):
+        """Refuse a validation set too small for its score (R² of one sample is undefined)."""
+        fewest, score = self._fewest_validation_samples
+        if n_samples < fewest:
+            raise ValueError(
+                f"{has} {n_samples} sample{'s' if n_samples != 1 else ''}, but its {score} "
+                f"needs at least {fewest}: {advice}."
+            )
 
     def _forward(self, X):
         check_is_fitted(self)

@@ -156,6 +156,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
 
     _default_output_activation = "identity"
     _y_numeric = True
+    _fewest_validation_samples = (2, "R²")
 
     def __init__(
         self,

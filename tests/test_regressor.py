@@ -93,3 +93,29 @@ def test_validation_targets_of_another_width_are_refused_before_training():
     with pytest.raises(ValueError, match="y_val has 1 output but y has 2"):
         net.fit(X[:40], y[:40], X_val=X[40:], y_val=y[40:, 0])
     assert not hasattr(net, "coefs_")
+
+
+@pytest.mark.parametrize(
+    ("params", "given", "message"),
+    [
+        ({"early_stopping": 2}, False, r"held out of the 5 training samples .* has 1 sample"),
+        ({"monitor": "all"}, True, r"X_val has 1 sample"),
+    ],
+)
+def test_a_validation_set_of_one_sample_is_refused_before_training(params, given, message):
+    # R² of one sample is undefined (NaN): the fit used to end blaming an overflow.
+    rng = np.random.default_rng(0)
+    X = rng.random((5, 3))
+    y = X.sum(axis=1)
+    fit_params = {"X_val": X[:1], "y_val": y[:1]} if given else {}
+    net = NielsenMLPRegressor((5,), epochs=2, random_state=0, **params)
+    with pytest.raises(ValueError, match=message + r".*R² needs at least 2"):
+        net.fit(X, y, **fit_params)
+    assert not hasattr(net, "coefs_")
+
+
+def test_two_held_out_samples_score_early_stopping():
+    rng = np.random.default_rng(0)
+    X = rng.random((5, 3))
+    net = NielsenMLPRegressor((5,), epochs=2, early_stopping=2, validation_fraction=0.4)
+    assert len(net.fit(X, X.sum(axis=1)).validation_scores_) == 2
