@@ -6,7 +6,7 @@ backprop, and compares it with the central difference
 (C(w + ε) − C(w − ε)) / 2ε taken for every weight and bias in turn.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
@@ -22,7 +22,7 @@ from .training._run import seeded_generator
 __all__ = ["GradientCheck", "check_gradients"]
 
 
-@dataclass
+@dataclass(eq=False)  # arrays answer == with arrays, not one truth value
 class GradientCheck:
     """Result of :func:`check_gradients`.
 
@@ -43,11 +43,17 @@ class GradientCheck:
     True
     >>> bool(result.relative_error < 1e-6)
     True
+
+    Printed, it shows the verdict, not the arrays:
+
+    >>> print(repr(result).split("=")[0])
+    GradientCheck(relative_error
     """
 
     relative_error: float
-    backprop: np.ndarray
-    numeric: np.ndarray
+    # Left out of the repr: a printed result would be thousands of numbers.
+    backprop: np.ndarray = field(repr=False)
+    numeric: np.ndarray = field(repr=False)
 
 
 def _targets(n_samples, n_outputs, rng):

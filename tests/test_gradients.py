@@ -115,3 +115,9 @@ def test_takes_random_state_as_scikit_learn_does():
     first = check_gradients(random_state=np.random.RandomState(1))
     again = check_gradients(random_state=np.random.RandomState(1))
     np.testing.assert_array_equal(first.backprop, again.backprop)
+
+
+def test_a_result_prints_its_verdict_not_its_arrays():
+    result = check_gradients(sizes=(30, 20, 10))
+    assert repr(result) == f"GradientCheck(relative_error={result.relative_error!r})"
+    assert result == result and result != check_gradients(sizes=(30, 20, 10))
