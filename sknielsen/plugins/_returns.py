@@ -91,11 +91,9 @@ def returned_update(plugin, result, shape):
             f"{_name(plugin, 'update')} returned {_describe(result)}; expected the pair "
             "(updates, state)."
         )
-    updates, state = result
     meaning = "one update for each of the network's parameters"
-    return returned_array(plugin, "update", updates, shape, meaning), returned_state(
-        plugin, "update", state
-    )
+    updates = returned_array(plugin, "update", result[0], shape, meaning)
+    return updates, returned_state(plugin, "update", result[1])
 
 
 def returned_layer(plugin, result, fan_in, fan_out):
