@@ -266,7 +266,10 @@ class CostProbe:
             self.weights = data.sample_weight[rows]
         # The rows are read where they are: the C engine checked the matrix once.
         self.data, self.rows, self.Y = data, rows, data.Y[rows]
-        guess = np.broadcast_to(np.average(self.Y, axis=0, weights=self.weights), self.Y.shape)
+        # Relative weights: weights near the float64 limit would overflow np.average's sum,
+        # leaving a NaN guess that silently turned the saturation check off.
+        relative = None if self.weights is None else self.weights / self.weights.max()
+        guess = np.broadcast_to(np.average(self.Y, axis=0, weights=relative), self.Y.shape)
         with np.errstate(all="ignore"):
             guess_costs = trainer.output_costs(guess.astype(self.Y.dtype), self.Y)
         self.guess_cost = trainer.mean_cost(guess_costs, self.weights)
