@@ -1,6 +1,7 @@
 """NielsenMLPRegressor: the book's network with linear outputs, for regression."""
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
@@ -228,6 +229,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
 
     def _encode(self, y, targets, name="y"):
         """Return targets as a (n_samples, n_outputs) float array."""
+        if sparse.issparse(y):  # densified, as the classifier's sparse y: one column per output
+            y = y.toarray()
         y = np.asarray(y, dtype=self._dtype)
         return y[:, None] if y.ndim == 1 else y
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -119,3 +120,13 @@ def test_two_held_out_samples_score_early_stopping():
     X = rng.random((5, 3))
     net = NielsenMLPRegressor((5,), epochs=2, early_stopping=2, validation_fraction=0.4)
     assert len(net.fit(X, X.sum(axis=1)).validation_scores_) == 2
+
+
+def test_sparse_targets_train_like_dense_ones():
+    rng = np.random.default_rng(0)
+    X, y = rng.random((30, 4)), rng.random((30, 2))
+    params = {"hidden_layer_sizes": (3,), "epochs": 2, "random_state": 0}
+    dense = NielsenMLPRegressor(**params).fit(X, y, X_val=X[:5], y_val=y[:5])
+    net = NielsenMLPRegressor(**params)
+    net.fit(X, sparse.csr_matrix(y), X_val=X[:5], y_val=sparse.csc_matrix(y[:5]))
+    np.testing.assert_array_equal(net.predict(X), dense.predict(X))
