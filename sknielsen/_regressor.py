@@ -4,6 +4,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
+from sklearn.utils.validation import check_array
 
 from ._base import BaseNielsenMLP
 
@@ -231,7 +232,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         """Return targets as a (n_samples, n_outputs) float array."""
         if sparse.issparse(y):  # densified, as the classifier's sparse y: one column per output
             y = y.toarray()
-        y = np.asarray(y, dtype=self._dtype)
+        # Checked in the network's dtype: y_val has not been checked yet, and values beyond
+        # float32's range become infinite only in this cast.
+        y = check_array(y, ensure_2d=False, dtype=self._dtype, input_name=name)
         return y[:, None] if y.ndim == 1 else y
 
     def _check_targets(self, targets, n_outputs):

@@ -130,3 +130,16 @@ def test_sparse_targets_train_like_dense_ones():
     net = NielsenMLPRegressor(**params)
     net.fit(X, sparse.csr_matrix(y), X_val=X[:5], y_val=sparse.csc_matrix(y[:5]))
     np.testing.assert_array_equal(net.predict(X), dense.predict(X))
+
+
+def test_targets_are_checked_in_the_networks_dtype_and_y_val_as_y():
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 3)), rng.random(20)
+    net = NielsenMLPRegressor(hidden_layer_sizes=(3,), epochs=1)
+    with pytest.raises(ValueError, match="dim 3"):  # not "y_val has 1 output but y has 1"
+        net.fit(X, y, X_val=X[:5], y_val=np.zeros((5, 1, 1)))
+    with pytest.raises(ValueError, match="Input y_val contains NaN"):
+        net.fit(X, y, X_val=X[:5], y_val=np.r_[np.nan, y[1:5]])
+    with pytest.raises(ValueError, match=r"Input y contains infinity .* dtype\('float32'\)"):
+        net.set_params(dtype="float32").fit(X, y * 1e39)  # finite in float64 only
+    assert not hasattr(net, "coefs_")
