@@ -108,3 +108,10 @@ def test_advice_for_sgd_names_eta(data):
     )
     (message,) = warnings_of(lambda: net.fit(X, y))
     assert "eta=0.5 is probably too large: try eta ten times smaller" in message
+
+
+def test_targets_too_large_for_the_cost_are_named_as_a_cause(data):
+    X, _ = data
+    net = NielsenMLPRegressor(hidden_layer_sizes=(2,), epochs=1, random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"the targets \(\|y\| up to 1e\+200"):
+        net.fit(X, np.full(len(X), 1e200))  # its square overflows the quadratic cost

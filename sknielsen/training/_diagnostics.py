@@ -211,10 +211,13 @@ def _warn_divergence(config, trainer):
 def _warn_not_finite_from_start(trainer, probe):
     """Say that the cost was not finite before any step: no learning rate is to blame."""
     activations = dict.fromkeys(type(a).__name__ for a in trainer.network.activations)
+    # Targets of huge magnitude (a regressor's y of 1e200) overflow any cost by themselves.
+    largest = float(np.max(np.abs(probe.Y), initial=0.0))
     warn(
         f"Training diverged in epoch {trainer.diverged_epoch}, but the cost was already "
         f"{probe.before:.4g} at the weights this fit started from, before any step, so "
-        f"the learning rate is not the cause: the cost ({type(trainer.cost).__name__}), "
+        f"the learning rate is not the cause: the targets (|y| up to {largest:.3g}; "
+        f"scale them), the cost ({type(trainer.cost).__name__}), "
         f"the activations ({', '.join(activations)}), the initializer or the starting "
         f"weights give values that are not finite; {_kept_weights(trainer)}",
         ConvergenceWarning,
