@@ -321,7 +321,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         if incremental:
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
-            found = _narrowest(np.unique(classes))
+            try:
+                found = _narrowest(np.unique(classes))
+            except TypeError:  # labels of several types (None among strings, say) have no order
+                raise _mixed_types(classes, "classes") from None
         else:
             found = _narrowest(_unique_labels(y))
         if len(found) < 2:
@@ -334,7 +337,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         return {"classes": found, "multilabel": False}
 
     @staticmethod
-    def _as_targets(y):
+    def _as_targets(y, name="y"):
         """``(y, kind)``: 1-D labels or a dense indicator matrix of 0s and 1s; the rest refused.
 
         These are the targets of scikit-learn's ``MLPClassifier``, except
@@ -347,7 +350,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             y = y.toarray()
         if np.ndim(y) == 2 and np.shape(y)[1] == 1:
             y = column_or_1d(y, warn=True)
-        kind = type_of_target(y, input_name="y")
+        try:
+            kind = type_of_target(y, input_name=name)
+        except TypeError:  # labels of several types (None among strings, say) have no order
+            raise _mixed_types(y, name) from None
         if kind not in _CLASSIFICATION_TARGETS:
             raise ValueError(
                 f"Unknown label type: {kind!r}. Maybe you are trying to fit a classifier, "
@@ -366,7 +372,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
 
     def _encode(self, y, targets, name="y"):
         """Return one-hot (or multilabel indicator) targets in the network's dtype."""
-        y, kind = self._as_targets(y)
+        y, kind = self._as_targets(y, name)
         classes = targets["classes"]
         if kind == "multilabel-indicator":
             if not targets["multilabel"] or np.shape(y)[1] != len(classes):
@@ -627,6 +633,15 @@ def _narrowest(labels):
         return labels
     longest = max((len(label) for label in labels.tolist()), default=0)
     return labels.astype(f"U{max(longest, 1)}")
+
+
+def _mixed_types(labels, name):
+    """The error for labels of types that cannot be sorted together."""
+    types = sorted({type(label).__name__ for label in np.asarray(labels, dtype=object).flat})
+    return ValueError(
+        f"The labels of {name} mix types that cannot be sorted ({', '.join(types)}); "
+        "make them all strings or all numbers."
+    )
 
 
 def _check_indicator(Y):

@@ -108,3 +108,18 @@ def test_integer_labels_of_any_dtype_and_span_train_as_their_ranks(dtype, labels
     unseen = np.asarray([labels[0], between], dtype=dtype)
     with pytest.raises(ValueError, match=rf"not seen in the first fit: \[{between}\]"):
         model.partial_fit(X[:2], unseen)
+
+
+def test_labels_of_types_that_cannot_be_sorted_are_refused_naming_them(data):
+    X, _ = data
+    mixed = np.array(["a", None] * 15, dtype=object)
+    with pytest.raises(ValueError, match=r"labels of y mix types .*\(NoneType, str\)"):
+        fit(X, mixed)  # was a TypeError from deep in np.unique
+    net = fit(X, np.arange(30) % 2)
+    with pytest.raises(ValueError, match=r"labels of y_val mix types"):
+        net.fit(X, np.arange(30) % 2, X_val=X, y_val=np.array(["a", None] * 15, dtype=object))
+    with pytest.raises(ValueError, match=r"Input y_val contains NaN"):
+        net.fit(X, np.arange(30) % 2, X_val=X[:2], y_val=[0.0, np.nan])
+    classes = np.array([0, "a"], dtype=object)
+    with pytest.raises(ValueError, match=r"labels of classes mix types .*\(int, str\)"):
+        NielsenMLPClassifier().partial_fit(X, np.arange(30) % 2, classes=classes)
