@@ -325,6 +325,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
                 found = _narrowest(np.unique(classes))
             except TypeError:  # labels of several types (None among strings, say) have no order
                 raise _mixed_types(classes, "classes") from None
+            # y may hold no NaN or infinity: such a class could never be seen, and a model
+            # with one could not be given back its fitted state (nor saved and loaded).
+            if found.dtype.kind in "fc" and not np.isfinite(found).all():
+                raise ValueError(f"classes must be finite, as y's are; got {found.tolist()}.")
         else:
             found = _narrowest(_unique_labels(y))
         if len(found) < 2:

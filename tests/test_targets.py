@@ -82,6 +82,14 @@ def test_partial_fit_with_fewer_than_two_classes_is_refused(data, classes):
         NielsenMLPClassifier(epochs=1).partial_fit(X[:1], ["a"], classes=classes)
 
 
+@pytest.mark.parametrize("extra", [np.nan, np.inf])
+def test_partial_fit_with_classes_that_are_not_finite_is_refused(data, extra):
+    X, _ = data
+    # Accepted, such a model was refused by its own set_fitted_state.
+    with pytest.raises(ValueError, match=r"classes must be finite.*got \[0\.0, 1\.0, (nan|inf)\]"):
+        NielsenMLPClassifier(epochs=1).partial_fit(X[:2], [0.0, 1.0], classes=[0.0, 1.0, extra])
+
+
 def _integer_labels():
     """Integer label sets at the ends of their dtypes, near together and far apart."""
     for dtype in (np.int8, np.uint8, np.int16, np.uint32, np.int64, np.uint64):
