@@ -175,8 +175,9 @@ def test_saved_file_has_ordinary_permissions(fitted, tmp_path):
 
 
 def test_unfitted_and_non_finite_models_are_not_saved(fitted, tmp_path):
-    with pytest.raises(ValueError, match="not fitted"):
-        save(NielsenMLPClassifier(), tmp_path / "x.json")
+    for format in ("sknielsen", "network2"):
+        with pytest.raises(ValueError, match="not fitted"):
+            save(NielsenMLPClassifier(), tmp_path / "x.json", format=format)
     broken = pickle.loads(pickle.dumps(fitted))
     broken.coefs_[0][0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN or infinite"):
