@@ -91,6 +91,10 @@ def test_simplify_keeps_the_first_n_of_the_classes():
     assert y_small.tolist() == [0, 1, 0, 1] and X_small[:, 0].tolist() == [0, 2, 6, 8]
     with pytest.raises(ValueError, match="No example"):
         simplify(X, y, classes=(7,))
+    # Labels that are not one per row raised IndexError, or picked rows silently.
+    for X_bad, y_bad in [(X[:5], y), (X, y[:5]), (X, np.c_[y, y])]:
+        with pytest.raises(ValueError, match="one label per row of X"):
+            simplify(X_bad, y_bad)
 
 
 def test_on_the_digits():

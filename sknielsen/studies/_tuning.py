@@ -52,6 +52,11 @@ def simplify(X, y, classes=(0, 1), n=1000):
     X_small, y_small : ndarray
         The examples kept, in their order.
 
+    Raises
+    ------
+    ValueError
+        If ``y`` is not one label per row of ``X``, or no label is in ``classes``.
+
     Examples
     --------
     The zeros and ones of the digits, as the book keeps MNIST's:
@@ -65,6 +70,11 @@ def simplify(X, y, classes=(0, 1), n=1000):
     ((200, 64), array([0, 1]))
     """
     X, y = np.asarray(X), np.asarray(y)
+    # Indices into y select rows of X: they must be one label per row.
+    if y.ndim != 1 or len(X) != len(y):
+        raise ValueError(
+            f"simplify needs one label per row of X: y of shape {y.shape} for X of shape {X.shape}."
+        )
     keep = np.flatnonzero(np.isin(y, classes))[:n]
     if keep.size == 0:
         raise ValueError(f"No example has a label in {list(classes)}.")
