@@ -170,6 +170,13 @@ def test_lmbda_search_refuses_arguments_that_cannot_work(name, value):
         search_lmbda(NeverFit(), X_FAKE, Y_FAKE, X_FAKE, Y_FAKE, **{name: value})
 
 
+def test_lmbda_search_refuses_validation_inputs_without_their_labels():
+    # Either alone was silently replaced by a split of (X, y).
+    for given in ({"X_val": X_FAKE}, {"y_val": Y_FAKE}):
+        with pytest.raises(ValueError, match="X_val and y_val must be given together"):
+            search_lmbda(NeverFit(), X_FAKE, Y_FAKE, **given)
+
+
 def test_eta_search_is_bounded_and_says_when_it_found_no_threshold():
     # The cost falls at every eta: a search bounded only by max_eta would run ~10^5 trials.
     with pytest.warns(UserWarning, match="still fell at eta=.*the threshold is higher"):

@@ -339,7 +339,8 @@ def search_lmbda(
     X, y : array-like
         Training data.
     X_val, y_val : array-like, optional
-        Validation data; default: ``validation_fraction`` of (X, y), stratified.
+        Validation data, both or neither; default: ``validation_fraction`` of
+        (X, y), stratified.
     start : float, default=1.0
         Positive and finite.
     factor : float, default=10
@@ -359,6 +360,11 @@ def search_lmbda(
     result : LmbdaSearch
         The best λ, its score and every trial.
 
+    Raises
+    ------
+    ValueError
+        A parameter out of its range, or ``X_val`` without ``y_val`` (or the reverse).
+
     Examples
     --------
     One move by a factor of 10 at most, without refining: λ = 10 does worse
@@ -375,7 +381,10 @@ def search_lmbda(
     >>> result.best
     0.1
     """
-    if X_val is None or y_val is None:
+    if (X_val is None) != (y_val is None):
+        # One without the other would be dropped for a split without a word.
+        raise ValueError("X_val and y_val must be given together, or neither.")
+    if X_val is None:
         X, X_val, y, y_val = train_test_split(
             X, y, test_size=validation_fraction, random_state=random_state, stratify=y
         )
