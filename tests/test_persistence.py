@@ -230,6 +230,10 @@ def test_newer_format_version_is_refused(fitted, tmp_path):
     document["format_version"] = 99
     with pytest.raises(ModelFileError, match=r"format version 99.*reads versions \[1, 2, 3\]"):
         load(write(tmp_path, document))
+    for version in (0, -1):  # no sknielsen wrote these: upgrading would not help
+        document["format_version"] = version
+        with pytest.raises(ModelFileError, match="format_version must be a positive integer"):
+            load(write(tmp_path, document))
 
 
 @pytest.mark.parametrize(
