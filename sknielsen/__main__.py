@@ -572,7 +572,8 @@ def _train_flags(train):
         new_flag="--layers",
         help=argparse.SUPPRESS,
     )
-    train.add_argument(
+    # One or the other: --layers used to win silently over sizes typed with --hidden.
+    layers.add_argument(
         "--hidden",
         type=_positive_int,
         nargs="*",
