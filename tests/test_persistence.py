@@ -225,6 +225,15 @@ def test_truncated_and_foreign_files_are_refused(fitted, tmp_path):
         load(binary)
 
 
+def test_a_file_saved_with_a_byte_order_mark_loads(fitted, small_digits, tmp_path):
+    # As a hand edit in Notepad leaves it; it was refused as invalid JSON.
+    save(fitted, tmp_path / "net.json")
+    edited = tmp_path / "edited.json"
+    edited.write_bytes(b"\xef\xbb\xbf" + (tmp_path / "net.json").read_bytes())
+    X_test = small_digits[1]
+    np.testing.assert_array_equal(load(edited).predict_proba(X_test), fitted.predict_proba(X_test))
+
+
 def test_newer_format_version_is_refused(fitted, tmp_path):
     document = saved_document(fitted, tmp_path)
     document["format_version"] = 99

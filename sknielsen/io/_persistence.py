@@ -214,7 +214,10 @@ def load(path):
     except NotARegularFileError as exc:
         raise ModelFileError(f"{path}: not a model file ({exc}).") from None
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        # An editor may start the file with a byte-order mark (Windows Notepad
+        # does), which JSON parsers may ignore: json's message about it was
+        # Python advice ("decode using utf-8-sig").
+        text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ModelFileError(f"{path}: not a model file (not UTF-8 text).") from None
     try:
