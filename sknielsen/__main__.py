@@ -134,12 +134,17 @@ def _write_training_outputs(net, args):
         print(f"Saved the monitoring plot to {args.plot}")
 
 
+def _score_text(model, score):
+    # A regressor's score is R², a coefficient that may be negative, not a share.
+    return f"accuracy {score:.2%}" if is_classifier(model) else f"R² {score:.4f}"
+
+
 def _evaluate(args):
     model = load(args.model)  # refuses a FIFO, a device or a folder without blocking
     if args.dataset not in datasets.DATASETS:  # a file of the user's: every row
         table = datasets.load_table(args.dataset, label=args.label, need_labels=True)
-        accuracy = model.score(table.X, table.y)
-        print(f"{args.model} on {args.dataset}: accuracy {accuracy:.2%} ({len(table.y):,} rows)")
+        shown = _score_text(model, model.score(table.X, table.y))
+        print(f"{args.model} on {args.dataset}: {shown} ({len(table.y):,} rows)")
         return 0
     data = _load(args)
     # Scored before anything is printed: a model of another dataset is refused alone.
@@ -147,9 +152,7 @@ def _evaluate(args):
     test = model.score(data.X_test, data.y_test)
     print(f"{args.model} on {data.description}:")
     for name, score, n in (("validation", validation, data.y_val), ("test", test, data.y_test)):
-        # A regressor's score is R², a coefficient that may be negative, not a share.
-        shown = f"accuracy {score:.2%}" if is_classifier(model) else f"R² {score:.4f}"
-        print(f"  {name} {shown} ({len(n):,} images)")
+        print(f"  {name} {_score_text(model, score)} ({len(n):,} images)")
     return 0
 
 
@@ -569,7 +572,8 @@ def _train_flags(train):
         new_flag="--layers",
         help=argparse.SUPPRESS,
     )
-    train.add_argument(
+    # One or the other: --layers used to win silently over sizes typed with --hidden.
+    layers.add_argument(
         "--hidden",
         type=_positive_int,
         nargs="*",

@@ -399,6 +399,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         return encoded
 
     def _check_targets(self, targets, n_outputs):
+        if set(targets) != {"classes", "multilabel"}:  # a regressor's state, say
+            raise ValueError(
+                f"A classifier's targets hold classes and multilabel; got {sorted(targets)}."
+            )
         classes = np.asarray(targets["classes"])
         if not isinstance(targets["multilabel"], bool):
             raise ValueError("multilabel must be true or false.")

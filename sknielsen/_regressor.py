@@ -238,6 +238,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         return y[:, None] if y.ndim == 1 else y
 
     def _check_targets(self, targets, n_outputs):
+        if set(targets) != {"y_1d"}:  # a classifier's state, say: not a KeyError
+            raise ValueError(f"A regressor's targets hold y_1d only; got {sorted(targets)}.")
         if not isinstance(targets["y_1d"], bool):
             raise ValueError("y_1d must be true or false.")
         if targets["y_1d"] and n_outputs != 1:

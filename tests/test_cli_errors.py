@@ -100,6 +100,7 @@ BAD_INVOCATIONS = [
     (["train", "--schedule", "cosine"], "invalid choice"),
     (["train", "--dtype", "float16"], "invalid choice"),
     (["train", "--layers"], "expected at least one argument"),
+    (["train", "--layers", "64", "20", "10", "--hidden", "5"], "not allowed with argument"),
     (["predict"], "required"),
     (["evaluate"], "required"),
     (["compare", "--subset", "sometimes"], "invalid choice"),

@@ -867,6 +867,13 @@ def test_evaluate_reports_a_regressors_r2_not_an_accuracy(tmp_path, capsys):
     assert "%" not in out
     assert main(["evaluate", str(tmp_path / "clf.json"), "--dataset", "digits"]) == 0
     assert "test accuracy " in capsys.readouterr().out
+    # A file of the user's too: it printed a regressor's R² as "accuracy -6.96%".
+    np.savez(tmp_path / "rows.npz", X=digits.X_test, y=digits.y_test)
+    assert (
+        main(["evaluate", str(tmp_path / "reg.json"), "--dataset", str(tmp_path / "rows.npz")]) == 0
+    )
+    out = capsys.readouterr().out
+    assert f"on {tmp_path / 'rows.npz'}: R² " in out and "accuracy" not in out and "%" not in out
 
 
 DAMAGED_RECORDS = [

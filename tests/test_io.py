@@ -139,6 +139,11 @@ def test_check_writable_names_the_path_and_leaves_nothing(tmp_path):
         check_writable(tmp_path / "file" / "net.json")
     assert check_writable(tmp_path / "new.json") == tmp_path / "new.json"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+    # A final "/" names a folder; it was dropped, and a file named "models" written.
+    for write in (check_writable, lambda path: write_text_atomically(path, "x")):
+        with pytest.raises(IsADirectoryError, match="ends with a separator, naming a folder"):
+            write(f"{tmp_path}/models/")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
 def test_check_readable(tmp_path):

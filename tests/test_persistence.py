@@ -175,8 +175,9 @@ def test_saved_file_has_ordinary_permissions(fitted, tmp_path):
 
 
 def test_unfitted_and_non_finite_models_are_not_saved(fitted, tmp_path):
-    with pytest.raises(ValueError, match="not fitted"):
-        save(NielsenMLPClassifier(), tmp_path / "x.json")
+    for format in ("sknielsen", "network2"):
+        with pytest.raises(ValueError, match="not fitted"):
+            save(NielsenMLPClassifier(), tmp_path / "x.json", format=format)
     broken = pickle.loads(pickle.dumps(fitted))
     broken.coefs_[0][0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN or infinite"):
@@ -224,11 +225,24 @@ def test_truncated_and_foreign_files_are_refused(fitted, tmp_path):
         load(binary)
 
 
+def test_a_file_saved_with_a_byte_order_mark_loads(fitted, small_digits, tmp_path):
+    # As a hand edit in Notepad leaves it; it was refused as invalid JSON.
+    save(fitted, tmp_path / "net.json")
+    edited = tmp_path / "edited.json"
+    edited.write_bytes(b"\xef\xbb\xbf" + (tmp_path / "net.json").read_bytes())
+    X_test = small_digits[1]
+    np.testing.assert_array_equal(load(edited).predict_proba(X_test), fitted.predict_proba(X_test))
+
+
 def test_newer_format_version_is_refused(fitted, tmp_path):
     document = saved_document(fitted, tmp_path)
     document["format_version"] = 99
     with pytest.raises(ModelFileError, match=r"format version 99.*reads versions \[1, 2, 3\]"):
         load(write(tmp_path, document))
+    for version in (0, -1):  # no sknielsen wrote these: upgrading would not help
+        document["format_version"] = version
+        with pytest.raises(ModelFileError, match="format_version must be a positive integer"):
+            load(write(tmp_path, document))
 
 
 @pytest.mark.parametrize(

@@ -141,6 +141,36 @@ def test_set_fitted_state_refuses_what_does_not_fit_and_changes_nothing(fitted, 
         NielsenMLPClassifier(**params).set_fitted_state(broken)
 
 
+def test_set_fitted_state_refuses_arrays_and_targets_no_fit_leaves(fitted, small_digits):
+    # NaN weights loaded to predict the first class everywhere; integer weights,
+    # lists and another estimator's targets failed deep inside NumPy or a dict.
+    net, params = fitted
+    state = net.get_fitted_state()
+    nan = [w.copy() for w in state.coefs]
+    nan[0][0, 0] = np.nan
+    broken = {
+        "holds NaN or infinite": dataclasses.replace(state, coefs=nan),
+        "got int64": dataclasses.replace(state, coefs=[w.astype(int) for w in state.coefs]),
+        "got float16": dataclasses.replace(
+            state,
+            coefs=[w.astype(np.float16) for w in state.coefs],
+            intercepts=[b.astype(np.float16) for b in state.intercepts],
+        ),
+        "got list": dataclasses.replace(state, coefs=[w.tolist() for w in state.coefs]),
+        "is float64 but coefs": dataclasses.replace(
+            state, coefs=[w.astype(np.float32) for w in state.coefs]
+        ),
+    }
+    for message, wrong in broken.items():
+        with pytest.raises(ValueError, match=message):
+            NielsenMLPClassifier.from_fitted_state(wrong, **params)
+    with pytest.raises(ValueError, match="A regressor's targets hold y_1d only"):
+        NielsenMLPRegressor.from_fitted_state(state, **params)
+    regressor = NielsenMLPRegressor(**params).fit(small_digits[0], small_digits[2] / 10)
+    with pytest.raises(ValueError, match="A classifier's targets hold classes and multilabel"):
+        NielsenMLPClassifier.from_fitted_state(regressor.get_fitted_state(), **params)
+
+
 @pytest.mark.parametrize(
     "change, said",
     [

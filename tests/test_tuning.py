@@ -91,6 +91,10 @@ def test_simplify_keeps_the_first_n_of_the_classes():
     assert y_small.tolist() == [0, 1, 0, 1] and X_small[:, 0].tolist() == [0, 2, 6, 8]
     with pytest.raises(ValueError, match="No example"):
         simplify(X, y, classes=(7,))
+    # Labels that are not one per row raised IndexError, or picked rows silently.
+    for X_bad, y_bad in [(X[:5], y), (X, y[:5]), (X, np.c_[y, y])]:
+        with pytest.raises(ValueError, match="one label per row of X"):
+            simplify(X_bad, y_bad)
 
 
 def test_on_the_digits():
@@ -164,6 +168,13 @@ def test_eta_search_refuses_arguments_that_cannot_work(name, value, allowed):
 def test_lmbda_search_refuses_arguments_that_cannot_work(name, value):
     with pytest.raises(ValueError, match=f"The '{name}' parameter of search_lmbda"):
         search_lmbda(NeverFit(), X_FAKE, Y_FAKE, X_FAKE, Y_FAKE, **{name: value})
+
+
+def test_lmbda_search_refuses_validation_inputs_without_their_labels():
+    # Either alone was silently replaced by a split of (X, y).
+    for given in ({"X_val": X_FAKE}, {"y_val": Y_FAKE}):
+        with pytest.raises(ValueError, match="X_val and y_val must be given together"):
+            search_lmbda(NeverFit(), X_FAKE, Y_FAKE, **given)
 
 
 def test_eta_search_is_bounded_and_says_when_it_found_no_threshold():

@@ -77,6 +77,11 @@ def _resolved_target(path):
     """The file that writing ``path`` replaces: the end of its chain of links."""
     if os.fspath(path) == "":  # it would resolve to the current folder
         raise FileNotFoundError(errno.ENOENT, "The path is empty: name a file")
+    # realpath drops a final separator: "models/" would become a file named "models".
+    if os.fsdecode(path).endswith(("/", os.sep)):
+        raise IsADirectoryError(
+            errno.EISDIR, "The path ends with a separator, naming a folder: name a file", path
+        )
     return Path(os.path.realpath(path))
 
 

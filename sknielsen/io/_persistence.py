@@ -57,6 +57,7 @@ __all__ = ["FORMAT_VERSION", "ModelFileError", "load", "save"]
 def _network2_document(model):
     if not isinstance(model, NielsenMLPClassifier):
         raise TypeError("The network2.py format holds classifiers only.")
+    _check_fitted(model)  # before reading its fitted plugins
     check = [model.activation_.name, model.output_activation_.name]
     if check != ["sigmoid", "sigmoid"] or model.cost_.name not in NETWORK2_COSTS.values():
         raise ValueError(
@@ -141,13 +142,17 @@ def save(model, path, *, format="sknielsen"):
     if format == "sknielsen":
         if type(model) not in ESTIMATORS.values():
             raise TypeError(f"Can only save {' or '.join(ESTIMATORS)}; got {type(model).__name__}.")
-        if not hasattr(model, "coefs_"):
-            raise ValueError("This model is not fitted yet; fit it before saving.")
+        _check_fitted(model)
         write_model(path, model, model.get_fitted_state(), _parameter_plugins(model))
     elif format == "network2":
         write_text_atomically(path, document_text(_network2_document(model)))
     else:
         raise ValueError(f"Unknown format {format!r}; use 'sknielsen' or 'network2'.")
+
+
+def _check_fitted(model):
+    if not hasattr(model, "coefs_"):
+        raise ValueError("This model is not fitted yet; fit it before saving.")
 
 
 def _parameter_plugins(model):
@@ -209,7 +214,10 @@ def load(path):
     except NotARegularFileError as exc:
         raise ModelFileError(f"{path}: not a model file ({exc}).") from None
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        # An editor may start the file with a byte-order mark (Windows Notepad
+        # does), which JSON parsers may ignore: json's message about it was
+        # Python advice ("decode using utf-8-sig").
+        text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ModelFileError(f"{path}: not a model file (not UTF-8 text).") from None
     try:

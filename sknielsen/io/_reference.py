@@ -65,8 +65,9 @@ ones: each has a fixture in `tests/fixtures/`.
 _STATE_CHECKS = """\
 Before those, the estimator checks the state against itself and its parameters,
 as for any state given to `set_fitted_state` (`FittedState.check` and the
-estimator's own checks): coefs and intercepts agree layer by layer, the first
-layer has `n_features_in` inputs, and no layer is empty; the hidden layers are
+estimator's own checks): coefs and intercepts are finite arrays of one dtype,
+float64 or float32, and agree layer by layer, the first layer has
+`n_features_in` inputs, and no layer is empty; the hidden layers are
 `params.hidden_layer_sizes`; there are as many feature names as features; the
 optimizer state has the arrays, of the sizes, that the fitted optimizer makes
 for this network, and a finite non-negative η; a classifier has one class per

@@ -495,7 +495,8 @@ MODEL_FILE = Record(
         "format_version",
         AllOf(
             (
-                Integer(minimum=None, message="format_version must be an integer."),
+                # Below 1 is no version at all, not one to upgrade for.
+                Integer(minimum=1, message="format_version must be a positive integer."),
                 Choice(
                     READABLE_VERSIONS,
                     message="format version {value}; this sknielsen reads versions "

@@ -52,6 +52,11 @@ def simplify(X, y, classes=(0, 1), n=1000):
     X_small, y_small : ndarray
         The examples kept, in their order.
 
+    Raises
+    ------
+    ValueError
+        If ``y`` is not one label per row of ``X``, or no label is in ``classes``.
+
     Examples
     --------
     The zeros and ones of the digits, as the book keeps MNIST's:
@@ -65,6 +70,11 @@ def simplify(X, y, classes=(0, 1), n=1000):
     ((200, 64), array([0, 1]))
     """
     X, y = np.asarray(X), np.asarray(y)
+    # Indices into y select rows of X: they must be one label per row.
+    if y.ndim != 1 or len(X) != len(y):
+        raise ValueError(
+            f"simplify needs one label per row of X: y of shape {y.shape} for X of shape {X.shape}."
+        )
     keep = np.flatnonzero(np.isin(y, classes))[:n]
     if keep.size == 0:
         raise ValueError(f"No example has a label in {list(classes)}.")
@@ -329,7 +339,8 @@ def search_lmbda(
     X, y : array-like
         Training data.
     X_val, y_val : array-like, optional
-        Validation data; default: ``validation_fraction`` of (X, y), stratified.
+        Validation data, both or neither; default: ``validation_fraction`` of
+        (X, y), stratified.
     start : float, default=1.0
         Positive and finite.
     factor : float, default=10
@@ -349,6 +360,11 @@ def search_lmbda(
     result : LmbdaSearch
         The best λ, its score and every trial.
 
+    Raises
+    ------
+    ValueError
+        A parameter out of its range, or ``X_val`` without ``y_val`` (or the reverse).
+
     Examples
     --------
     One move by a factor of 10 at most, without refining: λ = 10 does worse
@@ -365,7 +381,10 @@ def search_lmbda(
     >>> result.best
     0.1
     """
-    if X_val is None or y_val is None:
+    if (X_val is None) != (y_val is None):
+        # One without the other would be dropped for a split without a word.
+        raise ValueError("X_val and y_val must be given together, or neither.")
+    if X_val is None:
         X, X_val, y, y_val = train_test_split(
             X, y, test_size=validation_fraction, random_state=random_state, stratify=y
         )

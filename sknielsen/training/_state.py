@@ -16,6 +16,9 @@ import numpy as np
 from ..callbacks import HISTORY_KEYS
 from ..plugins._returns import returned_state
 
+#: The dtypes a fitted network computes in.
+FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
 
 @dataclass
 class FittedState:
@@ -126,6 +129,7 @@ class FittedState:
 def _check_layers(state):
     if not state.coefs or len(state.coefs) != len(state.intercepts):
         raise ValueError("coefs and intercepts must be non-empty and of the same length.")
+    _check_arrays(state)
     if state.coefs[0].shape[0] != state.n_features_in:
         raise ValueError("n_features_in does not match the first layer's weights.")
     for i, (w, b) in enumerate(zip(state.coefs, state.intercepts)):
@@ -138,6 +142,26 @@ def _check_layers(state):
                 f"Layer {i} expects {w.shape[0]} inputs but layer {i - 1} has "
                 f"{state.coefs[i - 1].shape[1]} neurons."
             )
+
+
+def _check_arrays(state):
+    """Weights and biases: finite NumPy arrays of one float dtype, as a fit leaves them.
+
+    A state built by hand (``from_fitted_state``) with NaN weights predicted
+    the first class for every row, and one of integers failed deep in NumPy.
+    """
+    dtype = getattr(state.coefs[0], "dtype", None)
+    for name, arrays in (("coefs", state.coefs), ("intercepts", state.intercepts)):
+        for i, array in enumerate(arrays):
+            if not isinstance(array, np.ndarray) or dtype not in FLOAT_DTYPES:
+                raise ValueError(
+                    f"{name}[{i}] must be a NumPy array of float64 or float32; got "
+                    f"{getattr(array, 'dtype', type(array).__name__)}."
+                )
+            if array.dtype != dtype:
+                raise ValueError(f"{name}[{i}] is {array.dtype} but coefs[0] is {dtype}.")
+            if not np.all(np.isfinite(array)):
+                raise ValueError(f"{name}[{i}] holds NaN or infinite values.")
 
 
 def _check_optimizer_state(state):
