@@ -19,6 +19,7 @@ another study's results without ``--resume`` or ``--force``.
 """
 
 import argparse
+import contextlib
 import copy
 import io
 import json
@@ -113,13 +114,67 @@ def _train(args):
     start = time.perf_counter()
     net.fit(data.X_train, data.y_train, X_val=X_val, y_val=y_val)
     seconds = time.perf_counter() - start
+    if data.feature_names is not None:
+        # The CSV's columns, kept in the saved model: predict and evaluate check files by them.
+        net.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
+    with _columns_checked():
+        test_accuracy = net.score(data.X_test, data.y_test)
     print(
-        f"Test accuracy {net.score(data.X_test, data.y_test):.2%} after {net.n_iter_} "
+        f"Test accuracy {test_accuracy:.2%} after {net.n_iter_} "
         f"epoch{'s' if net.n_iter_ != 1 else ''} "
         f"({seconds:.1f} s)."
     )
     _write_training_outputs(net, args)
     return 0
+
+
+def _columns_of(model, table, path):
+    """The table's rows, refused when its named columns are not the model's, in order.
+
+    A model trained on a CSV file keeps its columns' names; a file of other
+    columns, or of the same ones in another order, would be predicted
+    silently wrong.
+    """
+    expected = getattr(model, "feature_names_in_", None)
+    if expected is None or table.feature_names is None:
+        return table.X
+    expected, given = [str(name) for name in expected], list(table.feature_names)
+    if given == expected:
+        return table.X
+    missing = [name for name in expected if name not in given]
+    unexpected = [name for name in given if name not in expected]
+    if missing or unexpected:
+        raise ValueError(
+            f"{path}'s columns are not the ones the model was trained on: "
+            f"{_names(missing)} missing, {_names(unexpected)} not the model's."
+        )
+    first = next(i for i, (a, b) in enumerate(zip(given, expected)) if a != b)
+    raise ValueError(
+        f"{path} has the model's columns in another order: column {first + 1} is "
+        f"{given[first]!r}, the model's is {expected[first]!r}. Reorder them as the "
+        "training file had them."
+    )
+
+
+def _names(names, shown=5):
+    if not names:
+        return "none"
+    listed = ", ".join(repr(name) for name in names[:shown])
+    return listed + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+@contextlib.contextmanager
+def _columns_checked(table=None):
+    """Silence scikit-learn's warning of rows without names, where the names were checked.
+
+    The rows of a CSV reach the model as an array: :func:`_columns_of`
+    compared their names with the model's instead. Rows read from a NumPy
+    file have no names, and the warning stays.
+    """
+    with warnings.catch_warnings():
+        if table is None or table.feature_names is not None:
+            warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        yield
 
 
 def _write_training_outputs(net, args):
@@ -143,7 +198,9 @@ def _evaluate(args):
     model = load(args.model)  # refuses a FIFO, a device or a folder without blocking
     if args.dataset not in datasets.DATASETS:  # a file of the user's: every row
         table = datasets.load_table(args.dataset, label=args.label, need_labels=True)
-        shown = _score_text(model, model.score(table.X, table.y))
+        X = _columns_of(model, table, args.dataset)
+        with _columns_checked(table):
+            shown = _score_text(model, model.score(X, table.y))
         print(f"{args.model} on {args.dataset}: {shown} ({len(table.y):,} rows)")
         return 0
     data = _load(args)
@@ -159,7 +216,10 @@ def _evaluate(args):
 def _predict(args):
     check_outputs(args.out, inputs=(args.model, args.file))
     model = load(args.model)
-    predicted = model.predict(datasets.load_table(args.file, label=args.label).X)
+    table = datasets.load_table(args.file, label=args.label)
+    X = _columns_of(model, table, args.file)
+    with _columns_checked(table):
+        predicted = model.predict(X)
     if args.out:
         labels = io.BytesIO()
         np.save(labels, predicted)  # to memory: np.save itself would add ".npy" to the name

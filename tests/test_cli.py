@@ -328,11 +328,52 @@ def test_train_evaluate_and_predict_read_your_own_files(tmp_path, capsys):
     )
     assert "accuracy" in capsys.readouterr().out
     np.savez(tmp_path / "rows.npz", X=X[:5])
-    assert main(["predict", str(model), str(tmp_path / "rows.npz")]) == 0
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        assert main(["predict", str(model), str(tmp_path / "rows.npz")]) == 0
     from_npz = capsys.readouterr().out.split()
     assert main(["predict", str(model), str(tmp_path / "digits.csv"), "--label", "digit"]) == 0
     from_csv = capsys.readouterr().out.split()
     assert from_csv[:5] == from_npz and set(from_csv) <= {"zero", "one", "two"}
+
+
+def _write_csv(path, names, X, y):
+    rows = [",".join([*map(str, row), str(label)]) for row, label in zip(X, y)]
+    path.write_text("\n".join([",".join([*names, "digit"]), *rows]) + "\n")
+
+
+def test_files_of_other_columns_than_the_models_are_refused(tmp_path, capsys):
+    """A model trained on a CSV keeps its columns; predict and evaluate compare by name."""
+    import json
+
+    import numpy as np
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:200] / 16, y[:200] % 3
+    names = [f"pixel{i}" for i in range(64)]
+    _write_csv(tmp_path / "train.csv", names, X, y)
+    model = tmp_path / "model.json"
+    argv = ["train", "--dataset", str(tmp_path / "train.csv"), "--label", "digit"]
+    assert main([*argv, "--epochs", "2", "--save", str(model)]) == 0
+    assert json.loads(model.read_text())["fitted"]["feature_names_in"] == names
+    capsys.readouterr()
+    order = [1, 0, *range(2, 64)]
+    _write_csv(tmp_path / "swapped.csv", [names[i] for i in order], X[:, order], y)
+    _write_csv(tmp_path / "renamed.csv", ["ink", *names[1:]], X, y)
+    for command, path, message in [
+        ("predict", "swapped.csv", "the model's columns in another order: column 1 is 'pixel1'"),
+        ("evaluate", "renamed.csv", "'pixel0' missing, 'ink' not the model's"),
+    ]:
+        given = [str(model), str(tmp_path / path), "--label", "digit"]
+        if command == "evaluate":
+            given.insert(1, "--dataset")
+        assert main([command, *given]) == 2
+        assert message in capsys.readouterr().err
+    assert main(["predict", str(model), str(tmp_path / "train.csv"), "--label", "digit"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    np.save(tmp_path / "rows.npy", X[:3])  # no names to compare: scikit-learn's warning stays
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        assert main(["predict", str(model), str(tmp_path / "rows.npy")]) == 0
 
 
 def test_an_offline_download_is_one_line_for_train_and_book_replay(tmp_path, capsys, monkeypatch):

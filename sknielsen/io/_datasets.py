@@ -580,7 +580,8 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
     -------
     data : Bunch
         ``X_train``, ``y_train``, ``X_val``, ``y_val``, ``X_test``,
-        ``y_test`` and ``description``, a phrase naming the data.
+        ``y_test``, ``description``, a phrase naming the data, and
+        ``feature_names``, the columns of a CSV file (None otherwise).
 
     Raises
     ------
@@ -628,7 +629,7 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
         loader = load_mnist if name == "mnist" else load_fashion_mnist
         d = loader(data_dir, download=True) if download else loader(data_dir)
         parts = (d.X_train, d.y_train, d.X_val, d.y_val, d.X_test, d.y_test)
-        return Bunch(**dict(zip(_PARTS, parts)), description=_NAMES[name])
+        return Bunch(**dict(zip(_PARTS, parts)), description=_NAMES[name], feature_names=None)
     return _file_dataset(name, label, hold_out_validation)
 
 
@@ -642,7 +643,9 @@ def _file_dataset(path, label, hold_out_validation):
         )
     X_train, X_test, y_train, y_test = _random_split(table.X, table.y)
     description = f"{path} ({len(table.y):,} rows)"
-    return _split(X_train, y_train, X_test, y_test, description, hold_out_validation, "the rest")
+    data = _split(X_train, y_train, X_test, y_test, description, hold_out_validation, "the rest")
+    data.feature_names = table.feature_names
+    return data
 
 
 _PARTS = ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test")
@@ -662,12 +665,13 @@ def _split(X_train, y_train, X_test, y_test, description, hold_out_validation, w
     """Training data with a fifth held out for validation when asked."""
     if not hold_out_validation:
         parts = (X_train, y_train, None, None, X_test, y_test)
-        return Bunch(**dict(zip(_PARTS, parts)), description=description)
+        return Bunch(**dict(zip(_PARTS, parts)), description=description, feature_names=None)
     X_train, X_val, y_train, y_val = _random_split(X_train, y_train)
     parts = (X_train, y_train, X_val, y_val, X_test, y_test)
     return Bunch(
         **dict(zip(_PARTS, parts)),
         description=f"{description} (validation: a fifth of {whose})",
+        feature_names=None,
     )
 
 
