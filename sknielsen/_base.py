@@ -470,8 +470,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         Y = self._encode(y, targets)
         if previous is not None and Y.shape[1] != previous.coefs[-1].shape[1]:
             raise ValueError(
-                f"y has {Y.shape[1]} outputs; the model was fitted with "
-                f"{previous.coefs[-1].shape[1]}."
+                f"y has {Y.shape[1]} output{'s' if Y.shape[1] != 1 else ''}; the model was "
+                f"fitted with {previous.coefs[-1].shape[1]}."
             )
         return TrainingData(X, Y, sample_weight), targets
 

@@ -389,10 +389,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         indices, unknown = _label_indices(y, classes)
         if np.any(unknown):
             unseen = np.unique(np.asarray(y)[unknown])
-            where = "in the first fit" if name == "y" else "in y"
+            # The classes are those of a first fit's y, or a first partial_fit's classes.
             raise ValueError(
-                f"{name} contains labels not seen {where}: {unseen.tolist()}; "
-                f"known classes: {classes.tolist()}."
+                f"{name} contains labels that are not among the model's classes: "
+                f"{unseen.tolist()}; its classes: {classes.tolist()}."
             )
         encoded = np.zeros((len(indices), len(classes)), dtype=self._dtype)
         encoded[np.arange(len(indices)), indices] = 1.0

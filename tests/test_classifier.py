@@ -290,7 +290,7 @@ def test_validation_data_errors(small_digits):
     X, X_val, y, _y_val = small_digits
     with pytest.raises(ValueError, match="X_val and y_val must be given together"):
         NielsenMLPClassifier().fit(X, y, X_val=X_val)
-    with pytest.raises(ValueError, match=r"labels not seen.*\[7\]"):
+    with pytest.raises(ValueError, match=r"labels that are not among the model's classes.*\[7\]"):
         NielsenMLPClassifier().fit(X, y, X_val=X_val, y_val=np.full(len(X_val), 7))
 
 
@@ -342,7 +342,7 @@ def test_partial_fit_continues_and_counts_epochs(small_digits):
     assert net.n_iter_ == 6 and len(net.history_["training_cost"]) == 6
     assert net.score(X_test, y_test) > 0.9
     assert net._optimizer_state == {"eta": 0.5, "eta0": 0.5}
-    with pytest.raises(ValueError, match="labels not seen"):
+    with pytest.raises(ValueError, match="labels that are not among the model's classes"):
         net.partial_fit(X[:5], np.full(5, 9))
 
 
@@ -606,7 +606,7 @@ def test_errors_in_the_validation_data_name_it(small_digits):
     for X_bad, y_bad, message in [
         (broken, y_val, "Input X_val contains NaN"),
         (X_val[:, :10], y_val, f"X_val has 10 features, but the network takes {X.shape[1]}"),
-        (X_val, y_val + 7, r"y_val contains labels not seen in y: \[7"),
+        (X_val, y_val + 7, r"y_val contains labels that are not among the model's classes: \[7"),
     ]:
         with pytest.raises(ValueError, match=message):
             net.fit(X, y, X_val=X_bad, y_val=y_bad)
@@ -723,6 +723,6 @@ def test_labels_unseen_in_the_first_fit_are_named(classes, later):
     model = NielsenMLPClassifier(hidden_layer_sizes=(2,), epochs=1, random_state=0)
     model.partial_fit(X[: len(classes)], classes, classes=classes)
     unseen = sorted(set(later) - set(classes))
-    with pytest.raises(ValueError, match=re.escape(f"not seen in the first fit: {unseen}")):
+    with pytest.raises(ValueError, match=re.escape(f"not among the model's classes: {unseen}")):
         model.partial_fit(X[: len(later)], later)
     model.partial_fit(X[:2], classes[::-1][:2])  # known labels still train

@@ -114,7 +114,7 @@ def test_integer_labels_of_any_dtype_and_span_train_as_their_ranks(dtype, labels
     np.testing.assert_array_equal(model.predict(X), np.asarray(labels, dtype)[by_rank.predict(X)])
     between = int(labels[0]) + 1 if int(labels[1]) != int(labels[0]) + 1 else int(labels[1]) + 1
     unseen = np.asarray([labels[0], between], dtype=dtype)
-    with pytest.raises(ValueError, match=rf"not seen in the first fit: \[{between}\]"):
+    with pytest.raises(ValueError, match=rf"not among the model's classes: \[{between}\]"):
         model.partial_fit(X[:2], unseen)
 
 
