@@ -375,3 +375,15 @@ def test_version_1_file_without_optimizer_state_gets_a_fresh_one(tmp_path):
     net = load(write(tmp_path, document))
     assert sorted(net._optimizer_state) == ["eta", "eta0", "velocity"]
     assert not net._optimizer_state["velocity"].any() and net.eta_ == document["params"]["eta"]
+
+
+def test_paths_are_str_bytes_or_path_like_and_nothing_else(fitted, tmp_path, monkeypatch):
+    net = fitted
+    monkeypatch.chdir(tmp_path)
+    save(net, b"bytes.json")
+    assert load(b"bytes.json").n_iter_ == load(tmp_path / "bytes.json").n_iter_ == net.n_iter_
+    for wrong in (3, None, 2.5):  # 3 was read as an open file descriptor
+        with pytest.raises(TypeError, match="path must be a str or path-like"):
+            load(wrong)
+        with pytest.raises(TypeError, match="path must be a str or path-like"):
+            save(net, wrong)

@@ -53,6 +53,24 @@ class NotARegularFileError(OSError):
     """A path that exists but is a directory, device, FIFO or socket, not a regular file."""
 
 
+def file_path(path, name="path"):
+    """``path`` as a :class:`~pathlib.Path`: a str, bytes or an ``os.PathLike``.
+
+    Anything else is refused by type: an int would be read as an open file
+    descriptor by ``open`` and ``os.stat``.
+
+    Raises
+    ------
+    TypeError
+        Naming ``name`` and the type given.
+    """
+    if isinstance(path, (str, bytes, os.PathLike)):
+        return Path(os.fsdecode(path))
+    raise TypeError(
+        f"{name} must be a str or path-like (a file's name); got {type(path).__name__}."
+    )
+
+
 def _kind_of(mode):
     for is_kind, name in _SPECIAL_KINDS:
         if is_kind(mode):

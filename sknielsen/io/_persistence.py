@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .._classifier import NielsenMLPClassifier
-from .._core.files import NotARegularFileError, check_readable, write_text_atomically
+from .._core.files import NotARegularFileError, check_readable, file_path, write_text_atomically
 from .._core.warn import warn
 from .._regressor import NielsenMLPRegressor
 from ..callbacks import HISTORY_KEYS
@@ -105,7 +105,7 @@ def save(model, path, *, format="sknielsen"):
     ----------
     model : NielsenMLPClassifier or NielsenMLPRegressor
         A fitted estimator.
-    path : str or path-like
+    path : str, bytes or path-like
         Where to write. An existing file is replaced only once the new one
         is completely written. A symbolic link is written through: its
         final target is replaced atomically and the link stays.
@@ -128,6 +128,9 @@ def save(model, path, *, format="sknielsen"):
         FIFO or a socket, which a save must not replace. Nothing is written.
     OSError
         The folder is missing or cannot be written; the old file is intact.
+    TypeError
+        ``path`` is neither a str, bytes nor path-like (an int would name an
+        open file descriptor).
 
     Examples
     --------
@@ -139,6 +142,7 @@ def save(model, path, *, format="sknielsen"):
     >>> sknielsen.load("net.json").predict(X[:3] / 16)
     array([0, 1, 1])
     """
+    path = file_path(path)
     if format == "sknielsen":
         if type(model) not in ESTIMATORS.values():
             raise TypeError(f"Can only save {' or '.join(ESTIMATORS)}; got {type(model).__name__}.")
@@ -171,7 +175,7 @@ def load(path):
 
     Parameters
     ----------
-    path : str or path-like
+    path : str, bytes or path-like
         The model file.
 
     Returns
@@ -191,6 +195,8 @@ def load(path):
         inconsistent shapes, a number or size no model file holds, ...
         (``docs/model-format.md`` lists every rule). No other exception
         comes from a malformed file.
+    TypeError
+        ``path`` is neither a str, bytes nor path-like.
 
     Examples
     --------
@@ -209,6 +215,7 @@ def load(path):
     >>> loaded.n_iter_, loaded.hidden_layer_sizes
     (2, (10,))
     """
+    path = file_path(path)
     try:
         check_readable(path)  # a FIFO or a device would block or never end
     except NotARegularFileError as exc:
