@@ -816,7 +816,7 @@ def _compare_study_flags(compare):
 
 def _book_commands(commands):
     parser = _command(commands, "book", "replay the book's recorded chapter 3 runs")
-    actions = parser.add_subparsers(dest="book_command", required=True)
+    actions = parser.add_subparsers(dest="book_command", required=True, metavar="{list,replay}")
     _command(actions, "list", "the records that can be replayed").set_defaults(func=_book_list)
     replaying = _command(actions, "replay", "replay a record, epoch by epoch beside it")
     replaying.add_argument("name", metavar="NAME", help="a record, as `book list` shows")

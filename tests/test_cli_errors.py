@@ -195,6 +195,7 @@ BAD_INVOCATIONS = [
         "which column holds the labels? Name it with label=... (on the command line: --label "
         "COLUMN); its columns are a, b",
     ),
+    (["book"], "the following arguments are required: {list,replay}"),
     (["predict", "{model}", "{x3d}"], "x3d.npy: the samples X must be 2-D, one sample per row"),
     (["predict", "{model}", "{x_narrow}"], "has 10 features"),
     (["predict", "{model}", "{x_strings}"], "x_strings.npy: the samples X are not real numbers"),
