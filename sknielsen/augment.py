@@ -8,9 +8,9 @@ comparison with the on-the-fly mode or for other estimators.
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval
 
-from ._core.params import refuse_booleans
+from ._core.params import validate_arguments
 from .plugins._augmenters import (
     apply_augmenter,
     as_augmenter,
@@ -25,7 +25,7 @@ __all__ = ["expand"]
 _COPIES = {"copies": [Interval(Integral, 1, None, closed="left")]}
 
 
-@validate_params(
+@validate_arguments(
     {
         "X": ["array-like"],
         "y": ["array-like"],
@@ -33,8 +33,7 @@ _COPIES = {"copies": [Interval(Integral, 1, None, closed="left")]}
         **_COPIES,
         "image_shape": "no_validation",  # checked by check_image_shape
         "random_state": ["random_state"],
-    },
-    prefer_skip_nested_validation=True,
+    }
 )
 def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0):
     """Return the original examples followed by ``copies`` distorted copies of each.
@@ -75,7 +74,6 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     >>> bool((X_more[:100] == X[:100]).all()), bool((y_more[200:] == y[:100]).all())
     (True, True)
     """
-    refuse_booleans(_COPIES, {"copies": copies}, "expand")
     X = np.asarray(X)
     y = np.asarray(y)
     if X.ndim != 2 or len(X) != len(y):

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, InvalidParameterError, validate_params
+from sklearn.utils._param_validation import Interval, InvalidParameterError
 
 from . import plugins
+from ._core.params import validate_arguments
 from .engine._network import Backprop, Network
 from .plugins._returns import returned_array
 from .training._config import check_pairing
@@ -64,7 +65,7 @@ def _targets(n_samples, n_outputs, rng):
     return Y
 
 
-@validate_params(
+@validate_arguments(
     {
         "sizes": [list, tuple, np.ndarray],
         "cost": "no_validation",  # the plugins are resolved by plugins.get
@@ -77,8 +78,7 @@ def _targets(n_samples, n_outputs, rng):
         "sample_weight": ["array-like", None],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
-    },
-    prefer_skip_nested_validation=True,
+    }
 )
 def check_gradients(
     sizes=(5, 4, 3, 3),

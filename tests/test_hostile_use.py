@@ -28,6 +28,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, load, save
 from sknielsen.__main__ import main
+from sknielsen.augment import expand
 from sknielsen.callbacks import (
     SMALLEST_ETA,
     Callback,
@@ -43,6 +44,7 @@ from sknielsen.callbacks import (
 )
 from sknielsen.comparison import scaled_params, training_size_comparison
 from sknielsen.datasets import DataFileError, load_digits_split, load_mnist, read_idx
+from sknielsen.gradcheck import check_gradients
 from sknielsen.persistence import ModelFileError
 from sknielsen.tuning import simplify
 
@@ -929,3 +931,18 @@ def test_scaled_params_refuses_sizes_that_are_no_counts(arguments):
 def test_simplify_refuses_counts_that_are_no_counts(n):
     with pytest.raises(InvalidParameterError, match="'n' parameter of simplify"):
         simplify(np.zeros((4, 2)), [0, 1, 0, 1], n=n)
+
+
+@pytest.mark.parametrize(
+    ("function", "arguments", "name"),
+    [
+        (simplify, {"X": [[0.0], [1.0]], "y": [0, 1], "n": True}, "n"),
+        (check_gradients, {"n_samples": True}, "n_samples"),
+        (check_gradients, {"lmbda": False}, "lmbda"),
+        (expand, {"X": [[0.0] * 4], "y": [0], "copies": True}, "copies"),
+    ],
+)
+def test_public_functions_refuse_booleans_for_numbers(function, arguments, name):
+    # bool is an int: scikit-learn's Interval took True for 1 and False for 0.
+    with pytest.raises(InvalidParameterError, match=rf"'{name}' parameter of .* must not be a"):
+        function(**arguments)

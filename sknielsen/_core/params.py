@@ -14,7 +14,11 @@ scikit-learn's own constraint objects (``Interval``, ``StrOptions``, types,
 import functools
 import inspect
 
-from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
+from sklearn.utils._param_validation import (
+    InvalidParameterError,
+    validate_parameter_constraints,
+    validate_params,
+)
 
 
 class HyperParameters:
@@ -179,6 +183,47 @@ def refuse_booleans(constraints, params, owner, path=""):
 
 #: scikit-learn's constraint names that take booleans.
 _BOOLEANS = ("boolean", "verbose")
+
+
+def validate_arguments(constraints):
+    """scikit-learn's ``validate_params`` for a public function, refusing booleans too.
+
+    ``validate_params`` takes ``True`` for an ``Interval`` of integers;
+    :func:`refuse_booleans` refuses it first, for every argument whose
+    constraints are a list none of which takes booleans.
+
+    Parameters
+    ----------
+    constraints : dict
+        As for ``validate_params``: argument names mapped to lists of
+        constraints, or to ``"no_validation"``.
+
+    Returns
+    -------
+    decorator : callable
+    """
+
+    def decorate(function):
+        checked = validate_params(constraints, prefer_skip_nested_validation=True)(function)
+        signature = inspect.signature(function)
+        listed = {
+            name: allowed for name, allowed in constraints.items() if isinstance(allowed, list)
+        }
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError:
+                return checked(*args, **kwargs)  # Python's own error for a wrong call
+            bound.apply_defaults()
+            given = {name: bound.arguments[name] for name in listed if name in bound.arguments}
+            refuse_booleans({name: listed[name] for name in given}, given, function.__name__)
+            return checked(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 @functools.lru_cache(maxsize=1024)

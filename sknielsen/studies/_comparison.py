@@ -34,7 +34,7 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, validate_params
+from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -45,6 +45,7 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from .._core.params import validate_arguments
 from ..utils import canonical_csr
 from ._responses import SharedResponses, predict_rows, response_methods
 from ._schedule import (
@@ -73,13 +74,12 @@ __all__ = [
 ]
 
 
-@validate_params(
+@validate_arguments(
     {
         "estimator": [HasMethods(["get_params"])],
         "size": [Interval(Integral, 1, None, closed="left")],
         "n_full": [Interval(Integral, 1, None, closed="left")],
-    },
-    prefer_skip_nested_validation=True,
+    }
 )
 def scaled_params(estimator, size, n_full):
     """The book's rule for training on ``size`` of ``n_full`` examples.

@@ -12,10 +12,11 @@ from numbers import Integral
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .._core.files import check_writable, write_bytes_atomically
+from .._core.params import validate_arguments
 from ._comparison import summarize
 from ._tuning import EtaSearch, LmbdaSearch
 
@@ -345,12 +346,11 @@ def check_image_shape(image_shape, n_inputs):
     return image_shape
 
 
-@validate_params(
+@validate_arguments(
     {
         "image_shape": [tuple, list, None],
         "max_neurons": [Interval(Integral, 1, None, closed="left")],
-    },
-    prefer_skip_nested_validation=True,
+    }
 )
 def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
     """Draw the first layer's weights as images: what each hidden neuron looks for.

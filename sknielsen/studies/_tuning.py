@@ -19,19 +19,20 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval
+
+from .._core.params import validate_arguments
 
 __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "simplify"]
 
 
-@validate_params(
+@validate_arguments(
     {
         "X": ["array-like"],
         "y": ["array-like"],
         "classes": ["array-like"],
         "n": [Interval(Integral, 1, None, closed="left")],
-    },
-    prefer_skip_nested_validation=True,
+    }
 )
 def simplify(X, y, classes=(0, 1), n=1000):
     """Return the book's stripped-down problem: only some classes, and few examples.
@@ -213,13 +214,12 @@ _SEARCH_CONSTRAINTS = {
 }
 
 
-@validate_params(
+@validate_arguments(
     {
         **_SEARCH_CONSTRAINTS,
         "epochs": [Interval(Integral, 2, None, closed="left")],
         "max_eta": [Interval(Real, 0, np.inf, closed="neither")],
-    },
-    prefer_skip_nested_validation=True,
+    }
 )
 def find_eta_threshold(
     estimator, X, y, *, start=0.01, factor=10.0, epochs=5, refine=4, max_eta=1e4, max_steps=6
@@ -312,9 +312,8 @@ def find_eta_threshold(
     return EtaSearch(threshold=good, recommended=good / 2, trace=trace)
 
 
-@validate_params(
-    {**_SEARCH_CONSTRAINTS, "validation_fraction": [Interval(Real, 0, 1, closed="neither")]},
-    prefer_skip_nested_validation=True,
+@validate_arguments(
+    {**_SEARCH_CONSTRAINTS, "validation_fraction": [Interval(Real, 0, 1, closed="neither")]}
 )
 def search_lmbda(
     estimator,
