@@ -59,6 +59,29 @@ def test_newton_keeps_every_step_downhill(small_digits):
     assert net.score(X_test, y_test) > 0.8
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_newton_at_a_minimum_keeps_a_finite_damping(small_digits, dtype):
+    """Iterations at a minimum refuse every step; μ grew tenfold at each try and overflowed.
+
+    30 refused tries multiply μ by 1e30 an iteration: the fit raised a ValueError for
+    non-finite optimizer state after one iteration at the minimum in float32, and
+    after about eleven in float64.
+    """
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(
+        hidden_layer_sizes=(),
+        optimizer="newton",
+        eta=1.0,
+        epochs=40,
+        dtype=dtype,
+        random_state=0,
+    ).fit(X[:40, ::8], y[:40] == 1)
+    assert net.n_iter_ == 40
+    assert net.loss_curve_[-1] == net.loss_curve_[-2] < net.loss_curve_[0]
+    damping = net._optimizer_state["damping"]
+    assert np.isfinite(damping).all() and damping[0] > 0
+
+
 def test_newton_refuses_large_networks_with_the_books_reason(small_digits):
     X, _, y, _ = small_digits
     with pytest.raises(ValueError, match=r"5,443 × 5,443 Hessian.*10\^14 entries"):

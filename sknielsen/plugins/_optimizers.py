@@ -246,7 +246,9 @@ class Newton(Solver):
     Newton step can climb; the damping μ (Levenberg-Marquardt) keeps every
     accepted step downhill: a step that raises the cost is refused and μ
     grows tenfold, a step that lowers it is kept and μ shrinks tenfold. Near
-    a minimum μ becomes negligible and the steps are Newton's.
+    a minimum μ becomes negligible and the steps are Newton's. When none of
+    ``max_tries`` steps lowers the cost (at a minimum), the iteration keeps
+    the weights and the μ it started from.
 
     It refuses networks with more than ``max_params`` parameters: H has
     n_params² entries. The book's example: a network with 10⁷ weights and
@@ -355,7 +357,12 @@ class Newton(Solver):
                 damping *= 10.0
             else:
                 candidate = start  # no step lowers the cost: a (local) minimum
-            state["damping"][0] = damping
+                # Keep the μ this iteration started from: grown tenfold at every try of
+                # every iteration at a minimum, it overflowed after a few iterations
+                # (one in float32), and the fit was refused for non-finite state.
+                damping = float(state["damping"][0])
+            # μ is stored in the parameters' dtype, where it must stay finite.
+            state["damping"][0] = min(damping, float(np.finfo(state["damping"].dtype).max))
             np.copyto(params, candidate)
             iteration_done(cost)
         return state
