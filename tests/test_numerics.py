@@ -110,6 +110,24 @@ def test_advice_for_sgd_names_eta(data):
     assert "eta=0.5 is probably too large: try eta ten times smaller" in message
 
 
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+def test_a_cost_that_never_moved_is_not_blamed_on_too_large_an_eta(data, engine):
+    X, y = data
+    # float32 weights of ~0.5 cannot take steps of 1e-12: the cost stays the same to the bit.
+    net = NielsenMLPClassifier(
+        hidden_layer_sizes=(4,), eta=1e-12, epochs=2, dtype="float32", engine=engine
+    )
+    (message,) = warnings_of(lambda: net.set_params(random_state=0).fit(X, y))
+    assert "did not decrease: it stayed" in message and "too large" not in message
+    assert "eta=1e-12 may be too small for float32" in message
+    # A network an earlier fit saturated stays where it is at any eta.
+    net = NielsenMLPClassifier(hidden_layer_sizes=(4,), eta=1e300, epochs=2, warm_start=True)
+    with pytest.warns(ConvergenceWarning, match="eta=1e\\+300 is probably too large"):
+        net.set_params(random_state=0, engine=engine).fit(X, y)
+    (message,) = warnings_of(lambda: net.set_params(eta=0.1).fit(X, y))
+    assert "the gradients may vanish (saturated units" in message and "too large" not in message
+
+
 def test_targets_too_large_for_the_cost_are_named_as_a_cause(data):
     X, _ = data
     net = NielsenMLPRegressor(hidden_layer_sizes=(2,), epochs=1, random_state=0)

@@ -289,7 +289,15 @@ class CostProbe:
         after, data_cost, outputs = self._measure()
         epochs = _epochs(self.trainer.epochs_run)
         advice = _advice(optimizer, self.trainer.eta, lmbda)
-        if not after < self.before:
+        if after == self.before:
+            # Not one change: blaming too large a step (and advising a smaller one) misled
+            # at eta=1e-12 in float32, and on a network saturated by an earlier fit.
+            warn(
+                f"The training cost did not decrease: it stayed {after:.4g} over {epochs}, "
+                f"{self._unchanged_advice(optimizer)}.",
+                ConvergenceWarning,
+            )
+        elif not after < self.before:
             warn(
                 f"The training cost did not decrease ({self.before:.4g} before this fit, "
                 f"{after:.4g} after {epochs}): {advice}.",
@@ -304,6 +312,21 @@ class CostProbe:
                 f"slowly): {advice}.",
                 ConvergenceWarning,
             )
+
+    def _unchanged_advice(self, optimizer):
+        """Why a cost may not change at all, in words that fit the optimizer."""
+        dtype = self.trainer.network.dtype
+        causes = (
+            "the gradients may vanish (saturated units or dead ReLUs: scale the inputs to "
+            "[0, 1]), or training had already converged"
+        )
+        if _optimizer_name(optimizer) == "lbfgs":
+            return f"so L-BFGS found no step that changed it: {causes}"
+        return (
+            f"so no step changed the weights enough to move it: eta={self.trainer.eta:g} "
+            f"may be too small for {dtype.name} (relative precision "
+            f"{np.finfo(dtype).eps:.1g}), {causes}"
+        )
 
     def _no_better_than_a_guess(self, data_cost, outputs):
         """Whether saturated outputs, nearly the same for every sample, fit no better than a guess.
