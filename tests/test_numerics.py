@@ -128,6 +128,25 @@ def test_a_cost_that_never_moved_is_not_blamed_on_too_large_an_eta(data, engine)
     assert "the gradients may vanish (saturated units" in message and "too large" not in message
 
 
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize("epsilon, becomes", [(1e-50, "0"), (1e50, "inf")])
+def test_an_adam_epsilon_the_dtype_cannot_hold_is_refused_by_name(data, engine, epsilon, becomes):
+    X, y = data
+    # Rounded to 0 in float32, ε made 0/0 = NaN steps: a "divergence" blamed on eta.
+    net = NielsenMLPClassifier(
+        hidden_layer_sizes=(4,),
+        optimizer=plugins.Adam(epsilon=epsilon),
+        eta=0.001,
+        epochs=1,
+        dtype="float32",
+        engine=engine,
+    )
+    with pytest.raises(ValueError, match=rf"optimizer__epsilon\) is {becomes} in float32"):
+        net.fit(X, y)
+    warnings_of(lambda: net.set_params(dtype="float64").fit(X, y))  # float64 holds it
+    assert np.isfinite(net.predict_proba(X)).all()
+
+
 def test_targets_too_large_for_the_cost_are_named_as_a_cause(data):
     X, _ = data
     net = NielsenMLPRegressor(hidden_layer_sizes=(2,), epochs=1, random_state=0)

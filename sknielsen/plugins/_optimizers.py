@@ -154,7 +154,8 @@ class Adam(Optimizer):
     beta2 : float, default=0.999
         Decay of the second-moment estimate, in [0, 1).
     epsilon : float, default=1e-8
-        Added to √v̂ for numerical stability; positive and finite.
+        Added to √v̂ for numerical stability; positive and finite in the
+        training dtype (``fit`` refuses 1e-50 in float32, where it is 0).
 
     Examples
     --------
@@ -191,6 +192,18 @@ class Adam(Optimizer):
         self.epsilon = epsilon
 
     def init(self, params):
+        # ε is added in the parameters' dtype: one that rounds to 0 there made the
+        # first step 0/0 = NaN for every weight of zero gradient (a "divergence" blamed
+        # on eta), one that rounds to ∞ made every step zero.
+        with np.errstate(over="ignore", under="ignore"):
+            in_dtype = params.dtype.type(self.epsilon)
+        if not (0 < in_dtype < np.inf):
+            info = np.finfo(params.dtype)
+            raise ValueError(
+                f"Adam's epsilon={self.epsilon:g} (optimizer__epsilon) is {in_dtype:g} in "
+                f"{params.dtype.name}, the dtype it is added in: choose a value from "
+                f"{info.smallest_subnormal:.3g} to {info.max:.3g}, such as the usual 1e-8."
+            )
         zeros = np.zeros_like(params)
         return {"m": zeros, "v": zeros.copy(), "step": np.zeros(1, dtype=params.dtype)}
 
