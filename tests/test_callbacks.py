@@ -17,6 +17,7 @@ import sknielsen
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
 from sknielsen.callbacks import (
     Callback,
+    CallbackError,
     Checkpoint,
     CSVLogger,
     EarlyStopping,
@@ -90,6 +91,15 @@ def test_a_callback_sets_eta_for_every_optimizer(optimizer, small_digits):
         np.testing.assert_allclose(params[2], params[0], rtol=0, atol=1e-12)
         assert not np.allclose(params[0], net.callbacks_[-1].start)
     assert net.eta_ == 1e-300 and net.callbacks_[-1].etas == [eta, 1e-300, 1e-300]
+
+
+@pytest.mark.parametrize("eta", [float("nan"), float("inf"), 0, -0.5, "0.1", b"0.1", True])
+def test_a_callback_setting_eta_to_anything_but_a_positive_number_is_refused(eta, small_digits):
+    """What docs/callbacks.md lists: text that float() would read is refused too."""
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((3,), epochs=2, random_state=0, callbacks=[SetEta(at=1, eta=eta)])
+    with pytest.raises(CallbackError, match=r"SetEta \(on_epoch_begin\) set trainer.eta"):
+        net.fit(X[:60], y[:60])
 
 
 def test_newton_follows_the_halving_schedule(small_digits):

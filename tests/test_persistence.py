@@ -298,6 +298,22 @@ def test_version_2_fixture_still_loads_without_an_input_scale():
         assert net.predict(np.full((2, net.n_features_in_), 100.0)).shape == (2,)
 
 
+def test_version_3_fixture_still_loads_with_its_named_callback():
+    """A file written by format version 3: its input scale and (name, callback) pair load."""
+    from pathlib import Path
+
+    from sknielsen.callbacks import StepDecay
+
+    fixture = Path(__file__).parent / "fixtures" / "model_v3.json"
+    assert json.loads(fixture.read_text())["format_version"] == 3
+    net = load(fixture)
+    assert net.get_fitted_state().input_scale > 0
+    ((name, callback),) = net.callbacks
+    assert name == "decay" and isinstance(callback, StepDecay) and callback.step_size == 1
+    assert net.eta_ == 0.25 and net.n_iter_ == 2
+    assert net.predict(np.zeros((1, net.n_features_in_))).shape == (1,)
+
+
 def test_loaded_model_warns_about_rows_on_another_scale(fitted, small_digits, tmp_path):
     X, _, _, _ = small_digits
     save(fitted, tmp_path / "net.json")

@@ -209,7 +209,8 @@ class Trainer:
             eta = float(value)
         except (TypeError, ValueError, OverflowError):  # 10**400 overflows a float
             eta = math.nan
-        if isinstance(value, bool) or not (math.isfinite(eta) and eta > 0):
+        # float() would read "0.1" and count True as 1: a number is wanted, not these.
+        if isinstance(value, (bool, str, bytes)) or not (math.isfinite(eta) and eta > 0):
             # Refused here, where the callback can be named, not epochs later.
             raise CallbackError(
                 f"{self._who()} set trainer.eta to {repr(value)[:80]}: the learning rate must "
