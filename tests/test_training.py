@@ -211,3 +211,21 @@ def test_an_unregistered_plugin_switched_in_between_fits_is_named_by_its_class()
     with pytest.warns(UserWarning, match="optimizer changed from 'sgd' to 'MySGD'"):
         model.partial_fit(X, y)
     assert model.n_iter_ == 2
+
+
+@pytest.mark.filterwarnings("ignore:The dtype changed")
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+@pytest.mark.parametrize(("fitted", "now"), [("float32", "float64"), ("float64", "float32")])
+def test_a_changed_dtype_converts_the_optimizer_state_with_the_weights(
+    engine, optimizer, fitted, now
+):
+    # The C engine refused the state's arrays of the old dtype; NumPy mixed precisions.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((40, 6)), rng.random((40, 2))
+    params = {"optimizer": optimizer, "eta": 0.01, "epochs": 2, "random_state": 0}
+    net = NielsenMLPRegressor((4,), dtype=fitted, engine=engine, **params).fit(X, y)
+    net.set_params(dtype=now).partial_fit(X, y)
+    state = net.get_fitted_state().optimizer_state
+    arrays = [value for value in state.values() if isinstance(value, np.ndarray)]
+    assert arrays and {a.dtype for a in arrays} == {np.dtype(now)} == {net.coefs_[0].dtype}

@@ -296,6 +296,11 @@ def _optimizer_state(config, previous, params):
     state = previous.optimizer_state
     if state["eta0"] != config.eta:  # the user set a new eta since: it takes over
         state["eta"] = state["eta0"] = config.eta
+    # In the network's dtype, as the weights: a dtype changed since the fit converts both
+    # (the C engine refuses arrays of another dtype; NumPy would mix precisions).
+    for key, value in fresh.items():
+        if isinstance(value, np.ndarray) and key in state:
+            state[key] = np.asarray(state[key], dtype=value.dtype)
     return state
 
 
