@@ -263,3 +263,13 @@ def test_files_of_nothing_but_containers_are_refused_cheaply(tmp_path, text):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 20 * len(text) + 64 * 1024
+
+
+def test_an_optimizer_state_no_step_leaves_is_refused_on_load(data, tmp_path):
+    # A fractional step count loaded, then partial_fit blamed it on a callback.
+    X, y = data
+    net = NielsenMLPClassifier((3,), optimizer="adam", eta=0.01, epochs=1, random_state=0)
+    save(net.fit(X, y), tmp_path / "adam.json")
+    document = json.loads((tmp_path / "adam.json").read_text())
+    path = edited(document, tmp_path, put("fitted", "optimizer_state", "arrays", "step", [0.25]))
+    refused(path, r"optimizer_state: Adam's step count at 0\.25: it counts the steps taken")
