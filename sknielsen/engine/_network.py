@@ -122,6 +122,37 @@ class Network:
         return feedforward(X, self.weights, self.biases, self.activations)
 
 
+def overflowing_layer(weights, biases, activations):
+    """The first layer that some input in [0, 1] can overflow, or None.
+
+    Interval arithmetic: with inputs at most ``A`` in magnitude,
+    ``|z| <= |W|ᵀA + |b|``; an activation of bounded range bounds the next
+    layer's inputs by that range, an unbounded one (ReLU, identity) by the
+    pre-activation. The model file refuses weights that fail it, and the
+    training loop rolls back an epoch that leaves them.
+
+    Parameters
+    ----------
+    weights, biases : lists of ndarray
+        Per layer: (n_in, n_out) and (n_out,).
+    activations : list of Activation
+        Per layer, with their ``output_range``.
+
+    Returns
+    -------
+    layer : int or None
+    """
+    bound = np.ones(weights[0].shape[0])
+    largest = np.finfo(weights[0].dtype).max
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer, (w, b, activation) in enumerate(zip(weights, biases, activations)):
+            z = np.abs(w.astype(np.float64)).T @ bound + np.abs(b)
+            if not np.all(z < largest):
+                return layer
+            bound = np.minimum(z, max(map(abs, activation.output_range)))
+    return None
+
+
 def feedforward(X, weights, biases, activations):
     """Output activations for the rows of ``X`` through layers given as lists.
 

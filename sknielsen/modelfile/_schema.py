@@ -22,6 +22,7 @@ import numpy as np
 from .. import callbacks as callbacks_module
 from .. import plugins
 from ..callbacks import HISTORY_KEYS, MONITORS
+from ..engine._network import overflowing_layer
 from ..training._config import DTYPES, PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS
 from ._rules import (
     AllOf,
@@ -647,26 +648,17 @@ def _finite(state, given, version):
 
 
 def _outputs_bounded(state, given, version):
-    """Interval arithmetic: with inputs at most ``A`` in magnitude, ``|z| <= |W|ᵀA + |b|``.
-
-    An activation of bounded range bounds the next layer's inputs by that
-    range, an unbounded one (ReLU, identity) by the pre-activation.
-    """
-    bound = np.ones(state.coefs[0].shape[0])
+    """No input in [0, 1] can overflow a layer (:func:`~..engine._network.overflowing_layer`)."""
     layers = len(state.coefs)
     activations = [state.plugins["activation"]] * (layers - 1) + [
         state.plugins["output_activation"]
     ]
-    largest = np.finfo(state.coefs[0].dtype).max
-    with np.errstate(over="ignore", invalid="ignore"):
-        for i, (w, b, activation) in enumerate(zip(state.coefs, state.intercepts, activations)):
-            z = np.abs(w.astype(np.float64)).T @ bound + np.abs(b)
-            if not np.all(z < largest):
-                refuse(
-                    f"fitted.coefs[{i}] and fitted.intercepts[{i}] are so large that inputs in "
-                    f"[0, 1] can overflow layer {i}, making its predictions infinite or NaN."
-                )
-            bound = np.minimum(z, max(map(abs, activation.output_range)))
+    i = overflowing_layer(state.coefs, state.intercepts, activations)
+    if i is not None:
+        refuse(
+            f"fitted.coefs[{i}] and fitted.intercepts[{i}] are so large that inputs in "
+            f"[0, 1] can overflow layer {i}, making its predictions infinite or NaN."
+        )
 
 
 #: The rules across fields, checked after the fields themselves and the fitted state's

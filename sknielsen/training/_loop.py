@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from ..callbacks import HISTORY_KEYS, Callback, CallbackError, StopTraining
 from ..engine._cengine import CTrainer
-from ..engine._network import Backprop
+from ..engine._network import Backprop, overflowing_layer
 from ..plugins import Solver
 from ..plugins._returns import returned_array, returned_number, returned_state, returned_update
 from ._config import check_randomness
@@ -67,6 +67,12 @@ class Penalty:
         """See :meth:`~sknielsen.plugins.Regularizer.decay_factor`."""
         factor = self.regularizer.decay_factor(eta, self.lmbda, self.n_train)
         return returned_number(self.regularizer, "decay_factor", factor, optional=True)
+
+
+def _finite_state(state):
+    """Whether every number of an optimizer's state is finite (η, velocities, moments)."""
+    arrays = (np.asarray(value) for value in state.values())
+    return all(np.isfinite(a).all() for a in arrays if a.dtype.kind in "iuf")
 
 
 def optimizer_step(trainer, grads):
@@ -425,11 +431,19 @@ class Trainer:
         while every weight stays finite. So did an epoch whose last steps
         left finite weights so large that the outputs overflow (identity
         layers, say): the loss, summed over the epoch's steps, missed them,
-        so the outputs of a few training rows are checked at its end.
+        so the outputs of a few training rows are checked at its end, and
+        whether any input in [0, 1] could overflow them, as a model file's
+        rule has it, with the optimizer's state finite.
         """
-        finite = np.isfinite(loss) and np.isfinite(self.network.params).all()
+        network = self.network
+        finite = np.isfinite(loss) and np.isfinite(network.params).all()
         if finite:
-            finite = np.isfinite(self.network.feedforward(self._watched_rows)).all()
+            finite = np.isfinite(network.feedforward(self._watched_rows)).all()
+        # What a model file refuses: weights that some input in [0, 1] can overflow, an
+        # optimizer state that overflowed. Kept, they would fail the fit at its end.
+        if finite:
+            layers = network.weights, network.biases, network.activations
+            finite = overflowing_layer(*layers) is None and _finite_state(self.state)
         if not finite:
             self.ending = "diverged"
             self.diverged_epoch = self.epoch + 1
