@@ -146,7 +146,7 @@ def overflowing_layer(weights, biases, activations):
     largest = np.finfo(weights[0].dtype).max
     with np.errstate(over="ignore", invalid="ignore"):
         for layer, (w, b, activation) in enumerate(zip(weights, biases, activations)):
-            z = np.abs(w.astype(np.float64)).T @ bound + np.abs(b)
+            z = np.abs(w, dtype=np.float64).T @ bound + np.abs(b)  # one pass, no copy first
             if not np.all(z < largest):
                 return layer
             bound = np.minimum(z, max(map(abs, activation.output_range)))
