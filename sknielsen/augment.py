@@ -22,15 +22,12 @@ from .training._run import seeded_generator
 __all__ = ["expand"]
 
 
-_COPIES = {"copies": [Interval(Integral, 1, None, closed="left")]}
-
-
 @validate_arguments(
     {
         "X": ["array-like"],
         "y": ["array-like"],
         "augment": "no_validation",  # checked by as_augmenter, naming the path
-        **_COPIES,
+        "copies": [Interval(Integral, 1, None, closed="left")],
         "image_shape": "no_validation",  # checked by check_image_shape
         "random_state": ["random_state"],
     }

@@ -16,6 +16,7 @@ import copy
 from importlib import metadata
 
 from ._base import BASES, Plugin
+from ._returns import with_article
 
 ENTRY_POINT_GROUP = "sknielsen.plugins"
 
@@ -91,13 +92,13 @@ def register(kind, name, *, replace=False):
     def decorator(cls):
         if not (isinstance(cls, type) and issubclass(cls, BASES[kind])):
             raise TypeError(
-                f"{_a(kind).capitalize()} plugin must be a subclass of "
+                f"{with_article(kind).capitalize()} plugin must be a subclass of "
                 f"{_base_names(kind)}; got {cls!r}."
             )
         current = _REGISTRY[kind].get(name)
         if current is not None and current is not cls and not replace:
             raise ValueError(
-                f"{_a(kind).capitalize()} named {name!r} is already registered "
+                f"{with_article(kind).capitalize()} named {name!r} is already registered "
                 f"({current.__module__}.{current.__qualname__}); "
                 "pass replace=True to replace it."
             )
@@ -218,7 +219,7 @@ def get_class(kind, name):
     _check_kind(kind)
     if not isinstance(name, str):
         raise TypeError(
-            f"{_a(kind).capitalize()} name must be a string; got {type(name).__name__}."
+            f"{with_article(kind).capitalize()} name must be a string; got {type(name).__name__}."
         )
     if name in _REGISTRY[kind]:
         return _REGISTRY[kind][name]
@@ -267,11 +268,12 @@ def get(kind, name_or_instance):
         return copy.deepcopy(name_or_instance)
     if isinstance(name_or_instance, Plugin):
         raise TypeError(
-            f"Expected {_a(kind)} plugin; got the {name_or_instance.kind} "
+            f"Expected {with_article(kind)} plugin; got the {name_or_instance.kind} "
             f"{type(name_or_instance).__name__}."
         )
+    names = ", ".join(map(repr, available(kind)))
     raise TypeError(
-        f"{_a(kind).capitalize()} must be a name ({', '.join(map(repr, available(kind)))}) or "
+        f"{with_article(kind).capitalize()} must be a name ({names}) or "
         f"an instance of {_base_names(kind)}; got "
         f"{type(name_or_instance).__name__}."
     )
@@ -320,11 +322,6 @@ def name_of(plugin):
             "with sknielsen.plugins.register so that it can be found by name."
         )
     return name
-
-
-def _a(kind):
-    """``kind`` after its indefinite article, for messages: 'an optimizer', 'a cost'."""
-    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
 def _base_names(kind):

@@ -43,7 +43,7 @@ def returned_array(plugin, method, result, shape, meaning):
     ValueError
         When it has another shape.
     """
-    if isinstance(result, np.ndarray) and result.dtype.kind == "f" and result.shape == shape:
+    if _is_float_array(result) and result.shape == shape:
         return result
     expected = f"expected a floating-point ndarray of shape {shape}, {meaning}"
     error = ValueError if _is_float_array(result) else TypeError
@@ -98,18 +98,25 @@ def returned_update(plugin, result, shape):
 
 def returned_layer(plugin, result, fan_in, fan_out):
     """Return an initializer's ``(weights, biases)`` of one layer, finite and of its shapes."""
-    name = type(plugin).__name__
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise TypeError(
-            f"{name}.__call__ returned {_describe(result)}; expected the pair (weights, biases)."
+            f"{_name(plugin, '__call__')} returned {_describe(result)}; expected the pair "
+            "(weights, biases)."
         )
     weights = returned_array(
         plugin, "__call__", result[0], (fan_in, fan_out), "(fan_in, fan_out) for the weights"
     )
     biases = returned_array(plugin, "__call__", result[1], (fan_out,), "(fan_out,) for the biases")
     if not (np.isfinite(weights).all() and np.isfinite(biases).all()):
-        raise ValueError(f"{name}.__call__ returned weights or biases that are not finite.")
+        raise ValueError(
+            f"{_name(plugin, '__call__')} returned weights or biases that are not finite."
+        )
     return weights, biases
+
+
+def with_article(word):
+    """``word`` after its indefinite article, for messages: 'an optimizer', 'a list'."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def _is_float_array(result):
@@ -126,6 +133,4 @@ def _describe(result):
         return "None"
     if isinstance(result, np.ndarray):
         return f"an ndarray of shape {result.shape} and dtype {result.dtype}"
-    kind = type(result).__name__
-    article = "an" if kind[:1].lower() in "aeiou" else "a"
-    return f"{article} {kind}"
+    return with_article(type(result).__name__)
