@@ -134,7 +134,7 @@ class Plugin(HyperParameters):
             contract expects.
         """
         methods = tuple(getattr(cls, name, None) for name in (*cls._contract, *cls._retired))
-        _check_contract(cls, methods)
+        _checked_once(cls, methods)
 
     @classmethod
     def _check_contract(cls):
@@ -840,7 +840,7 @@ BASES = {
 
 
 @functools.lru_cache(maxsize=1024)
-def _check_contract(cls, methods):
+def _checked_once(cls, methods):
     """Check a class once for the methods it has: each fit asks again (``methods`` is the key)."""
     cls._check_contract()
 
