@@ -859,6 +859,36 @@ def test_the_csr_check_is_made_once_per_matrix(monkeypatch):
     assert len(calls) == 3
 
 
+def _csr_code(indptr, indices, n_cols):
+    """check_csr's code, by its definition, in plain Python."""
+    if indptr[0] != 0 or indptr[-1] != len(indices) or any(np.diff(indptr) < 0):
+        return 1
+    if any(not 0 <= index < n_cols for index in indices):
+        return 2
+    rows = [indices[begin:end] for begin, end in zip(indptr[:-1], indptr[1:])]
+    return 3 if any(any(np.diff(row) <= 0) for row in rows) else 0
+
+
+@needs_c
+def test_the_csr_check_on_random_structures():
+    # One stream of indices whose falls must be those where rows start (empty rows
+    # share a start): random structures, with the sanitizers too.
+    rng = np.random.default_rng(0)
+    for _ in range(3000):
+        counts = rng.integers(0, 4, rng.integers(1, 8)) * (rng.random() < 0.9)
+        indptr = np.r_[0, np.cumsum(counts)].astype(np.int64)
+        rows = [np.sort(rng.choice(6, c, replace=bool(rng.random() < 0.3))) for c in counts]
+        rows = [row[::-1] if rng.random() < 0.15 else row for row in rows]
+        indices = np.concatenate([np.zeros(0, np.int32), *rows]).astype(np.int32)
+        if len(indices) and rng.random() < 0.1:
+            indices[rng.integers(len(indices))] = rng.choice([-1, 6, -(2**31)])
+        if rng.random() < 0.05:
+            indptr[rng.integers(len(indptr))] += rng.choice([-2, 2])
+        n_cols = int(rng.choice([0, 5, 6, 2**31 - 1, 2**31, 2**40]))
+        expected = _csr_code(indptr.tolist(), indices.tolist(), n_cols)
+        assert MODULE.check_csr(indptr, indices, n_cols) == expected, (indptr, indices, n_cols)
+
+
 @needs_c
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("sparse", [False, True])

@@ -167,6 +167,32 @@ def test_the_compiled_check_gives_numpys_outcome(member, monkeypatch):
     assert compiled == _outcome(X)
 
 
+def _random_structure(rng):
+    """A small CSR matrix of random structure: empty rows, falls, repeats, indices astray."""
+    n_rows = int(rng.integers(1, 7))
+    counts = rng.integers(0, 4, n_rows) * (rng.random(n_rows) < 0.7)
+    rows = [np.sort(rng.choice(N_FEATURES, c, replace=bool(rng.random() < 0.3))) for c in counts]
+    rows = [row[::-1] if rng.random() < 0.15 else row for row in rows]
+    indices = np.concatenate([np.zeros(0, np.int32), *rows]).astype(np.int32)
+    if len(indices) and rng.random() < 0.15:
+        indices[rng.integers(len(indices))] = rng.choice([-1, N_FEATURES, -(2**31)])
+    X = sp.csr_matrix((n_rows, N_FEATURES))
+    X.data, X.indices = np.ones(len(indices)), indices
+    X.indptr = np.r_[0, np.cumsum(counts)].astype(np.int32)
+    return X
+
+
+def test_the_compiled_check_agrees_with_numpys_on_random_structures(monkeypatch):
+    # The compiled check scans the indices as one stream and discounts the
+    # falls where rows start (empty rows share a start): random structures
+    # probe that bookkeeping.
+    rng = np.random.default_rng(0)
+    matrices = [_random_structure(rng) for _ in range(600)]
+    compiled = [_outcome(X) for X in matrices]
+    monkeypatch.setattr(sparse, "_compiled_check", None)
+    assert compiled == [_outcome(X) for X in matrices]
+
+
 @needs_c
 def test_the_compiled_check_is_registered_where_the_c_engine_is_built():
     assert sparse._compiled_verdict(sp.csr_matrix(X_DENSE)) == 0
