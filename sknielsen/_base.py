@@ -37,6 +37,7 @@ from ._core.sparse import canonical_csr
 from ._core.warn import warn
 from ._doclink import DocumentationLink
 from .callbacks import Callback
+from .engine._cengine import checks_remembered
 from .engine._network import feedforward
 from .modelfile._format import write_model
 from .modelfile._rules import ModelFileError
@@ -398,6 +399,11 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
     def _fit(self, request):
         """The one path of ``fit`` and ``partial_fit``: validate, resolve, train, keep."""
+        with checks_remembered():  # the input's structure checked once, not per layer
+            return self._fit_checked(request)
+
+    def _fit_checked(self, request):
+        """``_fit``'s steps, within its scope of remembered checks."""
         config = self._resolve()
         continuing = hasattr(self, "coefs_") and (request.incremental or self.warm_start)
         previous = self.get_fitted_state() if continuing else None

@@ -865,7 +865,7 @@ def _csr_code(indptr, indices, n_cols):
         return 1
     if any(not 0 <= index < n_cols for index in indices):
         return 2
-    rows = [indices[begin:end] for begin, end in zip(indptr[:-1], indptr[1:])]
+    rows = [indices[begin:end] for begin, end in itertools.pairwise(indptr)]
     return 3 if any(any(np.diff(row) <= 0) for row in rows) else 0
 
 
@@ -887,6 +887,44 @@ def test_the_csr_check_on_random_structures():
         n_cols = int(rng.choice([0, 5, 6, 2**31 - 1, 2**31, 2**40]))
         expected = _csr_code(indptr.tolist(), indices.tolist(), n_cols)
         assert MODULE.check_csr(indptr, indices, n_cols) == expected, (indptr, indices, n_cols)
+
+
+def _counting_check(monkeypatch):
+    """Count the kernels' CSR checks: the list of each call's number of stored entries."""
+    calls = []
+    check = MODULE.check_csr
+
+    def counted(indptr, indices, n_cols):
+        calls.append(len(indices))
+        return check(indptr, indices, n_cols)
+
+    monkeypatch.setattr(MODULE, "check_csr", counted)
+    return calls
+
+
+@needs_c
+def test_a_fit_checks_its_sparse_input_once(monkeypatch):
+    _, X_csr, Y = data(np.float64)
+    calls = _counting_check(monkeypatch)
+    model = NielsenMLPClassifier((10,), epochs=2, engine="c", random_state=0)
+    model.fit(X_csr, Y.argmax(axis=1))
+    # canonical_csr's check where the input enters; the trainer finds its verdict.
+    assert calls == [X_csr.nnz]
+    model.fit(X_csr, Y.argmax(axis=1))  # a new fit: checked again
+    assert calls == [X_csr.nnz] * 2
+    assert _cengine._remembered.get() is None  # nothing remembered outside a fit
+
+
+@needs_c
+def test_an_index_changed_between_two_fits_is_refused(monkeypatch):
+    X_csr, Y = data(np.float32)[1].copy(), data(np.float32)[2]  # a copy: data() is shared
+    y = Y.argmax(axis=1)
+    model = NielsenMLPClassifier((10,), epochs=1, engine="c", random_state=0).fit(X_csr, y)
+    X_csr.indices[5] = 10**6  # in place: the same arrays as the first fit's
+    with pytest.raises(ValueError, match="column indices outside"):
+        model.fit(X_csr, y)
+    with pytest.raises(ValueError, match="column indices outside"):
+        model.partial_fit(X_csr, y)
 
 
 @needs_c

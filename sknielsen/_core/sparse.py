@@ -20,10 +20,10 @@ _CHUNK = 1 << 20
 
 #: A compiled pass over CSR arrays, registered by the C engine (which sits
 #: above this module and checks its own input with it): ``check(indptr, indices,
-#: n_cols)`` with int64 pointers and int32 indices returns 0 when the rows are
+#: n_cols)`` with integer pointers and int32 indices returns 0 when the rows are
 #: canonical and in range, 1, 2 or 3 when they are not, None when it cannot
 #: tell (no compiler built it). One pass instead of NumPy's several (MNIST's
-#: 7.5 million entries: 1.4 ms instead of 3.4).
+#: 7.5 million entries: 1.0 ms instead of 3.4).
 _compiled_check = None
 
 
@@ -115,8 +115,7 @@ def _compiled_verdict(X):
     indices = X.indices
     if check is None or indices.dtype != np.int32 or len(X.data) != len(indices):
         return None
-    indptr = np.ascontiguousarray(X.indptr, dtype=np.int64)
-    return check(indptr, np.ascontiguousarray(indices), X.shape[1])
+    return check(X.indptr, np.ascontiguousarray(indices), X.shape[1])
 
 
 def _check_compressed(X, name):

@@ -17,6 +17,8 @@ structure (sorted column indices in range, no duplicates) once per matrix;
 the kernel itself checks again every length, code and row index it reads.
 """
 
+import contextlib
+import contextvars
 import functools
 import importlib
 import os
@@ -91,10 +93,63 @@ def load():
     return base, "x86-64 baseline"
 
 
-def _check_csr(indptr, indices, n_cols):
-    """The kernels' check of CSR structure (see ``check_csr`` in _ckernel.c), or None."""
-    module = load()[0]
-    return None if module is None else module.check_csr(indptr, indices, n_cols)
+#: The CSR arrays the kernels' check found canonical within the current
+#: :func:`checks_remembered` scope, as (indptr, indices, n_cols); None outside one.
+_remembered = contextvars.ContextVar("sknielsen_canonical_csr", default=None)
+
+
+@contextlib.contextmanager
+def checks_remembered():
+    """Within: the kernels' check of CSR arrays is made once for the same arrays.
+
+    A fit checks its sparse input where it enters the package
+    (``canonical_csr``) and its trainer checks what it is handed: the same
+    arrays, a pass over every stored entry each (1 ms of MNIST's one-epoch
+    fit). Within this scope the second finds the first's verdict. Outside
+    it nothing is remembered, so that arrays changed in place between two
+    fits are checked again; within it, as a trainer's own record of the
+    matrices it checked (:meth:`CTrainer._csr_structure`), a matrix is
+    trusted not to change. A context variable: threads fitting at once
+    keep their own.
+    """
+    token = _remembered.set([])
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def _check_csr(indptr, indices, n_cols, module=None):
+    """The kernels' verdict on CSR arrays (see ``check_csr`` in _ckernel.c), or None.
+
+    Remembered for the same arrays within a :func:`checks_remembered` scope.
+
+    Parameters
+    ----------
+    indptr : ndarray of integers
+    indices : ndarray of int32, C-contiguous
+    n_cols : int
+    module : module, default=None
+        The kernel module whose check to run; None for :func:`load`'s.
+
+    Returns
+    -------
+    code : int or None
+        0 when canonical; 1, 2 or 3 when not (see ``check_csr``); None when
+        the C engine is not built.
+    """
+    module = load()[0] if module is None else module
+    if module is None:
+        return None
+    remembered = _remembered.get()
+    if remembered is not None and any(
+        p is indptr and i is indices and n == n_cols for p, i, n in remembered
+    ):
+        return 0
+    code = module.check_csr(np.ascontiguousarray(indptr, dtype=np.int64), indices, n_cols)
+    if code == 0 and remembered is not None:
+        remembered.append((indptr, indices, n_cols))
+    return code
 
 
 # canonical_csr, below this layer, checks every sparse input with it where it is built.
@@ -464,7 +519,7 @@ class CTrainer:
         # Only a conversion from int64 can have changed an index (one past 2**31).
         if indices is not X.indices and not np.array_equal(indices, X.indices):
             raise ValueError("The C engine needs CSR column indices below 2**31.")
-        code = self.module.check_csr(indptr, indices, X.shape[1])
+        code = _check_csr(X.indptr, indices, X.shape[1], self.module)
         if code:
             problem = {
                 1: "index pointers that do not describe its rows",
