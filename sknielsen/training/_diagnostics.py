@@ -80,15 +80,17 @@ def warn_if_saturating(network, X):
     sample = X[:SATURATION_SAMPLE]
     if sp.issparse(sample):  # SATURATION_SAMPLE rows at most
         sample = sample.toarray()
+    weights, biases = network.weights[0], network.biases[0]
+    saturated = _saturated_fraction(sample @ weights + biases)
+    if saturated < 0.5:  # the usual case, told without the scaled reference
+        return
     low = sample.min(axis=0)
     span = sample.max(axis=0) - low
     span[span == 0] = 1.0
-    weights, biases = network.weights[0], network.biases[0]
-    z = sample @ weights + biases
     # ((sample - low) / span) @ W, without a scaled copy of the sample.
     z_scaled = sample @ (weights / span[:, None]) - (low / span) @ weights + biases
-    saturated, reference = _saturated_fraction(z), _saturated_fraction(z_scaled)
-    if saturated >= 0.5 and saturated - reference >= 0.25:
+    reference = _saturated_fraction(z_scaled)
+    if saturated - reference >= 0.25:
         warn(
             f"The inputs saturate the first layer: at the starting weights {saturated:.0%} of "
             f"its weighted inputs have |z| > {SATURATED_Z:g}, against {reference:.0%} with the "
