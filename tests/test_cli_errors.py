@@ -157,7 +157,7 @@ BAD_INVOCATIONS = [
     (["train", "--save", "{folder}"], "it is a directory, not a regular file"),
     (["train", "--save", "{link_to_fifo}"], "(a link to"),
     (["train", "--save", "{missing}/net.json"], "Cannot write there: the folder"),
-    (["train", "--save", "{text}/net.json"], "Not a directory"),
+    (["train", "--save", "{text}/net.json"], "text.npy is a file, not a folder"),
     (["train", "--history", "{fifo}"], "it is a FIFO"),
     (["train", "--history", "{folder}"], "it is a directory"),
     (["train", "--plot", "{fifo}"], "it is a FIFO"),
@@ -167,7 +167,8 @@ BAD_INVOCATIONS = [
     (["predict", "{model}", "{x}", "--out", "{fifo}"], "it is a FIFO"),
     (["predict", "{model}", "{x}", "--out", "{x}"], "would overwrite an input"),
     (["predict", "{model}", "{x}", "--out", "{model}"], "would overwrite an input"),
-    (["compare", "--out", "{text}"], "File exists"),
+    (["compare", "--out", "{text}"], "text.npy is a file, not a folder."),
+    (["compare", "--out", "{text}/study"], "study cannot be made: "),
     (["compare", "--out", "{fifo_json}"], "comparison.json: it is a FIFO"),
     # Inputs.
     (["evaluate", "{missing}/model.json"], "No such file or directory"),

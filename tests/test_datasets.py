@@ -115,6 +115,11 @@ def test_download_only_when_asked(tmp_path, monkeypatch):
     assert mnist.X_test[1, 0] == pytest.approx((60001 % 256) / 255)
     load_mnist(tmp_path, download=True)  # files now there: nothing fetched again
     assert calls == ["mnist_784"]
+    (tmp_path / "file").write_text("")
+    for folder in (tmp_path / "file", tmp_path / "file" / "mnist"):
+        with pytest.raises(NotADirectoryError, match="is a file, not a folder"):
+            load_mnist(folder, download=True)
+    assert calls == ["mnist_784"]  # refused before downloading
 
 
 @pytest.mark.slow

@@ -135,8 +135,10 @@ def test_check_writable_names_the_path_and_leaves_nothing(tmp_path):
     with pytest.raises(FileNotFoundError, match="The path is empty: name a file"):
         check_writable("")
     (tmp_path / "file").write_text("")
-    with pytest.raises(NotADirectoryError, match=r"file/net.json"):
-        check_writable(tmp_path / "file" / "net.json")
+    for path in (tmp_path / "file" / "net.json", tmp_path / "file" / "a" / "net.json"):
+        message = f"Cannot write there: {tmp_path / 'file'} is a file, not a folder: '{path}'"
+        with pytest.raises(NotADirectoryError, match=re.escape(message)):
+            check_writable(path)
     assert check_writable(tmp_path / "new.json") == tmp_path / "new.json"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
     # A final "/" names a folder; it was dropped, and a file named "models" written.
@@ -153,6 +155,23 @@ def test_check_readable(tmp_path):
         check_readable(tmp_path)
     (tmp_path / "ok").write_text("")
     check_readable(tmp_path / "ok")
+    message = f"Cannot read there: {tmp_path / 'ok'} is a file, not a folder"
+    with pytest.raises(NotADirectoryError, match=re.escape(message)):
+        check_readable(tmp_path / "ok" / "net.json")
+
+
+def test_a_folder_is_made_unless_a_file_is_in_the_way(tmp_path):
+    (tmp_path / "file").write_text("kept")
+    with pytest.raises(NotADirectoryError, match=r"The results folder .*file is a file, not a"):
+        _io.make_folder(tmp_path / "file", "results folder")
+    blocked = re.escape(f"cannot be made: {tmp_path / 'file'} is a file")
+    with pytest.raises(NotADirectoryError, match=blocked):
+        _io.make_folder(tmp_path / "file" / "a" / "b")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+    assert (tmp_path / "file").read_text() == "kept"
+    made = tmp_path / "new" / "folder"
+    assert _io.make_folder(made) == [made, made.parent] and made.is_dir()
+    assert _io.make_folder(made) == []
 
 
 def temporary_name(target_name, digits="0123456789abcdef"):

@@ -44,6 +44,8 @@ __all__ = [
     "NotARegularFileError",
     "check_readable",
     "check_writable",
+    "make_folder",
+    "missing_folders",
     "write_bytes_atomically",
     "write_text_atomically",
 ]
@@ -84,11 +86,21 @@ def _refuse_special(path, target, verb):
         mode = os.stat(target).st_mode
     except FileNotFoundError:
         return
+    except NotADirectoryError:
+        raise _file_in_the_way(path, target, verb) from None
     if not stat.S_ISREG(mode):
         link = f" (a link to {target})" if Path(os.path.abspath(path)) != target else ""
         raise NotARegularFileError(
             f"Cannot {verb} {path}{link}: it is {_kind_of(mode)}, not a regular file."
         )
+
+
+def _file_in_the_way(path, target, verb):
+    """The error for ``target``, one of whose folders on the way is a file."""
+    blocking = next(f for f in target.parents if os.path.lexists(f) and not f.is_dir())
+    return NotADirectoryError(
+        errno.ENOTDIR, f"Cannot {verb} there: {blocking} is a file, not a folder", str(path)
+    )
 
 
 def _resolved_target(path):
@@ -101,6 +113,53 @@ def _resolved_target(path):
             errno.EISDIR, "The path ends with a separator, naming a folder: name a file", path
         )
     return Path(os.path.realpath(path))
+
+
+def missing_folders(path, what="folder"):
+    """The folders that making the folder ``path`` would create; refuse a file in the way.
+
+    ``Path.mkdir`` says only "[Errno 17] File exists" when ``path`` is a
+    file, and "Not a directory" when a parent is one.
+
+    Parameters
+    ----------
+    path : str or path-like
+    what : str, default="folder"
+        What the folder is, for the error message.
+
+    Returns
+    -------
+    missing : list of Path
+        ``path`` and the parents it lacks, deepest first; empty when it exists.
+
+    Raises
+    ------
+    NotADirectoryError
+        If ``path`` or one of its parents exists and is not a folder.
+    """
+    path = Path(path)
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.is_dir():
+            break
+        if os.path.lexists(folder):
+            blocked = "is" if folder == path else f"cannot be made: {folder} is"
+            raise NotADirectoryError(f"The {what} {path} {blocked} a file, not a folder.")
+        missing.append(folder)
+    return missing
+
+
+def make_folder(path, what="folder"):
+    """Make the folder ``path`` and its missing parents (see :func:`missing_folders`).
+
+    Returns
+    -------
+    created : list of Path
+        The folders made, deepest first (to remove them again after a refusal).
+    """
+    created = missing_folders(path, what)
+    Path(path).mkdir(parents=True, exist_ok=True)
+    return created
 
 
 def check_readable(path):
@@ -116,11 +175,17 @@ def check_readable(path):
     ------
     FileNotFoundError
         If nothing is there.
+    NotADirectoryError
+        If a folder on its way is a file.
     NotARegularFileError
         If it is a directory, device, FIFO or socket (links are followed).
     """
-    os.stat(path)  # a missing file or folder raises the usual FileNotFoundError
-    _refuse_special(path, _resolved_target(path), "read")
+    target = _resolved_target(path)
+    try:
+        os.stat(path)  # a missing file or folder raises the usual FileNotFoundError
+    except NotADirectoryError:
+        raise _file_in_the_way(path, target, "read") from None
+    _refuse_special(path, target, "read")
 
 
 def check_writable(path):
@@ -143,6 +208,8 @@ def check_writable(path):
     ------
     NotARegularFileError
         If ``path`` is a directory, device, FIFO or socket.
+    NotADirectoryError
+        If a folder on its way is a file.
     OSError
         If its folder is missing or cannot be written, naming ``path``.
     """

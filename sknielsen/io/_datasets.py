@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from .._core.files import check_readable, write_bytes_atomically
+from .._core.files import check_readable, make_folder, missing_folders, write_bytes_atomically
 
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -365,6 +365,7 @@ def _download_mnist(data_dir):
     """Fetch MNIST from OpenML (on request only) and store it as the original IDX files."""
     from sklearn.datasets import fetch_openml
 
+    missing_folders(data_dir, "data folder")  # a file in the way, refused before downloading
     print(f"Downloading MNIST (mnist_784) from OpenML into {data_dir} ...")
     try:
         with warnings.catch_warnings():
@@ -381,7 +382,7 @@ def _download_mnist(data_dir):
         raise DataFileError(f"OpenML's mnist_784 has shape {X.shape}, expected (70000, 784).")
     images = np.asarray(X).reshape(-1, 28, 28).astype(np.uint8)
     labels = np.asarray(y).astype(np.int64).astype(np.uint8)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(data_dir, "data folder")
     # OpenML keeps the original order: 60,000 training images, then 10,000 test images.
     for stem, array in (
         (MNIST_FILES["train_images"], images[:60000]),

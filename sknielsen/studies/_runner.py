@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import clone
 
+from .._core.files import make_folder
 from ..utils import check_outputs, write_atomically
 from ._comparison import (
     ComparisonInterrupted,
@@ -250,8 +251,7 @@ class StudyOutput:
     def __post_init__(self):
         self.folder = Path(self.folder)
         # The folders made here, deepest first: a refused study removes them again.
-        self.created = [f for f in (self.folder, *self.folder.parents) if not f.exists()]
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.created = make_folder(self.folder, "study's output folder")
         self.json_path = self.folder / "comparison.json"
         self.csv_path = self.folder / "comparison.csv"
         self.figure_paths = {
