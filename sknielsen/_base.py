@@ -26,6 +26,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import (
     _check_sample_weight,
+    _get_feature_names,
     check_array,
     check_is_fitted,
     validate_data,
@@ -491,11 +492,11 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
             given = canonical_csr(request.X_val, "X_val")
-            # check_array, then validate_data for the feature names only: scikit-learn's
-            # messages then name X_val, not X.
+            # check_array and our own feature-name check, so that the messages name X_val:
+            # validate_data's say X.
             X_val = check_array(given, accept_sparse="csr", dtype=config.dtype, input_name="X_val")
             _check_width(X_val, self.n_features_in_, "X_val")
-            validate_data(self, given, reset=False, skip_check_array=True)
+            _check_validation_names(given, getattr(self, "feature_names_in_", None))
             Y_val = self._encode(request.y_val, targets, "y_val")
             if X_val.shape[0] != len(Y_val):
                 raise ValueError(f"X_val has {X_val.shape[0]} samples but y_val has {len(Y_val)}.")
@@ -754,6 +755,43 @@ class _FitRequest:
     sample_weight: object
     incremental: bool
     classes: object = None
+
+
+def _check_validation_names(X_val, fitted):
+    """scikit-learn's check of X_val's feature names against X's, its messages naming both.
+
+    Parameters
+    ----------
+    X_val : array-like or sparse matrix
+        As given, a DataFrame keeping its column names.
+    fitted : ndarray of str or None
+        ``feature_names_in_``: X's column names, None when X had none.
+    """
+    given = _get_feature_names(X_val)
+    if given is None and fitted is None:
+        return
+    if fitted is None:
+        warn("X_val has feature names, but X had none: its columns are taken by position.")
+    elif given is None:
+        warn(
+            "X_val does not have valid feature names, but X had them: its columns are taken "
+            "to be X's, in X's order."
+        )
+    elif len(given) != len(fitted) or np.any(given != fitted):
+        unseen = [name for name in given if name not in set(fitted)]
+        missing = [name for name in fitted if name not in set(given)]
+        detail = (
+            "the same names in another order"
+            if not unseen and not missing
+            else (
+                f"names not in X: {unseen[:5]}{' ...' if len(unseen) > 5 else ''}; "
+                f"X's names not in X_val: {missing[:5]}{' ...' if len(missing) > 5 else ''}"
+            )
+        )
+        raise ValueError(
+            f"X_val's feature names differ from X's ({detail}): give X_val X's columns, in "
+            "X's order."
+        )
 
 
 def _check_width(X, n_features, name):

@@ -1,5 +1,6 @@
 """Bad input, determinism, parallel fits and property tests."""
 
+import re
 import warnings
 from pathlib import Path
 
@@ -68,6 +69,36 @@ def test_wrong_number_of_features_at_predict(data):
         ValueError, match="has 10 features, but NielsenMLPClassifier is expecting 64"
     ):
         net.predict(X_test[:, :10])
+
+
+def test_x_vals_feature_names_are_checked_against_xs_naming_x_val(data):
+    pd = pytest.importorskip("pandas")
+    X, X_test, y, y_test = data
+    names = [f"p{i}" for i in range(64)]
+    frame, frame_val = pd.DataFrame(X, columns=names), pd.DataFrame(X_test, columns=names)
+    net = NielsenMLPClassifier(epochs=1, random_state=0)
+
+    def warnings_of(X_train, X_val):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            net.fit(X_train, y, X_val=X_val, y_val=y_test)
+        return [str(w.message) for w in record if "feature names" in str(w.message)]
+
+    assert warnings_of(frame, frame_val) == []
+    assert warnings_of(X, X_test) == []
+    (message,) = warnings_of(frame, X_test)  # scikit-learn's said "X does not have ..."
+    assert message.startswith("X_val does not have valid feature names, but X had them")
+    (message,) = warnings_of(X, frame_val)
+    assert message.startswith("X_val has feature names, but X had none")
+    for columns, detail in [
+        (names[::-1], "the same names in another order"),
+        ([f"q{i}" for i in range(64)], "names not in X: ['q0', 'q1', 'q2', 'q3', 'q4'] ...;"),
+    ]:
+        renamed = pd.DataFrame(X_test, columns=columns)
+        with pytest.raises(
+            ValueError, match=re.escape(f"X_val's feature names differ from X's ({detail}")
+        ):
+            net.fit(frame, y, X_val=renamed, y_val=y_test)
 
 
 def test_lists_dataframes_and_fewer_samples_than_a_mini_batch(data):
