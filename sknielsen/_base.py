@@ -758,40 +758,47 @@ class _FitRequest:
 
 
 def _check_validation_names(X_val, fitted):
-    """scikit-learn's check of X_val's feature names against X's, its messages naming both.
+    """scikit-learn's check of X_val's feature names against the model's, naming X_val.
 
     Parameters
     ----------
     X_val : array-like or sparse matrix
         As given, a DataFrame keeping its column names.
     fitted : ndarray of str or None
-        ``feature_names_in_``: X's column names, None when X had none.
+        ``feature_names_in_``: the names the model was fitted with (this
+        fit's X's, unless it continues an earlier fit), None for none.
     """
     given = _get_feature_names(X_val)
     if given is None and fitted is None:
         return
     if fitted is None:
-        warn("X_val has feature names, but X had none: its columns are taken by position.")
+        warn(
+            "X_val has feature names, but the model was fitted without feature names: its "
+            "columns are taken by position."
+        )
     elif given is None:
         warn(
-            "X_val does not have valid feature names, but X had them: its columns are taken "
-            "to be X's, in X's order."
+            "X_val does not have valid feature names, but the model was fitted with feature "
+            "names: its columns are taken to be those, in their order."
         )
     elif len(given) != len(fitted) or np.any(given != fitted):
-        unseen = [name for name in given if name not in set(fitted)]
-        missing = [name for name in fitted if name not in set(given)]
+        given_set, fitted_set = set(given), set(fitted)
+        unseen = list(dict.fromkeys(name for name in given if name not in fitted_set))
+        missing = list(dict.fromkeys(name for name in fitted if name not in given_set))
         detail = (
             "the same names in another order"
             if not unseen and not missing
-            else (
-                f"names not in X: {unseen[:5]}{' ...' if len(unseen) > 5 else ''}; "
-                f"X's names not in X_val: {missing[:5]}{' ...' if len(missing) > 5 else ''}"
-            )
+            else f"names it was not fitted with: {_some(unseen)}; names missing: {_some(missing)}"
         )
         raise ValueError(
-            f"X_val's feature names differ from X's ({detail}): give X_val X's columns, in "
-            "X's order."
+            f"X_val's feature names differ from those the model was fitted with ({detail}): "
+            "give X_val the columns of X, in X's order."
         )
+
+
+def _some(names, shown=5):
+    """The first ``shown`` of a list of names, and '...' for the rest."""
+    return f"{names[:shown]}{' ...' if len(names) > shown else ''}"
 
 
 def _check_width(X, n_features, name):

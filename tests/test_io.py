@@ -156,8 +156,11 @@ def test_check_readable(tmp_path):
     (tmp_path / "ok").write_text("")
     check_readable(tmp_path / "ok")
     message = f"Cannot read there: {tmp_path / 'ok'} is a file, not a folder"
-    with pytest.raises(NotADirectoryError, match=re.escape(message)):
-        check_readable(tmp_path / "ok" / "net.json")
+    for path in (tmp_path / "ok" / "net.json", f"{tmp_path}/ok/../net.json"):
+        with pytest.raises(NotADirectoryError, match=re.escape(message)):
+            check_readable(path)
+    with pytest.raises(FileNotFoundError):
+        check_readable(f"{tmp_path}/missing/")
 
 
 def test_a_folder_is_made_unless_a_file_is_in_the_way(tmp_path):
@@ -169,6 +172,13 @@ def test_a_folder_is_made_unless_a_file_is_in_the_way(tmp_path):
         _io.make_folder(tmp_path / "file" / "a" / "b")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
     assert (tmp_path / "file").read_text() == "kept"
+    (tmp_path / "broken").symlink_to(tmp_path / "nothing")
+    os.mkfifo(tmp_path / "fifo")
+    for name, what in [("broken", "a broken link (or a loop of links)"), ("fifo", "a FIFO")]:
+        with pytest.raises(NotADirectoryError, match=re.escape(f"{name}/a cannot be made: ")):
+            _io.make_folder(tmp_path / name / "a")
+        with pytest.raises(NotADirectoryError, match=re.escape(f"{name} is {what}")):
+            _io.make_folder(tmp_path / name)
     made = tmp_path / "new" / "folder"
     assert _io.make_folder(made) == [made, made.parent] and made.is_dir()
     assert _io.make_folder(made) == []

@@ -87,16 +87,29 @@ def test_x_vals_feature_names_are_checked_against_xs_naming_x_val(data):
     assert warnings_of(frame, frame_val) == []
     assert warnings_of(X, X_test) == []
     (message,) = warnings_of(frame, X_test)  # scikit-learn's said "X does not have ..."
-    assert message.startswith("X_val does not have valid feature names, but X had them")
+    assert message.startswith(
+        "X_val does not have valid feature names, but the model was fitted with feature names"
+    )
     (message,) = warnings_of(X, frame_val)
-    assert message.startswith("X_val has feature names, but X had none")
+    assert message.startswith("X_val has feature names, but the model was fitted without")
+    # Continued fits compare with the model's names, not this call's X's.
+    net = NielsenMLPClassifier(epochs=1, random_state=0).fit(X, y)
+    with pytest.warns(UserWarning, match="X_val has feature names, but the model was fitted"):
+        net.partial_fit(frame, y, X_val=frame_val, y_val=y_test)
+    net = NielsenMLPClassifier(epochs=1, random_state=0).fit(frame, y)
     for columns, detail in [
         (names[::-1], "the same names in another order"),
-        ([f"q{i}" for i in range(64)], "names not in X: ['q0', 'q1', 'q2', 'q3', 'q4'] ...;"),
+        (
+            [f"q{i}" for i in range(64)],
+            "names it was not fitted with: ['q0', 'q1', 'q2', 'q3', 'q4'] ...;",
+        ),
     ]:
         renamed = pd.DataFrame(X_test, columns=columns)
         with pytest.raises(
-            ValueError, match=re.escape(f"X_val's feature names differ from X's ({detail}")
+            ValueError,
+            match=re.escape(
+                f"X_val's feature names differ from those the model was fitted with ({detail}"
+            ),
         ):
             net.fit(frame, y, X_val=renamed, y_val=y_test)
 

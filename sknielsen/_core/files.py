@@ -87,7 +87,7 @@ def _refuse_special(path, target, verb):
     except FileNotFoundError:
         return
     except NotADirectoryError:
-        raise _file_in_the_way(path, target, verb) from None
+        raise _file_in_the_way(path, verb) from None
     if not stat.S_ISREG(mode):
         link = f" (a link to {target})" if Path(os.path.abspath(path)) != target else ""
         raise NotARegularFileError(
@@ -95,11 +95,25 @@ def _refuse_special(path, target, verb):
         )
 
 
-def _file_in_the_way(path, target, verb):
-    """The error for ``target``, one of whose folders on the way is a file."""
-    blocking = next(f for f in target.parents if os.path.lexists(f) and not f.is_dir())
+def _not_a_folder(path):
+    """What ``path``, which exists but is not a folder, is: "a file", "a broken link", ..."""
+    mode = os.lstat(path).st_mode
+    if stat.S_ISREG(mode):
+        return "a file"
+    if stat.S_ISLNK(mode):  # a folder would have been followed to
+        return "a broken link (or a loop of links)"
+    return _kind_of(mode)
+
+
+def _file_in_the_way(path, verb):
+    """The error for ``path``, one of whose folders on the way is not a folder."""
+    # The parents as written: "file/../x" goes through "file", which realpath would skip.
+    candidates = (*Path(path).parents, *Path(os.path.realpath(path)).parents)
+    blocking = next((f for f in candidates if os.path.lexists(f) and not f.is_dir()), None)
+    where = "a folder on its way" if blocking is None else blocking
+    what = "a file" if blocking is None else _not_a_folder(blocking)
     return NotADirectoryError(
-        errno.ENOTDIR, f"Cannot {verb} there: {blocking} is a file, not a folder", str(path)
+        errno.ENOTDIR, f"Cannot {verb} there: {where} is {what}, not a folder", str(path)
     )
 
 
@@ -135,7 +149,8 @@ def missing_folders(path, what="folder"):
     Raises
     ------
     NotADirectoryError
-        If ``path`` or one of its parents exists and is not a folder.
+        If ``path`` or one of its parents exists and is not a folder (a file,
+        a broken link, a FIFO...).
     """
     path = Path(path)
     missing = []
@@ -144,7 +159,9 @@ def missing_folders(path, what="folder"):
             break
         if os.path.lexists(folder):
             blocked = "is" if folder == path else f"cannot be made: {folder} is"
-            raise NotADirectoryError(f"The {what} {path} {blocked} a file, not a folder.")
+            raise NotADirectoryError(
+                f"The {what} {path} {blocked} {_not_a_folder(folder)}, not a folder."
+            )
         missing.append(folder)
     return missing
 
@@ -180,12 +197,11 @@ def check_readable(path):
     NotARegularFileError
         If it is a directory, device, FIFO or socket (links are followed).
     """
-    target = _resolved_target(path)
     try:
         os.stat(path)  # a missing file or folder raises the usual FileNotFoundError
     except NotADirectoryError:
-        raise _file_in_the_way(path, target, "read") from None
-    _refuse_special(path, target, "read")
+        raise _file_in_the_way(path, "read") from None
+    _refuse_special(path, _resolved_target(path), "read")
 
 
 def check_writable(path):
