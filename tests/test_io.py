@@ -135,7 +135,11 @@ def test_check_writable_names_the_path_and_leaves_nothing(tmp_path):
     with pytest.raises(FileNotFoundError, match="The path is empty: name a file"):
         check_writable("")
     (tmp_path / "file").write_text("")
-    for path in (tmp_path / "file" / "net.json", tmp_path / "file" / "a" / "net.json"):
+    for path in (
+        tmp_path / "file" / "net.json",
+        tmp_path / "file" / "a" / "net.json",
+        f"{tmp_path}/file/../net.json",  # the system refuses it; realpath would not
+    ):
         message = f"Cannot write there: {tmp_path / 'file'} is a file, not a folder: '{path}'"
         with pytest.raises(NotADirectoryError, match=re.escape(message)):
             check_writable(path)

@@ -126,6 +126,13 @@ def _resolved_target(path):
         raise IsADirectoryError(
             errno.EISDIR, "The path ends with a separator, naming a folder: name a file", path
         )
+    # realpath also drops "file/..", which the system refuses: writing there must too.
+    try:
+        os.stat(os.path.dirname(os.fspath(path)) or ".")
+    except NotADirectoryError:
+        raise _file_in_the_way(path, "write") from None
+    except FileNotFoundError:
+        pass  # a missing folder is said where the file is created
     return Path(os.path.realpath(path))
 
 
