@@ -889,6 +889,28 @@ def test_the_csr_check_on_random_structures():
         assert MODULE.check_csr(indptr, indices, n_cols) == expected, (indptr, indices, n_cols)
 
 
+@needs_c
+def test_the_csr_check_across_its_blocks_of_counts():
+    # Falls are counted 2**20 indices at a time: one unsorted pair straddling a
+    # block's end, rows whose starts fall on one, the last index out of range.
+    block, n_cols = 1 << 20, 1 << 20
+    indices = np.arange(3 * block + 7, dtype=np.int32) % n_cols
+    starts = np.arange(0, len(indices), n_cols)  # each row's indices rise from 0
+    indptr = np.r_[starts, len(indices)].astype(np.int64)
+    assert MODULE.check_csr(indptr, indices, n_cols) == 0
+    unsorted = indices.copy()
+    unsorted[[block, block + 1]] = unsorted[[block + 1, block]]  # positions 2**20 and +1
+    assert MODULE.check_csr(indptr, unsorted, n_cols) == 3
+    straddling = indices.copy()
+    straddling[block] = straddling[block - 1]  # a repeat across the first block's end
+    assert MODULE.check_csr(indptr, straddling, n_cols) == 3
+    one_row = np.array([0, len(indices)], dtype=np.int64)  # falls inside a row
+    assert MODULE.check_csr(one_row, indices, n_cols) == 3
+    outside = indices.copy()
+    outside[-1] = n_cols
+    assert MODULE.check_csr(indptr, outside, n_cols) == 2
+
+
 def _counting_check(monkeypatch):
     """Count the kernels' CSR checks: the list of each call's number of stored entries."""
     calls = []
