@@ -191,10 +191,13 @@ def check_reference(reference, percent):
         try:
             sizes, values = (np.asarray(part, dtype=float) for part in pair)
         except (TypeError, ValueError):
+            sizes = values = None
+        if sizes is None or sizes.ndim != 1 or values.ndim != 1:
+            # A number or a table is no line: counting its entries would blame their number.
             raise ValueError(
                 f"reference {name!r} must be a pair (sizes, {what}) of lists of numbers."
-            ) from None
-        if sizes.ndim != 1 or sizes.shape != values.shape:
+            )
+        if sizes.shape != values.shape:
             raise ValueError(
                 f"reference {name!r} has {sizes.size} sizes but {values.size} {what}: "
                 f"give one per size."
