@@ -58,6 +58,14 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     y_expanded : ndarray of shape (n_samples * (copies + 1),)
         Their labels.
 
+    Raises
+    ------
+    TypeError
+        If ``X`` holds other than numbers (strings, objects).
+    ValueError
+        If ``X`` is not 2-D with one row per label, or its rows are not
+        images of ``image_shape``.
+
     Examples
     --------
     Two shifted copies of 100 digits, after the originals:
@@ -75,6 +83,12 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     y = np.asarray(y)
     if X.ndim != 2 or len(X) != len(y):
         raise ValueError(f"X must be 2-D with one row per label; got {X.shape} and {y.shape}.")
+    if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
+        # scipy would fail deep inside: "data type 'str32' not understood".
+        raise TypeError(
+            f"expand needs images of numbers; X holds {X.dtype}: convert it first, "
+            "with X.astype(float), say."
+        )
     n_samples, n_features = X.shape
     image_shape = image_shape_for(n_features, check_image_shape(image_shape, "expand"))
     augmenter = as_augmenter(augment, "expand")

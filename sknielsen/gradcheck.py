@@ -11,6 +11,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, InvalidParameterError
+from sklearn.utils.validation import _check_sample_weight
 
 from . import plugins
 from ._core.params import validate_arguments
@@ -110,7 +111,8 @@ def check_gradients(
     n_samples : int, default=7
         Rows of random inputs in the batch, at least 1.
     sample_weight : array-like of shape (n_samples,), optional
-        Per-sample weights of the cost (a weighted mean).
+        Per-sample weights of the cost (a weighted mean): finite, at least 0,
+        not all 0, as the estimator's ``fit`` takes them.
     epsilon : float, default=1e-6
         Step of the finite differences, positive.
     random_state : int, RandomState instance or None, default=0
@@ -126,6 +128,9 @@ def check_gradients(
     InvalidParameterError
         For an invalid parameter, or a cost paired with output neurons it does
         not work with (the estimator refuses the pair too).
+    ValueError
+        For sample weights of another length than ``n_samples``, not 1-D,
+        negative, not finite or all zero.
 
     Examples
     --------
@@ -149,7 +154,17 @@ def check_gradients(
     if sample_weight is None:
         scale = 1.0 / n_samples
     else:
-        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        try:
+            # As the estimator's fit checks them: otherwise a wrong length fails deep in
+            # NumPy, and weights summing to zero give a relative error of NaN.
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"The 'sample_weight' of check_gradients (one per sample of n_samples="
+                f"{n_samples}): {exc}"
+            ) from None
         scale = (sample_weight / sample_weight.sum())[:, None]
 
     backprop = Backprop(network, cost, n_samples)

@@ -166,3 +166,22 @@ def test_the_estimator_names_what_augment_accepts(augment):
     net = NielsenMLPClassifier((5,), epochs=1, augment=augment)
     with pytest.raises(InvalidParameterError, match=r"'augment' .*an instance of .*Augmenter'"):
         net.fit(X[:20] / 16, y[:20])
+
+
+@pytest.mark.parametrize("name", ["rotate", "shift", "elastic", "compose"])
+def test_half_precision_images_are_distorted_in_their_dtype(name, images):
+    # scipy's map_coordinates has no float16 loop: "RuntimeError: data type not supported".
+    half = images.astype(np.float16)
+    distorted = plugins.get("augmenter", name)(half, np.random.default_rng(3))
+    wide = plugins.get("augmenter", name)(images.astype(np.float32), np.random.default_rng(3))
+    assert distorted.dtype == np.float16
+    np.testing.assert_allclose(distorted, wide, atol=1e-3)
+    X_more, _ = expand(half.reshape(4, -1), np.arange(4), name, image_shape=(12, 10))
+    assert X_more.dtype == np.float16 and X_more.shape == (20, 120)
+
+
+@pytest.mark.parametrize("X", [np.array([["a"] * 4]), np.array([[1, 2, 3, 4]], dtype=object)])
+def test_expand_refuses_images_that_are_not_numbers(X):
+    # Not scipy's "data type 'str32' not understood" or "data type not supported".
+    with pytest.raises(TypeError, match="expand needs images of numbers; X holds"):
+        expand(X, [0])

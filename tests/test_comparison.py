@@ -777,3 +777,21 @@ def test_run_study_keeps_every_finished_job_and_resumes(digits, tmp_path):
     again.records = list(previous)
     resumed = run_study({**study, "previous": previous}, again)
     assert resumed.records == result.records and (tmp_path / "study" / "comparison.json").exists()
+
+
+def test_run_study_without_seeds_knows_when_nothing_is_left(digits, tmp_path):
+    """Without 'seeds' the study runs seed 0 alone: the last job leaves nothing to do."""
+    from sknielsen.comparison import StudyOutput, run_study
+
+    study = {
+        "estimators": {"network": NielsenMLPClassifier(epochs=1, hidden_layer_sizes=(5,))},
+        "X_train": digits.X_train,
+        "y_train": digits.y_train,
+        "X_test": digits.X_test,
+        "y_test": digits.y_test,
+        "sizes": [60, 30],
+    }
+    progress = []
+    result = run_study(study, StudyOutput(tmp_path), on_result=lambda *r: progress.append(r))
+    assert [record["seed"] for record in result.records] == [0, 0]
+    assert progress[-1][3] is None and progress[0][3] is not None

@@ -46,6 +46,22 @@ def test_sample_weights_enter_the_gradient_as_a_weighted_mean():
     assert not np.allclose(result.backprop, unweighted.backprop)
 
 
+@pytest.mark.parametrize(
+    "weights, message",
+    [
+        ([1.0, 2.0], r"shape == \(2,\), expected \(7,\)"),
+        (np.ones((7, 1)), "1D array"),
+        (np.zeros(7), "at least one non-zero"),
+        (-np.ones(7), "Negative values"),
+        ([np.nan] * 7, "NaN"),
+    ],
+)
+def test_sample_weights_that_no_fit_takes_are_refused(weights, message):
+    # Not a broadcast error deep in NumPy, nor a relative error of NaN.
+    with pytest.raises(ValueError, match=f"'sample_weight' of check_gradients.*{message}"):
+        check_gradients(sample_weight=weights)
+
+
 def test_large_initializer_and_deeper_network():
     result = check_gradients((6, 5, 4, 3, 2), initializer="large", cost="quadratic")
     assert result.relative_error < 1e-6

@@ -169,3 +169,24 @@ def test_check_figure_path_refuses_what_is_not_a_regular_file(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(OSError, match="FIFO"):
         check_figure_path(fifo)
+
+
+@pytest.mark.parametrize("pair", [(10, 0.8), ([[10, 20]], [[0.8, 0.9]])])
+def test_a_reference_of_scalars_or_tables_is_refused_as_such(pair):
+    from sknielsen.plotting import plot_training_size_comparison
+
+    # Not "has 1 sizes but 1 accuracies: give one per size", which they have.
+    with pytest.raises(ValueError, match=r"'book' must be a pair \(sizes, accuracies\) of lists"):
+        plot_training_size_comparison(comparison_records(), reference={"book": pair})
+
+
+def test_records_without_timings_are_refused_naming_the_key():
+    from sknielsen.plotting import plot_training_size_comparison
+
+    records = [
+        {key: value for key, value in record.items() if key != "fit_seconds"}
+        for record in comparison_records()
+    ]
+    # Not a bare KeyError: 'fit_seconds' from inside summarize.
+    with pytest.raises(ValueError, match="A record has no 'fit_seconds'"):
+        plot_training_size_comparison(records)

@@ -22,7 +22,9 @@ def warp(images, dy, dx, order=1):
     batch, height, width = images.shape
     b, y, x = np.meshgrid(np.arange(batch), np.arange(height), np.arange(width), indexing="ij")
     coordinates = np.stack([b.astype(float), y + dy, x + dx])
-    out = ndimage.map_coordinates(images, coordinates, order=order, mode="constant", cval=0.0)
+    # map_coordinates has no float16 loop ("data type not supported"): resample in float32.
+    source = images.astype(np.float32) if images.dtype == np.float16 else images
+    out = ndimage.map_coordinates(source, coordinates, order=order, mode="constant", cval=0.0)
     return out.astype(images.dtype, copy=False)
 
 

@@ -85,8 +85,9 @@ def plot_training_size_comparison(
     ValueError
         If there is nothing to draw: no records, the rows of
         :func:`~sknielsen.comparison.summarize` instead of the records, no
-        record with ``metric``; or a reference line with not one accuracy per
-        size, or accuracies outside [0, 1].
+        record with ``metric``, a record without ``estimator``, ``size``,
+        ``fit_seconds`` or ``predict_seconds``; or a reference line with not
+        one accuracy per size, or accuracies outside [0, 1].
 
     Examples
     --------
@@ -168,7 +169,8 @@ def check_records(records, metric):
         metrics = sorted({key for record in records for key in record} - RECORD_FIELDS)
         metrics = [key for key in metrics if not key.endswith("_seconds")]
         raise ValueError(f"No record has the metric {metric!r}: they have {metrics}.")
-    for key in ("estimator", "size"):
+    # summarize also averages the timings: without them it fails with a bare KeyError.
+    for key in ("estimator", "size", "fit_seconds", "predict_seconds"):
         if not all(key in record for record in records):
             raise ValueError(
                 f"A record has no {key!r}: pass the records of training_size_comparison."
@@ -191,10 +193,13 @@ def check_reference(reference, percent):
         try:
             sizes, values = (np.asarray(part, dtype=float) for part in pair)
         except (TypeError, ValueError):
+            sizes = values = None
+        if sizes is None or sizes.ndim != 1 or values.ndim != 1:
+            # A number or a table is no line: counting its entries would blame their number.
             raise ValueError(
                 f"reference {name!r} must be a pair (sizes, {what}) of lists of numbers."
-            ) from None
-        if sizes.ndim != 1 or sizes.shape != values.shape:
+            )
+        if sizes.shape != values.shape:
             raise ValueError(
                 f"reference {name!r} has {sizes.size} sizes but {values.size} {what}: "
                 f"give one per size."
