@@ -311,6 +311,16 @@ def accuracy(output, Y):
     return float(np.mean(np.all((output > 0.5) == (Y > 0.5), axis=1)))
 
 
+def _history_lengths(trainer):
+    """How many values each key of the history holds."""
+    return {key: len(values) for key, values in trainer.history.items()}
+
+
+def _recorded_keys(trainer, lengths):
+    """The history keys that received a value since ``lengths`` (see :func:`_history_lengths`)."""
+    return [key for key, values in trainer.history.items() if len(values) > lengths.get(key, 0)]
+
+
 def minimizes(monitor, mode):
     """Whether a smaller value of the history key ``monitor`` is better."""
     if mode == "auto":
@@ -327,15 +337,27 @@ class _Improvement:
         self.sign = -1.0 if minimizes(monitor, mode) else 1.0
         self.best = -math.inf
         self.epochs_without = 0
+        self._lengths = {}
+
+    def start(self, trainer):
+        """Note what the history holds as a run begins, at every run (``partial_fit``'s too).
+
+        The history goes on from earlier fits: a value recorded then (a
+        validation accuracy of a ``fit`` given ``X_val``, before a
+        ``partial_fit`` without it) is not this epoch's.
+        """
+        self._lengths = _history_lengths(trainer)
 
     def update(self, trainer):
-        """Read the latest value; return True when it improves on the best."""
+        """Read the value recorded in this epoch; return True when it improves on the best."""
         values = trainer.history.get(self.monitor)
-        if not values:
+        recorded = _recorded_keys(trainer, self._lengths)
+        self._lengths = _history_lengths(trainer)
+        if self.monitor not in recorded:
             raise ValueError(
-                f"Nothing was recorded under {self.monitor!r} in this epoch; the history "
-                f"holds {[k for k, v in trainer.history.items() if v]}. Monitor a key that "
-                "is recorded (validation keys need validation data)."
+                f"Nothing was recorded under {self.monitor!r} in epoch {trainer.epoch}; it "
+                f"recorded {recorded}. Monitor a key that is recorded (validation keys "
+                "need validation data)."
             )
         value = self.sign * values[-1]
         if value > self.best + self.min_delta:
@@ -408,6 +430,7 @@ class EarlyStopping(Callback):
     def on_train_begin(self, trainer):
         if not hasattr(self, "_tracker"):  # partial_fit keeps counting across calls
             self._tracker = _Improvement(self.monitor, self.min_delta, self.mode)
+        self._tracker.start(trainer)
 
     def on_epoch_end(self, trainer):
         if self._tracker.update(trainer):
@@ -477,6 +500,7 @@ class HalveOnPlateau(Callback):
     def on_train_begin(self, trainer):
         if not hasattr(self, "_tracker"):
             self._tracker = _Improvement(self.monitor, 0.0, self.mode)
+        self._tracker.start(trainer)
 
     def on_epoch_end(self, trainer):
         self._tracker.update(trainer)
@@ -770,8 +794,10 @@ class Checkpoint(Callback):
         # The next file, and the longest name the template can give.
         for epoch in (trainer.epoch + 1, _LONGEST_EPOCH):
             _check_output(self, template.format(epoch=epoch))
-        if self.best_only and not hasattr(self, "_tracker"):
-            self._tracker = _Improvement(self.monitor, 0.0, self.mode)
+        if self.best_only:
+            if not hasattr(self, "_tracker"):
+                self._tracker = _Improvement(self.monitor, 0.0, self.mode)
+            self._tracker.start(trainer)
 
     def on_epoch_end(self, trainer):
         if self.best_only:

@@ -221,6 +221,42 @@ def test_partial_fit_works_with_the_shorthands(shorthand, small_digits, tmp_path
     sknielsen.load(tmp_path / "net.json").partial_fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "watcher",
+    [
+        EarlyStopping(patience=1),
+        HalveOnPlateau(patience=1),
+        Checkpoint("best.json", best_only=True),
+    ],
+)
+def test_a_value_of_an_earlier_fit_is_not_read_as_this_epochs(watcher, small_digits, tmp_path):
+    """A partial_fit without X_val after a fit with it has no validation value to judge.
+
+    The history still holds the fit's validation accuracies: its last one was
+    read as each new epoch's, so the counters ran (and η halved) on a stale
+    number.
+    """
+    X, X_val, y, y_val = small_digits
+    if isinstance(watcher, Checkpoint):
+        watcher.set_params(path=tmp_path / "best.json")
+    net = NielsenMLPClassifier(epochs=2, random_state=0, callbacks=[watcher])
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    coefs, n_iter = net.coefs_[0].copy(), net.n_iter_
+    with pytest.raises(ValueError, match="Nothing was recorded under 'validation_accuracy' in"):
+        net.partial_fit(X, y)
+    assert net.n_iter_ == n_iter and np.array_equal(net.coefs_[0], coefs)
+
+
+@pytest.mark.parametrize("shorthand", [{"early_stopping": 2}, {"schedule": "halve_on_plateau"}])
+def test_the_shorthands_watch_the_loss_once_validation_data_is_gone(shorthand, small_digits):
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(random_state=0, **shorthand)
+    net.partial_fit(X, y, classes=[0, 1, 2], X_val=X_val, y_val=y_val)
+    assert net.callbacks_[0].monitor == "validation_accuracy"
+    net.partial_fit(X, y)
+    assert net.callbacks_[0].monitor == "loss" and net.n_iter_ == 2
+
+
 def test_changing_the_optimizer_between_partial_fits_warns_and_starts_fresh(small_digits):
     X, _, y, _ = small_digits
     net = NielsenMLPClassifier(optimizer="momentum", random_state=0)
