@@ -1012,6 +1012,11 @@ class ProgressBar(Callback):
         isatty = getattr(stream, "isatty", None)
         self._out = stream if isatty is not None and isatty() else None
         self._drawn = 0  # characters of the line on screen, 0 when none
+        # The metrics shown are those the latest epoch recorded: the history goes on from
+        # earlier fits, whose keys (a validation accuracy) this run may not record.
+        self._lengths = _history_lengths(trainer)
+        if not hasattr(self, "_recorded"):  # partial_fit keeps the last call's
+            self._recorded = ("loss",)
 
     def on_epoch_begin(self, trainer):
         self._start, self._next = time.perf_counter(), 0
@@ -1025,6 +1030,8 @@ class ProgressBar(Callback):
             self._next = done + max(1, total // 50)
 
     def on_epoch_end(self, trainer):
+        self._recorded = _recorded_keys(trainer, self._lengths)
+        self._lengths = _history_lengths(trainer)
         if self._out is None:
             return
         self._draw(trainer, trainer.n_samples, ended=True)
@@ -1050,7 +1057,7 @@ class ProgressBar(Callback):
         metrics = [
             f"{SHORT_NAMES.get(key, key)} {_shown(key, values[-1])}"
             for key, values in trainer.history.items()
-            if values
+            if values and key in self._recorded
         ]
         if metrics:
             line += " | " + ", ".join(metrics)
@@ -1230,6 +1237,7 @@ class VerbosePrinter(Callback):
 
     def on_train_begin(self, trainer):
         self._keys = None
+        self._lengths = _history_lengths(trainer)
 
     def on_epoch_begin(self, trainer):
         self._start = time.perf_counter()
@@ -1237,8 +1245,15 @@ class VerbosePrinter(Callback):
     def on_epoch_end(self, trainer):
         seconds = time.perf_counter() - self._start
         history = trainer.history
-        if self._keys is None:  # the columns: what the first epoch recorded
-            self._keys = [key for key in HISTORY_KEYS if history[key]]
+        # The history goes on from earlier fits: a key this epoch did not record
+        # (a validation accuracy of a fit given X_val) shows "-", not its old value.
+        recorded = _recorded_keys(trainer, self._lengths)
+        self._lengths = _history_lengths(trainer)
+        if self._keys is None:
+            # The columns: what the first epoch recorded, under a header of them; without
+            # one (partial_fit after its first call), those of the header printed before.
+            shown = recorded if self.header else [key for key in HISTORY_KEYS if history[key]]
+            self._keys = [key for key in HISTORY_KEYS if key in shown]
             self._widths = [max(9, len(SHORT_NAMES[key])) for key in self._keys]
             if self.header:
                 names = [SHORT_NAMES[k].rjust(w) + " " for k, w in zip(self._keys, self._widths)]
@@ -1247,8 +1262,12 @@ class VerbosePrinter(Callback):
         cells = []
         for key, width in zip(self._keys, self._widths):
             values = history[key]
-            shown = _shown(key, values[-1]) if values else "-"
-            cells.append(shown.rjust(width) + ("*" if _is_best(values, key) else " "))
+            if key not in recorded:
+                cells.append("-".rjust(width) + " ")
+                continue
+            cells.append(
+                _shown(key, values[-1]).rjust(width) + ("*" if _is_best(values, key) else " ")
+            )
         self.print_fn(f"{epoch!s:>7} {' '.join(cells)} {trainer.eta:>9g} {seconds:>6.2f}s")
 
     def on_train_end(self, trainer):

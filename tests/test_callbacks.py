@@ -5,6 +5,7 @@ import io
 import json
 import re
 import warnings
+from contextlib import redirect_stdout
 
 import numpy as np
 import pytest
@@ -29,6 +30,7 @@ from sknielsen.callbacks import (
     ProgressBar,
     StepDecay,
     StopTraining,
+    VerbosePrinter,
 )
 
 
@@ -638,6 +640,33 @@ def test_progress_bar_draws_nothing_off_a_terminal_and_can_erase_its_line(small_
     net.fit(X, y)
     assert "\n" not in erased.getvalue() and erased.getvalue().endswith("\r")
     assert erased.getvalue().split("\r")[-2].strip() == ""
+
+
+def test_the_table_and_the_bar_show_only_what_the_epoch_recorded(small_digits):
+    """The history goes on from a fit given X_val: a later epoch without it has no accuracy.
+
+    The table repeated the fit's last validation accuracy on every row of the
+    partial_fit calls after it (starred as a new best), and so did the bar.
+    """
+    X, X_val, y, y_val = small_digits
+    lines, stream = [], Terminal()
+    printer, bar = VerbosePrinter(print_fn=lines.append), ProgressBar(stream)
+    net = NielsenMLPClassifier(epochs=2, random_state=0, callbacks=[printer, bar])
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    assert lines[0].split()[2:4] == ["valid", "acc"] and len(lines) == 3
+    stream.seek(0), stream.truncate()
+    net.partial_fit(X, y)  # a new table, of what this run records
+    loss = f"{net.loss_curve_[-1]:.4f}"
+    assert lines[3].split() == ["epoch", "loss", "eta", "time"]
+    assert lines[4].split()[:2] == ["3", loss + "*"]
+    assert stream.getvalue().rstrip().endswith(f"| loss {loss}")
+    # verbose=1 continues partial_fit's table under its first header: a dash.
+    out = io.StringIO()
+    net = NielsenMLPClassifier(verbose=1, random_state=0)
+    with redirect_stdout(out):
+        net.partial_fit(X, y, classes=[0, 1, 2], X_val=X_val, y_val=y_val)
+        net.partial_fit(X, y)
+    assert out.getvalue().splitlines()[-1].split()[:3] == ["2", f"{net.loss_curve_[-1]:.4f}*", "-"]
 
 
 def test_validation_data_goes_through_the_pipeline(digits_split):
