@@ -824,7 +824,8 @@ class CSVLogger(Callback):
         Keep the rows of an existing file written by a CSVLogger. The file
         keeps one header: a column that only some runs record (validation
         values, say) is added to it, and left empty in the rows of the runs
-        that did not record it.
+        that did not record it. Without it each fit starts a new file; the
+        calls of ``partial_fit`` that continue its callbacks add their rows.
     separator : str, default=','
         What separates the columns: non-empty; no letter, digit, ``.``, ``+``,
         ``-``, ``_`` or line break, which the values and column names hold.
@@ -875,6 +876,8 @@ class CSVLogger(Callback):
     def on_train_begin(self, trainer):
         self.validate()
         _check_output(self, self.path)
+        if hasattr(self, "_rows"):  # partial_fit's next call: the log goes on
+            return
         self._columns, self._rows = [], []
         if self.append and os.path.isfile(self.path):
             self._columns, self._rows = self._read(os.fspath(self.path))

@@ -603,6 +603,23 @@ def test_csv_logger_writes_a_row_per_epoch(small_digits, tmp_path):
     assert len(path.read_text().splitlines()) == 1 + 6
 
 
+def test_csv_logger_keeps_every_epoch_of_partial_fit(small_digits, tmp_path):
+    """partial_fit continues its callbacks: its log gained a row a call, not lost the others.
+
+    Each call rewrote the file with its one row, keeping only the last epoch.
+    """
+    X, _, y, _ = small_digits
+    path = tmp_path / "log.csv"
+    net = NielsenMLPClassifier(random_state=0, callbacks=[CSVLogger(path)])
+    for _ in range(3):
+        net.partial_fit(X, y, classes=[0, 1, 2])
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3]
+    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+    net.fit(X, y)  # a fit starts a new log
+    assert len(path.read_text().splitlines()) == 1 + net.n_iter_
+
+
 class Terminal(io.StringIO):
     """A stream that says it is a terminal, as sys.stdout does in a console."""
 
