@@ -16,7 +16,8 @@ Every hook receives the ``trainer``, which callbacks read and steer:
   ``training_accuracy``, ``validation_cost``, ``validation_accuracy``).
 - ``trainer.network.weights`` and ``trainer.network.biases``: the current
   weights (n_in, n_out) and biases of each layer, views into the flat
-  ``trainer.network.params``.
+  ``trainer.network.params``. Write into them (``weights[0][...] = new``):
+  training updates them in place, and replacing one raises an error.
 - ``trainer.eta``: the learning rate. Setting it takes effect from the next
   step, for every optimizer; it is saved with the model. A value that is
   not a finite number > 0 is refused at once with :class:`CallbackError`,

@@ -95,6 +95,39 @@ def test_a_callback_sets_eta_for_every_optimizer(optimizer, small_digits):
     assert net.eta_ == 1e-300 and net.callbacks_[-1].etas == [eta, 1e-300, 1e-300]
 
 
+class Rebind(Callback):
+    """Replaces the network's arrays instead of writing into them."""
+
+    def __init__(self, what="params"):
+        self.what = what
+
+    def on_epoch_end(self, trainer):
+        network = trainer.network
+        if self.what == "params":
+            network.params = network.params * 0.5
+        elif self.what == "weights":
+            network.weights = [w * 0.5 for w in network.weights]
+        else:
+            network.weights[0] = network.weights[0] * 0.5
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize("what", ["params", "weights", "layer"])
+def test_a_callback_replacing_the_weights_instead_of_writing_them_is_refused(
+    what, engine, small_digits
+):
+    """The engines train the flat array in place: a new one was silently ignored.
+
+    The C engine went on from the old array, the NumPy engine's forward
+    passes read the new one while its steps updated the old: two different
+    wrong trainings, without a word.
+    """
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=2, engine=engine, callbacks=[Rebind(what)])
+    with pytest.raises((AttributeError, TypeError), match=r"cannot be replaced: .*\[\.\.\.\] = "):
+        net.fit(X, y)
+
+
 @pytest.mark.parametrize("eta", [float("nan"), float("inf"), 0, -0.5, "0.1", b"0.1", True])
 def test_a_callback_setting_eta_to_anything_but_a_positive_number_is_refused(eta, small_digits):
     """What docs/callbacks.md lists: text that float() would read is refused too."""
