@@ -419,7 +419,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         inputs = RunInputs(
             data, validation, previous, rng, self._score_outputs, request.incremental
         )
-        specification = callback_specification(config)
+        specification = callback_specification(config, validation)
         reuse = request.incremental and getattr(self, "_callbacks_for", None) == specification
         result = run(
             config,

@@ -16,7 +16,8 @@ Every hook receives the ``trainer``, which callbacks read and steer:
   ``training_accuracy``, ``validation_cost``, ``validation_accuracy``).
 - ``trainer.network.weights`` and ``trainer.network.biases``: the current
   weights (n_in, n_out) and biases of each layer, views into the flat
-  ``trainer.network.params``.
+  ``trainer.network.params``. Write into them (``weights[0][...] = new``):
+  training updates them in place, and replacing one raises an error.
 - ``trainer.eta``: the learning rate. Setting it takes effect from the next
   step, for every optimizer; it is saved with the model. A value that is
   not a finite number > 0 is refused at once with :class:`CallbackError`,
@@ -311,6 +312,16 @@ def accuracy(output, Y):
     return float(np.mean(np.all((output > 0.5) == (Y > 0.5), axis=1)))
 
 
+def _history_lengths(trainer):
+    """How many values each key of the history holds."""
+    return {key: len(values) for key, values in trainer.history.items()}
+
+
+def _recorded_keys(trainer, lengths):
+    """The history keys that received a value since ``lengths`` (see :func:`_history_lengths`)."""
+    return [key for key, values in trainer.history.items() if len(values) > lengths.get(key, 0)]
+
+
 def minimizes(monitor, mode):
     """Whether a smaller value of the history key ``monitor`` is better."""
     if mode == "auto":
@@ -327,15 +338,27 @@ class _Improvement:
         self.sign = -1.0 if minimizes(monitor, mode) else 1.0
         self.best = -math.inf
         self.epochs_without = 0
+        self._lengths = {}
+
+    def start(self, trainer):
+        """Note what the history holds as a run begins, at every run (``partial_fit``'s too).
+
+        The history goes on from earlier fits: a value recorded then (a
+        validation accuracy of a ``fit`` given ``X_val``, before a
+        ``partial_fit`` without it) is not this epoch's.
+        """
+        self._lengths = _history_lengths(trainer)
 
     def update(self, trainer):
-        """Read the latest value; return True when it improves on the best."""
+        """Read the value recorded in this epoch; return True when it improves on the best."""
         values = trainer.history.get(self.monitor)
-        if not values:
+        recorded = _recorded_keys(trainer, self._lengths)
+        self._lengths = _history_lengths(trainer)
+        if self.monitor not in recorded:
             raise ValueError(
-                f"Nothing was recorded under {self.monitor!r} in this epoch; the history "
-                f"holds {[k for k, v in trainer.history.items() if v]}. Monitor a key that "
-                "is recorded (validation keys need validation data)."
+                f"Nothing was recorded under {self.monitor!r} in epoch {trainer.epoch}; it "
+                f"recorded {recorded}. Monitor a key that is recorded (validation keys "
+                "need validation data)."
             )
         value = self.sign * values[-1]
         if value > self.best + self.min_delta:
@@ -408,6 +431,7 @@ class EarlyStopping(Callback):
     def on_train_begin(self, trainer):
         if not hasattr(self, "_tracker"):  # partial_fit keeps counting across calls
             self._tracker = _Improvement(self.monitor, self.min_delta, self.mode)
+        self._tracker.start(trainer)
 
     def on_epoch_end(self, trainer):
         if self._tracker.update(trainer):
@@ -477,6 +501,7 @@ class HalveOnPlateau(Callback):
     def on_train_begin(self, trainer):
         if not hasattr(self, "_tracker"):
             self._tracker = _Improvement(self.monitor, 0.0, self.mode)
+        self._tracker.start(trainer)
 
     def on_epoch_end(self, trainer):
         self._tracker.update(trainer)
@@ -770,8 +795,10 @@ class Checkpoint(Callback):
         # The next file, and the longest name the template can give.
         for epoch in (trainer.epoch + 1, _LONGEST_EPOCH):
             _check_output(self, template.format(epoch=epoch))
-        if self.best_only and not hasattr(self, "_tracker"):
-            self._tracker = _Improvement(self.monitor, 0.0, self.mode)
+        if self.best_only:
+            if not hasattr(self, "_tracker"):
+                self._tracker = _Improvement(self.monitor, 0.0, self.mode)
+            self._tracker.start(trainer)
 
     def on_epoch_end(self, trainer):
         if self.best_only:
@@ -798,7 +825,8 @@ class CSVLogger(Callback):
         Keep the rows of an existing file written by a CSVLogger. The file
         keeps one header: a column that only some runs record (validation
         values, say) is added to it, and left empty in the rows of the runs
-        that did not record it.
+        that did not record it. Without it each fit starts a new file; the
+        calls of ``partial_fit`` that continue its callbacks add their rows.
     separator : str, default=','
         What separates the columns: non-empty; no letter, digit, ``.``, ``+``,
         ``-``, ``_`` or line break, which the values and column names hold.
@@ -849,6 +877,8 @@ class CSVLogger(Callback):
     def on_train_begin(self, trainer):
         self.validate()
         _check_output(self, self.path)
+        if hasattr(self, "_rows"):  # partial_fit's next call: the log goes on
+            return
         self._columns, self._rows = [], []
         if self.append and os.path.isfile(self.path):
             self._columns, self._rows = self._read(os.fspath(self.path))
@@ -986,6 +1016,11 @@ class ProgressBar(Callback):
         isatty = getattr(stream, "isatty", None)
         self._out = stream if isatty is not None and isatty() else None
         self._drawn = 0  # characters of the line on screen, 0 when none
+        # The metrics shown are those the latest epoch recorded: the history goes on from
+        # earlier fits, whose keys (a validation accuracy) this run may not record.
+        self._lengths = _history_lengths(trainer)
+        if not hasattr(self, "_recorded"):  # partial_fit keeps the last call's
+            self._recorded = ("loss",)
 
     def on_epoch_begin(self, trainer):
         self._start, self._next = time.perf_counter(), 0
@@ -999,6 +1034,8 @@ class ProgressBar(Callback):
             self._next = done + max(1, total // 50)
 
     def on_epoch_end(self, trainer):
+        self._recorded = _recorded_keys(trainer, self._lengths)
+        self._lengths = _history_lengths(trainer)
         if self._out is None:
             return
         self._draw(trainer, trainer.n_samples, ended=True)
@@ -1024,7 +1061,7 @@ class ProgressBar(Callback):
         metrics = [
             f"{SHORT_NAMES.get(key, key)} {_shown(key, values[-1])}"
             for key, values in trainer.history.items()
-            if values
+            if values and key in self._recorded
         ]
         if metrics:
             line += " | " + ", ".join(metrics)
@@ -1204,6 +1241,7 @@ class VerbosePrinter(Callback):
 
     def on_train_begin(self, trainer):
         self._keys = None
+        self._lengths = _history_lengths(trainer)
 
     def on_epoch_begin(self, trainer):
         self._start = time.perf_counter()
@@ -1211,8 +1249,15 @@ class VerbosePrinter(Callback):
     def on_epoch_end(self, trainer):
         seconds = time.perf_counter() - self._start
         history = trainer.history
-        if self._keys is None:  # the columns: what the first epoch recorded
-            self._keys = [key for key in HISTORY_KEYS if history[key]]
+        # The history goes on from earlier fits: a key this epoch did not record
+        # (a validation accuracy of a fit given X_val) shows "-", not its old value.
+        recorded = _recorded_keys(trainer, self._lengths)
+        self._lengths = _history_lengths(trainer)
+        if self._keys is None:
+            # The columns: what the first epoch recorded, under a header of them; without
+            # one (partial_fit after its first call), those of the header printed before.
+            shown = recorded if self.header else [key for key in HISTORY_KEYS if history[key]]
+            self._keys = [key for key in HISTORY_KEYS if key in shown]
             self._widths = [max(9, len(SHORT_NAMES[key])) for key in self._keys]
             if self.header:
                 names = [SHORT_NAMES[k].rjust(w) + " " for k, w in zip(self._keys, self._widths)]
@@ -1221,8 +1266,12 @@ class VerbosePrinter(Callback):
         cells = []
         for key, width in zip(self._keys, self._widths):
             values = history[key]
-            shown = _shown(key, values[-1]) if values else "-"
-            cells.append(shown.rjust(width) + ("*" if _is_best(values, key) else " "))
+            if key not in recorded:
+                cells.append("-".rjust(width) + " ")
+                continue
+            cells.append(
+                _shown(key, values[-1]).rjust(width) + ("*" if _is_best(values, key) else " ")
+            )
         self.print_fn(f"{epoch!s:>7} {' '.join(cells)} {trainer.eta:>9g} {seconds:>6.2f}s")
 
     def on_train_end(self, trainer):

@@ -5,6 +5,7 @@ import io
 import json
 import re
 import warnings
+from contextlib import redirect_stdout
 
 import numpy as np
 import pytest
@@ -29,6 +30,7 @@ from sknielsen.callbacks import (
     ProgressBar,
     StepDecay,
     StopTraining,
+    VerbosePrinter,
 )
 
 
@@ -91,6 +93,39 @@ def test_a_callback_sets_eta_for_every_optimizer(optimizer, small_digits):
         np.testing.assert_allclose(params[2], params[0], rtol=0, atol=1e-12)
         assert not np.allclose(params[0], net.callbacks_[-1].start)
     assert net.eta_ == 1e-300 and net.callbacks_[-1].etas == [eta, 1e-300, 1e-300]
+
+
+class Rebind(Callback):
+    """Replaces the network's arrays instead of writing into them."""
+
+    def __init__(self, what="params"):
+        self.what = what
+
+    def on_epoch_end(self, trainer):
+        network = trainer.network
+        if self.what == "params":
+            network.params = network.params * 0.5
+        elif self.what == "weights":
+            network.weights = [w * 0.5 for w in network.weights]
+        else:
+            network.weights[0] = network.weights[0] * 0.5
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize("what", ["params", "weights", "layer"])
+def test_a_callback_replacing_the_weights_instead_of_writing_them_is_refused(
+    what, engine, small_digits
+):
+    """The engines train the flat array in place: a new one was silently ignored.
+
+    The C engine went on from the old array, the NumPy engine's forward
+    passes read the new one while its steps updated the old: two different
+    wrong trainings, without a word.
+    """
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=2, engine=engine, callbacks=[Rebind(what)])
+    with pytest.raises((AttributeError, TypeError), match=r"cannot be replaced: .*\[\.\.\.\] = "):
+        net.fit(X, y)
 
 
 @pytest.mark.parametrize("eta", [float("nan"), float("inf"), 0, -0.5, "0.1", b"0.1", True])
@@ -219,6 +254,42 @@ def test_partial_fit_works_with_the_shorthands(shorthand, small_digits, tmp_path
     assert net.n_iter_ == 5 and len(net.loss_curve_) == 5
     sknielsen.save(net, tmp_path / "net.json")
     sknielsen.load(tmp_path / "net.json").partial_fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "watcher",
+    [
+        EarlyStopping(patience=1),
+        HalveOnPlateau(patience=1),
+        Checkpoint("best.json", best_only=True),
+    ],
+)
+def test_a_value_of_an_earlier_fit_is_not_read_as_this_epochs(watcher, small_digits, tmp_path):
+    """A partial_fit without X_val after a fit with it has no validation value to judge.
+
+    The history still holds the fit's validation accuracies: its last one was
+    read as each new epoch's, so the counters ran (and η halved) on a stale
+    number.
+    """
+    X, X_val, y, y_val = small_digits
+    if isinstance(watcher, Checkpoint):
+        watcher.set_params(path=tmp_path / "best.json")
+    net = NielsenMLPClassifier(epochs=2, random_state=0, callbacks=[watcher])
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    coefs, n_iter = net.coefs_[0].copy(), net.n_iter_
+    with pytest.raises(ValueError, match="Nothing was recorded under 'validation_accuracy' in"):
+        net.partial_fit(X, y)
+    assert net.n_iter_ == n_iter and np.array_equal(net.coefs_[0], coefs)
+
+
+@pytest.mark.parametrize("shorthand", [{"early_stopping": 2}, {"schedule": "halve_on_plateau"}])
+def test_the_shorthands_watch_the_loss_once_validation_data_is_gone(shorthand, small_digits):
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(random_state=0, **shorthand)
+    net.partial_fit(X, y, classes=[0, 1, 2], X_val=X_val, y_val=y_val)
+    assert net.callbacks_[0].monitor == "validation_accuracy"
+    net.partial_fit(X, y)
+    assert net.callbacks_[0].monitor == "loss" and net.n_iter_ == 2
 
 
 def test_changing_the_optimizer_between_partial_fits_warns_and_starts_fresh(small_digits):
@@ -565,6 +636,23 @@ def test_csv_logger_writes_a_row_per_epoch(small_digits, tmp_path):
     assert len(path.read_text().splitlines()) == 1 + 6
 
 
+def test_csv_logger_keeps_every_epoch_of_partial_fit(small_digits, tmp_path):
+    """partial_fit continues its callbacks: its log gained a row a call, not lost the others.
+
+    Each call rewrote the file with its one row, keeping only the last epoch.
+    """
+    X, _, y, _ = small_digits
+    path = tmp_path / "log.csv"
+    net = NielsenMLPClassifier(random_state=0, callbacks=[CSVLogger(path)])
+    for _ in range(3):
+        net.partial_fit(X, y, classes=[0, 1, 2])
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3]
+    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+    net.fit(X, y)  # a fit starts a new log
+    assert len(path.read_text().splitlines()) == 1 + net.n_iter_
+
+
 class Terminal(io.StringIO):
     """A stream that says it is a terminal, as sys.stdout does in a console."""
 
@@ -602,6 +690,33 @@ def test_progress_bar_draws_nothing_off_a_terminal_and_can_erase_its_line(small_
     net.fit(X, y)
     assert "\n" not in erased.getvalue() and erased.getvalue().endswith("\r")
     assert erased.getvalue().split("\r")[-2].strip() == ""
+
+
+def test_the_table_and_the_bar_show_only_what_the_epoch_recorded(small_digits):
+    """The history goes on from a fit given X_val: a later epoch without it has no accuracy.
+
+    The table repeated the fit's last validation accuracy on every row of the
+    partial_fit calls after it (starred as a new best), and so did the bar.
+    """
+    X, X_val, y, y_val = small_digits
+    lines, stream = [], Terminal()
+    printer, bar = VerbosePrinter(print_fn=lines.append), ProgressBar(stream)
+    net = NielsenMLPClassifier(epochs=2, random_state=0, callbacks=[printer, bar])
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    assert lines[0].split()[2:4] == ["valid", "acc"] and len(lines) == 3
+    stream.seek(0), stream.truncate()
+    net.partial_fit(X, y)  # a new table, of what this run records
+    loss = f"{net.loss_curve_[-1]:.4f}"
+    assert lines[3].split() == ["epoch", "loss", "eta", "time"]
+    assert lines[4].split()[:2] == ["3", loss + "*"]
+    assert stream.getvalue().rstrip().endswith(f"| loss {loss}")
+    # verbose=1 continues partial_fit's table under its first header: a dash.
+    out = io.StringIO()
+    net = NielsenMLPClassifier(verbose=1, random_state=0)
+    with redirect_stdout(out):
+        net.partial_fit(X, y, classes=[0, 1, 2], X_val=X_val, y_val=y_val)
+        net.partial_fit(X, y)
+    assert out.getvalue().splitlines()[-1].split()[:3] == ["2", f"{net.loss_curve_[-1]:.4f}*", "-"]
 
 
 def test_validation_data_goes_through_the_pipeline(digits_split):

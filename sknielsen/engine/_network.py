@@ -44,6 +44,23 @@ def _views(flat, slots):
     return [flat[start:stop].reshape(shape) for start, stop, shape in slots]
 
 
+#: How to change the network's parameters, for the errors of code that replaces them.
+_IN_PLACE = (
+    "the engines train the flat network.params in place, and each layer's weights and "
+    "biases are views into it: write into them instead, such as network.params[...] = new "
+    "or network.weights[0][...] = new"
+)
+
+
+class _Layers(tuple):
+    """The per-layer views of a network: a tuple whose items are written into, not replaced."""
+
+    __slots__ = ()
+
+    def __setitem__(self, index, value):
+        raise TypeError(f"A layer of the network cannot be replaced: {_IN_PLACE}.")
+
+
 class Network:
     """A feedforward network of any depth with its parameters in one flat array.
 
@@ -64,9 +81,38 @@ class Network:
         self.activations = list(activations)
         self.dtype = np.dtype(dtype)
         self._weight_slots, self._bias_slots, self.n_weights, n_params = _layout(self.sizes)
-        self.params = np.zeros(n_params, dtype=self.dtype)
-        self.weights = _views(self.params, self._weight_slots)
-        self.biases = _views(self.params, self._bias_slots)
+        self._params = np.zeros(n_params, dtype=self.dtype)
+        self._weights = _Layers(_views(self._params, self._weight_slots))
+        self._biases = _Layers(_views(self._params, self._bias_slots))
+
+    # Read-only: a callback that rebinds them would train on nothing (the C engine
+    # steps the old array) or on two arrays at once (the NumPy engine), silently.
+    @property
+    def params(self):
+        """Every weight, then every bias, in one flat array that training updates in place."""
+        return self._params
+
+    @params.setter
+    def params(self, value):
+        raise AttributeError(f"network.params cannot be replaced: {_IN_PLACE}.")
+
+    @property
+    def weights(self):
+        """The weights (n_in, n_out) of each layer: views into :attr:`params`."""
+        return self._weights
+
+    @weights.setter
+    def weights(self, value):
+        raise AttributeError(f"network.weights cannot be replaced: {_IN_PLACE}.")
+
+    @property
+    def biases(self):
+        """The biases (n_out,) of each layer: views into :attr:`params`."""
+        return self._biases
+
+    @biases.setter
+    def biases(self, value):
+        raise AttributeError(f"network.biases cannot be replaced: {_IN_PLACE}.")
 
     @property
     def n_layers(self):

@@ -304,29 +304,40 @@ def _optimizer_state(config, previous, params):
     return state
 
 
-def callback_specification(config):
+def callback_specification(config, validation):
     """What a run's callbacks are made from: ``partial_fit`` keeps them while it is unchanged.
 
     Parameters
     ----------
     config : RunConfig
+    validation : tuple (X_val, Y_val) or None
+        The run's validation data: the shorthands watch the training loss
+        without it, so a ``partial_fit`` that gains or loses validation data
+        gives them the key it can record.
 
     Returns
     -------
     specification : tuple
         Comparable with ``==``.
     """
+    shorthand = config.schedule == "halve_on_plateau" or config.early_stopping is not None
     return (
         config.early_stopping,
         config.n_iter_no_change,
         config.schedule,
+        _shorthand_key(validation) if shorthand else None,
         [clone(callback) for callback in config.callbacks],
     )
 
 
+def _shorthand_key(validation):
+    """The history key the shorthands watch: the validation accuracy, else the loss."""
+    return "validation_accuracy" if validation is not None else "loss"
+
+
 def default_callbacks(config, validation):
     """The callbacks the shorthand parameters stand for, then clones of the user's."""
-    watched = "validation_accuracy" if validation is not None else "loss"
+    watched = _shorthand_key(validation)
     patience = config.early_stopping or config.n_iter_no_change
     if config.schedule == "halve_on_plateau":
         shorthand = [HalveOnPlateau(watched, patience)]
