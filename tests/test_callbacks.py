@@ -128,6 +128,26 @@ def test_a_callback_replacing_the_weights_instead_of_writing_them_is_refused(
         net.fit(X, y)
 
 
+class AddInPlace(Callback):
+    """Changes the weights with augmented assignments, which store back the same arrays."""
+
+    def on_epoch_end(self, trainer):
+        network = trainer.network
+        network.params += 0.0
+        network.weights[0] += 0.0
+        network.biases[-1] *= 1.0
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+def test_augmented_assignments_to_the_weights_are_writes_in_place(engine, small_digits):
+    X, _, y, _ = small_digits
+    plain = NielsenMLPClassifier(epochs=2, engine=engine, random_state=0).fit(X, y)
+    added = NielsenMLPClassifier(epochs=2, engine=engine, random_state=0, callbacks=[AddInPlace()])
+    added.fit(X, y)
+    for a, b in zip(plain.coefs_ + plain.intercepts_, added.coefs_ + added.intercepts_):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("eta", [float("nan"), float("inf"), 0, -0.5, "0.1", b"0.1", True])
 def test_a_callback_setting_eta_to_anything_but_a_positive_number_is_refused(eta, small_digits):
     """What docs/callbacks.md lists: text that float() would read is refused too."""

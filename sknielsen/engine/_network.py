@@ -58,7 +58,8 @@ class _Layers(tuple):
     __slots__ = ()
 
     def __setitem__(self, index, value):
-        raise TypeError(f"A layer of the network cannot be replaced: {_IN_PLACE}.")
+        if value is not self[index]:  # ``weights[0] += x`` stores back the same array
+            raise TypeError(f"A layer of the network cannot be replaced: {_IN_PLACE}.")
 
 
 class Network:
@@ -94,7 +95,8 @@ class Network:
 
     @params.setter
     def params(self, value):
-        raise AttributeError(f"network.params cannot be replaced: {_IN_PLACE}.")
+        if value is not self._params:  # ``params += x`` stores back the same object
+            raise AttributeError(f"network.params cannot be replaced: {_IN_PLACE}.")
 
     @property
     def weights(self):
@@ -103,7 +105,8 @@ class Network:
 
     @weights.setter
     def weights(self, value):
-        raise AttributeError(f"network.weights cannot be replaced: {_IN_PLACE}.")
+        if value is not self._weights:  # ``weights += x`` stores back the same object
+            raise AttributeError(f"network.weights cannot be replaced: {_IN_PLACE}.")
 
     @property
     def biases(self):
@@ -112,7 +115,8 @@ class Network:
 
     @biases.setter
     def biases(self, value):
-        raise AttributeError(f"network.biases cannot be replaced: {_IN_PLACE}.")
+        if value is not self._biases:  # ``biases += x`` stores back the same object
+            raise AttributeError(f"network.biases cannot be replaced: {_IN_PLACE}.")
 
     @property
     def n_layers(self):
