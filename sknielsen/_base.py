@@ -372,7 +372,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
         The optimizer's state (momentum, the current η of a schedule), the
         random generator and the callbacks' counters carry on from call to
-        call, and across :func:`sknielsen.save` and :func:`sknielsen.load`.
+        call. Across :func:`sknielsen.save` and :func:`sknielsen.load` the
+        optimizer's state, η, the generator and the history carry on; the
+        callbacks start afresh (an early stopping's count of epochs without
+        improvement, say).
         Without validation data, ``early_stopping`` and ``schedule`` watch
         the training loss.
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -665,6 +666,22 @@ def test_compare_prints_a_result_not_a_log(capsys, tmp_path):
     result = "\n".join(lines[progress[-1] :])
     assert "deterministic, so run once per size" in result and "± 0.00%" not in result
     assert "SVC(gamma='auto') takes γ = 1/64" in result
+
+
+@pytest.mark.parametrize(
+    "subset, sizes, message",
+    [
+        ("first", [1, 2, 50], "sizes [1, 2] give training sets of one class (the first 2"),
+        ("random", [1, 50], "sizes [1] give training sets of one class"),
+    ],
+)
+def test_sizes_of_one_class_are_refused_before_any_work(subset, sizes, message):
+    from sknielsen.comparison import check_plan
+
+    y = np.array([6, 6, 1, 2, 6, 1] * 20)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        check_plan(y, sizes=sizes, seeds=[0], subset=subset)
+    assert check_plan(y, sizes=[3, 50], seeds=[0], subset=subset)[0] == [3, 50]
 
 
 def test_planned_runs_are_the_runs_of_the_study(digits):

@@ -458,7 +458,9 @@ def check_plan(y_train, sizes, seeds, subset="first"):
         Seeds of the runs at each size.
     subset : {'first', 'random', 'stratified'}, default='first'
         How each training set is drawn; a stratified one needs every class
-        at least twice and room for one example of each.
+        at least twice and room for one example of each. Every training set
+        must be able to hold two classes (the first ``size`` examples, for
+        ``'first'``).
 
     Returns
     -------
@@ -489,6 +491,7 @@ def check_plan(y_train, sizes, seeds, subset="first"):
     """
     sizes, seeds = _checked_sizes_and_seeds(sizes, seeds, len(y_train))
     _check_stratifiable(subset, sizes, np.asarray(y_train))
+    _check_two_classes(subset, sizes, np.asarray(y_train))
     return sizes, seeds
 
 
@@ -514,6 +517,29 @@ def _check_stratifiable(subset, sizes, y):
         raise ValueError(
             f"subset='stratified' needs sizes from {n_classes} (one example per class) to "
             f"{len(y) - n_classes}, and every class at least twice in the pool; got {bad}."
+        )
+
+
+def _check_two_classes(subset, sizes, y):
+    """Refuse sizes whose training sets would hold one class: no classifier fits them.
+
+    Found before any work, naming the sizes; the first job's estimator said
+    it without naming the size. A random sample of 2 or more examples may
+    still draw one class by chance, which the job's error then says.
+    """
+    if y.ndim != 1 or len(y) == 0:
+        return  # not labels of one class each: the estimators judge them
+    if subset == "first":
+        differs = np.flatnonzero(y != y[0])  # the first example of a second class
+        fewest = int(differs[0]) + 1 if len(differs) else len(y) + 1
+        why = f"the first {fewest - 1} training examples are all of class {y[:1].tolist()[0]!r}"
+    else:
+        fewest, why = 2, "a single example is of one class"
+    bad = [size for size in sizes if size < fewest]
+    if bad:
+        raise ValueError(
+            f"sizes {bad} give training sets of one class ({why}): a classifier needs "
+            f"two; use sizes from {fewest}."
         )
 
 
