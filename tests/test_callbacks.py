@@ -128,6 +128,35 @@ def test_a_callback_replacing_the_weights_instead_of_writing_them_is_refused(
         net.fit(X, y)
 
 
+class ReplaceState(Callback):
+    """Replaces an array of the optimizer's state instead of writing into it."""
+
+    def __init__(self, value="none"):
+        self.value = value
+
+    def on_epoch_end(self, trainer):
+        velocity = trainer.state["velocity"]
+        trainer.state["velocity"] = {
+            "none": None,
+            "list": velocity.tolist(),
+            "float32": velocity.astype(np.float32),
+            "short": velocity[:-1],
+        }[self.value]
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize("value", ["none", "list", "float32", "short"])
+def test_a_callback_replacing_the_optimizers_state_is_named(value, engine, small_digits):
+    """It failed inside NumPy or the kernel, or (float32) trained on silently."""
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(
+        epochs=3, optimizer="momentum", engine=engine, callbacks=[ReplaceState(value)]
+    )
+    message = r"ReplaceState.*left the optimizer's state 'velocity' as .*: it must stay the array"
+    with pytest.raises(CallbackError, match=message):
+        net.fit(X, y)
+
+
 class AddInPlace(Callback):
     """Changes the weights with augmented assignments, which store back the same arrays."""
 

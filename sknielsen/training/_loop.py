@@ -375,9 +375,26 @@ class Trainer:
         """Refuse an optimizer state the callback being called left unusable."""
         # Solvers keep their own state: only per-step optimizers say what theirs must hold.
         check = getattr(self.optimizer, "state_problem", None)
-        problem = None if check is None else check(self.state)
+        if check is None:
+            return
+        problem = check(self.state)  # the optimizer's own words first
         if problem is not None:
             raise CallbackError(f"{self._who()} left {problem}.")
+        for key, (shape, dtype) in self._state_layout.items():
+            value = self.state.get(key)
+            if not isinstance(value, np.ndarray) or (value.shape, value.dtype) != (shape, dtype):
+                # The engines step these arrays in place: another would fail inside NumPy
+                # or the kernel, or (float32 in a float64 run) train on silently.
+                found = (
+                    f"an array of {value.dtype} of shape {value.shape}"
+                    if isinstance(value, np.ndarray)
+                    else f"{type(value).__name__} {value!r:.40}"
+                )
+                raise CallbackError(
+                    f"{self._who()} left the optimizer's state {key!r} as {found}: it must "
+                    f"stay the array of {dtype} of shape {shape} that init made; write "
+                    f"into it (state[{key!r}][...] = new)."
+                )
 
     def _note_bad_write(self, callback, hook):
         when = {
@@ -415,6 +432,12 @@ class Trainer:
         self.stopped_by = self.bad_write = self._calling = None
         self._best = None
         self._last = self._snapshot()
+        # What the optimizer's arrays must stay, whatever a callback writes into them.
+        self._state_layout = {
+            key: (value.shape, value.dtype)
+            for key, value in self.state.items()
+            if isinstance(value, np.ndarray)
+        }
 
     def _stopped(self, ending):
         """Record how the run ended, and in which callback's hook when one ended it."""
