@@ -190,3 +190,17 @@ def test_records_without_timings_are_refused_naming_the_key():
     # Not a bare KeyError: 'fit_seconds' from inside summarize.
     with pytest.raises(ValueError, match="A record has no 'fit_seconds'"):
         plot_training_size_comparison(records)
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [("accuracy_test", None), ("accuracy_test", "0.9"), ("size", "100"), ("fit_seconds", True)],
+)
+def test_records_with_values_that_are_not_numbers_are_refused_naming_the_key(key, value):
+    from sknielsen.plotting import plot_training_size_comparison
+
+    records = comparison_records()
+    records[1] = {**records[1], key: value}
+    # Not "'<' not supported between 'int' and 'str'" or a dtype error from inside NumPy.
+    with pytest.raises(ValueError, match=f"A record's '{key}' is .*, not a number"):
+        plot_training_size_comparison(records)

@@ -8,7 +8,7 @@ file: never over a directory, device, FIFO or socket.
 
 import io
 from collections.abc import Iterable, Mapping
-from numbers import Integral
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
@@ -175,6 +175,16 @@ def check_records(records, metric):
             raise ValueError(
                 f"A record has no {key!r}: pass the records of training_size_comparison."
             )
+    # Sorting and averaging them failed inside NumPy ("'<' not supported", a dtype error).
+    for record in records:
+        numbers = {key: record[key] for key in ("size", "fit_seconds", "predict_seconds")}
+        numbers.update({metric: record[metric]} if metric in record else {})
+        for key, value in numbers.items():
+            if isinstance(value, bool) or not isinstance(value, Real):
+                raise ValueError(
+                    f"A record's {key!r} is {type(value).__name__} {value!r:.40}, not a "
+                    "number: pass the records of training_size_comparison."
+                )
     return records
 
 
