@@ -1,5 +1,6 @@
 """sknielsen.book: network2's random streams, and replays of the book's records."""
 
+import json
 import random
 import sys
 from pathlib import Path
@@ -280,3 +281,62 @@ def test_a_replay_the_file_does_not_hold_is_refused_by_name(tmp_path):
     empty.write_text('{"records": {"overfitting": {"ours": [], "seconds": 1.0}}}')
     with pytest.raises(ValueError, match="holds no replay of 'regularized'; it holds: overfitting"):
         book.load_replay("regularized", empty)
+
+
+def _stored(tmp_path, content):
+    path = tmp_path / "book_replay.json"
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    return path
+
+
+def _regularized_full(change):
+    ours = [list(values) for values in book.load_record("regularized_full")]
+    change(ours)
+    return {"records": {"regularized_full": {"ours": ours, "seconds": 1.0}}}
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{", "is not JSON"),
+        ([1, 2], "no 'records'"),
+        ({"x": 1}, "no 'records'"),
+        ({"records": {"regularized_full": {"seconds": 1.0}}}, "no 'ours'"),
+        ({"records": {"regularized_full": {"ours": [[]] * 4}}}, "no 'seconds'"),
+        ({"records": {"regularized_full": 5}}, "no 'ours'"),
+        (_regularized_full(lambda ours: None), None),
+        (
+            {"records": {"regularized_full": {"ours": [[]] * 4, "seconds": "x"}}},
+            "'seconds' is 'x', not a number",
+        ),
+        ({"records": {"regularized_full": {"ours": 5, "seconds": 1.0}}}, "'test cost' is missing"),
+        ({"records": {"regularized_full": {"ours": [], "seconds": 1.0}}}, "'test cost' is missing"),
+        (
+            {"records": {"regularized_full": {"ours": [[]] * 4, "seconds": 1.0}}},
+            "holds no numbers to compare",
+        ),
+        (_regularized_full(lambda ours: ours[1].__setitem__(0, None)), "holds None at 0"),
+        (_regularized_full(lambda ours: ours[1].__setitem__(0, -5)), "holds -5 at 0"),
+        (_regularized_full(lambda ours: ours[0].__setitem__(2, float("nan"))), "holds nan at 2"),
+        (_regularized_full(lambda ours: ours[3].append(900)), "31 values for the 30 of the"),
+    ],
+)
+def test_a_damaged_stored_replay_is_refused_naming_what_is_wrong(tmp_path, content, message):
+    # These failed inside json, dict lookups or NumPy (KeyError 'records', "operands could
+    # not be broadcast"), or loaded with None counted as 0 images apart.
+    path = _stored(tmp_path, content)
+    if message is None:  # the intact one loads
+        assert book.load_replay("regularized_full", path).agrees
+        return
+    with pytest.raises(ValueError, match=message) as error:
+        book.load_replay("regularized_full", path)
+    assert str(path) in str(error.value)
+
+
+def test_a_stored_replay_of_sizes_holds_one_number_per_size(tmp_path):
+    ours = book.load_record("more_data")[:3]
+    path = _stored(tmp_path, {"records": {"more_data": {"ours": ours, "seconds": 1.0}}})
+    # It loaded, then plot_replay failed inside matplotlib ("x and y must have same first
+    # dimension").
+    with pytest.raises(ValueError, match="holds 3 values for the 9 training sizes"):
+        book.load_replay("more_data", path)

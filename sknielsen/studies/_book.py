@@ -784,7 +784,13 @@ def load_replay(name, path):
     Raises
     ------
     ValueError
-        For an unknown name, or one the file holds no replay of.
+        For an unknown name, one the file holds no replay of, and a file
+        that is no such results file or whose replay is damaged (a list
+        missing, values that are not counts, percentages or costs, more
+        values than the book's record, no numbers at all), naming what is
+        wrong.
+    OSError
+        When the file cannot be read.
 
     Examples
     --------
@@ -804,10 +810,53 @@ def load_replay(name, path):
     more_data_svm: 9 of 9 accuracies equal the book's, largest difference 0 images, 95.0 s
     """
     _check_name(name)
-    stored = json.loads(Path(path).read_text(encoding="utf-8"))["records"]
+    book = load_record(name)
+    entry = _stored_replay(name, path)
+    ours = entry["ours"]
+    # Checked as the book's record is: a damaged file failed inside NumPy, or loaded
+    # with a None among the counts shown as 0 images apart.
+    for label, where, kind in RECORDS[name].series:
+        problem = _series_problem(ours, where, kind, RECORDS[name].by_epoch)
+        if not problem and len(_at(ours, where)) > len(_at(book, where)):
+            problem = (
+                f"holds {len(_at(ours, where))} values for the "
+                f"{len(_at(book, where))} of the book's record"
+            )
+        if problem:
+            raise ValueError(f"{path} holds a damaged replay of {name}: {label!r} {problem}.")
+    result = _compared(name, ours, book, entry["seconds"])
+    if not result.series:
+        raise ValueError(
+            f"{path} holds a replay of {name} that holds no numbers to compare with the "
+            "book's record."
+        )
+    return result
+
+
+def _stored_replay(name, path):
+    """The entry ``{"ours": ..., "seconds": ...}`` of ``name`` in a results file."""
+    try:
+        stored = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (ValueError, RecursionError) as exc:  # JSON and decoding errors are ValueErrors
+        raise ValueError(f"{path} is not JSON ({exc}).") from None
+    if not isinstance(stored, dict) or not isinstance(stored.get("records"), dict):
+        raise ValueError(
+            f"{path} holds no 'records': not a results file of benchmarks/book_replay.py."
+        )
+    stored = stored["records"]
     if name not in stored:
         raise ValueError(f"{path} holds no replay of {name!r}; it holds: {', '.join(stored)}.")
-    return _compared(name, stored[name]["ours"], load_record(name), stored[name]["seconds"])
+    entry = stored[name]
+    for key in ("ours", "seconds"):
+        if not isinstance(entry, dict) or key not in entry:
+            raise ValueError(f"{path} holds a replay of {name} with no {key!r}.")
+    seconds = entry["seconds"]
+    if not (isinstance(seconds, numbers.Real) and not isinstance(seconds, bool) and seconds >= 0):
+        raise ValueError(
+            f"{path} holds a replay of {name} whose 'seconds' is {seconds!r:.40}, not a "
+            "number of seconds."
+        )
+    return entry
 
 
 def _check_epochs(epochs):
