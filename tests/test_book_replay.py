@@ -340,3 +340,20 @@ def test_a_stored_replay_of_sizes_holds_one_number_per_size(tmp_path):
     # dimension").
     with pytest.raises(ValueError, match="holds 3 values for the 9 training sizes"):
         book.load_replay("more_data", path)
+
+
+def test_a_replay_on_images_other_than_mnist_s_is_refused_before_training(tmp_path):
+    # IDX files of 60,000 2×2 images load (load_mnist takes any image size); the replay
+    # then failed in its first partial_fit with "Layer 0 has shape (4, 30); the given
+    # weights (784, 30)", which named neither the data nor what the book needs.
+    images = np.zeros((60000, 2, 2), dtype=np.int64)
+    for key, array in {
+        "train_images": images,
+        "train_labels": np.zeros(60000),
+        "test_images": images[:10000],
+        "test_labels": np.zeros(10000),
+    }.items():
+        _write_idx(tmp_path / (MNIST_FILES[key] + ".gz"), array)
+    with pytest.raises(ValueError, match=r"28×28 images.*2×2 pixels") as error:
+        book.replay("overfitting", tmp_path, epochs=1)
+    assert str(tmp_path) in str(error.value)

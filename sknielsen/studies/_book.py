@@ -898,7 +898,8 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
     ------
     ValueError
         For an unknown name, ``epochs`` where the record cannot be cut short,
-        or an ``epochs`` that is no integer of at least 1 (a float or a bool).
+        or an ``epochs`` that is no integer of at least 1 (a float or a bool),
+        and for IDX files whose images are not MNIST's 28×28.
     FileNotFoundError
         When the MNIST files are missing.
 
@@ -931,6 +932,14 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
         _check_epochs(epochs)
     book = load_record(name)  # a damaged record is refused before the replay, not after it
     data = load_mnist(data_dir, scale="book", download=download)
+    if tuple(data.image_shape) != (28, 28):
+        # load_mnist reads IDX files of any image size; the book's networks take 784
+        # inputs, and the first epoch would fail on the weights' shape, naming no data.
+        height, width = data.image_shape
+        raise ValueError(
+            f"The book's runs need MNIST's 28×28 images; {data.data_dir} holds images of "
+            f"{height}×{width} pixels."
+        )
     started = time.perf_counter()
     # Mini-batches of 10 gain nothing from BLAS threads, which on a busy machine
     # only spin, waiting for cores (six times slower here).
