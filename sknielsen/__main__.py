@@ -832,7 +832,10 @@ def _book_commands(commands):
         default=None,
         help="stop after this many epochs in all, for a quick check (default: every epoch)",
     )
-    replaying.add_argument("--plot", metavar="PATH", help="draw the replay over the record")
+    # _path: an empty PATH skipped the figure silently, after the whole replay.
+    replaying.add_argument(
+        "--plot", type=_path, metavar="PATH", help="draw the replay over the record"
+    )
     replaying.set_defaults(func=_book_replay)
 
 

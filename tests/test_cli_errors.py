@@ -143,6 +143,8 @@ BAD_INVOCATIONS = [
     (["compare", "--seeds", "100000000000000000000"], "--seeds: must be at most 10,000"),
     (["train", "--save", ""], "--save: must name a file or folder; got ''"),
     (["compare", "--out", " "], "--out: must name a file or folder"),
+    # An empty --plot skipped the figure silently, after the whole replay.
+    (["book", "replay", "overfitting", "--plot", ""], "--plot: must name a file or folder"),
     (
         ["compare", "--subset", "stratified", "--train-sizes", "5"],
         "subset='stratified' needs sizes from 10",
