@@ -357,3 +357,33 @@ def test_a_replay_on_images_other_than_mnist_s_is_refused_before_training(tmp_pa
     with pytest.raises(ValueError, match=r"28×28 images.*2×2 pixels") as error:
         book.replay("overfitting", tmp_path, epochs=1)
     assert str(tmp_path) in str(error.value)
+
+
+def _damaged_records(tmp_path, monkeypatch, name, change):
+    """The package's records, from a copy in tmp_path with ``name`` changed."""
+    folder = tmp_path / "_book_records"
+    folder.mkdir()
+    record = book.load_record(name)
+    change(record)
+    (folder / f"{name}.json").write_text(json.dumps(record))
+    monkeypatch.setattr(book.resources, "files", lambda package: tmp_path)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda record: record[1].pop(), "'test accuracy' holds 29 values for the 30 epochs"),
+        (lambda record: [values.pop() for values in record], "holds 29 values for the 30"),
+        (lambda record: record[1].append(9561), "'test accuracy' holds 31 values for the 30"),
+        (lambda record: [values.clear() for values in record], "holds no numbers"),
+    ],
+)
+def test_a_record_of_other_lengths_than_its_run_is_refused(tmp_path, monkeypatch, change, message):
+    # Such a record loaded; the replay then ran all its epochs and failed inside NumPy
+    # ("operands could not be broadcast"), or, with every list empty, compared nothing
+    # and agreed with the book (exit status 0).
+    _damaged_records(tmp_path, monkeypatch, "regularized_full", change)
+    with pytest.raises(ValueError, match=f"regularized_full.json, part of sknielsen.*{message}"):
+        book.load_record("regularized_full")
+    with pytest.raises(ValueError, match=message):
+        book.replay("regularized_full", tmp_path / "no-mnist-needed", epochs=1)

@@ -397,6 +397,9 @@ class Record:
     by_epoch : bool
         Whether the record's lists run epoch by epoch (so that a replay may
         stop after a few epochs).
+    epochs : int or None
+        The epochs of each run of the script: every list the record fills
+        holds that many numbers. None for the records by training size.
 
     Examples
     --------
@@ -415,6 +418,7 @@ class Record:
     run: object = field(repr=False)
     series: tuple = field(repr=False)
     by_epoch: bool = True
+    epochs: int = None
 
 
 def _overfitting_record(n_train, epochs, lmbda):
@@ -422,7 +426,9 @@ def _overfitting_record(n_train, epochs, lmbda):
         f"[784,30,10], large weights, first {n_train:,} images, η 0.5, λ {lmbda}, {epochs} epochs"
     )
     setup = partial(_overfitting, n_train=n_train, epochs=epochs, lmbda=lmbda)
-    return Record("overfitting.py", description, setup, tuple(_monitor_series("test")))
+    return Record(
+        "overfitting.py", description, setup, tuple(_monitor_series("test")), epochs=epochs
+    )
 
 
 _SIZES_SERIES = (("validation accuracy (%)", (), "percent"),)
@@ -452,18 +458,21 @@ RECORDS = {
         "[784,30,10], default weights, λ 5.0, η 0.025, 0.25 and 2.5",
         _multiple_eta,
         tuple(_eta_series()),
+        epochs=30,
     ),
     "weight_initialization_30": Record(
         "weight_initialization.py",
         "[784,30,10], η 0.1, λ 5.0: default, then large weights",
         partial(_weight_initialization, hidden=30, eta=0.1),
         tuple(_initialization_series()),
+        epochs=30,
     ),
     "weight_initialization_100": Record(
         "weight_initialization.py",
         "[784,100,10], η 0.1, λ 5.0: default, then large weights",
         partial(_weight_initialization, hidden=100, eta=0.1),
         tuple(_initialization_series()),
+        epochs=30,
     ),
 }
 
@@ -491,7 +500,8 @@ def load_record(name):
     ValueError
         For an unknown name, and for a record file of the package that is
         missing, unreadable or damaged (not JSON, a list missing, values
-        that are not counts, percentages or costs), naming what is wrong.
+        that are not counts, percentages or costs, a list of other length
+        than its run's epochs, no numbers at all), naming what is wrong.
 
     Examples
     --------
@@ -510,6 +520,20 @@ def load_record(name):
         problem = _series_problem(record, path, kind, RECORDS[name].by_epoch)
         if problem:
             raise ValueError(f"{where} is damaged: {label!r} {problem}; {remedy}")
+    # A list of other length than the run's failed inside NumPy after the whole replay,
+    # and a record of empty lists let a replay agree with nothing.
+    epochs = RECORDS[name].epochs
+    filled = 0
+    for label, path, _ in RECORDS[name].series:
+        values = _at(record, path)
+        if values and epochs is not None and len(values) != epochs:
+            raise ValueError(
+                f"{where} is damaged: {label!r} holds {len(values)} values for the "
+                f"{epochs} epochs of its run; {remedy}"
+            )
+        filled += bool(values)
+    if not filled:
+        raise ValueError(f"{where} is damaged: it holds no numbers; {remedy}")
     return record
 
 
