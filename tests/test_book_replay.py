@@ -387,3 +387,11 @@ def test_a_record_of_other_lengths_than_its_run_is_refused(tmp_path, monkeypatch
         book.load_record("regularized_full")
     with pytest.raises(ValueError, match=message):
         book.replay("regularized_full", tmp_path / "no-mnist-needed", epochs=1)
+
+
+def test_plot_replay_of_a_replay_with_no_lists_is_refused(tmp_path):
+    pytest.importorskip("matplotlib")
+    # It failed with ZeroDivisionError (integer division or modulo by zero) laying out panels.
+    with pytest.raises(ValueError, match="holds no lists to draw"):
+        book.plot_replay(book.Replay("overfitting", [], [], 1.0, ()), tmp_path / "x.png")
+    assert not (tmp_path / "x.png").exists()

@@ -987,6 +987,11 @@ def plot_replay(result, path=None):
     fig : matplotlib.figure.Figure
         The figure, one panel per list of the record.
 
+    Raises
+    ------
+    ValueError
+        For a replay that holds no lists (``result.series`` empty).
+
     Examples
     --------
     >>> import json
@@ -1003,6 +1008,8 @@ def plot_replay(result, path=None):
     from ._plotting import finish_figure, new_figure
 
     n_panels = len(result.series)
+    if not n_panels:  # no panel to lay out: ZeroDivisionError below
+        raise ValueError(f"The replay of {result.name} holds no lists to draw.")
     columns = min(n_panels, 2)
     rows = -(-n_panels // columns)
     fig = new_figure(figsize=(6 * columns, 3.2 * rows), layout="constrained")
