@@ -289,3 +289,11 @@ def test_csv_with_a_byte_order_mark(tmp_path):
     (tmp_path / "excel.csv").write_bytes(text.encode("utf-8-sig"))
     table = load_table(tmp_path / "excel.csv", label="y")
     assert table.feature_names == ["a"] and table.y.tolist() == [0, 1, 0, 1]
+
+
+def test_csv_labels_beyond_int64_are_read_as_text(tmp_path):
+    # int() reads them, NumPy's int64 cannot hold them: an OverflowError escaped the CLI.
+    text = "a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(3)) + "3,99999999999999999999999\n"
+    (tmp_path / "big.csv").write_text(text)
+    table = load_table(tmp_path / "big.csv", label="y")
+    assert table.y.tolist() == ["0", "1", "0", "99999999999999999999999"]

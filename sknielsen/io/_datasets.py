@@ -780,10 +780,14 @@ def _check_table_labels(y, n_rows, path, name):
 
 
 def _labels(values):
-    """Labels read as text: integers when every one is, else the strings themselves."""
+    """Labels read as text: integers when every one is, else the strings themselves.
+
+    An integer beyond int64's range (OverflowError) keeps them as text: a
+    label is a class's name, never a number to compute with.
+    """
     try:
         return np.array([int(v) for v in values], dtype=np.int64)
-    except ValueError:
+    except (ValueError, OverflowError):
         return np.array(values)
 
 
