@@ -297,3 +297,17 @@ def test_csv_labels_beyond_int64_are_read_as_text(tmp_path):
     (tmp_path / "big.csv").write_text(text)
     table = load_table(tmp_path / "big.csv", label="y")
     assert table.y.tolist() == ["0", "1", "0", "99999999999999999999999"]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupted member"])
+def test_a_damaged_npz_archive_is_a_value_error(tmp_path, damage):
+    # zipfile's BadZipFile is no ValueError: the command line showed a traceback.
+    np.savez(tmp_path / "d.npz", X=np.arange(200.0).reshape(100, 2), y=np.arange(100) % 2)
+    data = bytearray((tmp_path / "d.npz").read_bytes())
+    if damage == "truncated":
+        data = data[:-50]
+    else:
+        data[300] ^= 0xFF  # inside X's data: its CRC no longer matches
+    (tmp_path / "d.npz").write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"d\.npz is not a NumPy \.npz archive"):
+        load_table(tmp_path / "d.npz")

@@ -10,6 +10,7 @@ import gzip
 import math
 import os
 import warnings
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -821,7 +822,9 @@ def _read_npz(path, label, need_labels):
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
-    except (ValueError, OSError, EOFError) as exc:
+    # A truncated archive or a member whose CRC fails raises zipfile's BadZipFile, corrupt
+    # deflate data zlib.error: neither is a ValueError, and both would escape as a traceback.
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise ValueError(f"{path} is not a NumPy .npz archive: {exc}") from None
     if "X" not in arrays:
         raise ValueError(f"{path} holds no array 'X' of samples; it holds {sorted(arrays)}.")
