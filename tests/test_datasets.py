@@ -311,3 +311,12 @@ def test_a_damaged_npz_archive_is_a_value_error(tmp_path, damage):
     (tmp_path / "d.npz").write_bytes(bytes(data))
     with pytest.raises(ValueError, match=r"d\.npz is not a NumPy \.npz archive"):
         load_table(tmp_path / "d.npz")
+
+
+def test_a_npy_array_named_npz_is_refused_saying_so(tmp_path):
+    # np.load returns the array itself, which failed in "with": "does not support the
+    # context manager protocol".
+    with open(tmp_path / "d.npz", "wb") as file:
+        np.save(file, np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"d\.npz is a \.npy array; name it \.npy"):
+        load_table(tmp_path / "d.npz")
