@@ -320,3 +320,18 @@ def test_a_npy_array_named_npz_is_refused_saying_so(tmp_path):
         np.save(file, np.ones((3, 2)))
     with pytest.raises(ValueError, match=r"d\.npz is a \.npy array; name it \.npy"):
         load_table(tmp_path / "d.npz")
+
+
+@pytest.mark.parametrize(
+    "data, problem",
+    [
+        (gzip.compress(b"a,y\n1,0\n"), r"gzip-compressed; decompress it first"),
+        ("é,y\n1,0\n".encode("latin-1"), r"not UTF-8 text.*save it as UTF-8"),
+    ],
+    ids=["gzip", "latin-1"],
+)
+def test_a_csv_that_is_not_utf8_is_refused_by_name(tmp_path, data, problem):
+    # The codec's own message named neither the file nor the remedy.
+    (tmp_path / "d.csv").write_bytes(data)
+    with pytest.raises(ValueError, match=r"d\.csv.*" + problem):
+        load_table(tmp_path / "d.csv", label="y")

@@ -793,8 +793,19 @@ def _labels(values):
 
 
 def _read_csv(path, label, need_labels):
-    with open(path, newline="", encoding="utf-8-sig") as file:
-        rows = list(csv.reader(file))
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as file:
+            rows = list(csv.reader(file))
+    except UnicodeDecodeError as exc:  # the codec's message names neither file nor remedy
+        with open(path, "rb") as file:
+            compressed = file.read(2) == b"\x1f\x8b"
+        if compressed:
+            raise ValueError(f"{path} is gzip-compressed; decompress it first.") from None
+        # exc.start counts from the chunk being decoded, not from the file's start.
+        raise ValueError(
+            f"{path} is not UTF-8 text (it holds the byte {exc.object[exc.start]:#04x}); "
+            "save it as UTF-8."
+        ) from None
     if not rows:
         raise ValueError(f"{path} is empty; a CSV file starts with a header row.")
     header, rows = rows[0], [row for row in rows[1:] if row]
