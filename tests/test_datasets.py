@@ -335,3 +335,17 @@ def test_a_csv_that_is_not_utf8_is_refused_by_name(tmp_path, data, problem):
     (tmp_path / "d.csv").write_bytes(data)
     with pytest.raises(ValueError, match=r"d\.csv.*" + problem):
         load_table(tmp_path / "d.csv", label="y")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"hello\n", b"a,b\n1,2\n", gzip.compress(b"\x93NUMPY")],
+    ids=["text", "csv", "gzip"],
+)
+def test_a_npy_of_other_bytes_is_refused_without_advice_to_unpickle(tmp_path, data):
+    # np.load takes bytes without the .npy magic for a pickle, and its message advised
+    # loading the file "unsafely" with allow_pickle.
+    (tmp_path / "x.npy").write_bytes(data)
+    with pytest.raises(ValueError, match=r"x\.npy is not a NumPy \.npy array") as error:
+        load_table(tmp_path / "x.npy")
+    assert "pickle" not in str(error.value)

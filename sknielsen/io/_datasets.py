@@ -851,6 +851,15 @@ def _read_npz(path, label, need_labels):
 
 
 def _read_npy(path, label, need_labels):
+    with open(path, "rb") as file:
+        start = file.read(6)
+    # np.load takes any other bytes for a pickle, and its refusal advises loading the
+    # file "unsafely" with allow_pickle: the wrong remedy for text or a compressed file.
+    if start != b"\x93NUMPY" and not start.startswith(b"PK\x03\x04"):  # PK: a .npz
+        raise ValueError(
+            f"{path} is not a NumPy .npy array of numbers: it does not start as a file "
+            "written by numpy.save does."
+        )
     try:
         X = np.load(path, allow_pickle=False)
     except (ValueError, EOFError) as exc:
