@@ -349,3 +349,13 @@ def test_a_npy_of_other_bytes_is_refused_without_advice_to_unpickle(tmp_path, da
     with pytest.raises(ValueError, match=r"x\.npy is not a NumPy \.npy array") as error:
         load_table(tmp_path / "x.npy")
     assert "pickle" not in str(error.value)
+
+
+def test_csv_rows_without_a_label_are_refused_by_line(tmp_path):
+    # An empty cell (pandas writes a missing value so) was read as a class named ''.
+    text = "a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(20)) + "20,\n\n21, \n"
+    (tmp_path / "d.csv").write_text(text)
+    with pytest.raises(ValueError, match=r"d\.csv: lines 22, 24 have no label in 'y'"):
+        load_dataset(tmp_path / "d.csv", label="y")
+    # A column left out of the rows to predict may be empty: their labels are unknown.
+    assert load_table(tmp_path / "d.csv", label="y").X.shape == (22, 1)

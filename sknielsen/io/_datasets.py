@@ -693,7 +693,8 @@ def load_table(path, *, label=None, need_labels=False):
         The label column (CSV) or array (``.npz``); default ``'y'`` for
         ``.npz``. When the file holds no such column the data has no labels.
     need_labels : bool, default=False
-        Refuse a file without labels.
+        Refuse a file without labels, or a CSV file with rows whose label
+        cell is empty.
 
     Returns
     -------
@@ -708,7 +709,7 @@ def load_table(path, *, label=None, need_labels=False):
         For another suffix, a file that is not what the suffix says, values
         that are not real numbers, an ``X`` of more than 2 dimensions (or
         none), labels that are not 1-D, not one per sample or NaN/infinite,
-        or missing labels with ``need_labels``.
+        or missing labels (or empty CSV label cells) with ``need_labels``.
     FileNotFoundError, NotARegularFileError
         For a path to read that is missing or not a regular file.
 
@@ -795,7 +796,9 @@ def _labels(values):
 def _read_csv(path, label, need_labels):
     try:
         with open(path, newline="", encoding="utf-8-sig") as file:
-            rows = list(csv.reader(file))
+            reader = csv.reader(file)
+            # Each row with the file's line where it ends, for messages that name one.
+            numbered = [(reader.line_num, row) for row in reader]
     except UnicodeDecodeError as exc:  # the codec's message names neither file nor remedy
         with open(path, "rb") as file:
             compressed = file.read(2) == b"\x1f\x8b"
@@ -806,9 +809,10 @@ def _read_csv(path, label, need_labels):
             f"{path} is not UTF-8 text (it holds the byte {exc.object[exc.start]:#04x}); "
             "save it as UTF-8."
         ) from None
-    if not rows:
+    if not numbered:
         raise ValueError(f"{path} is empty; a CSV file starts with a header row.")
-    header, rows = rows[0], [row for row in rows[1:] if row]
+    header, numbered = numbered[0][1], [(line, row) for line, row in numbered[1:] if row]
+    rows = [row for _, row in numbered]
     if need_labels and label not in header:  # before its values are read as features
         what = ": which column holds the labels?" if label is None else f" has no column {label!r}."
         raise ValueError(
@@ -823,7 +827,20 @@ def _read_csv(path, label, need_labels):
         X = np.array([[float(row[i]) for i in features] for row in rows], dtype=np.float64)
     except ValueError as exc:
         raise ValueError(f"{path}: a feature is not a number ({exc}).") from None
-    y = None if column is None else _labels([row[column] for row in rows])
+    y = None
+    if column is not None:
+        # An empty cell is a missing label (pandas writes NaN so), not a class named ''.
+        # Refused where labels are needed only: predict leaves the column out, and the
+        # rows to predict are those whose labels are unknown.
+        unlabelled = [str(line) for line, row in numbered if not row[column].strip()]
+        if unlabelled and need_labels:
+            shown = ", ".join(unlabelled[:10]) + (" ..." if len(unlabelled) > 10 else "")
+            raise ValueError(
+                f"{path}: line{'s' if len(unlabelled) > 1 else ''} {shown} "
+                f"{'have' if len(unlabelled) > 1 else 'has'} no label in {label!r}; "
+                "give every row one, or leave those rows out."
+            )
+        y = _labels([row[column] for row in rows])
     return Bunch(
         X=X.reshape(len(rows), len(features)), y=y, feature_names=[header[i] for i in features]
     )
