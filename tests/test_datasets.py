@@ -359,3 +359,14 @@ def test_csv_rows_without_a_label_are_refused_by_line(tmp_path):
         load_dataset(tmp_path / "d.csv", label="y")
     # A column left out of the rows to predict may be empty: their labels are unknown.
     assert load_table(tmp_path / "d.csv", label="y").X.shape == (22, 1)
+
+
+def test_blank_lines_before_the_csv_header_are_skipped(tmp_path):
+    # The first line was the header even when blank: a file of blank lines was a table of
+    # nothing, and one starting with a blank line was refused for its rows' width.
+    (tmp_path / "blank.csv").write_text("\n\n")
+    with pytest.raises(ValueError, match=r"blank\.csv is empty"):
+        load_table(tmp_path / "blank.csv")
+    (tmp_path / "d.csv").write_text("\n\na,y\n1,0\n")
+    table = load_table(tmp_path / "d.csv", label="y")
+    assert table.feature_names == ["a"] and table.y.tolist() == [0]

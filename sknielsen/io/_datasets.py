@@ -809,9 +809,10 @@ def _read_csv(path, label, need_labels):
             f"{path} is not UTF-8 text (it holds the byte {exc.object[exc.start]:#04x}); "
             "save it as UTF-8."
         ) from None
+    numbered = [(line, row) for line, row in numbered if row]  # blank lines hold nothing
     if not numbered:
         raise ValueError(f"{path} is empty; a CSV file starts with a header row.")
-    header, numbered = numbered[0][1], [(line, row) for line, row in numbered[1:] if row]
+    header, numbered = numbered[0][1], numbered[1:]
     rows = [row for _, row in numbered]
     if need_labels and label not in header:  # before its values are read as features
         what = ": which column holds the labels?" if label is None else f" has no column {label!r}."
