@@ -370,3 +370,9 @@ def test_blank_lines_before_the_csv_header_are_skipped(tmp_path):
     (tmp_path / "d.csv").write_text("\n\na,y\n1,0\n")
     table = load_table(tmp_path / "d.csv", label="y")
     assert table.feature_names == ["a"] and table.y.tolist() == [0]
+
+
+def test_a_csv_row_of_another_width_is_named_by_line(tmp_path):
+    (tmp_path / "d.csv").write_text("a,b,y\n1,2,0\n   \n3,4,1\n")
+    with pytest.raises(ValueError, match=r"d\.csv: line 3 has 1 column, not the header's 3"):
+        load_table(tmp_path / "d.csv", label="y")

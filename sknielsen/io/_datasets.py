@@ -820,8 +820,13 @@ def _read_csv(path, label, need_labels):
             f"{path}{what} Name it with label=... (on the command line: --label COLUMN); "
             f"its columns are {', '.join(header)}."
         )
-    if any(len(row) != len(header) for row in rows):
-        raise ValueError(f"{path}: every row must have the header's {len(header)} columns.")
+    wrong = next(((line, row) for line, row in numbered if len(row) != len(header)), None)
+    if wrong is not None:  # named: in a long file, "every row" leaves the user searching
+        line, row = wrong
+        raise ValueError(
+            f"{path}: line {line} has {len(row)} column{'s' if len(row) != 1 else ''}, not the "
+            f"header's {len(header)}; every row must have the header's {len(header)} columns."
+        )
     column = header.index(label) if label in header else None
     features = [i for i in range(len(header)) if i != column]
     try:
