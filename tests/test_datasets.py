@@ -289,3 +289,90 @@ def test_csv_with_a_byte_order_mark(tmp_path):
     (tmp_path / "excel.csv").write_bytes(text.encode("utf-8-sig"))
     table = load_table(tmp_path / "excel.csv", label="y")
     assert table.feature_names == ["a"] and table.y.tolist() == [0, 1, 0, 1]
+
+
+def test_csv_labels_beyond_int64_are_read_as_text(tmp_path):
+    # int() reads them, NumPy's int64 cannot hold them: an OverflowError escaped the CLI.
+    text = "a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(3)) + "3,99999999999999999999999\n"
+    (tmp_path / "big.csv").write_text(text)
+    table = load_table(tmp_path / "big.csv", label="y")
+    assert table.y.tolist() == ["0", "1", "0", "99999999999999999999999"]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupted member"])
+def test_a_damaged_npz_archive_is_a_value_error(tmp_path, damage):
+    # zipfile's BadZipFile is no ValueError: the command line showed a traceback.
+    np.savez(tmp_path / "d.npz", X=np.arange(200.0).reshape(100, 2), y=np.arange(100) % 2)
+    data = bytearray((tmp_path / "d.npz").read_bytes())
+    if damage == "truncated":
+        data = data[:-50]
+    else:
+        data[300] ^= 0xFF  # inside X's data: its CRC no longer matches
+    (tmp_path / "d.npz").write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"d\.npz is not a NumPy \.npz archive"):
+        load_table(tmp_path / "d.npz")
+
+
+def test_a_npy_array_named_npz_is_refused_saying_so(tmp_path):
+    # np.load returns the array itself, which failed in "with": "does not support the
+    # context manager protocol".
+    with open(tmp_path / "d.npz", "wb") as file:
+        np.save(file, np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"d\.npz is a \.npy array; name it \.npy"):
+        load_table(tmp_path / "d.npz")
+
+
+@pytest.mark.parametrize(
+    "data, problem",
+    [
+        (gzip.compress(b"a,y\n1,0\n"), r"gzip-compressed; decompress it first"),
+        ("é,y\n1,0\n".encode("latin-1"), r"not UTF-8 text.*save it as UTF-8"),
+    ],
+    ids=["gzip", "latin-1"],
+)
+def test_a_csv_that_is_not_utf8_is_refused_by_name(tmp_path, data, problem):
+    # The codec's own message named neither the file nor the remedy.
+    (tmp_path / "d.csv").write_bytes(data)
+    with pytest.raises(ValueError, match=r"d\.csv.*" + problem):
+        load_table(tmp_path / "d.csv", label="y")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"hello\n", b"a,b\n1,2\n", gzip.compress(b"\x93NUMPY")],
+    ids=["text", "csv", "gzip"],
+)
+def test_a_npy_of_other_bytes_is_refused_without_advice_to_unpickle(tmp_path, data):
+    # np.load takes bytes without the .npy magic for a pickle, and its message advised
+    # loading the file "unsafely" with allow_pickle.
+    (tmp_path / "x.npy").write_bytes(data)
+    with pytest.raises(ValueError, match=r"x\.npy is not a NumPy \.npy array") as error:
+        load_table(tmp_path / "x.npy")
+    assert "pickle" not in str(error.value)
+
+
+def test_csv_rows_without_a_label_are_refused_by_line(tmp_path):
+    # An empty cell (pandas writes a missing value so) was read as a class named ''.
+    text = "a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(20)) + "20,\n\n21, \n"
+    (tmp_path / "d.csv").write_text(text)
+    with pytest.raises(ValueError, match=r"d\.csv: lines 22, 24 have no label in 'y'"):
+        load_dataset(tmp_path / "d.csv", label="y")
+    # A column left out of the rows to predict may be empty: their labels are unknown.
+    assert load_table(tmp_path / "d.csv", label="y").X.shape == (22, 1)
+
+
+def test_blank_lines_before_the_csv_header_are_skipped(tmp_path):
+    # The first line was the header even when blank: a file of blank lines was a table of
+    # nothing, and one starting with a blank line was refused for its rows' width.
+    (tmp_path / "blank.csv").write_text("\n\n")
+    with pytest.raises(ValueError, match=r"blank\.csv is empty"):
+        load_table(tmp_path / "blank.csv")
+    (tmp_path / "d.csv").write_text("\n\na,y\n1,0\n")
+    table = load_table(tmp_path / "d.csv", label="y")
+    assert table.feature_names == ["a"] and table.y.tolist() == [0]
+
+
+def test_a_csv_row_of_another_width_is_named_by_line(tmp_path):
+    (tmp_path / "d.csv").write_text("a,b,y\n1,2,0\n   \n3,4,1\n")
+    with pytest.raises(ValueError, match=r"d\.csv: line 3 has 1 column, not the header's 3"):
+        load_table(tmp_path / "d.csv", label="y")

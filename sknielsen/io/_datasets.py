@@ -10,6 +10,7 @@ import gzip
 import math
 import os
 import warnings
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -692,7 +693,8 @@ def load_table(path, *, label=None, need_labels=False):
         The label column (CSV) or array (``.npz``); default ``'y'`` for
         ``.npz``. When the file holds no such column the data has no labels.
     need_labels : bool, default=False
-        Refuse a file without labels.
+        Refuse a file without labels, or a CSV file with rows whose label
+        cell is empty.
 
     Returns
     -------
@@ -707,7 +709,7 @@ def load_table(path, *, label=None, need_labels=False):
         For another suffix, a file that is not what the suffix says, values
         that are not real numbers, an ``X`` of more than 2 dimensions (or
         none), labels that are not 1-D, not one per sample or NaN/infinite,
-        or missing labels with ``need_labels``.
+        or missing labels (or empty CSV label cells) with ``need_labels``.
     FileNotFoundError, NotARegularFileError
         For a path to read that is missing or not a regular file.
 
@@ -780,44 +782,90 @@ def _check_table_labels(y, n_rows, path, name):
 
 
 def _labels(values):
-    """Labels read as text: integers when every one is, else the strings themselves."""
+    """Labels read as text: integers when every one is, else the strings themselves.
+
+    An integer beyond int64's range (OverflowError) keeps them as text: a
+    label is a class's name, never a number to compute with.
+    """
     try:
         return np.array([int(v) for v in values], dtype=np.int64)
-    except ValueError:
+    except (ValueError, OverflowError):
         return np.array(values)
 
 
 def _read_csv(path, label, need_labels):
-    with open(path, newline="", encoding="utf-8-sig") as file:
-        rows = list(csv.reader(file))
-    if not rows:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as file:
+            reader = csv.reader(file)
+            # Each row with the file's line where it ends, for messages that name one.
+            numbered = [(reader.line_num, row) for row in reader]
+    except UnicodeDecodeError as exc:  # the codec's message names neither file nor remedy
+        with open(path, "rb") as file:
+            compressed = file.read(2) == b"\x1f\x8b"
+        if compressed:
+            raise ValueError(f"{path} is gzip-compressed; decompress it first.") from None
+        # exc.start counts from the chunk being decoded, not from the file's start.
+        raise ValueError(
+            f"{path} is not UTF-8 text (it holds the byte {exc.object[exc.start]:#04x}); "
+            "save it as UTF-8."
+        ) from None
+    numbered = [(line, row) for line, row in numbered if row]  # blank lines hold nothing
+    if not numbered:
         raise ValueError(f"{path} is empty; a CSV file starts with a header row.")
-    header, rows = rows[0], [row for row in rows[1:] if row]
+    header, numbered = numbered[0][1], numbered[1:]
+    rows = [row for _, row in numbered]
     if need_labels and label not in header:  # before its values are read as features
         what = ": which column holds the labels?" if label is None else f" has no column {label!r}."
         raise ValueError(
             f"{path}{what} Name it with label=... (on the command line: --label COLUMN); "
             f"its columns are {', '.join(header)}."
         )
-    if any(len(row) != len(header) for row in rows):
-        raise ValueError(f"{path}: every row must have the header's {len(header)} columns.")
+    wrong = next(((line, row) for line, row in numbered if len(row) != len(header)), None)
+    if wrong is not None:  # named: in a long file, "every row" leaves the user searching
+        line, row = wrong
+        raise ValueError(
+            f"{path}: line {line} has {len(row)} column{'s' if len(row) != 1 else ''}, not the "
+            f"header's {len(header)}; every row must have the header's {len(header)} columns."
+        )
     column = header.index(label) if label in header else None
     features = [i for i in range(len(header)) if i != column]
     try:
         X = np.array([[float(row[i]) for i in features] for row in rows], dtype=np.float64)
     except ValueError as exc:
         raise ValueError(f"{path}: a feature is not a number ({exc}).") from None
-    y = None if column is None else _labels([row[column] for row in rows])
+    y = None
+    if column is not None:
+        # An empty cell is a missing label (pandas writes NaN so), not a class named ''.
+        # Refused where labels are needed only: predict leaves the column out, and the
+        # rows to predict are those whose labels are unknown.
+        unlabelled = [str(line) for line, row in numbered if not row[column].strip()]
+        if unlabelled and need_labels:
+            shown = ", ".join(unlabelled[:10]) + (" ..." if len(unlabelled) > 10 else "")
+            raise ValueError(
+                f"{path}: line{'s' if len(unlabelled) > 1 else ''} {shown} "
+                f"{'have' if len(unlabelled) > 1 else 'has'} no label in {label!r}; "
+                "give every row one, or leave those rows out."
+            )
+        y = _labels([row[column] for row in rows])
     return Bunch(
         X=X.reshape(len(rows), len(features)), y=y, feature_names=[header[i] for i in features]
     )
 
 
 def _read_npz(path, label, need_labels):
+    errors = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        archive = np.load(path, allow_pickle=False)
+    # A truncated archive or a member whose CRC fails raises zipfile's BadZipFile, corrupt
+    # deflate data zlib.error: neither is a ValueError, and both would escape as a traceback.
+    except errors as exc:
+        raise ValueError(f"{path} is not a NumPy .npz archive: {exc}") from None
+    if isinstance(archive, np.ndarray):  # a .npy file's content: np.load reads either
+        raise ValueError(f"{path} is a .npy array; name it .npy to read it as the samples X.")
+    try:
+        with archive:
             arrays = {name: archive[name] for name in archive.files}
-    except (ValueError, OSError, EOFError) as exc:
+    except errors as exc:
         raise ValueError(f"{path} is not a NumPy .npz archive: {exc}") from None
     if "X" not in arrays:
         raise ValueError(f"{path} holds no array 'X' of samples; it holds {sorted(arrays)}.")
@@ -826,6 +874,15 @@ def _read_npz(path, label, need_labels):
 
 
 def _read_npy(path, label, need_labels):
+    with open(path, "rb") as file:
+        start = file.read(6)
+    # np.load takes any other bytes for a pickle, and its refusal advises loading the
+    # file "unsafely" with allow_pickle: the wrong remedy for text or a compressed file.
+    if start != b"\x93NUMPY" and not start.startswith(b"PK\x03\x04"):  # PK: a .npz
+        raise ValueError(
+            f"{path} is not a NumPy .npy array of numbers: it does not start as a file "
+            "written by numpy.save does."
+        )
     try:
         X = np.load(path, allow_pickle=False)
     except (ValueError, EOFError) as exc:
