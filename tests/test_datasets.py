@@ -117,8 +117,9 @@ def test_download_only_when_asked(tmp_path, monkeypatch):
     assert calls == ["mnist_784"]
     (tmp_path / "file").write_text("")
     for folder in (tmp_path / "file", tmp_path / "file" / "mnist"):
-        with pytest.raises(NotADirectoryError, match="is a file, not a folder"):
-            load_mnist(folder, download=True)
+        for download in (True, False):  # without: "MNIST files not found in .../file"
+            with pytest.raises(NotADirectoryError, match="is a file, not a folder"):
+                load_mnist(folder, download=download)
     assert calls == ["mnist_784"]  # refused before downloading
 
 

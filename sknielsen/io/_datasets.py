@@ -283,6 +283,7 @@ def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
     paths = {key: _find(data_dir, stem) for key, stem in MNIST_FILES.items()}
     missing = [MNIST_FILES[key] for key, path in paths.items() if path is None]
     if missing:
+        missing_folders(data_dir, "data folder")  # a file given for the folder, said as such
         raise FileNotFoundError(
             f"{name} files not found in {data_dir}: missing "
             f"{', '.join(m + '[.gz]' for m in missing)}. {how_to_get}"
