@@ -21,6 +21,7 @@ another study's results without ``--resume`` or ``--force``.
 import argparse
 import contextlib
 import copy
+import csv
 import io
 import json
 import os
@@ -221,14 +222,32 @@ def _predict(args):
     with _columns_checked(table):
         predicted = model.predict(X)
     if args.out:
-        labels = io.BytesIO()
-        np.save(labels, predicted)  # to memory: np.save itself would add ".npy" to the name
-        write_atomically(args.out, labels.getvalue())
+        write_atomically(args.out, _prediction_file(args.out, predicted, args.label))
         print(f"Wrote {len(predicted)} predictions to {args.out}")
     else:
         for label in predicted:
             print(label)
     return 0
+
+
+def _prediction_file(path, predicted, label):
+    """The bytes of ``path``: CSV for a ``.csv`` name, NumPy's ``.npy`` format for any other.
+
+    The CSV has a header (the label column's name, or ``prediction``; one
+    column per output, numbered, for several) and a row per prediction.
+    """
+    if Path(path).suffix.lower() != ".csv":
+        labels = io.BytesIO()
+        np.save(labels, predicted)  # to memory: np.save itself would add ".npy" to the name
+        return labels.getvalue()
+    rows = np.asarray(predicted).reshape(len(predicted), -1)
+    name = label or "prediction"
+    header = [name] if rows.shape[1] == 1 else [f"{name}_{j}" for j in range(rows.shape[1])]
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows.tolist())  # Python's repr of floats: every digit, read back exactly
+    return text.getvalue().encode("utf-8")
 
 
 def _list_plugins(args):
@@ -848,7 +867,12 @@ def _predict_command(commands):
     predict.add_argument(
         "--label", metavar="COLUMN", default=None, help="a column of a .csv file to leave out"
     )
-    predict.add_argument("--out", type=_path, metavar="PATH.npy", help="write the labels here")
+    predict.add_argument(
+        "--out",
+        type=_path,
+        metavar="PATH",
+        help="write the predictions here: CSV for a .csv name, else NumPy's .npy format",
+    )
     predict.set_defaults(func=_predict)
 
 

@@ -274,6 +274,18 @@ def test_predict_out_writes_exactly_the_named_file(files, tmp_path, capsys):
     assert np.load(out).shape == (3,)
 
 
+def test_predict_out_csv_writes_csv_that_reads_back(files, tmp_path, capsys):
+    """A .csv name got NumPy's binary format, silently."""
+    import csv
+
+    out = tmp_path / "predictions.csv"
+    assert main(["predict", str(files["model"]), str(files["x"]), "--out", str(out)]) == 0
+    assert main(["predict", str(files["model"]), str(files["x"])]) == 0
+    printed = capsys.readouterr().out.splitlines()[1:]
+    rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
+    assert rows[0] == ["prediction"] and [row[0] for row in rows[1:]] == printed
+
+
 def test_monitor_all_records_every_curve(tmp_path):
     history = tmp_path / "history.json"
     argv = ["train", "--epochs", "1", "--hidden", "4", "--monitor", "all"]
