@@ -377,3 +377,17 @@ def test_a_csv_row_of_another_width_is_named_by_line(tmp_path):
     (tmp_path / "d.csv").write_text("a,b,y\n1,2,0\n   \n3,4,1\n")
     with pytest.raises(ValueError, match=r"d\.csv: line 3 has 1 column, not the header's 3"):
         load_table(tmp_path / "d.csv", label="y")
+
+
+def test_spaces_around_csv_header_names_are_layout(tmp_path):
+    path = tmp_path / "spaced.csv"
+    path.write_text("a, b , y\n1,2,0\n3,4,1\n", encoding="utf-8")
+    table = load_table(path, label="y")  # it had no column 'y', only ' y'
+    assert table.feature_names == ["a", "b"] and table.y.tolist() == [0, 1]
+
+
+def test_a_csv_header_naming_a_column_twice_is_refused(tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text("a,b,a,y\n1,2,3,0\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"twice.csv: the header names \['a'\] more than once"):
+        load_table(path, label="y")

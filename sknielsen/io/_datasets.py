@@ -813,7 +813,11 @@ def _read_csv(path, label, need_labels):
     numbered = [(line, row) for line, row in numbered if row]  # blank lines hold nothing
     if not numbered:
         raise ValueError(f"{path} is empty; a CSV file starts with a header row.")
-    header, numbered = numbered[0][1], numbered[1:]
+    # "a, b, y" is read as the names a, b and y: spaces after commas are layout.
+    header, numbered = [name.strip() for name in numbered[0][1]], numbered[1:]
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:  # a repeated name could not say which column it means
+        raise ValueError(f"{path}: the header names {repeated} more than once.")
     rows = [row for _, row in numbered]
     if need_labels and label not in header:  # before its values are read as features
         what = ": which column holds the labels?" if label is None else f" has no column {label!r}."
