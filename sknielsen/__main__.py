@@ -90,11 +90,24 @@ def _load(args, *, hold_out_validation=True):
     )
 
 
+def _check_class_labels(y, args):
+    """Refuse real-valued labels before the header: one class per value is no classifier."""
+    fractional = y[np.round(y) != y] if y.dtype.kind == "f" else y[:0]
+    if len(fractional):
+        column = f" in {args.label!r}" if getattr(args, "label", None) else ""
+        raise ValueError(
+            f"The labels{column} are real numbers, such as {float(fractional[0]):.6g}: `train` "
+            "fits a classifier, one class per label. A regression is NielsenMLPRegressor's, "
+            "from Python (docs/regression.md)."
+        )
+
+
 def _train(args):
     check_outputs(args.save, args.history, args.plot)
     if args.plot:
         plotting.check_figure_path(args.plot)
     data = _load(args)
+    _check_class_labels(data.y_train, args)
     n_features, n_classes = data.X_train.shape[1], len(np.unique(data.y_train))
     hidden = _hidden_sizes(args, n_features, n_classes)
     net = _network(args, hidden)

@@ -286,6 +286,17 @@ def test_predict_out_csv_writes_csv_that_reads_back(files, tmp_path, capsys):
     assert rows[0] == ["prediction"] and [row[0] for row in rows[1:]] == printed
 
 
+def test_train_refuses_real_valued_labels_before_training(tmp_path, capsys):
+    """Read as text, they trained a classifier of one class per value, silently."""
+    rows = "".join(f"{i},{i / 7:.4f}\n" for i in range(40))
+    (tmp_path / "real.csv").write_text("a,y\n" + rows, encoding="utf-8")
+    argv = ["train", "--dataset", str(tmp_path / "real.csv"), "--label", "y", "--epochs", "1"]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert_one_line_error(err, "The labels in 'y' are real numbers, such as ")
+    assert "NielsenMLPRegressor" in err and "Training" not in out
+
+
 def test_monitor_all_records_every_curve(tmp_path):
     history = tmp_path / "history.json"
     argv = ["train", "--epochs", "1", "--hidden", "4", "--monitor", "all"]

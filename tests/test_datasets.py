@@ -391,3 +391,15 @@ def test_a_csv_header_naming_a_column_twice_is_refused(tmp_path):
     path.write_text("a,b,a,y\n1,2,3,0\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"twice.csv: the header names \['a'\] more than once"):
         load_table(path, label="y")
+
+
+def test_csv_labels_that_are_real_numbers_are_read_as_numbers(tmp_path):
+    # As text they became one class per value ('0.5', '1.25', ...), trained on silently.
+    path = tmp_path / "real.csv"
+    path.write_text("a,y\n1,0.5\n2,1.25\n3,2\n", encoding="utf-8")
+    assert load_table(path, label="y").y.tolist() == [0.5, 1.25, 2.0]
+    path.write_text("a,y\n1,0\n2,nan\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="the labels 'y' include NaN or infinity"):
+        load_table(path, label="y")
+    path.write_text("a,y\n1,cat\n2,1.5\n", encoding="utf-8")  # names, whatever they look like
+    assert load_table(path, label="y").y.tolist() == ["cat", "1.5"]

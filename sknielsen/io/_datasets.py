@@ -701,7 +701,8 @@ def load_table(path, *, label=None, need_labels=False):
     -------
     table : Bunch
         ``X`` (float64, one row per sample), ``y`` (the labels, integers
-        when they all are, else strings; None without labels) and
+        when they all are, floats when they all are numbers, else strings;
+        None without labels) and
         ``feature_names`` (None for NumPy files).
 
     Raises
@@ -783,14 +784,23 @@ def _check_table_labels(y, n_rows, path, name):
 
 
 def _labels(values):
-    """Labels read as text: integers when every one is, else the strings themselves.
+    """Labels read as text: integers when every one is, floats when every one is a number.
 
-    An integer beyond int64's range (OverflowError) keeps them as text: a
-    label is a class's name, never a number to compute with.
+    Else the strings themselves. An integer beyond int64's range
+    (OverflowError) keeps them as text: such a label can only be a class's
+    name. Real numbers (``0.5``, ``nan``) are read as numbers so that the
+    classifier judges them as it judges them in an array (targets of a
+    regression are refused, not trained on as one class per value).
     """
     try:
         return np.array([int(v) for v in values], dtype=np.int64)
-    except (ValueError, OverflowError):
+    except OverflowError:
+        return np.array(values)
+    except ValueError:
+        pass
+    try:
+        return np.array([float(v) for v in values], dtype=np.float64)
+    except ValueError:
         return np.array(values)
 
 
