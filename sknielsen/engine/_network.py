@@ -62,6 +62,27 @@ class _Layers(tuple):
             raise TypeError(f"A layer of the network cannot be replaced: {_IN_PLACE}.")
 
 
+class _WrittenInPlace:
+    """A network attribute that is written into, never replaced.
+
+    Setting it to the object it holds is allowed: ``params += x`` writes in
+    place, then stores the same array back.
+    """
+
+    def __init__(self, doc):
+        self.__doc__ = doc
+
+    def __set_name__(self, owner, name):
+        self.name, self.slot = name, f"_{name}"
+
+    def __get__(self, network, owner=None):
+        return self if network is None else getattr(network, self.slot)
+
+    def __set__(self, network, value):
+        if value is not getattr(network, self.slot):
+            raise AttributeError(f"network.{self.name} cannot be replaced: {_IN_PLACE}.")
+
+
 class Network:
     """A feedforward network of any depth with its parameters in one flat array.
 
@@ -88,35 +109,11 @@ class Network:
 
     # Read-only: a callback that rebinds them would train on nothing (the C engine
     # steps the old array) or on two arrays at once (the NumPy engine), silently.
-    @property
-    def params(self):
-        """Every weight, then every bias, in one flat array that training updates in place."""
-        return self._params
-
-    @params.setter
-    def params(self, value):
-        if value is not self._params:  # ``params += x`` stores back the same object
-            raise AttributeError(f"network.params cannot be replaced: {_IN_PLACE}.")
-
-    @property
-    def weights(self):
-        """The weights (n_in, n_out) of each layer: views into :attr:`params`."""
-        return self._weights
-
-    @weights.setter
-    def weights(self, value):
-        if value is not self._weights:  # ``weights += x`` stores back the same object
-            raise AttributeError(f"network.weights cannot be replaced: {_IN_PLACE}.")
-
-    @property
-    def biases(self):
-        """The biases (n_out,) of each layer: views into :attr:`params`."""
-        return self._biases
-
-    @biases.setter
-    def biases(self, value):
-        if value is not self._biases:  # ``biases += x`` stores back the same object
-            raise AttributeError(f"network.biases cannot be replaced: {_IN_PLACE}.")
+    params = _WrittenInPlace(
+        "Every weight, then every bias, in one flat array that training updates in place."
+    )
+    weights = _WrittenInPlace("The weights (n_in, n_out) of each layer: views into params.")
+    biases = _WrittenInPlace("The biases (n_out,) of each layer: views into params.")
 
     @property
     def n_layers(self):
