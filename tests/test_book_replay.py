@@ -64,15 +64,20 @@ def test_nudged_weights_are_one_ulp_up():
         np.testing.assert_array_equal(nudged, np.nextafter(exact, np.inf))
 
 
-def test_book_scale_of_load_mnist(tmp_path):
-    images = np.arange(60000 * 4, dtype=np.int64).reshape(60000, 2, 2) % 256
+def _write_mnist_like(folder, images):
+    """The four IDX files of MNIST's layout, of 60,000 ``images`` and labels 0."""
     for key, array in {
         "train_images": images,
         "train_labels": np.zeros(60000),
         "test_images": images[:10000],
         "test_labels": np.zeros(10000),
     }.items():
-        _write_idx(tmp_path / (MNIST_FILES[key] + ".gz"), array)
+        _write_idx(folder / (MNIST_FILES[key] + ".gz"), array)
+
+
+def test_book_scale_of_load_mnist(tmp_path):
+    images = np.arange(60000 * 4, dtype=np.int64).reshape(60000, 2, 2) % 256
+    _write_mnist_like(tmp_path, images)
     pixels = images.reshape(60000, 4)
     np.testing.assert_array_equal(load_mnist(tmp_path, scale="book").X, pixels / 256.0)
     np.testing.assert_array_equal(load_mnist(tmp_path).X, pixels / 255.0)
@@ -346,14 +351,7 @@ def test_a_replay_on_images_other_than_mnist_s_is_refused_before_training(tmp_pa
     # IDX files of 60,000 2×2 images load (load_mnist takes any image size); the replay
     # then failed in its first partial_fit with "Layer 0 has shape (4, 30); the given
     # weights (784, 30)", which named neither the data nor what the book needs.
-    images = np.zeros((60000, 2, 2), dtype=np.int64)
-    for key, array in {
-        "train_images": images,
-        "train_labels": np.zeros(60000),
-        "test_images": images[:10000],
-        "test_labels": np.zeros(10000),
-    }.items():
-        _write_idx(tmp_path / (MNIST_FILES[key] + ".gz"), array)
+    _write_mnist_like(tmp_path, np.zeros((60000, 2, 2), dtype=np.int64))
     with pytest.raises(ValueError, match=r"28×28 images.*2×2 pixels") as error:
         book.replay("overfitting", tmp_path, epochs=1)
     assert str(tmp_path) in str(error.value)
