@@ -18,6 +18,8 @@ Every hook receives the ``trainer``, which callbacks read and steer:
   weights (n_in, n_out) and biases of each layer, views into the flat
   ``trainer.network.params``. Write into them (``weights[0][...] = new``):
   training updates them in place, and replacing one raises an error.
+- ``trainer.recorded_keys()``: the history keys that received a value in
+  this epoch (the history goes on from earlier fits).
 - ``trainer.eta``: the learning rate. Setting it takes effect from the next
   step, for every optimizer; it is saved with the model. A value that is
   not a finite number > 0 is refused at once with :class:`CallbackError`,
@@ -312,16 +314,6 @@ def accuracy(output, Y):
     return float(np.mean(np.all((output > 0.5) == (Y > 0.5), axis=1)))
 
 
-def _history_lengths(trainer):
-    """How many values each key of the history holds."""
-    return {key: len(values) for key, values in trainer.history.items()}
-
-
-def _recorded_keys(trainer, lengths):
-    """The history keys that received a value since ``lengths`` (see :func:`_history_lengths`)."""
-    return [key for key, values in trainer.history.items() if len(values) > lengths.get(key, 0)]
-
-
 def minimizes(monitor, mode):
     """Whether a smaller value of the history key ``monitor`` is better."""
     if mode == "auto":
@@ -338,22 +330,11 @@ class _Improvement:
         self.sign = -1.0 if minimizes(monitor, mode) else 1.0
         self.best = -math.inf
         self.epochs_without = 0
-        self._lengths = {}
-
-    def start(self, trainer):
-        """Note what the history holds as a run begins, at every run (``partial_fit``'s too).
-
-        The history goes on from earlier fits: a value recorded then (a
-        validation accuracy of a ``fit`` given ``X_val``, before a
-        ``partial_fit`` without it) is not this epoch's.
-        """
-        self._lengths = _history_lengths(trainer)
 
     def update(self, trainer):
         """Read the value recorded in this epoch; return True when it improves on the best."""
         values = trainer.history.get(self.monitor)
-        recorded = _recorded_keys(trainer, self._lengths)
-        self._lengths = _history_lengths(trainer)
+        recorded = trainer.recorded_keys()  # not a value left by an earlier fit
         if self.monitor not in recorded:
             raise ValueError(
                 f"Nothing was recorded under {self.monitor!r} in epoch {trainer.epoch}; it "
@@ -431,7 +412,6 @@ class EarlyStopping(Callback):
     def on_train_begin(self, trainer):
         if not hasattr(self, "_tracker"):  # partial_fit keeps counting across calls
             self._tracker = _Improvement(self.monitor, self.min_delta, self.mode)
-        self._tracker.start(trainer)
 
     def on_epoch_end(self, trainer):
         if self._tracker.update(trainer):
@@ -501,7 +481,6 @@ class HalveOnPlateau(Callback):
     def on_train_begin(self, trainer):
         if not hasattr(self, "_tracker"):
             self._tracker = _Improvement(self.monitor, 0.0, self.mode)
-        self._tracker.start(trainer)
 
     def on_epoch_end(self, trainer):
         self._tracker.update(trainer)
@@ -795,10 +774,8 @@ class Checkpoint(Callback):
         # The next file, and the longest name the template can give.
         for epoch in (trainer.epoch + 1, _LONGEST_EPOCH):
             _check_output(self, template.format(epoch=epoch))
-        if self.best_only:
-            if not hasattr(self, "_tracker"):
-                self._tracker = _Improvement(self.monitor, 0.0, self.mode)
-            self._tracker.start(trainer)
+        if self.best_only and not hasattr(self, "_tracker"):
+            self._tracker = _Improvement(self.monitor, 0.0, self.mode)
 
     def on_epoch_end(self, trainer):
         if self.best_only:
@@ -903,16 +880,11 @@ class CSVLogger(Callback):
             )
         return columns, [dict(zip(columns, row)) for row in rows]
 
-    def on_epoch_begin(self, trainer):
-        self._lengths = {key: len(values) for key, values in trainer.history.items()}
-
     def on_epoch_end(self, trainer):
         # The values recorded in this epoch; a key monitored in an earlier fit
         # only would otherwise repeat its last value.
-        lengths = getattr(self, "_lengths", {})
-        keys = [k for k, v in trainer.history.items() if len(v) > lengths.get(k, 0)]
         row = {"epoch": str(trainer.epoch), "eta": repr(trainer.eta)}
-        row.update((key, repr(trainer.history[key][-1])) for key in keys)
+        row.update((key, repr(trainer.history[key][-1])) for key in trainer.recorded_keys())
         self._columns += [column for column in row if column not in self._columns]
         self._rows.append(row)
         lines = [self._columns] + [[r.get(c, "") for c in self._columns] for r in self._rows]
@@ -1018,7 +990,6 @@ class ProgressBar(Callback):
         self._drawn = 0  # characters of the line on screen, 0 when none
         # The metrics shown are those the latest epoch recorded: the history goes on from
         # earlier fits, whose keys (a validation accuracy) this run may not record.
-        self._lengths = _history_lengths(trainer)
         if not hasattr(self, "_recorded"):  # partial_fit keeps the last call's
             self._recorded = ("loss",)
 
@@ -1034,8 +1005,7 @@ class ProgressBar(Callback):
             self._next = done + max(1, total // 50)
 
     def on_epoch_end(self, trainer):
-        self._recorded = _recorded_keys(trainer, self._lengths)
-        self._lengths = _history_lengths(trainer)
+        self._recorded = trainer.recorded_keys()
         if self._out is None:
             return
         self._draw(trainer, trainer.n_samples, ended=True)
@@ -1241,7 +1211,6 @@ class VerbosePrinter(Callback):
 
     def on_train_begin(self, trainer):
         self._keys = None
-        self._lengths = _history_lengths(trainer)
 
     def on_epoch_begin(self, trainer):
         self._start = time.perf_counter()
@@ -1251,8 +1220,7 @@ class VerbosePrinter(Callback):
         history = trainer.history
         # The history goes on from earlier fits: a key this epoch did not record
         # (a validation accuracy of a fit given X_val) shows "-", not its old value.
-        recorded = _recorded_keys(trainer, self._lengths)
-        self._lengths = _history_lengths(trainer)
+        recorded = trainer.recorded_keys()
         if self._keys is None:
             # The columns: what the first epoch recorded, under a header of them; without
             # one (partial_fit after its first call), those of the header printed before.

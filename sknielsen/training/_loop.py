@@ -317,6 +317,30 @@ class Trainer:
         if self._finite():
             self._best = self._snapshot()
 
+    def recorded_keys(self):
+        """The history keys that received a value in this epoch, in the history's order.
+
+        The history goes on from earlier fits: its last value under a key this
+        run does not record (a validation accuracy of a fit given ``X_val``,
+        before a ``partial_fit`` without it) is not this epoch's. Values
+        recorded by ``on_epoch_end`` hooks count from the callback that
+        recorded them on.
+
+        Returns
+        -------
+        keys : list of str
+        """
+        lengths = self._epoch_lengths
+        return [key for key, values in self.history.items() if len(values) > lengths.get(key, 0)]
+
+    def _begin_epoch(self):
+        """Note what the history holds, then call the callbacks' ``on_epoch_begin``."""
+        self._epoch_lengths = self._history_lengths()
+        self._notify("on_epoch_begin")
+
+    def _history_lengths(self):
+        return {key: len(values) for key, values in self.history.items()}
+
     @property
     def kept_best(self):
         """Whether a callback of this run asked for its best weights (:meth:`keep_best`)."""
@@ -422,7 +446,7 @@ class Trainer:
             copy.deepcopy(self.state),
             self.epoch,
             self.samples_seen,
-            {key: len(values) for key, values in self.history.items()},
+            self._history_lengths(),
         )
 
     def _begin(self, n_samples, watched_rows):
@@ -432,6 +456,7 @@ class Trainer:
         self.stopped_by = self.bad_write = self._calling = None
         self._best = None
         self._last = self._snapshot()
+        self._epoch_lengths = self._history_lengths()  # nothing recorded before an epoch
         # What the optimizer's arrays must stay, whatever a callback writes into them.
         self._state_layout = {
             key: (value.shape, value.dtype)
@@ -644,7 +669,7 @@ def train(trainer, data, *, epochs, batching, rng, compiled=None):
 
 def _descend(trainer, batches, epochs):
     for _ in range(epochs):
-        trainer._notify("on_epoch_begin")
+        trainer._begin_epoch()
         batches.run_epoch()
         trainer._end_epoch(loss=batches.epoch_loss())
 
@@ -657,9 +682,9 @@ def _minimize(trainer, data, epochs):
             loss = objective.value(trainer.network.params)
         trainer._end_epoch(loss)
         if trainer.epochs_run < epochs:
-            trainer._notify("on_epoch_begin")
+            trainer._begin_epoch()
 
-    trainer._notify("on_epoch_begin")
+    trainer._begin_epoch()
     trainer.state = trainer.optimizer.minimize(
         objective, trainer.network.params, trainer.state, epochs, iteration_done
     )
