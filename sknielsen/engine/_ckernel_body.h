@@ -491,11 +491,18 @@ static int F(fill_csr)(const REAL *x, int64_t rows, int64_t n, const int64_t *in
 /* Record where the non-zero inputs of each sample of the mini-batch are. */
 static void F(gather)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m)
 {
-    const int64_t n_in = job->sizes[0];
+    const int64_t n_in = job->sizes[0], n_out = job->n_out;
     for (int64_t i = 0; i < m; i++) {
         int64_t row = job->order[batch_start + i];
         /* Read after the forward passes; shuffled rows are far apart in memory. */
-        __builtin_prefetch((const REAL *)job->targets + row * job->n_out);
+        const REAL *targets = (const REAL *)job->targets + row * n_out;
+        __builtin_prefetch(targets);
+        __builtin_prefetch(targets + n_out - 1);
+        /* Where the next mini-batch's rows begin: read by its gather and by the last
+         * forward pass of this one (next_row), far apart too. */
+        const int64_t ahead = batch_start + m + i;
+        if (job->sparse && ahead < job->stop)
+            __builtin_prefetch(job->indptr + job->order[ahead]);
         if (job->sparse) {
             int64_t begin = job->indptr[row];
             w->index[i] = job->indices + begin;
