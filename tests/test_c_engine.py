@@ -600,6 +600,26 @@ def test_the_kernels_sample_costs_are_the_cost_plugins_to_rounding(dtype, code, 
     assert np.isnan(ours[0])
 
 
+@needs_c
+@pytest.mark.parametrize("dtype, code", [(np.float64, 0), (np.float32, 1)])
+@pytest.mark.parametrize("n_out", [1, 10, 17])
+def test_targets_of_0_and_1_take_one_logarithm_with_the_same_numbers(dtype, code, n_out):
+    # With targets of 0 and 1 only, cross-entropy takes ln c or ln(1 - c), not both: one
+    # target that is neither (the last row's) makes the kernel take both everywhere.
+    rng = np.random.default_rng(n_out)
+    outputs = _hard_outputs(dtype, rng, n_out)
+    targets = np.eye(n_out, dtype=dtype)[rng.integers(0, n_out, len(outputs))]
+    if n_out == 1:
+        targets[::3] = 0
+    code_of_cost = MODULE.CODES["cost"]["cross_entropy"]
+    one_logarithm, both = np.empty(len(outputs)), np.empty(len(outputs))
+    MODULE.sample_costs(outputs, targets, one_logarithm, code_of_cost, code, n_out)
+    targets[-1, 0] = 0.5
+    MODULE.sample_costs(outputs, targets, both, code_of_cost, code, n_out)
+    np.testing.assert_array_equal(one_logarithm[:-1], both[:-1])
+    assert one_logarithm[-1] != both[-1]
+
+
 def _bounds(dtype):
     eps = np.finfo(dtype).eps
     return eps, 1 - eps

@@ -204,17 +204,36 @@ static void F(cost_gradient)(int cost, const REAL *a, const REAL *y, REAL clip, 
     }
 }
 
+/* Whether every one of the count targets (rounded up to whole vectors) is 0 or 1. */
+static int F(binary_targets)(const REAL *y, int64_t count)
+{
+    VINT other = (VINT){0};
+    for (int64_t j = 0; j < count; j += LANES) {
+        const VEC target = F(vload)(y + j);
+        other |= (target != 0) & (target != 1);
+    }
+    for (int64_t lane = 0; lane < LANES; lane++)
+        if (other[lane])
+            return 0;
+    return 1;
+}
+
 /*
  * Each of n_rows samples' cost, as the cost plugins' fn computes it in the network's dtype:
  * ½‖a − y‖², or the logarithms of the outputs clipped to [clip, 1 − clip]. The terms are
  * computed over all rows at once, in whole vectors (a sample at a time, each logarithm's
  * division would wait on the last): `terms` holds n_rows * n_out numbers rounded up to
  * whole vectors, and a and y are readable that far.
+ *
+ * Cross-entropy's y ln c + (1 - y) ln(1 - c) is exactly ln c where y is 1 and
+ * ln(1 - c) where y is 0 (the other product is a signed 0, the logarithms finite):
+ * with targets of 0 and 1 only, one logarithm per output, of c or of 1 - c.
  */
 static void F(row_costs)(int cost, const REAL *a, const REAL *y, REAL clip, REAL *terms,
                          int64_t n_rows, int64_t n_out, double *costs)
 {
     const int64_t count = n_rows * n_out;
+    const int binary = cost == CROSS_ENTROPY && F(binary_targets)(y, count);
     for (int64_t j = 0; j < count; j += LANES) {
         const VEC output = F(vload)(a + j), target = F(vload)(y + j);
         VEC term;
@@ -223,9 +242,18 @@ static void F(row_costs)(int cost, const REAL *a, const REAL *y, REAL clip, REAL
         } else {
             VEC c = F(vselect)(output < clip, (VEC){0} + clip, output);
             c = F(vselect)(c > (REAL)1 - clip, (VEC){0} + ((REAL)1 - clip), c);
-            term = target * F(vlog)(c);
-            if (cost == CROSS_ENTROPY)
-                term += (1 - target) * F(vlog1m)(c);
+            if (binary) {
+                const VINT one = target == 1;
+                const VEC u = 1 - c, rounded = u - 1;
+                const VEC ln = F(vlog)(F(vselect)(one, c, u));
+                /* vlog1m's correction where y is 0. */
+                const VEC ln1m = F(vselect)(rounded == 0, -c, ln * (-c / rounded));
+                term = F(vselect)(one, ln, ln1m);
+            } else {
+                term = target * F(vlog)(c);
+                if (cost == CROSS_ENTROPY)
+                    term += (1 - target) * F(vlog1m)(c);
+            }
         }
         F(vstore)(terms + j, term);
     }
