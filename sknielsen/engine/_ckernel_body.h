@@ -1098,29 +1098,48 @@ static double F(decayed_sgd_step)(F(Work) *w, const Job *job, int64_t m, double 
 
 /*
  * W[k] <- W[k] decay - eta sum_i inputs_i[k] delta_i for the rows k of one layer above
- * the first: each row's gradient is summed in registers over the mini-batch.
+ * the first: each row's gradient is summed in registers over the mini-batch. A sum is a
+ * chain of dependent multiply-adds: `group` rows at a time (as many as the registers
+ * hold) share the deltas' loads and keep as many chains going, each in its own order.
  */
+#define ROW_GROUP(nb) ((nb) <= MAX_BLOCK / 4 ? 4 : (nb) <= MAX_BLOCK / 2 ? 2 : 1)
+
+static ALWAYS_INLINE void F(weight_rows_group)(VEC *weights, const REAL *inputs,
+                                               const REAL *deltas, int64_t row, int64_t m,
+                                               REAL decay, REAL eta, const int nb,
+                                               const int group)
+{
+    VEC grad[4][MAX_BLOCK];
+    for (int r = 0; r < group; r++)
+        for (int v = 0; v < nb; v++)
+            grad[r][v] = (VEC){0};
+    for (int64_t i = 0; i < m; i++) {
+        const REAL *input = inputs + i * row;
+        const VEC *delta = (const VEC *)(deltas + i * row);
+        for (int v = 0; v < nb; v++)
+            for (int r = 0; r < group; r++)
+                grad[r][v] += input[r] * delta[v];
+    }
+    for (int r = 0; r < group; r++)
+        for (int v = 0; v < nb; v++) {
+            VEC *w = weights + r * nb + v;
+            if (decay != (REAL)1)
+                *w *= decay;
+            *w += -eta * grad[r][v];
+        }
+}
+
 static ALWAYS_INLINE void F(weight_rows_step)(VEC *weights, const REAL *inputs,
                                               const REAL *deltas, int64_t row, int64_t m,
                                               int64_t below, REAL decay, REAL eta, const int nb)
 {
-    for (int64_t k = 0; k < below; k++) {
-        VEC grad[MAX_BLOCK];
-        for (int v = 0; v < nb; v++)
-            grad[v] = (VEC){0};
-        for (int64_t i = 0; i < m; i++) {
-            const REAL x = inputs[i * row + k];
-            const VEC *delta = (const VEC *)(deltas + i * row);
-            for (int v = 0; v < nb; v++)
-                grad[v] += x * delta[v];
-        }
-        VEC *w = weights + k * nb;
-        for (int v = 0; v < nb; v++) {
-            if (decay != (REAL)1)
-                w[v] *= decay;
-            w[v] += -eta * grad[v];
-        }
-    }
+    const int group = ROW_GROUP(nb);
+    int64_t k = 0;
+    for (; k + group <= below; k += group)
+        F(weight_rows_group)(weights + k * nb, inputs + k, deltas, row, m, decay, eta, nb,
+                             group);
+    for (; k < below; k++)
+        F(weight_rows_group)(weights + k * nb, inputs + k, deltas, row, m, decay, eta, nb, 1);
 }
 
 static void F(upper_weights_step)(F(Work) *w, const Job *job, int layer, const REAL *inputs,
@@ -1157,6 +1176,27 @@ static void F(upper_weights_step)(F(Work) *w, const Job *job, int layer, const R
  * weights across, one number at a time, after every mini-batch. The inputs' padding
  * is 0, so the transpose's stays 0.
  */
+static ALWAYS_INLINE void F(transpose_group)(VEC *transpose, int64_t stride,
+                                             const REAL *inputs, const REAL *deltas,
+                                             int64_t row, int64_t m, REAL decay, REAL eta,
+                                             const int group)
+{
+    VEC grad[4];
+    for (int r = 0; r < group; r++)
+        grad[r] = (VEC){0};
+    for (int64_t i = 0; i < m; i++) {
+        const VEC input = *(const VEC *)(inputs + i * row);
+        for (int r = 0; r < group; r++)
+            grad[r] += deltas[i * row + r] * input;
+    }
+    for (int r = 0; r < group; r++) {
+        VEC *weight = transpose + r * stride;
+        if (decay != (REAL)1)
+            *weight *= decay;
+        *weight += -eta * grad[r];
+    }
+}
+
 static void F(transpose_step)(F(Work) *w, const Job *job, int layer, const REAL *inputs,
                               const REAL *deltas, int64_t m)
 {
@@ -1164,16 +1204,16 @@ static void F(transpose_step)(F(Work) *w, const Job *job, int layer, const REAL 
     const REAL eta = (REAL)job->hyper[ETA], decay = (REAL)job->hyper[DECAY];
     const int64_t n = job->sizes[layer + 1], vectors = s->slot[layer - 1] / LANES;
     VEC *transpose = (VEC *)(w->padded_params + s->padded_transpose[layer]);
-    for (int64_t j = 0; j < n; j++)
-        for (int64_t v = 0; v < vectors; v++) {
-            VEC grad = (VEC){0};
-            for (int64_t i = 0; i < m; i++)
-                grad += deltas[i * s->row + j] * ((const VEC *)(inputs + i * s->row))[v];
-            VEC *weight = transpose + j * vectors + v;
-            if (decay != (REAL)1)
-                *weight *= decay;
-            *weight += -eta * grad;
-        }
+    for (int64_t v = 0; v < vectors; v++) {
+        /* Four rows of the transpose at a time, as weight_rows_step's groups. */
+        int64_t j = 0;
+        for (; j + 4 <= n; j += 4)
+            F(transpose_group)(transpose + j * vectors + v, vectors, inputs + v * LANES,
+                               deltas + j, s->row, m, decay, eta, 4);
+        for (; j < n; j++)
+            F(transpose_group)(transpose + j * vectors + v, vectors, inputs + v * LANES,
+                               deltas + j, s->row, m, decay, eta, 1);
+    }
 }
 
 /* out = sum over the m rows (of `row` numbers apart) of their first nb vectors, in registers. */
