@@ -522,15 +522,21 @@ static void F(gather)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m
     const int64_t n_in = job->sizes[0], n_out = job->n_out;
     for (int64_t i = 0; i < m; i++) {
         int64_t row = job->order[batch_start + i];
-        /* Read after the forward passes; shuffled rows are far apart in memory. */
-        const REAL *targets = (const REAL *)job->targets + row * n_out;
-        __builtin_prefetch(targets);
-        __builtin_prefetch(targets + n_out - 1);
-        /* Where the next mini-batch's rows begin: read by its gather and by the last
-         * forward pass of this one (next_row), far apart too. */
+        /*
+         * The next mini-batch's rows, far apart in memory (shuffled): where they begin,
+         * read by its gather and by this one's last forward pass (next_row), and their
+         * targets (two cache lines, often), read by its backward pass. A mini-batch
+         * ahead: the forward passes between stream W1's rows through the first cache.
+         */
         const int64_t ahead = batch_start + m + i;
-        if (job->sparse && ahead < job->stop)
-            __builtin_prefetch(job->indptr + job->order[ahead]);
+        if (ahead < job->stop) {
+            const int64_t next = job->order[ahead];
+            const REAL *targets = (const REAL *)job->targets + next * n_out;
+            __builtin_prefetch(targets);
+            __builtin_prefetch(targets + n_out - 1);
+            if (job->sparse)
+                __builtin_prefetch(job->indptr + next);
+        }
         if (job->sparse) {
             int64_t begin = job->indptr[row];
             w->index[i] = job->indices + begin;
