@@ -969,6 +969,60 @@ def test_an_index_changed_between_two_fits_is_refused(monkeypatch):
         model.partial_fit(X_csr, y)
 
 
+class _ChangesIndices(Callback):
+    """Writes ``value`` into the training matrix's column indices, in place, at ``hook``."""
+
+    def __init__(self, X, value, hook):
+        self.X, self.value, self.hook = X, value, hook
+
+    def _change(self):
+        self.X.indices[len(self.X.indices) // 2 :: 7] = self.value
+
+    def on_epoch_end(self, trainer):
+        if self.hook == "epoch":
+            self._change()
+
+    def on_batch_end(self, trainer):
+        if self.hook == "batch" and trainer.samples_in_epoch >= 100:
+            self._change()
+
+
+@needs_c
+@pytest.mark.parametrize("value", [N_PIXELS, 10**6, -1])
+@pytest.mark.parametrize("hook", ["epoch", "batch"])
+@pytest.mark.parametrize("rows, n_jobs", [(1000, None), (1000, 2), (100, None)])
+def test_indices_changed_in_place_during_a_fit_are_refused_not_followed(value, hook, rows, n_jobs):
+    # The matrix is checked once, as the fit begins; a callback's change after that
+    # reaches the kernel, which must refuse it rather than read or write outside W1
+    # (rows < 256 take the plain path, 1000 the padded one; n_jobs=2 a team).
+    X_csr = data(np.float32)[1][:rows].copy()
+    y = data(np.float32)[2][:rows].argmax(axis=1)
+    model = NielsenMLPClassifier(
+        (32,),
+        epochs=3,
+        mini_batch_size=10,
+        dtype="float32",  # trains on X_csr's own arrays: no cast, no copy
+        engine="c",
+        n_jobs=n_jobs,
+        random_state=0,
+        callbacks=[_ChangesIndices(X_csr, value, hook)],
+    )
+    with pytest.raises(ValueError, match="changed in place after the fit checked it"):
+        model.fit(X_csr, y)
+
+
+@needs_c
+@pytest.mark.parametrize("rows", [1000, 100])
+def test_indices_changed_after_the_last_epoch_are_refused_by_the_forward_passes_alone(rows):
+    # The cost probe's forward passes (the kernel's evaluation) come after the last epoch.
+    X_csr = data(np.float32)[1][:rows].copy()
+    y = data(np.float32)[2][:rows].argmax(axis=1)
+    changes = _ChangesIndices(X_csr, 10**6, "epoch")
+    model = NielsenMLPClassifier((32,), epochs=1, dtype="float32", engine="c", callbacks=[changes])
+    with pytest.raises(ValueError, match="changed in place after the fit checked it"):
+        model.fit(X_csr, y)
+
+
 @needs_c
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("sparse", [False, True])

@@ -112,6 +112,8 @@ enum { PATH_AUTO, PATH_PLAIN, PATH_PADDED };
 
 /* Threads a call may share its first layer between (MAX_THREADS in the module). */
 #define MAX_THREADS 8
+/* A call's status when a forward pass met a column index outside W1's rows. */
+#define STATUS_OUTSIDE -2
 
 typedef struct {
     int dtype, n_layers, cost, penalty, optimizer, sparse, weighted, dropout, path, threads;
@@ -688,6 +690,12 @@ static PyObject *train(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     status = job.dtype == 0 ? train_f64(&job) : train_f32(&job);
     Py_END_ALLOW_THREADS
     release(views, N_BUFFERS);
+    if (status == STATUS_OUTSIDE)
+        return PyErr_Format(PyExc_ValueError,
+                            "the sparse input has column indices outside [0, %lld): it changed "
+                            "in place after the fit checked it (by a callback?); the weights "
+                            "this call trained are not to be trusted",
+                            (long long)job.sizes[0]);
     if (status < 0)
         return PyErr_NoMemory();
     return PyLong_FromLong(status); /* the threads that trained */

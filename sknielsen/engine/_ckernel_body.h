@@ -292,6 +292,8 @@ typedef struct {
     REAL *bias_grads;      /* the biases' gradient of the padded path, laid out as a row */
     REAL *first;           /* W1 as the first layer's loops read it: params or the copy */
     int64_t first_stride;  /* numbers per row of `first` */
+    uint32_t first_rows;   /* W1's rows: the inputs */
+    int outside;           /* whether a forward pass met a column index outside them */
     REAL *outputs;         /* each trained position's output, for its cost */
     REAL *cost_targets;    /* cost_rows rows of targets, in the order of the positions */
     REAL *cost_terms;      /* and their terms */
@@ -323,6 +325,7 @@ static int F(work_alloc)(F(Work) *w, const Job *job, int padded, int buffers)
 {
     memset(w, 0, sizeof *w);
     w->padded = padded;
+    w->first_rows = (uint32_t)job->sizes[0];
     layout(&w->shape, job, LANES);
     const Layout *s = &w->shape;
     const int64_t bs = job->batch_size, n_in = job->sizes[0];
@@ -582,11 +585,22 @@ static ALWAYS_INLINE void F(sum_sets)(VEC acc[4][MAX_BLOCK], REAL *out, const in
     }
 }
 
-static ALWAYS_INLINE void F(forward_block)(const REAL *first, int64_t stride,
-                                           const int32_t *index, const REAL *value,
-                                           int64_t count, const Prefetch *next, REAL *z,
-                                           const int nb, const int sets)
+/*
+ * Each column index is checked against W1's rows as it is read: the arrays were checked
+ * when the fit began, but code that runs between calls (a callback) could change them
+ * in place. An index outside reads row 0 instead and is reported (the call then fails):
+ * one compare and a branch never taken, beside the row's cache lines.
+ */
+#define INSIDE(k, limit, outside) (__builtin_expect((k) < (limit), 1) ? (k) : ((outside) = 1, 0u))
+/* The same without the report, for the update that follows a forward pass. */
+#define CLAMPED(k, limit) (__builtin_expect((k) < (limit), 1) ? (k) : 0u)
+
+static ALWAYS_INLINE int F(forward_block)(const REAL *first, int64_t stride,
+                                          const int32_t *index, const REAL *value,
+                                          int64_t count, uint32_t limit, const Prefetch *next,
+                                          REAL *z, const int nb, const int sets)
 {
+    int outside = 0;
     VEC acc[4][MAX_BLOCK];
     for (int s = 0; s < sets; s++)
         for (int v = 0; v < nb; v++)
@@ -601,30 +615,35 @@ static ALWAYS_INLINE void F(forward_block)(const REAL *first, int64_t stride,
                 __builtin_prefetch((const REAL *)next->value + p + 8);
         }
         for (int s = 0; s < sets; s++) {
-            const VEC *row = (const VEC *)(first + (int64_t)index[p + s] * stride);
+            const uint32_t k = INSIDE((uint32_t)index[p + s], limit, outside);
+            const VEC *row = (const VEC *)(first + (int64_t)k * stride);
             const REAL x = value[p + s];
             for (int v = 0; v < nb; v++)
                 acc[s][v] += x * row[v];
         }
     }
     for (; p < count; p++) {
-        const VEC *row = (const VEC *)(first + (int64_t)index[p] * stride);
+        const uint32_t k = INSIDE((uint32_t)index[p], limit, outside);
+        const VEC *row = (const VEC *)(first + (int64_t)k * stride);
         const REAL x = value[p];
         for (int v = 0; v < nb; v++)
             acc[0][v] += x * row[v];
     }
     F(sum_sets)(acc, z, nb, sets);
+    return outside;
 }
 
+/* The forward pass reported any index outside: the update writes row 0 for it, not outside. */
 static ALWAYS_INLINE void F(update_block)(REAL *first, int64_t stride, const int32_t *index,
-                                          const REAL *value, int64_t count, const REAL *delta,
-                                          REAL coefficient, const int nb)
+                                          const REAL *value, int64_t count, uint32_t limit,
+                                          const REAL *delta, REAL coefficient, const int nb)
 {
     VEC d[MAX_BLOCK];
     for (int v = 0; v < nb; v++)
         d[v] = ((const VEC *)delta)[v];
     for (int64_t p = 0; p < count; p++) {
-        VEC *row = (VEC *)(first + (int64_t)index[p] * stride);
+        const uint32_t k = CLAMPED((uint32_t)index[p], limit);
+        VEC *row = (VEC *)(first + (int64_t)k * stride);
         REAL x = coefficient * value[p];
         for (int v = 0; v < nb; v++)
             row[v] += x * d[v];
@@ -652,16 +671,17 @@ static ALWAYS_INLINE void F(update_block)(REAL *first, int64_t stride, const int
  * z[begin:end] = x . V over the non-zero inputs, for the vectors of units begin to
  * end (in vectors), MAX_BLOCK vectors at a time.
  */
-static void F(forward_padded)(const F(Work) *w, int64_t i, const Prefetch *next, REAL *z,
-                              int64_t begin, int64_t end)
+static int F(forward_padded)(const F(Work) *w, int64_t i, uint32_t limit, const Prefetch *next,
+                             REAL *z, int64_t begin, int64_t end)
 {
     const int sets = SETS(w->first_stride / LANES);
+    int outside = 0;
     for (int64_t done = begin; done < end; done += MAX_BLOCK) {
         int nb = (int)(end - done < MAX_BLOCK ? end - done : MAX_BLOCK);
         const REAL *first = w->first + done * LANES;
 #define FORWARD(NB, SETS_)                                                                     \
-    F(forward_block)(first, w->first_stride, w->index[i], w->value[i], w->count[i], next,      \
-                     z + done * LANES, NB, SETS_)
+    outside |= F(forward_block)(first, w->first_stride, w->index[i], w->value[i], w->count[i], \
+                                limit, next, z + done * LANES, NB, SETS_)
 #define FORWARD_4(NB) FORWARD(NB, 4)
 #define FORWARD_2(NB) FORWARD(NB, 2)
 #define FORWARD_1(NB) FORWARD(NB, 1)
@@ -678,6 +698,7 @@ static void F(forward_padded)(const F(Work) *w, int64_t i, const Prefetch *next,
 #undef FORWARD_4
 #undef FORWARD
     }
+    return outside;
 }
 
 /* V[k][begin:end] += coefficient x_k delta for the non-zero inputs x_k of sample i. */
@@ -689,24 +710,28 @@ static void F(update_padded)(F(Work) *w, int64_t i, const REAL *delta, REAL coef
         REAL *first = w->first + done * LANES;
 #define UPDATE(NB)                                                                             \
     F(update_block)(first, w->first_stride, w->index[i], w->value[i], w->count[i],             \
-                    delta + done * LANES, coefficient, NB)
+                    w->first_rows, delta + done * LANES, coefficient, NB)
         BLOCK_CASES(UPDATE)
 #undef UPDATE
     }
 }
 
 /* The same two on W1's own rows (calls too short to repay the padded copy). */
-static void F(forward_plain)(const F(Work) *w, int64_t i, int64_t width, REAL *z)
+static int F(forward_plain)(const F(Work) *w, int64_t i, int64_t width, uint32_t limit,
+                           REAL *z)
 {
     memset(z, 0, (size_t)width * sizeof(REAL));
     const int32_t *index = w->index[i];
     const REAL *value = w->value[i];
+    int outside = 0;
     for (int64_t p = 0; p < w->count[i]; p++) {
-        const REAL *row = w->first + (int64_t)index[p] * width;
+        const uint32_t k = INSIDE((uint32_t)index[p], limit, outside);
+        const REAL *row = w->first + (int64_t)k * width;
         REAL x = value[p];
         for (int64_t j = 0; j < width; j++)
             z[j] += x * row[j];
     }
+    return outside;
 }
 
 static void F(update_plain)(REAL *first, const F(Work) *w, int64_t i, int64_t width,
@@ -715,7 +740,8 @@ static void F(update_plain)(REAL *first, const F(Work) *w, int64_t i, int64_t wi
     const int32_t *index = w->index[i];
     const REAL *value = w->value[i];
     for (int64_t p = 0; p < w->count[i]; p++) {
-        REAL *row = first + (int64_t)index[p] * width;
+        const uint32_t k = CLAMPED((uint32_t)index[p], w->first_rows);
+        REAL *row = first + (int64_t)k * width;
         REAL x = coefficient * value[p];
         for (int64_t j = 0; j < width; j++)
             row[j] += x * delta[j];
@@ -794,7 +820,7 @@ static void F(first_layer_input)(F(Work) *w, const Job *job, int64_t i, double s
 {
     const REAL lazy = (REAL)scale;
     const int64_t width = job->sizes[1];
-    F(forward_plain)(w, i, width, z);
+    w->outside |= F(forward_plain)(w, i, width, (uint32_t)job->sizes[0], z);
     const REAL *bias = (const REAL *)job->params + w->shape.bias[0];
     for (int64_t j = 0; j < width; j++)
         z[j] = lazy * z[j] + bias[j];
@@ -891,7 +917,8 @@ static void F(first_layer_part)(F(Work) *w, const Job *job, int64_t batch_start,
     for (int64_t i = 0; i < m; i++) {
         Prefetch next;
         F(next_row)(job, batch_start + i + 1, &next);
-        F(forward_padded)(w, i, &next, w->z + i * s->row, begin, end);
+        w->outside |= F(forward_padded)(w, i, (uint32_t)job->sizes[0], &next, w->z + i * s->row,
+                                        begin, end);
     }
     /* Apart from the sums, so that the samples' activations overlap one another. */
     for (int64_t i = 0; i < m; i++) {
@@ -1371,6 +1398,7 @@ typedef struct {
     F(LazyStep) step; /* thread 0's, for the others after the second barrier */
     F(Place) start;   /* where thread 0 hands the call to the team */
     double final_scale;
+    int outside[MAX_THREADS]; /* thread t's forward passes met an index outside W1's rows */
 } F(Team);
 
 /* Thread 0's part between the barriers: the rest of the mini-batch, and the next gather. */
@@ -1405,6 +1433,7 @@ static int F(team_batch)(F(Team) *team, F(Work) *w, int t, F(Place) *at, int64_t
     const int64_t m = rest < job->batch_size ? rest : job->batch_size;
     F(use_buffer)(w, at->which);
     F(first_layer_part)(w, job, at->batch_start, m, at->scale, begin, end);
+    team->outside[t] |= w->outside;
     if (!alone)
         team_barrier(base, t);
     if (t == 0) {
@@ -1526,7 +1555,7 @@ static int F(evaluate)(const Job *job)
     }
     F(record_costs)(&w, job);
     F(work_free)(&w);
-    return 1;
+    return w.outside ? STATUS_OUTSIDE : 1;
 }
 
 /*
@@ -1564,6 +1593,9 @@ static int F(train)(const Job *job)
         F(copy_padded)(&w, job, 0);
         F(record_costs)(&w, job);
         F(work_free)(&w);
+        for (int t = 0; t < team.base.threads; t++)
+            if (team.outside[t])
+                return STATUS_OUTSIDE;
         return team.base.threads;
     }
     double scale = 1.0;
@@ -1589,7 +1621,7 @@ static int F(train)(const Job *job)
         F(copy_padded)(&w, job, 0);
     F(record_costs)(&w, job);
     F(work_free)(&w);
-    return 1;
+    return w.outside ? STATUS_OUTSIDE : 1;
 }
 
 #undef LANES
