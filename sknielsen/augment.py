@@ -39,8 +39,9 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     ----------
     X : array-like of shape (n_samples, n_features)
         Images as rows.
-    y : array-like of shape (n_samples,)
-        Labels, repeated for the copies.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Labels, repeated for the copies: class labels of any type, a
+        multilabel indicator matrix or regression targets.
     augment : str, Augmenter or list, default='shift'
         As the estimator's ``augment`` parameter.
     copies : int, default=4
@@ -55,16 +56,19 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     -------
     X_expanded : ndarray of shape (n_samples * (copies + 1), n_features)
         The original images, then the copies.
-    y_expanded : ndarray of shape (n_samples * (copies + 1),)
+    y_expanded : ndarray of shape (n_samples * (copies + 1),) or (..., n_outputs)
         Their labels.
 
     Raises
     ------
     TypeError
-        If ``X`` holds other than numbers (strings, objects).
+        If ``X`` holds other than real numbers (strings, objects, complex
+        numbers), or ``y`` complex numbers.
     ValueError
-        If ``X`` is not 2-D with one row per label, or its rows are not
-        images of ``image_shape``.
+        If ``X`` is not 2-D, holds no image or images of no pixels, NaN or
+        infinity, or its rows are not images of ``image_shape``; if ``y``
+        is a column (shape (n_samples, 1)) or has more than 2 dimensions,
+        holds NaN or infinity, or has not one label per row of ``X``.
 
     Examples
     --------
@@ -79,16 +83,8 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     >>> bool((X_more[:100] == X[:100]).all()), bool((y_more[200:] == y[:100]).all())
     (True, True)
     """
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim != 2 or len(X) != len(y):
-        raise ValueError(f"X must be 2-D with one row per label; got {X.shape} and {y.shape}.")
-    if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
-        # scipy would fail deep inside: "data type 'str32' not understood".
-        raise TypeError(
-            f"expand needs images of numbers; X holds {X.dtype}: convert it first, "
-            "with X.astype(float), say."
-        )
+    X = _checked_images(X)
+    y = _checked_labels(y, len(X))
     n_samples, n_features = X.shape
     image_shape = image_shape_for(n_features, check_image_shape(image_shape, "expand"))
     augmenter = as_augmenter(augment, "expand")
@@ -99,3 +95,62 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
         for _ in range(copies)
     ]
     return np.concatenate([X, *distorted]), np.concatenate([y] * (copies + 1))
+
+
+def _checked_images(X):
+    """``X`` as an array of images in rows, refused when they cannot be distorted."""
+    X = np.asarray(X)
+    if X.ndim != 2:
+        stack = " (a stack of images: pass X.reshape(len(X), -1))" if X.ndim == 3 else ""
+        raise ValueError(f"X must be 2-D, one image per row; got shape {X.shape}{stack}.")
+    if np.issubdtype(X.dtype, np.complexfloating):
+        # scipy distorts the real and imaginary parts alike, into complex copies.
+        raise TypeError(
+            f"expand needs real-valued images; X holds {X.dtype}: take X.real or np.abs(X) first."
+        )
+    if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
+        # scipy would fail deep inside: "data type 'str32' not understood".
+        raise TypeError(
+            f"expand needs images of numbers; X holds {X.dtype}: convert it first, "
+            "with X.astype(float), say."
+        )
+    if not X.size:
+        what = "no images" if not len(X) else "images of no pixels"
+        raise ValueError(f"X holds {what}: shape {X.shape}; there is nothing to expand.")
+    # Interpolation mixes neighbouring pixels: one NaN would spoil its neighbours too.
+    _check_finite(X, "X", "the distortions would spread it to neighbouring pixels")
+    return X
+
+
+def _checked_labels(y, n_samples):
+    """``y`` as an array of one label (or row of targets) per image."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        # The copies would keep the column, which classifiers take for a mistake.
+        raise ValueError(f"y of shape {y.shape} is a column: pass y.ravel(), a 1-D array.")
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            "y must be a 1-D array of labels (2-D for a multilabel indicator matrix or "
+            f"several targets); got shape {y.shape}."
+        )
+    if len(y) != n_samples:
+        raise ValueError(
+            f"y must hold one label per row of X: {len(y)} labels for {n_samples} rows."
+        )
+    if np.issubdtype(y.dtype, np.complexfloating):
+        raise TypeError(f"expand needs real labels; y holds {y.dtype}.")
+    _check_finite(y, "y", "every image needs a label")
+    return y
+
+
+def _check_finite(array, name, why):
+    """Refuse NaN or infinity among the numbers of ``array``, saying ``why``."""
+    if array.dtype.kind == "f":
+        bad = ~np.isfinite(array)
+    elif array.dtype == object:  # labels of pandas: NaN marks a missing one
+        bad = array != array  # NaN is the one value unequal to itself
+    else:
+        return
+    if np.any(bad):
+        what = "NaN" if np.any(array[bad] != array[bad]) else "infinity"
+        raise ValueError(f"{name} contains {what}: {why}.")

@@ -185,3 +185,65 @@ def test_expand_refuses_images_that_are_not_numbers(X):
     # Not scipy's "data type 'str32' not understood" or "data type not supported".
     with pytest.raises(TypeError, match="expand needs images of numbers; X holds"):
         expand(X, [0])
+
+
+@pytest.mark.parametrize(
+    ("y", "match"),
+    [
+        (np.arange(5)[:, None], r"y of shape \(5, 1\) is a column: pass y.ravel\(\)"),
+        (np.zeros((5, 2, 1)), r"y must be a 1-D array of labels .*; got shape \(5, 2, 1\)"),
+        (np.array([0.0, 1.0, np.nan, 1.0, 0.0]), "y contains NaN"),
+        (np.array([0.0, np.inf, 2.0, 1.0, 0.0]), "y contains infinity"),
+        (np.arange(4), r"y must hold one label per row of X: 4 labels for 5 rows"),
+    ],
+)
+def test_expand_refuses_labels_that_are_not_one_per_image(y, match):
+    # They were repeated as given: a (5, 1) y came back (25, 1), NaN labels stayed NaN.
+    X = np.zeros((5, 16))
+    with pytest.raises(ValueError, match=match):
+        expand(X, y, "shift", copies=1)
+
+
+def test_expand_refuses_complex_labels():
+    with pytest.raises(TypeError, match="y holds complex128"):
+        expand(np.zeros((5, 16)), np.arange(5) + 1j, "shift", copies=1)
+
+
+@pytest.mark.parametrize(
+    ("X", "error", "match"),
+    [
+        (np.zeros((5, 16)) + 1j, TypeError, "expand needs real-valued images; X holds complex128"),
+        (np.zeros((5, 4, 4)), ValueError, r"X must be 2-D, one image per row; got shape \(5, 4,"),
+        (np.zeros(16), ValueError, r"X must be 2-D, one image per row; got shape \(16,\)"),
+        (np.zeros((0, 16)), ValueError, "X holds no images"),
+        (np.zeros((5, 0)), ValueError, r"X holds images of no pixels: shape \(5, 0\)"),
+        (np.full((5, 16), np.nan), ValueError, "X contains NaN"),
+        (np.full((5, 16), -np.inf), ValueError, "X contains infinity"),
+    ],
+)
+def test_expand_refuses_images_it_cannot_distort(X, error, match):
+    # Complex images were distorted into complex copies; empty X came back empty, and
+    # (5, 0) as 25 rows of nothing; NaN pixels were spread over their neighbours.
+    with pytest.raises(error, match=match):
+        expand(X, np.arange(len(X)), "rotate", copies=1)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([True, False, True, False, True]),
+        np.array(list("abcab"), dtype=object),
+        np.eye(5, 3),  # a multilabel indicator matrix
+        np.arange(10.0).reshape(5, 2),  # two regression targets
+    ],
+)
+def test_expand_repeats_any_labels_the_estimators_take(y):
+    X = np.random.default_rng(0).uniform(size=(5, 16))
+    X_more, y_more = expand(X, y, "shift", copies=2)
+    assert X_more.shape == (15, 16) and y_more.dtype == y.dtype
+    np.testing.assert_array_equal(y_more, np.concatenate([y] * 3))
+
+
+def test_expand_refuses_an_image_shape_of_other_pixels_than_the_rows():
+    with pytest.raises(ValueError, match=r"16 features are not images of shape \(4, 5\)"):
+        expand(np.zeros((5, 16)), np.arange(5), image_shape=(4, 5))
