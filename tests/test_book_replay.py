@@ -64,6 +64,49 @@ def test_nudged_weights_are_one_ulp_up():
         np.testing.assert_array_equal(nudged, np.nextafter(exact, np.inf))
 
 
+@pytest.mark.parametrize(
+    ("seed", "error", "match"),
+    [
+        ("12345678", TypeError, "seed must be an integer, as the book's 12345678; got '12345678'"),
+        (12345678.0, TypeError, "seed must be an integer, .*; got 12345678.0"),
+        (True, TypeError, "seed must be an integer, .*; got True"),
+        (None, TypeError, "seed must be an integer, .*; got None"),
+        (-1, ValueError, r"seed must be in \[0, 4294967295\] .*; got -1"),
+        (2**32, ValueError, r"seed must be in \[0, 4294967295\] .*; got 4294967296"),
+    ],
+)
+def test_book_random_refuses_seeds_that_are_no_integer_numpy_takes(seed, error, match):
+    # They failed inside NumPy ("Cannot cast scalar from dtype('<U8') to dtype('int64')",
+    # "Seed must be between 0 and 2**32 - 1"); True seeded both streams as 1, and None
+    # from the system's entropy, so that nothing replayed.
+    with pytest.raises(error, match=match):
+        book.BookRandom(seed)
+
+
+@pytest.mark.parametrize("seed", [np.int64(7), np.uint32(7), np.int8(7)])
+def test_book_random_takes_numpy_integers_as_seeds(seed):
+    # They failed in random.Random: "The only supported seed types are: None, int, ...".
+    streams, items = book.BookRandom(seed), list(range(20))
+    streams.shuffle(items)
+    expected, same = book.BookRandom(7), list(range(20))
+    expected.shuffle(same)
+    assert items == same
+    np.testing.assert_array_equal(
+        streams.initial_weights((3, 2))[0][0], expected.initial_weights((3, 2))[0][0]
+    )
+
+
+@pytest.mark.parametrize("nudge", ["no", 1, None])
+def test_book_random_refuses_a_nudge_that_is_no_bool(nudge, tmp_path):
+    # "no", a truthy string, nudged every weight.
+    with pytest.raises(TypeError, match=f"nudge must be True or False; got {nudge!r}"):
+        book.BookRandom(0, nudge=nudge)
+    assert book.BookRandom(0, nudge=np.bool_(True)).nudge
+    # Refused before MNIST is looked for (or downloaded): tmp_path has none.
+    with pytest.raises(TypeError, match="nudge must be True or False"):
+        book.replay("regularized", tmp_path, epochs=1, nudge=nudge)
+
+
 def _write_mnist_like(folder, images):
     """The four IDX files of MNIST's layout, of 60,000 ``images`` and labels 0."""
     for key, array in {

@@ -70,6 +70,8 @@ __all__ = [
 
 #: The seed of both random streams in every figure script of the book.
 SEED = 12345678
+# The largest seed of NumPy's legacy generator, ``np.random.RandomState``.
+MAX_SEED = 2**32 - 1
 #: The training-set sizes of ``more_data.py``.
 MORE_DATA_SIZES = (100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)
 #: The learning rates of ``multiple_eta.py``, in the order it runs them.
@@ -89,11 +91,21 @@ class BookRandom:
     Parameters
     ----------
     seed : int, default=12345678
-        Seed of both streams (``random.seed`` and ``np.random.seed``).
+        Seed of both streams (``random.seed`` and ``np.random.seed``), in
+        [0, 2**32 - 1]; NumPy integers too.
     nudge : bool, default=False
         Move every starting weight and bias up by one unit in the last place
         (``np.nextafter``): a run replayed so tells how much it amplifies
         rounding, hence how closely any other program can replay it.
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is no integer (a str, a float, a bool, None) or
+        ``nudge`` no bool.
+    ValueError
+        If ``seed`` is outside [0, 2**32 - 1], which NumPy's legacy
+        generator refuses.
 
     Notes
     -----
@@ -110,9 +122,12 @@ class BookRandom:
     """
 
     def __init__(self, seed=SEED, *, nudge=False):
+        seed = _checked_seed(seed)
+        if not isinstance(nudge, (bool, np.bool_)):  # a truthy "no" would nudge
+            raise TypeError(f"nudge must be True or False; got {nudge!r}.")
         self.python = random.Random(seed)
         self.numpy = np.random.RandomState(seed)
-        self.nudge = nudge
+        self.nudge = bool(nudge)
 
     def shuffle(self, items):
         """Shuffle the list ``items`` in place, as Python 2.7's ``random.shuffle``.
@@ -155,6 +170,20 @@ class BookRandom:
             coefs = [np.nextafter(w, np.inf) for w in coefs]
             intercepts = [np.nextafter(b, np.inf) for b in intercepts]
         return coefs, intercepts
+
+
+def _checked_seed(seed):
+    """``seed`` as a Python int both streams take, refused by name otherwise."""
+    # bool is an int to Python: True would seed both streams as 1. None would seed
+    # them from the system's entropy, and random.Random refuses NumPy integers.
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
+        raise TypeError(f"seed must be an integer, as the book's {SEED}; got {seed!r}.")
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(
+            f"seed must be in [0, {MAX_SEED}] (NumPy's legacy generator takes no other); "
+            f"got {seed!r}."
+        )
+    return int(seed)
 
 
 class _GivenWeights(plugins.Initializer):
@@ -924,6 +953,8 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
         For an unknown name, ``epochs`` where the record cannot be cut short,
         or an ``epochs`` that is no integer of at least 1 (a float or a bool),
         and for IDX files whose images are not MNIST's 28×28.
+    TypeError
+        For a ``nudge`` that is no bool, before any data is read.
     FileNotFoundError
         When the MNIST files are missing.
 
@@ -955,6 +986,7 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
     if epochs is not None:
         _check_epochs(epochs)
     book = load_record(name)  # a damaged record is refused before the replay, not after it
+    streams = BookRandom(nudge=nudge)  # a nudge that is no bool too, before MNIST is read
     data = load_mnist(data_dir, scale="book", download=download)
     if tuple(data.image_shape) != (28, 28):
         # load_mnist reads IDX files of any image size; the book's networks take 784
@@ -968,7 +1000,7 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
     # Mini-batches of 10 gain nothing from BLAS threads, which on a busy machine
     # only spin, waiting for cores (six times slower here).
     with threadpool_limits(limits=1, user_api="blas"):
-        ours = record.run(_Session(data, BookRandom(nudge=nudge), epochs_left=epochs))
+        ours = record.run(_Session(data, streams, epochs_left=epochs))
     return _compared(name, ours, book, time.perf_counter() - started)
 
 
