@@ -177,6 +177,58 @@ def test_a_replay_against_another():
         ours.against(book.Replay("regularized", None, None, 1.0, ()))
 
 
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        (("a", "count", (1, 2, 3), (1, 2)), ValueError, "ours holds 3 values but book 2"),
+        (("a", "count", (1,), (1, 2)), ValueError, "ours holds 1 values but book 2"),
+        (("a", "count", (), ()), ValueError, "'a': ours holds no numbers"),
+        (("a", "percent", ("a", 2.0), (1.0, 2.0)), ValueError, "ours holds 'a' at 0, which is no"),
+        (("a", "percent", (1.0, 2.0), (1.0, None)), ValueError, "book holds None at 1, which is"),
+        (("a", "count", (float("nan"),), (1,)), ValueError, "ours holds nan at 0, which is no"),
+        (("a", "cost", (1.0,), (float("inf"),)), ValueError, "book holds inf at 0, which is no"),
+        (("a", "count", (1.5,), (1,)), ValueError, "ours holds 1.5 at 0, which is no count"),
+        (("a", "count", (True,), (1,)), ValueError, "ours holds True at 0, which is no count"),
+        (("a", "percent", (101.0,), (1.0,)), ValueError, "ours holds 101.0 at 0, which is no"),
+        (("a", "count", ((1, 2),), ((1, 3),)), ValueError, r"ours holds \(1, 2\) at 0"),
+        (("a", "count", 5, (5,)), TypeError, "'a': ours must be a list of numbers; got int"),
+        (("a", "count", "12", (1, 2)), TypeError, "ours must be a list of numbers; got str"),
+        (("a", "count", (1,), {1}), TypeError, "book must be a list of numbers; got set"),
+        (("a", "accuracy", (1,), (1,)), ValueError, "kind must be one of 'count', 'percent'"),
+        ((3, "count", (1,), (1,)), TypeError, "label must be a str; got 3"),
+    ],
+)
+def test_series_comparison_refuses_what_it_cannot_compare(args, error, match):
+    # Lists of other lengths failed inside NumPy ("operands could not be broadcast") or,
+    # one value against several, were compared with it; a NaN count was
+    # -9223372036854775808 images apart, so never the largest difference; an empty
+    # comparison agreed with the book; an unknown kind was compared as counts.
+    with pytest.raises(error, match=match):
+        book.SeriesComparison(*args)
+
+
+def test_series_comparison_takes_numpy_numbers_and_lists():
+    series = book.SeriesComparison("a", "count", np.array([3, 4]), [3, 5])
+    np.testing.assert_array_equal(series.differences(), [0, 1])
+    assert series.exact == 1 and series.ours.tolist() == [3, 4]
+
+
+def test_a_cost_of_zero_in_the_reference_is_not_nan_apart():
+    # 0/0 was NaN (a RuntimeWarning), so equal costs of 0 failed the criteria.
+    series = book.SeriesComparison("a", "cost", (0.0, 1.0), (0.0, 0.0))
+    np.testing.assert_array_equal(series.differences(), [0.0, np.inf])
+
+
+def test_a_replay_against_a_shorter_one_compares_the_epochs_both_ran():
+    # Two epochs against one compared both of ours with the other's first; three
+    # against two failed inside NumPy ("operands could not be broadcast together").
+    ours = fake_replay([10, 12, 13], [10] * 3, costs=(1.0, 2.0, 3.0), book_costs=(1.0,) * 3)
+    other = fake_replay([10, 11], [10] * 2, costs=(1.0, 2.0), book_costs=(1.0,) * 2)
+    for against in (ours.against(other), other.against(ours)):
+        assert (against.matches, against.compared, against.largest_difference) == (1, 2, 1)
+        assert [len(series.ours) for series in against.series] == [2, 2]
+
+
 def test_replay_refuses_bad_requests():
     with pytest.raises(ValueError, match="No book record named"):
         book.replay("chapter1")

@@ -42,6 +42,7 @@ import numbers
 import random
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import resources
@@ -576,11 +577,20 @@ def _series_problem(record, path, kind, by_epoch):
         return "is not a list"
     if not by_epoch and len(values) != len(MORE_DATA_SIZES):
         return f"holds {len(values)} values for the {len(MORE_DATA_SIZES)} training sizes"
-    low, high, kinds = {
-        "count": (0, math.inf, int),
-        "percent": (0, 100, (int, float)),
-        "cost": (0, math.inf, (int, float)),
-    }[kind]
+    return _values_problem(values, kind)
+
+
+#: What each kind of list holds: the type of its numbers, and their range.
+KINDS = {
+    "count": (numbers.Integral, 0, math.inf),
+    "percent": (numbers.Real, 0, 100),
+    "cost": (numbers.Real, 0, math.inf),
+}
+
+
+def _values_problem(values, kind):
+    """What is wrong with the numbers of a list of ``kind``, or None."""
+    kinds, low, high = KINDS[kind]
     for index, value in enumerate(values):
         number = isinstance(value, kinds) and not isinstance(value, bool)
         if not (number and math.isfinite(value) and low <= value <= high):
@@ -597,6 +607,18 @@ def _at(structure, path):
     return structure
 
 
+def _check_series(values, kind, name):
+    """Refuse ``values`` unless they are a list of numbers of ``kind``, naming them ``name``."""
+    # A str is a sequence too, of characters; a set has no order, a generator no length.
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a list of numbers; got {type(values).__name__}.")
+    problem = _values_problem(values, kind)
+    if problem:
+        raise ValueError(f"{name} {problem}.")
+    if not len(values):  # an empty comparison agreed with the book, comparing nothing
+        raise ValueError(f"{name} holds no numbers: there is nothing to compare.")
+
+
 @dataclass(frozen=True)
 class SeriesComparison:
     """One list of the record, ours beside the book's.
@@ -608,7 +630,18 @@ class SeriesComparison:
         Images classified right (of 10,000, or of the training set), a
         percentage of the 10,000 validation images, or a cost.
     ours, book : tuple of float
-        Ours, and the book's for the same epochs (or sizes).
+        Ours, and the book's for the same epochs (or sizes): as many of
+        each, at least one, all finite; counts are integers, percentages in
+        [0, 100], costs at least 0.
+
+    Raises
+    ------
+    TypeError
+        If ``label`` is no str, or ``ours`` or ``book`` is no list.
+    ValueError
+        For an unknown ``kind``; if ``ours`` or ``book`` holds a value that
+        is no number of ``kind`` (NaN, a float count, a bool) or nothing,
+        or they are of different lengths.
 
     Examples
     --------
@@ -631,6 +664,24 @@ class SeriesComparison:
     ours: tuple
     book: tuple
 
+    def __post_init__(self):
+        if not isinstance(self.label, str):
+            raise TypeError(f"SeriesComparison label must be a str; got {self.label!r}.")
+        where = f"SeriesComparison {self.label!r}"
+        if self.kind not in KINDS:
+            raise ValueError(
+                f"{where}: kind must be one of {', '.join(map(repr, KINDS))}; got {self.kind!r}."
+            )
+        for name in ("ours", "book"):
+            _check_series(getattr(self, name), self.kind, f"{where}: {name}")
+        # One number against several was compared with each, and lists of other
+        # lengths failed inside NumPy.
+        if len(self.ours) != len(self.book):
+            raise ValueError(
+                f"{where}: ours holds {len(self.ours)} values but book {len(self.book)}; "
+                "compare the same epochs (or sizes)."
+            )
+
     def differences(self):
         """Return the differences from the book's, entry by entry.
 
@@ -641,7 +692,10 @@ class SeriesComparison:
         """
         ours, book = np.asarray(self.ours, float), np.asarray(self.book, float)
         if self.kind == "cost":
-            return np.abs(ours - book) / np.abs(book)
+            apart = np.abs(ours - book)
+            # Relative to a cost of 0, equal is 0 apart (not 0/0, NaN), other infinitely.
+            beside_zero = np.where(apart == 0, 0.0, np.inf)
+            return np.divide(apart, np.abs(book), out=beside_zero, where=book != 0)
         # A percentage of 10,000 images: one image is 0.01 points.
         per_image = 0.01 if self.kind == "percent" else 1.0
         return np.rint(np.abs(ours - book) / per_image).astype(int)
@@ -809,8 +863,9 @@ def _compared(name, ours, reference, seconds, whose="the book's"):
     series = []
     for label, path, kind in RECORDS[name].series:
         mine, theirs = tuple(_at(ours, path)), tuple(_at(reference, path))
-        if mine and theirs:  # the lists both filled, for the epochs replayed
-            series.append(SeriesComparison(label, kind, mine, theirs[: len(mine)]))
+        common = min(len(mine), len(theirs))  # a replay stopped short, or the other one
+        if common:  # the lists both filled, for the epochs both replayed
+            series.append(SeriesComparison(label, kind, mine[:common], theirs[:common]))
     return Replay(name, ours, reference, seconds, tuple(series), whose)
 
 
