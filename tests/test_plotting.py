@@ -204,3 +204,63 @@ def test_records_with_values_that_are_not_numbers_are_refused_naming_the_key(key
     # Not "'<' not supported between 'int' and 'str'" or a dtype error from inside NumPy.
     with pytest.raises(ValueError, match=f"A record's '{key}' is .*, not a number"):
         plot_training_size_comparison(records)
+
+
+@pytest.mark.parametrize(
+    "history, match",
+    [
+        ({"loss": "abc"}, r"'loss' must be a list of numbers, one per epoch; got 'abc'"),
+        ({"loss": 3.0}, r"'loss' must be a list of numbers, one per epoch; got 3.0"),
+        ({"loss": None}, r"'loss' must be a list of numbers, one per epoch; got None"),
+        ({"loss": ["a", "b"]}, r"'loss' must be a list of numbers, .*; got \['a', 'b'\]"),
+        ({"loss": [[1.0, 2.0], [3.0, 4.0]]}, r"'loss' must be a list of numbers"),
+        ({"loss": [[1.0, 2.0], [3.0]]}, r"'loss' must be a list of numbers"),
+        ({"loss": [1 + 1j, 2]}, r"'loss' must be a list of numbers"),
+        ({"training_accuracy": [True, False]}, r"'training_accuracy' must be a list of num"),
+        ({"loss": [1.0], "val_loss": [1.0]}, r"no curve named 'val_loss'; a history_ has loss, "),
+        ({}, "history is empty"),
+    ],
+)
+def test_plot_history_refuses_a_history_it_cannot_draw(history, match):
+    # 3.0 and None were drawn as one point (None as NaN, nothing to see); strings failed
+    # inside NumPy ("could not convert string to float"), a table inside matplotlib ("x
+    # and y must have same first dimension"), and Keras' 'val_loss' was left out unsaid.
+    with pytest.raises(ValueError, match=match):
+        plot_history(history)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_plot_history_refuses_another_library_s_model_or_an_unfitted_one():
+    from sklearn.exceptions import NotFittedError
+    from sklearn.neural_network import MLPClassifier
+
+    from sknielsen import NielsenMLPRegressor
+
+    with pytest.raises(NotFittedError):
+        plot_history(NielsenMLPRegressor())
+    fitted = MLPClassifier((3,), max_iter=5).fit(np.eye(4), [0, 1, 0, 1])
+    with pytest.raises(TypeError, match=r"history_ .*not MLPClassifier"):
+        plot_history(fitted)
+
+
+def test_plot_history_names_a_path_it_cannot_write(model, tmp_path):
+    import os
+
+    history = {"loss": [2.0, 1.0]}
+    # matplotlib said only "Format 'jpeg2000' is not supported", naming no file.
+    with pytest.raises(ValueError, match=r"x.jpeg2000: unknown image format 'jpeg2000'"):
+        plot_history(history, tmp_path / "x.jpeg2000")
+    # An int failed in pathlib ("expected str, bytes or os.PathLike object, not int").
+    with pytest.raises(TypeError, match=r"path must be a str or path-like .*; got int"):
+        plot_history(history, 3)
+    with pytest.raises(FileNotFoundError, match="The path is empty: name a file"):
+        plot_history(history, "")
+    with pytest.raises(FileNotFoundError, match=r"the folder .*missing does not exist"):
+        plot_history(history, tmp_path / "missing" / "history.png")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(NotADirectoryError, match=r"file is a file, not a folder"):
+        plot_history(history, tmp_path / "file" / "history.png")
+    assert sorted(os.listdir(tmp_path)) == ["file"]
+    # A bytes path, which os.fsencode gives, failed in pathlib too.
+    plot_history(model, os.fsencode(tmp_path / "history.png"))
+    assert (tmp_path / "history.png").read_bytes()[:8] == PNG

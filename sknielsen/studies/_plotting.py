@@ -7,6 +7,7 @@ file: never over a directory, device, FIFO or socket.
 """
 
 import io
+import os
 from collections.abc import Iterable, Mapping
 from numbers import Integral, Real
 from pathlib import Path
@@ -15,8 +16,9 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .._core.files import check_writable, write_bytes_atomically
+from .._core.files import check_writable, file_path, write_bytes_atomically
 from .._core.params import validate_arguments
+from ..callbacks import HISTORY_KEYS
 from ._comparison import summarize
 from ._tuning import EtaSearch, LmbdaSearch
 
@@ -41,13 +43,37 @@ def new_figure(**kwargs):
 
 def finish_figure(fig, path):
     if path is not None:
+        path = figure_name(path)
         # Rendered in memory, then written as every sknielsen file is: atomically,
         # and never over a directory, device, FIFO or socket.
         image = io.BytesIO()
-        image_format = Path(path).suffix.lstrip(".").lower() or None
-        fig.savefig(image, format=image_format, dpi=120, bbox_inches="tight")
+        fig.savefig(image, format=figure_format(path), dpi=120, bbox_inches="tight")
         write_bytes_atomically(path, image.getvalue())
     return fig
+
+
+def figure_name(path):
+    """``path`` as a str (bytes name a file too), refused by type when it names none."""
+    file_path(path)  # an int would be read as an open file descriptor
+    return os.fsdecode(path)  # not a Path: "" must stay empty, to be refused as such
+
+
+def figure_format(path):
+    """The image format that ``path``'s suffix names, or None for matplotlib's default.
+
+    Raises
+    ------
+    ValueError
+        For a suffix that matplotlib cannot write, naming ``path`` (matplotlib's
+        own error names no file).
+    """
+    supported = new_figure().canvas.get_supported_filetypes()
+    suffix = Path(path).suffix.lstrip(".").lower()
+    if suffix and suffix not in supported:
+        raise ValueError(
+            f"{path}: unknown image format {suffix!r}; use one of {sorted(supported)}."
+        )
+    return suffix or None
 
 
 def plot_training_size_comparison(
@@ -228,6 +254,12 @@ def check_reference(reference, percent):
 def history_of(model_or_history):
     """The history to draw: the dict given, or a fitted model's ``history_``."""
     if isinstance(model_or_history, Mapping):
+        unknown = [key for key in model_or_history if key not in HISTORY_KEYS]
+        if unknown:  # another library's history (Keras' val_loss), drawn without it
+            raise ValueError(
+                f"The history has no curve named {', '.join(map(repr, unknown))}; a history_ "
+                f"has {', '.join(HISTORY_KEYS)}."
+            )
         return model_or_history
     history = getattr(model_or_history, "history_", None)
     if isinstance(history, Mapping):
@@ -264,9 +296,15 @@ def plot_history(model_or_history, path=None):
     NotFittedError
         If the model is not fitted.
     TypeError
-        If ``model_or_history`` is neither a model with ``history_`` nor a dict.
+        If ``model_or_history`` is neither a model with ``history_`` nor a
+        dict, or ``path`` is no str or path-like.
     ValueError
-        If the history holds nothing to draw.
+        If the history holds nothing to draw, a key that is no curve of a
+        ``history_``, or other than a list of numbers under one; or if
+        ``path``'s suffix names no image format matplotlib writes.
+    OSError
+        If ``path`` cannot be written: its folder is missing (or a file), or
+        it is a directory, device, FIFO or socket.
 
     Examples
     --------
@@ -286,21 +324,22 @@ def plot_history(model_or_history, path=None):
     [3, 3]
     """
     history = history_of(model_or_history)
+    curves = {key: history_curve(history, key) for key in HISTORY_KEYS}
     fig = new_figure(figsize=(7, 4.5))
     cost_ax = fig.subplots()
     accuracy_ax = cost_ax.twinx()
-    curves = [
+    styles = [
         ("training_cost", cost_ax, "-"),
         ("validation_cost", cost_ax, "--"),
         ("training_accuracy", accuracy_ax, "-"),
         ("validation_accuracy", accuracy_ax, "--"),
     ]
-    if not any(len(history.get(key, ())) for key in ("training_cost", "validation_cost")):
+    if not (curves["training_cost"].size or curves["validation_cost"].size):
         # Without monitor=, the loss is the only cost recorded: draw it rather than nothing.
-        curves.insert(0, ("loss", cost_ax, "-"))
+        styles.insert(0, ("loss", cost_ax, "-"))
     drawn = False
-    for key, ax, style in curves:
-        values = np.asarray(history.get(key, []), dtype=float)
+    for key, ax, style in styles:
+        values = curves[key]
         if values.size:
             scale = 100 if key.endswith("accuracy") else 1
             color = "C0" if ax is cost_ax else "C1"
@@ -321,6 +360,28 @@ def plot_history(model_or_history, path=None):
     more = accuracy_ax.get_legend_handles_labels()
     cost_ax.legend(handles[0] + more[0], handles[1] + more[1], loc="center right")
     return finish_figure(fig, path)
+
+
+def history_curve(history, key):
+    """The numbers under ``key`` of a history, as floats (none if the key is missing).
+
+    Raises
+    ------
+    ValueError
+        If they are no list of real numbers (a str, a number, None, a table,
+        booleans), naming ``key``.
+    """
+    values = history.get(key, [])
+    try:
+        curve = np.asarray(values)
+    except ValueError:  # lists of different lengths
+        curve = None
+    # A scalar was drawn as one point, None as NaN; strings failed inside NumPy.
+    if curve is None or curve.ndim != 1 or (curve.size and curve.dtype.kind not in "iuf"):
+        raise ValueError(
+            f"The history's {key!r} must be a list of numbers, one per epoch; got {values!r:.60}."
+        )
+    return curve.astype(float)
 
 
 def first_layer_weights(model):
@@ -567,6 +628,8 @@ def check_figure_path(path):
     ------
     ImportError
         Without matplotlib.
+    TypeError
+        If ``path`` is no str, bytes or path-like (an int, say).
     ValueError
         For a suffix that matplotlib cannot write.
     NotARegularFileError
@@ -589,16 +652,8 @@ def check_figure_path(path):
     ValueError: comparison.jpeg2000: unknown image format 'jpeg2000'; use one of [...].
     NotARegularFileError: Cannot write ...: it is a directory, not a regular file.
     """
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError("Plotting needs matplotlib: pip install 'sknielsen[plot]'.") from None
-    supported = Figure().canvas.get_supported_filetypes()
-    suffix = Path(path).suffix.lstrip(".").lower()
-    if suffix and suffix not in supported:
-        raise ValueError(
-            f"{path}: unknown image format {suffix!r}; use one of {sorted(supported)}."
-        )
+    path = figure_name(path)
+    figure_format(path)
     # The same checks as every sknielsen output: a folder or a FIFO would only
     # fail once the long work is done.
     check_writable(path)
