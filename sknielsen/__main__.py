@@ -81,6 +81,11 @@ def _network(args, hidden):
 
 def _load(args, *, hold_out_validation=True):
     """The data set the flags name: a built-in one, or a file of the user's."""
+    if args.data_dir is not None and args.dataset not in ("mnist", "fashion-mnist"):
+        raise ValueError(
+            f"--data-dir is read by --dataset mnist and fashion-mnist only, not {args.dataset}: "
+            "leave it out."
+        )
     return datasets.load_dataset(
         args.dataset,
         args.data_dir,
@@ -634,6 +639,7 @@ def _data_flags(command, *, files=True):
     command.add_argument(
         "--data-dir",
         default=None,
+        type=_path,
         help="folder of the IDX files (MNIST: else $SKNIELSEN_DATA, then ~/.sknielsen/mnist)",
     )
     command.add_argument(
@@ -852,7 +858,9 @@ def _book_commands(commands):
     _command(actions, "list", "the records that can be replayed").set_defaults(func=_book_list)
     replaying = _command(actions, "replay", "replay a record, epoch by epoch beside it")
     replaying.add_argument("name", metavar="NAME", help="a record, as `book list` shows")
-    replaying.add_argument("--data-dir", default=None, help="folder of the MNIST IDX files")
+    replaying.add_argument(
+        "--data-dir", default=None, type=_path, help="folder of the MNIST IDX files"
+    )
     replaying.add_argument(
         "--download",
         action="store_true",

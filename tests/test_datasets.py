@@ -12,6 +12,7 @@ from sknielsen.datasets import (
     DownloadError,
     load_dataset,
     load_digits_split,
+    load_fashion_mnist,
     load_mnist,
     load_table,
     read_idx,
@@ -63,6 +64,34 @@ def test_environment_variable_gives_the_default_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("SKNIELSEN_DATA", str(tmp_path))
     with pytest.raises(FileNotFoundError, match=str(tmp_path)):
         load_mnist()
+
+
+@pytest.mark.parametrize("empty", ["", "  ", b""])
+def test_an_empty_folder_name_is_refused_not_read_as_the_working_directory(
+    empty, tmp_path, monkeypatch
+):
+    # Path("") is ".": an unset variable (--data-dir "$MNIST") read the working directory.
+    monkeypatch.chdir(tmp_path)
+    for load in (load_mnist, load_fashion_mnist):
+        with pytest.raises(ValueError, match="data_dir is empty"):
+            load(empty)
+    with pytest.raises(ValueError, match="data_dir is empty"):
+        load_dataset("mnist", empty)
+
+
+def test_an_empty_environment_variable_is_no_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SKNIELSEN_DATA", "")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    with pytest.raises(FileNotFoundError, match=str(tmp_path / "home" / ".sknielsen" / "mnist")):
+        load_mnist()
+
+
+@pytest.mark.parametrize("name", ["digits", "points.npz"])
+def test_a_data_dir_for_a_data_set_that_reads_none_is_refused(name, tmp_path):
+    # As download is: a folder given for the embedded digits was silently not read.
+    with pytest.raises(ValueError, match="data_dir is read for mnist and fashion-mnist only"):
+        load_dataset(name if name == "digits" else str(tmp_path / name), tmp_path)
 
 
 def test_wrong_sizes_are_refused(tmp_path):

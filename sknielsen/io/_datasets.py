@@ -251,7 +251,25 @@ def _find(data_dir, stem):
 
 
 def _default_mnist_dir():
-    return Path(os.environ.get("SKNIELSEN_DATA", Path.home() / ".sknielsen" / "mnist"))
+    # An empty variable is an unset one, as the shell's conventions have it.
+    return Path(os.environ.get("SKNIELSEN_DATA") or Path.home() / ".sknielsen" / "mnist")
+
+
+def _data_folder(data_dir, default):
+    """``data_dir`` as a path, ``default`` for None; an empty name is refused.
+
+    ``Path("")`` is the working directory: an empty name is most often an unset
+    variable (``--data-dir "$MNIST"``), and reading the working directory
+    instead would be a surprise.
+    """
+    if data_dir is None:
+        return Path(default)
+    if isinstance(data_dir, (str, bytes)) and not data_dir.strip():
+        raise ValueError(
+            f"data_dir is empty ({data_dir!r}): give the folder of the IDX files, or None "
+            "for the default folder."
+        )
+    return Path(os.fsdecode(data_dir))
 
 
 def _pixels(images):
@@ -402,8 +420,8 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit")
     ----------
     data_dir : str or path-like, optional
         Folder holding ``train-images-idx3-ubyte[.gz]`` and the three other
-        files. Default: the ``SKNIELSEN_DATA`` environment variable, then
-        ``~/.sknielsen/mnist``.
+        files (an empty name is refused). Default: the ``SKNIELSEN_DATA``
+        environment variable (unless empty), then ``~/.sknielsen/mnist``.
     dtype : {float64, float32}, default=float64
         Type of the pixel arrays, scaled to [0, 1].
     download : bool, default=False
@@ -461,7 +479,7 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit")
     if scale not in PIXEL_SCALES:
         raise ValueError(f"scale must be one of {sorted(PIXEL_SCALES)}; got {scale!r}.")
     dtype = _float_dtype(dtype)  # before any download
-    data_dir = Path(data_dir) if data_dir is not None else _default_mnist_dir()
+    data_dir = _data_folder(data_dir, _default_mnist_dir())
     if download and any(_find(data_dir, stem) is None for stem in MNIST_FILES.values()):
         _download_mnist(data_dir)
     how = (
@@ -503,7 +521,7 @@ def load_fashion_mnist(data_dir=None, *, dtype=np.float64):
     On Debian-like systems: apt-get install dataset-fashion-mnist.
     """
     how = "On Debian-like systems: apt-get install dataset-fashion-mnist."
-    return _load_idx_set(Path(data_dir or FASHION_MNIST_DIR), "Fashion-MNIST", how, dtype)
+    return _load_idx_set(_data_folder(data_dir, FASHION_MNIST_DIR), "Fashion-MNIST", how, dtype)
 
 
 def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):
@@ -570,7 +588,8 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
         stratified when every class allows it): a fifth for the test set,
         a fifth of the rest for validation.
     data_dir : str or path-like, optional
-        Folder of MNIST's or Fashion-MNIST's IDX files.
+        Folder of MNIST's or Fashion-MNIST's IDX files; refused for the other
+        data sets, which read none.
     label : str, optional
         The label column of a file (see :func:`load_table`).
     hold_out_validation : bool, default=True
@@ -588,8 +607,11 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
 
     Raises
     ------
-    FileNotFoundError, DataFileError, DownloadError, ValueError
+    FileNotFoundError, DataFileError, DownloadError
         As the loaders raise them.
+    ValueError
+        As the loaders raise it, and for ``data_dir`` or ``download`` given
+        with a data set that reads no IDX files.
 
     Examples
     --------
@@ -617,6 +639,11 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
     """
     if download and name != "mnist":
         raise ValueError("download fetches MNIST only; for Fashion-MNIST give data_dir.")
+    if data_dir is not None and name not in ("mnist", "fashion-mnist"):
+        # Silently not read, a folder given for the embedded digits (or a file) misled.
+        raise ValueError(
+            f"data_dir is read for mnist and fashion-mnist only, not {name!r}: leave it out."
+        )
     if name == "digits":
         d = load_digits_split(random_state=0)
         return _split(
