@@ -73,6 +73,21 @@ def test_huge_label_width_is_refused_before_allocating(document, tmp_path):
     assert peak < 100 * path.stat().st_size
 
 
+def test_many_labels_beside_a_long_one_are_counted_before_allocating(document, tmp_path):
+    """3,000 labels and one of 20,000 characters: 240 MB allocated for a 50 kB file, then refused.
+
+    Labels of one string dtype all take the longest one's width: the count
+    is checked against the output neurons first.
+    """
+    labels = sorted(["z" * 20_000] + [f"a{i:04}" for i in range(3_000)])
+    path = edited(document, tmp_path, put(*LABELS, {"dtype": "<U20000", "values": labels}))
+    tracemalloc.start()
+    refused(path, r"fitted.targets.classes.values: 3001 classes but 3 output neurons")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 100 * path.stat().st_size
+
+
 @pytest.mark.parametrize(
     "where, raw, match",
     [
