@@ -95,6 +95,11 @@ def _load(args, *, hold_out_validation=True):
     )
 
 
+def _data_files(args):
+    """The user's data file that ``--dataset`` names, which no output may replace."""
+    return () if args.dataset in datasets.DATASETS else (args.dataset,)
+
+
 def _check_class_labels(y, args):
     """Refuse real-valued labels before the header: one class per value is no classifier."""
     fractional = y[np.round(y) != y] if y.dtype.kind == "f" else y[:0]
@@ -108,7 +113,7 @@ def _check_class_labels(y, args):
 
 
 def _train(args):
-    check_outputs(args.save, args.history, args.plot)
+    check_outputs(args.save, args.history, args.plot, inputs=_data_files(args))
     if args.plot:
         plotting.check_figure_path(args.plot)
     data = _load(args)

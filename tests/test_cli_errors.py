@@ -306,3 +306,22 @@ def test_monitor_all_records_every_curve(tmp_path):
     argv = ["train", "--epochs", "1", "--hidden", "4", "--monitor", "all"]
     assert main([*argv, "--history", str(history)]) == 0
     assert all(len(values) == 1 for values in json.loads(history.read_text()).values())
+
+
+@pytest.mark.parametrize("flag", ["--save", "--history"])
+@pytest.mark.parametrize("through_link", [False, True], ids=["file", "link"])
+def test_train_refuses_to_write_over_its_data_file(flag, through_link, tmp_path, capsys):
+    """``train --dataset data.csv --save data.csv`` trained, then replaced the data by the model."""
+    data = tmp_path / "data.csv"
+    data.write_text("a,b,y\n" + "".join(f"{i % 3},{i % 5},{i % 2}\n" for i in range(40)))
+    before = data.read_bytes()
+    output = data
+    if through_link:
+        output = tmp_path / "model.json"
+        output.symlink_to(data)
+    argv = ["train", "--dataset", str(data), "--label", "y", "--epochs", "1", "--hidden", "2"]
+    assert main([*argv, flag, str(output)]) == 2
+    out, err = capsys.readouterr()
+    assert_one_line_error(err, "An output would overwrite an input")
+    assert "Training [" not in out
+    assert data.read_bytes() == before

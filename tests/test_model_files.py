@@ -73,6 +73,21 @@ def test_huge_label_width_is_refused_before_allocating(document, tmp_path):
     assert peak < 100 * path.stat().st_size
 
 
+def test_many_labels_beside_a_long_one_are_counted_before_allocating(document, tmp_path):
+    """3,000 labels and one of 20,000 characters: 240 MB allocated for a 50 kB file, then refused.
+
+    Labels of one string dtype all take the longest one's width: the count
+    is checked against the output neurons first.
+    """
+    labels = sorted(["z" * 20_000] + [f"a{i:04}" for i in range(3_000)])
+    path = edited(document, tmp_path, put(*LABELS, {"dtype": "<U20000", "values": labels}))
+    tracemalloc.start()
+    refused(path, r"fitted.targets.classes.values: 3001 classes but 3 output neurons")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 100 * path.stat().st_size
+
+
 @pytest.mark.parametrize(
     "where, raw, match",
     [
@@ -273,3 +288,17 @@ def test_an_optimizer_state_no_step_leaves_is_refused_on_load(data, tmp_path):
     document = json.loads((tmp_path / "adam.json").read_text())
     path = edited(document, tmp_path, put("fitted", "optimizer_state", "arrays", "step", [0.25]))
     refused(path, r"optimizer_state: Adam's step count at 0\.25: it counts the steps taken")
+
+
+def test_a_negative_adam_second_moment_is_refused_on_load(data, tmp_path):
+    """Adam's ``v`` averages squared gradients: a negative one loaded, then every step was NaN.
+
+    Each ``partial_fit`` diverged at once, rolled back, and blamed the learning rate.
+    """
+    X, y = data
+    net = NielsenMLPClassifier((3,), optimizer="adam", eta=0.01, epochs=1, random_state=0)
+    save(net.fit(X, y), tmp_path / "adam.json")
+    document = json.loads((tmp_path / "adam.json").read_text())
+    negative = [-1.0] * len(document["fitted"]["optimizer_state"]["arrays"]["v"])
+    path = edited(document, tmp_path, put("fitted", "optimizer_state", "arrays", "v", negative))
+    refused(path, r"optimizer_state: Adam's second moment v holds negative values \(-1\)")

@@ -143,12 +143,23 @@ ANY_PLUGIN = PluginDocument()
 class Labels(Rule):
     """``{"dtype": ..., "values": [...]}``: class labels that survive their dtype unchanged.
 
-    A declared string width is checked against the longest label before
-    anything is allocated (``"<U50000000"`` would take gigabytes).
+    A declared string width is checked against the longest label, and the
+    number of labels against the output neurons, before anything is
+    allocated: ``"<U50000000"`` would take gigabytes, and so would
+    thousands of short labels beside one long one (each takes its width).
+
+    Parameters
+    ----------
+    layers : str
+        The path of the field, read before, that holds the weight matrices:
+        the last one's columns are the output neurons, one per label.
     """
 
     expected = "an object with keys dtype and values"
     summary = "object"
+
+    def __init__(self, layers):
+        self.layers = layers
 
     def read(self, value, path, context):
         if type(value) is not dict or set(value) != {"dtype", "values"}:
@@ -156,6 +167,7 @@ class Labels(Rule):
         values = value["values"]
         if type(values) is not list or not all(type(v) in (str, int, float, bool) for v in values):
             refuse(f"{path}.values must be a list of labels.")
+        _check_label_count(values, context.values.get(self.layers), f"{path}.values")
         dtype = _label_dtype(value["dtype"], values, f"{path}.dtype")
         if dtype.kind == "O" and values and not any(type(v) is str for v in values):
             # fit takes object labels only as strings ("Unknown label type" otherwise);
@@ -184,6 +196,14 @@ class Labels(Rule):
         return [
             Row(f"{path}.{k}", value[k], about[k], scope.versions, scope.estimators) for k in about
         ]
+
+
+def _check_label_count(values, coefs, where):
+    """Refuse labels that are not one per output neuron, before they are allocated."""
+    # The estimator checks the count again, in set_fitted_state, for states made in memory.
+    outputs = coefs[-1].shape[1] if coefs else None
+    if outputs is not None and len(values) != outputs:
+        refuse(f"{where}: {len(values)} classes but {outputs} output neurons.")
 
 
 def _label_dtype(name, values, where):
@@ -410,7 +430,13 @@ _RNG_STATE = Explained(
     "{path} is not a PCG64 generator state.",
 )
 _TARGETS = (
-    Field("classes", Labels(), "The class labels, one per output neuron.", None, (CLASSIFIER,)),
+    Field(
+        "classes",
+        Labels("fitted.coefs"),
+        "The class labels, one per output neuron.",
+        None,
+        (CLASSIFIER,),
+    ),
     Field(
         "multilabel", BOOLEAN, "Whether y was a multilabel indicator matrix.", None, (CLASSIFIER,)
     ),

@@ -208,7 +208,7 @@ class Adam(Optimizer):
         return {"m": zeros, "v": zeros.copy(), "step": np.zeros(1, dtype=params.dtype)}
 
     def state_problem(self, state):
-        """A step count that is not a whole number from 0 to 2**53, or None.
+        """A step count that is not a whole number from 0 to 2**53, a negative ``v``, or None.
 
         Parameters
         ----------
@@ -218,8 +218,11 @@ class Adam(Optimizer):
         Returns
         -------
         problem : str or None
-            What is wrong with ``step``, or None when it can be stepped on.
+            What is wrong with ``step`` or ``v``, or None when it can be stepped on.
         """
+        return self._step_problem(state) or _second_moment_problem(state.get("v"))
+
+    def _step_problem(self, state):
         step = state.get("step")
         if not isinstance(step, np.ndarray) or step.shape != (1,) or step.dtype.kind != "f":
             return (
@@ -246,6 +249,21 @@ class Adam(Optimizer):
         np.divide(m_hat, denominator, out=grads)
         grads *= -state["eta"]
         return grads, state
+
+
+def _second_moment_problem(v):
+    """What is wrong with Adam's ``v``, an average of squared gradients, or None."""
+    # The square root of a negative v makes every step NaN: each epoch then "diverges",
+    # blamed on eta. A v of another shape or type is the training loop's to refuse.
+    if not isinstance(v, np.ndarray) or v.dtype.kind != "f" or v.size == 0:
+        return None
+    smallest = v.min()  # no temporary array: called once per mini-batch at most
+    if smallest < 0:
+        return (
+            f"Adam's second moment v holds negative values ({smallest:g}): it averages "
+            "squared gradients, never below 0"
+        )
+    return None
 
 
 @register("optimizer", "newton")
