@@ -475,7 +475,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             targets = self._new_targets(y, request.classes, request.incremental)
         else:
             self._check_classes_argument(request.classes, previous.targets)
-            targets = previous.targets
+            targets = self._continued_targets(y, previous.targets)
         sample_weight = self._weigh_classes(y, sample_weight, targets, request.incremental)
         Y = self._encode(y, targets)
         if previous is not None and Y.shape[1] != previous.coefs[-1].shape[1]:
@@ -484,6 +484,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 f"fitted with {previous.coefs[-1].shape[1]}."
             )
         return TrainingData(X, Y, sample_weight), targets
+
+    def _continued_targets(self, y, targets):
+        """The encoding of a fit that continues one encoded by ``targets``: the same."""
+        return targets
 
     def _weigh_classes(self, y, sample_weight, targets, incremental):
         """Sample weights with the classes' weights folded in (classifiers only)."""
