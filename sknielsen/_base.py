@@ -387,7 +387,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             Targets.
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever appear; required at the first call
-            (classifier only).
+            (classifier only). For a multilabel indicator ``y`` the classes
+            are its column indices, ``0`` to ``n_labels - 1``: ``classes``
+            may be left out, and when given must be those.
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sample in the cost.
         X_val, y_val : array-like, default=None

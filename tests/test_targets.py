@@ -131,3 +131,15 @@ def test_labels_of_types_that_cannot_be_sorted_are_refused_naming_them(data):
     classes = np.array([0, "a"], dtype=object)
     with pytest.raises(ValueError, match=r"labels of classes mix types .*\(int, str\)"):
         NielsenMLPClassifier().partial_fit(X, np.arange(30) % 2, classes=classes)
+
+
+@pytest.mark.parametrize("classes", [["a", "b"], [0, 1, 2], [1, 2]])
+def test_partial_fit_refuses_classes_that_are_not_the_indicators_columns(data, classes):
+    # The first call ignored them, and the next call with the same classes refused them.
+    X, indicator = data
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), random_state=0)
+    with pytest.raises(ValueError, match=r"classes=.* columns of the multilabel y: \[0, 1\]"):
+        net.partial_fit(X, indicator, classes=classes)
+    assert not hasattr(net, "coefs_")
+    net.partial_fit(X, indicator, classes=[0, 1]).partial_fit(X, indicator, classes=[1, 0])
+    assert net.classes_.tolist() == [0, 1] and net.n_iter_ == 2
