@@ -360,6 +360,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             kind = type_of_target(y, input_name=name)
         except TypeError:  # labels of several types (None among strings, say) have no order
             raise _mixed_types(y, name) from None
+        # type_of_target calls an object y "unknown" when its first label is no string.
+        if kind == "unknown" and not _sortable(y):
+            raise _mixed_types(y, name)
         if kind not in _CLASSIFICATION_TARGETS:
             raise ValueError(
                 f"Unknown label type: {kind!r}. Maybe you are trying to fit a classifier, "
@@ -643,6 +646,15 @@ def _narrowest(labels):
         return labels
     longest = max((len(label) for label in labels.tolist()), default=0)
     return labels.astype(f"U{max(longest, 1)}")
+
+
+def _sortable(labels):
+    """Whether labels can be sorted together (not None among strings, say)."""
+    try:
+        np.unique(np.asarray(labels, dtype=object))
+    except TypeError:
+        return False
+    return True
 
 
 def _mixed_types(labels, name):
