@@ -404,9 +404,21 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         return self._fit(request)
 
     def _fit(self, request):
-        """The one path of ``fit`` and ``partial_fit``: validate, resolve, train, keep."""
-        with checks_remembered():  # the input's structure checked once, not per layer
-            return self._fit_checked(request)
+        """The one path of ``fit`` and ``partial_fit``: validate, resolve, train, keep.
+
+        A call that raises leaves the estimator as it was: scikit-learn's
+        validation sets ``n_features_in_`` and ``feature_names_in_`` before
+        the targets, weights and plugins are checked, and a refused refit
+        would otherwise leave weights for other inputs than those attributes
+        say (an unfitted estimator would pass ``check_is_fitted``).
+        """
+        before = _input_attributes(self)
+        try:
+            with checks_remembered():  # the input's structure checked once, not per layer
+                return self._fit_checked(request)
+        except BaseException:
+            _restore_input_attributes(self, before)
+            raise
 
     def _fit_checked(self, request):
         """``_fit``'s steps, within its scope of remembered checks."""
@@ -563,6 +575,26 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         n_layers = len(self.coefs_)
         activations = [self.activation_] * (n_layers - 1) + [self.output_activation_]
         return feedforward(X, self.coefs_, self.intercepts_, activations)
+
+
+#: What scikit-learn's ``validate_data(reset=True)`` sets on an estimator.
+_INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
+
+
+def _input_attributes(estimator):
+    """The attributes of ``_INPUT_ATTRIBUTES`` that ``estimator`` has, by name."""
+    return {
+        name: getattr(estimator, name) for name in _INPUT_ATTRIBUTES if hasattr(estimator, name)
+    }
+
+
+def _restore_input_attributes(estimator, kept):
+    """Give ``estimator`` back the input attributes ``kept``, and none other of them."""
+    for name in _INPUT_ATTRIBUTES:
+        if name in kept:
+            setattr(estimator, name, kept[name])
+        elif hasattr(estimator, name):
+            delattr(estimator, name)
 
 
 def _keepable(state, config, previous, caller):
