@@ -387,7 +387,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             Targets.
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever appear; required at the first call
-            (classifier only).
+            (classifier only). For a multilabel indicator ``y`` the classes
+            are its column indices, ``0`` to ``n_labels - 1``: ``classes``
+            may be left out, and when given must be those.
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sample in the cost.
         X_val, y_val : array-like, default=None
@@ -402,9 +404,21 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         return self._fit(request)
 
     def _fit(self, request):
-        """The one path of ``fit`` and ``partial_fit``: validate, resolve, train, keep."""
-        with checks_remembered():  # the input's structure checked once, not per layer
-            return self._fit_checked(request)
+        """The one path of ``fit`` and ``partial_fit``: validate, resolve, train, keep.
+
+        A call that raises leaves the estimator as it was: scikit-learn's
+        validation sets ``n_features_in_`` and ``feature_names_in_`` before
+        the targets, weights and plugins are checked, and a refused refit
+        would otherwise leave weights for other inputs than those attributes
+        say (an unfitted estimator would pass ``check_is_fitted``).
+        """
+        before = _input_attributes(self)
+        try:
+            with checks_remembered():  # the input's structure checked once, not per layer
+                return self._fit_checked(request)
+        except BaseException:
+            _restore_input_attributes(self, before)
+            raise
 
     def _fit_checked(self, request):
         """``_fit``'s steps, within its scope of remembered checks."""
@@ -475,7 +489,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             targets = self._new_targets(y, request.classes, request.incremental)
         else:
             self._check_classes_argument(request.classes, previous.targets)
-            targets = previous.targets
+            targets = self._continued_targets(y, previous.targets)
         sample_weight = self._weigh_classes(y, sample_weight, targets, request.incremental)
         Y = self._encode(y, targets)
         if previous is not None and Y.shape[1] != previous.coefs[-1].shape[1]:
@@ -484,6 +498,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 f"fitted with {previous.coefs[-1].shape[1]}."
             )
         return TrainingData(X, Y, sample_weight), targets
+
+    def _continued_targets(self, y, targets):
+        """The encoding of a fit that continues one encoded by ``targets``: the same."""
+        return targets
 
     def _weigh_classes(self, y, sample_weight, targets, incremental):
         """Sample weights with the classes' weights folded in (classifiers only)."""
@@ -557,6 +575,26 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         n_layers = len(self.coefs_)
         activations = [self.activation_] * (n_layers - 1) + [self.output_activation_]
         return feedforward(X, self.coefs_, self.intercepts_, activations)
+
+
+#: What scikit-learn's ``validate_data(reset=True)`` sets on an estimator.
+_INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
+
+
+def _input_attributes(estimator):
+    """The attributes of ``_INPUT_ATTRIBUTES`` that ``estimator`` has, by name."""
+    return {
+        name: getattr(estimator, name) for name in _INPUT_ATTRIBUTES if hasattr(estimator, name)
+    }
+
+
+def _restore_input_attributes(estimator, kept):
+    """Give ``estimator`` back the input attributes ``kept``, and none other of them."""
+    for name in _INPUT_ATTRIBUTES:
+        if name in kept:
+            setattr(estimator, name, kept[name])
+        elif hasattr(estimator, name):
+            delattr(estimator, name)
 
 
 def _keepable(state, config, previous, caller):

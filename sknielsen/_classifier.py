@@ -317,7 +317,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         """The label encoding of a first fit: the classes, and whether y is multilabel."""
         y, kind = self._as_targets(y)
         if kind == "multilabel-indicator":
-            return {"classes": np.arange(np.shape(y)[1]), "multilabel": True}
+            columns = np.arange(np.shape(y)[1])
+            _check_indicator_classes(classes, columns)
+            return {"classes": columns, "multilabel": True}
         if incremental:
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
@@ -358,6 +360,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             kind = type_of_target(y, input_name=name)
         except TypeError:  # labels of several types (None among strings, say) have no order
             raise _mixed_types(y, name) from None
+        # type_of_target calls an object y "unknown" when its first label is no string.
+        if kind == "unknown" and not _sortable(y):
+            raise _mixed_types(y, name)
         if kind not in _CLASSIFICATION_TARGETS:
             raise ValueError(
                 f"Unknown label type: {kind!r}. Maybe you are trying to fit a classifier, "
@@ -643,6 +648,15 @@ def _narrowest(labels):
     return labels.astype(f"U{max(longest, 1)}")
 
 
+def _sortable(labels):
+    """Whether labels can be sorted together (not None among strings, say)."""
+    try:
+        np.unique(np.asarray(labels, dtype=object))
+    except TypeError:
+        return False
+    return True
+
+
 def _mixed_types(labels, name):
     """The error for labels of types that cannot be sorted together."""
     types = sorted({type(label).__name__ for label in np.asarray(labels, dtype=object).flat})
@@ -650,6 +664,32 @@ def _mixed_types(labels, name):
         f"The labels of {name} mix types that cannot be sorted ({', '.join(types)}); "
         "make them all strings or all numbers."
     )
+
+
+def _check_indicator_classes(classes, columns):
+    """Refuse a first ``partial_fit``'s ``classes`` that are not a multilabel y's columns.
+
+    Later calls compare ``classes`` with the columns: a first call that took
+    others would leave a model whose next call refuses the same argument.
+
+    Parameters
+    ----------
+    classes : array-like or None
+        As given to ``partial_fit``; None is not checked.
+    columns : ndarray of shape (n_labels,)
+        The column indices of the indicator matrix, the model's classes.
+    """
+    if classes is None:
+        return
+    try:
+        given = np.unique(classes)
+    except TypeError:  # labels of several types have no order
+        raise _mixed_types(classes, "classes") from None
+    if not np.array_equal(given, columns):
+        raise ValueError(
+            f"classes={given.tolist()} are not the columns of the multilabel y: "
+            f"{columns.tolist()}. Leave classes out, or pass these."
+        )
 
 
 def _check_indicator(Y):

@@ -228,6 +228,16 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             raise ValueError("classes has no meaning for a regressor; leave it out.")
         return {"y_1d": np.ndim(y) == 1}
 
+    def _continued_targets(self, y, targets):
+        """The encoding of this call's y, as a new fit would choose it.
+
+        The predictions take the shape of the latest y: a model fitted on a
+        column and continued on 1-D batches used to predict a column, which
+        broadcasts against those batches to (n, n). A y of another width is
+        refused afterwards, so ``targets`` holds nothing else to keep.
+        """
+        return self._new_targets(y, None, True)
+
     def _encode(self, y, targets, name="y"):
         """Return targets as a (n_samples, n_outputs) float array."""
         if sparse.issparse(y):  # densified, as the classifier's sparse y: one column per output
@@ -301,7 +311,10 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            The outputs, 1-D when the network was fitted on a 1-D ``y``.
+            The outputs, 1-D when the latest ``fit`` or ``partial_fit`` was
+            given a 1-D ``y`` (a column ``y`` gives a column, as
+            :class:`~sklearn.linear_model.LinearRegression` does;
+            :class:`~sklearn.neural_network.MLPRegressor` predicts 1-D for both).
         """
         output = self._forward(X)
         return output.ravel() if self._y_1d else output

@@ -143,3 +143,20 @@ def test_targets_are_checked_in_the_networks_dtype_and_y_val_as_y():
     with pytest.raises(ValueError, match=r"Input y contains infinity .* dtype\('float32'\)"):
         net.set_params(dtype="float32").fit(X, y * 1e39)  # finite in float64 only
     assert not hasattr(net, "coefs_")
+
+
+@pytest.mark.parametrize("continue_with", ["partial_fit", "warm_start"])
+@pytest.mark.parametrize(("first", "then"), [((-1, 1), (-1,)), ((-1,), (-1, 1))])
+def test_predictions_take_the_shape_of_the_latest_y(continue_with, first, then):
+    # A fit on a column y then partial_fit on 1-D batches kept predicting a column, so
+    # predictions - y broadcast to (n, n); MLPRegressor predicts 1-D in both cases.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((30, 4)), rng.random(30)
+    net = NielsenMLPRegressor((3,), epochs=2, random_state=0).fit(X, y.reshape(first))
+    assert net.predict(X).shape == y.reshape(first).shape
+    if continue_with == "partial_fit":
+        net.partial_fit(X, y.reshape(then))
+    else:
+        net.set_params(warm_start=True).fit(X, y.reshape(then))
+    assert net.predict(X).shape == y.reshape(then).shape  # as after a new fit on it
+    assert net.get_fitted_state().targets == {"y_1d": len(then) == 1}

@@ -71,6 +71,41 @@ def test_wrong_number_of_features_at_predict(data):
         net.predict(X_test[:, :10])
 
 
+def _ten_columns(X):
+    return X.iloc[:, :10] if hasattr(X, "iloc") else X[:, :10]
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [
+        lambda net, X, y: net.fit(_ten_columns(X), np.zeros(len(y))),  # one class
+        lambda net, X, y: net.fit(_ten_columns(X), y, sample_weight=-np.ones(len(y))),
+        lambda net, X, y: net.partial_fit(_ten_columns(X), y),  # no classes
+    ],
+)
+def test_a_refused_fit_leaves_the_input_attributes_as_they_were(data, refused):
+    # scikit-learn's validation sets n_features_in_ and feature_names_in_ first: a refused
+    # refit left a model expecting 10 features with weights for 64, and an unfitted one
+    # that check_is_fitted took for fitted (AttributeError: no coefs_ at predict).
+    pd = pytest.importorskip("pandas")
+    from sklearn.exceptions import NotFittedError
+
+    X, X_test, y, _ = data
+    frame = pd.DataFrame(X, columns=[f"pixel{i}" for i in range(X.shape[1])])
+    fresh = NielsenMLPClassifier(epochs=1)
+    with pytest.raises(ValueError):
+        refused(fresh, frame, y)
+    assert not hasattr(fresh, "n_features_in_") and not hasattr(fresh, "feature_names_in_")
+    with pytest.raises(NotFittedError):
+        fresh.predict(X_test)
+    net = NielsenMLPClassifier(epochs=1, random_state=0).fit(frame, y)
+    expected = net.predict(frame)
+    with pytest.raises(ValueError):
+        refused(net, X, y)
+    assert net.n_features_in_ == X.shape[1] and list(net.feature_names_in_) == list(frame)
+    np.testing.assert_array_equal(net.predict(frame), expected)
+
+
 def test_x_vals_feature_names_are_checked_against_xs_naming_x_val(data):
     pd = pytest.importorskip("pandas")
     X, X_test, y, y_test = data

@@ -131,3 +131,32 @@ def test_labels_of_types_that_cannot_be_sorted_are_refused_naming_them(data):
     classes = np.array([0, "a"], dtype=object)
     with pytest.raises(ValueError, match=r"labels of classes mix types .*\(int, str\)"):
         NielsenMLPClassifier().partial_fit(X, np.arange(30) % 2, classes=classes)
+
+
+@pytest.mark.parametrize(
+    ("first", "types"), [(None, "NoneType, str"), (1, "int, str"), (True, "bool, str")]
+)
+def test_mixed_labels_are_named_whichever_comes_first(data, first, types):
+    # A label that is no string before a string made y "unknown" to scikit-learn, and
+    # the error blamed "a regression target with continuous values".
+    X, _ = data
+    mixed = np.array([first, "a"] * 15, dtype=object)
+    with pytest.raises(ValueError, match=rf"labels of y mix types .*\({types}\)"):
+        fit(X, mixed)
+    net = fit(X, np.arange(30) % 2)
+    with pytest.raises(ValueError, match=rf"labels of y_val mix types .*\({types}\)"):
+        net.fit(X, np.arange(30) % 2, X_val=X, y_val=mixed)
+    with pytest.raises(ValueError, match="Unknown label type: 'unknown'"):
+        fit(X, np.array([1, 2.5] * 15, dtype=object))  # sortable: scikit-learn's refusal
+
+
+@pytest.mark.parametrize("classes", [["a", "b"], [0, 1, 2], [1, 2]])
+def test_partial_fit_refuses_classes_that_are_not_the_indicators_columns(data, classes):
+    # The first call ignored them, and the next call with the same classes refused them.
+    X, indicator = data
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), random_state=0)
+    with pytest.raises(ValueError, match=r"classes=.* columns of the multilabel y: \[0, 1\]"):
+        net.partial_fit(X, indicator, classes=classes)
+    assert not hasattr(net, "coefs_")
+    net.partial_fit(X, indicator, classes=[0, 1]).partial_fit(X, indicator, classes=[1, 0])
+    assert net.classes_.tolist() == [0, 1] and net.n_iter_ == 2
