@@ -228,6 +228,7 @@ def _evaluate(args):
         print(f"{args.model} on {args.dataset}: {shown} ({len(table.y):,} rows)")
         return 0
     data = _load(args)
+    _check_width(model, data.X_val.shape[1], args)
     # Scored before anything is printed: a model of another dataset is refused alone.
     validation = model.score(data.X_val, data.y_val)
     test = model.score(data.X_test, data.y_test)
@@ -235,6 +236,32 @@ def _evaluate(args):
     for name, score, n in (("validation", validation, data.y_val), ("test", test, data.y_test)):
         print(f"  {name} {_score_text(model, score)} ({len(n):,} images)")
     return 0
+
+
+def _check_width(model, n_features, args):
+    """Refuse a model of another width on a built-in data set, naming ``--dataset``.
+
+    Most often ``--dataset`` was forgotten and the digits were read: scikit-learn's
+    own error names an ``X`` the user never typed, after a warning that the
+    images have no column names when the model was trained on a CSV file.
+    """
+    expected = getattr(model, "n_features_in_", n_features)
+    if expected == n_features:
+        return
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        taken, hint = f"{expected:,} features", "--dataset"
+    else:
+        taken = (
+            f"{expected:,} features, the columns {_names([str(n) for n in names])} "
+            "of the file it was trained on"
+        )
+        hint = "--dataset FILE --label COLUMN"
+    default = " (the default)" if args.dataset == "digits" else ""
+    raise ValueError(
+        f"{args.model} takes {taken}; the images of --dataset {args.dataset}{default} have "
+        f"{n_features:,}: evaluate it on the data it was trained on ({hint})."
+    )
 
 
 def _predict(args):

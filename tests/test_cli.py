@@ -376,6 +376,17 @@ def test_files_of_other_columns_than_the_models_are_refused(tmp_path, capsys):
         assert main(["predict", str(model), str(tmp_path / "rows.npy")]) == 0
 
 
+def test_mnist_not_found_names_the_flag_for_its_folder(tmp_path, capsys, monkeypatch):
+    """--data-dir forgotten: the error says how to name the folder on the command line."""
+    monkeypatch.setenv("SKNIELSEN_DATA", str(tmp_path))  # the default folder, empty
+    for argv in (["train", "--dataset", "mnist"], ["book", "replay", "overfitting"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: MNIST files not found in {tmp_path}")
+        assert err.count("\n") == 1
+        assert "give their folder as data_dir (on the command line: --data-dir DIR)" in err
+
+
 def test_an_offline_download_is_one_line_for_train_and_book_replay(tmp_path, capsys, monkeypatch):
     import urllib.error
 

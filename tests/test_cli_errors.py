@@ -55,6 +55,11 @@ def files(tmp_path_factory):
     paths["model_of_10_features"] = root / "narrow.json"
     narrow = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1).fit(X[:, :10] / 16, y)
     save(narrow, paths["model_of_10_features"])
+    # What `train --dataset FILE.csv` saves: a model that keeps its columns' names.
+    paths["model_of_a_csv"] = root / "of_a_csv.json"
+    of_a_csv = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1).fit(X[:, :3] / 16, y)
+    of_a_csv.feature_names_in_ = np.array(["ink", "width", "height"], dtype=object)
+    save(of_a_csv, paths["model_of_a_csv"])
     _comparison_folders(root, paths)
     return paths
 
@@ -181,7 +186,10 @@ BAD_INVOCATIONS = [
     (["evaluate", "{text}"], "not a model file"),
     (["evaluate", "{fifo}"], "Cannot read"),
     (["evaluate", "{folder}"], "it is a directory"),
-    (["evaluate", "{model_of_10_features}"], "64 features"),
+    (
+        ["evaluate", "{model_of_10_features}"],
+        "narrow.json takes 10 features; the images of --dataset digits (the default) have 64",
+    ),
     (["predict", "{fifo}", "{x}"], "it is a FIFO"),
     (["predict", "{model}", "{missing}/x.npy"], "No such file or directory"),
     (["predict", "{model}", "{fifo}"], "it is a FIFO"),
@@ -255,6 +263,13 @@ def test_user_error_is_one_line_and_exit_2(argv, message, files, capsys, monkeyp
         (["--bogus"], "unrecognized arguments"),
         (["compare", "--seeds", "0"], "positive integer"),
         (["train", "--save", "{fifo}"], "it is a FIFO"),
+        # --dataset forgotten: the digits, without a warning that the rows have no names.
+        (
+            ["evaluate", "{model_of_a_csv}"],
+            "of_a_csv.json takes 3 features, the columns 'ink', 'width', 'height' of the file it "
+            "was trained on; the images of --dataset digits (the default) have 64: evaluate it on "
+            "the data it was trained on (--dataset FILE --label COLUMN).",
+        ),
     ],
 )
 def test_user_errors_in_a_real_process(argv, message, files):

@@ -171,7 +171,9 @@ def test_raw_integer_pixels_work_with_a_warning(data):
     assert net.predict(np.round(X_test * 255)).shape == (len(X_test),)  # rows scaled alike
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        NielsenMLPClassifier(epochs=1).fit((pixels > 100).astype(int), y)  # 0/1 is fine
+        # 0/1 is fine. Seeded: at one seed in about 40 (17, say) the cost of this single
+        # epoch happens to rise, and that ConvergenceWarning is a UserWarning too.
+        NielsenMLPClassifier(epochs=1, random_state=0).fit((pixels > 100).astype(int), y)
 
 
 def test_same_seed_same_grid_search_with_any_n_jobs(data):

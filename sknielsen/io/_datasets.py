@@ -469,9 +469,9 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit")
     ...         print(error)
     MNIST files not found in ...: missing train-images-idx3-ubyte[.gz],
     train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz].
-    Get the four files from the MNIST distribution and put them there, set SKNIELSEN_DATA
-    to their folder, or fetch them from OpenML with download=True (on the command line:
-    --download).
+    Get the four files from the MNIST distribution and put them there, give their folder
+    as data_dir (on the command line: --data-dir DIR) or set SKNIELSEN_DATA to it, or
+    fetch them from OpenML with download=True (on the command line: --download).
 
     With the files in place, ``load_mnist(folder).X_train`` has shape
     (50000, 784).
@@ -483,9 +483,9 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit")
     if download and any(_find(data_dir, stem) is None for stem in MNIST_FILES.values()):
         _download_mnist(data_dir)
     how = (
-        "Get the four files from the MNIST distribution and put them there, set "
-        "SKNIELSEN_DATA to their folder, or fetch them from OpenML with download=True "
-        "(on the command line: --download)."
+        "Get the four files from the MNIST distribution and put them there, give their "
+        "folder as data_dir (on the command line: --data-dir DIR) or set SKNIELSEN_DATA to "
+        "it, or fetch them from OpenML with download=True (on the command line: --download)."
     )
     return _load_idx_set(data_dir, "MNIST", how, dtype, PIXEL_SCALES[scale])
 
