@@ -568,7 +568,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         dtype = self.coefs_[0].dtype
         # Sparse rows go through the first layer as sparse @ dense, never densified.
         X = validate_data(self, canonical_csr(X), reset=False, dtype=dtype, accept_sparse="csr")
-        # Known for a model fitted in this process (or pickled), not for one loaded from JSON.
+        # Known for a model fitted here, pickled, or loaded from a model file (version 3 on).
         warn_if_rescaled(
             getattr(self, "_input_scale", None), X, "X", "the training data", _TRANSFORM_ROWS
         )
