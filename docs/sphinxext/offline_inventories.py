@@ -54,6 +54,7 @@ BY_NAME = {
         {
             "py:class": [
                 "sklearn.base.BaseEstimator",
+                "sklearn.linear_model.LinearRegression",
                 "sklearn.model_selection.GridSearchCV",
                 "sklearn.multioutput.MultiOutputRegressor",
                 "sklearn.neural_network.MLPClassifier",
