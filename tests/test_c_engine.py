@@ -564,8 +564,8 @@ def test_the_kernels_exp_is_within_an_ulp(dtype, code):
 def _hard_outputs(dtype, rng, n_out):
     """Outputs at and past the clipping bounds, near 0, ½ and 1, and anywhere between."""
     eps, tiny = np.finfo(dtype).eps, np.finfo(dtype).tiny
-    edges = [0.0, tiny, eps / 4, eps, 2 * eps, 1e-6, 0.25, 0.5, 0.7071, 0.75, 1 - 1e-6]
-    edges += [1 - 2 * eps, 1 - eps, 1 - eps / 4, 1.0, 1e-30, 0.999]
+    edges = [0.0, tiny / 4, tiny, eps / 4, eps, 2 * eps, 1e-6, 0.25, 0.5, 0.7071, 0.75]
+    edges += [1 - 1e-6, 1 - 2 * eps, 1 - eps, 1 - eps / 2, 1 - eps / 4, 1.0, 1e-30, 0.999]
     values = np.concatenate([edges, rng.uniform(size=20_000), 10.0 ** -rng.uniform(0, 15, 5_000)])
     values = np.concatenate([values, 1 - values[: len(values) // 2]])
     values = values[: len(values) // n_out * n_out]
@@ -621,8 +621,8 @@ def test_targets_of_0_and_1_take_one_logarithm_with_the_same_numbers(dtype, code
 
 
 def _bounds(dtype):
-    eps = np.finfo(dtype).eps
-    return eps, 1 - eps
+    # The costs' clipping: only 0 and subnormals are moved up, only 1 down.
+    return np.finfo(dtype).tiny, np.nextafter(dtype(1), dtype(0))
 
 
 def _mostly_zeros(shape, dtype, rng, density=0.2):
@@ -1320,6 +1320,45 @@ def test_engine_c_fits_as_numpy_does(sparse):
         ):
             assert relative_difference(ours, theirs) <= 1e-9
         np.testing.assert_allclose(model.loss_curve_, reference.loss_curve_, rtol=1e-9)
+
+
+@needs_c
+@pytest.mark.parametrize(
+    "cost, output, dtype, tolerance",
+    [
+        ("cross_entropy", "sigmoid", "float64", 1e-9),
+        ("cross_entropy", "sigmoid", "float32", 1e-4),
+        ("log_likelihood", "softmax", "float64", 1e-9),
+        ("log_likelihood", "softmax", "float32", 1e-4),
+        # Not float32: chained through softmax, ∂C/∂a of an output rounded to 1 is 2/eps,
+        # and δ is the difference of two such numbers, which each engine sums in its order.
+        ("cross_entropy", "softmax", "float64", 1e-9),
+    ],
+)
+def test_confidently_wrong_outputs_cost_and_step_as_on_numpy(cost, output, dtype, tolerance):
+    # N(0, 1) weights on 64 inputs make outputs far below eps, where both engines once
+    # clipped the logarithms' outputs: one full-batch step, so no chaos amplifies rounding.
+    X, y = _small_problem()
+    models = [
+        NielsenMLPClassifier(
+            hidden_layer_sizes=(),
+            cost=cost,
+            output_activation=output,
+            initializer="large",
+            mini_batch_size=len(X),
+            epochs=1,
+            dtype=dtype,
+            random_state=0,
+            engine=engine,
+        ).fit(X * 4, y)
+        for engine in ("numpy", "c")
+    ]
+    reference, model = models
+    assert model.engine_ == "c"
+    ours, theirs = model.coefs_ + model.intercepts_, reference.coefs_ + reference.intercepts_
+    for ours_layer, theirs_layer in zip(ours, theirs):
+        assert relative_difference(ours_layer, theirs_layer) <= tolerance
+    np.testing.assert_allclose(model.loss_curve_, reference.loss_curve_, rtol=tolerance)
 
 
 @pytest.fixture

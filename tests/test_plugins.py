@@ -291,6 +291,24 @@ def test_log_costs_are_finite_at_zero_and_one(name):
     assert gradient[0, 0] < 0  # pushes the right output up
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_log_costs_of_tiny_outputs_are_their_logarithms(dtype):
+    # A confidently wrong output of e^-40 (float64) or e^-20 (float32) is far above the
+    # smallest normal number: its cost is 40 or 20, not -ln(eps) (36.04, 15.94).
+    gap = 40.0 if dtype == np.float64 else 20.0
+    z = np.array([[gap, 0.0, 0.0]], dtype=dtype)
+    y = np.array([[0.0, 1.0, 0.0]], dtype=dtype)
+    a = Softmax().fn(z.copy())
+    assert_allclose(LogLikelihoodCost().fn(a, y), [gap], rtol=1e-6)
+    saturated = Sigmoid().fn(np.array([[-gap]], dtype=dtype))
+    assert_allclose(CrossEntropyCost().fn(saturated, np.ones((1, 1), dtype)), [gap], rtol=1e-6)
+    assert_allclose(CrossEntropyCost().gradient(saturated, np.ones((1, 1), dtype)), -1 / saturated)
+    # The output just below 1 is not moved further from it: 1 - a is eps/2 there, exactly.
+    below_one = np.nextafter(dtype(1), dtype(0)).reshape(1, 1)
+    half_eps = np.finfo(dtype).eps / 2
+    assert_allclose(CrossEntropyCost().fn(below_one, np.zeros((1, 1), dtype)), [-np.log(half_eps)])
+
+
 def test_cross_entropy_delta_with_saturated_sigmoid_is_exact():
     z = np.array([[800.0, -800.0]])
     a = Sigmoid().fn(z)

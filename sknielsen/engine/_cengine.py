@@ -586,7 +586,7 @@ class CTrainer:
             "eta": eta,
             "penalty": self.lmbda / self.n_train,
             "decay": 1.0 if factor is None else factor,
-            "clip": float(np.finfo(self.network.dtype).eps),
+            "clip": float(np.finfo(self.network.dtype).tiny),
         }
         optimizer = self._specs["optimizer"]
         for name in KERNELS["optimizer"][optimizer.name]:

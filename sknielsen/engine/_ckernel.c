@@ -889,10 +889,10 @@ static PyObject *sample_costs(PyObject *self, PyObject *args)
             memcpy(copies, outputs.buf, (size_t)(count * size));
             memcpy(copies + padded * size, targets.buf, (size_t)(count * size));
             if (dtype == 0)
-                row_costs_f64(cost, (double *)copies, (double *)copies + padded, DBL_EPSILON,
+                row_costs_f64(cost, (double *)copies, (double *)copies + padded, DBL_MIN,
                               (double *)copies + 2 * padded, rows, n_out, costs.buf);
             else
-                row_costs_f32(cost, (float *)copies, (float *)copies + padded, FLT_EPSILON,
+                row_costs_f32(cost, (float *)copies, (float *)copies + padded, FLT_MIN,
                               (float *)copies + 2 * padded, rows, n_out, costs.buf);
             aligned_free(copies);
         }

@@ -189,6 +189,13 @@ static void F(activation_backward)(int code, REAL *delta, const REAL *z, const R
     }
 }
 
+/*
+ * The largest REAL below 1, the costs' upper clipping bound: 1 - c is 2^-(MANTISSA_BITS + 1),
+ * exactly, there. The lower bound, clip, is the smallest normal number: the cost plugins'
+ * bounds, which move only outputs of 0 (and subnormals) and of 1.
+ */
+#define BELOW_ONE ((REAL)1 - (REAL)1 / (REAL)((int64_t)1 << (MANTISSA_BITS + 1)))
+
 /* delta <- dC/da for one sample; clipping keeps the logarithms' gradients finite. */
 static void F(cost_gradient)(int cost, const REAL *a, const REAL *y, REAL clip, REAL *delta,
                              int64_t n)
@@ -199,7 +206,7 @@ static void F(cost_gradient)(int cost, const REAL *a, const REAL *y, REAL clip, 
             continue;
         }
         REAL c = a[j] < clip ? clip : a[j];
-        c = c > (REAL)1 - clip ? (REAL)1 - clip : c;
+        c = c > BELOW_ONE ? BELOW_ONE : c;
         delta[j] = cost == CROSS_ENTROPY ? (c - y[j]) / (c * ((REAL)1 - c)) : -y[j] / c;
     }
 }
@@ -220,7 +227,7 @@ static int F(binary_targets)(const REAL *y, int64_t count)
 
 /*
  * Each of n_rows samples' cost, as the cost plugins' fn computes it in the network's dtype:
- * ½‖a − y‖², or the logarithms of the outputs clipped to [clip, 1 − clip]. The terms are
+ * ½‖a − y‖², or the logarithms of the outputs clipped to [clip, BELOW_ONE]. The terms are
  * computed over all rows at once, in whole vectors (a sample at a time, each logarithm's
  * division would wait on the last): `terms` holds n_rows * n_out numbers rounded up to
  * whole vectors, and a and y are readable that far.
@@ -241,7 +248,7 @@ static void F(row_costs)(int cost, const REAL *a, const REAL *y, REAL clip, REAL
             term = (output - target) * (output - target);
         } else {
             VEC c = F(vselect)(output < clip, (VEC){0} + clip, output);
-            c = F(vselect)(c > (REAL)1 - clip, (VEC){0} + ((REAL)1 - clip), c);
+            c = F(vselect)(c > BELOW_ONE, (VEC){0} + BELOW_ONE, c);
             if (binary) {
                 const VINT one = target == 1;
                 const VEC u = 1 - c, rounded = u - 1;
@@ -1625,3 +1632,4 @@ static int F(train)(const Job *job)
 }
 
 #undef LANES
+#undef BELOW_ONE
