@@ -55,7 +55,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         ``'none'``, ``'l2'`` or ``'l1'``; biases are never regularized.
     lmbda : float, default=0.0
         Regularization parameter λ, scaled by the book's λ/n with n the
-        number of training samples.
+        number of training samples of the call: ``partial_fit`` on chunks of
+        m rows decays the weights by ηλ/m at each step, more than one
+        ``fit`` on all the rows would.
     optimizer : str or Optimizer, default='sgd'
         Per-step: ``'sgd'``, ``'momentum'`` or ``'nesterov'`` (hyper-parameter
         ``mu``, searchable as ``optimizer__mu``), ``'adam'``; full-batch

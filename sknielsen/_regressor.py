@@ -40,7 +40,10 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     regularizer : str or Regularizer, default='l2'
         ``'none'``, ``'l2'`` or ``'l1'``; biases are never regularized.
     lmbda : float, default=0.0
-        Regularization parameter λ, scaled by the book's λ/n.
+        Regularization parameter λ, scaled by the book's λ/n with n the
+        number of training samples of the call: ``partial_fit`` on chunks of
+        m rows decays the weights by ηλ/m at each step, more than one
+        ``fit`` on all the rows would.
     optimizer : str or Optimizer, default='sgd'
         Per-step optimizer or full-batch solver, by name or instance.
     eta : float, default=0.01
