@@ -115,6 +115,25 @@ enum { PATH_AUTO, PATH_PLAIN, PATH_PADDED };
 /* A call's status when a forward pass met a column index outside W1's rows. */
 #define STATUS_OUTSIDE -2
 
+/*
+ * A column index as the first layer's loops use it: k itself when it is a row of W1,
+ * else row 0, noting it in *outside. k is read once, by the caller, so that the row
+ * used is the row checked even if the array changed meanwhile.
+ */
+static ALWAYS_INLINE uint32_t inside(uint32_t k, uint32_t limit, int *outside)
+{
+    if (__builtin_expect(k < limit, 1))
+        return k;
+    *outside = 1;
+    return 0;
+}
+
+/* The same for the update that follows a forward pass, which reported the index. */
+static ALWAYS_INLINE uint32_t clamped(uint32_t k, uint32_t limit)
+{
+    return __builtin_expect(k < limit, 1) ? k : 0;
+}
+
 typedef struct {
     int dtype, n_layers, cost, penalty, optimizer, sparse, weighted, dropout, path, threads;
     int learn; /* 0: the forward passes and their costs only, the parameters untouched */

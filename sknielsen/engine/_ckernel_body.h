@@ -593,15 +593,11 @@ static ALWAYS_INLINE void F(sum_sets)(VEC acc[4][MAX_BLOCK], REAL *out, const in
 }
 
 /*
- * Each column index is checked against W1's rows as it is read: the arrays were checked
- * when the fit began, but code that runs between calls (a callback) could change them
- * in place. An index outside reads row 0 instead and is reported (the call then fails):
- * one compare and a branch never taken, beside the row's cache lines.
+ * Each column index is checked against W1's rows as it is read (inside()): the arrays
+ * were checked when the fit began, but code that runs between calls (a callback) could
+ * change them in place. An index outside reads row 0 instead and is reported (the call
+ * then fails): one compare and a branch never taken, beside the row's cache lines.
  */
-#define INSIDE(k, limit, outside) (__builtin_expect((k) < (limit), 1) ? (k) : ((outside) = 1, 0u))
-/* The same without the report, for the update that follows a forward pass. */
-#define CLAMPED(k, limit) (__builtin_expect((k) < (limit), 1) ? (k) : 0u)
-
 static ALWAYS_INLINE int F(forward_block)(const REAL *first, int64_t stride,
                                           const int32_t *index, const REAL *value,
                                           int64_t count, uint32_t limit, const Prefetch *next,
@@ -622,7 +618,7 @@ static ALWAYS_INLINE int F(forward_block)(const REAL *first, int64_t stride,
                 __builtin_prefetch((const REAL *)next->value + p + 8);
         }
         for (int s = 0; s < sets; s++) {
-            const uint32_t k = INSIDE((uint32_t)index[p + s], limit, outside);
+            const uint32_t k = inside((uint32_t)index[p + s], limit, &outside);
             const VEC *row = (const VEC *)(first + (int64_t)k * stride);
             const REAL x = value[p + s];
             for (int v = 0; v < nb; v++)
@@ -630,7 +626,7 @@ static ALWAYS_INLINE int F(forward_block)(const REAL *first, int64_t stride,
         }
     }
     for (; p < count; p++) {
-        const uint32_t k = INSIDE((uint32_t)index[p], limit, outside);
+        const uint32_t k = inside((uint32_t)index[p], limit, &outside);
         const VEC *row = (const VEC *)(first + (int64_t)k * stride);
         const REAL x = value[p];
         for (int v = 0; v < nb; v++)
@@ -649,7 +645,7 @@ static ALWAYS_INLINE void F(update_block)(REAL *first, int64_t stride, const int
     for (int v = 0; v < nb; v++)
         d[v] = ((const VEC *)delta)[v];
     for (int64_t p = 0; p < count; p++) {
-        const uint32_t k = CLAMPED((uint32_t)index[p], limit);
+        const uint32_t k = clamped((uint32_t)index[p], limit);
         VEC *row = (VEC *)(first + (int64_t)k * stride);
         REAL x = coefficient * value[p];
         for (int v = 0; v < nb; v++)
@@ -732,7 +728,7 @@ static int F(forward_plain)(const F(Work) *w, int64_t i, int64_t width, uint32_t
     const REAL *value = w->value[i];
     int outside = 0;
     for (int64_t p = 0; p < w->count[i]; p++) {
-        const uint32_t k = INSIDE((uint32_t)index[p], limit, outside);
+        const uint32_t k = inside((uint32_t)index[p], limit, &outside);
         const REAL *row = w->first + (int64_t)k * width;
         REAL x = value[p];
         for (int64_t j = 0; j < width; j++)
@@ -747,7 +743,7 @@ static void F(update_plain)(REAL *first, const F(Work) *w, int64_t i, int64_t wi
     const int32_t *index = w->index[i];
     const REAL *value = w->value[i];
     for (int64_t p = 0; p < w->count[i]; p++) {
-        const uint32_t k = CLAMPED((uint32_t)index[p], w->first_rows);
+        const uint32_t k = clamped((uint32_t)index[p], w->first_rows);
         REAL *row = first + (int64_t)k * width;
         REAL x = coefficient * value[p];
         for (int64_t j = 0; j < width; j++)
