@@ -1140,6 +1140,18 @@ static double F(decayed_sgd_step)(F(Work) *w, const Job *job, int64_t m, double 
  */
 #define ROW_GROUP(nb) ((nb) <= MAX_BLOCK / 4 ? 4 : (nb) <= MAX_BLOCK / 2 ? 2 : 1)
 
+/*
+ * One vector of weights stepped by its gradient's sum: the book's decay, then -eta grad.
+ * The weights and their transpose are stepped by this one definition, so that both get
+ * the same numbers.
+ */
+static ALWAYS_INLINE void F(step_vector)(VEC *weight, VEC grad, REAL decay, REAL eta)
+{
+    if (decay != (REAL)1)
+        *weight *= decay;
+    *weight += -eta * grad;
+}
+
 static ALWAYS_INLINE void F(weight_rows_group)(VEC *weights, const REAL *inputs,
                                                const REAL *deltas, int64_t row, int64_t m,
                                                REAL decay, REAL eta, const int nb,
@@ -1157,12 +1169,8 @@ static ALWAYS_INLINE void F(weight_rows_group)(VEC *weights, const REAL *inputs,
                 grad[r][v] += input[r] * delta[v];
     }
     for (int r = 0; r < group; r++)
-        for (int v = 0; v < nb; v++) {
-            VEC *w = weights + r * nb + v;
-            if (decay != (REAL)1)
-                *w *= decay;
-            *w += -eta * grad[r][v];
-        }
+        for (int v = 0; v < nb; v++)
+            F(step_vector)(weights + r * nb + v, grad[r][v], decay, eta);
 }
 
 static ALWAYS_INLINE void F(weight_rows_step)(VEC *weights, const REAL *inputs,
@@ -1198,10 +1206,7 @@ static void F(upper_weights_step)(F(Work) *w, const Job *job, int layer, const R
             VEC grad = (VEC){0};
             for (int64_t i = 0; i < m; i++)
                 grad += inputs[i * s->row + k] * ((const VEC *)(deltas + i * s->row))[v];
-            VEC *weight = weights + k * vectors + v;
-            if (decay != (REAL)1)
-                *weight *= decay;
-            *weight += -eta * grad;
+            F(step_vector)(weights + k * vectors + v, grad, decay, eta);
         }
 }
 
@@ -1225,12 +1230,8 @@ static ALWAYS_INLINE void F(transpose_group)(VEC *transpose, int64_t stride,
         for (int r = 0; r < group; r++)
             grad[r] += deltas[i * row + r] * input;
     }
-    for (int r = 0; r < group; r++) {
-        VEC *weight = transpose + r * stride;
-        if (decay != (REAL)1)
-            *weight *= decay;
-        *weight += -eta * grad[r];
-    }
+    for (int r = 0; r < group; r++)
+        F(step_vector)(transpose + r * stride, grad[r], decay, eta);
 }
 
 static void F(transpose_step)(F(Work) *w, const Job *job, int layer, const REAL *inputs,
