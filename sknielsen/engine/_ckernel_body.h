@@ -674,8 +674,8 @@ static ALWAYS_INLINE void F(update_block)(REAL *first, int64_t stride, const int
  * z[begin:end] = x . V over the non-zero inputs, for the vectors of units begin to
  * end (in vectors), MAX_BLOCK vectors at a time.
  */
-static int F(forward_padded)(const F(Work) *w, int64_t i, uint32_t limit, const Prefetch *next,
-                             REAL *z, int64_t begin, int64_t end)
+static int F(forward_padded)(const F(Work) *w, int64_t i, const Prefetch *next, REAL *z,
+                             int64_t begin, int64_t end)
 {
     const int sets = SETS(w->first_stride / LANES);
     int outside = 0;
@@ -684,7 +684,7 @@ static int F(forward_padded)(const F(Work) *w, int64_t i, uint32_t limit, const 
         const REAL *first = w->first + done * LANES;
 #define FORWARD(NB, SETS_)                                                                     \
     outside |= F(forward_block)(first, w->first_stride, w->index[i], w->value[i], w->count[i], \
-                                limit, next, z + done * LANES, NB, SETS_)
+                                w->first_rows, next, z + done * LANES, NB, SETS_)
 #define FORWARD_4(NB) FORWARD(NB, 4)
 #define FORWARD_2(NB) FORWARD(NB, 2)
 #define FORWARD_1(NB) FORWARD(NB, 1)
@@ -720,15 +720,14 @@ static void F(update_padded)(F(Work) *w, int64_t i, const REAL *delta, REAL coef
 }
 
 /* The same two on W1's own rows (calls too short to repay the padded copy). */
-static int F(forward_plain)(const F(Work) *w, int64_t i, int64_t width, uint32_t limit,
-                           REAL *z)
+static int F(forward_plain)(const F(Work) *w, int64_t i, int64_t width, REAL *z)
 {
     memset(z, 0, (size_t)width * sizeof(REAL));
     const int32_t *index = w->index[i];
     const REAL *value = w->value[i];
     int outside = 0;
     for (int64_t p = 0; p < w->count[i]; p++) {
-        const uint32_t k = inside((uint32_t)index[p], limit, &outside);
+        const uint32_t k = inside((uint32_t)index[p], w->first_rows, &outside);
         const REAL *row = w->first + (int64_t)k * width;
         REAL x = value[p];
         for (int64_t j = 0; j < width; j++)
@@ -823,7 +822,7 @@ static void F(first_layer_input)(F(Work) *w, const Job *job, int64_t i, double s
 {
     const REAL lazy = (REAL)scale;
     const int64_t width = job->sizes[1];
-    w->outside |= F(forward_plain)(w, i, width, (uint32_t)job->sizes[0], z);
+    w->outside |= F(forward_plain)(w, i, width, z);
     const REAL *bias = (const REAL *)job->params + w->shape.bias[0];
     for (int64_t j = 0; j < width; j++)
         z[j] = lazy * z[j] + bias[j];
@@ -920,8 +919,7 @@ static void F(first_layer_part)(F(Work) *w, const Job *job, int64_t batch_start,
     for (int64_t i = 0; i < m; i++) {
         Prefetch next;
         F(next_row)(job, batch_start + i + 1, &next);
-        w->outside |= F(forward_padded)(w, i, (uint32_t)job->sizes[0], &next, w->z + i * s->row,
-                                        begin, end);
+        w->outside |= F(forward_padded)(w, i, &next, w->z + i * s->row, begin, end);
     }
     /* Apart from the sums, so that the samples' activations overlap one another. */
     for (int64_t i = 0; i < m; i++) {
