@@ -1290,7 +1290,15 @@ static void F(upper_step_padded)(F(Work) *w, const Job *job, int64_t m)
         if (layer > 0) {
             const REAL *inputs = (job->dropout ? w->kept : w->a) + s->unit[layer - 1];
             F(upper_weights_step)(w, job, layer, inputs, w->delta + at, m, vectors);
-            F(transpose_step)(w, job, layer, inputs, w->delta + at, m);
+            /*
+             * The transpose, the same numbers either way: stepped, m multiply-adds per
+             * vector of it, or copied across, one scalar store per weight. Stepping
+             * pays for short mini-batches, copying for long ones.
+             */
+            if (m * (s->slot[layer - 1] / LANES) < job->sizes[layer])
+                F(transpose_step)(w, job, layer, inputs, w->delta + at, m);
+            else
+                F(transpose)(w, job, layer);
         }
         VEC *bias = (VEC *)(w->padded_params + s->padded_bias[layer]);
         for (int64_t v = 0; v < vectors; v++)
