@@ -128,12 +128,6 @@ static ALWAYS_INLINE uint32_t inside(uint32_t k, uint32_t limit, int *outside)
     return 0;
 }
 
-/* The same for the update that follows a forward pass, which reported the index. */
-static ALWAYS_INLINE uint32_t clamped(uint32_t k, uint32_t limit)
-{
-    return __builtin_expect(k < limit, 1) ? k : 0;
-}
-
 typedef struct {
     int dtype, n_layers, cost, penalty, optimizer, sparse, weighted, dropout, path, threads;
     int learn; /* 0: the forward passes and their costs only, the parameters untouched */

@@ -636,17 +636,15 @@ static ALWAYS_INLINE int F(forward_block)(const REAL *first, int64_t stride,
     return outside;
 }
 
-/* The forward pass reported any index outside: the update writes row 0 for it, not outside. */
 static ALWAYS_INLINE void F(update_block)(REAL *first, int64_t stride, const int32_t *index,
-                                          const REAL *value, int64_t count, uint32_t limit,
-                                          const REAL *delta, REAL coefficient, const int nb)
+                                          const REAL *value, int64_t count, const REAL *delta,
+                                          REAL coefficient, const int nb)
 {
     VEC d[MAX_BLOCK];
     for (int v = 0; v < nb; v++)
         d[v] = ((const VEC *)delta)[v];
     for (int64_t p = 0; p < count; p++) {
-        const uint32_t k = clamped((uint32_t)index[p], limit);
-        VEC *row = (VEC *)(first + (int64_t)k * stride);
+        VEC *row = (VEC *)(first + (int64_t)index[p] * stride);
         REAL x = coefficient * value[p];
         for (int v = 0; v < nb; v++)
             row[v] += x * d[v];
@@ -704,16 +702,22 @@ static int F(forward_padded)(const F(Work) *w, int64_t i, const Prefetch *next, 
     return outside;
 }
 
-/* V[k][begin:end] += coefficient x_k delta for the non-zero inputs x_k of sample i. */
+/*
+ * V[k][begin:end] += coefficient x_k delta for the non-zero inputs x_k of sample i. The
+ * updates follow the forward passes of the same samples, which checked their indices:
+ * after one outside (the call then fails), no update writes with them.
+ */
 static void F(update_padded)(F(Work) *w, int64_t i, const REAL *delta, REAL coefficient,
                              int64_t begin, int64_t end)
 {
+    if (w->outside)
+        return;
     for (int64_t done = begin; done < end; done += MAX_BLOCK) {
         int nb = (int)(end - done < MAX_BLOCK ? end - done : MAX_BLOCK);
         REAL *first = w->first + done * LANES;
 #define UPDATE(NB)                                                                             \
     F(update_block)(first, w->first_stride, w->index[i], w->value[i], w->count[i],             \
-                    w->first_rows, delta + done * LANES, coefficient, NB)
+                    delta + done * LANES, coefficient, NB)
         BLOCK_CASES(UPDATE)
 #undef UPDATE
     }
@@ -739,11 +743,12 @@ static int F(forward_plain)(const F(Work) *w, int64_t i, int64_t width, REAL *z)
 static void F(update_plain)(REAL *first, const F(Work) *w, int64_t i, int64_t width,
                             const REAL *delta, REAL coefficient)
 {
+    if (w->outside) /* as update_padded */
+        return;
     const int32_t *index = w->index[i];
     const REAL *value = w->value[i];
     for (int64_t p = 0; p < w->count[i]; p++) {
-        const uint32_t k = clamped((uint32_t)index[p], w->first_rows);
-        REAL *row = first + (int64_t)k * width;
+        REAL *row = first + (int64_t)index[p] * width;
         REAL x = coefficient * value[p];
         for (int64_t j = 0; j < width; j++)
             row[j] += x * delta[j];
