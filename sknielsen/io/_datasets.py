@@ -17,7 +17,13 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from .._core.files import check_readable, make_folder, missing_folders, write_bytes_atomically
+from .._core.files import (
+    check_readable,
+    file_path,
+    make_folder,
+    missing_folders,
+    write_bytes_atomically,
+)
 
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -269,7 +275,7 @@ def _data_folder(data_dir, default):
             f"data_dir is empty ({data_dir!r}): give the folder of the IDX files, or None "
             "for the default folder."
         )
-    return Path(os.fsdecode(data_dir))
+    return file_path(data_dir, "data_dir")
 
 
 def _pixels(images):
