@@ -910,6 +910,30 @@ static void F(forward_layers)(F(Work) *w, const Job *job, int64_t batch_start, i
 }
 
 /*
+ * Prefetch the CSR rows of the samples at positions begin..end into the second-level
+ * cache: the next mini-batch's but its first, which the last forward pass prefetches
+ * (next_row) into the first. The rows are far apart in memory (shuffled): fetched a
+ * sample ahead alone, they arrived late.
+ */
+static ALWAYS_INLINE void F(prefetch_rows)(const Job *job, int64_t begin, int64_t end)
+{
+    if (!job->sparse)
+        return;
+    for (int64_t position = begin; position < end && position < job->stop; position++) {
+        const int64_t row = job->order[position];
+        const int64_t first = job->indptr[row], count = job->indptr[row + 1] - first;
+        const char *index = (const char *)(job->indices + first);
+        const char *value = (const char *)((const REAL *)job->data + first);
+        /* From the line of each array's first byte to the line of its last. */
+        for (int64_t at = -(int64_t)((uintptr_t)index & 63); at < count * 4; at += 64)
+            __builtin_prefetch(index + at, 0, 2);
+        for (int64_t at = -(int64_t)((uintptr_t)value & 63); at < count * (int64_t)sizeof(REAL);
+             at += 64)
+            __builtin_prefetch(value + at, 0, 2);
+    }
+}
+
+/*
  * The padded first layer's z and a (and kept, with dropout) in vectors begin..end, for m
  * samples: all of them on one thread, a thread's share with several.
  */
@@ -926,6 +950,8 @@ static void F(first_layer_part)(F(Work) *w, const Job *job, int64_t batch_start,
         F(next_row)(job, batch_start + i + 1, &next);
         w->outside |= F(forward_padded)(w, i, &next, w->z + i * s->row, begin, end);
     }
+    if (begin == 0) /* one thread's is enough */
+        F(prefetch_rows)(job, batch_start + m + 1, batch_start + m + job->batch_size);
     /* Apart from the sums, so that the samples' activations overlap one another. */
     for (int64_t i = 0; i < m; i++) {
         const int64_t position = batch_start + i;
