@@ -213,12 +213,6 @@ static void aligned_free(void *p)
         free(((void **)p)[-1]);
 }
 
-typedef struct {
-    const int32_t *index;
-    const void *value;
-    int64_t count;
-} Prefetch;
-
 /* ------------------------------------------------------------------------ */
 /* Threads                                                                  */
 /* ------------------------------------------------------------------------ */

@@ -534,7 +534,7 @@ static void F(gather)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m
         int64_t row = job->order[batch_start + i];
         /*
          * The next mini-batch's rows, far apart in memory (shuffled): where they begin,
-         * read by its gather and by this one's last forward pass (next_row), and their
+         * read by its gather and by this one's prefetch of them (prefetch_rows), and their
          * targets (two cache lines, often), read by its backward pass. A mini-batch
          * ahead: the forward passes between stream W1's rows through the first cache.
          */
@@ -600,8 +600,8 @@ static ALWAYS_INLINE void F(sum_sets)(VEC acc[4][MAX_BLOCK], REAL *out, const in
  */
 static ALWAYS_INLINE int F(forward_block)(const REAL *first, int64_t stride,
                                           const int32_t *index, const REAL *value,
-                                          int64_t count, uint32_t limit, const Prefetch *next,
-                                          REAL *z, const int nb, const int sets)
+                                          int64_t count, uint32_t limit, REAL *z, const int nb,
+                                          const int sets)
 {
     int outside = 0;
     VEC acc[4][MAX_BLOCK];
@@ -610,13 +610,6 @@ static ALWAYS_INLINE int F(forward_block)(const REAL *first, int64_t stride,
             acc[s][v] = (VEC){0};
     int64_t p = 0;
     for (; p + sets <= count; p += sets) {
-        /* The next sample's row of the CSR input is far in memory (shuffled). */
-        if ((p & 15) == 0 && next->index != NULL && p < next->count) {
-            __builtin_prefetch(next->index + p);
-            __builtin_prefetch((const REAL *)next->value + p);
-            if (sizeof(REAL) == 8)
-                __builtin_prefetch((const REAL *)next->value + p + 8);
-        }
         for (int s = 0; s < sets; s++) {
             const uint32_t k = inside((uint32_t)index[p + s], limit, &outside);
             const VEC *row = (const VEC *)(first + (int64_t)k * stride);
@@ -672,8 +665,7 @@ static ALWAYS_INLINE void F(update_block)(REAL *first, int64_t stride, const int
  * z[begin:end] = x . V over the non-zero inputs, for the vectors of units begin to
  * end (in vectors), MAX_BLOCK vectors at a time.
  */
-static int F(forward_padded)(const F(Work) *w, int64_t i, const Prefetch *next, REAL *z,
-                             int64_t begin, int64_t end)
+static int F(forward_padded)(const F(Work) *w, int64_t i, REAL *z, int64_t begin, int64_t end)
 {
     const int sets = SETS(w->first_stride / LANES);
     int outside = 0;
@@ -682,7 +674,7 @@ static int F(forward_padded)(const F(Work) *w, int64_t i, const Prefetch *next, 
         const REAL *first = w->first + done * LANES;
 #define FORWARD(NB, SETS_)                                                                     \
     outside |= F(forward_block)(first, w->first_stride, w->index[i], w->value[i], w->count[i], \
-                                w->first_rows, next, z + done * LANES, NB, SETS_)
+                                w->first_rows, z + done * LANES, NB, SETS_)
 #define FORWARD_4(NB) FORWARD(NB, 4)
 #define FORWARD_2(NB) FORWARD(NB, 2)
 #define FORWARD_1(NB) FORWARD(NB, 1)
@@ -762,21 +754,6 @@ static void F(update_plain)(REAL *first, const F(Work) *w, int64_t i, int64_t wi
 static ALWAYS_INLINE const REAL *F(mask_row)(const Job *job, int64_t position)
 {
     return (const REAL *)job->masks + (position - job->start) * job->hidden_units;
-}
-
-/* Where the CSR row of the sample at `position` is, to prefetch it. */
-static void F(next_row)(const Job *job, int64_t position, Prefetch *next)
-{
-    next->index = NULL;
-    next->value = NULL;
-    next->count = 0;
-    if (!job->sparse || position >= job->stop)
-        return;
-    int64_t row = job->order[position];
-    int64_t begin = job->indptr[row];
-    next->index = job->indices + begin;
-    next->value = (const REAL *)job->data + begin;
-    next->count = job->indptr[row + 1] - begin;
 }
 
 /* out[0:stride] = sum over k < K of x[k] M[k]: rows of whole vectors, held in registers. */
@@ -910,10 +887,10 @@ static void F(forward_layers)(F(Work) *w, const Job *job, int64_t batch_start, i
 }
 
 /*
- * Prefetch the CSR rows of the samples at positions begin..end into the second-level
- * cache: the next mini-batch's but its first, which the last forward pass prefetches
- * (next_row) into the first. The rows are far apart in memory (shuffled): fetched a
- * sample ahead alone, they arrived late.
+ * Prefetch the CSR rows of the samples at positions begin..end (the next mini-batch)
+ * into the second-level cache, between one mini-batch's forward passes and the next's.
+ * The rows are far apart in memory (shuffled): prefetched a sample ahead into the first
+ * cache, as they were, they arrived late.
  */
 static ALWAYS_INLINE void F(prefetch_rows)(const Job *job, int64_t begin, int64_t end)
 {
@@ -945,13 +922,10 @@ static void F(first_layer_part)(F(Work) *w, const Job *job, int64_t batch_start,
     const int64_t width = job->sizes[1], vectors = s->slot[0] / LANES;
     const int64_t first_unit = begin * LANES, end_unit = end * LANES < width ? end * LANES : width;
     const VEC *bias = (const VEC *)(w->padded_params + s->padded_bias[0]);
-    for (int64_t i = 0; i < m; i++) {
-        Prefetch next;
-        F(next_row)(job, batch_start + i + 1, &next);
-        w->outside |= F(forward_padded)(w, i, &next, w->z + i * s->row, begin, end);
-    }
+    for (int64_t i = 0; i < m; i++)
+        w->outside |= F(forward_padded)(w, i, w->z + i * s->row, begin, end);
     if (begin == 0) /* one thread's is enough */
-        F(prefetch_rows)(job, batch_start + m + 1, batch_start + m + job->batch_size);
+        F(prefetch_rows)(job, batch_start + m, batch_start + m + job->batch_size);
     /* Apart from the sums, so that the samples' activations overlap one another. */
     for (int64_t i = 0; i < m; i++) {
         const int64_t position = batch_start + i;
