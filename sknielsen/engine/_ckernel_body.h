@@ -903,10 +903,10 @@ static ALWAYS_INLINE void F(prefetch_rows)(const Job *job, int64_t begin, int64_
         const char *value = (const char *)((const REAL *)job->data + first);
         /* From the line of each array's first byte to the line of its last. */
         for (int64_t at = -(int64_t)((uintptr_t)index & 63); at < count * 4; at += 64)
-            __builtin_prefetch(index + at, 0, 2);
+            prefetch_l2(index + at);
         for (int64_t at = -(int64_t)((uintptr_t)value & 63); at < count * (int64_t)sizeof(REAL);
              at += 64)
-            __builtin_prefetch(value + at, 0, 2);
+            prefetch_l2(value + at);
     }
 }
 
