@@ -52,3 +52,23 @@ def test_results_files_say_how_and_when_and_are_replaced_whole(tmp_path, monkeyp
     (tmp_path / "folder.json").mkdir()
     with pytest.raises(NotARegularFileError):
         save_results(tmp_path / "folder.json", {}, command="python z")
+
+
+def test_first_layer_bound_compiles_and_times_each_way(tmp_path):
+    import shutil
+
+    import numpy as np
+    import pytest
+    import scipy.sparse as sp
+    from first_layer_bound import build, compiler, run, write_rows
+
+    if shutil.which(compiler()[0]) is None:
+        pytest.skip("no C compiler")
+    rng = np.random.default_rng(0)
+    dense = rng.random((200, 784)) * (rng.random((200, 784)) < 0.2)
+    for dtype in ("float32", "float64"):
+        X = sp.csr_matrix(dense.astype(dtype))
+        write_rows(tmp_path, X)
+        ghz, modes = run(build(tmp_path, dtype, "x86-64 baseline"), tmp_path, 200, 1)
+        assert len(modes) == 5 and all(m["ms"] > 0 for m in modes.values())
+        assert all(m["cycles_per_nonzero"] >= 0 for m in modes.values()) and ghz >= 0
