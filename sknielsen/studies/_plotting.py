@@ -32,12 +32,15 @@ __all__ = [
 ]
 
 
+NEEDS_MATPLOTLIB = "Plotting needs matplotlib: pip install 'sknielsen[plot]'."
+
+
 def new_figure(**kwargs):
     # A bare Figure, not pyplot: no global state, no window, works headless.
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        raise ImportError("Plotting needs matplotlib: pip install 'sknielsen[plot]'.") from None
+        raise ImportError(NEEDS_MATPLOTLIB) from None
     return Figure(**kwargs)
 
 
@@ -67,7 +70,11 @@ def figure_format(path):
         For a suffix that matplotlib cannot write, naming ``path`` (matplotlib's
         own error names no file).
     """
-    supported = new_figure().canvas.get_supported_filetypes()
+    try:  # a bare Figure's canvas, without making a Figure
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        raise ImportError(NEEDS_MATPLOTLIB) from None
+    supported = FigureCanvasBase.get_supported_filetypes()
     suffix = Path(path).suffix.lstrip(".").lower()
     if suffix and suffix not in supported:
         raise ValueError(
