@@ -125,8 +125,12 @@ def main(argv=None):
     X = sp.csr_matrix(np.asarray(mnist.X_train, dtype=args.dtype))
     Y = np.eye(10, dtype=args.dtype)[mnist.y_train]
     sizes = tuple(int(size) for size in args.sizes.split(","))
+    modules = [load_build(folder) for folder in args.builds]
+    if modules[0] is modules[1]:  # Python handed back the first build: nothing to compare
+        raise SystemExit("the two builds loaded as one module; compare them in two folders")
     runs = {
-        folder: trainer(load_build(folder), sizes, args.dtype, args.batch) for folder in args.builds
+        folder: trainer(module, sizes, args.dtype, args.batch)
+        for folder, module in zip(args.builds, modules)
     }
     with threadpool_limits(1, user_api="blas"):  # no BLAS thread spinning beside
         seconds = alternate(runs, X, Y, args.pairs)
