@@ -879,6 +879,38 @@ def test_the_csr_check_is_made_once_per_matrix(monkeypatch):
     assert len(calls) == 3
 
 
+@needs_c
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_positions_of_order_outside_start_stop_are_never_read(dtype):
+    # The next mini-batch's gather and prefetch look ahead in order: past stop,
+    # order holds rows far outside X (a callback's per-batch calls, an epoch's
+    # last partial mini-batch, the team's thread 0), and reading one crashes.
+    X, X_csr, Y = data(dtype)
+    rng = np.random.default_rng(3)
+    for threads, batch, dropout in ((1, 10, 0.0), (2, 10, 0.0), (1, 7, 0.3), (2, 7, 0.0)):
+        network = Network((N_PIXELS, 100, N_CLASSES), [plugins.Sigmoid()] * 2, dtype)
+        network.initialize(plugins.get("initializer", "default"), np.random.default_rng(1))
+        trainer = CTrainer(
+            network,
+            plugins.CrossEntropyCost(),
+            plugins.L2(),
+            plugins.SGD(),
+            lmbda=LMBDA,
+            n_train=N_IMAGES,
+            batch_size=batch,
+            dropout=dropout,
+            rng=np.random.default_rng(2),
+            path="padded",
+            threads=threads,
+        )
+        for start, stop in ((13, 5990), (40, 40 + batch), (0, 3 * batch + 1)):
+            order = np.full(6000, 2**40 if start % 2 else -(2**40), dtype=np.int64)
+            order[start:stop] = rng.integers(0, N_IMAGES, stop - start)
+            for inputs in (X_csr, X):
+                trainer.run(inputs, Y, order, None, {"eta": 0.1}, start, stop)
+        assert np.all(np.isfinite(network.params))
+
+
 def _csr_code(indptr, indices, n_cols):
     """check_csr's code, by its definition, in plain Python."""
     if indptr[0] != 0 or indptr[-1] != len(indices) or any(np.diff(indptr) < 0):
