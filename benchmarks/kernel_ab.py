@@ -21,6 +21,7 @@ about a millisecond too: build both alike (``CFLAGS='-falign-functions=64
 """
 
 import argparse
+import importlib.machinery
 import importlib.util
 import shutil
 import statistics
@@ -60,9 +61,14 @@ def save_build(folder):
 def load_build(folder):
     """The kernel module this CPU runs, loaded from ``folder`` as a module of its own."""
     name = _cengine.load()[0].__name__  # e.g. sknielsen.engine._ckernel_v4
-    found = sorted(Path(folder).glob(name.rsplit(".", 1)[1] + ".*"))
+    stem = name.rsplit(".", 1)[1]
+    if not Path(folder).is_dir():
+        raise SystemExit(f"{folder} is not a folder")
+    # Extension modules only: the engine's own folder holds the sources too (_ckernel_v4.c).
+    found = [Path(folder) / (stem + suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES]
+    found = [path for path in found if path.is_file()]
     if not found:
-        raise SystemExit(f"{folder} holds no {name.rsplit('.', 1)[1]} module")
+        raise SystemExit(f"{folder} holds no {stem} module for this Python")
     spec = importlib.util.spec_from_file_location(name, found[0])
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -121,13 +127,15 @@ def main(argv=None):
         parser.error("give two folders of built kernels (or --save-build FOLDER)")
     if Path(args.builds[0]).resolve() == Path(args.builds[1]).resolve():
         parser.error("A and B are one folder: copy it to compare a build with itself")
+    if args.pairs < 1:
+        parser.error("--pairs must be at least 1")
+    modules = [load_build(folder) for folder in args.builds]  # before the data: fail fast
+    if modules[0] is modules[1]:  # Python handed back the first build: nothing to compare
+        raise SystemExit("the two builds loaded as one module; compare them in two folders")
     mnist = load_mnist(args.data_dir)
     X = sp.csr_matrix(np.asarray(mnist.X_train, dtype=args.dtype))
     Y = np.eye(10, dtype=args.dtype)[mnist.y_train]
     sizes = tuple(int(size) for size in args.sizes.split(","))
-    modules = [load_build(folder) for folder in args.builds]
-    if modules[0] is modules[1]:  # Python handed back the first build: nothing to compare
-        raise SystemExit("the two builds loaded as one module; compare them in two folders")
     runs = {
         folder: trainer(module, sizes, args.dtype, args.batch)
         for folder, module in zip(args.builds, modules)

@@ -72,3 +72,25 @@ def test_first_layer_bound_compiles_and_times_each_way(tmp_path):
         ghz, modes = run(build(tmp_path, dtype, "x86-64 baseline"), tmp_path, 200, 1)
         assert len(modes) == 5 and all(m["ms"] > 0 for m in modes.values())
         assert all(m["cycles_per_nonzero"] >= 0 for m in modes.values()) and ghz >= 0
+
+
+def test_kernel_ab_loads_the_module_beside_its_source(tmp_path):
+    import shutil
+
+    import pytest
+
+    from sknielsen.engine import _cengine
+
+    module = _cengine.load()[0]
+    if module is None:
+        pytest.skip("the C engine is not built here")
+    from kernel_ab import load_build
+
+    # The engine's own folder, as built in place: the source sorts before the module.
+    stem = module.__name__.rsplit(".", 1)[1]
+    (tmp_path / f"{stem}.c").write_text("/* the source */\n")
+    shutil.copy2(module.__file__, tmp_path / Path(module.__file__).name)
+    loaded = load_build(tmp_path)
+    assert loaded is not module and hasattr(loaded, "train")
+    with pytest.raises(SystemExit, match="not a folder"):
+        load_build(tmp_path / "missing")
