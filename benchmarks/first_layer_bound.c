@@ -184,6 +184,10 @@ int main(int argc, char **argv)
     }
     const int64_t n = atoll(argv[2]);
     const int repeats = atoi(argv[3]);
+    if (repeats < 1) {
+        fprintf(stderr, "need at least one repeat\n");
+        return 2;
+    }
     Csr x;
     x.indptr = read_file(argv[1], "indptr.bin", (n + 1) * 8);
     const int64_t nnz = x.indptr[n];

@@ -17,7 +17,9 @@ update), at the clock a chain of dependent additions measures. The C file
 is compiled for the instruction set the engine runs here (its vector
 width), with the compiler that builds the engine (``cc`` unless ``CC`` is
 set). Medians of the process's CPU time. Writes
-``benchmarks/results/first_layer_bound.json``.
+``benchmarks/results/first_layer_bound.json``, or
+``first_layer_bound-quick.json`` for fewer images or repeats than the
+defaults.
 """
 
 import argparse
@@ -46,6 +48,11 @@ BUILDS = {
     "x86-64-v3": (["-march=x86-64-v3"], 32),
     "x86-64 baseline": ([], 16),
 }
+
+#: The C program's mini-batch: a pass needs one at least.
+BATCH = 10
+#: A full run's images and repeats; fewer write the ``-quick`` results file.
+DEFAULTS = {"n_train": 50_000, "repeats": 7}
 
 
 def compiler():
@@ -85,12 +92,14 @@ def write_rows(folder, X):
 
 def run(program, folder, n_samples, repeats):
     """The program's lines: the clock (GHz) and each mode's milliseconds and cycles."""
-    output = subprocess.run(
+    done = subprocess.run(
         [str(program), str(folder), str(n_samples), str(repeats)],
-        check=True,
         capture_output=True,
         text=True,
-    ).stdout
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{program.name} failed: {done.stderr.strip()}")
+    output = done.stdout
     modes = {}
     for line in output.splitlines():
         if line.startswith("clock"):
@@ -103,10 +112,12 @@ def run(program, folder, n_samples, repeats):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n-train", type=int, default=50_000)
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--n-train", type=int, default=DEFAULTS["n_train"])
+    parser.add_argument("--repeats", type=int, default=DEFAULTS["repeats"])
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
     args = parser.parse_args(argv)
+    if args.n_train < BATCH or args.repeats < 1:
+        parser.error(f"--n-train must be at least {BATCH} and --repeats at least 1")
     mnist = load_mnist(args.data_dir)
     variant = _cengine.load()[1]
     results = {}
@@ -125,13 +136,13 @@ def main(argv=None):
                 )
     fields = {
         "variant": variant,
-        "n_train": args.n_train,
+        "n_train": X.shape[0],
         "repeats": args.repeats,
         "results": results,
     }
-    out = save_results(
-        HERE / "results" / "first_layer_bound.json", fields, command=command_line(__file__, argv)
-    )
+    quick = X.shape[0] < DEFAULTS["n_train"] or args.repeats < DEFAULTS["repeats"]
+    name = "first_layer_bound-quick.json" if quick else "first_layer_bound.json"
+    out = save_results(HERE / "results" / name, fields, command=command_line(__file__, argv))
     print(f"Wrote {out}")
 
 

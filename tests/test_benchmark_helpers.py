@@ -94,3 +94,29 @@ def test_kernel_ab_loads_the_module_beside_its_source(tmp_path):
     assert loaded is not module and hasattr(loaded, "train")
     with pytest.raises(SystemExit, match="not a folder"):
         load_build(tmp_path / "missing")
+
+
+def test_first_layer_bound_says_why_it_cannot_run(tmp_path, monkeypatch):
+    import shutil
+
+    import first_layer_bound
+    import numpy as np
+    import pytest
+    import scipy.sparse as sp
+    from first_layer_bound import build, compiler, main, run, write_rows
+
+    def no_data(*args, **kwargs):
+        raise AssertionError("the arguments were not checked before the data was read")
+
+    monkeypatch.setattr(first_layer_bound, "load_mnist", no_data)
+    for argv in (["--repeats", "0"], ["--n-train", "5"], ["--n-train", "-5"]):
+        with pytest.raises(SystemExit):
+            main(argv)  # and no results file written
+    if shutil.which(compiler()[0]) is None:
+        pytest.skip("no C compiler")
+    write_rows(tmp_path, sp.csr_matrix(np.eye(5, 784)))
+    program = build(tmp_path, "float64", "x86-64 baseline")
+    with pytest.raises(RuntimeError, match="need at least 10 rows"):
+        run(program, tmp_path, 5, 1)
+    with pytest.raises(RuntimeError, match="at least one repeat"):
+        run(program, tmp_path, 5, 0)
