@@ -80,6 +80,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
     args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
     module, build = _cengine.load()
     if module is None:
         raise SystemExit(f"the C engine is not built here: {build}")

@@ -120,3 +120,19 @@ def test_first_layer_bound_says_why_it_cannot_run(tmp_path, monkeypatch):
         run(program, tmp_path, 5, 1)
     with pytest.raises(RuntimeError, match="at least one repeat"):
         run(program, tmp_path, 5, 0)
+
+
+def test_fit_overhead_refuses_no_repeats(monkeypatch):
+    import fit_overhead
+    import pytest
+
+    from sknielsen.engine import _cengine
+
+    monkeypatch.setattr(_cengine, "load", _cengine.load)  # main() wraps it: put it back after
+
+    def no_data(*args, **kwargs):
+        raise AssertionError("the arguments were not checked before the data was read")
+
+    monkeypatch.setattr(fit_overhead, "load_mnist", no_data)
+    with pytest.raises(SystemExit):
+        fit_overhead.main(["--repeats", "0"])
