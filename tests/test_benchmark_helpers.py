@@ -74,7 +74,7 @@ def test_first_layer_bound_compiles_and_times_each_way(tmp_path):
         assert all(m["cycles_per_nonzero"] >= 0 for m in modes.values()) and ghz >= 0
 
 
-def test_kernel_ab_loads_the_module_beside_its_source(tmp_path):
+def test_kernel_ab_loads_the_module_beside_its_source(tmp_path, monkeypatch):
     import shutil
 
     import pytest
@@ -85,6 +85,10 @@ def test_kernel_ab_loads_the_module_beside_its_source(tmp_path):
     if module is None:
         pytest.skip("the C engine is not built here")
     from kernel_ab import load_build
+
+    # Loading an extension module puts it in sys.modules under its name: the engine's
+    # own module goes back there after the test.
+    monkeypatch.setitem(sys.modules, module.__name__, module)
 
     # The engine's own folder, as built in place: the source sorts before the module.
     stem = module.__name__.rsplit(".", 1)[1]
