@@ -120,10 +120,17 @@ static void update(REAL *w1, const int32_t *index, const REAL *value, int64_t co
 }
 
 /* A prefetch into L2 that compilers keep: GCC deletes a loop of prefetches alone. */
-static inline void prefetch_l2(const char *address)
+static inline void prefetch_l2(const void *address)
 {
     __builtin_prefetch(address, 0, 2);
     __asm__ volatile("" : : "r"(address));
+}
+
+/* Every 64-byte line of the bytes at start..start + bytes (addresses as integers). */
+static inline void prefetch_lines(uintptr_t start, int64_t bytes)
+{
+    for (uintptr_t line = start & ~(uintptr_t)63; line < start + (uintptr_t)bytes; line += 64)
+        prefetch_l2((const void *)line);
 }
 
 static void prefetch_rows(const Csr *x, const int64_t *order, int64_t begin, int64_t end)
@@ -131,13 +138,8 @@ static void prefetch_rows(const Csr *x, const int64_t *order, int64_t begin, int
     for (int64_t position = begin; position < end; position++) {
         const int64_t first = x->indptr[order[position]];
         const int64_t count = x->indptr[order[position] + 1] - first;
-        const char *index = (const char *)(x->indices + first);
-        const char *value = (const char *)(x->data + first);
-        for (int64_t at = -(int64_t)((uintptr_t)index & 63); at < count * 4; at += 64)
-            prefetch_l2(index + at);
-        for (int64_t at = -(int64_t)((uintptr_t)value & 63); at < count * (int64_t)sizeof(REAL);
-             at += 64)
-            prefetch_l2(value + at);
+        prefetch_lines((uintptr_t)(x->indices + first), count * 4);
+        prefetch_lines((uintptr_t)(x->data + first), count * (int64_t)sizeof(REAL));
     }
 }
 

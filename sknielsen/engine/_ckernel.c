@@ -138,6 +138,17 @@ static ALWAYS_INLINE void prefetch_l2(const void *address)
     __asm__ volatile("" : : "r"(address));
 }
 
+/*
+ * prefetch_l2 on every 64-byte line of the bytes at start..start + bytes, from the line
+ * of the first byte to the line of the last: addresses as integers, since the first
+ * line may begin before the array (no pointer is formed outside it).
+ */
+static ALWAYS_INLINE void prefetch_lines(uintptr_t start, int64_t bytes)
+{
+    for (uintptr_t line = start & ~(uintptr_t)63; line < start + (uintptr_t)bytes; line += 64)
+        prefetch_l2((const void *)line);
+}
+
 typedef struct {
     int dtype, n_layers, cost, penalty, optimizer, sparse, weighted, dropout, path, threads;
     int learn; /* 0: the forward passes and their costs only, the parameters untouched */

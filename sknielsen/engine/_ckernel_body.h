@@ -899,14 +899,8 @@ static ALWAYS_INLINE void F(prefetch_rows)(const Job *job, int64_t begin, int64_
     for (int64_t position = begin; position < end && position < job->stop; position++) {
         const int64_t row = job->order[position];
         const int64_t first = job->indptr[row], count = job->indptr[row + 1] - first;
-        const char *index = (const char *)(job->indices + first);
-        const char *value = (const char *)((const REAL *)job->data + first);
-        /* From the line of each array's first byte to the line of its last. */
-        for (int64_t at = -(int64_t)((uintptr_t)index & 63); at < count * 4; at += 64)
-            prefetch_l2(index + at);
-        for (int64_t at = -(int64_t)((uintptr_t)value & 63); at < count * (int64_t)sizeof(REAL);
-             at += 64)
-            prefetch_l2(value + at);
+        prefetch_lines((uintptr_t)(job->indices + first), count * 4);
+        prefetch_lines((uintptr_t)((const REAL *)job->data + first), count * (int64_t)sizeof(REAL));
     }
 }
 
