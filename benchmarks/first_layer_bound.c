@@ -3,10 +3,11 @@
  * passes and weight updates take where the rows come from, for
  * first_layer_bound.py (which writes the arrays, compiles this file and runs it).
  *
- * The loops are the kernel's (_ckernel_body.h: forward_block, update_block):
- * each sample's non-zero inputs stream past its hidden units, held in vector
- * registers, four sets of accumulators in turn; then each sample's update of
- * the rows of W1 it read. Mini-batches of 10, the next one's CSR rows
+ * The loops are the kernel's, simplified (_ckernel_body.h: forward_block,
+ * update_block; an index mask where the kernel checks each index, four sets of
+ * accumulators always, every unit in one block): each sample's non-zero inputs
+ * stream past its hidden units, held in vector registers, four sets of
+ * accumulators in turn; then each sample's update of the rows of W1 it read. Mini-batches of 10, the next one's CSR rows
  * prefetched into L2 after a mini-batch's forward passes, as the kernel does.
  * Nothing else of an epoch (sigmoids, layers above, backward pass) is here.
  *
@@ -214,7 +215,7 @@ int main(int argc, char **argv)
         shuffled[i] = shuffled[j];
         shuffled[j] = t;
     }
-    /* The first 2,000 shuffled rows over and over: about 2.4 MB, held in L3. */
+    /* The first 2,000 shuffled rows over and over: 2.4 MB (float32) or 3.6 MB, held in L3. */
     for (int64_t i = 0; i < n; i++)
         resident[i] = shuffled[i % (n < 2000 ? n : 2000)];
     struct {

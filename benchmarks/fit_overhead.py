@@ -98,7 +98,7 @@ def main(argv=None):
         f"{args.dtype}, mini-batch {args.batch}: fit {1000 * statistics.median(fits):.2f} ms, "
         f"inside the kernel {1000 * statistics.median(inside):.2f} ms "
         f"({len(kernel.calls)} calls), beside it {1000 * outside:.2f} ms "
-        f"(medians of {args.repeats})"
+        f"(medians of {args.repeats}; beside it: of each fit's difference)"
     )
 
 
