@@ -918,11 +918,16 @@ static void F(first_layer_part)(F(Work) *w, const Job *job, int64_t batch_start,
     const VEC *bias = (const VEC *)(w->padded_params + s->padded_bias[0]);
     for (int64_t i = 0; i < m; i++)
         w->outside |= F(forward_padded)(w, i, w->z + i * s->row, begin, end);
-    if (begin == 0) /* one thread's is enough */
-        F(prefetch_rows)(job, batch_start + m, batch_start + m + job->batch_size);
-    /* Apart from the sums, so that the samples' activations overlap one another. */
+    /*
+     * Apart from the sums, so that the samples' activations overlap one another; and the
+     * next mini-batch's rows prefetched among them, a row a sample: issued at once, the
+     * prefetches stalled on the cache's queue of misses; the sigmoids' arithmetic hides
+     * them.
+     */
     for (int64_t i = 0; i < m; i++) {
         const int64_t position = batch_start + i;
+        if (begin == 0) /* one thread's is enough */
+            F(prefetch_rows)(job, batch_start + m + i, batch_start + m + i + 1);
         REAL *z = w->z + i * s->row, *a = w->a + i * s->row;
         for (int64_t v = begin; v < end; v++)
             ((VEC *)z)[v] = lazy * ((VEC *)z)[v] + bias[v];
