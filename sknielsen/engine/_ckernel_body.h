@@ -534,7 +534,7 @@ static void F(gather)(F(Work) *w, const Job *job, int64_t batch_start, int64_t m
         int64_t row = job->order[batch_start + i];
         /*
          * The next mini-batch's rows, far apart in memory (shuffled): where they begin,
-         * read by its gather and by this one's prefetch of them (prefetch_rows), and their
+         * read by its gather and by this one's prefetch of them (prefetch_row), and their
          * targets (two cache lines, often), read by its backward pass. A mini-batch
          * ahead: the forward passes between stream W1's rows through the first cache.
          */
@@ -887,21 +887,18 @@ static void F(forward_layers)(F(Work) *w, const Job *job, int64_t batch_start, i
 }
 
 /*
- * Prefetch the CSR rows of the samples at positions begin..end (the next mini-batch)
- * into the second-level cache, between one mini-batch's forward passes and the next's.
- * The rows are far apart in memory (shuffled): prefetched a sample ahead into the first
- * cache, as they were, they arrived late.
+ * Prefetch the CSR row of the sample at `position` (of the next mini-batch) into the
+ * second-level cache. The rows are far apart in memory (shuffled): prefetched a sample
+ * ahead into the first cache, as they were, they arrived late.
  */
-static ALWAYS_INLINE void F(prefetch_rows)(const Job *job, int64_t begin, int64_t end)
+static ALWAYS_INLINE void F(prefetch_row)(const Job *job, int64_t position)
 {
-    if (!job->sparse)
+    if (!job->sparse || position >= job->stop)
         return;
-    for (int64_t position = begin; position < end && position < job->stop; position++) {
-        const int64_t row = job->order[position];
-        const int64_t first = job->indptr[row], count = job->indptr[row + 1] - first;
-        prefetch_lines((uintptr_t)(job->indices + first), count * 4);
-        prefetch_lines((uintptr_t)((const REAL *)job->data + first), count * (int64_t)sizeof(REAL));
-    }
+    const int64_t row = job->order[position];
+    const int64_t first = job->indptr[row], count = job->indptr[row + 1] - first;
+    prefetch_lines((uintptr_t)(job->indices + first), count * 4);
+    prefetch_lines((uintptr_t)((const REAL *)job->data + first), count * (int64_t)sizeof(REAL));
 }
 
 /*
@@ -927,7 +924,7 @@ static void F(first_layer_part)(F(Work) *w, const Job *job, int64_t batch_start,
     for (int64_t i = 0; i < m; i++) {
         const int64_t position = batch_start + i;
         if (begin == 0) /* one thread's is enough */
-            F(prefetch_rows)(job, batch_start + m + i, batch_start + m + i + 1);
+            F(prefetch_row)(job, batch_start + m + i);
         REAL *z = w->z + i * s->row, *a = w->a + i * s->row;
         for (int64_t v = begin; v < end; v++)
             ((VEC *)z)[v] = lazy * ((VEC *)z)[v] + bias[v];
