@@ -23,7 +23,7 @@ import sysconfig
 from setuptools import Extension, setup
 
 ENGINE = "sknielsen/engine"
-DEPENDS = [f"{ENGINE}/_ckernel.c", f"{ENGINE}/_ckernel_body.h"]
+DEPENDS = [f"{ENGINE}/_ckernel.c", f"{ENGINE}/_ckernel_body.h", f"{ENGINE}/_prefetch.h"]
 # Contraction into fused multiply-adds is allowed (GCC's default outside ISO C
 # modes, made explicit): it rounds less, not more. errno is never read. No
 # debugging information: it makes the build slower and the modules larger.

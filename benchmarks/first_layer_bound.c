@@ -7,9 +7,11 @@
  * update_block; an index mask where the kernel checks each index, four sets of
  * accumulators always, every unit in one block): each sample's non-zero inputs
  * stream past its hidden units, held in vector registers, four sets of
- * accumulators in turn; then each sample's update of the rows of W1 it read. Mini-batches of 10, the next one's CSR rows
- * prefetched into L2 after a mini-batch's forward passes, as the kernel does.
- * Nothing else of an epoch (sigmoids, layers above, backward pass) is here.
+ * accumulators in turn; then each sample's update of the rows of W1 it read.
+ * Mini-batches of 10, the next one's CSR rows prefetched into L2 at once after
+ * a mini-batch's forward passes, with the kernel's own prefetch (_prefetch.h;
+ * the kernel spreads them among its sigmoids, which are not here). Nothing else
+ * of an epoch (sigmoids, layers above, backward pass) is here.
  *
  * Usage: first_layer_bound FOLDER SAMPLES REPEATS
  * FOLDER holds indptr.bin (int64), indices.bin (int32) and data.bin (REAL).
@@ -19,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "_prefetch.h" /* the kernels' own, from sknielsen/engine */
 
 #ifndef REAL
 #define REAL double
@@ -120,20 +124,6 @@ static void update(REAL *w1, const int32_t *index, const REAL *value, int64_t co
     }
 }
 
-/* A prefetch into L2 that compilers keep: GCC deletes a loop of prefetches alone. */
-static inline void prefetch_l2(const void *address)
-{
-    __builtin_prefetch(address, 0, 2);
-    __asm__ volatile("" : : "r"(address));
-}
-
-/* Every 64-byte line of the bytes at start..start + bytes (addresses as integers). */
-static inline void prefetch_lines(uintptr_t start, int64_t bytes)
-{
-    for (uintptr_t line = start & ~(uintptr_t)63; line < start + (uintptr_t)bytes; line += 64)
-        prefetch_l2((const void *)line);
-}
-
 static void prefetch_rows(const Csr *x, const int64_t *order, int64_t begin, int64_t end)
 {
     for (int64_t position = begin; position < end; position++) {
@@ -224,7 +214,7 @@ int main(int argc, char **argv)
         uint32_t mask;
         int prefetch;
     } modes[] = {
-        {"shuffled, next mini-batch prefetched (the kernel)", shuffled, 0xffffffffu, 1},
+        {"shuffled, next mini-batch prefetched", shuffled, 0xffffffffu, 1},
         {"shuffled, no prefetch", shuffled, 0xffffffffu, 0},
         {"in storage order (hardware prefetchers)", in_order, 0xffffffffu, 1},
         {"2,000 rows, held in L3", resident, 0xffffffffu, 1},

@@ -5,20 +5,22 @@ Usage::
     python benchmarks/first_layer_bound.py             # 50,000 images, 7 repeats
 
 The first layer's forward passes and weight updates are about three quarters
-of the C engine's epoch at mini-batch 10 (23 of 31 ms in float32, 46 of
-58–59 ms in float64, against a bare epoch). ``first_layer_bound.c`` runs the
+of the C engine's epoch at mini-batch 10 (23 of 31 ms in float32, 45 of 57
+ms in float64, against a bare epoch). ``first_layer_bound.c`` runs the
 kernel's two loops alone (the network [784,30,10], its 30 units padded to
 32, in float64 and float32) over MNIST's CSR rows in five ways: shuffled
-with the next mini-batch's rows prefetched, as the kernel trains; shuffled
-without that prefetch; in storage order, where the hardware prefetchers
-stream the rows; 2,000 rows over and over, held in L3; and shuffled with W₁
-folded into 64 rows, which L1 holds. Each line gives the milliseconds of a
-pass over the samples and the cycles per non-zero input (its forward and its
-update), at the clock a chain of dependent additions measures. The C file is
-compiled for the instruction set the engine runs here (its vector width),
-with the compiler that builds the engine (``cc`` unless ``CC`` is
-set). Medians of the process's CPU time. With a few thousand images
-the rows fit in L3 and the five ways differ little. Writes
+with the next mini-batch's rows prefetched at once after the forward passes,
+with the kernel's own prefetch (the kernel spreads them among its sigmoids,
+which are not here); shuffled without that prefetch; in storage order, where
+the hardware prefetchers stream the rows; 2,000 rows over and over, held in
+L3; and shuffled with W₁ folded into 64 rows, which L1 holds. Each line
+gives the milliseconds of a pass over the samples and the cycles per
+non-zero input (its forward and its update), at the clock a chain of dependent
+additions measures. The C file is compiled for the instruction set the
+engine runs here (its vector width), with the compiler that builds the
+engine (``cc`` unless ``CC`` is set). Medians of the process's CPU time.
+With a few thousand images the rows fit in L3 and the five ways differ
+little. Writes
 ``benchmarks/results/first_layer_bound.json``, or
 ``first_layer_bound-quick.json`` for fewer images or repeats than the
 defaults.
@@ -44,6 +46,8 @@ from speed import DEFAULT_DATA
 from sknielsen.datasets import load_mnist
 from sknielsen.engine import _cengine
 
+#: The engine's C sources: the benchmark includes their _prefetch.h.
+ENGINE_SOURCES = HERE.parent / "sknielsen" / "engine"
 #: The engine's builds: their compiler flags and vector width in bytes.
 BUILDS = {
     "x86-64-v4": (["-march=x86-64-v4"], 64),
@@ -76,6 +80,7 @@ def build(folder, dtype, variant):
             *flags,
             f"-DREAL={real}",
             f"-DVEC_BYTES={vector_bytes}",
+            f"-I{ENGINE_SOURCES}",  # _prefetch.h, the kernels' own prefetches
             str(HERE / "first_layer_bound.c"),
             "-o",
             str(program),

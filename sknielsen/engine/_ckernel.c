@@ -38,6 +38,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "_prefetch.h"
 #if defined(__AVX512F__) && defined(__AVX512VL__)
 #include <immintrin.h>
 #endif
@@ -126,27 +128,6 @@ static ALWAYS_INLINE uint32_t inside(uint32_t k, uint32_t limit, int *outside)
         return k;
     *outside = 1;
     return 0;
-}
-
-/*
- * A prefetch into the second-level cache that compilers keep: GCC deletes a loop of
- * prefetches alone (a benchmark's copy of prefetch_rows lost every one of them).
- */
-static ALWAYS_INLINE void prefetch_l2(const void *address)
-{
-    __builtin_prefetch(address, 0, 2);
-    __asm__ volatile("" : : "r"(address));
-}
-
-/*
- * prefetch_l2 on every 64-byte line of the bytes at start..start + bytes, from the line
- * of the first byte to the line of the last: addresses as integers, since the first
- * line may begin before the array (no pointer is formed outside it).
- */
-static ALWAYS_INLINE void prefetch_lines(uintptr_t start, int64_t bytes)
-{
-    for (uintptr_t line = start & ~(uintptr_t)63; line < start + (uintptr_t)bytes; line += 64)
-        prefetch_l2((const void *)line);
 }
 
 typedef struct {
