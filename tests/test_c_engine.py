@@ -888,21 +888,9 @@ def test_positions_of_order_outside_start_stop_are_never_read(dtype):
     X, X_csr, Y = data(dtype)
     rng = np.random.default_rng(3)
     for threads, batch, dropout in ((1, 10, 0.0), (2, 10, 0.0), (1, 7, 0.3), (2, 7, 0.0)):
-        network = Network((N_PIXELS, 100, N_CLASSES), [plugins.Sigmoid()] * 2, dtype)
-        network.initialize(plugins.get("initializer", "default"), np.random.default_rng(1))
-        trainer = CTrainer(
-            network,
-            plugins.CrossEntropyCost(),
-            plugins.L2(),
-            plugins.SGD(),
-            lmbda=LMBDA,
-            n_train=N_IMAGES,
-            batch_size=batch,
-            dropout=dropout,
-            rng=np.random.default_rng(2),
-            path="padded",
-            threads=threads,
-        )
+        run = Run(dtype=dtype, sizes=(N_PIXELS, 100, N_CLASSES), batch_size=batch, dropout=dropout)
+        network, _ = run.start()
+        trainer = run.trainer(network, path="padded", threads=threads)
         for start, stop in ((13, 5990), (40, 40 + batch), (0, 3 * batch + 1)):
             order = np.full(6000, 2**40 if start % 2 else -(2**40), dtype=np.int64)
             order[start:stop] = rng.integers(0, N_IMAGES, stop - start)
