@@ -552,6 +552,15 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         )
         advice = "give more samples, a larger validation_fraction, or X_val and y_val"
         self._check_validation_size(len(parts[3]), held_out, advice)
+        # fit checked that some weight is positive, but the split may have held out all of them.
+        if weights is not None and not weights.any():
+            raise ValueError(
+                f"The validation set held out of the {data.X.shape[0]} training samples "
+                f"(validation_fraction={fraction:g}) took every sample of positive weight: "
+                "it leaves the training samples a weight of 0, and nothing would be learned. "
+                "Give X_val and y_val, a smaller validation_fraction, or more samples a "
+                "positive weight."
+            )
         return TrainingData(parts[0], parts[2], weights), (parts[1], parts[3])
 
     def _check_validation_size(self, n_samples, has, advice):

@@ -332,3 +332,20 @@ def test_saturation_warning_on_real_data(initializer):
                 net.fit(data, labels_of)
             saturation = [w for w in record if "saturate the first layer" in str(w.message)]
             assert len(saturation) == (1 if kind == "raw" else 0), (kind, initializer)
+
+
+def test_a_validation_split_that_leaves_no_weight_to_train_on_is_refused_naming_it(data):
+    # Only the held-out rows weighed anything: the fit crashed in NumPy ("zero-size array
+    # to reduction operation maximum") after the split, on both engines.
+    X, _, y, _ = data
+    weights = np.zeros(20)
+    weights[0] = 1.0
+    refused = 0
+    for seed in range(6):
+        net = NielsenMLPClassifier(epochs=1, early_stopping=True, validation_fraction=0.5)
+        try:
+            net.set_params(random_state=seed).fit(X[:20], y[:20], sample_weight=weights)
+        except ValueError as exc:
+            assert "leaves the training samples a weight of 0" in str(exc)
+            refused += 1
+    assert refused
