@@ -9,6 +9,7 @@ and :meth:`set_fitted_state`. The subclasses define how targets are
 encoded and outputs read.
 """
 
+import math
 import numbers
 import warnings
 from dataclasses import dataclass, replace
@@ -537,6 +538,14 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
     def _validation_split(self, data, targets, rng, fraction):
         """Hold out ``fraction`` of the data, stratified when possible."""
         arrays = [data.X, data.Y] + ([] if data.sample_weight is None else [data.sample_weight])
+        n_samples = data.X.shape[0]
+        held = math.ceil(fraction * n_samples)  # train_test_split's rounding of test_size
+        if held >= n_samples:  # its own error speaks of test_size and train_size, not set here
+            raise ValueError(
+                f"validation_fraction={fraction:g} holds out {held} of the {n_samples} training "
+                "samples for validation, leaving none to train on: give more samples, a "
+                "smaller validation_fraction, or X_val and y_val."
+            )
         seed = int(rng.integers(np.iinfo(np.int32).max))
         stratify = self._stratify(data.Y, targets)
         try:

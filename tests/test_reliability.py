@@ -349,3 +349,18 @@ def test_a_validation_split_that_leaves_no_weight_to_train_on_is_refused_naming_
             assert "leaves the training samples a weight of 0" in str(exc)
             refused += 1
     assert refused
+
+
+@pytest.mark.parametrize("estimator", ["classifier", "regressor"])
+def test_a_validation_split_that_leaves_no_sample_to_train_on_names_validation_fraction(
+    data, estimator
+):
+    # scikit-learn's train_test_split spoke of test_size and train_size, never set here.
+    from sknielsen import NielsenMLPRegressor
+
+    X, _, y, _ = data
+    net = (NielsenMLPClassifier if estimator == "classifier" else NielsenMLPRegressor)(
+        epochs=1, early_stopping=True, validation_fraction=0.9
+    )
+    with pytest.raises(ValueError, match=r"validation_fraction=0\.9.*3 training samples.*none"):
+        net.fit(X[:3], y[:3])
