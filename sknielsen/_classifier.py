@@ -500,7 +500,12 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
                 f"class_weight names labels that are not classes of y: {unknown[:10]}; the "
                 f"classes are {sorted(known, key=str)[:20]}."
             )
-        return np.array([class_weight.get(label, 1.0) for label in y.tolist()], dtype=np.float64)
+        # y as validated: a column (dense or sparse) holds the labels _as_targets reads as 1-D.
+        if sparse.issparse(y):
+            y = y.toarray()
+        labels = np.ravel(y) if np.ndim(y) == 2 and np.shape(y)[1] == 1 else y
+        weights = [class_weight.get(label, 1.0) for label in np.asarray(labels).tolist()]
+        return np.array(weights, dtype=np.float64)
 
     @staticmethod
     def _score_outputs(output, Y):

@@ -19,9 +19,10 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.naive_bayes import GaussianNB
 from sklearn.utils._param_validation import InvalidParameterError
@@ -636,6 +637,17 @@ def test_class_weights_may_name_classes_absent_from_a_partial_fit_batch(tiny_dat
     net.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
     net.partial_fit(X, y)
     assert np.isfinite(net.coefs_[0]).all() and net.n_iter_ == 2
+
+
+@pytest.mark.parametrize("column", [np.array, sparse.csr_matrix, sparse.csr_array])
+def test_class_weights_weigh_a_column_of_labels_as_its_1d_labels(column, tiny_data):
+    # A dict looked each row of a column y up whole: TypeError (unhashable list) dense,
+    # AttributeError (no tolist) sparse, while the same y without class_weight trained.
+    X, y = tiny_data
+    expected = NielsenMLPClassifier(**TINY, class_weight={0: 2.0}).fit(X, y)
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        net = NielsenMLPClassifier(**TINY, class_weight={0: 2.0}).fit(X, column(y[:, None]))
+    np.testing.assert_array_equal(net.coefs_[0], expected.coefs_[0])
 
 
 def test_class_weights_of_extreme_size_train_or_are_refused(tiny_data):
