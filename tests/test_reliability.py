@@ -364,3 +364,13 @@ def test_a_validation_split_that_leaves_no_sample_to_train_on_names_validation_f
     )
     with pytest.raises(ValueError, match=r"validation_fraction=0\.9.*3 training samples.*none"):
         net.fit(X[:3], y[:3])
+
+
+def test_fit_refuses_a_network_too_large_for_memory_before_allocating_it(data):
+    # check_params refused it, fit did not: NumPy's own "Unable to allocate 29.1 TiB" came
+    # from inside the network, and a network just small enough to allocate swapped.
+    X, _, y, _ = data
+    net = NielsenMLPClassifier(hidden_layer_sizes=(10**12,), epochs=1)
+    with pytest.raises(MemoryError, match=r"training the network's .* parameters needs"):
+        net.fit(X, y)
+    assert not hasattr(net, "coefs_")

@@ -32,6 +32,7 @@ from ..engine._cengine import sparse_rows
 from ..engine._dispatch import choose_engine
 from ..engine._network import Network
 from ..plugins._augmenters import apply_augmenter, image_shape_for
+from ._config import check_memory
 from ._diagnostics import CostProbe, warn_about, warn_if_eta_unsuited, warn_if_saturating
 from ._loop import (
     Batching,
@@ -232,6 +233,9 @@ def _network(config, data, previous, rng):
     else:
         sizes = (n_features, *(c.shape[1] for c in previous.coefs))
     activations = [plugins_.activation] * (len(sizes) - 2) + [plugins_.output_activation]
+    # Before allocating: NumPy's own MemoryError names no layer, and a network just small
+    # enough to allocate swaps instead (check_params makes the same check with the widths).
+    check_memory(sizes, config.dtype)
     network = Network(sizes, activations, dtype=config.dtype)
     if previous is None:
         network.initialize(plugins_.initializer, rng)
