@@ -49,6 +49,20 @@ def _reversed_rows(X):
     return reversed_
 
 
+def _unsigned_indices(X, dtype):
+    """CSR equal to X whose index arrays were replaced by unsigned ones after SciPy checked them.
+
+    SciPy's constructors make such arrays signed; assigned afterwards they stay: the C
+    engine refused them (TypeError) and SciPy's own routines uint64 ones.
+    """
+    unsigned = sp.csr_matrix(X)
+    unsigned.indices, unsigned.indptr = (
+        unsigned.indices.astype(dtype),
+        unsigned.indptr.astype(dtype),
+    )
+    return unsigned
+
+
 def _non_canonical_members(X):
     """Valid sparse matrices equal to X, none canonical CSR."""
     unsorted = _reversed_rows(X)
@@ -62,6 +76,7 @@ def _non_canonical_members(X):
         shape=X.shape,
     )
     return {
+        "unsigned indices": _unsigned_indices(X, np.uint32),
         "duplicates": duplicated,
         "more entries than features": _duplicated(X, copies=N_FEATURES + 2),
         "unsorted": unsorted,
@@ -87,6 +102,14 @@ def _malformed_members(X):
     falling = sp.csr_matrix(X)
     falling.indptr[2] = falling.indptr[1] - 1
     members["falling index pointers"] = falling
+    # Unsigned differences wrap around instead of going negative: the fall passed the check,
+    # and SciPy then failed in C++ (RuntimeError: vector::_M_default_append).
+    falling_unsigned = _unsigned_indices(X, np.uint32)
+    falling_unsigned.indptr[2] = falling_unsigned.indptr[1] - 1
+    members["falling unsigned index pointers"] = falling_unsigned
+    beyond_int64 = _unsigned_indices(X, np.uint64)
+    beyond_int64.indices[0] = 2**63 + 1
+    members["uint64 column index beyond int64"] = beyond_int64
     overrunning = sp.csr_matrix(X)
     overrunning.indptr[-1] += 50
     members["index pointers past the stored entries"] = overrunning
@@ -219,6 +242,15 @@ def test_non_canonical_input_trains_as_its_canonical_form(engine, member):
     )
     partial = NielsenMLPClassifier(**params).partial_fit(X, Y, classes=[0, 1])
     assert np.all(np.isfinite(partial.predict_proba(X)))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_uint64_indices_train_as_their_signed_form(engine):
+    # SciPy's own routines (toarray, the product) refuse uint64 index arrays.
+    params = {"engine": engine, "epochs": 1, "random_state": 0}
+    fitted = NielsenMLPClassifier(**params).fit(_unsigned_indices(X_DENSE, np.uint64), Y)
+    expected = NielsenMLPClassifier(**params).fit(X_DENSE, Y)
+    np.testing.assert_allclose(fitted.coefs_[0], expected.coefs_[0], rtol=1e-9, atol=1e-12)
 
 
 ENTRY_POINTS = {

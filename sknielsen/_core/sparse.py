@@ -9,6 +9,8 @@ engines below only ever see sorted CSR rows without duplicates whose
 indices are in range.
 """
 
+import copy
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -80,6 +82,7 @@ def canonical_csr(X, name="X"):
     """
     if not sp.issparse(X) or len(X.shape) != 2:
         return X
+    X = _signed_indices(X)
     if X.format == "csr":
         _check_pointers(X, name)
         verdict = _compiled_verdict(X)
@@ -104,6 +107,29 @@ def canonical_csr(X, name="X"):
     copy.has_canonical_format = False  # SciPy caches the flag; it must not skip the sort
     copy.sum_duplicates()
     return copy
+
+
+def _signed_indices(X):
+    """``X``, or a shallow copy of it whose unsigned index arrays are int64.
+
+    SciPy's constructors make index arrays signed, but arrays assigned
+    afterwards stay as they are. Unsigned ones defeat the checks below
+    (a falling pointer's difference wraps around instead of going
+    negative), SciPy's own routines refuse uint64 ones and the C engine
+    reads signed ones only. An index of 2**63 or more turns negative in
+    the cast, and is refused as such.
+    """
+    names = ("indices", "indptr") if X.format in ("csr", "csc", "bsr") else ()
+    unsigned = [name for name in names if np.asarray(getattr(X, name)).dtype.kind == "u"]
+    coords = getattr(X, "coords", ()) if X.format == "coo" else ()
+    if not unsigned and not any(np.asarray(c).dtype.kind == "u" for c in coords):
+        return X
+    signed = copy.copy(X)  # the caller's matrix keeps its arrays
+    for name in unsigned:
+        setattr(signed, name, np.asarray(getattr(X, name)).astype(np.int64))
+    if coords:
+        signed.coords = tuple(np.asarray(c).astype(np.int64) for c in coords)
+    return signed
 
 
 def _compiled_verdict(X):
