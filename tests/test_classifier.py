@@ -320,6 +320,19 @@ def test_predicting_rows_on_another_scale_warns(small_digits, tmp_path):
             model.predict(X_test[:1])
 
 
+@pytest.mark.parametrize("factor", [1e200, 1e-200])
+def test_rows_whose_squares_leave_float64_still_warn_of_their_scale(small_digits, factor):
+    # Their mean square overflowed to inf (or underflowed to 0): no scale was measured,
+    # and the rows furthest off scale were predicted without a word.
+    X, X_test, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=1, random_state=0).fit(X, y)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        net.predict(X_test * factor)
+    scale = [str(w.message) for w in record if "another scale" in str(w.message)]
+    assert len(scale) == 1 and f"({np.sqrt(np.mean(X_test**2)) * factor:.3g} against" in scale[0]
+
+
 def test_the_scale_warning_points_at_cross_val_scores_caller(small_digits):
     """Not into joblib, through which cross_val_score calls fit."""
     from sklearn.model_selection import cross_val_score

@@ -111,7 +111,7 @@ def input_scale(X):
     One number for a whole data set: the typical size of an input, which a
     forgotten scaler changes by the scale itself (16 for digits' 0..16
     pixels against [0, 1], 255 for bytes). None when there is nothing to
-    compare with: no entries, all zeros, or squares beyond float64. Up to
+    compare with: no entries, all zeros, or a scale beyond float64. Up to
     ``SCALE_ROWS`` rows, evenly spaced, stand for the whole set: the
     warnings compare scales that differ four times or more, and a pass over
     a large training set would cost a tenth of an epoch at every fit.
@@ -122,9 +122,25 @@ def input_scale(X):
     n_entries = X.shape[0] * X.shape[1]
     if n_entries == 0:
         return None
-    with np.errstate(over="ignore"):
-        scale = float(np.sqrt(np.einsum("i,i->", values, values, dtype=np.float64) / n_entries))
+    scale = _root_mean_square(values, n_entries)
     return scale if 0 < scale < np.inf else None
+
+
+def _root_mean_square(values, n_entries):
+    """sqrt(sum of ``values`` squared / ``n_entries``), even where the squares leave float64.
+
+    Values beyond 1e154 (or below 1e-154) square to inf (or 0): these are
+    measured on values / max|value| instead, or the rows furthest off scale
+    would pass unmeasured.
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        scale = float(np.sqrt(np.einsum("i,i->", values, values, dtype=np.float64) / n_entries))
+        largest = float(np.max(np.abs(values), initial=0.0)) if not 0 < scale < np.inf else 0.0
+        if 0 < largest < np.inf:
+            scaled = values / largest
+            mean_square = np.einsum("i,i->", scaled, scaled, dtype=np.float64) / n_entries
+            scale = largest * float(np.sqrt(mean_square))
+    return scale
 
 
 def warn_if_rescaled(reference, X, what, against, advice):
