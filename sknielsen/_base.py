@@ -378,7 +378,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         callbacks start afresh (an early stopping's count of epochs without
         improvement, say).
         Without validation data, ``early_stopping`` and ``schedule`` watch
-        the training loss.
+        the training loss, and the validation keys of ``monitor`` and
+        ``monitor_every`` record nothing (a warning says so).
 
         Parameters
         ----------
@@ -533,6 +534,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             return data, (X_val, Y_val)
         if not request.incremental and config.needs_validation:
             return self._validation_split(data, targets, rng, config.validation_fraction)
+        if request.incremental:
+            _warn_of_unrecorded_validation(self.monitor, config.monitor_every)
         return data, None
 
     def _validation_split(self, data, targets, rng, fraction):
@@ -814,6 +817,26 @@ class _FitRequest:
     sample_weight: object
     incremental: bool
     classes: object = None
+
+
+def _warn_of_unrecorded_validation(monitor, monitor_every):
+    """Warn when a ``partial_fit`` without validation data cannot record what was asked for.
+
+    ``fit`` holds a validation set out of X for the validation keys named in
+    ``monitor`` (not ``'all'``: all there is) and for ``monitor_every``;
+    ``partial_fit`` trains on every row it is given. (Its shorthands watch
+    the training loss instead, as documented, and a callback that monitors
+    a validation key refuses by itself.)
+    """
+    monitor = () if monitor is None or isinstance(monitor, str) else monitor
+    unrecorded = [f"monitor's {key}" for key in monitor if str(key).startswith("validation")]
+    if monitor_every is not None:
+        unrecorded.append(f"monitor_every={monitor_every} (history_every_)")
+    if unrecorded:
+        warn(
+            f"{' and '.join(unrecorded)} recorded nothing: partial_fit, unlike fit, holds no "
+            "validation set out of X. Pass X_val and y_val to partial_fit to record them."
+        )
 
 
 def _check_validation_names(X_val, fitted):

@@ -661,6 +661,30 @@ def test_monitor_every_records_between_epochs(small_digits):
     assert net.history_every_["samples"] == [70, 140, 210]  # validation split from X
 
 
+@pytest.mark.parametrize(
+    "params, unrecorded",
+    [
+        ({"monitor": ("validation_accuracy", "training_cost")}, "validation_accuracy"),
+        ({"monitor_every": 50}, "monitor_every=50"),
+    ],
+)
+def test_partial_fit_without_validation_data_says_what_it_cannot_record(
+    small_digits, params, unrecorded
+):
+    # fit holds a validation set out for them; partial_fit holds none out, and recorded
+    # nothing under these keys without a word.
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(random_state=0, **params)
+    with pytest.warns(UserWarning, match=rf"{unrecorded}.*partial_fit.*X_val and y_val") as record:
+        net.partial_fit(X, y, classes=np.arange(10))
+    assert {w.filename for w in record} == {__file__}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # given validation data, or asked for none: no word
+        net.partial_fit(X, y, X_val=X_val, y_val=y_val)
+        NielsenMLPClassifier(monitor=("training_cost",)).partial_fit(X, y, classes=np.arange(10))
+        NielsenMLPClassifier(monitor="all").partial_fit(X, y, classes=np.arange(10))
+
+
 def test_predict_log_proba_is_the_log_of_predict_proba(small_digits):
     X, X_test, y, _ = small_digits
     net = NielsenMLPClassifier(epochs=2, random_state=0).fit(X, y)
