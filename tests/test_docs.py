@@ -173,3 +173,37 @@ def test_the_chapter3_tables_are_the_measured_ones(monkeypatch):
     assert (results / "chapter3.md").read_text(encoding="utf-8") in chapter3
     assert book_chapter3.beside(new, numba, "c", "numba") in chapter3
     assert f"this table: {new['seconds'] / 60:.1f} minutes here" in chapter3
+
+
+def _documented_signatures(text, names):
+    """``(name, args)`` of each ```Name(...)``` of ``names`` heading a table row or a list item."""
+    heads = [line.split("|")[1] for line in text.splitlines() if line.startswith("| `")]
+    heads += [line.split(" — ")[0] for line in text.splitlines() if line.startswith("- `")]
+    return [
+        (name, args)
+        for name, args in re.findall(r"`(\w+)\(([^`]*)\)`", "\n".join(heads))
+        if name in names and "=" in args
+    ]
+
+
+def test_the_callbacks_signatures_shown_are_the_code_s():
+    """callbacks.md's table and api.md show each built-in callback's parameters and defaults."""
+    import ast
+    import inspect
+
+    from sknielsen import callbacks
+
+    documented = []
+    for page in ("callbacks.md", "api.md"):
+        text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+        documented += _documented_signatures(text, set(callbacks.__all__))
+    assert len(documented) >= 10
+    for name, args in documented:
+        call = ast.parse(f"f({args})", mode="eval").body
+        shown = {arg.id: inspect.Parameter.empty for arg in call.args}
+        shown.update(
+            {kw.arg: eval(compile(ast.Expression(kw.value), name, "eval")) for kw in call.keywords}
+        )
+        parameters = inspect.signature(getattr(callbacks, name)).parameters.values()
+        actual = {p.name: p.default for p in parameters}
+        assert shown == actual, (name, args)
