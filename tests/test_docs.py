@@ -123,6 +123,7 @@ def test_the_readmes_claims_are_what_the_code_and_the_measurements_say():
     assert "Full-batch configurations (L-BFGS, and gradient descent" in readme
     c_speed = json.loads((ROOT / "benchmarks" / "results" / "c_speed.json").read_text())
     assert f"about {c_speed['build']['seconds']:.0f} s here, for three builds" in readme
+    assert f"in parallel in {c_speed['build']['seconds']:.1f} s on this 2-core" in performance
     mini_batch_10 = _book_speedups(c_speed, "C engine, CSR")
     assert (
         f"{mini_batch_10['float64']:.1f}× (float64) to {mini_batch_10['float32']:.1f}× (float32)"
