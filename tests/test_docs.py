@@ -208,3 +208,48 @@ def test_the_callbacks_signatures_shown_are_the_code_s():
         parameters = inspect.signature(getattr(callbacks, name)).parameters.values()
         actual = {p.name: p.default for p in parameters}
         assert shown == actual, (name, args)
+
+
+def test_the_c_engine_tables_are_the_measured_ones():
+    """performance.md's C engine and two-thread tables, and the times quoted beside them."""
+    import json
+
+    results = ROOT / "benchmarks" / "results"
+    performance = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    c_speed = json.loads((results / "c_speed.json").read_text())
+    threads = json.loads((results / "c_speed-threads.json").read_text())
+
+    def rows(measured):
+        return {
+            (r["dtype"], r["mini_batch_size"], tuple(r["sizes"]), r["name"]): r
+            for r in measured["rows"]
+        }
+
+    def table(heading):
+        text = performance.split(f"\n{heading}\n")[1].split("\n#")[0]
+        return [
+            [cell.strip().strip("*") for cell in line.strip("|").split("|")]
+            for line in text.splitlines()
+            if line.startswith("| float")
+        ]
+
+    speed, columns = rows(c_speed), ["minimal NumPy loop", "NumPy engine", "C engine, CSR"]
+    columns += ["C engine, dense", "C engine, CSR, later epochs"]
+    measured = table("### Measured")
+    assert len(measured) == len({key[:3] for key in speed})
+    for dtype, batch, sizes, *cells in measured:
+        key = (dtype, int(batch), tuple(json.loads(sizes)))
+        seconds = [f"{speed[(*key, name)]['median_seconds']:.3f}" for name in columns]
+        ratios = [f"{speed[(*key, name)]['speedup_vs_minimal_loop']:.2f}" for name in columns[2::2]]
+        assert cells[:7] == seconds + ratios, key
+
+    two, team_table = rows(threads), table("### Two threads: `n_jobs`")
+    assert len(team_table) == len({key[:3] for key in two})
+    for dtype, batch, sizes, one, team in team_table:
+        key = (dtype, int(batch), tuple(json.loads(sizes)))
+        assert one == f"{two[(*key, 'C engine, CSR')]['speedup_vs_minimal_loop']:.2f}", key
+        assert team == f"{two[(*key, 'C engine, CSR, n_jobs=2')]['speedup_vs_minimal_loop']:.2f}"
+    wide = ("float64", 10, (784, 100, 10))
+    team_ms = two[(*wide, "C engine, CSR, n_jobs=2")]["median_seconds"] * 1000
+    one_ms = two[(*wide, "C engine, CSR")]["median_seconds"] * 1000
+    assert f"({team_ms:.1f} ms against {one_ms:.1f} ms)" in performance
