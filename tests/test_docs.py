@@ -139,6 +139,10 @@ def test_the_readmes_claims_are_what_the_code_and_the_measurements_say():
         f"{numba_10['float64']:.2f}× and {numba_10['float32']:.2f}×"
     ) in performance
     assert f"compile of {numba['compile']['empty_cache_seconds']:.1f} s" in performance
+    assert (
+        f"the C engine above ({mini_batch_10['float64']:.2f}× in float64 and "
+        f"{mini_batch_10['float32']:.2f}× in float32 at mini-batch 10"
+    ) in performance
 
 
 def test_the_table_beside_the_frameworks_is_the_measured_one():
