@@ -257,3 +257,19 @@ def test_the_c_engine_tables_are_the_measured_ones():
     team_ms = two[(*wide, "C engine, CSR, n_jobs=2")]["median_seconds"] * 1000
     one_ms = two[(*wide, "C engine, CSR")]["median_seconds"] * 1000
     assert f"({team_ms:.1f} ms against {one_ms:.1f} ms)" in performance
+
+
+@pytest.mark.parametrize(
+    ("results", "page"),
+    [
+        ("speed.md", "performance.md"),
+        ("optimizers.md", "optimizers.md"),
+        ("regression.md", "regression.md"),
+        ("augmentation.md", "expanding-data.md"),
+        ("tuning_walk.md", "tutorial.md"),
+    ],
+)
+def test_a_page_shows_the_table_its_benchmark_wrote(results, page):
+    """The tables a benchmark saved beside its JSON are the ones its page shows."""
+    table = (ROOT / "benchmarks" / "results" / results).read_text(encoding="utf-8").strip()
+    assert table in (ROOT / "docs" / page).read_text(encoding="utf-8")
