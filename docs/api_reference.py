@@ -34,6 +34,10 @@ DATA = {
     "sknielsen.comparison.ESTIMATOR_LABELS": (
         "The command line's estimator names (``--estimators``) and what each stands for."
     ),
+    "sknielsen.callbacks.SMALLEST_ETA": (
+        "The smallest η the schedules set, the smallest normal float64 (about 2.2e-308): "
+        "where their formula underflows, η stays there."
+    ),
     "sknielsen.book.RECORDS": (
         "The nine records of the book's chapter 3 runs that :func:`replay` replays, "
         "a dict mapping each name to its :class:`Record`."
@@ -101,6 +105,7 @@ MODULES = [
                     "StepDecay",
                     "ExponentialDecay",
                     "InverseScaling",
+                    "SMALLEST_ETA",
                 ],
             ),
             ("Saving and logging", ["Checkpoint", "CSVLogger", "ProgressBar"]),

@@ -61,6 +61,7 @@ from ._core.params import HyperParameters
 from ._core.warn import warn
 
 __all__ = [
+    "SMALLEST_ETA",
     "CSVLogger",
     "Callback",
     "CallbackError",

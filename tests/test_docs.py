@@ -273,3 +273,21 @@ def test_a_page_shows_the_table_its_benchmark_wrote(results, page):
     """The tables a benchmark saved beside its JSON are the ones its page shows."""
     table = (ROOT / "benchmarks" / "results" / results).read_text(encoding="utf-8").strip()
     assert table in (ROOT / "docs" / page).read_text(encoding="utf-8")
+
+
+def test_every_name_the_api_page_lists_is_public():
+    """The names heading api.md's items are in their module's ``__all__``, so in the reference."""
+    import importlib
+
+    api = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    private = []
+    for section in re.split(r"^## ", api, flags=re.M)[1:]:
+        module = re.match(r"`([\w.]+)`", section)
+        if module is None:  # "Command line"
+            continue
+        public = set(importlib.import_module(module[1]).__all__)
+        for line in section.splitlines():
+            if line.startswith("- `"):
+                heads = re.findall(r"`(\w+)(?:\(|`)", line.split(" — ")[0])
+                private += [f"{module[1]}.{name}" for name in heads if name not in public]
+    assert not private, f"listed in docs/api.md, not in __all__: {private}"
