@@ -11,6 +11,7 @@ encoded and outputs read.
 
 import math
 import numbers
+import reprlib
 import warnings
 from dataclasses import dataclass, replace
 
@@ -487,6 +488,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             sample_weight = _check_sample_weight(
                 request.sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
+        _check_classes_given(request.classes)
         if previous is None:
             targets = self._new_targets(y, request.classes, request.incremental)
         else:
@@ -817,6 +819,26 @@ class _FitRequest:
     sample_weight: object
     incremental: bool
     classes: object = None
+
+
+def _check_classes_given(classes):
+    """Refuse a ``partial_fit``'s ``classes`` that is not one list of labels.
+
+    NumPy reads a set (or any other object) as one label, and flattens a
+    nested list: "only one class: [{0, 1, 2}]" would name the wrong fault.
+    """
+    if classes is None:
+        return
+    try:
+        ndim = np.ndim(classes)
+    except ValueError:  # NumPy refuses nested lists of unequal lengths
+        got = "ragged nested lists"
+    else:
+        if ndim == 1:
+            return
+        shown = reprlib.repr(classes)
+        got = f"{type(classes).__name__} {shown}" if ndim == 0 else f"shape {np.shape(classes)}"
+    raise ValueError(f"classes must be a 1-D list or array of every label; got {got}.")
 
 
 def _warn_of_unrecorded_validation(monitor, monitor_every):

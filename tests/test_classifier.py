@@ -344,6 +344,26 @@ def test_the_scale_warning_points_at_cross_val_scores_caller(small_digits):
     assert {w.filename for w in record if "another scale" in str(w.message)} == {__file__}
 
 
+@pytest.mark.parametrize(
+    "classes, got",
+    [
+        ({0, 1, 2}, r"set \{0, 1, 2\}"),
+        ([[0, 1], [2, 3]], r"shape \(2, 2\)"),
+        ([[0, 1], [2]], "ragged"),
+        (3, "int 3"),
+    ],
+)
+def test_classes_that_are_no_list_of_labels_are_refused_by_name(small_digits, classes, got):
+    # A set read as one class ("only one class: [{0, 1, 2}]"); a 2-D list was flattened.
+    X, _, y, _ = small_digits
+    three = np.isin(y, [0, 1, 2])
+    with pytest.raises(ValueError, match=rf"classes must be a 1-D list or array .*; got {got}"):
+        NielsenMLPClassifier().partial_fit(X[three], y[three], classes=classes)
+    net = NielsenMLPClassifier().partial_fit(X[three], y[three], classes=[0, 1, 2])
+    with pytest.raises(ValueError, match=rf"classes must be a 1-D list or array .*; got {got}"):
+        net.partial_fit(X[three], y[three], classes=classes)
+
+
 def test_partial_fit_continues_and_counts_epochs(small_digits):
     X, X_test, y, y_test = small_digits
     net = NielsenMLPClassifier(random_state=0, monitor=("training_cost",))
