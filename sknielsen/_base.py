@@ -90,8 +90,6 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
     #: Output activation when ``output_activation=None``; None: the cost's own.
     _default_output_activation = None
-    #: Whether targets must be numbers (regression).
-    _y_numeric = False
     #: The fewest samples the validation score is defined on, and the score's name.
     _fewest_validation_samples = (1, "accuracy")
 
@@ -479,7 +477,6 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             reset=previous is None,
             dtype=config.dtype,
             multi_output=True,
-            y_numeric=self._y_numeric,
             accept_sparse="csr",
         )
         sample_weight = None

@@ -160,7 +160,6 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     """
 
     _default_output_activation = "identity"
-    _y_numeric = True
     _fewest_validation_samples = (2, "R²")
 
     def __init__(
@@ -247,7 +246,12 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             y = y.toarray()
         # Checked in the network's dtype: y_val has not been checked yet, and values beyond
         # float32's range become infinite only in this cast.
-        y = check_array(y, ensure_2d=False, dtype=self._dtype, input_name=name)
+        try:
+            y = check_array(y, ensure_2d=False, dtype=self._dtype, input_name=name)
+        except ValueError as error:  # NumPy's message names neither y nor y_val
+            if "could not convert" not in str(error):
+                raise
+            raise ValueError(f"{name} must hold numbers, a regressor's targets: {error}") from None
         return y[:, None] if y.ndim == 1 else y
 
     def _check_targets(self, targets, n_outputs):

@@ -145,6 +145,19 @@ def test_targets_are_checked_in_the_networks_dtype_and_y_val_as_y():
     assert not hasattr(net, "coefs_")
 
 
+@pytest.mark.parametrize("labels", [np.array(list("abcde")), np.array(["1", 2, "c", 4, 5], object)])
+def test_targets_that_are_not_numbers_are_refused_naming_them(labels):
+    # NumPy's "could not convert string to float: np.str_('a')" named neither y nor y_val.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((5, 3)), rng.random(5)
+    net = NielsenMLPRegressor(hidden_layer_sizes=(3,), epochs=1)
+    for given in ({"y": labels}, {"y_val": labels}):
+        name = next(iter(given))
+        arguments = {"y": y, "X_val": X, "y_val": y} | given
+        with pytest.raises(ValueError, match=rf"^{name} must hold numbers, .*: could not convert"):
+            net.fit(X, **arguments)
+
+
 @pytest.mark.parametrize("continue_with", ["partial_fit", "warm_start"])
 @pytest.mark.parametrize(("first", "then"), [((-1, 1), (-1,)), ((-1,), (-1, 1))])
 def test_predictions_take_the_shape_of_the_latest_y(continue_with, first, then):
