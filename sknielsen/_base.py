@@ -479,6 +479,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             multi_output=True,
             accept_sparse="csr",
         )
+        y = self._read_targets(y)
         sample_weight = None
         if request.sample_weight is not None:
             # Also refuses negative weights and weights that are all zero.
@@ -499,6 +500,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 f"fitted with {previous.coefs[-1].shape[1]}."
             )
         return TrainingData(X, Y, sample_weight), targets
+
+    def _read_targets(self, y):
+        """``y`` as validated, in the form the targets are read from: as it is here."""
+        return y
 
     def _continued_targets(self, y, targets):
         """The encoding of a fit that continues one encoded by ``targets``: the same."""

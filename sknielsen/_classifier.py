@@ -315,6 +315,12 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
 
     # -- labels ------------------------------------------------------------
 
+    def _read_targets(self, y):
+        """A column of labels (dense or sparse) as the 1-D labels, warned about once."""
+        if np.ndim(y) == 2 and np.shape(y)[1] == 1:
+            return column_or_1d(y.toarray() if sparse.issparse(y) else y, warn=True)
+        return y
+
     def _new_targets(self, y, classes, incremental):
         """The label encoding of a first fit: the classes, and whether y is multilabel."""
         y, kind = self._as_targets(y)
@@ -500,11 +506,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
                 f"class_weight names labels that are not classes of y: {unknown[:10]}; the "
                 f"classes are {sorted(known, key=str)[:20]}."
             )
-        # y as validated: a column (dense or sparse) holds the labels _as_targets reads as 1-D.
-        if sparse.issparse(y):
-            y = y.toarray()
-        labels = np.ravel(y) if np.ndim(y) == 2 and np.shape(y)[1] == 1 else y
-        weights = [class_weight.get(label, 1.0) for label in np.asarray(labels).tolist()]
+        weights = [class_weight.get(label, 1.0) for label in np.asarray(y).tolist()]
         return np.array(weights, dtype=np.float64)
 
     @staticmethod

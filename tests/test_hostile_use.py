@@ -645,8 +645,9 @@ def test_class_weights_weigh_a_column_of_labels_as_its_1d_labels(column, tiny_da
     # AttributeError (no tolist) sparse, while the same y without class_weight trained.
     X, y = tiny_data
     expected = NielsenMLPClassifier(**TINY, class_weight={0: 2.0}).fit(X, y)
-    with pytest.warns(DataConversionWarning, match="column-vector y"):
+    with pytest.warns(DataConversionWarning, match="column-vector y") as record:
         net = NielsenMLPClassifier(**TINY, class_weight={0: 2.0}).fit(X, column(y[:, None]))
+    assert len(record) == 1  # one warning, not one for each reading of y
     np.testing.assert_array_equal(net.coefs_[0], expected.coefs_[0])
 
 
