@@ -578,7 +578,16 @@ def _path(text):
     """A file or folder named on the command line: an empty one would mean the current folder."""
     if not text.strip():
         raise argparse.ArgumentTypeError(f"must name a file or folder; got {text!r}")
-    return text
+    return _home(text)
+
+
+def _home(text):
+    """``text`` with a leading ``~`` expanded, as the shell would have.
+
+    The shell leaves ``--out=~/study`` as it is (it expands ``~`` at a word's
+    start only): unexpanded, the study went to a new folder named ``~``.
+    """
+    return os.path.expanduser(text)
 
 
 def _integer(text):
@@ -623,8 +632,10 @@ DATA_FILES = (".csv", ".npz")
 
 def _dataset(text):
     """A built-in data set's name, or a CSV or ``.npz`` file of the user's."""
-    if text in datasets.DATASETS or Path(text).suffix.lower() in DATA_FILES:
+    if text in datasets.DATASETS:
         return text
+    if Path(text).suffix.lower() in DATA_FILES:
+        return _home(text)
     raise argparse.ArgumentTypeError(
         f"invalid choice: {text!r} (choose from {', '.join(datasets.DATASETS)}, or a "
         f"{' or '.join(DATA_FILES)} file)"
@@ -913,9 +924,9 @@ def _book_commands(commands):
 
 def _predict_command(commands):
     predict = _command(commands, "predict", "labels of the rows of a .npy, .npz or .csv file")
-    predict.add_argument("model", metavar="MODEL", help="a file written by --save")
+    predict.add_argument("model", metavar="MODEL", type=_home, help="a file written by --save")
     predict.add_argument(
-        "file", metavar="FILE", help="one sample per row: .npy, .npz (array X) or .csv"
+        "file", metavar="FILE", type=_home, help="one sample per row: .npy, .npz (array X) or .csv"
     )
     predict.add_argument(
         "--label", metavar="COLUMN", default=None, help="a column of a .csv file to leave out"
@@ -941,7 +952,7 @@ def _parser(prog="python -m sknielsen"):
     _train_flags(_command(commands, "train", "train a network with the book's settings"))
     commands.choices["train"].set_defaults(func=_train)
     evaluate = _command(commands, "evaluate", "accuracy of a saved model on a data set")
-    evaluate.add_argument("model", metavar="MODEL", help="a file written by --save")
+    evaluate.add_argument("model", metavar="MODEL", type=_home, help="a file written by --save")
     _data_flags(evaluate)
     evaluate.set_defaults(func=_evaluate)
     _predict_command(commands)

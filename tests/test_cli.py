@@ -426,3 +426,27 @@ def test_the_command_line_only_parses_calls_the_public_api_and_prints():
             assert not private, ast.unparse(node)
         if isinstance(node, ast.FunctionDef):
             assert node.end_lineno - node.lineno < 60, node.name
+
+
+def test_paths_that_start_with_a_tilde_name_the_home_folder(tmp_path, capsys, monkeypatch):
+    """``--out=~/study`` reaches the command unexpanded: the shell expands no ~ after "=".
+
+    The study went to a folder named "~" in the working folder, and ``--save=~/net.json``
+    into it, or failed for a missing folder "~".
+    """
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    study = ["compare", "--train-sizes", "50", "--seeds", "1", "--estimators", "svc"]
+    assert main([*study, "--out=~/study"]) == 0
+    assert main(["train", "--epochs", "1", "--hidden", "2", "--save=~/net.json"]) == 0
+    assert main(["predict", "~/net.json", "~/rows.npy"]) == 2
+    assert f"No such file or directory: '{home / 'rows.npy'}'" in capsys.readouterr().err
+    assert main(["evaluate", "~/net.json"]) == 0
+    monkeypatch.setenv("SKNIELSEN_DATA", "~/mnist")  # quoted in a shell script: unexpanded
+    assert main(["train", "--dataset", "mnist"]) == 2
+    assert f"MNIST files not found in {home / 'mnist'}" in capsys.readouterr().err
+    assert (home / "study" / "comparison.json").is_file() and (home / "net.json").is_file()
+    assert list(work.iterdir()) == []

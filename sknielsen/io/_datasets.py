@@ -257,8 +257,10 @@ def _find(data_dir, stem):
 
 
 def _default_mnist_dir():
-    # An empty variable is an unset one, as the shell's conventions have it.
-    return Path(os.environ.get("SKNIELSEN_DATA") or Path.home() / ".sknielsen" / "mnist")
+    # An empty variable is an unset one, as the shell's conventions have it. A quoted
+    # "~/mnist" reaches us unexpanded: a folder named "~" is never what was meant.
+    folder = os.environ.get("SKNIELSEN_DATA") or str(Path.home() / ".sknielsen" / "mnist")
+    return Path(os.path.expanduser(folder))
 
 
 def _data_folder(data_dir, default):
