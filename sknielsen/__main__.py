@@ -86,6 +86,11 @@ def _load(args, *, hold_out_validation=True):
             f"--data-dir is read by --dataset mnist and fashion-mnist only, not {args.dataset}: "
             "leave it out."
         )
+    if getattr(args, "label", None) is not None and args.dataset in datasets.DATASETS:
+        raise ValueError(
+            f"--label is read with a .csv or .npz --dataset only, not {args.dataset}, whose "
+            "labels are its own: leave it out."
+        )
     return datasets.load_dataset(
         args.dataset,
         args.data_dir,
@@ -268,6 +273,7 @@ def _predict(args):
     check_outputs(args.out, inputs=(args.model, args.file))
     model = load(args.model)
     table = datasets.load_table(args.file, label=args.label)
+    _check_left_out(table, args)
     X = _columns_of(model, table, args.file)
     with _columns_checked(table):
         predicted = model.predict(X)
@@ -278,6 +284,21 @@ def _predict(args):
         for label in predicted:
             print(label)
     return 0
+
+
+def _check_left_out(table, args):
+    """Refuse a ``--label`` that names nothing in the file: a typo would keep the column in."""
+    if args.label is None or table.y is not None:
+        return
+    suffix = Path(args.file).suffix.lower()
+    if suffix == ".npy":
+        raise ValueError(f"{args.file} is a .npy array, without named columns: leave out --label.")
+    if suffix == ".npz":
+        raise ValueError(f"{args.file} holds no array {args.label!r}: leave out --label.")
+    raise ValueError(
+        f"{args.file} has no column {args.label!r} to leave out; its columns are "
+        f"{_names(table.feature_names)}."
+    )
 
 
 def _prediction_file(path, predicted, label):

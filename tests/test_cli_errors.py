@@ -48,6 +48,8 @@ def files(tmp_path_factory):
         np.save(paths[name], array)
     paths["npz"] = root / "x.npz"
     np.savez(paths["npz"], images=X[:3])
+    paths["npz_rows"] = root / "rows.npz"
+    np.savez(paths["npz_rows"], X=X[:3] / 16)
     paths["csv"] = root / "x.csv"
     paths["csv"].write_text("a,b\n1,x\n")
     paths["csv_numbers"] = root / "numbers.csv"
@@ -105,6 +107,12 @@ BAD_INVOCATIONS = [
     (["train", "--dataset", "mnist", "--data-dir", ""], "must name a file or folder"),
     (["book", "replay", "overfitting", "--data-dir", " "], "must name a file or folder"),
     (["train", "--data-dir", "mnist"], "--data-dir is read by --dataset mnist"),
+    # A --label that names nothing was dropped without a word.
+    (["train", "--label", "species"], "--label is read with a .csv or .npz --dataset only"),
+    (["evaluate", "{model}", "--dataset", "mnist", "--label", "y"], "--label is read with a"),
+    (["predict", "{model}", "{x}", "--label", "digit"], "x.npy is a .npy array, without"),
+    (["predict", "{model}", "{csv_numbers}", "--label", "c"], "has no column 'c' to leave out"),
+    (["predict", "{model}", "{npz_rows}", "--label", "y"], "rows.npz holds no array 'y'"),
     (["compare", "--data-dir", "mnist"], "--data-dir is read by --dataset mnist"),
     (["train", "--schedule", "cosine"], "invalid choice"),
     (["train", "--dtype", "float16"], "invalid choice"),

@@ -94,6 +94,15 @@ def test_a_data_dir_for_a_data_set_that_reads_none_is_refused(name, tmp_path):
         load_dataset(name if name == "digits" else str(tmp_path / name), tmp_path)
 
 
+@pytest.mark.parametrize("name", ["digits", "mnist"])
+def test_a_label_for_a_data_set_of_its_own_labels_is_refused(name):
+    # The label column named was dropped without a word, and the data set's labels used.
+    with pytest.raises(
+        ValueError, match=f"label is read from a .csv or .npz file only, not '{name}'"
+    ):
+        load_dataset(name, label="species")
+
+
 def test_wrong_sizes_are_refused(tmp_path):
     for stem, array in [
         ("train-images-idx3-ubyte", np.zeros((10, 28, 28))),

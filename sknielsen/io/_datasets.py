@@ -599,7 +599,8 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
         Folder of MNIST's or Fashion-MNIST's IDX files; refused for the other
         data sets, which read none.
     label : str, optional
-        The label column of a file (see :func:`load_table`).
+        The label column of a file (see :func:`load_table`); refused for the
+        data sets of :data:`DATASETS`, which have their own.
     hold_out_validation : bool, default=True
         Digits and files: hold out validation data from the training data;
         False leaves ``X_val`` None (MNIST keeps its 10,000 validation images).
@@ -618,8 +619,9 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
     FileNotFoundError, DataFileError, DownloadError
         As the loaders raise them.
     ValueError
-        As the loaders raise it, and for ``data_dir`` or ``download`` given
-        with a data set that reads no IDX files.
+        As the loaders raise it, for ``data_dir`` or ``download`` given
+        with a data set that reads no IDX files, and for ``label`` given with
+        one of :data:`DATASETS`.
 
     Examples
     --------
@@ -651,6 +653,11 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
         # Silently not read, a folder given for the embedded digits (or a file) misled.
         raise ValueError(
             f"data_dir is read for mnist and fashion-mnist only, not {name!r}: leave it out."
+        )
+    if label is not None and name in DATASETS:  # silently not read, it misled as data_dir did
+        raise ValueError(
+            f"label is read from a .csv or .npz file only, not {name!r}, whose labels are "
+            "its own: leave it out."
         )
     if name == "digits":
         d = load_digits_split(random_state=0)
