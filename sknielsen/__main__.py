@@ -86,6 +86,8 @@ def _load(args, *, hold_out_validation=True):
             f"--data-dir is read by --dataset mnist and fashion-mnist only, not {args.dataset}: "
             "leave it out."
         )
+    if args.download and args.dataset != "mnist":
+        raise ValueError(_no_download(args.dataset))
     if getattr(args, "label", None) is not None and args.dataset in datasets.DATASETS:
         raise ValueError(
             f"--label is read with a .csv or .npz --dataset only, not {args.dataset}, whose "
@@ -98,6 +100,17 @@ def _load(args, *, hold_out_validation=True):
         hold_out_validation=hold_out_validation,
         download=args.download,
     )
+
+
+def _no_download(dataset):
+    """Why ``--download`` is refused for ``dataset``: it fetches MNIST alone."""
+    if dataset == "fashion-mnist":
+        return (
+            "--download fetches MNIST only: give the folder of Fashion-MNIST's IDX files "
+            "with --data-dir."
+        )
+    what = "embedded" if dataset in datasets.DATASETS else "read as it is"
+    return f"--download fetches MNIST only, not {dataset}, which is {what}: leave it out."
 
 
 def _data_files(args):

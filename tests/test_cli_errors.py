@@ -107,6 +107,16 @@ BAD_INVOCATIONS = [
     (["train", "--dataset", "mnist", "--data-dir", ""], "must name a file or folder"),
     (["book", "replay", "overfitting", "--data-dir", " "], "must name a file or folder"),
     (["train", "--data-dir", "mnist"], "--data-dir is read by --dataset mnist"),
+    # --download was said to be for MNIST only "for Fashion-MNIST", whatever the data set.
+    (["train", "--download"], "--download fetches MNIST only, not digits, which is embedded"),
+    (
+        ["compare", "--dataset", "fashion-mnist", "--download"],
+        "--download fetches MNIST only: give the folder of Fashion-MNIST's IDX files with --data",
+    ),
+    (
+        ["train", "--dataset", "{csv_numbers}", "--label", "b", "--download"],
+        "numbers.csv, which is read as it is: leave it out.",
+    ),
     # A --label that names nothing was dropped without a word.
     (["train", "--label", "species"], "--label is read with a .csv or .npz --dataset only"),
     (["evaluate", "{model}", "--dataset", "mnist", "--label", "y"], "--label is read with a"),

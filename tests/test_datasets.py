@@ -2,6 +2,7 @@
 
 import gzip
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -92,6 +93,20 @@ def test_a_data_dir_for_a_data_set_that_reads_none_is_refused(name, tmp_path):
     # As download is: a folder given for the embedded digits was silently not read.
     with pytest.raises(ValueError, match="data_dir is read for mnist and fashion-mnist only"):
         load_dataset(name if name == "digits" else str(tmp_path / name), tmp_path)
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("digits", "download fetches MNIST only, not 'digits', which is embedded"),
+        ("fashion-mnist", "download fetches MNIST only: give the folder of Fashion-MNIST's"),
+        ("points.csv", "download fetches MNIST only, not 'points.csv', which is read as it is"),
+    ],
+)
+def test_download_for_a_data_set_other_than_mnist_says_why(name, message):
+    # All three were told "for Fashion-MNIST give data_dir".
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_dataset(name, download=True)
 
 
 @pytest.mark.parametrize("name", ["digits", "mnist"])

@@ -648,7 +648,7 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
     '...points.npz (50 rows) (validation: a fifth of the rest)'
     """
     if download and name != "mnist":
-        raise ValueError("download fetches MNIST only; for Fashion-MNIST give data_dir.")
+        raise ValueError(_download_refusal(name))
     if data_dir is not None and name not in ("mnist", "fashion-mnist"):
         # Silently not read, a folder given for the embedded digits (or a file) misled.
         raise ValueError(
@@ -676,6 +676,17 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
         parts = (d.X_train, d.y_train, d.X_val, d.y_val, d.X_test, d.y_test)
         return Bunch(**dict(zip(_PARTS, parts)), description=_NAMES[name], feature_names=None)
     return _file_dataset(name, label, hold_out_validation)
+
+
+def _download_refusal(name):
+    """Why ``download`` is refused for ``name``: a data set other than MNIST, or a file."""
+    if name == "fashion-mnist":
+        return (
+            "download fetches MNIST only: give the folder of Fashion-MNIST's IDX files "
+            "with data_dir."
+        )
+    why = "which is embedded" if name in DATASETS else "which is read as it is"
+    return f"download fetches MNIST only, not {str(name)!r}, {why}: leave it out."
 
 
 def _file_dataset(path, label, hold_out_validation):
