@@ -185,6 +185,20 @@ def test_unfitted_and_non_finite_models_are_not_saved(fitted, tmp_path):
     assert not (tmp_path / "x.json").exists()
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"hidden_layer_sizes": (5,)}, {"hidden_layer_sizes": (12,)}],
+)
+def test_save_refuses_a_file_that_load_would_refuse(change, fitted, tmp_path):
+    """Parameters changed since the fit that load refuses: save wrote a file none could read."""
+    changed = pickle.loads(pickle.dumps(fitted)).set_params(**change)
+    path = tmp_path / "net.json"
+    path.write_text("the user's earlier model")
+    with pytest.raises(ValueError, match=r"Cannot save this model: .*hidden_layer_sizes="):
+        save(changed, path)
+    assert path.read_text() == "the user's earlier model"
+
+
 def saved_document(fitted, tmp_path):
     save(fitted, tmp_path / "good.json")
     return json.loads((tmp_path / "good.json").read_text())

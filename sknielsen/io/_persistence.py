@@ -21,6 +21,7 @@ The book's ``network2.py`` format (``{"sizes", "weights", "biases",
 "cost"}``, weights stored as (n_out, n_in)) is read and written too.
 """
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ from .._core.files import NotARegularFileError, check_readable, file_path, write
 from .._core.warn import warn
 from .._regressor import NielsenMLPRegressor
 from ..callbacks import HISTORY_KEYS
-from ..modelfile._format import document_text, write_model
+from ..modelfile._format import check_savable, document_text, model_document
 from ..modelfile._rules import ModelFileError, parse_json
 from ..modelfile._schema import (
     FORMAT_VERSION,
@@ -147,11 +148,31 @@ def save(model, path, *, format="sknielsen"):
         if type(model) not in ESTIMATORS.values():
             raise TypeError(f"Can only save {' or '.join(ESTIMATORS)}; got {type(model).__name__}.")
         _check_fitted(model)
-        write_model(path, model, model.get_fitted_state(), _parameter_plugins(model))
+        state = model.get_fitted_state()
+        check_savable(state, _parameter_plugins(model))
+        params = model.get_params(deep=False)
+        text = document_text(model_document(type(model).__name__, params, state))
+        _check_loadable(text)
+        write_text_atomically(path, text)
     elif format == "network2":
         write_text_atomically(path, document_text(_network2_document(model)))
     else:
         raise ValueError(f"Unknown format {format!r}; use 'sknielsen' or 'network2'.")
+
+
+def _check_loadable(text):
+    """Refuse to write what :func:`load` would refuse, by reading it as load does.
+
+    The checks across fields (:func:`check_savable`) do not cover the
+    estimator's own, such as hidden layers changed by ``set_params`` since
+    the fit: the file was written, and no ``load`` could read it back.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # said by the real load, not by this check
+        try:
+            _model_from_text(text)
+        except ModelFileError as exc:
+            raise ValueError(f"Cannot save this model: load would refuse it: {exc}") from None
 
 
 def _check_fitted(model):
@@ -228,13 +249,21 @@ def load(path):
     except UnicodeDecodeError:
         raise ModelFileError(f"{path}: not a model file (not UTF-8 text).") from None
     try:
-        return _model_from_document(parse_json(text))
+        return _model_from_text(text)
     except ModelFileError as exc:
         raise ModelFileError(f"{path}: {exc}") from None
+
+
+def _model_from_text(text):
+    """The estimator a file's text holds, or a ModelFileError (without the file's name)."""
+    try:
+        return _model_from_document(parse_json(text))
+    except ModelFileError:
+        raise
     except RecursionError:  # plugin documents nested in plugin documents, hundreds deep
-        raise ModelFileError(f"{path}: not a model file (JSON nested too deeply).") from None
+        raise ModelFileError("not a model file (JSON nested too deeply).") from None
     except _DATA_ERRORS as exc:
-        raise ModelFileError(f"{path}: not a valid model file ({exc!r}).") from None
+        raise ModelFileError(f"not a valid model file ({exc!r}).") from None
 
 
 def _model_from_document(document):
