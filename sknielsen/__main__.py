@@ -464,9 +464,7 @@ def _compare(args):
         output.remove_unused_folders()
         raise
     if result.interrupted:
-        kept = f"the {len(result.records)} finished jobs are in {output.json_path}"
-        print(f"interrupted: {kept}; rerun with --resume to finish", file=sys.stderr)
-        return 130
+        return _interrupted(result, study, output)
     for category, message, count in result.warnings:
         print(f"warning{f' ({count} times)' if count > 1 else ''}: {category}: {message}")
     summary = comparison.summarize(result.records)
@@ -481,6 +479,20 @@ def _compare(args):
         print(_timing_text(result.timing))
     print(f"Finished in {time.perf_counter() - output.started:.1f} s.")
     return 0
+
+
+def _interrupted(result, study, output):
+    """Say what Ctrl-C kept, and return the exit code 130."""
+    if len(result.records) > len(study["previous"]):
+        kept = f"the {len(result.records)} finished jobs are in {output.json_path}"
+        print(f"interrupted: {kept}; rerun with --resume to finish", file=sys.stderr)
+        return 130
+    output.remove_unused_folders()  # the empty --out this run made
+    kept = (
+        f"{output.json_path} is as it was" if output.json_path.exists() else "nothing was written"
+    )
+    print(f"interrupted before any job finished: {kept}", file=sys.stderr)
+    return 130
 
 
 def _timing_text(timing):

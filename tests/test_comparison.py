@@ -409,6 +409,40 @@ def test_compare_command_exits_130_on_ctrl_c_keeping_finished_jobs(tmp_path, cap
     assert "Resuming: 1 finished jobs" in capsys.readouterr().out
 
 
+class CatchesCtrlCWhenArmed(CatchesCtrlC):
+    """A CatchesCtrlC whose fit gets Ctrl-C only when armed: one study, run twice."""
+
+    armed = False
+
+    def fit(self, X, y):
+        if type(self).armed:
+            return super().fit(X, y)
+        self.classes_ = np.unique(y)
+        return self
+
+
+@pytest.mark.filterwarnings("ignore:Training interrupted")
+def test_ctrl_c_before_any_job_finished_leaves_earlier_results(tmp_path, capsys, monkeypatch):
+    """The same study run again, Ctrl-C at once: its complete results became an empty list."""
+    monkeypatch.setattr(
+        cli, "_comparison_estimators", lambda *args: {"net": CatchesCtrlCWhenArmed()}
+    )
+    out = tmp_path / "results"
+    argv = ["compare", "--train-sizes", "60", "--seeds", "1", "--out", str(out)]
+    assert main(argv) == 0
+    earlier = (out / "comparison.json").read_bytes()
+    monkeypatch.setattr(CatchesCtrlCWhenArmed, "armed", True)
+    capsys.readouterr()
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert err == f"interrupted before any job finished: {out / 'comparison.json'} is as it was\n"
+    assert (out / "comparison.json").read_bytes() == earlier
+    fresh = tmp_path / "fresh" / "results"
+    assert main([*argv[:-1], str(fresh)]) == 130
+    assert capsys.readouterr().err == "interrupted before any job finished: nothing was written\n"
+    assert not (tmp_path / "fresh").exists()  # the folders it made, empty, are gone
+
+
 def test_compare_resume_refuses_another_configuration(tmp_path, capsys):
     out = tmp_path / "results"
     argv = [

@@ -639,7 +639,8 @@ def run_study(study, output, *, workers=1, on_result=None):
     -------
     result : StudyResult
         On Ctrl-C ``interrupted`` is set and the results file holds the
-        jobs finished before it. Otherwise ``timing`` holds the wall time of
+        jobs finished before it; when none finished, the file is as it was
+        (or absent). Otherwise ``timing`` holds the wall time of
         the jobs run now against its bounds, also written to the results
         file as ``schedule``.
 
@@ -697,7 +698,10 @@ def run_study(study, output, *, workers=1, on_result=None):
         try:
             records = training_size_comparison(**study, on_result=finished)
         except ComparisonInterrupted:
-            output.save()
+            # Each finished job was saved as it finished. With none, the file is left as
+            # it was: it may hold the results, complete, of this study's earlier run.
+            if len(output.records) > len(study.get("previous") or ()):
+                output.save()
             return StudyResult(list(output.records), interrupted=True)
     earlier = {record["fingerprint"] for record in study.get("previous") or ()}
     ran = [record for record in records if record["fingerprint"] not in earlier]
