@@ -31,7 +31,7 @@ from .._core.files import NotARegularFileError, check_readable, file_path, write
 from .._core.warn import warn
 from .._regressor import NielsenMLPRegressor
 from ..callbacks import HISTORY_KEYS
-from ..modelfile._format import check_savable, document_text, model_document
+from ..modelfile._format import document_text, model_text
 from ..modelfile._rules import ModelFileError, parse_json
 from ..modelfile._schema import (
     FORMAT_VERSION,
@@ -148,10 +148,7 @@ def save(model, path, *, format="sknielsen"):
         if type(model) not in ESTIMATORS.values():
             raise TypeError(f"Can only save {' or '.join(ESTIMATORS)}; got {type(model).__name__}.")
         _check_fitted(model)
-        state = model.get_fitted_state()
-        check_savable(state, _parameter_plugins(model))
-        params = model.get_params(deep=False)
-        text = document_text(model_document(type(model).__name__, params, state))
+        text = model_text(model, model.get_fitted_state(), _parameter_plugins(model))
         _check_loadable(text)
         write_text_atomically(path, text)
     elif format == "network2":

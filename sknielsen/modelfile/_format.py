@@ -200,8 +200,7 @@ def check_savable(state, plugins=None):
 def write_model(path, estimator, state, plugins=None):
     """Write ``estimator``'s parameters with the fitted ``state`` to ``path``, atomically.
 
-    What :class:`~sknielsen.callbacks.Checkpoint` writes during a fit, and
-    :func:`sknielsen.save` after one.
+    What :class:`~sknielsen.callbacks.Checkpoint` writes during a fit.
 
     Parameters
     ----------
@@ -219,6 +218,11 @@ def write_model(path, estimator, state, plugins=None):
         For a state ``load`` would refuse (see :func:`check_savable`), or a
         parameter that is not plain data; nothing is written then.
     """
+    write_text_atomically(path, model_text(estimator, state, plugins))
+
+
+def model_text(estimator, state, plugins=None):
+    """The text of the model file of ``estimator`` and ``state`` (see :func:`write_model`)."""
     check_savable(state, plugins)
     document = model_document(type(estimator).__name__, estimator.get_params(deep=False), state)
-    write_text_atomically(path, document_text(document))
+    return document_text(document)
