@@ -364,16 +364,18 @@ def _check_networks(estimators, n_features, n_classes):
 _STUDY_KEYS = ("dataset", "sizes", "seeds", "subset", "scale_rule", "estimators")
 
 
-def _check_earlier_results(args, output):
-    """Refuse to replace another study's results unless told to: --resume or --force.
+def _earlier_run(args, output):
+    """The records of this study's earlier run in its folder; another study's refused.
 
     The same study run again into its folder replaces its results, as a
-    re-run means to; another study's (other data, sizes, seeds or
-    estimators: minutes of work on MNIST) would be lost.
+    re-run means to, job by job (:class:`~sknielsen.comparison.StudyOutput`'s
+    ``earlier``): stopped halfway, it leaves the whole study. Another
+    study's results (other data, sizes, seeds or estimators: minutes of work
+    on MNIST) would be lost: refused unless told to, with --resume or --force.
     """
     # A results file that is no regular file (a FIFO, a folder) is check_outputs' to refuse.
     if args.resume or args.force or not output.json_path.is_file():
-        return
+        return []
     try:
         earlier = json.loads(output.json_path.read_text(encoding="utf-8"))
     except (ValueError, RecursionError, OSError):
@@ -381,11 +383,17 @@ def _check_earlier_results(args, output):
     if isinstance(earlier, dict) and all(
         earlier.get(key) == output.metadata[key] for key in _STUDY_KEYS
     ):
-        return
+        records = earlier.get("records")
+        return [r for r in records if _is_record(r)] if isinstance(records, list) else []
     raise ValueError(
         f"{args.out} already holds the results of another study (comparison.json): "
         "--resume to continue it, --force to replace it, or --out another folder."
     )
+
+
+def _is_record(record):
+    """Whether ``record`` names the job it is the result of."""
+    return isinstance(record, dict) and all(key in record for key in ("estimator", "size", "seed"))
 
 
 def _study(args):
@@ -394,7 +402,7 @@ def _study(args):
     output = comparison.StudyOutput(args.out)
     try:
         study = _checked_study(args, output)
-        _check_earlier_results(args, output)
+        output.earlier = _earlier_run(args, output)
     except BaseException:
         output.remove_unused_folders()  # a refused study leaves no empty --out behind
         raise
@@ -485,7 +493,13 @@ def _interrupted(result, study, output):
     """Say what Ctrl-C kept, and return the exit code 130."""
     if len(result.records) > len(study["previous"]):
         kept = f"the {len(result.records)} finished jobs are in {output.json_path}"
-        print(f"interrupted: {kept}; rerun with --resume to finish", file=sys.stderr)
+        earlier = len(output.kept_earlier())
+        if earlier:
+            others = f"{earlier} other{'s' if earlier > 1 else ''}"
+            kept += f", beside the earlier run's {others}; rerun to replace them all"
+        else:
+            kept += "; rerun with --resume to finish"
+        print(f"interrupted: {kept}", file=sys.stderr)
         return 130
     output.remove_unused_folders()  # the empty --out this run made
     kept = (

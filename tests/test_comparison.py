@@ -443,6 +443,35 @@ def test_ctrl_c_before_any_job_finished_leaves_earlier_results(tmp_path, capsys,
     assert not (tmp_path / "fresh").exists()  # the folders it made, empty, are gone
 
 
+@pytest.mark.filterwarnings("ignore:Training interrupted")
+def test_ctrl_c_in_a_rerun_keeps_the_earlier_run_of_the_jobs_not_run_again(
+    tmp_path, capsys, monkeypatch
+):
+    """The same study again, Ctrl-C after a job: the earlier complete results became partial."""
+    estimators = {"SVC": SVC(), "net": CatchesCtrlCWhenArmed()}
+    monkeypatch.setattr(cli, "_comparison_estimators", lambda *args: estimators)
+    out = tmp_path / "results"
+    argv = ["compare", "--train-sizes", "60", "--seeds", "1", "--out", str(out)]
+    assert main(argv) == 0
+    earlier = json.loads((out / "comparison.json").read_text())["records"]
+    monkeypatch.setattr(CatchesCtrlCWhenArmed, "armed", True)
+    capsys.readouterr()
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert err == (
+        f"interrupted: the 1 finished jobs are in {out / 'comparison.json'}, beside the "
+        "earlier run's 1 other; rerun to replace them all\n"
+    )
+    kept = json.loads((out / "comparison.json").read_text())
+    assert sorted(r["estimator"] for r in kept["records"]) == ["SVC", "net"]
+    assert [r for r in kept["records"] if r["estimator"] == "net"] == [
+        r for r in earlier if r["estimator"] == "net"
+    ]
+    assert len(kept["summary"]) == 2
+    assert main([*argv, "--resume"]) == 0  # nothing left to run: the study is whole
+    assert "Resuming: 2 finished jobs" in capsys.readouterr().out
+
+
 def test_compare_resume_refuses_another_configuration(tmp_path, capsys):
     out = tmp_path / "results"
     argv = [

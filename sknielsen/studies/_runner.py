@@ -206,6 +206,11 @@ class StudyOutput:
         The records of the finished jobs, written by :meth:`save`: append
         each job's record as it finishes; start it from
         :meth:`read_previous` to resume an earlier run.
+    earlier : list of dict, optional
+        The records of this study's earlier run, which a run again (not
+        resumed) replaces job by job: :meth:`save` writes those whose job
+        has not finished again beside ``records``, so that Ctrl-C (or a
+        killed process) leaves the whole study, never part of it.
     started : float, optional
         When the study started, by ``time.perf_counter()`` (by default when
         the output is made): ``comparison.json``'s ``seconds`` count from it.
@@ -246,6 +251,7 @@ class StudyOutput:
     folder: Path
     metadata: dict = field(default_factory=dict)
     records: list = field(default_factory=list)
+    earlier: list = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
 
     def __post_init__(self):
@@ -300,13 +306,19 @@ class StudyOutput:
 
     def save(self):
         """Rewrite ``comparison.json`` with the records so far and their summary."""
+        records = self.records + self.kept_earlier()
         document = {
             **self.metadata,
             "seconds": time.perf_counter() - self.started,
-            "records": self.records,
-            "summary": summarize(self.records),
+            "records": records,
+            "summary": summarize(records),
         }
         write_atomically(self.json_path, json.dumps(document, indent=1))
+
+    def kept_earlier(self):
+        """The records of ``earlier`` whose job has not finished again in ``records``."""
+        done = {_job_of(record) for record in self.records}
+        return [record for record in self.earlier if _job_of(record) not in done]
 
     def write_summary(self, summary):
         """Write the per-(estimator, size) summary as ``comparison.csv``.
@@ -683,7 +695,7 @@ def run_study(study, output, *, workers=1, on_result=None):
         output.records.append(record)
         output.save()
         if on_result is not None:
-            ran = {(r["estimator"], r["size"], r["seed"]) for r in output.records}
+            ran = {_job_of(r) for r in output.records}
             remaining = [run for run in plan if run not in ran]
             seconds = estimate_seconds_left(output.records, remaining, workers, prior)
             on_result(record, done, total, seconds if remaining else None)
@@ -711,6 +723,11 @@ def run_study(study, output, *, workers=1, on_result=None):
     output.records = records
     output.save()
     return StudyResult(records, warnings=_distinct(caught), timing=timing)
+
+
+def _job_of(record):
+    """The job a record is the result of: its estimator, training set size and seed."""
+    return record["estimator"], record["size"], record["seed"]
 
 
 def _run_prior(study):
