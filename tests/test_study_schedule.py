@@ -152,6 +152,26 @@ def test_records_are_those_of_the_serial_run_in_longest_first_order(digits):
     assert numbers(study(digits, estimators, n_jobs=2)) == numbers(serial)
 
 
+def test_no_more_workers_start_than_there_are_tasks(digits, monkeypatch):
+    # --n-jobs 500 started 500 worker processes for a study of one job.
+    asked = []
+    parallel = _comparison.Parallel
+
+    def counting(n_jobs=None, **kwargs):
+        asked.append(n_jobs)
+        return parallel(n_jobs=n_jobs, **kwargs)
+
+    monkeypatch.setattr(_comparison, "Parallel", counting)
+    one = study(digits, {"SVC": SVC()}, sizes=[60], seeds=[0], n_jobs=500)
+    assert asked == [1] and len(one) == 1
+    asked.clear()
+    study(digits, {"SVC": SVC()}, sizes=[60, 100, 200], seeds=[0], n_jobs=2)
+    assert asked == [2]
+    asked.clear()
+    study(digits, {"SVC": SVC()}, sizes=[60], seeds=[0], n_jobs=-1)  # joblib's to count
+    assert asked == [-1]
+
+
 class CountingSVC(SVC):
     """An SVC that counts the rows each response method is asked for, and its calls."""
 

@@ -905,6 +905,9 @@ class _InterruptWatch:
 
 def _as_finished(tasks, n_jobs, watch):
     """Each task's result as it finishes, the tasks started in their order, until Ctrl-C."""
+    tasks = list(tasks)
+    if n_jobs is not None and n_jobs > len(tasks):  # idle processes, hundreds for n_jobs=500
+        n_jobs = max(1, len(tasks))
     # batch_size=1: joblib's automatic batching would bundle short tasks onto one worker.
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)
     for result in parallel(tasks):
