@@ -179,6 +179,7 @@ def _columns_of(model, table, path):
     """
     expected = getattr(model, "feature_names_in_", None)
     if expected is None or table.feature_names is None:
+        _check_file_width(model, table.X, path)
         return table.X
     expected, given = [str(name) for name in expected], list(table.feature_names)
     if given == expected:
@@ -254,6 +255,18 @@ def _evaluate(args):
     for name, score, n in (("validation", validation, data.y_val), ("test", test, data.y_test)):
         print(f"  {name} {_score_text(model, score)} ({len(n):,} images)")
     return 0
+
+
+def _check_file_width(model, X, path):
+    """Refuse a file of another width than the model's, naming the file.
+
+    scikit-learn's own error names an ``X`` the user never typed.
+    """
+    expected = getattr(model, "n_features_in_", None)
+    if expected is None or np.ndim(X) != 2 or X.shape[1] == expected:
+        return
+    plural = "s" if X.shape[1] != 1 else ""
+    raise ValueError(f"{path} has {X.shape[1]:,} feature{plural}; the model takes {expected:,}.")
 
 
 def _check_width(model, n_features, args):

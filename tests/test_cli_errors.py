@@ -230,7 +230,9 @@ BAD_INVOCATIONS = [
     ),
     (["book"], "the following arguments are required: {list,replay}"),
     (["predict", "{model}", "{x3d}"], "x3d.npy: the samples X must be 2-D, one sample per row"),
-    (["predict", "{model}", "{x_narrow}"], "has 10 features"),
+    # scikit-learn's "X has 10 features, but ... is expecting 64" named no file.
+    (["predict", "{model}", "{x_narrow}"], "x_narrow.npy has 10 features; the model takes 64"),
+    (["evaluate", "{model}", "--dataset", "{csv_numbers}", "--label", "b"], "has 1 feature; the"),
     (["predict", "{model}", "{x_strings}"], "x_strings.npy: the samples X are not real numbers"),
     # Results to resume.
     (["compare", "--resume", "--train-sizes", "50", "--out", "{bad_json}"], "not a comparison's"),
