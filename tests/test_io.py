@@ -152,6 +152,22 @@ def test_check_writable_names_the_path_and_leaves_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_read_only_file_is_refused_and_kept(writer, fitted, tmp_path):
+    # os.replace swaps a file its owner made read-only (chmod a-w) as long as the folder is
+    # writable: the protected file was replaced without a word.
+    protected = tmp_path / "net.json"
+    protected.write_text("kept")
+    protected.chmod(0o444)
+    write = WRITERS[writer] or (lambda path: save(fitted, path))
+    with pytest.raises(PermissionError, match=r"Cannot write it: it is read-only; .*net.json'"):
+        write(protected)
+    assert protected.read_text() == "kept" and sorted(tmp_path.iterdir()) == [protected]
+    protected.chmod(0o644)
+    write(protected)  # writable again: written
+    assert writer == "check_writable" or protected.read_text() != "kept"
+
+
 def test_check_readable(tmp_path):
     with pytest.raises(FileNotFoundError):
         check_readable(tmp_path / "missing")

@@ -95,6 +95,25 @@ def _refuse_special(path, target, verb):
         )
 
 
+def _refuse_read_only(path, target):
+    """Raise if ``target`` exists and is read-only: its owner made it so to keep it.
+
+    Replacing a file needs write permission on its folder only, so an atomic
+    write would swap it whatever its own mode (and root may write anything):
+    its write bits are read as the owner meant them.
+    """
+    try:
+        mode = os.stat(target).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return  # nothing to keep, or a folder in the way, said where the file is created
+    if mode & 0o222 == 0 or not os.access(target, os.W_OK):
+        raise PermissionError(
+            errno.EACCES,
+            "Cannot write it: it is read-only; make it writable (chmod u+w) to replace it",
+            str(path),
+        )
+
+
 def _not_a_folder(path):
     """What ``path``, which exists but is not a folder, is: "a file", "a broken link", ..."""
     mode = os.lstat(path).st_mode
@@ -238,6 +257,7 @@ def check_writable(path):
     """
     target = _resolved_target(path)
     _refuse_special(path, target, "write")
+    _refuse_read_only(path, target)
     probe, handle = _create_temporary(path, target)
     handle.close()
     os.unlink(probe)
@@ -331,6 +351,7 @@ def write_bytes_atomically(path, data):
     """
     target = _resolved_target(path)
     _refuse_special(path, target, "write")
+    _refuse_read_only(path, target)
     _remove_stale_temporaries(target)
     mode = _file_mode(target)
     temporary, handle = _create_temporary(path, target)
