@@ -264,6 +264,23 @@ def test_load_refuses_what_is_not_a_regular_file_without_blocking(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "text, match",
+    [
+        ("{}", r"not a sknielsen model file \(no 'format': 'sknielsen-model'\)"),
+        ("[]", r"not a model file \(not a JSON object\)"),
+        ("[[]]", r"not a model file \(not a JSON object\)"),
+    ],
+)
+def test_a_tiny_file_is_told_what_it_lacks(tmp_path, text, match):
+    # "{}" was "not a model file (1 arrays or objects in 2 characters)": the guard against
+    # files of nothing but containers, whose parsing costs 20 times their size, spoke first.
+    path = tmp_path / "tiny.json"
+    path.write_text(text)
+    with pytest.raises(ModelFileError, match=match):
+        load(path)
+
+
+@pytest.mark.parametrize(
     "text",
     ["[" * 5000 + "]" * 5000, "[" + "[]," * 100_000 + "[]]", '{"a": [' + "{}," * 100_000 + "{}]}"],
 )

@@ -22,8 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 
 # Fewest characters per JSON array or object in a model file (real ones hold
-# hundreds of characters of numbers per array).
+# hundreds of characters of numbers per array), judged in texts longer than
+# SMALLEST_JUDGED_TEXT: a shorter one ("{}", say) costs nothing to parse, and is
+# told what it lacks instead.
 MAX_BYTES_PER_CONTAINER = 8
+SMALLEST_JUDGED_TEXT = 4096
 # Most digits of an integer in a model file: labels and counts need 20, a PCG64 state 39.
 MAX_INTEGER_DIGITS = 40
 
@@ -490,7 +493,7 @@ def parse_json(text):
     # file is mostly numbers, so many containers per byte mean a hostile file
     # whose parsing alone would cost over 20 times its size.
     containers = text.count("[") + text.count("{")
-    if containers > len(text) / MAX_BYTES_PER_CONTAINER:
+    if len(text) > SMALLEST_JUDGED_TEXT and containers > len(text) / MAX_BYTES_PER_CONTAINER:
         refuse(f"not a model file ({containers:,} arrays or objects in {len(text):,} characters).")
     found = []
 
