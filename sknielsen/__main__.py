@@ -225,11 +225,35 @@ def _write_training_outputs(net, args):
         save(net, args.save)
         print(f"Saved the model to {args.save}")
     if args.history:
-        write_atomically(args.history, json.dumps(net.history_, indent=1))
-        print(f"Saved the history to {args.history}")
+        text, kind = _history_file(args.history, net.history_)
+        write_atomically(args.history, text)
+        print(f"Saved the history ({kind}) to {args.history}")
     if args.plot:
         plotting.plot_history(net, args.plot)
         print(f"Saved the monitoring plot to {args.plot}")
+
+
+def _history_file(path, history):
+    """The text of ``--history`` and what it is: CSV for a ``.csv`` name, JSON for any other.
+
+    The CSV has a row an epoch and a column for each recorded key, as
+    ``predict --out`` reads its format from the name.
+    """
+    if Path(path).suffix.lower() != ".csv":
+        return json.dumps(history, indent=1), "JSON"
+    columns = [key for key, values in history.items() if len(values)]
+    epochs = max((len(history[key]) for key in columns), default=0)
+    table = io.StringIO()
+    writer = csv.writer(table)
+    writer.writerow(["epoch", *columns])
+    for i in range(epochs):
+        writer.writerow([i + 1, *(_at(history[key], i) for key in columns)])
+    return table.getvalue(), "CSV, one row an epoch"
+
+
+def _at(values, i):
+    """``values[i]``, or an empty cell where the key was not recorded that epoch."""
+    return values[i] if i < len(values) else ""
 
 
 def _score_text(model, score):
@@ -859,7 +883,10 @@ def _train_output_flags(train):
     )
     train.add_argument("--save", type=_path, metavar="PATH", help="save the trained model as JSON")
     train.add_argument(
-        "--history", type=_path, metavar="PATH", help="save the per-epoch history as JSON"
+        "--history",
+        type=_path,
+        metavar="PATH",
+        help="save the per-epoch history: CSV for a .csv name, JSON for any other",
     )
     train.add_argument(
         "--plot", type=_path, metavar="PATH", help="plot the history to an image file"

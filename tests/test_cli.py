@@ -1,6 +1,8 @@
 """The command line, end to end."""
 
 import argparse
+import csv
+import io
 import json
 import os
 import re
@@ -70,6 +72,17 @@ def test_train_with_the_books_flags(tmp_path, capsys):
     assert len(history["validation_accuracy"]) == 30 == len(history["training_cost"])
     saved = json.loads((tmp_path / "m.json").read_text())
     assert saved["params"]["optimizer"]["params"] == {"mu": 0.5}
+
+
+def test_a_history_named_csv_is_written_as_csv(tmp_path, capsys):
+    # --history h.csv wrote JSON under a .csv name, where predict --out reads the suffix.
+    argv = ["train", "--epochs", "3", "--monitor", "all", "--history", str(tmp_path / "h.csv")]
+    assert main(argv) == 0
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "h.csv").read_text())))
+    assert [row["epoch"] for row in rows] == ["1", "2", "3"]
+    assert {"loss", "validation_accuracy", "training_cost"} <= set(rows[0])
+    assert all(0 <= float(row["validation_accuracy"]) <= 1 for row in rows)
+    assert "Saved the history (CSV, one row an epoch) to" in capsys.readouterr().out
 
 
 def test_evaluate_and_predict_a_saved_model(tmp_path, capsys):
