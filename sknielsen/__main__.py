@@ -352,14 +352,22 @@ def _check_left_out(table, args):
 
 
 def _prediction_file(path, predicted, label):
-    """The bytes of ``path``: CSV for a ``.csv`` name, NumPy's ``.npy`` format for any other.
+    """The bytes of ``path``: CSV for a ``.csv`` name, a ``.npz`` archive for ``.npz``, NumPy's
+    ``.npy`` format for any other.
 
     The CSV has a header (the label column's name, or ``prediction``; one
-    column per output, numbered, for several) and a row per prediction.
+    column per output, numbered, for several) and a row per prediction; the
+    archive holds one array, named as the label column, or ``y`` (the name
+    a ``.npz`` data file's labels have).
     """
-    if Path(path).suffix.lower() != ".csv":
+    suffix = Path(path).suffix.lower()
+    if suffix != ".csv":
         labels = io.BytesIO()
-        np.save(labels, predicted)  # to memory: np.save itself would add ".npy" to the name
+        # To memory: np.save and np.savez would add their suffix to the name.
+        if suffix == ".npz":
+            np.savez(labels, **{label or "y": predicted})
+        else:
+            np.save(labels, predicted)
         return labels.getvalue()
     rows = np.asarray(predicted).reshape(len(predicted), -1)
     name = label or "prediction"
@@ -1035,7 +1043,8 @@ def _predict_command(commands):
         "--out",
         type=_path,
         metavar="PATH",
-        help="write the predictions here: CSV for a .csv name, else NumPy's .npy format",
+        help="write the predictions here: CSV for a .csv name, an archive of one array y "
+        "for .npz, else NumPy's .npy format",
     )
     predict.set_defaults(func=_predict)
 

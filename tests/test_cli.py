@@ -104,6 +104,11 @@ def test_evaluate_and_predict_a_saved_model(tmp_path, capsys):
         == 0
     )
     assert np.load(tmp_path / "p.npy").shape == (20,)
+    # A .npz name held .npy bytes: an archive of the array y now, as a .npz data file has.
+    argv = ["predict", str(model), str(tmp_path / "x.npy"), "--out", str(tmp_path / "p.npz")]
+    assert main(argv) == 0
+    with np.load(tmp_path / "p.npz") as archive:
+        assert archive.files == ["y"] and np.array_equal(archive["y"], np.load(tmp_path / "p.npy"))
 
 
 def test_plot_flag_writes_the_monitoring_figure(tmp_path):
