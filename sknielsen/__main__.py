@@ -1027,6 +1027,9 @@ def _book_commands(commands):
     replaying.add_argument(
         "--plot", type=_path, metavar="PATH", help="draw the replay over the record"
     )
+    replaying.epilog = (
+        "Exits 0 when the replay agrees with the record, 1 when it does not, 2 when it cannot run."
+    )
     replaying.set_defaults(func=_book_replay)
 
 

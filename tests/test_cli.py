@@ -405,6 +405,14 @@ def test_mnist_not_found_names_the_flag_for_its_folder(tmp_path, capsys, monkeyp
         assert "give their folder as data_dir (on the command line: --data-dir DIR)" in err
 
 
+def test_book_replays_help_says_what_its_exit_codes_mean(capsys):
+    with pytest.raises(SystemExit):
+        main(["book", "replay", "--help"])
+    assert "Exits 0 when the replay agrees with the record, 1 when it does not" in " ".join(
+        capsys.readouterr().out.split()
+    )
+
+
 def test_an_offline_download_is_one_line_for_train_and_book_replay(tmp_path, capsys, monkeypatch):
     import urllib.error
 
