@@ -316,7 +316,13 @@ class StudyOutput:
         write_atomically(self.json_path, json.dumps(document, indent=1))
 
     def kept_earlier(self):
-        """The records of ``earlier`` whose job has not finished again in ``records``."""
+        """The records of ``earlier`` whose job has not finished again in ``records``.
+
+        Returns
+        -------
+        records : list of dict
+            In ``earlier``'s order; empty when every job ran again.
+        """
         done = {_job_of(record) for record in self.records}
         return [record for record in self.earlier if _job_of(record) not in done]
 
