@@ -548,6 +548,52 @@ def test_kernel_specs_are_plain_data_declared_by_the_exact_class():
             assert plugins.get(kind, name).kernel_spec() is None
 
 
+def test_a_subclass_redefining_a_method_does_not_inherit_the_parents_shortcut():
+    # Each built-in's fast exact form (backward, delta, decay_factor, decouples_decay)
+    # holds for its own maths: a subclass that redefines what it stands for must
+    # train on its own methods, as a plugin written from the base class does.
+    class Steep(plugins.Sigmoid):  # σ(2z)
+        def fn(self, z, out=None):
+            return expit(2 * z, out=out)
+
+        def derivative(self, z, a):
+            return 2 * a * (1 - a)
+
+    class Doubled(CrossEntropyCost):
+        def fn(self, a, y):
+            return 2 * super().fn(a, y)
+
+        def gradient(self, a, y):
+            return 2 * super().gradient(a, y)
+
+    class HalfL2(L2):
+        def penalty(self, weights, lmbda, n):
+            return super().penalty(weights, lmbda, n) / 2
+
+        def gradient(self, weights, lmbda, n, out):
+            return np.multiply(weights, lmbda / n / 2, out=out)
+
+    class DoubleSGD(SGD):
+        def update(self, grads, state, params):
+            grads *= -2 * state["eta"]
+            return grads, state
+
+    rng = np.random.default_rng(0)
+    z, y = rng.normal(size=(3, 4)), np.eye(4)[[0, 2, 3]]
+    steep, a = Steep(), expit(2 * z)
+    assert_allclose(steep.backward(np.ones_like(z), z.copy(), a), 2 * a * (1 - a))
+    # Cross-entropy's δ = a − y is the sigmoid's, not σ(2z)'s, whose δ is 2(a − y).
+    assert_allclose(CrossEntropyCost().delta(z.copy(), a, y, steep), 2 * (a - y))
+    a = expit(z)
+    assert_allclose(Doubled().delta(z.copy(), a, y, Sigmoid()), 2 * (a - y))
+    assert HalfL2().decay_factor(0.5, 1.0, 10) is None
+    assert not DoubleSGD.decouples_decay
+    # Redefining nothing a shortcut stands for keeps it.
+    assert type("Mu", (Momentum,), {"init": Momentum.init}).decouples_decay is False
+    assert type("Plain", (SGD,), {}).decouples_decay
+    assert type("Plain", (L2,), {"penalty": L2.penalty})().decay_factor(0.5, 1.0, 10) == 0.95
+
+
 def test_a_plugin_without_an_optional_method_says_which_to_write():
     class OnlyFn(plugins.Activation):
         def fn(self, z, out=None):

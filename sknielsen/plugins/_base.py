@@ -99,6 +99,25 @@ class Plugin(HyperParameters):
     _required = ()
     #: Methods of earlier contracts that nothing calls any more, with what replaced them.
     _retired = {}
+    #: Faster exact forms a class may write of its own methods: ``shortcut -> the
+    #: methods it stands for``. A subclass that redefines one of those, and not the
+    #: shortcut, gets the kind's general form of the shortcut (see ``__init_subclass__``).
+    _shortcuts = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Sigmoid's backward is a(1 − a) whatever derivative a subclass writes, and SGD's
+        # decouples_decay claims an update that a subclass may have changed: inherited
+        # past such a redefinition, a shortcut would train on the parent's maths.
+        mro = cls.__mro__
+
+        def owner(name):
+            return next((i for i, klass in enumerate(mro) if name in vars(klass)), len(mro))
+
+        for shortcut, sources in cls._shortcuts.items():
+            if any(owner(source) < owner(shortcut) for source in sources):
+                general = next(vars(k)[shortcut] for k in reversed(mro) if shortcut in vars(k))
+                setattr(cls, shortcut, general)
 
     def _not_written(self, method, instead=None):
         """The error of a base-class ``method`` that this plugin's class did not write.
@@ -232,6 +251,7 @@ class Activation(Plugin):
         "backward": (("delta", "z", "a"), ()),
     }
     _required = ("fn",)
+    _shortcuts = {"backward": ("derivative",)}
 
     def fn(self, z, out=None):
         """Return σ(z), written into ``out`` when given.
@@ -344,6 +364,7 @@ class Cost(Plugin):
         "delta": (("z", "a", "y", "activation"), ("out",)),
     }
     _required = ("fn",)
+    _shortcuts = {"delta": ("gradient",)}
 
     def fn(self, a, y):
         """Return the cost of each sample.
@@ -446,6 +467,7 @@ class Regularizer(Plugin):
         "decay_factor": (("eta", "lmbda", "n"), ()),
     }
     _required = ("penalty", "gradient")
+    _shortcuts = {"decay_factor": ("gradient",)}
 
     def penalty(self, weights, lmbda, n):
         """Return the penalty term added to the cost.
@@ -616,6 +638,7 @@ class Optimizer(Plugin):
     decouples_decay = False
     _contract = {"init": (("params",), ()), "update": (("grads", "state", "params"), ())}
     _required = ("update",)
+    _shortcuts = {"decouples_decay": ("update",)}
     _retired = {
         "step": "the loop applies the penalty and the updates; implement "
         "update(self, grads, state, params) -> (updates, state) only."
@@ -843,6 +866,26 @@ BASES = {
 def _checked_once(cls, methods):
     """Check a class once for the methods it has: each fit asks again (``methods`` is the key)."""
     cls._check_contract()
+
+
+def computes_as(plugin, cls):
+    """Whether ``plugin`` computes exactly as ``cls``: every method of the contract is cls's.
+
+    A cost's exact δᴸ for sigmoid outputs holds for the sigmoid, not for a
+    subclass that changed ``fn`` or ``derivative``, which an ``isinstance``
+    test would also accept.
+
+    Parameters
+    ----------
+    plugin : Plugin
+    cls : type
+        A plugin class.
+
+    Returns
+    -------
+    same : bool
+    """
+    return all(getattr(type(plugin), m, None) is getattr(cls, m, None) for m in cls._contract)
 
 
 def _base_index(cls):

@@ -10,7 +10,7 @@ outputs keeps its σ'(z) factor and the learning slowdown the book studies.
 import numpy as np
 
 from ._activations import Sigmoid, Softmax
-from ._base import Cost
+from ._base import Cost, computes_as
 from ._registry import register
 
 
@@ -114,7 +114,7 @@ class CrossEntropyCost(Cost):
         return (a - y) / (a * (1.0 - a))
 
     def delta(self, z, a, y, activation, out=None):
-        if isinstance(activation, Sigmoid):
+        if computes_as(activation, Sigmoid):
             return np.subtract(a, y, out=out)
         return super().delta(z, a, y, activation, out=out)
 
@@ -165,6 +165,6 @@ class LogLikelihoodCost(Cost):
         return -y / _clip_probabilities(a)
 
     def delta(self, z, a, y, activation, out=None):
-        if isinstance(activation, Softmax):
+        if computes_as(activation, Softmax):
             return np.subtract(a, y, out=out)
         return super().delta(z, a, y, activation, out=out)
