@@ -1133,12 +1133,27 @@ class Monitor(Callback):
         if f"{kind}_cost" in wanted:
             trainer.history[f"{kind}_cost"].append(cost)
         if f"{kind}_accuracy" in wanted:
-            trainer.history[f"{kind}_accuracy"].append((self.score or accuracy)(output, data[1]))
+            trainer.history[f"{kind}_accuracy"].append(_scored(self, output, data[1]))
 
     def on_epoch_end(self, trainer):
         self._record(trainer, "training", self.train_data)
         if self.validation_data is not None:
             self._record(trainer, "validation", self.validation_data)
+
+
+def _scored(callback, output, Y):
+    """The score of ``callback`` (its ``score``, else :func:`accuracy`) as a finite float.
+
+    A score of NaN, an array or a string used to reach the history and fail
+    the fit at its end, blamed on overflow; it is named where it is made.
+    """
+    value = (callback.score or accuracy)(output, Y)
+    if isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    raise ValueError(
+        f"The score {callback.score!r} of {type(callback).__name__} returned "
+        f"{type(value).__name__} {repr(value)[:60]}: a score must be a finite real number."
+    )
 
 
 def _check_data(data, what, asked):
@@ -1328,5 +1343,5 @@ class MonitorEvery(Callback):
             X, Y = self.validation_data
             _, output = trainer.evaluate(X, Y)
             self.record["samples"].append(int(seen))
-            self.record["validation_accuracy"].append((self.score or accuracy)(output, Y))
+            self.record["validation_accuracy"].append(_scored(self, output, Y))
             self._next = (seen // self.every + 1) * self.every

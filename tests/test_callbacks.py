@@ -886,3 +886,35 @@ def test_monitors_given_their_data_record_it(small_digits):
     assert len(model.history_["training_cost"]) == len(model.history_["training_accuracy"]) == 2
     assert record["samples"] == [100, 200, 300, 400, 500, 600]
     assert len(record["validation_accuracy"]) == 6
+
+
+class Records(Callback):
+    """Appends ``value`` to the history's ``key`` at every epoch's end."""
+
+    def __init__(self, key="training_accuracy", value=0.5):
+        self.key = key
+        self.value = value
+
+    def on_epoch_end(self, trainer):
+        trainer.history[self.key].append(self.value)
+
+
+def test_what_a_callback_records_is_checked_where_it_is_recorded(small_digits, tmp_path):
+    # A second value under a key, or one that is not a number, used to fail the fit only
+    # at its end, blamed on overflow ("try a smaller eta"); a NumPy number reached a
+    # CSVLogger's file as "np.float32(0.5)".
+    X, X_val, y, y_val = small_digits
+    model = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=2, random_state=0)
+    mine = Monitor(("validation_accuracy",), validation_data=(X_val, np.eye(3)[y_val]))
+    with pytest.raises(CallbackError, match=r"Monitor \(on_epoch_end\) recorded a second .*'va"):
+        clone(model).set_params(callbacks=[mine, EarlyStopping()]).fit(X, y)
+    with pytest.raises(CallbackError, match=r"Records \(on_epoch_end\) recorded str '0.5' under"):
+        clone(model).set_params(callbacks=[Records(value="0.5")]).fit(X, y)
+    log = tmp_path / "log.csv"
+    fitted = clone(model).set_params(callbacks=[Records(value=np.float32(0.5)), CSVLogger(log)])
+    assert type(fitted.fit(X, y).history_["training_accuracy"][-1]) is float
+    assert log.read_text().splitlines()[1].endswith(",0.5")
+    for score in (lambda output, Y: np.nan, lambda output, Y: np.ones(1)):
+        mine.set_params(score=score)
+        with pytest.raises(ValueError, match=r"of Monitor returned .*a finite real number"):
+            clone(model).set_params(callbacks=[mine]).fit(X, y)

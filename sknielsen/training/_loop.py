@@ -11,6 +11,7 @@ epoch's weights the model keeps when training ends (:meth:`Trainer._settle`).
 import copy
 import math
 from dataclasses import dataclass, field
+from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -379,6 +380,7 @@ class Trainer:
             except StopTraining as exc:
                 stop = stop or (exc, self._calling)
             self._check_state()
+            self._check_history()
             if not self._finite():
                 self._note_bad_write(callback, hook)
                 raise StopTraining
@@ -393,6 +395,7 @@ class Trainer:
             self._calling = (callback, "on_batch_end")
             callback.on_batch_end(self)
             self._check_state()
+            self._check_history()
         self._calling = None
 
     def _check_state(self):
@@ -419,6 +422,37 @@ class Trainer:
                     f"stay the array of {dtype} of shape {shape} that init made; write "
                     f"into it (state[{key!r}][...] = new)."
                 )
+
+    def _check_history(self):
+        """Refuse a second value under a key in one epoch, or one that is not a number.
+
+        Two callbacks recording one key (a Monitor of one's own beside the
+        estimator's ``monitor``) gave the history more values than epochs,
+        and a score's array or string a history no model file can hold:
+        both failed the fit only at its end, blamed on overflow. A NumPy
+        number is kept as a float, which is what logs and model files write.
+        """
+        lengths = self._epoch_lengths
+        for key, values in self.history.items():
+            start = lengths.get(key, 0)
+            if len(values) <= start:
+                continue
+            if len(values) > start + 1:
+                raise CallbackError(
+                    f"{self._who()} recorded a second value under {key!r} in epoch "
+                    f"{self.epoch + (self._calling[1] != 'on_epoch_end')}: the history holds "
+                    "one value per key and epoch. Is the key recorded by another callback "
+                    "too (a Monitor, or the estimator's monitor parameter)?"
+                )
+            value = values[-1]
+            if type(value) is float:
+                continue
+            if not isinstance(value, Real) or isinstance(value, bool):
+                raise CallbackError(
+                    f"{self._who()} recorded {type(value).__name__} {repr(value)[:60]} under "
+                    f"{key!r}: the history holds real numbers."
+                )
+            values[-1] = float(value)
 
     def _note_bad_write(self, callback, hook):
         when = {
