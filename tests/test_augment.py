@@ -160,6 +160,22 @@ def test_augmenter_returning_other_than_the_images_shape_is_named(
         NielsenMLPClassifier((5,), augment=augmenter, epochs=1, random_state=0).fit(X, y)
 
 
+class _WritesItsInput(plugins.Augmenter):
+    def __call__(self, images, rng):
+        images += 1.0
+        return images
+
+
+def test_an_augmenter_writing_into_its_input_leaves_the_users_images_alone(small_digits):
+    # fit without shuffling and expand handed it views of X, which it changed for good.
+    X, _, y, _ = small_digits
+    X, y, before = X[:20].copy(), y[:20], X[:20].copy()
+    expanded, _ = expand(X, y, _WritesItsInput(), copies=2)
+    NielsenMLPClassifier((3,), augment=_WritesItsInput(), shuffle=False, epochs=1).fit(X, y)
+    np.testing.assert_array_equal(X, before)
+    np.testing.assert_array_equal(expanded, np.concatenate([before, before + 1, before + 1]))
+
+
 @pytest.mark.parametrize("augment", [3, lambda images, rng: images, {"shift": 1}])
 def test_the_estimator_names_what_augment_accepts(augment):
     X, y = load_digits(return_X_y=True)

@@ -31,6 +31,8 @@ def warp(images, dy, dx, order=1):
 def apply_augmenter(augmenter, images, rng):
     """Return ``augmenter(images, rng)``, checked to be an array of the images' shape.
 
+    The augmenter is handed a copy of ``images``, which are never changed.
+
     Parameters
     ----------
     augmenter : Augmenter
@@ -52,7 +54,9 @@ def apply_augmenter(augmenter, images, rng):
     ValueError
         If it returned an array of another shape.
     """
-    distorted = augmenter(images, rng)
+    # Its own copy: an augmenter that writes into its input, against the contract, would
+    # otherwise change the caller's X (fit without shuffle, expand hand it views of X).
+    distorted = augmenter(images.copy(), rng)
     if not isinstance(distorted, np.ndarray):
         raise TypeError(
             f"The augmenter {augmenter!r} returned a {type(distorted).__name__}; "
