@@ -133,6 +133,16 @@ class _CropsAColumn(plugins.Augmenter):
         return images[:, :, :-1]
 
 
+class _Rounds(plugins.Augmenter):
+    def __call__(self, images, rng):
+        return np.round(images).astype(np.int64)
+
+
+class _Blanks(plugins.Augmenter):
+    def __call__(self, images, rng):
+        return np.full_like(images, np.nan)
+
+
 class _ReturnsAList(plugins.Augmenter):
     def __call__(self, images, rng):
         return list(images)
@@ -148,6 +158,8 @@ class _ReturnsAList(plugins.Augmenter):
         ),
         (_ReturnsAList(), TypeError, r"_ReturnsAList\(\) returned a list; expected a numpy"),
         (["shift", _ReturnsAList()], TypeError, r"_ReturnsAList\(\) returned a list"),
+        (_Rounds(), TypeError, r"_Rounds\(\) returned an array of int64; expected floating"),
+        (_Blanks(), ValueError, r"_Blanks\(\) returned NaN or infinite pixels"),
     ],
 )
 def test_augmenter_returning_other_than_the_images_shape_is_named(

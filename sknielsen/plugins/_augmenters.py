@@ -50,9 +50,10 @@ def apply_augmenter(augmenter, images, rng):
     Raises
     ------
     TypeError
-        If the augmenter returned something other than a NumPy array.
+        If the augmenter returned something other than a NumPy array, or
+        integers for floating-point images.
     ValueError
-        If it returned an array of another shape.
+        If it returned an array of another shape, or NaN or infinity.
     """
     # Its own copy: an augmenter that writes into its input, against the contract, would
     # otherwise change the caller's X (fit without shuffle, expand hand it views of X).
@@ -66,6 +67,17 @@ def apply_augmenter(augmenter, images, rng):
         raise ValueError(
             f"The augmenter {augmenter!r} returned an array of shape {distorted.shape}; "
             f"expected the images' shape {images.shape}."
+        )
+    # Integers would truncate pixels in [0, 1] to 0 or 1; NaN would train on as a
+    # divergence blamed on eta (the images given are finite: fit and expand check them).
+    if images.dtype.kind == "f" and distorted.dtype.kind != "f":
+        raise TypeError(
+            f"The augmenter {augmenter!r} returned an array of {distorted.dtype}; "
+            f"expected floating-point images, of the images' dtype {images.dtype}."
+        )
+    if distorted.dtype.kind == "f" and not np.isfinite(distorted).all():
+        raise ValueError(
+            f"The augmenter {augmenter!r} returned NaN or infinite pixels; expected finite images."
         )
     return distorted
 
