@@ -885,7 +885,13 @@ def computes_as(plugin, cls):
     -------
     same : bool
     """
-    return all(getattr(type(plugin), m, None) is getattr(cls, m, None) for m in cls._contract)
+    return _same_methods(type(plugin), cls)
+
+
+@functools.lru_cache(maxsize=256)
+def _same_methods(kind, cls):
+    """:func:`computes_as` for a class: asked at every mini-batch, answered once per pair."""
+    return all(getattr(kind, m, None) is getattr(cls, m, None) for m in cls._contract)
 
 
 def _base_index(cls):
