@@ -24,8 +24,11 @@ from sknielsen.__main__ import main
 from sknielsen.comparison import (
     BookScaling,
     ComparisonInterrupted,
+    StudyOutput,
     StudyTiming,
+    check_plan,
     crossover_statements,
+    run_study,
     scaled_params,
     summarize,
     training_size_comparison,
@@ -875,3 +878,53 @@ def test_run_study_without_seeds_knows_when_nothing_is_left(digits, tmp_path):
     result = run_study(study, StudyOutput(tmp_path), on_result=lambda *r: progress.append(r))
     assert [record["seed"] for record in result.records] == [0, 0]
     assert progress[-1][3] is None and progress[0][3] is not None
+
+
+class _NeverFitted(SVC):
+    def fit(self, X, y):
+        raise AssertionError("the plan was refused after a job had started")
+
+
+@pytest.mark.parametrize(
+    "changes, error, message",
+    [
+        ({"sizes": 60}, ValueError, r"sizes must be a list of whole numbers; got int 60"),
+        ({"seeds": 3}, ValueError, r"seeds must be a list of whole numbers; got int 3"),
+        ({"sizes": [60.7]}, ValueError, r"sizes .* whole numbers of examples.*60\.7"),
+        ({"sizes": [0.5, 1.0]}, ValueError, r"not fractions of the training set.*0\.5"),
+        ({"seeds": [None]}, ValueError, r"seeds .* whole numbers.*None"),
+        ({"seeds": [1.5]}, ValueError, r"seeds .* whole numbers.*1\.5"),
+        ({"seeds": [-1]}, ValueError, r"seeds must lie in \[0, 4294967295\]; got \[-1\]"),
+        ({"seeds": [2**32]}, ValueError, r"seeds must lie in \[0, 4294967295\]"),
+        ({"n_full": "a", "scale_rule": True}, ValueError, r"n_full must be a whole number"),
+        ({"n_full": 2.5, "scale_rule": True}, ValueError, r"n_full must be a whole number"),
+        ({"estimators": [SVC()]}, TypeError, r"estimators must be a dict of names to est"),
+        ({"estimators": {}}, ValueError, r"estimators holds no estimator"),
+        ({"estimators": {"SVC": SVC}}, TypeError, r"estimators\['SVC'\] is the class SVC"),
+        ({"estimators": {"x": None}}, TypeError, r"estimators\['x'\] is NoneType, not an est"),
+        ({"estimators": {1: SVC()}}, TypeError, r"estimators' names must be str; got 1"),
+        ({"eval_sets": [(1, 2)]}, TypeError, r"eval_sets must be a dict of names to \(X, y\)"),
+        ({"eval_sets": {"val": np.zeros((3, 64))}}, ValueError, r"eval_sets\['val'\] must be"),
+    ],
+)
+def test_a_plan_that_cannot_run_is_refused_naming_the_argument(digits, changes, error, message):
+    arguments = {"estimators": {"SVC": _NeverFitted()}, "sizes": [60], **replace(digits)}
+    arguments.update(changes)
+    with pytest.raises(error, match=message):
+        training_size_comparison(**arguments)
+
+
+def test_whole_numbers_of_other_types_are_sizes_and_seeds(digits):
+    sizes, seeds = check_plan(digits.y_train, np.array([60.0, 120.0]), np.arange(2))
+    assert (sizes, seeds) == ([60, 120], [0, 1])
+    assert all(type(n) is int for n in sizes + seeds)
+
+
+def test_run_study_refuses_a_plan_that_cannot_run_before_any_file(digits, tmp_path):
+    study = {"estimators": {"SVC": _NeverFitted()}, "sizes": 60, **replace(digits)}
+    output = StudyOutput(tmp_path / "study")
+    with pytest.raises(ValueError, match="sizes must be a list of whole numbers"):
+        run_study(study, output)
+    with pytest.raises(TypeError, match=r"estimators\['SVC'\] is the class SVC"):
+        run_study({**study, "sizes": [60], "estimators": {"SVC": SVC}}, output)
+    assert not output.json_path.exists()

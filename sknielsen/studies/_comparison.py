@@ -24,6 +24,7 @@ import threading
 import time
 import warnings
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -59,6 +60,8 @@ from ._schedule import (
 
 SUBSETS = ("first", "random", "stratified")
 DEFAULT_SCORERS = {"accuracy": "accuracy"}
+#: The largest seed: scikit-learn's random_state and NumPy's legacy seeds stop there.
+MAX_SEED = 2**32 - 1
 
 __all__ = [
     "BookScaling",
@@ -385,6 +388,81 @@ class _Job:
     fingerprint: str
 
 
+def _checked_estimators(estimators):
+    """Refuse ``estimators`` unless a dict of str names to estimator instances.
+
+    A list, a class (``SVC`` for ``SVC()``) or None failed deep inside
+    scikit-learn, and names of mixed types when the records were sorted.
+    """
+    example = "e.g. {'SVC': SVC()}"
+    if not isinstance(estimators, Mapping):
+        raise TypeError(
+            f"estimators must be a dict of names to estimators, {example}; "
+            f"got {type(estimators).__name__}."
+        )
+    if not estimators:
+        raise ValueError(f"estimators holds no estimator: name one or more, {example}.")
+    for name, estimator in estimators.items():
+        if not isinstance(name, str):
+            raise TypeError(f"estimators' names must be str; got {name!r} ({type(name).__name__}).")
+        if isinstance(estimator, type):
+            raise TypeError(
+                f"estimators[{name!r}] is the class {estimator.__name__}, not an estimator: "
+                f"give an instance, {estimator.__name__}()."
+            )
+        if not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")):
+            raise TypeError(
+                f"estimators[{name!r}] is {type(estimator).__name__}, not an estimator "
+                "(it has no fit and get_params)."
+            )
+
+
+def _checked_eval_sets(eval_sets):
+    """Refuse ``eval_sets`` unless a dict of str names to pairs ``(X, y)``."""
+    if eval_sets is None:
+        return {}
+    if not isinstance(eval_sets, Mapping):
+        raise TypeError(
+            "eval_sets must be a dict of names to (X, y), e.g. {'validation': (X_val, y_val)}; "
+            f"got {type(eval_sets).__name__}."
+        )
+    for name, pair in eval_sets.items():
+        if not isinstance(name, str):
+            raise TypeError(f"eval_sets' names must be str; got {name!r} ({type(name).__name__}).")
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(
+                f"eval_sets[{name!r}] must be a pair (X, y); got {type(pair).__name__}."
+            )
+    return eval_sets
+
+
+def _whole_number(value, name, what="whole numbers"):
+    """``value`` as an int, refused unless a whole number (``100.0`` is one, ``100.7`` not).
+
+    ``int()`` truncated 100.7 to 100, a fraction of the training set (as
+    scikit-learn's ``learning_curve`` takes sizes) to 0, and failed on None
+    naming neither the argument nor the value.
+    """
+    whole = (
+        isinstance(value, Real)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value == int(value)
+    )
+    if not whole:
+        raise ValueError(f"{name} must be {what}; got {value!r:.40}.")
+    return int(value)
+
+
+def _whole_numbers(values, name, what="whole numbers"):
+    """``values`` as a list of int, refused unless an iterable of whole numbers."""
+    if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
+        raise ValueError(
+            f"{name} must be a list of whole numbers; got {type(values).__name__} {values!r:.40}."
+        )
+    return [_whole_number(value, name, what) for value in values]
+
+
 def _checked_pair(X, y, name):
     """``X`` and ``y`` of one set, validated with scikit-learn's own helpers."""
     try:
@@ -430,7 +508,8 @@ def _named_scorers(scoring):
 
 
 def _checked_data(X_train, y_train, X_test, y_test, eval_sets, scoring):
-    if "test" in (eval_sets or {}):
+    eval_sets = _checked_eval_sets(eval_sets)
+    if "test" in eval_sets:
         raise ValueError("eval_sets cannot hold a set named 'test': it would replace X_test.")
     X_train, y_train = _checked_pair(X_train, y_train, "training")
     test_sets = {}
@@ -496,14 +575,20 @@ def check_plan(y_train, sizes, seeds, subset="first"):
 
 
 def _checked_sizes_and_seeds(sizes, seeds, n_train):
-    sizes = sorted({int(s) for s in sizes})
+    what = "whole numbers of examples, not fractions of the training set"
+    sizes = sorted(set(_whole_numbers(sizes, "sizes", what)))
     if not sizes or sizes[0] < 1 or sizes[-1] > n_train:
         raise ValueError(
             f"sizes must lie between 1 and the {n_train} training examples; got {sizes}."
         )
-    seeds = list(dict.fromkeys(int(s) for s in seeds))
+    seeds = list(dict.fromkeys(_whole_numbers(seeds, "seeds")))
     if not seeds:
         raise ValueError("seeds must hold at least one seed; got none.")
+    # Found before any work: a seed out of range failed in a job's fit, or in the
+    # random sample, after the jobs before it had run.
+    outside = [seed for seed in seeds if not 0 <= seed <= MAX_SEED]
+    if outside:
+        raise ValueError(f"seeds must lie in [0, {MAX_SEED}]; got {outside}.")
     return sizes, seeds
 
 
@@ -1103,10 +1188,15 @@ def training_size_comparison(
 
     Raises
     ------
+    TypeError
+        ``estimators`` that is no dict of str names to estimator instances
+        (a class, say), or ``eval_sets`` no dict of names to ``(X, y)``.
     ValueError
         Sets of inconsistent lengths or numbers of features, targets that
-        are not class labels, sizes outside the pool, no seeds, unknown or
-        unnamed scorers, or earlier records of another configuration.
+        are not class labels, sizes that are no whole numbers (fractions of
+        the training set) or lie outside the pool, no seeds or seeds outside
+        [0, 2³² − 1], unknown or unnamed scorers, or earlier records of
+        another configuration.
 
     Examples
     --------
@@ -1122,9 +1212,14 @@ def training_size_comparison(
     """
     if subset not in SUBSETS:
         raise ValueError(f"subset must be one of {SUBSETS}; got {subset!r}.")
+    _checked_estimators(estimators)
     data = _checked_data(X_train, y_train, X_test, y_test, eval_sets, scoring)
     sizes, seeds = check_plan(data.y_train, sizes, seeds, subset)
-    n_full = len(data.y_train) if n_full is None else int(n_full)
+    n_full = (
+        len(data.y_train)
+        if n_full is None
+        else _whole_number(n_full, "n_full", "a whole number of examples")
+    )
     if n_full < 1:
         raise ValueError(f"n_full must be a positive number of examples; got {n_full}.")
     settings = _StudySettings(sizes, seeds, subset, scale_rule, n_full, frozenset(deterministic))

@@ -26,6 +26,8 @@ from .._core.files import make_folder
 from ..utils import check_outputs, write_atomically
 from ._comparison import (
     ComparisonInterrupted,
+    _checked_estimators,
+    check_plan,
     estimate_seconds_left,
     planned_runs,
     scaled_params,
@@ -686,11 +688,20 @@ def run_study(study, output, *, workers=1, on_result=None):
     >>> [(record["size"], round(record["accuracy_test"], 3)) for record in second.records]
     [(100, 0.845), (200, 0.932)]
     """
-    plan = planned_runs(
-        study["estimators"],
+    # The plan is made before training_size_comparison checks the study: its
+    # arguments are refused here as there (a bare number, a class for an estimator).
+    _checked_estimators(study["estimators"])
+    sizes, seeds = check_plan(
+        study["y_train"],
         study["sizes"],
         # training_size_comparison's own default: a plan of other seeds would never run out.
         study.get("seeds", (0,)),
+        study.get("subset", "first"),
+    )
+    plan = planned_runs(
+        study["estimators"],
+        sizes,
+        seeds,
         subset=study.get("subset", "first"),
         deterministic=study.get("deterministic", ()),
     )
