@@ -928,3 +928,50 @@ def test_run_study_refuses_a_plan_that_cannot_run_before_any_file(digits, tmp_pa
     with pytest.raises(TypeError, match=r"estimators\['SVC'\] is the class SVC"):
         run_study({**study, "sizes": [60], "estimators": {"SVC": SVC}}, output)
     assert not output.json_path.exists()
+
+
+def _record(seed=0, size=100, **changes):
+    record = {
+        "estimator": "SVC",
+        "size": size,
+        "seed": seed,
+        "subset": "first",
+        "fit_seconds": 0.1,
+        "predict_seconds": 0.01,
+        "accuracy_test": 0.9,
+    }
+    return {**record, **changes}
+
+
+def test_summarize_refuses_the_same_job_twice_rather_than_count_it_as_two_seeds():
+    # A resumed run's records added to the earlier ones hold each earlier job twice.
+    records = [_record(0, accuracy_test=0.9), _record(1, accuracy_test=0.8)]
+    assert summarize(records)[0]["n_seeds"] == 2
+    with pytest.raises(ValueError, match=r"SVC N=100 seed=0 twice"):
+        summarize(records + records[:1])
+    with pytest.raises(ValueError, match=r"SVC N=100.*subset 'first' and 'random'"):
+        summarize([_record(0), _record(1, subset="random")])
+
+
+@pytest.mark.parametrize(
+    "records, error, message",
+    [
+        ("comparison.json", TypeError, "list of dict that training_size_comparison returns"),
+        ({"estimator": "SVC"}, TypeError, "list of dict that training_size_comparison returns"),
+        ([_record(), 3], TypeError, "records must be a list of dict"),
+        ([{"size": 100, "accuracy_test": 0.9}], ValueError, "A record has no 'estimator'"),
+        ([_record(fit_seconds=None)], ValueError, "'fit_seconds' is NoneType None, not a n"),
+        ([_record(accuracy_test="0.9")], ValueError, "'accuracy_test' is str '0.9', not a n"),
+    ],
+)
+def test_summarize_refuses_what_is_no_record_naming_it(records, error, message):
+    with pytest.raises(error, match=message):
+        summarize(records)
+
+
+def test_conclusions_of_nothing_are_none_and_of_records_a_clear_refusal():
+    from sknielsen.comparison import conclusions
+
+    assert conclusions([]) == []
+    with pytest.raises(ValueError, match="rows of summarize, not the records"):
+        conclusions([_record()])

@@ -1250,6 +1250,16 @@ def summarize(records, metric="accuracy_test"):
         ``max``, ``fit_seconds`` and ``predict_seconds`` (means), sorted by
         estimator and size.
 
+    Raises
+    ------
+    TypeError
+        If ``records`` is no list of dict.
+    ValueError
+        For a record without ``estimator``, ``size``, ``fit_seconds`` or
+        ``predict_seconds``, a value that is no number, the same job
+        (estimator, size, seed) twice, or records of one estimator and size
+        drawn with different subsets: records of more than one run.
+
     Examples
     --------
     Two random training sets of each size, drawn with the seeds 0 and 1:
@@ -1267,9 +1277,11 @@ def summarize(records, metric="accuracy_test"):
     SVC 200 2 0.952 ± 0.006
     """
     groups = defaultdict(list)
-    for record in records:
+    for record in _checked_records(records, metric):
         if metric in record:
             groups[(record["estimator"], record["size"])].append(record)
+    for (name, size), group in groups.items():
+        _check_one_study(name, size, group)
     rows = []
     for (name, size), group in sorted(groups.items()):
         values = np.array([r[metric] for r in group])
@@ -1287,6 +1299,62 @@ def summarize(records, metric="accuracy_test"):
             }
         )
     return rows
+
+
+def _checked_records(records, metric):
+    """The records as a list, refused unless each could be summarized.
+
+    Without these checks a str or a dict summarized to nothing, a missing
+    timing failed with a bare ``KeyError`` and a value that is no number
+    inside NumPy.
+    """
+    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
+        raise TypeError(
+            "records must be the list of dict that training_size_comparison returns, "
+            f"not {type(records).__name__}."
+        )
+    records = list(records)
+    if not all(isinstance(record, Mapping) for record in records):
+        raise TypeError("records must be a list of dict, as training_size_comparison returns.")
+    for key in ("estimator", "size", "fit_seconds", "predict_seconds"):
+        if not all(key in record for record in records):
+            raise ValueError(
+                f"A record has no {key!r}: pass the records of training_size_comparison."
+            )
+    for record in records:
+        numbers = {key: record[key] for key in ("size", "fit_seconds", "predict_seconds")}
+        numbers.update({metric: record[metric]} if metric in record else {})
+        for key, value in numbers.items():
+            if isinstance(value, bool) or not isinstance(value, Real):
+                raise ValueError(
+                    f"A record's {key!r} is {type(value).__name__} {value!r:.40}, not a "
+                    "number: pass the records of training_size_comparison."
+                )
+    return records
+
+
+def _check_one_study(name, size, group):
+    """Refuse a group of records that are not the seeds of one study's job.
+
+    A job twice (a resumed run's records added to the earlier ones) was
+    counted as two seeds, and records of other subsets were averaged as one.
+    """
+    seen = set()
+    for record in group:
+        if "seed" not in record:
+            continue
+        if record["seed"] in seen:
+            raise ValueError(
+                f"The records hold the job {_describe(record)} twice: summarize the records "
+                "of one run (a resumed run returns the earlier records with its own)."
+            )
+        seen.add(record["seed"])
+    subsets = sorted({str(record["subset"]) for record in group if "subset" in record})
+    if len(subsets) > 1:
+        raise ValueError(
+            f"The records of {name} N={size} mix the subset {' and '.join(map(repr, subsets))}: "
+            "summarize the records of one study at a time."
+        )
 
 
 def _curves(summary):
@@ -1330,6 +1398,12 @@ def conclusions(summary):
     At 50,000 examples network leads with 95.97% (then SVC 94.48%).
     network needs only 10,000 examples to match what SVC reaches with 50,000 (94.48%).
     """
+    if not summary:
+        return []
+    if any("mean" not in row and "fit_seconds" in row for row in summary):
+        raise ValueError(
+            "conclusions takes the rows of summarize, not the records: pass summarize(records)."
+        )
     by_name = _curves(summary)
     sentences = []
     crossovers = [

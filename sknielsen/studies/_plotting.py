@@ -9,7 +9,7 @@ file: never over a directory, device, FIFO or socket.
 import io
 import os
 from collections.abc import Iterable, Mapping
-from numbers import Integral, Real
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._core.files import check_writable, file_path, write_bytes_atomically
 from .._core.params import validate_arguments
 from ..callbacks import HISTORY_KEYS
-from ._comparison import summarize
+from ._comparison import _checked_records, summarize
 from ._tuning import EtaSearch, LmbdaSearch
 
 __all__ = [
@@ -202,23 +202,8 @@ def check_records(records, metric):
         metrics = sorted({key for record in records for key in record} - RECORD_FIELDS)
         metrics = [key for key in metrics if not key.endswith("_seconds")]
         raise ValueError(f"No record has the metric {metric!r}: they have {metrics}.")
-    # summarize also averages the timings: without them it fails with a bare KeyError.
-    for key in ("estimator", "size", "fit_seconds", "predict_seconds"):
-        if not all(key in record for record in records):
-            raise ValueError(
-                f"A record has no {key!r}: pass the records of training_size_comparison."
-            )
-    # Sorting and averaging them failed inside NumPy ("'<' not supported", a dtype error).
-    for record in records:
-        numbers = {key: record[key] for key in ("size", "fit_seconds", "predict_seconds")}
-        numbers.update({metric: record[metric]} if metric in record else {})
-        for key, value in numbers.items():
-            if isinstance(value, bool) or not isinstance(value, Real):
-                raise ValueError(
-                    f"A record's {key!r} is {type(value).__name__} {value!r:.40}, not a "
-                    "number: pass the records of training_size_comparison."
-                )
-    return records
+    # The timings and the values that summarize averages, checked as it checks them.
+    return _checked_records(records, metric)
 
 
 def check_reference(reference, percent):
