@@ -264,3 +264,17 @@ def test_plot_history_names_a_path_it_cannot_write(model, tmp_path):
     # A bytes path, which os.fsencode gives, failed in pathlib too.
     plot_history(model, os.fsencode(tmp_path / "history.png"))
     assert (tmp_path / "history.png").read_bytes()[:8] == PNG
+
+
+def test_an_accuracy_on_a_set_whose_name_has_underscores_is_drawn_in_percent():
+    from sknielsen.plotting import plot_training_size_comparison
+
+    records = [
+        {**record, "accuracy_val_set": record["accuracy_test"]} for record in comparison_records()
+    ]
+    axis = plot_training_size_comparison(records, metric="accuracy_val_set").axes[0]
+    assert axis.get_ylabel() == "Accuracy on the val_set set (%)"
+    np.testing.assert_allclose(axis.lines[0].get_ydata(), [85.0, 93.0])
+    records = [{**record, "f1_macro_val_set": 0.5} for record in comparison_records()]
+    axis = plot_training_size_comparison(records, metric="f1_macro_val_set").axes[0]
+    assert axis.get_ylabel() == "f1_macro on the val_set set"

@@ -145,7 +145,7 @@ def plot_training_size_comparison(
     """
     records = check_records(records, metric)
     summary = summarize(records, metric)
-    scorer, _, data_set = metric.rpartition("_")
+    scorer, data_set = split_metric(metric)
     percent = scorer == "accuracy"  # other scorers are plotted as they are
     scale = 100 if percent else 1
     references = check_reference(reference, percent)
@@ -171,6 +171,25 @@ def plot_training_size_comparison(
     ax.legend()
     ax.set_title(title or f"{label} as the training set grows (band: min–max over seeds)")
     return finish_figure(fig, path)
+
+
+def split_metric(metric):
+    """``(scorer, set)`` of a record's key ``<scorer>_<set>``.
+
+    Both may hold underscores (``f1_macro``, an eval set ``val_set``): a
+    scikit-learn scorer's name at the start is taken whole, the longest one
+    (``accuracy_val_set`` is the accuracy on ``val_set``, drawn in %, not
+    ``accuracy_val`` on ``set`` drawn as fractions); else the last
+    underscore splits them.
+    """
+    from sklearn.metrics import get_scorer_names
+
+    known = [name for name in get_scorer_names() if metric.startswith(name + "_")]
+    if known:
+        scorer = max(known, key=len)
+        return scorer, metric[len(scorer) + 1 :]
+    scorer, _, data_set = metric.rpartition("_")
+    return scorer, data_set
 
 
 # What a record holds besides its scores (see training_size_comparison).
