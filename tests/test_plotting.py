@@ -278,3 +278,18 @@ def test_an_accuracy_on_a_set_whose_name_has_underscores_is_drawn_in_percent():
     records = [{**record, "f1_macro_val_set": 0.5} for record in comparison_records()]
     axis = plot_training_size_comparison(records, metric="f1_macro_val_set").axes[0]
     assert axis.get_ylabel() == "f1_macro on the val_set set"
+
+
+def test_plot_history_of_a_regressor_draws_r2_not_an_accuracy_in_percent(small_digits):
+    from sknielsen import NielsenMLPRegressor
+
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPRegressor(epochs=2, monitor="all", random_state=0)
+    net.fit(X, y.astype(float), X_val=X_val, y_val=y_val.astype(float))
+    _, score_ax = plot_history(net).axes
+    assert score_ax.get_ylabel() == "R²"
+    assert [line.get_label() for line in score_ax.lines] == ["training R²", "validation R²"]
+    np.testing.assert_allclose(score_ax.lines[1].get_ydata(), net.history_["validation_accuracy"])
+    # A history alone: an accuracy below 0 can only be an R².
+    _, score_ax = plot_history({"validation_accuracy": [-0.5, 0.2]}).axes
+    assert score_ax.get_ylabel() == "R²"

@@ -13,6 +13,7 @@ from numbers import Integral
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import is_regressor
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
@@ -286,13 +287,15 @@ def history_of(model_or_history):
 def plot_history(model_or_history, path=None):
     """Draw the book's monitoring graphs: costs and accuracies per epoch.
 
-    Costs are drawn on the left axis and accuracies (in %) on the right one.
+    Costs are drawn on the left axis and accuracies (in %) on the right one;
+    for a regressor, or a history with a score below 0, the right axis is
+    R² (which a regressor records under the accuracies' keys), as it is.
     When no cost was monitored, the left axis shows the loss instead: the mean
     mini-batch cost of each epoch, which every fit records.
 
     Parameters
     ----------
-    model_or_history : NielsenMLPClassifier or dict
+    model_or_history : NielsenMLPClassifier, NielsenMLPRegressor or dict
         A fitted model, or its ``history_``.
     path : str or path-like, optional
         Where to write the figure.
@@ -336,6 +339,11 @@ def plot_history(model_or_history, path=None):
     """
     history = history_of(model_or_history)
     curves = {key: history_curve(history, key) for key in HISTORY_KEYS}
+    # A regressor records R² under the accuracies' keys: in %, labelled accuracy, it
+    # read as a (negative) share of right answers. An accuracy below 0 can only be R².
+    scores = np.concatenate([curves["training_accuracy"], curves["validation_accuracy"]])
+    estimator = hasattr(model_or_history, "__sklearn_tags__")  # not a dict, nor a stand-in
+    r2 = (estimator and is_regressor(model_or_history)) or bool(np.any(scores < 0))
     fig = new_figure(figsize=(7, 4.5))
     cost_ax = fig.subplots()
     accuracy_ax = cost_ax.twinx()
@@ -352,21 +360,18 @@ def plot_history(model_or_history, path=None):
     for key, ax, style in styles:
         values = curves[key]
         if values.size:
-            scale = 100 if key.endswith("accuracy") else 1
+            label = key.replace("_", " ")
+            scale = 100 if key.endswith("accuracy") and not r2 else 1
+            if key.endswith("accuracy") and r2:
+                label = label.replace("accuracy", "R²")
             color = "C0" if ax is cost_ax else "C1"
-            ax.plot(
-                np.arange(1, values.size + 1),
-                values * scale,
-                style,
-                color=color,
-                label=key.replace("_", " "),
-            )
+            ax.plot(np.arange(1, values.size + 1), values * scale, style, color=color, label=label)
             drawn = True
     if not drawn:
         raise ValueError("The history is empty: fit with monitor=... or validation data.")
     cost_ax.set_xlabel("Epoch")
     cost_ax.set_ylabel("Cost", color="C0")
-    accuracy_ax.set_ylabel("Accuracy (%)", color="C1")
+    accuracy_ax.set_ylabel("R²" if r2 else "Accuracy (%)", color="C1")
     handles = cost_ax.get_legend_handles_labels()
     more = accuracy_ax.get_legend_handles_labels()
     cost_ax.legend(handles[0] + more[0], handles[1] + more[1], loc="center right")
