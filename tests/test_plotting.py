@@ -293,3 +293,32 @@ def test_plot_history_of_a_regressor_draws_r2_not_an_accuracy_in_percent(small_d
     # A history alone: an accuracy below 0 can only be an R².
     _, score_ax = plot_history({"validation_accuracy": [-0.5, 0.2]}).axes
     assert score_ax.get_ylabel() == "R²"
+
+
+def _visible_points(line):
+    """Points a line draws: its markers, or every point when it joins them."""
+    marked = line.get_marker() not in ("None", None, "", " ")
+    every = line.get_markevery()
+    if marked:
+        return int(np.sum(np.asarray(every, bool))) if every is not None else len(line.get_ydata())
+    return 0
+
+
+@pytest.mark.parametrize("values", [[0.5], [np.nan, 0.5, np.nan, 0.4, 0.3]])
+def test_plot_history_marks_points_no_line_joins(values):
+    # One epoch (or one between NaNs) was a line of one point: nothing was drawn.
+    (line,) = plot_history({"loss": values}).axes[0].lines
+    assert _visible_points(line) == 1
+
+
+def test_plot_replay_marks_a_replay_of_one_epoch(tmp_path):
+    import json
+
+    from sknielsen.book import load_record, load_replay, plot_replay
+
+    ours = [values[:1] for values in load_record("regularized_full")]
+    stored = {"records": {"regularized_full": {"ours": ours, "seconds": 1.0}}}
+    (tmp_path / "replay.json").write_text(json.dumps(stored))
+    fig = plot_replay(load_replay("regularized_full", tmp_path / "replay.json"))
+    ours_lines = [ax.lines[1] for ax in fig.axes if ax.get_visible()]
+    assert all(_visible_points(line) == 1 for line in ours_lines)

@@ -1092,7 +1092,7 @@ def plot_replay(result, path=None):
     >>> [ax.get_title() for ax in fig.axes if ax.get_visible()]
     ['validation accuracy (%)']
     """
-    from ._plotting import finish_figure, new_figure
+    from ._plotting import finish_figure, lone_points, new_figure
 
     n_panels = len(result.series)
     if not n_panels:  # no panel to lay out: ZeroDivisionError below
@@ -1105,7 +1105,15 @@ def plot_replay(result, path=None):
     for ax, series in zip(axes, result.series):
         x = np.arange(1, len(series.ours) + 1) if by_epoch else MORE_DATA_SIZES
         ax.plot(x, series.book, "o", color="C1", markersize=4, label="the book's record")
-        ax.plot(x, series.ours, "-", color="C0", label="sknielsen's replay")
+        ax.plot(
+            x,
+            series.ours,
+            "-",
+            color="C0",
+            label="sknielsen's replay",
+            marker="o",
+            markevery=lone_points(series.ours),
+        )
         ax.set_title(series.label)
         ax.set_xlabel("epoch" if by_epoch else "training images")
         if not by_epoch:

@@ -365,7 +365,15 @@ def plot_history(model_or_history, path=None):
             if key.endswith("accuracy") and r2:
                 label = label.replace("accuracy", "R²")
             color = "C0" if ax is cost_ax else "C1"
-            ax.plot(np.arange(1, values.size + 1), values * scale, style, color=color, label=label)
+            ax.plot(
+                np.arange(1, values.size + 1),
+                values * scale,
+                style,
+                color=color,
+                label=label,
+                marker="o",
+                markevery=lone_points(values),
+            )
             drawn = True
     if not drawn:
         raise ValueError("The history is empty: fit with monitor=... or validation data.")
@@ -376,6 +384,18 @@ def plot_history(model_or_history, path=None):
     more = accuracy_ax.get_legend_handles_labels()
     cost_ax.legend(handles[0] + more[0], handles[1] + more[1], loc="center right")
     return finish_figure(fig, path)
+
+
+def lone_points(values):
+    """Where ``values`` has a finite point with no finite neighbour, for ``markevery``.
+
+    A line joins neighbours only: a single epoch, or a point between NaNs
+    (a cost that overflowed), was drawn as nothing without a marker.
+    """
+    finite = np.isfinite(np.asarray(values, dtype=float))
+    before = np.r_[False, finite[:-1]]
+    after = np.r_[finite[1:], False]
+    return (finite & ~before & ~after).tolist()
 
 
 def history_curve(history, key):
