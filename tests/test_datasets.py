@@ -456,3 +456,11 @@ def test_csv_labels_that_are_real_numbers_are_read_as_numbers(tmp_path):
         load_table(path, label="y")
     path.write_text("a,y\n1,cat\n2,1.5\n", encoding="utf-8")  # names, whatever they look like
     assert load_table(path, label="y").y.tolist() == ["cat", "1.5"]
+
+
+def test_csv_labels_are_read_without_the_spaces_around_them(tmp_path):
+    # "1, 2, cat" and "3,4,cat" were the classes ' cat' and 'cat'.
+    path = tmp_path / "animals.csv"
+    path.write_text('a, b, kind\n1, 2, cat\n3,4,cat\n5,6, "dog"\n')
+    assert load_table(path, label="kind").y.tolist() == ["cat", "cat", "dog"]
+

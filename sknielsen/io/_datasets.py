@@ -860,7 +860,9 @@ def _labels(values):
 def _read_csv(path, label, need_labels):
     try:
         with open(path, newline="", encoding="utf-8-sig") as file:
-            reader = csv.reader(file)
+            # "1, 2, cat" is the class cat, and ', "x,y"' the quoted x,y: spaces after
+            # commas are layout, in the cells as in the header.
+            reader = csv.reader(file, skipinitialspace=True)
             # Each row with the file's line where it ends, for messages that name one.
             numbered = [(reader.line_num, row) for row in reader]
     except UnicodeDecodeError as exc:  # the codec's message names neither file nor remedy
@@ -914,7 +916,7 @@ def _read_csv(path, label, need_labels):
                 f"{'have' if len(unlabelled) > 1 else 'has'} no label in {label!r}; "
                 "give every row one, or leave those rows out."
             )
-        y = _labels([row[column] for row in rows])
+        y = _labels([row[column].strip() for row in rows])
     return Bunch(
         X=X.reshape(len(rows), len(features)), y=y, feature_names=[header[i] for i in features]
     )
