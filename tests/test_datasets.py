@@ -464,3 +464,11 @@ def test_csv_labels_are_read_without_the_spaces_around_them(tmp_path):
     path.write_text('a, b, kind\n1, 2, cat\n3,4,cat\n5,6, "dog"\n')
     assert load_table(path, label="kind").y.tolist() == ["cat", "cat", "dog"]
 
+
+def test_a_csv_file_without_a_header_row_is_refused_not_short_of_its_first_sample(tmp_path):
+    path = tmp_path / "points.csv"
+    path.write_text("0.1,0.2,1\n0.3,0.4,0\n")
+    with pytest.raises(ValueError, match=r"points\.csv: the first row.*0\.1, 0\.2, 1.*header"):
+        load_table(path)
+    path.write_text("x1,x2,y\n0.1,0.2,1\n")  # names with digits are names
+    assert load_table(path, label="y").feature_names == ["x1", "x2"]

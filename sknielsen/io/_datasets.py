@@ -761,7 +761,8 @@ def load_table(path, *, label=None, need_labels=False):
     Raises
     ------
     ValueError
-        For another suffix, a file that is not what the suffix says, values
+        For another suffix, a file that is not what the suffix says, a CSV
+        file whose first row holds numbers (no header), values
         that are not real numbers, an ``X`` of more than 2 dimensions (or
         none), labels that are not 1-D, not one per sample or NaN/infinite,
         or missing labels (or empty CSV label cells) with ``need_labels``.
@@ -857,6 +858,18 @@ def _labels(values):
         return np.array(values)
 
 
+def _is_data_row(names):
+    """Whether a first row of numbers is a sample, not a header.
+
+    pandas names the columns of an array 0, 1, 2, ...: such a header is one.
+    """
+    try:
+        [float(name) for name in names]
+    except ValueError:
+        return False
+    return names != [str(i) for i in range(len(names))]
+
+
 def _read_csv(path, label, need_labels):
     try:
         with open(path, newline="", encoding="utf-8-sig") as file:
@@ -880,6 +893,12 @@ def _read_csv(path, label, need_labels):
         raise ValueError(f"{path} is empty; a CSV file starts with a header row.")
     # "a, b, y" is read as the names a, b and y: spaces after commas are layout.
     header, numbered = [name.strip() for name in numbered[0][1]], numbered[1:]
+    if _is_data_row(header):
+        # Read as the header, the first sample was lost and its values named the columns.
+        raise ValueError(
+            f"{path}: the first row ({', '.join(header)[:60]}) holds numbers, not the "
+            "columns' names: a CSV file starts with a header row naming them; add one."
+        )
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:  # a repeated name could not say which column it means
         raise ValueError(f"{path}: the header names {repeated} more than once.")
