@@ -975,3 +975,12 @@ def test_conclusions_of_nothing_are_none_and_of_records_a_clear_refusal():
     assert conclusions([]) == []
     with pytest.raises(ValueError, match="rows of summarize, not the records"):
         conclusions([_record()])
+
+
+def test_study_output_refuses_metadata_json_cannot_hold_before_any_job(tmp_path):
+    from pathlib import Path
+
+    # Found when the first job's record was saved: the study stopped, its work lost.
+    with pytest.raises(TypeError, match=r"metadata\['data_dir'\].*PosixPath.*JSON"):
+        StudyOutput(tmp_path / "study", metadata={"data_dir": Path("mnist")})
+    assert not (tmp_path / "study").exists()

@@ -222,6 +222,9 @@ class StudyOutput:
     OSError, ValueError
         When a file could not be written (see
         :func:`sknielsen.utils.check_outputs`), before any work.
+    TypeError
+        When ``metadata`` holds what JSON cannot (a ``Path``, say), before
+        any work.
 
     Examples
     --------
@@ -267,6 +270,7 @@ class StudyOutput:
         }
         try:
             check_outputs(self.json_path, self.csv_path, *self.figure_paths.values())
+            _check_json(self.metadata)
         except BaseException:
             self.remove_unused_folders()
             raise
@@ -365,6 +369,22 @@ class StudyOutput:
         except ImportError as exc:  # matplotlib is imported when the first figure is drawn
             return [], str(exc)
         return list(self.figure_paths.values()), None
+
+
+def _check_json(metadata):
+    """Refuse metadata that ``comparison.json`` cannot hold, naming the entry.
+
+    Found only when the first job's record was saved, it ended the study
+    and lost that job's work.
+    """
+    for key, value in metadata.items():
+        try:
+            json.dumps({key: value})
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"metadata[{key!r}] is {type(value).__name__}, which comparison.json cannot "
+                f"hold as JSON ({exc}): give str, numbers, lists or dicts of them."
+            ) from None
 
 
 @dataclass(frozen=True)
