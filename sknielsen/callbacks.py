@@ -1142,17 +1142,19 @@ class Monitor(Callback):
 
 
 def _scored(callback, output, Y):
-    """The score of ``callback`` (its ``score``, else :func:`accuracy`) as a finite float.
+    """The score of ``callback`` (its ``score``, else :func:`accuracy`) as a float.
 
-    A score of NaN, an array or a string used to reach the history and fail
-    the fit at its end, blamed on overflow; it is named where it is made.
+    A score of an array or a string used to reach the history and fail the
+    fit at its end, blamed on overflow; it is named where it is made. An
+    infinite one is a network's (the R² of outputs that overflowed): the
+    fit's own checks say so at its end.
     """
     value = (callback.score or accuracy)(output, Y)
-    if isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value):
+    if isinstance(value, Real) and not isinstance(value, bool):
         return float(value)
     raise ValueError(
         f"The score {callback.score!r} of {type(callback).__name__} returned "
-        f"{type(value).__name__} {repr(value)[:60]}: a score must be a finite real number."
+        f"{type(value).__name__} {repr(value)[:60]}: a score must be a real number."
     )
 
 
