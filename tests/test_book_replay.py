@@ -280,6 +280,13 @@ def test_plot_replay(tmp_path):
     fig = book.plot_replay(fake_replay([10, 11], [10, 11]), tmp_path / "replay.png")
     assert len([ax for ax in fig.axes if ax.get_visible()]) == 2
     assert (tmp_path / "replay.png").stat().st_size > 0
+    # Against another replay, its points were labelled "the book's record".
+    mine = fake_replay([10, 11], [10, 11])
+    fig = book.plot_replay(mine.against(mine))
+    assert {t.get_text() for t in fig.axes[0].get_legend().get_texts()} == {
+        "the other replay",
+        "sknielsen's replay",
+    }
 
 
 @needs_mnist
@@ -419,6 +426,16 @@ def _regularized_full(change):
         (_regularized_full(lambda ours: ours[1].__setitem__(0, -5)), "holds -5 at 0"),
         (_regularized_full(lambda ours: ours[0].__setitem__(2, float("nan"))), "holds nan at 2"),
         (_regularized_full(lambda ours: ours[3].append(900)), "31 values for the 30 of the"),
+        # A run fills its lists epoch by epoch alike: these loaded, agreeing ("no accuracies
+        # in the record", which has them; "1 of 1 equal" beside 30 costs).
+        (
+            _regularized_full(lambda ours: [ours[1].clear(), ours[3].clear()]),
+            r"lists of one run hold 30 and 0 values \('test cost' and 'test accuracy'\)",
+        ),
+        (
+            _regularized_full(lambda ours: ours[1].__delitem__(slice(1, None))),
+            r"lists of one run hold 30 and 1 values",
+        ),
     ],
 )
 def test_a_damaged_stored_replay_is_refused_naming_what_is_wrong(tmp_path, content, message):

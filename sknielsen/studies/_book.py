@@ -895,8 +895,8 @@ def load_replay(name, path):
         For an unknown name, one the file holds no replay of, and a file
         that is no such results file or whose replay is damaged (a list
         missing, values that are not counts, percentages or costs, more
-        values than the book's record, no numbers at all), naming what is
-        wrong.
+        values than the book's record, lists of one run filled unevenly, no
+        numbers at all), naming what is wrong.
     OSError
         When the file cannot be read.
 
@@ -932,6 +932,9 @@ def load_replay(name, path):
             )
         if problem:
             raise ValueError(f"{path} holds a damaged replay of {name}: {label!r} {problem}.")
+    problem = _uneven_run(name, ours, book)
+    if problem:
+        raise ValueError(f"{path} holds a damaged replay of {name}: its {problem}.")
     result = _compared(name, ours, book, entry["seconds"])
     if not result.series:
         raise ValueError(
@@ -939,6 +942,27 @@ def load_replay(name, path):
             "book's record."
         )
     return result
+
+
+def _uneven_run(name, ours, book):
+    """What is wrong with a replay whose run filled the book's lists unevenly, or None.
+
+    A replay stopped short stops every list of its run at the same epoch; a
+    stored one with an empty accuracy list beside full costs was compared on
+    its costs alone, and agreed.
+    """
+    runs = {}
+    for label, where, _ in RECORDS[name].series:
+        if len(_at(book, where)):
+            runs.setdefault(where[:-1], []).append((label, len(_at(ours, where))))
+    for (first, count), *others in runs.values():
+        for label, other in others:
+            if other != count:
+                return (
+                    f"lists of one run hold {count} and {other} values ({first!r} and "
+                    f"{label!r}): a replay fills them epoch by epoch alike"
+                )
+    return None
 
 
 def _stored_replay(name, path):
@@ -1102,9 +1126,13 @@ def plot_replay(result, path=None):
     fig = new_figure(figsize=(6 * columns, 3.2 * rows), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False).ravel())
     by_epoch = RECORDS[result.name].by_epoch
+    # The points compared with: the book's record, or another replay's (against()).
+    reference = "the book's record"
+    if result.reference != "the book's":
+        reference = result.reference.removesuffix("'s")
     for ax, series in zip(axes, result.series):
         x = np.arange(1, len(series.ours) + 1) if by_epoch else MORE_DATA_SIZES
-        ax.plot(x, series.book, "o", color="C1", markersize=4, label="the book's record")
+        ax.plot(x, series.book, "o", color="C1", markersize=4, label=reference)
         ax.plot(
             x,
             series.ours,
