@@ -18,7 +18,7 @@ from sklearn.metrics import accuracy_score, f1_score, make_scorer
 from sklearn.model_selection import GridSearchCV, learning_curve, train_test_split
 from sklearn.svm import SVC
 
-from sknielsen import NielsenMLPClassifier
+from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
 from sknielsen import __main__ as cli
 from sknielsen.__main__ import main
 from sknielsen.comparison import (
@@ -903,6 +903,7 @@ class _NeverFitted(SVC):
         ({"estimators": {"SVC": SVC}}, TypeError, r"estimators\['SVC'\] is the class SVC"),
         ({"estimators": {"x": None}}, TypeError, r"estimators\['x'\] is NoneType, not an est"),
         ({"estimators": {1: SVC()}}, TypeError, r"estimators' names must be str; got 1"),
+        ({"estimators": {"r": NielsenMLPRegressor()}}, TypeError, r"estimators\['r'\] is a regr"),
         ({"eval_sets": [(1, 2)]}, TypeError, r"eval_sets must be a dict of names to \(X, y\)"),
         ({"eval_sets": {"val": np.zeros((3, 64))}}, ValueError, r"eval_sets\['val'\] must be"),
     ],
@@ -912,6 +913,18 @@ def test_a_plan_that_cannot_run_is_refused_naming_the_argument(digits, changes, 
     arguments.update(changes)
     with pytest.raises(error, match=message):
         training_size_comparison(**arguments)
+
+
+def test_test_labels_no_training_set_has_are_warned_about(digits):
+    # y_test + 100 scored 0 for every estimator without a word.
+    arguments = {"estimators": {"SVC": SVC()}, "sizes": [60], **replace(digits)}
+    arguments["y_test"] = np.where(digits.y_test == 3, 103, digits.y_test)
+    share = np.mean(digits.y_test == 3)
+    with pytest.warns(UserWarning, match=rf"test set's labels \[103\] .* its {share:.0%} of"):
+        training_size_comparison(**arguments)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        training_size_comparison(**{**arguments, "y_test": digits.y_test})
 
 
 def test_whole_numbers_of_other_types_are_sizes_and_seeds(digits):

@@ -31,7 +31,7 @@ from numbers import Integral, Real
 import joblib
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone, is_regressor
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.utils import get_tags
@@ -47,6 +47,7 @@ from sklearn.utils.validation import (
 )
 
 from .._core.params import validate_arguments
+from .._core.warn import warn
 from ..utils import canonical_csr
 from ._responses import SharedResponses, predict_rows, response_methods
 from ._schedule import (
@@ -415,6 +416,11 @@ def _checked_estimators(estimators):
                 f"estimators[{name!r}] is {type(estimator).__name__}, not an estimator "
                 "(it has no fit and get_params)."
             )
+        if is_regressor(estimator):  # failed after its fit, in a classification metric
+            raise TypeError(
+                f"estimators[{name!r}] is a regressor ({type(estimator).__name__}): the study "
+                "compares classifiers, by the share of test labels they predict."
+            )
 
 
 def _checked_eval_sets(eval_sets):
@@ -520,8 +526,28 @@ def _checked_data(X_train, y_train, X_test, y_test, eval_sets, scoring):
                 f"The {name} set has {X.shape[1]} features but the training set has "
                 f"{X_train.shape[1]}."
             )
+        _warn_of_unknown_labels(y, y_train, name)
         test_sets[name] = (X, y)
     return _StudyData(X_train, y_train, test_sets, _named_scorers(scoring))
+
+
+def _warn_of_unknown_labels(y, y_train, name):
+    """Warn when a set's labels are not all among the training labels: none can be predicted.
+
+    Labels shifted or encoded otherwise than the training set's (``y_test +
+    100``) scored 0 for every estimator without a word.
+    """
+    try:
+        unknown = np.setdiff1d(np.unique(y), np.unique(y_train))
+    except TypeError:  # labels of other types than the training set's: never equal either
+        unknown = np.unique(np.asarray(y, dtype=object).astype(str))
+    if len(unknown):
+        share = np.mean(np.isin(np.asarray(y, dtype=object), unknown))
+        warn(
+            f"The {name} set's labels {unknown[:10].tolist()} are no training label: no "
+            f"estimator can predict its {share:.0%} of samples that have them. Are the labels "
+            "encoded as the training set's?"
+        )
 
 
 def check_plan(y_train, sizes, seeds, subset="first"):
