@@ -214,9 +214,10 @@ BAD_INVOCATIONS = [
     (["predict", "{model}", "{text}"], "is not a NumPy .npy array"),
     (["predict", "{model}", "{empty}"], "is not a NumPy .npy array"),
     (["predict", "{model}", "{npz}"], "holds no array 'X' of samples; it holds ['images']"),
-    (["predict", "{model}", "{csv}"], "a feature is not a number"),
+    # "a feature is not a number (could not convert string to float: 'x')" named no place.
+    (["predict", "{model}", "{csv}"], "x.csv: line 2, column 'b' holds 'x', not a number"),
     (["predict", "{model}", "{model}"], "cannot read .json"),
-    (["train", "--dataset", "{csv}", "--label", "a"], "a feature is not a number"),
+    (["train", "--dataset", "{csv}", "--label", "a"], "line 2, column 'b' holds 'x', not a"),
     (
         ["train", "--dataset", "{csv_numbers}", "--label", "c"],
         "has no column 'c'. Name it with label=... (on the command line: --label COLUMN)",

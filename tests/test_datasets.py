@@ -465,6 +465,23 @@ def test_csv_labels_are_read_without_the_spaces_around_them(tmp_path):
     assert load_table(path, label="kind").y.tolist() == ["cat", "cat", "dog"]
 
 
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("a,b,y\n1,2,0\n3,,1\n", r"line 3, column 'b' is empty, not a number"),
+        ("a,b,y\n1,2,0\n\n3,n/a,1\n", r"line 4, column 'b' holds 'n/a', not a number"),
+        ("a,b,y\n", r"holds a header row and no row of data"),
+    ],
+)
+def test_a_csv_cell_that_is_no_number_is_named_by_line_and_column(tmp_path, text, message):
+    # "a feature is not a number (could not convert string to float: '')" named no place,
+    # and a file of a header alone gave zero samples that failed far from it.
+    path = tmp_path / "table.csv"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=rf"table\.csv.*{message}"):
+        load_table(path, label="y")
+
+
 def test_a_csv_file_without_a_header_row_is_refused_not_short_of_its_first_sample(tmp_path):
     path = tmp_path / "points.csv"
     path.write_text("0.1,0.2,1\n0.3,0.4,0\n")

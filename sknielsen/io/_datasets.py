@@ -903,6 +903,8 @@ def _read_csv(path, label, need_labels):
     if repeated:  # a repeated name could not say which column it means
         raise ValueError(f"{path}: the header names {repeated} more than once.")
     rows = [row for _, row in numbered]
+    if not rows:  # zero samples of zero features then failed far from the file
+        raise ValueError(f"{path} holds a header row and no row of data.")
     if need_labels and label not in header:  # before its values are read as features
         what = ": which column holds the labels?" if label is None else f" has no column {label!r}."
         raise ValueError(
@@ -920,8 +922,8 @@ def _read_csv(path, label, need_labels):
     features = [i for i in range(len(header)) if i != column]
     try:
         X = np.array([[float(row[i]) for i in features] for row in rows], dtype=np.float64)
-    except ValueError as exc:
-        raise ValueError(f"{path}: a feature is not a number ({exc}).") from None
+    except ValueError:
+        raise _not_a_number(path, numbered, header, features) from None
     y = None
     if column is not None:
         # An empty cell is a missing label (pandas writes NaN so), not a class named ''.
@@ -939,6 +941,22 @@ def _read_csv(path, label, need_labels):
     return Bunch(
         X=X.reshape(len(rows), len(features)), y=y, feature_names=[header[i] for i in features]
     )
+
+
+def _not_a_number(path, numbered, header, features):
+    """The error naming the first feature cell that is not a number: its line and column."""
+    for line, row in numbered:
+        for i in features:
+            try:
+                float(row[i])
+            except ValueError:
+                cell = "is empty" if not row[i].strip() else f"holds {row[i][:40]!r}"
+                return ValueError(
+                    f"{path}: line {line}, column {header[i]!r} {cell}, not a number; "
+                    "features must be numbers (a missing one too: fill it in, or leave the "
+                    "row out)."
+                )
+    return ValueError(f"{path}: a feature is not a number.")
 
 
 def _read_npz(path, label, need_labels):
