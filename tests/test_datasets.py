@@ -321,6 +321,9 @@ def test_arrays_that_are_not_a_table_of_numbers_are_refused(tmp_path, X, problem
 def test_one_sample_as_a_1d_array_is_one_row(tmp_path):
     np.save(tmp_path / "x.npy", np.arange(3))
     assert load_table(tmp_path / "x.npy").X.shape == (1, 3)
+    np.save(tmp_path / "x.npy", np.zeros(0))  # was one sample of no feature
+    with pytest.raises(ValueError, match=r"x\.npy: the samples X are empty \(shape \(0,\)\)"):
+        load_table(tmp_path / "x.npy")
 
 
 @pytest.mark.parametrize(
@@ -330,6 +333,11 @@ def test_one_sample_as_a_1d_array_is_one_row(tmp_path):
         (np.zeros((20, 2)), r"labels 'y' must be 1-D.*\(20, 2\)"),
         (np.r_[np.nan, np.zeros(19)], r"labels 'y' include NaN or infinity"),
         (np.r_[np.inf, np.zeros(19)], r"labels 'y' include NaN or infinity"),
+        # These reached the estimators' own checks, or none.
+        (np.arange(20) + 1j, r"labels 'y' are complex128; give integers, real numbers or str"),
+        (np.arange(20).astype("m8[s]"), r"labels 'y' are timedelta64\[s\]"),
+        (np.array([b"a", b"b"] * 10), r"labels 'y' are \|S1"),
+        (np.zeros(20, dtype=[("a", int)]), r"labels 'y' are \[\('a'"),
     ],
 )
 def test_npz_labels_are_checked(tmp_path, y, problem):

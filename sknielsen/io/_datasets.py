@@ -814,6 +814,8 @@ def _samples(X, path):
             f"{path}: the samples X are not real numbers ({X.dtype}); give real numbers, "
             "one sample per row."
         )
+    if X.size == 0:  # an empty 1-D array was read as one sample of no feature
+        raise ValueError(f"{path}: the samples X are empty (shape {X.shape}); give samples.")
     if X.ndim == 1:
         X = X[None, :]
     if X.ndim != 2:
@@ -835,6 +837,12 @@ def _check_table_labels(y, n_rows, path, name):
         )
     if y.dtype.kind in "fc" and not np.isfinite(y).all():
         raise ValueError(f"{path}: the labels {name!r} include NaN or infinity.")
+    # Integers, strings and booleans are labels; complex numbers, bytes, times and
+    # records reached the estimators' own checks, or none.
+    if y.dtype.kind not in "biufU" or y.dtype.names is not None:
+        raise ValueError(
+            f"{path}: the labels {name!r} are {y.dtype}; give integers, real numbers or strings."
+        )
 
 
 def _labels(values):
