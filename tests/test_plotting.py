@@ -311,6 +311,19 @@ def test_plot_history_marks_points_no_line_joins(values):
     assert _visible_points(line) == 1
 
 
+@pytest.mark.parametrize(
+    "history",
+    [{"loss": [np.nan, np.nan]}, {"loss": [1.0], "validation_accuracy": [np.inf, np.nan]}],
+)
+def test_plot_history_of_no_finite_number_is_refused(history):
+    # A diverged fit's history drew an empty figure without a word. One finite point draws.
+    if np.isfinite(history["loss"]).any():
+        assert plot_history(history).axes
+        return
+    with pytest.raises(ValueError, match="holds no finite number to draw"):
+        plot_history(history)
+
+
 def test_plot_replay_marks_a_replay_of_one_epoch(tmp_path):
     import json
 

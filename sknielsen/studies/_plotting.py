@@ -374,8 +374,13 @@ def plot_history(model_or_history, path=None):
                 marker="o",
                 markevery=lone_points(values),
             )
-            drawn = True
-    if not drawn:
+            drawn = drawn or bool(np.isfinite(values).any())
+    if not drawn:  # nothing, or an empty figure of NaN and infinities
+        if any(curves[key].size for key, _, _ in styles):
+            raise ValueError(
+                "The history holds no finite number to draw: every value is NaN or infinite "
+                "(training diverged, or overflowed)."
+            )
         raise ValueError("The history is empty: fit with monitor=... or validation data.")
     cost_ax.set_xlabel("Epoch")
     cost_ax.set_ylabel("Cost", color="C0")
