@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose
 from scipy.special import expit
 from sklearn.base import clone
 
-from sknielsen import plugins
+from sknielsen import NielsenMLPClassifier, plugins
 from sknielsen.plugins import (
     L1,
     L2,
@@ -644,3 +644,19 @@ def test_parameter_names_follow_a_replaced_constructor():
 
     Tunable.__init__ = init
     assert Tunable().get_params() == {"rate": 1.0, "slack": 0.0}
+
+
+def test_a_divergence_under_an_optimizer_of_ones_own_names_it_beside_eta(small_digits):
+    # Steps of NaN from a plugin's update were blamed on eta alone ("try eta ten times
+    # smaller"), which no eta mends.
+    from sklearn.exceptions import ConvergenceWarning
+
+    from sknielsen.plugins import Optimizer
+
+    class NaNSteps(Optimizer):
+        def update(self, grads, state, params):
+            return grads * np.nan, state
+
+    X, _, y, _ = small_digits
+    with pytest.warns(ConvergenceWarning, match=r"diverged.*NaNSteps, an optimizer of your own"):
+        NielsenMLPClassifier(optimizer=NaNSteps(), epochs=2, random_state=0).fit(X, y)

@@ -224,6 +224,13 @@ def _warn_divergence(config, trainer):
             f"; with L2 the weight decay factor 1 - eta*lmbda/n = {decay:.3g} is below "
             "-1, which alone makes the weights grow at every step: lower eta or lmbda"
         )
+    if not type(optimizer).__module__.startswith("sknielsen."):
+        # Its steps are not checked one by one (a pass over every weight at every step):
+        # a step of NaN diverges as too large an eta does, which no eta mends.
+        message += (
+            f"; or {type(optimizer).__name__}, an optimizer of your own, returned steps "
+            "that are not finite"
+        )
     warn(message + ".", ConvergenceWarning)
 
 
