@@ -940,6 +940,11 @@ def test_run_study_refuses_a_plan_that_cannot_run_before_any_file(digits, tmp_pa
         run_study(study, output)
     with pytest.raises(TypeError, match=r"estimators\['SVC'\] is the class SVC"):
         run_study({**study, "sizes": [60], "estimators": {"SVC": SVC}}, output)
+    # A bare KeyError 'sizes', and Python's "got multiple values for keyword argument".
+    with pytest.raises(TypeError, match=r"The study has no 'sizes'; give every one of"):
+        run_study({key: value for key, value in study.items() if key != "sizes"}, output)
+    with pytest.raises(TypeError, match=r"Pass on_result to run_study, not in the study"):
+        run_study({**study, "sizes": [60], "on_result": print}, output)
     assert not output.json_path.exists()
 
 

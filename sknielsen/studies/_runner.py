@@ -708,6 +708,7 @@ def run_study(study, output, *, workers=1, on_result=None):
     >>> [(record["size"], round(record["accuracy_test"], 3)) for record in second.records]
     [(100, 0.845), (200, 0.932)]
     """
+    _check_study_keys(study)
     # The plan is made before training_size_comparison checks the study: its
     # arguments are refused here as there (a bare number, a class for an estimator).
     _checked_estimators(study["estimators"])
@@ -760,6 +761,25 @@ def run_study(study, output, *, workers=1, on_result=None):
     output.records = records
     output.save()
     return StudyResult(records, warnings=_distinct(caught), timing=timing)
+
+
+#: The arguments of training_size_comparison that a study must give.
+_STUDY_NEEDS = ("estimators", "X_train", "y_train", "X_test", "y_test", "sizes")
+
+
+def _check_study_keys(study):
+    """Refuse a study that lacks an argument, or gives ``on_result``, which is run_study's own.
+
+    Both failed as Python's bare ``KeyError`` or "got multiple values".
+    """
+    missing = [key for key in _STUDY_NEEDS if key not in study]
+    if missing:
+        raise TypeError(
+            f"The study has no {', '.join(map(repr, missing))}; give every one of "
+            f"{', '.join(_STUDY_NEEDS)}."
+        )
+    if "on_result" in study:
+        raise TypeError("Pass on_result to run_study, not in the study: run_study wraps it.")
 
 
 def _job_of(record):
