@@ -1002,3 +1002,18 @@ def test_study_output_refuses_metadata_json_cannot_hold_before_any_job(tmp_path)
     with pytest.raises(TypeError, match=r"metadata\['data_dir'\].*PosixPath.*JSON"):
         StudyOutput(tmp_path / "study", metadata={"data_dir": Path("mnist")})
     assert not (tmp_path / "study").exists()
+
+
+def test_a_summary_of_a_metric_no_record_holds_is_refused_and_a_study_file_summarizes_its_own(
+    digits, tmp_path
+):
+    # summarize of records scored by f1_macro alone returned [] (accuracy_test, the default,
+    # was in none), and so did the summary in the study's comparison.json.
+    study = {"estimators": {"SVC": SVC()}, "sizes": [60], "scoring": ["f1_macro"]}
+    study.update(replace(digits))
+    result = run_study(study, StudyOutput(tmp_path))
+    with pytest.raises(ValueError, match=r"No record holds 'accuracy_test'; they hold \['f1_"):
+        summarize(result.records)
+    saved = json.loads((tmp_path / "comparison.json").read_text())["summary"]
+    assert saved == summarize(result.records, "f1_macro_test") and len(saved) == 1
+    assert summarize([]) == []

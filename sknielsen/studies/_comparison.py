@@ -1284,7 +1284,8 @@ def summarize(records, metric="accuracy_test"):
         For a record without ``estimator``, ``size``, ``fit_seconds`` or
         ``predict_seconds``, a value that is no number, the same job
         (estimator, size, seed) twice, or records of one estimator and size
-        drawn with different subsets: records of more than one run.
+        drawn with different subsets: records of more than one run; and for
+        records none of which holds ``metric``.
 
     Examples
     --------
@@ -1303,9 +1304,15 @@ def summarize(records, metric="accuracy_test"):
     SVC 200 2 0.952 ± 0.006
     """
     groups = defaultdict(list)
-    for record in _checked_records(records, metric):
+    records = _checked_records(records, metric)
+    for record in records:
         if metric in record:
             groups[(record["estimator"], record["size"])].append(record)
+    if records and not groups:  # a summary of nothing, as if no job had finished
+        held = sorted({key for record in records for key in record if key.endswith("_test")})
+        raise ValueError(
+            f"No record holds {metric!r}; they hold {held}: pass one of them as metric=."
+        )
     for (name, size), group in groups.items():
         _check_one_study(name, size, group)
     rows = []

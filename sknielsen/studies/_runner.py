@@ -317,7 +317,7 @@ class StudyOutput:
             **self.metadata,
             "seconds": time.perf_counter() - self.started,
             "records": records,
-            "summary": summarize(records),
+            "summary": summarize(records, _summarized_metric(records)),
         }
         write_atomically(self.json_path, json.dumps(document, indent=1))
 
@@ -761,6 +761,12 @@ def run_study(study, output, *, workers=1, on_result=None):
     output.records = records
     output.save()
     return StudyResult(records, warnings=_distinct(caught), timing=timing)
+
+
+def _summarized_metric(records):
+    """The test score a results file summarizes: the accuracy, else the first scorer's."""
+    scores = [key for key in (records[0] if records else {}) if key.endswith("_test")]
+    return "accuracy_test" if not scores or "accuracy_test" in scores else scores[0]
 
 
 #: The arguments of training_size_comparison that a study must give.
