@@ -1017,3 +1017,5 @@ def test_a_summary_of_a_metric_no_record_holds_is_refused_and_a_study_file_summa
     saved = json.loads((tmp_path / "comparison.json").read_text())["summary"]
     assert saved == summarize(result.records, "f1_macro_test") and len(saved) == 1
     assert summarize([]) == []
+    with pytest.raises(ValueError, match="The summary is empty"):  # was an IndexError
+        StudyOutput(tmp_path).write_summary([])

@@ -339,7 +339,14 @@ class StudyOutput:
         ----------
         summary : list of dict
             As :func:`summarize` returns it.
+
+        Raises
+        ------
+        ValueError
+            If ``summary`` is empty.
         """
+        if not summary:  # its columns are the rows' keys: an IndexError named nothing
+            raise ValueError("The summary is empty: there is no row to write.")
         table = io.StringIO()
         writer = csv.DictWriter(table, fieldnames=list(summary[0]))
         writer.writeheader()
