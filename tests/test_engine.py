@@ -268,3 +268,37 @@ def test_callbacks_and_partial_fit_carry_the_state_across_kernel_calls():
     for ours, theirs in zip(c.coefs_, numpy.coefs_):
         np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
     np.testing.assert_allclose(c.loss_curve_, numpy.loss_curve_, rtol=1e-9)
+
+
+class EpochSchedule(Callback):
+    """Steers the optimizer's hyper-parameters and the penalty's λ at each epoch."""
+
+    def on_epoch_begin(self, trainer):
+        trainer.penalty.lmbda = 0.5 * trainer.epochs_run
+        if "mu" in trainer.optimizer.get_params():
+            trainer.optimizer.set_params(mu=0.5 + 0.2 * trainer.epochs_run)
+        else:
+            trainer.optimizer.set_params(beta1=0.5 + 0.2 * trainer.epochs_run)
+
+
+class BatchSchedule(EpochSchedule):
+    """And in the middle of each epoch, so that the C engine trains batch by batch."""
+
+    def on_batch_end(self, trainer):
+        if trainer.samples_in_epoch == 150:
+            name = "mu" if "mu" in trainer.optimizer.get_params() else "beta2"
+            setattr(trainer.optimizer, name, 0.3)
+
+
+@needs_c
+@pytest.mark.parametrize("optimizer", ["momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("schedule", [EpochSchedule, BatchSchedule])
+def test_hyper_parameters_a_callback_changes_take_effect_on_both_engines(optimizer, schedule):
+    # The C engine read mu, Adam's betas and lambda once, when the run began: a
+    # momentum schedule took effect on NumPy and was silently ignored on C.
+    eta = 0.01 if optimizer == "adam" else 0.2
+    params = {"optimizer": optimizer, "eta": eta, "lmbda": 0.0, "callbacks": [schedule()]}
+    numpy, c = (fitted(engine, **params) for engine in ("numpy", "c"))
+    assert c.engine_ == "c" and c.optimizer_.get_params() == numpy.optimizer_.get_params()
+    for ours, theirs in zip(c.coefs_ + c.intercepts_, numpy.coefs_ + numpy.intercepts_):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)

@@ -253,7 +253,7 @@ class CTrainer:
     cost, regularizer, optimizer : plugins
         Of the classes in ``KERNELS``; see :func:`unsupported`.
     lmbda : float
-        Regularization parameter λ.
+        Regularization parameter λ; the attribute ``lmbda`` is read at each call.
     n_train : int
         Size n of the training set in the book's λ/n scaling.
     batch_size : int
@@ -309,7 +309,7 @@ class CTrainer:
             )
         self.module, self.build = module, note
         self.network = network
-        self.regularizer = regularizer
+        self.regularizer, self.optimizer = regularizer, optimizer
         self._specs = {
             "cost": cost.kernel_spec(),
             "regularizer": regularizer.kernel_spec(),
@@ -579,7 +579,11 @@ class CTrainer:
         return arrays
 
     def _hyper(self, eta):
-        """The kernel's hyper-parameters, in the order of the module's HYPER names."""
+        """The kernel's hyper-parameters, in the order of the module's HYPER names.
+
+        Read at each call, as the NumPy engine reads them at each step: a
+        callback may change the optimizer's (a momentum schedule) or ``lmbda``.
+        """
         # The regularizer's own decay factor: None (no decay form) runs as 1.
         factor = self.regularizer.decay_factor(eta, self.lmbda, self.n_train)
         values = {
@@ -588,7 +592,7 @@ class CTrainer:
             "decay": 1.0 if factor is None else factor,
             "clip": float(np.finfo(self.network.dtype).tiny),
         }
-        optimizer = self._specs["optimizer"]
+        optimizer = self.optimizer.kernel_spec()
         for name in KERNELS["optimizer"][optimizer.name]:
             values[name] = float(optimizer.params[name])
         return np.array([values.get(name, 0.0) for name in self.module.HYPER], dtype=np.float64)

@@ -824,6 +824,9 @@ class _MiniBatches:
 
     def _compiled_steps(self, start, stop):
         """The C engine's steps on the mini-batches of positions ``start:stop``."""
+        # As the NumPy engine's Penalty, with the λ and n a callback may have set since.
+        penalty = self.trainer.penalty
+        self.compiled.lmbda, self.compiled.n_train = float(penalty.lmbda), int(penalty.n_train)
         self.compiled.run(
             self.data.X,
             self.data.Y,
