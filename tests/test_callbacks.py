@@ -918,3 +918,38 @@ def test_what_a_callback_records_is_checked_where_it_is_recorded(small_digits, t
         mine.set_params(score=score)
         with pytest.raises(ValueError, match=r"of Monitor returned .*: a score must be a real"):
             clone(model).set_params(callbacks=[mine]).fit(X, y)
+
+
+class Evaluates(Callback):
+    """Evaluates the network on the data it is given, at each epoch's end."""
+
+    def __init__(self, data=None):
+        self.data = data
+
+    def on_epoch_end(self, trainer):
+        trainer.evaluate(*self.data)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "auto"])  # auto: C where it is built
+@pytest.mark.parametrize(
+    "data, said",
+    [
+        (
+            (np.ones((4, 5)), np.eye(3)[[0, 1, 2, 0]]),
+            r"X of shape \(4, 5\): the network takes rows of 6 inputs",
+        ),
+        ((np.ones(6), np.eye(3)[[0]]), r"X of shape \(6,\)"),
+        ((np.ones((4, 6)), np.eye(2)[[0, 1, 1, 0]]), r"Y of shape \(4, 2\).*\(4, 3\)"),
+        ((np.ones((4, 6)), np.array([0, 1, 2, 0])), r"Y of shape \(4,\).*\(4, 3\)"),
+        ((np.ones((4, 6)), np.eye(3)[[0, 1, 2]]), r"Y of shape \(3, 3\).*\(4, 3\)"),
+        ((np.ones((4, 6)), np.eye(3)[[0, 1, 2, 0]], np.ones(3)), r"sample_weight of shape \(3,\)"),
+    ],
+)
+def test_trainer_evaluate_names_data_that_does_not_fit_the_network(data, said, engine):
+    # It failed deep in NumPy ("operands could not be broadcast together", "matmul: Input
+    # operand 1 has a mismatch"), naming neither the callback nor what did not fit.
+    X = np.random.default_rng(0).random((30, 6))
+    model = NielsenMLPClassifier((4,), epochs=1, engine=engine, callbacks=[Evaluates(data)])
+    called = r"Evaluates \(on_epoch_end\) called trainer.evaluate with "
+    with pytest.raises(CallbackError, match=called + said):
+        model.fit(X, np.arange(30) % 3)

@@ -247,9 +247,38 @@ class Trainer:
         Notes
         -----
         The forward passes are :meth:`sample_costs`'.
+
+        Raises
+        ------
+        CallbackError
+            For data that does not fit the network, naming the callback.
         """
+        X, Y = self._fitting_data(X, Y, sample_weight)
         costs, output = self.sample_costs(X, Y)
         return self._regularized_mean(costs, sample_weight), output
+
+    def _fitting_data(self, X, Y, sample_weight):
+        """``X`` and ``Y`` as arrays (X may stay sparse), refused unless they fit the network.
+
+        Data of other shapes failed deep in NumPy, naming neither the callback
+        nor what did not fit.
+        """
+        X = X if sp.issparse(X) else np.asarray(X)
+        Y = np.asarray(Y)
+        n_in, n_out = self.network.sizes[0], self.network.sizes[-1]
+        problem = None
+        if X.ndim != 2 or X.shape[1] != n_in:
+            problem = f"X of shape {X.shape}: the network takes rows of {n_in} inputs"
+        elif Y.shape != (X.shape[0], n_out):
+            problem = (
+                f"Y of shape {Y.shape}: for X's {X.shape[0]} rows and the network's {n_out} "
+                f"outputs it must be of shape {(X.shape[0], n_out)} (one-hot targets)"
+            )
+        elif sample_weight is not None and np.shape(sample_weight) != (X.shape[0],):
+            problem = f"sample_weight of shape {np.shape(sample_weight)}: X has {X.shape[0]} rows"
+        if problem is not None:
+            raise CallbackError(f"{self._who()} called trainer.evaluate with {problem}.")
+        return X, Y
 
     def sample_costs(self, X, Y, rows=None):
         """Return each sample's cost and the outputs, at the current weights.
