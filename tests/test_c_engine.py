@@ -464,6 +464,18 @@ def test_dropout_masks_are_drawn_segment_by_segment_as_numpy_draws_them(dtype):
 
 
 @needs_c
+def test_dropout_masks_are_drawn_in_segments_that_fit_their_memory(monkeypatch):
+    # 512 mini-batches of masks at once: 850 MB for 100 rows of 1,000 units (NumPy: 1 MB).
+    drawn, masks = [], _cengine.dropout_masks
+    monkeypatch.setattr(_cengine, "dropout_masks", lambda *a: drawn.append(a[5]) or masks(*a))
+    row = 40 * (2 * 8 + 1)  # the masks of 40 hidden units in float64, and their draws
+    monkeypatch.setattr(_cengine, "SEGMENT_BYTES", 3 * 10 * row)  # three mini-batches of 10
+    run = Run(dtype=np.float64, sizes=(N_PIXELS, 20, 20, N_CLASSES), dropout=0.4, batch_size=10)
+    assert_engines_agree(run, (True,), ("auto",))
+    assert max(drawn) == 30
+
+
+@needs_c
 def test_wide_layers_are_held_in_registers_a_block_at_a_time():
     # 300 units are more vectors than the registers hold (16 with AVX-512, 8 below).
     for dtype in (np.float64, np.float32):
