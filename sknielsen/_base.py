@@ -290,6 +290,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         check_continuable(config, state)
         self._check_outputs(config.plugins, state.targets)
         self._adopt(state, config)
+        # What this estimator's last run left describes that run, not the state given.
+        for name in _RUN_ATTRIBUTES:
+            if hasattr(self, name):
+                delattr(self, name)
         return self
 
     @classmethod
@@ -821,6 +825,11 @@ class _FitRequest:
     sample_weight: object
     incremental: bool
     classes: object = None
+
+
+#: Attributes a fit sets that describe its run (the engine that ran, the callbacks a
+#: partial_fit continues, the records between epochs), not the fitted state.
+_RUN_ATTRIBUTES = ("engine_", "callbacks_", "_callbacks_for", "history_every_")
 
 
 def _check_classes_given(classes):

@@ -122,6 +122,18 @@ def test_a_state_moved_to_a_new_estimator_continues_exactly(fitted, small_digits
     np.testing.assert_array_equal(moved.coefs_[0], net.coefs_[0])
 
 
+def test_a_state_set_on_a_fitted_estimator_drops_what_described_its_last_run(fitted, small_digits):
+    # engine_, callbacks_ and history_every_ stayed, describing a run of another state.
+    net, params = fitted
+    X, X_val, y, y_val = small_digits
+    other = NielsenMLPClassifier(**params, monitor_every=50).fit(X, y, X_val=X_val, y_val=y_val)
+    assert all(hasattr(other, name) for name in ("engine_", "callbacks_", "history_every_"))
+    other.set_fitted_state(net.get_fitted_state())
+    assert not any(hasattr(other, name) for name in ("engine_", "callbacks_", "history_every_"))
+    other.partial_fit(X, y)  # a run of its own again
+    assert other.engine_ and hasattr(other, "callbacks_")
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
