@@ -531,7 +531,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             Y_val = self._encode(request.y_val, targets, "y_val")
             if X_val.shape[0] != len(Y_val):
                 raise ValueError(f"X_val has {X_val.shape[0]} samples but y_val has {len(Y_val)}.")
-            self._check_validation_size(len(Y_val), "X_val has", "give more rows in X_val")
+            self._check_validation_targets(Y_val, "X_val has", "give more rows in X_val")
             if Y_val.shape[1:] != data.Y.shape[1:]:  # checked here, not epochs later by a score
                 given, expected = Y_val.shape[1], data.Y.shape[1]
                 raise ValueError(
@@ -571,7 +571,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             f"(validation_fraction={fraction:g}) has"
         )
         advice = "give more samples, a larger validation_fraction, or X_val and y_val"
-        self._check_validation_size(len(parts[3]), held_out, advice)
+        self._check_validation_targets(parts[3], held_out, advice)
         # fit checked that some weight is positive, but the split may have held out all of them.
         if weights is not None and not weights.any():
             raise ValueError(
@@ -583,8 +583,12 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             )
         return TrainingData(parts[0], parts[2], weights), (parts[1], parts[3])
 
-    def _check_validation_size(self, n_samples, has, advice):
-        """Refuse a validation set too small for its score (R² of one sample is undefined)."""
+    def _check_validation_targets(self, Y, has, advice):
+        """Refuse validation targets ``Y`` that their score cannot rank epochs by.
+
+        Here, too few of them: R² of one sample is undefined.
+        """
+        n_samples = len(Y)
         fewest, score = self._fewest_validation_samples
         if n_samples < fewest:
             raise ValueError(

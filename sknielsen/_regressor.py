@@ -271,6 +271,23 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     def _check_outputs(self, plugins, targets):
         pass
 
+    def _check_validation_targets(self, Y, has, advice):
+        """Also refuse targets equal in every output: R² cannot rank epochs by them.
+
+        scikit-learn's ``r2_score`` answers 0 for constant targets (1 only for
+        exact predictions), so early stopping kept the first epoch's weights
+        and the schedule halved η at every plateau, without a word. One output
+        that varies is enough: the mean over the outputs follows it.
+        """
+        super()._check_validation_targets(Y, has, advice)
+        if np.all(np.ptp(Y, axis=0) == 0):
+            n_samples = len(Y)
+            raise ValueError(
+                f"{has} {n_samples} samples whose targets are all equal ({Y[0, 0]:g}"
+                f"{', ...' if Y.shape[1] > 1 else ''}): its R² is 0 whatever the network "
+                f"predicts, so no epoch would score better than another: {advice}."
+            )
+
     @staticmethod
     def _stratify(Y, targets):
         return None

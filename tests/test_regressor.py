@@ -173,3 +173,20 @@ def test_predictions_take_the_shape_of_the_latest_y(continue_with, first, then):
         net.set_params(warm_start=True).fit(X, y.reshape(then))
     assert net.predict(X).shape == y.reshape(then).shape  # as after a new fit on it
     assert net.get_fitted_state().targets == {"y_1d": len(then) == 1}
+
+
+@pytest.mark.parametrize("given", [True, False])
+def test_validation_targets_that_are_all_equal_are_refused_before_training(given):
+    # scikit-learn's R² of constant targets is 0 whatever the predictions: early stopping
+    # saw no improvement and kept the first epoch's weights, without a word.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 3)), np.r_[1.0, np.zeros(19)]  # 2 held out: both 0 with this seed
+    fit_params = {"X_val": X[:4], "y_val": np.full(4, 2.0)} if given else {}
+    net = NielsenMLPRegressor((3,), epochs=5, early_stopping=2, random_state=0)
+    with pytest.raises(ValueError, match=r"targets are all equal .*: its R² is 0 whatever"):
+        net.fit(X, y, **fit_params)
+    assert not hasattr(net, "coefs_")
+    # One output that varies is enough for R² to rank the epochs.
+    y_val = np.column_stack([np.full(4, 2.0), np.arange(4.0)])
+    net.fit(X, np.column_stack([y, y]), X_val=X[:4], y_val=y_val)
+    assert len(net.validation_scores_) >= 1
