@@ -271,6 +271,11 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     def _check_outputs(self, plugins, targets):
         pass
 
+    def _training_data(self, request, previous, config):
+        data, targets = super()._training_data(request, previous, config)
+        _check_reachable(data.Y, config.plugins.output_activation)
+        return data, targets
+
     def _check_validation_targets(self, Y, has, advice):
         """Also refuse targets equal in every output: R² cannot rank epochs by them.
 
@@ -347,3 +352,43 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+#: How far the rows of targets for softmax outputs may sum from 1: float32's rounding.
+_SUM_TOLERANCE = 1e-5
+
+
+def _check_reachable(Y, output_activation):
+    """Refuse targets ``Y`` that the output neurons can never give.
+
+    Bounded outputs (sigmoid, tanh, relu: the activation's ``output_range``)
+    trained towards targets beyond their bounds without a word, to an R²
+    near or below 0; softmax outputs also sum to 1 in each row, so one
+    softmax output is 1 whatever the inputs. scikit-learn's generalized
+    linear models refuse targets outside their loss's range the same way.
+    """
+    name = output_activation.name
+    low, high = output_activation.output_range
+    advice = (
+        "use identity outputs (output_activation=None), or scale the targets into that "
+        "range (TransformedTargetRegressor with a MinMaxScaler, say)"
+    )
+    if Y.size and (Y.min() < low or Y.max() > high):
+        raise ValueError(
+            f"y lies in [{Y.min():g}, {Y.max():g}], but {name!r} output neurons give values "
+            f"in [{low:g}, {high:g}] only: {advice}."
+        )
+    if name != "softmax":
+        return
+    if Y.shape[1] == 1:
+        raise ValueError(
+            "The softmax of one output neuron is 1 whatever the inputs: the network would "
+            f"predict 1 for every sample. {advice[0].upper()}{advice[1:]}."
+        )
+    sums = Y.sum(axis=1)
+    if not np.allclose(sums, 1.0, rtol=0.0, atol=_SUM_TOLERANCE):
+        worst = sums[np.argmax(np.abs(sums - 1.0))]
+        raise ValueError(
+            f"Softmax output neurons give rows that sum to 1, but a row of y sums to "
+            f"{worst:g}: {advice}."
+        )

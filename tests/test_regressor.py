@@ -190,3 +190,31 @@ def test_validation_targets_that_are_all_equal_are_refused_before_training(given
     y_val = np.column_stack([np.full(4, 2.0), np.arange(4.0)])
     net.fit(X, np.column_stack([y, y]), X_val=X[:4], y_val=y_val)
     assert len(net.validation_scores_) >= 1
+
+
+@pytest.mark.parametrize(
+    ("params", "y", "message"),
+    [
+        ({"output_activation": "sigmoid"}, [0.5, 2.0], r"'sigmoid' output neurons .* \[0, 1\]"),
+        ({"output_activation": "tanh"}, [-3.0, 0.5], r"'tanh' output neurons .* \[-1, 1\]"),
+        ({"cost": "cross_entropy", "output_activation": "sigmoid"}, [0.0, 2.0], "'sigmoid'"),
+        ({"output_activation": "softmax"}, [0.2, 0.7], "softmax of one output neuron is 1"),
+        ({"output_activation": "softmax"}, [[0.2, 0.3], [0.5, 0.5]], "rows .* sum to 1"),
+    ],
+)
+def test_targets_the_output_neurons_cannot_reach_are_refused(params, y, message):
+    # They trained without a word to an R² near or below 0 (softmax of one output: constant).
+    y = np.array(y * 5)
+    X = np.random.default_rng(0).random((len(y), 3))
+    net = NielsenMLPRegressor((3,), epochs=1, random_state=0, **params)
+    with pytest.raises(ValueError, match=message):
+        net.fit(X, y)
+    assert not hasattr(net, "coefs_")
+
+
+def test_a_continued_fit_checks_its_targets_against_the_outputs_too():
+    X = np.random.default_rng(0).random((4, 3))
+    net = NielsenMLPRegressor((3,), output_activation="sigmoid", epochs=1, random_state=0)
+    net.fit(X, [0.0, 0.2, 0.8, 1.0])  # the range's ends are reachable
+    with pytest.raises(ValueError, match=r"y lies in \[-1, 0.5\]"):
+        net.partial_fit(X, [-1.0, 0.5, 0.5, 0.5])
