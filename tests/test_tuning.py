@@ -186,3 +186,19 @@ def test_eta_search_is_bounded_and_says_when_it_found_no_threshold():
     assert len(result.trace) == 1 + 6  # start, then max_steps=6 multiplications
     with pytest.raises(ValueError, match="never fell steadily"):  # 0.01 / 1e400 underflows
         find_eta_threshold(ScriptedNetwork(threshold=0), X_FAKE, Y_FAKE, factor=1e200)
+
+
+def test_lmbda_search_holds_out_validation_data_of_a_regressor_and_of_rare_classes():
+    # The split was always stratified: a regressor's continuous targets, or a class of
+    # one example, ended in train_test_split's "least populated class" error.
+    from sknielsen import NielsenMLPRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = X @ [1.0, -1.0, 0.5]
+    net = NielsenMLPRegressor((3,), epochs=2, random_state=0)
+    result = search_lmbda(net, X, y, refine=0, max_steps=1)
+    assert len(result.trace) >= 2 and all(np.isfinite(t["score"]) for t in result.trace)
+    labels = np.r_[np.zeros(20), np.ones(19), 2]  # the class 2 has one example
+    classifier = NielsenMLPClassifier((3,), epochs=1, random_state=0)
+    assert len(search_lmbda(classifier, X, labels, refine=0, max_steps=1).trace) >= 2

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval
@@ -312,6 +312,21 @@ def find_eta_threshold(
     return EtaSearch(threshold=good, recommended=good / 2, trace=trace)
 
 
+def _hold_out(estimator, X, y, fraction, random_state):
+    """Split (X, y) as the estimators split their validation data.
+
+    Stratified for a classifier, when every class has examples enough: a
+    regressor's targets are no classes, and a class of one example cannot be
+    stratified (scikit-learn's error would blame a stratification not asked for).
+    """
+    if is_classifier(estimator):
+        try:
+            return train_test_split(X, y, test_size=fraction, random_state=random_state, stratify=y)
+        except ValueError:  # too few examples of some class to stratify
+            pass
+    return train_test_split(X, y, test_size=fraction, random_state=random_state)
+
+
 @validate_arguments(
     {**_SEARCH_CONSTRAINTS, "validation_fraction": [Interval(Real, 0, 1, closed="neither")]}
 )
@@ -333,13 +348,15 @@ def search_lmbda(
 
     Parameters
     ----------
-    estimator : NielsenMLPClassifier
-        Cloned, never changed; its ``eta`` should already be chosen.
+    estimator : NielsenMLPClassifier or NielsenMLPRegressor
+        Cloned, never changed; its ``eta`` should already be chosen. Its
+        ``score`` on the validation data (accuracy, or a regressor's R²) is
+        what the search improves.
     X, y : array-like
         Training data.
     X_val, y_val : array-like, optional
         Validation data, both or neither; default: ``validation_fraction`` of
-        (X, y), stratified.
+        (X, y), stratified for a classifier whose every class has examples enough.
     start : float, default=1.0
         Positive and finite.
     factor : float, default=10
@@ -384,9 +401,7 @@ def search_lmbda(
         # One without the other would be dropped for a split without a word.
         raise ValueError("X_val and y_val must be given together, or neither.")
     if X_val is None:
-        X, X_val, y, y_val = train_test_split(
-            X, y, test_size=validation_fraction, random_state=random_state, stratify=y
-        )
+        X, X_val, y, y_val = _hold_out(estimator, X, y, validation_fraction, random_state)
     trace = []
     scores = {}
 
