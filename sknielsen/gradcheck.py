@@ -165,6 +165,9 @@ def check_gradients(
                 f"The 'sample_weight' of check_gradients (one per sample of n_samples="
                 f"{n_samples}): {exc}"
             ) from None
+        # Only the ratios matter: relative to the largest, subnormal weights keep their
+        # precision and huge ones their sum within float64 (a NaN relative error otherwise).
+        sample_weight = sample_weight / sample_weight.max()
         scale = (sample_weight / sample_weight.sum())[:, None]
 
     backprop = Backprop(network, cost, n_samples)

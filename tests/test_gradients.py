@@ -137,3 +137,14 @@ def test_a_result_prints_its_verdict_not_its_arrays():
     result = check_gradients(sizes=(30, 20, 10))
     assert repr(result) == f"GradientCheck(relative_error={result.relative_error!r})"
     assert result == result and result != check_gradients(sizes=(30, 20, 10))
+
+
+@pytest.mark.parametrize("scale", [1e-320, 1e308])
+def test_sample_weights_at_the_ends_of_float64_check_as_weights_of_1(scale):
+    # Only their ratios matter; summed or multiplied as given, subnormal weights lost
+    # their precision (a relative error of 0.67) and huge ones overflowed to NaN.
+    weights = np.array([1.0, 0.5, 0.0]) * scale
+    expected = check_gradients(n_samples=3, sample_weight=weights / weights.max())
+    result = check_gradients(n_samples=3, sample_weight=weights)
+    assert result.relative_error < 1e-6
+    np.testing.assert_allclose(result.backprop, expected.backprop, rtol=1e-12)
