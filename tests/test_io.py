@@ -273,3 +273,20 @@ def test_a_save_killed_mid_write_keeps_the_old_file_and_the_next_save_cleans_up(
     write_text_atomically(target, "after")
     assert [p.name for p in tmp_path.iterdir()] == ["net.json"]
     assert target.read_text() == "after"
+
+
+def test_check_outputs_reads_one_path_as_inputs_as_one_input(tmp_path):
+    # A str was read as a sequence of one-letter names, so the overwrite went unnoticed;
+    # a Path or None failed with "object is not iterable".
+    from sknielsen.utils import check_outputs
+
+    model = tmp_path / "model.json"
+    model.write_text("kept")
+    for inputs in (str(model), model, os.fsencode(model)):
+        with pytest.raises(ValueError, match="An output would overwrite an input"):
+            check_outputs(model, inputs=inputs)
+    check_outputs(tmp_path / "other.json", inputs=[None, model])  # None is skipped, as in paths
+    check_outputs(tmp_path / "other.json", inputs=None)
+    with pytest.raises(TypeError, match=r"inputs must be .*; got int"):
+        check_outputs(tmp_path / "other.json", inputs=[3])
+    assert model.read_text() == "kept"

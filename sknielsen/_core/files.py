@@ -380,13 +380,16 @@ def check_outputs(*paths, inputs=()):
     ----------
     *paths : str, path-like or None
         The files a command will write; None entries are skipped.
-    inputs : sequence of str or path-like, default=()
-        Files the command reads, which no output may overwrite.
+    inputs : str, path-like or sequence of them, default=()
+        Files the command reads, which no output may overwrite; None
+        entries (or None) are skipped.
 
     Raises
     ------
     ValueError
         Two outputs name the same file, or an output is an input.
+    TypeError
+        An input that is no file's name.
     OSError
         An output cannot be written (a folder, a FIFO, a missing folder).
 
@@ -417,7 +420,13 @@ def check_outputs(*paths, inputs=()):
     targets = [check_writable(path) for path in given]
     if len(set(targets)) < len(targets):
         raise ValueError(f"Two outputs name the same file: {', '.join(map(str, given))}.")
-    overwritten = set(targets) & {Path(os.path.realpath(path)) for path in inputs}
+    if inputs is None or isinstance(inputs, (str, bytes, os.PathLike)):
+        # One name is one input: a str iterated is one-letter names, matching nothing.
+        inputs = () if inputs is None else (inputs,)
+    read = {
+        Path(os.path.realpath(file_path(path, "inputs"))) for path in inputs if path is not None
+    }
+    overwritten = set(targets) & read
     if overwritten:
         raise ValueError(f"An output would overwrite an input: {', '.join(map(str, overwritten))}.")
 
