@@ -25,6 +25,7 @@ from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
     StrOptions,
+    validate_parameter_constraints,
 )
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -35,7 +36,7 @@ from sklearn.utils.validation import (
 )
 
 from . import plugins
-from ._core.params import init_parameter_names
+from ._core.params import init_parameter_names, refuse_booleans
 from ._core.sparse import canonical_csr
 from ._core.warn import warn
 from ._doclink import DocumentationLink
@@ -766,6 +767,16 @@ def _unknown_callback(key, name, names, owner):
     return message + ". Name one yourself: callbacks=[('stop', EarlyStopping(...))]."
 
 
+#: What check_params takes. Its widths are checked here, not by ``resolve``: fit's come
+#: from validated data, and 0 or -1 passed the memory check while 3.5 failed in NumPy.
+_CHECK_PARAMS_CONSTRAINTS = {
+    "estimator": [BaseNielsenMLP],
+    "n_features": [None, Interval(numbers.Integral, 1, None, closed="left")],
+    "n_outputs": [None, Interval(numbers.Integral, 1, None, closed="left")],
+    "training": ["boolean"],
+}
+
+
 def check_params(estimator, n_features=None, n_outputs=None, *, training=True):
     """Validate an estimator's parameters and plugins as ``fit`` would, without fitting.
 
@@ -798,7 +809,8 @@ def check_params(estimator, n_features=None, n_outputs=None, *, training=True):
     ------
     sklearn.utils._param_validation.InvalidParameterError
         A ``ValueError`` naming the parameter (``optimizer__mu`` for a
-        plugin's) and what it must be.
+        plugin's) and what it must be; also for an argument of this function
+        (a width below 1, an estimator not of this package).
     MemoryError
         With the widths: when training the network could not fit in this
         machine's memory.
@@ -813,6 +825,16 @@ def check_params(estimator, n_features=None, n_outputs=None, *, training=True):
     ...
     sklearn.utils._param_validation.InvalidParameterError: The 'optimizer__mu' parameter ...
     """
+    # By hand, not by a decorator: scikit-learn's would rename the estimator's own
+    # parameter errors after check_params, unlike fit's.
+    arguments = {
+        "estimator": estimator,
+        "n_features": n_features,
+        "n_outputs": n_outputs,
+        "training": training,
+    }
+    refuse_booleans(_CHECK_PARAMS_CONSTRAINTS, arguments, "check_params")
+    validate_parameter_constraints(_CHECK_PARAMS_CONSTRAINTS, arguments, "check_params")
     params = estimator.get_params(deep=False)
     kind = type(estimator)._kind()
     return resolve(params, kind, n_features=n_features, n_outputs=n_outputs, training=training)

@@ -241,3 +241,26 @@ def test_a_changed_dtype_converts_the_optimizer_state_with_the_weights(
     state = net.get_fitted_state().optimizer_state
     arrays = [value for value in state.values() if isinstance(value, np.ndarray)]
     assert arrays and {a.dtype for a in arrays} == {np.dtype(now)} == {net.coefs_[0].dtype}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "name"),
+    [
+        ({"n_features": 0, "n_outputs": 1}, "n_features"),
+        ({"n_features": -1, "n_outputs": 1}, "n_features"),
+        ({"n_features": True, "n_outputs": 1}, "n_features"),
+        ({"n_features": 3.5, "n_outputs": 1}, "n_features"),  # NumPy's "got '166.0'"
+        ({"n_features": "3", "n_outputs": 1}, "n_features"),  # "unsupported operand"
+        ({"n_features": 3, "n_outputs": 0}, "n_outputs"),
+        ({"training": "no"}, "training"),
+    ],
+)
+def test_check_params_refuses_widths_that_no_network_has(arguments, name):
+    # A width of 0 or -1 passed the check that the network fits in memory.
+    with pytest.raises(ValueError, match=f"The '{name}' parameter of check_params"):
+        check_params(NielsenMLPRegressor(), **arguments)
+
+
+def test_check_params_names_an_estimator_that_is_not_ours():
+    with pytest.raises(ValueError, match="The 'estimator' parameter of check_params"):
+        check_params(NielsenMLPRegressor)  # the class: "missing 1 required argument: 'self'"
