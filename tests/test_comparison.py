@@ -1019,3 +1019,47 @@ def test_a_summary_of_a_metric_no_record_holds_is_refused_and_a_study_file_summa
     assert summarize([]) == []
     with pytest.raises(ValueError, match="The summary is empty"):  # was an IndexError
         StudyOutput(tmp_path).write_summary([])
+
+
+def _frame(X, names):
+    pandas = pytest.importorskip("pandas")
+    return pandas.DataFrame(X, columns=names)
+
+
+@pytest.mark.parametrize("where", ["X_test", "eval_sets"])
+@pytest.mark.parametrize(
+    "columns, message",
+    [
+        (lambda frame: frame[frame.columns[::-1]], "the same names in another order"),
+        (
+            lambda frame: frame.rename(columns={"pixel0": "other"}),
+            r"names it was not trained with: \['other'\]",
+        ),
+    ],
+)
+def test_sets_whose_feature_names_differ_from_the_training_sets_are_refused(
+    digits, where, columns, message
+):
+    # check_array kept the values of DataFrames, not their names: another set's
+    # columns, reordered or renamed, were taken by position and scored silently wrong.
+    names = [f"pixel{i}" for i in range(digits.X_train.shape[1])]
+    X_train = _frame(digits.X_train, names)
+    X_other = columns(_frame(digits.X_test, names))
+    X_test, eval_sets = (
+        (X_other, None) if where == "X_test" else (X_train, {"v": (X_other, digits.y_test)})
+    )
+    y_test = digits.y_test if where == "X_test" else digits.y_train
+    set_name = "test" if where == "X_test" else "v"
+    with pytest.raises(ValueError, match=f"The {set_name} set's feature names differ .*{message}"):
+        training_size_comparison(
+            {"SVC": SVC()}, X_train, digits.y_train, X_test, y_test, [60], eval_sets=eval_sets
+        )
+
+
+def test_a_set_with_feature_names_beside_a_training_set_without_is_named_in_a_warning(digits):
+    X_test = _frame(digits.X_test, [f"pixel{i}" for i in range(digits.X_test.shape[1])])
+    with pytest.warns(UserWarning, match="The test set has feature names, but the training set"):
+        records = training_size_comparison(
+            {"SVC": SVC()}, digits.X_train, digits.y_train, X_test, digits.y_test, [60]
+        )
+    assert records[0]["accuracy_test"] > 0.5

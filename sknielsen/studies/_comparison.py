@@ -39,6 +39,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
+    _get_feature_names,
     _num_samples,
     check_array,
     check_consistent_length,
@@ -517,9 +518,12 @@ def _checked_data(X_train, y_train, X_test, y_test, eval_sets, scoring):
     eval_sets = _checked_eval_sets(eval_sets)
     if "test" in eval_sets:
         raise ValueError("eval_sets cannot hold a set named 'test': it would replace X_test.")
+    train_names = _get_feature_names(X_train)
     X_train, y_train = _checked_pair(X_train, y_train, "training")
     test_sets = {}
     for name, (X, y) in {"test": (X_test, y_test), **(eval_sets or {})}.items():
+        # Checked before check_array keeps only the values: the estimators see arrays.
+        _check_feature_names(_get_feature_names(X), train_names, name)
         X, y = _checked_pair(X, y, name)
         if X.shape[1] != X_train.shape[1]:
             raise ValueError(
@@ -529,6 +533,48 @@ def _checked_data(X_train, y_train, X_test, y_test, eval_sets, scoring):
         _warn_of_unknown_labels(y, y_train, name)
         test_sets[name] = (X, y)
     return _StudyData(X_train, y_train, test_sets, _named_scorers(scoring))
+
+
+def _check_feature_names(given, trained, name):
+    """Refuse a set whose column names are not the training set's, as ``predict`` would.
+
+    The estimators are fitted and scored on arrays, the names left behind:
+    a DataFrame with the training set's columns reordered or renamed was
+    scored by position, silently wrong.
+
+    Parameters
+    ----------
+    given, trained : ndarray of str or None
+        The set's and the training set's feature names (None for none).
+    name : str
+        The set's name in the messages.
+    """
+    if given is None and trained is None:
+        return
+    if trained is None or given is None:
+        has, lacks = (
+            (f"The {name} set", "the training set")
+            if trained is None
+            else (
+                "The training set",
+                f"the {name} set",
+            )
+        )
+        warn(f"{has} has feature names, but {lacks} has none: the columns are matched by position.")
+        return
+    if len(given) == len(trained) and np.all(given == trained):
+        return
+    unseen = [str(n) for n in given if n not in set(trained)]
+    missing = [str(n) for n in trained if n not in set(given)]
+    detail = (
+        "the same names in another order"
+        if not unseen and not missing
+        else f"names it was not trained with: {unseen[:5]}; names missing: {missing[:5]}"
+    )
+    raise ValueError(
+        f"The {name} set's feature names differ from the training set's ({detail}): give it "
+        "the training set's columns, in their order."
+    )
 
 
 def _warn_of_unknown_labels(y, y_train, name):
