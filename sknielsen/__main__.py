@@ -136,6 +136,9 @@ def _train(args):
         plotting.check_figure_path(args.plot)
     data = _load(args)
     _check_class_labels(data.y_train, args)
+    if args.dtype == "float32" and args.dataset not in datasets.DATASETS:
+        rows = [X for X in (data.X_train, data.X_val, data.X_test) if X is not None]
+        _check_range(rows, np.float32, args.dataset, "--dtype float32", "give --dtype float64")
     n_features, n_classes = data.X_train.shape[1], len(np.unique(data.y_train))
     hidden = _hidden_sizes(args, n_features, n_classes)
     net = _network(args, hidden)
@@ -266,6 +269,7 @@ def _evaluate(args):
     if args.dataset not in datasets.DATASETS:  # a file of the user's: every row
         table = datasets.load_table(args.dataset, label=args.label, need_labels=True)
         X = _columns_of(model, table, args.dataset)
+        _check_model_range(model, X, args.dataset)
         with _columns_checked(table):
             shown = _score_text(model, model.score(X, table.y))
         print(f"{args.model} on {args.dataset}: {shown} ({len(table.y):,} rows)")
@@ -291,6 +295,29 @@ def _check_file_width(model, X, path):
         return
     plural = "s" if X.shape[1] != 1 else ""
     raise ValueError(f"{path} has {X.shape[1]:,} feature{plural}; the model takes {expected:,}.")
+
+
+def _check_model_range(model, X, path):
+    """Refuse rows beyond the range of the float type a model computes in, naming the file."""
+    dtype = model.coefs_[0].dtype
+    advice = "scale them as the model's training data was"
+    _check_range([X], dtype, path, f"the model ({dtype.name})", advice)
+
+
+def _check_range(arrays, dtype, path, computer, advice):
+    """Refuse values of ``arrays`` that ``dtype`` cannot hold, naming the file they came from.
+
+    scikit-learn's "Input X contains infinity or a value too large for
+    dtype('float32')" named no file, after NumPy's warning of an overflow
+    in the cast.
+    """
+    limit = float(np.finfo(dtype).max)
+    largest = max((X.flat[np.argmax(np.abs(X))] for X in arrays if X.size), key=abs, default=0)
+    if abs(largest) > limit:
+        raise ValueError(
+            f"{path} holds {largest:g}, beyond the range of {np.dtype(dtype).name} "
+            f"(±{limit:g}) that {computer} computes in: {advice}, or scale the features."
+        )
 
 
 def _check_width(model, n_features, args):
@@ -325,6 +352,7 @@ def _predict(args):
     table = datasets.load_table(args.file, label=args.label)
     _check_left_out(table, args)
     X = _columns_of(model, table, args.file)
+    _check_model_range(model, X, args.file)
     with _columns_checked(table):
         predicted = model.predict(X)
     if args.out:

@@ -52,6 +52,21 @@ def files(tmp_path_factory):
     np.savez(paths["npz_rows"], X=X[:3] / 16)
     paths["csv"] = root / "x.csv"
     paths["csv"].write_text("a,b\n1,x\n")
+    rows = "".join(f"{i % 16},{i % 7},{i % 2}\n" for i in range(30))
+    for name, cell in {"csv_nan": "nan", "csv_big": "1e39"}.items():
+        paths[name] = root / f"{name[4:]}.csv"
+        paths[name].write_text(f"a,b,y\n0,1,0\n1,0,1\n2,{cell},0\n" + rows)
+    for name, value in {"npz_inf": np.inf, "npz_big": -1e39}.items():
+        paths[name] = root / f"{name[4:]}.npz"
+        X_bad = X[:30] / 16
+        X_bad[2, 1] = value
+        np.savez(paths[name], X=X_bad, y=y[:30])
+    paths["x_nan"], paths["x_big"] = root / "x_nan.npy", root / "x_big.npy"
+    np.save(paths["x_nan"], np.where(np.arange(64) == 5, np.nan, X[:3] / 16))
+    np.save(paths["x_big"], np.where(np.arange(64) == 5, 1e300, X[:3] / 16))
+    paths["model32"] = root / "model32.json"
+    model32 = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1, dtype="float32")
+    save(model32.fit(X / 16, y), paths["model32"])
     paths["csv_numbers"] = root / "numbers.csv"
     paths["csv_numbers"].write_text("a,b\n1,2\n3,4\n")
     paths["model_of_10_features"] = root / "narrow.json"
@@ -235,6 +250,22 @@ BAD_INVOCATIONS = [
     (["predict", "{model}", "{x_narrow}"], "x_narrow.npy has 10 features; the model takes 64"),
     (["evaluate", "{model}", "--dataset", "{csv_numbers}", "--label", "b"], "has 1 feature; the"),
     (["predict", "{model}", "{x_strings}"], "x_strings.npy: the samples X are not real numbers"),
+    # NaN, infinity, or values beyond the float32 a model computes in: scikit-learn's
+    # "Input X contains NaN" named no file, and `train` failed so only after training
+    # when the value fell among the test rows.
+    (
+        ["train", "--dataset", "{csv_nan}", "--label", "y"],
+        "nan.csv: line 4, column 'b' holds 'nan', not a finite number",
+    ),
+    (
+        ["train", "--dataset", "{csv_big}", "--label", "y", "--dtype", "float32"],
+        "big.csv holds 1e+39, beyond the range of float32 (±3.40282e+38) that --dtype float32",
+    ),
+    (["train", "--dataset", "{npz_inf}"], "inf.npz: the samples X hold inf at X[2, 1]"),
+    (["evaluate", "{model}", "--dataset", "{npz_inf}"], "inf.npz: the samples X hold inf"),
+    (["evaluate", "{model32}", "--dataset", "{npz_big}"], "big.npz holds -1e+39, beyond the"),
+    (["predict", "{model}", "{x_nan}"], "x_nan.npy: the samples X hold nan at X[0, 5]"),
+    (["predict", "{model32}", "{x_big}"], "x_big.npy holds 1e+300, beyond the range of float32"),
     # Results to resume.
     (["compare", "--resume", "--train-sizes", "50", "--out", "{bad_json}"], "not a comparison's"),
     (["compare", "--resume", "--train-sizes", "50", "--out", "{deep_json}"], "not a comparison's"),

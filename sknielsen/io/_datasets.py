@@ -763,7 +763,8 @@ def load_table(path, *, label=None, need_labels=False):
     ValueError
         For another suffix, a file that is not what the suffix says, a CSV
         file whose first row holds numbers (no header), values
-        that are not real numbers, an ``X`` of more than 2 dimensions (or
+        that are not real numbers or not finite (NaN, infinity, or beyond
+        float64's range in a CSV cell), an ``X`` of more than 2 dimensions (or
         none), labels that are not 1-D, not one per sample or NaN/infinite,
         or missing labels (or empty CSV label cells) with ``need_labels``.
     FileNotFoundError, NotARegularFileError
@@ -823,7 +824,17 @@ def _samples(X, path):
             f"{path}: the samples X must be 2-D, one sample per row (n_samples, n_features); "
             f"got shape {X.shape}."
         )
-    return X.astype(np.float64, copy=False)
+    X = X.astype(np.float64, copy=False)
+    # No estimator of sknielsen takes them: refused here, naming the file, not by a fit's
+    # "Input X contains NaN", after training when they fell among the test rows.
+    bad = ~np.isfinite(X)
+    if bad.any():
+        row, column = np.argwhere(bad)[0]
+        raise ValueError(
+            f"{path}: the samples X hold {X[row, column]} at X[{row}, {column}]; give finite "
+            "numbers (a missing one too: fill it in, or leave the row out)."
+        )
+    return X
 
 
 def _check_table_labels(y, n_rows, path, name):
@@ -932,6 +943,8 @@ def _read_csv(path, label, need_labels):
         X = np.array([[float(row[i]) for i in features] for row in rows], dtype=np.float64)
     except ValueError:
         raise _not_a_number(path, numbered, header, features) from None
+    if not np.isfinite(X).all():  # "nan", "inf" and "1e999" are floats: named here by line
+        raise _not_a_number(path, numbered, header, features)
     y = None
     if column is not None:
         # An empty cell is a missing label (pandas writes NaN so), not a class named ''.
@@ -952,17 +965,23 @@ def _read_csv(path, label, need_labels):
 
 
 def _not_a_number(path, numbered, header, features):
-    """The error naming the first feature cell that is not a number: its line and column."""
+    """The error naming the first feature cell that is not a finite number: its line and column."""
     for line, row in numbered:
         for i in features:
             try:
-                float(row[i])
+                finite = math.isfinite(float(row[i]))
             except ValueError:
                 cell = "is empty" if not row[i].strip() else f"holds {row[i][:40]!r}"
                 return ValueError(
                     f"{path}: line {line}, column {header[i]!r} {cell}, not a number; "
                     "features must be numbers (a missing one too: fill it in, or leave the "
                     "row out)."
+                )
+            if not finite:
+                return ValueError(
+                    f"{path}: line {line}, column {header[i]!r} holds {row[i][:40]!r}, not a "
+                    "finite number; features must be finite numbers (a missing one too: fill "
+                    "it in, or leave the row out)."
                 )
     return ValueError(f"{path}: a feature is not a number.")
 
