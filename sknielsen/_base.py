@@ -526,7 +526,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             given = canonical_csr(request.X_val, "X_val")
             # check_array and our own feature-name check, so that the messages name X_val:
             # validate_data's say X.
-            X_val = check_array(given, accept_sparse="csr", dtype=config.dtype, input_name="X_val")
+            X_val = _checked_x_val(given, config.dtype)
             _check_width(X_val, self.n_features_in_, "X_val")
             _check_validation_names(given, getattr(self, "feature_names_in_", None))
             Y_val = self._encode(request.y_val, targets, "y_val")
@@ -940,6 +940,21 @@ def _check_validation_names(X_val, fitted):
 def _some(names, shown=5):
     """The first ``shown`` of a list of names, and '...' for the rest."""
     return f"{names[:shown]}{' ...' if len(names) > shown else ''}"
+
+
+def _checked_x_val(X_val, dtype):
+    """``X_val`` validated as ``X`` is, every refusal naming it.
+
+    check_array names its ``input_name`` only in its messages of NaN and
+    infinity: an empty, 1-D or 3-D ``X_val``, or one of strings, was
+    refused as an anonymous array.
+    """
+    try:
+        return check_array(X_val, accept_sparse="csr", dtype=dtype, input_name="X_val")
+    except ValueError as exc:
+        if "X_val" in str(exc):
+            raise
+        raise ValueError(f"X_val: {exc}") from exc
 
 
 def _check_width(X, n_features, name):

@@ -374,3 +374,27 @@ def test_fit_refuses_a_network_too_large_for_memory_before_allocating_it(data):
     with pytest.raises(MemoryError, match=r"training the network's .* parameters needs"):
         net.fit(X, y)
     assert not hasattr(net, "coefs_")
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (lambda X: X[:0], r"X_val: Found array with 0 sample"),
+        (lambda X: X[:, :0], r"X_val: Found array with 0 feature"),
+        (lambda X: X[0], r"X_val: Expected 2D array, got 1D array"),
+        (lambda X: X[:, :, None], r"X_val: Found array with dim 3"),
+        (lambda X: X.astype(complex), r"X_val: Complex data not supported"),
+        (lambda X: np.full(X.shape, "ink"), r"X_val: could not convert string to float"),
+    ],
+)
+def test_an_unusable_x_val_is_refused_naming_it(data, method, change, match):
+    # scikit-learn's check_array names the array only in its messages of NaN and
+    # infinity: an empty, 1-D or 3-D X_val was refused as an anonymous "array".
+    X, X_test, y, y_test = data
+    net = NielsenMLPClassifier(epochs=1)
+    extra = {"classes": np.unique(y)} if method == "partial_fit" else {}
+    X_val = change(X_test)
+    y_val = y_test[: len(X_val)] if np.ndim(X_val) > 1 else y_test[:1]
+    with pytest.raises(ValueError, match=match):
+        getattr(net, method)(X, y, X_val=X_val, y_val=y_val, **extra)
