@@ -46,6 +46,7 @@ from .engine._network import feedforward
 from .modelfile._format import write_model
 from .modelfile._rules import ModelFileError
 from .modelfile._schema import check_across
+from .plugins._registry import Registrations
 from .training._config import (
     DTYPES,
     PLUGIN_PARAMETERS,
@@ -72,6 +73,10 @@ _TRANSFORM_ROWS = (
     "The predictions are probably wrong: transform the rows as the training data were "
     "(a Pipeline does it for you)."
 )
+
+
+#: Where an estimator's pickle keeps the plugin registrations it carries.
+_REGISTRATIONS_KEY = "_sknielsen_registrations"
 
 
 def _plugin_constraint(base):
@@ -142,6 +147,21 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             known = cls._get_param_names()
             raise TypeError(unknown_parameters_message(cls.__name__, unknown, known))
         return super().__new__(cls)
+
+    def __getstate__(self):
+        # A worker process that unpickles this estimator must know the plugins its
+        # parameters (or a search's) name: those registered here travel with it.
+        state = dict(super().__getstate__())
+        registrations = Registrations.current()
+        if registrations is not None:
+            state[_REGISTRATIONS_KEY] = registrations
+        return state
+
+    def __setstate__(self, state):
+        registrations = state.pop(_REGISTRATIONS_KEY, None)
+        if registrations is not None:
+            registrations.restore()
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

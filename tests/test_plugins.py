@@ -660,3 +660,89 @@ def test_a_divergence_under_an_optimizer_of_ones_own_names_it_beside_eta(small_d
     X, _, y, _ = small_digits
     with pytest.warns(ConvergenceWarning, match=r"diverged.*NaNSteps, an optimizer of your own"):
         NielsenMLPClassifier(optimizer=NaNSteps(), epochs=2, random_state=0).fit(X, y)
+
+
+def test_plugins_registered_in_the_script_reach_search_worker_processes(tmp_path):
+    """GridSearchCV(n_jobs=2)'s processes know a plugin registered in __main__ or a module.
+
+    They used to know only sknielsen's own: every candidate naming the user's
+    plugin failed with "Unknown optimizer".
+    """
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "user_plugins.py").write_text(
+        textwrap.dedent(
+            """
+            from sknielsen.plugins import Optimizer, register
+
+            @register("optimizer", "module_halfstep")
+            class ModuleHalfStep(Optimizer):
+                def update(self, grads, state, params):
+                    grads *= -0.5 * state["eta"]
+                    return grads, state
+            """
+        )
+    )
+    script = tmp_path / "search.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import user_plugins
+            from sklearn.datasets import load_digits
+            from sklearn.model_selection import GridSearchCV
+            from sknielsen import NielsenMLPClassifier
+            from sknielsen.plugins import Optimizer, register
+
+            @register("optimizer", "main_halfstep")
+            class MainHalfStep(Optimizer):
+                def update(self, grads, state, params):
+                    grads *= -0.5 * state["eta"]
+                    return grads, state
+
+            if __name__ == "__main__":
+                X, y = load_digits(return_X_y=True)
+                net = NielsenMLPClassifier(hidden_layer_sizes=(5,), epochs=1, random_state=0)
+                grid = {"optimizer": ["main_halfstep", "module_halfstep"]}
+                search = GridSearchCV(net, grid, cv=2, n_jobs=2, error_score="raise")
+                search.fit(X[:100] / 16, y[:100])
+                print(search.cv_results_["mean_test_score"])
+            """
+        )
+    )
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, str(tmp_path)])}
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    scores = [float(s) for s in done.stdout.strip().strip("[]").split()]
+    assert len(scores) == 2 and scores[0] == scores[1]  # the same optimizer, by two names
+
+
+def test_an_unpickled_estimator_registers_plugins_but_never_replaces_ones_own():
+    import pickle
+
+    def halfstep(name):
+        def update(self, grads, state, params):
+            grads *= -0.5 * state["eta"]
+            return grads, state
+
+        return type(name, (plugins.Optimizer,), {"update": update})
+
+    theirs = plugins.register("optimizer", "test_carried")(halfstep("Theirs"))
+    try:
+        pickled = pickle.dumps(NielsenMLPClassifier(optimizer="test_carried"))
+        registry = plugins._registry._REGISTRY["optimizer"]
+        del registry["test_carried"]
+        net = pickle.loads(pickled)
+        assert "_sknielsen_registrations" not in vars(net)
+        assert plugins.get_class("optimizer", "test_carried").__name__ == "Theirs"
+        ours = plugins.register("optimizer", "test_carried", replace=True)(halfstep("Ours"))
+        pickle.loads(pickled)
+        assert plugins.get_class("optimizer", "test_carried") is ours is not theirs
+    finally:
+        plugins._registry._REGISTRY["optimizer"].pop("test_carried", None)
+        plugins._registry._CARRIED.discard(("optimizer", "test_carried"))

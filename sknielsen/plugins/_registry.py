@@ -13,6 +13,7 @@ was registered on purpose.
 """
 
 import copy
+import pickle
 from importlib import metadata
 
 from ._base import BASES, Plugin
@@ -23,6 +24,8 @@ ENTRY_POINT_GROUP = "sknielsen.plugins"
 _REGISTRY = {kind: {} for kind in BASES}
 # Entry points not yet imported, by kind and name.
 _PENDING = None
+# (kind, name) registered here from an unpickled estimator, not by this process's own code.
+_CARRIED = set()
 
 
 def kinds():
@@ -105,6 +108,7 @@ def register(kind, name, *, replace=False):
         cls._check_declaration()  # a faulty declaration fails here, not at a user's fit
         cls.check_contract()  # so does a method the engine cannot call
         _REGISTRY[kind][name] = cls
+        _CARRIED.discard((kind, name))  # registered by this process's own code now
         if cls.__dict__.get("name") is None:
             cls.name = name
         return cls
@@ -327,3 +331,74 @@ def name_of(plugin):
 def _base_names(kind):
     """The base classes of ``kind`` as users import them, for messages."""
     return " or ".join(f"sknielsen.plugins.{base.__name__}" for base in BASES[kind])
+
+
+class Registrations:
+    """The plugins registered in this process that another process may not know.
+
+    A worker process (``GridSearchCV(n_jobs=2)``'s) unpickles an estimator
+    whose parameters name plugins by name; it knows sknielsen's own and
+    those of installed entry points, but not a plugin registered in the
+    user's script or notebook (``__main__``) or in a module the worker never
+    imports. An estimator's pickle carries these registrations, each class
+    as cloudpickle writes it (by value from ``__main__``, else by
+    reference), and its unpickling registers them where they are unknown.
+    """
+
+    def __init__(self, entries):
+        self.entries = entries
+
+    @classmethod
+    def current(cls):
+        """The registrations of this process not made by sknielsen, or None for none."""
+        entries = [
+            (kind, name, plugin)
+            for kind, registry in _REGISTRY.items()
+            for name, plugin in registry.items()
+            if not plugin.__module__.startswith("sknielsen.")
+        ]
+        return cls(entries) if entries else None
+
+    def __reduce__(self):
+        dumps = _cloudpickle().dumps
+        pickled = []
+        # Each class apart: one that cannot be pickled or rebuilt loses only its own name,
+        # and never the estimator's pickle.
+        for kind, name, plugin in self.entries:
+            try:
+                pickled.append((kind, name, dumps(plugin)))
+            except Exception:  # a fit naming it elsewhere says it is unknown
+                continue
+        return (_registrations_from, (pickled,))
+
+    def __deepcopy__(self, memo):
+        return self  # classes are not copied; nor is a list of them
+
+    def restore(self):
+        """Register each plugin here, unless this process registered that name itself."""
+        for kind, name, plugin in self.entries:
+            current = _REGISTRY[kind].get(name)
+            if current is plugin or (current is not None and (kind, name) not in _CARRIED):
+                continue
+            register(kind, name, replace=True)(plugin)
+            _CARRIED.add((kind, name))
+
+
+def _cloudpickle():
+    """cloudpickle: its own package since joblib 1.5, vendored by joblib before."""
+    try:
+        import cloudpickle
+    except ImportError:
+        from joblib.externals import cloudpickle
+    return cloudpickle
+
+
+def _registrations_from(pickled):
+    """Unpickle :class:`Registrations`, leaving out classes this process cannot rebuild."""
+    entries = []
+    for kind, name, data in pickled:
+        try:
+            entries.append((kind, name, pickle.loads(data)))
+        except Exception:  # a fit naming it then says the name is unknown
+            continue
+    return Registrations(entries)
