@@ -15,8 +15,9 @@ import pytest
 import sknielsen
 from sknielsen import NielsenMLPClassifier, load, save
 from sknielsen._core import files as _io
+from sknielsen.callbacks import StepDecay
 from sknielsen.persistence import ModelFileError
-from sknielsen.plugins import Momentum
+from sknielsen.plugins import LBFGS, Momentum
 
 
 @pytest.fixture(scope="module")
@@ -417,3 +418,23 @@ def test_paths_are_str_bytes_or_path_like_and_nothing_else(fitted, tmp_path, mon
             load(wrong)
         with pytest.raises(TypeError, match="path must be a str or path-like"):
             save(net, wrong)
+
+
+def test_numpy_scalars_in_plugin_and_callback_parameters_are_saved(tmp_path):
+    """A grid over np.arange sets NumPy scalars: saved as the numbers they are."""
+    X = np.random.default_rng(0).uniform(size=(20, 3))
+    y = np.arange(20) % 2
+    net = NielsenMLPClassifier(
+        hidden_layer_sizes=(2,),
+        optimizer=LBFGS(memory=np.int64(5), tol=np.float32(0.5)),
+        callbacks=[("decay", StepDecay(step_size=np.int64(2)))],
+        epochs=1,
+        random_state=0,
+    ).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no callback left out
+        save(net, tmp_path / "net.json")
+    loaded = load(tmp_path / "net.json")
+    assert loaded.optimizer.get_params() == {"memory": 5, "tol": 0.5}
+    assert loaded.callbacks[0][1].step_size == 2
+    np.testing.assert_array_equal(loaded.predict_proba(X), net.predict_proba(X))

@@ -29,8 +29,17 @@ from ._schema import (
 )
 
 
+def _plain(value):
+    """``value``, a NumPy scalar as the Python one it holds (``np.int64(5)`` as ``5``).
+
+    A grid over ``np.arange`` or ``np.linspace`` sets them; NumPy's strings
+    and floats are already ``str`` and ``float``, its integers and float32 not.
+    """
+    return value.item() if isinstance(value, (np.bool_, np.number)) else value
+
+
 def _plugin_to_json(plugin):
-    params = plugin.get_params()
+    params = {key: _plain(value) for key, value in plugin.get_params().items()}
     for key, value in params.items():
         if isinstance(value, (tuple, list)) and all(
             isinstance(item, (str, plugins.Plugin)) for item in value
@@ -55,7 +64,10 @@ def _callbacks_to_json(callbacks):
     documents, left_out = [], []
     for item in callbacks or ():
         name, callback = item if isinstance(item, tuple) else (None, item)
-        params = {k: str(v) if isinstance(v, Path) else v for k, v in callback.get_params().items()}
+        params = {
+            k: str(v) if isinstance(v, Path) else _plain(v)
+            for k, v in callback.get_params().items()
+        }
         savable = type(callback) is SAVED_CALLBACKS.get(type(callback).__name__)
         if savable and all(isinstance(v, SCALARS) for v in params.values()):
             document = {"callback": type(callback).__name__, "params": params}
