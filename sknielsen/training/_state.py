@@ -133,8 +133,13 @@ def _check_layers(state):
     if state.coefs[0].shape[0] != state.n_features_in:
         raise ValueError("n_features_in does not match the first layer's weights.")
     for i, (w, b) in enumerate(zip(state.coefs, state.intercepts)):
-        if w.ndim != 2 or b.shape != (w.shape[1],):
-            raise ValueError(f"Layer {i}: weights and biases disagree.")
+        if w.ndim != 2:
+            raise ValueError(f"Layer {i}: coefs[{i}] must be 2-D; got shape {w.shape}.")
+        if b.shape != (w.shape[1],):
+            raise ValueError(
+                f"Layer {i}: weights and biases disagree: coefs[{i}] of shape {w.shape} needs "
+                f"intercepts[{i}] of shape ({w.shape[1]},); got {b.shape}."
+            )
         if 0 in w.shape:
             raise ValueError(f"Layer {i} has no neurons or no inputs: weights of shape {w.shape}.")
         if i and state.coefs[i - 1].shape[1] != w.shape[0]:
