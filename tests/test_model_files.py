@@ -216,6 +216,18 @@ def test_regressor_with_1d_targets_needs_one_output(tmp_path):
     refused(edited(document, tmp_path, put("fitted", "targets", "y_1d", True)), "several outputs")
 
 
+def test_unknown_parameters_are_refused_by_field_and_estimator(document, tmp_path):
+    """A classifier's parameter in a regressor's file: which field, and whose parameters."""
+
+    def regressor(document):
+        document["estimator"] = "NielsenMLPRegressor"
+
+    refused(
+        edited(document, tmp_path, regressor),
+        r"Unknown estimator parameters of NielsenMLPRegressor: params\.class_weight\.",
+    )
+
+
 def test_narrow_string_labels_round_trip(data, tmp_path):
     """Labels stored wider than needed (a y of dtype <U10) are saved at their own width."""
     X, y = data

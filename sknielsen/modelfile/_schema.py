@@ -314,9 +314,11 @@ class Parameters(Rule):
     def read(self, value, path, context):
         if type(value) is not dict:
             refuse(f"{path} should be an object.")
-        unknown = set(value) - set(context.settings["estimators"][context.values["estimator"]])
+        estimator = context.values["estimator"]
+        unknown = set(value) - set(context.settings["estimators"][estimator])
         if unknown:
-            refuse(f"Unknown estimator parameters: {sorted(unknown)}.")
+            fields = ", ".join(f"{path}.{key}" for key in sorted(unknown))
+            refuse(f"Unknown estimator parameters of {estimator}: {fields}.")
         return {
             key: self.rules.get(key, PLAIN).read(item, f"{path}.{key}", context)
             for key, item in value.items()
