@@ -123,6 +123,14 @@ def test_network2_round_trip(rng, tmp_path):
     np.testing.assert_allclose(written["biases"][1], document["biases"][1])
 
 
+def test_a_network2_file_of_one_output_neuron_is_refused_naming_sizes(rng, tmp_path):
+    """The book's networks may end in one neuron; read as classes 0..n-1 they need two."""
+    path = tmp_path / "book.json"
+    path.write_text(json.dumps(network2_document(rng, sizes=(4, 3, 1))))
+    with pytest.raises(ModelFileError, match=r"sizes ends in 1 output neuron.*at least 2"):
+        load(path)
+
+
 @pytest.mark.parametrize(
     "labels, lost",
     [

@@ -552,7 +552,7 @@ NETWORK2_FILE = Record(
     Field(
         "sizes",
         ListOf(Integer(minimum=1), "a list of at least two positive integers", 2),
-        "Neurons per layer, inputs first.",
+        "Neurons per layer, inputs first; at least 2 outputs, one per class.",
     ),
     Field(
         "cost",
@@ -617,6 +617,11 @@ def read_network2(document):
                 f"Layer {i}: expected weights {(sizes[i + 1], sizes[i])} and biases "
                 f"{(sizes[i + 1], 1)}; got {w.shape} and {b.shape}."
             )
+    if sizes[-1] < 2:
+        refuse(
+            f"sizes ends in {sizes[-1]} output neuron: a network2.py file is read as a "
+            "classifier of the classes 0..n-1, which needs at least 2."
+        )
     return read
 
 
