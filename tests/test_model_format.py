@@ -11,6 +11,7 @@ import pytest
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, load, save
 from sknielsen.callbacks import EarlyStopping
 from sknielsen.io._reference import reference
+from sknielsen.modelfile._schema import FORMAT_VERSION, READABLE_VERSIONS
 from sknielsen.persistence import ModelFileError
 from sknielsen.plugins import Momentum
 
@@ -47,6 +48,15 @@ def test_the_format_page_is_written_from_the_declaration():
         "docs/model-format.md differs from the declaration; run "
         "`python -m sknielsen.io._reference > docs/model-format.md`"
     )
+
+
+def test_every_readable_version_has_a_fixture_that_loads():
+    """The page: "A version is never dropped from the readable ones: each has a fixture"."""
+    assert tuple(range(1, FORMAT_VERSION + 1)) == READABLE_VERSIONS
+    for version in READABLE_VERSIONS:
+        path = ROOT / "tests" / "fixtures" / f"model_v{version}.json"
+        assert json.loads(path.read_text())["format_version"] == version
+        assert load(path).n_iter_ >= 1
 
 
 @pytest.mark.parametrize("estimator", [NielsenMLPClassifier, NielsenMLPRegressor])
