@@ -8,7 +8,12 @@ and ``tests/test_model_format.py`` checks that the page in the repository
 is what the declaration gives today, so the two cannot drift.
 """
 
-from ..modelfile._rules import MAX_BYTES_PER_CONTAINER, MAX_INTEGER_DIGITS, Row
+from ..modelfile._rules import (
+    MAX_BYTES_PER_CONTAINER,
+    MAX_INTEGER_DIGITS,
+    SMALLEST_JUDGED_TEXT,
+    Row,
+)
 from ..modelfile._schema import (
     ANY_PLUGIN,
     CLASSIFIER,
@@ -138,9 +143,11 @@ _LIMITS = f"""
 A small file never makes `load` expensive. Before the fields are read, and
 whatever they say:
 
-- a file holding more than one JSON array or object per {MAX_BYTES_PER_CONTAINER}
-  characters is refused before parsing (Python spends some 60 bytes on each
-  `[]`, and real model files hold hundreds of characters of numbers per array);
+- a file of more than {SMALLEST_JUDGED_TEXT:,} characters holding more than one JSON
+  array or object per {MAX_BYTES_PER_CONTAINER} characters is refused before parsing
+  (Python spends some 60 bytes on each `[]`, and real model files hold
+  hundreds of characters of numbers per array; a shorter file costs nothing
+  to parse, and is told what it lacks: `{{}}` has no `format`);
 - NaN, `Infinity`, numbers beyond the float64 range and integers of more than
   {MAX_INTEGER_DIGITS} digits are refused while parsing, naming the field that
   holds the first of them; JSON nested too deeply to parse is refused as such;
