@@ -118,8 +118,9 @@ def test_interrupted_run_keeps_finished_jobs_and_resumes(digits):
         if done == 3:
             raise KeyboardInterrupt
 
-    with pytest.warns(UserWarning, match="interrupted: returning the 3 of 8"):
+    with pytest.warns(UserWarning, match="interrupted: returning the 3 of 8") as record:
         partial = run(digits, on_result=interrupt_after_three)
+    assert {w.filename for w in record} == {__file__}  # the caller's line, found, not counted
     assert len(partial) == 3
     seen = []
     resumed = run(digits, previous=partial, on_result=lambda r, d, t: seen.append((d, t)))

@@ -179,10 +179,12 @@ def test_lmbda_search_refuses_validation_inputs_without_their_labels():
 
 def test_eta_search_is_bounded_and_says_when_it_found_no_threshold():
     # The cost falls at every eta: a search bounded only by max_eta would run ~10^5 trials.
-    with pytest.warns(UserWarning, match="still fell at eta=.*the threshold is higher"):
+    with pytest.warns(UserWarning, match="still fell at eta=.*the threshold is higher") as record:
         result = find_eta_threshold(
             ScriptedNetwork(threshold=math.inf), X_FAKE, Y_FAKE, factor=1.001, max_eta=1e300
         )
+    # At this line, not at scikit-learn's validate_params wrapper (stacklevel=2 reached it).
+    assert [w.filename for w in record] == [__file__]
     assert len(result.trace) == 1 + 6  # start, then max_steps=6 multiplications
     with pytest.raises(ValueError, match="never fell steadily"):  # 0.01 / 1e400 underflows
         find_eta_threshold(ScriptedNetwork(threshold=0), X_FAKE, Y_FAKE, factor=1e200)

@@ -22,7 +22,6 @@ import math
 import signal
 import threading
 import time
-import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -1152,11 +1151,10 @@ def _collect(jobs, data, records, total, n_jobs, on_result):
             if fitted:
                 _predict_phase(fitted, data, schedule, n_jobs, watch, finished)
     except KeyboardInterrupt:
-        warnings.warn(
+        warn(
             f"Comparison interrupted: returning the {len(records)} of {total} jobs "
             "that finished; pass them as previous= to resume.",
             ComparisonInterrupted,
-            stacklevel=3,
         )
     return records
 

@@ -22,6 +22,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval
 
 from .._core.params import validate_arguments
+from .._core.warn import warn
 
 __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "simplify"]
 
@@ -290,11 +291,9 @@ def find_eta_threshold(
     if falls(start):
         good, bad = _bracket(falls, start, _geometric(start, factor, max_steps, max_eta), True)
         if bad is None:
-            warnings.warn(
+            warn(
                 f"The training cost still fell at eta={good:g}, the largest tried (max_eta="
-                f"{max_eta:g}, max_steps={max_steps}): the threshold is higher.",
-                UserWarning,
-                stacklevel=2,
+                f"{max_eta:g}, max_steps={max_steps}): the threshold is higher."
             )
     else:
         bad, good = _bracket(falls, start, _geometric(start, 1 / factor, max_steps, np.inf), False)
