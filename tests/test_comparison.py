@@ -1064,3 +1064,15 @@ def test_a_set_with_feature_names_beside_a_training_set_without_is_named_in_a_wa
             {"SVC": SVC()}, digits.X_train, digits.y_train, X_test, digits.y_test, [60]
         )
     assert records[0]["accuracy_test"] > 0.5
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_the_jobs_warnings_reach_the_caller_from_every_worker(digits, n_jobs):
+    # In worker processes they were printed there, Python's two lines, and never reached
+    # the caller's filters, pytest.warns or the command line's one-line summary.
+    adam = {"adam": NielsenMLPClassifier(optimizer="adam", epochs=1, random_state=0)}
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        study(digits, adam, sizes=[50, 60], seeds=[0], n_jobs=n_jobs)
+    caught = [(w.filename, w.category) for w in record if "too large for Adam" in str(w.message)]
+    assert caught == [(__file__, UserWarning)] * 2

@@ -22,6 +22,7 @@ import math
 import signal
 import threading
 import time
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -1060,16 +1061,31 @@ class _InterruptWatch:
 
 
 def _as_finished(tasks, n_jobs, watch):
-    """Each task's result as it finishes, the tasks started in their order, until Ctrl-C."""
-    tasks = list(tasks)
+    """Each task's result as it finishes, the tasks started in their order, until Ctrl-C.
+
+    The warnings of each task are issued here, in the caller's process, as
+    its result arrives: a worker process printed them itself, out of reach
+    of the caller's filters and of the command line's one-line summary.
+    """
+    tasks = [delayed(_recording_warnings)(task, *args, **kwargs) for task, args, kwargs in tasks]
     if n_jobs is not None and n_jobs > len(tasks):  # idle processes, hundreds for n_jobs=500
         n_jobs = max(1, len(tasks))
     # batch_size=1: joblib's automatic batching would bundle short tasks onto one worker.
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)
-    for result in parallel(tasks):
+    for result, caught in parallel(tasks):
+        for category, message in caught:
+            warn(message, category)
         if watch.interrupted:  # this result's fit was cut short
             raise KeyboardInterrupt
         yield result
+
+
+def _recording_warnings(task, *args, **kwargs):
+    """``(task's result, [(category, message)])``: its warnings, each, for the caller to issue."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # the caller's filters apply where they are issued
+        result = task(*args, **kwargs)
+    return result, [(w.category, str(w.message)) for w in caught]
 
 
 def _schedule_of(jobs, data, finished, n_jobs):
