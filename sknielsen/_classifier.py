@@ -3,6 +3,7 @@
 import numpy as np
 from scipy import sparse
 from sklearn.base import ClassifierMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import type_of_target
@@ -10,6 +11,7 @@ from sklearn.utils.validation import column_or_1d
 
 from . import plugins
 from ._base import BaseNielsenMLP
+from ._core.warn import warn
 from .callbacks import accuracy
 
 # What scikit-learn's check_classification_targets accepts (the targets of a classifier).
@@ -318,7 +320,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
     def _read_targets(self, y):
         """A column of labels (dense or sparse) as the 1-D labels, warned about once."""
         if np.ndim(y) == 2 and np.shape(y)[1] == 1:
-            return column_or_1d(y.toarray() if sparse.issparse(y) else y, warn=True)
+            return _column_as_labels(y.toarray() if sparse.issparse(y) else y, "y")
         return y
 
     def _new_targets(self, y, classes, incremental):
@@ -363,7 +365,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         if sparse.issparse(y):
             y = y.toarray()
         if np.ndim(y) == 2 and np.shape(y)[1] == 1:
-            y = column_or_1d(y, warn=True)
+            y = _column_as_labels(y, name)
         try:
             kind = type_of_target(y, input_name=name)
         except TypeError:  # labels of several types (None among strings, say) have no order
@@ -723,3 +725,17 @@ def _as_probabilities(output, activation):
     with np.errstate(invalid="ignore", divide="ignore"):
         proba = np.where(totals > 0, output / totals, 1.0 / n_classes)
     return proba
+
+
+def _column_as_labels(y, name):
+    """A column of labels as 1-D labels, with scikit-learn's warning at the caller's line.
+
+    ``column_or_1d(warn=True)`` warns from inside scikit-learn, at a line
+    of sknielsen or scikit-learn that the user never wrote.
+    """
+    warn(
+        f"A column-vector {name} was passed when a 1d array was expected. Please change the "
+        f"shape of {name} to (n_samples, ), for example using ravel().",
+        DataConversionWarning,
+    )
+    return column_or_1d(y)

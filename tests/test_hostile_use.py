@@ -648,6 +648,7 @@ def test_class_weights_weigh_a_column_of_labels_as_its_1d_labels(column, tiny_da
     with pytest.warns(DataConversionWarning, match="column-vector y") as record:
         net = NielsenMLPClassifier(**TINY, class_weight={0: 2.0}).fit(X, column(y[:, None]))
     assert len(record) == 1  # one warning, not one for each reading of y
+    assert record[0].filename == __file__  # not a line inside sknielsen or scikit-learn
     np.testing.assert_array_equal(net.coefs_[0], expected.coefs_[0])
 
 
