@@ -1068,7 +1068,9 @@ def _as_finished(tasks, n_jobs, watch):
     of the caller's filters and of the command line's one-line summary.
     """
     tasks = [delayed(_recording_warnings)(task, *args, **kwargs) for task, args, kwargs in tasks]
-    if n_jobs is not None and n_jobs > len(tasks):  # idle processes, hundreds for n_jobs=500
+    # Idle processes otherwise: loky starts every worker at once, hundreds for n_jobs=500,
+    # one per CPU for n_jobs=-1 (counted by joblib, as its active backend counts them).
+    if joblib.effective_n_jobs(n_jobs) > len(tasks):
         n_jobs = max(1, len(tasks))
     # batch_size=1: joblib's automatic batching would bundle short tasks onto one worker.
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)
