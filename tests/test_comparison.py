@@ -35,6 +35,7 @@ from sknielsen.comparison import (
 )
 from sknielsen.datasets import load_digits_split
 from sknielsen.engine import _cengine
+from sknielsen.plotting import plot_training_size_comparison
 
 RECORD_KEYS = {
     "estimator",
@@ -1018,6 +1019,14 @@ def test_a_summary_of_a_metric_no_record_holds_is_refused_and_a_study_file_summa
     saved = json.loads((tmp_path / "comparison.json").read_text())["summary"]
     assert saved == summarize(result.records, "f1_macro_test") and len(saved) == 1
     assert summarize([]) == []
+    # An eval set's scores are metrics too (they were left out of the list), and the
+    # plot's refusal says the same.
+    scored = [{**result.records[0], "f1_macro_validation": 0.5}]
+    held = r"No record holds 'accuracy_val'; they hold \['f1_macro_test', 'f1_macro_validation'\]"
+    with pytest.raises(ValueError, match=held):
+        summarize(scored, "accuracy_val")
+    with pytest.raises(ValueError, match=held):
+        plot_training_size_comparison(scored, metric="accuracy_val")
     with pytest.raises(ValueError, match="The summary is empty"):  # was an IndexError
         StudyOutput(tmp_path).write_summary([])
 

@@ -1371,10 +1371,7 @@ def summarize(records, metric="accuracy_test"):
         if metric in record:
             groups[(record["estimator"], record["size"])].append(record)
     if records and not groups:  # a summary of nothing, as if no job had finished
-        held = sorted({key for record in records for key in record if key.endswith("_test")})
-        raise ValueError(
-            f"No record holds {metric!r}; they hold {held}: pass one of them as metric=."
-        )
+        raise no_metric_error(records, metric)
     for (name, size), group in groups.items():
         _check_one_study(name, size, group)
     rows = []
@@ -1394,6 +1391,22 @@ def summarize(records, metric="accuracy_test"):
             }
         )
     return rows
+
+
+#: What a record holds besides its scores and timings (see training_size_comparison).
+RECORD_FIELDS = frozenset(
+    {"estimator", "size", "seed", "subset", "params", "fingerprint", "engine"}
+)
+
+
+def no_metric_error(records, metric):
+    """The error for ``records`` none of which holds ``metric``, naming the scores they hold.
+
+    Those are every key ``<scorer>_<set>``: an eval set's as well as the test set's.
+    """
+    held = sorted({key for record in records for key in record} - RECORD_FIELDS)
+    held = [key for key in held if not key.endswith("_seconds")]
+    return ValueError(f"No record holds {metric!r}; they hold {held}: pass one of them as metric=.")
 
 
 def _checked_records(records, metric):

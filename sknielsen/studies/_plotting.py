@@ -8,7 +8,7 @@ file: never over a directory, device, FIFO or socket.
 
 import io
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from numbers import Integral
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._core.files import check_writable, file_path, write_bytes_atomically
 from .._core.params import validate_arguments
 from ..callbacks import HISTORY_KEYS
-from ._comparison import _checked_records, summarize
+from ._comparison import _checked_records, no_metric_error, summarize
 from ._tuning import EtaSearch, LmbdaSearch
 
 __all__ = [
@@ -193,24 +193,14 @@ def split_metric(metric):
     return scorer, data_set
 
 
-# What a record holds besides its scores (see training_size_comparison).
-RECORD_FIELDS = {"estimator", "size", "seed", "subset", "params", "fingerprint", "engine"}
-
-
 def check_records(records, metric):
     """The records as a list, refused with a clear error when they would draw nothing.
 
     summarize skips what it cannot use, so without these checks a wrong
     argument draws an empty figure and says nothing.
     """
-    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
-        raise TypeError(
-            "records must be the list of dict that training_size_comparison returns, "
-            f"not {type(records).__name__}."
-        )
-    records = list(records)
-    if not all(isinstance(record, Mapping) for record in records):
-        raise TypeError("records must be a list of dict, as training_size_comparison returns.")
+    # The types, timings and values that summarize averages, checked as it checks them.
+    records = _checked_records(records, metric)
     if not records:
         raise ValueError("There is nothing to plot: the records are empty.")
     if any("mean" in record and "n_seeds" in record for record in records):
@@ -219,11 +209,8 @@ def check_records(records, metric):
             "not their summary (the rows of summarize): pass the records themselves."
         )
     if not any(metric in record for record in records):
-        metrics = sorted({key for record in records for key in record} - RECORD_FIELDS)
-        metrics = [key for key in metrics if not key.endswith("_seconds")]
-        raise ValueError(f"No record has the metric {metric!r}: they have {metrics}.")
-    # The timings and the values that summarize averages, checked as it checks them.
-    return _checked_records(records, metric)
+        raise no_metric_error(records, metric)
+    return records
 
 
 def check_reference(reference, percent):
