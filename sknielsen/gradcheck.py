@@ -18,7 +18,7 @@ from ._core.params import validate_arguments
 from .engine._network import Backprop, Network
 from .plugins._returns import returned_array
 from .training._config import check_pairing
-from .training._loop import Penalty
+from .training._loop import Penalty, sample_scales
 from .training._run import seeded_generator
 
 __all__ = ["GradientCheck", "check_gradients"]
@@ -165,10 +165,10 @@ def check_gradients(
                 f"The 'sample_weight' of check_gradients (one per sample of n_samples="
                 f"{n_samples}): {exc}"
             ) from None
-        # Only the ratios matter: relative to the largest, subnormal weights keep their
-        # precision and huge ones their sum within float64 (a NaN relative error otherwise).
-        sample_weight = sample_weight / sample_weight.max()
-        scale = (sample_weight / sample_weight.sum())[:, None]
+        # fit's own scales, w / mean(w): only the ratios matter, and they keep weights near
+        # float64's ends finite, where w / sum(w) gave a NaN relative error.
+        sample_weight = sample_scales(sample_weight, np.float64)
+        scale = (sample_weight / n_samples)[:, None]
 
     backprop = Backprop(network, cost, n_samples)
     analytic = backprop.gradient(X, Y, scale).copy()
