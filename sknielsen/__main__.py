@@ -385,15 +385,14 @@ def _prediction_file(path, predicted, label):
 
     The CSV has a header (the label column's name, or ``prediction``; one
     column per output, numbered, for several) and a row per prediction; the
-    archive holds one array, named as the label column, or ``y`` (the name
-    a ``.npz`` data file's labels have).
+    archive holds one array ``y``, the name a ``.npz`` data file's labels have.
     """
     suffix = Path(path).suffix.lower()
     if suffix != ".csv":
         labels = io.BytesIO()
         # To memory: np.save and np.savez would add their suffix to the name.
         if suffix == ".npz":
-            np.savez(labels, **{label or "y": predicted})
+            np.savez(labels, y=predicted)
         else:
             np.save(labels, predicted)
         return labels.getvalue()

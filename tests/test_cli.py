@@ -352,6 +352,13 @@ def test_train_evaluate_and_predict_read_your_own_files(tmp_path, capsys):
     assert main(["predict", str(model), str(tmp_path / "digits.csv"), "--label", "digit"]) == 0
     from_csv = capsys.readouterr().out.split()
     assert from_csv[:5] == from_npz and set(from_csv) <= {"zero", "one", "two"}
+    # The archive's one array is y, as --help says, whatever --label names: named after
+    # the label column, a column called "file" met np.savez's own argument and failed.
+    out = tmp_path / "p.npz"
+    argv = ["predict", str(model), str(tmp_path / "digits.csv"), "--label", "digit"]
+    assert main([*argv, "--out", str(out)]) == 0
+    with np.load(out) as archive:
+        assert archive.files == ["y"] and archive["y"].tolist() == from_csv
 
 
 def _write_csv(path, names, X, y):
