@@ -490,10 +490,16 @@ def test_a_csv_cell_that_is_no_number_is_named_by_line_and_column(tmp_path, text
         load_table(path, label="y")
 
 
-def test_a_csv_file_without_a_header_row_is_refused_not_short_of_its_first_sample(tmp_path):
+def test_a_csv_file_whose_first_row_holds_numbers_only_is_read_with_a_warning(tmp_path):
+    # A file without a header lost its first sample as the columns' names, silently; but
+    # numbers name columns too (wavelengths, years), and refusing those left no way round.
     path = tmp_path / "points.csv"
     path.write_text("0.1,0.2,1\n0.3,0.4,0\n")
-    with pytest.raises(ValueError, match=r"points\.csv: the first row.*0\.1, 0\.2, 1.*header"):
-        load_table(path)
+    with pytest.warns(UserWarning, match=r"points\.csv: the first row \(0\.1, 0\.2, 1\) holds"):
+        table = load_table(path)
+    assert table.feature_names == ["0.1", "0.2", "1"] and table.X.tolist() == [[0.3, 0.4, 0.0]]
+    path.write_text("400,450,500\n0.1,0.2,0.3\n")
+    with pytest.warns(UserWarning, match="read as the columns' names, not as a sample"):
+        assert load_table(path).feature_names == ["400", "450", "500"]
     path.write_text("x1,x2,y\n0.1,0.2,1\n")  # names with digits are names
     assert load_table(path, label="y").feature_names == ["x1", "x2"]

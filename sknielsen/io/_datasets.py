@@ -24,6 +24,7 @@ from .._core.files import (
     missing_folders,
     write_bytes_atomically,
 )
+from .._core.warn import warn
 
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -761,14 +762,19 @@ def load_table(path, *, label=None, need_labels=False):
     Raises
     ------
     ValueError
-        For another suffix, a file that is not what the suffix says, a CSV
-        file whose first row holds numbers (no header), values
+        For another suffix, a file that is not what the suffix says, values
         that are not real numbers or not finite (NaN, infinity, or beyond
         float64's range in a CSV cell), an ``X`` of more than 2 dimensions (or
         none), labels that are not 1-D, not one per sample or NaN/infinite,
         or missing labels (or empty CSV label cells) with ``need_labels``.
     FileNotFoundError, NotARegularFileError
         For a path to read that is missing or not a regular file.
+
+    Warns
+    -----
+    UserWarning
+        For a CSV file whose first row, read as the header, holds numbers
+        only: the first sample of a file without a header, perhaps.
 
     Examples
     --------
@@ -877,8 +883,8 @@ def _labels(values):
         return np.array(values)
 
 
-def _is_data_row(names):
-    """Whether a first row of numbers is a sample, not a header.
+def _may_be_a_sample(names):
+    """Whether a first row, read as the header, holds numbers only: a sample, perhaps.
 
     pandas names the columns of an array 0, 1, 2, ...: such a header is one.
     """
@@ -912,11 +918,13 @@ def _read_csv(path, label, need_labels):
         raise ValueError(f"{path} is empty; a CSV file starts with a header row.")
     # "a, b, y" is read as the names a, b and y: spaces after commas are layout.
     header, numbered = [name.strip() for name in numbered[0][1]], numbered[1:]
-    if _is_data_row(header):
-        # Read as the header, the first sample was lost and its values named the columns.
-        raise ValueError(
-            f"{path}: the first row ({', '.join(header)[:60]}) holds numbers, not the "
-            "columns' names: a CSV file starts with a header row naming them; add one."
+    if _may_be_a_sample(header):
+        # The header of a file without one is its first sample, lost as names; but numbers
+        # do name columns too (wavelengths, years): read as pandas reads it, and said.
+        warn(
+            f"{path}: the first row ({', '.join(header)[:60]}) holds numbers only; it is "
+            "read as the columns' names, not as a sample. If it is a sample, add a header "
+            "row naming the columns."
         )
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:  # a repeated name could not say which column it means
