@@ -398,3 +398,15 @@ def test_an_unusable_x_val_is_refused_naming_it(data, method, change, match):
     y_val = y_test[: len(X_val)] if np.ndim(X_val) > 1 else y_test[:1]
     with pytest.raises(ValueError, match=match):
         getattr(net, method)(X, y, X_val=X_val, y_val=y_val, **extra)
+
+
+def test_a_users_file_named_like_the_package_beside_it_is_the_users():
+    # The library's folders were compared as bare prefixes: .../sknielsen_demo.py beside
+    # the package passed for sknielsen's own, and its warnings went to a line further up.
+    import sknielsen
+    from sknielsen._core.warn import warn
+
+    beside = str(Path(sknielsen.__file__).parent) + "_demo.py"
+    with pytest.warns(UserWarning, match="from the demo") as record:
+        exec(compile("warn('from the demo')", beside, "exec"), {"warn": warn})
+    assert record[0].filename == beside

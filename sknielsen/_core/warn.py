@@ -1,5 +1,6 @@
 """Warnings that point at the user's line, however deep inside the library they start."""
 
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -7,13 +8,23 @@ from pathlib import Path
 import joblib
 import sklearn
 
+
+def _folders(*packages):
+    """The packages' folders as frames name their files: as imported, and resolved.
+
+    With a final separator: ``.../sknielsen_demo.py`` beside the package is
+    the user's. Both forms: a package imported through a link names its
+    files by the link's path, which resolving would miss.
+    """
+    forms = {form for package in packages for form in (package.absolute(), package.resolve())}
+    return tuple(str(form) + os.sep for form in forms)
+
+
 # Frames in these folders are the library's own (sknielsen's, and the
 # scikit-learn wrappers around fit that stand between the user and us, with
 # joblib's, through which cross_val_score and GridSearchCV call fit).
-_LIBRARY_FOLDERS = (
-    str(Path(__file__).resolve().parents[1]),
-    str(Path(sklearn.__file__).resolve().parent),
-    str(Path(joblib.__file__).resolve().parent),
+_LIBRARY_FOLDERS = _folders(
+    Path(__file__).parents[1], Path(sklearn.__file__).parent, Path(joblib.__file__).parent
 )
 
 
