@@ -410,3 +410,18 @@ def test_a_users_file_named_like_the_package_beside_it_is_the_users():
     with pytest.warns(UserWarning, match="from the demo") as record:
         exec(compile("warn('from the demo')", beside, "exec"), {"warn": warn})
     assert record[0].filename == beside
+
+
+def test_the_library_folders_are_known_by_a_link_to_them_too(tmp_path):
+    # Imported through a link, sknielsen's frames name their files by the link's path,
+    # which the resolved folder alone missed: warnings pointed inside sknielsen.
+    import os
+
+    from sknielsen._core.warn import _folders
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    assert set(_folders(tmp_path / "link")) == {
+        str(tmp_path / "link") + os.sep,
+        str((tmp_path / "real").resolve()) + os.sep,
+    }
