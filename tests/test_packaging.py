@@ -1,0 +1,113 @@
+"""What the sdist and the wheel hold, from setuptools' own file lists.
+
+The fast tests compile nothing: ``setup.py egg_info`` writes the sdist's file
+list (``SOURCES.txt``) and ``build_py`` copies what the wheel gets besides
+the compiled kernels, both into a temporary folder. The slow test builds the
+sdist and a wheel from it, kernels included.
+"""
+
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Built or cached files the package folder may hold, never part of a distribution.
+BUILT = {".so", ".pyd", ".pyc", ".o"}
+
+
+def _package_files():
+    """Every file of the package's source folder, as paths relative to the root."""
+    return {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "sknielsen").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in BUILT
+    }
+
+
+def _setup(tmp_path, *commands):
+    pytest.importorskip("setuptools")
+    result = subprocess.run(
+        [sys.executable, "setup.py", "-q", "egg_info", "--egg-base", str(tmp_path), *commands],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_sdist_holds_the_package_and_no_tests_or_built_files(tmp_path):
+    _setup(tmp_path)
+    listed = set((tmp_path / "sknielsen.egg-info" / "SOURCES.txt").read_text().split())
+    assert _package_files() <= listed, sorted(_package_files() - listed)
+    assert {"setup.py", "pyproject.toml", "README.md", "LICENSE"} <= listed
+    unwanted = [
+        name
+        for name in listed
+        if name.startswith(("tests/", "build/", "docs/", "benchmarks/"))
+        or Path(name).suffix in BUILT
+    ]
+    assert not unwanted, unwanted
+
+
+def test_the_wheel_holds_every_data_file(tmp_path):
+    _setup(tmp_path, "build_py", "--build-lib", str(tmp_path / "lib"))
+    copied = {
+        path.relative_to(tmp_path / "lib").as_posix()
+        for path in (tmp_path / "lib").rglob("*")
+        if path.is_file()
+    }
+    assert _package_files() <= copied, sorted(_package_files() - copied)
+
+
+def _run(*command):
+    result = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_a_wheel_built_from_the_sdist_holds_the_kernels(tmp_path):
+    pytest.importorskip("setuptools")
+    dist = tmp_path / "dist"
+    _run(
+        sys.executable,
+        "setup.py",
+        "-q",
+        "egg_info",
+        "--egg-base",
+        str(tmp_path),
+        "sdist",
+        "--dist-dir",
+        str(dist),
+    )
+    (sdist_path,) = dist.glob("*.tar.gz")
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "-q",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        str(dist),
+        str(sdist_path),
+    )
+    with tarfile.open(sdist_path) as sdist:
+        in_sdist = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    assert _package_files() <= in_sdist
+    assert not [
+        name for name in in_sdist if name.startswith("tests/") or Path(name).suffix in BUILT
+    ]
+    with zipfile.ZipFile(next(dist.glob("*.whl"))) as wheel:
+        in_wheel = set(wheel.namelist())
+    kernels = [name for name in in_wheel if Path(name).name.startswith("_ckernel_base.")]
+    assert kernels, "the wheel holds no compiled kernel (is there a C compiler?)"
+    assert "sknielsen/studies/_book_records/overfitting.json" in in_wheel
