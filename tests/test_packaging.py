@@ -17,6 +17,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 #: Built or cached files the package folder may hold, never part of a distribution.
 BUILT = {".so", ".pyd", ".pyc", ".o"}
+#: The C engine's sources: the sdist needs them, the installed package does not.
+C_SOURCES = {".c", ".h"}
 
 
 def _package_files():
@@ -55,14 +57,16 @@ def test_the_sdist_holds_the_package_and_no_tests_or_built_files(tmp_path):
     assert not unwanted, unwanted
 
 
-def test_the_wheel_holds_every_data_file(tmp_path):
+def test_the_wheel_holds_every_data_file_and_no_c_source(tmp_path):
     _setup(tmp_path, "build_py", "--build-lib", str(tmp_path / "lib"))
     copied = {
         path.relative_to(tmp_path / "lib").as_posix()
         for path in (tmp_path / "lib").rglob("*")
         if path.is_file()
     }
-    assert _package_files() <= copied, sorted(_package_files() - copied)
+    wanted = {name for name in _package_files() if Path(name).suffix not in C_SOURCES}
+    assert wanted <= copied, sorted(wanted - copied)
+    assert not [name for name in copied if Path(name).suffix in C_SOURCES]
 
 
 def _run(*command):
@@ -111,3 +115,4 @@ def test_a_wheel_built_from_the_sdist_holds_the_kernels(tmp_path):
     kernels = [name for name in in_wheel if Path(name).name.startswith("_ckernel_base.")]
     assert kernels, "the wheel holds no compiled kernel (is there a C compiler?)"
     assert "sknielsen/studies/_book_records/overfitting.json" in in_wheel
+    assert not [name for name in in_wheel if Path(name).suffix in C_SOURCES]
