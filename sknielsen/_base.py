@@ -12,7 +12,6 @@ encoded and outputs read.
 import math
 import numbers
 import reprlib
-import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -38,7 +37,7 @@ from sklearn.utils.validation import (
 from . import plugins
 from ._core.params import init_parameter_names, refuse_booleans
 from ._core.sparse import canonical_csr
-from ._core.warn import warn
+from ._core.warn import silenced, warn
 from ._doclink import DocumentationLink
 from .callbacks import Callback
 from .engine._cengine import checks_remembered
@@ -703,8 +702,7 @@ def _checkpoint(estimator, path, state):
     :func:`sknielsen.save`, and in the docs: the user of a Checkpoint did
     nothing wrong, and would otherwise read it in the middle of every fit.
     """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", r"The callbacks .* are not saved", UserWarning)
+    with silenced(UserWarning, r"The callbacks .* are not saved"):  # this thread's only
         write_model(path, estimator, state)
 
 

@@ -1,6 +1,9 @@
 """Warnings that point at the user's line, however deep inside the library they start."""
 
+import contextlib
+import contextvars
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -28,6 +31,36 @@ _LIBRARY_FOLDERS = _folders(
 )
 
 
+#: The (category, pattern) pairs that :func:`silenced` holds back here, in this thread.
+_silenced = contextvars.ContextVar("sknielsen_silenced_warnings", default=())
+
+
+@contextlib.contextmanager
+def silenced(category=Warning, message=""):
+    """Within: this thread's warnings of :func:`warn` that match are not issued.
+
+    What ``warnings.catch_warnings`` with an "ignore" filter would do, for
+    the library's own warnings, without touching the process's filters:
+    those are shared by every thread (before Python 3.14), so a library
+    that changed them inside ``save`` or ``fit`` hid the warnings of every
+    other thread meanwhile, and two threads leaving in the wrong order left
+    its filter in place for good. A context variable: each thread has its own.
+
+    Parameters
+    ----------
+    category : type of Warning, default=Warning
+        Warnings of this category or a subclass are held back.
+    message : str, default=""
+        A regular expression that the start of the message must match, as in
+        :func:`warnings.filterwarnings`.
+    """
+    token = _silenced.set((*_silenced.get(), (category, re.compile(message, re.IGNORECASE))))
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
+
+
 def warn(message, category=UserWarning):
     """Issue a warning attributed to the first caller outside sknielsen and scikit-learn.
 
@@ -36,6 +69,11 @@ def warn(message, category=UserWarning):
     message : str
     category : type of Warning, default=UserWarning
     """
+    if any(
+        issubclass(category, held) and pattern.match(str(message))
+        for held, pattern in _silenced.get()
+    ):
+        return
     frame, level = sys._getframe(1), 2  # stacklevel 2 is the caller of warn()
     while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_FOLDERS):
         frame, level = frame.f_back, level + 1

@@ -21,14 +21,13 @@ The book's ``network2.py`` format (``{"sizes", "weights", "biases",
 "cost"}``, weights stored as (n_out, n_in)) is read and written too.
 """
 
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 from .._classifier import NielsenMLPClassifier
 from .._core.files import NotARegularFileError, check_readable, file_path, write_text_atomically
-from .._core.warn import warn
+from .._core.warn import silenced, warn
 from .._regressor import NielsenMLPRegressor
 from ..callbacks import HISTORY_KEYS
 from ..modelfile._format import document_text, model_text
@@ -164,8 +163,8 @@ def _check_loadable(text):
     estimator's own, such as hidden layers changed by ``set_params`` since
     the fit: the file was written, and no ``load`` could read it back.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # said by the real load, not by this check
+    # Said by the real load, not by this check; held back in this thread only.
+    with silenced():
         try:
             _model_from_text(text)
         except ModelFileError as exc:

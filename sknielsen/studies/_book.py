@@ -41,7 +41,6 @@ import math
 import numbers
 import random
 import time
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -54,6 +53,7 @@ from threadpoolctl import threadpool_limits
 
 from .. import plugins
 from .._classifier import NielsenMLPClassifier
+from .._core.warn import silenced
 from ..engine._network import feedforward
 from ..io._datasets import load_mnist
 
@@ -293,9 +293,9 @@ class _BookNetwork:
         for _ in range(self.session.take_epochs(epochs)):
             X, y = training.shuffled(self.session.streams)
             sets["training"] = (X, y)
-            with warnings.catch_warnings():
-                # The book's runs are what they are: a rising cost is recorded, not warned of.
-                warnings.simplefilter("ignore", ConvergenceWarning)
+            # The book's runs are what they are: a rising cost is recorded, not warned of
+            # (held back in this thread only: the process's filters are every thread's).
+            with silenced(ConvergenceWarning):
                 classifier.partial_fit(X, y, classes=DIGITS)
             for name in monitor:
                 data_set = sets[name.partition("_")[0]]

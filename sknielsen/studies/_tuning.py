@@ -11,7 +11,6 @@ of every trial, that :mod:`sknielsen.plotting` can draw.
 
 import itertools
 import math
-import warnings
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
@@ -22,7 +21,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval
 
 from .._core.params import validate_arguments
-from .._core.warn import warn
+from .._core.warn import silenced, warn
 
 __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "simplify"]
 
@@ -159,9 +158,9 @@ class LmbdaSearch:
 
 
 def _fit_quietly(estimator, X, y, **fit_params):
-    with warnings.catch_warnings():
-        # A too-large eta is what the search looks for; its warnings are expected.
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    # A too-large eta is what the search looks for; its warnings are expected (held
+    # back in this thread only: the process's filters are every thread's).
+    with silenced(ConvergenceWarning):
         return estimator.fit(X, y, **fit_params)
 
 
