@@ -9,11 +9,14 @@ the wrong order leave its filters in place for good.
 import threading
 import warnings
 
+import joblib
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 import sknielsen
 from sknielsen import NielsenMLPClassifier
+from sknielsen.comparison import training_size_comparison
 from sknielsen.io import _persistence
 
 TIMEOUT = 30
@@ -90,3 +93,49 @@ def test_saves_in_two_threads_leave_the_warning_filters_as_they_were(model, tmp_
         left = list(warnings.filters)
     assert not first_errors and not second_errors
     assert left == filters
+
+
+class _WarnsInTurn(ClassifierMixin, BaseEstimator):
+    """Fits that warn while both are running: "a" first, "b" once a's result is in."""
+
+    both_running = None
+    a_reported = None
+
+    def __init__(self, name="a"):
+        self.name = name
+
+    def fit(self, X, y):
+        type(self).both_running.wait(TIMEOUT)
+        if self.name == "b":
+            assert type(self).a_reported.wait(TIMEOUT)
+        warnings.warn(f"fit {self.name}", UserWarning, stacklevel=1)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_a_threaded_study_passes_on_every_jobs_warnings_once(monkeypatch):
+    # Each job recorded its warnings with catch_warnings(record=True), for a worker
+    # process's to reach the caller: in threads the recorders replaced each other's.
+    monkeypatch.setattr(_WarnsInTurn, "both_running", threading.Barrier(2))
+    monkeypatch.setattr(_WarnsInTurn, "a_reported", threading.Event())
+    rng = np.random.default_rng(0)
+    X, y = rng.random((40, 3)), np.arange(40) % 2
+
+    def reported(record, done, total):
+        if record["estimator"] == "a":
+            _WarnsInTurn.a_reported.set()
+
+    estimators = {name: _WarnsInTurn(name) for name in ("a", "b")}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with joblib.parallel_backend("threading"):
+            training_size_comparison(
+                estimators, X[:30], y[:30], X[30:], y[30:], [20], n_jobs=2, on_result=reported
+            )
+        warnings.warn("after the study", UserWarning, stacklevel=1)
+    fits = sorted(str(w.message) for w in caught if str(w.message).startswith("fit"))
+    assert fits == ["fit a", "fit b"]
+    assert str(caught[-1].message) == "after the study"

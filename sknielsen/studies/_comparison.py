@@ -19,6 +19,7 @@ so that scikit-learn's own ``learning_curve`` draws the same curve.
 """
 
 import math
+import os
 import signal
 import threading
 import time
@@ -1067,7 +1068,10 @@ def _as_finished(tasks, n_jobs, watch):
     its result arrives: a worker process printed them itself, out of reach
     of the caller's filters and of the command line's one-line summary.
     """
-    tasks = [delayed(_recording_warnings)(task, *args, **kwargs) for task, args, kwargs in tasks]
+    caller = os.getpid()
+    tasks = [
+        delayed(_recording_warnings)(caller, task, *args, **kwargs) for task, args, kwargs in tasks
+    ]
     # Idle processes otherwise: loky starts every worker at once, hundreds for n_jobs=500,
     # one per CPU for n_jobs=-1 (counted by joblib, as its active backend counts them).
     if joblib.effective_n_jobs(n_jobs) > len(tasks):
@@ -1082,8 +1086,17 @@ def _as_finished(tasks, n_jobs, watch):
         yield result
 
 
-def _recording_warnings(task, *args, **kwargs):
-    """``(task's result, [(category, message)])``: its warnings, each, for the caller to issue."""
+def _recording_warnings(caller, task, *args, **kwargs):
+    """``(task's result, [(category, message)])``: its warnings, each, for the caller to issue.
+
+    Only in a process other than the ``caller``'s (its id): a thread's warnings
+    reach the caller's filters as they are, and recording them there would
+    not be the thread's own (``catch_warnings`` changes the process's state:
+    threads recording at once replaced each other's recorders, and lost the
+    warnings of the first to finish, and all those issued after).
+    """
+    if os.getpid() == caller:
+        return task(*args, **kwargs), []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # the caller's filters apply where they are issued
         result = task(*args, **kwargs)
