@@ -6,6 +6,7 @@ warnings of every other thread while it runs, and two threads leaving it in
 the wrong order leave its filters in place for good.
 """
 
+import inspect
 import threading
 import warnings
 
@@ -13,6 +14,7 @@ import joblib
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import GridSearchCV
 
 import sknielsen
 from sknielsen import NielsenMLPClassifier
@@ -139,3 +141,20 @@ def test_a_threaded_study_passes_on_every_jobs_warnings_once(monkeypatch):
     fits = sorted(str(w.message) for w in caught if str(w.message).startswith("fit"))
     assert fits == ["fit a", "fit b"]
     assert str(caught[-1].message) == "after the study"
+
+
+def test_warnings_of_a_threaded_grid_search_point_at_the_users_line():
+    # In joblib's worker threads no frame is the user's: the first outside the library
+    # was multiprocessing/pool.py's worker loop, where every warning pointed.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((40, 4)), np.arange(40) % 2
+    adam = NielsenMLPClassifier(optimizer="adam", hidden_layer_sizes=(3,), epochs=1)
+    search = GridSearchCV(adam, {"eta": [0.5, 0.6]}, cv=2, n_jobs=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with joblib.parallel_backend("threading"):
+            line = inspect.currentframe().f_lineno + 1
+            search.fit(X, y)
+    adams = [w for w in caught if "too large for Adam" in str(w.message)]
+    assert len(adams) == 5  # 2 settings × 2 folds, then the refit
+    assert {(w.filename, w.lineno) for w in adams} == {(__file__, line)}

@@ -1,10 +1,13 @@
 """Warnings that point at the user's line, however deep inside the library they start."""
 
+import concurrent.futures
 import contextlib
 import contextvars
+import multiprocessing
 import os
 import re
 import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -28,6 +31,11 @@ def _folders(*packages):
 # joblib's, through which cross_val_score and GridSearchCV call fit).
 _LIBRARY_FOLDERS = _folders(
     Path(__file__).parents[1], Path(sklearn.__file__).parent, Path(joblib.__file__).parent
+)
+# Python's own threads and pools, which run a worker thread's calls from below.
+_MACHINERY = (
+    *_folders(Path(multiprocessing.__file__).parent, Path(concurrent.futures.__file__).parent),
+    *{str(Path(threading.__file__).absolute()), str(Path(threading.__file__).resolve())},
 )
 
 
@@ -75,6 +83,57 @@ def warn(message, category=UserWarning):
     ):
         return
     frame, level = sys._getframe(1), 2  # stacklevel 2 is the caller of warn()
-    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_FOLDERS):
+    while frame is not None and _is_library(frame):
         frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level)
+    if frame is not None and not _is_thread_machinery(frame):
+        warnings.warn(message, category, stacklevel=level)
+        return
+    # A worker thread (joblib's, through GridSearchCV(n_jobs=2) under its threading
+    # backend) holds no line of the user's: only the pool's loop that called the
+    # library. The user's line is where the main thread waits inside the library.
+    user = _users_frame_in_main_thread()
+    if user is None:
+        warnings.warn(message, category, stacklevel=2)  # the library's own line, at least
+        return
+    module_globals = user.f_globals
+    warnings.warn_explicit(
+        message,
+        category,
+        user.f_code.co_filename,
+        user.f_lineno,
+        module=module_globals.get("__name__", "<string>"),
+        registry=module_globals.setdefault("__warningregistry__", {}),
+        module_globals=module_globals,
+    )
+
+
+def _is_library(frame):
+    return frame.f_code.co_filename.startswith(_LIBRARY_FOLDERS)
+
+
+def _is_thread_machinery(frame):
+    """Whether ``frame`` and every frame below it are Python's thread and pool machinery."""
+    while frame is not None:
+        if not frame.f_code.co_filename.startswith(_MACHINERY):
+            return False
+        frame = frame.f_back
+    return True
+
+
+def _users_frame_in_main_thread():
+    """The first frame of the user's that the main thread waits in, inside the library.
+
+    None when this is the main thread, or when it is not inside the library
+    now (then nothing says which of the user's lines started this thread's work).
+    """
+    main = threading.main_thread()
+    if threading.current_thread() is main:
+        return None
+    frame = sys._current_frames().get(main.ident)
+    while frame is not None and frame.f_code.co_filename.startswith(_MACHINERY):
+        frame = frame.f_back
+    if frame is None or not _is_library(frame):
+        return None
+    while frame is not None and _is_library(frame):
+        frame = frame.f_back
+    return frame
