@@ -468,17 +468,58 @@ def _is_record(record):
     return isinstance(record, dict) and all(key in record for key in ("estimator", "size", "seed"))
 
 
-def _study(args):
-    """What ``compare`` runs: the study's arguments, checked, and its output folder."""
+def _study(args, held):
+    """What ``compare`` runs: the study's arguments, checked, and its output folder.
+
+    The folder is held (``held``, an ExitStack) before its earlier results
+    are judged: two runs into one folder both passed the check, and wrote
+    each other's results into it.
+    """
     comparison.check_backend(args.backend, args.scheduler)
     output = comparison.StudyOutput(args.out)
     try:
+        held.enter_context(_FolderLock(output.folder, args.out))
         study = _checked_study(args, output)
         output.earlier = _earlier_run(args, output)
     except BaseException:
         output.remove_unused_folders()  # a refused study leaves no empty --out behind
         raise
     return study, output
+
+
+class _FolderLock:
+    """An exclusive lock on a study's folder while one ``compare`` uses it.
+
+    POSIX ``flock`` on the folder itself: the system releases it when the
+    process ends, however it ends, and no lock file is left behind. Where
+    there is no ``flock`` (Windows), nothing is locked.
+    """
+
+    def __init__(self, folder, shown):
+        self._descriptor = None
+        try:
+            import fcntl
+        except ImportError:
+            return
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            raise ValueError(
+                f"{shown} is in use by another compare run: their results would mix; wait "
+                "for it to finish, or --out another folder."
+            ) from None
+        self._descriptor = descriptor
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._descriptor is not None:
+            os.close(self._descriptor)  # closing releases the lock
+            self._descriptor = None
+        return False
 
 
 def _checked_study(args, output):
@@ -521,7 +562,12 @@ def _checked_study(args, output):
 
 
 def _compare(args):
-    study, output = _study(args)
+    with contextlib.ExitStack() as held:
+        return _run_compare(args, *_study(args, held))
+
+
+def _run_compare(args, study, output):
+    """Run the checked study into its held folder, and say what it found."""
     workers = comparison.study_workers(args.backend, args.n_jobs, args.scheduler)
 
     def header(done, total):

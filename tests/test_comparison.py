@@ -477,6 +477,28 @@ def test_ctrl_c_in_a_rerun_keeps_the_earlier_run_of_the_jobs_not_run_again(
     assert "Resuming: 2 finished jobs" in capsys.readouterr().out
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="flock is POSIX's")
+def test_a_folder_another_compare_run_uses_is_refused(tmp_path, capsys):
+    # Two runs into one folder both passed the "another study" check before either wrote,
+    # then wrote each other's results: comparison.json of one, comparison.csv of the other.
+    import fcntl
+
+    out = tmp_path / "results"
+    out.mkdir()
+    other = os.open(out, os.O_RDONLY)
+    fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as the other run holds it
+    argv = ["compare", "--train-sizes", "50", "--seeds", "1", "--estimators", "svc"]
+    try:
+        assert main([*argv, "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "is in use by another compare run" in err
+        assert list(out.iterdir()) == []
+    finally:
+        os.close(other)
+    assert main([*argv, "--out", str(out)]) == 0  # released: it runs
+    assert main([*argv, "--out", str(out)]) == 0  # and it released its own hold
+
+
 def test_compare_resume_refuses_another_configuration(tmp_path, capsys):
     out = tmp_path / "results"
     argv = [
