@@ -431,6 +431,13 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             raise ValueError(f"The classes mix types: {classes.tolist()}.") from None
         if not in_order:
             raise ValueError(f"The classes must be sorted and distinct; got {classes.tolist()}.")
+        # A multilabel fit's classes are its columns: other labels would be refused by the
+        # next partial_fit (whose classes must be those), not where the state was given.
+        if targets["multilabel"] and not np.array_equal(classes, np.arange(n_outputs)):
+            raise ValueError(
+                f"A multilabel model's classes are its columns 0 to {n_outputs - 1}; got "
+                f"{classes.tolist()}."
+            )
 
     def _capture_targets(self):
         return {"classes": self.classes_.copy(), "multilabel": self._multilabel}

@@ -147,6 +147,8 @@ def test_wrong_types_and_bounds_are_refused(document, tmp_path, edit, match):
     "edit, match",
     [
         (put("fitted", "targets", "multilabel", "false"), "multilabel must be true or false"),
+        # Loaded, then the next partial_fit refused its own classes.
+        (put("fitted", "targets", "multilabel", True), "multilabel model's classes are its col"),
         (put(*LABELS, "values", ["cat", "bee", "ant"]), "sorted and distinct"),
         (put(*LABELS, "values", ["ant", "ant", "cat"]), "sorted and distinct"),
         (put(*LABELS, "dtype", "<U2"), r"change in dtype <U2.*too narrow"),
