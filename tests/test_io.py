@@ -290,3 +290,17 @@ def test_check_outputs_reads_one_path_as_inputs_as_one_input(tmp_path):
     with pytest.raises(TypeError, match=r"inputs must be .*; got int"):
         check_outputs(tmp_path / "other.json", inputs=[3])
     assert model.read_text() == "kept"
+
+
+def test_write_atomically_refuses_what_is_neither_text_nor_bytes(tmp_path):
+    # An array was written as its raw memory, a file no reader understands.
+    import numpy as np
+
+    from sknielsen.utils import write_atomically
+
+    for data in (np.arange(3), memoryview(b"abc"), 5):
+        with pytest.raises(TypeError, match="writes str or bytes; got"):
+            write_atomically(tmp_path / "x.bin", data)
+    assert list(tmp_path.iterdir()) == []
+    write_atomically(tmp_path / "x.bin", bytearray(b"ok"))
+    assert (tmp_path / "x.bin").read_bytes() == b"ok"

@@ -444,6 +444,11 @@ def write_atomically(path, data):
     data : str or bytes
         Text is written as UTF-8.
 
+    Raises
+    ------
+    TypeError
+        If ``data`` is neither (an array's memory is not a file's bytes).
+
     Examples
     --------
     >>> import os
@@ -458,4 +463,10 @@ def write_atomically(path, data):
     >>> text, names  # the last text, and no temporary file left behind
     ('second draft\\n', ['notes.txt'])
     """
+    if not isinstance(data, (str, bytes, bytearray)):
+        # Any buffer would be written as its raw memory: an array's, not a .npy file.
+        raise TypeError(
+            f"write_atomically writes str or bytes; got {type(data).__name__}. For an array, "
+            "np.save it into an io.BytesIO and write its getvalue()."
+        )
     write_bytes_atomically(path, data.encode("utf-8") if isinstance(data, str) else data)
