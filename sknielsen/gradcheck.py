@@ -142,7 +142,8 @@ def check_gradients(
     rng = seeded_generator(random_state)
     cost = plugins.get("cost", cost)
     hidden = plugins.get("activation", activation)
-    output = plugins.get("activation", output_activation or cost.output_activation)
+    output = cost.output_activation if output_activation is None else output_activation
+    output = plugins.get("activation", output)
     check_pairing(cost, output)  # as the estimator: a wrong pair is no backprop bug
     network = Network(sizes, [hidden] * (len(sizes) - 2) + [output], dtype=np.float64)
     network.initialize(plugins.get("initializer", initializer), rng)

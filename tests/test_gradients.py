@@ -127,6 +127,12 @@ def test_refuses_invalid_parameters_by_name(keyword, value):
         check_gradients(**{keyword: value})
 
 
+def test_an_empty_output_activation_is_refused_as_the_estimator_refuses_it():
+    # "" was taken for None (the cost's own output), where the estimator refuses it.
+    with pytest.raises(ValueError, match="Unknown activation ''"):
+        check_gradients(output_activation="")
+
+
 def test_takes_random_state_as_scikit_learn_does():
     first = check_gradients(random_state=np.random.RandomState(1))
     again = check_gradients(random_state=np.random.RandomState(1))
