@@ -765,8 +765,10 @@ def _set_callbacks(callbacks, by_name, owner):
     for name, values in changes.items():
         index = names.index(name)
         callback = values.pop("", named[index][1])
-        if callback is not named[index][1]:  # replaced: it keeps the name it was reached by
-            items[index] = (name, callback) if isinstance(items[index], tuple) else callback
+        if callback is not named[index][1]:
+            # Replaced, it keeps the name it was reached by: as a bare callback it would be
+            # named after its own class, renaming it (and renumbering others of that class).
+            items[index] = (name, callback)
             replaced = True
         if values:
             callback.set_params(**values)

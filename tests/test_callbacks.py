@@ -463,6 +463,13 @@ def test_callbacks_are_set_and_searched_by_name(small_digits):
     unnamed = NielsenMLPClassifier(callbacks=[EarlyStopping()])
     unnamed.set_params(callbacks__EarlyStopping__patience=7)
     assert unnamed.callbacks[0].patience == 7
+    # Replaced by another class, an unnamed callback was renamed after it (StepDecay_1),
+    # and so was the StepDecay beside it (StepDecay_2): both keep their names.
+    both = NielsenMLPClassifier(callbacks=[EarlyStopping(), StepDecay()])
+    both.set_params(callbacks__EarlyStopping=StepDecay(step_size=3))
+    names = [key for key in both.get_params() if key.count("__") == 1]
+    assert names == ["callbacks__EarlyStopping", "callbacks__StepDecay"]
+    assert both.get_params()["callbacks__EarlyStopping__step_size"] == 3
 
 
 def test_callback_names_that_cannot_be_used_are_refused(small_digits):
