@@ -490,6 +490,15 @@ def test_a_csv_cell_that_is_no_number_is_named_by_line_and_column(tmp_path, text
         load_table(path, label="y")
 
 
+def test_csv_labels_written_otherwise_than_their_number_stay_names(tmp_path):
+    # "007" was read as 7 (and "007" and "7" as one class), "+5" as 5.
+    path = tmp_path / "agents.csv"
+    path.write_text("a,agent\n1,007\n2,7\n3,+5\n")
+    assert load_table(path, label="agent").y.tolist() == ["007", "7", "+5"]
+    path.write_text("a,agent\n1,7\n2,-3\n")
+    assert load_table(path, label="agent").y.tolist() == [7, -3]
+
+
 def test_a_csv_file_whose_first_row_holds_numbers_only_is_read_with_a_warning(tmp_path):
     # A file without a header lost its first sample as the columns' names, silently; but
     # numbers name columns too (wavelengths, years), and refusing those left no way round.

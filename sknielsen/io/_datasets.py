@@ -865,18 +865,26 @@ def _check_table_labels(y, n_rows, path, name):
 def _labels(values):
     """Labels read as text: integers when every one is, floats when every one is a number.
 
-    Else the strings themselves. An integer beyond int64's range
+    Else the strings themselves; so are integers written otherwise than as
+    their number (``007``, ``+5``). An integer beyond int64's range
     (OverflowError) keeps them as text: such a label can only be a class's
     name. Real numbers (``0.5``, ``nan``) are read as numbers so that the
     classifier judges them as it judges them in an array (targets of a
     regression are refused, not trained on as one class per value).
     """
     try:
-        return np.array([int(v) for v in values], dtype=np.int64)
-    except OverflowError:
-        return np.array(values)
+        integers = [int(v) for v in values]
     except ValueError:
         pass
+    else:
+        # "007" is a name, not 7 (and "007" and "7" two classes): integers only when each
+        # label is its number as written.
+        if any(str(n) != v for n, v in zip(integers, values)):
+            return np.array(values)
+        try:
+            return np.array(integers, dtype=np.int64)
+        except OverflowError:
+            return np.array(values)
     try:
         return np.array([float(v) for v in values], dtype=np.float64)
     except ValueError:
