@@ -951,6 +951,18 @@ def test_test_labels_no_training_set_has_are_warned_about(digits):
         training_size_comparison(**{**arguments, "y_test": digits.y_test})
 
 
+@pytest.mark.parametrize("where", ["X_train", "X_test"])
+def test_an_estimators_refusal_of_a_set_names_the_set(digits, where):
+    # The values are the estimators' to judge (some take NaN), but their "Input X contains
+    # NaN" came from inside a job, naming neither the set nor the estimator.
+    arguments = {"estimators": {"SVC": SVC()}, "sizes": [60], **replace(digits)}
+    arguments[where] = arguments[where].copy()
+    arguments[where][0, 5] = np.nan
+    named = "SVC on 60 examples of the training set" if where == "X_train" else "SVC on the test"
+    with pytest.raises(ValueError, match=rf"^{named}.*: Input X contains NaN"):
+        training_size_comparison(**arguments)
+
+
 def test_whole_numbers_of_other_types_are_sizes_and_seeds(digits):
     sizes, seeds = check_plan(digits.y_train, np.array([60.0, 120.0]), np.arange(2))
     assert (sizes, seeds) == ([60, 120], [0, 1])

@@ -18,6 +18,7 @@ other configuration.
 so that scikit-learn's own ``learning_curve`` draws the same curve.
 """
 
+import contextlib
 import math
 import os
 import signal
@@ -732,7 +733,8 @@ def _fit(job, data):
     X_part, y_part = _subset(data.X_train, data.y_train, job.size, job.subset, job.seed)
     model = clone(job.model)
     start = time.perf_counter()
-    model.fit(X_part, y_part)
+    with _naming(f"{job.name} on {job.size} examples of the training set"):
+        model.fit(X_part, y_part)
     record = {
         "estimator": job.name,
         "size": job.size,
@@ -760,7 +762,8 @@ def _score(record, model, data, known=None):
     scorer = check_scoring(shared, scoring=data.scorers)
     for test_name, (X_test, y_test) in data.test_sets.items():
         start = time.perf_counter()
-        scores = scorer(shared, X_test, y_test)
+        with _naming(f"{record['estimator']} on the {test_name} set"):
+            scores = scorer(shared, X_test, y_test)
         record["predict_seconds"] += time.perf_counter() - start
         record.update({f"{name}_{test_name}": float(score) for name, score in scores.items()})
     return record
@@ -781,7 +784,23 @@ def _run_job(job, data, predict=True):
 
 def _predict_piece(index, set_name, start, model, rows, methods):
     """One piece of a split prediction: ``(job index, set, first row, responses, seconds)``."""
-    return (index, set_name, start, *predict_rows(model, rows, methods))
+    with _naming(f"{type(model).__name__} on the {set_name} set"):
+        return (index, set_name, start, *predict_rows(model, rows, methods))
+
+
+@contextlib.contextmanager
+def _naming(what):
+    """Prefix an estimator's refusal of the data it is given with what was given.
+
+    The sets' values are the estimators' to judge (some take NaN): their
+    "Input X contains NaN" came from inside a job, naming no set.
+    """
+    try:
+        yield
+    except (ValueError, TypeError) as exc:
+        if type(exc) not in (ValueError, TypeError):  # their subclasses' arguments differ
+            raise
+        raise type(exc)(f"{what}: {exc}") from exc
 
 
 def _is_random(name, estimator, subset, deterministic):
