@@ -95,8 +95,7 @@ def _param_to_json(name, value):
         return [_param_to_json(name, item) for item in value]
     if isinstance(value, np.random.RandomState):
         return None  # a generator's state is not configuration
-    if isinstance(value, np.generic):
-        return value.item()
+    value = _plain(value)
     if isinstance(value, SCALARS):
         return value
     raise ValueError(
