@@ -106,20 +106,20 @@ def test_the_readmes_claims_are_what_the_code_and_the_measurements_say():
     """check_estimator's expected failures, the build time and the C engine's speed, as measured."""
     import json
 
-    from sknielsen import NielsenMLPClassifier
+    from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
     from sknielsen.utils import expected_failed_checks
 
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     performance = " ".join((ROOT / "docs" / "performance.md").read_text(encoding="utf-8").split())
-    mini_batch = set(expected_failed_checks(NielsenMLPClassifier()))
-    assert {name.rsplit("_on_", 1)[0] for name in mini_batch} == {"check_sample_weight_equivalence"}
-    assert {name.rsplit("_on_", 1)[1] for name in mini_batch} == {"dense_data", "sparse_data"}
     assert "One check is expected to fail, `check_sample_weight_equivalence`" in readme
-    for full_batch in (
-        NielsenMLPClassifier(optimizer="lbfgs"),
-        NielsenMLPClassifier(mini_batch_size=100_000),
-    ):
-        assert expected_failed_checks(full_batch) == {}
+    for estimator in (NielsenMLPClassifier, NielsenMLPRegressor):
+        mini_batch = set(expected_failed_checks(estimator()))
+        assert {name.rsplit("_on_", 1)[0] for name in mini_batch} == {
+            "check_sample_weight_equivalence"
+        }
+        assert {name.rsplit("_on_", 1)[1] for name in mini_batch} == {"dense_data", "sparse_data"}
+        for full_batch in (estimator(optimizer="lbfgs"), estimator(mini_batch_size=100_000)):
+            assert expected_failed_checks(full_batch) == {}
     assert "Full-batch configurations (L-BFGS, and gradient descent" in readme
     c_speed = json.loads((ROOT / "benchmarks" / "results" / "c_speed.json").read_text())
     assert f"about {c_speed['build']['seconds']:.0f} s here, for three builds" in readme

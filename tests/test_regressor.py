@@ -1,4 +1,7 @@
-"""NielsenMLPRegressor: scikit-learn's checks, the book's linear output error, real data."""
+"""NielsenMLPRegressor: the book's linear output error, real data.
+
+scikit-learn's estimator checks run in tests/test_estimator_checks.py.
+"""
 
 import numpy as np
 import pytest
@@ -6,25 +9,9 @@ from scipy import sparse
 from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sknielsen import NielsenMLPRegressor
 from sknielsen.gradcheck import check_gradients
-from sknielsen.utils import expected_failed_checks
-
-LBFGS = NielsenMLPRegressor(optimizer="lbfgs", epochs=200, random_state=0)
-
-
-@pytest.mark.filterwarnings("ignore:The inputs saturate the first layer:UserWarning")
-@pytest.mark.filterwarnings(
-    "ignore:The training cost did not decrease:sklearn.exceptions.ConvergenceWarning"
-)  # scikit-learn's checks train on unscaled random data, briefly (see test_estimator_checks)
-@parametrize_with_checks(
-    [NielsenMLPRegressor(random_state=0), LBFGS],
-    expected_failed_checks=expected_failed_checks,
-)
-def test_sklearn_compatible_regressor(estimator, check):
-    check(estimator)
 
 
 def test_linear_outputs_have_the_books_output_error():
