@@ -293,3 +293,58 @@ def test_every_name_the_api_page_lists_is_public():
                 heads = re.findall(r"`(\w+)(?:\(|`)", line.split(" — ")[0])
                 private += [f"{module[1]}.{name}" for name in heads if name not in public]
     assert not private, f"listed in docs/api.md, not in __all__: {private}"
+
+
+def _percent(fraction, digits=1):
+    return f"{100 * fraction:.{digits}f} %"
+
+
+def test_the_expanding_data_prose_is_the_measured_one():
+    """expanding-data.md's accuracies and costs, as augmentation.json holds them."""
+    import json
+
+    measured = json.loads((ROOT / "benchmarks" / "results" / "augmentation.json").read_text())
+    page = " ".join((ROOT / "docs" / "expanding-data.md").read_text(encoding="utf-8").split())
+    runs = {(r["n_train"], r["augment"]): r for r in measured["records"]}
+    augmenters = ("rotate", "shift", "elastic")
+    assert f"# {measured['minutes']:.1f} minutes here, on {measured['date'][:10]}" in page
+    for n_train, text in ((1000, "1,000"), (50_000, "50,000")):
+        run = runs[n_train, "none"]
+        assert f"with {text} images λ = {run['lmbda']:g} and {run['epochs']} epochs" in page
+
+    small = {name: _percent(runs[1000, name]["test_accuracy"]) for name in ("none", *augmenters)}
+    assert (
+        f"Elastic distortions take the test accuracy from {small['none']} to "
+        f"{small['elastic']}, shifts to {small['shift']} and rotations to {small['rotate']}"
+    ) in page
+    fitted = _percent(runs[1000, "none"]["training_accuracy"], 0)
+    assert f"stops at {small['none']} with {fitted} training accuracy" in page
+
+    large = {name: runs[50_000, name] for name in ("none", *augmenters)}
+    for key in ("test_accuracy", "training_accuracy"):
+        with_augmenter = sorted(large[name][key] for name in augmenters)
+        low, high = _percent(with_augmenter[0]), _percent(with_augmenter[-1])
+        assert f"{low.removesuffix(' %')}–{high}" in page, key
+        assert _percent(large["none"][key]) in page, key
+
+    # The distortions' cost: a fit's seconds beyond the undistorted fit's, over its
+    # mini-batches of 10 images (as benchmarks/augmentation.py trains).
+    mini_batches = large["none"]["epochs"] * 50_000 / 10
+    step_ms = large["none"]["seconds"] / mini_batches * 1000
+    extra_ms = {
+        n: (large[n]["seconds"] - large["none"]["seconds"]) / mini_batches * 1000
+        for n in augmenters
+    }
+    assert sorted(extra_ms, key=extra_ms.get) == ["shift", "rotate", "elastic"]
+    assert (
+        f"{extra_ms['shift']:.1f}–{extra_ms['elastic']:.1f} ms each "
+        "(`shift` < `rotate` < `elastic`; the 50,000-image fits' seconds beyond the "
+        f"undistorted fit's, over their {mini_batches:,.0f} mini-batches), "
+        f"{extra_ms['shift'] / step_ms:.0f} to {extra_ms['elastic'] / step_ms:.0f} times "
+        f"the {step_ms:.2f} ms of the training step itself"
+    ) in page
+    epoch_seconds = {n: large[n]["seconds"] / large[n]["epochs"] for n in large}
+    assert (
+        f"takes {epoch_seconds['shift']:.1f} s with `shift` and "
+        f"{epoch_seconds['elastic']:.1f} s with `elastic` instead of {epoch_seconds['none']:.1f} s"
+    ) in page
