@@ -72,11 +72,9 @@ update is the book's: w ← (1 − ηλ/n) w − (η/m) Σ∇C.
 
 The two programs do not add in the same order: network2 sums a mini-batch's
 gradients one example at a time, we multiply matrices, so the last bit of a
-sum may differ. Over a million steps such roundings grow: after 30 epochs of
-50,000 images our weights differ from network2's by about 6e-5 (measured on
-this project's machine when issue 12 was filed). The book's own algorithm
-does as much against itself: started with every weight moved by one unit in
-the last place, its parameters in the regularized run drift 2.2e-5 apart
+sum may differ. Over many steps such roundings grow, as the book's own
+algorithm shows against itself: started with every weight moved by one unit
+in the last place, its parameters in the regularized run drift 2.2e-5 apart
 (relative) by epoch 30, and one epoch (26) lands one image off (table
 below). An image whose two top outputs are that close can then flip, so an
 occasional epoch may be one or two images apart, and costs agree closely
@@ -108,7 +106,7 @@ place:
 
 {sensitivity}
 
-In the η = 2.5 run the two starts move apart tenfold every ten mini-batches
+In the η = 2.5 run the two starts move apart tenfold every 15 mini-batches
 or so, from the first epoch on (mini-batches of epoch 1 after which the
 parameters of the two starts are that far apart, relative to their size):
 
@@ -233,6 +231,15 @@ def introduction():
     )
 
 
+def page(results):
+    """docs/book-replay.md: the introduction, the table of ``results`` and the figures."""
+    figures = "\n".join(f"- [{name}](book-replay/{name}.png)" for name in results)
+    return (
+        f"{introduction()}\n## The replays\n\n{table(results)}\nFigures, each replay "
+        f"drawn over the book's record:\n\n{figures}\n"
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="+", choices=list(book.RECORDS), default=None)
@@ -259,11 +266,7 @@ def main(argv=None):
     out.write_text(json.dumps({"records": results}, indent=1))
     print(f"Wrote {out}")
     if len(results) == len(book.RECORDS):
-        figures = "\n".join(f"- [{name}](book-replay/{name}.png)" for name in results)
-        DOC.write_text(
-            f"{introduction()}\n## The replays\n\n{text}\nFigures, each replay "
-            f"drawn over the book's record:\n\n{figures}\n"
-        )
+        DOC.write_text(page(results))
         print(f"Wrote {DOC}")
     return 0 if all(r["agrees"] for r in results.values()) else 1
 

@@ -348,3 +348,64 @@ def test_the_expanding_data_prose_is_the_measured_one():
         f"takes {epoch_seconds['shift']:.1f} s with `shift` and "
         f"{epoch_seconds['elastic']:.1f} s with `elastic` instead of {epoch_seconds['none']:.1f} s"
     ) in page
+
+
+def test_the_book_replay_page_is_the_one_its_benchmark_writes(monkeypatch):
+    """book-replay.md is `python benchmarks/book_replay.py --table-only`'s, from the JSONs."""
+    import json
+
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import book_replay
+
+    records = json.loads((ROOT / "benchmarks" / "results" / "book_replay.json").read_text())
+    page = (ROOT / "docs" / "book-replay.md").read_text(encoding="utf-8")
+    assert book_replay.page(records["records"]) == page
+
+
+def _exponent(value, digits):
+    """``value`` as the pages write it in scientific notation: 2.2e-5, not 2.2e-05."""
+    return f"{value:.{digits}e}".replace("e-0", "e-")
+
+
+def test_the_book_replay_prose_is_the_measured_one():
+    """The numbers book-replay.md's prose draws from its two results files and the criteria."""
+    import json
+    import math
+
+    from sknielsen.studies import _book as book
+
+    results = ROOT / "benchmarks" / "results"
+    page = " ".join((ROOT / "docs" / "book-replay.md").read_text(encoding="utf-8").split())
+    runs = json.loads((results / "book_replay_sensitivity.json").read_text())["runs"]
+    control = runs["regularized_full"]["summary"]
+    nudged = control["exact_vs_nudged"]
+    assert nudged["max_difference"] == 1 and nudged["compared"] - nudged["equal"] == 1
+    assert (
+        f"drift {_exponent(control['final_distance'], 1)} apart (relative) by epoch "
+        f"{runs['regularized_full']['epochs']}, and one epoch ({nudged['first_unequal']}) "
+        "lands one image off"
+    ) in page
+
+    # How many epochs our replay of overfitting_full follows the record, and the
+    # book's own per-example algorithm too.
+    replay = book.load_replay("overfitting_full", results / "book_replay.json")
+    accuracy = next(s for s in replay.series if s.label == "test accuracy")
+    first_off = int(accuracy.differences().nonzero()[0][0]) + 1
+    assert runs["overfitting_full"]["summary"]["exact_vs_book"]["first_unequal"] == first_off
+    assert f"follows the record exactly for its first {first_off - 1} epochs" in page
+    assert runs["multiple_eta_2.5"]["summary"]["exact_vs_book"]["first_unequal"] == 1
+    assert "the η = 2.5 run not even for its first" in page
+
+    # The η = 2.5 run's two starts part by ten decades in the first epoch: how many
+    # mini-batches each decade takes.
+    crossings = runs["multiple_eta_2.5"]["summary"]["first_epoch_crossings"]
+    (first, start), *_, (last, end) = sorted(
+        (math.log10(float(level)), at) for level, at in crossings.items()
+    )
+    assert f"tenfold every {(end - start) / (last - first):.0f} mini-batches or so" in page
+
+    criterion = (
+        f"({100 * book.MIN_EXACT_SHARE:.0f} % of the epochs equal, costs within "
+        f"{_exponent(book.MAX_COST_RELATIVE_ERROR, 0)})"
+    )
+    assert f"Issue 12's criterion {criterion}" in page
