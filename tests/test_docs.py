@@ -409,3 +409,18 @@ def test_the_book_replay_prose_is_the_measured_one():
         f"{_exponent(book.MAX_COST_RELATIVE_ERROR, 0)})"
     )
     assert f"Issue 12's criterion {criterion}" in page
+
+
+def test_a_page_gives_its_benchmark_s_run_time_and_date_as_measured():
+    """The "(N s here, on DATE)" beside a benchmark's command is its results file's."""
+    import json
+
+    results = ROOT / "benchmarks" / "results"
+    regression = json.loads((results / "regression.json").read_text())
+    page = " ".join((ROOT / "docs" / "regression.md").read_text(encoding="utf-8").split())
+    assert f"({regression['seconds']:.0f} s here, {regression['date'][:10]})" in page
+    # optimizers.json keeps each fit's seconds, not the run's: their sum is its length.
+    optimizers = json.loads((results / "optimizers.json").read_text())
+    minutes = sum(record["seconds"] for record in optimizers["records"]) / 60
+    page = " ".join((ROOT / "docs" / "optimizers.md").read_text(encoding="utf-8").split())
+    assert f"({minutes:.1f} minutes here, on {optimizers['date'][:10]};" in page
