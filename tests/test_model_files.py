@@ -2,6 +2,7 @@
 
 import json
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from sknielsen.persistence import ModelFileError
 from sknielsen.plugins import LBFGS
 
 RAW = "@@raw@@"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -333,3 +335,99 @@ def test_a_negative_adam_second_moment_is_refused_on_load(data, tmp_path):
     negative = [-1.0] * len(document["fitted"]["optimizer_state"]["arrays"]["v"])
     path = edited(document, tmp_path, put("fitted", "optimizer_state", "arrays", "v", negative))
     refused(path, r"optimizer_state: Adam's second moment v holds negative values \(-1\)")
+
+
+@pytest.fixture(scope="module")
+def multilabel_document(data, tmp_path_factory):
+    """A saved classifier of a multilabel indicator y of 3 columns, as a dict."""
+    X, _ = data
+    Y = (np.arange(30)[:, None] % np.array([2, 3, 5]) == 0).astype(int)
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1, random_state=0).fit(X, Y)
+    path = tmp_path_factory.mktemp("model") / "multilabel.json"
+    save(net, path)
+    return json.loads(path.read_text())
+
+
+def class_weight(*items):
+    return put("params", "class_weight", {"items": [list(item) for item in items]})
+
+
+@pytest.mark.parametrize(
+    "items, unknown",
+    [
+        ([("dog", 2.0)], r"\['dog'\]"),
+        ([("ant", 2.0), ("eel", 0.5), ("fox", 1.0)], r"\['eel', 'fox'\]"),
+        ([(1, 2.0)], r"\[1\]"),  # a number for the string label "bee"
+    ],
+)
+def test_class_weight_naming_labels_that_are_not_classes_is_refused(
+    document, tmp_path, items, unknown
+):
+    # It loaded, then the next partial_fit refused it, naming "classes of y".
+    refused(
+        edited(document, tmp_path, class_weight(*items)),
+        r"params.class_weight names labels that are not classes of the model "
+        rf"\(fitted.targets.classes\): {unknown}; the classes are \['ant', 'bee', 'cat'\]",
+    )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_class_weight_naming_classes_loads(document, data, tmp_path):
+    X, y = data
+    loaded = load(edited(document, tmp_path, class_weight(("ant", 2.0), ("cat", 0.5))))
+    assert loaded.class_weight == {"ant": 2.0, "cat": 0.5}
+    loaded.partial_fit(X, y)
+
+
+def test_class_weight_of_a_version_1_file_is_checked_against_its_classes(tmp_path):
+    document = json.loads((FIXTURES / "model_v1.json").read_text())
+    refused(
+        edited(document, tmp_path, class_weight((10, 2.0))),
+        r"params.class_weight names labels .* \(fitted.classes\): \[10\]",
+    )
+
+
+@pytest.mark.parametrize(
+    "classes",
+    [
+        {"dtype": "<i8", "values": [1, 2, 3]},
+        {"dtype": "<U1", "values": ["a", "b", "c"]},
+        # Equal to 0, 1, 2 but not the columns' indices that a fit gives.
+        {"dtype": "<f8", "values": [0.0, 1.0, 2.0]},
+    ],
+)
+def test_multilabel_classes_other_than_the_columns_are_refused(
+    multilabel_document, tmp_path, classes
+):
+    refused(
+        edited(multilabel_document, tmp_path, put(*LABELS, classes)),
+        r"fitted.targets.classes: a multilabel model's classes are its columns, the integers "
+        r"0 to 2; got \[",
+    )
+
+
+def test_multilabel_boolean_classes_are_refused(multilabel_document, tmp_path):
+    def two_columns(document):
+        fitted = document["fitted"]
+        fitted["coefs"][-1] = [row[:2] for row in fitted["coefs"][-1]]
+        fitted["intercepts"][-1] = fitted["intercepts"][-1][:2]
+        fitted["targets"]["classes"] = {"dtype": "|b1", "values": [False, True]}
+        arrays = fitted["optimizer_state"]["arrays"]
+        arrays.update({key: value[:-1] for key, value in arrays.items()})
+
+    refused(
+        edited(multilabel_document, tmp_path, two_columns),
+        r"fitted.targets.classes: a multilabel model's classes are its columns, the integers "
+        r"0 to 1; got \[False, True\]",
+    )
+
+
+def test_class_weight_dict_of_a_multilabel_model_is_refused(multilabel_document, tmp_path):
+    # fit and partial_fit refuse a dict with multilabel targets: it weighs 1-D labels.
+    refused(
+        edited(multilabel_document, tmp_path, class_weight((0, 2.0))),
+        r"params.class_weight is a dict, which weighs the classes of 1-D labels; this model "
+        r"is multilabel \(fitted.targets.multilabel\): make it 'balanced' or null",
+    )
+    loaded = load(edited(multilabel_document, tmp_path, put("params", "class_weight", "balanced")))
+    assert loaded.class_weight == "balanced"

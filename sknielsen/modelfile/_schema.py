@@ -226,6 +226,63 @@ def _label_dtype(name, values, where):
     return dtype
 
 
+class Multilabel(Rule):
+    """``multilabel``, read after the classes: what it asks of them and of ``class_weight``.
+
+    A multilabel model's classes are its columns, the integers 0..n-1, and
+    a ``class_weight`` dict, which weighs 1-D labels, suits only other
+    models, and names only their classes. A file breaking either loaded, and
+    its next ``partial_fit`` refused it.
+
+    Parameters
+    ----------
+    classes : str
+        The name of the sibling field, read before, that holds the classes.
+    """
+
+    expected = "true or false"
+
+    def __init__(self, classes):
+        self.classes = classes
+
+    def read(self, value, path, context):
+        multilabel = BOOLEAN.read(value, path, context)
+        where = f"{path.rpartition('.')[0]}.{self.classes}"
+        classes = context.values[where]
+        class_weight = context.values["params"].get("class_weight")
+        if multilabel:
+            _check_columns(classes, where)
+            if isinstance(class_weight, dict):
+                refuse(
+                    "params.class_weight is a dict, which weighs the classes of 1-D labels; "
+                    f"this model is multilabel ({path}): make it 'balanced' or null."
+                )
+        elif isinstance(class_weight, dict):
+            _check_weighed_labels(class_weight, classes, where)
+        return multilabel
+
+
+def _check_columns(classes, where):
+    """Refuse multilabel classes that are not the integers 0..n-1 a fit gives its columns."""
+    columns = np.arange(len(classes))
+    if classes.dtype.kind not in "iu" or not np.array_equal(classes, columns):
+        refuse(
+            f"{where}: a multilabel model's classes are its columns, the integers 0 to "
+            f"{len(classes) - 1}; got {classes[:10].tolist()} (dtype {classes.dtype})."
+        )
+
+
+def _check_weighed_labels(class_weight, classes, where):
+    """Refuse a ``class_weight`` dict naming labels that are not classes, as ``fit`` does."""
+    known = set(classes.tolist())
+    unknown = [label for label in class_weight if label not in known]
+    if unknown:
+        refuse(
+            f"params.class_weight names labels that are not classes of the model ({where}): "
+            f"{unknown[:10]}; the classes are {classes[:20].tolist()}."
+        )
+
+
 class CallbackDocument(Rule):
     """``{"callback": name, "params": {...}}``: one of :data:`SAVED_CALLBACKS`."""
 
@@ -438,12 +495,17 @@ _TARGETS = (
     Field(
         "classes",
         Labels("fitted.coefs"),
-        "The class labels, one per output neuron.",
+        "The class labels, one per output neuron; a `params.class_weight` dict names only these.",
         None,
         (CLASSIFIER,),
     ),
     Field(
-        "multilabel", BOOLEAN, "Whether y was a multilabel indicator matrix.", None, (CLASSIFIER,)
+        "multilabel",
+        Multilabel("classes"),
+        "Whether y was a multilabel indicator matrix; then the classes are its columns, the "
+        "integers 0..n-1, and `params.class_weight` is no dict.",
+        None,
+        (CLASSIFIER,),
     ),
     Field(
         "y_1d", BOOLEAN, "Whether y was 1-D (then the network has one output).", None, (REGRESSOR,)
