@@ -42,7 +42,7 @@ from ._doclink import DocumentationLink
 from .callbacks import Callback
 from .engine._cengine import checks_remembered
 from .engine._network import feedforward
-from .modelfile._format import write_model
+from .modelfile._format import model_text, write_model
 from .modelfile._rules import ModelFileError
 from .modelfile._schema import check_across
 from .plugins._registry import Registrations
@@ -701,9 +701,14 @@ def _checkpoint(estimator, path, state):
     That a model file holds only the built-in callbacks is said once, by
     :func:`sknielsen.save`, and in the docs: the user of a Checkpoint did
     nothing wrong, and would otherwise read it in the middle of every fit.
+    A ``path`` of None writes nothing: the text is made for its errors only
+    (``trainer.check_save()``).
     """
     with silenced(UserWarning, r"The callbacks .* are not saved"):  # this thread's only
-        write_model(path, estimator, state)
+        if path is None:
+            model_text(estimator, state)
+        else:
+            write_model(path, estimator, state)
 
 
 def _plugins_for_nested_names(estimator, params):

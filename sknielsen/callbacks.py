@@ -31,7 +31,8 @@ Every hook receives the ``trainer``, which callbacks read and steer:
   keeps the weights of a completed epoch, so it may not be called from
   ``on_batch_end``, and non-finite weights are never kept. And
   ``trainer.save(path)`` writes the model as it is now, in the format that
-  :func:`sknielsen.load` reads.
+  :func:`sknielsen.load` reads; ``trainer.check_save()``, called from
+  ``on_train_begin``, raises before the first epoch what a save would.
 
 A callback ends training by raising :class:`StopTraining` (a
 ``KeyboardInterrupt`` ends it the same way). However training ends, the model
@@ -703,8 +704,9 @@ class Checkpoint(Callback):
     Each write is atomic: an interrupted save leaves the previous file. The
     path is checked when training starts: a missing folder, a directory, a
     FIFO or a socket, a name too long for the file system are refused then,
-    not after the first epochs. A write that fails later (a full disk) is a
-    warning: training goes on.
+    not after the first epochs, and so is a model that :func:`sknielsen.save`
+    would refuse (class labels of dtype datetime64, say). A write that fails
+    later (a full disk) is a warning: training goes on.
 
     Parameters
     ----------
@@ -775,6 +777,10 @@ class Checkpoint(Callback):
         # The next file, and the longest name the template can give.
         for epoch in (trainer.epoch + 1, _LONGEST_EPOCH):
             _check_output(self, template.format(epoch=epoch))
+        try:
+            trainer.check_save()
+        except ValueError as exc:
+            raise ValueError(f"{type(self).__name__} cannot save this model: {exc}") from None
         if self.best_only and not hasattr(self, "_tracker"):
             self._tracker = _Improvement(self.monitor, 0.0, self.mode)
 

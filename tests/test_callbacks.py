@@ -960,3 +960,52 @@ def test_trainer_evaluate_names_data_that_does_not_fit_the_network(data, said, e
     called = r"Evaluates \(on_epoch_end\) called trainer.evaluate with "
     with pytest.raises(CallbackError, match=called + said):
         model.fit(X, np.arange(30) % 3)
+
+
+class _Epochs(Callback):
+    """Counts the epochs that began, in the class: each fit calls copies of its callbacks."""
+
+    begun = 0
+
+    def on_epoch_begin(self, trainer):
+        type(self).begun += 1
+
+
+@pytest.mark.parametrize("dtype", ["datetime64[D]", "timedelta64[s]"])
+def test_checkpoint_refuses_before_training_a_model_it_cannot_save(small_digits, tmp_path, dtype):
+    # Checkpoint failed after the first epoch, when it wrote; a longer run lost that epoch.
+    X, _, y, _ = small_digits
+    _Epochs.begun = 0
+    net = NielsenMLPClassifier(
+        hidden_layer_sizes=(3,),
+        epochs=3,
+        random_state=0,
+        callbacks=[_Epochs(), Checkpoint(tmp_path / "net{epoch}.json")],
+    )
+    with pytest.raises(
+        ValueError,
+        match=rf"Checkpoint cannot save this model: Cannot save class labels of dtype "
+        rf"{re.escape(dtype)}: .*y\.astype\(str\)",
+    ):
+        net.fit(X, (y % 3).astype(dtype))
+    assert _Epochs.begun == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_callback_that_saves_can_check_before_training(small_digits, tmp_path):
+    """``trainer.check_save()``, which Checkpoint calls in on_train_begin, serves any callback."""
+    X, _, y, _ = small_digits
+
+    class SaveAtTheEnd(Callback):
+        def on_train_begin(self, trainer):
+            trainer.check_save()
+
+        def on_train_end(self, trainer):
+            trainer.save(tmp_path / "net.json")
+
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1, callbacks=[SaveAtTheEnd()])
+    with pytest.raises(ValueError, match=r"Cannot save class labels of dtype datetime64\[D\]"):
+        net.fit(X, (y % 3).astype("datetime64[D]"))
+    net.fit(X, y % 3)
+    assert sknielsen.load(tmp_path / "net.json").n_iter_ == 1
+    assert list(tmp_path.iterdir()) == [tmp_path / "net.json"]

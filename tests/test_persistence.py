@@ -450,3 +450,21 @@ def test_numpy_scalars_in_plugin_and_callback_parameters_are_saved(tmp_path):
     assert loaded.optimizer.get_params() == {"memory": 5, "tol": 0.5}
     assert loaded.callbacks[0][1].step_size == 2
     np.testing.assert_array_equal(loaded.predict_proba(X), net.predict_proba(X))
+
+
+@pytest.mark.parametrize("dtype", ["datetime64[D]", "timedelta64[s]"])
+def test_save_refuses_labels_the_format_cannot_hold_saying_what_to_do(
+    small_digits, tmp_path, dtype
+):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1, random_state=0)
+    net.fit(X, (y % 3).astype(dtype))
+    path = tmp_path / "net.json"
+    with pytest.raises(
+        ValueError,
+        match=rf"Cannot save class labels of dtype {re.escape(dtype)}: a model file holds "
+        r"booleans, integers, floats and strings\. Fit on y\.astype\(str\) or "
+        r"y\.astype\('int64'\)",
+    ):
+        save(net, path)
+    assert not path.exists()

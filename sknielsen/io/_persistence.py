@@ -121,8 +121,10 @@ def save(model, path, *, format="sknielsen"):
         The model is not fitted; or :func:`load` would refuse the file: NaN
         or infinite values, weights that can overflow, invalid parameters,
         or parameters changed since the fit that contradict the fitted
-        network (``docs/model-format.md`` lists the checks); or it does not
-        fit the chosen format. Nothing is written then.
+        network (``docs/model-format.md`` lists the checks); class labels
+        of a dtype the format does not hold (datetime64, timedelta64: fit on
+        ``y.astype(str)`` or ``y.astype('int64')``); or it does not fit the
+        chosen format. Nothing is written then.
     NotARegularFileError
         An ``OSError``: ``path`` is a directory, a device (``/dev/null``), a
         FIFO or a socket, which a save must not replace. Nothing is written.

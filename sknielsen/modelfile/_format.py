@@ -106,7 +106,12 @@ def _param_to_json(name, value):
 def _labels_to_json(classes):
     classes = np.asarray(classes)
     if classes.dtype.kind not in LABEL_KINDS:
-        raise ValueError(f"Cannot save class labels of dtype {classes.dtype}.")
+        # fit takes any labels it can sort, datetime64 and timedelta64 among them.
+        raise ValueError(
+            f"Cannot save class labels of dtype {classes.dtype}: a model file holds booleans, "
+            "integers, floats and strings. Fit on y.astype(str) or y.astype('int64') to save "
+            "the model."
+        )
     values = classes.tolist()
     if classes.dtype.kind == "O" and not all(isinstance(v, (str, int)) for v in values):
         raise ValueError("Cannot save class labels that are not strings or integers.")

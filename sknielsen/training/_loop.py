@@ -143,7 +143,8 @@ class Trainer:
         Epochs completed and samples seen by earlier runs of the same model.
     saver : callable, optional
         ``saver(path, trainer)`` writes the model as it is now; used by
-        :meth:`save`.
+        :meth:`save`, and with ``path=None`` (check, write nothing) by
+        :meth:`check_save`.
 
     Attributes
     ----------
@@ -381,6 +382,23 @@ class Trainer:
         if self._saver is None:
             raise RuntimeError("This training run was not given a way to save the model.")
         self._saver(path, self)
+
+    def check_save(self):
+        """Raise now the error :meth:`save` would raise for this model, wherever it wrote.
+
+        A callback that saves calls it from ``on_train_begin``, as
+        :class:`~sknielsen.callbacks.Checkpoint` does: a model that the
+        format cannot hold (class labels of dtype datetime64, say) is then
+        refused before the first epoch, not after it. Nothing is written.
+
+        Raises
+        ------
+        ValueError
+            Saying why the model cannot be saved.
+        """
+        if self._saver is None:
+            raise RuntimeError("This training run was not given a way to save the model.")
+        self._saver(None, self)
 
     def _who(self):
         """The callback and hook being called, for messages."""

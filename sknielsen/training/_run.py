@@ -134,7 +134,8 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
         the callback parameters did not change; fresh ones otherwise.
     saver : callable, optional
         ``saver(path, state)`` writes the model with the given FittedState
-        (for :class:`~sknielsen.callbacks.Checkpoint`).
+        (for :class:`~sknielsen.callbacks.Checkpoint`); ``path=None``: only
+        checks that it can, raising what the write would.
 
     Returns
     -------
