@@ -270,12 +270,14 @@ def _evaluate(args):
         table = datasets.load_table(args.dataset, label=args.label, need_labels=True)
         X = _columns_of(model, table, args.dataset)
         _check_model_range(model, X, args.dataset)
+        _check_labels(model, table.y, args)
         with _columns_checked(table):
             shown = _score_text(model, model.score(X, table.y))
         print(f"{args.model} on {args.dataset}: {shown} ({len(table.y):,} rows)")
         return 0
     data = _load(args)
     _check_width(model, data.X_val.shape[1], args)
+    _check_labels(model, np.concatenate([data.y_val, data.y_test]), args)
     # Scored before anything is printed: a model of another dataset is refused alone.
     validation = model.score(data.X_val, data.y_val)
     test = model.score(data.X_test, data.y_test)
@@ -344,6 +346,45 @@ def _check_width(model, n_features, args):
         f"{args.model} takes {taken}; the images of --dataset {args.dataset}{default} have "
         f"{n_features:,}: evaluate it on the data it was trained on ({hint})."
     )
+
+
+def _check_labels(model, y, args):
+    """Refuse a data set with none of the labels the classifier predicts, saying both.
+
+    scikit-learn's "Mix of label input types (string and number)" said
+    neither whose labels were which, nor that the model was of other data.
+    """
+    if not is_classifier(model) or np.ndim(y) != 1:
+        return
+    multilabel = model.get_fitted_state().targets["multilabel"]
+    found = np.unique(y)
+    if not multilabel and set(model.classes_.tolist()) & set(found.tolist()):
+        return
+    if multilabel:
+        predicted = f"multilabel rows of {len(model.classes_)} labels (0 or 1 each)"
+    else:
+        predicted = _labels_text(model.classes_)
+    default = " (the default)" if args.dataset == "digits" else ""
+    raise ValueError(
+        f"{args.model}'s labels, {predicted}, do not match those of --dataset "
+        f"{args.dataset}{default}, {_labels_text(found)}: evaluate it on the data it was "
+        "trained on."
+    )
+
+
+def _labels_text(labels, shown=3):
+    """Sorted distinct labels in words: "integers 0–9", "strings 'cat', 'dog', ..."."""
+    values = labels.tolist()
+    integers = labels.dtype.kind in "iu"
+    if integers and len(values) > shown and values[-1] - values[0] == len(values) - 1:
+        return f"integers {values[0]}–{values[-1]}"  # sorted and distinct: a range
+    if all(isinstance(value, str) for value in values):  # of dtype U, or object (a CSV's)
+        kind = "strings"
+    else:
+        kinds = {"b": "booleans", "i": "integers", "u": "integers", "f": "numbers"}
+        kind = kinds.get(labels.dtype.kind, "labels")
+    more = ", ..." if len(values) > shown else ""
+    return f"{kind} {', '.join(map(repr, values[:shown]))}{more}"
 
 
 def _predict(args):

@@ -77,6 +77,17 @@ def files(tmp_path_factory):
     of_a_csv = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1).fit(X[:, :3] / 16, y)
     of_a_csv.feature_names_in_ = np.array(["ink", "width", "height"], dtype=object)
     save(of_a_csv, paths["model_of_a_csv"])
+    # Models of other labels than the digits' integers 0-9, and a file of other labels.
+    names = np.array(["cat", "dog", "eel"])[y % 3]
+    paths["model_of_strings"] = root / "of_strings.json"
+    of_strings = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1).fit(X / 16, names)
+    save(of_strings, paths["model_of_strings"])
+    paths["model_multilabel"] = root / "multilabel.json"
+    indicator = np.column_stack([y % 2, y % 3 == 0]).astype(int)
+    multilabel = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1).fit(X / 16, indicator)
+    save(multilabel, paths["model_multilabel"])
+    paths["npz_strings"] = root / "strings.npz"
+    np.savez(paths["npz_strings"], X=X[:30] / 16, y=names[:30])
     _comparison_folders(root, paths)
     return paths
 
@@ -239,6 +250,23 @@ BAD_INVOCATIONS = [
     ),
     (["train", "--dataset", "{csv_numbers}", "--label", "b"], "has 2 rows; holding out"),
     (["evaluate", "{model}", "--dataset", "{npz}"], "holds no array 'X'"),
+    # scikit-learn's "Mix of label input types (string and number)" said neither whose.
+    (
+        ["evaluate", "{model_of_strings}"],
+        "of_strings.json's labels, strings 'cat', 'dog', 'eel', do not match those of "
+        "--dataset digits (the default), integers 0–9: evaluate it on the data it was "
+        "trained on.",
+    ),
+    (
+        ["evaluate", "{model_multilabel}"],
+        "multilabel.json's labels, multilabel rows of 2 labels (0 or 1 each), do not match "
+        "those of --dataset digits (the default), integers 0–9",
+    ),
+    (
+        ["evaluate", "{model}", "--dataset", "{npz_strings}"],
+        "model.json's labels, integers 0–9, do not match those of --dataset ",
+    ),
+    (["evaluate", "{model}", "--dataset", "{npz_strings}"], "strings.npz, strings 'cat', 'dog'"),
     (
         ["evaluate", "{model}", "--dataset", "{csv_numbers}"],
         "which column holds the labels? Name it with label=... (on the command line: --label "
