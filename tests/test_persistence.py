@@ -468,3 +468,14 @@ def test_save_refuses_labels_the_format_cannot_hold_saying_what_to_do(
     ):
         save(net, path)
     assert not path.exists()
+
+
+def test_save_refuses_a_class_weight_changed_to_labels_that_are_not_classes(fitted, tmp_path):
+    changed = pickle.loads(pickle.dumps(fitted)).set_params(class_weight={99: 2.0})
+    with pytest.raises(
+        ValueError,
+        match=r"Cannot save this model: load would refuse it: params.class_weight names labels "
+        r"that are not classes of the model \(fitted.targets.classes\): \[99\]",
+    ):
+        save(changed, tmp_path / "net.json")
+    assert not (tmp_path / "net.json").exists()
