@@ -23,6 +23,7 @@ from .._core.params import refuse_booleans
 from ..callbacks import MONITORS, Callback
 from ..engine._network import parameter_count
 from ..plugins._augmenters import as_augmenter, check_image_shape, image_shape_for
+from ..plugins._derivatives import derivative_problem
 from ..plugins._returns import returned_state
 
 #: Estimator parameters that name a plugin saved with the model, and its kind.
@@ -269,7 +270,7 @@ def resolve(params, kind, *, n_features=None, n_outputs=None, training=True):
         _refuse_retired(params, kind.name)
     _check_constraints(params, kind)
     _check_class_weight(params.get("class_weight"), kind.name)
-    resolved = _resolve_plugins(params, kind)
+    resolved = _resolve_plugins(params, kind, training)
     early_stopping = params["early_stopping"]
     if early_stopping is None or early_stopping is False:
         patience = None
@@ -412,7 +413,7 @@ def resolve_plugin(parameter, value, owner):
         ) from exc
 
 
-def _fitted_plugin(parameter, value, owner):
+def _fitted_plugin(parameter, value, owner, training):
     plugin = resolve_plugin(parameter, value, owner)
     try:  # an unregistered instance's class was never checked by register
         type(plugin).check_contract()
@@ -421,22 +422,30 @@ def _fitted_plugin(parameter, value, owner):
             f"The {parameter!r} parameter of {owner} is invalid: {exc}"
         ) from exc
     plugin.validate(f"{parameter}__", owner)
+    # Only training follows the derivatives: a model trained before this check still loads.
+    problem = derivative_problem(plugin) if training else None
+    if problem is not None:
+        raise InvalidParameterError(f"The {parameter!r} parameter of {owner} is invalid: {problem}")
     return plugin
 
 
-def _resolve_plugins(params, kind):
+def _resolve_plugins(params, kind, training):
     """The fitted plugins, and a check that the cost works with the outputs."""
-    cost = _fitted_plugin("cost", params["cost"], kind.name)
+
+    def fitted(parameter, value):
+        return _fitted_plugin(parameter, value, kind.name, training)
+
+    cost = fitted("cost", params["cost"])
     output = params["output_activation"]
     if output is None:
         output = kind.output_activation or cost.output_activation
     resolved = Plugins(
         cost=cost,
-        activation=_fitted_plugin("activation", params["activation"], kind.name),
-        output_activation=_fitted_plugin("output_activation", output, kind.name),
-        initializer=_fitted_plugin("initializer", params["initializer"], kind.name),
-        regularizer=_fitted_plugin("regularizer", params["regularizer"], kind.name),
-        optimizer=_fitted_plugin("optimizer", params["optimizer"], kind.name),
+        activation=fitted("activation", params["activation"]),
+        output_activation=fitted("output_activation", output),
+        initializer=fitted("initializer", params["initializer"]),
+        regularizer=fitted("regularizer", params["regularizer"]),
+        optimizer=fitted("optimizer", params["optimizer"]),
     )
     check_pairing(cost, resolved.output_activation)
     return resolved
