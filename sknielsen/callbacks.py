@@ -13,7 +13,10 @@ Every hook receives the ``trainer``, which callbacks read and steer:
   model (``warm_start``, ``partial_fit``); ``trainer.epochs_run`` counts this
   run only, of at most ``trainer.epochs_to_run``.
 - ``trainer.history``: the per-epoch lists (``loss``, ``training_cost``,
-  ``training_accuracy``, ``validation_cost``, ``validation_accuracy``).
+  ``training_accuracy``, ``validation_cost``, ``validation_accuracy``). A
+  callback may append one real number per key and epoch; a second one, or
+  one appended in ``on_train_begin`` or ``on_train_end`` (outside every
+  epoch), raises :class:`CallbackError`, naming the callback and the key.
 - ``trainer.network.weights`` and ``trainer.network.biases``: the current
   weights (n_in, n_out) and biases of each layer, views into the flat
   ``trainer.network.params``. Write into them (``weights[0][...] = new``):

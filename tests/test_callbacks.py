@@ -927,6 +927,56 @@ def test_what_a_callback_records_is_checked_where_it_is_recorded(small_digits, t
             clone(model).set_params(callbacks=[mine]).fit(X, y)
 
 
+class StopsInSecondEpoch(Callback):
+    """Ends training in the middle of the second epoch, which is then dropped."""
+
+    def on_batch_end(self, trainer):
+        if trainer.epochs_run == 1:
+            raise StopTraining
+
+
+class RecordsOutsideEpochs(Callback):
+    """Appends a number to the history's ``key`` in ``hook``, before or after the epochs."""
+
+    def __init__(self, hook="on_train_begin", key="training_cost"):
+        self.hook = hook
+        self.key = key
+
+    def on_train_begin(self, trainer):
+        if self.hook == "on_train_begin":
+            trainer.history[self.key].append(0.5)
+
+    def on_train_end(self, trainer):
+        if self.hook == "on_train_end":
+            trainer.history[self.key].append(0.5)
+
+
+@pytest.mark.parametrize(
+    "hook, when", [("on_train_begin", "before the first"), ("on_train_end", "after the last")]
+)
+@pytest.mark.parametrize("key", ["training_cost", "validation_accuracy"])
+@pytest.mark.parametrize("stopped", [False, True])
+def test_a_value_recorded_outside_every_epoch_is_refused(small_digits, hook, when, key, stopped):
+    # Only the values of epochs were checked: one recorded in on_train_begin or
+    # on_train_end failed the fit at its end, blamed on overflow, under a key recorded
+    # every epoch (training_cost here), and passed for another epoch's value under a
+    # key the run does not record (validation_accuracy without X_val). A run stopped
+    # within its second epoch drops that epoch's values: on_train_end may not add one.
+    X, _, y, _ = small_digits
+    callbacks = [RecordsOutsideEpochs(hook, key)] + ([StopsInSecondEpoch()] if stopped else [])
+    model = NielsenMLPClassifier(
+        hidden_layer_sizes=(4,),
+        epochs=2,
+        monitor=("training_cost",),
+        random_state=0,
+        callbacks=callbacks,
+    )
+    said = rf"RecordsOutsideEpochs \({hook}\) recorded a value under '{key}' {when} epoch"
+    with pytest.raises(CallbackError, match=said):
+        model.fit(X, y)
+    assert not hasattr(model, "coefs_")
+
+
 class Evaluates(Callback):
     """Evaluates the network on the data it is given, at each epoch's end."""
 

@@ -70,6 +70,10 @@ class Penalty:
         return returned_number(self.regularizer, "decay_factor", factor, optional=True)
 
 
+#: The hooks called outside every epoch, with when that is, for messages.
+_OUTSIDE_EPOCHS = {"on_train_begin": "before the first", "on_train_end": "after the last"}
+
+
 def _finite_state(state):
     """Whether every number of an optimizer's state is finite (η, velocities, moments)."""
     arrays = (np.asarray(value) for value in state.values())
@@ -427,7 +431,7 @@ class Trainer:
             except StopTraining as exc:
                 stop = stop or (exc, self._calling)
             self._check_state()
-            self._check_history()
+            self._check_history(self._epoch_lengths)
             if not self._finite():
                 self._note_bad_write(callback, hook)
                 raise StopTraining
@@ -442,7 +446,7 @@ class Trainer:
             self._calling = (callback, "on_batch_end")
             callback.on_batch_end(self)
             self._check_state()
-            self._check_history()
+            self._check_history(self._epoch_lengths)
         self._calling = None
 
     def _check_state(self):
@@ -470,7 +474,7 @@ class Trainer:
                     f"into it (state[{key!r}][...] = new)."
                 )
 
-    def _check_history(self):
+    def _check_history(self, lengths):
         """Refuse a second value under a key in one epoch, or one that is not a number.
 
         Two callbacks recording one key (a Monitor of one's own beside the
@@ -478,12 +482,26 @@ class Trainer:
         and a score's array or string a history no model file can hold:
         both failed the fit only at its end, blamed on overflow. A NumPy
         number is kept as a float, which is what logs and model files write.
+        ``on_train_begin`` and ``on_train_end`` belong to no epoch, so they
+        may record nothing.
+
+        Parameters
+        ----------
+        lengths : dict
+            The length of each history list when the epoch began (or the
+            hook, for the hooks outside every epoch).
         """
-        lengths = self._epoch_lengths
+        hook = self._calling[1]
         for key, values in self.history.items():
             start = lengths.get(key, 0)
             if len(values) <= start:
                 continue
+            if hook in _OUTSIDE_EPOCHS:
+                raise CallbackError(
+                    f"{self._who()} recorded a value under {key!r} {_OUTSIDE_EPOCHS[hook]} "
+                    "epoch: the history holds one value per key and epoch; record it in "
+                    "on_epoch_end."
+                )
             if len(values) > start + 1:
                 raise CallbackError(
                     f"{self._who()} recorded a second value under {key!r} in epoch "
@@ -630,6 +648,9 @@ class Trainer:
         interrupt skips the remaining callbacks but keeps the training, and
         non-finite weights written there are replaced by the settled ones.
         """
+        # Taken after _settle: a value added now would belong to no epoch, not even to
+        # one the last epoch left unrecorded or to the epoch a rollback dropped.
+        lengths = self._history_lengths()
         for callback in self.callbacks:
             self._calling = (callback, "on_train_end")
             interrupted = False
@@ -639,6 +660,7 @@ class Trainer:
                 pass
             except KeyboardInterrupt:
                 interrupted = True
+            self._check_history(lengths)
             if not self._finite():
                 self._restore(self._kept, counters=False)
                 self._note_bad_write(callback, "on_train_end")
