@@ -27,6 +27,12 @@ Every hook receives the ``trainer``, which callbacks read and steer:
   step, for every optimizer; it is saved with the model. A value that is
   not a finite number > 0 is refused at once with :class:`CallbackError`,
   naming the callback. ``trainer.initial_eta`` is the η training started from.
+- ``trainer.optimizer`` and ``trainer.penalty`` (its ``regularizer`` and
+  ``lmbda``): set their hyper-parameters (``trainer.optimizer.set_params(mu=0.5)``,
+  ``trainer.penalty.lmbda = 0.1``) and the next step uses them. A run trains
+  with the objects it was built with: replacing one, the regularizer,
+  ``trainer.cost``, ``trainer.network`` or one of its activations raises
+  :class:`CallbackError`, naming the callback.
 - ``trainer.samples_seen``, and during an epoch ``trainer.samples_in_epoch``
   of ``trainer.n_samples``.
 - ``trainer.keep_best()`` asks the loop to give the model the current

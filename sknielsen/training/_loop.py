@@ -10,6 +10,7 @@ epoch's weights the model keeps when training ends (:meth:`Trainer._settle`).
 
 import copy
 import math
+import operator
 from dataclasses import dataclass, field
 from numbers import Real
 
@@ -70,8 +71,46 @@ class Penalty:
         return returned_number(self.regularizer, "decay_factor", factor, optional=True)
 
 
+#: The objects a run is built with, by their path on the trainer, and what to do instead
+#: of replacing one. A callback may change their settings (trainer.optimizer.mu,
+#: trainer.penalty.lmbda: both engines read them at each step), not the objects. The
+#: engines hold them (the NumPy engine's backprop its network and cost, the C engine's
+#: kernels the network and the kinds of cost, regularizer and optimizer, a solver
+#: itself), so a replacement was followed by one engine and not by another; and the
+#: fitted model names the estimator's plugins, not the replacements. Following one
+#: would take a new optimizer state, the C trainer rebuilt or NumPy taking over
+#: mid-run, a solver turned into steps mid-fit, and the fitted plugins and model file
+#: rewritten: refused, as replacing network.params is.
+_BUILT_WITH = {
+    "network": "write into its parameters instead (trainer.network.params[...] = new)",
+    "network.activations": "pass another activation to the estimator to train with it",
+    "cost": "pass another cost to the estimator to train with it",
+    "penalty": (
+        "set its lmbda instead (trainer.penalty.lmbda = 0.1), or pass another "
+        "regularizer to the estimator"
+    ),
+    "penalty.regularizer": (
+        "set trainer.penalty.lmbda instead, or pass another regularizer to the estimator"
+    ),
+    "optimizer": (
+        "set its hyper-parameters instead (trainer.optimizer.set_params(mu=0.5)), or "
+        "pass another optimizer to the estimator"
+    ),
+}
+
 #: The hooks called outside every epoch, with when that is, for messages.
 _OUTSIDE_EPOCHS = {"on_train_begin": "before the first", "on_train_end": "after the last"}
+
+
+def _same(found, built):
+    """Whether ``found`` is the object ``built``, or holds the same objects (a list's items)."""
+    if isinstance(built, tuple):
+        return (
+            isinstance(found, (list, tuple))
+            and len(found) == len(built)
+            and all(map(operator.is_, found, built))
+        )
+    return found is built
 
 
 def _finite_state(state):
@@ -137,6 +176,10 @@ class Trainer:
     cost : Cost
     penalty : Penalty
     optimizer : Optimizer
+        The run trains with these objects to its end: a callback may change
+        their settings, and one that replaces any of them (or the penalty's
+        regularizer, or one of the network's activations) is refused with
+        :class:`~sknielsen.callbacks.CallbackError`.
     state : dict
         The optimizer's state, with ``"eta"`` and ``"eta0"``; see
         :func:`new_optimizer_state`.
@@ -430,6 +473,7 @@ class Trainer:
                 getattr(callback, hook)(self)
             except StopTraining as exc:
                 stop = stop or (exc, self._calling)
+            self._check_built_with()
             self._check_state()
             self._check_history(self._epoch_lengths)
             if not self._finite():
@@ -445,9 +489,28 @@ class Trainer:
         for callback in callbacks:
             self._calling = (callback, "on_batch_end")
             callback.on_batch_end(self)
+            self._check_built_with()
             self._check_state()
             self._check_history(self._epoch_lengths)
         self._calling = None
+
+    def _built_object(self, path):
+        """The object at ``path`` on the trainer; a list as the tuple of its items."""
+        found = operator.attrgetter(path)(self)
+        return tuple(found) if isinstance(found, list) else found
+
+    def _check_built_with(self):
+        """Refuse an object of the run (see ``_BUILT_WITH``) the callback being called replaced.
+
+        In ``_BUILT_WITH``'s order, so that a replaced network or penalty is named
+        before its activations or regularizer are read.
+        """
+        for path, instead in _BUILT_WITH.items():
+            if not _same(self._built_object(path), self._built_with[path]):
+                raise CallbackError(
+                    f"{self._who()} replaced trainer.{path}: a run trains with the objects "
+                    f"it was built with to its end; {instead}."
+                )
 
     def _check_state(self):
         """Refuse an optimizer state the callback being called left unusable."""
@@ -556,6 +619,7 @@ class Trainer:
         self._best = None
         self._last = self._snapshot()
         self._epoch_lengths = self._history_lengths()  # nothing recorded before an epoch
+        self._built_with = {path: self._built_object(path) for path in _BUILT_WITH}
         # What the optimizer's arrays must stay, whatever a callback writes into them.
         self._state_layout = {
             key: (value.shape, value.dtype)
@@ -569,6 +633,9 @@ class Trainer:
         if self._calling is not None:
             callback, hook = self._calling
             self.stopped_by = (type(callback).__name__, hook)
+            # Raised out of the hook, past the checks that follow it: a replacement is
+            # named here, in its own hook, not in the first on_train_end.
+            self._check_built_with()
 
     def _end_epoch(self, loss):
         """Count a finished epoch, or stop on divergence; then notify the callbacks.
@@ -660,6 +727,7 @@ class Trainer:
                 pass
             except KeyboardInterrupt:
                 interrupted = True
+            self._check_built_with()
             self._check_history(lengths)
             if not self._finite():
                 self._restore(self._kept, counters=False)
