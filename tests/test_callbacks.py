@@ -129,12 +129,25 @@ def test_a_callback_replacing_the_weights_instead_of_writing_them_is_refused(
 
 
 class ReplaceState(Callback):
-    """Replaces an array of the optimizer's state instead of writing into it."""
+    """Replaces an array of the optimizer's state instead of writing into it, in ``hook``.
 
-    def __init__(self, value="none"):
+    Then raises ``then``, when given.
+    """
+
+    def __init__(self, value="none", hook="on_epoch_end", then=None):
         self.value = value
+        self.hook = hook
+        self.then = then
 
     def on_epoch_end(self, trainer):
+        if self.hook == "on_epoch_end":
+            self._replace(trainer)
+
+    def on_train_end(self, trainer):
+        if self.hook == "on_train_end":
+            self._replace(trainer)
+
+    def _replace(self, trainer):
         velocity = trainer.state["velocity"]
         trainer.state["velocity"] = {
             "none": None,
@@ -142,17 +155,27 @@ class ReplaceState(Callback):
             "float32": velocity.astype(np.float32),
             "short": velocity[:-1],
         }[self.value]
+        if self.then is not None:
+            raise self.then
 
 
 @pytest.mark.parametrize("engine", ["numpy", "c"])
 @pytest.mark.parametrize("value", ["none", "list", "float32", "short"])
-def test_a_callback_replacing_the_optimizers_state_is_named(value, engine, small_digits):
+@pytest.mark.parametrize(
+    "hook, then",
+    [("on_epoch_end", None), ("on_epoch_end", KeyboardInterrupt), ("on_train_end", None)],
+)
+def test_a_callback_replacing_the_optimizers_state_is_named(
+    value, hook, then, engine, small_digits
+):
     """It failed inside NumPy or the kernel, or (float32) trained on silently."""
+    # In on_train_end, or in a hook that a Ctrl-C then ended, the state went unchecked:
+    # the fit failed at its end inside NumPy ("ufunc 'isfinite' not supported"), or
+    # kept the state it was left.
     X, _, y, _ = small_digits
-    net = NielsenMLPClassifier(
-        epochs=3, optimizer="momentum", engine=engine, callbacks=[ReplaceState(value)]
-    )
-    message = r"ReplaceState.*left the optimizer's state 'velocity' as .*: it must stay the array"
+    replaces = ReplaceState(value, hook, then)
+    net = NielsenMLPClassifier(epochs=3, optimizer="momentum", engine=engine, callbacks=[replaces])
+    message = rf"ReplaceState \({hook}\) left the optimizer's state 'velocity' as .*: it must stay"
     with pytest.raises(CallbackError, match=message):
         net.fit(X, y)
 

@@ -633,9 +633,10 @@ class Trainer:
         if self._calling is not None:
             callback, hook = self._calling
             self.stopped_by = (type(callback).__name__, hook)
-            # Raised out of the hook, past the checks that follow it: a replacement is
-            # named here, in its own hook, not in the first on_train_end.
+            # Raised out of the hook, past the checks that follow it: what the callback
+            # replaced is named here, in its own hook, not in the first on_train_end.
             self._check_built_with()
+            self._check_state()
 
     def _end_epoch(self, loss):
         """Count a finished epoch, or stop on divergence; then notify the callbacks.
@@ -714,6 +715,8 @@ class Trainer:
         Training has ended: a StopTraining there changes nothing, an
         interrupt skips the remaining callbacks but keeps the training, and
         non-finite weights written there are replaced by the settled ones.
+        What the callbacks write is checked as in the other hooks, and they
+        may record no history value.
         """
         # Taken after _settle: a value added now would belong to no epoch, not even to
         # one the last epoch left unrecorded or to the epoch a rollback dropped.
@@ -728,6 +731,7 @@ class Trainer:
             except KeyboardInterrupt:
                 interrupted = True
             self._check_built_with()
+            self._check_state()
             self._check_history(lengths)
             if not self._finite():
                 self._restore(self._kept, counters=False)
