@@ -89,7 +89,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
     Subclasses define ``__init__`` (the parameters, with their defaults),
     the label encoding (``_new_targets``, ``_encode``, ``_check_targets``,
     ``_restore_targets``, ``_capture_targets``), ``_check_outputs``,
-    ``_stratify``, ``_score_outputs`` (what the history calls accuracy) and
+    ``_stratify``, ``_score_outputs`` (what the history calls accuracy,
+    ``_score_outputs(output, Y, sample_weight=None)``) and
     the predictions.
     """
 
@@ -379,9 +380,16 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             of (X, y) is held out. In a :class:`~sklearn.pipeline.Pipeline`,
             route them with ``set_fit_request(X_val=True, y_val=True)`` and
             ``Pipeline(..., transform_input=["X_val"])`` so that ``X_val`` is
-            transformed like ``X``.
+            transformed like ``X``. They carry no weights: their cost and
+            score weigh every sample alike.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each sample in the cost.
+            Weight of each sample in the cost, and in the training cost and
+            accuracy ``monitor`` records. The samples held out for
+            validation (``validation_fraction``) keep their weights (times
+            the class weights of ``class_weight``): the validation score
+            (as scikit-learn's ``accuracy_score`` or ``r2_score`` with
+            ``sample_weight``), the validation cost and the epoch early
+            stopping keeps are weighted, as in scikit-learn's MLP.
 
         Returns
         -------
@@ -416,9 +424,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             are its column indices, ``0`` to ``n_labels - 1``: ``classes``
             may be left out, and when given must be those.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each sample in the cost.
+            Weight of each sample in the cost, and in the training cost and
+            accuracy ``monitor`` records.
         X_val, y_val : array-like, default=None
-            Validation data for this epoch, as in :meth:`fit`.
+            Validation data for this epoch, as in :meth:`fit` (unweighted).
 
         Returns
         -------
@@ -585,13 +594,13 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             )
         except ValueError:  # too few samples of some class to stratify
             parts = train_test_split(*arrays, test_size=fraction, random_state=seed)
-        weights = parts[4] if data.sample_weight is not None else None
+        weights, held_weights = parts[4:] if data.sample_weight is not None else (None, None)
         held_out = (
             f"The validation set held out of the {data.X.shape[0]} training samples "
             f"(validation_fraction={fraction:g}) has"
         )
         advice = "give more samples, a larger validation_fraction, or X_val and y_val"
-        self._check_validation_targets(parts[3], held_out, advice)
+        self._check_validation_targets(parts[3], held_out, advice, held_weights)
         # fit checked that some weight is positive, but the split may have held out all of them.
         if weights is not None and not weights.any():
             raise ValueError(
@@ -601,19 +610,26 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 "Give X_val and y_val, a smaller validation_fraction, or more samples a "
                 "positive weight."
             )
-        return TrainingData(parts[0], parts[2], weights), (parts[1], parts[3])
+        # The held-out rows keep their weights (class weights folded in), as scikit-learn's
+        # MLP scores its held-out set with them.
+        return TrainingData(parts[0], parts[2], weights), (parts[1], parts[3], held_weights)
 
-    def _check_validation_targets(self, Y, has, advice):
+    def _check_validation_targets(self, Y, has, advice, sample_weight=None):
         """Refuse validation targets ``Y`` that their score cannot rank epochs by.
 
-        Here, too few of them: R² of one sample is undefined.
+        Here, too few of them: R² of one sample is undefined. With
+        ``sample_weight`` only the samples of positive weight count: a
+        weighted score of samples of weight 0 alone is undefined too.
         """
-        n_samples = len(Y)
         fewest, score = self._fewest_validation_samples
+        if sample_weight is None:
+            n_samples, counted = len(Y), ""
+        else:
+            n_samples, counted = np.count_nonzero(sample_weight), " of positive weight"
         if n_samples < fewest:
             raise ValueError(
-                f"{has} {n_samples} sample{'s' if n_samples != 1 else ''}, but its {score} "
-                f"needs at least {fewest}: {advice}."
+                f"{has} {n_samples} sample{'s' if n_samples != 1 else ''}{counted}, but its "
+                f"{score} needs at least {fewest}: {advice}."
             )
 
     def _forward(self, X):

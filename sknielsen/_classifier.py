@@ -93,7 +93,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
     validation_fraction : float, default=0.1
         Share of the training data held out for validation when early
         stopping, the schedule or ``monitor`` needs validation data and
-        ``fit`` was given none.
+        ``fit`` was given none. The held-out samples keep their
+        ``sample_weight`` (times ``class_weight``), which weigh the
+        validation accuracy and cost; a held-out set without a sample of
+        positive weight is refused (``ValueError``).
     monitor : None, 'all' or tuple of str, default=None
         What to record in ``history_`` after each epoch, among
         ``'training_cost'``, ``'training_accuracy'``, ``'validation_cost'``
@@ -193,7 +196,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
     best_loss_ : float
         Smallest value of ``loss_curve_``.
     validation_scores_ : list of float or None
-        Per-epoch validation accuracy, when there was validation data.
+        Per-epoch validation accuracy, when there was validation data
+        (weighted, on a set held out of weighted training data).
     best_validation_score_ : float or None
         The validation accuracy at ``best_epoch_``, when there was
         validation data.
@@ -519,8 +523,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         return np.array(weights, dtype=np.float64)
 
     @staticmethod
-    def _score_outputs(output, Y):
-        return accuracy(output, Y)
+    def _score_outputs(output, Y, sample_weight=None):
+        return accuracy(output, Y, sample_weight)
 
     # -- prediction --------------------------------------------------------
 

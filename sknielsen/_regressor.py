@@ -64,7 +64,10 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         Learning-rate schedule; ``'halve_on_plateau'`` is the book's.
     validation_fraction : float, default=0.1
         Share of the training data held out for validation when something
-        needs validation data and ``fit`` was given none.
+        needs validation data and ``fit`` was given none. The held-out
+        samples keep their ``sample_weight``, which weighs the validation
+        R² and cost; a held-out set with fewer than two samples of positive
+        weight is refused (``ValueError``).
     monitor : None, 'all' or tuple of str, default=None
         What to record in ``history_`` after each epoch.
     dtype : {'float64', 'float32'}, default='float64'
@@ -125,7 +128,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     best_loss_ : float
         Smallest value of ``loss_curve_``.
     validation_scores_ : list of float or None
-        Per-epoch validation R², when there was validation data.
+        Per-epoch validation R², when there was validation data (weighted,
+        on a set held out of weighted training data).
     best_validation_score_ : float or None
         The best of ``validation_scores_``.
     best_epoch_ : int or None
@@ -276,19 +280,22 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         _check_reachable(data.Y, config.plugins.output_activation)
         return data, targets
 
-    def _check_validation_targets(self, Y, has, advice):
+    def _check_validation_targets(self, Y, has, advice, sample_weight=None):
         """Also refuse targets equal in every output: R² cannot rank epochs by them.
 
         scikit-learn's ``r2_score`` answers 0 for constant targets (1 only for
         exact predictions), so early stopping kept the first epoch's weights
         and the schedule halved η at every plateau, without a word. One output
-        that varies is enough: the mean over the outputs follows it.
+        that varies is enough: the mean over the outputs follows it. With
+        ``sample_weight``, the targets of positive weight are those scored.
         """
-        super()._check_validation_targets(Y, has, advice)
+        super()._check_validation_targets(Y, has, advice, sample_weight)
+        counted = "" if sample_weight is None else " of positive weight"
+        if sample_weight is not None:
+            Y = Y[sample_weight > 0]
         if np.all(np.ptp(Y, axis=0) == 0):
-            n_samples = len(Y)
             raise ValueError(
-                f"{has} {n_samples} samples whose targets are all equal ({Y[0, 0]:g}"
+                f"{has} {len(Y)} samples{counted} whose targets are all equal ({Y[0, 0]:g}"
                 f"{', ...' if Y.shape[1] > 1 else ''}): its R² is 0 whatever the network "
                 f"predicts, so no epoch would score better than another: {advice}."
             )
@@ -303,8 +310,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             raise ValueError("classes has no meaning for a regressor; leave it out.")
 
     @staticmethod
-    def _score_outputs(output, Y):
-        return float(r2_score(Y, output))
+    def _score_outputs(output, Y, sample_weight=None):
+        return float(r2_score(Y, output, sample_weight=sample_weight))
 
     def partial_fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
         """Train for one epoch on (X, y), continuing from the current state.
@@ -318,9 +325,10 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Their targets.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each sample in the cost.
+            Weight of each sample in the cost, and in the training cost and
+            R² ``monitor`` records.
         X_val, y_val : array-like, default=None
-            Validation data for this epoch.
+            Validation data for this epoch (unweighted).
 
         Returns
         -------

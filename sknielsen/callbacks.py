@@ -54,6 +54,7 @@ trains with fresh copies, so a callback's counters never leak from one fit
 into the next. ``partial_fit`` keeps its copies from call to call.
 """
 
+import inspect
 import math
 import os
 import re
@@ -306,7 +307,7 @@ class Callback(HyperParameters):
         """
 
 
-def accuracy(output, Y):
+def accuracy(output, Y, sample_weight=None):
     """Fraction of samples whose most active output is the target class.
 
     For multilabel targets (rows with several ones) every output must be on
@@ -315,14 +316,22 @@ def accuracy(output, Y):
     Parameters
     ----------
     output, Y : ndarray of shape (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weight of each sample: the weighted fraction, as
+        :func:`sklearn.metrics.accuracy_score` computes it. None weighs
+        every sample alike.
 
     Returns
     -------
     accuracy : float
     """
     if Y.shape[1] > 1 and np.all(Y.sum(axis=1) == 1):
-        return float(np.mean(output.argmax(axis=1) == Y.argmax(axis=1)))
-    return float(np.mean(np.all((output > 0.5) == (Y > 0.5), axis=1)))
+        right = output.argmax(axis=1) == Y.argmax(axis=1)
+    else:
+        right = np.all((output > 0.5) == (Y > 0.5), axis=1)
+    if sample_weight is None:
+        return float(np.mean(right))
+    return float(np.average(right, weights=sample_weight))
 
 
 def minimizes(monitor, mode):
@@ -1079,15 +1088,19 @@ class Monitor(Callback):
     monitor : tuple of str, default=()
         What to record, among ``'training_cost'``, ``'training_accuracy'``,
         ``'validation_cost'`` and ``'validation_accuracy'``.
-    train_data : tuple (X, Y, sample_weight), default=None
+    train_data : tuple (X, Y) or (X, Y, sample_weight), default=None
         The training data, with one-hot targets ``Y``; required when
-        ``monitor`` names a training quantity.
-    validation_data : tuple (X, Y) or None, default=None
-        The validation data, with one-hot targets ``Y``; required when
-        ``monitor`` names a validation quantity.
+        ``monitor`` names a training quantity. Sample weights (None: equal)
+        weigh its cost and its score.
+    validation_data : tuple (X, Y) or (X, Y, sample_weight), default=None
+        The validation data, as ``train_data``; required when ``monitor``
+        names a validation quantity.
     score : callable or None, default=None
         ``score(output, Y)``, recorded as the "accuracy"; None: the fraction
-        of samples whose most active output is the target class.
+        of samples whose most active output is the target class
+        (:func:`accuracy`). For data with sample weights it is called as
+        ``score(output, Y, sample_weight=w)``, the weights divided by the
+        largest (a weighted mean is unchanged, and their sum stays finite).
 
     Examples
     --------
@@ -1138,17 +1151,20 @@ class Monitor(Callback):
         for kind, data in (("training", self.train_data), ("validation", self.validation_data)):
             name = "train_data" if kind == "training" else "validation_data"
             asked = [m for m in self.monitor if m.startswith(kind)]
-            _check_data(data, f"The {path + name!r} parameter of {owner}", asked)
+            what = f"The {path + name!r} parameter of {owner}"
+            _check_data(data, what, asked)
+            _check_score_weighs(self.score, data, what, f"the {path + 'score'!r} parameter")
 
     def _record(self, trainer, kind, data):
         wanted = {f"{kind}_cost", f"{kind}_accuracy"} & set(self.monitor)
         if not wanted:
             return
-        cost, output = trainer.evaluate(*data)
+        X, Y, sample_weight = _with_weights(data)
+        cost, output = trainer.evaluate(X, Y, sample_weight)
         if f"{kind}_cost" in wanted:
             trainer.history[f"{kind}_cost"].append(cost)
         if f"{kind}_accuracy" in wanted:
-            trainer.history[f"{kind}_accuracy"].append(_scored(self, output, data[1]))
+            trainer.history[f"{kind}_accuracy"].append(_scored(self, output, Y, sample_weight))
 
     def on_epoch_end(self, trainer):
         self._record(trainer, "training", self.train_data)
@@ -1156,7 +1172,7 @@ class Monitor(Callback):
             self._record(trainer, "validation", self.validation_data)
 
 
-def _scored(callback, output, Y):
+def _scored(callback, output, Y, sample_weight=None):
     """The score of ``callback`` (its ``score``, else :func:`accuracy`) as a float.
 
     A score of an array or a string used to reach the history and fail the
@@ -1164,7 +1180,12 @@ def _scored(callback, output, Y):
     infinite one is a network's (the R² of outputs that overflowed): the
     fit's own checks say so at its end.
     """
-    value = (callback.score or accuracy)(output, Y)
+    score = callback.score or accuracy
+    if sample_weight is None:
+        value = score(output, Y)
+    else:
+        # Relative weights: weights near the float64 limit would overflow their sum.
+        value = score(output, Y, sample_weight=sample_weight / sample_weight.max())
     if isinstance(value, Real) and not isinstance(value, bool):
         return float(value)
     raise ValueError(
@@ -1186,6 +1207,33 @@ def _check_data(data, what, asked):
         raise InvalidParameterError(
             f"{what} must be a tuple (X, Y) or (X, Y, sample_weight); got {len(data)} items."
         )
+
+
+def _with_weights(data):
+    """``(X, Y, sample_weight)`` of data given as ``(X, Y)`` (weights None) or as that."""
+    X, Y, *weights = data
+    sample_weight = weights[0] if weights else None
+    return X, Y, None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+
+
+def _check_score_weighs(score, data, what, which):
+    """Refuse a score that cannot weigh the samples of ``data``, which has weights.
+
+    Scored without them, weighted data would record an unweighted score
+    beside its weighted cost.
+    """
+    if score is None or data is None or _with_weights(data)[2] is None:
+        return
+    try:
+        inspect.signature(score).bind(None, None, sample_weight=None)
+    except TypeError:
+        raise InvalidParameterError(
+            f"{what} has sample weights, which its score receives as "
+            f"score(output, Y, sample_weight=w); {which}, {score!r}, takes no "
+            "sample_weight: give it one, or data without weights."
+        ) from None
+    except ValueError:  # no signature to read (some builtins): the call will tell
+        return
 
 
 class VerbosePrinter(Callback):
@@ -1294,13 +1342,15 @@ class MonitorEvery(Callback):
     ----------
     every : int, default=1000
         Training samples between two records.
-    validation_data : tuple (X, Y), default=None
-        The validation data, with one-hot targets ``Y``; required.
+    validation_data : tuple (X, Y) or (X, Y, sample_weight), default=None
+        The validation data, with one-hot targets ``Y``; required. Sample
+        weights (None: equal) weigh its score.
     record : dict of list, default=None
         Where to append: its ``samples`` and ``validation_accuracy`` lists
         (made when missing); required.
     score : callable or None, default=None
-        ``score(output, Y)``, as in :class:`Monitor`.
+        ``score(output, Y)``, or ``score(output, Y, sample_weight=w)`` for
+        weighted data, as in :class:`Monitor`.
 
     Examples
     --------
@@ -1342,6 +1392,8 @@ class MonitorEvery(Callback):
         owner = owner or type(self).__name__
         what = f"The {path + 'validation_data'!r} parameter of {owner}"
         _check_data(self.validation_data, what, ["validation_accuracy"])
+        score = f"the {path + 'score'!r} parameter"
+        _check_score_weighs(self.score, self.validation_data, what, score)
         if self.record is None:
             raise InvalidParameterError(
                 f"The {path + 'record'!r} parameter of {owner} is required: a dict whose "
@@ -1357,8 +1409,8 @@ class MonitorEvery(Callback):
     def on_batch_end(self, trainer):
         seen = trainer.epochs_run * trainer.n_samples + trainer.samples_in_epoch
         if seen >= self._next:
-            X, Y = self.validation_data
+            X, Y, sample_weight = _with_weights(self.validation_data)
             _, output = trainer.evaluate(X, Y)
             self.record["samples"].append(int(seen))
-            self.record["validation_accuracy"].append(_scored(self, output, Y))
+            self.record["validation_accuracy"].append(_scored(self, output, Y, sample_weight))
             self._next = (seen // self.every + 1) * self.every

@@ -53,14 +53,16 @@ class RunInputs:
     ----------
     data : TrainingData
         Validated training data, targets encoded.
-    validation : tuple (X_val, Y_val) or None
+    validation : tuple (X_val, Y_val), (X_val, Y_val, sample_weight) or None
+        The weights are those of the samples held out of weighted data.
     previous : FittedState or None
         The state to continue from (``partial_fit``, ``warm_start``).
     rng : numpy.random.Generator
         The run's generator (see :func:`generator`), already used for the
         validation split.
     score : callable
-        ``score(output, Y)``: what the history calls accuracy.
+        ``score(output, Y, sample_weight=None)``: what the history calls
+        accuracy.
     incremental : bool
         One epoch of ``partial_fit``.
     """
@@ -315,7 +317,7 @@ def callback_specification(config, validation):
     Parameters
     ----------
     config : RunConfig
-    validation : tuple (X_val, Y_val) or None
+    validation : tuple (X_val, Y_val[, sample_weight]) or None
         The run's validation data: the shorthands watch the training loss
         without it, so a ``partial_fit`` that gains or loses validation data
         gives them the key it can record.
