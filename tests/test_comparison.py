@@ -16,6 +16,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score, f1_score, make_scorer
 from sklearn.model_selection import GridSearchCV, learning_curve, train_test_split
+from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import SVC
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
@@ -951,16 +952,120 @@ def test_test_labels_no_training_set_has_are_warned_about(digits):
         training_size_comparison(**{**arguments, "y_test": digits.y_test})
 
 
-@pytest.mark.parametrize("where", ["X_train", "X_test"])
-def test_an_estimators_refusal_of_a_set_names_the_set(digits, where):
-    # The values are the estimators' to judge (some take NaN), but their "Input X contains
-    # NaN" came from inside a job, naming neither the set nor the estimator.
-    arguments = {"estimators": {"SVC": SVC()}, "sizes": [60], **replace(digits)}
-    arguments[where] = arguments[where].copy()
-    arguments[where][0, 5] = np.nan
-    named = "SVC on 60 examples of the training set" if where == "X_train" else "SVC on the test"
-    with pytest.raises(ValueError, match=rf"^{named}.*: Input X contains NaN"):
+class _PositiveNB(MultinomialNB):
+    """Refuses negative values when it predicts too (MultinomialNB only when it fits)."""
+
+    def predict(self, X):
+        if np.min(X) < 0:
+            raise ValueError("Negative values in data passed to _PositiveNB.predict.")
+        return super().predict(X)
+
+
+def test_an_estimators_refusal_of_a_set_names_the_set(digits):
+    # What the study cannot judge (negative counts) is the estimator's, but its refusal
+    # came from inside a job, naming neither the set nor the estimator.
+    arguments = {"estimators": {"NB": _PositiveNB()}, "sizes": [60], **replace(digits)}
+    with pytest.raises(ValueError, match=r"^NB on the test set: Negative values in data"):
+        training_size_comparison(**{**arguments, "X_test": digits.X_test - 1.0})
+    with pytest.raises(ValueError, match=r"^NB on 60 examples of the training set: Negative"):
+        training_size_comparison(**{**arguments, "X_train": digits.X_train - 1.0})
+
+
+def _with(X, row, value):
+    """A copy of ``X`` (an array or a CSR matrix) with ``value`` in one stored cell of ``row``."""
+    X = X.copy()
+    if hasattr(X, "indptr"):
+        X.data[X.indptr[row]] = value
+    else:
+        X[row, 5] = value
+    return X
+
+
+def _csr(X):
+    from scipy.sparse import csr_matrix
+
+    return csr_matrix(X)
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        # In the last row: the jobs on the first N examples fitted before its own failed.
+        (lambda d: {"X_train": _with(d.X_train, -1, np.nan)}, r"^X_train contains NaN"),
+        (lambda d: {"X_train": _with(d.X_train, -1, -np.inf)}, r"^X_train contains infinity"),
+        (lambda d: {"X_test": _with(d.X_test, 0, np.nan)}, r"^X_test contains NaN"),
+        (lambda d: {"X_test": _with(d.X_test, 0, np.inf)}, r"^X_test contains infinity"),
+        (lambda d: {"X_test": _with(_csr(d.X_test), 0, np.nan)}, r"^X_test contains NaN"),
+        (lambda d: {"X_test": _with(d.X_test.astype("f4"), 0, np.inf)}, r"^X_test contains inf"),
+        (lambda d: {"X_test": d.X_test.astype(str)}, r"^X_test holds strings \(<U32\), not"),
+        (lambda d: {"X_test": d.X_test.astype(complex)}, r"^The test set: Complex data not"),
+        (
+            lambda d: {"X_test": np.where(d.X_test > 0.5, "dark", "0").astype(object)},
+            r"^X_test holds values that are not numbers",
+        ),
+        (lambda d: {"X_train": d.X_train.astype(object), "X_test": d.X_test.astype(object)}, None),
+        (lambda d: {"y_test": d.y_test.astype(str)}, r"^y_test holds labels of another type"),
+        (
+            lambda d: {"eval_sets": {"validation": (_with(d.X_test, 0, np.nan), d.y_test)}},
+            r"^X of eval_sets\['validation'\] contains NaN",
+        ),
+    ],
+)
+def test_a_set_of_values_no_estimator_takes_is_refused_before_any_fit(
+    digits, tmp_path, changes, message
+):
+    # Such a set failed only inside a job, after the jobs before it had fitted (minutes
+    # on MNIST), naming no set; each is refused before any fit (_NeverFitted).
+    arguments = {"estimators": {"SVC": _NeverFitted()}, "sizes": [60], **replace(digits)}
+    arguments.update(changes(digits))
+    if message is None:  # numbers in an object array are numbers
+        arguments["estimators"] = {"SVC": SVC()}
+        assert training_size_comparison(**arguments)[0]["accuracy_test"] > 0.5
+        return
+    with pytest.raises(ValueError, match=message):
         training_size_comparison(**arguments)
+    output = StudyOutput(tmp_path)
+    with pytest.raises(ValueError, match=message):
+        run_study(arguments, output)
+    assert not output.json_path.exists()
+
+
+def test_nan_is_refused_unless_every_estimator_takes_it(digits):
+    # scikit-learn's allow_nan tag; a pipeline's is its first step's, which sees the data.
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+
+    imputed = make_pipeline(SimpleImputer(), SVC())
+    arguments = {"sizes": [60], **replace(digits, X_test=_with(digits.X_test, 0, np.nan))}
+    records = training_size_comparison({"imputed": imputed}, **arguments)
+    assert records[0]["accuracy_test"] > 0.5
+    both = {"imputed": imputed, "SVC": _NeverFitted()}
+    with pytest.raises(ValueError, match=r"^X_test contains NaN, which SVC cannot take"):
+        training_size_comparison(both, **arguments)
+    with pytest.raises(ValueError, match=r"^X_test contains infinity"):
+        training_size_comparison(
+            {"imputed": imputed}, **{**arguments, "X_test": _with(digits.X_test, 0, np.inf)}
+        )
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        lambda X: X.astype(np.float32),
+        lambda X: np.round(X * 16).astype(np.uint8),  # the pixels as integers 0-16
+        _csr,
+    ],
+    ids=["float32", "uint8", "csr"],
+)
+def test_sets_of_other_numeric_types_are_studied(digits, convert):
+    # Scaled by 16, the integer pixels give SVC(gamma="scale") the same kernel.
+    arguments = {"estimators": {"SVC": SVC()}, "sizes": [60], "seeds": [0]}
+    expected = training_size_comparison(**arguments, **replace(digits))
+    converted = {
+        key: convert(X) if key.startswith("X") else X for key, X in replace(digits).items()
+    }
+    records = training_size_comparison(**arguments, **converted)
+    assert records[0]["accuracy_test"] == expected[0]["accuracy_test"]
 
 
 def test_whole_numbers_of_other_types_are_sizes_and_seeds(digits):

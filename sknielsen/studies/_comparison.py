@@ -33,13 +33,14 @@ from numbers import Integral, Real
 import joblib
 import numpy as np
 from joblib import Parallel, delayed
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone, is_regressor
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import (
     _get_feature_names,
     _num_samples,
@@ -475,7 +476,7 @@ def _whole_numbers(values, name, what="whole numbers"):
 def _checked_pair(X, y, name):
     """``X`` and ``y`` of one set, validated with scikit-learn's own helpers."""
     try:
-        # The estimators check the values; here only shapes, lengths and label kinds.
+        # Shapes, lengths and label kinds; the values are _checked_values'.
         X = check_array(canonical_csr(X), accept_sparse=True, dtype=None, ensure_all_finite=False)
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
@@ -483,6 +484,92 @@ def _checked_pair(X, y, name):
     except ValueError as exc:
         raise ValueError(f"The {name} set: {exc}") from None
     return X, y
+
+
+def _argument_names(name):
+    """The arguments that give the set ``name``: ``('X_test', 'y_test')``, say."""
+    if name in ("training", "test"):
+        suffix = "train" if name == "training" else "test"
+        return f"X_{suffix}", f"y_{suffix}"
+    return f"X of eval_sets[{name!r}]", f"y of eval_sets[{name!r}]"
+
+
+# How a dtype that holds no real numbers is named in an error.
+_NOT_NUMBERS = {"U": "strings", "S": "bytes", "M": "dates", "m": "durations"}
+
+
+def _checked_values(X, x_name, nan_refused_by):
+    """``X``, refused unless it holds real numbers, finite or NaN where every estimator takes NaN.
+
+    A set's strings, ±∞ or NaN failed only inside a job, after the jobs
+    before it had fitted (minutes on MNIST), and named no set. An object
+    array of numbers is converted to float64, as the estimators would.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix
+        A set's inputs, as :func:`_checked_pair` returns them.
+    x_name : str
+        The argument that gave ``X``, for the messages.
+    nan_refused_by : list of str
+        The names of the estimators that cannot take NaN (see
+        :func:`_takes_missing_values`).
+
+    Returns
+    -------
+    X : ndarray or sparse matrix
+        ``X``, of a numeric dtype.
+    """
+    if X.dtype.kind == "O":
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{x_name} holds values that are not numbers ({exc}).") from None
+    if X.dtype.kind not in "biuf":
+        what = _NOT_NUMBERS.get(X.dtype.kind, "values")
+        raise ValueError(
+            f"{x_name} holds {what} ({X.dtype}), not numbers: encode them as numbers first."
+        )
+    if X.dtype.kind != "f":  # integers and booleans are finite
+        return X
+    values = X.data if issparse(X) else X
+    if np.isinf(values).any():
+        raise ValueError(f"{x_name} contains infinity: no estimator can fit or score it.")
+    if nan_refused_by and np.isnan(values).any():
+        raise ValueError(
+            f"{x_name} contains NaN, which {', '.join(nan_refused_by)} cannot take: impute it, "
+            "or compare estimators that take missing values (a pipeline that begins with "
+            "SimpleImputer, say)."
+        )
+    return X
+
+
+def _takes_missing_values(estimator):
+    """Whether ``estimator`` takes NaN in its inputs, by scikit-learn's ``allow_nan`` tag.
+
+    A pipeline is judged by its first step, which sees the data:
+    scikit-learn's ``Pipeline`` leaves the tag False even when that step imputes.
+    """
+    while hasattr(estimator, "steps"):
+        steps = [step for _, step in estimator.steps if step not in (None, "passthrough")]
+        if not steps:
+            return False
+        estimator = steps[0]
+    return get_tags(estimator).input_tags.allow_nan
+
+
+def _check_label_types(y, y_train, y_name):
+    """Refuse labels of another type than the training labels' (str against numbers).
+
+    They failed in the first job's scoring, after its fit, in a metric.
+    """
+    try:
+        unique_labels(y_train, y)
+    except ValueError as exc:
+        raise ValueError(
+            f"{y_name} holds labels of another type than y_train's ({exc}): encode them as "
+            "the training labels."
+        ) from None
 
 
 def _scorer_name(scorer, n_scorers):
@@ -516,12 +603,15 @@ def _named_scorers(scoring):
     return scorers
 
 
-def _checked_data(X_train, y_train, X_test, y_test, eval_sets, scoring):
+def _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scoring):
+    """Every set and the scorers, checked before any job starts, each error naming the set."""
     eval_sets = _checked_eval_sets(eval_sets)
     if "test" in eval_sets:
         raise ValueError("eval_sets cannot hold a set named 'test': it would replace X_test.")
+    nan_refused_by = [name for name, est in estimators.items() if not _takes_missing_values(est)]
     train_names = _get_feature_names(X_train)
     X_train, y_train = _checked_pair(X_train, y_train, "training")
+    X_train = _checked_values(X_train, "X_train", nan_refused_by)
     test_sets = {}
     for name, (X, y) in {"test": (X_test, y_test), **(eval_sets or {})}.items():
         # Checked before check_array keeps only the values: the estimators see arrays.
@@ -532,6 +622,9 @@ def _checked_data(X_train, y_train, X_test, y_test, eval_sets, scoring):
                 f"The {name} set has {X.shape[1]} features but the training set has "
                 f"{X_train.shape[1]}."
             )
+        x_name, y_name = _argument_names(name)
+        X = _checked_values(X, x_name, nan_refused_by)
+        _check_label_types(y, y_train, y_name)
         _warn_of_unknown_labels(y, y_train, name)
         test_sets[name] = (X, y)
     return _StudyData(X_train, y_train, test_sets, _named_scorers(scoring))
@@ -585,10 +678,7 @@ def _warn_of_unknown_labels(y, y_train, name):
     Labels shifted or encoded otherwise than the training set's (``y_test +
     100``) scored 0 for every estimator without a word.
     """
-    try:
-        unknown = np.setdiff1d(np.unique(y), np.unique(y_train))
-    except TypeError:  # labels of other types than the training set's: never equal either
-        unknown = np.unique(np.asarray(y, dtype=object).astype(str))
+    unknown = np.setdiff1d(np.unique(y), np.unique(y_train))
     if len(unknown):
         share = np.mean(np.isin(np.asarray(y, dtype=object), unknown))
         warn(
@@ -792,8 +882,9 @@ def _predict_piece(index, set_name, start, model, rows, methods):
 def _naming(what):
     """Prefix an estimator's refusal of the data it is given with what was given.
 
-    The sets' values are the estimators' to judge (some take NaN): their
-    "Input X contains NaN" came from inside a job, naming no set.
+    What the study does not check is the estimators' to judge (negative
+    values, for ``MultinomialNB``): their refusal came from inside a job,
+    naming no set.
     """
     try:
         yield
@@ -1239,10 +1330,14 @@ def training_size_comparison(
     X_train, y_train : array-like
         The pool the training sets are taken from; ``y`` holds class labels,
         one per row of ``X`` (a column vector is accepted with scikit-learn's
-        ``DataConversionWarning``).
+        ``DataConversionWarning``). ``X`` holds finite numbers (dense or
+        sparse, of any numeric dtype); NaN only when every estimator takes
+        missing values (scikit-learn's ``allow_nan`` tag; a pipeline's is
+        its first step's, ``SimpleImputer`` say). Every set is checked
+        before the first job starts.
     X_test, y_test : array-like
         The fixed test set, scored as ``<scorer>_test`` (``accuracy_test`` by
-        default), with the training set's features.
+        default), with the training set's features and labels of its type.
     sizes : iterable of int
         Training-set sizes N.
     seeds : iterable of int, default=(0,)
@@ -1312,11 +1407,14 @@ def training_size_comparison(
         ``estimators`` that is no dict of str names to estimator instances
         (a class, say), or ``eval_sets`` no dict of names to ``(X, y)``.
     ValueError
-        Sets of inconsistent lengths or numbers of features, targets that
-        are not class labels, sizes that are no whole numbers (fractions of
-        the training set) or lie outside the pool, no seeds or seeds outside
-        [0, 2³² − 1], unknown or unnamed scorers, or earlier records of
-        another configuration.
+        Sets of inconsistent lengths or numbers of features, sets holding
+        ±∞, values that are not numbers or NaN that an estimator cannot
+        take, named by their argument (``X_test contains NaN, ...``),
+        targets that are not class labels or not of ``y_train``'s type,
+        sizes that are no whole numbers (fractions of the training set) or
+        lie outside the pool, no seeds or seeds outside [0, 2³² − 1],
+        unknown or unnamed scorers, or earlier records of another
+        configuration.
 
     Examples
     --------
@@ -1333,7 +1431,7 @@ def training_size_comparison(
     if subset not in SUBSETS:
         raise ValueError(f"subset must be one of {SUBSETS}; got {subset!r}.")
     _checked_estimators(estimators)
-    data = _checked_data(X_train, y_train, X_test, y_test, eval_sets, scoring)
+    data = _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scoring)
     sizes, seeds = check_plan(data.y_train, sizes, seeds, subset)
     n_full = (
         len(data.y_train)
