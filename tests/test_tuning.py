@@ -204,3 +204,48 @@ def test_lmbda_search_holds_out_validation_data_of_a_regressor_and_of_rare_class
     labels = np.r_[np.zeros(20), np.ones(19), 2]  # the class 2 has one example
     classifier = NielsenMLPClassifier((3,), epochs=1, random_state=0)
     assert len(search_lmbda(classifier, X, labels, refine=0, max_steps=1).trace) >= 2
+
+
+def test_simplify_keeps_a_dataframes_names_and_a_sparse_matrix():
+    # A DataFrame came back as an array, its column names lost; a sparse X failed inside
+    # NumPy (len() of unsized object).
+    pd = pytest.importorskip("pandas")
+    from scipy.sparse import csr_matrix
+
+    X = np.arange(30.0).reshape(15, 2)
+    y = np.array([0, 1, 2] * 5)
+    frame = pd.DataFrame(X, columns=["width", "height"])
+    labels = pd.Series(y, name="digit")
+    X_small, y_small = simplify(frame, labels, n=4)
+    assert list(X_small.columns) == ["width", "height"] and y_small.name == "digit"
+    assert X_small.index.tolist() == y_small.index.tolist() == [0, 1, 3, 4]
+    assert X_small["width"].tolist() == [0, 2, 6, 8]
+    X_sparse, y_sparse = simplify(csr_matrix(X), y, n=4)
+    assert X_sparse.toarray()[:, 0].tolist() == [0, 2, 6, 8] and y_sparse.tolist() == [0, 1] * 2
+
+
+@pytest.mark.parametrize("where", ["X", "y"])
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_simplify_refuses_nan_and_infinity(where, value):
+    # They were passed through to the search, whose first fit failed naming no argument
+    # (a NaN label was dropped as no class).
+    X = np.arange(30.0).reshape(15, 2)
+    y = np.array([0.0, 1.0, 2.0] * 5)
+    (X if where == "X" else y)[3] = value
+    with pytest.raises(ValueError, match=rf"^Input {where} contains (NaN|infinity)"):
+        simplify(X, y)
+
+
+def test_lmbda_search_checks_the_validation_set_before_its_first_fit():
+    # X_val of NaN, or of other features, failed in the first trial's score, after its fit.
+    X_nan = X_FAKE.copy()
+    X_nan[0, 0] = np.nan
+    cases = [
+        ((X_nan, Y_FAKE), r"^Input X_val contains NaN"),
+        ((X_FAKE[:, :1], Y_FAKE), r"^X_val has 1 features, but X has 2"),
+        ((X_FAKE, Y_FAKE[:5]), r"^X_val and y_val: Found input variables with inconsistent"),
+        ((X_FAKE[:, 0], Y_FAKE), r"Expected 2D array"),
+    ]
+    for (X_val, y_val), message in cases:
+        with pytest.raises(ValueError, match=message):
+            search_lmbda(NeverFit(), X_FAKE, Y_FAKE, X_val, y_val)

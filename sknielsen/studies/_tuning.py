@@ -18,7 +18,9 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from sklearn.utils import _safe_indexing, check_array
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_consistent_length
 
 from .._core.params import validate_arguments
 from .._core.warn import silenced, warn
@@ -28,7 +30,7 @@ __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "si
 
 @validate_arguments(
     {
-        "X": ["array-like"],
+        "X": ["array-like", "sparse matrix"],
         "y": ["array-like"],
         "classes": ["array-like"],
         "n": [Interval(Integral, 1, None, closed="left")],
@@ -39,10 +41,11 @@ def simplify(X, y, classes=(0, 1), n=1000):
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        The inputs.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The inputs, finite: the searches that train on the result cannot
+        take NaN or infinity, so they are refused here, naming ``X``.
     y : array-like of shape (n_samples,)
-        Their labels.
+        Their labels, finite.
     classes : sequence, default=(0, 1)
         Labels to keep (the book keeps the 0s and 1s of MNIST).
     n : int, default=1000
@@ -50,13 +53,16 @@ def simplify(X, y, classes=(0, 1), n=1000):
 
     Returns
     -------
-    X_small, y_small : ndarray
-        The examples kept, in their order.
+    X_small, y_small : ndarray, sparse matrix, DataFrame or Series
+        The examples kept, in their order: a pandas ``X`` or ``y`` stays
+        one, with its column names (or name) and the kept rows' index, a
+        sparse ``X`` stays sparse, anything else is an ndarray.
 
     Raises
     ------
     ValueError
-        If ``y`` is not one label per row of ``X``, or no label is in ``classes``.
+        If ``X`` or ``y`` holds NaN or infinity, ``y`` is not one label per
+        row of ``X``, or no label is in ``classes``.
 
     Examples
     --------
@@ -70,16 +76,21 @@ def simplify(X, y, classes=(0, 1), n=1000):
     >>> X_small.shape, np.unique(y_small)
     ((200, 64), array([0, 1]))
     """
-    X, y = np.asarray(X), np.asarray(y)
+    X_checked = check_array(X, accept_sparse=True, dtype=None, input_name="X")
+    y_checked = check_array(y, ensure_2d=False, dtype=None, input_name="y")
     # Indices into y select rows of X: they must be one label per row.
-    if y.ndim != 1 or len(X) != len(y):
+    if y_checked.ndim != 1 or X_checked.shape[0] != len(y_checked):
         raise ValueError(
-            f"simplify needs one label per row of X: y of shape {y.shape} for X of shape {X.shape}."
+            f"simplify needs one label per row of X: y of shape {y_checked.shape} for X of "
+            f"shape {X_checked.shape}."
         )
-    keep = np.flatnonzero(np.isin(y, classes))[:n]
+    keep = np.flatnonzero(np.isin(y_checked, classes))[:n]
     if keep.size == 0:
         raise ValueError(f"No example has a label in {list(classes)}.")
-    return X[keep], y[keep]
+    # pandas data keep their names (check_array keeps only the values).
+    X_kept = X if hasattr(X, "iloc") else X_checked
+    y_kept = y if hasattr(y, "iloc") else y_checked
+    return _safe_indexing(X_kept, keep), _safe_indexing(y_kept, keep)
 
 
 @dataclass
@@ -325,6 +336,22 @@ def _hold_out(estimator, X, y, fraction, random_state):
     return train_test_split(X, y, test_size=fraction, random_state=random_state)
 
 
+def _check_validation_set(X, X_val, y_val):
+    """Refuse a validation set that no trial can score, before the first trial's fit.
+
+    NaN or infinity, other features than ``X``'s or labels of another length
+    failed in the first trial's ``score``, after its fit.
+    """
+    n_features = check_array(X, accept_sparse=True, input_name="X").shape[1]
+    X_val = check_array(X_val, accept_sparse=True, input_name="X_val")
+    if X_val.shape[1] != n_features:
+        raise ValueError(f"X_val has {X_val.shape[1]} features, but X has {n_features}.")
+    try:
+        check_consistent_length(X_val, y_val)
+    except ValueError as exc:
+        raise ValueError(f"X_val and y_val: {exc}") from None
+
+
 @validate_arguments(
     {**_SEARCH_CONSTRAINTS, "validation_fraction": [Interval(Real, 0, 1, closed="neither")]}
 )
@@ -377,7 +404,9 @@ def search_lmbda(
     Raises
     ------
     ValueError
-        A parameter out of its range, or ``X_val`` without ``y_val`` (or the reverse).
+        A parameter out of its range, ``X_val`` without ``y_val`` (or the
+        reverse), or a validation set that holds NaN or infinity, other
+        features than ``X`` or labels of another length: before any trial.
 
     Examples
     --------
@@ -400,6 +429,8 @@ def search_lmbda(
         raise ValueError("X_val and y_val must be given together, or neither.")
     if X_val is None:
         X, X_val, y, y_val = _hold_out(estimator, X, y, validation_fraction, random_state)
+    else:
+        _check_validation_set(X, X_val, y_val)
     trace = []
     scores = {}
 
