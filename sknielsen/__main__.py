@@ -512,55 +512,18 @@ def _is_record(record):
 def _study(args, held):
     """What ``compare`` runs: the study's arguments, checked, and its output folder.
 
-    The folder is held (``held``, an ExitStack) before its earlier results
-    are judged: two runs into one folder both passed the check, and wrote
-    each other's results into it.
+    The output holds its folder from when it is made, before its earlier
+    results are judged, until ``held`` (an ExitStack) closes it.
     """
     comparison.check_backend(args.backend, args.scheduler)
-    output = comparison.StudyOutput(args.out)
+    output = held.enter_context(comparison.StudyOutput(args.out))
     try:
-        held.enter_context(_FolderLock(output.folder, args.out))
         study = _checked_study(args, output)
         output.earlier = _earlier_run(args, output)
     except BaseException:
         output.remove_unused_folders()  # a refused study leaves no empty --out behind
         raise
     return study, output
-
-
-class _FolderLock:
-    """An exclusive lock on a study's folder while one ``compare`` uses it.
-
-    POSIX ``flock`` on the folder itself: the system releases it when the
-    process ends, however it ends, and no lock file is left behind. Where
-    there is no ``flock`` (Windows), nothing is locked.
-    """
-
-    def __init__(self, folder, shown):
-        self._descriptor = None
-        try:
-            import fcntl
-        except ImportError:
-            return
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(descriptor)
-            raise ValueError(
-                f"{shown} is in use by another compare run: their results would mix; wait "
-                "for it to finish, or --out another folder."
-            ) from None
-        self._descriptor = descriptor
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        if self._descriptor is not None:
-            os.close(self._descriptor)  # closing releases the lock
-            self._descriptor = None
-        return False
 
 
 def _checked_study(args, output):

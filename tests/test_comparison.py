@@ -492,12 +492,57 @@ def test_a_folder_another_compare_run_uses_is_refused(tmp_path, capsys):
     try:
         assert main([*argv, "--out", str(out)]) == 2
         err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "is in use by another compare run" in err
+        assert err.count("\n") == 1 and "is in use by another study" in err
         assert list(out.iterdir()) == []
     finally:
         os.close(other)
     assert main([*argv, "--out", str(out)]) == 0  # released: it runs
     assert main([*argv, "--out", str(out)]) == 0  # and it released its own hold
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="flock is POSIX's")
+def test_a_folder_another_study_output_holds_is_refused(tmp_path):
+    # Only `compare` held its folder: two run_study into one folder from Python wrote
+    # each other's results into comparison.json.
+    folder = tmp_path / "made" / "study"
+    first = StudyOutput(folder)
+    with pytest.raises(ValueError, match=r"study is in use by another study: their results"):
+        StudyOutput(folder)
+    assert folder.is_dir()  # the refused output removed no folder of the first's
+    first.close()
+    first.close()  # closing again does nothing
+    with StudyOutput(folder) as held, pytest.raises(ValueError, match="in use by another"):
+        StudyOutput(folder)
+    assert held.folder == folder
+    forgotten = StudyOutput(folder)
+    del forgotten  # released when collected, as a file is closed
+    StudyOutput(folder).close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="flock is POSIX's")
+def test_a_folder_a_study_in_another_process_holds_is_refused(tmp_path):
+    import subprocess
+
+    holder = (
+        "import sys\n"
+        "from sknielsen.comparison import StudyOutput\n"
+        "output = StudyOutput(sys.argv[1])\n"
+        "print('held', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", holder, str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout.readline() == "held\n"
+        with pytest.raises(ValueError, match="is in use by another study"):
+            StudyOutput(tmp_path)
+    finally:
+        process.communicate("")  # ends it
+    StudyOutput(tmp_path).close()  # released when the process ended
 
 
 def test_compare_resume_refuses_another_configuration(tmp_path, capsys):
@@ -879,6 +924,7 @@ def test_run_study_keeps_every_finished_job_and_resumes(digits, tmp_path):
     assert not result.interrupted and len(result.records) == 6 == len(progress)
     assert [done for _, done, _, _ in progress] == list(range(1, 7))
     assert progress[-1][3] is None and all(left is not None for *_, left in progress[:-1])
+    output.close()  # the folder is held until then
     again = StudyOutput(tmp_path / "study")
     previous = again.read_previous()
     assert len(previous) == 6

@@ -14,8 +14,10 @@ import contextlib
 import csv
 import io
 import json
+import os
 import time
 import warnings
+import weakref
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -217,11 +219,22 @@ class StudyOutput:
         When the study started, by ``time.perf_counter()`` (by default when
         the output is made): ``comparison.json``'s ``seconds`` count from it.
 
+    Notes
+    -----
+    The output holds its folder from when it is made until :meth:`close`
+    (or the end of a ``with`` block, or of the process): another output of
+    the same folder, in this process or another, such as ``python -m
+    sknielsen compare``'s, is refused, as two studies would write their
+    results into each other's. The hold is a POSIX ``flock`` on the folder,
+    which the system releases however the process ends; where there is no
+    ``flock`` (Windows) nothing is held.
+
     Raises
     ------
     OSError, ValueError
         When a file could not be written (see
-        :func:`sknielsen.utils.check_outputs`), before any work.
+        :func:`sknielsen.utils.check_outputs`), or the folder is held by
+        another output, before any work.
     TypeError
         When ``metadata`` holds what JSON cannot (a ``Path``, say), before
         any work.
@@ -237,16 +250,16 @@ class StudyOutput:
     >>> from sknielsen.datasets import load_digits_split
     >>> digits = load_digits_split()
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     output = StudyOutput(Path(folder) / "study", metadata={"dataset": "digits"})
-    ...     def keep(record, done, total):
-    ...         output.records.append(record)
-    ...         output.save()  # comparison.json now holds every job finished so far
-    ...     records = training_size_comparison(
-    ...         {"SVC": SVC()}, digits.X_train, digits.y_train, digits.X_test, digits.y_test,
-    ...         sizes=[100, 200], on_result=keep)
-    ...     output.write_summary(summarize(records))
-    ...     written = sorted(path.name for path in output.folder.iterdir())
-    ...     kept = output.read_previous()  # what a resumed study passes as previous=
+    ...     with StudyOutput(Path(folder) / "study", metadata={"dataset": "digits"}) as output:
+    ...         def keep(record, done, total):
+    ...             output.records.append(record)
+    ...             output.save()  # comparison.json now holds every job finished so far
+    ...         records = training_size_comparison(
+    ...             {"SVC": SVC()}, digits.X_train, digits.y_train, digits.X_test,
+    ...             digits.y_test, sizes=[100, 200], on_result=keep)
+    ...         output.write_summary(summarize(records))
+    ...         written = sorted(path.name for path in output.folder.iterdir())
+    ...         kept = output.read_previous()  # what a resumed study passes as previous=
     >>> written
     ['comparison.csv', 'comparison.json']
     >>> [record["size"] for record in kept]
@@ -269,11 +282,32 @@ class StudyOutput:
             log: self.folder / f"comparison{'-log' if log else ''}.png" for log in (False, True)
         }
         try:
-            check_outputs(self.json_path, self.csv_path, *self.figure_paths.values())
-            _check_json(self.metadata)
+            # Held before the files are judged: two studies both passed the checks,
+            # then wrote each other's results.
+            descriptor = _hold_folder(self.folder)
         except BaseException:
             self.remove_unused_folders()
             raise
+        # Released by close(), or when the output is collected, as a file is closed.
+        self._release = weakref.finalize(self, _release_folder, descriptor)
+        try:
+            check_outputs(self.json_path, self.csv_path, *self.figure_paths.values())
+            _check_json(self.metadata)
+        except BaseException:
+            self.close()
+            self.remove_unused_folders()
+            raise
+
+    def close(self):
+        """Release the folder, for another output to write in it; closing again does nothing."""
+        self._release()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+        return False
 
     def remove_unused_folders(self):
         """Remove the folders this output made where nothing was written: after a refusal."""
@@ -376,6 +410,35 @@ class StudyOutput:
         except ImportError as exc:  # matplotlib is imported when the first figure is drawn
             return [], str(exc)
         return list(self.figure_paths.values()), None
+
+
+def _hold_folder(folder):
+    """Hold ``folder`` for one output: the descriptor of its ``flock``, or None without one.
+
+    POSIX ``flock`` on the folder itself: the system releases it when the
+    process ends, however it ends, and no lock file is left behind. Two
+    descriptors of one folder exclude each other in one process too.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: nothing is held
+        return None
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise ValueError(
+            f"{folder} is in use by another study: their results would mix; wait for it to "
+            "finish (a StudyOutput of this process: close() it), or write to another folder."
+        ) from None
+    return descriptor
+
+
+def _release_folder(descriptor):
+    """Release what :func:`_hold_folder` held: closing the descriptor releases its lock."""
+    if descriptor is not None:
+        os.close(descriptor)
 
 
 def _check_json(metadata):
@@ -705,11 +768,12 @@ def run_study(study, output, *, workers=1, on_result=None):
     >>> def progress(record, done, total, seconds_left):
     ...     print(f"[{done}/{total}] {record['estimator']} N={record['size']}")
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     first = run_study(study, StudyOutput(folder), on_result=progress)
-    ...     output = StudyOutput(folder)
-    ...     output.records = output.read_previous()
-    ...     study.update(sizes=[100, 200], previous=output.records)
-    ...     second = run_study(study, output, on_result=progress)
+    ...     with StudyOutput(folder) as output:
+    ...         first = run_study(study, output, on_result=progress)
+    ...     with StudyOutput(folder) as output:  # the first has released the folder
+    ...         output.records = output.read_previous()
+    ...         study.update(sizes=[100, 200], previous=output.records)
+    ...         second = run_study(study, output, on_result=progress)
     [1/1] SVC() N=100
     [2/2] SVC() N=200
     >>> [(record["size"], round(record["accuracy_test"], 3)) for record in second.records]
