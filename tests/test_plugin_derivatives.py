@@ -143,6 +143,16 @@ def test_the_message_says_what_is_inherited_where_and_what_to_write(data):
         fit(data, regularizer=DoubledL2())
 
 
+def test_a_softmax_subclass_is_told_to_write_backward_only(data):
+    # Softmax.derivative raises: softmax is not element-wise, backward is its Jacobian.
+    with pytest.raises(ValueError) as info:
+        fit(data, output_activation=SteepSoftmax(), cost="log_likelihood")
+    message = str(info.value)
+    assert "inherits backward from Softmax: at z = " in message
+    assert "Define backward(delta, z, a) in SteepSoftmax too." in message
+    assert "derivative(z, a)" not in message
+
+
 def _numbers(message, name):
     """The point and the two slopes the message gives."""
     found = re.search(

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._activations import Softmax
 from ._base import Activation, Cost, Regularizer, _base_index, _called
 from ._registry import get
 from ._returns import returned_array, returned_number
@@ -216,22 +217,37 @@ def _compare(plugin, derivative):
         return None
     worst = np.unravel_index(np.argmax(np.where(wrong, excess, -np.inf)), points.shape)
     cls = type(plugin)
+    methods = _writable(cls, derivative)
     return (
         f"{plugin.kind.capitalize()} {cls.__name__} redefines {derivative.function} but "
-        f"inherits {_inherited(cls, derivative)}: at {name} = {points[worst]:.6g}, the "
+        f"inherits {_inherited(cls, methods)}: at {name} = {points[worst]:.6g}, the "
         f"inherited slope is {inherited[worst]:.6g} where central differences of "
         f"{cls.__name__}.{derivative.function} give {numeric[worst]:.6g}; training would "
         f"follow a wrong gradient. Define "
-        + ", or ".join(_called(method, cls._contract[method]) for method in derivative.methods)
-        + f"{',' if len(derivative.methods) > 1 else ''} in {cls.__name__} too."
+        + ", or ".join(_called(method, cls._contract[method]) for method in methods)
+        + f"{',' if len(methods) > 1 else ''} in {cls.__name__} too."
     )
 
 
-def _inherited(cls, derivative):
+#: Methods a built-in class defines only to refuse them, by that class: softmax is not
+#: element-wise, so its derivative raises and its Jacobian is applied by backward.
+_REFUSED = {"derivative": Softmax}
+
+
+def _writable(cls, derivative):
+    """The methods of ``derivative`` that ``cls`` could write to differentiate its function."""
+    return tuple(
+        method
+        for method in derivative.methods
+        if method not in _REFUSED or getattr(cls, method) is not getattr(_REFUSED[method], method)
+    )
+
+
+def _inherited(cls, methods):
     """``derivative and backward from Sigmoid``: the written methods, by the class they are from."""
     base = cls.__mro__[_base_index(cls)]
     owners = {}
-    for method in derivative.methods:
+    for method in methods:
         index = _owner(cls, method)
         # The kind's general form (backward from derivative) is not what the class wrote.
         if getattr(cls, method) is not getattr(base, method):
