@@ -66,6 +66,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
+from sklearn.utils.validation import _check_sample_weight
 
 from ._core.files import check_writable, write_text_atomically
 from ._core.params import HyperParameters
@@ -1091,7 +1092,9 @@ class Monitor(Callback):
     train_data : tuple (X, Y) or (X, Y, sample_weight), default=None
         The training data, with one-hot targets ``Y``; required when
         ``monitor`` names a training quantity. Sample weights (None: equal)
-        weigh its cost and its score.
+        weigh its cost and its score: one per row of X, finite and
+        non-negative, not all zero, as ``fit`` takes them; others are
+        refused when the callback is validated.
     validation_data : tuple (X, Y) or (X, Y, sample_weight), default=None
         The validation data, as ``train_data``; required when ``monitor``
         names a validation quantity.
@@ -1207,6 +1210,26 @@ def _check_data(data, what, asked):
         raise InvalidParameterError(
             f"{what} must be a tuple (X, Y) or (X, Y, sample_weight); got {len(data)} items."
         )
+    if len(data) == 3 and data[2] is not None:
+        _check_weights(data[0], data[2], what)
+
+
+def _check_weights(X, sample_weight, what):
+    """Refuse sample weights of ``X`` that fit would refuse, as scikit-learn does.
+
+    All-zero weights recorded a NaN cost and score, negative ones a cost no
+    training minimizes, and a wrong length failed at the first record, deep
+    in NumPy.
+    """
+    try:
+        shape = np.shape(sample_weight)
+        if len(shape) != 1:
+            raise ValueError(f"they must be 1-D, one weight per row of X; got shape {shape}.")
+        _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(
+            f"{what} has invalid sample weights (its third item): {exc}"
+        ) from None
 
 
 def _with_weights(data):
@@ -1344,7 +1367,8 @@ class MonitorEvery(Callback):
         Training samples between two records.
     validation_data : tuple (X, Y) or (X, Y, sample_weight), default=None
         The validation data, with one-hot targets ``Y``; required. Sample
-        weights (None: equal) weigh its score.
+        weights (None: equal) weigh its score; they are checked as
+        :class:`Monitor`'s are.
     record : dict of list, default=None
         Where to append: its ``samples`` and ``validation_accuracy`` lists
         (made when missing); required.

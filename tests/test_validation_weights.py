@@ -362,3 +362,49 @@ def test_a_score_that_cannot_weigh_weighted_data_is_refused(small_digits, make):
     net.set_params(callbacks=[make(weighted, _weighted_top_class_share)]).fit(X, y)
     net.set_params(callbacks=[make(weighted[:2], _top_class_share)]).fit(X, y)
     net.set_params(callbacks=[make((*weighted[:2], None), _top_class_share)]).fit(X, y)
+
+
+def _bad_weights(n_samples):
+    """Weights no fit takes for ``n_samples`` rows, with what the refusal says."""
+    negative = np.ones(n_samples)
+    negative[0] = -1.0
+    with_nan = np.ones(n_samples)
+    with_nan[0] = np.nan
+    return [
+        (np.zeros(n_samples), "at least one non-zero"),
+        (negative, "Negative values"),
+        (np.ones(n_samples - 1), rf"shape == \({n_samples - 1},\), expected \({n_samples},\)"),
+        (with_nan, "NaN"),
+        (np.full(n_samples, np.inf), "infinity"),
+        (np.ones((n_samples, 1)), r"1-D, one weight per row of X; got shape"),
+        (1.0, r"1-D, one weight per row of X; got shape \(\)"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (lambda data: Monitor(("training_cost",), train_data=data), "train_data"),
+        (lambda data: Monitor(("validation_cost",), validation_data=data), "validation_data"),
+        (lambda data: MonitorEvery(10, validation_data=data, record={}), "validation_data"),
+    ],
+    ids=["Monitor.train_data", "Monitor.validation_data", "MonitorEvery"],
+)
+def test_monitored_data_with_invalid_weights_is_refused_before_training(small_digits, make, name):
+    # All-zero weights recorded a NaN cost and score, negative ones were taken, and a
+    # wrong length failed at the first record, deep in NumPy.
+    X, X_val, y, y_val = small_digits
+    for weights, problem in _bad_weights(len(y_val)):
+        net = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0)
+        net.set_params(callbacks=[make((X_val, np.eye(3)[y_val], weights))])
+        message = rf"'callbacks\[0\]\.{name}' parameter of NielsenMLPClassifier has invalid "
+        message += rf"sample weights \(its third item\): .*{problem}"
+        with pytest.raises(InvalidParameterError, match=message):
+            sknielsen.utils.check_params(net)
+        with pytest.raises(InvalidParameterError, match=message):
+            net.fit(X, y)
+        assert not hasattr(net, "coefs_")
+    # Weights of zero for some rows are weights, as fit takes them.
+    some_zero = _weights(len(y_val))
+    some_zero[:5] = 0.0
+    net.set_params(callbacks=[make((X_val, np.eye(3)[y_val], some_zero))]).fit(X, y)
