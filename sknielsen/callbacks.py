@@ -17,6 +17,9 @@ Every hook receives the ``trainer``, which callbacks read and steer:
   callback may append one real number per key and epoch; a second one, or
   one appended in ``on_train_begin`` or ``on_train_end`` (outside every
   epoch), raises :class:`CallbackError`, naming the callback and the key.
+  These keys are what a model file saves: adding a key of one's own, or
+  removing a key or a value, raises it too; keep values of your own in an
+  attribute of the callback (read after the fit from ``callbacks_``).
 - ``trainer.network.weights`` and ``trainer.network.biases``: the current
   weights (n_in, n_out) and biases of each layer, views into the flat
   ``trainer.network.params``. Write into them (``weights[0][...] = new``):

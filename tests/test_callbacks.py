@@ -950,6 +950,74 @@ def test_what_a_callback_records_is_checked_where_it_is_recorded(small_digits, t
             clone(model).set_params(callbacks=[mine]).fit(X, y)
 
 
+class ChangesHistoryKeys(Callback):
+    """Changes the history's keys or shortens a list, in ``hook``, as ``how`` says."""
+
+    def __init__(self, how="setdefault", hook="on_epoch_end"):
+        self.how = how
+        self.hook = hook
+
+    def _change(self, trainer):
+        history = trainer.history
+        if self.how == "setdefault":
+            history.setdefault("mine", []).append(1.0)
+        elif self.how == "assign":
+            history["mine"] = [1.0]
+        elif self.how == "empty":
+            history["mine"] = []
+        elif self.how == "delete":
+            del history["training_cost"]
+        else:
+            history["loss"].clear()
+
+    def on_epoch_begin(self, trainer):
+        if self.hook == "on_epoch_begin":
+            self._change(trainer)
+
+    def on_epoch_end(self, trainer):
+        if self.hook == "on_epoch_end":
+            self._change(trainer)
+
+    def on_train_end(self, trainer):
+        if self.hook == "on_train_end":
+            self._change(trainer)
+
+
+_HISTORY_CHANGES = {
+    "setdefault": r"added the key 'mine' to trainer.history, .* an attribute of the callback",
+    "assign": r"added the key 'mine' to trainer.history, .* an attribute of the callback",
+    "empty": r"added the key 'mine' to trainer.history, .* an attribute of the callback",
+    "delete": r"removed the key 'training_cost' from trainer.history",
+    "shorten": r"removed values from trainer.history\['loss'\]",
+}
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize("how", list(_HISTORY_CHANGES))
+def test_a_history_key_of_a_callbacks_own_is_refused_where_it_is_recorded(
+    how, engine, small_digits, tmp_path
+):
+    # A key of its own made the fit succeed, then sknielsen.save refuse the model
+    # ("fitted.history should have exactly the keys ...") and a Checkpoint write files
+    # that load refuses; a removed key failed with a KeyError deep in the loop, and a
+    # shortened list saved a history of fewer epochs than the model trained.
+    X, _, y, _ = small_digits
+    said = _HISTORY_CHANGES[how]
+    for hook in ("on_epoch_begin", "on_epoch_end", "on_train_end"):
+        callbacks = [ChangesHistoryKeys(how, hook), Checkpoint(tmp_path / "net-{epoch}.json")]
+        net = NielsenMLPClassifier((4,), epochs=2, engine=engine, callbacks=callbacks)
+        with pytest.raises(CallbackError, match=rf"ChangesHistoryKeys \({hook}\) {said}"):
+            clone(net).fit(X, y)
+        incremental = clone(net)
+        with pytest.raises(CallbackError, match=rf"ChangesHistoryKeys \({hook}\) {said}"):
+            for _ in range(2):  # a list to shorten before the second epoch
+                incremental.partial_fit(X, y, classes=[0, 1, 2])
+    # The Checkpoint wrote nothing after the change (in on_train_end): what it wrote loads.
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["net-1.json", "net-2.json"]
+    for path in tmp_path.iterdir():
+        assert len(sknielsen.load(path).history_["loss"]) == int(path.stem[-1])
+
+
 class StopsInSecondEpoch(Callback):
     """Ends training in the middle of the second epoch, which is then dropped."""
 

@@ -469,13 +469,14 @@ class Trainer:
         stop = None
         for callback in self.callbacks:
             self._calling = (callback, hook)
+            before = self._history_lengths()
             try:
                 getattr(callback, hook)(self)
             except StopTraining as exc:
                 stop = stop or (exc, self._calling)
             self._check_built_with()
             self._check_state()
-            self._check_history(self._epoch_lengths)
+            self._check_history(self._epoch_lengths, before)
             if not self._finite():
                 self._note_bad_write(callback, hook)
                 raise StopTraining
@@ -488,10 +489,11 @@ class Trainer:
         """Call ``on_batch_end`` of the callbacks that watch every mini-batch."""
         for callback in callbacks:
             self._calling = (callback, "on_batch_end")
+            before = self._history_lengths()
             callback.on_batch_end(self)
             self._check_built_with()
             self._check_state()
-            self._check_history(self._epoch_lengths)
+            self._check_history(self._epoch_lengths, before)
         self._calling = None
 
     def _built_object(self, path):
@@ -537,7 +539,7 @@ class Trainer:
                     f"into it (state[{key!r}][...] = new)."
                 )
 
-    def _check_history(self, lengths):
+    def _check_history(self, lengths, before):
         """Refuse a second value under a key in one epoch, or one that is not a number.
 
         Two callbacks recording one key (a Monitor of one's own beside the
@@ -546,14 +548,18 @@ class Trainer:
         both failed the fit only at its end, blamed on overflow. A NumPy
         number is kept as a float, which is what logs and model files write.
         ``on_train_begin`` and ``on_train_end`` belong to no epoch, so they
-        may record nothing.
+        may record nothing. The keys are those of ``HISTORY_KEYS``, and no
+        value is removed (see :meth:`_check_history_keys`).
 
         Parameters
         ----------
         lengths : dict
             The length of each history list when the epoch began (or the
             hook, for the hooks outside every epoch).
+        before : dict
+            The length of each history list before the callback's hook.
         """
+        self._check_history_keys(before)
         hook = self._calling[1]
         for key, values in self.history.items():
             start = lengths.get(key, 0)
@@ -581,6 +587,41 @@ class Trainer:
                     f"{key!r}: the history holds real numbers."
                 )
             values[-1] = float(value)
+
+    def _check_history_keys(self, before):
+        """Refuse a key a callback added to the history, one it removed, or values it removed.
+
+        The history holds the keys a model file saves: a key of a callback's
+        own let the fit succeed, then :func:`sknielsen.save` refuse the model
+        and a Checkpoint write files that :func:`sknielsen.load` refuses. A
+        removed key failed with a ``KeyError`` deep in the loop, and removed
+        values left a history of fewer epochs than the model trained.
+
+        Parameters
+        ----------
+        before : dict
+            The length of each history list before the callback's hook.
+        """
+        added = [key for key in self.history if key not in HISTORY_KEYS]
+        if added:
+            raise CallbackError(
+                f"{self._who()} added the key {added[0]!r} to trainer.history, which holds "
+                f"{list(HISTORY_KEYS)} only: the values a model file saves. Keep values of "
+                "your own in an attribute of the callback instead (self.values = [...]), "
+                "read after the fit from the estimator's callbacks_."
+            )
+        removed = [key for key in HISTORY_KEYS if key not in self.history]
+        if removed:
+            raise CallbackError(
+                f"{self._who()} removed the key {removed[0]!r} from trainer.history: every "
+                f"key of {list(HISTORY_KEYS)} stays, empty when nothing records it."
+            )
+        for key, length in before.items():
+            if len(self.history[key]) < length:
+                raise CallbackError(
+                    f"{self._who()} removed values from trainer.history[{key!r}]: it holds "
+                    "one value per epoch trained, earlier fits' included; append to it only."
+                )
 
     def _note_bad_write(self, callback, hook):
         when = {
@@ -723,6 +764,7 @@ class Trainer:
         lengths = self._history_lengths()
         for callback in self.callbacks:
             self._calling = (callback, "on_train_end")
+            before = self._history_lengths()
             interrupted = False
             try:
                 callback.on_train_end(self)
@@ -732,7 +774,7 @@ class Trainer:
                 interrupted = True
             self._check_built_with()
             self._check_state()
-            self._check_history(lengths)
+            self._check_history(lengths, before)
             if not self._finite():
                 self._restore(self._kept, counters=False)
                 self._note_bad_write(callback, "on_train_end")
