@@ -705,19 +705,28 @@ def _check_output(callback, path):
 
 
 def _write_during_training(callback, trainer, path, write):
-    """Call ``write()``; a failure (a full disk, say) is a warning, not the end of the run.
+    """Call ``write()``; a failure of the file system (a full disk) is a warning, not an end.
 
     Hours of training are worth more than one file: the run goes on and
     keeps its weights in memory, and the writes are atomic, so the files
-    written before are intact.
+    written before are intact. A ``ValueError`` is the model's own: a value
+    no model file holds, which a callback left in the history or the
+    optimizer's state, stays to the end of the fit, which refuses it then;
+    it ends the run now, naming the file (nothing was written).
     """
+    name = type(callback).__name__
     try:
         write()
     except OSError as exc:
         warn(
-            f"{type(callback).__name__} could not write {path} after epoch {trainer.epoch} "
-            f"({exc}); training continues, and the files written before are intact."
+            f"{name} could not write {path} after epoch {trainer.epoch} ({exc}); training "
+            "continues, and the files written before are intact."
         )
+    except ValueError as exc:
+        raise ValueError(
+            f"{name} could not write {path} after epoch {trainer.epoch}: {exc} The files "
+            "written before are intact."
+        ) from None
 
 
 class Checkpoint(Callback):
@@ -728,7 +737,10 @@ class Checkpoint(Callback):
     FIFO or a socket, a name too long for the file system are refused then,
     not after the first epochs, and so is a model that :func:`sknielsen.save`
     would refuse (class labels of dtype datetime64, say). A write that fails
-    later (a full disk) is a warning: training goes on.
+    later (a full disk) is a warning: training goes on. A model that no file
+    can hold by then (a callback left NaN in the history or the optimizer's
+    state, which the fit refuses at its end anyway) ends the fit with a
+    ``ValueError`` naming the file; the files written before are intact.
 
     Parameters
     ----------

@@ -688,6 +688,40 @@ def test_a_write_failing_mid_run_is_a_warning_and_training_goes_on(
         assert [row["epoch"] for row in rows] == ["1", "2", "3"]
 
 
+class OverflowsVelocity(Callback):
+    """Writes infinity into the optimizer's velocity at the end of every epoch."""
+
+    def on_epoch_end(self, trainer):
+        trainer.state["velocity"][...] = np.inf
+
+
+@pytest.mark.parametrize(
+    "unsavable, said",
+    [
+        (lambda: Records(value=float("nan")), "fitted.history.training_accuracy holds NaN"),
+        (OverflowsVelocity, "fitted.optimizer_state.velocity holds NaN"),
+    ],
+    ids=["history", "optimizer_state"],
+)
+def test_a_checkpoint_of_a_model_no_file_can_hold_names_its_file(
+    unsavable, said, small_digits, tmp_path
+):
+    # A callback that left a value no model file holds made the Checkpoint's write end
+    # the fit with "Cannot save this model: ...", naming neither the Checkpoint nor
+    # the file. Such a value stays to the end of the fit, which refuses it then.
+    X, _, y, _ = small_digits
+    path = tmp_path / "net.json"
+    net = NielsenMLPClassifier((4,), epochs=2, optimizer="momentum", random_state=0)
+    net.set_params(callbacks=[Checkpoint(path)]).fit(X, y)
+    saved = path.read_bytes()
+    net.set_params(callbacks=[unsavable(), Checkpoint(path)])
+    message = rf"Checkpoint could not write {re.escape(str(path))} after epoch 1: .*{said}"
+    with pytest.raises(ValueError, match=message):
+        net.fit(X, y)
+    assert path.read_bytes() == saved  # intact, and no temporary file left beside it
+    assert [p.name for p in tmp_path.iterdir()] == ["net.json"]
+
+
 def test_checkpoint_writes_loadable_models(small_digits, tmp_path):
     X, X_val, y, y_val = small_digits
     every = Checkpoint(tmp_path / "epoch{epoch}.json", every=2)
