@@ -1115,10 +1115,11 @@ class Monitor(Callback):
         names a validation quantity.
     score : callable or None, default=None
         ``score(output, Y)``, recorded as the "accuracy"; None: the fraction
-        of samples whose most active output is the target class
-        (:func:`accuracy`). For data with sample weights it is called as
-        ``score(output, Y, sample_weight=w)``, the weights divided by the
-        largest (a weighted mean is unchanged, and their sum stays finite).
+        of samples whose most active output is the target class (or, for
+        multilabel targets, whose every output is right). For data with
+        sample weights it is called as ``score(output, Y, sample_weight=w)``,
+        the weights divided by the largest (a weighted mean is unchanged,
+        and their sum stays finite).
 
     Examples
     --------

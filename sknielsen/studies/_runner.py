@@ -219,16 +219,6 @@ class StudyOutput:
         When the study started, by ``time.perf_counter()`` (by default when
         the output is made): ``comparison.json``'s ``seconds`` count from it.
 
-    Notes
-    -----
-    The output holds its folder from when it is made until :meth:`close`
-    (or the end of a ``with`` block, or of the process): another output of
-    the same folder, in this process or another, such as ``python -m
-    sknielsen compare``'s, is refused, as two studies would write their
-    results into each other's. The hold is a POSIX ``flock`` on the folder,
-    which the system releases however the process ends; where there is no
-    ``flock`` (Windows) nothing is held.
-
     Raises
     ------
     OSError, ValueError
@@ -238,6 +228,16 @@ class StudyOutput:
     TypeError
         When ``metadata`` holds what JSON cannot (a ``Path``, say), before
         any work.
+
+    Notes
+    -----
+    The output holds its folder from when it is made until :meth:`close`
+    (or the end of a ``with`` block, or of the process): another output of
+    the same folder, in this process or another, such as ``python -m
+    sknielsen compare``'s, is refused, as two studies would write their
+    results into each other's. The hold is a POSIX ``flock`` on the folder,
+    which the system releases however the process ends; where there is no
+    ``flock`` (Windows) nothing is held.
 
     Examples
     --------
