@@ -424,3 +424,132 @@ def test_a_page_gives_its_benchmark_s_run_time_and_date_as_measured():
     minutes = sum(record["seconds"] for record in optimizers["records"]) / 60
     page = " ".join((ROOT / "docs" / "optimizers.md").read_text(encoding="utf-8").split())
     assert f"({minutes:.1f} minutes here, on {optimizers['date'][:10]};" in page
+
+
+def _range(low, high, digits=0):
+    """``low–high`` as the pages write a range, or one number where both round alike."""
+    low, high = f"{low:.{digits}f}", f"{high:.{digits}f}"
+    return low if low == high else f"{low}–{high}"
+
+
+def test_the_kernel_and_the_fit_beside_the_frameworks_are_the_measured_ones():
+    """performance.md's milliseconds of the C kernel alone and of a fit, from frameworks.json."""
+    import json
+    import math
+
+    measured = json.loads((ROOT / "benchmarks" / "results" / "frameworks.json").read_text())
+    page = " ".join((ROOT / "docs" / "performance.md").read_text(encoding="utf-8").split())
+    ms = {
+        (r["name"], r["dtype"], r["mini_batch_size"]): 1000 * r["median_cpu_seconds"]
+        for r in measured["rows"]
+    }
+
+    def both_sizes(name, dtype):
+        return [ms[name, dtype, batch] for batch in (10, 100)]
+
+    kernel, fit = "sknielsen, C kernel alone, CSR", "sknielsen, C engine, CSR"
+    kernel_64, kernel_32 = both_sizes(kernel, "float64"), both_sizes(kernel, "float32")
+    assert (
+        f"The kernel alone takes {_range(*sorted(kernel_64))} ms and "
+        f"{_range(*sorted(kernel_32))} ms here"
+    ) in page
+    fit_64, fit_32 = both_sizes(fit, "float64"), both_sizes(fit, "float32")
+    assert (
+        f"the C engine takes {_range(*sorted(fit_64))} ms and {_range(*sorted(fit_32))} ms"
+    ) in page
+    # What a fit adds to the kernel, as the page bounds it: whole milliseconds around.
+    between = [f - k for f, k in zip(fit_64 + fit_32, kernel_64 + kernel_32)]
+    low, high = math.floor(min(between)), math.ceil(max(between))
+    assert f"the {low}–{high} ms between kernel and estimator" in page
+
+
+def test_the_mnist_comparison_s_times_are_the_measured_ones():
+    """README.md and network-vs-svm.md time the MNIST study as its comparison.json does."""
+    import json
+
+    measured = json.loads((ROOT / "docs" / "comparison-mnist" / "comparison.json").read_text())
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    page = " ".join((ROOT / "docs" / "network-vs-svm.md").read_text(encoding="utf-8").split())
+    minutes = f"{measured['seconds'] / 60:.1f} minutes"
+    assert f"({minutes} on 2 cores" in readme
+    assert f"It took **{minutes}** on this project's 2-core machine" in page
+    schedule = measured["schedule"]
+    assert (
+        f"The jobs ran in {schedule['wall_seconds']:.1f} s on {schedule['workers']} workers, "
+        f"{schedule['ratio']:.2f} × the least they could take: the longest job "
+        f"({schedule['longest_job']}) took {schedule['critical_path_seconds']:.1f} s, "
+        f"all jobs {schedule['job_seconds']:.1f} s ({schedule['bound_seconds']:.1f} s a worker)."
+    ) in page
+
+    network = {}
+    for record in measured["records"]:
+        if record["estimator"] == "network":
+            network.setdefault(record["size"], []).append(record["fit_seconds"])
+    small = [s for size in (100, 200) for s in network[size]]
+    large = [s for size, seconds in network.items() if size >= 500 for s in seconds]
+    assert (
+        f"{_range(min(large), max(large), 1)} s a fit from 500 images on, and "
+        f"{_range(min(small), max(small))} s at 100 and 200 images"
+    ) in page
+    svm = {
+        record["estimator"]: record
+        for record in measured["records"]
+        if record["estimator"] != "network" and record["size"] == 50_000
+    }
+    default, auto = svm["SVC()"], svm["SVC(gamma='auto')"]
+    assert (
+        f"({default['fit_seconds'] / 60:.1f} minutes at 50,000 for `SVC()`, "
+        f'{auto["fit_seconds"] / 60:.1f} for `gamma="auto"`'
+    ) in page
+    assert (
+        f"({default['predict_seconds'] / 60:.1f} and {auto['predict_seconds'] / 60:.1f} "
+        "minutes for 20,000 images at N = 50,000)"
+    ) in page
+
+
+def test_the_optimizers_prose_is_the_measured_one():
+    """optimizers.md's costs per epoch and Newton's iterations, as optimizers.json holds them."""
+    import json
+    import statistics
+
+    measured = json.loads((ROOT / "benchmarks" / "results" / "optimizers.json").read_text())
+    page = " ".join((ROOT / "docs" / "optimizers.md").read_text(encoding="utf-8").split())
+    runs = {}
+    for record in measured["records"]:
+        runs.setdefault(record["optimizer"], []).append(record)
+
+    def epoch_seconds(name):
+        return statistics.median(r["seconds"] / r["epochs_run"] for r in runs[name])
+
+    first_order = [1000 * epoch_seconds(name) for name in ("sgd", "momentum", "nesterov", "adam")]
+    assert f"cost the same ({_range(min(first_order), max(first_order))} ms for 1,198" in page
+    newton = statistics.median(r["epochs_to_target"] for r in runs["newton"])
+    assert f"Newton reaches 95 % in {newton:.0f} iterations" in page
+    times = epoch_seconds("newton") / epoch_seconds("sgd")
+    assert f"{epoch_seconds('newton'):.1f} s): about {round(times, -3):,.0f} times" in page
+
+
+def test_the_speed_quoted_beside_scikit_learn_is_the_measured_one():
+    """comparison.md's speed-ups over MLPClassifier are speed.json's (the NumPy engine's)."""
+    import json
+
+    measured = json.loads((ROOT / "benchmarks" / "results" / "speed.json").read_text())
+    page = " ".join((ROOT / "docs" / "comparison.md").read_text(encoding="utf-8").split())
+    ours = [row for row in measured["rows"] if row["name"] == "sknielsen"]
+    book = {r["dtype"]: r["speedup_vs_sklearn"] for r in ours if r["mini_batch_size"] == 10}
+    at_100 = sorted(r["speedup_vs_sklearn"] for r in ours if r["mini_batch_size"] == 100)
+    assert (
+        f"ours is {book['float64']:.1f}× (float64) and {book['float32']:.1f}× (float32) faster "
+        f"at mini-batch 10 and {_range(at_100[0], at_100[-1], 1)}× at mini-batch 100 "
+        f"(`{measured['command']}`, {measured['date'][:10]}, before the C engine)"
+    ) in page
+
+
+def test_the_readmes_later_epochs_are_the_measured_ones():
+    """The README's speed-up of a fit's later epochs is c_speed.json's, at mini-batch 10."""
+    import json
+
+    measured = json.loads((ROOT / "benchmarks" / "results" / "c_speed.json").read_text())
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    later = _book_speedups(measured, "C engine, CSR, later epochs")
+    assert f"{later['float64']:.1f}× to {later['float32']:.1f}× in each later epoch" in readme
