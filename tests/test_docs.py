@@ -553,3 +553,34 @@ def test_the_readmes_later_epochs_are_the_measured_ones():
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     later = _book_speedups(measured, "C engine, CSR, later epochs")
     assert f"{later['float64']:.1f}× to {later['float32']:.1f}× in each later epoch" in readme
+
+
+def test_the_design_notes_compare_the_engines_as_measured():
+    """design-notes.md's C engine against numba: c_speed.json's and compiled_speed.json's ratios."""
+    import json
+
+    results = ROOT / "benchmarks" / "results"
+    page = " ".join((ROOT / "docs" / "design-notes.md").read_text(encoding="utf-8").split())
+    c_speed = json.loads((results / "c_speed.json").read_text())
+    numba = json.loads((results / "compiled_speed.json").read_text())
+
+    def speedups(measured, name, batch):
+        return {
+            row["dtype"]: f"{row['speedup_vs_minimal_loop']:.2f}×"
+            for row in measured["rows"]
+            if row["name"] == name
+            and row["mini_batch_size"] == batch
+            and row["sizes"] == [784, 30, 10]
+        }
+
+    c_10, c_100 = (speedups(c_speed, "C engine, CSR", batch) for batch in (10, 100))
+    numba_10, numba_100 = (speedups(numba, "estimator, numba, CSR", b) for b in (10, 100))
+    assert (
+        f"at mini-batch 10, {c_10['float64']} (float64) and {c_10['float32']} (float32) the "
+        "minimal NumPy loop (`benchmarks/results/c_speed.json`;"
+    ) in page
+    assert f"against numba's {numba_10['float64']} and {numba_10['float32']}" in page
+    assert (
+        f"({c_100['float64']}, {c_100['float32']}), where numba was slower "
+        f"({numba_100['float64']}, {numba_100['float32']})"
+    ) in page
