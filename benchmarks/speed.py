@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/speed.py            # full: 50,000 images, 5 repeats
     python benchmarks/speed.py --quick    # 10,000 images, 3 repeats, < 1 minute
+    python benchmarks/speed.py --engine c # our rows on the C engine (default: NumPy)
 
 Every row trains the network once per repeat, and the repeats are
 interleaved (row A, row B, ..., then again) so that the machine's drift hits
@@ -81,7 +82,12 @@ class Row:
         self.seconds = []
 
 
-def make_rows(data, quick):
+def ours_network(engine, **params):
+    """Our classifier on the book's workload, trained by ``engine``."""
+    return NielsenMLPClassifier(eta=ETA, lmbda=LMBDA, engine=engine, **params)
+
+
+def make_rows(data, quick, engine):
     X64, y = data["X"], data["y"]
     X32 = X64.astype(np.float32)
     Y = {np.float64: np.eye(10)[y], np.float32: np.eye(10, dtype=np.float32)[y]}
@@ -91,10 +97,9 @@ def make_rows(data, quick):
 
     def ours(dtype, batch, hidden):
         def run(seed):
-            net = NielsenMLPClassifier(
+            net = ours_network(
+                engine,
                 hidden_layer_sizes=hidden,
-                eta=ETA,
-                lmbda=LMBDA,
                 mini_batch_size=batch,
                 epochs=1,
                 dtype=np.dtype(dtype).name,
@@ -220,16 +225,16 @@ def run_interleaved(rows, repeats, started):
         print(f"repeat {repeat + 1}/{repeats} done ({time.perf_counter() - started:.0f} s)")
 
 
-def first_epoch_vs_rest(X, y, dtype, epochs=4):
+def first_epoch_vs_rest(X, y, dtype, engine, epochs=4):
     """Seconds of each epoch of one fit."""
-    net = NielsenMLPClassifier(eta=ETA, lmbda=LMBDA, epochs=epochs, dtype=dtype, random_state=0)
+    net = ours_network(engine, epochs=epochs, dtype=dtype, random_state=0)
     return timed_fit(net, X, y).durations
 
 
-def peak_memory(X, y, dtype):
+def peak_memory(X, y, dtype, engine):
     """Peak bytes allocated by a fit, beyond the training data already in memory."""
     tracemalloc.start()
-    NielsenMLPClassifier(eta=ETA, lmbda=LMBDA, epochs=1, dtype=dtype, random_state=0).fit(X, y)
+    ours_network(engine, epochs=1, dtype=dtype, random_state=0).fit(X, y)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return peak
@@ -307,6 +312,12 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
     parser.add_argument("--out", default=None, help="JSON file to write")
+    parser.add_argument(
+        "--engine",
+        default="numpy",
+        choices=["numpy", "c", "auto"],
+        help="the engine of our rows (default numpy: the C engine's table is c_speed.py's)",
+    )
     args = parser.parse_args(argv)
     repeats = args.repeats or (3 if args.quick else 5)
     n = 10_000 if args.quick else 50_000
@@ -320,7 +331,7 @@ def main(argv=None):
         f"float64 {peaks[np.float64]:.0f} GFLOP/s"
     )
 
-    rows = make_rows(data, args.quick)
+    rows = make_rows(data, args.quick, args.engine)
     run_interleaved(rows, repeats, started)
 
     def median(kind, dtype, batch, sizes):
@@ -355,24 +366,25 @@ def main(argv=None):
         )
 
     X_test = mnist.X_test
-    net = NielsenMLPClassifier(eta=ETA, lmbda=LMBDA, epochs=1, random_state=0).fit(
-        data["X"], data["y"]
-    )
+    net = ours_network(args.engine, epochs=1, random_state=0).fit(data["X"], data["y"])
     throughput = {
         "float64": prediction_throughput(net, X_test, repeats),
         "float32": prediction_throughput(
-            NielsenMLPClassifier(
-                eta=ETA, lmbda=LMBDA, epochs=1, dtype="float32", random_state=0
-            ).fit(data["X"].astype(np.float32), data["y"]),
+            ours_network(args.engine, epochs=1, dtype="float32", random_state=0).fit(
+                data["X"].astype(np.float32), data["y"]
+            ),
             X_test.astype(np.float32),
             repeats,
         ),
     }
     epochs = {
-        dt: first_epoch_vs_rest(data["X"].astype(dt), data["y"], dt)
+        dt: first_epoch_vs_rest(data["X"].astype(dt), data["y"], dt, args.engine)
         for dt in ("float64", "float32")
     }
-    memory = {dt: peak_memory(data["X"].astype(dt), data["y"], dt) for dt in ("float64", "float32")}
+    memory = {
+        dt: peak_memory(data["X"].astype(dt), data["y"], dt, args.engine)
+        for dt in ("float64", "float32")
+    }
     loss_overhead = {
         dt: 100
         * loss_curve_seconds(n, np.dtype(dt), repeats)
@@ -422,6 +434,7 @@ def main(argv=None):
             "numpy": np.__version__,
             "sknielsen": sknielsen.__version__,
         },
+        "engine": args.engine,
         "n_train": n,
         "repeats": repeats,
         "eta": ETA,
