@@ -35,6 +35,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         Activation of the hidden neurons.
     output_activation : str, Activation or None, default=None
         Activation of the output neurons; None means identity (linear).
+        Bounded outputs (sigmoid, tanh, relu, softmax) refuse targets they
+        cannot give (``ValueError``), on the rows of positive
+        ``sample_weight``.
     initializer : str or Initializer, default='default'
         How the starting weights and biases are drawn.
     regularizer : str or Regularizer, default='l2'
@@ -277,7 +280,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
 
     def _training_data(self, request, previous, config):
         data, targets = super()._training_data(request, previous, config)
-        _check_reachable(data.Y, config.plugins.output_activation)
+        _check_reachable(data.Y, config.plugins.output_activation, data.sample_weight)
         return data, targets
 
     def _check_validation_targets(self, Y, has, advice, sample_weight=None):
@@ -366,7 +369,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
 _SUM_TOLERANCE = 1e-5
 
 
-def _check_reachable(Y, output_activation):
+def _check_reachable(Y, output_activation, sample_weight=None):
     """Refuse targets ``Y`` that the output neurons can never give.
 
     Bounded outputs (sigmoid, tanh, relu: the activation's ``output_range``)
@@ -374,6 +377,8 @@ def _check_reachable(Y, output_activation):
     near or below 0; softmax outputs also sum to 1 in each row, so one
     softmax output is 1 whatever the inputs. scikit-learn's generalized
     linear models refuse targets outside their loss's range the same way.
+    Only the rows of positive ``sample_weight`` are checked: a row weighted
+    out does not train, and the user may have weighted it out for its target.
     """
     name = output_activation.name
     low, high = output_activation.output_range
@@ -381,10 +386,15 @@ def _check_reachable(Y, output_activation):
         "use identity outputs (output_activation=None), or scale the targets into that "
         "range (TransformedTargetRegressor with a MinMaxScaler, say)"
     )
+    if sample_weight is None:
+        on_rows, of_rows = "", ""
+    else:
+        Y = Y[sample_weight > 0]
+        on_rows, of_rows = " on its rows of positive weight", " of positive weight"
     if Y.size and (Y.min() < low or Y.max() > high):
         raise ValueError(
-            f"y lies in [{Y.min():g}, {Y.max():g}], but {name!r} output neurons give values "
-            f"in [{low:g}, {high:g}] only: {advice}."
+            f"y lies in [{Y.min():g}, {Y.max():g}]{on_rows}, but {name!r} output neurons give "
+            f"values in [{low:g}, {high:g}] only: {advice}."
         )
     if name != "softmax":
         return
@@ -397,6 +407,6 @@ def _check_reachable(Y, output_activation):
     if not np.allclose(sums, 1.0, rtol=0.0, atol=_SUM_TOLERANCE):
         worst = sums[np.argmax(np.abs(sums - 1.0))]
         raise ValueError(
-            f"Softmax output neurons give rows that sum to 1, but a row of y sums to "
+            f"Softmax output neurons give rows that sum to 1, but a row of y{of_rows} sums to "
             f"{worst:g}: {advice}."
         )

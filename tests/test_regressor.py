@@ -205,3 +205,31 @@ def test_a_continued_fit_checks_its_targets_against_the_outputs_too():
     net.fit(X, [0.0, 0.2, 0.8, 1.0])  # the range's ends are reachable
     with pytest.raises(ValueError, match=r"y lies in \[-1, 0.5\]"):
         net.partial_fit(X, [-1.0, 0.5, 0.5, 0.5])
+
+
+@pytest.mark.parametrize(
+    ("params", "y", "message"),
+    [
+        (
+            {"output_activation": "sigmoid"},
+            [0.5, 0.2, 2.0],
+            r"y lies in \[0.2, 2\] on its rows of positive weight",
+        ),
+        (
+            {"output_activation": "softmax"},
+            [[0.2, 0.8], [0.5, 0.5], [0.5, 0.6]],
+            "y of positive weight sums to 1.1",
+        ),
+    ],
+)
+def test_only_targets_of_positive_weight_must_be_reachable(params, y, message):
+    # A row weighted out (sample_weight 0) does not train: its target refused the fit.
+    y = np.array(y * 4)
+    X = np.random.default_rng(0).random((len(y), 3))
+    weighted_out = np.tile([1.0, 1.0, 0.0], 4)
+    net = NielsenMLPRegressor((3,), epochs=1, random_state=0, **params)
+    net.fit(X, y, sample_weight=weighted_out)
+    assert hasattr(net, "coefs_")
+    # Of positive weight, however small, the same row is refused, and the message says so.
+    with pytest.raises(ValueError, match=message):
+        net.fit(X, y, sample_weight=weighted_out + 1e-3)
