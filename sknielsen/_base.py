@@ -503,15 +503,16 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
     def _training_data(self, request, previous, config):
         """Validate (X, y, sample_weight) and encode the targets."""
-        X, y = validate_data(
-            self,
-            canonical_csr(request.X),
-            request.y,
-            reset=previous is None,
-            dtype=config.dtype,
-            multi_output=True,
-            accept_sparse="csr",
-        )
+        with quiet_cast():
+            X, y = validate_data(
+                self,
+                canonical_csr(request.X),
+                request.y,
+                reset=previous is None,
+                dtype=config.dtype,
+                multi_output=True,
+                accept_sparse="csr",
+            )
         y = self._read_targets(y)
         sample_weight = None
         if request.sample_weight is not None:
@@ -636,7 +637,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         check_is_fitted(self)
         dtype = self.coefs_[0].dtype
         # Sparse rows go through the first layer as sparse @ dense, never densified.
-        X = validate_data(self, canonical_csr(X), reset=False, dtype=dtype, accept_sparse="csr")
+        with quiet_cast():
+            X = validate_data(self, canonical_csr(X), reset=False, dtype=dtype, accept_sparse="csr")
         # Known for a model fitted here, pickled, or loaded from a model file (version 3 on).
         warn_if_rescaled(
             getattr(self, "_input_scale", None), X, "X", "the training data", _TRANSFORM_ROWS
@@ -991,11 +993,23 @@ def _checked_x_val(X_val, dtype):
     refused as an anonymous array.
     """
     try:
-        return check_array(X_val, accept_sparse="csr", dtype=dtype, input_name="X_val")
+        with quiet_cast():
+            return check_array(X_val, accept_sparse="csr", dtype=dtype, input_name="X_val")
     except ValueError as exc:
         if "X_val" in str(exc):
             raise
         raise ValueError(f"X_val: {exc}") from exc
+
+
+def quiet_cast():
+    """A context in which a cast to the network's dtype overflows without NumPy's warning.
+
+    Values beyond float32's range become infinite in the cast, which
+    scikit-learn's ``check_array`` then refuses, naming the array and the
+    dtype; NumPy's "overflow encountered in cast" came first, from inside
+    scikit-learn.
+    """
+    return np.errstate(over="ignore")
 
 
 def _check_width(X, n_features, name):

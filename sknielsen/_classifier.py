@@ -371,7 +371,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         if np.ndim(y) == 2 and np.shape(y)[1] == 1:
             y = _column_as_labels(y, name)
         try:
-            kind = type_of_target(y, input_name=name)
+            # type_of_target casts float labels to int before it refuses NaN and infinity
+            # (naming y or y_val): NumPy's "invalid value encountered in cast" came first.
+            with np.errstate(invalid="ignore"):
+                kind = type_of_target(y, input_name=name)
         except TypeError:  # labels of several types (None among strings, say) have no order
             raise _mixed_types(y, name) from None
         # type_of_target calls an object y "unknown" when its first label is no string.

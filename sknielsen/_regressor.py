@@ -6,7 +6,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array
 
-from ._base import BaseNielsenMLP
+from ._base import BaseNielsenMLP, quiet_cast
 
 
 class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
@@ -254,7 +254,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         # Checked in the network's dtype: y_val has not been checked yet, and values beyond
         # float32's range become infinite only in this cast.
         try:
-            y = check_array(y, ensure_2d=False, dtype=self._dtype, input_name=name)
+            with quiet_cast():
+                y = check_array(y, ensure_2d=False, dtype=self._dtype, input_name=name)
         except ValueError as error:  # NumPy's message names neither y nor y_val
             if "could not convert" not in str(error):
                 raise

@@ -651,6 +651,66 @@ def test_errors_in_the_validation_data_name_it(small_digits):
             net.fit(X, y, X_val=X_bad, y_val=y_bad)
 
 
+def _with_first(values, value):
+    """A float copy of ``values`` whose first entry is ``value``."""
+    changed = np.array(values, dtype=float)
+    changed.flat[0] = value
+    return changed
+
+
+@pytest.mark.parametrize("estimator", [NielsenMLPClassifier, NielsenMLPRegressor])
+@pytest.mark.parametrize("name", ["y", "y_val", "sample_weight"])
+@pytest.mark.parametrize(
+    ("value", "what"), [(np.nan, "NaN"), (np.inf, "infinity"), (-np.inf, "infinity")]
+)
+def test_targets_and_weights_that_are_not_finite_are_refused_without_numpy_warnings(
+    estimator, name, value, what
+):
+    # NaN in y_val reached scikit-learn's type_of_target, which casts labels to int before
+    # it checks them finite: NumPy's "invalid value encountered in cast" came first.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 3)), np.arange(20) % 2
+    arguments = {"y": y, "X_val": X[:6], "y_val": y[:6], "sample_weight": np.ones(20)}
+    arguments[name] = _with_first(arguments[name], value)
+    net = estimator((3,), epochs=1, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match=rf"^Input {name} contains {what}"):
+            net.fit(X, **arguments)
+    assert [str(warning.message) for warning in caught] == []
+
+
+# A classifier's labels are not cast to the network's dtype: only the regressor's y are.
+@pytest.mark.parametrize(
+    ("estimator", "name"),
+    [
+        *(
+            (estimator, name)
+            for estimator in (NielsenMLPClassifier, NielsenMLPRegressor)
+            for name in ("X", "X_val", "predict")
+        ),
+        (NielsenMLPRegressor, "y"),
+        (NielsenMLPRegressor, "y_val"),
+    ],
+)
+def test_values_beyond_float32_are_refused_without_numpy_warnings(estimator, name):
+    # Finite in float64, they become infinite in the cast to float32, which NumPy warned of
+    # ("overflow encountered in cast") before scikit-learn's error named the array.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 3)), np.arange(20) % 2
+    arguments = {"X": X, "y": y, "X_val": X[:6], "y_val": y[:6]}
+    if name != "predict":
+        arguments[name] = _with_first(arguments[name], 1e39)
+    named = "X" if name == "predict" else name
+    net = estimator((3,), epochs=1, dtype="float32", random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match=rf"^Input {named} contains infinity .*'float32'"):
+            net.fit(**arguments)
+            net.predict(_with_first(X, 1e39))
+    assert [str(warning.message) for warning in caught] == []
+
+
 def test_no_warning_for_sound_training(small_digits):
     X, _, y, _ = small_digits
     with warnings.catch_warnings():
