@@ -3,6 +3,8 @@
 scikit-learn's estimator checks run in tests/test_estimator_checks.py.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -233,3 +235,50 @@ def test_only_targets_of_positive_weight_must_be_reachable(params, y, message):
     # Of positive weight, however small, the same row is refused, and the message says so.
     with pytest.raises(ValueError, match=message):
         net.fit(X, y, sample_weight=weighted_out + 1e-3)
+
+
+#: The start of the warning of targets on a tiny scale, to match or to turn into an error.
+TINY_SCALE = "y varies on a tiny scale"
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1e-6, 1e-200])  # 1e-200: its square underflows
+def test_targets_on_a_tiny_scale_warn_at_fit(diabetes, scale):
+    # Fitted on y of order 1e-6, the default network ended with R² ≈ -1e9 without a word:
+    # its outputs start of order 1, and errors small as numbers are huge beside y's spread.
+    X, _, y, _ = diabetes
+    spread = scale * np.std(y)
+    with pytest.warns(UserWarning, match=rf"^{TINY_SCALE}: .* {spread:.3g}.*") as record:
+        net = NielsenMLPRegressor(random_state=0).fit(X, y * scale)
+    [warning] = [w for w in record if str(w.message).startswith(TINY_SCALE)]
+    assert "TransformedTargetRegressor" in str(warning.message)
+    assert "StandardScaler" in str(warning.message)
+    assert warning.filename == __file__  # at the caller's line
+    # What it warns of: errors beyond the spread of y (R² below 0).
+    assert np.mean(np.abs(net.predict(X) - y * scale)) > spread
+
+
+def test_a_tiny_scale_is_measured_per_output_on_rows_of_positive_weight(diabetes):
+    X, _, y, _ = diabetes
+    weights = np.r_[np.zeros(10), np.ones(len(y) - 10)]
+    y_tiny = np.r_[np.full(10, 5.0), 1e-6 * y[10:]]  # the spread of the rows weighted out
+    with pytest.warns(UserWarning, match=rf"^{TINY_SCALE}: .* rows of positive weight"):
+        NielsenMLPRegressor(epochs=1, random_state=0).fit(X, y_tiny, sample_weight=weights)
+    with pytest.warns(UserWarning, match=rf"^{TINY_SCALE}: .* in output 1,"):
+        NielsenMLPRegressor(epochs=1, random_state=0).fit(X, np.column_stack([y, 1e-6 * y]))
+
+
+@pytest.mark.parametrize(
+    "targets",
+    [
+        lambda y: y,  # standardized
+        lambda y: (y > 0).astype(float),  # 0 and 1
+        lambda y: np.full_like(y, 1e-6),  # constant: nothing to scale
+        lambda y: 1e6 * y,
+        lambda y: np.column_stack([y, y > 0]),
+    ],
+)
+def test_targets_of_usual_scales_do_not_warn_of_a_tiny_scale(diabetes, targets):
+    X, _, y, _ = diabetes
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=TINY_SCALE)
+        NielsenMLPRegressor(epochs=1, random_state=0).fit(X, targets(y))
