@@ -13,11 +13,10 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, InvalidParameterError
 from sklearn.utils.validation import _check_sample_weight
 
-from . import plugins
 from ._core.params import validate_arguments
 from .engine._network import Backprop, Network
 from .plugins._returns import returned_array
-from .training._config import check_pairing
+from .training._config import check_pairing, resolve_plugin
 from .training._loop import Penalty, sample_scales
 from .training._run import seeded_generator
 
@@ -69,7 +68,7 @@ def _targets(n_samples, n_outputs, rng):
 @validate_arguments(
     {
         "sizes": [list, tuple, np.ndarray],
-        "cost": "no_validation",  # the plugins are resolved by plugins.get
+        "cost": "no_validation",  # the plugins are resolved by _plugin, naming the parameter
         "activation": "no_validation",
         "output_activation": "no_validation",
         "regularizer": "no_validation",
@@ -140,17 +139,17 @@ def check_gradients(
     """
     sizes = _check_sizes(sizes)
     rng = seeded_generator(random_state)
-    cost = plugins.get("cost", cost)
-    hidden = plugins.get("activation", activation)
+    cost = _plugin("cost", cost)
+    hidden = _plugin("activation", activation)
     output = cost.output_activation if output_activation is None else output_activation
-    output = plugins.get("activation", output)
+    output = _plugin("output_activation", output)
     check_pairing(cost, output)  # as the estimator: a wrong pair is no backprop bug
     network = Network(sizes, [hidden] * (len(sizes) - 2) + [output], dtype=np.float64)
-    network.initialize(plugins.get("initializer", initializer), rng)
+    network.initialize(_plugin("initializer", initializer), rng)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, sizes[0]))
     Y = _targets(n_samples, sizes[-1], rng)
     penalty = Penalty(
-        plugins.get("regularizer", regularizer), lmbda, n_samples, network.n_weights, np.float64
+        _plugin("regularizer", regularizer), lmbda, n_samples, network.n_weights, np.float64
     )
     if sample_weight is None:
         scale = 1.0 / n_samples
@@ -185,6 +184,15 @@ def check_gradients(
     norm = np.linalg.norm(analytic) + np.linalg.norm(numeric)
     error = np.linalg.norm(analytic - numeric) / norm if norm else 0.0
     return GradientCheck(float(error), analytic, numeric)
+
+
+def _plugin(parameter, value):
+    """The plugin ``value`` names, or the error of the ``parameter`` of check_gradients.
+
+    The error names the parameter, as the estimator's does: otherwise
+    ``activation`` and ``output_activation`` would be refused alike.
+    """
+    return resolve_plugin(parameter, value, "check_gradients")
 
 
 def _check_sizes(sizes):

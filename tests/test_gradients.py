@@ -127,9 +127,22 @@ def test_refuses_invalid_parameters_by_name(keyword, value):
         check_gradients(**{keyword: value})
 
 
-def test_an_empty_output_activation_is_refused_as_the_estimator_refuses_it():
-    # "" was taken for None (the cost's own output), where the estimator refuses it.
-    with pytest.raises(ValueError, match="Unknown activation ''"):
+PLUGIN_KEYWORDS = ["cost", "activation", "output_activation", "regularizer", "initializer"]
+
+
+@pytest.mark.parametrize("keyword", PLUGIN_KEYWORDS)
+@pytest.mark.parametrize("value", ["", 0, False, ()])
+def test_refuses_a_falsy_plugin_by_name_as_the_estimator_does(keyword, value):
+    # "" was once taken for None (the cost's own output); the estimator refuses it,
+    # naming the parameter: "activation" and "output_activation" must not read alike.
+    with pytest.raises(
+        InvalidParameterError, match=f"^The '{keyword}' parameter of check_gradients is invalid"
+    ):
+        check_gradients(**{keyword: value})
+
+
+def test_refuses_an_unknown_plugin_name_as_a_value_error():
+    with pytest.raises(ValueError, match=r"'output_activation'.*Unknown activation ''"):
         check_gradients(output_activation="")
 
 
