@@ -1,8 +1,10 @@
 """IDX reading and the data-set loaders, on files the tests write."""
 
+import gc
 import gzip
 import os
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -371,8 +373,13 @@ def test_a_damaged_npz_archive_is_a_value_error(tmp_path, damage):
     else:
         data[300] ^= 0xFF  # inside X's data: its CRC no longer matches
     (tmp_path / "d.npz").write_bytes(bytes(data))
-    with pytest.raises(ValueError, match=r"d\.npz is not a NumPy \.npz archive"):
-        load_table(tmp_path / "d.npz")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        with pytest.raises(ValueError, match=r"d\.npz is not a NumPy \.npz archive"):
+            load_table(tmp_path / "d.npz")
+        gc.collect()  # the file, were it left open, warns when collected
+    # np.load(path) leaves the file it opened open when the archive is refused.
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
 
 
 def test_a_npy_array_named_npz_is_refused_saying_so(tmp_path):

@@ -1004,19 +1004,23 @@ def _not_a_number(path, numbered, header, features):
 
 def _read_npz(path, label, need_labels):
     errors = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
-    try:
-        archive = np.load(path, allow_pickle=False)
-    # A truncated archive or a member whose CRC fails raises zipfile's BadZipFile, corrupt
-    # deflate data zlib.error: neither is a ValueError, and both would escape as a traceback.
-    except errors as exc:
-        raise ValueError(f"{path} is not a NumPy .npz archive: {exc}") from None
-    if isinstance(archive, np.ndarray):  # a .npy file's content: np.load reads either
-        raise ValueError(f"{path} is a .npy array; name it .npy to read it as the samples X.")
-    try:
-        with archive:
-            arrays = {name: archive[name] for name in archive.files}
-    except errors as exc:
-        raise ValueError(f"{path} is not a NumPy .npz archive: {exc}") from None
+    # Opened here, not by np.load(path), which leaves the file it opened open when it
+    # refuses the archive.
+    with open(path, "rb") as file:
+        try:
+            archive = np.load(file, allow_pickle=False)
+        # A truncated archive or a member whose CRC fails raises zipfile's BadZipFile,
+        # corrupt deflate data zlib.error: neither is a ValueError, and both would escape
+        # as a traceback.
+        except errors as exc:
+            raise ValueError(f"{path} is not a NumPy .npz archive: {exc}") from None
+        if isinstance(archive, np.ndarray):  # a .npy file's content: np.load reads either
+            raise ValueError(f"{path} is a .npy array; name it .npy to read it as the samples X.")
+        try:
+            with archive:
+                arrays = {name: archive[name] for name in archive.files}
+        except errors as exc:
+            raise ValueError(f"{path} is not a NumPy .npz archive: {exc}") from None
     if "X" not in arrays:
         raise ValueError(f"{path} holds no array 'X' of samples; it holds {sorted(arrays)}.")
     y = arrays.get(label or "y")
