@@ -371,8 +371,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         if np.ndim(y) == 2 and np.shape(y)[1] == 1:
             y = _column_as_labels(y, name)
         try:
-            # type_of_target casts float labels to int before it refuses NaN and infinity
-            # (naming y or y_val): NumPy's "invalid value encountered in cast" came first.
+            # type_of_target casts float labels to int64 to find fractions: NumPy warns at
+            # NaN, infinity or beyond int64, which type_of_target (or we) then refuse.
             with np.errstate(invalid="ignore"):
                 kind = type_of_target(y, input_name=name)
         except TypeError:  # labels of several types (None among strings, say) have no order

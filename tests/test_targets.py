@@ -1,5 +1,7 @@
 """The classifier's targets: what scikit-learn's MLPClassifier supports, the rest refused."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -19,6 +21,29 @@ def fit(X, y, **params):
     return NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1, random_state=0, **params).fit(
         X, y
     )
+
+
+@pytest.mark.parametrize(
+    "name, label, message",
+    [
+        ("y_val", np.nan, "Input y_val contains NaN"),
+        ("y_val", np.inf, "Input y_val contains infinity"),
+        ("y", 1e30, "Unknown label type: 'continuous'"),
+        ("y_val", 1e30, "Unknown label type: 'continuous'"),
+    ],
+)
+def test_labels_beyond_int64_are_refused_without_numpys_cast_warning(data, name, label, message):
+    # scikit-learn's type_of_target casts float labels to int64 to find fractions, and
+    # NumPy warned "invalid value encountered in cast" before the refusal said why.
+    X, _ = data
+    labels = np.r_[label, np.arange(1, 30) % 2]
+    given = {"y": labels} if name == "y" else {"X_val": X, "y_val": labels}
+    y = given.pop("y", np.arange(30) % 2)
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=message):
+            net.fit(X, y, **given)
 
 
 @pytest.mark.parametrize("low, high", [(0, 2), (-1, 1), (1, 3), (0.0, 2.0)])
