@@ -7,6 +7,7 @@ from contextlib import redirect_stdout
 
 import numpy as np
 import pytest
+from sklearn.datasets import make_blobs
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -628,6 +629,26 @@ def test_a_network_that_saturates_into_one_guess_says_so(digits_split, engine, e
             epochs=5, eta=eta, cost="quadratic", random_state=0, engine=engine
         ).fit(X, y)
     assert net.score(X, y) < 0.15
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"cost": "log_likelihood", "optimizer": "momentum", "eta": 0.1, "dtype": "float32"},
+        {"optimizer": "lbfgs", "epochs": 100},
+    ],
+)
+@pytest.mark.parametrize("class_weight", [{0: 1, 1: 0, 2: 0}, {0: 1000, 1: 1e-4, 2: 1e-4}])
+def test_no_warning_when_the_weights_leave_one_class_to_learn(params, class_weight):
+    # As in scikit-learn's checks: one guess, the one class, is the answer, and outputs
+    # rightly saturated into it were warned about as doing "no better than one guess".
+    X, y = make_blobs(centers=3, random_state=0, cluster_std=20)
+    X = MinMaxScaler().fit_transform(X)
+    net = NielsenMLPClassifier(hidden_layer_sizes=(10,), class_weight=class_weight, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net.set_params(random_state=0).fit(X, y)
+    assert (net.predict(X) == 0).all()
 
 
 def test_no_warning_for_a_regressor_of_constant_targets(small_digits):

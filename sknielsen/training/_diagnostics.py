@@ -298,10 +298,15 @@ class CostProbe:
         # Relative weights: weights near the float64 limit would overflow np.average's sum,
         # leaving a NaN guess that silently turned the saturation check off.
         relative = None if self.weights is None else self.weights / self.weights.max()
-        guess = np.broadcast_to(np.average(self.Y, axis=0, weights=relative), self.Y.shape)
+        mean = np.average(self.Y, axis=0, weights=relative)
+        guess = np.broadcast_to(mean, self.Y.shape)
         with np.errstate(all="ignore"):
             guess_costs = trainer.output_costs(guess.astype(self.Y.dtype), self.Y)
         self.guess_cost = trainer.mean_cost(guess_costs, self.weights)
+        # The targets' weighted variance, p (1 - p) for a class of weighted share p: below
+        # SATURATED_OUTPUT the guess is itself a saturated output, and the answer.
+        variance = np.average((self.Y - mean) ** 2, axis=0, weights=relative)
+        self.one_guess_fits = float(np.max(variance, initial=0.0)) < SATURATED_OUTPUT
         self.before, _, outputs = self._measure()
         self.spread_before = _spread(outputs)
 
@@ -357,12 +362,15 @@ class CostProbe:
     def _no_better_than_a_guess(self, data_cost, outputs):
         """Whether saturated outputs, nearly the same for every sample, fit no better than a guess.
 
-        A network whose best is one guess for all (sample weights on one
-        class, say) is not warned about: its outputs are not saturated.
+        A network whose best is one guess for all is not warned about: the
+        weights leave one class to learn (sample weights on one class, or
+        class weights of 1000 against 0.0001), and outputs saturated into it
+        are right.
         """
         bounded = self.trainer.network.activations[-1].name in ("sigmoid", "softmax")
         return (
             bounded
+            and not self.one_guess_fits
             and self.guess_cost > 0
             and data_cost >= self.guess_cost
             and _spread(outputs) < SATURATED_SPREAD * self.spread_before
