@@ -300,12 +300,12 @@ class CostProbe:
         relative = None if self.weights is None else self.weights / self.weights.max()
         mean = np.average(self.Y, axis=0, weights=relative)
         guess = np.broadcast_to(mean, self.Y.shape)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # a regressor's targets of 1e200: inf, as the cost
             guess_costs = trainer.output_costs(guess.astype(self.Y.dtype), self.Y)
+            # The targets' weighted variance, p (1 - p) for a class of weighted share p:
+            # below SATURATED_OUTPUT the guess is itself a saturated output, and the answer.
+            variance = np.average((self.Y - mean) ** 2, axis=0, weights=relative)
         self.guess_cost = trainer.mean_cost(guess_costs, self.weights)
-        # The targets' weighted variance, p (1 - p) for a class of weighted share p: below
-        # SATURATED_OUTPUT the guess is itself a saturated output, and the answer.
-        variance = np.average((self.Y - mean) ** 2, axis=0, weights=relative)
         self.one_guess_fits = float(np.max(variance, initial=0.0)) < SATURATED_OUTPUT
         self.before, _, outputs = self._measure()
         self.spread_before = _spread(outputs)
