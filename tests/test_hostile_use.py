@@ -217,7 +217,8 @@ def test_csv_logger_appends_under_one_header(tiny_data, tmp_path):
     net.set_params(warm_start=True, callbacks=appending, monitor=monitor)
     net.fit(X, y, X_val=X, y_val=y)
     net.set_params(monitor=None).fit(X, y)  # no validation: those columns stay empty
-    rows = list(csv.DictReader(path.open()))
+    with path.open(newline="") as file:  # newline="": as the csv module asks
+        rows = list(csv.DictReader(file))
     assert list(rows[0]) == ["epoch", "eta", "loss", "training_cost", "validation_accuracy"]
     assert [r["epoch"] for r in rows] == [str(k) for k in range(1, 10)]
     assert [float(r["loss"]) for r in rows] == net.loss_curve_

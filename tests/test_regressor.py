@@ -121,6 +121,9 @@ def test_sparse_targets_train_like_dense_ones():
     np.testing.assert_array_equal(net.predict(X), dense.predict(X))
 
 
+# NumPy warns as check_array casts 1e39 to float32, just before check_array's own
+# refusal ("or a value too large for dtype('float32')"), as for any scikit-learn estimator.
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 def test_targets_are_checked_in_the_networks_dtype_and_y_val_as_y():
     rng = np.random.default_rng(0)
     X, y = rng.random((20, 3)), rng.random(20)

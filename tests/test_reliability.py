@@ -83,6 +83,9 @@ def _ten_columns(X):
         lambda net, X, y: net.partial_fit(_ten_columns(X), y),  # no classes
     ],
 )
+# partial_fit of an array on a model fitted on a DataFrame: scikit-learn's validate_data
+# rightly warns of the missing names before it refuses the 10 columns.
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names:UserWarning")
 def test_a_refused_fit_leaves_the_input_attributes_as_they_were(data, refused):
     # scikit-learn's validation sets n_features_in_ and feature_names_in_ first: a refused
     # refit left a model expecting 10 features with weights for 64, and an unfitted one
@@ -129,7 +132,10 @@ def test_x_vals_feature_names_are_checked_against_xs_naming_x_val(data):
     assert message.startswith("X_val has feature names, but the model was fitted without")
     # Continued fits compare with the model's names, not this call's X's.
     net = NielsenMLPClassifier(epochs=1, random_state=0).fit(X, y)
-    with pytest.warns(UserWarning, match="X_val has feature names, but the model was fitted"):
+    with (
+        pytest.warns(UserWarning, match="^X has feature names, but NielsenMLPClassifier was"),
+        pytest.warns(UserWarning, match="X_val has feature names, but the model was fitted"),
+    ):
         net.partial_fit(frame, y, X_val=frame_val, y_val=y_test)
     net = NielsenMLPClassifier(epochs=1, random_state=0).fit(frame, y)
     for columns, detail in [

@@ -130,7 +130,7 @@ def test_a_state_set_on_a_fitted_estimator_drops_what_described_its_last_run(fit
     assert all(hasattr(other, name) for name in ("engine_", "callbacks_", "history_every_"))
     other.set_fitted_state(net.get_fitted_state())
     assert not any(hasattr(other, name) for name in ("engine_", "callbacks_", "history_every_"))
-    other.partial_fit(X, y)  # a run of its own again
+    other.partial_fit(X, y, X_val=X_val, y_val=y_val)  # a run of its own again
     assert other.engine_ and hasattr(other, "callbacks_")
 
 
