@@ -16,8 +16,10 @@ from sklearn.utils._param_validation import InvalidParameterError
 import sknielsen
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, _base
 from sknielsen.callbacks import Checkpoint, EarlyStopping, Monitor, MonitorEvery
+from sknielsen.engine import _cengine
 
-ENGINES = ["numpy", "c"]
+needs_c = pytest.mark.skipif(not _cengine.available(), reason="the C engine is not built here")
+ENGINES = ["numpy", pytest.param("c", marks=needs_c)]
 
 
 @pytest.fixture
