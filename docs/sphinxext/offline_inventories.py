@@ -54,12 +54,14 @@ BY_NAME = {
         {
             "py:class": [
                 "sklearn.base.BaseEstimator",
+                "sklearn.compose.TransformedTargetRegressor",
                 "sklearn.linear_model.LinearRegression",
                 "sklearn.model_selection.GridSearchCV",
                 "sklearn.multioutput.MultiOutputRegressor",
                 "sklearn.neural_network.MLPClassifier",
                 "sklearn.neural_network.MLPRegressor",
                 "sklearn.pipeline.Pipeline",
+                "sklearn.preprocessing.StandardScaler",
                 "sklearn.svm.SVC",
                 "sklearn.utils.Bunch",
                 "sklearn.utils.metadata_routing.MetadataRequest",
