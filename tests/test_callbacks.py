@@ -1052,6 +1052,60 @@ def test_a_history_key_of_a_callbacks_own_is_refused_where_it_is_recorded(
         assert len(sknielsen.load(path).history_["loss"]) == int(path.stem[-1])
 
 
+class ChangesHistoryThenEnds(ChangesHistoryKeys):
+    """Changes the history in ``hook`` once an epoch has ended, then raises ``then``."""
+
+    def __init__(self, how="setdefault", hook="on_epoch_end", then=KeyboardInterrupt):
+        super().__init__(how, hook)
+        self.then = then
+
+    def _change(self, trainer):
+        if trainer.history["loss"] or self.hook == "on_train_begin":
+            super()._change(trainer)
+            raise self.then
+
+    def on_train_begin(self, trainer):
+        if self.hook == "on_train_begin":
+            self._change(trainer)
+
+    def on_batch_end(self, trainer):
+        if self.hook == "on_batch_end":
+            self._change(trainer)
+
+
+_ENDING_HOOKS = [
+    ("on_train_begin", KeyboardInterrupt),
+    ("on_epoch_begin", KeyboardInterrupt),
+    ("on_batch_end", KeyboardInterrupt),
+    ("on_batch_end", StopTraining),
+    ("on_epoch_end", KeyboardInterrupt),
+]
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize(
+    "how, hook, then",
+    [
+        (how, hook, then)
+        for how in _HISTORY_CHANGES
+        for hook, then in _ENDING_HOOKS
+        if not (how == "shorten" and hook == "on_train_begin")  # nothing recorded yet
+    ],
+)
+def test_a_history_change_in_a_hook_that_ends_the_run_is_refused_there(
+    how, hook, then, engine, small_digits
+):
+    # A hook that ended the run by raising skipped the history's checks: a key of the
+    # callback's own was blamed on the first on_train_end, a removed key failed with a
+    # KeyError in the rollback, and a shortened loss was kept (the fit succeeded).
+    X, _, y, _ = small_digits
+    changes = ChangesHistoryThenEnds(how, hook, then)
+    net = NielsenMLPClassifier((4,), epochs=3, engine=engine, callbacks=[changes])
+    said = _HISTORY_CHANGES[how]
+    with pytest.raises(CallbackError, match=rf"ChangesHistoryThenEnds \({hook}\) {said}"):
+        net.fit(X, y)
+
+
 class StopsInSecondEpoch(Callback):
     """Ends training in the middle of the second epoch, which is then dropped."""
 

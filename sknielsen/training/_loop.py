@@ -468,15 +468,12 @@ class Trainer:
         """
         stop = None
         for callback in self.callbacks:
-            self._calling = (callback, hook)
-            before = self._history_lengths()
+            self._enter(callback, hook)
             try:
                 getattr(callback, hook)(self)
             except StopTraining as exc:
                 stop = stop or (exc, self._calling)
-            self._check_built_with()
-            self._check_state()
-            self._check_history(self._epoch_lengths, before)
+            self._check_callback(self._epoch_lengths)
             if not self._finite():
                 self._note_bad_write(callback, hook)
                 raise StopTraining
@@ -488,13 +485,28 @@ class Trainer:
     def _notify_batch(self, callbacks):
         """Call ``on_batch_end`` of the callbacks that watch every mini-batch."""
         for callback in callbacks:
-            self._calling = (callback, "on_batch_end")
-            before = self._history_lengths()
+            self._enter(callback, "on_batch_end")
             callback.on_batch_end(self)
-            self._check_built_with()
-            self._check_state()
-            self._check_history(self._epoch_lengths, before)
+            self._check_callback(self._epoch_lengths)
         self._calling = None
+
+    def _enter(self, callback, hook):
+        """Note the callback about to be called, and what the history holds before it."""
+        self._calling = (callback, hook)
+        self._lengths_before_hook = self._history_lengths()
+
+    def _check_callback(self, lengths):
+        """Refuse what the callback being called replaced, or left in the state or history.
+
+        Parameters
+        ----------
+        lengths : dict
+            The length of each history list when the epoch began (see
+            :meth:`_check_history`).
+        """
+        self._check_built_with()
+        self._check_state()
+        self._check_history(lengths, self._lengths_before_hook)
 
     def _built_object(self, path):
         """The object at ``path`` on the trainer; a list as the tuple of its items."""
@@ -675,9 +687,9 @@ class Trainer:
             callback, hook = self._calling
             self.stopped_by = (type(callback).__name__, hook)
             # Raised out of the hook, past the checks that follow it: what the callback
-            # replaced is named here, in its own hook, not in the first on_train_end.
-            self._check_built_with()
-            self._check_state()
+            # replaced or changed is named here, in its own hook, not in the first
+            # on_train_end (nor by a KeyError of the rollback, for a history key removed).
+            self._check_callback(self._epoch_lengths)
 
     def _end_epoch(self, loss):
         """Count a finished epoch, or stop on divergence; then notify the callbacks.
@@ -763,8 +775,7 @@ class Trainer:
         # one the last epoch left unrecorded or to the epoch a rollback dropped.
         lengths = self._history_lengths()
         for callback in self.callbacks:
-            self._calling = (callback, "on_train_end")
-            before = self._history_lengths()
+            self._enter(callback, "on_train_end")
             interrupted = False
             try:
                 callback.on_train_end(self)
@@ -772,9 +783,7 @@ class Trainer:
                 pass
             except KeyboardInterrupt:
                 interrupted = True
-            self._check_built_with()
-            self._check_state()
-            self._check_history(lengths, before)
+            self._check_callback(lengths)
             if not self._finite():
                 self._restore(self._kept, counters=False)
                 self._note_bad_write(callback, "on_train_end")
