@@ -237,11 +237,16 @@ def test_simplify_refuses_nan_and_infinity(where, value):
 
 
 def test_lmbda_search_checks_the_validation_set_before_its_first_fit():
-    # X_val of NaN, or of other features, failed in the first trial's score, after its fit.
+    # X_val of NaN, or of other features, failed in the first trial's score, after its fit;
+    # so did y_val of NaN or infinity, named y_true by the metric.
     X_nan = X_FAKE.copy()
     X_nan[0, 0] = np.nan
+    y_nan, y_inf = Y_FAKE.astype(float), Y_FAKE.astype(float)
+    y_nan[0], y_inf[0] = np.nan, np.inf
     cases = [
         ((X_nan, Y_FAKE), r"^Input X_val contains NaN"),
+        ((X_FAKE, y_nan), r"^Input y_val contains NaN"),
+        ((X_FAKE, y_inf), r"^Input y_val contains infinity"),
         ((X_FAKE[:, :1], Y_FAKE), r"^X_val has 1 features, but X has 2"),
         ((X_FAKE, Y_FAKE[:5]), r"^X_val and y_val: Found input variables with inconsistent"),
         ((X_FAKE[:, 0], Y_FAKE), r"Expected 2D array"),

@@ -339,11 +339,14 @@ def _hold_out(estimator, X, y, fraction, random_state):
 def _check_validation_set(X, X_val, y_val):
     """Refuse a validation set that no trial can score, before the first trial's fit.
 
-    NaN or infinity, other features than ``X``'s or labels of another length
-    failed in the first trial's ``score``, after its fit.
+    NaN or infinity (in ``X_val`` or ``y_val``), other features than ``X``'s
+    or labels of another length failed in the first trial's ``score``, after
+    its fit.
     """
     n_features = check_array(X, accept_sparse=True, input_name="X").shape[1]
     X_val = check_array(X_val, accept_sparse=True, input_name="X_val")
+    # dtype=None: class labels may be strings; a regressor's y_val may be 2-D.
+    check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
     if X_val.shape[1] != n_features:
         raise ValueError(f"X_val has {X_val.shape[1]} features, but X has {n_features}.")
     try:
