@@ -14,9 +14,10 @@ Every hook receives the ``trainer``, which callbacks read and steer:
   run only, of at most ``trainer.epochs_to_run``.
 - ``trainer.history``: the per-epoch lists (``loss``, ``training_cost``,
   ``training_accuracy``, ``validation_cost``, ``validation_accuracy``). A
-  callback may append one real number per key and epoch; a second one, or
-  one appended in ``on_train_begin`` or ``on_train_end`` (outside every
-  epoch), raises :class:`CallbackError`, naming the callback and the key.
+  callback may append one real number per key and epoch (but ``loss``, which
+  the loop records at each epoch's end); a second one, or one appended in
+  ``on_train_begin`` or ``on_train_end`` (outside every epoch), raises
+  :class:`CallbackError`, naming the callback and the key.
   These keys are what a model file saves: adding a key of one's own, or
   removing a key or a value, raises it too; keep values of your own in an
   attribute of the callback (read after the fit from ``callbacks_``).

@@ -984,6 +984,38 @@ def test_what_a_callback_records_is_checked_where_it_is_recorded(small_digits, t
             clone(model).set_params(callbacks=[mine]).fit(X, y)
 
 
+class RecordsLoss(Callback):
+    """Appends a number to the history's ``loss`` in ``hook``, within the epochs."""
+
+    def __init__(self, hook="on_epoch_begin"):
+        self.hook = hook
+
+    def on_epoch_begin(self, trainer):
+        if self.hook == "on_epoch_begin":
+            trainer.history["loss"].append(0.5)
+
+    def on_batch_end(self, trainer):
+        if self.hook == "on_batch_end" and trainer.samples_in_epoch == trainer.n_samples:
+            trainer.history["loss"].append(0.5)
+
+    def on_epoch_end(self, trainer):
+        if self.hook == "on_epoch_end":
+            trainer.history["loss"].append(0.5)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize("hook", ["on_epoch_begin", "on_batch_end", "on_epoch_end"])
+def test_a_loss_recorded_by_a_callback_is_refused_naming_it(hook, engine, small_digits):
+    # The loop records the loss at each epoch's end: one a callback recorded before it
+    # (on_epoch_begin, on_batch_end) was blamed on the first on_epoch_end callback,
+    # asking whether another callback recorded the key too.
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((4,), epochs=2, engine=engine, callbacks=[RecordsLoss(hook)])
+    said = rf"^The callback RecordsLoss \({hook}\) recorded a value under 'loss', which the"
+    with pytest.raises(CallbackError, match=said):
+        net.fit(X, y)
+
+
 class ChangesHistoryKeys(Callback):
     """Changes the history's keys or shortens a list, in ``hook``, as ``how`` says."""
 

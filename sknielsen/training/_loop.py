@@ -560,8 +560,9 @@ class Trainer:
         both failed the fit only at its end, blamed on overflow. A NumPy
         number is kept as a float, which is what logs and model files write.
         ``on_train_begin`` and ``on_train_end`` belong to no epoch, so they
-        may record nothing. The keys are those of ``HISTORY_KEYS``, and no
-        value is removed (see :meth:`_check_history_keys`).
+        may record nothing, and ``loss`` is the loop's own. The keys are those
+        of ``HISTORY_KEYS``, and no value is removed (see
+        :meth:`_check_history_keys`).
 
         Parameters
         ----------
@@ -572,6 +573,13 @@ class Trainer:
             The length of each history list before the callback's hook.
         """
         self._check_history_keys(before)
+        if len(self.history["loss"]) > before["loss"]:
+            # Else a loss recorded before the loop's own was blamed on the next callback.
+            raise CallbackError(
+                f"{self._who()} recorded a value under 'loss', which the training loop "
+                "records itself at each epoch's end: keep values of your own in an "
+                "attribute of the callback."
+            )
         hook = self._calling[1]
         for key, values in self.history.items():
             start = lengths.get(key, 0)
