@@ -1088,9 +1088,43 @@ def test_nan_is_refused_unless_every_estimator_takes_it(digits):
     both = {"imputed": imputed, "SVC": _NeverFitted()}
     with pytest.raises(ValueError, match=r"^X_test contains NaN, which SVC cannot take"):
         training_size_comparison(both, **arguments)
-    with pytest.raises(ValueError, match=r"^X_test contains infinity"):
+    infinite = {**arguments, "X_test": _with(digits.X_test, 0, np.inf)}
+    with pytest.raises(ValueError, match=r"^X_test contains infinity, which SVC cannot take"):
+        training_size_comparison(both, **infinite)
+    # Estimators that take NaN judge infinity themselves: SimpleImputer refuses it, in its
+    # job, the error naming the set.
+    with pytest.raises(ValueError, match=r"^imputed on the test set: Input X contains infinity"):
+        training_size_comparison({"imputed": imputed}, **infinite)
+
+
+def test_infinity_is_left_to_estimators_that_take_it(digits):
+    # HistGradientBoostingClassifier bins infinity as the largest value: the study refused
+    # its sets, saying that no estimator could fit them.
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    boosted = HistGradientBoostingClassifier(max_iter=5, random_state=0)
+    X_train = _with(digits.X_train, 0, np.inf)
+    arguments = {"sizes": [60], **replace(digits, X_train=X_train)}
+    records = training_size_comparison({"boosted": boosted}, **arguments)
+    assert records[0]["accuracy_test"] > 0.3
+
+
+def test_strings_are_left_to_estimators_that_encode_them(digits):
+    # A pipeline that begins with an encoder takes categories as strings (scikit-learn's
+    # categorical input tag); beside an SVC alone they are refused, naming it.
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    encoded = make_pipeline(OneHotEncoder(handle_unknown="ignore"), SVC())
+    as_words = {
+        key: np.where(X > 0.5, "dark", "light").astype(object) if key.startswith("X") else X
+        for key, X in replace(digits).items()
+    }
+    records = training_size_comparison({"encoded": encoded}, sizes=[60], **as_words)
+    assert records[0]["accuracy_test"] > 0.3
+    with pytest.raises(ValueError, match=r"^X_train holds values that are not numbers, which SVC"):
         training_size_comparison(
-            {"imputed": imputed}, **{**arguments, "X_test": _with(digits.X_test, 0, np.inf)}
+            {"encoded": encoded, "SVC": _NeverFitted()}, sizes=[60], **as_words
         )
 
 

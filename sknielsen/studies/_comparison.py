@@ -29,6 +29,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import joblib
 import numpy as np
@@ -498,12 +499,52 @@ def _argument_names(name):
 _NOT_NUMBERS = {"U": "strings", "S": "bytes", "M": "dates", "m": "durations"}
 
 
-def _checked_values(X, x_name, nan_refused_by):
-    """``X``, refused unless it holds real numbers, finite or NaN where every estimator takes NaN.
+class _Refusers(NamedTuple):
+    """The names of a study's estimators that refuse some inputs, by scikit-learn's tags.
+
+    ``missing``: no ``allow_nan`` (they refuse NaN, and infinity with it);
+    ``non_numbers``: neither ``categorical`` nor ``string`` input (they
+    refuse strings and other values that are no numbers).
+    """
+
+    missing: list
+    non_numbers: list
+
+
+def _refusers(estimators):
+    """The :class:`_Refusers` of a study's ``estimators`` (a dict by name)."""
+    tags = {
+        name: get_tags(_input_step(estimator)).input_tags for name, estimator in estimators.items()
+    }
+    return _Refusers(
+        missing=[name for name, tag in tags.items() if not tag.allow_nan],
+        non_numbers=[name for name, tag in tags.items() if not (tag.categorical or tag.string)],
+    )
+
+
+def _input_step(estimator):
+    """The estimator that sees the data: a pipeline's first step (its own tags say less).
+
+    scikit-learn's ``Pipeline`` leaves ``allow_nan`` and ``categorical``
+    False even when its first step imputes or encodes. A pipeline of no
+    step is its own.
+    """
+    while hasattr(estimator, "steps"):
+        steps = [step for _, step in estimator.steps if step not in (None, "passthrough")]
+        if not steps:
+            return estimator
+        estimator = steps[0]
+    return estimator
+
+
+def _checked_values(X, x_name, refusers):
+    """``X``, refused when it holds values that an estimator of the study cannot take.
 
     A set's strings, ±∞ or NaN failed only inside a job, after the jobs
-    before it had fitted (minutes on MNIST), and named no set. An object
-    array of numbers is converted to float64, as the estimators would.
+    before it had fitted (minutes on MNIST), and named no set. Values that
+    every estimator takes (by its tags: :func:`_refusers`) are left to them,
+    which judge them further. An object array of numbers is converted to
+    float64, as the estimators would.
 
     Parameters
     ----------
@@ -511,51 +552,49 @@ def _checked_values(X, x_name, nan_refused_by):
         A set's inputs, as :func:`_checked_pair` returns them.
     x_name : str
         The argument that gave ``X``, for the messages.
-    nan_refused_by : list of str
-        The names of the estimators that cannot take NaN (see
-        :func:`_takes_missing_values`).
+    refusers : _Refusers
+        The estimators that refuse missing values and those that refuse
+        values that are no numbers.
 
     Returns
     -------
     X : ndarray or sparse matrix
-        ``X``, of a numeric dtype.
+        ``X``, of a numeric dtype unless every estimator takes categories.
     """
+    names = ", ".join(refusers.non_numbers)
+    advice = "encode them as numbers first (a pipeline that begins with OneHotEncoder, say)"
     if X.dtype.kind == "O":
         try:
             X = X.astype(np.float64)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"{x_name} holds values that are not numbers ({exc}).") from None
+            if not refusers.non_numbers:
+                return X
+            raise ValueError(
+                f"{x_name} holds values that are not numbers, which {names} cannot take "
+                f"({exc}): {advice}."
+            ) from None
     if X.dtype.kind not in "biuf":
+        if not refusers.non_numbers:
+            return X
         what = _NOT_NUMBERS.get(X.dtype.kind, "values")
         raise ValueError(
-            f"{x_name} holds {what} ({X.dtype}), not numbers: encode them as numbers first."
+            f"{x_name} holds {what} ({X.dtype}), not numbers, which {names} cannot take: {advice}."
         )
-    if X.dtype.kind != "f":  # integers and booleans are finite
+    if X.dtype.kind != "f" or not refusers.missing:  # integers and booleans are finite
         return X
     values = X.data if issparse(X) else X
+    names = ", ".join(refusers.missing)
     if np.isinf(values).any():
-        raise ValueError(f"{x_name} contains infinity: no estimator can fit or score it.")
-    if nan_refused_by and np.isnan(values).any():
         raise ValueError(
-            f"{x_name} contains NaN, which {', '.join(nan_refused_by)} cannot take: impute it, "
-            "or compare estimators that take missing values (a pipeline that begins with "
-            "SimpleImputer, say)."
+            f"{x_name} contains infinity, which {names} cannot take: replace it with finite values."
+        )
+    if np.isnan(values).any():
+        raise ValueError(
+            f"{x_name} contains NaN, which {names} cannot take: impute it, or compare "
+            "estimators that take missing values (a pipeline that begins with SimpleImputer, "
+            "say)."
         )
     return X
-
-
-def _takes_missing_values(estimator):
-    """Whether ``estimator`` takes NaN in its inputs, by scikit-learn's ``allow_nan`` tag.
-
-    A pipeline is judged by its first step, which sees the data:
-    scikit-learn's ``Pipeline`` leaves the tag False even when that step imputes.
-    """
-    while hasattr(estimator, "steps"):
-        steps = [step for _, step in estimator.steps if step not in (None, "passthrough")]
-        if not steps:
-            return False
-        estimator = steps[0]
-    return get_tags(estimator).input_tags.allow_nan
 
 
 def _check_label_types(y, y_train, y_name):
@@ -608,10 +647,10 @@ def _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scori
     eval_sets = _checked_eval_sets(eval_sets)
     if "test" in eval_sets:
         raise ValueError("eval_sets cannot hold a set named 'test': it would replace X_test.")
-    nan_refused_by = [name for name, est in estimators.items() if not _takes_missing_values(est)]
+    refusers = _refusers(estimators)
     train_names = _get_feature_names(X_train)
     X_train, y_train = _checked_pair(X_train, y_train, "training")
-    X_train = _checked_values(X_train, "X_train", nan_refused_by)
+    X_train = _checked_values(X_train, "X_train", refusers)
     test_sets = {}
     for name, (X, y) in {"test": (X_test, y_test), **(eval_sets or {})}.items():
         # Checked before check_array keeps only the values: the estimators see arrays.
@@ -623,7 +662,7 @@ def _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scori
                 f"{X_train.shape[1]}."
             )
         x_name, y_name = _argument_names(name)
-        X = _checked_values(X, x_name, nan_refused_by)
+        X = _checked_values(X, x_name, refusers)
         _check_label_types(y, y_train, y_name)
         _warn_of_unknown_labels(y, y_train, name)
         test_sets[name] = (X, y)
@@ -1331,10 +1370,13 @@ def training_size_comparison(
         The pool the training sets are taken from; ``y`` holds class labels,
         one per row of ``X`` (a column vector is accepted with scikit-learn's
         ``DataConversionWarning``). ``X`` holds finite numbers (dense or
-        sparse, of any numeric dtype); NaN only when every estimator takes
-        missing values (scikit-learn's ``allow_nan`` tag; a pipeline's is
-        its first step's, ``SimpleImputer`` say). Every set is checked
-        before the first job starts.
+        sparse, of any numeric dtype); NaN and infinity only when every
+        estimator takes missing values (scikit-learn's ``allow_nan`` tag),
+        strings and other categories only when every estimator takes
+        categorical input (its ``categorical`` or ``string`` tag): a
+        pipeline's tags are its first step's (``SimpleImputer``,
+        ``OneHotEncoder``, say), and such values are then the estimators'
+        to judge. Every set is checked before the first job starts.
     X_test, y_test : array-like
         The fixed test set, scored as ``<scorer>_test`` (``accuracy_test`` by
         default), with the training set's features and labels of its type.
