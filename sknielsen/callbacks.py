@@ -815,7 +815,8 @@ class Checkpoint(Callback):
         try:
             trainer.check_save()
         except ValueError as exc:
-            raise ValueError(f"{type(self).__name__} cannot save this model: {exc}") from None
+            reason = str(exc).removeprefix("Cannot save this model: ")
+            raise ValueError(f"{type(self).__name__} cannot save this model: {reason}") from None
         if self.best_only and not hasattr(self, "_tracker"):
             self._tracker = _Improvement(self.monitor, 0.0, self.mode)
 
