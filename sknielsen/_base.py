@@ -48,6 +48,7 @@ from .modelfile._schema import check_across
 from .plugins._registry import Registrations
 from .training._config import (
     DTYPES,
+    LMBDA_CONSTRAINTS,
     PLUGIN_PARAMETERS,
     TRAINING_PLUGIN_PARAMETERS,
     EstimatorKind,
@@ -106,7 +107,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         "output_activation": [None, *_plugin_constraint(plugins.Activation)],
         "initializer": [str, callable],
         "regularizer": _plugin_constraint(plugins.Regularizer),
-        "lmbda": [Interval(numbers.Real, 0, None, closed="left")],
+        "lmbda": LMBDA_CONSTRAINTS,
         "optimizer": [*_plugin_constraint(plugins.Optimizer), HasMethods(["minimize"])],
         "eta": [Interval(numbers.Real, 0, None, closed="neither")],
         "mini_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],

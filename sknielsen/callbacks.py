@@ -33,8 +33,10 @@ Every hook receives the ``trainer``, which callbacks read and steer:
   naming the callback. ``trainer.initial_eta`` is the η training started from.
 - ``trainer.optimizer`` and ``trainer.penalty`` (its ``regularizer`` and
   ``lmbda``): set their hyper-parameters (``trainer.optimizer.set_params(mu=0.5)``,
-  ``trainer.penalty.lmbda = 0.1``) and the next step uses them. A run trains
-  with the objects it was built with: replacing one, the regularizer,
+  ``trainer.penalty.lmbda = 0.1``) and the next step uses them; a value that
+  ``fit`` would refuse (``mu=-3.0``, a negative ``lmbda``) raises
+  :class:`CallbackError` after the hook, naming the callback and the setting.
+  A run trains with the objects it was built with: replacing one, the regularizer,
   ``trainer.cost``, ``trainer.network`` or one of its activations raises
   :class:`CallbackError`, naming the callback.
 - ``trainer.samples_seen``, and during an epoch ``trainer.samples_in_epoch``

@@ -6,6 +6,7 @@ import json
 import re
 import warnings
 from contextlib import redirect_stdout
+from numbers import Real
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import Interval
 
 import sknielsen
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
@@ -32,6 +34,7 @@ from sknielsen.callbacks import (
     StopTraining,
     VerbosePrinter,
 )
+from sknielsen.plugins import L2
 
 
 class Recorder(Callback):
@@ -207,6 +210,143 @@ def test_a_callback_setting_eta_to_anything_but_a_positive_number_is_refused(eta
     net = NielsenMLPClassifier((3,), epochs=2, random_state=0, callbacks=[SetEta(at=1, eta=eta)])
     with pytest.raises(CallbackError, match=r"SetEta \(on_epoch_begin\) set trainer.eta"):
         net.fit(X[:60], y[:60])
+
+
+class SetsSetting(Callback):
+    """Writes ``value`` into ``setting`` in ``hook`` of the run's second epoch.
+
+    ``setting`` is ``"optimizer.<name>"``, ``"penalty.<name>"`` (its ``lmbda``, or a
+    hyper-parameter of its ``regularizer``) or ``"state.eta"``, η written straight
+    into the optimizer's state. With ``then="stop"`` the hook then ends the run.
+    """
+
+    def __init__(self, setting="optimizer.mu", value=-3.0, hook="on_epoch_end", then=None):
+        self.setting = setting
+        self.value = value
+        self.hook = hook
+        self.then = then
+
+    def _act(self, trainer, hook):
+        second_epoch = trainer.epochs_run == (2 if hook == "on_epoch_end" else 1)
+        if hook != self.hook or not (second_epoch or hook in ("on_train_begin", "on_train_end")):
+            return
+        owner, name = self.setting.split(".")
+        if owner == "state":
+            trainer.state[name] = self.value
+        elif owner == "optimizer":
+            trainer.optimizer.set_params(**{name: self.value})
+        elif name == "lmbda":
+            trainer.penalty.lmbda = self.value
+        else:
+            trainer.penalty.regularizer.set_params(**{name: self.value})
+        if self.then == "stop":
+            raise StopTraining
+
+    def on_train_begin(self, trainer):
+        self._act(trainer, "on_train_begin")
+
+    def on_epoch_begin(self, trainer):
+        self._act(trainer, "on_epoch_begin")
+
+    def on_epoch_end(self, trainer):
+        self._act(trainer, "on_epoch_end")
+
+    def on_train_end(self, trainer):
+        self._act(trainer, "on_train_end")
+
+
+class SetsSettingInBatch(SetsSetting):
+    """And in ``on_batch_end``, which makes the C engine train batch by batch."""
+
+    def on_batch_end(self, trainer):
+        self._act(trainer, "on_batch_end")
+
+
+def _named(setting):
+    """How an error names ``setting`` of :class:`SetsSetting`: as the user reaches it."""
+    owner, name = setting.split(".")
+    return f"trainer.state[{name!r}]" if owner == "state" else f"trainer.{setting}"
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize(
+    "optimizer, setting, value",
+    [
+        ("momentum", "optimizer.mu", -3.0),
+        ("nesterov", "optimizer.mu", float("nan")),
+        ("momentum", "optimizer.mu", True),
+        ("adam", "optimizer.beta1", 2),
+        ("adam", "optimizer.epsilon", float("inf")),
+        ("sgd", "penalty.lmbda", -1.0),
+        ("sgd", "penalty.lmbda", float("nan")),
+        ("sgd", "penalty.lmbda", float("inf")),
+        ("momentum", "penalty.lmbda", "0.1"),
+        ("sgd", "state.eta", -1.0),
+        ("adam", "state.eta", float("nan")),
+    ],
+)
+def test_a_callback_setting_an_invalid_hyper_parameter_is_refused(
+    engine, optimizer, setting, value, small_digits, tmp_path
+):
+    # Nothing checked them: training went on with a momentum of -3 or a negative λ
+    # (the fit ended "the learning rate eta=0.5 is probably too large"), a NaN λ
+    # "diverged", and a Checkpoint wrote models that load refuses.
+    X, _, y, _ = small_digits
+    path = tmp_path / "net.json"
+    callbacks = [SetsSetting(setting, value), Checkpoint(path)]
+    eta = 0.01 if optimizer == "adam" else 0.5
+    net = NielsenMLPClassifier((3,), epochs=3, optimizer=optimizer, eta=eta, engine=engine)
+    net.set_params(random_state=0, callbacks=callbacks)
+    message = rf"SetsSetting \(on_epoch_end\) set {re.escape(_named(setting))} to .*: .*must"
+    with pytest.raises(CallbackError, match=message):
+        net.fit(X[:60], y[:60])
+    assert sknielsen.load(path).n_iter_ == 1  # the last file written before it loads
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize(
+    "hook, then",
+    [
+        ("on_train_begin", None),
+        ("on_epoch_begin", None),
+        ("on_batch_end", None),
+        ("on_epoch_end", None),
+        ("on_epoch_end", "stop"),
+        ("on_batch_end", "stop"),
+        ("on_train_end", None),
+    ],
+)
+def test_an_invalid_hyper_parameter_is_refused_in_every_hook(engine, hook, then, small_digits):
+    X, _, y, _ = small_digits
+    kind = SetsSettingInBatch if hook == "on_batch_end" else SetsSetting
+    callback = kind("optimizer.mu", -3.0, hook, then)
+    net = NielsenMLPClassifier(
+        (3,), epochs=3, optimizer="momentum", engine=engine, callbacks=[callback]
+    )
+    with pytest.raises(CallbackError, match=rf"SetsSetting\w* \({hook}\) set trainer.optimizer.mu"):
+        net.fit(X[:60], y[:60])
+
+
+class L2WithRatio(L2):
+    """L2 with a hyper-parameter of its own, checked by its constraints."""
+
+    _parameter_constraints = {"ratio": [Interval(Real, 0, 1, closed="both")]}
+
+    def __init__(self, ratio=0.5):
+        self.ratio = ratio
+
+
+def test_a_callback_setting_an_invalid_regularizer_hyper_parameter_is_refused(small_digits):
+    X, _, y, _ = small_digits
+    callbacks = [SetsSetting("penalty.ratio", 2.0)]
+    net = NielsenMLPClassifier((3,), epochs=3, regularizer=L2WithRatio(), callbacks=callbacks)
+    message = r"SetsSetting \(on_epoch_end\) set trainer.penalty.regularizer.ratio to 2.0: "
+    with pytest.raises(CallbackError, match=message):
+        net.fit(X[:60], y[:60])
+    # Valid settings train on, as set.
+    callbacks = [SetsSetting("penalty.ratio", 0.25), SetsSetting("penalty.lmbda", 1.0)]
+    net.set_params(callbacks=callbacks).fit(X[:60], y[:60])
+    assert net.regularizer_.ratio == 0.25 and net.n_iter_ == 3
 
 
 def test_newton_follows_the_halving_schedule(small_digits):

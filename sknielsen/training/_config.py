@@ -16,7 +16,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    validate_parameter_constraints,
+)
 
 from .. import plugins
 from .._core.params import refuse_booleans
@@ -38,6 +42,9 @@ PLUGIN_PARAMETERS = {
 #: Parameters naming a plugin that only shapes training (not saved as fitted state).
 TRAINING_PLUGIN_PARAMETERS = {"augment": "augmenter"}
 DTYPES = {"float64": np.float64, "float32": np.float32}
+#: The λ training takes: the estimators' ``lmbda``, and what a callback may set
+#: ``trainer.penalty.lmbda`` to (the training loop checks it with these).
+LMBDA_CONSTRAINTS = [Interval(numbers.Real, 0, None, closed="left")]
 
 
 #: What users of scikit-learn's MLPClassifier look for, and what to do here.

@@ -16,13 +16,15 @@ from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
 
+from .._core.params import refuse_booleans
 from ..callbacks import HISTORY_KEYS, Callback, CallbackError, StopTraining
 from ..engine._cengine import CTrainer
 from ..engine._network import Backprop, overflowing_layer
 from ..plugins import Solver
 from ..plugins._returns import returned_array, returned_number, returned_state, returned_update
-from ._config import check_randomness
+from ._config import LMBDA_CONSTRAINTS, check_randomness
 
 
 class Penalty:
@@ -98,6 +100,9 @@ _BUILT_WITH = {
     ),
 }
 
+#: A setting not seen before: no value is this object.
+_UNSET = object()
+
 #: The hooks called outside every epoch, with when that is, for messages.
 _OUTSIDE_EPOCHS = {"on_train_begin": "before the first", "on_train_end": "after the last"}
 
@@ -111,6 +116,18 @@ def _same(found, built):
             and all(map(operator.is_, found, built))
         )
     return found is built
+
+
+def _learning_rate(value):
+    """``value`` as a learning rate, a finite float > 0, or None when it is not one."""
+    # float() would read "0.1" and count True as 1: a number is wanted, not these.
+    if isinstance(value, (bool, str, bytes)):
+        return None
+    try:
+        eta = float(value)
+    except (TypeError, ValueError, OverflowError):  # 10**400 overflows a float
+        return None
+    return eta if math.isfinite(eta) and eta > 0 else None
 
 
 def _finite_state(state):
@@ -260,12 +277,8 @@ class Trainer:
 
     @eta.setter
     def eta(self, value):
-        try:
-            eta = float(value)
-        except (TypeError, ValueError, OverflowError):  # 10**400 overflows a float
-            eta = math.nan
-        # float() would read "0.1" and count True as 1: a number is wanted, not these.
-        if isinstance(value, (bool, str, bytes)) or not (math.isfinite(eta) and eta > 0):
+        eta = _learning_rate(value)
+        if eta is None:
             # Refused here, where the callback can be named, not epochs later.
             raise CallbackError(
                 f"{self._who()} set trainer.eta to {repr(value)[:80]}: the learning rate must "
@@ -496,7 +509,7 @@ class Trainer:
         self._lengths_before_hook = self._history_lengths()
 
     def _check_callback(self, lengths):
-        """Refuse what the callback being called replaced, or left in the state or history.
+        """Refuse what the callback being called replaced, or left in the state, settings or history.
 
         Parameters
         ----------
@@ -506,6 +519,7 @@ class Trainer:
         """
         self._check_built_with()
         self._check_state()
+        self._check_settings()
         self._check_history(lengths, self._lengths_before_hook)
 
     def _built_object(self, path):
@@ -525,6 +539,67 @@ class Trainer:
                     f"{self._who()} replaced trainer.{path}: a run trains with the objects "
                     f"it was built with to its end; {instead}."
                 )
+
+    def _settings(self):
+        """The settings a callback may change, by how it reaches them: η, λ, the plugins'."""
+        penalty = self.penalty
+        settings = {
+            "trainer.state['eta']": self.state.get("eta"),
+            "trainer.penalty.lmbda": penalty.lmbda,
+        }
+        for path, plugin in (
+            ("trainer.optimizer.", self.optimizer),
+            ("trainer.penalty.regularizer.", penalty.regularizer),
+        ):
+            settings.update((path + name, value) for name, value in plugin.get_params().items())
+        return settings
+
+    def _check_settings(self):
+        """Refuse an η, λ or plugin hyper-parameter the callback being called made invalid.
+
+        Each is checked as ``fit`` checks it: η by the rule of :attr:`eta`
+        (a direct write into the state skips it), λ by the estimators'
+        constraints and the plugins by their own ``validate``. Left
+        unchecked, a momentum of -3 or a negative λ trained on (the fit
+        then blamed eta), a NaN λ "diverged", and a Checkpoint wrote files
+        that :func:`sknielsen.load` refuses. This runs after every hook, once
+        per mini-batch when a callback watches mini-batches, so only settings
+        that changed since the last check are validated: unchanged values
+        are the very objects checked before.
+        """
+        settings = self._settings()
+        last = self._checked_settings
+        changed = [name for name, value in settings.items() if value is not last.get(name, _UNSET)]
+        if not changed:
+            return
+        for path, validate in self._validators().items():
+            mine = [name for name in changed if name.startswith(path)]
+            if not mine:
+                continue
+            try:
+                validate(path)
+            except InvalidParameterError as exc:
+                values = ", ".join(f"{name} to {settings[name]!r:.60}" for name in mine)
+                raise CallbackError(f"{self._who()} set {values}: {exc}") from None
+        self._checked_settings = settings
+
+    def _validators(self):
+        """What checks each group of settings as fit does, by the start of their names."""
+        return {
+            "trainer.state['eta']": self._validate_eta,
+            "trainer.penalty.lmbda": self._validate_lmbda,
+            "trainer.optimizer.": self.optimizer.validate,
+            "trainer.penalty.regularizer.": self.penalty.regularizer.validate,
+        }
+
+    def _validate_eta(self, name):
+        if _learning_rate(self.state.get("eta")) is None:
+            raise InvalidParameterError("the learning rate must be a finite number > 0.")
+
+    def _validate_lmbda(self, name):
+        constraints, value = {name: LMBDA_CONSTRAINTS}, {name: self.penalty.lmbda}
+        validate_parameter_constraints(constraints, value, caller_name="the training run")
+        refuse_booleans(constraints, value, "the training run")
 
     def _check_state(self):
         """Refuse an optimizer state the callback being called left unusable."""
@@ -681,6 +756,7 @@ class Trainer:
         self._last = self._snapshot()
         self._epoch_lengths = self._history_lengths()  # nothing recorded before an epoch
         self._built_with = {path: self._built_object(path) for path in _BUILT_WITH}
+        self._checked_settings = self._settings()  # fit validated them
         # What the optimizer's arrays must stay, whatever a callback writes into them.
         self._state_layout = {
             key: (value.shape, value.dtype)
