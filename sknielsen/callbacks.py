@@ -14,10 +14,11 @@ Every hook receives the ``trainer``, which callbacks read and steer:
   run only, of at most ``trainer.epochs_to_run``.
 - ``trainer.history``: the per-epoch lists (``loss``, ``training_cost``,
   ``training_accuracy``, ``validation_cost``, ``validation_accuracy``). A
-  callback may append one real number per key and epoch (but ``loss``, which
-  the loop records at each epoch's end); a second one, or one appended in
-  ``on_train_begin`` or ``on_train_end`` (outside every epoch), raises
-  :class:`CallbackError`, naming the callback and the key.
+  callback may append one finite real number per key and epoch (but
+  ``loss``, which the loop records at each epoch's end); NaN or infinity (a
+  Monitor's records of outputs that overflowed excepted), a second one, or
+  one appended in ``on_train_begin`` or ``on_train_end`` (outside every
+  epoch), raises :class:`CallbackError`, naming the callback and the key.
   These keys are what a model file saves: adding a key of one's own, or
   removing a key or a value, raises it too; keep values of your own in an
   attribute of the callback (read after the fit from ``callbacks_``).
@@ -1118,7 +1119,9 @@ class Monitor(Callback):
         The validation data, as ``train_data``; required when ``monitor``
         names a validation quantity.
     score : callable or None, default=None
-        ``score(output, Y)``, recorded as the "accuracy"; None: the fraction
+        ``score(output, Y)``, a finite real number recorded as the "accuracy"
+        (another value raises :class:`CallbackError`, unless the cost of the
+        outputs is not finite either: they overflowed); None: the fraction
         of samples whose most active output is the target class (or, for
         multilabel targets, whose every output is right). For data with
         sample weights it is called as ``score(output, Y, sample_weight=w)``,
@@ -1186,8 +1189,10 @@ class Monitor(Callback):
         cost, output = trainer.evaluate(X, Y, sample_weight)
         if f"{kind}_cost" in wanted:
             trainer.history[f"{kind}_cost"].append(cost)
-        if f"{kind}_accuracy" in wanted:
-            trainer.history[f"{kind}_accuracy"].append(_scored(self, output, Y, sample_weight))
+        key = f"{kind}_accuracy"
+        if key in wanted:
+            score = _scored(self, ("on_epoch_end", key), cost, output, Y, sample_weight)
+            trainer.history[key].append(score)
 
     def on_epoch_end(self, trainer):
         self._record(trainer, "training", self.train_data)
@@ -1195,13 +1200,33 @@ class Monitor(Callback):
             self._record(trainer, "validation", self.validation_data)
 
 
-def _scored(callback, output, Y, sample_weight=None):
+def _scored(callback, where, cost, output, Y, sample_weight=None):
     """The score of ``callback`` (its ``score``, else :func:`accuracy`) as a float.
 
-    A score of an array or a string used to reach the history and fail the
-    fit at its end, blamed on overflow; it is named where it is made. An
-    infinite one is a network's (the R² of outputs that overflowed): the
+    A score of an array or a string, or a NaN or infinite one, used to
+    reach the history and fail the fit at its end, blamed on overflow; it is
+    refused where it is made. Only outputs that overflowed have a score that
+    is not finite (their R²), and then their cost is not finite either: the
     fit's own checks say so at its end.
+
+    Parameters
+    ----------
+    callback : Monitor or MonitorEvery
+    where : tuple (str, str)
+        The hook recording the score and the key it is recorded under.
+    cost : float
+        The cost of ``output``.
+    output, Y : ndarray of shape (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    score : float
+
+    Raises
+    ------
+    CallbackError
+        Naming the callback, the hook and the key.
     """
     score = callback.score or accuracy
     if sample_weight is None:
@@ -1209,12 +1234,29 @@ def _scored(callback, output, Y, sample_weight=None):
     else:
         # Relative weights: weights near the float64 limit would overflow their sum.
         value = score(output, Y, sample_weight=sample_weight / sample_weight.max())
-    if isinstance(value, Real) and not isinstance(value, bool):
-        return float(value)
-    raise ValueError(
-        f"The score {callback.score!r} of {type(callback).__name__} returned "
-        f"{type(value).__name__} {repr(value)[:60]}: a score must be a real number."
-    )
+    hook, key = where
+    who = f"The callback {type(callback).__name__} ({hook})"
+    if not isinstance(value, Real) or isinstance(value, bool):
+        raise CallbackError(
+            f"{who} could not record {key!r}: the score {callback.score!r} of "
+            f"{type(callback).__name__} returned {type(value).__name__} {repr(value)[:60]}: "
+            "a score must be a real number."
+        )
+    number = as_float(value)
+    if not math.isfinite(number) and math.isfinite(cost):
+        raise CallbackError(
+            f"{who} recorded {repr(value)[:60]} under {key!r}, the score {callback.score!r} of "
+            f"outputs whose cost is finite ({cost:.4g}): a score must be a finite number."
+        )
+    return number
+
+
+def as_float(number):
+    """A real ``number`` as a float; an integer beyond the float range as ±infinity."""
+    try:
+        return float(number)
+    except OverflowError:  # float(10**400) raises where NumPy's numbers give infinity
+        return math.inf if number > 0 else -math.inf
 
 
 def _check_data(data, what, asked):
@@ -1454,7 +1496,9 @@ class MonitorEvery(Callback):
         seen = trainer.epochs_run * trainer.n_samples + trainer.samples_in_epoch
         if seen >= self._next:
             X, Y, sample_weight = _with_weights(self.validation_data)
-            _, output = trainer.evaluate(X, Y)
+            cost, output = trainer.evaluate(X, Y)
+            where = ("on_batch_end", "validation_accuracy")
+            score = _scored(self, where, cost, output, Y, sample_weight)
             self.record["samples"].append(int(seen))
-            self.record["validation_accuracy"].append(_scored(self, output, Y, sample_weight))
+            self.record["validation_accuracy"].append(score)
             self._next = (seen // self.every + 1) * self.every

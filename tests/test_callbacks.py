@@ -838,8 +838,12 @@ class OverflowsVelocity(Callback):
 @pytest.mark.parametrize(
     "unsavable, said",
     [
-        (lambda: Records(value=float("nan")), "fitted.history.training_accuracy holds NaN"),
-        (OverflowsVelocity, "fitted.optimizer_state.velocity holds NaN"),
+        (lambda: Records(value=float("nan")), r"Records \(on_epoch_end\) recorded nan under"),
+        (
+            OverflowsVelocity,
+            "Checkpoint could not write {path} after epoch 1: .*fitted."
+            "optimizer_state.velocity holds NaN",
+        ),
     ],
     ids=["history", "optimizer_state"],
 )
@@ -848,15 +852,15 @@ def test_a_checkpoint_of_a_model_no_file_can_hold_names_its_file(
 ):
     # A callback that left a value no model file holds made the Checkpoint's write end
     # the fit with "Cannot save this model: ...", naming neither the Checkpoint nor
-    # the file. Such a value stays to the end of the fit, which refuses it then.
+    # the file. An optimizer state's stays to the end of the fit, which refuses it then;
+    # a history's is refused where it is recorded. Either way the file is left intact.
     X, _, y, _ = small_digits
     path = tmp_path / "net.json"
     net = NielsenMLPClassifier((4,), epochs=2, optimizer="momentum", random_state=0)
     net.set_params(callbacks=[Checkpoint(path)]).fit(X, y)
     saved = path.read_bytes()
     net.set_params(callbacks=[unsavable(), Checkpoint(path)])
-    message = rf"Checkpoint could not write {re.escape(str(path))} after epoch 1: .*{said}"
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=said.format(path=re.escape(str(path)))):
         net.fit(X, y)
     assert path.read_bytes() == saved  # intact, and no temporary file left beside it
     assert [p.name for p in tmp_path.iterdir()] == ["net.json"]
@@ -1154,6 +1158,57 @@ def test_a_loss_recorded_by_a_callback_is_refused_naming_it(hook, engine, small_
     said = rf"^The callback RecordsLoss \({hook}\) recorded a value under 'loss', which the"
     with pytest.raises(CallbackError, match=said):
         net.fit(X, y)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_a_value_that_is_not_finite_is_refused_where_it_is_recorded(engine, value, small_digits):
+    # A score of NaN, or a NaN a callback appended, was kept, and the fit failed at its
+    # end: "training overflowed though its loss stayed finite (...). Scale the inputs".
+    X, X_val, y, y_val = small_digits
+    held_out = (X_val, np.eye(3)[y_val])
+
+    def score(output, Y):
+        return value
+
+    recorded = re.escape(repr(value))
+    cases = [
+        (
+            Monitor(("validation_accuracy",), validation_data=held_out, score=score),
+            rf"Monitor \(on_epoch_end\) recorded {recorded} under 'validation_accuracy'",
+        ),
+        (
+            MonitorEvery(100, held_out, {}, score=score),
+            rf"MonitorEvery \(on_batch_end\) recorded {recorded} under 'validation_accuracy'",
+        ),
+        (Records(value=value), rf"Records \(on_epoch_end\) recorded {recorded} under 'training_a"),
+        (
+            Records("validation_cost", np.float32(value)),
+            rf"Records \(on_epoch_end\) recorded np.float32\({recorded}\) under 'validation_cost'",
+        ),
+    ]
+    if value > 0:  # an integer beyond the float range failed deep in the loop
+        cases.append((Records(value=10**400), r"Records \(on_epoch_end\) recorded 1000000"))
+    model = NielsenMLPClassifier((4,), epochs=2, engine=engine, random_state=0)
+    for callback, message in cases:
+        with pytest.raises(CallbackError, match=message):
+            clone(model).set_params(callbacks=[callback]).fit(X, y)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+def test_the_costs_and_scores_of_outputs_that_overflowed_are_the_overflow_checks_to_name(engine):
+    # The network's outputs on X_val overflow, and with them the Monitor's cost and R²:
+    # not the Monitor's fault, nor its score's; the fit says what overflowed, as before.
+    rng = np.random.default_rng(0)
+    X = rng.random((60, 4))
+    y = X @ np.arange(1.0, 5.0)
+    net = NielsenMLPRegressor((), epochs=2, monitor="all", engine=engine, random_state=0)
+    with (
+        pytest.warns(UserWarning, match="X_val is on another scale than X"),
+        pytest.raises(ValueError, match="overflowed though its loss stayed finite") as error,
+    ):
+        net.fit(X, y, X_val=X * 1e160, y_val=y)
+    assert not isinstance(error.value, CallbackError)
 
 
 class ChangesHistoryKeys(Callback):

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
 
 from .._core.params import refuse_booleans
-from ..callbacks import HISTORY_KEYS, Callback, CallbackError, StopTraining
+from ..callbacks import HISTORY_KEYS, Callback, CallbackError, Monitor, StopTraining, as_float
 from ..engine._cengine import CTrainer
 from ..engine._network import Backprop, overflowing_layer
 from ..plugins import Solver
@@ -627,13 +627,15 @@ class Trainer:
                 )
 
     def _check_history(self, lengths, before):
-        """Refuse a second value under a key in one epoch, or one that is not a number.
+        """Refuse a second value under a key in one epoch, or one that is not a finite number.
 
         Two callbacks recording one key (a Monitor of one's own beside the
         estimator's ``monitor``) gave the history more values than epochs,
-        and a score's array or string a history no model file can hold:
-        both failed the fit only at its end, blamed on overflow. A NumPy
-        number is kept as a float, which is what logs and model files write.
+        and a score's array or string, or a NaN, a history no model file can
+        hold: all failed the fit only at its end, blamed on overflow. Only a
+        Monitor may record a value that is not finite (see
+        :meth:`_may_overflow`). A NumPy number is kept as a float, which is
+        what logs and model files write.
         ``on_train_begin`` and ``on_train_end`` belong to no epoch, so they
         may record nothing, and ``loss`` is the loop's own. The keys are those
         of ``HISTORY_KEYS``, and no value is removed (see
@@ -674,14 +676,30 @@ class Trainer:
                     "too (a Monitor, or the estimator's monitor parameter)?"
                 )
             value = values[-1]
-            if type(value) is float:
-                continue
-            if not isinstance(value, Real) or isinstance(value, bool):
+            if type(value) is not float:
+                if not isinstance(value, Real) or isinstance(value, bool):
+                    raise CallbackError(
+                        f"{self._who()} recorded {type(value).__name__} {repr(value)[:60]} under "
+                        f"{key!r}: the history holds real numbers."
+                    )
+                values[-1] = as_float(value)
+            if not (math.isfinite(values[-1]) or self._may_overflow(key)):
                 raise CallbackError(
-                    f"{self._who()} recorded {type(value).__name__} {repr(value)[:60]} under "
-                    f"{key!r}: the history holds real numbers."
+                    f"{self._who()} recorded {repr(value)[:60]} under {key!r}: the history holds "
+                    "finite numbers (only a Monitor's records may overflow, with the network's "
+                    "outputs, which the fit then reports)."
                 )
-            values[-1] = float(value)
+
+    def _may_overflow(self, key):
+        """Whether the callback being called may record a value under ``key`` that is not finite.
+
+        A Monitor's cost is not finite when the network's outputs overflowed
+        on its data, and neither is their score then (which the Monitor
+        checks, see ``_scored``): the end of the fit says what overflowed.
+        Any other value that is not finite is a callback's fault.
+        """
+        callback = self._calling[0]
+        return isinstance(callback, Monitor) and key in callback.monitor
 
     def _check_history_keys(self, before):
         """Refuse a key a callback added to the history, one it removed, or values it removed.
