@@ -509,7 +509,7 @@ class Trainer:
         self._lengths_before_hook = self._history_lengths()
 
     def _check_callback(self, lengths):
-        """Refuse what the callback being called replaced, or left in the state, settings or history.
+        """Refuse what the called callback replaced, or left in the state, settings or history.
 
         Parameters
         ----------
