@@ -1465,3 +1465,38 @@ def test_a_callback_that_saves_can_check_before_training(small_digits, tmp_path)
     net.fit(X, y % 3)
     assert sknielsen.load(tmp_path / "net.json").n_iter_ == 1
     assert list(tmp_path.iterdir()) == [tmp_path / "net.json"]
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+def test_built_in_batch_hooks_are_spared_the_checks_and_subclasses_are_not(
+    engine, small_digits, monkeypatch
+):
+    # The checks after a hook cost some microseconds at every mini-batch: ProgressBar's
+    # and MonitorEvery's own on_batch_end only read the trainer and are spared them; a
+    # subclass that redefines the hook is checked like any callback.
+    from sknielsen.training import _loop
+
+    X, X_val, y, y_val = small_digits
+    checked = []
+    original = _loop.Trainer._check_callback
+
+    def counting(trainer, lengths):
+        checked.append(trainer._calling[1])
+        return original(trainer, lengths)
+
+    monkeypatch.setattr(_loop.Trainer, "_check_callback", counting)
+    spared = [
+        ProgressBar(stream=io.StringIO()),
+        MonitorEvery(50, (X_val, np.eye(3)[y_val]), {}),
+    ]
+    NielsenMLPClassifier((4,), epochs=2, engine=engine, callbacks=spared).fit(X, y)
+    assert "on_batch_end" not in checked and "on_epoch_end" in checked
+
+    class Meddling(ProgressBar):
+        def on_batch_end(self, trainer):
+            super().on_batch_end(trainer)
+            trainer.penalty.lmbda = -1.0
+
+    net = NielsenMLPClassifier((4,), epochs=2, engine=engine, callbacks=[Meddling(io.StringIO())])
+    with pytest.raises(CallbackError, match=r"Meddling \(on_batch_end\) set trainer.penalty.lmbda"):
+        net.fit(X, y)
