@@ -1,5 +1,6 @@
 """Every Python code block of README.md and docs/ runs, so the docs cannot rot."""
 
+import ast
 import copy
 import re
 from pathlib import Path
@@ -21,12 +22,39 @@ def isolated_registry(monkeypatch):
     monkeypatch.setattr(_registry, "_REGISTRY", copy.deepcopy(_registry._REGISTRY))
 
 
+def documented_outputs(block):
+    """What a block says its prints print: the comment lines right after a ``print(...)``.
+
+    ``print(x)`` followed by ``# 0.973`` says that it prints ``0.973``; a
+    comment after several prints gives their outputs in turn, over as many
+    lines as it takes. A comment that begins with ``...`` goes on with the
+    prose, not an output. Each is returned with its whitespace collapsed.
+    """
+    lines = block.splitlines()
+    outputs = []
+    for statement in ast.parse(block).body:
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if not (isinstance(call, ast.Call) and getattr(call.func, "id", None) == "print"):
+            continue
+        comment = []
+        for line in lines[statement.end_lineno :]:
+            if not line.startswith("#"):
+                break
+            comment.append(line[1:].strip())
+        if comment and not comment[0].startswith("..."):
+            outputs.append(" ".join(" ".join(comment).split()))
+    return outputs
+
+
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
 def test_code_blocks_run(path, isolated_registry, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     namespace = {}
     for block in python_blocks(path):
         exec(compile(block, str(path), "exec"), namespace)
+        printed = " ".join(capsys.readouterr().out.split())
+        missing = [output for output in documented_outputs(block) if output not in printed]
+        assert not missing, f"{path.name} documents outputs its code does not print: {missing}"
 
 
 def test_readme_has_code_to_run():
