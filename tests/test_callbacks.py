@@ -215,9 +215,10 @@ def test_a_callback_setting_eta_to_anything_but_a_positive_number_is_refused(eta
 class SetsSetting(Callback):
     """Writes ``value`` into ``setting`` in ``hook`` of the run's second epoch.
 
-    ``setting`` is ``"optimizer.<name>"``, ``"penalty.<name>"`` (its ``lmbda``, or a
-    hyper-parameter of its ``regularizer``) or ``"state.eta"``, η written straight
-    into the optimizer's state. With ``then="stop"`` the hook then ends the run.
+    ``setting`` is ``"optimizer.<name>"``, ``"penalty.<name>"`` (its ``lmbda`` or
+    ``n_train``, or a hyper-parameter of its ``regularizer``) or ``"state.<key>"``,
+    η or η₀ written straight into the optimizer's state. With ``then="stop"`` the
+    hook then ends the run.
     """
 
     def __init__(self, setting="optimizer.mu", value=-3.0, hook="on_epoch_end", then=None):
@@ -235,8 +236,8 @@ class SetsSetting(Callback):
             trainer.state[name] = self.value
         elif owner == "optimizer":
             trainer.optimizer.set_params(**{name: self.value})
-        elif name == "lmbda":
-            trainer.penalty.lmbda = self.value
+        elif name in ("lmbda", "n_train"):
+            setattr(trainer.penalty, name, self.value)
         else:
             trainer.penalty.regularizer.set_params(**{name: self.value})
         if self.then == "stop":
@@ -283,6 +284,13 @@ def _named(setting):
         ("momentum", "penalty.lmbda", "0.1"),
         ("sgd", "state.eta", -1.0),
         ("adam", "state.eta", float("nan")),
+        ("sgd", "state.eta0", "0.1"),
+        ("momentum", "state.eta0", float("nan")),
+        ("adam", "state.eta0", 0),
+        ("sgd", "penalty.n_train", 0),
+        ("momentum", "penalty.n_train", float("nan")),
+        ("sgd", "penalty.n_train", 2.5),
+        ("adam", "penalty.n_train", True),
     ],
 )
 def test_a_callback_setting_an_invalid_hyper_parameter_is_refused(
@@ -290,7 +298,8 @@ def test_a_callback_setting_an_invalid_hyper_parameter_is_refused(
 ):
     # Nothing checked them: training went on with a momentum of -3 or a negative λ
     # (the fit ended "the learning rate eta=0.5 is probably too large"), a NaN λ
-    # "diverged", and a Checkpoint wrote models that load refuses.
+    # "diverged", and a Checkpoint wrote models that load refuses. An n_train of 0 (the
+    # n of λ/n) failed with a ZeroDivisionError, an η₀ of "0.1" deep in NumPy at the end.
     X, _, y, _ = small_digits
     path = tmp_path / "net.json"
     callbacks = [SetsSetting(setting, value), Checkpoint(path)]
@@ -301,6 +310,24 @@ def test_a_callback_setting_an_invalid_hyper_parameter_is_refused(
     with pytest.raises(CallbackError, match=message):
         net.fit(X[:60], y[:60])
     assert sknielsen.load(path).n_iter_ == 1  # the last file written before it loads
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize("setting", ["state.eta", "state.eta0"])
+def test_a_learning_rate_written_into_the_state_is_kept_as_a_float(
+    engine, setting, small_digits, tmp_path
+):
+    # A np.float32 passed the check, then sknielsen.save failed inside json.
+    X, _, y, _ = small_digits
+    callbacks = [SetsSetting(setting, np.float32(0.25))]
+    net = NielsenMLPClassifier((3,), epochs=3, engine=engine, callbacks=callbacks)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # SetsSetting is not saved
+        net.set_params(random_state=0).fit(X[:60], y[:60])
+        sknielsen.save(net, tmp_path / "net.json")
+    key = setting.split(".")[1]
+    kept = sknielsen.load(tmp_path / "net.json")._optimizer_state[key]
+    assert type(kept) is float and kept == 0.25
 
 
 @pytest.mark.parametrize("engine", ["numpy", "c"])

@@ -12,11 +12,15 @@ import copy
 import math
 import operator
 from dataclasses import dataclass, field
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    validate_parameter_constraints,
+)
 
 from .._core.params import refuse_booleans
 from ..callbacks import (
@@ -108,6 +112,16 @@ _BUILT_WITH = {
         "pass another optimizer to the estimator"
     ),
 }
+
+#: The learning rates a callback may write into the optimizer's state, by how it
+#: reaches them: their key and what they are, for messages.
+_STATE_RATES = {
+    "trainer.state['eta']": ("eta", "the learning rate"),
+    "trainer.state['eta0']": ("eta0", "the learning rate training started from"),
+}
+
+#: What the n of the penalty's λ/n may be: a count of samples.
+_N_TRAIN_CONSTRAINTS = [Interval(Integral, 1, None, closed="left")]
 
 #: A setting not seen before: no value is this object.
 _UNSET = object()
@@ -558,11 +572,13 @@ class Trainer:
                 )
 
     def _settings(self):
-        """The settings a callback may change, by how it reaches them: η, λ, the plugins'."""
-        penalty = self.penalty
+        """The settings a callback may change, by how it reaches them: η, η₀, λ, n, the plugins'."""
+        penalty, state = self.penalty, self.state
         settings = {
-            "trainer.state['eta']": self.state.get("eta"),
+            "trainer.state['eta']": state.get("eta"),
+            "trainer.state['eta0']": state.get("eta0"),
             "trainer.penalty.lmbda": penalty.lmbda,
+            "trainer.penalty.n_train": penalty.n_train,
         }
         for path, plugin in (
             ("trainer.optimizer.", self.optimizer),
@@ -572,14 +588,16 @@ class Trainer:
         return settings
 
     def _check_settings(self):
-        """Refuse an η, λ or plugin hyper-parameter the callback being called made invalid.
+        """Refuse an η, λ, n or plugin hyper-parameter the callback being called made invalid.
 
-        Each is checked as ``fit`` checks it: η by the rule of :attr:`eta`
-        (a direct write into the state skips it), λ by the estimators'
-        constraints and the plugins by their own ``validate``. Left
-        unchecked, a momentum of -3 or a negative λ trained on (the fit
-        then blamed eta), a NaN λ "diverged", and a Checkpoint wrote files
-        that :func:`sknielsen.load` refuses. This runs after every hook, once
+        Each is checked as ``fit`` checks it: η and η₀ by the rule of
+        :attr:`eta` (a direct write into the state skips it; a valid one is
+        kept as a float, which model files hold), λ by the estimators'
+        constraints, the n of λ/n as a count of samples, and the plugins by
+        their own ``validate``. Left unchecked, a momentum of -3 or a
+        negative λ trained on (the fit then blamed eta), a NaN λ "diverged",
+        an n of 0 divided by zero, and a Checkpoint wrote files that
+        :func:`sknielsen.load` refuses. This runs after every hook, once
         per mini-batch when a callback watches mini-batches, so only settings
         that changed since the last check are validated: unchanged values
         are the very objects checked before.
@@ -598,25 +616,40 @@ class Trainer:
             except InvalidParameterError as exc:
                 values = ", ".join(f"{name} to {settings[name]!r:.60}" for name in mine)
                 raise CallbackError(f"{self._who()} set {values}: {exc}") from None
-        self._checked_settings = settings
+        # Taken again: the validators keep a valid η or η₀ as a float.
+        self._checked_settings = self._settings()
 
     def _validators(self):
         """What checks each group of settings as fit does, by the start of their names."""
         return {
-            "trainer.state['eta']": self._validate_eta,
+            "trainer.state['eta']": self._validate_learning_rate,
+            "trainer.state['eta0']": self._validate_learning_rate,
             "trainer.penalty.lmbda": self._validate_lmbda,
+            "trainer.penalty.n_train": self._validate_n_train,
             "trainer.optimizer.": self.optimizer.validate,
             "trainer.penalty.regularizer.": self.penalty.regularizer.validate,
         }
 
-    def _validate_eta(self, name):
-        if _learning_rate(self.state.get("eta")) is None:
-            raise InvalidParameterError("the learning rate must be a finite number > 0.")
+    def _validate_learning_rate(self, name):
+        """Check ``trainer.state['eta']`` or ``['eta0']`` by the rule of :attr:`eta`."""
+        key, meaning = _STATE_RATES[name]
+        eta = _learning_rate(self.state.get(key))
+        if eta is None:
+            raise InvalidParameterError(f"{meaning} must be a finite number > 0.")
+        # A np.float32 passed, then failed the model file's JSON at the end.
+        self.state[key] = eta
 
     def _validate_lmbda(self, name):
-        constraints, value = {name: LMBDA_CONSTRAINTS}, {name: self.penalty.lmbda}
-        validate_parameter_constraints(constraints, value, caller_name="the training run")
-        refuse_booleans(constraints, value, "the training run")
+        self._validate_constraint(name, self.penalty.lmbda, LMBDA_CONSTRAINTS)
+
+    def _validate_n_train(self, name):
+        # Both engines divide λ by it; the C engine truncates it to an integer.
+        self._validate_constraint(name, self.penalty.n_train, _N_TRAIN_CONSTRAINTS)
+
+    def _validate_constraint(self, name, value, allowed):
+        constraints, values = {name: allowed}, {name: value}
+        validate_parameter_constraints(constraints, values, caller_name="the training run")
+        refuse_booleans(constraints, values, "the training run")
 
     def _check_state(self):
         """Refuse an optimizer state the callback being called left unusable."""
