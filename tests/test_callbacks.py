@@ -331,6 +331,26 @@ def test_a_learning_rate_written_into_the_state_is_kept_as_a_float(
 
 
 @pytest.mark.parametrize("engine", ["numpy", "c"])
+def test_a_callback_setting_an_adam_epsilon_the_dtype_cannot_hold_is_refused(engine, small_digits):
+    # fit refused epsilon=1e-50 in float32, where it is 0; set by a callback it made
+    # the steps 0/0 = NaN for every weight of zero gradient.
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(
+        (3,), epochs=3, optimizer="adam", eta=0.01, dtype="float32", engine=engine
+    )
+    with pytest.raises(ValueError) as refused_by_fit:
+        clone(net).set_params(optimizer__epsilon=1e-50).fit(X[:60], y[:60])
+    assert "is 0 in float32" in str(refused_by_fit.value)
+    net.set_params(random_state=0, callbacks=[SetsSetting("optimizer.epsilon", 1e-50)])
+    message = r"SetsSetting \(on_epoch_end\) set trainer.optimizer.epsilon to 1e-50: "
+    with pytest.raises(CallbackError, match=message + re.escape(str(refused_by_fit.value))):
+        net.fit(X[:60], y[:60])
+    # float64 holds it: training goes on with it.
+    net.set_params(dtype="float64").fit(X[:60], y[:60])
+    assert net.n_iter_ == 3 and net.optimizer_.epsilon == 1e-50
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
 @pytest.mark.parametrize(
     "hook, then",
     [

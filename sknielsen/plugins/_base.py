@@ -647,6 +647,12 @@ class Optimizer(Plugin):
     def init(self, params):
         """Return the initial state for ``params`` (``eta`` is added by the loop).
 
+        The place to refuse, with a ``ValueError``, a hyper-parameter that
+        ``params``' dtype cannot hold (Adam's ``epsilon`` of 1e-50 is 0 in
+        float32): ``fit`` calls it before training, and the training loop
+        again, on one parameter of the run's dtype, after a callback changes
+        the hyper-parameters.
+
         Parameters
         ----------
         params : ndarray of shape (n_params,)

@@ -155,7 +155,8 @@ class Adam(Optimizer):
         Decay of the second-moment estimate, in [0, 1).
     epsilon : float, default=1e-8
         Added to √v̂ for numerical stability; positive and finite in the
-        training dtype (``fit`` refuses 1e-50 in float32, where it is 0).
+        training dtype (``fit`` refuses 1e-50 in float32, where it is 0, and
+        so does the check after a callback that sets it).
 
     Examples
     --------

@@ -594,13 +594,14 @@ class Trainer:
         :attr:`eta` (a direct write into the state skips it; a valid one is
         kept as a float, which model files hold), λ by the estimators'
         constraints, the n of λ/n as a count of samples, and the plugins by
-        their own ``validate``. Left unchecked, a momentum of -3 or a
-        negative λ trained on (the fit then blamed eta), a NaN λ "diverged",
-        an n of 0 divided by zero, and a Checkpoint wrote files that
-        :func:`sknielsen.load` refuses. This runs after every hook, once
-        per mini-batch when a callback watches mini-batches, so only settings
-        that changed since the last check are validated: unchanged values
-        are the very objects checked before.
+        their own ``validate`` (the optimizer's ``init`` too, in the run's
+        dtype). Left unchecked, a momentum of -3 or a negative λ trained on
+        (the fit then blamed eta), a NaN λ "diverged", an n of 0 divided by
+        zero, and a Checkpoint wrote files that :func:`sknielsen.load`
+        refuses. This runs after every hook, once per mini-batch when a
+        callback watches mini-batches, so only settings that changed since
+        the last check are validated: unchanged values are the very objects
+        checked before.
         """
         settings = self._settings()
         last = self._checked_settings
@@ -626,7 +627,7 @@ class Trainer:
             "trainer.state['eta0']": self._validate_learning_rate,
             "trainer.penalty.lmbda": self._validate_lmbda,
             "trainer.penalty.n_train": self._validate_n_train,
-            "trainer.optimizer.": self.optimizer.validate,
+            "trainer.optimizer.": self._validate_optimizer,
             "trainer.penalty.regularizer.": self.penalty.regularizer.validate,
         }
 
@@ -638,6 +639,20 @@ class Trainer:
             raise InvalidParameterError(f"{meaning} must be a finite number > 0.")
         # A np.float32 passed, then failed the model file's JSON at the end.
         self.state[key] = eta
+
+    def _validate_optimizer(self, path):
+        """Check the optimizer's hyper-parameters by its constraints, then in the run's dtype.
+
+        ``init`` refuses settings the parameters' dtype cannot hold (Adam's
+        epsilon of 1e-50 is 0 in float32, and made every step 0/0): ``fit``
+        calls it before training, and so does this check, on one parameter of
+        the run's dtype, so that no state of the network's size is made.
+        """
+        self.optimizer.validate(path)
+        try:
+            self.optimizer.init(np.zeros(1, dtype=self.network.dtype))
+        except ValueError as exc:
+            raise InvalidParameterError(str(exc)) from None
 
     def _validate_lmbda(self, name):
         self._validate_constraint(name, self.penalty.lmbda, LMBDA_CONSTRAINTS)
