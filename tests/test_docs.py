@@ -612,3 +612,97 @@ def test_the_design_notes_compare_the_engines_as_measured():
         f"({c_100['float64']}, {c_100['float32']}), where numba was slower "
         f"({numba_100['float64']}, {numba_100['float32']})"
     ) in page
+
+
+def test_the_targets_of_issue_4_are_the_measured_ones():
+    """performance.md's targets table, first epochs, memory and prediction: speed.json's."""
+    import json
+
+    measured = json.loads((ROOT / "benchmarks" / "results" / "speed.json").read_text())
+    page = " ".join((ROOT / "docs" / "performance.md").read_text(encoding="utf-8").split())
+    ours = {
+        (r["dtype"], r["mini_batch_size"], tuple(r["sizes"])): r
+        for r in measured["rows"]
+        if r["name"] == "sknielsen"
+    }
+    book = {dtype: ours[dtype, 10, (784, 30, 10)] for dtype in ("float64", "float32")}
+    assert (
+        f"{book['float64']['speedup_vs_sklearn']:.2f}× (float64), "
+        f"{book['float32']['speedup_vs_sklearn']:.2f}× (float32)"
+    ) in page
+    assert (
+        f"{book['float64']['speedup_vs_book_loop']:.2f}× (float64), "
+        f"{book['float32']['speedup_vs_book_loop']:.2f}× (float32)"
+    ) in page
+
+    def ratios(dtype):
+        return ", ".join(
+            f"{ours[dtype, batch, (784, 30, 10)]['ratio_to_minimal_loop']:.2f}"
+            for batch in (10, 100)
+        )
+
+    larger = sorted(
+        r["ratio_to_minimal_loop"] for key, r in ours.items() if key[2] != (784, 30, 10)
+    )
+    assert (
+        f"{ratios('float64')} (float64); {ratios('float32')} (float32); "
+        f"{_range(larger[0], larger[-1], 2)} for the larger networks"
+    ) in page
+    deep = ours["float32", 100, (784, 300, 100, 10)]
+    assert f"{deep['percent_of_matmul_peak']:.1f} % ({deep['gflops']:.0f} GFLOP/s)" in page
+
+    epochs = measured["epoch_seconds_of_one_fit"]
+    for dtype in ("float64", "float32"):
+        assert f"{dtype} {', '.join(f'{s:.3f}' for s in epochs[dtype])} s" in page, dtype
+    memory, mib = measured["fit_peak_memory_bytes"], 2**20
+    data = measured["n_train"] * 784 * 8 / mib
+    assert (
+        f"peak {memory['float64'] / mib:.1f} MiB allocated by a float64 fit on {data:.0f} MiB "
+        f"of float64 data, {memory['float32'] / mib:.1f} MiB for float32"
+    ) in page
+    speed = measured["prediction_images_per_second"]
+    assert (
+        f"Prediction: {round(speed['float64'], -3):,.0f} images/s float64, "
+        f"{round(speed['float32'], -3):,.0f} images/s float32"
+    ) in page
+
+
+def test_the_chapter3_seconds_are_the_measured_ones():
+    """chapter3.md's seconds a run and minutes a table, from its three saved runs."""
+    import json
+
+    results = ROOT / "benchmarks" / "results"
+    page = " ".join((ROOT / "docs" / "chapter3.md").read_text(encoding="utf-8").split())
+    runs = {
+        name: json.loads((results / f"{stem}.json").read_text())
+        for name, stem in (
+            ("c", "chapter3"),
+            ("numba", "chapter3-numba"),
+            ("numpy", "chapter3-numpy"),
+        )
+    }
+
+    def seconds(name, *experiments):
+        """The range of the rows' mean seconds a run, as the pages write it."""
+        means = sorted(
+            row["seconds"] for row in runs[name]["summary"] if row["experiment"] in experiments
+        )
+        return _range(means[0], means[-1], 1)
+
+    narrow, wide = ("quadratic", "ce30", "ce30_l2"), ("ce100", "ce100_l2")
+    small = ("small", "small_l2")
+    assert (
+        f"took {seconds('c', *narrow)} s for [784, 30, 10] (numba: {seconds('numba', *narrow)} s) "
+        f"and {seconds('c', *wide)} s for [784, 100, 10] (numba: {seconds('numba', *wide)} s), "
+        "the means of each row's ten seeds"
+    ) in page
+    minutes = {name: f"{run['seconds'] / 60:.1f}" for name, run in runs.items()}
+    assert (
+        f"the whole table took {minutes['c']} minutes against {minutes['numba']} on numba" in page
+    )
+    assert f"they took {seconds('c', *small)} s a run" in page
+    assert f"{seconds('numba', *small)} s on numba)" in page
+    assert (
+        f"took {seconds('numpy', *narrow)} s and {seconds('numpy', *wide)} s a run, "
+        f"{minutes['numpy']} minutes in all"
+    ) in page
