@@ -706,3 +706,28 @@ def test_the_chapter3_seconds_are_the_measured_ones():
         f"took {seconds('numpy', *narrow)} s and {seconds('numpy', *wide)} s a run, "
         f"{minutes['numpy']} minutes in all"
     ) in page
+
+
+def test_the_fit_beside_its_later_epochs_is_the_measured_one():
+    """performance.md's one-epoch fit against a later epoch, and the floor, from c_speed.json."""
+    import json
+
+    measured = json.loads((ROOT / "benchmarks" / "results" / "c_speed.json").read_text())
+    page = " ".join((ROOT / "docs" / "performance.md").read_text(encoding="utf-8").split())
+    seconds = {
+        (r["name"], r["dtype"]): r["median_seconds"]
+        for r in measured["rows"]
+        if r["sizes"] == [784, 30, 10]
+        and r["mini_batch_size"] == (100 if "loop" in r["name"] else 10)
+    }
+    gap = {
+        dtype: 1000
+        * (seconds["C engine, CSR", dtype] - seconds["C engine, CSR, later epochs", dtype])
+        for dtype in ("float64", "float32")
+    }
+    assert (
+        f"the one-epoch fit and a later epoch differ by {gap['float64']:.0f} ms (float64) and "
+        f"{gap['float32']:.0f} ms (float32) in this table"
+    ) in page
+    floor = {dtype: seconds["minimal NumPy loop", dtype] for dtype in ("float64", "float32")}
+    assert f"against {floor['float64']:.3f} and {floor['float32']:.3f} s here" in page
