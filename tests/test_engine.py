@@ -155,6 +155,8 @@ def test_numba_set_later_is_refused_and_the_model_is_unchanged():
 
 
 @pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
+# One epoch on random images may not lower the cost, which is beside the point here.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_numba_in_a_grid_search_fails_those_fits_naming_the_c_engine():
     X, y = sparse_images(n=90)
     grid = {"engine": ["numba", "numpy"]}
