@@ -646,7 +646,29 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         )
         n_layers = len(self.coefs_)
         activations = [self.activation_] * (n_layers - 1) + [self.output_activation_]
-        return feedforward(X, self.coefs_, self.intercepts_, activations)
+        # Sums beyond float64 saturate bounded outputs rightly; the rows whose outputs they
+        # leave infinite or NaN are named below, in words, not by NumPy from inside here.
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = feedforward(X, self.coefs_, self.intercepts_, activations)
+        _warn_of_outputs_not_finite(output)
+        return output
+
+
+def _warn_of_outputs_not_finite(output):
+    """Warn, counting them, of rows whose outputs overflowed to infinity or NaN.
+
+    Their predictions mean nothing: the inputs, or the weights, are far
+    beyond what the network was trained on.
+    """
+    bad = int(np.count_nonzero(~np.isfinite(output).all(axis=1)))
+    if bad:
+        warn(
+            f"The network's outputs are not finite for {bad} of the {len(output)} rows: "
+            "their weighted sums overflowed float64, so their predictions mean nothing. "
+            "The inputs are far beyond the training data's scale, or the weights grew huge "
+            "(a learning rate too large): transform the rows as the training data were, "
+            "or refit with a smaller eta."
+        )
 
 
 #: What scikit-learn's ``validate_data(reset=True)`` sets on an estimator.

@@ -870,3 +870,28 @@ def test_labels_unseen_in_the_first_fit_are_named(classes, later):
     with pytest.raises(ValueError, match=re.escape(f"not among the model's classes: {unseen}")):
         model.partial_fit(X[: len(later)], later)
     model.partial_fit(X[:2], classes[::-1][:2])  # known labels still train
+
+
+def test_outputs_that_overflow_are_said_in_words_not_by_numpy():
+    # Weighted sums beyond float64 gave NumPy's "overflow encountered in matmul", pointing
+    # into sknielsen/engine: a classifier's saturated outputs are right, and say nothing; a
+    # regressor's identity outputs are infinite, and a warning of the library's own names
+    # those rows.
+    X = np.random.default_rng(0).uniform(2, 10, size=(40, 3))  # every input above 1.8
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the fits' own warnings (saturated inputs)
+        net = NielsenMLPClassifier((3,), epochs=2, random_state=0).fit(X, np.arange(40) % 2)
+        regressor = NielsenMLPRegressor((3,), epochs=2, random_state=0).fit(X, X[:, 0] / 10)
+    net.coefs_[0][:] = 1e308  # every first-layer sum +inf: saturated, and right
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(net.predict_proba(X[:5])).all()
+    regressor.coefs_[0][:] = 1e308  # the hidden units saturate at 1: three of 1e308 add to inf
+    regressor.coefs_[1][:] = 1e308
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert np.isinf(regressor.predict(X[:5])).all()
+    assert [type(w.message) for w in caught] == [UserWarning], [str(w.message) for w in caught]
+    message = str(caught[0].message)
+    assert message.startswith("The network's outputs are not finite for 5 of the 5 rows")
+    assert caught[0].filename == __file__
