@@ -2,6 +2,7 @@
 
 import ast
 import copy
+import json
 import re
 from pathlib import Path
 
@@ -11,6 +12,16 @@ from sknielsen.plugins import _registry
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def _prose(path):
+    """The text of ``path`` under the repository, its whitespace collapsed as a reader sees it."""
+    return " ".join((ROOT / path).read_text(encoding="utf-8").split())
+
+
+def _results(path):
+    """The results file ``path`` under the repository, read."""
+    return json.loads((ROOT / path).read_text())
 
 
 def python_blocks(path):
@@ -132,13 +143,12 @@ def _book_speedups(measured, name):
 
 def test_the_readmes_claims_are_what_the_code_and_the_measurements_say():
     """check_estimator's expected failures, the build time and the C engine's speed, as measured."""
-    import json
 
     from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
     from sknielsen.utils import expected_failed_checks
 
-    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
-    performance = " ".join((ROOT / "docs" / "performance.md").read_text(encoding="utf-8").split())
+    readme = _prose("README.md")
+    performance = _prose("docs/performance.md")
     assert "One check is expected to fail, `check_sample_weight_equivalence`" in readme
     for estimator in (NielsenMLPClassifier, NielsenMLPRegressor):
         mini_batch = set(expected_failed_checks(estimator()))
@@ -149,7 +159,7 @@ def test_the_readmes_claims_are_what_the_code_and_the_measurements_say():
         for full_batch in (estimator(optimizer="lbfgs"), estimator(mini_batch_size=100_000)):
             assert expected_failed_checks(full_batch) == {}
     assert "Full-batch configurations (L-BFGS, and gradient descent" in readme
-    c_speed = json.loads((ROOT / "benchmarks" / "results" / "c_speed.json").read_text())
+    c_speed = _results("benchmarks/results/c_speed.json")
     assert f"about {c_speed['build']['seconds']:.0f} s here, for three builds" in readme
     assert f"in parallel in {c_speed['build']['seconds']:.1f} s on this 2-core" in performance
     mini_batch_10 = _book_speedups(c_speed, "C engine, CSR")
@@ -158,7 +168,7 @@ def test_the_readmes_claims_are_what_the_code_and_the_measurements_say():
         in readme
     )
     # Why the numba engine was retired, in the numbers each engine's benchmark recorded.
-    numba = json.loads((ROOT / "benchmarks" / "results" / "compiled_speed.json").read_text())
+    numba = _results("benchmarks/results/compiled_speed.json")
     numba_10 = _book_speedups(numba, "estimator, numba, CSR")
     assert (
         f"{mini_batch_10['float64']:.2f}× (float64) and {mini_batch_10['float32']:.2f}× "
@@ -180,9 +190,8 @@ def test_the_table_beside_the_frameworks_is_the_measured_one():
 
     Reads the saved measurement only: PyTorch and JAX are not needed here.
     """
-    import json
 
-    measured = json.loads((ROOT / "benchmarks" / "results" / "frameworks.json").read_text())
+    measured = _results("benchmarks/results/frameworks.json")
     performance = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
     lines = performance.split("\n## Beside PyTorch, JAX and scikit-learn\n")[1].splitlines()
     columns = [("float64", 10), ("float32", 10), ("float64", 100), ("float32", 100)]
@@ -196,7 +205,6 @@ def test_the_table_beside_the_frameworks_is_the_measured_one():
 
 def test_the_chapter3_tables_are_the_measured_ones(monkeypatch):
     """chapter3.md shows the saved run's table and, beside it, the retired numba engine's."""
-    import json
 
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
     import book_chapter3
@@ -246,7 +254,6 @@ def test_the_callbacks_signatures_shown_are_the_code_s():
 
 def test_the_c_engine_tables_are_the_measured_ones():
     """performance.md's C engine and two-thread tables, and the times quoted beside them."""
-    import json
 
     results = ROOT / "benchmarks" / "results"
     performance = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
@@ -329,10 +336,9 @@ def _percent(fraction, digits=1):
 
 def test_the_expanding_data_prose_is_the_measured_one():
     """expanding-data.md's accuracies and costs, as augmentation.json holds them."""
-    import json
 
-    measured = json.loads((ROOT / "benchmarks" / "results" / "augmentation.json").read_text())
-    page = " ".join((ROOT / "docs" / "expanding-data.md").read_text(encoding="utf-8").split())
+    measured = _results("benchmarks/results/augmentation.json")
+    page = _prose("docs/expanding-data.md")
     runs = {(r["n_train"], r["augment"]): r for r in measured["records"]}
     augmenters = ("rotate", "shift", "elastic")
     assert f"# {measured['minutes']:.1f} minutes here, on {measured['date'][:10]}" in page
@@ -380,12 +386,11 @@ def test_the_expanding_data_prose_is_the_measured_one():
 
 def test_the_book_replay_page_is_the_one_its_benchmark_writes(monkeypatch):
     """book-replay.md is `python benchmarks/book_replay.py --table-only`'s, from the JSONs."""
-    import json
 
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
     import book_replay
 
-    records = json.loads((ROOT / "benchmarks" / "results" / "book_replay.json").read_text())
+    records = _results("benchmarks/results/book_replay.json")
     page = (ROOT / "docs" / "book-replay.md").read_text(encoding="utf-8")
     assert book_replay.page(records["records"]) == page
 
@@ -397,13 +402,12 @@ def _exponent(value, digits):
 
 def test_the_book_replay_prose_is_the_measured_one():
     """The numbers book-replay.md's prose draws from its two results files and the criteria."""
-    import json
     import math
 
     from sknielsen.studies import _book as book
 
     results = ROOT / "benchmarks" / "results"
-    page = " ".join((ROOT / "docs" / "book-replay.md").read_text(encoding="utf-8").split())
+    page = _prose("docs/book-replay.md")
     runs = json.loads((results / "book_replay_sensitivity.json").read_text())["runs"]
     control = runs["regularized_full"]["summary"]
     nudged = control["exact_vs_nudged"]
@@ -441,16 +445,15 @@ def test_the_book_replay_prose_is_the_measured_one():
 
 def test_a_page_gives_its_benchmark_s_run_time_and_date_as_measured():
     """The "(N s here, on DATE)" beside a benchmark's command is its results file's."""
-    import json
 
     results = ROOT / "benchmarks" / "results"
     regression = json.loads((results / "regression.json").read_text())
-    page = " ".join((ROOT / "docs" / "regression.md").read_text(encoding="utf-8").split())
+    page = _prose("docs/regression.md")
     assert f"({regression['seconds']:.0f} s here, {regression['date'][:10]})" in page
     # optimizers.json keeps each fit's seconds, not the run's: their sum is its length.
     optimizers = json.loads((results / "optimizers.json").read_text())
     minutes = sum(record["seconds"] for record in optimizers["records"]) / 60
-    page = " ".join((ROOT / "docs" / "optimizers.md").read_text(encoding="utf-8").split())
+    page = _prose("docs/optimizers.md")
     assert f"({minutes:.1f} minutes here, on {optimizers['date'][:10]};" in page
 
 
@@ -462,11 +465,10 @@ def _range(low, high, digits=0):
 
 def test_the_kernel_and_the_fit_beside_the_frameworks_are_the_measured_ones():
     """performance.md's milliseconds of the C kernel alone and of a fit, from frameworks.json."""
-    import json
     import math
 
-    measured = json.loads((ROOT / "benchmarks" / "results" / "frameworks.json").read_text())
-    page = " ".join((ROOT / "docs" / "performance.md").read_text(encoding="utf-8").split())
+    measured = _results("benchmarks/results/frameworks.json")
+    page = _prose("docs/performance.md")
     ms = {
         (r["name"], r["dtype"], r["mini_batch_size"]): 1000 * r["median_cpu_seconds"]
         for r in measured["rows"]
@@ -493,11 +495,10 @@ def test_the_kernel_and_the_fit_beside_the_frameworks_are_the_measured_ones():
 
 def test_the_mnist_comparison_s_times_are_the_measured_ones():
     """README.md and network-vs-svm.md time the MNIST study as its comparison.json does."""
-    import json
 
-    measured = json.loads((ROOT / "docs" / "comparison-mnist" / "comparison.json").read_text())
-    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
-    page = " ".join((ROOT / "docs" / "network-vs-svm.md").read_text(encoding="utf-8").split())
+    measured = _results("docs/comparison-mnist/comparison.json")
+    readme = _prose("README.md")
+    page = _prose("docs/network-vs-svm.md")
     minutes = f"{measured['seconds'] / 60:.1f} minutes"
     assert f"({minutes} on 2 cores" in readme
     assert f"It took **{minutes}** on this project's 2-core machine" in page
@@ -537,11 +538,10 @@ def test_the_mnist_comparison_s_times_are_the_measured_ones():
 
 def test_the_optimizers_prose_is_the_measured_one():
     """optimizers.md's costs per epoch and Newton's iterations, as optimizers.json holds them."""
-    import json
     import statistics
 
-    measured = json.loads((ROOT / "benchmarks" / "results" / "optimizers.json").read_text())
-    page = " ".join((ROOT / "docs" / "optimizers.md").read_text(encoding="utf-8").split())
+    measured = _results("benchmarks/results/optimizers.json")
+    page = _prose("docs/optimizers.md")
     runs = {}
     for record in measured["records"]:
         runs.setdefault(record["optimizer"], []).append(record)
@@ -559,10 +559,9 @@ def test_the_optimizers_prose_is_the_measured_one():
 
 def test_the_speed_quoted_beside_scikit_learn_is_the_measured_one():
     """comparison.md's speed-ups over MLPClassifier are speed.json's (the NumPy engine's)."""
-    import json
 
-    measured = json.loads((ROOT / "benchmarks" / "results" / "speed.json").read_text())
-    page = " ".join((ROOT / "docs" / "comparison.md").read_text(encoding="utf-8").split())
+    measured = _results("benchmarks/results/speed.json")
+    page = _prose("docs/comparison.md")
     ours = [row for row in measured["rows"] if row["name"] == "sknielsen"]
     book = {r["dtype"]: r["speedup_vs_sklearn"] for r in ours if r["mini_batch_size"] == 10}
     at_100 = sorted(r["speedup_vs_sklearn"] for r in ours if r["mini_batch_size"] == 100)
@@ -575,20 +574,18 @@ def test_the_speed_quoted_beside_scikit_learn_is_the_measured_one():
 
 def test_the_readmes_later_epochs_are_the_measured_ones():
     """The README's speed-up of a fit's later epochs is c_speed.json's, at mini-batch 10."""
-    import json
 
-    measured = json.loads((ROOT / "benchmarks" / "results" / "c_speed.json").read_text())
-    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    measured = _results("benchmarks/results/c_speed.json")
+    readme = _prose("README.md")
     later = _book_speedups(measured, "C engine, CSR, later epochs")
     assert f"{later['float64']:.1f}× to {later['float32']:.1f}× in each later epoch" in readme
 
 
 def test_the_design_notes_compare_the_engines_as_measured():
     """design-notes.md's C engine against numba: c_speed.json's and compiled_speed.json's ratios."""
-    import json
 
     results = ROOT / "benchmarks" / "results"
-    page = " ".join((ROOT / "docs" / "design-notes.md").read_text(encoding="utf-8").split())
+    page = _prose("docs/design-notes.md")
     c_speed = json.loads((results / "c_speed.json").read_text())
     numba = json.loads((results / "compiled_speed.json").read_text())
 
@@ -616,10 +613,9 @@ def test_the_design_notes_compare_the_engines_as_measured():
 
 def test_the_targets_of_issue_4_are_the_measured_ones():
     """performance.md's targets table, first epochs, memory and prediction: speed.json's."""
-    import json
 
-    measured = json.loads((ROOT / "benchmarks" / "results" / "speed.json").read_text())
-    page = " ".join((ROOT / "docs" / "performance.md").read_text(encoding="utf-8").split())
+    measured = _results("benchmarks/results/speed.json")
+    page = _prose("docs/performance.md")
     ours = {
         (r["dtype"], r["mini_batch_size"], tuple(r["sizes"])): r
         for r in measured["rows"]
@@ -669,10 +665,9 @@ def test_the_targets_of_issue_4_are_the_measured_ones():
 
 def test_the_chapter3_seconds_are_the_measured_ones():
     """chapter3.md's seconds a run and minutes a table, from its three saved runs."""
-    import json
 
     results = ROOT / "benchmarks" / "results"
-    page = " ".join((ROOT / "docs" / "chapter3.md").read_text(encoding="utf-8").split())
+    page = _prose("docs/chapter3.md")
     runs = {
         name: json.loads((results / f"{stem}.json").read_text())
         for name, stem in (
@@ -700,7 +695,7 @@ def test_the_chapter3_seconds_are_the_measured_ones():
     assert (
         f"the whole table took {minutes['c']} minutes against {minutes['numba']} on numba" in page
     )
-    design_notes = " ".join((ROOT / "docs" / "design-notes.md").read_text(encoding="utf-8").split())
+    design_notes = _prose("docs/design-notes.md")
     assert (
         "100 runs gave the same accuracies as with NumPy's forward passes, "
         f"in {minutes['c']} minutes"
@@ -715,10 +710,9 @@ def test_the_chapter3_seconds_are_the_measured_ones():
 
 def test_the_fit_beside_its_later_epochs_is_the_measured_one():
     """performance.md's one-epoch fit against a later epoch, and the floor, from c_speed.json."""
-    import json
 
-    measured = json.loads((ROOT / "benchmarks" / "results" / "c_speed.json").read_text())
-    page = " ".join((ROOT / "docs" / "performance.md").read_text(encoding="utf-8").split())
+    measured = _results("benchmarks/results/c_speed.json")
+    page = _prose("docs/performance.md")
     seconds = {
         (r["name"], r["dtype"]): r["median_seconds"]
         for r in measured["rows"]
