@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import (
     HasMethods,
     Hidden,
@@ -37,6 +36,7 @@ from sklearn.utils.validation import (
 from . import plugins
 from ._core.params import init_parameter_names, refuse_booleans
 from ._core.sparse import canonical_csr
+from ._core.split import hold_out
 from ._core.warn import silenced, warn
 from ._doclink import DocumentationLink
 from .callbacks import Callback
@@ -590,12 +590,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             )
         seed = int(rng.integers(np.iinfo(np.int32).max))
         stratify = self._stratify(data.Y, targets)
-        try:
-            parts = train_test_split(
-                *arrays, test_size=fraction, random_state=seed, stratify=stratify
-            )
-        except ValueError:  # too few samples of some class to stratify
-            parts = train_test_split(*arrays, test_size=fraction, random_state=seed)
+        parts = hold_out(*arrays, test_size=fraction, random_state=seed, stratify=stratify)
         weights, held_weights = parts[4:] if data.sample_weight is not None else (None, None)
         held_out = (
             f"The validation set held out of the {data.X.shape[0]} training samples "

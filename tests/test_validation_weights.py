@@ -14,7 +14,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import InvalidParameterError
 
 import sknielsen
-from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, _base
+from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
+from sknielsen._core import split
 from sknielsen.callbacks import Checkpoint, EarlyStopping, Monitor, MonitorEvery
 from sknielsen.engine import _cengine
 
@@ -33,7 +34,7 @@ def held_out(monkeypatch):
         held["weights"] = parts[5] if len(parts) == 6 else None
         return parts
 
-    monkeypatch.setattr(_base, "train_test_split", recording_split)
+    monkeypatch.setattr(split, "train_test_split", recording_split)
     return held
 
 

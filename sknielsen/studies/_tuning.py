@@ -17,12 +17,12 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import _safe_indexing, check_array
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_consistent_length
 
 from .._core.params import validate_arguments
+from .._core.split import hold_out
 from .._core.warn import silenced, warn
 
 __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "simplify"]
@@ -325,15 +325,10 @@ def _hold_out(estimator, X, y, fraction, random_state):
     """Split (X, y) as the estimators split their validation data.
 
     Stratified for a classifier, when every class has examples enough: a
-    regressor's targets are no classes, and a class of one example cannot be
-    stratified (scikit-learn's error would blame a stratification not asked for).
+    regressor's targets are no classes.
     """
-    if is_classifier(estimator):
-        try:
-            return train_test_split(X, y, test_size=fraction, random_state=random_state, stratify=y)
-        except ValueError:  # too few examples of some class to stratify
-            pass
-    return train_test_split(X, y, test_size=fraction, random_state=random_state)
+    stratify = y if is_classifier(estimator) else None
+    return hold_out(X, y, test_size=fraction, random_state=random_state, stratify=stratify)
 
 
 def _check_validation_set(X, X_val, y_val):
