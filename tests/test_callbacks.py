@@ -291,6 +291,8 @@ def _named(setting):
         ("momentum", "penalty.n_train", float("nan")),
         ("sgd", "penalty.n_train", 2.5),
         ("adam", "penalty.n_train", True),
+        pytest.param("sgd", "penalty.n_train", 10**400, id="sgd-penalty.n_train-10**400"),
+        ("momentum", "penalty.n_train", 2**63),
     ],
 )
 def test_a_callback_setting_an_invalid_hyper_parameter_is_refused(
@@ -299,7 +301,8 @@ def test_a_callback_setting_an_invalid_hyper_parameter_is_refused(
     # Nothing checked them: training went on with a momentum of -3 or a negative λ
     # (the fit ended "the learning rate eta=0.5 is probably too large"), a NaN λ
     # "diverged", and a Checkpoint wrote models that load refuses. An n_train of 0 (the
-    # n of λ/n) failed with a ZeroDivisionError, an η₀ of "0.1" deep in NumPy at the end.
+    # n of λ/n) failed with a ZeroDivisionError, an η₀ of "0.1" deep in NumPy at the end,
+    # an n of 10**400 with an OverflowError of λ/n; 2**63 counts more rows than an array has.
     X, _, y, _ = small_digits
     path = tmp_path / "net.json"
     callbacks = [SetsSetting(setting, value), Checkpoint(path)]

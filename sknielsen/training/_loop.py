@@ -120,8 +120,9 @@ _STATE_RATES = {
     "trainer.state['eta0']": ("eta0", "the learning rate training started from"),
 }
 
-#: What the n of the penalty's λ/n may be: a count of samples.
-_N_TRAIN_CONSTRAINTS = [Interval(Integral, 1, None, closed="left")]
+#: What the n of the penalty's λ/n may be: a count of samples, at most the rows an
+#: array can hold (10**400 made λ/n an OverflowError at the next step, unnamed).
+_N_TRAIN_CONSTRAINTS = [Interval(Integral, 1, np.iinfo(np.intp).max, closed="both")]
 
 #: A setting not seen before: no value is this object.
 _UNSET = object()
