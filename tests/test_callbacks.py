@@ -353,6 +353,28 @@ def test_a_callback_setting_an_adam_epsilon_the_dtype_cannot_hold_is_refused(eng
     assert net.n_iter_ == 3 and net.optimizer_.epsilon == 1e-50
 
 
+def test_a_callback_lowering_newtons_max_params_below_the_network_is_refused(
+    small_digits, tmp_path
+):
+    # The optimizer's init was checked on one parameter, which no limit refuses: the
+    # fit went on with a 51 × 51 Hessian past a limit of 10, then failed at its end
+    # ("Cannot save this model"), and a Checkpoint wrote files that load refuses.
+    X, _, y, _ = small_digits
+    X = X[:60, ::4]  # 16 pixels: 51 weights and biases
+    net = NielsenMLPClassifier((), optimizer="newton", eta=1.0, epochs=3, random_state=0)
+    with pytest.raises(ValueError) as refused_by_fit:
+        clone(net).set_params(optimizer__max_params=10).fit(X, y[:60])
+    path = tmp_path / "net.json"
+    net.set_params(callbacks=[SetsSetting("optimizer.max_params", 10), Checkpoint(path)])
+    message = r"SetsSetting \(on_epoch_end\) set trainer.optimizer.max_params to 10: "
+    with pytest.raises(CallbackError, match=message + re.escape(str(refused_by_fit.value))):
+        net.fit(X, y[:60])
+    assert sknielsen.load(path).n_iter_ == 1
+    # A limit the network fits under trains on, as set.
+    net.set_params(callbacks=[SetsSetting("optimizer.max_params", 51)]).fit(X, y[:60])
+    assert net.n_iter_ == 3 and net.optimizer_.max_params == 51
+
+
 @pytest.mark.parametrize("engine", ["numpy", "c"])
 @pytest.mark.parametrize(
     "hook, then",

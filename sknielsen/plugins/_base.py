@@ -755,6 +755,12 @@ class Solver(Plugin):
     def init(self, params):
         """Return the initial state for ``params`` (``eta`` is added by the loop).
 
+        The place to refuse, with a ``ValueError``, a hyper-parameter these
+        ``params`` cannot have (Newton's ``max_params`` below their size):
+        ``fit`` calls it before training, and the training loop again, on
+        the network's parameters, after a callback changes the
+        hyper-parameters.
+
         Parameters
         ----------
         params : ndarray of shape (n_params,)

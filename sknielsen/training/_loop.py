@@ -595,11 +595,11 @@ class Trainer:
         :attr:`eta` (a direct write into the state skips it; a valid one is
         kept as a float, which model files hold), λ by the estimators'
         constraints, the n of λ/n as a count of samples, and the plugins by
-        their own ``validate`` (the optimizer's ``init`` too, in the run's
-        dtype). Left unchecked, a momentum of -3 or a negative λ trained on
-        (the fit then blamed eta), a NaN λ "diverged", an n of 0 divided by
-        zero, and a Checkpoint wrote files that :func:`sknielsen.load`
-        refuses. This runs after every hook, once per mini-batch when a
+        their own ``validate`` (the optimizer's ``init`` too, for this
+        network: see :meth:`_validate_optimizer`). Left unchecked, a momentum
+        of -3 or a negative λ trained on (the fit then blamed eta), a NaN λ
+        "diverged", an n of 0 divided by zero, and a Checkpoint wrote files
+        that :func:`sknielsen.load` refuses. This runs after every hook, once per mini-batch when a
         callback watches mini-batches, so only settings that changed since
         the last check are validated: unchanged values are the very objects
         checked before.
@@ -642,16 +642,23 @@ class Trainer:
         self.state[key] = eta
 
     def _validate_optimizer(self, path):
-        """Check the optimizer's hyper-parameters by its constraints, then in the run's dtype.
+        """Check the optimizer's hyper-parameters by its constraints, then for this network.
 
-        ``init`` refuses settings the parameters' dtype cannot hold (Adam's
-        epsilon of 1e-50 is 0 in float32, and made every step 0/0): ``fit``
-        calls it before training, and so does this check, on one parameter of
-        the run's dtype, so that no state of the network's size is made.
+        ``init`` refuses settings the parameters cannot have: one their dtype
+        cannot hold (Adam's epsilon of 1e-50 is 0 in float32, and made every
+        step 0/0), or a limit the network exceeds (Newton's ``max_params``).
+        ``fit`` calls it before training, and so does this check: a solver's
+        on the network's parameters (it keeps no state of their size, and is
+        checked once per iteration at most); a per-step optimizer's on one
+        parameter of the run's dtype, so that no state of the network's size
+        is made at every mini-batch a schedule changes it.
         """
         self.optimizer.validate(path)
+        params = self.network.params
+        if not isinstance(self.optimizer, Solver):
+            params = np.zeros(1, dtype=params.dtype)
         try:
-            self.optimizer.init(np.zeros(1, dtype=self.network.dtype))
+            self.optimizer.init(params)
         except ValueError as exc:
             raise InvalidParameterError(str(exc)) from None
 
