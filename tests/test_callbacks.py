@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import operator
 import re
 import warnings
 from contextlib import redirect_stdout
@@ -14,7 +15,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, InvalidParameterError
 
 import sknielsen
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
@@ -34,7 +35,7 @@ from sknielsen.callbacks import (
     StopTraining,
     VerbosePrinter,
 )
-from sknielsen.plugins import L2
+from sknielsen.plugins import L2, Momentum, Optimizer
 
 
 class Recorder(Callback):
@@ -419,6 +420,116 @@ def test_a_callback_setting_an_invalid_regularizer_hyper_parameter_is_refused(sm
     callbacks = [SetsSetting("penalty.ratio", 0.25), SetsSetting("penalty.lmbda", 1.0)]
     net.set_params(callbacks=callbacks).fit(X[:60], y[:60])
     assert net.regularizer_.ratio == 0.25 and net.n_iter_ == 3
+
+
+class L2WithScales(L2):
+    """L2 with a list hyper-parameter, whose items its ``validate`` keeps in [0, 1]."""
+
+    _parameter_constraints = {"scales": [list]}
+
+    def __init__(self, scales=None):
+        self.scales = scales
+
+    def validate(self, path="", owner=None):
+        super().validate(path, owner)
+        if not all(0 <= scale <= 1 for scale in self.scales):
+            raise InvalidParameterError(f"The {path}scales must lie in [0, 1].")
+
+
+class StepsWithArray(Optimizer):
+    """Plain SGD with an array hyper-parameter, whose items its ``validate`` keeps > 0."""
+
+    _parameter_constraints = {"scale": [np.ndarray]}
+
+    def __init__(self, scale=None):
+        self.scale = scale
+
+    def validate(self, path="", owner=None):
+        super().validate(path, owner)
+        if not (self.scale > 0).all():
+            raise InvalidParameterError(f"The {path}scale must be > 0.")
+
+    def update(self, grads, state, params):
+        grads *= -state["eta"] * self.scale[0]
+        return grads, state
+
+
+class Wrapping(Optimizer):
+    """Steps as the momentum it wraps: a plugin as a hyper-parameter."""
+
+    _parameter_constraints = {"inner": [Momentum]}
+
+    def __init__(self, inner=None):
+        self.inner = inner
+
+    def init(self, params):
+        return self.inner.init(params)
+
+    def update(self, grads, state, params):
+        return self.inner.update(grads, state, params)
+
+
+class ChangesInPlace(Callback):
+    """Writes ``value`` into the item ``key`` of a setting (a list, array or plugin) in place.
+
+    At the second epoch's end; ``setting`` is the path of the setting on the trainer.
+    """
+
+    def __init__(self, setting="penalty.regularizer.scales", key=0, value=2.0):
+        self.setting = setting
+        self.key = key
+        self.value = value
+
+    def on_epoch_end(self, trainer):
+        if trainer.epochs_run == 2:
+            container = operator.attrgetter(self.setting)(trainer)
+            if isinstance(self.key, str):
+                setattr(container, self.key, self.value)
+            else:
+                container[self.key] = self.value
+
+
+@pytest.mark.parametrize(
+    "plugin, setting, key, bad, good",
+    [
+        ({"regularizer": L2WithScales([0.5])}, "penalty.regularizer.scales", 0, 2.0, 0.25),
+        ({"optimizer": StepsWithArray(np.ones(2))}, "optimizer.scale", 1, -1.0, 0.5),
+        ({"optimizer": Wrapping(Momentum())}, "optimizer.inner", "mu", -3.0, 0.5),
+    ],
+    ids=["list", "array", "plugin"],
+)
+def test_a_callback_changing_a_setting_in_place_is_checked(
+    plugin, setting, key, bad, good, small_digits
+):
+    # Only a setting replaced by another object was checked: an item changed in a
+    # plugin's list or array, or a hyper-parameter of a plugin held by another, went
+    # unseen, and training went on with a value fit refuses.
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((3,), epochs=3, random_state=0, **plugin)
+    net.set_params(callbacks=[ChangesInPlace(setting, key, bad)])
+    message = rf"ChangesInPlace \(on_epoch_end\) set trainer.{re.escape(setting)} to .*: "
+    with pytest.raises(CallbackError, match=message):
+        net.fit(X[:60], y[:60])
+    # A valid change trains on, and the fitted plugin holds it.
+    net.set_params(callbacks=[ChangesInPlace(setting, key, good)]).fit(X[:60], y[:60])
+    owner, name = setting.split(".")[-2:]
+    container = getattr(net.regularizer_ if owner == "regularizer" else net.optimizer_, name)
+    kept = getattr(container, key) if isinstance(key, str) else container[key]
+    assert net.n_iter_ == 3 and kept == good
+
+
+def test_the_contents_of_a_setting_see_changes_in_place_and_end_on_a_list_holding_itself():
+    from sknielsen.training._loop import _contents, _unchanged
+
+    items = [1, {"scale": np.ones(2)}]
+    items.append(items)
+    checked = _contents(items)  # returns: the list inside itself is taken as the object
+    assert _unchanged(_contents(items), checked)
+    items[1]["scale"][0] = 2.0
+    assert not _unchanged(_contents(items), checked)
+    items[1]["scale"][0] = 1.0
+    items[0] = True  # equal to 1, and refused where 1 is not: checked again
+    assert not _unchanged(_contents(items), checked)
 
 
 def test_newton_follows_the_halving_schedule(small_digits):

@@ -12,7 +12,7 @@ import copy
 import math
 import operator
 from dataclasses import dataclass, field
-from numbers import Integral, Real
+from numbers import Integral, Number, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,7 +22,7 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 
-from .._core.params import refuse_booleans
+from .._core.params import HyperParameters, refuse_booleans
 from ..callbacks import (
     HISTORY_KEYS,
     Callback,
@@ -127,6 +127,9 @@ _N_TRAIN_CONSTRAINTS = [Interval(Integral, 1, np.iinfo(np.intp).max, closed="bot
 #: A setting not seen before: no value is this object.
 _UNSET = object()
 
+#: Values that cannot change in place: the object checked is the value checked.
+_ATOMS = (Number, str, bytes, type(None), np.generic)
+
 #: The built-in on_batch_end hooks, which read the trainer and write nothing it checks
 #: (a progress line, MonitorEvery's own record): those of subclasses that redefine the
 #: hook are checked.
@@ -145,6 +148,59 @@ def _same(found, built):
             and all(map(operator.is_, found, built))
         )
     return found is built
+
+
+def _contents(value, inside=frozenset()):
+    """What a setting holds now: ``value`` itself, or a copy of what it holds.
+
+    A list, tuple, dict or array, or a plugin held by a plugin, can be changed
+    in place (``trainer.penalty.regularizer.scales[0] = 2.0``) while staying
+    the same object: their items, a copy of an array's bytes and a plugin's
+    hyper-parameters are taken instead, so that :func:`_unchanged` sees the
+    change. Other values are compared as the objects they are.
+
+    Parameters
+    ----------
+    value : object
+    inside : frozenset of int
+        The ids of the containers ``value`` lies in: one that holds itself
+        is taken as the object.
+
+    Returns
+    -------
+    contents : object
+        ``value``, or a tuple describing what it holds.
+    """
+    if isinstance(value, _ATOMS) or id(value) in inside:
+        return value
+    inside = inside | {id(value)}
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind != "O":
+            return (np.ndarray, value.dtype.str, value.shape, value.tobytes())
+        items = [("shape", value.shape), *enumerate(value.flat)]
+    elif isinstance(value, HyperParameters):
+        items = value.get_params().items()
+    elif isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    else:
+        return value
+    return (type(value), *((key, _contents(item, inside)) for key, item in items))
+
+
+def _unchanged(found, checked):
+    """Whether the :func:`_contents` ``found`` are those ``checked``: the same objects.
+
+    The values they hold are compared as objects (an equal 0.5 put in place
+    of another counts as a change, checked again, and so does ``True`` in
+    place of 1), an array's bytes and the type names by value.
+    """
+    if found is checked:
+        return True
+    if type(found) is not tuple or type(checked) is not tuple or len(found) != len(checked):
+        return isinstance(found, (str, bytes)) and type(found) is type(checked) and found == checked
+    return all(map(_unchanged, found, checked))
 
 
 def _learning_rate(value):
@@ -599,14 +655,21 @@ class Trainer:
         network: see :meth:`_validate_optimizer`). Left unchecked, a momentum
         of -3 or a negative λ trained on (the fit then blamed eta), a NaN λ
         "diverged", an n of 0 divided by zero, and a Checkpoint wrote files
-        that :func:`sknielsen.load` refuses. This runs after every hook, once per mini-batch when a
-        callback watches mini-batches, so only settings that changed since
-        the last check are validated: unchanged values are the very objects
-        checked before.
+        that :func:`sknielsen.load` refuses. This runs after every hook, once
+        per mini-batch when a callback watches mini-batches, so only settings
+        that changed since the last check are validated: an unchanged value
+        is the very object checked before, and a list, array or plugin that
+        can change in place holds what it held then (see :func:`_contents`).
         """
         settings = self._settings()
         last = self._checked_settings
-        changed = [name for name, value in settings.items() if value is not last.get(name, _UNSET)]
+        # An unchanged number is the very object checked (its contents): no call made.
+        changed = [
+            name
+            for name, value in settings.items()
+            if value is not last.get(name, _UNSET)
+            and not _unchanged(_contents(value), last.get(name, _UNSET))
+        ]
         if not changed:
             return
         for path, validate in self._validators().items():
@@ -619,7 +682,11 @@ class Trainer:
                 values = ", ".join(f"{name} to {settings[name]!r:.60}" for name in mine)
                 raise CallbackError(f"{self._who()} set {values}: {exc}") from None
         # Taken again: the validators keep a valid η or η₀ as a float.
-        self._checked_settings = self._settings()
+        self._checked_settings = self._checked_contents()
+
+    def _checked_contents(self):
+        """What each setting holds now, checked (see :func:`_contents`)."""
+        return {name: _contents(value) for name, value in self._settings().items()}
 
     def _validators(self):
         """What checks each group of settings as fit does, by the start of their names."""
@@ -847,7 +914,7 @@ class Trainer:
         self._last = self._snapshot()
         self._epoch_lengths = self._history_lengths()  # nothing recorded before an epoch
         self._built_with = {path: self._built_object(path) for path in _BUILT_WITH}
-        self._checked_settings = self._settings()  # fit validated them
+        self._checked_settings = self._checked_contents()  # fit validated them
         # What the optimizer's arrays must stay, whatever a callback writes into them.
         self._state_layout = {
             key: (value.shape, value.dtype)
