@@ -1354,11 +1354,22 @@ def test_a_value_that_is_not_finite_is_refused_where_it_is_recorded(engine, valu
     def score(output, Y):
         return value
 
+    class OwnMonitor(Monitor):
+        """A Monitor of one's own: records ``value`` as the score of finite outputs."""
+
+        def on_epoch_end(self, trainer):
+            trainer.evaluate(*self.validation_data)
+            trainer.history["validation_accuracy"].append(value)
+
     recorded = re.escape(repr(value))
     cases = [
         (
             Monitor(("validation_accuracy",), validation_data=held_out, score=score),
             rf"Monitor \(on_epoch_end\) recorded {recorded} under 'validation_accuracy'",
+        ),
+        (  # as any Monitor, it was let through, and the fit blamed overflow at its end
+            OwnMonitor(("validation_accuracy",), validation_data=held_out),
+            rf"OwnMonitor \(on_epoch_end\) recorded {recorded} under 'validation_accuracy'",
         ),
         (
             MonitorEvery(100, held_out, {}, score=score),

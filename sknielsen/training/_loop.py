@@ -354,6 +354,8 @@ class Trainer:
         self._kept = None
         # The callback and hook being called: named when they write bad state.
         self._calling = None
+        # Whether a cost computed since that call began is not finite (see _may_overflow).
+        self._overflowed = False
 
     @property
     def eta(self):
@@ -449,11 +451,14 @@ class Trainer:
         compiled = self.compiled
         if compiled is not None and compiled.accepts(X, Y):
             order = np.arange(X.shape[0]) if rows is None else rows
-            return compiled.evaluate(X, Y, order)
-        if rows is not None:
-            X, Y = X[rows], Y[rows]
-        output = self.network.feedforward(X)
-        return self.output_costs(output, Y), output
+            costs, output = compiled.evaluate(X, Y, order)
+        else:
+            if rows is not None:
+                X, Y = X[rows], Y[rows]
+            output = self.network.feedforward(X)
+            costs = self.output_costs(output, Y)
+        self._overflowed = self._overflowed or not np.isfinite(costs).all()
+        return costs, output
 
     def cost_of(self, output, Y, sample_weight=None):
         """Weighted mean cost of given outputs plus the penalty (λ/n scaling)."""
@@ -471,7 +476,9 @@ class Trainer:
     def _regularized_mean(self, costs, sample_weight):
         """The weighted mean of per-sample costs, plus the penalty at the current weights."""
         # Summed in the costs' dtype, as recorded runs were: float32 costs stay float32.
-        return float(_weighted_mean(costs, sample_weight) + self.penalty.value(self.network.params))
+        cost = float(_weighted_mean(costs, sample_weight) + self.penalty.value(self.network.params))
+        self._overflowed = self._overflowed or not math.isfinite(cost)
+        return cost
 
     def keep_best(self):
         """Remember the current weights as the ones the model ends with.
@@ -595,6 +602,7 @@ class Trainer:
         """Note the callback about to be called, and what the history holds before it."""
         self._calling = (callback, hook)
         self._lengths_before_hook = self._history_lengths()
+        self._overflowed = False
 
     def _check_callback(self, lengths):
         """Refuse what the called callback replaced, or left in the state, settings or history.
@@ -826,8 +834,9 @@ class Trainer:
             if not (math.isfinite(values[-1]) or self._may_overflow(key)):
                 raise CallbackError(
                     f"{self._who()} recorded {repr(value)[:60]} under {key!r}: the history holds "
-                    "finite numbers (only a Monitor's records may overflow, with the network's "
-                    "outputs, which the fit then reports)."
+                    "finite numbers (only a Monitor's records of outputs that overflowed, whose "
+                    "cost trainer.evaluate found not finite, may be NaN or infinite: the fit "
+                    "then reports the overflow)."
                 )
 
     def _may_overflow(self, key):
@@ -836,10 +845,15 @@ class Trainer:
         A Monitor's cost is not finite when the network's outputs overflowed
         on its data, and neither is their score then (which the Monitor
         checks, see ``_scored``): the end of the fit says what overflowed.
-        Any other value that is not finite is a callback's fault.
+        So a Monitor may record such a value under a key it monitors when a
+        cost it had the trainer compute in this hook (:meth:`evaluate`,
+        :meth:`sample_costs`, :meth:`cost_of`) was not finite. Any other
+        value that is not finite is a callback's fault: a Monitor of one's
+        own whose score of finite outputs was NaN was let through, and the
+        fit blamed overflow at its end ("try a smaller eta").
         """
         callback = self._calling[0]
-        return isinstance(callback, Monitor) and key in callback.monitor
+        return isinstance(callback, Monitor) and key in callback.monitor and self._overflowed
 
     def _check_history_keys(self, before):
         """Refuse a key a callback added to the history, one it removed, or values it removed.
