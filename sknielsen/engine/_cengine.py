@@ -60,6 +60,9 @@ KERNELS = {
 #: The optimizer state arrays each optimizer's kernel updates, in the kernel's argument order.
 STATE_ARRAYS = ("velocity", "m", "v", "step")
 _STATE_OF = {"momentum": ("velocity",), "nesterov": ("velocity",), "adam": ("m", "v", "step")}
+#: The state arrays of a dtype other than the network's: Adam's step count, a float64
+#: in every run (float32 stops counting at 2**24, see Adam.init).
+_STATE_DTYPES = {"step": np.float64}
 #: Layer sizes the kernel accepts (it refuses larger ones itself).
 MAX_SIZE = 1 << 24
 
@@ -224,8 +227,11 @@ def sparse_rows(X):
     return sp.csr_matrix((data, indices, indptr), shape=X.shape)
 
 
-def _refuse(name, array, dtype, ndim):
-    """Raise TypeError unless ``array`` is an aligned, C-contiguous ndarray of dtype and ndim."""
+def _refuse(name, array, dtype, ndim, dtype_is="the network's dtype"):
+    """Raise TypeError unless ``array`` is an aligned, C-contiguous ndarray of dtype and ndim.
+
+    ``dtype_is`` says what ``dtype`` is, for the message.
+    """
     if (
         not isinstance(array, np.ndarray)
         or array.dtype != dtype
@@ -241,8 +247,8 @@ def _refuse(name, array, dtype, ndim):
             else type(array).__name__
         )
         raise TypeError(
-            f"The C engine needs {name} as an aligned, C-contiguous {ndim}-d array in the "
-            f"network's dtype {dtype}; got {got}."
+            f"The C engine needs {name} as an aligned, C-contiguous {ndim}-d array in "
+            f"{dtype_is} {np.dtype(dtype)}; got {got}."
         )
 
 
@@ -330,6 +336,10 @@ class CTrainer:
             "int32": np.empty(0, np.int32),
             "int64": np.empty(0, np.int64),
         }
+        # What stands for a state array the kernel does not use, in that array's dtype.
+        self._no_state = [
+            np.empty(0, _STATE_DTYPES.get(name, network.dtype)) for name in STATE_ARRAYS
+        ]
         self._csr = []  # (matrix arrays checked, their kernel forms), the latest last
 
     def run(self, X, Y, order, sample_scales, state, start=0, stop=None, costs=None):
@@ -450,7 +460,7 @@ class CTrainer:
         self._check_arrays(Y, costs, n_rows, len(order))
         spec = self._spec(sp.issparse(X), n_rows, 0, len(order), False, False, learn=False)
         empty = self._empty["real"]
-        states = [empty] * len(STATE_ARRAYS)
+        states = self._no_state
         self.module.train(
             spec,
             self._hyper(0.0),
@@ -539,7 +549,7 @@ class CTrainer:
         """Targets in the network's dtype, costs in float64: C-contiguous, of the right shapes."""
         dtype, n_out = self.network.dtype, self.network.sizes[-1]
         _refuse("Y", Y, dtype, 2)
-        _refuse("costs", costs, np.float64, 1)
+        _refuse("costs", costs, np.float64, 1, "dtype")
         if Y.shape != (n_rows, n_out):
             raise ValueError(f"Y has shape {Y.shape}; expected {(n_rows, n_out)}.")
         if costs.shape != (n_positions,):
@@ -565,12 +575,15 @@ class CTrainer:
         dtype, n_params = self.network.dtype, self.network.params.size
         used = _STATE_OF.get(self._specs["optimizer"].name, ())
         arrays = []
-        for name in STATE_ARRAYS:
+        for name, empty in zip(STATE_ARRAYS, self._no_state):
             if name not in used:
-                arrays.append(self._empty["real"])
+                arrays.append(empty)
                 continue
             array = state.get(name)
-            _refuse(f"the optimizer state {name!r}", array, dtype, 1)
+            if name in _STATE_DTYPES:
+                _refuse(f"the optimizer state {name!r}", array, _STATE_DTYPES[name], 1, "dtype")
+            else:
+                _refuse(f"the optimizer state {name!r}", array, dtype, 1)
             size = 1 if name == "step" else n_params
             if array.size != size or not array.flags.writeable:
                 raise ValueError(

@@ -137,7 +137,8 @@ typedef struct {
     int64_t sizes[MAX_LAYERS + 1];
     int activations[MAX_LAYERS];
     double hyper[N_HYPER];
-    void *params, *velocity, *first_moment, *second_moment, *step;
+    void *params, *velocity, *first_moment, *second_moment;
+    double *step; /* Adam's step count: float64 in either dtype (float32 stops at 2**24) */
     const void *dense, *data, *targets, *scales, *masks;
     const int32_t *indices;
     const int64_t *indptr, *order;
@@ -606,7 +607,7 @@ static int check_arrays(Job *job, Py_buffer *views)
         check_length(&views[B_VELOCITY], B_VELOCITY, momentum ? n_params : 0, size) ||
         check_length(&views[B_FIRST], B_FIRST, adam ? n_params : 0, size) ||
         check_length(&views[B_SECOND], B_SECOND, adam ? n_params : 0, size) ||
-        check_length(&views[B_STEP], B_STEP, adam ? 1 : 0, size) ||
+        check_length(&views[B_STEP], B_STEP, adam ? 1 : 0, sizeof(double)) ||
         check_length(&views[B_TARGETS], B_TARGETS, n_rows * n_out, size) ||
         check_length(&views[B_SCALES], B_SCALES, job->weighted ? n_rows : 0, size) ||
         check_length(&views[B_MASKS], B_MASKS,

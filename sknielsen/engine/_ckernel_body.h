@@ -1349,9 +1349,10 @@ static void F(optimizer_step)(const Job *job, int64_t n, const REAL *grads)
         return;
     }
     if (job->optimizer == ADAM) {
-        REAL *first = job->first_moment, *second = job->second_moment, *step = job->step;
+        REAL *first = job->first_moment, *second = job->second_moment;
+        double *step = job->step;
         step[0] += 1;
-        const double t = (double)step[0];
+        const double t = step[0];
         const double beta1 = job->hyper[BETA1], beta2 = job->hyper[BETA2];
         const REAL b1 = (REAL)beta1, b2 = (REAL)beta2;
         const REAL keep1 = (REAL)(1.0 - beta1), keep2 = (REAL)(1.0 - beta2);

@@ -206,7 +206,10 @@ class Adam(Optimizer):
                 f"{info.smallest_subnormal:.3g} to {info.max:.3g}, such as the usual 1e-8."
             )
         zeros = np.zeros_like(params)
-        return {"m": zeros, "v": zeros.copy(), "step": np.zeros(1, dtype=params.dtype)}
+        # The step count is a float64 whatever the parameters' dtype: float32 counts
+        # exactly up to 2**24 only (2**24 + 1 rounds back), and a long run's count
+        # stopped there, with the bias correction of that step forever after.
+        return {"m": zeros, "v": zeros.copy(), "step": np.zeros(1)}
 
     def state_problem(self, state):
         """A step count that is not a whole number from 0 to 2**53, a negative ``v``, or None.
