@@ -730,3 +730,33 @@ def test_the_fit_beside_its_later_epochs_is_the_measured_one():
     ) in page
     floor = {dtype: seconds["minimal NumPy loop", dtype] for dtype in ("float64", "float32")}
     assert f"against {floor['float64']:.3f} and {floor['float32']:.3f} s here" in page
+
+
+def test_the_speed_table_s_surroundings_are_the_measured_ones():
+    """performance.md's run times, matmul peaks and prose beside the NumPy engine's table."""
+
+    measured = _results("benchmarks/results/speed.json")
+    quick = _results("benchmarks/results/speed-quick.json")
+    page = _prose("docs/performance.md")
+    assert f"# this table: {measured['total_seconds']:.0f} s here" in page
+    assert f"# 10,000 images, 3 repeats: {quick['total_seconds']:.0f} s here" in page
+    date = measured["date"]
+    assert f"Measured on {date[:10]} ({date[11:16]} UTC)" in page
+    peak = measured["matmul_gflops"]
+    peaks = f"**{peak['float32']:.0f} GFLOP/s float32, {peak['float64']:.0f} GFLOP/s float64**"
+    assert peaks in page
+    assert f"{measured['epoch_flops_784_30_10'] / 1e9:.2f} GFLOP (forward pass" in page
+
+    seconds = {
+        (r["name"], r["dtype"]): r["median_seconds"]
+        for r in measured["rows"]
+        if r["mini_batch_size"] == 100 and r["sizes"] == [784, 30, 10]
+    }
+    ours, floor = seconds["sknielsen", "float64"], seconds["minimal NumPy loop", "float64"]
+    assert f"({1000 * (ours - floor):.0f} ms of {ours:.1f} s in float64, in the table)" in page
+
+    # The loss curve's share of an epoch: the saved quick run is one of the six quoted.
+    low, high = 0.5, 1.2
+    assert f"{low} to {high} % of a mini-batch-10 epoch" in page
+    for share in quick["loss_curve_percent_of_batch_10_epoch"].values():
+        assert low <= round(share, 1) <= high
