@@ -760,3 +760,95 @@ def test_the_speed_table_s_surroundings_are_the_measured_ones():
     assert f"{low} to {high} % of a mini-batch-10 epoch" in page
     for share in quick["loss_curve_percent_of_batch_10_epoch"].values():
         assert low <= round(share, 1) <= high
+
+
+def _by_row(measured):
+    """{(name, dtype, mini-batch, sizes): row} of a benchmark's rows (or of its one network)."""
+    return {
+        (
+            r["name"],
+            r["dtype"],
+            r["mini_batch_size"],
+            tuple(r.get("sizes", measured.get("sizes"))),
+        ): r
+        for r in measured["rows"]
+    }
+
+
+def test_the_c_engine_s_prose_is_the_measured_one():
+    """performance.md's run times, loads, gaps and ratios around the C engine's two tables."""
+
+    c_speed = _results("benchmarks/results/c_speed.json")
+    threads = _results("benchmarks/results/c_speed-threads.json")
+    frameworks = _results("benchmarks/results/frameworks.json")
+    dense = _results("benchmarks/results/dense_input.json")
+    nonzero = _results("benchmarks/results/compiled_speed.json")["nonzero_fraction"]
+    page = _prose("docs/performance.md")
+    book = (10, (784, 30, 10))
+
+    assert f"{100 * nonzero:.0f} % of MNIST's pixels" in page
+    assert f"so {100 * (1 - nonzero):.0f} % of the first layer's arithmetic" in page
+    assert f"--larger # {c_speed['total_seconds'] / 60:.1f} min here" in page
+    assert f"quiet (load average {c_speed['load_average'][0]:.1f})" in page
+    assert f"--no-build # {threads['total_seconds']:.0f} s here" in page
+    loads = sorted(threads["load_average"])
+    assert f"quiet machine (load {_range(loads[0], loads[-1], 1)}, wall clock" in page
+
+    # The one-epoch fit at float64, mini-batch 10, against the 5× target.
+    speed = _by_row(c_speed)
+    fit = speed[("C engine, CSR", "float64", *book)]["median_seconds"]
+    floor = speed[("minimal NumPy loop", "float64", *book)]["median_seconds"]
+    assert f"float64 by {1000 * (fit - floor / 5):.1f} ms of a {1000 * fit:.0f} ms fit" in page
+
+    # The same fits by the wall clock, one thread and two, and beside the frameworks.
+    team = _by_row(threads)
+
+    def ratios(rows, name, sizes=book):
+        return [
+            f"{rows[(name, d, *sizes)]['speedup_vs_minimal_loop']:.2f}×"
+            for d in ("float64", "float32")
+        ]
+
+    one, two = ratios(team, "C engine, CSR"), ratios(team, "C engine, CSR, n_jobs=2")
+    assert f"at 18:23, {one[0]} and {one[1]} on one thread, {two[0]} and {two[1]} with" in page
+    beside = ratios(_by_row(frameworks), "sknielsen, C engine, CSR")
+    assert f"pinned to one core, {beside[0]} and {beside[1]})" in page
+    later = ratios(speed, "C engine, CSR, later epochs")[1]
+    assert f"(float32 at mini-batch 10 {later}, " in page
+    assert f"{ratios(team, 'C engine, CSR, later epochs')[1]} by the wall clock" in page
+    configurations = [(d, 10, (784, 30, 10)) for d in ("float64", "float32")]
+    configurations += [(d, 100, (784, 30, 10)) for d in ("float64", "float32")]
+    configurations += [("float64", 10, (784, 100, 10))]
+    later = [
+        team[("C engine, CSR, later epochs", *c)]["speedup_vs_minimal_loop"] for c in configurations
+    ]
+    later = [f"{ratio:.2f}×" for ratio in later]
+    assert f"later epochs, one thread: {', '.join(later[:4])} and {later[4]}." in page
+    wide = ("float64", 10, (784, 100, 10))
+    team_ms = 1000 * team[("C engine, CSR, n_jobs=2", *wide)]["median_seconds"]
+    one_ms = 1000 * team[("C engine, CSR", *wide)]["median_seconds"]
+    assert f"a loss of {100 * (team_ms / one_ms - 1):.0f} % ({team_ms:.1f} ms against" in page
+
+    # Dense input: the table's dense column against its CSR one, and dense_input.py's run.
+    extra = [
+        1000 * (row["median_seconds"] - speed[("C engine, CSR", *key[1:])]["median_seconds"])
+        for key, row in speed.items()
+        if key[0] == "C engine, dense" and key[3] in ((784, 30, 10), (784, 100, 10))
+    ]
+    assert f"costs {_range(min(extra), max(extra))} ms more per epoch (the table's" in page
+    csr_bytes = {"float64": nonzero * (8 + 4) / 8, "float32": nonzero * (4 + 4) / 4}
+    assert (
+        f"(MNIST's: {100 * csr_bytes['float64']:.0f} % in float64, "
+        f"{100 * csr_bytes['float32']:.0f} % in float32)"
+    ) in page
+    date, loads = dense["date"], sorted(dense["load_average"])
+    assert f"({date[:10]} {date[11:16]} UTC, load {_range(loads[0], loads[-1], 1)}," in page
+    seconds = dense["median_cpu_seconds"]
+    text = [
+        f"{s['dense path']:.3f} → {s['CSR found once']:.3f} s in {dtype} "
+        f"({s['dense path'] / s['CSR found once']:.2f}×)"
+        for dtype, s in seconds.items()
+    ]
+    assert f"{text[0]} and {text[1]}" in page
+    conversion = [1000 * seconds[d]["conversion"] for d in ("float64", "float32")]
+    assert f"the conversion itself {conversion[0]:.0f} and {conversion[1]:.0f} ms" in page
