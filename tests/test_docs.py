@@ -852,3 +852,76 @@ def test_the_c_engine_s_prose_is_the_measured_one():
     assert f"{text[0]} and {text[1]}" in page
     conversion = [1000 * seconds[d]["conversion"] for d in ("float64", "float32")]
     assert f"the conversion itself {conversion[0]:.0f} and {conversion[1]:.0f} ms" in page
+
+
+def test_the_first_layer_s_bound_is_the_measured_one():
+    """performance.md's first-layer table and the prose that reads it: first_layer_bound.json."""
+
+    measured = _results("benchmarks/results/first_layer_bound.json")
+    frameworks = _results("benchmarks/results/frameworks.json")
+    text = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    page = " ".join(text.split())
+    assert f"`python benchmarks/first_layer_bound.py`, {measured['date'][11:16]} UTC" in page
+    modes = {dtype: measured["results"][dtype]["modes"] for dtype in ("float64", "float32")}
+    lines = text.split("| rows | float64 ms |")[1].split("\n\n")[0].splitlines()[2:]
+    assert len(lines) == len(modes["float64"])
+    for line, mode in zip(lines, modes["float64"]):
+        cells = [float(cell) for cell in line.strip("|").split("|")[1:]]
+        measured_cells = [
+            modes[dtype][mode][key]
+            for dtype in ("float64", "float32")
+            for key in ("ms", "cycles_per_nonzero")
+        ]
+        # Within half a unit of the last digit: the file keeps the cycles to two
+        # decimals already (29.95 was 30.0 before it was rounded).
+        assert cells == pytest.approx(measured_cells, abs=0.05 + 1e-9), (mode, cells)
+
+    ms = {dtype: {mode: modes[dtype][mode]["ms"] for mode in modes[dtype]} for dtype in modes}
+    prefetched, in_l3 = "shuffled, next mini-batch prefetched", "2,000 rows, held in L3"
+    above = {d: 100 * (ms[d][prefetched] / ms[d][in_l3] - 1) for d in ms}
+    assert (
+        f"more than rows held in L3 ({above['float64']:.0f} % in float64, "
+        f"{above['float32']:.0f} % in float32, within"
+    ) in page
+    within = _range(min(above.values()), max(above.values()))
+    assert f"within {within} % of the same loops" in page
+    assert f"within {within} % of rows held in L3" in _prose("CHANGELOG.md")
+    in_l1 = ms["float64"][prefetched] - ms["float64"]["shuffled, W1 folded into 64 rows (in L1)"]
+    assert f"In float64, with W₁ in L1, {in_l1:.0f} ms less" in page
+    first_layer = {d: ms[d][prefetched] for d in ms}
+    assert f"about {first_layer['float32']:.0f} of the kernel's" in page
+    assert f"and {first_layer['float64']:.0f} of 57 ms (float64)" in page
+    assert (
+        f"{ms['float32']['shuffled, no prefetch']:.1f} ms of float32 first layer without a "
+        f"prefetch against {ms['float32'][in_l3]:.1f} with the rows in L3"
+    ) in page
+
+    # Beside the frameworks: the kernel and the fit against the issue's bound.
+    bound = frameworks["machine_bound_seconds"]
+    assert (
+        f"at about {1000 * bound['float64']:.0f} ms (float64) and "
+        f"{1000 * bound['float32']:.0f} ms (float32) an epoch"
+    ) in page
+    seconds = {
+        (r["name"], r["dtype"], r["mini_batch_size"]): r["median_cpu_seconds"]
+        for r in frameworks["rows"]
+        if r["name"].startswith("sknielsen, C")
+    }
+
+    def times_the_bound(name):
+        ratios = [seconds[name, d, m] / bound[d] for d in bound for m in (10, 100)]
+        return _range(min(ratios), max(ratios), 1)
+
+    def rest(dtype):
+        # The first layer's loops were timed at mini-batch 10.
+        return 1000 * seconds["sknielsen, C kernel alone, CSR", dtype, 10] - first_layer[dtype]
+
+    assert f"**{times_the_bound('sknielsen, C kernel alone, CSR')}× the bound**, at both" in page
+    assert f"**{times_the_bound('sknielsen, C engine, CSR')}× the bound**: the" in page
+    first_layer_ms = f"{first_layer['float64']:.0f} and {first_layer['float32']:.0f} ms"
+    assert f"takes {first_layer_ms} of it" in page
+    assert f"the first layer takes about {first_layer_ms} (its loops alone" in page
+    assert (
+        f"the rest of the kernel call, about {rest('float64'):.0f} and {rest('float32'):.0f} ms"
+        in page
+    )
