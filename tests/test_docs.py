@@ -925,3 +925,90 @@ def test_the_first_layer_s_bound_is_the_measured_one():
         f"the rest of the kernel call, about {rest('float64'):.0f} and {rest('float32'):.0f} ms"
         in page
     )
+
+
+def test_the_prose_beside_the_frameworks_is_the_measured_one():
+    """performance.md's run time, load, JAX's compile, agreement and ratios: frameworks.json's."""
+
+    measured = _results("benchmarks/results/frameworks.json")
+    page = _prose("docs/performance.md")
+    assert f"frameworks.py # {measured['total_seconds'] / 60:.1f} min here" in page
+    assert f"(one-minute load average {measured['load_average'][0]:.1f};" in page
+    compile_seconds = sorted(measured["jax_compile_seconds"].values())
+    assert f"compiling took {_range(compile_seconds[0], compile_seconds[-1], 2)} s per" in page
+
+    # Each row's largest difference from the floor's weights after one epoch.
+    groups = {
+        "the C engine": "sknielsen, C",
+        "PyTorch's autograd loop": "PyTorch, autograd",
+        "JAX": "JAX",
+        "scikit-learn": "scikit-learn MLPClassifier, sigmoid",
+    }
+
+    def largest(dtype):
+        return [
+            _exponent(
+                max(
+                    value
+                    for key, value in measured["agreement"].items()
+                    if key.startswith(prefix) and f"| {dtype}," in key
+                ),
+                1,
+            )
+            for prefix in groups.values()
+        ]
+
+    f64, f32 = largest("float64"), largest("float32")
+    named = ", ".join(f"{value} for {name}" for value, name in zip(f64[:3], list(groups)[:3]))
+    assert f"in float64 at most {named} and {f64[3]} for scikit-learn;" in page
+    assert f"in float32 at most {', '.join(f32[:3])} and {f32[3]}." in page
+
+    rows = _by_row(measured)
+
+    def row(name, dtype, batch):
+        return rows[(name, dtype, batch, (784, 30, 10))]
+
+    def floor_ratios(name, batches):
+        ratios = sorted(
+            row(name, dtype, batch)["speedup_vs_minimal_loop"]
+            for dtype in ("float64", "float32")
+            for batch in batches
+        )
+        return _range(ratios[0], ratios[-1], 2)
+
+    jax, c, torch = (
+        "JAX, jit + lax.scan",
+        "sknielsen, C engine, CSR",
+        "PyTorch, autograd + optim.SGD",
+    )
+    by_hand, sklearn = "PyTorch, hand-written backprop", "scikit-learn MLPClassifier"
+    assert f"the frameworks**, {floor_ratios(jax, (10, 100))}× the floor" in page
+
+    def faster(dtype, batch):
+        return (
+            row(jax, dtype, batch)["median_cpu_seconds"]
+            / row(c, dtype, batch)["median_cpu_seconds"]
+        )
+
+    at_100 = _range(*sorted(faster(dtype, 100) for dtype in ("float64", "float32")), 1)
+    assert (
+        f"is {faster('float64', 10):.1f}× (float64) and {faster('float32', 10):.1f}× (float32) "
+        f"faster than it at mini-batch 10, {at_100}× at mini-batch 100"
+    ) in page
+    steps = 50_000 / 10
+
+    def per_step(name):
+        return 1000 * row(name, "float64", 10)["median_cpu_seconds"] / steps
+
+    assert f"slowest**, {floor_ratios(torch, (10,))}× the floor at mini-batch 10" in page
+    assert f"{per_step(torch):.2f} ms per step of 10 images in float64" in page
+    assert f"takes {per_step(by_hand):.2f} ms a step, still {floor_ratios(by_hand, (10,))}×" in page
+    assert f"({floor_ratios(torch, (100,))}×; {floor_ratios(by_hand, (100,))}× by hand)" in page
+    sklearn_10 = [floor_ratios(f"{sklearn}, {o} outputs", (10,)) for o in ("sigmoid", "softmax")]
+    sklearn_100 = [floor_ratios(f"{sklearn}, {o} outputs", (100,)) for o in ("sigmoid", "softmax")]
+    assert sklearn_10[0] == sklearn_10[1]
+    assert (
+        f"**scikit-learn** is {sklearn_10[0]}× the floor at mini-batch 10 and {sklearn_100[0]}×"
+    ) in page
+    jax_pinned = row(jax, "float64", 10)["median_cpu_seconds"]
+    assert f"({jax_pinned:.2f} s in this run)" in page
