@@ -1012,3 +1012,119 @@ def test_the_prose_beside_the_frameworks_is_the_measured_one():
     ) in page
     jax_pinned = row(jax, "float64", 10)["median_cpu_seconds"]
     assert f"({jax_pinned:.2f} s in this run)" in page
+
+
+def _table_rows(text, heading_row):
+    """The cells of each row of the table whose header begins ``heading_row``."""
+    lines = text.split(heading_row)[1].split("\n\n")[0].splitlines()[2:]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+
+
+def test_the_retired_numba_engine_s_tables_are_the_measured_ones():
+    """performance.md's numba tables and their prose: compiled_speed.json, compiled_ceiling.json."""
+
+    speed = _results("benchmarks/results/compiled_speed.json")
+    ceiling = _results("benchmarks/results/compiled_ceiling.json")
+    text = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    page = " ".join(text.split())
+    rows = _by_row(speed)
+    columns = ["minimal NumPy loop", "NumPy engine", "estimator, numba, CSR"]
+    columns += ["compiled, dense input", "compiled, CSR input"]
+    table = _table_rows(text, "| dtype | batch | sizes | minimal loop | NumPy engine | estimator")
+    assert len(table) == len(rows) / len(columns)
+    for dtype, batch, sizes, *cells, _target in table:
+        key = (dtype, int(batch), tuple(json.loads(sizes)))
+        row = {name: rows[(name, *key)] for name in columns}
+        csr = row["compiled, CSR input"]
+        expected = [f"{row[name]['median_seconds']:.3f}" for name in columns]
+        estimator = row["estimator, numba, CSR"]["median_seconds"]
+        expected += [
+            f"{row['NumPy engine']['median_seconds'] / estimator:.2f}",
+            f"{csr['speedup_vs_minimal_loop']:.2f}",
+            f"{csr['percent_of_limit']:.1f} / {csr['percent_of_limit_nonzeros']:.1f}",
+        ]
+        assert cells == expected, key
+
+    assert f"compiled_speed.py` ({speed['total_seconds'] / 60:.1f} min here;" in page
+    peak = speed["matmul_gflops"]
+    assert f"({peak['float64']:.0f} GFLOP/s float64, {peak['float32']:.0f} float32)" in page
+
+    def seconds(name, dtype, batch=10, sizes=(784, 30, 10)):
+        return rows[(name, dtype, batch, sizes)]["median_seconds"]
+
+    at_10 = sorted(
+        r["speedup_vs_minimal_loop"]
+        for k, r in rows.items()
+        if k[0] == "compiled, CSR input" and k[2] == 10
+    )
+    assert f"**Mini-batch 10** ({_range(at_10[0], at_10[-1], 1)}× the minimal loop" in page
+    floor, csr = "minimal NumPy loop", "compiled, CSR input"
+    assert (
+        f"({seconds(floor, 'float32'):.3f} against {seconds(floor, 'float64'):.3f} s)"
+        f" while the kernels gain less from the narrower rows "
+        f"({seconds(csr, 'float32'):.3f} against {seconds(csr, 'float64'):.3f} s)"
+    ) in page
+    estimator = [
+        r["median_seconds"] - rows[("compiled, CSR input", *k[1:])]["median_seconds"]
+        for k, r in rows.items()
+        if k[0] == "estimator, numba, CSR"
+    ]
+    assert f"costs {_range(min(estimator), max(estimator), 2)} s per epoch over" in page
+    assert (
+        f"({seconds(csr, 'float64', 100):.3f} against {seconds(csr, 'float64'):.3f} s in float64)"
+    ) in page
+    dense = [
+        100 * (r["median_seconds"] / rows[("compiled, CSR input", *k[1:])]["median_seconds"] - 1)
+        for k, r in rows.items()
+        if k[0] == "compiled, dense input"
+    ]
+    assert f"zero-skipping is {_range(min(dense), max(dense))} % slower than CSR" in page
+    compile_ = speed["compile"]
+    cached, bare = compile_["cached_seconds"], compile_["import_without_kernels_seconds"]
+    assert (
+        f"{cached:.2f} s for importing the package, numba and the kernels and running them "
+        f"once, against {bare:.2f} s for importing the package alone, so about "
+        f"{cached - bare:.1f} s"
+    ) in page
+
+    # The stripped kernel, its parts switched off one at a time.
+    parts = ["minimal NumPy loop", "all", "no forward", "no update", "no exp", "all, W1 in L1"]
+    ms = {(r["dtype"], r["width"], r["row"]): r["seconds"] for r in ceiling["rows"]}
+    table = _table_rows(text, "| dtype | hidden units | minimal NumPy loop | stripped kernel |")
+    assert len(table) == len({key[:2] for key in ms})
+    for dtype, width, *cells in table:
+        expected = [
+            f"{ms[(dtype, int(width), part)]:.3f}" if (dtype, int(width), part) in ms else "–"
+            for part in parts
+        ]
+        assert cells == expected, (dtype, width)
+
+    def stripped(dtype):
+        ratios = sorted(
+            ms[(d, w, "minimal NumPy loop")] / ms[(d, w, "all")] for d, w, _ in ms if d == dtype
+        )
+        return _range(ratios[0], ratios[-1], 1)
+
+    assert (
+        f"targets**: {stripped('float64')}× the minimal loop in float64 and "
+        f"{stripped('float32')}× in float32"
+    ) in page
+    engine, alone = seconds(csr, "float64"), ms[("float64", 32, "all")]
+    assert "is within 5 % of it" in page and engine / alone - 1 <= 0.05
+    assert f"({engine:.3f} s with its rows padded to 32" in page
+    assert f"against {alone:.3f} s for the stripped kernel with 32 units" in page
+    forward = {w: ms[("float64", w, "all")] - ms[("float64", w, "no forward")] for w in (30, 64)}
+    assert (
+        f"{forward[30]:.3f} s for 7.5 million row visits of 30 weights, {forward[64]:.3f} s of 64"
+        in page
+    )
+    in_l1 = 1 - ms[("float64", 30, "all, W1 in L1")] / ms[("float64", 30, "all")]
+    assert f"the epoch is only {100 * in_l1:.0f} % shorter" in page
+    padded = {d: 1 - ms[(d, 32, "all")] / ms[(d, 30, "all")] for d in ("float64", "float32")}
+    assert (
+        f"units take {100 * padded['float32']:.0f} % less time than 30 "
+        f"({ms[('float32', 32, 'all')]:.3f} against {ms[('float32', 30, 'all')]:.3f} s), "
+        f"float64 {100 * padded['float64']:.0f} %"
+    ) in page
+    exp = ms[("float64", 30, "all")] - ms[("float64", 30, "no exp")]
+    assert f"sigmoids cost {exp:.2f} s per epoch" in page
