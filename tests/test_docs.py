@@ -1128,3 +1128,74 @@ def test_the_retired_numba_engine_s_tables_are_the_measured_ones():
     ) in page
     exp = ms[("float64", 30, "all")] - ms[("float64", 30, "no exp")]
     assert f"sigmoids cost {exp:.2f} s per epoch" in page
+
+
+def test_the_soak_is_the_measured_one():
+    """reliability.md's ten-minute soak: soak.json's rounds and resident set sizes."""
+
+    measured = _results("benchmarks/results/soak.json")
+    page = _prose("docs/reliability.md")
+    growth = measured["rss_mib_growth"]
+    bytes_per_round = growth * 2**20 / measured["rounds"]
+    assert (
+        f"for {measured['minutes']:.0f} minutes. On {measured['date'][:10]} it ran "
+        f"{measured['rounds']:,} rounds; the resident set size went from "
+        f"{measured['rss_mib_first_tenth_median']:.1f} MiB (median of the first tenth) to "
+        f"{measured['rss_mib_last_tenth_median']:.1f} MiB (last tenth): {growth:.1f} MiB, "
+        f"about {bytes_per_round:.0f} bytes per round"
+    ) in page
+
+
+def test_the_mnist_study_s_table_and_readings_are_the_measured_ones(monkeypatch):
+    """network-vs-svm.md's table is book_figure.py's, from comparison.json, and so is its prose."""
+
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import book_figure
+
+    from sknielsen.comparison import summarize
+
+    measured = _results("docs/comparison-mnist/comparison.json")
+    text = (ROOT / "docs" / "network-vs-svm.md").read_text(encoding="utf-8")
+    table = book_figure.table(measured)
+    assert table in text
+    assert (ROOT / "docs" / "comparison-mnist" / "book-vs-measured.md").read_text() == table
+
+    page = " ".join(text.split())
+    validation = {
+        (r["estimator"], r["size"]): 100 * r["mean"]
+        for r in summarize(measured["records"], "accuracy_validation")
+    }
+    test = {
+        (r["estimator"], r["size"]): 100 * r["mean"]
+        for r in summarize(measured["records"], "accuracy_test")
+    }
+    book = {
+        name: dict(zip(book_figure.BOOK_SIZES, values))
+        for name, values in (("network", book_figure.BOOK_NETWORK), ("svc", book_figure.BOOK_SVC))
+    }
+    sizes, auto = book_figure.BOOK_SIZES, book_figure.SVC_AUTO
+    svm_gap = max(abs(validation[auto, n] - book["svc"][n]) for n in sizes)
+    assert f"lands within {svm_gap:.2f} points of the book at every size" in page
+    assert (
+        f"({validation[auto, 100]:.2f} vs {book['svc'][100]:.2f} at 100 images, "
+        f"{validation[auto, 50_000]:.2f} vs {book['svc'][50_000]:.2f} at 50,000)"
+    ) in page
+    gaps = {n: abs(validation["network", n] - book["network"][n]) for n in sizes}
+    assert f"reproduced to within {max(gaps.values()):.2f} points at every size**" in page
+    assert (
+        f"The largest gaps, {gaps[200]:.2f} points at 200 images "
+        f"({validation['network', 200]:.2f} ± "
+    ) in page
+    assert f"and {gaps[20_000]:.2f} at 20,000 ({validation['network', 20_000]:.2f} ± " in page
+    lead = {n: validation["network", n] - validation[auto, n] for n in (100, 50_000)}
+    assert f"by {lead[100]:.0f} points at 100 images and {lead[50_000]:.1f} points" in page
+    assert (
+        f"by {validation['SVC()', 50_000] - validation['network', 50_000]:.0f} points at 50,000 "
+        f"({validation['SVC()', 50_000]:.2f} vs {validation['network', 50_000]:.2f} % on "
+        f"validation); the network keeps the lead only at 100 images "
+        f"({validation['network', 100]:.2f} vs {validation['SVC()', 100]:.2f} %)"
+    ) in page
+    assert (
+        f"10,000 examples ({test['SVC()', 10_000]:.2f}%) already matches network at 50,000 "
+        f"({test['network', 50_000]:.2f}%)"
+    ) in page
