@@ -1199,3 +1199,75 @@ def test_the_mnist_study_s_table_and_readings_are_the_measured_ones(monkeypatch)
         f"10,000 examples ({test['SVC()', 10_000]:.2f}%) already matches network at 50,000 "
         f"({test['network', 50_000]:.2f}%)"
     ) in page
+
+
+def test_what_the_seeds_say_is_the_measured_one():
+    """chapter3.md's readings of the seeds: chapter3.json's means, spreads, ranges and records."""
+
+    summary = {s["experiment"]: s for s in _results("benchmarks/results/chapter3.json")["summary"]}
+    page = _prose("docs/chapter3.md")
+
+    def mean(name, which):
+        return f"{summary[name][which][0]:.2f} ± {summary[name][which][1]:.2f} %"
+
+    def spread(name, which):
+        return f"{summary[name][which][2]:.2f}–{summary[name][which][3]:.2f}"
+
+    def deviations(name, which, value):
+        return f"{abs(value - summary[name][which][0]) / summary[name][which][1]:.1f}"
+
+    regularized = summary["ce30_l2"]["record"]
+    assert (
+        f"ours {mean('ce30_l2', 'last')} over 10 seeds ({spread('ce30_l2', 'last')}), and the "
+        f"book's {regularized['last']:.2f} % lies inside that range"
+    ) in page
+    assert (
+        deviations("ce30_l2", "last", regularized["last"]) == "0.5"
+    )  # "half a standard deviation"
+    assert (
+        f"ours {mean('ce30_l2', 'best')} ({spread('ce30_l2', 'best')}); the book's "
+        f"{regularized['best']:.2f} % is {deviations('ce30_l2', 'best', regularized['best'])} "
+        "standard deviations above our mean"
+    ) in page
+    best, last = summary["ce30_l2"]["best"], summary["ce30_l2"]["last"]
+    assert (
+        f"the best epoch spreads over {best[3] - best[2]:.2f} points and the last over "
+        f"{last[3] - last[2]:.2f}"
+    ) in page
+
+    plain = summary["ce30"]["record"]
+    assert (
+        f"The record's best, {plain['best']:.2f} %, is our mean best epoch ({mean('ce30', 'best')})"
+        f", and its last, {plain['last']:.2f} %, is {deviations('ce30', 'last', plain['last'])} "
+        f"standard deviations above our mean last epoch ({mean('ce30', 'last')}, "
+        f"{spread('ce30', 'last')})"
+    ) in page
+    assert f"within our range of best epochs ({spread('ce30', 'best')})" in page
+
+    small, small_l2 = summary["small"]["record"], summary["small_l2"]["record"]
+    assert (
+        f"the record's {small['last']:.2f} % (last) lies inside our {spread('small', 'last')} %"
+    ) in page
+    assert (
+        f"the record's {small_l2['last']:.2f} % (last) is just below our "
+        f"{spread('small_l2', 'last')} %, "
+        f"{deviations('small_l2', 'last', small_l2['last']).removesuffix('.0')} standard "
+        "deviations under our mean"
+    ) in page
+
+    large = summary["init_large"]["record"]
+    assert (
+        f"weights give {mean('init_default', 'last')} (record: "
+        f"{summary['init_default']['record']['last']:.2f} %) and the old N(0, 1) weights "
+        f"{mean('init_large', 'last')} ({spread('init_large', 'last')}); the record's "
+        f"{large['last']:.2f} % is below our range, "
+        f"{deviations('init_large', 'last', large['last'])} standard deviations"
+    ) in page
+
+    for name in ("quadratic", "ce100", "ce100_l2_60"):
+        row = summary[name]
+        assert f"({row['book']:.2f} % against {spread(name, 'best')} %)" in page, name
+    assert (
+        f"the book's {summary['ce100_l2']['book']:.2f} % is above all 10 of our best epochs "
+        f"({mean('ce100_l2', 'best')}, {spread('ce100_l2', 'best')} %)"
+    ) in page
