@@ -796,6 +796,9 @@ def test_the_c_engine_s_prose_is_the_measured_one():
 
     assert f"{100 * nonzero:.0f} % of MNIST's pixels" in page
     assert f"so {100 * (1 - nonzero):.0f} % of the first layer's arithmetic" in page
+    entries = f"{50_000 * 784 * nonzero / 1e6:.1f} million"
+    assert f"for MNIST's {entries} entries" in page
+    assert f"for {entries} row visits of 30 weights" in page
     assert f"--larger # {c_speed['total_seconds'] / 60:.1f} min here" in page
     assert f"quiet (load average {c_speed['load_average'][0]:.1f})" in page
     assert f"--no-build # {threads['total_seconds']:.0f} s here" in page
