@@ -617,6 +617,11 @@ def test_the_design_notes_compare_the_engines_as_measured():
         f"({c_100['float64']}, {c_100['float32']}), where numba was slower "
         f"({numba_100['float64']}, {numba_100['float32']})"
     ) in page
+    compile_seconds = numba["compile"]["empty_cache_seconds"]
+    assert f"({compile_seconds:.1f} s for both, `benchmarks/results/compiled_speed.json`)" in page
+    # MNIST's column indices, int32: the pixels numba's benchmark counted as non-zero.
+    indices_mb = 50_000 * 784 * numba["nonzero_fraction"] * 4 / 1e6
+    assert f"(MNIST's indices: {indices_mb:.0f} MB)" in page
 
 
 def test_the_targets_of_issue_4_are_the_measured_ones():
