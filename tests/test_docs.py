@@ -558,7 +558,7 @@ def test_the_optimizers_prose_is_the_measured_one():
 
 
 def test_the_speed_quoted_beside_scikit_learn_is_the_measured_one():
-    """comparison.md's speed-ups over MLPClassifier are speed.json's (the NumPy engine's)."""
+    """comparison.md's and index.md's speed-ups over MLPClassifier: speed.json's (NumPy engine)."""
 
     measured = _results("benchmarks/results/speed.json")
     page = _prose("docs/comparison.md")
@@ -570,6 +570,12 @@ def test_the_speed_quoted_beside_scikit_learn_is_the_measured_one():
         f"at mini-batch 10 and {_range(at_100[0], at_100[-1], 1)}× at mini-batch 100 "
         f"(`{measured['command']}`, {measured['date'][:10]}, before the C engine)"
     ) in page
+    # index.md rounds both dtypes down to whole times.
+    whole = {int(speedup) for speedup in book.values()}
+    assert len(whole) == 1
+    assert f"in NumPy {whole.pop()}× faster than `MLPClassifier` per epoch" in _prose(
+        "docs/index.md"
+    )
 
 
 def test_the_readmes_later_epochs_are_the_measured_ones():
