@@ -451,6 +451,9 @@ def test_a_page_gives_its_benchmark_s_run_time_and_date_as_measured():
     page = _prose("docs/regression.md")
     assert f"({regression['seconds']:.0f} s here, {regression['date'][:10]})" in page
     # optimizers.json keeps each fit's seconds, not the run's: their sum is its length.
+    walk = json.loads((results / "tuning_walk.json").read_text())
+    page = _prose("docs/tutorial.md")
+    assert f"`{walk['command']}` ({walk['seconds']:.0f} s here, on {walk['date'][:10]})" in page
     optimizers = json.loads((results / "optimizers.json").read_text())
     minutes = sum(record["seconds"] for record in optimizers["records"]) / 60
     page = _prose("docs/optimizers.md")
