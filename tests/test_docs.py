@@ -1296,3 +1296,73 @@ def test_what_the_seeds_say_is_the_measured_one():
         f"the book's {summary['ce100_l2']['book']:.2f} % is above all 10 of our best epochs "
         f"({mean('ce100_l2', 'best')}, {spread('ce100_l2', 'best')} %)"
     ) in page
+
+
+def test_the_engines_agreement_in_chapter3_is_the_measured_one():
+    """chapter3.md's counts of equal runs and the gaps between engines: the three runs' records."""
+
+    results = ROOT / "benchmarks" / "results"
+    page = _prose("docs/chapter3.md")
+    runs = {
+        name: json.loads((results / f"{stem}.json").read_text())
+        for name, stem in (
+            ("c", "chapter3"),
+            ("numba", "chapter3-numba"),
+            ("numpy", "chapter3-numpy"),
+        )
+    }
+    records = {
+        name: {(r["experiment"], r["seed"]): r for r in run["records"]}
+        for name, run in runs.items()
+    }
+    scores = ("last", "best", "best_epoch", "test", "validation", "training")
+
+    def equal(a, b):
+        """How many of the 100 runs two engines gave every accuracy of alike."""
+        return sum(
+            all(records[a][key][s] == records[b][key][s] for s in scores) for key in records[a]
+        )
+
+    assert equal("c", "numba") == equal("c", "numpy")
+    assert f"same accuracies** seed for seed in {equal('c', 'numba')} of the 100" in page
+    assert (
+        f"numba and NumPy already parted (in {equal('numba', 'numpy')} of 100 they agreed)" in page
+    )
+
+    def parted(experiment, other):
+        gaps = [
+            abs(records["c"][experiment, seed]["last"] - records[other][experiment, seed]["last"])
+            for seed in range(10)
+        ]
+        return sum(gap > 0 for gap in gaps), max(gaps)
+
+    (q_numba, q_numba_gap), (q_numpy, q_numpy_gap) = (
+        parted("quadratic", o) for o in ("numba", "numpy")
+    )
+    assert q_numba == q_numpy == 10
+    assert (
+        f"(the last epoch's accuracy differs in all 10, by up to {q_numba_gap:.2f} points from "
+        f"numba's and {q_numpy_gap:.2f} from NumPy's)"
+    ) in page
+    (numba, numba_gap), (numpy, numpy_gap) = (parted("ce30", o) for o in ("numba", "numpy"))
+    assert (
+        f"cross-entropy, {numba} of 10 (the last epoch in {numba} against numba, {numpy} against "
+        f"NumPy, by up to {numba_gap:.2f} and {numpy_gap:.2f})"
+    ) in page
+    (numba, numba_gap), (numpy, numpy_gap) = (parted("ce30_l2", o) for o in ("numba", "numpy"))
+    assert (
+        f"λ = 5, {numba} of 10 (the last epoch in {numba} and {numpy}, by up to "
+        f"{numba_gap:.2f} and {numpy_gap:.2f})"
+    ) in page
+
+    training = {
+        name: next(s for s in run["summary"] if s["experiment"] == "quadratic")["training"]
+        for name, run in runs.items()
+    }
+    moved = {other: abs(training["c"][0] - training[other][0]) for other in ("numba", "numpy")}
+    smaller = min(training["c"][1], training["numba"][1])
+    assert (
+        f"by {moved['numba']:.2f} points from numba's ({moved['numba'] / smaller:.1f} of the "
+        f"smaller sd) and {moved['numpy']:.2f} from NumPy's; its sd went from "
+        f"{training['numba'][1]:.2f} (numba) to {training['c'][1]:.2f}"
+    ) in page
