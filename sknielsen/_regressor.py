@@ -42,8 +42,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     output_activation : str, Activation or None, default=None
         Activation of the output neurons; None means identity (linear).
         Bounded outputs (sigmoid, tanh, relu, softmax) refuse targets they
-        cannot give (``ValueError``), on the rows of positive
-        ``sample_weight``.
+        cannot give (``ValueError``), in ``y`` on the rows of positive
+        ``sample_weight`` and in ``y_val``.
     initializer : str or Initializer, default='default'
         How the starting weights and biases are drawn.
     regularizer : str or Regularizer, default='l2'
@@ -292,6 +292,18 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             _warn_if_tiny_scale(data.Y, data.sample_weight)
         return data, targets
 
+    def _validation_data(self, request, data, targets, rng, config, scale):
+        """The validation set, whose given targets the outputs must reach as y's must.
+
+        Rows held out of y were checked with y; a ``y_val`` out of reach
+        (left unscaled beside a scaled y, say) scored an R² far below 0 at
+        every epoch, and early stopping ranked the epochs by it.
+        """
+        data, validation = super()._validation_data(request, data, targets, rng, config, scale)
+        if request.y_val is not None:
+            _check_reachable(validation[1], config.plugins.output_activation, name="y_val")
+        return data, validation
+
     def _check_validation_targets(self, Y, has, advice, sample_weight=None):
         """Also refuse targets equal in every output: R² cannot rank epochs by them.
 
@@ -378,7 +390,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
 _SUM_TOLERANCE = 1e-5
 
 
-def _check_reachable(Y, output_activation, sample_weight=None):
+def _check_reachable(Y, output_activation, sample_weight=None, name="y"):
     """Refuse targets ``Y`` that the output neurons can never give.
 
     Bounded outputs (sigmoid, tanh, relu: the activation's ``output_range``)
@@ -388,13 +400,22 @@ def _check_reachable(Y, output_activation, sample_weight=None):
     linear models refuse targets outside their loss's range the same way.
     Only the rows of positive ``sample_weight`` are checked: a row weighted
     out does not train, and the user may have weighted it out for its target.
+    The same rule holds for ``y`` and ``y_val`` (``name``): a ``y_val`` that
+    the outputs cannot give scores an R² far below 0 at every epoch.
     """
-    name = output_activation.name
+    output = output_activation.name
     low, high = output_activation.output_range
-    advice = (
-        "use identity outputs (output_activation=None), or scale the targets into that "
-        "range (TransformedTargetRegressor with a MinMaxScaler, say)"
-    )
+    if name == "y":
+        advice = (
+            "use identity outputs (output_activation=None), or scale the targets into that "
+            "range (TransformedTargetRegressor with a MinMaxScaler, say)"
+        )
+    else:  # y was checked first: y_val was left off its scale
+        advice = (
+            f"give {name} on the scale of y, as the network trains on y "
+            f"(TransformedTargetRegressor transforms y, not {name}: transform {name} "
+            "with the same transformer, fitted on y)"
+        )
     if sample_weight is None:
         on_rows, of_rows = "", ""
     else:
@@ -402,10 +423,10 @@ def _check_reachable(Y, output_activation, sample_weight=None):
         on_rows, of_rows = " on its rows of positive weight", " of positive weight"
     if Y.size and (Y.min() < low or Y.max() > high):
         raise ValueError(
-            f"y lies in [{Y.min():g}, {Y.max():g}]{on_rows}, but {name!r} output neurons give "
-            f"values in [{low:g}, {high:g}] only: {advice}."
+            f"{name} lies in [{Y.min():g}, {Y.max():g}]{on_rows}, but {output!r} output neurons "
+            f"give values in [{low:g}, {high:g}] only: {advice}."
         )
-    if name != "softmax":
+    if output != "softmax":
         return
     if Y.shape[1] == 1:
         raise ValueError(
@@ -416,7 +437,7 @@ def _check_reachable(Y, output_activation, sample_weight=None):
     if not np.allclose(sums, 1.0, rtol=0.0, atol=_SUM_TOLERANCE):
         worst = sums[np.argmax(np.abs(sums - 1.0))]
         raise ValueError(
-            f"Softmax output neurons give rows that sum to 1, but a row of y{of_rows} sums to "
+            f"Softmax output neurons give rows that sum to 1, but a row of {name}{of_rows} sums to "
             f"{worst:g}: {advice}."
         )
 

@@ -285,3 +285,34 @@ def test_targets_of_usual_scales_do_not_warn_of_a_tiny_scale(diabetes, targets):
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=TINY_SCALE)
         NielsenMLPRegressor(epochs=1, random_state=0).fit(X, targets(y))
+
+
+@pytest.mark.parametrize(
+    ("params", "y", "y_val", "message"),
+    [
+        (
+            {"output_activation": "sigmoid"},
+            [0.1, 0.5, 0.9],
+            [0.5, 2.0, 0.5],
+            r"^y_val lies in \[0.5, 2\], but 'sigmoid' output neurons give values in \[0, 1\]",
+        ),
+        (
+            {"output_activation": "softmax"},
+            [[0.2, 0.8], [0.5, 0.5], [1.0, 0.0]],
+            [[0.2, 0.8], [0.5, 0.5], [0.5, 0.6]],
+            "^Softmax output neurons give rows that sum to 1, but a row of y_val sums to 1.1",
+        ),
+    ],
+)
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_validation_targets_the_outputs_cannot_reach_are_refused(params, y, y_val, message, method):
+    # y was refused outside the outputs' range but y_val was not: its R² stayed far below
+    # 0 at every epoch, and early stopping ranked the epochs by it, without a word.
+    y, y_val = np.array(y * 4), np.array(y_val * 4)
+    X = np.random.default_rng(0).random((len(y), 3))
+    net = NielsenMLPRegressor((3,), epochs=1, random_state=0, **params)
+    with pytest.raises(ValueError, match=message) as error:
+        getattr(net, method)(X, y, X_val=X, y_val=y_val)
+    assert "y_val" in str(error.value).partition(": ")[2]  # the advice: scale y_val as y
+    assert not hasattr(net, "coefs_")
+    getattr(net, method)(X, y, X_val=X, y_val=y)  # y_val within reach trains
