@@ -57,8 +57,9 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-# Their targets are of usual scales: the warning of a tiny one would be a false alarm.
+# Their targets are of usual scales: a warning of a tiny or a large one would be a false alarm.
 @pytest.mark.filterwarnings("error:y varies on a tiny scale:UserWarning")
+@pytest.mark.filterwarnings("error:y lies on a large scale:UserWarning")
 @parametrize_with_checks(REGRESSORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_regressor(estimator, check):
     check(estimator)

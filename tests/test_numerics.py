@@ -193,5 +193,8 @@ def test_adam_counts_its_steps_past_2_to_the_24_in_float32(data, engine, dtype, 
 def test_targets_too_large_for_the_cost_are_named_as_a_cause(data):
     X, _ = data
     net = NielsenMLPRegressor(hidden_layer_sizes=(2,), epochs=1, random_state=0)
-    with pytest.warns(ConvergenceWarning, match=r"the targets \(\|y\| up to 1e\+200"):
+    with (
+        pytest.warns(ConvergenceWarning, match=r"the targets \(\|y\| up to 1e\+200"),
+        pytest.warns(UserWarning, match=r"^y lies on a large scale: .* is 1e\+200"),
+    ):
         net.fit(X, np.full(len(X), 1e200))  # its square overflows the quadratic cost

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
@@ -276,14 +277,16 @@ def test_a_tiny_scale_is_measured_per_output_on_rows_of_positive_weight(diabetes
         lambda y: y,  # standardized
         lambda y: (y > 0).astype(float),  # 0 and 1
         lambda y: np.full_like(y, 1e-6),  # constant: nothing to scale
-        lambda y: 1e6 * y,
+        lambda y: 152 + 77 * y,  # the diabetes data's own targets, which fit well
+        lambda y: np.full_like(y, 900.0),
         lambda y: np.column_stack([y, y > 0]),
     ],
 )
-def test_targets_of_usual_scales_do_not_warn_of_a_tiny_scale(diabetes, targets):
+def test_targets_of_usual_scales_do_not_warn_of_their_scale(diabetes, targets):
     X, _, y, _ = diabetes
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=TINY_SCALE)
+        warnings.filterwarnings("error", message=LARGE_SCALE)
         NielsenMLPRegressor(epochs=1, random_state=0).fit(X, targets(y))
 
 
@@ -316,3 +319,44 @@ def test_validation_targets_the_outputs_cannot_reach_are_refused(params, y, y_va
     assert "y_val" in str(error.value).partition(": ")[2]  # the advice: scale y_val as y
     assert not hasattr(net, "coefs_")
     getattr(net, method)(X, y, X_val=X, y_val=y)  # y_val within reach trains
+
+
+#: The start of the warning of targets on a large scale, to match or to turn into an error.
+LARGE_SCALE = "y lies on a large scale"
+
+
+@pytest.mark.parametrize(("shift", "scale"), [(0.0, 1e4), (1e4, 1.0), (2e5, 5e4), (0.0, 1e200)])
+def test_targets_on_a_large_scale_warn_at_fit(diabetes, shift, scale):
+    # Fitted on y of order 1e4 (prices, salaries: identity outputs, the defaults), the
+    # default network ended with an R² near or far below 0, without a word.
+    X, _, y, _ = diabetes
+    y_large = shift + scale * y
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # 1e200 overflows the cost too
+        with pytest.warns(
+            UserWarning, match=rf"^{LARGE_SCALE}: its root mean square is "
+        ) as record:
+            net = NielsenMLPRegressor(epochs=5, random_state=0).fit(X, y_large)
+    [warning] = [w for w in record if str(w.message).startswith(LARGE_SCALE)]
+    root_mean_square = scale * np.sqrt(np.mean((shift / scale + y) ** 2))  # no overflow
+    assert f"root mean square is {root_mean_square:.3g} (mean " in str(warning.message)
+    assert "TransformedTargetRegressor" in str(warning.message)
+    assert "StandardScaler" in str(warning.message)
+    assert warning.filename == __file__  # at the caller's line
+    if shift:  # what it warns of: a fit far worse than on the standardized y
+        standardized = NielsenMLPRegressor(epochs=5, random_state=0).fit(X, y)
+        assert net.score(X, y_large) < standardized.score(X, y) - 0.2
+
+
+def test_a_large_scale_is_measured_per_output_on_rows_of_positive_weight(diabetes):
+    X, _, y, _ = diabetes
+    weights = np.r_[np.zeros(10), np.ones(len(y) - 10)]
+    y_large = np.r_[np.full(10, 5.0), 1e4 + y[10:]]  # the scale of the rows weighted in
+    with pytest.warns(UserWarning, match=rf"^{LARGE_SCALE}: .* rows of positive weight"):
+        NielsenMLPRegressor(epochs=1, random_state=0).fit(X, y_large, sample_weight=weights)
+    y_out = np.r_[np.full(10, 1e6), y[10:]]  # large only where weighted out
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=LARGE_SCALE)
+        NielsenMLPRegressor(epochs=1, random_state=0).fit(X, y_out, sample_weight=weights)
+    with pytest.warns(UserWarning, match=rf"^{LARGE_SCALE}: .* in output 1 "):
+        NielsenMLPRegressor(epochs=1, random_state=0).fit(X, np.column_stack([y, 1e4 * y]))
