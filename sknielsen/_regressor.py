@@ -29,7 +29,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     The outputs start of order 1, so targets of a tiny spread (a standard
     deviation below 0.01) fit to an R² far below 0, and targets on a large
     scale (a root mean square above 1000, by their mean or their spread)
-    badly: ``fit`` warns of either. Scale the targets with
+    badly: ``fit`` and the first ``partial_fit`` warn of either. Scale the targets with
     :class:`~sklearn.compose.TransformedTargetRegressor` and a
     :class:`~sklearn.preprocessing.StandardScaler`.
 
@@ -290,7 +290,10 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     def _training_data(self, request, previous, config):
         data, targets = super()._training_data(request, previous, config)
         _check_reachable(data.Y, config.plugins.output_activation, data.sample_weight)
-        if not request.incremental:  # a partial_fit's batch may vary little by chance
+        # The scale is told where the weights start (fit, the first partial_fit), once: a
+        # stream's later batches would repeat it at every call, or one may vary little by
+        # chance. scikit-learn's IncrementalPCA, too, checks its first batch alone.
+        if previous is None or not request.incremental:
             _warn_if_off_scale(data.Y, data.sample_weight)
         return data, targets
 

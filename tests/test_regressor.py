@@ -360,3 +360,16 @@ def test_a_large_scale_is_measured_per_output_on_rows_of_positive_weight(diabete
         NielsenMLPRegressor(epochs=1, random_state=0).fit(X, y_out, sample_weight=weights)
     with pytest.warns(UserWarning, match=rf"^{LARGE_SCALE}: .* in output 1 "):
         NielsenMLPRegressor(epochs=1, random_state=0).fit(X, np.column_stack([y, 1e4 * y]))
+
+
+@pytest.mark.parametrize(("targets", "message"), [(1e-6, TINY_SCALE), (1e4, LARGE_SCALE)])
+def test_the_first_partial_fit_warns_of_targets_off_scale_as_fit_does(diabetes, targets, message):
+    # fit warned, partial_fit said nothing: a stream of y of order 1e-6 or 1e4 trained to an
+    # R² far below 0. The first call starts the network, as fit does; later ones continue.
+    X, _, y, _ = diabetes
+    net = NielsenMLPRegressor(random_state=0)
+    with pytest.warns(UserWarning, match=f"^{message}"):
+        net.partial_fit(X[:50], targets * y[:50])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=message)
+        net.partial_fit(X[50:], targets * y[50:])
