@@ -8,10 +8,11 @@ import warnings
 import numpy as np
 import pytest
 from scipy import sparse
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sknielsen import NielsenMLPRegressor
 from sknielsen.gradcheck import check_gradients
@@ -373,3 +374,39 @@ def test_the_first_partial_fit_warns_of_targets_off_scale_as_fit_does(diabetes, 
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=message)
         net.partial_fit(X[50:], targets * y[50:])
+
+
+#: The start of the warning of a y_val on another scale than y.
+Y_VAL_RESCALED = "y_val is on another scale than y"
+
+
+@pytest.mark.parametrize("transformer", ["standard", "minmax"])
+def test_a_y_val_left_untransformed_beside_y_is_warned_of(diabetes, transformer):
+    # TransformedTargetRegressor, which the scale warnings advise, transforms y but passes
+    # y_val on untransformed: the validation R² stayed near -4.4 at every epoch and early
+    # stopping ranked the epochs by it, without a word.
+    X, X_val, y, y_val = diabetes
+    y, y_val = 152 + 77 * y, 152 + 77 * y_val  # the diabetes data's own units
+    scaler = {"standard": StandardScaler(), "minmax": MinMaxScaler()}[transformer]
+    net = NielsenMLPRegressor(epochs=2, early_stopping=True, random_state=0)
+    model = TransformedTargetRegressor(net, transformer=scaler)
+    with pytest.warns(UserWarning, match=rf"^{Y_VAL_RESCALED}: .*TransformedTargetRegressor"):
+        model.fit(X, y, X_val=X_val, y_val=y_val)
+    # Transformed as y is, it is not.
+    y_val = scaler.fit(y[:, None]).transform((152 + 77 * diabetes[3])[:, None]).ravel()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=Y_VAL_RESCALED)
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        model.fit(X, y, X_val=X_val, y_val=y_val)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_few_validation_targets_of_ys_distribution_are_not_warned_of(seed):
+    # Two to nine rows of centred targets have a root mean square below a quarter of y's
+    # by chance (6 % of the time for two): their scale is left unmeasured.
+    rng = np.random.default_rng(seed)
+    X, y = rng.random((40, 3)), rng.standard_normal(40)
+    y_val = 0.1 * rng.standard_normal(9)  # as close to 0 as chance can put them
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=Y_VAL_RESCALED)
+        NielsenMLPRegressor((3,), epochs=1, random_state=0).fit(X, y, X_val=X[:9], y_val=y_val)

@@ -144,7 +144,14 @@ def _root_mean_square(values, n_entries):
     return scale
 
 
-def warn_if_rescaled(reference, X, what, against, advice):
+def warn_if_rescaled(
+    reference,
+    X,
+    what,
+    against,
+    advice,
+    consequence="the network sees inputs unlike those it was trained on",
+):
     """Warn when ``X`` is on another scale than data of input scale ``reference``.
 
     Parameters
@@ -157,6 +164,8 @@ def warn_if_rescaled(reference, X, what, against, advice):
         How the message names ``X`` and the reference data.
     advice : str
         The message's last sentence: what to do.
+    consequence : str
+        What goes wrong, after "so": by default, for inputs.
     """
     scale = input_scale(X)
     if reference is None or scale is None:
@@ -167,8 +176,8 @@ def warn_if_rescaled(reference, X, what, against, advice):
     size = f"{ratio:.3g} times" if ratio > 1 else f"1/{1 / ratio:.3g} of"
     warn(
         f"{what} is on another scale than {against}: the root mean square of its values is "
-        f"{size} that of {against} ({scale:.3g} against {reference:.3g}), so the network "
-        f"sees inputs unlike those it was trained on. {advice}"
+        f"{size} that of {against} ({scale:.3g} against {reference:.3g}), so {consequence}. "
+        f"{advice}"
     )
 
 
