@@ -1,5 +1,7 @@
 """NielsenMLPRegressor: the book's network with linear outputs, for regression."""
 
+import re
+
 import numpy as np
 from scipy import sparse
 from sklearn.base import RegressorMixin
@@ -265,10 +267,14 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         try:
             with quiet_cast():
                 y = check_array(y, ensure_2d=False, dtype=self._dtype, input_name=name)
-        except ValueError as error:  # NumPy's message names neither y nor y_val
-            if "could not convert" not in str(error):
+        except (ValueError, TypeError) as error:  # NumPy's and most of check_array's name neither
+            if "could not convert" in str(error):
+                raise ValueError(
+                    f"{name} must hold numbers, a regressor's targets: {error}"
+                ) from None
+            if re.search(rf"\b{name}\b", str(error)):  # "Input y_val contains NaN"
                 raise
-            raise ValueError(f"{name} must hold numbers, a regressor's targets: {error}") from None
+            raise type(error)(f"{name}: {error}") from None
         return y[:, None] if y.ndim == 1 else y
 
     def _check_targets(self, targets, n_outputs):
