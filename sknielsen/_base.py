@@ -97,7 +97,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
     #: Output activation when ``output_activation=None``; None: the cost's own.
     _default_output_activation = None
-    #: The fewest samples the validation score is defined on, and the score's name.
+    #: The fewest samples the score (validation, training) is defined on, and its name.
     _fewest_validation_samples = (1, "accuracy")
 
     _parameter_constraints = {
@@ -468,6 +468,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         scale = (previous and previous.input_scale) or input_scale(data.X)
         rng = generator(previous, self.random_state)
         data, validation = self._validation_data(request, data, targets, rng, config, scale)
+        if _records_training_score(config):  # checked here, not by a NaN after an epoch
+            advice = "give more samples, or record and watch another quantity"
+            self._check_enough_to_score(data.Y, "The training data has", advice, data.sample_weight)
         inputs = RunInputs(
             data, validation, previous, rng, self._score_outputs, request.incremental
         )
@@ -614,8 +617,14 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
     def _check_validation_targets(self, Y, has, advice, sample_weight=None):
         """Refuse validation targets ``Y`` that their score cannot rank epochs by.
 
-        Here, too few of them: R² of one sample is undefined. With
-        ``sample_weight`` only the samples of positive weight count: a
+        Here, too few of them (see :meth:`_check_enough_to_score`).
+        """
+        self._check_enough_to_score(Y, has, advice, sample_weight)
+
+    def _check_enough_to_score(self, Y, has, advice, sample_weight=None):
+        """Refuse targets ``Y`` too few for the score: R² of one sample is undefined.
+
+        With ``sample_weight`` only the samples of positive weight count: a
         weighted score of samples of weight 0 alone is undefined too.
         """
         fewest, score = self._fewest_validation_samples
@@ -917,6 +926,12 @@ class _FitRequest:
 #: Attributes a fit sets that describe its run (the engine that ran, the callbacks a
 #: partial_fit continues, the records between epochs), not the fitted state.
 _RUN_ATTRIBUTES = ("engine_", "callbacks_", "_callbacks_for", "history_every_")
+
+
+def _records_training_score(config):
+    """Whether the monitor or a callback records the score of the training data."""
+    watched = [callback.watched() for callback in config.callbacks]
+    return "training_accuracy" in (*watched, *(config.monitor or ()))
 
 
 def _check_classes_given(classes):

@@ -15,6 +15,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sknielsen import NielsenMLPRegressor
+from sknielsen.callbacks import EarlyStopping
 from sknielsen.gradcheck import check_gradients
 
 
@@ -429,3 +430,24 @@ def test_a_y_val_that_is_no_table_of_numbers_is_refused_naming_it(y_val, error, 
     net = NielsenMLPRegressor(hidden_layer_sizes=(3,), epochs=1)
     with pytest.raises(error, match=rf"^y_val: .*{message}"):
         net.fit(X, y, X_val=X[:2], y_val=y_val)
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize(
+    "watch",
+    [{"monitor": "all"}, {"callbacks": [EarlyStopping("training_accuracy", patience=2)]}],
+)
+def test_a_training_r2_of_one_sample_is_refused_before_training(method, watch):
+    # R² of one sample is NaN: the Monitor raised a CallbackError naming
+    # "<function NielsenMLPRegressor._score_outputs at 0x...>" after the first epoch.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((3, 3)), rng.random(3)
+    net = NielsenMLPRegressor((3,), epochs=2, random_state=0, **watch)
+    given = {"X_val": X, "y_val": y} if method == "fit" else {}
+    with pytest.raises(ValueError, match=r"^The training data has 1 sample, but its R² needs"):
+        getattr(net, method)(X[:1], y[:1], **given)
+    with pytest.raises(ValueError, match=r"has 1 sample of positive weight, but its R² needs"):
+        getattr(net, method)(X[:2], y[:2], sample_weight=[1.0, 0.0], **given)
+    assert not hasattr(net, "coefs_")
+    getattr(net, method)(X[:2], y[:2], **given)
+    assert len(net.history_["training_accuracy"]) >= 1
