@@ -244,7 +244,7 @@ def test_lmbda_search_checks_the_validation_set_before_its_first_fit():
     y_nan, y_inf = Y_FAKE.astype(float), Y_FAKE.astype(float)
     y_nan[0], y_inf[0] = np.nan, np.inf
     cases = [
-        ((X_nan, Y_FAKE), r"^Input X_val contains NaN"),
+        ((X_nan, Y_FAKE), r"^X_val contains NaN, which NeverFit cannot take"),
         ((X_FAKE, y_nan), r"^Input y_val contains NaN"),
         ((X_FAKE, y_inf), r"^Input y_val contains infinity"),
         ((X_FAKE[:, :1], Y_FAKE), r"^X_val has 1 features, but X has 2"),
@@ -254,3 +254,55 @@ def test_lmbda_search_checks_the_validation_set_before_its_first_fit():
     for (X_val, y_val), message in cases:
         with pytest.raises(ValueError, match=message):
             search_lmbda(NeverFit(), X_FAKE, Y_FAKE, X_val, y_val)
+
+
+class TakesMissingValues(ScriptedNetwork):
+    """A network whose tags say it takes NaN, as scikit-learn's HistGradientBoosting does."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+def _with(value, row=0):
+    X = X_FAKE.astype(object if isinstance(value, str) else float)
+    X[row, 0] = value
+    return X
+
+
+SEARCHES = {
+    "find_eta_threshold": lambda net, X, y: find_eta_threshold(net, X, y, refine=0, max_steps=1),
+    "search_lmbda": lambda net, X, y: search_lmbda(net, X, y, refine=0, max_steps=1),
+}
+
+
+@pytest.mark.parametrize("search", SEARCHES)
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (_with(np.nan), r"^X contains NaN, which NeverFit cannot take: impute it"),
+        (_with(np.inf), r"^X contains infinity, which NeverFit cannot take"),
+        (_with("seven"), r"^X holds values that are not numbers, which NeverFit cannot take"),
+        (X_FAKE.astype(str), r"^X holds strings \(<U32\), not numbers, which NeverFit"),
+    ],
+)
+def test_searches_refuse_values_the_estimator_cannot_take_before_any_fit(search, X, message):
+    # find_eta_threshold checked no value: the estimator's fit refused them, or trained on
+    # them; search_lmbda's held-out rows were checked only by the first trial's score.
+    with pytest.raises(ValueError, match=message):
+        SEARCHES[search](NeverFit(), X, Y_FAKE)
+
+
+def test_lmbda_search_checks_the_rows_it_holds_out_before_its_first_fit():
+    # A NaN in a row of the validation split failed in the first trial's score, after
+    # its fit, as "Input X contains NaN" of the estimator's.
+    for row in range(len(X_FAKE)):
+        with pytest.raises(ValueError, match=r"^X contains NaN, which NeverFit"):
+            search_lmbda(NeverFit(), _with(np.nan, row), Y_FAKE)
+
+
+@pytest.mark.parametrize("search", SEARCHES)
+def test_searches_take_the_values_the_estimators_tags_allow(search):
+    result = SEARCHES[search](TakesMissingValues(threshold=0.05), _with(np.nan), Y_FAKE)
+    assert len(result.trace) >= 2

@@ -29,12 +29,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import NamedTuple
 
 import joblib
 import numpy as np
 from joblib import Parallel, delayed
-from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone, is_regressor
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import train_test_split
@@ -54,6 +52,7 @@ from sklearn.utils.validation import (
 from .._core.params import validate_arguments
 from .._core.warn import warn
 from ..utils import canonical_csr
+from ._inputs import checked_values, refusers
 from ._responses import SharedResponses, predict_rows, response_methods
 from ._schedule import (
     chunk_bounds,
@@ -477,7 +476,7 @@ def _whole_numbers(values, name, what="whole numbers"):
 def _checked_pair(X, y, name):
     """``X`` and ``y`` of one set, validated with scikit-learn's own helpers."""
     try:
-        # Shapes, lengths and label kinds; the values are _checked_values'.
+        # Shapes, lengths and label kinds; the values are checked_values'.
         X = check_array(canonical_csr(X), accept_sparse=True, dtype=None, ensure_all_finite=False)
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
@@ -493,108 +492,6 @@ def _argument_names(name):
         suffix = "train" if name == "training" else "test"
         return f"X_{suffix}", f"y_{suffix}"
     return f"X of eval_sets[{name!r}]", f"y of eval_sets[{name!r}]"
-
-
-# How a dtype that holds no real numbers is named in an error.
-_NOT_NUMBERS = {"U": "strings", "S": "bytes", "M": "dates", "m": "durations"}
-
-
-class _Refusers(NamedTuple):
-    """The names of a study's estimators that refuse some inputs, by scikit-learn's tags.
-
-    ``missing``: no ``allow_nan`` (they refuse NaN, and infinity with it);
-    ``non_numbers``: neither ``categorical`` nor ``string`` input (they
-    refuse strings and other values that are no numbers).
-    """
-
-    missing: list
-    non_numbers: list
-
-
-def _refusers(estimators):
-    """The :class:`_Refusers` of a study's ``estimators`` (a dict by name)."""
-    tags = {
-        name: get_tags(_input_step(estimator)).input_tags for name, estimator in estimators.items()
-    }
-    return _Refusers(
-        missing=[name for name, tag in tags.items() if not tag.allow_nan],
-        non_numbers=[name for name, tag in tags.items() if not (tag.categorical or tag.string)],
-    )
-
-
-def _input_step(estimator):
-    """The estimator that sees the data: a pipeline's first step (its own tags say less).
-
-    scikit-learn's ``Pipeline`` leaves ``allow_nan`` and ``categorical``
-    False even when its first step imputes or encodes. A pipeline of no
-    step is its own.
-    """
-    while hasattr(estimator, "steps"):
-        steps = [step for _, step in estimator.steps if step not in (None, "passthrough")]
-        if not steps:
-            return estimator
-        estimator = steps[0]
-    return estimator
-
-
-def _checked_values(X, x_name, refusers):
-    """``X``, refused when it holds values that an estimator of the study cannot take.
-
-    A set's strings, ±∞ or NaN failed only inside a job, after the jobs
-    before it had fitted (minutes on MNIST), and named no set. Values that
-    every estimator takes (by its tags: :func:`_refusers`) are left to them,
-    which judge them further. An object array of numbers is converted to
-    float64, as the estimators would.
-
-    Parameters
-    ----------
-    X : ndarray or sparse matrix
-        A set's inputs, as :func:`_checked_pair` returns them.
-    x_name : str
-        The argument that gave ``X``, for the messages.
-    refusers : _Refusers
-        The estimators that refuse missing values and those that refuse
-        values that are no numbers.
-
-    Returns
-    -------
-    X : ndarray or sparse matrix
-        ``X``, of a numeric dtype unless every estimator takes categories.
-    """
-    names = ", ".join(refusers.non_numbers)
-    advice = "encode them as numbers first (a pipeline that begins with OneHotEncoder, say)"
-    if X.dtype.kind == "O":
-        try:
-            X = X.astype(np.float64)
-        except (TypeError, ValueError) as exc:
-            if not refusers.non_numbers:
-                return X
-            raise ValueError(
-                f"{x_name} holds values that are not numbers, which {names} cannot take "
-                f"({exc}): {advice}."
-            ) from None
-    if X.dtype.kind not in "biuf":
-        if not refusers.non_numbers:
-            return X
-        what = _NOT_NUMBERS.get(X.dtype.kind, "values")
-        raise ValueError(
-            f"{x_name} holds {what} ({X.dtype}), not numbers, which {names} cannot take: {advice}."
-        )
-    if X.dtype.kind != "f" or not refusers.missing:  # integers and booleans are finite
-        return X
-    values = X.data if issparse(X) else X
-    names = ", ".join(refusers.missing)
-    if np.isinf(values).any():
-        raise ValueError(
-            f"{x_name} contains infinity, which {names} cannot take: replace it with finite values."
-        )
-    if np.isnan(values).any():
-        raise ValueError(
-            f"{x_name} contains NaN, which {names} cannot take: impute it, or compare "
-            "estimators that take missing values (a pipeline that begins with SimpleImputer, "
-            "say)."
-        )
-    return X
 
 
 def _check_label_types(y, y_train, y_name):
@@ -647,10 +544,10 @@ def _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scori
     eval_sets = _checked_eval_sets(eval_sets)
     if "test" in eval_sets:
         raise ValueError("eval_sets cannot hold a set named 'test': it would replace X_test.")
-    refusers = _refusers(estimators)
+    refusing = refusers(estimators)
     train_names = _get_feature_names(X_train)
     X_train, y_train = _checked_pair(X_train, y_train, "training")
-    X_train = _checked_values(X_train, "X_train", refusers)
+    X_train = checked_values(X_train, "X_train", refusing)
     test_sets = {}
     for name, (X, y) in {"test": (X_test, y_test), **(eval_sets or {})}.items():
         # Checked before check_array keeps only the values: the estimators see arrays.
@@ -662,7 +559,7 @@ def _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scori
                 f"{X_train.shape[1]}."
             )
         x_name, y_name = _argument_names(name)
-        X = _checked_values(X, x_name, refusers)
+        X = checked_values(X, x_name, refusing)
         _check_label_types(y, y_train, y_name)
         _warn_of_unknown_labels(y, y_train, name)
         test_sets[name] = (X, y)

@@ -24,6 +24,8 @@ from sklearn.utils.validation import check_consistent_length
 from .._core.params import validate_arguments
 from .._core.split import hold_out
 from .._core.warn import silenced, warn
+from ..utils import canonical_csr
+from ._inputs import checked_values, refusers
 
 __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "simplify"]
 
@@ -291,6 +293,7 @@ def find_eta_threshold(
     >>> result.recommended == result.threshold / 2
     True
     """
+    _check_set(estimator, X, y, "X", "y")
     trace = []
 
     def falls(eta):
@@ -331,23 +334,29 @@ def _hold_out(estimator, X, y, fraction, random_state):
     return hold_out(X, y, test_size=fraction, random_state=random_state, stratify=stratify)
 
 
-def _check_validation_set(X, X_val, y_val):
-    """Refuse a validation set that no trial can score, before the first trial's fit.
+def _check_set(estimator, X, y, x_name, y_name):
+    """Refuse a set ``estimator`` cannot take, before the first trial's fit; return its width.
 
-    NaN or infinity (in ``X_val`` or ``y_val``), other features than ``X``'s
-    or labels of another length failed in the first trial's ``score``, after
-    its fit.
+    NaN, infinity or strings in ``X`` (as the estimator's tags say it cannot
+    take them: :func:`~sknielsen.studies._inputs.refusers`), NaN or infinity
+    in ``y``, or labels of another length failed in a trial's fit, or in its
+    score after the fit for rows held out for validation.
     """
-    n_features = check_array(X, accept_sparse=True, input_name="X").shape[1]
-    X_val = check_array(X_val, accept_sparse=True, input_name="X_val")
-    # dtype=None: class labels may be strings; a regressor's y_val may be 2-D.
-    check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
-    if X_val.shape[1] != n_features:
-        raise ValueError(f"X_val has {X_val.shape[1]} features, but X has {n_features}.")
+    X = check_array(
+        canonical_csr(X, x_name),
+        accept_sparse=True,
+        dtype=None,
+        ensure_all_finite=False,
+        input_name=x_name,
+    )
+    checked_values(X, x_name, refusers({type(estimator).__name__: estimator}))
+    # dtype=None: class labels may be strings; a regressor's y may be 2-D.
+    check_array(y, ensure_2d=False, dtype=None, input_name=y_name)
     try:
-        check_consistent_length(X_val, y_val)
+        check_consistent_length(X, y)
     except ValueError as exc:
-        raise ValueError(f"X_val and y_val: {exc}") from None
+        raise ValueError(f"{x_name} and {y_name}: {exc}") from None
+    return X.shape[1]
 
 
 @validate_arguments(
@@ -425,10 +434,13 @@ def search_lmbda(
     if (X_val is None) != (y_val is None):
         # One without the other would be dropped for a split without a word.
         raise ValueError("X_val and y_val must be given together, or neither.")
+    n_features = _check_set(estimator, X, y, "X", "y")
     if X_val is None:
         X, X_val, y, y_val = _hold_out(estimator, X, y, validation_fraction, random_state)
     else:
-        _check_validation_set(X, X_val, y_val)
+        n_val_features = _check_set(estimator, X_val, y_val, "X_val", "y_val")
+        if n_val_features != n_features:
+            raise ValueError(f"X_val has {n_val_features} features, but X has {n_features}.")
     trace = []
     scores = {}
 

@@ -1,0 +1,123 @@
+"""The inputs a study's estimators can take, checked once before any fit.
+
+Every study entry point (:func:`~sknielsen.comparison.training_size_comparison`,
+:func:`~sknielsen.tuning.find_eta_threshold`, :func:`~sknielsen.tuning.search_lmbda`)
+refuses NaN, infinity and values that are no numbers up front, as
+scikit-learn's tags of its estimators say they cannot take them: inside a
+fit they failed after earlier fits, or in a score after a fit, naming no
+argument.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy.sparse import issparse
+from sklearn.utils import get_tags
+
+__all__ = ["Refusers", "checked_values", "refusers"]
+
+# How a dtype that holds no real numbers is named in an error.
+_NOT_NUMBERS = {"U": "strings", "S": "bytes", "M": "dates", "m": "durations"}
+
+
+class Refusers(NamedTuple):
+    """The names of a study's estimators that refuse some inputs, by scikit-learn's tags.
+
+    ``missing``: no ``allow_nan`` (they refuse NaN, and infinity with it);
+    ``non_numbers``: neither ``categorical`` nor ``string`` input (they
+    refuse strings and other values that are no numbers).
+    """
+
+    missing: list
+    non_numbers: list
+
+
+def refusers(estimators):
+    """The :class:`Refusers` of a study's ``estimators`` (a dict by name)."""
+    tags = {
+        name: get_tags(_input_step(estimator)).input_tags for name, estimator in estimators.items()
+    }
+    return Refusers(
+        missing=[name for name, tag in tags.items() if not tag.allow_nan],
+        non_numbers=[name for name, tag in tags.items() if not (tag.categorical or tag.string)],
+    )
+
+
+def _input_step(estimator):
+    """The estimator that sees the data: a pipeline's first step (its own tags say less).
+
+    scikit-learn's ``Pipeline`` leaves ``allow_nan`` and ``categorical``
+    False even when its first step imputes or encodes. A pipeline of no
+    step is its own.
+    """
+    while hasattr(estimator, "steps"):
+        steps = [step for _, step in estimator.steps if step not in (None, "passthrough")]
+        if not steps:
+            return estimator
+        estimator = steps[0]
+    return estimator
+
+
+def checked_values(X, x_name, refusers):
+    """``X``, refused when it holds values that an estimator of the study cannot take.
+
+    Values that every estimator takes (by its tags: :func:`refusers`) are
+    left to them, which judge them further. An object array of numbers is
+    converted to float64, as the estimators would.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix
+        A set's inputs, of any dtype (``check_array(..., dtype=None,
+        ensure_all_finite=False)`` gives them); a sparse matrix has its
+        values in ``data`` (CSR, CSC or COO).
+    x_name : str
+        The argument that gave ``X``, for the messages.
+    refusers : Refusers
+        The estimators that refuse missing values and those that refuse
+        values that are no numbers.
+
+    Returns
+    -------
+    X : ndarray or sparse matrix
+        ``X``, of a numeric dtype unless every estimator takes categories.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` holds values that are no numbers, infinity or NaN and an
+        estimator cannot take them, naming ``x_name`` and the estimators.
+    """
+    names = ", ".join(refusers.non_numbers)
+    advice = "encode them as numbers first (OneHotEncoder, say), or use estimators that take them"
+    if X.dtype.kind == "O":
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            if not refusers.non_numbers:
+                return X
+            raise ValueError(
+                f"{x_name} holds values that are not numbers, which {names} cannot take "
+                f"({exc}): {advice}."
+            ) from None
+    if X.dtype.kind not in "biuf":
+        if not refusers.non_numbers:
+            return X
+        what = _NOT_NUMBERS.get(X.dtype.kind, "values")
+        raise ValueError(
+            f"{x_name} holds {what} ({X.dtype}), not numbers, which {names} cannot take: {advice}."
+        )
+    if X.dtype.kind != "f" or not refusers.missing:  # integers and booleans are finite
+        return X
+    values = X.data if issparse(X) else X
+    names = ", ".join(refusers.missing)
+    if np.isinf(values).any():
+        raise ValueError(
+            f"{x_name} contains infinity, which {names} cannot take: replace it with finite values."
+        )
+    if np.isnan(values).any():
+        raise ValueError(
+            f"{x_name} contains NaN, which {names} cannot take: impute it first (SimpleImputer, "
+            "say), or use estimators that take missing values."
+        )
+    return X
