@@ -506,7 +506,7 @@ def test_a_folder_another_study_output_holds_is_refused(tmp_path):
     # each other's results into comparison.json.
     folder = tmp_path / "made" / "study"
     first = StudyOutput(folder)
-    with pytest.raises(ValueError, match=r"study is in use by another study: their results"):
+    with pytest.raises(ValueError, match=r"study is in use by another study of this process"):
         StudyOutput(folder)
     assert folder.is_dir()  # the refused output removed no folder of the first's
     first.close()
@@ -517,6 +517,30 @@ def test_a_folder_another_study_output_holds_is_refused(tmp_path):
     forgotten = StudyOutput(folder)
     del forgotten  # released when collected, as a file is closed
     StudyOutput(folder).close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="flock is POSIX's")
+def test_a_notebook_cell_run_again_is_told_how_to_release_its_folder(tmp_path):
+    # A cell run again while its earlier output was still open (named by a variable, or
+    # kept by the traceback of a run_study that failed) was told to "wait for it to
+    # finish", as for another process's study.
+    folder = tmp_path / "study"
+
+    def failing_cell():
+        run_study({"estimators": {}}, StudyOutput(folder))  # a study's key missing
+
+    with pytest.raises(TypeError) as failed:  # its traceback keeps the output, as IPython's
+        failing_cell()
+    with pytest.raises(
+        ValueError,
+        match=r"^\S+ is in use by another study of this process: an "
+        r"earlier StudyOutput.*close\(\).*with StudyOutput\(\.\.\.\) as output",
+    ):
+        StudyOutput(folder)
+    del failed  # the notebook's next error replaces the traceback: released
+    with pytest.raises(RuntimeError), StudyOutput(folder):  # a cell that fails inside `with`
+        raise RuntimeError("the cell's own error")
+    StudyOutput(folder).close()  # the block released the folder
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="flock is POSIX's")
@@ -538,7 +562,7 @@ def test_a_folder_a_study_in_another_process_holds_is_refused(tmp_path):
     )
     try:
         assert process.stdout.readline() == "held\n"
-        with pytest.raises(ValueError, match="is in use by another study"):
+        with pytest.raises(ValueError, match="is in use by another study, not of this process"):
             StudyOutput(tmp_path)
     finally:
         process.communicate("")  # ends it

@@ -237,7 +237,10 @@ class StudyOutput:
     sknielsen compare``'s, is refused, as two studies would write their
     results into each other's. The hold is a POSIX ``flock`` on the folder,
     which the system releases however the process ends; where there is no
-    ``flock`` (Windows) nothing is held.
+    ``flock`` (Windows) nothing is held. In a notebook, make it in a
+    ``with`` block: a cell run again after an error would otherwise find
+    the folder held by the earlier output, which the error's traceback
+    keeps open.
 
     Examples
     --------
@@ -290,6 +293,9 @@ class StudyOutput:
             raise
         # Released by close(), or when the output is collected, as a file is closed.
         self._release = weakref.finalize(self, _release_folder, descriptor)
+        self._held_key = _folder_key(descriptor)
+        if self._held_key is not None:
+            _HELD_HERE[self._held_key] = self
         try:
             check_outputs(self.json_path, self.csv_path, *self.figure_paths.values())
             _check_json(self.metadata)
@@ -300,6 +306,8 @@ class StudyOutput:
 
     def close(self):
         """Release the folder, for another output to write in it; closing again does nothing."""
+        if _HELD_HERE.get(self._held_key) is self:
+            del _HELD_HERE[self._held_key]
         self._release()
 
     def __enter__(self):
@@ -412,6 +420,19 @@ class StudyOutput:
         return list(self.figure_paths.values()), None
 
 
+# The outputs of this process that hold a folder, by its _folder_key: a refusal says
+# whether the holder is one of them, which the user can close, or another process.
+_HELD_HERE = weakref.WeakValueDictionary()
+
+
+def _folder_key(descriptor):
+    """The folder an open ``descriptor`` is of, however its path was spelled; None for none."""
+    if descriptor is None:
+        return None
+    status = os.fstat(descriptor)
+    return status.st_dev, status.st_ino
+
+
 def _hold_folder(folder):
     """Hold ``folder`` for one output: the descriptor of its ``flock``, or None without one.
 
@@ -427,12 +448,29 @@ def _hold_folder(folder):
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
+        held_here = _folder_key(descriptor) in _HELD_HERE
         os.close(descriptor)
-        raise ValueError(
-            f"{folder} is in use by another study: their results would mix; wait for it to "
-            "finish (a StudyOutput of this process: close() it), or write to another folder."
-        ) from None
+        raise ValueError(_in_use_message(folder, held_here)) from None
     return descriptor
+
+
+def _in_use_message(folder, held_here):
+    """Why ``folder`` is refused, and what to do: whose hold it is decides that."""
+    if held_here:
+        # A notebook cell run again: its earlier output is still open, named by a
+        # variable or kept by the traceback of the cell's failure.
+        return (
+            f"{folder} is in use by another study of this process: an earlier StudyOutput of "
+            "it is still open (a notebook cell run again: named by a variable, or kept by the "
+            "traceback of the cell's error). Call its close() first, or make outputs with "
+            "`with StudyOutput(...) as output:`, which releases the folder when the block "
+            "ends, even on an error; or write to another folder."
+        )
+    return (
+        f"{folder} is in use by another study, not of this process (python -m sknielsen "
+        "compare, say): their results would mix; wait for it to finish, or write to another "
+        "folder."
+    )
 
 
 def _release_folder(descriptor):
@@ -578,8 +616,8 @@ class StudyResult:
     >>> study = {name: split[name] for name in ("X_train", "y_train", "X_test", "y_test")}
     >>> mlp = MLPClassifier(hidden_layer_sizes=(10,), max_iter=2)
     >>> study.update(estimators={"MLP": mlp}, sizes=[100, 200], seeds=[0])
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     result = run_study(study, StudyOutput(folder))
+    >>> with tempfile.TemporaryDirectory() as folder, StudyOutput(folder) as output:
+    ...     result = run_study(study, output)
     >>> result.interrupted, len(result.records)
     (False, 2)
     >>> result.warnings
