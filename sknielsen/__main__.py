@@ -25,6 +25,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 import time
 import warnings
@@ -51,11 +52,60 @@ def _hidden_sizes(args, n_features, n_classes):
     return tuple(args.layers[1:-1])
 
 
+def _with_mu(name, mu):
+    """The optimizer ``name`` with momentum ``mu``; refused, naming both flags, without one.
+
+    The registry's "Invalid parameter 'mu' for optimizer 'sgd'" named neither
+    flag nor the optimizers that take a momentum coefficient.
+    """
+    optimizer = plugins.get("optimizer", name)
+    params = optimizer.get_params()
+    if "mu" not in params:
+        takers = [
+            other
+            for other in plugins.available("optimizer")
+            if "mu" in plugins.get("optimizer", other).get_params()
+        ]
+        raise ValueError(
+            f"argument --mu: --optimizer {name} takes no mu (its parameters: "
+            f"{', '.join(params) or 'none'}); leave --mu out, or give --optimizer "
+            f"{' or '.join(takers)}."
+        )
+    return optimizer.set_params(mu=mu)
+
+
+#: Estimator parameters set by a flag of another name than theirs (dashes for underscores).
+_FLAGS = {"optimizer__mu": "mu", "hidden_layer_sizes": "hidden"}
+
+#: scikit-learn's refusal of a parameter: "The 'eta' parameter of NielsenMLPClassifier must
+#: be ... Got -1.0 instead.", or "... is invalid: Unknown cost 'hinge'. ...".
+_PARAMETER_ERROR = re.compile(r"The '(\w+)' parameter of \w+ (?:is invalid: )?(.+)", re.DOTALL)
+
+
+@contextlib.contextmanager
+def _named_by_flag(args):
+    """Name a refused hyper-parameter by the flag that set it, as argparse names its own.
+
+    The estimators name their Python parameter ("The 'mini_batch_size'
+    parameter of NielsenMLPClassifier must be ..."), which a user of the
+    command line never typed. A parameter no flag set keeps its message.
+    """
+    try:
+        yield
+    except ValueError as exc:
+        match = _PARAMETER_ERROR.fullmatch(str(exc))
+        dest = _FLAGS.get(match[1], match[1]) if match else None
+        if dest == "hidden" and getattr(args, "layers", None) is not None:
+            dest = "layers"
+        if dest is None or getattr(args, dest, None) is None:
+            raise
+        flag = "--" + dest.replace("_", "-")
+        raise ValueError(f"argument {flag}: {match[2]}") from None
+
+
 def _network(args, hidden):
     """The classifier the ``train`` flags describe."""
-    optimizer = args.optimizer
-    if args.mu is not None:
-        optimizer = plugins.get("optimizer", optimizer).set_params(mu=args.mu)
+    optimizer = args.optimizer if args.mu is None else _with_mu(args.optimizer, args.mu)
     # 'all' is the estimator's own word for every monitor, not one name among them.
     monitor = "all" if "all" in args.monitor else tuple(args.monitor)
     return NielsenMLPClassifier(
@@ -143,7 +193,8 @@ def _train(args):
     hidden = _hidden_sizes(args, n_features, n_classes)
     net = _network(args, hidden)
     # Before the header: an error is the only line printed.
-    check_params(net, n_features=n_features, n_outputs=n_classes)
+    with _named_by_flag(args):
+        check_params(net, n_features=n_features, n_outputs=n_classes)
     print(
         f"Training {[n_features, *hidden, n_classes]} on {data.description}: "
         f"{len(data.X_train):,} training images, cost={args.cost}, eta={args.eta}, "
@@ -341,9 +392,9 @@ def _check_width(model, n_features, args):
             "of the file it was trained on"
         )
         hint = "--dataset FILE --label COLUMN"
-    default = " (the default)" if args.dataset == "digits" else ""
     raise ValueError(
-        f"{args.model} takes {taken}; the images of --dataset {args.dataset}{default} have "
+        f"{args.model} takes {taken}; the images of --dataset {args.dataset}"
+        f"{_default_note(args, 'dataset')} have "
         f"{n_features:,}: evaluate it on the data it was trained on ({hint})."
     )
 
@@ -364,11 +415,10 @@ def _check_labels(model, y, args):
         predicted = f"multilabel rows of {len(model.classes_)} labels (0 or 1 each)"
     else:
         predicted = _labels_text(model.classes_)
-    default = " (the default)" if args.dataset == "digits" else ""
     raise ValueError(
         f"{args.model}'s labels, {predicted}, do not match those of --dataset "
-        f"{args.dataset}{default}, {_labels_text(found)}: evaluate it on the data it was "
-        "trained on."
+        f"{args.dataset}{_default_note(args, 'dataset')}, {_labels_text(found)}: evaluate it "
+        "on the data it was trained on."
     )
 
 
@@ -532,10 +582,16 @@ def _checked_study(args, output):
     default = comparison.DIGITS_SIZES if args.dataset == "digits" else comparison.BOOK_SIZES
     estimators = _comparison_estimators(args, len(data.y_train))
     # Refused here, before the header, rather than by the study after it.
-    sizes, _ = comparison.check_plan(
-        data.y_train, args.train_sizes or default, range(args.seeds), args.subset
-    )
-    _check_networks(estimators, data.X_train.shape[1], len(np.unique(data.y_train)))
+    try:
+        sizes, _ = comparison.check_plan(
+            data.y_train, args.train_sizes or default, range(args.seeds), args.subset
+        )
+    except ValueError as exc:
+        if args.train_sizes is None:
+            raise
+        raise ValueError(f"argument --train-sizes: {exc}") from None
+    with _named_by_flag(args):
+        _check_networks(estimators, data.X_train.shape[1], len(np.unique(data.y_train)))
     previous = output.read_previous() if args.resume else []
     output.records = list(previous)
     output.metadata = {
@@ -750,10 +806,15 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         shown = copy.copy(action)
         shown.help_string = self._get_help_string(action)
         if isinstance(action.default, list):
-            shown.default = " ".join(map(str, action.default))
+            shown.default = _as_typed(action.default)
         elif isinstance(action.default, str):
             shown.default = repr(action.default)
         return super()._expand_help(shown)
+
+
+def _as_typed(values):
+    """A list as it is typed on the command line: ``100 200 500``."""
+    return " ".join(map(str, values))
 
 
 def _path(text):
@@ -784,6 +845,20 @@ def _positive_int(text):
     value = _integer(text)
     if value is None or value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}")
+    return value
+
+
+#: The largest seed NumPy's RandomState takes.
+MAX_RANDOM_STATE = 2**32 - 1
+
+
+def _seed(text):
+    """A ``--random-state``: the estimators' alternatives (None, a RandomState) cannot be typed."""
+    value = _integer(text)
+    if value is None or not 0 <= value <= MAX_RANDOM_STATE:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer from 0 to {MAX_RANDOM_STATE:,}; got {text!r}"
+        )
     return value
 
 
@@ -824,6 +899,22 @@ def _dataset(text):
     )
 
 
+class _Typed(argparse.Action):
+    """Stores a flag's value, as argparse does, and notes that it was typed (``args.typed``).
+
+    Messages then say "(the default)" only of a value that was not typed.
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        namespace.typed = {*getattr(namespace, "typed", ()), self.dest}
+
+
+def _default_note(args, dest):
+    """ " (the default)" when the flag of ``dest`` was not typed, else nothing."""
+    return "" if dest in getattr(args, "typed", ()) else " (the default)"
+
+
 class _Deprecated(argparse.Action):
     """An old spelling of a flag: stores under the new name and says so on stderr."""
 
@@ -846,6 +937,7 @@ def _command(commands, name, help_text):
 def _data_flags(command, *, files=True):
     command.add_argument(
         "--dataset",
+        action=_Typed,
         type=_dataset if files else None,
         choices=None if files else datasets.DATASETS,
         default="digits",
@@ -859,13 +951,19 @@ def _data_flags(command, *, files=True):
             metavar="COLUMN",
             default=None,
             help="the label column of a .csv --dataset (needed), or the label array of a .npz "
-            "(default: y)",
+            "(default: 'y')",
         )
+    _idx_flags(command)
+
+
+def _idx_flags(command):
+    """``--data-dir`` and ``--download``, said alike by every command that reads IDX files."""
     command.add_argument(
         "--data-dir",
         default=None,
         type=_path,
-        help="folder of the IDX files (MNIST: else $SKNIELSEN_DATA, then ~/.sknielsen/mnist)",
+        help="folder of the IDX files (default: $SKNIELSEN_DATA, else ~/.sknielsen/mnist, for "
+        "MNIST; /usr/share/datasets/fashion-mnist for Fashion-MNIST)",
     )
     command.add_argument(
         "--download",
@@ -879,7 +977,7 @@ def _train_flags(train):
     layers = train.add_mutually_exclusive_group()
     layers.add_argument(
         "--layers",
-        type=int,
+        type=_positive_int,
         nargs="+",
         metavar="N",
         dest="layers",
@@ -923,7 +1021,8 @@ def _train_number_flags(train):
             "--mu",
             float,
             None,
-            "momentum coefficient of --optimizer momentum or nesterov (default: theirs, 0.9)",
+            "momentum coefficient of --optimizer momentum or nesterov (default: the "
+            "optimizer's own, 0.9)",
         ),
         ("--eta", float, 0.5, "learning rate η"),
         ("--mini-batch-size", int, 10, "samples per gradient step"),
@@ -931,12 +1030,12 @@ def _train_number_flags(train):
         ("--dropout", float, 0.0, "fraction of hidden neurons dropped at each mini-batch"),
         (
             "--early-stopping",
-            int,
+            _positive_int,
             None,
             "stop after N epochs without a better validation accuracy, keeping the best "
             "weights (default: train every epoch)",
         ),
-        ("--random-state", int, 0, "seed of the weights, the shuffling and dropout"),
+        ("--random-state", _seed, 0, "seed of the weights, the shuffling and dropout"),
     ]:
         train.add_argument(flag, type=kind, default=default, help=text)
 
@@ -983,12 +1082,13 @@ def _compare_flags(compare):
     sizes = compare.add_mutually_exclusive_group()
     sizes.add_argument(
         "--train-sizes",
-        type=int,
+        type=_positive_int,
         nargs="+",
         metavar="N",
         dest="train_sizes",
         help="training-set sizes to compare at (default: the book's "
-        f"{comparison.BOOK_SIZES}, or {comparison.DIGITS_SIZES} on the digits)",
+        f"{_as_typed(comparison.BOOK_SIZES)}, or {_as_typed(comparison.DIGITS_SIZES)} on the "
+        "digits)",
     )
     sizes.add_argument(
         "--sizes",
@@ -1012,7 +1112,8 @@ def _compare_run_flags(compare):
         "--n-jobs",
         type=_n_jobs,
         default=None,
-        help="jobs run in parallel (-1: every CPU; by default one at a time)",
+        help="jobs run at once (-1: every CPU) (default: 1, or 2 workers of the local dask "
+        "cluster of --backend dask)",
     )
     compare.add_argument(
         "--backend",
@@ -1025,8 +1126,8 @@ def _compare_run_flags(compare):
         "--scheduler",
         metavar="ADDRESS",
         default=None,
-        help="address of the dask scheduler; without one, a local cluster "
-        "of --n-jobs workers (2 by default) is started",
+        help="address of the dask scheduler; without one, a local cluster of --n-jobs "
+        "workers is started",
     )
     compare.add_argument(
         "--out",
@@ -1086,17 +1187,10 @@ def _book_commands(commands):
     _command(actions, "list", "the records that can be replayed").set_defaults(func=_book_list)
     replaying = _command(actions, "replay", "replay a record, epoch by epoch beside it")
     replaying.add_argument("name", metavar="NAME", help="a record, as `book list` shows")
-    replaying.add_argument(
-        "--data-dir", default=None, type=_path, help="folder of the MNIST IDX files"
-    )
-    replaying.add_argument(
-        "--download",
-        action="store_true",
-        help="fetch MNIST into the data folder when its files are missing",
-    )
+    _idx_flags(replaying)
     replaying.add_argument(
         "--epochs",
-        type=int,
+        type=_positive_int,
         default=None,
         help="stop after this many epochs in all, for a quick check (default: every epoch)",
     )

@@ -194,6 +194,32 @@ def test_help_shows_every_default_once_and_the_main_command():
     assert "(default: 'default')" in compare and "(default: network svc-auto svc)" in compare
 
 
+def test_help_states_every_default_one_way_and_a_shared_flag_alike():
+    # "by default one at a time" (wrong under --backend dask: two), "(2 by default)",
+    # "(default: y)" beside "(default: 'digits')", a Python list beside lists as typed,
+    # and book replay's --data-dir without the default folders train's gave.
+    from sknielsen.__main__ import _parser
+
+    shared = {}
+    for command in _subcommands(_parser()):
+        formatter = command.formatter_class(command.prog)
+        for action in command._actions:
+            if not action.option_strings or argparse.SUPPRESS in (action.default, action.help):
+                continue
+            shown = formatter._expand_help(action)
+            # Stated once, at the end, as "(default: ...)"; 'default' is an initializer's name.
+            default = re.search(r" \(default: ([^()]*)\)$", shown)
+            rest = shown[: default.start()] if default else shown
+            assert "default" not in rest.replace("'default'", "").lower(), (command.prog, shown)
+            assert not default or "[" not in default[1], shown  # lists as typed, not Python's
+            if isinstance(action.default, str):
+                assert f"(default: {action.default!r})" in shown, (command.prog, shown)
+            shared.setdefault(action.option_strings[0], set()).add(shown)
+    for flag in ("--data-dir", "--download"):
+        assert len(shared[flag]) == 1, shared[flag]
+    assert "(default: 'y')" in " ".join(shared["--label"])
+
+
 def test_flags_without_a_subcommand_are_compares_and_usage_names_the_command(capsys):
     from sknielsen.__main__ import _parse
 
@@ -298,9 +324,9 @@ def test_dask_flags_are_checked(capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["train", "--eta", "-1"], "'eta' parameter"),
-        (["train", "--optimizer", "momentum", "--mu", "3"], "'optimizer__mu' parameter"),
-        (["train", "--cost", "log_likelihood", "--activation", "nope"], "'activation' parameter"),
+        (["train", "--eta", "-1"], "argument --eta: "),
+        (["train", "--optimizer", "momentum", "--mu", "3"], "argument --mu: "),
+        (["train", "--cost", "log_likelihood", "--activation", "nope"], "argument --activation: "),
     ],
 )
 def test_train_reports_bad_parameters_before_any_header(argv, message, capsys):
