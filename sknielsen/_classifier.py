@@ -159,8 +159,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         are bit-identical whatever the count. ``None`` means 1 unless in a
         ``joblib.parallel_config`` context (so one inside the workers
         of :class:`~sklearn.model_selection.GridSearchCV`); ``-1`` means
-        all processors. At most 8; the NumPy engine does not use it (its
-        BLAS has threads of its own). See docs/performance.md.
+        all the processors this process may use (``OMP_NUM_THREADS`` when
+        set, as joblib sets it in its workers to their share); a count is
+        kept, in joblib's workers too. At most 8; the NumPy engine does not
+        use it (its BLAS has threads of its own). See docs/performance.md.
 
     Attributes
     ----------

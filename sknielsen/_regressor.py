@@ -111,7 +111,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     n_jobs : int or None, default=None
         Threads of the C engine's first layer, with bit-identical numbers
         (see :class:`NielsenMLPClassifier`). ``None`` means 1 unless in a
-        ``joblib.parallel_config`` context; ``-1`` means all processors.
+        ``joblib.parallel_config`` context; ``-1`` means all the processors
+        this process may use (``OMP_NUM_THREADS`` in joblib's workers).
 
     Attributes
     ----------

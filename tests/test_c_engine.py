@@ -1411,7 +1411,8 @@ def threads_used(monkeypatch):
 
 @needs_c
 @pytest.mark.parametrize("n_jobs", [2, -1])
-def test_n_jobs_threads_give_one_threads_fit_bit_for_bit(n_jobs, threads_used):
+def test_n_jobs_threads_give_one_threads_fit_bit_for_bit(n_jobs, threads_used, monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)  # a CI's 1 would make -1 one thread
     X, y = mnist_like(seed=6, n=600)
     X, y = sp.csr_matrix(X), y.argmax(axis=1)
     options = {"hidden_layer_sizes": (30,), "epochs": 2, "random_state": 0, "engine": "c"}
@@ -1441,6 +1442,62 @@ def test_n_jobs_none_is_one_thread_unless_joblib_says_otherwise(threads_used):
     with parallel_config(backend="threading"):
         GridSearchCV(model, {"eta": [0.1, 0.5]}, cv=2, n_jobs=2).fit(X, y)
     assert threads_used and set(threads_used) == {1}
+
+
+def _team_problem():
+    """A problem on which two threads share the hidden layer (test_n_jobs_threads_...)."""
+    X, y = mnist_like(seed=6, n=600)
+    return sp.csr_matrix(X), y.argmax(axis=1)
+
+
+TEAM_OPTIONS = {"hidden_layer_sizes": (30,), "epochs": 1, "random_state": 0, "engine": "c"}
+
+
+@needs_c
+def test_n_jobs_minus_one_counts_the_processors_joblib_leaves_a_worker(threads_used, monkeypatch):
+    # joblib's workers get OMP_NUM_THREADS = their share of the cores (cpu_count // n_jobs):
+    # n_jobs=-1 started a team of every core in each of them, GridSearchCV(n_jobs=2) four
+    # spinning threads on two cores. A count the user gives is theirs, as scikit-learn's
+    # OpenMP estimators keep an explicit n_threads.
+    X, y = _team_problem()
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    NielsenMLPClassifier(n_jobs=-1, **TEAM_OPTIONS).fit(X, y)
+    assert threads_used == [1]
+    NielsenMLPClassifier(n_jobs=2, **TEAM_OPTIONS).fit(X, y)
+    assert threads_used == [1, 2]
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    NielsenMLPClassifier(n_jobs=-2, **TEAM_OPTIONS).fit(X, y)  # all but one of two
+    assert threads_used == [1, 2, 1]
+    monkeypatch.setenv("OMP_NUM_THREADS", "4,2")  # OpenMP's nested form: not a count here
+    NielsenMLPClassifier(n_jobs=-1, **TEAM_OPTIONS).fit(X, y)
+    assert threads_used[-1] >= 2  # every processor, as without the variable (two or more)
+
+
+def _threads_of_a_fit(n_jobs):
+    """In a joblib worker: the C engine's threads of one fit."""
+    used = []
+    run = CTrainer.run
+
+    def recording(self, *args, **kwargs):
+        run(self, *args, **kwargs)
+        used.append(self.threads_used)
+
+    CTrainer.run = recording
+    try:
+        NielsenMLPClassifier(n_jobs=n_jobs, **TEAM_OPTIONS).fit(*_team_problem())
+    finally:
+        CTrainer.run = run
+    return used
+
+
+@needs_c
+@pytest.mark.slow
+def test_n_jobs_minus_one_does_not_oversubscribe_joblibs_process_workers():
+    from joblib import Parallel, cpu_count, delayed
+
+    share = max(cpu_count() // 2, 1)  # what joblib leaves each of two workers
+    runs = Parallel(n_jobs=2, backend="loky")(delayed(_threads_of_a_fit)(-1) for _ in range(2))
+    assert all(0 < used <= share for run in runs for used in run), (runs, share)
 
 
 def test_n_jobs_of_zero_is_refused_by_name():

@@ -8,6 +8,7 @@ the optimizer's state, the callbacks the shorthand parameters stand for,
 the augmentation and the engine.
 """
 
+import os
 import sys
 from dataclasses import dataclass, replace
 
@@ -396,9 +397,45 @@ def _batching(config, network, shape, rng, announce):
         augment,
         engine,
         # Resolved at each run: a joblib.parallel_config context may set it.
-        threads=effective_n_jobs(config.n_jobs),
+        threads=engine_threads(config.n_jobs),
     )
     return batching, why
+
+
+def engine_threads(n_jobs):
+    """The C engine's threads for the estimators' ``n_jobs``, as scikit-learn counts threads.
+
+    ``None`` is one thread unless a ``joblib.parallel_config`` context says
+    otherwise; a count is the user's, kept inside joblib's workers too (as
+    scikit-learn keeps an explicit ``n_threads``); -1 (every processor, -2
+    all but one, ...) counts the processors this process may use:
+    ``OMP_NUM_THREADS`` when it is a count, which joblib sets in its workers
+    to their share of the machine. Every worker of a ``GridSearchCV(n_jobs=2)``
+    started a team of every core otherwise.
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        The estimator's ``n_jobs``, not 0.
+
+    Returns
+    -------
+    threads : int
+        At least 1; the engine keeps at most its ``MAX_THREADS``.
+    """
+    budget = _thread_budget()
+    if n_jobs is None or n_jobs > 0 or budget is None:
+        return effective_n_jobs(n_jobs)
+    return max(1, budget + 1 + n_jobs)
+
+
+def _thread_budget():
+    """``OMP_NUM_THREADS`` as a count of threads, or None (unset, or OpenMP's "4,2" form)."""
+    try:
+        budget = int(os.environ.get("OMP_NUM_THREADS", ""))
+    except ValueError:
+        return None
+    return budget if budget >= 1 else None
 
 
 def _augmenter(config, n_features, rng):
