@@ -13,6 +13,7 @@ from . import plugins
 from ._base import BaseNielsenMLP
 from ._core.warn import warn
 from .callbacks import accuracy
+from .training._state import check_classes
 
 # What scikit-learn's check_classification_targets accepts (the targets of a classifier).
 _CLASSIFICATION_TARGETS = (
@@ -440,13 +441,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             raise ValueError(f"The classes mix types: {classes.tolist()}.") from None
         if not in_order:
             raise ValueError(f"The classes must be sorted and distinct; got {classes.tolist()}.")
-        # A multilabel fit's classes are its columns: other labels would be refused by the
-        # next partial_fit (whose classes must be those), not where the state was given.
-        if targets["multilabel"] and not np.array_equal(classes, np.arange(n_outputs)):
-            raise ValueError(
-                f"A multilabel model's classes are its columns 0 to {n_outputs - 1}; got "
-                f"{classes.tolist()}."
-            )
+        check_classes(classes, targets["multilabel"], "state.targets['classes']")
 
     def _capture_targets(self):
         return {"classes": self.classes_.copy(), "multilabel": self._multilabel}

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
+import sknielsen
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
 from sknielsen.callbacks import EarlyStopping, HalveOnPlateau, StepDecay
 from sknielsen.plugins import Momentum
@@ -181,6 +182,43 @@ def test_set_fitted_state_refuses_arrays_and_targets_no_fit_leaves(fitted, small
     regressor = NielsenMLPRegressor(**params).fit(small_digits[0], small_digits[2] / 10)
     with pytest.raises(ValueError, match="A classifier's targets hold classes and multilabel"):
         NielsenMLPClassifier.from_fitted_state(regressor.get_fitted_state(), **params)
+
+
+def _multilabel_state(n_labels):
+    """The fitted state of a multilabel model of ``n_labels`` columns."""
+    rng = np.random.default_rng(0)
+    X, Y = rng.random((20, 4)), (rng.random((20, n_labels)) > 0.5).astype(int)
+    net = NielsenMLPClassifier((3,), epochs=1, random_state=0, output_activation="sigmoid")
+    return net.fit(X, Y).get_fitted_state()
+
+
+@pytest.mark.parametrize(
+    "classes, multilabel, said",
+    [
+        # Equal to the columns 0..n-1, but not the integers a fit gives them.
+        ([0.0, 1.0, 2.0], True, r"a multilabel model's classes are its columns, the integers"),
+        ([False, True], True, r"a multilabel model's classes are its columns, the integers"),
+        (np.array([0, 1, 2], dtype=object), False, r"values of dtype object must be strings"),
+    ],
+    ids=["multilabel floats", "multilabel booleans", "objects not strings"],
+)
+def test_set_fitted_state_refuses_the_classes_a_model_file_refuses(
+    tmp_path, classes, multilabel, said
+):
+    # The rules were written twice, the file's stricter: set_fitted_state took
+    # these classes, and save then refused the model it had made.
+    state = _multilabel_state(len(classes))
+    targets = {"classes": np.asarray(classes), "multilabel": multilabel}
+    wrong = dataclasses.replace(state, targets=targets)
+    params = {"hidden_layer_sizes": (3,), "output_activation": "sigmoid"}
+    with pytest.raises(ValueError, match=r"state\.targets\['classes'\]: " + said):
+        NielsenMLPClassifier.from_fitted_state(wrong, **params)
+    columns = dataclasses.replace(
+        state, targets={"classes": np.arange(len(classes), dtype=np.uint8), "multilabel": True}
+    )
+    model = NielsenMLPClassifier.from_fitted_state(columns, **params)
+    sknielsen.save(model, tmp_path / "net.json")  # what one accepts, the other does too
+    assert sknielsen.load(tmp_path / "net.json").classes_.tolist() == list(range(len(classes)))
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from .. import plugins
 from ..callbacks import HISTORY_KEYS, MONITORS
 from ..engine._network import overflowing_layer
 from ..training._config import DTYPES, PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS
+from ..training._state import check_classes
 from ._rules import (
     AllOf,
     ByType,
@@ -169,10 +170,6 @@ class Labels(Rule):
             refuse(f"{path}.values must be a list of labels.")
         _check_label_count(values, context.values.get(self.layers), f"{path}.values")
         dtype = _label_dtype(value["dtype"], values, f"{path}.dtype")
-        if dtype.kind == "O" and values and not any(type(v) is str for v in values):
-            # fit takes object labels only as strings ("Unknown label type" otherwise);
-            # strings mixed with others are refused, as mixing types, by the estimator.
-            refuse(f"{path}.values of dtype object must be strings; got {values[:5]}.")
         try:
             labels = np.array(values, dtype=dtype)
         except (TypeError, ValueError, OverflowError) as exc:
@@ -229,10 +226,11 @@ def _label_dtype(name, values, where):
 class Multilabel(Rule):
     """``multilabel``, read after the classes: what it asks of them and of ``class_weight``.
 
-    A multilabel model's classes are its columns, the integers 0..n-1, and
-    a ``class_weight`` dict, which weighs 1-D labels, suits only other
-    models, and names only their classes. A file breaking either loaded, and
-    its next ``partial_fit`` refused it.
+    The classes are those a fit leaves (:func:`~..training._state.check_classes`,
+    which ``set_fitted_state`` applies too): a multilabel model's are its
+    columns, the integers 0..n-1. A ``class_weight`` dict, which weighs
+    1-D labels, suits only other models, and names only their classes. A
+    file breaking either loaded, and its next ``partial_fit`` refused it.
 
     Parameters
     ----------
@@ -250,26 +248,18 @@ class Multilabel(Rule):
         where = f"{path.rpartition('.')[0]}.{self.classes}"
         classes = context.values[where]
         class_weight = context.values["params"].get("class_weight")
-        if multilabel:
-            _check_columns(classes, where)
-            if isinstance(class_weight, dict):
-                refuse(
-                    "params.class_weight is a dict, which weighs the classes of 1-D labels; "
-                    f"this model is multilabel ({path}): make it 'balanced' or null."
-                )
-        elif isinstance(class_weight, dict):
+        try:
+            check_classes(classes, multilabel, where)  # set_fitted_state's rules
+        except ValueError as exc:
+            refuse(str(exc))
+        if multilabel and isinstance(class_weight, dict):
+            refuse(
+                "params.class_weight is a dict, which weighs the classes of 1-D labels; "
+                f"this model is multilabel ({path}): make it 'balanced' or null."
+            )
+        if not multilabel and isinstance(class_weight, dict):
             _check_weighed_labels(class_weight, classes, where)
         return multilabel
-
-
-def _check_columns(classes, where):
-    """Refuse multilabel classes that are not the integers 0..n-1 a fit gives its columns."""
-    columns = np.arange(len(classes))
-    if classes.dtype.kind not in "iu" or not np.array_equal(classes, columns):
-        refuse(
-            f"{where}: a multilabel model's classes are its columns, the integers 0 to "
-            f"{len(classes) - 1}; got {classes[:10].tolist()} (dtype {classes.dtype})."
-        )
 
 
 def _check_weighed_labels(class_weight, classes, where):

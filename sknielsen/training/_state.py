@@ -126,6 +126,43 @@ class FittedState:
             raise ValueError(f"input_scale must be a positive finite float or None; got {scale!r}.")
 
 
+def check_classes(classes, multilabel, where):
+    """Refuse class labels that no fit leaves: the one statement of these rules.
+
+    ``set_fitted_state`` applies them to a state made in memory, and a
+    model file's reader to the labels it reads, so that what one takes the
+    other takes too (set in memory, a multilabel model of the classes
+    ``[0.0, 1.0, 2.0]`` was a model that ``save`` refused to write).
+
+    Parameters
+    ----------
+    classes : ndarray of shape (n_classes,)
+    multilabel : bool
+        Whether the classes are a multilabel indicator matrix's columns.
+    where : str
+        The name of the classes in the message: ``"fitted.targets.classes"``.
+
+    Raises
+    ------
+    ValueError
+        Naming ``where``, the rule and the classes.
+    """
+    shown = classes[:10].tolist()
+    # fit takes object labels only as strings ("Unknown label type" otherwise);
+    # strings mixed with others are refused where the classes are sorted.
+    if classes.dtype.kind == "O" and not any(isinstance(label, str) for label in classes.tolist()):
+        raise ValueError(
+            f"{where}: values of dtype object must be strings, as fit leaves them; got {shown}."
+        )
+    columns = np.arange(len(classes))
+    if multilabel and (classes.dtype.kind not in "iu" or not np.array_equal(classes, columns)):
+        # The next partial_fit, whose classes must be these, would refuse any others.
+        raise ValueError(
+            f"{where}: a multilabel model's classes are its columns, the integers 0 to "
+            f"{len(classes) - 1}; got {shown} (dtype {classes.dtype})."
+        )
+
+
 def _check_layers(state):
     if not state.coefs or len(state.coefs) != len(state.intercepts):
         raise ValueError("coefs and intercepts must be non-empty and of the same length.")
