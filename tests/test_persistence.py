@@ -470,6 +470,40 @@ def test_save_refuses_labels_the_format_cannot_hold_saying_what_to_do(
     assert not path.exists()
 
 
+def test_save_refuses_extended_precision_labels_saying_what_to_do(small_digits, tmp_path):
+    # fit takes them; save failed with json's "Object of type longdouble is not JSON
+    # serializable", a TypeError its documentation did not announce.
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1, random_state=0)
+    net.fit(X, (y % 3).astype(np.longdouble))
+    path = tmp_path / "net.json"
+    if net.classes_.dtype.itemsize > 8:  # on platforms where long double is wider
+        with pytest.raises(
+            ValueError,
+            match=r"Cannot save class labels of dtype float\d+: a model file holds floats of "
+            r"64 bits at most\. Fit on y\.astype\('float64'\)",
+        ):
+            save(net, path)
+        assert not path.exists()
+    net.fit(X, (y % 3).astype("float64"))
+    save(net, path)
+    assert load(path).classes_.tolist() == [0.0, 1.0, 2.0]
+
+
+def test_save_writes_string_labels_in_the_narrowest_width(fitted, small_digits, tmp_path):
+    # Classes of a wider dtype than their labels (given to set_fitted_state) made
+    # save refuse: load refuses a declared width beyond the longest label.
+    state = fitted.get_fitted_state()
+    state.targets["classes"] = np.array(["ant", "bee", "cat"], dtype="U50")
+    net = NielsenMLPClassifier.from_fitted_state(state, **fitted.get_params(deep=False))
+    save(net, tmp_path / "net.json")
+    loaded = load(tmp_path / "net.json")
+    assert loaded.classes_.dtype == np.dtype("U3")
+    assert loaded.classes_.tolist() == ["ant", "bee", "cat"]
+    X = small_digits[1]
+    np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
+
+
 def test_save_refuses_a_class_weight_changed_to_labels_that_are_not_classes(fitted, tmp_path):
     changed = pickle.loads(pickle.dumps(fitted)).set_params(class_weight={99: 2.0})
     with pytest.raises(

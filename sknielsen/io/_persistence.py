@@ -123,7 +123,8 @@ def save(model, path, *, format="sknielsen"):
         or parameters changed since the fit that contradict the fitted
         network (``docs/model-format.md`` lists the checks); class labels
         of a dtype the format does not hold (datetime64, timedelta64: fit on
-        ``y.astype(str)`` or ``y.astype('int64')``); or it does not fit the
+        ``y.astype(str)`` or ``y.astype('int64')``; ``np.longdouble`` wider
+        than 64 bits: fit on ``y.astype('float64')``); or it does not fit the
         chosen format. Nothing is written then.
     NotARegularFileError
         An ``OSError``: ``path`` is a directory, a device (``/dev/null``), a

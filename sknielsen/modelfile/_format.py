@@ -112,10 +112,29 @@ def _labels_to_json(classes):
             "integers, floats and strings. Fit on y.astype(str) or y.astype('int64') to save "
             "the model."
         )
+    if classes.dtype.kind == "f" and classes.dtype.itemsize > 8:
+        # np.longdouble: JSON's floats are float64, which would round the labels.
+        raise ValueError(
+            f"Cannot save class labels of dtype {classes.dtype}: a model file holds floats of "
+            "64 bits at most. Fit on y.astype('float64') to save the model."
+        )
     values = classes.tolist()
     if classes.dtype.kind == "O" and not all(isinstance(v, (str, int)) for v in values):
         raise ValueError("Cannot save class labels that are not strings or integers.")
-    return {"dtype": classes.dtype.str, "values": values}
+    return {"dtype": _label_dtype_name(classes.dtype, values), "values": values}
+
+
+def _label_dtype_name(dtype, values):
+    """``dtype``'s name, for strings the narrowest width that holds ``values``.
+
+    ``load`` refuses a declared width beyond the longest label (it could
+    make loading allocate gigabytes), and classes given to
+    ``set_fitted_state`` may be wider than their labels.
+    """
+    if dtype.kind != "U":
+        return dtype.str
+    longest = max((len(value) for value in values), default=0)
+    return np.dtype(f"U{max(longest, 1)}").str
 
 
 def _targets_to_json(targets):
