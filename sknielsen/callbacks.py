@@ -78,6 +78,7 @@ from sklearn.utils.validation import _check_sample_weight
 from ._core.files import check_writable, write_text_atomically
 from ._core.params import HyperParameters
 from ._core.warn import warn
+from .modelfile._rules import UnsavableModelError
 
 __all__ = [
     "SMALLEST_ETA",
@@ -817,9 +818,9 @@ class Checkpoint(Callback):
             _check_output(self, template.format(epoch=epoch))
         try:
             trainer.check_save()
-        except ValueError as exc:
-            reason = str(exc).removeprefix("Cannot save this model: ")
-            raise ValueError(f"{type(self).__name__} cannot save this model: {reason}") from None
+        except ValueError as exc:  # the format cannot hold it: datetime64 labels, say
+            reason = exc.reason if isinstance(exc, UnsavableModelError) else str(exc)
+            raise UnsavableModelError(reason, saver=type(self).__name__) from None
         if self.best_only and not hasattr(self, "_tracker"):
             self._tracker = _Improvement(self.monitor, 0.0, self.mode)
 

@@ -1,5 +1,6 @@
 """The training loop's public surface: callbacks, schedules, the fitted state and rollback."""
 
+import copy
 import csv
 import io
 import json
@@ -35,6 +36,7 @@ from sknielsen.callbacks import (
     StopTraining,
     VerbosePrinter,
 )
+from sknielsen.modelfile._rules import UnsavableModelError
 from sknielsen.plugins import L2, Momentum, Optimizer
 
 
@@ -1639,6 +1641,32 @@ def test_checkpoint_refuses_before_training_a_model_it_cannot_save(small_digits,
     ):
         net.fit(X, (y % 3).astype(dtype))
     assert _Epochs.begun == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_refusal_to_save_carries_its_reason_which_checkpoint_says(small_digits, tmp_path):
+    # Checkpoint found the reason by cutting "Cannot save this model: " off the
+    # message; the refusal now carries it (UnsavableModelError.reason).
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1, random_state=0).fit(X, y)
+    state = net.get_fitted_state()
+    state.coefs[0][:] = 1e307  # finite, and refused by every save: predictions can overflow
+    huge = NielsenMLPClassifier.from_fitted_state(state, hidden_layer_sizes=(3,), epochs=1)
+    with pytest.raises(UnsavableModelError) as refused:
+        sknielsen.save(huge, tmp_path / "net.json")
+    reason = refused.value.reason
+    assert reason.startswith("fitted.coefs[0] and fitted.intercepts[0] are so large")
+    assert str(refused.value) == f"Cannot save this model: {reason}"
+    with pytest.raises(UnsavableModelError, match="its parameters are invalid: The 'eta'"):
+        sknielsen.save(copy.deepcopy(net).set_params(eta=-1.0), tmp_path / "net.json")
+    huge.set_params(callbacks=[Checkpoint(tmp_path / "net{epoch}.json")])
+    with pytest.raises(
+        UnsavableModelError,
+        match=r"^Checkpoint cannot save this model: fitted.coefs\[0\] and fitted.intercepts\[0\] "
+        r"are so large",
+    ) as refused:
+        huge.partial_fit(X, y)
+    assert refused.value.reason.startswith("fitted.coefs[0] and fitted.intercepts[0]")
     assert list(tmp_path.iterdir()) == []
 
 

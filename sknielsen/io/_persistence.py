@@ -31,7 +31,7 @@ from .._core.warn import silenced, warn
 from .._regressor import NielsenMLPRegressor
 from ..callbacks import HISTORY_KEYS
 from ..modelfile._format import document_text, model_text
-from ..modelfile._rules import ModelFileError, parse_json
+from ..modelfile._rules import ModelFileError, UnsavableModelError, parse_json
 from ..modelfile._schema import (
     FORMAT_VERSION,
     NETWORK2_COSTS,
@@ -171,7 +171,7 @@ def _check_loadable(text):
         try:
             _model_from_text(text)
         except ModelFileError as exc:
-            raise ValueError(f"Cannot save this model: load would refuse it: {exc}") from None
+            raise UnsavableModelError(f"load would refuse it: {exc}") from None
 
 
 def _check_fitted(model):
@@ -184,7 +184,7 @@ def _parameter_plugins(model):
     try:
         return check_params(model, training=False).plugins.as_dict()
     except ValueError as exc:
-        raise ValueError(f"Cannot save this model: its parameters are invalid: {exc}") from None
+        raise UnsavableModelError(f"its parameters are invalid: {exc}") from None
 
 
 # -- reading ----------------------------------------------------------------

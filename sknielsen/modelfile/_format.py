@@ -18,7 +18,7 @@ import numpy as np
 from .. import plugins
 from .._core.files import write_text_atomically
 from .._core.warn import warn
-from ._rules import ModelFileError
+from ._rules import ModelFileError, UnsavableModelError
 from ._schema import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -223,13 +223,13 @@ def check_savable(state, plugins=None):
 
     Raises
     ------
-    ValueError
-        Naming the fields, from the format's checks across fields.
+    UnsavableModelError
+        A ``ValueError`` naming the fields, from the format's checks across fields.
     """
     try:
         check_across(state, plugins)
     except ModelFileError as exc:
-        raise ValueError(f"Cannot save this model: {exc}") from None
+        raise UnsavableModelError(str(exc)) from None
 
 
 def write_model(path, estimator, state, plugins=None):
