@@ -741,15 +741,18 @@ def _keepable(state, config, previous, caller):
 
 
 def _checkpoint(estimator, path, state):
-    """Write a checkpoint of ``state``, quietly about the callbacks a file leaves out.
+    """Write a checkpoint of ``state``, quietly about the parameters a file leaves out.
 
-    That a model file holds only the built-in callbacks is said once, by
-    :func:`sknielsen.save`, and in the docs: the user of a Checkpoint did
-    nothing wrong, and would otherwise read it in the middle of every fit.
+    That a model file holds only the built-in callbacks, and no RandomState
+    (a checkpoint's ``partial_fit`` continues exactly without it), is said
+    once, by :func:`sknielsen.save`, and in the docs: the user of a
+    Checkpoint did nothing wrong, and would otherwise read it in the middle
+    of every fit.
     A ``path`` of None writes nothing: the text is made for its errors only
     (``trainer.check_save()``).
     """
-    with silenced(UserWarning, r"The callbacks .* are not saved"):  # this thread's only
+    left_out = r"The callbacks .* are not saved|random_state is a NumPy RandomState"
+    with silenced(UserWarning, left_out):  # this thread's only
         if path is None:
             model_text(estimator, state)
         else:

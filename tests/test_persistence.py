@@ -15,7 +15,7 @@ import pytest
 import sknielsen
 from sknielsen import NielsenMLPClassifier, load, save
 from sknielsen._core import files as _io
-from sknielsen.callbacks import StepDecay
+from sknielsen.callbacks import Checkpoint, StepDecay
 from sknielsen.persistence import ModelFileError
 from sknielsen.plugins import LBFGS, Momentum
 
@@ -502,6 +502,27 @@ def test_save_writes_string_labels_in_the_narrowest_width(fitted, small_digits, 
     assert loaded.classes_.tolist() == ["ant", "bee", "cat"]
     X = small_digits[1]
     np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
+
+
+def test_save_says_that_a_random_state_instance_is_not_kept(small_digits, tmp_path):
+    # It was written as null without a word: the loaded model's fit drew afresh.
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((3,), epochs=1, random_state=np.random.RandomState(0)).fit(X, y)
+    path = tmp_path / "net.json"
+    with pytest.warns(
+        UserWarning,
+        match=r"random_state is a NumPy RandomState, which a model file cannot hold: it is "
+        r"saved as None.*Give random_state an int",
+    ):
+        save(net, path)
+    assert json.loads(path.read_text())["params"]["random_state"] is None
+    loaded = load(path)
+    loaded.partial_fit(X, y)  # the generator the fit went on with is kept
+    net.partial_fit(X, y)
+    np.testing.assert_array_equal(loaded.coefs_[0], net.coefs_[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said by save only, not by each checkpoint
+        net.set_params(callbacks=[Checkpoint(tmp_path / "checkpoint.json")]).fit(X, y)
 
 
 def test_save_refuses_a_class_weight_changed_to_labels_that_are_not_classes(fitted, tmp_path):

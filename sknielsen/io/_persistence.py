@@ -135,6 +135,15 @@ def save(model, path, *, format="sknielsen"):
         ``path`` is neither a str, bytes nor path-like (an int would name an
         open file descriptor).
 
+    Warns
+    -----
+    UserWarning
+        When the file cannot hold all of the model's parameters: callbacks
+        other than the built-in ones that write no files, or a
+        ``random_state`` given as a ``RandomState``, saved as None (a new
+        ``fit`` of the loaded model is then not seeded; its ``partial_fit``
+        continues exactly).
+
     Examples
     --------
     >>> import sknielsen

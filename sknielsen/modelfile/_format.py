@@ -94,7 +94,14 @@ def _param_to_json(name, value):
     if isinstance(value, (tuple, list)):
         return [_param_to_json(name, item) for item in value]
     if isinstance(value, np.random.RandomState):
-        return None  # a generator's state is not configuration
+        # Its state would need a field of its own (a new format version); the
+        # generator the fit went on with is fitted.rng_state, which partial_fit uses.
+        warn(
+            f"{name} is a NumPy RandomState, which a model file cannot hold: it is saved as "
+            "None, so a new fit of the loaded model is not seeded (partial_fit continues "
+            f"exactly). Give {name} an int to save a model whose fit repeats."
+        )
+        return None
     value = _plain(value)
     if isinstance(value, SCALARS):
         return value

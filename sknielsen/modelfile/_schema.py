@@ -386,9 +386,9 @@ def _scope(row):
 _OTHER_PARAMETERS = (
     "Every other constructor parameter, as plain data; a parameter left out takes its default. "
     "What the values mean is checked as `fit` checks them (`sknielsen.utils.check_params`). "
-    "A `random_state` given as a NumPy `RandomState` is written as null: the generator the "
-    "fit went on with is `fitted.rng_state`, so `partial_fit` continues exactly, but a new "
-    "`fit` of the loaded model draws afresh."
+    "A `random_state` given as a NumPy `RandomState` is written as null, with a warning: the "
+    "generator the fit went on with is `fitted.rng_state`, so `partial_fit` continues "
+    "exactly, but a new `fit` of the loaded model draws afresh."
 )
 
 
