@@ -66,6 +66,19 @@ def refused(path, match):
 LABELS = ("fitted", "targets", "classes")
 
 
+@pytest.mark.parametrize(
+    "keys, raw, field",
+    [
+        (("params", "eta"), '0.5, "eta": 5.0', r"params holds the key 'eta' twice"),
+        (("fitted", "n_iter"), '1, "n_iter": 7', r"fitted holds the key 'n_iter' twice"),
+        (("format",), '"sknielsen-model", "format": "x"', r"the document holds the key 'format'"),
+    ],
+)
+def test_a_key_written_twice_is_refused(document, tmp_path, keys, raw, field):
+    # An edited file's second value won, silently: another reader may take the first.
+    refused(edited(document, tmp_path, put(*keys, RAW), raw), field + r".*keep one")
+
+
 def test_huge_label_width_is_refused_before_allocating(document, tmp_path):
     path = edited(document, tmp_path, put(*LABELS, "dtype", "<U50000000"))
     tracemalloc.start()

@@ -150,7 +150,8 @@ whatever they say:
   to parse, and is told what it lacks: `{{}}` has no `format`);
 - NaN, `Infinity`, numbers beyond the float64 range and integers of more than
   {MAX_INTEGER_DIGITS} digits are refused while parsing, naming the field that
-  holds the first of them; JSON nested too deeply to parse is refused as such;
+  holds the first of them; JSON nested too deeply to parse is refused as such,
+  and so is an object holding a key twice (readers differ on which value wins);
 - arrays are built from the numbers the file holds, never from a declared
   size, and a label dtype may not declare strings wider than the longest label.
 """

@@ -510,7 +510,9 @@ def parse_json(text):
     NaN, infinities, floats beyond the float64 range and integers of more
     than ``MAX_INTEGER_DIGITS`` digits (Python refuses to convert 4,300
     digits and more) become markers while parsing, so that the error can
-    name the field holding the first of them.
+    name the field holding the first of them. An object holding a key
+    twice is refused too: Python's reader keeps the last value, others the
+    first, so such a file has no one meaning.
 
     Raises
     ------
@@ -537,17 +539,45 @@ def parse_json(text):
         value = float(literal)
         return value if math.isfinite(value) else unreadable("a number beyond the float range")
 
+    twice = []  # (object, key): a key written twice, which readers resolve differently
+
+    def parse_object(pairs):
+        value = dict(pairs)
+        if len(value) < len(pairs) and not twice:
+            twice.append((value, _repeated_key(pairs)))
+        return value
+
     try:
         document = json.loads(
-            text, parse_int=parse_int, parse_float=parse_float, parse_constant=unreadable
+            text,
+            parse_int=parse_int,
+            parse_float=parse_float,
+            parse_constant=unreadable,
+            object_pairs_hook=parse_object,
         )
     except RecursionError:
         refuse("not a model file (JSON nested too deeply).")
     except json.JSONDecodeError as exc:
         refuse(f"not a model file (invalid or truncated JSON: {exc}).")
+    if twice:
+        value, key = twice[0]
+        refuse(
+            f"{_field_of(document, value)} holds the key {key!r} twice (an edited file?); "
+            "keep one of them."
+        )
     if found:
         refuse(f"{_field_of(document, found[0])} holds {found[0].reason}.")
     return document
+
+
+def _repeated_key(pairs):
+    """The first key of ``(key, value)`` pairs that an earlier pair holds already."""
+    seen = set()
+    for key, _ in pairs:
+        if key in seen:
+            return key
+        seen.add(key)
+    return None
 
 
 def _field_of(document, target):
