@@ -233,6 +233,24 @@ def test_stale_temporaries_of_the_target_are_removed_and_nothing_else(tmp_path):
     assert remaining == (set(leftovers) | {link.name, "net.json"}) - {temporary_name("net.json")}
 
 
+def test_an_atomic_write_syncs_its_folder_after_the_rename(tmp_path, monkeypatch):
+    # Only the file was synced: a power cut just after the save returned could undo
+    # the rename, leaving the old file where the user had saved a new one.
+    target = tmp_path / "net.json"
+    target.write_text("old")
+    synced = []
+    fsync = os.fsync
+
+    def recording(descriptor):
+        is_folder = stat.S_ISDIR(os.fstat(descriptor).st_mode)
+        synced.append((is_folder, target.read_text()))
+        fsync(descriptor)
+
+    monkeypatch.setattr(_io.os, "fsync", recording)
+    write_text_atomically(target, "new")
+    assert synced == [(False, "old"), (True, "new")]
+
+
 KILLED_WRITER = textwrap.dedent(
     """
     import os, sys, time

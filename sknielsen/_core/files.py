@@ -4,8 +4,9 @@ Every file sknielsen writes (models, histories, comparison results, figures,
 predictions, downloaded data sets) goes through :func:`write_bytes_atomically`:
 the data go to a temporary file ``.<name>.<16 hex digits>.tmp`` in the
 target's folder (the name cut to 200 characters), are flushed to disk and
-renamed over the target, so a crash leaves the old file or the new one,
-never half of one.
+renamed over the target, and the rename is flushed too, so a crash leaves
+the old file or the new one, never half of one, and the new one once the
+write has returned.
 
 What is not a regular file (a directory, a device such as ``/dev/null``, a
 FIFO, a socket) is refused with :class:`NotARegularFileError`: renaming over
@@ -366,6 +367,25 @@ def write_bytes_atomically(path, data):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+    _sync_folder(target.parent)
+
+
+def _sync_folder(folder):
+    """Flush a rename in ``folder`` to disk: until then a power cut may undo it.
+
+    Best effort: the new file is complete and in place already; a system
+    that cannot open or sync a folder (Windows, some network file systems)
+    leaves the rename to its own schedule.
+    """
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def write_text_atomically(path, text):
