@@ -441,7 +441,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             raise ValueError(f"The classes mix types: {classes.tolist()}.") from None
         if not in_order:
             raise ValueError(f"The classes must be sorted and distinct; got {classes.tolist()}.")
-        check_classes(classes, targets["multilabel"], "state.targets['classes']")
+        check_classes(targets["classes"], targets["multilabel"], "state.targets['classes']")
 
     def _capture_targets(self):
         return {"classes": self.classes_.copy(), "multilabel": self._multilabel}

@@ -193,6 +193,45 @@ def _multilabel_state(n_labels):
 
 
 @pytest.mark.parametrize(
+    "rng_state",
+    [
+        {"bit_generator": "PCG64"},
+        {
+            "bit_generator": "PCG64",
+            "state": {"state": -1, "inc": 1},
+            "has_uint32": 0,
+            "uinteger": 0,
+        },
+        {
+            "bit_generator": "PCG64",
+            "state": {"state": 2**130, "inc": 1},
+            "has_uint32": 0,
+            "uinteger": 0,
+        },
+        {"bit_generator": "PCG64", "state": {"state": 5, "inc": 1}, "has_uint32": 7, "uinteger": 0},
+    ],
+    ids=["no state", "negative", "beyond 128 bits", "has_uint32 of 7"],
+)
+def test_set_fitted_state_refuses_a_generator_state_a_model_file_refuses(fitted, rng_state):
+    # Only the name was checked in memory: partial_fit then failed with a KeyError or an
+    # OverflowError from inside NumPy (or took has_uint32=7), and save refused the model.
+    net, params = fitted
+    wrong = dataclasses.replace(net.get_fitted_state(), rng_state=rng_state)
+    with pytest.raises(ValueError, match=r"^rng_state is not a PCG64 generator state"):
+        NielsenMLPClassifier.from_fitted_state(wrong, **params)
+
+
+def test_set_fitted_state_refuses_classes_that_are_not_an_array(fitted, small_digits):
+    # A list was kept as classes_, and predict failed inside NumPy ("only integer
+    # scalar arrays can be converted to a scalar index").
+    net, params = fitted
+    targets = {"classes": [0, 1, 2], "multilabel": False}
+    wrong = dataclasses.replace(net.get_fitted_state(), targets=targets)
+    with pytest.raises(ValueError, match=r"state.targets\['classes'\] must be a NumPy array"):
+        NielsenMLPClassifier.from_fitted_state(wrong, **params)
+
+
+@pytest.mark.parametrize(
     "classes, multilabel, said",
     [
         # Equal to the columns 0..n-1, but not the integers a fit gives them.

@@ -24,7 +24,7 @@ from .. import plugins
 from ..callbacks import HISTORY_KEYS, MONITORS
 from ..engine._network import overflowing_layer
 from ..training._config import DTYPES, PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS
-from ..training._state import check_classes
+from ..training._state import RNG_STATE, check_classes
 from ._rules import (
     AllOf,
     ByType,
@@ -463,24 +463,6 @@ def _arrays(ndim, about):
 # Version 2 added the optimizer's η, the loss history, the generator and the
 # targets record; version 3 the input scale (docs/design-notes.md, item 11).
 _V1, _V2, _V3 = (1,), (2, 3), (3,)
-_RNG_STATE = Explained(
-    Nullable(
-        Record(
-            Field("bit_generator", Choice(("PCG64",)), "NumPy's default bit generator."),
-            Field(
-                "state",
-                Record(
-                    Field("state", Integer(below=2**128), "Below 2**128."),
-                    Field("inc", Integer(below=2**128), "Below 2**128."),
-                ),
-                "Its 128-bit state and increment.",
-            ),
-            Field("has_uint32", Choice((0, 1)), "Whether a 32-bit half is buffered."),
-            Field("uinteger", Integer(below=2**32), "The buffered half, below 2**32."),
-        )
-    ),
-    "{path} is not a PCG64 generator state.",
-)
 _TARGETS = (
     Field(
         "classes",
@@ -550,7 +532,7 @@ FITTED = Record(
         "Per-epoch monitored values (no `loss`).",
         _V1,
     ),
-    Field("rng_state", _RNG_STATE, "The generator of shuffling, dropout and augmentation.", _V2),
+    Field("rng_state", RNG_STATE, "The generator of shuffling, dropout and augmentation.", _V2),
     Field("targets", Record(*_TARGETS), "The label encoding.", _V2),
     *(Field(f.name, f.rule, f.about, _V1, f.estimators) for f in _TARGETS),
     Field("n_features_in", COUNT, "Number of input features."),

@@ -14,10 +14,42 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..callbacks import HISTORY_KEYS
+from ..modelfile._rules import (
+    Choice,
+    Context,
+    Explained,
+    Field,
+    Integer,
+    ModelFileError,
+    Nullable,
+    Record,
+)
 from ..plugins._returns import returned_state
 
 #: The dtypes a fitted network computes in.
 FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+#: The generator's state (``numpy.random.PCG64().state``), declared once: a model
+#: file's ``fitted.rng_state`` is read by it, and :meth:`FittedState.check` checks
+#: a state given in memory by it, so that what one takes the other takes too.
+RNG_STATE = Explained(
+    Nullable(
+        Record(
+            Field("bit_generator", Choice(("PCG64",)), "NumPy's default bit generator."),
+            Field(
+                "state",
+                Record(
+                    Field("state", Integer(below=2**128), "Below 2**128."),
+                    Field("inc", Integer(below=2**128), "Below 2**128."),
+                ),
+                "Its 128-bit state and increment.",
+            ),
+            Field("has_uint32", Choice((0, 1)), "Whether a 32-bit half is buffered."),
+            Field("uinteger", Integer(below=2**32), "The buffered half, below 2**32."),
+        )
+    ),
+    "{path} is not a PCG64 generator state.",
+)
 
 
 @dataclass
@@ -117,8 +149,10 @@ class FittedState:
         if set(self.history) != set(HISTORY_KEYS):
             raise ValueError(f"The history must have the keys {list(HISTORY_KEYS)}.")
         _check_optimizer_state(self)
-        if self.rng_state is not None and self.rng_state.get("bit_generator") != "PCG64":
-            raise ValueError("The random generator state must be a PCG64 state.")
+        try:
+            RNG_STATE.read(self.rng_state, "rng_state", Context())
+        except ModelFileError as exc:  # no file here
+            raise ValueError(str(exc)) from None
         scale = self.input_scale
         if scale is not None and not (
             isinstance(scale, float) and np.isfinite(scale) and scale > 0
@@ -137,6 +171,7 @@ def check_classes(classes, multilabel, where):
     Parameters
     ----------
     classes : ndarray of shape (n_classes,)
+        Anything else is refused.
     multilabel : bool
         Whether the classes are a multilabel indicator matrix's columns.
     where : str
@@ -147,6 +182,10 @@ def check_classes(classes, multilabel, where):
     ValueError
         Naming ``where``, the rule and the classes.
     """
+    if not isinstance(classes, np.ndarray):  # classes_[indices] fails on a list
+        raise ValueError(
+            f"{where} must be a NumPy array, as fit leaves it; got {type(classes).__name__}."
+        )
     shown = classes[:10].tolist()
     # fit takes object labels only as strings ("Unknown label type" otherwise);
     # strings mixed with others are refused where the classes are sorted.
