@@ -289,7 +289,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         The state must be consistent in itself (shapes, history, optimizer
         state) and with this estimator's parameters, so that ``predict``
         and ``partial_fit`` work on it: the hidden layers agree, the
-        plugins resolve, the outputs suit the targets.
+        plugins resolve, the outputs suit the targets. It must also be what
+        a model file holds (finite values, outputs that cannot overflow, at
+        most one history entry per epoch: ``docs/model-format.md``), so
+        that :func:`sknielsen.save` writes what this takes.
 
         Parameters
         ----------
@@ -311,6 +314,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         config = self._resolve(training=False)
         check_continuable(config, state)
         self._check_outputs(config.plugins, state.targets)
+        try:
+            check_across(state)  # what save refuses and load reads: finite, bounded outputs
+        except ModelFileError as exc:  # no file here
+            raise ValueError(str(exc)) from None
         self._adopt(state, config)
         # What this estimator's last run left describes that run, not the state given.
         for name in _RUN_ATTRIBUTES:

@@ -1653,9 +1653,8 @@ def test_a_refusal_to_save_carries_its_reason_which_checkpoint_says(small_digits
     # message; the refusal now carries it (UnsavableModelError.reason).
     X, _, y, _ = small_digits
     net = NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1, random_state=0).fit(X, y)
-    state = net.get_fitted_state()
-    state.coefs[0][:] = 1e307  # finite, and refused by every save: predictions can overflow
-    huge = NielsenMLPClassifier.from_fitted_state(state, hidden_layer_sizes=(3,), epochs=1)
+    huge = copy.deepcopy(net)
+    huge.coefs_[0][:] = 1e307  # finite, and refused by every save: predictions can overflow
     with pytest.raises(UnsavableModelError) as refused:
         sknielsen.save(huge, tmp_path / "net.json")
     reason = refused.value.reason

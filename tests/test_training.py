@@ -192,6 +192,50 @@ def _multilabel_state(n_labels):
     return net.fit(X, Y).get_fitted_state()
 
 
+def _with(state, **changes):
+    """``state`` with fields replaced, and history lists or optimizer arrays among them."""
+    history = {**state.history, **changes.pop("history", {})}
+    optimizer_state = {**state.optimizer_state, **changes.pop("optimizer_state", {})}
+    return dataclasses.replace(state, history=history, optimizer_state=optimizer_state, **changes)
+
+
+@pytest.mark.parametrize(
+    "changes, said",
+    [
+        ({"history": {"loss": [np.nan, 1.0]}}, r"fitted.history.loss holds NaN or infinite"),
+        ({"history": {"loss": [1.0] * 5}}, r"fitted.history.loss has 5 entries for 2 epochs"),
+        ({"optimizer_state": {"velocity": None}}, r"optimizer_state.velocity holds NaN"),
+        ({"history": {"loss": ["a", "b"]}}, r"history.loss must be a list of real numbers"),
+        ({"n_iter": -1}, r"n_iter must be a non-negative integer; got -1"),
+        ({"samples_seen": 2.5}, r"samples_seen must be a non-negative integer; got 2.5"),
+    ],
+    ids=["NaN loss", "more losses than epochs", "NaN velocity", "strings", "n_iter", "t_"],
+)
+def test_set_fitted_state_refuses_what_save_refuses(fitted, changes, said):
+    # set_fitted_state took these (or failed with a TypeError inside the summaries), and
+    # save then refused the model: the file's checks across fields ran on load only.
+    net, params = fitted
+    state = net.get_fitted_state()
+    if "velocity" in changes.get("optimizer_state", {}):
+        changes["optimizer_state"]["velocity"] = np.full_like(
+            state.optimizer_state["velocity"], np.nan
+        )
+    with pytest.raises(ValueError, match=said):
+        NielsenMLPClassifier.from_fitted_state(_with(state, **changes), **params)
+
+
+def test_a_state_of_numpy_scalars_is_saved_as_plain_numbers(fitted, tmp_path):
+    # History values of np.float32 made save fail with json's TypeError ("Object of
+    # type float32 is not JSON serializable").
+    net, params = fitted
+    state = net.get_fitted_state()
+    losses = [np.float32(value) for value in state.history["loss"]]
+    model = NielsenMLPClassifier.from_fitted_state(_with(state, history={"loss": losses}), **params)
+    sknielsen.save(model, tmp_path / "net.json")
+    loaded = sknielsen.load(tmp_path / "net.json")
+    assert loaded.history_["loss"] == [float(value) for value in losses]
+
+
 @pytest.mark.parametrize(
     "rng_state",
     [

@@ -357,12 +357,17 @@ def _from_network2(read):
 def _restored(model, state, config, version):
     """``model`` with ``state`` set, or a ModelFileError saying what does not fit.
 
-    The estimator checks the state against itself and its parameters
-    (``set_fitted_state``); then come the format's checks across fields.
+    The format's checks across fields come first, with the plugins the
+    parameters make, naming the fields; then the estimator checks the state
+    against itself and its parameters (``set_fitted_state``, which applies
+    the checks across fields too, to a state made in memory).
     """
     try:
+        state.check()  # what the checks across fields rely on
+        check_across(state, config.plugins.as_dict(), version)
         model.set_fitted_state(state)
+    except ModelFileError:
+        raise
     except (ValueError, TypeError) as exc:
         raise ModelFileError(f"inconsistent model: {exc}") from None
-    check_across(state, config.plugins.as_dict(), version)
     return model

@@ -75,10 +75,13 @@ float64 or float32, and agree layer by layer, the first layer has
 `n_features_in` inputs, and no layer is empty; the hidden layers are
 `params.hidden_layer_sizes`; there are as many feature names as features; the
 optimizer state has the arrays, of the sizes, that the fitted optimizer makes
-for this network, and a finite non-negative η; a classifier has one class per
+for this network, and a finite non-negative η; `n_iter` and `samples_seen` are
+non-negative integers and the history lists hold numbers; a classifier has one class per
 output neuron (at least two, or one when multilabel), sorted, distinct and of
 one type, and multilabel targets have sigmoid outputs; a regressor with 1-D
-targets has one output; an augmenter fits the inputs.
+targets has one output; an augmenter fits the inputs. `set_fitted_state` applies
+the checks across fields too, with the state's own plugins, so that a state it
+takes is one `save` writes.
 """
 
 

@@ -163,7 +163,8 @@ def _state_to_json(state):
         ),
         "n_iter": state.n_iter,
         "samples_seen": state.samples_seen,
-        "history": state.history,
+        # NumPy's scalars (np.float32) are no JSON numbers; a file's history holds floats.
+        "history": {key: [float(v) for v in values] for key, values in state.history.items()},
         "plugins": {name: _plugin_to_json(plugin) for name, plugin in state.plugins.items()},
         "dtype": state.coefs[0].dtype.name,
         "coefs": [w.tolist() for w in state.coefs],

@@ -768,8 +768,9 @@ def check_across(state, plugins=None, version=FORMAT_VERSION):
     """Refuse a fitted state that breaks a rule of :data:`CROSS_CHECKS`.
 
     ``load`` runs it on every file; the estimators at the end of every
-    ``fit`` and ``partial_fit``, and ``save`` before writing, so that what
-    they keep or write is what ``load`` reads back.
+    ``fit`` and ``partial_fit`` and in ``set_fitted_state``, and ``save``
+    before writing, so that what they keep or write is what ``load`` reads
+    back.
 
     Parameters
     ----------

@@ -9,6 +9,7 @@ would.
 """
 
 import copy
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,6 +149,7 @@ class FittedState:
             )
         if set(self.history) != set(HISTORY_KEYS):
             raise ValueError(f"The history must have the keys {list(HISTORY_KEYS)}.")
+        _check_counts_and_history(self)
         _check_optimizer_state(self)
         try:
             RNG_STATE.read(self.rng_state, "rng_state", Context())
@@ -200,6 +202,21 @@ def check_classes(classes, multilabel, where):
             f"{where}: a multilabel model's classes are its columns, the integers 0 to "
             f"{len(classes) - 1}; got {shown} (dtype {classes.dtype})."
         )
+
+
+def _check_counts_and_history(state):
+    """Counts are non-negative integers, history lists hold numbers: as a model file's do."""
+    for name in ("n_iter", "samples_seen"):
+        value = getattr(state, name)
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"{name} must be a non-negative integer; got {value!r}.")
+    for key, values in state.history.items():
+        if not isinstance(values, list) or not all(map(_is_real, values)):
+            raise ValueError(f"history.{key} must be a list of real numbers.")
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _check_layers(state):
