@@ -208,8 +208,14 @@ def _with(state, **changes):
         ({"history": {"loss": ["a", "b"]}}, r"history.loss must be a list of real numbers"),
         ({"n_iter": -1}, r"n_iter must be a non-negative integer; got -1"),
         ({"samples_seen": 2.5}, r"samples_seen must be a non-negative integer; got 2.5"),
+        # Written as "0", "1", ... and loaded as such: a DataFrame of the same columns was
+        # then said to have other names.
+        (
+            {"n_features_in": 64, "feature_names_in": np.arange(64).astype(object)},
+            r"feature_names_in must be strings, as fit records them; got \[0, 1, 2",
+        ),
     ],
-    ids=["NaN loss", "more losses than epochs", "NaN velocity", "strings", "n_iter", "t_"],
+    ids=["NaN loss", "more losses than epochs", "NaN velocity", "strings", "n_iter", "t_", "names"],
 )
 def test_set_fitted_state_refuses_what_save_refuses(fitted, changes, said):
     # set_fitted_state took these (or failed with a TypeError inside the summaries), and

@@ -147,6 +147,11 @@ class FittedState:
             raise ValueError(
                 f"{len(names)} feature names for {self.n_features_in} features (n_features_in)."
             )
+        if names is not None and not all(isinstance(name, str) for name in names):
+            # scikit-learn records only string column names; a file holds strings only.
+            raise ValueError(
+                f"feature_names_in must be strings, as fit records them; got {list(names[:5])}."
+            )
         if set(self.history) != set(HISTORY_KEYS):
             raise ValueError(f"The history must have the keys {list(HISTORY_KEYS)}.")
         _check_counts_and_history(self)
