@@ -5,6 +5,9 @@ pyproject.toml allows, and runs the suite on them. These fast tests keep the
 two files in step, so that a floor raised (or lowered) in one is in the other.
 """
 
+import ast
+import sys
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
@@ -62,3 +65,25 @@ def test_the_ci_floors_are_the_oldest_releases_pyproject_allows():
         )
     for name in set(pins) - set(declared):
         assert pins[name][1], f"{FLOORS.name} pins {name}, which is not declared, without why"
+
+
+def _imported_at_load(path):
+    """The top-level names of the modules a file imports when it is loaded."""
+    names = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_every_package_imported_at_load_is_declared():
+    """A dependency of a dependency can go: what the package imports it declares itself."""
+    declared = _declared(_project())
+    imported = set().union(*map(_imported_at_load, (ROOT / "sknielsen").rglob("*.py")))
+    third_party = imported - set(sys.stdlib_module_names) - {"sknielsen"}
+    distributions = packages_distributions()
+    for module in sorted(third_party):
+        names = {canonicalize_name(name) for name in distributions.get(module, [module])}
+        assert names & set(declared), f"sknielsen imports {module}, which pyproject.toml lacks"
