@@ -1,6 +1,7 @@
 """scikit-learn's own estimator checks, on four classifiers and three regressors."""
 
 import pytest
+import sklearn
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -65,8 +66,9 @@ def test_sklearn_compatible_regressor(estimator, check):
     check(estimator)
 
 
-def test_expected_failures_follow_the_configuration():
+def test_expected_failures_follow_the_configuration(monkeypatch):
     """Mini-batches or dropout, for either estimator, and only they, fail the weight checks."""
+    monkeypatch.setattr(sklearn, "__version__", "1.7.0")
     full_batch = [FULL_BATCH, LBFGS_NET, FULL_BATCH_REGRESSOR, LBFGS_REGRESSOR]
     assert all(expected_failed_checks(estimator) == {} for estimator in full_batch)
     stochastic = [
@@ -82,6 +84,26 @@ def test_expected_failures_follow_the_configuration():
             "check_sample_weight_equivalence_on_dense_data",
             "check_sample_weight_equivalence_on_sparse_data",
         ]
+
+
+@pytest.mark.parametrize("estimator", [LBFGS_NET, LBFGS_REGRESSOR])
+@pytest.mark.parametrize("version", ["1.6.0", "1.6.1"])
+def test_before_scikit_learn_1_7_the_solvers_expect_to_fail_the_sparse_weight_check(
+    estimator, version, monkeypatch
+):
+    """scikit-learn 1.6 gives sparse X to estimators whose tags refuse it, and wants a TypeError.
+
+    L-BFGS and Newton refuse sparse X with a ValueError (their tags say they
+    take dense X only); 1.7 runs the sparse check only where the tags accept it.
+    """
+    monkeypatch.setattr(sklearn, "__version__", version)
+    reasons = expected_failed_checks(estimator)
+    assert list(reasons) == ["check_sample_weight_equivalence_on_sparse_data"]
+    assert "TypeError" in reasons["check_sample_weight_equivalence_on_sparse_data"]
+    assert not estimator.__sklearn_tags__().input_tags.sparse
+    for newer in ("1.7.0", "1.8.dev0", "2.0rc1"):
+        monkeypatch.setattr(sklearn, "__version__", newer)
+        assert expected_failed_checks(estimator) == {}
 
 
 def test_a_listed_check_that_passes_fails_the_suite(pytestconfig):
