@@ -26,7 +26,6 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 from sklearn.utils.validation import (
-    _check_sample_weight,
     _get_feature_names,
     check_array,
     check_is_fitted,
@@ -38,6 +37,7 @@ from ._core.params import init_parameter_names, refuse_booleans
 from ._core.sparse import canonical_csr
 from ._core.split import hold_out
 from ._core.warn import silenced, warn
+from ._core.weights import check_sample_weight
 from ._doclink import DocumentationLink
 from .callbacks import Callback
 from .engine._cengine import checks_remembered
@@ -528,9 +528,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         sample_weight = None
         if request.sample_weight is not None:
             # Also refuses negative weights and weights that are all zero.
-            sample_weight = _check_sample_weight(
-                request.sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
+            sample_weight = check_sample_weight(request.sample_weight, X)
         _check_classes_given(request.classes)
         if previous is None:
             targets = self._new_targets(y, request.classes, request.incremental)

@@ -73,11 +73,11 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
-from sklearn.utils.validation import _check_sample_weight
 
 from ._core.files import check_writable, write_text_atomically
 from ._core.params import HyperParameters
 from ._core.warn import warn
+from ._core.weights import check_sample_weight
 from .modelfile._rules import UnsavableModelError
 
 __all__ = [
@@ -1288,7 +1288,7 @@ def _check_weights(X, sample_weight, what):
         shape = np.shape(sample_weight)
         if len(shape) != 1:
             raise ValueError(f"they must be 1-D, one weight per row of X; got shape {shape}.")
-        _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        check_sample_weight(sample_weight, X)
     except (TypeError, ValueError) as exc:
         raise InvalidParameterError(
             f"{what} has invalid sample weights (its third item): {exc}"

@@ -11,9 +11,9 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, InvalidParameterError
-from sklearn.utils.validation import _check_sample_weight
 
 from ._core.params import validate_arguments
+from ._core.weights import check_sample_weight
 from .engine._network import Backprop, Network
 from .plugins._returns import returned_array
 from .training._config import check_pairing, resolve_plugin
@@ -157,9 +157,7 @@ def check_gradients(
         try:
             # As the estimator's fit checks them: otherwise a wrong length fails deep in
             # NumPy, and weights summing to zero give a relative error of NaN.
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
+            sample_weight = check_sample_weight(sample_weight, X)
         except ValueError as exc:
             raise ValueError(
                 f"The 'sample_weight' of check_gradients (one per sample of n_samples="

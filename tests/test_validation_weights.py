@@ -16,8 +16,10 @@ from sklearn.utils._param_validation import InvalidParameterError
 import sknielsen
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
 from sknielsen._core import split
+from sknielsen._core import weights as weight_checks
 from sknielsen.callbacks import Checkpoint, EarlyStopping, Monitor, MonitorEvery
 from sknielsen.engine import _cengine
+from sknielsen.gradcheck import check_gradients
 
 needs_c = pytest.mark.skipif(not _cengine.available(), reason="the C engine is not built here")
 ENGINES = ["numpy", pytest.param("c", marks=needs_c)]
@@ -411,3 +413,25 @@ def test_monitored_data_with_invalid_weights_is_refused_before_training(small_di
     some_zero = _weights(len(y_val))
     some_zero[:5] = 0.0
     net.set_params(callbacks=[make((X_val, np.eye(3)[y_val], some_zero))]).fit(X, y)
+
+
+def test_all_zero_weights_are_refused_whatever_scikit_learn_refuses(small_digits, monkeypatch):
+    # scikit-learn refuses weights that are all zero from 1.9 only; with 1.6 to 1.8 a fit
+    # failed inside NumPy ("zero-size array to reduction operation maximum"), a monitor
+    # recorded a NaN cost and check_gradients a NaN error. Here a check of before 1.9.
+    def check_before_1_9(sample_weight, X, dtype, ensure_non_negative):
+        return np.asarray(sample_weight, dtype=dtype)
+
+    monkeypatch.setattr(weight_checks, "_check_sample_weight", check_before_1_9)
+    X, X_val, y, y_val = small_digits
+    refused = "Sample weights must contain at least one non-zero number"
+    with pytest.raises(ValueError, match=refused):
+        NielsenMLPClassifier(epochs=1).fit(X, y, sample_weight=np.zeros(len(y)))
+    monitor = Monitor(("validation_cost",), validation_data=(X_val, y_val, np.zeros(len(y_val))))
+    with pytest.raises(InvalidParameterError, match=rf"invalid sample weights .*{refused}"):
+        NielsenMLPClassifier(epochs=1, callbacks=[monitor]).fit(X, y)
+    with pytest.raises(ValueError, match=rf"'sample_weight' of check_gradients.*{refused}"):
+        check_gradients(sample_weight=np.zeros(7))
+    some_zero = np.ones(len(y))
+    some_zero[::2] = 0.0
+    NielsenMLPClassifier(epochs=1, random_state=0).fit(X, y, sample_weight=some_zero)
