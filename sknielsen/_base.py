@@ -952,13 +952,18 @@ def _check_classes_given(classes):
         return
     try:
         ndim = np.ndim(classes)
-    except ValueError:  # NumPy refuses nested lists of unequal lengths
+        # NumPy before 1.24 reads nested lists of unequal lengths as one list of objects.
+        ragged = ndim == 1 and any(np.ndim(label) for label in classes)
+    except ValueError:  # NumPy from 1.24 on refuses them
+        ndim, ragged = None, True
+    if ndim == 1 and not ragged:
+        return
+    if ragged:
         got = "ragged nested lists"
+    elif ndim == 0:
+        got = f"{type(classes).__name__} {reprlib.repr(classes)}"
     else:
-        if ndim == 1:
-            return
-        shown = reprlib.repr(classes)
-        got = f"{type(classes).__name__} {shown}" if ndim == 0 else f"shape {np.shape(classes)}"
+        got = f"shape {np.shape(classes)}"
     raise ValueError(f"classes must be a 1-D list or array of every label; got {got}.")
 
 

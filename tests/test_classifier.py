@@ -351,6 +351,8 @@ def test_the_scale_warning_points_at_cross_val_scores_caller(small_digits):
         ({0, 1, 2}, r"set \{0, 1, 2\}"),
         ([[0, 1], [2, 3]], r"shape \(2, 2\)"),
         ([[0, 1], [2]], "ragged"),
+        # What NumPy before 1.24 makes of the ragged list; it failed in np.searchsorted.
+        (np.array([[0, 1], [2]], dtype=object), "ragged"),
         (3, "int 3"),
     ],
 )
