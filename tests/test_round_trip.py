@@ -37,7 +37,9 @@ def assert_same_model(loaded, model, X):
     state, again = model.get_fitted_state(), loaded.get_fitted_state()
     for mine, theirs in [(state.coefs, again.coefs), (state.intercepts, again.intercepts)]:
         for a, b in zip(mine, theirs, strict=True):
-            np.testing.assert_array_equal(a, b, strict=True)
+            # assert_array_equal's strict= (shape and dtype) is NumPy 1.24's.
+            assert (a.shape, a.dtype) == (b.shape, b.dtype)
+            np.testing.assert_array_equal(a, b)
     assert state.optimizer_state.keys() == again.optimizer_state.keys()
     for key, value in state.optimizer_state.items():
         np.testing.assert_array_equal(again.optimizer_state[key], value)
