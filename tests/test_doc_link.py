@@ -5,6 +5,7 @@ import re
 import pytest
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, _doclink
+from sknielsen.utils import _sklearn_release
 
 ESTIMATORS = [NielsenMLPClassifier, NielsenMLPRegressor]
 
@@ -39,8 +40,10 @@ def test_documentation_url_links_the_api_page(project_urls, Estimator, label):
     page = f"https://docs.example.org/sk/reference/generated/sknielsen.{Estimator.__name__}.html"
     assert Estimator()._get_doc_link() == page
     assert page in links(Estimator())
-    # The parameter table links each parameter to its entry on the same page.
-    assert any(link.startswith(page + "#") for link in links(Estimator(eta=0.1)))
+    # The parameter table links each parameter to its entry on the same page (the table
+    # has links from scikit-learn 1.8 on).
+    if _sklearn_release() >= (1, 8):
+        assert any(link.startswith(page + "#") for link in links(Estimator(eta=0.1)))
 
 
 def test_a_subclass_outside_sknielsen_gets_no_link(project_urls):
