@@ -34,7 +34,8 @@ on a shared machine inflates. Also measured: the build of the
 extension (``setup.py build_ext`` of its three variants, in a fresh
 folder, with the environment's setuptools: 77 or later, as the ``test``
 extra installs), and which variant this CPU runs. Writes
-``benchmarks/results/c_speed[-quick][-threads].json``.
+``benchmarks/results/c_speed[-quick][-threads].json``, or ``--out``: the
+results of another processor beside those the docs' main table gives.
 """
 
 import argparse
@@ -262,6 +263,12 @@ def main(argv=None):
         "adds up the threads' times); results to c_speed-threads.json",
     )
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="the results file (default: benchmarks/results/c_speed[-quick][-threads].json)",
+    )
     args = parser.parse_args(argv)
     if args.threads and args.clock == "cpu":
         parser.error("--threads needs --clock wall: the CPU clock adds up the threads' times")
@@ -306,7 +313,9 @@ def main(argv=None):
         "total_seconds": time.perf_counter() - started,
     }
     out = save_results(
-        HERE / "results" / f"c_speed{suffix}.json", fields, command=command_line(__file__, argv)
+        args.out or HERE / "results" / f"c_speed{suffix}.json",
+        fields,
+        command=command_line(__file__, argv),
     )
     print(f"Wrote {out}")
 

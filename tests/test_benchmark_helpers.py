@@ -18,6 +18,46 @@ def test_epoch_clock_times_every_epoch_of_both_estimators(small_digits):
         assert clock.times == sorted(clock.times) and min(clock.durations) > 0
 
 
+def test_results_files_name_the_processor_from_what_the_system_says(tmp_path, monkeypatch):
+    # Machines of one kind differ (AVX-512 and 1 MiB of L2 a core, or AVX2 and 512 KiB):
+    # a speed is only read with the processor it was measured on.
+    import results_file
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(
+        "processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 avx avx2 fma\n\n"
+        "processor\t: 1\nmodel name\t: Other\nflags\t\t: avx512f\n"
+    )
+    caches = tmp_path / "cache"
+    for name, (level, kind, size) in {
+        "index0": ("1", "Data", "32K"),
+        "index1": ("1", "Instruction", "32K"),
+        "index2": ("2", "Unified", "512K"),
+    }.items():
+        (caches / name).mkdir(parents=True)
+        for field, value in (("level", level), ("type", kind), ("size", size)):
+            (caches / name / field).write_text(value + "\n")
+    real_path = results_file.Path
+
+    def path(name):
+        if name == "/proc/cpuinfo":
+            return real_path(cpuinfo)
+        if name == "/sys/devices/system/cpu/cpu0/cache":
+            return real_path(caches)
+        return real_path(name)
+
+    monkeypatch.setattr(results_file, "Path", path)
+    assert results_file.processor() == {
+        "model": "Some CPU",
+        "vectors": "avx2",
+        "caches": {"L1d": "32K", "L1i": "32K", "L2": "512K"},
+    }
+    cpuinfo.unlink()  # a system without /proc: nothing is guessed
+    for index in caches.iterdir():
+        (index / "size").unlink()
+    assert results_file.processor() == {"model": None, "vectors": None, "caches": None}
+
+
 def test_results_files_say_how_and_when_and_are_replaced_whole(tmp_path, monkeypatch):
     import json
 
@@ -34,7 +74,8 @@ def test_results_files_say_how_and_when_and_are_replaced_whole(tmp_path, monkeyp
     out = tmp_path / "new folder" / "speed.json"
     written = save_results(out, {"rows": [1, 2], "date": "kept"}, command="python x", table="| a |")
     saved = json.loads(out.read_text())
-    assert written == out and list(saved)[:3] == ["command", "date", "load_average"]
+    header = ["command", "date", "load_average", "processor"]
+    assert written == out and list(saved)[:4] == header
     assert (
         saved["command"] == "python x"
         and saved["rows"] == [1, 2]
