@@ -257,6 +257,44 @@ def test_the_callbacks_signatures_shown_are_the_code_s():
         assert shown == actual, (name, args)
 
 
+def test_the_c_engine_on_a_processor_with_avx2_only_is_the_measured_one():
+    """performance.md's table of the AVX2 processor, its command and its ratios, from its file."""
+    measured = _results("benchmarks/results/c_speed-avx2.json")
+    page = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    heading = "### Measured on a processor with AVX2 only"
+    section = page.split(f"\n{heading}\n")[1].split("\n### ")[0]
+    prose = " ".join(section.split())
+    assert measured["processor"]["vectors"] == "avx2" and measured["variant"] == "x86-64-v3"
+    caches = measured["processor"]["caches"]
+    assert f"{caches['L1d'][:-1]} KiB of L1d and {caches['L2'][:-1]} KiB of L2 a core" in prose
+    assert f"{measured['command']}   # {measured['total_seconds'] / 60:.1f} min here" in section
+    loads = sorted(measured["load_average"])
+    assert f"at a load of {loads[0]:.1f}–{loads[-1]:.1f}" in prose
+    rows = {
+        (r["dtype"], r["mini_batch_size"], tuple(r["sizes"]), r["name"]): r
+        for r in measured["rows"]
+    }
+    columns = ["minimal NumPy loop", "NumPy engine", "C engine, CSR", "C engine, dense"]
+    columns.append("C engine, CSR, later epochs")
+    lines = [line for line in section.splitlines() if line.startswith("| float")]
+    assert len(lines) == len({key[:3] for key in rows})
+    ratio = {}
+    for line in lines:
+        dtype, batch, sizes, *cells = (c.strip().strip("*") for c in line.strip("|").split("|"))
+        key = (dtype, int(batch), tuple(json.loads(sizes)))
+        seconds = [f"{rows[(*key, name)]['median_seconds']:.3f}" for name in columns]
+        ratio[key] = f"{rows[(*key, 'C engine, CSR')]['speedup_vs_minimal_loop']:.2f}"
+        later = f"{rows[(*key, 'C engine, CSR, later epochs')]['speedup_vs_minimal_loop']:.2f}"
+        assert cells[:7] == [*seconds, ratio[key], later], key
+    book = (784, 30, 10)
+    met = ", ".join(ratio[key] + "×" for key in [("float64", 10, book), ("float32", 10, book)])
+    assert f"({met} and {ratio[('float64', 10, (784, 100, 10))]}× for the one-epoch fit)" in prose
+    missed = f"{ratio[('float64', 100, book)]}× and {ratio[('float32', 100, book)]}×"
+    assert f"are not ({missed} against 2.5× and 3×)" in prose
+    floor = [rows[("float64", batch, book, "minimal NumPy loop")] for batch in (10, 100)]
+    assert f"from {floor[0]['median_seconds']:.3f} s to {floor[1]['median_seconds']:.3f} s" in prose
+
+
 def test_the_c_engine_tables_are_the_measured_ones():
     """performance.md's C engine and two-thread tables, and the times quoted beside them."""
 
