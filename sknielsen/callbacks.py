@@ -36,7 +36,9 @@ Every hook receives the ``trainer``, which callbacks read and steer:
   ``lmbda``): set their hyper-parameters (``trainer.optimizer.set_params(mu=0.5)``,
   ``trainer.penalty.lmbda = 0.1``) and the next step uses them; a value that
   ``fit`` would refuse (``mu=-3.0``, a negative ``lmbda``) raises
-  :class:`CallbackError` after the hook, naming the callback and the setting.
+  :class:`CallbackError` after the hook, naming the callback and the setting,
+  and so does a change of a setting the plugin reads only when the fit starts
+  (its ``read_at_start``: L-BFGS's ``memory`` and ``tol``, Newton's ``damping``).
   A run trains with the objects it was built with: replacing one, the regularizer,
   ``trainer.cost``, ``trainer.network`` or one of its activations raises
   :class:`CallbackError`, naming the callback.

@@ -1,11 +1,13 @@
 """Full-batch optimizers: the book's Hessian technique (Newton) and L-BFGS."""
 
 import itertools
+import re
 
 import numpy as np
 import pytest
 
 from sknielsen import NielsenMLPClassifier, load, save
+from sknielsen.callbacks import Callback, CallbackError
 from sknielsen.plugins import LBFGS, Newton
 
 
@@ -152,3 +154,59 @@ def test_objective_value_and_gradient_agree_with_the_trainer(small_digits):
     cost, grads = objective.value_and_gradient(point)
     assert cost == pytest.approx(objective.value(point), rel=1e-12)
     np.testing.assert_allclose(grads, objective.gradient(point), rtol=1e-12)
+
+
+class SetsSolverSetting(Callback):
+    """Sets the optimizer's hyper-parameter ``name`` to ``value`` in ``hook``, once.
+
+    In the first epoch's hook, or in the hook outside every epoch.
+    """
+
+    def __init__(self, name="memory", value=1, hook="on_epoch_end"):
+        self.name = name
+        self.value = value
+        self.hook = hook
+
+    def _act(self, trainer, hook):
+        first = trainer.epochs_run == int(hook == "on_epoch_end")
+        if hook == self.hook and (first or hook == "on_train_end"):
+            trainer.optimizer.set_params(**{self.name: self.value})
+
+    def on_train_begin(self, trainer):
+        self._act(trainer, "on_train_begin")
+
+    def on_epoch_begin(self, trainer):
+        self._act(trainer, "on_epoch_begin")
+
+    def on_epoch_end(self, trainer):
+        self._act(trainer, "on_epoch_end")
+
+    def on_train_end(self, trainer):
+        self._act(trainer, "on_train_end")
+
+
+@pytest.mark.parametrize(
+    "hook", ["on_train_begin", "on_epoch_begin", "on_epoch_end", "on_train_end"]
+)
+@pytest.mark.parametrize(
+    "optimizer, name, value",
+    [(LBFGS(), "memory", 1), (LBFGS(), "tol", 1e3), (Newton(), "damping", 1e6)],
+    ids=["lbfgs-memory", "lbfgs-tol", "newton-damping"],
+)
+def test_a_callback_changing_a_setting_read_when_the_fit_starts_is_refused(
+    optimizer, name, value, hook, small_digits
+):
+    # scipy received L-BFGS's memory and tol when the fit started, and Newton adapts
+    # the damping its state started from: a callback's change trained on as before,
+    # while the fitted optimizer_ reported the new value, which no epoch had used.
+    X, _, y, _ = small_digits
+    callback = SetsSolverSetting(name, value, hook)
+    net = NielsenMLPClassifier((), optimizer=optimizer, eta=1.0, epochs=2, callbacks=[callback])
+    message = (
+        rf"SetsSolverSetting \({hook}\) set trainer.optimizer.{name} to {re.escape(repr(value))}: "
+        rf"{type(optimizer).__name__} reads {name} only when the fit starts, and would not "
+        "follow a change made during it; "
+        rf"set it before fit \(optimizer__{name}\)"
+    )
+    with pytest.raises(CallbackError, match=message):
+        net.set_params(random_state=0).fit(X[:60, ::4], y[:60] == 1)

@@ -88,6 +88,10 @@ class Plugin(HyperParameters):
     #: The rule a compiled engine runs for this exact class (see :meth:`kernel_spec`),
     #: or None; declared by the class itself, never inherited.
     kernel = None
+    #: Hyper-parameters read only when a fit starts (L-BFGS's ``memory``, which scipy
+    #: takes once; Newton's ``damping``, the μ its state then adapts): the run would not
+    #: follow a change, so the training loop refuses a callback that makes one.
+    read_at_start = ()
 
     #: The methods the engine and the loop call, and how: ``name -> (arguments,
     #: keyword arguments)``. :meth:`check_contract` binds each call to the

@@ -292,7 +292,9 @@ class Newton(Solver):
     Parameters
     ----------
     damping : float, default=1e-4
-        Initial damping μ; positive.
+        Initial damping μ; positive. Read when the fit starts: the μ of each
+        iteration is then kept in the optimizer's state, ``state["damping"]``
+        (a callback that changes this hyper-parameter is refused).
     max_params : int, default=5000
         Largest network accepted (5000² float64 entries are 200 MB).
     epsilon : float, default=1e-5
@@ -322,6 +324,7 @@ class Newton(Solver):
     """
 
     max_tries = 30
+    read_at_start = ("damping",)
     _parameter_constraints = {
         "damping": [Interval(Real, 0, np.inf, closed="neither")],
         "max_params": [Interval(Integral, 1, None, closed="left")],
@@ -426,6 +429,9 @@ class LBFGS(Solver):
         Stop when the largest gradient entry falls below this (``gtol``);
         0 runs every epoch.
 
+    Both are handed to scipy when the fit starts: a callback that changes
+    one during the fit is refused.
+
     Examples
     --------
     Each epoch is one L-BFGS iteration over the whole training set; ``eta``
@@ -444,6 +450,7 @@ class LBFGS(Solver):
     NielsenMLPClassifier(epochs=100, optimizer='lbfgs')
     """
 
+    read_at_start = ("memory", "tol")
     _parameter_constraints = {
         "memory": [Interval(Integral, 1, MAX_LBFGS_MEMORY, closed="both")],
         "tol": [Interval(Real, 0, np.inf, closed="left")],

@@ -645,12 +645,23 @@ class Trainer:
             "trainer.penalty.lmbda": penalty.lmbda,
             "trainer.penalty.n_train": penalty.n_train,
         }
-        for path, plugin in (
-            ("trainer.optimizer.", self.optimizer),
-            ("trainer.penalty.regularizer.", penalty.regularizer),
-        ):
+        for path, plugin, _ in self._plugins():
             settings.update((path + name, value) for name, value in plugin.get_params().items())
         return settings
+
+    def _plugins(self):
+        """The plugins whose hyper-parameters a callback may change.
+
+        Returns
+        -------
+        plugins : list of tuple (str, Plugin, str)
+            How a callback reaches each plugin's hyper-parameters, the plugin,
+            and the estimator's parameter that sets it before fit.
+        """
+        return [
+            ("trainer.optimizer.", self.optimizer, "optimizer"),
+            ("trainer.penalty.regularizer.", self.penalty.regularizer, "regularizer"),
+        ]
 
     def _check_settings(self):
         """Refuse an η, λ, n or plugin hyper-parameter the callback being called made invalid.
@@ -680,6 +691,7 @@ class Trainer:
         ]
         if not changed:
             return
+        self._refuse_read_at_start(changed, settings)
         for path, validate in self._validators().items():
             mine = [name for name in changed if name.startswith(path)]
             if not mine:
@@ -691,6 +703,24 @@ class Trainer:
                 raise CallbackError(f"{self._who()} set {values}: {exc}") from None
         # Taken again: the validators keep a valid η or η₀ as a float.
         self._checked_settings = self._checked_contents()
+
+    def _refuse_read_at_start(self, changed, settings):
+        """Refuse a change of a hyper-parameter its plugin reads only when the fit starts.
+
+        The run would go on without it (scipy holds L-BFGS's ``memory``, Newton's
+        state the damping it adapts), while the fitted plugin reported the new
+        value: see :attr:`~sknielsen.plugins.Plugin.read_at_start`. Refused in every
+        hook, ``on_train_begin`` included, where the optimizer's state is made.
+        """
+        for path, plugin, parameter in self._plugins():
+            for name in plugin.read_at_start:
+                if path + name in changed:
+                    raise CallbackError(
+                        f"{self._who()} set {path}{name} to {settings[path + name]!r:.60}: "
+                        f"{type(plugin).__name__} reads {name} only when the fit starts, and "
+                        "would not follow a change made during it; set it before fit "
+                        f"({parameter}__{name})."
+                    )
 
     def _checked_contents(self):
         """What each setting holds now, checked (see :func:`_contents`)."""
