@@ -210,3 +210,23 @@ def test_a_callback_changing_a_setting_read_when_the_fit_starts_is_refused(
     )
     with pytest.raises(CallbackError, match=message):
         net.set_params(random_state=0).fit(X[:60, ::4], y[:60] == 1)
+
+
+@pytest.mark.parametrize("continuation", ["warm_start", "partial_fit"])
+def test_a_newton_damping_set_between_fits_is_where_the_next_fit_starts(continuation, small_digits):
+    # The fit continued from the μ the last one left in the state, whatever damping
+    # set_params gave: the parameter had no effect, and optimizer_ reported it.
+    X, _, y, _ = small_digits
+    X, y = X[:60, ::4], y[:60] == 1
+    net = NielsenMLPClassifier((), optimizer="newton", eta=1.0, epochs=2, random_state=0)
+    net.set_params(warm_start=continuation == "warm_start").fit(X, y)
+    kept = net._optimizer_state["damping"].copy()
+    net.set_params(optimizer__damping=1e6, epochs=1)
+    net.fit(X, y) if continuation == "warm_start" else net.partial_fit(X, y)
+    # One iteration from μ = 1e6: a step downhill divides it by 10, each refused
+    # try multiplies it.
+    assert net._optimizer_state["damping"][0] >= 1e5 > 1e3 * kept[0]
+    # Unchanged, the damping goes on from the state: a step downhill divides it again.
+    kept = net._optimizer_state["damping"].copy()
+    net.fit(X, y) if continuation == "warm_start" else net.partial_fit(X, y)
+    assert net._optimizer_state["damping"][0] == pytest.approx(kept[0] / 10)

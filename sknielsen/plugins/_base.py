@@ -90,7 +90,9 @@ class Plugin(HyperParameters):
     kernel = None
     #: Hyper-parameters read only when a fit starts (L-BFGS's ``memory``, which scipy
     #: takes once; Newton's ``damping``, the μ its state then adapts): the run would not
-    #: follow a change, so the training loop refuses a callback that makes one.
+    #: follow a change, so the training loop refuses a callback that makes one; and an
+    #: optimizer's state starts afresh in a fit that continues (``warm_start``,
+    #: ``partial_fit``) after ``set_params`` changed one.
     read_at_start = ()
 
     #: The methods the engine and the loop call, and how: ``name -> (arguments,

@@ -304,12 +304,27 @@ def _optimizer_state(config, previous, params):
     state = previous.optimizer_state
     if state["eta0"] != config.eta:  # the user set a new eta since: it takes over
         state["eta"] = state["eta0"] = config.eta
+    # A setting the optimizer turns into its state when a fit starts (Newton's damping)
+    # was set since: the state starts from it, as eta does, instead of ignoring it.
+    restart = _read_at_start_changed(before, optimizer)
     # In the network's dtype, as the weights: a dtype changed since the fit converts both
     # (the C engine refuses arrays of another dtype; NumPy would mix precisions).
     for key, value in fresh.items():
         if isinstance(value, np.ndarray) and key in state:
-            state[key] = np.asarray(state[key], dtype=value.dtype)
+            state[key] = value if restart else np.asarray(state[key], dtype=value.dtype)
     return state
+
+
+def _read_at_start_changed(before, optimizer):
+    """Whether a hyper-parameter ``optimizer`` reads when a fit starts differs in ``before``.
+
+    See :attr:`~sknielsen.plugins.Plugin.read_at_start`.
+    """
+    old, new = before.get_params(), optimizer.get_params()
+    return any(
+        old[name] is not new[name] and not np.array_equal(old[name], new[name])
+        for name in optimizer.read_at_start
+    )
 
 
 def callback_specification(config, validation):
