@@ -33,7 +33,8 @@ Every hook receives the ``trainer``, which callbacks read and steer:
   not a finite number > 0 is refused at once with :class:`CallbackError`,
   naming the callback. ``trainer.initial_eta`` is the η training started from.
 - ``trainer.optimizer`` and ``trainer.penalty`` (its ``regularizer`` and
-  ``lmbda``): set their hyper-parameters (``trainer.optimizer.set_params(mu=0.5)``,
+  ``lmbda``), ``trainer.cost`` and ``trainer.network.activations``: set their
+  hyper-parameters (``trainer.optimizer.set_params(mu=0.5)``,
   ``trainer.penalty.lmbda = 0.1``) and the next step uses them; a value that
   ``fit`` would refuse (``mu=-3.0``, a negative ``lmbda``) raises
   :class:`CallbackError` after the hook, naming the callback and the setting,

@@ -39,7 +39,7 @@ from sknielsen.callbacks import (
     VerbosePrinter,
 )
 from sknielsen.modelfile._rules import UnsavableModelError
-from sknielsen.plugins import L2, Momentum, Optimizer
+from sknielsen.plugins import L2, Momentum, Optimizer, QuadraticCost, Tanh
 
 
 class Recorder(Callback):
@@ -424,6 +424,85 @@ def test_a_callback_setting_an_invalid_regularizer_hyper_parameter_is_refused(sm
     callbacks = [SetsSetting("penalty.ratio", 0.25), SetsSetting("penalty.lmbda", 1.0)]
     net.set_params(callbacks=callbacks).fit(X[:60], y[:60])
     assert net.regularizer_.ratio == 0.25 and net.n_iter_ == 3
+
+
+class WeightedQuadratic(QuadraticCost):
+    """The quadratic cost times a positive ``weight``, a hyper-parameter of its own."""
+
+    _parameter_constraints = {"weight": [Interval(Real, 0, None, closed="neither")]}
+
+    def __init__(self, weight=1.0):
+        self.weight = weight
+
+    def fn(self, a, y):
+        return self.weight * super().fn(a, y)
+
+    def gradient(self, a, y):
+        return self.weight * super().gradient(a, y)
+
+
+class SteepTanh(Tanh):
+    """tanh(slope · z), with a positive ``slope`` of its own."""
+
+    _parameter_constraints = {"slope": [Interval(Real, 0, None, closed="neither")]}
+
+    def __init__(self, slope=1.0):
+        self.slope = slope
+
+    def fn(self, z, out=None):
+        return np.tanh(self.slope * z, out=out)
+
+    def derivative(self, z, a):
+        return self.slope * (1.0 - a * a)
+
+
+class SetsPluginSetting(Callback):
+    """Sets the hyper-parameter ``name`` of the cost or an activation at the second epoch's end."""
+
+    def __init__(self, plugin="cost", name="weight", value=-1.0):
+        self.plugin = plugin
+        self.name = name
+        self.value = value
+
+    def on_epoch_end(self, trainer):
+        if trainer.epochs_run == 2:
+            activations = trainer.network.activations
+            plugin = {"cost": trainer.cost, "hidden": activations[0], "output": activations[-1]}
+            plugin[self.plugin].set_params(**{self.name: self.value})
+
+
+@pytest.mark.parametrize(
+    "params, plugin, name, path, fitted",
+    [
+        ({"cost": WeightedQuadratic()}, "cost", "weight", "cost", "cost_"),
+        ({"activation": SteepTanh()}, "hidden", "slope", "network.activations[0]", "activation_"),
+        (
+            {"output_activation": SteepTanh(), "cost": "quadratic"},
+            "output",
+            "slope",
+            "network.activations[-1]",
+            "output_activation_",
+        ),
+    ],
+    ids=["cost", "activation", "output_activation"],
+)
+def test_a_callback_setting_a_cost_or_activation_hyper_parameter_is_checked(
+    params, plugin, name, path, fitted, small_digits
+):
+    # Only the optimizer's and the regularizer's settings were checked after a hook:
+    # a cost's or activation's weight of -1 trained on (the NumPy engine reads them
+    # at each step), climbing the cost, and the fitted plugin held a value fit refuses.
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((3,), epochs=3, eta=0.1, random_state=0, **params)
+    net.set_params(callbacks=[SetsPluginSetting(plugin, name, -1.0)])
+    message = (
+        rf"SetsPluginSetting \(on_epoch_end\) set trainer\.{re.escape(path)}\.{name} to -1.0: "
+    )
+    with pytest.raises(CallbackError, match=message):
+        net.fit(X[:60], y[:60])
+    # A valid change trains on, and the fitted plugin holds it.
+    net.set_params(callbacks=[SetsPluginSetting(plugin, name, 0.5)]).fit(X[:60], y[:60])
+    assert net.n_iter_ == 3 and getattr(getattr(net, fitted), name) == 0.5
 
 
 class L2WithScales(L2):

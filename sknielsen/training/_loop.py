@@ -637,7 +637,13 @@ class Trainer:
                 )
 
     def _settings(self):
-        """The settings a callback may change, by how it reaches them: η, η₀, λ, n, the plugins'."""
+        """The settings a callback may change, by how it reaches them: η, η₀, λ, n, the plugins'.
+
+        The plugins are the optimizer, the regularizer, the cost and the
+        activations: a plugin of one's own may have hyper-parameters, which
+        the NumPy engine reads at each step (the C engine runs only plugins
+        whose hyper-parameters its kernels read at each call).
+        """
         penalty, state = self.penalty, self.state
         settings = {
             "trainer.state['eta']": state.get("eta"),
@@ -646,7 +652,9 @@ class Trainer:
             "trainer.penalty.n_train": penalty.n_train,
         }
         for path, plugin, _ in self._plugins():
-            settings.update((path + name, value) for name, value in plugin.get_params().items())
+            # A loop, not a generator: this runs once per mini-batch a callback watches.
+            for name, value in plugin.get_params().items():
+                settings[path + name] = value
         return settings
 
     def _plugins(self):
@@ -658,10 +666,17 @@ class Trainer:
             How a callback reaches each plugin's hyper-parameters, the plugin,
             and the estimator's parameter that sets it before fit.
         """
-        return [
+        plugins = [
             ("trainer.optimizer.", self.optimizer, "optimizer"),
             ("trainer.penalty.regularizer.", self.penalty.regularizer, "regularizer"),
+            ("trainer.cost.", self.cost, "cost"),
         ]
+        # The hidden layers share one activation object: the first layer's is theirs.
+        *hidden, output = self.network.activations
+        if hidden:
+            plugins.append(("trainer.network.activations[0].", hidden[0], "activation"))
+        plugins.append(("trainer.network.activations[-1].", output, "output_activation"))
+        return plugins
 
     def _check_settings(self):
         """Refuse an η, λ, n or plugin hyper-parameter the callback being called made invalid.
@@ -728,14 +743,16 @@ class Trainer:
 
     def _validators(self):
         """What checks each group of settings as fit does, by the start of their names."""
-        return {
+        validators = {
             "trainer.state['eta']": self._validate_learning_rate,
             "trainer.state['eta0']": self._validate_learning_rate,
             "trainer.penalty.lmbda": self._validate_lmbda,
             "trainer.penalty.n_train": self._validate_n_train,
-            "trainer.optimizer.": self._validate_optimizer,
-            "trainer.penalty.regularizer.": self.penalty.regularizer.validate,
         }
+        for path, plugin, _ in self._plugins():
+            validators[path] = plugin.validate
+        validators["trainer.optimizer."] = self._validate_optimizer
+        return validators
 
     def _validate_learning_rate(self, name):
         """Check ``trainer.state['eta']`` or ``['eta0']`` by the rule of :attr:`eta`."""
