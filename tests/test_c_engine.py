@@ -750,6 +750,69 @@ def test_unsupported_names_what_has_no_kernel():
     assert "at most 64 layers" in _cengine.unsupported(deep, **usual, dropout=0.0, augment=None)
 
 
+class LeakyReLU(plugins.ReLU):
+    """max(z, leak · z), declaring the kernel of the ReLU, which reads no leak."""
+
+    kernel = "relu"
+
+    def __init__(self, leak=0.1):
+        self.leak = leak
+
+    def fn(self, z, out=None):
+        return np.maximum(z, self.leak * z, out=out)
+
+    def derivative(self, z, a):
+        return np.where(z > 0, 1.0, self.leak)
+
+
+class DampedMomentum(plugins.Momentum):
+    """Momentum with a hyper-parameter of its own, declaring the kernel of momentum."""
+
+    kernel = "momentum"
+
+    def __init__(self, mu=0.9, damping=0.5):
+        self.mu = mu
+        self.damping = damping
+
+
+def test_a_kernel_that_does_not_read_a_declared_hyper_parameter_is_no_kernel(small_digits):
+    # The C engine ran the kernel the plugin named and ignored the hyper-parameters
+    # that kernel does not read: engine='auto' trained a LeakyReLU(leak=0.5) as a
+    # plain ReLU, and NumPy, with the same parameters, otherwise.
+    usual = {
+        "cost": plugins.CrossEntropyCost(),
+        "regularizer": plugins.L2(),
+        "optimizer": plugins.SGD(),
+    }
+    network = Network((4, 3, 2), [LeakyReLU(), plugins.Sigmoid()])
+    reason = _cengine.unsupported(network, **usual, dropout=0.0, augment=None)
+    assert "the activation LeakyReLU declares the kernel 'relu', which does not read" in reason
+    assert "['leak']" in reason
+    plain = Network((4, 3, 2), [plugins.ReLU(), plugins.Sigmoid()])
+    damped = dict(usual, optimizer=DampedMomentum())
+    reason = _cengine.unsupported(plain, **damped, dropout=0.0, augment=None)
+    assert (
+        "DampedMomentum declares the kernel 'momentum', which does not read ['damping']" in reason
+    )
+
+    class FixedMomentum(plugins.Momentum):
+        """Momentum of a fixed μ, not a hyper-parameter: the kernel's spec lacks it."""
+
+        kernel = "momentum"
+        mu = 0.5
+
+        def __init__(self):
+            pass
+
+    fixed = dict(usual, optimizer=FixedMomentum())
+    reason = _cengine.unsupported(plain, **fixed, dropout=0.0, augment=None)
+    assert "without the hyper-parameters it reads, ['mu']" in reason
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((3,), activation=LeakyReLU(0.5), epochs=1, engine="c")
+    with pytest.raises(ValueError, match=r"engine='c' cannot train .*LeakyReLU"):
+        net.fit(X[:30], y[:30])
+
+
 def tiny_trainer(optimizer=None, dtype=np.float64):
     """A C trainer of a [4, 3, 2] sigmoid network, cross-entropy, L2, for two samples."""
     network = Network((4, 3, 2), [plugins.Sigmoid(), plugins.Sigmoid()], dtype)

@@ -39,6 +39,35 @@ def missing_kernel(engine, kernels, network, cost, regularizer, optimizer, *, dr
                 f"the {kind} {type(plugin).__name__} has no compiled kernel "
                 f"(those with kernels: {', '.join(kernels[kind])})"
             )
+        reason = _unread_parameters(kind, plugin, spec, kernels[kind][spec.name])
+        if reason is not None:
+            return reason
+    return None
+
+
+def _unread_parameters(kind, plugin, spec, read):
+    """Why a kernel cannot run ``plugin``, whose spec has other hyper-parameters than it reads.
+
+    A kernel reads its own hyper-parameters only: one more (a ReLU subclass's
+    ``leak``, declaring the kernel of the ReLU) would have no effect on the run,
+    and one fewer is a value the kernel lacks.
+
+    Returns
+    -------
+    reason : str or None
+    """
+    unread = sorted(set(spec.params) - set(read))
+    if unread:
+        return (
+            f"the {kind} {type(plugin).__name__} declares the kernel {spec.name!r}, which does "
+            f"not read {unread}"
+        )
+    lacking = sorted(set(read) - set(spec.params))
+    if lacking:
+        return (
+            f"the {kind} {type(plugin).__name__} declares the kernel {spec.name!r} without "
+            f"the hyper-parameters it reads, {lacking}"
+        )
     return None
 
 

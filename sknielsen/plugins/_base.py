@@ -193,7 +193,10 @@ class Plugin(HyperParameters):
 
         Only a class that declares ``kernel`` in its own body has a spec: a
         subclass may change the maths, so it runs on the NumPy engine
-        unless it declares a kernel too.
+        unless it declares a kernel too. An engine runs the kernel only when
+        it reads exactly the spec's hyper-parameters (a ReLU subclass with a
+        ``leak`` of its own cannot declare the ReLU's kernel, which would
+        train without it).
 
         Returns
         -------
