@@ -725,7 +725,8 @@ class Trainer:
         The run would go on without it (scipy holds L-BFGS's ``memory``, Newton's
         state the damping it adapts), while the fitted plugin reported the new
         value: see :attr:`~sknielsen.plugins.Plugin.read_at_start`. Refused in every
-        hook, ``on_train_begin`` included, where the optimizer's state is made.
+        hook, ``on_train_begin`` included: the optimizer's state was made before it,
+        from Newton's damping, and one rule for every hook is easier to keep.
         """
         for path, plugin, parameter in self._plugins():
             for name in plugin.read_at_start:
