@@ -221,7 +221,8 @@ MODULES = [
                     "check_outputs",
                     "write_atomically",
                 ],
-            )
+            ),
+            ("Exceptions", ["SparseInputError"]),
         ],
     },
     {

@@ -403,6 +403,13 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         -------
         self : estimator
             The fitted estimator.
+
+        Raises
+        ------
+        SparseInputError
+            If ``X`` is sparse and the optimizer is a full-batch one
+            (``'lbfgs'``, ``'newton'``): a :class:`TypeError` and a
+            :class:`ValueError` (see :class:`sknielsen.utils.SparseInputError`).
         """
         return self._fit(_FitRequest(X, y, X_val, y_val, sample_weight, incremental=False))
 
@@ -441,6 +448,12 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         -------
         self : estimator
             The updated estimator.
+
+        Raises
+        ------
+        SparseInputError
+            If ``X`` is sparse and the optimizer is a full-batch one, as in
+            :meth:`fit`.
         """
         request = _FitRequest(X, y, X_val, y_val, sample_weight, incremental=True, classes=classes)
         return self._fit(request)

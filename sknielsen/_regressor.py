@@ -374,6 +374,12 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         -------
         self : NielsenMLPRegressor
             The estimator, trained for one more epoch.
+
+        Raises
+        ------
+        SparseInputError
+            If ``X`` is sparse and the optimizer is a full-batch one, as in
+            :meth:`fit`.
         """
         return super().partial_fit(X, y, sample_weight=sample_weight, X_val=X_val, y_val=y_val)
 

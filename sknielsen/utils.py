@@ -7,9 +7,10 @@ import sklearn
 from . import plugins
 from ._base import check_params
 from ._core.files import check_outputs, write_atomically
-from ._core.sparse import canonical_csr
+from ._core.sparse import SparseInputError, canonical_csr
 
 __all__ = [
+    "SparseInputError",
     "canonical_csr",
     "check_outputs",
     "check_params",

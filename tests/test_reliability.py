@@ -13,7 +13,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from threadpoolctl import threadpool_limits
 
-from sknielsen import NielsenMLPClassifier, plugins
+from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, plugins
+from sknielsen.utils import SparseInputError
 
 
 @pytest.fixture(scope="module")
@@ -53,14 +54,29 @@ def test_bad_inputs_name_the_problem(data, X_change, y_change, error, match):
         NielsenMLPClassifier(epochs=1).fit(X, y)
 
 
-def test_sparse_input_is_refused_clearly_by_full_batch_optimizers(data):
+@pytest.mark.parametrize("estimator", [NielsenMLPClassifier, NielsenMLPRegressor])
+@pytest.mark.parametrize("optimizer, name", [("lbfgs", "LBFGS"), ("newton", "Newton")])
+def test_sparse_input_is_refused_clearly_by_full_batch_optimizers(data, estimator, optimizer, name):
     sparse = pytest.importorskip("scipy.sparse")
     X, _, y, _ = data
-    model = NielsenMLPClassifier(epochs=1, optimizer="lbfgs")
+    model = estimator((4,), epochs=1, optimizer=optimizer)  # Newton's Hessian: a small net
     assert not model.__sklearn_tags__().input_tags.sparse
-    with pytest.raises(ValueError, match=r"Newton, L-BFGS.*dense inputs only"):
-        model.fit(sparse.csr_matrix(X), y)
-    assert NielsenMLPClassifier().__sklearn_tags__().input_tags.sparse
+    expected = (
+        rf"^The full-batch optimizer {name} trains on dense X only; got a sparse X of shape "
+        r"\(120, 64\)\. Densify it first \(X\.toarray\(\)\), or choose a mini-batch optimizer"
+    )
+    classes = {"classes": np.unique(y)} if estimator is NielsenMLPClassifier else {}
+    for fit, arguments in ((model.fit, {}), (model.partial_fit, classes)):
+        with pytest.raises(SparseInputError, match=expected) as refusal:
+            fit(sparse.csr_matrix(X), y, **arguments)
+        # A TypeError, as scikit-learn's check_array(accept_sparse=False) and its estimator
+        # checks want; a ValueError, as code written for the earlier refusal catches.
+        assert isinstance(refusal.value, TypeError) and isinstance(refusal.value, ValueError)
+        assert not hasattr(model, "coefs_")
+    assert estimator().__sklearn_tags__().input_tags.sparse
+    # What they train predicts sparse rows, and monitors a sparse validation set, as dense ones.
+    model.fit(X, y, X_val=sparse.csr_matrix(X[:20]), y_val=y[:20])
+    np.testing.assert_allclose(model.predict(sparse.csr_matrix(X)), model.predict(X), rtol=1e-12)
 
 
 def test_wrong_number_of_features_at_predict(data):

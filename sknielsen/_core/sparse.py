@@ -6,7 +6,8 @@ that decrease, and (valid, but trouble for code that sizes buffers by the
 number of columns) duplicate entries. Every sparse matrix a user hands to
 an estimator or a study passes through :func:`canonical_csr` first, so the
 engines below only ever see sorted CSR rows without duplicates whose
-indices are in range.
+indices are in range. What cannot take sparse input at all refuses it with
+:func:`refuse_sparse`.
 """
 
 import copy
@@ -27,6 +28,60 @@ _CHUNK = 1 << 20
 #: tell (no compiler built it). One pass instead of NumPy's several (MNIST's
 #: 7.5 million entries: 1.0 ms instead of 3.4).
 _compiled_check = None
+
+
+class SparseInputError(TypeError, ValueError):
+    """Sparse input given to what trains on dense input only.
+
+    The full-batch optimizers (:class:`~sknielsen.plugins.LBFGS`,
+    :class:`~sknielsen.plugins.Newton`, any
+    :class:`~sknielsen.plugins.Solver`) refuse a sparse training set with
+    it; the message says what to do instead. It is a :class:`TypeError`, as
+    scikit-learn's ``check_array(X, accept_sparse=False)`` raises and its
+    estimator checks expect, and a :class:`ValueError`, as this refusal was
+    before.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.utils import SparseInputError
+    >>> X = sp.csr_matrix(np.eye(4))
+    >>> try:
+    ...     NielsenMLPClassifier(optimizer="lbfgs").fit(X, [0, 1, 0, 1])
+    ... except SparseInputError as error:
+    ...     print(error)
+    The full-batch optimizer LBFGS trains on dense X only; got a sparse X of shape (4, 4).
+    Densify it first (X.toarray()), or choose a mini-batch optimizer ('sgd' or 'adam', say),
+    which densifies one mini-batch at a time.
+    """
+
+
+def refuse_sparse(X, who, instead, name="X"):
+    """Raise :class:`SparseInputError` if ``X`` is sparse, naming ``who`` refuses it.
+
+    Parameters
+    ----------
+    X : object
+        The input, sparse or not.
+    who : str
+        What takes dense input only, as the message's subject.
+    instead : str
+        What else to do than densifying ``X``, as the message's last clause.
+    name : str, default="X"
+        What the input is called in the message.
+
+    Raises
+    ------
+    SparseInputError
+        If ``X`` is a SciPy sparse matrix or array.
+    """
+    if sp.issparse(X):
+        raise SparseInputError(
+            f"{who} trains on dense {name} only; got a sparse {name} of shape {X.shape}. "
+            f"Densify it first ({name}.toarray()), or {instead}."
+        )
 
 
 def register_compiled_check(check):

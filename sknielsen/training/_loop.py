@@ -23,6 +23,7 @@ from sklearn.utils._param_validation import (
 )
 
 from .._core.params import HyperParameters, refuse_booleans
+from .._core.sparse import refuse_sparse
 from ..callbacks import (
     HISTORY_KEYS,
     Callback,
@@ -1171,11 +1172,12 @@ def train(trainer, data, *, epochs, batching, rng, compiled=None):
     """
     solver = isinstance(trainer.optimizer, Solver)
     check_randomness(trainer.optimizer, batching.dropout, batching.augment)
-    if solver and sp.issparse(data.X):
-        raise ValueError(
-            "The full-batch optimizers (Newton, L-BFGS) train on dense inputs only, and "
-            "densifying the whole training set is left to you (X.toarray()); the mini-batch "
-            "optimizers take sparse X."
+    if solver:  # it computes on the whole set at once: densifying it is the user's choice
+        refuse_sparse(
+            data.X,
+            f"The full-batch optimizer {type(trainer.optimizer).__name__}",
+            "choose a mini-batch optimizer ('sgd' or 'adam', say), which densifies one "
+            "mini-batch at a time",
         )
     trainer.epochs_to_run = epochs  # for progress bars: the most this run will train
     trainer._begin(data.X.shape[0], data.X[:WATCHED_ROWS])
