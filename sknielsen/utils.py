@@ -1,9 +1,5 @@
 """Helpers for using the estimators with scikit-learn's own tools, and for writing files."""
 
-import re
-
-import sklearn
-
 from . import plugins
 from ._base import check_params
 from ._core.files import check_outputs, write_atomically
@@ -29,19 +25,6 @@ _STOCHASTIC_REASON = (
     "or a mini-batch larger than the data, without dropout) pass this check."
 )
 
-_SPARSE_REFUSAL_REASON = (
-    "scikit-learn before 1.7 runs this check on estimators whose tags refuse sparse "
-    "input too, and takes only a TypeError as their refusal; the full-batch "
-    "optimizers (a Solver such as 'lbfgs') refuse sparse X with a ValueError. "
-    "scikit-learn 1.7 runs it only where the tags accept sparse input."
-)
-
-
-def _sklearn_release():
-    """scikit-learn's (major, minor) release, read from ``sklearn.__version__``."""
-    major, minor = re.match(r"(\d+)\.(\d+)", sklearn.__version__).groups()
-    return int(major), int(minor)
-
 
 def expected_failed_checks(estimator):
     """The scikit-learn estimator checks a configuration is expected to fail, with why.
@@ -60,13 +43,6 @@ def expected_failed_checks(estimator):
     failures : dict
         Check names mapped to the reason each fails for this configuration.
 
-    Notes
-    -----
-    The list depends on scikit-learn's release where its checks do: before
-    1.7, a full-batch optimizer's configuration also lists the sparse
-    version of ``check_sample_weight_equivalence``, which those releases run
-    on estimators that refuse sparse input.
-
     Examples
     --------
     >>> from sklearn.utils.estimator_checks import check_estimator
@@ -80,8 +56,6 @@ def expected_failed_checks(estimator):
     """
     optimizer = plugins.get("optimizer", estimator.optimizer)
     if isinstance(optimizer, plugins.Solver):
-        if _sklearn_release() < (1, 7):
-            return {"check_sample_weight_equivalence_on_sparse_data": _SPARSE_REFUSAL_REASON}
         return {}
     if estimator.mini_batch_size >= _FULL_BATCH_SIZE and not estimator.dropout:
         return {}

@@ -3,11 +3,17 @@
 import re
 
 import pytest
+import sklearn
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, _doclink
-from sknielsen.utils import _sklearn_release
 
 ESTIMATORS = [NielsenMLPClassifier, NielsenMLPRegressor]
+
+
+def _sklearn_release():
+    """scikit-learn's (major, minor) release, read from ``sklearn.__version__``."""
+    major, minor = re.match(r"(\d+)\.(\d+)", sklearn.__version__).groups()
+    return int(major), int(minor)
 
 
 @pytest.fixture
