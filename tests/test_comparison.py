@@ -37,6 +37,7 @@ from sknielsen.comparison import (
 from sknielsen.datasets import load_digits_split
 from sknielsen.engine import _cengine
 from sknielsen.plotting import plot_training_size_comparison
+from sknielsen.utils import SparseInputError
 
 RECORD_KEYS = {
     "estimator",
@@ -1039,6 +1040,15 @@ def test_an_estimators_refusal_of_a_set_names_the_set(digits):
         training_size_comparison(**{**arguments, "X_test": digits.X_test - 1.0})
     with pytest.raises(ValueError, match=r"^NB on 60 examples of the training set: Negative"):
         training_size_comparison(**{**arguments, "X_train": digits.X_train - 1.0})
+
+
+def test_a_full_batch_networks_refusal_of_sparse_input_names_the_job(digits):
+    # The network's own refusal (a TypeError and a ValueError), with the job prefixed.
+    net = NielsenMLPClassifier(epochs=1, optimizer="lbfgs")
+    arguments = {"estimators": {"net": net}, "sizes": [60], **replace(digits)}
+    expected = r"^net on 60 examples of the training set: The full-batch optimizer LBFGS"
+    with pytest.raises(SparseInputError, match=expected):
+        training_size_comparison(**{**arguments, "X_train": _csr(digits.X_train)})
 
 
 def _with(X, row, value):

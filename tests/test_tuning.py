@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sknielsen import NielsenMLPClassifier
 from sknielsen.datasets import load_digits_split
 from sknielsen.tuning import find_eta_threshold, search_lmbda, simplify
+from sknielsen.utils import SparseInputError
 
 
 class ScriptedNetwork(ClassifierMixin, BaseEstimator):
@@ -306,3 +307,12 @@ def test_lmbda_search_checks_the_rows_it_holds_out_before_its_first_fit():
 def test_searches_take_the_values_the_estimators_tags_allow(search):
     result = SEARCHES[search](TakesMissingValues(threshold=0.05), _with(np.nan), Y_FAKE)
     assert len(result.trace) >= 2
+
+
+@pytest.mark.parametrize("search", SEARCHES)
+def test_searches_pass_on_a_full_batch_networks_refusal_of_sparse_input(search):
+    from scipy.sparse import csr_matrix
+
+    net = NielsenMLPClassifier((2,), epochs=1, optimizer="lbfgs")
+    with pytest.raises(SparseInputError, match=r"^The full-batch optimizer LBFGS trains on dense"):
+        SEARCHES[search](net, csr_matrix(X_FAKE), Y_FAKE)

@@ -51,7 +51,7 @@ from sklearn.utils.validation import (
 
 from .._core.params import validate_arguments
 from .._core.warn import warn
-from ..utils import canonical_csr
+from ..utils import SparseInputError, canonical_csr
 from ._inputs import checked_values, refusers
 from ._responses import SharedResponses, predict_rows, response_methods
 from ._schedule import (
@@ -825,7 +825,8 @@ def _naming(what):
     try:
         yield
     except (ValueError, TypeError) as exc:
-        if type(exc) not in (ValueError, TypeError):  # their subclasses' arguments differ
+        # Other subclasses' arguments differ; SparseInputError takes the message alone.
+        if type(exc) not in (ValueError, TypeError, SparseInputError):
             raise
         raise type(exc)(f"{what}: {exc}") from exc
 
@@ -1354,6 +1355,10 @@ def training_size_comparison(
         lie outside the pool, no seeds or seeds outside [0, 2³² − 1],
         unknown or unnamed scorers, or earlier records of another
         configuration.
+    SparseInputError
+        A sparse ``X_train`` for a network whose optimizer trains on dense
+        input only (``'lbfgs'``, ``'newton'``), from its first fit, named by
+        the job: a ``TypeError`` and a ``ValueError``.
 
     Examples
     --------

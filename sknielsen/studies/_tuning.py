@@ -277,6 +277,9 @@ def find_eta_threshold(
     ValueError
         A parameter out of its range, or a cost that never fell steadily,
         even ``max_steps`` divisions below ``start``.
+    SparseInputError
+        A sparse ``X`` for a network whose optimizer trains on dense input
+        only (``'lbfgs'``, ``'newton'``), from the first trial's fit.
 
     Warns
     -----
@@ -414,6 +417,9 @@ def search_lmbda(
         A parameter out of its range, ``X_val`` without ``y_val`` (or the
         reverse), or a validation set that holds NaN or infinity, other
         features than ``X`` or labels of another length: before any trial.
+    SparseInputError
+        A sparse ``X`` for a network whose optimizer trains on dense input
+        only (``'lbfgs'``, ``'newton'``), from the first trial's fit.
 
     Examples
     --------
