@@ -730,7 +730,8 @@ class Solver(Plugin):
     :meth:`minimize` instead of once per mini-batch. Each iteration counts
     as an epoch: callbacks run after it and may change η (in
     ``state["eta"]``) or stop training. They are registered, and chosen, as
-    the ``optimizer`` kind.
+    the ``optimizer`` kind. They train on dense input only: a fit with one
+    refuses a sparse ``X`` (:class:`~sknielsen.utils.SparseInputError`).
 
     Examples
     --------
