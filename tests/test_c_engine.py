@@ -1705,7 +1705,7 @@ def _run_sanitized(runtime, sanitizers, level, tmp_path, tests, environment):
 
 @needs_c
 @pytest.mark.slow
-@pytest.mark.parametrize("level", [0, 4])
+@pytest.mark.parametrize("level", [0, 3, 4])
 def test_the_kernels_under_address_and_undefined_behaviour_sanitizers(level, tmp_path):
     environment = {
         "ASAN_OPTIONS": "detect_leaks=0",
