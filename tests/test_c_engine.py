@@ -255,8 +255,9 @@ def assert_engines_agree(run, inputs=(True,), paths=("auto",)):
     that distance is a matter of how many weights happen to flip (either
     engine may come out ahead, by 20 times), and even the training accuracy
     after the epoch may differ by 5 points, so instead the first ten
-    mini-batches must agree within the tolerance, and the same run in
-    float64 too.
+    mini-batches must agree within the tolerance (or, where a weight flipped
+    in one of them already, the C engine be as accurate as above), and the
+    same run in float64 too.
     """
     reference = run.reference()
     for sparse, path in itertools.product(inputs, paths):
@@ -268,14 +269,19 @@ def assert_engines_agree(run, inputs=(True,), paths=("auto",)):
         elif run.names["regularizer"] == "l1":
             assert_l1_in_float32_agrees(run, reference, ours, sparse, path)
         else:
-            exact = run.reference(exact=True)[0].params
-            numpy_error = rms_difference(reference[0].params, exact)
-            our_error = rms_difference(ours[0].params, exact)
-            assert our_error <= 2 * numpy_error, (
-                f"{run}: relative difference {difference:.3g} from the NumPy engine; RMS "
-                f"relative difference from float64: {our_error:.3g} against the NumPy "
-                f"engine's {numpy_error:.3g}"
-            )
+            assert_as_accurate(run, reference, ours)
+
+
+def assert_as_accurate(run, reference, ours):
+    """The C engine's weights at most twice as far from float64's run as the NumPy engine's."""
+    exact = run.reference(exact=True)[0].params
+    numpy_error = rms_difference(reference[0].params, exact)
+    our_error = rms_difference(ours[0].params, exact)
+    assert our_error <= 2 * numpy_error, (
+        f"{run}: relative difference {difference_of(reference, ours):.3g} from the NumPy "
+        f"engine; RMS relative difference from float64: {our_error:.3g} against the NumPy "
+        f"engine's {numpy_error:.3g}"
+    )
 
 
 def assert_l1_in_float32_agrees(run, reference, ours, sparse, path):
@@ -283,7 +289,15 @@ def assert_l1_in_float32_agrees(run, reference, ours, sparse, path):
     options = {"sizes": run.sizes, "batch_size": run.batch_size, "dropout": run.dropout}
     start = Run(*run.config, positions=10 * run.batch_size, **options)
     start.scales = run.scales
-    assert_same_training(start.reference(), start.compiled(sparse, path), start)
+    start_reference, start_ours = start.reference(), start.compiled(sparse, path)
+    if difference_of(start_reference, start_ours) <= TOLERANCE[run.dtype]:
+        assert_same_training(start_reference, start_ours, start)
+    else:
+        # A weight L1 pins at zero flipped in one engine's rounding within ten mini-batches:
+        # the NumPy engine's depends on the processor's BLAS (quadratic, tanh, momentum,
+        # [784,40,20,10] flipped by the tenth on an AVX2 EPYC, 4.8e-6 from float64's run
+        # against the C engine's 6e-9). Then the C engine must be as accurate.
+        assert_as_accurate(start, start_reference, start_ours)
     in_float64 = Run(*run.config[:5], np.float64, **options)
     in_float64.scales = None if run.scales is None else run.scales.astype(np.float64)
     assert_same_training(in_float64.reference(), in_float64.compiled(sparse, path), in_float64)
