@@ -230,3 +230,81 @@ def test_a_newton_damping_set_between_fits_is_where_the_next_fit_starts(continua
     kept = net._optimizer_state["damping"].copy()
     net.fit(X, y) if continuation == "warm_start" else net.partial_fit(X, y)
     assert net._optimizer_state["damping"][0] == pytest.approx(kept[0] / 10)
+
+
+class SetsDamping(Callback):
+    """In ``hook``, once: write ``value`` into Newton's damping, or put it in its place."""
+
+    def __init__(self, value=-1.0, hook="on_epoch_end", replace=False):
+        self.value = value
+        self.hook = hook
+        self.replace = replace
+
+    def _act(self, trainer, hook):
+        if hook != self.hook or trainer.epochs_run > 1:
+            return
+        if self.replace:
+            trainer.state["damping"] = self.value
+        else:
+            trainer.state["damping"][...] = self.value
+
+    def on_train_begin(self, trainer):
+        self._act(trainer, "on_train_begin")
+
+    def on_epoch_begin(self, trainer):
+        self._act(trainer, "on_epoch_begin")
+
+    def on_epoch_end(self, trainer):
+        self._act(trainer, "on_epoch_end")
+
+
+@pytest.mark.parametrize("hook", ["on_train_begin", "on_epoch_begin", "on_epoch_end"])
+@pytest.mark.parametrize("damping", [-1.0, 0.0, np.nan, np.inf], ids=repr)
+def test_a_callback_leaving_newton_an_unusable_damping_is_named(damping, hook, small_digits):
+    # A negative or zero μ made every step climb: each was refused and the fit stalled
+    # without a word; a NaN one failed at the end as an "overflow", blamed on eta.
+    X, _, y, _ = small_digits
+    callback = SetsDamping(damping, hook)
+    net = NielsenMLPClassifier((), optimizer="newton", eta=1.0, epochs=3, callbacks=[callback])
+    message = rf"SetsDamping \({hook}\) left Newton's damping at {re.escape(repr(damping))}"
+    with pytest.raises(CallbackError, match=message):
+        net.set_params(random_state=0).fit(X[:60, ::4], y[:60] == 1)
+
+
+def test_a_callback_replacing_newtons_damping_array_is_named(small_digits):
+    # Newton reads state["damping"][0]: a float there failed with a bare TypeError.
+    X, _, y, _ = small_digits
+    callback = SetsDamping(0.5, "on_epoch_end", replace=True)
+    net = NielsenMLPClassifier((), optimizer="newton", eta=1.0, epochs=3, callbacks=[callback])
+    message = r"SetsDamping \(on_epoch_end\) left Newton's damping as float 0\.5: it must stay"
+    with pytest.raises(CallbackError, match=message):
+        net.set_params(random_state=0).fit(X[:60, ::4], y[:60] == 1)
+
+
+def test_a_callback_may_set_newtons_damping_to_a_positive_number(small_digits):
+    X, _, y, _ = small_digits
+    callback = SetsDamping(1e3, "on_epoch_end")
+    net = NielsenMLPClassifier((), optimizer="newton", eta=1.0, epochs=2, callbacks=[callback])
+    net.set_params(random_state=0).fit(X[:60, ::4], y[:60] == 1)
+    # The second iteration starts from μ = 1e3: a step downhill divides it by 10.
+    assert net._optimizer_state["damping"][0] == pytest.approx(100.0)
+
+
+def test_a_fitted_state_with_an_unusable_newton_damping_is_refused(small_digits):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((), optimizer="newton", eta=1.0, epochs=1, random_state=0)
+    state = net.fit(X[:60, ::4], y[:60] == 1).get_fitted_state()
+    state.optimizer_state["damping"][0] = -1.0
+    with pytest.raises(ValueError, match=r"optimizer_state: Newton's damping at -1\.0"):
+        NielsenMLPClassifier.from_fitted_state(state, hidden_layer_sizes=(), optimizer="newton")
+
+
+@pytest.mark.parametrize("damping, rounded", [(1e-50, "0"), (1e50, "inf")])
+def test_a_newton_damping_the_dtype_cannot_hold_is_refused_by_fit(damping, rounded, small_digits):
+    # In float32, 1e-50 is 0 and 1e50 is infinite: the fit stalled on one, and ended
+    # with the largest float32 μ, every step nought, on the other.
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((), optimizer=Newton(damping=damping), dtype="float32")
+    message = f"Newton's damping={damping:g} (optimizer__damping) is {rounded} in float32"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        net.fit(X[:60, ::4], y[:60] == 1)

@@ -811,6 +811,28 @@ class Solver(Plugin):
         """
         raise self._not_written("minimize")
 
+    def state_problem(self, state):
+        """What is wrong with ``state`` for :meth:`minimize`, or None.
+
+        As :meth:`Optimizer.state_problem`: the training loop asks after
+        every callback call, which may write into the state between two
+        iterations (Newton's damping, say); a value no iteration could have
+        left is refused, naming the callback, instead of stalling training
+        or failing inside :meth:`minimize`. None by default.
+
+        Parameters
+        ----------
+        state : dict
+            The solver's state, as :meth:`init` made it and :meth:`minimize`
+            keeps it.
+
+        Returns
+        -------
+        problem : str or None
+            A description ("Newton's damping at -1.0: ...") or None.
+        """
+        return None
+
 
 class Augmenter(Plugin):
     """Distorts a mini-batch of images, to expand the training data (chapter 3).

@@ -344,7 +344,49 @@ class Newton(Solver):
                 "(optimizer__max_params). As the book says of a network with 10^7 weights "
                 "and biases, the Hessian then has 10^14 entries: use a first-order optimizer."
             )
-        return {"damping": np.full(1, self.damping, dtype=params.dtype)}
+        # μ is kept in the parameters' dtype: one that rounds to 0 there never grew (0 × 10)
+        # and stalled the fit, one that rounds to ∞ made every step nought.
+        with np.errstate(over="ignore", under="ignore"):
+            damping = np.full(1, self.damping, dtype=params.dtype)
+        if not (0 < damping[0] < np.inf):
+            info = np.finfo(params.dtype)
+            raise ValueError(
+                f"Newton's damping={self.damping:g} (optimizer__damping) is {damping[0]:g} in "
+                f"{params.dtype.name}, the dtype its state is kept in: choose a value from "
+                f"{info.smallest_subnormal:.3g} to {info.max:.3g}, such as the default 1e-4."
+            )
+        return {"damping": damping}
+
+    def state_problem(self, state):
+        """A damping that is not one finite float > 0 in the array init made, or None.
+
+        Parameters
+        ----------
+        state : dict
+            Newton's state: the one-float array ``damping``, the μ of the
+            next iteration.
+
+        Returns
+        -------
+        problem : str or None
+            What is wrong with ``damping``, or None when an iteration can use it.
+        """
+        damping = state.get("damping")
+        usable = isinstance(damping, np.ndarray) and damping.dtype.kind == "f"
+        if not usable or damping.shape != (1,):
+            return (
+                f"Newton's damping as {type(damping).__name__} {damping!r:.60}: it must stay "
+                "the array of one float that init made; write into it (state['damping'][0] = mu)"
+            )
+        # A μ of 0 or below shifts the Hessian too little: steps climb, every try is
+        # refused, and the fit stalls without a word; a NaN one makes every step NaN.
+        mu = float(damping[0])
+        if 0 < mu < math.inf:
+            return None
+        return (
+            f"Newton's damping at {mu!r}: the μ of (H + μI) must be a finite number > 0, "
+            "as optimizer__damping is"
+        )
 
     def hessian(self, objective, params):
         """Return the symmetric Hessian at ``params`` by central differences of gradients.

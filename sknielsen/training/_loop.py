@@ -800,11 +800,9 @@ class Trainer:
 
     def _check_state(self):
         """Refuse an optimizer state the callback being called left unusable."""
-        # Solvers keep their own state: only per-step optimizers say what theirs must hold.
-        check = getattr(self.optimizer, "state_problem", None)
-        if check is None:
-            return
-        problem = check(self.state)  # the optimizer's own words first
+        # Per-step optimizers and solvers alike: Newton's damping is written between two
+        # iterations as Adam's moments are between two steps.
+        problem = self.optimizer.state_problem(self.state)  # the optimizer's own words first
         if problem is not None:
             raise CallbackError(f"{self._who()} left {problem}.")
         for key, (shape, dtype) in self._state_layout.items():

@@ -286,7 +286,6 @@ def _check_optimizer_state(state):
             raise ValueError(f"optimizer_state.{key} has the wrong size.")
     # What no step leaves (Adam's step count of 0.11): refused here, not blamed on a
     # callback when training resumes.
-    judge = getattr(optimizer, "state_problem", None)  # per-step optimizers have one
-    problem = None if judge is None else judge(optimizer_state)
+    problem = optimizer.state_problem(optimizer_state)
     if problem is not None:
         raise ValueError(f"optimizer_state: {problem}.")
