@@ -14,6 +14,7 @@ import pytest
 from scipy.special import expit
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, plugins
+from sknielsen.callbacks import Callback, CallbackError
 from sknielsen.plugins import (
     L1,
     L2,
@@ -38,7 +39,8 @@ def data():
 
 def fit(data, **params):
     X, y = data
-    return NielsenMLPClassifier((4,), epochs=1, random_state=0, lmbda=1.0, **params).fit(X, y)
+    params = {"epochs": 1, "random_state": 0, "lmbda": 1.0, **params}
+    return NielsenMLPClassifier((4,), **params).fit(X, y)
 
 
 class SteepSigmoid(Sigmoid):
@@ -314,6 +316,67 @@ def test_the_check_is_made_once_per_class_and_hyper_parameters(data, monkeypatch
     calls.clear()
     assert derivative_problem(Scaled(k=1.0)) is None
     assert not calls  # ...once
+
+
+class ScaledQuadratic(QuadraticCost):
+    """k times the quadratic cost, with the quadratic cost's derivatives: right at k = 1."""
+
+    def __init__(self, k=1.0):
+        self.k = k
+
+    def fn(self, a, y):
+        return self.k * super().fn(a, y)
+
+
+class ScaledL2(L2):
+    """k times the L2 penalty, with L2's gradient: right at k = 1."""
+
+    def __init__(self, k=1.0):
+        self.k = k
+
+    def penalty(self, weights, lmbda, n):
+        return self.k * super().penalty(weights, lmbda, n)
+
+
+#: How a callback reaches each plugin whose hyper-parameters it may change.
+PLUGIN_AT = {
+    "network.activations[0]": lambda trainer: trainer.network.activations[0],
+    "network.activations[-1]": lambda trainer: trainer.network.activations[-1],
+    "cost": lambda trainer: trainer.cost,
+    "penalty.regularizer": lambda trainer: trainer.penalty.regularizer,
+}
+
+
+class SetsK(Callback):
+    """At the end of the first epoch, set the hyper-parameter ``k`` of the plugin at ``path``."""
+
+    def __init__(self, path="cost", k=3.0):
+        self.path = path
+        self.k = k
+
+    def on_epoch_end(self, trainer):
+        if trainer.epochs_run == 1:
+            PLUGIN_AT[self.path](trainer).k = self.k
+
+
+@pytest.mark.parametrize(
+    "params, path, kind",
+    [
+        ({"activation": Scaled()}, "network.activations[0]", "Activation Scaled"),
+        ({"output_activation": Scaled()}, "network.activations[-1]", "Activation Scaled"),
+        ({"cost": ScaledQuadratic()}, "cost", "Cost ScaledQuadratic"),
+        ({"regularizer": ScaledL2()}, "penalty.regularizer", "Regularizer ScaledL2"),
+    ],
+    ids=["activation", "output_activation", "cost", "regularizer"],
+)
+def test_a_callback_making_an_inherited_derivative_wrong_is_refused(data, params, path, kind):
+    # fit refuses k = 3, whose function the inherited derivative does not differentiate;
+    # set by a callback, only the constraints were checked and training followed the
+    # wrong gradient without a word.
+    assert fit(data, callbacks=[SetsK(path, k=1.0)], epochs=2, **params).n_iter_ == 2
+    message = rf"SetsK \(on_epoch_end\) set trainer\.{re.escape(path)}\.k to 3\.0: {kind} redefines"
+    with pytest.raises(CallbackError, match=message):
+        fit(data, callbacks=[SetsK(path)], epochs=2, **params)
 
 
 class Root(plugins.Activation):

@@ -9,6 +9,7 @@ epoch's weights the model keeps when training ends (:meth:`Trainer._settle`).
 """
 
 import copy
+import functools
 import math
 import operator
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from ..callbacks import (
 from ..engine._cengine import CTrainer
 from ..engine._network import Backprop, overflowing_layer
 from ..plugins import Solver
+from ..plugins._derivatives import derivative_problem
 from ..plugins._returns import returned_array, returned_number, returned_state, returned_update
 from ._config import LMBDA_CONSTRAINTS, check_randomness
 
@@ -202,6 +204,20 @@ def _unchanged(found, checked):
     if type(found) is not tuple or type(checked) is not tuple or len(found) != len(checked):
         return isinstance(found, (str, bytes)) and type(found) is type(checked) and found == checked
     return all(map(_unchanged, found, checked))
+
+
+def _validate_plugin(plugin, path):
+    """Check a plugin's hyper-parameters as ``fit`` does: its constraints, then its derivative.
+
+    A hyper-parameter may change the function a plugin computes (σ(kz) of a
+    ``Sigmoid`` subclass): the derivative it inherits, right for one value,
+    is then compared with the new function again (the answer is kept for the
+    class and hyper-parameters, see :func:`derivative_problem`).
+    """
+    plugin.validate(path)
+    problem = derivative_problem(plugin)
+    if problem is not None:
+        raise InvalidParameterError(problem)
 
 
 def _learning_rate(value):
@@ -687,7 +703,9 @@ class Trainer:
         kept as a float, which model files hold), λ by the estimators'
         constraints, the n of λ/n as a count of samples, and the plugins by
         their own ``validate`` (the optimizer's ``init`` too, for this
-        network: see :meth:`_validate_optimizer`). Left unchecked, a momentum
+        network: see :meth:`_validate_optimizer`; a cost's, activation's or
+        regularizer's inherited derivative against its function, see
+        :func:`_validate_plugin`). Left unchecked, a momentum
         of -3 or a negative λ trained on (the fit then blamed eta), a NaN λ
         "diverged", an n of 0 divided by zero, and a Checkpoint wrote files
         that :func:`sknielsen.load` refuses. This runs after every hook, once
@@ -752,7 +770,7 @@ class Trainer:
             "trainer.penalty.n_train": self._validate_n_train,
         }
         for path, plugin, _ in self._plugins():
-            validators[path] = plugin.validate
+            validators[path] = functools.partial(_validate_plugin, plugin)
         validators["trainer.optimizer."] = self._validate_optimizer
         return validators
 
