@@ -114,6 +114,63 @@ def test_advice_for_sgd_names_eta(data):
     assert "eta=0.5 is probably too large: try eta ten times smaller" in message
 
 
+class ScaledQuadratic(plugins.QuadraticCost):
+    """k times the quadratic cost, and its output error: a cost with a setting."""
+
+    def __init__(self, k=1.0):
+        self.k = k
+
+    def fn(self, a, y):
+        return self.k * super().fn(a, y)
+
+    def delta(self, z, a, y, activation, out=None):
+        return self.k * super().delta(z, a, y, activation, out=out)
+
+
+class SetsInLastEpoch(Callback):
+    """Sets the cost's ``k`` or the penalty's ``lmbda`` to ``value`` as the last epoch begins."""
+
+    def __init__(self, setting="cost.k", value=100.0):
+        self.setting = setting
+        self.value = value
+
+    def on_epoch_begin(self, trainer):
+        if trainer.epochs_run == trainer.epochs_to_run - 1:
+            owner, name = self.setting.split(".")
+            setattr(getattr(trainer, owner), name, self.value)
+
+
+def test_a_cost_a_callback_raised_is_not_taken_for_a_rise_of_the_cost(data):
+    # The cost before the fit (k = 1) was compared with the cost after it (k = 10):
+    # "did not decrease (0.38 before this fit, 3.5 after): eta is probably too large".
+    X, y = data
+    callbacks = [SetsInLastEpoch("cost.k", 10.0)]
+    net = NielsenMLPClassifier((4,), cost=ScaledQuadratic(), eta=0.05, epochs=3)
+    net.set_params(callbacks=callbacks)
+    assert warnings_of(lambda: net.set_params(random_state=0).fit(X, y)) == []
+
+
+@pytest.mark.parametrize(
+    "params, setting, value",
+    [
+        ({"cost": ScaledQuadratic()}, "cost.k", 0.01),
+        ({"lmbda": 5.0}, "penalty.lmbda", 0.0),
+        ({"lmbda": 5.0, "engine": "c"}, "penalty.lmbda", 0.0),
+    ],
+    ids=["cost", "lmbda", "lmbda-c"],
+)
+def test_a_cost_a_callback_lowered_does_not_hide_a_fit_that_never_moved(
+    data, params, setting, value
+):
+    # The weights never moved (steps of 1e-20), but the cost after the fit, with the
+    # callback's lower setting, was below the cost before it: no word was said.
+    X, y = data
+    callbacks = [SetsInLastEpoch(setting, value)]
+    net = NielsenMLPClassifier((4,), eta=1e-20, epochs=2, callbacks=callbacks)
+    (message,) = warnings_of(lambda: net.set_params(random_state=0, **params).fit(X, y))
+    assert "The training cost did not decrease: it stayed" in message
+
+
 @pytest.mark.parametrize("engine", ["numpy", "c"])
 def test_a_cost_that_never_moved_is_not_blamed_on_too_large_an_eta(data, engine):
     X, y = data

@@ -12,6 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .. import plugins
 from .._core.warn import warn
+from ._loop import same_objective
 
 # Training samples on which the cost is compared before and after a fit.
 PROBE_SIZE = 1000
@@ -304,20 +305,47 @@ class CostProbe:
             self.weights = data.sample_weight[rows]
         # The rows are read where they are: the C engine checked the matrix once.
         self.data, self.rows, self.Y = data, rows, data.Y[rows]
+        # A callback may change the cost (a setting of its plugin, λ): "before" is then
+        # measured again, with the cost the fit ends with, at the weights it started
+        # from, kept here. Only with callbacks of one's own: the built-in ones change η.
+        self._objective = trainer.objective()
+        own = any(not type(c).__module__.startswith("sknielsen.") for c in trainer.callbacks)
+        self._start = trainer.network.params.copy() if own else None
+        self._measure_start()
+
+    def _measure_start(self):
+        """Measure the guess and the network, at the current weights, with the cost as it is."""
         # Relative weights: weights near the float64 limit would overflow np.average's sum,
         # leaving a NaN guess that silently turned the saturation check off.
         relative = None if self.weights is None else self.weights / self.weights.max()
         mean = np.average(self.Y, axis=0, weights=relative)
         guess = np.broadcast_to(mean, self.Y.shape)
         with np.errstate(all="ignore"):  # a regressor's targets of 1e200: inf, as the cost
-            guess_costs = trainer.output_costs(guess.astype(self.Y.dtype), self.Y)
+            guess_costs = self.trainer.output_costs(guess.astype(self.Y.dtype), self.Y)
             # The targets' weighted variance, p (1 - p) for a class of weighted share p:
             # below SATURATED_OUTPUT the guess is itself a saturated output, and the answer.
             variance = np.average((self.Y - mean) ** 2, axis=0, weights=relative)
-        self.guess_cost = trainer.mean_cost(guess_costs, self.weights)
+        self.guess_cost = self.trainer.mean_cost(guess_costs, self.weights)
         self.one_guess_fits = float(np.max(variance, initial=0.0)) < SATURATED_OUTPUT
         self.before, _, outputs = self._measure()
         self.spread_before = _spread(outputs)
+
+    def _measure_start_again(self):
+        """Measure at the starting weights again if a callback changed the cost since.
+
+        Else the costs of two functions were compared: a cost a callback
+        scaled up was reported as training that failed ("eta is probably too
+        large"), one scaled down hid a fit that never moved.
+        """
+        if self._start is None or same_objective(self._objective, self.trainer.objective()):
+            return
+        params = self.trainer.network.params
+        end = params.copy()
+        np.copyto(params, self._start)
+        try:
+            self._measure_start()
+        finally:
+            np.copyto(params, end)
 
     def _measure(self):
         """The regularized cost, the data's cost and the outputs, at the current weights."""
@@ -326,6 +354,7 @@ class CostProbe:
         return self.trainer._regularized_mean(costs, self.weights), data_cost, outputs
 
     def check(self, optimizer, lmbda):
+        self._measure_start_again()
         after, data_cost, outputs = self._measure()
         epochs = _epochs(self.trainer.epochs_run)
         advice = _advice(optimizer, self.trainer.eta, lmbda)

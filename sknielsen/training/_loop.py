@@ -220,6 +220,11 @@ def _validate_plugin(plugin, path):
         raise InvalidParameterError(problem)
 
 
+def same_objective(before, after):
+    """Whether two :meth:`Trainer.objective` describe the same cost (an equal new value counts)."""
+    return before.keys() == after.keys() and all(map(_unchanged, after.values(), before.values()))
+
+
 def _learning_rate(value):
     """``value`` as a learning rate, a finite float > 0, or None when it is not one."""
     # float() would read "0.1" and count True as 1: a number is wanted, not these.
@@ -737,6 +742,27 @@ class Trainer:
                 raise CallbackError(f"{self._who()} set {values}: {exc}") from None
         # Taken again: the validators keep a valid η or η₀ as a float.
         self._checked_settings = self._checked_contents()
+
+    def objective(self):
+        """What the cost this run minimizes is made of, as it is now.
+
+        λ, the n of λ/n and the hyper-parameters of the cost, the
+        regularizer and the activations, as :func:`_contents` takes them (a
+        change in place counts). A callback that changes one changes the
+        function whose values before and after a fit are compared
+        (:class:`~._diagnostics.CostProbe`); η and the optimizer's settings
+        change the way down, not the cost, and are left out.
+
+        Returns
+        -------
+        objective : dict
+            Compare two with :func:`same_objective`.
+        """
+        return {
+            name: _contents(value)
+            for name, value in self._settings().items()
+            if not name.startswith(("trainer.state", "trainer.optimizer."))
+        }
 
     def _refuse_read_at_start(self, changed, settings):
         """Refuse a change of a hyper-parameter its plugin reads only when the fit starts.
