@@ -67,7 +67,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         solvers: ``'newton'`` (the book's Hessian technique, small networks)
         and ``'lbfgs'``; or any registered one.
     eta : float, default=0.5
-        Learning rate η.
+        Learning rate η the model's training starts from. A schedule or a
+        callback changes the current η, ``eta_``, which ``partial_fit`` and
+        ``warm_start`` go on from until this parameter is set anew.
     mini_batch_size : int, default=10
         Samples per gradient step.
     epochs : int, default=30
@@ -221,7 +223,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         The copies of ``callbacks`` (and of the shorthands' callbacks) that
         the last fit used; ``partial_fit`` keeps them from call to call.
     cost_, activation_, output_activation_, initializer_, regularizer_, optimizer_ : Plugin
-        The plugin instances used by the last fit.
+        The plugin instances used by the last fit, with the hyper-parameters
+        it ended with (a callback may have changed some); the next fit starts
+        again from the parameters.
     engine_ : str
         The engine that ran the last fit: ``'numpy'`` or ``'c'`` (see
         ``engine``); after ``engine='c'`` on an

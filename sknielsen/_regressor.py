@@ -61,7 +61,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     optimizer : str or Optimizer, default='sgd'
         Per-step optimizer or full-batch solver, by name or instance.
     eta : float, default=0.01
-        Learning rate η.
+        Learning rate η the model's training starts from. A schedule or a
+        callback changes the current η, ``eta_``, which ``partial_fit`` and
+        ``warm_start`` go on from until this parameter is set anew.
     mini_batch_size : int, default=10
         Samples per gradient step.
     epochs : int, default=30
@@ -158,7 +160,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     callbacks_ : list of Callback
         The copies of the callbacks that the last fit used.
     cost_, activation_, output_activation_, initializer_, regularizer_, optimizer_ : Plugin
-        The plugin instances used by the last fit.
+        The plugin instances used by the last fit, with the hyper-parameters
+        it ended with (a callback may have changed some); the next fit starts
+        again from the parameters.
     engine_ : str
         The engine that ran the last fit.
 

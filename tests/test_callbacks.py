@@ -662,6 +662,53 @@ def test_a_new_eta_parameter_takes_over_on_continuing(small_digits):
     assert net.eta_ == 0.1
 
 
+class SetsInFirstRun(Callback):
+    """Before the model's first step: μ, λ and η, as a schedule of one's own might."""
+
+    def on_train_begin(self, trainer):
+        if trainer.epoch == 0:
+            trainer.optimizer.set_params(mu=0.5)
+            trainer.penalty.lmbda = 2.0
+            trainer.eta = 0.05
+
+
+class SeesSettings(Callback):
+    def on_train_begin(self, trainer):
+        self.seen = trainer.optimizer.mu, trainer.penalty.lmbda, trainer.eta
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize("continuation", ["partial_fit", "warm_start"])
+def test_a_callbacks_settings_last_its_run_and_the_eta_it_set_carries(
+    continuation, engine, small_digits
+):
+    # The rule of docs/callbacks.md, "Continuing training": each call trains with the
+    # settings get_params shows (mu, lmbda); eta_, like the weights, is state.
+    X, _, y, _ = small_digits
+    X, y = X[:60], y[:60]
+    common = {"hidden_layer_sizes": (3,), "epochs": 1, "random_state": 0, "engine": engine}
+    common["warm_start"] = continuation == "warm_start"
+
+    def train(net, first):
+        if continuation == "warm_start":
+            return net.fit(X, y)
+        return net.partial_fit(X, y, classes=np.unique(y)) if first else net.partial_fit(X, y)
+
+    net = NielsenMLPClassifier(optimizer="momentum", eta=0.1, **common)
+    train(net.set_params(callbacks=[SetsInFirstRun(), SeesSettings()]), first=True)
+    assert (net.optimizer_.mu, net.eta_) == (0.5, 0.05)  # what the run ended with
+    train(net, first=False)
+    seen = next(c for c in net.callbacks_ if isinstance(c, SeesSettings)).seen
+    assert seen == (0.9, 0.0, 0.05) and net.get_params()["lmbda"] == 0.0
+    assert (net.optimizer_.mu, net.eta_) == (0.9, 0.05)
+    # The same two runs with the callback's settings as parameters, then the defaults.
+    reference = NielsenMLPClassifier(optimizer=Momentum(mu=0.5), eta=0.05, lmbda=2.0, **common)
+    train(reference, first=True)
+    train(reference.set_params(optimizer__mu=0.9, lmbda=0.0), first=False)
+    for ours, theirs in zip(net.coefs_ + net.intercepts_, reference.coefs_ + reference.intercepts_):
+        np.testing.assert_array_equal(ours, theirs)
+
+
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 def test_save_load_partial_fit_is_bit_identical(optimizer, small_digits, tmp_path):
     X, _, y, _ = small_digits
