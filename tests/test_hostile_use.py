@@ -475,6 +475,47 @@ def test_a_callback_leaving_adam_an_impossible_step_count_is_named(step, hook, e
         net.set_params(callbacks=callbacks).fit(*tiny_data)
 
 
+class WritesIntoState(Callback):
+    """In ``hook`` of epoch 2 (or at the run's ends): write ``value`` into ``state[key][0]``."""
+
+    def __init__(self, hook="on_epoch_end", key="velocity", value=np.nan):
+        self.hook, self.key, self.value = hook, key, value
+
+    def _act(self, trainer, hook):
+        if hook == self.hook and _in_epoch_2(trainer, hook):
+            trainer.state[self.key][0] = self.value
+
+
+for _hook in HOOKS:
+    setattr(WritesIntoState, _hook, lambda self, trainer, hook=_hook: self._act(trainer, hook))
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+@pytest.mark.parametrize(
+    "hook", ["on_train_begin", "on_epoch_begin", "on_epoch_end", "on_train_end"]
+)
+@pytest.mark.parametrize(
+    "optimizer, key, value",
+    [("momentum", "velocity", np.nan), ("nesterov", "velocity", -np.inf), ("adam", "m", np.inf)],
+    ids=["momentum", "nesterov", "adam"],
+)
+def test_a_callback_writing_nan_into_the_optimizers_state_is_named(
+    optimizer, key, value, hook, engine, tiny_data
+):
+    # The next step made the weights NaN: the fit "diverged", blamed on eta; written in
+    # on_epoch_end or on_train_end the value went into the state the model keeps, and
+    # fit failed at its end ("training overflowed ... try a smaller eta").
+    net = NielsenMLPClassifier(**TINY, optimizer=optimizer, eta=0.01, engine=engine)
+    net.set_params(callbacks=[WritesIntoState(hook, key, value)])
+    message = (
+        rf"WritesIntoState \({hook}\) left NaN or infinite values in the optimizer's "
+        rf"state '{key}'"
+    )
+    with pytest.raises(CallbackError, match=message):
+        net.fit(*tiny_data)
+    assert not hasattr(net, "coefs_")
+
+
 def test_a_callback_may_set_adams_step_count_to_a_whole_number(tiny_data):
     net = NielsenMLPClassifier(**TINY, optimizer="adam", eta=0.01)
     net.set_params(callbacks=[SetsAdamStep("on_epoch_end", 0.0)]).fit(*tiny_data)

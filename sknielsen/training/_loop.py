@@ -864,6 +864,28 @@ class Trainer:
                     f"stay the array of {dtype} of shape {shape} that init made; write "
                     f"into it (state[{key!r}][...] = new)."
                 )
+        if self._calling[1] != "on_batch_end":
+            self._check_state_finite()
+
+    def _check_state_finite(self):
+        """Refuse NaN or infinity the callback being called wrote into the optimizer's arrays.
+
+        Outside mini-batches the state is finite before every hook (each
+        epoch's end checks it, a rollback restores a finite one), so such a
+        value is the callback's. The next step made the weights NaN and the
+        run "diverged", blamed on eta; written in ``on_epoch_end`` or
+        ``on_train_end`` it went into the state the model keeps, and the fit
+        failed at its end. Not checked after ``on_batch_end``, where a pass
+        over the state would cost about a step: the next step's NaN ends the
+        run there as a divergence, rolled back to a finite state.
+        """
+        arrays = (item for item in self.state.items() if isinstance(item[1], np.ndarray))
+        for key, value in arrays:
+            if value.dtype.kind == "f" and not np.isfinite(value).all():
+                raise CallbackError(
+                    f"{self._who()} left NaN or infinite values in the optimizer's state "
+                    f"{key!r}: every step would then be NaN; write finite values."
+                )
 
     def _check_history(self, lengths, before):
         """Refuse a second value under a key in one epoch, or one that is not a finite number.
