@@ -12,11 +12,13 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
+from sklearn.decomposition import TruncatedSVD
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score, f1_score, make_scorer
 from sklearn.model_selection import GridSearchCV, learning_curve, train_test_split
 from sklearn.naive_bayes import MultinomialNB
+from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
@@ -1042,13 +1044,35 @@ def test_an_estimators_refusal_of_a_set_names_the_set(digits):
         training_size_comparison(**{**arguments, "X_train": digits.X_train - 1.0})
 
 
-def test_a_full_batch_networks_refusal_of_sparse_input_names_the_job(digits):
-    # The network's own refusal (a TypeError and a ValueError), with the job prefixed.
-    net = NielsenMLPClassifier(epochs=1, optimizer="lbfgs")
-    arguments = {"estimators": {"net": net}, "sizes": [60], **replace(digits)}
-    expected = r"^net on 60 examples of the training set: The full-batch optimizer LBFGS"
+def _lbfgs_net():
+    return NielsenMLPClassifier(epochs=1, optimizer="lbfgs")
+
+
+@pytest.mark.parametrize(
+    "network",
+    [_lbfgs_net(), Pipeline([("net", _lbfgs_net())]), BookScaling(_lbfgs_net())],
+    ids=["bare", "first step of a pipeline", "BookScaling"],
+)
+def test_a_full_batch_network_refuses_a_sparse_training_set_before_any_job(digits, network):
+    # The network refused it in its first job's fit, after the jobs before it had run
+    # (an SVC's minutes on MNIST): now before any job, naming the estimator and X_train.
+    X_train = _csr(digits.X_train)
+    arguments = {"estimators": {"SVC": _NeverFitted(), "net": network}, "sizes": [60]}
+    expected = (
+        rf"^net's full-batch optimizer LBFGS trains on dense X_train only; got a sparse "
+        rf"X_train of shape \({X_train.shape[0]}, 64\)\. Densify it first \(X_train\.toarray"
+    )
     with pytest.raises(SparseInputError, match=expected):
-        training_size_comparison(**{**arguments, "X_train": _csr(digits.X_train)})
+        training_size_comparison(**arguments, **replace(digits, X_train=X_train))
+
+
+def test_a_pipeline_that_may_densify_before_a_full_batch_network_takes_sparse_input(digits):
+    # The study cannot tell what a step before the network makes of sparse input: it
+    # leaves the judgement to the fit (here TruncatedSVD densifies, and the fit succeeds).
+    network = Pipeline([("svd", TruncatedSVD(5, random_state=0)), ("net", _lbfgs_net())])
+    arguments = {"estimators": {"net": network}, "sizes": [60], "seeds": [0]}
+    records = training_size_comparison(**arguments, **replace(digits, X_train=_csr(digits.X_train)))
+    assert [record["estimator"] for record in records] == ["net"]
 
 
 def _with(X, row, value):

@@ -309,10 +309,29 @@ def test_searches_take_the_values_the_estimators_tags_allow(search):
     assert len(result.trace) >= 2
 
 
+class FitsNoSparseInput(NielsenMLPClassifier):
+    """A full-batch network that fails the test if it is ever fitted."""
+
+    def fit(self, X, y, **fit_params):
+        raise AssertionError("fitted before its sparse input was refused")
+
+
 @pytest.mark.parametrize("search", SEARCHES)
-def test_searches_pass_on_a_full_batch_networks_refusal_of_sparse_input(search):
+def test_searches_refuse_sparse_input_for_a_full_batch_network_before_any_fit(search):
+    # Refused by the first trial's fit before: now with the NaN and the strings, up front.
     from scipy.sparse import csr_matrix
 
-    net = NielsenMLPClassifier((2,), epochs=1, optimizer="lbfgs")
-    with pytest.raises(SparseInputError, match=r"^The full-batch optimizer LBFGS trains on dense"):
+    net = FitsNoSparseInput((2,), epochs=1, optimizer="lbfgs")
+    expected = r"^The full-batch optimizer LBFGS trains on dense X only; got a sparse X of shape"
+    with pytest.raises(SparseInputError, match=expected):
         SEARCHES[search](net, csr_matrix(X_FAKE), Y_FAKE)
+
+
+def test_lmbda_search_takes_a_sparse_validation_set_for_a_full_batch_network():
+    # Only training refuses sparse input: a fitted network predicts sparse X_val.
+    from scipy.sparse import csr_matrix
+
+    X, y = load_digits_split().X_train[:80], load_digits_split().y_train[:80]
+    net = NielsenMLPClassifier((5,), epochs=2, optimizer="lbfgs", random_state=0)
+    result = search_lmbda(net, X, y, csr_matrix(X), y, refine=0, max_steps=1)
+    assert len(result.trace) >= 2

@@ -30,6 +30,12 @@ _CHUNK = 1 << 20
 _compiled_check = None
 
 
+#: What to do instead of densifying, in a full-batch optimizer's refusal of sparse X.
+MINI_BATCH_INSTEAD = (
+    "choose a mini-batch optimizer ('sgd' or 'adam', say), which densifies one mini-batch at a time"
+)
+
+
 class SparseInputError(TypeError, ValueError):
     """Sparse input given to what trains on dense input only.
 

@@ -52,7 +52,7 @@ from sklearn.utils.validation import (
 from .._core.params import validate_arguments
 from .._core.warn import warn
 from ..utils import SparseInputError, canonical_csr
-from ._inputs import checked_values, refusers
+from ._inputs import checked_values, refuse_sparse_training, refusers
 from ._responses import SharedResponses, predict_rows, response_methods
 from ._schedule import (
     chunk_bounds,
@@ -548,6 +548,12 @@ def _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scori
     train_names = _get_feature_names(X_train)
     X_train, y_train = _checked_pair(X_train, y_train, "training")
     X_train = checked_values(X_train, "X_train", refusing)
+    # BookScaling fits its estimator on the inputs as they are given.
+    unscaled = {
+        name: estimator.estimator if isinstance(estimator, BookScaling) else estimator
+        for name, estimator in estimators.items()
+    }
+    refuse_sparse_training(X_train, "X_train", unscaled)
     test_sets = {}
     for name, (X, y) in {"test": (X_test, y_test), **(eval_sets or {})}.items():
         # Checked before check_array keeps only the values: the estimators see arrays.
@@ -1357,8 +1363,10 @@ def training_size_comparison(
         configuration.
     SparseInputError
         A sparse ``X_train`` for a network whose optimizer trains on dense
-        input only (``'lbfgs'``, ``'newton'``), from its first fit, named by
-        the job: a ``TypeError`` and a ``ValueError``.
+        input only (``'lbfgs'``, ``'newton'``), bare, in ``BookScaling`` or
+        first in a pipeline, before any job, naming the estimator: a
+        ``TypeError`` and a ``ValueError``. Another estimator's refusal
+        comes from its first fit, named by the job.
 
     Examples
     --------

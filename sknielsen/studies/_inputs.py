@@ -5,7 +5,8 @@ Every study entry point (:func:`~sknielsen.comparison.training_size_comparison`,
 refuses NaN, infinity and values that are no numbers up front, as
 scikit-learn's tags of its estimators say they cannot take them: inside a
 fit they failed after earlier fits, or in a score after a fit, naming no
-argument.
+argument. A sparse training set is refused up front too when a network of
+the study trains on dense input only (:func:`refuse_sparse_training`).
 """
 
 from typing import NamedTuple
@@ -14,7 +15,10 @@ import numpy as np
 from scipy.sparse import issparse
 from sklearn.utils import get_tags
 
-__all__ = ["Refusers", "checked_values", "refusers"]
+from .. import NielsenMLPClassifier, NielsenMLPRegressor, plugins
+from .._core.sparse import MINI_BATCH_INSTEAD, refuse_sparse
+
+__all__ = ["Refusers", "checked_values", "refuse_sparse_training", "refusers"]
 
 # How a dtype that holds no real numbers is named in an error.
 _NOT_NUMBERS = {"U": "strings", "S": "bytes", "M": "dates", "m": "durations"}
@@ -56,6 +60,52 @@ def _input_step(estimator):
             return estimator
         estimator = steps[0]
     return estimator
+
+
+def refuse_sparse_training(X, x_name, estimators):
+    """Refuse a sparse training set ``X`` if a network of the study trains on dense input only.
+
+    Only sknielsen's networks are judged, bare or as a pipeline's first
+    step: their optimizer says whether they take sparse input. What an
+    earlier step makes of it, or another estimator, is left to its fit.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix
+        The training set's inputs.
+    x_name : str
+        The argument that gave ``X``, for the message.
+    estimators : dict
+        The study's estimators by name; the name None (a search's one
+        estimator) names none in the message.
+
+    Raises
+    ------
+    SparseInputError
+        If ``X`` is sparse and an estimator's network has a full-batch
+        optimizer, in the words of the network's own refusal.
+    """
+    for name, estimator in estimators.items():
+        optimizer = _full_batch_optimizer(_input_step(estimator))
+        if optimizer is not None:
+            owner = "The" if name is None else f"{name}'s"
+            refuse_sparse(
+                X, f"{owner} full-batch optimizer {optimizer}", MINI_BATCH_INSTEAD, x_name
+            )
+
+
+def _full_batch_optimizer(estimator):
+    """The class name of ``estimator``'s optimizer if it is a network's full-batch one, or None.
+
+    An optimizer that is no plugin is left to the fit, which names it.
+    """
+    if not isinstance(estimator, (NielsenMLPClassifier, NielsenMLPRegressor)):
+        return None
+    try:
+        optimizer = plugins.get("optimizer", estimator.optimizer)
+    except (TypeError, ValueError):
+        return None
+    return type(optimizer).__name__ if isinstance(optimizer, plugins.Solver) else None
 
 
 def checked_values(X, x_name, refusers):

@@ -25,7 +25,7 @@ from .._core.params import validate_arguments
 from .._core.split import hold_out
 from .._core.warn import silenced, warn
 from ..utils import canonical_csr
-from ._inputs import checked_values, refusers
+from ._inputs import checked_values, refuse_sparse_training, refusers
 
 __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "simplify"]
 
@@ -279,7 +279,7 @@ def find_eta_threshold(
         even ``max_steps`` divisions below ``start``.
     SparseInputError
         A sparse ``X`` for a network whose optimizer trains on dense input
-        only (``'lbfgs'``, ``'newton'``), from the first trial's fit.
+        only (``'lbfgs'``, ``'newton'``), before any trial.
 
     Warns
     -----
@@ -337,13 +337,15 @@ def _hold_out(estimator, X, y, fraction, random_state):
     return hold_out(X, y, test_size=fraction, random_state=random_state, stratify=stratify)
 
 
-def _check_set(estimator, X, y, x_name, y_name):
+def _check_set(estimator, X, y, x_name, y_name, training=True):
     """Refuse a set ``estimator`` cannot take, before the first trial's fit; return its width.
 
     NaN, infinity or strings in ``X`` (as the estimator's tags say it cannot
     take them: :func:`~sknielsen.studies._inputs.refusers`), NaN or infinity
     in ``y``, or labels of another length failed in a trial's fit, or in its
-    score after the fit for rows held out for validation.
+    score after the fit for rows held out for validation. A sparse training
+    set for a full-batch network failed in the first trial's fit; a sparse
+    validation set (``training=False``) is predicted as it is.
     """
     X = check_array(
         canonical_csr(X, x_name),
@@ -353,6 +355,8 @@ def _check_set(estimator, X, y, x_name, y_name):
         input_name=x_name,
     )
     checked_values(X, x_name, refusers({type(estimator).__name__: estimator}))
+    if training:
+        refuse_sparse_training(X, x_name, {None: estimator})
     # dtype=None: class labels may be strings; a regressor's y may be 2-D.
     check_array(y, ensure_2d=False, dtype=None, input_name=y_name)
     try:
@@ -419,7 +423,7 @@ def search_lmbda(
         features than ``X`` or labels of another length: before any trial.
     SparseInputError
         A sparse ``X`` for a network whose optimizer trains on dense input
-        only (``'lbfgs'``, ``'newton'``), from the first trial's fit.
+        only (``'lbfgs'``, ``'newton'``), before any trial.
 
     Examples
     --------
@@ -444,7 +448,7 @@ def search_lmbda(
     if X_val is None:
         X, X_val, y, y_val = _hold_out(estimator, X, y, validation_fraction, random_state)
     else:
-        n_val_features = _check_set(estimator, X_val, y_val, "X_val", "y_val")
+        n_val_features = _check_set(estimator, X_val, y_val, "X_val", "y_val", training=False)
         if n_val_features != n_features:
             raise ValueError(f"X_val has {n_val_features} features, but X has {n_features}.")
     trace = []

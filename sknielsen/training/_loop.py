@@ -24,7 +24,7 @@ from sklearn.utils._param_validation import (
 )
 
 from .._core.params import HyperParameters, refuse_booleans
-from .._core.sparse import refuse_sparse
+from .._core.sparse import MINI_BATCH_INSTEAD, refuse_sparse
 from ..callbacks import (
     HISTORY_KEYS,
     Callback,
@@ -1240,8 +1240,7 @@ def train(trainer, data, *, epochs, batching, rng, compiled=None):
         refuse_sparse(
             data.X,
             f"The full-batch optimizer {type(trainer.optimizer).__name__}",
-            "choose a mini-batch optimizer ('sgd' or 'adam', say), which densifies one "
-            "mini-batch at a time",
+            MINI_BATCH_INSTEAD,
         )
     trainer.epochs_to_run = epochs  # for progress bars: the most this run will train
     trainer._begin(data.X.shape[0], data.X[:WATCHED_ROWS])
