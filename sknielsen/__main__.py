@@ -12,8 +12,9 @@ files, resume, time left, Ctrl-C and dask backend are
 :mod:`sknielsen.comparison`'s (:func:`~sknielsen.comparison.run_study`), the
 data sets :mod:`sknielsen.datasets`'. A user error (a bad flag or value, a
 file that cannot be read or written, a data set not found, a failed
-download) is one line on stderr and exit code 2, never a traceback; output
-files are checked before any training starts. Ctrl-C exits with 130;
+download) is one line on stderr and exit code 2, never a traceback; a
+file's error names the argument that gave it (``argument --dataset: no
+such file 'x.csv'``); output files are checked before any training starts. Ctrl-C exits with 130;
 ``compare`` keeps the jobs finished before it, and refuses to replace
 another study's results without ``--resume`` or ``--force``.
 """
@@ -22,6 +23,7 @@ import argparse
 import contextlib
 import copy
 import csv
+import errno
 import io
 import json
 import os
@@ -143,13 +145,16 @@ def _load(args, *, hold_out_validation=True):
             f"--label is read with a .csv or .npz --dataset only, not {args.dataset}, whose "
             "labels are its own: leave it out."
         )
-    return datasets.load_dataset(
-        args.dataset,
-        args.data_dir,
-        label=getattr(args, "label", None),  # compare reads built-in data sets only
-        hold_out_validation=hold_out_validation,
-        download=args.download,
-    )
+    # A built-in data set's errors say where its files were looked for, and with which flag.
+    read = contextlib.nullcontext() if args.dataset in datasets.DATASETS else _file_of("--dataset")
+    with read:
+        return datasets.load_dataset(
+            args.dataset,
+            args.data_dir,
+            label=getattr(args, "label", None),  # compare reads built-in data sets only
+            hold_out_validation=hold_out_validation,
+            download=args.download,
+        )
 
 
 def _no_download(dataset):
@@ -181,9 +186,11 @@ def _check_class_labels(y, args):
 
 
 def _train(args):
-    check_outputs(args.save, args.history, args.plot, inputs=_data_files(args))
+    outputs = {"--save": args.save, "--history": args.history, "--plot": args.plot}
+    _check_outputs(outputs, inputs=_data_files(args))
     if args.plot:
-        plotting.check_figure_path(args.plot)
+        with _file_of("--plot"):
+            plotting.check_figure_path(args.plot)
     data = _load(args)
     _check_class_labels(data.y_train, args)
     if args.dtype == "float32" and args.dataset not in datasets.DATASETS:
@@ -276,14 +283,17 @@ def _columns_checked(table=None):
 
 def _write_training_outputs(net, args):
     if args.save:
-        save(net, args.save)
+        with _file_of("--save"):
+            save(net, args.save)
         print(f"Saved the model to {args.save}")
     if args.history:
         text, kind = _history_file(args.history, net.history_)
-        write_atomically(args.history, text)
+        with _file_of("--history"):
+            write_atomically(args.history, text)
         print(f"Saved the history ({kind}) to {args.history}")
     if args.plot:
-        plotting.plot_history(net, args.plot)
+        with _file_of("--plot"):
+            plotting.plot_history(net, args.plot)
         print(f"Saved the monitoring plot to {args.plot}")
 
 
@@ -316,9 +326,11 @@ def _score_text(model, score):
 
 
 def _evaluate(args):
-    model = load(args.model)  # refuses a FIFO, a device or a folder without blocking
+    with _file_of("MODEL"):
+        model = load(args.model)  # refuses a FIFO, a device or a folder without blocking
     if args.dataset not in datasets.DATASETS:  # a file of the user's: every row
-        table = datasets.load_table(args.dataset, label=args.label, need_labels=True)
+        with _file_of("--dataset"):
+            table = datasets.load_table(args.dataset, label=args.label, need_labels=True)
         X = _columns_of(model, table, args.dataset)
         _check_model_range(model, X, args.dataset)
         _check_labels(model, table.y, args)
@@ -438,16 +450,19 @@ def _labels_text(labels, shown=3):
 
 
 def _predict(args):
-    check_outputs(args.out, inputs=(args.model, args.file))
-    model = load(args.model)
-    table = datasets.load_table(args.file, label=args.label)
+    _check_outputs({"--out": args.out}, inputs=(args.model, args.file))
+    with _file_of("MODEL"):
+        model = load(args.model)
+    with _file_of("FILE"):
+        table = datasets.load_table(args.file, label=args.label)
     _check_left_out(table, args)
     X = _columns_of(model, table, args.file)
     _check_model_range(model, X, args.file)
     with _columns_checked(table):
         predicted = model.predict(X)
     if args.out:
-        write_atomically(args.out, _prediction_file(args.out, predicted, args.label))
+        with _file_of("--out"):
+            write_atomically(args.out, _prediction_file(args.out, predicted, args.label))
         print(f"Wrote {len(predicted)} predictions to {args.out}")
     else:
         for label in predicted:
@@ -566,7 +581,8 @@ def _study(args, held):
     results are judged, until ``held`` (an ExitStack) closes it.
     """
     comparison.check_backend(args.backend, args.scheduler)
-    output = held.enter_context(comparison.StudyOutput(args.out))
+    with _file_of("--out"):
+        output = held.enter_context(comparison.StudyOutput(args.out))
     try:
         study = _checked_study(args, output)
         output.earlier = _earlier_run(args, output)
@@ -592,7 +608,8 @@ def _checked_study(args, output):
         raise ValueError(f"argument --train-sizes: {exc}") from None
     with _named_by_flag(args):
         _check_networks(estimators, data.X_train.shape[1], len(np.unique(data.y_train)))
-    previous = output.read_previous() if args.resume else []
+    with _file_of("--out"):
+        previous = output.read_previous() if args.resume else []
     output.records = list(previous)
     output.metadata = {
         "command": "python -m sknielsen " + " ".join(args.argv),
@@ -654,7 +671,8 @@ def _run_compare(args, study, output):
     for category, message, count in result.warnings:
         print(f"warning{f' ({count} times)' if count > 1 else ''}: {category}: {message}")
     summary = comparison.summarize(result.records)
-    output.write_summary(summary)
+    with _file_of("--out"):
+        output.write_summary(summary)
     notes = [comparison.gamma_note(study["estimators"], study["X_train"])]
     _print_summary(summary, notes, study["deterministic"])
     figures, reason = output.write_figures(f"{args.dataset}: accuracy vs training-set size")
@@ -760,16 +778,67 @@ def _book_list(args):
 
 def _book_replay(args):
     if args.plot:  # refused before the replay, not after it
-        check_outputs(args.plot)
-        plotting.check_figure_path(args.plot)
+        with _file_of("--plot"):
+            check_outputs(args.plot)
+            plotting.check_figure_path(args.plot)
     result = book.replay(args.name, args.data_dir, epochs=args.epochs, download=args.download)
     for line in result.lines():
         print(line)
     print(result.summary())
     if args.plot:
-        book.plot_replay(result, args.plot)
+        with _file_of("--plot"):
+            book.plot_replay(result, args.plot)
         print(f"Wrote {args.plot}")
     return 0 if result.agrees else 1
+
+
+# -- files named by arguments ---------------------------------------------------
+
+
+@contextlib.contextmanager
+def _file_of(argument):
+    """Name ``argument`` in the errors of the file or folder it gave, as argparse names its own.
+
+    Python's "[Errno 2] No such file or directory: 'x'" and the package's
+    "Cannot read x: it is a FIFO ..." named a path, never the argument the
+    user typed it with. A message that names its argument already is kept.
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        raise  # the reader of our output stopped: main ends quietly
+    except (OSError, ValueError) as exc:
+        text = _os_error_text(exc) if isinstance(exc, OSError) else " ".join(str(exc).split())
+        if text.startswith("argument "):
+            raise
+        # A ValueError, as main reports every user error: one line, exit code 2.
+        raise ValueError(f"argument {argument}: {text}") from None
+
+
+def _os_error_text(exc):
+    """An OSError in words, without Python's "[Errno 2]": "no such file 'x'"."""
+    if exc.strerror is None or exc.filename is None:
+        return str(exc)  # the package's own words, which name the path
+    if exc.strerror != os.strerror(exc.errno):
+        return f"{exc.strerror}: {exc.filename!r}"  # the package's, such as "Cannot write there"
+    if exc.errno == errno.ENOENT:
+        return f"no such file {exc.filename!r}"
+    return f"{exc.strerror[:1].lower()}{exc.strerror[1:]}: {exc.filename!r}"
+
+
+def _check_outputs(outputs, inputs=()):
+    """Refuse, before any long work, outputs that cannot be written, naming each one's flag.
+
+    ``outputs`` maps flags to the paths they gave (None where not given).
+    Each is checked with those before it, so that one naming the same file
+    as an earlier one, or an input, is refused under its own flag.
+    """
+    paths = []
+    for flag, path in outputs.items():
+        if path is not None:
+            paths.append(path)
+            with _file_of(flag):
+                check_outputs(*paths, inputs=inputs)
 
 
 # -- parsing -------------------------------------------------------------------

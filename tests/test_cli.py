@@ -138,7 +138,7 @@ def test_plugins_command_lists_every_kind(capsys):
         (["train", "--save", "/nonexistent/dir/net.json"], "the folder /nonexistent/dir does not"),
         (["train", "--layers", "784", "30", "10"], "--layers must start with the 64 inputs"),
         (["train", "--dataset", "mnist", "--data-dir", "/nonexistent"], "MNIST files not found"),
-        (["evaluate", "/nonexistent/model.json"], "No such file"),
+        (["evaluate", "/nonexistent/model.json"], "argument MODEL: no such file"),
         (["evaluate", __file__], "not a model file"),
         (["compare", "--train-sizes", "5000"], "sizes must lie between"),
     ],
@@ -502,7 +502,7 @@ def test_paths_that_start_with_a_tilde_name_the_home_folder(tmp_path, capsys, mo
     assert main([*study, "--out=~/study"]) == 0
     assert main(["train", "--epochs", "1", "--hidden", "2", "--save=~/net.json"]) == 0
     assert main(["predict", "~/net.json", "~/rows.npy"]) == 2
-    assert f"No such file or directory: '{home / 'rows.npy'}'" in capsys.readouterr().err
+    assert f"argument FILE: no such file '{home / 'rows.npy'}'" in capsys.readouterr().err
     assert main(["evaluate", "~/net.json"]) == 0
     monkeypatch.setenv("SKNIELSEN_DATA", "~/mnist")  # quoted in a shell script: unexpanded
     assert main(["train", "--dataset", "mnist"]) == 2

@@ -242,7 +242,7 @@ BAD_INVOCATIONS = [
     (["compare", "--out", "{text}/study"], "study cannot be made: "),
     (["compare", "--out", "{fifo_json}"], "comparison.json: it is a FIFO"),
     # Inputs.
-    (["evaluate", "{missing}/model.json"], "No such file or directory"),
+    (["evaluate", "{missing}/model.json"], "no such file"),
     (["evaluate", "{text}"], "not a model file"),
     (["evaluate", "{fifo}"], "Cannot read"),
     (["evaluate", "{folder}"], "it is a directory"),
@@ -257,7 +257,7 @@ BAD_INVOCATIONS = [
     ),
     (["evaluate", "{model_of_strings}", "--dataset=digits"], "those of --dataset digits, integers"),
     (["predict", "{fifo}", "{x}"], "it is a FIFO"),
-    (["predict", "{model}", "{missing}/x.npy"], "No such file or directory"),
+    (["predict", "{model}", "{missing}/x.npy"], "no such file"),
     (["predict", "{model}", "{fifo}"], "it is a FIFO"),
     (["predict", "{model}", "{text}"], "is not a NumPy .npy array"),
     (["predict", "{model}", "{empty}"], "is not a NumPy .npy array"),
@@ -357,6 +357,47 @@ def test_user_error_is_one_line_and_exit_2(argv, message, files, capsys, monkeyp
     if any(flag in argv for flag in ("--save", "--history", "--plot")):
         assert "Training [" not in out  # checked before training starts
     assert not out.startswith(("Comparing", "Resuming", "Training")), out  # before the header
+
+
+# (argv, the start of the message): a file's error named the file (Python's "[Errno 2] No
+# such file or directory: 'x'", the package's "Cannot read x: it is a FIFO ..."), never
+# the argument it was typed with, as argparse names its own refusals.
+FILE_ERRORS = [
+    (["evaluate", "{missing}/model.json"], "argument MODEL: no such file '{missing}/model.json'"),
+    (["evaluate", "{fifo}"], "argument MODEL: {fifo}: not a model file (Cannot read "),
+    (["evaluate", "{text}"], "argument MODEL: "),
+    (["predict", "{missing}/model.json", "{x}"], "argument MODEL: no such file "),
+    (["predict", "{model}", "{missing}/x.npy"], "argument FILE: no such file '{missing}/x.npy'"),
+    (["predict", "{model}", "{text}"], "argument FILE: "),
+    (["predict", "{model}", "{folder}"], "argument FILE: Cannot read "),
+    (["train", "--dataset", "{missing}/x.csv", "--label", "y"], "argument --dataset: no such fi"),
+    (["train", "--dataset", "{csv}", "--label", "a"], "argument --dataset: "),
+    (["evaluate", "{model}", "--dataset", "{missing}/x.csv"], "argument --dataset: no such file"),
+    (["evaluate", "{model}", "--dataset", "{npz}"], "argument --dataset: "),
+    (["train", "--save", "{missing}/net.json"], "argument --save: Cannot write there: the folder"),
+    (["train", "--save", "{text}/net.json"], "argument --save: Cannot write there: "),
+    (["train", "--history", "{fifo}"], "argument --history: Cannot write "),
+    (["train", "--plot", "{fifo}"], "argument --plot: Cannot write "),
+    (["train", "--plot", "{tmp}/history.unknownext"], "argument --plot: "),
+    (
+        ["train", "--save", "{tmp}/same.json", "--history", "{tmp}/same.json"],
+        "argument --history: Two outputs name the same file",
+    ),
+    (["predict", "{model}", "{x}", "--out", "{x}"], "argument --out: An output would overwrite"),
+    (["predict", "{model}", "{x}", "--out", "{folder}"], "argument --out: Cannot write "),
+    (["compare", "--out", "{text}"], "argument --out: "),
+    (["compare", "--out", "{fifo_json}"], "argument --out: "),
+    (["compare", "--resume", "--train-sizes", "50", "--out", "{bad_json}"], "argument --out: "),
+    (["book", "replay", "overfitting", "--plot", "{fifo}"], "argument --plot: Cannot write "),
+]
+
+
+@pytest.mark.parametrize("argv, message", FILE_ERRORS, ids=" ".join)
+def test_a_file_error_names_the_argument_that_gave_the_file(argv, message, files, capsys):
+    assert main(fill(argv, files)) == 2
+    err = capsys.readouterr().err
+    assert_one_line_error(err, "")
+    assert err.startswith("error: " + message.format(**files)), err
 
 
 @pytest.mark.parametrize(
