@@ -13,6 +13,18 @@ from ._core.warn import warn
 from .training._diagnostics import input_scale, warn_if_rescaled
 
 
+def _power_of_two_scale(Y):
+    """The power of two at most ``Y``'s largest magnitude, or 1 below 2 (or for no number).
+
+    Dividing by a power of two is exact: what is computed on that scale is
+    what would be computed on ``Y``'s own, where that does not overflow.
+    """
+    largest = float(np.max(np.abs(Y), initial=0.0))
+    if not np.isfinite(largest) or largest < 2.0:
+        return 1.0
+    return float(np.ldexp(1.0, np.frexp(largest)[1] - 1))
+
+
 class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     """Feedforward network regressor: the book's network with linear output neurons.
 
@@ -355,6 +367,12 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
 
     @staticmethod
     def _score_outputs(output, Y, sample_weight=None):
+        # R²'s sums of squares are twice the cost's sum: for targets near the dtype's limit
+        # they overflowed to NaN or -inf where the cost was finite. In float64, on a scale of
+        # the targets' magnitude that R² does not depend on, they stay finite.
+        scale = _power_of_two_scale(Y)
+        Y = np.asarray(Y, dtype=np.float64) / scale
+        output = np.asarray(output, dtype=np.float64) / scale
         return float(r2_score(Y, output, sample_weight=sample_weight))
 
     def partial_fit(self, X, y, sample_weight=None, X_val=None, y_val=None):

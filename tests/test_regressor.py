@@ -11,6 +11,7 @@ from scipy import sparse
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
@@ -451,3 +452,27 @@ def test_a_training_r2_of_one_sample_is_refused_before_training(method, watch):
     assert not hasattr(net, "coefs_")
     getattr(net, method)(X[:2], y[:2], **given)
     assert len(net.history_["training_accuracy"]) >= 1
+
+
+@pytest.mark.filterwarnings(f"ignore:{LARGE_SCALE}")
+@pytest.mark.filterwarnings("ignore:The training cost did not decrease:UserWarning")
+@pytest.mark.parametrize("watch", [{"monitor": "all"}, {"early_stopping": 2}])
+@pytest.mark.parametrize(
+    ("dtype", "scale", "eta"), [("float32", 2e18, 1e-30), ("float64", 1.6e153, 1e-300)]
+)
+def test_r2_is_scored_wherever_the_cost_is_finite(watch, dtype, scale, eta):
+    # The sums of squares of R² are twice the cost's sum: for 100 targets near 2e18
+    # (float32) or 1.6e153 (float64) they overflowed where the cost's did not, and the fit
+    # ended with a CallbackError of a score "of outputs whose cost is finite". (An η too
+    # small to move the weights keeps the outputs, and the cost, as they started.)
+    rng = np.random.default_rng(0)
+    X = rng.random((200, 3))
+    y = scale * (1.0 + 0.1 * X[:, 0])
+    net = NielsenMLPRegressor((4,), epochs=2, eta=eta, dtype=dtype, random_state=0, **watch)
+    net.fit(X[:100], y[:100], X_val=X[100:], y_val=y[100:])
+    scores = net.history_["validation_accuracy"] + net.history_["training_accuracy"]
+    assert len(scores) >= 2 and np.isfinite(scores).all(), net.history_
+    # R² does not depend on the targets' scale: that of the outputs, on the scale of 1.
+    Y_val = y[100:].astype(dtype).astype(np.float64) / scale
+    expected = r2_score(Y_val, net.predict(X[100:]).astype(np.float64) / scale)
+    assert net.history_["validation_accuracy"][-1] == pytest.approx(expected, rel=1e-5)
