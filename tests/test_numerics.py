@@ -248,9 +248,14 @@ def test_adam_counts_its_steps_past_2_to_the_24_in_float32(data, engine, dtype, 
     assert step.dtype == np.float64 and step.tolist() == [2**24 + 10]
 
 
-def test_targets_too_large_for_the_cost_are_named_as_a_cause(data):
+# L-BFGS (scipy's) stopped before its first iteration, at a cost of inf, without a word:
+# n_iter_ was 0 and the model held its starting weights.
+@pytest.mark.parametrize("optimizer", ["sgd", "lbfgs", "newton"])
+def test_targets_too_large_for_the_cost_are_named_as_a_cause(data, optimizer):
     X, _ = data
-    net = NielsenMLPRegressor(hidden_layer_sizes=(2,), epochs=1, random_state=0)
+    net = NielsenMLPRegressor(
+        hidden_layer_sizes=(2,), epochs=1, random_state=0, optimizer=optimizer
+    )
     # Recorded, not two nested pytest.warns: before pytest 8 (the test extra allows 7.2)
     # the inner one swallowed the outer one's warning.
     with warnings.catch_warnings(record=True) as caught:

@@ -1283,6 +1283,12 @@ def _minimize(trainer, data, epochs):
     trainer.state = trainer.optimizer.minimize(
         objective, trainer.network.params, trainer.state, epochs, iteration_done
     )
+    if trainer.epochs_run == 0:
+        # scipy's L-BFGS stops before its first iteration, reporting none, at a cost that
+        # is not finite: it diverged at the start, as Newton reports, not converged.
+        loss = objective.value(trainer.network.params)
+        if not np.isfinite(loss):
+            iteration_done(loss)
 
 
 def sample_scales(sample_weight, dtype):
