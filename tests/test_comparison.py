@@ -1004,6 +1004,34 @@ class _NeverFitted(SVC):
         ({"estimators": {"r": NielsenMLPRegressor()}}, TypeError, r"estimators\['r'\] is a regr"),
         ({"eval_sets": [(1, 2)]}, TypeError, r"eval_sets must be a dict of names to \(X, y\)"),
         ({"eval_sets": {"val": np.zeros((3, 64))}}, ValueError, r"eval_sets\['val'\] must be"),
+        # A network's parameters were refused by its first fit, after the jobs before it.
+        (
+            {"estimators": {"SVC": _NeverFitted(), "net": NielsenMLPClassifier(eta=-1)}},
+            ValueError,
+            r"^estimators\['net'\]: The 'eta' parameter of NielsenMLPClassifier must be",
+        ),
+        (
+            {
+                "estimators": {
+                    "SVC": _NeverFitted(),
+                    "net": BookScaling(NielsenMLPClassifier(cost="x")),
+                }
+            },
+            ValueError,
+            r"^estimators\['net'\]: The 'cost' parameter .* Unknown cost 'x'",
+        ),
+        (
+            {
+                "estimators": {
+                    "SVC": _NeverFitted(),
+                    "net": Pipeline(
+                        [("svd", TruncatedSVD()), ("net", NielsenMLPClassifier(dropout=1.5))]
+                    ),
+                }
+            },
+            ValueError,
+            r"^estimators\['net'\]: The 'dropout' parameter",
+        ),
     ],
 )
 def test_a_plan_that_cannot_run_is_refused_naming_the_argument(digits, changes, error, message):

@@ -37,7 +37,7 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone,
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import (
@@ -49,9 +49,10 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from .. import NielsenMLPClassifier
 from .._core.params import validate_arguments
 from .._core.warn import warn
-from ..utils import SparseInputError, canonical_csr
+from ..utils import SparseInputError, canonical_csr, check_params
 from ._inputs import checked_values, refuse_sparse_training, refusers
 from ._responses import SharedResponses, predict_rows, response_methods
 from ._schedule import (
@@ -425,6 +426,37 @@ def _checked_estimators(estimators):
                 f"estimators[{name!r}] is a regressor ({type(estimator).__name__}): the study "
                 "compares classifiers, by the share of test labels they predict."
             )
+
+
+def _check_network_params(estimators):
+    """Refuse a network's parameters before any job, naming the estimator.
+
+    Its first fit refused them, after the jobs before it had run (an SVC's
+    minutes on MNIST). sknielsen's networks are found bare, in
+    ``BookScaling`` and among a pipeline's steps; the widths are left to the
+    fit, as a pipeline's steps before the network may change them.
+    """
+    for name, estimator in estimators.items():
+        for network in _networks_in(estimator):
+            with _naming(f"estimators[{name!r}]"):
+                check_params(network)
+
+
+def _networks_in(estimator):
+    """The sknielsen networks that ``estimator`` trains, as it is given (a list)."""
+    if isinstance(estimator, BookScaling):
+        return _networks_in(estimator.estimator)
+    if isinstance(estimator, NielsenMLPClassifier):
+        return [estimator]
+    steps = getattr(estimator, "steps", None)  # a pipeline
+    if isinstance(steps, list):
+        return [
+            network
+            for step in steps
+            if isinstance(step, tuple)
+            for network in _networks_in(step[-1])
+        ]
+    return []
 
 
 def _checked_eval_sets(eval_sets):
@@ -831,8 +863,8 @@ def _naming(what):
     try:
         yield
     except (ValueError, TypeError) as exc:
-        # Other subclasses' arguments differ; SparseInputError takes the message alone.
-        if type(exc) not in (ValueError, TypeError, SparseInputError):
+        # Other subclasses' arguments differ; these take the message alone.
+        if type(exc) not in (ValueError, TypeError, SparseInputError, InvalidParameterError):
             raise
         raise type(exc)(f"{what}: {exc}") from exc
 
@@ -1359,8 +1391,9 @@ def training_size_comparison(
         targets that are not class labels or not of ``y_train``'s type,
         sizes that are no whole numbers (fractions of the training set) or
         lie outside the pool, no seeds or seeds outside [0, 2³² − 1],
-        unknown or unnamed scorers, or earlier records of another
-        configuration.
+        unknown or unnamed scorers, earlier records of another
+        configuration, or a network's parameters (bare, in ``BookScaling``
+        or in a pipeline) that its fit would refuse, named by the estimator.
     SparseInputError
         A sparse ``X_train`` for a network whose optimizer trains on dense
         input only (``'lbfgs'``, ``'newton'``), bare, in ``BookScaling`` or
@@ -1383,6 +1416,7 @@ def training_size_comparison(
     if subset not in SUBSETS:
         raise ValueError(f"subset must be one of {SUBSETS}; got {subset!r}.")
     _checked_estimators(estimators)
+    _check_network_params(estimators)
     data = _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scoring)
     sizes, seeds = check_plan(data.y_train, sizes, seeds, subset)
     n_full = (
