@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from sknielsen import NielsenMLPClassifier
+from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
 from sknielsen.datasets import load_digits_split
 from sknielsen.tuning import find_eta_threshold, search_lmbda, simplify
 from sknielsen.utils import SparseInputError
@@ -335,3 +335,34 @@ def test_lmbda_search_takes_a_sparse_validation_set_for_a_full_batch_network():
     net = NielsenMLPClassifier((5,), epochs=2, optimizer="lbfgs", random_state=0)
     result = search_lmbda(net, X, y, csr_matrix(X), y, refine=0, max_steps=1)
     assert len(result.trace) >= 2
+
+
+class RegressorNeverFit(NielsenMLPRegressor):
+    """A regressor that fails the test if it is ever fitted."""
+
+    def fit(self, X, y, **fit_params):
+        raise AssertionError("fitted before its validation set was refused")
+
+
+X_LINE = np.linspace(0, 1, 40).reshape(-1, 1)
+
+
+@pytest.mark.parametrize(
+    "validation, message",
+    [
+        ({"X_val": X_LINE[:1], "y_val": [0.5]}, r"^X_val has 1 sample, but R² needs at least 2"),
+        (
+            {"validation_fraction": 0.02},
+            r"^The validation_fraction=0.02 of X held out has 1 sample, but R² needs at least 2",
+        ),
+        (
+            {"X_val": X_LINE[:3], "y_val": [2.0] * 3},
+            r"^y_val has 3 targets all equal \(2\): R² is 0 whatever the network predicts",
+        ),
+    ],
+)
+def test_lmbda_search_refuses_a_validation_set_r2_cannot_rank_by(validation, message):
+    # Every trial scored NaN (one sample) or 0 (equal targets), and the search returned
+    # its start as the best λ, with scikit-learn's warnings of an undefined R² at most.
+    with pytest.raises(ValueError, match=message):
+        search_lmbda(RegressorNeverFit(), X_LINE, X_LINE.ravel(), **validation)

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import clone, is_classifier
+from scipy.sparse import issparse
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import _safe_indexing, check_array
 from sklearn.utils._param_validation import Interval
@@ -366,6 +367,31 @@ def _check_set(estimator, X, y, x_name, y_name, training=True):
     return X.shape[1]
 
 
+def _check_rankable(estimator, y_val, x_has, y_has, advice):
+    """Refuse a regressor's validation targets whose R² cannot rank λs: one, or all equal.
+
+    R² is undefined (NaN) for one sample and 0 for equal targets whatever
+    the prediction, so every trial scored alike and the search returned its
+    start, with scikit-learn's warning of an undefined R² at most; the
+    regressors refuse such targets for their own validation. A classifier's
+    accuracy ranks any. Targets that are no numbers are left to the fit.
+    """
+    if not is_regressor(estimator):
+        return
+    try:
+        Y = np.asarray(y_val.toarray() if issparse(y_val) else y_val, dtype=np.float64)
+    except (TypeError, ValueError):
+        return
+    Y = Y.reshape(len(Y), -1)
+    if len(Y) < 2:
+        raise ValueError(f"{x_has} {len(Y)} sample, but R² needs at least 2: {advice}.")
+    if np.all(np.ptp(Y, axis=0) == 0):
+        raise ValueError(
+            f"{y_has} {len(Y)} targets all equal ({Y[0, 0]:g}): R² is 0 whatever the network "
+            f"predicts, so no λ would score better than another: {advice}."
+        )
+
+
 @validate_arguments(
     {**_SEARCH_CONSTRAINTS, "validation_fraction": [Interval(Real, 0, 1, closed="neither")]}
 )
@@ -420,7 +446,9 @@ def search_lmbda(
     ValueError
         A parameter out of its range, ``X_val`` without ``y_val`` (or the
         reverse), or a validation set that holds NaN or infinity, other
-        features than ``X`` or labels of another length: before any trial.
+        features than ``X`` or labels of another length, or, for a
+        regressor, fewer than 2 samples or targets all equal (its R² cannot
+        rank λs by them): before any trial.
     SparseInputError
         A sparse ``X`` for a network whose optimizer trains on dense input
         only (``'lbfgs'``, ``'newton'``), before any trial.
@@ -447,10 +475,15 @@ def search_lmbda(
     n_features = _check_set(estimator, X, y, "X", "y")
     if X_val is None:
         X, X_val, y, y_val = _hold_out(estimator, X, y, validation_fraction, random_state)
+        held_out = f"The validation_fraction={validation_fraction:g} of {{}} held out has"
+        names = (held_out.format("X"), held_out.format("y"))
+        advice = "raise validation_fraction, or give X_val and y_val"
     else:
         n_val_features = _check_set(estimator, X_val, y_val, "X_val", "y_val", training=False)
         if n_val_features != n_features:
             raise ValueError(f"X_val has {n_val_features} features, but X has {n_features}.")
+        names, advice = ("X_val has", "y_val has"), "give more validation samples"
+    _check_rankable(estimator, y_val, *names, advice)
     trace = []
     scores = {}
 
