@@ -367,6 +367,10 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
 
     @staticmethod
     def _score_outputs(output, Y, sample_weight=None):
+        with np.errstate(over="ignore", invalid="ignore"):
+            score = float(r2_score(Y, output, sample_weight=sample_weight))
+        if np.isfinite(score):  # the recorded runs' numbers, in the run's dtype
+            return score
         # R²'s sums of squares are twice the cost's sum: for targets near the dtype's limit
         # they overflowed to NaN or -inf where the cost was finite. In float64, on a scale of
         # the targets' magnitude that R² does not depend on, they stay finite.
