@@ -34,6 +34,7 @@ from sklearn.utils.validation import (
 
 from . import plugins
 from ._core.params import init_parameter_names, refuse_booleans
+from ._core.rules import ModelFileError
 from ._core.sparse import canonical_csr
 from ._core.split import hold_out
 from ._core.warn import silenced, warn
@@ -43,7 +44,6 @@ from .callbacks import Callback
 from .engine._cengine import checks_remembered
 from .engine._network import feedforward
 from .modelfile._format import model_text, write_model
-from .modelfile._rules import ModelFileError
 from .modelfile._schema import check_across
 from .plugins._registry import Registrations
 from .training._config import (

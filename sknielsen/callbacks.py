@@ -77,11 +77,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
 
-from ._core.files import check_writable, write_text_atomically
+from ._core.files import UnsavableModelError, check_writable, write_text_atomically
 from ._core.params import HyperParameters
 from ._core.warn import warn
 from ._core.weights import check_sample_weight
-from .modelfile._rules import UnsavableModelError
 
 __all__ = [
     "SMALLEST_ETA",

@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError
 
 import sknielsen
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
+from sknielsen._core.files import UnsavableModelError
 from sknielsen.callbacks import (
     Callback,
     CallbackError,
@@ -38,7 +39,6 @@ from sknielsen.callbacks import (
     StopTraining,
     VerbosePrinter,
 )
-from sknielsen.modelfile._rules import UnsavableModelError
 from sknielsen.plugins import L2, Momentum, Optimizer, QuadraticCost, Tanh
 
 

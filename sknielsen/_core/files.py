@@ -43,6 +43,7 @@ _SPECIAL_KINDS = (
 
 __all__ = [
     "NotARegularFileError",
+    "UnsavableModelError",
     "check_readable",
     "check_writable",
     "make_folder",
@@ -54,6 +55,33 @@ __all__ = [
 
 class NotARegularFileError(OSError):
     """A path that exists but is a directory, device, FIFO or socket, not a regular file."""
+
+
+class UnsavableModelError(ValueError):
+    """A model that a save refuses to write, with the reason apart from the message.
+
+    ``str(error)`` is ``"Cannot save this model: <reason>"``, or
+    ``"<saver> cannot save this model: <reason>"`` when a callback that
+    saves (:class:`~sknielsen.callbacks.Checkpoint`) refused it: it reads
+    ``reason`` rather than cutting the message.
+
+    Parameters
+    ----------
+    reason : str
+        Why, without "Cannot save this model".
+    saver : str, optional
+        Who refused: a callback's class name; None for :func:`sknielsen.save`.
+
+    Attributes
+    ----------
+    reason : str
+    saver : str or None
+    """
+
+    def __init__(self, reason, saver=None):
+        self.reason, self.saver = reason, saver
+        who = "Cannot" if saver is None else f"{saver} cannot"
+        super().__init__(f"{who} save this model: {reason}")
 
 
 def file_path(path, name="path"):

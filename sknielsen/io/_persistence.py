@@ -13,7 +13,7 @@ against the declaration, and anything unexpected raises a
 :class:`ModelFileError` that names the field and what is wrong. A small
 file never makes loading expensive: every size a file declares is checked
 against what the file holds before anything is allocated, and numbers no
-model file holds are refused while parsing (:func:`._rules.parse_json`).
+model file holds are refused while parsing (:func:`sknielsen._core.rules.parse_json`).
 The fields read, this module only assembles the estimator, through its
 public pair ``from_fitted_state``/``set_fitted_state``.
 
@@ -26,12 +26,18 @@ from pathlib import Path
 import numpy as np
 
 from .._classifier import NielsenMLPClassifier
-from .._core.files import NotARegularFileError, check_readable, file_path, write_text_atomically
+from .._core.files import (
+    NotARegularFileError,
+    UnsavableModelError,
+    check_readable,
+    file_path,
+    write_text_atomically,
+)
+from .._core.rules import ModelFileError, parse_json
 from .._core.warn import silenced, warn
 from .._regressor import NielsenMLPRegressor
 from ..callbacks import HISTORY_KEYS
 from ..modelfile._format import document_text, model_text
-from ..modelfile._rules import ModelFileError, UnsavableModelError, parse_json
 from ..modelfile._schema import (
     FORMAT_VERSION,
     NETWORK2_COSTS,

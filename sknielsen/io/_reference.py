@@ -8,7 +8,7 @@ and ``tests/test_model_format.py`` checks that the page in the repository
 is what the declaration gives today, so the two cannot drift.
 """
 
-from ..modelfile._rules import (
+from .._core.rules import (
     MAX_BYTES_PER_CONTAINER,
     MAX_INTEGER_DIGITS,
     SMALLEST_JUDGED_TEXT,

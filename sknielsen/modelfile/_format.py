@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import plugins
-from .._core.files import write_text_atomically
+from .._core.files import UnsavableModelError, write_text_atomically
+from .._core.rules import ModelFileError
 from .._core.warn import warn
-from ._rules import ModelFileError, UnsavableModelError
 from ._schema import (
     FORMAT_NAME,
     FORMAT_VERSION,

@@ -1,7 +1,7 @@
 """The model file's format, declared once: its fields, and the checks across them.
 
 :data:`MODEL_FILE` declares every field of a saved model, for each format
-version and estimator, with the rules of :mod:`._rules`; :data:`NETWORK2_FILE`
+version and estimator, with the rules of :mod:`sknielsen._core.rules`; :data:`NETWORK2_FILE`
 declares the book's ``network2.py`` files. :data:`CROSS_CHECKS` lists what
 no single field can say: at most one history entry per epoch, fitted
 plugins that the parameters name, outputs that cannot overflow. Reading a file
@@ -21,11 +21,7 @@ import numpy as np
 
 from .. import callbacks as callbacks_module
 from .. import plugins
-from ..callbacks import HISTORY_KEYS, MONITORS
-from ..engine._network import overflowing_layer
-from ..training._config import DTYPES, PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS
-from ..training._state import RNG_STATE, check_classes
-from ._rules import (
+from .._core.rules import (
     AllOf,
     ByType,
     Choice,
@@ -45,6 +41,10 @@ from ._rules import (
     Scalar,
     refuse,
 )
+from ..callbacks import HISTORY_KEYS, MONITORS
+from ..engine._network import overflowing_layer
+from ..training._config import DTYPES, PLUGIN_PARAMETERS, TRAINING_PLUGIN_PARAMETERS
+from ..training._state import RNG_STATE, check_classes
 
 FORMAT_NAME = "sknielsen-model"
 FORMAT_VERSION = 3

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..callbacks import HISTORY_KEYS
-from ..modelfile._rules import (
+from .._core.rules import (
     Choice,
     Context,
     Explained,
@@ -25,6 +24,7 @@ from ..modelfile._rules import (
     Nullable,
     Record,
 )
+from ..callbacks import HISTORY_KEYS
 from ..plugins._returns import returned_state
 
 #: The dtypes a fitted network computes in.
