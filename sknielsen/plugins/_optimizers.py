@@ -471,6 +471,8 @@ class LBFGS(Solver):
         Stop when the largest gradient entry falls below this (``gtol``);
         0 runs every epoch.
 
+    Notes
+    -----
     Both are handed to scipy when the fit starts: a callback that changes
     one during the fit is refused.
 
