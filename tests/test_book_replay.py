@@ -342,8 +342,10 @@ def test_full_replay_agrees_with_the_book(name):
 @pytest.mark.slow
 @needs_mnist
 def test_runs_carried_away_by_rounding_agree_until_it_has_grown():
-    overfitting = book.replay("overfitting_full", MNIST_DIR, epochs=3)
-    assert overfitting.matches == overfitting.compared == 6
+    # Three epochs equal the record on an AVX-512 processor; on an AVX2 one (its BLAS
+    # rounds otherwise) the third epoch's training accuracy is one image off: two, anywhere.
+    overfitting = book.replay("overfitting_full", MNIST_DIR, epochs=2)
+    assert overfitting.matches == overfitting.compared == 4
     small_etas = book.replay("multiple_eta", MNIST_DIR).series[:2]  # η = 0.025 and 0.25
     assert all(s.differences().max() < book.MAX_COST_RELATIVE_ERROR for s in small_etas)
 
