@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, load, plugins, save
@@ -271,3 +272,20 @@ def test_targets_too_large_for_the_cost_are_named_as_a_cause(data, optimizer):
         and re.match(r"y lies on a large scale: .* is 1e\+200", text)
         for category, text in said
     ), said
+
+
+@pytest.mark.parametrize("engine", ["numpy", "c"])
+def test_weights_that_overflow_the_outputs_are_named_without_numpys_warning(engine):
+    # The cost probe's forward pass on the NumPy engine let NumPy's "overflow encountered
+    # in matmul" out before the fit named the cause; the C engine said nothing of it.
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:300] / 16, y[:300]
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1, random_state=0, engine=engine)
+    net.fit(X, y)
+    net.coefs_[0][:] = 1e307
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        net.partial_fit(X, y)
+    said = [(w.category, str(w.message)) for w in caught]
+    assert not [text for category, text in said if issubclass(category, RuntimeWarning)], said
+    assert any("overflowed" in text for category, text in said), said

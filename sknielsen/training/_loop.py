@@ -477,8 +477,12 @@ class Trainer:
         else:
             if rows is not None:
                 X, Y = X[rows], Y[rows]
-            output = self.network.feedforward(X)
-            costs = self.output_costs(output, Y)
+            # Weights that overflow the outputs give costs that are not finite, which the
+            # callers name (the cost probe, a Monitor); not NumPy's warning from in here, and
+            # not the C engine's silence on one engine and a warning on the other.
+            with np.errstate(over="ignore", invalid="ignore"):
+                output = self.network.feedforward(X)
+                costs = self.output_costs(output, Y)
         self._overflowed = self._overflowed or not np.isfinite(costs).all()
         return costs, output
 
