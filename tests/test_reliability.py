@@ -81,7 +81,7 @@ def test_sparse_input_is_refused_clearly_by_full_batch_optimizers(data, estimato
 
 def test_wrong_number_of_features_at_predict(data):
     X, X_test, y, _ = data
-    net = NielsenMLPClassifier(epochs=1).fit(X, y)
+    net = NielsenMLPClassifier(epochs=1, random_state=0).fit(X, y)
     with pytest.raises(
         ValueError, match="has 10 features, but NielsenMLPClassifier is expecting 64"
     ):
