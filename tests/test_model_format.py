@@ -63,7 +63,10 @@ def test_every_readable_version_has_a_fixture_that_loads():
 def test_every_field_save_writes_is_on_the_page(estimator, data, tmp_path):
     X, y = data
     net = estimator(
-        hidden_layer_sizes=(3,), optimizer=Momentum(mu=0.5), callbacks=[EarlyStopping("loss")]
+        hidden_layer_sizes=(3,),
+        optimizer=Momentum(mu=0.5),
+        callbacks=[EarlyStopping("loss")],
+        random_state=0,
     )
     document = saved(net.set_params(epochs=1).fit(X, y), tmp_path)
     page = PAGE.read_text()
