@@ -14,6 +14,7 @@ from numbers import Real
 
 import numpy as np
 import pytest
+from hook_callbacks import ActsInHooks
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
@@ -217,7 +218,7 @@ def test_a_callback_setting_eta_to_anything_but_a_positive_number_is_refused(eta
         net.fit(X[:60], y[:60])
 
 
-class SetsSetting(Callback):
+class SetsSetting(ActsInHooks):
     """Writes ``value`` into ``setting`` in ``hook`` of the run's second epoch.
 
     ``setting`` is ``"optimizer.<name>"``, ``"penalty.<name>"`` (its ``lmbda`` or
@@ -247,18 +248,6 @@ class SetsSetting(Callback):
             trainer.penalty.regularizer.set_params(**{name: self.value})
         if self.then == "stop":
             raise StopTraining
-
-    def on_train_begin(self, trainer):
-        self._act(trainer, "on_train_begin")
-
-    def on_epoch_begin(self, trainer):
-        self._act(trainer, "on_epoch_begin")
-
-    def on_epoch_end(self, trainer):
-        self._act(trainer, "on_epoch_end")
-
-    def on_train_end(self, trainer):
-        self._act(trainer, "on_train_end")
 
 
 class SetsSettingInBatch(SetsSetting):

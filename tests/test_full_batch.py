@@ -5,9 +5,10 @@ import re
 
 import numpy as np
 import pytest
+from hook_callbacks import ActsInHooks
 
 from sknielsen import NielsenMLPClassifier, load, save
-from sknielsen.callbacks import Callback, CallbackError
+from sknielsen.callbacks import CallbackError
 from sknielsen.plugins import LBFGS, Newton
 
 
@@ -156,7 +157,7 @@ def test_objective_value_and_gradient_agree_with_the_trainer(small_digits):
     np.testing.assert_allclose(grads, objective.gradient(point), rtol=1e-12)
 
 
-class SetsSolverSetting(Callback):
+class SetsSolverSetting(ActsInHooks):
     """Sets the optimizer's hyper-parameter ``name`` to ``value`` in ``hook``, once.
 
     In the first epoch's hook, or in the hook outside every epoch.
@@ -171,18 +172,6 @@ class SetsSolverSetting(Callback):
         first = trainer.epochs_run == int(hook == "on_epoch_end")
         if hook == self.hook and (first or hook == "on_train_end"):
             trainer.optimizer.set_params(**{self.name: self.value})
-
-    def on_train_begin(self, trainer):
-        self._act(trainer, "on_train_begin")
-
-    def on_epoch_begin(self, trainer):
-        self._act(trainer, "on_epoch_begin")
-
-    def on_epoch_end(self, trainer):
-        self._act(trainer, "on_epoch_end")
-
-    def on_train_end(self, trainer):
-        self._act(trainer, "on_train_end")
 
 
 @pytest.mark.parametrize(
@@ -232,7 +221,7 @@ def test_a_newton_damping_set_between_fits_is_where_the_next_fit_starts(continua
     assert net._optimizer_state["damping"][0] == pytest.approx(kept[0] / 10)
 
 
-class SetsDamping(Callback):
+class SetsDamping(ActsInHooks):
     """In ``hook``, once: write ``value`` into Newton's damping, or put it in its place."""
 
     def __init__(self, value=-1.0, hook="on_epoch_end", replace=False):
@@ -247,15 +236,6 @@ class SetsDamping(Callback):
             trainer.state["damping"] = self.value
         else:
             trainer.state["damping"][...] = self.value
-
-    def on_train_begin(self, trainer):
-        self._act(trainer, "on_train_begin")
-
-    def on_epoch_begin(self, trainer):
-        self._act(trainer, "on_epoch_begin")
-
-    def on_epoch_end(self, trainer):
-        self._act(trainer, "on_epoch_end")
 
 
 @pytest.mark.parametrize("hook", ["on_train_begin", "on_epoch_begin", "on_epoch_end"])
