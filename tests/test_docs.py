@@ -24,6 +24,12 @@ def _results(path):
     return json.loads((ROOT / path).read_text())
 
 
+def _chapter3_runs():
+    """The three saved runs of ``benchmarks/book_chapter3.py``, by engine."""
+    engines = {"c": "chapter3", "numba": "chapter3-numba", "numpy": "chapter3-numpy"}
+    return {name: _results(f"benchmarks/results/{stem}.json") for name, stem in engines.items()}
+
+
 def python_blocks(path):
     return re.findall(r"^```python\n(.*?)^```", path.read_text(), flags=re.S | re.M)
 
@@ -737,16 +743,8 @@ def test_the_targets_of_issue_4_are_the_measured_ones():
 def test_the_chapter3_seconds_are_the_measured_ones():
     """chapter3.md's seconds a run and minutes a table, from its three saved runs."""
 
-    results = ROOT / "benchmarks" / "results"
     page = _prose("docs/chapter3.md")
-    runs = {
-        name: json.loads((results / f"{stem}.json").read_text())
-        for name, stem in (
-            ("c", "chapter3"),
-            ("numba", "chapter3-numba"),
-            ("numpy", "chapter3-numpy"),
-        )
-    }
+    runs = _chapter3_runs()
 
     def seconds(name, *experiments):
         """The range of the rows' mean seconds a run, as the pages write it."""
@@ -1350,16 +1348,8 @@ def test_what_the_seeds_say_is_the_measured_one():
 def test_the_engines_agreement_in_chapter3_is_the_measured_one():
     """chapter3.md's counts of equal runs and the gaps between engines: the three runs' records."""
 
-    results = ROOT / "benchmarks" / "results"
     page = _prose("docs/chapter3.md")
-    runs = {
-        name: json.loads((results / f"{stem}.json").read_text())
-        for name, stem in (
-            ("c", "chapter3"),
-            ("numba", "chapter3-numba"),
-            ("numpy", "chapter3-numpy"),
-        )
-    }
+    runs = _chapter3_runs()
     records = {
         name: {(r["experiment"], r["seed"]): r for r in run["records"]}
         for name, run in runs.items()
