@@ -177,11 +177,11 @@ def test_x_vals_feature_names_are_checked_against_xs_naming_x_val(data):
 def test_lists_dataframes_and_fewer_samples_than_a_mini_batch(data):
     pd = pytest.importorskip("pandas")
     X, _X_test, y, _ = data
-    NielsenMLPClassifier(epochs=1).fit(X.tolist(), y.tolist())
+    NielsenMLPClassifier(epochs=1, random_state=0).fit(X.tolist(), y.tolist())
     frame = pd.DataFrame(X, columns=[f"p{i}" for i in range(64)])
-    net = NielsenMLPClassifier(epochs=1).fit(frame, pd.Series(y))
+    net = NielsenMLPClassifier(epochs=1, random_state=0).fit(frame, pd.Series(y))
     assert net.feature_names_in_[0] == "p0"
-    net = NielsenMLPClassifier(epochs=3, mini_batch_size=500).fit(X[:7], y[:7])
+    net = NielsenMLPClassifier(epochs=3, mini_batch_size=500, random_state=0).fit(X[:7], y[:7])
     assert net.n_iter_ == 3
 
 
