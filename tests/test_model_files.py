@@ -336,6 +336,18 @@ def test_an_optimizer_state_no_step_leaves_is_refused_on_load(data, tmp_path):
     refused(path, r"optimizer_state: Adam's step count at 0\.25: it counts the steps taken")
 
 
+def test_an_optimizer_array_beyond_float32_is_refused_in_a_float32_model(data, tmp_path):
+    # The optimizer's arrays are read in full, then in the dtype the optimizer makes
+    # them: a float32 model's momentum of 1e39 becomes inf there, and is refused.
+    X, y = data
+    net = NielsenMLPClassifier((3,), optimizer="momentum", epochs=1, dtype="float32")
+    save(net.set_params(random_state=0).fit(X, y), tmp_path / "momentum.json")
+    document = json.loads((tmp_path / "momentum.json").read_text())
+    huge = [1e39] * len(document["fitted"]["optimizer_state"]["arrays"]["velocity"])
+    path = edited(document, tmp_path, put("fitted", "optimizer_state", "arrays", "velocity", huge))
+    refused(path, r"fitted\.optimizer_state\.velocity holds NaN or infinite values")
+
+
 def test_a_negative_adam_second_moment_is_refused_on_load(data, tmp_path):
     """Adam's ``v`` averages squared gradients: a negative one loaded, then every step was NaN.
 

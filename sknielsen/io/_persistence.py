@@ -45,6 +45,7 @@ from ..modelfile._schema import (
     read_model,
     read_network2,
 )
+from ..plugins._returns import returned_state
 from ..training._loop import new_optimizer_state
 from ..training._state import FittedState
 from ..utils import check_params
@@ -300,20 +301,18 @@ def _model_from_document(document):
 
 def _state(fitted, version, eta):
     """The FittedState of a file's checked ``fitted`` values (any readable version)."""
+    fresh = _fresh_optimizer_state(fitted)
     if version == 1:
         # Version 1 kept no η (training restarted at the eta parameter), no per-epoch
         # loss, and wrote an empty optimizer state for a model that had not trained.
-        n_params = sum(w.size + w.shape[1] for w in fitted["coefs"])
-        fresh = fitted["plugins"]["optimizer"].init(np.zeros(n_params))
-        arrays = fitted["optimizer_state"] or {
-            key: np.asarray(value, dtype=fitted["dtype"]) for key, value in fresh.items()
-        }
+        arrays = _in_fresh_dtypes(fitted["optimizer_state"] or fresh, fresh, fitted["dtype"])
         optimizer_state = {"eta": float(eta), "eta0": float(eta), **arrays}
         history = {"loss": [], **fitted["history"]}
         targets = {key: fitted[key] for key in ("classes", "multilabel", "y_1d") if key in fitted}
     else:
-        arrays = fitted["optimizer_state"]
-        optimizer_state = {"eta": arrays["eta"], "eta0": arrays["eta0"], **arrays["arrays"]}
+        read = fitted["optimizer_state"]
+        arrays = _in_fresh_dtypes(read["arrays"], fresh, fitted["dtype"])
+        optimizer_state = {"eta": read["eta"], "eta0": read["eta0"], **arrays}
         history, targets = fitted["history"], fitted["targets"]
     names = fitted["feature_names_in"]
     return FittedState(
@@ -330,6 +329,29 @@ def _state(fitted, version, eta):
         samples_seen=fitted.get("samples_seen", 0),
         input_scale=fitted.get("input_scale"),
     )
+
+
+def _fresh_optimizer_state(fitted):
+    """The arrays the file's optimizer starts a network of the file's size and dtype with."""
+    n_params = sum(w.size + w.shape[1] for w in fitted["coefs"])
+    optimizer = fitted["plugins"]["optimizer"]
+    params = np.zeros(n_params, dtype=fitted["dtype"])
+    return returned_state(optimizer, "init", optimizer.init(params))
+
+
+def _in_fresh_dtypes(arrays, fresh, dtype):
+    """The optimizer's arrays, read in full, each in the dtype its optimizer makes it.
+
+    A file holds every number as written; read in the network's dtype,
+    Adam's step count (a float64 whatever the dtype) came back rounded in
+    float32 from 2**24 on. A name the optimizer does not make is read in
+    ``dtype``, and refused with the state.
+    """
+    with np.errstate(over="ignore"):  # beyond float32: inf, which the file's rules refuse
+        return {
+            key: np.asarray(value, dtype=fresh[key].dtype if key in fresh else dtype)
+            for key, value in arrays.items()
+        }
 
 
 def _from_network2(read):

@@ -456,6 +456,10 @@ _PARAMETER_RULES = {
 }
 
 
+#: Each read in full, then in the dtype the optimizer's ``init`` makes it.
+_OPTIMIZER_ARRAY = "One array, as long as `init` makes it, and in its dtype."
+
+
 def _arrays(ndim, about):
     return ListOf(NumberArray(ndim, "fitted.dtype"), f"a non-empty list of {about}", 1)
 
@@ -494,7 +498,12 @@ _HISTORY_ABOUT = {
     **{key: f"Each epoch's {key.replace('_', ' ')}, when it was monitored." for key in MONITORS},
 }
 FITTED = Record(
-    Field("dtype", Choice(tuple(DTYPES)), "The dtype of every array below."),
+    Field(
+        "dtype",
+        Choice(tuple(DTYPES)),
+        "The dtype of every array below but those an optimizer makes in another (Adam's "
+        "`step`, a float64 count).",
+    ),
     Field(
         "coefs", _arrays(2, "weight matrices"), "Layer by layer, weights of shape (n_in, n_out)."
     ),
@@ -507,7 +516,7 @@ FITTED = Record(
             Field("eta0", Number(), "The η training started from."),
             Field(
                 "arrays",
-                MapOf(NumberArray(1, "fitted.dtype"), "One array, as long as `init` makes it."),
+                MapOf(NumberArray(1), _OPTIMIZER_ARRAY),
                 "The optimizer's arrays by name (momentum's `velocity`, Adam's `m`, `v`, `step`).",
             ),
         ),
@@ -516,7 +525,7 @@ FITTED = Record(
     ),
     Field(
         "optimizer_state",
-        MapOf(NumberArray(1, "fitted.dtype"), "One array, as long as `init` makes it."),
+        MapOf(NumberArray(1), _OPTIMIZER_ARRAY),
         "The optimizer's arrays by name (`{}`: a fresh state); η restarts at `params.eta`.",
         _V1,
     ),
