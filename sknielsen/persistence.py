@@ -3,6 +3,7 @@
 The public face of the private module ``sknielsen.io._persistence``.
 """
 
+from ._core.files import NotARegularFileError, UnsavableModelError
 from .io._persistence import (
     FORMAT_VERSION,
     ModelFileError,
@@ -13,6 +14,8 @@ from .io._persistence import (
 __all__ = [
     "FORMAT_VERSION",
     "ModelFileError",
+    "NotARegularFileError",
+    "UnsavableModelError",
     "load",
     "save",
 ]

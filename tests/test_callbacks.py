@@ -23,7 +23,6 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError
 
 import sknielsen
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
-from sknielsen._core.files import UnsavableModelError
 from sknielsen.callbacks import (
     Callback,
     CallbackError,
@@ -40,6 +39,7 @@ from sknielsen.callbacks import (
     StopTraining,
     VerbosePrinter,
 )
+from sknielsen.persistence import NotARegularFileError, UnsavableModelError
 from sknielsen.plugins import L2, Momentum, Optimizer, QuadraticCost, Tanh
 
 
@@ -1787,6 +1787,9 @@ def test_a_refusal_to_save_carries_its_reason_which_checkpoint_says(small_digits
         huge.partial_fit(X, y)
     assert refused.value.reason.startswith("fitted.coefs[0] and fitted.intercepts[0]")
     assert list(tmp_path.iterdir()) == []
+    # The other refusal a save's docstring names, catchable by its public name too.
+    with pytest.raises(NotARegularFileError, match="it is a directory"):
+        sknielsen.save(net, tmp_path)
 
 
 def test_a_callback_that_saves_can_check_before_training(small_digits, tmp_path):
