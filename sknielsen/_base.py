@@ -35,7 +35,7 @@ from sklearn.utils.validation import (
 from . import plugins
 from ._core.params import init_parameter_names, refuse_booleans
 from ._core.rules import ModelFileError
-from ._core.sparse import canonical_csr
+from ._core.sparse import checked_csr
 from ._core.split import hold_out
 from ._core.warn import silenced, warn
 from ._core.weights import check_sample_weight
@@ -527,15 +527,17 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
     def _training_data(self, request, previous, config):
         """Validate (X, y, sample_weight) and encode the targets."""
+        X, finite = checked_csr(request.X)
         with quiet_cast():
             X, y = validate_data(
                 self,
-                canonical_csr(request.X),
+                X,
                 request.y,
                 reset=previous is None,
                 dtype=config.dtype,
                 multi_output=True,
                 accept_sparse="csr",
+                ensure_all_finite=not _known_finite(X, finite, config.dtype),
             )
         y = self._read_targets(y)
         sample_weight = None
@@ -574,10 +576,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         if (request.X_val is None) != (request.y_val is None):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
-            given = canonical_csr(request.X_val, "X_val")
+            given, finite = checked_csr(request.X_val, "X_val")
             # check_array and our own feature-name check, so that the messages name X_val:
             # validate_data's say X.
-            X_val = _checked_x_val(given, config.dtype)
+            X_val = _checked_x_val(given, config.dtype, _known_finite(given, finite, config.dtype))
             _check_width(X_val, self.n_features_in_, "X_val")
             _check_validation_names(given, getattr(self, "feature_names_in_", None))
             Y_val = self._encode(request.y_val, targets, "y_val")
@@ -660,8 +662,16 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         check_is_fitted(self)
         dtype = self.coefs_[0].dtype
         # Sparse rows go through the first layer as sparse @ dense, never densified.
+        X, finite = checked_csr(X)
         with quiet_cast():
-            X = validate_data(self, canonical_csr(X), reset=False, dtype=dtype, accept_sparse="csr")
+            X = validate_data(
+                self,
+                X,
+                reset=False,
+                dtype=dtype,
+                accept_sparse="csr",
+                ensure_all_finite=not _known_finite(X, finite, dtype),
+            )
         # Known for a model fitted here, pickled, or loaded from a model file (version 3 on).
         warn_if_rescaled(
             getattr(self, "_input_scale", None), X, "X", "the training data", _TRANSFORM_ROWS
@@ -1039,21 +1049,37 @@ def _check_validation_names(X_val, fitted):
         )
 
 
+def _known_finite(X, finite, dtype):
+    """Whether validation may leave ``X``'s values unread (see :func:`checked_csr`).
+
+    Only values it keeps as they are: a float64 value beyond float32 is
+    finite, and becomes an infinity when validation converts it.
+    """
+    return finite and X.dtype == np.dtype(dtype)
+
+
 def _some(names, shown=5):
     """The first ``shown`` of a list of names, and '...' for the rest."""
     return f"{names[:shown]}{' ...' if len(names) > shown else ''}"
 
 
-def _checked_x_val(X_val, dtype):
+def _checked_x_val(X_val, dtype, known_finite=False):
     """``X_val`` validated as ``X`` is, every refusal naming it.
 
     check_array names its ``input_name`` only in its messages of NaN and
     infinity: an empty, 1-D or 3-D ``X_val``, or one of strings, was
-    refused as an anonymous array.
+    refused as an anonymous array. ``known_finite``: its values need not be
+    read again (:func:`_known_finite`).
     """
     try:
         with quiet_cast():
-            return check_array(X_val, accept_sparse="csr", dtype=dtype, input_name="X_val")
+            return check_array(
+                X_val,
+                accept_sparse="csr",
+                dtype=dtype,
+                input_name="X_val",
+                ensure_all_finite=not known_finite,
+            )
     except ValueError as exc:
         if "X_val" in str(exc):
             raise

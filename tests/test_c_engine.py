@@ -1016,6 +1016,15 @@ def test_the_csr_check_on_random_structures():
         n_cols = int(rng.choice([0, 5, 6, 2**31 - 1, 2**31, 2**40]))
         expected = _csr_code(indptr.tolist(), indices.tolist(), n_cols)
         assert MODULE.check_csr(indptr, indices, n_cols) == expected, (indptr, indices, n_cols)
+        # The values read in the same pass: 4 for canonical rows holding NaN or an infinity.
+        dtype = rng.choice([np.float32, np.float64])
+        values = rng.normal(size=len(indices)).astype(dtype)
+        if len(values) and rng.random() < 0.3:
+            values[rng.integers(len(values))] = rng.choice([np.nan, np.inf, -np.inf])
+        finite = bool(np.isfinite(values).all())
+        with_values = expected if expected or finite else 4
+        code = MODULE.check_csr(indptr, indices, n_cols, values, int(dtype == np.float32))
+        assert code == with_values, (indptr, indices, n_cols, values)
 
 
 @needs_c
@@ -1040,14 +1049,19 @@ def test_the_csr_check_across_its_blocks_of_counts():
     assert MODULE.check_csr(indptr, outside, n_cols) == 2
 
 
-def _counting_check(monkeypatch):
-    """Count the kernels' CSR checks: the list of each call's number of stored entries."""
+def _counting_check(monkeypatch, values=None):
+    """Count the kernels' CSR checks: the list of each call's number of stored entries.
+
+    ``values``, a list, receives each call's number of values read in the same pass.
+    """
     calls = []
     check = MODULE.check_csr
 
-    def counted(indptr, indices, n_cols):
+    def counted(indptr, indices, n_cols, *data):
         calls.append(len(indices))
-        return check(indptr, indices, n_cols)
+        if values is not None:
+            values.append(len(data[0]) if data else 0)
+        return check(indptr, indices, n_cols, *data)
 
     monkeypatch.setattr(MODULE, "check_csr", counted)
     return calls
@@ -1056,14 +1070,81 @@ def _counting_check(monkeypatch):
 @needs_c
 def test_a_fit_checks_its_sparse_input_once(monkeypatch):
     _, X_csr, Y = data(np.float64)
-    calls = _counting_check(monkeypatch)
+    values = []
+    calls = _counting_check(monkeypatch, values)
     model = NielsenMLPClassifier((10,), epochs=2, engine="c", random_state=0)
     model.fit(X_csr, Y.argmax(axis=1))
-    # canonical_csr's check where the input enters; the trainer finds its verdict.
-    assert calls == [X_csr.nnz]
+    # canonical_csr's check where the input enters, its values read in the same pass
+    # (scikit-learn's validation then leaves them); the trainer finds its verdict.
+    assert calls == [X_csr.nnz] and values == [X_csr.nnz]
     model.fit(X_csr, Y.argmax(axis=1))  # a new fit: checked again
     assert calls == [X_csr.nnz] * 2
     assert _cengine._remembered.get() is None  # nothing remembered outside a fit
+    model.predict(X_csr)  # predict's validation too
+    assert calls == [X_csr.nnz] * 3 and values == [X_csr.nnz] * 3
+
+
+@needs_c
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", [0, 1, -1, (1 << 20) + 1])
+def test_the_csr_check_finds_a_value_that_is_not_finite(dtype, bad, where):
+    # Read with the indices, in their blocks of 2**20: first, in the first block, last,
+    # in the second block; the structure's own codes come first.
+    n = (1 << 20) + 40
+    indices = np.arange(n, dtype=np.int32) % 1000
+    indptr = np.r_[np.arange(0, n, 1000), n].astype(np.int64)
+    values = np.ones(n, dtype)
+    code = 1 if dtype == np.float32 else 0
+    assert MODULE.check_csr(indptr, indices, 1000, values, code) == 0
+    values[where] = bad
+    assert MODULE.check_csr(indptr, indices, 1000, values, code) == 4
+    assert MODULE.check_csr(indptr, indices, 1000) == 0  # values not given: not read
+    unsorted = indices.copy()
+    unsorted[[3, 4]] = unsorted[[4, 3]]
+    assert MODULE.check_csr(indptr, unsorted, 1000, values, code) == 3
+    assert MODULE.check_csr(indptr, indices, 999, values, code) == 2
+    with pytest.raises(ValueError, match="one aligned float64"):
+        MODULE.check_csr(indptr, indices, 1000, values[:-1], code)
+    with pytest.raises(ValueError, match="one aligned float64"):
+        MODULE.check_csr(indptr, indices, 1000, values, 1 - code)
+
+
+@needs_c
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_sparse_values_that_are_not_finite_are_refused_as_scikit_learn_says(dtype, bad):
+    # The compiled pass reads the values; where one is not finite, scikit-learn's own
+    # check reads them again and says so, at fit and at predict.
+    _, X_csr, Y = data(np.float64)
+    X_csr = X_csr[:200].astype(dtype)
+    y = Y[:200].argmax(axis=1)
+    model = NielsenMLPClassifier((10,), epochs=1, engine="c", dtype=dtype, random_state=0)
+    model.fit(X_csr, y)
+    broken = X_csr.copy()
+    broken.data[-1] = bad
+    said = "NaN" if np.isnan(bad) else "infinity"
+    with pytest.raises(ValueError, match=f"Input X contains {said}"):
+        model.fit(broken, y)
+    with pytest.raises(ValueError, match=f"Input X contains {said}"):
+        model.predict(broken)
+    with pytest.raises(ValueError, match=f"Input X_val contains {said}"):
+        model.fit(X_csr, y, X_val=broken, y_val=y)
+
+
+@needs_c
+def test_float64_values_beyond_a_float32_model_are_refused_after_the_conversion():
+    # Finite in float64, infinite once converted: the compiled pass's verdict on the
+    # float64 values says nothing of the converted ones, which scikit-learn then checks.
+    _, X_csr, Y = data(np.float64)
+    X_csr, y = X_csr[:200].copy(), Y[:200].argmax(axis=1)
+    model = NielsenMLPClassifier((10,), epochs=1, engine="c", dtype="float32", random_state=0)
+    model.fit(X_csr, y)
+    X_csr.data[-1] = 1e300
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        model.fit(X_csr, y)
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        model.predict(X_csr)
 
 
 @needs_c

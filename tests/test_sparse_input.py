@@ -218,9 +218,43 @@ def test_the_compiled_check_agrees_with_numpys_on_random_structures(monkeypatch)
 
 @needs_c
 def test_the_compiled_check_is_registered_where_the_c_engine_is_built():
-    assert sparse._compiled_verdict(sp.csr_matrix(X_DENSE)) == 0
-    assert sparse._compiled_verdict(NON_CANONICAL["unsorted"]) == 3
-    assert sparse._compiled_verdict(MALFORMED["negative column index"]) == 2
+    assert sparse._compiled_verdict(sp.csr_matrix(X_DENSE)) == (0, False)
+    assert sparse._compiled_verdict(sp.csr_matrix(X_DENSE), values=True) == (0, True)
+    assert sparse._compiled_verdict(NON_CANONICAL["unsorted"]) == (3, False)
+    assert sparse._compiled_verdict(MALFORMED["negative column index"]) == (2, False)
+
+
+def _with_values(X, data):
+    """A shallow copy of CSR ``X`` holding ``data`` as its values."""
+    copy = X.copy()
+    copy.data = data
+    return copy
+
+
+@pytest.mark.parametrize("member", ["csr", "coo", "unsorted"])
+def test_checked_csr_says_finite_only_for_values_it_read(member):
+    # Finite is known only where the C engine read the values of the CSR it returns:
+    # a copy made of another format or a non-canonical matrix is left to validation.
+    X = sp.csr_matrix(X_DENSE) if member == "csr" else sp.coo_matrix(X_DENSE)
+    X = NON_CANONICAL["unsorted"] if member == "unsorted" else X
+    checked, finite = sparse.checked_csr(X)
+    assert finite == (member == "csr" and _cengine.available())
+    np.testing.assert_array_equal(checked.toarray(), canonical_csr(X).toarray())
+    assert sparse.checked_csr(X_DENSE) == (X_DENSE, False)
+
+
+@needs_c
+def test_checked_csr_leaves_values_it_cannot_read_to_validation():
+    X = sp.csr_matrix(X_DENSE)
+    with_nan = _with_values(X, np.where(np.arange(X.nnz) == 1, np.nan, X.data))
+    assert sparse.checked_csr(with_nan)[1] is False
+    big_endian = _with_values(X, X.data.astype(">f8"))
+    assert sparse.checked_csr(big_endian)[1] is False
+    halves = _with_values(X, X.data.astype(np.float16))
+    assert sparse.checked_csr(halves)[1] is False
+    strided = _with_values(X, np.repeat(X.data, 2)[::2])  # not contiguous
+    assert sparse.checked_csr(strided)[1] is False
+    assert sparse.checked_csr(_with_values(X, X.data.astype(np.float32)))[1] is True
 
 
 def test_canonical_csr_returns_canonical_input_itself():

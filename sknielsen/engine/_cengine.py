@@ -100,7 +100,8 @@ def load():
 
 
 #: The CSR arrays the kernels' check found canonical within the current
-#: :func:`checks_remembered` scope, as (indptr, indices, n_cols); None outside one.
+#: :func:`checks_remembered` scope, as (indptr, indices, n_cols, data): data the
+#: values it found finite too, or None; None outside a scope.
 _remembered = contextvars.ContextVar("sknielsen_canonical_csr", default=None)
 
 
@@ -125,7 +126,7 @@ def checks_remembered():
         _remembered.reset(token)
 
 
-def _check_csr(indptr, indices, n_cols, module=None):
+def _check_csr(indptr, indices, n_cols, module=None, data=None):
     """The kernels' verdict on CSR arrays (see ``check_csr`` in _ckernel.c), or None.
 
     Remembered for the same arrays within a :func:`checks_remembered` scope.
@@ -137,24 +138,32 @@ def _check_csr(indptr, indices, n_cols, module=None):
     n_cols : int
     module : module, default=None
         The kernel module whose check to run; None for :func:`load`'s.
+    data : ndarray of float32 or float64, C-contiguous, default=None
+        The stored values, read in the same pass: that they are finite is
+        then part of the verdict.
 
     Returns
     -------
     code : int or None
-        0 when canonical; 1, 2 or 3 when not (see ``check_csr``); None when
-        the C engine is not built.
+        0 when canonical (and, with ``data``, every value finite); 1, 2 or
+        3 when not canonical; 4 when canonical but a value is NaN or
+        infinite (see ``check_csr``); None when the C engine is not built.
     """
     module = load()[0] if module is None else module
     if module is None:
         return None
     remembered = _remembered.get()
     if remembered is not None and any(
-        p is indptr and i is indices and n == n_cols for p, i, n in remembered
+        p is indptr and i is indices and n == n_cols and (data is None or d is data)
+        for p, i, n, d in remembered
     ):
         return 0
-    code = module.check_csr(np.ascontiguousarray(indptr, dtype=np.int64), indices, n_cols)
+    arrays = (np.ascontiguousarray(indptr, dtype=np.int64), indices, n_cols)
+    if data is not None:
+        arrays += (data, 1 if data.dtype == np.float32 else 0)
+    code = module.check_csr(*arrays)
     if code == 0 and remembered is not None:
-        remembered.append((indptr, indices, n_cols))
+        remembered.append((indptr, indices, n_cols, data))
     return code
 
 

@@ -711,14 +711,52 @@ static PyObject *train(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return PyLong_FromLong(status); /* the threads that trained */
 }
 
+/* Whether a float's bits are those of NaN or an infinity: its exponent all ones. */
+static ALWAYS_INLINE uint32_t not_finite_f32(uint32_t bits)
+{
+    return (~bits & 0x7f800000u) == 0;
+}
+
+static ALWAYS_INLINE uint32_t not_finite_f64(uint64_t bits)
+{
+    return (~bits & 0x7ff0000000000000u) == 0;
+}
+
+/*
+ * One block of csr_problem's stream, p in [begin, end): whether an index lies outside
+ * [0, limit), the falls from one index to the next, and (values: 0 none, 1 float32, 2
+ * float64; a constant at each call, so that each loop vectorizes alone) whether a stored
+ * value is not finite. Counted in 32 bits: 64-bit counts halve the vectors' width.
+ */
+static ALWAYS_INLINE uint32_t csr_block(const int32_t *indices, const void *data, int values,
+                                        int64_t begin, int64_t end, uint32_t limit,
+                                        uint32_t *outside, uint32_t *not_finite)
+{
+    uint32_t counted = 0, out = 0, bad = 0;
+    const uint32_t *bits32 = data;
+    const uint64_t *bits64 = data;
+    for (int64_t p = begin; p < end; p++) {
+        out |= (uint32_t)indices[p] >= limit;
+        counted += indices[p] <= indices[p - 1];
+        if (values == 1)
+            bad |= not_finite_f32(bits32[p]);
+        else if (values == 2)
+            bad |= not_finite_f64(bits64[p]);
+    }
+    *outside |= out;
+    *not_finite |= bad;
+    return counted;
+}
+
 /*
  * See check_csr. The indices are scanned as one stream, as a reduction the compiler
  * vectorizes (a loop per row paid its start and end at each of MNIST's 50,000 rows): a
  * fall from one index to the next is allowed only where a row starts, so the rows are
- * sorted when the stream's falls are those at the starts of rows.
+ * sorted when the stream's falls are those at the starts of rows. The values, when
+ * given, are read in the same pass: one stream of each array instead of two passes.
  */
-static long csr_problem(const int64_t *indptr, const int32_t *indices, int64_t rows, int64_t nnz,
-                        long long n_cols)
+static long csr_problem(const int64_t *indptr, const int32_t *indices, const void *data,
+                        int values, int64_t rows, int64_t nnz, long long n_cols)
 {
     if (indptr[0] != 0 || indptr[rows] != nnz)
         return 1;
@@ -730,17 +768,20 @@ static long csr_problem(const int64_t *indptr, const int32_t *indices, int64_t r
     /* Unsigned, in 32 bits: a negative index compares as one past 2**31 - 1, the most
      * columns int32 indices can reach. */
     const uint32_t limit = n_cols < ((long long)1 << 31) ? (uint32_t)n_cols : (uint32_t)1 << 31;
-    uint32_t outside = nnz > 0 && (uint32_t)indices[0] >= limit;
+    uint32_t outside = nnz > 0 && (uint32_t)indices[0] >= limit, not_finite = 0;
+    if (nnz > 0 && values == 1)
+        not_finite = not_finite_f32(((const uint32_t *)data)[0]);
+    else if (nnz > 0 && values == 2)
+        not_finite = not_finite_f64(((const uint64_t *)data)[0]);
     int64_t falls = 0;
-    /* Counted in 32 bits a block at a time: 64-bit counts halve the vectors' width. */
     for (int64_t block = 1; block < nnz; block += (int64_t)1 << 20) {
         const int64_t end = nnz - block > ((int64_t)1 << 20) ? block + ((int64_t)1 << 20) : nnz;
-        uint32_t counted = 0;
-        for (int64_t p = block; p < end; p++) {
-            outside |= (uint32_t)indices[p] >= limit;
-            counted += indices[p] <= indices[p - 1];
-        }
-        falls += counted;
+        if (values == 1)
+            falls += csr_block(indices, data, 1, block, end, limit, &outside, &not_finite);
+        else if (values == 2)
+            falls += csr_block(indices, data, 2, block, end, limit, &outside, &not_finite);
+        else
+            falls += csr_block(indices, data, 0, block, end, limit, &outside, &not_finite);
     }
     if (outside)
         return 2;
@@ -750,23 +791,38 @@ static long csr_problem(const int64_t *indptr, const int32_t *indices, int64_t r
         if (p != indptr[r - 1] && p < nnz)
             falls -= indices[p] <= indices[p - 1];
     }
-    return falls ? 3 : 0;
+    return falls ? 3 : not_finite ? 4 : 0;
 }
 
 /*
- * Whether CSR arrays are canonical: indptr runs from 0 to nnz without going
- * down, and each row's column indices rise strictly and lie in [0, n_cols).
- * Returns 0, or 1 for a bad indptr, 2 for an index out of range, 3 for
- * indices unsorted or repeated within a row.
+ * check_csr(indptr, indices, n_cols[, data, dtype]): whether CSR arrays are canonical:
+ * indptr runs from 0 to nnz without going down, and each row's column indices rise
+ * strictly and lie in [0, n_cols). Returns 0, or 1 for a bad indptr, 2 for an index out
+ * of range, 3 for indices unsorted or repeated within a row. With the stored values too
+ * (dtype 0: float64, 1: float32; as many as the indices), 4 for canonical arrays that
+ * hold a value that is NaN or infinite.
  */
 static PyObject *check_csr(PyObject *self, PyObject *args)
 {
     (void)self;
-    Py_buffer indptr_view, indices_view;
+    Py_buffer indptr_view, indices_view, data_view = {0};
     long long n_cols;
-    if (!PyArg_ParseTuple(args, "y*y*L", &indptr_view, &indices_view, &n_cols))
+    int dtype = -1;
+    if (!PyArg_ParseTuple(args, "y*y*L|y*i", &indptr_view, &indices_view, &n_cols, &data_view,
+                          &dtype))
         return NULL;
+    const int has_data = data_view.obj != NULL;
+    const Py_ssize_t width = dtype == 0 ? 8 : dtype == 1 ? 4 : 0;
     long code = 0;
+    if (has_data && (width == 0 || data_view.len != indices_view.len / 4 * width ||
+                     (uintptr_t)data_view.buf % width)) {
+        PyBuffer_Release(&indptr_view);
+        PyBuffer_Release(&indices_view);
+        PyBuffer_Release(&data_view);
+        return PyErr_Format(PyExc_ValueError,
+                            "check_csr: data must hold one aligned float64 (dtype 0) or "
+                            "float32 (dtype 1) per index");
+    }
     if (indptr_view.len % 8 || indices_view.len % 4 || indptr_view.len < 8 ||
         (uintptr_t)indptr_view.buf % 8 || (uintptr_t)indices_view.buf % 4) {
         code = 1;
@@ -774,12 +830,15 @@ static PyObject *check_csr(PyObject *self, PyObject *args)
         const int64_t *indptr = indptr_view.buf;
         const int32_t *indices = indices_view.buf;
         const int64_t rows = indptr_view.len / 8 - 1, nnz = indices_view.len / 4;
+        const int values = !has_data ? 0 : dtype == 1 ? 1 : 2;
         Py_BEGIN_ALLOW_THREADS
-        code = n_cols < 0 ? 2 : csr_problem(indptr, indices, rows, nnz, n_cols);
+        code = n_cols < 0 ? 2 : csr_problem(indptr, indices, data_view.buf, values, rows, nnz, n_cols);
         Py_END_ALLOW_THREADS
     }
     PyBuffer_Release(&indptr_view);
     PyBuffer_Release(&indices_view);
+    if (has_data)
+        PyBuffer_Release(&data_view);
     return PyLong_FromLong(code);
 }
 
@@ -965,7 +1024,8 @@ static PyMethodDef methods[] = {
     {"train", (PyCFunction)(void (*)(void))train, METH_FASTCALL,
      "Train on a range of mini-batches, in place (see _cengine.CTrainer)."},
     {"check_csr", check_csr, METH_VARARGS,
-     "0 if CSR (indptr int64, indices int32) is canonical, else 1, 2 or 3."},
+     "0 if CSR (indptr int64, indices int32) is canonical, else 1, 2 or 3; with its "
+     "values (and their dtype, 0: float64, 1: float32), 4 if one is not finite."},
     {"dense_csr", dense_csr, METH_VARARGS,
      "The rows of a dense matrix as CSR: their bounds, then their entries."},
     {"exp", vector_exp, METH_VARARGS, "e^x in place (dtype 0: float64, 1: float32), for tests."},
