@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from joblib import Parallel, delayed, parallel_config
@@ -345,7 +346,9 @@ def test_saturation_warning_on_real_data(initializer):
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
-    cases = {"raw": [X, X.tolist()], "scaled": [X / 16.0, (X - X.mean(0)) / (X.std(0) + 1)]}
+    # Sparse rows too: their first layer's inputs are computed without densifying them.
+    raw, scaled = [X, X.tolist(), sp.csr_matrix(X)], [X / 16.0, sp.csr_matrix(X / 16.0)]
+    cases = {"raw": raw, "scaled": [*scaled, (X - X.mean(0)) / (X.std(0) + 1)]}
     if MNIST_DIR.is_dir():
         from sknielsen.datasets import load_mnist
 
@@ -355,7 +358,7 @@ def test_saturation_warning_on_real_data(initializer):
         cases["scaled"].append(pixels)
     for kind, datasets in cases.items():
         for data in datasets:
-            labels_of = y if len(data) == len(y) else labels
+            labels_of = y if np.shape(data)[0] == len(y) else labels
             net = NielsenMLPClassifier(epochs=1, initializer=initializer, random_state=0)
             with warnings.catch_warnings(record=True) as record:
                 warnings.simplefilter("always")

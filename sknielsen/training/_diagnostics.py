@@ -80,12 +80,12 @@ def warn_if_saturating(network, X):
     if network.activations[0].name not in ("sigmoid", "tanh") or X.shape[0] == 0:
         return
     sample = X[:SATURATION_SAMPLE]
-    if sp.issparse(sample):  # SATURATION_SAMPLE rows at most
-        sample = sample.toarray()
     weights, biases = network.weights[0], network.biases[0]
-    saturated = _saturated_fraction(sample @ weights + biases)
+    saturated = _saturated_fraction(sample @ weights + biases)  # sparse rows stay sparse
     if saturated < 0.5:  # the usual case, told without the scaled reference
         return
+    if sp.issparse(sample):  # SATURATION_SAMPLE rows at most, for their columns' ranges
+        sample = sample.toarray()
     low = sample.min(axis=0)
     span = sample.max(axis=0) - low
     span[span == 0] = 1.0
