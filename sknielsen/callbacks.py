@@ -1239,19 +1239,26 @@ def _scored(callback, where, cost, output, Y, sample_weight=None):
         value = score(output, Y, sample_weight=sample_weight / sample_weight.max())
     hook, key = where
     who = f"The callback {type(callback).__name__} ({hook})"
+    named = _score_name(score)
     if not isinstance(value, Real) or isinstance(value, bool):
         raise CallbackError(
-            f"{who} could not record {key!r}: the score {callback.score!r} of "
+            f"{who} could not record {key!r}: the score {named} of "
             f"{type(callback).__name__} returned {type(value).__name__} {repr(value)[:60]}: "
             "a score must be a real number."
         )
     number = as_float(value)
     if not math.isfinite(number) and math.isfinite(cost):
         raise CallbackError(
-            f"{who} recorded {repr(value)[:60]} under {key!r}, the score {callback.score!r} of "
+            f"{who} recorded {repr(value)[:60]} under {key!r}, the score {named} of "
             f"outputs whose cost is finite ({cost:.4g}): a score must be a finite number."
         )
     return number
+
+
+def _score_name(score):
+    """A score function as messages name it: ``'r2'``, not ``<function r2 at 0x7f...>``."""
+    name = getattr(score, "__name__", None)
+    return repr(name) if isinstance(name, str) else f"{type(score).__name__} instance"
 
 
 def as_float(number):

@@ -1428,7 +1428,8 @@ def test_what_a_callback_records_is_checked_where_it_is_recorded(small_digits, t
     assert log.read_text().splitlines()[1].endswith(",0.5")
     for score in (lambda output, Y: "high", lambda output, Y: np.ones(1)):
         mine.set_params(score=score)
-        with pytest.raises(ValueError, match=r"of Monitor returned .*: a score must be a real"):
+        said = r"the score '<lambda>' of Monitor returned .*: a score must be a real"
+        with pytest.raises(ValueError, match=said):
             clone(model).set_params(callbacks=[mine]).fit(X, y)
 
 
@@ -1486,7 +1487,9 @@ def test_a_value_that_is_not_finite_is_refused_where_it_is_recorded(engine, valu
     cases = [
         (
             Monitor(("validation_accuracy",), validation_data=held_out, score=score),
-            rf"Monitor \(on_epoch_end\) recorded {recorded} under 'validation_accuracy'",
+            # The score by its name: its repr, "<function ...score at 0x7f...>", was printed.
+            rf"Monitor \(on_epoch_end\) recorded {recorded} under 'validation_accuracy', "
+            "the score 'score' of outputs whose cost is finite",
         ),
         (  # as any Monitor, it was let through, and the fit blamed overflow at its end
             OwnMonitor(("validation_accuracy",), validation_data=held_out),
