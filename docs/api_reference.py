@@ -121,6 +121,7 @@ MODULES = [
         "sections": [
             ("Functions", ["save", "load"]),
             ("Format", ["FORMAT_VERSION", "ModelFileError"]),
+            ("Refusals to write", ["UnsavableModelError", "NotARegularFileError"]),
         ],
     },
     {
