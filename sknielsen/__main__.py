@@ -658,8 +658,9 @@ def _run_compare(args, study, output):
             f"{workers} job{'s' if workers > 1 else ''} at a time"
         )
 
+    backend = (args.backend, args.n_jobs, args.scheduler)
     try:
-        with comparison.study_backend(args.backend, args.n_jobs, args.scheduler, report=print):
+        with comparison.study_backend(*backend, report=print), _writes_in("--out", output.folder):
             result = comparison.run_study(
                 {**study, "on_start": header}, output, workers=workers, on_result=_progress
             )
@@ -813,6 +814,30 @@ def _file_of(argument):
             raise
         # A ValueError, as main reports every user error: one line, exit code 2.
         raise ValueError(f"argument {argument}: {text}") from None
+
+
+@contextlib.contextmanager
+def _writes_in(argument, folder):
+    """As :func:`_file_of`, for the errors of files in ``folder`` only.
+
+    A study saves its results into its folder as each job finishes: a full
+    disk named the file but not ``--out``. The jobs between those writes
+    read other files (a dataset, joblib's temporary folder), whose errors
+    are not the output's and pass as they are.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError) or not _is_within(exc.filename, folder):
+            raise
+        raise ValueError(f"argument {argument}: {_os_error_text(exc)}") from None
+
+
+def _is_within(filename, folder):
+    """Whether the path ``filename`` (None when an error names none) lies in ``folder``."""
+    if filename is None:
+        return False
+    return Path(os.fsdecode(filename)).resolve().is_relative_to(Path(folder).resolve())
 
 
 def _os_error_text(exc):

@@ -483,3 +483,20 @@ def test_train_refuses_to_write_over_its_data_file(flag, through_link, tmp_path,
     assert_one_line_error(err, "An output would overwrite an input")
     assert "Training [" not in out
     assert data.read_bytes() == before
+
+
+def test_a_write_that_fails_mid_study_names_out(tmp_path, monkeypatch, capsys):
+    # The study saves comparison.json as each job finishes; a full disk then ended the
+    # run with Python's "[Errno 28] No space left on device: '...comparison.json'",
+    # naming no argument, where every other file error names the flag that gave it.
+    from sknielsen.studies import _runner
+
+    def full_disk(path, text):
+        raise OSError(28, os.strerror(28), str(path))
+
+    monkeypatch.setattr(_runner, "write_atomically", full_disk)
+    assert main([*TAMPERED_RUN, "--out", str(tmp_path / "study")]) == 2
+    err = capsys.readouterr().err
+    assert_one_line_error(err, "")
+    assert err.startswith("error: argument --out: no space left on device: "), err
+    assert "comparison.json" in err
