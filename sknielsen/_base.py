@@ -527,6 +527,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
     def _training_data(self, request, previous, config):
         """Validate (X, y, sample_weight) and encode the targets."""
+        _refuse_no_column(request.y, "y")
         X, finite = checked_csr(request.X)
         with quiet_cast():
             X, y = validate_data(
@@ -576,6 +577,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         if (request.X_val is None) != (request.y_val is None):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
+            _refuse_no_column(request.y_val, "y_val")
             given, finite = checked_csr(request.X_val, "X_val")
             # check_array and our own feature-name check, so that the messages name X_val:
             # validate_data's say X.
@@ -1046,6 +1048,20 @@ def _check_validation_names(X_val, fitted):
         raise ValueError(
             f"X_val's feature names differ from those the model was fitted with ({detail}): "
             "give X_val the columns of X, in X's order."
+        )
+
+
+def _refuse_no_column(y, name):
+    """Refuse 2-D targets without a column, naming them.
+
+    scikit-learn's "Found array with 0 feature(s)" spoke of features, which
+    a user reads as X's.
+    """
+    shape = getattr(y, "shape", None)
+    if shape is not None and len(shape) == 2 and shape[1] == 0:
+        raise ValueError(
+            f"{name} has no column (shape {tuple(shape)}): give one target per sample, as a "
+            "1-D array, or one column per output."
         )
 
 

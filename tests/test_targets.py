@@ -185,3 +185,21 @@ def test_partial_fit_refuses_classes_that_are_not_the_indicators_columns(data, c
     assert not hasattr(net, "coefs_")
     net.partial_fit(X, indicator, classes=[0, 1]).partial_fit(X, indicator, classes=[1, 0])
     assert net.classes_.tolist() == [0, 1] and net.n_iter_ == 2
+
+
+@pytest.mark.parametrize("estimator", ["classifier", "regressor"])
+@pytest.mark.parametrize("name", ["y", "y_val"])
+def test_targets_without_a_column_are_refused_naming_them(data, estimator, name):
+    # scikit-learn's message, "Found array with 0 feature(s) (shape=(30, 0))", spoke of
+    # features: of X, a user reads, whose four columns are there.
+    from sknielsen import NielsenMLPRegressor
+
+    X, _ = data
+    labels = np.arange(30) % 2
+    net = (NielsenMLPClassifier if estimator == "classifier" else NielsenMLPRegressor)(
+        hidden_layer_sizes=(3,), epochs=1, random_state=0
+    )
+    empty = np.zeros((30, 0))
+    y, y_val = (empty, labels) if name == "y" else (labels, empty)
+    with pytest.raises(ValueError, match=rf"^{name} has no column \(shape \(30, 0\)\): "):
+        net.fit(X, y, X_val=X, y_val=y_val)
