@@ -292,3 +292,21 @@ def test_weights_that_overflow_the_outputs_are_named_without_numpys_warning(engi
     said = [(w.category, str(w.message)) for w in caught]
     assert not [text for category, text in said if issubclass(category, RuntimeWarning)], said
     assert any("overflowed" in text for category, text in said), said
+
+
+@pytest.mark.parametrize("engine", ["numpy", pytest.param("c", marks=needs_c)])
+def test_float32_costs_whose_sum_overflows_are_averaged_not_called_infinite(engine):
+    # Each cost is finite in float32 (about 1e38, below its 3.4e38), their float32 sum
+    # is not: the mean was inf, NumPy's "overflow encountered in reduce" leaked, and the
+    # fit said the cost "was already inf at the weights this fit started from".
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(size=(40, 3)), np.where(np.arange(40) % 2, 1.4e19, -1.4e19)
+    net = NielsenMLPRegressor((3,), epochs=2, dtype="float32", engine=engine, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        net.fit(X, y)
+    said = [f"{w.category.__name__}: {w.message}" for w in caught]
+    assert not any(w.category is RuntimeWarning for w in caught), said
+    assert not any("already inf" in text for text in said), said
+    assert net.n_iter_ == 2 and np.all(np.isfinite(net.history_["loss"]))
+    assert 5e37 < net.history_["loss"][0] < 3.4e38

@@ -286,9 +286,21 @@ class _Snapshot:
 
 
 def _weighted_mean(costs, sample_weight):
-    """The mean of per-sample costs weighted by ``sample_weight``, in the costs' dtype."""
+    """The mean of per-sample costs weighted by ``sample_weight``, in the costs' dtype.
+
+    Summed in the costs' dtype, as recorded runs were. Where a float32 sum
+    overflows though every cost is finite (costs near float32's 3.4e38), the
+    mean is taken again in float64: it was infinite, with NumPy's overflow
+    warning, and read as a cost already infinite. A mean of finite costs is
+    no larger than the largest, so it fits their dtype.
+    """
+    costs = np.asarray(costs)
     weights = sample_scales(sample_weight, np.float64)  # their sum stays finite
-    return np.average(costs, weights=weights)
+    with np.errstate(over="ignore"):  # a cost that is itself infinite is the callers' to say
+        mean = np.average(costs, weights=weights)
+        if not np.isfinite(mean) and costs.dtype != np.float64 and np.isfinite(costs).all():
+            mean = costs.dtype.type(np.average(costs.astype(np.float64), weights=weights))
+    return mean
 
 
 class Trainer:
