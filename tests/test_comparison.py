@@ -540,7 +540,14 @@ def test_a_notebook_cell_run_again_is_told_how_to_release_its_folder(tmp_path):
         r"earlier StudyOutput.*close\(\).*with StudyOutput\(\.\.\.\) as output",
     ):
         StudyOutput(folder)
-    del failed  # the notebook's next error replaces the traceback: released
+    # No variable names that output: the folder is released by its name, which the
+    # message gives (it said "call its close()", of an object out of reach).
+    with pytest.raises(ValueError, match=rf"StudyOutput\.release\('{re.escape(str(folder))}'\)"):
+        StudyOutput(folder)
+    assert StudyOutput.release(folder) is True
+    assert StudyOutput.release(folder) is False  # nothing of this process holds it now
+    StudyOutput(folder).close()
+    del failed  # the notebook's next error replaces the traceback
     with pytest.raises(RuntimeError), StudyOutput(folder):  # a cell that fails inside `with`
         raise RuntimeError("the cell's own error")
     StudyOutput(folder).close()  # the block released the folder

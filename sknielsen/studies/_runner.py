@@ -240,7 +240,7 @@ class StudyOutput:
     ``flock`` (Windows) nothing is held. In a notebook, make it in a
     ``with`` block: a cell run again after an error would otherwise find
     the folder held by the earlier output, which the error's traceback
-    keeps open.
+    keeps open (:meth:`release` then frees the folder by name).
 
     Examples
     --------
@@ -303,6 +303,38 @@ class StudyOutput:
             self.close()
             self.remove_unused_folders()
             raise
+
+    @classmethod
+    def release(cls, folder):
+        """Release ``folder`` if an output of this process holds it; return whether one did.
+
+        For an output no variable names any more, which the traceback of a
+        notebook cell's error keeps open: its folder, by name, as the
+        refusal of a new output there says.
+
+        Parameters
+        ----------
+        folder : path-like
+            The study's folder, however its path is spelled.
+
+        Returns
+        -------
+        released : bool
+            False when no output of this process held ``folder`` (another
+            process's hold is never released here).
+        """
+        try:
+            descriptor = os.open(folder, os.O_RDONLY)
+        except OSError:  # no such folder (or no folder descriptors here): nothing held
+            return False
+        try:
+            output = _HELD_HERE.get(_folder_key(descriptor))
+        finally:
+            os.close(descriptor)
+        if output is None:
+            return False
+        output.close()
+        return True
 
     def close(self):
         """Release the folder, for another output to write in it; closing again does nothing."""
@@ -462,9 +494,10 @@ def _in_use_message(folder, held_here):
         return (
             f"{folder} is in use by another study of this process: an earlier StudyOutput of "
             "it is still open (a notebook cell run again: named by a variable, or kept by the "
-            "traceback of the cell's error). Call its close() first, or make outputs with "
-            "`with StudyOutput(...) as output:`, which releases the folder when the block "
-            "ends, even on an error; or write to another folder."
+            "traceback of the cell's error). Call its close() first, or "
+            f"StudyOutput.release({str(folder)!r}) where no variable names it; make outputs "
+            "with `with StudyOutput(...) as output:`, which releases the folder when the "
+            "block ends, even on an error; or write to another folder."
         )
     return (
         f"{folder} is in use by another study, not of this process (python -m sknielsen "
