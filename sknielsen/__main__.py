@@ -658,9 +658,11 @@ def _run_compare(args, study, output):
             f"{workers} job{'s' if workers > 1 else ''} at a time"
         )
 
-    backend = (args.backend, args.n_jobs, args.scheduler)
     try:
-        with comparison.study_backend(*backend, report=print), _writes_in("--out", output.folder):
+        with (
+            comparison.study_backend(args.backend, args.n_jobs, args.scheduler, report=print),
+            _file_of("--out", within=output.folder),
+        ):
             result = comparison.run_study(
                 {**study, "on_start": header}, output, workers=workers, on_result=_progress
             )
@@ -797,40 +799,31 @@ def _book_replay(args):
 
 
 @contextlib.contextmanager
-def _file_of(argument):
+def _file_of(argument, within=None):
     """Name ``argument`` in the errors of the file or folder it gave, as argparse names its own.
 
     Python's "[Errno 2] No such file or directory: 'x'" and the package's
     "Cannot read x: it is a FIFO ..." named a path, never the argument the
     user typed it with. A message that names its argument already is kept.
+    With ``within``, a folder, only the OSErrors of its files are named: a
+    study writes into its folder as each job finishes, and the jobs between
+    those writes read other files (a data set, joblib's temporary folder)
+    whose errors are not the output's.
     """
     try:
         yield
     except BrokenPipeError:
         raise  # the reader of our output stopped: main ends quietly
     except (OSError, ValueError) as exc:
+        if within is not None and not (
+            isinstance(exc, OSError) and _is_within(exc.filename, within)
+        ):
+            raise
         text = _os_error_text(exc) if isinstance(exc, OSError) else " ".join(str(exc).split())
         if text.startswith("argument "):
             raise
         # A ValueError, as main reports every user error: one line, exit code 2.
         raise ValueError(f"argument {argument}: {text}") from None
-
-
-@contextlib.contextmanager
-def _writes_in(argument, folder):
-    """As :func:`_file_of`, for the errors of files in ``folder`` only.
-
-    A study saves its results into its folder as each job finishes: a full
-    disk named the file but not ``--out``. The jobs between those writes
-    read other files (a dataset, joblib's temporary folder), whose errors
-    are not the output's and pass as they are.
-    """
-    try:
-        yield
-    except OSError as exc:
-        if isinstance(exc, BrokenPipeError) or not _is_within(exc.filename, folder):
-            raise
-        raise ValueError(f"argument {argument}: {_os_error_text(exc)}") from None
 
 
 def _is_within(filename, folder):
