@@ -528,7 +528,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
     def _training_data(self, request, previous, config):
         """Validate (X, y, sample_weight) and encode the targets."""
         _refuse_no_column(request.y, "y")
-        X, finite = checked_csr(request.X)
+        X, read_values = _canonical(request.X, config.dtype)
         with quiet_cast():
             X, y = validate_data(
                 self,
@@ -538,7 +538,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 dtype=config.dtype,
                 multi_output=True,
                 accept_sparse="csr",
-                ensure_all_finite=not _known_finite(X, finite, config.dtype),
+                ensure_all_finite=read_values,
             )
         y = self._read_targets(y)
         sample_weight = None
@@ -578,10 +578,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
             _refuse_no_column(request.y_val, "y_val")
-            given, finite = checked_csr(request.X_val, "X_val")
+            given, read_values = _canonical(request.X_val, config.dtype, "X_val")
             # check_array and our own feature-name check, so that the messages name X_val:
             # validate_data's say X.
-            X_val = _checked_x_val(given, config.dtype, _known_finite(given, finite, config.dtype))
+            X_val = _checked_x_val(given, config.dtype, read_values)
             _check_width(X_val, self.n_features_in_, "X_val")
             _check_validation_names(given, getattr(self, "feature_names_in_", None))
             Y_val = self._encode(request.y_val, targets, "y_val")
@@ -664,7 +664,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         check_is_fitted(self)
         dtype = self.coefs_[0].dtype
         # Sparse rows go through the first layer as sparse @ dense, never densified.
-        X, finite = checked_csr(X)
+        X, read_values = _canonical(X, dtype)
         with quiet_cast():
             X = validate_data(
                 self,
@@ -672,7 +672,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 reset=False,
                 dtype=dtype,
                 accept_sparse="csr",
-                ensure_all_finite=not _known_finite(X, finite, dtype),
+                ensure_all_finite=read_values,
             )
         # Known for a model fitted here, pickled, or loaded from a model file (version 3 on).
         warn_if_rescaled(
@@ -1065,13 +1065,15 @@ def _refuse_no_column(y, name):
         )
 
 
-def _known_finite(X, finite, dtype):
-    """Whether validation may leave ``X``'s values unread (see :func:`checked_csr`).
+def _canonical(X, dtype, name="X"):
+    """Sparse ``X`` as canonical CSR (else ``X``), and whether validation must read its values.
 
-    Only values it keeps as they are: a float64 value beyond float32 is
+    They need no second reading where :func:`checked_csr` found them finite
+    and validation keeps them as they are: a float64 value beyond float32 is
     finite, and becomes an infinity when validation converts it.
     """
-    return finite and X.dtype == np.dtype(dtype)
+    X, finite = checked_csr(X, name)
+    return X, not (finite and X.dtype == np.dtype(dtype))
 
 
 def _some(names, shown=5):
@@ -1079,13 +1081,13 @@ def _some(names, shown=5):
     return f"{names[:shown]}{' ...' if len(names) > shown else ''}"
 
 
-def _checked_x_val(X_val, dtype, known_finite=False):
+def _checked_x_val(X_val, dtype, read_values):
     """``X_val`` validated as ``X`` is, every refusal naming it.
 
     check_array names its ``input_name`` only in its messages of NaN and
     infinity: an empty, 1-D or 3-D ``X_val``, or one of strings, was
-    refused as an anonymous array. ``known_finite``: its values need not be
-    read again (:func:`_known_finite`).
+    refused as an anonymous array. ``read_values``: whether its values must
+    be checked finite (:func:`_canonical`).
     """
     try:
         with quiet_cast():
@@ -1094,7 +1096,7 @@ def _checked_x_val(X_val, dtype, known_finite=False):
                 accept_sparse="csr",
                 dtype=dtype,
                 input_name="X_val",
-                ensure_all_finite=not known_finite,
+                ensure_all_finite=read_values,
             )
     except ValueError as exc:
         if "X_val" in str(exc):
