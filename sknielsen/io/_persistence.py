@@ -45,9 +45,8 @@ from ..modelfile._schema import (
     read_model,
     read_network2,
 )
-from ..plugins._returns import returned_state
 from ..training._loop import new_optimizer_state
-from ..training._state import FittedState
+from ..training._state import FittedState, initial_optimizer_arrays
 from ..utils import check_params
 
 # The estimators a file may hold, by the name written in it.
@@ -301,7 +300,7 @@ def _model_from_document(document):
 
 def _state(fitted, version, eta):
     """The FittedState of a file's checked ``fitted`` values (any readable version)."""
-    fresh = _fresh_optimizer_state(fitted)
+    fresh = initial_optimizer_arrays(fitted["plugins"]["optimizer"], fitted["coefs"])
     if version == 1:
         # Version 1 kept no η (training restarted at the eta parameter), no per-epoch
         # loss, and wrote an empty optimizer state for a model that had not trained.
@@ -329,14 +328,6 @@ def _state(fitted, version, eta):
         samples_seen=fitted.get("samples_seen", 0),
         input_scale=fitted.get("input_scale"),
     )
-
-
-def _fresh_optimizer_state(fitted):
-    """The arrays the file's optimizer starts a network of the file's size and dtype with."""
-    n_params = sum(w.size + w.shape[1] for w in fitted["coefs"])
-    optimizer = fitted["plugins"]["optimizer"]
-    params = np.zeros(n_params, dtype=fitted["dtype"])
-    return returned_state(optimizer, "init", optimizer.init(params))
 
 
 def _in_fresh_dtypes(arrays, fresh, dtype):

@@ -267,6 +267,27 @@ def _check_arrays(state):
                 raise ValueError(f"{name}[{i}] holds NaN or infinite values.")
 
 
+def initial_optimizer_arrays(optimizer, coefs):
+    """The arrays ``optimizer.init`` makes for a network of weight matrices ``coefs``.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    coefs : list of ndarray of shape (n_in, n_out)
+        The network's weights; its biases are one per column of each, and
+        every parameter is in the weights' dtype.
+
+    Returns
+    -------
+    arrays : dict
+        By name, as ``init`` returns them (checked), each in the dtype it
+        makes (Adam's step count is a float64 whatever the weights').
+    """
+    n_params = sum(w.size + w.shape[1] for w in coefs)
+    params = np.zeros(n_params, dtype=coefs[0].dtype)
+    return returned_state(optimizer, "init", optimizer.init(params))
+
+
 def _check_optimizer_state(state):
     """The optimizer state must hold η and the arrays, and shapes, its optimizer makes."""
     optimizer_state = state.optimizer_state
@@ -274,10 +295,8 @@ def _check_optimizer_state(state):
         value = optimizer_state.get(key)
         if not isinstance(value, float) or not np.isfinite(value) or value < 0:
             raise ValueError(f"optimizer_state.{key} must be a finite non-negative number.")
-    n_params = sum(w.size + b.size for w, b in zip(state.coefs, state.intercepts))
     optimizer = state.plugins["optimizer"]
-    params = np.zeros(n_params, dtype=state.coefs[0].dtype)
-    expected = returned_state(optimizer, "init", optimizer.init(params))
+    expected = initial_optimizer_arrays(optimizer, state.coefs)
     arrays = {k: v for k, v in optimizer_state.items() if k not in ("eta", "eta0")}
     if set(arrays) != set(expected):
         raise ValueError(f"optimizer_state should have the keys {sorted(expected)}.")
