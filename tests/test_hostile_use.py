@@ -87,13 +87,19 @@ def _save_and_read_repeatedly(path, seed, saves):
     return problems
 
 
-@pytest.mark.skipif(
-    "fork" not in multiprocessing.get_all_start_methods(), reason="needs fork() for speed"
-)
+def _start_together(barrier):
+    """A worker's start: none begins saving before all three have imported."""
+    barrier.wait()
+
+
 def test_concurrent_saves_to_one_path_all_succeed_and_every_read_is_a_model(tmp_path):
     """3 processes × 300 saves (and two checkpointing fits) to one file: no failure."""
     path = tmp_path / "shared.json"
-    with multiprocessing.get_context("fork").Pool(3) as pool:
+    # Spawned, not forked: this process has threads (OpenBLAS's, earlier tests'),
+    # and a fork copies the locks they hold (Python 3.12+ warns of deadlocks).
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(3)
+    with context.Pool(3, initializer=_start_together, initargs=(barrier,)) as pool:
         results = pool.starmap(
             _save_and_read_repeatedly, [(path, seed, SAVES_PER_PROCESS) for seed in range(3)]
         )
