@@ -1847,3 +1847,36 @@ def test_built_in_batch_hooks_are_spared_the_checks_and_subclasses_are_not(
     net = NielsenMLPClassifier((4,), epochs=2, engine=engine, callbacks=[Meddling(io.StringIO())])
     with pytest.raises(CallbackError, match=r"Meddling \(on_batch_end\) set trainer.penalty.lmbda"):
         net.fit(X, y)
+
+
+class WritesEtaInState(Callback):
+    """A schedule of one's own, writing the optimizer's state as the docs allow."""
+
+    def on_epoch_end(self, trainer):
+        trainer.state["eta"] = trainer.eta / 2
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        {"callbacks": [StepDecay(step_size=1)]},
+        {"callbacks": [ExponentialDecay()]},
+        {"callbacks": [InverseScaling()]},
+        {"callbacks": [WritesEtaInState()]},
+        {"schedule": "halve_on_plateau", "n_iter_no_change": 1, "epochs": 12},
+    ],
+    ids=["StepDecay", "ExponentialDecay", "InverseScaling", "state", "shorthand"],
+)
+def test_a_schedule_with_an_optimizer_that_ignores_eta_is_warned_once(schedule, small_digits):
+    """L-BFGS chooses its own steps: a change of eta would silently do nothing."""
+    X, _, y, _ = small_digits
+    settings = {"epochs": 4, **schedule}
+    net = NielsenMLPClassifier((5,), optimizer="lbfgs", random_state=0, **settings)
+    with pytest.warns(UserWarning, match=r"LBFGS does not read") as record:
+        net.fit(X, y)
+    ignored = [w for w in record if "does not read" in str(w.message)]
+    assert len(ignored) == 1 and "changed the learning rate" in str(ignored[0].message)
+    assert ignored[0].filename == __file__  # the user's line, not the library's
+    with warnings.catch_warnings():  # an optimizer that steps by eta: nothing to say
+        warnings.simplefilter("error")
+        net.set_params(optimizer="sgd").fit(X, y)

@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 
 import joblib
+import scipy
 import sklearn
 
 
@@ -28,9 +29,13 @@ def _folders(*packages):
 
 # Frames in these folders are the library's own (sknielsen's, and the
 # scikit-learn wrappers around fit that stand between the user and us, with
-# joblib's, through which cross_val_score and GridSearchCV call fit).
+# joblib's, through which cross_val_score and GridSearchCV call fit, and
+# scipy's minimizer, which runs L-BFGS's epochs and so their callbacks).
 _LIBRARY_FOLDERS = _folders(
-    Path(__file__).parents[1], Path(sklearn.__file__).parent, Path(joblib.__file__).parent
+    Path(__file__).parents[1],
+    Path(sklearn.__file__).parent,
+    Path(joblib.__file__).parent,
+    Path(scipy.__file__).parent,
 )
 # Python's own threads and pools, which run a worker thread's calls from below.
 _MACHINERY = (

@@ -645,6 +645,10 @@ class Optimizer(Plugin):
     #: penalty is then the book's decay w ← (1 − ηλ/n)w, which the loop
     #: applies to the weights directly, one pass instead of two.
     decouples_decay = False
+    #: False for a rule that chooses its own step sizes and never reads
+    #: ``state["eta"]``: a callback's change of η is then warned about, since
+    #: it would do nothing.
+    reads_eta = True
     _contract = {"init": (("params",), ()), "update": (("grads", "state", "params"), ())}
     _required = ("update",)
     _shortcuts = {"decouples_decay": ("update",)}
@@ -756,6 +760,10 @@ class Solver(Plugin):
     """
 
     kind = "optimizer"
+    #: False for a solver that chooses its own step sizes (L-BFGS's line
+    #: search) and never reads ``state["eta"]``: a callback's change of η is
+    #: then warned about, since it would do nothing.
+    reads_eta = True
     _contract = {
         "init": (("params",), ()),
         "minimize": (("objective", "params", "state", "iterations", "iteration_done"), ()),

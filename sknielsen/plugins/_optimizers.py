@@ -495,6 +495,7 @@ class LBFGS(Solver):
     """
 
     read_at_start = ("memory", "tol")
+    reads_eta = False
     _parameter_constraints = {
         "memory": [Interval(Integral, 1, MAX_LBFGS_MEMORY, closed="both")],
         "tol": [Interval(Real, 0, np.inf, closed="left")],

@@ -25,6 +25,7 @@ from sklearn.utils._param_validation import (
 
 from .._core.params import HyperParameters, refuse_booleans
 from .._core.sparse import MINI_BATCH_INSTEAD, refuse_sparse
+from .._core.warn import warn
 from ..callbacks import (
     HISTORY_KEYS,
     Callback,
@@ -388,6 +389,8 @@ class Trainer:
         self._kept = None
         # The callback and hook being called: named when they write bad state.
         self._calling = None
+        # Whether a callback's change of an eta the optimizer ignores was warned about.
+        self._told_eta_unread = False
         # Whether a cost computed since that call began is not finite (see _may_overflow).
         self._overflowed = False
 
@@ -640,6 +643,7 @@ class Trainer:
         """Note the callback about to be called, and what the history holds before it."""
         self._calling = (callback, hook)
         self._lengths_before_hook = self._history_lengths()
+        self._eta_before_hook = self.state["eta"]
         self._overflowed = False
 
     def _check_callback(self, lengths):
@@ -655,6 +659,22 @@ class Trainer:
         self._check_state()
         self._check_settings()
         self._check_history(lengths, self._lengths_before_hook)
+        self._check_eta_read()
+
+    def _check_eta_read(self):
+        """Warn, once a run, that the called callback changed an η the optimizer never reads."""
+        if self._told_eta_unread or self.optimizer.reads_eta:
+            return
+        if self.state["eta"] == self._eta_before_hook:
+            return
+        self._told_eta_unread = True
+        name = type(self.optimizer).__name__
+        warn(
+            f"{self._who()} changed the learning rate trainer.eta, which {name} does not "
+            f"read: {name} chooses its own step sizes, so the change does nothing. Use an "
+            "optimizer that steps by eta (sgd, momentum, nesterov, adam, newton) for a "
+            "schedule."
+        )
 
     def _built_object(self, path):
         """The object at ``path`` on the trainer; a list as the tuple of its items."""
