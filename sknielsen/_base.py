@@ -1105,14 +1105,15 @@ def _checked_x_val(X_val, dtype, read_values):
 
 
 def quiet_cast():
-    """A context in which a cast to the network's dtype overflows without NumPy's warning.
+    """A context in which a cast to the network's dtype overflows without NumPy's warnings.
 
     Values beyond float32's range become infinite in the cast, which
     scikit-learn's ``check_array`` then refuses, naming the array and the
     dtype; NumPy's "overflow encountered in cast" came first, from inside
-    scikit-learn.
+    scikit-learn, and with infinities of both signs its finiteness check's
+    sum warned "invalid value encountered in reduce".
     """
-    return np.errstate(over="ignore")
+    return np.errstate(over="ignore", invalid="ignore")
 
 
 def _check_width(X, n_features, name):

@@ -349,7 +349,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         counted = "" if sample_weight is None else " of positive weight"
         if sample_weight is not None:
             Y = Y[sample_weight > 0]
-        if np.all(np.ptp(Y, axis=0) == 0):
+        if np.all(Y.max(axis=0) == Y.min(axis=0)):  # np.ptp overflows near the largest float
             raise ValueError(
                 f"{has} {len(Y)} samples{counted} whose targets are all equal ({Y[0, 0]:g}"
                 f"{', ...' if Y.shape[1] > 1 else ''}): its R² is 0 whatever the network "
@@ -427,6 +427,30 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         """
         output = self._forward(X)
         return output.ravel() if self._y_1d else output
+
+    def score(self, X, y, sample_weight=None):
+        """Return the coefficient of determination R² of the predictions on ``X``.
+
+        scikit-learn's :meth:`~sklearn.base.RegressorMixin.score`, and the
+        same number wherever that is finite. For targets near the largest
+        float, whose sums of squares overflow, it was NaN: R² does not depend
+        on the targets' scale, and is computed on theirs.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The true targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples.
+
+        Returns
+        -------
+        score : float
+            R², averaged uniformly over the outputs.
+        """
+        return self._score_outputs(self.predict(X), y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -563,9 +587,7 @@ def _warn_if_tiny_scale(Y, weights, rows):
     if len(Y) < 2:
         return
     spread = _spreads(Y, weights)
-    # Exactly: the mean of a constant column may round, leaving a spread of 1e-22.
-    varies = np.ptp(Y, axis=0) > 0
-    tiny = np.flatnonzero(varies & (spread < SMALLEST_TARGET_SPREAD))
+    tiny = np.flatnonzero((spread > 0) & (spread < SMALLEST_TARGET_SPREAD))
     if not tiny.size:
         return
     output = tiny[np.argmin(spread[tiny])]
@@ -591,7 +613,7 @@ def _warn_if_large_scale(Y, weights, rows):
         return
     output = large[np.argmax(scale[large])]
     column = Y[:, output : output + 1]
-    mean = np.average(column[:, 0], weights=weights)
+    mean = _means(column, weights)[0]
     spread = _spreads(column, weights)[0]
     warn(
         f"y lies on a large scale: its root mean square is {scale[output]:.3g}"
@@ -607,10 +629,28 @@ def _in_output(output, Y):
     return f" in output {output}" if Y.shape[1] > 1 else ""
 
 
+def _means(Y, weights):
+    """The weighted mean of each column of ``Y``, even where its sum would leave float64.
+
+    Measured on the scale of the largest magnitude (a power of two: exact),
+    where the sum of as many numbers of at most 1 cannot overflow.
+    """
+    scale = _power_of_two_scale(Y)
+    return scale * np.average(Y / scale, axis=0, weights=weights)
+
+
 def _spreads(Y, weights):
-    """The weighted standard deviation of each column of ``Y``, even where squares leave float64."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _root_mean_squares(Y - np.average(Y, axis=0, weights=weights), weights)
+    """The weighted standard deviation of each column of ``Y``, even where squares leave float64.
+
+    Measured on the scale of the largest magnitude, as :func:`_means`: the
+    deviations of values of both signs near the largest float overflow.
+    """
+    scale = _power_of_two_scale(Y)
+    relative = Y / scale
+    deviations = relative - np.average(relative, axis=0, weights=weights)
+    # Exactly 0 for a constant column, whose mean may round off its value.
+    constant = Y.max(axis=0) == Y.min(axis=0)
+    return np.where(constant, 0.0, scale * _root_mean_squares(deviations, weights))
 
 
 def _root_mean_squares(values, weights):

@@ -7,6 +7,7 @@ from contextlib import redirect_stdout
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.datasets import make_blobs
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
@@ -716,21 +717,30 @@ def test_targets_and_weights_that_are_not_finite_are_refused_without_numpy_warni
         (NielsenMLPRegressor, "y_val"),
     ],
 )
-def test_values_beyond_float32_are_refused_without_numpy_warnings(estimator, name):
+@pytest.mark.parametrize("signs", [(1,), (1, -1)], ids=["positive", "both signs"])
+@pytest.mark.parametrize("layout", ["dense", "csr"])
+def test_values_beyond_float32_are_refused_without_numpy_warnings(estimator, name, signs, layout):
     # Finite in float64, they become infinite in the cast to float32, which NumPy warned of
-    # ("overflow encountered in cast") before scikit-learn's error named the array.
+    # ("overflow encountered in cast") before scikit-learn's error named the array; with
+    # both signs, scikit-learn's sum of +inf and -inf warned "invalid value encountered".
     rng = np.random.default_rng(0)
     X, y = rng.random((20, 3)), np.arange(20) % 2
+
+    def beyond(values):
+        changed = np.array(values, dtype=float)
+        changed.flat[: len(signs)] = np.array(signs) * 1e39
+        return sparse.csr_matrix(changed) if layout == "csr" and changed.ndim == 2 else changed
+
     arguments = {"X": X, "y": y, "X_val": X[:6], "y_val": y[:6]}
     if name != "predict":
-        arguments[name] = _with_first(arguments[name], 1e39)
+        arguments[name] = beyond(arguments[name])
     named = "X" if name == "predict" else name
     net = estimator((3,), epochs=1, dtype="float32", random_state=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with pytest.raises(ValueError, match=rf"^Input {named} contains infinity .*'float32'"):
             net.fit(**arguments)
-            net.predict(_with_first(X, 1e39))
+            net.predict(beyond(X))
     assert [str(warning.message) for warning in caught] == []
 
 

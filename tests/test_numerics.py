@@ -310,3 +310,65 @@ def test_float32_costs_whose_sum_overflows_are_averaged_not_called_infinite(engi
     assert not any("already inf" in text for text in said), said
     assert net.n_iter_ == 2 and np.all(np.isfinite(net.history_["loss"]))
     assert 5e37 < net.history_["loss"][0] < 3.4e38
+
+
+def _near_largest(values, dtype):
+    """``values`` scaled so that the largest magnitude is 90 % of the dtype's largest number."""
+    return values / np.abs(values).max() * (0.9 * float(np.finfo(dtype).max))
+
+
+def _runtime_warnings(call):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    return [f"{w.filename}:{w.lineno}: {w.message}" for w in caught if w.category is RuntimeWarning]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("engine", ["numpy", pytest.param("c", marks=needs_c)])
+@pytest.mark.parametrize("estimator", [NielsenMLPClassifier, NielsenMLPRegressor])
+@pytest.mark.parametrize("layout", ["dense", "csr"])
+def test_inputs_near_the_dtypes_largest_number_train_without_numpy_warnings(
+    dtype, engine, estimator, layout
+):
+    # Finite inputs of both signs near the largest float: the saturation check's sums
+    # overflowed ("overflow encountered in matmul", "... in subtract") before it said,
+    # rightly, that the inputs saturate the first layer.
+    from scipy import sparse
+
+    rng = np.random.default_rng(0)
+    X, y = _near_largest(rng.standard_normal((40, 3)), dtype), np.arange(40) % 2
+    X = sparse.csr_matrix(X) if layout == "csr" else X
+    net = estimator((3,), epochs=1, dtype=dtype, engine=engine, random_state=0)
+    assert _runtime_warnings(lambda: net.fit(X, y)) == []
+    with pytest.warns(UserWarning, match="saturate the first layer"):
+        net.fit(X, y)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("targets", ["constant", "both signs"])
+def test_targets_near_the_dtypes_largest_number_fit_and_score_without_numpy_warnings(
+    dtype, targets
+):
+    # The scale warning's mean, the check that y varies and the cost probe's guess
+    # overflowed; the regressor's score (scikit-learn's R²) was NaN, with a warning.
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(40, 3))
+    shape = np.ones(40) if targets == "constant" else rng.standard_normal(40)
+    y = _near_largest(shape, dtype)
+    net = NielsenMLPRegressor((3,), epochs=1, dtype=dtype, random_state=0)
+    assert _runtime_warnings(lambda: net.fit(X, y)) == []
+    fitted = NielsenMLPRegressor((3,), epochs=1, dtype=dtype, random_state=0).fit(X, shape)
+    assert _runtime_warnings(lambda: fitted.score(X, y)) == []
+    if targets == "constant":  # refused as any constant y_val: R² cannot rank epochs
+        with pytest.raises(ValueError, match="targets are all equal"):
+            fitted.fit(X, shape, X_val=X, y_val=y)
+        return
+    assert _runtime_warnings(lambda: fitted.fit(X, shape, X_val=X, y_val=y)) == []
+    if targets == "both signs":  # R² does not depend on the targets' scale
+        scale = 2.0 ** np.floor(np.log2(np.abs(y).max()))
+        relative, predicted = y / scale, fitted.predict(X) / scale
+        by_hand = 1 - np.sum((relative - predicted) ** 2) / np.sum(
+            (relative - relative.mean()) ** 2
+        )
+        assert fitted.score(X, y) == pytest.approx(by_hand, rel=1e-9)

@@ -385,7 +385,7 @@ def _check_rankable(estimator, y_val, x_has, y_has, advice):
     Y = Y.reshape(len(Y), -1)
     if len(Y) < 2:
         raise ValueError(f"{x_has} {len(Y)} sample, but R² needs at least 2: {advice}.")
-    if np.all(np.ptp(Y, axis=0) == 0):
+    if np.all(Y.max(axis=0) == Y.min(axis=0)):  # np.ptp overflows near the largest float
         raise ValueError(
             f"{y_has} {len(Y)} targets all equal ({Y[0, 0]:g}): R² is 0 whatever the network "
             f"predicts, so no λ would score better than another: {advice}."

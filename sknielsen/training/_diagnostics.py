@@ -64,8 +64,8 @@ def warn_if_eta_unsuited(config):
 
 
 def _saturated_fraction(z):
-    """Fraction of the weighted inputs z with |z| > SATURATED_Z."""
-    return float(np.mean(np.abs(z) > SATURATED_Z))
+    """Fraction of the weighted inputs z with |z| > SATURATED_Z (a NaN, from inf - inf, too)."""
+    return float(np.mean(~(np.abs(z) <= SATURATED_Z)))
 
 
 def warn_if_saturating(network, X):
@@ -81,22 +81,26 @@ def warn_if_saturating(network, X):
         return
     sample = X[:SATURATION_SAMPLE]
     weights, biases = network.weights[0], network.biases[0]
-    saturated = _saturated_fraction(sample @ weights + biases)  # sparse rows stay sparse
+    # Inputs near the largest float overflow these sums: saturated, as they are.
+    with np.errstate(over="ignore", invalid="ignore"):
+        saturated = _saturated_fraction(sample @ weights + biases)  # sparse rows stay sparse
     if saturated < 0.5:  # the usual case, told without the scaled reference
         return
     if sp.issparse(sample):  # SATURATION_SAMPLE rows at most, for their columns' ranges
         sample = sample.toarray()
-    low = sample.min(axis=0)
-    span = sample.max(axis=0) - low
-    span[span == 0] = 1.0
-    # ((sample - low) / span) @ W, without a scaled copy of the sample.
-    z_scaled = sample @ (weights / span[:, None]) - (low / span) @ weights + biases
-    reference = _saturated_fraction(z_scaled)
+    low, high = sample.min(axis=0), sample.max(axis=0)
+    # Half the range, which cannot overflow (high - low can); halving is exact.
+    half_span = high / 2 - low / 2
+    half_span[half_span == 0] = 1.0
+    # ((sample - low) / span) @ W, that is ((sample / 2 - low / 2) / half_span) @ W,
+    # without a scaled copy of the sample.
+    z_scaled = (sample / 2) @ (weights / half_span[:, None]) - (low / 2 / half_span) @ weights
+    reference = _saturated_fraction(z_scaled + biases)
     if saturated - reference >= 0.25:
         warn(
             f"The inputs saturate the first layer: at the starting weights {saturated:.0%} of "
             f"its weighted inputs have |z| > {SATURATED_Z:g}, against {reference:.0%} with the "
-            f"features scaled to [0, 1] (X ranges over [{low.min():g}, {(low + span).max():g}]), "
+            f"features scaled to [0, 1] (X ranges over [{low.min():g}, {high.max():g}]), "
             "so learning will be slow or stall. Scale the inputs first: "
             "sklearn.preprocessing.MinMaxScaler or StandardScaler in a Pipeline, or X / 255 "
             "for pixels."
@@ -318,9 +322,9 @@ class CostProbe:
         # Relative weights: weights near the float64 limit would overflow np.average's sum,
         # leaving a NaN guess that silently turned the saturation check off.
         relative = None if self.weights is None else self.weights / self.weights.max()
-        mean = np.average(self.Y, axis=0, weights=relative)
-        guess = np.broadcast_to(mean, self.Y.shape)
         with np.errstate(all="ignore"):  # a regressor's targets of 1e200: inf, as the cost
+            mean = np.average(self.Y, axis=0, weights=relative)
+            guess = np.broadcast_to(mean, self.Y.shape)
             guess_costs = self.trainer.output_costs(guess.astype(self.Y.dtype), self.Y)
             # The targets' weighted variance, p (1 - p) for a class of weighted share p:
             # below SATURATED_OUTPUT the guess is itself a saturated output, and the answer.
@@ -420,7 +424,8 @@ def _spread(outputs):
     """The largest range of an output over the samples."""
     if len(outputs) == 0:
         return 0.0
-    return float(np.max(np.ptp(outputs, axis=0), initial=0.0))
+    with np.errstate(over="ignore"):  # outputs near the largest float: an infinite range
+        return float(np.max(np.ptp(outputs, axis=0), initial=0.0))
 
 
 def _epochs(n):
