@@ -528,6 +528,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
     def _training_data(self, request, previous, config):
         """Validate (X, y, sample_weight) and encode the targets."""
         _refuse_no_column(request.y, "y")
+        _refuse_missing(request.y, "y")
         X, read_values = _canonical(request.X, config.dtype)
         with quiet_cast():
             X, y = validate_data(
@@ -578,6 +579,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
             _refuse_no_column(request.y_val, "y_val")
+            _refuse_missing(request.y_val, "y_val")
             given, read_values = _canonical(request.X_val, config.dtype, "X_val")
             # check_array and our own feature-name check, so that the messages name X_val:
             # validate_data's say X.
@@ -1062,6 +1064,29 @@ def _refuse_no_column(y, name):
         raise ValueError(
             f"{name} has no column (shape {tuple(shape)}): give one target per sample, as a "
             "1-D array, or one column per output."
+        )
+
+
+def _refuse_missing(y, name):
+    """Refuse targets that pandas marks missing in a column of objects or strings, naming them.
+
+    scikit-learn's check asks each such label whether it equals itself, which
+    ``pd.NA`` answers with pandas' "boolean value of NA is ambiguous".
+    Numeric columns are left to that check ("Input y contains NaN").
+    """
+    isna, dtypes = getattr(y, "isna", None), getattr(y, "dtypes", None)
+    if isna is None or dtypes is None:
+        return
+    kinds = [dtypes.kind] if hasattr(dtypes, "kind") else [dtype.kind for dtype in dtypes]
+    if "O" not in kinds:
+        return
+    rows = np.flatnonzero(np.asarray(isna()).reshape(len(y), -1).any(axis=1))
+    if rows.size:
+        shown = ", ".join(map(str, rows[:5])) + (", ..." if rows.size > 5 else "")
+        raise ValueError(
+            f"{name} has {rows.size} missing value{'s' if rows.size != 1 else ''} (at "
+            f"position{'s' if rows.size != 1 else ''} {shown}): pd.NA, None or NaN. Drop "
+            "those samples, or fill them in, first."
         )
 
 

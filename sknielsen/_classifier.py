@@ -1,5 +1,7 @@
 """NielsenMLPClassifier: the book's network as a scikit-learn classifier."""
 
+from numbers import Real
+
 import numpy as np
 from scipy import sparse
 from sklearn.base import ClassifierMixin
@@ -345,7 +347,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             try:
-                found = _narrowest(np.unique(classes))
+                found = _narrowest(np.unique(_numbers_as_array(np.asarray(classes))))
             except TypeError:  # labels of several types (None among strings, say) have no order
                 raise _mixed_types(classes, "classes") from None
             # y may hold no NaN or infinity: such a class could never be seen, and a model
@@ -377,6 +379,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             y = y.toarray()
         if np.ndim(y) == 2 and np.shape(y)[1] == 1:
             y = _column_as_labels(y, name)
+        y = _numbers_as_array(y)
+        _refuse_bytes(y, name)
         try:
             # type_of_target casts float labels to int64 to find fractions: NumPy warns at
             # NaN, infinity or beyond int64, which type_of_target (or we) then refuse.
@@ -387,16 +391,19 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         # type_of_target calls an object y "unknown" when its first label is no string.
         if kind == "unknown" and not _sortable(y):
             raise _mixed_types(y, name)
+        if kind == "unknown":
+            raise _neither_numbers_nor_strings(y, name)
         if kind not in _CLASSIFICATION_TARGETS:
             raise ValueError(
-                f"Unknown label type: {kind!r}. Maybe you are trying to fit a classifier, "
-                "which expects discrete classes, on a regression target with continuous values."
+                f"Unknown label type: {kind!r} in {name}. Maybe you are trying to fit a "
+                "classifier, which expects discrete classes, on a regression target with "
+                "continuous values."
             )
         if kind == "multilabel-indicator":
-            _check_indicator(np.asarray(y))
+            _check_indicator(np.asarray(y), name)
         elif np.ndim(y) != 1:
             raise ValueError(
-                f"y of shape {np.shape(y)} is {kind}: a 2-D y must be a multilabel "
+                f"{name} of shape {np.shape(y)} is {kind}: a 2-D y must be a multilabel "
                 "indicator matrix of 0s and 1s, one column per label. Several multiclass "
                 "outputs at once are not supported (nor by scikit-learn's MLPClassifier): "
                 "wrap the network in sklearn.multioutput.MultiOutputClassifier."
@@ -408,13 +415,21 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         y, kind = self._as_targets(y, name)
         classes = targets["classes"]
         if kind == "multilabel-indicator":
-            if not targets["multilabel"] or np.shape(y)[1] != len(classes):
+            if not targets["multilabel"]:
                 raise ValueError(
-                    f"Expected multilabel targets with {len(classes)} columns, as in the first fit."
+                    f"This model was fitted on 1-D labels; {_got(name)} a multilabel indicator "
+                    "matrix. Give labels, or fit a new model on the matrix."
+                )
+            if np.shape(y)[1] != len(classes):
+                raise ValueError(
+                    f"{name} has {np.shape(y)[1]} columns; the model was fitted on multilabel "
+                    f"targets of {len(classes)}."
                 )
             return np.asarray(y).astype(self._dtype)
         if targets["multilabel"]:
-            raise ValueError("This model was fitted on multilabel targets; got 1-D labels.")
+            raise ValueError(
+                f"This model was fitted on multilabel targets; {name} holds 1-D labels."
+            )
         indices, unknown = _label_indices(y, classes)
         if np.any(unknown):
             unseen = np.unique(np.asarray(y)[unknown])
@@ -674,6 +689,49 @@ def _narrowest(labels):
     return labels.astype(f"U{max(longest, 1)}")
 
 
+def _numbers_as_array(labels):
+    """Labels of dtype object that are all real numbers, in the numeric dtype NumPy gives them.
+
+    pandas keeps numbers in object columns: scikit-learn calls such labels
+    "unknown", and a model whose classes were numbers of dtype object could
+    be neither saved nor restored. Others are returned as they are.
+    """
+    if not isinstance(labels, np.ndarray) or labels.dtype != object or not labels.size:
+        return labels
+    if not all(isinstance(label, (Real, np.bool_)) for label in labels.flat):
+        return labels
+    numeric = np.array(labels.tolist())
+    return numeric if numeric.dtype.kind in "biuf" else labels
+
+
+def _refuse_bytes(labels, name):
+    """Refuse labels of bytes, which scikit-learn does not take, saying how to mend them."""
+    as_array = np.asarray(labels) if not sparse.issparse(labels) else None
+    if as_array is None or not as_array.size:
+        return
+    if as_array.dtype.kind == "S" or (
+        as_array.dtype == object and all(isinstance(label, bytes) for label in as_array.flat)
+    ):
+        raise ValueError(
+            f"The labels of {name} are bytes, which are not labels here (nor in scikit-learn): "
+            f"decode them to strings first, for example {name}.astype(str) or with .decode()."
+        )
+
+
+def _neither_numbers_nor_strings(labels, name):
+    """The error for labels of one sortable type that is neither number nor string."""
+    types = sorted({type(label).__name__ for label in np.asarray(labels, dtype=object).flat})
+    return ValueError(
+        f"The labels of {name} must be numbers or strings; got {', '.join(types)}. Convert "
+        "them first, for example with astype(int), astype(float) or astype(str)."
+    )
+
+
+def _got(name):
+    """'got' for y, 'y_val is' for the validation targets: the words of the two refusals."""
+    return "got" if name == "y" else f"{name} is"
+
+
 def _sortable(labels):
     """Whether labels can be sorted together (not None among strings, say)."""
     try:
@@ -718,12 +776,12 @@ def _check_indicator_classes(classes, columns):
         )
 
 
-def _check_indicator(Y):
+def _check_indicator(Y, name="y"):
     """Refuse a multilabel indicator matrix holding values other than 0 and 1."""
     values = np.unique(Y)
     if not np.isin(values, (0, 1)).all():
         raise ValueError(
-            "A 2-D y is a multilabel indicator matrix and must hold only 0 and 1 (or "
+            f"A 2-D {name} is a multilabel indicator matrix and must hold only 0 and 1 (or "
             f"False and True); this one holds {values.tolist()}. Turn other codes into "
             "0/1 first, for example y == 1 for -1/1 targets."
         )

@@ -171,8 +171,116 @@ def test_mixed_labels_are_named_whichever_comes_first(data, first, types):
     net = fit(X, np.arange(30) % 2)
     with pytest.raises(ValueError, match=rf"labels of y_val mix types .*\({types}\)"):
         net.fit(X, np.arange(30) % 2, X_val=X, y_val=mixed)
-    with pytest.raises(ValueError, match="Unknown label type: 'unknown'"):
-        fit(X, np.array([1, 2.5] * 15, dtype=object))  # sortable: scikit-learn's refusal
+    with pytest.raises(ValueError, match="Unknown label type: 'continuous' in y"):
+        fit(X, np.array([1, 2.5] * 15, dtype=object))  # numbers, one of them no class
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array([0, 1, 2] * 10, dtype=object),
+        np.array([0.0, 1.0, 2.0] * 10, dtype=object),
+        np.array([False, True] * 15, dtype=object),
+        np.array([np.int64(-3), 7, np.uint8(9)] * 10, dtype=object),
+    ],
+    ids=["ints", "floats", "bools", "NumPy scalars"],
+)
+def test_numbers_of_dtype_object_are_labels_as_their_numeric_array(data, labels, tmp_path):
+    # pandas' object columns: scikit-learn calls them "unknown", and the refusal spoke of
+    # "a regression target with continuous values"; partial_fit took them as classes and
+    # left a model that save, load and set_fitted_state refused.
+    from sknielsen import load, save
+
+    X, _ = data
+    numeric = np.array(labels.tolist())
+    expected = fit(X, numeric)
+    net = fit(X, labels)
+    assert net.classes_.dtype == expected.classes_.dtype
+    np.testing.assert_array_equal(net.predict_proba(X), expected.predict_proba(X))
+    net.fit(X, numeric, X_val=X, y_val=labels)
+    classes = np.unique(numeric).astype(object)
+    incremental = NielsenMLPClassifier((3,), random_state=0).partial_fit(X, labels, classes=classes)
+    assert incremental.classes_.dtype == expected.classes_.dtype
+    incremental.partial_fit(X, numeric, classes=classes)
+    NielsenMLPClassifier.from_fitted_state(incremental.get_fitted_state(), hidden_layer_sizes=(3,))
+    save(incremental, tmp_path / "model.json")
+    assert load(tmp_path / "model.json").classes_.tolist() == np.unique(numeric).tolist()
+
+
+@pytest.mark.parametrize(
+    ("y_val", "message"),
+    [
+        (np.c_[np.arange(30) % 2, np.arange(30) % 3], r"y_val of shape \(30, 2\) is multiclass"),
+        (np.tile([[0, 2], [2, 0]], (15, 1)), r"A 2-D y_val is a multilabel indicator matrix"),
+        (np.arange(30) / 7, r"Unknown label type: 'continuous' in y_val"),
+    ],
+    ids=["multioutput", "indicator of 0 and 2", "continuous"],
+)
+def test_refusals_of_y_val_name_it(data, y_val, message):
+    X, _ = data
+    net = NielsenMLPClassifier((3,), epochs=1, random_state=0)
+    with pytest.raises(ValueError, match=message):
+        net.fit(X, np.arange(30) % 2, X_val=X, y_val=y_val)
+
+
+def test_targets_of_another_kind_than_the_first_fits_are_named_as_such(data):
+    # "Expected multilabel targets with 2 columns, as in the first fit" after a fit on
+    # 1-D labels: the first fit was not multilabel, and the matrix had 2 columns.
+    X, indicator = data
+    labels = np.arange(30) % 2
+    one_d = NielsenMLPClassifier((3,), epochs=1, random_state=0, warm_start=True).fit(X, labels)
+    with pytest.raises(ValueError, match=r"fitted on 1-D labels; got a multilabel indicator "):
+        one_d.fit(X, indicator)
+    with pytest.raises(ValueError, match=r"fitted on 1-D labels; y_val is a multilabel"):
+        one_d.fit(X, labels, X_val=X, y_val=indicator)
+    multilabel = NielsenMLPClassifier((3,), epochs=1, random_state=0, warm_start=True)
+    multilabel.fit(X, indicator)
+    with pytest.raises(ValueError, match=r"y has 3 columns; the model was fitted on .* 2"):
+        multilabel.fit(X, np.c_[indicator, indicator[:, :1]])
+    with pytest.raises(ValueError, match=r"fitted on multilabel targets; y_val holds 1-D"):
+        multilabel.fit(X, indicator, X_val=X, y_val=labels)
+
+
+@pytest.mark.parametrize("estimator", ["classifier", "regressor"])
+@pytest.mark.parametrize("name", ["y", "y_val"])
+@pytest.mark.parametrize("dtype", ["string", "object"])
+def test_missing_targets_of_pandas_are_refused_naming_them(data, estimator, name, dtype):
+    # pd.NA in an object or string column: "TypeError: boolean value of NA is ambiguous"
+    # from inside pandas, where scikit-learn asked each label whether it equals itself.
+    pd = pytest.importorskip("pandas")
+    from sknielsen import NielsenMLPRegressor
+
+    X, _ = data
+    values = ["a", "b", "c"] * 10 if estimator == "classifier" else [1.0, 2.0, 3.5] * 10
+    if dtype == "string" and estimator == "regressor":
+        pytest.skip("a regressor's targets are numbers")
+    column = pd.Series(values, dtype=dtype)
+    column[4] = pd.NA
+    arguments = {"y": pd.Series(values), "X_val": X, "y_val": pd.Series(values), name: column}
+    net = (NielsenMLPClassifier if estimator == "classifier" else NielsenMLPRegressor)((3,))
+    with pytest.raises(ValueError, match=rf"^{name} has 1 missing value \(at position 4\): pd.NA"):
+        net.set_params(epochs=1).fit(X, **arguments)
+
+
+@pytest.mark.parametrize("name", ["y", "y_val"])
+def test_labels_that_are_neither_numbers_nor_strings_are_refused_saying_so(data, name):
+    from decimal import Decimal
+
+    X, _ = data
+    labels = np.array([Decimal(0), Decimal(1)] * 15, dtype=object)
+    arguments = {"y": np.arange(30) % 2, "X_val": X, "y_val": np.arange(30) % 2, name: labels}
+    with pytest.raises(ValueError, match=rf"labels of {name} must be numbers or strings.*Decimal"):
+        NielsenMLPClassifier((3,), epochs=1).fit(X, **arguments)
+
+
+@pytest.mark.parametrize("name", ["y", "y_val"])
+def test_bytes_labels_are_refused_saying_to_decode_them(data, name):
+    # "mix types that cannot be sorted (bytes)": one type, which sorts.
+    X, _ = data
+    labels = np.array([b"a", b"b"] * 15)
+    arguments = {"y": np.arange(30) % 2, "X_val": X, "y_val": np.arange(30) % 2, name: labels}
+    with pytest.raises(ValueError, match=rf"labels of {name} are bytes.*decode"):
+        NielsenMLPClassifier((3,), epochs=1).fit(X, **arguments)
 
 
 @pytest.mark.parametrize("classes", [["a", "b"], [0, 1, 2], [1, 2]])
