@@ -270,6 +270,8 @@ def test_verbose_marks_the_best_values_and_the_weights_kept(small_digits):
         ("learning_rate_init", "use eta"),
         ("tol", r"there is none: .*EarlyStopping\(monitor='loss', min_delta=tol"),
         ("epoch", "the closest to 'epoch' is 'epochs'"),
+        ("momentum", r"use optimizer=Momentum\(mu=...\).* optimizer='momentum' with optimizer__mu"),
+        ("beta_2", r"use optimizer=Adam\(beta2=...\)"),
     ],
 )
 def test_scikit_learns_names_point_at_ours(name, expected):
@@ -280,6 +282,15 @@ def test_scikit_learns_names_point_at_ours(name, expected):
         NielsenMLPClassifier(**{name: 1})
     with pytest.raises(ValueError, match=f"has no parameter '{name}': .*{expected}"):
         NielsenMLPRegressor().set_params(**{name: 1})
+
+
+@pytest.mark.parametrize("name", ["optimizer__mu", "cost__eps", "callbacks__0__patience"])
+def test_a_nested_name_given_to_the_constructor_points_at_set_params(name):
+    # The hint for scikit-learn's momentum said "optimizer='momentum' with optimizer__mu",
+    # and doing so in the constructor met "the closest to 'optimizer__mu' is 'optimizer'".
+    owner = name.split("__")[0]
+    with pytest.raises(TypeError, match=rf"'{name}' is a parameter of the {owner}, .*set_params"):
+        NielsenMLPClassifier(**{owner: "momentum" if owner == "optimizer" else None, name: 1})
 
 
 def test_loss_is_scikit_learns_last_loss(small_digits):

@@ -47,6 +47,14 @@ DTYPES = {"float64": np.float64, "float32": np.float32}
 LMBDA_CONSTRAINTS = [Interval(numbers.Real, 0, None, closed="left")]
 
 
+def _nested(plugin, name, parameter):
+    """The way to a hyper-parameter of a plugin, in the constructor and in a search."""
+    return (
+        f"use optimizer={plugin}({parameter}=...), from sknielsen.plugins; in set_params "
+        f"and parameter grids, optimizer='{name}' with optimizer__{parameter}"
+    )
+
+
 #: What users of scikit-learn's MLPClassifier look for, and what to do here.
 SKLEARN_NAMES = {
     "max_iter": "use epochs (passes over the training data)",
@@ -63,11 +71,11 @@ SKLEARN_NAMES = {
     ),
     "power_t": "use callbacks=[InverseScaling(power_t=...)]",
     "solver": "use optimizer ('sgd', 'momentum', 'nesterov', 'adam', 'lbfgs', the book's 'newton')",
-    "momentum": "use optimizer='momentum' with optimizer__mu",
-    "nesterovs_momentum": "use optimizer='nesterov' with optimizer__mu",
-    "beta_1": "use optimizer='adam' with optimizer__beta1",
-    "beta_2": "use optimizer='adam' with optimizer__beta2",
-    "epsilon": "use optimizer='adam' with optimizer__epsilon",
+    "momentum": _nested("Momentum", "momentum", "mu"),
+    "nesterovs_momentum": _nested("Nesterov", "nesterov", "mu"),
+    "beta_1": _nested("Adam", "adam", "beta1"),
+    "beta_2": _nested("Adam", "adam", "beta2"),
+    "epsilon": _nested("Adam", "adam", "epsilon"),
     "tol": (
         "there is none: training runs every epoch unless a callback stops it, and "
         "scikit-learn's rule is callbacks=[EarlyStopping(monitor='loss', min_delta=tol, "
@@ -108,8 +116,17 @@ def unknown_parameters_message(owner, unknown, known):
     hints = []
     for name in unknown:
         close = difflib.get_close_matches(name, known, n=1)
+        owner_name, _, nested = name.partition("__")
         if name in SKLEARN_NAMES:
             hints.append(f"for scikit-learn's {name}, {SKLEARN_NAMES[name]}")
+        elif nested and owner_name in known:
+            # scikit-learn's constructors take no nested names either: set_params does.
+            hints.append(
+                f"{name!r} is a parameter of the {owner_name}, which the constructor does not "
+                f"take: give {owner_name}=<class>({nested.split('__')[0]}=...), the plugin's "
+                f"class from sknielsen.plugins, or call set_params({owner_name}=..., "
+                f"{name}=...) as a parameter grid does"
+            )
         elif close:
             hints.append(f"the closest to {name!r} is {close[0]!r}")
     said = f": {'; '.join(hints)}" if hints else ""
