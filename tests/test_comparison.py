@@ -70,6 +70,49 @@ def test_book_scaling_rule():
     assert scaled_params(SVC(), 100, 50000) == {}
 
 
+def test_book_scaling_rule_reaches_the_networks_of_pipelines_and_meta_estimators(digits):
+    # The pipeline's network trained with the full set's epochs and lambda at every size:
+    # scaled_params returned {}, without a word.
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    net = NielsenMLPClassifier(epochs=30, lmbda=5.0)
+    pipeline = make_pipeline(StandardScaler(), net)
+    assert scaled_params(pipeline, 5000, 50000) == {
+        "nielsenmlpclassifier__epochs": 300,
+        "nielsenmlpclassifier__lmbda": 0.5,
+    }
+    nested = make_pipeline(StandardScaler(), make_pipeline(StandardScaler(), net))
+    assert scaled_params(nested, 5000, 50000) == {
+        "pipeline__nielsenmlpclassifier__epochs": 300,
+        "pipeline__nielsenmlpclassifier__lmbda": 0.5,
+    }
+    calibrated = CalibratedClassifierCV(net)
+    assert scaled_params(calibrated, 5000, 50000) == {
+        "estimator__epochs": 300,
+        "estimator__lmbda": 0.5,
+    }
+    # BookScaling applies the rule itself, when it is fitted: not twice.
+    assert scaled_params(BookScaling(net), 5000, 50000) == {}
+    assert scaled_params(make_pipeline(StandardScaler(), BookScaling(net)), 5000, 50000) == {}
+    records = training_size_comparison(
+        {"pipeline": make_pipeline(StandardScaler(), NielsenMLPClassifier(epochs=2))},
+        digits.X_train,
+        digits.y_train,
+        digits.X_test,
+        digits.y_test,
+        sizes=[60],
+        seeds=[0],
+        scale_rule=True,
+    )
+    n_full = len(digits.y_train)
+    assert records[0]["params"] == {
+        "nielsenmlpclassifier__epochs": round(2 * n_full / 60),
+        "nielsenmlpclassifier__lmbda": 0.0,
+    }
+
+
 def run(digits, **kwargs):
     defaults = {"sizes": [60, 200], "seeds": [0, 1]}
     defaults.update(kwargs)

@@ -95,7 +95,10 @@ def scaled_params(estimator, size, n_full):
 
     Epochs scale by n_full/size and λ by size/n_full, so the number of
     gradient steps and the weight decay per step stay those of the full
-    training set. Estimators without ``epochs`` and ``lmbda`` are unchanged.
+    training set. The networks a pipeline or a meta-estimator holds get
+    theirs under nested names; estimators without ``epochs`` and ``lmbda``
+    are unchanged, and so is a :class:`BookScaling`, which applies the rule
+    itself when it is fitted.
 
     Parameters
     ----------
@@ -120,13 +123,29 @@ def scaled_params(estimator, size, n_full):
     {'epochs': 300, 'lmbda': 0.5}
     >>> scaled_params(SVC(), size=5000, n_full=50000)
     {}
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> pipeline = make_pipeline(StandardScaler(), NielsenMLPClassifier(epochs=30, lmbda=5.0))
+    >>> scaled_params(pipeline, size=5000, n_full=50000)
+    {'nielsenmlpclassifier__epochs': 300, 'nielsenmlpclassifier__lmbda': 0.5}
     """
+    if isinstance(estimator, BookScaling):
+        return {}
     params = estimator.get_params(deep=False)
     scaled = {}
     if "epochs" in params:
         scaled["epochs"] = max(1, round(params["epochs"] * n_full / size))
     if "lmbda" in params:
         scaled["lmbda"] = params["lmbda"] * size / n_full
+    if scaled:  # a network: its parameters hold plugins, not networks
+        return scaled
+    # The estimators this one holds: a pipeline's named steps (top-level names of its deep
+    # parameters only), a meta-estimator's estimator.
+    for name, held in estimator.get_params(deep=True).items():
+        is_estimator = hasattr(held, "fit") and hasattr(held, "get_params")
+        if "__" not in name and is_estimator and not isinstance(held, type):
+            inner = scaled_params(held, size, n_full)
+            scaled.update({f"{name}__{key}": value for key, value in inner.items()})
     return scaled
 
 
