@@ -106,6 +106,28 @@ class NarrowDelta(CrossEntropyCost):
         return (a - y)[:, :3]
 
 
+class QuadraticOfGradient(CrossEntropyCost):
+    """A cost given by its gradient only (the default delta), whose gradient is wrong."""
+
+    def delta(self, z, a, y, activation, out=None):
+        return super(CrossEntropyCost, self).delta(z, a, y, activation, out)
+
+
+class GradientColumn(QuadraticOfGradient):
+    def gradient(self, a, y):
+        return (a - y).sum(axis=1, keepdims=True)  # broadcast over the outputs, silently
+
+
+class GradientNarrow(QuadraticOfGradient):
+    def gradient(self, a, y):
+        return (a - y)[:, :-1]
+
+
+class GradientList(QuadraticOfGradient):
+    def gradient(self, a, y):
+        return (a - y).tolist()
+
+
 class TransposedInitializer(DefaultInitializer):
     def __call__(self, fan_in, fan_out, rng, dtype):
         weights, biases = super().__call__(fan_in, fan_out, rng, dtype)
@@ -201,6 +223,21 @@ REFUSED = {
         ValueError,
         r"NarrowDelta\.delta returned an ndarray of shape \(10, 3\)",
     ),
+    "cost gradient column": (
+        {"cost": GradientColumn(), "engine": "numpy"},
+        ValueError,
+        r"GradientColumn\.gradient returned an ndarray of shape \(10, 1\).*\(10, 10\)",
+    ),
+    "cost gradient narrow": (
+        {"cost": GradientNarrow(), "engine": "numpy"},
+        ValueError,
+        r"GradientNarrow\.gradient returned an ndarray of shape \(10, 9\)",
+    ),
+    "cost gradient list": (
+        {"cost": GradientList(), "engine": "numpy"},
+        TypeError,
+        r"GradientList\.gradient returned a list",
+    ),
     "weights transposed": (
         {"initializer": TransposedInitializer()},
         ValueError,
@@ -253,6 +290,22 @@ REFUSED = {
 def test_wrong_returns_are_refused_by_name(digits, params, error, message):
     with pytest.raises(error, match=message):
         fit(digits, lmbda=1.0, **params)
+
+
+class MomentumOfNewState(Momentum):
+    """Returns a new state dict of its own keys only, as optax's update does."""
+
+    def update(self, grads, state, params):
+        velocity = self.mu * state["velocity"] - state["eta"] * grads
+        return velocity, {"velocity": velocity}
+
+
+def test_an_optimizer_returning_a_new_state_keeps_the_loops_eta(digits):
+    # It lost "eta", which the loop adds: a bare KeyError at the next step.
+    ours = fit(digits, optimizer=MomentumOfNewState(), eta=0.1, engine="numpy")
+    momentum = fit(digits, optimizer="momentum", eta=0.1, engine="numpy")
+    np.testing.assert_array_equal(ours.coefs_[0], momentum.coefs_[0])
+    assert ours.eta_ == 0.1
 
 
 def test_a_regularizer_returning_its_gradient_trains(digits):

@@ -428,7 +428,7 @@ class Cost(Plugin):
         delta : ndarray of shape (n_samples, n_outputs)
             The output error of each sample.
         """
-        grad = self.gradient(a, y)
+        grad = returned_array(self, "gradient", self.gradient(a, y), a.shape, "the outputs' shape")
         if out is not None:
             out[...] = grad
             grad = out

@@ -267,8 +267,16 @@ def optimizer_step(trainer, grads):
     elif factor != 1.0:
         penalty.weights(params)[...] *= factor
     result = optimizer.update(grads, trainer.state, params)
-    updates, trainer.state = returned_update(optimizer, result, params.shape)
+    updates, state = returned_update(optimizer, result, params.shape)
+    if state is not trainer.state:  # a new dict, perhaps of the optimizer's own keys only
+        lost = {k: trainer.state[k] for k in _LOOP_KEYS if k in trainer.state and k not in state}
+        state = {**lost, **state} if lost else state
+    trainer.state = state
     params += updates
+
+
+#: The keys of an optimizer's state that the loop, not the optimizer, keeps there.
+_LOOP_KEYS = ("eta", "eta0")
 
 
 def new_optimizer_state(optimizer, params, eta):
