@@ -1880,3 +1880,44 @@ def test_a_schedule_with_an_optimizer_that_ignores_eta_is_warned_once(schedule, 
     with warnings.catch_warnings():  # an optimizer that steps by eta: nothing to say
         warnings.simplefilter("error")
         net.set_params(optimizer="sgd").fit(X, y)
+
+
+class SetsCounter(Callback):
+    """Writes one of the trainer's counters in one hook."""
+
+    def __init__(self, counter="epoch", value=100, hook="on_epoch_end"):
+        self.counter = counter
+        self.value = value
+        self.hook = hook
+
+    def on_epoch_end(self, trainer):
+        if self.hook == "on_epoch_end":
+            setattr(trainer, self.counter, self.value)
+
+    def on_batch_end(self, trainer):
+        if self.hook == "on_batch_end":
+            setattr(trainer, self.counter, self.value)
+
+
+@pytest.mark.parametrize(
+    ("counter", "value", "hook"),
+    [
+        ("epoch", 100, "on_epoch_end"),
+        ("samples_seen", -5, "on_epoch_end"),
+        ("epochs_run", 0, "on_epoch_end"),
+        ("n_samples", 7, "on_batch_end"),
+        ("samples_in_epoch", 0, "on_batch_end"),
+    ],
+)
+def test_a_callback_that_changes_the_trainers_counters_is_refused(
+    small_digits, counter, value, hook
+):
+    # trainer.epoch = 100 left n_iter_ 100 beside 3 losses (and StepDecay read it);
+    # samples_seen = -5 fitted a model that save then refused.
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(
+        (5,), epochs=3, random_state=0, callbacks=[SetsCounter(counter, value, hook)]
+    )
+    with pytest.raises(CallbackError, match=rf"SetsCounter \({hook}\) changed trainer\.{counter} "):
+        net.fit(X, y)
+    assert not hasattr(net, "coefs_")

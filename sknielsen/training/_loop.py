@@ -12,6 +12,7 @@ import copy
 import functools
 import math
 import operator
+import reprlib
 from dataclasses import dataclass, field
 from numbers import Integral, Number, Real
 
@@ -274,6 +275,9 @@ def optimizer_step(trainer, grads):
     trainer.state = state
     params += updates
 
+
+#: The trainer's counts, which callbacks read and only the loop advances.
+_COUNTERS = ("epoch", "epochs_run", "samples_seen", "samples_in_epoch", "n_samples")
 
 #: The keys of an optimizer's state that the loop, not the optimizer, keeps there.
 _LOOP_KEYS = ("eta", "eta0")
@@ -652,7 +656,12 @@ class Trainer:
         self._calling = (callback, hook)
         self._lengths_before_hook = self._history_lengths()
         self._eta_before_hook = self.state["eta"]
+        self._counters_before_hook = self._counters()
         self._overflowed = False
+
+    def _counters(self):
+        """The trainer's counts of epochs and samples, which only the loop advances."""
+        return tuple(getattr(self, name) for name in _COUNTERS)
 
     def _check_callback(self, lengths):
         """Refuse what the called callback replaced, or left in the state, settings or history.
@@ -663,11 +672,30 @@ class Trainer:
             The length of each history list when the epoch began (see
             :meth:`_check_history`).
         """
+        self._check_counters()
         self._check_built_with()
         self._check_state()
         self._check_settings()
         self._check_history(lengths, self._lengths_before_hook)
         self._check_eta_read()
+
+    def _check_counters(self):
+        """Refuse a change the called callback made to a count of epochs or samples.
+
+        The history, the schedules, ``n_iter_`` and ``t_`` read them: an epoch
+        of 100 after 3 left ``n_iter_`` 100 beside 3 losses, and a negative
+        ``samples_seen`` fitted a model that :func:`sknielsen.save` refused.
+        """
+        counters = self._counters()
+        if counters == self._counters_before_hook:
+            return
+        for name, before, after in zip(_COUNTERS, self._counters_before_hook, counters):
+            if after != before:
+                raise CallbackError(
+                    f"{self._who()} changed trainer.{name} from {before!r} to "
+                    f"{reprlib.repr(after)}: the trainer's counts of epochs and samples are "
+                    "the loop's to advance; read them only."
+                )
 
     def _check_eta_read(self):
         """Warn, once a run, that the called callback changed an η the optimizer never reads."""
