@@ -1921,3 +1921,25 @@ def test_a_callback_that_changes_the_trainers_counters_is_refused(
     with pytest.raises(CallbackError, match=rf"SetsCounter \({hook}\) changed trainer\.{counter} "):
         net.fit(X, y)
     assert not hasattr(net, "coefs_")
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        lambda path: [Checkpoint(path), CSVLogger(path)],
+        lambda path: [CSVLogger(path), CSVLogger(path)],
+        lambda path: [Checkpoint(path), Checkpoint(path, best_only=True)],
+        lambda path: [CSVLogger(path), CSVLogger(os.path.join(os.path.dirname(path), ".", "out"))],
+    ],
+    ids=["checkpoint and logger", "two loggers", "two checkpoints", "one file, two spellings"],
+)
+def test_two_callbacks_writing_one_file_are_refused_before_training(small_digits, tmp_path, pair):
+    # The log overwrote the checkpoint each epoch: the model was lost, without a word.
+    X, _, y, _ = small_digits
+    path = str(tmp_path / "out")
+    net = NielsenMLPClassifier((5,), epochs=2, random_state=0, callbacks=pair(path))
+    with pytest.raises(ValueError, match=r"callbacks\[0\] .* and callbacks\[1\] .* write one file"):
+        net.fit(X, y)
+    assert list(tmp_path.iterdir()) == []
+    net.set_params(callbacks=[Checkpoint(str(tmp_path / "a")), CSVLogger(str(tmp_path / "b"))])
+    net.fit(X, y)

@@ -24,7 +24,7 @@ from sklearn.utils._param_validation import (
 
 from .. import plugins
 from .._core.params import refuse_booleans
-from ..callbacks import MONITORS, Callback
+from ..callbacks import MONITORS, Callback, Checkpoint, CSVLogger
 from ..engine._network import parameter_count
 from ..plugins._augmenters import as_augmenter, check_image_shape, image_shape_for
 from ..plugins._derivatives import derivative_problem
@@ -538,7 +538,36 @@ def _callbacks(callbacks, owner):
     for index, (_, callback) in enumerate(named):
         callback.__sklearn_clone__()  # every fit trains with copies: they must be faithful
         callback.validate(f"callbacks[{index}].", owner)
+    _refuse_shared_files([callback for _, callback in named], owner)
     return tuple(callback for _, callback in named)
+
+
+def _refuse_shared_files(callbacks, owner):
+    """Refuse two callbacks that write one file: each would overwrite the other's.
+
+    A ``CSVLogger`` and a ``Checkpoint`` given one path left the log where
+    the model should be, without a word. Paths are compared as the file
+    system resolves them (``./out`` and ``out`` are one file).
+    """
+    writers = {}
+    for index, callback in enumerate(callbacks):
+        path = getattr(callback, "path", None) if isinstance(callback, _WRITERS) else None
+        if path is None:
+            continue
+        key = os.path.realpath(os.fspath(path))
+        if key in writers:
+            first, other = writers[key]
+            raise InvalidParameterError(
+                f"The 'callbacks' parameter of {owner}: callbacks[{first}] "
+                f"({type(other).__name__}) and callbacks[{index}] ({type(callback).__name__}) "
+                f"write one file, {os.fspath(path)!r}; each would overwrite the other's. Give "
+                "each its own path."
+            )
+        writers[key] = (index, callback)
+
+
+#: The built-in callbacks that write a file, at their ``path``.
+_WRITERS = (Checkpoint, CSVLogger)
 
 
 def _is_named(item):
