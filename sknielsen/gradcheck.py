@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, InvalidParameterError
 
 from ._core.params import validate_arguments
+from ._core.warn import warn
 from ._core.weights import check_sample_weight
 from .engine._network import Backprop, Network
 from .plugins._returns import returned_array
@@ -30,9 +31,16 @@ class GradientCheck:
     Attributes
     ----------
     relative_error : float
-        ‖g_backprop − g_numeric‖ / (‖g_backprop‖ + ‖g_numeric‖).
+        ‖g_backprop − g_numeric‖ / (‖g_backprop‖ + ‖g_numeric‖), or the
+        ``decay_error`` when that is larger; infinite when either gradient
+        holds a value that is not finite (a warning says which).
     backprop, numeric : ndarray of shape (n_params,)
         The two gradients, in the engine's flat layout (weights, then biases).
+    decay_error : float or None
+        For a regularizer with a ``decay_factor`` (plain SGD's one-pass step,
+        which training uses instead of the penalty's gradient): the relative
+        difference between the weights that factor leaves and those a step
+        of the penalty's gradient leaves; None when it has none.
 
     Examples
     --------
@@ -55,6 +63,7 @@ class GradientCheck:
     # Left out of the repr: a printed result would be thousands of numbers.
     backprop: np.ndarray = field(repr=False)
     numeric: np.ndarray = field(repr=False)
+    decay_error: float | None = None
 
 
 def _targets(n_samples, n_outputs, rng):
@@ -168,20 +177,70 @@ def check_gradients(
         sample_weight = sample_scales(sample_weight, np.float64)
         scale = (sample_weight / n_samples)[:, None]
 
-    backprop = Backprop(network, cost, n_samples)
-    analytic = backprop.gradient(X, Y, scale).copy()
-    penalty.add_gradient(analytic, network.params)
+    # Values that overflow are the verdict's to report (below), not NumPy's to warn of.
+    with np.errstate(all="ignore"):
+        backprop = Backprop(network, cost, n_samples)
+        analytic = backprop.gradient(X, Y, scale).copy()
+        penalty.add_gradient(analytic, network.params)
 
-    def total_cost():
-        costs = cost.fn(network.feedforward(X), Y)
-        costs = returned_array(cost, "fn", costs, (n_samples,), "one cost per sample")
-        data_cost = np.average(costs, weights=sample_weight)
-        return data_cost + penalty.value(network.params)
+        def total_cost():
+            costs = cost.fn(network.feedforward(X), Y)
+            costs = returned_array(cost, "fn", costs, (n_samples,), "one cost per sample")
+            data_cost = np.average(costs, weights=sample_weight)
+            return data_cost + penalty.value(network.params)
 
-    numeric = _central_differences(total_cost, network.params, epsilon)
-    norm = np.linalg.norm(analytic) + np.linalg.norm(numeric)
-    error = np.linalg.norm(analytic - numeric) / norm if norm else 0.0
-    return GradientCheck(float(error), analytic, numeric)
+        numeric = _central_differences(total_cost, network.params, epsilon)
+        error = _relative_difference(analytic, numeric)
+        decay_error = _decay_error(penalty, network)
+    for name, gradient in (("backprop", analytic), ("numeric", numeric)):
+        if not np.isfinite(gradient).all():
+            warn(
+                f"The {name} gradient holds NaN or infinity at "
+                f"{np.count_nonzero(~np.isfinite(gradient))} of {gradient.size} parameters: a "
+                "plugin returned them, or lmbda or the weights overflow; relative_error is inf."
+            )
+            error = np.inf
+            break
+    worst = max(error, decay_error) if decay_error is not None else error
+    return GradientCheck(float(worst), analytic, numeric, decay_error)
+
+
+def _relative_difference(a, b):
+    """‖a − b‖ / (‖a‖ + ‖b‖), 0 for two zeros, inf where either is not finite.
+
+    On the scale of the largest entry, whose squares cannot overflow (the
+    ratio does not depend on the scale).
+    """
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return np.inf
+    largest = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
+    if not largest:
+        return 0.0
+    a, b = a / largest, b / largest
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
+
+
+#: The learning rate at which a regularizer's decay factor is compared with its gradient.
+_DECAY_ETA = 0.25
+
+
+def _decay_error(penalty, network):
+    """How far the regularizer's one-pass decay is from a step of its gradient, or None.
+
+    Plain SGD scales the weights by ``decay_factor`` instead of adding the
+    penalty's gradient: a factor that disagrees with the gradient trains
+    another penalty than the one the gradients were checked for. Compared
+    as the two steps each takes from the weights.
+    """
+    factor = penalty.decay_factor(_DECAY_ETA)
+    if factor is None:
+        return None
+    weights = penalty.weights(network.params)
+    gradient = np.zeros_like(network.params)
+    penalty.add_gradient(gradient, network.params)
+    by_factor = (factor - 1.0) * weights
+    by_gradient = -_DECAY_ETA * penalty.weights(gradient)
+    return _relative_difference(by_factor, by_gradient)
 
 
 def _plugin(parameter, value):

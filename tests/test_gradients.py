@@ -1,5 +1,7 @@
 """Backprop equals central finite differences for every allowed plugin combination."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.utils._param_validation import InvalidParameterError
@@ -154,7 +156,10 @@ def test_takes_random_state_as_scikit_learn_does():
 
 def test_a_result_prints_its_verdict_not_its_arrays():
     result = check_gradients(sizes=(30, 20, 10))
-    assert repr(result) == f"GradientCheck(relative_error={result.relative_error!r})"
+    assert repr(result) == (
+        f"GradientCheck(relative_error={result.relative_error!r}, "
+        f"decay_error={result.decay_error!r})"
+    )
     assert result == result and result != check_gradients(sizes=(30, 20, 10))
 
 
@@ -167,3 +172,43 @@ def test_sample_weights_at_the_ends_of_float64_check_as_weights_of_1(scale):
     result = check_gradients(n_samples=3, sample_weight=weights)
     assert result.relative_error < 1e-6
     np.testing.assert_allclose(result.backprop, expected.backprop, rtol=1e-12)
+
+
+class DecayIgnoringLambda(plugins.L2):
+    """An L2 whose gradient is right but whose one-pass decay (plain SGD's) is not."""
+
+    def decay_factor(self, eta, lmbda, n):
+        return 1.0
+
+
+class DecayOfOtherLambda(plugins.L2):
+    def decay_factor(self, eta, lmbda, n):
+        return 1.0 - eta * 2 * lmbda / n
+
+
+@pytest.mark.parametrize("regularizer", [DecayIgnoringLambda(), DecayOfOtherLambda()])
+def test_a_decay_factor_that_disagrees_with_the_gradient_fails_the_check(regularizer):
+    # SGD trains with the decay factor, not the gradient: the check passed at 9e-10
+    # while training decayed nothing (first-layer sum |W| 40.8 against 1.30 for l2).
+    result = check_gradients(regularizer=regularizer, lmbda=5.0)
+    assert result.decay_error > 0.1 and result.relative_error == result.decay_error
+    right = check_gradients(regularizer="l2", lmbda=5.0)
+    assert right.decay_error < 1e-12 and right.relative_error < 1e-6
+    assert check_gradients(regularizer="l1", lmbda=5.0).decay_error is None  # no factor
+
+
+class NaNDerivative(plugins.Sigmoid):
+    def derivative(self, z, a):
+        return np.full_like(z, np.nan)
+
+
+def test_a_check_that_meets_values_not_finite_fails_loudly():
+    # A derivative of NaN gave relative_error=nan, which "error > tol" passes.
+    with pytest.warns(UserWarning, match=r"backprop gradient holds NaN or infinity"):
+        result = check_gradients(activation=NaNDerivative())
+    assert result.relative_error == np.inf
+    # A penalty near the largest float: its squares overflowed the norms (NumPy's
+    # warnings, then NaN); on the gradients' own scale the check holds.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert check_gradients(lmbda=1e300).relative_error < 1e-6
