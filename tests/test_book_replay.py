@@ -392,6 +392,19 @@ def test_a_replay_the_file_does_not_hold_is_refused_by_name(tmp_path):
         book.load_replay("regularized", empty)
 
 
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_results_file_that_is_no_regular_file_is_refused_not_read(tmp_path, kind):
+    # A FIFO blocked load_replay for ever (every other reader refuses it).
+    import os
+
+    from sknielsen.persistence import NotARegularFileError
+
+    path = tmp_path / "replays.json"
+    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    with pytest.raises(NotARegularFileError, match=r"Cannot read .*not a regular file"):
+        book.load_replay("regularized", path)
+
+
 def _stored(tmp_path, content):
     path = tmp_path / "book_replay.json"
     path.write_text(content if isinstance(content, str) else json.dumps(content))
