@@ -176,6 +176,12 @@ def test_download_only_when_asked(tmp_path, monkeypatch):
             with pytest.raises(NotADirectoryError, match="is a file, not a folder"):
                 load_mnist(folder, download=download)
     assert calls == ["mnist_784"]  # refused before downloading
+    for truthy in ("no", "False", 1, None):  # "no" downloaded
+        with pytest.raises(TypeError, match=r"download must be True or False; got "):
+            load_mnist(tmp_path / "empty", download=truthy)
+        with pytest.raises(TypeError, match=r"download must be True or False; got "):
+            load_dataset("mnist", tmp_path / "empty", download=truthy)
+    assert calls == ["mnist_784"]
 
 
 @pytest.mark.slow

@@ -422,6 +422,12 @@ def _download_mnist(data_dir):
         _write_idx(data_dir / (stem + ".gz"), array)
 
 
+def _check_download(download):
+    """Refuse a ``download`` that is not True or False: a truthy "no" would download."""
+    if not isinstance(download, (bool, np.bool_)):
+        raise TypeError(f"download must be True or False; got {download!r}.")
+
+
 def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit"):
     """Load MNIST from the original IDX files with the book's split.
 
@@ -487,6 +493,7 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit")
     """
     if scale not in PIXEL_SCALES:
         raise ValueError(f"scale must be one of {sorted(PIXEL_SCALES)}; got {scale!r}.")
+    _check_download(download)
     dtype = _float_dtype(dtype)  # before any download
     data_dir = _data_folder(data_dir, _default_mnist_dir())
     if download and any(_find(data_dir, stem) is None for stem in MNIST_FILES.values()):
@@ -648,6 +655,7 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
     >>> points.description
     '...points.npz (50 rows) (validation: a fifth of the rest)'
     """
+    _check_download(download)
     if download and name != "mnist":
         raise ValueError(_download_refusal(name))
     if data_dir is not None and name not in ("mnist", "fashion-mnist"):
