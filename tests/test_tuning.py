@@ -366,3 +366,31 @@ def test_lmbda_search_refuses_a_validation_set_r2_cannot_rank_by(validation, mes
     # its start as the best λ, with scikit-learn's warnings of an undefined R² at most.
     with pytest.raises(ValueError, match=message):
         search_lmbda(RegressorNeverFit(), X_LINE, X_LINE.ravel(), **validation)
+
+
+@pytest.mark.parametrize(
+    ("search", "name"),
+    [
+        (lambda net, X, y: find_eta_threshold(net, X, y), "mini_batch_size"),
+        (lambda net, X, y: search_lmbda(net, X, y), "mini_batch_size"),
+        (
+            lambda net, X, y: find_eta_threshold(
+                net.set_params(mini_batch_size=10, dropout=2.0), X, y
+            ),
+            "dropout",
+        ),
+    ],
+    ids=["find_eta_threshold", "search_lmbda", "another parameter"],
+)
+def test_an_estimators_invalid_parameter_is_named_as_the_estimators(search, name):
+    # scikit-learn's validate_params renamed the owner after the function: "The
+    # 'mini_batch_size' parameter of find_eta_threshold", which has no such parameter.
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((40, 3)), np.arange(40) % 2
+    net = NielsenMLPClassifier((3,), mini_batch_size=0)
+    with pytest.raises(InvalidParameterError, match=rf"'{name}' parameter of NielsenMLPClassifier"):
+        search(net, X, y)
+    with pytest.raises(InvalidParameterError, match=r"'epochs' parameter of find_eta_threshold"):
+        find_eta_threshold(NielsenMLPClassifier(), X, y, epochs=-1)  # its own: named after it

@@ -204,7 +204,14 @@ def validate_arguments(constraints):
     """
 
     def decorate(function):
-        checked = validate_params(constraints, prefer_skip_nested_validation=True)(function)
+        @functools.wraps(function)
+        def body(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except InvalidParameterError as exc:
+                raise _FromTheBody(exc) from None
+
+        checked = validate_params(constraints, prefer_skip_nested_validation=True)(body)
         signature = inspect.signature(function)
         listed = {
             name: allowed for name, allowed in constraints.items() if isinstance(allowed, list)
@@ -219,11 +226,27 @@ def validate_arguments(constraints):
             bound.apply_defaults()
             given = {name: bound.arguments[name] for name in listed if name in bound.arguments}
             refuse_booleans({name: listed[name] for name in given}, given, function.__name__)
-            return checked(*args, **kwargs)
+            try:
+                return checked(*args, **kwargs)
+            except _FromTheBody as carried:
+                raise carried.error from None  # as the estimator worded it
 
         return wrapper
 
     return decorate
+
+
+class _FromTheBody(Exception):
+    """An ``InvalidParameterError`` of a decorated function's body, carried past validation.
+
+    ``validate_params`` renames the owner of every such error after the
+    function: "The 'mini_batch_size' parameter of find_eta_threshold" was an
+    estimator's parameter, which the function does not have.
+    """
+
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.error = error
 
 
 @functools.lru_cache(maxsize=1024)
