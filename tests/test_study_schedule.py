@@ -329,3 +329,17 @@ def test_time_left_with_the_schedules_prior_when_the_longest_jobs_finish_first()
     assert seconds == pytest.approx(3.0 + 4.0 + 4.0)
     # Without a prior, the median of the finished runs: 300 s each.
     assert estimate_seconds_left(finished, remaining) == pytest.approx(900.0)
+
+
+@pytest.mark.parametrize("backend", ["ray", "Local", "", None, 2])
+def test_a_backend_that_is_neither_local_nor_dask_is_refused(backend):
+    # Any name but "local" was taken for dask: study_backend("ray") started a cluster.
+    from sknielsen.comparison import check_backend, study_backend, study_workers
+
+    for call in (
+        lambda: check_backend(backend),
+        lambda: study_workers(backend),
+        lambda: study_backend(backend).__enter__(),
+    ):
+        with pytest.raises(ValueError, match=r"backend must be one of \['local', 'dask'\]"):
+            call()

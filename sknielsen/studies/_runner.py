@@ -687,6 +687,7 @@ def check_backend(backend, scheduler=None):
     ...
     ValueError: --scheduler needs --backend dask.
     """
+    _check_backend_name(backend)
     if backend == "local":
         if scheduler is not None:
             raise ValueError("--scheduler needs --backend dask.")
@@ -697,6 +698,16 @@ def check_backend(backend, scheduler=None):
         raise ValueError(
             '--backend dask needs dask.distributed: pip install "sknielsen[distributed]".'
         ) from None
+
+
+#: Where a study's jobs may run.
+BACKENDS = ("local", "dask")
+
+
+def _check_backend_name(backend):
+    """Refuse a backend that is not one of ``BACKENDS``: any other was taken for dask."""
+    if not (isinstance(backend, str) and backend in BACKENDS):
+        raise ValueError(f"backend must be one of {list(BACKENDS)}; got {backend!r}.")
 
 
 def study_workers(backend, n_jobs=None, scheduler=None):
@@ -730,6 +741,7 @@ def study_workers(backend, n_jobs=None, scheduler=None):
     """
     from joblib import effective_n_jobs
 
+    _check_backend_name(backend)
     if backend == "dask" and scheduler is None:
         return n_jobs or 2
     return effective_n_jobs(n_jobs) if backend == "local" else 1
@@ -771,6 +783,7 @@ def study_backend(backend, n_jobs=None, scheduler=None, report=None):
     >>> [(record["size"], round(record["accuracy_test"], 3)) for record in records]
     [(100, 0.845), (200, 0.932)]
     """
+    _check_backend_name(backend)
     if backend == "local":
         yield
         return
