@@ -30,6 +30,7 @@ from sknielsen.comparison import (
     StudyOutput,
     StudyTiming,
     check_plan,
+    conclusions,
     crossover_statements,
     run_study,
     scaled_params,
@@ -818,8 +819,6 @@ def test_learning_curve_with_book_scaling_matches_the_study(digits):
 
 
 def test_conclusions_are_at_most_three_informative_sentences():
-    from sknielsen.comparison import conclusions
-
     def summary(curves):
         return [
             {"estimator": name, "size": size, "mean": mean}
@@ -1440,3 +1439,30 @@ def test_the_jobs_warnings_reach_the_caller_from_every_worker(digits, n_jobs):
         study(digits, adam, sizes=[50, 60], seeds=[0], n_jobs=n_jobs)
     caught = [(w.filename, w.category) for w in record if "too large for Adam" in str(w.message)]
     assert caught == [(__file__, UserWarning)] * 2
+
+
+def _summary(curves):
+    return [
+        {"estimator": name, "size": size, "mean": mean}
+        for name, by_size in curves.items()
+        for size, mean in by_size.items()
+    ]
+
+
+def test_conclusions_leave_out_nan_scores_and_say_tie_for_equal_ones():
+    # A NaN "led with nan%" and "beat b at every size"; a tie was "a leads with 60.00%
+    # (then b 60.00%)", and each tie changed the lead in the crossovers.
+    summary = _summary({"a": {10: float("nan"), 20: 0.6}, "b": {10: 0.5, 20: 0.6}})
+    sentences = conclusions(summary) + crossover_statements(summary)
+    assert not any("nan" in sentence for sentence in sentences), sentences
+    assert "At 20 examples a and b tie with 60.00%." in sentences
+    tied = _summary({"a": {10: 0.5, 20: 0.7, 30: 0.8}, "b": {10: 0.4, 20: 0.7, 30: 0.7}})
+    assert not [s for s in crossover_statements(tied) if s.startswith("Crossover")]
+    assert conclusions(_summary({"a": {10: float("nan")}})) == []
+
+
+def test_conclusions_write_scores_outside_0_to_1_as_numbers_not_percentages():
+    summary = _summary({"a": {10: -2.0, 20: 0.25}, "b": {10: 0.5, 20: 0.1}})  # R², say
+    sentences = conclusions(summary) + crossover_statements(summary)
+    assert not any("%" in sentence for sentence in sentences), sentences
+    assert "At 20 examples a leads with 0.25 (then b 0.1)." in sentences

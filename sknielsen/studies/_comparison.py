@@ -1601,11 +1601,27 @@ def _check_one_study(name, size, group):
 
 
 def _curves(summary):
-    """``{estimator: {size: mean score}}`` from a summary."""
+    """``{estimator: {size: mean score}}`` from a summary, leaving out means that are NaN.
+
+    A NaN (a scorer's, over a set it could not score) compares false with
+    every number: it "led" and "beat" every estimator.
+    """
     by_name = defaultdict(dict)
     for row in summary:
-        by_name[row["estimator"]][row["size"]] = row["mean"]
+        if np.isfinite(row["mean"]):
+            by_name[row["estimator"]][row["size"]] = row["mean"]
     return by_name
+
+
+def _score_text(by_name):
+    """How the sentences write a score: a percentage for scores in [0, 1], else a number.
+
+    R² or a negative log-loss printed as "-200.00%" read as an accuracy.
+    """
+    scores = [score for sizes in by_name.values() for score in sizes.values()]
+    if all(0.0 <= score <= 1.0 for score in scores):
+        return lambda score: f"{score:.2%}"
+    return lambda score: f"{score:.4g}"
 
 
 def conclusions(summary):
@@ -1648,6 +1664,9 @@ def conclusions(summary):
             "conclusions takes the rows of summarize, not the records: pass summarize(records)."
         )
     by_name = _curves(summary)
+    if not by_name:
+        return []
+    text = _score_text(by_name)
     sentences = []
     crossovers = [
         s.removeprefix("Crossover: ").rstrip(".")
@@ -1662,19 +1681,24 @@ def conclusions(summary):
         reverse=True,
     )
     if at_largest:
-        (best, leader), others = at_largest[0], at_largest[1:]
-        behind = ", ".join(f"{name} {accuracy:.2%}" for accuracy, name in others)
+        best = at_largest[0][0]
+        leaders = sorted(name for score, name in at_largest if score == best)
+        others = [(score, name) for score, name in at_largest if score != best]
+        behind = ", ".join(f"{name} {text(score)}" for score, name in others)
+        lead = (
+            f"{leaders[0]} leads with" if len(leaders) == 1 else f"{' and '.join(leaders)} tie with"
+        )
         sentences.append(
-            f"At {largest:,} examples {leader} leads with {best:.2%}"
+            f"At {largest:,} examples {lead} {text(best)}"
             + (f" (then {behind})." if behind else ".")
         )
-    efficiency = _most_data_efficient(by_name)
+    efficiency = _most_data_efficient(by_name, text)
     if efficiency:
         sentences.append(efficiency)
     return sentences
 
 
-def _most_data_efficient(by_name):
+def _most_data_efficient(by_name, text):
     """The sentence for the smallest fraction of data with which one estimator matches another."""
     best = None
     for a, a_sizes in by_name.items():
@@ -1689,7 +1713,8 @@ def _most_data_efficient(by_name):
         return None
     _, a, n, b, b_size, accuracy = best
     return (
-        f"{a} needs only {n:,} examples to match what {b} reaches with {b_size:,} ({accuracy:.2%})."
+        f"{a} needs only {n:,} examples to match what {b} reaches with {b_size:,} "
+        f"({text(accuracy)})."
     )
 
 
@@ -1732,6 +1757,7 @@ def crossover_statements(summary):
     Crossover: SVC(gamma='auto') overtakes network at 400 examples (91.65% vs ...%).
     """
     by_name = _curves(summary)
+    text = _score_text(by_name)
     names = sorted(by_name)
     statements = []
     for a in names:
@@ -1744,26 +1770,28 @@ def crossover_statements(summary):
             if reached and reached[0] < b_size:
                 n = reached[0]
                 statements.append(
-                    f"{a} at {n:,} examples ({by_name[a][n]:.2%}) already matches "
-                    f"{b} at {b_size:,} ({b_best:.2%})."
+                    f"{a} at {n:,} examples ({text(by_name[a][n])}) already matches "
+                    f"{b} at {b_size:,} ({text(b_best)})."
                 )
             elif not reached:
                 a_size = max(by_name[a])
                 statements.append(
-                    f"{b} at {b_size:,} ({b_best:.2%}) beats {a} at every size up to "
-                    f"{a_size:,} ({by_name[a][a_size]:.2%})."
+                    f"{b} at {b_size:,} ({text(b_best)}) beats {a} at every size up to "
+                    f"{a_size:,} ({text(by_name[a][a_size])})."
                 )
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
             common = sorted(set(by_name[a]) & set(by_name[b]))
             leader = None
             for n in common:
+                if by_name[a][n] == by_name[b][n]:  # a tie: the lead has not changed hands
+                    continue
                 current = a if by_name[a][n] > by_name[b][n] else b
                 if leader is not None and current != leader:
                     statements.append(
                         f"Crossover: {current} overtakes {({a, b} - {current}).pop()} "
-                        f"at {n:,} examples ({by_name[current][n]:.2%} vs "
-                        f"{by_name[a if current == b else b][n]:.2%})."
+                        f"at {n:,} examples ({text(by_name[current][n])} vs "
+                        f"{text(by_name[a if current == b else b][n])})."
                     )
                 leader = current
     return statements
