@@ -38,6 +38,7 @@ from sklearn.base import is_classifier
 
 from . import NielsenMLPClassifier, __version__, book, comparison, datasets, plotting, plugins
 from .persistence import load, save
+from .plugins._registry import ignored_entry_points
 from .utils import check_outputs, check_params, write_atomically
 
 # -- train, evaluate, predict --------------------------------------------------
@@ -513,13 +514,28 @@ def _prediction_file(path, predicted, label):
 
 
 def _list_plugins(args):
+    """Every plugin by kind; one that cannot be loaded is shown with why, not the end of the list.
+
+    Exits 1 when an entry point of the plugins' group cannot be loaded or is
+    ignored (a misspelt kind, a built-in's name), so that a plugin's author
+    sees the fault with everything else listed.
+    """
+    faults = 0
     for kind in plugins.kinds():
         print(f"{kind}:")
         for name in plugins.available(kind):
-            params = plugins.get(kind, name).get_params()
+            try:
+                params = plugins.get(kind, name).get_params()
+            except Exception as exc:  # another package's plugin: any fault of its code
+                print(f"  {name}  (cannot be loaded: {exc})")
+                faults += 1
+                continue
             shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
             print(f"  {name}" + (f"({shown})" if shown else ""))
-    return 0
+    for entry, reason in ignored_entry_points():
+        print(f"Ignored the entry point {entry!r}: {reason}.", file=sys.stderr)
+        faults += 1
+    return 1 if faults else 0
 
 
 # -- compare -------------------------------------------------------------------

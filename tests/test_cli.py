@@ -509,3 +509,35 @@ def test_paths_that_start_with_a_tilde_name_the_home_folder(tmp_path, capsys, mo
     assert f"MNIST files not found in {home / 'mnist'}" in capsys.readouterr().err
     assert (home / "study" / "comparison.json").is_file() and (home / "net.json").is_file()
     assert list(work.iterdir()) == []
+
+
+def test_plugins_command_lists_past_a_broken_entry_point_and_names_ignored_ones(
+    tmp_path, capsys, monkeypatch
+):
+    # One broken entry point of another package ended the listing partway (exit 2);
+    # entries of an unknown kind, or shadowed by a built-in, were ignored without a word.
+    from sknielsen import plugins
+
+    info = tmp_path / "broken_plugins-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugins\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(
+        "[sknielsen.plugins]\n"
+        "optimizer.aaa_broken = missing_module_of_nobody:X\n"
+        "optimiser.typo = missing_module_of_nobody:Y\n"
+        "nodot = missing_module_of_nobody:Z\n"
+        "optimizer.sgd = missing_module_of_nobody:W\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    plugins.refresh_entry_points()
+    try:
+        assert main(["plugins"]) == 1
+        captured = capsys.readouterr()
+        assert "momentum(mu=0.9)" in captured.out and "sgd" in captured.out  # listed past it
+        assert "regularizer:" in captured.out
+        assert re.search(r"aaa_broken .*cannot be loaded: Could not import", captured.out)
+        for ignored in ("optimiser.typo", "nodot", "optimizer.sgd"):
+            assert f"{ignored!r}" in captured.err, captured.err
+    finally:
+        monkeypatch.undo()
+        plugins.refresh_entry_points()

@@ -127,6 +127,39 @@ def _pending():
     return _PENDING
 
 
+def ignored_entry_points():
+    """The entry points of the plugins' group that no lookup will load, and why.
+
+    Returns
+    -------
+    ignored : list of (str, str)
+        Each entry point's name and the reason: a kind that is none of
+        :func:`kinds`, no name after the kind, or a name a plugin of this
+        package already holds (which wins).
+    """
+    ignored = []
+    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        kind, dot, name = entry.name.partition(".")
+        if kind not in _REGISTRY:
+            reason = (
+                f"its kind {kind!r} is none of {', '.join(_REGISTRY)}"
+                if dot
+                else ("it names no kind: write kind.name, as optimizer.fancy")
+            )
+        elif not name:
+            reason = "it names no plugin after the kind"
+        elif name in _REGISTRY[kind] and (kind, name) not in _CARRIED:
+            owner = _REGISTRY[kind][name]
+            if owner.__module__.startswith("sknielsen."):
+                reason = f"sknielsen's own {kind} {name!r} holds that name"
+            else:
+                continue
+        else:
+            continue
+        ignored.append((entry.name, reason))
+    return ignored
+
+
 def refresh_entry_points():
     """Forget the cached list of entry points, to see newly installed plugins.
 
