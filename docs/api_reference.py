@@ -71,6 +71,7 @@ MODULES = [
                     "kinds",
                     "name_of",
                     "refresh_entry_points",
+                    "ignored_entry_points",
                     "ENTRY_POINT_GROUP",
                 ],
             ),

@@ -38,7 +38,6 @@ from sklearn.base import is_classifier
 
 from . import NielsenMLPClassifier, __version__, book, comparison, datasets, plotting, plugins
 from .persistence import load, save
-from .plugins._registry import ignored_entry_points
 from .utils import check_outputs, check_params, write_atomically
 
 # -- train, evaluate, predict --------------------------------------------------
@@ -532,7 +531,7 @@ def _list_plugins(args):
                 continue
             shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
             print(f"  {name}" + (f"({shown})" if shown else ""))
-    for entry, reason in ignored_entry_points():
+    for entry, reason in plugins.ignored_entry_points():
         print(f"Ignored the entry point {entry!r}: {reason}.", file=sys.stderr)
         faults += 1
     return 1 if faults else 0

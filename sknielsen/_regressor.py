@@ -431,7 +431,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     def score(self, X, y, sample_weight=None):
         """Return the coefficient of determination R² of the predictions on ``X``.
 
-        scikit-learn's :meth:`~sklearn.base.RegressorMixin.score`, and the
+        scikit-learn's ``RegressorMixin.score``, and the
         same number wherever that is finite. For targets near the largest
         float, whose sums of squares overflow, it was NaN: R² does not depend
         on the targets' scale, and is computed on theirs.

@@ -136,6 +136,14 @@ def ignored_entry_points():
         Each entry point's name and the reason: a kind that is none of
         :func:`kinds`, no name after the kind, or a name a plugin of this
         package already holds (which wins).
+
+    Examples
+    --------
+    With no plugin package installed, none:
+
+    >>> from sknielsen.plugins import ignored_entry_points
+    >>> ignored_entry_points()
+    []
     """
     ignored = []
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
