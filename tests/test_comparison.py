@@ -1466,3 +1466,57 @@ def test_conclusions_write_scores_outside_0_to_1_as_numbers_not_percentages():
     sentences = conclusions(summary) + crossover_statements(summary)
     assert not any("%" in sentence for sentence in sentences), sentences
     assert "At 20 examples a leads with 0.25 (then b 0.1)." in sentences
+
+
+def test_planned_runs_are_the_jobs_the_study_runs(digits):
+    # planned_runs kept repeated sizes and seeds, largest first as given (18 runs),
+    # where the study ran each once, smallest first (8 jobs).
+    from sknielsen.comparison import planned_runs
+
+    estimators = {"network": NielsenMLPClassifier(epochs=1), "SVC": SVC()}
+    sizes, seeds = [40, 20, 20], [1, 0, 1]
+    runs = planned_runs(estimators, sizes, seeds, deterministic=["SVC"])
+    records = training_size_comparison(
+        estimators,
+        digits.X_train,
+        digits.y_train,
+        digits.X_test,
+        digits.y_test,
+        sizes=sizes,
+        seeds=seeds,
+        deterministic=["SVC"],
+    )
+    assert sorted(runs) == sorted((r["estimator"], r["size"], r["seed"]) for r in records)
+    assert [size for _, size, _ in runs] == sorted(size for _, size, _ in runs)
+    with pytest.raises(ValueError, match=r"sizes must lie at least 1; got \[-5\]"):
+        planned_runs(estimators, [-5], [0])
+    with pytest.raises(ValueError, match=r"subset must be one of"):
+        planned_runs(estimators, [10], [0], subset="x")
+
+
+@pytest.mark.parametrize(
+    ("deterministic", "error", "message"),
+    [
+        ("SVC", TypeError, r"deterministic must be a list of estimator names"),
+        (["nope"], ValueError, r"deterministic names \['nope'\], which is no estimator"),
+        (3, TypeError, r"deterministic must be a list"),
+    ],
+)
+def test_deterministic_names_the_studys_estimators(digits, deterministic, error, message):
+    # "svc" was read letter by letter; an unknown name was ignored.
+    from sknielsen.comparison import planned_runs
+
+    estimators = {"network": NielsenMLPClassifier(epochs=1), "SVC": SVC()}
+    with pytest.raises(error, match=message):
+        planned_runs(estimators, [20], [0, 1], deterministic=deterministic)
+    with pytest.raises(error, match=message):
+        training_size_comparison(
+            estimators,
+            digits.X_train,
+            digits.y_train,
+            digits.X_test,
+            digits.y_test,
+            sizes=[20],
+            seeds=[0, 1],
+            deterministic=deterministic,
+        )

@@ -731,13 +731,15 @@ def check_plan(y_train, sizes, seeds, subset="first"):
     return sizes, seeds
 
 
-def _checked_sizes_and_seeds(sizes, seeds, n_train):
+def _checked_sizes_and_seeds(sizes, seeds, n_train=None):
+    """The sizes sorted and the seeds, each once, or an error; ``n_train`` bounds the sizes."""
     what = "whole numbers of examples, not fractions of the training set"
     sizes = sorted(set(_whole_numbers(sizes, "sizes", what)))
-    if not sizes or sizes[0] < 1 or sizes[-1] > n_train:
-        raise ValueError(
-            f"sizes must lie between 1 and the {n_train} training examples; got {sizes}."
+    if not sizes or sizes[0] < 1 or (n_train is not None and sizes[-1] > n_train):
+        bound = (
+            "at least 1" if n_train is None else f"between 1 and the {n_train} training examples"
         )
+        raise ValueError(f"sizes must lie {bound}; got {sizes}.")
     seeds = list(dict.fromkeys(_whole_numbers(seeds, "seeds")))
     if not seeds:
         raise ValueError("seeds must hold at least one seed; got none.")
@@ -939,13 +941,38 @@ def planned_runs(estimators, sizes, seeds, *, subset="first", deterministic=()):
     >>> len(planned_runs(estimators, [100, 200], seeds=[0, 1], subset="random"))
     8
     """
-    seeds = list(seeds)
+    if subset not in SUBSETS:
+        raise ValueError(f"subset must be one of {SUBSETS}; got {subset!r}.")
+    # As the study reads them: each size once, smallest first; each seed once.
+    sizes, seeds = _checked_sizes_and_seeds(sizes, seeds)
+    deterministic = _checked_deterministic(deterministic, estimators)
     return [
         (name, size, seed)
         for size in sizes
         for name, estimator in estimators.items()
         for seed in (seeds if _is_random(name, estimator, subset, deterministic) else seeds[:1])
     ]
+
+
+def _checked_deterministic(deterministic, estimators):
+    """The names of ``deterministic`` as a frozenset, each one of the study's estimators.
+
+    A str was read letter by letter (``"svc"`` ran every seed), and a name
+    that is no estimator's was ignored.
+    """
+    if isinstance(deterministic, (str, bytes)) or not isinstance(deterministic, Iterable):
+        raise TypeError(
+            "deterministic must be a list of estimator names, e.g. ['SVC']; got "
+            f"{type(deterministic).__name__} {deterministic!r:.60}."
+        )
+    names = frozenset(deterministic)
+    unknown = sorted(map(str, names - set(estimators)))
+    if unknown:
+        raise ValueError(
+            f"deterministic names {unknown}, which {'is' if len(unknown) == 1 else 'are'} no "
+            f"estimator of the study; its estimators are {sorted(map(str, estimators))}."
+        )
+    return names
 
 
 def estimate_seconds_left(finished, remaining, n_jobs=1, prior=None):
@@ -1445,7 +1472,8 @@ def training_size_comparison(
     )
     if n_full < 1:
         raise ValueError(f"n_full must be a positive number of examples; got {n_full}.")
-    settings = _StudySettings(sizes, seeds, subset, scale_rule, n_full, frozenset(deterministic))
+    deterministic = _checked_deterministic(deterministic, estimators)
+    settings = _StudySettings(sizes, seeds, subset, scale_rule, n_full, deterministic)
     planned = _plan_jobs(estimators, data, settings)
     records = _previous_records(previous, planned, data.score_bounds())
     if on_start is not None:
