@@ -78,31 +78,94 @@ def test_readme_has_code_to_run():
     assert len(python_blocks(ROOT / "README.md")) >= 2
 
 
+#: The modules whose ``__all__`` is the public API.
+PUBLIC_MODULES = [
+    "sknielsen",
+    "sknielsen.plugins",
+    "sknielsen.datasets",
+    "sknielsen.comparison",
+    "sknielsen.plotting",
+    "sknielsen.gradcheck",
+    "sknielsen.persistence",
+    "sknielsen.tuning",
+    "sknielsen.augment",
+    "sknielsen.callbacks",
+    "sknielsen.utils",
+    "sknielsen.book",
+    "sknielsen.training",
+]
+
+
 def test_every_public_name_is_in_the_api_reference():
     import importlib
 
     api = (ROOT / "docs" / "api.md").read_text()
-    modules = [
-        "sknielsen",
-        "sknielsen.plugins",
-        "sknielsen.datasets",
-        "sknielsen.comparison",
-        "sknielsen.plotting",
-        "sknielsen.gradcheck",
-        "sknielsen.persistence",
-        "sknielsen.tuning",
-        "sknielsen.augment",
-        "sknielsen.callbacks",
-        "sknielsen.utils",
-        "sknielsen.book",
-        "sknielsen.training",
-    ]
     missing = []
-    for name in modules:
+    for name in PUBLIC_MODULES:
         module = importlib.import_module(name)
         assert f"`{name}`" in api, f"no section for {name}"
         missing += [f"{name}.{n}" for n in module.__all__ if f"`{n}" not in api]
     assert not missing, f"undocumented public names: {missing}"
+
+
+def _free_names(examples):
+    """The names a docstring's examples read before any of them binds or imports them."""
+    import builtins
+
+    bound, free = set(dir(builtins)), set()
+    for example in examples:
+        try:
+            tree = ast.parse(example.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):  # bindings first: a comprehension reads what it binds
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                bound.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                bound.add(node.name)
+            elif isinstance(node, ast.arg):
+                bound.add(node.arg)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                bound.add(node.name)
+        free |= {
+            node.id
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+        } - bound
+    return free
+
+
+def test_every_public_docstring_example_imports_what_it_uses():
+    """Pasted into a fresh session, an example runs: no name comes from the module's globals.
+
+    The suite's doctests run with the module's globals, where ``BookRandom(0)``
+    needs no import; pasted, it raised NameError.
+    """
+    import doctest
+    import importlib
+    import inspect
+
+    finder = doctest.DocTestFinder(recurse=False)
+    unbound = {}
+    for module_name in PUBLIC_MODULES:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            members = [(name, obj)]
+            if inspect.isclass(obj):
+                members += [
+                    (f"{name}.{key}", value)
+                    for key, value in vars(obj).items()
+                    if callable(value) and not key.startswith("_")
+                ]
+            for label, member in members:
+                for test in finder.find(member, label, globs={}):
+                    free = _free_names(test.examples)
+                    if free:
+                        unbound[f"{module_name}.{label}"] = sorted(free)
+    assert not unbound, unbound
 
 
 def test_the_estimator_docstring_names_every_built_in_plugin():

@@ -394,3 +394,11 @@ def test_an_estimators_invalid_parameter_is_named_as_the_estimators(search, name
         search(net, X, y)
     with pytest.raises(InvalidParameterError, match=r"'epochs' parameter of find_eta_threshold"):
         find_eta_threshold(NielsenMLPClassifier(), X, y, epochs=-1)  # its own: named after it
+
+
+@pytest.mark.parametrize("classes", [{0, 1}, frozenset({0, 1}), (0, 1), [0, 1], np.array([0, 1])])
+def test_simplify_takes_classes_as_any_collection(classes):
+    # A set matched no label ("No example has a label in [0, 1]": 240 had).
+    d = load_digits_split()
+    X_small, y_small = simplify(d.X_train, d.y_train, classes=classes, n=100)
+    assert X_small.shape == (100, 64) and set(np.unique(y_small)) == {0, 1}

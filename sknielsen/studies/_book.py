@@ -117,6 +117,7 @@ class BookRandom:
 
     Examples
     --------
+    >>> from sknielsen.book import BookRandom
     >>> items = [0, 1, 2, 3, 4]
     >>> BookRandom(0).shuffle(items)
     >>> items
@@ -536,6 +537,7 @@ def load_record(name):
 
     Examples
     --------
+    >>> from sknielsen.book import load_record
     >>> load_record("more_data_svm")[:3]
     [25.07, 48.93, 75.13]
     """

@@ -198,6 +198,7 @@ class BookScaling(MetaEstimatorMixin, BaseEstimator):
     Examples
     --------
     >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.comparison import BookScaling
     >>> from sknielsen.datasets import load_digits_split
     >>> d = load_digits_split()
     >>> model = BookScaling(NielsenMLPClassifier(random_state=1), samples_per_run=3000)
@@ -1451,6 +1452,7 @@ def training_size_comparison(
     --------
     >>> from sklearn.svm import SVC
     >>> from sknielsen import NielsenMLPClassifier
+    >>> from sknielsen.comparison import training_size_comparison
     >>> from sknielsen.datasets import load_digits_split
     >>> d = load_digits_split()
     >>> records = training_size_comparison(

@@ -87,6 +87,8 @@ def simplify(X, y, classes=(0, 1), n=1000):
             f"simplify needs one label per row of X: y of shape {y_checked.shape} for X of "
             f"shape {X_checked.shape}."
         )
+    # NumPy's isin reads a set as one object, matching no label: its members are the classes.
+    classes = list(classes) if isinstance(classes, (set, frozenset)) else classes
     keep = np.flatnonzero(np.isin(y_checked, classes))[:n]
     if keep.size == 0:
         raise ValueError(f"No example has a label in {list(classes)}.")
