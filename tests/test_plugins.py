@@ -746,3 +746,22 @@ def test_an_unpickled_estimator_registers_plugins_but_never_replaces_ones_own():
     finally:
         plugins._registry._REGISTRY["optimizer"].pop("test_carried", None)
         plugins._registry._CARRIED.discard(("optimizer", "test_carried"))
+
+
+class KeepsItsArgumentElsewhere(SGD):
+    def __init__(self, lr=0.1):
+        self._lr = lr
+
+
+def test_a_plugin_that_does_not_store_its_argument_is_named_with_the_rule(small_digits):
+    # A bare AttributeError ("no attribute 'lr'. Did you mean: '_lr'?") from get_params.
+    from sknielsen import NielsenMLPClassifier
+
+    X, _, y, _ = small_digits
+    message = (
+        r"KeepsItsArgumentElsewhere.__init__ takes 'lr' but stores no attribute .*self.lr = lr"
+    )
+    with pytest.raises(TypeError, match=message):
+        NielsenMLPClassifier((3,), optimizer=KeepsItsArgumentElsewhere(), epochs=1).fit(X, y)
+    with pytest.raises(TypeError, match=message):
+        repr(KeepsItsArgumentElsewhere())

@@ -110,7 +110,18 @@ class HyperParameters:
         params : dict
             Hyper-parameter names mapped to their values.
         """
-        return {name: getattr(self, name) for name in self._get_param_names()}
+        names = self._get_param_names()
+        missing = [name for name in names if not hasattr(self, name)]
+        if missing:
+            # A bare AttributeError ("no attribute 'lr'. Did you mean: '_lr'?") came from
+            # here at fit, repr or clone, far from the constructor at fault.
+            raise TypeError(
+                f"{type(self).__name__}.__init__ takes {', '.join(map(repr, missing))} but "
+                f"stores no attribute of that name: store each argument unchanged under "
+                f"its own name (self.{missing[0]} = {missing[0]}), which get_params, clone "
+                "and GridSearchCV read, as for scikit-learn's estimators."
+            )
+        return {name: getattr(self, name) for name in names}
 
     def set_params(self, **params):
         """Set hyper-parameters of this object.
