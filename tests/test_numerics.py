@@ -372,3 +372,14 @@ def test_targets_near_the_dtypes_largest_number_fit_and_score_without_numpy_warn
             (relative - relative.mean()) ** 2
         )
         assert fitted.score(X, y) == pytest.approx(by_hand, rel=1e-9)
+
+
+@pytest.mark.parametrize(("regularizer", "lmbda"), [("l1", 1e30), ("l2", 1e300)])
+def test_a_float32_penalty_beyond_float32_is_no_numpy_warning(data, regularizer, lmbda):
+    # The epoch's cost, float32 mean plus a penalty of 1e35, warned "overflow encountered
+    # in cast" on the NumPy engine; the fit's own words say the cost overflowed.
+    X, y = data
+    net = NielsenMLPClassifier(
+        (3,), regularizer=regularizer, lmbda=lmbda, dtype="float32", engine="numpy", epochs=2
+    )
+    assert _runtime_warnings(lambda: net.set_params(random_state=0).fit(X, y)) == []

@@ -528,8 +528,12 @@ class Trainer:
 
     def _regularized_mean(self, costs, sample_weight):
         """The weighted mean of per-sample costs, plus the penalty at the current weights."""
-        # Summed in the costs' dtype, as recorded runs were: float32 costs stay float32.
-        cost = float(_weighted_mean(costs, sample_weight) + self.penalty.value(self.network.params))
+        # Summed in the costs' dtype, as recorded runs were: float32 costs stay float32. A
+        # penalty beyond float32 (lambda = 1e30) makes the cost inf, as the C engine's, and
+        # the loop says so (_overflowed), not NumPy ("overflow encountered in cast").
+        with np.errstate(over="ignore"):
+            cost = _weighted_mean(costs, sample_weight) + self.penalty.value(self.network.params)
+        cost = float(cost)
         self._overflowed = self._overflowed or not math.isfinite(cost)
         return cost
 
