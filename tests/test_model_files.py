@@ -456,3 +456,32 @@ def test_class_weight_dict_of_a_multilabel_model_is_refused(multilabel_document,
     )
     loaded = load(edited(multilabel_document, tmp_path, put("params", "class_weight", "balanced")))
     assert loaded.class_weight == "balanced"
+
+
+def test_a_hyper_parameter_of_nan_is_named_where_saving_refuses_it(tmp_path):
+    # "The model holds NaN or infinite values (diverged training?)", a plain ValueError,
+    # for a plugin's hyper-parameter of NaN in weights that were all finite.
+    from sknielsen import NielsenMLPClassifier, save
+    from sknielsen.persistence import UnsavableModelError
+    from sknielsen.plugins import SGD, register
+
+    @register("optimizer", "scaled_by_nan_test", replace=True)
+    class Scaled(SGD):
+        def __init__(self, scale=1.0):
+            self.scale = scale
+
+        def update(self, grads, state, params):
+            return -state["eta"] * grads, state
+
+    from sknielsen.plugins import _registry
+
+    try:
+        rng = np.random.default_rng(0)
+        net = NielsenMLPClassifier((3,), optimizer=Scaled(scale=float("nan")), epochs=1)
+        net.set_params(random_state=0).fit(rng.random((20, 3)), np.arange(20) % 2)
+        message = r"params\.optimizer\.params\.scale holds NaN or infinite values \(nan\).*plugin"
+        with pytest.raises(UnsavableModelError, match=message):
+            save(net, tmp_path / "net.json")
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        _registry._REGISTRY["optimizer"].pop("scaled_by_nan_test", None)

@@ -11,6 +11,7 @@ Reading is :mod:`._persistence`'s.
 """
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -210,13 +211,37 @@ def model_document(estimator_name, params, state):
 
 
 def document_text(document):
-    """The JSON text of a document, refusing NaN and infinities (a diverged model)."""
+    """The JSON text of a document, refusing NaN and infinities, naming where one is."""
     try:
         return json.dumps(document, allow_nan=False)
-    except ValueError as exc:
-        raise ValueError(
-            "The model holds NaN or infinite values (diverged training?) and cannot be saved."
-        ) from exc
+    except ValueError:
+        where, value = _first_not_finite(document)
+        cause = (
+            "a hyper-parameter given to the estimator or a plugin"
+            if where.startswith("params")
+            else "diverged training?"
+        )
+        raise UnsavableModelError(
+            f"{where} holds NaN or infinite values ({value!r}), which a model file cannot "
+            f"hold ({cause})."
+        ) from None
+
+
+def _first_not_finite(value, where=""):
+    """The path (``params.optimizer.scale``) and value of the first NaN or inf, or ("", None)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return where, value
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else (enumerate(value) if isinstance(value, (list, tuple)) else ())
+    )
+    for key, item in items:
+        path = f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}".lstrip(".")
+        found = _first_not_finite(item, path)
+        if found[0]:
+            return found
+    return "", None
 
 
 def check_savable(state, plugins=None):
