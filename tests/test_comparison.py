@@ -1520,3 +1520,25 @@ def test_deterministic_names_the_studys_estimators(digits, deterministic, error,
             seeds=[0, 1],
             deterministic=deterministic,
         )
+
+
+@pytest.mark.parametrize("values", [[1e308, 1.5e308], [np.inf, 0.5], [np.nan, 0.5]])
+def test_summarize_scores_near_or_beyond_the_largest_float_without_numpy_warnings(values):
+    import warnings
+
+    records = [
+        {
+            "estimator": "a",
+            "size": 10,
+            "seed": seed,
+            "fit_seconds": 1.0,
+            "predict_seconds": 0.1,
+            "accuracy_test": value,
+        }
+        for seed, value in enumerate(values)
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (row,) = summarize(records)
+    if np.isfinite(values).all():
+        assert row["mean"] == pytest.approx(1.25e308) and row["std"] == pytest.approx(0.25e308)

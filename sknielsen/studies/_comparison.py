@@ -1541,14 +1541,15 @@ def summarize(records, metric="accuracy_test"):
         _check_one_study(name, size, group)
     rows = []
     for (name, size), group in sorted(groups.items()):
-        values = np.array([r[metric] for r in group])
+        values = np.array([r[metric] for r in group], dtype=np.float64)
+        mean, std = _mean_and_std(values)
         rows.append(
             {
                 "estimator": name,
                 "size": size,
                 "n_seeds": len(group),
-                "mean": float(values.mean()),
-                "std": float(values.std()),
+                "mean": mean,
+                "std": std,
                 "min": float(values.min()),
                 "max": float(values.max()),
                 "fit_seconds": float(np.mean([r["fit_seconds"] for r in group])),
@@ -1556,6 +1557,20 @@ def summarize(records, metric="accuracy_test"):
             }
         )
     return rows
+
+
+def _mean_and_std(values):
+    """The mean and standard deviation of ``values``, on their scale where sums would overflow.
+
+    A score of a scorer of one's own near 1e308 overflowed NumPy's sums
+    (with its warnings); one that is NaN or infinite gives a NaN or
+    infinite mean, which the conclusions leave out.
+    """
+    largest = float(np.max(np.abs(values), initial=0.0))
+    scale = largest if np.isfinite(largest) and largest > 1.0 else 1.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        relative = values / scale
+        return float(relative.mean() * scale), float(relative.std() * scale)
 
 
 #: What a record holds besides its scores and timings (see training_size_comparison).
