@@ -1542,3 +1542,16 @@ def test_summarize_scores_near_or_beyond_the_largest_float_without_numpy_warning
         (row,) = summarize(records)
     if np.isfinite(values).all():
         assert row["mean"] == pytest.approx(1.25e308) and row["std"] == pytest.approx(0.25e308)
+
+
+def test_gamma_note_takes_what_the_study_takes(digits):
+    # A constant X divided by zero; a sparse X had no .var().
+    from scipy import sparse
+
+    from sknielsen.comparison import book_estimators, gamma_note
+
+    estimators = book_estimators(["svc-auto"], len(digits.X_train))
+    dense = gamma_note(estimators, digits.X_train)
+    assert gamma_note(estimators, sparse.csr_matrix(digits.X_train)) == dense
+    constant = gamma_note(estimators, np.ones((10, 64)))
+    assert "64 times smaller" in constant  # SVC()'s gamma is 1 for inputs that do not vary

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import clone
 
 from .._core.files import make_folder
@@ -154,7 +155,12 @@ def gamma_note(estimators, X_train):
     if "SVC(gamma='auto')" not in estimators:
         return None
     n_features = X_train.shape[1]
-    ratio = 1.0 / float(X_train.var())
+    # SVC()'s own γ: 1/(n_features·Var X), or 1 for inputs that do not vary; X sparse too.
+    if sparse.issparse(X_train):
+        variance = float(X_train.multiply(X_train).mean() - X_train.mean() ** 2)
+    else:
+        variance = float(np.var(X_train))
+    ratio = 1.0 / variance if variance != 0 else float(n_features)
     return (
         f"SVC(gamma='auto') takes γ = 1/{n_features} (1/n_features), {ratio:.0f} times "
         "smaller than SVC()'s 1/(n_features·Var X) on these inputs: so wide a kernel, with "
