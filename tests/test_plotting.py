@@ -335,3 +335,16 @@ def test_plot_replay_marks_a_replay_of_one_epoch(tmp_path):
     fig = plot_replay(load_replay("regularized_full", tmp_path / "replay.json"))
     ours_lines = [ax.lines[1] for ax in fig.axes if ax.get_visible()]
     assert all(_visible_points(line) == 1 for line in ours_lines)
+
+
+def test_a_pgf_figure_without_its_tex_program_is_refused_before_the_work(tmp_path, monkeypatch):
+    # check_figure_path passed x.pgf; the plot then failed: "'xelatex' not found".
+    import shutil
+
+    from sknielsen.plotting import check_figure_path
+
+    monkeypatch.setattr(shutil, "which", lambda program: None)
+    with pytest.raises(ValueError, match=r"the 'pgf' format needs \w+latex, which is not"):
+        check_figure_path(tmp_path / "figure.pgf")
+    monkeypatch.setattr(shutil, "which", lambda program: f"/opt/tex/{program}")
+    check_figure_path(tmp_path / "figure.pgf")

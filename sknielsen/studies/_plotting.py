@@ -81,7 +81,24 @@ def figure_format(path):
         raise ValueError(
             f"{path}: unknown image format {suffix!r}; use one of {sorted(supported)}."
         )
+    if suffix == "pgf":  # written by a LaTeX program: found now, not after the work
+        _check_tex_system(path)
     return suffix or None
+
+
+def _check_tex_system(path):
+    """Refuse a PGF figure where matplotlib's TeX program (``pgf.texsystem``) is missing."""
+    import shutil
+
+    import matplotlib
+
+    program = matplotlib.rcParams["pgf.texsystem"]
+    if shutil.which(program) is None:
+        raise ValueError(
+            f"{path}: the 'pgf' format needs {program}, which is not installed here "
+            "(matplotlib's rcParams['pgf.texsystem']); write a .pdf or .svg instead, or "
+            "install a TeX distribution."
+        )
 
 
 def plot_training_size_comparison(
