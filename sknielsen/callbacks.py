@@ -234,11 +234,8 @@ class Callback(HyperParameters):
         name = type(self).__name__
         try:
             params = self.get_params()
-        except AttributeError as exc:
-            raise RuntimeError(
-                f"Cannot copy the callback {name}: {exc}. Its __init__ must store each "
-                "argument under the argument's own name."
-            ) from None
+        except TypeError as exc:  # an argument not stored: get_params names it and the rule
+            raise RuntimeError(f"Cannot copy the callback {name}: {exc}") from None
         copy = type(self)(**params)
         for key, value in copy.get_params().items():
             if value is not params[key]:

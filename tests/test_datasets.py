@@ -239,15 +239,49 @@ def test_your_own_files_as_data_sets(tmp_path):
     assert len(digits.y_train) == 958 and digits.X_val.shape == (240, 64)
 
 
-def write_mnist(folder, test_images_shape=(10000, 28, 28), n_test_labels=10000):
+def write_mnist(
+    folder, test_images_shape=(10000, 28, 28), n_test_labels=10000, train_images_shape=None
+):
     """Tiny all-zero stand-ins for the four MNIST files, with the sizes asked."""
     for stem, shape in [
-        ("train-images-idx3-ubyte", (60000, 28, 28)),
+        ("train-images-idx3-ubyte", train_images_shape or (60000, 28, 28)),
         ("train-labels-idx1-ubyte", (60000,)),
         ("t10k-images-idx3-ubyte", test_images_shape),
         ("t10k-labels-idx1-ubyte", (n_test_labels,)),
     ]:
         (folder / stem).write_bytes(idx_bytes(np.zeros(shape)))
+
+
+def test_images_of_no_pixel_are_refused(tmp_path):
+    # They loaded as an X_train of shape (50000, 0).
+    write_mnist(tmp_path, test_images_shape=(10000, 0, 5), train_images_shape=(60000, 0, 5))
+    with pytest.raises(
+        DataFileError, match=r"train-images-idx3-ubyte holds images of \(0, 5\) pixels: none"
+    ):
+        load_mnist(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [
+        ("expected_magic", "x"),
+        ("expected_magic", 2049.0),
+        ("expected_magic", 0x9999),
+        ("expected_magic", True),
+        ("max_bytes", "10"),
+        ("max_bytes", float("nan")),
+        ("max_bytes", -1),
+    ],
+)
+def test_read_idx_refuses_arguments_that_are_no_magic_number_or_byte_count(
+    tmp_path, argument, value
+):
+    # A str failed inside the message's formatting, NaN disabled the bound, -1 was
+    # "more than the -1 expected here", and 0x9999 was called "labels".
+    path = tmp_path / "labels"
+    path.write_bytes(idx_bytes(np.zeros(4)))
+    with pytest.raises(ValueError, match=rf"^{argument} must be"):
+        read_idx(path, **{argument: value})
 
 
 def test_test_images_of_another_size_are_refused(tmp_path):

@@ -8,6 +8,7 @@ looked for, where, and how to get them.
 import csv
 import gzip
 import math
+import numbers
 import os
 import warnings
 import zipfile
@@ -114,6 +115,10 @@ def _read_exactly(handle, n):
     return data
 
 
+#: What the two magic numbers of MNIST's files hold, for messages.
+_IDX_KINDS = {_IMAGES_MAGIC: "images", _LABELS_MAGIC: "labels"}
+
+
 def _header(handle, path, expected_magic):
     """The magic number's checks, then the shape the header announces."""
     start = _read_exactly(handle, 4)
@@ -127,7 +132,7 @@ def _header(handle, path, expected_magic):
     if expected_magic is not None and magic != expected_magic:
         raise DataFileError(
             f"{path}: magic number {magic:#010x}, expected {expected_magic:#010x} "
-            f"({'images' if expected_magic == _IMAGES_MAGIC else 'labels'})."
+            f"({_IDX_KINDS.get(expected_magic, f'{expected_magic & 0xFF} dimensions')})."
         )
     rank = magic & 0xFF
     dimensions = _read_exactly(handle, 4 * rank)
@@ -209,6 +214,7 @@ def read_idx(path, *, expected_magic=None, max_bytes=None):
     >>> array[:, 14, 14]
     array([  0, 128, 255], dtype=uint8)
     """
+    _check_idx_arguments(expected_magic, max_bytes)
     try:
         handle, most = _open(path)
         with handle:
@@ -226,6 +232,25 @@ def read_idx(path, *, expected_magic=None, max_bytes=None):
     except (OSError, EOFError, zlib.error) as exc:  # gzip raises these for corrupt archives
         raise DataFileError(f"{path}: cannot read the file ({exc}).") from None
     return array
+
+
+def _check_idx_arguments(expected_magic, max_bytes):
+    """Refuse a magic number no IDX file of bytes has, and a bound that is no byte count.
+
+    A str failed in the message's formatting, a float NaN disabled the bound,
+    and -1 was "more than the -1 expected here".
+    """
+    is_int = isinstance(expected_magic, numbers.Integral) and not isinstance(expected_magic, bool)
+    if expected_magic is not None and not (is_int and 0x801 <= expected_magic <= 0x8FF):
+        raise ValueError(
+            "expected_magic must be the magic number of an IDX file of bytes, 0x801 to 0x8ff "
+            f"(0x803 for images, 0x801 for labels); got {expected_magic!r}."
+        )
+    is_int = isinstance(max_bytes, numbers.Integral) and not isinstance(max_bytes, bool)
+    if max_bytes is not None and not (is_int and max_bytes >= 0):
+        raise ValueError(
+            f"max_bytes must be a whole number of bytes, at least 0; got {max_bytes!r}."
+        )
 
 
 def _read_part(path, magic, n_images):
@@ -337,6 +362,10 @@ def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
         raise DataFileError(
             f"{paths['test_images']} holds images of {_pixels(test_images)} pixels; the "
             f"training images of {paths['train_images']} are {_pixels(train_images)}."
+        )
+    if 0 in train_images.shape[1:]:  # loaded as X of no feature, which nothing can learn from
+        raise DataFileError(
+            f"{paths['train_images']} holds images of {_pixels(train_images)} pixels: none."
         )
     if len(train_images) != _TRAIN_IMAGES or len(test_images) != _TEST_IMAGES:
         raise DataFileError(
