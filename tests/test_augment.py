@@ -275,3 +275,21 @@ def test_expand_repeats_any_labels_the_estimators_take(y):
 def test_expand_refuses_an_image_shape_of_other_pixels_than_the_rows():
     with pytest.raises(ValueError, match=r"16 features are not images of shape \(4, 5\)"):
         expand(np.zeros((5, 16)), np.arange(5), image_shape=(4, 5))
+
+
+def test_elastic_of_any_width_draws_a_bounded_kernel_and_the_same_numbers_up_to_the_side():
+    # sigma=1e9 asked scipy for a 60 GiB kernel (MemoryError); up to the images' side
+    # the displacements are scipy's default filter's, to the bit.
+    from scipy import ndimage
+
+    from sknielsen.plugins import Elastic
+    from sknielsen.plugins._augmenters import warp
+
+    images = np.random.default_rng(0).random((3, 8, 8))
+    for sigma in (0.5, 4.0, 8.0):
+        fields = np.random.default_rng(1).uniform(-1.0, 1.0, size=(2, *images.shape))
+        smooth = ndimage.gaussian_filter(fields, sigma=(0, 0, sigma, sigma), mode="constant")
+        expected = warp(images, 2.0 * smooth[0], 2.0 * smooth[1])
+        got = Elastic(alpha=2.0, sigma=sigma)(images, np.random.default_rng(1))
+        np.testing.assert_array_equal(got, expected)
+    assert Elastic(sigma=1e9)(images, np.random.default_rng(1)).shape == images.shape

@@ -308,8 +308,15 @@ class Elastic(Augmenter):
 
     def __call__(self, images, rng):
         fields = rng.uniform(-1.0, 1.0, size=(2, *images.shape))
+        # The kernel reaches 4 sigma, as scipy's default, but no further than four times the
+        # images' side: the same numbers for any sigma up to that side, and a bounded kernel
+        # beyond it (sigma=1e9 asked scipy for 60 GiB).
+        reach = min(int(4.0 * self.sigma + 0.5), 4 * max(images.shape[1:]))
         smooth = ndimage.gaussian_filter(
-            fields, sigma=(0, 0, self.sigma, self.sigma), mode="constant"
+            fields,
+            sigma=(0, 0, self.sigma, self.sigma),
+            mode="constant",
+            radius=(0, 0, reach, reach),
         )
         return warp(images, self.alpha * smooth[0], self.alpha * smooth[1])
 
