@@ -348,3 +348,24 @@ def test_a_pgf_figure_without_its_tex_program_is_refused_before_the_work(tmp_pat
         check_figure_path(tmp_path / "figure.pgf")
     monkeypatch.setattr(shutil, "which", lambda program: f"/opt/tex/{program}")
     check_figure_path(tmp_path / "figure.pgf")
+
+
+def test_plots_refuse_settings_they_would_draw_wrong(tmp_path):
+    # log="no" drew a log axis; accuracies in percent were drawn as 5000 %.
+    from sknielsen.plotting import plot_history, plot_training_size_comparison
+
+    records = [
+        {
+            "estimator": "a",
+            "size": size,
+            "seed": 0,
+            "fit_seconds": 1.0,
+            "predict_seconds": 0.1,
+            "accuracy_test": 0.5,
+        }
+        for size in (10, 20)
+    ]
+    with pytest.raises(TypeError, match=r"log must be True or False; got 'no'"):
+        plot_training_size_comparison(records, log="no")
+    with pytest.raises(ValueError, match=r"fractions in \[0, 1\].*got 60: divide percentages"):
+        plot_history({"loss": [1.0, 0.5], "validation_accuracy": [50.0, 60.0]})

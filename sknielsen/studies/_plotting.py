@@ -161,6 +161,8 @@ def plot_training_size_comparison(
     >>> [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     ['SVC()', "SVC(gamma='auto')"]
     """
+    if not isinstance(log, (bool, np.bool_)):  # "no" drew a log axis
+        raise TypeError(f"log must be True or False; got {log!r}.")
     records = check_records(records, metric)
     summary = summarize(records, metric)
     scorer, data_set = split_metric(metric)
@@ -348,6 +350,11 @@ def plot_history(model_or_history, path=None):
     scores = np.concatenate([curves["training_accuracy"], curves["validation_accuracy"]])
     estimator = hasattr(model_or_history, "__sklearn_tags__")  # not a dict, nor a stand-in
     r2 = (estimator and is_regressor(model_or_history)) or bool(np.any(scores < 0))
+    if not r2 and np.any(scores[np.isfinite(scores)] > 1):  # 60 for 60 % was drawn as 6000 %
+        raise ValueError(
+            "The history's accuracies are fractions in [0, 1], as fit records them; got "
+            f"{float(np.max(scores[np.isfinite(scores)])):g}: divide percentages by 100."
+        )
     fig = new_figure(figsize=(7, 4.5))
     cost_ax = fig.subplots()
     accuracy_ax = cost_ax.twinx()
