@@ -559,3 +559,15 @@ def test_a_csv_file_whose_first_row_holds_numbers_only_is_read_with_a_warning(tm
         assert load_table(path).feature_names == ["400", "450", "500"]
     path.write_text("x1,x2,y\n0.1,0.2,1\n")  # names with digits are names
     assert load_table(path, label="y").feature_names == ["x1", "x2"]
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [("mnsit", "did you mean 'mnist'"), ("MNIST", "did you mean 'mnist'"), ("nope", "")],
+)
+def test_a_name_that_is_no_data_set_and_no_file_lists_the_data_sets(tmp_path, name, hint):
+    # A bare "No such file or directory: 'mnsit'"; with a data_dir, "data_dir is read for
+    # mnist and fashion-mnist only, not 'MNIST'".
+    for arguments in ({}, {"data_dir": tmp_path}):
+        with pytest.raises(FileNotFoundError, match=rf"'{name}' is no data set.*{hint}.*'digits'"):
+            load_dataset(name, **arguments)

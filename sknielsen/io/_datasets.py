@@ -6,6 +6,7 @@ looked for, where, and how to get them.
 """
 
 import csv
+import difflib
 import gzip
 import math
 import numbers
@@ -685,6 +686,7 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
     '...points.npz (50 rows) (validation: a fifth of the rest)'
     """
     _check_download(download)
+    _refuse_unknown_name(name)
     if download and name != "mnist":
         raise ValueError(_download_refusal(name))
     if data_dir is not None and name not in ("mnist", "fashion-mnist"):
@@ -714,6 +716,23 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
         parts = (d.X_train, d.y_train, d.X_val, d.y_val, d.X_test, d.y_test)
         return Bunch(**dict(zip(_PARTS, parts)), description=_NAMES[name], feature_names=None)
     return _file_dataset(name, label, hold_out_validation)
+
+
+def _refuse_unknown_name(name):
+    """Refuse a name that is neither a data set's nor a file's, listing the data sets.
+
+    ``load_dataset("mnsit")`` said "No such file or directory: 'mnsit'" only.
+    """
+    if name in DATASETS or not isinstance(name, (str, os.PathLike)) or os.path.lexists(name):
+        return
+    shown = os.fspath(name)
+    if isinstance(name, str) and not Path(name).suffix:  # a data set's name, mistyped
+        close = difflib.get_close_matches(name.lower(), DATASETS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise FileNotFoundError(
+            f"{shown!r} is no data set{hint} and no file: the data sets are "
+            f"{', '.join(map(repr, DATASETS))}; a file of your own is a .csv, .npz or .npy."
+        )
 
 
 def _download_refusal(name):
