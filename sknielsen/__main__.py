@@ -421,7 +421,17 @@ def _check_labels(model, y, args):
         return
     multilabel = model.get_fitted_state().targets["multilabel"]
     found = np.unique(y)
-    if not multilabel and set(model.classes_.tolist()) & set(found.tolist()):
+    known = set(model.classes_.tolist())
+    if not multilabel and known & set(found.tolist()):
+        unknown = [label for label in found.tolist() if label not in known]
+        if unknown:  # scored as wrong: a mistyped label ('SETOSA') read as a poor model
+            rows = int(np.isin(y, unknown).sum())
+            print(
+                f"warning: --dataset {args.dataset} holds labels {args.model} never predicts, "
+                f"{_labels_text(np.asarray(unknown))}, on {rows:,} of {len(y):,} rows: they "
+                "count as wrong.",
+                file=sys.stderr,
+            )
         return
     if multilabel:
         predicted = f"multilabel rows of {len(model.classes_)} labels (0 or 1 each)"

@@ -370,7 +370,16 @@ def test_train_evaluate_and_predict_read_your_own_files(tmp_path, capsys):
         )
         == 0
     )
-    assert "accuracy" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "accuracy" in captured.out and "warning" not in captured.err
+    # Labels the model never predicts ("TWO" for "two"), scored as wrong: said, not silent.
+    mistyped = [row.replace(",two", ",TWO") for row in rows]
+    (tmp_path / "mistyped.csv").write_text("\n".join([header, *mistyped]) + "\n")
+    argv = ["evaluate", str(model), "--dataset", str(tmp_path / "mistyped.csv"), "--label", "digit"]
+    assert main(argv) == 0
+    n_two = int((y == "two").sum())
+    message = rf"holds labels .* never predicts, strings 'TWO', on {n_two} of 300 rows"
+    assert re.search(message, capsys.readouterr().err)
     np.savez(tmp_path / "rows.npz", X=X[:5])
     with pytest.warns(UserWarning, match="X does not have valid feature names"):
         assert main(["predict", str(model), str(tmp_path / "rows.npz")]) == 0
