@@ -279,6 +279,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         """Return targets as a (n_samples, n_outputs) float array."""
         if sparse.issparse(y):  # densified, as the classifier's sparse y: one column per output
             y = y.toarray()
+        given = y
         # Checked in the network's dtype: y_val has not been checked yet, and values beyond
         # float32's range become infinite only in this cast.
         try:
@@ -292,7 +293,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             if re.search(rf"\b{name}\b", str(error)):  # "Input y_val contains NaN"
                 raise
             raise type(error)(f"{name}: {error}") from None
-        return y[:, None] if y.ndim == 1 else y
+        y = y[:, None] if y.ndim == 1 else y
+        _refuse_lost_variation(given, y, name)
+        return y
 
     def _check_targets(self, targets, n_outputs):
         if set(targets) != {"y_1d"}:  # a classifier's state, say: not a KeyError
@@ -460,6 +463,33 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
 
 #: How far the rows of targets for softmax outputs may sum from 1: float32's rounding.
 _SUM_TOLERANCE = 1e-5
+
+
+def _refuse_lost_variation(given, Y, name):
+    """Refuse targets that vary, but not in float32: every value of a column became one.
+
+    ``y * 1e-50`` is all zeros in float32, and ``1 + 1e-10 * noise`` all
+    ones: a constant the fit learnt without a word, where float64 warned
+    that y varies on a tiny scale.
+    """
+    if Y.dtype != np.float32 or not len(Y):
+        return
+    try:
+        given = np.asarray(given, dtype=np.float64).reshape(Y.shape)
+    except (TypeError, ValueError):  # numbers as strings: converted by check_array alone
+        return
+    lost = np.flatnonzero(
+        (given.max(axis=0) > given.min(axis=0)) & (Y.max(axis=0) == Y.min(axis=0))
+    )
+    if lost.size:
+        column = lost[0]
+        low, high = given[:, column].min(), given[:, column].max()
+        raise ValueError(
+            f"{name}{_in_output(column, Y)} varies (over a range of {high - low:.3g}), but not "
+            f"in float32, where every value is {float(Y[0, column]):.6g} (float32 keeps about 7 "
+            "digits, and nothing below 1.4e-45). Scale it (sklearn.compose."
+            "TransformedTargetRegressor with StandardScaler), or fit with dtype='float64'."
+        )
 
 
 def _check_reachable(Y, output_activation, sample_weight=None, name="y"):
