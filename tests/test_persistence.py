@@ -534,3 +534,16 @@ def test_save_refuses_a_class_weight_changed_to_labels_that_are_not_classes(fitt
     ):
         save(changed, tmp_path / "net.json")
     assert not (tmp_path / "net.json").exists()
+
+
+def test_an_empty_path_is_refused_not_read_as_the_working_directory(tmp_path, monkeypatch):
+    # save(net, "") said "Cannot write .: it is a directory"; StudyOutput("") held the
+    # working directory as its folder.
+    from sknielsen.comparison import StudyOutput
+
+    monkeypatch.chdir(tmp_path)
+    net = NielsenMLPClassifier((3,), epochs=1).fit(np.random.rand(20, 3), np.arange(20) % 2)
+    for call in (lambda: save(net, ""), lambda: load(""), lambda: StudyOutput(b"")):
+        with pytest.raises(FileNotFoundError, match=r"The (path|folder) is empty: name a file"):
+            call()
+    assert list(tmp_path.iterdir()) == []

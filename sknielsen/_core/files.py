@@ -90,12 +90,19 @@ def file_path(path, name="path"):
     Anything else is refused by type: an int would be read as an open file
     descriptor by ``open`` and ``os.stat``.
 
+    An empty name is refused: ``Path("")`` is the working directory, and an
+    empty name is most often a variable never set.
+
     Raises
     ------
     TypeError
         Naming ``name`` and the type given.
+    FileNotFoundError
+        For an empty name, as the system refuses it.
     """
     if isinstance(path, (str, bytes, os.PathLike)):
+        if not os.fspath(path):  # Path("") is ".", which the checks below took for a folder
+            raise FileNotFoundError(errno.ENOENT, f"The {name} is empty: name a file")
         return Path(os.fsdecode(path))
     raise TypeError(
         f"{name} must be a str or path-like (a file's name); got {type(path).__name__}."

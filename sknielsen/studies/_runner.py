@@ -25,7 +25,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import clone
 
-from .._core.files import make_folder
+from .._core.files import file_path, make_folder
 from ..utils import check_outputs, write_atomically
 from ._comparison import (
     ComparisonInterrupted,
@@ -282,7 +282,7 @@ class StudyOutput:
     started: float = field(default_factory=time.perf_counter)
 
     def __post_init__(self):
-        self.folder = Path(self.folder)
+        self.folder = file_path(self.folder, "folder")  # not "" for the working directory
         # The folders made here, deepest first: a refused study removes them again.
         self.created = make_folder(self.folder, "study's output folder")
         self.json_path = self.folder / "comparison.json"
