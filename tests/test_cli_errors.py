@@ -264,7 +264,8 @@ BAD_INVOCATIONS = [
     (["predict", "{model}", "{npz}"], "holds no array 'X' of samples; it holds ['images']"),
     # "a feature is not a number (could not convert string to float: 'x')" named no place.
     (["predict", "{model}", "{csv}"], "x.csv: line 2, column 'b' holds 'x', not a number"),
-    (["predict", "{model}", "{model}"], "cannot read .json"),
+    # It offered the data sets, which predict does not read ("no such file 'digits'").
+    (["predict", "{model}", "{model}"], "cannot read .json; give a .csv, .npz, .npy file.\n"),
     (["train", "--dataset", "{csv}", "--label", "a"], "line 2, column 'b' holds 'x', not a"),
     (
         ["train", "--dataset", "{csv_numbers}", "--label", "c"],

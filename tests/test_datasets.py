@@ -571,3 +571,12 @@ def test_a_name_that_is_no_data_set_and_no_file_lists_the_data_sets(tmp_path, na
     for arguments in ({}, {"data_dir": tmp_path}):
         with pytest.raises(FileNotFoundError, match=rf"'{name}' is no data set.*{hint}.*'digits'"):
             load_dataset(name, **arguments)
+
+
+def test_a_file_of_another_kind_names_the_files_and_data_sets_load_dataset_reads(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text("{}")
+    with pytest.raises(ValueError, match=r"give a .csv, .npz, .npy file, or one of the data sets"):
+        load_dataset(path)
+    with pytest.raises(ValueError, match=r"give a .csv, .npz, .npy file\.$"):  # no data set
+        load_table(path)

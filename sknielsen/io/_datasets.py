@@ -748,6 +748,11 @@ def _download_refusal(name):
 
 def _file_dataset(path, label, hold_out_validation):
     """A file's rows split at random into training, validation and test rows."""
+    if Path(path).suffix.lower() not in TABLE_SUFFIXES:  # a data set's name, perhaps
+        raise ValueError(
+            f"{path}: cannot read {Path(path).suffix or 'a file without suffix'}; give a "
+            f"{', '.join(TABLE_SUFFIXES)} file, or one of the data sets {', '.join(DATASETS)}."
+        )
     table = load_table(path, label=label, need_labels=True)
     if len(table.y) < 10:
         raise ValueError(
@@ -854,7 +859,7 @@ def load_table(path, *, label=None, need_labels=False):
     if suffix not in TABLE_SUFFIXES:
         raise ValueError(
             f"{path}: cannot read {suffix or 'a file without suffix'}; give a "
-            f"{', '.join(TABLE_SUFFIXES)} file, or one of the data sets {', '.join(DATASETS)}."
+            f"{', '.join(TABLE_SUFFIXES)} file."
         )
     reader = {".csv": _read_csv, ".npz": _read_npz, ".npy": _read_npy}[suffix]
     table = reader(path, label, need_labels)
