@@ -416,6 +416,8 @@ def _check_labels(model, y, args):
 
     scikit-learn's "Mix of label input types (string and number)" said
     neither whose labels were which, nor that the model was of other data.
+    Labels the model never predicts beside ones it does are warned of: they
+    count as wrong.
     """
     if not is_classifier(model) or np.ndim(y) != 1:
         return

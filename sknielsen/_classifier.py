@@ -403,7 +403,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             _check_indicator(np.asarray(y), name)
         elif np.ndim(y) != 1:
             raise ValueError(
-                f"{name} of shape {np.shape(y)} is {kind}: a 2-D y must be a multilabel "
+                f"{name} of shape {np.shape(y)} is {kind}: a 2-D {name} must be a multilabel "
                 "indicator matrix of 0s and 1s, one column per label. Several multiclass "
                 "outputs at once are not supported (nor by scikit-learn's MLPClassifier): "
                 "wrap the network in sklearn.multioutput.MultiOutputClassifier."
@@ -722,8 +722,9 @@ def _neither_numbers_nor_strings(labels, name):
     """The error for labels of one sortable type that is neither number nor string."""
     types = sorted({type(label).__name__ for label in np.asarray(labels, dtype=object).flat})
     return ValueError(
-        f"The labels of {name} must be numbers or strings; got {', '.join(types)}. Convert "
-        "them first, for example with astype(int), astype(float) or astype(str)."
+        f"The labels of {name} must be ints, floats, bools or strings; got "
+        f"{', '.join(types)}. Convert them first, for example with astype(int), "
+        "astype(float) or astype(str)."
     )
 
 

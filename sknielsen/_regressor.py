@@ -279,7 +279,6 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         """Return targets as a (n_samples, n_outputs) float array."""
         if sparse.issparse(y):  # densified, as the classifier's sparse y: one column per output
             y = y.toarray()
-        given = y
         # Checked in the network's dtype: y_val has not been checked yet, and values beyond
         # float32's range become infinite only in this cast.
         try:
@@ -293,9 +292,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             if re.search(rf"\b{name}\b", str(error)):  # "Input y_val contains NaN"
                 raise
             raise type(error)(f"{name}: {error}") from None
-        y = y[:, None] if y.ndim == 1 else y
-        _refuse_lost_variation(given, y, name)
-        return y
+        return y[:, None] if y.ndim == 1 else y
 
     def _check_targets(self, targets, n_outputs):
         if set(targets) != {"y_1d"}:  # a classifier's state, say: not a KeyError
@@ -322,6 +319,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         # chance. scikit-learn's IncrementalPCA, too, checks its first batch alone.
         if previous is None or not request.incremental:
             _warn_if_off_scale(data.Y, data.sample_weight)
+            _warn_if_constant_in_float32(request.y, data.Y)
         return data, targets
 
     def _validation_data(self, request, data, targets, rng, config, scale):
@@ -434,10 +432,10 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     def score(self, X, y, sample_weight=None):
         """Return the coefficient of determination R² of the predictions on ``X``.
 
-        scikit-learn's ``RegressorMixin.score``, and the
-        same number wherever that is finite. For targets near the largest
-        float, whose sums of squares overflow, it was NaN: R² does not depend
-        on the targets' scale, and is computed on theirs.
+        The number of scikit-learn's ``RegressorMixin.score`` wherever that
+        is finite. For targets near the largest float, whose sums of squares
+        overflow, that is NaN; R² does not depend on the targets' scale, and
+        is computed on a smaller one then.
 
         Parameters
         ----------
@@ -465,16 +463,18 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
 _SUM_TOLERANCE = 1e-5
 
 
-def _refuse_lost_variation(given, Y, name):
-    """Refuse targets that vary, but not in float32: every value of a column became one.
+def _warn_if_constant_in_float32(given, Y):
+    """Warn when targets vary, but not in float32: every value of an output became one.
 
     ``y * 1e-50`` is all zeros in float32, and ``1 + 1e-10 * noise`` all
-    ones: a constant the fit learnt without a word, where float64 warned
-    that y varies on a tiny scale.
+    ones: the network learns a constant, where float64 warns that y varies
+    on a tiny scale. Told where the scale warnings are (fit, the first
+    ``partial_fit``).
     """
     if Y.dtype != np.float32 or not len(Y):
         return
     try:
+        given = given.toarray() if sparse.issparse(given) else given
         given = np.asarray(given, dtype=np.float64).reshape(Y.shape)
     except (TypeError, ValueError):  # numbers as strings: converted by check_array alone
         return
@@ -484,11 +484,12 @@ def _refuse_lost_variation(given, Y, name):
     if lost.size:
         column = lost[0]
         low, high = given[:, column].min(), given[:, column].max()
-        raise ValueError(
-            f"{name}{_in_output(column, Y)} varies (over a range of {high - low:.3g}), but not "
-            f"in float32, where every value is {float(Y[0, column]):.6g} (float32 keeps about 7 "
-            "digits, and nothing below 1.4e-45). Scale it (sklearn.compose."
-            "TransformedTargetRegressor with StandardScaler), or fit with dtype='float64'."
+        warn(
+            f"y{_in_output(column, Y)} varies (over a range of {high - low:.3g}), but not in "
+            f"float32, where every value is {float(Y[0, column]):.6g} (float32 keeps about 7 "
+            "digits, and nothing below 1.4e-45): the network learns a constant. Scale y "
+            "(sklearn.compose.TransformedTargetRegressor with StandardScaler), or fit with "
+            "dtype='float64'."
         )
 
 

@@ -280,7 +280,8 @@ def test_read_idx_refuses_arguments_that_are_no_magic_number_or_byte_count(
     # "more than the -1 expected here", and 0x9999 was called "labels".
     path = tmp_path / "labels"
     path.write_bytes(idx_bytes(np.zeros(4)))
-    with pytest.raises(ValueError, match=rf"^{argument} must be"):
+    error = ValueError if isinstance(value, int) and not isinstance(value, bool) else TypeError
+    with pytest.raises(error, match=rf"^{argument} must be"):
         read_idx(path, **{argument: value})
 
 

@@ -132,7 +132,7 @@ def test_check_writable_names_the_path_and_leaves_nothing(tmp_path):
     message = f"the folder {missing.parent} does not exist: '{missing}'"
     with pytest.raises(FileNotFoundError, match=re.escape(message)):
         check_writable(missing)
-    with pytest.raises(FileNotFoundError, match="The path is empty: name a file"):
+    with pytest.raises(FileNotFoundError, match="path is an empty string: give a name"):
         check_writable("")
     (tmp_path / "file").write_text("")
     for path in (

@@ -544,6 +544,6 @@ def test_an_empty_path_is_refused_not_read_as_the_working_directory(tmp_path, mo
     monkeypatch.chdir(tmp_path)
     net = NielsenMLPClassifier((3,), epochs=1).fit(np.random.rand(20, 3), np.arange(20) % 2)
     for call in (lambda: save(net, ""), lambda: load(""), lambda: StudyOutput(b"")):
-        with pytest.raises(FileNotFoundError, match=r"The (path|folder) is empty: name a file"):
+        with pytest.raises(FileNotFoundError, match=r"(path|folder) is an empty string: give a"):
             call()
     assert list(tmp_path.iterdir()) == []

@@ -253,7 +253,7 @@ def test_plot_history_names_a_path_it_cannot_write(model, tmp_path):
     # An int failed in pathlib ("expected str, bytes or os.PathLike object, not int").
     with pytest.raises(TypeError, match=r"path must be a str or path-like .*; got int"):
         plot_history(history, 3)
-    with pytest.raises(FileNotFoundError, match="The path is empty: name a file"):
+    with pytest.raises(FileNotFoundError, match="path is an empty string: give a name"):
         plot_history(history, "")
     with pytest.raises(FileNotFoundError, match=r"the folder .*missing does not exist"):
         plot_history(history, tmp_path / "missing" / "history.png")

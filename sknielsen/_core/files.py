@@ -102,7 +102,7 @@ def file_path(path, name="path"):
     """
     if isinstance(path, (str, bytes, os.PathLike)):
         if not os.fspath(path):  # Path("") is ".", which the checks below took for a folder
-            raise FileNotFoundError(errno.ENOENT, f"The {name} is empty: name a file")
+            raise FileNotFoundError(errno.ENOENT, f"{name} is an empty string: give a name")
         return Path(os.fsdecode(path))
     raise TypeError(
         f"{name} must be a str or path-like (a file's name); got {type(path).__name__}."
@@ -175,7 +175,7 @@ def _file_in_the_way(path, verb):
 def _resolved_target(path):
     """The file that writing ``path`` replaces: the end of its chain of links."""
     if os.fspath(path) == "":  # it would resolve to the current folder
-        raise FileNotFoundError(errno.ENOENT, "The path is empty: name a file")
+        raise FileNotFoundError(errno.ENOENT, "path is an empty string: give a name")
     # realpath drops a final separator: "models/" would become a file named "models".
     if os.fsdecode(path).endswith(("/", os.sep)):
         raise IsADirectoryError(

@@ -235,23 +235,34 @@ def read_idx(path, *, expected_magic=None, max_bytes=None):
     return array
 
 
+def _check_suffix(path, offer_datasets=False):
+    """Refuse a file whose suffix names no kind :func:`load_table` reads."""
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        datasets = f", or one of the data sets {', '.join(DATASETS)}" if offer_datasets else ""
+        raise ValueError(
+            f"{path}: cannot read {suffix or 'a file without suffix'}; give a "
+            f"{', '.join(TABLE_SUFFIXES)} file{datasets}."
+        )
+
+
 def _check_idx_arguments(expected_magic, max_bytes):
     """Refuse a magic number no IDX file of bytes has, and a bound that is no byte count.
 
     A str failed in the message's formatting, a float NaN disabled the bound,
     and -1 was "more than the -1 expected here".
     """
-    is_int = isinstance(expected_magic, numbers.Integral) and not isinstance(expected_magic, bool)
-    if expected_magic is not None and not (is_int and 0x801 <= expected_magic <= 0x8FF):
+    for name, value in (("expected_magic", expected_magic), ("max_bytes", max_bytes)):
+        is_int = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        if value is not None and not is_int:
+            raise TypeError(f"{name} must be an int or None; got {value!r}.")
+    if expected_magic is not None and not 0x801 <= expected_magic <= 0x8FF:
         raise ValueError(
             "expected_magic must be the magic number of an IDX file of bytes, 0x801 to 0x8ff "
-            f"(0x803 for images, 0x801 for labels); got {expected_magic!r}."
+            f"(0x803 for images, 0x801 for labels); got {expected_magic:#x}."
         )
-    is_int = isinstance(max_bytes, numbers.Integral) and not isinstance(max_bytes, bool)
-    if max_bytes is not None and not (is_int and max_bytes >= 0):
-        raise ValueError(
-            f"max_bytes must be a whole number of bytes, at least 0; got {max_bytes!r}."
-        )
+    if max_bytes is not None and max_bytes < 0:
+        raise ValueError(f"max_bytes must be a number of bytes, at least 0; got {max_bytes}.")
 
 
 def _read_part(path, magic, n_images):
@@ -748,11 +759,8 @@ def _download_refusal(name):
 
 def _file_dataset(path, label, hold_out_validation):
     """A file's rows split at random into training, validation and test rows."""
-    if Path(path).suffix.lower() not in TABLE_SUFFIXES:  # a data set's name, perhaps
-        raise ValueError(
-            f"{path}: cannot read {Path(path).suffix or 'a file without suffix'}; give a "
-            f"{', '.join(TABLE_SUFFIXES)} file, or one of the data sets {', '.join(DATASETS)}."
-        )
+    check_readable(path)
+    _check_suffix(Path(path), offer_datasets=True)  # a data set's name, perhaps
     table = load_table(path, label=label, need_labels=True)
     if len(table.y) < 10:
         raise ValueError(
@@ -855,12 +863,8 @@ def load_table(path, *, label=None, need_labels=False):
     """
     path = Path(path)
     check_readable(path)  # first: a FIFO named x.csv must not block the reader
+    _check_suffix(path)
     suffix = path.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        raise ValueError(
-            f"{path}: cannot read {suffix or 'a file without suffix'}; give a "
-            f"{', '.join(TABLE_SUFFIXES)} file."
-        )
     reader = {".csv": _read_csv, ".npz": _read_npz, ".npy": _read_npy}[suffix]
     table = reader(path, label, need_labels)
     if need_labels and table.y is None:

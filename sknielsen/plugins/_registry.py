@@ -128,22 +128,21 @@ def _pending():
 
 
 def ignored_entry_points():
-    """The entry points of the plugins' group that no lookup will load, and why.
+    """The entry points of the plugins' group that no lookup will load for their names, and why.
 
     Returns
     -------
     ignored : list of (str, str)
         Each entry point's name and the reason: a kind that is none of
-        :func:`kinds`, no name after the kind, or a name a plugin of this
-        package already holds (which wins).
+        :func:`kinds`, no name after the kind, or a name one of sknielsen's
+        own plugins holds (which wins). A second distribution's entry point
+        of a name another already gave is not listed.
 
     Examples
     --------
-    With no plugin package installed, none:
-
     >>> from sknielsen.plugins import ignored_entry_points
-    >>> ignored_entry_points()
-    []
+    >>> for name, reason in ignored_entry_points():  # none, without plugin packages
+    ...     print(f"{name}: {reason}")
     """
     ignored = []
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):

@@ -53,7 +53,7 @@ from threadpoolctl import threadpool_limits
 
 from .. import plugins
 from .._classifier import NielsenMLPClassifier
-from .._core.files import check_readable
+from .._core.files import check_readable, file_path
 from .._core.warn import silenced
 from ..engine._network import feedforward
 from ..io._datasets import load_mnist
@@ -970,6 +970,7 @@ def _uneven_run(name, ours, book):
 
 def _stored_replay(name, path):
     """The entry ``{"ours": ..., "seconds": ...}`` of ``name`` in a results file."""
+    path = file_path(path, "path")  # an int would be read as a file descriptor
     check_readable(path)  # a FIFO would block the read for ever
     try:
         stored = json.loads(Path(path).read_text(encoding="utf-8"))

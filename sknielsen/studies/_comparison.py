@@ -925,7 +925,16 @@ def planned_runs(estimators, sizes, seeds, *, subset="first", deterministic=()):
     Returns
     -------
     runs : list of (str, int, int)
-        ``(estimator name, size, seed)`` of every job.
+        ``(estimator name, size, seed)`` of every job: each size once,
+        smallest first, and each seed once, as the study runs them.
+
+    Raises
+    ------
+    TypeError
+        For ``deterministic`` that is no list of names (a str, say).
+    ValueError
+        For sizes or seeds the study refuses, another ``subset``, or a name
+        in ``deterministic`` that is no estimator's.
 
     Examples
     --------
@@ -1560,15 +1569,18 @@ def summarize(records, metric="accuracy_test"):
 
 
 def _mean_and_std(values):
-    """The mean and standard deviation of ``values``, on their scale where sums would overflow.
+    """The mean and standard deviation of ``values``, on a smaller scale where sums overflow.
 
     A score of a scorer of one's own near 1e308 overflowed NumPy's sums
-    (with its warnings); one that is NaN or infinite gives a NaN or
-    infinite mean, which the conclusions leave out.
+    (with its warnings); one that is NaN or infinite gives a NaN or infinite
+    mean, which the conclusions leave out. Other scores are summarized as
+    they always were; the smaller scale is a power of two, which is exact.
     """
-    largest = float(np.max(np.abs(values), initial=0.0))
-    scale = largest if np.isfinite(largest) and largest > 1.0 else 1.0
     with np.errstate(invalid="ignore", over="ignore"):
+        mean, std = float(values.mean()), float(values.std())
+        if (np.isfinite(mean) and np.isfinite(std)) or not np.isfinite(values).all():
+            return mean, std
+        scale = 2.0 ** np.floor(np.log2(np.max(np.abs(values))))
         relative = values / scale
         return float(relative.mean() * scale), float(relative.std() * scale)
 
@@ -1646,10 +1658,11 @@ def _check_one_study(name, size, group):
 
 
 def _curves(summary):
-    """``{estimator: {size: mean score}}`` from a summary, leaving out means that are NaN.
+    """``{estimator: {size: mean score}}`` from a summary, leaving out means that are not finite.
 
     A NaN (a scorer's, over a set it could not score) compares false with
-    every number: it "led" and "beat" every estimator.
+    every number: it "led" and "beat" every estimator; an infinity is no
+    score to state either.
     """
     by_name = defaultdict(dict)
     for row in summary:

@@ -133,8 +133,9 @@ def gamma_note(estimators, X_train):
     ----------
     estimators : dict
         The study's estimators by label.
-    X_train : ndarray
-        The training inputs, whose variance sets ``SVC()``'s γ.
+    X_train : {ndarray, sparse matrix}
+        The training inputs, whose variance sets ``SVC()``'s γ (1 where
+        they do not vary, as scikit-learn's ``gamma='scale'``).
 
     Returns
     -------

@@ -119,7 +119,11 @@ def unknown_parameters_message(owner, unknown, known):
         owner_name, _, nested = name.partition("__")
         if name in SKLEARN_NAMES:
             hints.append(f"for scikit-learn's {name}, {SKLEARN_NAMES[name]}")
-        elif nested and owner_name in known:
+        elif nested and owner_name in (
+            *PLUGIN_PARAMETERS,
+            *TRAINING_PLUGIN_PARAMETERS,
+            "callbacks",
+        ):
             # scikit-learn's constructors take no nested names either: set_params does.
             hints.append(
                 f"{name!r} is a parameter of the {owner_name}, which the constructor does not "

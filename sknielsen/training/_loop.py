@@ -691,10 +691,10 @@ class Trainer:
         ``samples_seen`` fitted a model that :func:`sknielsen.save` refused.
         """
         counters = self._counters()
-        if counters == self._counters_before_hook:
-            return
         for name, before, after in zip(_COUNTERS, self._counters_before_hook, counters):
-            if after != before:
+            # Of the same type too: an epoch of 2.0 left n_iter_ a float, and an array
+            # compared as NumPy's "truth value ... ambiguous".
+            if after is not before and not (type(after) is type(before) and after == before):
                 raise CallbackError(
                     f"{self._who()} changed trainer.{name} from {before!r} to "
                     f"{reprlib.repr(after)}: the trainer's counts of epochs and samples are "
