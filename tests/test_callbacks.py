@@ -1943,3 +1943,22 @@ def test_two_callbacks_writing_one_file_are_refused_before_training(small_digits
     assert list(tmp_path.iterdir()) == []
     net.set_params(callbacks=[Checkpoint(str(tmp_path / "a")), CSVLogger(str(tmp_path / "b"))])
     net.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda folder: EarlyStopping(monitor="validaton_accuracy"),
+        lambda folder: Checkpoint(str(folder / "m.json"), best_only=True, monitor="accuracy"),
+        lambda folder: HalveOnPlateau(monitor="nope"),
+    ],
+    ids=["EarlyStopping", "Checkpoint", "HalveOnPlateau"],
+)
+def test_a_watched_key_no_epoch_records_is_refused_before_training(small_digits, tmp_path, make):
+    # "Nothing was recorded under 'validaton_accuracy' in epoch 1": an epoch late. The
+    # history holds its own keys only (a callback adding one is refused).
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((3,), epochs=2, random_state=0, callbacks=[make(tmp_path)])
+    with pytest.raises(ValueError, match=r"callbacks\[0\] .* watches '\w+', which no epoch"):
+        net.fit(X, y)
+    assert list(tmp_path.iterdir()) == [] and not hasattr(net, "coefs_")

@@ -24,7 +24,7 @@ from sklearn.utils._param_validation import (
 
 from .. import plugins
 from .._core.params import refuse_booleans
-from ..callbacks import MONITORS, Callback, Checkpoint, CSVLogger
+from ..callbacks import HISTORY_KEYS, MONITORS, Callback, Checkpoint, CSVLogger
 from ..engine._network import parameter_count
 from ..plugins._augmenters import as_augmenter, check_image_shape, image_shape_for
 from ..plugins._derivatives import derivative_problem
@@ -543,7 +543,25 @@ def _callbacks(callbacks, owner):
         callback.__sklearn_clone__()  # every fit trains with copies: they must be faithful
         callback.validate(f"callbacks[{index}].", owner)
     _refuse_shared_files([callback for _, callback in named], owner)
+    _refuse_unrecorded_keys([callback for _, callback in named], owner)
     return tuple(callback for _, callback in named)
+
+
+def _refuse_unrecorded_keys(callbacks, owner):
+    """Refuse a watched history key that no epoch records, before the first epoch.
+
+    ``EarlyStopping(monitor="nope")`` failed after the first epoch (an hour
+    of MNIST, say). The history holds its keys only (a callback that adds
+    one is refused), so every other is known never to be recorded.
+    """
+    for index, callback in enumerate(callbacks):
+        key = callback.watched()
+        if isinstance(key, str) and key not in HISTORY_KEYS:
+            raise InvalidParameterError(
+                f"The 'callbacks' parameter of {owner}: callbacks[{index}] "
+                f"({type(callback).__name__}) watches {key!r}, which no epoch records; the "
+                f"history's keys are {', '.join(HISTORY_KEYS)}."
+            )
 
 
 def _refuse_shared_files(callbacks, owner):
