@@ -1466,6 +1466,12 @@ def test_conclusions_write_scores_outside_0_to_1_as_numbers_not_percentages():
     sentences = conclusions(summary) + crossover_statements(summary)
     assert not any("%" in sentence for sentence in sentences), sentences
     assert "At 20 examples a leads with 0.25 (then b 0.1)." in sentences
+    # Told the metric, an R² in [0, 1] is a number too, and an accuracy a percentage.
+    within = _summary({"a": {10: 0.5, 20: 0.93}, "b": {10: 0.6, 20: 0.9}})
+    assert "At 20 examples a leads with 0.93 (then b 0.9)." in conclusions(within, "r2_test")
+    assert "At 20 examples a leads with 93.00% (then b 90.00%)." in conclusions(within)
+    statements = crossover_statements(within, metric="accuracy_test")
+    assert any("93.00%" in statement for statement in statements)
 
 
 def test_planned_runs_are_the_jobs_the_study_runs(digits):

@@ -1671,24 +1671,35 @@ def _curves(summary):
     return by_name
 
 
-def _score_text(by_name):
-    """How the sentences write a score: a percentage for scores in [0, 1], else a number.
+def _score_text(by_name, metric=None):
+    """How the sentences write a score: a percentage for an accuracy, else a number.
 
-    R² or a negative log-loss printed as "-200.00%" read as an accuracy.
+    R² or a negative log-loss printed as "-200.00%" read as an accuracy. With
+    ``metric`` (``<scorer>_<set>``), an accuracy is a percentage and any other
+    score a number; without it, scores that all lie in [0, 1] are taken for
+    accuracies.
     """
-    scores = [score for sizes in by_name.values() for score in sizes.values()]
-    if all(0.0 <= score <= 1.0 for score in scores):
+    if metric is not None:
+        percent = str(metric).startswith("accuracy_")
+    else:
+        scores = [score for sizes in by_name.values() for score in sizes.values()]
+        percent = all(0.0 <= score <= 1.0 for score in scores)
+    if percent:
         return lambda score: f"{score:.2%}"
     return lambda score: f"{score:.4g}"
 
 
-def conclusions(summary):
+def conclusions(summary, metric=None):
     """At most three sentences: the crossovers, the leader at the largest N, data efficiency.
 
     Parameters
     ----------
     summary : list of dict
         As returned by :func:`summarize`.
+    metric : str, optional
+        The ``metric`` the summary is of (``'r2_test'``, say): an accuracy is
+        written as a percentage, any other score as a number. None: scores
+        that all lie in [0, 1] are taken for accuracies.
 
     Returns
     -------
@@ -1724,11 +1735,11 @@ def conclusions(summary):
     by_name = _curves(summary)
     if not by_name:
         return []
-    text = _score_text(by_name)
+    text = _score_text(by_name, metric)
     sentences = []
     crossovers = [
         s.removeprefix("Crossover: ").rstrip(".")
-        for s in crossover_statements(summary)
+        for s in crossover_statements(summary, metric)
         if s.startswith("Crossover: ")
     ]
     if crossovers:
@@ -1776,7 +1787,7 @@ def _most_data_efficient(by_name, text):
     )
 
 
-def crossover_statements(summary):
+def crossover_statements(summary, metric=None):
     """Return sentences in the book's manner comparing estimators across sizes.
 
     For each ordered pair (A, B): the smallest size at which A reaches B's
@@ -1788,6 +1799,8 @@ def crossover_statements(summary):
     ----------
     summary : list of dict
         As returned by :func:`summarize`.
+    metric : str, optional
+        As for :func:`conclusions`: how the scores are written.
 
     Returns
     -------
@@ -1815,7 +1828,7 @@ def crossover_statements(summary):
     Crossover: SVC(gamma='auto') overtakes network at 400 examples (91.65% vs ...%).
     """
     by_name = _curves(summary)
-    text = _score_text(by_name)
+    text = _score_text(by_name, metric)
     names = sorted(by_name)
     statements = []
     for a in names:
