@@ -809,7 +809,9 @@ def load_table(path, *, label=None, need_labels=False):
     path : str or path-like
         ``.csv`` (UTF-8, with or without a byte-order mark): a header row
         naming the columns, then one sample per row; every column but the
-        label is a number. ``.npz``: an array ``X`` of real numbers, shape
+        label is a number. Spaces around a header or a label are dropped
+        (``" cat"`` is ``"cat"``), as they are around a number. ``.npz``: an
+        array ``X`` of real numbers, shape
         (n_samples, n_features), and, under the label's name, the labels, a
         1-D array of one label per sample. ``.npy``: one array of samples,
         without labels. A 1-D ``X`` is one sample.
