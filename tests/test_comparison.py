@@ -255,7 +255,13 @@ def test_the_timing_line_judges_a_schedule_only_on_several_workers():
     two = cli._timing_text(StudyTiming.of(records, wall_seconds=9.0, workers=2))
     expected = "on 2 workers, 1.29 × the least they could take: the longest job (SVC N=100 seed=0)"
     assert expected + " took 7.0 s" in two
+    # No more workers than jobs: --n-jobs 100000 said "on 100000 workers".
+    assert StudyTiming.of(records, wall_seconds=9.0, workers=100000).workers == 2
     one = cli._timing_text(StudyTiming.of(records, wall_seconds=12.0, workers=1))
+    assert cli._timing_text(StudyTiming.of(records[:1], wall_seconds=7.5, workers=100000)) == (
+        "The jobs ran in 7.5 s on 1 worker; their fits and predictions took 7.0 s, "
+        "the longest (SVC N=100 seed=0) 7.0 s."
+    )
     assert one == (
         "The jobs ran in 12.0 s on 1 worker; their fits and predictions took 11.0 s, "
         "the longest (SVC N=100 seed=0) 7.0 s."

@@ -592,7 +592,8 @@ class StudyTiming:
         wall_seconds : float
             From the study's start to its last job's end.
         workers : int
-            Jobs run at once.
+            Jobs run at once; no more than there are jobs (``--n-jobs 100000``
+            for one job ran on one worker).
 
         Returns
         -------
@@ -604,7 +605,8 @@ class StudyTiming:
         seconds = [r["fit_seconds"] + r["predict_seconds"] for r in records]
         longest = records[seconds.index(max(seconds))]
         name = f"{longest['estimator']} N={longest['size']:,} seed={longest['seed']}"
-        return cls(wall_seconds, max(seconds), name, sum(seconds), max(1, workers))
+        busy = max(1, min(workers, len(records)))
+        return cls(wall_seconds, max(seconds), name, sum(seconds), busy)
 
     @property
     def bound_seconds(self):
