@@ -902,7 +902,14 @@ def test_sizes_of_one_class_are_refused_before_any_work(subset, sizes, message):
     assert check_plan(y, sizes=[3, 50], seeds=[0], subset=subset)[0] == [3, 50]
 
 
-def test_planned_runs_are_the_runs_of_the_study(digits):
+@pytest.mark.parametrize(
+    ("sizes", "seeds"),
+    [([60, 120], [3, 4]), ([120, 60, 60], [3, 4, 3])],
+    ids=["in order", "repeated, largest first"],
+)
+def test_planned_runs_are_the_runs_of_the_study(digits, sizes, seeds):
+    # With sizes and seeds repeated, largest first, planned_runs kept them as given
+    # (18 runs of [20, 10, 10] and [1, 0, 1]) where the study ran each once, smallest first.
     from sknielsen.comparison import planned_runs
 
     estimators = {"network": NielsenMLPClassifier(epochs=2), "SVC": SVC()}
@@ -912,11 +919,11 @@ def test_planned_runs_are_the_runs_of_the_study(digits):
         digits.y_train,
         digits.X_test,
         digits.y_test,
-        sizes=[60, 120],
-        seeds=[3, 4],
+        sizes=sizes,
+        seeds=seeds,
         deterministic=["SVC"],
     )
-    plan = planned_runs(estimators, [60, 120], [3, 4], deterministic=["SVC"])
+    plan = planned_runs(estimators, sizes, seeds, deterministic=["SVC"])
     assert plan == [
         ("network", 60, 3),
         ("network", 60, 4),
@@ -928,6 +935,10 @@ def test_planned_runs_are_the_runs_of_the_study(digits):
     assert sorted(plan) == sorted((r["estimator"], r["size"], r["seed"]) for r in records)
     # Random subsets make every estimator depend on the seed.
     assert len(planned_runs(estimators, [60], [3, 4], subset="random", deterministic=["SVC"])) == 4
+    with pytest.raises(ValueError, match=r"sizes must lie at least 1; got \[-5\]"):
+        planned_runs(estimators, [-5], [0])
+    with pytest.raises(ValueError, match=r"subset must be one of"):
+        planned_runs(estimators, [10], [0], subset="x")
 
 
 def test_time_left_follows_each_estimators_growth_with_n():
@@ -1478,32 +1489,6 @@ def test_conclusions_write_scores_outside_0_to_1_as_numbers_not_percentages():
     assert "At 20 examples a leads with 93.00% (then b 90.00%)." in conclusions(within)
     statements = crossover_statements(within, metric="accuracy_test")
     assert any("93.00%" in statement for statement in statements)
-
-
-def test_planned_runs_are_the_jobs_the_study_runs(digits):
-    # planned_runs kept repeated sizes and seeds, largest first as given (18 runs),
-    # where the study ran each once, smallest first (8 jobs).
-    from sknielsen.comparison import planned_runs
-
-    estimators = {"network": NielsenMLPClassifier(epochs=1), "SVC": SVC()}
-    sizes, seeds = [40, 20, 20], [1, 0, 1]
-    runs = planned_runs(estimators, sizes, seeds, deterministic=["SVC"])
-    records = training_size_comparison(
-        estimators,
-        digits.X_train,
-        digits.y_train,
-        digits.X_test,
-        digits.y_test,
-        sizes=sizes,
-        seeds=seeds,
-        deterministic=["SVC"],
-    )
-    assert sorted(runs) == sorted((r["estimator"], r["size"], r["seed"]) for r in records)
-    assert [size for _, size, _ in runs] == sorted(size for _, size, _ in runs)
-    with pytest.raises(ValueError, match=r"sizes must lie at least 1; got \[-5\]"):
-        planned_runs(estimators, [-5], [0])
-    with pytest.raises(ValueError, match=r"subset must be one of"):
-        planned_runs(estimators, [10], [0], subset="x")
 
 
 @pytest.mark.parametrize(
