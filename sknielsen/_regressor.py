@@ -9,20 +9,9 @@ from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array
 
 from ._base import BaseNielsenMLP, quiet_cast
+from ._core.scale import power_of_two_scale
 from ._core.warn import warn
 from .training._diagnostics import input_scale, warn_if_rescaled
-
-
-def _power_of_two_scale(Y):
-    """The power of two at most ``Y``'s largest magnitude, or 1 below 2 (or for no number).
-
-    Dividing by a power of two is exact: what is computed on that scale is
-    what would be computed on ``Y``'s own, where that does not overflow.
-    """
-    largest = float(np.max(np.abs(Y), initial=0.0))
-    if not np.isfinite(largest) or largest < 2.0:
-        return 1.0
-    return float(np.ldexp(1.0, np.frexp(largest)[1] - 1))
 
 
 class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
@@ -375,7 +364,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         # R²'s sums of squares are twice the cost's sum: for targets near the dtype's limit
         # they overflowed to NaN or -inf where the cost was finite. In float64, on a scale of
         # the targets' magnitude that R² does not depend on, they stay finite.
-        scale = _power_of_two_scale(Y)
+        scale = power_of_two_scale(Y)
         Y = np.asarray(Y, dtype=np.float64) / scale
         output = np.asarray(output, dtype=np.float64) / scale
         return float(r2_score(Y, output, sample_weight=sample_weight))
@@ -666,7 +655,7 @@ def _means(Y, weights):
     Measured on the scale of the largest magnitude (a power of two: exact),
     where the sum of as many numbers of at most 1 cannot overflow.
     """
-    scale = _power_of_two_scale(Y)
+    scale = power_of_two_scale(Y)
     return scale * np.average(Y / scale, axis=0, weights=weights)
 
 
@@ -676,7 +665,7 @@ def _spreads(Y, weights):
     Measured on the scale of the largest magnitude, as :func:`_means`: the
     deviations of values of both signs near the largest float overflow.
     """
-    scale = _power_of_two_scale(Y)
+    scale = power_of_two_scale(Y)
     relative = Y / scale
     deviations = relative - np.average(relative, axis=0, weights=weights)
     # Exactly 0 for a constant column, whose mean may round off its value.

@@ -51,6 +51,7 @@ from sklearn.utils.validation import (
 
 from .. import NielsenMLPClassifier
 from .._core.params import validate_arguments
+from .._core.scale import power_of_two_scale
 from .._core.warn import warn
 from ..utils import SparseInputError, canonical_csr, check_params
 from ._inputs import checked_values, refuse_sparse_training, refusers
@@ -951,8 +952,7 @@ def planned_runs(estimators, sizes, seeds, *, subset="first", deterministic=()):
     >>> len(planned_runs(estimators, [100, 200], seeds=[0, 1], subset="random"))
     8
     """
-    if subset not in SUBSETS:
-        raise ValueError(f"subset must be one of {SUBSETS}; got {subset!r}.")
+    _check_subset(subset)
     # As the study reads them: each size once, smallest first; each seed once.
     sizes, seeds = _checked_sizes_and_seeds(sizes, seeds)
     deterministic = _checked_deterministic(deterministic, estimators)
@@ -962,6 +962,12 @@ def planned_runs(estimators, sizes, seeds, *, subset="first", deterministic=()):
         for name, estimator in estimators.items()
         for seed in (seeds if _is_random(name, estimator, subset, deterministic) else seeds[:1])
     ]
+
+
+def _check_subset(subset):
+    """Refuse a ``subset`` that is none of ``SUBSETS``."""
+    if subset not in SUBSETS:
+        raise ValueError(f"subset must be one of {SUBSETS}; got {subset!r}.")
 
 
 def _checked_deterministic(deterministic, estimators):
@@ -1470,8 +1476,7 @@ def training_size_comparison(
     >>> sorted({(r["estimator"], r["size"]) for r in records})
     [('SVC', 100), ('SVC', 400), ('network', 100), ('network', 400)]
     """
-    if subset not in SUBSETS:
-        raise ValueError(f"subset must be one of {SUBSETS}; got {subset!r}.")
+    _check_subset(subset)
     _checked_estimators(estimators)
     _check_network_params(estimators)
     data = _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scoring)
@@ -1580,7 +1585,7 @@ def _mean_and_std(values):
         mean, std = float(values.mean()), float(values.std())
         if (np.isfinite(mean) and np.isfinite(std)) or not np.isfinite(values).all():
             return mean, std
-        scale = 2.0 ** np.floor(np.log2(np.max(np.abs(values))))
+        scale = power_of_two_scale(values)
         relative = values / scale
         return float(relative.mean() * scale), float(relative.std() * scale)
 

@@ -538,13 +538,13 @@ def _callbacks(callbacks, owner):
                 f"sknielsen.callbacks.Callback instances, or (name, callback) pairs; "
                 f"got {item!r}."
             )
-    named = named_callbacks(callbacks, owner=owner)
-    for index, (_, callback) in enumerate(named):
+    unwrapped = tuple(callback for _, callback in named_callbacks(callbacks, owner=owner))
+    for index, callback in enumerate(unwrapped):
         callback.__sklearn_clone__()  # every fit trains with copies: they must be faithful
         callback.validate(f"callbacks[{index}].", owner)
-    _refuse_shared_files([callback for _, callback in named], owner)
-    _refuse_unrecorded_keys([callback for _, callback in named], owner)
-    return tuple(callback for _, callback in named)
+    _refuse_shared_files(unwrapped, owner)
+    _refuse_unrecorded_keys(unwrapped, owner)
+    return unwrapped
 
 
 def _refuse_unrecorded_keys(callbacks, owner):
