@@ -706,8 +706,8 @@ def _numbers_as_array(labels):
 
 def _refuse_bytes(labels, name):
     """Refuse labels of bytes, which scikit-learn does not take, saying how to mend them."""
-    as_array = np.asarray(labels) if not sparse.issparse(labels) else None
-    if as_array is None or not as_array.size:
+    as_array = np.asarray(labels)  # a sparse y is dense by now (_as_targets)
+    if not as_array.size:
         return
     if as_array.dtype.kind == "S" or (
         as_array.dtype == object and all(isinstance(label, bytes) for label in as_array.flat)

@@ -14,6 +14,7 @@ scikit-learn's own constraint objects (``Interval``, ``StrOptions``, types,
 import functools
 import inspect
 
+import numpy as np
 from sklearn.utils._param_validation import (
     InvalidParameterError,
     validate_parameter_constraints,
@@ -194,6 +195,24 @@ def refuse_booleans(constraints, params, owner, path=""):
 
 #: scikit-learn's constraint names that take booleans.
 _BOOLEANS = ("boolean", "verbose")
+
+
+def check_bool(value, name):
+    """Refuse ``value`` unless it is True or False (NumPy's too): a truthy "no" would act.
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        The argument's name, for the message.
+
+    Raises
+    ------
+    TypeError
+        For anything but a boolean.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}.")
 
 
 def validate_arguments(constraints):

@@ -26,6 +26,7 @@ from .._core.files import (
     missing_folders,
     write_bytes_atomically,
 )
+from .._core.params import check_bool
 from .._core.warn import warn
 
 MNIST_FILES = {
@@ -463,12 +464,6 @@ def _download_mnist(data_dir):
         _write_idx(data_dir / (stem + ".gz"), array)
 
 
-def _check_download(download):
-    """Refuse a ``download`` that is not True or False: a truthy "no" would download."""
-    if not isinstance(download, (bool, np.bool_)):
-        raise TypeError(f"download must be True or False; got {download!r}.")
-
-
 def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit"):
     """Load MNIST from the original IDX files with the book's split.
 
@@ -534,7 +529,7 @@ def load_mnist(data_dir=None, *, dtype=np.float64, download=False, scale="unit")
     """
     if scale not in PIXEL_SCALES:
         raise ValueError(f"scale must be one of {sorted(PIXEL_SCALES)}; got {scale!r}.")
-    _check_download(download)
+    check_bool(download, "download")
     dtype = _float_dtype(dtype)  # before any download
     data_dir = _data_folder(data_dir, _default_mnist_dir())
     if download and any(_find(data_dir, stem) is None for stem in MNIST_FILES.values()):
@@ -696,7 +691,7 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
     >>> points.description
     '...points.npz (50 rows) (validation: a fifth of the rest)'
     """
-    _check_download(download)
+    check_bool(download, "download")
     _refuse_unknown_name(name)
     if download and name != "mnist":
         raise ValueError(_download_refusal(name))
@@ -742,7 +737,8 @@ def _refuse_unknown_name(name):
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise FileNotFoundError(
             f"{shown!r} is no data set{hint} and no file: the data sets are "
-            f"{', '.join(map(repr, DATASETS))}; a file of your own is a .csv, .npz or .npy."
+            f"{', '.join(map(repr, DATASETS))}; a file of your own is a "
+            f"{', '.join(TABLE_SUFFIXES)} file."
         )
 
 

@@ -54,6 +54,7 @@ from threadpoolctl import threadpool_limits
 from .. import plugins
 from .._classifier import NielsenMLPClassifier
 from .._core.files import check_readable, file_path
+from .._core.params import check_bool
 from .._core.warn import silenced
 from ..engine._network import feedforward
 from ..io._datasets import load_mnist
@@ -126,8 +127,7 @@ class BookRandom:
 
     def __init__(self, seed=SEED, *, nudge=False):
         seed = _checked_seed(seed)
-        if not isinstance(nudge, (bool, np.bool_)):  # a truthy "no" would nudge
-            raise TypeError(f"nudge must be True or False; got {nudge!r}.")
+        check_bool(nudge, "nudge")
         self.python = random.Random(seed)
         self.numpy = np.random.RandomState(seed)
         self.nudge = bool(nudge)

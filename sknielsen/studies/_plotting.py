@@ -18,7 +18,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .._core.files import check_writable, file_path, write_bytes_atomically
-from .._core.params import validate_arguments
+from .._core.params import check_bool, validate_arguments
 from ..callbacks import HISTORY_KEYS
 from ._comparison import _checked_records, no_metric_error, summarize
 from ._tuning import EtaSearch, LmbdaSearch
@@ -161,8 +161,7 @@ def plot_training_size_comparison(
     >>> [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     ['SVC()', "SVC(gamma='auto')"]
     """
-    if not isinstance(log, (bool, np.bool_)):  # "no" drew a log axis
-        raise TypeError(f"log must be True or False; got {log!r}.")
+    check_bool(log, "log")  # "no" drew a log axis
     records = check_records(records, metric)
     summary = summarize(records, metric)
     scorer, data_set = split_metric(metric)
