@@ -28,7 +28,9 @@ import io
 import json
 import os
 import re
+import signal
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -215,7 +217,8 @@ def _train(args):
             "fair estimate once anything was chosen by watching it."
         )
     start = time.perf_counter()
-    net.fit(data.X_train, data.y_train, X_val=X_val, y_val=y_val)
+    with _interrupts_noted() as interrupted:
+        net.fit(data.X_train, data.y_train, X_val=X_val, y_val=y_val)
     seconds = time.perf_counter() - start
     if data.feature_names is not None:
         # The CSV's columns, kept in the saved model: predict and evaluate check files by them.
@@ -228,7 +231,42 @@ def _train(args):
         f"({seconds:.1f} s)."
     )
     _write_training_outputs(net, args)
+    if interrupted:
+        kept = f"saved to {args.save}" if args.save else "not saved (no --save)"
+        print(
+            f"interrupted: the model of epoch {net.n_iter_} of {args.epochs} was {kept}",
+            file=sys.stderr,
+        )
+        return 130
     return 0
+
+
+@contextlib.contextmanager
+def _interrupts_noted():
+    """Note a Ctrl-C that training absorbed, so that the command still exits 130.
+
+    The training loop ends a run at an interrupt and keeps its finished
+    epochs, which ``train`` scores and saves as it would a completed run;
+    a shell (``train && next``) must still learn that the user stopped it.
+    Yields a list that holds an item once SIGINT arrived. (The study's
+    ``run_study`` watches the same way, below the command line's layer.)
+    """
+    noted = []
+    previous = signal.getsignal(signal.SIGINT)
+
+    def note_and_pass_on(signum, frame):
+        noted.append(signum)
+        previous(signum, frame)
+
+    # Only the main thread may set handlers; an ignored SIGINT (nohup) stays ignored.
+    if not callable(previous) or threading.current_thread() is not threading.main_thread():
+        yield noted
+        return
+    signal.signal(signal.SIGINT, note_and_pass_on)
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _columns_of(model, table, path):

@@ -6,12 +6,14 @@ import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from sknielsen import load
 from sknielsen.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[1]  # subprocesses import this checkout
@@ -550,3 +552,32 @@ def test_plugins_command_lists_past_a_broken_entry_point_and_names_ignored_ones(
     finally:
         monkeypatch.undo()
         plugins.refresh_entry_points()
+
+
+def test_train_interrupted_saves_the_model_and_exits_130(tmp_path):
+    """Ctrl-C keeps the finished epochs, and the shell still learns of the interrupt."""
+    model = tmp_path / "model.json"
+    argv = ["train", "--epochs", "100000", "--save", str(model)]
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "sknielsen", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        epochs = 0
+        for line in process.stdout:
+            epochs += bool(re.match(r"^\s*\d+/100000 ", line))
+            if epochs == 2:
+                process.send_signal(signal.SIGINT)
+                break
+        out, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert "Test accuracy" in out and f"Saved the model to {model}" in out
+    n_iter = load(model).n_iter_
+    assert n_iter >= 2
+    assert f"interrupted: the model of epoch {n_iter} of 100000 was saved to {model}" in err
