@@ -15,6 +15,7 @@ import reprlib
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import (
@@ -1068,19 +1069,14 @@ def _refuse_no_column(y, name):
 
 
 def _refuse_missing(y, name):
-    """Refuse targets that pandas marks missing in a column of objects or strings, naming them.
+    """Refuse targets with missing values (``pd.NA``, None, NaN) in any container, naming them.
 
-    scikit-learn's check asks each such label whether it equals itself, which
-    ``pd.NA`` answers with pandas' "boolean value of NA is ambiguous".
-    Numeric columns are left to that check ("Input y contains NaN").
+    scikit-learn's checks meet them in turn as pandas' "boolean value of NA
+    is ambiguous" (asking ``pd.NA`` whether it equals itself), as labels
+    that "mix types" (None among strings), or as "Input contains NaN",
+    which names no argument.
     """
-    isna, dtypes = getattr(y, "isna", None), getattr(y, "dtypes", None)
-    if isna is None or dtypes is None:
-        return
-    kinds = [dtypes.kind] if hasattr(dtypes, "kind") else [dtype.kind for dtype in dtypes]
-    if "O" not in kinds:
-        return
-    rows = np.flatnonzero(np.asarray(isna()).reshape(len(y), -1).any(axis=1))
+    rows = _missing_rows(y)
     if rows.size:
         shown = ", ".join(map(str, rows[:5])) + (", ..." if rows.size > 5 else "")
         raise ValueError(
@@ -1088,6 +1084,38 @@ def _refuse_missing(y, name):
             f"position{'s' if rows.size != 1 else ''} {shown}): pd.NA, None or NaN. Drop "
             "those samples, or fill them in, first."
         )
+
+
+def _missing_rows(y):
+    """The positions of the rows of ``y`` holding a missing value; none for what is unreadable.
+
+    A list or array that NumPy cannot make one array of (ragged rows) is left
+    to the validation that follows, which says so.
+    """
+    isna = getattr(y, "isna", None)
+    if isna is not None and hasattr(y, "dtypes"):  # pandas: its own idea of missing
+        missing = np.asarray(isna())
+    elif issparse(y):
+        return np.array([], dtype=int)  # a label indicator matrix: validation reads it
+    else:
+        # As objects: NumPy makes ["a", nan] the strings "a" and "nan", a class of its own.
+        try:
+            values = y if isinstance(y, np.ndarray) else np.asarray(y, dtype=object)
+        except (ValueError, TypeError):
+            return np.array([], dtype=int)
+        # A numeric array's NaN is refused by validation, which names it; None for y is
+        # refused as "requires y".
+        if values.dtype.kind != "O" or values.ndim == 0:
+            return np.array([], dtype=int)
+        missing = np.frompyfunc(_is_missing, 1, 1)(values).astype(bool)
+    return np.flatnonzero(missing.reshape(len(missing), -1).any(axis=1))
+
+
+def _is_missing(value):
+    """Whether one object label is a missing value: None, a NaN, or pandas' NA or NaT."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    return isinstance(value, (float, np.floating, complex, np.complexfloating)) and value != value
 
 
 def _canonical(X, dtype, name="X"):

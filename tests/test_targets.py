@@ -145,13 +145,13 @@ def test_integer_labels_of_any_dtype_and_span_train_as_their_ranks(dtype, labels
 
 def test_labels_of_types_that_cannot_be_sorted_are_refused_naming_them(data):
     X, _ = data
-    mixed = np.array(["a", None] * 15, dtype=object)
-    with pytest.raises(ValueError, match=r"labels of y mix types .*\(NoneType, str\)"):
+    mixed = np.array(["a", 1] * 15, dtype=object)
+    with pytest.raises(ValueError, match=r"labels of y mix types .*\(int, str\)"):
         fit(X, mixed)  # was a TypeError from deep in np.unique
     net = fit(X, np.arange(30) % 2)
     with pytest.raises(ValueError, match=r"labels of y_val mix types"):
-        net.fit(X, np.arange(30) % 2, X_val=X, y_val=np.array(["a", None] * 15, dtype=object))
-    with pytest.raises(ValueError, match=r"Input y_val contains NaN"):
+        net.fit(X, np.arange(30) % 2, X_val=X, y_val=np.array(["a", 1] * 15, dtype=object))
+    with pytest.raises(ValueError, match=r"y_val has 1 missing value \(at position 1\)"):
         net.fit(X, np.arange(30) % 2, X_val=X[:2], y_val=[0.0, np.nan])
     classes = np.array([0, "a"], dtype=object)
     with pytest.raises(ValueError, match=r"labels of classes mix types .*\(int, str\)"):
@@ -159,7 +159,7 @@ def test_labels_of_types_that_cannot_be_sorted_are_refused_naming_them(data):
 
 
 @pytest.mark.parametrize(
-    ("first", "types"), [(None, "NoneType, str"), (1, "int, str"), (True, "bool, str")]
+    ("first", "types"), [(1.5, "float, str"), (1, "int, str"), (True, "bool, str")]
 )
 def test_mixed_labels_are_named_whichever_comes_first(data, first, types):
     # A label that is no string before a string made y "unknown" to scikit-learn, and
@@ -259,6 +259,33 @@ def test_missing_targets_of_pandas_are_refused_naming_them(data, estimator, name
     arguments = {"y": pd.Series(values), "X_val": X, "y_val": pd.Series(values), name: column}
     net = (NielsenMLPClassifier if estimator == "classifier" else NielsenMLPRegressor)((3,))
     with pytest.raises(ValueError, match=rf"^{name} has 1 missing value \(at position 4\): pd.NA"):
+        net.set_params(epochs=1).fit(X, **arguments)
+
+
+@pytest.mark.parametrize("estimator", ["classifier", "regressor"])
+@pytest.mark.parametrize("name", ["y", "y_val"])
+@pytest.mark.parametrize("container", ["list", "object array"])
+@pytest.mark.parametrize("marker", ["None", "nan", "pd.NA"])
+def test_missing_targets_of_any_container_are_refused_naming_them(
+    data, estimator, name, container, marker
+):
+    # As a list or an object array, the same gaps were pandas' "boolean value of NA is
+    # ambiguous", "labels ... mix types that cannot be sorted" or "Input contains NaN".
+    from sknielsen import NielsenMLPRegressor
+
+    X, _ = data
+    missing = {"None": None, "nan": float("nan")}.get(marker)
+    if marker == "pd.NA":
+        missing = pytest.importorskip("pandas").NA
+    values = ["a", "b", "c"] * 10 if estimator == "classifier" else [1, 2, 3] * 10
+    values[4] = values[7] = missing
+    column = values if container == "list" else np.array(values, dtype=object)
+    good = [1, 2, 3] * 10
+    arguments = {"y": good, "X_val": X, "y_val": good, name: column}
+    net = (NielsenMLPClassifier if estimator == "classifier" else NielsenMLPRegressor)((3,))
+    with pytest.raises(
+        ValueError, match=rf"^{name} has 2 missing values \(at positions 4, 7\): pd.NA"
+    ):
         net.set_params(epochs=1).fit(X, **arguments)
 
 
