@@ -98,10 +98,12 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
     validation_fraction : float, default=0.1
         Share of the training data held out for validation when early
         stopping, the schedule or ``monitor`` needs validation data and
-        ``fit`` was given none. The held-out samples keep their
-        ``sample_weight`` (times ``class_weight``), which weigh the
-        validation accuracy and cost; a held-out set without a sample of
-        positive weight is refused (``ValueError``).
+        ``fit`` was given none. The split is stratified by class; where a
+        class is too rare for that, it is random but keeps one sample of
+        each class for training, and is refused (``ValueError``) when it
+        cannot. The held-out samples keep their ``sample_weight`` (times
+        ``class_weight``), which weigh the validation accuracy and cost; a
+        held-out set without a sample of positive weight is refused.
     monitor : None, 'all' or tuple of str, default=None
         What to record in ``history_`` after each epoch, among
         ``'training_cost'``, ``'training_accuracy'``, ``'validation_cost'``

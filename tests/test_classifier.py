@@ -531,6 +531,31 @@ def test_early_stopping_end_to_end(digits_split):
     assert net.score(X_val, y_val) == pytest.approx(max(history))  # best weights kept
 
 
+def test_a_held_out_split_never_takes_a_class_whole():
+    # One example of class 2 cannot be stratified: the split was then random, and held
+    # class 2 out whole for half the seeds, a class the network never trained on.
+    from sknielsen._core.split import hold_out
+
+    classes = np.r_[np.zeros(20), np.ones(20), 2]
+    for seed in range(40):
+        kept, held = hold_out(np.arange(41), test_size=0.5, random_state=seed, stratify=classes)
+        assert 40 in kept and len(held) == 21
+        assert sorted([*kept, *held]) == list(range(41))
+
+
+@pytest.mark.parametrize("n_samples", [2, 3])
+def test_early_stopping_refuses_a_split_that_leaves_a_class_nothing_to_train_on(n_samples):
+    # It trained on one class of the two, and validated on the other, without a word.
+    X, y = np.random.default_rng(0).random((n_samples, 4)), np.arange(n_samples)
+    net = NielsenMLPClassifier(early_stopping=True, epochs=2)
+    with pytest.raises(
+        ValueError,
+        match=rf"^validation_fraction=0.1: holding out 1 of the {n_samples} samples would leave "
+        rf"a class with none to train on: {n_samples} classes must each keep one\. Give more",
+    ):
+        net.fit(X, y)
+
+
 def test_halving_schedule_end_to_end(small_digits):
     X, _, y, _ = small_digits
     net = NielsenMLPClassifier(

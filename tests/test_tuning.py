@@ -402,3 +402,9 @@ def test_simplify_takes_classes_as_any_collection(classes):
     d = load_digits_split()
     X_small, y_small = simplify(d.X_train, d.y_train, classes=classes, n=100)
     assert X_small.shape == (100, 64) and set(np.unique(y_small)) == {0, 1}
+
+
+def test_search_lmbda_refuses_a_split_that_leaves_a_class_nothing_to_train_on():
+    X, y = np.random.default_rng(0).random((4, 3)), np.arange(4)
+    with pytest.raises(ValueError, match=r"^validation_fraction=0.2: holding out 1 of the 4"):
+        search_lmbda(NielsenMLPClassifier((3,), epochs=1), X, y)

@@ -1,6 +1,10 @@
-"""Held-out sets: stratified when the classes allow it."""
+"""Held-out sets: stratified when the classes allow it, never taking a class whole."""
 
+import math
+
+import numpy as np
 from sklearn.model_selection import train_test_split
+from sklearn.utils import _safe_indexing
 
 
 def hold_out(*arrays, test_size, random_state, stratify=None):
@@ -8,7 +12,8 @@ def hold_out(*arrays, test_size, random_state, stratify=None):
 
     A class with too few examples to appear on both sides makes scikit-learn's
     stratified split fail, with an error about a stratification the caller did
-    not ask of the user: the split is then made without it.
+    not ask of the user: the split is then random, except that one example
+    of each class stays on the kept side, so that no class is held out whole.
 
     Parameters
     ----------
@@ -23,12 +28,40 @@ def hold_out(*arrays, test_size, random_state, stratify=None):
     -------
     parts : list
         As ``train_test_split``'s: each array's kept rows, then its held-out rows.
+
+    Raises
+    ------
+    ValueError
+        When the rows left after keeping one of each class are fewer than
+        the share held out: every class could not keep an example.
     """
-    if stratify is not None:
-        try:
-            return train_test_split(
-                *arrays, test_size=test_size, random_state=random_state, stratify=stratify
-            )
-        except ValueError:  # too few samples of some class to stratify
-            pass
-    return train_test_split(*arrays, test_size=test_size, random_state=random_state)
+    if stratify is None:
+        return train_test_split(*arrays, test_size=test_size, random_state=random_state)
+    try:
+        return train_test_split(
+            *arrays, test_size=test_size, random_state=random_state, stratify=stratify
+        )
+    except ValueError:  # too few samples of some class to stratify
+        pass
+    kept, held = _keeping_every_class(np.asarray(stratify), test_size, random_state)
+    return [
+        part
+        for array in arrays
+        for part in (_safe_indexing(array, kept), _safe_indexing(array, held))
+    ]
+
+
+def _keeping_every_class(classes, test_size, random_state):
+    """Kept and held-out row indices of a random split that keeps one row of each class."""
+    n_samples = len(classes)
+    n_held = math.ceil(test_size * n_samples)  # train_test_split's rounding
+    order = np.random.RandomState(random_state).permutation(n_samples)
+    _, first = np.unique(classes[order], return_index=True)
+    candidates = np.delete(order, first)  # the rest, in the shuffled order
+    if len(candidates) < n_held:
+        raise ValueError(
+            f"holding out {n_held} of the {n_samples} samples would leave a class with none "
+            f"to train on: {len(first)} classes must each keep one"
+        )
+    held = candidates[:n_held]
+    return np.setdiff1d(order, held, assume_unique=True), held
