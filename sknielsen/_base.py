@@ -26,6 +26,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_parameter_constraints,
 )
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _get_feature_names,
     check_array,
@@ -183,6 +184,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
     def _validate_params(self):
         """Nothing here: :func:`~sknielsen.training._config.resolve` validates, once, in fit."""
+
+    def _check_incremental(self):
+        """True where this configuration can train by ``partial_fit``; else AttributeError."""
+        return True
 
     def _resolve(self, training=True):
         return check_params(self, training=training)
@@ -414,6 +419,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         """
         return self._fit(_FitRequest(X, y, X_val, y_val, sample_weight, incremental=False))
 
+    # As scikit-learn's MLP for L-BFGS: meta-estimators and checks ask hasattr first.
+    @available_if(lambda estimator: estimator._check_incremental())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None, X_val=None, y_val=None):
         """Train for one epoch on (X, y), continuing from the current state.
@@ -553,7 +560,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         else:
             self._check_classes_argument(request.classes, previous.targets)
             targets = self._continued_targets(y, previous.targets)
-        sample_weight = self._weigh_classes(y, sample_weight, targets, request.incremental)
+        sample_weight = self._weigh_classes(y, sample_weight, targets)
         Y = self._encode(y, targets)
         if previous is not None and Y.shape[1] != previous.coefs[-1].shape[1]:
             raise ValueError(
@@ -570,7 +577,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         """The encoding of a fit that continues one encoded by ``targets``: the same."""
         return targets
 
-    def _weigh_classes(self, y, sample_weight, targets, incremental):
+    def _weigh_classes(self, y, sample_weight, targets):
         """Sample weights with the classes' weights folded in (classifiers only)."""
         return sample_weight
 
@@ -612,9 +619,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         held = math.ceil(fraction * n_samples)  # train_test_split's rounding of test_size
         if held >= n_samples:  # its own error speaks of test_size and train_size, not set here
             raise ValueError(
-                f"validation_fraction={fraction:g} holds out {held} of the {n_samples} training "
-                "samples for validation, leaving none to train on: give more samples, a "
-                "smaller validation_fraction, or X_val and y_val."
+                f"validation_fraction={fraction:g} holds out {held} of the training samples "
+                f"(n_samples={n_samples}) for validation, leaving none to train on: give more "
+                "samples, a smaller validation_fraction, or X_val and y_val."
             )
         seed = int(rng.integers(np.iinfo(np.int32).max))
         stratify = self._stratify(data.Y, targets)

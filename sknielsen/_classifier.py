@@ -146,7 +146,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         :class:`~sklearn.svm.SVC`: a dict ``{label: weight}`` (missing
         labels weigh 1), or ``'balanced'``, n_samples / (n_classes ×
         the class's count). They multiply ``sample_weight``. ``'balanced'``
-        needs the whole training set, so ``partial_fit`` refuses it.
+        needs the whole training set: with it there is no ``partial_fit``
+        (an AttributeError, as for scikit-learn's MLP with L-BFGS).
     engine : {'auto', 'numpy', 'c'}, default='auto'
         What trains the mini-batches. ``'c'``: the C kernels compiled when
         the package was installed, equal to NumPy up to rounding; a
@@ -492,7 +493,15 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
                 f"the first call, {targets['classes'].tolist()}."
             )
 
-    def _weigh_classes(self, y, sample_weight, targets, incremental):
+    def _check_incremental(self):
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            raise AttributeError(
+                "partial_fit is not available with class_weight='balanced', which needs the "
+                "whole training set: pass a dict of class weights instead."
+            )
+        return True
+
+    def _weigh_classes(self, y, sample_weight, targets):
         """``sample_weight`` times the weights that ``class_weight`` gives each sample.
 
         The weights themselves were checked by ``resolve`` (finite, ≥ 0);
@@ -502,11 +511,6 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         class_weight = self.class_weight
         if class_weight is None:
             return sample_weight
-        if incremental and class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' needs the whole training set, which partial_fit "
-                "does not see; pass a dict of class weights instead."
-            )
         if class_weight == "balanced":
             weights = compute_sample_weight(class_weight, y)
         else:

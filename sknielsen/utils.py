@@ -1,5 +1,8 @@
 """Helpers for using the estimators with scikit-learn's own tools, and for writing files."""
 
+import numpy as np
+from sklearn.base import is_regressor
+
 from . import plugins
 from ._base import check_params
 from ._core.files import check_outputs, write_atomically
@@ -16,6 +19,54 @@ __all__ = [
 
 #: Mini-batches at least this large hold all of any data set of scikit-learn's checks.
 _FULL_BATCH_SIZE = 1000
+
+_WEIGHT_EQUIVALENCE_CHECKS = (
+    "check_sample_weight_equivalence_on_dense_data",
+    "check_sample_weight_equivalence_on_sparse_data",
+)
+
+_REFIT_CHECKS = ("check_classifiers_multilabel_representation_invariance", "check_supervised_y_2d")
+
+_WARM_START_REASON = (
+    "These checks fit one estimator twice and compare the predictions: with warm_start the "
+    "second fit continues the first, as scikit-learn's own warm-started estimators do."
+)
+
+_FLOAT32_REASON = (
+    "dtype='float32' predicts in float32, as asked; the check wants float64 predictions."
+)
+
+#: Checks whose tiny data sets hold out validation sets that cannot rank epochs: a
+#: regressor's of 1 sample, or of equal targets (R² is 0 whatever it predicts).
+_REGRESSOR_VALIDATION_CHECKS = (
+    "check_dict_unchanged",
+    "check_dont_overwrite_parameters",
+    "check_estimators_dtypes",
+    "check_estimators_nan_inf",
+    "check_estimators_pickle",
+    "check_fit2d_1feature",
+    "check_fit2d_predict1d",
+    "check_methods_sample_order_invariance",
+    "check_methods_subset_invariance",
+    "check_pipeline_consistency",
+    "check_regressors_no_decision_function",
+    "check_sample_weights_not_overwritten",
+    "check_sample_weights_shape",
+)
+
+#: A classifier's: the held-out sample of the check's 10 has a weight of 0.
+_CLASSIFIER_VALIDATION_CHECKS = ("check_classifiers_one_label_sample_weights",)
+
+_VALIDATION_REASON = (
+    "Early stopping, the schedule and validation monitors hold out validation_fraction of "
+    "the data; of the check's few samples that is a set no score can rank epochs by (one "
+    "sample, equal targets, or no weight), which is refused. Give X_val and y_val."
+)
+
+_HELD_OUT_WEIGHTS_REASON = (
+    "The validation set is held out of the rows: a repeated row can fall on both sides of "
+    "the split, a weighted row on one, so the models differ."
+)
 
 _STOCHASTIC_REASON = (
     "With mini-batches (or dropout), a sample of weight 2 is visited once per epoch "
@@ -54,12 +105,22 @@ def expected_failed_checks(estimator):
      'check_sample_weight_equivalence_on_sparse_data']
     >>> check_estimator(net, expected_failed_checks=expected_failed_checks(net))  # doctest: +SKIP
     """
-    optimizer = plugins.get("optimizer", estimator.optimizer)
-    if isinstance(optimizer, plugins.Solver):
-        return {}
-    if estimator.mini_batch_size >= _FULL_BATCH_SIZE and not estimator.dropout:
-        return {}
-    return {
-        "check_sample_weight_equivalence_on_dense_data": _STOCHASTIC_REASON,
-        "check_sample_weight_equivalence_on_sparse_data": _STOCHASTIC_REASON,
-    }
+    failures = {}
+    solver = isinstance(plugins.get("optimizer", estimator.optimizer), plugins.Solver)
+    full_batch = estimator.mini_batch_size >= _FULL_BATCH_SIZE and not estimator.dropout
+    if not solver and not full_batch:
+        failures.update(dict.fromkeys(_WEIGHT_EQUIVALENCE_CHECKS, _STOCHASTIC_REASON))
+    if estimator.warm_start:
+        failures.update(dict.fromkeys(_REFIT_CHECKS, _WARM_START_REASON))
+    regressor = is_regressor(estimator)
+    if regressor and np.dtype(estimator.dtype) == np.float32:
+        failures["check_regressor_multioutput"] = _FLOAT32_REASON
+    if estimator._resolve().needs_validation:
+        checks = _REGRESSOR_VALIDATION_CHECKS if regressor else _CLASSIFIER_VALIDATION_CHECKS
+        failures.update(dict.fromkeys(checks, _VALIDATION_REASON))
+        # Repeated rows and weighted rows are split apart differently; a Solver refuses
+        # the sparse check's data, as that check accepts.
+        equivalence = _WEIGHT_EQUIVALENCE_CHECKS[:1] if solver else _WEIGHT_EQUIVALENCE_CHECKS
+        for check in equivalence:
+            failures.setdefault(check, _HELD_OUT_WEIGHTS_REASON)
+    return failures

@@ -30,6 +30,16 @@ LBFGS_NET = NielsenMLPClassifier(
     hidden_layer_sizes=(10,), optimizer="lbfgs", epochs=100, random_state=0
 )
 
+# Configurations that expect other failures, each for a reason of its own.
+OTHER_CONFIGURATIONS = [
+    NielsenMLPClassifier(class_weight="balanced", random_state=0),
+    NielsenMLPClassifier(early_stopping=True, warm_start=True, random_state=0),
+    NielsenMLPClassifier(optimizer="lbfgs", monitor="all", epochs=20, random_state=0),
+    NielsenMLPRegressor(dtype="float32", early_stopping=True, random_state=0),
+    NielsenMLPRegressor(optimizer="lbfgs", early_stopping=True, epochs=20, random_state=0),
+    NielsenMLPRegressor(mini_batch_size=100_000, warm_start=True, eta=0.1, random_state=0),
+]
+
 ESTIMATORS = [
     NielsenMLPClassifier(random_state=0),
     NielsenMLPClassifier(
@@ -57,6 +67,11 @@ REGRESSORS = [NielsenMLPRegressor(random_state=0), FULL_BATCH_REGRESSOR, LBFGS_R
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@parametrize_with_checks(OTHER_CONFIGURATIONS, expected_failed_checks=expected_failed_checks)
+def test_other_configurations_fail_only_the_checks_listed(estimator, check):
     check(estimator)
 
 

@@ -396,7 +396,7 @@ def test_a_validation_split_that_leaves_no_sample_to_train_on_names_validation_f
     net = (NielsenMLPClassifier if estimator == "classifier" else NielsenMLPRegressor)(
         epochs=1, early_stopping=True, validation_fraction=0.9
     )
-    with pytest.raises(ValueError, match=r"validation_fraction=0\.9.*3 training samples.*none"):
+    with pytest.raises(ValueError, match=r"validation_fraction=0\.9.*n_samples=3.*none"):
         net.fit(X[:3], y[:3])
 
 

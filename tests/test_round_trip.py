@@ -159,7 +159,7 @@ def configurations(draw):
     if not regression:
         params["cost"], params["output_activation"] = draw(st.sampled_from(CLASSIFIER_OUTPUTS))
     more = draw(st.integers(0, 2))
-    if not regression:  # 'balanced' needs the whole training set, which partial_fit refuses
+    if not regression:  # 'balanced' needs the whole training set: no partial_fit with it
         weights = [None, {0: 2.0, 2: 0.5}] + (["balanced"] if more == 0 else [])
         params["class_weight"] = draw(st.sampled_from(weights))
     estimator = (NielsenMLPRegressor if regression else NielsenMLPClassifier)(**params)
