@@ -241,8 +241,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         ------
         InvalidParameterError
             For nested names under a parameter that holds no plugin
-            (``augment__max_degrees`` with ``augment=None``, say), or under
-            a callback name that none has.
+            (``augment__max_degrees`` with ``augment=None``, ``eta__x``),
+            under a callback name that none has, or for a callback replaced
+            by anything but a callback (``callbacks__stop=None``: a callback
+            is not turned off by name; search whole ``callbacks`` lists).
         """
         owner, known = type(self).__name__, self._get_param_names()
         unknown = [key for key in params if key.partition("__")[0] not in known]
@@ -815,7 +817,14 @@ def _plugins_for_nested_names(estimator, params):
     """
     owner = type(estimator).__name__
     nested = {key.partition("__")[0] for key in params if "__" in key}
-    for key in nested & (PLUGIN_PARAMETERS.keys() | TRAINING_PLUGIN_PARAMETERS.keys()):
+    holders = PLUGIN_PARAMETERS.keys() | TRAINING_PLUGIN_PARAMETERS.keys()
+    for key in sorted(nested - holders):  # eta__x: scikit-learn met it with an AttributeError
+        keys = sorted(k for k in params if k.startswith(key + "__"))
+        raise InvalidParameterError(
+            f"Cannot set {', '.join(keys)}: the {key!r} parameter of {owner} holds no plugin, "
+            f"so it has no hyper-parameters; set {key}=... itself."
+        )
+    for key in nested & holders:
         value = params.get(key, getattr(estimator, key))
         if isinstance(value, str):
             value = params[key] = resolve_plugin(key, value, owner)
@@ -860,6 +869,10 @@ def _set_callbacks(callbacks, by_name, owner):
         if name not in names:
             raise InvalidParameterError(_unknown_callback(key, name, names, owner))
         changes.setdefault(name, {})[param] = value
+    for name, values in changes.items():
+        if "" in values and not isinstance(values[""], Callback):
+            current = named[names.index(name)][1]
+            raise InvalidParameterError(_not_a_callback(name, values[""], current))
     items, replaced = list(callbacks), False
     for name, values in changes.items():
         index = names.index(name)
@@ -872,6 +885,15 @@ def _set_callbacks(callbacks, by_name, owner):
         if values:
             callback.set_params(**values)
     return items if replaced else callbacks
+
+
+def _not_a_callback(name, value, current):
+    """The error for ``callbacks__NAME=value`` where the value is no callback (None, 'drop')."""
+    return (
+        f"callbacks__{name} must be a Callback; got {value!r}. A callback cannot be turned "
+        "off by name; to fit with and without it, search whole lists of callbacks: "
+        f"{{'callbacks': [[...], [..., ('{name}', {type(current).__name__}(...))]]}}."
+    )
 
 
 def _unknown_callback(key, name, names, owner):

@@ -855,6 +855,12 @@ def test_callback_parameters_are_set_by_name(tiny_data):
         ),
         ({"callbacks__StepDecay_1__patience": 2}, "Invalid parameter 'patience' for StepDecay"),
         ({"callbacks__EarlyStopping__patience__x": 2}, "Invalid parameter 'patience__x'"),
+        # Accepted, then refused by fit: no callback can be turned off by name.
+        ({"callbacks__EarlyStopping": None}, r"callbacks__EarlyStopping must be a Callback.*None"),
+        ({"callbacks__StepDecay_2": "drop"}, r"whole lists of callbacks: .*'StepDecay_2', StepDec"),
+        # A raw AttributeError ("'float' object has no attribute 'set_params'").
+        ({"eta__x": 1}, r"Cannot set eta__x: the 'eta' parameter .* holds no plugin"),
+        ({"early_stopping__patience": 3}, r"Cannot set early_stopping__patience: the"),
     ],
 )
 def test_callback_parameters_that_reach_nothing_are_refused_clearly(params, message):
