@@ -126,3 +126,17 @@ def test_a_listed_check_that_passes_fails_the_suite(pytestconfig):
     # scikit-learn 1.8), so pyproject.toml's xfail_strict decides: without it a check
     # that starts passing shows only as XPASS and stays listed.
     assert pytestconfig.getini("xfail_strict") is True
+
+
+@pytest.mark.parametrize(
+    ("version", "listed"), [("1.6.0", True), ("1.6.1", True), ("1.7.0", False)]
+)
+def test_a_check_whose_data_changed_is_listed_for_the_releases_it_fails_on(
+    version, listed, monkeypatch
+):
+    # scikit-learn 1.6's check_n_features_in_after_fitting fits 10 samples: too few to
+    # hold out a validation set that R² can rank epochs by; 1.7's 15 are enough.
+    monkeypatch.setattr(sklearn, "__version__", version)
+    regressor = OTHER_CONFIGURATIONS[3]
+    assert regressor.early_stopping
+    assert ("check_n_features_in_after_fitting" in expected_failed_checks(regressor)) is listed
