@@ -180,6 +180,22 @@ def test_plugin_params_follow_scikit_learn():
     assert repr(Nesterov(mu=0.1)) == "Nesterov(mu=0.1)"
 
 
+def test_plugins_and_callbacks_print_their_changes_only_as_estimators_do():
+    # They printed every parameter, nested in an estimator's repr that showed changes only.
+    from sklearn import config_context
+
+    from sknielsen.callbacks import EarlyStopping
+    from sknielsen.plugins import Adam
+
+    net = NielsenMLPClassifier(callbacks=[EarlyStopping(patience=3)], optimizer=Adam(beta1=0.8))
+    assert "callbacks=[EarlyStopping(patience=3)]" in repr(net)
+    assert "optimizer=Adam(beta1=0.8))" in repr(net)
+    assert repr(Momentum()) == "Momentum()"
+    assert repr(Momentum(mu=float("nan"))) == "Momentum(mu=nan)"
+    with config_context(print_changed_only=False):
+        assert repr(Adam(beta1=0.8)) == "Adam(beta1=0.8, beta2=0.999, epsilon=1e-08)"
+
+
 # -- activations --------------------------------------------------------------
 
 

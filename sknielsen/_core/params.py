@@ -15,6 +15,7 @@ import functools
 import inspect
 
 import numpy as np
+from sklearn import get_config
 from sklearn.utils._param_validation import (
     InvalidParameterError,
     validate_parameter_constraints,
@@ -149,14 +150,29 @@ class HyperParameters:
         return self
 
     def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        params = self.get_params()
+        if get_config()["print_changed_only"]:  # as scikit-learn prints its estimators
+            params = {k: v for k, v in params.items() if _changed(v, self._defaults().get(k))}
+        args = ", ".join(f"{k}={v!r}" for k, v in params.items())
         return f"{type(self).__name__}({args})"
+
+    @classmethod
+    def _defaults(cls):
+        if cls.__init__ is object.__init__:
+            return {}
+        signature = inspect.signature(cls.__init__).parameters.values()
+        return {p.name: p.default for p in signature if p.default is not p.empty}
 
     def __eq__(self, other):
         return type(self) is type(other) and self.get_params() == other.get_params()
 
     def __hash__(self):
         return hash((type(self), tuple(sorted(self.get_params().items()))))
+
+
+def _changed(value, default):
+    """Whether ``value`` differs from its default, as ``repr`` shows it (NaN equals NaN)."""
+    return repr(value) != repr(default)
 
 
 def refuse_booleans(constraints, params, owner, path=""):

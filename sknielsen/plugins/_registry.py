@@ -302,8 +302,10 @@ def get(kind, name_or_instance):
     Examples
     --------
     >>> from sknielsen.plugins import get
-    >>> get("optimizer", "momentum")
-    Momentum(mu=0.9)
+    >>> get("optimizer", "momentum")  # shown as scikit-learn shows estimators: changes only
+    Momentum()
+    >>> get("optimizer", "momentum").mu
+    0.9
     """
     _check_kind(kind)
     if isinstance(name_or_instance, str):
