@@ -60,7 +60,12 @@ from .training._config import (
     resolve_plugin,
     unknown_parameters_message,
 )
-from .training._diagnostics import input_scale, warn_if_rescaled
+from .training._diagnostics import (
+    UNCHECKED_INPUTS,
+    input_scale,
+    rows_not_finite,
+    warn_if_rescaled,
+)
 from .training._loop import TrainingData
 from .training._run import RunInputs, callback_specification, generator, run, state_after
 from .training._state import FittedState
@@ -702,18 +707,24 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         # leave infinite or NaN are named below, in words, not by NumPy from inside here.
         with np.errstate(over="ignore", invalid="ignore"):
             output = feedforward(X, self.coefs_, self.intercepts_, activations)
-        _warn_of_outputs_not_finite(output)
+        _warn_of_outputs_not_finite(output, X)
         return output
 
 
-def _warn_of_outputs_not_finite(output):
+def _warn_of_outputs_not_finite(output, X):
     """Warn, counting them, of rows whose outputs overflowed to infinity or NaN.
 
     Their predictions mean nothing: the inputs, or the weights, are far
-    beyond what the network was trained on.
+    beyond what the network was trained on, or the inputs were not finite.
     """
     bad = int(np.count_nonzero(~np.isfinite(output).all(axis=1)))
-    if bad:
+    if bad and rows_not_finite(X):
+        warn(
+            f"The network's outputs are not finite for {bad} of the {len(output)} rows: "
+            f"{rows_not_finite(X)} of them hold NaN or infinity in X, {UNCHECKED_INPUTS}; "
+            "their predictions mean nothing."
+        )
+    elif bad:
         warn(
             f"The network's outputs are not finite for {bad} of the {len(output)} rows: "
             "their weighted sums overflowed float64, so their predictions mean nothing. "

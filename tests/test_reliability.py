@@ -459,3 +459,26 @@ def test_the_library_folders_are_known_by_a_link_to_them_too(tmp_path):
         str(tmp_path / "link") + os.sep,
         str((tmp_path / "real").resolve()) + os.sep,
     }
+
+
+@pytest.mark.parametrize("form", ["dense", "csr"])
+def test_inputs_scikit_learn_was_told_to_trust_are_named_when_not_finite(form):
+    # With assume_finite=True, NaN in X reached training and prediction unchecked; the
+    # warnings blamed the targets, the cost or overflowing sums, never X.
+    from scipy import sparse
+    from sklearn import config_context
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((40, 4)), np.arange(40) % 3
+    X[[3, 7], 1] = np.nan
+    if form == "csr":
+        X = sparse.csr_array(X)
+    with config_context(assume_finite=True):
+        with pytest.warns(
+            ConvergenceWarning,
+            match=r"X holds NaN or infinity in 2 of its 40 rows.*assume_finite=True",
+        ):
+            net = NielsenMLPClassifier((3,), epochs=2, random_state=0).fit(X, y)
+        with pytest.warns(UserWarning, match=r"2 of them hold NaN or infinity in X"):
+            net.predict_proba(X)

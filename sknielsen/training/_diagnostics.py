@@ -201,6 +201,8 @@ def warn_about(config, trainer, probe):
         warn(f"{trainer.bad_write}; training stopped there and {_kept_weights(trainer)}")
     elif trainer.ending == "interrupted":
         warn("Training interrupted; " + _kept_weights(trainer))
+    elif trainer.ending == "diverged" and rows_not_finite(probe.data.X):
+        _warn_inputs_not_finite(trainer, probe.data.X)
     elif trainer.ending == "diverged" and not np.isfinite(probe.before):
         _warn_not_finite_from_start(trainer, probe)
     elif trainer.ending == "diverged":
@@ -246,6 +248,31 @@ def _warn_divergence(config, trainer):
             "that are not finite"
         )
     warn(message + ".", ConvergenceWarning)
+
+
+def rows_not_finite(X):
+    """How many rows of ``X`` (dense or sparse CSR) hold NaN or an infinity."""
+    if sp.issparse(X):
+        bad = ~np.isfinite(X.data)
+        if not bad.any():
+            return 0
+        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        return len(np.unique(rows[bad]))
+    return int(np.count_nonzero(~np.isfinite(X).all(axis=1)))
+
+
+#: Where NaN in X comes from, once the estimators' checks of it are skipped.
+UNCHECKED_INPUTS = "which scikit-learn's assume_finite=True let through unchecked"
+
+
+def _warn_inputs_not_finite(trainer, X):
+    """Say that the inputs were not finite: scikit-learn was told to trust them."""
+    warn(
+        f"Training diverged in epoch {trainer.diverged_epoch}: X holds NaN or infinity in "
+        f"{rows_not_finite(X)} of its {X.shape[0]} rows, {UNCHECKED_INPUTS}; drop or fill "
+        f"them, and fit again. Then {_kept_weights(trainer)}",
+        ConvergenceWarning,
+    )
 
 
 def _warn_not_finite_from_start(trainer, probe):
