@@ -823,6 +823,26 @@ def test_suited_etas_give_no_such_warning(optimizer, tiny_data):
     assert not [w for w in caught if "far too large" in str(w.message)]
 
 
+@pytest.mark.parametrize(
+    ("scale", "warned"), [(1.0, False), (0.1, False), (0.03, True), (0.01, True)]
+)
+def test_inputs_on_a_tiny_scale_that_teach_nothing_are_warned_of(scale, warned):
+    # The digits' pixels in [0, 0.01] scored 0.10, one class, without a word: unsaturated
+    # outputs that barely vary escaped the saturation and the guess checks.
+    from sknielsen.datasets import load_digits_split
+
+    data = load_digits_split()
+    net = NielsenMLPClassifier(epochs=10, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        net.fit(data.X_train * scale, data.y_train)
+    told = [str(w.message) for w in caught if "learnt next to nothing" in str(w.message)]
+    assert bool(told) is warned
+    if warned:
+        assert "on a small scale (root mean square 0.0" in told[0]
+        assert net.score(data.X_test * scale, data.y_test) < 0.2
+
+
 # -- messages ---------------------------------------------------------------------
 
 

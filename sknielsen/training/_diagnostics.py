@@ -19,6 +19,11 @@ PROBE_SIZE = 1000
 #: Outputs whose spread over the probed samples fell below this share of the
 #: spread at the start barely depend on the inputs any more.
 SATURATED_SPREAD = 0.1
+#: A cost above this share of a guess's, with outputs that vary less than
+#: SATURATED_SPREAD, is a network that learnt next to nothing from its inputs.
+NEARLY_A_GUESS = 0.95
+#: Inputs whose root mean square is below this are on a small scale for the first layer.
+SMALL_INPUTS = 0.1
 #: An output a of a sigmoid or softmax is saturated when a (1 - a) is below this.
 SATURATED_OUTPUT = 1e-6
 # |z| beyond which a sigmoid neuron is saturated: σ'(4) ≈ 0.018; and the rows
@@ -412,6 +417,18 @@ class CostProbe:
                 f"slowly): {advice}.",
                 ConvergenceWarning,
             )
+        elif self._learnt_nothing_from_the_inputs(data_cost, outputs):
+            warn(
+                f"After {epochs} the network does about as well as one guess for every "
+                f"sample: its cost on the training samples, {data_cost:.4g}, is "
+                f"{data_cost / self.guess_cost:.0%} of that of their targets' mean "
+                f"({self.guess_cost:.4g}), and its outputs vary by {_spread(outputs):.2g} "
+                "at most across them: it has learnt next to nothing from the inputs, which "
+                f"are on a small scale (root mean square {input_scale(self.data.X):.3g}) "
+                "that the first layer learns from very slowly. Scale the features to [0, 1] "
+                "(sklearn.preprocessing.MinMaxScaler or StandardScaler in a Pipeline).",
+                ConvergenceWarning,
+            )
 
     def _unchanged_advice(self, optimizer):
         """Why a cost may not change at all, in words that fit the optimizer."""
@@ -426,6 +443,25 @@ class CostProbe:
             f"so no step changed the weights enough to move it: eta={self.trainer.eta:g} "
             f"may be too small for {dtype.name} (relative precision "
             f"{np.finfo(dtype).eps:.1g}), {causes}"
+        )
+
+    def _learnt_nothing_from_the_inputs(self, data_cost, outputs):
+        """Whether small inputs left bounded outputs nearly one value, costing about a guess.
+
+        Unsaturated, they are what features on a small scale give (the
+        digits' pixels in [0, 0.01] score 0.10): the first layer's gradients,
+        and its weights' effect on z, shrink with the inputs. Only small
+        inputs are blamed: after an epoch or two on well-scaled inputs, a
+        network may be as near a guess, and only needs more training.
+        """
+        bounded = self.trainer.network.activations[-1].name in ("sigmoid", "softmax")
+        return (
+            bounded
+            and not self.one_guess_fits
+            and self.guess_cost > 0
+            and data_cost > NEARLY_A_GUESS * self.guess_cost
+            and _spread(outputs) < SATURATED_SPREAD
+            and (input_scale(self.data.X) or np.inf) < SMALL_INPUTS
         )
 
     def _no_better_than_a_guess(self, data_cost, outputs):
