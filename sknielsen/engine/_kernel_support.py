@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from ..plugins import Plugin
+
 
 def missing_kernel(engine, kernels, network, cost, regularizer, optimizer, *, dropout, augment):
     """Say why a compiled engine cannot train a configuration, or None when it can.
@@ -39,10 +41,71 @@ def missing_kernel(engine, kernels, network, cost, regularizer, optimizer, *, dr
                 f"the {kind} {type(plugin).__name__} has no compiled kernel "
                 f"(those with kernels: {', '.join(kernels[kind])})"
             )
-        reason = _unread_parameters(kind, plugin, spec, kernels[kind][spec.name])
+        reason = _other_maths(kind, plugin, spec) or _unread_parameters(
+            kind, plugin, spec, kernels[kind][spec.name]
+        )
         if reason is not None:
             return reason
     return None
+
+
+def _other_maths(kind, plugin, spec):
+    """Why a kernel cannot run ``plugin``, a class of other maths than the kernel's own.
+
+    A class of one's own may declare a kernel to keep the compiled engine,
+    where its maths are those of the package's class that declares that
+    kernel (a subclass that adds a docstring); one that writes its own
+    (a leaky ReLU declaring the ReLU's kernel), or inherits another class's,
+    would train with the kernel's rule and predict with its own.
+
+    Returns
+    -------
+    reason : str or None
+    """
+    cls = type(plugin)
+    if _is_ours(cls):
+        return None
+    owner = next(
+        (c for c in _our_classes(Plugin) if vars(c).get("kernel") == spec.name and c.kind == kind),
+        None,
+    )
+    if owner is None:
+        return None
+    methods = sorted({*cls._contract, *cls._shortcuts})
+    # By function, not by class: a redefined derivative gives the class the kind's
+    # general backward, set on it by Plugin.__init_subclass__.
+    written = [
+        name
+        for name in methods
+        if callable(getattr(cls, name)) and not _is_ours(getattr(cls, name))
+    ]
+    other = [name for name in methods if getattr(cls, name) is not getattr(owner, name)]
+    intro = f"the {kind} {cls.__name__} declares the kernel {spec.name!r} but"
+    if written:
+        return f"{intro} defines {', '.join(written)} itself, which the kernel does not run"
+    if other:
+        return (
+            f"{intro} has the maths of {_defining(cls, other[0]).__name__}, not {owner.__name__}'s"
+        )
+    return None
+
+
+def _is_ours(defined):
+    """Whether a class or a function is the package's own."""
+    return getattr(defined, "__module__", "").partition(".")[0] == "sknielsen"
+
+
+def _defining(cls, name):
+    """The class of ``cls``'s MRO whose body defines ``name``."""
+    return next(klass for klass in cls.__mro__ if name in vars(klass))
+
+
+def _our_classes(root):
+    """The package's own subclasses of ``root``, at any depth."""
+    for subclass in root.__subclasses__():
+        if _is_ours(subclass):
+            yield subclass
+        yield from _our_classes(subclass)
 
 
 def _unread_parameters(kind, plugin, spec, read):
