@@ -161,6 +161,37 @@ class ListState(Momentum):
         return [np.zeros_like(params)]
 
 
+class MatrixState(Momentum):
+    def init(self, params):
+        return {"history": np.zeros((3, params.size))}
+
+
+class WordState(Momentum):
+    def init(self, params):
+        return {"velocity": np.zeros_like(params), "mode": "fast"}
+
+
+class NumberKeyState(Momentum):
+    def init(self, params):
+        return {1: np.zeros_like(params)}
+
+
+class FlagState(Momentum):
+    def init(self, params):
+        return {"velocity": np.zeros_like(params), "seen": np.zeros(params.size, dtype=bool)}
+
+
+class EtaState(Momentum):
+    def init(self, params):
+        return {"velocity": np.zeros_like(params), "eta": 99.0}
+
+
+class CountingUpdate(Momentum):
+    def update(self, grads, state, params):
+        steps, state = super().update(grads, state, params)
+        return steps, {**state, "count": 3}
+
+
 class SquareSum(Regularizer):
     """L2 without a decay form: its gradient is added to the cost's."""
 
@@ -267,6 +298,39 @@ REFUSED = {
         {"optimizer": ListState()},
         TypeError,
         r"ListState\.init returned a list; expected the state as a dict",
+    ),
+    # Trained, then refused by save ("should have 1 dimensions"), or a TypeError of
+    # NumPy's isfinite deep in the fit; an 'eta' overrode the estimator's eta silently.
+    "state matrix": (
+        {"optimizer": MatrixState()},
+        TypeError,
+        r"MatrixState\.init returned state\['history'\] as an ndarray of shape \(3, 760\) "
+        r"and dtype float64; an optimizer's state holds 1-D arrays of numbers",
+    ),
+    "state word": (
+        {"optimizer": WordState()},
+        TypeError,
+        r"WordState\.init returned state\['mode'\] as a str",
+    ),
+    "state number key": (
+        {"optimizer": NumberKeyState()},
+        TypeError,
+        r"NumberKeyState\.init returned a state named by 1: name each array by a string",
+    ),
+    "state flags": (
+        {"optimizer": FlagState()},
+        TypeError,
+        r"FlagState\.init returned state\['seen'\] as an ndarray of shape \(760,\) and dtype bool",
+    ),
+    "state eta": (
+        {"optimizer": EtaState()},
+        ValueError,
+        r"EtaState\.init returned a state holding 'eta', which the training loop keeps",
+    ),
+    "update count": (
+        {"optimizer": CountingUpdate()},
+        TypeError,
+        r"CountingUpdate\.update returned state\['count'\] as an int",
     ),
     "gradient number": (
         {"regularizer": NumberGradient(), "optimizer": "momentum"},

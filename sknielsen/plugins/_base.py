@@ -600,7 +600,7 @@ class Initializer(Plugin):
 class Optimizer(Plugin):
     """A per-step gradient rule, in the spirit of optax: ``init`` and ``update`` only.
 
-    ``init(params)`` makes the state (a dict of plain arrays) and
+    ``init(params)`` makes the state (1-D arrays of numbers by name) and
     ``update(grads, state, params)`` returns ``(updates, state)``; the
     training loop then adds ``updates`` to ``params``. ``params`` and
     ``grads`` are one flat 1-D array holding every weight and bias of the

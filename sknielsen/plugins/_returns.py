@@ -75,13 +75,44 @@ def returned_number(plugin, method, result, *, optional=False):
     return float(result)
 
 
+#: What the training loop keeps in an optimizer's state beside the optimizer's own arrays.
+LOOP_KEYS = ("eta", "eta0")
+
+
 def returned_state(plugin, method, result):
-    """Return ``result`` when it is an optimizer's state: a mapping of names."""
-    if isinstance(result, Mapping):
-        return result
-    raise TypeError(
-        f"{_name(plugin, method)} returned {_describe(result)}; expected the state as a dict."
-    )
+    """Return ``result`` when it is an optimizer's state: 1-D arrays of numbers by name.
+
+    The model file keeps them (Adam's count is an array of one number), so
+    any other value would train, then make the model unsavable. ``init``
+    may not return the loop's own keys: an ``eta`` of its own replaced the
+    estimator's.
+    """
+    if not isinstance(result, Mapping):
+        raise TypeError(
+            f"{_name(plugin, method)} returned {_describe(result)}; expected the state as a dict."
+        )
+    taken = [key for key in LOOP_KEYS if key in result] if method == "init" else []
+    if taken:
+        raise ValueError(
+            f"{_name(plugin, method)} returned a state holding {', '.join(map(repr, taken))}, "
+            "which the training loop keeps (the estimator's eta): leave it out; update reads "
+            "it from the state it is given."
+        )
+    for key, value in result.items():
+        if key in LOOP_KEYS:
+            continue
+        if not isinstance(key, str):
+            raise TypeError(
+                f"{_name(plugin, method)} returned a state named by {key!r}: name each array "
+                "by a string."
+            )
+        if not (isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iuf"):
+            raise TypeError(
+                f"{_name(plugin, method)} returned state[{key!r}] as {_describe(value)}; an "
+                "optimizer's state holds 1-D arrays of numbers by name (the parameters' "
+                "size, or np.zeros(1) for a count), which the model file keeps."
+            )
+    return result
 
 
 def returned_update(plugin, result, shape):
