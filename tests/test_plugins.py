@@ -673,9 +673,16 @@ def test_a_divergence_under_an_optimizer_of_ones_own_names_it_beside_eta(small_d
         def update(self, grads, state, params):
             return grads * np.nan, state
 
+    class NaNSlopes(plugins.Sigmoid):
+        def derivative(self, z, a):
+            return a * (1 - a) * np.nan
+
     X, _, y, _ = small_digits
     with pytest.warns(ConvergenceWarning, match=r"diverged.*NaNSteps, an optimizer of your own"):
         NielsenMLPClassifier(optimizer=NaNSteps(), epochs=2, random_state=0).fit(X, y)
+    # So with a cost, an activation or a regularizer of one's own.
+    with pytest.warns(ConvergenceWarning, match=r"NaNSlopes, an activation of your own, returned"):
+        NielsenMLPClassifier(activation=NaNSlopes(), epochs=2, random_state=0).fit(X, y)
 
 
 def test_plugins_registered_in_the_script_reach_search_worker_processes(tmp_path):

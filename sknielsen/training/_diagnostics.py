@@ -12,6 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .. import plugins
 from .._core.warn import warn
+from ..plugins._returns import with_article
 from ._loop import same_objective
 
 # Training samples on which the cost is compared before and after a fit.
@@ -245,13 +246,15 @@ def _warn_divergence(config, trainer):
             f"; with L2 the weight decay factor 1 - eta*lmbda/n = {decay:.3g} is below "
             "-1, which alone makes the weights grow at every step: lower eta or lmbda"
         )
-    if not type(optimizer).__module__.startswith("sknielsen."):
-        # Its steps are not checked one by one (a pass over every weight at every step):
-        # a step of NaN diverges as too large an eta does, which no eta mends.
-        message += (
-            f"; or {type(optimizer).__name__}, an optimizer of your own, returned steps "
-            "that are not finite"
-        )
+    # Their results are not checked one by one (a pass over every value at every step):
+    # a NaN from one diverges as too large an eta does, which no eta mends.
+    for name, plugin in config.plugins.as_dict().items():
+        if name != "initializer" and not type(plugin).__module__.startswith("sknielsen."):
+            kind = name.replace("_", " ")
+            message += (
+                f"; or {type(plugin).__name__}, {with_article(kind)} of your own, returned "
+                f"values that are not finite"
+            )
     warn(message + ".", ConvergenceWarning)
 
 
