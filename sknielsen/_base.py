@@ -12,6 +12,7 @@ encoded and outputs read.
 import math
 import numbers
 import reprlib
+import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -70,6 +71,15 @@ from .training._loop import TrainingData
 from .training._run import RunInputs, callback_specification, generator, run, state_after
 from .training._state import FittedState
 from .training._summary import summaries
+
+#: The estimators being fitted now (by id), and what a second fit of one of them says: a
+#: callback's ``net.fit`` recursed until Python's RecursionError, and another thread's
+#: would train over the same weights.
+_FITTING, _FITTING_LOCK = set(), threading.Lock()
+_REENTERED = (
+    "fit or partial_fit was called on this {name} while it is being fitted (from one of "
+    "its callbacks, or from another thread): fit a clone instead, sklearn.base.clone(net)."
+)
 
 #: What the scale warnings advise, for validation data and for rows to predict.
 _ROUTE_X_VAL = (
@@ -482,6 +492,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         would otherwise leave weights for other inputs than those attributes
         say (an unfitted estimator would pass ``check_is_fitted``).
         """
+        with _FITTING_LOCK:
+            if id(self) in _FITTING:
+                raise RuntimeError(_REENTERED.format(name=type(self).__name__))
+            _FITTING.add(id(self))
         before = _input_attributes(self)
         try:
             with checks_remembered():  # the input's structure checked once, not per layer
@@ -489,6 +503,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         except BaseException:
             _restore_input_attributes(self, before)
             raise
+        finally:
+            with _FITTING_LOCK:
+                _FITTING.discard(id(self))
 
     def _fit_checked(self, request):
         """``_fit``'s steps, within its scope of remembered checks."""

@@ -1034,3 +1034,19 @@ def test_public_functions_refuse_booleans_for_numbers(function, arguments, name)
     # bool is an int: scikit-learn's Interval took True for 1 and False for 0.
     with pytest.raises(InvalidParameterError, match=rf"'{name}' parameter of .* must not be a"):
         function(**arguments)
+
+
+def test_a_fit_from_within_the_same_estimators_fit_is_refused(tiny_data):
+    # A callback's net.fit recursed until Python's RecursionError, frames deep in abc.
+    from sklearn.base import clone
+
+    class Refits(Callback):
+        def on_epoch_end(self, trainer):
+            NET.fit(*tiny_data)
+
+    NET = NielsenMLPClassifier(**TINY, callbacks=[Refits()])
+    with pytest.raises(RuntimeError, match=r"called on this NielsenMLPClassifier while it is"):
+        NET.fit(*tiny_data)
+    assert not hasattr(NET, "coefs_")
+    NET.set_params(callbacks=None).fit(*tiny_data)  # the refusal left nothing behind
+    clone(NET).fit(*tiny_data)
