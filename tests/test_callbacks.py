@@ -1962,3 +1962,23 @@ def test_a_watched_key_no_epoch_records_is_refused_before_training(small_digits,
     with pytest.raises(ValueError, match=r"callbacks\[0\] .* watches '\w+', which no epoch"):
         net.fit(X, y)
     assert list(tmp_path.iterdir()) == [] and not hasattr(net, "coefs_")
+
+
+class WatchesTwo(Callback):
+    def watched(self):
+        return ["validation_cost", "loss"]
+
+
+class WatchesATuple(WatchesTwo):
+    def watched(self):
+        return ("validation_cost",)
+
+
+@pytest.mark.parametrize("callback", [WatchesTwo(), WatchesATuple()])
+def test_a_watched_key_that_is_no_string_is_refused_before_training(small_digits, callback):
+    # A list failed as "unhashable type: 'list'" in the run's set-up; a tuple was ignored,
+    # and the key never recorded.
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((3,), epochs=2, random_state=0, callbacks=[callback])
+    with pytest.raises(ValueError, match=r"\.watched\(\) returned .*; it returns one history"):
+        net.fit(X, y)

@@ -548,7 +548,7 @@ def _callbacks(callbacks, owner):
 
 
 def _refuse_unrecorded_keys(callbacks, owner):
-    """Refuse a watched history key that no epoch records, before the first epoch.
+    """Refuse a watched history key that no epoch records (or no key), before the first epoch.
 
     ``EarlyStopping(monitor="nope")`` failed after the first epoch (an hour
     of MNIST, say). The history holds its keys only (a callback that adds
@@ -556,6 +556,12 @@ def _refuse_unrecorded_keys(callbacks, owner):
     """
     for index, callback in enumerate(callbacks):
         key = callback.watched()
+        if key is not None and not isinstance(key, str):  # a list failed as "unhashable"
+            raise InvalidParameterError(
+                f"The 'callbacks' parameter of {owner}: callbacks[{index}] "
+                f"({type(callback).__name__}).watched() returned {key!r}; it returns one "
+                "history key as a string, or None."
+            )
         if isinstance(key, str) and key not in HISTORY_KEYS:
             raise InvalidParameterError(
                 f"The 'callbacks' parameter of {owner}: callbacks[{index}] "
