@@ -788,3 +788,26 @@ def test_a_plugin_that_does_not_store_its_argument_is_named_with_the_rule(small_
         NielsenMLPClassifier((3,), optimizer=KeepsItsArgumentElsewhere(), epochs=1).fit(X, y)
     with pytest.raises(TypeError, match=message):
         repr(KeepsItsArgumentElsewhere())
+
+
+class DoublesItsArgument(SGD):
+    def __init__(self, k=1.0):
+        self.k = abs(k) * 2
+
+    def update(self, grads, state, params):
+        return -self.k * state["eta"] * grads, state
+
+
+def test_a_plugin_that_changes_its_argument_is_refused_as_clone_would(small_digits):
+    # It trained with k=6 given k=3, but with 3 after set_params(optimizer__k=3) (a
+    # grid search's), while clone raised scikit-learn's RuntimeError.
+    from sknielsen import NielsenMLPClassifier
+
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((3,), optimizer=DoublesItsArgument(k=3.0), epochs=1)
+    with pytest.raises(
+        TypeError,
+        match=r"DoublesItsArgument.__init__ does not store its argument 'k' unchanged "
+        r"\(given 6.0, it stores 12.0\)",
+    ):
+        net.fit(X, y)

@@ -80,6 +80,7 @@ class HyperParameters:
         """
         owner = owner or type(self).__name__
         params = self.get_params()
+        self._check_faithful(params)
         validate_parameter_constraints(
             {path + name: allowed for name, allowed in self._parameter_constraints.items()},
             {path + name: value for name, value in params.items()},
@@ -93,6 +94,22 @@ class HyperParameters:
                 for index, item in enumerate(value):
                     if isinstance(item, HyperParameters):
                         item.validate(f"{path}{name}[{index}].", owner)
+
+    def _check_faithful(self, params):
+        """Refuse a constructor that changes its arguments, as scikit-learn's ``clone`` does.
+
+        ``Plugin(k=3)`` storing ``2 * k`` trained with 6, while
+        ``set_params(k=3)`` (a grid search's) set 3, and ``clone`` raised.
+        """
+        rebuilt = type(self)(**params).get_params()
+        for name, value in params.items():
+            if rebuilt[name] is not value:
+                raise TypeError(
+                    f"{type(self).__name__}.__init__ does not store its argument {name!r} "
+                    f"unchanged (given {value!r}, it stores {rebuilt[name]!r}): store each "
+                    "argument as it is, under its own name, and derive values where they "
+                    "are used; clone and GridSearchCV rebuild it from its arguments."
+                )
 
     def _describe(self):
         """How error messages name this object."""
