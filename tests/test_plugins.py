@@ -133,6 +133,28 @@ def test_register_refuses_varargs_and_bad_names():
         plugins.register("optimizer", "os.system")
 
 
+@pytest.mark.parametrize(
+    ("constraints", "message"),
+    [
+        ({"rho": ["not-a-constraint"]}, r"\['rho'\]: Unknown constraint type"),
+        ({"rho": "boolean"}, r"\['rho'\] is 'boolean'; give a list of constraints"),
+        ({"nu": [None]}, r"names \['nu'\], which are not parameters of its __init__"),
+    ],
+)
+def test_register_refuses_constraints_that_no_fit_could_check(constraints, message):
+    # A constraint not in a list, or unknown to scikit-learn, passed register and failed
+    # each fit with "'Interval' object is not iterable" or "Unknown constraint type".
+    class Decaying(plugins.Optimizer):
+        _parameter_constraints = constraints
+
+        def __init__(self, rho=0.9):
+            self.rho = rho
+
+    with pytest.raises(TypeError, match=rf"Decaying\._parameter_constraints.*{message}"):
+        plugins.register("optimizer", "test_decaying")(Decaying)
+    assert "test_decaying" not in plugins.available("optimizer")
+
+
 def test_entry_point_plugins_are_discovered(tmp_path, monkeypatch):
     """A really installed distribution (a .dist-info on sys.path) adds a plugin."""
     (tmp_path / "fancy_optim.py").write_text(

@@ -18,6 +18,7 @@ import numpy as np
 from sklearn import get_config
 from sklearn.utils._param_validation import (
     InvalidParameterError,
+    make_constraint,
     validate_parameter_constraints,
     validate_params,
 )
@@ -55,6 +56,21 @@ class HyperParameters:
                 f"{cls.__name__}._parameter_constraints names {sorted(unknown)}, which "
                 "are not parameters of its __init__."
             )
+        # Else a fit failed far from the class: "'Interval' object is not iterable".
+        for name, allowed in cls._parameter_constraints.items():
+            if not isinstance(allowed, list):
+                raise TypeError(
+                    f"{cls.__name__}._parameter_constraints[{name!r}] is {allowed!r}; give "
+                    "a list of constraints, as scikit-learn's: [Interval(Real, 0, 1, "
+                    "closed='both')]."
+                )
+            for constraint in allowed:
+                try:
+                    make_constraint(constraint)
+                except ValueError as exc:
+                    raise TypeError(
+                        f"{cls.__name__}._parameter_constraints[{name!r}]: {exc}"
+                    ) from None
 
     def validate(self, path="", owner=None):
         """Check the hyper-parameters, and those of nested objects, against their constraints.
