@@ -288,3 +288,45 @@ def test_a_newton_damping_the_dtype_cannot_hold_is_refused_by_fit(damping, round
     message = f"Newton's damping={damping:g} (optimizer__damping) is {rounded} in float32"
     with pytest.raises(ValueError, match=re.escape(message)):
         net.fit(X[:60, ::4], y[:60] == 1)
+
+
+class GradientSteps:
+    """Full-batch gradient steps of a Solver of one's own, misbehaving as ``mode`` says."""
+
+    def __init__(self, mode):
+        self.mode = mode
+
+    def minimize(self, objective, params, state, iterations, iteration_done):
+        for _ in range(iterations + 2 if self.mode == "calls too often" else iterations):
+            cost, gradient = objective.value_and_gradient(params)
+            params -= state["eta"] * gradient
+            if self.mode != "never calls":
+                iteration_done(cost)
+        return None if self.mode == "returns nothing" else state
+
+
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        # A TypeError of NoneType deep in the loop, naming no solver.
+        ("returns nothing", r"Steps\.minimize returned None; expected the state as a dict"),
+        # A CallbackError blaming the built-in Monitor for a second 'loss' in an epoch.
+        ("calls too often", r"Steps\.minimize called iteration_done more than the 3 iterations"),
+        # Trained weights with n_iter_ 0 and an empty history, without a word.
+        ("never calls", r"Steps\.minimize changed the weights without calling iteration_done"),
+    ],
+)
+def test_a_solver_of_ones_own_that_breaks_the_iteration_contract_is_named(mode, message):
+    from sknielsen.plugins import Solver
+
+    class Steps(Solver):
+        def minimize(self, objective, params, state, iterations, iteration_done):
+            return GradientSteps(mode).minimize(
+                objective, params, state, iterations, iteration_done
+            )
+
+    X, y = np.random.default_rng(0).random((30, 4)), np.arange(30) % 2
+    net = NielsenMLPClassifier((3,), optimizer=Steps(), eta=0.1, epochs=3, random_state=0)
+    with pytest.raises(TypeError, match=message):
+        net.fit(X, y)
+    assert not hasattr(net, "coefs_")

@@ -811,6 +811,9 @@ class Solver(Plugin):
             Call ``iteration_done(cost)`` after each iteration, once
             ``params`` holds its result, with the cost there if known (else
             no argument); it raises ``StopTraining`` when training must stop.
+            It counts, records and keeps the epochs: a call beyond
+            ``iterations``, or weights changed without a call, is a
+            ``TypeError`` naming the class.
 
         Returns
         -------

@@ -1347,8 +1347,15 @@ def _descend(trainer, batches, epochs):
 
 def _minimize(trainer, data, epochs):
     objective = FullBatchObjective(trainer, data)
+    solver = trainer.optimizer
+    before = trainer.network.params.copy()
 
     def iteration_done(loss=None):
+        if trainer.epochs_run >= epochs:  # else the next epoch's history blamed a callback
+            raise TypeError(
+                f"{type(solver).__name__}.minimize called iteration_done more than the "
+                f"{epochs} iterations it was given: call it once after each iteration."
+            )
         if loss is None:
             loss = objective.value(trainer.network.params)
         trainer._end_epoch(loss)
@@ -1356,8 +1363,10 @@ def _minimize(trainer, data, epochs):
             trainer._begin_epoch()
 
     trainer._begin_epoch()
-    trainer.state = trainer.optimizer.minimize(
-        objective, trainer.network.params, trainer.state, epochs, iteration_done
+    trainer.state = returned_state(
+        solver,
+        "minimize",
+        solver.minimize(objective, trainer.network.params, trainer.state, epochs, iteration_done),
     )
     if trainer.epochs_run == 0:
         # scipy's L-BFGS stops before its first iteration, reporting none, at a cost that
@@ -1365,6 +1374,13 @@ def _minimize(trainer, data, epochs):
         loss = objective.value(trainer.network.params)
         if not np.isfinite(loss):
             iteration_done(loss)
+        elif not np.array_equal(trainer.network.params, before):
+            # The weights changed, but no epoch was counted, recorded or kept.
+            raise TypeError(
+                f"{type(solver).__name__}.minimize changed the weights without calling "
+                "iteration_done: call it once after each iteration, which counts, records "
+                "and keeps the epochs."
+            )
 
 
 def sample_scales(sample_weight, dtype):
