@@ -192,6 +192,25 @@ def test_entry_point_plugins_are_discovered(tmp_path, monkeypatch):
     assert "fancy" not in plugins.available("optimizer")
 
 
+def test_an_entry_point_that_fails_to_load_says_why_at_every_lookup(tmp_path, monkeypatch):
+    # The first lookup gave the import's reason; the second, "Unknown optimizer".
+    info = tmp_path / "broken_optim-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-optim\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(
+        "[sknielsen.plugins]\noptimizer.broken = no_such_module_here:Broken\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    plugins.refresh_entry_points()
+    try:
+        for _ in range(2):
+            with pytest.raises(ImportError, match=r"plugin 'broken' .*no_such_module_here"):
+                plugins.get("optimizer", "broken")
+    finally:
+        monkeypatch.undo()
+        plugins.refresh_entry_points()
+
+
 def test_plugin_params_follow_scikit_learn():
     momentum = Momentum(mu=0.5)
     assert momentum.get_params() == {"mu": 0.5}

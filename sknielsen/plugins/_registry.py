@@ -185,7 +185,8 @@ def refresh_entry_points():
 
 
 def _load_entry_point(kind, name):
-    entry = _pending()[kind].pop(name)
+    # Kept pending until it loads: a second lookup says why again, not "Unknown".
+    entry = _pending()[kind][name]
     try:
         cls = entry.load()
     except Exception as exc:
@@ -195,6 +196,7 @@ def _load_entry_point(kind, name):
         ) from exc
     if _REGISTRY[kind].get(name) is not cls:
         register(kind, name)(cls)
+    _pending()[kind].pop(name)
     return cls
 
 
