@@ -41,7 +41,13 @@ from ..engine._cengine import CTrainer
 from ..engine._network import Backprop, overflowing_layer
 from ..plugins import Solver
 from ..plugins._derivatives import derivative_problem
-from ..plugins._returns import returned_array, returned_number, returned_state, returned_update
+from ..plugins._returns import (
+    LOOP_KEYS,
+    returned_array,
+    returned_number,
+    returned_state,
+    returned_update,
+)
 from ._config import LMBDA_CONSTRAINTS, check_randomness
 
 
@@ -270,7 +276,7 @@ def optimizer_step(trainer, grads):
     result = optimizer.update(grads, trainer.state, params)
     updates, state = returned_update(optimizer, result, params.shape)
     if state is not trainer.state:  # a new dict, perhaps of the optimizer's own keys only
-        lost = {k: trainer.state[k] for k in _LOOP_KEYS if k in trainer.state and k not in state}
+        lost = {k: trainer.state[k] for k in LOOP_KEYS if k in trainer.state and k not in state}
         state = {**lost, **state} if lost else state
     trainer.state = state
     params += updates
@@ -278,9 +284,6 @@ def optimizer_step(trainer, grads):
 
 #: The trainer's counts, which callbacks read and only the loop advances.
 _COUNTERS = ("epoch", "epochs_run", "samples_seen", "samples_in_epoch", "n_samples")
-
-#: The keys of an optimizer's state that the loop, not the optimizer, keeps there.
-_LOOP_KEYS = ("eta", "eta0")
 
 
 def new_optimizer_state(optimizer, params, eta):
