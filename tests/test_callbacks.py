@@ -1547,6 +1547,9 @@ class ChangesHistoryKeys(Callback):
             history["mine"] = []
         elif self.how == "delete":
             del history["training_cost"]
+        elif self.how == "overwrite":  # became loss_curve_ without a word
+            if history["loss"]:
+                history["loss"][0] = 123.0
         else:
             history["loss"].clear()
 
@@ -1569,6 +1572,7 @@ _HISTORY_CHANGES = {
     "empty": r"added the key 'mine' to trainer.history, .* an attribute of the callback",
     "delete": r"removed the key 'training_cost' from trainer.history",
     "shorten": r"removed values from trainer.history\['loss'\]",
+    "overwrite": r"changed trainer.history\['loss'\]\[0\] from .* to 123.0: the recorded",
 }
 
 
@@ -1635,7 +1639,7 @@ _ENDING_HOOKS = [
         (how, hook, then)
         for how in _HISTORY_CHANGES
         for hook, then in _ENDING_HOOKS
-        if not (how == "shorten" and hook == "on_train_begin")  # nothing recorded yet
+        if not (how in ("shorten", "overwrite") and hook == "on_train_begin")  # none recorded
     ],
 )
 def test_a_history_change_in_a_hook_that_ends_the_run_is_refused_there(

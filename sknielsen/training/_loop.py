@@ -662,6 +662,10 @@ class Trainer:
         """Note the callback about to be called, and what the history holds before it."""
         self._calling = (callback, hook)
         self._lengths_before_hook = self._history_lengths()
+        # A copy for callbacks of one's own only (the built-ins record, never rewrite):
+        # a pass over the history at every hook, which may be every mini-batch.
+        own = not type(callback).__module__.startswith("sknielsen.")
+        self._values_before_hook = {k: list(v) for k, v in self.history.items()} if own else None
         self._eta_before_hook = self.state["eta"]
         self._counters_before_hook = self._counters()
         self._overflowed = False
@@ -990,6 +994,7 @@ class Trainer:
             The length of each history list before the callback's hook.
         """
         self._check_history_keys(before)
+        self._check_history_values()
         if len(self.history["loss"]) > before["loss"]:
             # Else a loss recorded before the loop's own was blamed on the next callback.
             raise CallbackError(
@@ -1046,6 +1051,26 @@ class Trainer:
         """
         callback = self._calling[0]
         return isinstance(callback, Monitor) and key in callback.monitor and self._overflowed
+
+    def _check_history_values(self):
+        """Refuse a value recorded before the hook that the called callback changed.
+
+        ``history["loss"][-1] = 123.0`` in ``on_epoch_end`` became the model's
+        ``loss_curve_`` without a word; a new value, appended, is checked by
+        :meth:`_check_history`.
+        """
+        if self._values_before_hook is None:
+            return
+        for key, before in self._values_before_hook.items():
+            after = self.history[key][: len(before)]
+            if after != before:
+                index = next(i for i, (a, b) in enumerate(zip(after, before)) if a != b)
+                raise CallbackError(
+                    f"{self._who()} changed trainer.history[{key!r}][{index}] from "
+                    f"{before[index]!r} to {reprlib.repr(after[index])}: the recorded values are "
+                    "the loop's and the monitors'; keep values of your own in an attribute "
+                    "of the callback."
+                )
 
     def _check_history_keys(self, before):
         """Refuse a key a callback added to the history, one it removed, or values it removed.
