@@ -140,7 +140,10 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     eta_ : float
         The current learning rate.
     loss_ : float
-        The last epoch's loss, as scikit-learn's MLP gives it.
+        The last value of ``loss_curve_``, where scikit-learn's MLP keeps its
+        ``loss_``. It is the book's cost: with several outputs, the quadratic
+        cost sums their squared errors, where scikit-learn's averages them
+        (n_outputs times smaller).
     loss_curve_ : list of float
         Per epoch, the mean cost of the mini-batches plus the penalty.
     best_loss_ : float

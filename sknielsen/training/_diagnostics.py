@@ -64,7 +64,8 @@ def warn_if_eta_unsuited(config):
     if _optimizer_name(config.plugins.optimizer) == "adam" and config.eta > ADAM_LARGEST_ETA:
         warn(
             f"eta={config.eta:g} is far too large for Adam, which moves each weight by about "
-            "eta at every step; the estimators' default eta=0.5 is made for SGD. Adam's usual "
+            "eta at every step; etas made for SGD (the classifier's default 0.5) are not "
+            "Adam's. Adam's usual "
             f"eta is 0.001: try 0.001 to 0.01 (at most {ADAM_LARGEST_ETA:g})."
         )
 
