@@ -200,6 +200,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
     def _validate_params(self):
         """Nothing here: :func:`~sknielsen.training._config.resolve` validates, once, in fit."""
 
+    #: What the history's accuracy keys hold (see ``RunInputs.score_name``).
+    _score_name = "accuracy"
+
     def _check_incremental(self):
         """True where this configuration can train by ``partial_fit``; else AttributeError."""
         return True
@@ -524,7 +527,13 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             advice = "give more samples, or record and watch another quantity"
             self._check_enough_to_score(data.Y, "The training data has", advice, data.sample_weight)
         inputs = RunInputs(
-            data, validation, previous, rng, self._score_outputs, request.incremental
+            data,
+            validation,
+            previous,
+            rng,
+            self._score_outputs,
+            request.incremental,
+            self._score_name,
         )
         specification = callback_specification(config, validation)
         reuse = request.incremental and getattr(self, "_callbacks_for", None) == specification

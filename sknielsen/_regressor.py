@@ -358,6 +358,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         if classes is not None:
             raise ValueError("classes has no meaning for a regressor; leave it out.")
 
+    #: What the history's accuracy keys hold, for the printed table: R², no share.
+    _score_name = "r2"
+
     @staticmethod
     def _score_outputs(output, Y, sample_weight=None):
         with np.errstate(over="ignore", invalid="ignore"):

@@ -950,9 +950,15 @@ SHORT_NAMES = {
 }
 
 
-def _shown(key, value):
+def _shown(key, value, score="accuracy"):
     """A history value as the table shows it: accuracies in percent, the rest to 4 places."""
-    return f"{value:.2%}" if key.endswith("accuracy") else f"{value:.4f}"
+    return f"{value:.2%}" if key.endswith("accuracy") and score == "accuracy" else f"{value:.4f}"
+
+
+def _short_name(key, score="accuracy"):
+    """How the table and the progress line name a history key: a regressor's score is R²."""
+    name = SHORT_NAMES.get(key, key)
+    return name.replace(" acc", " R²") if score == "r2" else name
 
 
 def _is_best(values, key):
@@ -987,6 +993,9 @@ class ProgressBar(Callback):
         Characters of the bar; at least 1.
     leave : bool, default=True
         Whether each epoch's final line stays.
+    score : {'accuracy', 'r2'}, default='accuracy'
+        What the history's accuracy keys hold: a classifier's accuracy, shown
+        as a percentage, or a regressor's R², shown as a number.
 
     Examples
     --------
@@ -1022,12 +1031,14 @@ class ProgressBar(Callback):
         "stream": [None, HasMethods(["write", "flush"])],
         "width": _AT_LEAST_ONE,
         "leave": ["boolean"],
+        "score": [StrOptions({"accuracy", "r2"})],
     }
 
-    def __init__(self, stream=None, width=30, leave=True):
+    def __init__(self, stream=None, width=30, leave=True, score="accuracy"):
         self.stream = stream
         self.width = width
         self.leave = leave
+        self.score = score
 
     def on_train_begin(self, trainer):
         stream = self.stream or sys.stdout
@@ -1075,7 +1086,7 @@ class ProgressBar(Callback):
             left = (total - done + max(epochs - epoch, 0) * total) / rate
             line += f" {rate:,.0f} samples/s, {_clock(left)} left"
         metrics = [
-            f"{SHORT_NAMES.get(key, key)} {_shown(key, values[-1])}"
+            f"{_short_name(key, self.score)} {_shown(key, values[-1], self.score)}"
             for key, values in trainer.history.items()
             if values and key in self._recorded
         ]
@@ -1346,6 +1357,10 @@ class VerbosePrinter(Callback):
         What prints each line.
     header : bool, default=True
         Whether to print the column names before the first row.
+    score : {'accuracy', 'r2'}, default='accuracy'
+        What the history's accuracy keys hold: a classifier's accuracy, shown
+        as a percentage under "acc", or a regressor's R², shown as a number
+        under "R²" (the regressor's ``verbose=1`` asks for it).
 
     Examples
     --------
@@ -1375,12 +1390,14 @@ class VerbosePrinter(Callback):
         "epochs": [None, *_AT_LEAST_ONE],
         "print_fn": [callable],
         "header": ["boolean"],
+        "score": [StrOptions({"accuracy", "r2"})],
     }
 
-    def __init__(self, epochs=None, print_fn=print, header=True):
+    def __init__(self, epochs=None, print_fn=print, header=True, score="accuracy"):
         self.epochs = epochs
         self.print_fn = print_fn
         self.header = header
+        self.score = score
 
     def on_train_begin(self, trainer):
         self._keys = None
@@ -1399,9 +1416,10 @@ class VerbosePrinter(Callback):
             # one (partial_fit after its first call), those of the header printed before.
             shown = recorded if self.header else [key for key in HISTORY_KEYS if history[key]]
             self._keys = [key for key in HISTORY_KEYS if key in shown]
-            self._widths = [max(9, len(SHORT_NAMES[key])) for key in self._keys]
+            names = [_short_name(key, self.score) for key in self._keys]
+            self._widths = [max(9, len(name)) for name in names]
             if self.header:
-                names = [SHORT_NAMES[k].rjust(w) + " " for k, w in zip(self._keys, self._widths)]
+                names = [name.rjust(w) + " " for name, w in zip(names, self._widths)]
                 self.print_fn(f"{'epoch':>7} {' '.join(names)} {'eta':>9} {'time':>7}")
         epoch = trainer.epoch if self.epochs is None else f"{trainer.epochs_run}/{self.epochs}"
         cells = []
@@ -1411,7 +1429,8 @@ class VerbosePrinter(Callback):
                 cells.append("-".rjust(width) + " ")
                 continue
             cells.append(
-                _shown(key, values[-1]).rjust(width) + ("*" if _is_best(values, key) else " ")
+                _shown(key, values[-1], self.score).rjust(width)
+                + ("*" if _is_best(values, key) else " ")
             )
         self.print_fn(f"{epoch!s:>7} {' '.join(cells)} {trainer.eta:>9g} {seconds:>6.2f}s")
 

@@ -494,3 +494,18 @@ def test_targets_that_vary_only_beyond_float32_are_warned_of(targets):
         net.partial_fit(X[:2], [100000.001, 100000.002])
     with pytest.warns(UserWarning, match="y varies on a tiny scale"):  # subnormal: kept
         NielsenMLPRegressor((3,), epochs=1, dtype="float32").fit(X, y * 1e-40)
+
+
+def test_verbose_shows_r2_as_a_number_under_its_name(capsys):
+    # It was "valid acc -24.12%": R² is no share, as the command line and plots knew.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=200)
+    net = NielsenMLPRegressor(epochs=2, random_state=0, verbose=1, monitor="all")
+    net.fit(X[:150], y[:150], X_val=X[150:], y_val=y[150:])
+    header, *rows = [
+        line for line in capsys.readouterr().out.splitlines() if "/2" in line or "epoch" in line
+    ]
+    assert "train R²" in header and "valid R²" in header and "acc" not in header
+    assert "%" not in rows[-1]
+    assert f"{net.history_['validation_accuracy'][-1]:.4f}" in rows[-1]

@@ -66,6 +66,9 @@ class RunInputs:
         accuracy.
     incremental : bool
         One epoch of ``partial_fit``.
+    score_name : {'accuracy', 'r2'}, default='accuracy'
+        What ``score`` is, for the printed table and the progress line: a
+        regressor's R² is no share, to show as a percentage.
     """
 
     data: object
@@ -74,6 +77,7 @@ class RunInputs:
     rng: object
     score: object
     incremental: bool
+    score_name: str = "accuracy"
 
 
 @dataclass
@@ -390,11 +394,11 @@ def _run_callbacks(config, inputs, user_callbacks, history_every):
     callbacks += user_callbacks
     if config.verbose:
         if sys.stdout.isatty():  # erased at each epoch's end, for the table's row
-            callbacks.append(ProgressBar(sys.stdout, leave=False))
+            callbacks.append(ProgressBar(sys.stdout, leave=False, score=inputs.score_name))
         # partial_fit prints one row a call, under the column names of its first call.
         continued = inputs.incremental and inputs.previous is not None
         epochs = None if inputs.incremental else config.epochs
-        callbacks.append(VerbosePrinter(epochs, header=not continued))
+        callbacks.append(VerbosePrinter(epochs, header=not continued, score=inputs.score_name))
     return callbacks
 
 
