@@ -111,7 +111,10 @@ CALLBACKS = [
         },
     ),
     (callbacks.CSVLogger("history.csv"), {"path": [None], "append": [1], "separator": [1]}),
-    (callbacks.ProgressBar(), {"stream": ["stdout"], "width": [0], "leave": ["yes"]}),
+    (
+        callbacks.ProgressBar(),
+        {"stream": ["stdout"], "width": [0], "leave": ["yes"], "score": ["R2"]},
+    ),
     (
         callbacks.Monitor(),
         {
@@ -121,7 +124,10 @@ CALLBACKS = [
             "score": ["f"],
         },
     ),
-    (callbacks.VerbosePrinter(), {"epochs": [0], "print_fn": ["print"], "header": ["yes"]}),
+    (
+        callbacks.VerbosePrinter(),
+        {"epochs": [0], "print_fn": ["print"], "header": ["yes"], "score": ["R2"]},
+    ),
     (
         callbacks.MonitorEvery(validation_data=(np.zeros((1, 2)), np.eye(2)[:1]), record={}),
         {
