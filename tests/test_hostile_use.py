@@ -839,8 +839,23 @@ def test_inputs_on_a_tiny_scale_that_teach_nothing_are_warned_of(scale, warned):
     told = [str(w.message) for w in caught if "learnt next to nothing" in str(w.message)]
     assert bool(told) is warned
     if warned:
-        assert "on a small scale (root mean square 0.0" in told[0]
+        assert f"a typical one reaches {scale:.3g} at most" in told[0]
         assert net.score(data.X_test * scale, data.y_test) < 0.2
+
+
+def test_one_hot_inputs_near_a_guess_after_an_epoch_are_not_called_small():
+    # Their mean square is small (0.07), not their features: a first partial_fit, still
+    # near a guess, was told to scale inputs already in [0, 1].
+    from sklearn.preprocessing import OneHotEncoder
+
+    codes = np.random.default_rng(0).integers(0, 200, (1000, 20))
+    X, y = OneHotEncoder().fit_transform(codes), (codes[:, 0] < 100).astype(int)
+    net = NielsenMLPClassifier((30,), random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(6):
+            net.partial_fit(X, y, classes=[0, 1])
+    assert not [w for w in caught if "learnt next to nothing" in str(w.message)]
 
 
 # -- messages ---------------------------------------------------------------------

@@ -23,8 +23,10 @@ SATURATED_SPREAD = 0.1
 #: A cost above this share of a guess's, with outputs that vary less than
 #: SATURATED_SPREAD, is a network that learnt next to nothing from its inputs.
 NEARLY_A_GUESS = 0.95
-#: Inputs whose root mean square is below this are on a small scale for the first layer.
+#: Features whose typical largest magnitude is below this are on a small scale for the
+#: first layer; and the epochs a model must have trained before it is judged on them.
 SMALL_INPUTS = 0.1
+EPOCHS_TO_JUDGE = 5
 #: An output a of a sigmoid or softmax is saturated when a (1 - a) is below this.
 SATURATED_OUTPUT = 1e-6
 # |z| beyond which a sigmoid neuron is saturated: σ'(4) ≈ 0.018; and the rows
@@ -427,10 +429,11 @@ class CostProbe:
                 f"sample: its cost on the training samples, {data_cost:.4g}, is "
                 f"{data_cost / self.guess_cost:.0%} of that of their targets' mean "
                 f"({self.guess_cost:.4g}), and its outputs vary by {_spread(outputs):.2g} "
-                "at most across them: it has learnt next to nothing from the inputs, which "
-                f"are on a small scale (root mean square {input_scale(self.data.X):.3g}) "
-                "that the first layer learns from very slowly. Scale the features to [0, 1] "
-                "(sklearn.preprocessing.MinMaxScaler or StandardScaler in a Pipeline).",
+                "at most across them: it has learnt next to nothing from the inputs, whose "
+                "features are on a small scale (a typical one reaches "
+                f"{_typical_feature_scale(self.data.X):.3g} at most), which the first layer "
+                "learns from very slowly. Scale the features to [0, 1] "
+                "(sklearn.preprocessing.MinMaxScaler in a Pipeline).",
                 ConvergenceWarning,
             )
 
@@ -455,17 +458,21 @@ class CostProbe:
         Unsaturated, they are what features on a small scale give (the
         digits' pixels in [0, 0.01] score 0.10): the first layer's gradients,
         and its weights' effect on z, shrink with the inputs. Only small
-        inputs are blamed: after an epoch or two on well-scaled inputs, a
-        network may be as near a guess, and only needs more training.
+        features are blamed, by their largest values (one-hot and sparse
+        inputs in [0, 1] have a small mean square, not small features), and
+        only after EPOCHS_TO_JUDGE epochs of the model: after an epoch or two
+        (a first ``partial_fit``) a network may be as near a guess, and only
+        needs more training.
         """
         bounded = self.trainer.network.activations[-1].name in ("sigmoid", "softmax")
         return (
             bounded
+            and self.trainer.epoch >= EPOCHS_TO_JUDGE
             and not self.one_guess_fits
             and self.guess_cost > 0
             and data_cost > NEARLY_A_GUESS * self.guess_cost
             and _spread(outputs) < SATURATED_SPREAD
-            and (input_scale(self.data.X) or np.inf) < SMALL_INPUTS
+            and _typical_feature_scale(self.data.X) < SMALL_INPUTS
         )
 
     def _no_better_than_a_guess(self, data_cost, outputs):
@@ -485,6 +492,14 @@ class CostProbe:
             and _spread(outputs) < SATURATED_SPREAD * self.spread_before
             and np.mean(outputs * (1 - outputs) < SATURATED_OUTPUT) >= 0.5
         )
+
+
+def _typical_feature_scale(X):
+    """The median, over the features that are not all zero, of each one's largest magnitude."""
+    largest = abs(X).max(axis=0)
+    largest = largest.toarray().ravel() if sp.issparse(largest) else np.asarray(largest).ravel()
+    largest = largest[largest > 0]
+    return float(np.median(largest)) if largest.size else np.inf
 
 
 def _spread(outputs):
