@@ -233,13 +233,19 @@ def _train(args):
     )
     _write_training_outputs(net, args)
     if interrupted:
-        kept = f"saved to {args.save}" if args.save else "not saved (no --save)"
-        print(
-            f"interrupted: the model of epoch {net.n_iter_} of {args.epochs} was {kept}",
-            file=sys.stderr,
-        )
+        print(f"interrupted: {_kept_model(net, args)}", file=sys.stderr)
         return 130
     return 0
+
+
+def _kept_model(net, args):
+    """Which epoch's weights the interrupted model holds, and where they went."""
+    where = f"saved to {args.save}" if args.save else "not saved (no --save)"
+    # --early-stopping restores the best epoch's weights, which may be an earlier one.
+    best = net.best_epoch_ if args.early_stopping is not None else None
+    if best is None or best == net.n_iter_:
+        return f"the model of epoch {net.n_iter_} of {args.epochs} was {where}"
+    return f"the model of epoch {best}, the best of the {net.n_iter_} run, was {where}"
 
 
 @contextlib.contextmanager

@@ -584,3 +584,30 @@ def test_train_interrupted_saves_the_model_and_exits_130(tmp_path):
     n_iter = load(model).n_iter_
     assert n_iter >= 2
     assert f"interrupted: the model of epoch {n_iter} of 100000 was saved to {model}" in err
+
+
+@pytest.mark.filterwarnings("ignore:Training interrupted:UserWarning")
+@pytest.mark.filterwarnings("ignore:The callbacks .* are not saved:UserWarning")
+def test_train_interrupted_names_the_epoch_that_early_stopping_kept(tmp_path, monkeypatch, capsys):
+    # It named the last epoch run, while the saved model held the best one's weights.
+    from sknielsen import __main__ as cli
+    from sknielsen.callbacks import Callback
+
+    class InterruptAfterAWorseEpoch(Callback):
+        def on_epoch_end(self, trainer):
+            scores = trainer.history["validation_accuracy"]
+            if len(scores) > 1 and scores[-1] < max(scores):
+                signal.raise_signal(signal.SIGINT)  # as Ctrl-C, caught by the fit
+
+    def network(args, hidden):
+        return made(args, hidden).set_params(callbacks=[InterruptAfterAWorseEpoch()])
+
+    made = cli._network
+    monkeypatch.setattr(cli, "_network", network)
+    model = tmp_path / "model.json"
+    argv = ["train", "--epochs", "200", "--eta", "8", "--early-stopping", "50"]
+    assert main([*argv, "--save", str(model)]) == 130
+    saved = load(model)
+    assert saved.best_epoch_ < saved.n_iter_
+    expected = f"the model of epoch {saved.best_epoch_}, the best of the {saved.n_iter_} run"
+    assert f"interrupted: {expected}, was saved to {model}" in capsys.readouterr().err
