@@ -28,9 +28,7 @@ import io
 import json
 import os
 import re
-import signal
 import sys
-import threading
 import time
 import warnings
 from pathlib import Path
@@ -40,7 +38,7 @@ from sklearn.base import is_classifier
 
 from . import NielsenMLPClassifier, __version__, book, comparison, datasets, plotting, plugins
 from .persistence import load, save
-from .utils import check_outputs, check_params, write_atomically
+from .utils import InterruptWatch, check_outputs, check_params, write_atomically
 
 # -- train, evaluate, predict --------------------------------------------------
 
@@ -218,7 +216,7 @@ def _train(args):
             "fair estimate once anything was chosen by watching it."
         )
     start = time.perf_counter()
-    with _interrupts_noted() as interrupted:
+    with InterruptWatch() as watch:
         net.fit(data.X_train, data.y_train, X_val=X_val, y_val=y_val)
     seconds = time.perf_counter() - start
     if data.feature_names is not None:
@@ -232,7 +230,7 @@ def _train(args):
         f"({seconds:.1f} s)."
     )
     _write_training_outputs(net, args)
-    if interrupted:
+    if watch.interrupted:
         print(f"interrupted: {_kept_model(net, args)}", file=sys.stderr)
         return 130
     return 0
@@ -246,34 +244,6 @@ def _kept_model(net, args):
     if best is None or best == net.n_iter_:
         return f"the model of epoch {net.n_iter_} of {args.epochs} was {where}"
     return f"the model of epoch {best}, the best of the {net.n_iter_} run, was {where}"
-
-
-@contextlib.contextmanager
-def _interrupts_noted():
-    """Note a Ctrl-C that training absorbed, so that the command still exits 130.
-
-    The training loop ends a run at an interrupt and keeps its finished
-    epochs, which ``train`` scores and saves as it would a completed run;
-    a shell (``train && next``) must still learn that the user stopped it.
-    Yields a list that holds an item once SIGINT arrived. (The study's
-    ``run_study`` watches the same way, below the command line's layer.)
-    """
-    noted = []
-    previous = signal.getsignal(signal.SIGINT)
-
-    def note_and_pass_on(signum, frame):
-        noted.append(signum)
-        previous(signum, frame)
-
-    # Only the main thread may set handlers; an ignored SIGINT (nohup) stays ignored.
-    if not callable(previous) or threading.current_thread() is not threading.main_thread():
-        yield noted
-        return
-    signal.signal(signal.SIGINT, note_and_pass_on)
-    try:
-        yield noted
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _columns_of(model, table, path):

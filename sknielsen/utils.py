@@ -9,9 +9,11 @@ from sklearn.base import is_regressor
 from . import plugins
 from ._base import check_params
 from ._core.files import check_outputs, write_atomically
+from ._core.interrupts import InterruptWatch
 from ._core.sparse import SparseInputError, canonical_csr
 
 __all__ = [
+    "InterruptWatch",
     "SparseInputError",
     "canonical_csr",
     "check_outputs",

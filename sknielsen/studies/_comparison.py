@@ -21,8 +21,6 @@ so that scikit-learn's own ``learning_curve`` draws the same curve.
 import contextlib
 import math
 import os
-import signal
-import threading
 import time
 import warnings
 from collections import Counter, defaultdict
@@ -50,6 +48,7 @@ from sklearn.utils.validation import (
 )
 
 from .. import NielsenMLPClassifier
+from .._core.interrupts import InterruptWatch
 from .._core.params import validate_arguments
 from .._core.scale import power_of_two_scale
 from .._core.warn import warn
@@ -1176,38 +1175,6 @@ def _previous_records(previous, planned, score_bounds):
     return list(records.values())
 
 
-class _InterruptWatch:
-    """Notices Ctrl-C even when an estimator's ``fit`` catches it and returns.
-
-    ``NielsenMLPClassifier.fit`` turns Ctrl-C into a warning and keeps the
-    last completed epoch, which is right for one fit but would let a study
-    record a half-trained model and go on. While active, SIGINT also sets
-    ``interrupted`` before reaching the previous handler.
-    """
-
-    def __init__(self):
-        self.interrupted = False
-        self._previous = None
-
-    def __enter__(self):
-        handler = signal.getsignal(signal.SIGINT)
-        # Signal handlers can only be set from the main thread; elsewhere Ctrl-C
-        # is not delivered to the study anyway.
-        if callable(handler) and threading.current_thread() is threading.main_thread():
-            self._previous = handler
-            signal.signal(signal.SIGINT, self._on_interrupt)
-        return self
-
-    def _on_interrupt(self, signum, frame):
-        self.interrupted = True
-        self._previous(signum, frame)
-
-    def __exit__(self, *exc_info):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-        return False
-
-
 def _as_finished(tasks, n_jobs, watch):
     """Each task's result as it finishes, the tasks started in their order, until Ctrl-C.
 
@@ -1324,7 +1291,7 @@ def _collect(jobs, data, records, total, n_jobs, on_result):
 
     schedule = _schedule_of(jobs, data, records, n_jobs)
     try:
-        with _InterruptWatch() as watch:
+        with InterruptWatch() as watch:
             fitted = _fit_phase(jobs, data, schedule, n_jobs, watch, finished)
             if fitted:
                 _predict_phase(fitted, data, schedule, n_jobs, watch, finished)
