@@ -224,6 +224,7 @@ MODULES = [
                     "write_atomically",
                 ],
             ),
+            ("Classes", ["InterruptWatch"]),
             ("Exceptions", ["SparseInputError"]),
         ],
     },
