@@ -541,6 +541,12 @@ def test_a_held_out_split_never_takes_a_class_whole():
         kept, held = hold_out(np.arange(41), test_size=0.5, random_state=seed, stratify=classes)
         assert 40 in kept and len(held) == 21
         assert sorted([*kept, *held]) == list(range(41))
+    # Holding out more than half, scikit-learn's stratified split itself may keep none of
+    # a class; and the study's helpers pass a generator, not only a seed.
+    classes = np.r_[[0] * 2, [1] * 18]
+    for seed in [*range(10), np.random.RandomState(0)]:
+        kept, held = hold_out(np.arange(20), test_size=0.9, random_state=seed, stratify=classes)
+        assert set(classes[kept]) == {0, 1} and len(held) == 18
 
 
 @pytest.mark.parametrize("n_samples", [2, 3])

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, check_random_state
 
 
 def hold_out(*arrays, test_size, random_state, stratify=None):
@@ -21,7 +21,7 @@ def hold_out(*arrays, test_size, random_state, stratify=None):
     test_size : float
         The share held out.
     random_state : int
-    stratify : array-like or None, default=None
+    stratify : array-like of shape (n_samples,) or None, default=None
         The class of each row, or None for no stratification.
 
     Returns
@@ -37,25 +37,25 @@ def hold_out(*arrays, test_size, random_state, stratify=None):
     """
     if stratify is None:
         return train_test_split(*arrays, test_size=test_size, random_state=random_state)
+    classes = np.asarray(stratify)
+    rows = np.arange(len(classes))
     try:
-        return train_test_split(
-            *arrays, test_size=test_size, random_state=random_state, stratify=stratify
+        kept, held = train_test_split(
+            rows, test_size=test_size, random_state=random_state, stratify=classes
         )
     except ValueError:  # too few samples of some class to stratify
-        pass
-    kept, held = _keeping_every_class(np.asarray(stratify), test_size, random_state)
-    return [
-        part
-        for array in arrays
-        for part in (_safe_indexing(array, kept), _safe_indexing(array, held))
-    ]
+        kept = None
+    # Holding out more than half, a stratified split too can leave a class no kept row.
+    if kept is None or len(np.unique(classes[kept])) < len(np.unique(classes)):
+        kept, held = _keeping_every_class(classes, test_size, random_state)
+    return [_safe_indexing(array, part) for array in arrays for part in (kept, held)]
 
 
 def _keeping_every_class(classes, test_size, random_state):
     """Kept and held-out row indices of a random split that keeps one row of each class."""
     n_samples = len(classes)
     n_held = math.ceil(test_size * n_samples)  # train_test_split's rounding
-    order = np.random.RandomState(random_state).permutation(n_samples)
+    order = check_random_state(random_state).permutation(n_samples)
     _, first = np.unique(classes[order], return_index=True)
     candidates = np.delete(order, first)  # the rest, in the shuffled order
     if len(candidates) < n_held:

@@ -333,10 +333,11 @@ def find_eta_threshold(
 def _hold_out(estimator, X, y, fraction, random_state):
     """Split (X, y) as the estimators split their validation data.
 
-    Stratified for a classifier, when every class has examples enough: a
-    regressor's targets are no classes.
+    Stratified for a classifier's labels, when every class has examples
+    enough: a regressor's targets are no classes, and the estimators split
+    a multilabel indicator matrix unstratified.
     """
-    stratify = y if is_classifier(estimator) else None
+    stratify = y if is_classifier(estimator) and np.ndim(y) == 1 else None
     try:
         return hold_out(X, y, test_size=fraction, random_state=random_state, stratify=stratify)
     except ValueError as exc:
