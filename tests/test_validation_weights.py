@@ -10,7 +10,6 @@ engines. Unweighted fits keep the numbers they had before, and routed
 import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import InvalidParameterError
 
 import sknielsen
@@ -31,12 +30,12 @@ def held_out(monkeypatch):
     held = {}
 
     def recording_split(*arrays, **options):
-        parts = train_test_split(*arrays, **options)
+        parts = split.hold_out(*arrays, **options)
         held["X"], held["Y"] = parts[1], parts[3]
         held["weights"] = parts[5] if len(parts) == 6 else None
         return parts
 
-    monkeypatch.setattr(split, "train_test_split", recording_split)
+    monkeypatch.setattr(sknielsen._base, "hold_out", recording_split)
     return held
 
 
