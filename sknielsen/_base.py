@@ -855,11 +855,15 @@ def _plugins_for_nested_names(estimator, params):
     owner = type(estimator).__name__
     nested = {key.partition("__")[0] for key in params if "__" in key}
     holders = PLUGIN_PARAMETERS.keys() | TRAINING_PLUGIN_PARAMETERS.keys()
-    for key in sorted(nested - holders):  # eta__x: scikit-learn met it with an AttributeError
-        keys = sorted(k for k in params if k.startswith(key + "__"))
+    plain = sorted(nested - holders)
+    if plain:  # eta__x: scikit-learn met it with an AttributeError
+        keys = sorted(k for k in params if "__" in k and k.partition("__")[0] in plain)
+        named = ", ".join(repr(key) for key in plain)
+        several = len(plain) > 1
         raise InvalidParameterError(
-            f"Cannot set {', '.join(keys)}: the {key!r} parameter of {owner} holds no plugin, "
-            f"so it has no hyper-parameters; set {key}=... itself."
+            f"Cannot set {', '.join(keys)}: the parameter{'s' if several else ''} {named} "
+            f"of {owner} hold{'' if several else 's'} no plugin, so no hyper-parameters; "
+            f"set {'them' if several else 'it'} directly."
         )
     for key in nested & holders:
         value = params.get(key, getattr(estimator, key))

@@ -894,7 +894,8 @@ def test_callback_parameters_are_set_by_name(tiny_data):
         ({"callbacks__EarlyStopping": None}, r"callbacks__EarlyStopping must be a Callback.*None"),
         ({"callbacks__StepDecay_2": "drop"}, r"whole lists of callbacks: .*'StepDecay_2', StepDec"),
         # A raw AttributeError ("'float' object has no attribute 'set_params'").
-        ({"eta__x": 1}, r"Cannot set eta__x: the 'eta' parameter .* holds no plugin"),
+        ({"eta__x": 1}, r"Cannot set eta__x: the parameter 'eta' of .* holds no plugin"),
+        ({"eta__x": 1, "epochs__y": 2}, r"Cannot set epochs__y, eta__x: the parameters 'epochs',"),
         ({"early_stopping__patience": 3}, r"Cannot set early_stopping__patience: the"),
     ],
 )
