@@ -78,7 +78,7 @@ import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
 
 from ._core.files import UnsavableModelError, check_writable, write_text_atomically
-from ._core.params import HyperParameters
+from ._core.params import HyperParameters, how_changed
 from ._core.warn import warn
 from ._core.weights import check_sample_weight
 
@@ -236,14 +236,13 @@ class Callback(HyperParameters):
             params = self.get_params()
         except TypeError as exc:  # an argument not stored: get_params names it and the rule
             raise RuntimeError(f"Cannot copy the callback {name}: {exc}") from None
-        copy = type(self)(**params)
-        for key, value in copy.get_params().items():
-            if value is not params[key]:
-                raise RuntimeError(
-                    f"Cannot copy the callback {name}: its __init__ does not store the "
-                    f"parameter {key!r} unchanged (given {params[key]!r}, stored {value!r}). "
-                    "Store each argument as it is, and derive values in the hooks instead."
-                )
+        copy, changed = self._rebuilt(params)
+        if changed is not None:
+            raise RuntimeError(
+                f"Cannot copy the callback {name}: its __init__ "
+                f"{how_changed(changed, params, copy)}. Store each argument as it is, and "
+                "derive values in the hooks instead."
+            )
         return copy
 
     def watched(self):

@@ -852,3 +852,18 @@ def test_a_plugin_that_changes_its_argument_is_refused_as_clone_would(small_digi
         r"\(given 6.0, it stores 12.0\)",
     ):
         net.fit(X, y)
+
+
+class CopiesItsArgument(SGD):
+    def __init__(self, scales=(1.0,)):
+        self.scales = list(scales)
+
+
+def test_a_plugin_that_copies_its_argument_is_told_it_stores_a_copy(small_digits):
+    # "(given [1.0], it stores [1.0])" read as no difference at all.
+    from sknielsen import NielsenMLPClassifier
+
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((3,), optimizer=CopiesItsArgument(), epochs=1)
+    with pytest.raises(TypeError, match=r"stores a copy of its argument 'scales' \(\[1.0\]\)"):
+        net.fit(X, y)

@@ -117,15 +117,20 @@ class HyperParameters:
         ``Plugin(k=3)`` storing ``2 * k`` trained with 6, while
         ``set_params(k=3)`` (a grid search's) set 3, and ``clone`` raised.
         """
-        rebuilt = type(self)(**params).get_params()
-        for name, value in params.items():
-            if rebuilt[name] is not value:
-                raise TypeError(
-                    f"{type(self).__name__}.__init__ does not store its argument {name!r} "
-                    f"unchanged (given {value!r}, it stores {rebuilt[name]!r}): store each "
-                    "argument as it is, under its own name, and derive values where they "
-                    "are used; clone and GridSearchCV rebuild it from its arguments."
-                )
+        rebuilt, changed = self._rebuilt(params)
+        if changed is not None:
+            raise TypeError(
+                f"{type(self).__name__}.__init__ {how_changed(changed, params, rebuilt)}: "
+                "store each argument as it is, under its own name, and derive values where "
+                "they are used; clone and GridSearchCV rebuild it from its arguments."
+            )
+
+    def _rebuilt(self, params):
+        """A new instance from ``params``, and the first of them it does not hold as given."""
+        rebuilt = type(self)(**params)
+        stored = rebuilt.get_params()
+        changed = next((name for name in params if stored[name] is not params[name]), None)
+        return rebuilt, changed
 
     def _describe(self):
         """How error messages name this object."""
@@ -201,6 +206,14 @@ class HyperParameters:
 
     def __hash__(self):
         return hash((type(self), tuple(sorted(self.get_params().items()))))
+
+
+def how_changed(name, given, stored):
+    """How a constructor failed to store the argument ``name``, for messages."""
+    before, after = given[name], stored.get_params()[name]
+    if repr(before) == repr(after):
+        return f"stores a copy of its argument {name!r} ({before!r}), not the object given"
+    return f"does not store its argument {name!r} unchanged (given {before!r}, it stores {after!r})"
 
 
 def _changed(value, default):
