@@ -186,6 +186,21 @@ class EtaState(Momentum):
         return {"velocity": np.zeros_like(params), "eta": 99.0}
 
 
+class GrowingState(Momentum):
+    def init(self, params):
+        return {"velocity": np.zeros_like(params), "t": np.zeros(1)}
+
+    def update(self, grads, state, params):
+        steps, state = super().update(grads, state, params)
+        state["t"] = np.append(state["t"], 1.0)  # in place, in the dict it was given
+        return steps, state
+
+
+class NaNState(Momentum):
+    def init(self, params):
+        return {"velocity": np.full_like(params, np.nan)}
+
+
 class CountingUpdate(Momentum):
     def update(self, grads, state, params):
         steps, state = super().update(grads, state, params)
@@ -326,6 +341,18 @@ REFUSED = {
         {"optimizer": EtaState()},
         ValueError,
         r"EtaState\.init returned a state holding 'eta', which the training loop keeps",
+    ),
+    # Both were blamed on the built-in Monitor, the first callback after them.
+    "state growing": (
+        {"optimizer": GrowingState()},
+        ValueError,
+        r"GrowingState\.update returned state\['t'\] as an ndarray of shape \(2,\) and dtype "
+        r"float64, where it was of shape \(1,\)",
+    ),
+    "state nan": (
+        {"optimizer": NaNState()},
+        ValueError,
+        r"NaNState\.init returned state\['velocity'\] holding NaN or infinite values",
     ),
     "update count": (
         {"optimizer": CountingUpdate()},

@@ -79,13 +79,15 @@ def returned_number(plugin, method, result, *, optional=False):
 LOOP_KEYS = ("eta", "eta0")
 
 
-def returned_state(plugin, method, result):
+def returned_state(plugin, method, result, layout=None):
     """Return ``result`` when it is an optimizer's state: 1-D arrays of numbers by name.
 
     The model file keeps them (Adam's count is an array of one number), so
     any other value would train, then make the model unsavable. ``init``
     may not return the loop's own keys: an ``eta`` of its own replaced the
-    estimator's.
+    estimator's. ``layout``, the ``(shape, dtype)`` of each array before
+    ``update``, is what its arrays must keep (a callback's change of one
+    was refused naming the callback, and so was the optimizer's own).
     """
     if not isinstance(result, Mapping):
         raise TypeError(
@@ -114,11 +116,30 @@ def returned_state(plugin, method, result):
                 "optimizer's state holds 1-D arrays of numbers by name (the parameters' "
                 "size, or np.zeros(1) for a count), which the model file keeps."
             )
+        if layout is not None and key in layout and layout[key] != (value.shape, value.dtype):
+            shape, dtype = layout[key]
+            raise ValueError(
+                f"{_name(plugin, method)} returned state[{key!r}] as {_describe(value)}, "
+                f"where it was of shape {shape} and dtype {dtype}: an optimizer's arrays "
+                "keep the shape and dtype init gave them."
+            )
+        if method == "init" and not np.isfinite(value).all():
+            raise ValueError(
+                f"{_name(plugin, method)} returned state[{key!r}] holding NaN or infinite values."
+            )
     return result
 
 
-def returned_update(plugin, result, shape):
-    """Return the pair ``(updates, state)`` an optimizer's ``update`` must give."""
+def state_layout(state):
+    """The ``(shape, dtype)`` of each array of an optimizer's state, for :func:`returned_state`."""
+    return {k: (v.shape, v.dtype) for k, v in state.items() if isinstance(v, np.ndarray)}
+
+
+def returned_update(plugin, result, shape, layout=None):
+    """Return the pair ``(updates, state)`` an optimizer's ``update`` must give.
+
+    ``layout`` is the state's before the update (see :func:`returned_state`).
+    """
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise TypeError(
             f"{_name(plugin, 'update')} returned {_describe(result)}; expected the pair "
@@ -126,7 +147,7 @@ def returned_update(plugin, result, shape):
         )
     meaning = "one update for each of the network's parameters"
     updates = returned_array(plugin, "update", result[0], shape, meaning)
-    return updates, returned_state(plugin, "update", result[1])
+    return updates, returned_state(plugin, "update", result[1], layout)
 
 
 def returned_layer(plugin, result, fan_in, fan_out):

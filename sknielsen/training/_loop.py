@@ -47,6 +47,7 @@ from ..plugins._returns import (
     returned_number,
     returned_state,
     returned_update,
+    state_layout,
 )
 from ._config import LMBDA_CONSTRAINTS, check_randomness
 
@@ -273,8 +274,11 @@ def optimizer_step(trainer, grads):
         penalty.add_gradient(grads, params)
     elif factor != 1.0:
         penalty.weights(params)[...] *= factor
+    # An optimizer of one's own may change its arrays in place: their layout is taken first.
+    own = not type(optimizer).__module__.startswith("sknielsen.")
+    layout = state_layout(trainer.state) if own else None
     result = optimizer.update(grads, trainer.state, params)
-    updates, state = returned_update(optimizer, result, params.shape)
+    updates, state = returned_update(optimizer, result, params.shape, layout)
     if state is not trainer.state:  # a new dict, perhaps of the optimizer's own keys only
         lost = {k: trainer.state[k] for k in LOOP_KEYS if k in trainer.state and k not in state}
         state = {**lost, **state} if lost else state
@@ -1147,11 +1151,7 @@ class Trainer:
         self._built_with = {path: self._built_object(path) for path in _BUILT_WITH}
         self._checked_settings = self._checked_contents()  # fit validated them
         # What the optimizer's arrays must stay, whatever a callback writes into them.
-        self._state_layout = {
-            key: (value.shape, value.dtype)
-            for key, value in self.state.items()
-            if isinstance(value, np.ndarray)
-        }
+        self._state_layout = state_layout(self.state)
 
     def _stopped(self, ending):
         """Record how the run ended, and in which callback's hook when one ended it."""
