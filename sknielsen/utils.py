@@ -120,7 +120,7 @@ def expected_failed_checks(estimator):
     regressor = is_regressor(estimator)
     if regressor and np.dtype(estimator.dtype) == np.float32:
         failures["check_regressor_multioutput"] = _FLOAT32_REASON
-    if estimator._resolve().needs_validation:
+    if check_params(estimator).needs_validation:
         checks = _REGRESSOR_VALIDATION_CHECKS if regressor else _CLASSIFIER_VALIDATION_CHECKS
         if regressor and _release(sklearn.__version__) < (1, 7):
             checks += ("check_n_features_in_after_fitting",)  # 10 samples there, 15 since

@@ -251,9 +251,12 @@ def _warn_divergence(config, trainer):
         )
     # Their results are not checked one by one (a pass over every value at every step):
     # a NaN from one diverges as too large an eta does, which no eta mends.
-    for name, plugin in config.plugins.as_dict().items():
-        if name != "initializer" and not type(plugin).__module__.startswith("sknielsen."):
-            kind = name.replace("_", " ")
+    plugins = {**config.plugins.as_dict(), "augment": config.augmenter}
+    for name, plugin in plugins.items():
+        if plugin is None or name == "initializer":
+            continue
+        if not type(plugin).__module__.startswith("sknielsen."):
+            kind = getattr(plugin, "kind", None) or name.replace("_", " ")
             message += (
                 f"; or {type(plugin).__name__}, {with_article(kind)} of your own, returned "
                 f"values that are not finite"
@@ -281,7 +284,7 @@ def _warn_inputs_not_finite(trainer, X):
     warn(
         f"Training diverged in epoch {trainer.diverged_epoch}: X holds NaN or infinity in "
         f"{rows_not_finite(X)} of its {X.shape[0]} rows, {UNCHECKED_INPUTS}; drop or fill "
-        f"them, and fit again. Then {_kept_weights(trainer)}",
+        f"them, and fit again. As it is, {_kept_weights(trainer)}",
         ConvergenceWarning,
     )
 
