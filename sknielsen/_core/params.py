@@ -208,6 +208,11 @@ class HyperParameters:
         return hash((type(self), tuple(sorted(self.get_params().items()))))
 
 
+def is_builtin(defined):
+    """Whether a class, function or instance is the package's own, not a user's extension."""
+    return getattr(defined, "__module__", "").partition(".")[0] == "sknielsen"
+
+
 def how_changed(name, given, stored):
     """How a constructor failed to store the argument ``name``, for messages."""
     before, after = given[name], stored.get_params()[name]

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._core.params import is_builtin
 from ..plugins import Plugin
 
 
@@ -63,7 +64,7 @@ def _other_maths(kind, plugin, spec):
     reason : str or None
     """
     cls = type(plugin)
-    if _is_ours(cls):
+    if is_builtin(cls):
         return None
     owner = next(
         (c for c in _our_classes(Plugin) if vars(c).get("kernel") == spec.name and c.kind == kind),
@@ -77,7 +78,7 @@ def _other_maths(kind, plugin, spec):
     written = [
         name
         for name in methods
-        if callable(getattr(cls, name)) and not _is_ours(getattr(cls, name))
+        if callable(getattr(cls, name)) and not is_builtin(getattr(cls, name))
     ]
     other = [name for name in methods if getattr(cls, name) is not getattr(owner, name)]
     intro = f"the {kind} {cls.__name__} declares the kernel {spec.name!r} but"
@@ -90,11 +91,6 @@ def _other_maths(kind, plugin, spec):
     return None
 
 
-def _is_ours(defined):
-    """Whether a class or a function is the package's own."""
-    return getattr(defined, "__module__", "").partition(".")[0] == "sknielsen"
-
-
 def _defining(cls, name):
     """The class of ``cls``'s MRO whose body defines ``name``."""
     return next(klass for klass in cls.__mro__ if name in vars(klass))
@@ -103,7 +99,7 @@ def _defining(cls, name):
 def _our_classes(root):
     """The package's own subclasses of ``root``, at any depth."""
     for subclass in root.__subclasses__():
-        if _is_ours(subclass):
+        if is_builtin(subclass):
             yield subclass
         yield from _our_classes(subclass)
 

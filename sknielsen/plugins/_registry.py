@@ -16,6 +16,7 @@ import copy
 import pickle
 from importlib import metadata
 
+from .._core.params import is_builtin
 from ._base import BASES, Plugin
 from ._returns import with_article
 
@@ -157,7 +158,7 @@ def ignored_entry_points():
             reason = "it names no plugin after the kind"
         elif name in _REGISTRY[kind] and (kind, name) not in _CARRIED:
             owner = _REGISTRY[kind][name]
-            if owner.__module__.startswith("sknielsen."):
+            if is_builtin(owner):
                 reason = f"sknielsen's own {kind} {name!r} holds that name"
             else:
                 continue
@@ -399,7 +400,7 @@ class Registrations:
             (kind, name, plugin)
             for kind, registry in _REGISTRY.items()
             for name, plugin in registry.items()
-            if not plugin.__module__.startswith("sknielsen.")
+            if not is_builtin(plugin)
         ]
         return cls(entries) if entries else None
 

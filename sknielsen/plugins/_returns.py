@@ -15,6 +15,8 @@ from numbers import Real
 
 import numpy as np
 
+from .._core.params import is_builtin
+
 
 def returned_array(plugin, method, result, shape, meaning):
     """Return ``result`` when it is a floating-point ndarray of ``shape``.
@@ -93,7 +95,7 @@ def returned_state(plugin, method, result, layout=None):
         raise TypeError(
             f"{_name(plugin, method)} returned {_describe(result)}; expected the state as a dict."
         )
-    if method == "update" and type(plugin).__module__.startswith("sknielsen."):
+    if method == "update" and is_builtin(plugin):
         return result  # tested to keep its arrays; a check at every step costs 5 %
     taken = [key for key in LOOP_KEYS if key in result] if method == "init" else []
     if taken:

@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 from .. import plugins
+from .._core.params import is_builtin
 from .._core.warn import warn
 from ..plugins._returns import with_article
 from ._loop import same_objective
@@ -255,7 +256,7 @@ def _warn_divergence(config, trainer):
     for name, plugin in plugins.items():
         if plugin is None or name == "initializer":
             continue
-        if not type(plugin).__module__.startswith("sknielsen."):
+        if not is_builtin(plugin):
             kind = getattr(plugin, "kind", None) or name.replace("_", " ")
             message += (
                 f"; or {type(plugin).__name__}, {with_article(kind)} of your own, returned "
@@ -354,7 +355,7 @@ class CostProbe:
         # measured again, with the cost the fit ends with, at the weights it started
         # from, kept here. Only with callbacks of one's own: the built-in ones change η.
         self._objective = trainer.objective()
-        own = any(not type(c).__module__.startswith("sknielsen.") for c in trainer.callbacks)
+        own = any(not is_builtin(c) for c in trainer.callbacks)
         self._start = trainer.network.params.copy() if own else None
         self._measure_start()
 

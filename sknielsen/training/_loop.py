@@ -24,7 +24,7 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 
-from .._core.params import HyperParameters, refuse_booleans
+from .._core.params import HyperParameters, is_builtin, refuse_booleans
 from .._core.sparse import MINI_BATCH_INSTEAD, refuse_sparse
 from .._core.warn import warn
 from ..callbacks import (
@@ -275,7 +275,7 @@ def optimizer_step(trainer, grads):
     elif factor != 1.0:
         penalty.weights(params)[...] *= factor
     # An optimizer of one's own may change its arrays in place: their layout is taken first.
-    own = not type(optimizer).__module__.startswith("sknielsen.")
+    own = not is_builtin(optimizer)
     layout = state_layout(trainer.state) if own else None
     result = optimizer.update(grads, trainer.state, params)
     updates, state = returned_update(optimizer, result, params.shape, layout)
@@ -668,7 +668,7 @@ class Trainer:
         self._lengths_before_hook = self._history_lengths()
         # A copy for callbacks of one's own only (the built-ins record, never rewrite):
         # a pass over the history at every hook, which may be every mini-batch.
-        own = not type(callback).__module__.startswith("sknielsen.")
+        own = not is_builtin(callback)
         self._values_before_hook = {k: list(v) for k, v in self.history.items()} if own else None
         self._eta_before_hook = self.state["eta"]
         self._counters_before_hook = self._counters()
