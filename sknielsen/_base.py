@@ -658,13 +658,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             )
         seed = int(rng.integers(np.iinfo(np.int32).max))
         stratify = self._stratify(data.Y, targets)
-        try:
-            parts = hold_out(*arrays, test_size=fraction, random_state=seed, stratify=stratify)
-        except ValueError as exc:
-            raise ValueError(
-                f"validation_fraction={fraction:g}: {exc}. Give more samples of the rarest "
-                "classes, or X_val and y_val."
-            ) from None
+        parts = hold_out(*arrays, test_size=fraction, random_state=seed, stratify=stratify)
         weights, held_weights = parts[4:] if data.sample_weight is not None else (None, None)
         held_out = (
             f"The validation set held out of the {data.X.shape[0]} training samples "

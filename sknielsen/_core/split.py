@@ -33,7 +33,9 @@ def hold_out(*arrays, test_size, random_state, stratify=None):
     ------
     ValueError
         When the rows left after keeping one of each class are fewer than
-        the share held out: every class could not keep an example.
+        the share held out: every class could not keep an example. It names
+        ``test_size`` as the estimators' ``validation_fraction``, which all
+        the callers split by.
     """
     if stratify is None:
         return train_test_split(*arrays, test_size=test_size, random_state=random_state)
@@ -60,8 +62,9 @@ def _keeping_every_class(classes, test_size, random_state):
     candidates = np.delete(order, first)  # the rest, in the shuffled order
     if len(candidates) < n_held:
         raise ValueError(
-            f"holding out {n_held} of the {n_samples} samples would leave a class with none "
-            f"to train on: {len(first)} classes must each keep one"
+            f"validation_fraction={test_size:g}: holding out {n_held} of the {n_samples} "
+            f"samples would leave a class with none to train on: {len(first)} classes must "
+            "each keep one. Give more samples of the rarest classes, or X_val and y_val."
         )
     held = candidates[:n_held]
     return np.setdiff1d(order, held, assume_unique=True), held

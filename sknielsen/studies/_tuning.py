@@ -338,13 +338,7 @@ def _hold_out(estimator, X, y, fraction, random_state):
     a multilabel indicator matrix unstratified.
     """
     stratify = y if is_classifier(estimator) and np.ndim(y) == 1 else None
-    try:
-        return hold_out(X, y, test_size=fraction, random_state=random_state, stratify=stratify)
-    except ValueError as exc:
-        raise ValueError(
-            f"validation_fraction={fraction:g}: {exc}. Give more samples of the rarest classes, "
-            "or X_val and y_val."
-        ) from None
+    return hold_out(X, y, test_size=fraction, random_state=random_state, stratify=stratify)
 
 
 def _check_set(estimator, X, y, x_name, y_name, training=True):
