@@ -630,7 +630,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             Y_val = self._encode(request.y_val, targets, "y_val")
             if X_val.shape[0] != len(Y_val):
                 raise ValueError(f"X_val has {X_val.shape[0]} samples but y_val has {len(Y_val)}.")
-            self._check_validation_targets(Y_val, "X_val has", "give more rows in X_val")
+            if _records_validation_score(config):  # a validation cost needs no score
+                self._check_validation_targets(Y_val, "X_val has", "give more rows in X_val")
             if Y_val.shape[1:] != data.Y.shape[1:]:  # checked here, not epochs later by a score
                 given, expected = Y_val.shape[1], data.Y.shape[1]
                 raise ValueError(
@@ -1032,6 +1033,23 @@ class _FitRequest:
 #: Attributes a fit sets that describe its run (the engine that ran, the callbacks a
 #: partial_fit continues, the records between epochs), not the fitted state.
 _RUN_ATTRIBUTES = ("engine_", "callbacks_", "_callbacks_for", "history_every_")
+
+
+def _records_validation_score(config):
+    """Whether the history records the score of validation data (by default it does).
+
+    Early stopping, the schedule and ``monitor_every`` watch it unless told
+    otherwise; the validation cost alone needs no score, which R² of
+    constant targets, or of one sample, could not give.
+    """
+    watched = [callback.watched() for callback in config.callbacks]
+    monitored = ("validation_accuracy",) if config.monitor is None else config.monitor
+    return (
+        "validation_accuracy" in (*watched, *monitored)
+        or config.early_stopping is not None
+        or config.schedule != "constant"
+        or config.monitor_every is not None
+    )
 
 
 def _records_training_score(config):

@@ -346,7 +346,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             raise ValueError(
                 f"{has} {len(Y)} samples{counted} whose targets are all equal ({Y[0, 0]:g}"
                 f"{', ...' if Y.shape[1] > 1 else ''}): its R² is 0 whatever the network "
-                f"predicts, so no epoch would score better than another: {advice}."
+                f"predicts, so no epoch would score better than another: give validation "
+                "targets that vary, or monitor the validation cost alone "
+                "(monitor=('validation_cost',))."
             )
 
     @staticmethod

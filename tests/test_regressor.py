@@ -188,6 +188,20 @@ def test_validation_targets_that_are_all_equal_are_refused_before_training(given
     assert len(net.validation_scores_) >= 1
 
 
+@pytest.mark.parametrize("rows", [1, 4])
+def test_validation_targets_without_a_score_to_rank_need_none(rows):
+    # Watching the validation cost alone, constant targets (or one row) were refused for
+    # an R² that nothing recorded, and told to "give more rows".
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 3)), rng.random(20)
+    X_val, y_val = X[:rows], np.full(rows, 2.0)
+    net = NielsenMLPRegressor((3,), epochs=3, monitor=("validation_cost",), random_state=0)
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    assert len(net.history_["validation_cost"]) == 3 and not net.history_["validation_accuracy"]
+    with pytest.raises(ValueError, match=r"give validation targets that vary, or monitor"):
+        net.set_params(monitor=None).fit(X, y, X_val=X[:4], y_val=np.full(4, 2.0))
+
+
 @pytest.mark.parametrize(
     ("params", "y", "message"),
     [
