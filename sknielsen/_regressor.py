@@ -47,7 +47,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         Activation of the hidden neurons.
     output_activation : str, Activation or None, default=None
         Activation of the output neurons; None means identity (linear).
-        Bounded outputs (sigmoid, tanh, relu, softmax) refuse targets they
+        Bounded outputs (sigmoid, tanh, softmax) refuse targets they
         cannot give (``ValueError``), in ``y`` on the rows of positive
         ``sample_weight`` and in ``y_val``.
     initializer : str or Initializer, default='default'
