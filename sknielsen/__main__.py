@@ -1044,6 +1044,19 @@ def _default_note(args, dest):
     return "" if dest in getattr(args, "typed", ()) else " (the default)"
 
 
+class _Once(argparse.Action):
+    """Stores a flag that names one thing, refusing a second: argparse kept the last silently."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest) is not None:
+            raise argparse.ArgumentError(
+                self,
+                f"given twice ({getattr(namespace, self.dest)!r} and {values!r}): name one "
+                "column; targets of several columns are not read from files",
+            )
+        setattr(namespace, self.dest, values)
+
+
 class _Deprecated(argparse.Action):
     """An old spelling of a flag: stores under the new name and says so on stderr."""
 
@@ -1077,6 +1090,7 @@ def _data_flags(command, *, files=True):
     if files:
         command.add_argument(
             "--label",
+            action=_Once,
             metavar="COLUMN",
             default=None,
             help="the label column of a .csv --dataset (needed), or the label array of a .npz "
@@ -1341,7 +1355,11 @@ def _predict_command(commands):
         "file", metavar="FILE", type=_home, help="one sample per row: .npy, .npz (array X) or .csv"
     )
     predict.add_argument(
-        "--label", metavar="COLUMN", default=None, help="a column of a .csv file to leave out"
+        "--label",
+        action=_Once,
+        metavar="COLUMN",
+        default=None,
+        help="a column of a .csv file to leave out",
     )
     predict.add_argument(
         "--out",

@@ -126,6 +126,9 @@ TAMPERED_RUN = ["compare", "--train-sizes", "50", "--seeds", "1", "--estimators"
 BAD_INVOCATIONS = [
     # The command line itself.
     (["--bogus"], "unrecognized arguments"),
+    # argparse kept the last --label silently: two target columns read as one.
+    (["train", "--label", "a", "--label", "b"], "argument --label: given twice ('a' and 'b')"),
+    (["predict", "m.json", "x.csv", "--label", "a", "--label", "b"], "--label: given twice"),
     (["frobnicate"], "invalid choice"),
     (["train", "--epochs", "abc"], "invalid int value"),
     (["train", "--eta", "fast"], "invalid float value"),
