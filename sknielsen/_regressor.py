@@ -323,6 +323,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         ranked the epochs by it: out of the outputs' reach it is refused,
         as y is; within reach, but on another scale than y, warned of.
         """
+        if request.y_val is not None:
+            _check_target_columns(request.y, request.y_val)
         data, validation = super()._validation_data(request, data, targets, rng, config, scale)
         if request.y_val is not None:
             _check_reachable(validation[1], config.plugins.output_activation, name="y_val")
@@ -604,6 +606,22 @@ def _warn_if_off_scale(Y, sample_weight=None):
     Y = np.asarray(Y, dtype=np.float64)
     _warn_if_tiny_scale(Y, sample_weight, rows)
     _warn_if_large_scale(Y, sample_weight, rows)
+
+
+def _check_target_columns(y, y_val):
+    """Refuse ``y_val`` whose named columns are not ``y``'s, in order.
+
+    The outputs are matched by position: a DataFrame ``y_val`` of the same
+    columns in another order was scored against the wrong outputs, as
+    ``X_val``'s columns are refused when they differ from ``X``'s.
+    """
+    names, given = getattr(y, "columns", None), getattr(y_val, "columns", None)
+    if names is None or given is None or list(names) == list(given):
+        return
+    raise ValueError(
+        f"y_val's columns {list(given)} are not y's {list(names)} in order: the outputs are "
+        "matched by position. Give y_val the columns of y, in y's order."
+    )
 
 
 def _warn_if_tiny_scale(Y, weights, rows):

@@ -523,3 +523,16 @@ def test_verbose_shows_r2_as_a_number_under_its_name(capsys):
     assert "train R²" in header and "valid R²" in header and "acc" not in header
     assert "%" not in rows[-1]
     assert f"{net.history_['validation_accuracy'][-1]:.4f}" in rows[-1]
+
+
+def test_validation_targets_of_other_columns_are_refused():
+    # Swapped columns were scored against the wrong outputs, where X_val's are checked.
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X, Y = rng.random((30, 3)), rng.random((30, 2))
+    y = pd.DataFrame(Y, columns=["a", "b"])
+    net = NielsenMLPRegressor((3,), epochs=1, random_state=0)
+    with pytest.raises(ValueError, match=r"y_val's columns \['b', 'a'\] are not y's \['a', 'b'\]"):
+        net.fit(X, y, X_val=X[:10], y_val=y[["b", "a"]][:10])
+    net.fit(X, y, X_val=X[:10], y_val=y[:10])  # the same columns, and arrays, are taken
+    net.fit(X, y, X_val=X[:10], y_val=Y[:10])
