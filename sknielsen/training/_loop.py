@@ -582,6 +582,7 @@ class Trainer:
 
     def _begin_epoch(self):
         """Note what the history holds, then call the callbacks' ``on_epoch_begin``."""
+        self._epoch_ended = False
         self._epoch_lengths = self._history_lengths()
         self._notify("on_epoch_begin")
 
@@ -1145,7 +1146,7 @@ class Trainer:
         self._watched_rows = watched_rows
         self.ending = self.kept_epoch = self.diverged_epoch = None
         self.stopped_by = self.bad_write = self._calling = None
-        self._best = None
+        self._best, self._epoch_ended = None, False
         self._last = self._snapshot()
         self._epoch_lengths = self._history_lengths()  # nothing recorded before an epoch
         self._built_with = {path: self._built_object(path) for path in _BUILT_WITH}
@@ -1193,6 +1194,9 @@ class Trainer:
         self.epochs_run += 1
         self.samples_seen += self.n_samples
         self.history["loss"].append(float(loss))
+        # From here the epoch is complete: an interrupt between two hooks, or while its
+        # snapshot is taken, keeps it, as one within its on_epoch_end does (see _settle).
+        self._epoch_ended = True
         self._notify("on_epoch_end")
         self._last = self._snapshot()
 
@@ -1211,14 +1215,18 @@ class Trainer:
         However the run ended (a StopTraining or an interrupt in any hook,
         divergence, a callback's non-finite weights), the model keeps the
         finite weights of a named epoch. A run that ends inside
-        ``on_epoch_end`` keeps the epoch just completed; one that ends
+        ``on_epoch_end``, or after the epoch completed and before the next
+        began (an interrupt between two hooks), keeps the epoch just
+        completed; one that ends
         anywhere else before completing (within an epoch, in
         ``on_epoch_begin`` or ``on_train_begin``) returns to the end of its
         last completed epoch, as does one whose weights are not finite. Then,
         when a callback asked for the best weights (:meth:`keep_best`), the
         model gets those.
         """
-        in_epoch_end = self.stopped_by is not None and self.stopped_by[1] == "on_epoch_end"
+        in_epoch_end = self._epoch_ended or (
+            self.stopped_by is not None and self.stopped_by[1] == "on_epoch_end"
+        )
         if self.ending != "completed" and not in_epoch_end:
             self._roll_back()
         if not self._finite():  # a callback wrote them, then ended the run itself
