@@ -1199,6 +1199,9 @@ class Trainer:
         self._epoch_ended = True
         self._notify("on_epoch_end")
         self._last = self._snapshot()
+        # Taken: an interrupt now returns to it. A Solver's line search may move the
+        # weights to trial points before its next iteration; those are never kept.
+        self._epoch_ended = False
 
     def _restore(self, snapshot, *, counters):
         np.copyto(self.network.params, snapshot.params)
