@@ -582,7 +582,6 @@ class Trainer:
 
     def _begin_epoch(self):
         """Note what the history holds, then call the callbacks' ``on_epoch_begin``."""
-        self._epoch_ended = False
         self._epoch_lengths = self._history_lengths()
         self._notify("on_epoch_begin")
 
