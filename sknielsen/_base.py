@@ -338,7 +338,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         state.check()
         self._check_targets(state.targets, n_outputs=state.coefs[-1].shape[1])
         config = self._resolve(training=False)
-        check_continuable(config, state)
+        sizes = tuple(w.shape[1] for w in state.coefs[:-1])
+        check_continuable(config, state, f"set hidden_layer_sizes={sizes} to take this state")
         self._check_outputs(config.plugins, state.targets)
         try:
             check_across(state)  # what save refuses and load reads: finite, bounded outputs
@@ -516,7 +517,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         continuing = hasattr(self, "coefs_") and (request.incremental or self.warm_start)
         previous = self.get_fitted_state() if continuing else None
         if previous is not None:
-            check_continuable(config, previous)
+            anew = "call fit, not partial_fit," if request.incremental else "use warm_start=False"
+            check_continuable(config, previous, f"{anew} to start anew")
         data, targets = self._training_data(request, previous, config)
         self._check_outputs(config.plugins, targets)
         # What predict compares new rows with: the first fit's, or this data's when unknown.

@@ -393,3 +393,28 @@ def test_check_params_refuses_widths_that_no_network_has(arguments, name):
 def test_check_params_names_an_estimator_that_is_not_ours():
     with pytest.raises(ValueError, match="The 'estimator' parameter of check_params"):
         check_params(NielsenMLPRegressor)  # the class: "missing 1 required argument: 'self'"
+
+
+@pytest.mark.parametrize(
+    ("continued", "advice"),
+    [
+        ("partial_fit", "call fit, not partial_fit, to start anew"),
+        ("warm_start", "use warm_start=False to start anew"),
+        ("set_fitted_state", r"set hidden_layer_sizes=\(3,\) to take this state"),
+    ],
+)
+def test_other_hidden_layers_than_the_fitted_ones_advise_as_the_fit_continues(
+    small_digits, continued, advice
+):
+    # partial_fit and set_fitted_state were told to "use warm_start=False", which they lack.
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((3,), epochs=1, random_state=0).fit(X, y)
+    state = net.get_fitted_state()
+    net.set_params(hidden_layer_sizes=(5,), warm_start=continued == "warm_start")
+    with pytest.raises(ValueError, match=rf"differs from the fitted network's .*; {advice}\."):
+        if continued == "set_fitted_state":
+            net.set_fitted_state(state)
+        elif continued == "partial_fit":
+            net.partial_fit(X, y)
+        else:
+            net.fit(X, y)

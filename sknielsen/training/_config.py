@@ -354,7 +354,7 @@ def check_randomness(optimizer, dropout, augment):
         )
 
 
-def check_continuable(config, state):
+def check_continuable(config, state, advice):
     """Refuse a configuration with which training could not continue from ``state``.
 
     Parameters
@@ -362,6 +362,10 @@ def check_continuable(config, state):
     config : RunConfig
     state : FittedState
         A consistent state (see :meth:`FittedState.check`).
+    advice : str
+        What to do instead, for the way the user continues (``warm_start``,
+        ``partial_fit``, ``set_fitted_state``): only the first has a
+        ``warm_start`` to turn off.
 
     Raises
     ------
@@ -372,8 +376,7 @@ def check_continuable(config, state):
     if config.hidden_sizes != fitted_hidden:
         raise ValueError(
             f"hidden_layer_sizes={config.hidden_sizes!r} differs from the fitted "
-            f"network's hidden layers {list(fitted_hidden)}; use warm_start=False to "
-            "start anew."
+            f"network's hidden layers {list(fitted_hidden)}; {advice}."
         )
     if config.augmenter is not None:
         image_shape_for(state.n_features_in, config.image_shape)
