@@ -741,10 +741,11 @@ def _warn_of_outputs_not_finite(output, X):
     beyond what the network was trained on, or the inputs were not finite.
     """
     bad = int(np.count_nonzero(~np.isfinite(output).all(axis=1)))
-    if bad and rows_not_finite(X):
+    unread = rows_not_finite(X) if bad else 0
+    if unread:
         warn(
             f"The network's outputs are not finite for {bad} of the {len(output)} rows: "
-            f"{rows_not_finite(X)} of them hold NaN or infinity in X, {UNCHECKED_INPUTS}; "
+            f"{unread} of them hold NaN or infinity in X, {UNCHECKED_INPUTS}; "
             "their predictions mean nothing."
         )
     elif bad:

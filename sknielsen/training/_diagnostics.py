@@ -211,8 +211,8 @@ def warn_about(config, trainer, probe):
         warn(f"{trainer.bad_write}; training stopped there and {_kept_weights(trainer)}")
     elif trainer.ending == "interrupted":
         warn("Training interrupted; " + _kept_weights(trainer))
-    elif trainer.ending == "diverged" and rows_not_finite(probe.data.X):
-        _warn_inputs_not_finite(trainer, probe.data.X)
+    elif trainer.ending == "diverged" and (unread := rows_not_finite(probe.data.X)):
+        _warn_inputs_not_finite(trainer, unread, probe.data.X.shape[0])
     elif trainer.ending == "diverged" and not np.isfinite(probe.before):
         _warn_not_finite_from_start(trainer, probe)
     elif trainer.ending == "diverged":
@@ -280,11 +280,11 @@ def rows_not_finite(X):
 UNCHECKED_INPUTS = "which scikit-learn's assume_finite=True let through unchecked"
 
 
-def _warn_inputs_not_finite(trainer, X):
-    """Say that the inputs were not finite: scikit-learn was told to trust them."""
+def _warn_inputs_not_finite(trainer, unread, n_rows):
+    """Say that ``unread`` of the ``n_rows`` inputs were not finite: scikit-learn trusted them."""
     warn(
         f"Training diverged in epoch {trainer.diverged_epoch}: X holds NaN or infinity in "
-        f"{rows_not_finite(X)} of its {X.shape[0]} rows, {UNCHECKED_INPUTS}; drop or fill "
+        f"{unread} of its {n_rows} rows, {UNCHECKED_INPUTS}; drop or fill "
         f"them, and fit again. As it is, {_kept_weights(trainer)}",
         ConvergenceWarning,
     )
@@ -427,15 +427,15 @@ class CostProbe:
                 f"slowly): {advice}.",
                 ConvergenceWarning,
             )
-        elif self._learnt_nothing_from_the_inputs(data_cost, outputs):
+        elif (scale := self._small_scale_learnt_nothing(data_cost, outputs)) is not None:
             warn(
                 f"After {epochs} the network does about as well as one guess for every "
                 f"sample: its cost on the training samples, {data_cost:.4g}, is "
                 f"{data_cost / self.guess_cost:.0%} of that of their targets' mean "
                 f"({self.guess_cost:.4g}), and its outputs vary by {_spread(outputs):.2g} "
                 "at most across them: it has learnt next to nothing from the inputs, whose "
-                "features are on a small scale (a typical one reaches "
-                f"{_typical_feature_scale(self.data.X):.3g} at most), which the first layer "
+                f"features are on a small scale (a typical one reaches {scale:.3g} at "
+                "most), which the first layer "
                 "learns from very slowly. Scale the features to [0, 1] "
                 "(sklearn.preprocessing.MinMaxScaler in a Pipeline).",
                 ConvergenceWarning,
@@ -456,8 +456,8 @@ class CostProbe:
             f"{np.finfo(dtype).eps:.1g}), {causes}"
         )
 
-    def _learnt_nothing_from_the_inputs(self, data_cost, outputs):
-        """Whether small inputs left bounded outputs nearly one value, costing about a guess.
+    def _small_scale_learnt_nothing(self, data_cost, outputs):
+        """The features' typical scale, where small inputs left bounded outputs a guess; or None.
 
         Unsaturated, they are what features on a small scale give (the
         digits' pixels in [0, 0.01] score 0.10): the first layer's gradients,
@@ -469,15 +469,18 @@ class CostProbe:
         needs more training.
         """
         bounded = self.trainer.network.activations[-1].name in ("sigmoid", "softmax")
-        return (
+        near_a_guess = (
             bounded
             and self.trainer.epoch >= EPOCHS_TO_JUDGE
             and not self.one_guess_fits
             and self.guess_cost > 0
             and data_cost > NEARLY_A_GUESS * self.guess_cost
             and _spread(outputs) < SATURATED_SPREAD
-            and _typical_feature_scale(self.data.X) < SMALL_INPUTS
         )
+        if not near_a_guess:  # the usual case: X is not read again
+            return None
+        scale = _typical_feature_scale(self.data.X)
+        return scale if scale < SMALL_INPUTS else None
 
     def _no_better_than_a_guess(self, data_cost, outputs):
         """Whether saturated outputs, nearly the same for every sample, fit no better than a guess.
@@ -500,8 +503,10 @@ class CostProbe:
 
 def _typical_feature_scale(X):
     """The median, over the features that are not all zero, of each one's largest magnitude."""
-    largest = abs(X).max(axis=0)
-    largest = largest.toarray().ravel() if sp.issparse(largest) else np.asarray(largest).ravel()
+    if sp.issparse(X):
+        largest = abs(X).max(axis=0).toarray().ravel()  # a copy of the stored values only
+    else:  # without a copy of X
+        largest = np.maximum(X.max(axis=0), -X.min(axis=0))
     largest = largest[largest > 0]
     return float(np.median(largest)) if largest.size else np.inf
 
