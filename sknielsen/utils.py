@@ -111,16 +111,17 @@ def expected_failed_checks(estimator):
     >>> check_estimator(net, expected_failed_checks=expected_failed_checks(net))  # doctest: +SKIP
     """
     failures = {}
-    solver = isinstance(plugins.get("optimizer", estimator.optimizer), plugins.Solver)
-    full_batch = estimator.mini_batch_size >= _FULL_BATCH_SIZE and not estimator.dropout
+    config = check_params(estimator)
+    solver = isinstance(config.plugins.optimizer, plugins.Solver)
+    full_batch = config.mini_batch_size >= _FULL_BATCH_SIZE and not config.dropout
     if not solver and not full_batch:
         failures.update(dict.fromkeys(_WEIGHT_EQUIVALENCE_CHECKS, _STOCHASTIC_REASON))
     if estimator.warm_start:
         failures.update(dict.fromkeys(_REFIT_CHECKS, _WARM_START_REASON))
     regressor = is_regressor(estimator)
-    if regressor and np.dtype(estimator.dtype) == np.float32:
+    if regressor and config.dtype == np.float32:
         failures["check_regressor_multioutput"] = _FLOAT32_REASON
-    if check_params(estimator).needs_validation:
+    if config.needs_validation:
         checks = _REGRESSOR_VALIDATION_CHECKS if regressor else _CLASSIFIER_VALIDATION_CHECKS
         if regressor and _release(sklearn.__version__) < (1, 7):
             checks += ("check_n_features_in_after_fitting",)  # 10 samples there, 15 since
