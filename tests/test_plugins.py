@@ -1,5 +1,6 @@
 """Plugins against closed forms and finite differences; the registries."""
 
+import contextlib
 import copy
 import textwrap
 from types import SimpleNamespace
@@ -172,43 +173,41 @@ def test_entry_point_plugins_are_discovered(tmp_path, monkeypatch):
             """
         )
     )
-    info = tmp_path / "fancy_optim-1.0.dist-info"
+    with _installed(tmp_path, monkeypatch, "fancy-optim", "optimizer.fancy = fancy_optim:Fancy"):
+        try:
+            assert "fancy" in plugins.available("optimizer")
+            fancy = plugins.get("optimizer", "fancy")
+            assert type(fancy).__name__ == "Fancy" and fancy.gain == 2.0
+            assert plugins.name_of(fancy) == "fancy"
+        finally:
+            plugins._registry._REGISTRY["optimizer"].pop("fancy", None)
+    assert "fancy" not in plugins.available("optimizer")
+
+
+@contextlib.contextmanager
+def _installed(folder, monkeypatch, distribution, entry_point):
+    """A distribution really installed in ``folder`` (a .dist-info on sys.path), for the block."""
+    info = folder / f"{distribution.replace('-', '_')}-1.0.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fancy-optim\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(
-        "[sknielsen.plugins]\noptimizer.fancy = fancy_optim:Fancy\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[sknielsen.plugins]\n{entry_point}\n")
+    monkeypatch.syspath_prepend(str(folder))
     plugins.refresh_entry_points()
     try:
-        assert "fancy" in plugins.available("optimizer")
-        fancy = plugins.get("optimizer", "fancy")
-        assert type(fancy).__name__ == "Fancy" and fancy.gain == 2.0
-        assert plugins.name_of(fancy) == "fancy"
+        yield
     finally:
-        plugins._registry._REGISTRY["optimizer"].pop("fancy", None)
         monkeypatch.undo()
         plugins.refresh_entry_points()
-    assert "fancy" not in plugins.available("optimizer")
 
 
 def test_an_entry_point_that_fails_to_load_says_why_at_every_lookup(tmp_path, monkeypatch):
     # The first lookup gave the import's reason; the second, "Unknown optimizer".
-    info = tmp_path / "broken_optim-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-optim\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(
-        "[sknielsen.plugins]\noptimizer.broken = no_such_module_here:Broken\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    plugins.refresh_entry_points()
-    try:
+    entry_point = "optimizer.broken = no_such_module_here:Broken"
+    with _installed(tmp_path, monkeypatch, "broken-optim", entry_point):
         for _ in range(2):
             with pytest.raises(ImportError, match=r"plugin 'broken' .*no_such_module_here"):
                 plugins.get("optimizer", "broken")
-    finally:
-        monkeypatch.undo()
-        plugins.refresh_entry_points()
+    assert "broken" not in plugins.available("optimizer")  # forgotten with its distribution
 
 
 def test_plugin_params_follow_scikit_learn():
