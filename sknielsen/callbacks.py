@@ -245,6 +245,14 @@ class Callback(HyperParameters):
             )
         return copy
 
+    def _check_faithful(self):
+        """Refuse a constructor that changes its arguments, by the copy every fit trains with.
+
+        :meth:`__sklearn_clone__` checks it, with a RuntimeError, as
+        scikit-learn's ``clone`` refuses such an estimator.
+        """
+        self.__sklearn_clone__()
+
     def watched(self):
         """The history key this callback reads, or None.
 

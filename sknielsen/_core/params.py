@@ -95,8 +95,8 @@ class HyperParameters:
             for 1.
         """
         owner = owner or type(self).__name__
+        self._check_faithful()
         params = self.get_params()
-        self._check_faithful(params)
         validate_parameter_constraints(
             {path + name: allowed for name, allowed in self._parameter_constraints.items()},
             {path + name: value for name, value in params.items()},
@@ -111,12 +111,13 @@ class HyperParameters:
                     if isinstance(item, HyperParameters):
                         item.validate(f"{path}{name}[{index}].", owner)
 
-    def _check_faithful(self, params):
+    def _check_faithful(self):
         """Refuse a constructor that changes its arguments, as scikit-learn's ``clone`` does.
 
         ``Plugin(k=3)`` storing ``2 * k`` trained with 6, while
         ``set_params(k=3)`` (a grid search's) set 3, and ``clone`` raised.
         """
+        params = self.get_params()
         rebuilt, changed = self._rebuilt(params)
         if changed is not None:
             raise TypeError(

