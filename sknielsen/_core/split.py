@@ -20,7 +20,7 @@ def hold_out(*arrays, test_size, random_state, stratify=None):
     *arrays : sequence of indexables of the same length
     test_size : float
         The share held out.
-    random_state : int
+    random_state : int or numpy.random.RandomState
     stratify : array-like of shape (n_samples,) or None, default=None
         The class of each row, or None for no stratification.
 
