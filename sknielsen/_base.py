@@ -134,7 +134,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "callbacks": [None, list, tuple],
         "schedule": [StrOptions({"constant", "halve_on_plateau"})],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
         "monitor": [None, StrOptions({"all"}), tuple, list],
         "dtype": [StrOptions(set(DTYPES))],
         "shuffle": ["boolean"],
@@ -652,6 +652,12 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         """Hold out ``fraction`` of the data, stratified when possible."""
         arrays = [data.X, data.Y] + ([] if data.sample_weight is None else [data.sample_weight])
         n_samples = data.X.shape[0]
+        if fraction == 0:  # allowed, as scikit-learn's, for fits given X_val and y_val
+            raise ValueError(
+                "validation_fraction=0 holds out no sample, but early stopping, the schedule "
+                "or a validation record needs a validation set: give X_val and y_val, or a "
+                "validation_fraction between 0 and 1."
+            )
         held = math.ceil(fraction * n_samples)  # train_test_split's rounding of test_size
         if held >= n_samples:  # its own error speaks of test_size and train_size, not set here
             raise ValueError(

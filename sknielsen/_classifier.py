@@ -103,7 +103,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         each class for training, and is refused (``ValueError``) when it
         cannot. The held-out samples keep their ``sample_weight`` (times
         ``class_weight``), which weigh the validation accuracy and cost; a
-        held-out set without a sample of positive weight is refused.
+        held-out set without a sample of positive weight is refused. 0
+        holds out nothing: for fits given ``X_val`` and ``y_val``.
     monitor : None, 'all' or tuple of str, default=None
         What to record in ``history_`` after each epoch, among
         ``'training_cost'``, ``'training_accuracy'``, ``'validation_cost'``

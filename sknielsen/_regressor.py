@@ -84,7 +84,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         needs validation data and ``fit`` was given none. The held-out
         samples keep their ``sample_weight``, which weighs the validation
         R² and cost; a held-out set with fewer than two samples of positive
-        weight is refused (``ValueError``).
+        weight is refused (``ValueError``). 0 holds out nothing: for fits
+        given ``X_val`` and ``y_val``.
     monitor : None, 'all' or tuple of str, default=None
         What to record in ``history_`` after each epoch.
     dtype : {'float64', 'float32'}, default='float64'

@@ -400,6 +400,26 @@ def test_a_validation_split_that_leaves_no_sample_to_train_on_names_validation_f
         net.fit(X[:3], y[:3])
 
 
+@pytest.mark.parametrize("estimator", ["classifier", "regressor"])
+def test_validation_fraction_0_is_allowed_with_x_val_and_refused_when_a_split_is_needed(
+    data, estimator
+):
+    # scikit-learn's MLP allows validation_fraction=0; a user giving X_val and y_val has no
+    # use for a held-out share. Where a split is needed, 0 holds out nothing to score.
+    from sknielsen import NielsenMLPRegressor
+
+    X, _, y, _ = data
+    make = NielsenMLPClassifier if estimator == "classifier" else NielsenMLPRegressor
+    net = make(epochs=1, early_stopping=True, validation_fraction=0.0, random_state=0)
+    net.fit(X[:40], y[:40], X_val=X[40:60], y_val=y[40:60])
+    assert len(net.history_["validation_accuracy"]) == 1  # the regressor's R²
+    with pytest.raises(
+        ValueError, match=r"^validation_fraction=0 holds out no sample, .*give X_val and y_val"
+    ):
+        make(epochs=1, early_stopping=True, validation_fraction=0.0).fit(X[:40], y[:40])
+    make(epochs=1, validation_fraction=0.0, random_state=0).fit(X[:40], y[:40])
+
+
 def test_fit_refuses_a_network_too_large_for_memory_before_allocating_it(data):
     # check_params refused it, fit did not: NumPy's own "Unable to allocate 29.1 TiB" came
     # from inside the network, and a network just small enough to allocate swapped.
