@@ -11,7 +11,13 @@ from sklearn.utils.validation import check_array
 from ._base import BaseNielsenMLP, quiet_cast
 from ._core.scale import power_of_two_scale
 from ._core.warn import warn
-from .training._diagnostics import input_scale, warn_if_rescaled
+from .training._diagnostics import (
+    LARGEST_TARGET_SCALE,
+    SCALE_ADVICE,
+    SMALLEST_TARGET_SPREAD,
+    input_scale,
+    warn_if_rescaled,
+)
 
 
 class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
@@ -35,7 +41,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     scale (a root mean square above 1000, by their mean or their spread)
     badly: ``fit`` and the first ``partial_fit`` warn of either. Scale the targets with
     :class:`~sklearn.compose.TransformedTargetRegressor` and a
-    :class:`~sklearn.preprocessing.StandardScaler`.
+    :class:`~sklearn.preprocessing.StandardScaler`. A fit of five epochs or
+    more that ends worse than the targets' mean on the training samples (a
+    training R² below -0.1 for the quadratic cost) warns after training.
 
     Parameters
     ----------
@@ -568,32 +576,6 @@ def _warn_if_y_val_rescaled(Y_val, Y, sample_weight=None):
     )
 
 
-#: Targets whose standard deviation is below this fit to an R² far below 0: the
-#: outputs start of order 1 and the errors left are not much smaller. On three data
-#: sets (standardized, then scaled), the default regressor's R² at a spread of 1, 0.1,
-#: 0.01 and 0.001 was 0.2 to 0.98, -0.2 to 0.8, -15 to -30 and -1,600 to -3,100; at
-#: 0.01, 300 epochs, Adam or full-batch descent gave -3 to -13, L-BFGS 0.98. The
-#: targets of scikit-learn's estimator checks pass 30 times this threshold unwarned.
-SMALLEST_TARGET_SPREAD = 0.01
-
-#: Targets whose root mean square is above this fit badly too: the first errors, as
-#: large as y, take steps of eta times their size (the hidden neurons saturate), and
-#: a mean far from 0 is learnt last. On the same three data sets the default
-#: regressor's test R², 0.17 to 0.37 on standardized y, fell on each to between -44
-#: and -0.01 at a root mean square of 1000 (by the mean, the spread or both), and at
-#: 10,000 was at best 0.19 (a spread about 0) and down to -9e5 (a mean of 10,000);
-#: L-BFGS, Adam and momentum failed alike. The targets of scikit-learn's estimator
-#: checks reach a root mean square of 195.
-LARGEST_TARGET_SCALE = 1000.0
-
-#: How the scale warnings end: what to do.
-_SCALE_ADVICE = (
-    "Scale y: sklearn.compose.TransformedTargetRegressor(regressor=..., "
-    "transformer=StandardScaler()) fits the network on scaled targets and predicts "
-    "in y's units."
-)
-
-
 def _warn_if_off_scale(Y, sample_weight=None):
     """Warn when an output of ``Y`` is on a scale the outputs, of order 1 at first, fit badly.
 
@@ -642,7 +624,7 @@ def _warn_if_tiny_scale(Y, weights, rows):
         f"y varies on a tiny scale: its standard deviation is {spread[output]:.3g}"
         f"{_in_output(output, Y)}{rows}, while the network's outputs start of order 1. The "
         "errors left, small as numbers, will be large beside the spread of y, and R² far "
-        f"below 0. {_SCALE_ADVICE}"
+        f"below 0. {SCALE_ADVICE}"
     )
 
 
@@ -667,7 +649,7 @@ def _warn_if_large_scale(Y, weights, rows):
         f"{_in_output(output, Y)}{rows} (mean {mean:.3g}, standard deviation {spread:.3g}), "
         "while the network's outputs start of order 1. The first errors, as large as y, "
         "take steps of eta times their size that saturate the hidden neurons, and R² may "
-        f"end near or below 0. {_SCALE_ADVICE}"
+        f"end near or below 0. {SCALE_ADVICE}"
     )
 
 

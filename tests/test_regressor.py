@@ -3,6 +3,7 @@
 scikit-learn's estimator checks run in tests/test_estimator_checks.py.
 """
 
+import re
 import warnings
 
 import numpy as np
@@ -336,6 +337,54 @@ def test_validation_targets_the_outputs_cannot_reach_are_refused(params, y, y_va
     assert "y_val" in str(error.value).partition(": ")[2]  # the advice: scale y_val as y
     assert not hasattr(net, "coefs_")
     getattr(net, method)(X, y, X_val=X, y_val=y)  # y_val within reach trains
+
+
+#: The start of the warning of a fit that ends worse than its targets' mean.
+WORSE_THAN_THE_MEAN = "After .* the network fits its training samples worse than one guess"
+
+
+@pytest.mark.parametrize("scale", [0.011, 0.03])
+def test_targets_just_above_the_tiny_scale_warn_after_a_fit_worse_than_their_mean(diabetes, scale):
+    # y * 0.011 is above the tiny scale warned of before training, and the default network
+    # ended with R² -8.85 on the training samples (-2.8 at 0.03) without a word.
+    X, _, y, _ = diabetes
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        net = NielsenMLPRegressor(random_state=1).fit(X, scale * y)
+    [warning] = record
+    message = str(warning.message)
+    assert warning.category is ConvergenceWarning
+    assert re.match(WORSE_THAN_THE_MEAN, message)
+    assert "small scale (a standard deviation of " in message
+    assert "TransformedTargetRegressor" in message
+    # What it warns of: a training R² below -0.1, the mean's cost times 1.1.
+    ratio = float(re.search(r"is ([0-9.e+]+) times the mean's", message).group(1))
+    assert net.score(X, scale * y) == pytest.approx(1 - ratio, rel=1e-2)
+    assert net.score(X, scale * y) < -0.1
+
+
+def test_a_fit_too_short_to_learn_the_mean_is_warned_of_after_five_epochs(diabetes):
+    X, _, y, _ = diabetes
+    y = 3.0 + y  # a mean the outputs, of order 1 at the start, have to learn
+    slow = NielsenMLPRegressor(eta=1e-4, epochs=5, random_state=0)
+    with pytest.warns(ConvergenceWarning, match=WORSE_THAN_THE_MEAN) as record:
+        slow.fit(X, y)
+    assert "It has not learnt even their mean: train for more epochs" in str(record[0].message)
+    assert slow.score(X, y) < -0.1
+    # Four epochs of a model are too few to judge: a first partial_fit may only need more.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=WORSE_THAN_THE_MEAN)
+        slow.set_params(epochs=4).fit(X, y)
+        NielsenMLPRegressor(random_state=0).fit(X, y - 3.0)  # a fit that learns
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1e-6])
+def test_targets_warned_of_before_training_are_not_warned_of_again_after(diabetes, scale):
+    X, _, y, _ = diabetes
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        NielsenMLPRegressor(random_state=0).fit(X, scale * y)
+    assert [str(w.message)[: len(TINY_SCALE)] for w in record] == [TINY_SCALE]
 
 
 #: The start of the warning of targets on a large scale, to match or to turn into an error.
