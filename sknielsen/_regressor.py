@@ -648,7 +648,7 @@ def _warn_if_large_scale(Y, weights, rows):
         f"y lies on a large scale: its root mean square is {scale[output]:.3g}"
         f"{_in_output(output, Y)}{rows} (mean {mean:.3g}, standard deviation {spread:.3g}), "
         "while the network's outputs start of order 1. The first errors, as large as y, "
-        "take steps of eta times their size that saturate the hidden neurons, and R² may "
+        "give gradients as large, whose steps saturate the hidden neurons, and R² may "
         f"end near or below 0. {SCALE_ADVICE}"
     )
 

@@ -104,6 +104,8 @@ def test_advice_for_lbfgs_never_blames_eta(data):
     (message,) = warnings_of(lambda: net.fit(X, y))
     assert "did not decrease" in message and "L-BFGS chooses its own step sizes" in message
     assert "eta" not in message.replace("ignores eta", "")
+    # Nor the targets' scale, which a regressor's large targets needed too.
+    assert "a regressor's targets to a standard deviation of about 1" in message
 
 
 def test_advice_for_sgd_names_eta(data):

@@ -83,7 +83,8 @@ OPTIMIZER_ADVICE = {
     ),
     "lbfgs": (
         "L-BFGS chooses its own step sizes and ignores eta: scale the inputs to [0, 1] "
-        "and check the sample weights"
+        "(and a regressor's targets to a standard deviation of about 1) and check the "
+        "sample weights"
     ),
 }
 
