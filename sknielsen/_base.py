@@ -9,7 +9,6 @@ and :meth:`set_fitted_state`. The subclasses define how targets are
 encoded and outputs read.
 """
 
-import math
 import numbers
 import reprlib
 import threading
@@ -39,7 +38,7 @@ from . import plugins
 from ._core.params import init_parameter_names, refuse_booleans
 from ._core.rules import ModelFileError
 from ._core.sparse import checked_csr
-from ._core.split import hold_out
+from ._core.split import hold_out, n_held_out
 from ._core.warn import silenced, warn
 from ._core.weights import check_sample_weight
 from ._doclink import DocumentationLink
@@ -658,7 +657,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 "or a validation record needs a validation set: give X_val and y_val, or a "
                 "validation_fraction between 0 and 1."
             )
-        held = math.ceil(fraction * n_samples)  # train_test_split's rounding of test_size
+        held = n_held_out(fraction, n_samples)
         if held >= n_samples:  # its own error speaks of test_size and train_size, not set here
             raise ValueError(
                 f"validation_fraction={fraction:g} holds out {held} of the training samples "

@@ -53,10 +53,15 @@ def hold_out(*arrays, test_size, random_state, stratify=None):
     return [_safe_indexing(array, part) for array in arrays for part in (kept, held)]
 
 
+def n_held_out(test_size, n_samples):
+    """How many of ``n_samples`` rows a share ``test_size`` holds out: train_test_split's."""
+    return math.ceil(test_size * n_samples)
+
+
 def _keeping_every_class(classes, test_size, random_state):
     """Kept and held-out row indices of a random split that keeps one row of each class."""
     n_samples = len(classes)
-    n_held = math.ceil(test_size * n_samples)  # train_test_split's rounding
+    n_held = n_held_out(test_size, n_samples)
     order = check_random_state(random_state).permutation(n_samples)
     _, first = np.unique(classes[order], return_index=True)
     candidates = np.delete(order, first)  # the rest, in the shuffled order
