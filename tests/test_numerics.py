@@ -314,6 +314,22 @@ def test_float32_costs_whose_sum_overflows_are_averaged_not_called_infinite(engi
     assert 5e37 < net.history_["loss"][0] < 3.4e38
 
 
+def test_a_penalty_beyond_float32_at_the_start_is_blamed_on_lmbda_not_the_data():
+    # lmbda=1e300 in a float32 network: the penalty was inf before any step and the fit
+    # blamed "the targets, the cost, the activations, the initializer or the starting
+    # weights", never lmbda, though the data's cost was finite.
+    X, y = load_digits(return_X_y=True)
+    net = NielsenMLPClassifier(
+        (10,), epochs=2, lmbda=1e300, dtype="float32", engine="numpy", random_state=0
+    )
+    with pytest.warns(ConvergenceWarning, match=r"already inf") as record:
+        net.fit(X[:200] / 16, y[:200])
+    [message] = [str(w.message) for w in record]
+    assert "its penalty (L2, lmbda=1e+300) is not finite in float32" in message
+    assert re.search(r"the data's cost is [0-9.]+\)", message)
+    assert "lower lmbda" in message and "targets" not in message
+
+
 def _near_largest(values, dtype):
     """``values`` scaled so that the largest magnitude is 90 % of the dtype's largest number."""
     return values / np.abs(values).max() * (0.9 * float(np.finfo(dtype).max))

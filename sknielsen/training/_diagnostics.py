@@ -251,7 +251,7 @@ def warn_about(config, trainer, probe):
     elif trainer.ending == "diverged" and (unread := rows_not_finite(probe.data.X)):
         _warn_inputs_not_finite(trainer, unread, probe.data.X.shape[0])
     elif trainer.ending == "diverged" and not np.isfinite(probe.before):
-        _warn_not_finite_from_start(trainer, probe)
+        _warn_not_finite_from_start(trainer, probe, config.lmbda)
     elif trainer.ending == "diverged":
         _warn_divergence(config, trainer)
     elif trainer.ending == "stopped" and _work_lost(trainer):
@@ -327,15 +327,26 @@ def _warn_inputs_not_finite(trainer, unread, n_rows):
     )
 
 
-def _warn_not_finite_from_start(trainer, probe):
+def _warn_not_finite_from_start(trainer, probe, lmbda):
     """Say that the cost was not finite before any step: no learning rate is to blame."""
+    start = (
+        f"Training diverged in epoch {trainer.diverged_epoch}, but the cost was already "
+        f"{probe.before:.4g} at the weights this fit started from, before any step"
+    )
+    if np.isfinite(probe.data_before):  # the penalty alone: a lmbda beyond the dtype's range
+        regularizer = type(trainer.penalty.regularizer).__name__
+        warn(
+            f"{start}: its penalty ({regularizer}, lmbda={lmbda:g}) is not finite in "
+            f"{trainer.network.dtype.name} (the data's cost is {probe.data_before:.4g}), so "
+            f"the learning rate is not the cause: lower lmbda; {_kept_weights(trainer)}",
+            ConvergenceWarning,
+        )
+        return
     activations = dict.fromkeys(type(a).__name__ for a in trainer.network.activations)
     # Targets of huge magnitude (a regressor's y of 1e200) overflow any cost by themselves.
     largest = float(np.max(np.abs(probe.Y), initial=0.0))
     warn(
-        f"Training diverged in epoch {trainer.diverged_epoch}, but the cost was already "
-        f"{probe.before:.4g} at the weights this fit started from, before any step, so "
-        f"the learning rate is not the cause: the targets (|y| up to {largest:.3g}; "
+        f"{start}, so the learning rate is not the cause: the targets (|y| up to {largest:.3g}; "
         f"scale them), the cost ({type(trainer.cost).__name__}), "
         f"the activations ({', '.join(activations)}), the initializer or the starting "
         f"weights give values that are not finite; {_kept_weights(trainer)}",
@@ -412,7 +423,7 @@ class CostProbe:
             self.target_scales = np.sqrt(np.average(self.Y**2, axis=0, weights=relative))
         self.guess_cost = self.trainer.mean_cost(guess_costs, self.weights)
         self.one_guess_fits = float(np.max(variance, initial=0.0)) < SATURATED_OUTPUT
-        self.before, _, outputs = self._measure()
+        self.before, self.data_before, outputs = self._measure()
         self.spread_before = _spread(outputs)
 
     def _measure_start_again(self):

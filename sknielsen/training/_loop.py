@@ -508,6 +508,10 @@ class Trainer:
         if compiled is not None and compiled.accepts(X, Y):
             order = np.arange(X.shape[0]) if rows is None else rows
             costs, output = compiled.evaluate(X, Y, order)
+            # Its float64 costs of a float32 network, in float32 as the NumPy engine's:
+            # the two then average, and overflow (lmbda = 1e30), alike.
+            with np.errstate(over="ignore"):
+                costs = costs.astype(output.dtype, copy=False)
         else:
             if rows is not None:
                 X, Y = X[rows], Y[rows]
