@@ -83,7 +83,8 @@ _REENTERED = (
 #: What the scale warnings advise, for validation data and for rows to predict.
 _ROUTE_X_VAL = (
     "Transform X_val as X was transformed: in a Pipeline, route it with "
-    "set_fit_request(X_val=True, y_val=True) and Pipeline(..., transform_input=['X_val'])."
+    "set_fit_request(X_val=True, y_val=True) and Pipeline(..., transform_input=['X_val']) "
+    "under sklearn.set_config(enable_metadata_routing=True)."
 )
 _TRANSFORM_ROWS = (
     "The predictions are probably wrong: transform the rows as the training data were "
@@ -413,8 +414,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             validation key. When needed but not given, ``validation_fraction``
             of (X, y) is held out. In a :class:`~sklearn.pipeline.Pipeline`,
             route them with ``set_fit_request(X_val=True, y_val=True)`` and
-            ``Pipeline(..., transform_input=["X_val"])`` so that ``X_val`` is
-            transformed like ``X``. They carry no weights: their cost and
+            ``Pipeline(..., transform_input=["X_val"])``, with metadata routing
+            enabled (``sklearn.set_config(enable_metadata_routing=True)``), so
+            that ``X_val`` is transformed like ``X``. They carry no weights: their cost and
             score weigh every sample alike.
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sample in the cost, and in the training cost and

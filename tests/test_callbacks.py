@@ -17,6 +17,7 @@ import pytest
 from hook_callbacks import ActsInHooks
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import ParameterGrid
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import Interval, InvalidParameterError
@@ -827,6 +828,21 @@ def test_early_stopping_true_follows_scikit_learn(small_digits):
     assert isinstance(net.callbacks_[0], EarlyStopping) and net.callbacks_[0].patience == 2
     off = NielsenMLPClassifier(early_stopping=False, epochs=3, random_state=0).fit(X, y)
     assert off.n_iter_ == 3 and off.validation_scores_ is None and off.callbacks_ == []
+
+
+def test_numpy_booleans_of_early_stopping_act_as_pythons(small_digits):
+    """A search over np.array([False, True]) hands the estimator NumPy's booleans.
+
+    np.False_ is not False: it turned early stopping on, and np.True_ set a
+    patience of 1 in place of n_iter_no_change.
+    """
+    X, _, y, _ = small_digits
+    off, on = (
+        NielsenMLPClassifier(epochs=3, n_iter_no_change=2, random_state=0, **params).fit(X, y)
+        for params in ParameterGrid({"early_stopping": np.array([False, True])})
+    )
+    assert off.callbacks_ == [] and off.validation_scores_ is None
+    assert isinstance(on.callbacks_[0], EarlyStopping) and on.callbacks_[0].patience == 2
 
 
 def test_fitted_attributes_are_always_filled(small_digits):

@@ -312,7 +312,11 @@ def test_validation_data_on_another_scale_warns_at_the_callers_line(small_digits
     X, X_val, y, y_val = small_digits
     pipe = Pipeline([("scale", MinMaxScaler()), ("net", NielsenMLPClassifier(epochs=2))])
     raw, raw_val = X * 16, X_val * 16
-    with pytest.warns(UserWarning, match=r"X_val is on another scale than X.*transform_input"):
+    # The advice is whole: set_fit_request works only with metadata routing enabled.
+    advice = (
+        r"transform_input=\['X_val'\]\) under sklearn.set_config\(enable_metadata_routing=True\)"
+    )
+    with pytest.warns(UserWarning, match=r"X_val is on another scale than X.*" + advice):
         pipe.fit(raw, y, net__X_val=raw_val, net__y_val=y_val)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # scaled alike: not a word

@@ -502,3 +502,33 @@ def test_inputs_scikit_learn_was_told_to_trust_are_named_when_not_finite(form):
             net = NielsenMLPClassifier((3,), epochs=2, random_state=0).fit(X, y)
         with pytest.warns(UserWarning, match=r"2 of them hold NaN or infinity in X"):
             net.predict_proba(X)
+
+
+@pytest.mark.parametrize(
+    ("estimator", "bad", "named"),
+    [
+        (NielsenMLPClassifier((3,), epochs=2, random_state=0), "sample_weight", "sample_weight"),
+        (NielsenMLPRegressor((3,), epochs=2, random_state=0), "sample_weight", "sample_weight"),
+        (NielsenMLPRegressor((3,), epochs=2, random_state=0), "y", "y"),
+    ],
+    ids=["classifier-weights", "regressor-weights", "regressor-targets"],
+)
+def test_weights_and_targets_scikit_learn_was_told_to_trust_are_named_when_not_finite(
+    estimator, bad, named
+):
+    # As X's: NaN in them reached training unchecked, and the divergence warning blamed
+    # "the targets (|y| up to 1; scale them), the cost, the activations ...".
+    from sklearn import config_context
+
+    rng = np.random.default_rng(0)
+    data = {"X": rng.random((40, 4)), "y": np.arange(40) % 3, "sample_weight": np.ones(40)}
+    data[bad] = data[bad].astype(float)
+    data[bad][[3, 7, 11]] = np.nan
+    with (
+        config_context(assume_finite=True),
+        pytest.warns(
+            ConvergenceWarning,
+            match=rf"{named} holds NaN or infinity in 3 of its 40 rows.*assume_finite=True",
+        ),
+    ):
+        estimator.fit(**data)

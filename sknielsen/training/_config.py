@@ -300,6 +300,8 @@ def resolve(params, kind, *, n_features=None, n_outputs=None, training=True):
     _check_class_weight(params.get("class_weight"), kind.name)
     resolved = _resolve_plugins(params, kind, training)
     early_stopping = params["early_stopping"]
+    if isinstance(early_stopping, np.bool_):  # a search over np.array([False, True]) gives these
+        early_stopping = bool(early_stopping)
     if early_stopping is None or early_stopping is False:
         patience = None
     else:

@@ -248,7 +248,7 @@ def warn_about(config, trainer, probe):
         warn(f"{trainer.bad_write}; training stopped there and {_kept_weights(trainer)}")
     elif trainer.ending == "interrupted":
         warn("Training interrupted; " + _kept_weights(trainer))
-    elif trainer.ending == "diverged" and (unread := rows_not_finite(probe.data.X)):
+    elif trainer.ending == "diverged" and (unread := _unread_rows(probe.data)):
         _warn_inputs_not_finite(trainer, unread, probe.data.X.shape[0])
     elif trainer.ending == "diverged" and not np.isfinite(probe.before):
         _warn_not_finite_from_start(trainer, probe, config.lmbda)
@@ -317,12 +317,39 @@ def rows_not_finite(X):
 UNCHECKED_INPUTS = "which scikit-learn's assume_finite=True let through unchecked"
 
 
+def _unread_rows(data):
+    """The rows of X, y and sample_weight holding NaN or infinity, by name, where any do.
+
+    Parameters
+    ----------
+    data : TrainingData
+        What the run trained on: the targets encoded, the weights with the
+        class weights folded in.
+
+    Returns
+    -------
+    unread : dict
+        ``{'X': 2, 'sample_weight': 1}``, say; empty when all are finite.
+    """
+    counts = {"X": rows_not_finite(data.X), "y": rows_not_finite(data.Y)}
+    if data.sample_weight is not None:
+        counts["sample_weight"] = int(np.count_nonzero(~np.isfinite(data.sample_weight)))
+    return {name: count for name, count in counts.items() if count}
+
+
 def _warn_inputs_not_finite(trainer, unread, n_rows):
-    """Say that ``unread`` of the ``n_rows`` inputs were not finite: scikit-learn trusted them."""
+    """Say which of the ``n_rows`` training rows were not finite: scikit-learn trusted them.
+
+    ``unread`` maps ``'X'``, ``'y'`` or ``'sample_weight'`` to its count of
+    such rows (:func:`_unread_rows`).
+    """
+    where = " and ".join(
+        f"{name} holds NaN or infinity in {count} of its {n_rows} rows"
+        for name, count in unread.items()
+    )
     warn(
-        f"Training diverged in epoch {trainer.diverged_epoch}: X holds NaN or infinity in "
-        f"{unread} of its {n_rows} rows, {UNCHECKED_INPUTS}; drop or fill "
-        f"them, and fit again. As it is, {_kept_weights(trainer)}",
+        f"Training diverged in epoch {trainer.diverged_epoch}: {where}, {UNCHECKED_INPUTS}; "
+        f"drop or fill them, and fit again. As it is, {_kept_weights(trainer)}",
         ConvergenceWarning,
     )
 
