@@ -185,7 +185,8 @@ def check_gradients(
 
         def total_cost():
             costs = cost.fn(network.feedforward(X), Y)
-            costs = returned_array(cost, "fn", costs, (n_samples,), "one cost per sample")
+            meaning = "one cost per sample"
+            costs = returned_array(cost, "fn", costs, (n_samples,), meaning, np.float64)
             data_cost = np.average(costs, weights=sample_weight)
             return data_cost + penalty.value(network.params)
 

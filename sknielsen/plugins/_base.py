@@ -317,7 +317,9 @@ class Activation(Plugin):
             The same array, changed in place.
         """
         derivative = self.derivative(z, a)
-        delta *= returned_array(self, "derivative", derivative, delta.shape, "the shape of z")
+        delta *= returned_array(
+            self, "derivative", derivative, delta.shape, "the shape of z", delta.dtype
+        )
         return delta
 
 
@@ -428,7 +430,8 @@ class Cost(Plugin):
         delta : ndarray of shape (n_samples, n_outputs)
             The output error of each sample.
         """
-        grad = returned_array(self, "gradient", self.gradient(a, y), a.shape, "the outputs' shape")
+        grad = self.gradient(a, y)
+        grad = returned_array(self, "gradient", grad, a.shape, "the outputs' shape", a.dtype)
         if out is not None:
             out[...] = grad
             grad = out
