@@ -566,6 +566,59 @@ def test_an_unregistered_instance_is_checked_when_a_fit_starts():
         NielsenMLPClassifier(optimizer=EtaArgument()).fit(X, y)
 
 
+class StaticSGD(plugins.Optimizer):
+    """Plain SGD whose update needs nothing of the instance."""
+
+    @staticmethod
+    def update(grads, state, params):
+        return -state["eta"] * grads, state
+
+
+class ClassTanh(plugins.Tanh):
+    @classmethod
+    def fn(cls, z, out=None):
+        return np.tanh(z, out=out)
+
+    @staticmethod
+    def derivative(z, a):
+        return 1 - a * a
+
+
+def test_static_and_class_methods_called_as_the_engine_calls_them_train():
+    # Refused: "StaticSGD.update(grads, state, params) does not match the optimizer
+    # contract: ... the learning rate is state['eta'], no longer an argument".
+    X, y = np.random.default_rng(0).random((20, 3)), np.arange(20) % 2
+    expected = NielsenMLPClassifier((3,), activation="tanh", epochs=2, random_state=0)
+    expected.fit(X, y)
+    ours = NielsenMLPClassifier(
+        (3,), activation=ClassTanh(), optimizer=StaticSGD(), epochs=2, random_state=0
+    ).fit(X, y)
+    assert_allclose(ours.predict_proba(X), expected.predict_proba(X), rtol=1e-12)
+
+
+def test_a_static_method_that_takes_self_is_refused_for_that():
+    class SelfStatic(plugins.Optimizer):
+        @staticmethod
+        def update(self, grads, state, params):
+            return -state["eta"] * grads, state
+
+    with pytest.raises(TypeError) as caught:
+        SelfStatic.check_contract()
+    message = str(caught.value)
+    assert "SelfStatic.update is a staticmethod, called without self" in message
+    assert "update(grads, state, params)" in message and "eta" not in message
+
+
+def test_a_wrong_update_is_not_blamed_on_eta_unless_it_takes_eta():
+    class TwoArguments(plugins.Optimizer):
+        def update(self, grads, state):
+            return -state["eta"] * grads, state
+
+    with pytest.raises(TypeError, match=r"update\(self, grads, state, params\)") as caught:
+        TwoArguments.check_contract()
+    assert "eta" not in str(caught.value)
+
+
 @pytest.mark.parametrize("kind", plugins.kinds())
 def test_every_built_in_plugin_keeps_its_contract(kind):
     """So does every plugin the package registers, and keyword-only extras are fine."""
