@@ -282,3 +282,28 @@ def test_register_refuses_constraints_on_unknown_parameters():
     with pytest.raises(TypeError, match=re.escape("names ['gian']")):
         plugins.register("optimizer", "test_typo")(Typo)
     assert "test_typo" not in plugins.available("optimizer")
+
+
+class ScaledTanh(plugins.Tanh):
+    """A tanh that scales each hidden unit's input by its own factor."""
+
+    def __init__(self, scales=None):
+        self.scales = scales
+
+    def fn(self, z, out=None):
+        return np.tanh(z * self.scales, out=out)
+
+    def derivative(self, z, a):
+        return self.scales * (1 - a * a)
+
+
+def test_array_hyper_parameters_train_and_compare_by_value(tiny):
+    # The fit trained, then ended in NumPy's "truth value of an array is ambiguous":
+    # the fitted activation was compared with the parameter's by ==.
+    scales = np.linspace(0.5, 1.5, 4)
+    net = NielsenMLPClassifier((4,), activation=ScaledTanh(scales), epochs=1).fit(*tiny)
+    assert net.n_iter_ == 1
+    assert ScaledTanh(scales) == ScaledTanh(scales.copy())
+    assert ScaledTanh(scales) != ScaledTanh(scales[::-1].copy())
+    assert ScaledTanh(scales) != ScaledTanh(scales[:2].copy())
+    assert ScaledTanh([1.0, np.nan]) == ScaledTanh([1.0, np.nan])

@@ -203,10 +203,45 @@ class HyperParameters:
         return {p.name: p.default for p in signature if p.default is not p.empty}
 
     def __eq__(self, other):
-        return type(self) is type(other) and self.get_params() == other.get_params()
+        return type(self) is type(other) and same_value(self.get_params(), other.get_params())
 
     def __hash__(self):
         return hash((type(self), tuple(sorted(self.get_params().items()))))
+
+
+def same_value(a, b):
+    """Whether two hyper-parameter values are equal: arrays by value, NaN equal to NaN.
+
+    ``==`` of two dicts holding NumPy arrays raises ("the truth value of an
+    array is ambiguous"), and NaN differs from itself: a plugin of either
+    would differ from its own copy.
+    """
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and (a.shape, a.dtype) == (b.shape, b.dtype)
+            and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+        )
+    if type(a) is not type(b):
+        return _equal(a, b)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(map(same_value, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_value(a[key], b[key]) for key in a)
+    if isinstance(a, (float, np.floating)) and np.isnan(a) and np.isnan(b):
+        return True
+    return _equal(a, b)
+
+
+def _equal(a, b):
+    """``a == b`` as one truth value; False where there is none."""
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
 
 
 def is_builtin(defined):
