@@ -100,8 +100,22 @@ def test_messages_use_the_article_of_the_kind():
         plugins.get_class("initializer", 3)
     with pytest.raises(TypeError, match=r"^An activation plugin must be a subclass"):
         plugins.register("activation", "not_a_plugin")(object)
-    with pytest.raises(ValueError, match=r"^An optimizer named 'sgd' is already registered"):
+    with pytest.raises(ValueError, match=r"^An optimizer named 'sgd' is sknielsen's own"):
         plugins.register("optimizer", "sgd")(plugins.get_class("optimizer", "momentum"))
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_a_built_in_name_cannot_be_taken(replace):
+    # With replace=True it was: the user's class trained, and the model file, naming
+    # 'sgd', loaded with sknielsen's SGD where it was not registered, and a search's
+    # worker processes trained with sknielsen's while the parent used the user's.
+    class MySGD(SGD):
+        def update(self, grads, state, params):
+            return -0.5 * state["eta"] * grads, state
+
+    with pytest.raises(ValueError, match=r"'sgd' is sknielsen's own .*under another name"):
+        plugins.register("optimizer", "sgd", replace=replace)(MySGD)
+    assert plugins.get_class("optimizer", "sgd") is SGD
 
 
 def test_register_and_refuse_duplicates():
