@@ -307,3 +307,55 @@ def test_array_hyper_parameters_train_and_compare_by_value(tiny):
     assert ScaledTanh(scales) != ScaledTanh(scales[::-1].copy())
     assert ScaledTanh(scales) != ScaledTanh(scales[:2].copy())
     assert ScaledTanh([1.0, np.nan]) == ScaledTanh([1.0, np.nan])
+
+
+class MomentumOfClassMu(plugins.Optimizer):
+    """Its constructor forgets ``mu``, and a class attribute of that name answers instead."""
+
+    mu = 0.3
+
+    def __init__(self, mu=0.3):
+        pass
+
+    def update(self, grads, state, params):
+        return -state["eta"] * self.mu * grads, state
+
+
+def test_an_argument_left_to_a_class_attribute_is_refused(tiny):
+    # It trained with mu=0.3 whatever was given; save then refused the model, saying
+    # the constructor "stores a copy of its argument".
+    with pytest.raises(TypeError, match=r"takes 'mu' but stores no attribute .*class attribute"):
+        NielsenMLPClassifier(optimizer=MomentumOfClassMu(mu=0.9), epochs=1).fit(*tiny)
+
+
+class ReadOnlyMu(plugins.Momentum):
+    def __init__(self, mu=0.9):
+        self._mu = mu
+
+    @property
+    def mu(self):
+        return self._mu
+
+
+class SettableMu(ReadOnlyMu):
+    @ReadOnlyMu.mu.setter
+    def mu(self, value):
+        self._mu = value
+
+
+class SlottedMu(plugins.Momentum):
+    __slots__ = ("mu",)
+
+
+def test_a_hyper_parameter_without_a_setter_is_refused_at_fit_and_register(tiny):
+    # It trained; set_params and GridSearchCV then raised Python's AttributeError, and
+    # save refused the model as "not a valid model file (AttributeError(...))".
+    message = r"ReadOnlyMu\.mu is a property without a setter"
+    with pytest.raises(TypeError, match=message):
+        NielsenMLPClassifier(optimizer=ReadOnlyMu(mu=0.5), epochs=1).fit(*tiny)
+    with pytest.raises(TypeError, match=message):
+        plugins.register("optimizer", "test_read_only_mu")(ReadOnlyMu)
+    assert "test_read_only_mu" not in plugins.available("optimizer")
+    for optimizer in (SettableMu(mu=0.5), SlottedMu(mu=0.5)):
+        net = NielsenMLPClassifier(optimizer=optimizer, epochs=1).fit(*tiny)
+        assert net.set_params(optimizer__mu=0.25).optimizer.mu == 0.25
