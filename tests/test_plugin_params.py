@@ -359,3 +359,33 @@ def test_a_hyper_parameter_without_a_setter_is_refused_at_fit_and_register(tiny)
     for optimizer in (SettableMu(mu=0.5), SlottedMu(mu=0.5)):
         net = NielsenMLPClassifier(optimizer=optimizer, epochs=1).fit(*tiny)
         assert net.set_params(optimizer__mu=0.25).optimizer.mu == 0.25
+
+
+class Wrapper(plugins.Optimizer):
+    """An optimizer that delegates to another, a hyper-parameter of its own."""
+
+    def __init__(self, inner=None, scale=1.0):
+        self.inner = inner
+        self.scale = scale
+
+    def init(self, params):
+        return self.inner.init(params)
+
+    def update(self, grads, state, params):
+        return self.inner.update(grads, state, params)
+
+
+def test_nested_plugins_are_set_by_the_path_their_errors_name(tiny):
+    # validate named 'optimizer__inner__mu', which set_params refused ("Invalid
+    # parameter 'inner__mu' for optimizer Wrapper"), so no search could reach it.
+    net = NielsenMLPClassifier(optimizer=Wrapper(plugins.Momentum()), epochs=1)
+    with pytest.raises(InvalidParameterError, match="'optimizer__inner__mu'"):
+        net.set_params(optimizer__inner__mu=1.5).fit(*tiny)
+    assert net.set_params(optimizer__inner__mu=0.25).optimizer.inner.mu == 0.25
+    search = GridSearchCV(net, {"optimizer__inner__mu": [0.0, 0.5]}, cv=2).fit(*tiny)
+    assert search.best_params_["optimizer__inner__mu"] in (0.0, 0.5)
+    assert net.optimizer.inner.mu == 0.25  # the search set clones
+    with pytest.raises(ValueError, match=r"'scale__x' for optimizer Wrapper: its 'scale' is 1\.0"):
+        net.set_params(optimizer__scale__x=1)
+    with pytest.raises(ValueError, match=r"Invalid parameter 'nu' for optimizer 'momentum'"):
+        net.set_params(optimizer__inner__nu=1)

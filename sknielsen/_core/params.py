@@ -180,7 +180,8 @@ class HyperParameters:
         Parameters
         ----------
         **params : dict
-            Hyper-parameter names and their new values.
+            Hyper-parameter names and their new values; ``inner__mu`` sets
+            ``mu`` of the plugin held by ``inner``.
 
         Returns
         -------
@@ -188,14 +189,27 @@ class HyperParameters:
             This object, changed in place.
         """
         valid = self._get_param_names()
+        nested = {}
         for key, value in params.items():
-            if key not in valid:
+            name, nests, inner = key.partition("__")
+            if name not in valid:
                 known = ", ".join(valid) if valid else "none"
                 raise ValueError(
                     f"Invalid parameter {key!r} for {self._describe()}; "
                     f"its parameters are: {known}."
                 )
-            setattr(self, key, value)
+            if nests:  # another plugin's, as validate names it: optimizer__inner__mu
+                nested.setdefault(name, {})[inner] = value
+            else:
+                setattr(self, key, value)
+        for name, inner in nested.items():  # after the objects they may replace
+            target = getattr(self, name)
+            if not isinstance(target, HyperParameters):
+                raise ValueError(
+                    f"Invalid parameter {name + '__' + next(iter(inner))!r} for "
+                    f"{self._describe()}: its {name!r} is {target!r}, which has no parameters."
+                )
+            target.set_params(**inner)
         return self
 
     def __repr__(self):

@@ -207,6 +207,8 @@ class Plugin(HyperParameters):
         return KernelSpec(self.kind, declared, self.get_params())
 
     def _describe(self):
+        if self.name is None:  # an instance of a class never registered
+            return f"{self.kind} {type(self).__name__}"
         return f"{self.kind} {self.name!r} ({type(self).__name__})"
 
 
