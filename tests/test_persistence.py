@@ -607,3 +607,32 @@ def test_plugin_sequences_of_earlier_files_load_as_tuples(isolated_registry, tmp
         params["weights"], params["names"] = [1, 2], ["a"]
     (tmp_path / "net.json").write_text(json.dumps(document))
     assert load(tmp_path / "net.json").cost.get_params() == {"weights": (1, 2), "names": ("a",)}
+
+
+def test_a_plugin_held_by_a_plugin_is_saved(isolated_registry, tmp_path):
+    # save refused it ("its parameter 'inner' is a Momentum"), where a list of plugins
+    # was saved.
+    from sknielsen.plugins import Optimizer, register
+
+    @register("optimizer", "delegating")
+    class Delegating(Optimizer):
+        def __init__(self, inner=None):
+            self.inner = inner
+
+        def init(self, params):
+            return self.inner.init(params)
+
+        def update(self, grads, state, params):
+            return self.inner.update(grads, state, params)
+
+    X = np.random.default_rng(0).uniform(size=(20, 3))
+    optimizer = Delegating(inner=Momentum(mu=0.5))
+    net = NielsenMLPClassifier((2,), optimizer=optimizer, epochs=1, random_state=0)
+    net.fit(X, np.arange(20) % 2)
+    save(net, tmp_path / "net.json")
+    loaded = load(tmp_path / "net.json")
+    assert (
+        loaded.optimizer == optimizer
+        and loaded.get_fitted_state().plugins["optimizer"] == optimizer
+    )
+    np.testing.assert_array_equal(loaded.predict_proba(X), net.predict_proba(X))

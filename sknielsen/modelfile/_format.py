@@ -49,7 +49,7 @@ def _plugin_to_json(plugin):
 
 
 def _hyper_parameter_to_json(plugin, key, value):
-    """A plugin's hyper-parameter as JSON: plain data, or a sequence of it and plugins.
+    """A plugin's hyper-parameter as JSON: plain data, a plugin, or a sequence of both.
 
     A tuple is written as a JSON array and a list as ``{"list": [...]}``:
     files have always read arrays back as tuples, and a list read back as a
@@ -58,13 +58,15 @@ def _hyper_parameter_to_json(plugin, key, value):
     value = _plain(value)
     if isinstance(value, SCALARS):
         return value
+    if isinstance(value, plugins.Plugin):
+        return _plugin_to_json(value)
     if isinstance(value, (tuple, list)):
         items = [_sequence_item_to_json(plugin, key, item) for item in value]
         return {"list": items} if isinstance(value, list) else items
     raise ValueError(
         f"Cannot save the {plugin.kind} {plugin.name!r}: its parameter {key!r} is "
         f"{with_article(type(value).__name__)}, not a JSON number, string, boolean or null, "
-        "or a list or tuple of them and plugins."
+        "a plugin, or a list or tuple of them."
     )
 
 

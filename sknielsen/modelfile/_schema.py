@@ -123,20 +123,25 @@ class PluginDocument(Rule):
 
 
 class HyperParameter(Rule):
-    """A plugin's hyper-parameter: plain data, or a sequence of plain data and plugins.
+    """A plugin's hyper-parameter: plain data, a plugin, or a sequence of both.
 
     A JSON array is read as a tuple, as every format version wrote tuples
     and lists; ``{"list": [...]}`` as a list, as this release writes lists.
     """
 
     expected = (
-        "a number, string, boolean or null, or a list (or {'list': list}) of them and plugins"
+        "a number, string, boolean or null, a plugin document, or a list (or {'list': list}) "
+        "of them"
     )
-    summary = "scalar, list of scalars and plugin documents, or {list: such a list}"
+    summary = (
+        "scalar, plugin document, list of scalars and plugin documents, or {list: such a list}"
+    )
 
     def read(self, value, path, context):
         if type(value) is list:
             return tuple(self._items(value, path, context))
+        if type(value) is dict and "plugin" in value:
+            return ANY_PLUGIN.read(value, path, context)
         if type(value) is dict:
             if set(value) != {"list"} or type(value["list"]) is not list:
                 self.fail(path)
