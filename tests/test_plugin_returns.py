@@ -10,6 +10,7 @@ and method, or, for results the contract allows (a new array instead of
 """
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -528,3 +529,27 @@ def test_gradient_check_names_a_cost_computing_in_float32():
     # Its relative error was 0.34 for a right gradient, with nothing naming the cause.
     with pytest.raises(TypeError, match=r"Float32CostValues\.fn returned .*float32"):
         check_gradients(cost=Float32CostValues())
+
+
+class Float32InsideCost(CrossEntropyCost):
+    """Computes in float32, then returns float64: the returned dtype cannot tell."""
+
+    def fn(self, a, y):
+        return super().fn(a.astype(np.float32), y.astype(np.float32)).astype(np.float64)
+
+    def delta(self, z, a, y, activation, out=None):
+        return a - y
+
+
+def test_gradient_check_suspects_a_cost_computing_in_float32_inside():
+    # Its relative error was 0.34 for a right gradient, with nothing naming the cause.
+    with pytest.warns(UserWarning, match=r"Float32InsideCost\.fn.* float32 numbers") as caught:
+        result = check_gradients(cost=Float32InsideCost())
+    assert result.relative_error > 1e-3
+    assert len(caught) == 1
+
+
+def test_gradient_check_of_a_float64_cost_does_not_suspect_float32():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_gradients(cost=CrossEntropyCost())
