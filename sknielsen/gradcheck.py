@@ -139,6 +139,17 @@ def check_gradients(
     ValueError
         For sample weights of another length than ``n_samples``, not 1-D,
         negative, not finite or all zero.
+    TypeError
+        For a plugin returning arrays narrower than float64 (float32),
+        naming it.
+
+    Warns
+    -----
+    UserWarning
+        When a gradient holds NaN or infinity; and when the relative error
+        is large and the output activation's or the cost's values are all
+        float32 numbers (a plugin computing in float32, then returning
+        float64), naming that plugin.
 
     Examples
     --------
@@ -185,7 +196,8 @@ def check_gradients(
 
         def total_cost():
             costs = cost.fn(network.feedforward(X), Y)
-            costs = returned_array(cost, "fn", costs, (n_samples,), "one cost per sample")
+            meaning = "one cost per sample"
+            costs = returned_array(cost, "fn", costs, (n_samples,), meaning, np.float64)
             data_cost = np.average(costs, weights=sample_weight)
             return data_cost + penalty.value(network.params)
 
@@ -201,8 +213,39 @@ def check_gradients(
             )
             error = np.inf
             break
+    if error > _SUSPECT_ERROR:
+        _warn_of_float32(cost, network, X, Y)
     worst = max(error, decay_error) if decay_error is not None else error
     return GradientCheck(float(worst), analytic, numeric, decay_error)
+
+
+#: A relative error beyond which a cost computing in float32 is looked for: a right
+#: gradient of one gives about 0.1 to 1 against float64 differences of step 1e-6.
+_SUSPECT_ERROR = 1e-4
+
+
+def _warn_of_float32(cost, network, X, Y):
+    """Warn when the outputs or the costs are all float32 numbers: computed in float32.
+
+    Returned as float64 (cast back), they pass the dtype check of the returns,
+    while the central differences, of steps far below float32's precision,
+    measure its rounding. Float64 values of random weights are float32 numbers
+    with a chance of about 2⁻²⁹ each.
+    """
+    with np.errstate(all="ignore"):
+        output = network.feedforward(X)
+        costs = cost.fn(output, Y)
+    suspects = [(f"{type(network.activations[-1]).__name__}.fn", output)]
+    suspects.append((f"{type(cost).__name__}.fn", costs))
+    for method, values in suspects:
+        values = np.asarray(values, dtype=np.float64)
+        if np.any(values != 0) and np.array_equal(values.astype(np.float32), values):
+            warn(
+                f"The values {method} returned are all float32 numbers: it likely computes "
+                "in float32, whose rounding the central differences (float64) measure, not "
+                "its gradient. Compute in the dtype of the arrays it is given."
+            )
+            return
 
 
 def _relative_difference(a, b):

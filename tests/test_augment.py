@@ -148,6 +148,18 @@ class _ReturnsAList(plugins.Augmenter):
         return list(images)
 
 
+class _Narrows(plugins.Augmenter):
+    """Computes in half precision: a float64 fit took its pixels silently."""
+
+    def __call__(self, images, rng):
+        return images.astype(np.float16)
+
+
+class _Widens(plugins.Augmenter):
+    def __call__(self, images, rng):
+        return images.astype(np.float64)
+
+
 @pytest.mark.parametrize(
     ("augmenter", "error", "match"),
     [
@@ -160,6 +172,7 @@ class _ReturnsAList(plugins.Augmenter):
         (["shift", _ReturnsAList()], TypeError, r"_ReturnsAList\(\) returned a list"),
         (_Rounds(), TypeError, r"_Rounds\(\) returned an array of int64; expected floating"),
         (_Blanks(), ValueError, r"_Blanks\(\) returned NaN or infinite pixels"),
+        (_Narrows(), TypeError, r"_Narrows\(\) returned an array of float16 for images of float64"),
     ],
 )
 def test_augmenter_returning_other_than_the_images_shape_is_named(
@@ -170,6 +183,12 @@ def test_augmenter_returning_other_than_the_images_shape_is_named(
         expand(X[:10], y[:10], augmenter, copies=1)
     with pytest.raises(error, match=match):
         NielsenMLPClassifier((5,), augment=augmenter, epochs=1, random_state=0).fit(X, y)
+
+
+def test_an_augmenter_returning_a_wider_dtype_keeps_the_images_dtype(small_digits):
+    X, _, y, _ = small_digits
+    X_big, _ = expand(X[:10].astype(np.float32), y[:10], _Widens(), copies=1)
+    assert X_big.dtype == np.float32
 
 
 class _WritesItsInput(plugins.Augmenter):

@@ -282,3 +282,110 @@ def test_register_refuses_constraints_on_unknown_parameters():
     with pytest.raises(TypeError, match=re.escape("names ['gian']")):
         plugins.register("optimizer", "test_typo")(Typo)
     assert "test_typo" not in plugins.available("optimizer")
+
+
+class ScaledTanh(plugins.Tanh):
+    """A tanh that scales each hidden unit's input by its own factor."""
+
+    def __init__(self, scales=None):
+        self.scales = scales
+
+    def fn(self, z, out=None):
+        return np.tanh(z * self.scales, out=out)
+
+    def derivative(self, z, a):
+        return self.scales * (1 - a * a)
+
+
+def test_array_hyper_parameters_train_and_compare_by_value(tiny):
+    # The fit trained, then ended in NumPy's "truth value of an array is ambiguous":
+    # the fitted activation was compared with the parameter's by ==.
+    scales = np.linspace(0.5, 1.5, 4)
+    net = NielsenMLPClassifier((4,), activation=ScaledTanh(scales), epochs=1).fit(*tiny)
+    assert net.n_iter_ == 1
+    assert ScaledTanh(scales) == ScaledTanh(scales.copy())
+    assert ScaledTanh(scales) != ScaledTanh(scales[::-1].copy())
+    assert ScaledTanh(scales) != ScaledTanh(scales[:2].copy())
+    assert ScaledTanh([1.0, np.nan]) == ScaledTanh([1.0, np.nan])
+
+
+class MomentumOfClassMu(plugins.Optimizer):
+    """Its constructor forgets ``mu``, and a class attribute of that name answers instead."""
+
+    mu = 0.3
+
+    def __init__(self, mu=0.3):
+        pass
+
+    def update(self, grads, state, params):
+        return -state["eta"] * self.mu * grads, state
+
+
+def test_an_argument_left_to_a_class_attribute_is_refused(tiny):
+    # It trained with mu=0.3 whatever was given; save then refused the model, saying
+    # the constructor "stores a copy of its argument".
+    with pytest.raises(TypeError, match=r"takes 'mu' but stores no attribute .*class attribute"):
+        NielsenMLPClassifier(optimizer=MomentumOfClassMu(mu=0.9), epochs=1).fit(*tiny)
+
+
+class ReadOnlyMu(plugins.Momentum):
+    def __init__(self, mu=0.9):
+        self._mu = mu
+
+    @property
+    def mu(self):
+        return self._mu
+
+
+class SettableMu(ReadOnlyMu):
+    @ReadOnlyMu.mu.setter
+    def mu(self, value):
+        self._mu = value
+
+
+class SlottedMu(plugins.Momentum):
+    __slots__ = ("mu",)
+
+
+def test_a_hyper_parameter_without_a_setter_is_refused_at_fit_and_register(tiny):
+    # It trained; set_params and GridSearchCV then raised Python's AttributeError, and
+    # save refused the model as "not a valid model file (AttributeError(...))".
+    message = r"ReadOnlyMu\.mu is a property without a setter"
+    with pytest.raises(TypeError, match=message):
+        NielsenMLPClassifier(optimizer=ReadOnlyMu(mu=0.5), epochs=1).fit(*tiny)
+    with pytest.raises(TypeError, match=message):
+        plugins.register("optimizer", "test_read_only_mu")(ReadOnlyMu)
+    assert "test_read_only_mu" not in plugins.available("optimizer")
+    for optimizer in (SettableMu(mu=0.5), SlottedMu(mu=0.5)):
+        net = NielsenMLPClassifier(optimizer=optimizer, epochs=1).fit(*tiny)
+        assert net.set_params(optimizer__mu=0.25).optimizer.mu == 0.25
+
+
+class Wrapper(plugins.Optimizer):
+    """An optimizer that delegates to another, a hyper-parameter of its own."""
+
+    def __init__(self, inner=None, scale=1.0):
+        self.inner = inner
+        self.scale = scale
+
+    def init(self, params):
+        return self.inner.init(params)
+
+    def update(self, grads, state, params):
+        return self.inner.update(grads, state, params)
+
+
+def test_nested_plugins_are_set_by_the_path_their_errors_name(tiny):
+    # validate named 'optimizer__inner__mu', which set_params refused ("Invalid
+    # parameter 'inner__mu' for optimizer Wrapper"), so no search could reach it.
+    net = NielsenMLPClassifier(optimizer=Wrapper(plugins.Momentum()), epochs=1)
+    with pytest.raises(InvalidParameterError, match="'optimizer__inner__mu'"):
+        net.set_params(optimizer__inner__mu=1.5).fit(*tiny)
+    assert net.set_params(optimizer__inner__mu=0.25).optimizer.inner.mu == 0.25
+    search = GridSearchCV(net, {"optimizer__inner__mu": [0.0, 0.5]}, cv=2).fit(*tiny)
+    assert search.best_params_["optimizer__inner__mu"] in (0.0, 0.5)
+    assert net.optimizer.inner.mu == 0.25  # the search set clones
+    with pytest.raises(ValueError, match=r"'scale__x' for optimizer Wrapper: its 'scale' is 1\.0"):
+        net.set_params(optimizer__scale__x=1)
+    with pytest.raises(ValueError, match=r"Invalid parameter 'nu' for optimizer 'momentum'"):
+        net.set_params(optimizer__inner__nu=1)

@@ -100,8 +100,22 @@ def test_messages_use_the_article_of_the_kind():
         plugins.get_class("initializer", 3)
     with pytest.raises(TypeError, match=r"^An activation plugin must be a subclass"):
         plugins.register("activation", "not_a_plugin")(object)
-    with pytest.raises(ValueError, match=r"^An optimizer named 'sgd' is already registered"):
+    with pytest.raises(ValueError, match=r"^An optimizer named 'sgd' is sknielsen's own"):
         plugins.register("optimizer", "sgd")(plugins.get_class("optimizer", "momentum"))
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_a_built_in_name_cannot_be_taken(replace):
+    # With replace=True it was: the user's class trained, and the model file, naming
+    # 'sgd', loaded with sknielsen's SGD where it was not registered, and a search's
+    # worker processes trained with sknielsen's while the parent used the user's.
+    class MySGD(SGD):
+        def update(self, grads, state, params):
+            return -0.5 * state["eta"] * grads, state
+
+    with pytest.raises(ValueError, match=r"'sgd' is sknielsen's own .*under another name"):
+        plugins.register("optimizer", "sgd", replace=replace)(MySGD)
+    assert plugins.get_class("optimizer", "sgd") is SGD
 
 
 def test_register_and_refuse_duplicates():
@@ -564,6 +578,59 @@ def test_an_unregistered_instance_is_checked_when_a_fit_starts():
     X, y = np.random.default_rng(0).random((20, 3)), np.arange(20) % 2
     with pytest.raises(ValueError, match=r"'optimizer' parameter .* update\(self, grads, state"):
         NielsenMLPClassifier(optimizer=EtaArgument()).fit(X, y)
+
+
+class StaticSGD(plugins.Optimizer):
+    """Plain SGD whose update needs nothing of the instance."""
+
+    @staticmethod
+    def update(grads, state, params):
+        return -state["eta"] * grads, state
+
+
+class ClassTanh(plugins.Tanh):
+    @classmethod
+    def fn(cls, z, out=None):
+        return np.tanh(z, out=out)
+
+    @staticmethod
+    def derivative(z, a):
+        return 1 - a * a
+
+
+def test_static_and_class_methods_called_as_the_engine_calls_them_train():
+    # Refused: "StaticSGD.update(grads, state, params) does not match the optimizer
+    # contract: ... the learning rate is state['eta'], no longer an argument".
+    X, y = np.random.default_rng(0).random((20, 3)), np.arange(20) % 2
+    expected = NielsenMLPClassifier((3,), activation="tanh", epochs=2, random_state=0)
+    expected.fit(X, y)
+    ours = NielsenMLPClassifier(
+        (3,), activation=ClassTanh(), optimizer=StaticSGD(), epochs=2, random_state=0
+    ).fit(X, y)
+    assert_allclose(ours.predict_proba(X), expected.predict_proba(X), rtol=1e-12)
+
+
+def test_a_static_method_that_takes_self_is_refused_for_that():
+    class SelfStatic(plugins.Optimizer):
+        @staticmethod
+        def update(self, grads, state, params):
+            return -state["eta"] * grads, state
+
+    with pytest.raises(TypeError) as caught:
+        SelfStatic.check_contract()
+    message = str(caught.value)
+    assert "SelfStatic.update is a staticmethod, called without self" in message
+    assert "update(grads, state, params)" in message and "eta" not in message
+
+
+def test_a_wrong_update_is_not_blamed_on_eta_unless_it_takes_eta():
+    class TwoArguments(plugins.Optimizer):
+        def update(self, grads, state):
+            return -state["eta"] * grads, state
+
+    with pytest.raises(TypeError, match=r"update\(self, grads, state, params\)") as caught:
+        TwoArguments.check_contract()
+    assert "eta" not in str(caught.value)
 
 
 @pytest.mark.parametrize("kind", plugins.kinds())

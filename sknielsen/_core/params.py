@@ -50,6 +50,7 @@ class HyperParameters:
         TypeError
             Naming the class and what is wrong with its declaration.
         """
+        _check_settable(cls)
         unknown = set(cls._parameter_constraints) - set(cls._get_param_names())
         if unknown:
             raise TypeError(
@@ -116,7 +117,9 @@ class HyperParameters:
 
         ``Plugin(k=3)`` storing ``2 * k`` trained with 6, while
         ``set_params(k=3)`` (a grid search's) set 3, and ``clone`` raised.
+        So is a hyper-parameter that ``set_params`` cannot set.
         """
+        _check_settable(type(self))
         params = self.get_params()
         rebuilt, changed = self._rebuilt(params)
         if changed is not None:
@@ -152,15 +155,22 @@ class HyperParameters:
             Hyper-parameter names mapped to their values.
         """
         names = self._get_param_names()
-        missing = [name for name in names if not hasattr(self, name)]
+        missing = [name for name in names if not _stored(self, name)]
         if missing:
             # A bare AttributeError ("no attribute 'lr'. Did you mean: '_lr'?") came from
-            # here at fit, repr or clone, far from the constructor at fault.
+            # here at fit, repr or clone, far from the constructor at fault; a class
+            # attribute of the name trained with its value, whatever was given.
+            shadow = next((name for name in missing if hasattr(self, name)), None)
+            read = (
+                f" (the class attribute {type(self).__name__}.{shadow} is read instead)"
+                if shadow
+                else ""
+            )
             raise TypeError(
                 f"{type(self).__name__}.__init__ takes {', '.join(map(repr, missing))} but "
-                f"stores no attribute of that name: store each argument unchanged under "
-                f"its own name (self.{missing[0]} = {missing[0]}), which get_params, clone "
-                "and GridSearchCV read, as for scikit-learn's estimators."
+                f"stores no attribute of that name{read}: store each argument unchanged "
+                f"under its own name (self.{missing[0]} = {missing[0]}), which get_params, "
+                "clone and GridSearchCV read, as for scikit-learn's estimators."
             )
         return {name: getattr(self, name) for name in names}
 
@@ -170,7 +180,8 @@ class HyperParameters:
         Parameters
         ----------
         **params : dict
-            Hyper-parameter names and their new values.
+            Hyper-parameter names and their new values; ``inner__mu`` sets
+            ``mu`` of the plugin held by ``inner``.
 
         Returns
         -------
@@ -178,14 +189,27 @@ class HyperParameters:
             This object, changed in place.
         """
         valid = self._get_param_names()
+        nested = {}
         for key, value in params.items():
-            if key not in valid:
+            name, nests, inner = key.partition("__")
+            if name not in valid:
                 known = ", ".join(valid) if valid else "none"
                 raise ValueError(
                     f"Invalid parameter {key!r} for {self._describe()}; "
                     f"its parameters are: {known}."
                 )
-            setattr(self, key, value)
+            if nests:  # another plugin's, as validate names it: optimizer__inner__mu
+                nested.setdefault(name, {})[inner] = value
+            else:
+                setattr(self, key, value)
+        for name, inner in nested.items():  # after the objects they may replace
+            target = getattr(self, name)
+            if not isinstance(target, HyperParameters):
+                raise ValueError(
+                    f"Invalid parameter {name + '__' + next(iter(inner))!r} for "
+                    f"{self._describe()}: its {name!r} is {target!r}, which has no parameters."
+                )
+            target.set_params(**inner)
         return self
 
     def __repr__(self):
@@ -203,10 +227,78 @@ class HyperParameters:
         return {p.name: p.default for p in signature if p.default is not p.empty}
 
     def __eq__(self, other):
-        return type(self) is type(other) and self.get_params() == other.get_params()
+        return type(self) is type(other) and same_value(self.get_params(), other.get_params())
 
     def __hash__(self):
         return hash((type(self), tuple(sorted(self.get_params().items()))))
+
+
+def _stored(instance, name):
+    """Whether ``instance`` holds ``name`` itself, not only its class.
+
+    In its ``__dict__``, or through a descriptor of its class that stores
+    per instance (a slot, a property); a plain class attribute of the name
+    is the class's value, whatever the constructor was given.
+    """
+    if name in getattr(instance, "__dict__", ()):
+        return True
+    for klass in type(instance).__mro__:
+        if name in vars(klass):
+            stores = hasattr(type(vars(klass)[name]), "__set__")
+            return stores and hasattr(instance, name)
+    return False
+
+
+@functools.lru_cache(maxsize=1024)
+def _check_settable(cls):
+    """Refuse a hyper-parameter that is a property without a setter: nothing could set it.
+
+    ``set_params`` (a grid search's, ``load``'s) raised Python's
+    AttributeError, and ``save`` refused the model as an invalid file.
+    """
+    for name in cls._get_param_names():
+        defined = inspect.getattr_static(cls, name, None)
+        if isinstance(defined, property) and defined.fset is None:
+            raise TypeError(
+                f"{cls.__name__}.{name} is a property without a setter: set_params, "
+                "GridSearchCV and load set each hyper-parameter by its name. Give the "
+                f"property a setter, or store the argument as self.{name}."
+            )
+
+
+def same_value(a, b):
+    """Whether two hyper-parameter values are equal: arrays by value, NaN equal to NaN.
+
+    ``==`` of two dicts holding NumPy arrays raises ("the truth value of an
+    array is ambiguous"), and NaN differs from itself: a plugin of either
+    would differ from its own copy.
+    """
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and (a.shape, a.dtype) == (b.shape, b.dtype)
+            and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+        )
+    if type(a) is not type(b):
+        return _equal(a, b)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(map(same_value, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_value(a[key], b[key]) for key in a)
+    if isinstance(a, (float, np.floating)) and np.isnan(a) and np.isnan(b):
+        return True
+    return _equal(a, b)
+
+
+def _equal(a, b):
+    """``a == b`` as one truth value; False where there is none."""
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
 
 
 def is_builtin(defined):

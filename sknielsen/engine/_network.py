@@ -142,7 +142,9 @@ class Network:
         for weights, biases in zip(self.weights, self.biases):
             fan_in, fan_out = weights.shape
             drawn = initializer(fan_in, fan_out, rng, self.dtype)
-            new_weights, new_biases = returned_layer(initializer, drawn, fan_in, fan_out)
+            new_weights, new_biases = returned_layer(
+                initializer, drawn, fan_in, fan_out, self.dtype
+            )
             weights[...] = new_weights
             biases[...] = new_biases
 
@@ -295,7 +297,7 @@ class Backprop:
         self._output = inputs[-1]
         z, out = self._z[last][:m], self._delta[last][:m]
         delta = self.cost.delta(z, self._output, Y, self.network.activations[last], out=out)
-        delta = returned_array(self.cost, "delta", delta, z.shape, "the outputs' shape")
+        delta = returned_array(self.cost, "delta", delta, z.shape, "the outputs' shape", z.dtype)
         delta *= scale
         self._backward(inputs, masks, delta)
         return self.grads

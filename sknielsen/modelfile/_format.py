@@ -20,6 +20,7 @@ from .. import plugins
 from .._core.files import UnsavableModelError, write_text_atomically
 from .._core.rules import ModelFileError
 from .._core.warn import warn
+from ..plugins._returns import with_article
 from ._schema import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -40,21 +41,46 @@ def _plain(value):
 
 
 def _plugin_to_json(plugin):
-    params = {key: _plain(value) for key, value in plugin.get_params().items()}
-    for key, value in params.items():
-        if isinstance(value, (tuple, list)) and all(
-            isinstance(item, (str, plugins.Plugin)) for item in value
-        ):  # Compose's augmenters: names and plugins, read back as a tuple
-            params[key] = [
-                item if isinstance(item, str) else _plugin_to_json(item) for item in value
-            ]
-        elif not isinstance(value, SCALARS):
-            raise ValueError(
-                f"Cannot save the {plugin.kind} {plugin.name!r}: its parameter "
-                f"{key!r} is a {type(value).__name__}, not a JSON number, string, "
-                "boolean, or a list of plugin names and plugins."
-            )
+    params = {
+        key: _hyper_parameter_to_json(plugin, key, value)
+        for key, value in plugin.get_params().items()
+    }
     return {"plugin": plugin.kind, "name": plugins.name_of(plugin), "params": params}
+
+
+def _hyper_parameter_to_json(plugin, key, value):
+    """A plugin's hyper-parameter as JSON: plain data, a plugin, or a sequence of both.
+
+    A tuple is written as a JSON array and a list as ``{"list": [...]}``:
+    files have always read arrays back as tuples, and a list read back as a
+    tuple made ``get_params`` differ from the saved model's.
+    """
+    value = _plain(value)
+    if isinstance(value, SCALARS):
+        return value
+    if isinstance(value, plugins.Plugin):
+        return _plugin_to_json(value)
+    if isinstance(value, (tuple, list)):
+        items = [_sequence_item_to_json(plugin, key, item) for item in value]
+        return {"list": items} if isinstance(value, list) else items
+    raise ValueError(
+        f"Cannot save the {plugin.kind} {plugin.name!r}: its parameter {key!r} is "
+        f"{with_article(type(value).__name__)}, not a JSON number, string, boolean or null, "
+        "a plugin, or a list or tuple of them."
+    )
+
+
+def _sequence_item_to_json(plugin, key, item):
+    if isinstance(item, plugins.Plugin):
+        return _plugin_to_json(item)
+    item = _plain(item)
+    if isinstance(item, SCALARS):
+        return item
+    raise ValueError(
+        f"Cannot save the {plugin.kind} {plugin.name!r}: its parameter {key!r} holds "
+        f"{with_article(type(item).__name__)}, not a JSON number, string, boolean or null, "
+        "or a plugin."
+    )
 
 
 def _callbacks_to_json(callbacks):

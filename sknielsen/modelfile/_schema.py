@@ -103,7 +103,11 @@ class PluginDocument(Rule):
             ),
             Field(
                 "params",
-                MapOf(HyperParameter(), "One hyper-parameter; a list is read back as a tuple."),
+                MapOf(
+                    HyperParameter(),
+                    "One hyper-parameter; a JSON array is read back as a tuple, "
+                    "`{list: [...]}` as a list.",
+                ),
                 "Its hyper-parameters by name (`get_params()`).",
             ),
         )
@@ -119,22 +123,42 @@ class PluginDocument(Rule):
 
 
 class HyperParameter(Rule):
-    """A plugin's hyper-parameter: plain data, or a list of plugin names and plugins."""
+    """A plugin's hyper-parameter: plain data, a plugin, or a sequence of both.
 
-    expected = "a number, string, boolean or null, or a list of plugin names and plugins"
-    summary = "scalar, or list of plugin names and documents"
+    A JSON array is read as a tuple, as every format version wrote tuples
+    and lists; ``{"list": [...]}`` as a list, as this release writes lists.
+    """
+
+    expected = (
+        "a number, string, boolean or null, a plugin document, or a list (or {'list': list}) "
+        "of them"
+    )
+    summary = (
+        "scalar, plugin document, list of scalars and plugin documents, or {list: such a list}"
+    )
 
     def read(self, value, path, context):
-        if type(value) is not list:
-            if not PLAIN.accepts(value):
+        if type(value) is list:
+            return tuple(self._items(value, path, context))
+        if type(value) is dict and "plugin" in value:
+            return ANY_PLUGIN.read(value, path, context)
+        if type(value) is dict:
+            if set(value) != {"list"} or type(value["list"]) is not list:
                 self.fail(path)
-            return value
-        if not all(type(item) in (str, dict) for item in value):
+            return self._items(value["list"], f"{path}.list", context)
+        if not PLAIN.accepts(value):
             self.fail(path)
-        return tuple(
-            item if type(item) is str else ANY_PLUGIN.read(item, f"{path}[{i}]", context)
-            for i, item in enumerate(value)
-        )
+        return value
+
+    def _items(self, value, path, context):
+        items = []
+        for i, item in enumerate(value):
+            if type(item) is dict:
+                item = ANY_PLUGIN.read(item, f"{path}[{i}]", context)
+            elif not PLAIN.accepts(item):
+                self.fail(path)
+            items.append(item)
+        return items
 
 
 #: A plugin document of any kind (inside another plugin's hyper-parameters).

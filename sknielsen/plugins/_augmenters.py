@@ -50,8 +50,10 @@ def apply_augmenter(augmenter, images, rng):
     Raises
     ------
     TypeError
-        If the augmenter returned something other than a NumPy array, or
-        integers for floating-point images.
+        If the augmenter returned something other than a NumPy array,
+        integers for floating-point images, or floats narrower than theirs
+        (float16 for float64 images); wider ones are rounded to the images'
+        dtype.
     ValueError
         If it returned an array of another shape, or NaN or infinity.
     """
@@ -79,6 +81,15 @@ def apply_augmenter(augmenter, images, rng):
         raise ValueError(
             f"The augmenter {augmenter!r} returned NaN or infinite pixels; expected finite images."
         )
+    if distorted.dtype != images.dtype and images.dtype.kind == "f":
+        # A narrower dtype trains on its precision; a wider one loses nothing rounded back.
+        if not np.can_cast(images.dtype, distorted.dtype):
+            raise TypeError(
+                f"The augmenter {augmenter!r} returned an array of {distorted.dtype} for images "
+                f"of {images.dtype}, which would train on {distorted.dtype}'s precision: "
+                "compute in the dtype of the images it is given."
+            )
+        distorted = distorted.astype(images.dtype)
     return distorted
 
 

@@ -174,19 +174,17 @@ class Plugin(HyperParameters):
                 raise TypeError(
                     f"{cls.__name__} must define {_expected(method, cls._contract[method])}."
                 )
-        for method, (arguments, keywords) in cls._contract.items():
+        for method, call in cls._contract.items():
             try:
                 signature = inspect.signature(getattr(cls, method))
             except (TypeError, ValueError):  # a builtin without a signature: trusted
                 continue
-            try:
-                signature.bind(None, *arguments, **dict.fromkeys(keywords))
-            except TypeError:
-                raise TypeError(
-                    f"{cls.__name__}.{method}{signature} does not match the {cls.kind} "
-                    f"contract: the engine calls {_expected(method, (arguments, keywords))}"
-                    + _contract_note(cls, method)
-                ) from None
+            # The engine calls the method on an instance: a plain function gets the
+            # instance first, a staticmethod nothing, a classmethod (bound here) its class.
+            decorator = _decorator(cls, method)
+            instance = () if decorator else (None,)
+            if not _binds(signature, *instance, *call[0], keywords=call[1]):
+                raise TypeError(_contract_error(cls, method, call, signature, decorator))
 
     def kernel_spec(self):
         """Declare how an engine can run this plugin natively, or None when it cannot.
@@ -209,6 +207,8 @@ class Plugin(HyperParameters):
         return KernelSpec(self.kind, declared, self.get_params())
 
     def _describe(self):
+        if self.name is None:  # an instance of a class never registered
+            return f"{self.kind} {type(self).__name__}"
         return f"{self.kind} {self.name!r} ({type(self).__name__})"
 
 
@@ -317,7 +317,9 @@ class Activation(Plugin):
             The same array, changed in place.
         """
         derivative = self.derivative(z, a)
-        delta *= returned_array(self, "derivative", derivative, delta.shape, "the shape of z")
+        delta *= returned_array(
+            self, "derivative", derivative, delta.shape, "the shape of z", delta.dtype
+        )
         return delta
 
 
@@ -428,7 +430,8 @@ class Cost(Plugin):
         delta : ndarray of shape (n_samples, n_outputs)
             The output error of each sample.
         """
-        grad = returned_array(self, "gradient", self.gradient(a, y), a.shape, "the outputs' shape")
+        grad = self.gradient(a, y)
+        grad = returned_array(self, "gradient", grad, a.shape, "the outputs' shape", a.dtype)
         if out is not None:
             out[...] = grad
             grad = out
@@ -967,11 +970,41 @@ def _called(method, call):
     return f"{method}({', '.join((*arguments, *(f'{k}=None' for k in keywords)))})"
 
 
-def _contract_note(cls, method):
-    """What changed, for the optimizer contract users most likely wrote against."""
-    if issubclass(cls, Optimizer) and method == "update":
+def _decorator(cls, method):
+    """``'staticmethod'`` or ``'classmethod'`` when ``method`` is one in ``cls``, else ''."""
+    defined = inspect.getattr_static(cls, method, None)
+    return next((d.__name__ for d in (staticmethod, classmethod) if isinstance(defined, d)), "")
+
+
+def _binds(signature, *arguments, keywords=()):
+    """Whether a function of ``signature`` can be called with these arguments and keywords."""
+    try:
+        signature.bind(*arguments, **dict.fromkeys(keywords))
+    except TypeError:
+        return False
+    return True
+
+
+def _contract_error(cls, method, call, signature, decorator):
+    """The message of a method the engine cannot call as ``call`` says."""
+    name = f"{cls.__name__}.{method}"
+    if decorator:
+        static = decorator == "staticmethod"
         return (
-            ", which returns (updates, state); the learning rate is state['eta'], no "
-            "longer an argument (since 0.2.0, see CHANGELOG.md)."
+            f"{name} is a {decorator}, called {'without self' if static else 'with its class'}"
+            f"; its parameters {signature} do not match the {cls.kind} contract: the engine "
+            f"calls {_called(method, call)} on the instance. Give it those parameters"
+            f"{'' if static else ' after cls'}, or make it a method of the instance."
         )
-    return "."
+    message = (
+        f"{name}{signature} does not match the {cls.kind} contract: the engine calls "
+        f"{_expected(method, call)}"
+    )
+    # The 0.1 optimizer contract passed the learning rate as an argument of its own.
+    takes_eta = _binds(signature, None, *call[0], None, keywords=call[1])
+    if issubclass(cls, Optimizer) and method == "update" and takes_eta:
+        return (
+            f"{message}, which returns (updates, state); the learning rate is state['eta'], "
+            "no longer an argument (since 0.2.0, see CHANGELOG.md)."
+        )
+    return f"{message}."

@@ -75,13 +75,14 @@ def _whole(index):
 def _activation_slopes(activation):
     def weighted(z):
         return _DELTA * returned_array(
-            activation, "fn", activation.fn(z), z.shape, "the shape of z"
+            activation, "fn", activation.fn(z), z.shape, "the shape of z", z.dtype
         )
 
     z = _Z.copy()
-    a = returned_array(activation, "fn", activation.fn(z.copy()), z.shape, "the shape of z")
+    a = activation.fn(z.copy())
+    a = returned_array(activation, "fn", a, z.shape, "the shape of z", z.dtype)
     delta = activation.backward(_DELTA.copy(), z.copy(), a)
-    delta = returned_array(activation, "backward", delta, z.shape, "the shape of delta")
+    delta = returned_array(activation, "backward", delta, z.shape, "the shape of delta", z.dtype)
     # Divided by δ, both are σ'(z) for an element-wise σ.
     return "z", z, delta / _DELTA, _central_differences(weighted, z, _same) / _DELTA
 
@@ -89,18 +90,20 @@ def _activation_slopes(activation):
 def _cost_slopes(cost):
     def costs(a):
         values = cost.fn(a, _TARGETS.copy())
-        return returned_array(cost, "fn", values, a.shape[:1], "one cost per sample")
+        return returned_array(cost, "fn", values, a.shape[:1], "one cost per sample", a.dtype)
 
     if _owner(type(cost), "gradient") < _base_index(type(cost)):
         a = _OUTPUTS.copy()
         gradient = cost.gradient(a.copy(), _TARGETS.copy())
-        gradient = returned_array(cost, "gradient", gradient, a.shape, "the outputs' shape")
+        gradient = returned_array(
+            cost, "gradient", gradient, a.shape, "the outputs' shape", a.dtype
+        )
         return "a", a, gradient, _central_differences(costs, a, _sample)
     # A cost that writes only delta: through the outputs it is made for.
     activation = get("activation", cost.output_activation)
     z = _Z.copy()
     delta = cost.delta(z.copy(), activation.fn(z.copy()), _TARGETS.copy(), activation)
-    delta = returned_array(cost, "delta", delta, z.shape, "the outputs' shape")
+    delta = returned_array(cost, "delta", delta, z.shape, "the outputs' shape", z.dtype)
     return "z", z, delta, _central_differences(lambda z: costs(activation.fn(z)), z, _sample)
 
 
@@ -109,14 +112,15 @@ def _regularizer_slopes(regularizer):
 
     def penalty(weights):
         value = regularizer.penalty(weights, lmbda, n)
-        return np.array(returned_number(regularizer, "penalty", value))
+        return np.array(returned_number(regularizer, "penalty", value, dtype=weights.dtype))
 
     weights = _WEIGHTS.copy()
     gradient = regularizer.gradient(weights.copy(), lmbda, n, np.empty_like(weights))
     if gradient is None:  # the contract's "zero"
         gradient = np.zeros_like(weights)
+    meaning = "one number for each weight"
     gradient = returned_array(
-        regularizer, "gradient", gradient, weights.shape, "one number for each weight"
+        regularizer, "gradient", gradient, weights.shape, meaning, weights.dtype
     )
     return "w", weights, gradient, _central_differences(penalty, weights, _whole)
 

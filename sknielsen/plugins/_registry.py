@@ -73,7 +73,8 @@ def register(kind, name, *, replace=False):
     name : str
         The name users pass to the estimator, e.g. ``"momentum"``.
     replace : bool, default=False
-        Allow replacing a plugin already registered under ``name``.
+        Allow replacing a plugin already registered under ``name``; never
+        one of sknielsen's own, whose names are theirs.
 
     Returns
     -------
@@ -100,6 +101,14 @@ def register(kind, name, *, replace=False):
                 f"{_base_names(kind)}; got {cls!r}."
             )
         current = _REGISTRY[kind].get(name)
+        if current is not None and current is not cls and is_builtin(current):
+            # Entry points cannot take these names either: a model file names its plugins.
+            raise ValueError(
+                f"{with_article(kind).capitalize()} named {name!r} is sknielsen's own "
+                f"({current.__qualname__}), which a model file naming {name!r} loads "
+                "wherever yours is not registered (a search's worker processes too): "
+                "register yours under another name."
+            )
         if current is not None and current is not cls and not replace:
             raise ValueError(
                 f"{with_article(kind).capitalize()} named {name!r} is already registered "

@@ -5,9 +5,16 @@ of another shape, or a new array instead of writing into the ``out`` buffer
 it was given. NumPy broadcasts most of these without a word, and a network
 would train on wrong numbers: an activation that ignores ``out`` leaves the
 engine reading a buffer it never wrote. Every result passes through one of
-these functions, which cost an identity or a shape comparison when it is
-right and otherwise raise an error naming the plugin's class, the method and
-what was expected.
+these functions, which cost an identity or a shape and dtype comparison when
+it is right and otherwise raise an error naming the plugin's class, the
+method and what was expected.
+
+An array in a narrower dtype than the model's (a plugin computing in float32
+inside a float64 model) is refused too: it would train on float32's seven
+digits without a word, and finite differences of such a cost differ from its
+exact gradient by far more than its error. A wider one (float64 in a float32
+model, which NumPy gives for ``np.where(y > 0.5, 1.0, -1.0)``) loses nothing
+the model keeps: it is rounded to the model's dtype.
 """
 
 from collections.abc import Mapping
@@ -16,8 +23,8 @@ from numbers import Real
 import numpy as np
 
 
-def returned_array(plugin, method, result, shape, meaning):
-    """Return ``result`` when it is a floating-point ndarray of ``shape``.
+def returned_array(plugin, method, result, shape, meaning, dtype):
+    """Return ``result`` as a floating-point ndarray of ``shape`` and ``dtype``.
 
     Parameters
     ----------
@@ -31,6 +38,9 @@ def returned_array(plugin, method, result, shape, meaning):
         The shape the engine needs.
     meaning : str
         What that shape is, for the message ("the shape of z").
+    dtype : numpy dtype
+        The model's dtype. A result of a wider floating-point dtype is
+        returned rounded to it (a copy).
 
     Returns
     -------
@@ -39,15 +49,26 @@ def returned_array(plugin, method, result, shape, meaning):
     Raises
     ------
     TypeError
-        When ``result`` is not an ndarray of floating-point numbers.
+        When ``result`` is not an ndarray of floating-point numbers, or its
+        dtype cannot hold the model's numbers (float32 in a float64 model).
     ValueError
         When it has another shape.
     """
-    if _is_float_array(result) and result.shape == shape:
+    # The one comparison of a right result: a dtype's equality costs no more than its kind's.
+    if isinstance(result, np.ndarray) and result.dtype == dtype and result.shape == shape:
         return result
-    expected = f"expected a floating-point ndarray of shape {shape}, {meaning}"
-    error = ValueError if _is_float_array(result) else TypeError
-    raise error(f"{_name(plugin, method)} returned {_describe(result)}; {expected}.")
+    if not _is_float_array(result):
+        raise TypeError(
+            f"{_name(plugin, method)} returned {_describe(result)}; expected a floating-point "
+            f"ndarray of shape {shape}, {meaning}."
+        )
+    if result.shape != shape:
+        raise ValueError(
+            f"{_name(plugin, method)} returned {_describe(result)}; expected a floating-point "
+            f"ndarray of shape {shape}, {meaning}."
+        )
+    _refuse_narrower(plugin, method, result, dtype)
+    return result.astype(dtype)
 
 
 def into_buffer(plugin, method, result, buffer, meaning):
@@ -56,12 +77,16 @@ def into_buffer(plugin, method, result, buffer, meaning):
     Returns ``buffer``; see :func:`returned_array` for what is refused.
     """
     if result is not buffer:
-        buffer[...] = returned_array(plugin, method, result, buffer.shape, meaning)
+        buffer[...] = returned_array(plugin, method, result, buffer.shape, meaning, buffer.dtype)
     return buffer
 
 
-def returned_number(plugin, method, result, *, optional=False):
-    """Return ``result`` as a float when it is a real number (or None, when ``optional``)."""
+def returned_number(plugin, method, result, *, optional=False, dtype=None):
+    """Return ``result`` as a float when it is a real number (or None, when ``optional``).
+
+    A NumPy floating-point scalar narrower than ``dtype``, the model's, is
+    refused as :func:`returned_array` refuses an array.
+    """
     if result is None and optional:
         return None
     is_real = isinstance(result, Real) or (
@@ -72,6 +97,8 @@ def returned_number(plugin, method, result, *, optional=False):
         raise TypeError(
             f"{_name(plugin, method)} returned {_describe(result)}; expected {expected}."
         )
+    if dtype is not None and isinstance(result, (np.floating, np.ndarray)):
+        _refuse_narrower(plugin, method, result, dtype)
     return float(result)
 
 
@@ -79,7 +106,7 @@ def returned_number(plugin, method, result, *, optional=False):
 LOOP_KEYS = ("eta", "eta0")
 
 
-def returned_state(plugin, method, result, layout=None):
+def returned_state(plugin, method, result, layout=None, dtype=None):
     """Return ``result`` when it is an optimizer's state: 1-D arrays of numbers by name.
 
     The model file keeps them (Adam's count is an array of one number), so
@@ -89,6 +116,9 @@ def returned_state(plugin, method, result, layout=None):
     ``update``, is what its arrays must keep (a callback's change of one
     was refused naming the callback, and so was the optimizer's own); an
     ``update`` without one is not checked (the package's own optimizers).
+    ``dtype``, the parameters' given to ``init``, refuses floating-point
+    arrays that cannot hold them (a float32 velocity of float64 weights); a
+    wider one (a float64 count of float32 weights) is kept.
     """
     if not isinstance(result, Mapping):
         raise TypeError(
@@ -118,12 +148,14 @@ def returned_state(plugin, method, result, layout=None):
                 "size, or np.zeros(1) for a count), which the model file keeps."
             )
         if layout is not None and key in layout and layout[key] != (value.shape, value.dtype):
-            shape, dtype = layout[key]
+            shape, kept = layout[key]
             raise ValueError(
                 f"{_name(plugin, method)} returned state[{key!r}] as {_describe(value)}, "
-                f"where it was of shape {shape} and dtype {dtype}: an optimizer's arrays "
+                f"where it was of shape {shape} and dtype {kept}: an optimizer's arrays "
                 "keep the shape and dtype init gave them."
             )
+        if dtype is not None:
+            _refuse_narrower(plugin, method, value, dtype, f"state[{key!r}] as ")
         if method == "init" and not np.isfinite(value).all():
             raise ValueError(
                 f"{_name(plugin, method)} returned state[{key!r}] holding NaN or infinite values."
@@ -136,11 +168,12 @@ def state_layout(state):
     return {k: (v.shape, v.dtype) for k, v in state.items() if isinstance(v, np.ndarray)}
 
 
-def returned_update(plugin, result, shape, layout=None):
+def returned_update(plugin, result, params, layout=None):
     """Return the pair ``(updates, state)`` an optimizer's ``update`` must give.
 
-    ``layout`` is the state's before the update, or None for the package's
-    own optimizers, whose state is not checked (see :func:`returned_state`).
+    The updates have the shape and dtype of ``params``. ``layout`` is the
+    state's before the update, or None for the package's own optimizers,
+    whose state is not checked (see :func:`returned_state`).
     """
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise TypeError(
@@ -148,21 +181,23 @@ def returned_update(plugin, result, shape, layout=None):
             "(updates, state)."
         )
     meaning = "one update for each of the network's parameters"
-    updates = returned_array(plugin, "update", result[0], shape, meaning)
+    updates = returned_array(plugin, "update", result[0], params.shape, meaning, params.dtype)
     return updates, returned_state(plugin, "update", result[1], layout)
 
 
-def returned_layer(plugin, result, fan_in, fan_out):
-    """Return an initializer's ``(weights, biases)`` of one layer, finite and of its shapes."""
+def returned_layer(plugin, result, fan_in, fan_out, dtype):
+    """Return an initializer's ``(weights, biases)``: finite, of the layer's shapes and dtype."""
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise TypeError(
             f"{_name(plugin, '__call__')} returned {_describe(result)}; expected the pair "
             "(weights, biases)."
         )
     weights = returned_array(
-        plugin, "__call__", result[0], (fan_in, fan_out), "(fan_in, fan_out) for the weights"
+        plugin, "__call__", result[0], (fan_in, fan_out), "(fan_in, fan_out) for the weights", dtype
     )
-    biases = returned_array(plugin, "__call__", result[1], (fan_out,), "(fan_out,) for the biases")
+    biases = returned_array(
+        plugin, "__call__", result[1], (fan_out,), "(fan_out,) for the biases", dtype
+    )
     if not (np.isfinite(weights).all() and np.isfinite(biases).all()):
         raise ValueError(
             f"{_name(plugin, '__call__')} returned weights or biases that are not finite."
@@ -173,6 +208,21 @@ def returned_layer(plugin, result, fan_in, fan_out):
 def with_article(word):
     """``word`` after its indefinite article, for messages: 'an optimizer', 'a list'."""
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def _refuse_narrower(plugin, method, result, dtype, returned=""):
+    """Refuse a floating-point ``result`` whose dtype cannot hold the model's ``dtype``.
+
+    ``returned`` says which part of the method's result it is ("state['v'] as ").
+    """
+    if result.dtype.kind == "f" and not np.can_cast(dtype, result.dtype):
+        suggestion = ", or train with dtype='float32'" * (result.dtype == np.float32)
+        model = np.dtype(dtype)
+        raise TypeError(
+            f"{_name(plugin, method)} returned {returned}{_describe(result)} in a {model} "
+            f"network, which would train on {result.dtype}'s precision: compute in the dtype "
+            f"of the arrays it is given{suggestion}."
+        )
 
 
 def _is_float_array(result):

@@ -666,7 +666,7 @@ def _check_widths(config, n_features, n_outputs):
         check_memory(sizes, config.dtype)  # before the optimizer allocates its state
         optimizer = config.plugins.optimizer
         params = np.zeros(parameter_count(sizes), dtype=config.dtype)
-        returned_state(optimizer, "init", optimizer.init(params))
+        returned_state(optimizer, "init", optimizer.init(params), dtype=params.dtype)
 
 
 #: Copies of the parameters a fit holds at least: the weights, their gradient

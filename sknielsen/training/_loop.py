@@ -72,6 +72,8 @@ class Penalty:
         self.n_train = n_train
         self.n_weights = n_weights
         self._scratch = np.empty(n_weights, dtype=dtype)
+        # Asked at every step: the package's own factors are Python floats, left unchecked.
+        self._factor_dtype = None if is_builtin(regularizer) else self._scratch.dtype
 
     def weights(self, params):
         """The view of every weight (no bias) in flat parameters."""
@@ -80,7 +82,7 @@ class Penalty:
     def value(self, params):
         """The penalty term of the cost at ``params``."""
         value = self.regularizer.penalty(self.weights(params), self.lmbda, self.n_train)
-        return returned_number(self.regularizer, "penalty", value)
+        return returned_number(self.regularizer, "penalty", value, dtype=params.dtype)
 
     def add_gradient(self, grads, params):
         """Add the penalty's gradient at ``params`` to the flat ``grads``, in place."""
@@ -89,13 +91,15 @@ class Penalty:
         if gradient is not None:
             meaning = "one number for each weight"
             grads[: self.n_weights] += returned_array(
-                self.regularizer, "gradient", gradient, weights.shape, meaning
+                self.regularizer, "gradient", gradient, weights.shape, meaning, weights.dtype
             )
 
     def decay_factor(self, eta):
         """See :meth:`~sknielsen.plugins.Regularizer.decay_factor`."""
         factor = self.regularizer.decay_factor(eta, self.lmbda, self.n_train)
-        return returned_number(self.regularizer, "decay_factor", factor, optional=True)
+        return returned_number(
+            self.regularizer, "decay_factor", factor, optional=True, dtype=self._factor_dtype
+        )
 
 
 #: The objects a run is built with, by their path on the trainer, and what to do instead
@@ -278,7 +282,7 @@ def optimizer_step(trainer, grads):
     # The package's own are tested to keep it; a check at every step cost 5 % of an epoch.
     layout = None if is_builtin(optimizer) else state_layout(trainer.state)
     result = optimizer.update(grads, trainer.state, params)
-    updates, state = returned_update(optimizer, result, params.shape, layout)
+    updates, state = returned_update(optimizer, result, params, layout)
     if state is not trainer.state:  # a new dict, perhaps of the optimizer's own keys only
         lost = {k: trainer.state[k] for k in LOOP_KEYS if k in trainer.state and k not in state}
         state = {**lost, **state} if lost else state
@@ -292,7 +296,7 @@ _COUNTERS = ("epoch", "epochs_run", "samples_seen", "samples_in_epoch", "n_sampl
 
 def new_optimizer_state(optimizer, params, eta):
     """The state a fresh run starts from: the optimizer's arrays, η and the initial η."""
-    state = returned_state(optimizer, "init", optimizer.init(params))
+    state = returned_state(optimizer, "init", optimizer.init(params), dtype=params.dtype)
     return {"eta": float(eta), "eta0": float(eta), **state}
 
 
@@ -531,7 +535,9 @@ class Trainer:
     def output_costs(self, output, Y):
         """Each sample's cost of given outputs, as the cost plugin's ``fn`` computes it."""
         costs = self.cost.fn(output, Y)
-        return returned_array(self.cost, "fn", costs, output.shape[:1], "one cost per sample")
+        return returned_array(
+            self.cost, "fn", costs, output.shape[:1], "one cost per sample", output.dtype
+        )
 
     def mean_cost(self, costs, sample_weight=None):
         """The weighted mean of per-sample costs, without the penalty."""
