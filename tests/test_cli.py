@@ -113,6 +113,38 @@ def test_evaluate_and_predict_a_saved_model(tmp_path, capsys):
         assert archive.files == ["y"] and np.array_equal(archive["y"], np.load(tmp_path / "p.npy"))
 
 
+@pytest.fixture(scope="module")
+def two_outputs(tmp_path_factory):
+    """A regressor of two outputs, saved as Python saves it, and an archive of its rows."""
+    import numpy as np
+
+    from sknielsen import NielsenMLPRegressor, save
+
+    folder = tmp_path_factory.mktemp("two_outputs")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    Y = np.column_stack([X[:, 0] + X[:, 1], X[:, 2] - X[:, 0]]) / 2
+    net = NielsenMLPRegressor(hidden_layer_sizes=(4,), epochs=20, random_state=0).fit(X, Y)
+    save(net, folder / "regressor.json")
+    np.savez(folder / "rows.npz", X=X, y=Y)
+    return {"folder": folder, "X": X, "Y": Y, "net": net}
+
+
+def test_predict_reads_the_samples_of_an_archive_of_2d_targets(two_outputs, capsys):
+    # "the labels 'y' must be 1-D": predict refused the archive for labels it does not read.
+    folder = two_outputs["folder"]
+    assert main(["predict", str(folder / "regressor.json"), str(folder / "rows.npz")]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 40
+
+
+def test_evaluate_scores_a_multi_output_regressor_on_an_archive(two_outputs, capsys):
+    folder, net = two_outputs["folder"], two_outputs["net"]
+    argv = ["evaluate", str(folder / "regressor.json"), "--dataset", str(folder / "rows.npz")]
+    assert main(argv) == 0
+    r2 = net.score(two_outputs["X"], two_outputs["Y"])
+    assert f"rows.npz: R² {r2:.4f} (40 rows)" in capsys.readouterr().out
+
+
 def test_plot_flag_writes_the_monitoring_figure(tmp_path):
     pytest.importorskip("matplotlib")
     assert main(["train", "--epochs", "2", "--plot", str(tmp_path / "h.png")]) == 0

@@ -373,7 +373,8 @@ def test_one_sample_as_a_1d_array_is_one_row(tmp_path):
     "y, problem",
     [
         (np.arange(19) % 2, r"19 labels for 20 rows of X"),
-        (np.zeros((20, 2)), r"labels 'y' must be 1-D.*\(20, 2\)"),
+        (np.zeros((20, 2, 2)), r"labels 'y' must be 1-D, or 2-D.*\(20, 2, 2\)"),
+        (np.zeros((20, 0)), r"labels 'y' have no column \(shape \(20, 0\)\)"),
         (np.r_[np.nan, np.zeros(19)], r"labels 'y' include NaN or infinity"),
         (np.r_[np.inf, np.zeros(19)], r"labels 'y' include NaN or infinity"),
         # These reached the estimators' own checks, or none.
@@ -387,6 +388,35 @@ def test_npz_labels_are_checked(tmp_path, y, problem):
     np.savez(tmp_path / "d.npz", X=np.zeros((20, 2)), y=y)
     with pytest.raises(ValueError, match=r"d\.npz.*" + problem):
         load_dataset(tmp_path / "d.npz")
+
+
+def test_npz_targets_of_several_outputs_are_a_2d_array(tmp_path):
+    # A multi-output regression's targets, or a multilabel indicator, one column each:
+    # refused as "the labels 'y' must be 1-D", though the estimators take them.
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(20, 3)), rng.normal(size=(20, 2))
+    np.savez(tmp_path / "d.npz", X=X, y=Y)
+    np.testing.assert_array_equal(load_table(tmp_path / "d.npz", need_labels=True).y, Y)
+    data = load_dataset(tmp_path / "d.npz")
+    assert data.y_train.shape == (12, 2) and data.y_test.shape == (4, 2)
+
+
+def test_npz_arrays_besides_the_samples_and_labels_are_not_read(tmp_path):
+    # Every array was loaded: a column of names saved beside them, an object array that
+    # NumPy loads only by unpickling, refused the archive as "not a NumPy .npz archive".
+    names = np.array(["a", "b", None], dtype=object)
+    np.savez(tmp_path / "d.npz", X=np.zeros((20, 3)), y=np.arange(20) % 2, names=names)
+    assert load_table(tmp_path / "d.npz").y.tolist() == [0, 1] * 10
+
+
+@pytest.mark.parametrize("name", ["X", "y"])
+def test_npz_samples_or_labels_of_python_objects_are_named(tmp_path, name):
+    arrays = {"X": np.zeros((4, 2)), "y": np.arange(4)}
+    arrays[name] = arrays[name].astype(object)
+    np.savez(tmp_path / "d.npz", **arrays)
+    message = rf"d\.npz: the array {name!r} holds Python objects \(dtype object\), which "
+    with pytest.raises(ValueError, match=message):
+        load_table(tmp_path / "d.npz")
 
 
 def test_csv_with_a_byte_order_mark(tmp_path):

@@ -809,8 +809,10 @@ def load_table(path, *, label=None, need_labels=False):
         (``" cat"`` is ``"cat"``), as they are around a number. ``.npz``: an
         array ``X`` of real numbers, shape
         (n_samples, n_features), and, under the label's name, the labels, a
-        1-D array of one label per sample. ``.npy``: one array of samples,
-        without labels. A 1-D ``X`` is one sample.
+        1-D array of one label per sample, or a 2-D array of one row of
+        targets per sample (n_samples, n_outputs: a multi-output regression's,
+        or a multilabel indicator); other arrays are not read. ``.npy``: one
+        array of samples, without labels. A 1-D ``X`` is one sample.
     label : str, optional
         The label column (CSV) or array (``.npz``); default ``'y'`` for
         ``.npz``. When the file holds no such column the data has no labels.
@@ -832,7 +834,8 @@ def load_table(path, *, label=None, need_labels=False):
         For another suffix, a file that is not what the suffix says, values
         that are not real numbers or not finite (NaN, infinity, or beyond
         float64's range in a CSV cell), an ``X`` of more than 2 dimensions (or
-        none), labels that are not 1-D, not one per sample or NaN/infinite,
+        none), labels that are not 1-D or 2-D, not one per sample or NaN/infinite,
+        an ``X`` or labels of Python objects,
         or missing labels (or empty CSV label cells) with ``need_labels``.
     FileNotFoundError, NotARegularFileError
         For a path to read that is missing or not a regular file.
@@ -907,9 +910,21 @@ def _samples(X, path):
 
 
 def _check_table_labels(y, n_rows, path, name):
-    """Refuse labels that are not one per row of ``X``, or that are NaN or infinite."""
-    if y.ndim != 1:
-        raise ValueError(f"{path}: the labels {name!r} must be 1-D; got shape {y.shape}.")
+    """Refuse labels that are not one per row of ``X``, or that are NaN or infinite.
+
+    A 2-D array is a row of targets per sample: a multi-output regression's,
+    or a multilabel indicator.
+    """
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"{path}: the labels {name!r} must be 1-D, or 2-D with a column per output "
+            f"(n_samples, n_outputs); got shape {y.shape}."
+        )
+    if y.ndim == 2 and y.shape[1] == 0:
+        raise ValueError(
+            f"{path}: the labels {name!r} have no column (shape {y.shape}); give a column "
+            "per output."
+        )
     if len(y) != n_rows:
         raise ValueError(
             f"{path}: {len(y):,} labels for {n_rows:,} rows of X; give one label per sample "
@@ -1079,15 +1094,33 @@ def _read_npz(path, label, need_labels):
             raise ValueError(f"{path} is not a NumPy .npz archive: {exc}") from None
         if isinstance(archive, np.ndarray):  # a .npy file's content: np.load reads either
             raise ValueError(f"{path} is a .npy array; name it .npy to read it as the samples X.")
-        try:
-            with archive:
-                arrays = {name: archive[name] for name in archive.files}
-        except errors as exc:
+        with archive:
+            if "X" not in archive.files:
+                raise ValueError(
+                    f"{path} holds no array 'X' of samples; it holds {sorted(archive.files)}."
+                )
+            # The samples and the labels only: other arrays saved beside them (names,
+            # notes, Python objects NumPy would have to unpickle) are none of ours.
+            names = ["X", label or "y"]
+            X, y = (_npz_member(archive, name, path, errors) for name in names)
+    return Bunch(X=X, y=y, feature_names=None)
+
+
+def _npz_member(archive, name, path, errors):
+    """The array ``name`` of an open archive, None when it holds none."""
+    if name not in archive.files:
+        return None
+    try:
+        return np.asarray(archive[name])
+    except ValueError as exc:
+        if "allow_pickle" not in str(exc):
             raise ValueError(f"{path} is not a NumPy .npz archive: {exc}") from None
-    if "X" not in arrays:
-        raise ValueError(f"{path} holds no array 'X' of samples; it holds {sorted(arrays)}.")
-    y = arrays.get(label or "y")
-    return Bunch(X=np.asarray(arrays["X"]), y=y, feature_names=None)
+        raise ValueError(
+            f"{path}: the array {name!r} holds Python objects (dtype object), which are "
+            "not read (loading them could run code); save it as numbers or strings."
+        ) from None
+    except errors as exc:
+        raise ValueError(f"{path} is not a NumPy .npz archive: {exc}") from None
 
 
 def _read_npy(path, label, need_labels):
