@@ -348,14 +348,14 @@ def _evaluate(args):
             table = datasets.load_table(args.dataset, label=args.label, need_labels=True)
         X = _columns_of(model, table, args.dataset)
         _check_model_range(model, X, args.dataset)
-        _check_labels(model, table.y, args)
+        _check_targets(model, table.y, args)
         with _columns_checked(table):
             shown = _score_text(model, model.score(X, table.y))
         print(f"{args.model} on {args.dataset}: {shown} ({len(table.y):,} rows)")
         return 0
     data = _load(args)
     _check_width(model, data.X_val.shape[1], args)
-    _check_labels(model, np.concatenate([data.y_val, data.y_test]), args)
+    _check_targets(model, np.concatenate([data.y_val, data.y_test]), args)
     # Scored before anything is printed: a model of another dataset is refused alone.
     validation = model.score(data.X_val, data.y_val)
     test = model.score(data.X_test, data.y_test)
@@ -426,19 +426,57 @@ def _check_width(model, n_features, args):
     )
 
 
+def _check_targets(model, y, args):
+    """Refuse targets unlike the model's predictions, in kind or in shape, saying both.
+
+    scikit-learn's "could not convert string to float", or "y_true and
+    y_pred have different number of output (3!=2)", named neither the model
+    nor the file.
+    """
+    if not is_classifier(model) and y.dtype.kind not in "biuf":
+        _refuse_targets(model, "predicts numbers", f"are {_labels_text(np.unique(y))}", args)
+    predicted, n_outputs = _predictions_text(model)
+    given = 1 if np.ndim(y) == 1 else y.shape[1]
+    # A multilabel model's 1-D labels are said by _check_labels, with what they are.
+    multilabel = is_classifier(model) and n_outputs > 1
+    if given != n_outputs and not (multilabel and given == 1):
+        targets = "one a row" if given == 1 else f"rows of {given}"
+        _refuse_targets(model, f"predicts {predicted}", f"are {targets}", args)
+    _check_labels(model, y, args)
+
+
+def _predictions_text(model):
+    """What ``model`` predicts for a row, in words, and how many columns that is."""
+    if not is_classifier(model):
+        n = model.n_outputs_
+        return ("one output a row" if n == 1 else f"rows of {n} outputs"), n
+    if model.get_fitted_state().targets["multilabel"]:
+        return f"rows of {len(model.classes_)} labels", len(model.classes_)
+    return "one label a row", 1
+
+
+def _refuse_targets(model, predicted, given, args):
+    raise ValueError(
+        f"{args.model} {predicted}; the targets of --dataset {args.dataset}"
+        f"{_default_note(args, 'dataset')} {given}: evaluate it on the data it was trained on."
+    )
+
+
 def _check_labels(model, y, args):
     """Refuse a data set with none of the labels the classifier predicts, saying both.
 
     scikit-learn's "Mix of label input types (string and number)" said
     neither whose labels were which, nor that the model was of other data.
     Labels the model never predicts beside ones it does are warned of: they
-    count as wrong.
+    count as wrong. A multilabel model's are 0 and 1, in rows of its width.
     """
-    if not is_classifier(model) or np.ndim(y) != 1:
+    if not is_classifier(model):
         return
     multilabel = model.get_fitted_state().targets["multilabel"]
     found = np.unique(y)
     known = set(model.classes_.tolist())
+    if multilabel and np.ndim(y) == 2 and set(found.tolist()) <= {0, 1}:
+        return
     if not multilabel and known & set(found.tolist()):
         unknown = [label for label in found.tolist() if label not in known]
         if unknown:  # scored as wrong: a mistyped label ('SETOSA') read as a poor model

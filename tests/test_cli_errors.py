@@ -88,8 +88,26 @@ def files(tmp_path_factory):
     save(multilabel, paths["model_multilabel"])
     paths["npz_strings"] = root / "strings.npz"
     np.savez(paths["npz_strings"], X=X[:30] / 16, y=names[:30])
+    _models_of_several_outputs(root, paths, X / 16, y)
     _comparison_folders(root, paths)
     return paths
+
+
+def _models_of_several_outputs(root, paths, X, y):
+    """A regressor of two outputs, and archives of targets of other shapes than a model's."""
+    from sknielsen import NielsenMLPRegressor
+
+    targets = np.column_stack([y / 9, (y % 3) / 2])
+    paths["model_regressor"] = root / "regressor.json"
+    regressor = NielsenMLPRegressor(hidden_layer_sizes=(4,), epochs=1, random_state=0)
+    save(regressor.fit(X, targets), paths["model_regressor"])
+    for name, Y in {
+        "npz_two_targets": targets[:30],
+        "npz_three_targets": np.column_stack([targets, y % 2])[:30],
+        "npz_three_labels": np.column_stack([y % 2, y % 3 == 0, y > 4])[:30].astype(int),
+    }.items():
+        paths[name] = root / f"{name[4:]}.npz"
+        np.savez(paths[name], X=X[:30], y=Y)
 
 
 def _comparison_folders(root, paths):
@@ -297,6 +315,48 @@ BAD_INVOCATIONS = [
         ["evaluate", "{model}", "--dataset", "{csv_numbers}"],
         "which column holds the labels? Name it with label=... (on the command line: --label "
         "COLUMN); its columns are a, b",
+    ),
+    # Targets of another shape than the model's predictions: scikit-learn's "y_true and
+    # y_pred have different number of output (3!=2)" named neither the model nor the file.
+    (
+        ["evaluate", "{model_regressor}", "--dataset", "{npz_three_targets}"],
+        "regressor.json predicts rows of 2 outputs; the targets of --dataset ",
+    ),
+    (
+        ["evaluate", "{model_regressor}", "--dataset", "{npz_three_targets}"],
+        "three_targets.npz are rows of 3: evaluate it on the data it was trained on.",
+    ),
+    (
+        ["evaluate", "{model_regressor}"],
+        "regressor.json predicts rows of 2 outputs; the targets of --dataset digits (the "
+        "default) are one a row: evaluate it on the data it was trained on.",
+    ),
+    (
+        ["evaluate", "{model}", "--dataset", "{npz_two_targets}"],
+        "model.json predicts one label a row; the targets of --dataset ",
+    ),
+    (["evaluate", "{model}", "--dataset", "{npz_two_targets}"], "two_targets.npz are rows of 2"),
+    (
+        ["evaluate", "{model_multilabel}", "--dataset", "{npz_three_labels}"],
+        "three_labels.npz are rows of 3",
+    ),
+    (
+        ["evaluate", "{model_multilabel}", "--dataset", "{npz_three_labels}"],
+        "multilabel.json predicts rows of 2 labels; the targets",
+    ),
+    # Classification metrics "can't handle a mix of multilabel-indicator and continuous-
+    # multioutput targets", and a regressor's "could not convert string to float".
+    (
+        ["evaluate", "{model_multilabel}", "--dataset", "{npz_two_targets}"],
+        "two_targets.npz, numbers 0.0, 0.111111",
+    ),
+    (
+        ["evaluate", "{model_regressor}", "--dataset", "{npz_strings}"],
+        "regressor.json predicts numbers; the targets of --dataset ",
+    ),
+    (
+        ["evaluate", "{model_regressor}", "--dataset", "{npz_strings}"],
+        "strings.npz are strings 'cat', 'dog', 'eel': evaluate it on the data it was trained on.",
     ),
     (["book"], "the following arguments are required: {list,replay}"),
     (["predict", "{model}", "{x3d}"], "x3d.npy: the samples X must be 2-D, one sample per row"),
