@@ -529,6 +529,8 @@ def _predict(args):
         with _file_of("--out"):
             write_atomically(args.out, _prediction_file(args.out, predicted, args.label))
         print(f"Wrote {len(predicted)} predictions to {args.out}")
+    elif np.ndim(predicted) == 2:  # several outputs: a line as --out's CSV has it
+        csv.writer(sys.stdout, lineterminator="\n").writerows(predicted.tolist())
     else:
         for label in predicted:
             print(label)

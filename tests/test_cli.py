@@ -145,6 +145,20 @@ def test_evaluate_scores_a_multi_output_regressor_on_an_archive(two_outputs, cap
     assert f"rows.npz: R² {r2:.4f} (40 rows)" in capsys.readouterr().out
 
 
+def test_predict_prints_a_row_of_several_outputs_as_its_csv_line(two_outputs, tmp_path, capsys):
+    # NumPy's "[-0.83490001  0.47761965]": rounded to 8 digits, not a line a program reads.
+    folder = two_outputs["folder"]
+    argv = ["predict", str(folder / "regressor.json"), str(folder / "rows.npz")]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert main([*argv, "--out", str(tmp_path / "p.csv")]) == 0
+    assert printed == (tmp_path / "p.csv").read_text().splitlines()[1:]
+    import numpy as np
+
+    predicted = [[float(v) for v in line.split(",")] for line in printed]
+    assert np.array_equal(predicted, two_outputs["net"].predict(two_outputs["X"]))
+
+
 def test_plot_flag_writes_the_monitoring_figure(tmp_path):
     pytest.importorskip("matplotlib")
     assert main(["train", "--epochs", "2", "--plot", str(tmp_path / "h.png")]) == 0
