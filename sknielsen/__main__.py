@@ -43,13 +43,13 @@ from .utils import InterruptWatch, check_outputs, check_params, write_atomically
 # -- train, evaluate, predict --------------------------------------------------
 
 
-def _hidden_sizes(args, n_features, n_classes):
+def _hidden_sizes(args, n_features, n_outputs, outputs="classes"):
     if args.layers is None:
         return tuple(args.hidden)
-    if len(args.layers) < 2 or args.layers[0] != n_features or args.layers[-1] != n_classes:
+    if len(args.layers) < 2 or args.layers[0] != n_features or args.layers[-1] != n_outputs:
         raise ValueError(
             f"--layers must start with the {n_features} inputs and end with the "
-            f"{n_classes} classes of {args.dataset}; got {args.layers}."
+            f"{n_outputs} {outputs} of {args.dataset}; got {args.layers}."
         )
     return tuple(args.layers[1:-1])
 
@@ -174,7 +174,11 @@ def _data_files(args):
 
 
 def _check_class_labels(y, args):
-    """Refuse real-valued labels before the header: one class per value is no classifier."""
+    """Refuse labels no classifier takes, before the header.
+
+    Real numbers would be one class per value; rows of several classes each
+    (multiclass-multioutput) the classifier refuses, after the header.
+    """
     fractional = y[np.round(y) != y] if y.dtype.kind == "f" else y[:0]
     if len(fractional):
         column = f" in {args.label!r}" if getattr(args, "label", None) else ""
@@ -182,6 +186,14 @@ def _check_class_labels(y, args):
             f"The labels{column} are real numbers, such as {float(fractional[0]):.6g}: `train` "
             "fits a classifier, one class per label. A regression is NielsenMLPRegressor's, "
             "from Python (docs/regression.md)."
+        )
+    values = np.unique(y)
+    if y.ndim == 2 and not set(values.tolist()) <= {0, 1}:
+        raise ValueError(
+            f"{args.dataset}'s labels are rows of {y.shape[1]} columns holding "
+            f"{_labels_text(values)}: `train` "
+            "fits a multilabel classifier to rows of 0s and 1s, one column per label. For "
+            "several classes a row, fit sklearn.multioutput.MultiOutputClassifier from Python."
         )
 
 
@@ -198,7 +210,10 @@ def _train(args):
         rows = [X for X in (data.X_train, data.X_val, data.X_test) if X is not None]
         _check_range(rows, np.float32, args.dataset, "--dtype float32", "give --dtype float64")
     n_features, n_classes = data.X_train.shape[1], len(np.unique(data.y_train))
-    hidden = _hidden_sizes(args, n_features, n_classes)
+    outputs = "classes"
+    if data.y_train.ndim == 2:  # a multilabel indicator: an output neuron per column
+        n_classes, outputs = data.y_train.shape[1], "labels"
+    hidden = _hidden_sizes(args, n_features, n_classes, outputs)
     net = _network(args, hidden)
     # Before the header: an error is the only line printed.
     with _named_by_flag(args):

@@ -159,6 +159,32 @@ def test_predict_prints_a_row_of_several_outputs_as_its_csv_line(two_outputs, tm
     assert np.array_equal(predicted, two_outputs["net"].predict(two_outputs["X"]))
 
 
+def test_train_evaluate_and_predict_a_multilabel_classifier_of_an_archive(tmp_path, capsys):
+    """Rows of 0s and 1s, a column per label: trained, scored and predicted from files.
+
+    train said "Training [4, 30, 2]" of 4 labels (the values 0 and 1 counted as two
+    classes), refused --layers that ended with the 4 outputs, and stratified the split by
+    combinations of labels, of which some had a row alone ("The least populated classes
+    in y have only 1 member").
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    Y = (X + rng.normal(scale=0.5, size=X.shape) > 0).astype(int)
+    np.savez(tmp_path / "labels.npz", X=X, y=Y)
+    model, data = tmp_path / "model.json", str(tmp_path / "labels.npz")
+    argv = ["train", "--dataset", data, "--layers", "4", "8", "4", "--epochs", "3"]
+    assert main([*argv, "--save", str(model)]) == 0
+    assert f"Training [4, 8, 4] on {data} (60 rows" in capsys.readouterr().out
+    assert main(["evaluate", str(model), "--dataset", data]) == 0
+    net = load(model)
+    assert f"accuracy {net.score(X, Y):.2%} (60 rows)" in capsys.readouterr().out
+    assert main(["predict", str(model), data]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [",".join(map(str, row)) for row in net.predict(X).tolist()]
+
+
 def test_plot_flag_writes_the_monitoring_figure(tmp_path):
     pytest.importorskip("matplotlib")
     assert main(["train", "--epochs", "2", "--plot", str(tmp_path / "h.png")]) == 0

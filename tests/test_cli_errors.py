@@ -105,6 +105,7 @@ def _models_of_several_outputs(root, paths, X, y):
         "npz_two_targets": targets[:30],
         "npz_three_targets": np.column_stack([targets, y % 2])[:30],
         "npz_three_labels": np.column_stack([y % 2, y % 3 == 0, y > 4])[:30].astype(int),
+        "npz_classes_of_two_outputs": np.column_stack([y % 3, y % 2])[:30],
     }.items():
         paths[name] = root / f"{name[4:]}.npz"
         np.savez(paths[name], X=X[:30], y=Y)
@@ -357,6 +358,13 @@ BAD_INVOCATIONS = [
     (
         ["evaluate", "{model_regressor}", "--dataset", "{npz_strings}"],
         "strings.npz are strings 'cat', 'dog', 'eel': evaluate it on the data it was trained on.",
+    ),
+    # Refused by the classifier after the header: rows of several classes each.
+    (
+        ["train", "--dataset", "{npz_classes_of_two_outputs}"],
+        "classes_of_two_outputs.npz's labels are rows of 2 columns holding integers 0, 1, 2: "
+        "`train` "
+        "fits a multilabel classifier to rows of 0s and 1s, one column per label.",
     ),
     (["book"], "the following arguments are required: {list,replay}"),
     (["predict", "{model}", "{x3d}"], "x3d.npy: the samples X must be 2-D, one sample per row"),

@@ -775,10 +775,14 @@ _NAMES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 
 
 def _random_split(X, y):
-    """A fifth of the rows held out at random (seed 0), stratified when the classes allow."""
+    """A fifth of the rows held out at random (seed 0), stratified when the classes allow.
+
+    A row of several targets is one class: scikit-learn stratifies 2-D targets by
+    their rows, of which each must then come twice.
+    """
     from sklearn.model_selection import train_test_split
 
-    _, counts = np.unique(y, return_counts=True)
+    _, counts = np.unique(y, return_counts=True, axis=0 if y.ndim == 2 else None)
     stratify = y if counts.min() >= 2 and len(counts) <= len(y) // 5 else None
     return train_test_split(X, y, test_size=0.2, random_state=0, stratify=stratify)
 
