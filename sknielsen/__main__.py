@@ -181,7 +181,9 @@ def _check_class_labels(y, args):
     """
     fractional = y[np.round(y) != y] if y.dtype.kind == "f" else y[:0]
     if len(fractional):
-        column = f" in {args.label!r}" if getattr(args, "label", None) else ""
+        label = getattr(args, "label", None)
+        names = [label] if isinstance(label, str) else label or []
+        column = f" in {', '.join(map(repr, names))}" if names else ""
         raise ValueError(
             f"The labels{column} are real numbers, such as {float(fractional[0]):.6g}: `train` "
             "fits a classifier, one class per label. A regression is NielsenMLPRegressor's, "
@@ -561,9 +563,11 @@ def _check_left_out(table, args):
         raise ValueError(f"{args.file} is a .npy array, without named columns: leave out --label.")
     if suffix == ".npz":
         raise ValueError(f"{args.file} holds no array {args.label!r}: leave out --label.")
+    names = [args.label] if isinstance(args.label, str) else args.label
     raise ValueError(
-        f"{args.file} has no column {args.label!r} to leave out; its columns are "
-        f"{_names(table.feature_names)}."
+        f"{args.file} has no column{'s' if len(names) > 1 else ''} "
+        f"{', '.join(map(repr, names))} to leave out; its columns "
+        f"are {_names(table.feature_names)}."
     )
 
 
@@ -571,8 +575,9 @@ def _prediction_file(path, predicted, label):
     """The bytes of ``path``: CSV for a ``.csv`` name, a ``.npz`` archive for ``.npz``, NumPy's
     ``.npy`` format for any other.
 
-    The CSV has a header (the label column's name, or ``prediction``; one
-    column per output, numbered, for several) and a row per prediction; the
+    The CSV has a header (the label columns' names, one per output, or the
+    name, or ``prediction``, numbered for several outputs) and a row per
+    prediction; the
     archive holds one array ``y``, the name a ``.npz`` data file's labels have.
     """
     suffix = Path(path).suffix.lower()
@@ -585,8 +590,11 @@ def _prediction_file(path, predicted, label):
             np.save(labels, predicted)
         return labels.getvalue()
     rows = np.asarray(predicted).reshape(len(predicted), -1)
-    name = label or "prediction"
-    header = [name] if rows.shape[1] == 1 else [f"{name}_{j}" for j in range(rows.shape[1])]
+    if isinstance(label, list) and len(label) == rows.shape[1]:
+        header = label  # the columns left out, one for each output, in their order
+    else:
+        name = label if isinstance(label, str) else "prediction"
+        header = [name] if rows.shape[1] == 1 else [f"{name}_{j}" for j in range(rows.shape[1])]
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(header)
@@ -1099,17 +1107,21 @@ def _default_note(args, dest):
     return "" if dest in getattr(args, "typed", ()) else " (the default)"
 
 
-class _Once(argparse.Action):
-    """Stores a flag that names one thing, refusing a second: argparse kept the last silently."""
+class _Columns(argparse.Action):
+    """Stores a column's name, or the list of several given one flag each.
+
+    argparse kept the last of several silently: two target columns were read
+    as one. One name stays a string (one label a row), as
+    :func:`~sknielsen.datasets.load_table` reads it; a name given twice is
+    refused, a typo.
+    """
 
     def __call__(self, parser, namespace, values, option_string=None):
-        if getattr(namespace, self.dest) is not None:
-            raise argparse.ArgumentError(
-                self,
-                f"given twice ({getattr(namespace, self.dest)!r} and {values!r}): name one "
-                "column; targets of several columns are not read from files",
-            )
-        setattr(namespace, self.dest, values)
+        given = getattr(namespace, self.dest)
+        names = [] if given is None else [given] if isinstance(given, str) else given
+        if values in names:
+            raise argparse.ArgumentError(self, f"{values!r} given twice: name each column once")
+        setattr(namespace, self.dest, values if given is None else [*names, values])
 
 
 class _Deprecated(argparse.Action):
@@ -1145,11 +1157,12 @@ def _data_flags(command, *, files=True):
     if files:
         command.add_argument(
             "--label",
-            action=_Once,
+            action=_Columns,
             metavar="COLUMN",
             default=None,
-            help="the label column of a .csv --dataset (needed), or the label array of a .npz "
-            "(default: 'y')",
+            help="the label column of a .csv --dataset (needed; once per column for several "
+            "targets a row, such as a multilabel classifier's), or the label array of a .npz, "
+            "2-D for several targets a row (default: 'y')",
         )
     _idx_flags(command)
 
@@ -1411,10 +1424,11 @@ def _predict_command(commands):
     )
     predict.add_argument(
         "--label",
-        action=_Once,
+        action=_Columns,
         metavar="COLUMN",
         default=None,
-        help="a column of a .csv file to leave out",
+        help="a column of a .csv file to leave out (once per column), whose name heads the "
+        "--out CSV's predictions",
     )
     predict.add_argument(
         "--out",

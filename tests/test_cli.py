@@ -185,6 +185,32 @@ def test_train_evaluate_and_predict_a_multilabel_classifier_of_an_archive(tmp_pa
     assert printed == [",".join(map(str, row)) for row in net.predict(X).tolist()]
 
 
+def test_several_label_columns_of_a_csv_are_the_targets_of_every_command(
+    two_outputs, tmp_path, capsys
+):
+    """--label once per target column: "given twice" was refused, targets were one column."""
+    X, Y = two_outputs["X"], two_outputs["Y"]
+    lines = ["a,up,b,c,down", *(f"{a},{p:d},{b},{c},{q:d}" for (a, b, c), (p, q) in zip(X, Y > 0))]
+    (tmp_path / "labels.csv").write_text("\n".join(lines) + "\n")
+    data, model = str(tmp_path / "labels.csv"), tmp_path / "model.json"
+    labels = ["--label", "up", "--label", "down"]
+    assert main(["train", "--dataset", data, *labels, "--hidden", "4", "--save", str(model)]) == 0
+    assert f"Training [3, 4, 2] on {data}" in capsys.readouterr().out
+    assert main(["evaluate", str(model), "--dataset", data, *labels]) == 0
+    assert "accuracy" in capsys.readouterr().out
+    argv = ["predict", str(model), data, *labels, "--out", str(tmp_path / "p.csv")]
+    assert main(argv) == 0
+    assert (tmp_path / "p.csv").read_text().splitlines()[0] == "up,down"
+    # A multi-output regressor, trained in Python, scored on a CSV file of its targets.
+    lines = ["a,b,c,s,t", *(",".join(map(str, [*x, *y])) for x, y in zip(X, Y))]
+    (tmp_path / "targets.csv").write_text("\n".join(lines) + "\n")
+    regressor = str(two_outputs["folder"] / "regressor.json")
+    argv = ["evaluate", regressor, "--dataset", str(tmp_path / "targets.csv")]
+    assert main([*argv, "--label", "s", "--label", "t"]) == 0
+    r2 = two_outputs["net"].score(X, Y)
+    assert f"R² {r2:.4f} (40 rows)" in capsys.readouterr().out
+
+
 def test_plot_flag_writes_the_monitoring_figure(tmp_path):
     pytest.importorskip("matplotlib")
     assert main(["train", "--epochs", "2", "--plot", str(tmp_path / "h.png")]) == 0

@@ -145,9 +145,10 @@ TAMPERED_RUN = ["compare", "--train-sizes", "50", "--seeds", "1", "--estimators"
 BAD_INVOCATIONS = [
     # The command line itself.
     (["--bogus"], "unrecognized arguments"),
-    # argparse kept the last --label silently: two target columns read as one.
-    (["train", "--label", "a", "--label", "b"], "argument --label: given twice ('a' and 'b')"),
-    (["predict", "m.json", "x.csv", "--label", "a", "--label", "b"], "--label: given twice"),
+    # argparse kept the last --label silently: two target columns read as one. Each
+    # --label is now a column of targets; one named twice is a typo.
+    (["train", "--label", "a", "--label", "a"], "argument --label: 'a' given twice"),
+    (["predict", "m.json", "x.csv", "--label", "a", "--label", "a"], "--label: 'a' given twice"),
     (["frobnicate"], "invalid choice"),
     (["train", "--epochs", "abc"], "invalid int value"),
     (["train", "--eta", "fast"], "invalid float value"),

@@ -501,6 +501,41 @@ def test_csv_rows_without_a_label_are_refused_by_line(tmp_path):
     assert load_table(tmp_path / "d.csv", label="y").X.shape == (22, 1)
 
 
+def test_csv_targets_of_several_columns_are_a_2d_array(tmp_path):
+    # A multilabel indicator or a multi-output regression's targets, a column each: the
+    # label named one column, and the others were read as features.
+    text = "a,cat,b,dog\n" + "".join(f"{i},{i % 2},{i % 3},{i % 5 == 0:d}\n" for i in range(9))
+    (tmp_path / "d.csv").write_text(text)
+    table = load_table(tmp_path / "d.csv", label=["dog", "cat"], need_labels=True)
+    assert table.feature_names == ["a", "b"] and table.y.dtype.kind == "i"
+    assert table.y.tolist() == [[int(i % 5 == 0), i % 2] for i in range(9)]
+    # One name in a list is one column of a 2-D array, as NumPy's X[:, [0]].
+    assert load_table(tmp_path / "d.csv", label=["cat"]).y.shape == (9, 1)
+    (tmp_path / "real.csv").write_text(text.replace("\n1,1,1,0\n", "\n1,0.5,1,0\n"))
+    assert load_table(tmp_path / "real.csv", label=["cat", "dog"]).y.dtype.kind == "f"
+    with pytest.raises(ValueError, match=r"label names 'cat' more than once"):
+        load_table(tmp_path / "d.csv", label=["cat", "dog", "cat"])
+    with pytest.raises(TypeError, match=r"label must be a column's name, or a list of them"):
+        load_table(tmp_path / "d.csv", label=[])
+
+
+@pytest.mark.parametrize("need_labels", [False, True])
+def test_csv_target_columns_that_are_missing_or_empty_are_named(tmp_path, need_labels):
+    (tmp_path / "d.csv").write_text("a,cat,dog\n1,0,1\n2,1,\n")
+    with pytest.raises(ValueError, match=r"d\.csv has no column 'eel'\. .*columns are a, cat"):
+        load_table(tmp_path / "d.csv", label=["cat", "eel"], need_labels=need_labels)
+    if need_labels:
+        with pytest.raises(ValueError, match=r"d\.csv: line 3 has no label in 'dog'"):
+            load_table(tmp_path / "d.csv", label=["cat", "dog"], need_labels=True)
+
+
+def test_npz_targets_are_named_once(tmp_path):
+    np.savez(tmp_path / "d.npz", X=np.zeros((4, 2)), a=np.arange(4), b=np.arange(4))
+    message = r"d\.npz: label names one array of a \.npz archive, not \['a', 'b'\]"
+    with pytest.raises(ValueError, match=message):
+        load_table(tmp_path / "d.npz", label=["a", "b"])
+
+
 def test_blank_lines_before_the_csv_header_are_skipped(tmp_path):
     # The first line was the header even when blank: a file of blank lines was a table of
     # nothing, and one starting with a blank line was refused for its rows' width.

@@ -642,8 +642,8 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
     data_dir : str or path-like, optional
         Folder of MNIST's or Fashion-MNIST's IDX files; refused for the other
         data sets, which read none.
-    label : str, optional
-        The label column of a file (see :func:`load_table`); refused for the
+    label : str or list of str, optional
+        The label column, or columns, of a file (see :func:`load_table`); refused for the
         data sets of :data:`DATASETS`, which have their own.
     hold_out_validation : bool, default=True
         Digits and files: hold out validation data from the training data;
@@ -817,9 +817,13 @@ def load_table(path, *, label=None, need_labels=False):
         targets per sample (n_samples, n_outputs: a multi-output regression's,
         or a multilabel indicator); other arrays are not read. ``.npy``: one
         array of samples, without labels. A 1-D ``X`` is one sample.
-    label : str, optional
+    label : str or list of str, optional
         The label column (CSV) or array (``.npz``); default ``'y'`` for
         ``.npz``. When the file holds no such column the data has no labels.
+        A list names several columns of a CSV file, read as a 2-D ``y`` of a
+        column each, in the list's order (a multilabel indicator, a
+        multi-output regression's targets); a file that has some of them
+        only is refused.
     need_labels : bool, default=False
         Refuse a file without labels, or a CSV file with rows whose label
         cell is empty.
@@ -841,6 +845,8 @@ def load_table(path, *, label=None, need_labels=False):
         none), labels that are not 1-D or 2-D, not one per sample or NaN/infinite,
         an ``X`` or labels of Python objects,
         or missing labels (or empty CSV label cells) with ``need_labels``.
+    TypeError
+        For a ``label`` that is neither a name nor a list of names.
     FileNotFoundError, NotARegularFileError
         For a path to read that is missing or not a regular file.
 
@@ -869,6 +875,7 @@ def load_table(path, *, label=None, need_labels=False):
     path = Path(path)
     check_readable(path)  # first: a FIFO named x.csv must not block the reader
     _check_suffix(path)
+    label = _label_names(label)
     suffix = path.suffix.lower()
     reader = {".csv": _read_csv, ".npz": _read_npz, ".npy": _read_npy}[suffix]
     table = reader(path, label, need_labels)
@@ -880,8 +887,24 @@ def load_table(path, *, label=None, need_labels=False):
         )
     table.X = _samples(table.X, path)
     if table.y is not None:
-        _check_table_labels(table.y, len(table.X), path, label or "y")
+        name = label if label is None or isinstance(label, str) else ", ".join(label)
+        _check_table_labels(table.y, len(table.X), path, name or "y")
     return table
+
+
+def _label_names(label):
+    """``label`` as :func:`load_table` reads it: None, a name, or a list of distinct names."""
+    if label is None or isinstance(label, str):
+        return label
+    names = list(label) if isinstance(label, (list, tuple)) else None
+    if not names or not all(isinstance(name, str) for name in names):
+        raise TypeError(
+            f"label must be a column's name, or a list of them for several targets; got {label!r}."
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"label names {', '.join(map(repr, repeated))} more than once.")
+    return names
 
 
 def _samples(X, path):
@@ -1022,12 +1045,7 @@ def _read_csv(path, label, need_labels):
     rows = [row for _, row in numbered]
     if not rows:  # zero samples of zero features then failed far from the file
         raise ValueError(f"{path} holds a header row and no row of data.")
-    if need_labels and label not in header:  # before its values are read as features
-        what = ": which column holds the labels?" if label is None else f" has no column {label!r}."
-        raise ValueError(
-            f"{path}{what} Name it with label=... (on the command line: --label COLUMN); "
-            f"its columns are {', '.join(header)}."
-        )
+    columns = _label_columns(path, header, label, need_labels)  # before values are read
     wrong = next(((line, row) for line, row in numbered if len(row) != len(header)), None)
     if wrong is not None:  # named: in a long file, "every row" leaves the user searching
         line, row = wrong
@@ -1035,31 +1053,62 @@ def _read_csv(path, label, need_labels):
             f"{path}: line {line} has {len(row)} column{'s' if len(row) != 1 else ''}, not the "
             f"header's {len(header)}; every row must have the header's {len(header)} columns."
         )
-    column = header.index(label) if label in header else None
-    features = [i for i in range(len(header)) if i != column]
+    features = [i for i in range(len(header)) if i not in (columns or ())]
     try:
         X = np.array([[float(row[i]) for i in features] for row in rows], dtype=np.float64)
     except ValueError:
         raise _not_a_number(path, numbered, header, features) from None
     if not np.isfinite(X).all():  # "nan", "inf" and "1e999" are floats: named here by line
         raise _not_a_number(path, numbered, header, features)
-    y = None
-    if column is not None:
+    y = None if columns is None else _csv_labels(path, numbered, header, columns, need_labels)
+    if y is not None and isinstance(label, str):
+        y = y[:, 0]
+    return Bunch(
+        X=X.reshape(len(rows), len(features)), y=y, feature_names=[header[i] for i in features]
+    )
+
+
+def _label_columns(path, header, label, need_labels):
+    """The header's indices of the label columns, or None where the file has none of them.
+
+    A file without labels is read for its samples, unless labels are needed;
+    one that has some of several label columns only is refused, naming
+    those it lacks: a typo would leave a target among the features.
+    """
+    names = [label] if label is None or isinstance(label, str) else label
+    missing = [name for name in names if name not in header]
+    if not missing:
+        return [header.index(name) for name in names]
+    if need_labels or len(missing) < len(names):
+        what = (
+            ": which column holds the labels?"
+            if label is None
+            else f" has no column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}."
+        )
+        raise ValueError(
+            f"{path}{what} Name it with label=... (on the command line: --label COLUMN); "
+            f"its columns are {', '.join(header)}."
+        )
+    return None
+
+
+def _csv_labels(path, numbered, header, columns, need_labels):
+    """The label cells of ``columns``, a row of them per line, read as :func:`_labels` reads."""
+    for i in columns:
         # An empty cell is a missing label (pandas writes NaN so), not a class named ''.
         # Refused where labels are needed only: predict leaves the column out, and the
         # rows to predict are those whose labels are unknown.
-        unlabelled = [str(line) for line, row in numbered if not row[column].strip()]
+        unlabelled = [str(line) for line, row in numbered if not row[i].strip()]
         if unlabelled and need_labels:
             shown = ", ".join(unlabelled[:10]) + (" ..." if len(unlabelled) > 10 else "")
             raise ValueError(
                 f"{path}: line{'s' if len(unlabelled) > 1 else ''} {shown} "
-                f"{'have' if len(unlabelled) > 1 else 'has'} no label in {label!r}; "
+                f"{'have' if len(unlabelled) > 1 else 'has'} no label in {header[i]!r}; "
                 "give every row one, or leave those rows out."
             )
-        y = _labels([row[column].strip() for row in rows])
-    return Bunch(
-        X=X.reshape(len(rows), len(features)), y=y, feature_names=[header[i] for i in features]
-    )
+    # Read together: a column of 0.5 among columns of 0 and 1 makes them all numbers.
+    cells = [row[i].strip() for _, row in numbered for i in columns]
+    return _labels(cells).reshape(len(numbered), len(columns))
 
 
 def _not_a_number(path, numbered, header, features):
@@ -1085,6 +1134,12 @@ def _not_a_number(path, numbered, header, features):
 
 
 def _read_npz(path, label, need_labels):
+    if label is not None and not isinstance(label, str):
+        raise ValueError(
+            f"{path}: label names one array of a .npz archive, not {label}; targets of "
+            "several outputs are one 2-D array (n_samples, n_outputs) under one name (on the "
+            "command line: one --label)."
+        )
     errors = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
     # Opened here, not by np.load(path), which leaves the file it opened open when it
     # refuses the archive.
