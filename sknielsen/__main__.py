@@ -190,13 +190,22 @@ def _check_class_labels(y, args):
             "from Python (docs/regression.md)."
         )
     values = np.unique(y)
-    if y.ndim == 2 and not set(values.tolist()) <= {0, 1}:
+    if _several_a_row(y) and not set(values.tolist()) <= {0, 1}:
         raise ValueError(
             f"{args.dataset}'s labels are rows of {y.shape[1]} columns holding "
             f"{_labels_text(values)}: `train` "
             "fits a multilabel classifier to rows of 0s and 1s, one column per label. For "
             "several classes a row, fit sklearn.multioutput.MultiOutputClassifier from Python."
         )
+
+
+def _several_a_row(y):
+    """Whether ``y`` holds several labels a row.
+
+    A column of them is one a row, as the classifier reads it (with
+    scikit-learn's warning).
+    """
+    return y.ndim == 2 and y.shape[1] > 1
 
 
 def _train(args):
@@ -213,7 +222,7 @@ def _train(args):
         _check_range(rows, np.float32, args.dataset, "--dtype float32", "give --dtype float64")
     n_features, n_classes = data.X_train.shape[1], len(np.unique(data.y_train))
     outputs = "classes"
-    if data.y_train.ndim == 2:  # a multilabel indicator: an output neuron per column
+    if _several_a_row(data.y_train):  # a multilabel indicator: an output neuron per column
         n_classes, outputs = data.y_train.shape[1], "labels"
     hidden = _hidden_sizes(args, n_features, n_classes, outputs)
     net = _network(args, hidden)

@@ -211,6 +211,20 @@ def test_several_label_columns_of_a_csv_are_the_targets_of_every_command(
     assert f"R² {r2:.4f} (40 rows)" in capsys.readouterr().out
 
 
+def test_a_column_of_labels_trains_a_classifier_of_its_classes(tmp_path, capsys):
+    # y of shape (n, 1) is one label a row, as the classifier reads it: its column was
+    # counted as one output ("Training [3, 4, 1]"), and labels 0-2 refused as no multilabel.
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    np.savez(tmp_path / "column.npz", X=X, y=(np.arange(40) % 3)[:, None])
+    argv = ["train", "--dataset", str(tmp_path / "column.npz"), "--hidden", "4", "--epochs", "1"]
+    with pytest.warns(UserWarning, match="A column-vector y"):
+        assert main(argv) == 0
+    assert "Training [3, 4, 3]" in capsys.readouterr().out
+
+
 def test_plot_flag_writes_the_monitoring_figure(tmp_path):
     pytest.importorskip("matplotlib")
     assert main(["train", "--epochs", "2", "--plot", str(tmp_path / "h.png")]) == 0
