@@ -225,6 +225,22 @@ def test_a_column_of_labels_trains_a_classifier_of_its_classes(tmp_path, capsys)
     assert "Training [3, 4, 3]" in capsys.readouterr().out
 
 
+def test_predict_reads_rows_whose_labels_are_nan(two_outputs, tmp_path, capsys):
+    # Refused as "the labels 'y' include NaN or infinity": labels predict does not read.
+    import numpy as np
+
+    X, Y = two_outputs["X"], two_outputs["Y"].copy()
+    Y[::2] = np.nan  # the rows whose targets are to be predicted
+    np.savez(tmp_path / "unknown.npz", X=X, y=Y)
+    (tmp_path / "unknown.csv").write_text(
+        "a,b,c,y\n" + "".join(f"{a},{b},{c},nan\n" for a, b, c in X)
+    )
+    regressor = str(two_outputs["folder"] / "regressor.json")
+    assert main(["predict", regressor, str(tmp_path / "unknown.npz")]) == 0
+    assert main(["predict", regressor, str(tmp_path / "unknown.csv"), "--label", "y"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 80
+
+
 def test_plot_flag_writes_the_monitoring_figure(tmp_path):
     pytest.importorskip("matplotlib")
     assert main(["train", "--epochs", "2", "--plot", str(tmp_path / "h.png")]) == 0

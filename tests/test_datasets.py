@@ -419,6 +419,22 @@ def test_npz_samples_or_labels_of_python_objects_are_named(tmp_path, name):
         load_table(tmp_path / "d.npz")
 
 
+def test_nan_labels_are_missing_ones_refused_only_where_labels_are_needed(tmp_path):
+    # As an empty CSV cell is: the rows to predict are those whose labels are unknown, and
+    # predict, which reads the samples only, refused a file of them.
+    y = np.r_[np.nan, np.arange(19.0)]
+    np.savez(tmp_path / "d.npz", X=np.zeros((20, 2)), y=y)
+    np.testing.assert_array_equal(load_table(tmp_path / "d.npz").y, y)
+    (tmp_path / "d.csv").write_text("a,y\n1,nan\n2,1\n")
+    assert np.isnan(load_table(tmp_path / "d.csv", label="y").y[0])
+    for path, label in [(tmp_path / "d.npz", None), (tmp_path / "d.csv", "y")]:
+        with pytest.raises(ValueError, match="the labels 'y' include NaN or infinity"):
+            load_table(path, label=label, need_labels=True)
+    np.savez(tmp_path / "d.npz", X=np.zeros((20, 2)), y=np.r_[np.inf, np.arange(19.0)])
+    with pytest.raises(ValueError, match="the labels 'y' include NaN or infinity"):
+        load_table(tmp_path / "d.npz")  # no missing label: a fault of the file
+
+
 def test_csv_with_a_byte_order_mark(tmp_path):
     text = "y,a\n" + "".join(f"{i % 2},{i}\n" for i in range(4))
     (tmp_path / "excel.csv").write_bytes(text.encode("utf-8-sig"))
@@ -574,7 +590,7 @@ def test_csv_labels_that_are_real_numbers_are_read_as_numbers(tmp_path):
     assert load_table(path, label="y").y.tolist() == [0.5, 1.25, 2.0]
     path.write_text("a,y\n1,0\n2,nan\n", encoding="utf-8")
     with pytest.raises(ValueError, match="the labels 'y' include NaN or infinity"):
-        load_table(path, label="y")
+        load_table(path, label="y", need_labels=True)
     path.write_text("a,y\n1,cat\n2,1.5\n", encoding="utf-8")  # names, whatever they look like
     assert load_table(path, label="y").y.tolist() == ["cat", "1.5"]
 

@@ -825,8 +825,8 @@ def load_table(path, *, label=None, need_labels=False):
         multi-output regression's targets); a file that has some of them
         only is refused.
     need_labels : bool, default=False
-        Refuse a file without labels, or a CSV file with rows whose label
-        cell is empty.
+        Refuse a file without labels, or with missing labels: an empty CSV
+        cell, or NaN.
 
     Returns
     -------
@@ -834,7 +834,8 @@ def load_table(path, *, label=None, need_labels=False):
         ``X`` (float64, one row per sample), ``y`` (the labels, integers
         when they all are, floats when they all are numbers, else strings;
         None without labels) and
-        ``feature_names`` (None for NumPy files).
+        ``feature_names`` (None for NumPy files). Without ``need_labels``,
+        NaN labels are kept: missing ones, as empty CSV cells are.
 
     Raises
     ------
@@ -842,9 +843,9 @@ def load_table(path, *, label=None, need_labels=False):
         For another suffix, a file that is not what the suffix says, values
         that are not real numbers or not finite (NaN, infinity, or beyond
         float64's range in a CSV cell), an ``X`` of more than 2 dimensions (or
-        none), labels that are not 1-D or 2-D, not one per sample or NaN/infinite,
-        an ``X`` or labels of Python objects,
-        or missing labels (or empty CSV label cells) with ``need_labels``.
+        none), labels that are not 1-D or 2-D, not one per sample or infinite,
+        an ``X`` or labels of Python objects, or with ``need_labels`` no labels
+        or missing ones (NaN, empty CSV label cells).
     TypeError
         For a ``label`` that is neither a name nor a list of names.
     FileNotFoundError, NotARegularFileError
@@ -888,7 +889,7 @@ def load_table(path, *, label=None, need_labels=False):
     table.X = _samples(table.X, path)
     if table.y is not None:
         name = label if label is None or isinstance(label, str) else ", ".join(label)
-        _check_table_labels(table.y, len(table.X), path, name or "y")
+        _check_table_labels(table.y, len(table.X), path, name or "y", need_labels)
     return table
 
 
@@ -936,11 +937,13 @@ def _samples(X, path):
     return X
 
 
-def _check_table_labels(y, n_rows, path, name):
+def _check_table_labels(y, n_rows, path, name, need_labels):
     """Refuse labels that are not one per row of ``X``, or that are NaN or infinite.
 
     A 2-D array is a row of targets per sample: a multi-output regression's,
-    or a multilabel indicator.
+    or a multilabel indicator. NaN is a missing label, as an empty CSV cell
+    is: refused only where labels are needed (predict reads the rows whose
+    labels are unknown).
     """
     if y.ndim not in (1, 2):
         raise ValueError(
@@ -957,7 +960,8 @@ def _check_table_labels(y, n_rows, path, name):
             f"{path}: {len(y):,} labels for {n_rows:,} rows of X; give one label per sample "
             f"in {name!r}."
         )
-    if y.dtype.kind in "fc" and not np.isfinite(y).all():
+    missing = np.isnan(y) if y.dtype.kind in "fc" and not need_labels else False
+    if y.dtype.kind in "fc" and not (np.isfinite(y) | missing).all():
         raise ValueError(f"{path}: the labels {name!r} include NaN or infinity.")
     # Integers, strings and booleans are labels; complex numbers, bytes, times and
     # records reached the estimators' own checks, or none.
