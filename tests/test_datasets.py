@@ -608,6 +608,12 @@ def test_csv_labels_are_read_without_the_spaces_around_them(tmp_path):
         ("a,b,y\n1,2,0\n3,,1\n", r"line 3, column 'b' is empty, not a number"),
         ("a,b,y\n1,2,0\n\n3,n/a,1\n", r"line 4, column 'b' holds 'n/a', not a number"),
         ("a,b,y\n", r"holds a header row and no row of data"),
+        # A comma at the end of every line (spreadsheets write them) is a column without a
+        # name: "column '' is empty" named nothing the user could find.
+        (
+            "a,b,y,\n1,2,0,\n",
+            r"line 2, column 4, which the header leaves unnamed, is empty, not a number",
+        ),
     ],
 )
 def test_a_csv_cell_that_is_no_number_is_named_by_line_and_column(tmp_path, text, message):
@@ -616,6 +622,30 @@ def test_a_csv_cell_that_is_no_number_is_named_by_line_and_column(tmp_path, text
     path = tmp_path / "table.csv"
     path.write_text(text)
     with pytest.raises(ValueError, match=rf"table\.csv.*{message}"):
+        load_table(path, label="y")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        # Semicolons, as spreadsheets of some languages write: "no column 'y'; its columns
+        # are a;b;y", and a file without labels was read as one column of text.
+        (
+            "a;b;y\n1;2;0\n",
+            r"table\.csv has one column, whose name holds ';': save the file comma-separated",
+        ),
+        ("a\tb\n1\t2\n", r"table\.csv has one column, whose name holds '\\t': save the"),
+    ],
+)
+@pytest.mark.parametrize("label", [None, "y"])
+def test_a_csv_file_of_other_separators_or_no_feature_says_so(tmp_path, text, message, label):
+    path = tmp_path / "table.csv"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message):
+        load_table(path, label=label)
+    # "the samples X are empty (shape (1, 0))": an X the user never named.
+    path.write_text("y\n0\n")
+    with pytest.raises(ValueError, match=r"has no column besides the label 'y': give the fea"):
         load_table(path, label="y")
 
 

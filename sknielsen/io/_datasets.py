@@ -1049,6 +1049,7 @@ def _read_csv(path, label, need_labels):
     rows = [row for _, row in numbered]
     if not rows:  # zero samples of zero features then failed far from the file
         raise ValueError(f"{path} holds a header row and no row of data.")
+    _check_separator(path, header, numbered)
     columns = _label_columns(path, header, label, need_labels)  # before values are read
     wrong = next(((line, row) for line, row in numbered if len(row) != len(header)), None)
     if wrong is not None:  # named: in a long file, "every row" leaves the user searching
@@ -1058,6 +1059,11 @@ def _read_csv(path, label, need_labels):
             f"header's {len(header)}; every row must have the header's {len(header)} columns."
         )
     features = [i for i in range(len(header)) if i not in (columns or ())]
+    if not features:  # refused as "the samples X are empty", an X never named
+        raise ValueError(
+            f"{path} has no column besides the label {_names_text(label)}: give the features' "
+            "columns too."
+        )
     try:
         X = np.array([[float(row[i]) for i in features] for row in rows], dtype=np.float64)
     except ValueError:
@@ -1070,6 +1076,28 @@ def _read_csv(path, label, need_labels):
     return Bunch(
         X=X.reshape(len(rows), len(features)), y=y, feature_names=[header[i] for i in features]
     )
+
+
+def _names_text(label):
+    """A label's name, or names, as messages quote them: ``'y'``, ``'a', 'b'``."""
+    return ", ".join(map(repr, [label] if isinstance(label, str) else label))
+
+
+def _check_separator(path, header, numbered):
+    """Refuse a file of another separator than the comma: its header reads as one column.
+
+    Spreadsheets of several languages write semicolons, and ``.csv`` files
+    of tabs are common; their rows were said to have no column 'y', or a
+    cell that is no number, of a name that was the whole header.
+    """
+    if len(header) != 1:
+        return
+    for separator in (";", "\t", "|"):
+        if separator in header[0] and numbered and separator in numbered[0][1][0]:
+            raise ValueError(
+                f"{path} has one column, whose name holds {separator!r}: save the file "
+                "comma-separated."
+            )
 
 
 def _label_columns(path, header, label, need_labels):
@@ -1087,7 +1115,7 @@ def _label_columns(path, header, label, need_labels):
         what = (
             ": which column holds the labels?"
             if label is None
-            else f" has no column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}."
+            else f" has no column{'s' if len(missing) > 1 else ''} {_names_text(missing)}."
         )
         raise ValueError(
             f"{path}{what} Name it with label=... (on the command line: --label COLUMN); "
@@ -1115,6 +1143,17 @@ def _csv_labels(path, numbered, header, columns, need_labels):
     return _labels(cells).reshape(len(numbered), len(columns))
 
 
+def _column_text(header, i):
+    """The column ``i`` as a message names it: by its name, or by its place when it has none.
+
+    A comma at the end of every line, as spreadsheets write, is a column the
+    header leaves unnamed: "column ''" named nothing the user could find.
+    """
+    if header[i]:
+        return f"column {header[i]!r}"
+    return f"column {i + 1}, which the header leaves unnamed,"
+
+
 def _not_a_number(path, numbered, header, features):
     """The error naming the first feature cell that is not a finite number: its line and column."""
     for line, row in numbered:
@@ -1124,13 +1163,13 @@ def _not_a_number(path, numbered, header, features):
             except ValueError:
                 cell = "is empty" if not row[i].strip() else f"holds {row[i][:40]!r}"
                 return ValueError(
-                    f"{path}: line {line}, column {header[i]!r} {cell}, not a number; "
+                    f"{path}: line {line}, {_column_text(header, i)} {cell}, not a number; "
                     "features must be numbers (a missing one too: fill it in, or leave the "
                     "row out)."
                 )
             if not finite:
                 return ValueError(
-                    f"{path}: line {line}, column {header[i]!r} holds {row[i][:40]!r}, not a "
+                    f"{path}: line {line}, {_column_text(header, i)} holds {row[i][:40]!r}, not a "
                     "finite number; features must be finite numbers (a missing one too: fill "
                     "it in, or leave the row out)."
                 )
