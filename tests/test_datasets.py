@@ -435,6 +435,18 @@ def test_nan_labels_are_missing_ones_refused_only_where_labels_are_needed(tmp_pa
         load_table(tmp_path / "d.npz")  # no missing label: a fault of the file
 
 
+def test_npz_labels_not_found_are_named_with_the_arrays_it_holds(tmp_path):
+    # "holds no label column 'Y'; name the labels' column": an archive has arrays, and
+    # which it held was not said.
+    np.savez(tmp_path / "d.npz", X=np.zeros((4, 2)), y=np.arange(4), target=np.arange(4))
+    message = r"d\.npz holds no array 'Y' of labels; it holds 'X', 'target', 'y'\. Name them"
+    with pytest.raises(ValueError, match=message):
+        load_table(tmp_path / "d.npz", label="Y", need_labels=True)
+    np.savez(tmp_path / "d.npz", X=np.zeros((4, 2)), target=np.arange(4))
+    with pytest.raises(ValueError, match=r"holds no array 'y' of labels; it holds 'X', 'target'"):
+        load_table(tmp_path / "d.npz", need_labels=True)
+
+
 def test_csv_with_a_byte_order_mark(tmp_path):
     text = "y,a\n" + "".join(f"{i % 2},{i}\n" for i in range(4))
     (tmp_path / "excel.csv").write_bytes(text.encode("utf-8-sig"))
