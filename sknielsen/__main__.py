@@ -468,7 +468,32 @@ def _check_targets(model, y, args):
     if given != n_outputs and not (multilabel and given == 1):
         targets = "one a row" if given == 1 else f"rows of {given}"
         _refuse_targets(model, f"predicts {predicted}", f"are {targets}", args)
-    _check_labels(model, y, args)
+    if is_classifier(model):
+        _check_labels(model, y, args)
+    else:
+        _check_spread(model, y, args)
+
+
+def _check_spread(model, y, args):
+    """Refuse targets whose R² means nothing: of one row, or equal in every output.
+
+    scikit-learn's R² of one row is NaN, after its warning; of targets that
+    do not vary, 0 whatever the model predicts (the regressor refuses such
+    validation targets for early stopping alike).
+    """
+    where = f"--dataset {args.dataset}{_default_note(args, 'dataset')}"
+    if len(y) < 2:
+        raise ValueError(
+            f"{where} holds {len(y)} row: R² compares the errors with the spread of the "
+            "targets, which needs 2 rows or more."
+        )
+    Y = y.reshape(len(y), -1)
+    if np.all(Y.max(axis=0) == Y.min(axis=0)):  # np.ptp overflows near the largest float
+        more = ", ..." if Y.shape[1] > 1 else ""
+        raise ValueError(
+            f"The targets of {where} are all equal ({Y[0, 0]:g}{more}): R² is 0 whatever "
+            f"{args.model} predicts; score it on targets that vary."
+        )
 
 
 def _predictions_text(model):

@@ -106,9 +106,12 @@ def _models_of_several_outputs(root, paths, X, y):
         "npz_three_targets": np.column_stack([targets, y % 2])[:30],
         "npz_three_labels": np.column_stack([y % 2, y % 3 == 0, y > 4])[:30].astype(int),
         "npz_classes_of_two_outputs": np.column_stack([y % 3, y % 2])[:30],
+        "npz_equal_targets": np.ones((30, 2)),
     }.items():
         paths[name] = root / f"{name[4:]}.npz"
         np.savez(paths[name], X=X[:30], y=Y)
+    paths["npz_a_row_of_targets"] = root / "a_row.npz"
+    np.savez(paths["npz_a_row_of_targets"], X=X[:1], y=targets[:1])
 
 
 def _comparison_folders(root, paths):
@@ -359,6 +362,21 @@ BAD_INVOCATIONS = [
     (
         ["evaluate", "{model_regressor}", "--dataset", "{npz_strings}"],
         "strings.npz are strings 'cat', 'dog', 'eel': evaluate it on the data it was trained on.",
+    ),
+    # "R² nan (1 rows)" after scikit-learn's warning, twice, and "R² 0.0000" of targets
+    # that do not vary, whatever the model predicts.
+    (
+        ["evaluate", "{model_regressor}", "--dataset", "{npz_a_row_of_targets}"],
+        "a_row.npz holds 1 row: R² compares the errors with the spread of the targets, which "
+        "needs 2 rows or more.",
+    ),
+    (
+        ["evaluate", "{model_regressor}", "--dataset", "{npz_equal_targets}"],
+        "equal_targets.npz are all equal (1, ...): R² is 0 whatever ",
+    ),
+    (
+        ["evaluate", "{model_regressor}", "--dataset", "{npz_equal_targets}"],
+        "regressor.json predicts; score it on targets that vary.",
     ),
     # Refused by the classifier after the header: rows of several classes each.
     (
