@@ -400,7 +400,16 @@ def _check_file_width(model, X, path):
     if expected is None or np.ndim(X) != 2 or X.shape[1] == expected:
         return
     plural = "s" if X.shape[1] != 1 else ""
-    raise ValueError(f"{path} has {X.shape[1]:,} feature{plural}; the model takes {expected:,}.")
+    # load_table reads a 1-D array as one sample: most often a column saved flat.
+    flat = len(X) == 1 and expected == 1 and Path(path).suffix.lower() != ".csv"
+    hint = (
+        " A 1-D array is one sample: save samples of one feature as a column, X.reshape(-1, 1)."
+        if flat
+        else ""
+    )
+    raise ValueError(
+        f"{path} has {X.shape[1]:,} feature{plural}; the model takes {expected:,}.{hint}"
+    )
 
 
 def _check_model_range(model, X, path):

@@ -241,6 +241,26 @@ def test_predict_reads_rows_whose_labels_are_nan(two_outputs, tmp_path, capsys):
     assert len(capsys.readouterr().out.splitlines()) == 80
 
 
+def test_a_1d_array_for_a_model_of_one_feature_is_said_to_be_one_sample(tmp_path, capsys):
+    # "x.npy has 7 features; the model takes 1": a column of 7 samples saved 1-D is one
+    # sample of 7 features, as load_table documents, and nothing said how to give them.
+    import numpy as np
+
+    from sknielsen import NielsenMLPRegressor, save
+
+    X = np.linspace(-1, 1, 20)[:, None]
+    save(
+        NielsenMLPRegressor(hidden_layer_sizes=(2,), epochs=1).fit(X, X[:, 0]), tmp_path / "m.json"
+    )
+    np.save(tmp_path / "x.npy", X[:7, 0])
+    assert main(["predict", str(tmp_path / "m.json"), str(tmp_path / "x.npy")]) == 2
+    message = (
+        "x.npy has 7 features; the model takes 1. A 1-D array is one sample: save samples of "
+        "one feature as a column, X.reshape(-1, 1)."
+    )
+    assert message in capsys.readouterr().err
+
+
 def test_plot_flag_writes_the_monitoring_figure(tmp_path):
     pytest.importorskip("matplotlib")
     assert main(["train", "--epochs", "2", "--plot", str(tmp_path / "h.png")]) == 0
