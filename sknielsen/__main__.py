@@ -620,8 +620,8 @@ def _prediction_file(path, predicted, label):
 
     The CSV has a header (the label columns' names, one per output, or the
     name, or ``prediction``, numbered for several outputs) and a row per
-    prediction; the
-    archive holds one array ``y``, the name a ``.npz`` data file's labels have.
+    prediction; the archive holds one array ``y``, the name a ``.npz`` data
+    file's labels have.
     """
     suffix = Path(path).suffix.lower()
     if suffix != ".csv":

@@ -1201,14 +1201,14 @@ def _read_npz(path, label, need_labels):
                 raise ValueError(
                     f"{path} holds no array 'X' of samples; it holds {sorted(archive.files)}."
                 )
-            # The samples and the labels only: other arrays saved beside them (names,
-            # notes, Python objects NumPy would have to unpickle) are none of ours.
             if need_labels and (label or "y") not in archive.files:
                 raise ValueError(
                     f"{path} holds no array {label or 'y'!r} of labels; it holds "
                     f"{', '.join(map(repr, sorted(archive.files)))}. Name them with label=... "
                     "(on the command line: --label NAME)."
                 )
+            # The samples and the labels only: other arrays saved beside them (names,
+            # notes, Python objects NumPy would have to unpickle) are none of ours.
             names = ["X", label or "y"]
             X, y = (_npz_member(archive, name, path, errors) for name in names)
     return Bunch(X=X, y=y, feature_names=None)
