@@ -43,13 +43,13 @@ from .utils import InterruptWatch, check_outputs, check_params, write_atomically
 # -- train, evaluate, predict --------------------------------------------------
 
 
-def _hidden_sizes(args, n_features, n_classes):
+def _hidden_sizes(args, n_features, n_outputs, outputs="classes"):
     if args.layers is None:
         return tuple(args.hidden)
-    if len(args.layers) < 2 or args.layers[0] != n_features or args.layers[-1] != n_classes:
+    if len(args.layers) < 2 or args.layers[0] != n_features or args.layers[-1] != n_outputs:
         raise ValueError(
             f"--layers must start with the {n_features} inputs and end with the "
-            f"{n_classes} classes of {args.dataset}; got {args.layers}."
+            f"{n_outputs} {outputs} of {args.dataset}; got {args.layers}."
         )
     return tuple(args.layers[1:-1])
 
@@ -174,15 +174,38 @@ def _data_files(args):
 
 
 def _check_class_labels(y, args):
-    """Refuse real-valued labels before the header: one class per value is no classifier."""
+    """Refuse labels no classifier takes, before the header.
+
+    Real numbers would be one class per value; rows of several classes each
+    (multiclass-multioutput) the classifier refuses, after the header.
+    """
     fractional = y[np.round(y) != y] if y.dtype.kind == "f" else y[:0]
     if len(fractional):
-        column = f" in {args.label!r}" if getattr(args, "label", None) else ""
+        label = getattr(args, "label", None)
+        names = [label] if isinstance(label, str) else label or []
+        column = f" in {', '.join(map(repr, names))}" if names else ""
         raise ValueError(
             f"The labels{column} are real numbers, such as {float(fractional[0]):.6g}: `train` "
             "fits a classifier, one class per label. A regression is NielsenMLPRegressor's, "
             "from Python (docs/regression.md)."
         )
+    values = np.unique(y)
+    if _several_a_row(y) and not set(values.tolist()) <= {0, 1}:
+        raise ValueError(
+            f"{args.dataset}'s labels are rows of {y.shape[1]} columns holding "
+            f"{_labels_text(values)}: `train` "
+            "fits a multilabel classifier to rows of 0s and 1s, one column per label. For "
+            "several classes a row, fit sklearn.multioutput.MultiOutputClassifier from Python."
+        )
+
+
+def _several_a_row(y):
+    """Whether ``y`` holds several labels a row.
+
+    A column of them is one a row, as the classifier reads it (with
+    scikit-learn's warning).
+    """
+    return y.ndim == 2 and y.shape[1] > 1
 
 
 def _train(args):
@@ -198,7 +221,10 @@ def _train(args):
         rows = [X for X in (data.X_train, data.X_val, data.X_test) if X is not None]
         _check_range(rows, np.float32, args.dataset, "--dtype float32", "give --dtype float64")
     n_features, n_classes = data.X_train.shape[1], len(np.unique(data.y_train))
-    hidden = _hidden_sizes(args, n_features, n_classes)
+    outputs = "classes"
+    if _several_a_row(data.y_train):  # a multilabel indicator: an output neuron per column
+        n_classes, outputs = data.y_train.shape[1], "labels"
+    hidden = _hidden_sizes(args, n_features, n_classes, outputs)
     net = _network(args, hidden)
     # Before the header: an error is the only line printed.
     with _named_by_flag(args):
@@ -348,14 +374,14 @@ def _evaluate(args):
             table = datasets.load_table(args.dataset, label=args.label, need_labels=True)
         X = _columns_of(model, table, args.dataset)
         _check_model_range(model, X, args.dataset)
-        _check_labels(model, table.y, args)
+        _check_targets(model, table.y, args)
         with _columns_checked(table):
             shown = _score_text(model, model.score(X, table.y))
         print(f"{args.model} on {args.dataset}: {shown} ({len(table.y):,} rows)")
         return 0
     data = _load(args)
     _check_width(model, data.X_val.shape[1], args)
-    _check_labels(model, np.concatenate([data.y_val, data.y_test]), args)
+    _check_targets(model, np.concatenate([data.y_val, data.y_test]), args)
     # Scored before anything is printed: a model of another dataset is refused alone.
     validation = model.score(data.X_val, data.y_val)
     test = model.score(data.X_test, data.y_test)
@@ -374,7 +400,16 @@ def _check_file_width(model, X, path):
     if expected is None or np.ndim(X) != 2 or X.shape[1] == expected:
         return
     plural = "s" if X.shape[1] != 1 else ""
-    raise ValueError(f"{path} has {X.shape[1]:,} feature{plural}; the model takes {expected:,}.")
+    # load_table reads a 1-D array as one sample: most often a column saved flat.
+    flat = len(X) == 1 and expected == 1 and Path(path).suffix.lower() != ".csv"
+    hint = (
+        " A 1-D array is one sample: save samples of one feature as a column, X.reshape(-1, 1)."
+        if flat
+        else ""
+    )
+    raise ValueError(
+        f"{path} has {X.shape[1]:,} feature{plural}; the model takes {expected:,}.{hint}"
+    )
 
 
 def _check_model_range(model, X, path):
@@ -426,19 +461,82 @@ def _check_width(model, n_features, args):
     )
 
 
+def _check_targets(model, y, args):
+    """Refuse targets unlike the model's predictions, in kind or in shape, saying both.
+
+    scikit-learn's "could not convert string to float", or "y_true and
+    y_pred have different number of output (3!=2)", named neither the model
+    nor the file.
+    """
+    if not is_classifier(model) and y.dtype.kind not in "biuf":
+        _refuse_targets(model, "predicts numbers", f"are {_labels_text(np.unique(y))}", args)
+    predicted, n_outputs = _predictions_text(model)
+    given = 1 if np.ndim(y) == 1 else y.shape[1]
+    # A multilabel model's 1-D labels are said by _check_labels, with what they are.
+    multilabel = is_classifier(model) and n_outputs > 1
+    if given != n_outputs and not (multilabel and given == 1):
+        targets = "one a row" if given == 1 else f"rows of {given}"
+        _refuse_targets(model, f"predicts {predicted}", f"are {targets}", args)
+    if is_classifier(model):
+        _check_labels(model, y, args)
+    else:
+        _check_spread(model, y, args)
+
+
+def _check_spread(model, y, args):
+    """Refuse targets whose R² means nothing: of one row, or equal in every output.
+
+    scikit-learn's R² of one row is NaN, after its warning; of targets that
+    do not vary, 0 whatever the model predicts (the regressor refuses such
+    validation targets for early stopping alike).
+    """
+    where = f"--dataset {args.dataset}{_default_note(args, 'dataset')}"
+    if len(y) < 2:
+        raise ValueError(
+            f"{where} holds {len(y)} row: R² compares the errors with the spread of the "
+            "targets, which needs 2 rows or more."
+        )
+    Y = y.reshape(len(y), -1)
+    if np.all(Y.max(axis=0) == Y.min(axis=0)):  # np.ptp overflows near the largest float
+        more = ", ..." if Y.shape[1] > 1 else ""
+        raise ValueError(
+            f"The targets of {where} are all equal ({Y[0, 0]:g}{more}): R² is 0 whatever "
+            f"{args.model} predicts; score it on targets that vary."
+        )
+
+
+def _predictions_text(model):
+    """What ``model`` predicts for a row, in words, and how many columns that is."""
+    if not is_classifier(model):
+        n = model.n_outputs_
+        return ("one output a row" if n == 1 else f"rows of {n} outputs"), n
+    if model.get_fitted_state().targets["multilabel"]:
+        return f"rows of {len(model.classes_)} labels", len(model.classes_)
+    return "one label a row", 1
+
+
+def _refuse_targets(model, predicted, given, args):
+    raise ValueError(
+        f"{args.model} {predicted}; the targets of --dataset {args.dataset}"
+        f"{_default_note(args, 'dataset')} {given}: evaluate it on the data it was trained on."
+    )
+
+
 def _check_labels(model, y, args):
     """Refuse a data set with none of the labels the classifier predicts, saying both.
 
     scikit-learn's "Mix of label input types (string and number)" said
     neither whose labels were which, nor that the model was of other data.
     Labels the model never predicts beside ones it does are warned of: they
-    count as wrong.
+    count as wrong. A multilabel model's are 0 and 1, in rows of its width.
     """
-    if not is_classifier(model) or np.ndim(y) != 1:
+    if not is_classifier(model):
         return
     multilabel = model.get_fitted_state().targets["multilabel"]
     found = np.unique(y)
     known = set(model.classes_.tolist())
+    if multilabel and np.ndim(y) == 2 and set(found.tolist()) <= {0, 1}:
+        return
     if not multilabel and known & set(found.tolist()):
         unknown = [label for label in found.tolist() if label not in known]
         if unknown:  # scored as wrong: a mistyped label ('SETOSA') read as a poor model
@@ -491,6 +589,8 @@ def _predict(args):
         with _file_of("--out"):
             write_atomically(args.out, _prediction_file(args.out, predicted, args.label))
         print(f"Wrote {len(predicted)} predictions to {args.out}")
+    elif np.ndim(predicted) == 2:  # several outputs: a line as --out's CSV has it
+        csv.writer(sys.stdout, lineterminator="\n").writerows(predicted.tolist())
     else:
         for label in predicted:
             print(label)
@@ -506,9 +606,11 @@ def _check_left_out(table, args):
         raise ValueError(f"{args.file} is a .npy array, without named columns: leave out --label.")
     if suffix == ".npz":
         raise ValueError(f"{args.file} holds no array {args.label!r}: leave out --label.")
+    names = [args.label] if isinstance(args.label, str) else args.label
     raise ValueError(
-        f"{args.file} has no column {args.label!r} to leave out; its columns are "
-        f"{_names(table.feature_names)}."
+        f"{args.file} has no column{'s' if len(names) > 1 else ''} "
+        f"{', '.join(map(repr, names))} to leave out; its columns "
+        f"are {_names(table.feature_names)}."
     )
 
 
@@ -516,9 +618,10 @@ def _prediction_file(path, predicted, label):
     """The bytes of ``path``: CSV for a ``.csv`` name, a ``.npz`` archive for ``.npz``, NumPy's
     ``.npy`` format for any other.
 
-    The CSV has a header (the label column's name, or ``prediction``; one
-    column per output, numbered, for several) and a row per prediction; the
-    archive holds one array ``y``, the name a ``.npz`` data file's labels have.
+    The CSV has a header (the label columns' names, one per output, or the
+    name, or ``prediction``, numbered for several outputs) and a row per
+    prediction; the archive holds one array ``y``, the name a ``.npz`` data
+    file's labels have.
     """
     suffix = Path(path).suffix.lower()
     if suffix != ".csv":
@@ -530,8 +633,11 @@ def _prediction_file(path, predicted, label):
             np.save(labels, predicted)
         return labels.getvalue()
     rows = np.asarray(predicted).reshape(len(predicted), -1)
-    name = label or "prediction"
-    header = [name] if rows.shape[1] == 1 else [f"{name}_{j}" for j in range(rows.shape[1])]
+    if isinstance(label, list) and len(label) == rows.shape[1]:
+        header = label  # the columns left out, one for each output, in their order
+    else:
+        name = label if isinstance(label, str) else "prediction"
+        header = [name] if rows.shape[1] == 1 else [f"{name}_{j}" for j in range(rows.shape[1])]
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(header)
@@ -1044,17 +1150,21 @@ def _default_note(args, dest):
     return "" if dest in getattr(args, "typed", ()) else " (the default)"
 
 
-class _Once(argparse.Action):
-    """Stores a flag that names one thing, refusing a second: argparse kept the last silently."""
+class _Columns(argparse.Action):
+    """Stores a column's name, or the list of several given one flag each.
+
+    argparse kept the last of several silently: two target columns were read
+    as one. One name stays a string (one label a row), as
+    :func:`~sknielsen.datasets.load_table` reads it; a name given twice is
+    refused, a typo.
+    """
 
     def __call__(self, parser, namespace, values, option_string=None):
-        if getattr(namespace, self.dest) is not None:
-            raise argparse.ArgumentError(
-                self,
-                f"given twice ({getattr(namespace, self.dest)!r} and {values!r}): name one "
-                "column; targets of several columns are not read from files",
-            )
-        setattr(namespace, self.dest, values)
+        given = getattr(namespace, self.dest)
+        names = [] if given is None else [given] if isinstance(given, str) else given
+        if values in names:
+            raise argparse.ArgumentError(self, f"{values!r} given twice: name each column once")
+        setattr(namespace, self.dest, values if given is None else [*names, values])
 
 
 class _Deprecated(argparse.Action):
@@ -1090,11 +1200,12 @@ def _data_flags(command, *, files=True):
     if files:
         command.add_argument(
             "--label",
-            action=_Once,
+            action=_Columns,
             metavar="COLUMN",
             default=None,
-            help="the label column of a .csv --dataset (needed), or the label array of a .npz "
-            "(default: 'y')",
+            help="the label column of a .csv --dataset (needed; once per column for several "
+            "targets a row, such as a multilabel classifier's), or the label array of a .npz, "
+            "2-D for several targets a row (default: 'y')",
         )
     _idx_flags(command)
 
@@ -1356,10 +1467,11 @@ def _predict_command(commands):
     )
     predict.add_argument(
         "--label",
-        action=_Once,
+        action=_Columns,
         metavar="COLUMN",
         default=None,
-        help="a column of a .csv file to leave out",
+        help="a column of a .csv file to leave out (once per column), whose name heads the "
+        "--out CSV's predictions",
     )
     predict.add_argument(
         "--out",

@@ -113,6 +113,154 @@ def test_evaluate_and_predict_a_saved_model(tmp_path, capsys):
         assert archive.files == ["y"] and np.array_equal(archive["y"], np.load(tmp_path / "p.npy"))
 
 
+@pytest.fixture(scope="module")
+def two_outputs(tmp_path_factory):
+    """A regressor of two outputs, saved as Python saves it, and an archive of its rows."""
+    import numpy as np
+
+    from sknielsen import NielsenMLPRegressor, save
+
+    folder = tmp_path_factory.mktemp("two_outputs")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    Y = np.column_stack([X[:, 0] + X[:, 1], X[:, 2] - X[:, 0]]) / 2
+    net = NielsenMLPRegressor(hidden_layer_sizes=(4,), epochs=20, random_state=0).fit(X, Y)
+    save(net, folder / "regressor.json")
+    np.savez(folder / "rows.npz", X=X, y=Y)
+    return {"folder": folder, "X": X, "Y": Y, "net": net}
+
+
+def test_predict_reads_the_samples_of_an_archive_of_2d_targets(two_outputs, capsys):
+    # "the labels 'y' must be 1-D": predict refused the archive for labels it does not read.
+    folder = two_outputs["folder"]
+    assert main(["predict", str(folder / "regressor.json"), str(folder / "rows.npz")]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 40
+
+
+def test_evaluate_scores_a_multi_output_regressor_on_an_archive(two_outputs, capsys):
+    folder, net = two_outputs["folder"], two_outputs["net"]
+    argv = ["evaluate", str(folder / "regressor.json"), "--dataset", str(folder / "rows.npz")]
+    assert main(argv) == 0
+    r2 = net.score(two_outputs["X"], two_outputs["Y"])
+    assert f"rows.npz: R² {r2:.4f} (40 rows)" in capsys.readouterr().out
+
+
+def test_predict_prints_a_row_of_several_outputs_as_its_csv_line(two_outputs, tmp_path, capsys):
+    # NumPy's "[-0.83490001  0.47761965]": rounded to 8 digits, not a line a program reads.
+    folder = two_outputs["folder"]
+    argv = ["predict", str(folder / "regressor.json"), str(folder / "rows.npz")]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert main([*argv, "--out", str(tmp_path / "p.csv")]) == 0
+    assert printed == (tmp_path / "p.csv").read_text().splitlines()[1:]
+    import numpy as np
+
+    predicted = [[float(v) for v in line.split(",")] for line in printed]
+    assert np.array_equal(predicted, two_outputs["net"].predict(two_outputs["X"]))
+
+
+def test_train_evaluate_and_predict_a_multilabel_classifier_of_an_archive(tmp_path, capsys):
+    """Rows of 0s and 1s, a column per label: trained, scored and predicted from files.
+
+    train said "Training [4, 30, 2]" of 4 labels (the values 0 and 1 counted as two
+    classes), refused --layers that ended with the 4 outputs, and stratified the split by
+    combinations of labels, of which some had a row alone ("The least populated classes
+    in y have only 1 member").
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    Y = (X + rng.normal(scale=0.5, size=X.shape) > 0).astype(int)
+    np.savez(tmp_path / "labels.npz", X=X, y=Y)
+    model, data = tmp_path / "model.json", str(tmp_path / "labels.npz")
+    argv = ["train", "--dataset", data, "--layers", "4", "8", "4", "--epochs", "3"]
+    assert main([*argv, "--save", str(model)]) == 0
+    assert f"Training [4, 8, 4] on {data} (60 rows" in capsys.readouterr().out
+    assert main(["evaluate", str(model), "--dataset", data]) == 0
+    net = load(model)
+    assert f"accuracy {net.score(X, Y):.2%} (60 rows)" in capsys.readouterr().out
+    assert main(["predict", str(model), data]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [",".join(map(str, row)) for row in net.predict(X).tolist()]
+
+
+def test_several_label_columns_of_a_csv_are_the_targets_of_every_command(
+    two_outputs, tmp_path, capsys
+):
+    """--label once per target column: "given twice" was refused, targets were one column."""
+    X, Y = two_outputs["X"], two_outputs["Y"]
+    lines = ["a,up,b,c,down", *(f"{a},{p:d},{b},{c},{q:d}" for (a, b, c), (p, q) in zip(X, Y > 0))]
+    (tmp_path / "labels.csv").write_text("\n".join(lines) + "\n")
+    data, model = str(tmp_path / "labels.csv"), tmp_path / "model.json"
+    labels = ["--label", "up", "--label", "down"]
+    assert main(["train", "--dataset", data, *labels, "--hidden", "4", "--save", str(model)]) == 0
+    assert f"Training [3, 4, 2] on {data}" in capsys.readouterr().out
+    assert main(["evaluate", str(model), "--dataset", data, *labels]) == 0
+    assert "accuracy" in capsys.readouterr().out
+    argv = ["predict", str(model), data, *labels, "--out", str(tmp_path / "p.csv")]
+    assert main(argv) == 0
+    assert (tmp_path / "p.csv").read_text().splitlines()[0] == "up,down"
+    # A multi-output regressor, trained in Python, scored on a CSV file of its targets.
+    lines = ["a,b,c,s,t", *(",".join(map(str, [*x, *y])) for x, y in zip(X, Y))]
+    (tmp_path / "targets.csv").write_text("\n".join(lines) + "\n")
+    regressor = str(two_outputs["folder"] / "regressor.json")
+    argv = ["evaluate", regressor, "--dataset", str(tmp_path / "targets.csv")]
+    assert main([*argv, "--label", "s", "--label", "t"]) == 0
+    r2 = two_outputs["net"].score(X, Y)
+    assert f"R² {r2:.4f} (40 rows)" in capsys.readouterr().out
+
+
+def test_a_column_of_labels_trains_a_classifier_of_its_classes(tmp_path, capsys):
+    # y of shape (n, 1) is one label a row, as the classifier reads it: its column was
+    # counted as one output ("Training [3, 4, 1]"), and labels 0-2 refused as no multilabel.
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    np.savez(tmp_path / "column.npz", X=X, y=(np.arange(40) % 3)[:, None])
+    argv = ["train", "--dataset", str(tmp_path / "column.npz"), "--hidden", "4", "--epochs", "1"]
+    with pytest.warns(UserWarning, match="A column-vector y"):
+        assert main(argv) == 0
+    assert "Training [3, 4, 3]" in capsys.readouterr().out
+
+
+def test_predict_reads_rows_whose_labels_are_nan(two_outputs, tmp_path, capsys):
+    # Refused as "the labels 'y' include NaN or infinity": labels predict does not read.
+    import numpy as np
+
+    X, Y = two_outputs["X"], two_outputs["Y"].copy()
+    Y[::2] = np.nan  # the rows whose targets are to be predicted
+    np.savez(tmp_path / "unknown.npz", X=X, y=Y)
+    (tmp_path / "unknown.csv").write_text(
+        "a,b,c,y\n" + "".join(f"{a},{b},{c},nan\n" for a, b, c in X)
+    )
+    regressor = str(two_outputs["folder"] / "regressor.json")
+    assert main(["predict", regressor, str(tmp_path / "unknown.npz")]) == 0
+    assert main(["predict", regressor, str(tmp_path / "unknown.csv"), "--label", "y"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 80
+
+
+def test_a_1d_array_for_a_model_of_one_feature_is_said_to_be_one_sample(tmp_path, capsys):
+    # "x.npy has 7 features; the model takes 1": a column of 7 samples saved 1-D is one
+    # sample of 7 features, as load_table documents, and nothing said how to give them.
+    import numpy as np
+
+    from sknielsen import NielsenMLPRegressor, save
+
+    X = np.linspace(-1, 1, 20)[:, None]
+    save(
+        NielsenMLPRegressor(hidden_layer_sizes=(2,), epochs=1).fit(X, X[:, 0]), tmp_path / "m.json"
+    )
+    np.save(tmp_path / "x.npy", X[:7, 0])
+    assert main(["predict", str(tmp_path / "m.json"), str(tmp_path / "x.npy")]) == 2
+    message = (
+        "x.npy has 7 features; the model takes 1. A 1-D array is one sample: save samples of "
+        "one feature as a column, X.reshape(-1, 1)."
+    )
+    assert message in capsys.readouterr().err
+
+
 def test_plot_flag_writes_the_monitoring_figure(tmp_path):
     pytest.importorskip("matplotlib")
     assert main(["train", "--epochs", "2", "--plot", str(tmp_path / "h.png")]) == 0

@@ -88,8 +88,30 @@ def files(tmp_path_factory):
     save(multilabel, paths["model_multilabel"])
     paths["npz_strings"] = root / "strings.npz"
     np.savez(paths["npz_strings"], X=X[:30] / 16, y=names[:30])
+    _models_of_several_outputs(root, paths, X / 16, y)
     _comparison_folders(root, paths)
     return paths
+
+
+def _models_of_several_outputs(root, paths, X, y):
+    """A regressor of two outputs, and archives of targets of other shapes than a model's."""
+    from sknielsen import NielsenMLPRegressor
+
+    targets = np.column_stack([y / 9, (y % 3) / 2])
+    paths["model_regressor"] = root / "regressor.json"
+    regressor = NielsenMLPRegressor(hidden_layer_sizes=(4,), epochs=1, random_state=0)
+    save(regressor.fit(X, targets), paths["model_regressor"])
+    for name, Y in {
+        "npz_two_targets": targets[:30],
+        "npz_three_targets": np.column_stack([targets, y % 2])[:30],
+        "npz_three_labels": np.column_stack([y % 2, y % 3 == 0, y > 4])[:30].astype(int),
+        "npz_classes_of_two_outputs": np.column_stack([y % 3, y % 2])[:30],
+        "npz_equal_targets": np.ones((30, 2)),
+    }.items():
+        paths[name] = root / f"{name[4:]}.npz"
+        np.savez(paths[name], X=X[:30], y=Y)
+    paths["npz_a_row_of_targets"] = root / "a_row.npz"
+    np.savez(paths["npz_a_row_of_targets"], X=X[:1], y=targets[:1])
 
 
 def _comparison_folders(root, paths):
@@ -126,9 +148,10 @@ TAMPERED_RUN = ["compare", "--train-sizes", "50", "--seeds", "1", "--estimators"
 BAD_INVOCATIONS = [
     # The command line itself.
     (["--bogus"], "unrecognized arguments"),
-    # argparse kept the last --label silently: two target columns read as one.
-    (["train", "--label", "a", "--label", "b"], "argument --label: given twice ('a' and 'b')"),
-    (["predict", "m.json", "x.csv", "--label", "a", "--label", "b"], "--label: given twice"),
+    # argparse kept the last --label silently: two target columns read as one. Each
+    # --label is now a column of targets; one named twice is a typo.
+    (["train", "--label", "a", "--label", "a"], "argument --label: 'a' given twice"),
+    (["predict", "m.json", "x.csv", "--label", "a", "--label", "a"], "--label: 'a' given twice"),
     (["frobnicate"], "invalid choice"),
     (["train", "--epochs", "abc"], "invalid int value"),
     (["train", "--eta", "fast"], "invalid float value"),
@@ -297,6 +320,70 @@ BAD_INVOCATIONS = [
         ["evaluate", "{model}", "--dataset", "{csv_numbers}"],
         "which column holds the labels? Name it with label=... (on the command line: --label "
         "COLUMN); its columns are a, b",
+    ),
+    # Targets of another shape than the model's predictions: scikit-learn's "y_true and
+    # y_pred have different number of output (3!=2)" named neither the model nor the file.
+    (
+        ["evaluate", "{model_regressor}", "--dataset", "{npz_three_targets}"],
+        "regressor.json predicts rows of 2 outputs; the targets of --dataset ",
+    ),
+    (
+        ["evaluate", "{model_regressor}", "--dataset", "{npz_three_targets}"],
+        "three_targets.npz are rows of 3: evaluate it on the data it was trained on.",
+    ),
+    (
+        ["evaluate", "{model_regressor}"],
+        "regressor.json predicts rows of 2 outputs; the targets of --dataset digits (the "
+        "default) are one a row: evaluate it on the data it was trained on.",
+    ),
+    (
+        ["evaluate", "{model}", "--dataset", "{npz_two_targets}"],
+        "model.json predicts one label a row; the targets of --dataset ",
+    ),
+    (["evaluate", "{model}", "--dataset", "{npz_two_targets}"], "two_targets.npz are rows of 2"),
+    (
+        ["evaluate", "{model_multilabel}", "--dataset", "{npz_three_labels}"],
+        "three_labels.npz are rows of 3",
+    ),
+    (
+        ["evaluate", "{model_multilabel}", "--dataset", "{npz_three_labels}"],
+        "multilabel.json predicts rows of 2 labels; the targets",
+    ),
+    # Classification metrics "can't handle a mix of multilabel-indicator and continuous-
+    # multioutput targets", and a regressor's "could not convert string to float".
+    (
+        ["evaluate", "{model_multilabel}", "--dataset", "{npz_two_targets}"],
+        "two_targets.npz, numbers 0.0, 0.111111",
+    ),
+    (
+        ["evaluate", "{model_regressor}", "--dataset", "{npz_strings}"],
+        "regressor.json predicts numbers; the targets of --dataset ",
+    ),
+    (
+        ["evaluate", "{model_regressor}", "--dataset", "{npz_strings}"],
+        "strings.npz are strings 'cat', 'dog', 'eel': evaluate it on the data it was trained on.",
+    ),
+    # "R² nan (1 rows)" after scikit-learn's warning, twice, and "R² 0.0000" of targets
+    # that do not vary, whatever the model predicts.
+    (
+        ["evaluate", "{model_regressor}", "--dataset", "{npz_a_row_of_targets}"],
+        "a_row.npz holds 1 row: R² compares the errors with the spread of the targets, which "
+        "needs 2 rows or more.",
+    ),
+    (
+        ["evaluate", "{model_regressor}", "--dataset", "{npz_equal_targets}"],
+        "equal_targets.npz are all equal (1, ...): R² is 0 whatever ",
+    ),
+    (
+        ["evaluate", "{model_regressor}", "--dataset", "{npz_equal_targets}"],
+        "regressor.json predicts; score it on targets that vary.",
+    ),
+    # Refused by the classifier after the header: rows of several classes each.
+    (
+        ["train", "--dataset", "{npz_classes_of_two_outputs}"],
+        "classes_of_two_outputs.npz's labels are rows of 2 columns holding integers 0, 1, 2: "
+        "`train` "
+        "fits a multilabel classifier to rows of 0s and 1s, one column per label.",
     ),
     (["book"], "the following arguments are required: {list,replay}"),
     (["predict", "{model}", "{x3d}"], "x3d.npy: the samples X must be 2-D, one sample per row"),

@@ -373,7 +373,8 @@ def test_one_sample_as_a_1d_array_is_one_row(tmp_path):
     "y, problem",
     [
         (np.arange(19) % 2, r"19 labels for 20 rows of X"),
-        (np.zeros((20, 2)), r"labels 'y' must be 1-D.*\(20, 2\)"),
+        (np.zeros((20, 2, 2)), r"labels 'y' must be 1-D, or 2-D.*\(20, 2, 2\)"),
+        (np.zeros((20, 0)), r"labels 'y' have no column \(shape \(20, 0\)\)"),
         (np.r_[np.nan, np.zeros(19)], r"labels 'y' include NaN or infinity"),
         (np.r_[np.inf, np.zeros(19)], r"labels 'y' include NaN or infinity"),
         # These reached the estimators' own checks, or none.
@@ -387,6 +388,63 @@ def test_npz_labels_are_checked(tmp_path, y, problem):
     np.savez(tmp_path / "d.npz", X=np.zeros((20, 2)), y=y)
     with pytest.raises(ValueError, match=r"d\.npz.*" + problem):
         load_dataset(tmp_path / "d.npz")
+
+
+def test_npz_targets_of_several_outputs_are_a_2d_array(tmp_path):
+    # A multi-output regression's targets, or a multilabel indicator, one column each:
+    # refused as "the labels 'y' must be 1-D", though the estimators take them.
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(20, 3)), rng.normal(size=(20, 2))
+    np.savez(tmp_path / "d.npz", X=X, y=Y)
+    np.testing.assert_array_equal(load_table(tmp_path / "d.npz", need_labels=True).y, Y)
+    data = load_dataset(tmp_path / "d.npz")
+    assert data.y_train.shape == (12, 2) and data.y_test.shape == (4, 2)
+
+
+def test_npz_arrays_besides_the_samples_and_labels_are_not_read(tmp_path):
+    # Every array was loaded: a column of names saved beside them, an object array that
+    # NumPy loads only by unpickling, refused the archive as "not a NumPy .npz archive".
+    names = np.array(["a", "b", None], dtype=object)
+    np.savez(tmp_path / "d.npz", X=np.zeros((20, 3)), y=np.arange(20) % 2, names=names)
+    assert load_table(tmp_path / "d.npz").y.tolist() == [0, 1] * 10
+
+
+@pytest.mark.parametrize("name", ["X", "y"])
+def test_npz_samples_or_labels_of_python_objects_are_named(tmp_path, name):
+    arrays = {"X": np.zeros((4, 2)), "y": np.arange(4)}
+    arrays[name] = arrays[name].astype(object)
+    np.savez(tmp_path / "d.npz", **arrays)
+    message = rf"d\.npz: the array {name!r} holds Python objects \(dtype object\), which "
+    with pytest.raises(ValueError, match=message):
+        load_table(tmp_path / "d.npz")
+
+
+def test_nan_labels_are_missing_ones_refused_only_where_labels_are_needed(tmp_path):
+    # As an empty CSV cell is: the rows to predict are those whose labels are unknown, and
+    # predict, which reads the samples only, refused a file of them.
+    y = np.r_[np.nan, np.arange(19.0)]
+    np.savez(tmp_path / "d.npz", X=np.zeros((20, 2)), y=y)
+    np.testing.assert_array_equal(load_table(tmp_path / "d.npz").y, y)
+    (tmp_path / "d.csv").write_text("a,y\n1,nan\n2,1\n")
+    assert np.isnan(load_table(tmp_path / "d.csv", label="y").y[0])
+    for path, label in [(tmp_path / "d.npz", None), (tmp_path / "d.csv", "y")]:
+        with pytest.raises(ValueError, match="the labels 'y' include NaN or infinity"):
+            load_table(path, label=label, need_labels=True)
+    np.savez(tmp_path / "d.npz", X=np.zeros((20, 2)), y=np.r_[np.inf, np.arange(19.0)])
+    with pytest.raises(ValueError, match="the labels 'y' include NaN or infinity"):
+        load_table(tmp_path / "d.npz")  # no missing label: a fault of the file
+
+
+def test_npz_labels_not_found_are_named_with_the_arrays_it_holds(tmp_path):
+    # "holds no label column 'Y'; name the labels' column": an archive has arrays, and
+    # which it held was not said.
+    np.savez(tmp_path / "d.npz", X=np.zeros((4, 2)), y=np.arange(4), target=np.arange(4))
+    message = r"d\.npz holds no array 'Y' of labels; it holds 'X', 'target', 'y'\. Name them"
+    with pytest.raises(ValueError, match=message):
+        load_table(tmp_path / "d.npz", label="Y", need_labels=True)
+    np.savez(tmp_path / "d.npz", X=np.zeros((4, 2)), target=np.arange(4))
+    with pytest.raises(ValueError, match=r"holds no array 'y' of labels; it holds 'X', 'target'"):
+        load_table(tmp_path / "d.npz", need_labels=True)
 
 
 def test_csv_with_a_byte_order_mark(tmp_path):
@@ -471,6 +529,41 @@ def test_csv_rows_without_a_label_are_refused_by_line(tmp_path):
     assert load_table(tmp_path / "d.csv", label="y").X.shape == (22, 1)
 
 
+def test_csv_targets_of_several_columns_are_a_2d_array(tmp_path):
+    # A multilabel indicator or a multi-output regression's targets, a column each: the
+    # label named one column, and the others were read as features.
+    text = "a,cat,b,dog\n" + "".join(f"{i},{i % 2},{i % 3},{i % 5 == 0:d}\n" for i in range(9))
+    (tmp_path / "d.csv").write_text(text)
+    table = load_table(tmp_path / "d.csv", label=["dog", "cat"], need_labels=True)
+    assert table.feature_names == ["a", "b"] and table.y.dtype.kind == "i"
+    assert table.y.tolist() == [[int(i % 5 == 0), i % 2] for i in range(9)]
+    # One name in a list is one column of a 2-D array, as NumPy's X[:, [0]].
+    assert load_table(tmp_path / "d.csv", label=["cat"]).y.shape == (9, 1)
+    (tmp_path / "real.csv").write_text(text.replace("\n1,1,1,0\n", "\n1,0.5,1,0\n"))
+    assert load_table(tmp_path / "real.csv", label=["cat", "dog"]).y.dtype.kind == "f"
+    with pytest.raises(ValueError, match=r"label names 'cat' more than once"):
+        load_table(tmp_path / "d.csv", label=["cat", "dog", "cat"])
+    with pytest.raises(TypeError, match=r"label must be a column's name, or a list of them"):
+        load_table(tmp_path / "d.csv", label=[])
+
+
+@pytest.mark.parametrize("need_labels", [False, True])
+def test_csv_target_columns_that_are_missing_or_empty_are_named(tmp_path, need_labels):
+    (tmp_path / "d.csv").write_text("a,cat,dog\n1,0,1\n2,1,\n")
+    with pytest.raises(ValueError, match=r"d\.csv has no column 'eel'\. .*columns are a, cat"):
+        load_table(tmp_path / "d.csv", label=["cat", "eel"], need_labels=need_labels)
+    if need_labels:
+        with pytest.raises(ValueError, match=r"d\.csv: line 3 has no label in 'dog'"):
+            load_table(tmp_path / "d.csv", label=["cat", "dog"], need_labels=True)
+
+
+def test_npz_targets_are_named_once(tmp_path):
+    np.savez(tmp_path / "d.npz", X=np.zeros((4, 2)), a=np.arange(4), b=np.arange(4))
+    message = r"d\.npz: label names one array of a \.npz archive, not \['a', 'b'\]"
+    with pytest.raises(ValueError, match=message):
+        load_table(tmp_path / "d.npz", label=["a", "b"])
+
+
 def test_blank_lines_before_the_csv_header_are_skipped(tmp_path):
     # The first line was the header even when blank: a file of blank lines was a table of
     # nothing, and one starting with a blank line was refused for its rows' width.
@@ -509,7 +602,7 @@ def test_csv_labels_that_are_real_numbers_are_read_as_numbers(tmp_path):
     assert load_table(path, label="y").y.tolist() == [0.5, 1.25, 2.0]
     path.write_text("a,y\n1,0\n2,nan\n", encoding="utf-8")
     with pytest.raises(ValueError, match="the labels 'y' include NaN or infinity"):
-        load_table(path, label="y")
+        load_table(path, label="y", need_labels=True)
     path.write_text("a,y\n1,cat\n2,1.5\n", encoding="utf-8")  # names, whatever they look like
     assert load_table(path, label="y").y.tolist() == ["cat", "1.5"]
 
@@ -527,6 +620,12 @@ def test_csv_labels_are_read_without_the_spaces_around_them(tmp_path):
         ("a,b,y\n1,2,0\n3,,1\n", r"line 3, column 'b' is empty, not a number"),
         ("a,b,y\n1,2,0\n\n3,n/a,1\n", r"line 4, column 'b' holds 'n/a', not a number"),
         ("a,b,y\n", r"holds a header row and no row of data"),
+        # A comma at the end of every line (spreadsheets write them) is a column without a
+        # name: "column '' is empty" named nothing the user could find.
+        (
+            "a,b,y,\n1,2,0,\n",
+            r"line 2, column 4, which the header leaves unnamed, is empty, not a number",
+        ),
     ],
 )
 def test_a_csv_cell_that_is_no_number_is_named_by_line_and_column(tmp_path, text, message):
@@ -535,6 +634,30 @@ def test_a_csv_cell_that_is_no_number_is_named_by_line_and_column(tmp_path, text
     path = tmp_path / "table.csv"
     path.write_text(text)
     with pytest.raises(ValueError, match=rf"table\.csv.*{message}"):
+        load_table(path, label="y")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        # Semicolons, as spreadsheets of some languages write: "no column 'y'; its columns
+        # are a;b;y", and a file without labels was read as one column of text.
+        (
+            "a;b;y\n1;2;0\n",
+            r"table\.csv has one column, whose name holds ';': save the file comma-separated",
+        ),
+        ("a\tb\n1\t2\n", r"table\.csv has one column, whose name holds '\\t': save the"),
+    ],
+)
+@pytest.mark.parametrize("label", [None, "y"])
+def test_a_csv_file_of_other_separators_or_no_feature_says_so(tmp_path, text, message, label):
+    path = tmp_path / "table.csv"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message):
+        load_table(path, label=label)
+    # "the samples X are empty (shape (1, 0))": an X the user never named.
+    path.write_text("y\n0\n")
+    with pytest.raises(ValueError, match=r"has no column besides the label 'y': give the fea"):
         load_table(path, label="y")
 
 

@@ -642,8 +642,8 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
     data_dir : str or path-like, optional
         Folder of MNIST's or Fashion-MNIST's IDX files; refused for the other
         data sets, which read none.
-    label : str, optional
-        The label column of a file (see :func:`load_table`); refused for the
+    label : str or list of str, optional
+        The label column, or columns, of a file (see :func:`load_table`); refused for the
         data sets of :data:`DATASETS`, which have their own.
     hold_out_validation : bool, default=True
         Digits and files: hold out validation data from the training data;
@@ -775,10 +775,14 @@ _NAMES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 
 
 def _random_split(X, y):
-    """A fifth of the rows held out at random (seed 0), stratified when the classes allow."""
+    """A fifth of the rows held out at random (seed 0), stratified when the classes allow.
+
+    A row of several targets is one class: scikit-learn stratifies 2-D targets by
+    their rows, of which each must then come twice.
+    """
     from sklearn.model_selection import train_test_split
 
-    _, counts = np.unique(y, return_counts=True)
+    _, counts = np.unique(y, return_counts=True, axis=0 if y.ndim == 2 else None)
     stratify = y if counts.min() >= 2 and len(counts) <= len(y) // 5 else None
     return train_test_split(X, y, test_size=0.2, random_state=0, stratify=stratify)
 
@@ -809,14 +813,20 @@ def load_table(path, *, label=None, need_labels=False):
         (``" cat"`` is ``"cat"``), as they are around a number. ``.npz``: an
         array ``X`` of real numbers, shape
         (n_samples, n_features), and, under the label's name, the labels, a
-        1-D array of one label per sample. ``.npy``: one array of samples,
-        without labels. A 1-D ``X`` is one sample.
-    label : str, optional
+        1-D array of one label per sample, or a 2-D array of one row of
+        targets per sample (n_samples, n_outputs: a multi-output regression's,
+        or a multilabel indicator); other arrays are not read. ``.npy``: one
+        array of samples, without labels. A 1-D ``X`` is one sample.
+    label : str or list of str, optional
         The label column (CSV) or array (``.npz``); default ``'y'`` for
         ``.npz``. When the file holds no such column the data has no labels.
+        A list names several columns of a CSV file, read as a 2-D ``y`` of a
+        column each, in the list's order (a multilabel indicator, a
+        multi-output regression's targets); a file that has some of them
+        only is refused.
     need_labels : bool, default=False
-        Refuse a file without labels, or a CSV file with rows whose label
-        cell is empty.
+        Refuse a file without labels, or with missing labels: an empty CSV
+        cell, or NaN.
 
     Returns
     -------
@@ -824,7 +834,8 @@ def load_table(path, *, label=None, need_labels=False):
         ``X`` (float64, one row per sample), ``y`` (the labels, integers
         when they all are, floats when they all are numbers, else strings;
         None without labels) and
-        ``feature_names`` (None for NumPy files).
+        ``feature_names`` (None for NumPy files). Without ``need_labels``,
+        NaN labels are kept: missing ones, as empty CSV cells are.
 
     Raises
     ------
@@ -832,8 +843,11 @@ def load_table(path, *, label=None, need_labels=False):
         For another suffix, a file that is not what the suffix says, values
         that are not real numbers or not finite (NaN, infinity, or beyond
         float64's range in a CSV cell), an ``X`` of more than 2 dimensions (or
-        none), labels that are not 1-D, not one per sample or NaN/infinite,
-        or missing labels (or empty CSV label cells) with ``need_labels``.
+        none), labels that are not 1-D or 2-D, not one per sample or infinite,
+        an ``X`` or labels of Python objects, or with ``need_labels`` no labels
+        or missing ones (NaN, empty CSV label cells).
+    TypeError
+        For a ``label`` that is neither a name nor a list of names.
     FileNotFoundError, NotARegularFileError
         For a path to read that is missing or not a regular file.
 
@@ -862,6 +876,7 @@ def load_table(path, *, label=None, need_labels=False):
     path = Path(path)
     check_readable(path)  # first: a FIFO named x.csv must not block the reader
     _check_suffix(path)
+    label = _label_names(label)
     suffix = path.suffix.lower()
     reader = {".csv": _read_csv, ".npz": _read_npz, ".npy": _read_npy}[suffix]
     table = reader(path, label, need_labels)
@@ -873,8 +888,24 @@ def load_table(path, *, label=None, need_labels=False):
         )
     table.X = _samples(table.X, path)
     if table.y is not None:
-        _check_table_labels(table.y, len(table.X), path, label or "y")
+        name = label if label is None or isinstance(label, str) else ", ".join(label)
+        _check_table_labels(table.y, len(table.X), path, name or "y", need_labels)
     return table
+
+
+def _label_names(label):
+    """``label`` as :func:`load_table` reads it: None, a name, or a list of distinct names."""
+    if label is None or isinstance(label, str):
+        return label
+    names = list(label) if isinstance(label, (list, tuple)) else None
+    if not names or not all(isinstance(name, str) for name in names):
+        raise TypeError(
+            f"label must be a column's name, or a list of them for several targets; got {label!r}."
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"label names {', '.join(map(repr, repeated))} more than once.")
+    return names
 
 
 def _samples(X, path):
@@ -906,16 +937,31 @@ def _samples(X, path):
     return X
 
 
-def _check_table_labels(y, n_rows, path, name):
-    """Refuse labels that are not one per row of ``X``, or that are NaN or infinite."""
-    if y.ndim != 1:
-        raise ValueError(f"{path}: the labels {name!r} must be 1-D; got shape {y.shape}.")
+def _check_table_labels(y, n_rows, path, name, need_labels):
+    """Refuse labels that are not one per row of ``X``, or that are NaN or infinite.
+
+    A 2-D array is a row of targets per sample: a multi-output regression's,
+    or a multilabel indicator. NaN is a missing label, as an empty CSV cell
+    is: refused only where labels are needed (predict reads the rows whose
+    labels are unknown).
+    """
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"{path}: the labels {name!r} must be 1-D, or 2-D with a column per output "
+            f"(n_samples, n_outputs); got shape {y.shape}."
+        )
+    if y.ndim == 2 and y.shape[1] == 0:
+        raise ValueError(
+            f"{path}: the labels {name!r} have no column (shape {y.shape}); give a column "
+            "per output."
+        )
     if len(y) != n_rows:
         raise ValueError(
             f"{path}: {len(y):,} labels for {n_rows:,} rows of X; give one label per sample "
             f"in {name!r}."
         )
-    if y.dtype.kind in "fc" and not np.isfinite(y).all():
+    missing = np.isnan(y) if y.dtype.kind in "fc" and not need_labels else False
+    if y.dtype.kind in "fc" and not (np.isfinite(y) | missing).all():
         raise ValueError(f"{path}: the labels {name!r} include NaN or infinity.")
     # Integers, strings and booleans are labels; complex numbers, bytes, times and
     # records reached the estimators' own checks, or none.
@@ -1003,12 +1049,8 @@ def _read_csv(path, label, need_labels):
     rows = [row for _, row in numbered]
     if not rows:  # zero samples of zero features then failed far from the file
         raise ValueError(f"{path} holds a header row and no row of data.")
-    if need_labels and label not in header:  # before its values are read as features
-        what = ": which column holds the labels?" if label is None else f" has no column {label!r}."
-        raise ValueError(
-            f"{path}{what} Name it with label=... (on the command line: --label COLUMN); "
-            f"its columns are {', '.join(header)}."
-        )
+    _check_separator(path, header, numbered)
+    columns = _label_columns(path, header, label, need_labels)  # before values are read
     wrong = next(((line, row) for line, row in numbered if len(row) != len(header)), None)
     if wrong is not None:  # named: in a long file, "every row" leaves the user searching
         line, row = wrong
@@ -1016,31 +1058,100 @@ def _read_csv(path, label, need_labels):
             f"{path}: line {line} has {len(row)} column{'s' if len(row) != 1 else ''}, not the "
             f"header's {len(header)}; every row must have the header's {len(header)} columns."
         )
-    column = header.index(label) if label in header else None
-    features = [i for i in range(len(header)) if i != column]
+    features = [i for i in range(len(header)) if i not in (columns or ())]
+    if not features:  # refused as "the samples X are empty", an X never named
+        raise ValueError(
+            f"{path} has no column besides the label {_names_text(label)}: give the features' "
+            "columns too."
+        )
     try:
         X = np.array([[float(row[i]) for i in features] for row in rows], dtype=np.float64)
     except ValueError:
         raise _not_a_number(path, numbered, header, features) from None
     if not np.isfinite(X).all():  # "nan", "inf" and "1e999" are floats: named here by line
         raise _not_a_number(path, numbered, header, features)
-    y = None
-    if column is not None:
+    y = None if columns is None else _csv_labels(path, numbered, header, columns, need_labels)
+    if y is not None and isinstance(label, str):
+        y = y[:, 0]
+    return Bunch(
+        X=X.reshape(len(rows), len(features)), y=y, feature_names=[header[i] for i in features]
+    )
+
+
+def _names_text(label):
+    """A label's name, or names, as messages quote them: ``'y'``, ``'a', 'b'``."""
+    return ", ".join(map(repr, [label] if isinstance(label, str) else label))
+
+
+def _check_separator(path, header, numbered):
+    """Refuse a file of another separator than the comma: its header reads as one column.
+
+    Spreadsheets of several languages write semicolons, and ``.csv`` files
+    of tabs are common; their rows were said to have no column 'y', or a
+    cell that is no number, of a name that was the whole header.
+    """
+    if len(header) != 1:
+        return
+    for separator in (";", "\t", "|"):
+        if separator in header[0] and numbered and separator in numbered[0][1][0]:
+            raise ValueError(
+                f"{path} has one column, whose name holds {separator!r}: save the file "
+                "comma-separated."
+            )
+
+
+def _label_columns(path, header, label, need_labels):
+    """The header's indices of the label columns, or None where the file has none of them.
+
+    A file without labels is read for its samples, unless labels are needed;
+    one that has some of several label columns only is refused, naming
+    those it lacks: a typo would leave a target among the features.
+    """
+    names = [label] if label is None or isinstance(label, str) else label
+    missing = [name for name in names if name not in header]
+    if not missing:
+        return [header.index(name) for name in names]
+    if need_labels or len(missing) < len(names):
+        what = (
+            ": which column holds the labels?"
+            if label is None
+            else f" has no column{'s' if len(missing) > 1 else ''} {_names_text(missing)}."
+        )
+        raise ValueError(
+            f"{path}{what} Name it with label=... (on the command line: --label COLUMN); "
+            f"its columns are {', '.join(header)}."
+        )
+    return None
+
+
+def _csv_labels(path, numbered, header, columns, need_labels):
+    """The label cells of ``columns``, a row of them per line, read as :func:`_labels` reads."""
+    for i in columns:
         # An empty cell is a missing label (pandas writes NaN so), not a class named ''.
         # Refused where labels are needed only: predict leaves the column out, and the
         # rows to predict are those whose labels are unknown.
-        unlabelled = [str(line) for line, row in numbered if not row[column].strip()]
+        unlabelled = [str(line) for line, row in numbered if not row[i].strip()]
         if unlabelled and need_labels:
             shown = ", ".join(unlabelled[:10]) + (" ..." if len(unlabelled) > 10 else "")
             raise ValueError(
                 f"{path}: line{'s' if len(unlabelled) > 1 else ''} {shown} "
-                f"{'have' if len(unlabelled) > 1 else 'has'} no label in {label!r}; "
+                f"{'have' if len(unlabelled) > 1 else 'has'} no label in {header[i]!r}; "
                 "give every row one, or leave those rows out."
             )
-        y = _labels([row[column].strip() for row in rows])
-    return Bunch(
-        X=X.reshape(len(rows), len(features)), y=y, feature_names=[header[i] for i in features]
-    )
+    # Read together: a column of 0.5 among columns of 0 and 1 makes them all numbers.
+    cells = [row[i].strip() for _, row in numbered for i in columns]
+    return _labels(cells).reshape(len(numbered), len(columns))
+
+
+def _column_text(header, i):
+    """The column ``i`` as a message names it: by its name, or by its place when it has none.
+
+    A comma at the end of every line, as spreadsheets write, is a column the
+    header leaves unnamed: "column ''" named nothing the user could find.
+    """
+    if header[i]:
+        return f"column {header[i]!r}"
+    return f"column {i + 1}, which the header leaves unnamed,"
 
 
 def _not_a_number(path, numbered, header, features):
@@ -1052,13 +1163,13 @@ def _not_a_number(path, numbered, header, features):
             except ValueError:
                 cell = "is empty" if not row[i].strip() else f"holds {row[i][:40]!r}"
                 return ValueError(
-                    f"{path}: line {line}, column {header[i]!r} {cell}, not a number; "
+                    f"{path}: line {line}, {_column_text(header, i)} {cell}, not a number; "
                     "features must be numbers (a missing one too: fill it in, or leave the "
                     "row out)."
                 )
             if not finite:
                 return ValueError(
-                    f"{path}: line {line}, column {header[i]!r} holds {row[i][:40]!r}, not a "
+                    f"{path}: line {line}, {_column_text(header, i)} holds {row[i][:40]!r}, not a "
                     "finite number; features must be finite numbers (a missing one too: fill "
                     "it in, or leave the row out)."
                 )
@@ -1066,6 +1177,12 @@ def _not_a_number(path, numbered, header, features):
 
 
 def _read_npz(path, label, need_labels):
+    if label is not None and not isinstance(label, str):
+        raise ValueError(
+            f"{path}: label names one array of a .npz archive, not {label}; targets of "
+            "several outputs are one 2-D array (n_samples, n_outputs) under one name (on the "
+            "command line: one --label)."
+        )
     errors = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
     # Opened here, not by np.load(path), which leaves the file it opened open when it
     # refuses the archive.
@@ -1079,15 +1196,39 @@ def _read_npz(path, label, need_labels):
             raise ValueError(f"{path} is not a NumPy .npz archive: {exc}") from None
         if isinstance(archive, np.ndarray):  # a .npy file's content: np.load reads either
             raise ValueError(f"{path} is a .npy array; name it .npy to read it as the samples X.")
-        try:
-            with archive:
-                arrays = {name: archive[name] for name in archive.files}
-        except errors as exc:
+        with archive:
+            if "X" not in archive.files:
+                raise ValueError(
+                    f"{path} holds no array 'X' of samples; it holds {sorted(archive.files)}."
+                )
+            if need_labels and (label or "y") not in archive.files:
+                raise ValueError(
+                    f"{path} holds no array {label or 'y'!r} of labels; it holds "
+                    f"{', '.join(map(repr, sorted(archive.files)))}. Name them with label=... "
+                    "(on the command line: --label NAME)."
+                )
+            # The samples and the labels only: other arrays saved beside them (names,
+            # notes, Python objects NumPy would have to unpickle) are none of ours.
+            names = ["X", label or "y"]
+            X, y = (_npz_member(archive, name, path, errors) for name in names)
+    return Bunch(X=X, y=y, feature_names=None)
+
+
+def _npz_member(archive, name, path, errors):
+    """The array ``name`` of an open archive, None when it holds none."""
+    if name not in archive.files:
+        return None
+    try:
+        return np.asarray(archive[name])
+    except ValueError as exc:
+        if "allow_pickle" not in str(exc):
             raise ValueError(f"{path} is not a NumPy .npz archive: {exc}") from None
-    if "X" not in arrays:
-        raise ValueError(f"{path} holds no array 'X' of samples; it holds {sorted(arrays)}.")
-    y = arrays.get(label or "y")
-    return Bunch(X=np.asarray(arrays["X"]), y=y, feature_names=None)
+        raise ValueError(
+            f"{path}: the array {name!r} holds Python objects (dtype object), which are "
+            "not read (loading them could run code); save it as numbers or strings."
+        ) from None
+    except errors as exc:
+        raise ValueError(f"{path} is not a NumPy .npz archive: {exc}") from None
 
 
 def _read_npy(path, label, need_labels):
