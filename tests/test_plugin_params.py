@@ -361,6 +361,34 @@ def test_a_hyper_parameter_without_a_setter_is_refused_at_fit_and_register(tiny)
         assert net.set_params(optimizer__mu=0.25).optimizer.mu == 0.25
 
 
+class KindOfNormal(plugins.Initializer):
+    """An initializer whose hyper-parameter is named as a plugin's kind."""
+
+    def __init__(self, kind="normal"):
+        self.kind = kind
+
+    def __call__(self, fan_in, fan_out, rng, dtype):
+        weights = rng.standard_normal((fan_in, fan_out)).astype(dtype) / np.sqrt(fan_in)
+        return weights, np.zeros(fan_out, dtype)
+
+
+class NamedLayers(KindOfNormal):
+    def __init__(self, name="layers"):
+        self.name = name
+
+
+@pytest.mark.parametrize("cls, reserved", [(KindOfNormal, "kind"), (NamedLayers, "name")])
+def test_a_hyper_parameter_named_kind_or_name_is_refused_at_fit_and_register(tiny, cls, reserved):
+    # It trained, then save said "The uniform KindOfNormal is not registered" (its kind
+    # read 'uniform'): the registry and model files read a plugin's kind and name.
+    message = rf"^{cls.__name__} takes a hyper-parameter named '{reserved}', .* initializer"
+    with pytest.raises(TypeError, match=message):
+        NielsenMLPClassifier(initializer=cls(), epochs=1).fit(*tiny)
+    with pytest.raises(TypeError, match=message):
+        plugins.register("initializer", f"test_{reserved}_param")(cls)
+    assert f"test_{reserved}_param" not in plugins.available("initializer")
+
+
 class Wrapper(plugins.Optimizer):
     """An optimizer that delegates to another, a hyper-parameter of its own."""
 

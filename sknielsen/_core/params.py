@@ -34,6 +34,8 @@ class HyperParameters:
     #: maps to a list of constraints, one of which a valid value must satisfy.
     #: Hyper-parameters left out are not checked.
     _parameter_constraints: dict = {}
+    #: Attributes of the class that no hyper-parameter may replace.
+    _reserved_names: tuple = ()
 
     @classmethod
     def _get_param_names(cls):
@@ -254,9 +256,18 @@ def _check_settable(cls):
     """Refuse a hyper-parameter that is a property without a setter: nothing could set it.
 
     ``set_params`` (a grid search's, ``load``'s) raised Python's
-    AttributeError, and ``save`` refused the model as an invalid file.
+    AttributeError, and ``save`` refused the model as an invalid file. So is
+    one that would replace a reserved attribute (a plugin's ``kind``): it
+    trained, then ``save`` called the plugin "not registered".
     """
     for name in cls._get_param_names():
+        if name in cls._reserved_names:
+            raise TypeError(
+                f"{cls.__name__} takes a hyper-parameter named {name!r}, an attribute the "
+                f"registry and model files read to know the plugin ({cls.__name__}.{name} "
+                f"is {getattr(cls, name)!r} for this {cls.kind}): name the hyper-parameter "
+                "otherwise."
+            )
         defined = inspect.getattr_static(cls, name, None)
         if isinstance(defined, property) and defined.fset is None:
             raise TypeError(

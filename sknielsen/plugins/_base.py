@@ -85,6 +85,9 @@ class Plugin(HyperParameters):
     kind = None
     #: Name under which the class was registered; set by ``register``.
     name = None
+    #: Attributes by which the registry and model files know a plugin: no
+    #: hyper-parameter may take their names (``self.kind = kind`` replaced them).
+    _reserved_names = ("kind", "name")
     #: The rule a compiled engine runs for this exact class (see :meth:`kernel_spec`),
     #: or None; declared by the class itself, never inherited.
     kernel = None
