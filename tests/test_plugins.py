@@ -118,6 +118,27 @@ def test_a_built_in_name_cannot_be_taken(replace):
     assert plugins.get_class("optimizer", "sgd") is SGD
 
 
+def test_a_name_in_the_class_body_other_than_the_registered_one_is_refused():
+    # register kept the body's name: the class trained under 'test_bar', then save said
+    # "The optimizer BodyNamed is not registered", as name_of looked for 'test_foo'.
+    class BodyNamed(plugins.Optimizer):
+        name = "test_foo"
+
+        def update(self, grads, state, params):
+            return -state["eta"] * grads, state
+
+    with pytest.raises(ValueError, match=r"^BodyNamed sets name = 'test_foo' in its body"):
+        plugins.register("optimizer", "test_bar")(BodyNamed)
+    assert "test_bar" not in plugins.available("optimizer")
+    try:  # registered under its body's name, it may take another as well
+        plugins.register("optimizer", "test_foo")(BodyNamed)
+        plugins.register("optimizer", "test_bar")(BodyNamed)
+        assert plugins.name_of(BodyNamed()) == "test_foo"
+    finally:
+        for name in ("test_foo", "test_bar"):
+            plugins._registry._REGISTRY["optimizer"].pop(name, None)
+
+
 def test_register_and_refuse_duplicates():
     @plugins.register("optimizer", "test_halfstep")
     class HalfStep(plugins.Optimizer):

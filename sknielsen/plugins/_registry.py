@@ -115,6 +115,7 @@ def register(kind, name, *, replace=False):
                 f"({current.__module__}.{current.__qualname__}); "
                 "pass replace=True to replace it."
             )
+        _check_body_name(cls, kind, name)
         cls._check_declaration()  # a faulty declaration fails here, not at a user's fit
         cls.check_contract()  # so does a method the engine cannot call
         _REGISTRY[kind][name] = cls
@@ -124,6 +125,23 @@ def register(kind, name, *, replace=False):
         return cls
 
     return decorator
+
+
+def _check_body_name(cls, kind, name):
+    """Refuse a ``name`` set in the class body that is not one the class is registered under.
+
+    ``register`` keeps it (a class registered under a second name keeps its
+    first), and :func:`name_of` looks the plugin up by it: a class that
+    trained under the registered name could not be saved.
+    """
+    declared = cls.__dict__.get("name")
+    if declared in (None, name) or _REGISTRY[kind].get(declared) is cls:
+        return
+    raise ValueError(
+        f"{cls.__name__} sets name = {declared!r} in its body but is registered as "
+        f"{name!r}: register sets the name. Leave name out of the class body, or register "
+        f"the class as {declared!r} first."
+    )
 
 
 def _pending():
