@@ -220,12 +220,18 @@ def test_entry_point_plugins_are_discovered(tmp_path, monkeypatch):
 
 
 @contextlib.contextmanager
-def _installed(folder, monkeypatch, distribution, entry_point):
-    """A distribution really installed in ``folder`` (a .dist-info on sys.path), for the block."""
-    info = folder / f"{distribution.replace('-', '_')}-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(f"[sknielsen.plugins]\n{entry_point}\n")
+def _installed(folder, monkeypatch, distribution, entry_point, *more):
+    """Distributions really installed in ``folder`` (.dist-info on sys.path), for the block.
+
+    ``more`` gives further distributions' names and entry points, alternately.
+    """
+    given = [distribution, entry_point, *more]
+    for distribution, entry_point in zip(given[::2], given[1::2]):
+        info = folder / f"{distribution.replace('-', '_')}-1.0.dist-info"
+        info.mkdir()
+        metadata = f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n"
+        (info / "METADATA").write_text(metadata)
+        (info / "entry_points.txt").write_text(f"[sknielsen.plugins]\n{entry_point}\n")
     monkeypatch.syspath_prepend(str(folder))
     plugins.refresh_entry_points()
     try:
@@ -243,6 +249,33 @@ def test_an_entry_point_that_fails_to_load_says_why_at_every_lookup(tmp_path, mo
             with pytest.raises(ImportError, match=r"plugin 'broken' .*no_such_module_here"):
                 plugins.get("optimizer", "broken")
     assert "broken" not in plugins.available("optimizer")  # forgotten with its distribution
+
+
+def test_a_name_two_distributions_give_is_listed_as_ignored_for_one(tmp_path, monkeypatch):
+    # One of them was loaded by the order of sys.path, and nothing said the other was not.
+    for module in ("first_fancy", "second_fancy"):
+        (tmp_path / f"{module}.py").write_text(
+            "from sknielsen.plugins import SGD\n\nclass Fancy(SGD):\n    pass\n"
+        )
+    with _installed(
+        tmp_path,
+        monkeypatch,
+        "first-fancy",
+        "optimizer.fancy = first_fancy:Fancy",
+        "second-fancy",
+        "optimizer.fancy = second_fancy:Fancy",
+    ):
+        try:
+            [(name, reason)] = plugins.ignored_entry_points()
+            loaded = type(plugins.get("optimizer", "fancy")).__module__
+        finally:
+            plugins._registry._REGISTRY["optimizer"].pop("fancy", None)
+    assert name == "optimizer.fancy"
+    other = {"first_fancy": "second_fancy", "second_fancy": "first_fancy"}[loaded]
+    assert reason == (
+        f"{loaded.replace('_', '-')} gives it too ({loaded}:Fancy), and that one is loaded; "
+        f"this one is {other}:Fancy"
+    )
 
 
 def test_plugin_params_follow_scikit_learn():

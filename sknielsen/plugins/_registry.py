@@ -163,8 +163,8 @@ def ignored_entry_points():
     ignored : list of (str, str)
         Each entry point's name and the reason: a kind that is none of
         :func:`kinds`, no name after the kind, or a name one of sknielsen's
-        own plugins holds (which wins). A second distribution's entry point
-        of a name another already gave is not listed.
+        own plugins holds (which wins), or a name an earlier entry point gives
+        too (another distribution's, found first on ``sys.path``: the one loaded).
 
     Examples
     --------
@@ -172,9 +172,10 @@ def ignored_entry_points():
     >>> for name, reason in ignored_entry_points():  # none, without plugin packages
     ...     print(f"{name}: {reason}")
     """
-    ignored = []
+    ignored, first = [], {}
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
         kind, dot, name = entry.name.partition(".")
+        loaded = first.setdefault(entry.name, entry)  # as _pending keeps the first
         if kind not in _REGISTRY:
             reason = (
                 f"its kind {kind!r} is none of {', '.join(_REGISTRY)}"
@@ -189,10 +190,20 @@ def ignored_entry_points():
                 reason = f"sknielsen's own {kind} {name!r} holds that name"
             else:
                 continue
+        elif loaded is not entry and loaded.value != entry.value:
+            reason = (
+                f"{_distribution(loaded)} gives it too ({loaded.value}), and that one is "
+                f"loaded; this one is {entry.value}"
+            )
         else:
             continue
         ignored.append((entry.name, reason))
     return ignored
+
+
+def _distribution(entry):
+    """The name of the distribution that gives ``entry``, where metadata tells it."""
+    return getattr(getattr(entry, "dist", None), "name", None) or "another distribution"
 
 
 def refresh_entry_points():
