@@ -9,7 +9,8 @@ import pytest
 
 import sknielsen
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
-from sknielsen.callbacks import EarlyStopping, HalveOnPlateau, StepDecay
+from sknielsen.callbacks import Callback, EarlyStopping, HalveOnPlateau, StepDecay, StopTraining
+from sknielsen.engine import _cengine
 from sknielsen.plugins import Momentum
 from sknielsen.training import FittedState, RunConfig
 from sknielsen.utils import check_params
@@ -418,3 +419,47 @@ def test_other_hidden_layers_than_the_fitted_ones_advise_as_the_fit_continues(
             net.partial_fit(X, y)
         else:
             net.fit(X, y)
+
+
+# -- continuing after an interrupted run ------------------------------------------------
+
+needs_c = pytest.mark.skipif(not _cengine.available(), reason="the C engine is not built here")
+ENGINES = ["numpy", pytest.param("c", marks=needs_c)]
+
+
+class EndsMidEpoch(Callback):
+    """Ends the run after the third mini-batch of the given epoch (counted from 1).
+
+    With ``epoch=None`` it never does: a reference run with the same hook, since
+    the C engine's per-mini-batch calls agree with its whole epochs only to rounding.
+    """
+
+    def __init__(self, epoch=None, interrupt=False):
+        self.epoch = epoch
+        self.interrupt = interrupt
+
+    def on_batch_end(self, trainer):
+        if trainer.epochs_run + 1 == self.epoch and trainer.samples_in_epoch == 30:
+            raise KeyboardInterrupt if self.interrupt else StopTraining
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("interrupt", [False, True])
+def test_a_run_ended_mid_epoch_continues_as_if_never_ended(interrupt, engine, small_digits):
+    # The steps of the epoch in progress are dropped, and the generator that drew its
+    # shuffle and dropout masks went back with them: it stayed ahead, so the run
+    # continued with other mini-batches and masks than an uninterrupted one.
+    X, _, y, _ = small_digits
+    params = {"hidden_layer_sizes": (5,), "dropout": 0.2, "random_state": 0, "engine": engine}
+    never = EndsMidEpoch()
+    net = NielsenMLPClassifier(epochs=4, callbacks=[EndsMidEpoch(3, interrupt)], **params)
+    with pytest.warns(UserWarning):
+        net.fit(X, y)
+    assert net.n_iter_ == 2
+    reference = NielsenMLPClassifier(epochs=2, callbacks=[never], **params).fit(X, y)
+    assert net.get_fitted_state().rng_state == reference.get_fitted_state().rng_state
+    net.set_params(warm_start=True, epochs=2, callbacks=[never]).fit(X, y)
+    reference.set_params(warm_start=True).fit(X, y)
+    for ours, theirs in zip(net.coefs_ + net.intercepts_, reference.coefs_ + reference.intercepts_):
+        np.testing.assert_array_equal(ours, theirs)
+    assert net.history_ == reference.history_ and net.t_ == reference.t_
