@@ -366,6 +366,12 @@ class _Improvement:
         self.best = -math.inf
         self.epochs_without = 0
 
+    def start_from(self, values):
+        """Count ``values``, recorded before this run, as already seen: the best to beat."""
+        for value in values:
+            if math.isfinite(value):
+                self.best = max(self.best, self.sign * value)
+
     def update(self, trainer):
         """Read the value recorded in this epoch; return True when it improves on the best."""
         values = trainer.history.get(self.monitor)
@@ -763,7 +769,10 @@ class Checkpoint(Callback):
     every : int, default=1
         Save after every this many epochs; at least 1.
     best_only : bool, default=False
-        Save only when ``monitor`` improves.
+        Save only when ``monitor`` improves on every value the model's
+        history holds, those of the fits it continues included
+        (``warm_start``, ``partial_fit``, a loaded model), so that a
+        continued fit never replaces the best file with a worse epoch.
     monitor : str, default='validation_accuracy'
         The history key judged by ``best_only``.
     mode : {'auto', 'min', 'max'}, default='auto'
@@ -829,6 +838,9 @@ class Checkpoint(Callback):
             raise UnsavableModelError(reason, saver=type(self).__name__) from None
         if self.best_only and not hasattr(self, "_tracker"):
             self._tracker = _Improvement(self.monitor, 0.0, self.mode)
+            # A continued model's file may hold an earlier fit's best epoch: a worse
+            # epoch of this fit must not replace it.
+            self._tracker.start_from(trainer.history.get(self.monitor, ()))
 
     def on_epoch_end(self, trainer):
         if self.best_only:

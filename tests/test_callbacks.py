@@ -1203,6 +1203,37 @@ def test_checkpoint_writes_loadable_models(small_digits, tmp_path):
     assert second.n_iter_ == 2 and second.predict(X_val).shape == y_val.shape
 
 
+@pytest.mark.parametrize("continuation", ["warm_start", "loaded partial_fit"])
+def test_a_continued_fit_keeps_the_best_checkpoint_of_the_models_earlier_epochs(
+    continuation, small_digits, tmp_path
+):
+    # Each fit's Checkpoint started without a best: the first epoch of a continued fit
+    # always "improved", and replaced best.json (0.85 of validation accuracy, on digits)
+    # with a worse model (0.105), though the history it continued held the better one.
+    X, X_val, y, y_val = small_digits
+    path = tmp_path / "best.json"
+    best = Checkpoint(path, best_only=True, monitor="validation_cost")
+    params = {"hidden_layer_sizes": (5,), "epochs": 3, "random_state": 0, "callbacks": [best]}
+    net = NielsenMLPClassifier(**params).fit(X, y, X_val=X_val, y_val=y_val)
+    if continuation == "warm_start":
+        net.set_params(warm_start=True, epochs=1).fit(X, y, X_val=X_val, y_val=y_val)
+        costs = net.history_["validation_cost"]
+        assert costs[-1] < min(costs[:-1])  # better than every earlier epoch: saved
+        assert sknielsen.load(path).n_iter_ == net.n_iter_ == 4
+        net.set_params(eta=50.0)
+    else:
+        net = sknielsen.load(path).set_params(eta=50.0, callbacks=[best])
+    saved = path.read_bytes()
+    with pytest.warns(ConvergenceWarning, match="did not decrease"):
+        if continuation == "warm_start":
+            net.fit(X, y, X_val=X_val, y_val=y_val)
+        else:
+            net.partial_fit(X, y, X_val=X_val, y_val=y_val)
+    costs = net.history_["validation_cost"]
+    assert costs[-1] > min(costs[:-1])  # worse than an earlier epoch: not saved
+    assert path.read_bytes() == saved
+
+
 def test_csv_logger_writes_a_row_per_epoch(small_digits, tmp_path):
     X, X_val, y, y_val = small_digits
     path = tmp_path / "log.csv"
