@@ -466,7 +466,9 @@ class HalveOnPlateau(Callback):
     """Halve η each time ``monitor`` has not improved for ``patience`` epochs.
 
     The learning-rate schedule of the book's chapter 3 exercise: training
-    stops once η has fallen to ``min_fraction`` of its initial value.
+    stops once η has fallen to ``min_fraction`` of its initial value. A
+    ``partial_fit`` or ``warm_start`` fit that trains on from there keeps
+    that η: its plateaus end the run without halving η again.
 
     Parameters
     ----------
@@ -527,12 +529,18 @@ class HalveOnPlateau(Callback):
         self._tracker.update(trainer)
         if self._tracker.epochs_without >= self.patience:
             self._tracker.epochs_without = 0
+            if self._ended(trainer.eta, trainer):  # a run continued past the schedule's end
+                raise StopTraining
             eta = trainer.eta * self.factor
             if eta <= 0:  # underflowed: η cannot fall further
                 raise StopTraining
             trainer.eta = eta
-            if eta <= trainer.initial_eta * self.min_fraction:
+            if self._ended(eta, trainer):
                 raise StopTraining
+
+    def _ended(self, eta, trainer):
+        """Whether ``eta`` is down to the schedule's end, ``min_fraction`` of the initial η."""
+        return eta <= trainer.initial_eta * self.min_fraction
 
 
 class StepDecay(Callback):

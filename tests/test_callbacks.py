@@ -1095,6 +1095,24 @@ def test_halve_on_plateau_counts_from_the_initial_eta():
     assert trainer.eta == pytest.approx(0.8 / 128)
 
 
+@pytest.mark.parametrize("continuation", ["partial_fit", "warm_start"])
+def test_halve_on_plateau_keeps_eta_at_its_end_when_training_continues(continuation, small_digits):
+    # The schedule stops training once eta is down to eta0 * min_fraction, but a
+    # partial_fit or a warm_start fit trains on: each plateau halved eta again, to
+    # eta0 / 2**20 after 25 calls of partial_fit, freezing the model without a word.
+    X, _, y, _ = small_digits
+    # Larger is better for the falling loss: every epoch after the first is a plateau.
+    schedule = HalveOnPlateau(monitor="loss", mode="max", patience=1, min_fraction=1 / 8)
+    net = NielsenMLPClassifier(epochs=8, eta=0.4, random_state=0, callbacks=[schedule])
+    for _ in range(3):
+        if continuation == "partial_fit":
+            for _ in range(8):
+                net.partial_fit(X, y, classes=[0, 1, 2])
+        else:
+            net.set_params(warm_start=True).fit(X, y)
+        assert net.eta_ == 0.4 / 8
+
+
 def test_a_checkpoint_saving_every_epoch_leaves_the_training_set_whole(small_digits, tmp_path):
     # Its monitor, read by best_only alone, used to hold a validation split out.
     X, _, y, _ = small_digits
