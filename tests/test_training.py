@@ -463,3 +463,46 @@ def test_a_run_ended_mid_epoch_continues_as_if_never_ended(interrupt, engine, sm
     for ours, theirs in zip(net.coefs_ + net.intercepts_, reference.coefs_ + reference.intercepts_):
         np.testing.assert_array_equal(ours, theirs)
     assert net.history_ == reference.history_ and net.t_ == reference.t_
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_epochs_in_parts_are_the_epochs_in_one_fit(
+    optimizer, dtype, engine, small_digits, tmp_path
+):
+    # docs/callbacks.md, "Continuing training": two epochs, then two more by warm_start,
+    # through a model file, or four calls of partial_fit, are four epochs in one fit.
+    X, X_val, y, y_val = small_digits
+    params = {
+        "hidden_layer_sizes": (4,),
+        "optimizer": optimizer,
+        "eta": 0.01 if optimizer == "adam" else 0.1,
+        "dropout": 0.2,
+        "monitor": "all",
+        "dtype": dtype,
+        "engine": engine,
+        "random_state": 0,
+    }
+    data = {"X": X, "y": y, "X_val": X_val, "y_val": y_val}
+    whole = NielsenMLPClassifier(epochs=4, **params).fit(**data)
+    warm = NielsenMLPClassifier(epochs=2, **params).fit(**data)
+    sknielsen.save(warm, tmp_path / "net.json")
+    loaded = sknielsen.load(tmp_path / "net.json").set_params(warm_start=True)
+    warm.set_params(warm_start=True).fit(**data)
+    loaded.fit(**data)
+    calls = NielsenMLPClassifier(**params)
+    for _ in range(4):
+        calls.partial_fit(classes=[0, 1, 2], **data)
+    expected = whole.get_fitted_state()
+    for net in (warm, loaded, calls):
+        state = net.get_fitted_state()
+        for ours, theirs in zip(
+            state.coefs + state.intercepts, expected.coefs + expected.intercepts
+        ):
+            np.testing.assert_array_equal(ours, theirs)
+        assert state.optimizer_state.keys() == expected.optimizer_state.keys()
+        for key, value in expected.optimizer_state.items():
+            np.testing.assert_array_equal(state.optimizer_state[key], value)
+        assert state.history == expected.history and state.rng_state == expected.rng_state
+        assert (net.n_iter_, net.t_, net.eta_) == (4, 4 * len(X), whole.eta_)
