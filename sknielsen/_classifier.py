@@ -27,6 +27,14 @@ _CLASSIFICATION_TARGETS = (
 )
 
 
+# The network has one output per class: a continued fit cannot add one.
+_NEW_CLASS_ADVICE = (
+    "The network has one output per class, fixed by its first fit: to learn other classes, "
+    "fit anew with warm_start=False, or name every class in the classes of a new model's "
+    "first partial_fit."
+)
+
+
 class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
     """Feedforward neural network classifier of Nielsen's book, trained by SGD.
 
@@ -446,7 +454,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             # The classes are those of a first fit's y, or a first partial_fit's classes.
             raise ValueError(
                 f"{name} contains labels that are not among the model's classes: "
-                f"{unseen.tolist()}; its classes: {classes.tolist()}."
+                f"{unseen.tolist()}; its classes: {classes.tolist()}. {_NEW_CLASS_ADVICE}"
             )
         encoded = np.zeros((len(indices), len(classes)), dtype=self._dtype)
         encoded[np.arange(len(indices)), indices] = 1.0
