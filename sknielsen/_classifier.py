@@ -27,6 +27,14 @@ _CLASSIFICATION_TARGETS = (
 )
 
 
+# The network has one output per class: a continued fit cannot add one.
+_NEW_CLASS_ADVICE = (
+    "The network has one output per class, fixed by its first fit: to learn other classes, "
+    "fit anew with warm_start=False, or name every class in the classes of a new model's "
+    "first partial_fit."
+)
+
+
 class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
     """Feedforward neural network classifier of Nielsen's book, trained by SGD.
 
@@ -105,6 +113,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         ``class_weight``), which weigh the validation accuracy and cost; a
         held-out set without a sample of positive weight is refused. 0
         holds out nothing: for fits given ``X_val`` and ``y_val``.
+        Each fit draws its split anew: a ``warm_start`` fit holds out
+        other samples than the fit it continues, most of which that fit
+        trained on, so its validation scores and early stopping are
+        optimistic. Give ``X_val`` and ``y_val`` to continued fits.
     monitor : None, 'all' or tuple of str, default=None
         What to record in ``history_`` after each epoch, among
         ``'training_cost'``, ``'training_accuracy'``, ``'validation_cost'``
@@ -117,7 +129,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Whether to shuffle the samples at each epoch.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the shuffling, dropout and the validation
-        split. Pass an int for reproducible results.
+        split. Pass an int for reproducible results. A continued fit
+        (``warm_start``, ``partial_fit``, a loaded model) draws on from
+        where the last fit left the generator: a value set since is not read.
     verbose : int, default=0
         1 (or more) prints a table, one row per epoch: the loss, what was
         monitored, η and the seconds, with a ``*`` on each new best value;
@@ -440,7 +454,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             # The classes are those of a first fit's y, or a first partial_fit's classes.
             raise ValueError(
                 f"{name} contains labels that are not among the model's classes: "
-                f"{unseen.tolist()}; its classes: {classes.tolist()}."
+                f"{unseen.tolist()}; its classes: {classes.tolist()}. {_NEW_CLASS_ADVICE}"
             )
         encoded = np.zeros((len(indices), len(classes)), dtype=self._dtype)
         encoded[np.arange(len(indices)), indices] = 1.0

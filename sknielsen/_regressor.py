@@ -94,6 +94,10 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         R² and cost; a held-out set with fewer than two samples of positive
         weight is refused (``ValueError``). 0 holds out nothing: for fits
         given ``X_val`` and ``y_val``.
+        Each fit draws its split anew: a ``warm_start`` fit holds out
+        other samples than the fit it continues, most of which that fit
+        trained on, so its validation scores and early stopping are
+        optimistic. Give ``X_val`` and ``y_val`` to continued fits.
     monitor : None, 'all' or tuple of str, default=None
         What to record in ``history_`` after each epoch.
     dtype : {'float64', 'float32'}, default='float64'
@@ -102,7 +106,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         Whether to shuffle the samples at each epoch.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the shuffling, dropout and the validation
-        split. Pass an int for reproducible results.
+        split. Pass an int for reproducible results. A continued fit
+        (``warm_start``, ``partial_fit``, a loaded model) draws on from
+        where the last fit left the generator: a value set since is not read.
     verbose : int, default=0
         1 (or more) prints one line per epoch.
     warm_start : bool, default=False

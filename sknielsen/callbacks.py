@@ -366,6 +366,12 @@ class _Improvement:
         self.best = -math.inf
         self.epochs_without = 0
 
+    def start_from(self, values):
+        """Count ``values``, recorded before this run, as already seen: the best to beat."""
+        for value in values:
+            if math.isfinite(value):
+                self.best = max(self.best, self.sign * value)
+
     def update(self, trainer):
         """Read the value recorded in this epoch; return True when it improves on the best."""
         values = trainer.history.get(self.monitor)
@@ -460,7 +466,9 @@ class HalveOnPlateau(Callback):
     """Halve η each time ``monitor`` has not improved for ``patience`` epochs.
 
     The learning-rate schedule of the book's chapter 3 exercise: training
-    stops once η has fallen to ``min_fraction`` of its initial value.
+    stops once η has fallen to ``min_fraction`` of its initial value. A
+    ``partial_fit`` or ``warm_start`` fit that trains on from there keeps
+    that η: its plateaus end the run without halving η again.
 
     Parameters
     ----------
@@ -521,12 +529,18 @@ class HalveOnPlateau(Callback):
         self._tracker.update(trainer)
         if self._tracker.epochs_without >= self.patience:
             self._tracker.epochs_without = 0
+            if self._ended(trainer.eta, trainer):  # a run continued past the schedule's end
+                raise StopTraining
             eta = trainer.eta * self.factor
             if eta <= 0:  # underflowed: η cannot fall further
                 raise StopTraining
             trainer.eta = eta
-            if eta <= trainer.initial_eta * self.min_fraction:
+            if self._ended(eta, trainer):
                 raise StopTraining
+
+    def _ended(self, eta, trainer):
+        """Whether ``eta`` is down to the schedule's end, ``min_fraction`` of the initial η."""
+        return eta <= trainer.initial_eta * self.min_fraction
 
 
 class StepDecay(Callback):
@@ -763,7 +777,10 @@ class Checkpoint(Callback):
     every : int, default=1
         Save after every this many epochs; at least 1.
     best_only : bool, default=False
-        Save only when ``monitor`` improves.
+        Save only when ``monitor`` improves on every value the model's
+        history holds, those of the fits it continues included
+        (``warm_start``, ``partial_fit``, a loaded model), so that a
+        continued fit never replaces the best file with a worse epoch.
     monitor : str, default='validation_accuracy'
         The history key judged by ``best_only``.
     mode : {'auto', 'min', 'max'}, default='auto'
@@ -829,6 +846,9 @@ class Checkpoint(Callback):
             raise UnsavableModelError(reason, saver=type(self).__name__) from None
         if self.best_only and not hasattr(self, "_tracker"):
             self._tracker = _Improvement(self.monitor, 0.0, self.mode)
+            # A continued model's file may hold an earlier fit's best epoch: a worse
+            # epoch of this fit must not replace it.
+            self._tracker.start_from(trainer.history.get(self.monitor, ()))
 
     def on_epoch_end(self, trainer):
         if self.best_only:

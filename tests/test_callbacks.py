@@ -1095,6 +1095,24 @@ def test_halve_on_plateau_counts_from_the_initial_eta():
     assert trainer.eta == pytest.approx(0.8 / 128)
 
 
+@pytest.mark.parametrize("continuation", ["partial_fit", "warm_start"])
+def test_halve_on_plateau_keeps_eta_at_its_end_when_training_continues(continuation, small_digits):
+    # The schedule stops training once eta is down to eta0 * min_fraction, but a
+    # partial_fit or a warm_start fit trains on: each plateau halved eta again, to
+    # eta0 / 2**20 after 25 calls of partial_fit, freezing the model without a word.
+    X, _, y, _ = small_digits
+    # Larger is better for the falling loss: every epoch after the first is a plateau.
+    schedule = HalveOnPlateau(monitor="loss", mode="max", patience=1, min_fraction=1 / 8)
+    net = NielsenMLPClassifier(epochs=8, eta=0.4, random_state=0, callbacks=[schedule])
+    for _ in range(3):
+        if continuation == "partial_fit":
+            for _ in range(8):
+                net.partial_fit(X, y, classes=[0, 1, 2])
+        else:
+            net.set_params(warm_start=True).fit(X, y)
+        assert net.eta_ == 0.4 / 8
+
+
 def test_a_checkpoint_saving_every_epoch_leaves_the_training_set_whole(small_digits, tmp_path):
     # Its monitor, read by best_only alone, used to hold a validation split out.
     X, _, y, _ = small_digits
@@ -1201,6 +1219,37 @@ def test_checkpoint_writes_loadable_models(small_digits, tmp_path):
     # The checkpoint continues exactly like the model it was taken from.
     second = sknielsen.load(tmp_path / "epoch2.json")
     assert second.n_iter_ == 2 and second.predict(X_val).shape == y_val.shape
+
+
+@pytest.mark.parametrize("continuation", ["warm_start", "loaded partial_fit"])
+def test_a_continued_fit_keeps_the_best_checkpoint_of_the_models_earlier_epochs(
+    continuation, small_digits, tmp_path
+):
+    # Each fit's Checkpoint started without a best: the first epoch of a continued fit
+    # always "improved", and replaced best.json (0.85 of validation accuracy, on digits)
+    # with a worse model (0.105), though the history it continued held the better one.
+    X, X_val, y, y_val = small_digits
+    path = tmp_path / "best.json"
+    best = Checkpoint(path, best_only=True, monitor="validation_cost")
+    params = {"hidden_layer_sizes": (5,), "epochs": 3, "random_state": 0, "callbacks": [best]}
+    net = NielsenMLPClassifier(**params).fit(X, y, X_val=X_val, y_val=y_val)
+    if continuation == "warm_start":
+        net.set_params(warm_start=True, epochs=1).fit(X, y, X_val=X_val, y_val=y_val)
+        costs = net.history_["validation_cost"]
+        assert costs[-1] < min(costs[:-1])  # better than every earlier epoch: saved
+        assert sknielsen.load(path).n_iter_ == net.n_iter_ == 4
+        net.set_params(eta=50.0)
+    else:
+        net = sknielsen.load(path).set_params(eta=50.0, callbacks=[best])
+    saved = path.read_bytes()
+    with pytest.warns(ConvergenceWarning, match="did not decrease"):
+        if continuation == "warm_start":
+            net.fit(X, y, X_val=X_val, y_val=y_val)
+        else:
+            net.partial_fit(X, y, X_val=X_val, y_val=y_val)
+    costs = net.history_["validation_cost"]
+    assert costs[-1] > min(costs[:-1])  # worse than an earlier epoch: not saved
+    assert path.read_bytes() == saved
 
 
 def test_csv_logger_writes_a_row_per_epoch(small_digits, tmp_path):

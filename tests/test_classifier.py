@@ -417,6 +417,18 @@ def test_partial_fit_continues_and_counts_epochs(small_digits):
         net.partial_fit(X[:5], np.full(5, 9))
 
 
+@pytest.mark.parametrize("continuation", ["partial_fit", "warm_start"])
+def test_a_new_class_in_a_continued_fit_says_how_to_learn_it(continuation, small_digits):
+    # The refusal named the label and the classes, not what to do about it.
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(epochs=1, random_state=0, warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match=r"\[9\].*warm_start=False.*first partial_fit"):
+        if continuation == "partial_fit":
+            net.partial_fit(X[:5], np.full(5, 9))
+        else:
+            net.fit(X[:5], np.full(5, 9))
+
+
 def test_warm_start_continues_from_the_weights(small_digits):
     X, _, y, _ = small_digits
     net = NielsenMLPClassifier(

@@ -9,7 +9,8 @@ import pytest
 
 import sknielsen
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
-from sknielsen.callbacks import EarlyStopping, HalveOnPlateau, StepDecay
+from sknielsen.callbacks import Callback, EarlyStopping, HalveOnPlateau, StepDecay, StopTraining
+from sknielsen.engine import _cengine
 from sknielsen.plugins import Momentum
 from sknielsen.training import FittedState, RunConfig
 from sknielsen.utils import check_params
@@ -418,3 +419,90 @@ def test_other_hidden_layers_than_the_fitted_ones_advise_as_the_fit_continues(
             net.partial_fit(X, y)
         else:
             net.fit(X, y)
+
+
+# -- continuing after an interrupted run ------------------------------------------------
+
+needs_c = pytest.mark.skipif(not _cengine.available(), reason="the C engine is not built here")
+ENGINES = ["numpy", pytest.param("c", marks=needs_c)]
+
+
+class EndsMidEpoch(Callback):
+    """Ends the run after the third mini-batch of the given epoch (counted from 1).
+
+    With ``epoch=None`` it never does: a reference run with the same hook, since
+    the C engine's per-mini-batch calls agree with its whole epochs only to rounding.
+    """
+
+    def __init__(self, epoch=None, interrupt=False):
+        self.epoch = epoch
+        self.interrupt = interrupt
+
+    def on_batch_end(self, trainer):
+        if trainer.epochs_run + 1 == self.epoch and trainer.samples_in_epoch == 30:
+            raise KeyboardInterrupt if self.interrupt else StopTraining
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("interrupt", [False, True])
+def test_a_run_ended_mid_epoch_continues_as_if_never_ended(interrupt, engine, small_digits):
+    # The steps of the epoch in progress are dropped, and the generator that drew its
+    # shuffle and dropout masks went back with them: it stayed ahead, so the run
+    # continued with other mini-batches and masks than an uninterrupted one.
+    X, _, y, _ = small_digits
+    params = {"hidden_layer_sizes": (5,), "dropout": 0.2, "random_state": 0, "engine": engine}
+    never = EndsMidEpoch()
+    net = NielsenMLPClassifier(epochs=4, callbacks=[EndsMidEpoch(3, interrupt)], **params)
+    with pytest.warns(UserWarning):
+        net.fit(X, y)
+    assert net.n_iter_ == 2
+    reference = NielsenMLPClassifier(epochs=2, callbacks=[never], **params).fit(X, y)
+    assert net.get_fitted_state().rng_state == reference.get_fitted_state().rng_state
+    net.set_params(warm_start=True, epochs=2, callbacks=[never]).fit(X, y)
+    reference.set_params(warm_start=True).fit(X, y)
+    for ours, theirs in zip(net.coefs_ + net.intercepts_, reference.coefs_ + reference.intercepts_):
+        np.testing.assert_array_equal(ours, theirs)
+    assert net.history_ == reference.history_ and net.t_ == reference.t_
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_epochs_in_parts_are_the_epochs_in_one_fit(
+    optimizer, dtype, engine, small_digits, tmp_path
+):
+    # docs/callbacks.md, "Continuing training": two epochs, then two more by warm_start,
+    # through a model file, or four calls of partial_fit, are four epochs in one fit.
+    X, X_val, y, y_val = small_digits
+    params = {
+        "hidden_layer_sizes": (4,),
+        "optimizer": optimizer,
+        "eta": 0.01 if optimizer == "adam" else 0.1,
+        "dropout": 0.2,
+        "monitor": "all",
+        "dtype": dtype,
+        "engine": engine,
+        "random_state": 0,
+    }
+    data = {"X": X, "y": y, "X_val": X_val, "y_val": y_val}
+    whole = NielsenMLPClassifier(epochs=4, **params).fit(**data)
+    warm = NielsenMLPClassifier(epochs=2, **params).fit(**data)
+    sknielsen.save(warm, tmp_path / "net.json")
+    loaded = sknielsen.load(tmp_path / "net.json").set_params(warm_start=True)
+    warm.set_params(warm_start=True).fit(**data)
+    loaded.fit(**data)
+    calls = NielsenMLPClassifier(**params)
+    for _ in range(4):
+        calls.partial_fit(classes=[0, 1, 2], **data)
+    expected = whole.get_fitted_state()
+    for net in (warm, loaded, calls):
+        state = net.get_fitted_state()
+        for ours, theirs in zip(
+            state.coefs + state.intercepts, expected.coefs + expected.intercepts
+        ):
+            np.testing.assert_array_equal(ours, theirs)
+        assert state.optimizer_state.keys() == expected.optimizer_state.keys()
+        for key, value in expected.optimizer_state.items():
+            np.testing.assert_array_equal(state.optimizer_state[key], value)
+        assert state.history == expected.history and state.rng_state == expected.rng_state
+        assert (net.n_iter_, net.t_, net.eta_) == (4, 4 * len(X), whole.eta_)

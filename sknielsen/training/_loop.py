@@ -307,6 +307,8 @@ class _Snapshot:
     epoch: int
     samples_seen: int
     history_lengths: dict = field(default_factory=dict)
+    # The generator's position: an epoch's shuffle and dropout masks are drawn as it goes.
+    rng_state: dict = None
 
 
 def _weighted_mean(costs, sample_weight):
@@ -410,6 +412,7 @@ class Trainer:
         self._best = None
         self._last = None
         self._kept = None
+        self._rng = None
         # The callback and hook being called: named when they write bad state.
         self._calling = None
         # Whether a callback's change of an eta the optimizer ignores was warned about.
@@ -1148,11 +1151,13 @@ class Trainer:
             self.epoch,
             self.samples_seen,
             self._history_lengths(),
+            None if self._rng is None else self._rng.bit_generator.state,
         )
 
-    def _begin(self, n_samples, watched_rows):
+    def _begin(self, n_samples, watched_rows, rng=None):
         self.n_samples = n_samples
         self._watched_rows = watched_rows
+        self._rng = rng
         self.ending = self.kept_epoch = self.diverged_epoch = None
         self.stopped_by = self.bad_write = self._calling = None
         self._best, self._epoch_ended = None, False
@@ -1213,6 +1218,14 @@ class Trainer:
         self._epoch_ended = False
 
     def _restore(self, snapshot, *, counters):
+        """Return to ``snapshot``'s weights and optimizer state; ``counters``: to its epoch.
+
+        Returning to an epoch also returns the generator to where that epoch
+        left it, so that a run continued from the model draws the shuffles
+        and dropout masks a run never ended would have drawn. Best weights
+        kept without their counters (:meth:`keep_best`) leave it with the
+        epoch the counters name.
+        """
         np.copyto(self.network.params, snapshot.params)
         self.state = copy.deepcopy(snapshot.state)
         if counters:
@@ -1220,6 +1233,8 @@ class Trainer:
             self.epoch, self.samples_seen = snapshot.epoch, snapshot.samples_seen
             for key, length in snapshot.history_lengths.items():
                 del self.history[key][length:]
+            if snapshot.rng_state is not None:
+                self._rng.bit_generator.state = snapshot.rng_state
 
     def _settle(self):
         """The one rollback rule: decide, and set, which epoch's weights the model keeps.
@@ -1367,7 +1382,7 @@ def train(trainer, data, *, epochs, batching, rng, compiled=None):
             MINI_BATCH_INSTEAD,
         )
     trainer.epochs_to_run = epochs  # for progress bars: the most this run will train
-    trainer._begin(data.X.shape[0], data.X[:WATCHED_ROWS])
+    trainer._begin(data.X.shape[0], data.X[:WATCHED_ROWS], rng)
     try:
         with np.errstate(over="ignore", invalid="ignore"):
             trainer._notify("on_train_begin")
