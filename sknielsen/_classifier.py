@@ -231,7 +231,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         schedule watched (``EarlyStopping(monitor=...)``; otherwise the
         validation accuracy, or the loss without validation data). When a
         callback kept its best weights (``EarlyStopping(restore_best=True)``,
-        the default), the model holds this epoch's weights.
+        the default), the model holds this epoch's weights; but not after a
+        series of ``partial_fit`` calls, which cannot go back to an earlier
+        call's epoch (a warning says so when early stopping's patience runs
+        out).
     history_ : dict of list
         Per-epoch ``loss``, ``training_cost``, ``training_accuracy``,
         ``validation_cost`` and ``validation_accuracy`` (empty lists for

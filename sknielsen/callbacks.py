@@ -459,7 +459,27 @@ class EarlyStopping(Callback):
             if self.restore_best:
                 trainer.keep_best()
         elif self._tracker.epochs_without >= self.patience:
+            if self.restore_best:
+                self._warn_if_best_is_past(trainer)
             raise StopTraining
+
+    def _warn_if_best_is_past(self, trainer):
+        """Say when the best epoch came before this run: a partial_fit's, which it cannot restore.
+
+        The count goes on across ``partial_fit`` calls, each an epoch: the call
+        whose patience runs out keeps its own weights, while ``best_epoch_``
+        names the earlier call's epoch.
+        """
+        best = trainer.epoch - self._tracker.epochs_without
+        if best > trainer.epoch - trainer.epochs_run:
+            return
+        warn(
+            f"EarlyStopping's patience ran out at epoch {trainer.epoch}: {self.monitor} has "
+            f"not improved since epoch {best}, which an earlier partial_fit trained past and "
+            f"this one cannot go back to, so the model holds epoch {trainer.epoch}'s weights. "
+            "partial_fit trains on at every call: stop calling it, or fit with early "
+            "stopping, which keeps the best epoch."
+        )
 
 
 class HalveOnPlateau(Callback):

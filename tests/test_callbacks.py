@@ -2075,3 +2075,35 @@ def test_an_interrupt_after_an_epochs_hooks_keeps_that_epoch(small_digits, monke
     ):
         net.fit(X, y)
     assert net.n_iter_ == 2 and len(net.loss_curve_) == 2
+
+
+def test_early_stopping_in_partial_fit_says_it_cannot_go_back_to_an_earlier_calls_epoch():
+    # Each partial_fit trains one epoch: once patience ran out, the call stopped nothing,
+    # kept its own epoch's weights, and best_epoch_ named an earlier call's epoch (0.898
+    # validation accuracy) as if the model held it (0.879), without a word.
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+    net = NielsenMLPClassifier((10,), eta=3.0, early_stopping=2, random_state=0)
+    said = []
+    for _ in range(12):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            net.partial_fit(X[:1200], y[:1200], classes=range(10), X_val=X[1200:], y_val=y[1200:])
+        said += [(net.n_iter_, str(w.message)) for w in caught if "EarlyStopping" in str(w.message)]
+    assert said, "no word"
+    epoch, message = said[0]
+    scores = net.history_["validation_accuracy"][:epoch]
+    best = scores.index(max(scores))
+    assert message.startswith(
+        f"EarlyStopping's patience ran out at epoch {epoch}: validation_accuracy has not "
+        f"improved since epoch {best + 1}, which an earlier partial_fit trained past"
+    )
+    assert f"the model holds epoch {epoch}'s weights" in message
+    # Within one call, or one fit, the best epoch is restored without a word.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="EarlyStopping's patience")
+        NielsenMLPClassifier((10,), eta=3.0, early_stopping=2, epochs=12, random_state=0).fit(
+            X[:1200], y[:1200], X_val=X[1200:], y_val=y[1200:]
+        )

@@ -506,7 +506,7 @@ def test_dropout_reduces_overfitting(digits_split):
 
 
 class ScriptedTrainer:
-    """Just what the plateau callbacks read and call: history, params, eta, keep_best.
+    """Just what the plateau callbacks read and call: history, params, eta, epochs, keep_best.
 
     And which keys the epoch recorded: every epoch records the validation accuracy.
     """
@@ -515,7 +515,7 @@ class ScriptedTrainer:
         self.history = {"validation_accuracy": []}
         self.network = type("Net", (), {"params": np.zeros(1)})()
         self.eta = self.initial_eta = eta
-        self.epochs_run = 0
+        self.epochs_run = self.epoch = 0
         self.kept = None
 
     def keep_best(self):
@@ -526,6 +526,7 @@ class ScriptedTrainer:
 
     def end_epoch(self, callback, accuracy):
         self.epochs_run += 1
+        self.epoch += 1
         self.network.params[:] = accuracy
         self.history["validation_accuracy"].append(accuracy)
         callback.on_epoch_end(self)
