@@ -1221,10 +1221,58 @@ def _canonical(X, dtype, name="X"):
 
     They need no second reading where :func:`checked_csr` found them finite
     and validation keeps them as they are: a float64 value beyond float32 is
-    finite, and becomes an infinity when validation converts it.
+    finite, and becomes an infinity when validation converts it. A
+    DataFrame with columns of categories or strings is refused first
+    (:func:`_refuse_categories`).
     """
+    _refuse_categories(X, name)
     X, finite = checked_csr(X, name)
     return X, not (finite and X.dtype == np.dtype(dtype))
+
+
+#: The names of the pandas dtypes whose values are no amounts: categories, and strings
+#: (``'str'``, pandas 3's default for strings; ``'string'``, its nullable one).
+_NOT_AMOUNTS = frozenset({"category", "str", "string"})
+
+
+def _refuse_categories(X, name):
+    """Refuse a DataFrame ``X`` with columns of categories or strings, naming them.
+
+    scikit-learn's validation read a column of categories of numbers as
+    those numbers, as if their order and distances meant something, and
+    failed on categories or strings with NumPy's "could not convert string
+    to float", naming no column. Read from the dtypes alone: pandas is not
+    imported for it.
+
+    Parameters
+    ----------
+    X : object
+        The input; anything without a pandas ``dtypes`` Series passes.
+    name : str
+        What the input is called in the message.
+
+    Raises
+    ------
+    ValueError
+        Naming the columns and their dtypes, and how to encode them.
+    """
+    items = getattr(getattr(X, "dtypes", None), "items", None)
+    if items is None:
+        return
+    refused = [
+        f"{column!r} ({dtype.name})"
+        for column, dtype in items()
+        if getattr(dtype, "name", None) in _NOT_AMOUNTS
+    ]
+    if refused:
+        columns = "a column" if len(refused) == 1 else f"{len(refused)} columns"
+        raise ValueError(
+            f"{name} has {columns} of categories or strings, which the network does not read "
+            f"as numbers: {', '.join(refused[:5])}{', ...' if len(refused) > 5 else ''}. "
+            "Encode them first "
+            "(sklearn.preprocessing.OneHotEncoder, in a ColumnTransformer), or convert a "
+            "column whose categories are amounts with .astype(float)."
+        )
 
 
 def _some(names, shown=5):

@@ -186,6 +186,78 @@ def test_lists_dataframes_and_fewer_samples_than_a_mini_batch(data):
     assert net.n_iter_ == 3
 
 
+def _frame_with(column, values):
+    """A DataFrame of four numeric columns and one more, ``column``, of ``values``."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.random((12, 4)), columns=["a", "b", "c", "d"])
+    frame[column] = values
+    return frame
+
+
+def _strings_have_their_dtype():
+    """Whether pandas keeps strings in its ``str`` dtype (pandas 3), not as objects."""
+    try:
+        import pandas as pd
+    except ImportError:
+        return False
+    return pd.Series(["a"], dtype="str").dtype.name == "str"
+
+
+@pytest.mark.parametrize(
+    "kind, values",
+    [
+        ("category", [1, 2, 3] * 4),  # read as the numbers 1 to 3, as if they were amounts
+        ("category", ["red", "green", "blue"] * 4),
+        pytest.param(
+            "str",
+            ["red", "green", "blue"] * 4,
+            marks=pytest.mark.skipif(
+                not _strings_have_their_dtype(), reason="pandas < 3 keeps strings as objects"
+            ),
+        ),
+        ("string", ["red", "green", "blue"] * 4),
+    ],
+)
+@pytest.mark.parametrize("place", ["fit", "partial_fit", "X_val", "predict", "score"])
+@pytest.mark.filterwarnings("ignore:The training cost did not decrease")
+def test_columns_of_categories_or_strings_are_refused_naming_them(kind, values, place):
+    pd = pytest.importorskip("pandas")
+    frame = _frame_with("colour", pd.Series(values, dtype=kind))
+    numbers = _frame_with("colour", np.arange(12.0) % 3)
+    y = np.arange(12) % 2
+    net = NielsenMLPClassifier(epochs=1, random_state=0)
+    calls = {
+        "fit": lambda: net.fit(frame, y),
+        "partial_fit": lambda: net.partial_fit(frame, y, classes=[0, 1]),
+        "X_val": lambda: net.fit(numbers, y, X_val=frame, y_val=y),
+        "predict": lambda: net.fit(numbers, y).predict(frame),
+        "score": lambda: net.fit(numbers, y).score(frame, y),
+    }
+    name = "X_val" if place == "X_val" else "X"
+    message = rf"{name} has a column of .*'colour' \({kind}\).*OneHotEncoder"
+    with pytest.raises(ValueError, match=message):
+        calls[place]()
+
+
+def test_several_such_columns_are_counted_and_columns_of_amounts_train():
+    pd = pytest.importorskip("pandas")
+    frame = _frame_with("colour", pd.Categorical(["red", "blue"] * 6))
+    frame["size"] = pd.Series(["S", "M", "L"] * 4, dtype="string")
+    y = np.arange(12) % 2
+    with pytest.raises(ValueError, match=r"X has 2 columns of .*'colour' \(category\), 'size'"):
+        NielsenMLPClassifier(epochs=1).fit(frame, y)
+    # Nullable numbers and numbers kept as objects are amounts: trained as the floats.
+    amounts = _frame_with("count", pd.array([1, 2, 3] * 4, dtype="Int64"))
+    amounts["share"] = pd.array([0.5, 0.25, 0.0] * 4, dtype="Float64")
+    amounts["flag"] = np.array([0, 1, 1] * 4, dtype=object)
+    as_floats = amounts.astype(float)
+    options = {"epochs": 2, "random_state": 0}
+    net = NielsenMLPClassifier(**options).fit(amounts, y)
+    expected = NielsenMLPClassifier(**options).fit(as_floats, y).predict_proba(as_floats)
+    np.testing.assert_array_equal(net.predict_proba(amounts), expected)
+
+
 def test_raw_integer_pixels_work_with_a_warning(data):
     X, X_test, y, _ = data
     pixels = np.round(X * 255).astype(np.uint8)
