@@ -287,6 +287,44 @@ def test_uint64_indices_train_as_their_signed_form(engine):
     np.testing.assert_allclose(fitted.coefs_[0], expected.coefs_[0], rtol=1e-9, atol=1e-12)
 
 
+def _unaligned(values):
+    """A copy of ``values`` one byte past an aligned address, as a pickle may leave it."""
+    buffer = np.frombuffer(bytearray(values.nbytes + 1), dtype=np.uint8)
+    unaligned = buffer[1:].view(values.dtype)
+    unaligned[...] = values
+    assert not unaligned.flags.aligned
+    return unaligned
+
+
+def _values_in_place(X, dtype):
+    """CSR equal to X whose values are views SciPy keeps as they are: no contiguous copy."""
+    values = sp.csr_matrix(X).data.astype(dtype)
+    return {
+        "strided values": _with_values(sp.csr_matrix(X), np.repeat(values, 2)[::2]),
+        "reversed values": _with_values(sp.csr_matrix(X), values[::-1].copy()[::-1]),
+        "unaligned values": _with_values(sp.csr_matrix(X), _unaligned(values)),
+    }
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("member", ["strided values", "reversed values", "unaligned values"])
+def test_values_that_are_views_train_as_a_contiguous_copy(engine, dtype, member):
+    # A column of a 2-D array (a DataFrame's, say) as CSR values, or arrays a pickle left
+    # unaligned: the C engine refused them ("needs X.data as an aligned, C-contiguous
+    # 1-d array"), engine='auto' too, where the NumPy engine trained.
+    X = _values_in_place(X_DENSE, dtype)[member]
+    params = {"engine": engine, "dtype": dtype, "epochs": 2, "mini_batch_size": 4}
+    contiguous = sp.csr_matrix(X_DENSE.astype(dtype))
+    expected = NielsenMLPClassifier(**params, random_state=0).fit(contiguous, Y)
+    fitted = NielsenMLPClassifier(**params, random_state=0).fit(X, Y, X_val=X, y_val=Y)
+    np.testing.assert_array_equal(fitted.coefs_[0], expected.coefs_[0])
+    np.testing.assert_array_equal(fitted.predict_proba(X), expected.predict_proba(contiguous))
+    partial = NielsenMLPClassifier(**params, random_state=0).partial_fit(X, Y, classes=[0, 1])
+    expected = NielsenMLPClassifier(**params, random_state=0).partial_fit(contiguous, Y, [0, 1])
+    np.testing.assert_array_equal(partial.coefs_[0], expected.coefs_[0])
+
+
 ENTRY_POINTS = {
     "fit": lambda model, X: model.fit(X, Y),
     "fit X_val": lambda model, X: model.fit(X_DENSE, Y, X_val=X, y_val=Y),

@@ -483,9 +483,16 @@ def _sparse_enough(data):
 
 
 def _c_contiguous(data):
-    """The training data with dense X and Y C-contiguous and aligned (copied only if not).
+    """The training data with X (a CSR matrix's values) and Y C-contiguous and aligned.
 
-    Arrays that come through a pickle (joblib's workers, dask) may be unaligned.
+    Copied only if not. Arrays that come through a pickle (joblib's workers,
+    dask) may be unaligned, and SciPy keeps the values it is given as they
+    are: a column of a 2-D array is strided. The C engine's index arrays
+    are converted where it reads them.
     """
-    X = data.X if sp.issparse(data.X) else np.require(data.X, requirements="CA")
+    X = data.X
+    if not sp.issparse(X):
+        X = np.require(X, requirements="CA")
+    elif not (X.data.flags.c_contiguous and X.data.flags.aligned):
+        X = X.copy()  # NumPy's copy is contiguous and aligned
     return replace(data, X=X, Y=np.require(data.Y, requirements="CA"))
