@@ -1368,6 +1368,35 @@ def test_monitors_on_the_c_engine_evaluate_with_the_kernel_as_numpy_does(sparse,
     assert c.history_every_ == numpy.history_every_
 
 
+#: Dense arrays validation keeps as they are (in the network's dtype), none C-contiguous.
+LAYOUTS = {
+    "fortran": np.asfortranarray,
+    "every other row": lambda A: np.repeat(A, 2, axis=0)[::2],
+    "every other column": lambda A: np.repeat(A, 2, axis=1)[:, ::2],
+}
+
+
+@needs_c
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_the_layout_of_x_and_x_val_changes_no_recorded_number(layout, dtype):
+    # The monitors took X and X_val as validation left them: the kernel evaluated them
+    # when C-contiguous, NumPy otherwise, and history_ differed in its last bits with
+    # their memory layout (the float32 validation cost of a Fortran X_val, say).
+    X, _, Y = data(dtype)
+    labels = Y.argmax(axis=1)
+    X_train, X_val, y_train, y_val = X[:300], X[300:400], labels[:300], labels[300:400]
+    options = {"epochs": 3, "monitor": "all", "random_state": 0, "engine": "c"}
+    options["dtype"] = np.dtype(dtype).name
+    expected = NielsenMLPClassifier(**options).fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    laid_out = LAYOUTS[layout]
+    assert not laid_out(X_val).flags.c_contiguous
+    model = NielsenMLPClassifier(**options).fit(
+        laid_out(X_train), y_train, X_val=laid_out(X_val), y_val=y_val
+    )
+    assert model.history_ == expected.history_
+
+
 @needs_c
 def test_the_kernel_refuses_arguments_that_do_not_fit_whatever_the_wrapper_passes():
     # The kernel's own checks: lengths, codes and rows, whatever Python hands it.

@@ -155,6 +155,10 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
         warn_if_eta_unsuited(config)
     else:
         _warn_if_redefined(config, previous)
+    batching, why = _batching(config, network, data.X.shape, rng)
+    if batching.engine == "c":  # its kernels read rows in place, the monitors' rows too
+        inputs = _c_contiguous(inputs)
+        data = inputs.data
     user_callbacks = reused_callbacks or default_callbacks(config, inputs.validation)
     history_every = {"samples": [], "validation_accuracy": []}
     trainer = Trainer(
@@ -177,12 +181,10 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
     )
     epochs = 1 if inputs.incremental else config.epochs
     # partial_fit names its engine at its first call only, above the table's first row.
-    announce = config.verbose and not (inputs.incremental and previous is not None)
-    batching, why = _batching(config, network, data.X.shape, rng, announce)
-    if batching.engine == "c":  # its kernels read rows in place
-        data = _c_contiguous(data)
-        if epochs > 1:  # finding the non-zero inputs once repays at the second epoch
-            data = _sparse_enough(data)
+    if config.verbose and not (inputs.incremental and previous is not None):
+        print(f"Training with the {batching.engine} engine{why}.")
+    if batching.engine == "c" and epochs > 1:
+        data = _sparse_enough(data)  # finding the non-zero inputs once repays at epoch 2
     # One C trainer for the steps and for the trainer's forward passes (the probe, the
     # monitors): each matrix is checked once.
     compiled = trainer.compiled = compiled_trainer(trainer, data, batching, rng)
@@ -402,13 +404,11 @@ def _run_callbacks(config, inputs, user_callbacks, history_every):
     return callbacks
 
 
-def _batching(config, network, shape, rng, announce):
+def _batching(config, network, shape, rng):
     augment = _augmenter(config, shape[1], rng)
     engine, why = choose_engine(
         config.engine, network, config.plugins, dropout=config.dropout, augment=augment
     )
-    if announce:
-        print(f"Training with the {engine} engine{why}.")
     batching = Batching(
         config.mini_batch_size,
         config.shuffle,
@@ -482,17 +482,30 @@ def _sparse_enough(data):
     return data if X is None else replace(data, X=X)
 
 
-def _c_contiguous(data):
-    """The training data with X (a CSR matrix's values) and Y C-contiguous and aligned.
+def _c_contiguous(inputs):
+    """The run's inputs with the training and validation sets as the C kernels read them.
 
-    Copied only if not. Arrays that come through a pickle (joblib's workers,
-    dask) may be unaligned, and SciPy keeps the values it is given as they
-    are: a column of a 2-D array is strided. The C engine's index arrays
-    are converted where it reads them.
+    Their X (a CSR matrix's values) and Y C-contiguous and aligned, copied
+    only if not. The monitors evaluate with the kernel what it reads as it
+    is, and with NumPy anything else: the same data in another layout gave
+    other last bits in ``history_``. Arrays that come through a pickle
+    (joblib's workers, dask) may be unaligned, and SciPy keeps the values
+    it is given as they are: a column of a 2-D array is strided. The C
+    engine's index arrays are converted where it reads them.
     """
-    X = data.X
+    data = inputs.data
+    data = replace(data, X=_c_rows(data.X), Y=np.require(data.Y, requirements="CA"))
+    validation = inputs.validation
+    if validation is not None:
+        X_val, Y_val, *weights = validation
+        validation = (_c_rows(X_val), np.require(Y_val, requirements="CA"), *weights)
+    return replace(inputs, data=data, validation=validation)
+
+
+def _c_rows(X):
+    """Dense or CSR ``X`` with its values C-contiguous and aligned (copied only if not)."""
     if not sp.issparse(X):
-        X = np.require(X, requirements="CA")
-    elif not (X.data.flags.c_contiguous and X.data.flags.aligned):
-        X = X.copy()  # NumPy's copy is contiguous and aligned
-    return replace(data, X=X, Y=np.require(data.Y, requirements="CA"))
+        return np.require(X, requirements="CA")
+    if not (X.data.flags.c_contiguous and X.data.flags.aligned):
+        return X.copy()  # NumPy's copy is contiguous and aligned
+    return X
