@@ -15,7 +15,11 @@ from sklearn.model_selection import GridSearchCV
 from threadpoolctl import threadpool_limits
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, plugins
+from sknielsen.engine import _cengine
 from sknielsen.utils import SparseInputError
+
+needs_c = pytest.mark.skipif(not _cengine.available(), reason="the C engine is not built here")
+ENGINES = ["numpy", pytest.param("c", marks=needs_c)]
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +260,57 @@ def test_several_such_columns_are_counted_and_columns_of_amounts_train():
     net = NielsenMLPClassifier(**options).fit(amounts, y)
     expected = NielsenMLPClassifier(**options).fit(as_floats, y).predict_proba(as_floats)
     np.testing.assert_array_equal(net.predict_proba(amounts), expected)
+
+
+def _read_only(X):
+    X = X.copy()
+    X.setflags(write=False)
+    return X
+
+
+def _memory_mapped(X, folder):
+    np.save(folder / "X.npy", X)
+    return np.load(folder / "X.npy", mmap_mode="r")
+
+
+#: The arrays other libraries hand over (joblib's workers, np.load, pandas, SciPy),
+#: each holding the same numbers as the C-contiguous float64 array it is made from.
+HANDED_OVER = {
+    "read-only": lambda X, folder: _read_only(X),
+    "read-only memmap": _memory_mapped,
+    "fortran memmap": lambda X, folder: _memory_mapped(np.asfortranarray(X), folder),
+    "reversed rows": lambda X, folder: X[::-1].copy()[::-1],
+    "every other column": lambda X, folder: np.repeat(X, 2, axis=1)[:, ::2],
+    "big-endian": lambda X, folder: X.astype(">f8"),
+    "csr_array of int64 indices": lambda X, folder: sp.csr_array(
+        (sp.csr_array(X).data, sp.csr_array(X).indices.astype(np.int64), sp.csr_array(X).indptr),
+        shape=X.shape,
+    ),
+    "DataFrame": lambda X, folder: pytest.importorskip("pandas").DataFrame(X),
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("form", sorted(HANDED_OVER))
+def test_arrays_as_other_libraries_hand_them_over_train_as_their_copy(
+    form, dtype, engine, tmp_path
+):
+    rng = np.random.default_rng(0)
+    X = np.round(rng.random((30, 6)), 2)
+    X[X < 0.3] = 0.0
+    y = np.arange(30) % 3
+    handed = HANDED_OVER[form](X, tmp_path)
+    options = {"epochs": 2, "random_state": 0, "engine": engine, "dtype": dtype, "monitor": "all"}
+    expected = NielsenMLPClassifier(**options).fit(X, y, X_val=X, y_val=y)
+    model = NielsenMLPClassifier(**options).fit(handed, y, X_val=handed, y_val=y)
+    np.testing.assert_array_equal(model.coefs_[0], expected.coefs_[0])
+    assert model.history_ == expected.history_
+    # Sparse rows go through the first layer as sparse @ dense: another order of sums.
+    np.testing.assert_allclose(model.predict_proba(handed), expected.predict_proba(X), rtol=1e-6)
+    partial = NielsenMLPClassifier(**options).partial_fit(handed, y, classes=[0, 1, 2])
+    expected = NielsenMLPClassifier(**options).partial_fit(X, y, classes=[0, 1, 2])
+    np.testing.assert_array_equal(partial.coefs_[0], expected.coefs_[0])
 
 
 def test_raw_integer_pixels_work_with_a_warning(data):
