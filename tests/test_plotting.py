@@ -369,3 +369,20 @@ def test_plots_refuse_settings_they_would_draw_wrong(tmp_path):
         plot_training_size_comparison(records, log="no")
     with pytest.raises(ValueError, match=r"fractions in \[0, 1\].*got 60: divide percentages"):
         plot_history({"loss": [1.0, 0.5], "validation_accuracy": [50.0, 60.0]})
+
+
+def test_plot_lmbda_search_of_a_regressor_draws_r2_not_an_accuracy_in_percent(small_digits):
+    from sknielsen import NielsenMLPRegressor
+    from sknielsen.plotting import plot_lmbda_search
+    from sknielsen.tuning import search_lmbda
+
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPRegressor((5,), eta=0.01, epochs=2, random_state=0)
+    result = search_lmbda(net, X, y.astype(float), X_val, y_val.astype(float), refine=0)
+    assert result.scoring == "r2"
+    ax = plot_lmbda_search(result).axes[0]
+    # R² was drawn × 100 as "Validation accuracy (%)", titled "(0.35%)".
+    assert ax.get_ylabel() == "Validation R²"
+    trials = sorted(result.trace, key=lambda trial: trial["lmbda"])
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [trial["score"] for trial in trials])
+    assert ax.get_title() == f"Best λ ≈ {result.best:.3g} (R² {result.best_score:.3g})"

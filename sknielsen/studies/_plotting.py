@@ -622,7 +622,10 @@ def plot_eta_search(result, path=None):
 
 
 def plot_lmbda_search(result, path=None):
-    """Draw the validation accuracy of every λ :func:`~sknielsen.tuning.search_lmbda` tried.
+    """Draw the validation score of every λ :func:`~sknielsen.tuning.search_lmbda` tried.
+
+    A classifier's accuracy is drawn in %, a regressor's R² as it is
+    (``result.scoring`` says which).
 
     Parameters
     ----------
@@ -655,16 +658,25 @@ def plot_lmbda_search(result, path=None):
     ('log', 'Best λ ≈ ... (...%)')
     """
     check_search(result, LmbdaSearch, "plot_lmbda_search", "search_lmbda")
+    # A regressor's search scores R²: in % and called accuracy, it read as a share.
+    percent = result.scoring == "accuracy"
+    name = SCORE_NAMES.get(result.scoring, result.scoring)
     fig = new_figure(figsize=(7, 4.5))
     ax = fig.subplots()
     trials = sorted(result.trace, key=lambda t: t["lmbda"])
-    ax.plot([t["lmbda"] for t in trials], [100 * t["score"] for t in trials], marker="o")
+    scores = np.array([t["score"] for t in trials], dtype=float) * (100 if percent else 1)
+    ax.plot([t["lmbda"] for t in trials], scores, marker="o")
     ax.axvline(result.best, linestyle="--", color="gray")
     ax.set_xscale("log")
     ax.set_xlabel("λ")
-    ax.set_ylabel("Validation accuracy (%)")
-    ax.set_title(f"Best λ ≈ {result.best:.3g} ({result.best_score:.2%})")
+    ax.set_ylabel(f"Validation {name}" + (" (%)" if percent else ""))
+    best = f"{result.best_score:.2%}" if percent else f"{name} {result.best_score:.3g}"
+    ax.set_title(f"Best λ ≈ {result.best:.3g} ({best})")
     return finish_figure(fig, path)
+
+
+#: How a figure names a search's scoring.
+SCORE_NAMES = {"accuracy": "accuracy", "r2": "R²"}
 
 
 def check_figure_path(path):
