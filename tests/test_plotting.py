@@ -386,3 +386,16 @@ def test_plot_lmbda_search_of_a_regressor_draws_r2_not_an_accuracy_in_percent(sm
     trials = sorted(result.trace, key=lambda trial: trial["lmbda"])
     np.testing.assert_allclose(ax.lines[0].get_ydata(), [trial["score"] for trial in trials])
     assert ax.get_title() == f"Best λ ≈ {result.best:.3g} (R² {result.best_score:.3g})"
+
+
+def test_comparison_plot_titles_say_what_is_drawn():
+    from sknielsen.plotting import plot_training_size_comparison
+
+    # One seed a size draws no band: the title spoke of one all the same.
+    ax = plot_training_size_comparison(comparison_records()).axes[0]
+    assert ax.get_title() == "Accuracy as the training set grows"
+    seeds = [*comparison_records(), {**comparison_records()[0], "seed": 1, "accuracy_test": 0.8}]
+    ax = plot_training_size_comparison(seeds).axes[0]
+    assert ax.get_title() == "Accuracy as the training set grows (band: min–max over seeds)"
+    # title="" asks for none (a slide has its own): it drew the default title.
+    assert plot_training_size_comparison(seeds, title="").axes[0].get_title() == ""

@@ -117,7 +117,8 @@ def plot_training_size_comparison(
     metric : str, default='accuracy_test'
         The records' key to draw, ``<scorer>_<set>``.
     title : str, optional
-        Title of the figure.
+        Title of the figure; ``""`` for none. By default it names the
+        metric, and the band of min–max over seeds where one is drawn.
     reference : dict of str to (sizes, accuracies), optional
         Extra dashed lines, e.g. the book's published numbers: (sizes,
         accuracies) with accuracies as fractions, like the records', drawn in
@@ -170,6 +171,7 @@ def plot_training_size_comparison(
     references = check_reference(reference, percent)
     fig = new_figure(figsize=(7, 4.5))
     ax = fig.subplots()
+    banded = False
     for name in sorted({row["estimator"] for row in summary}):
         rows = [row for row in summary if row["estimator"] == name]
         sizes = np.array([row["size"] for row in rows])
@@ -179,6 +181,7 @@ def plot_training_size_comparison(
         (line,) = ax.plot(sizes, mean, marker="o", label=name)
         if np.any(high > low):
             ax.fill_between(sizes, low, high, color=line.get_color(), alpha=0.2)
+            banded = True
     for name, (sizes, values) in references.items():
         ax.plot(sizes, values * scale, linestyle="--", marker="x", label=name)
     if log:
@@ -188,7 +191,11 @@ def plot_training_size_comparison(
     ax.set_ylabel(f"{label} on the {data_set} set" + (" (%)" if percent else ""))
     ax.grid(True, alpha=0.3)
     ax.legend()
-    ax.set_title(title or f"{label} as the training set grows (band: min–max over seeds)")
+    if title is None:  # "" is no title: a slide has its own
+        # The band is named only where one is drawn: one seed a size draws none.
+        band = " (band: min–max over seeds)" if banded else ""
+        title = f"{label} as the training set grows{band}"
+    ax.set_title(title)
     return finish_figure(fig, path)
 
 
