@@ -399,3 +399,23 @@ def test_comparison_plot_titles_say_what_is_drawn():
     assert ax.get_title() == "Accuracy as the training set grows (band: min–max over seeds)"
     # title="" asks for none (a slide has its own): it drew the default title.
     assert plot_training_size_comparison(seeds, title="").axes[0].get_title() == ""
+
+
+def test_a_reference_is_drawn_in_the_order_of_its_sizes():
+    from sknielsen.plotting import plot_training_size_comparison
+
+    # Given largest first, the dashed line ran back and forth across the figure.
+    reference = {"book": ([20, 10, 15], [0.9, 0.8, 0.85])}
+    _, book = plot_training_size_comparison(comparison_records(), reference=reference).axes[0].lines
+    np.testing.assert_array_equal(book.get_xdata(), [10, 15, 20])
+    np.testing.assert_allclose(book.get_ydata(), [80.0, 85.0, 90.0])
+
+
+@pytest.mark.parametrize("size", [0, -5, np.nan])
+def test_a_reference_at_no_training_set_size_is_refused(size):
+    from sknielsen.plotting import plot_training_size_comparison
+
+    # A size of 0 (or below) vanished from a log axis without a word.
+    reference = {"book": ([size, 20], [0.8, 0.9])}
+    with pytest.raises(ValueError, match=r"reference 'book': sizes are numbers of training ex"):
+        plot_training_size_comparison(comparison_records(), log=True, reference=reference)

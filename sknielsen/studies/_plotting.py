@@ -122,8 +122,8 @@ def plot_training_size_comparison(
     reference : dict of str to (sizes, accuracies), optional
         Extra dashed lines, e.g. the book's published numbers: (sizes,
         accuracies) with accuracies as fractions, like the records', drawn in
-        % as they are. For another metric than accuracy, its values as the
-        records hold them.
+        % as they are, in the order of the sizes. For another metric than
+        accuracy, its values as the records hold them.
 
     Returns
     -------
@@ -139,7 +139,8 @@ def plot_training_size_comparison(
         :func:`~sknielsen.comparison.summarize` instead of the records, no
         record with ``metric``, a record without ``estimator``, ``size``,
         ``fit_seconds`` or ``predict_seconds``; or a reference line with not
-        one accuracy per size, or accuracies outside [0, 1].
+        one accuracy per size, accuracies outside [0, 1], or a size that is
+        not positive.
 
     Examples
     --------
@@ -271,7 +272,16 @@ def check_reference(reference, percent):
                 f"reference {name!r}: accuracies are fractions in [0, 1] like the records', "
                 f"not {outside[0]:g}; divide percentages by 100."
             )
-        lines[name] = (sizes, values)
+        no_size = sizes[~(sizes > 0)]  # NaN too
+        if no_size.size:
+            # A log axis dropped such a point without a word; no training set has that size.
+            raise ValueError(
+                f"reference {name!r}: sizes are numbers of training examples, positive; "
+                f"got {no_size[0]:g}."
+            )
+        # Drawn as a line: in the order given, sizes given largest first ran back and forth.
+        order = np.argsort(sizes, kind="stable")
+        lines[name] = (sizes[order], values[order])
     return lines
 
 
