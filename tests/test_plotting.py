@@ -419,3 +419,18 @@ def test_a_reference_at_no_training_set_size_is_refused(size):
     reference = {"book": ([size, 20], [0.8, 0.9])}
     with pytest.raises(ValueError, match=r"reference 'book': sizes are numbers of training ex"):
         plot_training_size_comparison(comparison_records(), log=True, reference=reference)
+
+
+def test_a_study_s_whole_results_file_is_refused_saying_which_part_to_pass(tmp_path):
+    import json
+
+    from sknielsen.plotting import plot_training_size_comparison
+
+    # json.load of the comparison.json a study writes: "not dict", and no word of 'records'.
+    saved = {"command": "compare", "records": comparison_records(), "summary": []}
+    (tmp_path / "comparison.json").write_text(json.dumps(saved))
+    with (tmp_path / "comparison.json").open() as file:
+        loaded = json.load(file)
+    with pytest.raises(TypeError, match=r"comparison\.json.*pass its \['records'\]"):
+        plot_training_size_comparison(loaded)
+    assert plot_training_size_comparison(loaded["records"]).axes[0].lines

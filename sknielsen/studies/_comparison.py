@@ -1580,6 +1580,12 @@ def _checked_records(records, metric):
     timing failed with a bare ``KeyError`` and a value that is no number
     inside NumPy.
     """
+    if isinstance(records, Mapping) and "records" in records:
+        # What json.load gives of the comparison.json that a study (the CLI's compare) writes.
+        raise TypeError(
+            "records must be the list of dict that training_size_comparison returns, not a "
+            "study's whole results (its comparison.json): pass its ['records']."
+        )
     if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
         raise TypeError(
             "records must be the list of dict that training_size_comparison returns, "
