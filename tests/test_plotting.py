@@ -434,3 +434,14 @@ def test_a_study_s_whole_results_file_is_refused_saying_which_part_to_pass(tmp_p
     with pytest.raises(TypeError, match=r"comparison\.json.*pass its \['records'\]"):
         plot_training_size_comparison(loaded)
     assert plot_training_size_comparison(loaded["records"]).axes[0].lines
+
+
+def test_plot_history_of_a_model_that_holds_no_history_says_why(model, tmp_path):
+    from sknielsen import load, save
+
+    save(model, tmp_path / "book.json", format="network2")
+    loaded = load(tmp_path / "book.json")
+    # "fit with monitor=... or validation data": every fit records the loss; the
+    # book's file format keeps no history at all.
+    with pytest.raises(ValueError, match=r"model's history_ is empty.*network2.*holds none"):
+        plot_history(loaded)

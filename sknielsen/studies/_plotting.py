@@ -408,6 +408,13 @@ def plot_history(model_or_history, path=None):
                 "The history holds no finite number to draw: every value is NaN or infinite "
                 "(training diverged, or overflowed)."
             )
+        if not isinstance(model_or_history, Mapping):
+            # Every fit records its loss: the advice to monitor more would not help here.
+            raise ValueError(
+                "The model's history_ is empty: it was not trained by fit or partial_fit "
+                "(a model loaded from the book's network2 format holds none); draw the "
+                "history of the fit that trained it."
+            )
         raise ValueError("The history is empty: fit with monitor=... or validation data.")
     cost_ax.set_xlabel("Epoch")
     cost_ax.set_ylabel("Cost", color="C0")
