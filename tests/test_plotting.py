@@ -445,3 +445,17 @@ def test_plot_history_of_a_model_that_holds_no_history_says_why(model, tmp_path)
     # book's file format keeps no history at all.
     with pytest.raises(ValueError, match=r"model's history_ is empty.*network2.*holds none"):
         plot_history(loaded)
+
+
+@pytest.mark.parametrize(
+    "metric, label", [("fit_seconds", "Fit time (s)"), ("predict_seconds", "Prediction time (s)")]
+)
+def test_a_comparison_plot_of_the_timings_is_labelled_as_timings(metric, label):
+    from sknielsen.plotting import plot_training_size_comparison
+
+    # The SVM's fit time against N, a figure the book's point on cost asks for, was
+    # labelled "fit on the seconds set" and titled "fit as the training set grows".
+    ax = plot_training_size_comparison(comparison_records(), metric=metric).axes[0]
+    assert ax.get_ylabel() == label
+    assert ax.get_title() == f"{label} as the training set grows"
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [r[metric] for r in comparison_records()])

@@ -115,7 +115,8 @@ def plot_training_size_comparison(
     log : bool, default=False
         Logarithmic size axis (the book's second figure).
     metric : str, default='accuracy_test'
-        The records' key to draw, ``<scorer>_<set>``.
+        The records' key to draw, ``<scorer>_<set>``, or a timing,
+        ``'fit_seconds'`` or ``'predict_seconds'``.
     title : str, optional
         Title of the figure; ``""`` for none. By default it names the
         metric, and the band of min–max over seeds where one is drawn.
@@ -166,8 +167,7 @@ def plot_training_size_comparison(
     check_bool(log, "log")  # "no" drew a log axis
     records = check_records(records, metric)
     summary = summarize(records, metric)
-    scorer, data_set = split_metric(metric)
-    percent = scorer == "accuracy"  # other scorers are plotted as they are
+    percent, label, axis_label = metric_labels(metric)
     scale = 100 if percent else 1
     references = check_reference(reference, percent)
     fig = new_figure(figsize=(7, 4.5))
@@ -188,8 +188,7 @@ def plot_training_size_comparison(
     if log:
         ax.set_xscale("log")
     ax.set_xlabel("Training set size")
-    label = "Accuracy" if percent else scorer
-    ax.set_ylabel(f"{label} on the {data_set} set" + (" (%)" if percent else ""))
+    ax.set_ylabel(axis_label)
     ax.grid(True, alpha=0.3)
     ax.legend()
     if title is None:  # "" is no title: a slide has its own
@@ -198,6 +197,23 @@ def plot_training_size_comparison(
         title = f"{label} as the training set grows{band}"
     ax.set_title(title)
     return finish_figure(fig, path)
+
+
+#: The records' timings, which a figure may draw too: they are no ``<scorer>_<set>``.
+TIMING_LABELS = {"fit_seconds": "Fit time (s)", "predict_seconds": "Prediction time (s)"}
+
+
+def metric_labels(metric):
+    """``(percent, name, axis label)`` of a records' key: how a figure draws and names it.
+
+    An accuracy is drawn in %; other scorers, and the timings, as they are.
+    """
+    if metric in TIMING_LABELS:  # "fit on the seconds set" split as a score's name
+        return False, TIMING_LABELS[metric], TIMING_LABELS[metric]
+    scorer, data_set = split_metric(metric)
+    percent = scorer == "accuracy"
+    name = "Accuracy" if percent else scorer
+    return percent, name, f"{name} on the {data_set} set" + (" (%)" if percent else "")
 
 
 def split_metric(metric):
