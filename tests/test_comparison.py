@@ -1491,6 +1491,26 @@ def test_conclusions_write_scores_outside_0_to_1_as_numbers_not_percentages():
     assert any("93.00%" in statement for statement in statements)
 
 
+def test_conclusions_do_not_call_an_estimator_alone_at_the_largest_size_the_leader():
+    # An interrupted study (or one whose sizes differ by estimator): b was never
+    # measured at 30, yet "At 30 examples a leads with 80.00%." while b led at every
+    # size both reached.
+    partial = _summary({"a": {10: 0.5, 20: 0.6, 30: 0.8}, "b": {10: 0.7, 20: 0.75}})
+    assert conclusions(partial)[0] == (
+        "At 30 examples only a was measured: 80.00% (no result for b)."
+    )
+    three = _summary({"a": {10: 0.5, 30: 0.8}, "b": {10: 0.7}, "c": {10: 0.4, 30: 0.7}})
+    assert conclusions(three)[0] == (
+        "At 30 examples a leads with 80.00% (then c 70.00%; no result for b)."
+    )
+    tied = _summary({"a": {10: 0.5, 30: 0.8}, "b": {10: 0.7}, "c": {10: 0.5, 30: 0.8}})
+    assert conclusions(tied)[0] == "At 30 examples a and c tie with 80.00% (no result for b)."
+    # A study of one estimator: nothing is missing.
+    assert conclusions(_summary({"a": {10: 0.5, 30: 0.8}}))[0] == (
+        "At 30 examples a leads with 80.00%."
+    )
+
+
 @pytest.mark.parametrize(
     ("deterministic", "error", "message"),
     [

@@ -369,3 +369,93 @@ def test_plots_refuse_settings_they_would_draw_wrong(tmp_path):
         plot_training_size_comparison(records, log="no")
     with pytest.raises(ValueError, match=r"fractions in \[0, 1\].*got 60: divide percentages"):
         plot_history({"loss": [1.0, 0.5], "validation_accuracy": [50.0, 60.0]})
+
+
+def test_plot_lmbda_search_of_a_regressor_draws_r2_not_an_accuracy_in_percent(small_digits):
+    from sknielsen import NielsenMLPRegressor
+    from sknielsen.plotting import plot_lmbda_search
+    from sknielsen.tuning import search_lmbda
+
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPRegressor((5,), eta=0.01, epochs=2, random_state=0)
+    result = search_lmbda(net, X, y.astype(float), X_val, y_val.astype(float), refine=0)
+    assert result.scoring == "r2"
+    ax = plot_lmbda_search(result).axes[0]
+    # R² was drawn × 100 as "Validation accuracy (%)", titled "(0.35%)".
+    assert ax.get_ylabel() == "Validation R²"
+    trials = sorted(result.trace, key=lambda trial: trial["lmbda"])
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [trial["score"] for trial in trials])
+    assert ax.get_title() == f"Best λ ≈ {result.best:.3g} (R² {result.best_score:.3g})"
+
+
+def test_comparison_plot_titles_say_what_is_drawn():
+    from sknielsen.plotting import plot_training_size_comparison
+
+    # One seed a size draws no band: the title spoke of one all the same.
+    ax = plot_training_size_comparison(comparison_records()).axes[0]
+    assert ax.get_title() == "Accuracy as the training set grows"
+    seeds = [*comparison_records(), {**comparison_records()[0], "seed": 1, "accuracy_test": 0.8}]
+    ax = plot_training_size_comparison(seeds).axes[0]
+    assert ax.get_title() == "Accuracy as the training set grows (band: min–max over seeds)"
+    # title="" asks for none (a slide has its own): it drew the default title.
+    assert plot_training_size_comparison(seeds, title="").axes[0].get_title() == ""
+
+
+def test_a_reference_is_drawn_in_the_order_of_its_sizes():
+    from sknielsen.plotting import plot_training_size_comparison
+
+    # Given largest first, the dashed line ran back and forth across the figure.
+    reference = {"book": ([20, 10, 15], [0.9, 0.8, 0.85])}
+    _, book = plot_training_size_comparison(comparison_records(), reference=reference).axes[0].lines
+    np.testing.assert_array_equal(book.get_xdata(), [10, 15, 20])
+    np.testing.assert_allclose(book.get_ydata(), [80.0, 85.0, 90.0])
+
+
+@pytest.mark.parametrize("size", [0, -5, np.nan])
+def test_a_reference_at_no_training_set_size_is_refused(size):
+    from sknielsen.plotting import plot_training_size_comparison
+
+    # A size of 0 (or below) vanished from a log axis without a word.
+    reference = {"book": ([size, 20], [0.8, 0.9])}
+    with pytest.raises(ValueError, match=r"reference 'book': sizes are numbers of training ex"):
+        plot_training_size_comparison(comparison_records(), log=True, reference=reference)
+
+
+def test_a_study_s_whole_results_file_is_refused_saying_which_part_to_pass(tmp_path):
+    import json
+
+    from sknielsen.plotting import plot_training_size_comparison
+
+    # json.load of the comparison.json a study writes: "not dict", and no word of 'records'.
+    saved = {"command": "compare", "records": comparison_records(), "summary": []}
+    (tmp_path / "comparison.json").write_text(json.dumps(saved))
+    with (tmp_path / "comparison.json").open() as file:
+        loaded = json.load(file)
+    with pytest.raises(TypeError, match=r"comparison\.json.*pass its \['records'\]"):
+        plot_training_size_comparison(loaded)
+    assert plot_training_size_comparison(loaded["records"]).axes[0].lines
+
+
+def test_plot_history_of_a_model_that_holds_no_history_says_why(model, tmp_path):
+    from sknielsen import load, save
+
+    save(model, tmp_path / "book.json", format="network2")
+    loaded = load(tmp_path / "book.json")
+    # "fit with monitor=... or validation data": every fit records the loss; the
+    # book's file format keeps no history at all.
+    with pytest.raises(ValueError, match=r"model's history_ is empty.*network2.*holds none"):
+        plot_history(loaded)
+
+
+@pytest.mark.parametrize(
+    "metric, label", [("fit_seconds", "Fit time (s)"), ("predict_seconds", "Prediction time (s)")]
+)
+def test_a_comparison_plot_of_the_timings_is_labelled_as_timings(metric, label):
+    from sknielsen.plotting import plot_training_size_comparison
+
+    # The SVM's fit time against N, a figure the book's point on cost asks for, was
+    # labelled "fit on the seconds set" and titled "fit as the training set grows".
+    ax = plot_training_size_comparison(comparison_records(), metric=metric).axes[0]
+    assert ax.get_ylabel() == label
+    assert ax.get_title() == f"{label} as the training set grows"
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [r[metric] for r in comparison_records()])

@@ -1580,6 +1580,12 @@ def _checked_records(records, metric):
     timing failed with a bare ``KeyError`` and a value that is no number
     inside NumPy.
     """
+    if isinstance(records, Mapping) and "records" in records:
+        # What json.load gives of the comparison.json that a study (the CLI's compare) writes.
+        raise TypeError(
+            "records must be the list of dict that training_size_comparison returns, not a "
+            "study's whole results (its comparison.json): pass its ['records']."
+        )
     if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
         raise TypeError(
             "records must be the list of dict that training_size_comparison returns, "
@@ -1677,7 +1683,8 @@ def conclusions(summary, metric=None):
     -------
     sentences : list of str
         The sizes at which the lead changes hands (omitted when it never
-        does), which estimator leads at the largest size and by how much, and
+        does), which estimator leads at the largest size and by how much
+        (naming those with no result there: one alone there leads nobody), and
         the smallest training set with which one estimator matches another's
         accuracy at its largest size, when one does.
 
@@ -1716,27 +1723,36 @@ def conclusions(summary, metric=None):
     ]
     if crossovers:
         sentences.append("Crossovers: " + "; ".join(crossovers) + ".")
+    sentences.append(_lead_at_largest(by_name, text))
+    efficiency = _most_data_efficient(by_name, text)
+    if efficiency:
+        sentences.append(efficiency)
+    return sentences
+
+
+def _lead_at_largest(by_name, text):
+    """The sentence for who leads at the largest size, naming who has no result there.
+
+    An estimator without a score at that size (an interrupted study, sizes
+    that differ by estimator) is named as such: one alone there "led" an
+    estimator that led it at every size both reached.
+    """
     largest = max(size for sizes in by_name.values() for size in sizes)
     at_largest = sorted(
         ((sizes[largest], name) for name, sizes in by_name.items() if largest in sizes),
         reverse=True,
     )
-    if at_largest:
-        best = at_largest[0][0]
-        leaders = sorted(name for score, name in at_largest if score == best)
-        others = [(score, name) for score, name in at_largest if score != best]
-        behind = ", ".join(f"{name} {text(score)}" for score, name in others)
-        lead = (
-            f"{leaders[0]} leads with" if len(leaders) == 1 else f"{' and '.join(leaders)} tie with"
-        )
-        sentences.append(
-            f"At {largest:,} examples {lead} {text(best)}"
-            + (f" (then {behind})." if behind else ".")
-        )
-    efficiency = _most_data_efficient(by_name, text)
-    if efficiency:
-        sentences.append(efficiency)
-    return sentences
+    missing = sorted(name for name, sizes in by_name.items() if largest not in sizes)
+    unmeasured = f"no result for {', '.join(missing)}" if missing else ""
+    best, first = at_largest[0]
+    if len(at_largest) == 1 and missing:
+        return f"At {largest:,} examples only {first} was measured: {text(best)} ({unmeasured})."
+    leaders = sorted(name for score, name in at_largest if score == best)
+    others = [(score, name) for score, name in at_largest if score != best]
+    behind = ", ".join(f"{name} {text(score)}" for score, name in others)
+    lead = f"{leaders[0]} leads with" if len(leaders) == 1 else f"{' and '.join(leaders)} tie with"
+    notes = "; ".join(note for note in (f"then {behind}" if behind else "", unmeasured) if note)
+    return f"At {largest:,} examples {lead} {text(best)}" + (f" ({notes})." if notes else ".")
 
 
 def _most_data_efficient(by_name, text):

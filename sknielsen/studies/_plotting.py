@@ -115,14 +115,16 @@ def plot_training_size_comparison(
     log : bool, default=False
         Logarithmic size axis (the book's second figure).
     metric : str, default='accuracy_test'
-        The records' key to draw, ``<scorer>_<set>``.
+        The records' key to draw, ``<scorer>_<set>``, or a timing,
+        ``'fit_seconds'`` or ``'predict_seconds'``.
     title : str, optional
-        Title of the figure.
+        Title of the figure; ``""`` for none. By default it names the
+        metric, and the band of min–max over seeds where one is drawn.
     reference : dict of str to (sizes, accuracies), optional
         Extra dashed lines, e.g. the book's published numbers: (sizes,
         accuracies) with accuracies as fractions, like the records', drawn in
-        % as they are. For another metric than accuracy, its values as the
-        records hold them.
+        % as they are, in the order of the sizes. For another metric than
+        accuracy, its values as the records hold them.
 
     Returns
     -------
@@ -138,7 +140,8 @@ def plot_training_size_comparison(
         :func:`~sknielsen.comparison.summarize` instead of the records, no
         record with ``metric``, a record without ``estimator``, ``size``,
         ``fit_seconds`` or ``predict_seconds``; or a reference line with not
-        one accuracy per size, or accuracies outside [0, 1].
+        one accuracy per size, accuracies outside [0, 1], or a size that is
+        not positive.
 
     Examples
     --------
@@ -164,12 +167,12 @@ def plot_training_size_comparison(
     check_bool(log, "log")  # "no" drew a log axis
     records = check_records(records, metric)
     summary = summarize(records, metric)
-    scorer, data_set = split_metric(metric)
-    percent = scorer == "accuracy"  # other scorers are plotted as they are
+    percent, label, axis_label = metric_labels(metric)
     scale = 100 if percent else 1
     references = check_reference(reference, percent)
     fig = new_figure(figsize=(7, 4.5))
     ax = fig.subplots()
+    banded = False
     for name in sorted({row["estimator"] for row in summary}):
         rows = [row for row in summary if row["estimator"] == name]
         sizes = np.array([row["size"] for row in rows])
@@ -179,17 +182,38 @@ def plot_training_size_comparison(
         (line,) = ax.plot(sizes, mean, marker="o", label=name)
         if np.any(high > low):
             ax.fill_between(sizes, low, high, color=line.get_color(), alpha=0.2)
+            banded = True
     for name, (sizes, values) in references.items():
         ax.plot(sizes, values * scale, linestyle="--", marker="x", label=name)
     if log:
         ax.set_xscale("log")
     ax.set_xlabel("Training set size")
-    label = "Accuracy" if percent else scorer
-    ax.set_ylabel(f"{label} on the {data_set} set" + (" (%)" if percent else ""))
+    ax.set_ylabel(axis_label)
     ax.grid(True, alpha=0.3)
     ax.legend()
-    ax.set_title(title or f"{label} as the training set grows (band: min–max over seeds)")
+    if title is None:  # "" is no title: a slide has its own
+        # The band is named only where one is drawn: one seed a size draws none.
+        band = " (band: min–max over seeds)" if banded else ""
+        title = f"{label} as the training set grows{band}"
+    ax.set_title(title)
     return finish_figure(fig, path)
+
+
+#: The records' timings, which a figure may draw too: they are no ``<scorer>_<set>``.
+TIMING_LABELS = {"fit_seconds": "Fit time (s)", "predict_seconds": "Prediction time (s)"}
+
+
+def metric_labels(metric):
+    """``(percent, name, axis label)`` of a records' key: how a figure draws and names it.
+
+    An accuracy is drawn in %; other scorers, and the timings, as they are.
+    """
+    if metric in TIMING_LABELS:  # "fit on the seconds set" split as a score's name
+        return False, TIMING_LABELS[metric], TIMING_LABELS[metric]
+    scorer, data_set = split_metric(metric)
+    percent = scorer == "accuracy"
+    name = "Accuracy" if percent else scorer
+    return percent, name, f"{name} on the {data_set} set" + (" (%)" if percent else "")
 
 
 def split_metric(metric):
@@ -264,7 +288,16 @@ def check_reference(reference, percent):
                 f"reference {name!r}: accuracies are fractions in [0, 1] like the records', "
                 f"not {outside[0]:g}; divide percentages by 100."
             )
-        lines[name] = (sizes, values)
+        no_size = sizes[~(sizes > 0)]  # NaN too
+        if no_size.size:
+            # A log axis dropped such a point without a word; no training set has that size.
+            raise ValueError(
+                f"reference {name!r}: sizes are numbers of training examples, positive; "
+                f"got {no_size[0]:g}."
+            )
+        # Drawn as a line: in the order given, sizes given largest first ran back and forth.
+        order = np.argsort(sizes, kind="stable")
+        lines[name] = (sizes[order], values[order])
     return lines
 
 
@@ -390,6 +423,13 @@ def plot_history(model_or_history, path=None):
             raise ValueError(
                 "The history holds no finite number to draw: every value is NaN or infinite "
                 "(training diverged, or overflowed)."
+            )
+        if not isinstance(model_or_history, Mapping):
+            # Every fit records its loss: the advice to monitor more would not help here.
+            raise ValueError(
+                "The model's history_ is empty: it was not trained by fit or partial_fit "
+                "(a model loaded from the book's network2 format holds none); draw the "
+                "history of the fit that trained it."
             )
         raise ValueError("The history is empty: fit with monitor=... or validation data.")
     cost_ax.set_xlabel("Epoch")
@@ -622,7 +662,10 @@ def plot_eta_search(result, path=None):
 
 
 def plot_lmbda_search(result, path=None):
-    """Draw the validation accuracy of every λ :func:`~sknielsen.tuning.search_lmbda` tried.
+    """Draw the validation score of every λ :func:`~sknielsen.tuning.search_lmbda` tried.
+
+    A classifier's accuracy is drawn in %, a regressor's R² as it is
+    (``result.scoring`` says which).
 
     Parameters
     ----------
@@ -655,16 +698,25 @@ def plot_lmbda_search(result, path=None):
     ('log', 'Best λ ≈ ... (...%)')
     """
     check_search(result, LmbdaSearch, "plot_lmbda_search", "search_lmbda")
+    # A regressor's search scores R²: in % and called accuracy, it read as a share.
+    percent = result.scoring == "accuracy"
+    name = SCORE_NAMES.get(result.scoring, result.scoring)
     fig = new_figure(figsize=(7, 4.5))
     ax = fig.subplots()
     trials = sorted(result.trace, key=lambda t: t["lmbda"])
-    ax.plot([t["lmbda"] for t in trials], [100 * t["score"] for t in trials], marker="o")
+    scores = np.array([t["score"] for t in trials], dtype=float) * (100 if percent else 1)
+    ax.plot([t["lmbda"] for t in trials], scores, marker="o")
     ax.axvline(result.best, linestyle="--", color="gray")
     ax.set_xscale("log")
     ax.set_xlabel("λ")
-    ax.set_ylabel("Validation accuracy (%)")
-    ax.set_title(f"Best λ ≈ {result.best:.3g} ({result.best_score:.2%})")
+    ax.set_ylabel(f"Validation {name}" + (" (%)" if percent else ""))
+    best = f"{result.best_score:.2%}" if percent else f"{name} {result.best_score:.3g}"
+    ax.set_title(f"Best λ ≈ {result.best:.3g} ({best})")
     return finish_figure(fig, path)
+
+
+#: How a figure names a search's scoring.
+SCORE_NAMES = {"accuracy": "accuracy", "r2": "R²"}
 
 
 def check_figure_path(path):

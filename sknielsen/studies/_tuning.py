@@ -145,11 +145,15 @@ class LmbdaSearch:
     Attributes
     ----------
     best : float
-        λ with the best validation accuracy among those tried.
+        λ with the best validation score among those tried.
     best_score : float
-        Its validation accuracy, the best score of ``trace``.
+        Its validation score, the best score of ``trace``.
     trace : list of dict
         Every trial in order: ``lmbda`` and ``score``.
+    scoring : {'accuracy', 'r2'}, default='accuracy'
+        What the scores are: a classifier's accuracy (a fraction) or a
+        regressor's R² (a coefficient, possibly negative), as ``score`` of
+        the estimator searched.
 
     Examples
     --------
@@ -171,6 +175,7 @@ class LmbdaSearch:
     best: float
     best_score: float
     trace: list = field(default_factory=list)
+    scoring: str = "accuracy"
 
 
 def _fit_quietly(estimator, X, y, **fit_params):
@@ -513,4 +518,6 @@ def search_lmbda(
         ratio = math.sqrt(ratio)
         # A neighbour replaces best only when it scores higher, as in the search above.
         best = max((best, best / ratio, best * ratio), key=score)
-    return LmbdaSearch(best=best, best_score=score(best), trace=trace)
+    # What score() measured, so that a figure can say it: an R² is no share in %.
+    scoring = "r2" if is_regressor(estimator) else "accuracy"
+    return LmbdaSearch(best=best, best_score=score(best), trace=trace, scoring=scoring)
