@@ -712,6 +712,26 @@ def test_a_network_that_saturates_into_one_guess_says_so(digits_split, engine, e
     assert net.score(X, y) < 0.15
 
 
+@pytest.mark.parametrize("output_activation", ["tanh", "identity"])
+def test_a_classifier_worse_than_one_guess_is_not_told_to_scale_its_targets(output_activation):
+    from sklearn.exceptions import ConvergenceWarning
+
+    # One sample in a hundred of the rare class: its one-hot column varies by 0.0995, a
+    # regressor's "small scale", and the classifier was told to wrap itself in a
+    # TransformedTargetRegressor, which cannot scale a classifier's targets.
+    X = np.random.default_rng(0).random((400, 4))
+    y = (np.arange(400) < 4).astype(int)
+    net = NielsenMLPClassifier(
+        output_activation=output_activation, cost="quadratic", epochs=5, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning, match="worse than one guess") as record:
+        net.fit(X, y)
+    [message] = [str(w.message) for w in record if "worse than one guess" in str(w.message)]
+    assert "It has not learnt even their mean: train for more epochs" in message
+    assert "TransformedTargetRegressor" not in message
+    assert "scale" not in message
+
+
 @pytest.mark.parametrize(
     "params",
     [

@@ -432,10 +432,22 @@ class CostProbe:
     targets' mean, unlike a network whose output units saturated (its
     outputs then barely depend on the inputs). The forward passes are the
     trainer's (:meth:`Trainer.sample_costs`: the C engine's when it trains).
+
+    Parameters
+    ----------
+    trainer : Trainer
+        Before the run.
+    data : TrainingData
+        What the run trains on.
+    regression : bool, default=False
+        Whether the targets are a regressor's, which the user can scale: a
+        classifier's one-hot targets are as they must be, however rare a
+        class.
     """
 
-    def __init__(self, trainer, data):
+    def __init__(self, trainer, data, *, regression=False):
         self.trainer = trainer
+        self.regression = regression
         if data.sample_weight is None:
             rows, self.weights = np.arange(min(PROBE_SIZE, data.X.shape[0])), None
         else:
@@ -596,7 +608,7 @@ class CostProbe:
             and self.trainer.epoch >= EPOCHS_TO_JUDGE
             and self.guess_cost > 0
             and data_cost > WORSE_THAN_A_GUESS * self.guess_cost
-            and not self._scale_told_before_training()
+            and not (self.regression and self._scale_told_before_training())
         )
 
     def _smallest_target_spread(self):
@@ -620,7 +632,16 @@ class CostProbe:
         )
 
     def _worse_than_a_guess_advice(self):
-        """Targets on a small or large scale, if they are, else what to train differently."""
+        """What to do: scale a regressor's targets if they are off scale, else train differently."""
+        # A classifier's one-hot columns are as they must be: a rare class varies little.
+        advice = self._target_scale_advice() if self.regression else None
+        return advice or (
+            "It has not learnt even their mean: train for more epochs, try another eta "
+            "(or optimizer), or a smaller lmbda."
+        )
+
+    def _target_scale_advice(self):
+        """Targets on a small or large scale, if they are, and how to scale them; else None."""
         smallest, largest = self._smallest_target_spread(), self._largest_target_scale()
         if smallest < SMALL_TARGET_SPREAD:
             return (
@@ -633,10 +654,7 @@ class CostProbe:
                 f"The targets lie on a large scale (a root mean square of {largest:.3g}) "
                 f"beside the network's outputs, of order 1 at the start. {SCALE_ADVICE}"
             )
-        return (
-            "It has not learnt even their mean: train for more epochs, try another eta "
-            "(or optimizer), or a smaller lmbda."
-        )
+        return None
 
     def _no_better_than_a_guess(self, data_cost, outputs):
         """Whether saturated outputs, nearly the same for every sample, fit no better than a guess.

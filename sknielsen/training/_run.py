@@ -188,7 +188,7 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
     # One C trainer for the steps and for the trainer's forward passes (the probe, the
     # monitors): each matrix is checked once.
     compiled = trainer.compiled = compiled_trainer(trainer, data, batching, rng)
-    probe = CostProbe(trainer, data)
+    probe = CostProbe(trainer, data, regression=inputs.score_name == "r2")
     train(trainer, data, epochs=epochs, batching=batching, rng=rng, compiled=compiled)
     warn_about(config, trainer, probe)
     # engine='c' on an installation without the C engine says why it trained on NumPy.
