@@ -377,7 +377,8 @@ def _evaluate(args):
         _check_targets(model, table.y, args)
         with _columns_checked(table):
             shown = _score_text(model, model.score(X, table.y))
-        print(f"{args.model} on {args.dataset}: {shown} ({len(table.y):,} rows)")
+        rows = f"{len(table.y):,} row{'s' if len(table.y) != 1 else ''}"
+        print(f"{args.model} on {args.dataset}: {shown} ({rows})")
         return 0
     data = _load(args)
     _check_width(model, data.X_val.shape[1], args)

@@ -180,6 +180,9 @@ def test_train_evaluate_and_predict_a_multilabel_classifier_of_an_archive(tmp_pa
     assert main(["evaluate", str(model), "--dataset", data]) == 0
     net = load(model)
     assert f"accuracy {net.score(X, Y):.2%} (60 rows)" in capsys.readouterr().out
+    np.savez(tmp_path / "one.npz", X=X[:1], y=Y[:1])
+    assert main(["evaluate", str(model), "--dataset", str(tmp_path / "one.npz")]) == 0
+    assert capsys.readouterr().out.endswith(" (1 row)\n")  # it said "(1 rows)"
     assert main(["predict", str(model), data]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed == [",".join(map(str, row)) for row in net.predict(X).tolist()]

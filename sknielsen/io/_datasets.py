@@ -760,8 +760,8 @@ def _file_dataset(path, label, hold_out_validation):
     table = load_table(path, label=label, need_labels=True)
     if len(table.y) < 10:
         raise ValueError(
-            f"{path} has {len(table.y)} rows; holding out a test and a validation set "
-            "needs at least 10."
+            f"{path} has {len(table.y)} row{'s' if len(table.y) != 1 else ''}; holding out a "
+            "test and a validation set needs at least 10."
         )
     X_train, X_test, y_train, y_test = _random_split(table.X, table.y)
     description = f"{path} ({len(table.y):,} rows)"
