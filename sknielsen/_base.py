@@ -442,7 +442,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             If ``X`` or ``X_val`` is a DataFrame with columns of categories or
             strings, which the network does not read as numbers (the message
             names them; encode them first, with
-            :class:`~sklearn.preprocessing.OneHotEncoder`), and for the other
+            ``sklearn.preprocessing.OneHotEncoder``), and for the other
             inputs and parameters a fit refuses, naming what is wrong.
         """
         return self._fit(_FitRequest(X, y, X_val, y_val, sample_weight, incremental=False))
