@@ -1461,7 +1461,12 @@ def _book_commands(commands):
 
 
 def _predict_command(commands):
-    predict = _command(commands, "predict", "labels of the rows of a .npy, .npz or .csv file")
+    predict = _command(
+        commands,
+        "predict",
+        "labels (a regressor's values; a row of them for several outputs) of the rows of "
+        "a .npy, .npz or .csv file",
+    )
     predict.add_argument("model", metavar="MODEL", type=_home, help="a file written by --save")
     predict.add_argument(
         "file", metavar="FILE", type=_home, help="one sample per row: .npy, .npz (array X) or .csv"
@@ -1495,7 +1500,9 @@ def _parser(prog="python -m sknielsen"):
     commands = parser.add_subparsers(dest="command")
     _train_flags(_command(commands, "train", "train a network with the book's settings"))
     commands.choices["train"].set_defaults(func=_train)
-    evaluate = _command(commands, "evaluate", "accuracy of a saved model on a data set")
+    evaluate = _command(
+        commands, "evaluate", "accuracy (a regressor's R²) of a saved model on a data set"
+    )
     evaluate.add_argument("model", metavar="MODEL", type=_home, help="a file written by --save")
     _data_flags(evaluate)
     evaluate.set_defaults(func=_evaluate)

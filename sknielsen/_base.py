@@ -438,6 +438,12 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             If ``X`` is sparse and the optimizer is a full-batch one
             (``'lbfgs'``, ``'newton'``): a :class:`TypeError` and a
             :class:`ValueError` (see :class:`sknielsen.utils.SparseInputError`).
+        ValueError
+            If ``X`` or ``X_val`` is a DataFrame with columns of categories or
+            strings, which the network does not read as numbers (the message
+            names them; encode them first, with
+            ``sklearn.preprocessing.OneHotEncoder``), and for the other
+            inputs and parameters a fit refuses, naming what is wrong.
         """
         return self._fit(_FitRequest(X, y, X_val, y_val, sample_weight, incremental=False))
 
@@ -452,7 +458,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         call. Across :func:`sknielsen.save` and :func:`sknielsen.load` the
         optimizer's state, η, the generator and the history carry on; the
         callbacks start afresh (an early stopping's count of epochs without
-        improvement, say).
+        improvement, say). A call cannot return to an earlier call's
+        weights: when early stopping's patience runs out and its best epoch
+        was an earlier call's, a warning says so, and the model holds this
+        epoch's weights (``best_epoch_`` names the best one).
         Without validation data, ``early_stopping`` and ``schedule`` watch
         the training loss, and the validation keys of ``monitor`` and
         ``monitor_every`` record nothing (a warning says so).

@@ -102,7 +102,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Learning-rate schedule. ``'halve_on_plateau'`` halves η each time the
         no-improvement-in-n rule fires (n = ``early_stopping`` when an int,
         else ``n_iter_no_change``) and stops when η has fallen to η/128
-        (:class:`~sknielsen.callbacks.HalveOnPlateau`).
+        (:class:`~sknielsen.callbacks.HalveOnPlateau`); a ``partial_fit`` or
+        ``warm_start`` fit that trains on from there keeps η/128.
     validation_fraction : float, default=0.1
         Share of the training data held out for validation when early
         stopping, the schedule or ``monitor`` needs validation data and

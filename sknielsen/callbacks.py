@@ -396,7 +396,12 @@ class EarlyStopping(Callback):
 
     The book's "no-improvement-in-n" rule. With ``restore_best`` the model
     ends with the weights of its best epoch, whatever ends training
-    (stopping, the last epoch, an interrupt or divergence).
+    (stopping, the last epoch, an interrupt or divergence), but for one
+    case: in a series of ``partial_fit`` calls, each an epoch, the count
+    goes on from call to call, and a call cannot go back to an earlier
+    call's weights. When the patience runs out past such a best epoch, a
+    warning says so and the model holds the last epoch's weights
+    (``best_epoch_`` still names the best).
 
     Parameters
     ----------

@@ -148,8 +148,10 @@ class HyperParameters:
         Parameters
         ----------
         deep : bool, default=True
-            Ignored; these objects have no nested objects. Present for
-            compatibility with :meth:`sklearn.base.BaseEstimator.get_params`.
+            Ignored: a plugin held by a hyper-parameter is returned as it is,
+            not as its own parameters (:meth:`set_params` sets those by the
+            path ``inner__mu``). Present for compatibility with
+            :meth:`sklearn.base.BaseEstimator.get_params`.
 
         Returns
         -------

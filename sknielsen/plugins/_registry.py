@@ -81,6 +81,19 @@ def register(kind, name, *, replace=False):
     decorator : callable
         Registers the class and returns it unchanged.
 
+    Raises
+    ------
+    ValueError
+        For a ``name`` that is not an identifier, the name of one of
+        sknielsen's own plugins (even with ``replace``), a name already taken
+        without ``replace``, or a class whose body sets another ``name``
+        than ``name``.
+    TypeError
+        When the decorator is applied: for a class that is not a subclass of
+        the kind's base class, a hyper-parameter named ``kind`` or ``name``
+        or held by a property without a setter, and a method the engine
+        cannot call as it does (see :meth:`Plugin.check_contract`).
+
     Examples
     --------
     >>> from sknielsen.plugins import Optimizer, register
