@@ -354,6 +354,11 @@ def test_single_rows_of_standardized_data_are_not_taken_for_rows_on_another_scal
     for rows in (digits[:1], digits[:5]):
         with pytest.warns(UserWarning, match="X is on another scale than the training data"):
             net.predict(rows)
+    # And a row scaled to [0, 1] for a model of bytes: 1/256 of its scale.
+    with pytest.warns(UserWarning, match="The inputs saturate the first layer"):
+        of_bytes = NielsenMLPClassifier(epochs=1, random_state=0).fit(digits * 16, labels)
+    with pytest.warns(UserWarning, match="X is on another scale than the training data"):
+        of_bytes.predict(digits[:1] / 16)
 
 
 @pytest.mark.parametrize("factor", [1e200, 1e-200])

@@ -199,11 +199,12 @@ def _root_mean_square(values, n_entries):
 #: Fewer rows than this vary in scale by chance: one row at a time, the rows of six
 #: data sets scaled by a StandardScaler or a MinMaxScaler (iris, wine, digits, breast
 #: cancer, diabetes, moons) had 0.089 to 6.2 times the data's root mean square (two rows
-#: at a time 0.25 to 4.4, ten 0.55 to 2.2), and small ones are near the mean, not on
-#: another scale. Fewer rows are warned of only above FEW_ROWS_RATIO times: the same
-#: sets unscaled are 7.7 to 800 times their scaled rows' (digits 7.9 and 15.9, bytes 255).
-FEWEST_ROWS_BOTH_WAYS = 10
-FEW_ROWS_RATIO = 8.0
+#: at a time 0.25 to 4.4, ten 0.55 to 2.2): small ones are near the mean, not on
+#: another scale. Fewer rows are warned of only beyond FEW_ROWS_RATIOS: the same sets
+#: unscaled are 7.7 to 800 times their scaled rows' (digits 7.9 and 15.9, bytes 255),
+#: and rows scaled to [0, 1] for a model of bytes 1/255 of theirs.
+FEWEST_ROWS = 10
+FEW_ROWS_RATIOS = (1 / 64, 8.0)
 
 
 def warn_if_rescaled(
@@ -216,9 +217,9 @@ def warn_if_rescaled(
 ):
     """Warn when ``X`` is on another scale than data of input scale ``reference``.
 
-    Fewer than FEWEST_ROWS_BOTH_WAYS rows are warned of only when on a far
-    larger scale (FEW_ROWS_RATIO times): a row or two near the data's mean
-    has a root mean square far below the data's.
+    Fewer than FEWEST_ROWS rows are warned of only on a scale far larger or
+    smaller (FEW_ROWS_RATIOS): a row or two near the data's mean has a root
+    mean square far below the data's.
 
     Parameters
     ----------
@@ -237,10 +238,8 @@ def warn_if_rescaled(
     if reference is None or scale is None:
         return
     ratio = scale / reference
-    if X.shape[0] < FEWEST_ROWS_BOTH_WAYS:
-        if ratio <= FEW_ROWS_RATIO:
-            return
-    elif 1 / SCALE_RATIO <= ratio <= SCALE_RATIO:
+    low, high = FEW_ROWS_RATIOS if X.shape[0] < FEWEST_ROWS else (1 / SCALE_RATIO, SCALE_RATIO)
+    if low <= ratio <= high:
         return
     size = f"{ratio:.3g} times" if ratio > 1 else f"1/{1 / ratio:.3g} of"
     warn(
