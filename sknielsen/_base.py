@@ -653,20 +653,20 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             warn_if_rescaled(scale, X_val, "X_val", "X", _ROUTE_X_VAL)
             return data, (X_val, Y_val)
         if not request.incremental and config.needs_validation:
-            return self._validation_split(data, targets, rng, config.validation_fraction)
+            return self._validation_split(data, targets, rng, config)
         if request.incremental:
             _warn_of_unrecorded_validation(self.monitor, config.monitor_every)
         return data, None
 
-    def _validation_split(self, data, targets, rng, fraction):
-        """Hold out ``fraction`` of the data, stratified when possible."""
+    def _validation_split(self, data, targets, rng, config):
+        """Hold out ``config.validation_fraction`` of the data, stratified when possible."""
         arrays = [data.X, data.Y] + ([] if data.sample_weight is None else [data.sample_weight])
-        n_samples = data.X.shape[0]
+        n_samples, fraction = data.X.shape[0], config.validation_fraction
         if fraction == 0:  # allowed, as scikit-learn's, for fits given X_val and y_val
             raise ValueError(
-                "validation_fraction=0 holds out no sample, but early stopping, the schedule "
-                "or a validation record needs a validation set: give X_val and y_val, or a "
-                "validation_fraction between 0 and 1."
+                f"validation_fraction=0 holds out no sample, but {config.validation_needed_by} "
+                "needs a validation set: give X_val and y_val, or a validation_fraction "
+                "between 0 and 1."
             )
         held = n_held_out(fraction, n_samples)
         if held >= n_samples:  # its own error speaks of test_size and train_size, not set here

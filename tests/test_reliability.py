@@ -540,10 +540,18 @@ def test_validation_fraction_0_is_allowed_with_x_val_and_refused_when_a_split_is
     net = make(epochs=1, early_stopping=True, validation_fraction=0.0, random_state=0)
     net.fit(X[:40], y[:40], X_val=X[40:60], y_val=y[40:60])
     assert len(net.history_["validation_accuracy"]) == 1  # the regressor's R²
-    with pytest.raises(
-        ValueError, match=r"^validation_fraction=0 holds out no sample, .*give X_val and y_val"
-    ):
-        make(epochs=1, early_stopping=True, validation_fraction=0.0).fit(X[:40], y[:40])
+    needing = [
+        ({"early_stopping": True}, "early stopping"),
+        ({"schedule": "halve_on_plateau"}, "schedule='halve_on_plateau'"),
+        ({"monitor": ("training_cost", "validation_cost")}, "monitor's 'validation_cost'"),
+    ]
+    for params, who in needing:
+        with pytest.raises(
+            ValueError,
+            match=rf"^validation_fraction=0 holds out no sample, but {who} needs a validation "
+            "set: give X_val and y_val",
+        ):
+            make(epochs=1, validation_fraction=0.0, **params).fit(X[:40], y[:40])
     make(epochs=1, validation_fraction=0.0, random_state=0).fit(X[:40], y[:40])
 
 

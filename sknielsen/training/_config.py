@@ -251,14 +251,23 @@ class RunConfig:
     @property
     def needs_validation(self):
         """Whether a monitor, a shorthand or a callback watches validation data."""
-        watched = [callback.watched() for callback in self.callbacks]
-        watched += self.monitor or ()
-        return (
-            self.early_stopping is not None
-            or self.schedule != "constant"
-            or self.monitor_every is not None
-            or any(isinstance(m, str) and m.startswith("validation") for m in watched)
-        )
+        return self.validation_needed_by is not None
+
+    @property
+    def validation_needed_by(self):
+        """What watches validation data, in words (``'early stopping'``), or None."""
+        if self.early_stopping is not None:
+            return "early stopping"
+        if self.schedule != "constant":
+            return f"schedule={self.schedule!r}"
+        if self.monitor_every is not None:
+            return "monitor_every"
+        watching = [(type(callback).__name__, callback.watched()) for callback in self.callbacks]
+        watching += [("monitor", key) for key in self.monitor or ()]
+        for who, key in watching:
+            if isinstance(key, str) and key.startswith("validation"):
+                return f"{who}'s {key!r}"
+        return None
 
 
 def resolve(params, kind, *, n_features=None, n_outputs=None, training=True):
