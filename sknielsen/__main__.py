@@ -473,10 +473,11 @@ def _check_targets(model, y, args):
         _refuse_targets(model, "predicts numbers", f"are {_labels_text(np.unique(y))}", args)
     predicted, n_outputs = _predictions_text(model)
     given = 1 if np.ndim(y) == 1 else y.shape[1]
-    # A multilabel model's 1-D labels are said by _check_labels, with what they are.
+    # A multilabel model's 1-D labels are said by _check_labels, with what they are; a
+    # column of them saved 2-D is a row of one label, not of the model's several.
     multilabel = is_classifier(model) and n_outputs > 1
-    if given != n_outputs and not (multilabel and given == 1):
-        targets = "one a row" if given == 1 else f"rows of {given}"
+    if given != n_outputs and not (multilabel and np.ndim(y) == 1):
+        targets = "one a row" if np.ndim(y) == 1 else f"rows of {given}"
         _refuse_targets(model, f"predicts {predicted}", f"are {targets}", args)
     if is_classifier(model):
         _check_labels(model, y, args)

@@ -107,6 +107,7 @@ def _models_of_several_outputs(root, paths, X, y):
         "npz_three_labels": np.column_stack([y % 2, y % 3 == 0, y > 4])[:30].astype(int),
         "npz_classes_of_two_outputs": np.column_stack([y % 3, y % 2])[:30],
         "npz_equal_targets": np.ones((30, 2)),
+        "npz_a_column_of_labels": (y % 2)[:30].reshape(-1, 1),
     }.items():
         paths[name] = root / f"{name[4:]}.npz"
         np.savez(paths[name], X=X[:30], y=Y)
@@ -348,6 +349,16 @@ BAD_INVOCATIONS = [
     (
         ["evaluate", "{model_multilabel}", "--dataset", "{npz_three_labels}"],
         "multilabel.json predicts rows of 2 labels; the targets",
+    ),
+    # A column of 0s and 1s saved 2-D is no row of the model's 2 labels: scikit-learn's
+    # "can't handle a mix of binary and multilabel-indicator targets" named neither.
+    (
+        ["evaluate", "{model_multilabel}", "--dataset", "{npz_a_column_of_labels}"],
+        "multilabel.json predicts rows of 2 labels; the targets of --dataset ",
+    ),
+    (
+        ["evaluate", "{model_multilabel}", "--dataset", "{npz_a_column_of_labels}"],
+        "a_column_of_labels.npz are rows of 1: evaluate it on the data it was trained on.",
     ),
     # Classification metrics "can't handle a mix of multilabel-indicator and continuous-
     # multioutput targets", and a regressor's "could not convert string to float".
