@@ -637,6 +637,14 @@ def test_a_csv_cell_that_is_no_number_is_named_by_line_and_column(tmp_path, text
         load_table(path, label="y")
 
 
+@pytest.mark.parametrize("text", ['"a;b"\n1.5\n', "x|y\n2\n", '"a;b","c,d"\n1,2\n'])
+def test_a_comma_separated_header_holding_other_separators_is_read(tmp_path, text):
+    # Names holding ';' or '|' in a file that is comma-separated, of one column or more.
+    path = tmp_path / "table.csv"
+    path.write_text(text)
+    assert load_table(path).X.shape == (1, text.split("\n")[1].count(",") + 1)
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
@@ -647,6 +655,12 @@ def test_a_csv_cell_that_is_no_number_is_named_by_line_and_column(tmp_path, text
             r"table\.csv has one column, whose name holds ';': save the file comma-separated",
         ),
         ("a\tb\n1\t2\n", r"table\.csv has one column, whose name holds '\\t': save the"),
+        # With decimal commas, as those spreadsheets write numbers: "line 2 has 3 columns,
+        # not the header's 1".
+        (
+            "a;b;y\n1,5;2,25;0\n",
+            r"table\.csv has one column, whose name holds ';': save the file comma-separated",
+        ),
     ],
 )
 @pytest.mark.parametrize("label", [None, "y"])

@@ -1088,12 +1088,17 @@ def _check_separator(path, header, numbered):
 
     Spreadsheets of several languages write semicolons, and ``.csv`` files
     of tabs are common; their rows were said to have no column 'y', or a
-    cell that is no number, of a name that was the whole header.
+    cell that is no number, of a name that was the whole header. The first
+    row is searched whole: the decimal commas those spreadsheets write
+    split it ("1,5;2" is the cells 1 and 5;2). A header of one name that
+    holds the separator is a file of one column when the first row has no
+    such character: a number holds none.
     """
-    if len(header) != 1:
+    if len(header) != 1 or not numbered:
         return
+    first_row = ",".join(numbered[0][1])
     for separator in (";", "\t", "|"):
-        if separator in header[0] and numbered and separator in numbered[0][1][0]:
+        if separator in header[0] and separator in first_row:
             raise ValueError(
                 f"{path} has one column, whose name holds {separator!r}: save the file "
                 "comma-separated."
