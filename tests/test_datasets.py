@@ -557,6 +557,16 @@ def test_csv_target_columns_that_are_missing_or_empty_are_named(tmp_path, need_l
             load_table(tmp_path / "d.csv", label=["cat", "dog"], need_labels=True)
 
 
+@pytest.mark.parametrize("label", ["dog", ["cat", "dog"]])
+def test_an_empty_csv_label_cell_among_numbers_is_nan_where_labels_are_not_needed(tmp_path, label):
+    # As "nan" is: the empty cell turned every target of every column into text ('0', '').
+    (tmp_path / "d.csv").write_text("a,cat,dog\n1,0,0.5\n2,1,\n")
+    y = load_table(tmp_path / "d.csv", label=label).y
+    expected = [0.5, np.nan] if label == "dog" else [[0, 0.5], [1, np.nan]]
+    assert y.dtype == np.float64
+    np.testing.assert_array_equal(y, expected)
+
+
 def test_npz_targets_are_named_once(tmp_path):
     np.savez(tmp_path / "d.npz", X=np.zeros((4, 2)), a=np.arange(4), b=np.arange(4))
     message = r"d\.npz: label names one array of a \.npz archive, not \['a', 'b'\]"

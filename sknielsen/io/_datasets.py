@@ -835,7 +835,8 @@ def load_table(path, *, label=None, need_labels=False):
         when they all are, floats when they all are numbers, else strings;
         None without labels) and
         ``feature_names`` (None for NumPy files). Without ``need_labels``,
-        NaN labels are kept: missing ones, as empty CSV cells are.
+        NaN labels are kept: missing ones, as empty CSV cells among numbers
+        are (read as NaN).
 
     Raises
     ------
@@ -1145,7 +1146,25 @@ def _csv_labels(path, numbered, header, columns, need_labels):
             )
     # Read together: a column of 0.5 among columns of 0 and 1 makes them all numbers.
     cells = [row[i].strip() for _, row in numbered for i in columns]
-    return _labels(cells).reshape(len(numbered), len(columns))
+    return _missing_as_nan(cells).reshape(len(numbered), len(columns))
+
+
+def _missing_as_nan(cells):
+    """Label cells read by :func:`_labels`, an empty one NaN when the others are numbers.
+
+    Read with the others, an empty cell made every label text ('0', ''):
+    a missing number is NaN, as ``"nan"`` and a ``.npz`` archive's NaN are.
+    Among names it stays '', the text it is.
+    """
+    given = [cell for cell in cells if cell]
+    if len(given) == len(cells) or not given:
+        return _labels(cells)
+    known = _labels(given)
+    if known.dtype.kind not in "iuf":
+        return _labels(cells)
+    y = np.full(len(cells), np.nan)
+    y[[i for i, cell in enumerate(cells) if cell]] = known
+    return y
 
 
 def _column_text(header, i):
