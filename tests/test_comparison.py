@@ -1368,6 +1368,21 @@ def test_conclusions_of_nothing_are_none_and_of_records_a_clear_refusal():
         conclusions([_record()])
 
 
+@pytest.mark.parametrize("metric", ["fit_seconds", "predict_seconds"])
+def test_conclusions_of_timings_are_refused(metric):
+    # The slowest "led" and "matched" the others: a time is better low, a score high.
+    summary = [
+        {"estimator": name, "size": size, "mean": seconds * size}
+        for name, seconds in [("network", 2.0), ("SVC", 0.5)]
+        for size in (100, 200)
+    ]
+    message = rf"conclusions compare scores, higher better; {metric} is a time"
+    with pytest.raises(ValueError, match=message):
+        conclusions(summary, metric)
+    with pytest.raises(ValueError, match=message):
+        crossover_statements(summary, metric)
+
+
 def test_study_output_refuses_metadata_json_cannot_hold_before_any_job(tmp_path):
     from pathlib import Path
 

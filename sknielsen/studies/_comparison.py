@@ -1649,6 +1649,16 @@ def _curves(summary):
     return by_name
 
 
+def _refuse_timing(metric):
+    """Refuse a summary of times: the sentences call the highest value the best."""
+    if metric in ("fit_seconds", "predict_seconds"):
+        raise ValueError(
+            f"conclusions compare scores, higher better; {metric} is a time, lower better: "
+            "read the times from summarize's rows, or plot them with "
+            f"plot_training_size_comparison(records, metric={metric!r})."
+        )
+
+
 def _score_text(by_name, metric=None):
     """How the sentences write a score: a percentage for an accuracy, else a number.
 
@@ -1677,7 +1687,9 @@ def conclusions(summary, metric=None):
     metric : str, optional
         The ``metric`` the summary is of (``'r2_test'``, say): an accuracy is
         written as a percentage, any other score as a number. None: scores
-        that all lie in [0, 1] are taken for accuracies.
+        that all lie in [0, 1] are taken for accuracies. The timings
+        (``'fit_seconds'``, ``'predict_seconds'``) are refused: the highest
+        would lead.
 
     Returns
     -------
@@ -1705,6 +1717,7 @@ def conclusions(summary, metric=None):
     At 50,000 examples network leads with 95.97% (then SVC 94.48%).
     network needs only 10,000 examples to match what SVC reaches with 50,000 (94.48%).
     """
+    _refuse_timing(metric)
     if not summary:
         return []
     if any("mean" not in row and "fit_seconds" in row for row in summary):
@@ -1815,6 +1828,7 @@ def crossover_statements(summary, metric=None):
     SVC(gamma='auto') at 400 (91.65%) beats network at every size up to 400 (...%).
     Crossover: SVC(gamma='auto') overtakes network at 400 examples (91.65% vs ...%).
     """
+    _refuse_timing(metric)
     by_name = _curves(summary)
     text = _score_text(by_name, metric)
     names = sorted(by_name)
