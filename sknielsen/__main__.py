@@ -231,7 +231,7 @@ def _train(args):
         check_params(net, n_features=n_features, n_outputs=n_classes)
     print(
         f"Training {[n_features, *hidden, n_classes]} on {data.description}: "
-        f"{len(data.X_train):,} training images, cost={args.cost}, eta={args.eta}, "
+        f"{len(data.X_train):,} training {_samples_noun(args)}, cost={args.cost}, eta={args.eta}, "
         f"lmbda={args.lmbda}, mini_batch_size={args.mini_batch_size}, epochs={args.epochs}"
     )
     X_val, y_val = data.X_val, data.y_val
@@ -260,6 +260,11 @@ def _train(args):
         print(f"interrupted: {_kept_model(net, args)}", file=sys.stderr)
         return 130
     return 0
+
+
+def _samples_noun(args):
+    """What a sample of ``--dataset`` is: an image of the built-in data sets, a file's row."""
+    return "images" if args.dataset in datasets.DATASETS else "rows"
 
 
 def _kept_model(net, args):

@@ -176,7 +176,9 @@ def test_train_evaluate_and_predict_a_multilabel_classifier_of_an_archive(tmp_pa
     model, data = tmp_path / "model.json", str(tmp_path / "labels.npz")
     argv = ["train", "--dataset", data, "--layers", "4", "8", "4", "--epochs", "3"]
     assert main([*argv, "--save", str(model)]) == 0
-    assert f"Training [4, 8, 4] on {data} (60 rows" in capsys.readouterr().out
+    header = capsys.readouterr().out
+    assert f"Training [4, 8, 4] on {data} (60 rows" in header
+    assert " training rows, " in header  # not "images", of a file's rows
     assert main(["evaluate", str(model), "--dataset", data]) == 0
     net = load(model)
     assert f"accuracy {net.score(X, Y):.2%} (60 rows)" in capsys.readouterr().out
