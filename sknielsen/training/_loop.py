@@ -550,9 +550,12 @@ class Trainer:
         """The weighted mean of per-sample costs, plus the penalty at the current weights."""
         # Summed in the costs' dtype, as recorded runs were: float32 costs stay float32. A
         # penalty beyond float32 (lambda = 1e30) makes the cost inf, as the C engine's, and
-        # the loop says so (_overflowed), not NumPy ("overflow encountered in cast").
+        # the loop says so (_overflowed), not NumPy ("overflow encountered in cast"). The
+        # penalty is made a number of that dtype first: NumPy 1 kept a float too large for
+        # float32 in float64 (its value-based casting), NumPy 2 rounds it to inf.
+        mean = _weighted_mean(costs, sample_weight)
         with np.errstate(over="ignore"):
-            cost = _weighted_mean(costs, sample_weight) + self.penalty.value(self.network.params)
+            cost = mean + mean.dtype.type(self.penalty.value(self.network.params))
         cost = float(cost)
         self._overflowed = self._overflowed or not math.isfinite(cost)
         return cost
