@@ -148,13 +148,20 @@ def _load(args, *, hold_out_validation=True):
     # A built-in data set's errors say where its files were looked for, and with which flag.
     read = contextlib.nullcontext() if args.dataset in datasets.DATASETS else _file_of("--dataset")
     with read:
-        return datasets.load_dataset(
+        data = datasets.load_dataset(
             args.dataset,
             args.data_dir,
             label=getattr(args, "label", None),  # compare reads built-in data sets only
             hold_out_validation=hold_out_validation,
             download=args.download,
         )
+    # A column of labels is one a row: scikit-learn's warning about it says to call
+    # ravel(), which no one on the command line can.
+    for part in ("y_train", "y_val", "y_test"):
+        y = data.get(part)
+        if y is not None and y.ndim == 2 and y.shape[1] == 1:
+            data[part] = y[:, 0]
+    return data
 
 
 def _no_download(dataset):
