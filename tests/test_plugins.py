@@ -268,6 +268,9 @@ def test_a_name_two_distributions_give_is_listed_as_ignored_for_one(tmp_path, mo
         try:
             [(name, reason)] = plugins.ignored_entry_points()
             loaded = type(plugins.get("optimizer", "fancy")).__module__
+            # Said after the lookup too, as `python -m sknielsen plugins` asks: it loads
+            # every plugin before listing the ignored entry points.
+            assert plugins.ignored_entry_points() == [(name, reason)]
         finally:
             plugins._registry._REGISTRY["optimizer"].pop("fancy", None)
     assert name == "optimizer.fancy"

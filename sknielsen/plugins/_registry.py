@@ -197,12 +197,9 @@ def ignored_entry_points():
             )
         elif not name:
             reason = "it names no plugin after the kind"
-        elif name in _REGISTRY[kind] and (kind, name) not in _CARRIED:
-            owner = _REGISTRY[kind][name]
-            if is_builtin(owner):
-                reason = f"sknielsen's own {kind} {name!r} holds that name"
-            else:
-                continue
+        elif (kind, name) not in _CARRIED and is_builtin(_REGISTRY[kind].get(name)):
+            reason = f"sknielsen's own {kind} {name!r} holds that name"
+        # Whether or not the first was loaded (and registered) since.
         elif loaded is not entry and loaded.value != entry.value:
             reason = (
                 f"{_distribution(loaded)} gives it too ({loaded.value}), and that one is "
