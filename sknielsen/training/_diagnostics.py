@@ -33,7 +33,7 @@ NEARLY_A_GUESS = 0.95
 SMALLEST_TARGET_SPREAD = 0.01
 
 #: Targets whose root mean square is above this fit badly too: the first errors, as
-#: large as y, take steps of eta times their size (the hidden neurons saturate), and
+#: large as y, give gradients as large, whose steps saturate the hidden neurons, and
 #: a mean far from 0 is learnt last. On the same three data sets the default
 #: regressor's test R², 0.17 to 0.37 on standardized y, fell on each to between -44
 #: and -0.01 at a root mean square of 1000 (by the mean, the spread or both), and at
@@ -569,6 +569,10 @@ class CostProbe:
             f"{np.finfo(dtype).eps:.1g}), {causes}"
         )
 
+    def _bounded_outputs(self):
+        """Whether the outputs are a sigmoid's or a softmax's, bounded to [0, 1]."""
+        return self.trainer.network.activations[-1].name in ("sigmoid", "softmax")
+
     def _small_scale_learnt_nothing(self, data_cost, outputs):
         """The features' typical scale, where small inputs left bounded outputs a guess; or None.
 
@@ -581,9 +585,8 @@ class CostProbe:
         (a first ``partial_fit``) a network may be as near a guess, and only
         needs more training.
         """
-        bounded = self.trainer.network.activations[-1].name in ("sigmoid", "softmax")
         near_a_guess = (
-            bounded
+            self._bounded_outputs()
             and self.trainer.epoch >= EPOCHS_TO_JUDGE
             and not self.one_guess_fits
             and self.guess_cost > 0
@@ -603,7 +606,7 @@ class CostProbe:
         a first ``partial_fit`` may only need more training.
         """
         return (
-            self.trainer.network.activations[-1].name not in ("sigmoid", "softmax")
+            not self._bounded_outputs()
             and self.trainer.epoch >= EPOCHS_TO_JUDGE
             and self.guess_cost > 0
             and data_cost > WORSE_THAN_A_GUESS * self.guess_cost
@@ -663,9 +666,8 @@ class CostProbe:
         class weights of 1000 against 0.0001), and outputs saturated into it
         are right.
         """
-        bounded = self.trainer.network.activations[-1].name in ("sigmoid", "softmax")
         return (
-            bounded
+            self._bounded_outputs()
             and not self.one_guess_fits
             and self.guess_cost > 0
             and data_cost >= self.guess_cost
