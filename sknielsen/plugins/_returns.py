@@ -57,13 +57,9 @@ def returned_array(plugin, method, result, shape, meaning, dtype):
     # The one comparison of a right result: a dtype's equality costs no more than its kind's.
     if isinstance(result, np.ndarray) and result.dtype == dtype and result.shape == shape:
         return result
-    if not _is_float_array(result):
-        raise TypeError(
-            f"{_name(plugin, method)} returned {_describe(result)}; expected a floating-point "
-            f"ndarray of shape {shape}, {meaning}."
-        )
-    if result.shape != shape:
-        raise ValueError(
+    if not _is_float_array(result) or result.shape != shape:
+        error = ValueError if _is_float_array(result) else TypeError
+        raise error(
             f"{_name(plugin, method)} returned {_describe(result)}; expected a floating-point "
             f"ndarray of shape {shape}, {meaning}."
         )
