@@ -255,6 +255,9 @@ def _train(args):
     if data.feature_names is not None:
         # The CSV's columns, kept in the saved model: predict and evaluate check files by them.
         net.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
+    if isinstance(args.label, list) and len(args.label) > 1:
+        # The outputs' columns, kept too: evaluate refuses them given in another order.
+        net.target_names_in_ = np.asarray(args.label, dtype=object)
     with _columns_checked():
         test_accuracy = net.score(data.X_test, data.y_test)
     print(
@@ -382,6 +385,7 @@ def _evaluate(args):
     with _file_of("MODEL"):
         model = load(args.model)  # refuses a FIFO, a device or a folder without blocking
     if args.dataset not in datasets.DATASETS:  # a file of the user's: every row
+        _check_label_names(model, args)
         with _file_of("--dataset"):
             table = datasets.load_table(args.dataset, label=args.label, need_labels=True)
         X = _columns_of(model, table, args.dataset)
@@ -402,6 +406,31 @@ def _evaluate(args):
     for name, score, n in (("validation", validation, data.y_val), ("test", test, data.y_test)):
         print(f"  {name} {_score_text(model, score)} ({len(n):,} images)")
     return 0
+
+
+def _check_label_names(model, args):
+    """Refuse several ``--label`` columns that are not the model's targets, in its order.
+
+    The outputs are scored against the columns by position: the same
+    columns in another order were scored swapped, silently.
+    """
+    expected = getattr(model, "target_names_in_", None)
+    given = args.label if isinstance(args.label, list) else None
+    if expected is None or given is None:
+        return
+    expected = [str(name) for name in expected]
+    if given == expected:
+        return
+    in_order = " ".join(f"--label {name}" for name in expected)
+    typed = " ".join(f"--label {name}" for name in given)
+    if sorted(given) == sorted(expected):
+        problem = f"{typed} names {args.model}'s labels in another order"
+    else:
+        problem = f"{typed} names other columns than {args.model}'s labels, {_names(expected)}"
+    raise ValueError(
+        f"{problem}: its outputs are scored against the columns in the order given; give "
+        f"them in the model's order: {in_order}."
+    )
 
 
 def _check_file_width(model, X, path):
@@ -600,8 +629,10 @@ def _predict(args):
     with _columns_checked(table):
         predicted = model.predict(X)
     if args.out:
+        names = getattr(model, "target_names_in_", None)
+        header = args.label if args.label is not None or names is None else list(names)
         with _file_of("--out"):
-            write_atomically(args.out, _prediction_file(args.out, predicted, args.label))
+            write_atomically(args.out, _prediction_file(args.out, predicted, header))
         print(f"Wrote {len(predicted)} predictions to {args.out}")
     elif np.ndim(predicted) == 2:  # several outputs: a line as --out's CSV has it
         csv.writer(sys.stdout, lineterminator="\n").writerows(predicted.tolist())

@@ -35,6 +35,7 @@ from sklearn.utils.validation import (
 )
 
 from . import plugins
+from ._core.names import check_target_names, target_names
 from ._core.params import init_parameter_names, refuse_booleans
 from ._core.rules import ModelFileError
 from ._core.sparse import checked_csr
@@ -106,7 +107,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
     Subclasses define ``__init__`` (the parameters, with their defaults),
     the label encoding (``_new_targets``, ``_encode``, ``_check_targets``,
-    ``_restore_targets``, ``_capture_targets``), ``_check_outputs``,
+    ``_restore_targets``, ``_capture_targets``, ``_outputs_are_columns``),
+    ``_check_outputs``,
     ``_stratify``, ``_score_outputs`` (what the history calls accuracy,
     ``_score_outputs(output, Y, sample_weight=None)``) and
     the predictions.
@@ -307,6 +309,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             n_features_in=int(self.n_features_in_),
             feature_names_in=getattr(self, "feature_names_in_", None),
             input_scale=getattr(self, "_input_scale", None),
+            target_names_in=getattr(self, "target_names_in_", None),
         )
 
     def set_fitted_state(self, state):
@@ -389,6 +392,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             self.feature_names_in_ = np.asarray(state.feature_names_in, dtype=object)
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
+        self._keep_target_names(state.target_names_in)
         self.n_iter_, self.t_ = state.n_iter, state.samples_seen
         self._input_scale = state.input_scale
         # What scikit-learn's MLP users look for (loss_curve_, best_epoch_, ...).
@@ -576,6 +580,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             targets=targets,
             feature_names_in=getattr(self, "feature_names_in_", None),
             input_scale=scale,
+            target_names_in=getattr(self, "target_names_in_", None),
         )
 
     def _training_data(self, request, previous, config):
@@ -605,6 +610,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         else:
             self._check_classes_argument(request.classes, previous.targets)
             targets = self._continued_targets(y, previous.targets)
+        self._take_target_names(request.y, previous, targets)
         sample_weight = self._weigh_classes(y, sample_weight, targets)
         Y = self._encode(y, targets)
         if previous is not None and Y.shape[1] != previous.coefs[-1].shape[1]:
@@ -613,6 +619,20 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 f"fitted with {previous.coefs[-1].shape[1]}."
             )
         return TrainingData(X, Y, sample_weight), targets
+
+    def _take_target_names(self, y, previous, targets):
+        """Record the names of y's columns (a new fit), or check them against the model's."""
+        if previous is not None:
+            check_target_names(y, previous.target_names_in)
+            return
+        names = target_names(y) if self._outputs_are_columns(targets) else None
+        self._keep_target_names(names)
+
+    def _keep_target_names(self, names):
+        if names is not None:
+            self.target_names_in_ = np.asarray(names, dtype=object)
+        elif hasattr(self, "target_names_in_"):
+            del self.target_names_in_
 
     def _read_targets(self, y):
         """``y`` as validated, in the form the targets are read from: as it is here."""
@@ -633,6 +653,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         if request.X_val is not None:
             _refuse_no_column(request.y_val, "y_val")
             _refuse_missing(request.y_val, "y_val")
+            check_target_names(request.y_val, getattr(self, "target_names_in_", None), "y_val")
             given, read_values = _canonical(request.X_val, config.dtype, "X_val")
             # check_array and our own feature-name check, so that the messages name X_val:
             # validate_data's say X.
@@ -774,8 +795,9 @@ def _warn_of_outputs_not_finite(output, X):
         )
 
 
-#: What scikit-learn's ``validate_data(reset=True)`` sets on an estimator.
-_INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
+#: What scikit-learn's ``validate_data(reset=True)`` sets on an estimator, and the
+#: targets' names, which a new fit sets beside them.
+_INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_", "target_names_in_")
 
 
 def _input_attributes(estimator):

@@ -13,6 +13,7 @@ from sklearn.utils.validation import column_or_1d
 
 from . import plugins
 from ._base import BaseNielsenMLP
+from ._core.names import check_target_names
 from ._core.warn import warn
 from .callbacks import accuracy
 from .training._state import check_classes
@@ -200,6 +201,11 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` has string column names.
+    target_names_in_ : ndarray of shape (`n_classes`,)
+        Names of the labels of multilabel targets given as a table with
+        string column names (a DataFrame); ``score``, ``partial_fit`` and
+        ``y_val`` refuse tables of other columns, or of these in another
+        order. Absent otherwise.
     n_iter_ : int
         Number of epochs run.
     t_ : int
@@ -491,6 +497,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         self.classes_ = targets["classes"]
         self._multilabel = targets["multilabel"]
 
+    def _outputs_are_columns(self, targets):
+        # A multilabel indicator's columns are the labels; one label a row has no columns.
+        return targets["multilabel"]
+
     def _check_outputs(self, plugins, targets):
         if targets["multilabel"] and plugins.output_activation.name != "sigmoid":
             raise ValueError(
@@ -631,6 +641,35 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         if self._multilabel:
             return (output > 0.5).astype(int)
         return self.classes_[output.argmax(axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Return the mean accuracy on ``X`` and ``y``: scikit-learn's ``ClassifierMixin.score``.
+
+        For multilabel targets, the share of rows whose every label is right.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            The true labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples.
+
+        Returns
+        -------
+        score : float
+            The mean accuracy.
+
+        Raises
+        ------
+        ValueError
+            If ``y`` is a table whose columns are not the model's labels
+            (``target_names_in_``) in the model's order: swapped columns
+            would be scored against each other's predictions.
+        """
+        check_target_names(y, getattr(self, "target_names_in_", None))
+        return super().score(X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

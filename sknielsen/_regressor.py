@@ -9,6 +9,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array
 
 from ._base import BaseNielsenMLP, quiet_cast
+from ._core.names import check_target_names
 from ._core.scale import power_of_two_scale
 from ._core.warn import warn
 from .training._diagnostics import (
@@ -142,6 +143,11 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` has string column names.
+    target_names_in_ : ndarray of shape (`n_outputs_`,)
+        Names of the outputs, when ``y`` is a table (a DataFrame) with
+        string column names; ``score``, ``partial_fit`` and ``y_val`` refuse
+        tables of other columns, or of these in another order. Absent
+        otherwise.
     n_iter_ : int
         Number of epochs run.
     t_ : int
@@ -315,6 +321,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     def _restore_targets(self, targets):
         self._y_1d = targets["y_1d"]
 
+    def _outputs_are_columns(self, targets):
+        return not targets["y_1d"]
+
     def _check_outputs(self, plugins, targets):
         pass
 
@@ -338,8 +347,6 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         ranked the epochs by it: out of the outputs' reach it is refused,
         as y is; within reach, but on another scale than y, warned of.
         """
-        if request.y_val is not None:
-            _check_target_columns(request.y, request.y_val)
         data, validation = super()._validation_data(request, data, targets, rng, config, scale)
         if request.y_val is not None:
             _check_reachable(validation[1], config.plugins.output_activation, name="y_val")
@@ -464,7 +471,15 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         -------
         score : float
             R², averaged uniformly over the outputs.
+
+        Raises
+        ------
+        ValueError
+            If ``y`` is a table whose columns are not the model's targets
+            (``target_names_in_``) in the model's order: swapped columns
+            would be scored against each other's predictions.
         """
+        check_target_names(y, getattr(self, "target_names_in_", None))
         return self._score_outputs(self.predict(X), y, sample_weight)
 
     def __sklearn_tags__(self):
@@ -595,22 +610,6 @@ def _warn_if_off_scale(Y, sample_weight=None):
     Y = np.asarray(Y, dtype=np.float64)
     _warn_if_tiny_scale(Y, sample_weight, rows)
     _warn_if_large_scale(Y, sample_weight, rows)
-
-
-def _check_target_columns(y, y_val):
-    """Refuse ``y_val`` whose named columns are not ``y``'s, in order.
-
-    The outputs are matched by position: a DataFrame ``y_val`` of the same
-    columns in another order was scored against the wrong outputs, as
-    ``X_val``'s columns are refused when they differ from ``X``'s.
-    """
-    names, given = getattr(y, "columns", None), getattr(y_val, "columns", None)
-    if names is None or given is None or list(names) == list(given):
-        return
-    raise ValueError(
-        f"y_val's columns {list(given)} are not y's {list(names)} in order: the outputs are "
-        "matched by position. Give y_val the columns of y, in y's order."
-    )
 
 
 def _warn_if_tiny_scale(Y, weights, rows):

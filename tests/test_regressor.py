@@ -582,7 +582,8 @@ def test_validation_targets_of_other_columns_are_refused():
     X, Y = rng.random((30, 3)), rng.random((30, 2))
     y = pd.DataFrame(Y, columns=["a", "b"])
     net = NielsenMLPRegressor((3,), epochs=1, random_state=0)
-    with pytest.raises(ValueError, match=r"y_val's columns \['b', 'a'\] are not y's \['a', 'b'\]"):
+    swapped = r"y_val's columns are 'b', 'a'; the model's targets are 'a', 'b'"
+    with pytest.raises(ValueError, match=swapped):
         net.fit(X, y, X_val=X[:10], y_val=y[["b", "a"]][:10])
     net.fit(X, y, X_val=X[:10], y_val=y[:10])  # the same columns, and arrays, are taken
     net.fit(X, y, X_val=X[:10], y_val=Y[:10])

@@ -313,7 +313,7 @@ def _state(fitted, version, eta):
         arrays = _in_fresh_dtypes(read["arrays"], fresh, fitted["dtype"])
         optimizer_state = {"eta": read["eta"], "eta0": read["eta0"], **arrays}
         history, targets = fitted["history"], fitted["targets"]
-    names = fitted["feature_names_in"]
+    names, targets_named = fitted["feature_names_in"], fitted.get("target_names_in")
     return FittedState(
         coefs=fitted["coefs"],
         intercepts=fitted["intercepts"],
@@ -327,6 +327,7 @@ def _state(fitted, version, eta):
         n_iter=fitted["n_iter"],
         samples_seen=fitted.get("samples_seen", 0),
         input_scale=fitted.get("input_scale"),
+        target_names_in=None if targets_named is None else np.array(targets_named, dtype=object),
     )
 
 

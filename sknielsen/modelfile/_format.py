@@ -203,6 +203,9 @@ def _state_to_json(state):
         },
         "rng_state": state.rng_state,
         "input_scale": state.input_scale,
+        "target_names_in": (
+            None if state.target_names_in is None else list(map(str, state.target_names_in))
+        ),
     }
 
 

@@ -489,7 +489,8 @@ def _arrays(ndim, about):
 
 
 # Version 2 added the optimizer's η, the loss history, the generator and the
-# targets record; version 3 the input scale (docs/design-notes.md, item 11).
+# targets record; version 3 the input scale (docs/design-notes.md, item 11) and the
+# targets' names.
 _V1, _V2, _V3 = (1,), (2, 3), (3,)
 _TARGETS = (
     Field(
@@ -578,6 +579,13 @@ FITTED = Record(
         "The root mean square of the training inputs, for the warnings about rows on "
         "another scale (`predict`, `X_val`): positive; null when none was measured, and "
         "for files of versions 1 and 2.",
+        _V3,
+    ),
+    Field(
+        "target_names_in",
+        Nullable(ListOf(STRING, "a list of strings")),
+        "The names of the target columns, one per output, of a model fitted on a table of "
+        "several named targets (`target_names_in_`); null otherwise.",
         _V3,
     ),
 )

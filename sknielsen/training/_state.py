@@ -86,6 +86,9 @@ class FittedState:
         The root mean square of the training inputs, against which
         ``predict`` checks that new rows were scaled alike; None when
         unknown (a model read from a file of format version 1 or 2).
+    target_names_in : ndarray or None, default=None
+        The names of the target columns, one per output, when the model
+        was fitted on a table of several named targets; else None.
 
     Examples
     --------
@@ -116,6 +119,7 @@ class FittedState:
     n_iter: int
     samples_seen: int
     input_scale: float = None
+    target_names_in: np.ndarray = None
 
     @classmethod
     def copied(cls, **fields):
@@ -152,6 +156,7 @@ class FittedState:
             raise ValueError(
                 f"feature_names_in must be strings, as fit records them; got {list(names[:5])}."
             )
+        _check_target_names(self)
         if set(self.history) != set(HISTORY_KEYS):
             raise ValueError(f"The history must have the keys {list(HISTORY_KEYS)}.")
         _check_counts_and_history(self)
@@ -165,6 +170,20 @@ class FittedState:
             isinstance(scale, float) and np.isfinite(scale) and scale > 0
         ):
             raise ValueError(f"input_scale must be a positive finite float or None; got {scale!r}.")
+
+
+def _check_target_names(state):
+    names = state.target_names_in
+    if names is None:
+        return
+    outputs = state.coefs[-1].shape[1]
+    if len(names) != outputs:
+        plural = "s" if len(names) != 1 else ""
+        raise ValueError(f"{len(names)} target name{plural} for {outputs} outputs.")
+    if not all(isinstance(name, str) for name in names):
+        raise ValueError(
+            f"target_names_in must be strings, as fit records them; got {list(names[:5])}."
+        )
 
 
 def check_classes(classes, multilabel, where):

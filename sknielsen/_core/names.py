@@ -1,0 +1,69 @@
+"""The names of target columns: read from a table of targets, checked against a model's.
+
+scikit-learn records the names of X's columns (``feature_names_in_``) and
+checks them at ``predict``; the targets' names it does not keep. A model of
+several outputs fitted on a table of targets keeps them here, so that the
+same columns given in another order are refused instead of trained on or
+scored as swapped outputs.
+"""
+
+import numpy as np
+
+
+def target_names(y):
+    """The column names of a table of targets, or None.
+
+    Parameters
+    ----------
+    y : array-like
+        Targets as given: a pandas (or other dataframe library's) table
+        keeps its column names.
+
+    Returns
+    -------
+    names : ndarray of object or None
+        The names, when ``y`` has columns all named by strings (as
+        scikit-learn keeps feature names); None for arrays, Series, and
+        columns numbered or of mixed names.
+    """
+    columns = getattr(y, "columns", None)
+    if columns is None or getattr(y, "ndim", 2) != 2:
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    if len(names) == 0 or not all(isinstance(name, str) for name in names):
+        return None
+    return names
+
+
+def check_target_names(y, fitted, name="y"):
+    """Refuse a table of targets whose columns are not the model's, in the model's order.
+
+    Parameters
+    ----------
+    y : array-like
+        Targets as given. Arrays name no columns, and are read by position.
+    fitted : ndarray of str or None
+        The names the model was fitted with (``target_names_in_``), None for
+        none.
+    name : str, default="y"
+        What ``y`` is called in the message.
+
+    Raises
+    ------
+    ValueError
+        Naming both lists of names, and how to select the columns.
+    """
+    given = target_names(y)
+    if given is None or fitted is None:
+        return
+    if len(given) == len(fitted) and all(a == b for a, b in zip(given, fitted)):
+        return
+    model = _listed(fitted)
+    raise ValueError(
+        f"{name}'s columns are {_listed(given)}; the model's targets are {model}, in that "
+        f"order: select them as {name}[[{model}]], each output's own column."
+    )
+
+
+def _listed(names):
+    return ", ".join(repr(str(name)) for name in names)

@@ -1,0 +1,125 @@
+"""The names of the target columns: recorded, saved, and checked where columns could swap.
+
+A multi-output regressor or a multilabel classifier fitted on a DataFrame of
+targets knows which output is which column. Before, a continued fit, a
+validation set or a score given the same columns in another order trained on
+or scored swapped outputs silently, and so did ``evaluate --label b --label a``
+of a model trained with ``--label a --label b``.
+"""
+
+import numpy as np
+import pytest
+
+from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, load, save
+from sknielsen.__main__ import main
+
+pd = pytest.importorskip("pandas")
+
+
+@pytest.fixture(scope="module")
+def frames():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    Y = pd.DataFrame({"up": X[:, 0] + X[:, 1], "down": X[:, 1] - X[:, 2]})
+    labels = (Y > 0).astype(int)
+    return X, Y, labels
+
+
+def _regressor(**params):
+    return NielsenMLPRegressor(hidden_layer_sizes=(4,), epochs=2, random_state=0, **params)
+
+
+def _multilabel(**params):
+    return NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=2, random_state=0, **params)
+
+
+@pytest.mark.parametrize("make, targets", [(_regressor, 1), (_multilabel, 2)])
+def test_a_fit_on_a_frame_of_targets_records_their_names(frames, make, targets):
+    X, Y = frames[0], frames[targets]
+    net = make().fit(X, Y)
+    assert net.target_names_in_.tolist() == ["up", "down"]
+    assert net.target_names_in_.dtype == object
+    net.fit(X, Y.to_numpy())  # a new fit forgets them, as feature names
+    assert not hasattr(net, "target_names_in_")
+
+
+def test_targets_of_one_column_keep_no_names(frames):
+    X, Y, labels = frames
+    classifier = _multilabel().fit(X, labels["up"])  # a Series: one label a row
+    assert not hasattr(classifier, "target_names_in_")
+    regressor = _regressor().fit(X, Y["up"])  # a Series: 1-D targets, one output
+    assert not hasattr(regressor, "target_names_in_")
+    # Numbered columns, which scikit-learn keeps no feature names of either.
+    assert not hasattr(_regressor().fit(X, Y.set_axis([0, 1], axis=1)), "target_names_in_")
+
+
+@pytest.mark.parametrize("make, targets", [(_regressor, 1), (_multilabel, 2)])
+def test_columns_in_another_order_are_refused_wherever_they_would_swap_outputs(
+    frames, make, targets
+):
+    X, Y = frames[0], frames[targets]
+    swapped = Y[["down", "up"]]
+    expected = r"y's columns are 'down', 'up'; the model's targets are 'up', 'down'"
+    net = make().fit(X, Y)
+    with pytest.raises(ValueError, match=expected):
+        net.score(X, swapped)
+    with pytest.raises(ValueError, match=expected):
+        net.partial_fit(X, swapped)
+    with pytest.raises(ValueError, match=expected.replace("y's", "y_val's")):
+        make().fit(X, Y, X_val=X, y_val=swapped)
+    with pytest.raises(ValueError, match=expected):
+        make(warm_start=True).fit(X, Y).fit(X, swapped)
+    renamed = Y.set_axis(["left", "right"], axis=1)
+    with pytest.raises(ValueError, match="y's columns are 'left', 'right'; the model's"):
+        net.score(X, renamed)
+    # The same names in the same order, and arrays, which name nothing, are read as ever.
+    assert net.score(X, Y) == net.score(X, Y.to_numpy())
+    net.partial_fit(X, Y.to_numpy())
+    assert net.target_names_in_.tolist() == ["up", "down"]  # a continued fit keeps them
+
+
+def test_the_names_are_saved_and_checked_in_the_state(frames, tmp_path):
+    X, Y, _ = frames
+    net = _regressor().fit(X, Y)
+    save(net, tmp_path / "m.json")
+    loaded = load(tmp_path / "m.json")
+    assert loaded.target_names_in_.tolist() == ["up", "down"]
+    with pytest.raises(ValueError, match="y's columns are 'down', 'up'"):
+        loaded.score(X, Y[["down", "up"]])
+    state = net.get_fitted_state()
+    for names, message in [
+        (np.array(["up"], dtype=object), "1 target name for 2 outputs"),
+        (np.array([0, 1], dtype=object), "target_names_in must be strings"),
+    ]:
+        state.target_names_in = names
+        with pytest.raises(ValueError, match=message):
+            _regressor().set_fitted_state(state)
+    unnamed = _regressor().fit(X, Y.to_numpy())
+    save(unnamed, tmp_path / "unnamed.json")
+    assert not hasattr(load(tmp_path / "unnamed.json"), "target_names_in_")
+
+
+def test_evaluate_refuses_label_columns_in_another_order_than_train_s(frames, tmp_path, capsys):
+    """It scored the swapped columns: 45 % where the model's order gave 87 %."""
+    X, _, labels = frames
+    table = pd.DataFrame(X, columns=["a", "b", "c"]).join(labels)
+    table.to_csv(tmp_path / "labels.csv", index=False)
+    data, model = str(tmp_path / "labels.csv"), str(tmp_path / "model.json")
+    argv = ["train", "--dataset", data, "--label", "up", "--label", "down", "--hidden", "4"]
+    assert main([*argv, "--epochs", "2", "--save", model]) == 0
+    assert load(model).target_names_in_.tolist() == ["up", "down"]
+    capsys.readouterr()
+    assert main(["evaluate", model, "--dataset", data, "--label", "down", "--label", "up"]) == 2
+    error = capsys.readouterr().err
+    assert f"--label down --label up names {model}'s labels in another order" in error
+    assert "give them in the model's order: --label up --label down" in error
+    table.rename(columns={"down": "low"}).to_csv(tmp_path / "renamed.csv", index=False)
+    argv = ["evaluate", model, "--dataset", str(tmp_path / "renamed.csv")]
+    assert main([*argv, "--label", "up", "--label", "low"]) == 2
+    assert f"names other columns than {model}'s labels, 'up', 'down'" in capsys.readouterr().err
+    assert main(["evaluate", model, "--dataset", data, "--label", "up", "--label", "down"]) == 0
+    # predict's CSV names the outputs as the model's targets when no --label names them.
+    table[["a", "b", "c"]].to_csv(tmp_path / "rows.csv", index=False)
+    out = tmp_path / "p.csv"
+    assert main(["predict", model, str(tmp_path / "rows.csv"), "--out", str(out)]) == 0
+    assert out.read_text().splitlines()[0] == "up,down"
