@@ -120,7 +120,12 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
     _fewest_validation_samples = (1, "accuracy")
 
     _parameter_constraints = {
-        "hidden_layer_sizes": [tuple, list, Interval(numbers.Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            tuple,
+            list,
+            np.ndarray,  # as scikit-learn's MLP takes them: a grid of sizes made with NumPy
+            Interval(numbers.Integral, 1, None, closed="left"),
+        ],
         "cost": _plugin_constraint(plugins.Cost),
         "activation": _plugin_constraint(plugins.Activation),
         "output_activation": [None, *_plugin_constraint(plugins.Activation)],

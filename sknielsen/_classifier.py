@@ -48,8 +48,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(30,)
-        Neurons in each hidden layer; ``(30,)`` with 784 inputs and 10
+    hidden_layer_sizes : array-like of int or int, default=(30,)
+        Neurons in each hidden layer (a tuple, list or 1-D NumPy array; an
+        int is one layer); ``(30,)`` with 784 inputs and 10
         classes is the book's [784, 30, 10] network. ``()`` gives no hidden
         layer.
     cost : str or Cost, default='cross_entropy'

@@ -48,8 +48,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(30,)
-        Neurons in each hidden layer; ``()`` gives no hidden layer.
+    hidden_layer_sizes : array-like of int or int, default=(30,)
+        Neurons in each hidden layer (a tuple, list or 1-D NumPy array; an
+        int is one layer); ``()`` gives no hidden layer.
     cost : str or Cost, default='quadratic'
         Cost function, a registered name or an instance.
     activation : str or Activation, default='sigmoid'

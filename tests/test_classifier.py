@@ -1014,3 +1014,26 @@ def test_outputs_that_overflow_are_said_in_words_not_by_numpy():
     message = str(caught[0].message)
     assert message.startswith("The network's outputs are not finite for 5 of the 5 rows")
     assert caught[0].filename == __file__
+
+
+def test_hidden_layer_sizes_may_be_a_numpy_array_as_scikit_learn_s_mlp_takes(tmp_path):
+    # Refused as "must be an instance of 'tuple', an instance of 'list' or an int": a grid
+    # of sizes made with NumPy, which MLPClassifier takes, failed every candidate.
+    from sklearn.base import clone
+
+    from sknielsen import load, save
+
+    X, y = load_digits(return_X_y=True)
+    X = X[:300] / 16
+    sizes = np.array([8, 6])
+    net = NielsenMLPClassifier(hidden_layer_sizes=sizes, epochs=1, random_state=0).fit(X, y[:300])
+    assert [w.shape for w in net.coefs_] == [(64, 8), (8, 6), (6, 10)]
+    np.testing.assert_array_equal(clone(net).get_params()["hidden_layer_sizes"], sizes)
+    save(net, tmp_path / "m.json")
+    assert load(tmp_path / "m.json").hidden_layer_sizes == (8, 6)
+    grid = {"hidden_layer_sizes": [np.array([4]), np.array([6, 5])]}
+    search = GridSearchCV(NielsenMLPClassifier(epochs=1, random_state=0), grid, cv=2)
+    assert search.fit(X, y[:300]).best_params_["hidden_layer_sizes"].ndim == 1
+    for bad in (np.array([8.0]), np.array([[8]]), np.array([0])):
+        with pytest.raises(ValueError, match="hidden_layer_sizes must hold positive integers"):
+            NielsenMLPClassifier(hidden_layer_sizes=bad, epochs=1).fit(X, y[:300])

@@ -118,7 +118,7 @@ def _param_to_json(name, value):
         return {
             "items": [[_param_to_json(name, k), _param_to_json(name, v)] for k, v in value.items()]
         }
-    if isinstance(value, (tuple, list)):
+    if isinstance(value, (tuple, list)) or (isinstance(value, np.ndarray) and value.ndim == 1):
         return [_param_to_json(name, item) for item in value]
     if isinstance(value, np.random.RandomState):
         # Its state would need a field of its own (a new format version); the
