@@ -417,3 +417,31 @@ def test_nested_plugins_are_set_by_the_path_their_errors_name(tiny):
         net.set_params(optimizer__scale__x=1)
     with pytest.raises(ValueError, match=r"Invalid parameter 'nu' for optimizer 'momentum'"):
         net.set_params(optimizer__inner__nu=1)
+
+
+def test_plugins_hash_whatever_their_hyper_parameters_hold():
+    """A list or array hyper-parameter made hash() raise "unhashable type: 'list'".
+
+    Equal plugins hash alike, and a plugin's hash does not change when
+    set_params changes it: a set or dict holding it still finds it.
+    """
+
+    class Weighted(plugins.Activation):
+        name = "weighted_hash_test"
+
+        def __init__(self, weights=(1.0, 2.0)):
+            self.weights = weights
+
+        def fn(self, z):
+            return z
+
+        def prime(self, z, a):
+            return np.ones_like(z)
+
+    for weights in ([1.0, 2.0], np.array([1.0, 2.0]), {"a": 1}):
+        plugin = Weighted(weights)
+        assert hash(plugin) == hash(Weighted(weights))
+        held = {plugin}
+        plugin.set_params(weights=[3.0])
+        assert plugin in held
+    assert {Adam(beta1=0.8), Adam(beta1=0.8)} == {Adam(beta1=0.8)}

@@ -234,7 +234,9 @@ class HyperParameters:
         return type(self) is type(other) and same_value(self.get_params(), other.get_params())
 
     def __hash__(self):
-        return hash((type(self), tuple(sorted(self.get_params().items()))))
+        # Not the values: a list or array has no hash, and set_params would change it
+        # under a set or dict holding the object. Equal objects still hash alike.
+        return hash((type(self), tuple(sorted(self.get_params()))))
 
 
 def _stored(instance, name):
