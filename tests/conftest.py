@@ -65,3 +65,19 @@ def small_digits(digits_split):
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture
+def pyplot():
+    """matplotlib's pyplot on the Agg backend, its figures closed before and after.
+
+    sknielsen draws on bare Figures; only the tests of figures a user made
+    through pyplot need it. Agg opens no window, with or without a display.
+    """
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    yield plt
+    plt.close("all")
