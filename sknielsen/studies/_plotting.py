@@ -72,7 +72,8 @@ def area_to_divide(ax, caller, **figure_kwargs):
     ``PartialDependenceDisplay`` hides the Axes it divides. A SubFigure
     rather than a grid inside ``ax``'s cell: it holds the panels' title
     (a Figure's suptitle) above their own titles, and leaves the user's
-    figure title alone.
+    figure title alone. It fills ``ax``'s cell of the grid, the margins
+    around ``ax`` too (constrained layout then spaces it as any panel).
 
     Raises
     ------
@@ -83,7 +84,7 @@ def area_to_divide(ax, caller, **figure_kwargs):
         fig = new_figure(**figure_kwargs)
         return fig, fig
     fig = check_ax(ax, caller)
-    # An Axes of matplotlib 3.6 made by add_axes has no get_subplotspec at all.
+    # Not every matplotlib release gives an Axes made by add_axes a get_subplotspec.
     place = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
     if place is None:
         raise ValueError(
@@ -123,7 +124,9 @@ def check_ax(ax, caller):
             f"{caller}: ax must be a flat Axes, not one of the {ax.name!r} projection; "
             "pass an Axes made without projection=."
         )
-    if ax.figure is None:  # drawn into, it would be drawn nowhere
+    # Drawn into, it would be drawn nowhere. (Where a matplotlib release leaves
+    # ax.figure set after ax.remove(), ax is missing from its figure's axes.)
+    if ax.figure is None or ax not in ax.figure.axes:
         raise ValueError(
             f"{caller}: ax was removed from its figure; pass an Axes that a figure holds."
         )
