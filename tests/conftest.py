@@ -1,8 +1,15 @@
+import os
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
+
+# Headless, whatever the shell says: a figure of pyplot's (the tests of ax=, the docs'
+# blocks that end in plt.show()) opens no window, and plt.show() waits for none.
+os.environ["MPLBACKEND"] = "Agg"
 
 # Profiles of the fuzz tests (tests/test_callback_fuzz.py): the default suite,
 # as CI runs it, tries the same derandomized cases every time; `-m slow` runs
@@ -65,3 +72,24 @@ def small_digits(digits_split):
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True)
+def _close_pyplot_figures():
+    """Close what pyplot holds after each test: a docs block's plt.subplots() too."""
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")  # never imported for the tests that need none
+    if pyplot is not None:
+        pyplot.close("all")
+
+
+@pytest.fixture
+def pyplot():
+    """matplotlib's pyplot, its figures closed before and after (scikit-learn's fixture).
+
+    sknielsen draws on bare Figures; only the tests of figures a user made
+    through pyplot need it. On Agg (above): no window, with or without a display.
+    """
+    plt = pytest.importorskip("matplotlib.pyplot")
+    plt.close("all")  # closed after by _close_pyplot_figures
+    return plt

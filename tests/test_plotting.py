@@ -459,3 +459,178 @@ def test_a_comparison_plot_of_the_timings_is_labelled_as_timings(metric, label):
     assert ax.get_ylabel() == label
     assert ax.get_title() == f"{label} as the training set grows"
     np.testing.assert_allclose(ax.lines[0].get_ydata(), [r[metric] for r in comparison_records()])
+
+
+# Drawing into an Axes the user gives (ax=), as scikit-learn's displays do.
+
+
+def _eta_search():
+    from sknielsen.tuning import EtaSearch
+
+    trace = [{"eta": 1.0, "costs": [2, 1], "decreasing": True}]
+    return EtaSearch(threshold=1.0, recommended=0.5, trace=trace)
+
+
+def _lmbda_search():
+    from sknielsen.tuning import LmbdaSearch
+
+    return LmbdaSearch(best=1.0, best_score=0.9, trace=[{"lmbda": 1.0, "score": 0.9}])
+
+
+def _replay():
+    """A replay of two lists, drawn in two panels, without training."""
+    from sknielsen.book import Replay, SeriesComparison
+
+    series = (
+        SeriesComparison("accuracy", "count", (10, 11), (10, 12)),
+        SeriesComparison("cost", "cost", (1.0, 0.5), (1.0, 0.5)),
+    )
+    return Replay("overfitting", [[1.0, 0.5], [10, 11], [], []], [[], [], [], []], 1.5, series)
+
+
+def _draw(name, model, *args, **kwargs):
+    """Draw the figure ``name`` of a small fitted model or result, passing the rest on."""
+    from sknielsen.book import plot_replay
+    from sknielsen.plotting import (
+        plot_eta_search,
+        plot_lmbda_search,
+        plot_training_size_comparison,
+    )
+
+    drawers = {
+        "plot_history": lambda: plot_history(model, *args, **kwargs),
+        "plot_training_size_comparison": lambda: plot_training_size_comparison(
+            comparison_records(), *args, **kwargs
+        ),
+        "plot_eta_search": lambda: plot_eta_search(_eta_search(), *args, **kwargs),
+        "plot_lmbda_search": lambda: plot_lmbda_search(_lmbda_search(), *args, **kwargs),
+        "plot_weights": lambda: plot_weights(model, *args, max_neurons=12, **kwargs),
+        "plot_replay": lambda: plot_replay(_replay(), *args, **kwargs),
+    }
+    return drawers[name]()
+
+
+ONE_PANEL = ["plot_history", "plot_training_size_comparison", "plot_eta_search"]
+ONE_PANEL += ["plot_lmbda_search"]
+PANELS = ["plot_weights", "plot_replay"]
+
+
+def _two_axes():
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(8, 3)).subplots(1, 2)
+
+
+@pytest.mark.parametrize("name", ONE_PANEL)
+def test_a_plot_draws_into_the_axes_given(model, name):
+    ax, other = _two_axes()
+    fig = _draw(name, model, ax=ax)
+    assert fig is ax.figure
+    assert ax.lines and not other.lines and not other.images
+    # plot_history's accuracies are on a twin of ax, in its place.
+    drawn = [axes for axes in fig.axes if axes.lines]
+    assert all(axes.get_position().bounds == ax.get_position().bounds for axes in drawn)
+    assert len(fig.axes) == 2 + (name == "plot_history")
+
+
+@pytest.mark.parametrize("name", PANELS)
+def test_a_plot_of_panels_divides_the_axes_given(model, name):
+    from matplotlib.text import Text
+
+    ax, other = _two_axes()
+    ax.figure.suptitle("mine")
+    fig = _draw(name, model, ax=ax)
+    assert fig is ax.figure
+    panels = [axes for axes in fig.axes if axes.lines or axes.images]
+    assert len(panels) == (12 if name == "plot_weights" else 2)
+    # In ax's cell of the grid, the left half: beside the other Axes, not over it.
+    beside = other.get_window_extent().x0
+    assert all(
+        0 <= panel.get_window_extent().x0 < panel.get_window_extent().x1 <= beside
+        for panel in panels
+    )
+    assert not (other.lines or other.images) and not ax.get_visible()
+    # The panels' title is theirs, above them: the user's figure keeps its own.
+    assert [text.get_text() for text in fig.texts] == ["mine"]
+    titles = [text.get_text() for text in fig.findobj(Text)]
+    expected = "First-layer weights" if name == "plot_weights" else "accuracy"
+    assert any(title.startswith(expected) for title in titles)
+
+
+@pytest.mark.parametrize("name", ONE_PANEL + PANELS)
+def test_a_plot_into_an_axes_writes_the_whole_figure(model, name, tmp_path):
+    ax, other = _two_axes()
+    other.plot([0, 1])
+    _draw(name, model, tmp_path / "figure.png", ax=ax)
+    png = (tmp_path / "figure.png").read_bytes()
+    assert png[:8] == PNG
+    # 8 inches at 120 dpi, less the margins that bbox_inches="tight" crops; one panel
+    # alone is under half of it.
+    assert int.from_bytes(png[16:20], "big") > 0.75 * 8 * 120
+
+
+@pytest.mark.parametrize("name", ["plot_history", "plot_weights"])
+def test_a_plot_into_an_axes_of_a_subfigure_returns_and_writes_the_figure(model, name, tmp_path):
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.subfigures(1, 2)[0].subplots()
+    assert _draw(name, model, tmp_path / "figure.png", ax=ax) is fig
+    assert (tmp_path / "figure.png").read_bytes()[:8] == PNG
+
+
+@pytest.mark.parametrize("name", ["plot_history", "plot_weights"])
+def test_a_plot_into_a_pyplot_axes_is_pyplot_s_to_show(model, name, pyplot):
+    # Drawn on a bare Figure only, plot_history(model); plt.show() showed nothing.
+    fig, ax = pyplot.subplots()
+    assert _draw(name, model, ax=ax) is fig
+    assert pyplot.get_fignums() == [fig.number]
+    assert any(axes.lines or axes.images for axes in fig.axes)
+
+
+def _polar_axes():
+    from matplotlib.figure import Figure
+
+    return Figure().add_subplot(projection="polar")
+
+
+def _removed_axes():
+    ax, _ = _two_axes()
+    ax.remove()
+    return ax
+
+
+@pytest.mark.parametrize("name", ONE_PANEL + PANELS)
+@pytest.mark.parametrize(
+    "make_ax, error, match",
+    [
+        (lambda: "left", TypeError, r"ax must be a matplotlib Axes.*not str"),
+        (lambda: np.array(_two_axes()), TypeError, r"ax must be .*not ndarray: pass one of them"),
+        (_polar_axes, ValueError, r"ax must be a flat Axes, not one of the 'polar' projection"),
+        (_removed_axes, ValueError, r"ax was removed from its figure"),
+    ],
+    ids=["str", "array", "polar", "removed"],
+)
+def test_a_plot_refuses_what_is_no_axes_to_draw_into(model, name, make_ax, error, match):
+    with pytest.raises(error, match=f"{name}: {match}"):
+        _draw(name, model, ax=make_ax())
+
+
+@pytest.mark.parametrize("name", PANELS)
+def test_a_plot_of_panels_refuses_an_axes_with_no_place_in_a_grid(model, name):
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_axes([0.1, 0.1, 0.8, 0.8])
+    with pytest.raises(ValueError, match=f"{name}: ax has no place in a grid.*add_axes"):
+        _draw(name, model, ax=ax)
+    assert ax.get_visible()
+
+
+def test_a_refused_plot_leaves_the_axes_given_as_it_was(model):
+    # The twin of plot_history's accuracies was added before the history was refused.
+    ax, _ = _two_axes()
+    with pytest.raises(ValueError, match="history is empty"):
+        plot_history({"training_cost": []}, ax=ax)
+    with pytest.raises(ValueError, match="not a square image"):
+        plot_weights(type("M", (), {"coefs_": [np.zeros((10, 3))]})(), ax=ax)
+    assert len(ax.figure.axes) == 2 and ax.get_visible() and not ax.figure.subfigs

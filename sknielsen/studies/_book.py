@@ -1088,7 +1088,7 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
     return _compared(name, ours, book, time.perf_counter() - started)
 
 
-def plot_replay(result, path=None):
+def plot_replay(result, path=None, *, ax=None):
     """Draw each list of a replay over the book's record.
 
     Parameters
@@ -1096,17 +1096,29 @@ def plot_replay(result, path=None):
     result : Replay
         What :func:`replay` returned.
     path : str or path-like, optional
-        Where to write the figure (PNG by the extension).
+        Where to write the figure (PNG by the extension); with ``ax``, all of
+        the figure that holds it.
+    ax : matplotlib.axes.Axes, optional
+        The Axes whose place the panels fill, e.g. one of ``plt.subplots()``'s:
+        ``ax`` is hidden, and a SubFigure there holds the panels and the
+        summary above them. By default a Figure of the function's own, which
+        pyplot does not show.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
-        The figure, one panel per list of the record.
+        The figure, one panel per list of the record: a new one, or the one
+        that holds ``ax``.
 
     Raises
     ------
+    TypeError
+        If ``ax`` is no matplotlib Axes.
     ValueError
-        For a replay that holds no lists (``result.series`` empty).
+        For a replay that holds no lists (``result.series`` empty); or if
+        ``ax`` is of another projection than a flat one (polar, 3-D), was
+        removed from its figure, or has no place in a grid to divide
+        (``add_axes`` made it).
 
     Examples
     --------
@@ -1121,24 +1133,26 @@ def plot_replay(result, path=None):
     >>> [ax.get_title() for ax in fig.axes if ax.get_visible()]
     ['validation accuracy (%)']
     """
-    from ._plotting import finish_figure, lone_points, new_figure
+    from ._plotting import area_to_divide, finish_figure, lone_points
 
     n_panels = len(result.series)
     if not n_panels:  # no panel to lay out: ZeroDivisionError below
         raise ValueError(f"The replay of {result.name} holds no lists to draw.")
     columns = min(n_panels, 2)
     rows = -(-n_panels // columns)
-    fig = new_figure(figsize=(6 * columns, 3.2 * rows), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False).ravel())
+    fig, area = area_to_divide(
+        ax, "plot_replay", figsize=(6 * columns, 3.2 * rows), layout="constrained"
+    )
+    axes = np.atleast_1d(area.subplots(rows, columns, squeeze=False).ravel())
     by_epoch = RECORDS[result.name].by_epoch
     # The points compared with: the book's record, or another replay's (against()).
     reference = "the book's record"
     if result.reference != "the book's":
         reference = result.reference.removesuffix("'s")
-    for ax, series in zip(axes, result.series):
+    for panel, series in zip(axes, result.series):
         x = np.arange(1, len(series.ours) + 1) if by_epoch else MORE_DATA_SIZES
-        ax.plot(x, series.book, "o", color="C1", markersize=4, label=reference)
-        ax.plot(
+        panel.plot(x, series.book, "o", color="C1", markersize=4, label=reference)
+        panel.plot(
             x,
             series.ours,
             "-",
@@ -1147,13 +1161,13 @@ def plot_replay(result, path=None):
             marker="o",
             markevery=lone_points(series.ours),
         )
-        ax.set_title(series.label)
-        ax.set_xlabel("epoch" if by_epoch else "training images")
+        panel.set_title(series.label)
+        panel.set_xlabel("epoch" if by_epoch else "training images")
         if not by_epoch:
-            ax.set_xscale("log")
-        ax.grid(True, alpha=0.3)
-    for ax in axes[n_panels:]:
-        ax.set_visible(False)
+            panel.set_xscale("log")
+        panel.grid(True, alpha=0.3)
+    for panel in axes[n_panels:]:
+        panel.set_visible(False)
     axes[0].legend()
-    fig.suptitle(result.summary())
+    area.suptitle(result.summary())
     return finish_figure(fig, path)

@@ -1,9 +1,16 @@
 """Figures of the book: accuracy against training-set size, monitoring curves, weights.
 
-Needs matplotlib (``pip install "sknielsen[plot]"``). Every function returns
-the matplotlib ``Figure`` and, given ``path``, also writes it (PNG by the
-file's extension) without opening a window, atomically as every sknielsen
-file: never over a directory, device, FIFO or socket.
+Needs matplotlib (``pip install "sknielsen[plot]"``). Every function draws
+on a bare matplotlib ``Figure`` of its own (no pyplot: no global state, no
+window, it works headless), or, given ``ax=``, into that Axes of a figure of
+the user's: one of ``plt.subplots()``'s, which ``plt.show()`` then shows, or a
+panel beside others. A figure of several panels (:func:`plot_weights`,
+``sknielsen.book.plot_replay``) divides the place of ``ax``, which it hides.
+
+Every function returns the ``Figure``, its own or the one that holds ``ax``,
+and, given ``path``, also writes it, all of it (PNG by the file's extension),
+without opening a window, atomically as every sknielsen file: never over a
+directory, device, FIFO or socket.
 """
 
 import io
@@ -43,6 +50,95 @@ def new_figure(**kwargs):
     except ImportError:
         raise ImportError(NEEDS_MATPLOTLIB) from None
     return Figure(**kwargs)
+
+
+def axes_to_draw(ax, caller, **figure_kwargs):
+    """``(fig, ax)``: the one Axes of a new Figure, or ``ax`` and the Figure that holds it.
+
+    Called once the data are checked: a refused call leaves the user's ``ax``
+    as it was.
+    """
+    if ax is None:
+        fig = new_figure(**figure_kwargs)
+        return fig, fig.subplots()
+    return check_ax(ax, caller), ax
+
+
+def area_to_divide(ax, caller, **figure_kwargs):
+    """``(fig, area)``: where a figure of several panels draws them and their title.
+
+    ``area`` is a new Figure (and ``fig`` itself), or a SubFigure in the
+    place of ``ax``, which is hidden, as scikit-learn's
+    ``PartialDependenceDisplay`` hides the Axes it divides. A SubFigure
+    rather than a grid inside ``ax``'s cell: it holds the panels' title
+    (a Figure's suptitle) above their own titles, and leaves the user's
+    figure title alone. It fills ``ax``'s cell of the grid, the margins
+    around ``ax`` too (constrained layout then spaces it as any panel).
+
+    Raises
+    ------
+    ValueError
+        If ``ax`` has no place in a grid to divide (``add_axes``, ``inset_axes``).
+    """
+    if ax is None:
+        fig = new_figure(**figure_kwargs)
+        return fig, fig
+    fig = check_ax(ax, caller)
+    # Not every matplotlib release gives an Axes made by add_axes a get_subplotspec.
+    place = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
+    if place is None:
+        raise ValueError(
+            f"{caller}: ax has no place in a grid to divide into panels (it was made by "
+            "add_axes or inset_axes); pass one from plt.subplots() or Figure.add_subplot()."
+        )
+    ax.set_visible(False)
+    # Transparent: the figure's own background shows, as it did around ax's panels.
+    return fig, ax.figure.add_subfigure(place, facecolor="none")
+
+
+def check_ax(ax, caller):
+    """The Figure that holds ``ax``, once ``ax`` is known to be an Axes to draw into.
+
+    Raises
+    ------
+    TypeError
+        If ``ax`` is no matplotlib Axes.
+    ValueError
+        If ``ax`` draws in another projection than a flat one (polar, 3-D,
+        a map's), or was removed from its figure.
+    """
+    try:
+        from matplotlib.axes import Axes
+    except ImportError:
+        raise ImportError(NEEDS_MATPLOTLIB) from None
+    if not isinstance(ax, Axes):
+        # fig, axes = plt.subplots(1, 2) gives an array of them: the likely slip.
+        several = isinstance(ax, (np.ndarray, list, tuple))
+        hint = ": pass one of them, such as axes[0]" if several else ""
+        raise TypeError(
+            f"{caller}: ax must be a matplotlib Axes, as plt.subplots() returns, "
+            f"not {type(ax).__name__}{hint}."
+        )
+    if ax.name != "rectilinear":  # lines of epochs and sizes drawn as angles
+        raise ValueError(
+            f"{caller}: ax must be a flat Axes, not one of the {ax.name!r} projection; "
+            "pass an Axes made without projection=."
+        )
+    # Drawn into, it would be drawn nowhere. (Where a matplotlib release leaves
+    # ax.figure set after ax.remove(), ax is missing from its figure's axes.)
+    if ax.figure is None or ax not in ax.figure.axes:
+        raise ValueError(
+            f"{caller}: ax was removed from its figure; pass an Axes that a figure holds."
+        )
+    return root_figure(ax)
+
+
+def root_figure(ax):
+    """The Figure that holds ``ax``, through any SubFigure: the one that can be saved."""
+    try:
+        return ax.get_figure(root=True)  # matplotlib 3.10 and later
+    except TypeError:  # before, a SubFigure's .figure was that Figure, a Figure's itself
+        return ax.figure.figure
 
 
 def finish_figure(fig, path):
@@ -102,7 +198,14 @@ def _check_tex_system(path):
 
 
 def plot_training_size_comparison(
-    records, path=None, *, log=False, metric="accuracy_test", title=None, reference=None
+    records,
+    path=None,
+    *,
+    log=False,
+    metric="accuracy_test",
+    title=None,
+    reference=None,
+    ax=None,
 ):
     """Draw accuracy against training-set size, one line per estimator (the book's figure).
 
@@ -111,7 +214,7 @@ def plot_training_size_comparison(
     records : list of dict
         From :func:`sknielsen.comparison.training_size_comparison`.
     path : str or path-like, optional
-        Where to write the figure.
+        Where to write the figure; with ``ax``, all of the figure that holds it.
     log : bool, default=False
         Logarithmic size axis (the book's second figure).
     metric : str, default='accuracy_test'
@@ -125,23 +228,28 @@ def plot_training_size_comparison(
         accuracies) with accuracies as fractions, like the records', drawn in
         % as they are, in the order of the sizes. For another metric than
         accuracy, its values as the records hold them.
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw into, e.g. ``plt.subplots()``'s; by default a
+        Figure of the function's own, which pyplot does not show.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
-        The figure.
+        The figure: a new one, or the one that holds ``ax``.
 
     Raises
     ------
     TypeError
-        If ``records`` is not a list of dict or ``reference`` not a dict.
+        If ``records`` is not a list of dict, ``reference`` not a dict, or
+        ``ax`` no matplotlib Axes.
     ValueError
         If there is nothing to draw: no records, the rows of
         :func:`~sknielsen.comparison.summarize` instead of the records, no
         record with ``metric``, a record without ``estimator``, ``size``,
         ``fit_seconds`` or ``predict_seconds``; or a reference line with not
         one accuracy per size, accuracies outside [0, 1], or a size that is
-        not positive.
+        not positive; or if ``ax`` is of another projection than a flat one
+        (polar, 3-D), or was removed from its figure.
 
     Examples
     --------
@@ -170,8 +278,7 @@ def plot_training_size_comparison(
     percent, label, axis_label = metric_labels(metric)
     scale = 100 if percent else 1
     references = check_reference(reference, percent)
-    fig = new_figure(figsize=(7, 4.5))
-    ax = fig.subplots()
+    fig, ax = axes_to_draw(ax, "plot_training_size_comparison", figsize=(7, 4.5))
     banded = False
     for name in sorted({row["estimator"] for row in summary}):
         rows = [row for row in summary if row["estimator"] == name]
@@ -322,7 +429,7 @@ def history_of(model_or_history):
     )
 
 
-def plot_history(model_or_history, path=None):
+def plot_history(model_or_history, path=None, *, ax=None):
     """Draw the book's monitoring graphs: costs and accuracies per epoch.
 
     Costs are drawn on the left axis and accuracies (in %) on the right one;
@@ -336,12 +443,16 @@ def plot_history(model_or_history, path=None):
     model_or_history : NielsenMLPClassifier, NielsenMLPRegressor or dict
         A fitted model, or its ``history_``.
     path : str or path-like, optional
-        Where to write the figure.
+        Where to write the figure; with ``ax``, all of the figure that holds it.
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw the costs into, e.g. ``plt.subplots()``'s; the
+        accuracies go on its twin, ``ax.twinx()``. By default a Figure of
+        the function's own, which pyplot does not show.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
-        The figure.
+        The figure: a new one, or the one that holds ``ax``.
 
     Raises
     ------
@@ -349,11 +460,13 @@ def plot_history(model_or_history, path=None):
         If the model is not fitted.
     TypeError
         If ``model_or_history`` is neither a model with ``history_`` nor a
-        dict, or ``path`` is no str or path-like.
+        dict, ``path`` no str or path-like, or ``ax`` no matplotlib Axes.
     ValueError
         If the history holds nothing to draw, a key that is no curve of a
-        ``history_``, or other than a list of numbers under one; or if
-        ``path``'s suffix names no image format matplotlib writes.
+        ``history_``, or other than a list of numbers under one; if
+        ``path``'s suffix names no image format matplotlib writes; or if
+        ``ax`` is of another projection than a flat one (polar, 3-D), or was
+        removed from its figure.
     OSError
         If ``path`` cannot be written: its folder is missing (or a file), or
         it is a directory, device, FIFO or socket.
@@ -374,6 +487,15 @@ def plot_history(model_or_history, path=None):
     ['training cost', 'validation accuracy']
     >>> [len(line.get_xdata()) for ax in fig.axes for line in ax.get_lines()]
     [3, 3]
+
+    Into one Axes of a figure of one's own (``plt.subplots()``'s, to be shown
+    by ``plt.show()``), beside another:
+
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(12, 4))
+    >>> left, right = fig.subplots(1, 2)
+    >>> plot_history(net, ax=left) is fig, len(left.get_lines()), len(right.get_lines())
+    (True, 1, 0)
     """
     history = history_of(model_or_history)
     curves = {key: history_curve(history, key) for key in HISTORY_KEYS}
@@ -387,51 +509,37 @@ def plot_history(model_or_history, path=None):
             "The history's accuracies are fractions in [0, 1], as fit records them; got "
             f"{float(np.max(scores[np.isfinite(scores)])):g}: divide percentages by 100."
         )
-    fig = new_figure(figsize=(7, 4.5))
-    cost_ax = fig.subplots()
-    accuracy_ax = cost_ax.twinx()
+    # Each curve's axis ("cost" on the left, "accuracy" on the right) and line style.
     styles = [
-        ("training_cost", cost_ax, "-"),
-        ("validation_cost", cost_ax, "--"),
-        ("training_accuracy", accuracy_ax, "-"),
-        ("validation_accuracy", accuracy_ax, "--"),
+        ("training_cost", "cost", "-"),
+        ("validation_cost", "cost", "--"),
+        ("training_accuracy", "accuracy", "-"),
+        ("validation_accuracy", "accuracy", "--"),
     ]
     if not (curves["training_cost"].size or curves["validation_cost"].size):
         # Without monitor=, the loss is the only cost recorded: draw it rather than nothing.
-        styles.insert(0, ("loss", cost_ax, "-"))
-    drawn = False
-    for key, ax, style in styles:
+        styles.insert(0, ("loss", "cost", "-"))
+    drawn = [(key, side, style) for key, side, style in styles if curves[key].size]
+    # Checked before drawing: a refused history leaves the user's ax as it was, no twin.
+    check_something_to_draw([curves[key] for key, _, _ in drawn], model_or_history)
+    fig, cost_ax = axes_to_draw(ax, "plot_history", figsize=(7, 4.5))
+    accuracy_ax = cost_ax.twinx()
+    axes = {"cost": cost_ax, "accuracy": accuracy_ax}
+    for key, side, style in drawn:
         values = curves[key]
-        if values.size:
-            label = key.replace("_", " ")
-            scale = 100 if key.endswith("accuracy") and not r2 else 1
-            if key.endswith("accuracy") and r2:
-                label = label.replace("accuracy", "R²")
-            color = "C0" if ax is cost_ax else "C1"
-            ax.plot(
-                np.arange(1, values.size + 1),
-                values * scale,
-                style,
-                color=color,
-                label=label,
-                marker="o",
-                markevery=lone_points(values),
-            )
-            drawn = drawn or bool(np.isfinite(values).any())
-    if not drawn:  # nothing, or an empty figure of NaN and infinities
-        if any(curves[key].size for key, _, _ in styles):
-            raise ValueError(
-                "The history holds no finite number to draw: every value is NaN or infinite "
-                "(training diverged, or overflowed)."
-            )
-        if not isinstance(model_or_history, Mapping):
-            # Every fit records its loss: the advice to monitor more would not help here.
-            raise ValueError(
-                "The model's history_ is empty: it was not trained by fit or partial_fit "
-                "(a model loaded from the book's network2 format holds none); draw the "
-                "history of the fit that trained it."
-            )
-        raise ValueError("The history is empty: fit with monitor=... or validation data.")
+        label = key.replace("_", " ")
+        scale = 100 if side == "accuracy" and not r2 else 1
+        if side == "accuracy" and r2:
+            label = label.replace("accuracy", "R²")
+        axes[side].plot(
+            np.arange(1, values.size + 1),
+            values * scale,
+            style,
+            color="C0" if side == "cost" else "C1",
+            label=label,
+            marker="o",
+            markevery=lone_points(values),
+        )
     cost_ax.set_xlabel("Epoch")
     cost_ax.set_ylabel("Cost", color="C0")
     accuracy_ax.set_ylabel("R²" if r2 else "Accuracy (%)", color="C1")
@@ -439,6 +547,25 @@ def plot_history(model_or_history, path=None):
     more = accuracy_ax.get_legend_handles_labels()
     cost_ax.legend(handles[0] + more[0], handles[1] + more[1], loc="center right")
     return finish_figure(fig, path)
+
+
+def check_something_to_draw(curves, model_or_history):
+    """Refuse a history whose curves to draw hold no finite number, saying why."""
+    if any(np.isfinite(values).any() for values in curves):
+        return
+    if curves:  # an empty figure of NaN and infinities
+        raise ValueError(
+            "The history holds no finite number to draw: every value is NaN or infinite "
+            "(training diverged, or overflowed)."
+        )
+    if not isinstance(model_or_history, Mapping):
+        # Every fit records its loss: the advice to monitor more would not help here.
+        raise ValueError(
+            "The model's history_ is empty: it was not trained by fit or partial_fit "
+            "(a model loaded from the book's network2 format holds none); draw the "
+            "history of the fit that trained it."
+        )
+    raise ValueError("The history is empty: fit with monitor=... or validation data.")
 
 
 def lone_points(values):
@@ -519,7 +646,7 @@ def check_image_shape(image_shape, n_inputs):
         "max_neurons": [Interval(Integral, 1, None, closed="left")],
     }
 )
-def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
+def plot_weights(model, path=None, *, image_shape=None, max_neurons=30, ax=None):
     """Draw the first layer's weights as images: what each hidden neuron looks for.
 
     Parameters
@@ -527,26 +654,35 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
     model : NielsenMLPClassifier
         A fitted model whose inputs are images.
     path : str or path-like, optional
-        Where to write the figure.
+        Where to write the figure; with ``ax``, all of the figure that holds it.
     image_shape : tuple of int, optional
         Shape of an input image; default a square (28×28 for MNIST).
     max_neurons : int, default=30
         Most hidden neurons drawn, the first ones.
+    ax : matplotlib.axes.Axes, optional
+        The Axes whose place the grid of neurons fills, e.g. one of
+        ``plt.subplots()``'s: ``ax`` is hidden, and a SubFigure there holds
+        the images and their title. By default a Figure of the function's
+        own, which pyplot does not show.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
-        The figure.
+        The figure: a new one, or the one that holds ``ax``.
 
     Raises
     ------
     NotFittedError
         If the model is not fitted.
     TypeError
-        If ``model`` has no first-layer weights ``coefs_``.
+        If ``model`` has no first-layer weights ``coefs_``, or ``ax`` is no
+        matplotlib Axes.
     ValueError
         If ``max_neurons`` is not a positive integer, or ``image_shape`` (by
-        default a square) does not hold the model's ``n_features_in_`` pixels.
+        default a square) does not hold the model's ``n_features_in_`` pixels;
+        or if ``ax`` is of another projection than a flat one (polar, 3-D),
+        was removed from its figure, or has no place in a grid to divide
+        (``add_axes`` made it).
 
     Examples
     --------
@@ -569,16 +705,16 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30):
     shown = min(n_hidden, max_neurons)
     cols = min(10, shown)
     rows = int(np.ceil(shown / cols))
-    fig = new_figure(figsize=(cols * 1.1, rows * 1.1))
-    axes = fig.subplots(rows, cols, squeeze=False)
+    fig, area = area_to_divide(ax, "plot_weights", figsize=(cols * 1.1, rows * 1.1))
+    axes = area.subplots(rows, cols, squeeze=False)
     limit = np.abs(weights[:, :shown]).max()
-    for index, ax in enumerate(axes.ravel()):
-        ax.axis("off")
+    for index, neuron_ax in enumerate(axes.ravel()):
+        neuron_ax.axis("off")
         if index < shown:
-            ax.imshow(
+            neuron_ax.imshow(
                 weights[:, index].reshape(image_shape), cmap="RdBu_r", vmin=-limit, vmax=limit
             )
-    fig.suptitle("First-layer weights (red: positive, blue: negative)")
+    area.suptitle("First-layer weights (red: positive, blue: negative)")
     return finish_figure(fig, path)
 
 
@@ -603,7 +739,7 @@ def check_search(result, expected, caller, search):
     )
 
 
-def plot_eta_search(result, path=None):
+def plot_eta_search(result, path=None, *, ax=None):
     """Draw the training cost of each η that :func:`~sknielsen.tuning.find_eta_threshold` tried.
 
     Parameters
@@ -611,17 +747,24 @@ def plot_eta_search(result, path=None):
     result : EtaSearch
         What :func:`~sknielsen.tuning.find_eta_threshold` returned.
     path : str or path-like, optional
-        Where to write the figure.
+        Where to write the figure; with ``ax``, all of the figure that holds it.
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw into, e.g. ``plt.subplots()``'s; by default a
+        Figure of the function's own, which pyplot does not show.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
-        The figure.
+        The figure: a new one, or the one that holds ``ax``.
 
     Raises
     ------
     TypeError
-        If ``result`` is not an :class:`~sknielsen.tuning.EtaSearch`.
+        If ``result`` is not an :class:`~sknielsen.tuning.EtaSearch`, or
+        ``ax`` no matplotlib Axes.
+    ValueError
+        If ``ax`` is of another projection than a flat one (polar, 3-D),
+        or was removed from its figure.
 
     Examples
     --------
@@ -639,8 +782,7 @@ def plot_eta_search(result, path=None):
     'Threshold η ≈ ...: use η ≈ ... (dotted: cost did not fall at every epoch)'
     """
     check_search(result, EtaSearch, "plot_eta_search", "find_eta_threshold")
-    fig = new_figure(figsize=(7, 4.5))
-    ax = fig.subplots()
+    fig, ax = axes_to_draw(ax, "plot_eta_search", figsize=(7, 4.5))
     for trial in sorted(result.trace, key=lambda t: t["eta"]):
         costs = np.asarray(trial["costs"], dtype=float)
         ax.plot(
@@ -661,7 +803,7 @@ def plot_eta_search(result, path=None):
     return finish_figure(fig, path)
 
 
-def plot_lmbda_search(result, path=None):
+def plot_lmbda_search(result, path=None, *, ax=None):
     """Draw the validation score of every λ :func:`~sknielsen.tuning.search_lmbda` tried.
 
     A classifier's accuracy is drawn in %, a regressor's R² as it is
@@ -672,17 +814,24 @@ def plot_lmbda_search(result, path=None):
     result : LmbdaSearch
         What :func:`~sknielsen.tuning.search_lmbda` returned.
     path : str or path-like, optional
-        Where to write the figure.
+        Where to write the figure; with ``ax``, all of the figure that holds it.
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw into, e.g. ``plt.subplots()``'s; by default a
+        Figure of the function's own, which pyplot does not show.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
-        The figure.
+        The figure: a new one, or the one that holds ``ax``.
 
     Raises
     ------
     TypeError
-        If ``result`` is not a :class:`~sknielsen.tuning.LmbdaSearch`.
+        If ``result`` is not a :class:`~sknielsen.tuning.LmbdaSearch`, or
+        ``ax`` no matplotlib Axes.
+    ValueError
+        If ``ax`` is of another projection than a flat one (polar, 3-D),
+        or was removed from its figure.
 
     Examples
     --------
@@ -701,8 +850,7 @@ def plot_lmbda_search(result, path=None):
     # A regressor's search scores R²: in % and called accuracy, it read as a share.
     percent = result.scoring == "accuracy"
     name = SCORE_NAMES.get(result.scoring, result.scoring)
-    fig = new_figure(figsize=(7, 4.5))
-    ax = fig.subplots()
+    fig, ax = axes_to_draw(ax, "plot_lmbda_search", figsize=(7, 4.5))
     trials = sorted(result.trace, key=lambda t: t["lmbda"])
     scores = np.array([t["score"] for t in trials], dtype=float) * (100 if percent else 1)
     ax.plot([t["lmbda"] for t in trials], scores, marker="o")
