@@ -206,3 +206,69 @@ def test_help_says_what_regressor_does_and_each_estimators_default():
     for name in ("cost", "eta"):
         stated = f"(default: {classifier[name]!r}; {regressor[name]!r} with --regressor)"
         assert stated in text, name
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _shown_commands(text):
+    """The commands of the bash blocks that run ``--regressor``, each with what it shows.
+
+    A command's output is shown in the comment lines under it; "# ..." stands
+    for the lines left out.
+    """
+    commands = []
+    for block in re.findall(r"^```bash\n(.*?)^```", text, flags=re.S | re.M):
+        if "--regressor" not in block:
+            continue
+        for line in block.splitlines():
+            if line.startswith("python -m sknielsen "):
+                commands.append((line, []))
+            elif line.startswith("#") and line[1:].strip() != "...":
+                commands[-1][1].append(line[1:])
+    return commands
+
+
+def _comparable(line):
+    """A printed line without what differs from run to run: seconds, and the engine's name."""
+    line = re.sub(r"\d+\.\d+ ?s\b", "N s", line)
+    line = re.sub(r"with the \w+ engine", "with the ENGINE engine", line)
+    return " ".join(line.split())
+
+
+def test_the_docs_show_what_the_regression_commands_print(tmp_path, monkeypatch, capsys):
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    page = (ROOT / "docs" / "regression.md").read_text(encoding="utf-8")
+    (writes_the_csv,) = [
+        block
+        for block in re.findall(r"^```python\n(.*?)^```", page, flags=re.S | re.M)
+        if "diabetes.csv" in block
+    ]
+    exec(writes_the_csv, {})
+    for document in ("docs/regression.md", "README.md"):
+        commands = _shown_commands((ROOT / document).read_text(encoding="utf-8"))
+        assert len(commands) >= 2, document
+        for command, shown in commands:
+            assert main(shlex.split(command)[3:]) == 0, command
+            printed = [_comparable(line) for line in capsys.readouterr().out.splitlines()]
+            missing = [line for line in shown if _comparable(line) not in printed]
+            assert not missing, (document, command, missing)
+
+
+def test_the_docs_say_what_an_unscaled_file_gives(tmp_path, capsys):
+    from sklearn.datasets import load_diabetes
+
+    diabetes = load_diabetes(scaled=False)
+    X, y = diabetes.data, diabetes.target
+    rows = (",".join(map(str, [*x, target])) for x, target in zip(X, y))
+    header = ",".join([*diabetes.feature_names, "progression"])
+    (tmp_path / "raw.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    argv = ["train", "--regressor", "--dataset", str(tmp_path / "raw.csv")]
+    with pytest.warns(UserWarning, match="The inputs saturate the first layer"):
+        assert main([*argv, "--label", "progression"]) == 0
+    r2 = float(_final_score(capsys.readouterr().out)[0])
+    page = " ".join((ROOT / "docs" / "regression.md").read_text(encoding="utf-8").split())
+    ranges = f"the features from {X.min():g} to {X.max():g}, the target from {y.min():g} to "
+    assert f"({ranges}{y.max():g}) ends at a test R² of {r2:.2f}".replace("-", "−") in page
