@@ -287,7 +287,8 @@ def _outputs_of(y, args):
     """The output neurons that the labels ``y`` ask for, and what they are, or a refusal."""
     if args.regressor:
         _check_regression_targets(y, args)
-        return (1 if y.ndim == 1 else y.shape[1]), "outputs"
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        return n_outputs, "output" if n_outputs == 1 else "outputs"
     _check_class_labels(y, args)
     if _several_a_row(y):  # a multilabel indicator: an output neuron per column
         return y.shape[1], "labels"

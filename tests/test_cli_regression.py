@@ -177,6 +177,21 @@ def test_the_history_plot_of_a_regression_is_drawn(files, tmp_path):
             "the regressor's 'quadratic'.",
         ),
         (
+            [
+                "train",
+                "--regressor",
+                "--dataset",
+                "{one_csv}",
+                "--label",
+                "y",
+                "--layers",
+                "3",
+                "2",
+                "2",
+            ],
+            "--layers must start with the 3 inputs and end with the 1 output of ",
+        ),
+        (
             ["train", "--dataset", "{ints_npz}"],
             "for several numbers a row to fit, add --regressor.",
         ),
