@@ -36,7 +36,16 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import is_classifier
 
-from . import NielsenMLPClassifier, __version__, book, comparison, datasets, plotting, plugins
+from . import (
+    NielsenMLPClassifier,
+    NielsenMLPRegressor,
+    __version__,
+    book,
+    comparison,
+    datasets,
+    plotting,
+    plugins,
+)
 from .persistence import load, save
 from .utils import InterruptWatch, check_outputs, check_params, write_atomically
 
@@ -105,20 +114,26 @@ def _named_by_flag(args):
         raise ValueError(f"argument {flag}: {match[2]}") from None
 
 
+#: Flags left out by default, for the estimator's own default: the classifier's and the
+#: regressor's differ.
+_ESTIMATOR_DEFAULTS = ("cost", "eta")
+
+
 def _network(args, hidden):
-    """The classifier the ``train`` flags describe."""
+    """The estimator the ``train`` flags describe: a classifier, or with --regressor a regressor."""
     optimizer = args.optimizer if args.mu is None else _with_mu(args.optimizer, args.mu)
     # 'all' is the estimator's own word for every monitor, not one name among them.
     monitor = "all" if "all" in args.monitor else tuple(args.monitor)
-    return NielsenMLPClassifier(
+    estimator = NielsenMLPRegressor if args.regressor else NielsenMLPClassifier
+    given = {name: getattr(args, name) for name in _ESTIMATOR_DEFAULTS}
+    return estimator(
         hidden_layer_sizes=hidden,
-        cost=args.cost,
+        **{name: value for name, value in given.items() if value is not None},
         activation=args.activation,
         initializer=args.initializer,
         regularizer=args.regularizer,
         lmbda=args.lmbda,
         optimizer=optimizer,
-        eta=args.eta,
         mini_batch_size=args.mini_batch_size,
         epochs=args.epochs,
         dropout=args.dropout,
@@ -188,13 +203,10 @@ def _check_class_labels(y, args):
     """
     fractional = y[np.round(y) != y] if y.dtype.kind == "f" else y[:0]
     if len(fractional):
-        label = getattr(args, "label", None)
-        names = [label] if isinstance(label, str) else label or []
-        column = f" in {', '.join(map(repr, names))}" if names else ""
         raise ValueError(
-            f"The labels{column} are real numbers, such as {float(fractional[0]):.6g}: `train` "
-            "fits a classifier, one class per label. A regression is NielsenMLPRegressor's, "
-            "from Python (docs/regression.md)."
+            f"The labels{_label_columns(args)} are real numbers, such as "
+            f"{float(fractional[0]):.6g}: `train` fits a classifier, one class per label: add "
+            "--regressor to fit a NielsenMLPRegressor to them."
         )
     values = np.unique(y)
     if _several_a_row(y) and not set(values.tolist()) <= {0, 1}:
@@ -202,8 +214,85 @@ def _check_class_labels(y, args):
             f"{args.dataset}'s labels are rows of {y.shape[1]} columns holding "
             f"{_labels_text(values)}: `train` "
             "fits a multilabel classifier to rows of 0s and 1s, one column per label. For "
-            "several classes a row, fit sklearn.multioutput.MultiOutputClassifier from Python."
+            "several classes a row, fit sklearn.multioutput.MultiOutputClassifier from Python; "
+            "for several numbers a row to fit, add --regressor."
         )
+
+
+def _check_regression_targets(y, args):
+    """Refuse targets that are not numbers, before the header.
+
+    The regressor's own refusal ("y must hold numbers, a regressor's
+    targets: could not convert string to float") came after the header and
+    named neither the column nor the flag.
+    """
+    if y.dtype.kind in "biuf":
+        return
+    # A CSV column of numbers and text is read as text: the text is what to show.
+    example = next((value for value in y.ravel().tolist() if not _is_number(value)), y.flat[0])
+    raise ValueError(
+        f"The labels{_label_columns(args)} are strings, such as {example!r}: --regressor fits "
+        "real numbers. Leave out --regressor to classify them, or give --label the column of "
+        "numbers."
+    )
+
+
+def _is_number(text):
+    """Whether ``text`` reads as a number, as a CSV cell of one does."""
+    try:
+        float(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _label_columns(args):
+    """ " in 'price'": the ``--label`` columns, for a message about their values."""
+    label = getattr(args, "label", None)
+    names = [label] if isinstance(label, str) else label or []
+    return f" in {', '.join(map(repr, names))}" if names else ""
+
+
+def _check_regressor_data(args):
+    """Refuse ``--regressor`` on a built-in data set: its labels are classes, not quantities."""
+    if args.dataset in datasets.DATASETS:
+        raise ValueError(
+            "--regressor fits the real-number targets of a .csv or .npz --dataset: the labels "
+            f"of --dataset {args.dataset}{_default_note(args, 'dataset')} are classes. Leave "
+            "out --regressor to classify them, or give --dataset FILE --label COLUMN."
+        )
+
+
+def _check_linear_cost(name):
+    """Refuse a ``--cost`` that cannot train the regressor's linear outputs, naming the flag.
+
+    The estimator's refusal ("cannot be paired with 'identity' output
+    neurons") advised output neurons that no flag sets.
+    """
+    try:
+        cost = plugins.get("cost", name)
+    except ValueError:
+        return  # an unknown name: check_params refuses it, naming --cost
+    if "identity" not in cost.output_activations:  # the regressor's outputs: linear
+        default = NielsenMLPRegressor().get_params()["cost"]
+        raise ValueError(
+            f"argument --cost: the {name!r} cost works with "
+            f"{', '.join(map(repr, cost.output_activations))} output neurons, not with the "
+            f"linear (identity) ones of --regressor: leave out --cost for the regressor's "
+            f"{default!r}."
+        )
+
+
+def _outputs_of(y, args):
+    """The output neurons that the labels ``y`` ask for, and what they are, or a refusal."""
+    if args.regressor:
+        _check_regression_targets(y, args)
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        return n_outputs, "output" if n_outputs == 1 else "outputs"
+    _check_class_labels(y, args)
+    if _several_a_row(y):  # a multilabel indicator: an output neuron per column
+        return y.shape[1], "labels"
+    return len(np.unique(y)), "classes"
 
 
 def _several_a_row(y):
@@ -221,33 +310,28 @@ def _train(args):
     if args.plot:
         with _file_of("--plot"):
             plotting.check_figure_path(args.plot)
+    if args.regressor:  # before MNIST's seconds of loading
+        _check_regressor_data(args)
     # Watching the test set, a held-out fifth would only be kept from training.
     data = _load(args, hold_out_validation=not args.monitor_test)
-    _check_class_labels(data.y_train, args)
+    n_outputs, outputs = _outputs_of(data.y_train, args)
     if args.dtype == "float32" and args.dataset not in datasets.DATASETS:
         rows = [X for X in (data.X_train, data.X_val, data.X_test) if X is not None]
         _check_range(rows, np.float32, args.dataset, "--dtype float32", "give --dtype float64")
-    n_features, n_classes = data.X_train.shape[1], len(np.unique(data.y_train))
-    outputs = "classes"
-    if _several_a_row(data.y_train):  # a multilabel indicator: an output neuron per column
-        n_classes, outputs = data.y_train.shape[1], "labels"
-    hidden = _hidden_sizes(args, n_features, n_classes, outputs)
+    n_features = data.X_train.shape[1]
+    hidden = _hidden_sizes(args, n_features, n_outputs, outputs)
     net = _network(args, hidden)
     # Before the header: an error is the only line printed.
     with _named_by_flag(args):
-        check_params(net, n_features=n_features, n_outputs=n_classes)
+        if args.regressor and args.cost is not None:
+            _check_linear_cost(args.cost)
+        check_params(net, n_features=n_features, n_outputs=n_outputs)
     print(
-        f"Training {[n_features, *hidden, n_classes]} on {data.description}: "
-        f"{len(data.X_train):,} training {_samples_noun(args)}, cost={args.cost}, eta={args.eta}, "
+        f"Training {[n_features, *hidden, n_outputs]} on {data.description}: "
+        f"{len(data.X_train):,} training {_samples_noun(args)}, cost={net.cost}, eta={net.eta}, "
         f"lmbda={args.lmbda}, mini_batch_size={args.mini_batch_size}, epochs={args.epochs}"
     )
-    X_val, y_val = data.X_val, data.y_val
-    if args.monitor_test:  # the book's practice: the test set as evaluation_data
-        X_val, y_val = data.X_test, data.y_test
-        print(
-            "Monitoring the test set (--monitor-test): its accuracy is no longer a "
-            "fair estimate once anything was chosen by watching it."
-        )
+    X_val, y_val = _monitored(data, net, args)
     start = time.perf_counter()
     with InterruptWatch() as watch:
         net.fit(data.X_train, data.y_train, X_val=X_val, y_val=y_val)
@@ -259,9 +343,9 @@ def _train(args):
         # The outputs' columns, kept too: evaluate refuses them given in another order.
         net.target_names_in_ = np.asarray(args.label, dtype=object)
     with _columns_checked():
-        test_accuracy = net.score(data.X_test, data.y_test)
+        test_score = net.score(data.X_test, data.y_test)
     print(
-        f"Test accuracy {test_accuracy:.2%} after {net.n_iter_} "
+        f"Test {_score_text(net, test_score)} after {net.n_iter_} "
         f"epoch{'s' if net.n_iter_ != 1 else ''} "
         f"({seconds:.1f} s)."
     )
@@ -270,6 +354,19 @@ def _train(args):
         print(f"interrupted: {_kept_model(net, args)}", file=sys.stderr)
         return 130
     return 0
+
+
+def _monitored(data, net, args):
+    """The validation data the fit watches: the held-out split, or the test set."""
+    if not args.monitor_test:
+        return data.X_val, data.y_val
+    # The book's practice: the test set as evaluation_data.
+    score = "accuracy" if is_classifier(net) else "R²"
+    print(
+        f"Monitoring the test set (--monitor-test): its {score} is no longer a "
+        "fair estimate once anything was chosen by watching it."
+    )
+    return data.X_test, data.y_test
 
 
 def _samples_noun(args):
@@ -1249,8 +1346,8 @@ def _data_flags(command, *, files=True):
             metavar="COLUMN",
             default=None,
             help="the label column of a .csv --dataset (needed; once per column for several "
-            "targets a row, such as a multilabel classifier's), or the label array of a .npz, "
-            "2-D for several targets a row (default: 'y')",
+            "targets a row, such as a multilabel classifier's or a regressor's outputs), or the "
+            "label array of a .npz, 2-D for several targets a row (default: 'y')",
         )
     _idx_flags(command)
 
@@ -1271,8 +1368,22 @@ def _idx_flags(command):
     )
 
 
+def _estimators_default(name):
+    """How ``--help`` states a flag's default that is the estimator's own: "0.5; 0.01 with ..."."""
+    classifier = NielsenMLPClassifier().get_params()[name]
+    regressor = NielsenMLPRegressor().get_params()[name]
+    return f"(default: {classifier!r}; {regressor!r} with --regressor)"
+
+
 def _train_flags(train):
     _data_flags(train)
+    train.add_argument(
+        "--regressor",
+        action="store_true",
+        help="fit a NielsenMLPRegressor to the real-number targets of a .csv or .npz --dataset "
+        "(an output for each --label column, or column of a 2-D y) and score it by R², "
+        "instead of a classifier; --cost and --eta left out are the regressor's",
+    )
     layers = train.add_mutually_exclusive_group()
     layers.add_argument(
         "--layers",
@@ -1301,8 +1412,12 @@ def _train_flags(train):
         metavar="N",
         help="hidden layer sizes, when --layers is not given",
     )
+    train.add_argument(
+        "--cost",
+        default=None,  # the estimator's own: the classifier's and the regressor's differ
+        help="cost plugin (python -m sknielsen plugins lists them) " + _estimators_default("cost"),
+    )
     for flag, default, text in [
-        ("--cost", "cross_entropy", "cost plugin (python -m sknielsen plugins lists them)"),
         ("--activation", "sigmoid", "activation of the hidden neurons"),
         ("--initializer", "default", "weight initializer ('large' is chapter 1's N(0, 1))"),
         ("--regularizer", "l2", "weight penalty: none, l2 or l1"),
@@ -1323,7 +1438,7 @@ def _train_number_flags(train):
             "momentum coefficient of --optimizer momentum or nesterov (default: the "
             "optimizer's own, 0.9)",
         ),
-        ("--eta", float, 0.5, "learning rate η"),
+        ("--eta", float, None, "learning rate η " + _estimators_default("eta")),
         ("--mini-batch-size", int, 10, "samples per gradient step"),
         ("--epochs", int, 30, "passes over the training data (the most, when stopping early)"),
         ("--dropout", float, 0.0, "fraction of hidden neurons dropped at each mini-batch"),
@@ -1331,8 +1446,8 @@ def _train_number_flags(train):
             "--early-stopping",
             _positive_int,
             None,
-            "stop after N epochs without a better validation accuracy, keeping the best "
-            "weights (default: train every epoch)",
+            "stop after N epochs without a better validation accuracy (a regressor's R²), "
+            "keeping the best weights (default: train every epoch)",
         ),
         ("--random-state", _seed, 0, "seed of the weights, the shuffling and dropout"),
     ]:
@@ -1370,7 +1485,8 @@ def _train_output_flags(train):
         "--history",
         type=_path,
         metavar="PATH",
-        help="save the per-epoch history: CSV for a .csv name, JSON for any other",
+        help="save the per-epoch history: CSV for a .csv name, JSON for any other (a "
+        "regressor's accuracy keys hold its R²)",
     )
     train.add_argument(
         "--plot", type=_path, metavar="PATH", help="plot the history to an image file"
@@ -1536,8 +1652,8 @@ def _predict_command(commands):
 def _parser(prog="python -m sknielsen"):
     parser = _Parser(
         prog=prog,
-        description="Nielsen's neural networks, as a scikit-learn classifier. With no "
-        "subcommand, runs 'compare' on scikit-learn's digits (the book's "
+        description="Nielsen's neural networks, as a scikit-learn classifier or regressor. "
+        "With no subcommand, runs 'compare' on scikit-learn's digits (the book's "
         "network-versus-SVM figure); flags without a subcommand are compare's.",
     )
     parser.add_argument("--version", action="version", version=f"sknielsen {__version__}")
