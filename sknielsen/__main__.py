@@ -169,6 +169,7 @@ def _load(args, *, hold_out_validation=True):
             label=getattr(args, "label", None),  # compare reads built-in data sets only
             hold_out_validation=hold_out_validation,
             download=args.download,
+            classes=not getattr(args, "regressor", False),
         )
     # A column of labels is one a row: scikit-learn's warning about it says to call
     # ravel(), which no one on the command line can.
@@ -219,6 +220,37 @@ def _check_class_labels(y, args):
         )
 
 
+def _check_every_class_trains(data, args):
+    """Refuse labels that the split left watched in validation with no row to train on.
+
+    A file's split keeps a row of each class for training where it can; it
+    cannot where most labels come once, as numbers (prices) read as classes
+    do. The fit refused them after the header, listing every label.
+    """
+    watched = data.y_test if args.monitor_test else data.y_val
+    if watched is None or np.ndim(watched) != 1:  # multilabel: the classes are columns
+        return
+    unseen = np.setdiff1d(watched, data.y_train)
+    if not len(unseen):
+        return
+    parts = (data.y_train, data.y_val, data.y_test)
+    every = np.concatenate([part for part in parts if part is not None])
+    values, counts = np.unique(every, return_counts=True)
+    numbers = every.dtype.kind in "iuf"
+    advice = (
+        "if they are quantities rather than classes, add --regressor; if classes, give "
+        if numbers
+        else "give "
+    )
+    raise ValueError(
+        f"The labels{_label_columns(args)} take {len(values):,} values among {len(every):,} "
+        f"rows, {int(np.sum(counts == 1)):,} of them on one row only: the rows held out to "
+        f"watch hold {len(unseen):,} classes with no row to train on "
+        f"({_labels_text(unseen)}). A classifier learns a class from its rows: {advice}"
+        "more rows of each class."
+    )
+
+
 def _check_regression_targets(y, args):
     """Refuse targets that are not numbers, before the header.
 
@@ -229,7 +261,9 @@ def _check_regression_targets(y, args):
     if y.dtype.kind in "biuf":
         return
     # A CSV column of numbers and text is read as text: the text is what to show.
-    example = next((value for value in y.ravel().tolist() if not _is_number(value)), y.flat[0])
+    # The first in sorted order: the same whichever rows the split gave training.
+    values = np.unique(y).tolist()
+    example = next((value for value in values if not _is_number(value)), values[0])
     raise ValueError(
         f"The labels{_label_columns(args)} are strings, such as {example!r}: --regressor fits "
         "real numbers. Leave out --regressor to classify them, or give --label the column of "
@@ -315,6 +349,8 @@ def _train(args):
     # Watching the test set, a held-out fifth would only be kept from training.
     data = _load(args, hold_out_validation=not args.monitor_test)
     n_outputs, outputs = _outputs_of(data.y_train, args)
+    if not args.regressor:
+        _check_every_class_trains(data, args)
     if args.dtype == "float32" and args.dataset not in datasets.DATASETS:
         rows = [X for X in (data.X_train, data.X_val, data.X_test) if X is not None]
         _check_range(rows, np.float32, args.dataset, "--dtype float32", "give --dtype float64")

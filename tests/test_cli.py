@@ -768,3 +768,56 @@ def test_train_interrupted_names_the_epoch_that_early_stopping_kept(tmp_path, mo
     assert saved.best_epoch_ < saved.n_iter_
     expected = f"the model of epoch {saved.best_epoch_}, the best of the {saved.n_iter_} run"
     assert f"interrupted: {expected}, was saved to {model}" in capsys.readouterr().err
+
+
+def _write_labelled_csv(path, X, y, label):
+    lines = [",".join([*(f"x{j}" for j in range(X.shape[1])), label])]
+    lines += [",".join([*map(str, row), str(value)]) for row, value in zip(X, y)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_train_keeps_a_row_of_every_class_of_a_file_for_training(tmp_path, capsys):
+    """Classes of one row each were held out whole: "error: y_val contains labels that are
+    not among the model's classes: [102, 103]", after the header."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    y = rng.integers(0, 10, 300)
+    y[:5] = np.arange(100, 105)  # five rare classes, one row each
+    _write_labelled_csv(tmp_path / "rare.csv", X, y, "kind")
+    model = tmp_path / "model.json"
+    argv = ["train", "--dataset", str(tmp_path / "rare.csv"), "--label", "kind", "--epochs", "1"]
+    assert main([*argv, "--save", str(model)]) == 0
+    assert load(model).classes_.tolist() == [*range(10), *range(100, 105)]
+    data = datasets_load(tmp_path / "rare.csv", "kind")
+    assert set(np.unique(data.y_train)) == set(np.unique(y))
+    # A regression's targets are no classes: split at random, as before.
+    data = datasets_load(tmp_path / "rare.csv", "kind", classes=False)
+    assert set(np.unique(data.y_train)) != set(np.unique(y))
+
+
+def test_train_refuses_labels_of_a_row_each_before_the_header_suggesting_regressor(
+    tmp_path, capsys
+):
+    """Integer prices were classes, one a row: the split held some out with none to train on,
+    and the fit's "y_val contains labels ..." listed hundreds of them after the header."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    prices = (200_000 + 50_000 * X[:, 0] + 1_000 * rng.normal(size=300)).astype(int)
+    _write_labelled_csv(tmp_path / "prices.csv", X, prices, "price")
+    argv = ["train", "--dataset", str(tmp_path / "prices.csv"), "--label", "price"]
+    assert main([*argv, "--epochs", "1"]) == 2
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert "The labels in 'price' take 300 values among 300 rows" in printed.err
+    assert "add --regressor" in printed.err
+    assert len(printed.err) < 600  # not every label listed
+
+
+def datasets_load(path, label, **kwargs):
+    from sknielsen import datasets
+
+    return datasets.load_dataset(str(path), label=label, **kwargs)

@@ -27,6 +27,7 @@ from .._core.files import (
     write_bytes_atomically,
 )
 from .._core.params import check_bool
+from .._core.split import hold_out
 from .._core.warn import warn
 
 MNIST_FILES = {
@@ -629,16 +630,17 @@ def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):
     )
 
 
-def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, download=False):
+def load_dataset(
+    name, data_dir=None, *, label=None, hold_out_validation=True, download=False, classes=True
+):
     """A data set split for training, validation and test, by name or from a file.
 
     Parameters
     ----------
     name : str or path-like
         One of :data:`DATASETS`, or a ``.csv`` or ``.npz`` file of your own
-        (see :func:`load_table`), whose rows are split at random (seed 0,
-        stratified when every class allows it): a fifth for the test set,
-        a fifth of the rest for validation.
+        (see :func:`load_table`), whose rows are split at random (seed 0):
+        a fifth for the test set, a fifth of the rest for validation.
     data_dir : str or path-like, optional
         Folder of MNIST's or Fashion-MNIST's IDX files; refused for the other
         data sets, which read none.
@@ -650,6 +652,12 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
         False leaves ``X_val`` None (MNIST keeps its 10,000 validation images).
     download : bool, default=False
         Fetch missing MNIST files (see :func:`load_mnist`).
+    classes : bool, default=True
+        Whether a file's labels are classes: its split is then stratified
+        where every class allows it, and otherwise keeps a row of each class
+        on the training side, where that leaves rows to hold out (a class
+        held out whole has nothing to train on). False, for a regression's
+        targets, splits at random.
 
     Returns
     -------
@@ -721,7 +729,7 @@ def load_dataset(name, data_dir=None, *, label=None, hold_out_validation=True, d
         d = loader(data_dir, download=True) if download else loader(data_dir)
         parts = (d.X_train, d.y_train, d.X_val, d.y_val, d.X_test, d.y_test)
         return Bunch(**dict(zip(_PARTS, parts)), description=_NAMES[name], feature_names=None)
-    return _file_dataset(name, label, hold_out_validation)
+    return _file_dataset(name, label, hold_out_validation, classes)
 
 
 def _refuse_unknown_name(name):
@@ -753,7 +761,7 @@ def _download_refusal(name):
     return f"download fetches MNIST only, not {str(name)!r}, {why}: leave it out."
 
 
-def _file_dataset(path, label, hold_out_validation):
+def _file_dataset(path, label, hold_out_validation, classes):
     """A file's rows split at random into training, validation and test rows."""
     check_readable(path)
     _check_suffix(Path(path), offer_datasets=True)  # a data set's name, perhaps
@@ -763,9 +771,11 @@ def _file_dataset(path, label, hold_out_validation):
             f"{path} has {len(table.y)} row{'s' if len(table.y) != 1 else ''}; holding out a "
             "test and a validation set needs at least 10."
         )
-    X_train, X_test, y_train, y_test = _random_split(table.X, table.y)
+    X_train, X_test, y_train, y_test = _random_split(table.X, table.y, classes)
     description = f"{path} ({len(table.y):,} rows)"
-    data = _split(X_train, y_train, X_test, y_test, description, hold_out_validation, "the rest")
+    data = _split(
+        X_train, y_train, X_test, y_test, description, hold_out_validation, "the rest", classes
+    )
     data.feature_names = table.feature_names
     return data
 
@@ -774,25 +784,36 @@ _PARTS = ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test")
 _NAMES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 
 
-def _random_split(X, y):
+def _random_split(X, y, classes=True):
     """A fifth of the rows held out at random (seed 0), stratified when the classes allow.
 
     A row of several targets is one class: scikit-learn stratifies 2-D targets by
-    their rows, of which each must then come twice.
+    their rows, of which each must then come twice. Otherwise one row of each
+    class is kept, where that leaves a fifth to hold out: a class held out
+    whole has nothing to train on, and a classifier refuses validation
+    labels it was not fitted with.
     """
     from sklearn.model_selection import train_test_split
 
-    _, counts = np.unique(y, return_counts=True, axis=0 if y.ndim == 2 else None)
-    stratify = y if counts.min() >= 2 and len(counts) <= len(y) // 5 else None
-    return train_test_split(X, y, test_size=0.2, random_state=0, stratify=stratify)
+    if not classes:
+        return train_test_split(X, y, test_size=0.2, random_state=0)
+    _, rows_class, counts = np.unique(
+        y, return_inverse=True, return_counts=True, axis=0 if y.ndim == 2 else None
+    )
+    if counts.min() >= 2 and len(counts) <= len(y) // 5:
+        return train_test_split(X, y, test_size=0.2, random_state=0, stratify=y)
+    try:
+        return hold_out(X, y, test_size=0.2, random_state=0, stratify=rows_class.ravel())
+    except ValueError:  # too many classes to keep one of each: numbers, not classes
+        return train_test_split(X, y, test_size=0.2, random_state=0)
 
 
-def _split(X_train, y_train, X_test, y_test, description, hold_out_validation, whose):
+def _split(X_train, y_train, X_test, y_test, description, hold_out_validation, whose, classes=True):
     """Training data with a fifth held out for validation when asked."""
     if not hold_out_validation:
         parts = (X_train, y_train, None, None, X_test, y_test)
         return Bunch(**dict(zip(_PARTS, parts)), description=description, feature_names=None)
-    X_train, X_val, y_train, y_val = _random_split(X_train, y_train)
+    X_train, X_val, y_train, y_val = _random_split(X_train, y_train, classes)
     parts = (X_train, y_train, X_val, y_val, X_test, y_test)
     return Bunch(
         **dict(zip(_PARTS, parts)),
