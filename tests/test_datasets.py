@@ -615,6 +615,10 @@ def test_csv_labels_that_are_real_numbers_are_read_as_numbers(tmp_path):
         load_table(path, label="y", need_labels=True)
     path.write_text("a,y\n1,cat\n2,1.5\n", encoding="utf-8")  # names, whatever they look like
     assert load_table(path, label="y").y.tolist() == ["cat", "1.5"]
+    # Labels Python's float() reads as numbers and CSV readers as text are names: "2_5"
+    # and "1_0.5" were the numbers 25 and 10.5.
+    path.write_text("a,y\n1,2_5\n2,1_0.5\n3,1.5\n", encoding="utf-8")
+    assert load_table(path, label="y").y.tolist() == ["2_5", "1_0.5", "1.5"]
 
 
 def test_csv_labels_are_read_without_the_spaces_around_them(tmp_path):
@@ -629,6 +633,11 @@ def test_csv_labels_are_read_without_the_spaces_around_them(tmp_path):
     [
         ("a,b,y\n1,2,0\n3,,1\n", r"line 3, column 'b' is empty, not a number"),
         ("a,b,y\n1,2,0\n\n3,n/a,1\n", r"line 4, column 'b' holds 'n/a', not a number"),
+        # Python's float() reads "1_0" as 10 and other scripts' digits as numbers, where
+        # CSV readers (pandas, NumPy) read text: codes such as "3_1" were silently 31.
+        ("a,b,y\n1,2,0\n3_1,4,1\n", r"line 3, column 'a' holds '3_1', not a number"),
+        ("a,b,y\n1,\u0661\u0662,0\n", r"line 2, column 'b' holds '\u0661\u0662', not a number"),
+        ("a,b,y\n1,\uff12,0\n", r"line 2, column 'b' holds '\uff12', not a number"),
         ("a,b,y\n", r"holds a header row and no row of data"),
         # A comma at the end of every line (spreadsheets write them) is a column without a
         # name: "column '' is empty" named nothing the user could find.

@@ -1017,9 +1017,34 @@ def _labels(values):
         except OverflowError:
             return np.array(values)
     try:
-        return np.array([float(v) for v in values], dtype=np.float64)
+        return np.array([_number(v) for v in values], dtype=np.float64)
     except ValueError:
         return np.array(values)
+
+
+def _number(cell):
+    """``float(cell)``, refusing what CSV readers read as text.
+
+    Python's float() also reads digits separated by underscores ("3_1" is
+    31) and other scripts' digits ("١٢" is 12), which pandas and NumPy read
+    as text: codes such as "3_1" became numbers silently.
+    """
+    if "_" in cell or not cell.isascii():
+        raise ValueError(f"not a number: {cell!r}")
+    return float(cell)
+
+
+def _feature_values(rows, features):
+    """The feature cells of ``rows`` as float64, or ValueError for a cell that is no number."""
+    X = np.array([[float(row[i]) for i in features] for row in rows], dtype=np.float64)
+    # float()'s wider reading (_number) checked on the rows whose text has what it reads
+    # only: a row at a time, joined in C, most files have none.
+    for row in rows:
+        joined = "".join(row)
+        if "_" in joined or not joined.isascii():
+            for i in features:
+                _number(row[i])
+    return X
 
 
 def _may_be_a_sample(names):
@@ -1028,7 +1053,7 @@ def _may_be_a_sample(names):
     pandas names the columns of an array 0, 1, 2, ...: such a header is one.
     """
     try:
-        [float(name) for name in names]
+        [_number(name) for name in names]
     except ValueError:
         return False
     return names != [str(i) for i in range(len(names))]
@@ -1087,7 +1112,7 @@ def _read_csv(path, label, need_labels):
             "columns too."
         )
     try:
-        X = np.array([[float(row[i]) for i in features] for row in rows], dtype=np.float64)
+        X = _feature_values(rows, features)
     except ValueError:
         raise _not_a_number(path, numbered, header, features) from None
     if not np.isfinite(X).all():  # "nan", "inf" and "1e999" are floats: named here by line
@@ -1204,7 +1229,7 @@ def _not_a_number(path, numbered, header, features):
     for line, row in numbered:
         for i in features:
             try:
-                finite = math.isfinite(float(row[i]))
+                finite = math.isfinite(_number(row[i]))
             except ValueError:
                 cell = "is empty" if not row[i].strip() else f"holds {row[i][:40]!r}"
                 return ValueError(
