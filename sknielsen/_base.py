@@ -35,7 +35,7 @@ from sklearn.utils.validation import (
 )
 
 from . import plugins
-from ._core.names import check_target_names, target_names
+from ._core.names import check_same_columns, check_target_names, target_names
 from ._core.params import init_parameter_names, refuse_booleans
 from ._core.rules import ModelFileError
 from ._core.sparse import checked_csr
@@ -659,6 +659,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             _refuse_no_column(request.y_val, "y_val")
             _refuse_missing(request.y_val, "y_val")
             check_target_names(request.y_val, getattr(self, "target_names_in_", None), "y_val")
+            if self._outputs_are_columns(targets):  # names not kept are compared here
+                check_same_columns(request.y, request.y_val)
             given, read_values = _canonical(request.X_val, config.dtype, "X_val")
             # check_array and our own feature-name check, so that the messages name X_val:
             # validate_data's say X.

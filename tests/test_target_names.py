@@ -123,3 +123,23 @@ def test_evaluate_refuses_label_columns_in_another_order_than_train_s(frames, tm
     out = tmp_path / "p.csv"
     assert main(["predict", model, str(tmp_path / "rows.csv"), "--out", str(out)]) == 0
     assert out.read_text().splitlines()[0] == "up,down"
+
+
+@pytest.mark.parametrize("make, targets", [(_regressor, 1), (_multilabel, 2)])
+@pytest.mark.parametrize(
+    "columns",
+    [[0, 1], pd.MultiIndex.from_tuples([("y", "up"), ("y", "down")]), ["up", 1]],
+    ids=["numbered", "multiindex", "mixed"],
+)
+def test_validation_columns_unlike_y_s_are_refused_whatever_their_names(
+    frames, make, targets, columns
+):
+    """Names that are not all strings are not kept, as scikit-learn keeps no such feature
+    names: a y_val of y's columns swapped was trained against the wrong outputs, though
+    the regressor refused it before the names were kept."""
+    X, Y = frames[0], frames[targets].set_axis(columns, axis=1)
+    swapped = Y[Y.columns[::-1]]
+    with pytest.raises(ValueError, match=r"y_val's columns are .*; y's are .*, in that order"):
+        make().fit(X, Y, X_val=X, y_val=swapped)
+    make().fit(X, Y, X_val=X, y_val=Y)  # y's columns, in y's order
+    make().fit(X, Y, X_val=X, y_val=swapped.to_numpy())  # an array is read by position

@@ -65,5 +65,41 @@ def check_target_names(y, fitted, name="y"):
     )
 
 
+def check_same_columns(y, y_val):
+    """Refuse a table ``y_val`` whose columns are not ``y``'s, in ``y``'s order.
+
+    Within one fit both tables are at hand, so their columns are compared
+    whatever the names: numbered, tuples of a MultiIndex or mixed, which
+    :func:`target_names` keeps none of.
+
+    Parameters
+    ----------
+    y, y_val : array-like
+        The training and validation targets as given; an array names no
+        columns, and is read by position.
+
+    Raises
+    ------
+    ValueError
+        Naming both lists of columns, and how to select them.
+    """
+    given, expected = _columns(y_val), _columns(y)
+    if given is None or expected is None or given == expected:
+        return
+    raise ValueError(
+        f"y_val's columns are {_listed(given)}; y's are {_listed(expected)}, in that order: "
+        f"select them as y_val[[{_listed(expected)}]], each output's own column."
+    )
+
+
+def _columns(y):
+    """A 2-D table's column names as plain Python values, or None."""
+    columns = getattr(y, "columns", None)
+    if columns is None or getattr(y, "ndim", 2) != 2:
+        return None
+    return [name.item() if isinstance(name, np.generic) else name for name in columns]
+
+
 def _listed(names):
-    return ", ".join(repr(str(name)) for name in names)
+    # str() first: NumPy 2 writes np.str_('a') as its repr.
+    return ", ".join(repr(str(name) if isinstance(name, str) else name) for name in names)
