@@ -345,6 +345,12 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         """
         state.check()
         self._check_targets(state.targets, n_outputs=state.coefs[-1].shape[1])
+        if state.target_names_in is not None and not self._outputs_are_columns(state.targets):
+            raise ValueError(
+                "target_names_in names columns of targets, but the model's targets are one a "
+                "row (a 1-D y, or one label a row), of no columns: set it to None, as fit "
+                "leaves it."
+            )
         config = self._resolve(training=False)
         sizes = tuple(w.shape[1] for w in state.coefs[:-1])
         check_continuable(config, state, f"set hidden_layer_sizes={sizes} to take this state")

@@ -7,11 +7,14 @@ or scored swapped outputs silently, and so did ``evaluate --label b --label a``
 of a model trained with ``--label a --label b``.
 """
 
+import json
+
 import numpy as np
 import pytest
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor, load, save
 from sknielsen.__main__ import main
+from sknielsen.persistence import ModelFileError
 
 pd = pytest.importorskip("pandas")
 
@@ -143,3 +146,25 @@ def test_validation_columns_unlike_y_s_are_refused_whatever_their_names(
         make().fit(X, Y, X_val=X, y_val=swapped)
     make().fit(X, Y, X_val=X, y_val=Y)  # y's columns, in y's order
     make().fit(X, Y, X_val=X, y_val=swapped.to_numpy())  # an array is read by position
+
+
+def test_a_state_naming_targets_of_no_columns_is_refused(frames, tmp_path):
+    """No fit names targets that are one a row (1-D y, one label a row), as the model
+    file's schema says; set in memory, such names were taken, saved and loaded, and
+    score then refused every table of targets."""
+    X, Y, labels = frames
+    for net, names in [
+        (_regressor().fit(X, Y["up"]), ["up"]),
+        (_multilabel().fit(X, labels["up"]), ["no", "yes"]),  # a column for each class
+    ]:
+        state = net.get_fitted_state()
+        state.target_names_in = np.array(names, dtype=object)
+        with pytest.raises(ValueError, match="target_names_in names columns of targets, but"):
+            type(net)(hidden_layer_sizes=(4,)).set_fitted_state(state)
+        state.target_names_in = None
+        save(type(net).from_fitted_state(state, hidden_layer_sizes=(4,)), tmp_path / "m.json")
+        document = json.loads((tmp_path / "m.json").read_text())
+        document["fitted"]["target_names_in"] = names
+        (tmp_path / "m.json").write_text(json.dumps(document))
+        with pytest.raises(ModelFileError, match="target_names_in names columns of targets"):
+            load(tmp_path / "m.json")
