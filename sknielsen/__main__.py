@@ -762,8 +762,10 @@ def _predict(args):
     with _columns_checked(table):
         predicted = model.predict(X)
     if args.out:
+        # The outputs are the model's targets, in its order; --label only names the
+        # file's columns to leave out, in any order.
         names = getattr(model, "target_names_in_", None)
-        header = args.label if args.label is not None or names is None else list(names)
+        header = args.label if names is None else [str(name) for name in names]
         with _file_of("--out"):
             write_atomically(args.out, _prediction_file(args.out, predicted, header))
         print(f"Wrote {len(predicted)} predictions to {args.out}")
@@ -796,8 +798,9 @@ def _prediction_file(path, predicted, label):
     """The bytes of ``path``: CSV for a ``.csv`` name, a ``.npz`` archive for ``.npz``, NumPy's
     ``.npy`` format for any other.
 
-    The CSV has a header (the label columns' names, one per output, or the
-    name, or ``prediction``, numbered for several outputs) and a row per
+    The CSV has a header (the model's targets' names or the label columns',
+    one per output, or the name, or ``prediction``, numbered for several
+    outputs) and a row per
     prediction; the archive holds one array ``y``, the name a ``.npz`` data
     file's labels have.
     """
@@ -812,7 +815,7 @@ def _prediction_file(path, predicted, label):
         return labels.getvalue()
     rows = np.asarray(predicted).reshape(len(predicted), -1)
     if isinstance(label, list) and len(label) == rows.shape[1]:
-        header = label  # the columns left out, one for each output, in their order
+        header = label  # one name for each output, in their order
     else:
         name = label if isinstance(label, str) else "prediction"
         header = [name] if rows.shape[1] == 1 else [f"{name}_{j}" for j in range(rows.shape[1])]
@@ -1673,7 +1676,7 @@ def _predict_command(commands):
         metavar="COLUMN",
         default=None,
         help="a column of a .csv file to leave out (once per column), whose name heads the "
-        "--out CSV's predictions",
+        "--out CSV's predictions of a model that names no targets of its own",
     )
     predict.add_argument(
         "--out",

@@ -168,3 +168,22 @@ def test_a_state_naming_targets_of_no_columns_is_refused(frames, tmp_path):
         (tmp_path / "m.json").write_text(json.dumps(document))
         with pytest.raises(ModelFileError, match="target_names_in names columns of targets"):
             load(tmp_path / "m.json")
+
+
+def test_predict_heads_its_columns_by_the_model_s_targets_whatever_label_leaves_out(
+    frames, tmp_path
+):
+    """--label names the file's columns to leave out, in any order: the header took
+    them as given, so 'down,up' headed the columns of up and down."""
+    X, _, labels = frames
+    table = pd.DataFrame(X, columns=["a", "b", "c"]).join(labels)
+    table.to_csv(tmp_path / "labels.csv", index=False)
+    data, model = str(tmp_path / "labels.csv"), str(tmp_path / "model.json")
+    save(_multilabel().fit(table[["a", "b", "c"]], table[["up", "down"]]), model)
+    table.drop(columns="down").to_csv(tmp_path / "up.csv", index=False)
+    out = tmp_path / "p.csv"
+    # The second headed them 'up_0,up_1'.
+    for rows, leave_out in [(data, ["down", "up"]), (str(tmp_path / "up.csv"), ["up"])]:
+        flags = [flag for label in leave_out for flag in ("--label", label)]
+        assert main(["predict", model, rows, *flags, "--out", str(out)]) == 0
+        assert out.read_text().splitlines()[0] == "up,down"
