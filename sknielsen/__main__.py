@@ -548,18 +548,26 @@ def _check_label_names(model, args):
     columns in another order were scored swapped, silently.
     """
     expected = getattr(model, "target_names_in_", None)
-    given = args.label if isinstance(args.label, list) else None
-    if expected is None or given is None:
+    given = args.label
+    if isinstance(given, str) and Path(args.dataset).suffix.lower() == ".csv":
+        given = [given]  # a column, as several are (a .npz's --label names an array)
+    if expected is None or not isinstance(given, list):
         return
     expected = [str(name) for name in expected]
     if given == expected:
         return
     in_order = " ".join(f"--label {name}" for name in expected)
     typed = " ".join(f"--label {name}" for name in given)
+    if len(given) == len(expected) == 1:
+        raise ValueError(
+            f"{typed} names another column than {args.model}'s label, {_names(expected)}: "
+            f"its output is scored against the column given; give {in_order}."
+        )
     if sorted(given) == sorted(expected):
         problem = f"{typed} names {args.model}'s labels in another order"
     else:
-        problem = f"{typed} names other columns than {args.model}'s labels, {_names(expected)}"
+        labels = "label" if len(expected) == 1 else "labels"
+        problem = f"{typed} names other columns than {args.model}'s {labels}, {_names(expected)}"
     raise ValueError(
         f"{problem}: its outputs are scored against the columns in the order given; give "
         f"them in the model's order: {in_order}."

@@ -187,3 +187,22 @@ def test_predict_heads_its_columns_by_the_model_s_targets_whatever_label_leaves_
         flags = [flag for label in leave_out for flag in ("--label", label)]
         assert main(["predict", model, rows, *flags, "--out", str(out)]) == 0
         assert out.read_text().splitlines()[0] == "up,down"
+
+
+def test_evaluate_refuses_one_label_column_other_than_the_model_s_one_target(
+    frames, tmp_path, capsys
+):
+    """A regressor fitted on a table of one target (y = table[["up"]]) names it: one
+    --label of another column was scored against it silently, where several were refused."""
+    X, Y, _ = frames
+    table = pd.DataFrame(X, columns=["a", "b", "c"])
+    model = str(tmp_path / "model.json")
+    save(_regressor().fit(table, Y[["up"]]), model)
+    table.assign(down=Y["down"]).to_csv(tmp_path / "down.csv", index=False)
+    table.assign(up=Y["up"]).to_csv(tmp_path / "up.csv", index=False)
+    argv = ["evaluate", model, "--dataset", str(tmp_path / "down.csv"), "--label", "down"]
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert f"--label down names another column than {model}'s label, 'up'" in error
+    assert error.rstrip().endswith("give --label up.")
+    assert main(["evaluate", model, "--dataset", str(tmp_path / "up.csv"), "--label", "up"]) == 0
