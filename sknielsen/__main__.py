@@ -271,6 +271,26 @@ def _check_regression_targets(y, args):
     )
 
 
+def _check_regression_spread(data, args):
+    """Refuse targets equal in every row of the file, before the header.
+
+    Nothing is learnt from them, and their R² is 0 whatever is predicted:
+    the fit refused its validation targets after the header, naming
+    ``X_val`` and ``monitor=``, which no one on the command line typed, and
+    with ``--monitor validation_cost`` train printed "Test R² 0.0000", a
+    score ``evaluate`` refuses for such targets.
+    """
+    parts = (data.get(part) for part in ("y_train", "y_val", "y_test"))
+    Y = np.concatenate([y.reshape(len(y), -1) for y in parts if y is not None])
+    if np.any(Y.max(axis=0) != Y.min(axis=0)):  # np.ptp overflows near the largest float
+        return
+    more = ", ..." if Y.shape[1] > 1 else ""
+    raise ValueError(
+        f"The labels{_label_columns(args)} are all equal ({Y[0, 0]:g}{more}): a regression of "
+        "them learns nothing, and its R² is 0 whatever it predicts: train on targets that vary."
+    )
+
+
 def _is_number(text):
     """Whether ``text`` reads as a number, as a CSV cell of one does."""
     try:
@@ -349,7 +369,9 @@ def _train(args):
     # Watching the test set, a held-out fifth would only be kept from training.
     data = _load(args, hold_out_validation=not args.monitor_test)
     n_outputs, outputs = _outputs_of(data.y_train, args)
-    if not args.regressor:
+    if args.regressor:
+        _check_regression_spread(data, args)
+    else:
         _check_every_class_trains(data, args)
     if args.dtype == "float32" and args.dataset not in datasets.DATASETS:
         rows = [X for X in (data.X_train, data.X_val, data.X_test) if X is not None]

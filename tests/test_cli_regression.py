@@ -29,6 +29,7 @@ def files(tmp_path_factory):
         ("one_csv", "a,b,c,y", [s]),
         ("two_csv", "a,b,c,s,t", [s, t]),
         ("kinds_csv", "a,b,c,kind", [np.array(["cat", "dog"])[np.arange(80) % 2]]),
+        ("constant_csv", "a,b,c,y", [np.full(80, 3.0)]),
     ]:
         rows = (",".join(map(str, row)) for row in zip(*X.T, *columns))
         paths[name] = str(folder / name.replace("_", "."))
@@ -156,6 +157,16 @@ def test_the_history_plot_of_a_regression_is_drawn(files, tmp_path):
             ["train", "--regressor", "--dataset", "{kinds_csv}", "--label", "kind"],
             "The labels in 'kind' are strings, such as 'cat': --regressor fits real numbers. "
             "Leave out --regressor to classify them, or give --label the column of numbers.",
+        ),
+        # Refused by the fit after the header, naming X_val and monitor=; with --monitor
+        # validation_cost, trained and scored as "Test R² 0.0000", which evaluate refuses.
+        *(
+            (
+                ["train", "--regressor", "--dataset", "{constant_csv}", "--label", "y", *more],
+                "The labels in 'y' are all equal (3): a regression of them learns nothing, and "
+                "its R² is 0 whatever it predicts: train on targets that vary.",
+            )
+            for more in ([], ["--monitor", "validation_cost"])
         ),
         (
             ["train", "--regressor", "--dataset", "{one_csv}", "--label", "y", "--cost", "log_lik"],
