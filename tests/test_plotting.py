@@ -634,3 +634,23 @@ def test_a_refused_plot_leaves_the_axes_given_as_it_was(model):
     with pytest.raises(ValueError, match="not a square image"):
         plot_weights(type("M", (), {"coefs_": [np.zeros((10, 3))]})(), ax=ax)
     assert len(ax.figure.axes) == 2 and ax.get_visible() and not ax.figure.subfigs
+
+
+@pytest.mark.parametrize("name", ONE_PANEL + PANELS)
+@pytest.mark.parametrize(
+    "path, error, match",
+    [
+        ("figure.docx", ValueError, "unknown image format 'docx'"),
+        ("missing/figure.png", FileNotFoundError, "the folder .*missing does not exist"),
+        (".", OSError, "it is a directory"),
+    ],
+    ids=["format", "folder", "directory"],
+)
+def test_a_path_refused_leaves_the_axes_given_as_it_was(model, name, path, error, match, tmp_path):
+    # The figure was drawn into ax (plot_history's twin added, a panel's ax hidden and
+    # divided), then the path was refused.
+    ax, _ = _two_axes()
+    with pytest.raises(error, match=match):
+        _draw(name, model, tmp_path / path, ax=ax)
+    assert len(ax.figure.axes) == 2 and ax.get_visible() and not ax.figure.subfigs
+    assert not (ax.lines or ax.images or ax.get_title())

@@ -1141,7 +1141,7 @@ def plot_replay(result, path=None, *, ax=None):
     columns = min(n_panels, 2)
     rows = -(-n_panels // columns)
     fig, area = area_to_divide(
-        ax, "plot_replay", figsize=(6 * columns, 3.2 * rows), layout="constrained"
+        ax, path, "plot_replay", figsize=(6 * columns, 3.2 * rows), layout="constrained"
     )
     axes = np.atleast_1d(area.subplots(rows, columns, squeeze=False).ravel())
     by_epoch = RECORDS[result.name].by_epoch

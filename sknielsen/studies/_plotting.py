@@ -52,19 +52,20 @@ def new_figure(**kwargs):
     return Figure(**kwargs)
 
 
-def axes_to_draw(ax, caller, **figure_kwargs):
+def axes_to_draw(ax, path, caller, **figure_kwargs):
     """``(fig, ax)``: the one Axes of a new Figure, or ``ax`` and the Figure that holds it.
 
-    Called once the data are checked: a refused call leaves the user's ``ax``
-    as it was.
+    Called once the data are checked, and checks ``path`` before anything is
+    drawn: a refused call leaves the user's ``ax`` as it was.
     """
+    check_path_given(path)
     if ax is None:
         fig = new_figure(**figure_kwargs)
         return fig, fig.subplots()
     return check_ax(ax, caller), ax
 
 
-def area_to_divide(ax, caller, **figure_kwargs):
+def area_to_divide(ax, path, caller, **figure_kwargs):
     """``(fig, area)``: where a figure of several panels draws them and their title.
 
     ``area`` is a new Figure (and ``fig`` itself), or a SubFigure in the
@@ -80,6 +81,7 @@ def area_to_divide(ax, caller, **figure_kwargs):
     ValueError
         If ``ax`` has no place in a grid to divide (``add_axes``, ``inset_axes``).
     """
+    check_path_given(path)
     if ax is None:
         fig = new_figure(**figure_kwargs)
         return fig, fig
@@ -94,6 +96,12 @@ def area_to_divide(ax, caller, **figure_kwargs):
     ax.set_visible(False)
     # Transparent: the figure's own background shows, as it did around ax's panels.
     return fig, ax.figure.add_subfigure(place, facecolor="none")
+
+
+def check_path_given(path):
+    """Refuse ``path`` (None for none) before drawing: not once ``ax`` is drawn into."""
+    if path is not None:
+        check_figure_path(path)
 
 
 def check_ax(ax, caller):
@@ -278,7 +286,7 @@ def plot_training_size_comparison(
     percent, label, axis_label = metric_labels(metric)
     scale = 100 if percent else 1
     references = check_reference(reference, percent)
-    fig, ax = axes_to_draw(ax, "plot_training_size_comparison", figsize=(7, 4.5))
+    fig, ax = axes_to_draw(ax, path, "plot_training_size_comparison", figsize=(7, 4.5))
     banded = False
     for name in sorted({row["estimator"] for row in summary}):
         rows = [row for row in summary if row["estimator"] == name]
@@ -522,7 +530,7 @@ def plot_history(model_or_history, path=None, *, ax=None):
     drawn = [(key, side, style) for key, side, style in styles if curves[key].size]
     # Checked before drawing: a refused history leaves the user's ax as it was, no twin.
     check_something_to_draw([curves[key] for key, _, _ in drawn], model_or_history)
-    fig, cost_ax = axes_to_draw(ax, "plot_history", figsize=(7, 4.5))
+    fig, cost_ax = axes_to_draw(ax, path, "plot_history", figsize=(7, 4.5))
     accuracy_ax = cost_ax.twinx()
     axes = {"cost": cost_ax, "accuracy": accuracy_ax}
     for key, side, style in drawn:
@@ -705,7 +713,7 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30, ax=None)
     shown = min(n_hidden, max_neurons)
     cols = min(10, shown)
     rows = int(np.ceil(shown / cols))
-    fig, area = area_to_divide(ax, "plot_weights", figsize=(cols * 1.1, rows * 1.1))
+    fig, area = area_to_divide(ax, path, "plot_weights", figsize=(cols * 1.1, rows * 1.1))
     axes = area.subplots(rows, cols, squeeze=False)
     limit = np.abs(weights[:, :shown]).max()
     for index, neuron_ax in enumerate(axes.ravel()):
@@ -782,7 +790,7 @@ def plot_eta_search(result, path=None, *, ax=None):
     'Threshold η ≈ ...: use η ≈ ... (dotted: cost did not fall at every epoch)'
     """
     check_search(result, EtaSearch, "plot_eta_search", "find_eta_threshold")
-    fig, ax = axes_to_draw(ax, "plot_eta_search", figsize=(7, 4.5))
+    fig, ax = axes_to_draw(ax, path, "plot_eta_search", figsize=(7, 4.5))
     for trial in sorted(result.trace, key=lambda t: t["eta"]):
         costs = np.asarray(trial["costs"], dtype=float)
         ax.plot(
@@ -850,7 +858,7 @@ def plot_lmbda_search(result, path=None, *, ax=None):
     # A regressor's search scores R²: in % and called accuracy, it read as a share.
     percent = result.scoring == "accuracy"
     name = SCORE_NAMES.get(result.scoring, result.scoring)
-    fig, ax = axes_to_draw(ax, "plot_lmbda_search", figsize=(7, 4.5))
+    fig, ax = axes_to_draw(ax, path, "plot_lmbda_search", figsize=(7, 4.5))
     trials = sorted(result.trace, key=lambda t: t["lmbda"])
     scores = np.array([t["score"] for t in trials], dtype=float) * (100 if percent else 1)
     ax.plot([t["lmbda"] for t in trials], scores, marker="o")
