@@ -654,3 +654,22 @@ def test_a_path_refused_leaves_the_axes_given_as_it_was(model, name, path, error
         _draw(name, model, tmp_path / path, ax=ax)
     assert len(ax.figure.axes) == 2 and ax.get_visible() and not ax.figure.subfigs
     assert not (ax.lines or ax.images or ax.get_title())
+
+
+@pytest.mark.parametrize("name", ONE_PANEL + PANELS)
+def test_an_inset_axes_is_drawn_into_or_refused_as_one_of_no_grid(model, name):
+    # An inset is its parent's child, not among its figure's axes: it was refused as
+    # "removed from its figure", and the panels' refusal naming inset_axes never came.
+    ax, _ = _two_axes()
+    inset = ax.inset_axes([0.5, 0.5, 0.4, 0.4])
+    if name in PANELS:
+        with pytest.raises(ValueError, match=f"{name}: ax has no place in a grid.*inset_axes"):
+            _draw(name, model, ax=inset)
+    else:
+        assert _draw(name, model, ax=inset) is ax.figure and inset.lines
+    if name == "plot_history":  # the twin's background hid the inset's cost curves
+        twin = next(axes for axes in ax.figure.axes if axes.get_ylabel() == "Accuracy (%)")
+        assert inset.patch.get_visible() and not twin.patch.get_visible()
+    inset.remove()
+    with pytest.raises(ValueError, match="ax was removed from its figure"):
+        _draw(name, model, ax=inset)

@@ -134,11 +134,27 @@ def check_ax(ax, caller):
         )
     # Drawn into, it would be drawn nowhere. (Where a matplotlib release leaves
     # ax.figure set after ax.remove(), ax is missing from its figure's axes.)
-    if ax.figure is None or ax not in ax.figure.axes:
+    if not held_by_its_figure(ax):
         raise ValueError(
             f"{caller}: ax was removed from its figure; pass an Axes that a figure holds."
         )
     return root_figure(ax)
+
+
+def held_by_its_figure(ax):
+    """Whether ``ax`` is drawn with its figure: one of its axes, or an inset of one of them.
+
+    An inset (``ax.inset_axes``) is its parent's child, not one of the figure's axes.
+    """
+    if ax.figure is None:
+        return False
+    pending = list(ax.figure.axes)
+    while pending:
+        held = pending.pop()
+        if held is ax:
+            return True
+        pending.extend(held.child_axes)
+    return False
 
 
 def root_figure(ax):
@@ -532,6 +548,10 @@ def plot_history(model_or_history, path=None, *, ax=None):
     check_something_to_draw([curves[key] for key, _, _ in drawn], model_or_history)
     fig, cost_ax = axes_to_draw(ax, path, "plot_history", figsize=(7, 4.5))
     accuracy_ax = cost_ax.twinx()
+    # Above ax, as it is drawn: matplotlib (3.11) shows the background of the lowest of
+    # twins, ties broken by the figure's order, which has no place for an inset; drawn
+    # after it, the twin's background hid an inset's curves.
+    accuracy_ax.set_zorder(cost_ax.get_zorder() + 0.01)
     axes = {"cost": cost_ax, "accuracy": accuracy_ax}
     for key, side, style in drawn:
         values = curves[key]
