@@ -376,6 +376,10 @@ def _train(args):
     if args.dtype == "float32" and args.dataset not in datasets.DATASETS:
         rows = [X for X in (data.X_train, data.X_val, data.X_test) if X is not None]
         _check_range(rows, np.float32, args.dataset, "--dtype float32", "give --dtype float64")
+        if args.regressor:  # a classifier's labels are classes, not computed with
+            targets = [y for y in (data.y_train, data.y_val, data.y_test) if y is not None]
+            advice = "give --dtype float64"
+            _check_range(targets, np.float32, args.dataset, "--dtype float32", advice, "targets")
     n_features = data.X_train.shape[1]
     hidden = _hidden_sizes(args, n_features, n_outputs, outputs)
     net = _network(args, hidden)
@@ -624,19 +628,20 @@ def _check_model_range(model, X, path):
     _check_range([X], dtype, path, f"the model ({dtype.name})", advice)
 
 
-def _check_range(arrays, dtype, path, computer, advice):
+def _check_range(arrays, dtype, path, computer, advice, scaled="features"):
     """Refuse values of ``arrays`` that ``dtype`` cannot hold, naming the file they came from.
 
     scikit-learn's "Input X contains infinity or a value too large for
-    dtype('float32')" named no file, after NumPy's warning of an overflow
-    in the cast.
+    dtype('float32')" (or "Input y", of a regression's targets) named no
+    file, after NumPy's warning of an overflow in the cast. ``scaled`` is
+    what the arrays are, for the advice to scale them.
     """
     limit = float(np.finfo(dtype).max)
     largest = max((X.flat[np.argmax(np.abs(X))] for X in arrays if X.size), key=abs, default=0)
     if abs(largest) > limit:
         raise ValueError(
             f"{path} holds {largest:g}, beyond the range of {np.dtype(dtype).name} "
-            f"(±{limit:g}) that {computer} computes in: {advice}, or scale the features."
+            f"(±{limit:g}) that {computer} computes in: {advice}, or scale the {scaled}."
         )
 
 

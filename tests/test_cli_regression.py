@@ -35,7 +35,8 @@ def files(tmp_path_factory):
         paths[name] = str(folder / name.replace("_", "."))
         Path(paths[name]).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     counts = np.column_stack([np.arange(80) % 3, np.arange(80) % 5])
-    for name, y in [("one_npz", s), ("two_npz", np.column_stack([s, t])), ("ints_npz", counts)]:
+    archives = [("one_npz", s), ("two_npz", np.column_stack([s, t])), ("ints_npz", counts)]
+    for name, y in [*archives, ("huge_npz", s * 1e39)]:
         paths[name] = str(folder / name.replace("_", "."))
         np.savez(paths[name], X=X, y=y)
     return paths
@@ -167,6 +168,13 @@ def test_the_history_plot_of_a_regression_is_drawn(files, tmp_path):
                 "its R² is 0 whatever it predicts: train on targets that vary.",
             )
             for more in ([], ["--monitor", "validation_cost"])
+        ),
+        # scikit-learn's "Input y contains infinity or a value too large for
+        # dtype('float32')", after the header, named neither the file nor the flag.
+        (
+            ["train", "--regressor", "--dataset", "{huge_npz}", "--dtype", "float32"],
+            "beyond the range of float32 (±3.40282e+38) that --dtype float32 computes in: "
+            "give --dtype float64, or scale the targets.",
         ),
         (
             ["train", "--regressor", "--dataset", "{one_csv}", "--label", "y", "--cost", "log_lik"],
