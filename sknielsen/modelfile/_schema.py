@@ -584,8 +584,8 @@ FITTED = Record(
     Field(
         "target_names_in",
         Nullable(ListOf(STRING, "a list of strings")),
-        "The names of the target columns, one per output, of a model fitted on a table of "
-        "several named targets (`target_names_in_`); null otherwise.",
+        "The names of the target columns, one per output, of a model fitted on a 2-D table "
+        "of targets named by strings (`target_names_in_`); null otherwise.",
         _V3,
     ),
 )

@@ -88,7 +88,8 @@ class FittedState:
         unknown (a model read from a file of format version 1 or 2).
     target_names_in : ndarray or None, default=None
         The names of the target columns, one per output, when the model
-        was fitted on a table of several named targets; else None.
+        was fitted on a 2-D table of targets named by strings; else None
+        (1-D targets, one label a row, or columns not all named by strings).
 
     Examples
     --------
