@@ -673,3 +673,31 @@ def test_an_inset_axes_is_drawn_into_or_refused_as_one_of_no_grid(model, name):
     inset.remove()
     with pytest.raises(ValueError, match="ax was removed from its figure"):
         _draw(name, model, ax=inset)
+
+
+def test_plot_history_draws_the_accuracy_monitor_every_records_against_samples_seen(
+    small_digits, tmp_path
+):
+    # history_every_ was refused as "The history has no curve named 'samples'": the book's
+    # advice to watch the accuracy within an epoch had no figure.
+    X, X_val, y, y_val = small_digits
+    net = NielsenMLPClassifier(epochs=2, monitor_every=100, random_state=0)
+    net.fit(X, y, X_val=X_val, y_val=y_val)
+    fig = plot_history(net.history_every_, tmp_path / "every.png")
+    assert (tmp_path / "every.png").read_bytes()[:8] == PNG
+    (ax,) = fig.axes
+    (line,) = ax.get_lines()
+    np.testing.assert_array_equal(line.get_xdata(), net.history_every_["samples"])
+    np.testing.assert_allclose(
+        line.get_ydata(), np.array(net.history_every_["validation_accuracy"]) * 100
+    )
+    assert ax.get_xlabel() == "Training samples seen"
+    for history, match in [
+        ({"samples": [100, 200], "validation_accuracy": [0.5]}, "2 samples counts and 1"),
+        ({"samples": [200, 100], "validation_accuracy": [0.5, 0.6]}, "must increase"),
+        ({"samples": [], "validation_accuracy": []}, "history is empty"),
+        ({"samples": [100], "validation_accuracy": [50.0]}, "divide percentages by 100"),
+        ({"samples": [100], "training_cost": [0.5]}, "no curve named 'training_cost'"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            plot_history(history)

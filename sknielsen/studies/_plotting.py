@@ -465,7 +465,9 @@ def plot_history(model_or_history, path=None, *, ax=None):
     Parameters
     ----------
     model_or_history : NielsenMLPClassifier, NielsenMLPRegressor or dict
-        A fitted model, or its ``history_``.
+        A fitted model, or its ``history_``; or its ``history_every_`` (a fit
+        with ``monitor_every``), whose validation accuracies are drawn
+        against the training samples seen.
     path : str or path-like, optional
         Where to write the figure; with ``ax``, all of the figure that holds it.
     ax : matplotlib.axes.Axes, optional
@@ -521,6 +523,8 @@ def plot_history(model_or_history, path=None, *, ax=None):
     >>> plot_history(net, ax=left) is fig, len(left.get_lines()), len(right.get_lines())
     (True, 1, 0)
     """
+    if isinstance(model_or_history, Mapping) and "samples" in model_or_history:
+        return _plot_history_every(model_or_history, path, ax)
     history = history_of(model_or_history)
     curves = {key: history_curve(history, key) for key in HISTORY_KEYS}
     # A regressor records R² under the accuracies' keys: in %, labelled accuracy, it
@@ -574,6 +578,47 @@ def plot_history(model_or_history, path=None, *, ax=None):
     handles = cost_ax.get_legend_handles_labels()
     more = accuracy_ax.get_legend_handles_labels()
     cost_ax.legend(handles[0] + more[0], handles[1] + more[1], loc="center right")
+    return finish_figure(fig, path)
+
+
+def _plot_history_every(history, path, ax):
+    """``plot_history`` of a ``history_every_``: validation accuracies against samples seen."""
+    unknown = [key for key in history if key not in ("samples", "validation_accuracy")]
+    if unknown:
+        raise ValueError(
+            f"The history has no curve named {', '.join(map(repr, unknown))}; a "
+            "history_every_ has samples and validation_accuracy."
+        )
+    samples = history_curve(history, "samples")
+    scores = history_curve(history, "validation_accuracy")
+    if len(samples) != len(scores):
+        raise ValueError(
+            f"The history holds {len(samples)} samples counts and {len(scores)} validation "
+            "accuracies: a history_every_ has one of each per record."
+        )
+    if np.any(np.diff(samples) <= 0):
+        raise ValueError("The history's samples counts must increase, as a fit records them.")
+    r2 = bool(np.any(scores < 0))  # a regressor's R², as plot_history reads a history_
+    finite = scores[np.isfinite(scores)]
+    if not r2 and np.any(finite > 1):
+        raise ValueError(
+            "The history's accuracies are fractions in [0, 1], as fit records them; got "
+            f"{float(np.max(finite)):g}: divide percentages by 100."
+        )
+    check_something_to_draw([scores] if scores.size else [], history)
+    fig, ax = axes_to_draw(ax, path, "plot_history", figsize=(7, 4.5))
+    ax.plot(
+        samples,
+        scores if r2 else scores * 100,
+        "--",
+        color="C1",
+        label="validation R²" if r2 else "validation accuracy",
+        marker="o",
+        markevery=lone_points(scores),
+    )
+    ax.set_xlabel("Training samples seen")
+    ax.set_ylabel("R²" if r2 else "Accuracy (%)", color="C1")
+    ax.legend(loc="lower right")
     return finish_figure(fig, path)
 
 
