@@ -701,3 +701,19 @@ def test_plot_history_draws_the_accuracy_monitor_every_records_against_samples_s
     ]:
         with pytest.raises(ValueError, match=match):
             plot_history(history)
+
+
+def test_a_plot_refuses_an_axes_it_would_draw_into_unseen_or_over_an_earlier_plot(model):
+    # A second plot_history into the same ax stacked a second twin (right-hand ticks over
+    # each other, the legend twice); a plot into an ax an earlier plot_weights hid drew
+    # nothing anyone could see.
+    from matplotlib.figure import Figure
+
+    left, right = Figure().subplots(1, 2)
+    plot_history(model, ax=left)
+    with pytest.raises(ValueError, match="plot_history: ax already has a twin"):
+        plot_history(model, ax=left)
+    plot_weights(model, ax=right)
+    for plot in (plot_history, plot_weights):
+        with pytest.raises(ValueError, match=f"{plot.__name__}: ax is hidden"):
+            plot(model, ax=right)

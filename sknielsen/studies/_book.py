@@ -1117,8 +1117,8 @@ def plot_replay(result, path=None, *, ax=None):
     ValueError
         For a replay that holds no lists (``result.series`` empty); or if
         ``ax`` is of another projection than a flat one (polar, 3-D), was
-        removed from its figure, or has no place in a grid to divide
-        (``add_axes`` made it).
+        removed from its figure, is hidden, or has no place in a grid to
+        divide (``add_axes`` made it).
 
     Examples
     --------

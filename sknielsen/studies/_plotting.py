@@ -113,7 +113,7 @@ def check_ax(ax, caller):
         If ``ax`` is no matplotlib Axes.
     ValueError
         If ``ax`` draws in another projection than a flat one (polar, 3-D,
-        a map's), or was removed from its figure.
+        a map's), was removed from its figure, or is hidden.
     """
     try:
         from matplotlib.axes import Axes
@@ -138,7 +138,29 @@ def check_ax(ax, caller):
         raise ValueError(
             f"{caller}: ax was removed from its figure; pass an Axes that a figure holds."
         )
+    if not ax.get_visible():  # plot_weights and plot_replay hide the ax they divide
+        raise ValueError(
+            f"{caller}: ax is hidden (an earlier plot of panels divided its place, or it was "
+            "set invisible): nothing drawn there would be seen; pass another Axes."
+        )
     return root_figure(ax)
+
+
+def check_no_twin(ax, caller):
+    """Refuse an ``ax`` that has a twin: an earlier plot_history's accuracies, most often.
+
+    A second twin's ticks would be written over the first's, and its legend
+    entries would repeat the first's, in the same colours.
+    """
+    # matplotlib keeps twins in a class-level Grouper, public in no release.
+    twins = getattr(ax, "_twinned_axes", None)
+    if ax is None or twins is None or len(twins.get_siblings(ax)) < 2:
+        return
+    raise ValueError(
+        f"{caller}: ax already has a twin axis (an earlier plot_history drew its "
+        "accuracies there): draw each history into an Axes of its own, such as those of "
+        "plt.subplots(1, 2)."
+    )
 
 
 def held_by_its_figure(ax):
@@ -273,7 +295,7 @@ def plot_training_size_comparison(
         ``fit_seconds`` or ``predict_seconds``; or a reference line with not
         one accuracy per size, accuracies outside [0, 1], or a size that is
         not positive; or if ``ax`` is of another projection than a flat one
-        (polar, 3-D), or was removed from its figure.
+        (polar, 3-D), was removed from its figure, or is hidden.
 
     Examples
     --------
@@ -491,8 +513,9 @@ def plot_history(model_or_history, path=None, *, ax=None):
         If the history holds nothing to draw, a key that is no curve of a
         ``history_``, or other than a list of numbers under one; if
         ``path``'s suffix names no image format matplotlib writes; or if
-        ``ax`` is of another projection than a flat one (polar, 3-D), or was
-        removed from its figure.
+        ``ax`` is of another projection than a flat one (polar, 3-D), was
+        removed from its figure, is hidden, or has a twin (an earlier
+        plot_history's).
     OSError
         If ``path`` cannot be written: its folder is missing (or a file), or
         it is a directory, device, FIFO or socket.
@@ -550,6 +573,7 @@ def plot_history(model_or_history, path=None, *, ax=None):
     drawn = [(key, side, style) for key, side, style in styles if curves[key].size]
     # Checked before drawing: a refused history leaves the user's ax as it was, no twin.
     check_something_to_draw([curves[key] for key, _, _ in drawn], model_or_history)
+    check_no_twin(ax, "plot_history")
     fig, cost_ax = axes_to_draw(ax, path, "plot_history", figsize=(7, 4.5))
     accuracy_ax = cost_ax.twinx()
     # Above ax, as it is drawn: matplotlib (3.11) shows the background of the lowest of
@@ -754,8 +778,8 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30, ax=None)
         If ``max_neurons`` is not a positive integer, or ``image_shape`` (by
         default a square) does not hold the model's ``n_features_in_`` pixels;
         or if ``ax`` is of another projection than a flat one (polar, 3-D),
-        was removed from its figure, or has no place in a grid to divide
-        (``add_axes`` made it).
+        was removed from its figure, is hidden, or has no place in a grid to
+        divide (``add_axes`` made it).
 
     Examples
     --------
@@ -837,7 +861,7 @@ def plot_eta_search(result, path=None, *, ax=None):
         ``ax`` no matplotlib Axes.
     ValueError
         If ``ax`` is of another projection than a flat one (polar, 3-D),
-        or was removed from its figure.
+        was removed from its figure, or is hidden.
 
     Examples
     --------
@@ -904,7 +928,7 @@ def plot_lmbda_search(result, path=None, *, ax=None):
         ``ax`` no matplotlib Axes.
     ValueError
         If ``ax`` is of another projection than a flat one (polar, 3-D),
-        or was removed from its figure.
+        was removed from its figure, or is hidden.
 
     Examples
     --------
