@@ -590,8 +590,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
     def _training_data(self, request, previous, config):
         """Validate (X, y, sample_weight) and encode the targets."""
-        _refuse_no_column(request.y, "y")
-        _refuse_missing(request.y, "y")
+        self._check_given_targets(request.y, "y")
         X, read_values = _canonical(request.X, config.dtype)
         with quiet_cast():
             X, y = validate_data(
@@ -625,6 +624,17 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             )
         return TrainingData(X, Y, sample_weight), targets
 
+    @staticmethod
+    def _check_given_targets(y, name):
+        """Refuse targets ``y`` (or ``y_val``: ``name``) that no estimator reads, naming them.
+
+        Before scikit-learn's checks, whose messages name no argument: no
+        column, missing values, no 1-D or 2-D shape.
+        """
+        _refuse_no_column(y, name)
+        _refuse_missing(y, name)
+        _refuse_unshaped(y, name)
+
     def _take_target_names(self, y, previous, targets):
         """Record the names of y's columns (a new fit), or check them against the model's."""
         if previous is not None:
@@ -656,8 +666,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         if (request.X_val is None) != (request.y_val is None):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
-            _refuse_no_column(request.y_val, "y_val")
-            _refuse_missing(request.y_val, "y_val")
+            self._check_given_targets(request.y_val, "y_val")
             check_target_names(request.y_val, getattr(self, "target_names_in_", None), "y_val")
             given, read_values = _canonical(request.X_val, config.dtype, "X_val")
             # check_array and our own feature-name check, so that the messages name X_val:
@@ -1199,6 +1208,38 @@ def _refuse_no_column(y, name):
         raise ValueError(
             f"{name} has no column (shape {tuple(shape)}): give one target per sample, as a "
             "1-D array, or one column per output."
+        )
+
+
+def _refuse_unshaped(y, name):
+    """Refuse targets that are not a 1-D or 2-D array of real values, naming them.
+
+    scikit-learn's and NumPy's refusals named no argument: a 3-D ``y`` was
+    "Found array with dim 3, while dim <= 2 is required by ...", word for
+    word a 3-D X's refusal; rows of different lengths NumPy's "setting an
+    array element with a sequence"; and the classifier read a 3-D ``y_val``
+    as labels of an unknown type. Their words are kept, after the name. A
+    single value passed check_array, to fail later as "Input should have at
+    least 1 dimension" or the classifier's "Expected array-like".
+    """
+    if y is None:  # validation's own refusal: "requires y to be passed"
+        return
+    try:
+        checked = check_array(
+            y,
+            accept_sparse=True,
+            ensure_2d=False,
+            dtype=None,
+            ensure_all_finite=False,
+            ensure_min_samples=0,
+            input_name=name,
+        )
+    except (ValueError, TypeError) as error:
+        raise type(error)(f"{name}: {error}") from None
+    if checked.ndim == 0:  # a TypeError, as scikit-learn's
+        raise TypeError(
+            f"{name}: got the single value {reprlib.repr(y)}, but targets need at least 1 "
+            "dimension: give one target per sample."
         )
 
 
