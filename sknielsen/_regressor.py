@@ -291,22 +291,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
 
     def _encode(self, y, targets, name="y"):
         """Return targets as a (n_samples, n_outputs) float array."""
-        if sparse.issparse(y):  # densified, as the classifier's sparse y: one column per output
-            y = y.toarray()
         # Checked in the network's dtype: y_val has not been checked yet, and values beyond
         # float32's range become infinite only in this cast.
-        try:
-            with quiet_cast():
-                y = check_array(y, ensure_2d=False, dtype=self._dtype, input_name=name)
-        except (ValueError, TypeError) as error:  # NumPy's and most of check_array's name neither
-            if "could not convert" in str(error):
-                raise ValueError(
-                    f"{name} must hold numbers, a regressor's targets: {error}"
-                ) from None
-            if re.search(rf"\b{name}\b", str(error)):  # "Input y_val contains NaN"
-                raise
-            raise type(error)(f"{name}: {error}") from None
-        return y[:, None] if y.ndim == 1 else y
+        return _numeric_targets(y, self._dtype, name)
 
     def _check_targets(self, targets, n_outputs):
         if set(targets) != {"y_1d"}:  # a classifier's state, say: not a KeyError
@@ -463,8 +450,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            The true targets.
+        y : {array-like, sparse matrix} of shape (n_samples,) or (n_samples, n_outputs)
+            The true targets, read as :meth:`fit` reads them.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples.
 
@@ -478,15 +465,58 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         ValueError
             If ``y`` is a table whose columns are not the model's targets
             (``target_names_in_``) in the model's order: swapped columns
-            would be scored against each other's predictions.
+            would be scored against each other's predictions. Also for
+            targets :meth:`fit` refuses (not numbers, missing values, three
+            dimensions) and for another number of outputs than the
+            model's, naming ``y``.
         """
         check_target_names(y, getattr(self, "target_names_in_", None))
-        return self._score_outputs(self.predict(X), y, sample_weight)
+        output = self.predict(X)
+        # As fit reads y, sparse included; scikit-learn's score handed y to r2_score,
+        # whose refusals named none of it.
+        self._check_given_targets(y, "y")
+        Y = _numeric_targets(y, (np.float64, np.float32), "y")  # r2_score's dtypes
+        if Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} output{'s' if Y.shape[1] != 1 else ''}, but the model "
+                f"predicts {self.n_outputs_}."
+            )
+        return self._score_outputs(output, Y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _numeric_targets(y, dtype, name):
+    """Targets ``y`` as a (n_samples, n_outputs) array of ``dtype``, every refusal naming them.
+
+    Parameters
+    ----------
+    y : {array-like, sparse matrix}
+        Targets as given; a sparse matrix is densified, one column per output.
+    dtype : dtype or tuple of dtype
+        What check_array converts to (a tuple keeps a dtype it holds).
+    name : str
+        ``'y'`` or ``'y_val'``, for the messages.
+
+    Returns
+    -------
+    Y : ndarray of shape (n_samples, n_outputs)
+    """
+    if sparse.issparse(y):
+        y = y.toarray()
+    try:
+        with quiet_cast():
+            y = check_array(y, ensure_2d=False, dtype=dtype, input_name=name)
+    except (ValueError, TypeError) as error:  # NumPy's and most of check_array's name neither
+        if "could not convert" in str(error):
+            raise ValueError(f"{name} must hold numbers, a regressor's targets: {error}") from None
+        if re.search(rf"\b{name}\b", str(error)):  # "Input y_val contains NaN"
+            raise
+        raise type(error)(f"{name}: {error}") from None
+    return y[:, None] if y.ndim == 1 else y
 
 
 #: How far the rows of targets for softmax outputs may sum from 1: float32's rounding.

@@ -587,3 +587,34 @@ def test_validation_targets_of_other_columns_are_refused():
         net.fit(X, y, X_val=X[:10], y_val=y[["b", "a"]][:10])
     net.fit(X, y, X_val=X[:10], y_val=y[:10])  # the same columns, and arrays, are taken
     net.fit(X, y, X_val=X[:10], y_val=Y[:10])
+
+
+@pytest.mark.parametrize(
+    ("y", "message"),
+    [
+        (np.array(list("abcdefghij")), r"^y must hold numbers, .*: could not convert"),
+        (np.r_[np.nan, np.ones(9)].tolist(), r"^y has 1 missing value \(at position 0\)"),
+        (np.zeros((10, 1, 1)), r"^y: Found array with dim 3"),
+        (np.zeros((10, 2)), r"^y has 2 outputs, but the model predicts 1"),
+    ],
+)
+def test_score_refuses_targets_as_fit_does_naming_them(y, message):
+    # score handed y to r2_score: "could not convert string to float", "Input contains
+    # NaN", "y_true and y_pred have different number of output (2!=1)", none naming y.
+    rng = np.random.default_rng(0)
+    X = rng.random((10, 3))
+    net = NielsenMLPRegressor((3,), epochs=1, random_state=0).fit(X, rng.random(10))
+    with pytest.raises(ValueError, match=message):
+        net.score(X, y)
+
+
+def test_score_takes_the_sparse_targets_fit_takes():
+    # fit trained on them; score refused them in r2_score's words: "The 'y_true'
+    # parameter of r2_score must be an array-like".
+    rng = np.random.default_rng(0)
+    X, Y = rng.random((20, 3)), rng.random((20, 2))
+    net = NielsenMLPRegressor((3,), epochs=1, random_state=0).fit(X, sparse.csr_matrix(Y))
+    assert net.score(X, sparse.csr_matrix(Y)) == net.score(X, Y)
+    assert net.score(X, sparse.csc_array(Y[:, :1].repeat(2, axis=1))) == net.score(
+        X, Y[:, :1].repeat(2, axis=1)
+    )
