@@ -383,11 +383,13 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             return score
         # R²'s sums of squares are twice the cost's sum: for targets near the dtype's limit
         # they overflowed to NaN or -inf where the cost was finite. In float64, on a scale of
-        # the targets' magnitude that R² does not depend on, they stay finite.
+        # the targets' magnitude that R² does not depend on, they stay finite. Outputs far
+        # beyond the targets still overflow: R² is -inf then, below the smallest float.
         scale = power_of_two_scale(Y)
         Y = np.asarray(Y, dtype=np.float64) / scale
         output = np.asarray(output, dtype=np.float64) / scale
-        return float(r2_score(Y, output, sample_weight=sample_weight))
+        with np.errstate(over="ignore", invalid="ignore"):
+            return float(r2_score(Y, output, sample_weight=sample_weight))
 
     def partial_fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
         """Train for one epoch on (X, y), continuing from the current state.

@@ -618,3 +618,15 @@ def test_score_takes_the_sparse_targets_fit_takes():
     assert net.score(X, sparse.csc_array(Y[:, :1].repeat(2, axis=1))) == net.score(
         X, Y[:, :1].repeat(2, axis=1)
     )
+
+
+def test_an_r2_beyond_the_largest_float_is_minus_infinity_without_numpys_warning():
+    # Outputs near 1e308 against targets of order 1: R² is below -1e600, -inf in floats,
+    # but the scale-free retry of score came with NumPy's "overflow encountered in square".
+    rng = np.random.default_rng(0)
+    X, y = rng.random((10, 3)), rng.random(10)
+    net = NielsenMLPRegressor((3,), activation="relu", epochs=1, random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.filterwarnings("ignore", "X is on another scale", UserWarning)
+        assert net.score(X * 1e307, y) == -np.inf
