@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.sparse import issparse
+from sklearn import get_config
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import (
@@ -544,6 +545,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         scale = (previous and previous.input_scale) or input_scale(data.X)
         rng = generator(previous, self.random_state)
         data, validation = self._validation_data(request, data, targets, rng, config, scale)
+        if validation is not None and get_config()["assume_finite"]:
+            _refuse_unread_validation(validation, held_out=request.X_val is None)
         if _records_training_score(config):  # checked here, not by a NaN after an epoch
             advice = "give more samples, or record and watch another quantity"
             self._check_enough_to_score(data.Y, "The training data has", advice, data.sample_weight)
@@ -783,6 +786,43 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             output = feedforward(X, self.coefs_, self.intercepts_, activations)
         _warn_of_outputs_not_finite(output, X)
         return output
+
+
+def _refuse_unread_validation(validation, held_out):
+    """Refuse validation data holding NaN or infinity, which ``assume_finite=True`` let through.
+
+    Its score, or cost, would be NaN at every epoch: the fit failed after
+    training, blaming the EarlyStopping callback ("recorded nan under
+    'validation_accuracy'") or an overflow ("Scale the inputs"), and the
+    classifier scored NaN rows as its first class without a word. The
+    training data is named when training diverges (scikit-learn's promise
+    of no check kept); the validation data, evaluated at every epoch, costs
+    less to check once than one of those evaluations.
+
+    Parameters
+    ----------
+    validation : tuple
+        ``(X_val, Y_val)`` as given, or ``(X, Y, sample_weight)`` held out.
+    held_out : bool
+        Whether the rows were held out of the training data, for the names.
+    """
+    X_val, Y_val, *weights = validation
+    counts = {"X": rows_not_finite(X_val), "y": rows_not_finite(Y_val)}
+    if weights and weights[0] is not None:
+        counts["sample_weight"] = int(np.count_nonzero(~np.isfinite(weights[0])))
+    n_rows = len(Y_val)
+    where = " and ".join(
+        f"{name} holds NaN or infinity in {count} of the {n_rows} rows held out for validation"
+        if held_out
+        else f"{name}_val holds NaN or infinity in {count} of its {n_rows} rows"
+        for name, count in counts.items()
+        if count
+    )
+    if where:
+        raise ValueError(
+            f"{where}, {UNCHECKED_INPUTS}: the validation score would be NaN at every epoch. "
+            "Drop or fill those rows, and fit again."
+        )
 
 
 def _warn_of_outputs_not_finite(output, X):

@@ -630,3 +630,45 @@ def test_an_r2_beyond_the_largest_float_is_minus_infinity_without_numpys_warning
         warnings.simplefilter("error", RuntimeWarning)
         warnings.filterwarnings("ignore", "X is on another scale", UserWarning)
         assert net.score(X * 1e307, y) == -np.inf
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("y_val", r"^y_val holds NaN or infinity in 1 of its 20 rows, which .*assume_finite"),
+        ("X_val", r"^X_val holds NaN or infinity in 1 of its 20 rows, which .*assume_finite"),
+        ("y", r"^y holds NaN or infinity in 1 of the 10 rows held out for validation, which"),
+        ("sample_weight", r"^sample_weight holds NaN or infinity in 1 of the 10 rows held out"),
+    ],
+)
+def test_validation_data_scikit_learn_was_told_to_trust_is_refused_when_not_finite(given, message):
+    # With assume_finite=True its R² was NaN at every epoch: the fit failed after training,
+    # blaming the EarlyStopping callback ("recorded nan under 'validation_accuracy'") or
+    # an overflow ("Scale the inputs to [0, 1] or try a smaller eta").
+    from sklearn import config_context
+
+    rng = np.random.default_rng(0)
+    X, y, weights = rng.random((20, 3)), rng.random(20), np.ones(20)
+    data = {"X": X, "y": y, "X_val": X.copy(), "y_val": y.copy(), "sample_weight": weights}
+    data[given][-1] = np.nan  # held out: the split takes the last row with this seed
+    if given in ("y", "sample_weight"):
+        del data["X_val"], data["y_val"]
+    net = NielsenMLPRegressor((3,), epochs=2, early_stopping=True, validation_fraction=0.5)
+    with config_context(assume_finite=True), pytest.raises(ValueError, match=message):
+        net.set_params(random_state=0).fit(**data)
+    assert not hasattr(net, "coefs_")
+
+
+def test_a_classifiers_validation_inputs_scikit_learn_was_told_to_trust_are_checked():
+    # Its NaN rows were scored as predictions of the first class, without a word.
+    from sklearn import config_context
+
+    from sknielsen import NielsenMLPClassifier
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 3)), np.arange(20) % 2
+    X_val = X.copy()
+    X_val[3] = np.nan
+    net = NielsenMLPClassifier((3,), epochs=1, random_state=0)
+    with config_context(assume_finite=True), pytest.raises(ValueError, match=r"^X_val holds"):
+        net.fit(X, y, X_val=X_val, y_val=y)
