@@ -323,7 +323,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         # chance. scikit-learn's IncrementalPCA, too, checks its first batch alone.
         if previous is None or not request.incremental:
             _warn_if_off_scale(data.Y, data.sample_weight)
-            _warn_if_constant_in_float32(request.y, data.Y)
+            _warn_if_constant_in_dtype(request.y, data.Y)
         return data, targets
 
     def _validation_data(self, request, data, targets, rng, config, scale):
@@ -525,34 +525,53 @@ def _numeric_targets(y, dtype, name):
 _SUM_TOLERANCE = 1e-5
 
 
-def _warn_if_constant_in_float32(given, Y):
-    """Warn when targets vary, but not in float32: every value of an output became one.
+def _warn_if_constant_in_dtype(given, Y):
+    """Warn when targets vary as given, but not in the network's dtype: an output became one value.
 
     ``y * 1e-50`` is all zeros in float32, and ``1 + 1e-10 * noise`` all
-    ones: the network learns a constant, where float64 warns that y varies
-    on a tiny scale. Told where the scale warnings are (fit, the first
-    ``partial_fit``).
+    ones; integers a few apart near 2**62 are one float64 (whose spacing
+    there is 1024): the network learns a constant, where float64 warns that
+    y varies on a tiny scale, and of integers only that their scale is large,
+    advising a scaler, which converts them to that one float first. Told
+    where the scale warnings are (fit, the first ``partial_fit``).
     """
-    if Y.dtype != np.float32 or not len(Y):
+    if not len(Y):
         return
     try:
-        given = given.toarray() if sparse.issparse(given) else given
-        given = np.asarray(given, dtype=np.float64).reshape(Y.shape)
+        given = given.toarray() if sparse.issparse(given) else np.asarray(given)
+        if given.dtype.kind not in "iu":  # integers compared as they are: exactly
+            given = given.astype(np.float64)
+        given = given.reshape(Y.shape)
     except (TypeError, ValueError):  # numbers as strings: converted by check_array alone
         return
     lost = np.flatnonzero(
         (given.max(axis=0) > given.min(axis=0)) & (Y.max(axis=0) == Y.min(axis=0))
     )
-    if lost.size:
-        column = lost[0]
-        low, high = given[:, column].min(), given[:, column].max()
-        warn(
-            f"y{_in_output(column, Y)} varies (over a range of {high - low:.3g}), but not in "
-            f"float32, where every value is {float(Y[0, column]):.6g} (float32 keeps about 7 "
-            "digits, and nothing below 1.4e-45): the network learns a constant. Scale y "
-            "(sklearn.compose.TransformedTargetRegressor with StandardScaler), or fit with "
-            "dtype='float64'."
+    if not lost.size:
+        return
+    column = lost[0]
+    low, high = given[:, column].min(), given[:, column].max()
+    spread = int(high) - int(low) if given.dtype.kind in "iu" else high - low  # no wrap-around
+    if Y.dtype == np.float32:
+        digits = "float32 keeps about 7 digits, and nothing below 1.4e-45"
+    else:
+        digits = "float64 keeps about 16 digits: integers beyond 2**53 lose their last ones"
+    in_float64 = given[:, column].astype(np.float64)
+    if in_float64.max() > in_float64.min():  # float32 alone lost them
+        advice = (
+            "Scale y (sklearn.compose.TransformedTargetRegressor with StandardScaler), or fit "
+            "with dtype='float64'."
         )
+    else:
+        advice = (
+            "Subtract an offset from y while it holds integers (y - y.min()): a scaler "
+            "converts y to float64 first."
+        )
+    warn(
+        f"y{_in_output(column, Y)} varies (over a range of {spread:.3g}), but not in "
+        f"{Y.dtype.name}, where every value is {float(Y[0, column]):.6g} ({digits}): the "
+        f"network learns a constant. {advice}"
+    )
 
 
 def _check_reachable(Y, output_activation, sample_weight=None, name="y"):

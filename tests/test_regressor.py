@@ -672,3 +672,20 @@ def test_a_classifiers_validation_inputs_scikit_learn_was_told_to_trust_are_chec
     net = NielsenMLPClassifier((3,), epochs=1, random_state=0)
     with config_context(assume_finite=True), pytest.raises(ValueError, match=r"^X_val holds"):
         net.fit(X, y, X_val=X_val, y_val=y)
+
+
+@pytest.mark.filterwarnings(f"ignore:{LARGE_SCALE}")
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_integer_targets_that_vary_only_beyond_the_dtypes_digits_are_warned_of(dtype):
+    # Integers near 2**62 a few apart are one float64 (their spacing there is 1024): the
+    # network learned a constant, warned only of y's large scale, with the advice of a
+    # StandardScaler, which converts them to that one float first.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((30, 3)), np.int64(2**62) + np.arange(30)
+    lost = rf"^y varies \(over a range of 29\), but not in {dtype}, where every value is 4.61"
+    with pytest.warns(UserWarning, match=lost):
+        NielsenMLPRegressor((3,), epochs=1, dtype=dtype).fit(X, y)
+    with warnings.catch_warnings():  # 2**52 apart from 2**62 on: a float64 each
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", LARGE_SCALE)
+        NielsenMLPRegressor((3,), epochs=1).fit(X, np.int64(2**62) + 2**52 * np.arange(30))
