@@ -1278,8 +1278,8 @@ def _refuse_unshaped(y, name):
         raise type(error)(f"{name}: {error}") from None
     if checked.ndim == 0:  # a TypeError, as scikit-learn's
         raise TypeError(
-            f"{name}: got the single value {reprlib.repr(y)}, but targets need at least 1 "
-            "dimension: give one target per sample."
+            f"{name}: got {reprlib.repr(y)}, which NumPy reads as a single value, but targets "
+            "need at least 1 dimension: give one target per sample, as a list or an array."
         )
 
 
