@@ -593,7 +593,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
     def _training_data(self, request, previous, config):
         """Validate (X, y, sample_weight) and encode the targets."""
-        self._check_given_targets(request.y, "y")
+        check_given_targets(request.y, "y")
         X, read_values = _canonical(request.X, config.dtype)
         with quiet_cast():
             X, y = validate_data(
@@ -627,17 +627,6 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             )
         return TrainingData(X, Y, sample_weight), targets
 
-    @staticmethod
-    def _check_given_targets(y, name):
-        """Refuse targets ``y`` (or ``y_val``: ``name``) that no estimator reads, naming them.
-
-        Before scikit-learn's checks, whose messages name no argument: no
-        column, missing values, no 1-D or 2-D shape.
-        """
-        _refuse_no_column(y, name)
-        _refuse_missing(y, name)
-        _refuse_unshaped(y, name)
-
     def _take_target_names(self, y, previous, targets):
         """Record the names of y's columns (a new fit), or check them against the model's."""
         if previous is not None:
@@ -669,7 +658,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         if (request.X_val is None) != (request.y_val is None):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
-            self._check_given_targets(request.y_val, "y_val")
+            check_given_targets(request.y_val, "y_val")
             check_target_names(request.y_val, getattr(self, "target_names_in_", None), "y_val")
             given, read_values = _canonical(request.X_val, config.dtype, "X_val")
             # check_array and our own feature-name check, so that the messages name X_val:
@@ -1235,6 +1224,18 @@ def _check_validation_names(X_val, fitted):
             f"X_val's feature names differ from those the model was fitted with ({detail}): "
             "give X_val the columns of X, in X's order."
         )
+
+
+def check_given_targets(y, name):
+    """Refuse targets ``y`` (or ``y_val``: ``name``) that no estimator reads, naming them.
+
+    Before scikit-learn's checks, whose messages name no argument: no
+    column, missing values, no 1-D or 2-D shape. The regressor's ``score``
+    reads its ``y`` with them too.
+    """
+    _refuse_no_column(y, name)
+    _refuse_missing(y, name)
+    _refuse_unshaped(y, name)
 
 
 def _refuse_no_column(y, name):

@@ -8,7 +8,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array
 
-from ._base import BaseNielsenMLP, quiet_cast
+from ._base import BaseNielsenMLP, check_given_targets, quiet_cast
 from ._core.names import check_target_names
 from ._core.scale import power_of_two_scale
 from ._core.warn import warn
@@ -476,7 +476,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         output = self.predict(X)
         # As fit reads y, sparse included; scikit-learn's score handed y to r2_score,
         # whose refusals named none of it.
-        self._check_given_targets(y, "y")
+        check_given_targets(y, "y")
         Y = _numeric_targets(y, (np.float64, np.float32), "y")  # r2_score's dtypes
         if Y.shape[1] != self.n_outputs_:
             raise ValueError(
