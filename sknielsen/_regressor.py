@@ -379,7 +379,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     def _score_outputs(output, Y, sample_weight=None):
         with np.errstate(over="ignore", invalid="ignore"):
             score = float(r2_score(Y, output, sample_weight=sample_weight))
-        if np.isfinite(score):  # the recorded runs' numbers, in the run's dtype
+        # The recorded runs' numbers, in the run's dtype; one sample's R² is undefined (NaN,
+        # and scikit-learn's warning, once).
+        if np.isfinite(score) or len(Y) < 2:
             return score
         # R²'s sums of squares are twice the cost's sum: for targets near the dtype's limit
         # they overflowed to NaN or -inf where the cost was finite. In float64, on a scale of

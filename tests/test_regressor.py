@@ -689,3 +689,15 @@ def test_integer_targets_that_vary_only_beyond_the_dtypes_digits_are_warned_of(d
         warnings.simplefilter("error")
         warnings.filterwarnings("ignore", LARGE_SCALE)
         NielsenMLPRegressor((3,), epochs=1).fit(X, np.int64(2**62) + 2**52 * np.arange(30))
+
+
+def test_the_r2_of_one_sample_is_warned_of_once():
+    # NaN, as scikit-learn's; the retry on the targets' scale warned a second time.
+    from sklearn.exceptions import UndefinedMetricWarning
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((10, 3)), rng.random(10)
+    net = NielsenMLPRegressor((3,), epochs=1, random_state=0).fit(X, y)
+    with pytest.warns(UndefinedMetricWarning) as record:
+        assert np.isnan(net.score(X[:1], y[:1]))
+    assert len(record) == 1
