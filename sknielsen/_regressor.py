@@ -472,7 +472,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             would be scored against each other's predictions. Also for
             targets :meth:`fit` refuses (not numbers, missing values, three
             dimensions) and for another number of outputs than the
-            model's, naming ``y``.
+            model's, naming ``y``; and for outputs that are not finite
+            (inputs far beyond the training data's scale), whose R² is
+            undefined.
         """
         check_target_names(y, getattr(self, "target_names_in_", None))
         output = self.predict(X)
@@ -484,6 +486,14 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             raise ValueError(
                 f"y has {Y.shape[1]} output{'s' if Y.shape[1] != 1 else ''}, but the model "
                 f"predicts {self.n_outputs_}."
+            )
+        # r2_score refused them as "Input contains NaN.", naming nothing.
+        bad = int(np.count_nonzero(~np.isfinite(output.reshape(len(output), -1)).all(axis=1)))
+        if bad:
+            raise ValueError(
+                f"The network's outputs are not finite for {bad} of the {len(output)} rows of X "
+                "(predict's warning says why), so their R² is undefined: score rows like "
+                "those the network was trained on."
             )
         return self._score_outputs(output, Y, sample_weight)
 

@@ -701,3 +701,15 @@ def test_the_r2_of_one_sample_is_warned_of_once():
     with pytest.warns(UndefinedMetricWarning) as record:
         assert np.isnan(net.score(X[:1], y[:1]))
     assert len(record) == 1
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # predict's, of X's scale and the outputs
+def test_score_of_outputs_that_are_not_finite_is_refused_saying_so():
+    # Outputs that overflowed to NaN or infinity were refused in r2_score's words, "Input
+    # contains NaN.", after predict's warning that the outputs were not finite.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 3)), rng.random(20)
+    net = NielsenMLPRegressor((30, 30), activation="relu", epochs=1, random_state=0).fit(X, y)
+    assert not np.isfinite(net.predict(X * 1.7e308)).all()
+    with pytest.raises(ValueError, match=r"^The network's outputs are not finite for 13 of the 20"):
+        net.score(X * 1.7e308, y)
