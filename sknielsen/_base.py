@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.sparse import issparse
+from sklearn import get_config
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import (
@@ -550,6 +551,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         scale = (previous and previous.input_scale) or input_scale(data.X)
         rng = generator(previous, self.random_state)
         data, validation = self._validation_data(request, data, targets, rng, config, scale)
+        if validation is not None and get_config()["assume_finite"]:
+            _refuse_unread_validation(validation, held_out=request.X_val is None)
         if _records_training_score(config):  # checked here, not by a NaN after an epoch
             advice = "give more samples, or record and watch another quantity"
             self._check_enough_to_score(data.Y, "The training data has", advice, data.sample_weight)
@@ -596,8 +599,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
     def _training_data(self, request, previous, config):
         """Validate (X, y, sample_weight) and encode the targets."""
-        _refuse_no_column(request.y, "y")
-        _refuse_missing(request.y, "y")
+        check_given_targets(request.y, "y")
         X, read_values = _canonical(request.X, config.dtype)
         with quiet_cast():
             X, y = validate_data(
@@ -662,8 +664,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         if (request.X_val is None) != (request.y_val is None):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
-            _refuse_no_column(request.y_val, "y_val")
-            _refuse_missing(request.y_val, "y_val")
+            check_given_targets(request.y_val, "y_val")
             check_target_names(request.y_val, getattr(self, "target_names_in_", None), "y_val")
             if self._outputs_are_columns(targets):  # names not kept are compared here
                 check_same_columns(request.y, request.y_val)
@@ -782,6 +783,43 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             output = feedforward(X, self.coefs_, self.intercepts_, activations)
         _warn_of_outputs_not_finite(output, X)
         return output
+
+
+def _refuse_unread_validation(validation, held_out):
+    """Refuse validation data holding NaN or infinity, which ``assume_finite=True`` let through.
+
+    Its score, or cost, would be NaN at every epoch: the fit failed after
+    training, blaming the EarlyStopping callback ("recorded nan under
+    'validation_accuracy'") or an overflow ("Scale the inputs"), and the
+    classifier scored NaN rows as its first class without a word. The
+    training data is named when training diverges (scikit-learn's promise
+    of no check kept); the validation data, evaluated at every epoch, costs
+    less to check once than one of those evaluations.
+
+    Parameters
+    ----------
+    validation : tuple
+        ``(X_val, Y_val)`` as given, or ``(X, Y, sample_weight)`` held out.
+    held_out : bool
+        Whether the rows were held out of the training data, for the names.
+    """
+    X_val, Y_val, *weights = validation
+    counts = {"X": rows_not_finite(X_val), "y": rows_not_finite(Y_val)}
+    if weights and weights[0] is not None:
+        counts["sample_weight"] = int(np.count_nonzero(~np.isfinite(weights[0])))
+    n_rows = len(Y_val)
+    where = " and ".join(
+        f"{name} holds NaN or infinity in {count} of the {n_rows} rows held out for validation"
+        if held_out
+        else f"{name}_val holds NaN or infinity in {count} of its {n_rows} rows"
+        for name, count in counts.items()
+        if count
+    )
+    if where:
+        raise ValueError(
+            f"{where}, {UNCHECKED_INPUTS}: the validation score would be NaN at every epoch. "
+            "Drop or fill those rows, and fit again."
+        )
 
 
 def _warn_of_outputs_not_finite(output, X):
@@ -1196,6 +1234,18 @@ def _check_validation_names(X_val, fitted):
         )
 
 
+def check_given_targets(y, name):
+    """Refuse targets ``y`` (or ``y_val``: ``name``) that no estimator reads, naming them.
+
+    Before scikit-learn's checks, whose messages name no argument: no
+    column, missing values, no 1-D or 2-D shape. The regressor's ``score``
+    reads its ``y`` with them too.
+    """
+    _refuse_no_column(y, name)
+    _refuse_missing(y, name)
+    _refuse_unshaped(y, name)
+
+
 def _refuse_no_column(y, name):
     """Refuse 2-D targets without a column, naming them.
 
@@ -1207,6 +1257,38 @@ def _refuse_no_column(y, name):
         raise ValueError(
             f"{name} has no column (shape {tuple(shape)}): give one target per sample, as a "
             "1-D array, or one column per output."
+        )
+
+
+def _refuse_unshaped(y, name):
+    """Refuse targets that are not a 1-D or 2-D array of real values, naming them.
+
+    scikit-learn's and NumPy's refusals named no argument: a 3-D ``y`` was
+    "Found array with dim 3, while dim <= 2 is required by ...", word for
+    word a 3-D X's refusal; rows of different lengths NumPy's "setting an
+    array element with a sequence"; and the classifier read a 3-D ``y_val``
+    as labels of an unknown type. Their words are kept, after the name. A
+    single value passed check_array, to fail later as "Input should have at
+    least 1 dimension" or the classifier's "Expected array-like".
+    """
+    if y is None:  # validation's own refusal: "requires y to be passed"
+        return
+    try:
+        checked = check_array(
+            y,
+            accept_sparse=True,
+            ensure_2d=False,
+            dtype=None,
+            ensure_all_finite=False,
+            ensure_min_samples=0,
+            input_name=name,
+        )
+    except (ValueError, TypeError) as error:
+        raise type(error)(f"{name}: {error}") from None
+    if checked.ndim == 0:  # a TypeError, as scikit-learn's
+        raise TypeError(
+            f"{name}: got {reprlib.repr(y)}, which NumPy reads as a single value, but targets "
+            "need at least 1 dimension: give one target per sample, as a list or an array."
         )
 
 

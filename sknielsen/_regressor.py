@@ -8,7 +8,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array
 
-from ._base import BaseNielsenMLP, quiet_cast
+from ._base import BaseNielsenMLP, check_given_targets, quiet_cast
 from ._core.names import check_target_names
 from ._core.scale import power_of_two_scale
 from ._core.warn import warn
@@ -291,22 +291,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
 
     def _encode(self, y, targets, name="y"):
         """Return targets as a (n_samples, n_outputs) float array."""
-        if sparse.issparse(y):  # densified, as the classifier's sparse y: one column per output
-            y = y.toarray()
         # Checked in the network's dtype: y_val has not been checked yet, and values beyond
         # float32's range become infinite only in this cast.
-        try:
-            with quiet_cast():
-                y = check_array(y, ensure_2d=False, dtype=self._dtype, input_name=name)
-        except (ValueError, TypeError) as error:  # NumPy's and most of check_array's name neither
-            if "could not convert" in str(error):
-                raise ValueError(
-                    f"{name} must hold numbers, a regressor's targets: {error}"
-                ) from None
-            if re.search(rf"\b{name}\b", str(error)):  # "Input y_val contains NaN"
-                raise
-            raise type(error)(f"{name}: {error}") from None
-        return y[:, None] if y.ndim == 1 else y
+        return _numeric_targets(y, self._dtype, name)
 
     def _check_targets(self, targets, n_outputs):
         if set(targets) != {"y_1d"}:  # a classifier's state, say: not a KeyError
@@ -336,7 +323,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         # chance. scikit-learn's IncrementalPCA, too, checks its first batch alone.
         if previous is None or not request.incremental:
             _warn_if_off_scale(data.Y, data.sample_weight)
-            _warn_if_constant_in_float32(request.y, data.Y)
+            _warn_if_constant_in_dtype(request.y, data.Y)
         return data, targets
 
     def _validation_data(self, request, data, targets, rng, config, scale):
@@ -392,15 +379,19 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     def _score_outputs(output, Y, sample_weight=None):
         with np.errstate(over="ignore", invalid="ignore"):
             score = float(r2_score(Y, output, sample_weight=sample_weight))
-        if np.isfinite(score):  # the recorded runs' numbers, in the run's dtype
+        # The recorded runs' numbers, in the run's dtype; one sample's R² is undefined (NaN,
+        # and scikit-learn's warning, once).
+        if np.isfinite(score) or len(Y) < 2:
             return score
         # R²'s sums of squares are twice the cost's sum: for targets near the dtype's limit
         # they overflowed to NaN or -inf where the cost was finite. In float64, on a scale of
-        # the targets' magnitude that R² does not depend on, they stay finite.
+        # the targets' magnitude that R² does not depend on, they stay finite. Outputs far
+        # beyond the targets still overflow: R² is -inf then, below the smallest float.
         scale = power_of_two_scale(Y)
         Y = np.asarray(Y, dtype=np.float64) / scale
         output = np.asarray(output, dtype=np.float64) / scale
-        return float(r2_score(Y, output, sample_weight=sample_weight))
+        with np.errstate(over="ignore", invalid="ignore"):
+            return float(r2_score(Y, output, sample_weight=sample_weight))
 
     def partial_fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
         """Train for one epoch on (X, y), continuing from the current state.
@@ -463,8 +454,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            The true targets.
+        y : {array-like, sparse matrix} of shape (n_samples,) or (n_samples, n_outputs)
+            The true targets, read as :meth:`fit` reads them.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples.
 
@@ -478,10 +469,33 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         ValueError
             If ``y`` is a table whose columns are not the model's targets
             (``target_names_in_``) in the model's order: swapped columns
-            would be scored against each other's predictions.
+            would be scored against each other's predictions. Also for
+            targets :meth:`fit` refuses (not numbers, missing values, three
+            dimensions) and for another number of outputs than the
+            model's, naming ``y``; and for outputs that are not finite
+            (inputs far beyond the training data's scale), whose R² is
+            undefined.
         """
         check_target_names(y, getattr(self, "target_names_in_", None))
-        return self._score_outputs(self.predict(X), y, sample_weight)
+        output = self.predict(X)
+        # As fit reads y, sparse included; scikit-learn's score handed y to r2_score,
+        # whose refusals named none of it.
+        check_given_targets(y, "y")
+        Y = _numeric_targets(y, (np.float64, np.float32), "y")  # r2_score's dtypes
+        if Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} output{'s' if Y.shape[1] != 1 else ''}, but the model "
+                f"predicts {self.n_outputs_}."
+            )
+        # r2_score refused them as "Input contains NaN.", naming nothing.
+        bad = int(np.count_nonzero(~np.isfinite(output.reshape(len(output), -1)).all(axis=1)))
+        if bad:
+            raise ValueError(
+                f"The network's outputs are not finite for {bad} of the {len(output)} rows of X "
+                "(predict's warning says why), so their R² is undefined: score rows like "
+                "those the network was trained on."
+            )
+        return self._score_outputs(output, Y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -489,38 +503,87 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         return tags
 
 
+def _numeric_targets(y, dtype, name):
+    """Targets ``y`` as a (n_samples, n_outputs) array of ``dtype``, every refusal naming them.
+
+    Parameters
+    ----------
+    y : {array-like, sparse matrix}
+        Targets as given; a sparse matrix is densified, one column per output.
+    dtype : dtype or tuple of dtype
+        What check_array converts to (a tuple keeps a dtype it holds).
+    name : str
+        ``'y'`` or ``'y_val'``, for the messages.
+
+    Returns
+    -------
+    Y : ndarray of shape (n_samples, n_outputs)
+    """
+    if sparse.issparse(y):
+        y = y.toarray()
+    try:
+        with quiet_cast():
+            y = check_array(y, ensure_2d=False, dtype=dtype, input_name=name)
+    except (ValueError, TypeError) as error:  # NumPy's and most of check_array's name neither
+        if "could not convert" in str(error):
+            raise ValueError(f"{name} must hold numbers, a regressor's targets: {error}") from None
+        if re.search(rf"\b{name}\b", str(error)):  # "Input y_val contains NaN"
+            raise
+        raise type(error)(f"{name}: {error}") from None
+    return y[:, None] if y.ndim == 1 else y
+
+
 #: How far the rows of targets for softmax outputs may sum from 1: float32's rounding.
 _SUM_TOLERANCE = 1e-5
 
 
-def _warn_if_constant_in_float32(given, Y):
-    """Warn when targets vary, but not in float32: every value of an output became one.
+def _warn_if_constant_in_dtype(given, Y):
+    """Warn when targets vary as given, but not in the network's dtype: an output became one value.
 
     ``y * 1e-50`` is all zeros in float32, and ``1 + 1e-10 * noise`` all
-    ones: the network learns a constant, where float64 warns that y varies
-    on a tiny scale. Told where the scale warnings are (fit, the first
-    ``partial_fit``).
+    ones; integers a few apart near 2**62 are one float64 (whose spacing
+    there is 1024): the network learns a constant, where float64 warns that
+    y varies on a tiny scale, and of integers only that their scale is large,
+    advising a scaler, which converts them to that one float first. Told
+    where the scale warnings are (fit, the first ``partial_fit``).
     """
-    if Y.dtype != np.float32 or not len(Y):
+    if not len(Y):
         return
     try:
-        given = given.toarray() if sparse.issparse(given) else given
-        given = np.asarray(given, dtype=np.float64).reshape(Y.shape)
+        given = given.toarray() if sparse.issparse(given) else np.asarray(given)
+        if given.dtype.kind not in "iu":  # integers compared as they are: exactly
+            given = given.astype(np.float64)
+        given = given.reshape(Y.shape)
     except (TypeError, ValueError):  # numbers as strings: converted by check_array alone
         return
     lost = np.flatnonzero(
         (given.max(axis=0) > given.min(axis=0)) & (Y.max(axis=0) == Y.min(axis=0))
     )
-    if lost.size:
-        column = lost[0]
-        low, high = given[:, column].min(), given[:, column].max()
-        warn(
-            f"y{_in_output(column, Y)} varies (over a range of {high - low:.3g}), but not in "
-            f"float32, where every value is {float(Y[0, column]):.6g} (float32 keeps about 7 "
-            "digits, and nothing below 1.4e-45): the network learns a constant. Scale y "
-            "(sklearn.compose.TransformedTargetRegressor with StandardScaler), or fit with "
-            "dtype='float64'."
+    if not lost.size:
+        return
+    column = lost[0]
+    low, high = given[:, column].min(), given[:, column].max()
+    spread = int(high) - int(low) if given.dtype.kind in "iu" else high - low  # no wrap-around
+    if Y.dtype == np.float32:
+        digits = "float32 keeps about 7 digits, and nothing below 1.4e-45"
+    else:
+        digits = "float64 keeps about 16 digits: integers beyond 2**53 lose their last ones"
+    in_float64 = given[:, column].astype(np.float64)
+    if in_float64.max() > in_float64.min():  # float32 alone lost them
+        advice = (
+            "Scale y (sklearn.compose.TransformedTargetRegressor with StandardScaler), or fit "
+            "with dtype='float64'."
         )
+    else:
+        advice = (
+            "Subtract an offset from y while it holds integers (y - y.min()): a scaler "
+            "converts y to float64 first."
+        )
+    warn(
+        f"y{_in_output(column, Y)} varies (over a range of {spread:.3g}), but not in "
+        f"{Y.dtype.name}, where every value is {float(Y[0, column]):.6g} ({digits}): the "
+        f"network learns a constant. {advice}"
+    )
 
 
 def _check_reachable(Y, output_activation, sample_weight=None, name="y"):

@@ -587,3 +587,129 @@ def test_validation_targets_of_other_columns_are_refused():
         net.fit(X, y, X_val=X[:10], y_val=y[["b", "a"]][:10])
     net.fit(X, y, X_val=X[:10], y_val=y[:10])  # the same columns, and arrays, are taken
     net.fit(X, y, X_val=X[:10], y_val=Y[:10])
+
+
+@pytest.mark.parametrize(
+    ("y", "message"),
+    [
+        (np.array(list("abcdefghij")), r"^y must hold numbers, .*: could not convert"),
+        (np.r_[np.nan, np.ones(9)].tolist(), r"^y has 1 missing value \(at position 0\)"),
+        (np.zeros((10, 1, 1)), r"^y: Found array with dim 3"),
+        (np.zeros((10, 2)), r"^y has 2 outputs, but the model predicts 1"),
+    ],
+)
+def test_score_refuses_targets_as_fit_does_naming_them(y, message):
+    # score handed y to r2_score: "could not convert string to float", "Input contains
+    # NaN", "y_true and y_pred have different number of output (2!=1)", none naming y.
+    rng = np.random.default_rng(0)
+    X = rng.random((10, 3))
+    net = NielsenMLPRegressor((3,), epochs=1, random_state=0).fit(X, rng.random(10))
+    with pytest.raises(ValueError, match=message):
+        net.score(X, y)
+
+
+def test_score_takes_the_sparse_targets_fit_takes():
+    # fit trained on them; score refused them in r2_score's words: "The 'y_true'
+    # parameter of r2_score must be an array-like".
+    rng = np.random.default_rng(0)
+    X, Y = rng.random((20, 3)), rng.random((20, 2))
+    net = NielsenMLPRegressor((3,), epochs=1, random_state=0).fit(X, sparse.csr_matrix(Y))
+    assert net.score(X, sparse.csr_matrix(Y)) == net.score(X, Y)
+    assert net.score(X, sparse.csc_array(Y[:, :1].repeat(2, axis=1))) == net.score(
+        X, Y[:, :1].repeat(2, axis=1)
+    )
+
+
+def test_an_r2_beyond_the_largest_float_is_minus_infinity_without_numpys_warning():
+    # Outputs near 1e308 against targets of order 1: R² is below -1e600, -inf in floats,
+    # but the scale-free retry of score came with NumPy's "overflow encountered in square".
+    rng = np.random.default_rng(0)
+    X, y = rng.random((10, 3)), rng.random(10)
+    net = NielsenMLPRegressor((3,), activation="relu", epochs=1, random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.filterwarnings("ignore", "X is on another scale", UserWarning)
+        assert net.score(X * 1e307, y) == -np.inf
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("y_val", r"^y_val holds NaN or infinity in 1 of its 20 rows, which .*assume_finite"),
+        ("X_val", r"^X_val holds NaN or infinity in 1 of its 20 rows, which .*assume_finite"),
+        ("y", r"^y holds NaN or infinity in 1 of the 10 rows held out for validation, which"),
+        ("sample_weight", r"^sample_weight holds NaN or infinity in 1 of the 10 rows held out"),
+    ],
+)
+def test_validation_data_scikit_learn_was_told_to_trust_is_refused_when_not_finite(given, message):
+    # With assume_finite=True its R² was NaN at every epoch: the fit failed after training,
+    # blaming the EarlyStopping callback ("recorded nan under 'validation_accuracy'") or
+    # an overflow ("Scale the inputs to [0, 1] or try a smaller eta").
+    from sklearn import config_context
+
+    rng = np.random.default_rng(0)
+    X, y, weights = rng.random((20, 3)), rng.random(20), np.ones(20)
+    data = {"X": X, "y": y, "X_val": X.copy(), "y_val": y.copy(), "sample_weight": weights}
+    data[given][-1] = np.nan  # held out: the split takes the last row with this seed
+    if given in ("y", "sample_weight"):
+        del data["X_val"], data["y_val"]
+    net = NielsenMLPRegressor((3,), epochs=2, early_stopping=True, validation_fraction=0.5)
+    with config_context(assume_finite=True), pytest.raises(ValueError, match=message):
+        net.set_params(random_state=0).fit(**data)
+    assert not hasattr(net, "coefs_")
+
+
+def test_a_classifiers_validation_inputs_scikit_learn_was_told_to_trust_are_checked():
+    # Its NaN rows were scored as predictions of the first class, without a word.
+    from sklearn import config_context
+
+    from sknielsen import NielsenMLPClassifier
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 3)), np.arange(20) % 2
+    X_val = X.copy()
+    X_val[3] = np.nan
+    net = NielsenMLPClassifier((3,), epochs=1, random_state=0)
+    with config_context(assume_finite=True), pytest.raises(ValueError, match=r"^X_val holds"):
+        net.fit(X, y, X_val=X_val, y_val=y)
+
+
+@pytest.mark.filterwarnings(f"ignore:{LARGE_SCALE}")
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_integer_targets_that_vary_only_beyond_the_dtypes_digits_are_warned_of(dtype):
+    # Integers near 2**62 a few apart are one float64 (their spacing there is 1024): the
+    # network learned a constant, warned only of y's large scale, with the advice of a
+    # StandardScaler, which converts them to that one float first.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((30, 3)), np.int64(2**62) + np.arange(30)
+    lost = rf"^y varies \(over a range of 29\), but not in {dtype}, where every value is 4.61"
+    with pytest.warns(UserWarning, match=lost):
+        NielsenMLPRegressor((3,), epochs=1, dtype=dtype).fit(X, y)
+    with warnings.catch_warnings():  # 2**52 apart from 2**62 on: a float64 each
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", LARGE_SCALE)
+        NielsenMLPRegressor((3,), epochs=1).fit(X, np.int64(2**62) + 2**52 * np.arange(30))
+
+
+def test_the_r2_of_one_sample_is_warned_of_once():
+    # NaN, as scikit-learn's; the retry on the targets' scale warned a second time.
+    from sklearn.exceptions import UndefinedMetricWarning
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((10, 3)), rng.random(10)
+    net = NielsenMLPRegressor((3,), epochs=1, random_state=0).fit(X, y)
+    with pytest.warns(UndefinedMetricWarning) as record:
+        assert np.isnan(net.score(X[:1], y[:1]))
+    assert len(record) == 1
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # predict's, of X's scale and the outputs
+def test_score_of_outputs_that_are_not_finite_is_refused_saying_so():
+    # Outputs that overflowed to NaN or infinity were refused in r2_score's words, "Input
+    # contains NaN.", after predict's warning that the outputs were not finite.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 3)), rng.random(20)
+    net = NielsenMLPRegressor((30, 30), activation="relu", epochs=1, random_state=0).fit(X, y)
+    assert not np.isfinite(net.predict(X * 1.7e308)).all()
+    with pytest.raises(ValueError, match=r"^The network's outputs are not finite for 13 of the 20"):
+        net.score(X * 1.7e308, y)

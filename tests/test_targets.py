@@ -340,3 +340,33 @@ def test_targets_without_a_column_are_refused_naming_them(data, estimator, name)
     y, y_val = (empty, labels) if name == "y" else (labels, empty)
     with pytest.raises(ValueError, match=rf"^{name} has no column \(shape \(30, 0\)\): "):
         net.fit(X, y, X_val=X, y_val=y_val)
+
+
+@pytest.mark.parametrize("estimator", ["classifier", "regressor"])
+@pytest.mark.parametrize("name", ["y", "y_val"])
+@pytest.mark.parametrize(
+    ("targets", "error", "message"),
+    [
+        (np.zeros((30, 1, 1)), ValueError, "Found array with dim 3"),
+        ([[0, 1]] * 29 + [[0]], ValueError, "inhomogeneous shape"),
+        (np.arange(30) % 2 + 0j, ValueError, "Complex data not supported"),
+        (1, TypeError, "at least 1 dimension"),
+    ],
+)
+def test_targets_of_no_one_or_two_dimensional_shape_are_refused_naming_them(
+    data, estimator, name, targets, error, message
+):
+    # scikit-learn's and NumPy's refusals named no argument: a 3-D y was "Found array with
+    # dim 3, while dim <= 2 is required by NielsenMLPRegressor", word for word a 3-D X's,
+    # and the classifier refused a 3-D y_val as labels "of type int".
+    from sknielsen import NielsenMLPRegressor
+
+    X, _ = data
+    labels = np.arange(30) % 2
+    arguments = {"y": labels, "X_val": X, "y_val": labels, name: targets}
+    net = (NielsenMLPClassifier if estimator == "classifier" else NielsenMLPRegressor)(
+        hidden_layer_sizes=(3,), epochs=1, random_state=0
+    )
+    with pytest.raises(error, match=rf"^{name}: .*{message}"):
+        net.fit(X, **arguments)
+    assert not hasattr(net, "coefs_")
