@@ -316,6 +316,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         pass
 
     def _training_data(self, request, previous, config):
+        _refuse_times(request.y, "y")
         data, targets = super()._training_data(request, previous, config)
         _check_reachable(data.Y, config.plugins.output_activation, data.sample_weight)
         # The scale is told where the weights start (fit, the first partial_fit), once: a
@@ -519,6 +520,7 @@ def _numeric_targets(y, dtype, name):
     -------
     Y : ndarray of shape (n_samples, n_outputs)
     """
+    _refuse_times(y, name)
     if sparse.issparse(y):
         y = y.toarray()
     try:
@@ -531,6 +533,33 @@ def _numeric_targets(y, dtype, name):
             raise
         raise type(error)(f"{name}: {error}") from None
     return y[:, None] if y.ndim == 1 else y
+
+
+def _refuse_times(y, name):
+    """Refuse targets of dates or durations, which have no unit the regressor could choose.
+
+    NumPy and pandas read them as counts of their dtype's unit: nanoseconds
+    in pandas 2, microseconds in pandas 3, so that the same code trained on
+    numbers a thousand times apart.
+    """
+    if hasattr(y, "columns"):  # a DataFrame: a dtype per column
+        dtypes = list(getattr(y, "dtypes", []))
+    else:
+        dtypes = [getattr(y, "dtype", None)]
+    kinds = {getattr(dtype, "kind", None) for dtype in dtypes} & {"M", "m"}
+    if not kinds:
+        return
+    unit = "datetime" if "M" in kinds else "timedelta"
+    example = (
+        "(y - y.min()) / np.timedelta64(1, 'D') for days since the first"
+        if unit == "datetime"
+        else "y / np.timedelta64(1, 'h') for hours"
+    )
+    raise ValueError(
+        f"{name} holds {unit}s ({', '.join(sorted({str(d) for d in dtypes}))}): convert them "
+        f"to numbers in a unit of your choosing, such as {example}; read as they are, they "
+        "count the dtype's unit, which differs between pandas versions."
+    )
 
 
 #: How far the rows of targets for softmax outputs may sum from 1: float32's rounding.

@@ -713,3 +713,21 @@ def test_score_of_outputs_that_are_not_finite_is_refused_saying_so():
     assert not np.isfinite(net.predict(X * 1.7e308)).all()
     with pytest.raises(ValueError, match=r"^The network's outputs are not finite for 13 of the 20"):
         net.score(X * 1.7e308, y)
+
+
+@pytest.mark.parametrize("unit", ["datetime", "timedelta"])
+def test_targets_of_dates_or_durations_are_refused_naming_the_unit_to_choose(unit):
+    # Read as counts of the dtype's unit: nanoseconds in pandas 2, microseconds in pandas 3,
+    # so the same code trained on numbers a thousand times apart.
+    pd = pytest.importorskip("pandas")
+    X = np.random.default_rng(0).random((20, 2))
+    times = pd.Series(pd.date_range("2026-01-01", periods=20, freq="D"))
+    y = times if unit == "datetime" else times - times.iloc[0]
+    message = rf"y holds {unit}s \(.*\): convert them to numbers in a unit of your choosing"
+    net = NielsenMLPRegressor((3,), epochs=1)
+    for targets in (y, y.to_numpy(), y.to_frame("when")):
+        with pytest.raises(ValueError, match=message):
+            net.fit(X, targets)
+    fitted = NielsenMLPRegressor((3,), epochs=1).fit(X, np.arange(20.0))
+    with pytest.raises(ValueError, match=message):
+        fitted.score(X, y)
