@@ -573,8 +573,8 @@ def plot_history(model_or_history, path=None, *, ax=None):
     drawn = [(key, side, style) for key, side, style in styles if curves[key].size]
     # Checked before drawing: a refused history leaves the user's ax as it was, no twin.
     check_something_to_draw([curves[key] for key, _, _ in drawn], model_or_history)
-    check_no_twin(ax, "plot_history")
     fig, cost_ax = axes_to_draw(ax, path, "plot_history", figsize=(7, 4.5))
+    check_no_twin(ax, "plot_history")  # after check_ax: a removed ax's twin may linger
     accuracy_ax = cost_ax.twinx()
     # Above ax, as it is drawn: matplotlib (3.11) shows the background of the lowest of
     # twins, ties broken by the figure's order, which has no place for an inset; drawn
