@@ -543,8 +543,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         continuing = hasattr(self, "coefs_") and (request.incremental or self.warm_start)
         previous = self.get_fitted_state() if continuing else None
         if previous is not None:
-            anew = "call fit, not partial_fit," if request.incremental else "use warm_start=False"
-            check_continuable(config, previous, f"{anew} to start anew")
+            check_continuable(config, previous, _start_anew(request))
         data, targets = self._training_data(request, previous, config)
         self._check_outputs(config.plugins, targets)
         # What predict compares new rows with: the first fit's, or this data's when unknown.
@@ -629,7 +628,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         if previous is not None and Y.shape[1] != previous.coefs[-1].shape[1]:
             raise ValueError(
                 f"y has {Y.shape[1]} output{'s' if Y.shape[1] != 1 else ''}; the model was "
-                f"fitted with {previous.coefs[-1].shape[1]}."
+                f"fitted with {previous.coefs[-1].shape[1]}: {_start_anew(request)}."
             )
         return TrainingData(X, Y, sample_weight), targets
 
@@ -783,6 +782,13 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             output = feedforward(X, self.coefs_, self.intercepts_, activations)
         _warn_of_outputs_not_finite(output, X)
         return output
+
+
+def _start_anew(request):
+    """How a continued fit (``partial_fit``, or ``fit`` with ``warm_start``) starts anew."""
+    if request.incremental:
+        return "call fit, not partial_fit, to start anew"
+    return "use warm_start=False to start anew"
 
 
 def _refuse_unread_validation(validation, held_out):

@@ -731,3 +731,16 @@ def test_targets_of_dates_or_durations_are_refused_naming_the_unit_to_choose(uni
     fitted = NielsenMLPRegressor((3,), epochs=1).fit(X, np.arange(20.0))
     with pytest.raises(ValueError, match=message):
         fitted.score(X, y)
+
+
+def test_a_continued_fit_of_another_number_of_outputs_says_how_to_start_anew():
+    # "y has 3 outputs; the model was fitted with 2." said nothing of warm_start.
+    rng = np.random.default_rng(0)
+    X, Y = rng.random((20, 2)), rng.random((20, 3))
+    warm = NielsenMLPRegressor((3,), epochs=1, warm_start=True).fit(X, Y[:, :2])
+    with pytest.raises(ValueError, match=r"y has 3 outputs; the model was fitted with 2: use "):
+        warm.fit(X, Y)
+    with pytest.raises(ValueError, match="use warm_start=False to start anew"):
+        warm.fit(X, Y)
+    with pytest.raises(ValueError, match="call fit, not partial_fit, to start anew"):
+        warm.partial_fit(X, Y[:, 0])
