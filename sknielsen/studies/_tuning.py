@@ -186,12 +186,16 @@ def _fit_quietly(estimator, X, y, **fit_params):
 
 
 def _training_costs(estimator, X, y, eta, epochs):
+    # Every epoch at eta, on all of X: the settings that stop a run early, change eta
+    # or hold out validation rows are set aside, callbacks and monitor_every included.
     net = clone(estimator).set_params(
         eta=eta,
         epochs=epochs,
         monitor=("training_cost",),
         early_stopping=None,
         schedule="constant",
+        callbacks=None,
+        monitor_every=None,
     )
     return list(_fit_quietly(net, X, y).history_["training_cost"])
 
@@ -258,7 +262,10 @@ def find_eta_threshold(
     Parameters
     ----------
     estimator : NielsenMLPClassifier
-        Its other settings are kept; it is cloned, never changed.
+        Cloned, never changed. Each trial trains every one of ``epochs``
+        epochs at its η on all of ``X``: the estimator's early stopping,
+        schedule, callbacks and ``monitor_every`` are set aside; its other
+        settings are kept.
     X, y : array-like
         Training data (a small part is enough: see :func:`simplify`).
     start : float, default=0.01
