@@ -25,7 +25,7 @@ from sklearn.utils.validation import check_consistent_length
 from .._core.params import validate_arguments
 from .._core.split import hold_out
 from .._core.warn import silenced, warn
-from ..utils import canonical_csr
+from ..utils import InterruptWatch, canonical_csr
 from ._inputs import checked_values, refuse_sparse_training, refusers
 
 __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "simplify"]
@@ -179,10 +179,18 @@ class LmbdaSearch:
 
 
 def _fit_quietly(estimator, X, y, **fit_params):
-    # A too-large eta is what the search looks for; its warnings are expected (held
-    # back in this thread only: the process's filters are every thread's).
-    with silenced(ConvergenceWarning):
-        return estimator.fit(X, y, **fit_params)
+    """``estimator.fit(X, y)`` without its convergence warnings, ending the search at Ctrl-C.
+
+    A too-large eta is what the search looks for; its warnings are expected
+    (held back in this thread only: the process's filters are every
+    thread's). The networks' fit catches Ctrl-C and keeps the epochs run:
+    the search went on to its next trial, judging the cut one as any other.
+    """
+    with silenced(ConvergenceWarning), InterruptWatch() as watch:
+        fitted = estimator.fit(X, y, **fit_params)
+    if watch.interrupted:
+        raise KeyboardInterrupt
+    return fitted
 
 
 def _training_costs(estimator, X, y, eta, epochs):
@@ -295,6 +303,9 @@ def find_eta_threshold(
     SparseInputError
         A sparse ``X`` for a network whose optimizer trains on dense input
         only (``'lbfgs'``, ``'newton'``), before any trial.
+    KeyboardInterrupt
+        At Ctrl-C during a trial, which the estimator's ``fit`` catches: the
+        search ends there.
 
     Warns
     -----
@@ -467,6 +478,9 @@ def search_lmbda(
     SparseInputError
         A sparse ``X`` for a network whose optimizer trains on dense input
         only (``'lbfgs'``, ``'newton'``), before any trial.
+    KeyboardInterrupt
+        At Ctrl-C during a trial, which the estimator's ``fit`` catches: the
+        search ends there.
 
     Examples
     --------
