@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
 from sknielsen.datasets import load_digits_split
+from sknielsen.plugins import LBFGS
 from sknielsen.tuning import find_eta_threshold, search_lmbda, simplify
 from sknielsen.utils import SparseInputError
 
@@ -326,8 +327,8 @@ def test_searches_refuse_sparse_input_for_a_full_batch_network_before_any_fit(se
     # Refused by the first trial's fit before: now with the NaN and the strings, up front.
     from scipy.sparse import csr_matrix
 
-    net = FitsNoSparseInput((2,), epochs=1, optimizer="lbfgs")
-    expected = r"^The full-batch optimizer LBFGS trains on dense X only; got a sparse X of shape"
+    net = FitsNoSparseInput((2,), epochs=1, optimizer="newton")  # L-BFGS never reads eta
+    expected = r"^The full-batch optimizer Newton trains on dense X only; got a sparse X of shape"
     with pytest.raises(SparseInputError, match=expected):
         SEARCHES[search](net, csr_matrix(X_FAKE), Y_FAKE)
 
@@ -460,3 +461,26 @@ def test_ctrl_c_caught_inside_a_trial_ends_the_search(search):
         SEARCHES[search](CatchesCtrlC(), X_FAKE, Y_FAKE)
     assert CatchesCtrlC.fits == 1
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+
+
+class ClassifierNeverFit(NielsenMLPClassifier):
+    """A network that fails the test if it is ever fitted."""
+
+    def fit(self, X, y, **fit_params):
+        raise AssertionError("fitted before the search was refused")
+
+
+@pytest.mark.parametrize(
+    "search, settings, message",
+    [
+        ("find_eta_threshold", {"optimizer": "lbfgs"}, r"^LBFGS chooses its own steps"),
+        ("find_eta_threshold", {"optimizer": LBFGS(memory=3)}, r"never reads eta"),
+        ("search_lmbda", {"regularizer": "none"}, r"^regularizer='none' never reads lmbda"),
+    ],
+)
+def test_searches_refuse_a_parameter_the_network_never_reads(search, settings, message):
+    # Every trial trained alike: L-BFGS's line search ignores eta, so the search reported
+    # a threshold above every eta tried; without a regularizer it returned its start as
+    # the best lambda.
+    with pytest.raises(ValueError, match=message):
+        SEARCHES[search](ClassifierNeverFit(**settings), X_FAKE, Y_FAKE)

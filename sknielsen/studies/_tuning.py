@@ -22,6 +22,7 @@ from sklearn.utils import _safe_indexing, check_array
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_consistent_length
 
+from .. import NielsenMLPClassifier, NielsenMLPRegressor, plugins
 from .._core.params import validate_arguments
 from .._core.split import hold_out
 from .._core.warn import silenced, warn
@@ -298,11 +299,12 @@ def find_eta_threshold(
     Raises
     ------
     ValueError
-        A parameter out of its range, or a cost that never fell steadily,
+        A parameter out of its range, a network whose optimizer never reads
+        η (``'lbfgs'``) before any trial, or a cost that never fell steadily,
         even ``max_steps`` divisions below ``start``.
     SparseInputError
         A sparse ``X`` for a network whose optimizer trains on dense input
-        only (``'lbfgs'``, ``'newton'``), before any trial.
+        only (``'newton'``), before any trial.
     KeyboardInterrupt
         At Ctrl-C during a trial, which the estimator's ``fit`` catches: the
         search ends there.
@@ -322,6 +324,7 @@ def find_eta_threshold(
     >>> result.recommended == result.threshold / 2
     True
     """
+    _check_read(estimator, "eta")
     _check_set(estimator, X, y, "X", "y")
     trace = []
 
@@ -351,6 +354,36 @@ def find_eta_threshold(
         else:
             bad = middle
     return EtaSearch(threshold=good, recommended=good / 2, trace=trace)
+
+
+def _check_read(estimator, parameter):
+    """Refuse a search of ``parameter`` (``'eta'``, ``'lmbda'``) that the network never reads.
+
+    L-BFGS takes the steps of its line search, and ``regularizer='none'``
+    adds no penalty: every trial trained alike, and the search reported a
+    threshold above every η tried, or its start as the best λ. Only
+    sknielsen's networks are judged; a setting that is no plugin is left to
+    the first trial's fit, which names it.
+    """
+    if not isinstance(estimator, (NielsenMLPClassifier, NielsenMLPRegressor)):
+        return
+    kind = "optimizer" if parameter == "eta" else "regularizer"
+    given = getattr(estimator, kind)
+    try:
+        plugin = plugins.get(kind, given)
+    except (TypeError, ValueError):
+        return
+    if kind == "optimizer" and not getattr(plugin, "reads_eta", True):
+        raise ValueError(
+            f"{type(plugin).__name__} chooses its own steps and never reads eta: every trial "
+            "of find_eta_threshold would train alike. Search eta for an optimizer that takes "
+            "steps of eta ('sgd', 'momentum', 'adam', say)."
+        )
+    if kind == "regularizer" and isinstance(plugin, plugins.NoRegularizer):
+        raise ValueError(
+            f"regularizer={given!r} never reads lmbda: every trial of search_lmbda would train "
+            "alike. Give the network a regularizer to search ('l2', the book's, or 'l1')."
+        )
 
 
 def _hold_out(estimator, X, y, fraction, random_state):
@@ -470,8 +503,9 @@ def search_lmbda(
     Raises
     ------
     ValueError
-        A parameter out of its range, ``X_val`` without ``y_val`` (or the
-        reverse), or a validation set that holds NaN or infinity, other
+        A parameter out of its range, a network without a regularizer
+        (``regularizer='none'`` never reads λ), ``X_val`` without ``y_val``
+        (or the reverse), or a validation set that holds NaN or infinity, other
         features than ``X`` or labels of another length, or, for a
         regressor, fewer than 2 samples or targets all equal (its R² cannot
         rank λs by them): before any trial.
@@ -501,6 +535,7 @@ def search_lmbda(
     if (X_val is None) != (y_val is None):
         # One without the other would be dropped for a split without a word.
         raise ValueError("X_val and y_val must be given together, or neither.")
+    _check_read(estimator, "lmbda")
     n_features = _check_set(estimator, X, y, "X", "y")
     if X_val is None:
         X, X_val, y, y_val = _hold_out(estimator, X, y, validation_fraction, random_state)
