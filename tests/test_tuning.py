@@ -484,3 +484,16 @@ def test_searches_refuse_a_parameter_the_network_never_reads(search, settings, m
     # the best lambda.
     with pytest.raises(ValueError, match=message):
         SEARCHES[search](ClassifierNeverFit(**settings), X_FAKE, Y_FAKE)
+
+
+def test_lmbda_search_checks_the_validation_sets_feature_names_before_its_first_fit():
+    # Columns renamed or reordered failed in the first trial's score, after its fit, with
+    # scikit-learn's "The feature names should match those that were passed during fit".
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(X_FAKE, columns=["width", "height"])
+    for X_val, detail in [
+        (X[["height", "width"]], "the same names in another order"),
+        (X.set_axis(["w", "h"], axis=1), r"names it was not trained with: \['w', 'h'\]"),
+    ]:
+        with pytest.raises(ValueError, match=rf"^The validation set's feature names .*{detail}"):
+            search_lmbda(NeverFit(), X, Y_FAKE, X_val, Y_FAKE)

@@ -53,7 +53,7 @@ from .._core.params import validate_arguments
 from .._core.scale import power_of_two_scale
 from .._core.warn import warn
 from ..utils import SparseInputError, canonical_csr, check_params
-from ._inputs import checked_values, refuse_sparse_training, refusers
+from ._inputs import check_feature_names, checked_values, refuse_sparse_training, refusers
 from ._responses import SharedResponses, predict_rows, response_methods
 from ._schedule import (
     chunk_bounds,
@@ -609,7 +609,7 @@ def _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scori
     test_sets = {}
     for name, (X, y) in {"test": (X_test, y_test), **(eval_sets or {})}.items():
         # Checked before check_array keeps only the values: the estimators see arrays.
-        _check_feature_names(_get_feature_names(X), train_names, name)
+        check_feature_names(_get_feature_names(X), train_names, name)
         X, y = _checked_pair(X, y, name)
         if X.shape[1] != X_train.shape[1]:
             raise ValueError(
@@ -622,48 +622,6 @@ def _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scori
         _warn_of_unknown_labels(y, y_train, name)
         test_sets[name] = (X, y)
     return _StudyData(X_train, y_train, test_sets, _named_scorers(scoring))
-
-
-def _check_feature_names(given, trained, name):
-    """Refuse a set whose column names are not the training set's, as ``predict`` would.
-
-    The estimators are fitted and scored on arrays, the names left behind:
-    a DataFrame with the training set's columns reordered or renamed was
-    scored by position, silently wrong.
-
-    Parameters
-    ----------
-    given, trained : ndarray of str or None
-        The set's and the training set's feature names (None for none).
-    name : str
-        The set's name in the messages.
-    """
-    if given is None and trained is None:
-        return
-    if trained is None or given is None:
-        has, lacks = (
-            (f"The {name} set", "the training set")
-            if trained is None
-            else (
-                "The training set",
-                f"the {name} set",
-            )
-        )
-        warn(f"{has} has feature names, but {lacks} has none: the columns are matched by position.")
-        return
-    if len(given) == len(trained) and np.all(given == trained):
-        return
-    unseen = [str(n) for n in given if n not in set(trained)]
-    missing = [str(n) for n in trained if n not in set(given)]
-    detail = (
-        "the same names in another order"
-        if not unseen and not missing
-        else f"names it was not trained with: {unseen[:5]}; names missing: {missing[:5]}"
-    )
-    raise ValueError(
-        f"The {name} set's feature names differ from the training set's ({detail}): give it "
-        "the training set's columns, in their order."
-    )
 
 
 def _warn_of_unknown_labels(y, y_train, name):

@@ -20,14 +20,14 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import _safe_indexing, check_array
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_consistent_length
+from sklearn.utils.validation import _get_feature_names, check_consistent_length
 
 from .. import NielsenMLPClassifier, NielsenMLPRegressor, plugins
 from .._core.params import validate_arguments
 from .._core.split import hold_out
 from .._core.warn import silenced, warn
 from ..utils import InterruptWatch, canonical_csr
-from ._inputs import checked_values, refuse_sparse_training, refusers
+from ._inputs import check_feature_names, checked_values, refuse_sparse_training, refusers
 
 __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "simplify"]
 
@@ -506,9 +506,10 @@ def search_lmbda(
         A parameter out of its range, a network without a regularizer
         (``regularizer='none'`` never reads λ), ``X_val`` without ``y_val``
         (or the reverse), or a validation set that holds NaN or infinity, other
-        features than ``X`` or labels of another length, or, for a
-        regressor, fewer than 2 samples or targets all equal (its R² cannot
-        rank λs by them): before any trial.
+        features than ``X`` (other column names, or ``X``'s in another
+        order) or labels of another length, or, for a regressor, fewer than
+        2 samples or targets all equal (its R² cannot rank λs by them):
+        before any trial.
     SparseInputError
         A sparse ``X`` for a network whose optimizer trains on dense input
         only (``'lbfgs'``, ``'newton'``), before any trial.
@@ -546,6 +547,11 @@ def search_lmbda(
         n_val_features = _check_set(estimator, X_val, y_val, "X_val", "y_val", training=False)
         if n_val_features != n_features:
             raise ValueError(f"X_val has {n_val_features} features, but X has {n_features}.")
+        names, val_names = _get_feature_names(X), _get_feature_names(X_val)
+        # Refused, before any trial, as each trial's score would; a set without names is
+        # the score's to warn of.
+        if names is not None and val_names is not None:
+            check_feature_names(val_names, names, "validation")
         names, advice = ("X_val has", "y_val has"), "give more validation samples"
     _check_rankable(estimator, y_val, *names, advice)
     trace = []
