@@ -325,3 +325,12 @@ def test_elastic_of_any_width_draws_a_bounded_kernel_and_the_same_numbers_up_to_
         got = Elastic(alpha=2.0, sigma=sigma)(images, np.random.default_rng(1))
         np.testing.assert_array_equal(got, expected)
     assert Elastic(sigma=1e9)(images, np.random.default_rng(1)).shape == images.shape
+
+
+def test_expand_refuses_more_copies_than_memory_holds_before_distorting_any():
+    # Each copy was distorted and kept, then all were joined: copies=10**15 of two digits
+    # ran until memory ran out, and any expansion held its result twice at the end.
+    X, y = load_digits(return_X_y=True)
+    message = r"^expand\(copies=1000000000000000\) would make 2,000,000,000,000,002 rows of 64"
+    with pytest.raises(MemoryError, match=message):
+        expand(X[:2], y[:2], copies=10**15)
