@@ -17,7 +17,7 @@ from ._core.warn import warn
 from ._core.weights import check_sample_weight
 from .engine._network import Backprop, Network
 from .plugins._returns import returned_array
-from .training._config import check_pairing, resolve_plugin
+from .training._config import check_pairing, checked_plugin
 from .training._loop import Penalty, sample_scales
 from .training._run import seeded_generator
 
@@ -134,8 +134,10 @@ def check_gradients(
     Raises
     ------
     InvalidParameterError
-        For an invalid parameter, or a cost paired with output neurons it does
-        not work with (the estimator refuses the pair too).
+        For an invalid parameter, a plugin the estimator refuses (a class
+        against its kind's contract, an invalid hyper-parameter), or a cost
+        paired with output neurons it does not work with (the estimator
+        refuses the pair too).
     ValueError
         For sample weights of another length than ``n_samples``, not 1-D,
         negative, not finite or all zero.
@@ -287,12 +289,15 @@ def _decay_error(penalty, network):
 
 
 def _plugin(parameter, value):
-    """The plugin ``value`` names, or the error of the ``parameter`` of check_gradients.
+    """The plugin ``value`` names, checked as a fit checks it, or the parameter's error.
 
     The error names the parameter, as the estimator's does: otherwise
-    ``activation`` and ``output_activation`` would be refused alike.
+    ``activation`` and ``output_activation`` would be refused alike. An
+    instance against its kind's contract failed inside backprop, and one of
+    an invalid hyper-parameter was checked as if valid. A derivative that
+    does not match its function is what the check measures, not refuses.
     """
-    return resolve_plugin(parameter, value, "check_gradients")
+    return checked_plugin(parameter, value, "check_gradients", training=False)
 
 
 def _check_sizes(sizes):

@@ -143,6 +143,39 @@ def test_refuses_a_falsy_plugin_by_name_as_the_estimator_does(keyword, value):
         check_gradients(**{keyword: value})
 
 
+class SigmoidWithoutOut(plugins.Activation):
+    """An activation whose fn takes no ``out``, against the contract the engine calls."""
+
+    def fn(self, z):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+class ScaledTanh(plugins.Tanh):
+    """A tanh with a hyper-parameter that must be a float."""
+
+    _parameter_constraints = {"scale": [float]}
+
+    def __init__(self, scale=1.0):
+        self.scale = scale
+
+
+@pytest.mark.parametrize(
+    "activation, refusal",
+    [
+        (SigmoidWithoutOut(), r"'activation' parameter of {} is invalid: SigmoidWithoutOut.fn"),
+        (ScaledTanh(scale="large"), r"'activation__scale' parameter of {} must be an instance"),
+    ],
+)
+def test_checks_a_plugin_instance_as_the_estimator_does(activation, refusal):
+    # check_gradients took any instance: one against the contract failed inside backprop
+    # ("fn() got an unexpected keyword argument 'out'"), one of an invalid
+    # hyper-parameter was checked as if valid.
+    with pytest.raises(InvalidParameterError, match=refusal.format("check_gradients")):
+        check_gradients(activation=activation)
+    with pytest.raises(InvalidParameterError, match=refusal.format("NielsenMLPClassifier")):
+        NielsenMLPClassifier(activation=activation, epochs=1).fit([[0.0], [1.0]], [0, 1])
+
+
 def test_refuses_an_unknown_plugin_name_as_a_value_error():
     with pytest.raises(ValueError, match=r"'output_activation'.*Unknown activation ''"):
         check_gradients(output_activation="")

@@ -455,7 +455,29 @@ def resolve_plugin(parameter, value, owner):
         ) from exc
 
 
-def _fitted_plugin(parameter, value, owner, training):
+def checked_plugin(parameter, value, owner, training):
+    """A fresh plugin for ``value``, checked as a fit checks it; errors name ``parameter``.
+
+    Parameters
+    ----------
+    parameter : str
+        A key of :data:`PLUGIN_PARAMETERS` or :data:`TRAINING_PLUGIN_PARAMETERS`.
+    value : str or plugin instance
+    owner : str
+    training : bool
+        Whether to refuse, too, a plugin whose inherited derivative does not
+        match the function it redefines (see :func:`derivative_problem`).
+
+    Returns
+    -------
+    plugin : Plugin
+
+    Raises
+    ------
+    InvalidParameterError
+        For a value that is no plugin of the kind, a class against its
+        kind's contract, or an invalid hyper-parameter, named by its path.
+    """
     plugin = resolve_plugin(parameter, value, owner)
     try:  # an unregistered instance's class was never checked by register
         type(plugin).check_contract()
@@ -475,7 +497,7 @@ def _resolve_plugins(params, kind, training):
     """The fitted plugins, and a check that the cost works with the outputs."""
 
     def fitted(parameter, value):
-        return _fitted_plugin(parameter, value, kind.name, training)
+        return checked_plugin(parameter, value, kind.name, training)
 
     cost = fitted("cost", params["cost"])
     output = params["output_activation"]
