@@ -149,9 +149,9 @@ def check_gradients(
     -----
     UserWarning
         When a gradient holds NaN or infinity; and when the relative error
-        is large and the output activation's or the cost's values are all
-        float32 numbers (a plugin computing in float32, then returning
-        float64), naming that plugin.
+        is large and the values of an activation (hidden or output) or of
+        the cost are all float32 numbers (a plugin computing in float32,
+        then returning float64), naming that plugin.
 
     Examples
     --------
@@ -227,18 +227,23 @@ _SUSPECT_ERROR = 1e-4
 
 
 def _warn_of_float32(cost, network, X, Y):
-    """Warn when the outputs or the costs are all float32 numbers: computed in float32.
+    """Warn when a plugin's values are all float32 numbers: computed in float32.
 
     Returned as float64 (cast back), they pass the dtype check of the returns,
     while the central differences, of steps far below float32's precision,
     measure its rounding. Float64 values of random weights are float32 numbers
-    with a chance of about 2⁻²⁹ each.
+    with a chance of about 2⁻²⁹ each. The hidden activation is tried on the
+    random inputs themselves, which are no float32 numbers either.
     """
     with np.errstate(all="ignore"):
         output = network.feedforward(X)
         costs = cost.fn(output, Y)
+        hidden = network.activations[:-1]
+        hidden_values = hidden[0].fn(X.copy()) if hidden else None
     suspects = [(f"{type(network.activations[-1]).__name__}.fn", output)]
     suspects.append((f"{type(cost).__name__}.fn", costs))
+    if hidden:
+        suspects.append((f"{type(hidden[0]).__name__}.fn", hidden_values))
     for method, values in suspects:
         values = np.asarray(values, dtype=np.float64)
         if np.any(values != 0) and np.array_equal(values.astype(np.float32), values):
