@@ -1526,6 +1526,16 @@ def test_conclusions_do_not_call_an_estimator_alone_at_the_largest_size_the_lead
     )
 
 
+def test_conclusions_name_an_estimator_without_a_finite_score_at_any_size():
+    # Its NaN means were left out, and its name with them: "At 20 examples a leads with
+    # 60.00%." as if no estimator of the study lacked a result.
+    nan = float("nan")
+    summary = _summary({"a": {10: 0.5, 20: 0.6}, "b": {10: nan, 20: nan}})
+    assert conclusions(summary)[0] == (
+        "At 20 examples only a was measured: 60.00% (no result for b)."
+    )
+
+
 @pytest.mark.parametrize(
     ("deterministic", "error", "message"),
     [

@@ -1694,26 +1694,29 @@ def conclusions(summary, metric=None):
     ]
     if crossovers:
         sentences.append("Crossovers: " + "; ".join(crossovers) + ".")
-    sentences.append(_lead_at_largest(by_name, text))
+    # An estimator whose every mean is NaN has no curve, but was in the study all the same.
+    studied = {row["estimator"] for row in summary}
+    sentences.append(_lead_at_largest(by_name, text, studied))
     efficiency = _most_data_efficient(by_name, text)
     if efficiency:
         sentences.append(efficiency)
     return sentences
 
 
-def _lead_at_largest(by_name, text):
+def _lead_at_largest(by_name, text, studied):
     """The sentence for who leads at the largest size, naming who has no result there.
 
-    An estimator without a score at that size (an interrupted study, sizes
-    that differ by estimator) is named as such: one alone there "led" an
-    estimator that led it at every size both reached.
+    An estimator of ``studied`` without a score at that size (an interrupted
+    study, sizes that differ by estimator, means that are NaN) is named as
+    such: one alone there "led" an estimator that led it at every size both
+    reached.
     """
     largest = max(size for sizes in by_name.values() for size in sizes)
     at_largest = sorted(
         ((sizes[largest], name) for name, sizes in by_name.items() if largest in sizes),
         reverse=True,
     )
-    missing = sorted(name for name, sizes in by_name.items() if largest not in sizes)
+    missing = sorted(name for name in studied if largest not in by_name.get(name, {}))
     unmeasured = f"no result for {', '.join(missing)}" if missing else ""
     best, first = at_largest[0]
     if len(at_largest) == 1 and missing:
