@@ -196,6 +196,16 @@ def test_book_estimators_refuse_an_unknown_name_listing_the_known():
         book_estimators("network", n_full=10)
 
 
+def test_book_estimators_answer_a_mistyped_name_with_the_nearest():
+    from sknielsen.comparison import book_estimators
+
+    message = r"^Unknown estimator 'SVC-auto' \(did you mean 'svc-auto'\?\); choose from"
+    with pytest.raises(ValueError, match=message):
+        book_estimators(["SVC-auto"], n_full=10)
+    with pytest.raises(TypeError, match=r"^Estimators are named by str, such as 'network'"):
+        book_estimators([["network"]], n_full=10)  # "unhashable type: 'list'"
+
+
 def test_summary_and_crossover_statements():
     records = [
         {
