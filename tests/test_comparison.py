@@ -709,6 +709,28 @@ def test_bad_scoring_is_refused(digits, scoring, message):
         study(digits, {"SVC": SVC()}, sizes=[100], scoring=scoring)
 
 
+class SVCNeverFit(SVC):
+    """An SVC that fails the test if it is ever fitted."""
+
+    def fit(self, X, y, sample_weight=None):
+        raise AssertionError("fitted before its scorer was refused")
+
+
+@pytest.mark.parametrize("scoring", ["neg_log_loss", ["accuracy", "roc_auc_ovr"]])
+def test_a_scorer_asking_for_a_response_an_estimator_lacks_is_refused_before_any_job(
+    digits, scoring
+):
+    # The first job's fit ran, then its scoring failed with "SharedResponses has none of
+    # the following attributes: predict_proba", naming a class of the study's own.
+    message = r"^The scorer '(neg_log_loss|roc_auc_ovr)' asks for predict_proba, which SVC"
+    estimators = {"net": NielsenMLPClassifier((3,), epochs=1), "SVC": SVCNeverFit()}
+    with pytest.raises(ValueError, match=message):
+        study(digits, estimators, sizes=[100], scoring=scoring)
+    # An estimator that has the response is scored as before.
+    records = study(digits, {"net": estimators["net"]}, sizes=[100], scoring="neg_log_loss")
+    assert np.isfinite(records[0]["neg_log_loss_test"])
+
+
 def test_random_subsets_differ_from_the_first_and_repeat_per_seed(digits):
     def sizes_and_scores(subset, seeds):
         records = study(

@@ -32,6 +32,7 @@ import joblib
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone, is_regressor
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.utils import get_tags
@@ -621,7 +622,45 @@ def _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scori
         _check_label_types(y, y_train, y_name)
         _warn_of_unknown_labels(y, y_train, name)
         test_sets[name] = (X, y)
-    return _StudyData(X_train, y_train, test_sets, _named_scorers(scoring))
+    scorers = _named_scorers(scoring)
+    _check_responses(estimators, scorers)
+    return _StudyData(X_train, y_train, test_sets, scorers)
+
+
+def _check_responses(estimators, scorers):
+    """Refuse a scorer that asks an estimator for a response it lacks, before any job.
+
+    ``neg_log_loss`` of an ``SVC()`` (no ``predict_proba`` without
+    ``probability=True``) failed after the first job's fit, with
+    "SharedResponses has none of the following attributes", naming a class
+    of the study's own. A scorer that names no response (a plain callable)
+    is the fit's to judge, and so is an estimator that can say only once fitted.
+    """
+    for scorer_name, scorer in scorers.items():
+        wanted = getattr(get_scorer(scorer), "_response_method", None)
+        if wanted is None:
+            continue
+        wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+        # CalibratedClassifierCV gives any classifier probabilities (SVC's own are deprecated).
+        wrap = ", or wrap it in CalibratedClassifierCV" if "predict_proba" in wanted else ""
+        for name, estimator in estimators.items():
+            if all(_lacks(estimator, method) for method in wanted):
+                raise ValueError(
+                    f"The scorer {scorer_name!r} asks for {' or '.join(wanted)}, which {name} "
+                    f"({type(estimator).__name__}) lacks: score it with another scorer "
+                    f"(accuracy, say){wrap}."
+                )
+
+
+def _lacks(estimator, method):
+    """Whether the unfitted ``estimator`` says it has no ``method`` (not that it is unfitted)."""
+    try:
+        getattr(estimator, method)
+    except NotFittedError:
+        return False
+    except AttributeError:
+        return True
+    return False
 
 
 def _warn_of_unknown_labels(y, y_train, name):
@@ -1378,9 +1417,11 @@ def training_size_comparison(
         targets that are not class labels or not of ``y_train``'s type,
         sizes that are no whole numbers (fractions of the training set) or
         lie outside the pool, no seeds or seeds outside [0, 2³² − 1],
-        unknown or unnamed scorers, earlier records of another
-        configuration, or a network's parameters (bare, in ``BookScaling``
-        or in a pipeline) that its fit would refuse, named by the estimator.
+        unknown or unnamed scorers, a scorer asking an estimator for a
+        response it lacks (``neg_log_loss`` of ``SVC()``), earlier records
+        of another configuration, or a network's parameters (bare, in
+        ``BookScaling`` or in a pipeline) that its fit would refuse, named
+        by the estimator.
     SparseInputError
         A sparse ``X_train`` for a network whose optimizer trains on dense
         input only (``'lbfgs'``, ``'newton'``), bare, in ``BookScaling`` or
