@@ -109,6 +109,33 @@ def test_refuses_a_cost_with_outputs_the_estimator_refuses():
         )
 
 
+class Softsign(plugins.Activation):
+    """An output activation of one's own, registered under no name."""
+
+    output_range = (-1.0, 1.0)
+
+    def fn(self, z, out=None):
+        return np.divide(z, 1.0 + np.abs(z), out=out)
+
+    def derivative(self, z, a):
+        return (1.0 - np.abs(a)) ** 2
+
+
+def test_an_unregistered_output_activation_refused_by_a_cost_is_named_by_its_class():
+    # "The 'quadratic' cost cannot be paired with None output neurons", for the estimator
+    # too: the name of a plugin registered under none.
+    message = (
+        r"^The 'quadratic' cost cannot be paired with Softsign output neurons \(an "
+        r"activation registered under no name\); it works with: 'sigmoid'.*register "
+    )
+    with pytest.raises(InvalidParameterError, match=message):
+        check_gradients(cost="quadratic", output_activation=Softsign())
+    with pytest.raises(InvalidParameterError, match=message):
+        NielsenMLPClassifier(cost="quadratic", output_activation=Softsign()).fit(
+            [[0.0], [1.0]], [0, 1]
+        )
+
+
 @pytest.mark.parametrize(
     ("keyword", "value"),
     [

@@ -531,11 +531,22 @@ def check_pairing(cost, output_activation):
         Naming the pair and the output activations the cost works with.
     """
     output_name = output_activation.name
-    if output_name not in cost.output_activations:
+    if output_name in cost.output_activations:
+        return
+    works_with = ", ".join(map(repr, cost.output_activations))
+    cost_name = repr(cost.name) if cost.name is not None else type(cost).__name__
+    if output_name is not None:
         raise InvalidParameterError(
-            f"The {cost.name!r} cost cannot be paired with {output_name!r} output neurons; "
-            f"it works with: {', '.join(map(repr, cost.output_activations))}."
+            f"The {cost_name} cost cannot be paired with {output_name!r} output neurons; "
+            f"it works with: {works_with}."
         )
+    # A plugin registered under no name was named None, with no word of how to pair it.
+    raise InvalidParameterError(
+        f"The {cost_name} cost cannot be paired with {type(output_activation).__name__} output "
+        f"neurons (an activation registered under no name); it works with: {works_with}. A "
+        "cost pairs with the activations its output_activations names: register yours "
+        "(sknielsen.plugins.register) and name it there, in a subclass of the cost."
+    )
 
 
 def _hidden_sizes(sizes):
