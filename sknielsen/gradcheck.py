@@ -140,7 +140,8 @@ def check_gradients(
         refuses the pair too).
     ValueError
         For sample weights of another length than ``n_samples``, not 1-D,
-        negative, not finite or all zero.
+        negative, not finite or all zero; and for an ``epsilon`` too small
+        to move every weight and bias in float64.
     TypeError
         For a plugin returning arrays narrower than float64 (float32),
         naming it.
@@ -168,6 +169,7 @@ def check_gradients(
     check_pairing(cost, output)  # as the estimator: a wrong pair is no backprop bug
     network = Network(sizes, [hidden] * (len(sizes) - 2) + [output], dtype=np.float64)
     network.initialize(_plugin("initializer", initializer), rng)
+    _check_step(network.params, epsilon)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, sizes[0]))
     Y = _targets(n_samples, sizes[-1], rng)
     penalty = Penalty(
@@ -315,6 +317,21 @@ def _check_sizes(sizes):
             f"positive ints (input first, output last). Got {sizes!r} instead."
         )
     return tuple(int(s) for s in sizes)
+
+
+def _check_step(params, epsilon):
+    """Refuse an ``epsilon`` that leaves some parameter where it is, rounded back in float64.
+
+    Such a parameter's difference is 0 whatever its gradient: 1e-300 gave a
+    relative error of 1.0 for a right gradient, blaming backprop.
+    """
+    unmoved = np.count_nonzero((params + epsilon == params) | (params - epsilon == params))
+    if unmoved:
+        raise ValueError(
+            f"epsilon={epsilon:g} moves {unmoved} of the {params.size} parameters not at all: "
+            "w ± epsilon rounds back to w in float64, and their differences would be 0 "
+            "whatever their gradient. Take a step near 1e-6, the default."
+        )
 
 
 def _central_differences(cost, params, epsilon):

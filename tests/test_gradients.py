@@ -203,6 +203,14 @@ def test_checks_a_plugin_instance_as_the_estimator_does(activation, refusal):
         NielsenMLPClassifier(activation=activation, epochs=1).fit([[0.0], [1.0]], [0, 1])
 
 
+@pytest.mark.parametrize("epsilon", [1e-300, 1e-17])
+def test_refuses_a_step_that_moves_a_parameter_not_at_all(epsilon):
+    # w + epsilon rounded back to w: the differences were 0 and the verdict a relative
+    # error of 1.0 for a right gradient, or nearly as bad, blaming backprop.
+    with pytest.raises(ValueError, match=rf"^epsilon={epsilon:g} moves \d+ of the 51 parameters"):
+        check_gradients(epsilon=epsilon)
+
+
 def test_refuses_an_unknown_plugin_name_as_a_value_error():
     with pytest.raises(ValueError, match=r"'output_activation'.*Unknown activation ''"):
         check_gradients(output_activation="")
