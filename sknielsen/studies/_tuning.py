@@ -270,7 +270,7 @@ def find_eta_threshold(
 
     Parameters
     ----------
-    estimator : NielsenMLPClassifier
+    estimator : NielsenMLPClassifier or NielsenMLPRegressor
         Cloned, never changed. Each trial trains every one of ``epochs``
         epochs at its η on all of ``X``: the estimator's early stopping,
         schedule, callbacks and ``monitor_every`` are set aside; its other
