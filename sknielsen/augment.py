@@ -69,6 +69,9 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
         infinity, or its rows are not images of ``image_shape``; if ``y``
         is a column (shape (n_samples, 1)) or has more than 2 dimensions,
         holds NaN or infinity, or has not one label per row of ``X``.
+    MemoryError
+        If the expanded arrays would not fit in memory, before any copy is
+        distorted.
 
     Examples
     --------
@@ -89,12 +92,33 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     image_shape = image_shape_for(n_features, check_image_shape(image_shape, "expand"))
     augmenter = as_augmenter(augment, "expand")
     rng = seeded_generator(random_state)
+    X_expanded, y_expanded = _allocated(X, y, copies)
     images = X.reshape(n_samples, *image_shape)
-    distorted = [
-        apply_augmenter(augmenter, images, rng).reshape(n_samples, n_features)
-        for _ in range(copies)
-    ]
-    return np.concatenate([X, *distorted]), np.concatenate([y] * (copies + 1))
+    for copy in range(1, copies + 1):
+        rows = slice(copy * n_samples, (copy + 1) * n_samples)
+        X_expanded[rows] = apply_augmenter(augmenter, images, rng).reshape(n_samples, n_features)
+    return X_expanded, y_expanded
+
+
+def _allocated(X, y, copies):
+    """The expanded arrays: ``X`` then room for its copies, and ``y`` repeated.
+
+    Made before any distortion, so that copies beyond memory are refused at
+    once (each copy was distorted and kept, and all joined at the end: the
+    result was held twice, and ``copies=10**15`` ran until memory ran out).
+    """
+    n_rows = len(X) * (copies + 1)
+    try:
+        X_expanded = np.empty((n_rows, X.shape[1]), dtype=X.dtype)
+        y_expanded = np.tile(y, (copies + 1,) + (1,) * (y.ndim - 1))
+    except (MemoryError, ValueError) as exc:  # ValueError: beyond any array's size
+        raise MemoryError(
+            f"expand(copies={copies}) would make {n_rows:,} rows of {X.shape[1]} {X.dtype} "
+            f"pixels, more than memory holds ({exc}): ask for fewer copies, or expand X in "
+            "parts."
+        ) from None
+    X_expanded[: len(X)] = X
+    return X_expanded, y_expanded
 
 
 def _checked_images(X):

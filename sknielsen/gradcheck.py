@@ -17,7 +17,7 @@ from ._core.warn import warn
 from ._core.weights import check_sample_weight
 from .engine._network import Backprop, Network
 from .plugins._returns import returned_array
-from .training._config import check_pairing, resolve_plugin
+from .training._config import check_pairing, checked_plugin
 from .training._loop import Penalty, sample_scales
 from .training._run import seeded_generator
 
@@ -134,11 +134,14 @@ def check_gradients(
     Raises
     ------
     InvalidParameterError
-        For an invalid parameter, or a cost paired with output neurons it does
-        not work with (the estimator refuses the pair too).
+        For an invalid parameter, a plugin the estimator refuses (a class
+        against its kind's contract, an invalid hyper-parameter), or a cost
+        paired with output neurons it does not work with (the estimator
+        refuses the pair too).
     ValueError
         For sample weights of another length than ``n_samples``, not 1-D,
-        negative, not finite or all zero.
+        negative, not finite or all zero; and for an ``epsilon`` too small
+        to move every weight and bias in float64.
     TypeError
         For a plugin returning arrays narrower than float64 (float32),
         naming it.
@@ -147,9 +150,9 @@ def check_gradients(
     -----
     UserWarning
         When a gradient holds NaN or infinity; and when the relative error
-        is large and the output activation's or the cost's values are all
-        float32 numbers (a plugin computing in float32, then returning
-        float64), naming that plugin.
+        is large and the values of an activation (hidden or output) or of
+        the cost are all float32 numbers (a plugin computing in float32,
+        then returning float64), naming that plugin.
 
     Examples
     --------
@@ -166,6 +169,7 @@ def check_gradients(
     check_pairing(cost, output)  # as the estimator: a wrong pair is no backprop bug
     network = Network(sizes, [hidden] * (len(sizes) - 2) + [output], dtype=np.float64)
     network.initialize(_plugin("initializer", initializer), rng)
+    _check_step(network.params, epsilon)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, sizes[0]))
     Y = _targets(n_samples, sizes[-1], rng)
     penalty = Penalty(
@@ -225,18 +229,23 @@ _SUSPECT_ERROR = 1e-4
 
 
 def _warn_of_float32(cost, network, X, Y):
-    """Warn when the outputs or the costs are all float32 numbers: computed in float32.
+    """Warn when a plugin's values are all float32 numbers: computed in float32.
 
     Returned as float64 (cast back), they pass the dtype check of the returns,
     while the central differences, of steps far below float32's precision,
     measure its rounding. Float64 values of random weights are float32 numbers
-    with a chance of about 2⁻²⁹ each.
+    with a chance of about 2⁻²⁹ each. The hidden activation is tried on the
+    random inputs themselves, which are no float32 numbers either.
     """
     with np.errstate(all="ignore"):
         output = network.feedforward(X)
         costs = cost.fn(output, Y)
+        hidden = network.activations[:-1]
+        hidden_values = hidden[0].fn(X.copy()) if hidden else None
     suspects = [(f"{type(network.activations[-1]).__name__}.fn", output)]
     suspects.append((f"{type(cost).__name__}.fn", costs))
+    if hidden:
+        suspects.append((f"{type(hidden[0]).__name__}.fn", hidden_values))
     for method, values in suspects:
         values = np.asarray(values, dtype=np.float64)
         if np.any(values != 0) and np.array_equal(values.astype(np.float32), values):
@@ -287,12 +296,15 @@ def _decay_error(penalty, network):
 
 
 def _plugin(parameter, value):
-    """The plugin ``value`` names, or the error of the ``parameter`` of check_gradients.
+    """The plugin ``value`` names, checked as a fit checks it, or the parameter's error.
 
     The error names the parameter, as the estimator's does: otherwise
-    ``activation`` and ``output_activation`` would be refused alike.
+    ``activation`` and ``output_activation`` would be refused alike. An
+    instance against its kind's contract failed inside backprop, and one of
+    an invalid hyper-parameter was checked as if valid. A derivative that
+    does not match its function is what the check measures, not refuses.
     """
-    return resolve_plugin(parameter, value, "check_gradients")
+    return checked_plugin(parameter, value, "check_gradients", training=False)
 
 
 def _check_sizes(sizes):
@@ -305,6 +317,21 @@ def _check_sizes(sizes):
             f"positive ints (input first, output last). Got {sizes!r} instead."
         )
     return tuple(int(s) for s in sizes)
+
+
+def _check_step(params, epsilon):
+    """Refuse an ``epsilon`` that leaves some parameter where it is, rounded back in float64.
+
+    Such a parameter's difference is 0 whatever its gradient: 1e-300 gave a
+    relative error of 1.0 for a right gradient, blaming backprop.
+    """
+    unmoved = np.count_nonzero((params + epsilon == params) | (params - epsilon == params))
+    if unmoved:
+        raise ValueError(
+            f"epsilon={epsilon:g} moves {unmoved} of the {params.size} parameters not at all: "
+            "w ± epsilon rounds back to w in float64, and their differences would be 0 "
+            "whatever their gradient. Take a step near 1e-6, the default."
+        )
 
 
 def _central_differences(cost, params, epsilon):

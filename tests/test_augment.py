@@ -227,6 +227,19 @@ def test_half_precision_images_are_distorted_in_their_dtype(name, images):
     assert X_more.dtype == np.float16 and X_more.shape == (20, 120)
 
 
+@pytest.mark.parametrize("name", ["rotate", "shift", "elastic"])
+def test_boolean_images_are_distorted_as_numbers_then_rounded(name, images):
+    # scipy resampled booleans to False wherever a pixel moved by a fraction: a bar
+    # shifted by 0.2 pixel vanished, and rotated digits kept a fifth of their ink.
+    ink = images >= 0.5
+    distorted = plugins.get("augmenter", name)(ink, np.random.default_rng(3))
+    wide = plugins.get("augmenter", name)(ink.astype(float), np.random.default_rng(3))
+    assert distorted.dtype == bool
+    np.testing.assert_array_equal(distorted, wide >= 0.5)
+    X_more, _ = expand(ink.reshape(4, -1), np.arange(4), name, image_shape=(12, 10))
+    assert X_more.dtype == bool and X_more[4:].sum() > 0.8 * X_more[:4].sum()
+
+
 @pytest.mark.parametrize("X", [np.array([["a"] * 4]), np.array([[1, 2, 3, 4]], dtype=object)])
 def test_expand_refuses_images_that_are_not_numbers(X):
     # Not scipy's "data type 'str32' not understood" or "data type not supported".
@@ -312,3 +325,12 @@ def test_elastic_of_any_width_draws_a_bounded_kernel_and_the_same_numbers_up_to_
         got = Elastic(alpha=2.0, sigma=sigma)(images, np.random.default_rng(1))
         np.testing.assert_array_equal(got, expected)
     assert Elastic(sigma=1e9)(images, np.random.default_rng(1)).shape == images.shape
+
+
+def test_expand_refuses_more_copies_than_memory_holds_before_distorting_any():
+    # Each copy was distorted and kept, then all were joined: copies=10**15 of two digits
+    # ran until memory ran out, and any expansion held its result twice at the end.
+    X, y = load_digits(return_X_y=True)
+    message = r"^expand\(copies=1000000000000000\) would make 2,000,000,000,000,002 rows of 64"
+    with pytest.raises(MemoryError, match=message):
+        expand(X[:2], y[:2], copies=10**15)

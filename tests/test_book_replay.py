@@ -2,6 +2,7 @@
 
 import json
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -520,3 +521,25 @@ def test_plot_replay_of_a_replay_with_no_lists_is_refused(tmp_path):
     with pytest.raises(ValueError, match="holds no lists to draw"):
         book.plot_replay(book.Replay("overfitting", [], [], 1.0, ()), tmp_path / "x.png")
     assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "close"),
+    [
+        ("overfiting", "overfitting"),
+        ("Regularized", "regularized"),
+        ("more_data.json", "more_data"),
+    ],
+)
+def test_a_mistyped_record_name_is_answered_with_the_nearest(name, close):
+    # Every record was listed, nine of them, with no word of which was meant.
+    message = rf"^No book record named '{re.escape(name)}' \(did you mean '{close}'\?\); the"
+    with pytest.raises(ValueError, match=message):
+        book.load_record(name)
+
+
+@pytest.mark.parametrize("name", [["overfitting"], None, 3])
+def test_a_record_name_that_is_no_str_is_refused_by_type(name):
+    # A list failed with Python's "unhashable type: 'list'".
+    with pytest.raises(TypeError, match=r"^A book record is named by a str, such as 'overfitting'"):
+        book.replay(name)

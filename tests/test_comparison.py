@@ -196,6 +196,16 @@ def test_book_estimators_refuse_an_unknown_name_listing_the_known():
         book_estimators("network", n_full=10)
 
 
+def test_book_estimators_answer_a_mistyped_name_with_the_nearest():
+    from sknielsen.comparison import book_estimators
+
+    message = r"^Unknown estimator 'SVC-auto' \(did you mean 'svc-auto'\?\); choose from"
+    with pytest.raises(ValueError, match=message):
+        book_estimators(["SVC-auto"], n_full=10)
+    with pytest.raises(TypeError, match=r"^Estimators are named by str, such as 'network'"):
+        book_estimators([["network"]], n_full=10)  # "unhashable type: 'list'"
+
+
 def test_summary_and_crossover_statements():
     records = [
         {
@@ -697,6 +707,28 @@ def test_scoring_by_name_list_and_callable(digits):
 def test_bad_scoring_is_refused(digits, scoring, message):
     with pytest.raises(ValueError, match=message):
         study(digits, {"SVC": SVC()}, sizes=[100], scoring=scoring)
+
+
+class SVCNeverFit(SVC):
+    """An SVC that fails the test if it is ever fitted."""
+
+    def fit(self, X, y, sample_weight=None):
+        raise AssertionError("fitted before its scorer was refused")
+
+
+@pytest.mark.parametrize("scoring", ["neg_log_loss", ["accuracy", "roc_auc_ovr"]])
+def test_a_scorer_asking_for_a_response_an_estimator_lacks_is_refused_before_any_job(
+    digits, scoring
+):
+    # The first job's fit ran, then its scoring failed with "SharedResponses has none of
+    # the following attributes: predict_proba", naming a class of the study's own.
+    message = r"^The scorer '(neg_log_loss|roc_auc_ovr)' asks for predict_proba, which SVC"
+    estimators = {"net": NielsenMLPClassifier((3,), epochs=1), "SVC": SVCNeverFit()}
+    with pytest.raises(ValueError, match=message):
+        study(digits, estimators, sizes=[100], scoring=scoring)
+    # An estimator that has the response is scored as before.
+    records = study(digits, {"net": estimators["net"]}, sizes=[100], scoring="neg_log_loss")
+    assert np.isfinite(records[0]["neg_log_loss_test"])
 
 
 def test_random_subsets_differ_from_the_first_and_repeat_per_seed(digits):
@@ -1523,6 +1555,16 @@ def test_conclusions_do_not_call_an_estimator_alone_at_the_largest_size_the_lead
     # A study of one estimator: nothing is missing.
     assert conclusions(_summary({"a": {10: 0.5, 30: 0.8}}))[0] == (
         "At 30 examples a leads with 80.00%."
+    )
+
+
+def test_conclusions_name_an_estimator_without_a_finite_score_at_any_size():
+    # Its NaN means were left out, and its name with them: "At 20 examples a leads with
+    # 60.00%." as if no estimator of the study lacked a result.
+    nan = float("nan")
+    summary = _summary({"a": {10: 0.5, 20: 0.6}, "b": {10: nan, 20: nan}})
+    assert conclusions(summary)[0] == (
+        "At 20 examples only a was measured: 60.00% (no result for b)."
     )
 
 

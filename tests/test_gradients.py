@@ -109,6 +109,33 @@ def test_refuses_a_cost_with_outputs_the_estimator_refuses():
         )
 
 
+class Softsign(plugins.Activation):
+    """An output activation of one's own, registered under no name."""
+
+    output_range = (-1.0, 1.0)
+
+    def fn(self, z, out=None):
+        return np.divide(z, 1.0 + np.abs(z), out=out)
+
+    def derivative(self, z, a):
+        return (1.0 - np.abs(a)) ** 2
+
+
+def test_an_unregistered_output_activation_refused_by_a_cost_is_named_by_its_class():
+    # "The 'quadratic' cost cannot be paired with None output neurons", for the estimator
+    # too: the name of a plugin registered under none.
+    message = (
+        r"^The 'quadratic' cost cannot be paired with Softsign output neurons \(an "
+        r"activation registered under no name\); it works with: 'sigmoid'.*register "
+    )
+    with pytest.raises(InvalidParameterError, match=message):
+        check_gradients(cost="quadratic", output_activation=Softsign())
+    with pytest.raises(InvalidParameterError, match=message):
+        NielsenMLPClassifier(cost="quadratic", output_activation=Softsign()).fit(
+            [[0.0], [1.0]], [0, 1]
+        )
+
+
 @pytest.mark.parametrize(
     ("keyword", "value"),
     [
@@ -141,6 +168,47 @@ def test_refuses_a_falsy_plugin_by_name_as_the_estimator_does(keyword, value):
         InvalidParameterError, match=f"^The '{keyword}' parameter of check_gradients is invalid"
     ):
         check_gradients(**{keyword: value})
+
+
+class SigmoidWithoutOut(plugins.Activation):
+    """An activation whose fn takes no ``out``, against the contract the engine calls."""
+
+    def fn(self, z):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+class ScaledTanh(plugins.Tanh):
+    """A tanh with a hyper-parameter that must be a float."""
+
+    _parameter_constraints = {"scale": [float]}
+
+    def __init__(self, scale=1.0):
+        self.scale = scale
+
+
+@pytest.mark.parametrize(
+    "activation, refusal",
+    [
+        (SigmoidWithoutOut(), r"'activation' parameter of {} is invalid: SigmoidWithoutOut.fn"),
+        (ScaledTanh(scale="large"), r"'activation__scale' parameter of {} must be an instance"),
+    ],
+)
+def test_checks_a_plugin_instance_as_the_estimator_does(activation, refusal):
+    # check_gradients took any instance: one against the contract failed inside backprop
+    # ("fn() got an unexpected keyword argument 'out'"), one of an invalid
+    # hyper-parameter was checked as if valid.
+    with pytest.raises(InvalidParameterError, match=refusal.format("check_gradients")):
+        check_gradients(activation=activation)
+    with pytest.raises(InvalidParameterError, match=refusal.format("NielsenMLPClassifier")):
+        NielsenMLPClassifier(activation=activation, epochs=1).fit([[0.0], [1.0]], [0, 1])
+
+
+@pytest.mark.parametrize("epsilon", [1e-300, 1e-17])
+def test_refuses_a_step_that_moves_a_parameter_not_at_all(epsilon):
+    # w + epsilon rounded back to w: the differences were 0 and the verdict a relative
+    # error of 1.0 for a right gradient, or nearly as bad, blaming backprop.
+    with pytest.raises(ValueError, match=rf"^epsilon={epsilon:g} moves \d+ of the 51 parameters"):
+        check_gradients(epsilon=epsilon)
 
 
 def test_refuses_an_unknown_plugin_name_as_a_value_error():

@@ -553,3 +553,19 @@ def test_gradient_check_of_a_float64_cost_does_not_suspect_float32():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         check_gradients(cost=CrossEntropyCost())
+
+
+class Float32InsideTanh(Tanh):
+    """A hidden activation computing in float32, then returning float64."""
+
+    def fn(self, z, out=None):
+        return np.tanh(z.astype(np.float32)).astype(np.float64)
+
+
+def test_gradient_check_suspects_a_hidden_activation_computing_in_float32_inside():
+    # Its relative error was 0.0095 for a right derivative, with nothing naming the cause:
+    # only the output activation and the cost were suspected.
+    with pytest.warns(UserWarning, match=r"Float32InsideTanh\.fn.* float32 numbers") as caught:
+        result = check_gradients(activation=Float32InsideTanh())
+    assert result.relative_error > 1e-3
+    assert len(caught) == 1

@@ -1,6 +1,8 @@
 """The book's hyper-parameter procedure, on scripted curves and on the digits."""
 
 import math
+import signal
+import warnings
 
 import numpy as np
 import pytest
@@ -8,6 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
 from sknielsen.datasets import load_digits_split
+from sknielsen.plugins import LBFGS
 from sknielsen.tuning import find_eta_threshold, search_lmbda, simplify
 from sknielsen.utils import SparseInputError
 
@@ -23,11 +26,14 @@ class ScriptedNetwork(ClassifierMixin, BaseEstimator):
         monitor=None,
         early_stopping=None,
         schedule="constant",
+        callbacks=None,
+        monitor_every=None,
         threshold=0.37,
         best_lmbda=20.0,
     ):
         self.eta, self.lmbda, self.epochs, self.monitor = eta, lmbda, epochs, monitor
         self.early_stopping, self.schedule = early_stopping, schedule
+        self.callbacks, self.monitor_every = callbacks, monitor_every
         self.threshold, self.best_lmbda = threshold, best_lmbda
 
     def fit(self, X, y):
@@ -321,8 +327,8 @@ def test_searches_refuse_sparse_input_for_a_full_batch_network_before_any_fit(se
     # Refused by the first trial's fit before: now with the NaN and the strings, up front.
     from scipy.sparse import csr_matrix
 
-    net = FitsNoSparseInput((2,), epochs=1, optimizer="lbfgs")
-    expected = r"^The full-batch optimizer LBFGS trains on dense X only; got a sparse X of shape"
+    net = FitsNoSparseInput((2,), epochs=1, optimizer="newton")  # L-BFGS never reads eta
+    expected = r"^The full-batch optimizer Newton trains on dense X only; got a sparse X of shape"
     with pytest.raises(SparseInputError, match=expected):
         SEARCHES[search](net, csr_matrix(X_FAKE), Y_FAKE)
 
@@ -408,3 +414,86 @@ def test_search_lmbda_refuses_a_split_that_leaves_a_class_nothing_to_train_on():
     X, y = np.random.default_rng(0).random((4, 3)), np.arange(4)
     with pytest.raises(ValueError, match=r"^validation_fraction=0.2: holding out 1 of the 4"):
         search_lmbda(NielsenMLPClassifier((3,), epochs=1), X, y)
+
+
+def test_eta_trials_set_aside_callbacks_and_monitor_every_as_the_shorthands():
+    # The trials set early_stopping and schedule aside, but not the callbacks doing the
+    # same: a decay schedule lowered eta in every trial and early stopping cut trials
+    # short (a threshold of 1778 instead of 3.2 on 300 digits); monitor_every held a
+    # tenth of X out of training.
+    from sklearn.base import clone
+
+    from sknielsen.callbacks import EarlyStopping, ExponentialDecay
+
+    d = load_digits_split()
+    X, y = d.X_train[:100], d.y_train[:100]
+    plain = NielsenMLPClassifier((5,), random_state=0)
+    configured = clone(plain).set_params(
+        callbacks=[ExponentialDecay(gamma=0.5), EarlyStopping(patience=1)], monitor_every=1
+    )
+    search = {"epochs": 3, "refine": 1, "max_steps": 4}
+    expected = find_eta_threshold(plain, X, y, **search)
+    assert find_eta_threshold(configured, X, y, **search) == expected
+
+
+class CatchesCtrlC(ScriptedNetwork):
+    """Gets Ctrl-C in its first fit and, as NielsenMLPClassifier does, catches it and returns."""
+
+    fits = 0
+
+    def fit(self, X, y):
+        type(self).fits += 1
+        if type(self).fits == 1:
+            try:
+                signal.raise_signal(signal.SIGINT)
+            except KeyboardInterrupt:
+                warnings.warn("Training interrupted", UserWarning, stacklevel=2)
+        return super().fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore:Training interrupted")
+@pytest.mark.parametrize("search", SEARCHES)
+def test_ctrl_c_caught_inside_a_trial_ends_the_search(search):
+    # The fit caught it and the search went on to its next trial, judging the cut trial
+    # as any other: a Ctrl-C in the first trial gave a threshold of 0.001 on the digits.
+    CatchesCtrlC.fits = 0
+    with pytest.raises(KeyboardInterrupt):
+        SEARCHES[search](CatchesCtrlC(), X_FAKE, Y_FAKE)
+    assert CatchesCtrlC.fits == 1
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+
+
+class ClassifierNeverFit(NielsenMLPClassifier):
+    """A network that fails the test if it is ever fitted."""
+
+    def fit(self, X, y, **fit_params):
+        raise AssertionError("fitted before the search was refused")
+
+
+@pytest.mark.parametrize(
+    "search, settings, message",
+    [
+        ("find_eta_threshold", {"optimizer": "lbfgs"}, r"^LBFGS chooses its own steps"),
+        ("find_eta_threshold", {"optimizer": LBFGS(memory=3)}, r"never reads eta"),
+        ("search_lmbda", {"regularizer": "none"}, r"^regularizer='none' never reads lmbda"),
+    ],
+)
+def test_searches_refuse_a_parameter_the_network_never_reads(search, settings, message):
+    # Every trial trained alike: L-BFGS's line search ignores eta, so the search reported
+    # a threshold above every eta tried; without a regularizer it returned its start as
+    # the best lambda.
+    with pytest.raises(ValueError, match=message):
+        SEARCHES[search](ClassifierNeverFit(**settings), X_FAKE, Y_FAKE)
+
+
+def test_lmbda_search_checks_the_validation_sets_feature_names_before_its_first_fit():
+    # Columns renamed or reordered failed in the first trial's score, after its fit, with
+    # scikit-learn's "The feature names should match those that were passed during fit".
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(X_FAKE, columns=["width", "height"])
+    for X_val, detail in [
+        (X[["height", "width"]], "the same names in another order"),
+        (X.set_axis(["w", "h"], axis=1), r"names it was not trained with: \['w', 'h'\]"),
+    ]:
+        with pytest.raises(ValueError, match=rf"^The validation set's feature names .*{detail}"):
+            search_lmbda(NeverFit(), X, Y_FAKE, X_val, Y_FAKE)

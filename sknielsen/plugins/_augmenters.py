@@ -18,13 +18,21 @@ from ._registry import get, register
 
 
 def warp(images, dy, dx, order=1):
-    """Resample ``images`` (B, H, W) at (y + dy, x + dx); outside is 0 (black)."""
+    """Resample ``images`` (B, H, W) at (y + dy, x + dx); outside is 0 (black).
+
+    Integer images are rounded to their dtype, as boolean ones are (a
+    pixel is True where it resamples to a half or more).
+    """
     batch, height, width = images.shape
     b, y, x = np.meshgrid(np.arange(batch), np.arange(height), np.arange(width), indexing="ij")
     coordinates = np.stack([b.astype(float), y + dy, x + dx])
-    # map_coordinates has no float16 loop ("data type not supported"): resample in float32.
-    source = images.astype(np.float32) if images.dtype == np.float16 else images
+    # map_coordinates has no float16 loop ("data type not supported"), and resamples
+    # booleans to False wherever a pixel moves by a fraction: both resample in float32.
+    narrow = images.dtype in (np.float16, np.bool_)
+    source = images.astype(np.float32) if narrow else images
     out = ndimage.map_coordinates(source, coordinates, order=order, mode="constant", cval=0.0)
+    if images.dtype == np.bool_:
+        return out >= 0.5
     return out.astype(images.dtype, copy=False)
 
 

@@ -35,6 +35,7 @@ Examples
 'overfitting.py'
 """
 
+import difflib
 import itertools
 import json
 import math
@@ -510,8 +511,22 @@ RECORDS = {
 
 
 def _check_name(name):
+    """Refuse a ``name`` that is no key of :data:`RECORDS`, suggesting the nearest one.
+
+    A list failed with Python's "unhashable type", and a mistyped name
+    listed the nine records with no word of which was meant.
+    """
+    if not isinstance(name, str):
+        raise TypeError(
+            f"A book record is named by a str, such as 'overfitting'; got {name!r:.60} "
+            f"({type(name).__name__})."
+        )
     if name not in RECORDS:
-        raise ValueError(f"No book record named {name!r}; the records are: {', '.join(RECORDS)}.")
+        close = difflib.get_close_matches(name.lower(), RECORDS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(
+            f"No book record named {name!r}{hint}; the records are: {', '.join(RECORDS)}."
+        )
 
 
 def load_record(name):
@@ -530,10 +545,13 @@ def load_record(name):
     Raises
     ------
     ValueError
-        For an unknown name, and for a record file of the package that is
-        missing, unreadable or damaged (not JSON, a list missing, values
-        that are not counts, percentages or costs, a list of other length
-        than its run's epochs, no numbers at all), naming what is wrong.
+        For an unknown name (with the nearest record's, when one is near),
+        and for a record file of the package that is missing, unreadable or
+        damaged (not JSON, a list missing, values that are not counts,
+        percentages or costs, a list of other length than its run's epochs,
+        no numbers at all), naming what is wrong.
+    TypeError
+        For a name that is no str.
 
     Examples
     --------
@@ -900,6 +918,8 @@ def load_replay(name, path):
         missing, values that are not counts, percentages or costs, more
         values than the book's record, lists of one run filled unevenly, no
         numbers at all), naming what is wrong.
+    TypeError
+        For a name that is no str.
     OSError
         When the file cannot be read.
 
@@ -1038,7 +1058,8 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
         or an ``epochs`` that is no integer of at least 1 (a float or a bool),
         and for IDX files whose images are not MNIST's 28×28.
     TypeError
-        For a ``nudge`` that is no bool, before any data is read.
+        For a name that is no str, or a ``nudge`` that is no bool, before any
+        data is read.
     FileNotFoundError
         When the MNIST files are missing.
 

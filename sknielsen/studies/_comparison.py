@@ -32,6 +32,7 @@ import joblib
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone, is_regressor
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.utils import get_tags
@@ -53,7 +54,7 @@ from .._core.params import validate_arguments
 from .._core.scale import power_of_two_scale
 from .._core.warn import warn
 from ..utils import SparseInputError, canonical_csr, check_params
-from ._inputs import checked_values, refuse_sparse_training, refusers
+from ._inputs import check_feature_names, checked_values, refuse_sparse_training, refusers
 from ._responses import SharedResponses, predict_rows, response_methods
 from ._schedule import (
     chunk_bounds,
@@ -609,7 +610,7 @@ def _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scori
     test_sets = {}
     for name, (X, y) in {"test": (X_test, y_test), **(eval_sets or {})}.items():
         # Checked before check_array keeps only the values: the estimators see arrays.
-        _check_feature_names(_get_feature_names(X), train_names, name)
+        check_feature_names(_get_feature_names(X), train_names, name)
         X, y = _checked_pair(X, y, name)
         if X.shape[1] != X_train.shape[1]:
             raise ValueError(
@@ -621,49 +622,45 @@ def _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scori
         _check_label_types(y, y_train, y_name)
         _warn_of_unknown_labels(y, y_train, name)
         test_sets[name] = (X, y)
-    return _StudyData(X_train, y_train, test_sets, _named_scorers(scoring))
+    scorers = _named_scorers(scoring)
+    _check_responses(estimators, scorers)
+    return _StudyData(X_train, y_train, test_sets, scorers)
 
 
-def _check_feature_names(given, trained, name):
-    """Refuse a set whose column names are not the training set's, as ``predict`` would.
+def _check_responses(estimators, scorers):
+    """Refuse a scorer that asks an estimator for a response it lacks, before any job.
 
-    The estimators are fitted and scored on arrays, the names left behind:
-    a DataFrame with the training set's columns reordered or renamed was
-    scored by position, silently wrong.
-
-    Parameters
-    ----------
-    given, trained : ndarray of str or None
-        The set's and the training set's feature names (None for none).
-    name : str
-        The set's name in the messages.
+    ``neg_log_loss`` of an ``SVC()`` (no ``predict_proba`` without
+    ``probability=True``) failed after the first job's fit, with
+    "SharedResponses has none of the following attributes", naming a class
+    of the study's own. A scorer that names no response (a plain callable)
+    is the fit's to judge, and so is an estimator that can say only once fitted.
     """
-    if given is None and trained is None:
-        return
-    if trained is None or given is None:
-        has, lacks = (
-            (f"The {name} set", "the training set")
-            if trained is None
-            else (
-                "The training set",
-                f"the {name} set",
-            )
-        )
-        warn(f"{has} has feature names, but {lacks} has none: the columns are matched by position.")
-        return
-    if len(given) == len(trained) and np.all(given == trained):
-        return
-    unseen = [str(n) for n in given if n not in set(trained)]
-    missing = [str(n) for n in trained if n not in set(given)]
-    detail = (
-        "the same names in another order"
-        if not unseen and not missing
-        else f"names it was not trained with: {unseen[:5]}; names missing: {missing[:5]}"
-    )
-    raise ValueError(
-        f"The {name} set's feature names differ from the training set's ({detail}): give it "
-        "the training set's columns, in their order."
-    )
+    for scorer_name, scorer in scorers.items():
+        wanted = getattr(get_scorer(scorer), "_response_method", None)
+        if wanted is None:
+            continue
+        wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+        # CalibratedClassifierCV gives any classifier probabilities (SVC's own are deprecated).
+        wrap = ", or wrap it in CalibratedClassifierCV" if "predict_proba" in wanted else ""
+        for name, estimator in estimators.items():
+            if all(_lacks(estimator, method) for method in wanted):
+                raise ValueError(
+                    f"The scorer {scorer_name!r} asks for {' or '.join(wanted)}, which {name} "
+                    f"({type(estimator).__name__}) lacks: score it with another scorer "
+                    f"(accuracy, say){wrap}."
+                )
+
+
+def _lacks(estimator, method):
+    """Whether the unfitted ``estimator`` says it has no ``method`` (not that it is unfitted)."""
+    try:
+        getattr(estimator, method)
+    except NotFittedError:
+        return False
+    except AttributeError:
+        return True
+    return False
 
 
 def _warn_of_unknown_labels(y, y_train, name):
@@ -1420,9 +1417,11 @@ def training_size_comparison(
         targets that are not class labels or not of ``y_train``'s type,
         sizes that are no whole numbers (fractions of the training set) or
         lie outside the pool, no seeds or seeds outside [0, 2³² − 1],
-        unknown or unnamed scorers, earlier records of another
-        configuration, or a network's parameters (bare, in ``BookScaling``
-        or in a pipeline) that its fit would refuse, named by the estimator.
+        unknown or unnamed scorers, a scorer asking an estimator for a
+        response it lacks (``neg_log_loss`` of ``SVC()``), earlier records
+        of another configuration, or a network's parameters (bare, in
+        ``BookScaling`` or in a pipeline) that its fit would refuse, named
+        by the estimator.
     SparseInputError
         A sparse ``X_train`` for a network whose optimizer trains on dense
         input only (``'lbfgs'``, ``'newton'``), bare, in ``BookScaling`` or
@@ -1736,26 +1735,29 @@ def conclusions(summary, metric=None):
     ]
     if crossovers:
         sentences.append("Crossovers: " + "; ".join(crossovers) + ".")
-    sentences.append(_lead_at_largest(by_name, text))
+    # An estimator whose every mean is NaN has no curve, but was in the study all the same.
+    studied = {row["estimator"] for row in summary}
+    sentences.append(_lead_at_largest(by_name, text, studied))
     efficiency = _most_data_efficient(by_name, text)
     if efficiency:
         sentences.append(efficiency)
     return sentences
 
 
-def _lead_at_largest(by_name, text):
+def _lead_at_largest(by_name, text, studied):
     """The sentence for who leads at the largest size, naming who has no result there.
 
-    An estimator without a score at that size (an interrupted study, sizes
-    that differ by estimator) is named as such: one alone there "led" an
-    estimator that led it at every size both reached.
+    An estimator of ``studied`` without a score at that size (an interrupted
+    study, sizes that differ by estimator, means that are NaN) is named as
+    such: one alone there "led" an estimator that led it at every size both
+    reached.
     """
     largest = max(size for sizes in by_name.values() for size in sizes)
     at_largest = sorted(
         ((sizes[largest], name) for name, sizes in by_name.items() if largest in sizes),
         reverse=True,
     )
-    missing = sorted(name for name, sizes in by_name.items() if largest not in sizes)
+    missing = sorted(name for name in studied if largest not in by_name.get(name, {}))
     unmeasured = f"no result for {', '.join(missing)}" if missing else ""
     best, first = at_largest[0]
     if len(at_largest) == 1 and missing:

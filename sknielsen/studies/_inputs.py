@@ -6,7 +6,9 @@ refuses NaN, infinity and values that are no numbers up front, as
 scikit-learn's tags of its estimators say they cannot take them: inside a
 fit they failed after earlier fits, or in a score after a fit, naming no
 argument. A sparse training set is refused up front too when a network of
-the study trains on dense input only (:func:`refuse_sparse_training`).
+the study trains on dense input only (:func:`refuse_sparse_training`), and
+a set whose column names are not the training set's
+(:func:`check_feature_names`).
 """
 
 from typing import NamedTuple
@@ -17,8 +19,15 @@ from sklearn.utils import get_tags
 
 from .. import NielsenMLPClassifier, NielsenMLPRegressor, plugins
 from .._core.sparse import MINI_BATCH_INSTEAD, refuse_sparse
+from .._core.warn import warn
 
-__all__ = ["Refusers", "checked_values", "refuse_sparse_training", "refusers"]
+__all__ = [
+    "Refusers",
+    "check_feature_names",
+    "checked_values",
+    "refuse_sparse_training",
+    "refusers",
+]
 
 # How a dtype that holds no real numbers is named in an error.
 _NOT_NUMBERS = {"U": "strings", "S": "bytes", "M": "dates", "m": "durations"}
@@ -171,3 +180,45 @@ def checked_values(X, x_name, refusers):
             "say), or use estimators that take missing values."
         )
     return X
+
+
+def check_feature_names(given, trained, name):
+    """Refuse a set whose column names are not the training set's, as ``predict`` would.
+
+    The estimators are fitted and scored on arrays, the names left behind:
+    a DataFrame with the training set's columns reordered or renamed was
+    scored by position, silently wrong.
+
+    Parameters
+    ----------
+    given, trained : ndarray of str or None
+        The set's and the training set's feature names (None for none).
+    name : str
+        The set's name in the messages.
+    """
+    if given is None and trained is None:
+        return
+    if trained is None or given is None:
+        has, lacks = (
+            (f"The {name} set", "the training set")
+            if trained is None
+            else (
+                "The training set",
+                f"the {name} set",
+            )
+        )
+        warn(f"{has} has feature names, but {lacks} has none: the columns are matched by position.")
+        return
+    if len(given) == len(trained) and np.all(given == trained):
+        return
+    unseen = [str(n) for n in given if n not in set(trained)]
+    missing = [str(n) for n in trained if n not in set(given)]
+    detail = (
+        "the same names in another order"
+        if not unseen and not missing
+        else f"names it was not trained with: {unseen[:5]}; names missing: {missing[:5]}"
+    )
+    raise ValueError(
+        f"The {name} set's feature names differ from the training set's ({detail}): give it "
+        "the training set's columns, in their order."
+    )

@@ -12,6 +12,7 @@ caller is told what happened through callbacks and the returned
 
 import contextlib
 import csv
+import difflib
 import io
 import json
 import os
@@ -78,10 +79,11 @@ def book_estimators(names, n_full, *, hidden=(30,), initializer="default"):
     Raises
     ------
     TypeError
-        For one name given as a string instead of a sequence of names.
+        For one name given as a string instead of a sequence of names, or a
+        name that is no str.
     ValueError
-        For a name that is not a key of :data:`ESTIMATOR_LABELS`, naming it
-        and the known ones.
+        For a name that is not a key of :data:`ESTIMATOR_LABELS`, naming it,
+        the nearest one (when one is near) and the known ones.
 
     Examples
     --------
@@ -99,10 +101,19 @@ def book_estimators(names, n_full, *, hidden=(30,), initializer="default"):
     """
     if isinstance(names, str):  # its letters would be read as names
         raise TypeError(f"names must be a sequence of names, such as [{names!r}]; got {names!r}.")
+    names = list(names)
+    for name in names:
+        if not isinstance(name, str):  # a list among them failed as "unhashable"
+            raise TypeError(
+                f"Estimators are named by str, such as 'network'; got {name!r:.60} "
+                f"({type(name).__name__})."
+            )
     unknown = [name for name in names if name not in ESTIMATOR_LABELS]
     if unknown:
+        close = difflib.get_close_matches(unknown[0].lower(), ESTIMATOR_LABELS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ValueError(
-            f"Unknown estimator {unknown[0]!r}; choose from {', '.join(ESTIMATOR_LABELS)}."
+            f"Unknown estimator {unknown[0]!r}{hint}; choose from {', '.join(ESTIMATOR_LABELS)}."
         )
     from sklearn.neural_network import MLPClassifier
     from sklearn.svm import SVC

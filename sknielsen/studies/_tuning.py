@@ -20,13 +20,14 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import _safe_indexing, check_array
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_consistent_length
+from sklearn.utils.validation import _get_feature_names, check_consistent_length
 
+from .. import NielsenMLPClassifier, NielsenMLPRegressor, plugins
 from .._core.params import validate_arguments
 from .._core.split import hold_out
 from .._core.warn import silenced, warn
-from ..utils import canonical_csr
-from ._inputs import checked_values, refuse_sparse_training, refusers
+from ..utils import InterruptWatch, canonical_csr
+from ._inputs import check_feature_names, checked_values, refuse_sparse_training, refusers
 
 __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "simplify"]
 
@@ -179,19 +180,31 @@ class LmbdaSearch:
 
 
 def _fit_quietly(estimator, X, y, **fit_params):
-    # A too-large eta is what the search looks for; its warnings are expected (held
-    # back in this thread only: the process's filters are every thread's).
-    with silenced(ConvergenceWarning):
-        return estimator.fit(X, y, **fit_params)
+    """``estimator.fit(X, y)`` without its convergence warnings, ending the search at Ctrl-C.
+
+    A too-large eta is what the search looks for; its warnings are expected
+    (held back in this thread only: the process's filters are every
+    thread's). The networks' fit catches Ctrl-C and keeps the epochs run:
+    the search went on to its next trial, judging the cut one as any other.
+    """
+    with silenced(ConvergenceWarning), InterruptWatch() as watch:
+        fitted = estimator.fit(X, y, **fit_params)
+    if watch.interrupted:
+        raise KeyboardInterrupt
+    return fitted
 
 
 def _training_costs(estimator, X, y, eta, epochs):
+    # Every epoch at eta, on all of X: the settings that stop a run early, change eta
+    # or hold out validation rows are set aside, callbacks and monitor_every included.
     net = clone(estimator).set_params(
         eta=eta,
         epochs=epochs,
         monitor=("training_cost",),
         early_stopping=None,
         schedule="constant",
+        callbacks=None,
+        monitor_every=None,
     )
     return list(_fit_quietly(net, X, y).history_["training_cost"])
 
@@ -257,8 +270,11 @@ def find_eta_threshold(
 
     Parameters
     ----------
-    estimator : NielsenMLPClassifier
-        Its other settings are kept; it is cloned, never changed.
+    estimator : NielsenMLPClassifier or NielsenMLPRegressor
+        Cloned, never changed. Each trial trains every one of ``epochs``
+        epochs at its η on all of ``X``: the estimator's early stopping,
+        schedule, callbacks and ``monitor_every`` are set aside; its other
+        settings are kept.
     X, y : array-like
         Training data (a small part is enough: see :func:`simplify`).
     start : float, default=0.01
@@ -283,11 +299,15 @@ def find_eta_threshold(
     Raises
     ------
     ValueError
-        A parameter out of its range, or a cost that never fell steadily,
+        A parameter out of its range, a network whose optimizer never reads
+        η (``'lbfgs'``) before any trial, or a cost that never fell steadily,
         even ``max_steps`` divisions below ``start``.
     SparseInputError
         A sparse ``X`` for a network whose optimizer trains on dense input
-        only (``'lbfgs'``, ``'newton'``), before any trial.
+        only (``'newton'``), before any trial.
+    KeyboardInterrupt
+        At Ctrl-C during a trial, which the estimator's ``fit`` catches: the
+        search ends there.
 
     Warns
     -----
@@ -304,6 +324,7 @@ def find_eta_threshold(
     >>> result.recommended == result.threshold / 2
     True
     """
+    _check_read(estimator, "eta")
     _check_set(estimator, X, y, "X", "y")
     trace = []
 
@@ -333,6 +354,36 @@ def find_eta_threshold(
         else:
             bad = middle
     return EtaSearch(threshold=good, recommended=good / 2, trace=trace)
+
+
+def _check_read(estimator, parameter):
+    """Refuse a search of ``parameter`` (``'eta'``, ``'lmbda'``) that the network never reads.
+
+    L-BFGS takes the steps of its line search, and ``regularizer='none'``
+    adds no penalty: every trial trained alike, and the search reported a
+    threshold above every η tried, or its start as the best λ. Only
+    sknielsen's networks are judged; a setting that is no plugin is left to
+    the first trial's fit, which names it.
+    """
+    if not isinstance(estimator, (NielsenMLPClassifier, NielsenMLPRegressor)):
+        return
+    kind = "optimizer" if parameter == "eta" else "regularizer"
+    given = getattr(estimator, kind)
+    try:
+        plugin = plugins.get(kind, given)
+    except (TypeError, ValueError):
+        return
+    if kind == "optimizer" and not getattr(plugin, "reads_eta", True):
+        raise ValueError(
+            f"{type(plugin).__name__} chooses its own steps and never reads eta: every trial "
+            "of find_eta_threshold would train alike. Search eta for an optimizer that takes "
+            "steps of eta ('sgd', 'momentum', 'adam', say)."
+        )
+    if kind == "regularizer" and isinstance(plugin, plugins.NoRegularizer):
+        raise ValueError(
+            f"regularizer={given!r} never reads lmbda: every trial of search_lmbda would train "
+            "alike. Give the network a regularizer to search ('l2', the book's, or 'l1')."
+        )
 
 
 def _hold_out(estimator, X, y, fraction, random_state):
@@ -452,14 +503,19 @@ def search_lmbda(
     Raises
     ------
     ValueError
-        A parameter out of its range, ``X_val`` without ``y_val`` (or the
-        reverse), or a validation set that holds NaN or infinity, other
-        features than ``X`` or labels of another length, or, for a
-        regressor, fewer than 2 samples or targets all equal (its R² cannot
-        rank λs by them): before any trial.
+        A parameter out of its range, a network without a regularizer
+        (``regularizer='none'`` never reads λ), ``X_val`` without ``y_val``
+        (or the reverse), or a validation set that holds NaN or infinity, other
+        features than ``X`` (other column names, or ``X``'s in another
+        order) or labels of another length, or, for a regressor, fewer than
+        2 samples or targets all equal (its R² cannot rank λs by them):
+        before any trial.
     SparseInputError
         A sparse ``X`` for a network whose optimizer trains on dense input
         only (``'lbfgs'``, ``'newton'``), before any trial.
+    KeyboardInterrupt
+        At Ctrl-C during a trial, which the estimator's ``fit`` catches: the
+        search ends there.
 
     Examples
     --------
@@ -480,6 +536,7 @@ def search_lmbda(
     if (X_val is None) != (y_val is None):
         # One without the other would be dropped for a split without a word.
         raise ValueError("X_val and y_val must be given together, or neither.")
+    _check_read(estimator, "lmbda")
     n_features = _check_set(estimator, X, y, "X", "y")
     if X_val is None:
         X, X_val, y, y_val = _hold_out(estimator, X, y, validation_fraction, random_state)
@@ -490,6 +547,11 @@ def search_lmbda(
         n_val_features = _check_set(estimator, X_val, y_val, "X_val", "y_val", training=False)
         if n_val_features != n_features:
             raise ValueError(f"X_val has {n_val_features} features, but X has {n_features}.")
+        names, val_names = _get_feature_names(X), _get_feature_names(X_val)
+        # Refused, before any trial, as each trial's score would; a set without names is
+        # the score's to warn of.
+        if names is not None and val_names is not None:
+            check_feature_names(val_names, names, "validation")
         names, advice = ("X_val has", "y_val has"), "give more validation samples"
     _check_rankable(estimator, y_val, *names, advice)
     trace = []

@@ -455,7 +455,29 @@ def resolve_plugin(parameter, value, owner):
         ) from exc
 
 
-def _fitted_plugin(parameter, value, owner, training):
+def checked_plugin(parameter, value, owner, training):
+    """A fresh plugin for ``value``, checked as a fit checks it; errors name ``parameter``.
+
+    Parameters
+    ----------
+    parameter : str
+        A key of :data:`PLUGIN_PARAMETERS` or :data:`TRAINING_PLUGIN_PARAMETERS`.
+    value : str or plugin instance
+    owner : str
+    training : bool
+        Whether to refuse, too, a plugin whose inherited derivative does not
+        match the function it redefines (see :func:`derivative_problem`).
+
+    Returns
+    -------
+    plugin : Plugin
+
+    Raises
+    ------
+    InvalidParameterError
+        For a value that is no plugin of the kind, a class against its
+        kind's contract, or an invalid hyper-parameter, named by its path.
+    """
     plugin = resolve_plugin(parameter, value, owner)
     try:  # an unregistered instance's class was never checked by register
         type(plugin).check_contract()
@@ -475,7 +497,7 @@ def _resolve_plugins(params, kind, training):
     """The fitted plugins, and a check that the cost works with the outputs."""
 
     def fitted(parameter, value):
-        return _fitted_plugin(parameter, value, kind.name, training)
+        return checked_plugin(parameter, value, kind.name, training)
 
     cost = fitted("cost", params["cost"])
     output = params["output_activation"]
@@ -509,11 +531,22 @@ def check_pairing(cost, output_activation):
         Naming the pair and the output activations the cost works with.
     """
     output_name = output_activation.name
-    if output_name not in cost.output_activations:
+    if output_name in cost.output_activations:
+        return
+    works_with = ", ".join(map(repr, cost.output_activations))
+    cost_name = repr(cost.name) if cost.name is not None else type(cost).__name__
+    if output_name is not None:
         raise InvalidParameterError(
-            f"The {cost.name!r} cost cannot be paired with {output_name!r} output neurons; "
-            f"it works with: {', '.join(map(repr, cost.output_activations))}."
+            f"The {cost_name} cost cannot be paired with {output_name!r} output neurons; "
+            f"it works with: {works_with}."
         )
+    # A plugin registered under no name was named None, with no word of how to pair it.
+    raise InvalidParameterError(
+        f"The {cost_name} cost cannot be paired with {type(output_activation).__name__} output "
+        f"neurons (an activation registered under no name); it works with: {works_with}. A "
+        "cost pairs with the activations its output_activations names: register yours "
+        "(sknielsen.plugins.register) and name it there, in a subclass of the cost."
+    )
 
 
 def _hidden_sizes(sizes):
