@@ -497,3 +497,28 @@ def test_lmbda_search_checks_the_validation_sets_feature_names_before_its_first_
     ]:
         with pytest.raises(ValueError, match=rf"^The validation set's feature names .*{detail}"):
             search_lmbda(NeverFit(), X, Y_FAKE, X_val, Y_FAKE)
+
+
+@pytest.mark.filterwarnings("ignore:The training cost still fell:UserWarning")
+def test_the_searches_take_a_pipeline_ending_in_a_network():
+    # make_pipeline(StandardScaler(), net) was refused by scikit-learn as "Invalid parameter
+    # 'eta' for estimator Pipeline": the book's searches could not scale their inputs.
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    d = load_digits_split()
+    X, y, X_val, y_val = d.X_train[:200], d.y_train[:200], d.X_test[:100], d.y_test[:100]
+    net = NielsenMLPClassifier(hidden_layer_sizes=(10,), epochs=2, random_state=0)
+    scaler = StandardScaler().fit(X)
+    pipeline = make_pipeline(StandardScaler(), net)
+    kwargs = {"start": 0.1, "refine": 1, "max_steps": 2}
+    eta = find_eta_threshold(pipeline, X, y, epochs=2, **kwargs)
+    assert eta == find_eta_threshold(net, scaler.transform(X), y, epochs=2, **kwargs)
+    lmbda = search_lmbda(pipeline, X, y, X_val=X_val, y_val=y_val, **kwargs)
+    expected = search_lmbda(
+        net, scaler.transform(X), y, X_val=scaler.transform(X_val), y_val=y_val, **kwargs
+    )
+    assert lmbda == expected
+    assert pipeline[-1].get_params() == net.get_params()  # cloned, never changed
+    with pytest.raises(ValueError, match="never reads eta"):
+        find_eta_threshold(make_pipeline(StandardScaler(), net.set_params(optimizer="lbfgs")), X, y)

@@ -194,10 +194,30 @@ def _fit_quietly(estimator, X, y, **fit_params):
     return fitted
 
 
+def _network(estimator):
+    """The network a search sets: ``estimator``, or a pipeline's last step, and its prefix.
+
+    A pipeline (``make_pipeline(StandardScaler(), net)``) takes the network's
+    parameters as ``<step>__eta``; nested pipelines are followed to the end.
+    """
+    prefix = ""
+    while hasattr(estimator, "steps") and estimator.steps:
+        name, estimator = estimator.steps[-1]
+        prefix += f"{name}__"
+    return estimator, prefix
+
+
+def _with_network_params(estimator, **params):
+    """A clone of ``estimator`` with its network's ``params`` set."""
+    _, prefix = _network(estimator)
+    return clone(estimator).set_params(**{prefix + key: value for key, value in params.items()})
+
+
 def _training_costs(estimator, X, y, eta, epochs):
     # Every epoch at eta, on all of X: the settings that stop a run early, change eta
     # or hold out validation rows are set aside, callbacks and monitor_every included.
-    net = clone(estimator).set_params(
+    net = _with_network_params(
+        estimator,
         eta=eta,
         epochs=epochs,
         monitor=("training_cost",),
@@ -206,7 +226,8 @@ def _training_costs(estimator, X, y, eta, epochs):
         callbacks=None,
         monitor_every=None,
     )
-    return list(_fit_quietly(net, X, y).history_["training_cost"])
+    fitted, _ = _network(_fit_quietly(net, X, y))
+    return list(fitted.history_["training_cost"])
 
 
 def _falls_throughout(costs):
@@ -270,9 +291,11 @@ def find_eta_threshold(
 
     Parameters
     ----------
-    estimator : NielsenMLPClassifier or NielsenMLPRegressor
-        Cloned, never changed. Each trial trains every one of ``epochs``
-        epochs at its η on all of ``X``: the estimator's early stopping,
+    estimator : NielsenMLPClassifier, NielsenMLPRegressor or Pipeline
+        Cloned, never changed; a pipeline ending in one of them
+        (``make_pipeline(StandardScaler(), net)``) has its last step's η
+        set. Each trial trains every one of ``epochs``
+        epochs at its η on all of ``X``: the network's early stopping,
         schedule, callbacks and ``monitor_every`` are set aside; its other
         settings are kept.
     X, y : array-like
@@ -365,6 +388,7 @@ def _check_read(estimator, parameter):
     sknielsen's networks are judged; a setting that is no plugin is left to
     the first trial's fit, which names it.
     """
+    estimator, _ = _network(estimator)
     if not isinstance(estimator, (NielsenMLPClassifier, NielsenMLPRegressor)):
         return
     kind = "optimizer" if parameter == "eta" else "regularizer"
@@ -472,8 +496,9 @@ def search_lmbda(
 
     Parameters
     ----------
-    estimator : NielsenMLPClassifier or NielsenMLPRegressor
-        Cloned, never changed; its ``eta`` should already be chosen. Its
+    estimator : NielsenMLPClassifier, NielsenMLPRegressor or Pipeline
+        Cloned, never changed; its ``eta`` should already be chosen. A
+        pipeline ending in one of them has its last step's λ set. Its
         ``score`` on the validation data (accuracy, or a regressor's R²) is
         what the search improves.
     X, y : array-like
@@ -559,7 +584,7 @@ def search_lmbda(
 
     def score(lmbda):
         if lmbda not in scores:
-            net = _fit_quietly(clone(estimator).set_params(lmbda=lmbda), X, y)
+            net = _fit_quietly(_with_network_params(estimator, lmbda=lmbda), X, y)
             scores[lmbda] = net.score(X_val, y_val)
             trace.append({"lmbda": lmbda, "score": scores[lmbda]})
         return scores[lmbda]
