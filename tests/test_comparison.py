@@ -1629,3 +1629,31 @@ def test_gamma_note_takes_what_the_study_takes(digits):
     assert gamma_note(estimators, sparse.csr_matrix(digits.X_train)) == dense
     constant = gamma_note(estimators, np.ones((10, 64)))
     assert "64 times smaller" in constant  # SVC()'s gamma is 1 for inputs that do not vary
+
+
+def test_earlier_records_of_numpy_numbers_are_taken(digits):
+    # Records read back through pandas or NumPy hold np.int64 sizes and np.float64 scores:
+    # refused as "size=np.int64(60) (must be an integer)", edited or damaged.
+    complete = run(digits, sizes=[60], seeds=[0])
+    numpy_records = [
+        {
+            k: (
+                np.int64(v)
+                if k in ("size", "seed")
+                else np.float64(v)
+                if isinstance(v, float)
+                else v
+            )
+            for k, v in record.items()
+        }
+        for record in complete
+    ]
+    seen = []
+    resumed = run(
+        digits,
+        sizes=[60],
+        seeds=[0],
+        previous=numpy_records,
+        on_result=lambda r, d, t: seen.append(d),
+    )
+    assert seen == [] and len(resumed) == len(complete)

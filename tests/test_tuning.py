@@ -522,3 +522,27 @@ def test_the_searches_take_a_pipeline_ending_in_a_network():
     assert pipeline[-1].get_params() == net.get_params()  # cloned, never changed
     with pytest.raises(ValueError, match="never reads eta"):
         find_eta_threshold(make_pipeline(StandardScaler(), net.set_params(optimizer="lbfgs")), X, y)
+
+
+@pytest.mark.filterwarnings("ignore:The training cost still fell:UserWarning")
+def test_the_searches_report_python_floats_whatever_numbers_they_are_given():
+    # search_lmbda(start=np.float32(1)) reported np.float32 lambdas, which json.dumps refuses,
+    # and an int start mixed ints and floats.
+    import json
+
+    d = load_digits_split()
+    X, y = d.X_train[:150], d.y_train[:150]
+    net = NielsenMLPClassifier(hidden_layer_sizes=(5,), epochs=2, random_state=0)
+    lmbda = search_lmbda(net, X, y, start=np.float32(1), factor=np.int64(10), refine=1, max_steps=1)
+    eta = find_eta_threshold(
+        net, X, y, start=np.float32(0.1), factor=np.int64(10), epochs=2, refine=1, max_steps=1
+    )
+    for value in (
+        lmbda.best,
+        eta.threshold,
+        eta.recommended,
+        *(t["lmbda"] for t in lmbda.trace),
+        *(t["eta"] for t in eta.trace),
+    ):
+        assert type(value) is float
+    json.dumps([lmbda.trace, eta.trace])

@@ -1092,8 +1092,9 @@ def _describe(record):
     return f"{record.get('estimator')} N={record.get('size')} seed={record.get('seed')}"
 
 
-def _is_number(value, kind=(int, float)):
-    return isinstance(value, kind) and not isinstance(value, bool)
+def _is_number(value, kind=Real):
+    # NumPy's numbers too: records read back through pandas or NumPy hold np.int64 sizes.
+    return isinstance(value, kind) and not isinstance(value, (bool, np.bool_))
 
 
 def _check_numbers(record, score_bounds):
@@ -1127,7 +1128,7 @@ def _check_job_numbers(record):
         [
             f"{key}={record.get(key)!r} (must be an integer)"
             for key in ("size", "seed")
-            if not _is_number(record.get(key), int)
+            if not _is_number(record.get(key), Integral)
         ],
     )
 

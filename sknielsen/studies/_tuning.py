@@ -349,6 +349,8 @@ def find_eta_threshold(
     """
     _check_read(estimator, "eta")
     _check_set(estimator, X, y, "X", "y")
+    # Python floats, whatever numbers were given: a trace of np.float32 is no JSON.
+    start, factor, max_eta = float(start), float(factor), float(max_eta)
     trace = []
 
     def falls(eta):
@@ -579,6 +581,7 @@ def search_lmbda(
             check_feature_names(val_names, names, "validation")
         names, advice = ("X_val has", "y_val has"), "give more validation samples"
     _check_rankable(estimator, y_val, *names, advice)
+    start, factor = float(start), float(factor)  # as find_eta_threshold's
     trace = []
     scores = {}
 
