@@ -8,6 +8,7 @@ comparison with the on-the-fly mode or for other estimators.
 from numbers import Integral
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.utils._param_validation import Interval
 
 from ._core.params import validate_arguments
@@ -24,7 +25,7 @@ __all__ = ["expand"]
 
 @validate_arguments(
     {
-        "X": ["array-like"],
+        "X": ["array-like", "sparse matrix"],
         "y": ["array-like"],
         "augment": "no_validation",  # checked by as_augmenter, naming the path
         "copies": [Interval(Integral, 1, None, closed="left")],
@@ -37,8 +38,9 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        Images as rows.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Images as rows; sparse ones are made dense (the copies are, whose
+        moved pixels fill their neighbours).
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Labels, repeated for the copies: class labels of any type, a
         multilabel indicator matrix or regression targets.
@@ -123,7 +125,7 @@ def _allocated(X, y, copies):
 
 def _checked_images(X):
     """``X`` as an array of images in rows, refused when they cannot be distorted."""
-    X = np.asarray(X)
+    X = X.toarray() if issparse(X) else np.asarray(X)
     if X.ndim != 2:
         stack = " (a stack of images: pass X.reshape(len(X), -1))" if X.ndim == 3 else ""
         raise ValueError(f"X must be 2-D, one image per row; got shape {X.shape}{stack}.")

@@ -334,3 +334,18 @@ def test_expand_refuses_more_copies_than_memory_holds_before_distorting_any():
     message = r"^expand\(copies=1000000000000000\) would make 2,000,000,000,000,002 rows of 64"
     with pytest.raises(MemoryError, match=message):
         expand(X[:2], y[:2], copies=10**15)
+
+
+def test_expand_takes_sparse_images_as_the_estimators_do():
+    # Refused as "The 'X' parameter of expand must be an array-like", where the estimators
+    # train on the same CSR images.
+    from scipy import sparse
+
+    X, y = load_digits(return_X_y=True)
+    X = X[:20] / 16
+    dense = expand(X, y[:20], "shift", copies=2, random_state=0)
+    for matrix in (sparse.csr_matrix(X), sparse.csc_array(X)):
+        X_more, y_more = expand(matrix, y[:20], "shift", copies=2, random_state=0)
+        assert isinstance(X_more, np.ndarray)
+        np.testing.assert_array_equal(X_more, dense[0])
+        np.testing.assert_array_equal(y_more, dense[1])
