@@ -369,17 +369,7 @@ def _train(args):
     # Watching the test set, a held-out fifth would only be kept from training.
     data = _load(args, hold_out_validation=not args.monitor_test)
     n_outputs, outputs = _outputs_of(data.y_train, args)
-    if args.regressor:
-        _check_regression_spread(data, args)
-    else:
-        _check_every_class_trains(data, args)
-    if args.dtype == "float32" and args.dataset not in datasets.DATASETS:
-        rows = [X for X in (data.X_train, data.X_val, data.X_test) if X is not None]
-        _check_range(rows, np.float32, args.dataset, "--dtype float32", "give --dtype float64")
-        if args.regressor:  # a classifier's labels are classes, not computed with
-            targets = [y for y in (data.y_train, data.y_val, data.y_test) if y is not None]
-            advice = "give --dtype float64"
-            _check_range(targets, np.float32, args.dataset, "--dtype float32", advice, "targets")
+    _check_training_data(data, args)
     n_features = data.X_train.shape[1]
     hidden = _hidden_sizes(args, n_features, n_outputs, outputs)
     net = _network(args, hidden)
@@ -398,12 +388,7 @@ def _train(args):
     with InterruptWatch() as watch:
         net.fit(data.X_train, data.y_train, X_val=X_val, y_val=y_val)
     seconds = time.perf_counter() - start
-    if data.feature_names is not None:
-        # The CSV's columns, kept in the saved model: predict and evaluate check files by them.
-        net.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
-    if isinstance(args.label, list) and len(args.label) > 1:
-        # The outputs' columns, kept too: evaluate refuses them given in another order.
-        net.target_names_in_ = np.asarray(args.label, dtype=object)
+    _keep_column_names(net, data, args)
     with _columns_checked():
         test_score = net.score(data.X_test, data.y_test)
     print(
@@ -416,6 +401,30 @@ def _train(args):
         print(f"interrupted: {_kept_model(net, args)}", file=sys.stderr)
         return 130
     return 0
+
+
+def _check_training_data(data, args):
+    """Refuse, before the header, targets and values the fit would refuse after it."""
+    if args.regressor:
+        _check_regression_spread(data, args)
+    else:
+        _check_every_class_trains(data, args)
+    if args.dtype == "float32" and args.dataset not in datasets.DATASETS:
+        rows = [X for X in (data.X_train, data.X_val, data.X_test) if X is not None]
+        _check_range(rows, np.float32, args.dataset, "--dtype float32", "give --dtype float64")
+        if args.regressor:  # a classifier's labels are classes, not computed with
+            targets = [y for y in (data.y_train, data.y_val, data.y_test) if y is not None]
+            advice = "give --dtype float64"
+            _check_range(targets, np.float32, args.dataset, "--dtype float32", advice, "targets")
+
+
+def _keep_column_names(net, data, args):
+    """The file's column names, kept in the saved model: predict and evaluate check by them."""
+    if data.feature_names is not None:
+        net.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
+    if isinstance(args.label, list) and len(args.label) > 1:
+        # Several outputs' columns: evaluate refuses them given in another order.
+        net.target_names_in_ = np.asarray(args.label, dtype=object)
 
 
 def _monitored(data, net, args):
