@@ -316,6 +316,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             feature_names_in=getattr(self, "feature_names_in_", None),
             input_scale=getattr(self, "_input_scale", None),
             target_names_in=getattr(self, "target_names_in_", None),
+            split_seed=getattr(self, "_split_seed", None),
         )
 
     def set_fitted_state(self, state):
@@ -406,7 +407,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             del self.feature_names_in_
         self._keep_target_names(state.target_names_in)
         self.n_iter_, self.t_ = state.n_iter, state.samples_seen
-        self._input_scale = state.input_scale
+        self._input_scale, self._split_seed = state.input_scale, state.split_seed
         # What scikit-learn's MLP users look for (loss_curve_, best_epoch_, ...).
         for name, value in summaries(state, config, kept_epoch).items():
             setattr(self, name, value)
@@ -549,7 +550,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         # What predict compares new rows with: the first fit's, or this data's when unknown.
         scale = (previous and previous.input_scale) or input_scale(data.X)
         rng = generator(previous, self.random_state)
-        data, validation = self._validation_data(request, data, targets, rng, config, scale)
+        split = _SplitSeed(previous, rng)
+        data, validation = self._validation_data(request, data, targets, split, config, scale)
         if validation is not None and get_config()["assume_finite"]:
             _refuse_unread_validation(validation, held_out=request.X_val is None)
         if _records_training_score(config):  # checked here, not by a NaN after an epoch
@@ -571,10 +573,11 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             inputs,
             reused_callbacks=self.callbacks_ if reuse else None,
             saver=lambda path, state: _checkpoint(
-                self, path, self._completed(state, targets, scale)
+                self, path, self._completed(state, targets, scale, split.seed)
             ),
         )
-        state = self._completed(state_after(result.trainer, rng, config, inputs), targets, scale)
+        state = state_after(result.trainer, rng, config, inputs)
+        state = self._completed(state, targets, scale, split.seed)
         method = "partial_fit" if request.incremental else "fit"
         if not _keepable(state, config, previous, f"{type(self).__name__}.{method}"):
             return self
@@ -586,14 +589,15 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         self._adopt(state, config, kept_epoch=kept)
         return self
 
-    def _completed(self, state, targets, scale):
-        """A run's state with this estimator's label encoding, feature names and input scale."""
+    def _completed(self, state, targets, scale, split_seed):
+        """A run's state with what the estimator adds: encodings, names, scale, split seed."""
         return replace(
             state,
             targets=targets,
             feature_names_in=getattr(self, "feature_names_in_", None),
             input_scale=scale,
             target_names_in=getattr(self, "target_names_in_", None),
+            split_seed=split_seed,
         )
 
     def _training_data(self, request, previous, config):
@@ -658,8 +662,11 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         """Sample weights with the classes' weights folded in (classifiers only)."""
         return sample_weight
 
-    def _validation_data(self, request, data, targets, rng, config, scale):
-        """The validation set: given, held out of the training data when needed, or None."""
+    def _validation_data(self, request, data, targets, split, config, scale):
+        """The validation set: given, held out of the training data when needed, or None.
+
+        ``split`` (a :class:`_SplitSeed`) seeds a held-out split.
+        """
         if (request.X_val is None) != (request.y_val is None):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
@@ -687,12 +694,12 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             warn_if_rescaled(scale, X_val, "X_val", "X", _ROUTE_X_VAL)
             return data, (X_val, Y_val)
         if not request.incremental and config.needs_validation:
-            return self._validation_split(data, targets, rng, config)
+            return self._validation_split(data, targets, split.draw(), config)
         if request.incremental:
             _warn_of_unrecorded_validation(self.monitor, config.monitor_every)
         return data, None
 
-    def _validation_split(self, data, targets, rng, config):
+    def _validation_split(self, data, targets, seed, config):
         """Hold out ``config.validation_fraction`` of the data, stratified when possible."""
         arrays = [data.X, data.Y] + ([] if data.sample_weight is None else [data.sample_weight])
         n_samples, fraction = data.X.shape[0], config.validation_fraction
@@ -709,7 +716,6 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 f"(n_samples={n_samples}) for validation, leaving none to train on: give more "
                 "samples, a smaller validation_fraction, or X_val and y_val."
             )
-        seed = int(rng.integers(np.iinfo(np.int32).max))
         stratify = self._stratify(data.Y, targets)
         parts = hold_out(*arrays, test_size=fraction, random_state=seed, stratify=stratify)
         weights, held_weights = parts[4:] if data.sample_weight is not None else (None, None)
@@ -782,6 +788,28 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             output = feedforward(X, self.coefs_, self.intercepts_, activations)
         _warn_of_outputs_not_finite(output, X)
         return output
+
+
+class _SplitSeed:
+    """The seed of a fit's ``validation_fraction`` split: the first fit's, for those continuing it.
+
+    A first fit draws it from the run's generator when it holds rows out,
+    as its first draw; the fits that continue it (``warm_start``) hold out
+    the same rows of the same data, without a draw, so that their
+    validation scores are of rows never trained on, and epochs in parts are
+    the epochs of one fit. Each ``warm_start`` fit drew a new split before,
+    most of which the earlier fit had trained on.
+    """
+
+    def __init__(self, previous, rng):
+        self.seed = None if previous is None else previous.split_seed
+        self._rng = rng
+
+    def draw(self):
+        """The seed: the one kept, or, for a first split, one drawn from the generator."""
+        if self.seed is None:
+            self.seed = int(self._rng.integers(np.iinfo(np.int32).max))
+        return self.seed
 
 
 def _start_anew(request):

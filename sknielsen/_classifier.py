@@ -116,10 +116,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         ``class_weight``), which weigh the validation accuracy and cost; a
         held-out set without a sample of positive weight is refused. 0
         holds out nothing: for fits given ``X_val`` and ``y_val``.
-        Each fit draws its split anew: a ``warm_start`` fit holds out
-        other samples than the fit it continues, most of which that fit
-        trained on, so its validation scores and early stopping are
-        optimistic. Give ``X_val`` and ``y_val`` to continued fits.
+        A ``warm_start`` fit holds out the rows the fit it continues held
+        out (the split's seed is kept in the fitted state and the model
+        file), so that given the same data it validates on rows never
+        trained on.
     monitor : None, 'all' or tuple of str, default=None
         What to record in ``history_`` after each epoch, among
         ``'training_cost'``, ``'training_accuracy'``, ``'validation_cost'``

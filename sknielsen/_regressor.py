@@ -96,10 +96,10 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         R² and cost; a held-out set with fewer than two samples of positive
         weight is refused (``ValueError``). 0 holds out nothing: for fits
         given ``X_val`` and ``y_val``.
-        Each fit draws its split anew: a ``warm_start`` fit holds out
-        other samples than the fit it continues, most of which that fit
-        trained on, so its validation scores and early stopping are
-        optimistic. Give ``X_val`` and ``y_val`` to continued fits.
+        A ``warm_start`` fit holds out the rows the fit it continues held
+        out (the split's seed is kept in the fitted state and the model
+        file), so that given the same data it validates on rows never
+        trained on.
     monitor : None, 'all' or tuple of str, default=None
         What to record in ``history_`` after each epoch.
     dtype : {'float64', 'float32'}, default='float64'
@@ -327,7 +327,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             _warn_if_constant_in_dtype(request.y, data.Y)
         return data, targets
 
-    def _validation_data(self, request, data, targets, rng, config, scale):
+    def _validation_data(self, request, data, targets, split, config, scale):
         """The validation set, whose given targets must be within reach and on y's scale.
 
         Rows held out of y were checked with y. A ``y_val`` left unscaled
@@ -336,7 +336,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         ranked the epochs by it: out of the outputs' reach it is refused,
         as y is; within reach, but on another scale than y, warned of.
         """
-        data, validation = super()._validation_data(request, data, targets, rng, config, scale)
+        data, validation = super()._validation_data(request, data, targets, split, config, scale)
         if request.y_val is not None:
             _check_reachable(validation[1], config.plugins.output_activation, name="y_val")
             _warn_if_y_val_rescaled(validation[1], data.Y, data.sample_weight)

@@ -506,3 +506,41 @@ def test_epochs_in_parts_are_the_epochs_in_one_fit(
             np.testing.assert_array_equal(state.optimizer_state[key], value)
         assert state.history == expected.history and state.rng_state == expected.rng_state
         assert (net.n_iter_, net.t_, net.eta_) == (4, 4 * len(X), whole.eta_)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("random_state", [0, None])
+def test_a_continued_fit_holds_out_the_split_its_first_fit_held_out(
+    random_state, engine, small_digits, tmp_path
+):
+    # Each warm_start fit drew a new validation_fraction split, most of which the earlier
+    # fit had trained on: its validation scores and early stopping were optimistic, and
+    # epochs in parts were not the epochs of one fit.
+    X, _, y, _ = small_digits
+    params = {"hidden_layer_sizes": (4,), "monitor": "all", "engine": engine}
+    seed = 0 if random_state is None else random_state
+    whole = NielsenMLPClassifier(epochs=4, random_state=seed, **params).fit(X, y)
+    warm = NielsenMLPClassifier(epochs=2, random_state=seed, **params).fit(X, y)
+    sknielsen.save(warm, tmp_path / "net.json")
+    # After load, whatever random_state says now: the split is the first fit's.
+    loaded = sknielsen.load(tmp_path / "net.json").set_params(
+        warm_start=True, random_state=random_state
+    )
+    warm.set_params(warm_start=True).fit(X, y)
+    loaded.fit(X, y)
+    for net in (warm, loaded):
+        for ours, theirs in zip(net.coefs_ + net.intercepts_, whole.coefs_ + whole.intercepts_):
+            np.testing.assert_array_equal(ours, theirs)
+        assert net.history_ == whole.history_
+        assert net.get_fitted_state().rng_state == whole.get_fitted_state().rng_state
+
+
+@pytest.mark.parametrize("seed", [-1, 2**31 - 1, 1.5, True, "7"])
+def test_a_state_s_split_seed_is_an_int_the_generator_draws(seed, small_digits):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1, monitor="all", random_state=0)
+    state = net.fit(X, y).get_fitted_state()
+    assert isinstance(state.split_seed, int)  # the split of the monitored validation set
+    state = dataclasses.replace(state, split_seed=seed)
+    with pytest.raises(ValueError, match="split_seed must be an int in"):
+        NielsenMLPClassifier(hidden_layer_sizes=(4,)).set_fitted_state(state)

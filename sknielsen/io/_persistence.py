@@ -328,6 +328,7 @@ def _state(fitted, version, eta):
         samples_seen=fitted.get("samples_seen", 0),
         input_scale=fitted.get("input_scale"),
         target_names_in=None if targets_named is None else np.array(targets_named, dtype=object),
+        split_seed=fitted.get("split_seed"),
     )
 
 

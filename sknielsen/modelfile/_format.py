@@ -206,6 +206,7 @@ def _state_to_json(state):
         "target_names_in": (
             None if state.target_names_in is None else list(map(str, state.target_names_in))
         ),
+        "split_seed": state.split_seed,
     }
 
 

@@ -588,6 +588,13 @@ FITTED = Record(
         "of targets named by strings (`target_names_in_`); null otherwise.",
         _V3,
     ),
+    Field(
+        "split_seed",
+        Nullable(Integer(below=2**31 - 1, expected="an integer in [0, 2**31 - 1)")),
+        "The seed of the `validation_fraction` split the first fit held out, which a "
+        "`warm_start` fit holds out again; null when no fit held rows out.",
+        _V3,
+    ),
 )
 #: Every field of a saved model, for every readable version and both estimators.
 MODEL_FILE = Record(

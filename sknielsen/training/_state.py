@@ -90,6 +90,10 @@ class FittedState:
         The names of the target columns, one per output, when the model
         was fitted on a 2-D table of targets named by strings; else None
         (1-D targets, one label a row, or columns not all named by strings).
+    split_seed : int or None, default=None
+        The seed of the ``validation_fraction`` split the first fit held
+        out, which the fits continuing it hold out again; None when no fit
+        held rows out (or a model file of format version 1 or 2).
 
     Examples
     --------
@@ -121,6 +125,7 @@ class FittedState:
     samples_seen: int
     input_scale: float = None
     target_names_in: np.ndarray = None
+    split_seed: int = None
 
     @classmethod
     def copied(cls, **fields):
@@ -166,6 +171,13 @@ class FittedState:
             RNG_STATE.read(self.rng_state, "rng_state", Context())
         except ModelFileError as exc:  # no file here
             raise ValueError(str(exc)) from None
+        seed = self.split_seed
+        if seed is not None and not (
+            isinstance(seed, numbers.Integral)
+            and not isinstance(seed, bool)
+            and 0 <= seed < np.iinfo(np.int32).max
+        ):
+            raise ValueError(f"split_seed must be an int in [0, 2**31 - 1) or None; got {seed!r}.")
         scale = self.input_scale
         if scale is not None and not (
             isinstance(scale, float) and np.isfinite(scale) and scale > 0
