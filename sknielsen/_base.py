@@ -424,7 +424,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             Training inputs, best scaled to [0, 1].
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Targets: labels of any type or a multilabel indicator matrix for the
-            classifier, numbers for the regressor.
+            classifier, numbers (not dates or durations) for the regressor.
+            A table of them whose columns are named by strings (a
+            DataFrame) keeps the names in ``target_names_in_``.
         X_val, y_val : array-like, default=None
             Validation data, as the book's ``evaluation_data``. Used by early
             stopping, the schedule, the monitor and callbacks that monitor a
@@ -434,7 +436,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             ``Pipeline(..., transform_input=["X_val"])``, with metadata routing
             enabled (``sklearn.set_config(enable_metadata_routing=True)``), so
             that ``X_val`` is transformed like ``X``. They carry no weights: their cost and
-            score weigh every sample alike.
+            score weigh every sample alike. A table ``y_val`` has ``y``'s
+            columns, in ``y``'s order.
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sample in the cost, and in the training cost and
             accuracy ``monitor`` records. The samples held out for
@@ -459,8 +462,17 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             If ``X`` or ``X_val`` is a DataFrame with columns of categories or
             strings, which the network does not read as numbers (the message
             names them; encode them first, with
-            ``sklearn.preprocessing.OneHotEncoder``), and for the other
-            inputs and parameters a fit refuses, naming what is wrong.
+            ``sklearn.preprocessing.OneHotEncoder``); if ``y_val`` is a table
+            whose columns are not ``y``'s, in ``y``'s order, or, continuing
+            with ``warm_start``, ``y`` one whose columns are not
+            ``target_names_in_``; if ``y`` or ``y_val`` has no 1-D or 2-D
+            shape, or holds dates or durations (the regressor's); under
+            scikit-learn's ``assume_finite=True``, if the validation data
+            holds NaN or infinity; and for the other inputs and parameters a
+            fit refuses, naming what is wrong.
+        TypeError
+            If ``y`` or ``y_val`` is one value as NumPy reads it (a number,
+            a set, a generator), not one target per sample.
         """
         return self._fit(_FitRequest(X, y, X_val, y_val, sample_weight, incremental=False))
 
@@ -510,6 +522,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         SparseInputError
             If ``X`` is sparse and the optimizer is a full-batch one, as in
             :meth:`fit`.
+        ValueError
+            If ``y`` is a table whose columns are not the model's
+            ``target_names_in_``, in its order, or has another number of
+            outputs than the model's; and for what :meth:`fit` refuses.
         """
         request = _FitRequest(X, y, X_val, y_val, sample_weight, incremental=True, classes=classes)
         return self._fit(request)

@@ -204,9 +204,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Names of the features, when ``X`` has string column names.
     target_names_in_ : ndarray of shape (`n_classes`,)
         Names of the labels of multilabel targets given as a table with
-        string column names (a DataFrame); ``score``, ``partial_fit`` and
-        ``y_val`` refuse tables of other columns, or of these in another
-        order. Absent otherwise.
+        string column names (a DataFrame); ``score``, ``partial_fit``, a
+        warm-start ``fit`` and ``y_val`` refuse tables of other columns, or
+        of these in another order. Saved in the model file. Absent
+        otherwise.
     n_iter_ : int
         Number of epochs run.
     t_ : int

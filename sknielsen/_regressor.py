@@ -146,9 +146,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         Names of the features, when ``X`` has string column names.
     target_names_in_ : ndarray of shape (`n_outputs_`,)
         Names of the outputs, when ``y`` is a table (a DataFrame) with
-        string column names; ``score``, ``partial_fit`` and ``y_val`` refuse
-        tables of other columns, or of these in another order. Absent
-        otherwise.
+        string column names; ``score``, ``partial_fit``, a warm-start
+        ``fit`` and ``y_val`` refuse tables of other columns, or of these in
+        another order. Saved in the model file. Absent otherwise.
     n_iter_ : int
         Number of epochs run.
     t_ : int
@@ -421,6 +421,10 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         SparseInputError
             If ``X`` is sparse and the optimizer is a full-batch one, as in
             :meth:`fit`.
+        ValueError
+            If ``y`` is a table whose columns are not the model's
+            ``target_names_in_``, in its order, or has another number of
+            outputs than the model's; and for what :meth:`fit` refuses.
         """
         return super().partial_fit(X, y, sample_weight=sample_weight, X_val=X_val, y_val=y_val)
 

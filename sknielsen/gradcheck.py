@@ -122,7 +122,9 @@ def check_gradients(
         Per-sample weights of the cost (a weighted mean): finite, at least 0,
         not all 0, as the estimator's ``fit`` takes them.
     epsilon : float, default=1e-6
-        Step of the finite differences, positive.
+        Step of the finite differences, positive, and large enough to move
+        every weight and bias in float64 (``1e-17`` moves some not at all:
+        refused).
     random_state : int, RandomState instance or None, default=0
         Seeds the weights, the inputs and the targets.
 

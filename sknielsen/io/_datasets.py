@@ -830,7 +830,9 @@ def load_table(path, *, label=None, need_labels=False):
     path : str or path-like
         ``.csv`` (UTF-8, with or without a byte-order mark): a header row
         naming the columns, then one sample per row; every column but the
-        label is a number. Spaces around a header or a label are dropped
+        label is a number, as CSV readers read one (digits with underscores,
+        ``3_1``, or of other scripts, ``١٢``, are text, which Python's
+        ``float`` would read). Spaces around a header or a label are dropped
         (``" cat"`` is ``"cat"``), as they are around a number. ``.npz``: an
         array ``X`` of real numbers, shape
         (n_samples, n_features), and, under the label's name, the labels, a

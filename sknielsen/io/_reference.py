@@ -73,7 +73,9 @@ as for any state given to `set_fitted_state` (`FittedState.check` and the
 estimator's own checks): coefs and intercepts are finite arrays of one dtype,
 float64 or float32, and agree layer by layer, the first layer has
 `n_features_in` inputs, and no layer is empty; the hidden layers are
-`params.hidden_layer_sizes`; there are as many feature names as features; the
+`params.hidden_layer_sizes`; there are as many feature names as features, and as
+many target names as outputs, of strings, for targets in columns only (none for a 1-D
+`y` or one label a row); the
 optimizer state has the arrays, of the sizes, that the fitted optimizer makes
 for this network, and a finite non-negative η; `n_iter` and `samples_seen` are
 non-negative integers and the history lists hold numbers; a classifier has one class per

@@ -913,7 +913,8 @@ def load_replay(name, path):
     Raises
     ------
     ValueError
-        For an unknown name, one the file holds no replay of, and a file
+        For an unknown name (with the nearest record's, when one is near),
+        one the file holds no replay of, and a file
         that is no such results file or whose replay is damaged (a list
         missing, values that are not counts, percentages or costs, more
         values than the book's record, lists of one run filled unevenly, no
@@ -1054,7 +1055,8 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
     Raises
     ------
     ValueError
-        For an unknown name, ``epochs`` where the record cannot be cut short,
+        For an unknown name (with the nearest record's, when one is near),
+        ``epochs`` where the record cannot be cut short,
         or an ``epochs`` that is no integer of at least 1 (a float or a bool),
         and for IDX files whose images are not MNIST's 28×28.
     TypeError

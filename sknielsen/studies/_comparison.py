@@ -1382,7 +1382,9 @@ def training_size_comparison(
     previous : list of dict, optional
         Records of an earlier, interrupted run of the same comparison: their
         jobs are not run again and they are part of the result. Records
-        whose fingerprint matches no job of this comparison are refused.
+        whose fingerprint matches no job of this comparison are refused;
+        NumPy numbers (records read back through pandas or NumPy) are taken
+        as the Python numbers a run writes.
     on_result : callable, optional
         Called with ``(record, done, total)`` as each job finishes, to report
         progress or save partial results.
@@ -1696,7 +1698,8 @@ def conclusions(summary, metric=None):
     sentences : list of str
         The sizes at which the lead changes hands (omitted when it never
         does), which estimator leads at the largest size and by how much
-        (naming those with no result there: one alone there leads nobody), and
+        (naming those with no result there, or only NaN means: one alone
+        there leads nobody), and
         the smallest training set with which one estimator matches another's
         accuracy at its largest size, when one does.
 

@@ -482,7 +482,9 @@ def plot_history(model_or_history, path=None, *, ax=None):
     for a regressor, or a history with a score below 0, the right axis is
     R² (which a regressor records under the accuracies' keys), as it is.
     When no cost was monitored, the left axis shows the loss instead: the mean
-    mini-batch cost of each epoch, which every fit records.
+    mini-batch cost of each epoch, which every fit records. A
+    ``history_every_`` is drawn on one axis: its validation accuracies (in %,
+    or R²) against the training samples seen.
 
     Parameters
     ----------
@@ -494,8 +496,9 @@ def plot_history(model_or_history, path=None, *, ax=None):
         Where to write the figure; with ``ax``, all of the figure that holds it.
     ax : matplotlib.axes.Axes, optional
         The Axes to draw the costs into, e.g. ``plt.subplots()``'s; the
-        accuracies go on its twin, ``ax.twinx()``. By default a Figure of
-        the function's own, which pyplot does not show.
+        accuracies go on its twin, ``ax.twinx()`` (a ``history_every_``'s
+        on ``ax`` itself). By default a Figure of the function's own, which
+        pyplot does not show.
 
     Returns
     -------
@@ -511,11 +514,13 @@ def plot_history(model_or_history, path=None, *, ax=None):
         dict, ``path`` no str or path-like, or ``ax`` no matplotlib Axes.
     ValueError
         If the history holds nothing to draw, a key that is no curve of a
-        ``history_``, or other than a list of numbers under one; if
+        ``history_`` (or of a ``history_every_``), or other than a list of
+        numbers under one; a ``history_every_`` whose samples counts and
+        accuracies differ in number, or whose counts do not increase; if
         ``path``'s suffix names no image format matplotlib writes; or if
         ``ax`` is of another projection than a flat one (polar, 3-D), was
-        removed from its figure, is hidden, or has a twin (an earlier
-        plot_history's).
+        removed from its figure, is hidden, or, for a ``history_``, has a
+        twin (an earlier plot_history's).
     OSError
         If ``path`` cannot be written: its folder is missing (or a file), or
         it is a directory, device, FIFO or socket.
@@ -545,6 +550,15 @@ def plot_history(model_or_history, path=None, *, ax=None):
     >>> left, right = fig.subplots(1, 2)
     >>> plot_history(net, ax=left) is fig, len(left.get_lines()), len(right.get_lines())
     (True, 1, 0)
+
+    The validation accuracy that ``monitor_every`` records, against the
+    training samples seen:
+
+    >>> net = NielsenMLPClassifier(epochs=2, monitor_every=100, random_state=0)
+    >>> net = net.fit(d.X_train[:300], d.y_train[:300], X_val=d.X_test, y_val=d.y_test)
+    >>> ax = plot_history(net.history_every_).axes[0]
+    >>> ax.get_xlabel(), ax.get_lines()[0].get_xdata().tolist()
+    ('Training samples seen', [100.0, 200.0, 300.0, 400.0, 500.0, 600.0])
     """
     if isinstance(model_or_history, Mapping) and "samples" in model_or_history:
         return _plot_history_every(model_or_history, path, ax)

@@ -111,7 +111,9 @@ class EtaSearch:
     recommended : float
         Half of it, the book's advice.
     trace : list of dict
-        Every trial in order: ``eta``, ``costs`` (per epoch) and ``decreasing``.
+        Every trial in order: ``eta``, ``costs`` (per epoch) and
+        ``decreasing``; the numbers are Python floats, whatever numbers
+        ``start`` and ``factor`` were, so that ``json.dumps`` takes them.
 
     Examples
     --------
@@ -150,7 +152,8 @@ class LmbdaSearch:
     best_score : float
         Its validation score, the best score of ``trace``.
     trace : list of dict
-        Every trial in order: ``lmbda`` and ``score``.
+        Every trial in order: ``lmbda`` and ``score``, Python floats
+        whatever numbers ``start`` and ``factor`` were.
     scoring : {'accuracy', 'r2'}, default='accuracy'
         What the scores are: a classifier's accuracy (a fraction) or a
         regressor's R² (a coefficient, possibly negative), as ``score`` of
