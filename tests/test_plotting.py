@@ -713,6 +713,9 @@ def test_a_plot_refuses_an_axes_it_would_draw_into_unseen_or_over_an_earlier_plo
     plot_history(model, ax=left)
     with pytest.raises(ValueError, match="plot_history: ax already has a twin"):
         plot_history(model, ax=left)
+    every = {"samples": [100, 200], "validation_accuracy": [0.5, 0.6]}
+    with pytest.raises(ValueError, match="plot_history: ax already has a twin"):
+        plot_history(every, ax=left)  # samples seen, drawn over epochs
     plot_weights(model, ax=right)
     for plot in (plot_history, plot_weights):
         with pytest.raises(ValueError, match=f"{plot.__name__}: ax is hidden"):

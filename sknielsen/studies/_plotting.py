@@ -645,6 +645,7 @@ def _plot_history_every(history, path, ax):
         )
     check_something_to_draw([scores] if scores.size else [], history)
     fig, ax = axes_to_draw(ax, path, "plot_history", figsize=(7, 4.5))
+    check_no_twin(ax, "plot_history")  # an epoch history's: its x axis counts epochs
     ax.plot(
         samples,
         scores if r2 else scores * 100,
