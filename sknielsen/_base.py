@@ -407,7 +407,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             del self.feature_names_in_
         self._keep_target_names(state.target_names_in)
         self.n_iter_, self.t_ = state.n_iter, state.samples_seen
-        self._input_scale, self._split_seed = state.input_scale, state.split_seed
+        self._input_scale = state.input_scale
+        # A NumPy integer, which the state's check takes, is no JSON number for save.
+        self._split_seed = None if state.split_seed is None else int(state.split_seed)
         # What scikit-learn's MLP users look for (loss_curve_, best_epoch_, ...).
         for name, value in summaries(state, config, kept_epoch).items():
             setattr(self, name, value)
