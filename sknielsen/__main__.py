@@ -292,7 +292,13 @@ def _check_regression_spread(data, args):
 
 
 def _is_number(text):
-    """Whether ``text`` reads as a number, as a CSV cell of one does."""
+    """Whether ``text`` reads as a number, as a CSV cell of one does.
+
+    As ``datasets.load_table`` reads cells: digits with underscores (``"3_1"``)
+    or of other scripts (``"١٢"``) are text there, though ``float()`` reads them.
+    """
+    if isinstance(text, str) and ("_" in text or not text.isascii()):
+        return False
     try:
         float(text)
     except (TypeError, ValueError):

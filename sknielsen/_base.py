@@ -66,6 +66,7 @@ from .training._diagnostics import (
     UNCHECKED_INPUTS,
     input_scale,
     rows_not_finite,
+    unread_rows,
     warn_if_rescaled,
 )
 from .training._loop import TrainingData
@@ -407,7 +408,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             del self.feature_names_in_
         self._keep_target_names(state.target_names_in)
         self.n_iter_, self.t_ = state.n_iter, state.samples_seen
-        self._input_scale, self._split_seed = state.input_scale, state.split_seed
+        self._input_scale = state.input_scale
+        # A NumPy integer, which the state's check takes, is no JSON number for save.
+        self._split_seed = None if state.split_seed is None else int(state.split_seed)
         # What scikit-learn's MLP users look for (loss_curve_, best_epoch_, ...).
         for name, value in summaries(state, config, kept_epoch).items():
             setattr(self, name, value)
@@ -853,17 +856,13 @@ def _refuse_unread_validation(validation, held_out):
     held_out : bool
         Whether the rows were held out of the training data, for the names.
     """
-    X_val, Y_val, *weights = validation
-    counts = {"X": rows_not_finite(X_val), "y": rows_not_finite(Y_val)}
-    if weights and weights[0] is not None:
-        counts["sample_weight"] = int(np.count_nonzero(~np.isfinite(weights[0])))
-    n_rows = len(Y_val)
+    unread = unread_rows(TrainingData(*validation))
+    n_rows = len(validation[1])
     where = " and ".join(
         f"{name} holds NaN or infinity in {count} of the {n_rows} rows held out for validation"
         if held_out
         else f"{name}_val holds NaN or infinity in {count} of its {n_rows} rows"
-        for name, count in counts.items()
-        if count
+        for name, count in unread.items()
     )
     if where:
         raise ValueError(

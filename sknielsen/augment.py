@@ -57,7 +57,8 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     Returns
     -------
     X_expanded : ndarray of shape (n_samples * (copies + 1), n_features)
-        The original images, then the copies.
+        The original images, then the copies; of ``X``'s dtype, or of the
+        floats an augmenter returns for integer or boolean images.
     y_expanded : ndarray of shape (n_samples * (copies + 1),) or (..., n_outputs)
         Their labels.
 
@@ -97,8 +98,12 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     X_expanded, y_expanded = _allocated(X, y, copies)
     images = X.reshape(n_samples, *image_shape)
     for copy in range(1, copies + 1):
-        rows = slice(copy * n_samples, (copy + 1) * n_samples)
-        X_expanded[rows] = apply_augmenter(augmenter, images, rng).reshape(n_samples, n_features)
+        distorted = apply_augmenter(augmenter, images, rng).reshape(n_samples, n_features)
+        if not np.can_cast(distorted.dtype, X_expanded.dtype):
+            # Floats for integer or boolean images (those of float images come back in
+            # their dtype): kept, as joining the copies kept them, not truncated.
+            X_expanded = X_expanded.astype(np.result_type(X_expanded, distorted))
+        X_expanded[copy * n_samples : (copy + 1) * n_samples] = distorted
     return X_expanded, y_expanded
 
 

@@ -349,3 +349,19 @@ def test_expand_takes_sparse_images_as_the_estimators_do():
         assert isinstance(X_more, np.ndarray)
         np.testing.assert_array_equal(X_more, dense[0])
         np.testing.assert_array_equal(y_more, dense[1])
+
+
+class _AddsNoise(plugins.Augmenter):
+    def __call__(self, images, rng):
+        return images + rng.uniform(-0.4, 0.4, size=images.shape)
+
+
+def test_expand_keeps_the_floats_an_augmenter_returns_for_integer_images():
+    # Written into an array of the images' uint8, the copies were truncated to whole
+    # numbers (and negative ones wrapped); joined, they were floats, and are again.
+    X = (np.arange(32).reshape(2, 16) % 3).astype(np.uint8)
+    X_more, _ = expand(X, [0, 1], _AddsNoise(), copies=2, image_shape=(4, 4))
+    noise = np.random.default_rng(0).uniform(-0.4, 0.4, size=(2, 4, 4)).reshape(2, 16)
+    assert X_more.dtype == np.float64
+    np.testing.assert_array_equal(X_more[:2], X)
+    np.testing.assert_allclose(X_more[2:4], X + noise)

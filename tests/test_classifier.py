@@ -1037,3 +1037,10 @@ def test_hidden_layer_sizes_may_be_a_numpy_array_as_scikit_learn_s_mlp_takes(tmp
     for bad in (np.array([8.0]), np.array([[8]]), np.array([0])):
         with pytest.raises(ValueError, match="hidden_layer_sizes must hold positive integers"):
             NielsenMLPClassifier(hidden_layer_sizes=bad, epochs=1).fit(X, y[:300])
+
+
+def test_hidden_layer_sizes_of_a_0d_array_is_refused_naming_the_parameter():
+    # The constraints take any ndarray: np.array(8) failed as "iteration over a 0-d array".
+    X, y = load_digits(return_X_y=True)
+    with pytest.raises(ValueError, match=r"hidden_layer_sizes must hold .* got array\(8\)"):
+        NielsenMLPClassifier(hidden_layer_sizes=np.array(8), epochs=1).fit(X[:50] / 16, y[:50])

@@ -307,3 +307,16 @@ def test_the_docs_say_what_an_unscaled_file_gives(tmp_path, capsys):
     page = " ".join((ROOT / "docs" / "regression.md").read_text(encoding="utf-8").split())
     ranges = f"the features from {X.min():g} to {X.max():g}, the target from {y.min():g} to "
     assert f"({ranges}{y.max():g}) ends at a test R² of {r2:.2f}".replace("-", "−") in page
+
+
+def test_a_label_column_read_as_text_is_shown_by_the_cell_that_is_no_number(tmp_path, capsys):
+    # "3_1" is text to the CSV reader, but float() reads it as 31: the refusal showed
+    # another cell, a number, as the column's string.
+    rng = np.random.default_rng(0)
+    targets = [f"{value:.3f}" for value in rng.normal(size=30)]
+    targets[5] = "3_1"
+    rows = (f"{a:.3f},{b:.3f},{t}" for a, b, t in zip(rng.random(30), rng.random(30), targets))
+    path = tmp_path / "codes.csv"
+    path.write_text("\n".join(["a,b,y", *rows]) + "\n", encoding="utf-8")
+    assert main(["train", "--regressor", "--dataset", str(path), "--label", "y"]) == 2
+    assert "The labels in 'y' are strings, such as '3_1': " in capsys.readouterr().err

@@ -737,3 +737,12 @@ def test_a_file_of_another_kind_names_the_files_and_data_sets_load_dataset_reads
         load_dataset(path)
     with pytest.raises(ValueError, match=r"give a .csv, .npz, .npy file\.$"):  # no data set
         load_table(path)
+
+
+@pytest.mark.parametrize("keyword", ["classes", "hold_out_validation"])
+def test_load_dataset_s_switches_are_booleans_as_download_is(keyword, tmp_path):
+    # classes="no" split a regression's targets as classes: a truthy string acted.
+    path = tmp_path / "points.npz"
+    np.savez(path, X=np.zeros((20, 2)), y=np.arange(20.0))
+    with pytest.raises(TypeError, match=f"^{keyword} must be True or False; got 'no'"):
+        load_dataset(path, **{keyword: "no"})

@@ -544,3 +544,15 @@ def test_a_state_s_split_seed_is_an_int_the_generator_draws(seed, small_digits):
     state = dataclasses.replace(state, split_seed=seed)
     with pytest.raises(ValueError, match="split_seed must be an int in"):
         NielsenMLPClassifier(hidden_layer_sizes=(4,)).set_fitted_state(state)
+
+
+def test_a_state_s_numpy_integer_split_seed_is_saved_as_the_int_it_is(small_digits, tmp_path):
+    # It passed the state's check, but save failed: "Object of type int64 is not JSON
+    # serializable".
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1, monitor="all", random_state=0)
+    state = net.fit(X, y).get_fitted_state()
+    state = dataclasses.replace(state, split_seed=np.int64(state.split_seed))
+    taken = NielsenMLPClassifier(hidden_layer_sizes=(4,), monitor="all").set_fitted_state(state)
+    sknielsen.save(taken, tmp_path / "net.json")
+    assert sknielsen.load(tmp_path / "net.json").get_fitted_state().split_seed == state.split_seed

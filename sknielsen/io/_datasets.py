@@ -674,6 +674,9 @@ def load_dataset(
         As the loaders raise it, for ``data_dir`` or ``download`` given
         with a data set that reads no IDX files, and for ``label`` given with
         one of :data:`DATASETS`.
+    TypeError
+        For ``hold_out_validation``, ``download`` or ``classes`` other than
+        True or False.
 
     Examples
     --------
@@ -699,7 +702,12 @@ def load_dataset(
     >>> points.description
     '...points.npz (50 rows) (validation: a fifth of the rest)'
     """
-    check_bool(download, "download")
+    for switch, value in [
+        ("hold_out_validation", hold_out_validation),
+        ("download", download),
+        ("classes", classes),
+    ]:
+        check_bool(value, switch)
     _refuse_unknown_name(name)
     if download and name != "mnist":
         raise ValueError(_download_refusal(name))

@@ -564,16 +564,9 @@ def plot_history(model_or_history, path=None, *, ax=None):
         return _plot_history_every(model_or_history, path, ax)
     history = history_of(model_or_history)
     curves = {key: history_curve(history, key) for key in HISTORY_KEYS}
-    # A regressor records R² under the accuracies' keys: in %, labelled accuracy, it
-    # read as a (negative) share of right answers. An accuracy below 0 can only be R².
     scores = np.concatenate([curves["training_accuracy"], curves["validation_accuracy"]])
     estimator = hasattr(model_or_history, "__sklearn_tags__")  # not a dict, nor a stand-in
-    r2 = (estimator and is_regressor(model_or_history)) or bool(np.any(scores < 0))
-    if not r2 and np.any(scores[np.isfinite(scores)] > 1):  # 60 for 60 % was drawn as 6000 %
-        raise ValueError(
-            "The history's accuracies are fractions in [0, 1], as fit records them; got "
-            f"{float(np.max(scores[np.isfinite(scores)])):g}: divide percentages by 100."
-        )
+    r2 = _scores_are_r2(scores, regressor=estimator and is_regressor(model_or_history))
     # Each curve's axis ("cost" on the left, "accuracy" on the right) and line style.
     styles = [
         ("training_cost", "cost", "-"),
@@ -636,13 +629,7 @@ def _plot_history_every(history, path, ax):
         )
     if np.any(np.diff(samples) <= 0):
         raise ValueError("The history's samples counts must increase, as a fit records them.")
-    r2 = bool(np.any(scores < 0))  # a regressor's R², as plot_history reads a history_
-    finite = scores[np.isfinite(scores)]
-    if not r2 and np.any(finite > 1):
-        raise ValueError(
-            "The history's accuracies are fractions in [0, 1], as fit records them; got "
-            f"{float(np.max(finite)):g}: divide percentages by 100."
-        )
+    r2 = _scores_are_r2(scores)
     check_something_to_draw([scores] if scores.size else [], history)
     fig, ax = axes_to_draw(ax, path, "plot_history", figsize=(7, 4.5))
     check_no_twin(ax, "plot_history")  # an epoch history's: its x axis counts epochs
@@ -659,6 +646,25 @@ def _plot_history_every(history, path, ax):
     ax.set_ylabel("R²" if r2 else "Accuracy (%)", color="C1")
     ax.legend(loc="lower right")
     return finish_figure(fig, path)
+
+
+def _scores_are_r2(scores, regressor=False):
+    """Whether a history's accuracies are a regressor's R²; percentages are refused.
+
+    A regressor records R² under the accuracies' keys: in %, labelled
+    accuracy, it read as a (negative) share of right answers. An accuracy
+    below 0 can only be R²; one above 1, a percentage (60 for 60 % was
+    drawn as 6000 %).
+    """
+    if regressor or np.any(scores < 0):
+        return True
+    finite = scores[np.isfinite(scores)]
+    if np.any(finite > 1):
+        raise ValueError(
+            "The history's accuracies are fractions in [0, 1], as fit records them; got "
+            f"{float(np.max(finite)):g}: divide percentages by 100."
+        )
+    return False
 
 
 def check_something_to_draw(curves, model_or_history):

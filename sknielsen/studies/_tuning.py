@@ -577,11 +577,11 @@ def search_lmbda(
         n_val_features = _check_set(estimator, X_val, y_val, "X_val", "y_val", training=False)
         if n_val_features != n_features:
             raise ValueError(f"X_val has {n_val_features} features, but X has {n_features}.")
-        names, val_names = _get_feature_names(X), _get_feature_names(X_val)
+        trained, given = _get_feature_names(X), _get_feature_names(X_val)
         # Refused, before any trial, as each trial's score would; a set without names is
         # the score's to warn of.
-        if names is not None and val_names is not None:
-            check_feature_names(val_names, names, "validation")
+        if trained is not None and given is not None:
+            check_feature_names(given, trained, "validation")
         names, advice = ("X_val has", "y_val has"), "give more validation samples"
     _check_rankable(estimator, y_val, *names, advice)
     start, factor = float(start), float(factor)  # as find_eta_threshold's

@@ -553,6 +553,11 @@ def _hidden_sizes(sizes):
     given = sizes
     if isinstance(sizes, numbers.Integral):
         sizes = (sizes,)
+    if isinstance(sizes, np.ndarray) and sizes.ndim != 1:  # the constraints take any array
+        raise InvalidParameterError(
+            f"hidden_layer_sizes must hold positive integers, one per hidden layer, in a "
+            f"tuple, list or 1-D array; got {given!r}, of {sizes.ndim} dimensions."
+        )
     sizes = tuple(sizes)
     valid = (isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in sizes)
     if not all(valid):

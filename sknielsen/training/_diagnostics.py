@@ -264,7 +264,7 @@ def warn_about(config, trainer, probe):
         warn(f"{trainer.bad_write}; training stopped there and {_kept_weights(trainer)}")
     elif trainer.ending == "interrupted":
         warn("Training interrupted; " + _kept_weights(trainer))
-    elif trainer.ending == "diverged" and (unread := _unread_rows(probe.data)):
+    elif trainer.ending == "diverged" and (unread := unread_rows(probe.data)):
         _warn_inputs_not_finite(trainer, unread, probe.data.X.shape[0])
     elif trainer.ending == "diverged" and not np.isfinite(probe.before):
         _warn_not_finite_from_start(trainer, probe, config.lmbda)
@@ -333,14 +333,14 @@ def rows_not_finite(X):
 UNCHECKED_INPUTS = "which scikit-learn's assume_finite=True let through unchecked"
 
 
-def _unread_rows(data):
+def unread_rows(data):
     """The rows of X, y and sample_weight holding NaN or infinity, by name, where any do.
 
     Parameters
     ----------
     data : TrainingData
-        What the run trained on: the targets encoded, the weights with the
-        class weights folded in.
+        What the run trained on, or its validation set: the targets
+        encoded, the weights with the class weights folded in.
 
     Returns
     -------
@@ -357,7 +357,7 @@ def _warn_inputs_not_finite(trainer, unread, n_rows):
     """Say which of the ``n_rows`` training rows were not finite: scikit-learn trusted them.
 
     ``unread`` maps ``'X'``, ``'y'`` or ``'sample_weight'`` to its count of
-    such rows (:func:`_unread_rows`).
+    such rows (:func:`unread_rows`).
     """
     where = " and ".join(
         f"{name} holds NaN or infinity in {count} of its {n_rows} rows"
