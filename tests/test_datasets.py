@@ -746,3 +746,20 @@ def test_load_dataset_s_switches_are_booleans_as_download_is(keyword, tmp_path):
     np.savez(path, X=np.zeros((20, 2)), y=np.arange(20.0))
     with pytest.raises(TypeError, match=f"^{keyword} must be True or False; got 'no'"):
         load_dataset(path, **{keyword: "no"})
+
+
+def test_a_file_split_stays_random_where_every_class_keeps_a_row(tmp_path):
+    # The class-keeping split is for splits that held a class out whole: 12 rows of 3
+    # classes were split as before (at random, too few rows to stratify), not stratified.
+    from sklearn.model_selection import train_test_split
+
+    from sknielsen.datasets import load_dataset
+
+    X = np.arange(24.0).reshape(12, 2)
+    y = np.repeat([0, 1, 2], 4)
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    data = load_dataset(tmp_path / "d.npz")
+    X_rest, X_test, y_rest, _ = train_test_split(X, y, test_size=0.2, random_state=0)
+    X_train, X_val, _, _ = train_test_split(X_rest, y_rest, test_size=0.2, random_state=0)
+    for given, expected in [(data.X_test, X_test), (data.X_val, X_val), (data.X_train, X_train)]:
+        np.testing.assert_array_equal(given, expected)

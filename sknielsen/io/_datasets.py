@@ -654,10 +654,11 @@ def load_dataset(
         Fetch missing MNIST files (see :func:`load_mnist`).
     classes : bool, default=True
         Whether a file's labels are classes: its split is then stratified
-        where every class allows it, and otherwise keeps a row of each class
-        on the training side, where that leaves rows to hold out (a class
-        held out whole has nothing to train on). False, for a regression's
-        targets, splits at random.
+        where every class allows it, and a random split that would hold a
+        class out whole keeps a row of each class on the training side
+        instead, where that leaves rows to hold out (such a class has
+        nothing to train on). False, for a regression's targets, splits at
+        random.
 
     Returns
     -------
@@ -796,10 +797,10 @@ def _random_split(X, y, classes=True):
     """A fifth of the rows held out at random (seed 0), stratified when the classes allow.
 
     A row of several targets is one class: scikit-learn stratifies 2-D targets by
-    their rows, of which each must then come twice. Otherwise one row of each
-    class is kept, where that leaves a fifth to hold out: a class held out
-    whole has nothing to train on, and a classifier refuses validation
-    labels it was not fitted with.
+    their rows, of which each must then come twice. A random split that holds
+    a class out whole keeps one row of each class instead, where that leaves
+    a fifth to hold out: such a class has nothing to train on, and a
+    classifier refuses validation labels it was not fitted with.
     """
     from sklearn.model_selection import train_test_split
 
@@ -808,10 +809,15 @@ def _random_split(X, y, classes=True):
     _, rows_class, counts = np.unique(
         y, return_inverse=True, return_counts=True, axis=0 if y.ndim == 2 else None
     )
+    rows_class = rows_class.ravel()
     if counts.min() >= 2 and len(counts) <= len(y) // 5:
         return train_test_split(X, y, test_size=0.2, random_state=0, stratify=y)
+    rows = np.arange(len(y))
+    kept, _ = train_test_split(rows, test_size=0.2, random_state=0)
+    if len(np.unique(rows_class[kept])) == len(counts):  # every class trains: as it was
+        return train_test_split(X, y, test_size=0.2, random_state=0)
     try:
-        return hold_out(X, y, test_size=0.2, random_state=0, stratify=rows_class.ravel())
+        return hold_out(X, y, test_size=0.2, random_state=0, stratify=rows_class)
     except ValueError:  # too many classes to keep one of each: numbers, not classes
         return train_test_split(X, y, test_size=0.2, random_state=0)
 
