@@ -1,4 +1,4 @@
-"""The names of target columns: read from a table of targets, checked against a model's.
+"""Names: of target columns, checked against a model's, and the nearest of a mistyped one.
 
 scikit-learn records the names of X's columns (``feature_names_in_``) and
 checks them at ``predict``; the targets' names it does not keep. A model of
@@ -7,7 +7,27 @@ same columns given in another order are refused instead of trained on or
 scored as swapped outputs.
 """
 
+import difflib
+
 import numpy as np
+
+
+def did_you_mean(name, choices):
+    """`` (did you mean 'mnist'?)`` for the choice nearest a mistyped ``name``, or ``""``.
+
+    Parameters
+    ----------
+    name : str
+        What was given; compared in lower case, as the choices are written.
+    choices : iterable of str
+
+    Returns
+    -------
+    hint : str
+        To follow the name in a message.
+    """
+    close = difflib.get_close_matches(name.lower(), list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def target_names(y):

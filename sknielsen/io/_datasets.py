@@ -6,7 +6,6 @@ looked for, where, and how to get them.
 """
 
 import csv
-import difflib
 import gzip
 import math
 import numbers
@@ -26,6 +25,7 @@ from .._core.files import (
     missing_folders,
     write_bytes_atomically,
 )
+from .._core.names import did_you_mean
 from .._core.params import check_bool
 from .._core.split import hold_out
 from .._core.warn import warn
@@ -750,8 +750,7 @@ def _refuse_unknown_name(name):
         return
     shown = os.fspath(name)
     if isinstance(name, str) and not Path(name).suffix:  # a data set's name, mistyped
-        close = difflib.get_close_matches(name.lower(), DATASETS, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(name, DATASETS)
         raise FileNotFoundError(
             f"{shown!r} is no data set{hint} and no file: the data sets are "
             f"{', '.join(map(repr, DATASETS))}; a file of your own is a "

@@ -35,7 +35,6 @@ Examples
 'overfitting.py'
 """
 
-import difflib
 import itertools
 import json
 import math
@@ -55,6 +54,7 @@ from threadpoolctl import threadpool_limits
 from .. import plugins
 from .._classifier import NielsenMLPClassifier
 from .._core.files import check_readable, file_path
+from .._core.names import did_you_mean
 from .._core.params import check_bool
 from .._core.warn import silenced
 from ..engine._network import feedforward
@@ -522,8 +522,7 @@ def _check_name(name):
             f"({type(name).__name__})."
         )
     if name not in RECORDS:
-        close = difflib.get_close_matches(name.lower(), RECORDS, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(name, RECORDS)
         raise ValueError(
             f"No book record named {name!r}{hint}; the records are: {', '.join(RECORDS)}."
         )

@@ -12,7 +12,6 @@ caller is told what happened through callbacks and the returned
 
 import contextlib
 import csv
-import difflib
 import io
 import json
 import os
@@ -27,6 +26,7 @@ from scipy import sparse
 from sklearn.base import clone
 
 from .._core.files import file_path, make_folder
+from .._core.names import did_you_mean
 from ..utils import check_outputs, write_atomically
 from ._comparison import (
     ComparisonInterrupted,
@@ -110,8 +110,7 @@ def book_estimators(names, n_full, *, hidden=(30,), initializer="default"):
             )
     unknown = [name for name in names if name not in ESTIMATOR_LABELS]
     if unknown:
-        close = difflib.get_close_matches(unknown[0].lower(), ESTIMATOR_LABELS, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(unknown[0], ESTIMATOR_LABELS)
         raise ValueError(
             f"Unknown estimator {unknown[0]!r}{hint}; choose from {', '.join(ESTIMATOR_LABELS)}."
         )
