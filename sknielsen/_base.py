@@ -1322,6 +1322,7 @@ def _refuse_unshaped(y, name):
     """
     if y is None:  # validation's own refusal: "requires y to be passed"
         return
+    _refuse_ragged(y, name)
     try:
         checked = check_array(
             y,
@@ -1338,6 +1339,25 @@ def _refuse_unshaped(y, name):
         raise TypeError(
             f"{name}: got {reprlib.repr(y)}, which NumPy reads as a single value, but targets "
             "need at least 1 dimension: give one target per sample, as a list or an array."
+        )
+
+
+def _refuse_ragged(y, name):
+    """Refuse a list of rows of different lengths, in the same words on NumPy 1 and 2.
+
+    NumPy 2 refuses them ("inhomogeneous shape"); NumPy 1 made an array of
+    lists, which the classifier refused as "a legacy multi-label data
+    representation" and the regressor as "setting an array element with a
+    sequence".
+    """
+    if not isinstance(y, (list, tuple)):
+        return
+    lengths = {len(row) for row in y if isinstance(row, (list, tuple, np.ndarray))}
+    if len(lengths) > 1:
+        shown = " and ".join(map(str, sorted(lengths, reverse=True)[:2]))
+        raise ValueError(
+            f"{name}: rows of different lengths ({shown}): give one target per sample, or "
+            "rows of one length, a column per output."
         )
 
 

@@ -481,7 +481,7 @@ def test_a_few_validation_targets_of_ys_distribution_are_not_warned_of(seed):
 @pytest.mark.parametrize(
     ("y_val", "error", "message"),
     [
-        ([[1.0, 2.0], [3.0]], ValueError, "inhomogeneous shape"),  # ragged
+        ([[1.0, 2.0], [3.0]], ValueError, r"rows of different lengths \(2 and 1\)"),  # ragged
         (np.array([1.0, 2.0j]), ValueError, "Complex data not supported"),
         (3.0, TypeError, "at least 1 dimension"),
     ],
