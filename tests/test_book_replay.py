@@ -543,3 +543,17 @@ def test_a_record_name_that_is_no_str_is_refused_by_type(name):
     # A list failed with Python's "unhashable type: 'list'".
     with pytest.raises(TypeError, match=r"^A book record is named by a str, such as 'overfitting'"):
         book.replay(name)
+
+
+def test_plot_replay_of_an_unknown_record_is_refused_before_ax_is_divided():
+    # A KeyError came after ax was hidden and a SubFigure added in its place.
+    pytest.importorskip("matplotlib")
+    from dataclasses import replace
+
+    from matplotlib.figure import Figure
+
+    ax = Figure().subplots()
+    mistyped = replace(fake_replay([10, 11], [10, 11]), name="overfiting")
+    with pytest.raises(ValueError, match="did you mean 'overfitting'"):
+        book.plot_replay(mistyped, ax=ax)
+    assert ax.get_visible() and not ax.figure.subfigs

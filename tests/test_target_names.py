@@ -93,6 +93,9 @@ def test_the_names_are_saved_and_checked_in_the_state(frames, tmp_path):
     for names, message in [
         (np.array(["up"], dtype=object), "1 target name for 2 outputs"),
         (np.array([0, 1], dtype=object), "target_names_in must be strings"),
+        # A str passed as strings, and became a 0-d array that save could not write.
+        ("up", "target_names_in must be a list or 1-D array of names"),
+        (np.array([["up", "down"]], dtype=object), "must be a list or 1-D array of names"),
     ]:
         state.target_names_in = names
         with pytest.raises(ValueError, match=message):

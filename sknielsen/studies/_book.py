@@ -1160,13 +1160,14 @@ def plot_replay(result, path=None, *, ax=None):
     n_panels = len(result.series)
     if not n_panels:  # no panel to lay out: ZeroDivisionError below
         raise ValueError(f"The replay of {result.name} holds no lists to draw.")
+    _check_name(result.name)  # before ax is hidden and divided: a KeyError had come after
+    by_epoch = RECORDS[result.name].by_epoch
     columns = min(n_panels, 2)
     rows = -(-n_panels // columns)
     fig, area = area_to_divide(
         ax, path, "plot_replay", figsize=(6 * columns, 3.2 * rows), layout="constrained"
     )
     axes = np.atleast_1d(area.subplots(rows, columns, squeeze=False).ravel())
-    by_epoch = RECORDS[result.name].by_epoch
     # The points compared with: the book's record, or another replay's (against()).
     reference = "the book's record"
     if result.reference != "the book's":

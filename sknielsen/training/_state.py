@@ -152,17 +152,9 @@ class FittedState:
             Naming the first inconsistency found.
         """
         _check_layers(self)
-        names = self.feature_names_in
-        if names is not None and len(names) != self.n_features_in:
-            raise ValueError(
-                f"{len(names)} feature names for {self.n_features_in} features (n_features_in)."
-            )
-        if names is not None and not all(isinstance(name, str) for name in names):
-            # scikit-learn records only string column names; a file holds strings only.
-            raise ValueError(
-                f"feature_names_in must be strings, as fit records them; got {list(names[:5])}."
-            )
-        _check_target_names(self)
+        _check_names(self.feature_names_in, self.n_features_in, "feature_names_in", "features")
+        outputs = self.coefs[-1].shape[1]
+        _check_names(self.target_names_in, outputs, "target_names_in", "outputs")
         if set(self.history) != set(HISTORY_KEYS):
             raise ValueError(f"The history must have the keys {list(HISTORY_KEYS)}.")
         _check_counts_and_history(self)
@@ -185,18 +177,25 @@ class FittedState:
             raise ValueError(f"input_scale must be a positive finite float or None; got {scale!r}.")
 
 
-def _check_target_names(state):
-    names = state.target_names_in
+def _check_names(names, count, field, counted):
+    """Refuse column names (None for none) that are not ``count`` strings in a row.
+
+    scikit-learn records only string column names, and a file holds strings
+    only. A str passed a check of strings (its characters are), and became a
+    0-d array that ``save`` could not write.
+    """
     if names is None:
         return
-    outputs = state.coefs[-1].shape[1]
-    if len(names) != outputs:
-        plural = "s" if len(names) != 1 else ""
-        raise ValueError(f"{len(names)} target name{plural} for {outputs} outputs.")
-    if not all(isinstance(name, str) for name in names):
+    if isinstance(names, (str, bytes)) or np.ndim(names) != 1:
         raise ValueError(
-            f"target_names_in must be strings, as fit records them; got {list(names[:5])}."
+            f"{field} must be a list or 1-D array of names, as fit records them; got {names!r:.60}."
         )
+    if len(names) != count:
+        what = field.split("_")[0]  # "feature", "target"
+        plural = "s" if len(names) != 1 else ""
+        raise ValueError(f"{len(names)} {what} name{plural} for {count} {counted} ({field}).")
+    if not all(isinstance(name, str) for name in names):
+        raise ValueError(f"{field} must be strings, as fit records them; got {list(names[:5])}.")
 
 
 def check_classes(classes, multilabel, where):
