@@ -811,14 +811,13 @@ def _random_split(X, y, classes=True):
     rows_class = rows_class.ravel()
     if counts.min() >= 2 and len(counts) <= len(y) // 5:
         return train_test_split(X, y, test_size=0.2, random_state=0, stratify=y)
-    rows = np.arange(len(y))
-    kept, _ = train_test_split(rows, test_size=0.2, random_state=0)
-    if len(np.unique(rows_class[kept])) == len(counts):  # every class trains: as it was
-        return train_test_split(X, y, test_size=0.2, random_state=0)
-    try:
-        return hold_out(X, y, test_size=0.2, random_state=0, stratify=rows_class)
-    except ValueError:  # too many classes to keep one of each: numbers, not classes
-        return train_test_split(X, y, test_size=0.2, random_state=0)
+    kept, held = train_test_split(np.arange(len(y)), test_size=0.2, random_state=0)
+    if len(np.unique(rows_class[kept])) < len(counts):  # a class held out whole
+        try:
+            return hold_out(X, y, test_size=0.2, random_state=0, stratify=rows_class)
+        except ValueError:  # too many classes to keep one of each: numbers, not classes
+            pass
+    return X[kept], X[held], y[kept], y[held]  # the random split, drawn once
 
 
 def _split(X_train, y_train, X_test, y_test, description, hold_out_validation, whose, classes=True):
