@@ -46,13 +46,10 @@ def target_names(y):
         scikit-learn keeps feature names); None for arrays, Series, and
         columns numbered or of mixed names.
     """
-    columns = getattr(y, "columns", None)
-    if columns is None or getattr(y, "ndim", 2) != 2:
+    columns = _columns(y)
+    if not columns or not all(isinstance(name, str) for name in columns):
         return None
-    names = np.asarray(list(columns), dtype=object)
-    if len(names) == 0 or not all(isinstance(name, str) for name in names):
-        return None
-    return names
+    return np.asarray(columns, dtype=object)
 
 
 def check_target_names(y, fitted, name="y"):
