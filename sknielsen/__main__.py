@@ -233,8 +233,7 @@ def _check_every_class_trains(data, args):
     unseen = np.setdiff1d(watched, data.y_train)
     if not len(unseen):
         return
-    parts = (data.y_train, data.y_val, data.y_test)
-    every = np.concatenate([part for part in parts if part is not None])
+    every = np.concatenate(_parts(data, "y"))
     values, counts = np.unique(every, return_counts=True)
     numbers = every.dtype.kind in "iuf"
     advice = (
@@ -280,8 +279,7 @@ def _check_regression_spread(data, args):
     with ``--monitor validation_cost`` train printed "Test R² 0.0000", a
     score ``evaluate`` refuses for such targets.
     """
-    parts = (data.get(part) for part in ("y_train", "y_val", "y_test"))
-    Y = np.concatenate([y.reshape(len(y), -1) for y in parts if y is not None])
+    Y = np.concatenate([y.reshape(len(y), -1) for y in _parts(data, "y")])
     if np.any(Y.max(axis=0) != Y.min(axis=0)):  # np.ptp overflows near the largest float
         return
     more = ", ..." if Y.shape[1] > 1 else ""
@@ -416,12 +414,17 @@ def _check_training_data(data, args):
     else:
         _check_every_class_trains(data, args)
     if args.dtype == "float32" and args.dataset not in datasets.DATASETS:
-        rows = [X for X in (data.X_train, data.X_val, data.X_test) if X is not None]
-        _check_range(rows, np.float32, args.dataset, "--dtype float32", "give --dtype float64")
+        advice = "give --dtype float64"
+        _check_range(_parts(data, "X"), np.float32, args.dataset, "--dtype float32", advice)
         if args.regressor:  # a classifier's labels are classes, not computed with
-            targets = [y for y in (data.y_train, data.y_val, data.y_test) if y is not None]
-            advice = "give --dtype float64"
+            targets = _parts(data, "y")
             _check_range(targets, np.float32, args.dataset, "--dtype float32", advice, "targets")
+
+
+def _parts(data, array):
+    """``data``'s training, validation and test ``array`` ("X" or "y"), those it holds."""
+    parts = (data.get(f"{array}_{part}") for part in ("train", "val", "test"))
+    return [part for part in parts if part is not None]
 
 
 def _keep_column_names(net, data, args):
