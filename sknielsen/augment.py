@@ -5,6 +5,7 @@ training; :func:`expand` instead makes a fixed, larger data set once, for
 comparison with the on-the-fly mode or for other estimators.
 """
 
+import copy
 from numbers import Integral
 
 import numpy as np
@@ -95,20 +96,33 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     image_shape = image_shape_for(n_features, check_image_shape(image_shape, "expand"))
     augmenter = as_augmenter(augment, "expand")
     rng = seeded_generator(random_state)
-    X_expanded, y_expanded = _allocated(X, y, copies)
     images = X.reshape(n_samples, *image_shape)
-    for copy in range(1, copies + 1):
+    dtype = _expanded_dtype(augmenter, images, rng)
+    X_expanded, y_expanded = _allocated(X, y, copies, dtype)
+    for number in range(1, copies + 1):
         distorted = apply_augmenter(augmenter, images, rng).reshape(n_samples, n_features)
         if not np.can_cast(distorted.dtype, X_expanded.dtype):
-            # Floats for integer or boolean images (those of float images come back in
-            # their dtype): kept, as joining the copies kept them, not truncated.
+            # An augmenter whose dtype changed after the first image: kept, not truncated.
             X_expanded = X_expanded.astype(np.result_type(X_expanded, distorted))
-        X_expanded[copy * n_samples : (copy + 1) * n_samples] = distorted
+        X_expanded[number * n_samples : (number + 1) * n_samples] = distorted
     return X_expanded, y_expanded
 
 
-def _allocated(X, y, copies):
-    """The expanded arrays: ``X`` then room for its copies, and ``y`` repeated.
+def _expanded_dtype(augmenter, images, rng):
+    """The dtype of the expanded images: the images', or the floats an augmenter returns.
+
+    Augmenters return floats of a float image's dtype, but may return floats for
+    integer or boolean images, which are kept rather than truncated. One image,
+    distorted with a copy of ``rng`` (the copies' draws unchanged), tells which.
+    """
+    if images.dtype.kind == "f":
+        return images.dtype
+    probe = apply_augmenter(augmenter, images[:1], copy.deepcopy(rng))
+    return np.result_type(images.dtype, probe.dtype)
+
+
+def _allocated(X, y, copies, dtype):
+    """The expanded arrays: ``X`` then room for its copies, in ``dtype``, and ``y`` repeated.
 
     Made before any distortion, so that copies beyond memory are refused at
     once (each copy was distorted and kept, and all joined at the end: the
@@ -116,11 +130,11 @@ def _allocated(X, y, copies):
     """
     n_rows = len(X) * (copies + 1)
     try:
-        X_expanded = np.empty((n_rows, X.shape[1]), dtype=X.dtype)
+        X_expanded = np.empty((n_rows, X.shape[1]), dtype=dtype)
         y_expanded = np.tile(y, (copies + 1,) + (1,) * (y.ndim - 1))
     except (MemoryError, ValueError) as exc:  # ValueError: beyond any array's size
         raise MemoryError(
-            f"expand(copies={copies}) would make {n_rows:,} rows of {X.shape[1]} {X.dtype} "
+            f"expand(copies={copies}) would make {n_rows:,} rows of {X.shape[1]} {dtype} "
             f"pixels, more than memory holds ({exc}): ask for fewer copies, or expand X in "
             "parts."
         ) from None

@@ -365,3 +365,23 @@ def test_expand_keeps_the_floats_an_augmenter_returns_for_integer_images():
     assert X_more.dtype == np.float64
     np.testing.assert_array_equal(X_more[:2], X)
     np.testing.assert_allclose(X_more[2:4], X + noise)
+
+
+@pytest.mark.parametrize("empty", [[], ()])
+def test_an_empty_list_of_augmenters_is_refused(empty):
+    # expand(augment=[]) returned copies identical to the originals, and a network
+    # trained on undistorted batches, checking an image shape for nothing.
+    X, y = load_digits(return_X_y=True)
+    with pytest.raises(InvalidParameterError, match=r"augment.*of expand.*names no augmenter"):
+        expand(X[:5], y[:5], empty, copies=2)
+    with pytest.raises(InvalidParameterError, match=r"augment=None to train on the data"):
+        NielsenMLPClassifier(augment=empty, epochs=1).fit(X[:50], y[:50])
+
+
+def test_expand_allocates_the_floats_an_augmenter_returns_for_integer_images_at_once():
+    # The result was made in the images' uint8 and widened to float64 when the first
+    # copy came back: a size that fit as uint8 could fail mid-way, after distorting.
+    X = (np.arange(32).reshape(2, 16) % 3).astype(np.uint8)
+    message = r"would make 2,000,000,000,000,002 rows of 16 float64 pixels"
+    with pytest.raises(MemoryError, match=message):
+        expand(X, [0, 1], _AddsNoise(), copies=10**15, image_shape=(4, 4))

@@ -120,11 +120,19 @@ def as_augmenter(augment, owner):
     Raises
     ------
     InvalidParameterError
-        For an unknown name, an object that is not an augmenter, or an
-        invalid hyper-parameter, named by its path (``augment__max_degrees``,
+        For an unknown name, an object that is not an augmenter, an empty
+        list, or an invalid hyper-parameter, named by its path (``augment__max_degrees``,
         ``augment[1].max_pixels``).
     """
     if isinstance(augment, (list, tuple)):
+        if not augment:
+            # An empty Compose distorts nothing: copies equal to the originals, or a
+            # network trained on the data as given at the cost of its image checks.
+            raise InvalidParameterError(
+                f"The 'augment' parameter of {owner} names no augmenter: {augment!r}. "
+                "Name at least one, such as 'shift'; an estimator takes augment=None to "
+                "train on the data as given."
+            )
         augmenters = tuple(_resolve(item, owner) for item in augment)
         for index, augmenter in enumerate(augmenters):
             augmenter.validate(f"augment[{index}].", owner)
