@@ -17,7 +17,7 @@ import sknielsen
 from sknielsen import NielsenMLPClassifier, load, save
 from sknielsen._core import files as _io
 from sknielsen.callbacks import Checkpoint, StepDecay
-from sknielsen.persistence import ModelFileError
+from sknielsen.persistence import ModelFileError, UnsavableModelError
 from sknielsen.plugins import LBFGS, Momentum
 
 
@@ -592,6 +592,78 @@ def test_plugin_sequences_load_back_as_given(params, isolated_registry, tmp_path
         assert plugin == cost
         for name, value in params.items():
             assert type(getattr(plugin, name)) is type(value)
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        np.array([1.0, 2.5]),
+        np.array([1, 2], dtype=np.int32),
+        np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32),
+        np.array([True, False]),
+        np.zeros(0),
+    ],
+    ids=["float64", "int32", "2-D float32", "bool", "empty"],
+)
+def test_plugin_arrays_load_back_as_arrays_of_their_dtype_and_shape(
+    weights, isolated_registry, tmp_path
+):
+    # save refused them ("its parameter 'weights' is a ndarray"), where a list was saved.
+    X = np.random.default_rng(0).uniform(size=(20, 3))
+    cost = weighted_cost_class()(weights=weights)
+    net = NielsenMLPClassifier((2,), cost=cost, epochs=1, random_state=0).fit(X, np.arange(20) % 2)
+    save(net, tmp_path / "net.json")
+    loaded = load(tmp_path / "net.json")
+    for plugin in (loaded.cost, loaded.get_fitted_state().plugins["cost"]):
+        assert plugin == cost
+        assert type(plugin.weights) is np.ndarray
+        assert (plugin.weights.dtype, plugin.weights.shape) == (weights.dtype, weights.shape)
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        (np.array([1.0, np.nan]), r"params\.cost\.params\.weights.*NaN or infinite"),
+        (np.array([1 + 2j]), r"'weights' is an array of complex128"),
+        (np.array(["a"], dtype=object), r"'weights' is an array of object"),
+    ],
+    ids=["NaN", "complex", "object"],
+)
+def test_plugin_arrays_a_file_cannot_hold_are_refused_by_name(
+    weights, match, isolated_registry, tmp_path
+):
+    X = np.random.default_rng(0).uniform(size=(20, 3))
+    cost = weighted_cost_class()(weights=weights)
+    net = NielsenMLPClassifier((2,), cost=cost, epochs=1, random_state=0).fit(X, np.arange(20) % 2)
+    with pytest.raises(UnsavableModelError, match=match):
+        save(net, tmp_path / "net.json")
+    assert not (tmp_path / "net.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("array", "match"),
+    [
+        ({"array": [1.0], "dtype": "complex128"}, r"weights must be .*dtype among"),
+        ({"array": [1.0], "dtype": "float64", "shape": [1]}, r"weights must be .*got keys"),
+        ({"array": [[1, 2], [3]], "dtype": "int64"}, r"weights\.array"),
+        ({"array": [300], "dtype": "int8"}, r"weights\.array"),
+        ({"array": ["1.5"], "dtype": "float64"}, r"weights\.array does not hold float64"),
+        ({"array": [1.5], "dtype": "int64"}, r"weights\.array does not hold int64"),
+    ],
+    ids=["complex", "other key", "ragged", "overflow", "strings", "truncated"],
+)
+def test_plugin_arrays_a_file_misstates_are_refused_by_field(
+    array, match, isolated_registry, tmp_path
+):
+    X = np.random.default_rng(0).uniform(size=(20, 3))
+    cost = weighted_cost_class()(weights=np.array([1.0]))
+    net = NielsenMLPClassifier((2,), cost=cost, epochs=1, random_state=0).fit(X, np.arange(20) % 2)
+    save(net, tmp_path / "net.json")
+    document = json.loads((tmp_path / "net.json").read_text())
+    document["params"]["cost"]["params"]["weights"] = array
+    (tmp_path / "net.json").write_text(json.dumps(document))
+    with pytest.raises(ModelFileError, match=match):
+        load(tmp_path / "net.json")
 
 
 def test_plugin_sequences_of_earlier_files_load_as_tuples(isolated_registry, tmp_path):

@@ -22,6 +22,7 @@ from .._core.rules import ModelFileError
 from .._core.warn import warn
 from ..plugins._returns import with_article
 from ._schema import (
+    ARRAY_DTYPES,
     FORMAT_NAME,
     FORMAT_VERSION,
     LABEL_KINDS,
@@ -53,7 +54,10 @@ def _hyper_parameter_to_json(plugin, key, value):
 
     A tuple is written as a JSON array and a list as ``{"list": [...]}``:
     files have always read arrays back as tuples, and a list read back as a
-    tuple made ``get_params`` differ from the saved model's.
+    tuple made ``get_params`` differ from the saved model's. A NumPy array
+    of booleans or real numbers is written as ``{"array": [...], "dtype":
+    name}``, to load as the array it was (a list would fail the plugin's
+    own arithmetic).
     """
     value = _plain(value)
     if isinstance(value, SCALARS):
@@ -63,10 +67,17 @@ def _hyper_parameter_to_json(plugin, key, value):
     if isinstance(value, (tuple, list)):
         items = [_sequence_item_to_json(plugin, key, item) for item in value]
         return {"list": items} if isinstance(value, list) else items
-    raise ValueError(
-        f"Cannot save the {plugin.kind} {plugin.name!r}: its parameter {key!r} is "
-        f"{with_article(type(value).__name__)}, not a JSON number, string, boolean or null, "
-        "a plugin, or a list or tuple of them."
+    if isinstance(value, np.ndarray) and value.dtype.name in ARRAY_DTYPES:
+        return {"array": value.tolist(), "dtype": value.dtype.name}
+    what = (
+        f"an array of {value.dtype}"
+        if isinstance(value, np.ndarray)
+        else with_article(type(value).__name__)
+    )
+    raise UnsavableModelError(
+        f"the {plugin.kind} {plugin.name!r}'s parameter {key!r} is {what}, not a JSON "
+        "number, string, boolean or null, a plugin, a list or tuple of them, or an array of "
+        "booleans or real numbers."
     )
 
 
@@ -76,8 +87,8 @@ def _sequence_item_to_json(plugin, key, item):
     item = _plain(item)
     if isinstance(item, SCALARS):
         return item
-    raise ValueError(
-        f"Cannot save the {plugin.kind} {plugin.name!r}: its parameter {key!r} holds "
+    raise UnsavableModelError(
+        f"the {plugin.kind} {plugin.name!r}'s parameter {key!r} holds "
         f"{with_article(type(item).__name__)}, not a JSON number, string, boolean or null, "
         "or a plugin."
     )
@@ -132,8 +143,8 @@ def _param_to_json(name, value):
     value = _plain(value)
     if isinstance(value, SCALARS):
         return value
-    raise ValueError(
-        f"Cannot save parameter {name}={value!r}: not a name, number, string or plugin."
+    raise UnsavableModelError(
+        f"parameter {name}={value!r} is not a name, number, string or plugin."
     )
 
 

@@ -15,6 +15,7 @@ and ``load`` reads back.
 """
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +67,10 @@ SAVED_CALLBACKS = {
     )
 }
 SCALARS = (str, int, float, bool, type(None))
+# The dtypes of a plugin's NumPy array hyper-parameters that a file holds exactly.
+ARRAY_DTYPES = frozenset(
+    np.dtype(code).name for code in ("?", "b", "h", "i", "q", "B", "H", "I", "Q", "e", "f", "d")
+)
 # The book's cost class names and ours.
 NETWORK2_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
 # The fitted plugins that make the network's function: they must be the parameters' own.
@@ -106,7 +111,8 @@ class PluginDocument(Rule):
                 MapOf(
                     HyperParameter(),
                     "One hyper-parameter; a JSON array is read back as a tuple, "
-                    "`{list: [...]}` as a list.",
+                    "`{list: [...]}` as a list, `{array: [...], dtype: name}` as a NumPy "
+                    "array of booleans or real numbers.",
                 ),
                 "Its hyper-parameters by name (`get_params()`).",
             ),
@@ -126,15 +132,17 @@ class HyperParameter(Rule):
     """A plugin's hyper-parameter: plain data, a plugin, or a sequence of both.
 
     A JSON array is read as a tuple, as every format version wrote tuples
-    and lists; ``{"list": [...]}`` as a list, as this release writes lists.
+    and lists; ``{"list": [...]}`` as a list, as this release writes lists;
+    ``{"array": [...], "dtype": name}`` as a NumPy array of that dtype.
     """
 
     expected = (
-        "a number, string, boolean or null, a plugin document, or a list (or {'list': list}) "
-        "of them"
+        "a number, string, boolean or null, a plugin document, a list (or {'list': list}) "
+        "of them, or {'array': nested lists of numbers, 'dtype': name}"
     )
     summary = (
-        "scalar, plugin document, list of scalars and plugin documents, or {list: such a list}"
+        "scalar, plugin document, list of scalars and plugin documents, {list: such a list}, "
+        "or {array: nested lists, dtype: name}"
     )
 
     def read(self, value, path, context):
@@ -142,6 +150,8 @@ class HyperParameter(Rule):
             return tuple(self._items(value, path, context))
         if type(value) is dict and "plugin" in value:
             return ANY_PLUGIN.read(value, path, context)
+        if type(value) is dict and "array" in value:
+            return self._array(value, path)
         if type(value) is dict:
             if set(value) != {"list"} or type(value["list"]) is not list:
                 self.fail(path)
@@ -149,6 +159,29 @@ class HyperParameter(Rule):
         if not PLAIN.accepts(value):
             self.fail(path)
         return value
+
+    def _array(self, value, path):
+        """``{"array": [...], "dtype": name}`` as the array the plugin held."""
+        if set(value) != {"array", "dtype"} or value["dtype"] not in ARRAY_DTYPES:
+            refuse(
+                f"{path} must be {{'array': nested lists of numbers, 'dtype': name}} with "
+                f"dtype among {sorted(ARRAY_DTYPES)}; got keys {sorted(value)} and dtype "
+                f"{value.get('dtype')!r}."
+            )
+        values = value["array"]
+        try:
+            with warnings.catch_warnings():
+                # NumPy 1.24-1.26 wrap integers beyond the dtype with a DeprecationWarning;
+                # the comparison below refuses them, as NumPy 2's OverflowError is.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                array = np.array(values, dtype=value["dtype"])
+        except (TypeError, ValueError, OverflowError) as exc:
+            refuse(f"{path}.array is no {value['dtype']} array: {exc}")
+        # The writer wrote tolist(): anything else (strings, ragged rows, values the
+        # dtype changes or wraps) is not what a plugin held.
+        if array.tolist() != values:
+            refuse(f"{path}.array does not hold {value['dtype']} values in rows of one length.")
+        return array
 
     def _items(self, value, path, context):
         items = []
