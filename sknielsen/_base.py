@@ -36,7 +36,12 @@ from sklearn.utils.validation import (
 )
 
 from . import plugins
-from ._core.names import check_same_columns, check_target_names, target_names
+from ._core.names import (
+    check_same_columns,
+    check_target_names,
+    target_names,
+    warn_if_named_on_one_side,
+)
 from ._core.params import init_parameter_names, refuse_booleans
 from ._core.rules import ModelFileError
 from ._core.sparse import checked_csr
@@ -659,6 +664,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         """Record the names of y's columns (a new fit), or check them against the model's."""
         if previous is not None:
             check_target_names(y, previous.target_names_in)
+            warn_if_named_on_one_side(y, previous.target_names_in)
             return
         names = target_names(y) if self._outputs_are_columns(targets) else None
         self._keep_target_names(names)
@@ -690,7 +696,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
             check_given_targets(request.y_val, "y_val")
-            check_target_names(request.y_val, getattr(self, "target_names_in_", None), "y_val")
+            names = getattr(self, "target_names_in_", None)
+            check_target_names(request.y_val, names, "y_val")
+            warn_if_named_on_one_side(request.y_val, names, "y_val")
             if self._outputs_are_columns(targets):  # names not kept are compared here
                 check_same_columns(request.y, request.y_val)
             given, read_values = _canonical(request.X_val, config.dtype, "X_val")

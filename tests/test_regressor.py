@@ -586,7 +586,8 @@ def test_validation_targets_of_other_columns_are_refused():
     with pytest.raises(ValueError, match=swapped):
         net.fit(X, y, X_val=X[:10], y_val=y[["b", "a"]][:10])
     net.fit(X, y, X_val=X[:10], y_val=y[:10])  # the same columns, and arrays, are taken
-    net.fit(X, y, X_val=X[:10], y_val=Y[:10])
+    with pytest.warns(UserWarning, match="y_val has no column names"):
+        net.fit(X, y, X_val=X[:10], y_val=Y[:10])
 
 
 @pytest.mark.parametrize(

@@ -75,9 +75,11 @@ def test_columns_in_another_order_are_refused_wherever_they_would_swap_outputs(
     renamed = Y.set_axis(["left", "right"], axis=1)
     with pytest.raises(ValueError, match="y's columns are 'left', 'right'; the model's"):
         net.score(X, renamed)
-    # The same names in the same order, and arrays, which name nothing, are read as ever.
+    # The same names in the same order, and arrays, which name nothing, are read as ever
+    # (a continued fit on an array warns that it reads it by position).
     assert net.score(X, Y) == net.score(X, Y.to_numpy())
-    net.partial_fit(X, Y.to_numpy())
+    with pytest.warns(UserWarning, match="y has no column names"):
+        net.partial_fit(X, Y.to_numpy())
     assert net.target_names_in_.tolist() == ["up", "down"]  # a continued fit keeps them
 
 
@@ -209,3 +211,51 @@ def test_evaluate_refuses_one_label_column_other_than_the_model_s_one_target(
     assert f"--label down names another column than {model}'s label, 'up'" in error
     assert error.rstrip().endswith("give --label up.")
     assert main(["evaluate", model, "--dataset", str(tmp_path / "up.csv"), "--label", "up"]) == 0
+
+
+@pytest.mark.parametrize("make, targets", [(_regressor, 1), (_multilabel, 2)])
+def test_continuing_with_targets_named_on_one_side_only_warns(frames, make, targets):
+    """As scikit-learn warns of feature names present on one side only: a continued fit
+    or a validation set of an array beside a model of named targets (or the reverse)
+    reads the columns by position, which a swapped table would not show."""
+    X, Y = frames[0], frames[targets]
+    named = make(warm_start=True).fit(X, Y)
+    with pytest.warns(
+        UserWarning,
+        match=r"y has no column names, but the model's targets are named 'up', 'down'",
+    ):
+        named.partial_fit(X, Y.to_numpy())
+    with pytest.warns(
+        UserWarning,
+        match=r"y has no column names, but the model's targets are named 'up', 'down'",
+    ):
+        named.fit(X, Y.to_numpy())
+    with pytest.warns(
+        UserWarning, match=r"y_val has no column names, but the model's targets are named"
+    ):
+        make().fit(X, Y, X_val=X, y_val=Y.to_numpy())
+    unnamed = make().fit(X, Y.to_numpy())
+    with pytest.warns(
+        UserWarning,
+        match=r"y names its columns 'up', 'down', but the model's targets are without",
+    ):
+        unnamed.partial_fit(X, Y)
+    with pytest.warns(
+        UserWarning, match=r"y_val names its columns .*, but the model's targets are without names"
+    ):
+        make().fit(X, Y.to_numpy(), X_val=X, y_val=Y)
+
+
+@pytest.mark.parametrize("make, targets", [(_regressor, 1), (_multilabel, 2)])
+def test_targets_named_alike_or_scored_by_position_do_not_warn(frames, make, targets, recwarn):
+    X, Y = frames[0], frames[targets]
+    named = make().fit(X, Y, X_val=X, y_val=Y)
+    named.partial_fit(X, Y)
+    named.score(X, Y.to_numpy())  # the command line scores arrays by the model's --label order
+    unnamed = make().fit(X, Y.to_numpy(), X_val=X, y_val=Y.to_numpy())
+    unnamed.partial_fit(X, Y.to_numpy())
+    numbered = Y.set_axis([0, 1], axis=1)  # no names kept, as scikit-learn keeps none
+    make().fit(X, numbered, X_val=X, y_val=numbered.to_numpy()).partial_fit(X, numbered)
+    assert not [
+        w for w in recwarn if "column names" in str(w.message) or "names its" in str(w.message)
+    ]

@@ -11,6 +11,8 @@ import difflib
 
 import numpy as np
 
+from .warn import warn
+
 
 def did_you_mean(name, choices):
     """`` (did you mean 'mnist'?)`` for the choice nearest a mistyped ``name``, or ``""``.
@@ -82,6 +84,36 @@ def check_target_names(y, fitted, name="y"):
     )
 
 
+def warn_if_named_on_one_side(y, fitted, name="y"):
+    """Warn when ``y``'s columns are named and the model's targets not, or the reverse.
+
+    As scikit-learn warns of feature names on one side only: the columns are
+    then read by position, and a table in another order would go unnoticed.
+
+    Parameters
+    ----------
+    y : array-like
+        Targets as given to a continued fit, or a validation set.
+    fitted : ndarray of str or None
+        The model's target names (``target_names_in_``), None for none.
+    name : str, default="y"
+        What ``y`` is called in the message.
+    """
+    if _ndim(y) != 2:  # other shapes are refused by the shape checks, named
+        return
+    given = target_names(y)
+    if given is None and fitted is not None:
+        warn(
+            f"{name} has no column names, but the model's targets are named "
+            f"{_listed(fitted)}: its columns are read by position, as those."
+        )
+    elif given is not None and fitted is None:
+        warn(
+            f"{name} names its columns {_listed(given)}, but the model's targets are "
+            "without names: they are read by position."
+        )
+
+
 def check_same_columns(y, y_val):
     """Refuse a table ``y_val`` whose columns are not ``y``'s, in ``y``'s order.
 
@@ -107,6 +139,12 @@ def check_same_columns(y, y_val):
         f"y_val's columns are {_listed(given)}; y's are {_listed(expected)}, in that order: "
         f"select them as y_val[[{_listed(expected)}]], each output's own column."
     )
+
+
+def _ndim(y):
+    """The dimensions of ``y``: a table's, an array's, or those of nested lists."""
+    ndim = getattr(y, "ndim", None)
+    return np.asarray(y, dtype=object).ndim if ndim is None else ndim
 
 
 def _columns(y):
