@@ -137,7 +137,7 @@ MODULES = [
     {
         "module": "sknielsen.augment",
         "title": "Expanding the data",
-        "sections": [("Functions", ["expand"])],
+        "sections": [("Functions", ["expand", "expand_mnist"])],
     },
     {
         "module": "sknielsen.comparison",

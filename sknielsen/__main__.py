@@ -1533,7 +1533,7 @@ def _train_number_flags(train):
         ("--eta", float, None, "learning rate η " + _estimators_default("eta")),
         ("--mini-batch-size", int, 10, "samples per gradient step"),
         ("--epochs", int, 30, "passes over the training data (the most, when stopping early)"),
-        ("--dropout", float, 0.0, "fraction of hidden neurons dropped at each mini-batch"),
+        ("--dropout", float, 0.0, "chance of dropping each hidden neuron, per training sample"),
         (
             "--early-stopping",
             _positive_int,

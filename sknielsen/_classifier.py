@@ -87,9 +87,12 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
     epochs : int, default=30
         Passes over the training data (the most, with early stopping).
     dropout : float, default=0.0
-        Fraction of hidden neurons dropped at each mini-batch during
-        training. Kept neurons are scaled by 1/(1 − dropout), so prediction
-        uses the full network unchanged.
+        Probability that a hidden neuron is dropped during training, drawn
+        anew for every training sample (as the book's ``network3.py`` draws
+        its masks; chapter 3's text drops one half of the neurons for a
+        whole mini-batch). Kept neurons are scaled by 1/(1 − dropout), so
+        prediction uses the full network unchanged (the book halves the
+        outgoing weights instead).
     early_stopping : bool, int or None, default=None
         ``True``: as scikit-learn's ``MLPClassifier``, stop when the
         validation accuracy has not improved for ``n_iter_no_change``

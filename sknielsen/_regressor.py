@@ -80,7 +80,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     epochs : int, default=30
         Passes over the training data (the most, with early stopping).
     dropout : float, default=0.0
-        Fraction of hidden neurons dropped at each mini-batch in training.
+        Probability that a hidden neuron is dropped during training, drawn
+        anew for every training sample; kept neurons are scaled by
+        1/(1 − dropout), so prediction uses the full network unchanged.
     early_stopping : bool, int or None, default=None
         Stop when the validation R² has not improved: ``True`` after
         ``n_iter_no_change`` epochs, an int n after n epochs (the book's

@@ -1,8 +1,10 @@
-"""Expanding the training data offline: the book's ``expand_mnist.py`` as a function.
+"""Expanding the training data offline, as the book's ``expand_mnist.py`` does.
 
 ``NielsenMLPClassifier(augment=...)`` distorts every mini-batch anew during
-training; :func:`expand` instead makes a fixed, larger data set once, for
-comparison with the on-the-fly mode or for other estimators.
+training; :func:`expand` instead makes a fixed, larger data set once, of
+random distortions, for comparison with the on-the-fly mode or for other
+estimators. :func:`expand_mnist` makes the book's own expanded set: every
+image and its four one-pixel shifts.
 """
 
 import copy
@@ -21,7 +23,7 @@ from .plugins._augmenters import (
 )
 from .training._run import seeded_generator
 
-__all__ = ["expand"]
+__all__ = ["expand", "expand_mnist"]
 
 
 @validate_arguments(
@@ -48,8 +50,10 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     augment : str, Augmenter or list, default='shift'
         As the estimator's ``augment`` parameter.
     copies : int, default=4
-        Distorted copies per example, at least 1 (the book's ``expand_mnist.py`` makes 4
-        one-pixel shifts).
+        Distorted copies per example, at least 1. Each copy is a random
+        distortion: ``'shift'`` moves an image by a random number of pixels
+        on both axes, not by the book's four one-pixel shifts
+        (:func:`expand_mnist` makes those).
     image_shape : tuple of int, optional
         (height, width); default square.
     random_state : int, RandomState instance or None, default=0
@@ -106,6 +110,86 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
             X_expanded = X_expanded.astype(np.result_type(X_expanded, distorted))
         X_expanded[number * n_samples : (number + 1) * n_samples] = distorted
     return X_expanded, y_expanded
+
+
+#: expand_mnist.py's displacements in its order, down, up, right, left: (pixels, axis of
+#: the image) for np.roll, then the edge whose row or column rolled round, set to 0.
+_BOOK_SHIFTS = ((1, 0, 0), (-1, 0, -1), (1, 1, 0), (-1, 1, -1))
+
+
+@validate_arguments(
+    {
+        "X": ["array-like", "sparse matrix"],
+        "y": ["array-like"],
+        "image_shape": "no_validation",  # checked by check_image_shape
+    }
+)
+def expand_mnist(X, y, *, image_shape=None):
+    """Return each image followed by its four one-pixel shifts, as the book's ``expand_mnist.py``.
+
+    Each image is moved one pixel down, up, right and left, in that order,
+    and the row or column left empty at the edge it moved away from is 0 (the
+    book rolls the image and zeroes the row or column that rolled round).
+    The five images of each example stay together, in the book's order
+    before its ``random.shuffle`` of the whole list; training shuffles them
+    anyway.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Images as rows; sparse ones are made dense.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Labels, repeated for the shifted images.
+    image_shape : tuple of int, optional
+        (height, width); default square.
+
+    Returns
+    -------
+    X_expanded : ndarray of shape (n_samples * 5, n_features)
+        For each image: itself, then moved down, up, right and left; of
+        ``X``'s dtype.
+    y_expanded : ndarray of shape (n_samples * 5,) or (..., n_outputs)
+        Their labels.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`expand`, for images or labels it refuses.
+
+    See Also
+    --------
+    expand : Random distortions (rotations, shifts, elastic), as many copies as asked.
+
+    Examples
+    --------
+    A bright pixel in the middle of a 3 × 3 image moves down, up, right and
+    left:
+
+    >>> import numpy as np
+    >>> from sknielsen.augment import expand_mnist
+    >>> dot = np.zeros((1, 9))
+    >>> dot[0, 4] = 1.0
+    >>> X_more, y_more = expand_mnist(dot, [5])
+    >>> [int(np.flatnonzero(image)[0]) for image in X_more]  # row * 3 + column
+    [4, 7, 1, 5, 3]
+    >>> y_more.tolist()
+    [5, 5, 5, 5, 5]
+    """
+    X = _checked_images(X)
+    y = _checked_labels(y, len(X))
+    n_samples, n_features = X.shape
+    image_shape = image_shape_for(n_features, check_image_shape(image_shape, "expand_mnist"))
+    images = X.reshape(n_samples, *image_shape)
+    expanded = np.empty((n_samples, 1 + len(_BOOK_SHIFTS), *image_shape), dtype=X.dtype)
+    expanded[:, 0] = images
+    for number, (pixels, axis, edge) in enumerate(_BOOK_SHIFTS, start=1):
+        moved = np.roll(images, pixels, axis=axis + 1)
+        index = [slice(None)] * 3
+        index[axis + 1] = edge
+        moved[tuple(index)] = 0
+        expanded[:, number] = moved
+    y_expanded = np.repeat(y, 1 + len(_BOOK_SHIFTS), axis=0)
+    return expanded.reshape(-1, n_features), y_expanded
 
 
 def _expanded_dtype(augmenter, images, rng):

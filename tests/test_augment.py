@@ -6,7 +6,7 @@ from sklearn.datasets import load_digits
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sknielsen import NielsenMLPClassifier, load, plugins, save
-from sknielsen.augment import expand
+from sknielsen.augment import expand, expand_mnist
 
 
 @pytest.fixture
@@ -53,6 +53,38 @@ def test_shift_moves_whole_pixels_and_rotation_by_90_degrees_is_exact():
     out = plugins.Rotate(max_degrees=90)(image, QuarterTurn())
     turned = [np.rot90(image, k, axes=(1, 2)) for k in (1, -1)]
     assert any(np.allclose(out, t, atol=1e-9) for t in turned)
+
+
+def _book_shifts(image):
+    """expand_mnist.py's four displacements of one image, as the book writes them."""
+    shifted = []
+    for shift, axis, edge in [(1, 0, 0), (-1, 0, -1), (1, 1, 0), (-1, 1, -1)]:
+        moved = np.roll(image, shift, axis)
+        if axis == 0:
+            moved[edge, :] = 0
+        else:
+            moved[:, edge] = 0
+        shifted.append(moved)
+    return shifted
+
+
+def test_expand_mnist_makes_the_book_s_four_one_pixel_shifts():
+    # expand_mnist.py: each image, then moved down, up, right and left by one pixel, the
+    # row or column that rolled round set to 0; the pairs of one image stay together.
+    rng = np.random.default_rng(0)
+    X = rng.random((3, 20))  # 5 x 4 images, bright up to every edge
+    y = np.array([7, 1, 3])
+    X_big, y_big = expand_mnist(X, y, image_shape=(5, 4))
+    expected = []
+    for image in X.reshape(3, 5, 4):
+        expected += [image, *_book_shifts(image)]
+    np.testing.assert_array_equal(X_big, np.reshape(expected, (15, 20)))
+    np.testing.assert_array_equal(y_big, np.repeat(y, 5))
+    dot = np.zeros((1, 9))
+    dot[0, 4] = 1.0  # the centre of a 3 x 3 image
+    moved, _ = expand_mnist(dot, [0])
+    where = [divmod(int(np.flatnonzero(row)[0]), 3) for row in moved]
+    assert where == [(1, 1), (2, 1), (0, 1), (1, 2), (1, 0)]  # (row, column)
 
 
 def test_expand_keeps_labels_and_originals():

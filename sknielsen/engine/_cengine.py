@@ -277,7 +277,7 @@ class CTrainer:
     batch_size : int
         Largest mini-batch.
     dropout : float
-        Fraction of hidden units dropped at each mini-batch.
+        Probability that a hidden unit is dropped, for each sample of a mini-batch.
     rng : numpy.random.Generator
         Source of the dropout masks, drawn as the NumPy engine draws them.
     path : {'auto', 'plain', 'padded'}, default='auto'

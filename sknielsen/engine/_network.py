@@ -238,7 +238,8 @@ class Backprop:
     batch_size : int
         Largest number of rows passed to :meth:`gradient`.
     dropout : float, default=0.0
-        Fraction of hidden units dropped at each mini-batch. Kept units are
+        Probability that a hidden unit is dropped, for each sample of a
+        mini-batch (one mask row per sample). Kept units are
         scaled by 1 / (1 − dropout) ("inverted dropout"), so prediction needs
         no rescaling.
     rng : numpy.random.Generator, optional

@@ -1327,7 +1327,7 @@ class Batching:
     size : int
     shuffle : bool
     dropout : float
-        Fraction of hidden units dropped at each mini-batch.
+        Probability that a hidden unit is dropped, for each sample of a mini-batch.
     augment : callable or None
         Maps the rows of a mini-batch to distorted copies.
     engine : {'numpy', 'c'}
