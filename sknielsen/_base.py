@@ -70,6 +70,7 @@ from .training._config import (
 from .training._diagnostics import (
     UNCHECKED_INPUTS,
     input_scale,
+    not_finite,
     rows_not_finite,
     unread_rows,
     warn_if_rescaled,
@@ -577,7 +578,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         split = _SplitSeed(previous, rng)
         data, validation = self._validation_data(request, data, targets, split, config, scale)
         if validation is not None and get_config()["assume_finite"]:
-            _refuse_unread_validation(validation, held_out=request.X_val is None)
+            _refuse_unread_validation(validation, request.X_val is None, config.dtype)
         if _records_training_score(config):  # checked here, not by a NaN after an epoch
             advice = "give more samples, or record and watch another quantity"
             self._check_enough_to_score(data.Y, "The training data has", advice, data.sample_weight)
@@ -846,7 +847,7 @@ def _start_anew(request):
     return "use warm_start=False to start anew"
 
 
-def _refuse_unread_validation(validation, held_out):
+def _refuse_unread_validation(validation, held_out, dtype):
     """Refuse validation data holding NaN or infinity, which ``assume_finite=True`` let through.
 
     Its score, or cost, would be NaN at every epoch: the fit failed after
@@ -863,13 +864,17 @@ def _refuse_unread_validation(validation, held_out):
         ``(X_val, Y_val)`` as given, or ``(X, Y, sample_weight)`` held out.
     held_out : bool
         Whether the rows were held out of the training data, for the names.
+    dtype : numpy.dtype
+        The fit's, which the data was converted to: numbers beyond float32's
+        range became infinity.
     """
     unread = unread_rows(TrainingData(*validation))
     n_rows = len(validation[1])
+    what = not_finite(dtype)
     where = " and ".join(
-        f"{name} holds NaN or infinity in {count} of the {n_rows} rows held out for validation"
+        f"{name} holds {what} in {count} of the {n_rows} rows held out for validation"
         if held_out
-        else f"{name}_val holds NaN or infinity in {count} of its {n_rows} rows"
+        else f"{name}_val holds {what} in {count} of its {n_rows} rows"
         for name, count in unread.items()
     )
     if where:
@@ -890,7 +895,7 @@ def _warn_of_outputs_not_finite(output, X):
     if unread:
         warn(
             f"The network's outputs are not finite for {bad} of the {len(output)} rows: "
-            f"{unread} of them hold NaN or infinity in X, {UNCHECKED_INPUTS}; "
+            f"{unread} of them hold {not_finite(X.dtype)} in X, {UNCHECKED_INPUTS}; "
             "their predictions mean nothing."
         )
     elif bad:

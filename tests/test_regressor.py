@@ -660,6 +660,22 @@ def test_validation_data_scikit_learn_was_told_to_trust_is_refused_when_not_fini
     assert not hasattr(net, "coefs_")
 
 
+def test_untrusted_validation_data_is_named_before_its_targets_are_judged_constant():
+    # y_val of infinities was refused as "targets all equal (inf)", and float32 X_val of
+    # 1e39 was said to hold infinity, though it held a number (beyond float32's range).
+    from sklearn import config_context
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 3)), rng.random(20)
+    net = NielsenMLPRegressor((3,), epochs=1, random_state=0)
+    with config_context(assume_finite=True):
+        with pytest.raises(ValueError, match=r"^y_val holds NaN or infinity in 10 of its 10"):
+            net.fit(X, y, X_val=X[:10], y_val=np.full(10, np.inf))
+        net.set_params(dtype="float32")
+        with pytest.raises(ValueError, match=r"^X_val holds NaN, infinity or numbers beyond "):
+            net.fit(X, y, X_val=np.full((10, 3), 1e39), y_val=y[:10])
+
+
 def test_a_classifiers_validation_inputs_scikit_learn_was_told_to_trust_are_checked():
     # Its NaN rows were scored as predictions of the first class, without a word.
     from sklearn import config_context

@@ -639,6 +639,31 @@ def test_inputs_scikit_learn_was_told_to_trust_are_named_when_not_finite(form):
             net.predict_proba(X)
 
 
+def test_float32_inputs_beyond_its_range_are_not_said_to_be_infinite_when_trusted():
+    # 1e39 becomes infinity in float32: the warning said X held "NaN or infinity".
+    from sklearn import config_context
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((40, 4)), np.arange(40) % 3
+    X[[3, 7], 1] = 1e39
+    net = NielsenMLPClassifier((3,), epochs=2, random_state=0, dtype="float32")
+    with config_context(assume_finite=True):
+        with pytest.warns(
+            ConvergenceWarning,
+            match=r"X holds NaN, infinity or numbers beyond float32's range in 2 of its 40",
+        ):
+            net.fit(X, y)
+    from sknielsen._base import _warn_of_outputs_not_finite
+
+    outputs = np.full((40, 3), 0.5, dtype=np.float32)
+    outputs[[3, 7]] = np.nan  # as an overflow of such rows leaves them
+    with pytest.warns(UserWarning, match=r"2 of them hold NaN, infinity or numbers beyond"):
+        _warn_of_outputs_not_finite(
+            outputs, np.where(X > 1e38, np.float32(np.inf), X).astype(np.float32)
+        )
+
+
 @pytest.mark.parametrize(
     ("estimator", "bad", "named"),
     [

@@ -265,7 +265,7 @@ def warn_about(config, trainer, probe):
     elif trainer.ending == "interrupted":
         warn("Training interrupted; " + _kept_weights(trainer))
     elif trainer.ending == "diverged" and (unread := unread_rows(probe.data)):
-        _warn_inputs_not_finite(trainer, unread, probe.data.X.shape[0])
+        _warn_inputs_not_finite(trainer, unread, probe.data.X)
     elif trainer.ending == "diverged" and not np.isfinite(probe.before):
         _warn_not_finite_from_start(trainer, probe, config.lmbda)
     elif trainer.ending == "diverged":
@@ -333,6 +333,13 @@ def rows_not_finite(X):
 UNCHECKED_INPUTS = "which scikit-learn's assume_finite=True let through unchecked"
 
 
+def not_finite(dtype):
+    """What a value that is not finite in data of ``dtype`` was: beyond float32, a number."""
+    if np.dtype(dtype) == np.float32:
+        return "NaN, infinity or numbers beyond float32's range"
+    return "NaN or infinity"
+
+
 def unread_rows(data):
     """The rows of X, y and sample_weight holding NaN or infinity, by name, where any do.
 
@@ -353,14 +360,14 @@ def unread_rows(data):
     return {name: count for name, count in counts.items() if count}
 
 
-def _warn_inputs_not_finite(trainer, unread, n_rows):
-    """Say which of the ``n_rows`` training rows were not finite: scikit-learn trusted them.
+def _warn_inputs_not_finite(trainer, unread, X):
+    """Say which rows of the training data were not finite: scikit-learn trusted them.
 
     ``unread`` maps ``'X'``, ``'y'`` or ``'sample_weight'`` to its count of
-    such rows (:func:`unread_rows`).
+    such rows (:func:`unread_rows`); ``X`` is the training inputs as trained on.
     """
     where = " and ".join(
-        f"{name} holds NaN or infinity in {count} of its {n_rows} rows"
+        f"{name} holds {not_finite(X.dtype)} in {count} of its {X.shape[0]} rows"
         for name, count in unread.items()
     )
     warn(
