@@ -570,6 +570,30 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         previous = self.get_fitted_state() if continuing else None
         if previous is not None:
             check_continuable(config, previous, _start_anew(request))
+        prepared = self._prepared_run(request, previous, config)
+        inputs = prepared.inputs
+        specification = callback_specification(config, inputs.validation)
+        reuse = request.incremental and getattr(self, "_callbacks_for", None) == specification
+        result = run(
+            config,
+            inputs,
+            reused_callbacks=self.callbacks_ if reuse else None,
+            saver=lambda path, state: _checkpoint(self, path, self._completed(state, prepared)),
+        )
+        state = self._completed(state_after(result.trainer, inputs.rng, config, inputs), prepared)
+        method = "partial_fit" if request.incremental else "fit"
+        if not _keepable(state, config, previous, f"{type(self).__name__}.{method}"):
+            return self
+        self.callbacks_, self._callbacks_for = result.callbacks, specification
+        if config.monitor_every is not None and inputs.validation is not None:
+            self.history_every_ = result.history_every
+        self.engine_ = result.engine
+        kept = result.trainer.kept_epoch if result.trainer.kept_best else None
+        self._adopt(state, config, kept_epoch=kept)
+        return self
+
+    def _prepared_run(self, request, previous, config):
+        """The run's checked inputs, and what its state gains from the estimator."""
         data, targets = self._training_data(request, previous, config)
         self._check_outputs(config.plugins, targets)
         # What predict compares new rows with: the first fit's, or this data's when unknown.
@@ -591,38 +615,17 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             request.incremental,
             self._score_name,
         )
-        specification = callback_specification(config, validation)
-        reuse = request.incremental and getattr(self, "_callbacks_for", None) == specification
-        result = run(
-            config,
-            inputs,
-            reused_callbacks=self.callbacks_ if reuse else None,
-            saver=lambda path, state: _checkpoint(
-                self, path, self._completed(state, targets, scale, split.seed)
-            ),
-        )
-        state = state_after(result.trainer, rng, config, inputs)
-        state = self._completed(state, targets, scale, split.seed)
-        method = "partial_fit" if request.incremental else "fit"
-        if not _keepable(state, config, previous, f"{type(self).__name__}.{method}"):
-            return self
-        self.callbacks_, self._callbacks_for = result.callbacks, specification
-        if config.monitor_every is not None and validation is not None:
-            self.history_every_ = result.history_every
-        self.engine_ = result.engine
-        kept = result.trainer.kept_epoch if result.trainer.kept_best else None
-        self._adopt(state, config, kept_epoch=kept)
-        return self
+        return _PreparedRun(inputs, targets, scale, split)
 
-    def _completed(self, state, targets, scale, split_seed):
+    def _completed(self, state, prepared):
         """A run's state with what the estimator adds: encodings, names, scale, split seed."""
         return replace(
             state,
-            targets=targets,
+            targets=prepared.targets,
             feature_names_in=getattr(self, "feature_names_in_", None),
-            input_scale=scale,
+            input_scale=prepared.scale,
             target_names_in=getattr(self, "target_names_in_", None),
-            split_seed=split_seed,
+            split_seed=prepared.split.seed,
         )
 
     def _training_data(self, request, previous, config):
@@ -816,6 +819,27 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             output = feedforward(X, self.coefs_, self.intercepts_, activations)
         _warn_of_outputs_not_finite(output, X)
         return output
+
+
+@dataclass(frozen=True)
+class _PreparedRun:
+    """A fit's run as prepared: its inputs, and what its state gains from the estimator.
+
+    Attributes
+    ----------
+    inputs : RunInputs
+    targets : object
+        The targets' encoding (a classifier's classes, a regressor's shape).
+    scale : float or None
+        The inputs' root mean square that ``predict`` compares new rows with.
+    split : _SplitSeed
+        The seed of the validation split, kept in the state.
+    """
+
+    inputs: RunInputs
+    targets: object
+    scale: object
+    split: "_SplitSeed"
 
 
 class _SplitSeed:
