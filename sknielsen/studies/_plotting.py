@@ -562,24 +562,7 @@ def plot_history(model_or_history, path=None, *, ax=None):
     """
     if isinstance(model_or_history, Mapping) and "samples" in model_or_history:
         return _plot_history_every(model_or_history, path, ax)
-    history = history_of(model_or_history)
-    curves = {key: history_curve(history, key) for key in HISTORY_KEYS}
-    scores = np.concatenate([curves["training_accuracy"], curves["validation_accuracy"]])
-    estimator = hasattr(model_or_history, "__sklearn_tags__")  # not a dict, nor a stand-in
-    r2 = _scores_are_r2(scores, regressor=estimator and is_regressor(model_or_history))
-    # Each curve's axis ("cost" on the left, "accuracy" on the right) and line style.
-    styles = [
-        ("training_cost", "cost", "-"),
-        ("validation_cost", "cost", "--"),
-        ("training_accuracy", "accuracy", "-"),
-        ("validation_accuracy", "accuracy", "--"),
-    ]
-    if not (curves["training_cost"].size or curves["validation_cost"].size):
-        # Without monitor=, the loss is the only cost recorded: draw it rather than nothing.
-        styles.insert(0, ("loss", "cost", "-"))
-    drawn = [(key, side, style) for key, side, style in styles if curves[key].size]
-    # Checked before drawing: a refused history leaves the user's ax as it was, no twin.
-    check_something_to_draw([curves[key] for key, _, _ in drawn], model_or_history)
+    drawn, r2 = _history_curves(model_or_history)
     fig, cost_ax = axes_to_draw(ax, path, "plot_history", figsize=(7, 4.5))
     check_no_twin(ax, "plot_history")  # after check_ax: a removed ax's twin may linger
     accuracy_ax = cost_ax.twinx()
@@ -588,8 +571,7 @@ def plot_history(model_or_history, path=None, *, ax=None):
     # after it, the twin's background hid an inset's curves.
     accuracy_ax.set_zorder(cost_ax.get_zorder() + 0.01)
     axes = {"cost": cost_ax, "accuracy": accuracy_ax}
-    for key, side, style in drawn:
-        values = curves[key]
+    for key, side, style, values in drawn:
         label = key.replace("_", " ")
         scale = 100 if side == "accuracy" and not r2 else 1
         if side == "accuracy" and r2:
@@ -610,6 +592,33 @@ def plot_history(model_or_history, path=None, *, ax=None):
     more = accuracy_ax.get_legend_handles_labels()
     cost_ax.legend(handles[0] + more[0], handles[1] + more[1], loc="center right")
     return finish_figure(fig, path)
+
+
+def _history_curves(model_or_history):
+    """The epoch history's curves to draw, and whether its scores are R².
+
+    Returns ``[(key, side, style, values), ...]``: each recorded curve with
+    its axis ("cost" on the left, "accuracy" on the right) and line style.
+    Checked before drawing: a refused history leaves the user's ax as it
+    was, no twin.
+    """
+    history = history_of(model_or_history)
+    curves = {key: history_curve(history, key) for key in HISTORY_KEYS}
+    scores = np.concatenate([curves["training_accuracy"], curves["validation_accuracy"]])
+    estimator = hasattr(model_or_history, "__sklearn_tags__")  # not a dict, nor a stand-in
+    r2 = _scores_are_r2(scores, regressor=estimator and is_regressor(model_or_history))
+    styles = [
+        ("training_cost", "cost", "-"),
+        ("validation_cost", "cost", "--"),
+        ("training_accuracy", "accuracy", "-"),
+        ("validation_accuracy", "accuracy", "--"),
+    ]
+    if not (curves["training_cost"].size or curves["validation_cost"].size):
+        # Without monitor=, the loss is the only cost recorded: draw it rather than nothing.
+        styles.insert(0, ("loss", "cost", "-"))
+    drawn = [(key, side, style, curves[key]) for key, side, style in styles if curves[key].size]
+    check_something_to_draw([values for *_, values in drawn], model_or_history)
+    return drawn, r2
 
 
 def _plot_history_every(history, path, ax):

@@ -480,6 +480,59 @@ def _check_rankable(estimator, y_val, x_has, y_has, advice):
         )
 
 
+def _lmbda_sets(estimator, X, y, X_val, y_val, validation_fraction, random_state):
+    """``search_lmbda``'s training and validation sets, checked before any trial.
+
+    The validation set is held out of ``X`` and ``y`` when not given.
+    """
+    if (X_val is None) != (y_val is None):
+        # One without the other would be dropped for a split without a word.
+        raise ValueError("X_val and y_val must be given together, or neither.")
+    n_features = _check_set(estimator, X, y, "X", "y")
+    if X_val is None:
+        X, X_val, y, y_val = _hold_out(estimator, X, y, validation_fraction, random_state)
+        held_out = f"The validation_fraction={validation_fraction:g} of {{}} held out has"
+        names = (held_out.format("X"), held_out.format("y"))
+        advice = "raise validation_fraction, or give X_val and y_val"
+    else:
+        n_val_features = _check_set(estimator, X_val, y_val, "X_val", "y_val", training=False)
+        if n_val_features != n_features:
+            raise ValueError(f"X_val has {n_val_features} features, but X has {n_features}.")
+        trained, given = _get_feature_names(X), _get_feature_names(X_val)
+        # Refused, before any trial, as each trial's score would; a set without names is
+        # the score's to warn of.
+        if trained is not None and given is not None:
+            check_feature_names(given, trained, "validation")
+        names, advice = ("X_val has", "y_val has"), "give more validation samples"
+    _check_rankable(estimator, y_val, *names, advice)
+    return X, y, X_val, y_val
+
+
+def _climb(score, start, factor, max_steps, refine):
+    """The book's λ search: steps of ``factor`` toward a higher ``score(lmbda)``, then refined.
+
+    Up first, down only when no step up scored higher; then ``refine``
+    rounds of the square root of the last ratio, each neighbour replacing
+    the best only when it scores higher.
+    """
+    best = start
+    for step in (factor, 1.0 / factor):
+        moved = False
+        for _ in range(max_steps):
+            if score(best * step) > score(best):
+                best *= step
+                moved = True
+            else:
+                break
+        if moved:
+            break
+    ratio = factor
+    for _ in range(refine):
+        ratio = math.sqrt(ratio)
+        best = max((best, best / ratio, best * ratio), key=score)
+    return best
+
+
 @validate_arguments(
     {**_SEARCH_CONSTRAINTS, "validation_fraction": [Interval(Real, 0, 1, closed="neither")]}
 )
@@ -563,27 +616,10 @@ def search_lmbda(
     >>> result.best
     0.1
     """
-    if (X_val is None) != (y_val is None):
-        # One without the other would be dropped for a split without a word.
-        raise ValueError("X_val and y_val must be given together, or neither.")
     _check_read(estimator, "lmbda")
-    n_features = _check_set(estimator, X, y, "X", "y")
-    if X_val is None:
-        X, X_val, y, y_val = _hold_out(estimator, X, y, validation_fraction, random_state)
-        held_out = f"The validation_fraction={validation_fraction:g} of {{}} held out has"
-        names = (held_out.format("X"), held_out.format("y"))
-        advice = "raise validation_fraction, or give X_val and y_val"
-    else:
-        n_val_features = _check_set(estimator, X_val, y_val, "X_val", "y_val", training=False)
-        if n_val_features != n_features:
-            raise ValueError(f"X_val has {n_val_features} features, but X has {n_features}.")
-        trained, given = _get_feature_names(X), _get_feature_names(X_val)
-        # Refused, before any trial, as each trial's score would; a set without names is
-        # the score's to warn of.
-        if trained is not None and given is not None:
-            check_feature_names(given, trained, "validation")
-        names, advice = ("X_val has", "y_val has"), "give more validation samples"
-    _check_rankable(estimator, y_val, *names, advice)
+    X, y, X_val, y_val = _lmbda_sets(
+        estimator, X, y, X_val, y_val, validation_fraction, random_state
+    )
     start, factor = float(start), float(factor)  # as find_eta_threshold's
     trace = []
     scores = {}
@@ -595,22 +631,7 @@ def search_lmbda(
             trace.append({"lmbda": lmbda, "score": scores[lmbda]})
         return scores[lmbda]
 
-    best = start
-    for step in (factor, 1.0 / factor):
-        moved = False
-        for _ in range(max_steps):
-            if score(best * step) > score(best):
-                best *= step
-                moved = True
-            else:
-                break
-        if moved:
-            break
-    ratio = factor
-    for _ in range(refine):
-        ratio = math.sqrt(ratio)
-        # A neighbour replaces best only when it scores higher, as in the search above.
-        best = max((best, best / ratio, best * ratio), key=score)
+    best = _climb(score, start, factor, max_steps, refine)
     # What score() measured, so that a figure can say it: an R² is no share in %.
     scoring = "r2" if is_regressor(estimator) else "accuracy"
     return LmbdaSearch(best=best, best_score=score(best), trace=trace, scoring=scoring)
