@@ -17,13 +17,20 @@ for a level) the build warns and the install goes on without it, and the
 estimators train on NumPy. See docs/design-notes.md for why setuptools.
 """
 
+import importlib.util
 import platform
 import sysconfig
 
 from setuptools import Extension, setup
 
 ENGINE = "sknielsen/engine"
-DEPENDS = [f"{ENGINE}/_ckernel.c", f"{ENGINE}/_ckernel_body.h", f"{ENGINE}/_prefetch.h"]
+# The digest's rule too: a build recording another rule's digest would be refused.
+DEPENDS = [
+    f"{ENGINE}/_ckernel.c",
+    f"{ENGINE}/_ckernel_body.h",
+    f"{ENGINE}/_prefetch.h",
+    f"{ENGINE}/_source_digest.py",
+]
 # Contraction into fused multiply-adds is allowed (GCC's default outside ISO C
 # modes, made explicit): it rounds less, not more. errno is never read. No
 # debugging information: it makes the build slower and the modules larger.
@@ -44,13 +51,32 @@ def _is_x86_64():
     return machine in {"x86_64", "amd64"}
 
 
+def _source_digest():
+    """The digest of the kernels' sources, as sknielsen.engine._source_digest computes it.
+
+    Compiled into each module, it lets the package refuse kernels older than
+    the sources beside them (an in-place or editable build after an edit or a
+    ``git pull``), which would otherwise run silently. The package's own
+    function, loaded by its path: the package's dependencies are not
+    installed yet.
+    """
+    spec = importlib.util.spec_from_file_location("_source_digest", f"{ENGINE}/_source_digest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.source_digest(ENGINE)
+
+
 def _extensions():
     builds = X86_64_BUILDS if _is_x86_64() else X86_64_BUILDS[:1]
+    # A bare token (hex digits), made a string by the C source: no quotes to
+    # survive each compiler's command line.
+    digest = [("SOURCE_DIGEST", _source_digest())]
     return [
         Extension(
             f"sknielsen.engine.{module}",
             sources=[f"{ENGINE}/{module}.c"],
             depends=DEPENDS,
+            define_macros=digest,
             extra_compile_args=FLAGS + flags,
             libraries=["m"] if platform.system() != "Windows" else [],
             # The first layer's threads (pthreads; a build without them runs on one).

@@ -6,6 +6,7 @@ the compiled kernels, both into a temporary folder. The slow test builds the
 sdist and a wheel from it, kernels included.
 """
 
+import importlib.util
 import subprocess
 import sys
 import tarfile
@@ -13,6 +14,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from sknielsen.engine._source_digest import source_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Built or cached files the package folder may hold, never part of a distribution.
@@ -114,5 +117,14 @@ def test_a_wheel_built_from_the_sdist_holds_the_kernels(tmp_path):
         in_wheel = set(wheel.namelist())
     kernels = [name for name in in_wheel if Path(name).name.startswith("_ckernel_base.")]
     assert kernels, "the wheel holds no compiled kernel (is there a C compiler?)"
+    with zipfile.ZipFile(next(dist.glob("*.whl"))) as wheel:
+        kernel = Path(wheel.extract(kernels[0], tmp_path / "wheel"))
+    # The kernels record the sources they were built from (load() compares them where
+    # the sources are beside the kernels, in a source checkout).
+    spec = importlib.util.spec_from_file_location("sknielsen.engine._ckernel_base", kernel)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    recorded = module.SOURCE_DIGEST
+    assert recorded == source_digest(ROOT / "sknielsen" / "engine")
     assert "sknielsen/studies/_book_records/overfitting.json" in in_wheel
     assert not [name for name in in_wheel if Path(name).suffix in C_SOURCES]
