@@ -19,9 +19,24 @@ estimators train on NumPy. See docs/design-notes.md for why setuptools.
 
 import importlib.util
 import platform
+import sys
 import sysconfig
 
+import setuptools
 from setuptools import Extension, setup
+
+# pyproject.toml's build-system asks for setuptools 77 (its license is an SPDX
+# expression), which pip's isolated build installs. `pip install
+# --no-build-isolation` and `python setup.py ...` build with the environment's
+# own instead (Python 3.10's and 3.11's venvs hold 65), which fails on that
+# license with a schema error naming no version: name it here.
+SETUPTOOLS_FLOOR = 77
+if int(setuptools.__version__.split(".")[0]) < SETUPTOOLS_FLOOR:
+    sys.exit(
+        f"sknielsen builds with setuptools {SETUPTOOLS_FLOOR} or later; this environment "
+        f"has setuptools {setuptools.__version__}: pip install --upgrade "
+        f"'setuptools>={SETUPTOOLS_FLOOR}', or install without --no-build-isolation."
+    )
 
 ENGINE = "sknielsen/engine"
 # The digest's rule too: a build recording another rule's digest would be refused.
