@@ -1812,6 +1812,31 @@ def test_installed_kernels_without_their_sources_run(tmp_path, monkeypatch):
         assert _cengine.load.__wrapped__()[0] is not None
 
 
+def _no_kernels(name):
+    raise ImportError(f"No module named {name!r}")
+
+
+def test_kernels_not_built_in_a_source_checkout_say_how_to_build_them(monkeypatch):
+    # A checkout on PYTHONPATH, or built for another Python: no install was made
+    # without a compiler, and reinstalling is not what builds it.
+    monkeypatch.setattr(_cengine, "importlib", SimpleNamespace(import_module=_no_kernels))
+    module, note = _cengine.load.__wrapped__()
+    assert module is None
+    assert "not built in this source tree" in note and "_ckernel_base" in note
+    assert "python setup.py build_ext --inplace" in note and "installed" not in note
+
+
+def test_kernels_not_installed_say_how_to_reinstall_past_pips_cache(tmp_path, monkeypatch):
+    # An installed package (no C source beside it): pip reuses the wheel it built
+    # without a compiler unless told not to.
+    monkeypatch.setattr(_cengine, "__file__", str(tmp_path / "_cengine.py"))
+    monkeypatch.setattr(_cengine, "importlib", SimpleNamespace(import_module=_no_kernels))
+    module, note = _cengine.load.__wrapped__()
+    assert module is None
+    assert "installed without a working C compiler" in note
+    assert "--force-reinstall" in note and "--no-cache-dir" in note
+
+
 def test_the_kernels_built_in_this_checkout_are_built_from_its_sources():
     # Else every test of the C engine would skip: rebuild them (the message says how).
     engine = Path(_cengine.__file__).parent

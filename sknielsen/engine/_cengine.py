@@ -85,10 +85,7 @@ def load():
     try:
         base = importlib.import_module(f"{__package__}._ckernel_base")
     except ImportError as error:
-        return None, (
-            f"the C engine is not built ({error}); sknielsen was installed without a "
-            "working C compiler: reinstall with one to use it"
-        )
+        return None, _not_built(error)
     level = base.cpu_level()
     cap = os.environ.get(LEVEL_VARIABLE, "").strip()
     if cap in {"0", "3", "4"}:
@@ -107,6 +104,21 @@ def load():
         warn(f"{stale}; training on NumPy until then.")
         return None, stale
     return module, build
+
+
+def _not_built(error):
+    """Why no kernel module imports, and what builds one, for ``error`` of the import."""
+    if (Path(__file__).parent / "_ckernel.c").is_file():  # a source tree, not an install
+        return (
+            f"the C engine is not built in this source tree ({error}): build it with "
+            "`python setup.py build_ext --inplace`, which says why where no C compiler works"
+        )
+    # pip reuses the wheel it built without a compiler unless told not to.
+    return (
+        f"the C engine is not built ({error}); sknielsen was installed without a working "
+        "C compiler: reinstall it with one to use it (`pip install --force-reinstall "
+        "--no-deps --no-cache-dir` and what you installed it from)"
+    )
 
 
 def _built_from_other_sources(module):
