@@ -1823,7 +1823,7 @@ def test_kernels_not_built_in_a_source_checkout_say_how_to_build_them(monkeypatc
     module, note = _cengine.load.__wrapped__()
     assert module is None
     assert "not built in this source tree" in note and "_ckernel_base" in note
-    assert "python setup.py build_ext --inplace" in note and "installed" not in note
+    assert "pip install -e ." in note and "installed" not in note
 
 
 def test_kernels_not_installed_say_how_to_reinstall_past_pips_cache(tmp_path, monkeypatch):

@@ -111,7 +111,7 @@ def _not_built(error):
     if (Path(__file__).parent / "_ckernel.c").is_file():  # a source tree, not an install
         return (
             f"the C engine is not built in this source tree ({error}): build it with "
-            "`python setup.py build_ext --inplace`, which says why where no C compiler works"
+            "`pip install -e .` (`pip install -v -e .` says why where no C compiler works)"
         )
     # pip reuses the wheel it built without a compiler unless told not to.
     return (
