@@ -39,13 +39,6 @@ if int(setuptools.__version__.split(".")[0]) < SETUPTOOLS_FLOOR:
     )
 
 ENGINE = "sknielsen/engine"
-# The digest's rule too: a build recording another rule's digest would be refused.
-DEPENDS = [
-    f"{ENGINE}/_ckernel.c",
-    f"{ENGINE}/_ckernel_body.h",
-    f"{ENGINE}/_prefetch.h",
-    f"{ENGINE}/_source_digest.py",
-]
 # Contraction into fused multiply-adds is allowed (GCC's default outside ISO C
 # modes, made explicit): it rounds less, not more. errno is never read. No
 # debugging information: it makes the build slower and the modules larger.
@@ -66,26 +59,32 @@ def _is_x86_64():
     return machine in {"x86_64", "amd64"}
 
 
-def _source_digest():
-    """The digest of the kernels' sources, as sknielsen.engine._source_digest computes it.
+def _load_source_digest():
+    """``sknielsen/engine/_source_digest.py``, loaded by its path.
 
-    Compiled into each module, it lets the package refuse kernels older than
-    the sources beside them (an in-place or editable build after an edit or a
-    ``git pull``), which would otherwise run silently. The package's own
-    function, loaded by its path: the package's dependencies are not
-    installed yet.
+    The kernels' sources and their digest: compiled into each module, the
+    digest lets the package refuse kernels older than the sources beside
+    them (an in-place or editable build after an edit or a ``git pull``),
+    which would otherwise run silently. Loaded by its path: the package's
+    dependencies are not installed yet.
     """
     spec = importlib.util.spec_from_file_location("_source_digest", f"{ENGINE}/_source_digest.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.source_digest(ENGINE)
+    return module
+
+
+SOURCE_DIGEST = _load_source_digest()
+# Every module is rebuilt when a source changes, or the digest's rule (a build
+# recording another rule's digest would be refused).
+DEPENDS = [f"{ENGINE}/{name}" for name in SOURCE_DIGEST.SOURCES] + [f"{ENGINE}/_source_digest.py"]
 
 
 def _extensions():
     builds = X86_64_BUILDS if _is_x86_64() else X86_64_BUILDS[:1]
     # A bare token (hex digits), made a string by the C source: no quotes to
     # survive each compiler's command line.
-    digest = [("SOURCE_DIGEST", _source_digest())]
+    digest = [("SOURCE_DIGEST", SOURCE_DIGEST.source_digest(ENGINE))]
     return [
         Extension(
             f"sknielsen.engine.{module}",

@@ -36,7 +36,7 @@ from sknielsen.callbacks import Callback
 from sknielsen.engine import _cengine
 from sknielsen.engine._cengine import CTrainer
 from sknielsen.engine._network import Backprop, Network
-from sknielsen.engine._source_digest import source_digest
+from sknielsen.engine._source_digest import SOURCES, source_digest
 from sknielsen.training._loop import Penalty, optimizer_step
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1800,6 +1800,26 @@ def test_kernels_that_record_no_sources_beside_their_sources_do_not_run(tmp_path
     )
     with pytest.warns(UserWarning, match="built from other sources"):
         assert _cengine.load.__wrapped__()[0] is None
+
+
+def test_the_digest_reads_the_kernels_sources_only(tmp_path):
+    # Emacs marks a file being edited with a dangling link (.#_ckernel.c), and a
+    # scratch file beside the sources is none of the build's.
+    (tmp_path / "_ckernel.c").write_text("/* the kernels */\n")
+    digest = source_digest(tmp_path)
+    (tmp_path / ".#_ckernel.c").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "scratch.c").write_text("int main(void) { return 0; }\n")
+    assert source_digest(tmp_path) == digest
+
+
+def test_the_digest_covers_every_c_source_of_the_engine():
+    engine = Path(_cengine.__file__).parent
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.c", "*.h"], cwd=engine, capture_output=True, text=True, check=False
+    )
+    if tracked.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert sorted(tracked.stdout.split()) == sorted(SOURCES)
 
 
 def test_installed_kernels_without_their_sources_run(tmp_path, monkeypatch):

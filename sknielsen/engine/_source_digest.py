@@ -10,12 +10,22 @@ package's dependencies are installed: it imports the standard library only.
 import hashlib
 from pathlib import Path
 
-#: The files of the kernels' sources, in the engine's folder.
-PATTERNS = ("*.c", "*.h")
+#: The kernels' sources in the engine's folder: each build's own file and what it
+#: includes. setup.py rebuilds a module when one of them changes.
+SOURCES = (
+    "_ckernel.c",
+    "_ckernel_body.h",
+    "_prefetch.h",
+    "_ckernel_base.c",
+    "_ckernel_v3.c",
+    "_ckernel_v4.c",
+)
 
 
 def source_digest(folder):
-    """The SHA-256 of the C sources in ``folder``, their names and contents, as hex.
+    """The SHA-256 of the :data:`SOURCES` in ``folder``, their names and contents, as hex.
+
+    Other files are left out (a scratch file, an editor's lock link).
 
     Parameters
     ----------
@@ -25,11 +35,13 @@ def source_digest(folder):
     Returns
     -------
     digest : str
-        64 hexadecimal digits; that of no file where ``folder`` holds none.
+        64 hexadecimal digits, of the sources ``folder`` holds.
     """
-    paths = sorted(path for pattern in PATTERNS for path in Path(folder).glob(pattern))
     digest = hashlib.sha256()
-    for path in paths:
+    for name in sorted(SOURCES):
+        path = Path(folder, name)
+        if not path.is_file():
+            continue
         data = path.read_bytes()
         # The name and the length first: no two sets of files hash the same bytes.
         digest.update(f"{path.name}\0{len(data)}\0".encode())
