@@ -17,13 +17,28 @@ for a level) the build warns and the install goes on without it, and the
 estimators train on NumPy. See docs/design-notes.md for why setuptools.
 """
 
+import importlib.util
 import platform
+import sys
 import sysconfig
 
+import setuptools
 from setuptools import Extension, setup
 
+# pyproject.toml's build-system asks for setuptools 77 (its license is an SPDX
+# expression), which pip's isolated build installs. `pip install
+# --no-build-isolation` and `python setup.py ...` build with the environment's
+# own instead (Python 3.10's and 3.11's venvs hold 65), which fails on that
+# license with a schema error naming no version: name it here.
+SETUPTOOLS_FLOOR = 77
+if int(setuptools.__version__.split(".")[0]) < SETUPTOOLS_FLOOR:
+    sys.exit(
+        f"sknielsen builds with setuptools {SETUPTOOLS_FLOOR} or later; this environment "
+        f"has setuptools {setuptools.__version__}: pip install --upgrade "
+        f"'setuptools>={SETUPTOOLS_FLOOR}', or install without --no-build-isolation."
+    )
+
 ENGINE = "sknielsen/engine"
-DEPENDS = [f"{ENGINE}/_ckernel.c", f"{ENGINE}/_ckernel_body.h", f"{ENGINE}/_prefetch.h"]
 # Contraction into fused multiply-adds is allowed (GCC's default outside ISO C
 # modes, made explicit): it rounds less, not more. errno is never read. No
 # debugging information: it makes the build slower and the modules larger.
@@ -44,13 +59,38 @@ def _is_x86_64():
     return machine in {"x86_64", "amd64"}
 
 
+def _load_source_digest():
+    """``sknielsen/engine/_source_digest.py``, loaded by its path.
+
+    The kernels' sources and their digest: compiled into each module, the
+    digest lets the package refuse kernels older than the sources beside
+    them (an in-place or editable build after an edit or a ``git pull``),
+    which would otherwise run silently. Loaded by its path: the package's
+    dependencies are not installed yet.
+    """
+    spec = importlib.util.spec_from_file_location("_source_digest", f"{ENGINE}/_source_digest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SOURCE_DIGEST = _load_source_digest()
+# Every module is rebuilt when a source changes, or the digest's rule (a build
+# recording another rule's digest would be refused).
+DEPENDS = [f"{ENGINE}/{name}" for name in SOURCE_DIGEST.SOURCES] + [f"{ENGINE}/_source_digest.py"]
+
+
 def _extensions():
     builds = X86_64_BUILDS if _is_x86_64() else X86_64_BUILDS[:1]
+    # A bare token (hex digits), made a string by the C source: no quotes to
+    # survive each compiler's command line.
+    digest = [("SOURCE_DIGEST", SOURCE_DIGEST.source_digest(ENGINE))]
     return [
         Extension(
             f"sknielsen.engine.{module}",
             sources=[f"{ENGINE}/{module}.c"],
             depends=DEPENDS,
+            define_macros=digest,
             extra_compile_args=FLAGS + flags,
             libraries=["m"] if platform.system() != "Windows" else [],
             # The first layer's threads (pthreads; a build without them runs on one).

@@ -36,6 +36,7 @@ from sknielsen.callbacks import Callback
 from sknielsen.engine import _cengine
 from sknielsen.engine._cengine import CTrainer
 from sknielsen.engine._network import Backprop, Network
+from sknielsen.engine._source_digest import SOURCES, source_digest
 from sknielsen.training._loop import Penalty, optimizer_step
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1761,6 +1762,107 @@ def test_engine_c_without_the_extension_trains_on_numpy_with_one_warning(monkeyp
     for ours_, theirs in zip(model.coefs_, numpy.coefs_):
         np.testing.assert_array_equal(ours_, theirs)
     assert NielsenMLPClassifier(**options).fit(X, y).engine_ == "numpy"  # auto: no warning
+
+
+def _kernels_in(folder, digest):
+    """A stand-in for the built kernels in ``folder``: the modules ``load`` imports."""
+    return lambda name: SimpleNamespace(
+        __file__=str(folder / f"{name.rsplit('.', 1)[-1]}.so"),
+        SOURCE_DIGEST=digest,
+        cpu_level=lambda: 0,
+    )
+
+
+def test_kernels_built_from_other_sources_than_those_beside_them_do_not_run(tmp_path, monkeypatch):
+    # An editable install or an in-place build after `git pull` (or an edit of
+    # _ckernel.c) without a rebuild: the kernels beside the sources are older.
+    source = tmp_path / "_ckernel.c"
+    source.write_text("/* the kernels, as built */\n")
+    built = source_digest(tmp_path)
+    monkeypatch.setattr(
+        _cengine, "importlib", SimpleNamespace(import_module=_kernels_in(tmp_path, built))
+    )
+    module, build = _cengine.load.__wrapped__()
+    assert module is not None and build == "x86-64 baseline"
+    source.write_text("/* the kernels, edited since */\n")
+    with pytest.warns(UserWarning, match="built from other sources") as caught:
+        module, note = _cengine.load.__wrapped__()
+    assert module is None
+    assert "pip install -e ." in note and "setup.py build_ext --inplace --force" in note
+    assert str(caught[0].message).startswith(note)
+
+
+def test_kernels_that_record_no_sources_beside_their_sources_do_not_run(tmp_path, monkeypatch):
+    # Built by a setup.py older than the record: nothing says they are the sources' build.
+    (tmp_path / "_ckernel.c").write_text("/* the kernels */\n")
+    monkeypatch.setattr(
+        _cengine, "importlib", SimpleNamespace(import_module=_kernels_in(tmp_path, None))
+    )
+    with pytest.warns(UserWarning, match="built from other sources"):
+        assert _cengine.load.__wrapped__()[0] is None
+
+
+def test_the_digest_reads_the_kernels_sources_only(tmp_path):
+    # Emacs marks a file being edited with a dangling link (.#_ckernel.c), and a
+    # scratch file beside the sources is none of the build's.
+    (tmp_path / "_ckernel.c").write_text("/* the kernels */\n")
+    digest = source_digest(tmp_path)
+    (tmp_path / ".#_ckernel.c").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "scratch.c").write_text("int main(void) { return 0; }\n")
+    assert source_digest(tmp_path) == digest
+
+
+def test_the_digest_covers_every_c_source_of_the_engine():
+    engine = Path(_cengine.__file__).parent
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.c", "*.h"], cwd=engine, capture_output=True, text=True, check=False
+    )
+    if tracked.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert sorted(tracked.stdout.split()) == sorted(SOURCES)
+
+
+def test_installed_kernels_without_their_sources_run(tmp_path, monkeypatch):
+    # A wheel holds no C source (pyproject.toml): nothing to compare the kernels with.
+    monkeypatch.setattr(
+        _cengine, "importlib", SimpleNamespace(import_module=_kernels_in(tmp_path, None))
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _cengine.load.__wrapped__()[0] is not None
+
+
+def _no_kernels(name):
+    raise ImportError(f"No module named {name!r}")
+
+
+def test_kernels_not_built_in_a_source_checkout_say_how_to_build_them(monkeypatch):
+    # A checkout on PYTHONPATH, or built for another Python: no install was made
+    # without a compiler, and reinstalling is not what builds it.
+    monkeypatch.setattr(_cengine, "importlib", SimpleNamespace(import_module=_no_kernels))
+    module, note = _cengine.load.__wrapped__()
+    assert module is None
+    assert "not built in this source tree" in note and "_ckernel_base" in note
+    assert "pip install -e ." in note and "installed" not in note
+
+
+def test_kernels_not_installed_say_how_to_reinstall_past_pips_cache(tmp_path, monkeypatch):
+    # An installed package (no C source beside it): pip reuses the wheel it built
+    # without a compiler unless told not to.
+    monkeypatch.setattr(_cengine, "__file__", str(tmp_path / "_cengine.py"))
+    monkeypatch.setattr(_cengine, "importlib", SimpleNamespace(import_module=_no_kernels))
+    module, note = _cengine.load.__wrapped__()
+    assert module is None
+    assert "installed without a working C compiler" in note
+    assert "--force-reinstall" in note and "--no-cache-dir" in note
+
+
+def test_the_kernels_built_in_this_checkout_are_built_from_its_sources():
+    # Else every test of the C engine would skip: rebuild them (the message says how).
+    engine = Path(_cengine.__file__).parent
+    if not list(engine.glob("_ckernel_base*" + sysconfig.get_config_var("EXT_SUFFIX"))):
+        pytest.skip("no kernels are built in this checkout")
+    assert MODULE is not None, BUILD
 
 
 def test_the_build_without_a_c_compiler_succeeds_without_the_extension(tmp_path):

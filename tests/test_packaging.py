@@ -6,6 +6,8 @@ the compiled kernels, both into a temporary folder. The slow test builds the
 sdist and a wheel from it, kernels included.
 """
 
+import importlib.util
+import os
 import subprocess
 import sys
 import tarfile
@@ -13,6 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from sknielsen.engine._source_digest import source_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Built or cached files the package folder may hold, never part of a distribution.
@@ -114,5 +118,42 @@ def test_a_wheel_built_from_the_sdist_holds_the_kernels(tmp_path):
         in_wheel = set(wheel.namelist())
     kernels = [name for name in in_wheel if Path(name).name.startswith("_ckernel_base.")]
     assert kernels, "the wheel holds no compiled kernel (is there a C compiler?)"
+    with zipfile.ZipFile(next(dist.glob("*.whl"))) as wheel:
+        kernel = Path(wheel.extract(kernels[0], tmp_path / "wheel"))
+    # The kernels record the sources they were built from (load() compares them where
+    # the sources are beside the kernels, in a source checkout).
+    spec = importlib.util.spec_from_file_location("sknielsen.engine._ckernel_base", kernel)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    recorded = module.SOURCE_DIGEST
+    assert recorded == source_digest(ROOT / "sknielsen" / "engine")
     assert "sknielsen/studies/_book_records/overfitting.json" in in_wheel
     assert not [name for name in in_wheel if Path(name).suffix in C_SOURCES]
+
+
+def test_a_build_with_a_setuptools_too_old_says_which_it_needs(tmp_path):
+    # `pip install --no-build-isolation` builds with the environment's setuptools:
+    # Python 3.10's and 3.11's venvs hold 65, which failed on pyproject.toml's
+    # license with a schema error that named no version.
+    fake = tmp_path / "setuptools"
+    fake.mkdir()
+    (fake / "__init__.py").write_text(
+        '__version__ = "65.5.0"\n'
+        "def setup(**kwargs):\n"
+        "    raise AssertionError('setup() ran')\n"
+        "class Extension:\n"
+        "    def __init__(self, *args, **kwargs):\n"
+        "        pass\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "setup.py", "--version"],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "setuptools 77 or later" in result.stderr, result.stderr
+    assert "65.5.0" in result.stderr and "setup() ran" not in result.stderr

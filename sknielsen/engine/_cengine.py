@@ -22,12 +22,15 @@ import contextvars
 import functools
 import importlib
 import os
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
 from .._core import sparse
+from .._core.warn import warn
 from ._kernel_support import dropout_masks, missing_kernel
+from ._source_digest import source_digest
 
 #: The builds of ``_ckernel.c`` by the x86-64 level they need, widest first.
 BUILDS = ((4, "_ckernel_v4"), (3, "_ckernel_v3"), (0, "_ckernel_base"))
@@ -74,29 +77,67 @@ def load():
     Returns
     -------
     module : module or None
-        None when the extension was not built (no C compiler at install).
+        None when the extension was not built (no C compiler at install), or
+        was built from other sources than those beside it (which warns).
     note : str
         ``'x86-64-v4'``, ``'x86-64-v3'``, ``'x86-64 baseline'``, or why none.
     """
     try:
         base = importlib.import_module(f"{__package__}._ckernel_base")
     except ImportError as error:
-        return None, (
-            f"the C engine is not built ({error}); sknielsen was installed without a "
-            "working C compiler: reinstall with one to use it"
-        )
+        return None, _not_built(error)
     level = base.cpu_level()
     cap = os.environ.get(LEVEL_VARIABLE, "").strip()
     if cap in {"0", "3", "4"}:
         level = min(level, int(cap))
+    module, build = base, "x86-64 baseline"
     for needed, name in BUILDS:
         if needed <= level:
             try:
                 module = importlib.import_module(f"{__package__}.{name}")
             except ImportError:
                 continue  # a compiler too old for that level built without it
-            return module, "x86-64 baseline" if needed == 0 else f"x86-64-v{needed}"
-    return base, "x86-64 baseline"
+            build = "x86-64 baseline" if needed == 0 else f"x86-64-v{needed}"
+            break
+    stale = _built_from_other_sources(module)
+    if stale is not None:
+        warn(f"{stale}; training on NumPy until then.")
+        return None, stale
+    return module, build
+
+
+def _not_built(error):
+    """Why no kernel module imports, and what builds one, for ``error`` of the import."""
+    if (Path(__file__).parent / "_ckernel.c").is_file():  # a source tree, not an install
+        return (
+            f"the C engine is not built in this source tree ({error}): build it with "
+            "`pip install -e .` (`pip install -v -e .` says why where no C compiler works)"
+        )
+    # pip reuses the wheel it built without a compiler unless told not to.
+    return (
+        f"the C engine is not built ({error}); sknielsen was installed without a working "
+        "C compiler: reinstall it with one to use it (`pip install --force-reinstall "
+        "--no-deps --no-cache-dir` and what you installed it from)"
+    )
+
+
+def _built_from_other_sources(module):
+    """Why ``module`` is not a build of the C sources beside it, or None.
+
+    None also where no source is beside it (an installed wheel holds none):
+    only a source checkout (an editable install, an in-place build) can
+    hold kernels older than its sources, after an edit or a ``git pull``.
+    """
+    folder = Path(module.__file__).parent
+    if not (folder / "_ckernel.c").is_file():
+        return None
+    if getattr(module, "SOURCE_DIGEST", None) == source_digest(folder):
+        return None
+    return (
+        f"the C engine's kernels in {folder} were built from other sources than those "
+        "beside them (edited or updated since): rebuild them with `pip install -e .` "
+        "or `python setup.py build_ext --inplace --force`"
+    )
 
 
 #: The CSR arrays the kernels' check found canonical within the current

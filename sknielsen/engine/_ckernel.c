@@ -1112,5 +1112,13 @@ PyMODINIT_FUNC CONCAT(PyInit_, MODULE)(void)
         Py_DECREF(m);
         return NULL;
     }
+#ifdef SOURCE_DIGEST
+    /* The digest of the sources built (setup.py): _cengine.load refuses kernels
+     * older than the sources beside them. */
+    if (PyModule_AddStringConstant(m, "SOURCE_DIGEST", STRINGIFY(SOURCE_DIGEST)) != 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+#endif
     return m;
 }

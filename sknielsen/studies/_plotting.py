@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-NEEDS_MATPLOTLIB = "Plotting needs matplotlib: pip install 'sknielsen[plot]'."
+NEEDS_MATPLOTLIB = 'Plotting needs matplotlib: pip install "sknielsen[plot]".'
 
 
 def new_figure(**kwargs):
