@@ -557,3 +557,18 @@ def test_plot_replay_of_an_unknown_record_is_refused_before_ax_is_divided():
     with pytest.raises(ValueError, match="did you mean 'overfitting'"):
         book.plot_replay(mistyped, ax=ax)
     assert ax.get_visible() and not ax.figure.subfigs
+
+
+@pytest.mark.parametrize(
+    ("given", "match"),
+    [
+        (None, r"plot_replay draws a Replay .*; got None"),
+        ("overfitting", r"got the str 'overfitting': a record's name.*load_replay"),
+        ({"overfitting": {}}, r"got a dict"),
+    ],
+)
+def test_plot_replay_of_no_replay_is_refused_by_type(given, match):
+    # plot_replay(None) raised "'NoneType' object has no attribute 'series'".
+    pytest.importorskip("matplotlib")
+    with pytest.raises(TypeError, match=match):
+        book.plot_replay(given)

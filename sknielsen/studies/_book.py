@@ -1110,6 +1110,24 @@ def replay(name, data_dir=None, *, epochs=None, nudge=False, download=False):
     return _compared(name, ours, book, time.perf_counter() - started)
 
 
+def _check_replay(result):
+    """Refuse a ``result`` that is no :class:`Replay`, saying what makes one."""
+    if isinstance(result, Replay):
+        return
+    if result is None:
+        given = "None"
+    elif isinstance(result, str):
+        given = (
+            f"the str {result!r}: a record's name, which replay({result!r}) runs, and "
+            f"load_replay({result!r}, path) reads from a study's book_replay.json"
+        )
+    else:
+        given = f"a {type(result).__name__}"
+    raise TypeError(
+        f"plot_replay draws a Replay (what replay and load_replay return); got {given}."
+    )
+
+
 def plot_replay(result, path=None, *, ax=None):
     """Draw each list of a replay over the book's record.
 
@@ -1135,7 +1153,8 @@ def plot_replay(result, path=None, *, ax=None):
     Raises
     ------
     TypeError
-        If ``ax`` is no matplotlib Axes.
+        If ``result`` is no :class:`Replay` (a record's name, say), or ``ax``
+        no matplotlib Axes.
     ValueError
         For a replay that holds no lists (``result.series`` empty); or if
         ``ax`` is of another projection than a flat one (polar, 3-D), was
@@ -1157,6 +1176,7 @@ def plot_replay(result, path=None, *, ax=None):
     """
     from ._plotting import area_to_divide, finish_figure, lone_points
 
+    _check_replay(result)
     n_panels = len(result.series)
     if not n_panels:  # no panel to lay out: ZeroDivisionError below
         raise ValueError(f"The replay of {result.name} holds no lists to draw.")
