@@ -51,7 +51,8 @@ def test_the_sdist_holds_the_package_and_no_tests_or_built_files(tmp_path):
     _setup(tmp_path)
     listed = set((tmp_path / "sknielsen.egg-info" / "SOURCES.txt").read_text().split())
     assert _package_files() <= listed, sorted(_package_files() - listed)
-    assert {"setup.py", "pyproject.toml", "README.md", "LICENSE"} <= listed
+    # CHANGELOG.md: what a release changed, for those who install from the sdist.
+    assert {"setup.py", "pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md"} <= listed
     unwanted = [
         name
         for name in listed
