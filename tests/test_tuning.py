@@ -177,6 +177,31 @@ def test_lmbda_search_refuses_arguments_that_cannot_work(name, value):
         search_lmbda(NeverFit(), X_FAKE, Y_FAKE, X_FAKE, Y_FAKE, **{name: value})
 
 
+@pytest.mark.parametrize("seed", [True, np.random.default_rng(0), "abc", 1.5, -1, 2**32])
+def test_lmbda_search_refuses_a_random_state_that_is_no_seed_by_name(seed):
+    # True split as seed 1; the others failed in NumPy, naming neither the argument
+    # nor the search ("Generator(PCG64) cannot be used to seed a ... RandomState").
+    with pytest.raises(ValueError, match="The 'random_state' parameter of search_lmbda"):
+        search_lmbda(NeverFit(), X_FAKE, Y_FAKE, random_state=seed)
+
+
+class ScoresTheHeldOutRows(ScriptedNetwork):
+    """Scores the validation rows it is given by their numbers: each split its own score."""
+
+    def score(self, X, y):
+        return float(np.sum(X[:, 0] * 2.0 ** -np.arange(len(X))))
+
+
+@pytest.mark.parametrize("seed", [0, np.int64(0), np.random.RandomState(0)])
+def test_lmbda_search_splits_alike_for_an_int_and_a_random_state_of_that_seed(seed):
+    rows = np.arange(20.0).reshape(-1, 1)
+    expected = search_lmbda(ScoresTheHeldOutRows(), rows, Y_FAKE, random_state=0, refine=0)
+    other_seed = search_lmbda(ScoresTheHeldOutRows(), rows, Y_FAKE, random_state=1, refine=0)
+    assert other_seed.best_score != expected.best_score  # the score tells splits apart
+    given = search_lmbda(ScoresTheHeldOutRows(), rows, Y_FAKE, random_state=seed, refine=0)
+    assert given.best_score == expected.best_score
+
+
 def test_lmbda_search_refuses_validation_inputs_without_their_labels():
     # Either alone was silently replaced by a split of (X, y).
     for given in ({"X_val": X_FAKE}, {"y_val": Y_FAKE}):

@@ -534,7 +534,11 @@ def _climb(score, start, factor, max_steps, refine):
 
 
 @validate_arguments(
-    {**_SEARCH_CONSTRAINTS, "validation_fraction": [Interval(Real, 0, 1, closed="neither")]}
+    {
+        **_SEARCH_CONSTRAINTS,
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+    }
 )
 def search_lmbda(
     estimator,
@@ -573,8 +577,9 @@ def search_lmbda(
         factor^(1/4), ..., 0 to 30.
     validation_fraction : float, default=0.2
         Share of (X, y) held out when no validation data is given.
-    random_state : int, default=0
-        Seed of the validation split.
+    random_state : int, RandomState instance or None, default=0
+        Seed of the validation split, as scikit-learn's ``random_state``:
+        an int in [0, 2**32 - 1] splits alike at every call.
     max_steps : int, default=8
         Most moves by ``factor`` in one direction, at least 1.
 
