@@ -330,6 +330,20 @@ def test_digits_split_in_float32():
     assert load_digits_split(dtype=np.float32).X.dtype == np.float32
 
 
+@pytest.mark.parametrize("seed", [True, np.random.default_rng(0), "abc", -1])
+def test_digits_split_refuses_a_random_state_that_is_no_seed_by_name(seed):
+    # True split as seed 1; the others were refused in train_test_split's name.
+    with pytest.raises(ValueError, match="The 'random_state' parameter of load_digits_split"):
+        load_digits_split(random_state=seed)
+
+
+def test_digits_split_takes_a_random_state_as_scikit_learn_does():
+    expected = load_digits_split(random_state=3).y_train
+    given = load_digits_split(random_state=np.random.RandomState(3))
+    assert np.array_equal(given.y_train, expected)
+    assert not np.array_equal(load_digits_split(random_state=4).y_train, expected)
+
+
 @pytest.mark.parametrize(
     "X",
     [np.ones((4, 2), dtype=bool), np.ones((4, 2), dtype=np.float16), np.arange(8).reshape(4, 2)],

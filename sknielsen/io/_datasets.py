@@ -26,7 +26,7 @@ from .._core.files import (
     write_bytes_atomically,
 )
 from .._core.names import did_you_mean
-from .._core.params import check_bool
+from .._core.params import check_bool, validate_arguments
 from .._core.split import hold_out
 from .._core.warn import warn
 
@@ -577,6 +577,7 @@ def load_fashion_mnist(data_dir=None, *, dtype=np.float64):
     return _load_idx_set(_data_folder(data_dir, FASHION_MNIST_DIR), "Fashion-MNIST", how, dtype)
 
 
+@validate_arguments({"random_state": ["random_state"]})
 def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):
     """Load scikit-learn's embedded 8×8 digits, scaled to [0, 1] and split.
 
@@ -586,8 +587,8 @@ def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):
     ----------
     test_size : float, default=1/3
         Share of the samples in the test set.
-    random_state : int, default=0
-        Seed of the stratified split.
+    random_state : int, RandomState instance or None, default=0
+        Seed of the stratified split, as scikit-learn's ``random_state``.
     dtype : {float64, float32}, default=float64
         Type of the pixel arrays; another type is refused with a ``ValueError``.
 
