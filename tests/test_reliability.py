@@ -648,12 +648,14 @@ def test_float32_inputs_beyond_its_range_are_not_said_to_be_infinite_when_truste
     X, y = rng.random((40, 4)), np.arange(40) % 3
     X[[3, 7], 1] = 1e39
     net = NielsenMLPClassifier((3,), epochs=2, random_state=0, dtype="float32")
-    with config_context(assume_finite=True):
-        with pytest.warns(
+    with (
+        config_context(assume_finite=True),
+        pytest.warns(
             ConvergenceWarning,
             match=r"X holds NaN, infinity or numbers beyond float32's range in 2 of its 40",
-        ):
-            net.fit(X, y)
+        ),
+    ):
+        net.fit(X, y)
     from sknielsen._base import _warn_of_outputs_not_finite
 
     outputs = np.full((40, 3), 0.5, dtype=np.float32)
