@@ -337,6 +337,14 @@ def test_digits_split_refuses_a_random_state_that_is_no_seed_by_name(seed):
         load_digits_split(random_state=seed)
 
 
+@pytest.mark.parametrize("test_size", [0, 1.0, 1.5, 2, "a", None])
+def test_digits_split_refuses_a_test_size_that_is_no_share_by_name(test_size):
+    # Refused in train_test_split's words ("Invalid value for test_size: a"), and the
+    # int 2 as "greater or equal to the number of classes": the share was read as a count.
+    with pytest.raises(ValueError, match="The 'test_size' parameter of load_digits_split"):
+        load_digits_split(test_size=test_size)
+
+
 def test_digits_split_takes_a_random_state_as_scikit_learn_does():
     expected = load_digits_split(random_state=3).y_train
     given = load_digits_split(random_state=np.random.RandomState(3))

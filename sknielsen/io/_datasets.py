@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import Interval
 
 from .._core.files import (
     check_readable,
@@ -577,7 +578,12 @@ def load_fashion_mnist(data_dir=None, *, dtype=np.float64):
     return _load_idx_set(_data_folder(data_dir, FASHION_MNIST_DIR), "Fashion-MNIST", how, dtype)
 
 
-@validate_arguments({"random_state": ["random_state"]})
+@validate_arguments(
+    {
+        "test_size": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+    }
+)
 def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):
     """Load scikit-learn's embedded 8×8 digits, scaled to [0, 1] and split.
 
@@ -586,7 +592,7 @@ def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):
     Parameters
     ----------
     test_size : float, default=1/3
-        Share of the samples in the test set.
+        Share of the samples in the test set, in (0, 1).
     random_state : int, RandomState instance or None, default=0
         Seed of the stratified split, as scikit-learn's ``random_state``.
     dtype : {float64, float32}, default=float64
