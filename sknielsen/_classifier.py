@@ -127,7 +127,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         What to record in ``history_`` after each epoch, among
         ``'training_cost'``, ``'training_accuracy'``, ``'validation_cost'``
         and ``'validation_accuracy'``. None records the validation accuracy
-        when there is validation data.
+        when there is validation data. Recording a validation quantity
+        without ``X_val`` and ``y_val`` holds ``validation_fraction`` of the
+        training data out, which the network then does not train on.
     dtype : {'float64', 'float32'}, default='float64'
         Floating-point type of the whole computation. float32 input is kept
         as it is when ``dtype='float32'``.

@@ -103,7 +103,13 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         file), so that given the same data it validates on rows never
         trained on.
     monitor : None, 'all' or tuple of str, default=None
-        What to record in ``history_`` after each epoch.
+        What to record in ``history_`` after each epoch, among
+        ``'training_cost'``, ``'training_accuracy'`` (R²),
+        ``'validation_cost'`` and ``'validation_accuracy'`` (R²). None
+        records the validation R² when there is validation data. Recording a
+        validation quantity without ``X_val`` and ``y_val`` holds
+        ``validation_fraction`` of the training data out, which the network
+        then does not train on.
     dtype : {'float64', 'float32'}, default='float64'
         Floating-point type of the whole computation.
     shuffle : bool, default=True
