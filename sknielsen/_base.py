@@ -46,6 +46,7 @@ from ._core.params import init_parameter_names, refuse_booleans
 from ._core.rules import ModelFileError
 from ._core.sparse import checked_csr
 from ._core.split import hold_out, n_held_out
+from ._core.tables import CATEGORIES, STRINGS, column_dtypes, column_names, dtype_name, holds
 from ._core.warn import silenced, warn
 from ._core.weights import check_sample_weight
 from ._doclink import DocumentationLink
@@ -1462,24 +1463,19 @@ def _canonical(X, dtype, name="X"):
     return X, not (finite and X.dtype == np.dtype(dtype))
 
 
-#: The names of the pandas dtypes whose values are no amounts: categories, and strings
-#: (``'str'``, pandas 3's default for strings; ``'string'``, its nullable one).
-_NOT_AMOUNTS = frozenset({"category", "str", "string"})
-
-
 def _refuse_categories(X, name):
-    """Refuse a DataFrame ``X`` with columns of categories or strings, naming them.
+    """Refuse a table ``X`` with columns of categories or strings, naming them.
 
     scikit-learn's validation read a column of categories of numbers as
     those numbers, as if their order and distances meant something, and
     failed on categories or strings with NumPy's "could not convert string
-    to float", naming no column. Read from the dtypes alone: pandas is not
-    imported for it.
+    to float", naming no column. Read from the columns' dtypes alone, of
+    pandas, polars and pyarrow tables alike (:mod:`sknielsen._core.tables`).
 
     Parameters
     ----------
     X : object
-        The input; anything without a pandas ``dtypes`` Series passes.
+        The input; anything that is not a table passes.
     name : str
         What the input is called in the message.
 
@@ -1488,13 +1484,12 @@ def _refuse_categories(X, name):
     ValueError
         Naming the columns and their dtypes, and how to encode them.
     """
-    items = getattr(getattr(X, "dtypes", None), "items", None)
-    if items is None:
+    if column_names(X) is None:  # a Series or an array: validation names its shape
         return
     refused = [
-        f"{column!r} ({dtype.name})"
-        for column, dtype in items()
-        if getattr(dtype, "name", None) in _NOT_AMOUNTS
+        f"{column!r} ({dtype_name(dtype)})"
+        for column, dtype in column_dtypes(X)
+        if holds(dtype) in (CATEGORIES, STRINGS)
     ]
     if refused:
         columns = "a column" if len(refused) == 1 else f"{len(refused)} columns"

@@ -52,3 +52,103 @@ def test_dask_validation_labels_are_read_as_the_training_labels(data):
     net = _classifier().fit(X, labels, X_val=X, y_val=da.from_array(y_val, chunks=5))
     expected = _classifier().fit(X, labels, X_val=X, y_val=y_val)
     assert net.history_["validation_accuracy"] == expected.history_["validation_accuracy"]
+
+
+def _polars_columns(pl, X, column):
+    values = {
+        "String": pl.Series(["u", "v"] * 10),
+        "Categorical": pl.Series(["u", "v"] * 10, dtype=pl.Categorical),
+        "Enum": pl.Series(["u", "v"] * 10, dtype=pl.Enum(["u", "v"])),
+    }[column]
+    return pl.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": values})
+
+
+@pytest.mark.parametrize("column", ["String", "Categorical", "Enum"])
+def test_polars_columns_of_strings_or_categories_are_refused_as_pandas_ones(data, column):
+    # As pandas' str and category columns: NumPy's "could not convert string to float:
+    # 'u'" named no column, and for X_val not X_val either.
+    pl = pytest.importorskip("polars")
+    X, labels = data
+    table = _polars_columns(pl, X, column)
+    numbers = table.drop("c").with_columns(c=pl.Series(X[:, 2]))
+    refused = f"X has a column of categories or strings, .*: 'c' \\({column}"
+    with pytest.raises(ValueError, match=refused):
+        _classifier().fit(table, labels)
+    with pytest.raises(ValueError, match=refused.replace("X", "X_val")):
+        _classifier().fit(numbers, labels, X_val=table, y_val=labels)
+    with pytest.raises(ValueError, match=refused):
+        _classifier().fit(numbers, labels).predict(table)
+
+
+@pytest.mark.parametrize("values", [["u", "v"] * 10, "dictionary"])
+def test_pyarrow_columns_of_strings_or_dictionaries_are_refused_as_pandas_ones(data, values):
+    pa = pytest.importorskip("pyarrow")
+    X, labels = data
+    column = pa.array(["u", "v"] * 10)
+    column = column.dictionary_encode() if values == "dictionary" else column
+    table = pa.table({"a": X[:, 0], "c": column})
+    with pytest.raises(ValueError, match=r"X has a column of categories or strings, .*: 'c' "):
+        _classifier().fit(table, labels)
+
+
+def test_pandas_columns_of_arrow_strings_are_refused_as_other_strings(data):
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    X, labels = data
+    table = pd.DataFrame({"a": X[:, 0], "c": pd.array(["u", "v"] * 10, pd.ArrowDtype(pa.string()))})
+    with pytest.raises(ValueError, match=r"'c' \(string\[pyarrow\]\)"):
+        _classifier().fit(table, labels)
+
+
+def test_polars_columns_of_numbers_and_booleans_are_read_as_pandas_ones(data):
+    pl = pytest.importorskip("polars")
+    pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")  # polars' to_pandas
+    X, labels = data
+    table = pl.DataFrame(
+        {
+            "small": pl.Series([1, -2] * 10, dtype=pl.Int8),
+            "large": pl.Series([3, 4] * 10, dtype=pl.UInt64),
+            "single": pl.Series(X[:, 0], dtype=pl.Float32),
+            "flag": pl.Series([True, False] * 10),
+        }
+    )
+    net = _classifier().fit(table, pl.Series(labels))
+    expected = _classifier().fit(table.to_pandas(), labels)
+    assert net.feature_names_in_.tolist() == ["small", "large", "single", "flag"]
+    np.testing.assert_array_equal(
+        net.predict_proba(table), expected.predict_proba(table.to_pandas())
+    )
+
+
+def test_pyarrow_tables_of_targets_are_named_by_their_columns(data):
+    # Their columns are their data: the names were read as lists of values, so that
+    # target_names_in_ was never kept, and a y_val of other values was "y_val's columns
+    # are <pyarrow.lib.ChunkedArray object at ...>".
+    pa = pytest.importorskip("pyarrow")
+    X, _ = data
+    Y = pa.table({"p": X[:, 0], "q": X[:, 1]})
+    net = _regressor().fit(X, Y, X_val=X, y_val=pa.table({"p": X[:, 1], "q": X[:, 0]}))
+    assert net.target_names_in_.tolist() == ["p", "q"]
+    with pytest.raises(ValueError, match="y_val's columns are 'q', 'p'"):
+        _regressor().fit(X, Y, X_val=X, y_val=Y.select(["q", "p"]))
+    with pytest.raises(ValueError, match="y's columns are 'q', 'p'"):
+        net.score(X, Y.select(["q", "p"]))
+
+
+@pytest.mark.parametrize("library", ["polars", "pyarrow"])
+def test_dates_and_durations_of_other_libraries_are_refused_as_targets(data, library):
+    # As NumPy's and pandas': read as counts of their unit, y_val trained on numbers of
+    # about 1e15 (a warning said so, of scales); a table of them was taken as y too.
+    module = pytest.importorskip(library)
+    X, _ = data
+    days = np.datetime64("2020-01-01") + np.arange(20).astype("timedelta64[D]")
+    hours = np.arange(20).astype("timedelta64[h]").astype("timedelta64[us]")
+    series = module.Series if library == "polars" else module.array
+    table = module.DataFrame if library == "polars" else module.table
+    numbers = np.arange(20.0)
+    for values, held in ((days, "datetimes"), (hours, "timedeltas")):
+        with pytest.raises(ValueError, match=f"y_val holds {held}"):
+            _regressor().fit(X, numbers, X_val=X, y_val=series(values))
+        with pytest.raises(ValueError, match=f"y holds {held}"):
+            _regressor().fit(X, table({"when": values, "b": numbers}))
