@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.sparse import issparse
-from sklearn import get_config
+from sklearn import config_context, get_config
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import (
@@ -555,7 +555,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             _FITTING.add(id(self))
         before = _input_attributes(self)
         try:
-            with checks_remembered():  # the input's structure checked once, not per layer
+            # the input's structure checked once, not per layer
+            with in_numpy(), checks_remembered():
                 return self._fit_checked(request)
         except BaseException:
             _restore_input_attributes(self, before)
@@ -799,7 +800,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         dtype = self.coefs_[0].dtype
         # Sparse rows go through the first layer as sparse @ dense, never densified.
         X, read_values = _canonical(X, dtype)
-        with quiet_cast():
+        with in_numpy(), quiet_cast():
             X = validate_data(
                 self,
                 X,
@@ -1528,6 +1529,20 @@ def _checked_x_val(X_val, dtype, read_values):
         if "X_val" in str(exc):
             raise
         raise ValueError(f"X_val: {exc}") from exc
+
+
+def in_numpy():
+    """A context in which scikit-learn reads arrays of any array library as NumPy arrays.
+
+    The network computes in NumPy. Under scikit-learn's
+    ``array_api_dispatch=True`` its validation keeps an array of another
+    library (``array_api_strict``, CuPy, PyTorch) in that library, and
+    failed inside it on NumPy's dtypes ("'dtype' must be a dtype"), as it
+    does for scikit-learn's own MLP. Without dispatch, its default, it
+    converts them with ``np.asarray``; outputs and fitted attributes are
+    NumPy arrays either way.
+    """
+    return config_context(array_api_dispatch=False)
 
 
 def quiet_cast():

@@ -152,3 +152,34 @@ def test_dates_and_durations_of_other_libraries_are_refused_as_targets(data, lib
             _regressor().fit(X, numbers, X_val=X, y_val=series(values))
         with pytest.raises(ValueError, match=f"y holds {held}"):
             _regressor().fit(X, table({"when": values, "b": numbers}))
+
+
+@pytest.mark.parametrize("dispatch", [False, True])
+def test_array_api_arrays_are_read_as_numpy_with_or_without_dispatch(data, dispatch, monkeypatch):
+    # Under array_api_dispatch=True scikit-learn's validation kept them in their own
+    # namespace, with NumPy's dtypes, and every method failed inside it: "'dtype' must
+    # be a dtype, not a <class 'type'>" (as scikit-learn's own MLP does).
+    xp = pytest.importorskip("array_api_strict")
+    sklearn = pytest.importorskip("sklearn")
+    monkeypatch.setenv("SCIPY_ARRAY_API", "1")  # what scikit-learn asks before dispatching
+    X, labels = data
+    codes = (labels == "b").astype(np.int64)
+    weights = np.linspace(0.5, 1.5, len(codes))
+    expected = _classifier().fit(X, codes, X_val=X, y_val=codes, sample_weight=weights)
+    regressor = _regressor().fit(X, X[:, 0])
+    arrays = xp.asarray(X), xp.asarray(codes), xp.asarray(weights)
+    with sklearn.config_context(array_api_dispatch=dispatch):
+        net = _classifier().fit(
+            *arrays[:2], X_val=arrays[0], y_val=arrays[1], sample_weight=arrays[2]
+        )
+        proba = net.predict_proba(arrays[0])
+        score = net.score(arrays[0], arrays[1])
+        partial = _classifier().partial_fit(*arrays[:2], classes=xp.asarray([0, 1]))
+        fitted = _regressor().fit(arrays[0], xp.asarray(X[:, 0]))
+        r2 = fitted.score(arrays[0], xp.asarray(X[:, 0]))
+    assert type(proba) is np.ndarray
+    np.testing.assert_array_equal(proba, expected.predict_proba(X))
+    assert score == expected.score(X, codes)
+    assert partial.classes_.tolist() == [0, 1]
+    np.testing.assert_array_equal(fitted.predict(X), regressor.predict(X))
+    assert r2 == regressor.score(X, X[:, 0])
