@@ -554,6 +554,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 raise RuntimeError(_REENTERED.format(name=type(self).__name__))
             _FITTING.add(id(self))
         before = _input_attributes(self)
+        # Read several times before validation converts them: a lazy graph runs once here.
+        request = replace(request, y=_computed(request.y), y_val=_computed(request.y_val))
         try:
             # the input's structure checked once, not per layer
             with in_numpy(), checks_remembered():
@@ -864,6 +866,19 @@ class _SplitSeed:
         if self.seed is None:
             self.seed = int(self._rng.integers(np.iinfo(np.int32).max))
         return self.seed
+
+
+def _computed(data):
+    """``data`` computed where it is a lazy collection of dask's (an array, say), else itself.
+
+    Targets are read before validation converts them, for missing values,
+    their shape, names and scale: a dask array's graph ran at each reading,
+    three or four times a fit, where scikit-learn's validation runs it once.
+    """
+    graph = getattr(data, "__dask_graph__", None)  # dask's protocol; xarray's has one too
+    if callable(graph) and graph() is not None:
+        return data.compute()
+    return data
 
 
 def _start_anew(request):

@@ -183,3 +183,25 @@ def test_array_api_arrays_are_read_as_numpy_with_or_without_dispatch(data, dispa
     assert partial.classes_.tolist() == [0, 1]
     np.testing.assert_array_equal(fitted.predict(X), regressor.predict(X))
     assert r2 == regressor.score(X, X[:, 0])
+
+
+@pytest.mark.parametrize("make", [_classifier, _regressor])
+def test_dask_targets_are_computed_once_per_fit(data, make):
+    # Read before validation for missing values, their shape and their scale, a dask
+    # array of targets ran its graph three or four times; scikit-learn's MLP runs it once.
+    da = pytest.importorskip("dask.array")
+    callbacks = pytest.importorskip("dask.callbacks")
+    X, labels = data
+    y = (labels == "b").astype(np.int64) if make is _classifier else X[:, 0]
+
+    class Count(callbacks.Callback):
+        runs = 0
+
+        def _start(self, dsk):
+            Count.runs += 1
+
+    with Count():
+        make().fit(da.from_array(X, chunks=5), da.from_array(y, chunks=5))
+        assert Count.runs == 2  # X once, y once
+        make().fit(X, y, X_val=X, y_val=da.from_array(y, chunks=5))
+        assert Count.runs == 3
