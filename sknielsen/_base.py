@@ -12,6 +12,7 @@ encoded and outputs read.
 import numbers
 import reprlib
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -482,7 +483,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             fit refuses, naming what is wrong.
         TypeError
             If ``y`` or ``y_val`` is one value as NumPy reads it (a number,
-            a set, a generator), not one target per sample.
+            a set, a generator), not one target per sample; if ``X``,
+            ``X_val`` or ``sample_weight`` is an iterator (a generator, say).
         """
         return self._fit(_FitRequest(X, y, X_val, y_val, sample_weight, incremental=False))
 
@@ -650,6 +652,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         y = self._read_targets(y)
         sample_weight = None
         if request.sample_weight is not None:
+            _refuse_iterator(request.sample_weight, "sample_weight")
             # Also refuses negative weights and weights that are all zero.
             sample_weight = check_sample_weight(request.sample_weight, X)
         _check_classes_given(request.classes)
@@ -1474,9 +1477,24 @@ def _canonical(X, dtype, name="X"):
     DataFrame with columns of categories or strings is refused first
     (:func:`_refuse_categories`).
     """
+    _refuse_iterator(X, name)
     _refuse_categories(X, name)
     X, finite = checked_csr(X, name)
     return X, not (finite and X.dtype == np.dtype(dtype))
+
+
+def _refuse_iterator(value, name):
+    """Refuse an iterator (a generator, say) given for ``X`` or weights, naming it.
+
+    NumPy reads one as a single object, and failed as "float() argument
+    must be a string or a real number, not 'generator'", naming no
+    argument; its rows would be read once, and it has no length to check.
+    """
+    if isinstance(value, Iterator):
+        raise TypeError(
+            f"{name} is a {type(value).__name__}, which NumPy reads as one value: give it as a "
+            f"list or an array, such as np.array(list({name}))."
+        )
 
 
 def _refuse_categories(X, name):

@@ -205,3 +205,25 @@ def test_dask_targets_are_computed_once_per_fit(data, make):
         assert Count.runs == 2  # X once, y once
         make().fit(X, y, X_val=X, y_val=da.from_array(y, chunks=5))
         assert Count.runs == 3
+
+
+@pytest.mark.parametrize("argument", ["X", "X_val", "sample_weight", "predict"])
+def test_generators_are_refused_naming_them(data, argument):
+    # NumPy reads a generator as one object: "float() argument must be a string or a
+    # real number, not 'generator'" named no argument (as in scikit-learn's MLP).
+    X, labels = data
+    name = "X" if argument == "predict" else argument
+    given = {"X": X, "X_val": X, "sample_weight": np.ones(len(X))}
+    given[name] = (value for value in given[name])
+    refused = rf"^{name} is a generator, which NumPy reads as one value: give it as a list "
+    with pytest.raises(TypeError, match=refused):
+        if argument == "predict":
+            _classifier().fit(X, labels).predict(given["X"])
+        else:
+            _classifier().fit(
+                given["X"],
+                labels,
+                X_val=given["X_val"],
+                y_val=labels,
+                sample_weight=given["sample_weight"],
+            )
