@@ -227,3 +227,18 @@ def test_generators_are_refused_naming_them(data, argument):
                 y_val=labels,
                 sample_weight=given["sample_weight"],
             )
+
+
+@pytest.mark.parametrize("library", ["array_api_strict", "memoryview"])
+def test_search_lmbda_holds_out_rows_of_any_array(data, library):
+    # scikit-learn's row selection refused them inside the split: array_api_strict's
+    # "Index arrays for array_api_strict must be array_api_strict arrays", memoryview's
+    # "invalid slice key". The trials themselves read them.
+    from sknielsen.tuning import search_lmbda
+
+    convert = memoryview if library == "memoryview" else pytest.importorskip(library).asarray
+    X, labels = data
+    codes = (labels == "b").astype(np.int64)
+    net = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0)
+    found = search_lmbda(net, convert(X), convert(codes), max_steps=1, refine=0)
+    assert found.trace == search_lmbda(net, X, codes, max_steps=1, refine=0).trace

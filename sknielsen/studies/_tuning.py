@@ -422,8 +422,24 @@ def _hold_out(estimator, X, y, fraction, random_state):
     enough: a regressor's targets are no classes, and the estimators split
     a multilabel indicator matrix unstratified.
     """
+    X, y = _rows_selectable(X), _rows_selectable(y)
     stratify = y if is_classifier(estimator) and np.ndim(y) == 1 else None
     return hold_out(X, y, test_size=fraction, random_state=random_state, stratify=stratify)
+
+
+def _rows_selectable(data):
+    """``data``, or its NumPy array where scikit-learn's row selection cannot take it.
+
+    It selects rows of tables, of NumPy and sparse arrays and of lists; an
+    array of another array library refused NumPy's indices
+    (``array_api_strict``'s "Index arrays ... must be array_api_strict
+    arrays"), and a memoryview took none ("invalid slice key").
+    """
+    if isinstance(data, memoryview) or (
+        hasattr(data, "__array_namespace__") and not isinstance(data, np.ndarray)
+    ):
+        return np.asarray(data)
+    return data
 
 
 def _check_set(estimator, X, y, x_name, y_name, training=True):
