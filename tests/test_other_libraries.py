@@ -242,3 +242,17 @@ def test_search_lmbda_holds_out_rows_of_any_array(data, library):
     net = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0)
     found = search_lmbda(net, convert(X), convert(codes), max_steps=1, refine=0)
     assert found.trace == search_lmbda(net, X, codes, max_steps=1, refine=0).trace
+
+
+def test_simplify_keeps_a_polars_table_and_series_as_a_pandas_one(data):
+    # They became ndarrays, and a network trained on them no feature names.
+    from sknielsen.tuning import simplify
+
+    pl = pytest.importorskip("polars")
+    X, labels = data
+    table, series = pl.DataFrame(X, schema=["a", "b", "c"]), pl.Series("label", labels)
+    X_small, y_small = simplify(table, series, classes=["a"], n=3)
+    assert isinstance(X_small, pl.DataFrame) and X_small.columns == ["a", "b", "c"]
+    assert isinstance(y_small, pl.Series) and y_small.name == "label"
+    np.testing.assert_array_equal(X_small.to_numpy(), X[labels == "a"][:3])
+    assert y_small.to_list() == ["a"] * 3

@@ -58,9 +58,10 @@ def simplify(X, y, classes=(0, 1), n=1000):
     Returns
     -------
     X_small, y_small : ndarray, sparse matrix, DataFrame or Series
-        The examples kept, in their order: a pandas ``X`` or ``y`` stays
-        one, with its column names (or name) and the kept rows' index, a
-        sparse ``X`` stays sparse, anything else is an ndarray.
+        The examples kept, in their order: a pandas or polars ``X`` or ``y``
+        stays one, with its column names (or name; a pandas one with the
+        kept rows' index), a sparse ``X`` stays sparse, anything else is an
+        ndarray.
 
     Raises
     ------
@@ -93,10 +94,18 @@ def simplify(X, y, classes=(0, 1), n=1000):
     keep = np.flatnonzero(np.isin(y_checked, classes))[:n]
     if keep.size == 0:
         raise ValueError(f"No example has a label in {list(classes)}.")
-    # pandas data keep their names (check_array keeps only the values).
-    X_kept = X if hasattr(X, "iloc") else X_checked
-    y_kept = y if hasattr(y, "iloc") else y_checked
+    # pandas and polars data keep their names (check_array keeps only the values).
+    X_kept = X if _is_frame(X) else X_checked
+    y_kept = y if _is_frame(y) else y_checked
     return _safe_indexing(X_kept, keep), _safe_indexing(y_kept, keep)
+
+
+def _is_frame(data):
+    """Whether ``data`` is a pandas or polars DataFrame or Series, whose rows keep their names.
+
+    scikit-learn selects rows of both from its floor, 1.6, on.
+    """
+    return hasattr(data, "iloc") or type(data).__module__.startswith("polars")
 
 
 @dataclass
