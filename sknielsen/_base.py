@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.sparse import issparse
-from sklearn import config_context, get_config
+from sklearn import get_config
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import (
@@ -37,6 +37,7 @@ from sklearn.utils.validation import (
 )
 
 from . import plugins
+from ._core.arrays import in_numpy
 from ._core.names import (
     check_same_columns,
     check_target_names,
@@ -1562,20 +1563,6 @@ def _checked_x_val(X_val, dtype, read_values):
         if "X_val" in str(exc):
             raise
         raise ValueError(f"X_val: {exc}") from exc
-
-
-def in_numpy():
-    """A context in which scikit-learn reads arrays of any array library as NumPy arrays.
-
-    The network computes in NumPy. Under scikit-learn's
-    ``array_api_dispatch=True`` its validation keeps an array of another
-    library (``array_api_strict``, CuPy, PyTorch) in that library, and
-    failed inside it on NumPy's dtypes ("'dtype' must be a dtype"), as it
-    does for scikit-learn's own MLP. Without dispatch, its default, it
-    converts them with ``np.asarray``; outputs and fitted attributes are
-    NumPy arrays either way.
-    """
-    return config_context(array_api_dispatch=False)
 
 
 def quiet_cast():

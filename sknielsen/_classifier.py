@@ -12,7 +12,8 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d
 
 from . import plugins
-from ._base import BaseNielsenMLP, in_numpy
+from ._base import BaseNielsenMLP
+from ._core.arrays import reads_numpy
 from ._core.names import check_target_names
 from ._core.warn import warn
 from .callbacks import accuracy
@@ -649,7 +650,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             return (output > 0.5).astype(int)
         return self.classes_[output.argmax(axis=1)]
 
-    @in_numpy()  # y of any array library read as predict reads X
+    @reads_numpy  # y of any array library read as predict reads X
     def score(self, X, y, sample_weight=None):
         """Return the mean accuracy on ``X`` and ``y``: scikit-learn's ``ClassifierMixin.score``.
 

@@ -8,7 +8,8 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array
 
-from ._base import BaseNielsenMLP, check_given_targets, in_numpy, quiet_cast
+from ._base import BaseNielsenMLP, check_given_targets, quiet_cast
+from ._core.arrays import reads_numpy
 from ._core.names import check_target_names
 from ._core.scale import power_of_two_scale
 from ._core.tables import DATES, DURATIONS, column_dtypes, dtype_name, holds
@@ -452,7 +453,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         output = self._forward(X)
         return output.ravel() if self._y_1d else output
 
-    @in_numpy()  # y of any array library read as predict reads X
+    @reads_numpy  # y of any array library read as predict reads X
     def score(self, X, y, sample_weight=None):
         """Return the coefficient of determination R² of the predictions on ``X``.
 

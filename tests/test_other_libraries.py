@@ -6,6 +6,8 @@ must read them too, as it reads their pandas and NumPy equivalents. Each
 test needs its library, and is skipped without it (the CI has none of them).
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -256,3 +258,38 @@ def test_simplify_keeps_a_polars_table_and_series_as_a_pandas_one(data):
     assert isinstance(y_small, pl.Series) and y_small.name == "label"
     np.testing.assert_array_equal(X_small.to_numpy(), X[labels == "a"][:3])
     assert y_small.to_list() == ["a"] * 3
+
+
+@pytest.mark.filterwarnings("ignore:The training cost still fell")
+def test_the_studies_read_array_api_arrays_as_numpy_under_dispatch(data, monkeypatch):
+    # Their own checks failed inside: "'DType' object has no attribute 'kind'"
+    # (find_eta_threshold, search_lmbda, training_size_comparison), "object of type
+    # 'Array' has no len()" (simplify).
+    xp = pytest.importorskip("array_api_strict")
+    sklearn = pytest.importorskip("sklearn")
+    from sknielsen.comparison import training_size_comparison
+    from sknielsen.tuning import find_eta_threshold, search_lmbda, simplify
+
+    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
+    X, labels = data
+    codes = (labels == "b").astype(np.int64)
+    net = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=2, random_state=0)
+    studies = {
+        "simplify": lambda X, y: simplify(X, y, n=5)[1].tolist(),
+        "eta": lambda X, y: find_eta_threshold(net, X, y, epochs=2, max_steps=1, refine=0).trace,
+        "lmbda": lambda X, y: search_lmbda(net, X, y, X, y, max_steps=1, refine=0).trace,
+        "sizes": lambda X, y: [
+            record["accuracy_test"]
+            for record in training_size_comparison({"net": net}, X, y, X, y, sizes=[10, 20])
+        ],
+    }
+    for name, study in studies.items():
+        with (
+            sklearn.config_context(array_api_dispatch=True),
+            warnings.catch_warnings(record=True) as caught,
+        ):
+            warnings.simplefilter("always")
+            found = study(xp.asarray(X), xp.asarray(codes))
+        assert found == study(X, codes), name
+        # Warnings point at the user's line still, not at the context the study runs in.
+        assert all(warning.filename == __file__ for warning in caught), name

@@ -23,6 +23,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _get_feature_names, check_consistent_length
 
 from .. import NielsenMLPClassifier, NielsenMLPRegressor, plugins
+from .._core.arrays import reads_numpy
 from .._core.params import validate_arguments
 from .._core.split import hold_out
 from .._core.warn import silenced, warn
@@ -40,6 +41,7 @@ __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "si
         "n": [Interval(Integral, 1, None, closed="left")],
     }
 )
+@reads_numpy  # arrays of any array library read as NumPy's, as the estimators read them
 def simplify(X, y, classes=(0, 1), n=1000):
     """Return the book's stripped-down problem: only some classes, and few examples.
 
@@ -288,6 +290,7 @@ _SEARCH_CONSTRAINTS = {
         "max_eta": [Interval(Real, 0, np.inf, closed="neither")],
     }
 )
+@reads_numpy  # arrays of any array library read as NumPy's, as the estimators read them
 def find_eta_threshold(
     estimator, X, y, *, start=0.01, factor=10.0, epochs=5, refine=4, max_eta=1e4, max_steps=6
 ):
@@ -565,6 +568,7 @@ def _climb(score, start, factor, max_steps, refine):
         "random_state": ["random_state"],
     }
 )
+@reads_numpy  # arrays of any array library read as NumPy's, as the estimators read them
 def search_lmbda(
     estimator,
     X,
