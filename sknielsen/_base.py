@@ -557,9 +557,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 raise RuntimeError(_REENTERED.format(name=type(self).__name__))
             _FITTING.add(id(self))
         before = _input_attributes(self)
-        # Read several times before validation converts them: a lazy graph runs once here.
-        request = replace(request, y=_computed(request.y), y_val=_computed(request.y_val))
         try:
+            # Read several times before validation converts them: a lazy graph runs once here.
+            request = replace(request, y=_computed(request.y), y_val=_computed(request.y_val))
             # the input's structure checked once, not per layer
             with in_numpy(), checks_remembered():
                 return self._fit_checked(request)

@@ -293,3 +293,18 @@ def test_the_studies_read_array_api_arrays_as_numpy_under_dispatch(data, monkeyp
         assert found == study(X, codes), name
         # Warnings point at the user's line still, not at the context the study runs in.
         assert all(warning.filename == __file__ for warning in caught), name
+
+
+def test_a_dask_target_that_fails_to_compute_leaves_the_estimator_fittable(data):
+    # Its error is the fit's; the estimator is not left marked as being fitted.
+    da = pytest.importorskip("dask.array")
+    X, _ = data
+
+    def fail(block):
+        raise OSError("the targets' file is gone")
+
+    broken = da.from_array(np.zeros(len(X)), chunks=5).map_blocks(fail, dtype=float)
+    net = _regressor()
+    with pytest.raises(OSError, match="file is gone"):
+        net.fit(X, broken)
+    net.fit(X, X[:, 0])
