@@ -12,6 +12,7 @@ encoded and outputs read.
 import numbers
 import reprlib
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -36,6 +37,7 @@ from sklearn.utils.validation import (
 )
 
 from . import plugins
+from ._core.arrays import in_numpy
 from ._core.names import (
     check_same_columns,
     check_target_names,
@@ -46,6 +48,7 @@ from ._core.params import init_parameter_names, refuse_booleans
 from ._core.rules import ModelFileError
 from ._core.sparse import checked_csr
 from ._core.split import hold_out, n_held_out
+from ._core.tables import CATEGORIES, STRINGS, column_dtypes, column_names, dtype_name, holds
 from ._core.warn import silenced, warn
 from ._core.weights import check_sample_weight
 from ._doclink import DocumentationLink
@@ -481,7 +484,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             fit refuses, naming what is wrong.
         TypeError
             If ``y`` or ``y_val`` is one value as NumPy reads it (a number,
-            a set, a generator), not one target per sample.
+            a set, a generator), not one target per sample; if ``X``,
+            ``X_val`` or ``sample_weight`` is an iterator (a generator, say).
         """
         return self._fit(_FitRequest(X, y, X_val, y_val, sample_weight, incremental=False))
 
@@ -554,7 +558,10 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             _FITTING.add(id(self))
         before = _input_attributes(self)
         try:
-            with checks_remembered():  # the input's structure checked once, not per layer
+            # Read several times before validation converts them: a lazy graph runs once here.
+            request = replace(request, y=_computed(request.y), y_val=_computed(request.y_val))
+            # the input's structure checked once, not per layer
+            with in_numpy(), checks_remembered():
                 return self._fit_checked(request)
         except BaseException:
             _restore_input_attributes(self, before)
@@ -646,6 +653,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         y = self._read_targets(y)
         sample_weight = None
         if request.sample_weight is not None:
+            _refuse_iterator(request.sample_weight, "sample_weight")
             # Also refuses negative weights and weights that are all zero.
             sample_weight = check_sample_weight(request.sample_weight, X)
         _check_classes_given(request.classes)
@@ -798,7 +806,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         dtype = self.coefs_[0].dtype
         # Sparse rows go through the first layer as sparse @ dense, never densified.
         X, read_values = _canonical(X, dtype)
-        with quiet_cast():
+        with in_numpy(), quiet_cast():
             X = validate_data(
                 self,
                 X,
@@ -862,6 +870,19 @@ class _SplitSeed:
         if self.seed is None:
             self.seed = int(self._rng.integers(np.iinfo(np.int32).max))
         return self.seed
+
+
+def _computed(data):
+    """``data`` computed where it is a lazy collection of dask's (an array, say), else itself.
+
+    Targets are read before validation converts them, for missing values,
+    their shape, names and scale: a dask array's graph ran at each reading,
+    three or four times a fit, where scikit-learn's validation runs it once.
+    """
+    graph = getattr(data, "__dask_graph__", None)  # dask's protocol; xarray's has one too
+    if callable(graph) and graph() is not None:
+        return data.compute()
+    return data
 
 
 def _start_anew(request):
@@ -1457,29 +1478,39 @@ def _canonical(X, dtype, name="X"):
     DataFrame with columns of categories or strings is refused first
     (:func:`_refuse_categories`).
     """
+    _refuse_iterator(X, name)
     _refuse_categories(X, name)
     X, finite = checked_csr(X, name)
     return X, not (finite and X.dtype == np.dtype(dtype))
 
 
-#: The names of the pandas dtypes whose values are no amounts: categories, and strings
-#: (``'str'``, pandas 3's default for strings; ``'string'``, its nullable one).
-_NOT_AMOUNTS = frozenset({"category", "str", "string"})
+def _refuse_iterator(value, name):
+    """Refuse an iterator (a generator, say) given for ``X`` or weights, naming it.
+
+    NumPy reads one as a single object, and failed as "float() argument
+    must be a string or a real number, not 'generator'", naming no
+    argument; its rows would be read once, and it has no length to check.
+    """
+    if isinstance(value, Iterator):
+        raise TypeError(
+            f"{name} is a {type(value).__name__}, which NumPy reads as one value: give it as a "
+            f"list or an array, such as np.array(list({name}))."
+        )
 
 
 def _refuse_categories(X, name):
-    """Refuse a DataFrame ``X`` with columns of categories or strings, naming them.
+    """Refuse a table ``X`` with columns of categories or strings, naming them.
 
     scikit-learn's validation read a column of categories of numbers as
     those numbers, as if their order and distances meant something, and
     failed on categories or strings with NumPy's "could not convert string
-    to float", naming no column. Read from the dtypes alone: pandas is not
-    imported for it.
+    to float", naming no column. Read from the columns' dtypes alone, of
+    pandas, polars and pyarrow tables alike (:mod:`sknielsen._core.tables`).
 
     Parameters
     ----------
     X : object
-        The input; anything without a pandas ``dtypes`` Series passes.
+        The input; anything that is not a table passes.
     name : str
         What the input is called in the message.
 
@@ -1488,13 +1519,12 @@ def _refuse_categories(X, name):
     ValueError
         Naming the columns and their dtypes, and how to encode them.
     """
-    items = getattr(getattr(X, "dtypes", None), "items", None)
-    if items is None:
+    if column_names(X) is None:  # a Series or an array: validation names its shape
         return
     refused = [
-        f"{column!r} ({dtype.name})"
-        for column, dtype in items()
-        if getattr(dtype, "name", None) in _NOT_AMOUNTS
+        f"{column!r} ({dtype_name(dtype)})"
+        for column, dtype in column_dtypes(X)
+        if holds(dtype) in (CATEGORIES, STRINGS)
     ]
     if refused:
         columns = "a column" if len(refused) == 1 else f"{len(refused)} columns"

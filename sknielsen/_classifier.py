@@ -9,10 +9,11 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import check_array, column_or_1d
 
 from . import plugins
 from ._base import BaseNielsenMLP
+from ._core.arrays import reads_numpy
 from ._core.names import check_target_names
 from ._core.warn import warn
 from .callbacks import accuracy
@@ -412,6 +413,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             return y, "multiclass"  # what type_of_target says of any integer labels but two
         if sparse.issparse(y):
             y = y.toarray()
+        elif not isinstance(y, np.ndarray):
+            y = _as_array(y, name)
         if np.ndim(y) == 2 and np.shape(y)[1] == 1:
             y = _column_as_labels(y, name)
         y = _numbers_as_array(y)
@@ -649,6 +652,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             return (output > 0.5).astype(int)
         return self.classes_[output.argmax(axis=1)]
 
+    @reads_numpy  # y of any array library read as predict reads X
     def score(self, X, y, sample_weight=None):
         """Return the mean accuracy on ``X`` and ``y``: scikit-learn's ``ClassifierMixin.score``.
 
@@ -758,6 +762,23 @@ def _narrowest(labels):
         return labels
     longest = max((len(label) for label in labels.tolist()), default=0)
     return labels.astype(f"U{max(longest, 1)}")
+
+
+def _as_array(y, name):
+    """Labels as given (``y_val``) as the NumPy array that scikit-learn's validation makes of ``y``.
+
+    A polars Series, a dask array or a list was read as it was: the first
+    two failed in the search for each label's class, where their own
+    comparison refused NumPy's.
+    """
+    return check_array(
+        y,
+        ensure_2d=False,
+        dtype=None,
+        ensure_all_finite=False,
+        ensure_min_samples=0,
+        input_name=name,
+    )
 
 
 def _numbers_as_array(labels):

@@ -9,8 +9,10 @@ from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array
 
 from ._base import BaseNielsenMLP, check_given_targets, quiet_cast
+from ._core.arrays import reads_numpy
 from ._core.names import check_target_names
 from ._core.scale import power_of_two_scale
+from ._core.tables import DATES, DURATIONS, column_dtypes, dtype_name, holds
 from ._core.warn import warn
 from .training._diagnostics import (
     LARGEST_TARGET_SCALE,
@@ -457,6 +459,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         output = self._forward(X)
         return output.ravel() if self._y_1d else output
 
+    @reads_numpy  # y of any array library read as predict reads X
     def score(self, X, y, sample_weight=None):
         """Return the coefficient of determination R² of the predictions on ``X``.
 
@@ -556,21 +559,17 @@ def _refuse_times(y, name):
     in pandas 2, microseconds in pandas 3, so that the same code trained on
     numbers a thousand times apart.
     """
-    if hasattr(y, "columns"):  # a DataFrame: a dtype per column
-        dtypes = list(getattr(y, "dtypes", []))
-    else:
-        dtypes = [getattr(y, "dtype", None)]
-    kinds = {getattr(dtype, "kind", None) for dtype in dtypes} & {"M", "m"}
-    if not kinds:
+    times = [dtype for _, dtype in column_dtypes(y) if holds(dtype) in (DATES, DURATIONS)]
+    if not times:
         return
-    unit = "datetime" if "M" in kinds else "timedelta"
+    unit = "datetime" if any(holds(dtype) == DATES for dtype in times) else "timedelta"
     example = (
         "(y - y.min()) / np.timedelta64(1, 'D') for days since the first"
         if unit == "datetime"
         else "y / np.timedelta64(1, 'h') for hours"
     )
     raise ValueError(
-        f"{name} holds {unit}s ({', '.join(sorted({str(d) for d in dtypes}))}): convert them "
+        f"{name} holds {unit}s ({', '.join(sorted({dtype_name(d) for d in times}))}): convert them "
         f"to numbers in a unit of your choosing, such as {example}; read as they are, they "
         "count the dtype's unit, which differs between pandas versions."
     )

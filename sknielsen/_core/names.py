@@ -11,6 +11,7 @@ import difflib
 
 import numpy as np
 
+from .tables import column_names
 from .warn import warn
 
 
@@ -149,10 +150,7 @@ def _ndim(y):
 
 def _columns(y):
     """A 2-D table's column names as plain Python values, or None."""
-    columns = getattr(y, "columns", None)
-    if columns is None or getattr(y, "ndim", 2) != 2:
-        return None
-    return [name.item() if isinstance(name, np.generic) else name for name in columns]
+    return column_names(y)
 
 
 def _listed(names):

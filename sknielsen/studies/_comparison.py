@@ -49,6 +49,7 @@ from sklearn.utils.validation import (
 )
 
 from .. import NielsenMLPClassifier
+from .._core.arrays import reads_numpy
 from .._core.interrupts import InterruptWatch
 from .._core.params import validate_arguments
 from .._core.scale import power_of_two_scale
@@ -1302,6 +1303,7 @@ def _collect(jobs, data, records, total, n_jobs, on_result):
     return records
 
 
+@reads_numpy  # arrays of any array library read as NumPy's, as the estimators read them
 def training_size_comparison(
     estimators,
     X_train,

@@ -23,6 +23,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _get_feature_names, check_consistent_length
 
 from .. import NielsenMLPClassifier, NielsenMLPRegressor, plugins
+from .._core.arrays import reads_numpy
 from .._core.params import validate_arguments
 from .._core.split import hold_out
 from .._core.warn import silenced, warn
@@ -40,6 +41,7 @@ __all__ = ["EtaSearch", "LmbdaSearch", "find_eta_threshold", "search_lmbda", "si
         "n": [Interval(Integral, 1, None, closed="left")],
     }
 )
+@reads_numpy  # arrays of any array library read as NumPy's, as the estimators read them
 def simplify(X, y, classes=(0, 1), n=1000):
     """Return the book's stripped-down problem: only some classes, and few examples.
 
@@ -58,9 +60,10 @@ def simplify(X, y, classes=(0, 1), n=1000):
     Returns
     -------
     X_small, y_small : ndarray, sparse matrix, DataFrame or Series
-        The examples kept, in their order: a pandas ``X`` or ``y`` stays
-        one, with its column names (or name) and the kept rows' index, a
-        sparse ``X`` stays sparse, anything else is an ndarray.
+        The examples kept, in their order: a pandas or polars ``X`` or ``y``
+        stays one, with its column names (or name; a pandas one with the
+        kept rows' index), a sparse ``X`` stays sparse, anything else is an
+        ndarray.
 
     Raises
     ------
@@ -93,10 +96,18 @@ def simplify(X, y, classes=(0, 1), n=1000):
     keep = np.flatnonzero(np.isin(y_checked, classes))[:n]
     if keep.size == 0:
         raise ValueError(f"No example has a label in {list(classes)}.")
-    # pandas data keep their names (check_array keeps only the values).
-    X_kept = X if hasattr(X, "iloc") else X_checked
-    y_kept = y if hasattr(y, "iloc") else y_checked
+    # pandas and polars data keep their names (check_array keeps only the values).
+    X_kept = X if _is_frame(X) else X_checked
+    y_kept = y if _is_frame(y) else y_checked
     return _safe_indexing(X_kept, keep), _safe_indexing(y_kept, keep)
+
+
+def _is_frame(data):
+    """Whether ``data`` is a pandas or polars DataFrame or Series, whose rows keep their names.
+
+    scikit-learn selects rows of both from its floor, 1.6, on.
+    """
+    return hasattr(data, "iloc") or type(data).__module__.startswith("polars")
 
 
 @dataclass
@@ -279,6 +290,7 @@ _SEARCH_CONSTRAINTS = {
         "max_eta": [Interval(Real, 0, np.inf, closed="neither")],
     }
 )
+@reads_numpy  # arrays of any array library read as NumPy's, as the estimators read them
 def find_eta_threshold(
     estimator, X, y, *, start=0.01, factor=10.0, epochs=5, refine=4, max_eta=1e4, max_steps=6
 ):
@@ -422,8 +434,24 @@ def _hold_out(estimator, X, y, fraction, random_state):
     enough: a regressor's targets are no classes, and the estimators split
     a multilabel indicator matrix unstratified.
     """
+    X, y = _rows_selectable(X), _rows_selectable(y)
     stratify = y if is_classifier(estimator) and np.ndim(y) == 1 else None
     return hold_out(X, y, test_size=fraction, random_state=random_state, stratify=stratify)
+
+
+def _rows_selectable(data):
+    """``data``, or its NumPy array where scikit-learn's row selection cannot take it.
+
+    It selects rows of tables, of NumPy and sparse arrays and of lists; an
+    array of another array library refused NumPy's indices
+    (``array_api_strict``'s "Index arrays ... must be array_api_strict
+    arrays"), and a memoryview took none ("invalid slice key").
+    """
+    if isinstance(data, memoryview) or (
+        hasattr(data, "__array_namespace__") and not isinstance(data, np.ndarray)
+    ):
+        return np.asarray(data)
+    return data
 
 
 def _check_set(estimator, X, y, x_name, y_name, training=True):
@@ -540,6 +568,7 @@ def _climb(score, start, factor, max_steps, refine):
         "random_state": ["random_state"],
     }
 )
+@reads_numpy  # arrays of any array library read as NumPy's, as the estimators read them
 def search_lmbda(
     estimator,
     X,
