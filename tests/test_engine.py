@@ -244,6 +244,38 @@ def test_sparse_training_sets_are_never_densified_whole(engine):
     assert peak < dense_bytes / 4, f"peak {peak / 2**20:.1f} MiB"
 
 
+def _unscaled_wide_sparse(n_features, seed=0):
+    """200 rows of 5 counts in the thousands among ``n_features`` columns: they saturate."""
+    rng = np.random.default_rng(seed)
+    X = sp.random(200, n_features, density=5 / n_features, format="csr", random_state=rng)
+    X.data = np.round(X.data * 1e4)
+    return X, rng.integers(3, size=200)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_saturation_warning_never_densifies_sparse_rows(engine):
+    # Its reference (the same rows scaled to [0, 1]) densified 128 rows twice: a fit on
+    # unscaled counts of a million columns peaked at 2.1 GB instead of 0.2 GB.
+    X, y = _unscaled_wide_sparse(40_000)
+    dense_sample_bytes = 128 * X.shape[1] * 8
+    model = NielsenMLPClassifier((2,), epochs=1, random_state=0, engine=engine)
+    tracemalloc.start()
+    try:
+        with pytest.warns(UserWarning, match="The inputs saturate the first layer"):
+            model.fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < dense_sample_bytes / 4, f"peak {peak / 2**20:.1f} MiB"
+    # And it says what it said of the dense rows.
+    X, y = _unscaled_wide_sparse(300)
+    with pytest.warns(UserWarning, match="saturate") as of_dense:
+        NielsenMLPClassifier((2,), epochs=1, random_state=0, engine=engine).fit(X.toarray(), y)
+    with pytest.warns(UserWarning, match="saturate") as of_sparse:
+        NielsenMLPClassifier((2,), epochs=1, random_state=0, engine=engine).fit(X, y)
+    assert [str(w.message) for w in of_sparse] == [str(w.message) for w in of_dense]
+
+
 class DecayEveryBatch(Callback):
     """Changes η after every mini-batch, which the compiled engine must read at its next call."""
 
