@@ -221,6 +221,8 @@ def test_records_with_values_that_are_not_numbers_are_refused_naming_the_key(key
         ({}, "history is empty"),
     ],
 )
+# NumPy 1 warned of the ragged lists it made an array of objects, before the refusal.
+@pytest.mark.filterwarnings("error::UserWarning")
 def test_plot_history_refuses_a_history_it_cannot_draw(history, match):
     # 3.0 and None were drawn as one point (None as NaN, nothing to see); strings failed
     # inside NumPy ("could not convert string to float"), a table inside matplotlib ("x

@@ -15,6 +15,7 @@ directory, device, FIFO or socket.
 
 import io
 import os
+import warnings
 from collections.abc import Mapping
 from numbers import Integral
 from pathlib import Path
@@ -718,8 +719,12 @@ def history_curve(history, key):
     """
     values = history.get(key, [])
     try:
-        curve = np.asarray(values)
-    except ValueError:  # lists of different lengths
+        with warnings.catch_warnings():
+            # NumPy 1 makes lists of different lengths an array of objects, with a
+            # VisibleDeprecationWarning (a UserWarning) before the refusal below.
+            warnings.simplefilter("ignore", UserWarning)
+            curve = np.asarray(values)
+    except ValueError:  # lists of different lengths, in NumPy 2
         curve = None
     # A scalar was drawn as one point, None as NaN; strings failed inside NumPy.
     if curve is None or curve.ndim != 1 or (curve.size and curve.dtype.kind not in "iuf"):
