@@ -649,8 +649,10 @@ def test_plugin_arrays_a_file_cannot_hold_are_refused_by_name(
         ({"array": [300], "dtype": "int8"}, r"weights\.array"),
         ({"array": ["1.5"], "dtype": "float64"}, r"weights\.array does not hold float64"),
         ({"array": [1.5], "dtype": "int64"}, r"weights\.array does not hold int64"),
+        # "not a valid model file (TypeError("unhashable type: 'list'"))", naming no field.
+        ({"array": [1.0], "dtype": ["float64"]}, r"weights must be .*dtype \['float64'\]"),
     ],
-    ids=["complex", "other key", "ragged", "overflow", "strings", "truncated"],
+    ids=["complex", "other key", "ragged", "overflow", "strings", "truncated", "dtype list"],
 )
 def test_plugin_arrays_a_file_misstates_are_refused_by_field(
     array, match, isolated_registry, tmp_path
