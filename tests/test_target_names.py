@@ -272,3 +272,16 @@ def test_a_column_named_as_another_library_s_attribute_is_a_target_name(frames, 
     dated = named.assign(down=pd.date_range("2020-01-01", periods=len(Y)))
     with pytest.raises(ValueError, match="y holds datetimes"):
         _regressor().fit(X, dated)
+
+
+def test_a_column_of_labels_does_not_warn_of_names_on_one_side(frames, recwarn):
+    # A classifier's one column of labels names no outputs (it keeps no target names):
+    # a continued fit or a y_val of that column warned that "y names its columns 'up',
+    # but the model's targets are without names: they are read by position".
+    X, _, labels = frames
+    column = labels[["up"]]
+    net = _multilabel(warm_start=True).fit(X, column, X_val=X, y_val=column)
+    net.partial_fit(X, column)
+    net.fit(X, column, X_val=X, y_val=column)
+    assert not hasattr(net, "target_names_in_")
+    assert not [w for w in recwarn if "names its columns" in str(w.message)]
