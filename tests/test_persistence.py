@@ -626,8 +626,10 @@ def test_plugin_arrays_load_back_as_arrays_of_their_dtype_and_shape(
         (np.array([1.0, np.nan]), r"params\.cost\.params\.weights.*NaN or infinite"),
         (np.array([1 + 2j]), r"'weights' is an array of complex128"),
         (np.array(["a"], dtype=object), r"'weights' is an array of object"),
+        # Saved as [], it loaded as an array of shape (0,).
+        (np.zeros((0, 2)), r"'weights' is an empty array of shape \(0, 2\)"),
     ],
-    ids=["NaN", "complex", "object"],
+    ids=["NaN", "complex", "object", "empty rows"],
 )
 def test_plugin_arrays_a_file_cannot_hold_are_refused_by_name(
     weights, match, isolated_registry, tmp_path
