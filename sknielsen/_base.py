@@ -539,6 +539,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             If ``y`` is a table whose columns are not the model's
             ``target_names_in_``, in its order, or has another number of
             outputs than the model's; and for what :meth:`fit` refuses.
+        TypeError
+            For what :meth:`fit` refuses by type: an iterator (a generator,
+            say) as ``X``, ``X_val`` or ``sample_weight``, one value as ``y``.
         """
         request = _FitRequest(X, y, X_val, y_val, sample_weight, incremental=True, classes=classes)
         return self._fit(request)
