@@ -74,17 +74,17 @@ def _load_source_digest():
     return module
 
 
-SOURCE_DIGEST = _load_source_digest()
+DIGEST_MODULE = _load_source_digest()
 # Every module is rebuilt when a source changes, or the digest's rule (a build
 # recording another rule's digest would be refused).
-DEPENDS = [f"{ENGINE}/{name}" for name in SOURCE_DIGEST.SOURCES] + [f"{ENGINE}/_source_digest.py"]
+DEPENDS = [f"{ENGINE}/{name}" for name in DIGEST_MODULE.SOURCES] + [f"{ENGINE}/_source_digest.py"]
 
 
 def _extensions():
     builds = X86_64_BUILDS if _is_x86_64() else X86_64_BUILDS[:1]
     # A bare token (hex digits), made a string by the C source: no quotes to
     # survive each compiler's command line.
-    digest = [("SOURCE_DIGEST", SOURCE_DIGEST.source_digest(ENGINE))]
+    digest = [("SOURCE_DIGEST", DIGEST_MODULE.source_digest(ENGINE))]
     return [
         Extension(
             f"sknielsen.engine.{module}",

@@ -539,6 +539,9 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             If ``y`` is a table whose columns are not the model's
             ``target_names_in_``, in its order, or has another number of
             outputs than the model's; and for what :meth:`fit` refuses.
+        TypeError
+            For what :meth:`fit` refuses by type: an iterator (a generator,
+            say) as ``X``, ``X_val`` or ``sample_weight``, one value as ``y``.
         """
         request = _FitRequest(X, y, X_val, y_val, sample_weight, incremental=True, classes=classes)
         return self._fit(request)
@@ -674,11 +677,13 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
     def _take_target_names(self, y, previous, targets):
         """Record the names of y's columns (a new fit), or check them against the model's."""
+        outputs_are_columns = self._outputs_are_columns(targets)
         if previous is not None:
             check_target_names(y, previous.target_names_in)
-            warn_if_named_on_one_side(y, previous.target_names_in)
+            if outputs_are_columns:  # a classifier's column of labels names no output
+                warn_if_named_on_one_side(y, previous.target_names_in)
             return
-        names = target_names(y) if self._outputs_are_columns(targets) else None
+        names = target_names(y) if outputs_are_columns else None
         self._keep_target_names(names)
 
     def _keep_target_names(self, names):
@@ -710,8 +715,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             check_given_targets(request.y_val, "y_val")
             names = getattr(self, "target_names_in_", None)
             check_target_names(request.y_val, names, "y_val")
-            warn_if_named_on_one_side(request.y_val, names, "y_val")
             if self._outputs_are_columns(targets):  # names not kept are compared here
+                warn_if_named_on_one_side(request.y_val, names, "y_val")
                 check_same_columns(request.y, request.y_val)
             given, read_values = _canonical(request.X_val, config.dtype, "X_val")
             # check_array and our own feature-name check, so that the messages name X_val:

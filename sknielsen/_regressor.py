@@ -437,6 +437,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             If ``y`` is a table whose columns are not the model's
             ``target_names_in_``, in its order, or has another number of
             outputs than the model's; and for what :meth:`fit` refuses.
+        TypeError
+            For what :meth:`fit` refuses by type: an iterator (a generator,
+            say) as ``X``, ``X_val`` or ``sample_weight``, one value as ``y``.
         """
         return super().partial_fit(X, y, sample_weight=sample_weight, X_val=X_val, y_val=y_val)
 

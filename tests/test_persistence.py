@@ -626,8 +626,10 @@ def test_plugin_arrays_load_back_as_arrays_of_their_dtype_and_shape(
         (np.array([1.0, np.nan]), r"params\.cost\.params\.weights.*NaN or infinite"),
         (np.array([1 + 2j]), r"'weights' is an array of complex128"),
         (np.array(["a"], dtype=object), r"'weights' is an array of object"),
+        # Saved as [], it loaded as an array of shape (0,).
+        (np.zeros((0, 2)), r"'weights' is an empty array of shape \(0, 2\)"),
     ],
-    ids=["NaN", "complex", "object"],
+    ids=["NaN", "complex", "object", "empty rows"],
 )
 def test_plugin_arrays_a_file_cannot_hold_are_refused_by_name(
     weights, match, isolated_registry, tmp_path
@@ -649,8 +651,10 @@ def test_plugin_arrays_a_file_cannot_hold_are_refused_by_name(
         ({"array": [300], "dtype": "int8"}, r"weights\.array"),
         ({"array": ["1.5"], "dtype": "float64"}, r"weights\.array does not hold float64"),
         ({"array": [1.5], "dtype": "int64"}, r"weights\.array does not hold int64"),
+        # "not a valid model file (TypeError("unhashable type: 'list'"))", naming no field.
+        ({"array": [1.0], "dtype": ["float64"]}, r"weights must be .*dtype \['float64'\]"),
     ],
-    ids=["complex", "other key", "ragged", "overflow", "strings", "truncated"],
+    ids=["complex", "other key", "ragged", "overflow", "strings", "truncated", "dtype list"],
 )
 def test_plugin_arrays_a_file_misstates_are_refused_by_field(
     array, match, isolated_registry, tmp_path

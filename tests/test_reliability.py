@@ -694,3 +694,15 @@ def test_weights_and_targets_scikit_learn_was_told_to_trust_are_named_when_not_f
         ),
     ):
         estimator.fit(**data)
+
+
+@pytest.mark.parametrize("column", ["schema", "column_names"])
+def test_a_column_named_as_another_library_s_attribute_does_not_hide_the_others(column):
+    # pandas reads df.schema and df.column_names as these columns: read as a pyarrow or
+    # polars table's description of its columns, a column named "schema" let a column of
+    # strings through to NumPy's "could not convert string to float", naming none.
+    pd = pytest.importorskip("pandas")
+    frame = _frame_with(column, np.arange(12.0))
+    frame["colour"] = pd.Series(["red", "green", "blue"] * 4, dtype="category")
+    with pytest.raises(ValueError, match=r"X has a column of .*'colour' \(category\)"):
+        NielsenMLPClassifier(epochs=1).fit(frame, np.arange(12) % 2)

@@ -259,3 +259,29 @@ def test_targets_named_alike_or_scored_by_position_do_not_warn(frames, make, tar
     assert not [
         w for w in recwarn if "column names" in str(w.message) or "names its" in str(w.message)
     ]
+
+
+@pytest.mark.parametrize("column", ["schema", "column_names"])
+def test_a_column_named_as_another_library_s_attribute_is_a_target_name(frames, column):
+    # pandas reads Y.column_names as that column: its values were taken for the names,
+    # which, not strings, were dropped, so that a swap of columns went unnoticed; and a
+    # column "schema" hid a column of dates, trained on as numbers of the dtype's unit.
+    X, Y, _ = frames
+    named = Y.set_axis([column, "down"], axis=1)
+    assert _regressor().fit(X, named).target_names_in_.tolist() == [column, "down"]
+    dated = named.assign(down=pd.date_range("2020-01-01", periods=len(Y)))
+    with pytest.raises(ValueError, match="y holds datetimes"):
+        _regressor().fit(X, dated)
+
+
+def test_a_column_of_labels_does_not_warn_of_names_on_one_side(frames, recwarn):
+    # A classifier's one column of labels names no outputs (it keeps no target names):
+    # a continued fit or a y_val of that column warned that "y names its columns 'up',
+    # but the model's targets are without names: they are read by position".
+    X, _, labels = frames
+    column = labels[["up"]]
+    net = _multilabel(warm_start=True).fit(X, column, X_val=X, y_val=column)
+    net.partial_fit(X, column)
+    net.fit(X, column, X_val=X, y_val=column)
+    assert not hasattr(net, "target_names_in_")
+    assert not [w for w in recwarn if "names its columns" in str(w.message)]

@@ -49,7 +49,7 @@ def target_names(y):
         scikit-learn keeps feature names); None for arrays, Series, and
         columns numbered or of mixed names.
     """
-    columns = _columns(y)
+    columns = column_names(y)
     if not columns or not all(isinstance(name, str) for name in columns):
         return None
     return np.asarray(columns, dtype=object)
@@ -100,10 +100,10 @@ def warn_if_named_on_one_side(y, fitted, name="y"):
     name : str, default="y"
         What ``y`` is called in the message.
     """
-    if _ndim(y) != 2:  # other shapes are refused by the shape checks, named
-        return
     given = target_names(y)
-    if given is None and fitted is not None:
+    # Measured only without names (a table is 2-D): _ndim converts a list's values.
+    # Other shapes than 2-D are refused by the shape checks, named.
+    if given is None and fitted is not None and _ndim(y) == 2:
         warn(
             f"{name} has no column names, but the model's targets are named "
             f"{_listed(fitted)}: its columns are read by position, as those."
@@ -133,7 +133,7 @@ def check_same_columns(y, y_val):
     ValueError
         Naming both lists of columns, and how to select them.
     """
-    given, expected = _columns(y_val), _columns(y)
+    given, expected = column_names(y_val), column_names(y)
     if given is None or expected is None or given == expected:
         return
     raise ValueError(
@@ -146,11 +146,6 @@ def _ndim(y):
     """The dimensions of ``y``: a table's, an array's, or those of nested lists."""
     ndim = getattr(y, "ndim", None)
     return np.asarray(y, dtype=object).ndim if ndim is None else ndim
-
-
-def _columns(y):
-    """A 2-D table's column names as plain Python values, or None."""
-    return column_names(y)
 
 
 def _listed(names):

@@ -42,9 +42,11 @@ def column_names(table):
     """
     if getattr(table, "ndim", 2) != 2:
         return None
-    # A pyarrow table's columns are its data: its names are column_names.
-    names = getattr(table, "column_names", None)
-    if names is None:
+    # A pyarrow table's columns are its data: its names are column_names. Asked of
+    # pyarrow's alone: pandas reads a name it has no attribute of as a column's.
+    if _library(table) == "pyarrow":
+        names = getattr(table, "column_names", None)
+    else:
         names = getattr(table, "columns", None)
     if names is None:
         return None
@@ -65,7 +67,10 @@ def column_dtypes(data):
     dtypes : list of tuple
         Empty for what has no dtype (a list, say).
     """
-    schema = getattr(data, "schema", None)
+    library = _library(data)
+    # Each library asked in its own words: pandas reads ``data.schema`` as a column
+    # named "schema", where it has one.
+    schema = getattr(data, "schema", None) if library in ("pyarrow", "polars") else None
     if hasattr(schema, "types"):  # a pyarrow Table or RecordBatch
         return list(zip(schema.names, schema.types))
     if hasattr(schema, "items"):  # a polars DataFrame (its dtypes are a list)
@@ -74,7 +79,7 @@ def column_dtypes(data):
     if hasattr(dtypes, "items"):  # a pandas DataFrame
         return list(dtypes.items())
     dtype = getattr(data, "dtype", None)
-    if dtype is None and type(data).__module__.startswith("pyarrow"):
+    if dtype is None and library == "pyarrow":
         dtype = getattr(data, "type", None)  # an Array or a ChunkedArray
     return [] if dtype is None else [(getattr(data, "name", None), dtype)]
 
@@ -112,6 +117,11 @@ def dtype_name(dtype):
     """A data type as its library names it: ``'category'``, ``'String'``, ``'timestamp[us]'``."""
     name = getattr(dtype, "name", None)
     return name if isinstance(name, str) else str(dtype)
+
+
+def _library(value):
+    """The top-level package of ``value``'s class: ``'pandas'``, ``'polars'``, ``'pyarrow'``."""
+    return type(value).__module__.partition(".")[0]
 
 
 def _arrow_holds(dtype):

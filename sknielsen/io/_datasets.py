@@ -604,6 +604,15 @@ def load_digits_split(*, test_size=1 / 3, random_state=0, dtype=np.float64):
         ``X_train``, ``y_train``, ``X_test``, ``y_test``, ``X``, ``y`` and
         ``image_shape`` (8, 8).
 
+    Raises
+    ------
+    InvalidParameterError
+        A ``ValueError`` and a ``TypeError``: a ``test_size`` that is no
+        share in (0, 1) (an int is no count of samples here), or a
+        ``random_state`` that is no seed (``True``, a NumPy ``Generator``).
+    ValueError
+        A ``dtype`` other than float64 or float32.
+
     Examples
     --------
     >>> from sknielsen import NielsenMLPClassifier

@@ -68,7 +68,7 @@ def _hyper_parameter_to_json(plugin, key, value):
         items = [_sequence_item_to_json(plugin, key, item) for item in value]
         return {"list": items} if isinstance(value, list) else items
     if isinstance(value, np.ndarray) and value.dtype.name in ARRAY_DTYPES:
-        return {"array": value.tolist(), "dtype": value.dtype.name}
+        return _array_to_json(plugin, key, value)
     what = (
         f"an array of {value.dtype}"
         if isinstance(value, np.ndarray)
@@ -79,6 +79,22 @@ def _hyper_parameter_to_json(plugin, key, value):
         "number, string, boolean or null, a plugin, a list or tuple of them, or an array of "
         "booleans or real numbers."
     )
+
+
+def _array_to_json(plugin, key, array):
+    """A hyper-parameter's NumPy array as ``{"array": nested lists, "dtype": name}``.
+
+    Its shape is read back from the nested lists, which hold none of the
+    dimensions after an empty one: an array of shape (0, 2) is ``[]``, and
+    would load as one of shape (0,).
+    """
+    if 0 in array.shape[:-1]:
+        raise UnsavableModelError(
+            f"the {plugin.kind} {plugin.name!r}'s parameter {key!r} is an empty array of "
+            f"shape {array.shape}, which a model file holds as nested lists, without the "
+            "dimensions after the empty one: give it with its empty dimension last."
+        )
+    return {"array": array.tolist(), "dtype": array.dtype.name}
 
 
 def _sequence_item_to_json(plugin, key, item):

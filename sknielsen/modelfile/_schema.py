@@ -162,11 +162,14 @@ class HyperParameter(Rule):
 
     def _array(self, value, path):
         """``{"array": [...], "dtype": name}`` as the array the plugin held."""
-        if set(value) != {"array", "dtype"} or value["dtype"] not in ARRAY_DTYPES:
+        dtype = value.get("dtype")
+        if set(value) != {"array", "dtype"} or not (
+            type(dtype) is str and dtype in ARRAY_DTYPES  # a list or dict is unhashable
+        ):
             refuse(
                 f"{path} must be {{'array': nested lists of numbers, 'dtype': name}} with "
                 f"dtype among {sorted(ARRAY_DTYPES)}; got keys {sorted(value)} and dtype "
-                f"{value.get('dtype')!r}."
+                f"{dtype!r}."
             )
         values = value["array"]
         try:
