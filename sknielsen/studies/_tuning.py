@@ -511,11 +511,9 @@ def _check_rankable(estimator, y_val, x_has, y_has, advice):
 def _lmbda_sets(estimator, X, y, X_val, y_val, validation_fraction, random_state):
     """``search_lmbda``'s training and validation sets, checked before any trial.
 
-    The validation set is held out of ``X`` and ``y`` when not given.
+    The validation set is held out of ``X`` and ``y`` when not given (both
+    ``X_val`` and ``y_val`` None: the caller checked they come together).
     """
-    if (X_val is None) != (y_val is None):
-        # One without the other would be dropped for a split without a word.
-        raise ValueError("X_val and y_val must be given together, or neither.")
     n_features = _check_set(estimator, X, y, "X", "y")
     if X_val is None:
         X, X_val, y, y_val = _hold_out(estimator, X, y, validation_fraction, random_state)
@@ -650,6 +648,9 @@ def search_lmbda(
     >>> result.best
     0.1
     """
+    if (X_val is None) != (y_val is None):
+        # One without the other would be dropped for a split without a word.
+        raise ValueError("X_val and y_val must be given together, or neither.")
     _check_read(estimator, "lmbda")
     X, y, X_val, y_val = _lmbda_sets(
         estimator, X, y, X_val, y_val, validation_fraction, random_state
