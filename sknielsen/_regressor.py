@@ -574,7 +574,7 @@ def _refuse_times(y, name):
     raise ValueError(
         f"{name} holds {unit}s ({', '.join(sorted({dtype_name(d) for d in times}))}): convert them "
         f"to numbers in a unit of your choosing, such as {example}; read as they are, they "
-        "count the dtype's unit, which differs between pandas versions."
+        "count the dtype's unit, which differs between libraries and their versions."
     )
 
 
