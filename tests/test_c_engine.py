@@ -1857,6 +1857,21 @@ def test_kernels_not_installed_say_how_to_reinstall_past_pips_cache(tmp_path, mo
     assert "--force-reinstall" in note and "--no-cache-dir" in note
 
 
+@pytest.mark.parametrize("installed", [False, True])
+def test_kernels_not_built_on_windows_say_its_compiler_cannot(installed, tmp_path, monkeypatch):
+    # Microsoft's C compiler, which builds extensions on Windows, has no GNU vector
+    # extensions: every build fails there, and "installed without a working C
+    # compiler: reinstall it with one" sent users with Visual Studio to reinstall.
+    if installed:
+        monkeypatch.setattr(_cengine, "__file__", str(tmp_path / "_cengine.py"))
+    monkeypatch.setattr(_cengine, "importlib", SimpleNamespace(import_module=_no_kernels))
+    monkeypatch.setattr(sys, "platform", "win32")
+    module, note = _cengine.load.__wrapped__()
+    assert module is None and "_ckernel_base" in note
+    assert "Microsoft's C compiler" in note and "GCC or Clang" in note
+    assert "without a working C compiler" not in note and "pip install -e ." not in note
+
+
 def test_the_kernels_built_in_this_checkout_are_built_from_its_sources():
     # Else every test of the C engine would skip: rebuild them (the message says how).
     engine = Path(_cengine.__file__).parent
