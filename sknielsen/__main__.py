@@ -1829,6 +1829,12 @@ def run():
     # A command's user typed no Python: a warning's file and line (runpy's, at best) mean
     # nothing to them.
     warnings.showwarning = _show_warning
+    # Windows writes a redirected or piped stdout in the locale's code page (cp1252
+    # has no λ or γ, which the help and the comparison's conclusions hold): such a
+    # character is written as \u03bb, as Python writes it on stderr, rather than
+    # ending the command with the codec's error.
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
     name = os.path.basename(sys.argv[0])
     # The console script is named as it was typed; `python -m` runs this file.
     sys.exit(main(prog=name if name and not name.endswith(".py") else "python -m sknielsen"))

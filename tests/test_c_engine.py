@@ -42,6 +42,11 @@ from sknielsen.training._loop import Penalty, optimizer_step
 ROOT = Path(__file__).resolve().parent.parent
 MODULE, BUILD = _cengine.load()
 needs_c = pytest.mark.skipif(MODULE is None, reason=f"the C extension is not built here: {BUILD}")
+# A build without POSIX threads (HAVE_THREADS 0 in _ckernel.c: neither __unix__ nor
+# __APPLE__, as with MinGW's GCC on Windows) trains every call on one thread.
+needs_threads = pytest.mark.skipif(
+    MODULE is None or MODULE.MAX_THREADS < 2, reason="the C extension has no threads here"
+)
 
 N_IMAGES, N_PIXELS, N_CLASSES = 1000, 784, 10
 LMBDA = 5.0
@@ -526,6 +531,7 @@ def team_tuning():
 
 
 @needs_c
+@needs_threads
 @pytest.mark.parametrize("arguments, threads", THREADED)
 @pytest.mark.parametrize("sparse", [False, True])
 def test_threads_give_one_threads_numbers_bit_for_bit(arguments, threads, sparse, team_tuning):
@@ -542,6 +548,7 @@ def test_threads_give_one_threads_numbers_bit_for_bit(arguments, threads, sparse
 
 
 @needs_c
+@needs_threads
 @pytest.mark.parametrize("probe, window", [(0, 1), (5, 7), (64, 1), (0, 64)])
 @pytest.mark.parametrize("arguments", [{}, {"lmbda": 2000.0, "dtype": np.float32, "dropout": 0.2}])
 def test_a_team_that_goes_solo_midway_gives_the_same_numbers(probe, window, arguments, team_tuning):
@@ -1642,6 +1649,7 @@ def threads_used(monkeypatch):
 
 
 @needs_c
+@needs_threads
 @pytest.mark.parametrize("n_jobs", [2, -1])
 def test_n_jobs_threads_give_one_threads_fit_bit_for_bit(n_jobs, threads_used, monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)  # a CI's 1 would make -1 one thread
@@ -1659,6 +1667,7 @@ def test_n_jobs_threads_give_one_threads_fit_bit_for_bit(n_jobs, threads_used, m
 
 
 @needs_c
+@needs_threads
 def test_n_jobs_none_is_one_thread_unless_joblib_says_otherwise(threads_used):
     from joblib import parallel_config
     from sklearn.model_selection import GridSearchCV
@@ -1686,6 +1695,7 @@ TEAM_OPTIONS = {"hidden_layer_sizes": (30,), "epochs": 1, "random_state": 0, "en
 
 
 @needs_c
+@needs_threads
 def test_n_jobs_minus_one_counts_the_processors_joblib_leaves_a_worker(threads_used, monkeypatch):
     # joblib's workers get OMP_NUM_THREADS = their share of the cores (cpu_count // n_jobs):
     # n_jobs=-1 started a team of every core in each of them, GridSearchCV(n_jobs=2) four
@@ -1855,6 +1865,21 @@ def test_kernels_not_installed_say_how_to_reinstall_past_pips_cache(tmp_path, mo
     assert module is None
     assert "installed without a working C compiler" in note
     assert "--force-reinstall" in note and "--no-cache-dir" in note
+
+
+@pytest.mark.parametrize("installed", [False, True])
+def test_kernels_not_built_on_windows_say_its_compiler_cannot(installed, tmp_path, monkeypatch):
+    # Microsoft's C compiler, which builds extensions on Windows, has no GNU vector
+    # extensions: every build fails there, and "installed without a working C
+    # compiler: reinstall it with one" sent users with Visual Studio to reinstall.
+    if installed:
+        monkeypatch.setattr(_cengine, "__file__", str(tmp_path / "_cengine.py"))
+    monkeypatch.setattr(_cengine, "importlib", SimpleNamespace(import_module=_no_kernels))
+    monkeypatch.setattr(sys, "platform", "win32")
+    module, note = _cengine.load.__wrapped__()
+    assert module is None and "_ckernel_base" in note
+    assert "Microsoft's C compiler" in note and "GCC or Clang" in note
+    assert "without a working C compiler" not in note and "pip install -e ." not in note
 
 
 def test_the_kernels_built_in_this_checkout_are_built_from_its_sources():

@@ -1368,7 +1368,9 @@ def test_the_user_callback_of_the_docs_runs():
     """docs/callbacks.md is executed by test_docs; its callback has the documented effect."""
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "callbacks.md").read_text()
+    text = (Path(__file__).resolve().parents[1] / "docs" / "callbacks.md").read_text(
+        encoding="utf-8"
+    )
     assert "class " in text and "(Callback)" in text
 
 

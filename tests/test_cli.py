@@ -398,6 +398,24 @@ def test_flags_without_a_subcommand_are_compares_and_usage_names_the_command(cap
     assert capsys.readouterr().out.startswith(("sknielsen ", "usage: python -m sknielsen "))
 
 
+def test_an_output_whose_encoding_lacks_a_character_still_gets_the_text(monkeypatch):
+    # Windows writes a redirected or piped stdout (`> help.txt`, `| more`, a CI log)
+    # in the locale's code page, cp1252 in the West, which has no λ: `train --help`
+    # failed with "error: 'charmap' codec can't encode character '\u03bb'", and
+    # `compare` after its table (its conclusions name γ), before the figures.
+    from sknielsen.__main__ import run
+
+    written = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(written, encoding="cp1252"))
+    monkeypatch.setattr(sys, "argv", ["sknielsen", "train", "--help"])
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)  # run() sets its own
+    with pytest.raises(SystemExit) as exited:
+        run()
+    sys.stdout.flush()
+    assert exited.value.code == 0
+    assert rb"regularization parameter \u03bb" in written.getvalue()
+
+
 def test_the_console_script_is_named_as_it_was_typed(tmp_path):
     script = tmp_path / "sknielsen"
     script.write_text("import sys\nfrom sknielsen.__main__ import run\nsys.exit(run())\n")

@@ -21,7 +21,7 @@ FLOORS = ROOT / ".ci" / "floors.txt"
 
 def _project():
     tomllib = pytest.importorskip("tomllib", reason="tomllib is Python 3.11's")
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
 def _declared(project, *extras):
@@ -41,7 +41,7 @@ def _floor(requirement):
 def _pins():
     """``.ci/floors.txt`` as canonical name -> (pinned version, the comment after it)."""
     pins = {}
-    for line in FLOORS.read_text().splitlines():
+    for line in FLOORS.read_text(encoding="utf-8").splitlines():
         text, _, comment = line.partition("#")
         if text.strip():
             requirement = Requirement(text)

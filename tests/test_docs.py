@@ -21,7 +21,7 @@ def _prose(path):
 
 def _results(path):
     """The results file ``path`` under the repository, read."""
-    return json.loads((ROOT / path).read_text())
+    return json.loads((ROOT / path).read_text(encoding="utf-8"))
 
 
 def _chapter3_runs():
@@ -31,7 +31,7 @@ def _chapter3_runs():
 
 
 def python_blocks(path):
-    return re.findall(r"^```python\n(.*?)^```", path.read_text(), flags=re.S | re.M)
+    return re.findall(r"^```python\n(.*?)^```", path.read_text(encoding="utf-8"), flags=re.S | re.M)
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ PUBLIC_MODULES = [
 def test_every_public_name_is_in_the_api_reference():
     import importlib
 
-    api = (ROOT / "docs" / "api.md").read_text()
+    api = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     missing = []
     for name in PUBLIC_MODULES:
         module = importlib.import_module(name)
@@ -1293,7 +1293,9 @@ def test_the_mnist_study_s_table_and_readings_are_the_measured_ones(monkeypatch)
     text = (ROOT / "docs" / "network-vs-svm.md").read_text(encoding="utf-8")
     table = book_figure.table(measured)
     assert table in text
-    assert (ROOT / "docs" / "comparison-mnist" / "book-vs-measured.md").read_text() == table
+    assert (ROOT / "docs" / "comparison-mnist" / "book-vs-measured.md").read_text(
+        encoding="utf-8"
+    ) == table
 
     page = " ".join(text.split())
     validation = {

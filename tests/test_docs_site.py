@@ -134,7 +134,7 @@ def test_the_gallery_ran_every_example_and_drew_figures(site):
     assert len(examples) >= GALLERY_MINIMUM, [e.name for e in examples]
     problems = []
     for example in examples:
-        source = example.read_text()
+        source = example.read_text(encoding="utf-8")
         relative = example.relative_to(ROOT / "examples").with_suffix(".html")
         page = site / "auto_examples" / relative
         if not re.search(r"^Run time: about \d+ seconds", source, flags=re.MULTILINE):
@@ -142,7 +142,7 @@ def test_the_gallery_ran_every_example_and_drew_figures(site):
         if not page.is_file():
             problems.append(f"{example.name}: no page {page.relative_to(site)}")
             continue
-        text = page.read_text()
+        text = page.read_text(encoding="utf-8")
         if "sphx-glr-single-img" not in text and "sphx-glr-multi-img" not in text:
             problems.append(f"{example.name}: no figure")
         if "Total running time of the script" not in text:

@@ -251,6 +251,28 @@ def test_an_atomic_write_syncs_its_folder_after_the_rename(tmp_path, monkeypatch
     assert synced == [(False, "old"), (True, "new")]
 
 
+def test_an_atomic_write_opens_its_temporary_file_in_binary_mode(tmp_path, monkeypatch):
+    # On Windows os.open opens a file in text mode unless given O_BINARY: every
+    # b"\n" written became b"\r\n", which broke PNG figures, .npy predictions and
+    # downloaded .gz data sets, and wrote "\r\r\n" line ends into comparison.csv.
+    # O_BINARY exists on Windows only: a stand-in bit here, taken off again below.
+    binary = 1 << 30
+    monkeypatch.setattr(_io.os, "O_BINARY", binary, raising=False)
+    opened = []
+    real_open = os.open
+
+    def recording(path, flags, *args, **kwargs):
+        opened.append(flags)
+        return real_open(path, flags & ~binary, *args, **kwargs)
+
+    monkeypatch.setattr(_io.os, "open", recording)
+    data = b"\x89PNG\r\n\x1a\n\n"
+    write_bytes_atomically(tmp_path / "figure.png", data)
+    created = [flags for flags in opened if flags & os.O_CREAT]
+    assert created and all(flags & binary for flags in created)
+    assert (tmp_path / "figure.png").read_bytes() == data
+
+
 KILLED_WRITER = textwrap.dedent(
     """
     import os, sys, time

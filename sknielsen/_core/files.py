@@ -302,11 +302,14 @@ def check_writable(path):
 
 def _create_temporary(path, target):
     """Create a private temporary file next to ``target``; return its path and binary handle."""
+    # Windows' os.open opens in text mode (each b"\n" written as b"\r\n") without
+    # O_BINARY, which only Windows has; os.fdopen(..., "wb") does not change that.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(_CREATE_TRIES):
         name = f".{target.name[:_NAME_KEPT]}.{secrets.token_hex(_RANDOM_BYTES)}.tmp"
         temporary = target.parent / name
         try:
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            descriptor = os.open(temporary, flags, 0o600)
         except FileExistsError:
             continue
         except FileNotFoundError:

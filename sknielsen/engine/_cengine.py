@@ -9,7 +9,8 @@ The kernels (``_ckernel.c``) are compiled when the package is installed,
 once per instruction set: the x86-64 baseline, x86-64-v3 (AVX2, FMA) and
 x86-64-v4 (AVX-512); :func:`load` imports the widest build the CPU runs
 (other machines get the portable build only). An installation without a C
-compiler has none of them, and :func:`load` says so.
+compiler has none of them, nor has one on Windows (the kernels need GCC or
+Clang, not Microsoft's compiler), and :func:`load` says so.
 
 The kernels trust nothing they are handed. :class:`CTrainer` checks every
 array's type, layout and shape before each call, and a CSR matrix's
@@ -22,6 +23,7 @@ import contextvars
 import functools
 import importlib
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -108,6 +110,14 @@ def load():
 
 def _not_built(error):
     """Why no kernel module imports, and what builds one, for ``error`` of the import."""
+    if sys.platform == "win32":
+        # setuptools builds with MSVC there, which has no GNU vector extensions: a
+        # reinstall, with Visual Studio or not, fails the same way.
+        return (
+            f"the C engine is not built ({error}): its kernels are written for GCC or Clang "
+            "(their vector extensions), and Microsoft's C compiler, which builds Python's "
+            "extensions on Windows, cannot compile them; a Linux install (WSL) builds them"
+        )
     if (Path(__file__).parent / "_ckernel.c").is_file():  # a source tree, not an install
         return (
             f"the C engine is not built in this source tree ({error}): build it with "

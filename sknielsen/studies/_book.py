@@ -562,7 +562,8 @@ def load_record(name):
     where = f"The book's record {name}.json, part of sknielsen,"
     remedy = "reinstall sknielsen to restore it."
     try:
-        text = resources.files(__package__).joinpath("_book_records", f"{name}.json").read_text()
+        record_file = resources.files(__package__).joinpath("_book_records", f"{name}.json")
+        text = record_file.read_text(encoding="utf-8")
         record = json.loads(text)
     except (OSError, ValueError, RecursionError) as exc:  # JSON and decoding errors are ValueErrors
         raise ValueError(f"{where} cannot be read ({exc}): {remedy}") from None
