@@ -273,6 +273,24 @@ def test_an_atomic_write_opens_its_temporary_file_in_binary_mode(tmp_path, monke
     assert (tmp_path / "figure.png").read_bytes() == data
 
 
+def test_a_file_that_cannot_be_replaced_is_named_and_left_as_it_was(tmp_path, monkeypatch):
+    # Windows refuses to replace a file another program holds open (comparison.csv in a
+    # spreadsheet, a scan): the error named our temporary file, "[WinError 5] Access is
+    # denied: '.comparison.csv.3f9a….tmp' -> 'comparison.csv'".
+    target = tmp_path / "comparison.csv"
+    target.write_bytes(b"old\n")
+
+    def held_open(source, destination):
+        raise PermissionError(13, "Access is denied", str(source), None, str(destination))
+
+    monkeypatch.setattr(_io.os, "replace", held_open)
+    with pytest.raises(PermissionError, match=r"Cannot replace .*comparison\.csv: .*open") as info:
+        write_bytes_atomically(target, b"new\n")
+    assert info.value.filename == str(target) and ".tmp" not in str(info.value)
+    assert target.read_bytes() == b"old\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["comparison.csv"]
+
+
 KILLED_WRITER = textwrap.dedent(
     """
     import os, sys, time

@@ -386,7 +386,9 @@ def write_bytes_atomically(path, data):
     NotARegularFileError
         If ``path`` is a directory, device, FIFO or socket: nothing is written.
     OSError
-        If the folder is missing or cannot be written.
+        If the folder is missing or cannot be written; a ``PermissionError``
+        naming ``path`` if it cannot be replaced (on Windows, while another
+        program holds it open), which leaves it unchanged.
     """
     target = _resolved_target(path)
     _refuse_special(path, target, "write")
@@ -400,12 +402,31 @@ def write_bytes_atomically(path, data):
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, mode)  # temporary files are created private
-        os.replace(temporary, target)
+        _replace(temporary, target, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
     _sync_folder(target.parent)
+
+
+def _replace(temporary, target, path):
+    """Put ``temporary`` in ``target``'s place, naming ``path`` where that is refused.
+
+    Windows refuses to replace a file that another program holds open (a
+    spreadsheet showing a CSV, a virus scan), and its error named the
+    temporary file, which the user never asked for.
+    """
+    try:
+        os.replace(temporary, target)
+    except PermissionError as exc:
+        raise PermissionError(
+            exc.errno,
+            f"Cannot replace {path}: another program may hold it open (Windows does not "
+            "replace an open file), or its folder does not allow it; it is unchanged. "
+            f"Close it and try again ({exc.strerror})",
+            str(path),
+        ) from None
 
 
 def _sync_folder(folder):
