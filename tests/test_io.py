@@ -168,6 +168,19 @@ def test_a_read_only_file_is_refused_and_kept(writer, fitted, tmp_path):
     assert writer == "check_writable" or protected.read_text() != "kept"
 
 
+@pytest.mark.parametrize(("platform", "command"), [("linux", "chmod u+w"), ("win32", "attrib -r")])
+def test_a_read_only_file_is_refused_with_the_systems_way_to_make_it_writable(
+    platform, command, tmp_path, monkeypatch
+):
+    # Windows was told "chmod u+w", which its shell does not know.
+    protected = tmp_path / "net.json"
+    protected.write_text("kept")
+    protected.chmod(0o444)
+    monkeypatch.setattr(_io.sys, "platform", platform)
+    with pytest.raises(PermissionError, match=rf"make it writable \({re.escape(command)}\) to"):
+        write_bytes_atomically(protected, b"new")
+
+
 def test_check_readable(tmp_path):
     with pytest.raises(FileNotFoundError):
         check_readable(tmp_path / "missing")

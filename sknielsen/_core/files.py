@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import stat
+import sys
 import time
 from pathlib import Path
 
@@ -131,6 +132,11 @@ def _refuse_special(path, target, verb):
         )
 
 
+def _make_writable_command():
+    """How a read-only file is made writable, in the words of the system's shell."""
+    return "attrib -r" if sys.platform == "win32" else "chmod u+w"
+
+
 def _refuse_read_only(path, target):
     """Raise if ``target`` exists and is read-only: its owner made it so to keep it.
 
@@ -145,7 +151,8 @@ def _refuse_read_only(path, target):
     if mode & 0o222 == 0 or not os.access(target, os.W_OK):
         raise PermissionError(
             errno.EACCES,
-            "Cannot write it: it is read-only; make it writable (chmod u+w) to replace it",
+            f"Cannot write it: it is read-only; make it writable ({_make_writable_command()}) to "
+            "replace it",
             str(path),
         )
 
