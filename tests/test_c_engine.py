@@ -1783,6 +1783,21 @@ def _kernels_in(folder, digest):
     )
 
 
+@pytest.mark.parametrize(
+    ("machine", "build"), [("x86_64", "x86-64 baseline"), ("arm64", "portable build (arm64)")]
+)
+def test_the_portable_build_is_named_for_the_machine(machine, build, tmp_path, monkeypatch):
+    # On Apple silicon and other machines the one build was called "x86-64 baseline".
+    (tmp_path / "_ckernel.c").write_text("/* the kernels */\n")
+    monkeypatch.setattr(
+        _cengine,
+        "importlib",
+        SimpleNamespace(import_module=_kernels_in(tmp_path, source_digest(tmp_path))),
+    )
+    monkeypatch.setattr(_cengine.platform, "machine", lambda: machine)
+    assert _cengine.load.__wrapped__()[1] == build
+
+
 def test_kernels_built_from_other_sources_than_those_beside_them_do_not_run(tmp_path, monkeypatch):
     # An editable install or an in-place build after `git pull` (or an edit of
     # _ckernel.c) without a rebuild: the kernels beside the sources are older.

@@ -23,6 +23,7 @@ import contextvars
 import functools
 import importlib
 import os
+import platform
 import sys
 from pathlib import Path
 
@@ -82,7 +83,8 @@ def load():
         None when the extension was not built (no C compiler at install), or
         was built from other sources than those beside it (which warns).
     note : str
-        ``'x86-64-v4'``, ``'x86-64-v3'``, ``'x86-64 baseline'``, or why none.
+        ``'x86-64-v4'``, ``'x86-64-v3'``, ``'x86-64 baseline'`` (on other
+        machines ``'portable build (arm64)'``, say), or why none.
     """
     try:
         base = importlib.import_module(f"{__package__}._ckernel_base")
@@ -92,20 +94,28 @@ def load():
     cap = os.environ.get(LEVEL_VARIABLE, "").strip()
     if cap in {"0", "3", "4"}:
         level = min(level, int(cap))
-    module, build = base, "x86-64 baseline"
+    module, build = base, _portable_build()
     for needed, name in BUILDS:
         if needed <= level:
             try:
                 module = importlib.import_module(f"{__package__}.{name}")
             except ImportError:
                 continue  # a compiler too old for that level built without it
-            build = "x86-64 baseline" if needed == 0 else f"x86-64-v{needed}"
+            build = _portable_build() if needed == 0 else f"x86-64-v{needed}"
             break
     stale = _built_from_other_sources(module)
     if stale is not None:
         warn(f"{stale}; training on NumPy until then.")
         return None, stale
     return module, build
+
+
+def _portable_build():
+    """The name of the build every machine runs: x86-64's baseline, or other machines' own."""
+    machine = platform.machine()
+    if machine.lower() in {"x86_64", "amd64"}:
+        return "x86-64 baseline"
+    return f"portable build ({machine or 'this machine'})"
 
 
 def _not_built(error):
