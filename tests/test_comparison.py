@@ -1,6 +1,7 @@
 """The training-set-size comparison: scaling rule, seeds, schema, resume, plots, command."""
 
 import json
+import operator
 import os
 import re
 import signal
@@ -342,6 +343,20 @@ def test_compare_on_a_local_dask_cluster(digits):
     ):
         remote = run(digits, sizes=[100], seeds=[0])
     assert [r["accuracy_test"] for r in remote] == [r["accuracy_test"] for r in local]
+
+
+def test_compare_on_joblibs_multiprocessing_backend(digits):
+    """A backend that returns results only at the end: joblib refused the study's
+    return_as="generator_unordered" ("does not support return_as=generator_unordered")."""
+    from joblib import parallel_config
+
+    local = run(digits, sizes=[100], seeds=[0])
+    with parallel_config(backend="multiprocessing"):
+        pooled = run(digits, sizes=[100], seeds=[0], n_jobs=2)
+    key = operator.itemgetter("estimator", "size", "seed")
+    assert [r["accuracy_test"] for r in sorted(pooled, key=key)] == [
+        r["accuracy_test"] for r in sorted(local, key=key)
+    ]
 
 
 class CatchesCtrlC(ClassifierMixin, BaseEstimator):

@@ -1190,7 +1190,13 @@ def _as_finished(tasks, n_jobs, watch):
     if joblib.effective_n_jobs(n_jobs) > len(tasks):
         n_jobs = max(1, len(tasks))
     # batch_size=1: joblib's automatic batching would bundle short tasks onto one worker.
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)
+    try:
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)
+    except ValueError:
+        # A backend that returns results only once all are done (joblib's
+        # multiprocessing): they are taken then, in order. Anything else wrong with
+        # the arguments is refused again here.
+        parallel = Parallel(n_jobs=n_jobs, return_as="list", batch_size=1)
     for result, caught in parallel(tasks):
         for category, message in caught:
             warn(message, category)
