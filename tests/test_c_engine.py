@@ -2057,3 +2057,35 @@ def _step(network, optimizer, penalty, state, grads):
     trainer = SimpleNamespace(network=network, optimizer=optimizer, penalty=penalty, state=state)
     optimizer_step(trainer, grads)
     return trainer.state
+
+
+@needs_c
+def test_the_spec_kept_between_calls_follows_what_changed_since():
+    # _spec is kept from call to call (one call per mini-batch when a callback watches
+    # them): a change of anything but the positions must give the spec made afresh.
+    run = Run()
+    network, _ = run.start()
+    trainer = run.trainer(network)
+
+    def fresh(*call):
+        made = run.trainer(network)
+        made.batch_size, made.path, made.threads = trainer.batch_size, trainer.path, trainer.threads
+        return made._spec(*call)
+
+    calls = [
+        (False, N_IMAGES, 0, 10, False, False),
+        (False, N_IMAGES, 10, 20, False, False),
+        (True, N_IMAGES, 10, 20, False, False),
+        (True, N_IMAGES - 1, 10, 20, True, True),
+        (True, N_IMAGES - 1, 10, 20, True, True, False),
+    ]
+    for call in calls:
+        np.testing.assert_array_equal(trainer._spec(*call), fresh(*call))
+    kept = trainer._spec(*calls[0])
+    kept[:] = -1  # the spec handed out is a copy: writing into it changes no later one
+    np.testing.assert_array_equal(trainer._spec(*calls[0]), fresh(*calls[0]))
+    for name, value in [("batch_size", 7), ("path", 2), ("threads", 2)]:
+        setattr(trainer, name, value)
+        np.testing.assert_array_equal(trainer._spec(*calls[1]), fresh(*calls[1]))
+    network.activations[-1] = plugins.get("activation", "softmax")
+    np.testing.assert_array_equal(trainer._spec(*calls[1]), fresh(*calls[1]))

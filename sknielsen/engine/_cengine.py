@@ -411,6 +411,10 @@ class CTrainer:
             np.empty(0, _STATE_DTYPES.get(name, network.dtype)) for name in STATE_ARRAYS
         ]
         self._csr = []  # (matrix arrays checked, their kernel forms), the latest last
+        # Asked at every call, once per mini-batch when a callback watches them: kept.
+        self._clip = float(np.finfo(network.dtype).tiny)
+        self._spec_made = (None, None)  # (what a _spec was made for, that spec)
+        self._start_at, self._stop_at = module.SPEC.index("start"), module.SPEC.index("stop")
 
     def run(self, X, Y, order, sample_scales, state, start=0, stop=None, costs=None):
         """Train on the mini-batches of rows ``order[start:stop]``, in place.
@@ -675,15 +679,45 @@ class CTrainer:
             "eta": eta,
             "penalty": self.lmbda / self.n_train,
             "decay": 1.0 if factor is None else factor,
-            "clip": float(np.finfo(self.network.dtype).tiny),
+            "clip": self._clip,
         }
-        optimizer = self.optimizer.kernel_spec()
-        for name in KERNELS["optimizer"][optimizer.name]:
-            values[name] = float(optimizer.params[name])
+        # The rule the kernels run is the one named when this trainer was made (_spec).
+        read = KERNELS["optimizer"][self._specs["optimizer"].name]
+        if read:  # plain SGD's reads none: its parameters are not gathered at each call
+            params = self.optimizer.kernel_spec().params
+            for name in read:
+                values[name] = float(params[name])
         return np.array([values.get(name, 0.0) for name in self.module.HYPER], dtype=np.float64)
 
     def _spec(self, sparse, n_rows, start, stop, weighted, dropout, learn=True):
-        """The kernel's int64 description of the network, the plugins and the call."""
+        """The kernel's int64 description of the network, the plugins and the call.
+
+        Made again only when something but the positions changed: this runs
+        once per mini-batch when a callback watches them.
+        """
+        network = self.network
+        key = (
+            bool(sparse),
+            n_rows,
+            bool(weighted),
+            bool(dropout),
+            bool(learn),
+            self.batch_size,
+            self.path,
+            self.threads,
+            network.dtype,
+            network.sizes,
+            # A kernel's name is its class's (see kernel_spec): the classes say the codes.
+            tuple(map(type, network.activations)),
+        )
+        if key != self._spec_made[0]:
+            self._spec_made = (key, self._new_spec(sparse, n_rows, weighted, dropout, learn))
+        spec = self._spec_made[1].copy()
+        spec[self._start_at], spec[self._stop_at] = start, stop
+        return spec
+
+    def _new_spec(self, sparse, n_rows, weighted, dropout, learn):
+        """:meth:`_spec` made from every field, its positions 0."""
         network, codes = self.network, self.module.CODES
         fields = {
             "dtype": _DTYPE_CODES[network.dtype],
@@ -695,8 +729,8 @@ class CTrainer:
             "weighted": int(weighted),
             "dropout": int(dropout),
             "n_rows": n_rows,
-            "start": start,
-            "stop": stop,
+            "start": 0,
+            "stop": 0,
             "batch_size": self.batch_size,
             "path": self.path,
             "threads": self.threads,

@@ -129,6 +129,9 @@ _BUILT_WITH = {
     ),
 }
 
+#: Reads each object of _BUILT_WITH from the trainer, by its path.
+_BUILT_WITH_GETTERS = {path: operator.attrgetter(path) for path in _BUILT_WITH}
+
 #: The learning rates a callback may write into the optimizer's state, by how it
 #: reaches them: their key and what they are, for messages.
 _STATE_RATES = {
@@ -292,6 +295,9 @@ def optimizer_step(trainer, grads):
 
 #: The trainer's counts, which callbacks read and only the loop advances.
 _COUNTERS = ("epoch", "epochs_run", "samples_seen", "samples_in_epoch", "n_samples")
+
+#: Reads the counts, in _COUNTERS' order, as one tuple.
+_read_counters = operator.attrgetter(*_COUNTERS)
 
 
 def new_optimizer_state(optimizer, params, eta):
@@ -692,7 +698,7 @@ class Trainer:
 
     def _counters(self):
         """The trainer's counts of epochs and samples, which only the loop advances."""
-        return tuple(getattr(self, name) for name in _COUNTERS)
+        return _read_counters(self)
 
     def _check_callback(self, lengths):
         """Refuse what the called callback replaced, or left in the state, settings or history.
@@ -718,6 +724,8 @@ class Trainer:
         ``samples_seen`` fitted a model that :func:`sknielsen.save` refused.
         """
         counters = self._counters()
+        if all(map(operator.is_, counters, self._counters_before_hook)):
+            return  # the very objects: nothing changed (this runs at every mini-batch)
         for name, before, after in zip(_COUNTERS, self._counters_before_hook, counters):
             # Of the same type too: an epoch of 2.0 left n_iter_ a float, and an array
             # compared as NumPy's "truth value ... ambiguous".
@@ -745,7 +753,7 @@ class Trainer:
 
     def _built_object(self, path):
         """The object at ``path`` on the trainer; a list as the tuple of its items."""
-        found = operator.attrgetter(path)(self)
+        found = _BUILT_WITH_GETTERS[path](self)
         return tuple(found) if isinstance(found, list) else found
 
     def _check_built_with(self):
@@ -755,7 +763,8 @@ class Trainer:
         before its activations or regularizer are read.
         """
         for path, instead in _BUILT_WITH.items():
-            if not _same(self._built_object(path), self._built_with[path]):
+            found, built = _BUILT_WITH_GETTERS[path](self), self._built_with[path]
+            if found is not built and not _same(found, built):
                 raise CallbackError(
                     f"{self._who()} replaced trainer.{path}: a run trains with the objects "
                     f"it was built with to its end; {instead}."
