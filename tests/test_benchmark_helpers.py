@@ -181,3 +181,15 @@ def test_fit_overhead_refuses_no_repeats(monkeypatch):
     monkeypatch.setattr(fit_overhead, "load_mnist", no_data)
     with pytest.raises(SystemExit):
         fit_overhead.main(["--repeats", "0"])
+
+
+def test_callback_overhead_refuses_no_repeats(monkeypatch):
+    import callback_overhead
+    import pytest
+
+    def no_data(*args, **kwargs):
+        raise AssertionError("the arguments were not checked before the data was read")
+
+    monkeypatch.setattr(callback_overhead, "load_mnist", no_data)
+    with pytest.raises(SystemExit):
+        callback_overhead.main(["--repeats", "0"])
