@@ -44,7 +44,7 @@ def column_names(table):
         return None
     # A pyarrow table's columns are its data: its names are column_names. Asked of
     # pyarrow's alone: pandas reads a name it has no attribute of as a column's.
-    if _library(table) == "pyarrow":
+    if library(table) == "pyarrow":
         names = getattr(table, "column_names", None)
     else:
         names = getattr(table, "columns", None)
@@ -67,10 +67,10 @@ def column_dtypes(data):
     dtypes : list of tuple
         Empty for what has no dtype (a list, say).
     """
-    library = _library(data)
+    package = library(data)
     # Each library asked in its own words: pandas reads ``data.schema`` as a column
     # named "schema", where it has one.
-    schema = getattr(data, "schema", None) if library in ("pyarrow", "polars") else None
+    schema = getattr(data, "schema", None) if package in ("pyarrow", "polars") else None
     if hasattr(schema, "types"):  # a pyarrow Table or RecordBatch
         return list(zip(schema.names, schema.types))
     if hasattr(schema, "items"):  # a polars DataFrame (its dtypes are a list)
@@ -79,7 +79,7 @@ def column_dtypes(data):
     if hasattr(dtypes, "items"):  # a pandas DataFrame
         return list(dtypes.items())
     dtype = getattr(data, "dtype", None)
-    if dtype is None and library == "pyarrow":
+    if dtype is None and package == "pyarrow":
         dtype = getattr(data, "type", None)  # an Array or a ChunkedArray
     return [] if dtype is None else [(getattr(data, "name", None), dtype)]
 
@@ -101,9 +101,9 @@ def holds(dtype):
     if arrow is not None:
         return _arrow_holds(arrow)
     kind = dtype if isinstance(dtype, type) else type(dtype)  # polars takes classes too
-    if kind.__module__.startswith("polars"):
+    if _package(kind) == "polars":
         return _POLARS.get(kind.__name__)
-    if kind.__module__.startswith("pyarrow"):
+    if _package(kind) == "pyarrow":
         return _arrow_holds(dtype)
     name = getattr(dtype, "name", None)
     if name == "category":
@@ -119,9 +119,17 @@ def dtype_name(dtype):
     return name if isinstance(name, str) else str(dtype)
 
 
-def _library(value):
-    """The top-level package of ``value``'s class: ``'pandas'``, ``'polars'``, ``'pyarrow'``."""
-    return type(value).__module__.partition(".")[0]
+def library(value):
+    """The top-level package of ``value``'s class: ``'pandas'``, ``'polars'``, ``'pyarrow'``.
+
+    Read from the class, never from the value: a pandas table answers an
+    attribute it lacks with a column of that name.
+    """
+    return _package(type(value))
+
+
+def _package(cls):
+    return cls.__module__.partition(".")[0]
 
 
 def _arrow_holds(dtype):

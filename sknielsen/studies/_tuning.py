@@ -26,6 +26,7 @@ from .. import NielsenMLPClassifier, NielsenMLPRegressor, plugins
 from .._core.arrays import reads_numpy
 from .._core.params import validate_arguments
 from .._core.split import hold_out
+from .._core.tables import library
 from .._core.warn import silenced, warn
 from ..utils import InterruptWatch, canonical_csr
 from ._inputs import check_feature_names, checked_values, refuse_sparse_training, refusers
@@ -107,7 +108,7 @@ def _is_frame(data):
 
     scikit-learn selects rows of both from its floor, 1.6, on.
     """
-    return hasattr(data, "iloc") or type(data).__module__.startswith("polars")
+    return hasattr(data, "iloc") or library(data) == "polars"
 
 
 @dataclass
