@@ -418,6 +418,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         if np.ndim(y) == 2 and np.shape(y)[1] == 1:
             y = _column_as_labels(y, name)
         y = _numbers_as_array(y)
+        if _is_indicator(y):
+            return y, "multilabel-indicator"
         _refuse_bytes(y, name)
         try:
             # type_of_target casts float labels to int64 to find fractions: NumPy warns at
@@ -867,6 +869,20 @@ def _check_indicator_classes(classes, columns):
             f"classes={given.tolist()} are not the columns of the multilabel y: "
             f"{columns.tolist()}. Leave classes out, or pass these."
         )
+
+
+def _is_indicator(y):
+    """Whether ``y`` is a numeric matrix of several columns holding only 0s and 1s.
+
+    What ``type_of_target`` calls "multilabel-indicator" and ``_check_indicator``
+    accepts, found in one pass: both sort every entry, which at 20,000 × 500
+    took 0.8 s of a 1.7 s fit, twice.
+    """
+    if not (isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] > 1 and y.size):
+        return False
+    if y.dtype.kind == "b":
+        return True
+    return y.dtype.kind in "iuf" and bool(np.logical_or(y == 0, y == 1).all())
 
 
 def _check_indicator(Y, name="y"):

@@ -66,6 +66,40 @@ def test_indicators_of_0_and_1_train_as_multilabel(data, convert):
     assert net.predict(X).shape == indicator.shape and net.classes_.tolist() == [0, 1]
 
 
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([[0, 1], [1, 0]]),
+        np.array([[0, 1, 1]], dtype=np.uint8),
+        np.array([[True, False], [False, False]]),
+        np.array([[0.0, 1.0], [-0.0, 1.0]], dtype=np.float32),
+        np.array([[0, 0], [0, 0]]),
+        np.array([[1, 1], [1, 1]], dtype=np.int8),
+        np.array([[0, 2], [2, 0]]),
+        np.array([[0.0, 1.0], [np.nan, 1.0]]),
+        np.array([[0.0, 0.5], [1.0, 1.0]]),
+        np.array([[0, 1], [1, 0]], dtype=object),
+        np.array([[0], [1]]),
+        np.empty((0, 2)),
+    ],
+)
+def test_indicators_are_found_as_type_of_target_finds_them(y):
+    # The one-pass test for matrices of 0s and 1s must call "multilabel-indicator"
+    # what type_of_target calls so and _check_indicator accepts, and leave every
+    # other matrix to them (an empty one included: it is refused elsewhere).
+    from sklearn.utils.multiclass import type_of_target
+
+    from sknielsen._classifier import _is_indicator
+
+    try:
+        with np.errstate(invalid="ignore"):  # its cast of NaN to int64
+            kind = type_of_target(y)
+    except ValueError:  # NaN
+        kind = "refused"
+    expected = kind == "multilabel-indicator" and set(np.unique(y)) <= {0, 1} and y.size > 0
+    assert _is_indicator(y) == expected
+
+
 @pytest.mark.parametrize("matrix", [sparse.csr_matrix, sparse.csc_matrix, sparse.coo_matrix])
 def test_sparse_indicator_targets_train_like_dense_ones(data, matrix):
     X, indicator = data
