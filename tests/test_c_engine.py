@@ -1810,11 +1810,27 @@ def test_kernels_built_from_other_sources_than_those_beside_them_do_not_run(tmp_
     module, build = _cengine.load.__wrapped__()
     assert module is not None and build == "x86-64 baseline"
     source.write_text("/* the kernels, edited since */\n")
-    with pytest.warns(UserWarning, match="built from other sources") as caught:
-        module, note = _cengine.load.__wrapped__()
-    assert module is None
+    module, note = _cengine.load.__wrapped__()
+    assert module is None and isinstance(note, _cengine.StaleKernels)
+    assert "built from other sources" in note
     assert "pip install -e ." in note and "setup.py build_ext --inplace --force" in note
-    assert str(caught[0].message).startswith(note)
+
+
+@pytest.mark.parametrize(
+    ("engine", "start"), [("auto", "the C engine's kernels"), ("c", "engine='c' trains on NumPy")]
+)
+def test_a_fit_on_kernels_of_other_sources_warns_once(engine, start, monkeypatch):
+    # With engine='c' the first fit of a process said it twice: the kernels are
+    # stale, then engine='c' trains on NumPy, with the same words.
+    note = _cengine.StaleKernels("the C engine's kernels in /x were built from other sources")
+    monkeypatch.setattr(_cengine, "load", lambda: (None, note))
+    X, y = _small_problem()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = NielsenMLPClassifier((5,), epochs=1, engine=engine, random_state=0).fit(X, y)
+    ours = [str(w.message) for w in caught if "other sources" in str(w.message)]
+    assert len(ours) == 1 and ours[0].startswith(start), ours
+    assert model.engine_.startswith("numpy")
 
 
 def test_kernels_that_record_no_sources_beside_their_sources_do_not_run(tmp_path, monkeypatch):
@@ -1823,8 +1839,8 @@ def test_kernels_that_record_no_sources_beside_their_sources_do_not_run(tmp_path
     monkeypatch.setattr(
         _cengine, "importlib", SimpleNamespace(import_module=_kernels_in(tmp_path, None))
     )
-    with pytest.warns(UserWarning, match="built from other sources"):
-        assert _cengine.load.__wrapped__()[0] is None
+    module, note = _cengine.load.__wrapped__()
+    assert module is None and isinstance(note, _cengine.StaleKernels)
 
 
 def test_the_digest_reads_the_kernels_sources_only(tmp_path):

@@ -31,7 +31,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._core import sparse
-from .._core.warn import warn
 from ._kernel_support import dropout_masks, missing_kernel
 from ._source_digest import source_digest
 
@@ -81,10 +80,12 @@ def load():
     -------
     module : module or None
         None when the extension was not built (no C compiler at install), or
-        was built from other sources than those beside it (which warns).
+        was built from other sources than those beside it.
     note : str
         ``'x86-64-v4'``, ``'x86-64-v3'``, ``'x86-64 baseline'`` (on other
-        machines ``'portable build (arm64)'``, say), or why none.
+        machines ``'portable build (arm64)'``, say), or why none: a
+        :class:`StaleKernels` for kernels of other sources, which a fit
+        warns of whatever its ``engine``.
     """
     try:
         base = importlib.import_module(f"{__package__}._ckernel_base")
@@ -105,7 +106,6 @@ def load():
             break
     stale = _built_from_other_sources(module)
     if stale is not None:
-        warn(f"{stale}; training on NumPy until then.")
         return None, stale
     return module, build
 
@@ -141,6 +141,14 @@ def _not_built(error):
     )
 
 
+class StaleKernels(str):
+    """Why the kernels found do not run: built from other sources than those beside them.
+
+    A ``str`` that :func:`load` returns as its note; a fit tells it apart from
+    a note that no kernel was built, which only ``engine='c'`` warns of.
+    """
+
+
 def _built_from_other_sources(module):
     """Why ``module`` is not a build of the C sources beside it, or None.
 
@@ -153,7 +161,7 @@ def _built_from_other_sources(module):
         return None
     if getattr(module, "SOURCE_DIGEST", None) == source_digest(folder):
         return None
-    return (
+    return StaleKernels(
         f"the C engine's kernels in {folder} were built from other sources than those "
         "beside them (edited or updated since): rebuild them with `pip install -e .` "
         "or `python setup.py build_ext --inplace --force`"

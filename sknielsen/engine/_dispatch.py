@@ -37,6 +37,8 @@ def choose_engine(requested, network, plugins, *, dropout, augment):
         return "numpy", ""
     module, note = _cengine.load()
     if requested == "auto" and module is None:
+        if isinstance(note, _cengine.StaleKernels):
+            warn(f"{note}; training on NumPy until then.")
         return "numpy", f" ({note})"
     reason = _cengine.unsupported(
         network,
