@@ -841,7 +841,7 @@ class _PreparedRun:
     Attributes
     ----------
     inputs : RunInputs
-    targets : object
+    targets : dict
         The targets' encoding (a classifier's classes, a regressor's shape).
     scale : float or None
         The inputs' root mean square that ``predict`` compares new rows with.
@@ -850,8 +850,8 @@ class _PreparedRun:
     """
 
     inputs: RunInputs
-    targets: object
-    scale: object
+    targets: dict
+    scale: float | None
     split: "_SplitSeed"
 
 
