@@ -158,3 +158,16 @@ def test_a_build_with_a_setuptools_too_old_says_which_it_needs(tmp_path):
     assert result.returncode != 0
     assert "setuptools 77 or later" in result.stderr, result.stderr
     assert "65.5.0" in result.stderr and "setup() ran" not in result.stderr
+
+
+def test_the_python_versions_classified_are_those_required_and_supported():
+    # pip's and PyPI's readers see the versions from the classifiers; each of these
+    # was installed and fitted on (the install sweep's smoke test: 3.10 to 3.13).
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    prefix = "Programming Language :: Python :: 3."
+    minors = sorted(int(c[len(prefix) :]) for c in project["classifiers"] if c.startswith(prefix))
+    assert project["requires-python"] == f">=3.{minors[0]}"
+    assert minors == list(range(minors[0], minors[-1] + 1)) and minors[-1] >= 13
+
