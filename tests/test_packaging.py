@@ -170,4 +170,3 @@ def test_the_python_versions_classified_are_those_required_and_supported():
     minors = sorted(int(c[len(prefix) :]) for c in project["classifiers"] if c.startswith(prefix))
     assert project["requires-python"] == f">=3.{minors[0]}"
     assert minors == list(range(minors[0], minors[-1] + 1)) and minors[-1] >= 13
-
