@@ -2,6 +2,7 @@
 
 import copy
 import csv
+import gc
 import io
 import json
 import operator
@@ -9,6 +10,7 @@ import os
 import re
 import stat
 import warnings
+import weakref
 from contextlib import redirect_stdout
 from numbers import Real
 
@@ -40,8 +42,12 @@ from sknielsen.callbacks import (
     StopTraining,
     VerbosePrinter,
 )
+from sknielsen.engine import _cengine
 from sknielsen.persistence import NotARegularFileError, UnsavableModelError
 from sknielsen.plugins import L2, Momentum, Optimizer, QuadraticCost, Tanh
+
+needs_c = pytest.mark.skipif(not _cengine.available(), reason="the C engine is not built here")
+ENGINES = ["numpy", pytest.param("c", marks=needs_c)]
 
 
 class Recorder(Callback):
@@ -1062,6 +1068,61 @@ def test_every_callback_sees_the_epoch_that_stopped_training(small_digits, tmp_p
     net = NielsenMLPClassifier(epochs=30, eta=3.0, early_stopping=2, random_state=0)
     net.set_params(callbacks=[CSVLogger(log)]).fit(X, y, X_val=X_val, y_val=y_val)
     assert net.n_iter_ < 30 and len(log.read_text().splitlines()) == 1 + net.n_iter_
+
+
+class StopsIn(Callback):
+    """Ends training with StopTraining in the given hook, the first time it runs."""
+
+    def __init__(self, hook="on_epoch_end"):
+        self.hook = hook
+
+    def _stop_in(self, hook):
+        if hook == self.hook:
+            raise StopTraining
+
+    def on_train_begin(self, trainer):
+        self._stop_in("on_train_begin")
+
+    def on_epoch_begin(self, trainer):
+        self._stop_in("on_epoch_begin")
+
+    def on_epoch_end(self, trainer):
+        self._stop_in("on_epoch_end")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "stopper",
+    [
+        StopsIn("on_train_begin"),
+        StopsIn("on_epoch_begin"),
+        StopsIn("on_epoch_end"),
+        EarlyStopping("loss", patience=1, min_delta=1e9),  # stops after the second epoch
+    ],
+    ids=["on_train_begin", "on_epoch_begin", "on_epoch_end", "EarlyStopping"],
+)
+def test_a_fit_stopped_early_frees_its_data_when_it_returns(stopper, engine, small_digits):
+    """No reference cycle keeps the training set alive after a StopTraining.
+
+    The exception's traceback held the frames of the fit, one of which held
+    the exception: the training set, its split copies and the trainer stayed
+    in memory until Python's next full garbage collection, several fits'
+    worth in a loop of fits with early stopping.
+    """
+    X_train, _, y, _ = small_digits
+    X = X_train.copy()
+    watched = weakref.ref(X)
+    net = NielsenMLPClassifier(epochs=4, engine=engine, random_state=0, callbacks=[stopper])
+    gc.disable()  # only reference counting frees, as it does between two collections
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "stopped training in ..."
+            net.fit(X, y)
+        assert net.n_iter_ < 4
+        del X
+        assert watched() is None, "the training set outlived the fit"
+    finally:
+        gc.enable()
 
 
 def test_schedules_by_formula(small_digits):

@@ -671,7 +671,14 @@ class Trainer:
         self._calling = None
         if stop is not None:
             self._calling = stop[1]  # the run ended in the first stopper's hook
-            raise stop[0]
+            # Raised from no local name: the traceback holds this frame, and a frame that
+            # held the exception would make a cycle keeping every frame of the fit (its
+            # data, the trainer) alive until the next full garbage collection.
+            exception, stop = stop[0], None
+            try:
+                raise exception
+            finally:
+                del exception
 
     def _notify_batch(self, callbacks):
         """Call ``on_batch_end`` of the callbacks that watch every mini-batch."""
