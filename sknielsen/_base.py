@@ -555,12 +555,12 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         would otherwise leave weights for other inputs than those attributes
         say (an unfitted estimator would pass ``check_is_fitted``).
         """
+        before = _input_attributes(self)
         with _FITTING_LOCK:
             if id(self) in _FITTING:
                 raise RuntimeError(_REENTERED.format(name=type(self).__name__))
             _FITTING.add(id(self))
-        before = _input_attributes(self)
-        try:
+        try:  # at once: an exception before it would leave the estimator marked as fitting
             # Read several times before validation converts them: a lazy graph runs once here.
             request = replace(request, y=_computed(request.y), y_val=_computed(request.y_val))
             # the input's structure checked once, not per layer

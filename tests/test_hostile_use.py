@@ -1066,3 +1066,47 @@ def test_a_fit_from_within_the_same_estimators_fit_is_refused(tiny_data):
     assert not hasattr(NET, "coefs_")
     NET.set_params(callbacks=None).fit(*tiny_data)  # the refusal left nothing behind
     clone(NET).fit(*tiny_data)
+
+
+def test_a_refused_argument_leaves_no_cycle_holding_the_callers_data():
+    # validate_arguments re-raised the body's own InvalidParameterError from inside
+    # the handler of the error carrying it: each held the other (__context__, .error),
+    # and the traceback's frames with them, so the arguments (a study's data) stayed
+    # in memory until Python's next full garbage collection.
+    import gc
+    import weakref
+
+    from sknielsen._core.params import validate_arguments
+
+    @validate_arguments({"X": ["array-like"]})
+    def study(X):
+        raise InvalidParameterError("The 'n' parameter of study must be positive.")
+
+    X = np.zeros((4, 3))
+    watched = weakref.ref(X)
+    gc.disable()  # only reference counting frees, as it does between two collections
+    try:
+        with pytest.raises(InvalidParameterError, match="'n' parameter of study"):
+            study(X)
+        del X
+        assert watched() is None, "the refused call's data outlived the refusal"
+    finally:
+        gc.enable()
+
+
+def test_an_interrupt_as_a_fit_starts_leaves_the_estimator_fittable(tiny_data, monkeypatch):
+    # The estimator was marked as being fitted before the block that unmarks it: a
+    # KeyboardInterrupt in between left every later fit refused "while it is being fitted".
+    from sknielsen import _base
+
+    kept = _base._input_attributes
+
+    def interrupted(estimator):
+        monkeypatch.setattr(_base, "_input_attributes", kept)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_base, "_input_attributes", interrupted)
+    net = NielsenMLPClassifier(**TINY)
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(*tiny_data)
+    net.fit(*tiny_data)

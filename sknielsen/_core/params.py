@@ -434,7 +434,12 @@ def validate_arguments(constraints):
             try:
                 return checked(*args, **kwargs)
             except _FromTheBody as carried:
-                raise carried.error from None  # as the estimator worded it
+                # The error takes the carrier as its __context__: the carrier lets go of
+                # it, or the two make a cycle that keeps the call's frames (its data).
+                try:
+                    raise carried.error from None  # as the estimator worded it
+                finally:
+                    carried.error = None
 
         return wrapper
 
