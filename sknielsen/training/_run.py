@@ -148,20 +148,12 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
     -------
     result : RunResult
     """
-    data, previous, rng = inputs.data, inputs.previous, inputs.rng
-    network = _network(config, data, previous, rng)
-    if previous is None:
-        warn_if_saturating(network, data.X)
-        warn_if_eta_unsuited(config)
-    else:
-        _warn_if_redefined(config, previous)
-    batching, why = _batching(config, network, data.X.shape, rng)
-    if batching.engine == "c":  # its kernels read rows in place, the monitors' rows too
-        inputs = _c_contiguous(inputs)
-        data = inputs.data
-    elif not isinstance(config.plugins.optimizer, plugins.Solver):
-        data = _rows_contiguous(data)
-        inputs = replace(inputs, data=data)
+    previous, rng = inputs.previous, inputs.rng
+    network = _network(config, inputs.data, previous, rng)
+    _warn_before_training(config, network, inputs)
+    batching, why = _batching(config, network, inputs.data.X.shape, rng)
+    inputs = _laid_out(inputs, batching, config)
+    data = inputs.data
     user_callbacks = reused_callbacks or default_callbacks(config, inputs.validation)
     history_every = {"samples": [], "validation_accuracy": []}
     trainer = Trainer(
@@ -197,6 +189,25 @@ def run(config, inputs, *, reused_callbacks=None, saver=None):
     # engine='c' on an installation without the C engine says why it trained on NumPy.
     engine = batching.engine + (why if config.engine == "c" else "")
     return RunResult(trainer, engine, user_callbacks, history_every)
+
+
+def _warn_before_training(config, network, inputs):
+    """Warn of what the settings and data foretell: a first fit's, or a continued one's."""
+    previous = inputs.previous
+    if previous is None:
+        warn_if_saturating(network, inputs.data.X)
+        warn_if_eta_unsuited(config)
+    else:
+        _warn_if_redefined(config, previous)
+
+
+def _laid_out(inputs, batching, config):
+    """The run's inputs laid out as its engine reads them (copied only where they are not)."""
+    if batching.engine == "c":  # its kernels read rows in place, the monitors' rows too
+        return _c_contiguous(inputs)
+    if isinstance(config.plugins.optimizer, plugins.Solver):
+        return inputs
+    return replace(inputs, data=_rows_contiguous(inputs.data))
 
 
 def state_after(trainer, rng, config, inputs):
