@@ -1099,8 +1099,13 @@ PyMODINIT_FUNC CONCAT(PyInit_, MODULE)(void)
         Py_DECREF(m);
         return NULL;
     }
-    if (spec == NULL || PyModule_AddObject(m, "SPEC", spec) != 0 ||
-        PyModule_AddIntConstant(m, "VECTOR_BYTES", VEC_BYTES) != 0 ||
+    if (spec == NULL || PyModule_AddObject(m, "SPEC", spec) != 0) {
+        Py_XDECREF(spec);
+        Py_DECREF(m);
+        return NULL;
+    }
+    /* SPEC's reference is the module's now: a failure below releases only the module. */
+    if (PyModule_AddIntConstant(m, "VECTOR_BYTES", VEC_BYTES) != 0 ||
         PyModule_AddIntConstant(m, "MAX_LAYERS", MAX_LAYERS) != 0 ||
         PyModule_AddIntConstant(m, "MAX_THREADS", HAVE_THREADS ? MAX_THREADS : 1) != 0 ||
         PyModule_AddIntConstant(m, "TEAM_SAMPLES", TEAM_SAMPLES) != 0 ||
@@ -1108,7 +1113,6 @@ PyMODINIT_FUNC CONCAT(PyInit_, MODULE)(void)
         PyModule_AddIntConstant(m, "PATH_AUTO", PATH_AUTO) != 0 ||
         PyModule_AddIntConstant(m, "PATH_PLAIN", PATH_PLAIN) != 0 ||
         PyModule_AddIntConstant(m, "PATH_PADDED", PATH_PADDED) != 0) {
-        Py_XDECREF(spec);
         Py_DECREF(m);
         return NULL;
     }
