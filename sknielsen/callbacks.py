@@ -64,6 +64,8 @@ trains with fresh copies, so a callback's counters never leak from one fit
 into the next. ``partial_fit`` keeps its copies from call to call.
 """
 
+import collections
+import contextlib
 import inspect
 import math
 import os
@@ -888,9 +890,13 @@ class Checkpoint(Callback):
 class CSVLogger(Callback):
     """Write one row per epoch (epoch, η, and every recorded history value) to a CSV file.
 
-    The whole file is rewritten atomically after each epoch, so it is never
-    half-written. The path is checked when training starts, as
-    :class:`Checkpoint`'s is, and a write that fails later is a warning.
+    Each epoch's row is appended to the file in one write, flushed to disk;
+    the file is written whole, atomically, at the first epoch, when a new
+    column joins it and when it changed since the last epoch, so a reader
+    finds a header and whole rows. An append that fails (a full disk) is
+    cut back to the rows before it. The path is checked when training
+    starts, as :class:`Checkpoint`'s is, and a write that fails later is a
+    warning.
 
     Parameters
     ----------
@@ -955,6 +961,7 @@ class CSVLogger(Callback):
         if hasattr(self, "_rows"):  # partial_fit's next call: the log goes on
             return
         self._columns, self._rows = [], []
+        self._written = None  # the file as last written (_stat_of), which rows append to
         if self.append and os.path.isfile(self.path):
             self._columns, self._rows = self._read(os.fspath(self.path))
 
@@ -983,13 +990,50 @@ class CSVLogger(Callback):
         # only would otherwise repeat its last value.
         row = {"epoch": str(trainer.epoch), "eta": repr(trainer.eta)}
         row.update((key, repr(trainer.history[key][-1])) for key in trainer.recorded_keys())
-        self._columns += [column for column in row if column not in self._columns]
+        new_columns = [column for column in row if column not in self._columns]
+        self._columns += new_columns
         self._rows.append(row)
-        lines = [self._columns] + [[r.get(c, "") for c in self._columns] for r in self._rows]
-        text = "".join(self.separator.join(line) + "\n" for line in lines)
-        _write_during_training(
-            self, trainer, self.path, lambda: write_text_atomically(self.path, text)
-        )
+        _write_during_training(self, trainer, self.path, lambda: self._write(row, new_columns))
+
+    def _write(self, row, new_columns):
+        """Append ``row``, or write the whole file where an append would not give it."""
+        written, self._written = self._written, None  # until this write is whole
+        if new_columns or written is None or _stat_of(self.path) != written:
+            lines = [self.separator.join(self._columns) + "\n"]
+            lines += [self._line(each) for each in self._rows]
+            write_text_atomically(self.path, "".join(lines))
+        else:
+            with open(self.path, "ab") as handle:
+                try:
+                    _append_text(handle, self._line(row))
+                except BaseException:
+                    with contextlib.suppress(OSError):  # the rows before it, whole
+                        handle.truncate(written.size)
+                    raise
+        self._written = _stat_of(self.path)
+
+    def _line(self, row):
+        """``row``'s line of the file, a value or nothing in each column."""
+        return self.separator.join(row.get(column, "") for column in self._columns) + "\n"
+
+
+_FileState = collections.namedtuple("_FileState", "device inode size modified")
+
+
+def _stat_of(path):
+    """What tells whether a file changed since: its identity, size and time, or None if gone."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return _FileState(status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def _append_text(handle, text):
+    """Write ``text`` as UTF-8 at the end of the binary ``handle``, and flush it to disk."""
+    handle.write(text.encode("utf-8"))
+    handle.flush()
+    os.fsync(handle.fileno())
 
 
 #: How the printed table and the progress bar name the history's keys.

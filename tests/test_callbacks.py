@@ -1326,6 +1326,83 @@ def test_csv_logger_writes_a_row_per_epoch(small_digits, tmp_path):
     assert len(path.read_text().splitlines()) == 1 + 6
 
 
+def test_csv_logger_appends_each_epochs_row_without_rewriting_the_file(
+    small_digits, tmp_path, monkeypatch
+):
+    # Each epoch rewrote the whole file (and rebuilt its text): 2 ms an epoch at 500
+    # rows, 3.4 ms at 4,000, growing with every row of a long fit or partial_fit stream.
+    from sknielsen import callbacks as module
+
+    X, _, y, _ = small_digits
+    path = tmp_path / "log.csv"
+    whole = []
+    rewrite = module.write_text_atomically
+    monkeypatch.setattr(
+        module, "write_text_atomically", lambda p, text: whole.append(p) or rewrite(p, text)
+    )
+    net = NielsenMLPClassifier((5,), epochs=6, random_state=0, callbacks=[CSVLogger(path)])
+    net.fit(X, y)
+    assert len(whole) == 1  # the first epoch's file; the other rows appended
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+    stream = clone(net)
+    for _ in range(4):
+        stream.partial_fit(X, y, classes=[0, 1, 2])
+    assert len(whole) == 2
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    assert [float(r["loss"]) for r in rows] == stream.loss_curve_
+
+
+def test_csv_logger_rewrites_a_file_changed_under_it(small_digits, tmp_path):
+    # A file shortened, replaced or removed between two epochs gets every row back.
+    X, _, y, _ = small_digits
+    path = tmp_path / "log.csv"
+
+    class Meddles(Callback):
+        def on_epoch_end(self, trainer):
+            if trainer.epoch == 2:
+                path.write_text("epoch,eta\n")
+            if trainer.epoch == 4:
+                path.unlink()
+
+    net = NielsenMLPClassifier(epochs=5, random_state=0, callbacks=[CSVLogger(path), Meddles()])
+    net.fit(X, y)
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+
+
+def test_csv_logger_leaves_no_torn_row_after_a_failed_append(small_digits, tmp_path, monkeypatch):
+    # A full disk can take part of a row: the file is cut back to its last whole row,
+    # and the next epoch writes every row.
+    from sknielsen import callbacks as module
+
+    X, _, y, _ = small_digits
+    path = tmp_path / "log.csv"
+    appends = []
+    real = module._append_text
+
+    def fails_once(handle, text):
+        appends.append(text)
+        if len(appends) == 2:
+            handle.write(text[:5].encode("utf-8"))
+            handle.flush()
+            raise OSError(28, "No space left on device")
+        real(handle, text)
+
+    class Reads(Callback):
+        def on_epoch_end(self, trainer):
+            if trainer.epoch == 3:
+                self.lines = path.read_bytes().decode("utf-8").splitlines()
+
+    monkeypatch.setattr(module, "_append_text", fails_once)
+    net = NielsenMLPClassifier(epochs=5, random_state=0, callbacks=[CSVLogger(path), Reads()])
+    with pytest.warns(UserWarning, match=r"could not write .*log.csv after epoch 3"):
+        net.fit(X, y)
+    assert [line.split(",")[0] for line in net.callbacks_[1].lines] == ["epoch", "1", "2"]
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+
+
 def test_csv_logger_keeps_every_epoch_of_partial_fit(small_digits, tmp_path):
     """partial_fit continues its callbacks: its log gained a row a call, not lost the others.
 
