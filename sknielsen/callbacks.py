@@ -908,6 +908,7 @@ class CSVLogger(Callback):
         values, say) is added to it, and left empty in the rows of the runs
         that did not record it. Without it each fit starts a new file; the
         calls of ``partial_fit`` that continue its callbacks add their rows.
+        A last row that a crash cut short is dropped, with a warning.
     separator : str, default=','
         What separates the columns: non-empty; no letter, digit, ``.``, ``+``,
         ``-``, ``_`` or line break, which the values and column names hold.
@@ -968,9 +969,14 @@ class CSVLogger(Callback):
     def _read(self, path):
         """The columns and rows (dicts of text) of a file an earlier CSVLogger wrote."""
         try:
-            lines = Path(path).read_text(encoding="utf-8").splitlines()
+            text = Path(path).read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            lines = ["(not UTF-8 text)"]
+            text = "(not UTF-8 text)\n"
+        lines = text.splitlines()
+        if len(lines) > 1 and not text.endswith("\n"):
+            # Every line written ends with one: this row's append was cut short (a crash).
+            warn(f"CSVLogger dropped the last row of {path}, cut short: {lines[-1]!r}.")
+            lines.pop()
         if not lines:
             return [], []
         columns = lines[0].split(self.separator)

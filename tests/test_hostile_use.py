@@ -244,6 +244,18 @@ def test_csv_logger_refuses_to_append_to_a_file_it_did_not_write(content, tiny_d
     assert path.read_bytes() == (content if isinstance(content, bytes) else content.encode())
 
 
+@pytest.mark.parametrize("torn", ["2,0.", "2,0.5,0.12"])
+def test_csv_logger_appends_after_a_row_cut_short_dropping_it(torn, tiny_data, tmp_path):
+    # Rows are appended: a crash in mid-write leaves a last row without its line end.
+    path = tmp_path / "log.csv"
+    path.write_text("epoch,eta,loss\n1,0.5,0.25\n" + torn)
+    net = NielsenMLPClassifier(**TINY, callbacks=[CSVLogger(path, append=True)])
+    with pytest.warns(UserWarning, match=r"dropped the last row of .*log.csv, cut short"):
+        net.fit(*tiny_data)
+    rows = path.read_text().splitlines()
+    assert rows[:2] == ["epoch,eta,loss", "1,0.5,0.25"] and len(rows) == 2 + net.n_iter_
+
+
 @pytest.mark.parametrize("separator", ["", "a", "1", ".", "-", "\n", ",_"])
 def test_csv_logger_separators_that_values_hold_are_refused(separator, tiny_data, tmp_path):
     net = NielsenMLPClassifier(**TINY, callbacks=[CSVLogger(tmp_path / "l", separator=separator)])
