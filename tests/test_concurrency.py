@@ -9,6 +9,7 @@ the wrong order leave its filters in place for good.
 import inspect
 import threading
 import warnings
+from types import SimpleNamespace
 
 import joblib
 import numpy as np
@@ -17,9 +18,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import GridSearchCV
 
 import sknielsen
-from sknielsen import NielsenMLPClassifier
+from sknielsen import NielsenMLPClassifier, plugins
 from sknielsen.comparison import training_size_comparison
 from sknielsen.io import _persistence
+from sknielsen.plugins import SGD, _registry
 
 TIMEOUT = 30
 
@@ -158,3 +160,83 @@ def test_warnings_of_a_threaded_grid_search_point_at_the_users_line():
     adams = [w for w in caught if "too large for Adam" in str(w.message)]
     assert len(adams) == 5  # 2 settings × 2 folds, then the refit
     assert {(w.filename, w.lineno) for w in adams} == {(__file__, line)}
+
+
+# -- the plugin registry ------------------------------------------------------------------
+
+
+class _Gated(SGD):
+    """An optimizer of a plugin package, found through an entry point."""
+
+
+class _GatedEntry:
+    """An entry point whose ``load`` returns only once ``parties`` threads are loading it."""
+
+    def __init__(self, parties):
+        self.name, self.value = "optimizer.gated", "gated_package:Gated"
+        self.loading = threading.Barrier(parties)
+
+    def load(self):
+        self.loading.wait(TIMEOUT)
+        return _Gated
+
+
+def _in_threads(function, n_threads):
+    """``function()`` in ``n_threads`` threads at once: their results, or what they raised."""
+    outcomes = [None] * n_threads
+
+    def call(i):
+        try:
+            outcomes[i] = function()
+        except BaseException as exc:
+            outcomes[i] = exc
+
+    threads = [threading.Thread(target=call, args=(i,), daemon=True) for i in range(n_threads)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    return outcomes
+
+
+def _own_registry(monkeypatch):
+    """The registry's dicts replaced by copies for the test: its registrations are undone."""
+    for kind, registered in _registry._REGISTRY.items():
+        monkeypatch.setitem(_registry._REGISTRY, kind, dict(registered))
+
+
+def test_two_threads_loading_an_entry_point_plugin_at_once_both_get_it(monkeypatch):
+    # The second to register it popped it from the entries still to load: KeyError 'gated'.
+    _own_registry(monkeypatch)
+    entry = _GatedEntry(parties=2)
+    pending = {kind: {} for kind in _registry._REGISTRY}
+    pending["optimizer"]["gated"] = entry
+    monkeypatch.setattr(_registry, "_PENDING", pending)
+    got = _in_threads(lambda: plugins.get("optimizer", "gated"), 2)
+    assert [type(plugin) for plugin in got] == [_Gated, _Gated], got
+    assert plugins.get_class("optimizer", "gated") is _Gated
+
+
+def test_a_lookup_while_another_thread_reads_the_entry_points_finds_their_plugins(monkeypatch):
+    # The first reader published an empty list before filling it: a plugin package's
+    # optimizer was "Unknown" to a second thread's fit meanwhile.
+    reading, proceed = threading.Event(), threading.Event()
+    entry = SimpleNamespace(name="optimizer.gated", value="gated_package:Gated")
+
+    def entry_points(group):
+        if not reading.is_set():
+            reading.set()
+            assert proceed.wait(TIMEOUT)
+        return [entry]
+
+    monkeypatch.setattr(_registry, "metadata", SimpleNamespace(entry_points=entry_points))
+    monkeypatch.setattr(_registry, "_PENDING", None)
+    first = threading.Thread(target=plugins.available, args=("optimizer",), daemon=True)
+    first.start()
+    assert reading.wait(TIMEOUT)
+    try:
+        names = plugins.available("optimizer")
+    finally:
+        proceed.set()
+        first.join(TIMEOUT)
+    assert "gated" in names
