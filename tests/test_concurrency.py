@@ -7,6 +7,7 @@ the wrong order leave its filters in place for good.
 """
 
 import inspect
+import pickle
 import threading
 import warnings
 from types import SimpleNamespace
@@ -240,3 +241,39 @@ def test_a_lookup_while_another_thread_reads_the_entry_points_finds_their_plugin
         proceed.set()
         first.join(TIMEOUT)
     assert "gated" in names
+
+
+def test_pickling_a_model_while_another_thread_registers_a_plugin(model, monkeypatch):
+    # A model's pickle lists the plugins registered in the process, iterating over the
+    # registry: "RuntimeError: dictionary changed size during iteration".
+    _own_registry(monkeypatch)
+    iterating, registered = threading.Event(), threading.Event()
+    is_builtin, met = _registry.is_builtin, []
+
+    def held_is_builtin(plugin):  # the pickling thread waits at its first plugin
+        if not met:
+            met.append(plugin)
+            iterating.set()
+            assert registered.wait(TIMEOUT)
+        return is_builtin(plugin)
+
+    monkeypatch.setattr(_registry, "is_builtin", held_is_builtin)
+    pickling = threading.Thread(
+        target=lambda: outcome.append(_outcome(pickle.dumps, model)), daemon=True
+    )
+    outcome = []
+    pickling.start()
+    assert iterating.wait(TIMEOUT)
+    plugins.register(met[0].kind, "meanwhile")(type("Meanwhile", (met[0],), {}))
+    registered.set()
+    pickling.join(TIMEOUT)
+    assert isinstance(outcome[0], bytes), outcome
+    assert pickle.loads(outcome[0]).get_params() == model.get_params()
+
+
+def _outcome(function, *args):
+    """``function(*args)``, or the exception it raised."""
+    try:
+        return function(*args)
+    except Exception as exc:
+        return exc

@@ -449,10 +449,12 @@ class Registrations:
     @classmethod
     def current(cls):
         """The registrations of this process not made by sknielsen, or None for none."""
+        # list() copies each dict in one step: a thread registering a plugin meanwhile
+        # changed it under the iteration ("dictionary changed size during iteration").
         entries = [
             (kind, name, plugin)
-            for kind, registry in _REGISTRY.items()
-            for name, plugin in registry.items()
+            for kind, registry in list(_REGISTRY.items())
+            for name, plugin in list(registry.items())
             if not is_builtin(plugin)
         ]
         return cls(entries) if entries else None
