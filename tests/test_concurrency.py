@@ -7,7 +7,9 @@ the wrong order leave its filters in place for good.
 """
 
 import inspect
+import os
 import pickle
+import stat
 import threading
 import warnings
 from types import SimpleNamespace
@@ -20,6 +22,7 @@ from sklearn.model_selection import GridSearchCV
 
 import sknielsen
 from sknielsen import NielsenMLPClassifier, plugins
+from sknielsen._core import files
 from sknielsen.comparison import training_size_comparison
 from sknielsen.io import _persistence
 from sknielsen.plugins import SGD, _registry
@@ -98,6 +101,82 @@ def test_saves_in_two_threads_leave_the_warning_filters_as_they_were(model, tmp_
         left = list(warnings.filters)
     assert not first_errors and not second_errors
     assert left == filters
+
+
+@pytest.mark.parametrize("proc_status", [True, False], ids=["proc-status", "without-it"])
+def test_saves_of_new_files_in_two_threads_leave_the_umask_as_it_was(
+    model, tmp_path, monkeypatch, proc_status
+):
+    # A save to a new file read the umask by setting it to 0 and back: two at once left
+    # it 0 for good, and every file the process made afterwards writable by everyone.
+    if not proc_status:  # where the kernel does not say it (macOS, Windows): set and reset
+        monkeypatch.setattr(files, "_PROCESS_STATUS", str(tmp_path / "no-status"), raising=False)
+    umask = os.umask(0o022)
+    monkeypatch.setattr(os, "umask", _interleaved_umask(os.umask))
+    try:
+        errors = _in_threads_named(
+            {
+                name: lambda name=name: sknielsen.save(model, tmp_path / f"{name}.json")
+                for name in ("first", "second")
+            }
+        )
+        left = os.umask.__wrapped__(0o022)
+    finally:
+        monkeypatch.undo()
+        os.umask(umask)
+    assert not errors, errors
+    assert left == 0o022
+    modes = {
+        stat.S_IMODE((tmp_path / f"{name}.json").stat().st_mode) for name in ("first", "second")
+    }
+    assert modes == {0o644}
+
+
+def _interleaved_umask(umask):
+    """``os.umask`` as it runs when two threads, "first" and "second", read it at once.
+
+    The first sets it, the second sets it, the first resets it, the second
+    resets it, as far as each waits for the other (half a second at most).
+    """
+    second_set, first_reset = threading.Event(), threading.Event()
+    calls = []
+
+    def interleaved(mask):
+        previous = umask(mask)
+        name = threading.current_thread().name
+        calls.append(name)
+        if (name, calls.count(name)) == ("first", 1):
+            second_set.wait(0.5)
+        elif name == "first":
+            first_reset.set()
+        elif calls.count(name) == 1:
+            second_set.set()
+            first_reset.wait(0.5)
+        return previous
+
+    interleaved.__wrapped__ = umask
+    return interleaved
+
+
+def _in_threads_named(calls):
+    """Each of ``calls`` (name: function) in a thread of that name at once; what they raised."""
+    errors = []
+
+    def call(function):
+        try:
+            function()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=call, args=(function,), name=name, daemon=True)
+        for name, function in calls.items()
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    return errors
 
 
 class _WarnsInTurn(ClassifierMixin, BaseEstimator):
