@@ -17,6 +17,7 @@ from types import SimpleNamespace
 import joblib
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import GridSearchCV
 
@@ -24,10 +25,13 @@ import sknielsen
 from sknielsen import NielsenMLPClassifier, plugins
 from sknielsen._core import files
 from sknielsen.comparison import training_size_comparison
+from sknielsen.engine import _cengine
 from sknielsen.io import _persistence
 from sknielsen.plugins import SGD, _registry
 
 TIMEOUT = 30
+
+needs_c = pytest.mark.skipif(not _cengine.available(), reason="the C engine is not built here")
 
 
 @pytest.fixture(scope="module")
@@ -262,12 +266,13 @@ class _GatedEntry:
 
 
 def _in_threads(function, n_threads):
-    """``function()`` in ``n_threads`` threads at once: their results, or what they raised."""
-    outcomes = [None] * n_threads
+    """``function(i)`` in threads ``i = 0, 1, ...`` started together: results or exceptions."""
+    outcomes, together = [None] * n_threads, threading.Barrier(n_threads)
 
     def call(i):
         try:
-            outcomes[i] = function()
+            together.wait(TIMEOUT)
+            outcomes[i] = function(i)
         except BaseException as exc:
             outcomes[i] = exc
 
@@ -292,7 +297,7 @@ def test_two_threads_loading_an_entry_point_plugin_at_once_both_get_it(monkeypat
     pending = {kind: {} for kind in _registry._REGISTRY}
     pending["optimizer"]["gated"] = entry
     monkeypatch.setattr(_registry, "_PENDING", pending)
-    got = _in_threads(lambda: plugins.get("optimizer", "gated"), 2)
+    got = _in_threads(lambda i: plugins.get("optimizer", "gated"), 2)
     assert [type(plugin) for plugin in got] == [_Gated, _Gated], got
     assert plugins.get_class("optimizer", "gated") is _Gated
 
@@ -356,3 +361,54 @@ def _outcome(function, *args):
         return function(*args)
     except Exception as exc:
         return exc
+
+
+# -- fits and predictions in threads --------------------------------------------------------
+
+
+def _untidy_csr(X):
+    """``X`` as CSR whose rows hold their entries backwards, each split in two halves."""
+    rows = np.repeat(np.arange(X.shape[0]), np.count_nonzero(X, axis=1))
+    cols = np.nonzero(X)[1]
+    order = np.lexsort((-cols, rows))
+    rows, cols, values = rows[order], cols[order], X[rows[order], cols[order]] / 2
+    indptr = np.concatenate([[0], np.cumsum(2 * np.bincount(rows, minlength=X.shape[0]))])
+    doubled = np.repeat(np.arange(len(cols)), 2)
+    return sp.csr_matrix((values[doubled], cols[doubled], indptr), shape=X.shape)
+
+
+@pytest.mark.parametrize("engine", ["numpy", pytest.param("c", marks=needs_c)])
+@pytest.mark.parametrize("layout", ["untidy-csr", "fortran-float32"])
+def test_fits_in_threads_give_the_weights_of_fits_one_after_another(engine, layout):
+    # Swept clean (both engines, dense and CSR, both dtypes, 2 to 8 threads, n_jobs up to
+    # 4); kept as a guard: the user's X is canonicalized and laid out for the engines,
+    # never in place, and nothing a fit holds is shared with another's.
+    rng = np.random.default_rng(0)
+    dense = rng.random((64, 6))
+    dense[dense < 0.6] = 0.0
+    y = (dense[:, 0] + dense[:, 1] > 0.5).astype(int)
+    if layout == "untidy-csr":
+        X = _untidy_csr(dense)
+        before = (X.data.copy(), X.indices.copy(), X.indptr.copy())
+    else:
+        X = np.asfortranarray(dense, dtype=np.float32)
+        before = (X.copy(),)
+
+    def fit(seed):
+        net = NielsenMLPClassifier(
+            (5,), epochs=2, random_state=seed, engine=engine, n_jobs=2, dropout=0.2
+        )
+        return net.fit(X, y)
+
+    alone = [fit(seed) for seed in range(4)]
+    together = _in_threads(fit, 4)
+    for one, other in zip(alone, together):
+        assert other.engine_ == engine
+        for a, b in zip(one.coefs_ + one.intercepts_, other.coefs_ + other.intercepts_):
+            np.testing.assert_array_equal(a, b)
+    now = (X.data, X.indices, X.indptr) if sp.issparse(X) else (X,)
+    for was, is_ in zip(before, now):
+        np.testing.assert_array_equal(was, is_)
+    expected = alone[0].predict_proba(X)
+    for proba in _in_threads(lambda i: alone[0].predict_proba(X), 4):
+        np.testing.assert_array_equal(proba, expected)
