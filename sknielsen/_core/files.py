@@ -24,6 +24,7 @@ import re
 import secrets
 import stat
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -34,6 +35,10 @@ _RANDOM_BYTES = 8  # 16 hex digits in the temporary file's name
 # Room for the dot, the digits and ".tmp" within the usual 255-byte name limit.
 _NAME_KEPT = 200
 _CREATE_TRIES = 100
+#: Where Linux (4.7 on) says the process's umask, which elsewhere is read by setting it.
+_PROCESS_STATUS = "/proc/self/status"
+#: Held while the umask is set to be read: two threads doing it at once left it 0.
+_UMASK_LOCK = threading.Lock()
 _SPECIAL_KINDS = (
     (stat.S_ISDIR, "a directory"),
     (stat.S_ISCHR, "a character device"),
@@ -373,9 +378,28 @@ def _file_mode(path):
     try:
         return os.stat(path).st_mode & 0o777
     except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _umask():
+    """The process's umask, read without changing it where the system says it.
+
+    Elsewhere it is read by setting it and setting it back, which every
+    thread sees meanwhile: under a lock, so that two saves at once cannot
+    leave it 0 for good (each set back what the other had set), and every
+    file the process makes after them writable by everyone.
+    """
+    try:
+        with open(_PROCESS_STATUS, encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_LOCK:
         umask = os.umask(0)
         os.umask(umask)
-        return 0o666 & ~umask
+    return umask
 
 
 def write_bytes_atomically(path, data):

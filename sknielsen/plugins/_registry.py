@@ -160,11 +160,14 @@ def _check_body_name(cls, kind, name):
 def _pending():
     global _PENDING
     if _PENDING is None:
-        _PENDING = {kind: {} for kind in _REGISTRY}
+        # Filled before it is published: a thread looking up a name while another reads
+        # the entry points found an empty list, and the plugin unknown.
+        pending = {kind: {} for kind in _REGISTRY}
         for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
             kind, _, name = entry.name.partition(".")
-            if kind in _PENDING and name:
-                _PENDING[kind].setdefault(name, entry)
+            if kind in pending and name:
+                pending[kind].setdefault(name, entry)
+        _PENDING = pending
     return _PENDING
 
 
@@ -235,7 +238,9 @@ def refresh_entry_points():
 
 def _load_entry_point(kind, name):
     # Kept pending until it loads: a second lookup says why again, not "Unknown".
-    entry = _pending()[kind][name]
+    entry = _pending()[kind].get(name)
+    if entry is None:  # loaded by another thread since the caller looked (registered first)
+        return _REGISTRY[kind][name]
     try:
         cls = entry.load()
     except Exception as exc:
@@ -245,7 +250,7 @@ def _load_entry_point(kind, name):
         ) from exc
     if _REGISTRY[kind].get(name) is not cls:
         register(kind, name)(cls)
-    _pending()[kind].pop(name)
+    _pending()[kind].pop(name, None)  # a thread that loaded it at once may have popped it
     return cls
 
 
@@ -444,10 +449,12 @@ class Registrations:
     @classmethod
     def current(cls):
         """The registrations of this process not made by sknielsen, or None for none."""
+        # list() copies each dict in one step: a thread registering a plugin meanwhile
+        # changed it under the iteration ("dictionary changed size during iteration").
         entries = [
             (kind, name, plugin)
-            for kind, registry in _REGISTRY.items()
-            for name, plugin in registry.items()
+            for kind, registry in list(_REGISTRY.items())
+            for name, plugin in list(registry.items())
             if not is_builtin(plugin)
         ]
         return cls(entries) if entries else None
