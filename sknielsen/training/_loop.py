@@ -1506,9 +1506,11 @@ class _MiniBatches:
         self.compiled = None
         self.outputs = np.empty(Y.shape, dtype=network.dtype)
         self.backprop = Backprop(network, trainer.cost, self.size, batching.dropout, rng)
+        # Asked once: sp.issparse at every step cost dense mini-batches 0.35 µs each.
+        self.sparse_input = sp.issparse(X)
         # Augmenters distort dense images: their mini-batches are densified.
         self.sparse_steps = (
-            sp.issparse(X) and batching.augment is None and sparse_batches_pay(X, self.size)
+            self.sparse_input and batching.augment is None and sparse_batches_pay(X, self.size)
         )
         self.buffers = (
             None if self.sparse_steps else np.empty((self.size, X.shape[1]), dtype=X.dtype),
@@ -1526,7 +1528,7 @@ class _MiniBatches:
         index = slice(start, stop) if self.order is None else self.order[start:stop]
         if self.sparse_steps:
             xb = X[index]
-        elif sp.issparse(X):
+        elif self.sparse_input:
             xb = X[index].toarray(out=self.buffers[0][:m])
         elif self.order is None:
             xb = X[index]
