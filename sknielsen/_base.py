@@ -201,7 +201,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        # Mini-batch optimizers densify one mini-batch at a time; full-batch ones refuse sparse X.
+        # Mini-batch optimizers train on sparse X a mini-batch at a time; full-batch ones refuse it.
         try:
             optimizer = plugins.get("optimizer", self.optimizer)
         except (ValueError, TypeError):

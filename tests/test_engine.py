@@ -13,7 +13,7 @@ from sklearn.model_selection import GridSearchCV
 import sknielsen
 from sknielsen import NielsenMLPClassifier, NielsenMLPRegressor
 from sknielsen.callbacks import Callback, CallbackError, StopTraining
-from sknielsen.engine import _cengine
+from sknielsen.engine import _cengine, _network
 from sknielsen.plugins import L1, Momentum, QuadraticCost, Tanh
 from sknielsen.utils import check_params
 
@@ -242,6 +242,91 @@ def test_sparse_training_sets_are_never_densified_whole(engine):
     finally:
         tracemalloc.stop()
     assert peak < dense_bytes / 4, f"peak {peak / 2**20:.1f} MiB"
+
+
+def wide_sparse(n=60, n_features=4000, density=0.01, seed=0):
+    """Rows of 40 non-zeros among 4,000 columns, whose mini-batches of 10 the NumPy engine
+    keeps sparse (``sparse_batches_pay``), and three classes that can be learnt."""
+    rng = np.random.default_rng(seed)
+    X = sp.random(n, n_features, density=density, format="csr", random_state=rng)
+    return X, rng.integers(3, size=n)
+
+
+def _all_parameters(model):
+    return model.coefs_ + model.intercepts_
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"optimizer": "sgd"},
+        {"optimizer": "momentum", "regularizer": "l2", "lmbda": 5.0},
+        {"optimizer": "nesterov", "regularizer": "l1", "lmbda": 1.0},
+        {"optimizer": "adam", "eta": 0.01},
+        {"dropout": 0.3, "hidden_layer_sizes": (6, 5)},
+        {"hidden_layer_sizes": ()},
+        {
+            "hidden_layer_sizes": (5, 4, 3),
+            "activation": "relu",
+            "class_weight": {0: 2.0, 1: 1.0, 2: 0.5},
+        },
+    ],
+)
+def test_sparse_mini_batches_kept_sparse_train_as_dense_ones(monkeypatch, params):
+    # The NumPy engine multiplies wide sparse mini-batches as they are: the same weights
+    # as the densified rows up to rounding, and the same bits again for the same seed.
+    X, y = wide_sparse()
+    X_val, y_val = wide_sparse(n=20, seed=1)
+    sample_weight = np.random.default_rng(2).uniform(0.5, 2.0, size=X.shape[0])
+    products = []
+    transposed_product = _network.transposed_product
+    monkeypatch.setattr(
+        _network,
+        "transposed_product",
+        lambda *args, **kwargs: products.append(1) or transposed_product(*args, **kwargs),
+    )
+    params = {"hidden_layer_sizes": (8,), "epochs": 2, "mini_batch_size": 10, **params}
+
+    def fit(X, X_val):
+        model = NielsenMLPClassifier(engine="numpy", random_state=0, **params)
+        model.fit(X, y, X_val=X_val, y_val=y_val, sample_weight=sample_weight)
+        return model.partial_fit(X, y, sample_weight=sample_weight)
+
+    dense = fit(X.toarray(), X_val.toarray())
+    assert not products
+    kept_sparse, again = fit(X, X_val), fit(X, X_val)
+    assert len(products) == 2 * 3 * 6  # two fits of three epochs of six mini-batches
+    for ours, theirs, same in zip(*map(_all_parameters, (kept_sparse, dense, again))):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12 * abs(theirs).max())
+        np.testing.assert_array_equal(ours, same)
+    np.testing.assert_allclose(kept_sparse.loss_curve_, dense.loss_curve_, rtol=1e-12)
+    assert kept_sparse.history_["validation_accuracy"] == dense.history_["validation_accuracy"]
+    np.testing.assert_allclose(kept_sparse.predict_proba(X), dense.predict_proba(X), rtol=1e-10)
+
+
+def test_wide_sparse_mini_batches_are_not_densified():
+    # Densified, each mini-batch of 100 rows of 100,000 columns took an 80 MB buffer. What
+    # is left is about six times the first layer's 1.6 MB (weights, gradient, snapshots).
+    X, y = wide_sparse(n=100, n_features=100_000, density=0.001)
+    dense_batch_bytes = 100 * X.shape[1] * 8
+    model = NielsenMLPClassifier((2,), epochs=2, mini_batch_size=100, engine="numpy")
+    tracemalloc.start()
+    try:
+        model.fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < dense_batch_bytes / 4, f"peak {peak / 2**20:.1f} MiB"
+
+
+def test_augmented_sparse_mini_batches_are_densified_for_the_augmenter():
+    # An augmenter distorts dense images, even when the images would train sparse.
+    X, y = wide_sparse(n=30, n_features=64 * 64)
+    params = {"epochs": 1, "mini_batch_size": 10, "augment": "shift", "random_state": 0}
+    of_sparse = NielsenMLPClassifier((4,), engine="numpy", **params).fit(X, y)
+    of_dense = NielsenMLPClassifier((4,), engine="numpy", **params).fit(X.toarray(), y)
+    for ours, theirs in zip(_all_parameters(of_sparse), _all_parameters(of_dense)):
+        np.testing.assert_array_equal(ours, theirs)
 
 
 def _unscaled_wide_sparse(n_features, seed=0):

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sknielsen import NielsenMLPClassifier, plugins
@@ -95,6 +96,27 @@ def test_backprop_reuses_its_buffers_for_smaller_batches(rng):
     fresh = Backprop(network, plugins.CrossEntropyCost(), 3).gradient(X[:3], Y[:3], 1 / 3)
     np.testing.assert_allclose(partial, fresh)
     assert not np.allclose(full, fresh)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@pytest.mark.parametrize("to_sparse", [sp.csr_matrix, sp.csr_array])
+def test_sparse_rows_give_the_gradient_of_their_dense_copy(rng, dtype, rtol, to_sparse):
+    # Rows and columns without entries included: their weights' gradient must be 0, not
+    # what an earlier mini-batch left in the reused buffer.
+    X = rng.uniform(size=(9, 40)) * (rng.uniform(size=(9, 40)) < 0.1)
+    X[3] = 0.0
+    X[:, :5] = 0.0
+    X, Y = X.astype(dtype), np.eye(3, dtype=dtype)[rng.integers(3, size=9)]
+    network = Network((40, 6, 5, 3), [plugins.Tanh(), plugins.ReLU(), plugins.Sigmoid()], dtype)
+    network.initialize(plugins.DefaultInitializer(), rng)
+    backprop = Backprop(network, plugins.CrossEntropyCost(), 9)
+    backprop.gradient(rng.uniform(size=(9, 40)).astype(dtype), Y, 1 / 9)  # fills every row
+    scale = rng.uniform(size=(9, 1)).astype(dtype)
+    of_sparse = backprop.gradient(to_sparse(X), Y, scale).copy()
+    of_dense = backprop.gradient(X, Y, scale)
+    assert of_sparse.dtype == dtype
+    np.testing.assert_allclose(of_sparse, of_dense, rtol=rtol, atol=rtol * abs(of_dense).max())
+    assert not of_sparse[: 5 * 6].any()  # the first layer's weights of the empty columns
 
 
 def test_refuses_a_cost_with_outputs_the_estimator_refuses():

@@ -35,7 +35,8 @@ _COMPILED_VALUES = (np.dtype(np.float32), np.dtype(np.float64))
 
 #: What to do instead of densifying, in a full-batch optimizer's refusal of sparse X.
 MINI_BATCH_INSTEAD = (
-    "choose a mini-batch optimizer ('sgd' or 'adam', say), which densifies one mini-batch at a time"
+    "choose a mini-batch optimizer ('sgd' or 'adam', say), which trains on sparse X one "
+    "mini-batch at a time"
 )
 
 
@@ -63,7 +64,7 @@ class SparseInputError(TypeError, ValueError):
     ...     print(error)
     The full-batch optimizer LBFGS trains on dense X only; got a sparse X of shape (4, 4).
     Densify it first (X.toarray()), or choose a mini-batch optimizer ('sgd' or 'adam', say),
-    which densifies one mini-batch at a time.
+    which trains on sparse X one mini-batch at a time.
     """
 
 
