@@ -659,6 +659,8 @@ class Trainer:
         """
         stop = None
         for callback in self.callbacks:
+            if not _acts_in(callback, hook):
+                continue  # Callback's own hook does nothing: no call, nothing to check
             self._enter(callback, hook)
             try:
                 getattr(callback, hook)(self)
@@ -1480,6 +1482,18 @@ def sample_scales(sample_weight, dtype):
 # Numbers per chunk of the epoch's loss on the NumPy engine: its temporaries stay
 # small (64 KB each) whatever the training set, which training never copies.
 _LOSS_CHUNK = 1 << 13
+
+
+def _acts_in(callback, hook):
+    """Whether ``callback``'s ``hook`` is other than :class:`Callback`'s, which does nothing.
+
+    Each hook called is checked against what it may have changed, a pass over
+    the history for a callback of one's own: calls of the hooks it does not
+    override cost a fit of 20,000 epochs about half of its time in the end.
+    (A fit builds its callbacks anew from their parameters, as
+    ``_batch_hooks`` reads them: only their classes' hooks are theirs.)
+    """
+    return getattr(type(callback), hook) is not getattr(Callback, hook)
 
 
 class _MiniBatches:
