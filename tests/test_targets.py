@@ -81,6 +81,7 @@ def test_indicators_of_0_and_1_train_as_multilabel(data, convert):
         np.array([[0, 1], [1, 0]], dtype=object),
         np.array([[0], [1]]),
         np.empty((0, 2)),
+        np.ma.array([[1, 5], [0, 1]], mask=[[0, 1], [0, 0]]),  # a 5 under the mask
     ],
 )
 def test_indicators_are_found_as_type_of_target_finds_them(y):
@@ -98,6 +99,16 @@ def test_indicators_are_found_as_type_of_target_finds_them(y):
         kind = "refused"
     expected = kind == "multilabel-indicator" and set(np.unique(y)) <= {0, 1} and y.size > 0
     assert _is_indicator(y) == expected
+
+
+def test_a_masked_y_val_hiding_other_values_than_0_and_1_is_refused(data):
+    # Comparisons of a masked array skip its masked entries, which training reads
+    # all the same: the one-pass test took this y_val for an indicator of 0s and 1s.
+    X, indicator = data
+    hidden = np.ma.array(indicator.copy(), mask=indicator == 0)
+    hidden.data[hidden.mask] = 5
+    with pytest.raises(ValueError, match="must hold only 0 and 1"):
+        NielsenMLPClassifier((3,), epochs=1).fit(X, indicator, X_val=X, y_val=hidden)
 
 
 @pytest.mark.parametrize("matrix", [sparse.csr_matrix, sparse.csc_matrix, sparse.coo_matrix])
