@@ -1009,7 +1009,9 @@ class CSVLogger(Callback):
             lines += [self._line(each) for each in self._rows]
             write_text_atomically(self.path, "".join(lines))
         else:
-            with open(self.path, "ab") as handle:
+            # Unbuffered: a buffered file keeps what a full disk refused and flushes it
+            # again at its truncate, which then fails and leaves the torn row.
+            with open(self.path, "ab", buffering=0) as handle:
                 try:
                     _append_text(handle, self._line(row))
                 except BaseException:
@@ -1036,9 +1038,10 @@ def _stat_of(path):
 
 
 def _append_text(handle, text):
-    """Write ``text`` as UTF-8 at the end of the binary ``handle``, and flush it to disk."""
-    handle.write(text.encode("utf-8"))
-    handle.flush()
+    """Write ``text`` as UTF-8 at the end of the unbuffered ``handle``, and flush it to disk."""
+    data = memoryview(text.encode("utf-8"))
+    while data:  # the system may take part of it (a signal, a file size limit)
+        data = data[handle.write(data) :]
     os.fsync(handle.fileno())
 
 

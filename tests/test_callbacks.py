@@ -1403,6 +1403,49 @@ def test_csv_logger_leaves_no_torn_row_after_a_failed_append(small_digits, tmp_p
     assert [float(r["loss"]) for r in rows] == net.loss_curve_
 
 
+def test_csv_logger_cuts_back_an_append_the_disk_took_part_of(small_digits, tmp_path, monkeypatch):
+    # write(2) on a full disk takes what fits, then fails: a buffered file kept the rest
+    # of the row to flush again, so its truncate (which flushes first) failed too and
+    # left the torn row in the file.
+    from sknielsen import callbacks as module
+
+    X, _, y, _ = small_digits
+    path = tmp_path / "log.csv"
+
+    class FillsUp(io.FileIO):
+        def write(self, data):
+            if FillsUp.room is None:
+                return super().write(data)
+            if FillsUp.room == 0:
+                raise OSError(28, "No space left on device")
+            taken = super().write(bytes(data)[: FillsUp.room])
+            FillsUp.room -= taken
+            return taken
+
+    FillsUp.room = None
+
+    def opens(file, mode="r", buffering=-1):
+        assert mode == "ab"
+        raw = FillsUp(file, mode)
+        return raw if buffering == 0 else io.BufferedWriter(raw)
+
+    class Fills(Callback):
+        def on_epoch_end(self, trainer):
+            if trainer.epoch == 2:
+                FillsUp.room = 5
+            if trainer.epoch == 3:
+                FillsUp.room = None
+                self.lines = path.read_bytes().decode("utf-8").splitlines()
+
+    monkeypatch.setattr(module, "open", opens, raising=False)
+    net = NielsenMLPClassifier(epochs=5, random_state=0, callbacks=[CSVLogger(path), Fills()])
+    with pytest.warns(UserWarning, match=r"could not write .*log.csv after epoch 3"):
+        net.fit(X, y)
+    assert [line.split(",")[0] for line in net.callbacks_[1].lines] == ["epoch", "1", "2"]
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+
+
 def test_csv_logger_keeps_every_epoch_of_partial_fit(small_digits, tmp_path):
     """partial_fit continues its callbacks: its log gained a row a call, not lost the others.
 
