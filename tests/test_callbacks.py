@@ -1125,6 +1125,26 @@ def test_a_fit_stopped_early_frees_its_data_when_it_returns(stopper, engine, sma
         gc.enable()
 
 
+class CallsBack(Callback):
+    """Calls ``fn`` at each epoch's end, a hook set on the instance (as Keras's LambdaCallback)."""
+
+    def __init__(self, fn=None):
+        self.fn = fn
+        if fn is not None:
+            self.on_epoch_end = fn
+
+
+def test_a_hook_set_on_the_instance_is_called(small_digits):
+    # The loop skips the hooks a callback leaves as Callback's; it looked at the
+    # class only, and a hook set in __init__ (kept by the fit's clone) never ran.
+    X, _, y, _ = small_digits
+    seen = []
+    NielsenMLPClassifier(
+        epochs=3, random_state=0, callbacks=[CallsBack(lambda trainer: seen.append(trainer.epoch))]
+    ).fit(X, y)
+    assert seen == [1, 2, 3]
+
+
 def test_schedules_by_formula(small_digits):
     X, _, y, _ = small_digits
     expected = {
