@@ -85,7 +85,7 @@ def load():
         ``'x86-64-v4'``, ``'x86-64-v3'``, ``'x86-64 baseline'`` (on other
         machines ``'portable build (arm64)'``, say), or why none: a
         :class:`StaleKernels` for kernels of other sources, which a fit
-        warns of whatever its ``engine``.
+        with ``engine='auto'`` or ``'c'`` warns of (``'numpy'`` loads none).
     """
     try:
         base = importlib.import_module(f"{__package__}._ckernel_base")
