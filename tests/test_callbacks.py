@@ -1349,8 +1349,8 @@ def test_csv_logger_writes_a_row_per_epoch(small_digits, tmp_path):
 def test_csv_logger_appends_each_epochs_row_without_rewriting_the_file(
     small_digits, tmp_path, monkeypatch
 ):
-    # Each epoch rewrote the whole file (and rebuilt its text): 2 ms an epoch at 500
-    # rows, 3.4 ms at 4,000, growing with every row of a long fit or partial_fit stream.
+    # Each epoch rewrote the whole file (and rebuilt its text): 1.5 ms an epoch at 500
+    # rows, 3.2 ms at 4,000, growing with every row of a long fit or partial_fit stream.
     from sknielsen import callbacks as module
 
     X, _, y, _ = small_digits
