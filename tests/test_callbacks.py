@@ -1391,6 +1391,28 @@ def test_csv_logger_rewrites_a_file_changed_under_it(small_digits, tmp_path):
     assert [float(r["loss"]) for r in rows] == net.loss_curve_
 
 
+class _ReadsTheLog(Callback):
+    """Reads the CSV log at ``path`` after epoch 3 (after the CSVLogger before it)."""
+
+    def __init__(self, path, before=None):
+        self.path, self.before = path, before
+
+    def on_epoch_end(self, trainer):
+        if self.before is not None:
+            self.before(trainer.epoch)
+        if trainer.epoch == 3:
+            self.lines = self.path.read_bytes().decode("utf-8").splitlines()
+
+
+def _fit_through_a_failed_append(net, X, y, path):
+    """Fit; the log after epoch 3's failed append holds 2 whole rows, at the end all."""
+    with pytest.warns(UserWarning, match=r"could not write .*log.csv after epoch 3"):
+        net.fit(X, y)
+    assert [line.split(",")[0] for line in net.callbacks_[1].lines] == ["epoch", "1", "2"]
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+
+
 def test_csv_logger_leaves_no_torn_row_after_a_failed_append(small_digits, tmp_path, monkeypatch):
     # A full disk can take part of a row: the file is cut back to its last whole row,
     # and the next epoch writes every row.
@@ -1409,18 +1431,10 @@ def test_csv_logger_leaves_no_torn_row_after_a_failed_append(small_digits, tmp_p
             raise OSError(28, "No space left on device")
         real(handle, text)
 
-    class Reads(Callback):
-        def on_epoch_end(self, trainer):
-            if trainer.epoch == 3:
-                self.lines = path.read_bytes().decode("utf-8").splitlines()
-
     monkeypatch.setattr(module, "_append_text", fails_once)
-    net = NielsenMLPClassifier(epochs=5, random_state=0, callbacks=[CSVLogger(path), Reads()])
-    with pytest.warns(UserWarning, match=r"could not write .*log.csv after epoch 3"):
-        net.fit(X, y)
-    assert [line.split(",")[0] for line in net.callbacks_[1].lines] == ["epoch", "1", "2"]
-    rows = list(csv.DictReader(path.read_text().splitlines()))
-    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+    reads = _ReadsTheLog(path)
+    net = NielsenMLPClassifier(epochs=5, random_state=0, callbacks=[CSVLogger(path), reads])
+    _fit_through_a_failed_append(net, X, y, path)
 
 
 def test_csv_logger_cuts_back_an_append_the_disk_took_part_of(small_digits, tmp_path, monkeypatch):
@@ -1449,21 +1463,13 @@ def test_csv_logger_cuts_back_an_append_the_disk_took_part_of(small_digits, tmp_
         raw = FillsUp(file, mode)
         return raw if buffering == 0 else io.BufferedWriter(raw)
 
-    class Fills(Callback):
-        def on_epoch_end(self, trainer):
-            if trainer.epoch == 2:
-                FillsUp.room = 5
-            if trainer.epoch == 3:
-                FillsUp.room = None
-                self.lines = path.read_bytes().decode("utf-8").splitlines()
+    def room_at(epoch):  # 5 bytes for epoch 3's row, then room again
+        FillsUp.room = {2: 5, 3: None}.get(epoch, FillsUp.room)
 
     monkeypatch.setattr(module, "open", opens, raising=False)
-    net = NielsenMLPClassifier(epochs=5, random_state=0, callbacks=[CSVLogger(path), Fills()])
-    with pytest.warns(UserWarning, match=r"could not write .*log.csv after epoch 3"):
-        net.fit(X, y)
-    assert [line.split(",")[0] for line in net.callbacks_[1].lines] == ["epoch", "1", "2"]
-    rows = list(csv.DictReader(path.read_text().splitlines()))
-    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+    fills = _ReadsTheLog(path, before=room_at)
+    net = NielsenMLPClassifier(epochs=5, random_state=0, callbacks=[CSVLogger(path), fills])
+    _fit_through_a_failed_append(net, X, y, path)
 
 
 def test_csv_logger_keeps_every_epoch_of_partial_fit(small_digits, tmp_path):
