@@ -194,9 +194,10 @@ class CallbackError(ValueError):
 class Callback(HyperParameters):
     """Base class of training callbacks; every hook does nothing by default.
 
-    Override the hooks you need. Only callbacks that override
-    :meth:`on_batch_end` are called after every mini-batch, so the others
-    cost nothing inside an epoch.
+    Override the hooks you need (or set them on the instance in
+    ``__init__``). Only callbacks that have an :meth:`on_batch_end` of their
+    own are called after every mini-batch, so the others cost nothing inside
+    an epoch.
 
     Examples
     --------

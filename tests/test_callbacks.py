@@ -1145,6 +1145,26 @@ def test_a_hook_set_on_the_instance_is_called(small_digits):
     assert seen == [1, 2, 3]
 
 
+class BatchCallsBack(Callback):
+    """Calls ``fn`` after each mini-batch, a hook set on the instance."""
+
+    def __init__(self, fn=None):
+        self.fn = fn
+        if fn is not None:
+            self.on_batch_end = fn
+
+
+@pytest.mark.parametrize("engine", ["numpy", pytest.param("c", marks=needs_c)])
+def test_a_batch_hook_set_on_the_instance_is_called_after_each_mini_batch(engine, small_digits):
+    # Only the epoch hooks looked at the instance: an on_batch_end set there never ran.
+    X, _, y, _ = small_digits
+    seen = []
+    callback = BatchCallsBack(lambda trainer: seen.append(trainer.samples_in_epoch))
+    net = NielsenMLPClassifier(epochs=1, mini_batch_size=50, engine=engine, callbacks=[callback])
+    net.fit(X, y)
+    assert seen == [min(stop, len(X)) for stop in range(50, len(X) + 50, 50)]
+
+
 def test_schedules_by_formula(small_digits):
     X, _, y, _ = small_digits
     expected = {

@@ -1159,11 +1159,7 @@ class Trainer:
         self.diverged_epoch = self.epoch + int(hook != "on_epoch_end")
 
     def _batch_hooks(self):
-        return [
-            callback
-            for callback in self.callbacks
-            if type(callback).on_batch_end is not Callback.on_batch_end
-        ]
+        return [callback for callback in self.callbacks if _acts_in(callback, "on_batch_end")]
 
     def _snapshot(self):
         return _Snapshot(
