@@ -145,7 +145,8 @@ def save(model, path, *, format="sknielsen"):
     -----
     UserWarning
         When the file cannot hold all of the model's parameters: callbacks
-        other than the built-in ones that write no files, or a
+        other than the built-in schedules and stopping rules (those that
+        write files, print or monitor included), or a
         ``random_state`` given as a ``RandomState``, saved as None (a new
         ``fit`` of the loaded model is then not seeded; its ``partial_fit``
         continues exactly).

@@ -503,8 +503,9 @@ PARAMETER_FORMS = {
                 "a list of callback documents and [name, document] pairs",
             )
         ),
-        "The built-in callbacks that write no files, a `(name, callback)` pair as "
-        "`[name, document]`; others are left out, with a warning.",
+        "The built-in schedules and stopping rules (the classes below), a "
+        "`(name, callback)` pair as `[name, document]`; others are left out, with a "
+        "warning.",
     ),
 }
 _PARAMETER_RULES = {
