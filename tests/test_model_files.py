@@ -580,3 +580,12 @@ def test_saving_a_loaded_model_writes_its_file_byte_for_byte(tmp_path):
     fixture = FIXTURES / "model_v3.json"
     save(load(fixture), tmp_path / "again.json")
     assert (tmp_path / "again.json").read_bytes() == fixture.read_bytes()
+
+
+def test_an_array_holding_other_values_names_their_types(document, tmp_path):
+    row = document["fitted"]["coefs"][0][0]
+    edit = put("fitted", "coefs", 0, 0, ["0.5", True, None, *row[3:]])
+    refused(
+        edited(document, tmp_path, edit),
+        r"fitted.coefs\[0\] is not an array of numbers: it holds NoneType, bool, str\.$",
+    )
