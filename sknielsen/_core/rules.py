@@ -17,6 +17,7 @@ no model file holds.
 
 import json
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,12 @@ MAX_BYTES_PER_CONTAINER = 8
 SMALLEST_JUDGED_TEXT = 4096
 # Most digits of an integer in a model file: labels and counts need 20, a PCG64 state 39.
 MAX_INTEGER_DIGITS = 40
+# What _may_hold_unreadable_numbers looks for, in the text with every ASCII digit
+# written 0, "E" written "e" and the signs left out.
+_SCANNED = bytes.maketrans(b"0123456789E", b"0000000000e")
+_LONG_DIGIT_RUN = b"0" * (MAX_INTEGER_DIGITS + 1)
+# re finds this literal 8 times faster than `in` does in a text of digits.
+_LONG_EXPONENT = re.compile(rb"e000")
 
 
 class ModelFileError(ValueError):
@@ -460,7 +467,9 @@ class NumberArray(Rule):
             refuse(f"{path} is not an array of numbers: {exc}")
         if raw.ndim != self.ndim:
             refuse(f"{path} should have {self.ndim} dimensions; it has {raw.ndim}.")
-        others = sorted({type(v).__name__ for v in raw.flat} - {"int", "float"})
+        # One pass in C over what may be millions of entries (a set comprehension took
+        # 0.4 s for a network of 1.8 million weights).
+        others = sorted({kind.__name__ for kind in set(map(type, raw.flat))} - {"int", "float"})
         if others:
             refuse(f"{path} is not an array of numbers: it holds {', '.join(others)}.")
         with np.errstate(over="ignore"):  # a value beyond float32 becomes inf, refused below
@@ -483,7 +492,9 @@ def parse_json(text):
     NaN, infinities, floats beyond the float64 range and integers of more
     than ``MAX_INTEGER_DIGITS`` digits (Python refuses to convert 4,300
     digits and more) become markers while parsing, so that the error can
-    name the field holding the first of them. An object holding a key
+    name the field holding the first of them; a text that cannot hold such
+    numbers (:func:`_may_hold_unreadable_numbers`), as every saved model, is
+    parsed without a Python call per number. An object holding a key
     twice is refused too: Python's reader keeps the last value, others the
     first, so such a file has no one meaning.
 
@@ -520,14 +531,13 @@ def parse_json(text):
             twice.append((value, _repeated_key(pairs)))
         return value
 
+    hooks = {"parse_constant": unreadable, "object_pairs_hook": parse_object}
+    if _may_hold_unreadable_numbers(text):
+        # A hook per number costs a Python call each (1.8 million in a large network's
+        # file); without these, json's C parser makes the ints and floats itself.
+        hooks.update(parse_int=parse_int, parse_float=parse_float)
     try:
-        document = json.loads(
-            text,
-            parse_int=parse_int,
-            parse_float=parse_float,
-            parse_constant=unreadable,
-            object_pairs_hook=parse_object,
-        )
+        document = json.loads(text, **hooks)
     except RecursionError:
         refuse("not a model file (JSON nested too deeply).")
     except json.JSONDecodeError as exc:
@@ -541,6 +551,33 @@ def parse_json(text):
     if found:
         refuse(f"{_field_of(document, found[0])} holds {found[0].reason}.")
     return document
+
+
+def _may_hold_unreadable_numbers(text):
+    """Whether ``text`` may hold a number beyond the float range or a too long integer.
+
+    False guarantees that it holds neither, so that :func:`parse_json` can let
+    json's parser make every number without a hook. A JSON number is
+    ``-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?``: without a run of more
+    than ``MAX_INTEGER_DIGITS`` digits, its integer part is below ``10**40``,
+    and without an exponent of three digits or more its exponent is at most
+    99, so it is below ``10**139``, finite as a float (below ``1.8e308``),
+    and an integer has at most 40 digits. Either run found anywhere, in a
+    string too, only sends the text to the hooks that name the field.
+
+    Done in C over a copy of the text (0.1 s for a 40 MB file): every ASCII
+    digit is written ``0``, ``E`` is written ``e`` and the signs are left out.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    bool
+    """
+    scanned = text.encode("utf-8", "surrogatepass").translate(_SCANNED, b"+-")
+    return _LONG_DIGIT_RUN in scanned or _LONG_EXPONENT.search(scanned) is not None
 
 
 def _repeated_key(pairs):
