@@ -1005,21 +1005,33 @@ class CSVLogger(Callback):
     def _write(self, row, new_columns):
         """Append ``row``, or write the whole file where an append would not give it."""
         written, self._written = self._written, None  # until this write is whole
-        if new_columns or written is None or _stat_of(self.path) != written:
+        unchanged = written is not None and _stat_of(self.path) == written
+        if new_columns or not unchanged or not self._appended(row, written):
             lines = [self.separator.join(self._columns) + "\n"]
             lines += [self._line(each) for each in self._rows]
             write_text_atomically(self.path, "".join(lines))
-        else:
-            # Unbuffered: a buffered file keeps what a full disk refused and flushes it
-            # again at its truncate, which then fails and leaves the torn row.
-            with open(self.path, "ab", buffering=0) as handle:
-                try:
-                    _append_text(handle, self._line(row))
-                except BaseException:
-                    with contextlib.suppress(OSError):  # the rows before it, whole
-                        handle.truncate(written.size)
-                    raise
-        self._written = _stat_of(self.path)
+            self._written = _stat_of(self.path)
+
+    def _appended(self, row, written):
+        """Append ``row`` to the file as last ``written``; False, writing nothing, if not it.
+
+        Compared again once open: another process (a grid search's other fit
+        logging to the same name) may have replaced the file meanwhile, and
+        the row went to its file.
+        """
+        # Unbuffered: a buffered file keeps what a full disk refused and flushes it
+        # again at its truncate, which then fails and leaves the torn row.
+        with open(self.path, "ab", buffering=0, opener=_opened_without_waiting) as handle:
+            if _state_of(os.fstat(handle.fileno())) != written:
+                return False
+            try:
+                _append_text(handle, self._line(row))
+            except BaseException:
+                with contextlib.suppress(OSError):  # the rows before it, whole
+                    handle.truncate(written.size)
+                raise
+            self._written = _state_of(os.fstat(handle.fileno()))
+        return True
 
     def _line(self, row):
         """``row``'s line of the file, a value or nothing in each column."""
@@ -1032,10 +1044,19 @@ _FileState = collections.namedtuple("_FileState", "device inode size modified")
 def _stat_of(path):
     """What tells whether a file changed since: its identity, size and time, or None if gone."""
     try:
-        status = os.stat(path)
+        return _state_of(os.stat(path))
     except FileNotFoundError:
         return None
+
+
+def _state_of(status):
+    """The :class:`_FileState` of an ``os.stat_result``."""
     return _FileState(status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def _opened_without_waiting(path, flags):
+    """``os.open``, failing on a FIFO put in the file's place instead of waiting for a reader."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def _append_text(handle, text):

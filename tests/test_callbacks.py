@@ -1478,7 +1478,7 @@ def test_csv_logger_cuts_back_an_append_the_disk_took_part_of(small_digits, tmp_
 
     FillsUp.room = None
 
-    def opens(file, mode="r", buffering=-1):
+    def opens(file, mode="r", buffering=-1, opener=None):
         assert mode == "ab"
         raw = FillsUp(file, mode)
         return raw if buffering == 0 else io.BufferedWriter(raw)
@@ -1490,6 +1490,34 @@ def test_csv_logger_cuts_back_an_append_the_disk_took_part_of(small_digits, tmp_
     fills = _ReadsTheLog(path, before=room_at)
     net = NielsenMLPClassifier(epochs=5, random_state=0, callbacks=[CSVLogger(path), fills])
     _fit_through_a_failed_append(net, X, y, path)
+
+
+def test_csv_logger_appends_to_no_file_put_in_its_place_meanwhile(
+    small_digits, tmp_path, monkeypatch
+):
+    # Another process (a grid search's other fit logging to the same name) replaced
+    # the file between the logger's look at it and its append: the row went to the
+    # other file, and the epochs after it too.
+    from sknielsen import callbacks as module
+
+    X, _, y, _ = small_digits
+    path = tmp_path / "log.csv"
+    real_open = open
+
+    def replaced_first(file, *args, **kwargs):
+        if not replaced_first.done:
+            replaced_first.done = True
+            other = tmp_path / "other.csv"
+            other.write_text("epoch,eta,loss\n9,0.1,1.0\n")
+            os.replace(other, path)
+        return real_open(file, *args, **kwargs)
+
+    replaced_first.done = False
+    monkeypatch.setattr(module, "open", replaced_first, raising=False)
+    net = NielsenMLPClassifier(epochs=4, random_state=0, callbacks=[CSVLogger(path)])
+    net.fit(X, y)
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    assert [float(r["loss"]) for r in rows] == net.loss_curve_
 
 
 def test_csv_logger_keeps_every_epoch_of_partial_fit(small_digits, tmp_path):
