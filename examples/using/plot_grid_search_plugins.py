@@ -16,7 +16,7 @@ Run time: about 5 seconds on 2 cores.
 # The search
 # ----------
 # Two costs, plain SGD and momentum with two values of μ, two learning rates:
-# 16 candidates, each fitted on 3 folds for 15 epochs.
+# 12 candidates, each fitted on 3 folds for 15 epochs.
 import matplotlib.pyplot as plt
 import pandas as pd
 from sklearn.model_selection import GridSearchCV
