@@ -1011,6 +1011,28 @@ class CSVLogger(Callback):
             lines += [self._line(each) for each in self._rows]
             write_text_atomically(self.path, "".join(lines))
             self._written = _stat_of(self.path)
+        self._ends = self._expected_ends()
+
+    def _expected_ends(self):
+        """The header and last line of the file as this logger wrote it, in bytes."""
+        header = self.separator.join(self._columns) + "\n"
+        return header.encode("utf-8"), self._line(self._rows[-1]).encode("utf-8")
+
+    def _holds_our_ends(self, handle, size):
+        """Whether the open file of ``size`` bytes starts and ends as this logger's did.
+
+        Its state alone does not tell: an inode that another fit's file freed goes to
+        the next file written, of the same size when the rows are as long, within the
+        file system's clock tick. That file's rows are that fit's, not these.
+        """
+        header, last = getattr(self, "_ends", (None, None))
+        if header is None or size < len(header) + len(last):
+            return False
+        handle.seek(0)
+        if handle.read(len(header)) != header:
+            return False
+        handle.seek(size - len(last))
+        return handle.read(len(last)) == last
 
     def _appended(self, row, written):
         """Append ``row`` to the file as last ``written``; False, writing nothing, if not it.
@@ -1021,8 +1043,10 @@ class CSVLogger(Callback):
         """
         # Unbuffered: a buffered file keeps what a full disk refused and flushes it
         # again at its truncate, which then fails and leaves the torn row.
-        with open(self.path, "ab", buffering=0, opener=_opened_without_waiting) as handle:
+        with open(self.path, "ab+", buffering=0, opener=_opened_without_waiting) as handle:
             if _state_of(os.fstat(handle.fileno())) != written:
+                return False
+            if not self._holds_our_ends(handle, written.size):
                 return False
             try:
                 _append_text(handle, self._line(row))

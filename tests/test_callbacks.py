@@ -1479,7 +1479,7 @@ def test_csv_logger_cuts_back_an_append_the_disk_took_part_of(small_digits, tmp_
     FillsUp.room = None
 
     def opens(file, mode="r", buffering=-1, opener=None):
-        assert mode == "ab"
+        assert mode == "ab+"
         raw = FillsUp(file, mode)
         return raw if buffering == 0 else io.BufferedWriter(raw)
 
@@ -1517,6 +1517,34 @@ def test_csv_logger_appends_to_no_file_put_in_its_place_meanwhile(
     net = NielsenMLPClassifier(epochs=4, random_state=0, callbacks=[CSVLogger(path)])
     net.fit(X, y)
     rows = list(csv.DictReader(path.read_text().splitlines()))
+    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+
+
+def test_csv_logger_appends_to_no_other_fit_whose_file_took_the_same_inode(small_digits, tmp_path):
+    # Concurrent fits logging to one name (a grid search): a replaced file's inode
+    # number goes to the next file written, of the same size when the rows are as
+    # long, within the file system's coarse clock tick. The logger saw its own file
+    # (device, inode, size, time) and appended its row to another fit's rows.
+    X, _, y, _ = small_digits
+    path = tmp_path / "log.csv"
+
+    class OtherFitsFile(Callback):
+        def on_epoch_end(self, trainer):
+            if trainer.epoch == 2:
+                before = os.stat(path)
+                text = path.read_text()
+                other = text.replace(",0.5,", ",0.7,")  # its rows, as long as these
+                assert len(other) == len(text) and other != text
+                with open(path, "r+") as handle:  # the same inode, size and time
+                    handle.write(other)
+                os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    net = NielsenMLPClassifier(
+        epochs=4, eta=0.5, random_state=0, callbacks=[CSVLogger(path), OtherFitsFile()]
+    )
+    net.fit(X, y)
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    assert [r["eta"] for r in rows] == ["0.5"] * 4
     assert [float(r["loss"]) for r in rows] == net.loss_curve_
 
 
