@@ -2,6 +2,7 @@
 
 import contextlib
 import copy
+import re
 import textwrap
 from types import SimpleNamespace
 
@@ -10,6 +11,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy.special import expit
 from sklearn.base import clone
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sknielsen import NielsenMLPClassifier, plugins
 from sknielsen.plugins import (
@@ -67,6 +69,30 @@ def test_every_book_plugin_is_registered():
 def test_unknown_name_lists_the_known_ones():
     with pytest.raises(ValueError, match=r"Unknown optimizer 'adamw'.*'momentum'.*'sgd'"):
         plugins.get("optimizer", "adamw")
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "hint"),
+    [
+        ("cost", "quadratc", "(did you mean 'quadratic'?)"),
+        ("activation", "Sigmoid", "(did you mean 'sigmoid'?)"),
+        ("optimizer", "SGD", "(did you mean 'sgd'?)"),
+        ("activation", "logistic", "(scikit-learn's 'logistic' is 'sigmoid' here)"),
+        ("cost", "squared_error", "(scikit-learn's 'squared_error' is 'quadratic' here)"),
+    ],
+)
+def test_an_unknown_name_near_a_known_one_says_which(kind, name, hint):
+    # A typo, another case, or scikit-learn's MLP's name for the same thing: the
+    # message listed the known names only, and 'logistic' is none of them.
+    with pytest.raises(ValueError, match=re.escape(f"Unknown {kind} {name!r} {hint}. Known")):
+        plugins.get(kind, name)
+    with pytest.raises(InvalidParameterError, match=re.escape(hint)):
+        NielsenMLPClassifier(**{kind: name}, epochs=1).fit([[0.0], [1.0]], [0, 1])
+
+
+def test_an_unknown_name_near_none_gets_no_hint():
+    with pytest.raises(ValueError, match=r"Unknown cost 'hinge'\. Known cost names"):
+        plugins.get("cost", "hinge")
 
 
 def test_unknown_kind_lists_the_kinds():

@@ -16,6 +16,7 @@ import copy
 import pickle
 from importlib import metadata
 
+from .._core.names import did_you_mean
 from .._core.params import is_builtin
 from ._base import BASES, Plugin
 from ._returns import with_article
@@ -314,7 +315,7 @@ def get_class(kind, name):
     >>> get_class("cost", "quadratc")
     Traceback (most recent call last):
     ...
-    ValueError: Unknown cost 'quadratc'. Known ...: 'cross_entropy', 'log_likelihood', 'quadratic'.
+    ValueError: Unknown cost 'quadratc' (did you mean 'quadratic'?). Known ...: 'cross_entropy', ...
     """
     _check_kind(kind)
     if not isinstance(name, str):
@@ -326,9 +327,24 @@ def get_class(kind, name):
     if name in _pending()[kind]:
         return _load_entry_point(kind, name)
     raise ValueError(
-        f"Unknown {kind} {name!r}. Known {kind} names: "
+        f"Unknown {kind} {name!r}{_hint(kind, name)}. Known {kind} names: "
         f"{', '.join(repr(n) for n in available(kind))}."
     )
+
+
+#: scikit-learn's MLP's names for built-ins of ours, which its users reach for first.
+_SKLEARN_NAMES = {
+    "activation": {"logistic": "sigmoid"},
+    "cost": {"squared_error": "quadratic"},
+}
+
+
+def _hint(kind, name):
+    """What an unknown ``name`` of ``kind`` is, where it is near a known one, or ``""``."""
+    ours = _SKLEARN_NAMES.get(kind, {}).get(name)
+    if ours is not None:
+        return f" (scikit-learn's {name!r} is {ours!r} here)"
+    return did_you_mean(name, available(kind))
 
 
 def get(kind, name_or_instance):
