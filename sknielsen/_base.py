@@ -9,6 +9,7 @@ and :meth:`set_fitted_state`. The subclasses define how targets are
 encoded and outputs read.
 """
 
+import inspect
 import numbers
 import reprlib
 import threading
@@ -198,6 +199,11 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         if registrations is not None:
             registrations.restore()
         super().__setstate__(state)
+        # A pickle of an earlier release lacks the parameters added since (0.1.0's
+        # has no n_jobs): they take their defaults, as a model file without them does.
+        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
+            if name != "self" and name not in self.__dict__:
+                setattr(self, name, parameter.default)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

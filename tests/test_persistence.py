@@ -712,3 +712,16 @@ def test_a_plugin_held_by_a_plugin_is_saved(isolated_registry, tmp_path):
         and loaded.get_fitted_state().plugins["optimizer"] == optimizer
     )
     np.testing.assert_array_equal(loaded.predict_proba(X), net.predict_proba(X))
+
+
+def test_a_pickle_of_0_1_0_gets_the_parameters_added_since_at_their_defaults(fitted, small_digits):
+    # 0.1.0 pickled an estimator's __dict__, which had no parameter added since:
+    # it predicted once unpickled, but get_params, save and fit raised AttributeError.
+    X, X_test, y, _ = small_digits
+    old = copy.deepcopy(fitted)
+    del old.__dict__["n_jobs"]
+    clone = pickle.loads(pickle.dumps(old))
+    assert clone.get_params()["n_jobs"] is None
+    np.testing.assert_array_equal(clone.predict_proba(X_test), fitted.predict_proba(X_test))
+    clone.partial_fit(X, y)
+    assert clone.n_iter_ == fitted.n_iter_ + 1
