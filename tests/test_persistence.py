@@ -725,3 +725,22 @@ def test_a_pickle_of_0_1_0_gets_the_parameters_added_since_at_their_defaults(fit
     np.testing.assert_array_equal(clone.predict_proba(X_test), fitted.predict_proba(X_test))
     clone.partial_fit(X, y)
     assert clone.n_iter_ == fitted.n_iter_ + 1
+
+
+def test_callbacks_and_plugins_pickled_without_a_parameter_added_since_take_its_default(
+    small_digits,
+):
+    # 0.1.0's ProgressBar had no `leave`: unpickled, its repr and the next fit raised a
+    # TypeError telling the user to mend ProgressBar.__init__, a class of sknielsen's.
+    from sknielsen.callbacks import ProgressBar
+    from sknielsen.plugins import Adam
+
+    X, _, y, _ = small_digits
+    bar, adam = ProgressBar(leave=False), Adam(beta1=0.8)
+    del bar.__dict__["leave"], adam.__dict__["epsilon"]
+    net = NielsenMLPClassifier(epochs=1, eta=0.001, optimizer=adam, callbacks=[bar], random_state=0)
+    loaded = pickle.loads(pickle.dumps(net))
+    assert loaded.callbacks[0].get_params()["leave"] is True
+    assert loaded.optimizer.get_params() == Adam(beta1=0.8).get_params()
+    repr(loaded)
+    loaded.fit(X, y)

@@ -37,6 +37,16 @@ class HyperParameters:
     #: Attributes of the class that no hyper-parameter may replace.
     _reserved_names: tuple = ()
 
+    def __setstate__(self, state):
+        # A pickle of an earlier release lacks the hyper-parameters added since (0.1.0's
+        # ProgressBar has no leave): they take their defaults, as the estimators' do.
+        state, slots = state if isinstance(state, tuple) else (state, None)
+        if state:  # (the instance's __dict__, its slots' values), as pickle's default
+            self.__dict__.update(state)
+        for name, value in (slots or {}).items():
+            setattr(self, name, value)
+        _fill_in_defaults(self)
+
     @classmethod
     def _get_param_names(cls):
         if cls.__init__ is object.__init__:
@@ -388,6 +398,20 @@ def check_bool(value, name):
     """
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False; got {value!r}.")
+
+
+def _fill_in_defaults(obj):
+    """Give ``obj`` the hyper-parameters its pickle lacked, at their defaults.
+
+    Only names that are no attribute of its class (a property, a slot) and
+    that it does not hold; a parameter without a default is left missing.
+    """
+    signature = inspect.signature(type(obj).__init__)
+    for name, parameter in signature.parameters.items():
+        if parameter.default is inspect.Parameter.empty or hasattr(type(obj), name):
+            continue
+        if name not in getattr(obj, "__dict__", {}):
+            setattr(obj, name, parameter.default)
 
 
 def validate_arguments(constraints):
