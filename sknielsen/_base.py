@@ -9,7 +9,6 @@ and :meth:`set_fitted_state`. The subclasses define how targets are
 encoded and outputs read.
 """
 
-import inspect
 import numbers
 import reprlib
 import threading
@@ -45,7 +44,7 @@ from ._core.names import (
     target_names,
     warn_if_named_on_one_side,
 )
-from ._core.params import init_parameter_names, refuse_booleans
+from ._core.params import fill_in_defaults, init_parameter_names, refuse_booleans
 from ._core.rules import ModelFileError
 from ._core.sparse import checked_csr
 from ._core.split import hold_out, n_held_out
@@ -201,9 +200,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         super().__setstate__(state)
         # A pickle of an earlier release lacks the parameters added since (0.1.0's
         # has no n_jobs): they take their defaults, as a model file without them does.
-        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
-            if name != "self" and name not in self.__dict__:
-                setattr(self, name, parameter.default)
+        fill_in_defaults(self)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -45,7 +45,7 @@ class HyperParameters:
             self.__dict__.update(state)
         for name, value in (slots or {}).items():
             setattr(self, name, value)
-        _fill_in_defaults(self)
+        fill_in_defaults(self)
 
     @classmethod
     def _get_param_names(cls):
@@ -400,7 +400,7 @@ def check_bool(value, name):
         raise TypeError(f"{name} must be True or False; got {value!r}.")
 
 
-def _fill_in_defaults(obj):
+def fill_in_defaults(obj):
     """Give ``obj`` the hyper-parameters its pickle lacked, at their defaults.
 
     Only names that are no attribute of its class (a property, a slot) and
