@@ -1366,6 +1366,11 @@ def test_csv_logger_writes_a_row_per_epoch(small_digits, tmp_path):
     assert len(path.read_text().splitlines()) == 1 + 6
 
 
+def _logged_losses(path):
+    """The losses of a CSVLogger's file, row by row."""
+    return [float(row["loss"]) for row in csv.DictReader(path.read_text().splitlines())]
+
+
 def test_csv_logger_appends_each_epochs_row_without_rewriting_the_file(
     small_digits, tmp_path, monkeypatch
 ):
@@ -1383,14 +1388,12 @@ def test_csv_logger_appends_each_epochs_row_without_rewriting_the_file(
     net = NielsenMLPClassifier((5,), epochs=6, random_state=0, callbacks=[CSVLogger(path)])
     net.fit(X, y)
     assert len(whole) == 1  # the first epoch's file; the other rows appended
-    rows = list(csv.DictReader(path.read_text().splitlines()))
-    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+    assert _logged_losses(path) == net.loss_curve_
     stream = clone(net)
     for _ in range(4):
         stream.partial_fit(X, y, classes=[0, 1, 2])
     assert len(whole) == 2
-    rows = list(csv.DictReader(path.read_text().splitlines()))
-    assert [float(r["loss"]) for r in rows] == stream.loss_curve_
+    assert _logged_losses(path) == stream.loss_curve_
 
 
 def test_csv_logger_rewrites_a_file_changed_under_it(small_digits, tmp_path):
@@ -1407,8 +1410,7 @@ def test_csv_logger_rewrites_a_file_changed_under_it(small_digits, tmp_path):
 
     net = NielsenMLPClassifier(epochs=5, random_state=0, callbacks=[CSVLogger(path), Meddles()])
     net.fit(X, y)
-    rows = list(csv.DictReader(path.read_text().splitlines()))
-    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+    assert _logged_losses(path) == net.loss_curve_
 
 
 class _ReadsTheLog(Callback):
@@ -1429,8 +1431,7 @@ def _fit_through_a_failed_append(net, X, y, path):
     with pytest.warns(UserWarning, match=r"could not write .*log.csv after epoch 3"):
         net.fit(X, y)
     assert [line.split(",")[0] for line in net.callbacks_[1].lines] == ["epoch", "1", "2"]
-    rows = list(csv.DictReader(path.read_text().splitlines()))
-    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+    assert _logged_losses(path) == net.loss_curve_
 
 
 def test_csv_logger_leaves_no_torn_row_after_a_failed_append(small_digits, tmp_path, monkeypatch):
@@ -1516,8 +1517,7 @@ def test_csv_logger_appends_to_no_file_put_in_its_place_meanwhile(
     monkeypatch.setattr(module, "open", replaced_first, raising=False)
     net = NielsenMLPClassifier(epochs=4, random_state=0, callbacks=[CSVLogger(path)])
     net.fit(X, y)
-    rows = list(csv.DictReader(path.read_text().splitlines()))
-    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+    assert _logged_losses(path) == net.loss_curve_
 
 
 def test_csv_logger_appends_to_no_other_fit_whose_file_took_the_same_inode(small_digits, tmp_path):
