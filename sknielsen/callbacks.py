@@ -1011,22 +1011,19 @@ class CSVLogger(Callback):
             lines += [self._line(each) for each in self._rows]
             write_text_atomically(self.path, "".join(lines))
             self._written = _stat_of(self.path)
-        self._ends = self._expected_ends()
-
-    def _expected_ends(self):
-        """The header and last line of the file as this logger wrote it, in bytes."""
-        header = self.separator.join(self._columns) + "\n"
-        return header.encode("utf-8"), self._line(self._rows[-1]).encode("utf-8")
 
     def _holds_our_ends(self, handle, size):
         """Whether the open file of ``size`` bytes starts and ends as this logger's did.
 
         Its state alone does not tell: an inode that another fit's file freed goes to
         the next file written, of the same size when the rows are as long, within the
-        file system's clock tick. That file's rows are that fit's, not these.
+        file system's clock tick. That file's rows are that fit's, not these. Asked
+        before an append only, when the last write held the columns as they are and
+        every row but the one to append.
         """
-        header, last = getattr(self, "_ends", (None, None))
-        if header is None or size < len(header) + len(last):
+        header = (self.separator.join(self._columns) + "\n").encode("utf-8")
+        last = self._line(self._rows[-2]).encode("utf-8")
+        if size < len(header) + len(last):
             return False
         handle.seek(0)
         if handle.read(len(header)) != header:
