@@ -1165,6 +1165,26 @@ def test_a_batch_hook_set_on_the_instance_is_called_after_each_mini_batch(engine
     assert seen == [min(stop, len(X)) for stop in range(50, len(X) + 50, 50)]
 
 
+class BarCallsBack(ProgressBar):
+    """A ProgressBar whose ``on_batch_end`` is set on the instance: ``fn``, not the bar's."""
+
+    def __init__(self, fn=None, stream=None, width=30, leave=True, score="accuracy"):
+        super().__init__(stream=stream, width=width, leave=leave, score=score)
+        self.fn = fn
+        if fn is not None:
+            self.on_batch_end = fn
+
+
+def test_a_batch_hook_set_on_a_progress_bar_instance_is_checked(small_digits):
+    # The bar's own hook only reads the trainer and is spared the checks; the class
+    # decided that, so a hook of one's own set on such an instance went unchecked.
+    X, _, y, _ = small_digits
+    callback = BarCallsBack(lambda trainer: trainer.history["loss"].append(0.0))
+    net = NielsenMLPClassifier(epochs=1, mini_batch_size=50, callbacks=[callback])
+    with pytest.raises(CallbackError, match="recorded a value under 'loss'"):
+        net.fit(X, y)
+
+
 def test_schedules_by_formula(small_digits):
     X, _, y, _ = small_digits
     expected = {
