@@ -37,7 +37,7 @@ from sklearn.utils.validation import (
 )
 
 from . import plugins
-from ._core.arrays import in_numpy
+from ._core.arrays import in_numpy, working_memory
 from ._core.names import (
     check_same_columns,
     check_target_names,
@@ -54,7 +54,7 @@ from ._core.weights import check_sample_weight
 from ._doclink import DocumentationLink
 from .callbacks import Callback
 from .engine._cengine import checks_remembered
-from .engine._network import feedforward
+from .engine._network import feedforward, rows_within
 from .modelfile._format import model_text, write_model
 from .modelfile._schema import check_across
 from .plugins._registry import Registrations
@@ -832,7 +832,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         # Sums beyond float64 saturate bounded outputs rightly; the rows whose outputs they
         # leave infinite or NaN are named below, in words, not by NumPy from inside here.
         with np.errstate(over="ignore", invalid="ignore"):
-            output = feedforward(X, self.coefs_, self.intercepts_, activations)
+            max_rows = rows_within(working_memory(), self.coefs_)
+            output = feedforward(X, self.coefs_, self.intercepts_, activations, max_rows=max_rows)
         _warn_of_outputs_not_finite(output, X)
         return output
 

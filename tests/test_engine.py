@@ -533,3 +533,85 @@ def test_a_callback_replacing_a_solver_is_refused(solver):
     )
     with pytest.raises(CallbackError, match=r"\(on_epoch_begin\) replaced trainer\.optimizer: "):
         model.fit(*sparse_images(n=60, n_features=8))
+
+
+@pytest.mark.parametrize("n_rows, max_rows", [(10, 3), (9, 3), (7, 1), (5, 5), (5, 100), (0, 2)])
+@pytest.mark.parametrize("form", [np.asarray, sp.csr_matrix, sp.csc_matrix])
+def test_feedforward_in_chunks_gives_every_row_its_outputs(n_rows, max_rows, form):
+    network = _network.Network([4, 6, 3], [Tanh(), Tanh()])
+    rng = np.random.default_rng(1)
+    network.params[:] = rng.normal(size=network.params.size)
+    X = rng.normal(size=(n_rows, 4))
+    whole = network.feedforward(X)
+    taken = []
+    unchunked = _network._feedforward
+
+    def counted(X, *args):
+        taken.append(X.shape[0])
+        return unchunked(X, *args)
+
+    _network._feedforward = counted
+    try:
+        chunked = network.feedforward(form(X), max_rows=max_rows)
+    finally:
+        _network._feedforward = unchunked
+    np.testing.assert_allclose(chunked, whole, rtol=1e-13, atol=1e-15)
+    assert chunked.shape == whole.shape and chunked.dtype == whole.dtype
+    assert sum(taken) == n_rows and max(taken) <= (n_rows if n_rows <= max_rows else max_rows)
+    assert max(taken) - min(taken) <= 1  # chunks of equal size, no small one left over
+
+
+def test_rows_within_counts_the_widest_layer_s_arrays():
+    weights = [np.zeros((784, 100)), np.zeros((100, 30)), np.zeros((30, 10), np.float32)]
+    # Layer 1 holds its 100 outputs and room for as many (X is held already); layer 2
+    # its 100 inputs and 2 × 30; 200 of 8 bytes is a row's most.
+    assert _network.rows_within(200 * 8 * 7, weights) == 7
+    assert _network.rows_within(10, weights) == 1
+
+
+@pytest.mark.parametrize("form", [np.asarray, sp.csr_matrix])
+def test_predictions_hold_scikit_learn_s_working_memory_not_every_row_s_layers(form):
+    import sklearn
+
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(size=(6000, 20)), rng.integers(3, size=6000)
+    with warnings.catch_warnings():  # a model of noise, that predicts
+        warnings.simplefilter("ignore", sklearn.exceptions.ConvergenceWarning)
+        model = NielsenMLPClassifier((400,), epochs=1, random_state=0).fit(X[:300], y[:300])
+    X = form(X)
+    expected = model.predict_proba(X)
+    hidden_bytes = X.shape[0] * 400 * 8  # 18 MiB: the hidden layer's outputs of every row
+    tracemalloc.start()
+    try:
+        with sklearn.config_context(working_memory=1):
+            probabilities = model.predict_proba(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < hidden_bytes / 4, f"peak {peak / 2**20:.1f} MiB"
+    np.testing.assert_allclose(probabilities, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_the_numpy_engine_scores_the_validation_set_in_chunks_to_the_same_history(monkeypatch):
+    import sklearn
+
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(size=(600, 20)), rng.integers(3, size=600)
+    params = {"epochs": 2, "eta": 0.1, "random_state": 0, "engine": "numpy"}
+    params["monitor"] = ("validation_cost",)
+    whole = NielsenMLPClassifier((50,), **params).fit(X[:100], y[:100], X_val=X, y_val=y)
+    taken = []
+    unchunked = _network._feedforward
+
+    def counted(X, *args):
+        taken.append(X.shape[0])
+        return unchunked(X, *args)
+
+    monkeypatch.setattr(_network, "_feedforward", counted)
+    # 40 KiB: 52 rows of 50 hidden units (and room for 50 more) of 8 bytes at once.
+    with sklearn.config_context(working_memory=0.04):
+        chunked = NielsenMLPClassifier((50,), **params).fit(X[:100], y[:100], X_val=X, y_val=y)
+    assert max(taken) <= 52 and taken.count(50) >= 2 * 12  # 600 rows in 12 chunks an epoch
+    np.testing.assert_allclose(
+        chunked.history_["validation_cost"], whole.history_["validation_cost"], rtol=1e-12
+    )

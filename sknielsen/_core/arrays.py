@@ -2,7 +2,7 @@
 
 import functools
 
-from sklearn import config_context
+from sklearn import config_context, get_config
 
 
 def in_numpy():
@@ -33,3 +33,12 @@ def reads_numpy(function):
             return function(*args, **kwargs)
 
     return run_in_numpy
+
+
+def working_memory():
+    """Bytes a computation may hold in temporary arrays: scikit-learn's ``working_memory``.
+
+    Set with ``sklearn.set_config(working_memory=...)`` (MiB, default 1024),
+    as for scikit-learn's own chunked computations (``pairwise_distances_chunked``).
+    """
+    return int(get_config()["working_memory"] * 2**20)

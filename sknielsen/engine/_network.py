@@ -158,18 +158,20 @@ class Network:
                 )
             target[...] = source
 
-    def feedforward(self, X):
+    def feedforward(self, X, max_rows=None):
         """Return the output activations for the rows of ``X`` (new arrays).
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, sizes[0])
+        X : ndarray of shape (n_samples, sizes[0]) or sparse matrix
+        max_rows : int, default=None
+            As for :func:`feedforward`.
 
         Returns
         -------
         output : ndarray of shape (n_samples, sizes[-1])
         """
-        return feedforward(X, self.weights, self.biases, self.activations)
+        return feedforward(X, self.weights, self.biases, self.activations, max_rows=max_rows)
 
 
 def overflowing_layer(weights, biases, activations):
@@ -234,20 +236,55 @@ def sparse_batches_pay(X, batch_size):
     return density <= SPARSE_BATCH_DENSITY and dense_bytes >= SPARSE_BATCH_BYTES
 
 
-def feedforward(X, weights, biases, activations):
+def feedforward(X, weights, biases, activations, *, max_rows=None):
     """Output activations for the rows of ``X`` through layers given as lists.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_in)
+    X : ndarray of shape (n_samples, n_in) or sparse matrix
     weights, biases : lists of ndarray
         Per layer: (n_in, n_out) and (n_out,).
     activations : list of Activation
+    max_rows : int, default=None
+        The most rows whose layers' arrays are held at once: more rows go
+        through in as few chunks of equal size as that allows (see
+        :func:`rows_within`); None, all at once.
 
     Returns
     -------
     output : ndarray of shape (n_samples, n_out of the last layer)
     """
+    n_rows = X.shape[0]
+    if max_rows is None or n_rows <= max_rows:
+        return _feedforward(X, weights, biases, activations)
+    if sp.issparse(X):
+        X = X.tocsr()  # rows to slice
+    n_chunks = -(-n_rows // max_rows)
+    output = None
+    for chunk in range(n_chunks):
+        rows = slice(chunk * n_rows // n_chunks, (chunk + 1) * n_rows // n_chunks)
+        outputs = _feedforward(X[rows], weights, biases, activations)
+        if output is None:
+            output = np.empty((n_rows, *outputs.shape[1:]), dtype=outputs.dtype)
+        output[rows] = outputs
+    return output
+
+
+def rows_within(memory_bytes, weights):
+    """How many rows' arrays of a forward pass fit in ``memory_bytes`` (at least one).
+
+    At each layer its input rows (but the first layer's: ``X``, already
+    held) and its output rows are held at once, with room for as many again
+    as its outputs for what the activation computes on the way.
+    """
+    widths = [0] + [w.shape[1] for w in weights]
+    row_items = max(n_in + 2 * n_out for n_in, n_out in itertools.pairwise(widths))
+    row_bytes = row_items * max(w.dtype.itemsize for w in weights)
+    return max(1, int(memory_bytes) // max(row_bytes, 1))
+
+
+def _feedforward(X, weights, biases, activations):
+    """:func:`feedforward` of all rows at once."""
     a = X
     for layer_weights, layer_biases, activation in zip(weights, biases, activations):
         z = a @ layer_weights

@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 
+from .._core.arrays import working_memory
 from .._core.params import HyperParameters, is_builtin, refuse_booleans
 from .._core.sparse import MINI_BATCH_INSTEAD, refuse_sparse
 from .._core.warn import warn
@@ -38,7 +39,7 @@ from ..callbacks import (
     as_float,
 )
 from ..engine._cengine import CTrainer
-from ..engine._network import Backprop, overflowing_layer, sparse_batches_pay
+from ..engine._network import Backprop, overflowing_layer, rows_within, sparse_batches_pay
 from ..plugins import Solver
 from ..plugins._derivatives import derivative_problem
 from ..plugins._returns import (
@@ -532,7 +533,8 @@ class Trainer:
             # callers name (the cost probe, a Monitor); not NumPy's warning from in here, and
             # not the C engine's silence on one engine and a warning on the other.
             with np.errstate(over="ignore", invalid="ignore"):
-                output = self.network.feedforward(X)
+                max_rows = rows_within(working_memory(), self.network.weights)
+                output = self.network.feedforward(X, max_rows=max_rows)
                 costs = self.output_costs(output, Y)
         self._overflowed = self._overflowed or not np.isfinite(costs).all()
         return costs, output
