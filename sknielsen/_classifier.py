@@ -632,8 +632,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         log_proba : ndarray of shape (n_samples, n_classes)
             The logarithms of the probabilities.
         """
+        proba = self.predict_proba(X)
         with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+            return np.log(proba, out=proba)  # a new array of their shape held them twice
 
     def predict(self, X):
         """Return the predicted labels: the class of the most active output neuron.
@@ -898,16 +899,21 @@ def _check_indicator(Y, name="y"):
 
 
 def _as_probabilities(output, activation):
-    """Map output activations to rows of probabilities, keeping the argmax."""
+    """Map output activations to rows of probabilities, keeping the argmax.
+
+    ``output``, the caller's to give up, becomes them: shifted, divided and
+    chosen into new arrays, they held three times the outputs.
+    """
     if activation.name == "softmax":
         return output
     if activation.output_range[0] < 0:
-        output = output - np.minimum(output.min(axis=1, keepdims=True), 0.0)
+        output -= np.minimum(output.min(axis=1, keepdims=True), 0.0)
     totals = output.sum(axis=1, keepdims=True)
-    n_classes = output.shape[1]
+    positive = totals > 0
     with np.errstate(invalid="ignore", divide="ignore"):
-        proba = np.where(totals > 0, output / totals, 1.0 / n_classes)
-    return proba
+        np.divide(output, totals, out=output, where=positive)
+    output[~positive[:, 0]] = 1.0 / output.shape[1]  # no activity: every class alike
+    return output
 
 
 def _column_as_labels(y, name):

@@ -808,6 +808,33 @@ def test_random_subsets_have_the_right_sizes_and_stratify_when_possible(digits):
         _subset(X, y, 5, "stratified", seed=3)
 
 
+@pytest.mark.parametrize("subset", ["random", "stratified"])
+def test_a_drawn_subset_copies_its_rows_not_the_rest_of_the_training_set(subset):
+    # train_test_split copied both sides of the split and the job kept one: a job on 500
+    # of 20,000 rows copied the other 19,500 too (14.9 MiB of 100 features), per job.
+    import tracemalloc
+
+    from sknielsen.studies._comparison import _subset
+
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(size=(20_000, 100)), np.arange(20_000) % 10
+    X_test, y_test = X[:100], y[:100]
+    tracemalloc.start()
+    try:
+        records = training_size_comparison(
+            {"dummy": DummyClassifier()}, X, y, X_test, y_test, sizes=[500], subset=subset
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(records) == 1
+    assert peak < X.nbytes / 4, f"peak {peak / 2**20:.1f} MiB"  # its checks read X once
+    X_part, _, y_part, _ = train_test_split(X, y, train_size=500, stratify=y, random_state=0)
+    drawn = _subset(X, y, 500, subset, seed=0)
+    np.testing.assert_array_equal(drawn[0], X_part)
+    np.testing.assert_array_equal(drawn[1], y_part)
+
+
 @pytest.mark.parametrize("size", [1, 30, 100, 500, 3000, 50_000])
 def test_book_scaling_sets_the_books_lambda_and_epochs(size):
     X = np.tile([[0.0], [1.0]], (size // 2 + 1, 1))[:size]

@@ -565,6 +565,23 @@ def test_fit_refuses_a_network_too_large_for_memory_before_allocating_it(data):
     assert not hasattr(net, "coefs_")
 
 
+def test_a_full_batch_fit_too_large_for_memory_is_refused_before_the_network_is_built():
+    # L-BFGS holds every sample's weighted inputs, activations and errors at once: NumPy's
+    # "Unable to allocate 512. GiB for an array with shape (2097152, 32768)" came from
+    # inside the engine, after the network was built and the cost probe had run.
+    X = np.zeros((2**21, 1))
+    y = np.arange(len(X)) % 2
+    net = NielsenMLPClassifier(hidden_layer_sizes=(2**15,), optimizer="lbfgs", epochs=1)
+    message = (
+        r"^training the network's 131,074 parameters on all 2,097,152 samples at once \(the "
+        r"full-batch optimizer LBFGS\) needs at least 1,536\.1 GiB .* choose a mini-batch "
+        r"optimizer"
+    )
+    with pytest.raises(MemoryError, match=message):
+        net.fit(X, y)
+    assert not hasattr(net, "coefs_")
+
+
 @pytest.mark.parametrize("method", ["fit", "partial_fit"])
 @pytest.mark.parametrize(
     "change, match",

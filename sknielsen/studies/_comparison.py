@@ -35,7 +35,7 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone,
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import train_test_split
-from sklearn.utils import get_tags
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
@@ -801,10 +801,12 @@ def _subset(X, y, size, subset, seed):
     if subset == "first" or size >= len(y):
         return X[:size], y[:size]
     stratify = y if subset == "stratified" or _can_stratify(y, size) else None
-    X_part, _, y_part, _ = train_test_split(
-        X, y, train_size=size, stratify=stratify, random_state=seed
+    # The rows drawn, as train_test_split(X, y, ...) draws them; split itself, it copied
+    # the rest of X as well, which the job never reads.
+    rows, _ = train_test_split(
+        np.arange(len(y)), train_size=size, stratify=stratify, random_state=seed
     )
-    return X_part, y_part
+    return _safe_indexing(X, rows), y[rows]
 
 
 def _engine_of(model):

@@ -721,7 +721,12 @@ def _check_widths(config, n_features, n_outputs):
 PARAMETER_COPIES = 4
 
 
-def check_memory(sizes, dtype):
+#: Arrays of every unit a full-batch optimizer holds for each training sample: the
+#: weighted inputs, activations and errors of the engine's backprop, of all rows at once.
+FULL_BATCH_ARRAYS = 3
+
+
+def check_memory(sizes, dtype, full_batch=None):
     """Refuse a network whose training cannot fit in this machine's memory.
 
     Parameters
@@ -729,21 +734,38 @@ def check_memory(sizes, dtype):
     sizes : sequence of int
         Every layer's width, inputs and outputs included.
     dtype : numpy dtype
+    full_batch : tuple of (str, int), optional
+        The name of a full-batch optimizer and the number of samples it
+        trains on at once, whose ``FULL_BATCH_ARRAYS`` arrays of every unit
+        count too.
 
     Raises
     ------
     MemoryError
-        Saying how much the parameters need against what the machine has.
+        Saying how much the parameters (and the samples) need against what
+        the machine has.
     """
-    n_params = parameter_count(sizes)
-    needed = PARAMETER_COPIES * n_params * np.dtype(dtype).itemsize
+    n_params, itemsize = parameter_count(sizes), np.dtype(dtype).itemsize
+    needed = PARAMETER_COPIES * n_params * itemsize
+    if full_batch is not None:
+        needed += FULL_BATCH_ARRAYS * full_batch[1] * sum(sizes[1:]) * itemsize
     try:
         available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):  # not a POSIX system
         return
-    if needed > available:
+    if needed <= available:
+        return
+    if full_batch is None:
         raise MemoryError(
             f"training the network's {n_params:,} parameters needs at least "
             f"{needed / 2**30:,.1f} GiB ({PARAMETER_COPIES} copies of them), more than this "
             f"machine's {available / 2**30:,.1f} GiB"
         )
+    name, n_samples = full_batch
+    raise MemoryError(
+        f"training the network's {n_params:,} parameters on all {n_samples:,} samples at once "
+        f"(the full-batch optimizer {name}) needs at least {needed / 2**30:,.1f} GiB (each "
+        f"sample's weighted inputs, activations and errors, and {PARAMETER_COPIES} copies of "
+        f"the parameters), more than this machine's {available / 2**30:,.1f} GiB: choose a "
+        "mini-batch optimizer ('sgd' or 'adam', say), or train on fewer samples"
+    )

@@ -535,13 +535,14 @@ class Trainer:
             with np.errstate(over="ignore", invalid="ignore"):
                 max_rows = rows_within(working_memory(), self.network.weights)
                 output = self.network.feedforward(X, max_rows=max_rows)
-                costs = self.output_costs(output, Y)
+                costs = self.chunked_costs(output, lambda start, stop: Y[start:stop])
         self._overflowed = self._overflowed or not np.isfinite(costs).all()
         return costs, output
 
     def cost_of(self, output, Y, sample_weight=None):
         """Weighted mean cost of given outputs plus the penalty (λ/n scaling)."""
-        return self._regularized_mean(self.output_costs(output, Y), sample_weight)
+        costs = self.chunked_costs(output, lambda start, stop: Y[start:stop])
+        return self._regularized_mean(costs, sample_weight)
 
     def output_costs(self, output, Y):
         """Each sample's cost of given outputs, as the cost plugin's ``fn`` computes it."""
@@ -549,6 +550,34 @@ class Trainer:
         return returned_array(
             self.cost, "fn", costs, output.shape[:1], "one cost per sample", output.dtype
         )
+
+    def chunked_costs(self, output, targets, out=None):
+        """Each sample's cost of given outputs, as :meth:`output_costs`, a chunk of rows at a time.
+
+        The cost's temporaries, several arrays of the outputs' shape, stay
+        small (``_COST_CHUNK`` numbers each) whatever the number of rows:
+        over a whole set at once they held four to five times its outputs.
+        Each row's cost is the same number either way.
+
+        Parameters
+        ----------
+        output : ndarray of shape (n_samples, n_outputs)
+        targets : callable
+            ``targets(start, stop)``: the targets of the rows ``start:stop``.
+        out : ndarray of shape (n_samples,), optional
+            Receives the costs; by default a new array of the outputs' dtype.
+
+        Returns
+        -------
+        costs : ndarray of shape (n_samples,)
+        """
+        n_samples, n_outputs = output.shape
+        costs = np.empty(n_samples, dtype=output.dtype) if out is None else out
+        chunk = max(1, _COST_CHUNK // max(n_outputs, 1))
+        for start in range(0, n_samples, chunk):
+            stop = min(start + chunk, n_samples)
+            costs[start:stop] = self.output_costs(output[start:stop], targets(start, stop))
+        return costs
 
     def mean_cost(self, costs, sample_weight=None):
         """The weighted mean of per-sample costs, without the penalty."""
@@ -1479,9 +1508,9 @@ def sample_scales(sample_weight, dtype):
     return (relative / relative.mean()).astype(dtype)
 
 
-# Numbers per chunk of the epoch's loss on the NumPy engine: its temporaries stay
-# small (64 KB each) whatever the training set, which training never copies.
-_LOSS_CHUNK = 1 << 13
+# Outputs per chunk whose costs the NumPy engine computes at once (the epoch's loss, a
+# monitored set's): the cost's temporaries stay small (64 KB each) whatever the set.
+_COST_CHUNK = 1 << 13
 
 
 def _acts_in(callback, hook):
@@ -1618,19 +1647,16 @@ class _MiniBatches:
         return self.trainer._regularized_mean(costs, weights)
 
     def _costs(self, order):
-        """The cost of each of the NumPy engine's recorded outputs.
+        """The cost of each of the NumPy engine's recorded outputs, in float64.
 
-        Computed a chunk of rows at a time, so that the cost's temporaries
-        stay small whatever the size of the training set.
+        The targets are gathered a chunk of rows at a time (see
+        :meth:`Trainer.chunked_costs`), never the training set's whole.
         """
-        n_samples, n_outputs = self.outputs.shape
-        chunk = max(1, _LOSS_CHUNK // n_outputs)
-        costs = np.empty(n_samples)
-        for start in range(0, n_samples, chunk):
-            stop = min(start + chunk, n_samples)
-            targets = np.take(self.data.Y, order[start:stop], axis=0)
-            costs[start:stop] = self.trainer.output_costs(self.outputs[start:stop], targets)
-        return costs
+
+        def targets(start, stop):
+            return np.take(self.data.Y, order[start:stop], axis=0)
+
+        return self.trainer.chunked_costs(self.outputs, targets, out=np.empty(len(order)))
 
 
 def compiled_trainer(trainer, data, batching, rng):

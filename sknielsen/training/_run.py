@@ -259,7 +259,12 @@ def _network(config, data, previous, rng):
     activations = [plugins_.activation] * (len(sizes) - 2) + [plugins_.output_activation]
     # Before allocating: NumPy's own MemoryError names no layer, and a network just small
     # enough to allocate swaps instead (check_params makes the same check with the widths).
-    check_memory(sizes, config.dtype)
+    # A full-batch optimizer holds every sample's activations too, which only the data tells.
+    optimizer = plugins_.optimizer
+    full_batch = None
+    if isinstance(optimizer, plugins.Solver):
+        full_batch = (type(optimizer).__name__, data.X.shape[0])
+    check_memory(sizes, config.dtype, full_batch)
     network = Network(sizes, activations, dtype=config.dtype)
     if previous is None:
         network.initialize(plugins_.initializer, rng)
