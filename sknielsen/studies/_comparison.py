@@ -35,7 +35,7 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone,
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import train_test_split
-from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
@@ -806,7 +806,7 @@ def _subset(X, y, size, subset, seed):
     rows, _ = train_test_split(
         np.arange(len(y)), train_size=size, stratify=stratify, random_state=seed
     )
-    return _safe_indexing(X, rows), y[rows]
+    return X[rows], y[rows]  # an array or CSR matrix (_checked_pair)
 
 
 def _engine_of(model):
