@@ -345,8 +345,37 @@ def _float_dtype(dtype):
 
 
 def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
+    """The four IDX files of MNIST's layout in ``data_dir``, checked, as a Bunch of splits."""
     dtype = _float_dtype(dtype)
     data_dir = Path(data_dir)
+    paths = _idx_paths(data_dir, name, how_to_get)
+    train_images = _read_part(paths["train_images"], _IMAGES_MAGIC, _TRAIN_IMAGES)
+    train_labels = _read_part(paths["train_labels"], _LABELS_MAGIC, _TRAIN_IMAGES)
+    test_images = _read_part(paths["test_images"], _IMAGES_MAGIC, _TEST_IMAGES)
+    test_labels = _read_part(paths["test_labels"], _LABELS_MAGIC, _TEST_IMAGES)
+    _check_part(
+        name, "training", paths["train_images"], train_images, paths["train_labels"], train_labels
+    )
+    _check_part(name, "test", paths["test_images"], test_images, paths["test_labels"], test_labels)
+    _check_image_sizes(name, train_images, test_images, paths)
+    X, X_test = _scaled(train_images, dtype, divisor), _scaled(test_images, dtype, divisor)
+    y, y_test = train_labels.astype(np.int64), test_labels.astype(np.int64)
+    return Bunch(
+        X=X,
+        y=y,
+        X_train=X[:50000],
+        y_train=y[:50000],
+        X_val=X[50000:],
+        y_val=y[50000:],
+        X_test=X_test,
+        y_test=y_test,
+        image_shape=train_images.shape[1:],
+        data_dir=str(data_dir),
+    )
+
+
+def _idx_paths(data_dir, name, how_to_get):
+    """The path of each of :data:`MNIST_FILES` in ``data_dir``; refuse the set if one is missing."""
     paths = {key: _find(data_dir, stem) for key, stem in MNIST_FILES.items()}
     missing = [MNIST_FILES[key] for key, path in paths.items() if path is None]
     if missing:
@@ -355,24 +384,25 @@ def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
             f"{name} files not found in {data_dir}: missing "
             f"{', '.join(m + '[.gz]' for m in missing)}. {how_to_get}"
         )
-    train_images = _read_part(paths["train_images"], _IMAGES_MAGIC, _TRAIN_IMAGES)
-    train_labels = _read_part(paths["train_labels"], _LABELS_MAGIC, _TRAIN_IMAGES)
-    test_images = _read_part(paths["test_images"], _IMAGES_MAGIC, _TEST_IMAGES)
-    test_labels = _read_part(paths["test_labels"], _LABELS_MAGIC, _TEST_IMAGES)
-    for images, labels, part, key in (
-        (train_images, train_labels, "training", "train_labels"),
-        (test_images, test_labels, "test", "test_labels"),
-    ):
-        if images.ndim != 3 or labels.ndim != 1:
-            raise DataFileError(
-                f"{name} {part} files disagree: {images.shape} images, {labels.shape} labels."
-            )
-        if len(images) != len(labels):
-            raise DataFileError(
-                f"{paths[key]} holds {len(labels):,} labels for the {len(images):,} images "
-                f"of {paths[key.replace('labels', 'images')]}; each image needs one label."
-            )
-        _check_labels(labels, paths[key])
+    return paths
+
+
+def _check_part(name, part, images_path, images, labels_path, labels):
+    """Refuse a part whose images and labels are not one label of 0 to 9 per 2-D image."""
+    if images.ndim != 3 or labels.ndim != 1:
+        raise DataFileError(
+            f"{name} {part} files disagree: {images.shape} images, {labels.shape} labels."
+        )
+    if len(images) != len(labels):
+        raise DataFileError(
+            f"{labels_path} holds {len(labels):,} labels for the {len(images):,} images "
+            f"of {images_path}; each image needs one label."
+        )
+    _check_labels(labels, labels_path)
+
+
+def _check_image_sizes(name, train_images, test_images, paths):
+    """Refuse images of two sizes or of no pixel, and other counts than MNIST's."""
     if test_images.shape[1:] != train_images.shape[1:]:
         raise DataFileError(
             f"{paths['test_images']} holds images of {_pixels(test_images)} pixels; the "
@@ -388,25 +418,12 @@ def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
             f"{len(train_images)} and {len(test_images)}."
         )
 
-    def scale(images):
-        flat = images.reshape(len(images), -1).astype(dtype)
-        flat /= divisor
-        return flat
 
-    X, X_test = scale(train_images), scale(test_images)
-    y, y_test = train_labels.astype(np.int64), test_labels.astype(np.int64)
-    return Bunch(
-        X=X,
-        y=y,
-        X_train=X[:50000],
-        y_train=y[:50000],
-        X_val=X[50000:],
-        y_val=y[50000:],
-        X_test=X_test,
-        y_test=y_test,
-        image_shape=train_images.shape[1:],
-        data_dir=str(data_dir),
-    )
+def _scaled(images, dtype, divisor):
+    """The images as rows of pixels of ``dtype``, divided by ``divisor``."""
+    flat = images.reshape(len(images), -1).astype(dtype)
+    flat /= divisor
+    return flat
 
 
 def _write_idx(path, array):
