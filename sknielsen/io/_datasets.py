@@ -1107,6 +1107,21 @@ def _may_be_a_sample(names):
 
 
 def _read_csv(path, label, need_labels):
+    """The samples, the labels (None without them) and the feature names of a CSV file."""
+    header, numbered = _csv_header(path, _csv_rows(path))
+    _check_separator(path, header, numbered)
+    columns = _label_columns(path, header, label, need_labels)  # before values are read
+    _check_row_lengths(path, header, numbered)
+    features = _feature_columns(path, header, columns, label)
+    X = _csv_features(path, numbered, header, features)
+    y = None if columns is None else _csv_labels(path, numbered, header, columns, need_labels)
+    if y is not None and isinstance(label, str):
+        y = y[:, 0]
+    return Bunch(X=X, y=y, feature_names=[header[i] for i in features])
+
+
+def _csv_rows(path):
+    """The rows of a UTF-8 CSV file that hold cells, each with the line where it ends."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as file:
             # "1, 2, cat" is the class cat, and ', "x,y"' the quoted x,y: spaces after
@@ -1124,7 +1139,11 @@ def _read_csv(path, label, need_labels):
             f"{path} is not UTF-8 text (it holds the byte {exc.object[exc.start]:#04x}); "
             "save it as UTF-8."
         ) from None
-    numbered = [(line, row) for line, row in numbered if row]  # blank lines hold nothing
+    return [(line, row) for line, row in numbered if row]  # blank lines hold nothing
+
+
+def _csv_header(path, numbered):
+    """The header's names and the numbered rows of data after it, refused unless both are some."""
     if not numbered:
         raise ValueError(f"{path} is empty; a CSV file starts with a header row.")
     # "a, b, y" is read as the names a, b and y: spaces after commas are layout.
@@ -1140,11 +1159,13 @@ def _read_csv(path, label, need_labels):
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:  # a repeated name could not say which column it means
         raise ValueError(f"{path}: the header names {repeated} more than once.")
-    rows = [row for _, row in numbered]
-    if not rows:  # zero samples of zero features then failed far from the file
+    if not numbered:  # zero samples of zero features then failed far from the file
         raise ValueError(f"{path} holds a header row and no row of data.")
-    _check_separator(path, header, numbered)
-    columns = _label_columns(path, header, label, need_labels)  # before values are read
+    return header, numbered
+
+
+def _check_row_lengths(path, header, numbered):
+    """Refuse the first row of another number of cells than the header, naming its line."""
     wrong = next(((line, row) for line, row in numbered if len(row) != len(header)), None)
     if wrong is not None:  # named: in a long file, "every row" leaves the user searching
         line, row = wrong
@@ -1152,24 +1173,29 @@ def _read_csv(path, label, need_labels):
             f"{path}: line {line} has {len(row)} column{'s' if len(row) != 1 else ''}, not the "
             f"header's {len(header)}; every row must have the header's {len(header)} columns."
         )
+
+
+def _feature_columns(path, header, columns, label):
+    """The header's indices of the columns that are no label, refused unless some."""
     features = [i for i in range(len(header)) if i not in (columns or ())]
     if not features:  # refused as "the samples X are empty", an X never named
         raise ValueError(
             f"{path} has no column besides the label {_names_text(label)}: give the features' "
             "columns too."
         )
+    return features
+
+
+def _csv_features(path, numbered, header, features):
+    """The samples X, refused with the line and column of a cell that is no finite number."""
+    rows = [row for _, row in numbered]
     try:
         X = _feature_values(rows, features)
     except ValueError:
         raise _not_a_number(path, numbered, header, features) from None
     if not np.isfinite(X).all():  # "nan", "inf" and "1e999" are floats: named here by line
         raise _not_a_number(path, numbered, header, features)
-    y = None if columns is None else _csv_labels(path, numbered, header, columns, need_labels)
-    if y is not None and isinstance(label, str):
-        y = y[:, 0]
-    return Bunch(
-        X=X.reshape(len(rows), len(features)), y=y, feature_names=[header[i] for i in features]
-    )
+    return X.reshape(len(rows), len(features))
 
 
 def _names_text(label):
