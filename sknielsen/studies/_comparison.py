@@ -1522,7 +1522,7 @@ def summarize(records, metric="accuracy_test"):
     SVC 200 2 0.952 ± 0.006
     """
     groups = defaultdict(list)
-    records = _checked_records(records, metric)
+    records = checked_records(records, metric)
     for record in records:
         if metric in record:
             groups[(record["estimator"], record["size"])].append(record)
@@ -1583,7 +1583,7 @@ def no_metric_error(records, metric):
     return ValueError(f"No record holds {metric!r}; they hold {held}: pass one of them as metric=.")
 
 
-def _checked_records(records, metric):
+def checked_records(records, metric):
     """The records as a list, refused unless each could be summarized.
 
     Without these checks a str or a dict summarized to nothing, a missing
