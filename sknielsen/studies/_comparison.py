@@ -416,7 +416,7 @@ class _Job:
     fingerprint: str
 
 
-def _checked_estimators(estimators):
+def check_named_estimators(estimators):
     """Refuse ``estimators`` unless a dict of str names to estimator instances.
 
     A list, a class (``SVC`` for ``SVC()``) or None failed deep inside
@@ -1454,7 +1454,7 @@ def training_size_comparison(
     [('SVC', 100), ('SVC', 400), ('network', 100), ('network', 400)]
     """
     _check_subset(subset)
-    _checked_estimators(estimators)
+    check_named_estimators(estimators)
     _check_network_params(estimators)
     data = _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scoring)
     sizes, seeds = check_plan(data.y_train, sizes, seeds, subset)
