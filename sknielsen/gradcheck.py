@@ -7,6 +7,7 @@ backprop, and compares it with the central difference
 """
 
 from dataclasses import dataclass, field
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -165,64 +166,83 @@ def check_gradients(
     sizes = _check_sizes(sizes)
     rng = seeded_generator(random_state)
     cost = _plugin("cost", cost)
-    hidden = _plugin("activation", activation)
-    output = cost.output_activation if output_activation is None else output_activation
-    output = _plugin("output_activation", output)
-    check_pairing(cost, output)  # as the estimator: a wrong pair is no backprop bug
-    network = Network(sizes, [hidden] * (len(sizes) - 2) + [output], dtype=np.float64)
-    network.initialize(_plugin("initializer", initializer), rng)
+    network = _network(sizes, cost, activation, output_activation, initializer, rng)
     _check_step(network.params, epsilon)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, sizes[0]))
     Y = _targets(n_samples, sizes[-1], rng)
     penalty = Penalty(
         _plugin("regularizer", regularizer), lmbda, n_samples, network.n_weights, np.float64
     )
-    if sample_weight is None:
-        scale = 1.0 / n_samples
-    else:
-        try:
-            # As the estimator's fit checks them: otherwise a wrong length fails deep in
-            # NumPy, and weights summing to zero give a relative error of NaN.
-            sample_weight = check_sample_weight(sample_weight, X)
-        except ValueError as exc:
-            raise ValueError(
-                f"The 'sample_weight' of check_gradients (one per sample of n_samples="
-                f"{n_samples}): {exc}"
-            ) from None
-        # fit's own scales, w / mean(w): only the ratios matter, and they keep weights near
-        # float64's ends finite, where w / sum(w) gave a NaN relative error.
-        sample_weight = sample_scales(sample_weight, np.float64)
-        scale = (sample_weight / n_samples)[:, None]
+    sample_weight, scale = _weights_and_scale(sample_weight, X)
 
     # Values that overflow are the verdict's to report (below), not NumPy's to warn of.
     with np.errstate(all="ignore"):
         backprop = Backprop(network, cost, n_samples)
         analytic = backprop.gradient(X, Y, scale).copy()
         penalty.add_gradient(analytic, network.params)
-
-        def total_cost():
-            costs = cost.fn(network.feedforward(X), Y)
-            meaning = "one cost per sample"
-            costs = returned_array(cost, "fn", costs, (n_samples,), meaning, np.float64)
-            data_cost = np.average(costs, weights=sample_weight)
-            return data_cost + penalty.value(network.params)
-
+        total_cost = partial(_total_cost, network, cost, penalty, X, Y, sample_weight)
         numeric = _central_differences(total_cost, network.params, epsilon)
         error = _relative_difference(analytic, numeric)
         decay_error = _decay_error(penalty, network)
-    for name, gradient in (("backprop", analytic), ("numeric", numeric)):
+    if _warned_of_non_finite(analytic, numeric):
+        error = np.inf
+    if error > _SUSPECT_ERROR:
+        _warn_of_float32(cost, network, X, Y)
+    worst = max(error, decay_error) if decay_error is not None else error
+    return GradientCheck(float(worst), analytic, numeric, decay_error)
+
+
+def _network(sizes, cost, activation, output_activation, initializer, rng):
+    """The float64 network of ``sizes`` and the plugins named, its weights drawn."""
+    hidden = _plugin("activation", activation)
+    output = cost.output_activation if output_activation is None else output_activation
+    output = _plugin("output_activation", output)
+    check_pairing(cost, output)  # as the estimator: a wrong pair is no backprop bug
+    network = Network(sizes, [hidden] * (len(sizes) - 2) + [output], dtype=np.float64)
+    network.initialize(_plugin("initializer", initializer), rng)
+    return network
+
+
+def _weights_and_scale(sample_weight, X):
+    """The checked sample weights (None for none) and each sample's scale of the gradient."""
+    n_samples = len(X)
+    if sample_weight is None:
+        return None, 1.0 / n_samples
+    try:
+        # As the estimator's fit checks them: otherwise a wrong length fails deep in
+        # NumPy, and weights summing to zero give a relative error of NaN.
+        sample_weight = check_sample_weight(sample_weight, X)
+    except ValueError as exc:
+        raise ValueError(
+            f"The 'sample_weight' of check_gradients (one per sample of n_samples="
+            f"{n_samples}): {exc}"
+        ) from None
+    # fit's own scales, w / mean(w): only the ratios matter, and they keep weights near
+    # float64's ends finite, where w / sum(w) gave a NaN relative error.
+    sample_weight = sample_scales(sample_weight, np.float64)
+    return sample_weight, (sample_weight / n_samples)[:, None]
+
+
+def _total_cost(network, cost, penalty, X, Y, sample_weight):
+    """The regularized cost of the batch at the network's current parameters."""
+    costs = cost.fn(network.feedforward(X), Y)
+    meaning = "one cost per sample"
+    costs = returned_array(cost, "fn", costs, (len(X),), meaning, np.float64)
+    data_cost = np.average(costs, weights=sample_weight)
+    return data_cost + penalty.value(network.params)
+
+
+def _warned_of_non_finite(backprop, numeric):
+    """Whether a gradient holds NaN or infinity, after warning of the first that does."""
+    for name, gradient in (("backprop", backprop), ("numeric", numeric)):
         if not np.isfinite(gradient).all():
             warn(
                 f"The {name} gradient holds NaN or infinity at "
                 f"{np.count_nonzero(~np.isfinite(gradient))} of {gradient.size} parameters: a "
                 "plugin returned them, or lmbda or the weights overflow; relative_error is inf."
             )
-            error = np.inf
-            break
-    if error > _SUSPECT_ERROR:
-        _warn_of_float32(cost, network, X, Y)
-    worst = max(error, decay_error) if decay_error is not None else error
-    return GradientCheck(float(worst), analytic, numeric, decay_error)
+            return True
+    return False
 
 
 #: A relative error beyond which a cost computing in float32 is looked for: a right

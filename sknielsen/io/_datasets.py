@@ -345,8 +345,37 @@ def _float_dtype(dtype):
 
 
 def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
+    """The four IDX files of MNIST's layout in ``data_dir``, checked, as a Bunch of splits."""
     dtype = _float_dtype(dtype)
     data_dir = Path(data_dir)
+    paths = _idx_paths(data_dir, name, how_to_get)
+    train_images = _read_part(paths["train_images"], _IMAGES_MAGIC, _TRAIN_IMAGES)
+    train_labels = _read_part(paths["train_labels"], _LABELS_MAGIC, _TRAIN_IMAGES)
+    test_images = _read_part(paths["test_images"], _IMAGES_MAGIC, _TEST_IMAGES)
+    test_labels = _read_part(paths["test_labels"], _LABELS_MAGIC, _TEST_IMAGES)
+    _check_part(
+        name, "training", paths["train_images"], train_images, paths["train_labels"], train_labels
+    )
+    _check_part(name, "test", paths["test_images"], test_images, paths["test_labels"], test_labels)
+    _check_image_sizes(name, train_images, test_images, paths)
+    X, X_test = _scaled(train_images, dtype, divisor), _scaled(test_images, dtype, divisor)
+    y, y_test = train_labels.astype(np.int64), test_labels.astype(np.int64)
+    return Bunch(
+        X=X,
+        y=y,
+        X_train=X[:50000],
+        y_train=y[:50000],
+        X_val=X[50000:],
+        y_val=y[50000:],
+        X_test=X_test,
+        y_test=y_test,
+        image_shape=train_images.shape[1:],
+        data_dir=str(data_dir),
+    )
+
+
+def _idx_paths(data_dir, name, how_to_get):
+    """The path of each of :data:`MNIST_FILES` in ``data_dir``; refuse the set if one is missing."""
     paths = {key: _find(data_dir, stem) for key, stem in MNIST_FILES.items()}
     missing = [MNIST_FILES[key] for key, path in paths.items() if path is None]
     if missing:
@@ -355,24 +384,25 @@ def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
             f"{name} files not found in {data_dir}: missing "
             f"{', '.join(m + '[.gz]' for m in missing)}. {how_to_get}"
         )
-    train_images = _read_part(paths["train_images"], _IMAGES_MAGIC, _TRAIN_IMAGES)
-    train_labels = _read_part(paths["train_labels"], _LABELS_MAGIC, _TRAIN_IMAGES)
-    test_images = _read_part(paths["test_images"], _IMAGES_MAGIC, _TEST_IMAGES)
-    test_labels = _read_part(paths["test_labels"], _LABELS_MAGIC, _TEST_IMAGES)
-    for images, labels, part, key in (
-        (train_images, train_labels, "training", "train_labels"),
-        (test_images, test_labels, "test", "test_labels"),
-    ):
-        if images.ndim != 3 or labels.ndim != 1:
-            raise DataFileError(
-                f"{name} {part} files disagree: {images.shape} images, {labels.shape} labels."
-            )
-        if len(images) != len(labels):
-            raise DataFileError(
-                f"{paths[key]} holds {len(labels):,} labels for the {len(images):,} images "
-                f"of {paths[key.replace('labels', 'images')]}; each image needs one label."
-            )
-        _check_labels(labels, paths[key])
+    return paths
+
+
+def _check_part(name, part, images_path, images, labels_path, labels):
+    """Refuse a part whose images and labels are not one label of 0 to 9 per 2-D image."""
+    if images.ndim != 3 or labels.ndim != 1:
+        raise DataFileError(
+            f"{name} {part} files disagree: {images.shape} images, {labels.shape} labels."
+        )
+    if len(images) != len(labels):
+        raise DataFileError(
+            f"{labels_path} holds {len(labels):,} labels for the {len(images):,} images "
+            f"of {images_path}; each image needs one label."
+        )
+    _check_labels(labels, labels_path)
+
+
+def _check_image_sizes(name, train_images, test_images, paths):
+    """Refuse images of two sizes or of no pixel, and other counts than MNIST's."""
     if test_images.shape[1:] != train_images.shape[1:]:
         raise DataFileError(
             f"{paths['test_images']} holds images of {_pixels(test_images)} pixels; the "
@@ -388,25 +418,12 @@ def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
             f"{len(train_images)} and {len(test_images)}."
         )
 
-    def scale(images):
-        flat = images.reshape(len(images), -1).astype(dtype)
-        flat /= divisor
-        return flat
 
-    X, X_test = scale(train_images), scale(test_images)
-    y, y_test = train_labels.astype(np.int64), test_labels.astype(np.int64)
-    return Bunch(
-        X=X,
-        y=y,
-        X_train=X[:50000],
-        y_train=y[:50000],
-        X_val=X[50000:],
-        y_val=y[50000:],
-        X_test=X_test,
-        y_test=y_test,
-        image_shape=train_images.shape[1:],
-        data_dir=str(data_dir),
-    )
+def _scaled(images, dtype, divisor):
+    """The images as rows of pixels of ``dtype``, divided by ``divisor``."""
+    flat = images.reshape(len(images), -1).astype(dtype)
+    flat /= divisor
+    return flat
 
 
 def _write_idx(path, array):
@@ -1090,6 +1107,21 @@ def _may_be_a_sample(names):
 
 
 def _read_csv(path, label, need_labels):
+    """The samples, the labels (None without them) and the feature names of a CSV file."""
+    header, numbered = _csv_header(path, _csv_rows(path))
+    _check_separator(path, header, numbered)
+    columns = _label_columns(path, header, label, need_labels)  # before values are read
+    _check_row_lengths(path, header, numbered)
+    features = _feature_columns(path, header, columns, label)
+    X = _csv_features(path, numbered, header, features)
+    y = None if columns is None else _csv_labels(path, numbered, header, columns, need_labels)
+    if y is not None and isinstance(label, str):
+        y = y[:, 0]
+    return Bunch(X=X, y=y, feature_names=[header[i] for i in features])
+
+
+def _csv_rows(path):
+    """The rows of a UTF-8 CSV file that hold cells, each with the line where it ends."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as file:
             # "1, 2, cat" is the class cat, and ', "x,y"' the quoted x,y: spaces after
@@ -1107,7 +1139,11 @@ def _read_csv(path, label, need_labels):
             f"{path} is not UTF-8 text (it holds the byte {exc.object[exc.start]:#04x}); "
             "save it as UTF-8."
         ) from None
-    numbered = [(line, row) for line, row in numbered if row]  # blank lines hold nothing
+    return [(line, row) for line, row in numbered if row]  # blank lines hold nothing
+
+
+def _csv_header(path, numbered):
+    """The header's names and the numbered rows of data after it, refused unless both are some."""
     if not numbered:
         raise ValueError(f"{path} is empty; a CSV file starts with a header row.")
     # "a, b, y" is read as the names a, b and y: spaces after commas are layout.
@@ -1123,11 +1159,13 @@ def _read_csv(path, label, need_labels):
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:  # a repeated name could not say which column it means
         raise ValueError(f"{path}: the header names {repeated} more than once.")
-    rows = [row for _, row in numbered]
-    if not rows:  # zero samples of zero features then failed far from the file
+    if not numbered:  # zero samples of zero features then failed far from the file
         raise ValueError(f"{path} holds a header row and no row of data.")
-    _check_separator(path, header, numbered)
-    columns = _label_columns(path, header, label, need_labels)  # before values are read
+    return header, numbered
+
+
+def _check_row_lengths(path, header, numbered):
+    """Refuse the first row of another number of cells than the header, naming its line."""
     wrong = next(((line, row) for line, row in numbered if len(row) != len(header)), None)
     if wrong is not None:  # named: in a long file, "every row" leaves the user searching
         line, row = wrong
@@ -1135,24 +1173,29 @@ def _read_csv(path, label, need_labels):
             f"{path}: line {line} has {len(row)} column{'s' if len(row) != 1 else ''}, not the "
             f"header's {len(header)}; every row must have the header's {len(header)} columns."
         )
+
+
+def _feature_columns(path, header, columns, label):
+    """The header's indices of the columns that are no label, refused unless some."""
     features = [i for i in range(len(header)) if i not in (columns or ())]
     if not features:  # refused as "the samples X are empty", an X never named
         raise ValueError(
             f"{path} has no column besides the label {_names_text(label)}: give the features' "
             "columns too."
         )
+    return features
+
+
+def _csv_features(path, numbered, header, features):
+    """The samples X, refused with the line and column of a cell that is no finite number."""
+    rows = [row for _, row in numbered]
     try:
         X = _feature_values(rows, features)
     except ValueError:
         raise _not_a_number(path, numbered, header, features) from None
     if not np.isfinite(X).all():  # "nan", "inf" and "1e999" are floats: named here by line
         raise _not_a_number(path, numbered, header, features)
-    y = None if columns is None else _csv_labels(path, numbered, header, columns, need_labels)
-    if y is not None and isinstance(label, str):
-        y = y[:, 0]
-    return Bunch(
-        X=X.reshape(len(rows), len(features)), y=y, feature_names=[header[i] for i in features]
-    )
+    return X.reshape(len(rows), len(features))
 
 
 def _names_text(label):

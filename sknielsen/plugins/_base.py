@@ -145,10 +145,10 @@ class Plugin(HyperParameters):
         """
         what = "it"
         if instead is not None:
-            what = f"it, or {_called(instead, self._contract[instead])},"
+            what = f"it, or {contract_signature(instead, self._contract[instead])},"
         return NotImplementedError(
             f"{self.kind.capitalize()} {type(self).__name__} has no "
-            f"{_called(method, self._contract[method])}: write {what} to train with it."
+            f"{contract_signature(method, self._contract[method])}: write {what} to train with it."
         )
 
     @classmethod
@@ -167,13 +167,13 @@ class Plugin(HyperParameters):
     @classmethod
     def _check_contract(cls):
         for method, replacement in cls._retired.items():
-            if any(method in vars(klass) for klass in cls.__mro__[: _base_index(cls)]):
+            if any(method in vars(klass) for klass in cls.__mro__[: base_index(cls)]):
                 raise TypeError(
                     f"{cls.__name__} defines {method}(), which sknielsen no longer calls "
                     f"(since 0.2.0, see CHANGELOG.md): {replacement}"
                 )
         for method in cls._required:
-            if all(method not in vars(klass) for klass in cls.__mro__[: _base_index(cls)]):
+            if all(method not in vars(klass) for klass in cls.__mro__[: base_index(cls)]):
                 raise TypeError(
                     f"{cls.__name__} must define {_expected(method, cls._contract[method])}."
                 )
@@ -955,7 +955,7 @@ def _same_methods(kind, cls):
     return all(getattr(kind, m, None) is getattr(cls, m, None) for m in cls._contract)
 
 
-def _base_index(cls):
+def base_index(cls):
     """Where the kind's base class (Optimizer, Cost, ...) starts in ``cls``'s MRO."""
     bases = [base for kind in BASES.values() for base in kind]
     return next(i for i, klass in enumerate(cls.__mro__) if klass in bases)
@@ -967,7 +967,7 @@ def _expected(method, call):
     return f"{method}({', '.join(('self', *arguments, *(f'{k}=...' for k in keywords)))})"
 
 
-def _called(method, call):
+def contract_signature(method, call):
     """``delta(z, a, y, activation, out=None)``: the signature a plugin writes, without self."""
     arguments, keywords = call
     return f"{method}({', '.join((*arguments, *(f'{k}=None' for k in keywords)))})"
@@ -996,7 +996,7 @@ def _contract_error(cls, method, call, signature, decorator):
         return (
             f"{name} is a {decorator}, called {'without self' if static else 'with its class'}"
             f"; its parameters {signature} do not match the {cls.kind} contract: the engine "
-            f"calls {_called(method, call)} on the instance. Give it those parameters"
+            f"calls {contract_signature(method, call)} on the instance. Give it those parameters"
             f"{'' if static else ' after cls'}, or make it a method of the instance."
         )
     message = (

@@ -18,7 +18,7 @@ import numpy as np
 
 from .._core.params import is_builtin
 from ._activations import Softmax
-from ._base import Activation, Cost, Regularizer, _base_index, _called
+from ._base import Activation, Cost, Regularizer, base_index, contract_signature
 from ._registry import get
 from ._returns import returned_array, returned_number
 
@@ -92,7 +92,7 @@ def _cost_slopes(cost):
         values = cost.fn(a, _TARGETS.copy())
         return returned_array(cost, "fn", values, a.shape[:1], "one cost per sample", a.dtype)
 
-    if _owner(type(cost), "gradient") < _base_index(type(cost)):
+    if _owner(type(cost), "gradient") < base_index(type(cost)):
         a = _OUTPUTS.copy()
         gradient = cost.gradient(a.copy(), _TARGETS.copy())
         gradient = returned_array(
@@ -196,7 +196,7 @@ def _inherits_derivative(cls, derivative):
     if is_builtin(cls.__mro__[function]):
         return False  # a built-in: checked by the package's own tests
     nearest = min(_owner(cls, method) for method in derivative.methods)
-    return function < nearest < _base_index(cls)
+    return function < nearest < base_index(cls)
 
 
 def _parameters_key(plugin):
@@ -229,7 +229,7 @@ def _compare(plugin, derivative):
         f"inherited slope is {inherited[worst]:.6g} where central differences of "
         f"{cls.__name__}.{derivative.function} give {numeric[worst]:.6g}; training would "
         f"follow a wrong gradient. Define "
-        + ", or ".join(_called(method, cls._contract[method]) for method in methods)
+        + ", or ".join(contract_signature(method, cls._contract[method]) for method in methods)
         + f"{',' if len(methods) > 1 else ''} in {cls.__name__} too."
     )
 
@@ -250,7 +250,7 @@ def _writable(cls, derivative):
 
 def _inherited(cls, methods):
     """``derivative and backward from Sigmoid``: the written methods, by the class they are from."""
-    base = cls.__mro__[_base_index(cls)]
+    base = cls.__mro__[base_index(cls)]
     owners = {}
     for method in methods:
         index = _owner(cls, method)

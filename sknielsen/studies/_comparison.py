@@ -416,7 +416,7 @@ class _Job:
     fingerprint: str
 
 
-def _checked_estimators(estimators):
+def check_named_estimators(estimators):
     """Refuse ``estimators`` unless a dict of str names to estimator instances.
 
     A list, a class (``SVC`` for ``SVC()``) or None failed deep inside
@@ -1456,7 +1456,7 @@ def training_size_comparison(
     [('SVC', 100), ('SVC', 400), ('network', 100), ('network', 400)]
     """
     _check_subset(subset)
-    _checked_estimators(estimators)
+    check_named_estimators(estimators)
     _check_network_params(estimators)
     data = _checked_data(estimators, X_train, y_train, X_test, y_test, eval_sets, scoring)
     sizes, seeds = check_plan(data.y_train, sizes, seeds, subset)
@@ -1524,7 +1524,7 @@ def summarize(records, metric="accuracy_test"):
     SVC 200 2 0.952 ± 0.006
     """
     groups = defaultdict(list)
-    records = _checked_records(records, metric)
+    records = checked_records(records, metric)
     for record in records:
         if metric in record:
             groups[(record["estimator"], record["size"])].append(record)
@@ -1585,7 +1585,7 @@ def no_metric_error(records, metric):
     return ValueError(f"No record holds {metric!r}; they hold {held}: pass one of them as metric=.")
 
 
-def _checked_records(records, metric):
+def checked_records(records, metric):
     """The records as a list, refused unless each could be summarized.
 
     Without these checks a str or a dict summarized to nothing, a missing

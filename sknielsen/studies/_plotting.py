@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._core.files import check_writable, file_path, write_bytes_atomically
 from .._core.params import check_bool, validate_arguments
 from ..callbacks import HISTORY_KEYS
-from ._comparison import _checked_records, no_metric_error, summarize
+from ._comparison import checked_records, no_metric_error, summarize
 from ._tuning import EtaSearch, LmbdaSearch
 
 __all__ = [
@@ -396,7 +396,7 @@ def check_records(records, metric):
     argument draws an empty figure and says nothing.
     """
     # The types, timings and values that summarize averages, checked as it checks them.
-    records = _checked_records(records, metric)
+    records = checked_records(records, metric)
     if not records:
         raise ValueError("There is nothing to plot: the records are empty.")
     if any("mean" in record and "n_seeds" in record for record in records):

@@ -30,7 +30,7 @@ from .._core.names import did_you_mean
 from ..utils import check_outputs, write_atomically
 from ._comparison import (
     ComparisonInterrupted,
-    _checked_estimators,
+    check_named_estimators,
     check_plan,
     estimate_seconds_left,
     planned_runs,
@@ -885,7 +885,7 @@ def run_study(study, output, *, workers=1, on_result=None):
     _check_study_keys(study)
     # The plan is made before training_size_comparison checks the study: its
     # arguments are refused here as there (a bare number, a class for an estimator).
-    _checked_estimators(study["estimators"])
+    check_named_estimators(study["estimators"])
     sizes, seeds = check_plan(
         study["y_train"],
         study["sizes"],

@@ -526,7 +526,7 @@ class CostProbe:
         """The regularized cost, the data's cost and the outputs, at the current weights."""
         costs, outputs = self.trainer.sample_costs(self.data.X, self.data.Y, self.rows)
         data_cost = self.trainer.mean_cost(costs, self.weights)
-        return self.trainer._regularized_mean(costs, self.weights), data_cost, outputs
+        return self.trainer.regularized_mean(costs, self.weights), data_cost, outputs
 
     def check(self, optimizer, lmbda):
         self._measure_start_again()

@@ -473,7 +473,7 @@ class Trainer:
         """
         X, Y = self._fitting_data(X, Y, sample_weight)
         costs, output = self.sample_costs(X, Y)
-        return self._regularized_mean(costs, sample_weight), output
+        return self.regularized_mean(costs, sample_weight), output
 
     def _fitting_data(self, X, Y, sample_weight):
         """``X`` and ``Y`` as arrays (X may stay sparse), refused unless they fit the network.
@@ -542,7 +542,7 @@ class Trainer:
     def cost_of(self, output, Y, sample_weight=None):
         """Weighted mean cost of given outputs plus the penalty (λ/n scaling)."""
         costs = self.chunked_costs(output, lambda start, stop: Y[start:stop])
-        return self._regularized_mean(costs, sample_weight)
+        return self.regularized_mean(costs, sample_weight)
 
     def output_costs(self, output, Y):
         """Each sample's cost of given outputs, as the cost plugin's ``fn`` computes it."""
@@ -583,7 +583,7 @@ class Trainer:
         """The weighted mean of per-sample costs, without the penalty."""
         return float(_weighted_mean(costs, sample_weight))
 
-    def _regularized_mean(self, costs, sample_weight):
+    def regularized_mean(self, costs, sample_weight):
         """The weighted mean of per-sample costs, plus the penalty at the current weights."""
         # Summed in the costs' dtype, as recorded runs were: float32 costs stay float32. A
         # penalty beyond float32 (lambda = 1e30) makes the cost inf, as the C engine's, and
@@ -1644,7 +1644,7 @@ class _MiniBatches:
         order = self._epoch_order()
         costs = self.costs if self.compiled is not None else self._costs(order)
         weights = None if self.data.sample_weight is None else self.data.sample_weight[order]
-        return self.trainer._regularized_mean(costs, weights)
+        return self.trainer.regularized_mean(costs, weights)
 
     def _costs(self, order):
         """The cost of each of the NumPy engine's recorded outputs, in float64.
