@@ -39,6 +39,8 @@ BAD_PARAMETERS = [
     ({"optimizer": "momentum", "optimizer__mu": 3.0}, "optimizer__mu"),
     ({"callbacks": [EarlyStopping(patience=0)]}, r"callbacks\[0\]\.patience"),
     ({"image_shape": (0, 4)}, "image_shape"),
+    # True was taken for 1: images of one row, trained without a word.
+    ({"augment": "shift", "image_shape": (True, 64)}, "image_shape"),
     ({"hidden_layer_sizes": (3, 0)}, "hidden_layer_sizes"),
 ]
 
