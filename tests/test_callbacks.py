@@ -1884,20 +1884,64 @@ def test_a_value_that_is_not_finite_is_refused_where_it_is_recorded(engine, valu
             clone(model).set_params(callbacks=[callback]).fit(X, y)
 
 
+class ReadsTheEpoch(Callback):
+    """Reads the history at each epoch's end, recording nothing."""
+
+    def on_epoch_end(self, trainer):
+        self.last = {key: values[-1:] for key, values in trainer.history.items()}
+
+
 @pytest.mark.parametrize("engine", ["numpy", "c"])
-def test_the_costs_and_scores_of_outputs_that_overflowed_are_the_overflow_checks_to_name(engine):
+@pytest.mark.parametrize(
+    "after",
+    [None, ReadsTheEpoch, lambda: EarlyStopping("validation_cost"), CSVLogger],
+    ids=["alone", "own", "EarlyStopping", "CSVLogger"],
+)
+def test_the_costs_and_scores_of_outputs_that_overflowed_are_the_overflow_checks_to_name(
+    engine, after, tmp_path
+):
     # The network's outputs on X_val overflow, and with them the Monitor's cost and R²:
     # not the Monitor's fault, nor its score's; the fit says what overflowed, as before.
+    # Nor the fault of a callback called after the Monitor in the same epoch: its check
+    # of the history found the Monitor's inf, and blamed it ("The callback EarlyStopping
+    # (on_epoch_end) recorded inf under 'validation_cost'").
     rng = np.random.default_rng(0)
     X = rng.random((60, 4))
     y = X @ np.arange(1.0, 5.0)
-    net = NielsenMLPRegressor((), epochs=2, monitor="all", engine=engine, random_state=0)
+    callbacks = None
+    if after is CSVLogger:
+        callbacks = [CSVLogger(tmp_path / "log.csv")]
+    elif after is not None:
+        callbacks = [after()]
+    net = NielsenMLPRegressor(
+        (), epochs=2, monitor="all", engine=engine, random_state=0, callbacks=callbacks
+    )
     with (
         pytest.warns(UserWarning, match="X_val is on another scale than X"),
         pytest.raises(ValueError, match="overflowed though its loss stayed finite") as error,
     ):
         net.fit(X, y, X_val=X * 1e160, y_val=y)
     assert not isinstance(error.value, CallbackError)
+
+
+def test_a_checkpoint_of_outputs_that_overflowed_ends_the_run_naming_its_file(tmp_path):
+    # No file can hold the Monitor's inf: the run ends at the first write, which says why,
+    # rather than training on to a fit that refuses the model at its end.
+    rng = np.random.default_rng(0)
+    X = rng.random((60, 4))
+    y = X @ np.arange(1.0, 5.0)
+    path = tmp_path / "net.json"
+    net = NielsenMLPRegressor((), epochs=2, monitor="all", callbacks=[Checkpoint(path)])
+    with (
+        pytest.warns(UserWarning, match="X_val is on another scale than X"),
+        pytest.raises(
+            ValueError,
+            match=r"Checkpoint could not write .*net\.json after epoch 1: Cannot save this "
+            r"model: fitted\.history\.validation_cost holds NaN or infinite values",
+        ),
+    ):
+        net.fit(X, y, X_val=X * 1e160, y_val=y)
+    assert not path.exists()
 
 
 class ChangesHistoryKeys(Callback):
