@@ -1540,7 +1540,12 @@ def test_csv_logger_appends_to_no_file_put_in_its_place_meanwhile(
     assert _logged_losses(path) == net.loss_curve_
 
 
-def test_csv_logger_appends_to_no_other_fit_whose_file_took_the_same_inode(small_digits, tmp_path):
+@pytest.mark.parametrize(
+    "old, new", [(",0.5,", ",0.7,"), ("loss", "lOss")], ids=["other rows", "other header"]
+)
+def test_csv_logger_appends_to_no_other_fit_whose_file_took_the_same_inode(
+    old, new, small_digits, tmp_path
+):
     # Concurrent fits logging to one name (a grid search): a replaced file's inode
     # number goes to the next file written, of the same size when the rows are as
     # long, within the file system's coarse clock tick. The logger saw its own file
@@ -1553,7 +1558,7 @@ def test_csv_logger_appends_to_no_other_fit_whose_file_took_the_same_inode(small
             if trainer.epoch == 2:
                 before = os.stat(path)
                 text = path.read_text()
-                other = text.replace(",0.5,", ",0.7,")  # its rows, as long as these
+                other = text.replace(old, new)  # its rows, or header, as long as these
                 assert len(other) == len(text) and other != text
                 with open(path, "r+") as handle:  # the same inode, size and time
                     handle.write(other)
@@ -1566,6 +1571,30 @@ def test_csv_logger_appends_to_no_other_fit_whose_file_took_the_same_inode(small
     rows = list(csv.DictReader(path.read_text().splitlines()))
     assert [r["eta"] for r in rows] == ["0.5"] * 4
     assert [float(r["loss"]) for r in rows] == net.loss_curve_
+
+
+def test_csv_logger_appends_to_an_empty_file_as_to_a_new_one(small_digits, tmp_path):
+    X, _, y, _ = small_digits
+    path = tmp_path / "log.csv"
+    path.write_text("")  # made by `touch`, or a logger killed before its first row
+    net = NielsenMLPClassifier(epochs=2, random_state=0, callbacks=[CSVLogger(path, append=True)])
+    net.fit(X, y)
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+
+
+def test_early_stopping_without_restore_best_keeps_the_last_epoch(small_digits):
+    X, X_val, y, y_val = small_digits
+    stopping = EarlyStopping("validation_cost", patience=2, min_delta=1e9, restore_best=False)
+    net = NielsenMLPClassifier(epochs=20, random_state=0, callbacks=[stopping])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning that the best epoch is past
+        net.fit(X, y, X_val=X_val, y_val=y_val)
+    # The first epoch was the best (every later one must improve by 1e9): it stopped two
+    # epochs after, keeping their weights, where restore_best keeps the first epoch's.
+    assert net.n_iter_ == 3 and len(net.loss_curve_) == 3
+    kept = NielsenMLPClassifier(epochs=3, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(net.coefs_[0], kept.coefs_[0])
 
 
 def test_csv_logger_keeps_every_epoch_of_partial_fit(small_digits, tmp_path):
@@ -1608,6 +1637,25 @@ def test_progress_bar_shows_what_tqdm_shows_and_leaves_a_line_per_epoch(small_di
             line,
         ), line
     assert "epoch 1/3 [" in text.split("\n")[0].split("\r")[1]  # redrawn within the epoch
+
+
+def test_progress_bar_ends_its_line_when_training_stops_within_an_epoch(small_digits):
+    # The shell's prompt, or the next print, went on the bar's line.
+    class StopsAtTheThirdBatch(Callback):
+        def on_batch_end(self, trainer):
+            if trainer.samples_in_epoch >= 30:
+                raise StopTraining
+
+    X, _, y, _ = small_digits
+    stream = Terminal()
+    callbacks = [ProgressBar(stream), StopsAtTheThirdBatch()]
+    net = NielsenMLPClassifier(epochs=3, mini_batch_size=10, random_state=0, callbacks=callbacks)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the epoch cut short, said elsewhere
+        net.fit(X, y)
+    text = stream.getvalue()
+    assert text.count("\n") == 1 and text.endswith("\n")
+    assert text.rsplit("\r", 1)[-1].startswith("epoch 1/3 [")
 
 
 def test_progress_bar_draws_nothing_off_a_terminal_and_can_erase_its_line(small_digits):
