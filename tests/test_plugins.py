@@ -1074,3 +1074,24 @@ def test_registrations_travel_in_a_deep_copy_and_leave_out_what_cannot_be_pickle
     # A class this process cannot rebuild (its module missing here) is left out alone.
     restored = plugins._registry._registrations_from([("optimizer", "gone", b"\x80not")])
     assert restored.entries == []
+
+
+def test_plugins_compare_their_hyper_parameters_by_value():
+    pd = pytest.importorskip("pandas")
+
+    assert Momentum(mu=1) == Momentum(mu=1.0)  # an int and a float of one value
+    assert Momentum(mu=np.nan) == Momentum(mu=np.nan)  # NaN differs from itself, not here
+
+    class Holds(plugins.SGD):
+        def __init__(self, table=None):
+            self.table = table
+
+    # A value whose == has no one truth value (pandas' element-wise Series) differs.
+    assert Holds(pd.Series([1, 2])) != Holds(pd.Series([1, 2]))
+
+
+def test_a_validated_function_called_wrongly_raises_python_s_own_error():
+    from sknielsen.plotting import plot_weights
+
+    with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
+        plot_weights(None, bogus=1)
