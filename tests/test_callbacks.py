@@ -2504,3 +2504,51 @@ def test_early_stopping_in_partial_fit_says_it_cannot_go_back_to_an_earlier_call
         NielsenMLPClassifier((10,), eta=3.0, early_stopping=2, epochs=12, random_state=0).fit(
             X[:1200], y[:1200], X_val=X[1200:], y_val=y[1200:]
         )
+
+
+def test_keep_best_of_weights_a_callback_made_nan_keeps_the_epoch_before(small_digits):
+    X, _, y, _ = small_digits
+
+    class SpoilsThenKeeps(Callback):
+        def on_epoch_end(self, trainer):
+            if trainer.epoch == 2:
+                trainer.network.params[0] = np.nan
+                trainer.keep_best()  # not remembered: the weights are not finite
+
+    net = NielsenMLPClassifier((2,), epochs=3, random_state=0, callbacks=[SpoilsThenKeeps()])
+    with pytest.warns(UserWarning, match=r"SpoilsThenKeeps left non-finite weights .* epoch 1"):
+        net.fit(X, y)
+    assert net.n_iter_ == 1 and np.isfinite(net.coefs_[0]).all()
+
+
+def test_counters_rewritten_to_their_own_values_are_no_change(small_digits):
+    # New objects of the same type and value: not a callback's change of the counts.
+    X, _, y, _ = small_digits
+
+    class Rewrites(Callback):
+        def on_epoch_end(self, trainer):
+            trainer.samples_seen = trainer.samples_seen + 0
+            trainer.epoch = int(str(trainer.epoch))
+
+    net = NielsenMLPClassifier((2,), epochs=2, random_state=0, callbacks=[Rewrites()])
+    assert net.fit(X, y).n_iter_ == 2
+
+
+def test_a_plugin_holding_a_function_trains_and_a_callback_may_set_another(small_digits):
+    import math
+
+    from sknielsen.plugins import L2
+
+    class Shrinks(L2):
+        def __init__(self, shrink=math.sqrt):
+            self.shrink = shrink
+
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((2,), epochs=2, regularizer=Shrinks(), lmbda=0.1, random_state=0)
+    assert net.fit(X, y).n_iter_ == 2
+
+    class Replaces(Callback):  # a valid value: the next step uses it
+        def on_epoch_end(self, trainer):
+            trainer.penalty.regularizer.shrink = math.exp
+
+    assert clone(net).set_params(callbacks=[Replaces()]).fit(X, y).regularizer_.shrink is math.exp

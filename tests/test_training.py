@@ -187,6 +187,30 @@ def test_set_fitted_state_refuses_arrays_and_targets_no_fit_leaves(fitted, small
         NielsenMLPClassifier.from_fitted_state(regressor.get_fitted_state(), **params)
 
 
+def test_set_fitted_state_refuses_layers_that_make_no_network(fitted):
+    net, params = fitted
+    state = net.get_fitted_state()
+    (w0, w1), (b0, b1) = state.coefs[:2], state.intercepts[:2]
+    rest = state.coefs[2:], state.intercepts[2:]
+    broken = {
+        r"Layer 0: coefs\[0\] must be 2-D; got shape": dataclasses.replace(
+            state, coefs=[w0[:, :, None], w1, *rest[0]]
+        ),
+        r"Layer 0 has no neurons or no inputs: weights of shape \(64, 0\)": dataclasses.replace(
+            state, coefs=[w0[:, :0], w1[:0], *rest[0]], intercepts=[b0[:0], b1, *rest[1]]
+        ),
+        r"Layer 1 expects 2 inputs but layer 0 has": dataclasses.replace(
+            state, coefs=[w0, w1[:2], *rest[0]]
+        ),
+        r"The history must have the keys \['loss'": dataclasses.replace(
+            state, history={**state.history, "val_loss": []}
+        ),
+    }
+    for message, wrong in broken.items():
+        with pytest.raises(ValueError, match=message):
+            NielsenMLPClassifier.from_fitted_state(wrong, **params)
+
+
 def _multilabel_state(n_labels):
     """The fitted state of a multilabel model of ``n_labels`` columns."""
     rng = np.random.default_rng(0)
