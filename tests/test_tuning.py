@@ -390,6 +390,12 @@ X_LINE = np.linspace(0, 1, 40).reshape(-1, 1)
             {"X_val": X_LINE[:3], "y_val": [2.0] * 3},
             r"^y_val has 3 targets all equal \(2\): R² is 0 whatever the network predicts",
         ),
+        # Each trial's score said "y must hold numbers", of the y_val it was given.
+        (
+            {"X_val": X_LINE[:3], "y_val": ["low", "mid", "high"]},
+            r"^y_val has values that are not numbers, which a regressor's R² cannot score "
+            r"\(could not convert string to float: .*low.*\): give numbers\.",
+        ),
     ],
 )
 def test_lmbda_search_refuses_a_validation_set_r2_cannot_rank_by(validation, message):
