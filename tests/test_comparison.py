@@ -1373,6 +1373,23 @@ def test_infinity_is_left_to_estimators_that_take_it(digits):
     assert records[0]["accuracy_test"] > 0.3
 
 
+def test_a_network_of_an_unknown_optimizer_on_sparse_input_is_named_by_its_check(digits):
+    # Whether the optimizer is a full-batch one (which refuses sparse input) is not known:
+    # the network's own check names the optimizer, before any job.
+    import scipy.sparse as sp
+
+    net = NielsenMLPClassifier(optimizer="nonsense")
+    with pytest.raises(ValueError, match=r"^estimators\['net'\]: The 'optimizer' parameter"):
+        training_size_comparison(
+            {"net": net},
+            sp.csr_matrix(digits.X_train),
+            digits.y_train,
+            sp.csr_matrix(digits.X_test),
+            digits.y_test,
+            sizes=[60],
+        )
+
+
 def test_strings_are_left_to_estimators_that_encode_them(digits):
     # A pipeline that begins with an encoder takes categories as strings (scikit-learn's
     # categorical input tag); beside an SVC alone they are refused, naming it.
@@ -1385,6 +1402,10 @@ def test_strings_are_left_to_estimators_that_encode_them(digits):
         for key, X in replace(digits).items()
     }
     records = training_size_comparison({"encoded": encoded}, sizes=[60], **as_words)
+    assert records[0]["accuracy_test"] > 0.3
+    # As NumPy's strings, not objects: the same.
+    as_text = {key: X.astype(str) if key.startswith("X") else X for key, X in as_words.items()}
+    records = training_size_comparison({"encoded": encoded}, sizes=[60], **as_text)
     assert records[0]["accuracy_test"] > 0.3
     with pytest.raises(ValueError, match=r"^X_train holds values that are not numbers, which SVC"):
         training_size_comparison(

@@ -517,6 +517,13 @@ def test_searches_refuse_a_parameter_the_network_never_reads(search, settings, m
         SEARCHES[search](ClassifierNeverFit(**settings), X_FAKE, Y_FAKE)
 
 
+@pytest.mark.parametrize("search", sorted(SEARCHES))
+def test_a_search_of_a_network_of_an_unknown_optimizer_is_refused_by_its_fit(search):
+    # Not known to read eta or not: the first trial's fit names the parameter.
+    with pytest.raises(ValueError, match=r"The 'optimizer' parameter .* Unknown optimizer"):
+        SEARCHES[search](NielsenMLPClassifier(optimizer="nonsense"), X_FAKE, Y_FAKE)
+
+
 def test_lmbda_search_checks_the_validation_sets_feature_names_before_its_first_fit():
     # Columns renamed or reordered failed in the first trial's score, after its fit, with
     # scikit-learn's "The feature names should match those that were passed during fit".
