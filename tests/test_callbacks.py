@@ -2552,3 +2552,17 @@ def test_a_plugin_holding_a_function_trains_and_a_callback_may_set_another(small
             trainer.penalty.regularizer.shrink = math.exp
 
     assert clone(net).set_params(callbacks=[Replaces()]).fit(X, y).regularizer_.shrink is math.exp
+
+
+def test_adam_s_moment_replaced_by_a_list_is_refused_as_the_state_s_layout(small_digits):
+    X, _, y, _ = small_digits
+
+    class ListsV(Callback):
+        def on_epoch_end(self, trainer):
+            trainer.state["v"] = trainer.state["v"].tolist()
+
+    net = NielsenMLPClassifier((2,), epochs=2, optimizer="adam", eta=0.001, callbacks=[ListsV()])
+    with pytest.raises(
+        CallbackError, match=r"ListsV \(on_epoch_end\) left the optimizer's state 'v' as list"
+    ):
+        net.fit(X, y)

@@ -1121,3 +1121,19 @@ def test_probabilities_are_made_in_place_of_the_outputs(method, activation, cost
         tracemalloc.stop()
     assert peak < 1.5 * output.nbytes, f"peak {peak / 2**20:.1f} MiB"
     np.testing.assert_array_equal(got, expected)
+
+
+def test_verbose_on_a_terminal_draws_a_progress_bar_within_each_epoch(small_digits, monkeypatch):
+    # At a terminal the table's rows are preceded, within each epoch, by a bar it erases.
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    import sys
+
+    X, _, y, _ = small_digits
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stdout", screen)
+    NielsenMLPClassifier(epochs=2, random_state=0, verbose=1).fit(X, y)
+    text = screen.getvalue()
+    assert "\repoch 1/2 [" in text and "\repoch 2/2 [" in text

@@ -427,3 +427,30 @@ def test_fits_in_threads_give_the_weights_of_fits_one_after_another(engine, layo
     expected = alone[0].predict_proba(X)
     for proba in _in_threads(lambda i: alone[0].predict_proba(X), 4):
         np.testing.assert_array_equal(proba, expected)
+
+
+def test_interrupt_watch_watches_nothing_where_it_cannot_set_a_handler():
+    import signal
+
+    from sknielsen.utils import InterruptWatch
+
+    # Another thread may set no handler: the main thread's stays.
+    before, seen = signal.getsignal(signal.SIGINT), []
+
+    def watch_in_a_thread():
+        with InterruptWatch() as watch:
+            seen.append(signal.getsignal(signal.SIGINT))
+        seen.append(watch.interrupted)
+
+    worker = threading.Thread(target=watch_in_a_thread)
+    worker.start()
+    worker.join(TIMEOUT)
+    assert seen == [before, False]
+    # SIGINT ignored (under nohup): it stays ignored, not turned into an interrupt.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with InterruptWatch():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)

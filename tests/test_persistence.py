@@ -835,3 +835,18 @@ def test_callbacks_and_plugins_pickled_without_a_parameter_added_since_take_its_
     assert loaded.optimizer.get_params() == Adam(beta1=0.8).get_params()
     repr(loaded)
     loaded.fit(X, y)
+
+
+def test_a_saved_plugin_parameter_holding_a_set_is_refused_by_name(tmp_path, isolated_registry):
+    from sknielsen.plugins import SGD, register
+
+    @register("optimizer", "test_holds_items")
+    class HoldsItems(SGD):
+        def __init__(self, items=()):
+            self.items = items
+
+    X = np.random.default_rng(0).random((20, 4))
+    net = NielsenMLPClassifier((2,), epochs=1, optimizer=HoldsItems(items=({1},)))
+    net.fit(X, np.arange(20) % 2)
+    with pytest.raises(UnsavableModelError, match=r"parameter 'items' holds a set, not a JSON"):
+        save(net, tmp_path / "net.json")

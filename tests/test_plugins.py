@@ -1095,3 +1095,8 @@ def test_a_validated_function_called_wrongly_raises_python_s_own_error():
 
     with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
         plot_weights(None, bogus=1)
+
+
+def test_softmax_has_no_element_wise_derivative_and_says_where_its_jacobian_is():
+    with pytest.raises(NotImplementedError, match=r"applied by Softmax\.backward"):
+        plugins.Softmax().derivative(np.zeros((1, 2)), np.zeros((1, 2)))

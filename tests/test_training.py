@@ -63,6 +63,11 @@ def test_widths_let_the_optimizer_check_the_network_size():
     check_params(net)  # no widths, no size to check
     with pytest.raises(ValueError, match="max_params"):
         check_params(net, n_features=784, n_outputs=10)
+    check_params(net, n_features=784)  # no outputs: nor the memory the network needs
+    # Augmented images are checked against the width: 63 inputs are no square image.
+    augmenting = NielsenMLPClassifier(augment="shift")
+    with pytest.raises(ValueError, match=r"augment needs images: 63 features are not images"):
+        check_params(augmenting, n_features=63)
 
 
 @pytest.mark.parametrize(
