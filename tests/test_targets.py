@@ -478,3 +478,24 @@ def test_a_masked_indicator_matrix_trains_as_the_plain_one():
     np.testing.assert_array_equal(masked.coefs_[0], plain.coefs_[0])
     with pytest.raises(ValueError, match=r"must hold only 0 and 1 .*holds \[-1, 1\]"):
         NielsenMLPClassifier((2,), epochs=1).fit(X, np.ma.masked_array(2 * Y - 1))
+
+
+@pytest.mark.parametrize("estimator", ["NielsenMLPClassifier", "NielsenMLPRegressor"])
+@pytest.mark.parametrize("name", ["y", "y_val"])
+@pytest.mark.parametrize("empty", [[], np.array([], dtype=object)], ids=["list", "objects"])
+def test_no_labels_at_all_are_refused_by_validation_not_inside_numpy(estimator, name, empty):
+    # The look for missing labels reshaped an empty array: "cannot reshape array of
+    # size 0 into shape (0,newaxis)".
+    import sknielsen
+
+    X = np.random.default_rng(0).random((4, 3))
+    arguments = {"y": np.arange(4) % 2, "X_val": X[:2], "y_val": [0, 1], name: empty}
+    with pytest.raises(ValueError, match=r"0 sample|y_val has 0\."):
+        getattr(sknielsen, estimator)(epochs=1).fit(X, **arguments)
+
+
+def test_no_labels_in_an_empty_table_are_refused_by_validation_not_inside_numpy():
+    pd = pytest.importorskip("pandas")
+    X = np.random.default_rng(0).random((4, 3))
+    with pytest.raises(ValueError, match=r"Found array with 0 sample\(s\)"):
+        NielsenMLPClassifier(epochs=1).fit(X, pd.DataFrame({"a": [], "b": []}, dtype=object))
