@@ -86,7 +86,8 @@ def _with_mu(name, mu):
 
 
 #: Estimator parameters set by a flag of another name than theirs (dashes for underscores).
-_FLAGS = {"optimizer__mu": "mu", "hidden_layer_sizes": "hidden"}
+#: --hidden and --layers are parsed as positive integers, which hidden_layer_sizes takes.
+_FLAGS = {"optimizer__mu": "mu"}
 
 #: scikit-learn's refusal of a parameter: "The 'eta' parameter of NielsenMLPClassifier must
 #: be ... Got -1.0 instead.", or "... is invalid: Unknown cost 'hinge'. ...".
@@ -106,8 +107,6 @@ def _named_by_flag(args):
     except ValueError as exc:
         match = _PARAMETER_ERROR.fullmatch(str(exc))
         dest = _FLAGS.get(match[1], match[1]) if match else None
-        if dest == "hidden" and getattr(args, "layers", None) is not None:
-            dest = "layers"
         if dest is None or getattr(args, dest, None) is None:
             raise
         flag = "--" + dest.replace("_", "-")
@@ -759,8 +758,6 @@ def _check_labels(model, y, args):
     Labels the model never predicts beside ones it does are warned of: they
     count as wrong. A multilabel model's are 0 and 1, in rows of its width.
     """
-    if not is_classifier(model):
-        return
     multilabel = model.get_fitted_state().targets["multilabel"]
     found = np.unique(y)
     known = set(model.classes_.tolist())

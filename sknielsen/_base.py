@@ -1468,6 +1468,8 @@ def _missing_rows(y):
         if values.dtype.kind != "O" or values.ndim == 0:
             return np.array([], dtype=int)
         missing = np.frompyfunc(_is_missing, 1, 1)(values).astype(bool)
+    if not missing.size:  # no labels at all: validation says so (reshape cannot, of 0 rows)
+        return np.array([], dtype=int)
     return np.flatnonzero(missing.reshape(len(missing), -1).any(axis=1))
 
 

@@ -285,8 +285,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     # -- targets -----------------------------------------------------------
 
     def _new_targets(self, y, classes, incremental):
-        if classes is not None:
-            raise ValueError("classes has no meaning for a regressor; leave it out.")
+        # classes is None: the regressor's partial_fit takes none.
         return {"y_1d": np.ndim(y) == 1}
 
     def _continued_targets(self, y, targets):
@@ -382,8 +381,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
 
     @staticmethod
     def _check_classes_argument(classes, targets):
-        if classes is not None:
-            raise ValueError("classes has no meaning for a regressor; leave it out.")
+        """Nothing to check: the regressor's partial_fit takes no classes."""
 
     #: What the history's accuracy keys hold, for the printed table: R², no share.
     _score_name = "r2"
@@ -592,8 +590,6 @@ def _warn_if_constant_in_dtype(given, Y):
     advising a scaler, which converts them to that one float first. Told
     where the scale warnings are (fit, the first ``partial_fit``).
     """
-    if not len(Y):
-        return
     try:
         given = given.toarray() if sparse.issparse(given) else np.asarray(given)
         if given.dtype.kind not in "iu":  # integers compared as they are: exactly
@@ -748,8 +744,6 @@ def _warn_if_large_scale(Y, weights, rows):
     The scale of each output is its root mean square: a large mean with
     a small spread fits as badly as a large spread about 0.
     """
-    if not len(Y):
-        return
     scale = _root_mean_squares(Y, weights)
     large = np.flatnonzero(scale > LARGEST_TARGET_SCALE)
     if not large.size:

@@ -124,13 +124,12 @@ def _decayed(initial_eta, formula):
 
     Python's float power raises ``OverflowError`` where it is too large
     (``(t + 1) ** 1e6``), and NumPy's returns infinity or 0: either way
-    the schedule has decayed as far as η can.
+    the schedule has decayed as far as η can. Never NaN: η₀ is finite and
+    positive, the decays' factors in (0, 1], InverseScaling's divisor at least 1.
     """
     try:
         eta = formula()
     except (OverflowError, ZeroDivisionError):
-        eta = 0.0
-    if math.isnan(eta):
         eta = 0.0
     return max(min(eta, initial_eta), SMALLEST_ETA)
 
@@ -370,10 +369,11 @@ class _Improvement:
         self.epochs_without = 0
 
     def start_from(self, values):
-        """Count ``values``, recorded before this run, as already seen: the best to beat."""
-        for value in values:
-            if math.isfinite(value):
-                self.best = max(self.best, self.sign * value)
+        """Count ``values``, recorded before this run, as already seen: the best to beat.
+
+        They are finite: a fit, a model file and ``set_fitted_state`` refuse any other.
+        """
+        self.best = max([self.best, *(self.sign * value for value in values)])
 
     def update(self, trainer):
         """Read the value recorded in this epoch; return True when it improves on the best."""

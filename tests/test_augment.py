@@ -445,3 +445,19 @@ def test_expand_resamples_within_scikit_learn_s_working_memory_not_every_image_a
     fields = 4 * X.nbytes if augment == "elastic" else 0
     assert peak < 4 * X.nbytes + fields + 4 * 2**20, f"peak {peak / 2**20:.1f} MiB"
     np.testing.assert_array_equal(X_more, expected)  # the same distortions, to the bit
+
+
+class _FloatsAfterTheFirstImage(plugins.Augmenter):
+    """Returns the images as they are for one image, floats for several."""
+
+    def __call__(self, images, rng):
+        return images if len(images) == 1 else images + 0.5
+
+
+def test_expand_keeps_floats_an_augmenter_returns_only_for_the_whole_batch():
+    # The one image that told the dtype came back as integers: the copies' floats were
+    # then written into integers, truncated.
+    X = (np.arange(32).reshape(2, 16) % 3).astype(np.uint8)
+    X_more, _ = expand(X, [0, 1], _FloatsAfterTheFirstImage(), copies=1, image_shape=(4, 4))
+    assert X_more.dtype == np.float64
+    np.testing.assert_array_equal(X_more[2:], X + 0.5)

@@ -166,6 +166,14 @@ def test_replay_summary_and_criteria():
     assert lines[20].endswith("12 | 10 | 2 images apart")
 
 
+def test_a_replay_of_costs_alone_says_it_compared_no_accuracy():
+    costs = book.SeriesComparison("test cost", "cost", (1.0, 2.0), (1.0, 2.0))
+    result = book.Replay("overfitting", [], [], 2.0, (costs,))
+    assert result.summary() == (
+        "overfitting: no accuracies in the record, costs within 0.0e+00 relative, 2.0 s"
+    )
+
+
 def test_a_replay_against_another():
     ours, other = fake_replay([10, 12], [10, 10]), fake_replay([10, 11], [10, 10], costs=(2.0,))
     against = ours.against(other)
@@ -268,6 +276,18 @@ def test_cli_user_errors_are_one_line(capsys, tmp_path):
         assert main(argv) == 2
         out, err = capsys.readouterr()
         assert out == "" and message in err
+
+
+def test_cli_replay_draws_the_figure_it_was_asked_for(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("matplotlib")
+    import sknielsen.__main__ as cli
+
+    # The replay itself is tested above; here, what the command does with its result.
+    monkeypatch.setattr(cli.book, "replay", lambda *args, **kwargs: fake_replay([10], [11]))
+    plot = tmp_path / "replay.png"
+    assert main(["book", "replay", "overfitting", "--plot", str(plot)]) == 1  # 1 image apart
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1] == f"Wrote {plot}" and plot.stat().st_size > 0
 
 
 def test_cli_lists_the_records(capsys):
@@ -382,6 +402,12 @@ def test_a_stored_replay_loads_beside_the_book_s_record(name):
     for series, (_, path) in zip(result.series, filled):
         assert series.ours == tuple(book._at(stored["ours"], path))
         assert series.book == tuple(book._at(result.book, path))
+
+
+def test_plot_replay_of_an_odd_number_of_lists_hides_the_empty_panel():
+    pytest.importorskip("matplotlib")
+    fig = book.plot_replay(book.load_replay("multiple_eta", STORED))  # three η, two columns
+    assert [ax.get_visible() for ax in fig.axes] == [True, True, True, False]
 
 
 def test_a_replay_the_file_does_not_hold_is_refused_by_name(tmp_path):

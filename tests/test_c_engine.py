@@ -1002,6 +1002,87 @@ def test_csr_that_is_not_canonical_is_refused(name):
         trainer.run(matrix, Y, np.arange(2), None, {"eta": 0.1})
 
 
+def _csr_with(**arrays):
+    """A canonical 2 x 4 CSR matrix whose arrays are then replaced by ``arrays``."""
+    matrix = _csr([1, 2, 3], [1, 2, 3], [0, 2, 3])
+    for name, array in arrays.items():
+        setattr(matrix, name, array)
+    return matrix
+
+
+UNREADABLE_CSR = {
+    "data and indices of other lengths": (
+        _csr_with(data=np.ones(2, np.float32)),
+        ValueError,
+        "arrays describe its shape",
+    ),
+    "indptr of another length than the rows": (
+        _csr_with(indptr=np.array([0, 3], np.int32)),
+        ValueError,
+        "arrays describe its shape",
+    ),
+    "indices of floats": (
+        _csr_with(indices=np.array([1.0, 2.0, 3.0])),
+        TypeError,
+        "integer indices",
+    ),
+    "an index past 2**31": (
+        _csr_with(indices=np.array([1, 2**31 + 2, 3], np.int64)),
+        ValueError,
+        "column indices below 2[*][*]31",
+    ),
+    "other columns than the network's inputs": (
+        _csr([1, 2, 3], [1, 2, 3], [0, 2, 3], shape=(2, 5)),
+        ValueError,
+        "X has 5 columns; the network takes 4",
+    ),
+}
+
+
+@needs_c
+@pytest.mark.parametrize("name", UNREADABLE_CSR)
+def test_csr_whose_arrays_the_kernel_cannot_read_is_refused(name):
+    # The estimators pass canonical_csr's int32 or int64 matrices; these guard the kernel
+    # from arrays that would send it past their ends.
+    matrix, error, message = UNREADABLE_CSR[name]
+    trainer = tiny_trainer(dtype=np.float32)
+    Y = np.ones((2, 2), np.float32)
+    with pytest.raises(error, match=message):
+        trainer.run(matrix, Y, np.arange(2), None, {"eta": 0.1})
+
+
+@needs_c
+def test_arrays_the_kernel_would_write_must_be_writable(trainer_and_data):
+    trainer, state, order, X, _, Y = trainer_and_data
+    costs = np.zeros(N_IMAGES)
+    costs.flags.writeable = False
+    with pytest.raises(ValueError, match="costs must be writable"):
+        trainer.run(X, Y, order, None, state, costs=costs)
+    trainer.network.params.flags.writeable = False
+    with pytest.raises(ValueError, match="The network's parameters must be writable"):
+        trainer.run(X, Y, order, None, state)
+
+
+@needs_c
+def test_evaluate_and_a_trainer_refuse_what_they_cannot_count(trainer_and_data):
+    trainer, _, order, X, _, Y = trainer_and_data
+    with pytest.raises(ValueError, match=r"order must be one-dimensional; got shape \(2, 50\)"):
+        trainer.evaluate(X, Y, order[:100].reshape(2, 50))
+    network = Network((4, 3, 2), [plugins.Sigmoid(), plugins.Sigmoid()])
+    usual = {"dropout": 0.0, "rng": None, "lmbda": 0.0}
+    for n_train, batch_size in ((0, 1), (2, 0)):
+        with pytest.raises(ValueError, match="batch_size and n_train must be positive"):
+            CTrainer(
+                network,
+                plugins.CrossEntropyCost(),
+                plugins.L2(),
+                plugins.SGD(),
+                n_train=n_train,
+                batch_size=batch_size,
+                **usual,
+            )
+
+
 @needs_c
 def test_the_csr_check_is_made_once_per_matrix(monkeypatch):
     run = Run()

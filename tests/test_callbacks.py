@@ -1540,7 +1540,12 @@ def test_csv_logger_appends_to_no_file_put_in_its_place_meanwhile(
     assert _logged_losses(path) == net.loss_curve_
 
 
-def test_csv_logger_appends_to_no_other_fit_whose_file_took_the_same_inode(small_digits, tmp_path):
+@pytest.mark.parametrize(
+    "old, new", [(",0.5,", ",0.7,"), ("loss", "lOss")], ids=["other rows", "other header"]
+)
+def test_csv_logger_appends_to_no_other_fit_whose_file_took_the_same_inode(
+    old, new, small_digits, tmp_path
+):
     # Concurrent fits logging to one name (a grid search): a replaced file's inode
     # number goes to the next file written, of the same size when the rows are as
     # long, within the file system's coarse clock tick. The logger saw its own file
@@ -1553,7 +1558,7 @@ def test_csv_logger_appends_to_no_other_fit_whose_file_took_the_same_inode(small
             if trainer.epoch == 2:
                 before = os.stat(path)
                 text = path.read_text()
-                other = text.replace(",0.5,", ",0.7,")  # its rows, as long as these
+                other = text.replace(old, new)  # its rows, or header, as long as these
                 assert len(other) == len(text) and other != text
                 with open(path, "r+") as handle:  # the same inode, size and time
                     handle.write(other)
@@ -1566,6 +1571,30 @@ def test_csv_logger_appends_to_no_other_fit_whose_file_took_the_same_inode(small
     rows = list(csv.DictReader(path.read_text().splitlines()))
     assert [r["eta"] for r in rows] == ["0.5"] * 4
     assert [float(r["loss"]) for r in rows] == net.loss_curve_
+
+
+def test_csv_logger_appends_to_an_empty_file_as_to_a_new_one(small_digits, tmp_path):
+    X, _, y, _ = small_digits
+    path = tmp_path / "log.csv"
+    path.write_text("")  # made by `touch`, or a logger killed before its first row
+    net = NielsenMLPClassifier(epochs=2, random_state=0, callbacks=[CSVLogger(path, append=True)])
+    net.fit(X, y)
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    assert [float(r["loss"]) for r in rows] == net.loss_curve_
+
+
+def test_early_stopping_without_restore_best_keeps_the_last_epoch(small_digits):
+    X, X_val, y, y_val = small_digits
+    stopping = EarlyStopping("validation_cost", patience=2, min_delta=1e9, restore_best=False)
+    net = NielsenMLPClassifier(epochs=20, random_state=0, callbacks=[stopping])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning that the best epoch is past
+        net.fit(X, y, X_val=X_val, y_val=y_val)
+    # The first epoch was the best (every later one must improve by 1e9): it stopped two
+    # epochs after, keeping their weights, where restore_best keeps the first epoch's.
+    assert net.n_iter_ == 3 and len(net.loss_curve_) == 3
+    kept = NielsenMLPClassifier(epochs=3, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(net.coefs_[0], kept.coefs_[0])
 
 
 def test_csv_logger_keeps_every_epoch_of_partial_fit(small_digits, tmp_path):
@@ -1608,6 +1637,25 @@ def test_progress_bar_shows_what_tqdm_shows_and_leaves_a_line_per_epoch(small_di
             line,
         ), line
     assert "epoch 1/3 [" in text.split("\n")[0].split("\r")[1]  # redrawn within the epoch
+
+
+def test_progress_bar_ends_its_line_when_training_stops_within_an_epoch(small_digits):
+    # The shell's prompt, or the next print, went on the bar's line.
+    class StopsAtTheThirdBatch(Callback):
+        def on_batch_end(self, trainer):
+            if trainer.samples_in_epoch >= 30:
+                raise StopTraining
+
+    X, _, y, _ = small_digits
+    stream = Terminal()
+    callbacks = [ProgressBar(stream), StopsAtTheThirdBatch()]
+    net = NielsenMLPClassifier(epochs=3, mini_batch_size=10, random_state=0, callbacks=callbacks)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the epoch cut short, said elsewhere
+        net.fit(X, y)
+    text = stream.getvalue()
+    assert text.count("\n") == 1 and text.endswith("\n")
+    assert text.rsplit("\r", 1)[-1].startswith("epoch 1/3 [")
 
 
 def test_progress_bar_draws_nothing_off_a_terminal_and_can_erase_its_line(small_digits):
@@ -1884,20 +1932,64 @@ def test_a_value_that_is_not_finite_is_refused_where_it_is_recorded(engine, valu
             clone(model).set_params(callbacks=[callback]).fit(X, y)
 
 
+class ReadsTheEpoch(Callback):
+    """Reads the history at each epoch's end, recording nothing."""
+
+    def on_epoch_end(self, trainer):
+        self.last = {key: values[-1:] for key, values in trainer.history.items()}
+
+
 @pytest.mark.parametrize("engine", ["numpy", "c"])
-def test_the_costs_and_scores_of_outputs_that_overflowed_are_the_overflow_checks_to_name(engine):
+@pytest.mark.parametrize(
+    "after",
+    [None, ReadsTheEpoch, lambda: EarlyStopping("validation_cost"), CSVLogger],
+    ids=["alone", "own", "EarlyStopping", "CSVLogger"],
+)
+def test_the_costs_and_scores_of_outputs_that_overflowed_are_the_overflow_checks_to_name(
+    engine, after, tmp_path
+):
     # The network's outputs on X_val overflow, and with them the Monitor's cost and R²:
     # not the Monitor's fault, nor its score's; the fit says what overflowed, as before.
+    # Nor the fault of a callback called after the Monitor in the same epoch: its check
+    # of the history found the Monitor's inf, and blamed it ("The callback EarlyStopping
+    # (on_epoch_end) recorded inf under 'validation_cost'").
     rng = np.random.default_rng(0)
     X = rng.random((60, 4))
     y = X @ np.arange(1.0, 5.0)
-    net = NielsenMLPRegressor((), epochs=2, monitor="all", engine=engine, random_state=0)
+    callbacks = None
+    if after is CSVLogger:
+        callbacks = [CSVLogger(tmp_path / "log.csv")]
+    elif after is not None:
+        callbacks = [after()]
+    net = NielsenMLPRegressor(
+        (), epochs=2, monitor="all", engine=engine, random_state=0, callbacks=callbacks
+    )
     with (
         pytest.warns(UserWarning, match="X_val is on another scale than X"),
         pytest.raises(ValueError, match="overflowed though its loss stayed finite") as error,
     ):
         net.fit(X, y, X_val=X * 1e160, y_val=y)
     assert not isinstance(error.value, CallbackError)
+
+
+def test_a_checkpoint_of_outputs_that_overflowed_ends_the_run_naming_its_file(tmp_path):
+    # No file can hold the Monitor's inf: the run ends at the first write, which says why,
+    # rather than training on to a fit that refuses the model at its end.
+    rng = np.random.default_rng(0)
+    X = rng.random((60, 4))
+    y = X @ np.arange(1.0, 5.0)
+    path = tmp_path / "net.json"
+    net = NielsenMLPRegressor((), epochs=2, monitor="all", callbacks=[Checkpoint(path)])
+    with (
+        pytest.warns(UserWarning, match="X_val is on another scale than X"),
+        pytest.raises(
+            ValueError,
+            match=r"Checkpoint could not write .*net\.json after epoch 1: Cannot save this "
+            r"model: fitted\.history\.validation_cost holds NaN or infinite values",
+        ),
+    ):
+        net.fit(X, y, X_val=X * 1e160, y_val=y)
+    assert not path.exists()
 
 
 class ChangesHistoryKeys(Callback):
@@ -2412,3 +2504,65 @@ def test_early_stopping_in_partial_fit_says_it_cannot_go_back_to_an_earlier_call
         NielsenMLPClassifier((10,), eta=3.0, early_stopping=2, epochs=12, random_state=0).fit(
             X[:1200], y[:1200], X_val=X[1200:], y_val=y[1200:]
         )
+
+
+def test_keep_best_of_weights_a_callback_made_nan_keeps_the_epoch_before(small_digits):
+    X, _, y, _ = small_digits
+
+    class SpoilsThenKeeps(Callback):
+        def on_epoch_end(self, trainer):
+            if trainer.epoch == 2:
+                trainer.network.params[0] = np.nan
+                trainer.keep_best()  # not remembered: the weights are not finite
+
+    net = NielsenMLPClassifier((2,), epochs=3, random_state=0, callbacks=[SpoilsThenKeeps()])
+    with pytest.warns(UserWarning, match=r"SpoilsThenKeeps left non-finite weights .* epoch 1"):
+        net.fit(X, y)
+    assert net.n_iter_ == 1 and np.isfinite(net.coefs_[0]).all()
+
+
+def test_counters_rewritten_to_their_own_values_are_no_change(small_digits):
+    # New objects of the same type and value: not a callback's change of the counts.
+    X, _, y, _ = small_digits
+
+    class Rewrites(Callback):
+        def on_epoch_end(self, trainer):
+            trainer.samples_seen = trainer.samples_seen + 0
+            trainer.epoch = int(str(trainer.epoch))
+
+    net = NielsenMLPClassifier((2,), epochs=2, random_state=0, callbacks=[Rewrites()])
+    assert net.fit(X, y).n_iter_ == 2
+
+
+def test_a_plugin_holding_a_function_trains_and_a_callback_may_set_another(small_digits):
+    import math
+
+    from sknielsen.plugins import L2
+
+    class Shrinks(L2):
+        def __init__(self, shrink=math.sqrt):
+            self.shrink = shrink
+
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier((2,), epochs=2, regularizer=Shrinks(), lmbda=0.1, random_state=0)
+    assert net.fit(X, y).n_iter_ == 2
+
+    class Replaces(Callback):  # a valid value: the next step uses it
+        def on_epoch_end(self, trainer):
+            trainer.penalty.regularizer.shrink = math.exp
+
+    assert clone(net).set_params(callbacks=[Replaces()]).fit(X, y).regularizer_.shrink is math.exp
+
+
+def test_adam_s_moment_replaced_by_a_list_is_refused_as_the_state_s_layout(small_digits):
+    X, _, y, _ = small_digits
+
+    class ListsV(Callback):
+        def on_epoch_end(self, trainer):
+            trainer.state["v"] = trainer.state["v"].tolist()
+
+    net = NielsenMLPClassifier((2,), epochs=2, optimizer="adam", eta=0.001, callbacks=[ListsV()])
+    with pytest.raises(
+        CallbackError, match=r"ListsV \(on_epoch_end\) left the optimizer's state 'v' as list"
+    ):
+        net.fit(X, y)

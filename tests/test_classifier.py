@@ -773,9 +773,41 @@ def test_errors_in_the_validation_data_name_it(small_digits):
         (broken, y_val, "Input X_val contains NaN"),
         (X_val[:, :10], y_val, f"X_val has 10 features, but the network takes {X.shape[1]}"),
         (X_val, y_val + 7, r"y_val contains labels that are not among the model's classes: \[7"),
+        (X_val[:5], y_val[:6], r"X_val has 5 samples but y_val has 6\."),
     ]:
         with pytest.raises(ValueError, match=message):
             net.fit(X, y, X_val=X_bad, y_val=y_bad)
+
+
+def test_labels_numpy_cannot_make_one_array_of_are_refused_naming_y():
+    X = np.random.default_rng(0).random((2, 3))
+    with pytest.raises(ValueError, match=r"^y: setting an array element with a sequence"):
+        NielsenMLPClassifier(epochs=1).fit(X, [np.zeros((2, 2)), np.zeros((2, 3))])
+
+
+def test_finite_validation_data_passes_its_check_under_assume_finite(small_digits):
+    from sklearn import config_context
+
+    X, X_val, y, y_val = small_digits
+    with config_context(assume_finite=True):
+        net = NielsenMLPClassifier(epochs=1, random_state=0).fit(X, y, X_val=X_val, y_val=y_val)
+    assert len(net.validation_scores_) == 1
+
+
+def test_the_tags_of_an_estimator_of_an_unknown_optimizer_are_its_defaults():
+    # scikit-learn reads the tags before validating (a search's grid, its checks).
+    tags = NielsenMLPClassifier(optimizer="nonsense").__sklearn_tags__()
+    assert tags.input_tags.sparse
+
+
+def test_a_state_without_column_names_clears_the_names_of_an_earlier_fit(small_digits):
+    pd = pytest.importorskip("pandas")
+    X, _, y, _ = small_digits
+    named = NielsenMLPClassifier(epochs=1, random_state=0).fit(pd.DataFrame(X).add_prefix("f"), y)
+    unnamed = NielsenMLPClassifier(epochs=1, random_state=0).fit(X, y)
+    named.set_fitted_state(unnamed.get_fitted_state())
+    assert not hasattr(named, "feature_names_in_")
+    named.predict(X)  # no warning that X has no names, as the state's model has none
 
 
 def _with_first(values, value):
@@ -1089,3 +1121,19 @@ def test_probabilities_are_made_in_place_of_the_outputs(method, activation, cost
         tracemalloc.stop()
     assert peak < 1.5 * output.nbytes, f"peak {peak / 2**20:.1f} MiB"
     np.testing.assert_array_equal(got, expected)
+
+
+def test_verbose_on_a_terminal_draws_a_progress_bar_within_each_epoch(small_digits, monkeypatch):
+    # At a terminal the table's rows are preceded, within each epoch, by a bar it erases.
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    import sys
+
+    X, _, y, _ = small_digits
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stdout", screen)
+    NielsenMLPClassifier(epochs=2, random_state=0, verbose=1).fit(X, y)
+    text = screen.getvalue()
+    assert "\repoch 1/2 [" in text and "\repoch 2/2 [" in text

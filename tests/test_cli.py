@@ -839,3 +839,39 @@ def datasets_load(path, label, **kwargs):
     from sknielsen import datasets
 
     return datasets.load_dataset(str(path), label=label, **kwargs)
+
+
+def test_train_random_state_seeds_the_saved_model(tmp_path, capsys):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    for path in (first, second):
+        argv = ["train", "--epochs", "1", "--hidden", "3", "--random-state", "7"]
+        assert main([*argv, "--save", str(path)]) == 0
+    capsys.readouterr()
+    assert load(first).random_state == 7
+    assert load(first).coefs_[0].tolist() == load(second).coefs_[0].tolist()
+
+
+def test_train_classifier_of_a_file_in_float32(tmp_path, capsys):
+    # The features' range is checked against float32; a classifier's labels are classes,
+    # never cast to it.
+    rows = "".join(f"{i % 5 / 4},{i % 3},{'cat' if i % 2 else 'dog'}\n" for i in range(40))
+    data = tmp_path / "rows.csv"
+    data.write_text("a,b,label\n" + rows)
+    argv = ["train", "--dataset", str(data), "--label", "label", "--dtype", "float32"]
+    assert main([*argv, "--hidden", "2", "--epochs", "1", "--save", str(tmp_path / "m.json")]) == 0
+    capsys.readouterr()
+    model = load(tmp_path / "m.json")
+    assert model.coefs_[0].dtype.name == "float32"
+    assert model.classes_.tolist() == ["cat", "dog"]
+
+
+def test_ctrl_c_outside_training_exits_130(monkeypatch, capsys):
+    # Ctrl-C while the data load (or a study, or a replay) runs: no traceback.
+    import sknielsen.__main__ as cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_load", interrupted)
+    assert main(["train", "--epochs", "1"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"

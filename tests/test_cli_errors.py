@@ -77,6 +77,8 @@ def files(tmp_path_factory):
     of_a_csv = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1).fit(X[:, :3] / 16, y)
     of_a_csv.feature_names_in_ = np.array(["ink", "width", "height"], dtype=object)
     save(of_a_csv, paths["model_of_a_csv"])
+    paths["csv_more_columns"] = root / "more_columns.csv"
+    paths["csv_more_columns"].write_text("ink,width,height,extra\n0.5,0.25,0.75,1\n")
     # Models of other labels than the digits' integers 0-9, and a file of other labels.
     names = np.array(["cat", "dog", "eel"])[y % 3]
     paths["model_of_strings"] = root / "of_strings.json"
@@ -283,6 +285,19 @@ BAD_INVOCATIONS = [
         "narrow.json takes 10 features; the images of --dataset digits have 64",
     ),
     (["evaluate", "{model_of_strings}", "--dataset=digits"], "those of --dataset digits, integers"),
+    # A model of a CSV's columns, on images: the columns named, and how to give a file.
+    (
+        ["evaluate", "{model_of_a_csv}", "--dataset", "digits"],
+        "of_a_csv.json takes 3 features, the columns 'ink', 'width', 'height' of the file it was "
+        "trained on; the images of --dataset digits have 64: evaluate it on the data it was "
+        "trained on (--dataset FILE --label COLUMN)",
+    ),
+    # The model's columns and one more: nothing missing, said so.
+    (
+        ["predict", "{model_of_a_csv}", "{csv_more_columns}"],
+        "more_columns.csv's columns are not the ones the model was trained on: none missing, "
+        "'extra' not the model's.",
+    ),
     (["predict", "{fifo}", "{x}"], "it is a FIFO"),
     (["predict", "{model}", "{missing}/x.npy"], "no such file"),
     (["predict", "{model}", "{fifo}"], "it is a FIFO"),
@@ -432,7 +447,16 @@ BAD_INVOCATIONS = [
         "a different conf",
     ),
     ([*TAMPERED_RUN, "--resume", "--out", "{tampered}"], "has no numbers for ['fit_seconds']"),
-    # Another study's results, which a run without --resume or --force would replace.
+    # Another study's results, which a run without --resume or --force would replace; a
+    # results file that cannot be read is no study's to continue, and is kept too.
+    (
+        ["compare", "--train-sizes", "50", "--out", "{bad_json}"],
+        "already holds the results of another study (comparison.json)",
+    ),
+    (
+        ["compare", "--train-sizes", "50", "--out", "{deep_json}"],
+        "already holds the results of another study (comparison.json)",
+    ),
     (
         [*TAMPERED_RUN[:2], "60", *TAMPERED_RUN[3:], "--out", "{tampered}"],
         "already holds the results of another study (comparison.json)",
@@ -602,3 +626,52 @@ def test_a_write_that_fails_mid_study_names_out(tmp_path, monkeypatch, capsys):
     assert_one_line_error(err, "")
     assert err.startswith("error: argument --out: no space left on device: "), err
     assert "comparison.json" in err
+
+
+def test_an_error_of_no_file_mid_study_is_not_named_by_out(tmp_path, monkeypatch, capsys):
+    # Only the errors of the output folder's files are --out's: an OSError that names no
+    # file (a worker's, say) is said as it is.
+    from sknielsen import comparison
+
+    def no_space(*args, **kwargs):
+        raise OSError(28, os.strerror(28))
+
+    monkeypatch.setattr(comparison, "run_study", no_space)
+    assert main([*TAMPERED_RUN, "--out", str(tmp_path / "study")]) == 2
+    err = capsys.readouterr().err
+    assert_one_line_error(err, "")
+    assert err.startswith("error: [Errno 28] No space left on device"), err
+    assert not (tmp_path / "study").exists()  # a study that ran nothing leaves no folder
+
+
+def test_a_reader_that_stops_mid_study_is_not_an_error_of_out():
+    # `compare | head -1`: the progress printed within the study's writes met a closed
+    # pipe, which main ends quietly (141), not as "argument --out: Broken pipe".
+    from sknielsen.__main__ import _file_of
+
+    for within in (None, REPOSITORY):
+        with pytest.raises(BrokenPipeError), _file_of("--out", within=within):
+            raise BrokenPipeError(32, os.strerror(32))
+
+
+def test_default_sizes_that_cannot_run_are_refused_without_naming_train_sizes(tmp_path, capsys):
+    # MNIST's files of a user's own data (60,000 and 10,000 images of one pixel here),
+    # whose first 199 training images are of one class: the book's sizes, not typed,
+    # are refused by what is wrong with them, not as an "argument --train-sizes".
+    from sknielsen.io._datasets import MNIST_FILES, _write_idx
+
+    labels = np.arange(70_000, dtype=np.uint8) % 10
+    labels[:199] = 0
+    images = np.zeros((70_000, 1, 1), dtype=np.uint8)
+    for name, array in {
+        "train_images": images[:60_000],
+        "train_labels": labels[:60_000],
+        "test_images": images[60_000:],
+        "test_labels": labels[60_000:],
+    }.items():
+        _write_idx(tmp_path / f"{MNIST_FILES[name]}.gz", array)
+    argv = ["compare", "--dataset", "mnist", "--data-dir", str(tmp_path)]
+    assert main([*argv, "--out", str(tmp_path / "study")]) == 2
+    err = capsys.readouterr().err
+    assert_one_line_error(err, "sizes [100] give training sets of one class (the first 199")
+    assert "--train-sizes" not in err

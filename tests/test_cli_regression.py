@@ -117,6 +117,9 @@ def test_flags_given_win_over_the_regressors_defaults_and_the_classifier_keeps_i
     assert main([*argv, "--epochs", "1", "--eta", "0.2", "--save", str(model)]) == 0
     assert "cost=quadratic, eta=0.2," in capsys.readouterr().out
     assert load(model).eta == 0.2
+    # A cost of linear outputs, typed: taken as the default is.
+    assert main([*argv, "--epochs", "1", "--cost", "quadratic", "--save", str(model)]) == 0
+    assert "cost=quadratic, eta=0.01," in capsys.readouterr().out
     assert main(["train", "--hidden", "2", "--epochs", "1", "--save", str(model)]) == 0
     out = capsys.readouterr().out
     assert "cost=cross_entropy, eta=0.5," in out and "Test accuracy " in out

@@ -345,6 +345,35 @@ def test_compare_on_a_local_dask_cluster(digits):
     assert [r["accuracy_test"] for r in remote] == [r["accuracy_test"] for r in local]
 
 
+def test_the_dask_backend_starts_a_cluster_of_its_own_and_closes_it(monkeypatch):
+    distributed = pytest.importorskip("dask.distributed")
+    from sknielsen.comparison import study_backend
+
+    started, real = [], distributed.LocalCluster
+
+    def in_this_process(**kwargs):  # `compare --backend dask`'s cluster, without processes
+        started.append(real(processes=False, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(distributed, "LocalCluster", in_this_process)
+    said = []
+    with study_backend("dask", n_jobs=2, report=said.append):
+        assert said[0] == "Started a local dask cluster of 2 workers."
+        assert said[1].startswith("Running the jobs on the dask cluster at ")
+    (cluster,) = started
+    assert cluster.status.name == "closed"
+
+
+def test_the_dask_backend_without_dask_says_what_to_install(monkeypatch):
+    from sknielsen.comparison import check_backend
+
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # its import now fails
+    with pytest.raises(
+        ValueError, match=r'needs dask.distributed: pip install "sknielsen\[distrib'
+    ):
+        check_backend("dask")
+
+
 def test_compare_on_joblibs_multiprocessing_backend(digits):
     """A backend that returns results only at the end: joblib refused the study's
     return_as="generator_unordered" ("does not support return_as=generator_unordered")."""
@@ -621,6 +650,7 @@ def test_a_notebook_cell_run_again_is_told_how_to_release_its_folder(tmp_path):
         StudyOutput(folder)
     assert StudyOutput.release(folder) is True
     assert StudyOutput.release(folder) is False  # nothing of this process holds it now
+    assert StudyOutput.release(folder / "no such folder") is False
     StudyOutput(folder).close()
     del failed  # the notebook's next error replaces the traceback
     with pytest.raises(RuntimeError), StudyOutput(folder):  # a cell that fails inside `with`
@@ -704,6 +734,9 @@ def test_scoring_by_name_list_and_callable(digits):
     assert alone[0]["score_test"] == pytest.approx(scored[0]["f1_macro_test"])
     as_dict = study(digits, {"SVC": SVC()}, sizes=[100], scoring={"macro": macro})
     assert as_dict[0]["macro_test"] == alone[0]["score_test"]
+    # A scorer of scikit-learn's whose range the study does not know: any number is taken.
+    rand = study(digits, {"SVC": SVC()}, sizes=[100], scoring="adjusted_rand_score")
+    assert np.isfinite(rand[0]["adjusted_rand_score_test"])
     # The default keeps the fingerprints of records written before scoring existed.
     accuracy = study(digits, {"SVC": SVC()}, sizes=[100], scoring="accuracy")
     assert accuracy[0]["fingerprint"] == default[0]["fingerprint"]
@@ -1090,6 +1123,7 @@ def test_run_study_keeps_every_finished_job_and_resumes(digits, tmp_path):
     }
     progress = []
     output = StudyOutput(tmp_path / "study")
+    assert output.read_previous() == []  # nothing to resume yet: a first run
     result = run_study(study, output, on_result=lambda *report: progress.append(report))
     assert not result.interrupted and len(result.records) == 6 == len(progress)
     assert [done for _, done, _, _ in progress] == list(range(1, 7))
@@ -1146,6 +1180,7 @@ class _NeverFitted(SVC):
         ({"estimators": {1: SVC()}}, TypeError, r"estimators' names must be str; got 1"),
         ({"estimators": {"r": NielsenMLPRegressor()}}, TypeError, r"estimators\['r'\] is a regr"),
         ({"eval_sets": [(1, 2)]}, TypeError, r"eval_sets must be a dict of names to \(X, y\)"),
+        ({"eval_sets": {1: (1, 2)}}, TypeError, r"eval_sets' names must be str; got 1 \(int\)"),
         ({"eval_sets": {"val": np.zeros((3, 64))}}, ValueError, r"eval_sets\['val'\] must be"),
         # A network's parameters were refused by its first fit, after the jobs before it.
         (
@@ -1338,6 +1373,23 @@ def test_infinity_is_left_to_estimators_that_take_it(digits):
     assert records[0]["accuracy_test"] > 0.3
 
 
+def test_a_network_of_an_unknown_optimizer_on_sparse_input_is_named_by_its_check(digits):
+    # Whether the optimizer is a full-batch one (which refuses sparse input) is not known:
+    # the network's own check names the optimizer, before any job.
+    import scipy.sparse as sp
+
+    net = NielsenMLPClassifier(optimizer="nonsense")
+    with pytest.raises(ValueError, match=r"^estimators\['net'\]: The 'optimizer' parameter"):
+        training_size_comparison(
+            {"net": net},
+            sp.csr_matrix(digits.X_train),
+            digits.y_train,
+            sp.csr_matrix(digits.X_test),
+            digits.y_test,
+            sizes=[60],
+        )
+
+
 def test_strings_are_left_to_estimators_that_encode_them(digits):
     # A pipeline that begins with an encoder takes categories as strings (scikit-learn's
     # categorical input tag); beside an SVC alone they are refused, naming it.
@@ -1350,6 +1402,10 @@ def test_strings_are_left_to_estimators_that_encode_them(digits):
         for key, X in replace(digits).items()
     }
     records = training_size_comparison({"encoded": encoded}, sizes=[60], **as_words)
+    assert records[0]["accuracy_test"] > 0.3
+    # As NumPy's strings, not objects: the same.
+    as_text = {key: X.astype(str) if key.startswith("X") else X for key, X in as_words.items()}
+    records = training_size_comparison({"encoded": encoded}, sizes=[60], **as_text)
     assert records[0]["accuracy_test"] > 0.3
     with pytest.raises(ValueError, match=r"^X_train holds values that are not numbers, which SVC"):
         training_size_comparison(
@@ -1409,6 +1465,57 @@ def _record(seed=0, size=100, **changes):
         "accuracy_test": 0.9,
     }
     return {**record, **changes}
+
+
+def test_summarize_averages_records_without_seeds_as_given():
+    # Records of one's own (a reference's), without the seeds a study records: nothing
+    # tells a job twice from two jobs.
+    records = [_record(accuracy_test=0.9), _record(accuracy_test=0.7)]
+    for record in records:
+        del record["seed"]
+    (row,) = summarize(records)
+    assert row["n_seeds"] == 2 and row["mean"] == pytest.approx(0.8)
+
+
+class LateProba(SVC):
+    """An SVC whose predict_proba, unfitted, raises NotFittedError (not AttributeError)."""
+
+    @property
+    def predict_proba(self):
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        return super().predict_proba
+
+
+class Refusal(ValueError):
+    """An estimator's own ValueError, whose arguments are not a message alone."""
+
+    def __init__(self, code, reason):
+        super().__init__(code, reason)
+
+
+class RefusesTheData(SVC):
+    def fit(self, X, y, sample_weight=None):
+        raise Refusal(7, "negative values")
+
+
+def test_the_estimators_own_refusals_reach_the_caller_as_they_are(digits):
+    # A NotFittedError is no sign that the method is missing: the study scores it.
+    records = study(
+        digits, {"late": LateProba(probability=True)}, sizes=[100], scoring="neg_log_loss"
+    )
+    assert np.isfinite(records[0]["neg_log_loss_test"])
+    # A subclass of ValueError that takes other arguments than a message is re-raised,
+    # not rebuilt with the job's name (which would fail on its arguments).
+    with pytest.raises(Refusal) as refused:
+        study(digits, {"odd": RefusesTheData()}, sizes=[100])
+    assert refused.value.args == (7, "negative values")
+
+
+def test_check_plan_leaves_labels_that_are_no_class_each_to_the_estimators():
+    indicator = np.column_stack([np.arange(20) % 2, np.arange(20) % 3 == 0])
+    assert check_plan(indicator, sizes=[10], seeds=[0]) == ([10], [0])
 
 
 def test_summarize_refuses_the_same_job_twice_rather_than_count_it_as_two_seeds():

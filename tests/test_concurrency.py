@@ -246,6 +246,21 @@ def test_warnings_of_a_threaded_grid_search_point_at_the_users_line():
     assert {(w.filename, w.lineno) for w in adams} == {(__file__, line)}
 
 
+def test_a_warning_of_a_users_own_thread_is_issued_though_no_line_is_the_users():
+    # The main thread waits in join(), outside the library: no line of the user's says
+    # which call started the work. The warning is issued, at the library's line.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((40, 4)), np.arange(40) % 2
+    adam = NielsenMLPClassifier(optimizer="adam", eta=0.5, hidden_layer_sizes=(3,), epochs=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        worker = threading.Thread(target=adam.fit, args=(X, y))
+        worker.start()
+        worker.join(TIMEOUT)
+    (adams,) = [w for w in caught if "too large for Adam" in str(w.message)]
+    assert adams.filename != __file__ and "sknielsen" in adams.filename
+
+
 # -- the plugin registry ------------------------------------------------------------------
 
 
@@ -412,3 +427,30 @@ def test_fits_in_threads_give_the_weights_of_fits_one_after_another(engine, layo
     expected = alone[0].predict_proba(X)
     for proba in _in_threads(lambda i: alone[0].predict_proba(X), 4):
         np.testing.assert_array_equal(proba, expected)
+
+
+def test_interrupt_watch_watches_nothing_where_it_cannot_set_a_handler():
+    import signal
+
+    from sknielsen.utils import InterruptWatch
+
+    # Another thread may set no handler: the main thread's stays.
+    before, seen = signal.getsignal(signal.SIGINT), []
+
+    def watch_in_a_thread():
+        with InterruptWatch() as watch:
+            seen.append(signal.getsignal(signal.SIGINT))
+        seen.append(watch.interrupted)
+
+    worker = threading.Thread(target=watch_in_a_thread)
+    worker.start()
+    worker.join(TIMEOUT)
+    assert seen == [before, False]
+    # SIGINT ignored (under nohup): it stays ignored, not turned into an interrupt.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with InterruptWatch():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)

@@ -5,6 +5,7 @@ import gzip
 import os
 import re
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,12 @@ def test_read_idx_refuses_bad_files(tmp_path):
         read_idx(path, expected_magic=0x803)
     path.write_bytes(gzip.compress(idx_bytes(np.zeros(4)))[:-10])
     with pytest.raises(DataFileError, match="cannot read"):
+        read_idx(path)
+    path.write_bytes(b"\x00\x00")
+    with pytest.raises(DataFileError, match="too short to be an IDX file"):
+        read_idx(path)
+    path.write_bytes(idx_bytes(np.zeros((4, 2, 2)))[:10])  # 2 of the 3 dimensions
+    with pytest.raises(DataFileError, match="truncated header"):
         read_idx(path)
 
 
@@ -195,6 +202,40 @@ def test_real_fashion_mnist():
     fashion = load_fashion_mnist(dtype=np.float32)
     assert fashion.X_train.shape == (50000, 784) and fashion.X_test.shape == (10000, 784)
     assert np.bincount(fashion.y_test).tolist() == [1000] * 10
+
+
+def test_a_download_of_other_data_than_mnist_s_is_refused(tmp_path, monkeypatch):
+    import sklearn.datasets
+
+    def fetch_openml(name, **kwargs):  # a dataset of the same name, changed since
+        return np.zeros((100, 784)), np.zeros(100).astype(str)
+
+    monkeypatch.setattr(sklearn.datasets, "fetch_openml", fetch_openml)
+    with pytest.raises(DataFileError, match=r"mnist_784 has shape \(100, 784\), expected"):
+        load_mnist(tmp_path, download=True)
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion-mnist"])
+def test_load_dataset_of_mnist_s_layout_splits_it_as_the_book(name, tmp_path):
+    from sknielsen.io._datasets import MNIST_FILES, _write_idx
+
+    # 70,000 images of one pixel, its value the image's number (mod 256).
+    pixels = (np.arange(70_000) % 256).astype(np.uint8).reshape(-1, 1, 1)
+    labels = (np.arange(70_000) % 10).astype(np.uint8)
+    for part, array in {
+        "train_images": pixels[:60_000],
+        "train_labels": labels[:60_000],
+        "test_images": pixels[60_000:],
+        "test_labels": labels[60_000:],
+    }.items():
+        _write_idx(tmp_path / f"{MNIST_FILES[part]}.gz", array)
+    data = load_dataset(name, tmp_path)
+    sizes = [len(data[f"{a}_{part}"]) for part in ("train", "val", "test") for a in "Xy"]
+    assert sizes == [50_000, 50_000, 10_000, 10_000, 10_000, 10_000]
+    assert data.X_val[0, 0] == pytest.approx((50_000 % 256) / 255)
+    assert data.y_test[:3].tolist() == [0, 1, 2] and data.feature_names is None
+    assert "MNIST" in data.description
 
 
 def test_a_failed_download_is_one_error_saying_what_to_do(tmp_path, monkeypatch):
@@ -484,15 +525,38 @@ def test_csv_labels_beyond_int64_are_read_as_text(tmp_path):
     assert table.y.tolist() == ["0", "1", "0", "99999999999999999999999"]
 
 
-@pytest.mark.parametrize("damage", ["truncated", "corrupted member"])
+def test_a_npy_array_is_samples_without_labels(tmp_path):
+    np.save(tmp_path / "x.npy", np.ones((3, 2)))
+    assert load_table(tmp_path / "x.npy").y is None
+    # It said "name the labels' column with label=...": a .npy array has no columns.
+    for label in (None, "y"):
+        with pytest.raises(
+            ValueError, match=r"x\.npy is a \.npy array of samples, without labels: "
+        ):
+            load_table(tmp_path / "x.npy", label=label, need_labels=True)
+
+
+def test_a_missing_label_among_names_stays_an_empty_name(tmp_path):
+    # Among numbers an empty cell is NaN; among names it is the text it is.
+    (tmp_path / "d.csv").write_text("a,kind\n1,cat\n2,\n3,dog\n")
+    assert load_table(tmp_path / "d.csv", label="kind").y.tolist() == ["cat", "", "dog"]
+    (tmp_path / "n.csv").write_text("a,kind\n1,3\n2,\n3,4\n")
+    assert np.isnan(load_table(tmp_path / "n.csv", label="kind").y[1])
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupted member", "member cut short"])
 def test_a_damaged_npz_archive_is_a_value_error(tmp_path, damage):
     # zipfile's BadZipFile is no ValueError: the command line showed a traceback.
     np.savez(tmp_path / "d.npz", X=np.arange(200.0).reshape(100, 2), y=np.arange(100) % 2)
     data = bytearray((tmp_path / "d.npz").read_bytes())
     if damage == "truncated":
         data = data[:-50]
-    else:
+    elif damage == "corrupted member":
         data[300] ^= 0xFF  # inside X's data: its CRC no longer matches
+    else:  # an archive whose X.npy ends within its header (NumPy's ValueError)
+        with zipfile.ZipFile(tmp_path / "d.npz", "w") as archive:
+            archive.writestr("X.npy", b"\x93NUMPY\x01\x00cut")
+        data = (tmp_path / "d.npz").read_bytes()
     (tmp_path / "d.npz").write_bytes(bytes(data))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
@@ -512,6 +576,17 @@ def test_a_npy_array_named_npz_is_refused_saying_so(tmp_path):
         load_table(tmp_path / "d.npz")
 
 
+def test_a_npz_archive_named_npy_is_refused_saying_so(tmp_path):
+    with open(tmp_path / "d.npy", "wb") as file:  # savez adds .npz to a name without it
+        np.savez(file, X=np.ones((3, 2)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        with pytest.raises(ValueError, match=r"d\.npy is a \.npz archive; name it \.npz"):
+            load_table(tmp_path / "d.npy")
+        gc.collect()
+    assert [w for w in caught if w.category is ResourceWarning] == []
+
+
 @pytest.mark.parametrize(
     "data, problem",
     [
@@ -529,8 +604,8 @@ def test_a_csv_that_is_not_utf8_is_refused_by_name(tmp_path, data, problem):
 
 @pytest.mark.parametrize(
     "data",
-    [b"hello\n", b"a,b\n1,2\n", gzip.compress(b"\x93NUMPY")],
-    ids=["text", "csv", "gzip"],
+    [b"hello\n", b"a,b\n1,2\n", gzip.compress(b"\x93NUMPY"), b"\x93NUMPY\x01\x00cut"],
+    ids=["text", "csv", "gzip", "cut short"],
 )
 def test_a_npy_of_other_bytes_is_refused_without_advice_to_unpickle(tmp_path, data):
     # np.load takes bytes without the .npy magic for a pickle, and its message advised

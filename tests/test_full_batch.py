@@ -157,6 +157,29 @@ def test_objective_value_and_gradient_agree_with_the_trainer(small_digits):
     np.testing.assert_allclose(grads, objective.gradient(point), rtol=1e-12)
 
 
+def test_a_trainer_outside_an_estimator_says_what_it_cannot_do(small_digits):
+    # Built by code of one's own, as the objective's test above builds it: no fit gave it
+    # a way to save, and its refusals name no callback.
+    from sknielsen import plugins
+    from sknielsen.engine._network import Network
+    from sknielsen.training._loop import Penalty, Trainer, new_optimizer_state
+
+    network = Network((64, 5, 3), [plugins.Sigmoid(), plugins.Sigmoid()])
+    network.initialize(plugins.DefaultInitializer(), np.random.default_rng(0))
+    trainer = Trainer(
+        network,
+        cost=plugins.CrossEntropyCost(),
+        penalty=Penalty(plugins.L2(), 1.0, 10, network.n_weights, network.dtype),
+        optimizer=plugins.SGD(),
+        state=new_optimizer_state(plugins.SGD(), network.params, 0.5),
+    )
+    for attempt in (lambda: trainer.save("net.json"), trainer.check_save):
+        with pytest.raises(RuntimeError, match="was not given a way to save the model"):
+            attempt()
+    with pytest.raises(CallbackError, match=r"^Code outside the callbacks set trainer\.eta to nan"):
+        trainer.eta = float("nan")
+
+
 class SetsSolverSetting(ActsInHooks):
     """Sets the optimizer's hyper-parameter ``name`` to ``value`` in ``hook``, once.
 

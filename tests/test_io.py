@@ -375,3 +375,42 @@ def test_write_atomically_refuses_what_is_neither_text_nor_bytes(tmp_path):
     assert list(tmp_path.iterdir()) == []
     write_atomically(tmp_path / "x.bin", bytearray(b"ok"))
     assert (tmp_path / "x.bin").read_bytes() == b"ok"
+
+
+def test_an_atomic_write_into_a_missing_folder_names_the_folder(tmp_path):
+    # The stale temporaries are looked for in a folder that is not there: the write says so.
+    missing = tmp_path / "missing" / "net.json"
+    message = f"the folder {missing.parent} does not exist: '{missing}'"
+    with pytest.raises(FileNotFoundError, match=re.escape(message)):
+        write_text_atomically(missing, "x")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_that_refuses_the_temporary_file_is_named_by_the_path_given(tmp_path, monkeypatch):
+    # As a user without the right to write there (root may write anywhere): the error
+    # named our temporary file, ".net.json.3f9a….tmp", never the file asked for.
+    real_open = os.open
+
+    def refused(path, flags, *args, **kwargs):
+        if flags & os.O_CREAT:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(_io.os, "open", refused)
+    target = tmp_path / "net.json"
+    for write in (check_writable, lambda path: write_text_atomically(path, "x")):
+        with pytest.raises(PermissionError, match="Permission denied") as info:
+            write(target)
+        assert info.value.filename == str(target) and ".tmp" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_temporary_names_all_taken_are_refused_after_the_tries(tmp_path, monkeypatch):
+    # Another writer's temporaries (or a hostile user's files) at every name drawn.
+    monkeypatch.setattr(_io.secrets, "token_hex", lambda n: "0" * (2 * n))
+    taken = tmp_path / f".net.json.{'0' * (2 * _io._RANDOM_BYTES)}.tmp"
+    taken.write_text("another writer's")
+    with pytest.raises(FileExistsError, match=r"Cannot write .*net\.json: no free temporary name"):
+        write_text_atomically(tmp_path / "net.json", "x")
+    assert taken.read_text() == "another writer's"
+    assert not (tmp_path / "net.json").exists()

@@ -257,3 +257,19 @@ def test_object_labels_are_strings(data, tmp_path):
     load(tmp_path / "net.json").partial_fit(X, np.array(["a", "b", "c"], dtype=object)[y])
     document["fitted"]["targets"]["classes"]["values"] = [0, 1, 2]
     refused(written(tmp_path, document), "values of dtype object must be strings")
+
+
+def test_the_documented_command_writes_the_page():
+    import subprocess
+    import sys
+
+    # `python -m sknielsen.io._reference > docs/model-format.md`, as the page says.
+    written = subprocess.run(
+        [sys.executable, "-m", "sknielsen.io._reference"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=120,
+    ).stdout
+    assert written == reference()

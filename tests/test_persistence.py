@@ -293,6 +293,41 @@ def test_newer_format_version_is_refused(fitted, tmp_path):
             "'mu' parameter of Momentum must be a float",
         ),
         (lambda d: d["fitted"]["optimizer_state"]["arrays"]["velocity"].pop(), "wrong size"),
+        # Forms no sknielsen wrote, each refused naming its field and what it must be.
+        (
+            lambda d: d["fitted"]["plugins"]["optimizer"]["params"].__setitem__("mu", {"v": 1}),
+            r"fitted\.plugins\.optimizer\.params\.mu must be a number, string, boolean or null, a",
+        ),
+        (
+            lambda d: d["fitted"]["plugins"]["optimizer"]["params"].__setitem__("mu", [[0.5]]),
+            r"fitted\.plugins\.optimizer\.params\.mu must be a number, string, boolean or null, a",
+        ),
+        (
+            lambda d: d["fitted"]["targets"].__setitem__("classes", list(range(10))),
+            r"fitted\.targets\.classes must be an object with keys dtype and values",
+        ),
+        (
+            lambda d: d["fitted"]["targets"]["classes"].__setitem__("dtype", "nonsense"),
+            r"fitted\.targets\.classes\.dtype: unknown label dtype 'nonsense'",
+        ),
+        (
+            lambda d: d["params"].__setitem__("hidden_layer_sizes", [12.5, 7]),
+            r"params\.hidden_layer_sizes must be a list of names, integers or plugins",
+        ),
+        (
+            lambda d: d["params"].__setitem__("callbacks", ["EarlyStopping"]),
+            r"params\.callbacks\[0\] must be a callback document or a \[name, callback document\]",
+        ),
+        (
+            lambda d: d["params"].__setitem__(
+                "callbacks", [{"callback": "EarlyStopping", "params": {"patients": 3}}]
+            ),
+            r"params\.callbacks\[0\]: .*unexpected keyword argument 'patients'",
+        ),
+        (
+            lambda d: d["params"].__setitem__("class_weight", {"items": [[0, 2.0, 1.0]]}),
+            r"params\.class_weight should be an object with a list of \[label, value\] items",
+        ),
     ],
 )
 def test_hand_edited_files_give_clear_errors(edit, match, fitted, tmp_path):
@@ -300,6 +335,62 @@ def test_hand_edited_files_give_clear_errors(edit, match, fitted, tmp_path):
     edit(document)
     with pytest.raises(ModelFileError, match=match):
         load(write(tmp_path, document))
+
+
+def test_plugin_documents_nested_beyond_python_s_recursion_are_refused(fitted, tmp_path):
+    # The JSON parses (300 levels); reading plugin in plugin recursed past Python's limit.
+    text = json.dumps(saved_document(fitted, tmp_path))
+    nested = '{"plugin": "optimizer", "name": "momentum", "params": {"mu": ' * 300
+    text = text.replace('"mu": 0.5', f'"mu": {nested}0.5{"}}" * 300}', 1)
+    with pytest.raises(ModelFileError, match=r"edited\.json: not a model file \(JSON nested too"):
+        load(write(tmp_path, text))
+
+
+def test_a_float32_model_of_weights_beyond_float32_is_refused(small_digits, tmp_path):
+    X, _, y, _ = small_digits
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1, dtype="float32").fit(X, y)
+    document = saved_document(net, tmp_path)
+    document["fitted"]["coefs"][0][0][0] = 1e39  # a float64, infinite as a float32
+    with pytest.raises(ModelFileError, match=r"fitted\.coefs\[0\] holds NaN or infinite values"):
+        load(write(tmp_path, document))
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda d: d["biases"].pop(), "need one entry per layer after the first"),
+        (lambda d: d["weights"].pop(), "need one entry per layer after the first"),
+        (lambda d: d["weights"][0].pop(), r"Layer 0: expected weights \(3, 4\) and biases"),
+        (lambda d: d["biases"][1].append([0.0]), r"Layer 1: .* got \(2, 3\) and \(3, 1\)"),
+    ],
+)
+def test_a_network2_file_whose_arrays_disagree_with_its_sizes_is_refused(
+    edit, match, rng, tmp_path
+):
+    document = network2_document(rng, sizes=(4, 3, 2))
+    edit(document)
+    with pytest.raises(ModelFileError, match=match):
+        load(write(tmp_path, document))
+
+
+def test_save_refuses_what_it_cannot_write_before_writing(fitted, small_digits, tmp_path):
+    from sklearn.linear_model import LogisticRegression
+
+    from sknielsen import NielsenMLPRegressor
+
+    X, _, y, _ = small_digits
+    path = tmp_path / "m.json"
+    with pytest.raises(TypeError, match="Can only save NielsenMLPClassifier or NielsenMLPRe"):
+        save(LogisticRegression(max_iter=1000).fit(X, y), path)
+    with pytest.raises(ValueError, match="Unknown format 'pickle'; use 'sknielsen' or 'netw"):
+        save(fitted, path, format="pickle")
+    regressor = NielsenMLPRegressor(hidden_layer_sizes=(2,), epochs=1).fit(X, y / 9)
+    with pytest.raises(TypeError, match=r"The network2\.py format holds classifiers only"):
+        save(regressor, path, format="network2")
+    relu = NielsenMLPClassifier(hidden_layer_sizes=(2,), epochs=1, activation="relu").fit(X, y)
+    with pytest.raises(ValueError, match="holds only sigmoid networks with the quadratic or"):
+        save(relu, path, format="network2")
+    assert not path.exists()
 
 
 def test_version_1_fixture_still_loads():
@@ -744,3 +835,18 @@ def test_callbacks_and_plugins_pickled_without_a_parameter_added_since_take_its_
     assert loaded.optimizer.get_params() == Adam(beta1=0.8).get_params()
     repr(loaded)
     loaded.fit(X, y)
+
+
+def test_a_saved_plugin_parameter_holding_a_set_is_refused_by_name(tmp_path, isolated_registry):
+    from sknielsen.plugins import SGD, register
+
+    @register("optimizer", "test_holds_items")
+    class HoldsItems(SGD):
+        def __init__(self, items=()):
+            self.items = items
+
+    X = np.random.default_rng(0).random((20, 4))
+    net = NielsenMLPClassifier((2,), epochs=1, optimizer=HoldsItems(items=({1},)))
+    net.fit(X, np.arange(20) % 2)
+    with pytest.raises(UnsavableModelError, match=r"parameter 'items' holds a set, not a JSON"):
+        save(net, tmp_path / "net.json")

@@ -130,6 +130,10 @@ def test_plot_weights_checks_its_arguments(model):
         plot_weights(model, image_shape=(7, 7))
     fig = plot_weights(model, image_shape=(4, 16), max_neurons=1)
     assert fig.axes[0].images[0].get_array().shape == (4, 16)
+    # True, a bool, was taken for a side of 1, and failed in NumPy's reshape.
+    for shape in [(8,), (8, 8, 1), (8.0, 8), (True, 64), (0, 64)]:
+        with pytest.raises(ValueError, match=r"image_shape must be \(rows, cols\), two positive"):
+            plot_weights(model, image_shape=shape)
 
 
 def test_search_plots_refuse_the_other_search():
@@ -144,6 +148,10 @@ def test_search_plots_refuse_the_other_search():
         plot_eta_search(lmbda_search)
     with pytest.raises(TypeError, match=r"search_lmbda.*plot_eta_search"):
         plot_lmbda_search(eta_search)
+    with pytest.raises(
+        TypeError, match=r"takes the EtaSearch that find_eta_threshold returns, not dict\.$"
+    ):
+        plot_eta_search({"threshold": 1.0})
     assert len(plot_eta_search(eta_search).axes[0].lines) == 1
     assert len(plot_lmbda_search(lmbda_search).axes[0].lines) == 2
 
@@ -171,13 +179,51 @@ def test_check_figure_path_refuses_what_is_not_a_regular_file(tmp_path):
         check_figure_path(fifo)
 
 
-@pytest.mark.parametrize("pair", [(10, 0.8), ([[10, 20]], [[0.8, 0.9]])])
+@pytest.mark.parametrize(
+    "pair", [(10, 0.8), ([[10, 20]], [[0.8, 0.9]]), 10, ([10], [0.8], [1]), (["ten"], [0.8])]
+)
 def test_a_reference_of_scalars_or_tables_is_refused_as_such(pair):
     from sknielsen.plotting import plot_training_size_comparison
 
     # Not "has 1 sizes but 1 accuracies: give one per size", which they have.
     with pytest.raises(ValueError, match=r"'book' must be a pair \(sizes, accuracies\) of lists"):
         plot_training_size_comparison(comparison_records(), reference={"book": pair})
+
+
+def test_a_reference_that_is_no_dict_is_refused_by_type():
+    from sknielsen.plotting import plot_training_size_comparison
+
+    with pytest.raises(
+        TypeError, match=r"reference must be a dict of name to \(sizes, accuracies\), not list"
+    ):
+        plot_training_size_comparison(comparison_records(), reference=[([10, 20], [0.8, 0.9])])
+
+
+def test_a_scorer_of_the_user_s_own_name_is_labelled_by_its_name():
+    from sknielsen.plotting import plot_training_size_comparison
+
+    # A scoring dict's own name, none of scikit-learn's: the last underscore splits it.
+    records = [{**record, "my_score_test": 0.5} for record in comparison_records()]
+    fig = plot_training_size_comparison(records, metric="my_score_test")
+    assert fig.axes[0].get_ylabel() == "my_score on the test set"
+
+
+@pytest.mark.parametrize(
+    "module, draw",
+    [
+        ("matplotlib.axes", lambda model: plot_history(model, ax=object())),
+        ("matplotlib.backend_bases", lambda model: plot_history(model, "history.png")),
+    ],
+    ids=["ax", "path"],
+)
+def test_a_plot_without_matplotlib_says_how_to_install_it(model, module, draw, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, module, None)  # its import now fails
+    with pytest.raises(
+        ImportError, match=r'Plotting needs matplotlib: pip install "sknielsen\[plot\]"'
+    ):
+        draw(model)
 
 
 def test_records_without_timings_are_refused_naming_the_key():
@@ -602,6 +648,13 @@ def _removed_axes():
     return ax
 
 
+def _axes_never_added():
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    return Axes(Figure(), (0.1, 0.1, 0.8, 0.8))  # its figure's, but not among its axes
+
+
 @pytest.mark.parametrize("name", ONE_PANEL + PANELS)
 @pytest.mark.parametrize(
     "make_ax, error, match",
@@ -610,8 +663,9 @@ def _removed_axes():
         (lambda: np.array(_two_axes()), TypeError, r"ax must be .*not ndarray: pass one of them"),
         (_polar_axes, ValueError, r"ax must be a flat Axes, not one of the 'polar' projection"),
         (_removed_axes, ValueError, r"ax was removed from its figure"),
+        (_axes_never_added, ValueError, r"ax was removed from its figure \(or never added to it\)"),
     ],
-    ids=["str", "array", "polar", "removed"],
+    ids=["str", "array", "polar", "removed", "never-added"],
 )
 def test_a_plot_refuses_what_is_no_axes_to_draw_into(model, name, make_ax, error, match):
     with pytest.raises(error, match=f"{name}: {match}"):

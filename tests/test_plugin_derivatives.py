@@ -318,6 +318,26 @@ def test_the_check_is_made_once_per_class_and_hyper_parameters(data, monkeypatch
     assert not calls  # ...once
 
 
+def test_the_checks_remembered_are_bounded_and_unhashable_settings_checked_each_time(
+    monkeypatch,
+):
+    from sknielsen.plugins import _derivatives
+
+    calls = []
+    monkeypatch.setattr(Scaled, "fn", lambda self, z, out=None: calls.append(1) or expit(z))
+    monkeypatch.setattr(_derivatives, "_PASSED", {})
+    monkeypatch.setattr(_derivatives, "_PASSED_SIZE", 1)
+    for k in (1.0, 2.0, 1.0):  # the second evicts the first, which is checked again
+        calls.clear()
+        assert derivative_problem(Scaled(k=k)) is None
+        assert calls
+    assert len(_derivatives._PASSED) == 1
+    for _ in range(2):  # a list is no key: nothing remembered, checked each time
+        calls.clear()
+        assert derivative_problem(Scaled(k=[1.0])) is None
+        assert calls
+
+
 class ScaledQuadratic(QuadraticCost):
     """k times the quadratic cost, with the quadratic cost's derivatives: right at k = 1."""
 

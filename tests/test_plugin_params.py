@@ -251,6 +251,8 @@ def test_expand_validates_like_the_estimator(tiny):
         expand(X, y, Rotate(max_degrees=NAN))
     with pytest.raises(InvalidParameterError, match=r"'image_shape' parameter of expand"):
         expand(X, y, image_shape=(-8, -8))
+    with pytest.raises(InvalidParameterError, match=r"'image_shape' parameter of expand"):
+        expand(X, y, image_shape=(True, X.shape[1]))
 
 
 class Free(plugins.Optimizer):

@@ -549,6 +549,12 @@ def test_gradient_check_suspects_a_cost_computing_in_float32_inside():
     assert len(caught) == 1
 
 
+def test_gradient_check_of_no_hidden_layer_suspects_the_cost_alone():
+    with pytest.warns(UserWarning, match=r"Float32InsideCost\.fn.* float32 numbers") as caught:
+        check_gradients((5, 3), cost=Float32InsideCost())
+    assert len(caught) == 1
+
+
 def test_gradient_check_of_a_float64_cost_does_not_suspect_float32():
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -1016,3 +1016,87 @@ def test_a_plugin_that_copies_its_argument_is_told_it_stores_a_copy(small_digits
     net = NielsenMLPClassifier((3,), optimizer=CopiesItsArgument(), epochs=1)
     with pytest.raises(TypeError, match=r"stores a copy of its argument 'scales' \(\[1.0\]\)"):
         net.fit(X, y)
+
+
+def test_an_entry_point_that_names_no_plugin_after_its_kind_is_listed_as_ignored(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "nameless.py").write_text("from sknielsen.plugins import SGD as Nameless\n")
+    with _installed(tmp_path, monkeypatch, "nameless", "optimizer. = nameless:Nameless"):
+        assert plugins.ignored_entry_points() == [
+            ("optimizer.", "it names no plugin after the kind")
+        ]
+
+
+@pytest.mark.parametrize(
+    "kind, method, args",
+    [
+        (plugins.Activation, "fn", (np.zeros((1, 2)),)),
+        (plugins.Cost, "fn", (np.zeros((1, 2)), np.zeros((1, 2)))),
+        (plugins.Regularizer, "penalty", ([np.zeros((2, 2))], 0.1, 10)),
+        (plugins.Regularizer, "gradient", (np.zeros((2, 2)), 0.1, 10, np.zeros((2, 2)))),
+        (plugins.Initializer, "__call__", (2, 3, np.random.default_rng(0), np.float64)),
+        (plugins.Optimizer, "update", (np.zeros(2), {"eta": 0.1}, np.zeros(2))),
+        (plugins.Solver, "minimize", (None, np.zeros(2), {}, 1, None)),
+    ],
+)
+def test_a_method_of_the_contract_not_written_says_so_when_called(kind, method, args):
+    # A subclass's super().fn(...), or the base class used as a plugin.
+    with pytest.raises(NotImplementedError, match=rf"has no {re.escape(method)}\(.*write it"):
+        getattr(kind(), method)(*args)
+
+
+def test_a_contract_method_without_a_signature_to_read_is_trusted():
+    class Builtin(plugins.Cost):
+        output_activations = ("sigmoid",)
+        fn = staticmethod(max)  # a builtin: inspect cannot read its parameters
+        gradient = staticmethod(np.subtract)
+
+    Builtin.check_contract()
+
+
+def test_registrations_travel_in_a_deep_copy_and_leave_out_what_cannot_be_pickled():
+    import pickle
+    import threading
+
+    class Unpicklable(plugins.SGD):
+        lock = threading.Lock()  # its class, pickled by value, holds a lock
+
+    plugins.register("optimizer", "test_unpicklable")(Unpicklable)
+    try:
+        net = NielsenMLPClassifier(optimizer="test_unpicklable")
+        copied = copy.deepcopy(net)  # the registrations are the same, not copied
+        assert copied.optimizer == "test_unpicklable"
+        state = pickle.loads(pickle.dumps(net)).__dict__
+        assert state["optimizer"] == "test_unpicklable"  # pickled without that class
+    finally:
+        plugins._registry._REGISTRY["optimizer"].pop("test_unpicklable", None)
+    # A class this process cannot rebuild (its module missing here) is left out alone.
+    restored = plugins._registry._registrations_from([("optimizer", "gone", b"\x80not")])
+    assert restored.entries == []
+
+
+def test_plugins_compare_their_hyper_parameters_by_value():
+    pd = pytest.importorskip("pandas")
+
+    assert Momentum(mu=1) == Momentum(mu=1.0)  # an int and a float of one value
+    assert Momentum(mu=np.nan) == Momentum(mu=np.nan)  # NaN differs from itself, not here
+
+    class Holds(plugins.SGD):
+        def __init__(self, table=None):
+            self.table = table
+
+    # A value whose == has no one truth value (pandas' element-wise Series) differs.
+    assert Holds(pd.Series([1, 2])) != Holds(pd.Series([1, 2]))
+
+
+def test_a_validated_function_called_wrongly_raises_python_s_own_error():
+    from sknielsen.plotting import plot_weights
+
+    with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
+        plot_weights(None, bogus=1)
+
+
+def test_softmax_has_no_element_wise_derivative_and_says_where_its_jacobian_is():
+    with pytest.raises(NotImplementedError, match=r"applied by Softmax\.backward"):
+        plugins.Softmax().derivative(np.zeros((1, 2)), np.zeros((1, 2)))

@@ -761,3 +761,18 @@ def test_a_continued_fit_of_another_number_of_outputs_says_how_to_start_anew():
         warm.fit(X, Y)
     with pytest.raises(ValueError, match="call fit, not partial_fit, to start anew"):
         warm.partial_fit(X, Y[:, 0])
+
+
+def test_targets_the_regressor_cannot_read_are_named_and_so_is_a_contradicting_state():
+    import dataclasses
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 3)), rng.random(20)
+    # check_array's "Found array with dim 3" named no array: which of y and y_val?
+    with pytest.raises(ValueError, match=r"^y: Found array with dim 3"):
+        NielsenMLPRegressor((2,), epochs=1).fit(X, y.reshape(20, 1, 1))
+    with pytest.raises(ValueError, match=r"^y_val: Found array with dim 3"):
+        NielsenMLPRegressor((2,), epochs=1).fit(X, y, X_val=X[:5], y_val=y[:5].reshape(5, 1, 1))
+    state = NielsenMLPRegressor((2,), epochs=1).fit(X, y).get_fitted_state()
+    with pytest.raises(ValueError, match="y_1d must be true or false"):
+        NielsenMLPRegressor((2,)).set_fitted_state(dataclasses.replace(state, targets={"y_1d": 1}))

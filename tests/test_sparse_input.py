@@ -119,6 +119,15 @@ def _malformed_members(X):
     coo = sp.coo_matrix(X)
     coo.col[2] = N_FEATURES
     members["coo column past the end"] = coo
+    short = sp.coo_matrix(X)
+    short.row = short.row[:-1]
+    members["coo of fewer rows than values"] = short
+    floats = sp.csr_matrix(X)
+    floats.indptr = floats.indptr.astype(np.float64)
+    members["index pointers of floats"] = floats
+    cut = sp.csr_matrix(X)
+    cut.indptr = cut.indptr[:-1]
+    members["fewer index pointers than rows"] = cut
     return members
 
 
@@ -163,10 +172,13 @@ def _int64_indices(X):
     return wide
 
 
-def _trailing_storage(X):
+def _trailing_storage(X, dtype=np.int32):
     """Canonical rows followed by stored entries no row claims."""
     X = sp.csr_matrix(X)
-    return sp.csr_matrix((np.r_[X.data, 9.0], np.r_[X.indices, 0], X.indptr), shape=X.shape)
+    # Assigned after construction: SciPy's constructor prunes entries past indptr[-1].
+    X.data, X.indices = np.r_[X.data, 9.0], np.r_[X.indices, 0].astype(dtype)
+    X.indptr = X.indptr.astype(dtype)
+    return X
 
 
 COMPILED_CASES = {
@@ -176,6 +188,7 @@ COMPILED_CASES = {
     "canonical csr_array": sp.csr_array(X_DENSE),
     "canonical, int64 indices": _int64_indices(X_DENSE),
     "trailing storage": _trailing_storage(X_DENSE),
+    "trailing storage, int64 indices": _trailing_storage(X_DENSE, np.int64),
     "empty rows": sp.csr_matrix(np.zeros((5, N_FEATURES))),
     "repeated in one row": sp.csr_matrix(([1.0, 2.0], [3, 3], [0, 2]), shape=(1, N_FEATURES)),
     "last column": sp.csr_matrix(([1.0], [N_FEATURES - 1], [0, 1]), shape=(1, N_FEATURES)),
@@ -203,6 +216,28 @@ def _random_structure(rng):
     X.data, X.indices = np.ones(len(indices)), indices
     X.indptr = np.r_[0, np.cumsum(counts)].astype(np.int32)
     return X
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_coo_coordinates_of_unsigned_integers_train_as_their_signed_form(engine):
+    # Assigned as a whole, the coordinates stay unsigned, which SciPy's own toarray refuses.
+    coo = sp.coo_matrix(X_DENSE)
+    coo.coords = tuple(c.astype(np.uint64) for c in coo.coords)
+    np.testing.assert_array_equal(canonical_csr(coo).toarray(), X_DENSE)
+    params = {"engine": engine, "epochs": 1, "random_state": 0}
+    fitted = NielsenMLPClassifier(**params).fit(coo, Y)
+    expected = NielsenMLPClassifier(**params).fit(X_DENSE, Y)
+    np.testing.assert_allclose(fitted.coefs_[0], expected.coefs_[0], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("make", [sp.csr_matrix, sp.coo_matrix], ids=["csr", "coo"])
+def test_sparse_input_that_stores_no_entry_trains_as_zeros(engine, make):
+    zeros = np.zeros_like(X_DENSE)
+    params = {"engine": engine, "epochs": 1, "random_state": 0}
+    fitted = NielsenMLPClassifier(**params).fit(make(zeros), Y)
+    expected = NielsenMLPClassifier(**params).fit(zeros, Y)
+    np.testing.assert_allclose(fitted.coefs_[0], expected.coefs_[0], rtol=1e-12, atol=1e-15)
 
 
 def test_the_compiled_check_agrees_with_numpys_on_random_structures(monkeypatch):
@@ -400,3 +435,14 @@ def test_the_c_engine_checks_structure_itself():
             trainer.run(X, targets, order, None, {"eta": 0.5})
     trainer.run(canonical_csr(NON_CANONICAL["duplicates"]), targets, order, None, {"eta": 0.5})
     assert np.all(np.isfinite(network.params))
+
+
+def test_a_diverged_fit_on_finite_sparse_input_is_blamed_on_the_step_not_the_input():
+    import warnings
+
+    net = NielsenMLPClassifier((3,), eta=1e300, epochs=2, activation="relu", random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        net.fit(sp.csr_matrix(X_DENSE), Y)
+    (message,) = [str(w.message) for w in caught]
+    assert "Training diverged in epoch 1" in message and "eta=1e+300 is probably too la" in message

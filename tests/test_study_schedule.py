@@ -4,6 +4,7 @@ Whatever the schedule, the records are those of the serial run: the same
 jobs, numbers and order; only their timings differ.
 """
 
+import copy
 import dataclasses
 import json
 from collections import Counter
@@ -284,6 +285,9 @@ def test_shared_responses_answer_as_the_model_does(digits):
     assert shared.classes_ is svc.classes_ and shared.score(digits.X_test, digits.y_test) > 0.9
     assert shared.predict(digits.X_test) is shared.predict(digits.X_test)  # kept
     np.testing.assert_array_equal(shared.predict(digits.X_test[:5]), svc.predict(digits.X_test[:5]))
+    # A copy is made before its model is set: asking it for one then recursed.
+    copied = copy.copy(shared)
+    assert copied.predict(digits.X_test) is shared.predict(digits.X_test)
 
 
 def test_the_study_reports_its_wall_time_against_its_bounds(digits, tmp_path):

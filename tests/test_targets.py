@@ -417,3 +417,85 @@ def test_targets_of_no_one_or_two_dimensional_shape_are_refused_naming_them(
     with pytest.raises(error, match=rf"^{name}: .*{message}"):
         net.fit(X, **arguments)
     assert not hasattr(net, "coefs_")
+
+
+def _replaced_targets(net, **targets):
+    """``net``'s fitted state with other targets."""
+    import dataclasses
+
+    state = net.get_fitted_state()
+    return dataclasses.replace(state, targets={**state.targets, **targets})
+
+
+def test_a_state_whose_targets_contradict_the_network_is_refused():
+    rng = np.random.default_rng(0)
+    X = rng.random((30, 3))
+    net = NielsenMLPClassifier((2,), epochs=1, random_state=0).fit(X, np.arange(30) % 3)
+    for targets, message in [
+        ({"multilabel": "no"}, "multilabel must be true or false"),
+        ({"classes": np.array([0, 1])}, "2 classes but 3 output neurons"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            NielsenMLPClassifier((2,)).set_fitted_state(_replaced_targets(net, **targets))
+    # One output read as one class: a multilabel model of one label said to be multiclass.
+    Y = (np.arange(30) % 2)[:, None] == np.array([[1]])
+    one = NielsenMLPClassifier((2,), epochs=1, random_state=0).fit(X, np.column_stack([Y, ~Y]))
+    import dataclasses
+
+    state = one.get_fitted_state()
+    single = dataclasses.replace(
+        state,
+        coefs=[state.coefs[0], state.coefs[1][:, :1]],
+        intercepts=[state.intercepts[0], state.intercepts[1][:1]],
+        targets={"classes": np.array([0]), "multilabel": False},
+    )
+    with pytest.raises(ValueError, match=r"A classifier needs at least 2 classes; got \[0\]"):
+        NielsenMLPClassifier((2,)).set_fitted_state(single)
+
+
+def test_partial_fit_refuses_other_classes_than_its_first_call():
+    X = np.random.default_rng(0).random((30, 3))
+    net = NielsenMLPClassifier((2,)).partial_fit(X, np.arange(30) % 3, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match=r"classes=\[0, 1\] differs from the classes of the first"):
+        net.partial_fit(X, np.arange(30) % 2, classes=[0, 1])
+
+
+def test_multilabel_targets_refuse_a_class_weight_dict_and_classes_of_mixed_types():
+    X = np.random.default_rng(0).random((30, 3))
+    Y = np.column_stack([np.arange(30) % 2, np.arange(30) % 3 == 0]).astype(int)
+    with pytest.raises(ValueError, match="class_weight as a dict weighs the classes of 1-D"):
+        NielsenMLPClassifier((2,), epochs=1, class_weight={0: 2.0}).fit(X, Y)
+    with pytest.raises(ValueError, match=r"The labels of classes mix types .*int, str"):
+        NielsenMLPClassifier((2,)).partial_fit(X, Y, classes=np.array([0, "a"], dtype=object))
+
+
+def test_a_masked_indicator_matrix_trains_as_the_plain_one():
+    # Left to type_of_target, whose indicator is then checked for 0s and 1s.
+    X = np.random.default_rng(0).random((30, 3))
+    Y = np.column_stack([np.arange(30) % 2, np.arange(30) % 3 == 0]).astype(int)
+    plain = NielsenMLPClassifier((2,), epochs=2, random_state=0).fit(X, Y)
+    masked = NielsenMLPClassifier((2,), epochs=2, random_state=0).fit(X, np.ma.masked_array(Y))
+    np.testing.assert_array_equal(masked.coefs_[0], plain.coefs_[0])
+    with pytest.raises(ValueError, match=r"must hold only 0 and 1 .*holds \[-1, 1\]"):
+        NielsenMLPClassifier((2,), epochs=1).fit(X, np.ma.masked_array(2 * Y - 1))
+
+
+@pytest.mark.parametrize("estimator", ["NielsenMLPClassifier", "NielsenMLPRegressor"])
+@pytest.mark.parametrize("name", ["y", "y_val"])
+@pytest.mark.parametrize("empty", [[], np.array([], dtype=object)], ids=["list", "objects"])
+def test_no_labels_at_all_are_refused_by_validation_not_inside_numpy(estimator, name, empty):
+    # The look for missing labels reshaped an empty array: "cannot reshape array of
+    # size 0 into shape (0,newaxis)".
+    import sknielsen
+
+    X = np.random.default_rng(0).random((4, 3))
+    arguments = {"y": np.arange(4) % 2, "X_val": X[:2], "y_val": [0, 1], name: empty}
+    with pytest.raises(ValueError, match=r"0 sample|y_val has 0\."):
+        getattr(sknielsen, estimator)(epochs=1).fit(X, **arguments)
+
+
+def test_no_labels_in_an_empty_table_are_refused_by_validation_not_inside_numpy():
+    pd = pytest.importorskip("pandas")
+    X = np.random.default_rng(0).random((4, 3))
+    with pytest.raises(ValueError, match=r"Found array with 0 sample\(s\)"):
+        NielsenMLPClassifier(epochs=1).fit(X, pd.DataFrame({"a": [], "b": []}, dtype=object))

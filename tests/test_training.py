@@ -39,6 +39,8 @@ BAD_PARAMETERS = [
     ({"optimizer": "momentum", "optimizer__mu": 3.0}, "optimizer__mu"),
     ({"callbacks": [EarlyStopping(patience=0)]}, r"callbacks\[0\]\.patience"),
     ({"image_shape": (0, 4)}, "image_shape"),
+    # True was taken for 1: images of one row, trained without a word.
+    ({"augment": "shift", "image_shape": (True, 64)}, "image_shape"),
     ({"hidden_layer_sizes": (3, 0)}, "hidden_layer_sizes"),
 ]
 
@@ -61,6 +63,11 @@ def test_widths_let_the_optimizer_check_the_network_size():
     check_params(net)  # no widths, no size to check
     with pytest.raises(ValueError, match="max_params"):
         check_params(net, n_features=784, n_outputs=10)
+    check_params(net, n_features=784)  # no outputs: nor the memory the network needs
+    # Augmented images are checked against the width: 63 inputs are no square image.
+    augmenting = NielsenMLPClassifier(augment="shift")
+    with pytest.raises(ValueError, match=r"augment needs images: 63 features are not images"):
+        check_params(augmenting, n_features=63)
 
 
 @pytest.mark.parametrize(
@@ -183,6 +190,30 @@ def test_set_fitted_state_refuses_arrays_and_targets_no_fit_leaves(fitted, small
     regressor = NielsenMLPRegressor(**params).fit(small_digits[0], small_digits[2] / 10)
     with pytest.raises(ValueError, match="A classifier's targets hold classes and multilabel"):
         NielsenMLPClassifier.from_fitted_state(regressor.get_fitted_state(), **params)
+
+
+def test_set_fitted_state_refuses_layers_that_make_no_network(fitted):
+    net, params = fitted
+    state = net.get_fitted_state()
+    (w0, w1), (b0, b1) = state.coefs[:2], state.intercepts[:2]
+    rest = state.coefs[2:], state.intercepts[2:]
+    broken = {
+        r"Layer 0: coefs\[0\] must be 2-D; got shape": dataclasses.replace(
+            state, coefs=[w0[:, :, None], w1, *rest[0]]
+        ),
+        r"Layer 0 has no neurons or no inputs: weights of shape \(64, 0\)": dataclasses.replace(
+            state, coefs=[w0[:, :0], w1[:0], *rest[0]], intercepts=[b0[:0], b1, *rest[1]]
+        ),
+        r"Layer 1 expects 2 inputs but layer 0 has": dataclasses.replace(
+            state, coefs=[w0, w1[:2], *rest[0]]
+        ),
+        r"The history must have the keys \['loss'": dataclasses.replace(
+            state, history={**state.history, "val_loss": []}
+        ),
+    }
+    for message, wrong in broken.items():
+        with pytest.raises(ValueError, match=message):
+            NielsenMLPClassifier.from_fitted_state(wrong, **params)
 
 
 def _multilabel_state(n_labels):

@@ -390,6 +390,12 @@ X_LINE = np.linspace(0, 1, 40).reshape(-1, 1)
             {"X_val": X_LINE[:3], "y_val": [2.0] * 3},
             r"^y_val has 3 targets all equal \(2\): R² is 0 whatever the network predicts",
         ),
+        # Each trial's score said "y must hold numbers", of the y_val it was given.
+        (
+            {"X_val": X_LINE[:3], "y_val": ["low", "mid", "high"]},
+            r"^y_val has values that are not numbers, which a regressor's R² cannot score "
+            r"\(could not convert string to float: .*low.*\): give numbers\.",
+        ),
     ],
 )
 def test_lmbda_search_refuses_a_validation_set_r2_cannot_rank_by(validation, message):
@@ -509,6 +515,13 @@ def test_searches_refuse_a_parameter_the_network_never_reads(search, settings, m
     # the best lambda.
     with pytest.raises(ValueError, match=message):
         SEARCHES[search](ClassifierNeverFit(**settings), X_FAKE, Y_FAKE)
+
+
+@pytest.mark.parametrize("search", sorted(SEARCHES))
+def test_a_search_of_a_network_of_an_unknown_optimizer_is_refused_by_its_fit(search):
+    # Not known to read eta or not: the first trial's fit names the parameter.
+    with pytest.raises(ValueError, match=r"The 'optimizer' parameter .* Unknown optimizer"):
+        SEARCHES[search](NielsenMLPClassifier(optimizer="nonsense"), X_FAKE, Y_FAKE)
 
 
 def test_lmbda_search_checks_the_validation_sets_feature_names_before_its_first_fit():

@@ -235,8 +235,6 @@ class HyperParameters:
 
     @classmethod
     def _defaults(cls):
-        if cls.__init__ is object.__init__:
-            return {}
         signature = inspect.signature(cls.__init__).parameters.values()
         return {p.name: p.default for p in signature if p.default is not p.empty}
 

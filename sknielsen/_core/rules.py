@@ -318,25 +318,20 @@ class Record(Rule):
     open : bool, default=False
         Whether other keys are allowed (and ignored); a missing key then
         reads as ``null``, which its rule refuses or accepts.
-    message : str, optional
-        Replaces the message that names the keys.
     summary : str, default='object'
     """
 
     expected = "an object"
 
-    def __init__(self, *fields, open=False, message=None, summary="object"):
+    def __init__(self, *fields, open=False, summary="object"):
         self.fields = fields
         self.open = open
-        self.message = message
         self.summary = summary
 
     def read(self, value, path, context):
         fields = [field for field in self.fields if field.applies(context)]
         keys = sorted(field.name for field in fields)
         if type(value) is not dict or (not self.open and set(value) != set(keys)):
-            if self.message:
-                self.fail(path, value)
             refuse(f"{path} should have exactly the keys {keys}.")
         read = {}
         for field in fields:
@@ -424,13 +419,6 @@ class Converted(Rule):
     rule: Rule
     convert: object
 
-    @property
-    def expected(self):
-        return self.rule.expected
-
-    def describe(self):
-        return self.rule.describe()
-
     def read(self, value, path, context):
         return self.convert(self.rule.read(value, path, context))
 
@@ -451,10 +439,6 @@ class NumberArray(Rule):
 
     ndim: int
     dtype: str = "float64"
-
-    @property
-    def expected(self):
-        return f"an array of numbers of {self.ndim} dimensions"
 
     def describe(self):
         return "list of numbers" if self.ndim == 1 else f"{self.ndim}-deep lists of numbers"

@@ -121,11 +121,6 @@ class Network:
         """Number of layers of weights (hidden layers plus the output layer)."""
         return len(self.sizes) - 1
 
-    @property
-    def weight_params(self):
-        """The flat view of every weight (and no bias)."""
-        return self.params[: self.n_weights]
-
     def new_like_params(self):
         """Return a zeroed flat array with the layout of ``params`` and views into it.
 

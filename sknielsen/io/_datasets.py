@@ -353,10 +353,8 @@ def _load_idx_set(data_dir, name, how_to_get, dtype, divisor=255.0):
     train_labels = _read_part(paths["train_labels"], _LABELS_MAGIC, _TRAIN_IMAGES)
     test_images = _read_part(paths["test_images"], _IMAGES_MAGIC, _TEST_IMAGES)
     test_labels = _read_part(paths["test_labels"], _LABELS_MAGIC, _TEST_IMAGES)
-    _check_part(
-        name, "training", paths["train_images"], train_images, paths["train_labels"], train_labels
-    )
-    _check_part(name, "test", paths["test_images"], test_images, paths["test_labels"], test_labels)
+    _check_part(paths["train_images"], train_images, paths["train_labels"], train_labels)
+    _check_part(paths["test_images"], test_images, paths["test_labels"], test_labels)
     _check_image_sizes(name, train_images, test_images, paths)
     X, X_test = _scaled(train_images, dtype, divisor), _scaled(test_images, dtype, divisor)
     y, y_test = train_labels.astype(np.int64), test_labels.astype(np.int64)
@@ -387,12 +385,9 @@ def _idx_paths(data_dir, name, how_to_get):
     return paths
 
 
-def _check_part(name, part, images_path, images, labels_path, labels):
+def _check_part(images_path, images, labels_path, labels):
     """Refuse a part whose images and labels are not one label of 0 to 9 per 2-D image."""
-    if images.ndim != 3 or labels.ndim != 1:
-        raise DataFileError(
-            f"{name} {part} files disagree: {images.shape} images, {labels.shape} labels."
-        )
+    # 2-D images and 1-D labels: read_idx refused any other magic number, hence rank.
     if len(images) != len(labels):
         raise DataFileError(
             f"{labels_path} holds {len(labels):,} labels for the {len(images):,} images "
@@ -949,11 +944,12 @@ def load_table(path, *, label=None, need_labels=False):
     suffix = path.suffix.lower()
     reader = {".csv": _read_csv, ".npz": _read_npz, ".npy": _read_npy}[suffix]
     table = reader(path, label, need_labels)
+    # A CSV file or a .npz archive without the labels was refused by its reader, naming
+    # the column or array; a .npy array holds none, and has no column to name.
     if need_labels and table.y is None:
-        what = "no labels" if label is None else f"no label column {label!r}"
         raise ValueError(
-            f"{path} holds {what}; name the labels' column with label=... (on the command "
-            "line: --label COLUMN)."
+            f"{path} is a .npy array of samples, without labels: save the samples and their "
+            "labels together, in a .npz archive (numpy.savez(path, X=X, y=y)) or a CSV file."
         )
     table.X = _samples(table.X, path)
     if table.y is not None:
@@ -1316,6 +1312,7 @@ def _not_a_number(path, numbered, header, features):
                     "finite number; features must be finite numbers (a missing one too: fill "
                     "it in, or leave the row out)."
                 )
+    # Not reached: the cells _feature_values failed on are these, read alike.
     return ValueError(f"{path}: a feature is not a number.")
 
 

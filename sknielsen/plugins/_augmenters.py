@@ -216,6 +216,8 @@ def check_image_shape(image_shape, owner):
     if not (
         isinstance(image_shape, (tuple, list))
         and len(image_shape) == 2
+        # bool is an int to Python, and to scikit-learn's Interval: True read as 1.
+        and not any(isinstance(side, bool) for side in image_shape)
         and all(IMAGE_SIDE.is_satisfied_by(side) for side in image_shape)
     ):
         raise InvalidParameterError(

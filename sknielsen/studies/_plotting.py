@@ -114,7 +114,7 @@ def check_ax(ax, caller):
         If ``ax`` is no matplotlib Axes.
     ValueError
         If ``ax`` draws in another projection than a flat one (polar, 3-D,
-        a map's), was removed from its figure, or is hidden.
+        a map's), was removed from its figure (or never added), or is hidden.
     """
     try:
         from matplotlib.axes import Axes
@@ -137,7 +137,8 @@ def check_ax(ax, caller):
     # ax.figure set after ax.remove(), ax is missing from its figure's axes.)
     if not held_by_its_figure(ax):
         raise ValueError(
-            f"{caller}: ax was removed from its figure; pass an Axes that a figure holds."
+            f"{caller}: ax was removed from its figure (or never added to it); pass an Axes "
+            "that a figure holds."
         )
     if not ax.get_visible():  # plot_weights and plot_replay hide the ax they divide
         raise ValueError(
@@ -757,8 +758,10 @@ def check_image_shape(image_shape, n_inputs):
             )
         return (side, side)
     image_shape = tuple(image_shape)
+    # bool is an int to Python: True was taken for a side of 1, then failed in NumPy.
     if len(image_shape) != 2 or not all(
-        isinstance(side, Integral) and side > 0 for side in image_shape
+        isinstance(side, Integral) and not isinstance(side, bool) and side > 0
+        for side in image_shape
     ):
         raise ValueError(
             f"image_shape must be (rows, cols), two positive integers, not {image_shape}."

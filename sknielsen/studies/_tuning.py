@@ -491,14 +491,18 @@ def _check_rankable(estimator, y_val, x_has, y_has, advice):
     the prediction, so every trial scored alike and the search returned its
     start, with scikit-learn's warning of an undefined R² at most; the
     regressors refuse such targets for their own validation. A classifier's
-    accuracy ranks any. Targets that are no numbers are left to the fit.
+    accuracy ranks any. Targets that are no numbers are refused too: each
+    trial's score, given them as its ``y``, said "y must hold numbers".
     """
     if not is_regressor(estimator):
         return
     try:
         Y = np.asarray(y_val.toarray() if issparse(y_val) else y_val, dtype=np.float64)
-    except (TypeError, ValueError):
-        return
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{y_has} values that are not numbers, which a regressor's R² cannot score "
+            f"({exc}): give numbers."
+        ) from None
     Y = Y.reshape(len(Y), -1)
     if len(Y) < 2:
         raise ValueError(f"{x_has} {len(Y)} sample, but R² needs at least 2: {advice}.")

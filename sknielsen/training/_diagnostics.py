@@ -181,7 +181,8 @@ def input_scale(X):
     One number for a whole data set: the typical size of an input, which a
     forgotten scaler changes by the scale itself (16 for digits' 0..16
     pixels against [0, 1], 255 for bytes). None when there is nothing to
-    compare with: no entries, all zeros, or a scale beyond float64. Up to
+    compare with: all zeros, or a scale beyond float64 (every caller's ``X``
+    holds a row and a feature at least, as validation made it). Up to
     ``SCALE_ROWS`` rows, evenly spaced, stand for the whole set: the
     warnings compare scales that differ four times or more, and a pass over
     a large training set would cost a tenth of an epoch at every fit.
@@ -189,10 +190,7 @@ def input_scale(X):
     if X.shape[0] > SCALE_ROWS:
         X = X[:: -(-X.shape[0] // SCALE_ROWS)]
     values = (X.data if sp.issparse(X) else X).ravel()
-    n_entries = X.shape[0] * X.shape[1]
-    if n_entries == 0:
-        return None
-    scale = _root_mean_square(values, n_entries)
+    scale = _root_mean_square(values, X.shape[0] * X.shape[1])
     return scale if 0 < scale < np.inf else None
 
 
@@ -711,9 +709,7 @@ def _typical_feature_scale(X):
 
 
 def _spread(outputs):
-    """The largest range of an output over the samples."""
-    if len(outputs) == 0:
-        return 0.0
+    """The largest range of an output over the samples (the probe's, one at least)."""
     with np.errstate(over="ignore"):  # outputs near the largest float: an infinite range
         return float(np.max(np.ptp(outputs, axis=0), initial=0.0))
 

@@ -1076,7 +1076,10 @@ class Trainer:
         hook = self._calling[1]
         for key, values in self.history.items():
             start = lengths.get(key, 0)
-            if len(values) <= start:
+            # Only what this hook recorded is its own: a value an earlier callback recorded
+            # in this epoch was checked then (a Monitor's inf, of outputs that overflowed,
+            # was blamed on the next callback called).
+            if len(values) <= max(start, before.get(key, 0)):
                 continue
             if hook in _OUTSIDE_EPOCHS:
                 raise CallbackError(
