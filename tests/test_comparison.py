@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
 from sklearn.decomposition import TruncatedSVD
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import DataConversionWarning
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, make_scorer
 from sklearn.model_selection import GridSearchCV, learning_curve, train_test_split
 from sklearn.naive_bayes import MultinomialNB
@@ -1477,8 +1478,11 @@ def test_summarize_averages_records_without_seeds_as_given():
     assert row["n_seeds"] == 2 and row["mean"] == pytest.approx(0.8)
 
 
-class LateProba(SVC):
-    """An SVC whose predict_proba, unfitted, raises NotFittedError (not AttributeError)."""
+class LateProba(LogisticRegression):
+    """A classifier whose predict_proba, unfitted, raises NotFittedError (not AttributeError).
+
+    (Not SVC(probability=True): scikit-learn 1.9 deprecates ``probability``.)
+    """
 
     @property
     def predict_proba(self):
@@ -1502,9 +1506,7 @@ class RefusesTheData(SVC):
 
 def test_the_estimators_own_refusals_reach_the_caller_as_they_are(digits):
     # A NotFittedError is no sign that the method is missing: the study scores it.
-    records = study(
-        digits, {"late": LateProba(probability=True)}, sizes=[100], scoring="neg_log_loss"
-    )
+    records = study(digits, {"late": LateProba(max_iter=1000)}, sizes=[100], scoring="neg_log_loss")
     assert np.isfinite(records[0]["neg_log_loss_test"])
     # A subclass of ValueError that takes other arguments than a message is re-raised,
     # not rebuilt with the job's name (which would fail on its arguments).
