@@ -48,7 +48,15 @@ from ._core.params import fill_in_defaults, init_parameter_names, refuse_boolean
 from ._core.rules import ModelFileError
 from ._core.sparse import checked_csr
 from ._core.split import hold_out, n_held_out
-from ._core.tables import CATEGORIES, STRINGS, column_dtypes, column_names, dtype_name, holds
+from ._core.tables import (
+    CATEGORIES,
+    STRINGS,
+    column_dtypes,
+    column_names,
+    dtype_name,
+    holds,
+    refuse_read_as_columns,
+)
 from ._core.warn import silenced, warn
 from ._core.weights import check_sample_weight
 from ._doclink import DocumentationLink
@@ -1357,6 +1365,7 @@ def check_given_targets(y, name):
     column, missing values, no 1-D or 2-D shape. The regressor's ``score``
     reads its ``y`` with them too.
     """
+    refuse_read_as_columns(y)  # before scikit-learn reads it as its columns
     _refuse_no_column(y, name)
     _refuse_missing(y, name)
     _refuse_unshaped(y, name)

@@ -308,3 +308,24 @@ def test_a_dask_target_that_fails_to_compute_leaves_the_estimator_fittable(data)
     with pytest.raises(OSError, match="file is gone"):
         net.fit(X, broken)
     net.fit(X, X[:, 0])
+
+
+@pytest.mark.parametrize("where", ["X", "y", "X_val", "predict"])
+def test_pyarrow_tables_numpy_would_read_transposed_are_refused(data, where, monkeypatch):
+    # pyarrow 12 and older had no Table.__array__: NumPy read a table as the sequence of
+    # its columns, and a square table trained with rows and columns exchanged, silently.
+    pa = pytest.importorskip("pyarrow")
+    X, labels = data
+    table = pa.table({f"c{i}": X[:, i] for i in range(X.shape[1])})
+    targets = pa.table({"p": X[:, 0], "q": X[:, 1]})
+    model = _regressor().fit(X, X[:, :2]) if where == "predict" else None
+    monkeypatch.setattr(pa, "__version__", "12.0.1")
+    with pytest.raises(ValueError, match=r"pyarrow 12\.0\.1 hands a Table to NumPy column by"):
+        if where == "X":
+            NielsenMLPClassifier(epochs=1).fit(table, labels)
+        elif where == "y":
+            _regressor().fit(X, targets)
+        elif where == "X_val":
+            _regressor().fit(X, X[:, :2], X_val=table, y_val=X[:, :2])
+        else:
+            model.predict(table)

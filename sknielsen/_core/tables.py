@@ -8,6 +8,8 @@ its own words (pandas' ``dtypes``, polars' and pyarrow's ``schema``); they
 are read here, in one place, without importing any of the libraries.
 """
 
+import sys
+
 import numpy as np
 
 #: What a column holds, where that is no amounts.
@@ -25,6 +27,9 @@ _POLARS = {
 }
 #: pyarrow's names of its types of strings (dictionaries, dates and durations have prefixes).
 _ARROW_STRINGS = frozenset({"string", "large_string", "string_view"})
+#: The first pyarrow whose tables NumPy reads row by row (``Table.__array__``): before,
+#: NumPy read a table as the sequence of its columns, the table's transpose.
+_ARROW_ROWS_SINCE = 13
 
 
 def column_names(table):
@@ -45,12 +50,32 @@ def column_names(table):
     # A pyarrow table's columns are its data: its names are column_names. Asked of
     # pyarrow's alone: pandas reads a name it has no attribute of as a column's.
     if library(table) == "pyarrow":
+        refuse_read_as_columns(table)
         names = getattr(table, "column_names", None)
     else:
         names = getattr(table, "columns", None)
     if names is None:
         return None
     return [name.item() if isinstance(name, np.generic) else name for name in names]
+
+
+def refuse_read_as_columns(table):
+    """Refuse a pyarrow table that NumPy, and so scikit-learn, would read transposed.
+
+    With pyarrow 12 and older a table of 3 rows and 2 columns became an
+    array of shape (2, 3): a square table trained with its rows and
+    columns exchanged, without a word. Anything else passes.
+    """
+    if library(table) != "pyarrow" or not hasattr(table, "column_names"):
+        return
+    version = getattr(sys.modules.get("pyarrow"), "__version__", "")
+    major = version.split(".")[0]
+    if major.isdigit() and int(major) < _ARROW_ROWS_SINCE:
+        raise ValueError(
+            f"pyarrow {version} hands a {type(table).__name__} to NumPy column by column, "
+            "so that it would be read transposed (its rows as columns): upgrade pyarrow "
+            f"(to {_ARROW_ROWS_SINCE} or later), or pass table.to_pandas()."
+        )
 
 
 def column_dtypes(data):
