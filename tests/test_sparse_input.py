@@ -222,7 +222,10 @@ def _random_structure(rng):
 def test_coo_coordinates_of_unsigned_integers_train_as_their_signed_form(engine):
     # Assigned as a whole, the coordinates stay unsigned, which SciPy's own toarray refuses.
     coo = sp.coo_matrix(X_DENSE)
-    coo.coords = tuple(c.astype(np.uint64) for c in coo.coords)
+    if hasattr(coo, "coords"):
+        coo.coords = tuple(c.astype(np.uint64) for c in coo.coords)
+    else:  # SciPy before 1.13 holds them as row and col
+        coo.row, coo.col = coo.row.astype(np.uint64), coo.col.astype(np.uint64)
     np.testing.assert_array_equal(canonical_csr(coo).toarray(), X_DENSE)
     params = {"engine": engine, "epochs": 1, "random_state": 0}
     fitted = NielsenMLPClassifier(**params).fit(coo, Y)
