@@ -2,6 +2,7 @@
 
 import functools
 
+import numpy as np
 from sklearn import config_context, get_config
 
 
@@ -42,3 +43,34 @@ def working_memory():
     as for scikit-learn's own chunked computations (``pairwise_distances_chunked``).
     """
     return int(get_config()["working_memory"] * 2**20)
+
+
+def stacked_in_chunks(n_rows, max_rows, compute):
+    """``compute(rows)`` of consecutive slices of ``n_rows`` rows, in one array.
+
+    As few slices as hold at most ``max_rows`` rows each, of equal sizes (to
+    a row), so that no small one is left over: a chunked computation's
+    temporaries are those of one slice, its result whole.
+
+    Parameters
+    ----------
+    n_rows : int
+    max_rows : int
+        At least 1.
+    compute : callable
+        ``compute(rows)`` for a ``slice`` of the rows: an array of their
+        rows' results, all of one shape beyond the first axis and one dtype.
+
+    Returns
+    -------
+    stacked : ndarray of shape (n_rows, ...)
+    """
+    n_chunks = -(-n_rows // max_rows)
+    stacked = None
+    for chunk in range(n_chunks):
+        rows = slice(chunk * n_rows // n_chunks, (chunk + 1) * n_rows // n_chunks)
+        part = compute(rows)
+        if stacked is None:
+            stacked = np.empty((n_rows, *part.shape[1:]), dtype=part.dtype)
+        stacked[rows] = part
+    return stacked

@@ -16,6 +16,7 @@ import itertools
 import numpy as np
 import scipy.sparse as sp
 
+from .._core.arrays import stacked_in_chunks
 from ..plugins._returns import into_buffer, returned_array, returned_layer
 
 #: What an activation's fn must return, for its errors.
@@ -254,15 +255,11 @@ def feedforward(X, weights, biases, activations, *, max_rows=None):
         return _feedforward(X, weights, biases, activations)
     if sp.issparse(X):
         X = X.tocsr()  # rows to slice
-    n_chunks = -(-n_rows // max_rows)
-    output = None
-    for chunk in range(n_chunks):
-        rows = slice(chunk * n_rows // n_chunks, (chunk + 1) * n_rows // n_chunks)
-        outputs = _feedforward(X[rows], weights, biases, activations)
-        if output is None:
-            output = np.empty((n_rows, *outputs.shape[1:]), dtype=outputs.dtype)
-        output[rows] = outputs
-    return output
+
+    def outputs(rows):
+        return _feedforward(X[rows], weights, biases, activations)
+
+    return stacked_in_chunks(n_rows, max_rows, outputs)
 
 
 def rows_within(memory_bytes, weights):

@@ -17,7 +17,7 @@ import numpy as np
 from scipy import ndimage
 from sklearn.utils._param_validation import Interval, InvalidParameterError
 
-from .._core.arrays import working_memory
+from .._core.arrays import stacked_in_chunks, working_memory
 from ._base import Augmenter
 from ._registry import get, register
 
@@ -69,18 +69,15 @@ def resampled(images, displacement, order=1):
     -------
     distorted : ndarray of the shape of ``images``
     """
-    batch, image_bytes = len(images), math.prod(images.shape[1:]) * RESAMPLED_PIXEL_BYTES
-    n_chunks = -(-batch // max(1, working_memory() // max(image_bytes, 1)))
-    if n_chunks <= 1:
+    image_bytes = math.prod(images.shape[1:]) * RESAMPLED_PIXEL_BYTES
+    max_images = max(1, working_memory() // max(image_bytes, 1))
+    if len(images) <= max_images:
         return warp(images, *displacement(slice(None)), order=order)
-    distorted = None
-    for chunk in range(n_chunks):
-        rows = slice(chunk * batch // n_chunks, (chunk + 1) * batch // n_chunks)
-        part = warp(images[rows], *displacement(rows), order=order)
-        if distorted is None:
-            distorted = np.empty(images.shape, dtype=part.dtype)
-        distorted[rows] = part
-    return distorted
+
+    def distorted(rows):
+        return warp(images[rows], *displacement(rows), order=order)
+
+    return stacked_in_chunks(len(images), max_images, distorted)
 
 
 def apply_augmenter(augmenter, images, rng):
