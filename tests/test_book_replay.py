@@ -598,3 +598,12 @@ def test_plot_replay_of_no_replay_is_refused_by_type(given, match):
     pytest.importorskip("matplotlib")
     with pytest.raises(TypeError, match=match):
         book.plot_replay(given)
+
+
+def test_a_replay_that_compared_nothing_does_not_agree():
+    # It agreed, vacuously (0 of 0 exact is 95 %), and ``book replay`` exited 0.
+    empty = book.Replay("overfitting", [[], [], [], []], [[], [], [], []], 1.0, ())
+    assert not empty.agrees
+    assert empty.summary() == "overfitting: nothing compared with the book's, 1.0 s"
+    costs = book.SeriesComparison("test cost", "cost", (1.0,), (1.0,))
+    assert book.Replay("overfitting", [], [], 1.0, (costs,)).agrees

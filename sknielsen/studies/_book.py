@@ -802,10 +802,14 @@ class Replay:
 
     @property
     def agrees(self):
-        """Whether the replay meets the criteria: 95 % exact, 3 images, 1e-4 on costs."""
+        """Whether the replay meets the criteria: 95 % exact, 3 images, 1e-4 on costs.
+
+        A replay that compared nothing (no list filled on both sides) does not.
+        """
         cost_error = self.largest_cost_error
         return (
-            self.matches >= MIN_EXACT_SHARE * self.compared
+            bool(self.series)
+            and self.matches >= MIN_EXACT_SHARE * self.compared
             and self.largest_difference <= MAX_IMAGES_APART
             and (cost_error is None or cost_error <= MAX_COST_RELATIVE_ERROR)
         )
@@ -818,6 +822,8 @@ class Replay:
         line : str
             The summary, as ``python -m sknielsen book replay`` prints it.
         """
+        if not self.series:
+            return f"{self.name}: nothing compared with {self.reference}, {self.seconds:.1f} s"
         if self.compared:
             line = (
                 f"{self.name}: {self.matches} of {self.compared} accuracies equal "
