@@ -142,7 +142,9 @@ class StopTraining(Exception):
     the epoch in progress is dropped: the model returns to the end of the
     last completed epoch, and a warning says so when work was lost (an epoch
     cut short, or no epoch at all). Raised in ``on_train_end``, it changes
-    nothing: training has ended.
+    nothing: training has ended. Raised by a plugin's step (an optimizer's
+    ``update``, say), it ends training as in ``on_batch_end``, with a
+    warning that names no callback.
 
     Examples
     --------

@@ -2570,3 +2570,31 @@ def test_adam_s_moment_replaced_by_a_list_is_refused_as_the_state_s_layout(small
         CallbackError, match=r"ListsV \(on_epoch_end\) left the optimizer's state 'v' as list"
     ):
         net.fit(X, y)
+
+
+class StopsFromTheOptimizer(Optimizer):
+    """Plain SGD that raises StopTraining at its first step of the second epoch."""
+
+    def init(self, params):
+        return {"steps": np.zeros(1)}
+
+    def update(self, grads, state, params):
+        state["steps"] += 1
+        if state["steps"][0] > 9:  # 90 rows, mini-batches of 10: one epoch is 9 steps
+            raise StopTraining
+        grads *= -state["eta"]
+        return grads, state
+
+
+def test_a_plugin_that_raises_stop_training_is_named_with_the_work_it_dropped():
+    # Only a callback's StopTraining was said: one from a plugin's step ended the fit
+    # in silence, the second epoch's steps dropped, as if it had completed.
+    X, y = np.random.default_rng(0).random((90, 4)), np.arange(90) % 3
+    net = NielsenMLPClassifier((3,), epochs=3, optimizer=StopsFromTheOptimizer())
+    message = (
+        r"StopTraining was raised outside the callbacks \(by a plugin\) during epoch 2, "
+        r"whose steps so far are dropped; the model holds the weights after epoch 1\."
+    )
+    with pytest.warns(UserWarning, match=message):
+        net.fit(X, y)
+    assert net.n_iter_ == 1

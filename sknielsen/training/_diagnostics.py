@@ -285,6 +285,12 @@ def warn_about(config, trainer, probe):
         _warn_not_finite_from_start(trainer, probe, config.lmbda)
     elif trainer.ending == "diverged":
         _warn_divergence(config, trainer)
+    elif trainer.ending == "stopped" and trainer.stopped_by is None:
+        # Only callbacks are told to raise it; a plugin's step (or a solver) did.
+        warn(
+            "StopTraining was raised outside the callbacks (by a plugin) during epoch "
+            f"{trainer.epoch + 1}, whose steps so far are dropped; {_kept_weights(trainer)}"
+        )
     elif trainer.ending == "stopped" and _work_lost(trainer):
         name, hook = trainer.stopped_by
         if hook == "on_batch_end":
@@ -296,8 +302,6 @@ def warn_about(config, trainer, probe):
 
 def _work_lost(trainer):
     """Whether a callback's StopTraining cut an epoch short, or came before any."""
-    if trainer.stopped_by is None:
-        return False
     return trainer.stopped_by[1] == "on_batch_end" or trainer.epochs_run == 0
 
 
