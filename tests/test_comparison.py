@@ -780,6 +780,15 @@ def test_a_scorer_asking_for_a_response_an_estimator_lacks_is_refused_before_any
     assert np.isfinite(records[0]["neg_log_loss_test"])
 
 
+def test_an_estimator_without_predict_is_refused_as_no_predictor(digits):
+    # It was advised to "score it with another scorer (accuracy, say)": accuracy itself.
+    with pytest.raises(ValueError, match="asks for predict, which pca") as raised:
+        study(digits, {"pca": TruncatedSVD(2)}, sizes=[100])
+    assert str(raised.value).endswith(
+        "lacks: the study compares predictors (classifiers or regressors), which have predict."
+    )
+
+
 def test_random_subsets_differ_from_the_first_and_repeat_per_seed(digits):
     def sizes_and_scores(subset, seeds):
         records = study(

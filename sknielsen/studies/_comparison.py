@@ -644,12 +644,14 @@ def _check_responses(estimators, scorers):
         wanted = [wanted] if isinstance(wanted, str) else list(wanted)
         # CalibratedClassifierCV gives any classifier probabilities (SVC's own are deprecated).
         wrap = ", or wrap it in CalibratedClassifierCV" if "predict_proba" in wanted else ""
+        advice = f"score it with another scorer (accuracy, say){wrap}"
+        if "predict" in wanted:  # accuracy's own, or r2's: no scorer mends that
+            advice = "the study compares predictors (classifiers or regressors), which have predict"
         for name, estimator in estimators.items():
             if all(_lacks(estimator, method) for method in wanted):
                 raise ValueError(
                     f"The scorer {scorer_name!r} asks for {' or '.join(wanted)}, which {name} "
-                    f"({type(estimator).__name__}) lacks: score it with another scorer "
-                    f"(accuracy, say){wrap}."
+                    f"({type(estimator).__name__}) lacks: {advice}."
                 )
 
 
