@@ -42,11 +42,14 @@ def _plain(value):
 
 
 def _plugin_to_json(plugin):
+    # Named first: an unregistered subclass carries its parent's ``name``, which the
+    # messages about its parameters would otherwise give.
+    name = plugins.name_of(plugin)
     params = {
         key: _hyper_parameter_to_json(plugin, key, value)
         for key, value in plugin.get_params().items()
     }
-    return {"plugin": plugin.kind, "name": plugins.name_of(plugin), "params": params}
+    return {"plugin": plugin.kind, "name": name, "params": params}
 
 
 def _hyper_parameter_to_json(plugin, key, value):
