@@ -1391,8 +1391,9 @@ def _refuse_unshaped(y, name):
     scikit-learn's and NumPy's refusals named no argument: a 3-D ``y`` was
     "Found array with dim 3, while dim <= 2 is required by ...", word for
     word a 3-D X's refusal; rows of different lengths NumPy's "setting an
-    array element with a sequence"; and the classifier read a 3-D ``y_val``
-    as labels of an unknown type. Their words are kept, after the name. A
+    array element with a sequence"; no targets at all "Found array with 0
+    sample(s)"; and the classifier read a 3-D ``y_val`` as labels of an
+    unknown type. Their words are kept, after the name. A
     single value passed check_array, to fail later as "Input should have at
     least 1 dimension" or the classifier's "Expected array-like".
     """
@@ -1411,6 +1412,10 @@ def _refuse_unshaped(y, name):
         )
     except (ValueError, TypeError) as error:
         raise type(error)(f"{name}: {error}") from None
+    if checked.ndim and checked.shape[0] == 0:  # scikit-learn's words named no argument
+        raise ValueError(
+            f"{name} holds no targets (shape {checked.shape}): give one target per sample."
+        )
     if checked.ndim == 0:  # a TypeError, as scikit-learn's
         raise TypeError(
             f"{name}: got {reprlib.repr(y)}, which NumPy reads as a single value, but targets "
