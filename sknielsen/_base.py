@@ -651,7 +651,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
     def _training_data(self, request, previous, config):
         """Validate (X, y, sample_weight) and encode the targets."""
-        check_given_targets(request.y, "y")
+        check_given_targets(request.y, "y", request.X)
         X, read_values = _canonical(request.X, config.dtype)
         with quiet_cast():
             X, y = validate_data(
@@ -723,7 +723,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         if (request.X_val is None) != (request.y_val is None):
             raise ValueError("X_val and y_val must be given together; got only one.")
         if request.X_val is not None:
-            check_given_targets(request.y_val, "y_val")
+            check_given_targets(request.y_val, "y_val", request.X_val)
             names = getattr(self, "target_names_in_", None)
             check_target_names(request.y_val, names, "y_val")
             if self._outputs_are_columns(targets):  # names not kept are compared here
@@ -1358,17 +1358,18 @@ def _check_validation_names(X_val, fitted):
         )
 
 
-def check_given_targets(y, name):
+def check_given_targets(y, name, X=None):
     """Refuse targets ``y`` (or ``y_val``: ``name``) that no estimator reads, naming them.
 
     Before scikit-learn's checks, whose messages name no argument: no
-    column, missing values, no 1-D or 2-D shape. The regressor's ``score``
-    reads its ``y`` with them too.
+    column, missing values, no 1-D or 2-D shape, no sample beside the
+    samples ``X`` (when given). The regressor's ``score`` reads its ``y``
+    with them too.
     """
     refuse_read_as_columns(y)  # before scikit-learn reads it as its columns
     _refuse_no_column(y, name)
     _refuse_missing(y, name)
-    _refuse_unshaped(y, name)
+    _refuse_no_targets(_refuse_unshaped(y, name), name, X)
 
 
 def _refuse_no_column(y, name):
@@ -1391,14 +1392,14 @@ def _refuse_unshaped(y, name):
     scikit-learn's and NumPy's refusals named no argument: a 3-D ``y`` was
     "Found array with dim 3, while dim <= 2 is required by ...", word for
     word a 3-D X's refusal; rows of different lengths NumPy's "setting an
-    array element with a sequence"; no targets at all "Found array with 0
-    sample(s)"; and the classifier read a 3-D ``y_val`` as labels of an
-    unknown type. Their words are kept, after the name. A
+    array element with a sequence"; and the classifier read a 3-D ``y_val``
+    as labels of an unknown type. Their words are kept, after the name. A
     single value passed check_array, to fail later as "Input should have at
-    least 1 dimension" or the classifier's "Expected array-like".
+    least 1 dimension" or the classifier's "Expected array-like". Returns
+    the array as scikit-learn read it (None for no ``y``).
     """
     if y is None:  # validation's own refusal: "requires y to be passed"
-        return
+        return None
     _refuse_ragged(y, name)
     try:
         checked = check_array(
@@ -1412,15 +1413,35 @@ def _refuse_unshaped(y, name):
         )
     except (ValueError, TypeError) as error:
         raise type(error)(f"{name}: {error}") from None
-    if checked.ndim and checked.shape[0] == 0:  # scikit-learn's words named no argument
-        raise ValueError(
-            f"{name} holds no targets (shape {checked.shape}): give one target per sample."
-        )
     if checked.ndim == 0:  # a TypeError, as scikit-learn's
         raise TypeError(
             f"{name}: got {reprlib.repr(y)}, which NumPy reads as a single value, but targets "
             "need at least 1 dimension: give one target per sample, as a list or an array."
         )
+    return checked
+
+
+def _refuse_no_targets(checked, name, X):
+    """Refuse targets of no sample beside samples ``X``, naming them.
+
+    scikit-learn's "Found array with 0 sample(s)" named neither ``y`` nor
+    ``y_val``. Where ``X`` has no sample either, its refusal, which names it,
+    is the one to give.
+    """
+    if checked is None or checked.shape[0] or _rows_of(X) == 0:
+        return
+    raise ValueError(
+        f"{name} holds no targets (shape {checked.shape}): give one target per sample."
+    )
+
+
+def _rows_of(X):
+    """How many samples ``X`` holds (None for an ``X`` validation will refuse)."""
+    shape = getattr(X, "shape", None)
+    try:
+        return shape[0] if shape else len(X)
+    except TypeError:
+        return None
 
 
 def _refuse_ragged(y, name):
