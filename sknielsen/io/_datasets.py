@@ -1317,6 +1317,7 @@ def _not_a_number(path, numbered, header, features):
 
 
 def _read_npz(path, label, need_labels):
+    """The samples ``X`` and the labels (array ``label``, default ``y``) of a .npz archive."""
     if label is not None and not isinstance(label, str):
         raise ValueError(
             f"{path}: label names one array of a .npz archive, not {label}; targets of "
@@ -1372,6 +1373,7 @@ def _npz_member(archive, name, path, errors):
 
 
 def _read_npy(path, label, need_labels):
+    """The samples of a .npy array, which holds no labels (:func:`load_table` says so)."""
     with open(path, "rb") as file:
         start = file.read(6)
     # np.load takes any other bytes for a pickle, and its refusal advises loading the
