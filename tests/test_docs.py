@@ -11,7 +11,12 @@ import pytest
 from sknielsen.plugins import _registry
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+# docs/tutorial.md's blocks run in tests/test_tutorial.py, whose outputs must be the page's
+# line for line: a second run here only took the suite 8 s longer.
+DOCUMENTS = [
+    ROOT / "README.md",
+    *sorted(p for p in (ROOT / "docs").glob("*.md") if p.name != "tutorial.md"),
+]
 
 
 def _prose(path):
