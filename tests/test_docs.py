@@ -330,6 +330,125 @@ def test_the_callbacks_signatures_shown_are_the_code_s():
         assert shown == actual, (name, args)
 
 
+def _shown_parameters(args, namespace):
+    """``[(name, kind, default)]`` of the parameters ``args`` shows, and whether it shows them all.
+
+    ``args`` is written as a ``def`` writes them (``X, *, copies=4``); a ``...``
+    stands for parameters left out.
+    """
+    import inspect
+
+    partial = "..." in args
+    args = ", ".join(part for part in args.split(", ") if part.strip() != "...")
+    (function,) = ast.parse(f"def f({args}): pass").body
+    spec = function.args
+    shown = []
+    positional = spec.posonlyargs + spec.args
+    defaults = [inspect.Parameter.empty] * (len(positional) - len(spec.defaults)) + spec.defaults
+    for arg, default in zip(positional, defaults):
+        shown.append((arg.arg, "positional", default))
+    if spec.vararg:
+        shown.append((spec.vararg.arg, "*", inspect.Parameter.empty))
+    for arg, default in zip(spec.kwonlyargs, spec.kw_defaults):
+        shown.append((arg.arg, "keyword", default or inspect.Parameter.empty))
+    if spec.kwarg:
+        shown.append((spec.kwarg.arg, "**", inspect.Parameter.empty))
+
+    def value(node):
+        if node is inspect.Parameter.empty:
+            return node
+        if isinstance(node, ast.Call) and not (node.args or node.keywords):
+            node = node.func  # started=time.perf_counter(): made by that call, as it is called
+            return _Factory(eval(compile(ast.Expression(node), "api.md", "eval"), dict(namespace)))
+        return eval(compile(ast.Expression(node), "api.md", "eval"), dict(namespace))
+
+    return [(name, kind, value(default)) for name, kind, default in shown], partial
+
+
+def _actual_parameters(obj):
+    """``[(name, kind, default)]`` of ``obj``'s signature; a dataclass field's factory as made."""
+    import dataclasses
+    import inspect
+
+    factories = {}
+    if dataclasses.is_dataclass(obj):
+        factories = {
+            f.name: f.default_factory
+            for f in dataclasses.fields(obj)
+            if f.default_factory is not dataclasses.MISSING
+        }
+    kinds = {
+        inspect.Parameter.POSITIONAL_ONLY: "positional",
+        inspect.Parameter.POSITIONAL_OR_KEYWORD: "positional",
+        inspect.Parameter.VAR_POSITIONAL: "*",
+        inspect.Parameter.KEYWORD_ONLY: "keyword",
+        inspect.Parameter.VAR_KEYWORD: "**",
+    }
+    return [
+        (p.name, kinds[p.kind], _Factory(factories[p.name]) if p.name in factories else p.default)
+        for p in inspect.signature(obj).parameters.values()
+    ]
+
+
+class _Factory:
+    """A default made afresh by ``make`` at each call (a dataclass field's factory)."""
+
+    def __init__(self, make):
+        self.make = make
+
+
+def _same_default(shown, actual):
+    if isinstance(actual, _Factory):  # shown as the call, or as what it makes: {} or []
+        if isinstance(shown, _Factory):
+            return shown.make is actual.make
+        made = actual.make()
+        return type(shown) is type(made) and shown == made
+    if isinstance(shown, _Factory):
+        return False
+    if isinstance(actual, type):  # dtype=float64
+        return shown is actual
+    return (type(shown) is type(actual) and shown == actual) or (
+        isinstance(shown, (int, float)) and isinstance(actual, float) and shown == actual
+    )
+
+
+def test_the_api_pages_signatures_are_the_code_s():
+    """Each ```name(...)``` heading an item of api.md shows its parameters, kinds and defaults.
+
+    The page said ``planned_runs(..., subset=, deterministic=)`` of keyword-only
+    parameters with defaults, and ``check_gradients(*, cost, activation, ...)``
+    as if they had none.
+    """
+    import importlib
+    import time
+
+    import numpy as np
+
+    namespace = {"float64": np.float64, "float32": np.float32, "time": time}
+    api = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    checked, wrong = 0, []
+    for section in re.split(r"^## ", api, flags=re.M)[1:]:
+        module = re.match(r"`([\w.]+)`", section)
+        if module is None:  # "Command line"
+            continue
+        module = importlib.import_module(module[1])
+        heads = [line.split(" — ")[0] for line in section.splitlines() if line.startswith("- `")]
+        for name, args in re.findall(r"`(\w+)\(([^`]*)\)`", "\n".join(heads)):
+            shown, partial = _shown_parameters(args, namespace)
+            actual = _actual_parameters(getattr(module, name))
+            if partial:  # the parameters shown, in their order, among the actual ones
+                names = [parameter[0] for parameter in shown]
+                actual = [parameter for parameter in actual if parameter[0] in names]
+            same = len(shown) == len(actual) and all(
+                s[:2] == a[:2] and _same_default(s[2], a[2]) for s, a in zip(shown, actual)
+            )
+            checked += 1
+            if not same:
+                wrong.append((name, args))
+    assert checked >= 40
+    assert not wrong, f"api.md shows signatures the code does not have: {wrong}"
+
+
 def test_the_c_engine_on_a_processor_with_avx2_only_is_the_measured_one():
     """performance.md's table of the AVX2 processor, its command and its ratios, from its file."""
     measured = _results("benchmarks/results/c_speed-avx2.json")
