@@ -584,3 +584,34 @@ def test_the_searches_report_python_floats_whatever_numbers_they_are_given():
     ):
         assert type(value) is float
     json.dumps([lmbda.trace, eta.trace])
+
+
+X_FOUR, Y_TWO = np.random.default_rng(0).random((40, 4)), np.arange(40) % 2
+
+
+@pytest.mark.parametrize(
+    ("y_val", "message"),
+    [
+        (Y_TWO + 5, r"y_val holds labels that y does not: \[5, 6\]"),
+        (Y_TWO.astype(str), r"y_val holds labels that y does not: \['0', '1'\]"),
+        (np.r_[Y_TWO[:-1], 7], r"y_val holds labels that y does not: \[7\]"),
+        (np.c_[Y_TWO, Y_TWO], "y_val is a multilabel indicator matrix, but y holds 1-D labels"),
+        (np.array([1, "a"] * 20, dtype=object), "labels of y_val mix types"),
+    ],
+    ids=["other classes", "strings for ints", "one unseen", "multilabel", "mixed types"],
+)
+def test_lmbda_search_refuses_validation_labels_no_trial_could_predict(y_val, message):
+    # Labels y lacks scored 0 at every trial, and the search returned its start as the
+    # best λ without a word; strings for ints, or a matrix for labels, failed in the
+    # first trial's score, in scikit-learn's words naming no argument.
+    with pytest.raises(ValueError, match=message):
+        search_lmbda(ClassifierNeverFit(), X_FOUR, Y_TWO, X_FOUR, y_val)
+
+
+def test_searches_refuse_labels_of_types_that_cannot_be_sorted_before_any_fit():
+    # search_lmbda's split failed inside NumPy: "'<' not supported between 'str' and 'int'".
+    y = np.array([1, "a"] * 20, dtype=object)
+    with pytest.raises(ValueError, match=r"labels of y mix types .*\(int, str\)"):
+        search_lmbda(ClassifierNeverFit(), X_FOUR, y)
+    with pytest.raises(ValueError, match=r"labels of y mix types .*\(int, str\)"):
+        find_eta_threshold(ClassifierNeverFit(), X_FOUR, y)

@@ -20,6 +20,7 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import _safe_indexing, check_array
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _get_feature_names, check_consistent_length
 
 from .. import NielsenMLPClassifier, NielsenMLPRegressor, plugins
@@ -477,11 +478,68 @@ def _check_set(estimator, X, y, x_name, y_name, training=True):
         refuse_sparse_training(X, x_name, {None: estimator})
     # dtype=None: class labels may be strings; a regressor's y may be 2-D.
     check_array(y, ensure_2d=False, dtype=None, input_name=y_name)
+    if is_classifier(estimator):
+        _check_sortable(y, y_name)
     try:
         check_consistent_length(X, y)
     except ValueError as exc:
         raise ValueError(f"{x_name} and {y_name}: {exc}") from None
     return X.shape[1]
+
+
+def _check_sortable(labels, name):
+    """Refuse class labels of types that cannot be sorted together (``1`` and ``'a'``).
+
+    The split of ``search_lmbda`` sorts them, and failed inside NumPy: "'<'
+    not supported between instances of 'str' and 'int'".
+    """
+    if issparse(labels):  # a multilabel indicator matrix: numbers
+        return
+    values = np.asarray(labels, dtype=object).ravel()
+    try:
+        np.unique(values)
+    except TypeError:
+        types = ", ".join(sorted({type(value).__name__ for value in values}))
+        raise ValueError(
+            f"The labels of {name} mix types that cannot be sorted ({types}); make them all "
+            "strings or all numbers."
+        ) from None
+
+
+def _check_predictable(estimator, y, y_val):
+    """Refuse validation labels that a classifier fitted on ``y`` could never predict.
+
+    Each trial's network has the classes of ``y`` only: labels ``y`` lacks
+    (another class, or ``'1'`` for ``1``) were scored wrong by every trial,
+    and the search returned its start, of score 0 where none was known,
+    without a word; a multilabel ``y_val`` for 1-D labels (or the reverse)
+    failed in the first trial's score, in scikit-learn's words.
+    """
+    if not is_classifier(estimator):
+        return
+    multilabel = [type_of_target(labels) == "multilabel-indicator" for labels in (y, y_val)]
+    if multilabel[0] != multilabel[1]:
+        kinds = {True: "a multilabel indicator matrix", False: "1-D labels"}
+        raise ValueError(
+            f"y_val is {kinds[multilabel[1]]}, but y holds {kinds[multilabel[0]]}: give "
+            "validation targets of y's kind."
+        )
+    if multilabel[0]:
+        if np.shape(y_val)[1] != np.shape(y)[1]:
+            raise ValueError(
+                f"y_val has {np.shape(y_val)[1]} columns, but y has {np.shape(y)[1]}: give "
+                "one column per label of y."
+            )
+        return
+    known = set(np.unique(np.asarray(y, dtype=object).ravel()).tolist())
+    given = np.unique(np.asarray(y_val).ravel()).tolist()
+    unseen = [label for label in given if label not in known]
+    if unseen:
+        raise ValueError(
+            f"y_val holds labels that y does not: {unseen[:10]}; a network trained on y "
+            f"knows its classes only ({sorted(known, key=str)[:10]}), and would score every "
+            "such label wrong at every λ. Give validation labels among y's."
+        )
 
 
 def _check_rankable(estimator, y_val, x_has, y_has, advice):
@@ -534,6 +592,7 @@ def _lmbda_sets(estimator, X, y, X_val, y_val, validation_fraction, random_state
         # the score's to warn of.
         if trained is not None and given is not None:
             check_feature_names(given, trained, "validation")
+        _check_predictable(estimator, y, y_val)
         names, advice = ("X_val has", "y_val has"), "give more validation samples"
     _check_rankable(estimator, y_val, *names, advice)
     return X, y, X_val, y_val
@@ -627,7 +686,9 @@ def search_lmbda(
         (``regularizer='none'`` never reads λ), ``X_val`` without ``y_val``
         (or the reverse), or a validation set that holds NaN or infinity, other
         features than ``X`` (other column names, or ``X``'s in another
-        order) or labels of another length, or, for a regressor, fewer than
+        order) or labels of another length, a classifier's labels that ``y``
+        lacks (or of another kind: a matrix for labels) or of types that
+        cannot be sorted together, or, for a regressor, fewer than
         2 samples or targets all equal (its R² cannot rank λs by them):
         before any trial.
     SparseInputError
