@@ -19,7 +19,7 @@ from scipy.sparse import issparse
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import _safe_indexing, check_array
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _get_feature_names, check_consistent_length
 
@@ -85,7 +85,8 @@ def simplify(X, y, classes=(0, 1), n=1000):
     >>> X_small.shape, np.unique(y_small)
     ((200, 64), array([0, 1]))
     """
-    X_checked = check_array(X, accept_sparse=True, dtype=None, input_name="X")
+    # Canonical CSR: the rows of a COO (or DIA) matrix cannot be selected.
+    X_checked = check_array(canonical_csr(X, "X"), accept_sparse=True, dtype=None, input_name="X")
     y_checked = check_array(y, ensure_2d=False, dtype=None, input_name="y")
     # Indices into y select rows of X: they must be one label per row.
     if y_checked.ndim != 1 or X_checked.shape[0] != len(y_checked):
@@ -288,6 +289,7 @@ _SEARCH_CONSTRAINTS = {
 @validate_arguments(
     {
         **_SEARCH_CONSTRAINTS,
+        "estimator": [HasMethods(["fit", "get_params", "set_params"])],
         "epochs": [Interval(Integral, 2, None, closed="left")],
         "max_eta": [Interval(Real, 0, np.inf, closed="neither")],
     }
@@ -327,7 +329,7 @@ def find_eta_threshold(
     refine : int, default=4
         Bisections between the last good and the first bad η, 0 to 30.
     max_eta : float, default=1e4
-        Give up growing beyond this.
+        Give up growing beyond this; at least ``start``.
     max_steps : int, default=6
         Most multiplications (or divisions) by ``factor``.
 
@@ -368,6 +370,12 @@ def find_eta_threshold(
     _check_set(estimator, X, y, "X", "y")
     # Python floats, whatever numbers were given: a trace of np.float32 is no JSON.
     start, factor, max_eta = float(start), float(factor), float(max_eta)
+    if start > max_eta:
+        # Trained at start anyway, the search reported a threshold above the bound it named.
+        raise ValueError(
+            f"start={start:g} is above max_eta={max_eta:g}, the largest eta to try: lower "
+            "start or raise max_eta."
+        )
     trace = []
 
     def falls(eta):
@@ -436,19 +444,22 @@ def _hold_out(estimator, X, y, fraction, random_state):
     enough: a regressor's targets are no classes, and the estimators split
     a multilabel indicator matrix unstratified.
     """
-    X, y = _rows_selectable(X), _rows_selectable(y)
+    X, y = _rows_selectable(X, "X"), _rows_selectable(y, "y")
     stratify = y if is_classifier(estimator) and np.ndim(y) == 1 else None
     return hold_out(X, y, test_size=fraction, random_state=random_state, stratify=stratify)
 
 
-def _rows_selectable(data):
+def _rows_selectable(data, name):
     """``data``, or its NumPy array where scikit-learn's row selection cannot take it.
 
-    It selects rows of tables, of NumPy and sparse arrays and of lists; an
-    array of another array library refused NumPy's indices
-    (``array_api_strict``'s "Index arrays ... must be array_api_strict
-    arrays"), and a memoryview took none ("invalid slice key").
+    It selects rows of tables, of NumPy arrays and of lists; an array of
+    another array library refused NumPy's indices (``array_api_strict``'s
+    "Index arrays ... must be array_api_strict arrays"), and a memoryview
+    took none ("invalid slice key"). A sparse matrix is made canonical CSR:
+    SciPy selects no rows of a COO or DIA one ("not subscriptable").
     """
+    if issparse(data):
+        return canonical_csr(data, name)
     if isinstance(data, memoryview) or (
         hasattr(data, "__array_namespace__") and not isinstance(data, np.ndarray)
     ):
@@ -609,7 +620,8 @@ def _climb(score, start, factor, max_steps, refine):
     for step in (factor, 1.0 / factor):
         moved = False
         for _ in range(max_steps):
-            if score(best * step) > score(best):
+            # A step past float64's range gives inf or 0: no λ of this search to train with.
+            if _is_positive_float(best * step) and score(best * step) > score(best):
                 best *= step
                 moved = True
             else:
@@ -619,13 +631,20 @@ def _climb(score, start, factor, max_steps, refine):
     ratio = factor
     for _ in range(refine):
         ratio = math.sqrt(ratio)
-        best = max((best, best / ratio, best * ratio), key=score)
+        neighbours = (best, best / ratio, best * ratio)
+        best = max(filter(_is_positive_float, neighbours), key=score)
     return best
+
+
+def _is_positive_float(value):
+    """Whether ``value`` is a finite float above 0, as every λ and η tried must be."""
+    return 0 < value < math.inf
 
 
 @validate_arguments(
     {
         **_SEARCH_CONSTRAINTS,
+        "estimator": [HasMethods(["fit", "get_params", "set_params"])],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
     }
