@@ -841,3 +841,36 @@ def test_search_plots_draw_the_diverged_trials_a_search_records():
     trace = [_eta_trial(), _eta_trial(eta=10.0, costs=[np.nan, np.inf], decreasing=False)]
     fig = plot_eta_search(EtaSearch(threshold=0.1, recommended=0.05, trace=trace))
     assert len(fig.axes[0].lines) == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "metric", "message"),
+    [
+        (([10, 20], [0.8, np.nan]), "accuracy_test", r"'book': nan is no value"),
+        (([10, 20], [np.nan, 0.9]), "fit_seconds", r"'book': nan is no value"),
+        (([10, 20], [np.inf, 0.9]), "fit_seconds", r"'book': inf is no value"),
+        (([10, np.inf], [0.8, 0.9]), "accuracy_test", r"sizes are numbers of training ex"),
+        (([], []), "accuracy_test", r"reference 'book' holds no point"),
+    ],
+)
+def test_a_reference_line_of_values_it_cannot_draw_is_refused(line, metric, message):
+    from sknielsen.plotting import plot_training_size_comparison
+
+    # NaN or infinite values and infinite sizes left a point out without a word, and an
+    # empty line took a place in the legend with nothing drawn.
+    with pytest.raises(ValueError, match=message):
+        plot_training_size_comparison(comparison_records(), metric=metric, reference={"book": line})
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_plot_weights_refuses_weights_that_are_not_finite(model, value):
+    # A NaN weight drew a blank pixel, and an infinite one left no colour scale for the
+    # neuron: the images were drawn as if they were the network's.
+    from sklearn.base import clone
+
+    broken = clone(model)
+    broken.__dict__.update({k: v for k, v in model.__dict__.items() if k.endswith("_")})
+    broken.coefs_ = [c.copy() for c in model.coefs_]
+    broken.coefs_[0][3, 1] = value
+    with pytest.raises(ValueError, match=r"first layer's weights hold .*neuron 1"):
+        plot_weights(broken)

@@ -295,8 +295,9 @@ def plot_training_size_comparison(
         :func:`~sknielsen.comparison.summarize` instead of the records, no
         record with ``metric``, a record without ``estimator``, ``size``,
         ``fit_seconds`` or ``predict_seconds``; or a reference line with not
-        one accuracy per size, accuracies outside [0, 1], or a size that is
-        not positive; or if ``ax`` is of another projection than a flat one
+        one accuracy per size, no point, values that are not finite,
+        accuracies outside [0, 1], or a size that is not positive and
+        finite; or if ``ax`` is of another projection than a flat one
         (polar, 3-D), was removed from its figure, or is hidden.
 
     Examples
@@ -436,6 +437,15 @@ def check_reference(reference, percent):
                 f"reference {name!r} has {sizes.size} sizes but {values.size} {what}: "
                 f"give one per size."
             )
+        if not sizes.size:  # a place in the legend with nothing drawn
+            raise ValueError(f"reference {name!r} holds no point: give (sizes, {what}).")
+        not_finite = values[~np.isfinite(values)]
+        if not_finite.size:
+            # Left out of the line without a word, as a point never measured.
+            raise ValueError(
+                f"reference {name!r}: {not_finite[0]:g} is no value to draw; {what} must be "
+                "finite numbers: leave out the sizes without one."
+            )
         outside = values[(values < 0) | (values > 1)]
         if percent and outside.size:
             # Percentages would be drawn 100 times too high: the records are fractions.
@@ -443,7 +453,7 @@ def check_reference(reference, percent):
                 f"reference {name!r}: accuracies are fractions in [0, 1] like the records', "
                 f"not {outside[0]:g}; divide percentages by 100."
             )
-        no_size = sizes[~(sizes > 0)]  # NaN too
+        no_size = sizes[~((sizes > 0) & np.isfinite(sizes))]  # NaN too
         if no_size.size:
             # A log axis dropped such a point without a word; no training set has that size.
             raise ValueError(
@@ -745,7 +755,17 @@ def first_layer_weights(model):
             "plot_weights takes a fitted NielsenMLPClassifier (a model with coefs_), "
             f"not {type(model).__name__}."
         )
-    return np.asarray(coefs[0])
+    weights = np.asarray(coefs[0])
+    broken = np.flatnonzero(~np.isfinite(weights).all(axis=0))
+    if broken.size:
+        # A NaN drew a blank pixel, infinity left the neuron no colour scale: drawn as if
+        # they were the network's weights.
+        raise ValueError(
+            f"The model's first layer's weights hold NaN or infinity (neuron "
+            f"{', '.join(map(str, broken[:5]))}): no image shows such weights. Refit the "
+            "model (a smaller eta, say)."
+        )
+    return weights
 
 
 def check_image_shape(image_shape, n_inputs):
@@ -813,8 +833,9 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30, ax=None)
         If ``model`` has no first-layer weights ``coefs_``, or ``ax`` is no
         matplotlib Axes.
     ValueError
-        If ``max_neurons`` is not a positive integer, or ``image_shape`` (by
-        default a square) does not hold the model's ``n_features_in_`` pixels;
+        If ``max_neurons`` is not a positive integer, ``image_shape`` (by
+        default a square) does not hold the model's ``n_features_in_`` pixels,
+        or the first layer's weights hold NaN or infinity;
         or if ``ax`` is of another projection than a flat one (polar, 3-D),
         was removed from its figure, is hidden, or has no place in a grid to
         divide (``add_axes`` made it).
