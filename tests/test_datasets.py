@@ -860,3 +860,29 @@ def test_a_file_split_stays_random_where_every_class_keeps_a_row(tmp_path):
     X_train, X_val, _, _ = train_test_split(X_rest, y_rest, test_size=0.2, random_state=0)
     for given, expected in [(data.X_test, X_test), (data.X_val, X_val), (data.X_train, X_train)]:
         np.testing.assert_array_equal(given, expected)
+
+
+@pytest.mark.parametrize("path", [None, 3, 2.5, ["data.csv"]])
+def test_file_readers_and_writers_refuse_what_is_no_path_by_type(path):
+    # os.stat(3) read 3 as an open file descriptor: "[Errno 9] Bad file descriptor: 3";
+    # None failed in pathlib's or os's words, naming no argument.
+    from sknielsen.utils import check_outputs, write_atomically
+
+    with pytest.raises(TypeError, match=r"^path must be a str or path-like"):
+        load_table(path)
+    with pytest.raises(TypeError, match=r"^name must be one of the data sets .* or a file's path"):
+        load_dataset(path)
+    with pytest.raises(TypeError, match=r"^path must be a str or path-like"):
+        write_atomically(path, "text")
+    if path is not None:  # check_outputs skips None, an output not asked for
+        with pytest.raises(TypeError, match=r"^path must be a str or path-like"):
+            check_outputs(path)
+
+
+def test_load_table_s_need_labels_is_a_boolean(tmp_path):
+    # need_labels="no" was taken as true, and need_labels=None as false.
+    path = tmp_path / "data.csv"
+    path.write_text("a,y\n1,0\n2,1\n")
+    for value in ("no", None, 1):
+        with pytest.raises(TypeError, match="need_labels must be True or False"):
+            load_table(path, label="y", need_labels=value)

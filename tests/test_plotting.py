@@ -776,3 +776,101 @@ def test_a_plot_refuses_an_axes_it_would_draw_into_unseen_or_over_an_earlier_plo
     for plot in (plot_history, plot_weights):
         with pytest.raises(ValueError, match=f"{plot.__name__}: ax is hidden"):
             plot(model, ax=right)
+
+
+def _eta_trial(**changes):
+    return {"eta": 0.1, "costs": [2.0, 1.0], "decreasing": True, **changes}
+
+
+def _lmbda_trial(**changes):
+    return {"lmbda": 1.0, "score": 0.9, **changes}
+
+
+@pytest.mark.parametrize(
+    ("trace", "message"),
+    [
+        ([], r"result\.trace holds no trial"),
+        (None, r"result\.trace must be a list of trials"),
+        ([{"eta": 0.1}], r"result\.trace\[0\] lacks 'costs'"),
+        ([_eta_trial(), "trial"], r"result\.trace\[1\] must be a dict"),
+        ([_eta_trial(eta=np.nan)], r"result\.trace\[0\]\['eta'\] must be a finite number above 0"),
+        ([_eta_trial(eta=0.0)], r"result\.trace\[0\]\['eta'\] must be a finite number above 0"),
+        ([_eta_trial(eta="0.1")], r"result\.trace\[0\]\['eta'\] must be a finite number above 0"),
+        ([_eta_trial(costs="ab")], r"result\.trace\[0\]\['costs'\] must be a list of numbers"),
+    ],
+)
+def test_plot_eta_search_refuses_a_trace_it_would_draw_wrong(trace, message):
+    # A result rebuilt by hand (or from JSON) failed in KeyError: 'costs' or NumPy's
+    # "could not convert string to float"; an η of 0 or NaN was dropped from the log
+    # axis without a word, and an empty trace drew an empty figure.
+    from sknielsen.plotting import plot_eta_search
+    from sknielsen.tuning import EtaSearch
+
+    with pytest.raises((TypeError, ValueError), match=message):
+        plot_eta_search(EtaSearch(threshold=0.1, recommended=0.05, trace=trace))
+
+
+@pytest.mark.parametrize(
+    ("result", "message"),
+    [
+        ({"trace": []}, r"result\.trace holds no trial"),
+        ({"trace": [{"lmbda": 1.0}]}, r"result\.trace\[0\] lacks 'score'"),
+        ({"trace": [_lmbda_trial(lmbda=-1.0)]}, r"\['lmbda'\] must be a finite number above 0"),
+        ({"trace": [_lmbda_trial(lmbda="1")]}, r"\['lmbda'\] must be a finite number above 0"),
+        ({"trace": [_lmbda_trial(score=np.nan)]}, r"\['score'\] must be a finite number"),
+        ({"trace": [_lmbda_trial(score=90.0)]}, r"\['score'\] is an accuracy, a fraction in"),
+        ({"best": np.nan}, r"result\.best must be a finite number above 0"),
+    ],
+)
+def test_plot_lmbda_search_refuses_a_result_it_would_draw_wrong(result, message):
+    # A λ of -1 or NaN was dropped from the log axis, a string drawn as a category, a score
+    # of NaN left out and an accuracy in % drawn at 9000 %, all without a word.
+    from sknielsen.plotting import plot_lmbda_search
+    from sknielsen.tuning import LmbdaSearch
+
+    fields = {"best": 1.0, "best_score": 0.9, "trace": [_lmbda_trial()], **result}
+    with pytest.raises((TypeError, ValueError), match=message):
+        plot_lmbda_search(LmbdaSearch(**fields))
+
+
+def test_search_plots_draw_the_diverged_trials_a_search_records():
+    # find_eta_threshold records the costs of a diverged trial as they were: NaN, infinity.
+    from sknielsen.plotting import plot_eta_search
+    from sknielsen.tuning import EtaSearch
+
+    trace = [_eta_trial(), _eta_trial(eta=10.0, costs=[np.nan, np.inf], decreasing=False)]
+    fig = plot_eta_search(EtaSearch(threshold=0.1, recommended=0.05, trace=trace))
+    assert len(fig.axes[0].lines) == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "metric", "message"),
+    [
+        (([10, 20], [0.8, np.nan]), "accuracy_test", r"'book': nan is no value"),
+        (([10, 20], [np.nan, 0.9]), "fit_seconds", r"'book': nan is no value"),
+        (([10, 20], [np.inf, 0.9]), "fit_seconds", r"'book': inf is no value"),
+        (([10, np.inf], [0.8, 0.9]), "accuracy_test", r"sizes are numbers of training ex"),
+        (([], []), "accuracy_test", r"reference 'book' holds no point"),
+    ],
+)
+def test_a_reference_line_of_values_it_cannot_draw_is_refused(line, metric, message):
+    from sknielsen.plotting import plot_training_size_comparison
+
+    # NaN or infinite values and infinite sizes left a point out without a word, and an
+    # empty line took a place in the legend with nothing drawn.
+    with pytest.raises(ValueError, match=message):
+        plot_training_size_comparison(comparison_records(), metric=metric, reference={"book": line})
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_plot_weights_refuses_weights_that_are_not_finite(model, value):
+    # A NaN weight drew a blank pixel, and an infinite one left no colour scale for the
+    # neuron: the images were drawn as if they were the network's.
+    from sklearn.base import clone
+
+    broken = clone(model)
+    broken.__dict__.update({k: v for k, v in model.__dict__.items() if k.endswith("_")})
+    broken.coefs_ = [c.copy() for c in model.coefs_]
+    broken.coefs_[0][3, 1] = value
+    with pytest.raises(ValueError, match=r"first layer's weights hold .*neuron 1"):
+        plot_weights(broken)

@@ -584,3 +584,74 @@ def test_the_searches_report_python_floats_whatever_numbers_they_are_given():
     ):
         assert type(value) is float
     json.dumps([lmbda.trace, eta.trace])
+
+
+X_FOUR, Y_TWO = np.random.default_rng(0).random((40, 4)), np.arange(40) % 2
+
+
+@pytest.mark.parametrize(
+    ("y_val", "message"),
+    [
+        (Y_TWO + 5, r"y_val holds labels that y does not: \[5, 6\]"),
+        (Y_TWO.astype(str), r"y_val holds labels that y does not: \['0', '1'\]"),
+        (np.r_[Y_TWO[:-1], 7], r"y_val holds labels that y does not: \[7\]"),
+        (np.c_[Y_TWO, Y_TWO], "y_val is a multilabel indicator matrix, but y holds 1-D labels"),
+        (np.array([1, "a"] * 20, dtype=object), "labels of y_val mix types"),
+    ],
+    ids=["other classes", "strings for ints", "one unseen", "multilabel", "mixed types"],
+)
+def test_lmbda_search_refuses_validation_labels_no_trial_could_predict(y_val, message):
+    # Labels y lacks scored 0 at every trial, and the search returned its start as the
+    # best λ without a word; strings for ints, or a matrix for labels, failed in the
+    # first trial's score, in scikit-learn's words naming no argument.
+    with pytest.raises(ValueError, match=message):
+        search_lmbda(ClassifierNeverFit(), X_FOUR, Y_TWO, X_FOUR, y_val)
+
+
+def test_searches_refuse_labels_of_types_that_cannot_be_sorted_before_any_fit():
+    # search_lmbda's split failed inside NumPy: "'<' not supported between 'str' and 'int'".
+    y = np.array([1, "a"] * 20, dtype=object)
+    with pytest.raises(ValueError, match=r"labels of y mix types .*\(int, str\)"):
+        search_lmbda(ClassifierNeverFit(), X_FOUR, y)
+    with pytest.raises(ValueError, match=r"labels of y mix types .*\(int, str\)"):
+        find_eta_threshold(ClassifierNeverFit(), X_FOUR, y)
+
+
+@pytest.mark.parametrize("sparse_format", ["coo", "dok", "dia"])
+def test_simplify_and_the_lmbda_split_take_sparse_inputs_of_any_format(sparse_format):
+    # Rows of a COO (or DOK, DIA) matrix were selected by indexing it, which SciPy
+    # refuses: "'coo_matrix' object is not subscriptable".
+    from scipy import sparse
+
+    X = sparse.random(40, 4, density=0.5, random_state=0, format=sparse_format)
+    X_small, y_small = simplify(X, Y_TWO, n=10)
+    assert np.array_equal(X_small.toarray(), X.toarray()[:10])
+    assert np.array_equal(y_small, Y_TWO[:10])
+    net = NielsenMLPClassifier((2,), epochs=1, random_state=0)
+    result = search_lmbda(net, X, Y_TWO, max_steps=1, refine=0)
+    assert len(result.trace) == 3
+
+
+def test_lmbda_search_tries_no_lmbda_beyond_floats():
+    # start=1e308 stepped to λ = inf, refused by the trial's fit as "The 'lmbda' parameter
+    # of NielsenMLPClassifier ... Got inf", an argument the caller never gave.
+    net = NielsenMLPClassifier((2,), epochs=1, random_state=0)
+    for start in (1e308, 5e-324):
+        result = search_lmbda(net, X_FOUR, Y_TWO, start=start, max_steps=1, refine=1)
+        assert all(0 < trial["lmbda"] < math.inf for trial in result.trace)
+
+
+def test_eta_search_refuses_a_start_above_max_eta():
+    # The search trained at start and warned "the cost still fell at eta=1e+308, the largest
+    # tried (max_eta=10000)": a largest η above the bound it names.
+    with pytest.raises(ValueError, match=r"start=100 is above max_eta=10"):
+        find_eta_threshold(ClassifierNeverFit(), X_FOUR, Y_TWO, start=100, max_eta=10)
+
+
+@pytest.mark.parametrize("estimator", [None, "net", 3, [NielsenMLPClassifier()]])
+@pytest.mark.parametrize("search", [find_eta_threshold, search_lmbda])
+def test_searches_refuse_what_is_no_estimator_naming_it(search, estimator):
+    # None or a name failed deep in scikit-learn's tags: "'NoneType' object has no
+    # attribute '__sklearn_tags__' ... Make sure to inherit from BaseEstimator".
+    with pytest.raises(TypeError, match=rf"The 'estimator' parameter of {search.__name__}"):
+        search(estimator, X_FOUR, Y_TWO)

@@ -186,6 +186,7 @@ def _file_in_the_way(path, verb):
 
 def _resolved_target(path):
     """The file that writing ``path`` replaces: the end of its chain of links."""
+    file_path(path)  # None failed in os.fspath's words, naming no argument
     if os.fspath(path) == "":  # it would resolve to the current folder
         raise FileNotFoundError(errno.ENOENT, "path is an empty string: give a name")
     # realpath drops a final separator: "models/" would become a file named "models".
@@ -270,7 +271,10 @@ def check_readable(path):
         If a folder on its way is a file.
     NotARegularFileError
         If it is a directory, device, FIFO or socket (links are followed).
+    TypeError
+        If ``path`` is no file's name (:func:`file_path`).
     """
+    file_path(path)  # os.stat(3) read 3 as an open file descriptor
     try:
         os.stat(path)  # a missing file or folder raises the usual FileNotFoundError
     except NotADirectoryError:
@@ -302,6 +306,8 @@ def check_writable(path):
         If a folder on its way is a file.
     OSError
         If its folder is missing or cannot be written, naming ``path``.
+    TypeError
+        If ``path`` is no file's name (:func:`file_path`).
     """
     target = _resolved_target(path)
     _refuse_special(path, target, "write")

@@ -737,6 +737,12 @@ def load_dataset(
         ("classes", classes),
     ]:
         check_bool(value, switch)
+    if not isinstance(name, (str, os.PathLike)):
+        # os.stat(3) read 3 as an open file descriptor: "Bad file descriptor".
+        raise TypeError(
+            f"name must be one of the data sets {', '.join(map(repr, DATASETS))} or a file's "
+            f"path (a str or path-like); got {type(name).__name__}."
+        )
     _refuse_unknown_name(name)
     if download and name != "mnist":
         raise ValueError(_download_refusal(name))
@@ -937,7 +943,8 @@ def load_table(path, *, label=None, need_labels=False):
     >>> table.y.tolist(), table.feature_names
     (['cat', 'dog', 'cat'], ['height', 'weight'])
     """
-    path = Path(path)
+    path = file_path(path)  # None or 3 failed in pathlib's words
+    check_bool(need_labels, "need_labels")  # "no" was taken as true
     check_readable(path)  # first: a FIFO named x.csv must not block the reader
     _check_suffix(path)
     label = _label_names(label)

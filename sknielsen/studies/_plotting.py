@@ -17,7 +17,7 @@ import io
 import os
 import warnings
 from collections.abc import Mapping
-from numbers import Integral
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
@@ -295,8 +295,9 @@ def plot_training_size_comparison(
         :func:`~sknielsen.comparison.summarize` instead of the records, no
         record with ``metric``, a record without ``estimator``, ``size``,
         ``fit_seconds`` or ``predict_seconds``; or a reference line with not
-        one accuracy per size, accuracies outside [0, 1], or a size that is
-        not positive; or if ``ax`` is of another projection than a flat one
+        one accuracy per size, no point, values that are not finite,
+        accuracies outside [0, 1], or a size that is not positive and
+        finite; or if ``ax`` is of another projection than a flat one
         (polar, 3-D), was removed from its figure, or is hidden.
 
     Examples
@@ -436,6 +437,15 @@ def check_reference(reference, percent):
                 f"reference {name!r} has {sizes.size} sizes but {values.size} {what}: "
                 f"give one per size."
             )
+        if not sizes.size:  # a place in the legend with nothing drawn
+            raise ValueError(f"reference {name!r} holds no point: give (sizes, {what}).")
+        not_finite = values[~np.isfinite(values)]
+        if not_finite.size:
+            # Left out of the line without a word, as a point never measured.
+            raise ValueError(
+                f"reference {name!r}: {not_finite[0]:g} is no value to draw; {what} must be "
+                "finite numbers: leave out the sizes without one."
+            )
         outside = values[(values < 0) | (values > 1)]
         if percent and outside.size:
             # Percentages would be drawn 100 times too high: the records are fractions.
@@ -443,7 +453,7 @@ def check_reference(reference, percent):
                 f"reference {name!r}: accuracies are fractions in [0, 1] like the records', "
                 f"not {outside[0]:g}; divide percentages by 100."
             )
-        no_size = sizes[~(sizes > 0)]  # NaN too
+        no_size = sizes[~((sizes > 0) & np.isfinite(sizes))]  # NaN too
         if no_size.size:
             # A log axis dropped such a point without a word; no training set has that size.
             raise ValueError(
@@ -745,7 +755,17 @@ def first_layer_weights(model):
             "plot_weights takes a fitted NielsenMLPClassifier (a model with coefs_), "
             f"not {type(model).__name__}."
         )
-    return np.asarray(coefs[0])
+    weights = np.asarray(coefs[0])
+    broken = np.flatnonzero(~np.isfinite(weights).all(axis=0))
+    if broken.size:
+        # A NaN drew a blank pixel, infinity left the neuron no colour scale: drawn as if
+        # they were the network's weights.
+        raise ValueError(
+            f"The model's first layer's weights hold NaN or infinity (neuron "
+            f"{', '.join(map(str, broken[:5]))}): no image shows such weights. Refit the "
+            "model (a smaller eta, say)."
+        )
+    return weights
 
 
 def check_image_shape(image_shape, n_inputs):
@@ -813,8 +833,9 @@ def plot_weights(model, path=None, *, image_shape=None, max_neurons=30, ax=None)
         If ``model`` has no first-layer weights ``coefs_``, or ``ax`` is no
         matplotlib Axes.
     ValueError
-        If ``max_neurons`` is not a positive integer, or ``image_shape`` (by
-        default a square) does not hold the model's ``n_features_in_`` pixels;
+        If ``max_neurons`` is not a positive integer, ``image_shape`` (by
+        default a square) does not hold the model's ``n_features_in_`` pixels,
+        or the first layer's weights hold NaN or infinity;
         or if ``ax`` is of another projection than a flat one (polar, 3-D),
         was removed from its figure, is hidden, or has no place in a grid to
         divide (``add_axes`` made it).
@@ -874,6 +895,71 @@ def check_search(result, expected, caller, search):
     )
 
 
+def check_trace(result, keys):
+    """``result.trace`` as a list of trials that hold ``keys``, refused where drawn wrong.
+
+    A result rebuilt by hand, or from JSON, failed in ``KeyError`` or NumPy's
+    words; a step (η, λ) of 0, below or NaN was dropped from the log axis
+    without a word, and an empty trace drew an empty figure. The costs of
+    a diverged trial, NaN or infinite, are drawn as the search records them.
+    """
+    trace = result.trace
+    if not isinstance(trace, (list, tuple)):
+        raise TypeError(
+            f"result.trace must be a list of trials (dicts), not {type(trace).__name__}."
+        )
+    if not trace:
+        raise ValueError("result.trace holds no trial: there is nothing to draw.")
+    for i, trial in enumerate(trace):
+        if not isinstance(trial, Mapping):
+            raise TypeError(f"result.trace[{i}] must be a dict, not {type(trial).__name__}.")
+        missing = [key for key in keys if key not in trial]
+        if missing:
+            raise ValueError(
+                f"result.trace[{i}] lacks {missing[0]!r}: a trial holds {', '.join(keys)}."
+            )
+        check_step(trial[keys[0]], f"result.trace[{i}][{keys[0]!r}]")
+    return list(trace)
+
+
+def check_step(value, name):
+    """Refuse an η or λ that a log axis cannot draw: no number, or not finite and above 0."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < value < np.inf:
+        raise ValueError(
+            f"{name} must be a finite number above 0, as the searches try; got {value!r}."
+        )
+
+
+def checked_costs(trial, i):
+    """A trial's costs as floats (NaN and infinity kept: a diverged trial's)."""
+    costs = trial["costs"]
+    try:
+        values = np.asarray(costs, dtype=float)
+    except (TypeError, ValueError):
+        values = None
+    if isinstance(costs, (str, bytes)) or values is None or values.ndim != 1:
+        raise ValueError(
+            f"result.trace[{i}]['costs'] must be a list of numbers, one per epoch; got {costs!r}."
+        )
+    return values
+
+
+def checked_scores(trials, percent):
+    """The trials' scores as floats: finite, and fractions for an accuracy."""
+    scores = []
+    for i, trial in enumerate(trials):
+        score = trial["score"]
+        if isinstance(score, bool) or not isinstance(score, Real) or not np.isfinite(score):
+            raise ValueError(f"result.trace[{i}]['score'] must be a finite number; got {score!r}.")
+        if percent and not 0 <= score <= 1:
+            raise ValueError(
+                f"result.trace[{i}]['score'] is an accuracy, a fraction in [0, 1] as "
+                f"search_lmbda records it; got {score!r}: divide percentages by 100."
+            )
+        scores.append(float(score))
+    return np.array(scores)
+
+
 def plot_eta_search(result, path=None, *, ax=None):
     """Draw the training cost of each η that :func:`~sknielsen.tuning.find_eta_threshold` tried.
 
@@ -895,11 +981,13 @@ def plot_eta_search(result, path=None, *, ax=None):
     Raises
     ------
     TypeError
-        If ``result`` is not an :class:`~sknielsen.tuning.EtaSearch`, or
-        ``ax`` no matplotlib Axes.
+        If ``result`` is not an :class:`~sknielsen.tuning.EtaSearch`, its
+        trace or a trial of it is of another type, or ``ax`` no matplotlib Axes.
     ValueError
-        If ``ax`` is of another projection than a flat one (polar, 3-D),
-        was removed from its figure, or is hidden.
+        If its trace holds no trial, a trial lacks a key, an η that is
+        not a finite number above 0, or costs that are no numbers; or if
+        ``ax`` is of another projection than a flat one (polar, 3-D), was
+        removed from its figure, or is hidden.
 
     Examples
     --------
@@ -917,9 +1005,10 @@ def plot_eta_search(result, path=None, *, ax=None):
     'Threshold η ≈ ...: use η ≈ ... (dotted: cost did not fall at every epoch)'
     """
     check_search(result, EtaSearch, "plot_eta_search", "find_eta_threshold")
+    trace = check_trace(result, ("eta", "costs", "decreasing"))
+    curves = [(trial, checked_costs(trial, i)) for i, trial in enumerate(trace)]
     fig, ax = axes_to_draw(ax, path, "plot_eta_search", figsize=(7, 4.5))
-    for trial in sorted(result.trace, key=lambda t: t["eta"]):
-        costs = np.asarray(trial["costs"], dtype=float)
+    for trial, costs in sorted(curves, key=lambda curve: curve[0]["eta"]):
         ax.plot(
             np.arange(1, costs.size + 1),
             costs,
@@ -962,11 +1051,14 @@ def plot_lmbda_search(result, path=None, *, ax=None):
     Raises
     ------
     TypeError
-        If ``result`` is not a :class:`~sknielsen.tuning.LmbdaSearch`, or
-        ``ax`` no matplotlib Axes.
+        If ``result`` is not a :class:`~sknielsen.tuning.LmbdaSearch`, its
+        trace or a trial of it is of another type, or ``ax`` no matplotlib Axes.
     ValueError
-        If ``ax`` is of another projection than a flat one (polar, 3-D),
-        was removed from its figure, or is hidden.
+        If its trace holds no trial, a trial lacks a key, a
+        λ (or ``best``) that is not a finite number above 0, or a score that
+        is not finite (or, for an accuracy, outside [0, 1]); or if ``ax`` is
+        of another projection than a flat one (polar, 3-D), was removed from
+        its figure, or is hidden.
 
     Examples
     --------
@@ -985,10 +1077,13 @@ def plot_lmbda_search(result, path=None, *, ax=None):
     # A regressor's search scores R²: in % and called accuracy, it read as a share.
     percent = result.scoring == "accuracy"
     name = SCORE_NAMES.get(result.scoring, result.scoring)
+    trace = check_trace(result, ("lmbda", "score"))
+    scores = checked_scores(trace, percent) * (100 if percent else 1)
+    check_step(result.best, "result.best")  # the dashed line on the log axis
+    lmbdas = np.array([trial["lmbda"] for trial in trace], dtype=float)
+    order = np.argsort(lmbdas, kind="stable")
     fig, ax = axes_to_draw(ax, path, "plot_lmbda_search", figsize=(7, 4.5))
-    trials = sorted(result.trace, key=lambda t: t["lmbda"])
-    scores = np.array([t["score"] for t in trials], dtype=float) * (100 if percent else 1)
-    ax.plot([t["lmbda"] for t in trials], scores, marker="o")
+    ax.plot(lmbdas[order], scores[order], marker="o")
     ax.axvline(result.best, linestyle="--", color="gray")
     ax.set_xscale("log")
     ax.set_xlabel("λ")

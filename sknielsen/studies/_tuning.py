@@ -19,7 +19,8 @@ from scipy.sparse import issparse
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import _safe_indexing, check_array
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _get_feature_names, check_consistent_length
 
 from .. import NielsenMLPClassifier, NielsenMLPRegressor, plugins
@@ -84,7 +85,8 @@ def simplify(X, y, classes=(0, 1), n=1000):
     >>> X_small.shape, np.unique(y_small)
     ((200, 64), array([0, 1]))
     """
-    X_checked = check_array(X, accept_sparse=True, dtype=None, input_name="X")
+    # Canonical CSR: the rows of a COO (or DIA) matrix cannot be selected.
+    X_checked = check_array(canonical_csr(X, "X"), accept_sparse=True, dtype=None, input_name="X")
     y_checked = check_array(y, ensure_2d=False, dtype=None, input_name="y")
     # Indices into y select rows of X: they must be one label per row.
     if y_checked.ndim != 1 or X_checked.shape[0] != len(y_checked):
@@ -287,6 +289,7 @@ _SEARCH_CONSTRAINTS = {
 @validate_arguments(
     {
         **_SEARCH_CONSTRAINTS,
+        "estimator": [HasMethods(["fit", "get_params", "set_params"])],
         "epochs": [Interval(Integral, 2, None, closed="left")],
         "max_eta": [Interval(Real, 0, np.inf, closed="neither")],
     }
@@ -326,7 +329,7 @@ def find_eta_threshold(
     refine : int, default=4
         Bisections between the last good and the first bad η, 0 to 30.
     max_eta : float, default=1e4
-        Give up growing beyond this.
+        Give up growing beyond this; at least ``start``.
     max_steps : int, default=6
         Most multiplications (or divisions) by ``factor``.
 
@@ -367,6 +370,12 @@ def find_eta_threshold(
     _check_set(estimator, X, y, "X", "y")
     # Python floats, whatever numbers were given: a trace of np.float32 is no JSON.
     start, factor, max_eta = float(start), float(factor), float(max_eta)
+    if start > max_eta:
+        # Trained at start anyway, the search reported a threshold above the bound it named.
+        raise ValueError(
+            f"start={start:g} is above max_eta={max_eta:g}, the largest eta to try: lower "
+            "start or raise max_eta."
+        )
     trace = []
 
     def falls(eta):
@@ -435,19 +444,22 @@ def _hold_out(estimator, X, y, fraction, random_state):
     enough: a regressor's targets are no classes, and the estimators split
     a multilabel indicator matrix unstratified.
     """
-    X, y = _rows_selectable(X), _rows_selectable(y)
+    X, y = _rows_selectable(X, "X"), _rows_selectable(y, "y")
     stratify = y if is_classifier(estimator) and np.ndim(y) == 1 else None
     return hold_out(X, y, test_size=fraction, random_state=random_state, stratify=stratify)
 
 
-def _rows_selectable(data):
+def _rows_selectable(data, name):
     """``data``, or its NumPy array where scikit-learn's row selection cannot take it.
 
-    It selects rows of tables, of NumPy and sparse arrays and of lists; an
-    array of another array library refused NumPy's indices
-    (``array_api_strict``'s "Index arrays ... must be array_api_strict
-    arrays"), and a memoryview took none ("invalid slice key").
+    It selects rows of tables, of NumPy arrays and of lists; an array of
+    another array library refused NumPy's indices (``array_api_strict``'s
+    "Index arrays ... must be array_api_strict arrays"), and a memoryview
+    took none ("invalid slice key"). A sparse matrix is made canonical CSR:
+    SciPy selects no rows of a COO or DIA one ("not subscriptable").
     """
+    if issparse(data):
+        return canonical_csr(data, name)
     if isinstance(data, memoryview) or (
         hasattr(data, "__array_namespace__") and not isinstance(data, np.ndarray)
     ):
@@ -477,11 +489,68 @@ def _check_set(estimator, X, y, x_name, y_name, training=True):
         refuse_sparse_training(X, x_name, {None: estimator})
     # dtype=None: class labels may be strings; a regressor's y may be 2-D.
     check_array(y, ensure_2d=False, dtype=None, input_name=y_name)
+    if is_classifier(estimator):
+        _check_sortable(y, y_name)
     try:
         check_consistent_length(X, y)
     except ValueError as exc:
         raise ValueError(f"{x_name} and {y_name}: {exc}") from None
     return X.shape[1]
+
+
+def _check_sortable(labels, name):
+    """Refuse class labels of types that cannot be sorted together (``1`` and ``'a'``).
+
+    The split of ``search_lmbda`` sorts them, and failed inside NumPy: "'<'
+    not supported between instances of 'str' and 'int'".
+    """
+    if issparse(labels):  # a multilabel indicator matrix: numbers
+        return
+    values = np.asarray(labels, dtype=object).ravel()
+    try:
+        np.unique(values)
+    except TypeError:
+        types = ", ".join(sorted({type(value).__name__ for value in values}))
+        raise ValueError(
+            f"The labels of {name} mix types that cannot be sorted ({types}); make them all "
+            "strings or all numbers."
+        ) from None
+
+
+def _check_predictable(estimator, y, y_val):
+    """Refuse validation labels that a classifier fitted on ``y`` could never predict.
+
+    Each trial's network has the classes of ``y`` only: labels ``y`` lacks
+    (another class, or ``'1'`` for ``1``) were scored wrong by every trial,
+    and the search returned its start, of score 0 where none was known,
+    without a word; a multilabel ``y_val`` for 1-D labels (or the reverse)
+    failed in the first trial's score, in scikit-learn's words.
+    """
+    if not is_classifier(estimator):
+        return
+    multilabel = [type_of_target(labels) == "multilabel-indicator" for labels in (y, y_val)]
+    if multilabel[0] != multilabel[1]:
+        kinds = {True: "a multilabel indicator matrix", False: "1-D labels"}
+        raise ValueError(
+            f"y_val is {kinds[multilabel[1]]}, but y holds {kinds[multilabel[0]]}: give "
+            "validation targets of y's kind."
+        )
+    if multilabel[0]:
+        if np.shape(y_val)[1] != np.shape(y)[1]:
+            raise ValueError(
+                f"y_val has {np.shape(y_val)[1]} columns, but y has {np.shape(y)[1]}: give "
+                "one column per label of y."
+            )
+        return
+    known = set(np.unique(np.asarray(y, dtype=object).ravel()).tolist())
+    given = np.unique(np.asarray(y_val).ravel()).tolist()
+    unseen = [label for label in given if label not in known]
+    if unseen:
+        raise ValueError(
+            f"y_val holds labels that y does not: {unseen[:10]}; a network trained on y "
+            f"knows its classes only ({sorted(known, key=str)[:10]}), and would score every "
+            "such label wrong at every λ. Give validation labels among y's."
+        )
 
 
 def _check_rankable(estimator, y_val, x_has, y_has, advice):
@@ -534,6 +603,7 @@ def _lmbda_sets(estimator, X, y, X_val, y_val, validation_fraction, random_state
         # the score's to warn of.
         if trained is not None and given is not None:
             check_feature_names(given, trained, "validation")
+        _check_predictable(estimator, y, y_val)
         names, advice = ("X_val has", "y_val has"), "give more validation samples"
     _check_rankable(estimator, y_val, *names, advice)
     return X, y, X_val, y_val
@@ -550,7 +620,8 @@ def _climb(score, start, factor, max_steps, refine):
     for step in (factor, 1.0 / factor):
         moved = False
         for _ in range(max_steps):
-            if score(best * step) > score(best):
+            # A step past float64's range gives inf or 0: no λ of this search to train with.
+            if _is_positive_float(best * step) and score(best * step) > score(best):
                 best *= step
                 moved = True
             else:
@@ -560,13 +631,20 @@ def _climb(score, start, factor, max_steps, refine):
     ratio = factor
     for _ in range(refine):
         ratio = math.sqrt(ratio)
-        best = max((best, best / ratio, best * ratio), key=score)
+        neighbours = (best, best / ratio, best * ratio)
+        best = max(filter(_is_positive_float, neighbours), key=score)
     return best
+
+
+def _is_positive_float(value):
+    """Whether ``value`` is a finite float above 0, as every λ and η tried must be."""
+    return 0 < value < math.inf
 
 
 @validate_arguments(
     {
         **_SEARCH_CONSTRAINTS,
+        "estimator": [HasMethods(["fit", "get_params", "set_params"])],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
     }
@@ -627,7 +705,9 @@ def search_lmbda(
         (``regularizer='none'`` never reads λ), ``X_val`` without ``y_val``
         (or the reverse), or a validation set that holds NaN or infinity, other
         features than ``X`` (other column names, or ``X``'s in another
-        order) or labels of another length, or, for a regressor, fewer than
+        order) or labels of another length, a classifier's labels that ``y``
+        lacks (or of another kind: a matrix for labels) or of types that
+        cannot be sorted together, or, for a regressor, fewer than
         2 samples or targets all equal (its R² cannot rank λs by them):
         before any trial.
     SparseInputError
