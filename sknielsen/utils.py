@@ -7,9 +7,10 @@ import sklearn
 from sklearn.base import is_regressor
 
 from . import plugins
-from ._base import check_params
+from ._base import BaseNielsenMLP, check_params
 from ._core.files import check_outputs, write_atomically
 from ._core.interrupts import InterruptWatch
+from ._core.params import validate_arguments
 from ._core.sparse import SparseInputError, canonical_csr
 
 __all__ = [
@@ -82,6 +83,7 @@ _STOCHASTIC_REASON = (
 )
 
 
+@validate_arguments({"estimator": [BaseNielsenMLP]})  # else check_params's name was given
 def expected_failed_checks(estimator):
     """The scikit-learn estimator checks a configuration is expected to fail, with why.
 

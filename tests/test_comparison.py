@@ -1548,6 +1548,8 @@ def test_summarize_refuses_the_same_job_twice_rather_than_count_it_as_two_seeds(
         ([{"size": 100, "accuracy_test": 0.9}], ValueError, "A record has no 'estimator'"),
         ([_record(fit_seconds=None)], ValueError, "'fit_seconds' is NoneType None, not a n"),
         ([_record(accuracy_test="0.9")], ValueError, "'accuracy_test' is str '0.9', not a n"),
+        # Names of two types failed in sorting: "'<' not supported between 'int' and 'str'".
+        ([_record(), _record(estimator=3)], ValueError, "'estimator' is int 3, not a name"),
     ],
 )
 def test_summarize_refuses_what_is_no_record_naming_it(records, error, message):

@@ -143,3 +143,12 @@ def test_a_check_whose_data_changed_is_listed_for_the_releases_it_fails_on(
     regressor = OTHER_CONFIGURATIONS[3]
     assert regressor.early_stopping
     assert ("check_n_features_in_after_fitting" in expected_failed_checks(regressor)) is listed
+
+
+@pytest.mark.parametrize("estimator", [None, "NielsenMLPClassifier"])
+def test_expected_failed_checks_of_no_estimator_names_its_own_parameter(estimator):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    # It blamed check_params, which the caller never called.
+    with pytest.raises(InvalidParameterError, match="'estimator' parameter of expected_failed_c"):
+        expected_failed_checks(estimator)

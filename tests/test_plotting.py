@@ -252,6 +252,17 @@ def test_records_with_values_that_are_not_numbers_are_refused_naming_the_key(key
         plot_training_size_comparison(records)
 
 
+@pytest.mark.parametrize("value", [95.0, -0.1])
+def test_records_of_accuracies_outside_zero_to_one_are_refused(value):
+    from sknielsen.plotting import plot_training_size_comparison
+
+    records = comparison_records()
+    records[1] = {**records[1], "accuracy_test": value}
+    # A percentage was drawn 100 times too high (9500 %), as the reference lines' were.
+    with pytest.raises(ValueError, match=rf"'accuracy_test' of .* is {value:g}.*fraction"):
+        plot_training_size_comparison(records)
+
+
 @pytest.mark.parametrize(
     "history, match",
     [

@@ -1614,6 +1614,12 @@ def checked_records(records, metric):
                 f"A record has no {key!r}: pass the records of training_size_comparison."
             )
     for record in records:
+        name = record["estimator"]
+        if not isinstance(name, str):  # names of two types failed in sorting them
+            raise ValueError(
+                f"A record's 'estimator' is {type(name).__name__} {name!r:.40}, not a name "
+                "(str): pass the records of training_size_comparison."
+            )
         numbers = {key: record[key] for key in ("size", "fit_seconds", "predict_seconds")}
         numbers.update({metric: record[metric]} if metric in record else {})
         for key, value in numbers.items():

@@ -294,7 +294,8 @@ def plot_training_size_comparison(
         If there is nothing to draw: no records, the rows of
         :func:`~sknielsen.comparison.summarize` instead of the records, no
         record with ``metric``, a record without ``estimator``, ``size``,
-        ``fit_seconds`` or ``predict_seconds``; or a reference line with not
+        ``fit_seconds`` or ``predict_seconds``, an estimator's name that is
+        no str, an accuracy outside [0, 1]; or a reference line with not
         one accuracy per size, no point, values that are not finite,
         accuracies outside [0, 1], or a size that is not positive and
         finite; or if ``ax`` is of another projection than a flat one
@@ -408,6 +409,15 @@ def check_records(records, metric):
         )
     if not any(metric in record for record in records):
         raise no_metric_error(records, metric)
+    if metric_labels(metric)[0]:  # drawn in %: a percentage would be 100 times too high
+        for record in records:
+            value = record.get(metric, 0.0)
+            if not 0 <= value <= 1 and not np.isnan(value):
+                raise ValueError(
+                    f"The '{metric}' of {record['estimator']} at N={record['size']} is "
+                    f"{value:g}: accuracies are fractions in [0, 1], as "
+                    "training_size_comparison records them; divide percentages by 100."
+                )
     return records
 
 
