@@ -822,12 +822,15 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         dtype = self.coefs_[0].dtype
         # Sparse rows go through the first layer as sparse @ dense, never densified.
         X, read_values = _canonical(X, dtype)
+        # float32 rows are kept as given and converted for a float64 model a chunk at a
+        # time (exactly: every float32 is a float64), not copied whole at twice their size.
+        accepted = (np.float64, np.float32) if dtype == np.float64 else dtype
         with in_numpy(), quiet_cast():
             X = validate_data(
                 self,
                 X,
                 reset=False,
-                dtype=dtype,
+                dtype=accepted,
                 accept_sparse="csr",
                 ensure_all_finite=read_values,
             )
@@ -840,7 +843,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         # Sums beyond float64 saturate bounded outputs rightly; the rows whose outputs they
         # leave infinite or NaN are named below, in words, not by NumPy from inside here.
         with np.errstate(over="ignore", invalid="ignore"):
-            max_rows = rows_within(working_memory(), self.coefs_)
+            converted = X.dtype != dtype
+            max_rows = rows_within(working_memory(), self.coefs_, converted_inputs=converted)
             output = feedforward(X, self.coefs_, self.intercepts_, activations, max_rows=max_rows)
         _warn_of_outputs_not_finite(output, X)
         return output

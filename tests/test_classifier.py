@@ -1142,3 +1142,33 @@ def test_verbose_on_a_terminal_draws_a_progress_bar_within_each_epoch(small_digi
     NielsenMLPClassifier(epochs=2, random_state=0, verbose=1).fit(X, y)
     text = screen.getvalue()
     assert "\repoch 1/2 [" in text and "\repoch 2/2 [" in text
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+def test_float32_rows_are_predicted_by_a_float64_model_a_chunk_at_a_time(sparse):
+    # validate_data converted the whole of X to the model's float64 before the first
+    # layer: a copy twice X's size (120 MiB for 20,000 rows of 784 float32 pixels, say).
+    import tracemalloc
+
+    import scipy.sparse as sp
+    import sklearn
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(20_000, 400)).astype(np.float32)
+    X[X < 0.3] = 0  # sparse enough to stay CSR as given
+    model = NielsenMLPClassifier((10,), epochs=1, random_state=0).fit(X[:200], np.arange(200) % 3)
+    X = sp.csr_matrix(X) if sparse else X
+    converted = X.astype(np.float64)
+    with sklearn.config_context(working_memory=1):
+        expected = model.predict_proba(converted)
+        tracemalloc.start()
+        try:
+            got = model.predict_proba(X)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    held = converted.data.nbytes if sparse else converted.nbytes
+    assert peak < held / 4, f"peak {peak / 2**20:.1f} MiB, X as float64 {held / 2**20:.1f} MiB"
+    # Each chunk converts exactly, but the chunks are smaller (they count the converted
+    # rows), and a BLAS may round a row's products otherwise in a smaller matrix.
+    np.testing.assert_allclose(got, expected, rtol=1e-13)

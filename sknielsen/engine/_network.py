@@ -238,6 +238,7 @@ def feedforward(X, weights, biases, activations, *, max_rows=None):
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_in) or sparse matrix
+        Of the weights' dtype, or of one converted to it a chunk at a time.
     weights, biases : lists of ndarray
         Per layer: (n_in, n_out) and (n_out,).
     activations : list of Activation
@@ -262,22 +263,24 @@ def feedforward(X, weights, biases, activations, *, max_rows=None):
     return stacked_in_chunks(n_rows, max_rows, outputs)
 
 
-def rows_within(memory_bytes, weights):
+def rows_within(memory_bytes, weights, *, converted_inputs=False):
     """How many rows' arrays of a forward pass fit in ``memory_bytes`` (at least one).
 
     At each layer its input rows (but the first layer's: ``X``, already
-    held) and its output rows are held at once, with room for as many again
-    as its outputs for what the activation computes on the way.
+    held, unless ``converted_inputs``: rows of another dtype than the
+    weights', converted a chunk at a time) and its output rows are held at
+    once, with room for as many again as its outputs for what the
+    activation computes on the way.
     """
-    widths = [0] + [w.shape[1] for w in weights]
+    widths = [weights[0].shape[0] if converted_inputs else 0] + [w.shape[1] for w in weights]
     row_items = max(n_in + 2 * n_out for n_in, n_out in itertools.pairwise(widths))
     row_bytes = row_items * max(w.dtype.itemsize for w in weights)
     return max(1, int(memory_bytes) // max(row_bytes, 1))
 
 
 def _feedforward(X, weights, biases, activations):
-    """:func:`feedforward` of all rows at once."""
-    a = X
+    """:func:`feedforward` of all rows at once, converted to the weights' dtype."""
+    a = X.astype(weights[0].dtype, copy=False)
     for layer_weights, layer_biases, activation in zip(weights, biases, activations):
         z = a @ layer_weights
         z += layer_biases
