@@ -837,33 +837,29 @@ def test_callbacks_and_plugins_pickled_without_a_parameter_added_since_take_its_
     loaded.fit(X, y)
 
 
-def test_a_saved_plugin_parameter_holding_a_set_is_refused_by_name(tmp_path, isolated_registry):
+@pytest.mark.parametrize(
+    "registered, error, message",
+    [
+        (True, UnsavableModelError, r"parameter 'items' holds a set, not a JSON"),
+        # Unregistered, its parameter was blamed on its parent's name ("the optimizer
+        # 'sgd''s parameter 'items' holds a set"), though saving needs it registered.
+        (False, ValueError, r"^The optimizer HoldsItems is not registered"),
+    ],
+)
+def test_a_saved_plugin_parameter_holding_a_set_is_refused_by_name(
+    tmp_path, isolated_registry, registered, error, message
+):
     from sknielsen.plugins import SGD, register
 
-    @register("optimizer", "test_holds_items")
     class HoldsItems(SGD):
         def __init__(self, items=()):
             self.items = items
 
+    if registered:
+        register("optimizer", "test_holds_items")(HoldsItems)
     X = np.random.default_rng(0).random((20, 4))
     net = NielsenMLPClassifier((2,), epochs=1, optimizer=HoldsItems(items=({1},)))
     net.fit(X, np.arange(20) % 2)
-    with pytest.raises(UnsavableModelError, match=r"parameter 'items' holds a set, not a JSON"):
-        save(net, tmp_path / "net.json")
-
-
-def test_an_unregistered_subclass_with_an_unsavable_parameter_is_named_as_itself(tmp_path):
-    # Its parameter was blamed on its parent's name ("the optimizer 'sgd''s parameter
-    # 'items' holds a set"), though the class is the user's and saving needs it registered.
-    from sknielsen.plugins import SGD
-
-    class HoldsItems(SGD):
-        def __init__(self, items=()):
-            self.items = items
-
-    X = np.random.default_rng(0).random((20, 4))
-    net = NielsenMLPClassifier((2,), epochs=1, optimizer=HoldsItems(items=({1},)))
-    net.fit(X, np.arange(20) % 2)
-    with pytest.raises(ValueError, match=r"^The optimizer HoldsItems is not registered"):
+    with pytest.raises(error, match=message):
         save(net, tmp_path / "net.json")
     assert not (tmp_path / "net.json").exists()
