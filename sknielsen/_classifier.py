@@ -7,7 +7,6 @@ from scipy import sparse
 from sklearn.base import ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d
 
@@ -169,7 +168,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Weights of the classes in the cost, as in
         :class:`~sklearn.svm.SVC`: a dict ``{label: weight}`` (missing
         labels weigh 1), or ``'balanced'``, n_samples / (n_classes ×
-        the class's count). They multiply ``sample_weight``. ``'balanced'``
+        the class's count), samples counted by their ``sample_weight`` (a
+        sample of weight 2 counts twice, one of weight 0 not at all). They
+        multiply ``sample_weight``. ``'balanced'``
         needs the whole training set: with it there is no ``partial_fit``
         (an AttributeError, as for scikit-learn's MLP with L-BFGS).
     engine : {'auto', 'numpy', 'c'}, default='auto'
@@ -553,7 +554,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         if class_weight is None:
             return sample_weight
         if class_weight == "balanced":
-            weights = compute_sample_weight(class_weight, y)
+            weights = _balanced_weights(y, sample_weight)
         else:
             weights = self._dict_weights(class_weight, y, targets)
         if sample_weight is not None:
@@ -700,6 +701,46 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
 #: Integer labels spanning fewer values than this are counted and looked up in
 #: a table; others are sorted and searched (same results, a few times slower).
 _TABLE_SPAN = 1 << 16
+
+
+def _balanced_weights(y, sample_weight=None):
+    """Each sample's ``class_weight='balanced'`` weight, the classes counted by their weights.
+
+    A class weighs total / (n_classes × its total), totals of ``sample_weight``
+    (of counts without it), so that a sample of weight 2 counts as two, as
+    scikit-learn's ``compute_class_weight`` counts them given ``sample_weight``:
+    counting rows instead, a class whose rows weigh little (those a
+    ``BaggingClassifier``'s bootstrap leaves out weigh 0) stayed as weighty as
+    a common one. A class whose samples all weigh 0 is not counted and weighs
+    0. The columns of a multilabel (or multi-output) ``y`` are balanced each,
+    and their weights multiplied, as ``compute_sample_weight`` does.
+
+    Parameters
+    ----------
+    y : {ndarray, sparse matrix} of shape (n_samples,) or (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,) or None
+        Finite, non-negative, not all 0 (as ``fit`` checked them).
+
+    Returns
+    -------
+    weights : ndarray of shape (n_samples,)
+    """
+    n_samples = y.shape[0]
+    # Relative weights: only their ratios matter, and weights near the float64 limit
+    # would overflow their totals.
+    relative = None if sample_weight is None else sample_weight / sample_weight.max()
+    weights = np.ones(n_samples)
+    for k in range(1 if y.ndim == 1 else y.shape[1]):
+        column = y if y.ndim == 1 else y[:, [k]]
+        column = column.toarray().ravel() if sparse.issparse(column) else np.ravel(column)
+        classes = _unique_labels(column)
+        indices, _ = _label_indices(column, classes)
+        totals = np.bincount(indices, weights=relative, minlength=len(classes))
+        counted = totals > 0
+        per_class = np.zeros(len(classes))
+        per_class[counted] = totals.sum() / (counted.sum() * totals[counted])
+        weights *= per_class[indices]
+    return weights
 
 
 def _in_table(lowest, highest):

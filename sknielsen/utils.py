@@ -77,9 +77,17 @@ _HELD_OUT_WEIGHTS_REASON = (
 _STOCHASTIC_REASON = (
     "With mini-batches (or dropout), a sample of weight 2 is visited once per epoch "
     "with a doubled gradient, while a repeated sample is visited twice, in other "
-    "mini-batches and with more steps per epoch: the objectives are equal, the "
-    "stochastic paths are not. Full-batch configurations (a Solver such as 'lbfgs', "
-    "or a mini-batch larger than the data, without dropout) pass this check."
+    "mini-batches and with more steps per epoch: the objectives are equal (without a "
+    "penalty), the stochastic paths are not. Full-batch configurations (a Solver such as "
+    "'lbfgs', or a mini-batch larger than the data, without dropout or a penalty) pass "
+    "this check."
+)
+
+_PENALTY_REASON = (
+    "With a penalty (lmbda > 0), λ/n counts the rows, not their weights (sample weights "
+    "are relative: scaling them all changes nothing): a sample of weight 2 is one of n "
+    "rows, repeated it is two of n + 1, so the penalty weighs differently against the "
+    "cost. Full-batch configurations without one (lmbda=0, or regularizer='none') pass."
 )
 
 
@@ -116,8 +124,12 @@ def expected_failed_checks(estimator):
     config = check_params(estimator)
     solver = isinstance(config.plugins.optimizer, plugins.Solver)
     full_batch = config.mini_batch_size >= _FULL_BATCH_SIZE and not config.dropout
+    # A Solver refuses the sparse check's data, as that check accepts.
+    equivalence = _WEIGHT_EQUIVALENCE_CHECKS[:1] if solver else _WEIGHT_EQUIVALENCE_CHECKS
     if not solver and not full_batch:
         failures.update(dict.fromkeys(_WEIGHT_EQUIVALENCE_CHECKS, _STOCHASTIC_REASON))
+    elif config.lmbda > 0 and not isinstance(config.plugins.regularizer, plugins.NoRegularizer):
+        failures.update(dict.fromkeys(equivalence, _PENALTY_REASON))
     if estimator.warm_start:
         failures.update(dict.fromkeys(_REFIT_CHECKS, _WARM_START_REASON))
     regressor = is_regressor(estimator)
@@ -128,9 +140,7 @@ def expected_failed_checks(estimator):
         if regressor and _release(sklearn.__version__) < (1, 7):
             checks += ("check_n_features_in_after_fitting",)  # 10 samples there, 15 since
         failures.update(dict.fromkeys(checks, _VALIDATION_REASON))
-        # Repeated rows and weighted rows are split apart differently; a Solver refuses
-        # the sparse check's data, as that check accepts.
-        equivalence = _WEIGHT_EQUIVALENCE_CHECKS[:1] if solver else _WEIGHT_EQUIVALENCE_CHECKS
+        # Repeated rows and weighted rows are split apart differently.
         for check in equivalence:
             failures.setdefault(check, _HELD_OUT_WEIGHTS_REASON)
     return failures

@@ -978,6 +978,34 @@ def test_balanced_class_weight_helps_the_rare_class(digits_split):
     assert hasattr(balanced.set_params(class_weight={3: 5.0}), "partial_fit")
 
 
+@pytest.mark.parametrize("multilabel", [False, True], ids=["labels", "multilabel"])
+def test_balanced_class_weight_counts_the_classes_by_their_sample_weights(small_digits, multilabel):
+    # 'balanced' counted each class's rows, whatever their weights: a row of weight 2 was
+    # not a repeated row (a full-batch fit told them apart), and rows of weight 0 (those a
+    # BaggingClassifier's bootstrap leaves out) still made their class look common. It
+    # counts weights now, as scikit-learn's compute_class_weight does since 1.8.
+    X, _, y, _ = small_digits
+    X, y = X[:60], y[:60]
+    if multilabel:
+        y = np.column_stack([y == 0, y == 1, y != 1]).astype(int)
+    counts = np.random.default_rng(0).integers(0, 4, len(X))
+    counts[(y[:, 0] if multilabel else y == 0) == 1] //= 3  # one class made rare by weight
+    params = {"hidden_layer_sizes": (4,), "optimizer": "lbfgs", "epochs": 15, "random_state": 0}
+    weighted = NielsenMLPClassifier(class_weight="balanced", **params)
+    weighted.fit(X, y, sample_weight=counts)
+    repeated = NielsenMLPClassifier(class_weight="balanced", **params)
+    repeated.fit(np.repeat(X, counts, axis=0), np.repeat(y, counts, axis=0))
+    for ours, theirs in zip(weighted.coefs_, repeated.coefs_, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-7, atol=1e-9)
+    # A class whose rows all weigh 0 is no class to balance: nothing is divided by 0.
+    counts[(y[:, 2] if multilabel else y == 2) == 1] = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net = NielsenMLPClassifier(class_weight="balanced", **params)
+        net.fit(X, y, sample_weight=counts)
+    assert all(np.isfinite(coefs).all() for coefs in net.coefs_)
+
+
 @pytest.mark.parametrize(
     "params, message",
     [

@@ -926,6 +926,39 @@ def test_book_scaling_clones_delegates_and_nests_parameters(digits):
     assert search.fit(digits.X_train[:200], digits.y_train[:200]).best_params_
 
 
+def test_book_scaling_routes_fit_metadata_to_its_network(digits):
+    # With metadata routing enabled, BookScaling declared no fit metadata: sample_weight
+    # for a network that requested it was never passed to its fit by cross_validate or a
+    # search (the fits were unweighted, the scores weighted), or was refused as "not
+    # routed to any object". It reaches the clone's fit now.
+    import sklearn
+    from sklearn.model_selection import StratifiedKFold, cross_validate
+
+    X, y = digits.X_train[:120], digits.y_train[:120]
+    weights = np.linspace(0.2, 2.0, len(y))
+    network = NielsenMLPClassifier(hidden_layer_sizes=(8,), random_state=0)
+    train = next(StratifiedKFold(2).split(X, y))[0]
+    book = BookScaling(network, samples_per_run=240)
+    expected = clone(book).fit(X[train], y[train], sample_weight=weights[train])
+    with sklearn.config_context(enable_metadata_routing=True):
+        requested = book.set_params(estimator=clone(network).set_fit_request(sample_weight=True))
+        for score_request in (True, False):
+            fitted = cross_validate(
+                clone(requested).set_score_request(sample_weight=score_request),
+                X,
+                y,
+                cv=2,
+                params={"sample_weight": weights},
+                return_estimator=True,
+            )["estimator"][0]
+            np.testing.assert_array_equal(
+                fitted.estimator_.coefs_[0], expected.estimator_.coefs_[0]
+            )
+        # A network that did not request it is told of, as scikit-learn's own routers do.
+        with pytest.raises(ValueError, match="sample_weight"):
+            BookScaling(clone(network), samples_per_run=240).fit(X, y, sample_weight=weights)
+
+
 def test_learning_curve_with_book_scaling_matches_the_study(digits):
     sizes, n_full = [60, 200], len(digits.y_train)
     network = NielsenMLPClassifier(epochs=3, lmbda=0.001 * n_full, random_state=0)

@@ -105,6 +105,33 @@ def test_expected_failures_follow_the_configuration():
         ]
 
 
+@pytest.mark.parametrize(
+    ("estimator", "listed"),
+    [
+        (FULL_BATCH, ["dense", "sparse"]),
+        (LBFGS_NET, ["dense"]),  # sparse X is refused as the check accepts
+        (FULL_BATCH_REGRESSOR, ["dense", "sparse"]),
+        (LBFGS_REGRESSOR, ["dense"]),
+    ],
+    ids=["full batch", "lbfgs", "full batch regressor", "lbfgs regressor"],
+)
+def test_a_penalty_costs_full_batch_fits_their_sample_weight_equivalence(estimator, listed):
+    # λ/n counts rows, not their weights (the weights are relative): a sample of weight 2
+    # is one of n rows, repeated it is two of n + 1, so the penalties differ. With a
+    # penalty the check failed where expected_failed_checks promised it would pass, and
+    # check_estimator(net, expected_failed_checks=expected_failed_checks(net)) failed.
+    from sklearn.utils.estimator_checks import check_sample_weight_equivalence_on_dense_data
+
+    for unread in ({"lmbda": 0.0}, {"lmbda": 1.0, "regularizer": "none"}):
+        assert expected_failed_checks(clone(estimator).set_params(**unread)) == {}
+    penalized = clone(estimator).set_params(lmbda=1.0, regularizer="l1")
+    reasons = expected_failed_checks(penalized)
+    assert list(reasons) == [f"check_sample_weight_equivalence_on_{data}_data" for data in listed]
+    assert all("λ/n counts the rows" in reason for reason in reasons.values())
+    with pytest.raises(AssertionError, match="not equivalent"):
+        check_sample_weight_equivalence_on_dense_data("net", penalized)
+
+
 @pytest.mark.parametrize("estimator", [LBFGS_NET, LBFGS_REGRESSOR])
 @pytest.mark.parametrize("version", ["1.6.0", "1.6.1", "1.7.0", "1.8.dev0", "2.0rc1"])
 def test_the_solvers_expect_to_pass_every_check_on_every_release(estimator, version, monkeypatch):

@@ -30,6 +30,7 @@ from numbers import Integral, Real
 
 import joblib
 import numpy as np
+import sklearn
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone, is_regressor
 from sklearn.exceptions import NotFittedError
@@ -37,6 +38,7 @@ from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import (
@@ -229,13 +231,19 @@ class BookScaling(MetaEstimatorMixin, BaseEstimator):
         X, y : array-like
             The training set.
         **fit_params : dict
-            Passed to the clone's ``fit`` (``X_val`` and ``y_val``, say).
+            Passed to the clone's ``fit`` (``X_val`` and ``y_val``, say);
+            with metadata routing enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``), those the
+            estimator requested (``set_fit_request(sample_weight=True)``).
 
         Returns
         -------
         self : BookScaling
             The fitted meta-estimator.
         """
+        if sklearn.get_config()["enable_metadata_routing"]:
+            # Else a search's or cross_validate's metadata never reached the clone's fit.
+            fit_params = process_routing(self, "fit", **fit_params).estimator.fit
         n_samples = _num_samples(X)
         self.lmbda_ = self.lmbda_per_sample * n_samples
         self.epochs_ = max(1, round(self.samples_per_run / n_samples))
@@ -301,6 +309,25 @@ class BookScaling(MetaEstimatorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self.estimator_.score(X, y, sample_weight=sample_weight)
+
+    def get_metadata_routing(self):
+        """Route ``fit``'s metadata to the estimator's ``fit``, as it requests it.
+
+        ``score`` takes its own ``sample_weight`` (``set_score_request``).
+
+        Returns
+        -------
+        routing : MetadataRouter
+            What ``fit`` passes on, and what ``score`` takes.
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                estimator=self.estimator,
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
