@@ -505,9 +505,10 @@ def check_outputs(*paths, inputs=()):
     ValueError
         Two outputs name the same file, or an output is an input.
     TypeError
-        An input that is no file's name.
+        An output or an input that is no file's name.
     OSError
-        An output cannot be written (a folder, a FIFO, a missing folder).
+        An output cannot be written (a folder, a FIFO, a missing folder),
+        or is an empty string (a ``FileNotFoundError``).
 
     Examples
     --------
@@ -533,6 +534,8 @@ def check_outputs(*paths, inputs=()):
     []
     """
     given = [path for path in paths if path is not None]
+    for path in given:
+        file_path(path, "paths")  # named as the argument: check_writable's would say 'path'
     targets = [check_writable(path) for path in given]
     if len(set(targets)) < len(targets):
         raise ValueError(f"Two outputs name the same file: {', '.join(map(str, given))}.")
