@@ -186,9 +186,9 @@ def _file_in_the_way(path, verb):
 
 def _resolved_target(path):
     """The file that writing ``path`` replaces: the end of its chain of links."""
-    file_path(path)  # None failed in os.fspath's words, naming no argument
-    if os.fspath(path) == "":  # it would resolve to the current folder
-        raise FileNotFoundError(errno.ENOENT, "path is an empty string: give a name")
+    # None failed in os.fspath's words, naming no argument; an empty name would resolve
+    # to the current folder.
+    file_path(path)
     # realpath drops a final separator: "models/" would become a file named "models".
     if os.fsdecode(path).endswith(("/", os.sep)):
         raise IsADirectoryError(
@@ -566,7 +566,8 @@ def write_atomically(path, data):
     Raises
     ------
     TypeError
-        If ``data`` is neither (an array's memory is not a file's bytes).
+        If ``data`` is neither (an array's memory is not a file's bytes),
+        or ``path`` is no file's name (None, a number).
 
     Examples
     --------
