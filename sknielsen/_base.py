@@ -959,9 +959,11 @@ def _warn_of_outputs_not_finite(output, X):
     bad = int(np.count_nonzero(~np.isfinite(output).all(axis=1)))
     unread = rows_not_finite(X) if bad else 0
     if unread:
+        # The network's dtype, not X's: float32 rows of a float64 model are converted to
+        # float64, where no number leaves the range; float64 rows of a float32 one can.
         warn(
             f"The network's outputs are not finite for {bad} of the {len(output)} rows: "
-            f"{unread} of them hold {not_finite(X.dtype)} in X, {UNCHECKED_INPUTS}; "
+            f"{unread} of them hold {not_finite(output.dtype)} in X, {UNCHECKED_INPUTS}; "
             "their predictions mean nothing."
         )
     elif bad:

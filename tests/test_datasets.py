@@ -875,8 +875,11 @@ def test_file_readers_and_writers_refuse_what_is_no_path_by_type(path):
     with pytest.raises(TypeError, match=r"^path must be a str or path-like"):
         write_atomically(path, "text")
     if path is not None:  # check_outputs skips None, an output not asked for
-        with pytest.raises(TypeError, match=r"^path must be a str or path-like"):
+        # Named as its argument, *paths, as its inputs are: it has no argument 'path'.
+        with pytest.raises(TypeError, match=r"^paths must be a str or path-like"):
             check_outputs(path)
+        with pytest.raises(TypeError, match=r"^paths must be a str or path-like"):
+            check_outputs("model.json", path)
 
 
 def test_load_table_s_need_labels_is_a_boolean(tmp_path):

@@ -363,6 +363,14 @@ def test_check_outputs_reads_one_path_as_inputs_as_one_input(tmp_path):
     assert model.read_text() == "kept"
 
 
+def test_check_outputs_names_an_empty_output_as_its_paths(tmp_path):
+    # It said "path is an empty string", an argument check_outputs does not have.
+    from sknielsen.utils import check_outputs
+
+    with pytest.raises(FileNotFoundError, match=r"paths is an empty string: give a name"):
+        check_outputs(tmp_path / "model.json", "")
+
+
 def test_write_atomically_refuses_what_is_neither_text_nor_bytes(tmp_path):
     # An array was written as its raw memory, a file no reader understands.
     import numpy as np

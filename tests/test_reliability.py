@@ -683,6 +683,28 @@ def test_float32_inputs_beyond_its_range_are_not_said_to_be_infinite_when_truste
         )
 
 
+@pytest.mark.parametrize("form", ["dense", "csr"])
+def test_float32_rows_of_a_float64_model_are_not_said_to_leave_float32_s_range(form):
+    # Kept as float32 (converted a chunk at a time), NaN in them was said to be "NaN,
+    # infinity or numbers beyond float32's range": no float32 number is beyond it, and the
+    # float64 model converted none to float32.
+    from scipy import sparse
+    from sklearn import config_context
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((40, 4)), np.arange(40) % 3
+    net = NielsenMLPClassifier((3,), epochs=2, random_state=0).fit(X, y)
+    X = X.astype(np.float32)
+    X[[3, 7], 1] = np.nan
+    if form == "csr":
+        X = sparse.csr_array(X)
+    with (
+        config_context(assume_finite=True),
+        pytest.warns(UserWarning, match=r"2 of them hold NaN or infinity in X"),
+    ):
+        net.predict_proba(X)
+
+
 @pytest.mark.parametrize(
     ("estimator", "bad", "named"),
     [

@@ -186,9 +186,9 @@ def _file_in_the_way(path, verb):
 
 def _resolved_target(path):
     """The file that writing ``path`` replaces: the end of its chain of links."""
-    file_path(path)  # None failed in os.fspath's words, naming no argument
-    if os.fspath(path) == "":  # it would resolve to the current folder
-        raise FileNotFoundError(errno.ENOENT, "path is an empty string: give a name")
+    # None failed in os.fspath's words, naming no argument; an empty name would resolve
+    # to the current folder.
+    file_path(path)
     # realpath drops a final separator: "models/" would become a file named "models".
     if os.fsdecode(path).endswith(("/", os.sep)):
         raise IsADirectoryError(
@@ -505,9 +505,10 @@ def check_outputs(*paths, inputs=()):
     ValueError
         Two outputs name the same file, or an output is an input.
     TypeError
-        An input that is no file's name.
+        An output or an input that is no file's name.
     OSError
-        An output cannot be written (a folder, a FIFO, a missing folder).
+        An output cannot be written (a folder, a FIFO, a missing folder),
+        or is an empty string (a ``FileNotFoundError``).
 
     Examples
     --------
@@ -533,6 +534,8 @@ def check_outputs(*paths, inputs=()):
     []
     """
     given = [path for path in paths if path is not None]
+    for path in given:
+        file_path(path, "paths")  # named as the argument: check_writable's would say 'path'
     targets = [check_writable(path) for path in given]
     if len(set(targets)) < len(targets):
         raise ValueError(f"Two outputs name the same file: {', '.join(map(str, given))}.")
@@ -563,7 +566,8 @@ def write_atomically(path, data):
     Raises
     ------
     TypeError
-        If ``data`` is neither (an array's memory is not a file's bytes).
+        If ``data`` is neither (an array's memory is not a file's bytes),
+        or ``path`` is no file's name (None, a number).
 
     Examples
     --------

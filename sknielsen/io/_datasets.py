@@ -705,7 +705,7 @@ def load_dataset(
         one of :data:`DATASETS`.
     TypeError
         For ``hold_out_validation``, ``download`` or ``classes`` other than
-        True or False.
+        True or False, and for a ``name`` that is neither a str nor path-like.
 
     Examples
     --------
@@ -917,9 +917,11 @@ def load_table(path, *, label=None, need_labels=False):
         an ``X`` or labels of Python objects, or with ``need_labels`` no labels
         or missing ones (NaN, empty CSV label cells).
     TypeError
-        For a ``label`` that is neither a name nor a list of names.
+        For a ``label`` that is neither a name nor a list of names, a
+        ``path`` that is no file's name (None, a number), and a
+        ``need_labels`` other than True or False.
     FileNotFoundError, NotARegularFileError
-        For a path to read that is missing or not a regular file.
+        For a path to read that is missing (or empty) or not a regular file.
 
     Warns
     -----
