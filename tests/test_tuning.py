@@ -608,6 +608,13 @@ def test_lmbda_search_refuses_validation_labels_no_trial_could_predict(y_val, me
         search_lmbda(ClassifierNeverFit(), X_FOUR, Y_TWO, X_FOUR, y_val)
 
 
+def test_lmbda_search_names_the_kind_of_validation_targets_it_refuses():
+    # A matrix of three values beside multilabel targets was called "1-D labels".
+    Y = np.c_[Y_TWO, 1 - Y_TWO]
+    with pytest.raises(ValueError, match=r"^y_val is a 2-D array of multiclass-multioutput "):
+        search_lmbda(ClassifierNeverFit(), X_FOUR, Y, X_FOUR, np.c_[Y_TWO, 2 * Y_TWO])
+
+
 def test_searches_refuse_labels_of_types_that_cannot_be_sorted_before_any_fit():
     # search_lmbda's split failed inside NumPy: "'<' not supported between 'str' and 'int'".
     y = np.array([1, "a"] * 20, dtype=object)

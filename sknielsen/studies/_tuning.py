@@ -517,6 +517,19 @@ def _check_sortable(labels, name):
         ) from None
 
 
+_MULTILABEL = "a multilabel indicator matrix"
+
+
+def _kind_of_targets(labels):
+    """How a classifier reads ``labels``: 1-D labels (a column too), a multilabel matrix, ..."""
+    kind = type_of_target(labels)
+    if kind == "multilabel-indicator":
+        return _MULTILABEL
+    if kind in ("binary", "multiclass") or np.ndim(labels) == 1:
+        return "1-D labels"
+    return f"a 2-D array of {kind} targets"
+
+
 def _check_predictable(estimator, y, y_val):
     """Refuse validation labels that a classifier fitted on ``y`` could never predict.
 
@@ -528,14 +541,12 @@ def _check_predictable(estimator, y, y_val):
     """
     if not is_classifier(estimator):
         return
-    multilabel = [type_of_target(labels) == "multilabel-indicator" for labels in (y, y_val)]
-    if multilabel[0] != multilabel[1]:
-        kinds = {True: "a multilabel indicator matrix", False: "1-D labels"}
+    kinds = [_kind_of_targets(labels) for labels in (y, y_val)]
+    if kinds[0] != kinds[1]:
         raise ValueError(
-            f"y_val is {kinds[multilabel[1]]}, but y holds {kinds[multilabel[0]]}: give "
-            "validation targets of y's kind."
+            f"y_val is {kinds[1]}, but y holds {kinds[0]}: give validation targets of y's kind."
         )
-    if multilabel[0]:
+    if kinds[0] == _MULTILABEL:
         if np.shape(y_val)[1] != np.shape(y)[1]:
             raise ValueError(
                 f"y_val has {np.shape(y_val)[1]} columns, but y has {np.shape(y)[1]}: give "
