@@ -85,6 +85,45 @@ def _with_mu(name, mu):
     return optimizer.set_params(mu=mu)
 
 
+def _check_flags_read(args):
+    """Refuse a flag that the ``--optimizer`` or ``--regularizer`` given never reads.
+
+    Each was accepted and ignored, and the header printed it as if it
+    counted: L-BFGS chooses its own step sizes (no η, so no schedule of η),
+    Newton and L-BFGS step on the whole training set (no mini-batches), and
+    no regularizer adds no penalty, whatever its λ.
+    """
+    unread = _unread_by_optimizer(args)
+    if args.regularizer == "none" and args.lmbda:
+        unread.append(
+            ("--lmbda", "--regularizer none adds no penalty, whatever its lmbda", "l2 or l1")
+        )
+    if unread:
+        flag, why, instead = unread[0]
+        raise ValueError(f"argument {flag}: {why}: leave {flag} out, or give {instead}.")
+
+
+def _unread_by_optimizer(args):
+    """The typed flags ``--optimizer`` never reads: (flag, why, what to give instead)."""
+    try:
+        optimizer = plugins.get("optimizer", args.optimizer)
+    except ValueError:
+        return []  # an unknown name: check_params refuses it, naming --optimizer
+    unread = []
+    if not getattr(optimizer, "reads_eta", True):
+        why = f"--optimizer {args.optimizer} chooses its own step sizes and reads no eta"
+        if args.eta is not None:
+            unread.append(("--eta", why, "an optimizer that steps by eta"))
+        if args.schedule != "constant":
+            unread.append(
+                ("--schedule", f"{why}, which a schedule halves", "an optimizer that steps by eta")
+            )
+    if isinstance(optimizer, plugins.Solver) and "mini_batch_size" in getattr(args, "typed", ()):
+        why = f"--optimizer {args.optimizer} steps on the whole training set, in no mini-batches"
+        unread.append(("--mini-batch-size", why, "a mini-batch optimizer"))
+    return unread
+
+
 #: Estimator parameters set by a flag of another name than theirs (dashes for underscores).
 #: --hidden and --layers are parsed as positive integers, which hidden_layer_sizes takes.
 _FLAGS = {"optimizer__mu": "mu"}
@@ -217,6 +256,23 @@ def _check_class_labels(y, args):
             "several classes a row, fit sklearn.multioutput.MultiOutputClassifier from Python; "
             "for several numbers a row to fit, add --regressor."
         )
+
+
+def _check_several_classes(data, args):
+    """Refuse labels of one class in every row of the file, before the header.
+
+    The classifier refused them after the header ("needs samples of at
+    least 2 classes"), naming no column, once the network was printed with
+    one output.
+    """
+    every = np.concatenate(_parts(data, "y"))
+    if every.ndim != 1 or len(np.unique(every)) > 1:  # multilabel: a class a column
+        return
+    label = every[:1].tolist()[0]  # a Python value: NumPy's repr is np.str_('cat')
+    raise ValueError(
+        f"The labels{_label_columns(args)} of {args.dataset} are all {label!r}: a classifier "
+        "learns to tell 2 classes or more apart; give labels of several classes."
+    )
 
 
 def _check_every_class_trains(data, args):
@@ -367,6 +423,7 @@ def _train(args):
     if args.plot:
         with _file_of("--plot"):
             plotting.check_figure_path(args.plot)
+    _check_flags_read(args)
     if args.regressor:  # before MNIST's seconds of loading
         _check_regressor_data(args)
     # Watching the test set, a held-out fifth would only be kept from training.
@@ -411,6 +468,7 @@ def _check_training_data(data, args):
     if args.regressor:
         _check_regression_spread(data, args)
     else:
+        _check_several_classes(data, args)
         _check_every_class_trains(data, args)
     if args.dtype == "float32" and args.dataset not in datasets.DATASETS:
         advice = "give --dtype float64"
@@ -1540,7 +1598,8 @@ def _train_number_flags(train):
         ),
         ("--random-state", _seed, 0, "seed of the weights, the shuffling and dropout"),
     ]:
-        train.add_argument(flag, type=kind, default=default, help=text)
+        # _Typed: a --mini-batch-size typed for a full-batch optimizer is refused.
+        train.add_argument(flag, type=kind, default=default, help=text, action=_Typed)
 
 
 def _train_output_flags(train):
@@ -1716,9 +1775,9 @@ def _predict_command(commands):
         "labels (a regressor's values; a row of them for several outputs) of the rows of "
         "a .npy, .npz or .csv file",
     )
-    predict.add_argument("model", metavar="MODEL", type=_home, help="a file written by --save")
+    predict.add_argument("model", metavar="MODEL", type=_path, help="a file written by --save")
     predict.add_argument(
-        "file", metavar="FILE", type=_home, help="one sample per row: .npy, .npz (array X) or .csv"
+        "file", metavar="FILE", type=_path, help="one sample per row: .npy, .npz (array X) or .csv"
     )
     predict.add_argument(
         "--label",
@@ -1752,7 +1811,7 @@ def _parser(prog="python -m sknielsen"):
     evaluate = _command(
         commands, "evaluate", "accuracy (a regressor's R²) of a saved model on a data set"
     )
-    evaluate.add_argument("model", metavar="MODEL", type=_home, help="a file written by --save")
+    evaluate.add_argument("model", metavar="MODEL", type=_path, help="a file written by --save")
     _data_flags(evaluate)
     evaluate.set_defaults(func=_evaluate)
     _predict_command(commands)

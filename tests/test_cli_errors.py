@@ -69,6 +69,11 @@ def files(tmp_path_factory):
     save(model32.fit(X / 16, y), paths["model32"])
     paths["csv_numbers"] = root / "numbers.csv"
     paths["csv_numbers"].write_text("a,b\n1,2\n3,4\n")
+    # Labels of one value: the classifier refused them after the header.
+    paths["csv_one_class"] = root / "one_class.csv"
+    paths["csv_one_class"].write_text(
+        "a,b,kind\n" + "".join(f"{i},{i % 3},cat\n" for i in range(30))
+    )
     paths["model_of_10_features"] = root / "narrow.json"
     narrow = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1).fit(X[:, :10] / 16, y)
     save(narrow, paths["model_of_10_features"])
@@ -217,6 +222,28 @@ BAD_INVOCATIONS = [
         "out, or give --optimizer momentum or nesterov.",
     ),
     (["train", "--monitor", "nothing"], "Unknown monitor names ['nothing']"),
+    # Flags that the optimizer or the regularizer given never reads were accepted and
+    # ignored: the header even printed them.
+    (
+        ["train", "--optimizer", "lbfgs", "--eta", "0.1"],
+        "error: argument --eta: --optimizer lbfgs chooses its own step sizes and reads no eta",
+    ),
+    (
+        ["train", "--optimizer", "lbfgs", "--schedule", "halve_on_plateau"],
+        "error: argument --schedule: --optimizer lbfgs chooses its own step sizes and reads no",
+    ),
+    (
+        ["train", "--optimizer", "lbfgs", "--mini-batch-size", "5"],
+        "error: argument --mini-batch-size: --optimizer lbfgs steps on the whole training set",
+    ),
+    (
+        ["train", "--optimizer", "newton", "--mini-batch-size", "10"],
+        "error: argument --mini-batch-size: --optimizer newton steps on the whole training set",
+    ),
+    (
+        ["train", "--regularizer", "none", "--lmbda", "5"],
+        "error: argument --lmbda: --regularizer none adds no penalty, whatever its lmbda",
+    ),
     (
         ["train", "--random-state", "-1"],
         "error: argument --random-state: must be an integer from 0 to 4,294,967,295; got '-1'",
@@ -240,6 +267,15 @@ BAD_INVOCATIONS = [
     (["train", "--optimizer", "newton", "--hidden", "1000"], "Newton's method needs the 75,010"),
     (["compare", "--seeds", "100000000000000000000"], "--seeds: must be at most 10,000"),
     (["train", "--save", ""], "--save: must name a file or folder; got ''"),
+    # Python's "[Errno 2] path is an empty string" after the argument's name.
+    (["evaluate", ""], "argument MODEL: must name a file or folder; got ''"),
+    (["predict", "", "{x}"], "argument MODEL: must name a file or folder; got ''"),
+    (["predict", "{model}", " "], "argument FILE: must name a file or folder; got ' '"),
+    (
+        ["train", "--dataset", "{csv_one_class}", "--label", "kind"],
+        "one_class.csv are all 'cat': a classifier learns to tell 2 classes or more apart; "
+        "give labels of several classes.",
+    ),
     (["compare", "--out", " "], "--out: must name a file or folder"),
     # An empty --plot skipped the figure silently, after the whole replay.
     (["book", "replay", "overfitting", "--plot", ""], "--plot: must name a file or folder"),
