@@ -1011,6 +1011,28 @@ def _is_record(record):
     return isinstance(record, dict) and all(key in record for key in ("estimator", "size", "seed"))
 
 
+def _check_network_flags(args):
+    """Refuse the network's flags for a study that runs no network.
+
+    ``--hidden``, ``--initializer`` and ``--no-scale-rule`` set the network
+    alone: without ``network`` in ``--estimators`` they were accepted and
+    ignored.
+    """
+    if "network" in args.estimators:
+        return
+    typed = getattr(args, "typed", ())
+    given = [flag for flag in ("--hidden", "--initializer") if flag[2:] in typed]
+    if args.no_scale_rule:
+        given.append("--no-scale-rule")
+    if given:
+        flag = given[0]
+        raise ValueError(
+            f"argument {flag}: it sets the network, and --estimators "
+            f"{' '.join(args.estimators)} runs none: leave {flag} out, or add network to "
+            "--estimators."
+        )
+
+
 def _study(args, held):
     """What ``compare`` runs: the study's arguments, checked, and its output folder.
 
@@ -1018,6 +1040,7 @@ def _study(args, held):
     results are judged, until ``held`` (an ExitStack) closes it.
     """
     comparison.check_backend(args.backend, args.scheduler)
+    _check_network_flags(args)
     with _file_of("--out"):
         output = held.enter_context(comparison.StudyOutput(args.out))
     try:
@@ -1727,16 +1750,21 @@ def _compare_study_flags(compare):
         default=["network", "svc-auto", "svc"],
         help="what to compare",
     )
+    # _Typed: the network's flags are refused for a study of no network.
     compare.add_argument(
         "--hidden",
         type=_positive_int,
         nargs="*",
         default=[30],
         metavar="N",
+        action=_Typed,
         help="hidden layer sizes of the network",
     )
     compare.add_argument(
-        "--initializer", default="default", help="'large' is the N(0,1) of the book's figure"
+        "--initializer",
+        default="default",
+        action=_Typed,
+        help="'large' is the N(0,1) of the book's figure",
     )
     compare.add_argument(
         "--no-scale-rule",

@@ -266,6 +266,14 @@ BAD_INVOCATIONS = [
     (["train", "--optimizer", "lbfgs", "--dropout", "0.5"], "dropout and augment make the cost"),
     (["train", "--optimizer", "newton", "--hidden", "1000"], "Newton's method needs the 75,010"),
     (["compare", "--seeds", "100000000000000000000"], "--seeds: must be at most 10,000"),
+    # The network's flags, for a study of no network, were accepted and ignored.
+    (
+        ["compare", "--estimators", "svc", "--hidden", "5"],
+        "error: argument --hidden: it sets the network, and --estimators svc runs none: leave "
+        "--hidden out, or add network to --estimators.",
+    ),
+    (["compare", "--estimators", "svc", "mlp", "--initializer", "large"], "--initializer: it"),
+    (["compare", "--estimators", "svc-auto", "--no-scale-rule"], "--no-scale-rule: it sets the"),
     (["train", "--save", ""], "--save: must name a file or folder; got ''"),
     # Python's "[Errno 2] path is an empty string" after the argument's name.
     (["evaluate", ""], "argument MODEL: must name a file or folder; got ''"),
