@@ -1457,6 +1457,24 @@ class _Typed(argparse.Action):
         namespace.typed = {*getattr(namespace, "typed", ()), self.dest}
 
 
+class _List(_Typed):
+    """Stores a list flag's values, as :class:`_Typed` does; the flag given twice is refused.
+
+    argparse kept the last list silently: ``--hidden 20 --hidden 10`` trained
+    one hidden layer of 10, where two were meant, or one of 20.
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if self.dest in getattr(namespace, "typed", ()):
+            earlier = _as_typed(getattr(namespace, self.dest))
+            raise argparse.ArgumentError(
+                self,
+                f"given twice ({earlier}, then {_as_typed(values)}): give every value after "
+                f"one {option_string}, as in {option_string} {earlier} {_as_typed(values)}",
+            )
+        super().__call__(parser, namespace, values, option_string)
+
+
 def _default_note(args, dest):
     """ " (the default)" when the flag of ``dest`` was not typed, else nothing."""
     return "" if dest in getattr(args, "typed", ()) else " (the default)"
@@ -1561,6 +1579,7 @@ def _train_flags(train):
         nargs="+",
         metavar="N",
         dest="layers",
+        action=_List,
         help="every layer's size as the book writes them, e.g. 784 30 10",
     )
     layers.add_argument(
@@ -1580,6 +1599,7 @@ def _train_flags(train):
         nargs="*",
         default=[30],
         metavar="N",
+        action=_List,
         help="hidden layer sizes, when --layers is not given",
     )
     train.add_argument(
@@ -1642,6 +1662,7 @@ def _train_output_flags(train):
         "--monitor",
         nargs="+",
         default=["training_cost", "validation_accuracy"],
+        action=_List,
         help="what to record each epoch, or 'all'",
     )
     train.add_argument(
@@ -1673,6 +1694,7 @@ def _compare_flags(compare):
         nargs="+",
         metavar="N",
         dest="train_sizes",
+        action=_List,
         help="training-set sizes to compare at (default: the book's "
         f"{_as_typed(comparison.BOOK_SIZES)}, or {_as_typed(comparison.DIGITS_SIZES)} on the "
         "digits)",
@@ -1748,6 +1770,7 @@ def _compare_study_flags(compare):
         nargs="+",
         choices=list(comparison.ESTIMATOR_LABELS),
         default=["network", "svc-auto", "svc"],
+        action=_List,
         help="what to compare",
     )
     # _Typed: the network's flags are refused for a study of no network.
@@ -1757,7 +1780,7 @@ def _compare_study_flags(compare):
         nargs="*",
         default=[30],
         metavar="N",
-        action=_Typed,
+        action=_List,
         help="hidden layer sizes of the network",
     )
     compare.add_argument(

@@ -160,6 +160,18 @@ BAD_INVOCATIONS = [
     # --label is now a column of targets; one named twice is a typo.
     (["train", "--label", "a", "--label", "a"], "argument --label: 'a' given twice"),
     (["predict", "m.json", "x.csv", "--label", "a", "--label", "a"], "--label: 'a' given twice"),
+    # A list flag given twice kept its last list alone: --hidden 20 --hidden 10 trained one
+    # hidden layer of 10, --estimators svc --estimators network ran the network alone.
+    (
+        ["train", "--hidden", "20", "--hidden", "10"],
+        "error: argument --hidden: given twice (20, then 10): give every value after one "
+        "--hidden, as in --hidden 20 10 (see python -m sknielsen train --help)",
+    ),
+    (["train", "--layers", "64", "30", "--layers", "10"], "as in --layers 64 30 10 (see"),
+    (["train", "--monitor", "loss", "--monitor", "training_cost"], "--monitor: given twice"),
+    (["compare", "--estimators", "svc", "--estimators", "network"], "--estimators: given tw"),
+    (["compare", "--train-sizes", "50", "--train-sizes", "100"], "--train-sizes: given tw"),
+    (["compare", "--hidden", "20", "--hidden", "10"], "--hidden: given twice (20, then 10)"),
     (["frobnicate"], "invalid choice"),
     (["train", "--epochs", "abc"], "invalid int value"),
     (["train", "--eta", "fast"], "invalid float value"),
