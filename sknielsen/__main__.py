@@ -1885,7 +1885,13 @@ def _parse(argv, prog="python -m sknielsen"):
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in _TOP_LEVEL):
         argv = ["compare", *argv]
-    args = _parser(prog).parse_args(argv)
+    parser = _parser(prog)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # argparse's own message pointed at the top-level --help, which lists no
+        # subcommand's flags.
+        command = " ".join(filter(None, (args.command, getattr(args, "book_command", None))))
+        raise UsageError(f"unrecognized arguments: {' '.join(extra)} (see {prog} {command} --help)")
     args.argv = argv
     return args
 

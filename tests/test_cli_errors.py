@@ -156,6 +156,15 @@ TAMPERED_RUN = ["compare", "--train-sizes", "50", "--seeds", "1", "--estimators"
 BAD_INVOCATIONS = [
     # The command line itself.
     (["--bogus"], "unrecognized arguments"),
+    # An unknown flag of a subcommand pointed at the top-level --help, which lists none
+    # of the subcommand's flags.
+    (
+        ["train", "--epohcs", "3"],
+        "error: unrecognized arguments: --epohcs 3 (see python -m sknielsen train --help)",
+    ),
+    (["--bogus"], "unrecognized arguments: --bogus (see python -m sknielsen compare --help)"),
+    (["book", "replay", "x", "--bogus"], "(see python -m sknielsen book replay --help)"),
+    (["predict", "m.json", "x.npy", "extra"], "(see python -m sknielsen predict --help)"),
     # argparse kept the last --label silently: two target columns read as one. Each
     # --label is now a column of targets; one named twice is a typo.
     (["train", "--label", "a", "--label", "a"], "argument --label: 'a' given twice"),
