@@ -41,6 +41,7 @@ from . import (
     NielsenMLPRegressor,
     __version__,
     book,
+    callbacks,
     comparison,
     datasets,
     plotting,
@@ -1662,8 +1663,11 @@ def _train_output_flags(train):
         "--monitor",
         nargs="+",
         default=["training_cost", "validation_accuracy"],
+        # Checked here, as --schedule's are: the estimator's refusal named no flag.
+        choices=[*callbacks.MONITORS, "all"],
+        metavar="NAME",
         action=_List,
-        help="what to record each epoch, or 'all'",
+        help=f"what to record each epoch: {', '.join(callbacks.MONITORS)}, or 'all'",
     )
     train.add_argument(
         "--monitor-test",

@@ -177,7 +177,7 @@ BAD_INVOCATIONS = [
         "--hidden, as in --hidden 20 10 (see python -m sknielsen train --help)",
     ),
     (["train", "--layers", "64", "30", "--layers", "10"], "as in --layers 64 30 10 (see"),
-    (["train", "--monitor", "loss", "--monitor", "training_cost"], "--monitor: given twice"),
+    (["train", "--monitor", "all", "--monitor", "training_cost"], "--monitor: given twice"),
     (["compare", "--estimators", "svc", "--estimators", "network"], "--estimators: given tw"),
     (["compare", "--train-sizes", "50", "--train-sizes", "100"], "--train-sizes: given tw"),
     (["compare", "--hidden", "20", "--hidden", "10"], "--hidden: given twice (20, then 10)"),
@@ -242,7 +242,13 @@ BAD_INVOCATIONS = [
         "error: argument --mu: --optimizer sgd takes no mu (its parameters: none); leave --mu "
         "out, or give --optimizer momentum or nesterov.",
     ),
-    (["train", "--monitor", "nothing"], "Unknown monitor names ['nothing']"),
+    # "Unknown monitor names ['loss']" named no flag: 'loss' is a column of the table and
+    # of --history, which no --monitor records.
+    (
+        ["train", "--monitor", "loss"],
+        "error: argument --monitor: invalid choice: 'loss' (choose from ",
+    ),
+    (["train", "--monitor", "training_cost", "nothing"], "argument --monitor: invalid choice"),
     # Flags that the optimizer or the regularizer given never reads were accepted and
     # ignored: the header even printed them.
     (
