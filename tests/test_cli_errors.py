@@ -204,6 +204,14 @@ BAD_INVOCATIONS = [
     (["predict", "{model}", "{x}", "--label", "digit"], "x.npy is a .npy array, without"),
     (["predict", "{model}", "{csv_numbers}", "--label", "c"], "has no column 'c' to leave out"),
     (["predict", "{model}", "{npz_rows}", "--label", "y"], "rows.npz holds no array 'y'"),
+    # The samples named as the labels: a regression learnt to give back its inputs.
+    (
+        ["train", "--dataset", "{npz_two_targets}", "--regressor", "--label", "X"],
+        "two_targets.npz: the labels cannot be the array 'X', the samples; name another array "
+        "of the archive (it holds 'X', 'y') with label=... (on the command line: --label NAME).",
+    ),
+    (["predict", "{model}", "{npz_rows}", "--label", "X"], "argument FILE: "),
+    (["predict", "{model}", "{npz_rows}", "--label", "X"], "cannot be the array 'X', the sam"),
     (["compare", "--data-dir", "mnist"], "--data-dir is read by --dataset mnist"),
     (["train", "--schedule", "cosine"], "invalid choice"),
     (["train", "--dtype", "float16"], "invalid choice"),
