@@ -41,6 +41,7 @@ from . import (
     NielsenMLPRegressor,
     __version__,
     book,
+    callbacks,
     comparison,
     datasets,
     plotting,
@@ -83,6 +84,45 @@ def _with_mu(name, mu):
             f"{' or '.join(takers)}."
         )
     return optimizer.set_params(mu=mu)
+
+
+def _check_flags_read(args):
+    """Refuse a flag that the ``--optimizer`` or ``--regularizer`` given never reads.
+
+    Each was accepted and ignored, and the header printed it as if it
+    counted: L-BFGS chooses its own step sizes (no η, so no schedule of η),
+    Newton and L-BFGS step on the whole training set (no mini-batches), and
+    no regularizer adds no penalty, whatever its λ.
+    """
+    unread = _unread_by_optimizer(args)
+    if args.regularizer == "none" and args.lmbda:
+        unread.append(
+            ("--lmbda", "--regularizer none adds no penalty, whatever its lmbda", "l2 or l1")
+        )
+    if unread:
+        flag, why, instead = unread[0]
+        raise ValueError(f"argument {flag}: {why}: leave {flag} out, or give {instead}.")
+
+
+def _unread_by_optimizer(args):
+    """The typed flags ``--optimizer`` never reads: (flag, why, what to give instead)."""
+    try:
+        optimizer = plugins.get("optimizer", args.optimizer)
+    except ValueError:
+        return []  # an unknown name: check_params refuses it, naming --optimizer
+    unread = []
+    if not getattr(optimizer, "reads_eta", True):
+        why = f"--optimizer {args.optimizer} chooses its own step sizes and reads no eta"
+        if args.eta is not None:
+            unread.append(("--eta", why, "an optimizer that steps by eta"))
+        if args.schedule != "constant":
+            unread.append(
+                ("--schedule", f"{why}, which a schedule halves", "an optimizer that steps by eta")
+            )
+    if isinstance(optimizer, plugins.Solver) and "mini_batch_size" in getattr(args, "typed", ()):
+        why = f"--optimizer {args.optimizer} steps on the whole training set, in no mini-batches"
+        unread.append(("--mini-batch-size", why, "a mini-batch optimizer"))
+    return unread
 
 
 #: Estimator parameters set by a flag of another name than theirs (dashes for underscores).
@@ -217,6 +257,23 @@ def _check_class_labels(y, args):
             "several classes a row, fit sklearn.multioutput.MultiOutputClassifier from Python; "
             "for several numbers a row to fit, add --regressor."
         )
+
+
+def _check_several_classes(data, args):
+    """Refuse labels of one class in every row of the file, before the header.
+
+    The classifier refused them after the header ("needs samples of at
+    least 2 classes"), naming no column, once the network was printed with
+    one output.
+    """
+    every = np.concatenate(_parts(data, "y"))
+    if every.ndim != 1 or len(np.unique(every)) > 1:  # multilabel: a class a column
+        return
+    label = every[:1].tolist()[0]  # a Python value: NumPy's repr is np.str_('cat')
+    raise ValueError(
+        f"The labels{_label_columns(args)} of {args.dataset} are all {label!r}: a classifier "
+        "learns to tell 2 classes or more apart; give labels of several classes."
+    )
 
 
 def _check_every_class_trains(data, args):
@@ -367,6 +424,7 @@ def _train(args):
     if args.plot:
         with _file_of("--plot"):
             plotting.check_figure_path(args.plot)
+    _check_flags_read(args)
     if args.regressor:  # before MNIST's seconds of loading
         _check_regressor_data(args)
     # Watching the test set, a held-out fifth would only be kept from training.
@@ -411,6 +469,7 @@ def _check_training_data(data, args):
     if args.regressor:
         _check_regression_spread(data, args)
     else:
+        _check_several_classes(data, args)
         _check_every_class_trains(data, args)
     if args.dtype == "float32" and args.dataset not in datasets.DATASETS:
         advice = "give --dtype float64"
@@ -953,6 +1012,28 @@ def _is_record(record):
     return isinstance(record, dict) and all(key in record for key in ("estimator", "size", "seed"))
 
 
+def _check_network_flags(args):
+    """Refuse the network's flags for a study that runs no network.
+
+    ``--hidden``, ``--initializer`` and ``--no-scale-rule`` set the network
+    alone: without ``network`` in ``--estimators`` they were accepted and
+    ignored.
+    """
+    if "network" in args.estimators:
+        return
+    typed = getattr(args, "typed", ())
+    given = [flag for flag in ("--hidden", "--initializer") if flag[2:] in typed]
+    if args.no_scale_rule:
+        given.append("--no-scale-rule")
+    if given:
+        flag = given[0]
+        raise ValueError(
+            f"argument {flag}: it sets the network, and --estimators "
+            f"{' '.join(args.estimators)} runs none: leave {flag} out, or add network to "
+            "--estimators."
+        )
+
+
 def _study(args, held):
     """What ``compare`` runs: the study's arguments, checked, and its output folder.
 
@@ -960,6 +1041,7 @@ def _study(args, held):
     results are judged, until ``held`` (an ExitStack) closes it.
     """
     comparison.check_backend(args.backend, args.scheduler)
+    _check_network_flags(args)
     with _file_of("--out"):
         output = held.enter_context(comparison.StudyOutput(args.out))
     try:
@@ -1376,6 +1458,24 @@ class _Typed(argparse.Action):
         namespace.typed = {*getattr(namespace, "typed", ()), self.dest}
 
 
+class _List(_Typed):
+    """Stores a list flag's values, as :class:`_Typed` does; the flag given twice is refused.
+
+    argparse kept the last list silently: ``--hidden 20 --hidden 10`` trained
+    one hidden layer of 10, where two were meant, or one of 20.
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if self.dest in getattr(namespace, "typed", ()):
+            earlier = _as_typed(getattr(namespace, self.dest))
+            raise argparse.ArgumentError(
+                self,
+                f"given twice ({earlier}, then {_as_typed(values)}): give every value after "
+                f"one {option_string}, as in {option_string} {earlier} {_as_typed(values)}",
+            )
+        super().__call__(parser, namespace, values, option_string)
+
+
 def _default_note(args, dest):
     """ " (the default)" when the flag of ``dest`` was not typed, else nothing."""
     return "" if dest in getattr(args, "typed", ()) else " (the default)"
@@ -1480,6 +1580,7 @@ def _train_flags(train):
         nargs="+",
         metavar="N",
         dest="layers",
+        action=_List,
         help="every layer's size as the book writes them, e.g. 784 30 10",
     )
     layers.add_argument(
@@ -1499,6 +1600,7 @@ def _train_flags(train):
         nargs="*",
         default=[30],
         metavar="N",
+        action=_List,
         help="hidden layer sizes, when --layers is not given",
     )
     train.add_argument(
@@ -1540,7 +1642,8 @@ def _train_number_flags(train):
         ),
         ("--random-state", _seed, 0, "seed of the weights, the shuffling and dropout"),
     ]:
-        train.add_argument(flag, type=kind, default=default, help=text)
+        # _Typed: a --mini-batch-size typed for a full-batch optimizer is refused.
+        train.add_argument(flag, type=kind, default=default, help=text, action=_Typed)
 
 
 def _train_output_flags(train):
@@ -1560,7 +1663,11 @@ def _train_output_flags(train):
         "--monitor",
         nargs="+",
         default=["training_cost", "validation_accuracy"],
-        help="what to record each epoch, or 'all'",
+        # Checked here, as --schedule's are: the estimator's refusal named no flag.
+        choices=[*callbacks.MONITORS, "all"],
+        metavar="NAME",
+        action=_List,
+        help=f"what to record each epoch: {', '.join(callbacks.MONITORS)}, or 'all'",
     )
     train.add_argument(
         "--monitor-test",
@@ -1591,6 +1698,7 @@ def _compare_flags(compare):
         nargs="+",
         metavar="N",
         dest="train_sizes",
+        action=_List,
         help="training-set sizes to compare at (default: the book's "
         f"{_as_typed(comparison.BOOK_SIZES)}, or {_as_typed(comparison.DIGITS_SIZES)} on the "
         "digits)",
@@ -1666,18 +1774,24 @@ def _compare_study_flags(compare):
         nargs="+",
         choices=list(comparison.ESTIMATOR_LABELS),
         default=["network", "svc-auto", "svc"],
+        action=_List,
         help="what to compare",
     )
+    # _Typed: the network's flags are refused for a study of no network.
     compare.add_argument(
         "--hidden",
         type=_positive_int,
         nargs="*",
         default=[30],
         metavar="N",
+        action=_List,
         help="hidden layer sizes of the network",
     )
     compare.add_argument(
-        "--initializer", default="default", help="'large' is the N(0,1) of the book's figure"
+        "--initializer",
+        default="default",
+        action=_Typed,
+        help="'large' is the N(0,1) of the book's figure",
     )
     compare.add_argument(
         "--no-scale-rule",
@@ -1716,9 +1830,9 @@ def _predict_command(commands):
         "labels (a regressor's values; a row of them for several outputs) of the rows of "
         "a .npy, .npz or .csv file",
     )
-    predict.add_argument("model", metavar="MODEL", type=_home, help="a file written by --save")
+    predict.add_argument("model", metavar="MODEL", type=_path, help="a file written by --save")
     predict.add_argument(
-        "file", metavar="FILE", type=_home, help="one sample per row: .npy, .npz (array X) or .csv"
+        "file", metavar="FILE", type=_path, help="one sample per row: .npy, .npz (array X) or .csv"
     )
     predict.add_argument(
         "--label",
@@ -1752,7 +1866,7 @@ def _parser(prog="python -m sknielsen"):
     evaluate = _command(
         commands, "evaluate", "accuracy (a regressor's R²) of a saved model on a data set"
     )
-    evaluate.add_argument("model", metavar="MODEL", type=_home, help="a file written by --save")
+    evaluate.add_argument("model", metavar="MODEL", type=_path, help="a file written by --save")
     _data_flags(evaluate)
     evaluate.set_defaults(func=_evaluate)
     _predict_command(commands)
@@ -1775,7 +1889,13 @@ def _parse(argv, prog="python -m sknielsen"):
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in _TOP_LEVEL):
         argv = ["compare", *argv]
-    args = _parser(prog).parse_args(argv)
+    parser = _parser(prog)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # argparse's own message pointed at the top-level --help, which lists no
+        # subcommand's flags.
+        command = " ".join(filter(None, (args.command, getattr(args, "book_command", None))))
+        raise UsageError(f"unrecognized arguments: {' '.join(extra)} (see {prog} {command} --help)")
     args.argv = argv
     return args
 

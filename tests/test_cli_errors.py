@@ -69,6 +69,11 @@ def files(tmp_path_factory):
     save(model32.fit(X / 16, y), paths["model32"])
     paths["csv_numbers"] = root / "numbers.csv"
     paths["csv_numbers"].write_text("a,b\n1,2\n3,4\n")
+    # Labels of one value: the classifier refused them after the header.
+    paths["csv_one_class"] = root / "one_class.csv"
+    paths["csv_one_class"].write_text(
+        "a,b,kind\n" + "".join(f"{i},{i % 3},cat\n" for i in range(30))
+    )
     paths["model_of_10_features"] = root / "narrow.json"
     narrow = NielsenMLPClassifier(hidden_layer_sizes=(4,), epochs=1).fit(X[:, :10] / 16, y)
     save(narrow, paths["model_of_10_features"])
@@ -151,10 +156,31 @@ TAMPERED_RUN = ["compare", "--train-sizes", "50", "--seeds", "1", "--estimators"
 BAD_INVOCATIONS = [
     # The command line itself.
     (["--bogus"], "unrecognized arguments"),
+    # An unknown flag of a subcommand pointed at the top-level --help, which lists none
+    # of the subcommand's flags.
+    (
+        ["train", "--epohcs", "3"],
+        "error: unrecognized arguments: --epohcs 3 (see python -m sknielsen train --help)",
+    ),
+    (["--bogus"], "unrecognized arguments: --bogus (see python -m sknielsen compare --help)"),
+    (["book", "replay", "x", "--bogus"], "(see python -m sknielsen book replay --help)"),
+    (["predict", "m.json", "x.npy", "extra"], "(see python -m sknielsen predict --help)"),
     # argparse kept the last --label silently: two target columns read as one. Each
     # --label is now a column of targets; one named twice is a typo.
     (["train", "--label", "a", "--label", "a"], "argument --label: 'a' given twice"),
     (["predict", "m.json", "x.csv", "--label", "a", "--label", "a"], "--label: 'a' given twice"),
+    # A list flag given twice kept its last list alone: --hidden 20 --hidden 10 trained one
+    # hidden layer of 10, --estimators svc --estimators network ran the network alone.
+    (
+        ["train", "--hidden", "20", "--hidden", "10"],
+        "error: argument --hidden: given twice (20, then 10): give every value after one "
+        "--hidden, as in --hidden 20 10 (see python -m sknielsen train --help)",
+    ),
+    (["train", "--layers", "64", "30", "--layers", "10"], "as in --layers 64 30 10 (see"),
+    (["train", "--monitor", "all", "--monitor", "training_cost"], "--monitor: given twice"),
+    (["compare", "--estimators", "svc", "--estimators", "network"], "--estimators: given tw"),
+    (["compare", "--train-sizes", "50", "--train-sizes", "100"], "--train-sizes: given tw"),
+    (["compare", "--hidden", "20", "--hidden", "10"], "--hidden: given twice (20, then 10)"),
     (["frobnicate"], "invalid choice"),
     (["train", "--epochs", "abc"], "invalid int value"),
     (["train", "--eta", "fast"], "invalid float value"),
@@ -178,6 +204,14 @@ BAD_INVOCATIONS = [
     (["predict", "{model}", "{x}", "--label", "digit"], "x.npy is a .npy array, without"),
     (["predict", "{model}", "{csv_numbers}", "--label", "c"], "has no column 'c' to leave out"),
     (["predict", "{model}", "{npz_rows}", "--label", "y"], "rows.npz holds no array 'y'"),
+    # The samples named as the labels: a regression learnt to give back its inputs.
+    (
+        ["train", "--dataset", "{npz_two_targets}", "--regressor", "--label", "X"],
+        "two_targets.npz: the labels cannot be the array 'X', the samples; name another array "
+        "of the archive (it holds 'X', 'y') with label=... (on the command line: --label NAME).",
+    ),
+    (["predict", "{model}", "{npz_rows}", "--label", "X"], "argument FILE: "),
+    (["predict", "{model}", "{npz_rows}", "--label", "X"], "cannot be the array 'X', the sam"),
     (["compare", "--data-dir", "mnist"], "--data-dir is read by --dataset mnist"),
     (["train", "--schedule", "cosine"], "invalid choice"),
     (["train", "--dtype", "float16"], "invalid choice"),
@@ -216,7 +250,35 @@ BAD_INVOCATIONS = [
         "error: argument --mu: --optimizer sgd takes no mu (its parameters: none); leave --mu "
         "out, or give --optimizer momentum or nesterov.",
     ),
-    (["train", "--monitor", "nothing"], "Unknown monitor names ['nothing']"),
+    # "Unknown monitor names ['loss']" named no flag: 'loss' is a column of the table and
+    # of --history, which no --monitor records.
+    (
+        ["train", "--monitor", "loss"],
+        "error: argument --monitor: invalid choice: 'loss' (choose from ",
+    ),
+    (["train", "--monitor", "training_cost", "nothing"], "argument --monitor: invalid choice"),
+    # Flags that the optimizer or the regularizer given never reads were accepted and
+    # ignored: the header even printed them.
+    (
+        ["train", "--optimizer", "lbfgs", "--eta", "0.1"],
+        "error: argument --eta: --optimizer lbfgs chooses its own step sizes and reads no eta",
+    ),
+    (
+        ["train", "--optimizer", "lbfgs", "--schedule", "halve_on_plateau"],
+        "error: argument --schedule: --optimizer lbfgs chooses its own step sizes and reads no",
+    ),
+    (
+        ["train", "--optimizer", "lbfgs", "--mini-batch-size", "5"],
+        "error: argument --mini-batch-size: --optimizer lbfgs steps on the whole training set",
+    ),
+    (
+        ["train", "--optimizer", "newton", "--mini-batch-size", "10"],
+        "error: argument --mini-batch-size: --optimizer newton steps on the whole training set",
+    ),
+    (
+        ["train", "--regularizer", "none", "--lmbda", "5"],
+        "error: argument --lmbda: --regularizer none adds no penalty, whatever its lmbda",
+    ),
     (
         ["train", "--random-state", "-1"],
         "error: argument --random-state: must be an integer from 0 to 4,294,967,295; got '-1'",
@@ -239,7 +301,24 @@ BAD_INVOCATIONS = [
     (["train", "--optimizer", "lbfgs", "--dropout", "0.5"], "dropout and augment make the cost"),
     (["train", "--optimizer", "newton", "--hidden", "1000"], "Newton's method needs the 75,010"),
     (["compare", "--seeds", "100000000000000000000"], "--seeds: must be at most 10,000"),
+    # The network's flags, for a study of no network, were accepted and ignored.
+    (
+        ["compare", "--estimators", "svc", "--hidden", "5"],
+        "error: argument --hidden: it sets the network, and --estimators svc runs none: leave "
+        "--hidden out, or add network to --estimators.",
+    ),
+    (["compare", "--estimators", "svc", "mlp", "--initializer", "large"], "--initializer: it"),
+    (["compare", "--estimators", "svc-auto", "--no-scale-rule"], "--no-scale-rule: it sets the"),
     (["train", "--save", ""], "--save: must name a file or folder; got ''"),
+    # Python's "[Errno 2] path is an empty string" after the argument's name.
+    (["evaluate", ""], "argument MODEL: must name a file or folder; got ''"),
+    (["predict", "", "{x}"], "argument MODEL: must name a file or folder; got ''"),
+    (["predict", "{model}", " "], "argument FILE: must name a file or folder; got ' '"),
+    (
+        ["train", "--dataset", "{csv_one_class}", "--label", "kind"],
+        "one_class.csv are all 'cat': a classifier learns to tell 2 classes or more apart; "
+        "give labels of several classes.",
+    ),
     (["compare", "--out", " "], "--out: must name a file or folder"),
     # An empty --plot skipped the figure silently, after the whole replay.
     (["book", "replay", "overfitting", "--plot", ""], "--plot: must name a file or folder"),

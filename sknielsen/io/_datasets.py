@@ -914,8 +914,9 @@ def load_table(path, *, label=None, need_labels=False):
         that are not real numbers or not finite (NaN, infinity, or beyond
         float64's range in a CSV cell), an ``X`` of more than 2 dimensions (or
         none), labels that are not 1-D or 2-D, not one per sample or infinite,
-        an ``X`` or labels of Python objects, or with ``need_labels`` no labels
-        or missing ones (NaN, empty CSV label cells).
+        an ``X`` or labels of Python objects, a ``.npz``'s ``label='X'`` (its
+        samples), or with ``need_labels`` no labels or missing ones (NaN, empty
+        CSV label cells).
     TypeError
         For a ``label`` that is neither a name nor a list of names, a
         ``path`` that is no file's name (None, a number), and a
@@ -1350,6 +1351,12 @@ def _read_npz(path, label, need_labels):
             if "X" not in archive.files:
                 raise ValueError(
                     f"{path} holds no array 'X' of samples; it holds {sorted(archive.files)}."
+                )
+            if label == "X":  # the labels would be the samples: a model of its own inputs
+                raise ValueError(
+                    f"{path}: the labels cannot be the array 'X', the samples; name another "
+                    f"array of the archive (it holds {', '.join(map(repr, sorted(archive.files)))}"
+                    ") with label=... (on the command line: --label NAME)."
                 )
             if need_labels and (label or "y") not in archive.files:
                 raise ValueError(
