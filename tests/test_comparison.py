@@ -309,7 +309,8 @@ def test_compare_refuses_to_replace_another_studys_results_unless_forced(tmp_pat
     assert main(argv) == 0  # the same study again replaces its own results
     saved = {path.name: path.read_bytes() for path in out.iterdir()}
     capsys.readouterr()
-    other = [*argv, "--train-sizes", "80"]  # another study: its results would be lost
+    # Another study, whose results would be lost (a list flag given twice is refused).
+    other = [("80" if value == "60" else value) for value in argv]
     assert main(other) == 2
     printed, err = capsys.readouterr()
     assert "Comparing" not in printed and err == (
