@@ -1176,6 +1176,24 @@ _CHECK_PARAMS_CONSTRAINTS = {
 }
 
 
+def check_is_estimator(estimator, caller):
+    """Refuse what is no estimator of this package, in scikit-learn's words for a parameter.
+
+    Its constraint named the private base class, ``sknielsen._base.BaseNielsenMLP``,
+    which no user writes.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming ``caller``'s ``estimator`` parameter and the two estimators.
+    """
+    if not isinstance(estimator, BaseNielsenMLP):
+        raise InvalidParameterError(
+            f"The 'estimator' parameter of {caller} must be a NielsenMLPClassifier or "
+            f"NielsenMLPRegressor. Got {estimator!r:.80} instead."
+        )
+
+
 def check_params(estimator, n_features=None, n_outputs=None, *, training=True):
     """Validate an estimator's parameters and plugins as ``fit`` would, without fitting.
 
@@ -1232,6 +1250,7 @@ def check_params(estimator, n_features=None, n_outputs=None, *, training=True):
         "n_outputs": n_outputs,
         "training": training,
     }
+    check_is_estimator(estimator, "check_params")
     refuse_booleans(_CHECK_PARAMS_CONSTRAINTS, arguments, "check_params")
     validate_parameter_constraints(_CHECK_PARAMS_CONSTRAINTS, arguments, "check_params")
     params = estimator.get_params(deep=False)

@@ -7,10 +7,9 @@ import sklearn
 from sklearn.base import is_regressor
 
 from . import plugins
-from ._base import BaseNielsenMLP, check_params
+from ._base import check_is_estimator, check_params
 from ._core.files import check_outputs, write_atomically
 from ._core.interrupts import InterruptWatch
-from ._core.params import validate_arguments
 from ._core.sparse import SparseInputError, canonical_csr
 
 __all__ = [
@@ -91,7 +90,6 @@ _PENALTY_REASON = (
 )
 
 
-@validate_arguments({"estimator": [BaseNielsenMLP]})  # else check_params's name was given
 def expected_failed_checks(estimator):
     """The scikit-learn estimator checks a configuration is expected to fail, with why.
 
@@ -109,6 +107,12 @@ def expected_failed_checks(estimator):
     failures : dict
         Check names mapped to the reason each fails for this configuration.
 
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        If ``estimator`` is no estimator of this package, or one whose
+        parameters are invalid (as :func:`check_params` refuses them).
+
     Examples
     --------
     >>> from sklearn.utils.estimator_checks import check_estimator
@@ -121,6 +125,7 @@ def expected_failed_checks(estimator):
     >>> check_estimator(net, expected_failed_checks=expected_failed_checks(net))  # doctest: +SKIP
     """
     failures = {}
+    check_is_estimator(estimator, "expected_failed_checks")  # else check_params's name
     config = check_params(estimator)
     solver = isinstance(config.plugins.optimizer, plugins.Solver)
     full_batch = config.mini_batch_size >= _FULL_BATCH_SIZE and not config.dropout

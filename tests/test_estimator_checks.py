@@ -173,9 +173,19 @@ def test_a_check_whose_data_changed_is_listed_for_the_releases_it_fails_on(
 
 
 @pytest.mark.parametrize("estimator", [None, "NielsenMLPClassifier"])
-def test_expected_failed_checks_of_no_estimator_names_its_own_parameter(estimator):
+@pytest.mark.parametrize("function", ["expected_failed_checks", "check_params"])
+def test_what_is_no_estimator_of_the_package_is_refused_naming_the_function_and_classes(
+    estimator, function
+):
     from sklearn.utils._param_validation import InvalidParameterError
 
-    # It blamed check_params, which the caller never called.
-    with pytest.raises(InvalidParameterError, match="'estimator' parameter of expected_failed_c"):
-        expected_failed_checks(estimator)
+    import sknielsen.utils
+
+    # expected_failed_checks blamed check_params, which the caller never called, and
+    # both named the private base class 'sknielsen._base.BaseNielsenMLP'.
+    message = (
+        rf"^The 'estimator' parameter of {function} must be a NielsenMLPClassifier or "
+        rf"NielsenMLPRegressor\. Got {estimator!r} instead\.$"
+    )
+    with pytest.raises(InvalidParameterError, match=message):
+        getattr(sknielsen.utils, function)(estimator)
