@@ -44,7 +44,7 @@ from sknielsen.callbacks import (
 )
 from sknielsen.engine import _cengine
 from sknielsen.persistence import NotARegularFileError, UnsavableModelError
-from sknielsen.plugins import L2, Momentum, Optimizer, QuadraticCost, Tanh
+from sknielsen.plugins import L2, LBFGS, Momentum, Optimizer, QuadraticCost, Tanh
 
 needs_c = pytest.mark.skipif(not _cengine.available(), reason="the C engine is not built here")
 ENGINES = ["numpy", pytest.param("c", marks=needs_c)]
@@ -2586,11 +2586,20 @@ class StopsFromTheOptimizer(Optimizer):
         return grads, state
 
 
-def test_a_plugin_that_raises_stop_training_is_named_with_the_work_it_dropped():
+class StopsFromTheSolver(LBFGS):
+    """L-BFGS that raises StopTraining after its first iteration, within the second."""
+
+    def minimize(self, objective, params, state, iterations, iteration_done):
+        iteration_done()
+        raise StopTraining
+
+
+@pytest.mark.parametrize("optimizer", [StopsFromTheOptimizer, StopsFromTheSolver])
+def test_a_plugin_that_raises_stop_training_is_named_with_the_work_it_dropped(optimizer):
     # Only a callback's StopTraining was said: one from a plugin's step ended the fit
     # in silence, the second epoch's steps dropped, as if it had completed.
     X, y = np.random.default_rng(0).random((90, 4)), np.arange(90) % 3
-    net = NielsenMLPClassifier((3,), epochs=3, optimizer=StopsFromTheOptimizer())
+    net = NielsenMLPClassifier((3,), epochs=3, optimizer=optimizer())
     message = (
         r"StopTraining was raised outside the callbacks \(by a plugin\) during epoch 2, "
         r"whose steps so far are dropped; the model holds the weights after epoch 1\."
