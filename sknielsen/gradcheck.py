@@ -157,6 +157,16 @@ def check_gradients(
         the cost are all float32 numbers (a plugin computing in float32,
         then returning float64), naming that plugin.
 
+    Notes
+    -----
+    The central differences compute the cost twice for each parameter, each
+    time over the whole batch and every parameter's penalty, so the time
+    grows faster than the number of parameters: on this project's 2-core
+    machine, ``sizes=(196, 30, 10)`` (6,220 parameters) took 1.0 s and
+    ``(784, 30, 10)`` (23,860) 5.6 s, and ``(784, 100, 10)`` minutes.
+    Whether backprop is right does not depend on the layers' widths: check
+    a narrow network of the same plugins and depth, as the default does.
+
     Examples
     --------
     >>> from sknielsen.gradcheck import check_gradients
