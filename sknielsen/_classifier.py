@@ -531,8 +531,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
     def _check_classes_argument(classes, targets):
         if classes is not None and not np.array_equal(np.unique(classes), targets["classes"]):
             raise ValueError(
-                f"classes={np.unique(classes).tolist()} differs from the classes of "
-                f"the first call, {targets['classes'].tolist()}."
+                f"classes={np.unique(classes).tolist()} differs from the model's classes, "
+                f"{targets['classes'].tolist()}, which its first fit (or partial_fit) fixed: "
+                "the network has one output per class. To learn other classes, fit anew "
+                "with warm_start=False."
             )
 
     def _check_incremental(self):

@@ -453,10 +453,14 @@ def test_a_state_whose_targets_contradict_the_network_is_refused():
         NielsenMLPClassifier((2,)).set_fitted_state(single)
 
 
-def test_partial_fit_refuses_other_classes_than_its_first_call():
+@pytest.mark.parametrize("first", ["fit", "partial_fit"])
+def test_partial_fit_refuses_other_classes_than_the_models(first):
+    # After fit the message spoke of "the first call", which was fit's, not partial_fit's.
     X = np.random.default_rng(0).random((30, 3))
-    net = NielsenMLPClassifier((2,)).partial_fit(X, np.arange(30) % 3, classes=[0, 1, 2])
-    with pytest.raises(ValueError, match=r"classes=\[0, 1\] differs from the classes of the first"):
+    net = NielsenMLPClassifier((2,), epochs=1)
+    getattr(net, first)(X, np.arange(30) % 3, **({"classes": [0, 1, 2]} if first != "fit" else {}))
+    message = r"^classes=\[0, 1\] differs from the model's classes, \[0, 1, 2\], which its"
+    with pytest.raises(ValueError, match=message):
         net.partial_fit(X, np.arange(30) % 2, classes=[0, 1])
 
 
