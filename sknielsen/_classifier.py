@@ -430,9 +430,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         except TypeError:  # labels of several types (None among strings, say) have no order
             raise _mixed_types(y, name) from None
         # type_of_target calls an object y "unknown" when its first label is no string.
-        if kind == "unknown" and not _sortable(y):
-            raise _mixed_types(y, name)
         if kind == "unknown":
+            check_sortable_labels(y, name)
             raise _neither_numbers_nor_strings(y, name)
         if kind not in _CLASSIFICATION_TARGETS:
             raise ValueError(
@@ -869,6 +868,16 @@ def _neither_numbers_nor_strings(labels, name):
 def _got(name):
     """'got' for y, 'y_val is' for the validation targets: the words of the two refusals."""
     return "got" if name == "y" else f"{name} is"
+
+
+def check_sortable_labels(labels, name):
+    """Refuse labels ``labels`` (of ``name``) of types that cannot be sorted together.
+
+    Splits and encodings sort them, and failed inside NumPy: "'<' not
+    supported between instances of 'str' and 'int'".
+    """
+    if not _sortable(labels):
+        raise _mixed_types(labels, name)
 
 
 def _sortable(labels):

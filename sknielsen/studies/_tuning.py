@@ -24,6 +24,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _get_feature_names, check_consistent_length
 
 from .. import NielsenMLPClassifier, NielsenMLPRegressor, plugins
+from .._classifier import check_sortable_labels
 from .._core.arrays import reads_numpy
 from .._core.params import validate_arguments
 from .._core.split import hold_out
@@ -489,32 +490,13 @@ def _check_set(estimator, X, y, x_name, y_name, training=True):
         refuse_sparse_training(X, x_name, {None: estimator})
     # dtype=None: class labels may be strings; a regressor's y may be 2-D.
     check_array(y, ensure_2d=False, dtype=None, input_name=y_name)
-    if is_classifier(estimator):
-        _check_sortable(y, y_name)
+    if is_classifier(estimator) and not issparse(y):  # a sparse y: an indicator of numbers
+        check_sortable_labels(y, y_name)  # the split sorts them
     try:
         check_consistent_length(X, y)
     except ValueError as exc:
         raise ValueError(f"{x_name} and {y_name}: {exc}") from None
     return X.shape[1]
-
-
-def _check_sortable(labels, name):
-    """Refuse class labels of types that cannot be sorted together (``1`` and ``'a'``).
-
-    The split of ``search_lmbda`` sorts them, and failed inside NumPy: "'<'
-    not supported between instances of 'str' and 'int'".
-    """
-    if issparse(labels):  # a multilabel indicator matrix: numbers
-        return
-    values = np.asarray(labels, dtype=object).ravel()
-    try:
-        np.unique(values)
-    except TypeError:
-        types = ", ".join(sorted({type(value).__name__ for value in values}))
-        raise ValueError(
-            f"The labels of {name} mix types that cannot be sorted ({types}); make them all "
-            "strings or all numbers."
-        ) from None
 
 
 _MULTILABEL = "a multilabel indicator matrix"
