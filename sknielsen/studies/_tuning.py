@@ -280,6 +280,7 @@ def _bracket(falls, start, candidates, falls_at_start):
 # Steps by `factor`, searched in each direction, are bounded by `max_steps`;
 # more than 30 bisections narrow the interval below any measurable difference.
 _SEARCH_CONSTRAINTS = {
+    "estimator": [HasMethods(["fit", "get_params", "set_params"])],
     "start": [Interval(Real, 0, np.inf, closed="neither")],
     "factor": [Interval(Real, 1, np.inf, closed="neither")],
     "refine": [Interval(Integral, 0, 30, closed="both")],
@@ -290,7 +291,6 @@ _SEARCH_CONSTRAINTS = {
 @validate_arguments(
     {
         **_SEARCH_CONSTRAINTS,
-        "estimator": [HasMethods(["fit", "get_params", "set_params"])],
         "epochs": [Interval(Integral, 2, None, closed="left")],
         "max_eta": [Interval(Real, 0, np.inf, closed="neither")],
     }
@@ -637,7 +637,6 @@ def _is_positive_float(value):
 @validate_arguments(
     {
         **_SEARCH_CONSTRAINTS,
-        "estimator": [HasMethods(["fit", "get_params", "set_params"])],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
     }
