@@ -31,6 +31,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _get_feature_names,
+    _num_samples,
     check_array,
     check_is_fitted,
     validate_data,
@@ -1166,10 +1167,10 @@ def _unknown_callback(key, name, names, owner):
     return message + ". Name one yourself: callbacks=[('stop', EarlyStopping(...))]."
 
 
-#: What check_params takes. Its widths are checked here, not by ``resolve``: fit's come
-#: from validated data, and 0 or -1 passed the memory check while 3.5 failed in NumPy.
+#: What check_params takes besides the estimator (check_is_estimator's, which names the
+#: two estimators). Its widths are checked here, not by ``resolve``: fit's come from
+#: validated data, and 0 or -1 passed the memory check while 3.5 failed in NumPy.
 _CHECK_PARAMS_CONSTRAINTS = {
-    "estimator": [BaseNielsenMLP],
     "n_features": [None, Interval(numbers.Integral, 1, None, closed="left")],
     "n_outputs": [None, Interval(numbers.Integral, 1, None, closed="left")],
     "training": ["boolean"],
@@ -1245,7 +1246,6 @@ def check_params(estimator, n_features=None, n_outputs=None, *, training=True):
     # By hand, not by a decorator: scikit-learn's would rename the estimator's own
     # parameter errors after check_params, unlike fit's.
     arguments = {
-        "estimator": estimator,
         "n_features": n_features,
         "n_outputs": n_outputs,
         "training": training,
@@ -1453,20 +1453,16 @@ def _refuse_no_targets(checked, name, X):
     ``y_val``. Where ``X`` has no sample either, its refusal, which names it,
     is the one to give.
     """
-    if checked is None or checked.shape[0] or _rows_of(X) == 0:
+    if checked is None or checked.shape[0]:
         return
+    try:
+        if _num_samples(X) == 0:
+            return
+    except TypeError:  # no X given (the regressor's score), or one validation refuses
+        pass
     raise ValueError(
         f"{name} holds no targets (shape {checked.shape}): give one target per sample."
     )
-
-
-def _rows_of(X):
-    """How many samples ``X`` holds (None for an ``X`` validation will refuse)."""
-    shape = getattr(X, "shape", None)
-    try:
-        return shape[0] if shape else len(X)
-    except TypeError:
-        return None
 
 
 def _refuse_ragged(y, name):
