@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mnist_layout import write_mnist_layout
 
 from sknielsen.__main__ import main
 from sknielsen.datasets import load_mnist
-from sknielsen.io._datasets import MNIST_FILES, _write_idx
 from sknielsen.studies import _book as book
 
 MNIST_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
@@ -110,13 +110,7 @@ def test_book_random_refuses_a_nudge_that_is_no_bool(nudge, tmp_path):
 
 def _write_mnist_like(folder, images):
     """The four IDX files of MNIST's layout, of 60,000 ``images`` and labels 0."""
-    for key, array in {
-        "train_images": images,
-        "train_labels": np.zeros(60000),
-        "test_images": images[:10000],
-        "test_labels": np.zeros(10000),
-    }.items():
-        _write_idx(folder / (MNIST_FILES[key] + ".gz"), array)
+    write_mnist_layout(folder, (images, np.zeros(60000)), (images[:10000], np.zeros(10000)))
 
 
 def test_book_scale_of_load_mnist(tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mnist_layout import write_mnist_layout
 from sklearn.datasets import load_digits
 
 from sknielsen import NielsenMLPClassifier, save
@@ -737,18 +738,11 @@ def test_default_sizes_that_cannot_run_are_refused_without_naming_train_sizes(tm
     # MNIST's files of a user's own data (60,000 and 10,000 images of one pixel here),
     # whose first 199 training images are of one class: the book's sizes, not typed,
     # are refused by what is wrong with them, not as an "argument --train-sizes".
-    from sknielsen.io._datasets import MNIST_FILES, _write_idx
-
     labels = np.arange(70_000, dtype=np.uint8) % 10
     labels[:199] = 0
     images = np.zeros((70_000, 1, 1), dtype=np.uint8)
-    for name, array in {
-        "train_images": images[:60_000],
-        "train_labels": labels[:60_000],
-        "test_images": images[60_000:],
-        "test_labels": labels[60_000:],
-    }.items():
-        _write_idx(tmp_path / f"{MNIST_FILES[name]}.gz", array)
+    train, test = slice(60_000), slice(60_000, None)
+    write_mnist_layout(tmp_path, (images[train], labels[train]), (images[test], labels[test]))
     argv = ["compare", "--dataset", "mnist", "--data-dir", str(tmp_path)]
     assert main([*argv, "--out", str(tmp_path / "study")]) == 2
     err = capsys.readouterr().err

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mnist_layout import write_mnist_layout
 
 from sknielsen.datasets import (
     DataFileError,
@@ -218,18 +219,11 @@ def test_a_download_of_other_data_than_mnist_s_is_refused(tmp_path, monkeypatch)
 
 @pytest.mark.parametrize("name", ["mnist", "fashion-mnist"])
 def test_load_dataset_of_mnist_s_layout_splits_it_as_the_book(name, tmp_path):
-    from sknielsen.io._datasets import MNIST_FILES, _write_idx
-
     # 70,000 images of one pixel, its value the image's number (mod 256).
     pixels = (np.arange(70_000) % 256).astype(np.uint8).reshape(-1, 1, 1)
     labels = (np.arange(70_000) % 10).astype(np.uint8)
-    for part, array in {
-        "train_images": pixels[:60_000],
-        "train_labels": labels[:60_000],
-        "test_images": pixels[60_000:],
-        "test_labels": labels[60_000:],
-    }.items():
-        _write_idx(tmp_path / f"{MNIST_FILES[part]}.gz", array)
+    train, test = slice(60_000), slice(60_000, None)
+    write_mnist_layout(tmp_path, (pixels[train], labels[train]), (pixels[test], labels[test]))
     data = load_dataset(name, tmp_path)
     sizes = [len(data[f"{a}_{part}"]) for part in ("train", "val", "test") for a in "Xy"]
     assert sizes == [50_000, 50_000, 10_000, 10_000, 10_000, 10_000]
