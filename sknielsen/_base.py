@@ -45,7 +45,12 @@ from ._core.names import (
     target_names,
     warn_if_named_on_one_side,
 )
-from ._core.params import fill_in_defaults, init_parameter_names, refuse_booleans
+from ._core.params import (
+    constructor_defaults,
+    fill_in_defaults,
+    init_parameter_names,
+    refuse_booleans,
+)
 from ._core.rules import ModelFileError
 from ._core.sparse import checked_csr
 from ._core.split import hold_out, n_held_out
@@ -78,6 +83,7 @@ from .training._config import (
     resolve,
     resolve_plugin,
     unknown_parameters_message,
+    unread_parameters,
 )
 from .training._diagnostics import (
     UNCHECKED_INPUTS,
@@ -588,6 +594,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
     def _fit_checked(self, request):
         """``_fit``'s steps, within its scope of remembered checks."""
         config = self._resolve()
+        for message in unread_parameters(config, constructor_defaults(type(self))):
+            warn(message)
         continuing = hasattr(self, "coefs_") and (request.incremental or self.warm_start)
         previous = self.get_fitted_state() if continuing else None
         if previous is not None:

@@ -72,7 +72,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Regularization parameter λ, scaled by the book's λ/n with n the
         number of training samples of the call: ``partial_fit`` on chunks of
         m rows decays the weights by ηλ/m at each step, more than one
-        ``fit`` on all the rows would.
+        ``fit`` on all the rows would. Without a regularizer
+        (``regularizer='none'``) λ is not read, and a value other than 0 is
+        warned of at ``fit``.
     optimizer : str or Optimizer, default='sgd'
         Per-step: ``'sgd'``, ``'momentum'`` or ``'nesterov'`` (hyper-parameter
         ``mu``, searchable as ``optimizer__mu``), ``'adam'``; full-batch
@@ -82,8 +84,12 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Learning rate η the model's training starts from. A schedule or a
         callback changes the current η, ``eta_``, which ``partial_fit`` and
         ``warm_start`` go on from until this parameter is set anew.
+        ``'lbfgs'`` chooses its own step sizes and reads no η: a value other
+        than the default is warned of.
     mini_batch_size : int, default=10
-        Samples per gradient step.
+        Samples per gradient step. The full-batch solvers (``'newton'``,
+        ``'lbfgs'``) step on the whole training set and read none: a value
+        other than the default is warned of.
     epochs : int, default=30
         Passes over the training data (the most, with early stopping).
     dropout : float, default=0.0

@@ -470,7 +470,8 @@ def test_l1_drives_more_weights_to_zero_than_l2(digits_split):
     X, _, y, _ = digits_split
     fractions = {}
     for regularizer in ("l1", "l2", "none"):
-        net = NielsenMLPClassifier(regularizer=regularizer, lmbda=5.0, random_state=0).fit(X, y)
+        lmbda = 0.0 if regularizer == "none" else 5.0  # "none" reads no lmbda
+        net = NielsenMLPClassifier(regularizer=regularizer, lmbda=lmbda, random_state=0).fit(X, y)
         fractions[regularizer] = np.mean(np.abs(net.coefs_[0]) < 1e-3)
     assert fractions["l1"] > 2 * fractions["l2"]
     assert fractions["l2"] > fractions["none"]
@@ -651,7 +652,8 @@ def test_keyboard_interrupt_keeps_the_last_completed_epoch(small_digits):
 def test_sgd_decoupled_decay_equals_the_coupled_gradient(regularizer, small_digits):
     """SGD's one-pass weight decay gives the step of the penalty's gradient."""
     X, _X_test, y, _ = small_digits
-    params = {"regularizer": regularizer, "lmbda": 50.0, "epochs": 3, "random_state": 0}
+    lmbda = 0.0 if regularizer == "none" else 50.0  # "none" reads no lmbda
+    params = {"regularizer": regularizer, "lmbda": lmbda, "epochs": 3, "random_state": 0}
     sgd = NielsenMLPClassifier(optimizer="sgd", **params).fit(X, y)
     coupled = NielsenMLPClassifier(optimizer=Momentum(mu=0.0), **params).fit(X, y)
     for ours, reference in zip(sgd.coefs_, coupled.coefs_):
@@ -1200,3 +1202,44 @@ def test_float32_rows_are_predicted_by_a_float64_model_a_chunk_at_a_time(sparse)
     # Each chunk converts exactly, but the chunks are smaller (they count the converted
     # rows), and a BLAS may round a row's products otherwise in a smaller matrix.
     np.testing.assert_allclose(got, expected, rtol=1e-13)
+
+
+@pytest.mark.parametrize(
+    ("estimator", "params", "unread"),
+    [
+        (NielsenMLPClassifier, {"regularizer": "none", "lmbda": 5.0}, "lmbda"),
+        (NielsenMLPRegressor, {"regularizer": "none", "lmbda": 0.1}, "lmbda"),
+        (NielsenMLPClassifier, {"optimizer": "lbfgs", "eta": 0.1}, "eta"),
+        (NielsenMLPClassifier, {"optimizer": "lbfgs", "mini_batch_size": 20}, "mini_batch_size"),
+        (NielsenMLPRegressor, {"optimizer": "newton", "mini_batch_size": 5}, "mini_batch_size"),
+    ],
+)
+def test_a_parameter_the_run_never_reads_is_warned_of(estimator, params, unread):
+    # Accepted (a grid crosses these parameters), but never read: the user who set
+    # one on purpose is told it changes nothing, as the command line refuses its flag.
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:120] / 16, (y[:120] if estimator is NielsenMLPClassifier else y[:120] / 9)
+    net = estimator((4,), epochs=2, random_state=0, **params)
+    value = net.get_params()[unread]
+    expected = rf"^{estimator.__name__}\({unread}={re.escape(repr(value))}\): .* so {unread} "
+    with pytest.warns(UserWarning, match=expected + "changes nothing") as caught:
+        net.fit(X, y)
+    assert len([w for w in caught if "changes nothing" in str(w.message)]) == 1
+    assert caught[0].filename == __file__  # the user's line, not the library's
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"regularizer": "none"},
+        {"regularizer": "l1", "lmbda": 1.0},
+        {"optimizer": "lbfgs"},
+        {"optimizer": "newton", "eta": 0.1},  # Newton's step is eta times its own
+        {"optimizer": "sgd", "eta": 0.1, "mini_batch_size": 20, "lmbda": 1.0},
+    ],
+)
+def test_parameters_the_run_reads_are_not_warned_of(params):
+    X, y = load_digits(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*changes nothing", category=UserWarning)
+        NielsenMLPClassifier((4,), epochs=2, random_state=0, **params).fit(X[:120] / 16, y[:120])

@@ -412,6 +412,12 @@ def fill_in_defaults(obj):
             setattr(obj, name, parameter.default)
 
 
+def constructor_defaults(cls):
+    """The defaults of the constructor of ``cls``, by parameter name (those it has)."""
+    parameters = inspect.signature(cls.__init__).parameters.values()
+    return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
+
+
 def validate_arguments(constraints):
     """scikit-learn's ``validate_params`` for a public function, refusing booleans too.
 

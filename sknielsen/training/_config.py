@@ -345,6 +345,52 @@ def resolve(params, kind, *, n_features=None, n_outputs=None, training=True):
     return config
 
 
+def unread_parameters(config, defaults):
+    """What the run never reads among the parameters given other values than their defaults.
+
+    Without a regularizer, ``lmbda`` adds no penalty; an optimizer that
+    chooses its own step sizes (L-BFGS) reads no ``eta``; a full-batch
+    optimizer (Newton, L-BFGS) forms no mini-batches. Each such value is
+    accepted, so that a grid can cross these parameters, and warned of, as
+    the command line refuses its flags: set on purpose, it changes nothing.
+    (A schedule of such an optimizer's η is warned of by the training loop
+    when it first changes η.)
+
+    Parameters
+    ----------
+    config : RunConfig
+    defaults : dict
+        The estimator's constructor defaults by parameter name; a parameter
+        missing here (a subclass's constructor of one's own) is not checked.
+
+    Returns
+    -------
+    messages : list of str
+        One sentence for each unread parameter, naming it and what would
+        read it.
+    """
+    messages = []
+    owner, optimizer = config.owner, config.plugins.optimizer
+    name = type(optimizer).__name__
+
+    def unread(parameter, value, why, instead):
+        if parameter in defaults and value != defaults[parameter]:
+            messages.append(
+                f"{owner}({parameter}={value!r}): {why}, so {parameter} changes nothing. "
+                f"Leave {parameter} at its default {defaults[parameter]!r}, or give {instead}."
+            )
+
+    if isinstance(config.plugins.regularizer, plugins.NoRegularizer):
+        unread("lmbda", config.lmbda, "regularizer='none' adds no penalty", "regularizer='l2'")
+    if not getattr(optimizer, "reads_eta", True):
+        why = f"the optimizer {name} chooses its own step sizes and reads no eta"
+        unread("eta", config.eta, why, "an optimizer that steps by eta ('sgd', say)")
+    if isinstance(optimizer, plugins.Solver):
+        why = f"the optimizer {name} steps on the whole training set, in no mini-batches"
+        unread("mini_batch_size", config.mini_batch_size, why, "a mini-batch optimizer")
+    return messages
+
+
 def check_randomness(optimizer, dropout, augment):
     """Refuse dropout or augmentation with a full-batch optimizer, which needs a fixed cost.
 
