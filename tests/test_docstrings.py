@@ -7,10 +7,11 @@ what a class inherits from scikit-learn or Python is theirs to document.
 The rules are the site's (``numpydoc_validation_checks`` in docs/conf.py,
 and docs/sphinxext/docstring_rules.py for the objects it treats apart), so
 that pytest fails where ``sphinx -W`` would, without building the site.
-Two of those objects are checked a little further here: a method that
-overrides a documented one without a docstring, against the parameters of
-the docstring it shows, and a result's dataclass, for the fields its
-Attributes section leaves out.
+A few things are checked further here: a method that overrides a
+documented one without a docstring, against the parameters of the
+docstring it shows; a result's dataclass, for the fields its Attributes
+section leaves out; and every Attributes section, by numpydoc's rules for
+a parameter's entry (its type and a description, a sentence).
 
 Unlike scikit-learn's test, GL02 (where the text ends against the closing
 quotes) is kept, as the site keeps it, and properties get no exemption from
@@ -141,8 +142,36 @@ def _load(path):
     raise LookupError(f"no imported module holds {path}")
 
 
+def _written_sections(cls):
+    """The sections of the docstring of ``cls`` as written, without the members numpydoc adds."""
+    return get_doc_object(cls, config={"show_class_members": False})
+
+
+def _attribute_errors(cls):
+    """numpydoc's rules for a parameter (PR04, PR07 to PR09), for each entry of Attributes.
+
+    numpydoc does not check the Attributes section, which the site renders
+    as a table beside Parameters.
+    """
+    errors = []
+    for entry in _written_sections(cls)["Attributes"]:
+        description = " ".join(entry.desc).strip()
+        if not entry.type:
+            errors.append(("PR04", f'Attribute "{entry.name}" has no type'))
+        if not description:
+            errors.append(("PR07", f'Attribute "{entry.name}" has no description'))
+            continue
+        if description[0].isalpha() and not description[0].isupper():
+            errors.append(
+                ("PR08", f'Attribute "{entry.name}" description should start with a capital letter')
+            )
+        if not description.endswith("."):
+            errors.append(("PR09", f'Attribute "{entry.name}" description should finish with "."'))
+    return errors
+
+
 def _dataclass_field_errors(cls):
-    """The fields of a result's dataclass that its Attributes section leaves out, or names wrongly.
+    """The fields of a result's dataclass that its Attributes section leaves out.
 
     A result's constructor is not for users, so its docstring documents the
     fields under Attributes, not Parameters, and numpydoc's PR01 (every
@@ -151,17 +180,11 @@ def _dataclass_field_errors(cls):
     """
     documented = {
         name.strip()
-        for entry in get_doc_object(cls)["Attributes"]
+        for entry in _written_sections(cls)["Attributes"]
         for name in entry.name.split(",")
     }
-    fields = {field.name for field in dataclasses.fields(cls) if field.init}
-    unknown = {name for name in documented - fields if not hasattr(cls, name)}
-    errors = []
-    if fields - documented:
-        errors.append(("PR01", f"Fields {sorted(fields - documented)} not under Attributes"))
-    if unknown:
-        errors.append(("PR02", f"Attributes {sorted(unknown)} are neither fields nor attributes"))
-    return errors
+    missing = {field.name for field in dataclasses.fields(cls) if field.init} - documented
+    return [("PR01", f"Fields {sorted(missing)} not under Attributes")] if missing else []
 
 
 def docstring_errors(path, how):
@@ -173,9 +196,12 @@ def docstring_errors(path, how):
         return Validator(get_doc_object(_load(path))).parameter_mismatches
     report = validate(path)
     errors = [(code, text) for code, text in report["errors"] if code not in IGNORED]
-    if how == "dataclass" and not get_doc_object(_load(path))["Parameters"]:
+    obj = _load(path)
+    if how == "dataclass" and not _written_sections(obj)["Parameters"]:
         errors = [(code, text) for code, text in errors if code != "PR01"]
-        errors += _dataclass_field_errors(_load(path))
+        errors += _dataclass_field_errors(obj)
+    if inspect.isclass(obj):
+        errors += _attribute_errors(obj)
     return errors
 
 
@@ -258,6 +284,23 @@ class _Result:
     trace: list
 
 
+class _UndescribedAttribute(ValueError):
+    """An error with an attribute.
+
+    Parameters
+    ----------
+    reason : str
+        Why.
+
+    Attributes
+    ----------
+    reason : str
+    """
+
+    def __init__(self, reason):
+        self.reason = reason
+
+
 def _wrong_docstring(X, y, *, image_shape=None):
     """Expand the data set.
 
@@ -288,11 +331,22 @@ def _wrong_docstring(X, y, *, image_shape=None):
             ["PR01", "PR02"],
         ),
         ("GradientCheck", "sknielsen.gradcheck.GradientCheck", "dataclass", ["PR01"]),
+        (
+            "UnsavableModelError",
+            "sknielsen.persistence.UnsavableModelError",
+            "docstring",
+            ["PR07"],
+        ),
     ],
 )
 def test_a_wrong_docstring_is_reported(monkeypatch, attribute, path, how, expected):
     """The check itself: each kind of object fails it with a wrong docstring."""
-    wrong = {"expand_mnist": _wrong_docstring, "StepDecay": _RenamedHook, "GradientCheck": _Result}
+    wrong = {
+        "expand_mnist": _wrong_docstring,
+        "StepDecay": _RenamedHook,
+        "GradientCheck": _Result,
+        "UnsavableModelError": _UndescribedAttribute,
+    }
     module = importlib.import_module(path.split(f".{attribute}")[0])
     monkeypatch.setattr(module, attribute, wrong[attribute])
     assert [code for code, _ in docstring_errors(path, how)] == expected

@@ -81,7 +81,9 @@ class UnsavableModelError(ValueError):
     Attributes
     ----------
     reason : str
+        The parameter ``reason``.
     saver : str or None
+        The parameter ``saver``.
     """
 
     def __init__(self, reason, saver=None):
