@@ -23,10 +23,17 @@ import dataclasses
 import functools
 import importlib
 import inspect
+import os
 import sys
 from pathlib import Path
 
 import pytest
+
+# numpydoc comes with the docs extra, not the test extra (it brings Sphinx):
+# without it this file is skipped, and .ci/docs, which installs the docs extra,
+# runs it with SKNIELSEN_DOCS_REQUIRED=1, where its absence is a failure.
+if os.environ.get("SKNIELSEN_DOCS_REQUIRED") != "1":
+    pytest.importorskip("numpydoc", reason="numpydoc (the docs extra) validates the docstrings")
 from numpydoc.docscrape import get_doc_object
 from numpydoc.validate import Validator, validate
 
