@@ -81,7 +81,10 @@ class UnsavableModelError(ValueError):
     Attributes
     ----------
     reason : str
+        Why the model cannot be saved, as the message gives it after the colon.
     saver : str or None
+        The class name of the callback that refused it; None for
+        :func:`sknielsen.save`.
     """
 
     def __init__(self, reason, saver=None):

@@ -64,7 +64,7 @@ def _check_kind(kind):
 
 
 def register(kind, name, *, replace=False):
-    """Class decorator registering a plugin under ``name``.
+    """Register a plugin class under ``name``: a class decorator.
 
     Parameters
     ----------

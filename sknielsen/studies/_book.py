@@ -647,6 +647,7 @@ class SeriesComparison:
     Attributes
     ----------
     label : str
+        The list's name in the record's ``series`` (``'test accuracy'``).
     kind : {'count', 'percent', 'cost'}
         Images classified right (of 10,000, or of the training set), a
         percentage of the 10,000 validation images, or a cost.

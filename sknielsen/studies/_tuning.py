@@ -163,7 +163,7 @@ class LmbdaSearch:
     Attributes
     ----------
     best : float
-        λ with the best validation score among those tried.
+        The λ with the best validation score among those tried.
     best_score : float
         Its validation score, the best score of ``trace``.
     trace : list of dict

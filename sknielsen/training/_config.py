@@ -187,25 +187,37 @@ class RunConfig:
     plugins : Plugins
         Fresh instances, hyper-parameters validated.
     hidden_sizes : tuple of int
+        The neurons of each hidden layer (``hidden_layer_sizes`` as a tuple).
     dtype : numpy dtype class
+        ``numpy.float64`` or ``numpy.float32``, for the parameter ``dtype``.
     lmbda, eta, dropout, validation_fraction : float
+        The estimator's parameters of these names, as floats.
     mini_batch_size, epochs, n_iter_no_change : int
+        The estimator's parameters of these names, as ints.
     shuffle : bool
+        Whether each epoch shuffles the samples.
     monitor : tuple of str or None
         The quantities asked for by ``monitor``; None: the default
         (validation accuracy when there is validation data).
     early_stopping : int or None
         The patience of the early-stopping shorthand, or None when off.
     schedule : str
+        The learning-rate schedule, ``'constant'`` or ``'halve_on_plateau'``.
     callbacks : tuple of Callback
         The user's callbacks, validated (the run uses clones).
     augmenter : Augmenter or None
+        What ``augment`` names, as one instance; None without augmentation.
     image_shape : tuple of int or None
+        The images' (height, width) for the augmenter; None: square.
     engine : str
+        The parameter ``engine``, as given (the run chooses the engine).
     n_jobs : int or None
         The estimator's ``n_jobs``, resolved into threads at each run.
     monitor_every : int or None
+        The training samples between two records of ``history_every_``;
+        None for none.
     verbose : int
+        The estimator's ``verbose``: 0 prints nothing.
 
     Examples
     --------

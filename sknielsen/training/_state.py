@@ -100,7 +100,10 @@ class FittedState:
         The label encoding: ``classes`` and ``multilabel`` for a classifier,
         ``y_1d`` for a regressor.
     n_features_in : int
+        The number of features of the training inputs (``n_features_in_``).
     feature_names_in : ndarray or None
+        The names of those features, when they were columns named by
+        strings (``feature_names_in_``); else None.
     n_iter : int
         Epochs run in all.
     samples_seen : int
