@@ -58,6 +58,66 @@ def test_large_weights_after_default_ones_continue_the_stream():
     np.testing.assert_array_equal(coefs[0], draws[14:20].reshape(2, 3).T)
 
 
+def test_shuffle_moves_the_rows_of_an_array_whole():
+    # Swapping rows of a 2-D array by item assignment swaps views: a row was written over
+    # the other and both held the same numbers, the other's lost.
+    rows = np.arange(10).reshape(5, 2)
+    book.BookRandom(0).shuffle(rows)
+    order = [2, 0, 1, 3, 4]  # the order of test_shuffle_is_python_27s, for the same seed
+    np.testing.assert_array_equal(rows, np.arange(10).reshape(5, 2)[order])
+    vector = np.arange(5)
+    book.BookRandom(0).shuffle(vector)
+    np.testing.assert_array_equal(vector, order)
+    vector.flags.writeable = False
+    with pytest.raises(ValueError, match="shuffle shuffles in place; items is read-only"):
+        book.BookRandom(0).shuffle(vector)
+    np.testing.assert_array_equal(vector, order)
+
+
+@pytest.mark.parametrize("items", [(0, 1, 2), "abc", range(3), None, 3, np.array(3)])
+def test_shuffle_refuses_what_it_cannot_shuffle_in_place(items):
+    # A tuple or a str failed in item assignment, None or 3 in len(), naming no argument.
+    with pytest.raises(TypeError, match=r"^shuffle shuffles a list \(or an array's rows\) in "):
+        book.BookRandom(0).shuffle(items)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "error"),
+    [
+        ((3,), ValueError),
+        ((3, 0), ValueError),
+        ((3, -1), ValueError),
+        ((3.0, 2), TypeError),
+        ((True, 2), TypeError),
+        (5, TypeError),
+        ("32", TypeError),
+    ],
+)
+def test_initial_weights_refuse_sizes_before_any_draw(sizes, error):
+    # They failed inside NumPy's randn ("negative dimensions are not allowed", "'float'
+    # object cannot be interpreted as an integer") after the biases had been drawn, so
+    # that the stream had moved on; (3,) and (3, 0) drew networks of no weights.
+    streams = book.BookRandom(5)
+    match = (
+        rf"^sizes must be at least two layer sizes, each an int .*; got {re.escape(repr(sizes))}"
+    )
+    with pytest.raises(error, match=match):
+        streams.initial_weights(sizes)
+    coefs, _ = streams.initial_weights((3, 2, 1))  # the stream is where it was
+    np.testing.assert_array_equal(coefs[0], book.BookRandom(5).initial_weights((3, 2, 1))[0][0])
+
+
+@pytest.mark.parametrize("large", ["no", 1, None])
+def test_initial_weights_refuse_a_large_that_is_no_bool(large):
+    # "no", a truthy string, drew large weights; None the default ones.
+    with pytest.raises(TypeError, match=f"large must be True or False; got {large!r}"):
+        book.BookRandom(5).initial_weights((3, 2), large=large)
+    large_ones = book.BookRandom(5).initial_weights((3, 2), large=np.bool_(True))
+    np.testing.assert_array_equal(
+        large_ones[0][0], np.random.RandomState(5).randn(8)[2:].reshape(2, 3).T
+    )
+
+
 def test_nudged_weights_are_one_ulp_up():
     coefs, intercepts = book.BookRandom(5).initial_weights((3, 2, 1))
     nudged_coefs, nudged_intercepts = book.BookRandom(5, nudge=True).initial_weights((3, 2, 1))

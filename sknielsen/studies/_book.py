@@ -41,7 +41,7 @@ import math
 import numbers
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import MutableSequence, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import resources
@@ -134,13 +134,39 @@ class BookRandom:
         self.nudge = bool(nudge)
 
     def shuffle(self, items):
-        """Shuffle the list ``items`` in place, as Python 2.7's ``random.shuffle``.
+        """Shuffle ``items`` in place, as Python 2.7's ``random.shuffle``.
 
         Parameters
         ----------
-        items : list
-            The list to shuffle, in place.
+        items : list or ndarray
+            The list to shuffle, in place; or an array, whose rows (along
+            its first axis) are shuffled as a list of them would be.
+
+        Raises
+        ------
+        TypeError
+            If ``items`` is neither (a tuple, a str, None), which cannot be
+            shuffled in place.
+        ValueError
+            If ``items`` is a read-only array.
         """
+        if isinstance(items, np.ndarray) and items.ndim:
+            # Rows of an array are views: swapped as list items, one was written over the
+            # other, which both then held. The rows move whole, in the list's order.
+            if not items.flags.writeable:
+                raise ValueError("shuffle shuffles in place; items is read-only: pass a copy.")
+            order = list(range(len(items)))
+            self._shuffle_list(order)
+            items[...] = items[order]
+            return
+        if not isinstance(items, MutableSequence):
+            raise TypeError(
+                "shuffle shuffles a list (or an array's rows) in place; got "
+                f"{type(items).__name__} {items!r:.40}."
+            )
+        self._shuffle_list(items)
+
+    def _shuffle_list(self, items):
         draw = self.python.random
         for i in range(len(items) - 1, 0, -1):
             j = int(draw() * (i + 1))
@@ -162,7 +188,19 @@ class BookRandom:
         coefs, intercepts : lists of ndarray
             In scikit-learn's layout: weights (fan_in, fan_out), biases
             (fan_out,).
+
+        Raises
+        ------
+        TypeError
+            If ``sizes`` is no sequence of ints, or ``large`` no bool.
+        ValueError
+            If ``sizes`` holds fewer than two sizes, or one below 1.
+
+        Both are raised before any number is drawn: the stream stays where
+        it was.
         """
+        sizes = _checked_sizes(sizes)
+        check_bool(large, "large")  # "no", a truthy str, drew large weights
         pairs = list(itertools.pairwise(sizes))
         # network2 draws the biases of every layer before any weight.
         biases = [self.numpy.randn(fan_out, 1) for _, fan_out in pairs]
@@ -188,6 +226,23 @@ def _checked_seed(seed):
             f"got {seed!r}."
         )
     return int(seed)
+
+
+def _checked_sizes(sizes):
+    """``sizes`` as a tuple of at least two ints of at least 1, refused by name otherwise."""
+    problem = (
+        "sizes must be at least two layer sizes, each an int of at least 1, inputs first; "
+        f"got {sizes!r:.60}."
+    )
+    is_sequence = isinstance(sizes, Sequence) and not isinstance(sizes, (str, bytes))
+    if not (is_sequence or (isinstance(sizes, np.ndarray) and sizes.ndim == 1)):
+        raise TypeError(problem)
+    # bool is an int to Python: True would be a layer of one neuron.
+    if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in sizes):
+        raise TypeError(problem)
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(problem)
+    return tuple(int(s) for s in sizes)
 
 
 class _GivenWeights(plugins.Initializer):
