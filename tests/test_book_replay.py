@@ -240,6 +240,14 @@ def test_a_replay_against_another():
         ours.against(book.Replay("regularized", None, None, 1.0, ()))
 
 
+@pytest.mark.parametrize("other", ["regularized", None, [10, 11]])
+def test_a_replay_against_what_is_no_replay_is_refused_by_type(other):
+    # It failed on the attribute: "'str' object has no attribute 'name'".
+    ours = fake_replay([10, 12], [10, 10])
+    with pytest.raises(TypeError, match=r"^against compares with a Replay .*; got "):
+        ours.against(other)
+
+
 @pytest.mark.parametrize(
     ("args", "error", "match"),
     [
@@ -255,6 +263,12 @@ def test_a_replay_against_another():
         (("a", "percent", (101.0,), (1.0,)), ValueError, "ours holds 101.0 at 0, which is no"),
         (("a", "count", ((1, 2),), ((1, 3),)), ValueError, r"ours holds \(1, 2\) at 0"),
         (("a", "count", 5, (5,)), TypeError, "'a': ours must be a list of numbers; got int"),
+        (("a", "count", np.array(5), (5,)), TypeError, "ours must be a list of numbers; got a 0-d"),
+        (
+            ("a", "count", (5,), np.array([[5]])),
+            TypeError,
+            "book must be a list of numbers; got a 2-d",
+        ),
         (("a", "count", "12", (1, 2)), TypeError, "ours must be a list of numbers; got str"),
         (("a", "count", (1,), {1}), TypeError, "book must be a list of numbers; got set"),
         (("a", "accuracy", (1,), (1,)), ValueError, "kind must be one of 'count', 'percent'"),
@@ -511,6 +525,10 @@ def _regularized_full(change):
         (
             {"records": {"regularized_full": {"ours": [[]] * 4, "seconds": "x"}}},
             "'seconds' is 'x', not a number",
+        ),
+        (
+            {"records": {"regularized_full": {"ours": [[]] * 4, "seconds": float("inf")}}},
+            "'seconds' is inf, not a number",
         ),
         ({"records": {"regularized_full": {"ours": 5, "seconds": 1.0}}}, "'test cost' is missing"),
         ({"records": {"regularized_full": {"ours": [], "seconds": 1.0}}}, "'test cost' is missing"),

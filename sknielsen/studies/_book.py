@@ -688,6 +688,9 @@ def _check_series(values, kind, name):
     # A str is a sequence too, of characters; a set has no order, a generator no length.
     if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
         raise TypeError(f"{name} must be a list of numbers; got {type(values).__name__}.")
+    if isinstance(values, np.ndarray) and values.ndim != 1:
+        # A 0-d array failed in iteration; a 2-d one was read as a list of rows.
+        raise TypeError(f"{name} must be a list of numbers; got a {values.ndim}-d array.")
     problem = _values_problem(values, kind)
     if problem:
         raise ValueError(f"{name} {problem}.")
@@ -904,7 +907,20 @@ class Replay:
         -------
         result : Replay
             Whose ``book`` is ``other.ours``.
+
+        Raises
+        ------
+        TypeError
+            If ``other`` is no :class:`Replay`.
+        ValueError
+            If ``other`` replays another record.
         """
+        if not isinstance(other, Replay):
+            # It failed on the attribute: "'str' object has no attribute 'name'".
+            raise TypeError(
+                "against compares with a Replay (what replay and load_replay return); got "
+                f"{type(other).__name__} {other!r:.40}."
+            )
         if other.name != self.name:
             raise ValueError(f"Cannot compare a replay of {self.name} with one of {other.name}.")
         return _compared(self.name, self.ours, other.ours, self.seconds, "the other replay's")
@@ -1070,7 +1086,9 @@ def _stored_replay(name, path):
         if not isinstance(entry, dict) or key not in entry:
             raise ValueError(f"{path} holds a replay of {name} with no {key!r}.")
     seconds = entry["seconds"]
-    if not (isinstance(seconds, numbers.Real) and not isinstance(seconds, bool) and seconds >= 0):
+    # JSON's Infinity (and 1e400) read as inf: "inf s" in the summary.
+    is_number = isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)
+    if not (is_number and math.isfinite(seconds) and seconds >= 0):
         raise ValueError(
             f"{path} holds a replay of {name} whose 'seconds' is {seconds!r:.40}, not a "
             "number of seconds."
