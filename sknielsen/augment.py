@@ -71,7 +71,7 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     ------
     TypeError
         If ``X`` holds other than real numbers (strings, objects, complex
-        numbers), or ``y`` complex numbers.
+        numbers, dates or durations), or ``y`` complex numbers.
     ValueError
         If ``X`` is not 2-D, holds no image or images of no pixels, NaN or
         infinity, or its rows are not images of ``image_shape``; if ``y``
@@ -94,7 +94,7 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     >>> bool((X_more[:100] == X[:100]).all()), bool((y_more[200:] == y[:100]).all())
     (True, True)
     """
-    X = _checked_images(X)
+    X = _checked_images(X, "expand")
     y = _checked_labels(y, len(X))
     n_samples, n_features = X.shape
     image_shape = image_shape_for(n_features, check_image_shape(image_shape, "expand"))
@@ -175,7 +175,7 @@ def expand_mnist(X, y, *, image_shape=None):
     >>> y_more.tolist()
     [5, 5, 5, 5, 5]
     """
-    X = _checked_images(X)
+    X = _checked_images(X, "expand_mnist")
     y = _checked_labels(y, len(X))
     n_samples, n_features = X.shape
     image_shape = image_shape_for(n_features, check_image_shape(image_shape, "expand_mnist"))
@@ -226,8 +226,8 @@ def _allocated(X, y, copies, dtype):
     return X_expanded, y_expanded
 
 
-def _checked_images(X):
-    """``X`` as an array of images in rows, refused when they cannot be distorted."""
+def _checked_images(X, owner):
+    """``X`` as an array of images in rows, refused (by ``owner``) when they cannot be distorted."""
     X = X.toarray() if issparse(X) else np.asarray(X)
     if X.ndim != 2:
         stack = " (a stack of images: pass X.reshape(len(X), -1))" if X.ndim == 3 else ""
@@ -235,12 +235,13 @@ def _checked_images(X):
     if np.issubdtype(X.dtype, np.complexfloating):
         # scipy distorts the real and imaginary parts alike, into complex copies.
         raise TypeError(
-            f"expand needs real-valued images; X holds {X.dtype}: take X.real or np.abs(X) first."
+            f"{owner} needs real-valued images; X holds {X.dtype}: take X.real or np.abs(X) first."
         )
-    if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
-        # scipy would fail deep inside: "data type 'str32' not understood".
+    if X.dtype.kind not in "biuf":
+        # scipy would fail deep inside: "data type 'str32' not understood", or for
+        # durations, integers to NumPy, "data type not supported".
         raise TypeError(
-            f"expand needs images of numbers; X holds {X.dtype}: convert it first, "
+            f"{owner} needs images of numbers; X holds {X.dtype}: convert it first, "
             "with X.astype(float), say."
         )
     if not X.size:
