@@ -491,3 +491,36 @@ def test_both_expansions_refuse_images_that_are_not_numbers_naming_themselves(fu
     # supported") and expand_mnist shifted them; its refusals of others said "expand".
     with pytest.raises(TypeError, match=rf"^{function.__name__} needs images of numbers; X holds"):
         function(X, [0, 1], image_shape=(2, 2))
+
+
+def _missing_labels():
+    pd = pytest.importorskip("pandas")
+    days = np.array(["2020-01-01"] * 4, dtype="datetime64[D]")
+    days[2] = np.datetime64("NaT")
+    return [
+        ["a", "b", None, "a"],
+        ["a", "b", pd.NA, "a"],
+        np.array(["a", "b", np.nan, "a"], dtype=object),
+        days,
+    ]
+
+
+@pytest.mark.parametrize("function", [expand, expand_mnist])
+@pytest.mark.parametrize("index", range(4))
+def test_both_expansions_refuse_missing_labels_of_any_kind(function, index):
+    # None and NaT were repeated as labels; pd.NA failed in pandas' "boolean value of NA
+    # is ambiguous", naming no argument. The estimators refuse them all.
+    y = _missing_labels()[index]
+    message = r"^y contains a missing label \(None, NaN, pd.NA or NaT\) at position 2: every"
+    with pytest.raises(ValueError, match=message):
+        function(np.zeros((4, 4)), y)
+
+
+@pytest.mark.parametrize("function", [expand, expand_mnist])
+def test_both_expansions_refuse_rows_of_different_lengths_by_name(function):
+    # NumPy's "setting an array element with a sequence. The requested array has an
+    # inhomogeneous shape..." named neither X nor y.
+    with pytest.raises(ValueError, match=r"^X must be one image per row, all of one length"):
+        function([[0.0] * 4, [0.0] * 3], [0, 1])
+    with pytest.raises(ValueError, match=r"^y must be one label \(or row of targets\) per image"):
+        function(np.zeros((2, 4)), [[0, 1], [0]])
