@@ -147,7 +147,8 @@ def check_gradients(
         to move every weight and bias in float64.
     TypeError
         For a plugin returning arrays narrower than float64 (float32),
-        naming it.
+        naming it; and for sample weights that are a single number or
+        complex numbers.
 
     Warns
     -----
@@ -174,6 +175,9 @@ def check_gradients(
     True
     """
     sizes = _check_sizes(sizes)
+    # As Python floats: a float32 lmbda made the penalty float32, which the check of the
+    # plugins' returns blamed on the regularizer.
+    lmbda, epsilon = float(lmbda), float(epsilon)
     rng = seeded_generator(random_state)
     cost = _plugin("cost", cost)
     network = _network(sizes, cost, activation, output_activation, initializer, rng)
@@ -222,8 +226,8 @@ def _weights_and_scale(sample_weight, X):
         # As the estimator's fit checks them: otherwise a wrong length fails deep in
         # NumPy, and weights summing to zero give a relative error of NaN.
         sample_weight = check_sample_weight(sample_weight, X)
-    except ValueError as exc:
-        raise ValueError(
+    except (TypeError, ValueError) as exc:  # TypeError: a single number, complex numbers
+        raise type(exc)(
             f"The 'sample_weight' of check_gradients (one per sample of n_samples="
             f"{n_samples}): {exc}"
         ) from None
@@ -341,9 +345,14 @@ def _plugin(parameter, value):
 
 def _check_sizes(sizes):
     """``sizes`` as a tuple of at least two positive ints, or the parameter's error."""
-    sizes = tuple(sizes)
-    layers = all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes)
-    if len(sizes) < 2 or not layers:
+    # An array of other than one dimension: a 0-d one cannot be iterated, a 2-d one
+    # would be read as one layer.
+    flat = not isinstance(sizes, np.ndarray) or sizes.ndim == 1
+    sizes = tuple(sizes) if flat else sizes
+    layers = flat and all(
+        isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes
+    )
+    if not layers or len(sizes) < 2:
         raise InvalidParameterError(
             "The 'sizes' parameter of check_gradients must be a sequence of at least two "
             f"positive ints (input first, output last). Got {sizes!r} instead."

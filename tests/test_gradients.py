@@ -65,6 +65,33 @@ def test_sample_weights_that_no_fit_takes_are_refused(weights, message):
         check_gradients(sample_weight=weights)
 
 
+@pytest.mark.parametrize(
+    "weights, message",
+    [
+        (np.array(1.0), "at least 1 dimension"),
+        ([1.0 + 1j] * 7, "complex"),
+    ],
+)
+def test_sample_weights_of_no_type_a_fit_takes_are_refused_by_name(weights, message):
+    # scikit-learn's TypeErrors came through as they were, naming no argument of
+    # check_gradients ("float() argument must be a string or a real number, not 'complex'").
+    with pytest.raises(TypeError, match=f"^The 'sample_weight' of check_gradients.*{message}"):
+        check_gradients(sample_weight=weights)
+
+
+@pytest.mark.parametrize("value", [np.float32(0.5), np.float16(0.1), np.int8(2)])
+def test_numpy_numbers_for_lmbda_and_epsilon_check_as_python_numbers(value):
+    # A float32 lmbda made the L2 penalty a float32, refused as "L2.penalty returned a
+    # float32 in a float64 network", blaming a plugin that computes in the arrays' dtype.
+    expected = check_gradients(lmbda=float(value))
+    result = check_gradients(lmbda=value)
+    np.testing.assert_array_equal(result.numeric, expected.numeric)
+    step = value / 1000
+    np.testing.assert_array_equal(
+        check_gradients(epsilon=step).numeric, check_gradients(epsilon=float(step)).numeric
+    )
+
+
 def test_large_initializer_and_deeper_network():
     result = check_gradients((6, 5, 4, 3, 2), initializer="large", cost="quadratic")
     assert result.relative_error < 1e-6
@@ -171,6 +198,8 @@ def test_an_unregistered_output_activation_refused_by_a_cost_is_named_by_its_cla
         ("lmbda", np.inf),
         ("lmbda", np.nan),
         ("random_state", -1),
+        ("sizes", np.array(3)),  # iterated: "iteration over a 0-d array"
+        ("sizes", np.array([[5, 3]])),
     ],
 )
 def test_refuses_invalid_parameters_by_name(keyword, value):
