@@ -71,12 +71,14 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     ------
     TypeError
         If ``X`` holds other than real numbers (strings, objects, complex
-        numbers), or ``y`` complex numbers.
+        numbers, dates or durations), or ``y`` complex numbers.
     ValueError
-        If ``X`` is not 2-D, holds no image or images of no pixels, NaN or
-        infinity, or its rows are not images of ``image_shape``; if ``y``
-        is a column (shape (n_samples, 1)) or has more than 2 dimensions,
-        holds NaN or infinity, or has not one label per row of ``X``.
+        If ``X`` is not 2-D (a list of rows of different lengths, say),
+        holds no image or images of no pixels, NaN or infinity, or its rows
+        are not images of ``image_shape``; if ``y`` is a column (shape
+        (n_samples, 1)), has more than 2 dimensions or rows of different
+        lengths, holds NaN, infinity or a missing label (None, pd.NA,
+        NaT), or has not one label per row of ``X``.
     MemoryError
         If the expanded arrays would not fit in memory, before any copy is
         distorted.
@@ -94,7 +96,7 @@ def expand(X, y, augment="shift", *, copies=4, image_shape=None, random_state=0)
     >>> bool((X_more[:100] == X[:100]).all()), bool((y_more[200:] == y[:100]).all())
     (True, True)
     """
-    X = _checked_images(X)
+    X = _checked_images(X, "expand")
     y = _checked_labels(y, len(X))
     n_samples, n_features = X.shape
     image_shape = image_shape_for(n_features, check_image_shape(image_shape, "expand"))
@@ -175,7 +177,7 @@ def expand_mnist(X, y, *, image_shape=None):
     >>> y_more.tolist()
     [5, 5, 5, 5, 5]
     """
-    X = _checked_images(X)
+    X = _checked_images(X, "expand_mnist")
     y = _checked_labels(y, len(X))
     n_samples, n_features = X.shape
     image_shape = image_shape_for(n_features, check_image_shape(image_shape, "expand_mnist"))
@@ -226,21 +228,22 @@ def _allocated(X, y, copies, dtype):
     return X_expanded, y_expanded
 
 
-def _checked_images(X):
-    """``X`` as an array of images in rows, refused when they cannot be distorted."""
-    X = X.toarray() if issparse(X) else np.asarray(X)
+def _checked_images(X, owner):
+    """``X`` as an array of images in rows, refused (by ``owner``) when they cannot be distorted."""
+    X = X.toarray() if issparse(X) else _as_array(X, "X", "one image per row, all of one length")
     if X.ndim != 2:
         stack = " (a stack of images: pass X.reshape(len(X), -1))" if X.ndim == 3 else ""
         raise ValueError(f"X must be 2-D, one image per row; got shape {X.shape}{stack}.")
     if np.issubdtype(X.dtype, np.complexfloating):
         # scipy distorts the real and imaginary parts alike, into complex copies.
         raise TypeError(
-            f"expand needs real-valued images; X holds {X.dtype}: take X.real or np.abs(X) first."
+            f"{owner} needs real-valued images; X holds {X.dtype}: take X.real or np.abs(X) first."
         )
-    if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
-        # scipy would fail deep inside: "data type 'str32' not understood".
+    if X.dtype.kind not in "biuf":
+        # scipy would fail deep inside: "data type 'str32' not understood", or for
+        # durations, integers to NumPy, "data type not supported".
         raise TypeError(
-            f"expand needs images of numbers; X holds {X.dtype}: convert it first, "
+            f"{owner} needs images of numbers; X holds {X.dtype}: convert it first, "
             "with X.astype(float), say."
         )
     if not X.size:
@@ -253,7 +256,7 @@ def _checked_images(X):
 
 def _checked_labels(y, n_samples):
     """``y`` as an array of one label (or row of targets) per image."""
-    y = np.asarray(y)
+    y = _as_array(y, "y", "one label (or row of targets) per image, all of one length")
     if y.ndim == 2 and y.shape[1] == 1:
         # The copies would keep the column, which classifiers take for a mistake.
         raise ValueError(f"y of shape {y.shape} is a column: pass y.ravel(), a 1-D array.")
@@ -272,14 +275,43 @@ def _checked_labels(y, n_samples):
     return y
 
 
+def _as_array(values, name, what):
+    """``values`` as an array, or a ValueError naming ``name`` and saying it must be ``what``."""
+    try:
+        return np.asarray(values)
+    except ValueError as exc:  # rows of different lengths: NumPy's words name no argument
+        raise ValueError(
+            f"{name} must be {what}; NumPy cannot make one array of it: {exc}"
+        ) from None
+
+
 def _check_finite(array, name, why):
-    """Refuse NaN or infinity among the numbers of ``array``, saying ``why``."""
+    """Refuse NaN or infinity among the numbers of ``array``, and missing labels, saying ``why``."""
     if array.dtype.kind == "f":
         bad = ~np.isfinite(array)
-    elif array.dtype == object:  # labels of pandas: NaN marks a missing one
-        bad = array != array  # NaN is the one value unequal to itself
+        if np.any(bad):
+            what = "NaN" if np.any(np.isnan(array[bad])) else "infinity"
+            raise ValueError(f"{name} contains {what}: {why}.")
+        return
+    if array.dtype.kind in "mM":
+        missing = np.isnat(array)
+    elif array.dtype == object:  # labels of pandas, or a list: None, NaN, pd.NA or NaT
+        missing = np.frompyfunc(_is_missing, 1, 1)(array).astype(bool)
     else:
         return
-    if np.any(bad):
-        what = "NaN" if np.any(array[bad] != array[bad]) else "infinity"
-        raise ValueError(f"{name} contains {what}: {why}.")
+    if np.any(missing):
+        position = int(np.flatnonzero(missing.reshape(len(array), -1).any(axis=1))[0])
+        raise ValueError(
+            f"{name} contains a missing label (None, NaN, pd.NA or NaT) at position "
+            f"{position}: {why}."
+        )
+
+
+def _is_missing(value):
+    """Whether one object label is missing: None, pandas' NA, or a value unequal to itself."""
+    if value is None or type(value).__name__ == "NAType":  # NA == NA is NA, of no truth
+        return True
+    try:
+        return bool(value != value)  # NaN (float or Decimal) and NaT are unequal to themselves
+    except (TypeError, ValueError):  # an array among the labels: no one truth value
+        return False

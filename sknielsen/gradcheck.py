@@ -7,7 +7,6 @@ backprop, and compares it with the central difference
 """
 
 from dataclasses import dataclass, field
-from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -147,15 +146,25 @@ def check_gradients(
         to move every weight and bias in float64.
     TypeError
         For a plugin returning arrays narrower than float64 (float32),
-        naming it.
+        naming it; and for sample weights that are a single number or
+        complex numbers.
 
     Warns
     -----
     UserWarning
-        When a gradient holds NaN or infinity; and when the relative error
+        When a gradient holds NaN or infinity; when the relative error
         is large and the values of an activation (hidden or output) or of
         the cost are all float32 numbers (a plugin computing in float32,
-        then returning float64), naming that plugin.
+        then returning float64), naming that plugin; and when the relative
+        error exceeds 1e-6 where the central differences cannot tell the
+        gradient: they change with their step as much as they disagree
+        with backprop (the cost computed in float64 moves by its rounding,
+        as where neurons nearly saturate), or the whole disagreement is in
+        samples whose cost is flat in an output neuron's bias while
+        backprop's δ is not 0 (a saturated output, a clipped cost). It
+        gives the relative error at a step 100 times wider, or of the
+        other samples (of the penalty alone, if none is left). A wrong
+        derivative, which disagrees alike at every step, gets no warning.
 
     Notes
     -----
@@ -166,6 +175,11 @@ def check_gradients(
     ``(784, 30, 10)`` (23,860) 5.6 s, and ``(784, 100, 10)`` minutes.
     Whether backprop is right does not depend on the layers' widths: check
     a narrow network of the same plugins and depth, as the default does.
+    A relative error above 1e-6 takes up to twice as long again, to tell
+    whether the differences or backprop are to blame.
+
+    Finite differences cannot check the derivatives of saturated neurons:
+    check at weights that do not saturate them, as the initializers draw.
 
     Examples
     --------
@@ -174,6 +188,9 @@ def check_gradients(
     True
     """
     sizes = _check_sizes(sizes)
+    # As Python floats: a float32 lmbda made the penalty float32, which the check of the
+    # plugins' returns blamed on the regularizer.
+    lmbda, epsilon = float(lmbda), float(epsilon)
     rng = seeded_generator(random_state)
     cost = _plugin("cost", cost)
     network = _network(sizes, cost, activation, output_activation, initializer, rng)
@@ -183,21 +200,19 @@ def check_gradients(
     penalty = Penalty(
         _plugin("regularizer", regularizer), lmbda, n_samples, network.n_weights, np.float64
     )
-    sample_weight, scale = _weights_and_scale(sample_weight, X)
+    batch = _Batch(network, cost, penalty, X, Y, _checked_weights(sample_weight, X))
 
     # Values that overflow are the verdict's to report (below), not NumPy's to warn of.
     with np.errstate(all="ignore"):
-        backprop = Backprop(network, cost, n_samples)
-        analytic = backprop.gradient(X, Y, scale).copy()
-        penalty.add_gradient(analytic, network.params)
-        total_cost = partial(_total_cost, network, cost, penalty, X, Y, sample_weight)
-        numeric = _central_differences(total_cost, network.params, epsilon)
+        analytic, numeric = batch.gradients(epsilon)
         error = _relative_difference(analytic, numeric)
         decay_error = _decay_error(penalty, network)
     if _warned_of_non_finite(analytic, numeric):
         error = np.inf
-    if error > _SUSPECT_ERROR:
-        _warn_of_float32(cost, network, X, Y)
+    elif error > _PASSING_ERROR and not (
+        error > _SUSPECT_ERROR and _warned_of_float32(cost, network, X, Y)
+    ):
+        _warn_of_unresolved(batch, epsilon, analytic, numeric)
     worst = max(error, decay_error) if decay_error is not None else error
     return GradientCheck(float(worst), analytic, numeric, decay_error)
 
@@ -213,33 +228,68 @@ def _network(sizes, cost, activation, output_activation, initializer, rng):
     return network
 
 
-def _weights_and_scale(sample_weight, X):
-    """The checked sample weights (None for none) and each sample's scale of the gradient."""
+def _checked_weights(sample_weight, X):
+    """The checked sample weights, as fit's scales w / mean(w), or None for none."""
     n_samples = len(X)
     if sample_weight is None:
-        return None, 1.0 / n_samples
+        return None
     try:
         # As the estimator's fit checks them: otherwise a wrong length fails deep in
         # NumPy, and weights summing to zero give a relative error of NaN.
         sample_weight = check_sample_weight(sample_weight, X)
-    except ValueError as exc:
-        raise ValueError(
+    except (TypeError, ValueError) as exc:  # TypeError: a single number, complex numbers
+        raise type(exc)(
             f"The 'sample_weight' of check_gradients (one per sample of n_samples="
             f"{n_samples}): {exc}"
         ) from None
     # fit's own scales, w / mean(w): only the ratios matter, and they keep weights near
     # float64's ends finite, where w / sum(w) gave a NaN relative error.
-    sample_weight = sample_scales(sample_weight, np.float64)
-    return sample_weight, (sample_weight / n_samples)[:, None]
+    return sample_scales(sample_weight, np.float64)
 
 
-def _total_cost(network, cost, penalty, X, Y, sample_weight):
-    """The regularized cost of the batch at the network's current parameters."""
-    costs = cost.fn(network.feedforward(X), Y)
-    meaning = "one cost per sample"
-    costs = returned_array(cost, "fn", costs, (len(X),), meaning, np.float64)
-    data_cost = np.average(costs, weights=sample_weight)
-    return data_cost + penalty.value(network.params)
+@dataclass(frozen=True)
+class _Batch:
+    """The network, its cost and penalty, and the samples at which the gradients are taken."""
+
+    network: Network
+    cost: object
+    penalty: Penalty
+    X: np.ndarray
+    Y: np.ndarray
+    sample_weight: np.ndarray | None  # fit's scales, w / mean(w)
+
+    def total_cost(self):
+        """The regularized cost of the batch at the network's current parameters."""
+        penalty = self.penalty.value(self.network.params)
+        if not len(self.X):  # every sample left out (see without): the penalty alone
+            return penalty
+        costs = self.cost.fn(self.network.feedforward(self.X), self.Y)
+        meaning = "one cost per sample"
+        costs = returned_array(self.cost, "fn", costs, (len(self.X),), meaning, np.float64)
+        return np.average(costs, weights=self.sample_weight) + penalty
+
+    def gradients(self, epsilon):
+        """Backprop's gradient of the total cost, and the central differences of ``epsilon``."""
+        n_samples, params = len(self.X), self.network.params
+        analytic = np.zeros_like(params)
+        if n_samples:
+            scale = 1.0 / n_samples
+            if self.sample_weight is not None:
+                scale = (self.sample_weight / n_samples)[:, None]
+            backprop = Backprop(self.network, self.cost, n_samples)
+            analytic += backprop.gradient(self.X, self.Y, scale)
+        self.penalty.add_gradient(analytic, params)
+        return analytic, _central_differences(self.total_cost, self.network.params, epsilon)
+
+    def without(self, rows):
+        """The batch without the samples ``rows``, nor those of weight 0: maybe none at all."""
+        keep = np.ones(len(self.X), dtype=bool)
+        keep[rows] = False
+        weights = None
+        if self.sample_weight is not None:
+            keep &= self.sample_weight > 0
+            weights = sample_scales(self.sample_weight[keep], np.float64) if keep.any() else None
+        return _Batch(self.network, self.cost, self.penalty, self.X[keep], self.Y[keep], weights)
 
 
 def _warned_of_non_finite(backprop, numeric):
@@ -258,16 +308,21 @@ def _warned_of_non_finite(backprop, numeric):
 #: A relative error beyond which a cost computing in float32 is looked for: a right
 #: gradient of one gives about 0.1 to 1 against float64 differences of step 1e-6.
 _SUSPECT_ERROR = 1e-4
+#: The relative error of a right gradient, 1e-10 to 1e-7 where the cost is resolved in
+#: float64: beyond it, parameters whose differences measure rounding are looked for.
+_PASSING_ERROR = 1e-6
 
 
-def _warn_of_float32(cost, network, X, Y):
+def _warned_of_float32(cost, network, X, Y):
     """Warn when a plugin's values are all float32 numbers: computed in float32.
 
     Returned as float64 (cast back), they pass the dtype check of the returns,
     while the central differences, of steps far below float32's precision,
     measure its rounding. Float64 values of random weights are float32 numbers
     with a chance of about 2⁻²⁹ each. The hidden activation is tried on the
-    random inputs themselves, which are no float32 numbers either.
+    random inputs themselves, which are no float32 numbers either. Whole
+    numbers are no evidence: saturated neurons give 0, 1 or −1 in any dtype.
+    Returns whether it warned.
     """
     with np.errstate(all="ignore"):
         output = network.feedforward(X)
@@ -280,13 +335,98 @@ def _warn_of_float32(cost, network, X, Y):
         suspects.append((f"{type(hidden[0]).__name__}.fn", hidden_values))
     for method, values in suspects:
         values = np.asarray(values, dtype=np.float64)
-        if np.any(values != 0) and np.array_equal(values.astype(np.float32), values):
+        values = values[values != np.round(values)]
+        if values.size and np.array_equal(values.astype(np.float32), values):
             warn(
                 f"The values {method} returned are all float32 numbers: it likely computes "
                 "in float32, whose rounding the central differences (float64) measure, not "
                 "its gradient. Compute in the dtype of the arrays it is given."
             )
-            return
+            return True
+    return False
+
+
+#: How many times larger the step of the second differences is: their rounding error is
+#: that many times smaller, their truncation error still far below a wrong derivative's.
+_WIDER_STEP = 100.0
+
+_SATURATION_ADVICE = (
+    "Check at weights that do not saturate (the initializer's default scale, inputs near "
+    "1); a derivative that is not 0 where its function is flat would read the same."
+)
+
+
+def _warn_of_unresolved(batch, epsilon, analytic, numeric):
+    """Warn when the gradients disagree where the central differences cannot tell the gradient.
+
+    Where neurons nearly saturate, the cost computed in float64 moves by its
+    rounding: differences of a wider step change by about as much as they
+    disagree with backprop (a wrong derivative disagrees alike at both
+    steps). Where they saturate, a sample's cost is flat, exactly: its
+    differences read 0 whatever the gradient; the samples whose cost is flat
+    in an output's bias, though backprop's δ there is not 0, are left out,
+    and the others are checked again. The alarm stands otherwise.
+    """
+    error = _relative_difference(analytic, numeric)
+    with np.errstate(all="ignore"):
+        wider = _central_differences(batch.total_cost, batch.network.params, epsilon * _WIDER_STEP)
+    if _relative_difference(numeric, wider) >= 0.1 * error:
+        warn(
+            "The central differences change with their step, by about as much as they "
+            "disagree with backprop: the cost computed in float64 moves by its rounding, not "
+            f"its gradient, as where neurons nearly saturate. A step of {epsilon:g} gives a "
+            f"relative error of {error:.1e}, one of {epsilon * _WIDER_STEP:g} "
+            f"{_relative_difference(analytic, wider):.1e}. {_SATURATION_ADVICE}"
+        )
+        return
+    saturated = _saturated_samples(batch, epsilon)
+    if not saturated.size:
+        return
+    rest = batch.without(saturated)
+    with np.errstate(all="ignore"):
+        rest_error = _relative_difference(*rest.gradients(epsilon))
+    if rest_error > _PASSING_ERROR:
+        return
+    what = (
+        f"the other {len(rest.X)} samples'"
+        if len(rest.X)
+        else "the penalty's alone (no sample left)"
+    )
+    warn(
+        f"The cost of {saturated.size} of the {len(batch.X)} samples (rows "
+        f"{', '.join(map(str, saturated))}) does not change with an output neuron's bias, "
+        "though backprop's δ there is not 0: the neuron saturates (a sigmoid output of "
+        "exactly 1, say) or the cost is clipped there, and the central differences read 0 "
+        f"whatever the gradient. The gradient of {what} has a relative error of "
+        f"{rest_error:.1e}. {_SATURATION_ADVICE}"
+    )
+
+
+def _saturated_samples(batch, epsilon):
+    """The rows whose cost is flat in an output neuron's bias, though backprop's δ is not 0.
+
+    A sample's δ is backprop's gradient of its cost alone with respect to the
+    output biases, the last parameters of the engine's layout.
+    """
+    network, cost, n_outputs = batch.network, batch.cost, batch.Y.shape[1]
+    params, backprop = network.params, Backprop(network, cost, 1)
+    with np.errstate(all="ignore"):
+        deltas = np.array(
+            [
+                backprop.gradient(x, y, 1.0)[-n_outputs:]
+                for x, y in zip(batch.X[:, None], batch.Y[:, None])
+            ]
+        )
+        flat = np.empty_like(deltas, dtype=bool)
+        for output, index in enumerate(range(params.size - n_outputs, params.size)):
+            costs = []
+            for step in (epsilon, -epsilon):
+                original = params[index]
+                params[index] = original + step
+                costs.append(np.asarray(cost.fn(network.feedforward(batch.X), batch.Y)))
+                params[index] = original
+            flat[:, output] = costs[0] == costs[1]
+    return np.flatnonzero((flat & (deltas != 0)).any(axis=1))
 
 
 def _relative_difference(a, b):
@@ -341,9 +481,14 @@ def _plugin(parameter, value):
 
 def _check_sizes(sizes):
     """``sizes`` as a tuple of at least two positive ints, or the parameter's error."""
-    sizes = tuple(sizes)
-    layers = all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes)
-    if len(sizes) < 2 or not layers:
+    # An array of other than one dimension: a 0-d one cannot be iterated, a 2-d one
+    # would be read as one layer.
+    flat = not isinstance(sizes, np.ndarray) or sizes.ndim == 1
+    sizes = tuple(sizes) if flat else sizes
+    layers = flat and all(
+        isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes
+    )
+    if not layers or len(sizes) < 2:
         raise InvalidParameterError(
             "The 'sizes' parameter of check_gradients must be a sequence of at least two "
             f"positive ints (input first, output last). Got {sizes!r} instead."

@@ -461,3 +461,66 @@ def test_expand_keeps_floats_an_augmenter_returns_only_for_the_whole_batch():
     X_more, _ = expand(X, [0, 1], _FloatsAfterTheFirstImage(), copies=1, image_shape=(4, 4))
     assert X_more.dtype == np.float64
     np.testing.assert_array_equal(X_more[2:], X + 0.5)
+
+
+@pytest.mark.parametrize("name", ["rotate", "shift", "elastic", "compose"])
+def test_long_double_images_are_distorted_in_their_dtype(name, images):
+    # scipy's map_coordinates has no loop for long doubles either: expand failed with
+    # "RuntimeError: data type not supported".
+    long = images.astype(np.longdouble)
+    distorted = plugins.get("augmenter", name)(long, np.random.default_rng(3))
+    wide = plugins.get("augmenter", name)(images, np.random.default_rng(3))
+    assert distorted.dtype == np.longdouble
+    np.testing.assert_allclose(distorted.astype(np.float64), wide, rtol=1e-12, atol=1e-12)
+    X_more, _ = expand(long.reshape(4, -1), np.arange(4), name, image_shape=(12, 10))
+    assert X_more.dtype == np.longdouble and X_more.shape == (20, 120)
+
+
+@pytest.mark.parametrize("function", [expand, expand_mnist])
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.zeros((2, 4), dtype="timedelta64[s]"),
+        np.zeros((2, 4), dtype="datetime64[D]"),
+        np.array([["a"] * 4] * 2),
+        np.ones((2, 4), dtype=object),
+    ],
+)
+def test_both_expansions_refuse_images_that_are_not_numbers_naming_themselves(function, X):
+    # Durations are integers to NumPy: expand failed inside scipy ("data type not
+    # supported") and expand_mnist shifted them; its refusals of others said "expand".
+    with pytest.raises(TypeError, match=rf"^{function.__name__} needs images of numbers; X holds"):
+        function(X, [0, 1], image_shape=(2, 2))
+
+
+def _missing_labels():
+    pd = pytest.importorskip("pandas")
+    days = np.array(["2020-01-01"] * 4, dtype="datetime64[D]")
+    days[2] = np.datetime64("NaT")
+    return [
+        ["a", "b", None, "a"],
+        ["a", "b", pd.NA, "a"],
+        np.array(["a", "b", np.nan, "a"], dtype=object),
+        days,
+    ]
+
+
+@pytest.mark.parametrize("function", [expand, expand_mnist])
+@pytest.mark.parametrize("index", range(4))
+def test_both_expansions_refuse_missing_labels_of_any_kind(function, index):
+    # None and NaT were repeated as labels; pd.NA failed in pandas' "boolean value of NA
+    # is ambiguous", naming no argument. The estimators refuse them all.
+    y = _missing_labels()[index]
+    message = r"^y contains a missing label \(None, NaN, pd.NA or NaT\) at position 2: every"
+    with pytest.raises(ValueError, match=message):
+        function(np.zeros((4, 4)), y)
+
+
+@pytest.mark.parametrize("function", [expand, expand_mnist])
+def test_both_expansions_refuse_rows_of_different_lengths_by_name(function):
+    # NumPy's "setting an array element with a sequence. The requested array has an
+    # inhomogeneous shape..." named neither X nor y.
+    with pytest.raises(ValueError, match=r"^X must be one image per row, all of one length"):
+        function([[0.0] * 4, [0.0] * 3], [0, 1])
+    with pytest.raises(ValueError, match=r"^y must be one label \(or row of targets\) per image"):
+        function(np.zeros((2, 4)), [[0, 1], [0]])

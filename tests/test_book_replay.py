@@ -58,6 +58,66 @@ def test_large_weights_after_default_ones_continue_the_stream():
     np.testing.assert_array_equal(coefs[0], draws[14:20].reshape(2, 3).T)
 
 
+def test_shuffle_moves_the_rows_of_an_array_whole():
+    # Swapping rows of a 2-D array by item assignment swaps views: a row was written over
+    # the other and both held the same numbers, the other's lost.
+    rows = np.arange(10).reshape(5, 2)
+    book.BookRandom(0).shuffle(rows)
+    order = [2, 0, 1, 3, 4]  # the order of test_shuffle_is_python_27s, for the same seed
+    np.testing.assert_array_equal(rows, np.arange(10).reshape(5, 2)[order])
+    vector = np.arange(5)
+    book.BookRandom(0).shuffle(vector)
+    np.testing.assert_array_equal(vector, order)
+    vector.flags.writeable = False
+    with pytest.raises(ValueError, match="shuffle shuffles in place; items is read-only"):
+        book.BookRandom(0).shuffle(vector)
+    np.testing.assert_array_equal(vector, order)
+
+
+@pytest.mark.parametrize("items", [(0, 1, 2), "abc", range(3), None, 3, np.array(3)])
+def test_shuffle_refuses_what_it_cannot_shuffle_in_place(items):
+    # A tuple or a str failed in item assignment, None or 3 in len(), naming no argument.
+    with pytest.raises(TypeError, match=r"^shuffle shuffles a list \(or an array's rows\) in "):
+        book.BookRandom(0).shuffle(items)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "error"),
+    [
+        ((3,), ValueError),
+        ((3, 0), ValueError),
+        ((3, -1), ValueError),
+        ((3.0, 2), TypeError),
+        ((True, 2), TypeError),
+        (5, TypeError),
+        ("32", TypeError),
+    ],
+)
+def test_initial_weights_refuse_sizes_before_any_draw(sizes, error):
+    # They failed inside NumPy's randn ("negative dimensions are not allowed", "'float'
+    # object cannot be interpreted as an integer") after the biases had been drawn, so
+    # that the stream had moved on; (3,) and (3, 0) drew networks of no weights.
+    streams = book.BookRandom(5)
+    match = (
+        rf"^sizes must be at least two layer sizes, each an int .*; got {re.escape(repr(sizes))}"
+    )
+    with pytest.raises(error, match=match):
+        streams.initial_weights(sizes)
+    coefs, _ = streams.initial_weights((3, 2, 1))  # the stream is where it was
+    np.testing.assert_array_equal(coefs[0], book.BookRandom(5).initial_weights((3, 2, 1))[0][0])
+
+
+@pytest.mark.parametrize("large", ["no", 1, None])
+def test_initial_weights_refuse_a_large_that_is_no_bool(large):
+    # "no", a truthy string, drew large weights; None the default ones.
+    with pytest.raises(TypeError, match=f"large must be True or False; got {large!r}"):
+        book.BookRandom(5).initial_weights((3, 2), large=large)
+    large_ones = book.BookRandom(5).initial_weights((3, 2), large=np.bool_(True))
+    np.testing.assert_array_equal(
+        large_ones[0][0], np.random.RandomState(5).randn(8)[2:].reshape(2, 3).T
+    )
+
+
 def test_nudged_weights_are_one_ulp_up():
     coefs, intercepts = book.BookRandom(5).initial_weights((3, 2, 1))
     nudged_coefs, nudged_intercepts = book.BookRandom(5, nudge=True).initial_weights((3, 2, 1))
@@ -180,6 +240,14 @@ def test_a_replay_against_another():
         ours.against(book.Replay("regularized", None, None, 1.0, ()))
 
 
+@pytest.mark.parametrize("other", ["regularized", None, [10, 11]])
+def test_a_replay_against_what_is_no_replay_is_refused_by_type(other):
+    # It failed on the attribute: "'str' object has no attribute 'name'".
+    ours = fake_replay([10, 12], [10, 10])
+    with pytest.raises(TypeError, match=r"^against compares with a Replay .*; got "):
+        ours.against(other)
+
+
 @pytest.mark.parametrize(
     ("args", "error", "match"),
     [
@@ -195,6 +263,12 @@ def test_a_replay_against_another():
         (("a", "percent", (101.0,), (1.0,)), ValueError, "ours holds 101.0 at 0, which is no"),
         (("a", "count", ((1, 2),), ((1, 3),)), ValueError, r"ours holds \(1, 2\) at 0"),
         (("a", "count", 5, (5,)), TypeError, "'a': ours must be a list of numbers; got int"),
+        (("a", "count", np.array(5), (5,)), TypeError, "ours must be a list of numbers; got a 0-d"),
+        (
+            ("a", "count", (5,), np.array([[5]])),
+            TypeError,
+            "book must be a list of numbers; got a 2-d",
+        ),
         (("a", "count", "12", (1, 2)), TypeError, "ours must be a list of numbers; got str"),
         (("a", "count", (1,), {1}), TypeError, "book must be a list of numbers; got set"),
         (("a", "accuracy", (1,), (1,)), ValueError, "kind must be one of 'count', 'percent'"),
@@ -451,6 +525,10 @@ def _regularized_full(change):
         (
             {"records": {"regularized_full": {"ours": [[]] * 4, "seconds": "x"}}},
             "'seconds' is 'x', not a number",
+        ),
+        (
+            {"records": {"regularized_full": {"ours": [[]] * 4, "seconds": float("inf")}}},
+            "'seconds' is inf, not a number",
         ),
         ({"records": {"regularized_full": {"ours": 5, "seconds": 1.0}}}, "'test cost' is missing"),
         ({"records": {"regularized_full": {"ours": [], "seconds": 1.0}}}, "'test cost' is missing"),

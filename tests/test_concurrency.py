@@ -454,3 +454,42 @@ def test_interrupt_watch_watches_nothing_where_it_cannot_set_a_handler():
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+def test_an_interrupt_watch_entered_again_or_reused_leaves_the_handler_before_it():
+    import signal
+
+    from sknielsen.utils import InterruptWatch
+
+    # Entered again inside itself, it took its own handler for the one before it: after
+    # both blocks SIGINT stayed with the watch, which passed it on to itself until
+    # RecursionError, so that Ctrl-C never interrupted the process again.
+    before, received = signal.getsignal(signal.SIGINT), []
+    signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        watch = InterruptWatch()
+        with watch:
+            with watch:
+                os.kill(os.getpid(), signal.SIGINT)
+            assert watch.interrupted and len(received) == 1
+        assert signal.getsignal(signal.SIGINT) is previous
+        os.kill(os.getpid(), signal.SIGINT)
+        assert len(received) == 2
+        # Used again in another thread, it restored the main thread's old handler there:
+        # "ValueError: signal only works in main thread of the main interpreter".
+        errors = []
+
+        def reuse():
+            try:
+                with watch:
+                    pass
+            except ValueError as error:
+                errors.append(error)
+
+        worker = threading.Thread(target=reuse)
+        worker.start()
+        worker.join(TIMEOUT)
+        assert errors == [] and signal.getsignal(signal.SIGINT) is previous
+    finally:
+        signal.signal(signal.SIGINT, before)

@@ -1,10 +1,12 @@
 """Backprop equals central finite differences for every allowed plugin combination."""
 
+import re
 import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sknielsen import NielsenMLPClassifier, plugins
@@ -63,6 +65,33 @@ def test_sample_weights_that_no_fit_takes_are_refused(weights, message):
     # Not a broadcast error deep in NumPy, nor a relative error of NaN.
     with pytest.raises(ValueError, match=f"'sample_weight' of check_gradients.*{message}"):
         check_gradients(sample_weight=weights)
+
+
+@pytest.mark.parametrize(
+    "weights, message",
+    [
+        (np.array(1.0), "at least 1 dimension"),
+        ([1.0 + 1j] * 7, "complex"),
+    ],
+)
+def test_sample_weights_of_no_type_a_fit_takes_are_refused_by_name(weights, message):
+    # scikit-learn's TypeErrors came through as they were, naming no argument of
+    # check_gradients ("float() argument must be a string or a real number, not 'complex'").
+    with pytest.raises(TypeError, match=f"^The 'sample_weight' of check_gradients.*{message}"):
+        check_gradients(sample_weight=weights)
+
+
+@pytest.mark.parametrize("value", [np.float32(0.5), np.float16(0.1), np.int8(2)])
+def test_numpy_numbers_for_lmbda_and_epsilon_check_as_python_numbers(value):
+    # A float32 lmbda made the L2 penalty a float32, refused as "L2.penalty returned a
+    # float32 in a float64 network", blaming a plugin that computes in the arrays' dtype.
+    expected = check_gradients(lmbda=float(value))
+    result = check_gradients(lmbda=value)
+    np.testing.assert_array_equal(result.numeric, expected.numeric)
+    step = value / 1000
+    np.testing.assert_array_equal(
+        check_gradients(epsilon=step).numeric, check_gradients(epsilon=float(step)).numeric
+    )
 
 
 def test_large_initializer_and_deeper_network():
@@ -171,6 +200,8 @@ def test_an_unregistered_output_activation_refused_by_a_cost_is_named_by_its_cla
         ("lmbda", np.inf),
         ("lmbda", np.nan),
         ("random_state", -1),
+        ("sizes", np.array(3)),  # iterated: "iteration over a 0-d array"
+        ("sizes", np.array([[5, 3]])),
     ],
 )
 def test_refuses_invalid_parameters_by_name(keyword, value):
@@ -302,3 +333,148 @@ def test_a_check_that_meets_values_not_finite_fails_loudly():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert check_gradients(lmbda=1e300).relative_error < 1e-6
+
+
+class Softplus(plugins.Activation):
+    """ln(1 + eᶻ), whose derivative is the sigmoid: smooth, and unbounded above."""
+
+    def fn(self, z, out=None):
+        return np.logaddexp(0.0, z, out=out)
+
+    def derivative(self, z, a):
+        return expit(z)
+
+
+class SoftplusOnePercentOff(Softplus):
+    def derivative(self, z, a):
+        return 1.01 * expit(z)
+
+
+class SigmoidOffByAThousandth(plugins.Sigmoid):
+    def derivative(self, z, a):
+        return 1.001 * a * (1.0 - a)
+
+
+class ReLUOfSlopeOne(plugins.ReLU):
+    """Forgets that the slope is 0 below 0."""
+
+    def derivative(self, z, a):
+        return np.ones_like(z)
+
+
+class QuadraticWithoutSigmaPrime(plugins.QuadraticCost):
+    """δ = a − y, the cross-entropy's, for the quadratic cost: σ'(z) forgotten."""
+
+    def delta(self, z, a, y, activation, out=None):
+        return np.subtract(a, y, out=out)
+
+
+class L2OfTwiceTheGradient(plugins.L2):
+    def gradient(self, weights, lmbda, n, out):
+        return np.multiply(weights, 2.0 * lmbda / n, out=out)
+
+    def decay_factor(self, eta, lmbda, n):
+        return None  # the gradient alone is checked
+
+
+class Scaled(plugins.Initializer):
+    """The default weights and biases, ``scale`` times larger: neurons that saturate."""
+
+    def __init__(self, scale=10.0):
+        self.scale = scale
+
+    def __call__(self, fan_in, fan_out, rng, dtype):
+        weights, biases = plugins.DefaultInitializer()(fan_in, fan_out, rng, dtype)
+        return self.scale * weights, self.scale * biases
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"activation": SoftplusOnePercentOff()},
+        {"activation": SigmoidOffByAThousandth()},
+        {"activation": ReLUOfSlopeOne()},
+        {"cost": "quadratic", "output_activation": SigmoidOffByAThousandth()},
+        {"cost": QuadraticWithoutSigmaPrime()},
+        {"regularizer": L2OfTwiceTheGradient()},
+        {"activation": SoftplusOnePercentOff(), "initializer": Scaled(3.0)},
+        {"regularizer": L2OfTwiceTheGradient(), "initializer": Scaled(30.0)},
+    ],
+    ids=["softplus", "sigmoid", "relu", "output", "cost", "regularizer", "near", "saturated"],
+)
+def test_a_wrong_derivative_fails_the_check_unexcused(settings):
+    # A thousandth off is caught: 1.5e-4 against the 1e-9 of a right one. None is put down
+    # to the differences: the cost moves with the weights, or (the penalty's, where every
+    # output saturates) the rest of the check fails too.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert check_gradients(**settings).relative_error > 1e-4
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"activation": Softplus()},
+        {"activation": Softplus(), "initializer": "large"},
+        {"initializer": Scaled(3.0)},  # sigmoids near saturation, not in it
+        {"activation": "tanh", "initializer": Scaled(3.0)},
+        {"cost": "log_likelihood", "initializer": Scaled(30.0)},
+        {"cost": "quadratic", "initializer": Scaled(30.0)},
+    ],
+)
+def test_a_right_derivative_of_a_steep_or_saturating_function_passes(settings):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert check_gradients(**settings).relative_error < 1e-6
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"initializer": Scaled(10.0)},
+        {"activation": "tanh", "initializer": Scaled(10.0)},
+        {"activation": Softplus(), "initializer": Scaled(3.0)},
+    ],
+)
+def test_nearly_saturated_neurons_are_named_as_what_the_differences_cannot_tell(settings):
+    # Sigmoid outputs within rounding of 1 under the cross-entropy: the cost computed in
+    # float64 moves by its rounding, while δ = a − y is right. Relative errors of 5e-5 to
+    # 0.05 came with nothing naming the cause.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = check_gradients(**settings)
+    assert result.relative_error > 1e-6
+    assert len(caught) == 1, [str(warning.message) for warning in caught]
+    message = str(caught[0].message)
+    assert message.startswith("The central differences change with their step")
+    wider = float(re.search(r"one of 0.0001 (\S+)\. ", message).group(1))
+    assert wider < result.relative_error / 10
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"initializer": Scaled(30.0)},
+        {"initializer": Scaled(100.0)},
+        {"activation": Softplus(), "initializer": Scaled(10.0)},
+        {"initializer": Scaled(30.0), "sample_weight": [1.0, 2.0, 0.0, 1.0, 1.0, 3.0, 1.0]},
+    ],
+)
+def test_saturated_outputs_are_named_as_what_the_differences_cannot_tell(settings):
+    # Sigmoid outputs of exactly 1 under the cross-entropy: the cost is clipped there, flat,
+    # while δ = a − y is right. Relative errors of 0.04 to 0.9 came with nothing naming the
+    # cause, or with a warning that the built-in Sigmoid, whose outputs of 0 and 1 are
+    # float32 numbers, "likely computes in float32".
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = check_gradients(**settings)
+    assert result.relative_error > 1e-2
+    assert len(caught) == 1, [str(warning.message) for warning in caught]
+    message = str(caught[0].message)
+    assert re.match(
+        r"^The cost of 7 of the 7 samples \(rows 0, 1, 2, 3, 4, 5, 6\) does not change with "
+        r"an output neuron's bias, though backprop's δ there is not 0: ",
+        message,
+    )
+    rest = float(re.search(r"relative error of (\S+)\. ", message).group(1))
+    assert "the penalty's alone (no sample left)" in message and rest < 1e-6

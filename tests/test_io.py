@@ -422,3 +422,57 @@ def test_temporary_names_all_taken_are_refused_after_the_tries(tmp_path, monkeyp
         write_text_atomically(tmp_path / "net.json", "x")
     assert taken.read_text() == "another writer's"
     assert not (tmp_path / "net.json").exists()
+
+
+def test_a_name_given_as_bytes_is_written_and_checked_as_the_str_it_names(tmp_path):
+    # file_path takes bytes, but the writes then resolved them with pathlib, which
+    # refused them: "argument should be a str object or an os.PathLike object ... not
+    # <class 'bytes'>", naming no argument.
+    from sknielsen.utils import check_outputs, write_atomically
+
+    target = tmp_path / "notes.txt"
+    write_atomically(os.fsencode(target), "first")
+    assert target.read_text() == "first"
+    write_text_atomically(os.fsencode(target), "second")
+    assert target.read_text() == "second"
+    assert check_writable(os.fsencode(target)) == target
+    check_readable(os.fsencode(target))
+    check_outputs(os.fsencode(tmp_path / "other.txt"))
+    with pytest.raises(ValueError, match=f"Two outputs name the same file: {target}, {target}"):
+        check_outputs(os.fsencode(target), str(target))
+    with pytest.raises(ValueError, match="An output would overwrite an input"):
+        check_outputs(os.fsencode(target), inputs=[target])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_a_name_holding_a_nul_character_is_refused_naming_the_argument(tmp_path):
+    # The system's "embedded null byte" named no argument.
+    from sknielsen.utils import check_outputs, write_atomically
+
+    bad = f"{tmp_path}/a\0b.txt"
+    with pytest.raises(ValueError, match=r"^path holds a NUL character"):
+        write_atomically(bad, "x")
+    with pytest.raises(ValueError, match=r"^paths holds a NUL character"):
+        check_outputs(bad)
+    with pytest.raises(ValueError, match=r"^inputs holds a NUL character"):
+        check_outputs(tmp_path / "model.json", inputs=[os.fsencode(bad)])
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("inputs", [3, 2.5, object()])
+def test_check_outputs_refuses_inputs_that_are_no_names_nor_a_sequence_of_them(tmp_path, inputs):
+    # Iterated: "TypeError: 'int' object is not iterable".
+    from sknielsen.utils import check_outputs
+
+    with pytest.raises(TypeError, match=r"^inputs must be a file's name or a sequence of .*; got"):
+        check_outputs(tmp_path / "model.json", inputs=inputs)
+
+
+def test_write_atomically_names_text_that_utf8_cannot_encode(tmp_path):
+    # A lone surrogate (bytes decoded with errors="surrogateescape") failed in the
+    # codec's words, "'utf-8' codec can't encode character '\ud800'", naming no argument.
+    from sknielsen.utils import write_atomically
+
+    with pytest.raises(ValueError, match=r"^write_atomically writes text as UTF-8; data holds "):
+        write_atomically(tmp_path / "notes.txt", "ok \udcff")
+    assert list(tmp_path.iterdir()) == []

@@ -26,6 +26,7 @@ import stat
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 # A live temporary file is written in one call right after it is created, so
@@ -108,14 +109,31 @@ def file_path(path, name="path"):
         Naming ``name`` and the type given.
     FileNotFoundError
         For an empty name, as the system refuses it.
+    ValueError
+        For a name holding a NUL character, which no file's name can.
     """
     if isinstance(path, (str, bytes, os.PathLike)):
         if not os.fspath(path):  # Path("") is ".", which the checks below took for a folder
             raise FileNotFoundError(errno.ENOENT, f"{name} is an empty string: give a name")
-        return Path(os.fsdecode(path))
+        decoded = os.fsdecode(path)
+        if "\0" in decoded:  # the system's "embedded null byte" named no argument
+            raise ValueError(
+                f"{name} holds a NUL character, which no file's name can: {decoded!r:.80}."
+            )
+        return Path(decoded)
     raise TypeError(
         f"{name} must be a str or path-like (a file's name); got {type(path).__name__}."
     )
+
+
+def _named(path):
+    """``path`` as the str it names: bytes decoded, a final separator kept (a Path has none).
+
+    Refused as :func:`file_path` refuses it. pathlib refuses bytes, which
+    ``os.path.realpath`` returns for bytes.
+    """
+    file_path(path)
+    return os.fsdecode(path)
 
 
 def _kind_of(mode):
@@ -277,7 +295,7 @@ def check_readable(path):
     TypeError
         If ``path`` is no file's name (:func:`file_path`).
     """
-    file_path(path)  # os.stat(3) read 3 as an open file descriptor
+    path = _named(path)  # os.stat(3) read 3 as an open file descriptor
     try:
         os.stat(path)  # a missing file or folder raises the usual FileNotFoundError
     except NotADirectoryError:
@@ -312,6 +330,7 @@ def check_writable(path):
     TypeError
         If ``path`` is no file's name (:func:`file_path`).
     """
+    path = _named(path)
     target = _resolved_target(path)
     _refuse_special(path, target, "write")
     _refuse_read_only(path, target)
@@ -430,6 +449,7 @@ def write_bytes_atomically(path, data):
         naming ``path`` if it cannot be replaced (on Windows, while another
         program holds it open), which leaves it unchanged.
     """
+    path = _named(path)
     target = _resolved_target(path)
     _refuse_special(path, target, "write")
     _refuse_read_only(path, target)
@@ -541,10 +561,15 @@ def check_outputs(*paths, inputs=()):
         file_path(path, "paths")  # named as the argument: check_writable's would say 'path'
     targets = [check_writable(path) for path in given]
     if len(set(targets)) < len(targets):
-        raise ValueError(f"Two outputs name the same file: {', '.join(map(str, given))}.")
+        raise ValueError(f"Two outputs name the same file: {', '.join(map(os.fsdecode, given))}.")
     if inputs is None or isinstance(inputs, (str, bytes, os.PathLike)):
         # One name is one input: a str iterated is one-letter names, matching nothing.
         inputs = () if inputs is None else (inputs,)
+    elif not isinstance(inputs, Iterable):  # iterated: "'int' object is not iterable"
+        raise TypeError(
+            "inputs must be a file's name or a sequence of files' names; got "
+            f"{type(inputs).__name__}."
+        )
     read = {
         Path(os.path.realpath(file_path(path, "inputs"))) for path in inputs if path is not None
     }
@@ -571,6 +596,9 @@ def write_atomically(path, data):
     TypeError
         If ``data`` is neither (an array's memory is not a file's bytes),
         or ``path`` is no file's name (None, a number).
+    ValueError
+        If ``data`` is text that UTF-8 cannot encode (a lone surrogate), or
+        ``path`` holds a NUL character.
 
     Examples
     --------
@@ -592,4 +620,15 @@ def write_atomically(path, data):
             f"write_atomically writes str or bytes; got {type(data).__name__}. For an array, "
             "np.save it into an io.BytesIO and write its getvalue()."
         )
-    write_bytes_atomically(path, data.encode("utf-8") if isinstance(data, str) else data)
+    if isinstance(data, str):
+        try:
+            data = data.encode("utf-8")
+        except UnicodeEncodeError as exc:  # the codec's words named no argument
+            unencodable = exc.object[exc.start : exc.end]
+            raise ValueError(
+                f"write_atomically writes text as UTF-8; data holds {unencodable!r} at "
+                f"position {exc.start}, which UTF-8 cannot encode (a lone surrogate, as "
+                "bytes decoded with errors='surrogateescape' leave): write those bytes "
+                "instead, or text without it."
+            ) from None
+    write_bytes_atomically(path, data)

@@ -13,7 +13,10 @@ class InterruptWatch:
     that the user stopped it. While active, SIGINT sets ``interrupted``
     before reaching the previous handler. Only the main thread may set
     handlers; elsewhere, and where SIGINT is ignored (``nohup``), nothing
-    is watched.
+    is watched. A watch may be used again, and entered again inside its
+    own block (a function that watches, called where the same watch is
+    active): the handler is set by the outermost block and restored when
+    it ends.
 
     Attributes
     ----------
@@ -32,8 +35,14 @@ class InterruptWatch:
     def __init__(self):
         self.interrupted = False
         self._previous = None
+        self._depth = 0
 
     def __enter__(self):
+        self._depth += 1
+        if self._depth > 1:
+            # Entered again inside its own block: the handler now set is the watch's own,
+            # which taken for the previous one passed SIGINT to itself for ever.
+            return self
         handler = signal.getsignal(signal.SIGINT)
         if callable(handler) and threading.current_thread() is threading.main_thread():
             self._previous = handler
@@ -45,6 +54,9 @@ class InterruptWatch:
         self._previous(signum, frame)
 
     def __exit__(self, *exc_info):
-        if self._previous is not None:
+        self._depth -= 1
+        if not self._depth and self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
+            # Forgotten: a later block, in another thread say, sets (and restores) nothing.
+            self._previous = None
         return False

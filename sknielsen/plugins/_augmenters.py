@@ -39,10 +39,14 @@ def warp(images, dy, dx, order=1):
     coordinates[0] = np.arange(batch)[:, None, None]
     np.add(np.arange(height)[:, None], dy, out=coordinates[1])
     np.add(np.arange(width), dx, out=coordinates[2])
-    # map_coordinates has no float16 loop ("data type not supported"), and resamples
-    # booleans to False wherever a pixel moves by a fraction: both resample in float32.
-    narrow = images.dtype in (np.float16, np.bool_)
-    source = images.astype(np.float32) if narrow else images
+    # map_coordinates has no float16 or long double loop ("data type not supported"), and
+    # resamples booleans to False wherever a pixel moves by a fraction: float16 and
+    # booleans resample in float32, long doubles in float64 (the coordinates' precision).
+    source = images
+    if images.dtype in (np.float16, np.bool_):
+        source = images.astype(np.float32)
+    elif images.dtype == np.longdouble and np.longdouble != np.float64:
+        source = images.astype(np.float64)
     out = ndimage.map_coordinates(source, coordinates, order=order, mode="constant", cval=0.0)
     if images.dtype == np.bool_:
         return out >= 0.5

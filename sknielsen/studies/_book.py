@@ -41,7 +41,7 @@ import math
 import numbers
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import MutableSequence, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import resources
@@ -134,13 +134,39 @@ class BookRandom:
         self.nudge = bool(nudge)
 
     def shuffle(self, items):
-        """Shuffle the list ``items`` in place, as Python 2.7's ``random.shuffle``.
+        """Shuffle ``items`` in place, as Python 2.7's ``random.shuffle``.
 
         Parameters
         ----------
-        items : list
-            The list to shuffle, in place.
+        items : list or ndarray
+            The list to shuffle, in place; or an array, whose rows (along
+            its first axis) are shuffled as a list of them would be.
+
+        Raises
+        ------
+        TypeError
+            If ``items`` is neither (a tuple, a str, None), which cannot be
+            shuffled in place.
+        ValueError
+            If ``items`` is a read-only array.
         """
+        if isinstance(items, np.ndarray) and items.ndim:
+            # Rows of an array are views: swapped as list items, one was written over the
+            # other, which both then held. The rows move whole, in the list's order.
+            if not items.flags.writeable:
+                raise ValueError("shuffle shuffles in place; items is read-only: pass a copy.")
+            order = list(range(len(items)))
+            self._shuffle_list(order)
+            items[...] = items[order]
+            return
+        if not isinstance(items, MutableSequence):
+            raise TypeError(
+                "shuffle shuffles a list (or an array's rows) in place; got "
+                f"{type(items).__name__} {items!r:.40}."
+            )
+        self._shuffle_list(items)
+
+    def _shuffle_list(self, items):
         draw = self.python.random
         for i in range(len(items) - 1, 0, -1):
             j = int(draw() * (i + 1))
@@ -162,7 +188,19 @@ class BookRandom:
         coefs, intercepts : lists of ndarray
             In scikit-learn's layout: weights (fan_in, fan_out), biases
             (fan_out,).
+
+        Raises
+        ------
+        TypeError
+            If ``sizes`` is no sequence of ints, or ``large`` no bool.
+        ValueError
+            If ``sizes`` holds fewer than two sizes, or one below 1.
+
+        Both are raised before any number is drawn: the stream stays where
+        it was.
         """
+        sizes = _checked_sizes(sizes)
+        check_bool(large, "large")  # "no", a truthy str, drew large weights
         pairs = list(itertools.pairwise(sizes))
         # network2 draws the biases of every layer before any weight.
         biases = [self.numpy.randn(fan_out, 1) for _, fan_out in pairs]
@@ -188,6 +226,23 @@ def _checked_seed(seed):
             f"got {seed!r}."
         )
     return int(seed)
+
+
+def _checked_sizes(sizes):
+    """``sizes`` as a tuple of at least two ints of at least 1, refused by name otherwise."""
+    problem = (
+        "sizes must be at least two layer sizes, each an int of at least 1, inputs first; "
+        f"got {sizes!r:.60}."
+    )
+    is_sequence = isinstance(sizes, Sequence) and not isinstance(sizes, (str, bytes))
+    if not (is_sequence or (isinstance(sizes, np.ndarray) and sizes.ndim == 1)):
+        raise TypeError(problem)
+    # bool is an int to Python: True would be a layer of one neuron.
+    if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in sizes):
+        raise TypeError(problem)
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(problem)
+    return tuple(int(s) for s in sizes)
 
 
 class _GivenWeights(plugins.Initializer):
@@ -633,6 +688,9 @@ def _check_series(values, kind, name):
     # A str is a sequence too, of characters; a set has no order, a generator no length.
     if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
         raise TypeError(f"{name} must be a list of numbers; got {type(values).__name__}.")
+    if isinstance(values, np.ndarray) and values.ndim != 1:
+        # A 0-d array failed in iteration; a 2-d one was read as a list of rows.
+        raise TypeError(f"{name} must be a list of numbers; got a {values.ndim}-d array.")
     problem = _values_problem(values, kind)
     if problem:
         raise ValueError(f"{name} {problem}.")
@@ -850,7 +908,20 @@ class Replay:
         -------
         result : Replay
             Whose ``book`` is ``other.ours``.
+
+        Raises
+        ------
+        TypeError
+            If ``other`` is no :class:`Replay`.
+        ValueError
+            If ``other`` replays another record.
         """
+        if not isinstance(other, Replay):
+            # It failed on the attribute: "'str' object has no attribute 'name'".
+            raise TypeError(
+                "against compares with a Replay (what replay and load_replay return); got "
+                f"{type(other).__name__} {other!r:.40}."
+            )
         if other.name != self.name:
             raise ValueError(f"Cannot compare a replay of {self.name} with one of {other.name}.")
         return _compared(self.name, self.ours, other.ours, self.seconds, "the other replay's")
@@ -1016,7 +1087,9 @@ def _stored_replay(name, path):
         if not isinstance(entry, dict) or key not in entry:
             raise ValueError(f"{path} holds a replay of {name} with no {key!r}.")
     seconds = entry["seconds"]
-    if not (isinstance(seconds, numbers.Real) and not isinstance(seconds, bool) and seconds >= 0):
+    # JSON's Infinity (and 1e400) read as inf: "inf s" in the summary.
+    is_number = isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)
+    if not (is_number and math.isfinite(seconds) and seconds >= 0):
         raise ValueError(
             f"{path} holds a replay of {name} whose 'seconds' is {seconds!r:.40}, not a "
             "number of seconds."
