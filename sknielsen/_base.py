@@ -594,8 +594,6 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
     def _fit_checked(self, request):
         """``_fit``'s steps, within its scope of remembered checks."""
         config = self._resolve()
-        for message in unread_parameters(config, constructor_defaults(type(self))):
-            warn(message)
         continuing = hasattr(self, "coefs_") and (request.incremental or self.warm_start)
         previous = self.get_fitted_state() if continuing else None
         if previous is not None:
@@ -1241,6 +1239,14 @@ def check_params(estimator, n_features=None, n_outputs=None, *, training=True):
         With the widths: when training the network could not fit in this
         machine's memory.
 
+    Warns
+    -----
+    UserWarning
+        When ``training``, for a parameter the run would never read, as
+        ``fit`` warns: ``lmbda`` without a regularizer, ``eta`` with an
+        optimizer that chooses its own step sizes, ``mini_batch_size`` with
+        a full-batch solver.
+
     Examples
     --------
     >>> from sknielsen import NielsenMLPClassifier
@@ -1263,7 +1269,11 @@ def check_params(estimator, n_features=None, n_outputs=None, *, training=True):
     validate_parameter_constraints(_CHECK_PARAMS_CONSTRAINTS, arguments, "check_params")
     params = estimator.get_params(deep=False)
     kind = type(estimator)._kind()
-    return resolve(params, kind, n_features=n_features, n_outputs=n_outputs, training=training)
+    config = resolve(params, kind, n_features=n_features, n_outputs=n_outputs, training=training)
+    if training:
+        for message in unread_parameters(config, constructor_defaults(type(estimator))):
+            warn(message)
+    return config
 
 
 @dataclass(frozen=True)

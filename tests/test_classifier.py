@@ -1243,3 +1243,14 @@ def test_parameters_the_run_reads_are_not_warned_of(params):
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*changes nothing", category=UserWarning)
         NielsenMLPClassifier((4,), epochs=2, random_state=0, **params).fit(X[:120] / 16, y[:120])
+
+
+def test_check_params_warns_of_a_parameter_never_read_as_fit_does():
+    from sknielsen.utils import check_params
+
+    net = NielsenMLPClassifier(regularizer="none", lmbda=2.0)
+    with pytest.warns(UserWarning, match=r"^NielsenMLPClassifier\(lmbda=2.0\): .* changes nothing"):
+        check_params(net)
+    with warnings.catch_warnings():  # a model only loaded or saved: nothing to train
+        warnings.simplefilter("error")
+        check_params(net, training=False)
