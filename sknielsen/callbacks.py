@@ -720,9 +720,9 @@ def _path_template(path, name, owner):
         field other than ``{epoch}`` (``{}``, ``{foo}``, ``{epoch.__class__}``),
         a conversion, an unbounded format, or ``{epoch}`` in a folder's name.
     """
-    template = os.fspath(path)
+    template = os.fsdecode(path)  # a path-like object may give bytes
     refuse = f"The {name!r} parameter of {owner}"
-    if not isinstance(template, str) or not template:
+    if not template:
         raise InvalidParameterError(f"{refuse} must be a non-empty file name; got {path!r}.")
     hint = (
         "the only field is {epoch}, optionally with a zero-padded width ({epoch:03d}); write "
@@ -886,7 +886,7 @@ class Checkpoint(Callback):
                 return
         elif trainer.epoch % self.every:
             return
-        path = os.fspath(self.path).format(epoch=trainer.epoch)
+        path = os.fsdecode(self.path).format(epoch=trainer.epoch)
         _write_during_training(self, trainer, path, lambda: trainer.save(path))
 
 
@@ -967,7 +967,7 @@ class CSVLogger(Callback):
         self._columns, self._rows = [], []
         self._written = None  # the file as last written (_stat_of), which rows append to
         if self.append and os.path.isfile(self.path):
-            self._columns, self._rows = self._read(os.fspath(self.path))
+            self._columns, self._rows = self._read(os.fsdecode(self.path))
 
     def _read(self, path):
         """The columns and rows (dicts of text) of a file an earlier CSVLogger wrote."""

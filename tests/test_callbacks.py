@@ -2389,6 +2389,31 @@ def test_a_callback_that_changes_the_trainers_counters_is_refused(
     assert not hasattr(net, "coefs_")
 
 
+class BytesPath:
+    """An ``os.PathLike`` of one's own whose ``__fspath__`` gives bytes, as Python allows."""
+
+    def __init__(self, path):
+        self.path = os.fsencode(path)
+
+    def __fspath__(self):
+        return self.path
+
+
+def test_the_file_writers_take_a_path_like_object_of_bytes(small_digits, tmp_path):
+    # Their paths are str or path-like objects: a CSVLogger appending failed inside pathlib
+    # ("argument should be a str object or an os.PathLike object returning str"), and a
+    # Checkpoint refused it as no "non-empty file name".
+    X, _, y, _ = small_digits
+    log, model = tmp_path / "log.csv", tmp_path / "net-{epoch}.json"
+    callbacks = [CSVLogger(BytesPath(log), append=True), Checkpoint(BytesPath(model))]
+    net = NielsenMLPClassifier((5,), epochs=2, random_state=0, callbacks=callbacks)
+    net.fit(X, y).fit(X, y)  # the second fit appends, reading the log
+    assert len(log.read_text().splitlines()) == 5
+    assert sknielsen.load(tmp_path / "net-2.json").n_iter_ == 2
+    with pytest.raises(ValueError, match="write one file"):
+        net.set_params(callbacks=[CSVLogger(BytesPath(log)), CSVLogger(log)]).fit(X, y)
+
+
 @pytest.mark.parametrize(
     "pair",
     [

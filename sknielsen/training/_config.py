@@ -691,13 +691,13 @@ def _refuse_shared_files(callbacks, owner):
         path = getattr(callback, "path", None) if isinstance(callback, _WRITERS) else None
         if path is None:
             continue
-        key = os.path.realpath(os.fspath(path))
+        key = os.path.realpath(os.fsdecode(path))
         if key in writers:
             first, other = writers[key]
             raise InvalidParameterError(
                 f"The 'callbacks' parameter of {owner}: callbacks[{first}] "
                 f"({type(other).__name__}) and callbacks[{index}] ({type(callback).__name__}) "
-                f"write one file, {os.fspath(path)!r}; each would overwrite the other's. Give "
+                f"write one file, {os.fsdecode(path)!r}; each would overwrite the other's. Give "
                 "each its own path."
             )
         writers[key] = (index, callback)
