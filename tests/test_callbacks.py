@@ -2421,19 +2421,43 @@ def test_the_file_writers_take_a_path_like_object_of_bytes(small_digits, tmp_pat
         lambda path: [CSVLogger(path), CSVLogger(path)],
         lambda path: [Checkpoint(path), Checkpoint(path, best_only=True)],
         lambda path: [CSVLogger(path), CSVLogger(os.path.join(os.path.dirname(path), ".", "out"))],
+        lambda path: [Checkpoint(path + "-{epoch}"), CSVLogger(path + "-2")],
+        lambda path: [Checkpoint(path + "-{epoch:03d}"), Checkpoint(path + "-002", best_only=True)],
+        lambda path: [Checkpoint(path + "{{x}}"), CSVLogger(path + "{x}")],
     ],
-    ids=["checkpoint and logger", "two loggers", "two checkpoints", "one file, two spellings"],
+    ids=[
+        "checkpoint and logger",
+        "two loggers",
+        "two checkpoints",
+        "one file, two spellings",
+        "an epoch's file",
+        "a padded epoch's file",
+        "braces written as {{ }}",
+    ],
 )
 def test_two_callbacks_writing_one_file_are_refused_before_training(small_digits, tmp_path, pair):
-    # The log overwrote the checkpoint each epoch: the model was lost, without a word.
+    # The log overwrote the checkpoint each epoch: the model was lost, without a word. The
+    # paths were compared as written: a Checkpoint's template and the names it writes
+    # ("out-{epoch}" writes "out-2", "out{{x}}" writes "out{x}") were other files.
     X, _, y, _ = small_digits
     path = str(tmp_path / "out")
     net = NielsenMLPClassifier((5,), epochs=2, random_state=0, callbacks=pair(path))
     with pytest.raises(ValueError, match=r"callbacks\[0\] .* and callbacks\[1\] .* write one file"):
         net.fit(X, y)
     assert list(tmp_path.iterdir()) == []
-    net.set_params(callbacks=[Checkpoint(str(tmp_path / "a")), CSVLogger(str(tmp_path / "b"))])
+    net.set_params(
+        callbacks=[
+            Checkpoint(str(tmp_path / "a")),
+            CSVLogger(str(tmp_path / "b")),
+            Checkpoint(str(tmp_path / "c-{epoch:02d}")),
+            CSVLogger(str(tmp_path / "c-2")),  # not an epoch's file: that is c-02
+            Checkpoint(str(tmp_path / "d{{x}}")),
+            CSVLogger(str(tmp_path / "d{{x}}")),  # a log's name is no template
+        ]
+    )
     net.fit(X, y)
+    models = [sknielsen.load(tmp_path / name) for name in ("a", "c-02", "d{x}")]
+    assert [model.n_iter_ for model in models] == [2, 2, 2]
 
 
 @pytest.mark.parametrize(
