@@ -1,5 +1,6 @@
 """The training loop's public surface: callbacks, schedules, the fitted state and rollback."""
 
+import contextlib
 import copy
 import csv
 import gc
@@ -1204,6 +1205,10 @@ def test_halve_on_plateau_counts_from_the_initial_eta():
             self.history = {"validation_accuracy": []}
             self.eta = self.initial_eta = 0.8
 
+        @property
+        def epoch(self):  # one an accuracy
+            return len(self.history["validation_accuracy"])
+
         def recorded_keys(self):  # every epoch records the accuracy
             return ["validation_accuracy"]
 
@@ -1612,6 +1617,46 @@ def test_csv_logger_keeps_every_epoch_of_partial_fit(small_digits, tmp_path):
     assert [float(r["loss"]) for r in rows] == net.loss_curve_
     net.fit(X, y)  # a fit starts a new log
     assert len(path.read_text().splitlines()) == 1 + net.n_iter_
+
+
+class FailsOnce(Callback):
+    """Raises its own error at the end of the call that trains epoch ``epoch``, once."""
+
+    def __init__(self, epoch=3):
+        self.epoch = epoch
+
+    def on_train_end(self, trainer):
+        if trainer.epoch == self.epoch and not getattr(self, "_failed", False):
+            self._failed = True
+            raise RuntimeError("the user's own error")
+
+
+def test_a_partial_fit_call_that_failed_leaves_no_record_in_its_callbacks(small_digits, tmp_path):
+    # The call leaves the model as it was, but its callbacks had counted its epoch: the next
+    # call, training that epoch again, logged a second row for it, and early stopping found
+    # it no better than itself, ran out of patience and said the model could not go back.
+    X, _, y, _ = small_digits
+    outcomes = []
+    for failing in (False, True):
+        folder = tmp_path / str(failing)
+        folder.mkdir()
+        callbacks = [
+            CSVLogger(folder / "log.csv"),
+            EarlyStopping(monitor="loss", patience=1),
+            Checkpoint(folder / "best.json", best_only=True, monitor="loss"),
+        ]
+        net = NielsenMLPClassifier(
+            (5,), random_state=0, callbacks=callbacks + [FailsOnce(epoch=3)] * failing
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            while getattr(net, "n_iter_", 0) < 5:
+                with contextlib.suppress(RuntimeError):
+                    net.partial_fit(X, y, classes=[0, 1, 2])
+        files = [(folder / name).read_bytes() for name in ("log.csv", "best.json")]
+        said = [str(w.message) for w in caught]
+        outcomes.append((files, said, net.best_epoch_, net.loss_curve_))
+    assert outcomes[1] == outcomes[0]
 
 
 class Terminal(io.StringIO):
