@@ -783,9 +783,12 @@ def _write_during_training(callback, trainer, path, write):
     try:
         write()
     except OSError as exc:
+        # The error's own words, without the path it names too: said once, first.
+        named = exc.strerror is not None and exc.filename == os.fsdecode(path)
         warn(
-            f"{name} could not write {path} after epoch {trainer.epoch} ({exc}); training "
-            "continues, and the files written before are intact."
+            f"{name} could not write {path} after epoch {trainer.epoch} "
+            f"({exc.strerror if named else exc}); training continues, and the files written "
+            "before are intact."
         )
     except ValueError as exc:
         raise ValueError(

@@ -1277,8 +1277,11 @@ def test_a_write_failing_mid_run_is_a_warning_and_training_goes_on(
     else:
         callback, name = CSVLogger(tmp_path / "log.csv"), "log.csv"
     net = NielsenMLPClassifier(epochs=3, random_state=0, callbacks=[callback])
-    with pytest.warns(UserWarning, match=rf"could not write .*{name} after epoch 2 .*No space"):
+    with pytest.warns(
+        UserWarning, match=rf"could not write .*{name} after epoch 2 .*No space"
+    ) as said:
         net.fit(X, y)
+    assert str(said[0].message).count(name) == 1  # the error named it again, in its own words
     assert net.n_iter_ == 3  # the fit ran to its end and keeps its weights
     reference = NielsenMLPClassifier(epochs=3, random_state=0).fit(X, y)
     np.testing.assert_array_equal(net.coefs_[0], reference.coefs_[0])

@@ -491,7 +491,7 @@ def _naming(exc, path, temporary):
     """
     if exc.filename not in (None, str(temporary)) or exc.errno is None:
         return exc  # ours, naming ``path`` already, or the system's naming another file
-    return OSError(exc.errno, f"{exc.strerror} (nothing was written)", str(path))
+    return OSError(exc.errno, f"{exc.strerror}; nothing was written", str(path))
 
 
 def _replace(temporary, target, path):
