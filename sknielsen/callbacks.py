@@ -363,6 +363,11 @@ def minimizes(monitor, mode):
 class _Improvement:
     """Tracks the best value of one history key: the book's no-improvement-in-n rule."""
 
+    # The last epoch counted, and the count before it: an epoch seen again replaces it.
+    # Class attributes, so that a tracker pickled before they were kept has them.
+    _epoch = 0
+    _before = None
+
     def __init__(self, monitor, min_delta, mode):
         self.monitor = monitor
         self.min_delta = min_delta
@@ -387,6 +392,11 @@ class _Improvement:
                 f"recorded {recorded}. Monitor a key that is recorded (validation keys "
                 "need validation data)."
             )
+        if trainer.epoch <= self._epoch and self._before is not None:
+            # The model went back on the epoch counted last (a partial_fit call that failed
+            # leaves the model as it was): its value is replaced, not counted again.
+            self.best, self.epochs_without = self._before
+        self._epoch, self._before = trainer.epoch, (self.best, self.epochs_without)
         value = self.sign * values[-1]
         if value > self.best + self.min_delta:
             self.best = value
@@ -720,9 +730,9 @@ def _path_template(path, name, owner):
         field other than ``{epoch}`` (``{}``, ``{foo}``, ``{epoch.__class__}``),
         a conversion, an unbounded format, or ``{epoch}`` in a folder's name.
     """
-    template = os.fspath(path)
+    template = os.fsdecode(path)  # a path-like object may give bytes
     refuse = f"The {name!r} parameter of {owner}"
-    if not isinstance(template, str) or not template:
+    if not template:
         raise InvalidParameterError(f"{refuse} must be a non-empty file name; got {path!r}.")
     hint = (
         "the only field is {epoch}, optionally with a zero-padded width ({epoch:03d}); write "
@@ -773,9 +783,12 @@ def _write_during_training(callback, trainer, path, write):
     try:
         write()
     except OSError as exc:
+        # The error's own words, without the path it names too: said once, first.
+        named = exc.strerror is not None and exc.filename == os.fsdecode(path)
         warn(
-            f"{name} could not write {path} after epoch {trainer.epoch} ({exc}); training "
-            "continues, and the files written before are intact."
+            f"{name} could not write {path} after epoch {trainer.epoch} "
+            f"({exc.strerror if named else exc}); training continues, and the files written "
+            "before are intact."
         )
     except ValueError as exc:
         raise ValueError(
@@ -886,7 +899,7 @@ class Checkpoint(Callback):
                 return
         elif trainer.epoch % self.every:
             return
-        path = os.fspath(self.path).format(epoch=trainer.epoch)
+        path = os.fsdecode(self.path).format(epoch=trainer.epoch)
         _write_during_training(self, trainer, path, lambda: trainer.save(path))
 
 
@@ -939,6 +952,9 @@ class CSVLogger(Callback):
     """
 
     _parameter_constraints = {"path": _PATH, "append": ["boolean"], "separator": [str]}
+    # The rows read from the file appended to, which are never replaced; a class
+    # attribute, so that a logger pickled before it was kept has it.
+    _read_rows = 0
 
     def __init__(self, path, append=False, separator=","):
         self.path = path
@@ -967,7 +983,8 @@ class CSVLogger(Callback):
         self._columns, self._rows = [], []
         self._written = None  # the file as last written (_stat_of), which rows append to
         if self.append and os.path.isfile(self.path):
-            self._columns, self._rows = self._read(os.fspath(self.path))
+            self._columns, self._rows = self._read(os.fsdecode(self.path))
+        self._read_rows = len(self._rows)  # an earlier run's, never replaced
 
     def _read(self, path):
         """The columns and rows (dicts of text) of a file an earlier CSVLogger wrote."""
@@ -1001,14 +1018,30 @@ class CSVLogger(Callback):
         row.update((key, repr(trainer.history[key][-1])) for key in trainer.recorded_keys())
         new_columns = [column for column in row if column not in self._columns]
         self._columns += new_columns
+        replaced = self._forget_from(trainer.epoch)
         self._rows.append(row)
-        _write_during_training(self, trainer, self.path, lambda: self._write(row, new_columns))
+        whole = bool(new_columns) or replaced
+        _write_during_training(self, trainer, self.path, lambda: self._write(row, whole))
 
-    def _write(self, row, new_columns):
-        """Append ``row``, or write the whole file where an append would not give it."""
+    def _forget_from(self, epoch):
+        """Drop the rows this logger wrote of ``epoch`` and later; return whether it did.
+
+        They are of epochs the model went back on: a ``partial_fit`` call that
+        failed leaves the model as it was, and the next call trains its epoch
+        again, whose row replaces the first.
+        """
+        kept = len(self._rows)
+        while kept > self._read_rows and int(self._rows[kept - 1]["epoch"]) >= epoch:
+            kept -= 1
+        replaced = kept < len(self._rows)
+        del self._rows[kept:]
+        return replaced
+
+    def _write(self, row, whole):
+        """Append ``row``, or write the whole file where asked, or where an append would not do."""
         written, self._written = self._written, None  # until this write is whole
         unchanged = written is not None and _stat_of(self.path) == written
-        if new_columns or not unchanged or not self._appended(row, written):
+        if whole or not unchanged or not self._appended(row, written):
             lines = [self.separator.join(self._columns) + "\n"]
             lines += [self._line(each) for each in self._rows]
             write_text_atomically(self.path, "".join(lines))

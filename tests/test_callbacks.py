@@ -1,5 +1,6 @@
 """The training loop's public surface: callbacks, schedules, the fitted state and rollback."""
 
+import contextlib
 import copy
 import csv
 import gc
@@ -1204,6 +1205,10 @@ def test_halve_on_plateau_counts_from_the_initial_eta():
             self.history = {"validation_accuracy": []}
             self.eta = self.initial_eta = 0.8
 
+        @property
+        def epoch(self):  # one an accuracy
+            return len(self.history["validation_accuracy"])
+
         def recorded_keys(self):  # every epoch records the accuracy
             return ["validation_accuracy"]
 
@@ -1272,8 +1277,11 @@ def test_a_write_failing_mid_run_is_a_warning_and_training_goes_on(
     else:
         callback, name = CSVLogger(tmp_path / "log.csv"), "log.csv"
     net = NielsenMLPClassifier(epochs=3, random_state=0, callbacks=[callback])
-    with pytest.warns(UserWarning, match=rf"could not write .*{name} after epoch 2 .*No space"):
+    with pytest.warns(
+        UserWarning, match=rf"could not write .*{name} after epoch 2 .*No space"
+    ) as said:
         net.fit(X, y)
+    assert str(said[0].message).count(name) == 1  # the error named it again, in its own words
     assert net.n_iter_ == 3  # the fit ran to its end and keeps its weights
     reference = NielsenMLPClassifier(epochs=3, random_state=0).fit(X, y)
     np.testing.assert_array_equal(net.coefs_[0], reference.coefs_[0])
@@ -1612,6 +1620,46 @@ def test_csv_logger_keeps_every_epoch_of_partial_fit(small_digits, tmp_path):
     assert [float(r["loss"]) for r in rows] == net.loss_curve_
     net.fit(X, y)  # a fit starts a new log
     assert len(path.read_text().splitlines()) == 1 + net.n_iter_
+
+
+class FailsOnce(Callback):
+    """Raises its own error at the end of the call that trains epoch ``epoch``, once."""
+
+    def __init__(self, epoch=3):
+        self.epoch = epoch
+
+    def on_train_end(self, trainer):
+        if trainer.epoch == self.epoch and not getattr(self, "_failed", False):
+            self._failed = True
+            raise RuntimeError("the user's own error")
+
+
+def test_a_partial_fit_call_that_failed_leaves_no_record_in_its_callbacks(small_digits, tmp_path):
+    # The call leaves the model as it was, but its callbacks had counted its epoch: the next
+    # call, training that epoch again, logged a second row for it, and early stopping found
+    # it no better than itself, ran out of patience and said the model could not go back.
+    X, _, y, _ = small_digits
+    outcomes = []
+    for failing in (False, True):
+        folder = tmp_path / str(failing)
+        folder.mkdir()
+        callbacks = [
+            CSVLogger(folder / "log.csv"),
+            EarlyStopping(monitor="loss", patience=1),
+            Checkpoint(folder / "best.json", best_only=True, monitor="loss"),
+        ]
+        net = NielsenMLPClassifier(
+            (5,), random_state=0, callbacks=callbacks + [FailsOnce(epoch=3)] * failing
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            while getattr(net, "n_iter_", 0) < 5:
+                with contextlib.suppress(RuntimeError):
+                    net.partial_fit(X, y, classes=[0, 1, 2])
+        files = [(folder / name).read_bytes() for name in ("log.csv", "best.json")]
+        said = [str(w.message) for w in caught]
+        outcomes.append((files, said, net.best_epoch_, net.loss_curve_))
+    assert outcomes[1] == outcomes[0]
 
 
 class Terminal(io.StringIO):
@@ -2389,6 +2437,31 @@ def test_a_callback_that_changes_the_trainers_counters_is_refused(
     assert not hasattr(net, "coefs_")
 
 
+class BytesPath:
+    """An ``os.PathLike`` of one's own whose ``__fspath__`` gives bytes, as Python allows."""
+
+    def __init__(self, path):
+        self.path = os.fsencode(path)
+
+    def __fspath__(self):
+        return self.path
+
+
+def test_the_file_writers_take_a_path_like_object_of_bytes(small_digits, tmp_path):
+    # Their paths are str or path-like objects: a CSVLogger appending failed inside pathlib
+    # ("argument should be a str object or an os.PathLike object returning str"), and a
+    # Checkpoint refused it as no "non-empty file name".
+    X, _, y, _ = small_digits
+    log, model = tmp_path / "log.csv", tmp_path / "net-{epoch}.json"
+    callbacks = [CSVLogger(BytesPath(log), append=True), Checkpoint(BytesPath(model))]
+    net = NielsenMLPClassifier((5,), epochs=2, random_state=0, callbacks=callbacks)
+    net.fit(X, y).fit(X, y)  # the second fit appends, reading the log
+    assert len(log.read_text().splitlines()) == 5
+    assert sknielsen.load(tmp_path / "net-2.json").n_iter_ == 2
+    with pytest.raises(ValueError, match="write one file"):
+        net.set_params(callbacks=[CSVLogger(BytesPath(log)), CSVLogger(log)]).fit(X, y)
+
+
 @pytest.mark.parametrize(
     "pair",
     [
@@ -2396,19 +2469,43 @@ def test_a_callback_that_changes_the_trainers_counters_is_refused(
         lambda path: [CSVLogger(path), CSVLogger(path)],
         lambda path: [Checkpoint(path), Checkpoint(path, best_only=True)],
         lambda path: [CSVLogger(path), CSVLogger(os.path.join(os.path.dirname(path), ".", "out"))],
+        lambda path: [Checkpoint(path + "-{epoch}"), CSVLogger(path + "-2")],
+        lambda path: [Checkpoint(path + "-{epoch:03d}"), Checkpoint(path + "-002", best_only=True)],
+        lambda path: [Checkpoint(path + "{{x}}"), CSVLogger(path + "{x}")],
     ],
-    ids=["checkpoint and logger", "two loggers", "two checkpoints", "one file, two spellings"],
+    ids=[
+        "checkpoint and logger",
+        "two loggers",
+        "two checkpoints",
+        "one file, two spellings",
+        "an epoch's file",
+        "a padded epoch's file",
+        "braces written as {{ }}",
+    ],
 )
 def test_two_callbacks_writing_one_file_are_refused_before_training(small_digits, tmp_path, pair):
-    # The log overwrote the checkpoint each epoch: the model was lost, without a word.
+    # The log overwrote the checkpoint each epoch: the model was lost, without a word. The
+    # paths were compared as written: a Checkpoint's template and the names it writes
+    # ("out-{epoch}" writes "out-2", "out{{x}}" writes "out{x}") were other files.
     X, _, y, _ = small_digits
     path = str(tmp_path / "out")
     net = NielsenMLPClassifier((5,), epochs=2, random_state=0, callbacks=pair(path))
     with pytest.raises(ValueError, match=r"callbacks\[0\] .* and callbacks\[1\] .* write one file"):
         net.fit(X, y)
     assert list(tmp_path.iterdir()) == []
-    net.set_params(callbacks=[Checkpoint(str(tmp_path / "a")), CSVLogger(str(tmp_path / "b"))])
+    net.set_params(
+        callbacks=[
+            Checkpoint(str(tmp_path / "a")),
+            CSVLogger(str(tmp_path / "b")),
+            Checkpoint(str(tmp_path / "c-{epoch:02d}")),
+            CSVLogger(str(tmp_path / "c-2")),  # not an epoch's file: that is c-02
+            Checkpoint(str(tmp_path / "d{{x}}")),
+            CSVLogger(str(tmp_path / "d{{x}}")),  # a log's name is no template
+        ]
+    )
     net.fit(X, y)
+    models = [sknielsen.load(tmp_path / name) for name in ("a", "c-02", "d{x}")]
+    assert [model.n_iter_ for model in models] == [2, 2, 2]
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Saving and loading: round trips, the book's format, atomic writes, hostile files."""
 
 import copy
+import errno
 import itertools
 import json
 import os
@@ -171,6 +172,93 @@ def test_save_is_atomic(fitted, tmp_path, monkeypatch):
         save(fitted, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["net.json"]  # no temporary left
+
+
+class _FailingSteps:
+    """The ``os`` module of ``sknielsen._core.files``, failing at its call ``fail_at``.
+
+    It fails with ``error``: a KeyboardInterrupt as given, an errno as the
+    system raises it, naming the file a call was given (none for a call
+    given a file descriptor). The handle ``os.fdopen`` gives counts its
+    calls as steps too, so that a save fails in each of its writes,
+    flushes and syncs in turn.
+    """
+
+    _PURE = ("fspath", "fsdecode", "fsencode", "strerror")
+
+    def __init__(self, fail_at, error):
+        self.steps, self.fail_at, self.error = [], fail_at, error
+
+    def step(self, name, call, *args, **kwargs):
+        self.steps.append(name)
+        if len(self.steps) != self.fail_at:
+            return call(*args, **kwargs)
+        if isinstance(self.error, int):
+            named = [os.fsdecode(a) for a in args[:1] if isinstance(a, (str, os.PathLike))]
+            raise OSError(self.error, os.strerror(self.error), *named)
+        raise self.error
+
+    def __getattr__(self, name):
+        real = getattr(os, name)
+        if name in self._PURE or isinstance(real, type) or not callable(real):
+            return real
+        if name == "fdopen":
+            return lambda *args: _FailingHandle(self, self.step(name, real, *args))
+        return lambda *args, **kwargs: self.step(name, real, *args, **kwargs)
+
+
+class _FailingHandle:
+    def __init__(self, steps, handle):
+        self.steps, self.handle = steps, handle
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        try:
+            self.steps.step("close", lambda: None)
+        finally:
+            self.handle.close()  # as a real close does, failing or not
+
+    def __getattr__(self, name):
+        real = getattr(self.handle, name)
+        return lambda *args: self.steps.step(name, real, *args)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [errno.ENOSPC, errno.EIO, KeyboardInterrupt()],
+    ids=["full disk", "input/output error", "Ctrl-C"],
+)
+def test_a_save_failing_at_any_step_names_the_file_and_leaves_it_whole(
+    fitted, tmp_path, monkeypatch, error
+):
+    # A full disk at the fsync said "[Errno 28] No space left on device" and named no file
+    # (the chmod's error named our temporary one); a failure as the temporary file was
+    # opened left it behind; the folder's sync, after the new file was in place, raised.
+    path = tmp_path / "net.json"
+    save(fitted, path)
+    before = path.read_bytes()
+    counting = _FailingSteps(0, error)
+    monkeypatch.setattr(_io, "os", counting)
+    save(fitted, path)
+    after = path.read_bytes()
+    for step, name in enumerate(counting.steps, 1):
+        failing = _FailingSteps(step, error)
+        monkeypatch.setattr(_io, "os", failing)
+        try:
+            save(fitted, path)
+        except OSError as exc:
+            # The file asked for, or its folder; never our temporary file, or none.
+            assert exc.filename in (str(path), str(tmp_path)), (name, exc)
+            assert path.read_bytes() == before, name
+        except KeyboardInterrupt:
+            assert path.read_bytes() in (before, after), name
+        else:
+            assert path.read_bytes() == after, name
+        monkeypatch.setattr(_io, "os", os)
+        assert [p.name for p in tmp_path.iterdir()] == ["net.json"], name
+        path.write_bytes(before)
 
 
 def test_saved_file_has_ordinary_permissions(fitted, tmp_path):

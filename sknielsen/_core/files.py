@@ -361,7 +361,14 @@ def _create_temporary(path, target):
         except OSError as exc:
             # Name the file the user asked for, not our temporary one.
             raise type(exc)(exc.errno, exc.strerror, str(path)) from None
-        return temporary, os.fdopen(descriptor, "wb")
+        try:
+            return temporary, os.fdopen(descriptor, "wb")
+        except BaseException as exc:  # no handle owns the file yet, to close and remove it
+            os.close(descriptor)
+            os.unlink(temporary)
+            if isinstance(exc, OSError):
+                raise _naming(exc, path, temporary) from None
+            raise
     raise FileExistsError(f"Cannot write {path}: no free temporary name in {target.parent}.")
 
 
@@ -447,7 +454,9 @@ def write_bytes_atomically(path, data):
     OSError
         If the folder is missing or cannot be written; a ``PermissionError``
         naming ``path`` if it cannot be replaced (on Windows, while another
-        program holds it open), which leaves it unchanged.
+        program holds it open), which leaves it unchanged. A write that fails
+        part way (a full disk) names ``path`` too, and leaves the old file
+        and no temporary one; so does a ``KeyboardInterrupt``.
     """
     path = _named(path)
     target = _resolved_target(path)
@@ -463,11 +472,26 @@ def write_bytes_atomically(path, data):
             os.fsync(handle.fileno())
         os.chmod(temporary, mode)  # temporary files are created private
         _replace(temporary, target, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise _naming(exc, path, temporary) from None
         raise
     _sync_folder(target.parent)
+
+
+def _naming(exc, path, temporary):
+    """``exc``, an error of writing ``path``, naming ``path`` where the system named no file.
+
+    The errors of the temporary file's handle (a full disk at its ``write``
+    or ``fsync``) name no file, and those of ``chmod`` our temporary one,
+    which the user never asked for: "[Errno 28] No space left on device"
+    said nothing of which save failed.
+    """
+    if exc.filename not in (None, str(temporary)) or exc.errno is None:
+        return exc  # ours, naming ``path`` already, or the system's naming another file
+    return OSError(exc.errno, f"{exc.strerror}; nothing was written", str(path))
 
 
 def _replace(temporary, target, path):
@@ -504,7 +528,8 @@ def _sync_folder(folder):
         with contextlib.suppress(OSError):
             os.fsync(descriptor)
     finally:
-        os.close(descriptor)
+        with contextlib.suppress(OSError):  # the new file is in place: the save succeeded
+            os.close(descriptor)
 
 
 def write_text_atomically(path, text):

@@ -12,6 +12,8 @@ immutable :class:`RunConfig` from which :mod:`._run` builds the run.
 import difflib
 import numbers
 import os
+import re
+import string
 from collections import Counter
 from dataclasses import dataclass
 
@@ -684,23 +686,73 @@ def _refuse_shared_files(callbacks, owner):
 
     A ``CSVLogger`` and a ``Checkpoint`` given one path left the log where
     the model should be, without a word. Paths are compared as the file
-    system resolves them (``./out`` and ``out`` are one file).
+    system resolves them (``./out`` and ``out`` are one file), and a
+    ``Checkpoint``'s as the names its template writes (``out-{epoch}``
+    writes ``out-2``, ``out{{x}}`` writes ``out{x}``).
     """
-    writers = {}
+    writers = []
     for index, callback in enumerate(callbacks):
-        path = getattr(callback, "path", None) if isinstance(callback, _WRITERS) else None
-        if path is None:
+        if not isinstance(callback, _WRITERS):
             continue
-        key = os.path.realpath(os.fspath(path))
-        if key in writers:
-            first, other = writers[key]
-            raise InvalidParameterError(
-                f"The 'callbacks' parameter of {owner}: callbacks[{first}] "
-                f"({type(other).__name__}) and callbacks[{index}] ({type(callback).__name__}) "
-                f"write one file, {os.fspath(path)!r}; each would overwrite the other's. Give "
-                "each its own path."
-            )
-        writers[key] = (index, callback)
+        written = _written_files(callback)
+        for first, other, earlier in writers:
+            shared = _shared_file(earlier, written)
+            if shared is not None:
+                raise InvalidParameterError(
+                    f"The 'callbacks' parameter of {owner}: callbacks[{first}] "
+                    f"({type(other).__name__}) and callbacks[{index}] "
+                    f"({type(callback).__name__}) write one file, {shared!r}; each would "
+                    "overwrite the other's. Give each its own path."
+                )
+        writers.append((index, callback, written))
+
+
+def _written_files(callback):
+    """The files a writer writes: ``(folder, name, template)``, its name or its template.
+
+    A ``CSVLogger``, and a ``Checkpoint`` without ``{epoch}``, write one file
+    (its path with the links resolved, a Checkpoint's braces read as
+    ``str.format`` reads them); a Checkpoint with ``{epoch}``, which the
+    template allows in the file's name only, writes the names its template
+    gives in one folder.
+    """
+    path = os.fsdecode(callback.path)
+    if isinstance(callback, Checkpoint):
+        fields = [field for _, field, _, _ in string.Formatter().parse(path) if field]
+        path = path.format(epoch=1)
+        if fields:
+            template = os.path.basename(os.fsdecode(callback.path))
+            return os.path.realpath(os.path.dirname(path) or "."), None, template
+    resolved = os.path.realpath(path)
+    return os.path.dirname(resolved), os.path.basename(resolved), None
+
+
+def _shared_file(one, other):
+    """The file that two writers' :func:`_written_files` both write, or None.
+
+    Two templates are not compared: at one epoch they write one model, and
+    templates whose names of different epochs meet ("m{epoch}1" and
+    "m2{epoch}") are no one's.
+    """
+    (folder, name, template), (other_folder, other_name, other_template) = one, other
+    if folder != other_folder:
+        return None
+    if name is not None and (name == other_name or _writes(other_template, name)):
+        return os.path.join(folder, name)
+    if other_name is not None and _writes(template, other_name):
+        return os.path.join(folder, other_name)
+    return None
+
+
+def _writes(template, name):
+    """Whether the file-name ``template`` (fields ``{epoch}``) gives ``name`` at an epoch >= 1."""
+    if template is None:
+        return False
+    parts = string.Formatter().parse(template)
+    pattern = "".join(re.escape(text) + (r"(\d+)" if field else "") for text, field, _, _ in parts)
+    match = re.fullmatch(pattern, name)
+    epochs = {int(digits) for digits in match.groups()} if match else ()
+    return any(epoch >= 1 and template.format(epoch=epoch) == name for epoch in epochs)
 
 
 #: The built-in callbacks that write a file, at their ``path``.
