@@ -46,7 +46,6 @@ from ._core.names import (
     warn_if_named_on_one_side,
 )
 from ._core.params import (
-    constructor_defaults,
     fill_in_defaults,
     init_parameter_names,
     refuse_booleans,
@@ -1271,7 +1270,7 @@ def check_params(estimator, n_features=None, n_outputs=None, *, training=True):
     kind = type(estimator)._kind()
     config = resolve(params, kind, n_features=n_features, n_outputs=n_outputs, training=training)
     if training:
-        for message in unread_parameters(config, constructor_defaults(type(estimator))):
+        for message in unread_parameters(config, type(estimator)):
             warn(message)
     return config
 

@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import (
 )
 
 from .. import plugins
-from .._core.params import refuse_booleans
+from .._core.params import constructor_defaults, refuse_booleans
 from ..callbacks import HISTORY_KEYS, MONITORS, Callback, Checkpoint, CSVLogger
 from ..engine._network import parameter_count
 from ..plugins._augmenters import as_augmenter, check_image_shape, image_shape_for
@@ -359,7 +359,7 @@ def resolve(params, kind, *, n_features=None, n_outputs=None, training=True):
     return config
 
 
-def unread_parameters(config, defaults):
+def unread_parameters(config, estimator_class):
     """What the run never reads among the parameters given other values than their defaults.
 
     Without a regularizer, ``lmbda`` adds no penalty; an optimizer that
@@ -373,9 +373,10 @@ def unread_parameters(config, defaults):
     Parameters
     ----------
     config : RunConfig
-    defaults : dict
-        The estimator's constructor defaults by parameter name; a parameter
-        missing here (a subclass's constructor of one's own) is not checked.
+    estimator_class : type
+        The estimator's class, whose constructor gives the defaults; a
+        parameter without one there (a subclass's constructor of one's own)
+        is not checked.
 
     Returns
     -------
@@ -383,11 +384,13 @@ def unread_parameters(config, defaults):
         One sentence for each unread parameter, naming it and what would
         read it.
     """
-    messages = []
+    messages, defaults = [], {}
     owner, optimizer = config.owner, config.plugins.optimizer
     name = type(optimizer).__name__
 
     def unread(parameter, value, why, instead):
+        if not defaults:  # only here: the constructor's signature costs 70 µs a fit
+            defaults.update(constructor_defaults(estimator_class))
         if parameter in defaults and value != defaults[parameter]:
             messages.append(
                 f"{owner}({parameter}={value!r}): {why}, so {parameter} changes nothing. "
