@@ -1266,13 +1266,23 @@ def check_params(estimator, n_features=None, n_outputs=None, *, training=True):
     check_is_estimator(estimator, "check_params")
     refuse_booleans(_CHECK_PARAMS_CONSTRAINTS, arguments, "check_params")
     validate_parameter_constraints(_CHECK_PARAMS_CONSTRAINTS, arguments, "check_params")
-    params = estimator.get_params(deep=False)
-    kind = type(estimator)._kind()
-    config = resolve(params, kind, n_features=n_features, n_outputs=n_outputs, training=training)
+    config = resolved_config(estimator, n_features, n_outputs, training=training)
     if training:
         for message in unread_parameters(config, type(estimator)):
             warn(message)
     return config
+
+
+def resolved_config(estimator, n_features=None, n_outputs=None, *, training=True):
+    """The estimator's parameters resolved as :func:`check_params` resolves them, silently.
+
+    Without the warnings of parameters that training would not read: for
+    what asks about a configuration without training it
+    (:func:`sknielsen.utils.expected_failed_checks`).
+    """
+    params = estimator.get_params(deep=False)
+    kind = type(estimator)._kind()
+    return resolve(params, kind, n_features=n_features, n_outputs=n_outputs, training=training)
 
 
 @dataclass(frozen=True)
