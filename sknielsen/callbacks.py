@@ -802,11 +802,12 @@ def _write_during_training(callback, trainer, path, write):
     it ends the run now, naming the file (nothing was written).
     """
     name = type(callback).__name__
+    path = os.fsdecode(path)  # a path-like object of one's own has no name of its own
     try:
         write()
     except OSError as exc:
         # The error's own words, without the path it names too: said once, first.
-        named = exc.strerror is not None and exc.filename == os.fsdecode(path)
+        named = exc.strerror is not None and exc.filename == path
         warn(
             f"{name} could not write {path} after epoch {trainer.epoch} "
             f"({exc.strerror if named else exc}); training continues, and the files written "
