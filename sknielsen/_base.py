@@ -1243,8 +1243,8 @@ def check_params(estimator, n_features=None, n_outputs=None, *, training=True):
     UserWarning
         When ``training``, for a parameter the run would never read, as
         ``fit`` warns: ``lmbda`` without a regularizer, ``eta`` with an
-        optimizer that chooses its own step sizes, ``mini_batch_size`` with
-        a full-batch solver.
+        optimizer that chooses its own step sizes, ``mini_batch_size`` and
+        ``shuffle`` with a full-batch solver.
 
     Examples
     --------

@@ -140,7 +140,9 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         Floating-point type of the whole computation. float32 input is kept
         as it is when ``dtype='float32'``.
     shuffle : bool, default=True
-        Whether to shuffle the samples at each epoch.
+        Whether to shuffle the samples at each epoch. The full-batch solvers
+        (``'newton'``, ``'lbfgs'``) form no mini-batches to shuffle: False
+        is warned of.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the shuffling, dropout and the validation
         split. Pass an int for reproducible results. A continued fit

@@ -121,7 +121,9 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
     dtype : {'float64', 'float32'}, default='float64'
         Floating-point type of the whole computation.
     shuffle : bool, default=True
-        Whether to shuffle the samples at each epoch.
+        Whether to shuffle the samples at each epoch. The full-batch solvers
+        (``'newton'``, ``'lbfgs'``) form no mini-batches to shuffle: False
+        is warned of.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the shuffling, dropout and the validation
         split. Pass an int for reproducible results. A continued fit

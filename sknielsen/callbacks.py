@@ -79,7 +79,12 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
 
-from ._core.files import UnsavableModelError, check_writable, write_text_atomically
+from ._core.files import (
+    UnsavableModelError,
+    check_writable,
+    file_path,
+    write_text_atomically,
+)
 from ._core.params import HyperParameters, how_changed
 from ._core.warn import warn
 from ._core.weights import check_sample_weight
@@ -708,6 +713,24 @@ _EPOCH_FORMAT = re.compile(r"(?:0\d{1,2})?d?")
 _LONGEST_EPOCH = 999_999
 
 
+def _file_name(path, name, owner):
+    """A writer's ``path`` as the str it names, refused naming the parameter ``name``.
+
+    A path-like object may give bytes. An empty name, and a NUL character,
+    which no file's name can hold, are refused here: the system's "embedded
+    null byte" came later, naming no callback.
+    """
+    refuse = f"The {name!r} parameter of {owner}"
+    text = os.fsdecode(path)
+    if not text:
+        raise InvalidParameterError(f"{refuse} must be a non-empty file name; got {path!r}.")
+    try:
+        file_path(text, refuse)
+    except ValueError as exc:
+        raise InvalidParameterError(str(exc)) from None
+    return text
+
+
 def _path_template(path, name, owner):
     """A Checkpoint's path as a template of the one field ``{epoch}``, or an error.
 
@@ -726,14 +749,13 @@ def _path_template(path, name, owner):
     Raises
     ------
     InvalidParameterError
-        For an empty path, a template that ``str.format`` cannot read, a
-        field other than ``{epoch}`` (``{}``, ``{foo}``, ``{epoch.__class__}``),
-        a conversion, an unbounded format, or ``{epoch}`` in a folder's name.
+        For an empty path or one holding a NUL character, a template that
+        ``str.format`` cannot read, a field other than ``{epoch}`` (``{}``,
+        ``{foo}``, ``{epoch.__class__}``), a conversion, an unbounded format,
+        or ``{epoch}`` in a folder's name.
     """
-    template = os.fsdecode(path)  # a path-like object may give bytes
+    template = _file_name(path, name, owner)
     refuse = f"The {name!r} parameter of {owner}"
-    if not template:
-        raise InvalidParameterError(f"{refuse} must be a non-empty file name; got {path!r}.")
     hint = (
         "the only field is {epoch}, optionally with a zero-padded width ({epoch:03d}); write "
         "{{ and }} "
@@ -780,11 +802,12 @@ def _write_during_training(callback, trainer, path, write):
     it ends the run now, naming the file (nothing was written).
     """
     name = type(callback).__name__
+    path = os.fsdecode(path)  # a path-like object of one's own has no name of its own
     try:
         write()
     except OSError as exc:
         # The error's own words, without the path it names too: said once, first.
-        named = exc.strerror is not None and exc.filename == os.fsdecode(path)
+        named = exc.strerror is not None and exc.filename == path
         warn(
             f"{name} could not write {path} after epoch {trainer.epoch} "
             f"({exc.strerror if named else exc}); training continues, and the files written "
@@ -964,10 +987,7 @@ class CSVLogger(Callback):
     def validate(self, path="", owner=None):
         super().validate(path, owner)
         owner = owner or type(self).__name__
-        if not os.fspath(self.path):
-            raise InvalidParameterError(
-                f"The {path + 'path'!r} parameter of {owner} must be a non-empty file name."
-            )
+        _file_name(self.path, path + "path", owner)
         separator = self.separator
         if not separator or any(c.isalnum() or c in ".+-_\r\n" for c in separator):
             raise InvalidParameterError(

@@ -1253,7 +1253,7 @@ def test_a_checkpoint_saving_every_epoch_leaves_the_training_set_whole(small_dig
     assert len(held_out.history_["validation_accuracy"]) == 2
 
 
-@pytest.mark.parametrize("writer", ["checkpoint", "csv"])
+@pytest.mark.parametrize("writer", ["checkpoint", "csv", "csv of a path-like object"])
 def test_a_write_failing_mid_run_is_a_warning_and_training_goes_on(
     writer, small_digits, tmp_path, monkeypatch
 ):
@@ -1274,8 +1274,10 @@ def test_a_write_failing_mid_run_is_a_warning_and_training_goes_on(
     monkeypatch.setattr(files.os, "fsync", disk_full_at_the_second_write)
     if writer == "checkpoint":
         callback, name = Checkpoint(tmp_path / "epoch{epoch}.json"), "epoch2.json"
-    else:
+    elif writer == "csv":
         callback, name = CSVLogger(tmp_path / "log.csv"), "log.csv"
+    else:  # named by its file, not by the object's repr ("<BytesPath object at 0x...>")
+        callback, name = CSVLogger(BytesPath(tmp_path / "log.csv")), "log.csv"
     net = NielsenMLPClassifier(epochs=3, random_state=0, callbacks=[callback])
     with pytest.warns(
         UserWarning, match=rf"could not write .*{name} after epoch 2 .*No space"

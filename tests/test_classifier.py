@@ -1212,6 +1212,7 @@ def test_float32_rows_are_predicted_by_a_float64_model_a_chunk_at_a_time(sparse)
         (NielsenMLPClassifier, {"optimizer": "lbfgs", "eta": 0.1}, "eta"),
         (NielsenMLPClassifier, {"optimizer": "lbfgs", "mini_batch_size": 20}, "mini_batch_size"),
         (NielsenMLPRegressor, {"optimizer": "newton", "mini_batch_size": 5}, "mini_batch_size"),
+        (NielsenMLPClassifier, {"optimizer": "lbfgs", "shuffle": False}, "shuffle"),
     ],
 )
 def test_a_parameter_the_run_never_reads_is_warned_of(estimator, params, unread):
@@ -1235,7 +1236,7 @@ def test_a_parameter_the_run_never_reads_is_warned_of(estimator, params, unread)
         {"regularizer": "l1", "lmbda": 1.0},
         {"optimizer": "lbfgs"},
         {"optimizer": "newton", "eta": 0.1},  # Newton's step is eta times its own
-        {"optimizer": "sgd", "eta": 0.1, "mini_batch_size": 20, "lmbda": 1.0},
+        {"optimizer": "sgd", "eta": 0.1, "mini_batch_size": 20, "lmbda": 1.0, "shuffle": False},
     ],
 )
 def test_parameters_the_run_reads_are_not_warned_of(params):

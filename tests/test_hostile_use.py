@@ -141,10 +141,21 @@ def _unusable_path(kind, folder):
         return folder / "loop1"
     if kind == "name too long":
         return folder / ("n" * 300)
+    if kind == "NUL character":  # the system's "embedded null byte" named no callback
+        return folder / "a\0b"
     return ""  # the empty path
 
 
-UNUSABLE = ["missing folder", "FIFO", "socket", "folder", "symlink loop", "name too long", "empty"]
+UNUSABLE = [
+    "missing folder",
+    "FIFO",
+    "socket",
+    "folder",
+    "symlink loop",
+    "name too long",
+    "NUL character",
+    "empty",
+]
 TINY = {"hidden_layer_sizes": (3,), "epochs": 3, "random_state": 0}
 
 
@@ -185,6 +196,7 @@ BAD_TEMPLATES = [
     "run{epoch}/net.json",
     "net-{epoch:3d}.json",  # a width without a zero pads names with spaces
     "net-{epoch:99d}.json",
+    "net\0{epoch}.json",  # refused by check_writable, naming its own 'path'
 ]
 
 

@@ -364,7 +364,8 @@ def unread_parameters(config, estimator_class):
 
     Without a regularizer, ``lmbda`` adds no penalty; an optimizer that
     chooses its own step sizes (L-BFGS) reads no ``eta``; a full-batch
-    optimizer (Newton, L-BFGS) forms no mini-batches. Each such value is
+    optimizer (Newton, L-BFGS) forms no mini-batches, so reads neither
+    ``mini_batch_size`` nor ``shuffle``. Each such value is
     accepted, so that a grid can cross these parameters, and warned of, as
     the command line refuses its flags: set on purpose, it changes nothing.
     (A schedule of such an optimizer's η is warned of by the training loop
@@ -405,6 +406,7 @@ def unread_parameters(config, estimator_class):
     if isinstance(optimizer, plugins.Solver):
         why = f"the optimizer {name} steps on the whole training set, in no mini-batches"
         unread("mini_batch_size", config.mini_batch_size, why, "a mini-batch optimizer")
+        unread("shuffle", config.shuffle, why, "a mini-batch optimizer")
     return messages
 
 
