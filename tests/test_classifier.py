@@ -1255,3 +1255,19 @@ def test_check_params_warns_of_a_parameter_never_read_as_fit_does():
     with warnings.catch_warnings():  # a model only loaded or saved: nothing to train
         warnings.simplefilter("error")
         check_params(net, training=False)
+
+
+def test_a_subclass_whose_constructor_leaves_parameters_out_is_refused_by_name(small_digits):
+    # scikit-learn's get_params reads the constructor's signature: cost, set only by
+    # super().__init__, was no parameter, and fit failed with "KeyError: 'cost'".
+    class FewerParameters(NielsenMLPClassifier):
+        def __init__(self, hidden_layer_sizes=(10,), epochs=2):
+            super().__init__(hidden_layer_sizes, epochs=epochs)
+
+    X, _, y, _ = small_digits
+    message = (
+        r"^FewerParameters.__init__ does not take the parameters cost, activation, "
+        r"output_activation, initializer, regularizer, lmbda and \d+ more, which training reads"
+    )
+    with pytest.raises(TypeError, match=message):
+        FewerParameters().fit(X, y)

@@ -313,10 +313,13 @@ def resolve(params, kind, *, n_features=None, n_outputs=None, training=True):
         A ``ValueError`` naming the parameter (``optimizer__mu`` for a
         plugin's hyper-parameter) and what it must be, or what replaces a
         retired value (``engine='numba'``) when ``training``.
+    TypeError
+        For a subclass whose constructor does not take every parameter.
     ValueError
         For combinations that cannot train (dropout with a full-batch
         optimizer, a cost with outputs it cannot work with, ...).
     """
+    _refuse_missing(params, kind)
     if training:
         _refuse_retired(params, kind.name)
     _check_constraints(params, kind)
@@ -456,6 +459,27 @@ def check_continuable(config, state, advice):
         )
     if config.augmenter is not None:
         image_shape_for(state.n_features_in, config.image_shape)
+
+
+def _refuse_missing(params, kind):
+    """Refuse a subclass whose constructor leaves out parameters that training reads.
+
+    scikit-learn's ``get_params`` and ``clone`` find an estimator's
+    parameters in its ``__init__``'s signature: one set there only by
+    ``super().__init__`` is no parameter, and the resolution failed with a
+    bare ``KeyError`` naming it.
+    """
+    missing = [name for name in kind.constraints if name not in params]
+    if missing:
+        shown = ", ".join(missing[:6]) + (
+            f" and {len(missing) - 6} more" if len(missing) > 6 else ""
+        )
+        raise TypeError(
+            f"{kind.name}.__init__ does not take the parameters {shown}, which training "
+            "reads: scikit-learn's get_params and clone find an estimator's parameters in "
+            f"its constructor's signature. Take each of them in {kind.name}.__init__ (with "
+            "the defaults you want) and pass it on to super().__init__."
+        )
 
 
 def _refuse_retired(params, owner):
