@@ -36,6 +36,7 @@ if os.environ.get("SKNIELSEN_DOCS_REQUIRED") != "1":
     pytest.importorskip("numpydoc", reason="numpydoc (the docs extra) validates the docstrings")
 from numpydoc.docscrape import get_doc_object
 from numpydoc.validate import Validator, validate
+from public_modules import public_module_names
 
 from sknielsen.callbacks import StepDecay
 
@@ -63,16 +64,6 @@ IGNORED = {
 
 # The special methods the site documents (docs/sphinxext/docstring_rules.py).
 DOCUMENTED_SPECIAL_MEMBERS = ("__call__",)
-
-
-def public_modules():
-    """The names of the public modules, as docs/api_reference.py lists them."""
-    sys.path.insert(0, str(ROOT / "docs"))
-    try:
-        api_reference = importlib.import_module("api_reference")
-    finally:
-        sys.path.remove(str(ROOT / "docs"))
-    return [entry["module"] for entry in api_reference.MODULES]
 
 
 def _documented_member(value):
@@ -112,7 +103,7 @@ def public_objects():
     section, are documented under Attributes).
     """
     found, seen = {}, set()
-    for module_name in public_modules():
+    for module_name in public_module_names():
         module = importlib.import_module(module_name)
         for name in module.__all__:
             value = getattr(module, name)
@@ -252,7 +243,7 @@ def test_the_public_objects_are_all_there():
     }
     assert expected <= set(PUBLIC_OBJECTS), sorted(expected - set(PUBLIC_OBJECTS))
     modules = {path.rsplit(".", 1)[0] for path in PUBLIC_OBJECTS}
-    assert set(public_modules()) <= modules, set(public_modules()) - modules
+    assert set(public_module_names()) <= modules, set(public_module_names()) - modules
     assert set(PUBLIC_OBJECTS.values()) == {"docstring", "inherited", "dataclass"}
     assert len(PUBLIC_OBJECTS) > 200
 

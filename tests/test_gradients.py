@@ -428,6 +428,15 @@ def test_a_right_derivative_of_a_steep_or_saturating_function_passes(settings):
         assert check_gradients(**settings).relative_error < 1e-6
 
 
+def _check_with_one_warning(settings):
+    """``check_gradients(**settings)`` and the text of the one warning it must give."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = check_gradients(**settings)
+    assert len(caught) == 1, [str(warning.message) for warning in caught]
+    return result, str(caught[0].message)
+
+
 @pytest.mark.parametrize(
     "settings",
     [
@@ -440,12 +449,8 @@ def test_nearly_saturated_neurons_are_named_as_what_the_differences_cannot_tell(
     # Sigmoid outputs within rounding of 1 under the cross-entropy: the cost computed in
     # float64 moves by its rounding, while δ = a − y is right. Relative errors of 5e-5 to
     # 0.05 came with nothing naming the cause.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = check_gradients(**settings)
+    result, message = _check_with_one_warning(settings)
     assert result.relative_error > 1e-6
-    assert len(caught) == 1, [str(warning.message) for warning in caught]
-    message = str(caught[0].message)
     assert message.startswith("The central differences change with their step")
     wider = float(re.search(r"one of 0.0001 (\S+)\. ", message).group(1))
     assert wider < result.relative_error / 10
@@ -465,12 +470,8 @@ def test_saturated_outputs_are_named_as_what_the_differences_cannot_tell(setting
     # while δ = a − y is right. Relative errors of 0.04 to 0.9 came with nothing naming the
     # cause, or with a warning that the built-in Sigmoid, whose outputs of 0 and 1 are
     # float32 numbers, "likely computes in float32".
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = check_gradients(**settings)
+    result, message = _check_with_one_warning(settings)
     assert result.relative_error > 1e-2
-    assert len(caught) == 1, [str(warning.message) for warning in caught]
-    message = str(caught[0].message)
     assert re.match(
         r"^The cost of 7 of the 7 samples \(rows 0, 1, 2, 3, 4, 5, 6\) does not change with "
         r"an output neuron's bias, though backprop's δ there is not 0: ",
