@@ -38,7 +38,7 @@ from sklearn.utils.validation import (
 )
 
 from . import plugins
-from ._core.arrays import in_numpy, working_memory
+from ._core.arrays import in_numpy, ragged_row_lengths, working_memory
 from ._core.names import (
     check_same_columns,
     check_target_names,
@@ -1500,11 +1500,9 @@ def _refuse_ragged(y, name):
     representation" and the regressor as "setting an array element with a
     sequence".
     """
-    if not isinstance(y, (list, tuple)):
-        return
-    lengths = {len(row) for row in y if isinstance(row, (list, tuple, np.ndarray))}
-    if len(lengths) > 1:
-        shown = " and ".join(map(str, sorted(lengths, reverse=True)[:2]))
+    lengths = ragged_row_lengths(y)
+    if lengths:
+        shown = " and ".join(map(str, lengths[:2]))
         raise ValueError(
             f"{name}: rows of different lengths ({shown}): give one target per sample, or "
             "rows of one length, a column per output."

@@ -14,6 +14,7 @@ import numpy as np
 from scipy.sparse import issparse
 from sklearn.utils._param_validation import Interval
 
+from ._core.arrays import ragged_row_lengths
 from ._core.params import validate_arguments
 from .plugins._augmenters import (
     apply_augmenter,
@@ -277,6 +278,11 @@ def _checked_labels(y, n_samples):
 
 def _as_array(values, name, what):
     """``values`` as an array, or a ValueError naming ``name`` and saying it must be ``what``."""
+    lengths = ragged_row_lengths(values)  # NumPy 1 made an array of lists of them
+    if lengths:
+        raise ValueError(
+            f"{name} must be {what}; it has rows of lengths {lengths[0]} and {lengths[1]}."
+        )
     try:
         return np.asarray(values)
     except ValueError as exc:  # rows of different lengths: NumPy's words name no argument

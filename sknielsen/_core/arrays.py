@@ -74,3 +74,17 @@ def stacked_in_chunks(n_rows, max_rows, compute):
             stacked = np.empty((n_rows, *part.shape[1:]), dtype=part.dtype)
         stacked[rows] = part
     return stacked
+
+
+def ragged_row_lengths(values):
+    """The lengths of the rows of a list or tuple of rows, longest first, when they differ.
+
+    NumPy 2 refuses rows of different lengths ("inhomogeneous shape"), while
+    NumPy 1 made an array of lists of them: the callers refuse them before
+    either, in the same words on both. An empty list when they do not differ,
+    or when ``values`` is no list or tuple of rows.
+    """
+    if not isinstance(values, (list, tuple)):
+        return []
+    lengths = {len(row) for row in values if isinstance(row, (list, tuple, np.ndarray))}
+    return sorted(lengths, reverse=True) if len(lengths) > 1 else []
