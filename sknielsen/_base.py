@@ -671,11 +671,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 ensure_all_finite=read_values,
             )
         y = self._read_targets(y)
-        sample_weight = None
-        if request.sample_weight is not None:
-            _refuse_iterator(request.sample_weight, "sample_weight")
-            # Also refuses negative weights and weights that are all zero.
-            sample_weight = check_sample_weight(request.sample_weight, X)
+        sample_weight = self._checked_sample_weight(request.sample_weight, X)
         _check_classes_given(request.classes)
         if previous is None:
             targets = self._new_targets(y, request.classes, request.incremental)
@@ -822,6 +818,32 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 f"{has} {n_samples} sample{'s' if n_samples != 1 else ''}{counted}, but its "
                 f"{score} needs at least {fewest}: {advice}."
             )
+
+    @staticmethod
+    def _checked_sample_weight(sample_weight, X):
+        """``sample_weight`` of ``fit`` or ``score``, checked alike (None stays None).
+
+        Also refuses negative weights and weights that are all zero.
+        scikit-learn's ``score`` handed them to its metric unchecked: negative
+        weights gave a number (weights of -1 the unweighted score), weights
+        summing to 0 failed inside NumPy, one number for all rows was refused
+        where ``fit`` takes it.
+
+        Parameters
+        ----------
+        sample_weight : array-like of shape (n_samples,), float or None
+            The weights given.
+        X : {array-like, sparse matrix} of shape (n_samples, ...)
+            The rows they weigh.
+
+        Returns
+        -------
+        sample_weight : ndarray of shape (n_samples,) or None
+        """
+        if sample_weight is None:
+            return None
+        _refuse_iterator(sample_weight, "sample_weight")
+        return check_sample_weight(sample_weight, X)
 
     def _forward(self, X):
         check_is_fitted(self)

@@ -409,6 +409,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         scale = power_of_two_scale(Y)
         Y = np.asarray(Y, dtype=np.float64) / scale
         output = np.asarray(output, dtype=np.float64) / scale
+        if sample_weight is not None:  # weights near the largest float overflow the sums too
+            sample_weight = sample_weight / power_of_two_scale(sample_weight)
         with np.errstate(over="ignore", invalid="ignore"):
             return float(r2_score(Y, output, sample_weight=sample_weight))
 
@@ -483,8 +485,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             The inputs.
         y : {array-like, sparse matrix} of shape (n_samples,) or (n_samples, n_outputs)
             The true targets, read as :meth:`fit` reads them.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples.
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Weights of the samples, checked as :meth:`fit` checks them.
 
         Returns
         -------
@@ -499,9 +501,10 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             would be scored against each other's predictions. Also for
             targets :meth:`fit` refuses (not numbers, missing values, three
             dimensions) and for another number of outputs than the
-            model's, naming ``y``; and for outputs that are not finite
+            model's, naming ``y``; for outputs that are not finite
             (inputs far beyond the training data's scale), whose R² is
-            undefined.
+            undefined; and for the ``sample_weight`` :meth:`fit` refuses
+            (negative, all zero, of another length).
         """
         check_target_names(y, getattr(self, "target_names_in_", None))
         output = self.predict(X)
@@ -522,7 +525,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
                 "(predict's warning says why), so their R² is undefined: score rows like "
                 "those the network was trained on."
             )
-        return self._score_outputs(output, Y, sample_weight)
+        return self._score_outputs(output, Y, self._checked_sample_weight(sample_weight, output))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -776,3 +776,48 @@ def test_targets_the_regressor_cannot_read_are_named_and_so_is_a_contradicting_s
     state = NielsenMLPRegressor((2,), epochs=1).fit(X, y).get_fitted_state()
     with pytest.raises(ValueError, match="y_1d must be true or false"):
         NielsenMLPRegressor((2,)).set_fitted_state(dataclasses.replace(state, targets={"y_1d": 1}))
+
+
+@pytest.mark.parametrize(
+    ("weights", "error", "message"),
+    [
+        (-np.ones(20), ValueError, r"^Negative values in data passed to `sample_weight`"),
+        (np.r_[-np.ones(10), np.ones(10)], ValueError, r"^Negative values in data passed to"),
+        (np.zeros(20), ValueError, r"^Sample weights must contain at least one non-zero"),
+        (np.ones(19), ValueError, r"^sample_weight.shape == \(19,\), expected \(20,\)"),
+        ((w for w in np.ones(20)), TypeError, r"^sample_weight is a generator"),
+    ],
+)
+@pytest.mark.parametrize("estimator", ["regressor", "classifier"])
+def test_score_refuses_the_sample_weights_fit_refuses(weights, error, message, estimator):
+    # score handed them to r2_score or accuracy_score: negative weights gave a number
+    # (weights of -1 the unweighted score, mixed signs any), weights summing to 0 failed
+    # as NumPy's ZeroDivisionError, a wrong length named no sample_weight.
+    from sknielsen import NielsenMLPClassifier
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 3)), rng.random(20)
+    if estimator == "regressor":
+        net = NielsenMLPRegressor((3,), epochs=1, random_state=0).fit(X, y)
+    else:
+        y = y > 0.5
+        net = NielsenMLPClassifier((3,), epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(error, match=message):
+        net.score(X, y, sample_weight=weights)
+    with pytest.raises(TypeError, match=r"^X is a generator"):  # X first, as without weights
+        net.score((row for row in X), y, sample_weight=weights)
+
+
+def test_score_takes_the_sample_weights_fit_takes():
+    # One number for every row, as fit takes it (r2_score refused it), and weights near the
+    # largest float, whose weighted sums of squares overflowed to an R² of NaN.
+    rng = np.random.default_rng(0)
+    X, Y = rng.random((20, 3)), rng.random((20, 2))
+    weights = rng.random(20)
+    net = NielsenMLPRegressor((3,), epochs=2, random_state=0).fit(X, Y, sample_weight=weights)
+    assert net.score(X, Y, sample_weight=3.0) == pytest.approx(net.score(X, Y), rel=1e-12)
+    expected = r2_score(Y, net.predict(X), sample_weight=weights)
+    assert net.score(X, Y, sample_weight=weights) == expected
+    assert net.score(X, Y, sample_weight=weights * 2.0**1020) == net.score(
+        X, Y, sample_weight=weights
+    )
