@@ -9,6 +9,7 @@ and :meth:`set_fitted_state`. The subclasses define how targets are
 encoded and outputs read.
 """
 
+import contextlib
 import numbers
 import reprlib
 import threading
@@ -38,7 +39,7 @@ from sklearn.utils.validation import (
 )
 
 from . import plugins
-from ._core.arrays import in_numpy, working_memory
+from ._core.arrays import in_numpy, refusing_huge_integers, working_memory
 from ._core.names import (
     check_same_columns,
     check_target_names,
@@ -659,7 +660,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         """Validate (X, y, sample_weight) and encode the targets."""
         check_given_targets(request.y, "y", request.X)
         X, read_values = _canonical(request.X, config.dtype)
-        with quiet_cast():
+        with quiet_cast("X"):  # y is converted by _encode
             X, y = validate_data(
                 self,
                 X,
@@ -853,7 +854,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         # float32 rows are kept as given and converted for a float64 model a chunk at a
         # time (exactly: every float32 is a float64), not copied whole at twice their size.
         accepted = (np.float64, np.float32) if dtype == np.float64 else dtype
-        with in_numpy(), quiet_cast():
+        with in_numpy(), quiet_cast("X"):
             X = validate_data(
                 self,
                 X,
@@ -1667,7 +1668,7 @@ def _checked_x_val(X_val, dtype, read_values):
     be checked finite (:func:`_canonical`).
     """
     try:
-        with quiet_cast():
+        with quiet_cast("X_val"):
             return check_array(
                 X_val,
                 accept_sparse="csr",
@@ -1681,16 +1682,19 @@ def _checked_x_val(X_val, dtype, read_values):
         raise ValueError(f"X_val: {exc}") from exc
 
 
-def quiet_cast():
-    """A context in which a cast to the network's dtype overflows without NumPy's warnings.
+@contextlib.contextmanager
+def quiet_cast(name):
+    """A context in which a cast of ``name`` to the network's dtype overflows quietly.
 
     Values beyond float32's range become infinite in the cast, which
     scikit-learn's ``check_array`` then refuses, naming the array and the
     dtype; NumPy's "overflow encountered in cast" came first, from inside
     scikit-learn, and with infinities of both signs its finiteness check's
-    sum warned "invalid value encountered in reduce".
+    sum warned "invalid value encountered in reduce". Python's integers
+    beyond float64's range cannot be cast at all: refused naming ``name``.
     """
-    return np.errstate(over="ignore", invalid="ignore")
+    with np.errstate(over="ignore", invalid="ignore"), refusing_huge_integers(name):
+        yield
 
 
 def _check_width(X, n_features, name):

@@ -553,7 +553,7 @@ def _numeric_targets(y, dtype, name):
     if sparse.issparse(y):
         y = y.toarray()
     try:
-        with quiet_cast():
+        with quiet_cast(name):
             y = check_array(y, ensure_2d=False, dtype=dtype, input_name=name)
     except (ValueError, TypeError) as error:  # NumPy's and most of check_array's name neither
         if "could not convert" in str(error):

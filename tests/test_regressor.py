@@ -821,3 +821,36 @@ def test_score_takes_the_sample_weights_fit_takes():
     assert net.score(X, Y, sample_weight=weights * 2.0**1020) == net.score(
         X, Y, sample_weight=weights
     )
+
+
+#: Python's integers have no bound: rows and targets beyond the largest float.
+HUGE_ROWS, HUGE_TARGETS = [[10**400] * 3] * 10, [10**400] * 10
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        pytest.param(lambda net, X, y: net.fit(HUGE_ROWS, y), "X", id="fit-X"),
+        pytest.param(lambda net, X, y: net.fit(X, HUGE_TARGETS), "y", id="fit-y"),
+        pytest.param(lambda net, X, y: net.partial_fit(X, HUGE_TARGETS), "y", id="partial_fit-y"),
+        pytest.param(lambda net, X, y: net.fit(X, y, HUGE_ROWS, y), "X_val", id="X_val"),
+        pytest.param(lambda net, X, y: net.fit(X, y, X, HUGE_TARGETS), "y_val", id="y_val"),
+        pytest.param(
+            lambda net, X, y: net.fit(X, y, sample_weight=HUGE_TARGETS), "sample_weight", id="fit-w"
+        ),
+        pytest.param(lambda net, X, y: net.fit(X, y).predict(HUGE_ROWS), "X", id="predict-X"),
+        pytest.param(lambda net, X, y: net.fit(X, y).score(HUGE_ROWS, y), "X", id="score-X"),
+        pytest.param(lambda net, X, y: net.fit(X, y).score(X, HUGE_TARGETS), "y", id="score-y"),
+        pytest.param(
+            lambda net, X, y: net.fit(X, y).score(X, y, HUGE_TARGETS), "sample_weight", id="score-w"
+        ),
+    ],
+)
+def test_integers_beyond_the_largest_float_are_refused_naming_them(call, name):
+    # NumPy's conversion failed as "OverflowError: int too large to convert to float",
+    # naming no argument.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((10, 3)), rng.random(10)
+    message = rf"^{name} holds an integer beyond the largest float \(about 1.8e\+308\)"
+    with pytest.raises(ValueError, match=message):
+        call(NielsenMLPRegressor((3,), epochs=1, random_state=0), X, y)
