@@ -854,3 +854,33 @@ def test_integers_beyond_the_largest_float_are_refused_naming_them(call, name):
     message = rf"^{name} holds an integer beyond the largest float \(about 1.8e\+308\)"
     with pytest.raises(ValueError, match=message):
         call(NielsenMLPRegressor((3,), epochs=1, random_state=0), X, y)
+
+
+@pytest.mark.parametrize("rows", ["in order", "shuffled"])
+def test_a_csv_file_of_a_dataframes_index_is_refused_not_trained_on(tmp_path, capsys, rows):
+    # DataFrame.to_csv writes the index first by default, under an empty name: the CLI
+    # trained on the row numbers as a feature, and evaluate refused the file of a model
+    # fitted on the DataFrame as of a column "'' not the model's".
+    pd = pytest.importorskip("pandas")
+    from sknielsen.__main__ import main
+    from sknielsen.datasets import load_table
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.random((20, 2)), columns=["a", "b"]).assign(price=rng.random(20))
+    if rows == "shuffled":
+        frame = frame.sample(frac=1.0, random_state=0)
+    path = tmp_path / "prices.csv"
+    frame.to_csv(path)
+    message = (
+        r"prices.csv: its first column has no name and holds a different whole number in "
+        r"every row, as the index pandas' DataFrame.to_csv writes"
+    )
+    with pytest.raises(ValueError, match=message):
+        load_table(path, label="price")
+    argv = ["train", "--regressor", "--dataset", str(path), "--label", "price", "--epochs", "1"]
+    assert main(argv) == 2
+    assert re.search(message, capsys.readouterr().err)
+    frame.to_csv(path, index=False)
+    assert load_table(path, label="price").feature_names == ["a", "b"]
+    path.write_text(",a,price\n3,0.5,1.0\n3,0.25,2.0\n")  # an unnamed feature, not an index
+    assert load_table(path, label="price").feature_names == ["", "a"]
