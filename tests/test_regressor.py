@@ -884,3 +884,26 @@ def test_a_csv_file_of_a_dataframes_index_is_refused_not_trained_on(tmp_path, ca
     assert load_table(path, label="price").feature_names == ["a", "b"]
     path.write_text(",a,price\n3,0.5,1.0\n3,0.25,2.0\n")  # an unnamed feature, not an index
     assert load_table(path, label="price").feature_names == ["", "a"]
+
+
+def test_predict_names_the_models_targets_among_a_files_columns(tmp_path, capsys):
+    # A file of the features and the targets, as the DataFrame the model was fitted on:
+    # predict refused it as of columns "'price', 'qty' not the model's", its own targets.
+    pd = pytest.importorskip("pandas")
+    from sknielsen import save
+    from sknielsen.__main__ import main
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.random((20, 4)), columns=["a", "b", "price", "qty"])
+    net = NielsenMLPRegressor((3,), epochs=1, random_state=0)
+    save(net.fit(frame[["a", "b"]], frame[["price", "qty"]]), tmp_path / "model.json")
+    frame.to_csv(tmp_path / "prices.csv", index=False)
+    argv = ["predict", str(tmp_path / "model.json"), str(tmp_path / "prices.csv")]
+    flags = "giving --label price --label qty."
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert f"targets 'price', 'qty' beside its features: leave them out, {flags}" in error
+    assert main([*argv, "--label", "price"]) == 2
+    error = capsys.readouterr().err
+    assert f"target 'qty' beside its features: leave it out, {flags}" in error
+    assert main([*argv, "--label", "price", "--label", "qty"]) == 0
