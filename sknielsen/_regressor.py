@@ -1,5 +1,6 @@
 """NielsenMLPRegressor: the book's network with linear outputs, for regression."""
 
+import numbers
 import re
 
 import numpy as np
@@ -603,7 +604,8 @@ def _warn_if_constant_in_dtype(given, Y):
     """
     try:
         given = given.toarray() if sparse.issparse(given) else np.asarray(given)
-        if given.dtype.kind not in "iu":  # integers compared as they are: exactly
+        exact = given.dtype.kind in "iu" or _python_integers(given)  # compared as they are
+        if not exact:
             given = given.astype(np.float64)
         given = given.reshape(Y.shape)
     except (TypeError, ValueError):  # numbers as strings: converted by check_array alone
@@ -615,7 +617,7 @@ def _warn_if_constant_in_dtype(given, Y):
         return
     column = lost[0]
     low, high = given[:, column].min(), given[:, column].max()
-    spread = int(high) - int(low) if given.dtype.kind in "iu" else high - low  # no wrap-around
+    spread = int(high) - int(low) if exact else high - low  # no wrap-around
     if Y.dtype == np.float32:
         digits = "float32 keeps about 7 digits, and nothing below 1.4e-45"
     else:
@@ -635,6 +637,18 @@ def _warn_if_constant_in_dtype(given, Y):
         f"y{_in_output(column, Y)} varies (over a range of {spread:.3g}), but not in "
         f"{Y.dtype.name}, where every value is {float(Y[0, column]):.6g} ({digits}): the "
         f"network learns a constant. {advice}"
+    )
+
+
+def _python_integers(given):
+    """Whether ``given``, an array of objects, holds Python integers only (beyond int64, say).
+
+    NumPy keeps integers beyond uint64's range as objects: compared as
+    floats, integers a few apart near 2**70 were equal, as they are in the
+    network's dtype, and their loss went untold.
+    """
+    return given.dtype == object and all(
+        isinstance(value, numbers.Integral) and not isinstance(value, bool) for value in given.flat
     )
 
 

@@ -907,3 +907,17 @@ def test_predict_names_the_models_targets_among_a_files_columns(tmp_path, capsys
     error = capsys.readouterr().err
     assert f"target 'qty' beside its features: leave it out, {flags}" in error
     assert main([*argv, "--label", "price", "--label", "qty"]) == 0
+
+
+@pytest.mark.filterwarnings(f"ignore:{LARGE_SCALE}")
+@pytest.mark.parametrize("held", ["list", "object array"])
+def test_python_integers_that_vary_only_beyond_float64s_digits_are_warned_of(held):
+    # Beyond int64 (or given as objects) NumPy keeps Python's integers as objects: they
+    # were compared as floats, equal, so the network learned a constant without a word.
+    X = np.random.default_rng(0).random((30, 3))
+    y = [2**70 + i for i in range(30)]
+    if held == "object array":
+        y = np.array([2**62 + i for i in range(30)], dtype=object)
+    lost = r"^y varies \(over a range of 29\), but not in float64, where every value is "
+    with pytest.warns(UserWarning, match=lost):
+        NielsenMLPRegressor((3,), epochs=1).fit(X, y)
