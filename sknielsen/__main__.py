@@ -537,11 +537,21 @@ def _columns_of(model, table, path):
     if given == expected:
         return table.X
     missing = [name for name in expected if name not in given]
-    unexpected = [name for name in given if name not in expected]
+    # The model's targets, in a file of the DataFrame it was fitted on, are no stranger's.
+    targets = [str(name) for name in getattr(model, "target_names_in_", ())]
+    found = [name for name in given if name in targets and name not in expected]
+    unexpected = [name for name in given if name not in expected and name not in found]
     if missing or unexpected:
+        among = f" {_names(found)} {_the_targets(found)}: {_leave_out(found, targets)}."
         raise ValueError(
             f"{path}'s columns are not the ones the model was trained on: "
             f"{_names(missing)} missing, {_names(unexpected)} not the model's."
+            f"{among if found else ''}"
+        )
+    if found:
+        raise ValueError(
+            f"{path} holds the model's target{'s' if len(found) > 1 else ''} {_names(found)} "
+            f"beside its features: {_leave_out(found, targets)}."
         )
     first = next(i for i, (a, b) in enumerate(zip(given, expected)) if a != b)
     raise ValueError(
@@ -549,6 +559,17 @@ def _columns_of(model, table, path):
         f"{given[first]!r}, the model's is {expected[first]!r}. Reorder them as the "
         "training file had them."
     )
+
+
+def _the_targets(found):
+    """``'are the model's targets'``, or ``'is the model's target'`` for one."""
+    return "are the model's targets" if len(found) > 1 else "is the model's target"
+
+
+def _leave_out(found, targets):
+    """How to leave a model's ``targets`` out of a file, ``found`` among its columns."""
+    flags = " ".join(f"--label {name}" for name in targets)  # all of them, in the model's order
+    return f"leave {'them' if len(found) > 1 else 'it'} out, giving {flags}"
 
 
 def _names(names, shown=5):

@@ -9,6 +9,7 @@ and :meth:`set_fitted_state`. The subclasses define how targets are
 encoded and outputs read.
 """
 
+import contextlib
 import numbers
 import reprlib
 import threading
@@ -38,7 +39,7 @@ from sklearn.utils.validation import (
 )
 
 from . import plugins
-from ._core.arrays import in_numpy, ragged_row_lengths, working_memory
+from ._core.arrays import in_numpy, ragged_row_lengths, refusing_huge_integers, working_memory
 from ._core.names import (
     check_same_columns,
     check_target_names,
@@ -659,7 +660,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         """Validate (X, y, sample_weight) and encode the targets."""
         check_given_targets(request.y, "y", request.X)
         X, read_values = _canonical(request.X, config.dtype)
-        with quiet_cast():
+        with quiet_cast("X"):  # y is converted by _encode
             X, y = validate_data(
                 self,
                 X,
@@ -671,11 +672,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 ensure_all_finite=read_values,
             )
         y = self._read_targets(y)
-        sample_weight = None
-        if request.sample_weight is not None:
-            _refuse_iterator(request.sample_weight, "sample_weight")
-            # Also refuses negative weights and weights that are all zero.
-            sample_weight = check_sample_weight(request.sample_weight, X)
+        sample_weight = self._checked_sample_weight(request.sample_weight, X)
         _check_classes_given(request.classes)
         if previous is None:
             targets = self._new_targets(y, request.classes, request.incremental)
@@ -823,6 +820,32 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
                 f"{score} needs at least {fewest}: {advice}."
             )
 
+    @staticmethod
+    def _checked_sample_weight(sample_weight, X):
+        """``sample_weight`` of ``fit`` or ``score``, checked alike (None stays None).
+
+        Also refuses negative weights and weights that are all zero.
+        scikit-learn's ``score`` handed them to its metric unchecked: negative
+        weights gave a number (weights of -1 the unweighted score), weights
+        summing to 0 failed inside NumPy, one number for all rows was refused
+        where ``fit`` takes it.
+
+        Parameters
+        ----------
+        sample_weight : array-like of shape (n_samples,), float or None
+            The weights given.
+        X : {array-like, sparse matrix} of shape (n_samples, ...)
+            The rows they weigh.
+
+        Returns
+        -------
+        sample_weight : ndarray of shape (n_samples,) or None
+        """
+        if sample_weight is None:
+            return None
+        _refuse_iterator(sample_weight, "sample_weight")
+        return check_sample_weight(sample_weight, X)
+
     def _forward(self, X):
         check_is_fitted(self)
         dtype = self.coefs_[0].dtype
@@ -831,7 +854,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         # float32 rows are kept as given and converted for a float64 model a chunk at a
         # time (exactly: every float32 is a float64), not copied whole at twice their size.
         accepted = (np.float64, np.float32) if dtype == np.float64 else dtype
-        with in_numpy(), quiet_cast():
+        with in_numpy(), quiet_cast("X"):
             X = validate_data(
                 self,
                 X,
@@ -1643,7 +1666,7 @@ def _checked_x_val(X_val, dtype, read_values):
     be checked finite (:func:`_canonical`).
     """
     try:
-        with quiet_cast():
+        with quiet_cast("X_val"):
             return check_array(
                 X_val,
                 accept_sparse="csr",
@@ -1657,16 +1680,19 @@ def _checked_x_val(X_val, dtype, read_values):
         raise ValueError(f"X_val: {exc}") from exc
 
 
-def quiet_cast():
-    """A context in which a cast to the network's dtype overflows without NumPy's warnings.
+@contextlib.contextmanager
+def quiet_cast(name):
+    """A context in which a cast of ``name`` to the network's dtype overflows quietly.
 
     Values beyond float32's range become infinite in the cast, which
     scikit-learn's ``check_array`` then refuses, naming the array and the
     dtype; NumPy's "overflow encountered in cast" came first, from inside
     scikit-learn, and with infinities of both signs its finiteness check's
-    sum warned "invalid value encountered in reduce".
+    sum warned "invalid value encountered in reduce". Python's integers
+    beyond float64's range cannot be cast at all: refused naming ``name``.
     """
-    return np.errstate(over="ignore", invalid="ignore")
+    with np.errstate(over="ignore", invalid="ignore"), refusing_huge_integers(name):
+        yield
 
 
 def _check_width(X, n_features, name):

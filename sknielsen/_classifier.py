@@ -6,6 +6,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
+from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d
@@ -677,8 +678,8 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             The inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             The true labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples.
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Weights of the samples, checked as :meth:`fit` checks them.
 
         Returns
         -------
@@ -690,10 +691,14 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         ValueError
             If ``y`` is a table whose columns are not the model's labels
             (``target_names_in_``) in the model's order: swapped columns
-            would be scored against each other's predictions.
+            would be scored against each other's predictions. Also for the
+            ``sample_weight`` :meth:`fit` refuses (negative, all zero, of
+            another length).
         """
         check_target_names(y, getattr(self, "target_names_in_", None))
-        return super().score(X, y, sample_weight)
+        predicted = self.predict(X)  # X refused first, as without weights
+        weights = self._checked_sample_weight(sample_weight, predicted)
+        return float(accuracy_score(y, predicted, sample_weight=weights))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,5 +1,6 @@
 """NielsenMLPRegressor: the book's network with linear outputs, for regression."""
 
+import numbers
 import re
 
 import numpy as np
@@ -409,6 +410,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
         scale = power_of_two_scale(Y)
         Y = np.asarray(Y, dtype=np.float64) / scale
         output = np.asarray(output, dtype=np.float64) / scale
+        if sample_weight is not None:  # weights near the largest float overflow the sums too
+            sample_weight = sample_weight / power_of_two_scale(sample_weight)
         with np.errstate(over="ignore", invalid="ignore"):
             return float(r2_score(Y, output, sample_weight=sample_weight))
 
@@ -483,8 +486,8 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             The inputs.
         y : {array-like, sparse matrix} of shape (n_samples,) or (n_samples, n_outputs)
             The true targets, read as :meth:`fit` reads them.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples.
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Weights of the samples, checked as :meth:`fit` checks them.
 
         Returns
         -------
@@ -499,9 +502,10 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
             would be scored against each other's predictions. Also for
             targets :meth:`fit` refuses (not numbers, missing values, three
             dimensions) and for another number of outputs than the
-            model's, naming ``y``; and for outputs that are not finite
+            model's, naming ``y``; for outputs that are not finite
             (inputs far beyond the training data's scale), whose R² is
-            undefined.
+            undefined; and for the ``sample_weight`` :meth:`fit` refuses
+            (negative, all zero, of another length).
         """
         check_target_names(y, getattr(self, "target_names_in_", None))
         output = self.predict(X)
@@ -522,7 +526,7 @@ class NielsenMLPRegressor(RegressorMixin, BaseNielsenMLP):
                 "(predict's warning says why), so their R² is undefined: score rows like "
                 "those the network was trained on."
             )
-        return self._score_outputs(output, Y, sample_weight)
+        return self._score_outputs(output, Y, self._checked_sample_weight(sample_weight, output))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -550,7 +554,7 @@ def _numeric_targets(y, dtype, name):
     if sparse.issparse(y):
         y = y.toarray()
     try:
-        with quiet_cast():
+        with quiet_cast(name):
             y = check_array(y, ensure_2d=False, dtype=dtype, input_name=name)
     except (ValueError, TypeError) as error:  # NumPy's and most of check_array's name neither
         if "could not convert" in str(error):
@@ -600,7 +604,8 @@ def _warn_if_constant_in_dtype(given, Y):
     """
     try:
         given = given.toarray() if sparse.issparse(given) else np.asarray(given)
-        if given.dtype.kind not in "iu":  # integers compared as they are: exactly
+        exact = given.dtype.kind in "iu" or _python_integers(given)  # compared as they are
+        if not exact:
             given = given.astype(np.float64)
         given = given.reshape(Y.shape)
     except (TypeError, ValueError):  # numbers as strings: converted by check_array alone
@@ -612,7 +617,7 @@ def _warn_if_constant_in_dtype(given, Y):
         return
     column = lost[0]
     low, high = given[:, column].min(), given[:, column].max()
-    spread = int(high) - int(low) if given.dtype.kind in "iu" else high - low  # no wrap-around
+    spread = int(high) - int(low) if exact else high - low  # no wrap-around
     if Y.dtype == np.float32:
         digits = "float32 keeps about 7 digits, and nothing below 1.4e-45"
     else:
@@ -632,6 +637,18 @@ def _warn_if_constant_in_dtype(given, Y):
         f"y{_in_output(column, Y)} varies (over a range of {spread:.3g}), but not in "
         f"{Y.dtype.name}, where every value is {float(Y[0, column]):.6g} ({digits}): the "
         f"network learns a constant. {advice}"
+    )
+
+
+def _python_integers(given):
+    """Whether ``given``, an array of objects, holds Python integers only (beyond int64, say).
+
+    NumPy keeps integers beyond uint64's range as objects: compared as
+    floats, integers a few apart near 2**70 were equal, as they are in the
+    network's dtype, and their loss went untold.
+    """
+    return given.dtype == object and all(
+        isinstance(value, numbers.Integral) and not isinstance(value, bool) for value in given.flat
     )
 
 

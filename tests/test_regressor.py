@@ -776,3 +776,148 @@ def test_targets_the_regressor_cannot_read_are_named_and_so_is_a_contradicting_s
     state = NielsenMLPRegressor((2,), epochs=1).fit(X, y).get_fitted_state()
     with pytest.raises(ValueError, match="y_1d must be true or false"):
         NielsenMLPRegressor((2,)).set_fitted_state(dataclasses.replace(state, targets={"y_1d": 1}))
+
+
+@pytest.mark.parametrize(
+    ("weights", "error", "message"),
+    [
+        (-np.ones(20), ValueError, r"^Negative values in data passed to `sample_weight`"),
+        (np.r_[-np.ones(10), np.ones(10)], ValueError, r"^Negative values in data passed to"),
+        (np.zeros(20), ValueError, r"^Sample weights must contain at least one non-zero"),
+        (np.ones(19), ValueError, r"^sample_weight.shape == \(19,\), expected \(20,\)"),
+        ((w for w in np.ones(20)), TypeError, r"^sample_weight is a generator"),
+    ],
+)
+@pytest.mark.parametrize("estimator", ["regressor", "classifier"])
+def test_score_refuses_the_sample_weights_fit_refuses(weights, error, message, estimator):
+    # score handed them to r2_score or accuracy_score: negative weights gave a number
+    # (weights of -1 the unweighted score, mixed signs any), weights summing to 0 failed
+    # as NumPy's ZeroDivisionError, a wrong length named no sample_weight.
+    from sknielsen import NielsenMLPClassifier
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 3)), rng.random(20)
+    if estimator == "regressor":
+        net = NielsenMLPRegressor((3,), epochs=1, random_state=0).fit(X, y)
+    else:
+        y = y > 0.5
+        net = NielsenMLPClassifier((3,), epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(error, match=message):
+        net.score(X, y, sample_weight=weights)
+    with pytest.raises(TypeError, match=r"^X is a generator"):  # X first, as without weights
+        net.score((row for row in X), y, sample_weight=weights)
+
+
+def test_score_takes_the_sample_weights_fit_takes():
+    # One number for every row, as fit takes it (r2_score refused it), and weights near the
+    # largest float, whose weighted sums of squares overflowed to an R² of NaN.
+    rng = np.random.default_rng(0)
+    X, Y = rng.random((20, 3)), rng.random((20, 2))
+    weights = rng.random(20)
+    net = NielsenMLPRegressor((3,), epochs=2, random_state=0).fit(X, Y, sample_weight=weights)
+    assert net.score(X, Y, sample_weight=3.0) == pytest.approx(net.score(X, Y), rel=1e-12)
+    expected = r2_score(Y, net.predict(X), sample_weight=weights)
+    assert net.score(X, Y, sample_weight=weights) == expected
+    assert net.score(X, Y, sample_weight=weights * 2.0**1020) == net.score(
+        X, Y, sample_weight=weights
+    )
+
+
+#: Python's integers have no bound: rows and targets beyond the largest float.
+HUGE_ROWS, HUGE_TARGETS = [[10**400] * 3] * 10, [10**400] * 10
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        pytest.param(lambda net, X, y: net.fit(HUGE_ROWS, y), "X", id="fit-X"),
+        pytest.param(lambda net, X, y: net.fit(X, HUGE_TARGETS), "y", id="fit-y"),
+        pytest.param(lambda net, X, y: net.partial_fit(X, HUGE_TARGETS), "y", id="partial_fit-y"),
+        pytest.param(lambda net, X, y: net.fit(X, y, HUGE_ROWS, y), "X_val", id="X_val"),
+        pytest.param(lambda net, X, y: net.fit(X, y, X, HUGE_TARGETS), "y_val", id="y_val"),
+        pytest.param(
+            lambda net, X, y: net.fit(X, y, sample_weight=HUGE_TARGETS), "sample_weight", id="fit-w"
+        ),
+        pytest.param(lambda net, X, y: net.fit(X, y).predict(HUGE_ROWS), "X", id="predict-X"),
+        pytest.param(lambda net, X, y: net.fit(X, y).score(HUGE_ROWS, y), "X", id="score-X"),
+        pytest.param(lambda net, X, y: net.fit(X, y).score(X, HUGE_TARGETS), "y", id="score-y"),
+        pytest.param(
+            lambda net, X, y: net.fit(X, y).score(X, y, HUGE_TARGETS), "sample_weight", id="score-w"
+        ),
+    ],
+)
+def test_integers_beyond_the_largest_float_are_refused_naming_them(call, name):
+    # NumPy's conversion failed as "OverflowError: int too large to convert to float",
+    # naming no argument.
+    rng = np.random.default_rng(0)
+    X, y = rng.random((10, 3)), rng.random(10)
+    message = rf"^{name} holds an integer beyond the largest float \(about 1.8e\+308\)"
+    with pytest.raises(ValueError, match=message):
+        call(NielsenMLPRegressor((3,), epochs=1, random_state=0), X, y)
+
+
+@pytest.mark.parametrize("rows", ["in order", "shuffled"])
+def test_a_csv_file_of_a_dataframes_index_is_refused_not_trained_on(tmp_path, capsys, rows):
+    # DataFrame.to_csv writes the index first by default, under an empty name: the CLI
+    # trained on the row numbers as a feature, and evaluate refused the file of a model
+    # fitted on the DataFrame as of a column "'' not the model's".
+    pd = pytest.importorskip("pandas")
+    from sknielsen.__main__ import main
+    from sknielsen.datasets import load_table
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.random((20, 2)), columns=["a", "b"]).assign(price=rng.random(20))
+    if rows == "shuffled":
+        frame = frame.sample(frac=1.0, random_state=0)
+    path = tmp_path / "prices.csv"
+    frame.to_csv(path)
+    message = (
+        r"prices.csv: its first column has no name and holds a different whole number in "
+        r"every row, as the index pandas' DataFrame.to_csv writes"
+    )
+    with pytest.raises(ValueError, match=message):
+        load_table(path, label="price")
+    argv = ["train", "--regressor", "--dataset", str(path), "--label", "price", "--epochs", "1"]
+    assert main(argv) == 2
+    assert re.search(message, capsys.readouterr().err)
+    frame.to_csv(path, index=False)
+    assert load_table(path, label="price").feature_names == ["a", "b"]
+    path.write_text(",a,price\n3,0.5,1.0\n3,0.25,2.0\n")  # an unnamed feature, not an index
+    assert load_table(path, label="price").feature_names == ["", "a"]
+
+
+def test_predict_names_the_models_targets_among_a_files_columns(tmp_path, capsys):
+    # A file of the features and the targets, as the DataFrame the model was fitted on:
+    # predict refused it as of columns "'price', 'qty' not the model's", its own targets.
+    pd = pytest.importorskip("pandas")
+    from sknielsen import save
+    from sknielsen.__main__ import main
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.random((20, 4)), columns=["a", "b", "price", "qty"])
+    net = NielsenMLPRegressor((3,), epochs=1, random_state=0)
+    save(net.fit(frame[["a", "b"]], frame[["price", "qty"]]), tmp_path / "model.json")
+    frame.to_csv(tmp_path / "prices.csv", index=False)
+    argv = ["predict", str(tmp_path / "model.json"), str(tmp_path / "prices.csv")]
+    flags = "giving --label price --label qty."
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert f"targets 'price', 'qty' beside its features: leave them out, {flags}" in error
+    assert main([*argv, "--label", "price"]) == 2
+    error = capsys.readouterr().err
+    assert f"target 'qty' beside its features: leave it out, {flags}" in error
+    assert main([*argv, "--label", "price", "--label", "qty"]) == 0
+
+
+@pytest.mark.filterwarnings(f"ignore:{LARGE_SCALE}")
+@pytest.mark.parametrize("held", ["list", "object array"])
+def test_python_integers_that_vary_only_beyond_float64s_digits_are_warned_of(held):
+    # Beyond int64 (or given as objects) NumPy keeps Python's integers as objects: they
+    # were compared as floats, equal, so the network learned a constant without a word.
+    X = np.random.default_rng(0).random((30, 3))
+    y = [2**70 + i for i in range(30)]
+    if held == "object array":
+        y = np.array([2**62 + i for i in range(30)], dtype=object)
+    lost = r"^y varies \(over a range of 29\), but not in float64, where every value is "
+    with pytest.warns(UserWarning, match=lost):
+        NielsenMLPRegressor((3,), epochs=1).fit(X, y)

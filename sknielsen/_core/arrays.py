@@ -1,5 +1,6 @@
 """Arrays of other array libraries, read as NumPy arrays wherever they come in."""
 
+import contextlib
 import functools
 
 import numpy as np
@@ -88,3 +89,30 @@ def ragged_row_lengths(values):
         return []
     lengths = {len(row) for row in values if isinstance(row, (list, tuple, np.ndarray))}
     return sorted(lengths, reverse=True) if len(lengths) > 1 else []
+
+
+@contextlib.contextmanager
+def refusing_huge_integers(name):
+    """A context in which an integer beyond the largest float is refused, naming ``name``.
+
+    Python's integers have no bound: NumPy's conversion of one beyond
+    float64's range (about 1.8e308) failed as "OverflowError: int too large
+    to convert to float", naming no argument.
+
+    Parameters
+    ----------
+    name : str
+        The argument converted within the context, for the message.
+
+    Raises
+    ------
+    ValueError
+        For an ``OverflowError`` raised within the context.
+    """
+    try:
+        yield
+    except OverflowError:
+        raise ValueError(
+            f"{name} holds an integer beyond the largest float (about 1.8e+308), which the "
+            f"network cannot compute with: give {name} in smaller units."
+        ) from None

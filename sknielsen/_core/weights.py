@@ -3,6 +3,8 @@
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight
 
+from .arrays import refusing_huge_integers
+
 
 def check_sample_weight(sample_weight, X):
     """Return the sample weights of ``X`` as float64, refusing those no fit can take.
@@ -27,11 +29,13 @@ def check_sample_weight(sample_weight, X):
     Raises
     ------
     ValueError
-        For weights scikit-learn refuses, or every weight zero.
+        For weights scikit-learn refuses, every weight zero, or an integer
+        beyond the largest float.
     """
-    sample_weight = _check_sample_weight(
-        sample_weight, X, dtype=np.float64, ensure_non_negative=True
-    )
+    with refusing_huge_integers("sample_weight"):
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
     if not sample_weight.any():
         # scikit-learn's words from 1.9 on, so that every supported release says the same.
         raise ValueError("Sample weights must contain at least one non-zero number.")

@@ -916,7 +916,9 @@ def load_table(path, *, label=None, need_labels=False):
         none), labels that are not 1-D or 2-D, not one per sample or infinite,
         an ``X`` or labels of Python objects, a ``.npz``'s ``label='X'`` (its
         samples), or with ``need_labels`` no labels or missing ones (NaN, empty
-        CSV label cells).
+        CSV label cells). Also for a CSV file whose first column has no name
+        and a different whole number in every row: a table's index, which
+        ``DataFrame.to_csv`` writes unless given ``index=False``.
     TypeError
         For a ``label`` that is neither a name nor a list of names, a
         ``path`` that is no file's name (None, a number), and a
@@ -1119,11 +1121,34 @@ def _read_csv(path, label, need_labels):
     columns = _label_columns(path, header, label, need_labels)  # before values are read
     _check_row_lengths(path, header, numbered)
     features = _feature_columns(path, header, columns, label)
+    _refuse_index_column(path, header, numbered, features)
     X = _csv_features(path, numbered, header, features)
     y = None if columns is None else _csv_labels(path, numbered, header, columns, need_labels)
     if y is not None and isinstance(label, str):
         y = y[:, 0]
     return Bunch(X=X, y=y, feature_names=[header[i] for i in features])
+
+
+def _refuse_index_column(path, header, numbered, features):
+    """Refuse a first feature column that is a table's index: unnamed, a whole number a row.
+
+    pandas' ``DataFrame.to_csv`` writes the index first by default, under an
+    empty name (R's ``write.csv`` its row names, so): read as a feature, the
+    row numbers were trained on without a word, and a model fitted on the
+    DataFrame refused the file as having a column ``''`` of its own.
+    """
+    if header[0] or 0 not in features:
+        return
+    cells = [row[0].strip() for _, row in numbered]
+    whole = all(cell.lstrip("-").isdigit() and cell.isascii() for cell in cells)
+    if whole and len(set(map(int, cells))) == len(cells):
+        raise ValueError(
+            f"{path}: its first column has no name and holds a different whole number in "
+            "every row, as the index pandas' DataFrame.to_csv writes: read as a feature, "
+            "the row numbers would be learnt from. Write the file without it "
+            "(to_csv(path, index=False)), or name the column in the header if it is a "
+            "feature."
+        )
 
 
 def _csv_rows(path):
