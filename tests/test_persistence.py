@@ -273,9 +273,22 @@ def test_saved_file_has_ordinary_permissions(fitted, tmp_path):
 
 
 def test_unfitted_and_non_finite_models_are_not_saved(fitted, tmp_path):
-    for format in ("sknielsen", "network2"):
-        with pytest.raises(ValueError, match="not fitted"):
-            save(NielsenMLPClassifier(), tmp_path / "x.json", format=format)
+    from sklearn.exceptions import NotFittedError
+
+    from sknielsen import NielsenMLPRegressor
+
+    # A plain ValueError ("This model is not fitted yet"), where scikit-learn, and this
+    # package's predict, score and plots, raise NotFittedError (itself a ValueError).
+    unfitted = [
+        (NielsenMLPClassifier(), "sknielsen"),
+        (NielsenMLPClassifier(), "network2"),
+        (NielsenMLPRegressor(), "sknielsen"),
+    ]
+    for model, format in unfitted:
+        name = type(model).__name__
+        message = f"^This {name} instance is not fitted yet; fit it before saving it\\.$"
+        with pytest.raises(NotFittedError, match=message):
+            save(model, tmp_path / "x.json", format=format)
     broken = pickle.loads(pickle.dumps(fitted))
     broken.coefs_[0][0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN or infinite"):

@@ -24,6 +24,7 @@ The book's ``network2.py`` format (``{"sizes", "weights", "biases",
 from pathlib import Path
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
 
 from .._classifier import NielsenMLPClassifier
 from .._core.files import (
@@ -123,8 +124,11 @@ def save(model, path, *, format="sknielsen"):
 
     Raises
     ------
+    NotFittedError
+        The model is not fitted (a ``ValueError``, as scikit-learn's). Nothing
+        is written then.
     ValueError
-        The model is not fitted; or :func:`load` would refuse the file: NaN
+        :func:`load` would refuse the file: NaN
         or infinite values, weights that can overflow, invalid parameters,
         or parameters changed since the fit that contradict the fitted
         network (``docs/model-format.md`` lists the checks); class labels
@@ -191,8 +195,10 @@ def _check_loadable(text):
 
 
 def _check_fitted(model):
-    if not hasattr(model, "coefs_"):
-        raise ValueError("This model is not fitted yet; fit it before saving.")
+    if not hasattr(model, "coefs_"):  # NotFittedError, as predict's: a ValueError too
+        raise NotFittedError(
+            f"This {type(model).__name__} instance is not fitted yet; fit it before saving it."
+        )
 
 
 def _parameter_plugins(model):
