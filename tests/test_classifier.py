@@ -108,7 +108,10 @@ def test_unknown_plugin_name_lists_known_names(small_digits):
 
 def test_incompatible_cost_and_output_says_which_pairs_work(small_digits):
     X, _, y, _ = small_digits
-    expected = r"'log_likelihood' cost.*'sigmoid'.*works with: 'softmax'"
+    expected = (
+        r"^cost='log_likelihood' cannot be paired with output_activation='sigmoid': the "
+        r"'log_likelihood' cost works with output_activation 'softmax'\. "
+    )
     with pytest.raises(ValueError, match=expected):
         NielsenMLPClassifier(cost="log_likelihood", output_activation="sigmoid").fit(X, y)
 

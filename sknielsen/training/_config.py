@@ -622,20 +622,31 @@ def check_pairing(cost, output_activation):
     output_name = output_activation.name
     if output_name in cost.output_activations:
         return
-    works_with = ", ".join(map(repr, cost.output_activations))
     cost_name = repr(cost.name) if cost.name is not None else type(cost).__name__
+    # Named by the parameters: a regressor's user sets cost, not its identity outputs.
+    refused = (
+        f"cost={cost_name} cannot be paired with output_activation="
+        f"{type(output_activation).__name__ if output_name is None else repr(output_name)}"
+    )
+    works_with = (
+        f"the {cost_name} cost works with output_activation "
+        f"{_either(list(map(repr, cost.output_activations)))}."
+    )
     if output_name is not None:
-        raise InvalidParameterError(
-            f"The {cost_name} cost cannot be paired with {output_name!r} output neurons; "
-            f"it works with: {works_with}."
-        )
+        raise InvalidParameterError(f"{refused}: {works_with} Give one of those, or another cost.")
     # A plugin registered under no name was named None, with no word of how to pair it.
     raise InvalidParameterError(
-        f"The {cost_name} cost cannot be paired with {type(output_activation).__name__} output "
-        f"neurons (an activation registered under no name); it works with: {works_with}. A "
-        "cost pairs with the activations its output_activations names: register yours "
+        f"{refused} (an activation registered under no name): {works_with} A cost pairs "
+        "with the activations its output_activations names: register yours "
         "(sknielsen.plugins.register) and name it there, in a subclass of the cost."
     )
+
+
+def _either(words):
+    """``words`` as alternatives: "'a'", "'a' or 'b'", "'a', 'b' or 'c'" ("none" if none)."""
+    if len(words) < 2:
+        return words[0] if words else "none"
+    return f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _hidden_sizes(sizes):
