@@ -1018,7 +1018,7 @@ def test_balanced_class_weight_counts_the_classes_by_their_sample_weights(small_
         ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes must hold positive integers"),
         ({"monitor": ["validation_accuracy", "nothing"]}, "Unknown monitor names"),
         ({"cost": "hinge"}, "Unknown cost 'hinge'"),
-        ({"optimizer": "lbfgs", "dropout": 0.5}, "dropout and augment make the cost random"),
+        ({"optimizer": "lbfgs", "dropout": 0.5}, "dropout=0.5 makes the cost random"),
     ],
 )
 def test_check_params_refuses_what_fit_would_without_fitting(params, message):

@@ -35,7 +35,7 @@ BAD_PARAMETERS = [
     ({"monitor": ("validation_cost", "nonsense")}, "Unknown monitor names"),
     ({"callbacks": [object()]}, "Callback instances"),
     ({"cost": "log_likelihood", "output_activation": "sigmoid"}, "cannot be paired"),
-    ({"optimizer": "lbfgs", "dropout": 0.5}, "full-batch optimizers"),
+    ({"optimizer": "lbfgs", "dropout": 0.5}, "full-batch optimizer 'lbfgs'"),
     ({"optimizer": "momentum", "optimizer__mu": 3.0}, "optimizer__mu"),
     ({"callbacks": [EarlyStopping(patience=0)]}, r"callbacks\[0\]\.patience"),
     ({"image_shape": (0, 4)}, "image_shape"),

@@ -425,12 +425,23 @@ def check_randomness(optimizer, dropout, augment):
     Raises
     ------
     ValueError
+        Naming the values given (``dropout=0.5``) and the optimizer.
     """
-    if isinstance(optimizer, plugins.Solver) and (dropout or augment is not None):
-        raise ValueError(
-            "dropout and augment make the cost random, which full-batch optimizers (Newton, "
-            "L-BFGS) cannot minimize; use them with a mini-batch optimizer."
-        )
+    if not isinstance(optimizer, plugins.Solver) or not (dropout or augment is not None):
+        return
+    given, leave = [], []
+    if dropout:
+        given.append(f"dropout={dropout:g}")
+        leave.append("dropout at 0")
+    if augment is not None:
+        given.append(f"augment={augment!r}")
+        leave.append("augment at None")
+    name = repr(optimizer.name) if optimizer.name is not None else type(optimizer).__name__
+    raise ValueError(
+        f"{' and '.join(given)} make{'s' if len(given) == 1 else ''} the cost random, which "
+        f"the full-batch optimizer {name} cannot minimize: leave {' and '.join(leave)}, or "
+        "give a mini-batch optimizer ('sgd' or 'adam', say)."
+    )
 
 
 def check_continuable(config, state, advice):
