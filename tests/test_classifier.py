@@ -1016,7 +1016,15 @@ def test_balanced_class_weight_counts_the_classes_by_their_sample_weights(small_
     [
         ({"optimizer": "momentum", "optimizer__mu": 2.0}, "optimizer__mu"),
         ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes must hold positive integers"),
-        ({"monitor": ["validation_accuracy", "nothing"]}, "Unknown monitor names"),
+        # "Unknown monitor names ['nothing']", unlike every other parameter's refusal
+        # ("The 'eta' parameter of NielsenMLPClassifier ..."), named neither the parameter
+        # nor the estimator.
+        (
+            {"monitor": ["validation_accuracy", "nothing"]},
+            r"^The 'monitor' parameter of NielsenMLPClassifier names unknown keys \['nothing'\]; "
+            r"choose among \['training_cost', 'training_accuracy', 'validation_cost', "
+            r"'validation_accuracy'\] or 'all'\.$",
+        ),
         ({"cost": "hinge"}, "Unknown cost 'hinge'"),
         ({"optimizer": "lbfgs", "dropout": 0.5}, "dropout=0.5 makes the cost random"),
     ],

@@ -32,7 +32,7 @@ def test_resolve_gives_an_immutable_configuration_of_fresh_plugins():
 BAD_PARAMETERS = [
     ({"mini_batch_size": True}, "must not be a boolean"),
     ({"eta": -1.0}, "'eta' parameter"),
-    ({"monitor": ("validation_cost", "nonsense")}, "Unknown monitor names"),
+    ({"monitor": ("validation_cost", "nonsense")}, "'monitor' parameter of .* names unknown keys"),
     ({"callbacks": [object()]}, "Callback instances"),
     ({"cost": "log_likelihood", "output_activation": "sigmoid"}, "cannot be paired"),
     ({"optimizer": "lbfgs", "dropout": 0.5}, "full-batch optimizer 'lbfgs'"),

@@ -343,7 +343,7 @@ def resolve(params, kind, *, n_features=None, n_outputs=None, training=True):
         epochs=int(params["epochs"]),
         dropout=float(params["dropout"]),
         shuffle=bool(params["shuffle"]),
-        monitor=_monitor(params["monitor"]),
+        monitor=_monitor(params["monitor"], kind.name),
         early_stopping=patience,
         n_iter_no_change=int(params["n_iter_no_change"]),
         schedule=params["schedule"],
@@ -678,7 +678,7 @@ def _hidden_sizes(sizes):
     return tuple(int(s) for s in sizes)
 
 
-def _monitor(monitor):
+def _monitor(monitor, owner):
     if monitor is None:
         return None
     if isinstance(monitor, str):  # 'all'
@@ -686,7 +686,8 @@ def _monitor(monitor):
     unknown = [m for m in monitor if m not in MONITORS]
     if unknown:
         raise InvalidParameterError(
-            f"Unknown monitor names {unknown}; choose among {list(MONITORS)} or 'all'."
+            f"The 'monitor' parameter of {owner} names unknown keys {unknown}; choose among "
+            f"{list(MONITORS)} or 'all'."
         )
     return tuple(monitor)
 
