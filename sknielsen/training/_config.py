@@ -917,11 +917,14 @@ def check_memory(sizes, dtype, full_batch=None):
         return
     if needed <= available:
         return
-    if full_batch is None:
+    if full_batch is None:  # lower-case: the command line prefixes "not enough memory: "
+        widths = [f"{width:,}" for width in sizes]
         raise MemoryError(
-            f"training the network's {n_params:,} parameters needs at least "
+            f"training the network's {n_params:,} parameters (layers of "
+            f"{', '.join(widths[:-1])} and {widths[-1]} units) needs at least "
             f"{needed / 2**30:,.1f} GiB ({PARAMETER_COPIES} copies of them), more than this "
-            f"machine's {available / 2**30:,.1f} GiB"
+            f"machine's {available / 2**30:,.1f} GiB: give smaller hidden_layer_sizes, or "
+            "fewer features."
         )
     name, n_samples = full_batch
     raise MemoryError(
@@ -929,5 +932,5 @@ def check_memory(sizes, dtype, full_batch=None):
         f"(the full-batch optimizer {name}) needs at least {needed / 2**30:,.1f} GiB (each "
         f"sample's weighted inputs, activations and errors, and {PARAMETER_COPIES} copies of "
         f"the parameters), more than this machine's {available / 2**30:,.1f} GiB: choose a "
-        "mini-batch optimizer ('sgd' or 'adam', say), or train on fewer samples"
+        "mini-batch optimizer ('sgd' or 'adam', say), or train on fewer samples."
     )
