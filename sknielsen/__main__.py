@@ -545,8 +545,8 @@ def _columns_of(model, table, path):
         among = f" {_names(found)} {_the_targets(found)}: {_leave_out(found, targets)}."
         raise ValueError(
             f"{path}'s columns are not the ones the model was trained on: "
-            f"{_names(missing)} missing, {_names(unexpected)} not the model's."
-            f"{among if found else ''}"
+            f"{_names(missing)} missing, {_names(unexpected)} not the model's; it takes "
+            f"{_names(expected)}, in that order.{among if found else ''}"
         )
     if found:
         raise ValueError(

@@ -372,11 +372,12 @@ BAD_INVOCATIONS = [
         "trained on; the images of --dataset digits have 64: evaluate it on the data it was "
         "trained on (--dataset FILE --label COLUMN)",
     ),
-    # The model's columns and one more: nothing missing, said so.
+    # The model's columns and one more: nothing missing, said so, and the columns to give
+    # (which the message left to the user to find).
     (
         ["predict", "{model_of_a_csv}", "{csv_more_columns}"],
         "more_columns.csv's columns are not the ones the model was trained on: none missing, "
-        "'extra' not the model's.",
+        "'extra' not the model's; it takes 'ink', 'width', 'height', in that order.",
     ),
     (["predict", "{fifo}", "{x}"], "it is a FIFO"),
     (["predict", "{model}", "{missing}/x.npy"], "no such file"),
