@@ -192,6 +192,19 @@ def test_set_fitted_state_refuses_arrays_and_targets_no_fit_leaves(fitted, small
         NielsenMLPClassifier.from_fitted_state(regressor.get_fitted_state(), **params)
 
 
+def test_set_fitted_state_refuses_what_is_no_fitted_state(fitted):
+    # A dict (a state's fields, say) failed with "AttributeError: 'dict' object has no
+    # attribute 'check'", naming neither the argument nor what to give.
+    net, params = fitted
+    message = r"^state must be a FittedState, as get_fitted_state returns it; got dict\.$"
+    for call in (
+        NielsenMLPClassifier(**params).set_fitted_state,
+        NielsenMLPRegressor.from_fitted_state,
+    ):
+        with pytest.raises(TypeError, match=message):
+            call(dataclasses.asdict(net.get_fitted_state()))
+
+
 def test_set_fitted_state_refuses_layers_that_make_no_network(fitted):
     net, params = fitted
     state = net.get_fitted_state()
