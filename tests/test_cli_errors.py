@@ -384,7 +384,13 @@ BAD_INVOCATIONS = [
     (["predict", "{model}", "{fifo}"], "it is a FIFO"),
     (["predict", "{model}", "{text}"], "is not a NumPy .npy array"),
     (["predict", "{model}", "{empty}"], "is not a NumPy .npy array"),
-    (["predict", "{model}", "{npz}"], "holds no array 'X' of samples; it holds ['images']"),
+    # The archive's arrays were listed as a Python list, unlike its labels' message, and
+    # nothing said how to name them.
+    (
+        ["predict", "{model}", "{npz}"],
+        "holds no array 'X' of samples; it holds 'images'. Save the samples as X: "
+        "numpy.savez(path, X=X, y=y).",
+    ),
     # "a feature is not a number (could not convert string to float: 'x')" named no place.
     (["predict", "{model}", "{csv}"], "x.csv: line 2, column 'b' holds 'x', not a number"),
     # It offered the data sets, which predict does not read ("no such file 'digits'").
