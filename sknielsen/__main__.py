@@ -89,6 +89,8 @@ def _with_mu(name, mu):
 def _check_flags_read(args):
     """Refuse a flag that the ``--optimizer`` or ``--regularizer`` given never reads.
 
+    ``--dropout`` too, which a full-batch ``--optimizer`` reads but cannot train with.
+
     Each was accepted and ignored, and the header printed it as if it
     counted: L-BFGS chooses its own step sizes (no η, so no schedule of η),
     Newton and L-BFGS step on the whole training set (no mini-batches), and
@@ -122,6 +124,13 @@ def _unread_by_optimizer(args):
     if isinstance(optimizer, plugins.Solver) and "mini_batch_size" in getattr(args, "typed", ()):
         why = f"--optimizer {args.optimizer} steps on the whole training set, in no mini-batches"
         unread.append(("--mini-batch-size", why, "a mini-batch optimizer"))
+    if isinstance(optimizer, plugins.Solver) and getattr(args, "dropout", 0.0):
+        # Read, but refused by the estimator in its parameters' words, naming no flag.
+        why = (
+            f"--optimizer {args.optimizer} steps on the whole training set and cannot minimize "
+            "the random cost that dropout makes"
+        )
+        unread.append(("--dropout", why, "a mini-batch optimizer"))
     return unread
 
 

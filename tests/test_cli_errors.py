@@ -299,7 +299,13 @@ BAD_INVOCATIONS = [
         ["compare", "--train-sizes", "50", "--initializer", "bogus"],
         "error: argument --initializer: Unknown initializer 'bogus'",
     ),
-    (["train", "--optimizer", "lbfgs", "--dropout", "0.5"], "dropout and augment make the cost"),
+    # Refused in the estimator's words ("dropout=0.5 makes the cost random"), naming no flag.
+    (
+        ["train", "--optimizer", "lbfgs", "--dropout", "0.5"],
+        "error: argument --dropout: --optimizer lbfgs steps on the whole training set and "
+        "cannot minimize the random cost that dropout makes: leave --dropout out, or give a "
+        "mini-batch optimizer.",
+    ),
     (["train", "--optimizer", "newton", "--hidden", "1000"], "Newton's method needs the 75,010"),
     (["compare", "--seeds", "100000000000000000000"], "--seeds: must be at most 10,000"),
     # The network's flags, for a study of no network, were accepted and ignored.
