@@ -89,6 +89,8 @@ def _with_mu(name, mu):
 def _check_flags_read(args):
     """Refuse a flag that the ``--optimizer`` or ``--regularizer`` given never reads.
 
+    ``--dropout`` too, which a full-batch ``--optimizer`` reads but cannot train with.
+
     Each was accepted and ignored, and the header printed it as if it
     counted: L-BFGS chooses its own step sizes (no η, so no schedule of η),
     Newton and L-BFGS step on the whole training set (no mini-batches), and
@@ -122,6 +124,13 @@ def _unread_by_optimizer(args):
     if isinstance(optimizer, plugins.Solver) and "mini_batch_size" in getattr(args, "typed", ()):
         why = f"--optimizer {args.optimizer} steps on the whole training set, in no mini-batches"
         unread.append(("--mini-batch-size", why, "a mini-batch optimizer"))
+    if isinstance(optimizer, plugins.Solver) and getattr(args, "dropout", 0.0):
+        # Read, but refused by the estimator in its parameters' words, naming no flag.
+        why = (
+            f"--optimizer {args.optimizer} steps on the whole training set and cannot minimize "
+            "the random cost that dropout makes"
+        )
+        unread.append(("--dropout", why, "a mini-batch optimizer"))
     return unread
 
 
@@ -545,8 +554,8 @@ def _columns_of(model, table, path):
         among = f" {_names(found)} {_the_targets(found)}: {_leave_out(found, targets)}."
         raise ValueError(
             f"{path}'s columns are not the ones the model was trained on: "
-            f"{_names(missing)} missing, {_names(unexpected)} not the model's."
-            f"{among if found else ''}"
+            f"{_names(missing)} missing, {_names(unexpected)} not the model's; it takes "
+            f"{_names(expected)}, in that order.{among if found else ''}"
         )
     if found:
         raise ValueError(

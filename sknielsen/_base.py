@@ -370,9 +370,16 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
 
         Raises
         ------
+        TypeError
+            ``state`` is no :class:`~sknielsen.training.FittedState`.
         ValueError
             Naming what does not fit; nothing of the estimator has changed then.
         """
+        if not isinstance(state, FittedState):  # a dict failed on its missing method check
+            raise TypeError(
+                "state must be a FittedState, as get_fitted_state returns it; got "
+                f"{type(state).__name__}."
+            )
         state.check()
         self._check_targets(state.targets, n_outputs=state.coefs[-1].shape[1])
         if state.target_names_in is not None and not self._outputs_are_columns(state.targets):

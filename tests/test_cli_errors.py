@@ -299,7 +299,13 @@ BAD_INVOCATIONS = [
         ["compare", "--train-sizes", "50", "--initializer", "bogus"],
         "error: argument --initializer: Unknown initializer 'bogus'",
     ),
-    (["train", "--optimizer", "lbfgs", "--dropout", "0.5"], "dropout and augment make the cost"),
+    # Refused in the estimator's words ("dropout=0.5 makes the cost random"), naming no flag.
+    (
+        ["train", "--optimizer", "lbfgs", "--dropout", "0.5"],
+        "error: argument --dropout: --optimizer lbfgs steps on the whole training set and "
+        "cannot minimize the random cost that dropout makes: leave --dropout out, or give a "
+        "mini-batch optimizer.",
+    ),
     (["train", "--optimizer", "newton", "--hidden", "1000"], "Newton's method needs the 75,010"),
     (["compare", "--seeds", "100000000000000000000"], "--seeds: must be at most 10,000"),
     # The network's flags, for a study of no network, were accepted and ignored.
@@ -372,18 +378,25 @@ BAD_INVOCATIONS = [
         "trained on; the images of --dataset digits have 64: evaluate it on the data it was "
         "trained on (--dataset FILE --label COLUMN)",
     ),
-    # The model's columns and one more: nothing missing, said so.
+    # The model's columns and one more: nothing missing, said so, and the columns to give
+    # (which the message left to the user to find).
     (
         ["predict", "{model_of_a_csv}", "{csv_more_columns}"],
         "more_columns.csv's columns are not the ones the model was trained on: none missing, "
-        "'extra' not the model's.",
+        "'extra' not the model's; it takes 'ink', 'width', 'height', in that order.",
     ),
     (["predict", "{fifo}", "{x}"], "it is a FIFO"),
     (["predict", "{model}", "{missing}/x.npy"], "no such file"),
     (["predict", "{model}", "{fifo}"], "it is a FIFO"),
     (["predict", "{model}", "{text}"], "is not a NumPy .npy array"),
     (["predict", "{model}", "{empty}"], "is not a NumPy .npy array"),
-    (["predict", "{model}", "{npz}"], "holds no array 'X' of samples; it holds ['images']"),
+    # The archive's arrays were listed as a Python list, unlike its labels' message, and
+    # nothing said how to name them.
+    (
+        ["predict", "{model}", "{npz}"],
+        "holds no array 'X' of samples; it holds 'images'. Save the samples as X: "
+        "numpy.savez(path, X=X, y=y).",
+    ),
     # "a feature is not a number (could not convert string to float: 'x')" named no place.
     (["predict", "{model}", "{csv}"], "x.csv: line 2, column 'b' holds 'x', not a number"),
     # It offered the data sets, which predict does not read ("no such file 'digits'").

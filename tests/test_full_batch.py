@@ -122,9 +122,22 @@ def test_full_batch_optimizers_work_with_early_stopping_and_persistence(small_di
 
 
 def test_dropout_is_refused_with_full_batch_optimizers(small_digits):
+    # "dropout and augment make the cost random, which full-batch optimizers (Newton,
+    # L-BFGS) cannot minimize" named neither the value given nor the optimizer.
     X, _, y, _ = small_digits
-    with pytest.raises(ValueError, match="dropout and augment make the cost random"):
+    message = (
+        r"^dropout=0\.5 makes the cost random, which the full-batch optimizer 'lbfgs' cannot "
+        r"minimize: leave dropout at 0, or give a mini-batch optimizer \('sgd' or 'adam', "
+        r"say\)\.$"
+    )
+    with pytest.raises(ValueError, match=message):
         NielsenMLPClassifier(optimizer="lbfgs", dropout=0.5).fit(X, y)
+    both = (
+        r"^dropout=0\.25 and augment=Shift\(\) make the cost random, which the full-batch "
+        r"optimizer 'newton' cannot minimize: leave dropout at 0 and augment at None, or "
+    )
+    with pytest.raises(ValueError, match=both):
+        NielsenMLPClassifier(optimizer="newton", dropout=0.25, augment="shift").fit(X, y)
 
 
 def test_objective_value_and_gradient_agree_with_the_trainer(small_digits):

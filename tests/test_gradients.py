@@ -149,13 +149,26 @@ def test_sparse_rows_give_the_gradient_of_their_dense_copy(rng, dtype, rtol, to_
 
 
 def test_refuses_a_cost_with_outputs_the_estimator_refuses():
-    with pytest.raises(
-        InvalidParameterError,
-        match="'cross_entropy' cost cannot be paired with 'identity' output neurons",
-    ):
+    from sknielsen import NielsenMLPRegressor
+
+    # "The 'cross_entropy' cost cannot be paired with 'identity' output neurons" named
+    # neither parameter: a regressor's user, who set only cost, met "output neurons".
+    message = (
+        r"^cost='cross_entropy' cannot be paired with output_activation='identity': the "
+        r"'cross_entropy' cost works with output_activation 'sigmoid' or 'softmax'\. Give "
+        r"one of those, or another cost\.$"
+    )
+    with pytest.raises(InvalidParameterError, match=message):
         check_gradients(cost="cross_entropy", output_activation="identity")
-    with pytest.raises(InvalidParameterError, match="cannot be paired"):
+    with pytest.raises(InvalidParameterError, match=message):
         NielsenMLPClassifier(cost="cross_entropy", output_activation="identity").fit(
+            [[0.0], [1.0]], [0, 1]
+        )
+    with pytest.raises(InvalidParameterError, match=message):
+        NielsenMLPRegressor(cost="cross_entropy").fit([[0.0], [1.0]], [0.0, 1.0])
+    one = r"the 'log_likelihood' cost works with output_activation 'softmax'\. Give"
+    with pytest.raises(InvalidParameterError, match=one):
+        NielsenMLPClassifier(cost="log_likelihood", output_activation="sigmoid").fit(
             [[0.0], [1.0]], [0, 1]
         )
 
@@ -176,8 +189,9 @@ def test_an_unregistered_output_activation_refused_by_a_cost_is_named_by_its_cla
     # "The 'quadratic' cost cannot be paired with None output neurons", for the estimator
     # too: the name of a plugin registered under none.
     message = (
-        r"^The 'quadratic' cost cannot be paired with Softsign output neurons \(an "
-        r"activation registered under no name\); it works with: 'sigmoid'.*register "
+        r"^cost='quadratic' cannot be paired with output_activation=Softsign \(an "
+        r"activation registered under no name\): the 'quadratic' cost works with "
+        r"output_activation 'sigmoid', 'softmax', 'tanh' or 'identity'\. A cost pairs .*register "
     )
     with pytest.raises(InvalidParameterError, match=message):
         check_gradients(cost="quadratic", output_activation=Softsign())

@@ -174,8 +174,8 @@ def test_wrong_types_and_bounds_are_refused(document, tmp_path, edit, match):
         (put(*LABELS, "values", ["ant", "bee"]), "2 classes but 3 output neurons"),
         (put("fitted", "feature_names_in", ["a", "b"]), "2 feature names for 4 features"),
         (put("params", "hidden_layer_sizes", [5]), r"hidden_layer_sizes=\(5,\) differs.*\[3\]"),
-        (put("params", "output_activation", "tanh"), "cannot be paired with 'tanh'"),
-        (put("params", "monitor", ["validation_accurcy"]), "Unknown monitor names"),
+        (put("params", "output_activation", "tanh"), "paired with output_activation='tanh'"),
+        (put("params", "monitor", ["validation_accurcy"]), "'monitor' parameter .* unknown keys"),
         (lambda d: d["params"].update(augment="rotate", image_shape=[3, 3]), "needs images"),
     ],
 )

@@ -168,7 +168,7 @@ FITTED_PLUGINS = ("fitted", "plugins")
             "disagree",
         ),
         ([edit(*FITTED_PLUGINS, "activation", plugin("activation", "tanh"))], "disagree"),
-        ([edit("params", "output_activation", "relu")], "cannot be paired with 'relu'"),
+        ([edit("params", "output_activation", "relu")], "paired with output_activation='relu'"),
         # multilabel with softmax outputs, the parameters agreeing or not
         (
             [

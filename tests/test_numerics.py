@@ -327,7 +327,8 @@ def test_a_penalty_beyond_float32_at_the_start_is_blamed_on_lmbda_not_the_data(e
     with pytest.warns(ConvergenceWarning, match=r"already inf") as record:
         net.fit(X[:200] / 16, y[:200])
     [message] = [str(w.message) for w in record]
-    assert "its penalty (L2, lmbda=1e+300) is not finite in float32" in message
+    # The plugins are named as the parameters give them, not by class ("penalty (L2, ...").
+    assert "its penalty (regularizer='l2', lmbda=1e+300) is not finite in float32" in message
     assert re.search(r"the data's cost is [0-9.]+\)", message)
     assert "lower lmbda" in message and "targets" not in message
 

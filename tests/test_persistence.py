@@ -273,9 +273,22 @@ def test_saved_file_has_ordinary_permissions(fitted, tmp_path):
 
 
 def test_unfitted_and_non_finite_models_are_not_saved(fitted, tmp_path):
-    for format in ("sknielsen", "network2"):
-        with pytest.raises(ValueError, match="not fitted"):
-            save(NielsenMLPClassifier(), tmp_path / "x.json", format=format)
+    from sklearn.exceptions import NotFittedError
+
+    from sknielsen import NielsenMLPRegressor
+
+    # A plain ValueError ("This model is not fitted yet"), where scikit-learn, and this
+    # package's predict, score and plots, raise NotFittedError (itself a ValueError).
+    unfitted = [
+        (NielsenMLPClassifier(), "sknielsen"),
+        (NielsenMLPClassifier(), "network2"),
+        (NielsenMLPRegressor(), "sknielsen"),
+    ]
+    for model, format in unfitted:
+        name = type(model).__name__
+        message = f"^This {name} instance is not fitted yet; fit it before saving it\\.$"
+        with pytest.raises(NotFittedError, match=message):
+            save(model, tmp_path / "x.json", format=format)
     broken = pickle.loads(pickle.dumps(fitted))
     broken.coefs_[0][0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN or infinite"):
@@ -468,15 +481,39 @@ def test_save_refuses_what_it_cannot_write_before_writing(fitted, small_digits, 
 
     X, _, y, _ = small_digits
     path = tmp_path / "m.json"
-    with pytest.raises(TypeError, match="Can only save NielsenMLPClassifier or NielsenMLPRe"):
+    # The messages named neither the argument refused (model, format) nor, for the book's
+    # format, what the model was and what to do: "The network2.py format holds
+    # classifiers only.", "... holds only sigmoid networks with the quadratic or
+    # cross-entropy cost."
+    refused = "^model must be a NielsenMLPClassifier or NielsenMLPRegressor; got "
+    with pytest.raises(TypeError, match=refused + r"LogisticRegression\.$"):
         save(LogisticRegression(max_iter=1000).fit(X, y), path)
-    with pytest.raises(ValueError, match="Unknown format 'pickle'; use 'sknielsen' or 'netw"):
+
+    class Subclass(NielsenMLPClassifier):
+        pass
+
+    subclass = Subclass(hidden_layer_sizes=(2,), epochs=1).fit(X, y)
+    with pytest.raises(TypeError, match=r"\(not a subclass, which load could not rebuild\)"):
+        save(subclass, path)
+    with pytest.raises(
+        ValueError, match=r"^format must be 'sknielsen' or 'network2'; got 'pickle'\.$"
+    ):
         save(fitted, path, format="pickle")
     regressor = NielsenMLPRegressor(hidden_layer_sizes=(2,), epochs=1).fit(X, y / 9)
-    with pytest.raises(TypeError, match=r"The network2\.py format holds classifiers only"):
+    message = (
+        r"^format='network2' holds classifiers only \(the book's network2\.py classifies\); "
+        r"got NielsenMLPRegressor\. Save a regressor with format='sknielsen'\.$"
+    )
+    with pytest.raises(TypeError, match=message):
         save(regressor, path, format="network2")
     relu = NielsenMLPClassifier(hidden_layer_sizes=(2,), epochs=1, activation="relu").fit(X, y)
-    with pytest.raises(ValueError, match="holds only sigmoid networks with the quadratic or"):
+    message = (
+        r"^format='network2' holds only sigmoid networks with the quadratic or cross-entropy "
+        r"cost, as the book's network2\.py; this model has activation='relu', "
+        r"output_activation='sigmoid' and cost='cross_entropy': save it with "
+        r"format='sknielsen'\.$"
+    )
+    with pytest.raises(ValueError, match=message):
         save(relu, path, format="network2")
     assert not path.exists()
 

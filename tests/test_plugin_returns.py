@@ -423,9 +423,15 @@ class LogActivation(Tanh):
 
 @pytest.mark.parametrize(
     ("params", "named"),
-    [({"cost": NaNCost()}, r"\(NaNCost\)"), ({"activation": LogActivation()}, "LogActivation")],
+    [
+        ({"cost": NaNCost()}, r"cost=NaNCost, activation='sigmoid', output_activation='sigmoid',"),
+        ({"activation": LogActivation()}, r"cost='cross_entropy', activation=LogActivation, "),
+    ],
 )
 def test_a_cost_not_finite_before_any_step_is_not_blamed_on_eta(digits, params, named):
+    # The plugins are named as the parameters give them: a registered one by its name, an
+    # unregistered one (a subclass of Tanh, say) by its class. "the cost (QuadraticCost),
+    # the activations (Sigmoid, Identity)" named classes the user never typed.
     with pytest.warns(ConvergenceWarning, match="learning rate is not the cause") as caught:
         model = fit(digits, **params)
     message = next(str(w.message) for w in caught if w.category is ConvergenceWarning)

@@ -558,9 +558,14 @@ def test_validation_fraction_0_is_allowed_with_x_val_and_refused_when_a_split_is
 def test_fit_refuses_a_network_too_large_for_memory_before_allocating_it(data):
     # check_params refused it, fit did not: NumPy's own "Unable to allocate 29.1 TiB" came
     # from inside the network, and a network just small enough to allocate swapped.
+    # Its refusal then said how much memory, but not what to change, and ended without a period.
     X, _, y, _ = data
     net = NielsenMLPClassifier(hidden_layer_sizes=(10**12,), epochs=1)
-    with pytest.raises(MemoryError, match=r"training the network's .* parameters needs"):
+    message = (
+        r"^training the network's .* parameters \(layers of 64, 1,000,000,000,000 and 3 "
+        r"units\) needs .* GiB: give smaller hidden_layer_sizes, or fewer features\.$"
+    )
+    with pytest.raises(MemoryError, match=message):
         net.fit(X, y)
     assert not hasattr(net, "coefs_")
 
@@ -575,7 +580,7 @@ def test_a_full_batch_fit_too_large_for_memory_is_refused_before_the_network_is_
     message = (
         r"^training the network's 131,074 parameters on all 2,097,152 samples at once \(the "
         r"full-batch optimizer LBFGS\) needs at least 1,536\.1 GiB .* choose a mini-batch "
-        r"optimizer"
+        r"optimizer \('sgd' or 'adam', say\), or train on fewer samples\.$"
     )
     with pytest.raises(MemoryError, match=message):
         net.fit(X, y)

@@ -32,10 +32,10 @@ def test_resolve_gives_an_immutable_configuration_of_fresh_plugins():
 BAD_PARAMETERS = [
     ({"mini_batch_size": True}, "must not be a boolean"),
     ({"eta": -1.0}, "'eta' parameter"),
-    ({"monitor": ("validation_cost", "nonsense")}, "Unknown monitor names"),
+    ({"monitor": ("validation_cost", "nonsense")}, "'monitor' parameter of .* names unknown keys"),
     ({"callbacks": [object()]}, "Callback instances"),
     ({"cost": "log_likelihood", "output_activation": "sigmoid"}, "cannot be paired"),
-    ({"optimizer": "lbfgs", "dropout": 0.5}, "full-batch optimizers"),
+    ({"optimizer": "lbfgs", "dropout": 0.5}, "full-batch optimizer 'lbfgs'"),
     ({"optimizer": "momentum", "optimizer__mu": 3.0}, "optimizer__mu"),
     ({"callbacks": [EarlyStopping(patience=0)]}, r"callbacks\[0\]\.patience"),
     ({"image_shape": (0, 4)}, "image_shape"),
@@ -190,6 +190,19 @@ def test_set_fitted_state_refuses_arrays_and_targets_no_fit_leaves(fitted, small
     regressor = NielsenMLPRegressor(**params).fit(small_digits[0], small_digits[2] / 10)
     with pytest.raises(ValueError, match="A classifier's targets hold classes and multilabel"):
         NielsenMLPClassifier.from_fitted_state(regressor.get_fitted_state(), **params)
+
+
+def test_set_fitted_state_refuses_what_is_no_fitted_state(fitted):
+    # A dict (a state's fields, say) failed with "AttributeError: 'dict' object has no
+    # attribute 'check'", naming neither the argument nor what to give.
+    net, params = fitted
+    message = r"^state must be a FittedState, as get_fitted_state returns it; got dict\.$"
+    for call in (
+        NielsenMLPClassifier(**params).set_fitted_state,
+        NielsenMLPRegressor.from_fitted_state,
+    ):
+        with pytest.raises(TypeError, match=message):
+            call(dataclasses.asdict(net.get_fitted_state()))
 
 
 def test_set_fitted_state_refuses_layers_that_make_no_network(fitted):

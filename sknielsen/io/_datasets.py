@@ -1375,7 +1375,9 @@ def _read_npz(path, label, need_labels):
         with archive:
             if "X" not in archive.files:
                 raise ValueError(
-                    f"{path} holds no array 'X' of samples; it holds {sorted(archive.files)}."
+                    f"{path} holds no array 'X' of samples; it holds "
+                    f"{', '.join(map(repr, sorted(archive.files))) or 'none'}. Save the samples "
+                    "as X: numpy.savez(path, X=X, y=y)."
                 )
             if label == "X":  # the labels would be the samples: a model of its own inputs
                 raise ValueError(

@@ -24,6 +24,7 @@ The book's ``network2.py`` format (``{"sizes", "weights", "biases",
 from pathlib import Path
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
 
 from .._classifier import NielsenMLPClassifier
 from .._core.files import (
@@ -62,13 +63,20 @@ __all__ = ["FORMAT_VERSION", "ModelFileError", "load", "save"]
 
 def _network2_document(model):
     if not isinstance(model, NielsenMLPClassifier):
-        raise TypeError("The network2.py format holds classifiers only.")
+        instead = isinstance(model, NielsenMLPRegressor)
+        raise TypeError(
+            "format='network2' holds classifiers only (the book's network2.py classifies); "
+            f"got {type(model).__name__}."
+            + (" Save a regressor with format='sknielsen'." if instead else "")
+        )
     _check_fitted(model)  # before reading its fitted plugins
     check = [model.activation_.name, model.output_activation_.name]
     if check != ["sigmoid", "sigmoid"] or model.cost_.name not in NETWORK2_COSTS.values():
         raise ValueError(
-            "The network2.py format holds only sigmoid networks with the quadratic or "
-            "cross-entropy cost."
+            "format='network2' holds only sigmoid networks with the quadratic or "
+            "cross-entropy cost, as the book's network2.py; this model has "
+            f"activation={check[0]!r}, output_activation={check[1]!r} and "
+            f"cost={model.cost_.name!r}: save it with format='sknielsen'."
         )
     _warn_if_labels_lost(model)
     book_cost = {ours: book for book, ours in NETWORK2_COSTS.items()}[model.cost_.name]
@@ -123,8 +131,11 @@ def save(model, path, *, format="sknielsen"):
 
     Raises
     ------
+    NotFittedError
+        The model is not fitted (a ``ValueError``, as scikit-learn's). Nothing
+        is written then.
     ValueError
-        The model is not fitted; or :func:`load` would refuse the file: NaN
+        :func:`load` would refuse the file: NaN
         or infinite values, weights that can overflow, invalid parameters,
         or parameters changed since the fit that contradict the fitted
         network (``docs/model-format.md`` lists the checks); class labels
@@ -138,8 +149,9 @@ def save(model, path, *, format="sknielsen"):
     OSError
         The folder is missing or cannot be written; the old file is intact.
     TypeError
-        ``path`` is neither a str, bytes nor path-like (an int would name an
-        open file descriptor).
+        ``model`` is no estimator the format holds (a regressor in
+        ``'network2'``), or ``path`` is neither a str, bytes nor path-like
+        (an int would name an open file descriptor).
 
     Warns
     -----
@@ -164,7 +176,7 @@ def save(model, path, *, format="sknielsen"):
     path = file_path(path)
     if format == "sknielsen":
         if type(model) not in ESTIMATORS.values():
-            raise TypeError(f"Can only save {' or '.join(ESTIMATORS)}; got {type(model).__name__}.")
+            raise TypeError(_not_savable(model))
         _check_fitted(model)
         text = model_text(model, model.get_fitted_state(), _parameter_plugins(model))
         _check_loadable(text)
@@ -172,7 +184,18 @@ def save(model, path, *, format="sknielsen"):
     elif format == "network2":
         write_text_atomically(path, document_text(_network2_document(model)))
     else:
-        raise ValueError(f"Unknown format {format!r}; use 'sknielsen' or 'network2'.")
+        raise ValueError(f"format must be 'sknielsen' or 'network2'; got {format!r}.")
+
+
+def _not_savable(model):
+    """The refusal of a ``model`` that sknielsen's format cannot hold, saying why."""
+    # A subclass is refused too: the file names the class that load rebuilds.
+    subclass = isinstance(model, tuple(ESTIMATORS.values()))
+    return (
+        f"model must be a {' or '.join(ESTIMATORS)}"
+        f"{' (not a subclass, which load could not rebuild)' if subclass else ''}; "
+        f"got {type(model).__name__}."
+    )
 
 
 def _check_loadable(text):
@@ -191,8 +214,10 @@ def _check_loadable(text):
 
 
 def _check_fitted(model):
-    if not hasattr(model, "coefs_"):
-        raise ValueError("This model is not fitted yet; fit it before saving.")
+    if not hasattr(model, "coefs_"):  # NotFittedError, as predict's: a ValueError too
+        raise NotFittedError(
+            f"This {type(model).__name__} instance is not fitted yet; fit it before saving it."
+        )
 
 
 def _parameter_plugins(model):

@@ -343,7 +343,7 @@ def resolve(params, kind, *, n_features=None, n_outputs=None, training=True):
         epochs=int(params["epochs"]),
         dropout=float(params["dropout"]),
         shuffle=bool(params["shuffle"]),
-        monitor=_monitor(params["monitor"]),
+        monitor=_monitor(params["monitor"], kind.name),
         early_stopping=patience,
         n_iter_no_change=int(params["n_iter_no_change"]),
         schedule=params["schedule"],
@@ -425,12 +425,23 @@ def check_randomness(optimizer, dropout, augment):
     Raises
     ------
     ValueError
+        Naming the values given (``dropout=0.5``) and the optimizer.
     """
-    if isinstance(optimizer, plugins.Solver) and (dropout or augment is not None):
-        raise ValueError(
-            "dropout and augment make the cost random, which full-batch optimizers (Newton, "
-            "L-BFGS) cannot minimize; use them with a mini-batch optimizer."
-        )
+    if not isinstance(optimizer, plugins.Solver) or not (dropout or augment is not None):
+        return
+    given, leave = [], []
+    if dropout:
+        given.append(f"dropout={dropout:g}")
+        leave.append("dropout at 0")
+    if augment is not None:
+        given.append(f"augment={augment!r}")
+        leave.append("augment at None")
+    name = repr(optimizer.name) if optimizer.name is not None else type(optimizer).__name__
+    raise ValueError(
+        f"{' and '.join(given)} make{'s' if len(given) == 1 else ''} the cost random, which "
+        f"the full-batch optimizer {name} cannot minimize: leave {' and '.join(leave)}, or "
+        "give a mini-batch optimizer ('sgd' or 'adam', say)."
+    )
 
 
 def check_continuable(config, state, advice):
@@ -622,20 +633,31 @@ def check_pairing(cost, output_activation):
     output_name = output_activation.name
     if output_name in cost.output_activations:
         return
-    works_with = ", ".join(map(repr, cost.output_activations))
     cost_name = repr(cost.name) if cost.name is not None else type(cost).__name__
+    # Named by the parameters: a regressor's user sets cost, not its identity outputs.
+    refused = (
+        f"cost={cost_name} cannot be paired with output_activation="
+        f"{type(output_activation).__name__ if output_name is None else repr(output_name)}"
+    )
+    works_with = (
+        f"the {cost_name} cost works with output_activation "
+        f"{_either(list(map(repr, cost.output_activations)))}."
+    )
     if output_name is not None:
-        raise InvalidParameterError(
-            f"The {cost_name} cost cannot be paired with {output_name!r} output neurons; "
-            f"it works with: {works_with}."
-        )
+        raise InvalidParameterError(f"{refused}: {works_with} Give one of those, or another cost.")
     # A plugin registered under no name was named None, with no word of how to pair it.
     raise InvalidParameterError(
-        f"The {cost_name} cost cannot be paired with {type(output_activation).__name__} output "
-        f"neurons (an activation registered under no name); it works with: {works_with}. A "
-        "cost pairs with the activations its output_activations names: register yours "
+        f"{refused} (an activation registered under no name): {works_with} A cost pairs "
+        "with the activations its output_activations names: register yours "
         "(sknielsen.plugins.register) and name it there, in a subclass of the cost."
     )
+
+
+def _either(words):
+    """``words`` as alternatives: "'a'", "'a' or 'b'", "'a', 'b' or 'c'" ("none" if none)."""
+    if len(words) < 2:
+        return words[0] if words else "none"
+    return f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _hidden_sizes(sizes):
@@ -656,7 +678,7 @@ def _hidden_sizes(sizes):
     return tuple(int(s) for s in sizes)
 
 
-def _monitor(monitor):
+def _monitor(monitor, owner):
     if monitor is None:
         return None
     if isinstance(monitor, str):  # 'all'
@@ -664,7 +686,8 @@ def _monitor(monitor):
     unknown = [m for m in monitor if m not in MONITORS]
     if unknown:
         raise InvalidParameterError(
-            f"Unknown monitor names {unknown}; choose among {list(MONITORS)} or 'all'."
+            f"The 'monitor' parameter of {owner} names unknown keys {unknown}; choose among "
+            f"{list(MONITORS)} or 'all'."
         )
     return tuple(monitor)
 
@@ -894,11 +917,14 @@ def check_memory(sizes, dtype, full_batch=None):
         return
     if needed <= available:
         return
-    if full_batch is None:
+    if full_batch is None:  # lower-case: the command line prefixes "not enough memory: "
+        widths = [f"{width:,}" for width in sizes]
         raise MemoryError(
-            f"training the network's {n_params:,} parameters needs at least "
+            f"training the network's {n_params:,} parameters (layers of "
+            f"{', '.join(widths[:-1])} and {widths[-1]} units) needs at least "
             f"{needed / 2**30:,.1f} GiB ({PARAMETER_COPIES} copies of them), more than this "
-            f"machine's {available / 2**30:,.1f} GiB"
+            f"machine's {available / 2**30:,.1f} GiB: give smaller hidden_layer_sizes, or "
+            "fewer features."
         )
     name, n_samples = full_batch
     raise MemoryError(
@@ -906,5 +932,5 @@ def check_memory(sizes, dtype, full_batch=None):
         f"(the full-batch optimizer {name}) needs at least {needed / 2**30:,.1f} GiB (each "
         f"sample's weighted inputs, activations and errors, and {PARAMETER_COPIES} copies of "
         f"the parameters), more than this machine's {available / 2**30:,.1f} GiB: choose a "
-        "mini-batch optimizer ('sgd' or 'adam', say), or train on fewer samples"
+        "mini-batch optimizer ('sgd' or 'adam', say), or train on fewer samples."
     )

@@ -403,24 +403,34 @@ def _warn_not_finite_from_start(trainer, probe, lmbda):
         f"{probe.before:.4g} at the weights this fit started from, before any step"
     )
     if np.isfinite(probe.data_before):  # the penalty alone: a lmbda beyond the dtype's range
-        regularizer = type(trainer.penalty.regularizer).__name__
+        regularizer = _as_given(trainer.penalty.regularizer)
         warn(
-            f"{start}: its penalty ({regularizer}, lmbda={lmbda:g}) is not finite in "
+            f"{start}: its penalty (regularizer={regularizer}, lmbda={lmbda:g}) is not finite in "
             f"{trainer.network.dtype.name} (the data's cost is {probe.data_before:.4g}), so "
             f"the learning rate is not the cause: lower lmbda; {_kept_weights(trainer)}",
             ConvergenceWarning,
         )
         return
-    activations = dict.fromkeys(type(a).__name__ for a in trainer.network.activations)
+    *hidden, output = trainer.network.activations
+    named = [f"cost={_as_given(trainer.cost)}"]
+    named += [f"activation={_as_given(hidden[0])}"] if hidden else []
+    named += [f"output_activation={_as_given(output)}"]
     # Targets of huge magnitude (a regressor's y of 1e200) overflow any cost by themselves.
     largest = float(np.max(np.abs(probe.Y), initial=0.0))
     warn(
         f"{start}, so the learning rate is not the cause: the targets (|y| up to {largest:.3g}; "
-        f"scale them), the cost ({type(trainer.cost).__name__}), "
-        f"the activations ({', '.join(activations)}), the initializer or the starting "
-        f"weights give values that are not finite; {_kept_weights(trainer)}",
+        f"scale them), {', '.join(named)}, the initializer or the starting weights give values "
+        f"that are not finite; {_kept_weights(trainer)}",
         ConvergenceWarning,
     )
+
+
+def _as_given(plugin):
+    """A plugin as its parameter gives it: ``'l2'`` by name, or an unregistered one's class."""
+    try:
+        return repr(plugins.name_of(plugin))
+    except ValueError:  # unregistered, or a subclass that inherits a registered name
+        return type(plugin).__name__
 
 
 def _kept_weights(trainer):
