@@ -504,3 +504,15 @@ def test_no_labels_in_an_empty_table_are_refused_by_validation_not_inside_numpy(
     X = np.random.default_rng(0).random((4, 3))
     with pytest.raises(ValueError, match=r"^y holds no targets \(shape \(0, 2\)\)"):
         NielsenMLPClassifier(epochs=1).fit(X, pd.DataFrame({"a": [], "b": []}, dtype=object))
+
+
+def test_the_history_scores_a_multilabel_model_as_score_does_when_rows_hold_one_label(data):
+    # Rows of one label each looked like one-hot classes: the history took the most active
+    # output as the label, where predict and score want every output on the right side of
+    # 0.5, and early stopping kept the epoch of another score than the model's.
+    X, _ = data
+    Y = np.eye(3, dtype=int)[np.arange(30) % 3]
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1, monitor="all", random_state=0)
+    net.fit(X, Y, X_val=X, y_val=Y)
+    assert net.history_["training_accuracy"] == [net.score(X, Y)]
+    assert net.history_["validation_accuracy"] == [net.score(X, Y)]
