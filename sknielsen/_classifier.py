@@ -390,16 +390,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             _check_indicator_classes(classes, columns)
             return {"classes": columns, "multilabel": True}
         if incremental:
-            if classes is None:
-                raise ValueError("classes must be passed on the first call to partial_fit.")
-            try:
-                found = _narrowest(np.unique(_numbers_as_array(np.asarray(classes))))
-            except TypeError:  # labels of several types (None among strings, say) have no order
-                raise _mixed_types(classes, "classes") from None
-            # y may hold no NaN or infinity: such a class could never be seen, and a model
-            # with one could not be given back its fitted state (nor saved and loaded).
-            if found.dtype.kind in "fc" and not np.isfinite(found).all():
-                raise ValueError(f"classes must be finite, as y's are; got {found.tolist()}.")
+            found = self._first_classes(classes)
         else:
             found = _narrowest(_unique_labels(y))
         if len(found) < 2:
@@ -410,6 +401,27 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
                 f"data; {source} contains {count}: {found.tolist()}."
             )
         return {"classes": found, "multilabel": False}
+
+    def _first_classes(self, classes):
+        """The sorted labels of a first ``partial_fit``'s ``classes``, refused as y's would be.
+
+        A label that no y may hold (a fraction, bytes, NaN) would be an output
+        that no fit could ever train.
+        """
+        if classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        try:
+            found = _narrowest(np.unique(_numbers_as_array(np.asarray(classes))))
+        except TypeError:  # labels of several types (None among strings, say) have no order
+            raise _mixed_types(classes, "classes") from None
+        if found.dtype.kind == "c":  # scikit-learn's refusal does not name them
+            raise ValueError(f"classes must be real, as y's are; got complex {found.tolist()}.")
+        # Also, a model with such a class could not be given back its fitted state (nor
+        # saved and loaded).
+        if found.dtype.kind == "f" and not np.isfinite(found).all():
+            raise ValueError(f"classes must be finite, as y's are; got {found.tolist()}.")
+        self._as_targets(_as_array(found, "classes"), "classes")
+        return found
 
     @staticmethod
     def _as_targets(y, name="y"):

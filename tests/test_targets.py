@@ -160,6 +160,26 @@ def test_partial_fit_with_classes_that_are_not_finite_is_refused(data, extra):
         NielsenMLPClassifier(epochs=1).partial_fit(X[:2], [0.0, 1.0], classes=[0.0, 1.0, extra])
 
 
+@pytest.mark.parametrize(
+    "classes, message",
+    [
+        ([0, 1, 1.5], r"Unknown label type: 'continuous' in classes"),
+        ([0.0, 1.0, 1e30], r"Unknown label type: 'continuous' in classes"),
+        ([b"a", b"b"], r"labels of classes are bytes.*decode"),
+        ([0j, 1 + 0j], r"classes must be real.*complex"),
+        (np.array([0, 1, 2.5], dtype=object), r"Unknown label type: 'continuous' in classes"),
+    ],
+)
+def test_partial_fit_refuses_classes_that_no_y_could_hold(data, classes, message):
+    # y of such labels is refused, so that their outputs could never be trained: the
+    # model predicted probabilities for a class that no fit could teach it.
+    X, _ = data
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1)
+    with pytest.raises(ValueError, match=message):
+        net.partial_fit(X[:2], [0, 1], classes=classes)
+    assert not hasattr(net, "coefs_")
+
+
 def _integer_labels():
     """Integer label sets at the ends of their dtypes, near together and far apart."""
     for dtype in (np.int8, np.uint8, np.int16, np.uint32, np.int64, np.uint64):
