@@ -473,24 +473,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
 
     def _encode(self, y, targets, name="y"):
         """Return one-hot (or multilabel indicator) targets in the network's dtype."""
-        y, kind = self._as_targets(y, name)
+        y = self._targets_of_the_kind(y, targets, name)
         classes = targets["classes"]
-        if kind == "multilabel-indicator":
-            if not targets["multilabel"]:
-                raise ValueError(
-                    f"This model was fitted on 1-D labels; {_got(name)} a multilabel indicator "
-                    "matrix. Give labels, or fit a new model on the matrix."
-                )
-            if np.shape(y)[1] != len(classes):
-                raise ValueError(
-                    f"{name} has {np.shape(y)[1]} columns; the model was fitted on multilabel "
-                    f"targets of {len(classes)}."
-                )
-            return np.asarray(y).astype(self._dtype)
         if targets["multilabel"]:
-            raise ValueError(
-                f"This model was fitted on multilabel targets; {name} holds 1-D labels."
-            )
+            return np.asarray(y).astype(self._dtype)
         indices, unknown = _label_indices(y, classes)
         if np.any(unknown):
             unseen = np.unique(np.asarray(y)[unknown])
@@ -502,6 +488,30 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         encoded = np.zeros((len(indices), len(classes)), dtype=self._dtype)
         encoded[np.arange(len(indices)), indices] = 1.0
         return encoded
+
+    def _targets_of_the_kind(self, y, targets, name="y"):
+        """``y`` as :meth:`_as_targets` reads it, refused unless of the kind of ``targets``.
+
+        Labels for labels, an indicator matrix of as many columns for an
+        indicator matrix; labels that are not classes are left to the caller.
+        """
+        y, kind = self._as_targets(y, name)
+        if kind == "multilabel-indicator":
+            if not targets["multilabel"]:
+                raise ValueError(
+                    f"This model was fitted on 1-D labels; {_got(name)} a multilabel indicator "
+                    "matrix. Give labels, or fit a new model on the matrix."
+                )
+            if np.shape(y)[1] != len(targets["classes"]):
+                raise ValueError(
+                    f"{name} has {np.shape(y)[1]} columns; the model was fitted on multilabel "
+                    f"targets of {len(targets['classes'])}."
+                )
+        elif targets["multilabel"]:
+            raise ValueError(
+                f"This model was fitted on multilabel targets; {name} holds 1-D labels."
+            )
+        return y
 
     def _check_targets(self, targets, n_outputs):
         if set(targets) != {"classes", "multilabel"}:  # a regressor's state, say
@@ -709,11 +719,17 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             If ``y`` is a table whose columns are not the model's labels
             (``target_names_in_``) in the model's order: swapped columns
             would be scored against each other's predictions. Also for the
-            ``sample_weight`` :meth:`fit` refuses (negative, all zero, of
-            another length).
+            ``y`` that :meth:`fit` refuses (an indicator matrix of other
+            values than 0 and 1, fractions, bytes), for labels where the
+            model was fitted on an indicator matrix and the other way round,
+            and for the ``sample_weight`` :meth:`fit` refuses (negative, all
+            zero, of another length). Labels that are not among ``classes_``
+            are scored, as wrong predictions.
         """
         check_target_names(y, getattr(self, "target_names_in_", None))
         predicted = self.predict(X)  # X refused first, as without weights
+        # Refused as fit refuses them: an indicator of 0s and 2s scored 0 with no word.
+        y = self._targets_of_the_kind(y, self._capture_targets())
         weights = self._checked_sample_weight(sample_weight, predicted)
         return float(accuracy_score(y, predicted, sample_weight=weights))
 

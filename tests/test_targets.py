@@ -536,3 +536,30 @@ def test_the_history_scores_a_multilabel_model_as_score_does_when_rows_hold_one_
     net.fit(X, Y, X_val=X, y_val=Y)
     assert net.history_["training_accuracy"] == [net.score(X, Y)]
     assert net.history_["validation_accuracy"] == [net.score(X, Y)]
+
+
+@pytest.mark.parametrize(
+    "fitted_on, scored_on, message",
+    [
+        ("indicator", "twos", r"indicator matrix and must hold only 0 and 1.*\[0, 2\]"),
+        ("indicator", "labels", r"fitted on multilabel targets; y holds 1-D labels"),
+        ("labels", "indicator", r"fitted on 1-D labels; got a multilabel indicator matrix"),
+        ("labels", "fractions", r"Unknown label type: 'continuous' in y"),
+        ("labels", "bytes", r"labels of y are bytes.*decode"),
+    ],
+)
+def test_score_refuses_the_targets_that_fit_refuses(data, fitted_on, scored_on, message):
+    # An indicator of 0s and 2s scored 0.0 with no word, and the other kinds failed in
+    # scikit-learn's metrics with no word of what the model was fitted on.
+    X, indicator = data
+    labels = np.arange(30) % 2
+    targets = {
+        "indicator": indicator,
+        "twos": 2 * indicator,
+        "labels": labels,
+        "fractions": labels / 2,
+        "bytes": np.array([b"a", b"b"])[labels],
+    }
+    net = fit(X, targets[fitted_on])
+    with pytest.raises(ValueError, match=message):
+        net.score(X, targets[scored_on])
