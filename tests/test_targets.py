@@ -563,3 +563,26 @@ def test_score_refuses_the_targets_that_fit_refuses(data, fitted_on, scored_on, 
     net = fit(X, targets[fitted_on])
     with pytest.raises(ValueError, match=message):
         net.score(X, targets[scored_on])
+
+
+def test_a_csv_of_boolean_labels_as_pandas_writes_them_is_read_as_booleans(data, tmp_path):
+    # to_csv writes booleans as True and False, which were read as text: a multilabel
+    # file of them was refused ("rows of 3 columns holding strings 'False', 'True'"),
+    # and a model fitted on the boolean labels in Python did not match its own file.
+    from sknielsen import save
+    from sknielsen.__main__ import main
+
+    pd = pytest.importorskip("pandas")
+    X, indicator = data
+    table = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    table["first"], table["second"] = indicator[:, 0] == 1, indicator[:, 1] == 1
+    table["number"] = indicator[:, 0].astype(float)
+    features = ["a", "b", "c", "d"]
+    for labels in (["first"], ["first", "second"], ["first", "number"]):
+        csv = str(tmp_path / "labels.csv")
+        table[features + labels].to_csv(csv, index=False)
+        net = fit(table[features], table[labels].squeeze(axis=1))
+        save(net, tmp_path / "model.json")
+        flags = [flag for label in labels for flag in ("--label", label)]
+        assert main(["evaluate", str(tmp_path / "model.json"), "--dataset", csv, *flags]) == 0
+        assert main(["train", "--dataset", csv, *flags, "--hidden", "3", "--epochs", "1"]) == 0
