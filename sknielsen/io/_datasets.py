@@ -892,7 +892,8 @@ def load_table(path, *, label=None, need_labels=False):
         A list names several columns of a CSV file, read as a 2-D ``y`` of a
         column each, in the list's order (a multilabel indicator, a
         multi-output regression's targets); a file that has some of them
-        only is refused.
+        only is refused. A CSV label column of ``True`` and ``False`` only
+        (pandas' spellings) is read as booleans, as pandas reads it.
     need_labels : bool, default=False
         Refuse a file without labels, or with missing labels: an empty CSV
         cell, or NaN.
