@@ -855,10 +855,20 @@ def _label_indices(y, classes):
             table[_offsets(classes, lowest)] = np.arange(len(classes))
             indices = table[_offsets(y, lowest)]
             return indices, indices < 0
+    if _meet_in_floats(y, classes):
+        # int64 and uint64 meet in float64, where 2**62 and 2**62 + 1 are one number:
+        # Python's integers compare exactly.
+        y, classes = np.asarray(y, dtype=object), classes.astype(object)
     # classes is sorted: a label is known where the search lands on it.
     indices = np.searchsorted(classes, y)
     found = classes[np.minimum(indices, len(classes) - 1)]
     return indices, found != y
+
+
+def _meet_in_floats(y, classes):
+    """Whether integer labels and classes of these dtypes are compared as float64."""
+    kinds = (np.asarray(y).dtype.kind, classes.dtype.kind)
+    return set(kinds) <= set("iu") and np.result_type(np.asarray(y), classes).kind == "f"
 
 
 def _narrowest(labels):

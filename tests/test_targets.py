@@ -586,3 +586,27 @@ def test_a_csv_of_boolean_labels_as_pandas_writes_them_is_read_as_booleans(data,
         flags = [flag for label in labels for flag in ("--label", label)]
         assert main(["evaluate", str(tmp_path / "model.json"), "--dataset", csv, *flags]) == 0
         assert main(["train", "--dataset", csv, *flags, "--hidden", "3", "--epochs", "1"]) == 0
+
+
+@pytest.mark.parametrize(
+    "classes, given",
+    [
+        (np.array([0, 2**62, 2**62 + 1]), np.uint64),
+        (np.array([0, 2**62, 2**62 + 1]), np.int64),
+        (np.array([0, 2, 2**63 + 1], dtype=np.uint64), np.int8),
+    ],
+)
+def test_integer_labels_of_another_dtype_find_their_classes_exactly(data, classes, given):
+    # int64 classes and uint64 labels met in float64, where 2**62 and 2**62 + 1 are one
+    # number: the label 2**62 + 1 was refused as "not among the model's classes".
+    import copy
+
+    X, _ = data
+    net = fit(X, classes[np.arange(30) % 3])
+    twin = copy.deepcopy(net)
+    y = classes[np.arange(30) % 2 + (given is not np.int8)]  # labels the dtype holds
+    net.partial_fit(X, y.astype(given))
+    twin.partial_fit(X, y)
+    assert all(np.array_equal(a, b) for a, b in zip(net.coefs_, twin.coefs_))
+    with pytest.raises(ValueError, match=r"not among the model's classes: \[1\]"):
+        net.partial_fit(X, np.r_[y[:-1], 1].astype(given))
