@@ -653,7 +653,7 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
         return _PreparedRun(inputs, targets, scale, split)
 
     def _scorer(self, targets):
-        """What the history calls accuracy for these targets: ``_score_outputs`` unless overridden."""
+        """What the history calls accuracy for ``targets``: ``_score_outputs`` unless overridden."""
         return self._score_outputs
 
     def _completed(self, state, prepared):

@@ -389,10 +389,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             columns = np.arange(np.shape(y)[1])
             _check_indicator_classes(classes, columns)
             return {"classes": columns, "multilabel": True}
-        if incremental:
-            found = self._first_classes(classes)
-        else:
-            found = _narrowest(_unique_labels(y))
+        found = self._first_classes(classes) if incremental else _narrowest(_unique_labels(y))
         if len(found) < 2:
             source = "classes" if incremental else "the data"
             count = "only one class" if len(found) else "no class"
