@@ -136,8 +136,8 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
     ``_restore_targets``, ``_capture_targets``, ``_outputs_are_columns``),
     ``_check_outputs``,
     ``_stratify``, ``_score_outputs`` (what the history calls accuracy,
-    ``_score_outputs(output, Y, sample_weight=None)``) and
-    the predictions.
+    ``_score_outputs(output, Y, sample_weight=None)``; ``_scorer(targets)``
+    may choose another for some targets) and the predictions.
     """
 
     #: Output activation when ``output_activation=None``; None: the cost's own.
@@ -646,11 +646,15 @@ class BaseNielsenMLP(DocumentationLink, BaseEstimator):
             validation,
             previous,
             rng,
-            self._score_outputs,
+            self._scorer(targets),
             request.incremental,
             self._score_name,
         )
         return _PreparedRun(inputs, targets, scale, split)
+
+    def _scorer(self, targets):
+        """What the history calls accuracy for ``targets``: ``_score_outputs`` unless overridden."""
+        return self._score_outputs
 
     def _completed(self, state, prepared):
         """A run's state with what the estimator adds: encodings, names, scale, split seed."""

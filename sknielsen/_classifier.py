@@ -389,19 +389,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             columns = np.arange(np.shape(y)[1])
             _check_indicator_classes(classes, columns)
             return {"classes": columns, "multilabel": True}
-        if incremental:
-            if classes is None:
-                raise ValueError("classes must be passed on the first call to partial_fit.")
-            try:
-                found = _narrowest(np.unique(_numbers_as_array(np.asarray(classes))))
-            except TypeError:  # labels of several types (None among strings, say) have no order
-                raise _mixed_types(classes, "classes") from None
-            # y may hold no NaN or infinity: such a class could never be seen, and a model
-            # with one could not be given back its fitted state (nor saved and loaded).
-            if found.dtype.kind in "fc" and not np.isfinite(found).all():
-                raise ValueError(f"classes must be finite, as y's are; got {found.tolist()}.")
-        else:
-            found = _narrowest(_unique_labels(y))
+        found = self._first_classes(classes) if incremental else _narrowest(_unique_labels(y))
         if len(found) < 2:
             source = "classes" if incremental else "the data"
             count = "only one class" if len(found) else "no class"
@@ -410,6 +398,27 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
                 f"data; {source} contains {count}: {found.tolist()}."
             )
         return {"classes": found, "multilabel": False}
+
+    def _first_classes(self, classes):
+        """The sorted labels of a first ``partial_fit``'s ``classes``, refused as y's would be.
+
+        A label that no y may hold (a fraction, bytes, NaN) would be an output
+        that no fit could ever train.
+        """
+        if classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        try:
+            found = _narrowest(np.unique(_numbers_as_array(np.asarray(classes))))
+        except TypeError:  # labels of several types (None among strings, say) have no order
+            raise _mixed_types(classes, "classes") from None
+        if found.dtype.kind == "c":  # scikit-learn's refusal does not name them
+            raise ValueError(f"classes must be real, as y's are; got complex {found.tolist()}.")
+        # Also, a model with such a class could not be given back its fitted state (nor
+        # saved and loaded).
+        if found.dtype.kind == "f" and not np.isfinite(found).all():
+            raise ValueError(f"classes must be finite, as y's are; got {found.tolist()}.")
+        self._as_targets(_as_array(found, "classes"), "classes")
+        return found
 
     @staticmethod
     def _as_targets(y, name="y"):
@@ -461,24 +470,10 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
 
     def _encode(self, y, targets, name="y"):
         """Return one-hot (or multilabel indicator) targets in the network's dtype."""
-        y, kind = self._as_targets(y, name)
+        y = self._targets_of_the_kind(y, targets, name)
         classes = targets["classes"]
-        if kind == "multilabel-indicator":
-            if not targets["multilabel"]:
-                raise ValueError(
-                    f"This model was fitted on 1-D labels; {_got(name)} a multilabel indicator "
-                    "matrix. Give labels, or fit a new model on the matrix."
-                )
-            if np.shape(y)[1] != len(classes):
-                raise ValueError(
-                    f"{name} has {np.shape(y)[1]} columns; the model was fitted on multilabel "
-                    f"targets of {len(classes)}."
-                )
-            return np.asarray(y).astype(self._dtype)
         if targets["multilabel"]:
-            raise ValueError(
-                f"This model was fitted on multilabel targets; {name} holds 1-D labels."
-            )
+            return np.asarray(y).astype(self._dtype)
         indices, unknown = _label_indices(y, classes)
         if np.any(unknown):
             unseen = np.unique(np.asarray(y)[unknown])
@@ -490,6 +485,30 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
         encoded = np.zeros((len(indices), len(classes)), dtype=self._dtype)
         encoded[np.arange(len(indices)), indices] = 1.0
         return encoded
+
+    def _targets_of_the_kind(self, y, targets, name="y"):
+        """``y`` as :meth:`_as_targets` reads it, refused unless of the kind of ``targets``.
+
+        Labels for labels, an indicator matrix of as many columns for an
+        indicator matrix; labels that are not classes are left to the caller.
+        """
+        y, kind = self._as_targets(y, name)
+        if kind == "multilabel-indicator":
+            if not targets["multilabel"]:
+                raise ValueError(
+                    f"This model was fitted on 1-D labels; {_got(name)} a multilabel indicator "
+                    "matrix. Give labels, or fit a new model on the matrix."
+                )
+            if np.shape(y)[1] != len(targets["classes"]):
+                raise ValueError(
+                    f"{name} has {np.shape(y)[1]} columns; the model was fitted on multilabel "
+                    f"targets of {len(targets['classes'])}."
+                )
+        elif targets["multilabel"]:
+            raise ValueError(
+                f"This model was fitted on multilabel targets; {name} holds 1-D labels."
+            )
+        return y
 
     def _check_targets(self, targets, n_outputs):
         if set(targets) != {"classes", "multilabel"}:  # a regressor's state, say
@@ -603,6 +622,11 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
     def _score_outputs(output, Y, sample_weight=None):
         return accuracy(output, Y, sample_weight)
 
+    def _scorer(self, targets):
+        # accuracy() takes rows of one label for one-hot classes: a multilabel model's
+        # history must score as predict and score do, however many labels a row holds.
+        return _subset_accuracy if targets["multilabel"] else accuracy
+
     # -- prediction --------------------------------------------------------
 
     def predict_proba(self, X):
@@ -692,11 +716,17 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
             If ``y`` is a table whose columns are not the model's labels
             (``target_names_in_``) in the model's order: swapped columns
             would be scored against each other's predictions. Also for the
-            ``sample_weight`` :meth:`fit` refuses (negative, all zero, of
-            another length).
+            ``y`` that :meth:`fit` refuses (an indicator matrix of other
+            values than 0 and 1, fractions, bytes), for labels where the
+            model was fitted on an indicator matrix and the other way round,
+            and for the ``sample_weight`` :meth:`fit` refuses (negative, all
+            zero, of another length). Labels that are not among ``classes_``
+            are scored, as wrong predictions.
         """
         check_target_names(y, getattr(self, "target_names_in_", None))
         predicted = self.predict(X)  # X refused first, as without weights
+        # Refused as fit refuses them: an indicator of 0s and 2s scored 0 with no word.
+        y = self._targets_of_the_kind(y, self._capture_targets())
         weights = self._checked_sample_weight(sample_weight, predicted)
         return float(accuracy_score(y, predicted, sample_weight=weights))
 
@@ -757,6 +787,25 @@ def _balanced_weights(y, sample_weight=None):
     return weights
 
 
+def _subset_accuracy(output, Y, sample_weight=None):
+    """Weighted share of the rows whose every output is on the side of 0.5 of its label.
+
+    The accuracy of multilabel targets, as ``predict`` (outputs above 0.5) and
+    ``score`` (scikit-learn's subset accuracy) make it.
+
+    Parameters
+    ----------
+    output, Y : ndarray of shape (n_samples, n_labels)
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    accuracy : float
+    """
+    right = np.all((output > 0.5) == (Y > 0.5), axis=1)
+    return float(np.average(right, weights=sample_weight))
+
+
 def _in_table(lowest, highest):
     """Whether integers from ``lowest`` to ``highest`` can index a table of offsets."""
     bounds = np.iinfo(np.intp)
@@ -803,10 +852,20 @@ def _label_indices(y, classes):
             table[_offsets(classes, lowest)] = np.arange(len(classes))
             indices = table[_offsets(y, lowest)]
             return indices, indices < 0
+    if _meet_in_floats(y, classes):
+        # int64 and uint64 meet in float64, where 2**62 and 2**62 + 1 are one number:
+        # Python's integers compare exactly.
+        y, classes = np.asarray(y, dtype=object), classes.astype(object)
     # classes is sorted: a label is known where the search lands on it.
     indices = np.searchsorted(classes, y)
     found = classes[np.minimum(indices, len(classes) - 1)]
     return indices, found != y
+
+
+def _meet_in_floats(y, classes):
+    """Whether integer labels and classes of these dtypes are compared as float64."""
+    kinds = (np.asarray(y).dtype.kind, classes.dtype.kind)
+    return set(kinds) <= set("iu") and np.result_type(np.asarray(y), classes).kind == "f"
 
 
 def _narrowest(labels):

@@ -160,6 +160,26 @@ def test_partial_fit_with_classes_that_are_not_finite_is_refused(data, extra):
         NielsenMLPClassifier(epochs=1).partial_fit(X[:2], [0.0, 1.0], classes=[0.0, 1.0, extra])
 
 
+@pytest.mark.parametrize(
+    "classes, message",
+    [
+        ([0, 1, 1.5], r"Unknown label type: 'continuous' in classes"),
+        ([0.0, 1.0, 1e30], r"Unknown label type: 'continuous' in classes"),
+        ([b"a", b"b"], r"labels of classes are bytes.*decode"),
+        ([0j, 1 + 0j], r"classes must be real.*complex"),
+        (np.array([0, 1, 2.5], dtype=object), r"Unknown label type: 'continuous' in classes"),
+    ],
+)
+def test_partial_fit_refuses_classes_that_no_y_could_hold(data, classes, message):
+    # y of such labels is refused, so that their outputs could never be trained: the
+    # model predicted probabilities for a class that no fit could teach it.
+    X, _ = data
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1)
+    with pytest.raises(ValueError, match=message):
+        net.partial_fit(X[:2], [0, 1], classes=classes)
+    assert not hasattr(net, "coefs_")
+
+
 def _integer_labels():
     """Integer label sets at the ends of their dtypes, near together and far apart."""
     for dtype in (np.int8, np.uint8, np.int16, np.uint32, np.int64, np.uint64):
@@ -504,3 +524,89 @@ def test_no_labels_in_an_empty_table_are_refused_by_validation_not_inside_numpy(
     X = np.random.default_rng(0).random((4, 3))
     with pytest.raises(ValueError, match=r"^y holds no targets \(shape \(0, 2\)\)"):
         NielsenMLPClassifier(epochs=1).fit(X, pd.DataFrame({"a": [], "b": []}, dtype=object))
+
+
+def test_the_history_scores_a_multilabel_model_as_score_does_when_rows_hold_one_label(data):
+    # Rows of one label each looked like one-hot classes: the history took the most active
+    # output as the label, where predict and score want every output on the right side of
+    # 0.5, and early stopping kept the epoch of another score than the model's.
+    X, _ = data
+    Y = np.eye(3, dtype=int)[np.arange(30) % 3]
+    net = NielsenMLPClassifier(hidden_layer_sizes=(3,), epochs=1, monitor="all", random_state=0)
+    net.fit(X, Y, X_val=X, y_val=Y)
+    assert net.history_["training_accuracy"] == [net.score(X, Y)]
+    assert net.history_["validation_accuracy"] == [net.score(X, Y)]
+
+
+@pytest.mark.parametrize(
+    "fitted_on, scored_on, message",
+    [
+        ("indicator", "twos", r"indicator matrix and must hold only 0 and 1.*\[0, 2\]"),
+        ("indicator", "labels", r"fitted on multilabel targets; y holds 1-D labels"),
+        ("labels", "indicator", r"fitted on 1-D labels; got a multilabel indicator matrix"),
+        ("labels", "fractions", r"Unknown label type: 'continuous' in y"),
+        ("labels", "bytes", r"labels of y are bytes.*decode"),
+    ],
+)
+def test_score_refuses_the_targets_that_fit_refuses(data, fitted_on, scored_on, message):
+    # An indicator of 0s and 2s scored 0.0 with no word, and the other kinds failed in
+    # scikit-learn's metrics with no word of what the model was fitted on.
+    X, indicator = data
+    labels = np.arange(30) % 2
+    targets = {
+        "indicator": indicator,
+        "twos": 2 * indicator,
+        "labels": labels,
+        "fractions": labels / 2,
+        "bytes": np.array([b"a", b"b"])[labels],
+    }
+    net = fit(X, targets[fitted_on])
+    with pytest.raises(ValueError, match=message):
+        net.score(X, targets[scored_on])
+
+
+def test_a_csv_of_boolean_labels_as_pandas_writes_them_is_read_as_booleans(data, tmp_path):
+    # to_csv writes booleans as True and False, which were read as text: a multilabel
+    # file of them was refused ("rows of 3 columns holding strings 'False', 'True'"),
+    # and a model fitted on the boolean labels in Python did not match its own file.
+    from sknielsen import save
+    from sknielsen.__main__ import main
+
+    pd = pytest.importorskip("pandas")
+    X, indicator = data
+    table = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    table["first"], table["second"] = indicator[:, 0] == 1, indicator[:, 1] == 1
+    table["number"] = indicator[:, 0].astype(float)
+    features = ["a", "b", "c", "d"]
+    for labels in (["first"], ["first", "second"], ["first", "number"]):
+        csv = str(tmp_path / "labels.csv")
+        table[features + labels].to_csv(csv, index=False)
+        net = fit(table[features], table[labels].squeeze(axis=1))
+        save(net, tmp_path / "model.json")
+        flags = [flag for label in labels for flag in ("--label", label)]
+        assert main(["evaluate", str(tmp_path / "model.json"), "--dataset", csv, *flags]) == 0
+        assert main(["train", "--dataset", csv, *flags, "--hidden", "3", "--epochs", "1"]) == 0
+
+
+@pytest.mark.parametrize(
+    "classes, given",
+    [
+        (np.array([0, 2**62, 2**62 + 1]), np.uint64),
+        (np.array([0, 2**62, 2**62 + 1]), np.int64),
+        (np.array([0, 2, 2**63 + 1], dtype=np.uint64), np.int8),
+    ],
+)
+def test_integer_labels_of_another_dtype_find_their_classes_exactly(data, classes, given):
+    # int64 classes and uint64 labels met in float64, where 2**62 and 2**62 + 1 are one
+    # number: the label 2**62 + 1 was refused as "not among the model's classes".
+    import copy
+
+    X, _ = data
+    net = fit(X, classes[np.arange(30) % 3])
+    twin = copy.deepcopy(net)
+    y = classes[np.arange(30) % 2 + (given is not np.int8)]  # labels the dtype holds
+    net.partial_fit(X, y.astype(given))
+    twin.partial_fit(X, y)
+    assert all(np.array_equal(a, b) for a, b in zip(net.coefs_, twin.coefs_))
+    with pytest.raises(ValueError, match=r"not among the model's classes: \[1\]"):
+        net.partial_fit(X, np.r_[y[:-1], 1].astype(given))

@@ -892,7 +892,8 @@ def load_table(path, *, label=None, need_labels=False):
         A list names several columns of a CSV file, read as a 2-D ``y`` of a
         column each, in the list's order (a multilabel indicator, a
         multi-output regression's targets); a file that has some of them
-        only is refused.
+        only is refused. A CSV label column of ``True`` and ``False`` only
+        (pandas' spellings) is read as booleans, as pandas reads it.
     need_labels : bool, default=False
         Refuse a file without labels, or with missing labels: an empty CSV
         cell, or NaN.
@@ -1296,7 +1297,48 @@ def _csv_labels(path, numbered, header, columns, need_labels):
             )
     # Read together: a column of 0.5 among columns of 0 and 1 makes them all numbers.
     cells = [row[i].strip() for _, row in numbered for i in columns]
-    return _missing_as_nan(cells).reshape(len(numbered), len(columns))
+    cells, every_boolean = _booleans_as_digits(cells, len(columns))
+    y = _missing_as_nan(cells)
+    if every_boolean and y.dtype.kind in "iu":  # not with a missing label, now NaN
+        y = y.astype(bool)
+    return y.reshape(len(numbered), len(columns))
+
+
+#: The cells pandas reads as booleans (its default true_values and false_values).
+_BOOLEAN_DIGITS = {"True": "1", "TRUE": "1", "true": "1", "False": "0", "FALSE": "0", "false": "0"}
+
+
+def _booleans_as_digits(cells, n_columns):
+    """The label cells with those of boolean columns as 1 and 0, and whether all columns are.
+
+    ``DataFrame.to_csv`` writes booleans as True and False, which pandas reads
+    back as booleans where a column holds nothing else: read as text, a
+    multilabel file of them was refused, and the labels did not match those of
+    a model fitted on the DataFrame.
+
+    Parameters
+    ----------
+    cells : list of str
+        The label cells, a row after another, stripped.
+    n_columns : int
+        Label cells a row.
+
+    Returns
+    -------
+    cells : list of str
+    every_boolean : bool
+    """
+    boolean = [
+        any(column) and all(cell in _BOOLEAN_DIGITS for cell in column if cell)
+        for column in (cells[k::n_columns] for k in range(n_columns))
+    ]
+    if not any(boolean):
+        return cells, False
+    digits = [
+        _BOOLEAN_DIGITS.get(cell, cell) if boolean[k % n_columns] else cell
+        for k, cell in enumerate(cells)
+    ]
+    return digits, all(boolean)
 
 
 def _missing_as_nan(cells):
