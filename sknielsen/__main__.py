@@ -893,8 +893,14 @@ def _predict(args):
     _check_outputs({"--out": args.out}, inputs=(args.model, args.file))
     with _file_of("MODEL"):
         model = load(args.model)
-    with _file_of("FILE"):
-        table = datasets.load_table(args.file, label=args.label)
+    try:
+        with _file_of("FILE"):
+            table = datasets.load_table(args.file, label=args.label)
+    except ValueError:
+        # A label column of words or True/False left in the file is no feature that
+        # is not a number: named as a column the model does not take, as one of numbers is.
+        _check_header(model, args)
+        raise
     _check_left_out(table, args)
     X = _columns_of(model, table, args.file)
     _check_model_range(model, X, args.file)
@@ -914,6 +920,25 @@ def _predict(args):
         for label in predicted:
             print(label)
     return 0
+
+
+def _check_header(model, args):
+    """Refuse a CSV ``FILE`` whose header, less the ``--label`` columns, is not the model's.
+
+    Only the header is read: called when the rows could not be, as when a
+    column the model does not take holds words.
+    """
+    if getattr(model, "feature_names_in_", None) is None or not args.file.lower().endswith(".csv"):
+        return
+    try:
+        with open(args.file, newline="", encoding="utf-8-sig") as file:
+            header = next(csv.reader(file, skipinitialspace=True), None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return  # load_table's own refusal says what is wrong with the file
+    left_out = [args.label] if isinstance(args.label, str) else args.label or []
+    names = [name.strip() for name in header or () if name.strip() not in left_out]
+    if all(names):  # an unnamed column is an index, perhaps, which load_table names
+        _columns_of(model, argparse.Namespace(feature_names=names, X=None), args.file)
 
 
 def _check_left_out(table, args):

@@ -217,6 +217,37 @@ def test_several_label_columns_of_a_csv_are_the_targets_of_every_command(
     assert f"R² {r2:.4f} (40 rows)" in capsys.readouterr().out
 
 
+@pytest.mark.filterwarnings("ignore:The training cost did not decrease")
+@pytest.mark.parametrize(
+    "words, labels, left_out, expected",
+    [
+        (("True", "False"), ["up", "down"], ["down"], "holds the model's target 'up' beside"),
+        (("cat", "dog"), ["kind"], [], "'kind' not the model's; it takes 'a', 'b'"),
+    ],
+)
+def test_predict_names_label_columns_of_words_left_in_its_file(
+    words, labels, left_out, expected, tmp_path, capsys
+):
+    """Labels of True/False or words left in predict's file are named as columns, not features.
+
+    They were refused as a feature cell that is no number, where label
+    columns of numbers were named as the model's targets or not its columns.
+    """
+    cells = [",".join(words[(i >> j) % 2] for j in range(len(labels))) for i in range(20)]
+    rows = [f"{i % 4},{(i * 3) % 5},{row}" for i, row in enumerate(cells)]
+    (tmp_path / "data.csv").write_text(",".join(["a", "b", *labels]) + "\n" + "\n".join(rows))
+    data, model = str(tmp_path / "data.csv"), str(tmp_path / "model.json")
+    flags = [flag for name in labels for flag in ("--label", name)]
+    argv = ["train", "--dataset", data, *flags, "--hidden", "2", "--epochs", "1", "--save", model]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["predict", model, data, *(f for name in left_out for f in ("--label", name))]) == 2
+    error = capsys.readouterr().err
+    assert expected in error
+    assert "not a number" not in error
+    assert main(["predict", model, data, *flags]) == 0
+
+
 def test_a_column_of_labels_trains_a_classifier_of_its_classes(tmp_path, capsys):
     # y of shape (n, 1) is one label a row, as the classifier reads it: its column was
     # counted as one output ("Training [3, 4, 1]"), and labels 0-2 refused as no multilabel.
