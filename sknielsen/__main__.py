@@ -594,7 +594,8 @@ def _columns_checked(table=None):
 
     The rows of a CSV reach the model as an array: :func:`_columns_of`
     compared their names with the model's instead. Rows read from a NumPy
-    file have no names, and the warning stays.
+    file have no names, and the warning stays. Without a ``table`` it is
+    silenced too: for rows of the kind it was shown for once already.
     """
     with warnings.catch_warnings():
         if table is None or table.feature_names is not None:
@@ -666,7 +667,10 @@ def _evaluate(args):
     _check_targets(model, np.concatenate([data.y_val, data.y_test]), args)
     # Scored before anything is printed: a model of another dataset is refused alone.
     validation = model.score(data.X_val, data.y_val)
-    test = model.score(data.X_test, data.y_test)
+    # The test images have the validation's columns: a warning of a model's column
+    # names, given once above, is not repeated.
+    with _columns_checked():
+        test = model.score(data.X_test, data.y_test)
     print(f"{args.model} on {data.description}:")
     for name, score, n in (("validation", validation, data.y_val), ("test", test, data.y_test)):
         print(f"  {name} {_score_text(model, score)} ({len(n):,} images)")

@@ -114,6 +114,24 @@ def test_evaluate_and_predict_a_saved_model(tmp_path, capsys):
         assert archive.files == ["y"] and np.array_equal(archive["y"], np.load(tmp_path / "p.npy"))
 
 
+def test_evaluate_on_a_built_in_data_set_warns_once_of_a_models_column_names(tmp_path):
+    """A model of named columns scored on the digits: its warning was shown for each split."""
+    from sklearn.datasets import load_digits
+
+    from sknielsen import NielsenMLPClassifier, save
+
+    pd = pytest.importorskip("pandas")
+    X, y = load_digits(return_X_y=True)
+    frame = pd.DataFrame(X[:100] / 16, columns=[f"p{i}" for i in range(64)])
+    net = NielsenMLPClassifier((4,), epochs=1, random_state=0).fit(frame, y[:100])
+    save(net, tmp_path / "model.json")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["evaluate", str(tmp_path / "model.json")]) == 0
+    messages = [str(w.message) for w in caught]
+    assert sum("valid feature names" in message for message in messages) == 1, messages
+
+
 @pytest.fixture(scope="module")
 def two_outputs(tmp_path_factory):
     """A regressor of two outputs, saved as Python saves it, and an archive of its rows."""
