@@ -450,8 +450,7 @@ def _train(args):
         check_params(net, n_features=n_features, n_outputs=n_outputs)
     print(
         f"Training {[n_features, *hidden, n_outputs]} on {data.description}: "
-        f"{len(data.X_train):,} training {_samples_noun(args)}, cost={net.cost}, eta={net.eta}, "
-        f"lmbda={args.lmbda}, mini_batch_size={args.mini_batch_size}, epochs={args.epochs}"
+        f"{len(data.X_train):,} training {_samples_noun(args)}, {_settings_read(net, args)}"
     )
     X_val, y_val = _monitored(data, net, args)
     start = time.perf_counter()
@@ -501,6 +500,19 @@ def _keep_column_names(net, data, args):
     if isinstance(args.label, list) and len(args.label) > 1:
         # Several outputs' columns: evaluate refuses them given in another order.
         net.target_names_in_ = np.asarray(args.label, dtype=object)
+
+
+def _settings_read(net, args):
+    """The header's settings, less those the optimizer never reads (refused as flags too)."""
+    optimizer = plugins.get("optimizer", args.optimizer)  # check_params accepted the name
+    settings = {"cost": net.cost, "eta": net.eta, "lmbda": args.lmbda}
+    settings["mini_batch_size"] = args.mini_batch_size
+    if not getattr(optimizer, "reads_eta", True):
+        del settings["eta"]
+    if isinstance(optimizer, plugins.Solver):
+        del settings["mini_batch_size"]
+    settings["epochs"] = args.epochs
+    return ", ".join(f"{name}={value}" for name, value in settings.items())
 
 
 def _monitored(data, net, args):

@@ -29,6 +29,17 @@ def test_train_command_on_digits(capsys):
     assert "Test accuracy" in out
 
 
+@pytest.mark.parametrize(
+    "optimizer, unread", [("lbfgs", ["eta", "mini_batch_size"]), ("newton", ["mini_batch_size"])]
+)
+def test_trains_header_leaves_out_what_a_full_batch_optimizer_reads_not(optimizer, unread, capsys):
+    """The header printed eta=0.5 and mini_batch_size=10, flags the command refuses as unread."""
+    assert main(["train", "--optimizer", optimizer, "--hidden", "4", "--epochs", "1"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header.startswith("Training [64, 4, 10]") and "lmbda=0.0" in header
+    assert not [name for name in unread if f"{name}=" in header], header
+
+
 def test_module_with_no_arguments_runs_the_comparison(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "sknielsen"],
