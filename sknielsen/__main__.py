@@ -946,6 +946,8 @@ def _check_header(model, args):
     """
     if getattr(model, "feature_names_in_", None) is None or not args.file.lower().endswith(".csv"):
         return
+    if not os.path.isfile(args.file):  # a FIFO would block the reader
+        return
     try:
         with open(args.file, newline="", encoding="utf-8-sig") as file:
             header = next(csv.reader(file, skipinitialspace=True), None)
