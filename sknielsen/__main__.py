@@ -450,8 +450,7 @@ def _train(args):
         check_params(net, n_features=n_features, n_outputs=n_outputs)
     print(
         f"Training {[n_features, *hidden, n_outputs]} on {data.description}: "
-        f"{len(data.X_train):,} training {_samples_noun(args)}, cost={net.cost}, eta={net.eta}, "
-        f"lmbda={args.lmbda}, mini_batch_size={args.mini_batch_size}, epochs={args.epochs}"
+        f"{len(data.X_train):,} training {_samples_noun(args)}, {_settings_read(net, args)}"
     )
     X_val, y_val = _monitored(data, net, args)
     start = time.perf_counter()
@@ -501,6 +500,19 @@ def _keep_column_names(net, data, args):
     if isinstance(args.label, list) and len(args.label) > 1:
         # Several outputs' columns: evaluate refuses them given in another order.
         net.target_names_in_ = np.asarray(args.label, dtype=object)
+
+
+def _settings_read(net, args):
+    """The header's settings, less those the optimizer never reads (refused as flags too)."""
+    optimizer = plugins.get("optimizer", args.optimizer)  # check_params accepted the name
+    settings = {"cost": net.cost, "eta": net.eta, "lmbda": args.lmbda}
+    settings["mini_batch_size"] = args.mini_batch_size
+    if not getattr(optimizer, "reads_eta", True):
+        del settings["eta"]
+    if isinstance(optimizer, plugins.Solver):
+        del settings["mini_batch_size"]
+    settings["epochs"] = args.epochs
+    return ", ".join(f"{name}={value}" for name, value in settings.items())
 
 
 def _monitored(data, net, args):
@@ -594,7 +606,8 @@ def _columns_checked(table=None):
 
     The rows of a CSV reach the model as an array: :func:`_columns_of`
     compared their names with the model's instead. Rows read from a NumPy
-    file have no names, and the warning stays.
+    file have no names, and the warning stays. Without a ``table`` it is
+    silenced too: for rows of the kind it was shown for once already.
     """
     with warnings.catch_warnings():
         if table is None or table.feature_names is not None:
@@ -666,7 +679,10 @@ def _evaluate(args):
     _check_targets(model, np.concatenate([data.y_val, data.y_test]), args)
     # Scored before anything is printed: a model of another dataset is refused alone.
     validation = model.score(data.X_val, data.y_val)
-    test = model.score(data.X_test, data.y_test)
+    # The test images have the validation's columns: a warning of a model's column
+    # names, given once above, is not repeated.
+    with _columns_checked():
+        test = model.score(data.X_test, data.y_test)
     print(f"{args.model} on {data.description}:")
     for name, score, n in (("validation", validation, data.y_val), ("test", test, data.y_test)):
         print(f"  {name} {_score_text(model, score)} ({len(n):,} images)")
@@ -893,8 +909,14 @@ def _predict(args):
     _check_outputs({"--out": args.out}, inputs=(args.model, args.file))
     with _file_of("MODEL"):
         model = load(args.model)
-    with _file_of("FILE"):
-        table = datasets.load_table(args.file, label=args.label)
+    try:
+        with _file_of("FILE"):
+            table = datasets.load_table(args.file, label=args.label)
+    except ValueError:
+        # A label column of words or True/False left in the file is no feature that
+        # is not a number: named as a column the model does not take, as one of numbers is.
+        _check_header(model, args)
+        raise
     _check_left_out(table, args)
     X = _columns_of(model, table, args.file)
     _check_model_range(model, X, args.file)
@@ -914,6 +936,27 @@ def _predict(args):
         for label in predicted:
             print(label)
     return 0
+
+
+def _check_header(model, args):
+    """Refuse a CSV ``FILE`` whose header, less the ``--label`` columns, is not the model's.
+
+    Only the header is read: called when the rows could not be, as when a
+    column the model does not take holds words.
+    """
+    if getattr(model, "feature_names_in_", None) is None or not args.file.lower().endswith(".csv"):
+        return
+    if not os.path.isfile(args.file):  # a FIFO would block the reader
+        return
+    try:
+        with open(args.file, newline="", encoding="utf-8-sig") as file:
+            header = next(csv.reader(file, skipinitialspace=True), None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return  # load_table's own refusal says what is wrong with the file
+    left_out = [args.label] if isinstance(args.label, str) else args.label or []
+    names = [name.strip() for name in header or () if name.strip() not in left_out]
+    if all(names):  # an unnamed column is an index, perhaps, which load_table names
+        _columns_of(model, argparse.Namespace(feature_names=names, X=None), args.file)
 
 
 def _check_left_out(table, args):

@@ -29,6 +29,17 @@ def test_train_command_on_digits(capsys):
     assert "Test accuracy" in out
 
 
+@pytest.mark.parametrize(
+    "optimizer, unread", [("lbfgs", ["eta", "mini_batch_size"]), ("newton", ["mini_batch_size"])]
+)
+def test_trains_header_leaves_out_what_a_full_batch_optimizer_reads_not(optimizer, unread, capsys):
+    """The header printed eta=0.5 and mini_batch_size=10, flags the command refuses as unread."""
+    assert main(["train", "--optimizer", optimizer, "--hidden", "4", "--epochs", "1"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header.startswith("Training [64, 4, 10]") and "lmbda=0.0" in header
+    assert not [name for name in unread if f"{name}=" in header], header
+
+
 def test_module_with_no_arguments_runs_the_comparison(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "sknielsen"],
@@ -112,6 +123,24 @@ def test_evaluate_and_predict_a_saved_model(tmp_path, capsys):
     assert main(argv) == 0
     with np.load(tmp_path / "p.npz") as archive:
         assert archive.files == ["y"] and np.array_equal(archive["y"], np.load(tmp_path / "p.npy"))
+
+
+def test_evaluate_on_a_built_in_data_set_warns_once_of_a_models_column_names(tmp_path):
+    """A model of named columns scored on the digits: its warning was shown for each split."""
+    from sklearn.datasets import load_digits
+
+    from sknielsen import NielsenMLPClassifier, save
+
+    pd = pytest.importorskip("pandas")
+    X, y = load_digits(return_X_y=True)
+    frame = pd.DataFrame(X[:100] / 16, columns=[f"p{i}" for i in range(64)])
+    net = NielsenMLPClassifier((4,), epochs=1, random_state=0).fit(frame, y[:100])
+    save(net, tmp_path / "model.json")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["evaluate", str(tmp_path / "model.json")]) == 0
+    messages = [str(w.message) for w in caught]
+    assert sum("valid feature names" in message for message in messages) == 1, messages
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +244,37 @@ def test_several_label_columns_of_a_csv_are_the_targets_of_every_command(
     assert main([*argv, "--label", "s", "--label", "t"]) == 0
     r2 = two_outputs["net"].score(X, Y)
     assert f"R² {r2:.4f} (40 rows)" in capsys.readouterr().out
+
+
+@pytest.mark.filterwarnings("ignore:The training cost did not decrease")
+@pytest.mark.parametrize(
+    "words, labels, left_out, expected",
+    [
+        (("True", "False"), ["up", "down"], ["down"], "holds the model's target 'up' beside"),
+        (("cat", "dog"), ["kind"], [], "'kind' not the model's; it takes 'a', 'b'"),
+    ],
+)
+def test_predict_names_label_columns_of_words_left_in_its_file(
+    words, labels, left_out, expected, tmp_path, capsys
+):
+    """Labels of True/False or words left in predict's file are named as columns, not features.
+
+    They were refused as a feature cell that is no number, where label
+    columns of numbers were named as the model's targets or not its columns.
+    """
+    cells = [",".join(words[(i >> j) % 2] for j in range(len(labels))) for i in range(20)]
+    rows = [f"{i % 4},{(i * 3) % 5},{row}" for i, row in enumerate(cells)]
+    (tmp_path / "data.csv").write_text(",".join(["a", "b", *labels]) + "\n" + "\n".join(rows))
+    data, model = str(tmp_path / "data.csv"), str(tmp_path / "model.json")
+    flags = [flag for name in labels for flag in ("--label", name)]
+    argv = ["train", "--dataset", data, *flags, "--hidden", "2", "--epochs", "1", "--save", model]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["predict", model, data, *(f for name in left_out for f in ("--label", name))]) == 2
+    error = capsys.readouterr().err
+    assert expected in error
+    assert "not a number" not in error
+    assert main(["predict", model, data, *flags]) == 0
 
 
 def test_a_column_of_labels_trains_a_classifier_of_its_classes(tmp_path, capsys):
