@@ -125,7 +125,7 @@ def expected_failed_checks(estimator):
     >>> check_estimator(net, expected_failed_checks=expected_failed_checks(net))  # doctest: +SKIP
     """
     failures = {}
-    check_is_estimator(estimator, "expected_failed_checks")  # else check_params's name
+    check_is_estimator(estimator, "expected_failed_checks")  # resolved_config checks none
     config = resolved_config(estimator)  # check_estimator's fits warn of unread parameters
     solver = isinstance(config.plugins.optimizer, plugins.Solver)
     full_batch = config.mini_batch_size >= _FULL_BATCH_SIZE and not config.dropout
