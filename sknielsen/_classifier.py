@@ -16,7 +16,7 @@ from ._base import BaseNielsenMLP
 from ._core.arrays import reads_numpy
 from ._core.names import check_target_names
 from ._core.warn import warn
-from .callbacks import accuracy
+from .callbacks import accuracy, subset_accuracy
 from .training._state import check_classes
 
 # What scikit-learn's check_classification_targets accepts (the targets of a classifier).
@@ -625,7 +625,7 @@ class NielsenMLPClassifier(ClassifierMixin, BaseNielsenMLP):
     def _scorer(self, targets):
         # accuracy() takes rows of one label for one-hot classes: a multilabel model's
         # history must score as predict and score do, however many labels a row holds.
-        return _subset_accuracy if targets["multilabel"] else accuracy
+        return subset_accuracy if targets["multilabel"] else accuracy
 
     # -- prediction --------------------------------------------------------
 
@@ -785,25 +785,6 @@ def _balanced_weights(y, sample_weight=None):
         per_class[counted] = totals.sum() / (counted.sum() * totals[counted])
         weights *= per_class[indices]
     return weights
-
-
-def _subset_accuracy(output, Y, sample_weight=None):
-    """Weighted share of the rows whose every output is on the side of 0.5 of its label.
-
-    The accuracy of multilabel targets, as ``predict`` (outputs above 0.5) and
-    ``score`` (scikit-learn's subset accuracy) make it.
-
-    Parameters
-    ----------
-    output, Y : ndarray of shape (n_samples, n_labels)
-    sample_weight : ndarray of shape (n_samples,), default=None
-
-    Returns
-    -------
-    accuracy : float
-    """
-    right = np.all((output > 0.5) == (Y > 0.5), axis=1)
-    return float(np.average(right, weights=sample_weight))
 
 
 def _in_table(lowest, highest):

@@ -351,10 +351,26 @@ def accuracy(output, Y, sample_weight=None):
     """
     if Y.shape[1] > 1 and np.all(Y.sum(axis=1) == 1):
         right = output.argmax(axis=1) == Y.argmax(axis=1)
-    else:
-        right = np.all((output > 0.5) == (Y > 0.5), axis=1)
-    if sample_weight is None:
-        return float(np.mean(right))
+        return float(np.average(right, weights=sample_weight))
+    return subset_accuracy(output, Y, sample_weight)
+
+
+def subset_accuracy(output, Y, sample_weight=None):
+    """Weighted share of the rows whose every output is on the side of 0.5 of its label.
+
+    The accuracy of multilabel targets, as ``predict`` (outputs above 0.5)
+    and ``score`` (scikit-learn's subset accuracy) make it.
+
+    Parameters
+    ----------
+    output, Y : ndarray of shape (n_samples, n_labels)
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    accuracy : float
+    """
+    right = np.all((output > 0.5) == (Y > 0.5), axis=1)
     return float(np.average(right, weights=sample_weight))
 
 
