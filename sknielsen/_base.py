@@ -46,11 +46,7 @@ from ._core.names import (
     target_names,
     warn_if_named_on_one_side,
 )
-from ._core.params import (
-    fill_in_defaults,
-    init_parameter_names,
-    refuse_booleans,
-)
+from ._core.params import fill_in_defaults, init_parameter_names, refuse_booleans
 from ._core.rules import ModelFileError
 from ._core.sparse import checked_csr
 from ._core.split import hold_out, n_held_out
