@@ -206,10 +206,11 @@ def _file_in_the_way(path, verb):
 
 
 def _resolved_target(path):
-    """The file that writing ``path`` replaces: the end of its chain of links."""
-    # None failed in os.fspath's words, naming no argument; an empty name would resolve
-    # to the current folder.
-    file_path(path)
+    """The file that writing ``path`` replaces: the end of its chain of links.
+
+    ``path`` is a name :func:`_named` gave: checked (an empty name would
+    resolve to the current folder).
+    """
     # realpath drops a final separator: "models/" would become a file named "models".
     if os.fsdecode(path).endswith(("/", os.sep)):
         raise IsADirectoryError(
