@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.sparse import issparse
 from sklearn import get_config
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -39,7 +38,13 @@ from sklearn.utils.validation import (
 )
 
 from . import plugins
-from ._core.arrays import in_numpy, ragged_row_lengths, refusing_huge_integers, working_memory
+from ._core.arrays import (
+    in_numpy,
+    missing_rows,
+    ragged_row_lengths,
+    refusing_huge_integers,
+    working_memory,
+)
 from ._core.names import (
     check_same_columns,
     check_target_names,
@@ -1547,7 +1552,7 @@ def _refuse_missing(y, name):
     that "mix types" (None among strings), or as "Input contains NaN",
     which names no argument.
     """
-    rows = _missing_rows(y)
+    rows = missing_rows(y)
     if rows.size:
         shown = ", ".join(map(str, rows[:5])) + (", ..." if rows.size > 5 else "")
         raise ValueError(
@@ -1555,40 +1560,6 @@ def _refuse_missing(y, name):
             f"position{'s' if rows.size != 1 else ''} {shown}): pd.NA, None or NaN. Drop "
             "those samples, or fill them in, first."
         )
-
-
-def _missing_rows(y):
-    """The positions of the rows of ``y`` holding a missing value; none for what is unreadable.
-
-    A list or array that NumPy cannot make one array of (ragged rows) is left
-    to the validation that follows, which says so.
-    """
-    isna = getattr(y, "isna", None)
-    if isna is not None and hasattr(y, "dtypes"):  # pandas: its own idea of missing
-        missing = np.asarray(isna())
-    elif issparse(y):
-        return np.array([], dtype=int)  # a label indicator matrix: validation reads it
-    else:
-        # As objects: NumPy makes ["a", nan] the strings "a" and "nan", a class of its own.
-        try:
-            values = y if isinstance(y, np.ndarray) else np.asarray(y, dtype=object)
-        except (ValueError, TypeError):
-            return np.array([], dtype=int)
-        # A numeric array's NaN is refused by validation, which names it; None for y is
-        # refused as "requires y".
-        if values.dtype.kind != "O" or values.ndim == 0:
-            return np.array([], dtype=int)
-        missing = np.frompyfunc(_is_missing, 1, 1)(values).astype(bool)
-    if not missing.size:  # no labels at all: validation says so (reshape cannot, of 0 rows)
-        return np.array([], dtype=int)
-    return np.flatnonzero(missing.reshape(len(missing), -1).any(axis=1))
-
-
-def _is_missing(value):
-    """Whether one object label is a missing value: None, a NaN, or pandas' NA or NaT."""
-    if value is None or type(value).__name__ in ("NAType", "NaTType"):
-        return True
-    return isinstance(value, (float, np.floating, complex, np.complexfloating)) and value != value
 
 
 def _canonical(X, dtype, name="X"):

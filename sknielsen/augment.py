@@ -14,7 +14,7 @@ import numpy as np
 from scipy.sparse import issparse
 from sklearn.utils._param_validation import Interval
 
-from ._core.arrays import ragged_row_lengths
+from ._core.arrays import missing_rows, ragged_row_lengths
 from ._core.params import validate_arguments
 from .plugins._augmenters import (
     apply_augmenter,
@@ -300,24 +300,11 @@ def _check_finite(array, name, why):
             raise ValueError(f"{name} contains {what}: {why}.")
         return
     if array.dtype.kind in "mM":
-        missing = np.isnat(array)
-    elif array.dtype == object:  # labels of pandas, or a list: None, NaN, pd.NA or NaT
-        missing = np.frompyfunc(_is_missing, 1, 1)(array).astype(bool)
-    else:
-        return
-    if np.any(missing):
-        position = int(np.flatnonzero(missing.reshape(len(array), -1).any(axis=1))[0])
+        rows = np.flatnonzero(np.isnat(array).reshape(len(array), -1).any(axis=1))
+    else:  # labels of pandas, or a list, as objects: None, NaN, pd.NA or NaT
+        rows = missing_rows(array)
+    if rows.size:
         raise ValueError(
             f"{name} contains a missing label (None, NaN, pd.NA or NaT) at position "
-            f"{position}: {why}."
+            f"{int(rows[0])}: {why}."
         )
-
-
-def _is_missing(value):
-    """Whether one object label is missing: None, pandas' NA, or a value unequal to itself."""
-    if value is None or type(value).__name__ == "NAType":  # NA == NA is NA, of no truth
-        return True
-    try:
-        return bool(value != value)  # NaN (float or Decimal) and NaT are unequal to themselves
-    except (TypeError, ValueError):  # an array among the labels: no one truth value
-        return False

@@ -4,6 +4,7 @@ import contextlib
 import functools
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn import config_context, get_config
 
 
@@ -116,3 +117,50 @@ def refusing_huge_integers(name):
             f"{name} holds an integer beyond the largest float (about 1.8e+308), which the "
             f"network cannot compute with: give {name} in smaller units."
         ) from None
+
+
+def missing_rows(y):
+    """The positions of the rows of ``y`` holding a missing label; none for what is unreadable.
+
+    Missing: None, a NaN (a float's, a complex number's or a Decimal's),
+    pandas' NA or NaT, in a pandas object (by its own ``isna``) or among
+    Python objects. A numeric array's NaN is left to the validation that
+    follows, which names it; so is a list or array that NumPy cannot make
+    one array of (ragged rows), and a sparse matrix (a label indicator).
+
+    Parameters
+    ----------
+    y : array-like, pandas object or sparse matrix
+        Labels or targets, a row of them per sample.
+
+    Returns
+    -------
+    rows : ndarray of int
+    """
+    isna = getattr(y, "isna", None)
+    if isna is not None and hasattr(y, "dtypes"):  # pandas: its own idea of missing
+        missing = np.asarray(isna())
+    elif issparse(y):
+        return np.array([], dtype=int)
+    else:
+        # As objects: NumPy makes ["a", nan] the strings "a" and "nan", a class of its own.
+        try:
+            values = y if isinstance(y, np.ndarray) else np.asarray(y, dtype=object)
+        except (ValueError, TypeError):
+            return np.array([], dtype=int)
+        if values.dtype.kind != "O" or values.ndim == 0:
+            return np.array([], dtype=int)
+        missing = np.frompyfunc(_is_missing, 1, 1)(values).astype(bool)
+    if not missing.size:  # no labels at all: validation says so (reshape cannot, of 0 rows)
+        return np.array([], dtype=int)
+    return np.flatnonzero(missing.reshape(len(missing), -1).any(axis=1))
+
+
+def _is_missing(value):
+    """Whether one label among objects is missing: None, pandas' NA or NaT, or a NaN."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):  # NA == NA is NA
+        return True
+    try:
+        return bool(value != value)  # NaN (float, complex, Decimal), NumPy's NaT: unequal
+    except (TypeError, ValueError, ArithmeticError):  # an array; a signalling Decimal NaN
+        return False
