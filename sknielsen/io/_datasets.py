@@ -1415,22 +1415,22 @@ def _read_npz(path, label, need_labels):
         if isinstance(archive, np.ndarray):  # a .npy file's content: np.load reads either
             raise ValueError(f"{path} is a .npy array; name it .npy to read it as the samples X.")
         with archive:
+            held = ", ".join(map(repr, sorted(archive.files))) or "none"  # for the refusals
             if "X" not in archive.files:
                 raise ValueError(
-                    f"{path} holds no array 'X' of samples; it holds "
-                    f"{', '.join(map(repr, sorted(archive.files))) or 'none'}. Save the samples "
+                    f"{path} holds no array 'X' of samples; it holds {held}. Save the samples "
                     "as X: numpy.savez(path, X=X, y=y)."
                 )
             if label == "X":  # the labels would be the samples: a model of its own inputs
                 raise ValueError(
                     f"{path}: the labels cannot be the array 'X', the samples; name another "
-                    f"array of the archive (it holds {', '.join(map(repr, sorted(archive.files)))}"
-                    ") with label=... (on the command line: --label NAME)."
+                    f"array of the archive (it holds {held}) with label=... (on the command "
+                    "line: --label NAME)."
                 )
             if need_labels and (label or "y") not in archive.files:
                 raise ValueError(
                     f"{path} holds no array {label or 'y'!r} of labels; it holds "
-                    f"{', '.join(map(repr, sorted(archive.files)))}. Name them with label=... "
+                    f"{held}. Name them with label=... "
                     "(on the command line: --label NAME)."
                 )
             # The samples and the labels only: other arrays saved beside them (names,
